@@ -1,0 +1,148 @@
+/*
+ * core.c — logging, clocks, identifiers and small helpers. The event bus
+ * is in event.c.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <re.h>
+#include <sodium.h>
+#include "core/core.h"
+
+static enum log_level log_min = LOG_INFO;
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static const char *level_names[] = {"debug", "info", "warn", "error"};
+
+void log_set_level(enum log_level lvl)
+{
+	log_min = lvl;
+}
+
+int log_level_parse(enum log_level *lvlp, const char *name)
+{
+	for (size_t i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++) {
+		if (!strcmp(name, level_names[i])) {
+			*lvlp = (enum log_level)i;
+			return 0;
+		}
+	}
+	return EINVAL;
+}
+
+void log_msg(enum log_level lvl, const char *fmt, ...)
+{
+	char ts[32];
+	va_list ap;
+
+	if (lvl < log_min)
+		return;
+
+	clock_iso(ts, sizeof(ts), clock_now_ms());
+	pthread_mutex_lock(&log_lock);
+	fprintf(stderr, "%s %-5s ", ts, level_names[lvl]);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	pthread_mutex_unlock(&log_lock);
+}
+
+const char *log_mask(char *buf, size_t sz, const char *number)
+{
+	size_t n = number ? strlen(number) : 0;
+
+	if (log_min == LOG_DEBUG || n <= 4) {
+		util_copy(buf, sz, number ? number : "");
+		return buf;
+	}
+	/* Keep the last four digits: enough to tell calls apart. */
+	snprintf(buf, sz, "***%s", number + n - 4);
+	return buf;
+}
+
+uint64_t clock_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+uint64_t clock_mono_ms(void)
+{
+	return clock_mono_us() / 1000;
+}
+
+uint64_t clock_mono_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+const char *clock_iso(char *buf, size_t sz, uint64_t utc_ms)
+{
+	time_t t = (time_t)(utc_ms / 1000);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	snprintf(buf, sz, "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ",
+		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		 tm.tm_min, tm.tm_sec, (unsigned)(utc_ms % 1000));
+	return buf;
+}
+
+void id_new(char id[ID_LEN])
+{
+	static const char b32[] = "0123456789abcdefghjkmnpqrstvwxyz";
+	uint64_t t = clock_now_ms();
+	uint8_t rnd[16];
+
+	randombytes_buf(rnd, sizeof(rnd));
+	for (int i = 9; i >= 0; i--) {
+		id[i] = b32[t & 31];
+		t >>= 5;
+	}
+	for (int i = 0; i < 16; i++)
+		id[10 + i] = b32[rnd[i] & 31];
+	id[26] = '\0';
+}
+
+int util_copy(char *dst, size_t sz, const char *src)
+{
+	size_t n;
+
+	if (!sz)
+		return E2BIG;
+	n = src ? strlen(src) : 0;
+	if (n >= sz) {
+		memcpy(dst, src, sz - 1);
+		dst[sz - 1] = '\0';
+		return E2BIG;
+	}
+	memcpy(dst, src ? src : "", n + 1);
+	return 0;
+}
+
+int util_mkdir(const char *path)
+{
+	char buf[512];
+	size_t n;
+
+	if (util_copy(buf, sizeof(buf), path))
+		return ENAMETOOLONG;
+	n = strlen(buf);
+	for (size_t i = 1; i <= n; i++) {
+		if (buf[i] != '/' && buf[i] != '\0')
+			continue;
+		char c = buf[i];
+		buf[i] = '\0';
+		if (mkdir(buf, 0750) && errno != EEXIST)
+			return errno;
+		buf[i] = c;
+	}
+	return 0;
+}

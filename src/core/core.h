@@ -1,0 +1,87 @@
+/*
+ * core.h — the small things every subsystem uses: logging, clocks,
+ * identifiers and the in-process event bus.
+ *
+ * Everything here is for the main thread unless a function says it is
+ * thread-safe (log_* is).
+ */
+#ifndef HOTLINE_CORE_H
+#define HOTLINE_CORE_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* --- logging ---------------------------------------------------------- */
+
+enum log_level { LOG_DEBUG = 0, LOG_INFO, LOG_WARN, LOG_ERROR };
+
+/* One line per event, key=value fields. Thread-safe. */
+void log_msg(enum log_level lvl, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void log_set_level(enum log_level lvl);
+int  log_level_parse(enum log_level *lvlp, const char *name);
+/* Writes a phone number masked as the logs show it above debug. */
+const char *log_mask(char *buf, size_t sz, const char *number);
+
+#define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
+#define log_info(...)  log_msg(LOG_INFO, __VA_ARGS__)
+#define log_warn(...)  log_msg(LOG_WARN, __VA_ARGS__)
+#define log_error(...) log_msg(LOG_ERROR, __VA_ARGS__)
+
+/* --- clocks ----------------------------------------------------------- */
+
+/* Wall clock, UTC milliseconds since the epoch. */
+uint64_t clock_now_ms(void);
+/* Monotonic milliseconds; only differences mean something. */
+uint64_t clock_mono_ms(void);
+/* Monotonic microseconds. */
+uint64_t clock_mono_us(void);
+/* Formats UTC ms as ISO 8601 ("2026-11-24T10:00:00.123Z"). */
+const char *clock_iso(char *buf, size_t sz, uint64_t utc_ms);
+
+/* --- identifiers ------------------------------------------------------ */
+
+/* A new random identifier: 26 characters of lower-case base32 (sortable
+ * by creation time: 10 of time, 16 of randomness) plus NUL. */
+#define ID_LEN 27
+void id_new(char id[ID_LEN]);
+
+/* --- event bus -------------------------------------------------------- */
+
+/*
+ * Every state change is published as an event. Subscribers (the store,
+ * live statistics, the WebSocket stream, webhooks) are called in the
+ * order they subscribed, on the main thread, before event_emit returns.
+ * An event and its strings live only for the duration of the call: a
+ * subscriber that keeps something copies it.
+ */
+struct hl_event {
+	uint64_t ts;           /* UTC ms; event_emit fills it in when 0 */
+	const char *type;      /* "call.created", "queue.entered", ... */
+	const char *call;      /* interaction id, or NULL */
+	const char *agent;     /* agent extension, or NULL */
+	const char *queue;     /* queue name, or NULL */
+	const char *data;      /* JSON object text with details, or NULL */
+};
+
+typedef void (event_h)(const struct hl_event *ev, void *arg);
+
+int  event_subscribe(event_h *h, void *arg);
+void event_unsubscribe(event_h *h, void *arg);
+void event_emit(struct hl_event *ev);
+/* Convenience: builds data from a printf format (JSON object text). */
+void event_emitf(const char *type, const char *call, const char *agent,
+		 const char *queue, const char *fmt, ...);
+void event_close(void);
+
+/* --- small helpers ---------------------------------------------------- */
+
+/* Copies src into dst (size sz), always NUL-terminated; returns E2BIG
+ * when it had to cut. */
+int  util_copy(char *dst, size_t sz, const char *src);
+/* Creates a directory and its parents (mode 0750). */
+int  util_mkdir(const char *path);
+
+#endif

@@ -1,0 +1,122 @@
+/*
+ * media.h — audio for calls.
+ *
+ * The engine (engine.c, stream.c) owns every RTP stream and serves all of
+ * them from one 20 ms tick paced from an absolute deadline: read what
+ * arrived, detect digits, pick each stream's source (prompt, music,
+ * bridged peer, silence), record, encode and send. There is no timer per
+ * call. Audio inside the engine is 8 kHz signed 16-bit mono linear,
+ * 160 samples a frame.
+ *
+ * The DSP parts (prompt files, TTS, in-band DTMF, recorder, music) are
+ * plain objects the engine uses; they have no I/O on the main loop except
+ * where a comment says so.
+ */
+#ifndef HOTLINE_MEDIA_H
+#define HOTLINE_MEDIA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define MEDIA_SRATE 8000
+#define MEDIA_FRAME 160           /* samples per 20 ms */
+#define MEDIA_PTIME 20
+
+struct mbuf;
+struct cfg_node;
+
+/* --- prompts: audio files decoded to 8 kHz mono ----------------------- */
+
+struct prompt {
+	int16_t *samples;         /* 8 kHz mono */
+	size_t n;
+};
+
+/* Loads a WAV (or any libsndfile format) of any rate and channel count,
+ * mixing down to mono and resampling to 8 kHz with speexdsp. A missing or
+ * broken file gives an error (EINVAL/ENOENT) and a log line naming it. */
+int  prompt_load(struct prompt **pp, const char *path);
+/* A prompt from samples already at 8 kHz (copied). */
+int  prompt_from_samples(struct prompt **pp, const int16_t *s, size_t n);
+
+/* --- text to speech --------------------------------------------------- */
+
+/*
+ * Renders text with eSpeak NG into cache_dir/tts-<hash>.wav (8 kHz mono
+ * 16-bit), unless that file already exists; writes its path. Blocking
+ * (eSpeak NG is a process-wide singleton): call at start-up or from the
+ * one TTS worker thread, never on the main loop. Thread-safe.
+ */
+int  tts_render(const char *text, const char *cache_dir, char *path, size_t sz);
+
+/* Writes the project's own synthesised demo music (royalty-free, made
+ * here: a few bars of soft chords) as an 8 kHz mono WAV. */
+int  moh_generate(const char *path);
+
+/* --- in-band DTMF ----------------------------------------------------- */
+
+struct dtmf_det;
+typedef void (dtmf_det_h)(char digit, void *arg);
+int  dtmf_det_alloc(struct dtmf_det **dp, dtmf_det_h *h, void *arg);
+void dtmf_det_feed(struct dtmf_det *d, const int16_t *s, size_t n);
+/* Generates the tone pair of digit for ms milliseconds into s (8 kHz);
+ * returns samples written. For tests and for in-band sending. */
+size_t dtmf_gen(int16_t *s, size_t max, char digit, uint32_t ms);
+
+/* --- recorder ----------------------------------------------------------- */
+
+/*
+ * A stereo 8 kHz 16-bit WAV: left the caller, right the agent, one frame
+ * of each per tick so the channels stay aligned. Writes go through a
+ * buffer (no fsync on the loop); mem_deref flushes and closes the file.
+ */
+struct recorder;
+int  recorder_open(struct recorder **rp, const char *path);
+void recorder_write(struct recorder *r, const int16_t *left,
+		    const int16_t *right, size_t n);
+uint64_t recorder_samples(const struct recorder *r);
+
+/* --- the engine --------------------------------------------------------- */
+
+struct media;
+struct media_stream;
+
+enum media_codec { MEDIA_PCMU = 0, MEDIA_PCMA = 8 };
+
+enum media_evt {
+	MEDIA_EVT_DIGIT,          /* digit: from RFC 4733 or in-band */
+	MEDIA_EVT_PLAY_END,       /* the prompt played to its end */
+	MEDIA_EVT_RTP_TIMEOUT,    /* no RTP for rtp_timeout_ms */
+};
+typedef void (media_evt_h)(struct media_stream *s, enum media_evt evt,
+			   char digit, void *arg);
+
+int  media_alloc(struct media **mp, const struct cfg_node *node);
+size_t media_stream_count(const struct media *m);
+
+/* A new RTP stream bound to a port of the configured range. */
+int  media_stream_alloc(struct media_stream **sp, struct media *m,
+			media_evt_h *eh, void *arg);
+/* SDP: answer an offer (ENOTSUP when no common codec: reply 488),
+ * make an offer, take an answer. Bodies are SDP text in an mbuf. */
+int  media_stream_answer(struct media_stream *s, struct mbuf *offer,
+			 struct mbuf **answerp);
+int  media_stream_offer(struct media_stream *s, struct mbuf **offerp);
+int  media_stream_accept(struct media_stream *s, struct mbuf *answer);
+enum media_codec media_stream_codec(const struct media_stream *s);
+/* The peer put us on hold (sendonly/inactive) in its last offer. */
+bool media_stream_held(const struct media_stream *s);
+
+/* What the stream sends: */
+void media_stream_play(struct media_stream *s, const struct prompt *p, bool loop);
+void media_stream_silence(struct media_stream *s);
+/* Connects two streams both ways (each hears the other; RFC 4733 digits
+ * pass through). rec, when given, records a=left, b=right. */
+void media_bridge(struct media_stream *a, struct media_stream *b,
+		  struct recorder *rec);
+void media_unbridge(struct media_stream *s);
+/* In-band DTMF detection on received audio (on by default). */
+void media_stream_detect(struct media_stream *s, bool on);
+
+#endif

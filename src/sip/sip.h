@@ -1,0 +1,66 @@
+/*
+ * sip.h — the SIP face of Hotline: the registrar (agents' phones, digest
+ * auth, scanner blocking) and the call controller (inbound calls, IVR,
+ * queue, agent legs, bridging, transfer).
+ */
+#ifndef HOTLINE_SIP_H
+#define HOTLINE_SIP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct sip;
+struct sip_msg;
+struct sa;
+struct store;
+struct cfg_node;
+struct cfg_tenant;
+
+/* --- registrar -------------------------------------------------------- */
+
+struct registrar;
+
+struct registrar_contact {
+	char uri[256];       /* Contact URI to send the INVITE to */
+	char transport[8];   /* "udp", "tcp" */
+	char source[64];     /* "ip:port" the REGISTER came from */
+	uint64_t expires;    /* UTC ms */
+};
+
+/*
+ * Starts answering REGISTER (digest MD5 and SHA-256, RFC 8760) for the
+ * tenant's agents, loads unexpired bindings from the store and saves
+ * every change to it. Also drops every request from an address that is
+ * banned for repeated auth failures. Must be allocated before the
+ * sipsess socket, so that its listener sees requests first.
+ */
+int  registrar_alloc(struct registrar **rp, struct sip *sip, struct store *st,
+		     const struct cfg_node *node, const struct cfg_tenant *tenant);
+/* The freshest binding of ext; ENOENT when it has none. */
+int  registrar_contact(struct registrar *r, const char *ext,
+		       struct registrar_contact *c);
+/* Number of live bindings. */
+size_t registrar_count(const struct registrar *r);
+/*
+ * Checks the credentials on a request from a phone (INVITE, ...).
+ * Returns 0 and writes the agent's extension when valid. Otherwise it
+ * has already replied (407 with a fresh challenge, or 403) and returns
+ * EAUTH (no or stale credentials) or EACCES (wrong, or banned address).
+ */
+int  registrar_auth(struct registrar *r, const struct sip_msg *msg,
+		    char *ext, size_t sz);
+bool registrar_banned(struct registrar *r, const struct sa *src);
+
+/* --- call controller -------------------------------------------------- */
+
+struct callctl;
+struct media;
+struct acd;
+
+int  callctl_alloc(struct callctl **cp, struct sip *sip, struct registrar *reg,
+		   struct media *media, struct acd *acd, struct store *st,
+		   const struct cfg_node *node, const struct cfg_tenant *tenant);
+size_t callctl_active(const struct callctl *c);
+
+#endif
