@@ -1,3 +1,370 @@
-/* main.c — placeholder until the call controller lands. */
+/*
+ * main.c — the command line: serve, check-config, help. Owns process
+ * start-up and shutdown: builds every subsystem in order, runs libre's
+ * main loop, tears down in reverse.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
-int main(void) { puts("hotline"); return 0; }
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+#include <re.h>
+#include "core/core.h"
+#include "core/cfg.h"
+#include "store/store.h"
+#include "media/media.h"
+#include "ivr/ivr.h"
+#include "acd/acd.h"
+#include "sip/sip.h"
+#include "api/api.h"
+
+#define HOTLINE_VERSION "0.1.0"
+#define DEFAULT_CONFIG "conf/hotline.yaml"
+
+struct options {
+	const char *config;
+	const char *data_dir;
+	const char *sip_listen;
+	const char *http_listen;
+	const char *tenant;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"hotline " HOTLINE_VERSION " — a self-hosted contact center\n"
+		"\n"
+		"usage: hotline [COMMAND] [OPTIONS]\n"
+		"\n"
+		"commands:\n"
+		"  serve                 run the contact center (the default)\n"
+		"  check-config [FILE]   validate a node file (and the tenant file it\n"
+		"                        names) or, with --tenant FILE, a tenant file;\n"
+		"                        prints every error as file:line: key: problem\n"
+		"  help                  this text\n"
+		"\n"
+		"options:\n"
+		"  -c, --config FILE       node configuration (default " DEFAULT_CONFIG ")\n"
+		"  -d, --data-dir DIR      database, recordings, prompt cache\n"
+		"      --sip-listen ADDR:PORT   SIP over UDP and TCP\n"
+		"      --http-listen ADDR:PORT  REST API and web pages\n"
+		"  -t, --tenant FILE       tenant file (overrides the config's)\n"
+		"  -h, --help              this text\n"
+		"  -V, --version           print the version\n");
+}
+
+static void print_errors(const struct cfg_errors *errs)
+{
+	size_t n = errs->msgc < 32 ? errs->msgc : 32;
+
+	for (size_t i = 0; i < n; i++)
+		fprintf(stderr, "%s\n", errs->msgv[i]);
+	if (errs->msgc > n)
+		fprintf(stderr, "... and %zu more\n", errs->msgc - n);
+}
+
+/* Loads the node file (or defaults) and applies command-line overrides. */
+static int load_node(struct cfg_node **np, const struct options *o, bool quiet)
+{
+	struct cfg_errors errs;
+	int err;
+
+	memset(&errs, 0, sizeof(errs));
+	if (o->config)
+		err = cfg_node_load(np, o->config, &errs);
+	else
+		err = cfg_node_defaults(np);
+	if (err) {
+		if (!quiet)
+			print_errors(&errs);
+		if (!errs.msgc)
+			fprintf(stderr, "%s: %s\n", o->config ? o->config : "defaults",
+				strerror(err));
+		return err;
+	}
+	if (o->data_dir)
+		util_copy((*np)->data_dir, sizeof((*np)->data_dir), o->data_dir);
+	if (o->sip_listen)
+		util_copy((*np)->sip_listen, sizeof((*np)->sip_listen), o->sip_listen);
+	if (o->http_listen)
+		util_copy((*np)->http_listen, sizeof((*np)->http_listen),
+			  o->http_listen);
+	if (o->tenant)
+		util_copy((*np)->tenant_file, sizeof((*np)->tenant_file), o->tenant);
+	return 0;
+}
+
+static int cmd_check_config(const struct options *o, const char *file,
+			    bool tenant_only)
+{
+	struct cfg_errors errs;
+	struct cfg_node *node = NULL;
+	struct cfg_tenant *tenant = NULL;
+	struct options oo = *o;
+	int err;
+
+	memset(&errs, 0, sizeof(errs));
+	if (tenant_only) {
+		err = cfg_tenant_load(&tenant, file, &errs);
+		if (err) {
+			print_errors(&errs);
+			if (!errs.msgc)
+				fprintf(stderr, "%s: %s\n", file, strerror(err));
+			return 1;
+		}
+		printf("%s: OK (%zu agents, %zu queues, %zu flows, %zu numbers)\n",
+		       file, tenant->agentc, tenant->queuec, tenant->flowc,
+		       tenant->numberc);
+		mem_deref(tenant);
+		return 0;
+	}
+
+	oo.config = file ? file : (o->config ? o->config : DEFAULT_CONFIG);
+	err = load_node(&node, &oo, false);
+	if (err)
+		return 1;
+	err = cfg_tenant_load(&tenant, node->tenant_file, &errs);
+	if (err) {
+		print_errors(&errs);
+		if (!errs.msgc)
+			fprintf(stderr, "%s: %s\n", node->tenant_file, strerror(err));
+		mem_deref(node);
+		return 1;
+	}
+	printf("%s: OK\n%s: OK (%zu agents, %zu queues, %zu flows, %zu numbers)\n",
+	       oo.config, node->tenant_file, tenant->agentc, tenant->queuec,
+	       tenant->flowc, tenant->numberc);
+	mem_deref(tenant);
+	mem_deref(node);
+	return 0;
+}
+
+static void signal_handler(int sig)
+{
+	log_info("hotline: signal %d, stopping", sig);
+	re_cancel();
+}
+
+static void sip_exit_handler(void *arg)
+{
+	(void)arg;
+}
+
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	/* libre polls only this many descriptors (DESIGN.md). */
+	if (!getrlimit(RLIMIT_NOFILE, &rl))
+		fd_setsize(rl.rlim_cur > 65536 ? 65536 : (int)rl.rlim_cur);
+}
+
+static int sip_start(struct sip **sipp, struct dnsc **dnscp,
+		     const struct cfg_node *node)
+{
+	struct sa srvv[4], laddr;
+	uint32_t srvc = 4;
+	char domain[64] = "";
+	int err;
+
+	if (dns_srv_get(domain, sizeof(domain), srvv, &srvc))
+		srvc = 0;
+	err = dnsc_alloc(dnscp, NULL, srvv, srvc);
+	if (err)
+		return err;
+	err = sa_decode(&laddr, node->sip_listen, strlen(node->sip_listen));
+	if (err) {
+		log_error("sip: bad listen address %s", node->sip_listen);
+		return err;
+	}
+	err = sip_alloc(sipp, *dnscp, 32, 32, 32, "Hotline/" HOTLINE_VERSION,
+			sip_exit_handler, NULL);
+	if (err)
+		return err;
+	err = sip_transp_add(*sipp, SIP_TRANSP_UDP, &laddr);
+	if (err) {
+		log_error("sip: cannot listen on udp %s: %s", node->sip_listen,
+			  strerror(err));
+		return err;
+	}
+	err = sip_transp_add(*sipp, SIP_TRANSP_TCP, &laddr);
+	if (err) {
+		log_error("sip: cannot listen on tcp %s: %s", node->sip_listen,
+			  strerror(err));
+		return err;
+	}
+	log_info("sip: listening udp+tcp %s", node->sip_listen);
+	return 0;
+}
+
+static int cmd_serve(const struct options *o)
+{
+	struct cfg_errors errs;
+	struct cfg_node *node = NULL;
+	struct cfg_tenant *tenant = NULL;
+	struct store *store = NULL;
+	struct dnsc *dnsc = NULL;
+	struct sip *sip = NULL;
+	struct registrar *reg = NULL;
+	struct media *media = NULL;
+	struct acd *acd = NULL;
+	struct callctl *calls = NULL;
+	struct api *api = NULL;
+	enum log_level lvl;
+	int err;
+
+	memset(&errs, 0, sizeof(errs));
+	err = load_node(&node, o, false);
+	if (err) {
+		fprintf(stderr, "hotline: refusing to start with a bad configuration\n");
+		return 1;
+	}
+	if (!log_level_parse(&lvl, node->log_level))
+		log_set_level(lvl);
+	err = cfg_tenant_load(&tenant, node->tenant_file, &errs);
+	if (err) {
+		print_errors(&errs);
+		fprintf(stderr, "hotline: refusing to start with a bad tenant file\n");
+		mem_deref(node);
+		return 1;
+	}
+	log_info("hotline: starting version=" HOTLINE_VERSION " tenant=\"%s\" agents=%zu "
+		 "queues=%zu flows=%zu data_dir=%s", tenant->name, tenant->agentc,
+		 tenant->queuec, tenant->flowc, node->data_dir);
+
+	raise_fd_limit();
+	ivr_set_hours_handler(ivr_hours_default);
+
+	err = util_mkdir(node->data_dir);
+	if (err) {
+		log_error("hotline: cannot create data_dir=%s: %s", node->data_dir,
+			  strerror(err));
+		goto out;
+	}
+	err = store_open(&store, node->data_dir);
+	if (err)
+		goto out;
+	err = store_events_attach(store);
+	if (err)
+		goto out;
+	err = sip_start(&sip, &dnsc, node);
+	if (err)
+		goto out;
+	err = registrar_alloc(&reg, sip, store, node, tenant);
+	if (err)
+		goto out;
+	err = media_alloc(&media, node);
+	if (err)
+		goto out;
+	err = acd_alloc(&acd, tenant);
+	if (err)
+		goto out;
+	err = callctl_alloc(&calls, sip, reg, media, acd, store, node, tenant);
+	if (err) {
+		log_error("hotline: call controller failed: %s", strerror(err));
+		goto out;
+	}
+	err = api_alloc(&api, node, store);
+	if (err) {
+		log_error("hotline: cannot listen for HTTP on %s: %s",
+			  node->http_listen, strerror(err));
+		goto out;
+	}
+	log_info("hotline: ready sip=%s http=%s", node->sip_listen,
+		 node->http_listen);
+
+	err = re_main(signal_handler);
+	log_info("hotline: stopping, %zu calls active", callctl_active(calls));
+out:
+	api = mem_deref(api);
+	calls = mem_deref(calls);
+	acd = mem_deref(acd);
+	media = mem_deref(media);
+	reg = mem_deref(reg);
+	if (sip)
+		sip_close(sip, true);
+	sip = mem_deref(sip);
+	dnsc = mem_deref(dnsc);
+	event_close();
+	if (store)
+		store_flush(store);
+	store = mem_deref(store);
+	tenant = mem_deref(tenant);
+	node = mem_deref(node);
+	if (err)
+		log_error("hotline: exiting after error: %s", strerror(err));
+	else
+		log_info("hotline: stopped");
+	return err ? 1 : 0;
+}
+
+int main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"data-dir", required_argument, NULL, 'd'},
+		{"sip-listen", required_argument, NULL, 's'},
+		{"http-listen", required_argument, NULL, 'H'},
+		{"tenant", required_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	struct options o = {0};
+	const char *cmd = "serve";
+	int c, r;
+
+	/* The command comes first, if given ("hotline serve --config x"). */
+	if (argc > 1 && argv[1][0] != '-') {
+		cmd = argv[1];
+		argv++;
+		argc--;
+	}
+	while ((c = getopt_long(argc, argv, "c:d:t:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': o.config = optarg; break;
+		case 'd': o.data_dir = optarg; break;
+		case 's': o.sip_listen = optarg; break;
+		case 'H': o.http_listen = optarg; break;
+		case 't': o.tenant = optarg; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': puts("hotline " HOTLINE_VERSION); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+
+	if (!strcmp(cmd, "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (libre_init()) {
+		fprintf(stderr, "hotline: cannot initialise libre\n");
+		return 1;
+	}
+	if (!strcmp(cmd, "serve")) {
+		if (!o.config && !access(DEFAULT_CONFIG, R_OK))
+			o.config = DEFAULT_CONFIG;
+		r = cmd_serve(&o);
+	}
+	else if (!strcmp(cmd, "check-config")) {
+		const char *file = optind < argc ? argv[optind] : NULL;
+		if (o.tenant)
+			r = cmd_check_config(&o, o.tenant, true);
+		else
+			r = cmd_check_config(&o, file, false);
+	}
+	else {
+		fprintf(stderr, "hotline: unknown command \"%s\"\n\n", cmd);
+		usage(stderr);
+		r = 2;
+	}
+	libre_close();
+	return r;
+}

@@ -95,6 +95,14 @@ typedef void (media_evt_h)(struct media_stream *s, enum media_evt evt,
 int  media_alloc(struct media **mp, const struct cfg_node *node);
 size_t media_stream_count(const struct media *m);
 
+/* How late the ticks ran since the last call (resets the sample). */
+struct media_pacing {
+	uint64_t ticks;
+	uint64_t late_resets;     /* fell more than 5 frames behind */
+	uint32_t p50_us, p99_us, max_us;
+};
+void media_pacing(struct media *m, struct media_pacing *p);
+
 /* A new RTP stream bound to a port of the configured range. */
 int  media_stream_alloc(struct media_stream **sp, struct media *m,
 			media_evt_h *eh, void *arg);

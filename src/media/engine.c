@@ -1,0 +1,188 @@
+/*
+ * engine.c — the media engine: every RTP stream of every call, served by
+ * one 20 ms tick.
+ *
+ * Why one tick: libre keeps timers in a sorted list, so a timer per call
+ * costs O(calls) per arm and collapses long before 1000 calls (DESIGN.md).
+ * Here a single timer is re-armed from an absolute deadline; each tick
+ * reads one frame per stream from its receive queue, detects in-band
+ * digits, records bridged pairs, then builds and sends one frame per
+ * stream. Handlers (digit, prompt end, RTP timeout) are called after the
+ * pass, holding a reference, because they may hang up calls.
+ *
+ * What it does not own: SIP, call state, where audio files come from.
+ * Stream SDP is in stream.c.
+ */
+#include <string.h>
+#include <re.h>
+#include <spandsp.h>
+#include "core/core.h"
+#include "core/cfg.h"
+#include "media/media.h"
+#include "media/media_int.h"
+
+#define TICK_US (MEDIA_PTIME * 1000)
+#define LATE_RESET_US (5 * TICK_US)   /* further behind: restart the clock */
+
+static void engine_destructor(void *arg)
+{
+	struct media *m = arg;
+
+	tmr_cancel(&m->tmr);
+	list_clear(&m->streams);
+	mem_deref(m->pending);
+}
+
+static void stream_fire_events(struct media *m, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct media_stream *s = m->pending[i];
+		unsigned ev = s->events;
+		char digits[MEDIA_DIGITQ + 1];
+
+		memcpy(digits, s->digitq, sizeof(digits));
+		s->events = 0;
+		s->digitc = 0;
+		s->digitq[0] = '\0';
+
+		for (char *d = digits; *d && !s->closed; d++)
+			s->eh(s, MEDIA_EVT_DIGIT, *d, s->arg);
+		if ((ev & EV_PLAY_END) && !s->closed)
+			s->eh(s, MEDIA_EVT_PLAY_END, 0, s->arg);
+		if ((ev & EV_RTP_TIMEOUT) && !s->closed)
+			s->eh(s, MEDIA_EVT_RTP_TIMEOUT, 0, s->arg);
+		mem_deref(s);
+	}
+}
+
+/* One frame for every stream. */
+static void engine_tick(struct media *m, uint64_t now_ms)
+{
+	struct le *le;
+	size_t n = 0;
+
+	/* Pass 1: what each stream received in this frame time. */
+	LIST_FOREACH(&m->streams, le) {
+		struct media_stream *s = le->data;
+		media__stream_pull(s, now_ms);
+	}
+
+	/* Pass 2: record, then send. */
+	LIST_FOREACH(&m->streams, le) {
+		struct media_stream *s = le->data;
+
+		if (s->rec && s->peer)
+			recorder_write(s->rec, s->cur, s->peer->cur, MEDIA_FRAME);
+		media__stream_push(s);
+	}
+
+	/* Pass 3: hand out what happened. */
+	LIST_FOREACH(&m->streams, le) {
+		struct media_stream *s = le->data;
+
+		if (!s->events)
+			continue;
+		if (n == m->pendingc) {
+			size_t c = m->pendingc ? m->pendingc * 2 : 64;
+			struct media_stream **p = mem_realloc(m->pending, c * sizeof(*p));
+			if (!p)
+				break;  /* events stay flagged: next tick */
+			m->pending = p;
+			m->pendingc = c;
+		}
+		m->pending[n++] = mem_ref(s);
+	}
+	stream_fire_events(m, n);
+}
+
+static void tick_handler(void *arg)
+{
+	struct media *m = arg;
+	uint64_t now = clock_mono_us();
+	uint64_t ms;
+
+	if (now + 500 < m->next_us) {
+		/* woke early (ms timer resolution): sleep the rest */
+		tmr_start(&m->tmr, (m->next_us - now + 999) / 1000, tick_handler, m);
+		return;
+	}
+	if (now > m->next_us + LATE_RESET_US) {
+		m->late_resets++;
+		m->next_us = now;
+	}
+	if (m->pace_n < MEDIA_PACE_SAMPLES)
+		m->pace[m->pace_n++] = (uint32_t)(now - m->next_us);
+
+	ms = clock_now_ms();
+	engine_tick(m, ms);
+	m->ticks++;
+
+	m->next_us += TICK_US;
+	now = clock_mono_us();
+	tmr_start(&m->tmr, m->next_us > now ? (m->next_us - now) / 1000 : 0,
+		  tick_handler, m);
+}
+
+int media_alloc(struct media **mp, const struct cfg_node *node)
+{
+	struct media *m;
+	int err;
+
+	if (!mp || !node)
+		return EINVAL;
+	m = mem_zalloc(sizeof(*m), engine_destructor);
+	if (!m)
+		return ENOMEM;
+
+	err = sa_set_str(&m->laddr, node->media_addr, 0);
+	if (err) {
+		log_error("media: bad address addr=%s", node->media_addr);
+		goto out;
+	}
+	m->port_min = node->rtp_port_min;
+	m->port_max = node->rtp_port_max;
+	m->rtp_timeout_ms = node->rtp_timeout_ms;
+	tmr_init(&m->tmr);
+	m->next_us = clock_mono_us() + TICK_US;
+	tmr_start(&m->tmr, MEDIA_PTIME, tick_handler, m);
+	log_info("media: engine up addr=%s ports=%u-%u tick=%ums",
+		 node->media_addr, m->port_min, m->port_max, MEDIA_PTIME);
+out:
+	if (err)
+		mem_deref(m);
+	else
+		*mp = m;
+	return err;
+}
+
+size_t media_stream_count(const struct media *m)
+{
+	return m ? list_count(&m->streams) : 0;
+}
+
+void media_pacing(struct media *m, struct media_pacing *p)
+{
+	uint32_t sorted[MEDIA_PACE_SAMPLES];
+	size_t n = m->pace_n;
+
+	memset(p, 0, sizeof(*p));
+	p->ticks = m->ticks;
+	p->late_resets = m->late_resets;
+	if (!n)
+		return;
+	memcpy(sorted, m->pace, n * sizeof(uint32_t));
+	/* insertion sort: called rarely, by benchmarks */
+	for (size_t i = 1; i < n; i++) {
+		uint32_t v = sorted[i];
+		size_t j = i;
+		while (j > 0 && sorted[j - 1] > v) {
+			sorted[j] = sorted[j - 1];
+			j--;
+		}
+		sorted[j] = v;
+	}
+	p->p50_us = sorted[n / 2];
+	p->p99_us = sorted[(n * 99) / 100];
+	p->max_us = sorted[n - 1];
+	m->pace_n = 0;
+}

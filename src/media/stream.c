@@ -1,0 +1,393 @@
+/*
+ * stream.c — one RTP stream: its socket, its SDP offer/answer, what it
+ * received (decoded to linear audio) and what it sends (prompt, bridged
+ * peer or silence), RFC 4733 events in and out.
+ *
+ * The stream never sends on its own: the engine's tick calls
+ * media__stream_pull and media__stream_push once per frame.
+ */
+#include <string.h>
+#include <re.h>
+#include <spandsp.h>
+#include "core/core.h"
+#include "media/media.h"
+#include "media/media_int.h"
+
+#define TE_PT 101
+
+static void stream_destructor(void *arg)
+{
+	struct media_stream *s = arg;
+
+	s->closed = true;
+	list_unlink(&s->le);
+	if (s->peer)
+		media_unbridge(s);
+	mem_deref(s->rec);
+	mem_deref(s->rtp);
+	mem_deref(s->sdp);
+	mem_deref(s->telev);
+	mem_deref(s->dtmf);
+}
+
+static void queue_digit(struct media_stream *s, char digit)
+{
+	if (s->digitc >= MEDIA_DIGITQ)
+		return;
+	s->digitq[s->digitc++] = digit;
+	s->digitq[s->digitc] = '\0';
+	s->events |= EV_DIGIT;
+}
+
+static void inband_digit(char digit, void *arg)
+{
+	queue_digit(arg, digit);
+}
+
+static void rx_audio(struct media_stream *s, uint8_t pt, const uint8_t *p,
+		     size_t n)
+{
+	if (n > MEDIA_RXQ)
+		n = MEDIA_RXQ;
+	if (s->rxn + n > MEDIA_RXQ) {
+		/* Too much queued (sender faster than us, or a burst):
+		 * drop the oldest audio to keep the delay bounded. */
+		size_t drop = s->rxn + n - MEDIA_RXQ;
+		memmove(s->rxq, s->rxq + drop, (s->rxn - drop) * sizeof(int16_t));
+		s->rxn -= drop;
+	}
+	for (size_t i = 0; i < n; i++)
+		s->rxq[s->rxn + i] = pt == MEDIA_PCMA ? alaw_to_linear(p[i])
+						      : ulaw_to_linear(p[i]);
+	s->rxn += n;
+}
+
+static void rx_telev(struct media_stream *s, struct mbuf *mb)
+{
+	int event;
+	bool end;
+
+	if (telev_recv(s->telev, mb, &event, &end))
+		return;  /* duplicate or malformed */
+	if (!end) {
+		if (event != s->last_te_event) {
+			int d = telev_code2digit(event);
+			s->last_te_event = event;
+			if (d > 0)
+				queue_digit(s, (char)d);
+		}
+	}
+	else {
+		s->last_te_event = -1;
+	}
+	if (s->peer && s->peer->te_pt >= 0)
+		telev_send(s->peer->telev, event, end);
+}
+
+static void rtp_handler(const struct sa *src, const struct rtp_header *hdr,
+			struct mbuf *mb, void *arg)
+{
+	struct media_stream *s = arg;
+
+	if (!s->ready)
+		return;
+	/* Symmetric RTP: answer where the audio really comes from, so
+	 * phones behind NAT hear us. */
+	if (!sa_cmp(src, &s->raddr, SA_ALL))
+		sa_cpy(&s->raddr, src);
+	s->last_rx_ms = clock_now_ms();
+
+	if (hdr->pt == MEDIA_PCMU || hdr->pt == MEDIA_PCMA)
+		rx_audio(s, hdr->pt, mbuf_buf(mb), mbuf_get_left(mb));
+	else if ((int)hdr->pt == s->te_pt || hdr->pt == TE_PT)
+		rx_telev(s, mb);
+	/* anything else (comfort noise, ...) is ignored */
+}
+
+int media_stream_alloc(struct media_stream **sp, struct media *m,
+		       media_evt_h *eh, void *arg)
+{
+	struct media_stream *s;
+	int err;
+
+	if (!sp || !m || !eh)
+		return EINVAL;
+	s = mem_zalloc(sizeof(*s), stream_destructor);
+	if (!s)
+		return ENOMEM;
+	s->m = m;
+	s->eh = eh;
+	s->arg = arg;
+	s->te_pt = -1;
+	s->last_te_event = -1;
+	s->detect = true;
+	s->marker = true;
+	s->ts = rand_u32();
+
+	/* No RTCP: libre runs a timer per socket for it (see engine.c). */
+	err = rtp_listen(&s->rtp, IPPROTO_UDP, &m->laddr, m->port_min,
+			 m->port_max, false, rtp_handler, NULL, s);
+	if (err) {
+		log_warn("media: no RTP port free in %u-%u: %s", m->port_min,
+			 m->port_max, strerror(err));
+		goto out;
+	}
+	err = sdp_session_alloc(&s->sdp, &m->laddr);
+	err |= sdp_media_add(&s->sdpm, s->sdp, "audio",
+			     sa_port(rtp_local(s->rtp)), "RTP/AVP");
+	if (err)
+		goto out;
+	err = sdp_format_add(NULL, s->sdpm, false, "0", "PCMU", 8000, 1, NULL,
+			     NULL, NULL, false, NULL);
+	err |= sdp_format_add(NULL, s->sdpm, false, "8", "PCMA", 8000, 1, NULL,
+			      NULL, NULL, false, NULL);
+	err |= sdp_format_add(NULL, s->sdpm, false, "101", "telephone-event",
+			      8000, 1, NULL, NULL, NULL, false, "0-15");
+	if (err)
+		goto out;
+	err = telev_alloc(&s->telev, MEDIA_PTIME);
+	if (err)
+		goto out;
+	err = dtmf_det_alloc(&s->dtmf, inband_digit, s);
+	if (err)
+		goto out;
+	list_append(&m->streams, &s->le, s);
+out:
+	if (err)
+		mem_deref(s);
+	else
+		*sp = s;
+	return err;
+}
+
+/* Takes what the last SDP exchange agreed. ENOTSUP: no common codec. */
+static int stream_apply(struct media_stream *s)
+{
+	const struct list *fl = sdp_media_format_lst(s->sdpm, false);
+	const struct sa *ra;
+	bool codec = false;
+	struct le *le;
+	enum sdp_dir rdir;
+
+	s->te_pt = -1;
+	LIST_FOREACH(fl, le) {
+		const struct sdp_format *f = le->data;
+
+		if (!f->sup)
+			continue;
+		if (!codec && !str_casecmp(f->name, "PCMU")) {
+			s->codec = MEDIA_PCMU;
+			codec = true;
+		}
+		else if (!codec && !str_casecmp(f->name, "PCMA")) {
+			s->codec = MEDIA_PCMA;
+			codec = true;
+		}
+		else if (!str_casecmp(f->name, "telephone-event")) {
+			s->te_pt = f->pt;
+		}
+	}
+	if (!codec)
+		return ENOTSUP;
+
+	ra = sdp_media_raddr(s->sdpm);
+	rdir = sdp_media_rdir(s->sdpm);
+	/* RFC 3264 §8.4: sendonly or inactive puts us on hold; so does the
+	 * older RFC 2543 way, a connection address of 0.0.0.0. */
+	s->held = rdir == SDP_SENDONLY || rdir == SDP_INACTIVE ||
+		  !sa_isset(ra, SA_ADDR);
+	if (!s->held || !s->ready)
+		sa_cpy(&s->raddr, ra);
+	if (!s->ready)
+		s->last_rx_ms = clock_now_ms();
+	s->ready = sa_isset(&s->raddr, SA_ALL);
+	s->timed_out = false;
+	return 0;
+}
+
+int media_stream_answer(struct media_stream *s, struct mbuf *offer,
+			struct mbuf **answerp)
+{
+	int err;
+
+	if (!s || !offer || !answerp)
+		return EINVAL;
+	err = sdp_decode(s->sdp, offer, true);
+	if (err)
+		return EBADMSG;
+	err = stream_apply(s);
+	if (err)
+		return err;
+	return sdp_encode(answerp, s->sdp, false);
+}
+
+int media_stream_offer(struct media_stream *s, struct mbuf **offerp)
+{
+	if (!s || !offerp)
+		return EINVAL;
+	return sdp_encode(offerp, s->sdp, true);
+}
+
+int media_stream_accept(struct media_stream *s, struct mbuf *answer)
+{
+	int err;
+
+	if (!s || !answer)
+		return EINVAL;
+	err = sdp_decode(s->sdp, answer, false);
+	if (err)
+		return EBADMSG;
+	return stream_apply(s);
+}
+
+enum media_codec media_stream_codec(const struct media_stream *s)
+{
+	return s->codec;
+}
+
+bool media_stream_held(const struct media_stream *s)
+{
+	return s && s->held;
+}
+
+void media_stream_play(struct media_stream *s, const struct prompt *p, bool loop)
+{
+	if (!s)
+		return;
+	s->prompt = p;
+	s->pos = 0;
+	s->loop = loop;
+	s->events &= ~EV_PLAY_END;
+}
+
+void media_stream_silence(struct media_stream *s)
+{
+	if (!s)
+		return;
+	s->prompt = NULL;
+	s->pos = 0;
+	s->events &= ~EV_PLAY_END;
+}
+
+void media_bridge(struct media_stream *a, struct media_stream *b,
+		  struct recorder *rec)
+{
+	if (!a || !b || a == b)
+		return;
+	media_unbridge(a);
+	media_unbridge(b);
+	a->peer = b;
+	b->peer = a;
+	a->rec = mem_ref(rec);
+	/* Digits now go to the other side by RFC 4733; in-band tones pass
+	 * in the audio itself. */
+	a->detect = false;
+	b->detect = false;
+}
+
+void media_unbridge(struct media_stream *s)
+{
+	struct media_stream *p;
+
+	if (!s || !s->peer)
+		return;
+	p = s->peer;
+	p->peer = NULL;
+	p->rec = mem_deref(p->rec);
+	s->peer = NULL;
+	s->rec = mem_deref(s->rec);
+}
+
+void media_stream_detect(struct media_stream *s, bool on)
+{
+	if (s)
+		s->detect = on;
+}
+
+void media__stream_pull(struct media_stream *s, uint64_t now_ms)
+{
+	if (s->rxn >= MEDIA_FRAME) {
+		memcpy(s->cur, s->rxq, sizeof(s->cur));
+		s->rxn -= MEDIA_FRAME;
+		memmove(s->rxq, s->rxq + MEDIA_FRAME, s->rxn * sizeof(int16_t));
+	}
+	else {
+		/* Nothing (or too little) arrived: silence, and keep the
+		 * rest for the next frame. */
+		memset(s->cur, 0, sizeof(s->cur));
+	}
+	if (s->detect && s->dtmf)
+		dtmf_det_feed(s->dtmf, s->cur, MEDIA_FRAME);
+
+	if (s->ready && !s->held && !s->timed_out && s->m->rtp_timeout_ms &&
+	    now_ms > s->last_rx_ms + s->m->rtp_timeout_ms) {
+		s->timed_out = true;
+		s->events |= EV_RTP_TIMEOUT;
+	}
+}
+
+static void next_frame(struct media_stream *s, int16_t *out)
+{
+	if (s->prompt) {
+		size_t left = s->prompt->n - s->pos;
+		size_t n = left < MEDIA_FRAME ? left : MEDIA_FRAME;
+
+		memcpy(out, s->prompt->samples + s->pos, n * sizeof(int16_t));
+		memset(out + n, 0, (MEDIA_FRAME - n) * sizeof(int16_t));
+		s->pos += n;
+		if (s->pos >= s->prompt->n) {
+			if (s->loop && s->prompt->n) {
+				s->pos = 0;
+			}
+			else {
+				s->prompt = NULL;
+				s->events |= EV_PLAY_END;
+			}
+		}
+	}
+	else if (s->peer) {
+		memcpy(out, s->peer->cur, MEDIA_FRAME * sizeof(int16_t));
+	}
+	else {
+		memset(out, 0, MEDIA_FRAME * sizeof(int16_t));
+	}
+}
+
+void media__stream_push(struct media_stream *s)
+{
+	uint8_t buf[RTP_HEADER_SIZE + 512];
+	struct mbuf mb;
+	int16_t out[MEDIA_FRAME];
+	bool marker = false;
+
+	next_frame(s, out);  /* prompts advance even when not sent */
+	if (!s->ready || s->held)
+		goto out;
+
+	mbuf_init(&mb);
+	mb.buf = buf;
+	mb.size = sizeof(buf);
+	mb.pos = mb.end = RTP_HEADER_SIZE;
+
+	if (s->te_pt >= 0 && !telev_poll(s->telev, &marker, &mb) &&
+	    mb.end > RTP_HEADER_SIZE) {
+		/* An RFC 4733 event is being sent: it replaces audio. */
+		if (marker)
+			s->te_ts = s->ts;
+		mb.pos = RTP_HEADER_SIZE;
+		rtp_send(s->rtp, &s->raddr, false, marker, (uint8_t)s->te_pt,
+			 s->te_ts, &mb);
+		goto out;
+	}
+
+	for (size_t i = 0; i < MEDIA_FRAME; i++)
+		buf[RTP_HEADER_SIZE + i] = s->codec == MEDIA_PCMA
+			? linear_to_alaw(out[i]) : linear_to_ulaw(out[i]);
+	mb.pos = RTP_HEADER_SIZE;
+	mb.end = RTP_HEADER_SIZE + MEDIA_FRAME;
+	rtp_send(s->rtp, &s->raddr, false, s->marker, (uint8_t)s->codec, s->ts,
+		 &mb);
+	s->marker = false;
+out:
+	s->ts += MEDIA_FRAME;
+}

@@ -1,0 +1,1085 @@
+/*
+ * call.c — the call controller: every interaction on the phone, from the
+ * INVITE to the stored row.
+ *
+ * An inbound INVITE becomes a `call` with a caller `leg`. A dialled number
+ * of the tenant runs its IVR flow; a menu choice puts the call in a queue,
+ * where the routing interface (acd.h) picks an agent whose phone is rung
+ * as a second leg; when the agent answers, both legs' media are bridged
+ * through the engine and recorded. Dialling an agent's extension rings it
+ * directly. Every step is an event; the interaction row is saved when the
+ * call starts and when it ends.
+ *
+ * Timing (IVR digit timeouts, ring timeouts, queue dispatch) is driven by
+ * one sweep timer for all calls, never a timer per call.
+ *
+ * Not here: REGISTER and digest auth (registrar.c), RTP and audio
+ * (media/), routing decisions (acd/).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <time.h>
+#include <re.h>
+#include "core/core.h"
+#include "core/cfg.h"
+#include "store/store.h"
+#include "media/media.h"
+#include "ivr/ivr.h"
+#include "acd/acd.h"
+#include "sip/sip.h"
+#include "sip/call_int.h"
+
+#define SWEEP_MS 100
+#define RETRY_ROUND_MS 2000   /* all members tried: wait, then ring again */
+#define ALLOW "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, REFER, NOTIFY"
+
+static void call_end(struct call *call, const char *side, int cause,
+		     const char *reason);
+static void call_dispatch(struct callctl *ctl);
+static void ivr_do(struct call *call, const struct ivr_action *act);
+static int leg_ring_agent(struct call *call, const char *ext);
+
+/* --- prompts -------------------------------------------------------- */
+
+struct prompt_entry {
+	struct le le;
+	char *key;               /* the text, or "file:" + path */
+	struct prompt *p;
+};
+
+static void prompt_entry_destructor(void *arg)
+{
+	struct prompt_entry *e = arg;
+	hash_unlink(&e->le);
+	mem_deref(e->key);
+	mem_deref(e->p);
+}
+
+static struct prompt *prompt_find(struct callctl *ctl, const char *key)
+{
+	struct le *le = hash_lookup(ctl->prompts, hash_joaat_str(key),
+				    NULL, NULL);
+	for (; le; le = le->next) {
+		struct prompt_entry *e = le->data;
+		if (!strcmp(e->key, key))
+			return e->p;
+	}
+	return NULL;
+}
+
+/* Renders (TTS) or loads one prompt into the cache. Start-up only. */
+static int prompt_add(struct callctl *ctl, const char *text, const char *file)
+{
+	char key[CFG_PATH + 8], path[512], dir[512];
+	struct prompt_entry *e;
+	struct prompt *p = NULL;
+	int err;
+
+	if (file && *file)
+		snprintf(key, sizeof(key), "file:%s", file);
+	else if (text && *text)
+		util_copy(key, sizeof(key), text);
+	else
+		return 0;
+	if (prompt_find(ctl, key))
+		return 0;
+
+	if (file && *file) {
+		err = prompt_load(&p, file);
+		if (err) {
+			log_error("ivr: prompt file=%s cannot be used: %s", file,
+				  strerror(err));
+			return err;
+		}
+	}
+	else {
+		snprintf(dir, sizeof(dir), "%s/prompts", ctl->node->data_dir);
+		err = tts_render(text, dir, path, sizeof(path));
+		if (!err)
+			err = prompt_load(&p, path);
+		if (err) {
+			log_error("ivr: cannot synthesise prompt \"%.40s\": %s",
+				  text, strerror(err));
+			return err;
+		}
+	}
+	e = mem_zalloc(sizeof(*e), prompt_entry_destructor);
+	if (!e) {
+		mem_deref(p);
+		return ENOMEM;
+	}
+	e->p = p;
+	err = str_dup(&e->key, key);
+	if (err) {
+		mem_deref(e);
+		return err;
+	}
+	hash_append(ctl->prompts, hash_joaat_str(key), &e->le, e);
+	return 0;
+}
+
+static const struct prompt *prompt_for(struct callctl *ctl,
+				       const struct ivr_action *act)
+{
+	char key[CFG_PATH + 8];
+
+	if (act->file && *act->file)
+		snprintf(key, sizeof(key), "file:%s", act->file);
+	else
+		util_copy(key, sizeof(key), act->text ? act->text : "");
+	return prompt_find(ctl, key);
+}
+
+static int prompts_prepare(struct callctl *ctl)
+{
+	const struct cfg_tenant *t = ctl->tenant;
+	char path[512];
+	int err = 0;
+
+	for (size_t i = 0; i < t->flowc; i++) {
+		const struct cfg_flow *f = &t->flowv[i];
+		for (size_t j = 0; j < f->nodec; j++) {
+			const struct cfg_ivr_node *n = &f->nodev[j];
+			err |= prompt_add(ctl, n->text, n->file);
+			err |= prompt_add(ctl, n->invalid_text, NULL);
+			err |= prompt_add(ctl, n->noinput_text, NULL);
+		}
+	}
+	if (err)
+		return err;
+
+	/* Music on hold: the project's own synthesised piece, made once. */
+	snprintf(path, sizeof(path), "%s/moh", ctl->node->data_dir);
+	err = util_mkdir(path);
+	if (err)
+		return err;
+	snprintf(path, sizeof(path), "%s/moh/hotline-demo.wav",
+		 ctl->node->data_dir);
+	if (access(path, R_OK)) {
+		err = moh_generate(path);
+		if (err) {
+			log_error("moh: cannot write file=%s: %s", path,
+				  strerror(err));
+			return err;
+		}
+	}
+	return prompt_load(&ctl->moh, path);
+}
+
+/* --- helpers --------------------------------------------------------- */
+
+static bool addr_trusted(const struct callctl *ctl, const struct sa *src)
+{
+	for (size_t i = 0; i < ctl->trustedc; i++) {
+		const struct trusted_net *n = &ctl->trusted[i];
+
+		if (sa_af(src) != sa_af(&n->net))
+			continue;
+		if (sa_af(src) == AF_INET) {
+			uint32_t mask = n->bits ? ~0u << (32 - n->bits) : 0;
+			if ((sa_in(src) & mask) == (sa_in(&n->net) & mask))
+				return true;
+		}
+		else {
+			const uint8_t *a = (const uint8_t *)&src->u.in6.sin6_addr;
+			const uint8_t *b = (const uint8_t *)&n->net.u.in6.sin6_addr;
+			unsigned bits = n->bits;
+			size_t k = 0;
+			bool match = true;
+			for (; bits >= 8; bits -= 8, k++) {
+				if (a[k] != b[k]) {
+					match = false;
+					break;
+				}
+			}
+			if (match && bits) {
+				uint8_t mask = (uint8_t)(0xff << (8 - bits));
+				match = (a[k] & mask) == (b[k] & mask);
+			}
+			if (match)
+				return true;
+		}
+	}
+	return false;
+}
+
+static int trusted_parse(struct callctl *ctl)
+{
+	for (size_t i = 0; i < ctl->node->trustedc && i < CFG_MAX_TRUSTED; i++) {
+		const char *s = ctl->node->trusted[i];
+		const char *slash = strchr(s, '/');
+		struct trusted_net *n = &ctl->trusted[ctl->trustedc];
+		char ip[64];
+
+		util_copy(ip, sizeof(ip), s);
+		if (slash)
+			ip[slash - s] = '\0';
+		if (sa_set_str(&n->net, ip, 0)) {
+			log_warn("sip: ignoring trusted network \"%s\"", s);
+			continue;
+		}
+		n->bits = slash ? (unsigned)atoi(slash + 1)
+				: (sa_af(&n->net) == AF_INET ? 32 : 128);
+		ctl->trustedc++;
+	}
+	return 0;
+}
+
+static void call_save(struct call *call)
+{
+	if (call->ctl->store)
+		store_call_save(call->ctl->store, &call->row);
+}
+
+static void call_event(struct call *call, const char *type, const char *agent,
+		       const char *fmt, ...)
+{
+	char data[512];
+	struct hl_event ev = {0, type, call->row.id, agent,
+			      call->row.queue[0] ? call->row.queue : NULL, NULL};
+	va_list ap;
+
+	if (fmt) {
+		va_start(ap, fmt);
+		vsnprintf(data, sizeof(data), fmt, ap);
+		va_end(ap);
+		ev.data = data;
+	}
+	event_emit(&ev);
+}
+
+/* --- legs ------------------------------------------------------------ */
+
+static void leg_destructor(void *arg)
+{
+	struct leg *leg = arg;
+
+	list_unlink(&leg->le);
+	/* Dropping a live session hangs it up: BYE when established,
+	 * CANCEL when still ringing out. */
+	mem_deref(leg->sess);
+	mem_deref(leg->ms);
+	mem_deref(leg->answer);
+}
+
+static void media_event(struct media_stream *s, enum media_evt evt,
+			char digit, void *arg);
+
+static int leg_alloc(struct leg **legp, struct call *call, enum leg_role role)
+{
+	struct leg *leg = mem_zalloc(sizeof(*leg), leg_destructor);
+	int err;
+
+	if (!leg)
+		return ENOMEM;
+	leg->call = call;
+	leg->role = role;
+	err = media_stream_alloc(&leg->ms, call->ctl->media, media_event, leg);
+	if (err) {
+		mem_deref(leg);
+		return err;
+	}
+	*legp = leg;
+	return 0;
+}
+
+/* --- call lifetime --------------------------------------------------- */
+
+static void call_destructor(void *arg)
+{
+	struct call *call = arg;
+
+	list_unlink(&call->le);
+	list_unlink(&call->qle);
+	list_flush(&call->ringing);
+	mem_deref(call->agent);
+	mem_deref(call->caller);
+	mem_deref(call->ivr);
+}
+
+static bool call_tried(const struct call *call, const char *ext)
+{
+	for (size_t i = 0; i < call->triedc; i++) {
+		if (!strcmp(call->tried[i], ext))
+			return true;
+	}
+	return false;
+}
+
+static void call_leave_queue(struct call *call)
+{
+	list_unlink(&call->qle);
+}
+
+static void moh_start(struct media_stream *s, struct callctl *ctl)
+{
+	media_stream_play(s, ctl->moh, true);
+}
+
+/* The agent leg answered: connect both sides and record. */
+static void call_bridge(struct call *call, struct leg *agent)
+{
+	struct callctl *ctl = call->ctl;
+	char rel[256], path[512], day[16];
+	struct recorder *rec = NULL;
+	time_t t = (time_t)(clock_now_ms() / 1000);
+	struct tm tm;
+
+	/* A direct call's caller was only told "ringing": answer now. */
+	if (!call->caller->answered) {
+		if (sipsess_answer(call->caller->sess, 200, "OK",
+				   call->caller->answer, "Allow: " ALLOW "\r\n")) {
+			call_end(call, "system", 500, "answer failed");
+			return;
+		}
+		call->caller->answered = true;
+		call->caller->answer = mem_deref(call->caller->answer);
+	}
+	list_unlink(&agent->le);
+	/* Everyone else who was ringing for this call stops. */
+	list_flush(&call->ringing);
+	call->agent = agent;
+	call_leave_queue(call);
+	call->state = CALL_BRIDGED;
+	call->row.answered = clock_now_ms();
+	util_copy(call->row.agent, sizeof(call->row.agent), agent->ext);
+	util_copy(call->row.outcome, sizeof(call->row.outcome), "answered");
+
+	gmtime_r(&t, &tm);
+	strftime(day, sizeof(day), "%Y/%m/%d", &tm);
+	snprintf(rel, sizeof(rel), "recordings/%s/%s.wav", day, call->row.id);
+	snprintf(path, sizeof(path), "%s/%s", ctl->node->data_dir, rel);
+	if (recorder_open(&rec, path))
+		log_error("call: recording failed call=%s file=%s", call->row.id,
+			  path);
+	else
+		util_copy(call->row.recording, sizeof(call->row.recording), rel);
+
+	media_stream_silence(call->caller->ms);
+	media_stream_silence(agent->ms);
+	media_bridge(call->caller->ms, agent->ms, rec);
+	mem_deref(rec);
+	acd_agent_busy(ctl->acd, agent->ext);
+	call_save(call);
+	call_event(call, "call.answered", agent->ext, "{\"wait_ms\":%llu}",
+		   (unsigned long long)(call->row.queued
+			   ? call->row.answered - call->row.queued : 0));
+	log_info("call: answered call=%s agent=%s", call->row.id, agent->ext);
+}
+
+static void call_end(struct call *call, const char *side, int cause,
+		     const char *reason)
+{
+	struct callctl *ctl = call->ctl;
+
+	if (call->state == CALL_ENDED)
+		return;
+	call->row.ended = clock_now_ms();
+	util_copy(call->row.hangup_side, sizeof(call->row.hangup_side), side);
+	call->row.hangup_cause = cause;
+	util_copy(call->row.hangup_reason, sizeof(call->row.hangup_reason),
+		  reason);
+
+	switch (call->state) {
+	case CALL_IVR:
+		util_copy(call->row.outcome, sizeof(call->row.outcome),
+			  !strcmp(side, "caller") ? "abandoned_ivr" : "ivr_hangup");
+		break;
+	case CALL_QUEUED:
+		util_copy(call->row.outcome, sizeof(call->row.outcome),
+			  !strcmp(side, "caller") ? "abandoned_queue" : "failed");
+		if (!strcmp(side, "caller"))
+			call_event(call, "queue.abandoned", NULL,
+				   "{\"wait_ms\":%llu}",
+				   (unsigned long long)(call->row.ended -
+							call->row.queued));
+		break;
+	case CALL_DIRECT:
+		util_copy(call->row.outcome, sizeof(call->row.outcome),
+			  !strcmp(side, "caller") ? "abandoned" : "failed");
+		break;
+	case CALL_BRIDGED:
+		util_copy(call->row.outcome, sizeof(call->row.outcome),
+			  "answered");
+		break;
+	case CALL_ENDED:
+		break;
+	}
+	if (call->ivr) {
+		util_copy(call->row.ivr_path, sizeof(call->row.ivr_path),
+			  ivr_path(call->ivr));
+		util_copy(call->row.digits, sizeof(call->row.digits),
+			  ivr_digits(call->ivr));
+	}
+	call->state = CALL_ENDED;
+
+	if (call->agent) {
+		acd_agent_idle(ctl->acd, call->agent->ext, clock_now_ms());
+		media_unbridge(call->caller->ms);
+	}
+	call_save(call);
+	call_event(call, "call.ended", call->agent ? call->agent->ext : NULL,
+		   "{\"outcome\":\"%s\",\"side\":\"%s\",\"cause\":%d,"
+		   "\"reason\":\"%s\"}",
+		   call->row.outcome, side, cause, reason);
+	log_info("call: ended call=%s outcome=%s side=%s reason=%s",
+		 call->row.id, call->row.outcome, side, reason);
+
+	/* Unanswered caller leg: reject before dropping it. */
+	if (call->caller && call->caller->sess && !call->caller->answered &&
+	    !call->caller->closed)
+		sipsess_reject(call->caller->sess,
+			       cause >= 400 ? (uint16_t)cause : 480,
+			       cause >= 400 ? reason : "Temporarily Unavailable",
+			       NULL);
+	mem_deref(call);
+	/* An agent may be free now. */
+	call_dispatch(ctl);
+}
+
+/* --- SIP handlers ---------------------------------------------------- */
+
+static void info_digits(struct leg *leg, const struct sip_msg *msg)
+{
+	struct pl sig;
+	char d = 0;
+
+	if (!mbuf_get_left(msg->mb))
+		return;
+	if (!re_regex((const char *)mbuf_buf(msg->mb), mbuf_get_left(msg->mb),
+		      "Signal=[ ]*[0-9*#A-Da-d]1", NULL, &sig))
+		d = sig.p[0];
+	else if (!msg_ctype_cmp(&msg->ctyp, "application", "dtmf") &&
+		 !re_regex((const char *)mbuf_buf(msg->mb),
+			   mbuf_get_left(msg->mb), "[0-9*#A-Da-d]1", &sig))
+		d = sig.p[0];
+	if (!d)
+		return;
+	if (d >= 'a' && d <= 'd')
+		d = (char)(d - 'a' + 'A');
+	media_event(leg->ms, MEDIA_EVT_DIGIT, d, leg);
+}
+
+static void info_handler(struct sip *sip, const struct sip_msg *msg, void *arg)
+{
+	struct leg *leg = arg;
+
+	(void)sip_reply(sip, msg, 200, "OK");
+	if (!msg_ctype_cmp(&msg->ctyp, "application", "dtmf-relay") ||
+	    !msg_ctype_cmp(&msg->ctyp, "application", "dtmf"))
+		info_digits(leg, msg);
+}
+
+static int offer_handler(struct mbuf **descp, const struct sip_msg *msg,
+			 void *arg)
+{
+	struct leg *leg = arg;
+	struct call *call = leg->call;
+	struct leg *other;
+	bool was_held = media_stream_held(leg->ms);
+	int err;
+
+	err = media_stream_answer(leg->ms, msg->mb, descp);
+	if (err)
+		return err;
+	/* Hold (RFC 3264 §8.4): the other side hears music meanwhile. */
+	other = leg == call->caller ? call->agent : call->caller;
+	if (call->state == CALL_BRIDGED && other &&
+	    was_held != media_stream_held(leg->ms)) {
+		bool held = media_stream_held(leg->ms);
+		if (held)
+			moh_start(other->ms, call->ctl);
+		else
+			media_stream_silence(other->ms);
+		call_event(call, held ? "call.held" : "call.resumed",
+			   call->agent ? call->agent->ext : NULL,
+			   "{\"by\":\"%s\"}", leg == call->caller ? "caller" : "agent");
+	}
+	return 0;
+}
+
+static int answer_handler(const struct sip_msg *msg, void *arg)
+{
+	struct leg *leg = arg;
+	return media_stream_accept(leg->ms, msg->mb);
+}
+
+static void estab_handler(const struct sip_msg *msg, void *arg)
+{
+	struct leg *leg = arg;
+	struct call *call = leg->call;
+
+	leg->answered = true;
+	if (leg->role == LEG_AGENT && call->agent != leg)
+		call_bridge(call, leg);
+}
+
+static void progress_handler(const struct sip_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+}
+
+/* Blind transfer (RFC 3515) from the agent's phone: the caller goes on to
+ * the extension or queue named in Refer-To, the agent leg ends. */
+static void refer_handler(struct sip *sip, const struct sip_msg *msg, void *arg)
+{
+	struct leg *leg = arg;
+	struct call *call = leg->call;
+	struct callctl *ctl = call->ctl;
+	const struct sip_hdr *hdr = sip_msg_hdr(msg, SIP_HDR_REFER_TO);
+	struct sip_addr addr;
+	char target[64];
+
+	if (!hdr || sip_addr_decode(&addr, &hdr->val)) {
+		(void)sip_reply(sip, msg, 400, "Bad Refer-To");
+		return;
+	}
+	pl_strcpy(&addr.uri.user, target, sizeof(target));
+	if (leg != call->agent || call->state != CALL_BRIDGED) {
+		(void)sip_reply(sip, msg, 403, "Not Bridged");
+		return;
+	}
+	if (!cfg_agent_find(ctl->tenant, target) &&
+	    !cfg_queue_find(ctl->tenant, target)) {
+		(void)sip_reply(sip, msg, 404, "Unknown Transfer Target");
+		return;
+	}
+	(void)sip_reply(sip, msg, 202, "Accepted");
+	log_info("call: blind transfer call=%s from=%s to=%s", call->row.id,
+		 leg->ext, target);
+	call_event(call, "call.transferred", leg->ext,
+		   "{\"to\":\"%s\",\"kind\":\"blind\"}", target);
+
+	/* The transferring agent is done. */
+	media_unbridge(call->caller->ms);
+	acd_agent_idle(ctl->acd, leg->ext, clock_now_ms());
+	call->agent = NULL;
+	mem_deref(leg);
+	moh_start(call->caller->ms, ctl);
+	call->triedc = 0;
+
+	if (cfg_agent_find(ctl->tenant, target)) {
+		call->state = CALL_DIRECT;
+		util_copy(call->direct, sizeof(call->direct), target);
+		if (leg_ring_agent(call, target))
+			call_end(call, "system", 480, "transfer target unavailable");
+	}
+	else {
+		call->state = CALL_QUEUED;
+		util_copy(call->row.queue, sizeof(call->row.queue), target);
+		call->row.queued = clock_now_ms();
+		list_append(&ctl->queued, &call->qle, call);
+		call_event(call, "queue.entered", NULL, "{\"transfer\":true}");
+		call_dispatch(ctl);
+	}
+}
+
+static void close_handler(int err, const struct sip_msg *msg, void *arg)
+{
+	struct leg *leg = arg;
+	struct call *call = leg->call;
+	int code = msg ? msg->scode : 0;
+
+	leg->closed = true;
+	if (leg->role == LEG_CALLER) {
+		/* BYE before or after answer, or CANCEL while ringing */
+		call_end(call, "caller", leg->answered ? 0 : 487,
+			 leg->answered ? "BYE" : "CANCEL");
+		return;
+	}
+
+	if (leg == call->agent) {
+		call_end(call, "agent", code, code ? "error" : "BYE");
+		return;
+	}
+
+	/* A ringing agent leg failed: busy, unavailable, declined, timeout. */
+	log_info("call: agent did not take call=%s agent=%s code=%d err=%s",
+		 call->row.id, leg->ext, code, err ? strerror(err) : "");
+	call_event(call, "agent.noanswer", leg->ext, "{\"code\":%d}", code);
+	acd_agent_idle(call->ctl->acd, leg->ext, leg->rang_at);
+	mem_deref(leg);
+	if (call->state == CALL_DIRECT) {
+		call_end(call, "agent", code ? code : 480,
+			 code == 486 ? "Busy Here" : "no answer");
+		return;
+	}
+	call_dispatch(call->ctl);
+}
+
+/* --- media events ---------------------------------------------------- */
+
+static void media_event(struct media_stream *s, enum media_evt evt,
+			char digit, void *arg)
+{
+	struct leg *leg = arg;
+	struct call *call = leg->call;
+	struct ivr_action act = {0};
+
+	switch (evt) {
+	case MEDIA_EVT_DIGIT:
+		if (leg->role != LEG_CALLER || call->state != CALL_IVR)
+			return;
+		log_debug("call: digit call=%s digit=%c", call->row.id, digit);
+		if (call->barge)
+			media_stream_silence(leg->ms);
+		ivr_digit(call->ivr, digit, clock_now_ms(), &act);
+		ivr_do(call, &act);
+		break;
+	case MEDIA_EVT_PLAY_END:
+		if (leg->role != LEG_CALLER || call->state != CALL_IVR)
+			return;
+		ivr_prompt_done(call->ivr, clock_now_ms(), &act);
+		ivr_do(call, &act);
+		break;
+	case MEDIA_EVT_RTP_TIMEOUT:
+		log_warn("call: no RTP call=%s leg=%s, hanging up", call->row.id,
+			 leg->role == LEG_CALLER ? "caller" : "agent");
+		call_end(call, "system", 408, "rtp timeout");
+		break;
+	}
+}
+
+/* --- IVR and routing -------------------------------------------------- */
+
+static void call_enter_queue(struct call *call, const char *queue)
+{
+	struct callctl *ctl = call->ctl;
+
+	call->state = CALL_QUEUED;
+	util_copy(call->row.queue, sizeof(call->row.queue), queue);
+	call->row.queued = clock_now_ms();
+	list_append(&ctl->queued, &call->qle, call);
+	moh_start(call->caller->ms, ctl);
+	media_stream_detect(call->caller->ms, false);
+	call_save(call);
+	call_event(call, "queue.entered", NULL, NULL);
+	log_info("call: queued call=%s queue=%s", call->row.id, queue);
+	call_dispatch(ctl);
+}
+
+static void ivr_do(struct call *call, const struct ivr_action *act)
+{
+	struct callctl *ctl = call->ctl;
+	const struct prompt *p;
+
+	switch (act->type) {
+	case IVR_ACT_NONE:
+		break;
+	case IVR_ACT_PLAY:
+		p = prompt_for(ctl, act);
+		call->barge = act->barge;
+		if (!p) {
+			/* Not prepared at start-up: skip it rather than stall. */
+			struct ivr_action next = {0};
+			log_warn("ivr: no prompt for \"%.40s\" call=%s",
+				 act->text ? act->text : act->file, call->row.id);
+			ivr_prompt_done(call->ivr, clock_now_ms(), &next);
+			ivr_do(call, &next);
+			return;
+		}
+		media_stream_play(call->caller->ms, p, false);
+		break;
+	case IVR_ACT_QUEUE:
+		util_copy(call->row.ivr_path, sizeof(call->row.ivr_path),
+			  ivr_path(call->ivr));
+		util_copy(call->row.digits, sizeof(call->row.digits),
+			  ivr_digits(call->ivr));
+		call_enter_queue(call, act->target);
+		break;
+	case IVR_ACT_TRANSFER:
+		util_copy(call->row.ivr_path, sizeof(call->row.ivr_path),
+			  ivr_path(call->ivr));
+		util_copy(call->row.digits, sizeof(call->row.digits),
+			  ivr_digits(call->ivr));
+		call->state = CALL_DIRECT;
+		util_copy(call->direct, sizeof(call->direct), act->target);
+		moh_start(call->caller->ms, ctl);
+		media_stream_detect(call->caller->ms, false);
+		if (leg_ring_agent(call, act->target))
+			call_end(call, "system", 480, "extension unavailable");
+		break;
+	case IVR_ACT_HANGUP:
+		call_end(call, "system", 0, "ivr hangup");
+		break;
+	}
+}
+
+static bool agent_usable(const char *ext, void *arg)
+{
+	struct call *call = arg;
+	struct registrar_contact c;
+
+	if (call_tried(call, ext))
+		return false;
+	return !registrar_contact(call->ctl->reg, ext, &c);
+}
+
+/* Rings one agent's phone for call: a new leg offering our media. */
+static int leg_ring_agent(struct call *call, const char *ext)
+{
+	struct callctl *ctl = call->ctl;
+	struct registrar_contact c;
+	struct leg *leg = NULL;
+	struct mbuf *offer = NULL;
+	char from[192], name[64];
+	int err;
+
+	err = registrar_contact(ctl->reg, ext, &c);
+	if (err) {
+		log_info("call: agent not registered call=%s agent=%s",
+			 call->row.id, ext);
+		return err;
+	}
+	err = leg_alloc(&leg, call, LEG_AGENT);
+	if (err)
+		return err;
+	util_copy(leg->ext, sizeof(leg->ext), ext);
+	err = media_stream_offer(leg->ms, &offer);
+	if (err)
+		goto out;
+	snprintf(from, sizeof(from), "sip:%s@%s",
+		 call->row.caller[0] ? call->row.caller : "anonymous",
+		 ctl->node->media_addr);
+	util_copy(name, sizeof(name), call->row.caller);
+	err = sipsess_connect(&leg->sess, ctl->sock, c.uri, name, from,
+			      "hotline", NULL, 0, "application/sdp", offer,
+			      NULL, NULL, false, offer_handler, answer_handler,
+			      progress_handler, estab_handler, info_handler,
+			      refer_handler, close_handler, leg,
+			      "Allow: " ALLOW "\r\n");
+	if (err) {
+		log_warn("call: cannot ring agent=%s uri=%s: %s", ext, c.uri,
+			 strerror(err));
+		goto out;
+	}
+	leg->rang_at = clock_now_ms();
+	if (call->triedc < CALL_MAX_TRIED)
+		util_copy(call->tried[call->triedc++], CFG_EXT, ext);
+	list_append(&call->ringing, &leg->le, leg);
+	acd_agent_busy(ctl->acd, ext);
+	call_event(call, "agent.ringing", ext, NULL);
+	log_info("call: ringing call=%s agent=%s", call->row.id, ext);
+out:
+	mem_deref(offer);
+	if (err)
+		mem_deref(leg);
+	return err;
+}
+
+/* Offers waiting calls to free agents, oldest call first. */
+static void call_dispatch(struct callctl *ctl)
+{
+	struct le *le;
+	uint64_t now = clock_now_ms();
+
+	if (ctl->dispatching)
+		return;
+	ctl->dispatching = true;
+	le = list_head(&ctl->queued);
+	while (le) {
+		struct call *call = le->data;
+		const char *ext;
+		int err;
+
+		le = le->next;
+		if (call->state != CALL_QUEUED || !list_isempty(&call->ringing))
+			continue;
+		if (call->retry_at > now)
+			continue;
+		err = acd_pick(ctl->acd, call->row.queue, agent_usable, call, &ext);
+		if (err == ENOENT && call->triedc) {
+			/* Every member has been tried: start a new round
+			 * after a pause, as queues do. */
+			call->triedc = 0;
+			call->retry_at = now + RETRY_ROUND_MS;
+			continue;
+		}
+		if (err)
+			continue;
+		if (leg_ring_agent(call, ext)) {
+			if (call->triedc < CALL_MAX_TRIED)
+				util_copy(call->tried[call->triedc++], CFG_EXT, ext);
+		}
+	}
+	ctl->dispatching = false;
+}
+
+/* The one timer for every call: IVR timeouts, ring timeouts, dispatch. */
+static void sweep_handler(void *arg)
+{
+	struct callctl *ctl = arg;
+	uint64_t now = clock_now_ms();
+	struct le *le;
+
+	tmr_start(&ctl->sweep, SWEEP_MS, sweep_handler, ctl);
+
+	le = list_head(&ctl->calls);
+	while (le) {
+		struct call *call = le->data;
+		struct le *rle;
+
+		le = le->next;
+		if (call->state == CALL_IVR && call->ivr) {
+			uint64_t dl = ivr_deadline(call->ivr);
+			if (dl && now >= dl) {
+				struct ivr_action act = {0};
+				ivr_tick(call->ivr, now, &act);
+				ivr_do(call, &act);
+				continue;  /* call may be gone */
+			}
+		}
+		/* Ring timeout: give up on that agent, try the next. */
+		rle = list_head(&call->ringing);
+		while (rle) {
+			struct leg *leg = rle->data;
+			const struct cfg_queue *q;
+			uint32_t timeout = 30000;
+
+			rle = rle->next;
+			q = call->row.queue[0]
+				? cfg_queue_find(ctl->tenant, call->row.queue)
+				: NULL;
+			if (q && call->state == CALL_QUEUED)
+				timeout = q->ring_timeout_ms;
+			if (now < leg->rang_at + timeout)
+				continue;
+			log_info("call: ring timeout call=%s agent=%s",
+				 call->row.id, leg->ext);
+			call_event(call, "agent.noanswer", leg->ext,
+				   "{\"code\":408}");
+			acd_agent_idle(ctl->acd, leg->ext, leg->rang_at);
+			mem_deref(leg);  /* sends CANCEL */
+			if (call->state == CALL_DIRECT) {
+				call_end(call, "system", 408, "no answer");
+				break;
+			}
+		}
+	}
+	call_dispatch(ctl);
+}
+
+/* --- inbound INVITE -------------------------------------------------- */
+
+static int call_alloc(struct call **callp, struct callctl *ctl,
+		      const struct sip_msg *msg)
+{
+	struct call *call = mem_zalloc(sizeof(*call), call_destructor);
+	int err;
+
+	if (!call)
+		return ENOMEM;
+	call->ctl = ctl;
+	id_new(call->row.id);
+	pl_strcpy(&msg->from.uri.user, call->row.caller, sizeof(call->row.caller));
+	pl_strcpy(&msg->uri.user, call->row.called, sizeof(call->row.called));
+	call->row.created = clock_now_ms();
+	util_copy(call->row.outcome, sizeof(call->row.outcome), "active");
+	err = leg_alloc(&call->caller, call, LEG_CALLER);
+	if (err) {
+		mem_deref(call);
+		return err;
+	}
+	list_append(&ctl->calls, &call->le, call);
+	*callp = call;
+	return 0;
+}
+
+static void conn_handler(const struct sip_msg *msg, void *arg)
+{
+	struct callctl *ctl = arg;
+	char called[64], caller[64], masked[32], ext[CFG_EXT] = "";
+	const struct cfg_number *num;
+	const struct cfg_agent *agent;
+	struct call *call = NULL;
+	struct mbuf *answer = NULL;
+	bool has_offer = mbuf_get_left(msg->mb) > 0;
+	int err;
+
+	pl_strcpy(&msg->uri.user, called, sizeof(called));
+	pl_strcpy(&msg->from.uri.user, caller, sizeof(caller));
+
+	if (list_count(&ctl->calls) >= ctl->node->max_calls) {
+		log_warn("call: refusing call, at limit max_calls=%u",
+			 ctl->node->max_calls);
+		(void)sip_treplyf(NULL, NULL, ctl->sip, msg, false, 503,
+				  "Service Unavailable",
+				  "Retry-After: 5\r\nContent-Length: 0\r\n\r\n");
+		return;
+	}
+
+	/* Trunks (trusted networks) call numbers freely; phones prove who
+	 * they are with digest auth (RFC 3261 §22.3). */
+	if (!addr_trusted(ctl, &msg->src)) {
+		if (registrar_auth(ctl->reg, msg, ext, sizeof(ext)))
+			return;  /* it answered 407/403 */
+	}
+
+	num = cfg_number_find(ctl->tenant, called);
+	agent = num ? NULL : cfg_agent_find(ctl->tenant, called);
+	if (!num && !agent) {
+		log_info("call: unknown number called=%s from=%s", called,
+			 log_mask(masked, sizeof(masked), caller));
+		(void)sip_treply(NULL, ctl->sip, msg, 404, "Not Found");
+		return;
+	}
+
+	err = call_alloc(&call, ctl, msg);
+	if (err) {
+		(void)sip_treply(NULL, ctl->sip, msg, 503, "Service Unavailable");
+		return;
+	}
+	if (has_offer) {
+		err = media_stream_answer(call->caller->ms, msg->mb, &answer);
+		if (err) {
+			int code = err == ENOTSUP ? 488 : 400;
+			log_info("call: offer refused call=%s: %s", call->row.id,
+				 err == ENOTSUP ? "no common codec" : "bad SDP");
+			(void)sip_treply(NULL, ctl->sip, msg, (uint16_t)code,
+					 code == 488 ? "Not Acceptable Here"
+						     : "Bad SDP");
+			util_copy(call->row.outcome, sizeof(call->row.outcome),
+				  "failed");
+			call->row.hangup_cause = code;
+			call->row.ended = clock_now_ms();
+			util_copy(call->row.hangup_side,
+				  sizeof(call->row.hangup_side), "system");
+			util_copy(call->row.hangup_reason,
+				  sizeof(call->row.hangup_reason),
+				  code == 488 ? "no common codec" : "bad SDP");
+			call->state = CALL_ENDED;
+			call_save(call);
+			mem_deref(call);
+			return;
+		}
+	}
+	else {
+		/* Late offer: we offer in the 200, the answer is in the ACK. */
+		err = media_stream_offer(call->caller->ms, &answer);
+		if (err)
+			goto fail;
+	}
+
+	call_save(call);
+	call_event(call, "call.created", NULL,
+		   "{\"caller\":\"%s\",\"called\":\"%s\"}", call->row.caller,
+		   call->row.called);
+
+	if (num) {
+		const struct cfg_flow *flow = cfg_flow_find(ctl->tenant, num->flow);
+		struct ivr_action act = {0};
+
+		err = sipsess_accept(&call->caller->sess, ctl->sock, msg, 200,
+				     "OK", "hotline", "application/sdp", answer,
+				     NULL, NULL, false, offer_handler,
+				     answer_handler, estab_handler, info_handler,
+				     refer_handler, close_handler, call->caller,
+				     "Allow: " ALLOW "\r\n");
+		if (err)
+			goto fail;
+		call->caller->answered = true;
+		call->state = CALL_IVR;
+		err = ivr_session_alloc(&call->ivr, flow, ctl->tenant);
+		if (err)
+			goto fail;
+		log_info("call: IVR call=%s from=%s number=%s flow=%s",
+			 call->row.id, log_mask(masked, sizeof(masked), caller),
+			 called, num->flow);
+		ivr_start(call->ivr, clock_now_ms(), &act);
+		ivr_do(call, &act);
+	}
+	else {
+		/* An extension: ring that agent, answer the caller when the
+		 * agent answers. */
+		err = sipsess_accept(&call->caller->sess, ctl->sock, msg, 180,
+				     "Ringing", "hotline", "application/sdp",
+				     NULL, NULL, NULL, false, offer_handler,
+				     answer_handler, estab_handler, info_handler,
+				     refer_handler, close_handler, call->caller,
+				     "Allow: " ALLOW "\r\n");
+		if (err)
+			goto fail;
+		call->caller->answer = mem_ref(answer);
+		call->state = CALL_DIRECT;
+		util_copy(call->direct, sizeof(call->direct), agent->ext);
+		log_info("call: direct call=%s from=%s to=%s", call->row.id,
+			 log_mask(masked, sizeof(masked), caller), agent->ext);
+		if (leg_ring_agent(call, agent->ext)) {
+			mem_deref(answer);
+			call_end(call, "system", 480, "Temporarily Unavailable");
+			return;
+		}
+	}
+	mem_deref(answer);
+	return;
+
+fail:
+	log_error("call: set-up failed call=%s: %s", call->row.id, strerror(err));
+	mem_deref(answer);
+	if (call->caller->sess)
+		call_end(call, "system", 500, "Server Internal Error");
+	else {
+		(void)sip_treply(NULL, ctl->sip, msg, 500, "Server Internal Error");
+		call->state = CALL_ENDED;
+		mem_deref(call);
+	}
+}
+
+static void callctl_destructor(void *arg)
+{
+	struct callctl *ctl = arg;
+
+	tmr_cancel(&ctl->sweep);
+	list_flush(&ctl->calls);
+	mem_deref(ctl->sock);
+	hash_flush(ctl->prompts);
+	mem_deref(ctl->prompts);
+	mem_deref(ctl->moh);
+}
+
+int callctl_alloc(struct callctl **cp, struct sip *sip, struct registrar *reg,
+		  struct media *media, struct acd *acd, struct store *st,
+		  const struct cfg_node *node, const struct cfg_tenant *tenant)
+{
+	struct callctl *ctl;
+	int err;
+
+	if (!cp || !sip || !media || !acd || !node || !tenant)
+		return EINVAL;
+	ctl = mem_zalloc(sizeof(*ctl), callctl_destructor);
+	if (!ctl)
+		return ENOMEM;
+	ctl->sip = sip;
+	ctl->reg = reg;
+	ctl->media = media;
+	ctl->acd = acd;
+	ctl->store = st;
+	ctl->node = node;
+	ctl->tenant = tenant;
+	tmr_init(&ctl->sweep);
+	trusted_parse(ctl);
+
+	err = hash_alloc(&ctl->prompts, 64);
+	if (err)
+		goto out;
+	err = prompts_prepare(ctl);
+	if (err)
+		goto out;
+	err = sipsess_listen(&ctl->sock, sip, 256, conn_handler, ctl);
+	if (err)
+		goto out;
+	tmr_start(&ctl->sweep, SWEEP_MS, sweep_handler, ctl);
+out:
+	if (err)
+		mem_deref(ctl);
+	else
+		*cp = ctl;
+	return err;
+}
+
+size_t callctl_active(const struct callctl *ctl)
+{
+	return ctl ? list_count(&ctl->calls) : 0;
+}

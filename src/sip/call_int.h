@@ -1,0 +1,77 @@
+/*
+ * call_int.h — the call controller's private structs (call.c only).
+ */
+#ifndef HOTLINE_CALL_INT_H
+#define HOTLINE_CALL_INT_H
+
+#include "store/store.h"
+
+#define CALL_MAX_TRIED 16
+
+enum leg_role { LEG_CALLER, LEG_AGENT };
+
+enum call_state {
+	CALL_IVR,        /* the flow is running */
+	CALL_QUEUED,     /* waiting in a queue (maybe an agent is ringing) */
+	CALL_DIRECT,     /* ringing one extension */
+	CALL_BRIDGED,    /* talking to an agent */
+	CALL_ENDED,
+};
+
+struct trusted_net {
+	struct sa net;
+	unsigned bits;
+};
+
+struct call;
+
+struct leg {
+	struct le le;              /* in call->ringing while ringing */
+	struct call *call;
+	enum leg_role role;
+	struct sipsess *sess;
+	struct media_stream *ms;
+	char ext[CFG_EXT];         /* agent legs */
+	uint64_t rang_at;
+	bool answered;
+	bool closed;               /* the session ended (close handler ran) */
+	struct mbuf *answer;       /* direct calls: SDP answer kept for the 200 */
+};
+
+struct call {
+	struct le le;              /* in ctl->calls */
+	struct le qle;             /* in ctl->queued while queued */
+	struct callctl *ctl;
+	enum call_state state;
+	struct leg *caller;
+	struct leg *agent;         /* the connected agent leg */
+	struct list ringing;       /* agent legs being offered */
+	struct ivr_session *ivr;
+	bool barge;                /* the prompt playing stops on a digit */
+	char direct[CFG_EXT];      /* CALL_DIRECT: the extension */
+	char tried[CALL_MAX_TRIED][CFG_EXT];
+	size_t triedc;
+	uint64_t retry_at;
+	struct store_call row;
+};
+
+struct callctl {
+	struct sip *sip;
+	struct sipsess_sock *sock;
+	struct registrar *reg;
+	struct media *media;
+	struct acd *acd;
+	struct store *store;
+	const struct cfg_node *node;
+	const struct cfg_tenant *tenant;
+	struct list calls;
+	struct list queued;        /* calls waiting, oldest first */
+	struct tmr sweep;
+	struct hash *prompts;
+	struct prompt *moh;
+	struct trusted_net trusted[CFG_MAX_TRUSTED];
+	size_t trustedc;
+	bool dispatching;
+};
+
+#endif
