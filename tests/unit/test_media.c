@@ -1,0 +1,377 @@
+/*
+ * test_media.c — the media engine: SDP offer/answer (codec choice, 488
+ * case, hold), and real RTP through the 20 ms tick on loopback: a prompt
+ * is sent paced, two bridged streams relay audio both ways (transcoding
+ * PCMU <-> PCMA), RFC 4733 digits are reported once.
+ */
+#include <string.h>
+#include <re.h>
+#include <spandsp.h>
+#include "core/core.h"
+#include "core/cfg.h"
+#include "media/media.h"
+#include "test.h"
+
+static struct cfg_node node;
+
+static void setup_node(void)
+{
+	memset(&node, 0, sizeof(node));
+	strcpy(node.media_addr, "127.0.0.1");
+	node.rtp_port_min = (uint16_t)(30000 + (getpid() % 2000) * 10);
+	node.rtp_port_max = (uint16_t)(node.rtp_port_min + 9);
+	node.rtp_timeout_ms = 0;
+}
+
+static struct mbuf *sdp_text(const char *fmt, ...)
+{
+	struct mbuf *mb = mbuf_alloc(512);
+	va_list ap;
+
+	va_start(ap, fmt);
+	mbuf_vprintf(mb, fmt, ap);
+	va_end(ap);
+	mb->pos = 0;
+	return mb;
+}
+
+static const char *offer_fmt =
+	"v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
+	"t=0 0\r\nm=audio %u RTP/AVP %s\r\n%s%s";
+
+static void no_event(struct media_stream *s, enum media_evt evt, char d,
+		     void *arg)
+{
+	(void)s; (void)evt; (void)d; (void)arg;
+}
+
+static int test_answer_picks_offerers_first_codec(void)
+{
+	struct media *m = NULL;
+	struct media_stream *s = NULL;
+	struct mbuf *offer, *ans = NULL;
+	int r = 1;
+
+	setup_node();
+	TEST_ERR(media_alloc(&m, &node));
+	TEST_ERR(media_stream_alloc(&s, m, no_event, NULL));
+	offer = sdp_text(offer_fmt, 40000, "8 0 101",
+			 "a=rtpmap:8 PCMA/8000\r\na=rtpmap:0 PCMU/8000\r\n",
+			 "a=rtpmap:101 telephone-event/8000\r\n");
+	if (media_stream_answer(s, offer, &ans))
+		goto out;
+	if (media_stream_codec(s) != MEDIA_PCMA)
+		goto out;
+	ans->pos = 0;
+	if (!strstr((char *)ans->buf, "PCMA/8000") ||
+	    !strstr((char *)ans->buf, "telephone-event"))
+		goto out;
+	if (media_stream_held(s))
+		goto out;
+	r = 0;
+out:
+	mem_deref(ans);
+	mem_deref(offer);
+	mem_deref(s);
+	mem_deref(m);
+	return r;
+}
+
+static int test_answer_no_common_codec(void)
+{
+	struct media *m = NULL;
+	struct media_stream *s = NULL;
+	struct mbuf *offer, *ans = NULL;
+	int err;
+
+	setup_node();
+	TEST_ERR(media_alloc(&m, &node));
+	TEST_ERR(media_stream_alloc(&s, m, no_event, NULL));
+	offer = sdp_text(offer_fmt, 40000, "18", "a=rtpmap:18 G729/8000\r\n", "");
+	err = media_stream_answer(s, offer, &ans);
+	mem_deref(ans);
+	mem_deref(offer);
+	mem_deref(s);
+	mem_deref(m);
+	TEST_EQ(err, ENOTSUP);
+	return 0;
+}
+
+static int test_hold_detected(void)
+{
+	struct media *m = NULL;
+	struct media_stream *s = NULL;
+	struct mbuf *offer, *ans = NULL;
+	int r = 1;
+
+	setup_node();
+	TEST_ERR(media_alloc(&m, &node));
+	TEST_ERR(media_stream_alloc(&s, m, no_event, NULL));
+	offer = sdp_text(offer_fmt, 40000, "0", "a=rtpmap:0 PCMU/8000\r\n", "");
+	if (media_stream_answer(s, offer, &ans) || media_stream_held(s))
+		goto out;
+	mem_deref(offer);
+	ans = mem_deref(ans);
+	offer = sdp_text(offer_fmt, 40000, "0", "a=rtpmap:0 PCMU/8000\r\n",
+			 "a=sendonly\r\n");
+	if (media_stream_answer(s, offer, &ans) || !media_stream_held(s))
+		goto out;
+	ans->pos = 0;
+	if (!strstr((char *)ans->buf, "recvonly"))
+		goto out;
+	r = 0;
+out:
+	mem_deref(ans);
+	mem_deref(offer);
+	mem_deref(s);
+	mem_deref(m);
+	return r;
+}
+
+/* --- RTP on loopback -------------------------------------------------- */
+
+struct peer {
+	struct udp_sock *us;
+	struct sa addr;
+	size_t pkts;
+	uint8_t pt;
+	int16_t last[MEDIA_FRAME];
+	uint64_t first_us, last_us;
+	uint32_t max_gap_us;
+};
+
+static void peer_recv(const struct sa *src, struct mbuf *mb, void *arg)
+{
+	struct peer *p = arg;
+	struct rtp_header hdr;
+	uint64_t now = clock_mono_us();
+
+	(void)src;
+	if (rtp_hdr_decode(&hdr, mb))
+		return;
+	if (p->pkts) {
+		uint32_t gap = (uint32_t)(now - p->last_us);
+		if (gap > p->max_gap_us)
+			p->max_gap_us = gap;
+	}
+	else {
+		p->first_us = now;
+	}
+	p->last_us = now;
+	p->pkts++;
+	p->pt = hdr.pt;
+	for (size_t i = 0; i < MEDIA_FRAME && i < mbuf_get_left(mb); i++)
+		p->last[i] = hdr.pt == 8 ? alaw_to_linear(mb->buf[mb->pos + i])
+					 : ulaw_to_linear(mb->buf[mb->pos + i]);
+}
+
+static int peer_open(struct peer *p)
+{
+	memset(p, 0, sizeof(*p));
+	sa_set_str(&p->addr, "127.0.0.1", 0);
+	if (udp_listen(&p->us, &p->addr, peer_recv, p))
+		return EADDRINUSE;
+	return udp_local_get(p->us, &p->addr);
+}
+
+/* Sends one PCMU/PCMA frame of a constant level to dst. */
+static void peer_send(struct peer *p, const struct sa *dst, uint8_t pt,
+		      uint16_t seq, int16_t level)
+{
+	struct mbuf *mb = mbuf_alloc(RTP_HEADER_SIZE + MEDIA_FRAME);
+	struct rtp_header h;
+
+	memset(&h, 0, sizeof(h));
+	h.ver = 2;
+	h.pt = pt;
+	h.seq = seq;
+	h.ts = seq * MEDIA_FRAME;
+	h.ssrc = 0x1234;
+	rtp_hdr_encode(mb, &h);
+	for (size_t i = 0; i < MEDIA_FRAME; i++)
+		mbuf_write_u8(mb, pt == 8 ? linear_to_alaw(level)
+					  : linear_to_ulaw(level));
+	mb->pos = 0;
+	udp_send(p->us, dst, mb);
+	mem_deref(mb);
+}
+
+struct relay_ctx {
+	struct peer a, b;
+	struct sa ra, rb;       /* the engine's ports for a and b */
+	int step;
+	struct tmr tmr;
+	int digits;
+	char digit;
+	int play_end;
+};
+
+static void ctx_event(struct media_stream *s, enum media_evt evt, char d,
+		      void *arg)
+{
+	struct relay_ctx *c = arg;
+	(void)s;
+	if (evt == MEDIA_EVT_DIGIT) {
+		c->digits++;
+		c->digit = d;
+	}
+	else if (evt == MEDIA_EVT_PLAY_END) {
+		c->play_end++;
+	}
+}
+
+static void relay_step(void *arg)
+{
+	struct relay_ctx *c = arg;
+
+	if (c->step >= 50) {
+		re_cancel();
+		return;
+	}
+	/* a talks at +8000 in PCMU, b at -4000 in PCMA */
+	peer_send(&c->a, &c->ra, 0, (uint16_t)c->step, 8000);
+	peer_send(&c->b, &c->rb, 8, (uint16_t)c->step, -4000);
+	c->step++;
+	tmr_start(&c->tmr, 20, relay_step, c);
+}
+
+static int sdp_for(struct mbuf **mbp, uint16_t port, const char *pt,
+		   const char *name)
+{
+	char fmts[128];
+	snprintf(fmts, sizeof(fmts), "a=rtpmap:%s %s/8000\r\n", pt, name);
+	*mbp = sdp_text(offer_fmt, port, pt, fmts, "");
+	return *mbp ? 0 : ENOMEM;
+}
+
+static int test_bridge_relays_and_transcodes(void)
+{
+	struct media *m = NULL;
+	struct media_stream *sa_ = NULL, *sb = NULL;
+	struct mbuf *oa = NULL, *ob = NULL, *aa = NULL, *ab = NULL;
+	struct relay_ctx c;
+	int r = 1;
+
+	memset(&c, 0, sizeof(c));
+	setup_node();
+	tmr_init(&c.tmr);
+	TEST_ERR(peer_open(&c.a));
+	TEST_ERR(peer_open(&c.b));
+	TEST_ERR(media_alloc(&m, &node));
+	TEST_ERR(media_stream_alloc(&sa_, m, ctx_event, &c));
+	TEST_ERR(media_stream_alloc(&sb, m, ctx_event, &c));
+	sdp_for(&oa, sa_port(&c.a.addr), "0", "PCMU");
+	sdp_for(&ob, sa_port(&c.b.addr), "8", "PCMA");
+	if (media_stream_answer(sa_, oa, &aa) || media_stream_answer(sb, ob, &ab))
+		goto out;
+	/* find the engine's ports from the answers */
+	{
+		struct pl port;
+		if (re_regex((char *)aa->buf, aa->end, "m=audio [0-9]+", &port))
+			goto out;
+		sa_set_str(&c.ra, "127.0.0.1", (uint16_t)pl_u32(&port));
+		if (re_regex((char *)ab->buf, ab->end, "m=audio [0-9]+", &port))
+			goto out;
+		sa_set_str(&c.rb, "127.0.0.1", (uint16_t)pl_u32(&port));
+	}
+	media_bridge(sa_, sb, NULL);
+	tmr_start(&c.tmr, 20, relay_step, &c);
+	re_main(NULL);
+
+	/* each side got a steady stream in its own codec, carrying the
+	 * other side's voice */
+	if (c.a.pkts < 40 || c.b.pkts < 40) {
+		fprintf(stderr, "packets a=%zu b=%zu\n", c.a.pkts, c.b.pkts);
+		goto out;
+	}
+	if (c.a.pt != 0 || c.b.pt != 8)
+		goto out;
+	if (c.a.last[10] > -3500 || c.a.last[10] < -4500) {
+		fprintf(stderr, "a hears %d\n", c.a.last[10]);
+		goto out;
+	}
+	if (c.b.last[10] < 7500 || c.b.last[10] > 8500) {
+		fprintf(stderr, "b hears %d\n", c.b.last[10]);
+		goto out;
+	}
+	r = 0;
+out:
+	tmr_cancel(&c.tmr);
+	mem_deref(oa);
+	mem_deref(ob);
+	mem_deref(aa);
+	mem_deref(ab);
+	mem_deref(sa_);
+	mem_deref(sb);
+	mem_deref(m);
+	mem_deref(c.a.us);
+	mem_deref(c.b.us);
+	return r;
+}
+
+static void stop_later(void *arg)
+{
+	(void)arg;
+	re_cancel();
+}
+
+static int test_prompt_paced_and_ends(void)
+{
+	struct media *m = NULL;
+	struct media_stream *s = NULL;
+	struct prompt *p = NULL;
+	struct mbuf *o = NULL, *a = NULL;
+	struct relay_ctx c;
+	struct tmr t;
+	int16_t samples[MEDIA_FRAME * 25];
+	int r = 1;
+
+	memset(&c, 0, sizeof(c));
+	setup_node();
+	tmr_init(&t);
+	for (size_t i = 0; i < RE_ARRAY_SIZE(samples); i++)
+		samples[i] = 1000;
+	TEST_ERR(prompt_from_samples(&p, samples, RE_ARRAY_SIZE(samples)));
+	TEST_ERR(peer_open(&c.a));
+	TEST_ERR(media_alloc(&m, &node));
+	TEST_ERR(media_stream_alloc(&s, m, ctx_event, &c));
+	sdp_for(&o, sa_port(&c.a.addr), "0", "PCMU");
+	if (media_stream_answer(s, o, &a))
+		goto out;
+	media_stream_play(s, p, false);
+	tmr_start(&t, 1000, stop_later, NULL);
+	re_main(NULL);
+	/* 1 s of 20 ms frames, every one sent; the 0.5 s prompt ended once */
+	if (c.a.pkts < 45 || c.a.pkts > 52) {
+		fprintf(stderr, "pkts=%zu\n", c.a.pkts);
+		goto out;
+	}
+	if (c.play_end != 1) {
+		fprintf(stderr, "play_end=%d\n", c.play_end);
+		goto out;
+	}
+	if (c.a.max_gap_us > 30000) {
+		fprintf(stderr, "max gap %u us\n", c.a.max_gap_us);
+		goto out;
+	}
+	r = 0;
+out:
+	tmr_cancel(&t);
+	mem_deref(o);
+	mem_deref(a);
+	mem_deref(s);
+	mem_deref(p);
+	mem_deref(m);
+	mem_deref(c.a.us);
+	return r;
+}
+
+static const struct test_case tests[] = {
+	{"sdp answer picks the offerer's first codec", test_answer_picks_offerers_first_codec},
+	{"sdp offer with no common codec is refused (488)", test_answer_no_common_codec},
+	{"sdp sendonly re-offer puts the stream on hold", test_hold_detected},
+	{"bridge relays audio both ways, PCMU<->PCMA", test_bridge_relays_and_transcodes},
+	{"prompt is sent every 20 ms and ends once", test_prompt_paced_and_ends},
+};
+
+TEST_MAIN(tests)
