@@ -440,35 +440,44 @@ static void call_end(struct call *call, const char *side, int cause,
 
 /* --- SIP handlers ---------------------------------------------------- */
 
-static void info_digits(struct leg *leg, const struct sip_msg *msg)
+/* RFC 2976 INFO with a digit: "application/dtmf-relay" (Signal=5) or
+ * "application/dtmf" (the digit alone). ENOENT when it carries none. */
+int callctl__info_digit(const struct sip_msg *msg, char *digitp)
 {
 	struct pl sig;
+	const char *body;
+	size_t len;
 	char d = 0;
 
-	if (!mbuf_get_left(msg->mb))
-		return;
-	if (!re_regex((const char *)mbuf_buf(msg->mb), mbuf_get_left(msg->mb),
-		      "Signal=[ ]*[0-9*#A-Da-d]1", NULL, &sig))
-		d = sig.p[0];
-	else if (!msg_ctype_cmp(&msg->ctyp, "application", "dtmf") &&
-		 !re_regex((const char *)mbuf_buf(msg->mb),
-			   mbuf_get_left(msg->mb), "[0-9*#A-Da-d]1", &sig))
-		d = sig.p[0];
+	if (!msg || !msg->mb || !mbuf_get_left(msg->mb))
+		return ENOENT;
+	body = (const char *)mbuf_buf(msg->mb);
+	len = mbuf_get_left(msg->mb);
+	if (!msg_ctype_cmp(&msg->ctyp, "application", "dtmf-relay")) {
+		if (!re_regex(body, len, "Signal=[ ]*[0-9*#A-Da-d]1", NULL, &sig))
+			d = sig.p[0];
+	}
+	else if (!msg_ctype_cmp(&msg->ctyp, "application", "dtmf")) {
+		if (!re_regex(body, len, "[0-9*#A-Da-d]1", &sig))
+			d = sig.p[0];
+	}
 	if (!d)
-		return;
+		return ENOENT;
 	if (d >= 'a' && d <= 'd')
 		d = (char)(d - 'a' + 'A');
-	media_event(leg->ms, MEDIA_EVT_DIGIT, d, leg);
+	*digitp = d;
+	return 0;
 }
 
 static void info_handler(struct sip *sip, const struct sip_msg *msg, void *arg)
 {
 	struct leg *leg = arg;
 
+	char d;
+
 	(void)sip_reply(sip, msg, 200, "OK");
-	if (!msg_ctype_cmp(&msg->ctyp, "application", "dtmf-relay") ||
-	    !msg_ctype_cmp(&msg->ctyp, "application", "dtmf"))
-		info_digits(leg, msg);
+	if (!callctl__info_digit(msg, &d))
+		media_event(leg->ms, MEDIA_EVT_DIGIT, d, leg);
 }
 
 static int offer_handler(struct mbuf **descp, const struct sip_msg *msg,

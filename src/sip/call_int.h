@@ -74,4 +74,6 @@ struct callctl {
 	bool dispatching;
 };
 
+int callctl__info_digit(const struct sip_msg *msg, char *digitp);
+
 #endif

@@ -1,7 +1,9 @@
 /*
  * test.h — the unit test harness. Each test program lists its cases in
  * one table and ends with main() from TEST_MAIN. Every case is run with a
- * check that it leaked no libre memory. Output is one line per case,
+ * check that it leaked no libre memory (where libre keeps memory
+ * statistics; Debian's build does not, and there LeakSanitizer in
+ * `make asan` catches leaks at exit instead). Output is one line per case,
  * "ok - name" or "not ok - name: reason", which tests/run counts.
  */
 #ifndef HOTLINE_TEST_H
