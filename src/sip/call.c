@@ -372,6 +372,7 @@ static void call_end(struct call *call, const char *side, int cause,
 		     const char *reason)
 {
 	struct callctl *ctl = call->ctl;
+	struct le *le;
 
 	if (call->state == CALL_ENDED)
 		return;
@@ -417,6 +418,12 @@ static void call_end(struct call *call, const char *side, int cause,
 	if (call->agent) {
 		acd_agent_idle(ctl->acd, call->agent->ext, clock_now_ms());
 		media_unbridge(call->caller->ms);
+	}
+	/* Agents still ringing for this call are free again (their legs
+	 * are cancelled when the call is freed below). */
+	LIST_FOREACH(&call->ringing, le) {
+		struct leg *leg = le->data;
+		acd_agent_idle(ctl->acd, leg->ext, leg->rang_at);
 	}
 	call_save(call);
 	call_event(call, "call.ended", call->agent ? call->agent->ext : NULL,
@@ -1041,7 +1048,12 @@ static void callctl_destructor(void *arg)
 	struct callctl *ctl = arg;
 
 	tmr_cancel(&ctl->sweep);
-	list_flush(&ctl->calls);
+	/* Shutting down: end every call properly, so its row is stored. */
+	ctl->dispatching = true;
+	while (!list_isempty(&ctl->calls)) {
+		struct call *call = list_head(&ctl->calls)->data;
+		call_end(call, "system", 503, "shutdown");
+	}
 	mem_deref(ctl->sock);
 	hash_flush(ctl->prompts);
 	mem_deref(ctl->prompts);
