@@ -240,7 +240,6 @@ static int cmd_serve(const struct options *o)
 		 tenant->queuec, tenant->flowc, node->data_dir);
 
 	raise_fd_limit();
-	ivr_set_hours_handler(ivr_hours_default);
 
 	err = util_mkdir(node->data_dir);
 	if (err) {

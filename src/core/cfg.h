@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define CFG_NAME  32   /* ids: queue, flow, node, calendar names */
 #define CFG_EXT   16   /* extensions and short numbers */
@@ -171,6 +172,11 @@ const struct cfg_flow  *cfg_flow_find(const struct cfg_tenant *t, const char *na
 const struct cfg_hours *cfg_hours_find(const struct cfg_tenant *t, const char *name);
 const struct cfg_ivr_node *cfg_flow_node(const struct cfg_flow *f, const char *id);
 const struct cfg_number *cfg_number_find(const struct cfg_tenant *t, const char *number);
+
+/* "500ms", "5s", "2m", "1h" or bare seconds, into ms. */
+int cfg_duration_parse(uint32_t *msp, const char *s);
+/* Prints the node keys with defaults and help (documentation). */
+void cfg_node_help(FILE *f);
 
 /* Is the calendar open at utc_ms? (local time in the calendar's zone,
  * holidays closed) */

@@ -329,9 +329,9 @@ static int test_prompt_paced_and_ends(void)
 	memset(&c, 0, sizeof(c));
 	setup_node();
 	tmr_init(&t);
-	for (size_t i = 0; i < RE_ARRAY_SIZE(samples); i++)
+	for (size_t i = 0; i < (sizeof(samples) / sizeof(samples[0])); i++)
 		samples[i] = 1000;
-	TEST_ERR(prompt_from_samples(&p, samples, RE_ARRAY_SIZE(samples)));
+	TEST_ERR(prompt_from_samples(&p, samples, (sizeof(samples) / sizeof(samples[0]))));
 	TEST_ERR(peer_open(&c.a));
 	TEST_ERR(media_alloc(&m, &node));
 	TEST_ERR(media_stream_alloc(&s, m, ctx_event, &c));

@@ -1,0 +1,792 @@
+/*
+ * cfg_tenant.c — reading a tenant file (demo.yaml) into struct
+ * cfg_tenant: business hours, agents, queues, numbers and IVR flows, and
+ * checking that everything refers to something that exists. Also the
+ * business-hours clock and the look-ups.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <re.h>
+#include "core/core.h"
+#include "core/cfg.h"
+#include "core/cfg_int.h"
+
+static const char *const strategies[] = {
+	"ring-all", "longest-idle", "least-calls", "round-robin", "linear",
+	"random", "weighted-random", "skills", NULL,
+};
+
+static const char *const node_types[] = {
+	"say", "menu", "queue", "transfer", "hours", "hangup", NULL,
+};
+
+static const char *const weekdays[] = {
+	"mon", "tue", "wed", "thu", "fri", "sat", "sun", NULL,
+};
+
+static void tenant_destructor(void *arg)
+{
+	struct cfg_tenant *t = arg;
+
+	for (size_t i = 0; i < t->flowc; i++)
+		mem_deref(t->flowv[i].nodev);
+	mem_deref(t->agentv);
+	mem_deref(t->queuev);
+	mem_deref(t->flowv);
+	mem_deref(t->numberv);
+	mem_deref(t->hoursv);
+}
+
+/* A list section: allocates an array of n elements of size sz. */
+static void *section(struct cfg_parse *cp, yaml_node_t *root, const char *key,
+		     size_t sz, size_t *np, yaml_node_t **seqp)
+{
+	yaml_node_t *seq = cfg__get(cp->doc, root, key);
+	size_t n;
+	void *v;
+
+	*np = 0;
+	*seqp = NULL;
+	if (!seq)
+		return NULL;
+	if (seq->type != YAML_SEQUENCE_NODE) {
+		cfg__error(cp->errs, cp->file, cfg__line(seq), key,
+			   "expected a list (lines starting with \"- \")");
+		return NULL;
+	}
+	n = (size_t)(seq->data.sequence.items.top - seq->data.sequence.items.start);
+	if (!n)
+		return NULL;
+	v = mem_zalloc(n * sz, NULL);
+	if (!v)
+		return NULL;
+	*np = n;
+	*seqp = seq;
+	return v;
+}
+
+static yaml_node_t *item(struct cfg_parse *cp, yaml_node_t *seq, size_t i)
+{
+	return yaml_document_get_node(cp->doc, seq->data.sequence.items.start[i]);
+}
+
+static bool is_ext(const char *s)
+{
+	size_t n = strlen(s);
+	if (n < 2 || n > 15)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+	}
+	return true;
+}
+
+static bool map_expected(struct cfg_parse *cp, yaml_node_t *n, const char *key)
+{
+	if (n && n->type == YAML_MAPPING_NODE)
+		return true;
+	cfg__error(cp->errs, cp->file, cfg__line(n), key,
+		   "expected a map of settings");
+	return false;
+}
+
+/* "09:00-17:30", "closed" */
+static bool day_parse(const char *s, uint16_t *open, uint16_t *close)
+{
+	unsigned h1, m1, h2, m2;
+	char tail;
+
+	if (!strcmp(s, "closed")) {
+		*open = *close = 0;
+		return true;
+	}
+	if (sscanf(s, "%u:%u-%u:%u%c", &h1, &m1, &h2, &m2, &tail) != 4)
+		return false;
+	if (h1 > 23 || m1 > 59 || h2 > 24 || m2 > 59 || (h2 == 24 && m2))
+		return false;
+	*open = (uint16_t)(h1 * 60 + m1);
+	*close = (uint16_t)(h2 * 60 + m2);
+	return *open < *close;
+}
+
+static bool date_valid(const char *s)
+{
+	unsigned y, m, d;
+	char tail;
+	return strlen(s) == 10 && sscanf(s, "%4u-%2u-%2u%c", &y, &m, &d, &tail) == 3 &&
+	       m >= 1 && m <= 12 && d >= 1 && d <= 31;
+}
+
+/* A zone exists when the system has its file. */
+static int access_tz(const char *tz)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", tz);
+	return access(path, R_OK);
+}
+
+static void hours_parse(struct cfg_parse *cp, struct cfg_tenant *t,
+			yaml_node_t *root)
+{
+	static const char *const keys[] = {"name", "timezone", "week",
+					   "holidays", NULL};
+	yaml_node_t *seq;
+
+	t->hoursv = section(cp, root, "hours", sizeof(*t->hoursv), &t->hoursc, &seq);
+	for (size_t i = 0; i < t->hoursc; i++) {
+		struct cfg_hours *h = &t->hoursv[i];
+		yaml_node_t *n = item(cp, seq, i), *week, *hol;
+		char key[64];
+
+		snprintf(key, sizeof(key), "hours[%zu]", i);
+		if (!map_expected(cp, n, key))
+			continue;
+		h->line = cfg__line(n);
+		cfg__check_keys(cp, n, key, keys);
+		if (!cfg__str(cp, cfg__get(cp->doc, n, "name"), "hours.name",
+			      h->name, sizeof(h->name)))
+			cfg__error(cp->errs, cp->file, h->line, key, "needs a name");
+		util_copy(h->tz, sizeof(h->tz), "UTC");
+		cfg__str(cp, cfg__get(cp->doc, n, "timezone"), "hours.timezone",
+			 h->tz, sizeof(h->tz));
+		if (strstr(h->tz, "..") || (strcmp(h->tz, "UTC") &&
+		    access_tz(h->tz)))
+			cfg__error(cp->errs, cp->file, h->line, key,
+				   "unknown time zone \"%s\"", h->tz);
+		week = cfg__get(cp->doc, n, "week");
+		if (week && map_expected(cp, week, "hours.week")) {
+			cfg__check_keys(cp, week, "hours.week", weekdays);
+			for (int d = 0; d < 7; d++) {
+				yaml_node_t *dn = cfg__get(cp->doc, week, weekdays[d]);
+				const char *s = cfg__scalar(dn);
+				if (!dn)
+					continue;
+				if (!s || !day_parse(s, &h->week[d].open,
+						     &h->week[d].close))
+					cfg__error(cp->errs, cp->file, cfg__line(dn),
+						   "hours.week",
+						   "%s: \"%s\" is not HH:MM-HH:MM or "
+						   "closed", weekdays[d], s ? s : "?");
+			}
+		}
+		hol = cfg__get(cp->doc, n, "holidays");
+		if (hol && hol->type == YAML_SEQUENCE_NODE) {
+			for (yaml_node_item_t *it = hol->data.sequence.items.start;
+			     it < hol->data.sequence.items.top; it++) {
+				yaml_node_t *hn = yaml_document_get_node(cp->doc, *it);
+				const char *s = cfg__scalar(hn);
+				if (!s || !date_valid(s)) {
+					cfg__error(cp->errs, cp->file, cfg__line(hn),
+						   "hours.holidays",
+						   "\"%s\" is not a date YYYY-MM-DD",
+						   s ? s : "?");
+					continue;
+				}
+				if (h->holidayc < CFG_MAX_HOLIDAYS)
+					util_copy(h->holidays[h->holidayc++], 11, s);
+			}
+		}
+		else if (hol) {
+			cfg__error(cp->errs, cp->file, cfg__line(hol),
+				   "hours.holidays", "expected a list of dates");
+		}
+	}
+}
+
+static void agents_parse(struct cfg_parse *cp, struct cfg_tenant *t,
+			 yaml_node_t *root)
+{
+	static const char *const keys[] = {"ext", "name", "password", NULL};
+	yaml_node_t *seq;
+
+	t->agentv = section(cp, root, "agents", sizeof(*t->agentv), &t->agentc, &seq);
+	for (size_t i = 0; i < t->agentc; i++) {
+		struct cfg_agent *a = &t->agentv[i];
+		yaml_node_t *n = item(cp, seq, i);
+		char key[64];
+
+		snprintf(key, sizeof(key), "agents[%zu]", i);
+		if (!map_expected(cp, n, key))
+			continue;
+		a->line = cfg__line(n);
+		cfg__check_keys(cp, n, key, keys);
+		if (!cfg__str(cp, cfg__get(cp->doc, n, "ext"), "agents.ext", a->ext,
+			      sizeof(a->ext)) || !is_ext(a->ext))
+			cfg__error(cp->errs, cp->file, a->line, key,
+				   "ext must be 2 to 15 digits (quote it: \"1001\")");
+		cfg__str(cp, cfg__get(cp->doc, n, "name"), "agents.name", a->name,
+			 sizeof(a->name));
+		if (!cfg__str(cp, cfg__get(cp->doc, n, "password"), "agents.password",
+			      a->password, sizeof(a->password)) || !a->password[0])
+			cfg__error(cp->errs, cp->file, a->line, key,
+				   "needs a SIP password");
+		for (size_t j = 0; j < i; j++) {
+			if (a->ext[0] && !strcmp(t->agentv[j].ext, a->ext))
+				cfg__error(cp->errs, cp->file, a->line, key,
+					   "extension %s is already agent on line %d",
+					   a->ext, t->agentv[j].line);
+		}
+	}
+}
+
+static void queues_parse(struct cfg_parse *cp, struct cfg_tenant *t,
+			 yaml_node_t *root)
+{
+	static const char *const keys[] = {"name", "strategy", "ring_timeout",
+		"max_wait", "service_level", "moh", "members", NULL};
+	yaml_node_t *seq;
+
+	t->queuev = section(cp, root, "queues", sizeof(*t->queuev), &t->queuec, &seq);
+	for (size_t i = 0; i < t->queuec; i++) {
+		struct cfg_queue *q = &t->queuev[i];
+		yaml_node_t *n = item(cp, seq, i), *m;
+		bool ok = false;
+		char key[64];
+
+		snprintf(key, sizeof(key), "queues[%zu]", i);
+		if (!map_expected(cp, n, key))
+			continue;
+		q->line = cfg__line(n);
+		cfg__check_keys(cp, n, key, keys);
+		if (!cfg__str(cp, cfg__get(cp->doc, n, "name"), "queues.name",
+			      q->name, sizeof(q->name)) || !q->name[0])
+			cfg__error(cp->errs, cp->file, q->line, key, "needs a name");
+		if (!cfg__str(cp, cfg__get(cp->doc, n, "strategy"),
+			      "queues.strategy", q->strategy, sizeof(q->strategy)))
+			cfg__error(cp->errs, cp->file, q->line, key,
+				   "needs a strategy (longest-idle, ring-all, ...)");
+		for (size_t s = 0; strategies[s]; s++)
+			ok |= !strcmp(q->strategy, strategies[s]);
+		if (q->strategy[0] && !ok)
+			cfg__error(cp->errs, cp->file, q->line, "queues.strategy",
+				   "\"%s\" is not a strategy (ring-all, longest-idle, "
+				   "least-calls, round-robin, linear, random, "
+				   "weighted-random, skills)", q->strategy);
+		q->ring_timeout_ms = 15000;
+		q->sl_threshold_ms = 20000;
+		cfg__duration(cp, cfg__get(cp->doc, n, "ring_timeout"),
+			      "queues.ring_timeout", &q->ring_timeout_ms, 1000, 300000);
+		cfg__duration(cp, cfg__get(cp->doc, n, "max_wait"),
+			      "queues.max_wait", &q->max_wait_ms, 0, 86400000);
+		cfg__duration(cp, cfg__get(cp->doc, n, "service_level"),
+			      "queues.service_level", &q->sl_threshold_ms, 1000,
+			      3600000);
+		cfg__str(cp, cfg__get(cp->doc, n, "moh"), "queues.moh", q->moh,
+			 sizeof(q->moh));
+		m = cfg__get(cp->doc, n, "members");
+		if (m && m->type != YAML_SEQUENCE_NODE) {
+			cfg__error(cp->errs, cp->file, cfg__line(m), "queues.members",
+				   "expected a list of extensions");
+		}
+		else if (m) {
+			for (yaml_node_item_t *it = m->data.sequence.items.start;
+			     it < m->data.sequence.items.top; it++) {
+				yaml_node_t *mn = yaml_document_get_node(cp->doc, *it);
+				if (q->memberc >= sizeof(q->members) / sizeof(q->members[0])) {
+					cfg__error(cp->errs, cp->file, cfg__line(mn),
+						   "queues.members", "too many members");
+					break;
+				}
+				cfg__str(cp, mn, "queues.members",
+					 q->members[q->memberc++], CFG_EXT);
+			}
+		}
+		for (size_t j = 0; j < i; j++) {
+			if (q->name[0] && !strcmp(t->queuev[j].name, q->name))
+				cfg__error(cp->errs, cp->file, q->line, key,
+					   "queue \"%s\" is already defined on line %d",
+					   q->name, t->queuev[j].line);
+		}
+	}
+}
+
+static void numbers_parse(struct cfg_parse *cp, struct cfg_tenant *t,
+			  yaml_node_t *root)
+{
+	static const char *const keys[] = {"number", "flow", NULL};
+	yaml_node_t *seq;
+
+	t->numberv = section(cp, root, "numbers", sizeof(*t->numberv),
+			     &t->numberc, &seq);
+	for (size_t i = 0; i < t->numberc; i++) {
+		struct cfg_number *nb = &t->numberv[i];
+		yaml_node_t *n = item(cp, seq, i);
+		char key[64];
+
+		snprintf(key, sizeof(key), "numbers[%zu]", i);
+		if (!map_expected(cp, n, key))
+			continue;
+		nb->line = cfg__line(n);
+		cfg__check_keys(cp, n, key, keys);
+		if (!cfg__str(cp, cfg__get(cp->doc, n, "number"), "numbers.number",
+			      nb->number, sizeof(nb->number)) || !nb->number[0])
+			cfg__error(cp->errs, cp->file, nb->line, key, "needs a number");
+		if (!cfg__str(cp, cfg__get(cp->doc, n, "flow"), "numbers.flow",
+			      nb->flow, sizeof(nb->flow)))
+			cfg__error(cp->errs, cp->file, nb->line, key, "needs a flow");
+	}
+}
+
+static void options_parse(struct cfg_parse *cp, struct cfg_ivr_node *nd,
+			  yaml_node_t *opts)
+{
+	if (opts->type != YAML_MAPPING_NODE) {
+		cfg__error(cp->errs, cp->file, cfg__line(opts), "options",
+			   "expected a map of digit: node");
+		return;
+	}
+	for (yaml_node_pair_t *p = opts->data.mapping.pairs.start;
+	     p < opts->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(cp->doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(cp->doc, p->value);
+		const char *d = cfg__scalar(k);
+		struct cfg_ivr_option *o;
+
+		if (nd->optionc >= CFG_MAX_OPTIONS) {
+			cfg__error(cp->errs, cp->file, cfg__line(k), "options",
+				   "at most %d options", CFG_MAX_OPTIONS);
+			return;
+		}
+		if (!d || !*d || strlen(d) >= sizeof(o->digits) ||
+		    strspn(d, "0123456789*#") != strlen(d)) {
+			cfg__error(cp->errs, cp->file, cfg__line(k), "options",
+				   "\"%s\" is not a key sequence (digits, * and #)",
+				   d ? d : "?");
+			continue;
+		}
+		o = &nd->options[nd->optionc++];
+		util_copy(o->digits, sizeof(o->digits), d);
+		cfg__str(cp, v, "options", o->next, sizeof(o->next));
+	}
+}
+
+static void node_parse(struct cfg_parse *cp, struct cfg_ivr_node *nd,
+		       yaml_node_t *n, const char *key)
+{
+	static const char *const keys[] = {"id", "type", "text", "file", "next",
+		"queue", "target", "hours", "open", "closed", "options",
+		"extensions", "timeout", "interdigit", "retries", "invalid",
+		"noinput", "default", NULL};
+	char type[16] = "";
+	yaml_node_t *opts;
+	uint32_t v;
+	bool found = false;
+
+	nd->line = cfg__line(n);
+	cfg__check_keys(cp, n, key, keys);
+	if (!cfg__str(cp, cfg__get(cp->doc, n, "id"), "nodes.id", nd->id,
+		      sizeof(nd->id)) || !nd->id[0])
+		cfg__error(cp->errs, cp->file, nd->line, key, "needs an id");
+	if (!cfg__str(cp, cfg__get(cp->doc, n, "type"), "nodes.type", type,
+		      sizeof(type)))
+		cfg__error(cp->errs, cp->file, nd->line, key,
+			   "needs a type (say, menu, queue, transfer, hours, "
+			   "hangup)");
+	for (int i = 0; node_types[i]; i++) {
+		if (!strcmp(type, node_types[i])) {
+			nd->type = (enum cfg_ivr_type)i;
+			found = true;
+		}
+	}
+	if (type[0] && !found)
+		cfg__error(cp->errs, cp->file, nd->line, "nodes.type",
+			   "\"%s\" is not a node type (say, menu, queue, "
+			   "transfer, hours, hangup)", type);
+	cfg__str(cp, cfg__get(cp->doc, n, "text"), "nodes.text", nd->text,
+		 sizeof(nd->text));
+	cfg__str(cp, cfg__get(cp->doc, n, "file"), "nodes.file", nd->file,
+		 sizeof(nd->file));
+	cfg__str(cp, cfg__get(cp->doc, n, "next"), "nodes.next", nd->next,
+		 sizeof(nd->next));
+	cfg__str(cp, cfg__get(cp->doc, n, "queue"), "nodes.queue", nd->queue,
+		 sizeof(nd->queue));
+	cfg__str(cp, cfg__get(cp->doc, n, "target"), "nodes.target", nd->target,
+		 sizeof(nd->target));
+	cfg__str(cp, cfg__get(cp->doc, n, "hours"), "nodes.hours", nd->hours,
+		 sizeof(nd->hours));
+	cfg__str(cp, cfg__get(cp->doc, n, "open"), "nodes.open", nd->open,
+		 sizeof(nd->open));
+	cfg__str(cp, cfg__get(cp->doc, n, "closed"), "nodes.closed", nd->closed,
+		 sizeof(nd->closed));
+	cfg__str(cp, cfg__get(cp->doc, n, "invalid"), "nodes.invalid",
+		 nd->invalid_text, sizeof(nd->invalid_text));
+	cfg__str(cp, cfg__get(cp->doc, n, "noinput"), "nodes.noinput",
+		 nd->noinput_text, sizeof(nd->noinput_text));
+	cfg__str(cp, cfg__get(cp->doc, n, "default"), "nodes.default",
+		 nd->default_next, sizeof(nd->default_next));
+	cfg__bool(cp, cfg__get(cp->doc, n, "extensions"), "nodes.extensions",
+		  &nd->extensions);
+	nd->timeout_ms = 5000;
+	nd->interdigit_ms = 2000;
+	nd->retries = 2;
+	cfg__duration(cp, cfg__get(cp->doc, n, "timeout"), "nodes.timeout",
+		      &nd->timeout_ms, 500, 120000);
+	cfg__duration(cp, cfg__get(cp->doc, n, "interdigit"), "nodes.interdigit",
+		      &nd->interdigit_ms, 200, 30000);
+	if (cfg__uint(cp, cfg__get(cp->doc, n, "retries"), "nodes.retries", &v,
+		      0, 10))
+		nd->retries = v;
+	opts = cfg__get(cp->doc, n, "options");
+	if (opts)
+		options_parse(cp, nd, opts);
+
+	/* What each type needs. */
+	switch (nd->type) {
+	case IVR_NODE_SAY:
+	case IVR_NODE_MENU:
+		if (found && !nd->text[0] && !nd->file[0])
+			cfg__error(cp->errs, cp->file, nd->line, key,
+				   "a %s node needs text or file", type);
+		if (found && nd->type == IVR_NODE_MENU && !nd->optionc &&
+		    !nd->extensions)
+			cfg__error(cp->errs, cp->file, nd->line, key,
+				   "a menu needs options or extensions: true");
+		break;
+	case IVR_NODE_QUEUE:
+		if (!nd->queue[0])
+			cfg__error(cp->errs, cp->file, nd->line, key,
+				   "a queue node needs queue");
+		break;
+	case IVR_NODE_TRANSFER:
+		if (!nd->target[0])
+			cfg__error(cp->errs, cp->file, nd->line, key,
+				   "a transfer node needs target");
+		break;
+	case IVR_NODE_HOURS:
+		if (!nd->open[0] || !nd->closed[0])
+			cfg__error(cp->errs, cp->file, nd->line, key,
+				   "an hours node needs open and closed");
+		break;
+	case IVR_NODE_HANGUP:
+		break;
+	}
+}
+
+static void flows_parse(struct cfg_parse *cp, struct cfg_tenant *t,
+			yaml_node_t *root)
+{
+	static const char *const keys[] = {"name", "start", "nodes", NULL};
+	yaml_node_t *seq;
+
+	t->flowv = section(cp, root, "flows", sizeof(*t->flowv), &t->flowc, &seq);
+	for (size_t i = 0; i < t->flowc; i++) {
+		struct cfg_flow *f = &t->flowv[i];
+		yaml_node_t *n = item(cp, seq, i), *nodes;
+		char key[64];
+
+		snprintf(key, sizeof(key), "flows[%zu]", i);
+		if (!map_expected(cp, n, key))
+			continue;
+		f->line = cfg__line(n);
+		cfg__check_keys(cp, n, key, keys);
+		if (!cfg__str(cp, cfg__get(cp->doc, n, "name"), "flows.name",
+			      f->name, sizeof(f->name)) || !f->name[0])
+			cfg__error(cp->errs, cp->file, f->line, key, "needs a name");
+		cfg__str(cp, cfg__get(cp->doc, n, "start"), "flows.start", f->start,
+			 sizeof(f->start));
+		nodes = cfg__get(cp->doc, n, "nodes");
+		if (!nodes || nodes->type != YAML_SEQUENCE_NODE ||
+		    nodes->data.sequence.items.top == nodes->data.sequence.items.start) {
+			cfg__error(cp->errs, cp->file, nodes ? cfg__line(nodes)
+							     : f->line,
+				   "flows.nodes", "expected a list of nodes");
+			continue;
+		}
+		f->nodec = (size_t)(nodes->data.sequence.items.top -
+				    nodes->data.sequence.items.start);
+		f->nodev = mem_zalloc(f->nodec * sizeof(*f->nodev), NULL);
+		if (!f->nodev) {
+			f->nodec = 0;
+			continue;
+		}
+		for (size_t j = 0; j < f->nodec; j++) {
+			yaml_node_t *nn = item(cp, nodes, j);
+			char nkey[96];
+			snprintf(nkey, sizeof(nkey), "flows[%zu].nodes[%zu]", i, j);
+			if (map_expected(cp, nn, nkey))
+				node_parse(cp, &f->nodev[j], nn, nkey);
+		}
+		if (!f->start[0] && f->nodec)
+			util_copy(f->start, sizeof(f->start), f->nodev[0].id);
+	}
+}
+
+/* Every reference must land on something that exists. */
+static void ref_check(struct cfg_parse *cp, const struct cfg_flow *f,
+		      const struct cfg_ivr_node *nd, const char *what,
+		      const char *id)
+{
+	if (id[0] && !cfg_flow_node(f, id))
+		cfg__error(cp->errs, cp->file, nd->line, what,
+			   "node \"%s\" of flow \"%s\" names node \"%s\", which "
+			   "the flow does not have", nd->id, f->name, id);
+}
+
+static void tenant_check(struct cfg_parse *cp, const struct cfg_tenant *t)
+{
+	for (size_t i = 0; i < t->queuec; i++) {
+		const struct cfg_queue *q = &t->queuev[i];
+		for (size_t j = 0; j < q->memberc; j++) {
+			if (!cfg_agent_find(t, q->members[j]))
+				cfg__error(cp->errs, cp->file, q->line,
+					   "queues.members",
+					   "queue \"%s\": member %s is not an agent",
+					   q->name, q->members[j]);
+		}
+	}
+	for (size_t i = 0; i < t->numberc; i++) {
+		const struct cfg_number *nb = &t->numberv[i];
+		if (nb->flow[0] && !cfg_flow_find(t, nb->flow))
+			cfg__error(cp->errs, cp->file, nb->line, "numbers.flow",
+				   "number %s runs flow \"%s\", which is not defined",
+				   nb->number, nb->flow);
+		if (cfg_agent_find(t, nb->number))
+			cfg__error(cp->errs, cp->file, nb->line, "numbers.number",
+				   "%s is also an agent's extension", nb->number);
+		for (size_t j = 0; j < i; j++) {
+			if (!strcmp(t->numberv[j].number, nb->number))
+				cfg__error(cp->errs, cp->file, nb->line,
+					   "numbers.number",
+					   "%s is already defined on line %d",
+					   nb->number, t->numberv[j].line);
+		}
+	}
+	for (size_t i = 0; i < t->flowc; i++) {
+		const struct cfg_flow *f = &t->flowv[i];
+
+		if (f->start[0] && !cfg_flow_node(f, f->start))
+			cfg__error(cp->errs, cp->file, f->line, "flows.start",
+				   "flow \"%s\" starts at \"%s\", which it does not "
+				   "have", f->name, f->start);
+		for (size_t j = 0; j < f->nodec; j++) {
+			const struct cfg_ivr_node *nd = &f->nodev[j];
+
+			for (size_t k = 0; k < j; k++) {
+				if (nd->id[0] && !strcmp(f->nodev[k].id, nd->id))
+					cfg__error(cp->errs, cp->file, nd->line,
+						   "nodes.id", "node \"%s\" is already "
+						   "defined on line %d", nd->id,
+						   f->nodev[k].line);
+			}
+			ref_check(cp, f, nd, "nodes.next", nd->next);
+			ref_check(cp, f, nd, "nodes.open", nd->open);
+			ref_check(cp, f, nd, "nodes.closed", nd->closed);
+			ref_check(cp, f, nd, "nodes.default", nd->default_next);
+			for (size_t k = 0; k < nd->optionc; k++)
+				ref_check(cp, f, nd, "nodes.options",
+					  nd->options[k].next);
+			if (nd->type == IVR_NODE_QUEUE && nd->queue[0] &&
+			    !cfg_queue_find(t, nd->queue))
+				cfg__error(cp->errs, cp->file, nd->line, "nodes.queue",
+					   "queue \"%s\" is not defined", nd->queue);
+			if (nd->type == IVR_NODE_TRANSFER && nd->target[0] &&
+			    !cfg_agent_find(t, nd->target))
+				cfg__error(cp->errs, cp->file, nd->line,
+					   "nodes.target",
+					   "extension %s is not an agent", nd->target);
+			if (nd->type == IVR_NODE_HOURS) {
+				const char *cal = nd->hours[0] ? nd->hours
+							       : t->hours_default;
+				if (!cfg_hours_find(t, cal))
+					cfg__error(cp->errs, cp->file, nd->line,
+						   "nodes.hours",
+						   "calendar \"%s\" is not defined in "
+						   "hours", cal);
+			}
+		}
+	}
+}
+
+int cfg_tenant_parse(struct cfg_tenant **tp, const char *name, const char *yaml,
+		     size_t len, struct cfg_errors *errs)
+{
+	static const char *const keys[] = {"name", "hours", "hours_default",
+		"agents", "queues", "numbers", "flows", NULL};
+	yaml_document_t doc;
+	struct cfg_parse cp = {.file = name, .errs = errs, .doc = &doc};
+	struct cfg_errors local;
+	struct cfg_tenant *t;
+	yaml_node_t *root;
+	size_t before;
+	int err;
+
+	if (!tp || !name || (!yaml && len))
+		return EINVAL;
+	if (!errs) {
+		memset(&local, 0, sizeof(local));
+		cp.errs = errs = &local;
+	}
+	before = errs->msgc;
+	t = mem_zalloc(sizeof(*t), tenant_destructor);
+	if (!t)
+		return ENOMEM;
+	util_copy(t->file, sizeof(t->file), name);
+	err = cfg__load(&cp, yaml ? yaml : "", len);
+	if (err) {
+		mem_deref(t);
+		return err;
+	}
+	root = yaml_document_get_root_node(&doc);
+	if (!root || root->type != YAML_MAPPING_NODE) {
+		cfg__error(errs, name, cfg__line(root), "file",
+			   "expected a map with agents, queues, numbers, flows");
+	}
+	else {
+		cfg__check_keys(&cp, root, "tenant", keys);
+		cfg__str(&cp, cfg__get(&doc, root, "name"), "name", t->name,
+			 sizeof(t->name));
+		cfg__str(&cp, cfg__get(&doc, root, "hours_default"),
+			 "hours_default", t->hours_default,
+			 sizeof(t->hours_default));
+		hours_parse(&cp, t, root);
+		agents_parse(&cp, t, root);
+		queues_parse(&cp, t, root);
+		numbers_parse(&cp, t, root);
+		flows_parse(&cp, t, root);
+		if (!t->hours_default[0] && t->hoursc)
+			util_copy(t->hours_default, sizeof(t->hours_default),
+				  t->hoursv[0].name);
+		tenant_check(&cp, t);
+	}
+	yaml_document_delete(&doc);
+	if (errs->msgc > before) {
+		mem_deref(t);
+		return EINVAL;
+	}
+	*tp = t;
+	return 0;
+}
+
+int cfg_tenant_load(struct cfg_tenant **tp, const char *path,
+		    struct cfg_errors *errs)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int err;
+
+	err = cfg__read_file(path, &buf, &len, errs);
+	if (err)
+		return err;
+	err = cfg_tenant_parse(tp, path, buf, len, errs);
+	free(buf);
+	return err;
+}
+
+/* --- look-ups --------------------------------------------------------- */
+
+const struct cfg_agent *cfg_agent_find(const struct cfg_tenant *t, const char *ext)
+{
+	for (size_t i = 0; t && ext && i < t->agentc; i++) {
+		if (!strcmp(t->agentv[i].ext, ext))
+			return &t->agentv[i];
+	}
+	return NULL;
+}
+
+const struct cfg_queue *cfg_queue_find(const struct cfg_tenant *t, const char *name)
+{
+	for (size_t i = 0; t && name && i < t->queuec; i++) {
+		if (!strcmp(t->queuev[i].name, name))
+			return &t->queuev[i];
+	}
+	return NULL;
+}
+
+const struct cfg_flow *cfg_flow_find(const struct cfg_tenant *t, const char *name)
+{
+	for (size_t i = 0; t && name && i < t->flowc; i++) {
+		if (!strcmp(t->flowv[i].name, name))
+			return &t->flowv[i];
+	}
+	return NULL;
+}
+
+const struct cfg_hours *cfg_hours_find(const struct cfg_tenant *t, const char *name)
+{
+	for (size_t i = 0; t && name && i < t->hoursc; i++) {
+		if (!strcmp(t->hoursv[i].name, name))
+			return &t->hoursv[i];
+	}
+	return NULL;
+}
+
+const struct cfg_ivr_node *cfg_flow_node(const struct cfg_flow *f, const char *id)
+{
+	for (size_t i = 0; f && id && i < f->nodec; i++) {
+		if (!strcmp(f->nodev[i].id, id))
+			return &f->nodev[i];
+	}
+	return NULL;
+}
+
+const struct cfg_number *cfg_number_find(const struct cfg_tenant *t,
+					 const char *number)
+{
+	for (size_t i = 0; t && number && i < t->numberc; i++) {
+		if (!strcmp(t->numberv[i].number, number))
+			return &t->numberv[i];
+	}
+	return NULL;
+}
+
+/* --- business hours ---------------------------------------------------- */
+
+/*
+ * Local time in an IANA zone. The C library only converts through the
+ * process-wide TZ, so the switch is done under a lock and undone at once;
+ * nothing else in Hotline reads local time.
+ */
+static pthread_mutex_t tz_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void local_time(const char *tz, time_t t, struct tm *tm)
+{
+	char saved[128] = "";
+	const char *old;
+	bool had;
+
+	if (!tz[0] || !strcmp(tz, "UTC")) {
+		gmtime_r(&t, tm);
+		return;
+	}
+	pthread_mutex_lock(&tz_lock);
+	old = getenv("TZ");
+	had = old != NULL;
+	if (had)
+		util_copy(saved, sizeof(saved), old);
+	setenv("TZ", tz, 1);
+	tzset();
+	localtime_r(&t, tm);
+	if (had)
+		setenv("TZ", saved, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+	pthread_mutex_unlock(&tz_lock);
+}
+
+bool cfg_hours_open(const struct cfg_hours *h, uint64_t utc_ms)
+{
+	struct tm tm;
+	char date[48];
+	int day, min;
+
+	if (!h)
+		return true;  /* no calendar: always open */
+	local_time(h->tz, (time_t)(utc_ms / 1000), &tm);
+	snprintf(date, sizeof(date), "%04d-%02d-%02d", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday);
+	for (size_t i = 0; i < h->holidayc; i++) {
+		if (!strcmp(h->holidays[i], date))
+			return false;
+	}
+	day = (tm.tm_wday + 6) % 7;  /* Monday = 0 */
+	min = tm.tm_hour * 60 + tm.tm_min;
+	return min >= h->week[day].open && min < h->week[day].close;
+}
