@@ -22,6 +22,9 @@ struct hl_event;
 int  store_open(struct store **stp, const char *dir);
 /* Waits until every queued write is committed. */
 int  store_flush(struct store *st);
+/* Caps the write queue (default 100,000 jobs); beyond it writes get
+ * ENOSPC. For tests of overload. */
+void store_set_queue_max(struct store *st, size_t max);
 /* Current schema version. */
 int  store_schema_version(struct store *st);
 
@@ -70,6 +73,8 @@ int  store_call_list(struct store *st, const struct store_call_filter *f,
 
 /* Appends one event (queued write). */
 int  store_event_append(struct store *st, const struct hl_event *ev);
+/* An event_h that appends (arg is the store). */
+void store_event_append_h(const struct hl_event *ev, void *arg);
 /* Subscribes the store to the event bus: every event is appended. */
 int  store_events_attach(struct store *st);
 typedef int (store_event_h)(const struct hl_event *ev, void *arg);
