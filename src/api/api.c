@@ -1,0 +1,501 @@
+/*
+ * api.c — the HTTP API on libre's server: a route table (method, path
+ * pattern with {id}), bearer-token auth for /api/v1, JSON errors with a
+ * stable code, and the call routes. libre has no router and no limits;
+ * both are here.
+ *
+ * Not here: what a call is (store), how calls happen (sip).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <jansson.h>
+#include <sodium.h>
+/* not <re.h>: its re_json.h clashes with jansson's enums */
+#include <re_types.h>
+#include <re_fmt.h>
+#include <re_mem.h>
+#include <re_mbuf.h>
+#include <re_list.h>
+#include <re_sa.h>
+#include <re_msg.h>
+#include <re_http.h>
+#include "core/core.h"
+#include "core/cfg.h"
+#include "store/store.h"
+#include "api/api.h"
+
+#define MAX_BODY (1024 * 1024)
+#define MAX_RECORDING (256 * 1024 * 1024)
+
+struct api {
+	struct http_sock *sock;
+	struct store *store;
+	const struct cfg_node *node;
+	uint64_t requests;
+};
+
+struct req {
+	struct api *api;
+	struct http_conn *conn;
+	const struct http_msg *msg;
+	char id[64];             /* the {id} of the path, if any */
+};
+
+typedef void (route_h)(struct req *rq);
+
+struct route {
+	const char *method;
+	const char *pattern;     /* "/api/v1/calls/{id}" */
+	bool auth;
+	route_h *h;
+};
+
+/* --- replies ------------------------------------------------------------ */
+
+static void reply_json(struct req *rq, uint16_t code, const char *reason,
+		       json_t *body)
+{
+	char *s = json_dumps(body, JSON_COMPACT);
+
+	json_decref(body);
+	if (!s) {
+		http_ereply(rq->conn, 500, "Internal Server Error");
+		return;
+	}
+	http_creply(rq->conn, code, reason, "application/json", "%s\n", s);
+	free(s);
+}
+
+static void reply_error(struct req *rq, uint16_t code, const char *reason,
+			const char *errcode, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	reply_json(rq, code, reason,
+		   json_pack("{s:{s:s,s:s}}", "error", "code", errcode,
+			     "message", msg));
+}
+
+/* --- query parameters ----------------------------------------------------- */
+
+/* Finds name in the query string; writes its value (percent-decoded). */
+static bool query_get(const struct http_msg *msg, const char *name, char *val,
+		      size_t sz)
+{
+	struct pl q = msg->prm;
+	size_t nlen = strlen(name);
+
+	if (q.l && q.p[0] == '?') {
+		q.p++;
+		q.l--;
+	}
+	while (q.l) {
+		const char *amp = memchr(q.p, '&', q.l);
+		size_t len = amp ? (size_t)(amp - q.p) : q.l;
+
+		if (len > nlen && !strncmp(q.p, name, nlen) && q.p[nlen] == '=') {
+			size_t j = 0;
+			for (size_t i = nlen + 1; i < len && j + 1 < sz; i++) {
+				char c = q.p[i];
+				if (c == '%' && i + 2 < len) {
+					char hex[3] = {q.p[i + 1], q.p[i + 2], 0};
+					c = (char)strtol(hex, NULL, 16);
+					i += 2;
+				}
+				else if (c == '+') {
+					c = ' ';
+				}
+				val[j++] = c;
+			}
+			val[j] = '\0';
+			return true;
+		}
+		if (!amp)
+			break;
+		q.l -= len + 1;
+		q.p += len + 1;
+	}
+	return false;
+}
+
+/* A time: UTC milliseconds, or ISO 8601 "2026-11-24T10:00:00Z". */
+static int time_parse(const char *s, uint64_t *msp)
+{
+	struct tm tm;
+	char *end;
+	unsigned long long v;
+
+	if (!*s)
+		return EINVAL;
+	v = strtoull(s, &end, 10);
+	if (!*end) {
+		*msp = v;
+		return 0;
+	}
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!end || (*end && strcmp(end, "Z")))
+		return EINVAL;
+	*msp = (uint64_t)timegm(&tm) * 1000;
+	return 0;
+}
+
+/* --- JSON of a call -------------------------------------------------------- */
+
+static json_t *time_json(uint64_t ms)
+{
+	char buf[32];
+	return ms ? json_string(clock_iso(buf, sizeof(buf), ms)) : json_null();
+}
+
+static json_t *call_json(const struct store_call *c)
+{
+	json_t *o = json_object();
+	char url[128];
+
+	json_object_set_new(o, "id", json_string(c->id));
+	json_object_set_new(o, "caller", json_string(c->caller));
+	json_object_set_new(o, "called", json_string(c->called));
+	json_object_set_new(o, "ivr_path", json_string(c->ivr_path));
+	json_object_set_new(o, "digits", json_string(c->digits));
+	json_object_set_new(o, "queue", json_string(c->queue));
+	json_object_set_new(o, "agent", json_string(c->agent));
+	json_object_set_new(o, "created", json_integer((json_int_t)c->created));
+	json_object_set_new(o, "queued", json_integer((json_int_t)c->queued));
+	json_object_set_new(o, "answered", json_integer((json_int_t)c->answered));
+	json_object_set_new(o, "ended", json_integer((json_int_t)c->ended));
+	json_object_set_new(o, "created_at", time_json(c->created));
+	json_object_set_new(o, "queued_at", time_json(c->queued));
+	json_object_set_new(o, "answered_at", time_json(c->answered));
+	json_object_set_new(o, "ended_at", time_json(c->ended));
+	json_object_set_new(o, "outcome", json_string(c->outcome));
+	json_object_set_new(o, "hangup_side", json_string(c->hangup_side));
+	json_object_set_new(o, "hangup_cause", json_integer(c->hangup_cause));
+	json_object_set_new(o, "hangup_reason", json_string(c->hangup_reason));
+	if (c->recording[0]) {
+		snprintf(url, sizeof(url), "/api/v1/calls/%s/recording", c->id);
+		json_object_set_new(o, "recording", json_string(c->recording));
+		json_object_set_new(o, "recording_url", json_string(url));
+	}
+	else {
+		json_object_set_new(o, "recording", json_null());
+		json_object_set_new(o, "recording_url", json_null());
+	}
+	return o;
+}
+
+/* --- routes ----------------------------------------------------------------- */
+
+static void health(struct req *rq)
+{
+	reply_json(rq, 200, "OK", json_pack("{s:s}", "status", "ok"));
+}
+
+static int list_one(const struct store_call *c, void *arg)
+{
+	json_array_append_new(arg, call_json(c));
+	return 0;
+}
+
+static void calls_list(struct req *rq)
+{
+	struct store_call_filter f = {0};
+	char v[64], queue[64], agent[64], outcome[64];
+	json_t *arr;
+	int err;
+
+	if (query_get(rq->msg, "from", v, sizeof(v)) && time_parse(v, &f.from)) {
+		reply_error(rq, 400, "Bad Request", "bad_parameter",
+			    "from: \"%s\" is not a time (UTC ms or ISO 8601)", v);
+		return;
+	}
+	if (query_get(rq->msg, "to", v, sizeof(v)) && time_parse(v, &f.to)) {
+		reply_error(rq, 400, "Bad Request", "bad_parameter",
+			    "to: \"%s\" is not a time (UTC ms or ISO 8601)", v);
+		return;
+	}
+	f.limit = 100;
+	if (query_get(rq->msg, "limit", v, sizeof(v))) {
+		char *end;
+		long n = strtol(v, &end, 10);
+		if (*end || !*v || n < 1 || n > 1000) {
+			reply_error(rq, 400, "Bad Request", "bad_parameter",
+				    "limit: \"%s\" is not a number from 1 to 1000", v);
+			return;
+		}
+		f.limit = (uint32_t)n;
+	}
+	if (query_get(rq->msg, "offset", v, sizeof(v))) {
+		char *end;
+		long n = strtol(v, &end, 10);
+		if (*end || !*v || n < 0 || n > 10000000) {
+			reply_error(rq, 400, "Bad Request", "bad_parameter",
+				    "offset: \"%s\" is not a number from 0", v);
+			return;
+		}
+		f.offset = (uint32_t)n;
+	}
+	if (query_get(rq->msg, "queue", queue, sizeof(queue)))
+		f.queue = queue;
+	if (query_get(rq->msg, "agent", agent, sizeof(agent)))
+		f.agent = agent;
+	if (query_get(rq->msg, "outcome", outcome, sizeof(outcome)))
+		f.outcome = outcome;
+
+	arr = json_array();
+	err = store_call_list(rq->api->store, &f, list_one, arr);
+	if (err) {
+		json_decref(arr);
+		reply_error(rq, 500, "Internal Server Error", "store_error",
+			    "the database could not be read");
+		return;
+	}
+	reply_json(rq, 200, "OK",
+		   json_pack("{s:o,s:i,s:i}", "calls", arr, "limit", f.limit,
+			     "offset", f.offset));
+}
+
+static int event_one(const struct hl_event *ev, void *arg)
+{
+	json_t *o = json_object();
+	json_t *data = NULL;
+
+	json_object_set_new(o, "ts", json_integer((json_int_t)ev->ts));
+	json_object_set_new(o, "type", json_string(ev->type ? ev->type : ""));
+	json_object_set_new(o, "agent", ev->agent ? json_string(ev->agent)
+						  : json_null());
+	json_object_set_new(o, "queue", ev->queue ? json_string(ev->queue)
+						  : json_null());
+	if (ev->data)
+		data = json_loads(ev->data, 0, NULL);
+	json_object_set_new(o, "data", data ? data : json_null());
+	json_array_append_new(arg, o);
+	return 0;
+}
+
+static bool call_load(struct req *rq, struct store_call *c)
+{
+	int err = store_call_get(rq->api->store, rq->id, c);
+
+	if (err == ENOENT) {
+		reply_error(rq, 404, "Not Found", "not_found",
+			    "no call with id '%s'", rq->id);
+		return false;
+	}
+	if (err) {
+		reply_error(rq, 500, "Internal Server Error", "store_error",
+			    "the database could not be read");
+		return false;
+	}
+	return true;
+}
+
+static void calls_get(struct req *rq)
+{
+	struct store_call c;
+	json_t *o, *events;
+
+	if (!call_load(rq, &c))
+		return;
+	o = call_json(&c);
+	events = json_array();
+	store_event_list(rq->api->store, 0, 0, c.id, event_one, events);
+	json_object_set_new(o, "events", events);
+	reply_json(rq, 200, "OK", o);
+}
+
+static void calls_recording(struct req *rq)
+{
+	struct store_call c;
+	char path[600];
+	FILE *f;
+	long n;
+	uint8_t *buf;
+
+	if (!call_load(rq, &c))
+		return;
+	if (!c.recording[0] || strstr(c.recording, "..") || c.recording[0] == '/') {
+		reply_error(rq, 404, "Not Found", "no_recording",
+			    "call '%s' has no recording", rq->id);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/%s", rq->api->node->data_dir, c.recording);
+	f = fopen(path, "rb");
+	if (!f) {
+		reply_error(rq, 404, "Not Found", "no_recording",
+			    "the recording of call '%s' is missing", rq->id);
+		return;
+	}
+	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || n > MAX_RECORDING ||
+	    fseek(f, 0, SEEK_SET)) {
+		fclose(f);
+		reply_error(rq, 500, "Internal Server Error", "io_error",
+			    "the recording could not be read");
+		return;
+	}
+	buf = malloc((size_t)n + 1);
+	if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		fclose(f);
+		reply_error(rq, 500, "Internal Server Error", "io_error",
+			    "the recording could not be read");
+		return;
+	}
+	fclose(f);
+	http_reply(rq->conn, 200, "OK",
+		   "Content-Type: audio/wav\r\n"
+		   "Content-Disposition: attachment; filename=\"%s.wav\"\r\n"
+		   "Content-Length: %ld\r\n\r\n%b", c.id, n, buf, (size_t)n);
+	free(buf);
+}
+
+static const struct route routes[] = {
+	{"GET", "/health", false, health},
+	{"GET", "/api/v1/calls", true, calls_list},
+	{"GET", "/api/v1/calls/{id}", true, calls_get},
+	{"GET", "/api/v1/calls/{id}/recording", true, calls_recording},
+};
+
+#define NROUTES (sizeof(routes) / sizeof(routes[0]))
+
+/* Matches a path against a pattern; {id} takes one segment. */
+static bool path_match(const char *pattern, const struct pl *path, char *id,
+		       size_t idsz)
+{
+	const char *p = path->p, *end = path->p + path->l;
+
+	while (*pattern) {
+		if (!strncmp(pattern, "{id}", 4)) {
+			const char *seg = p;
+			while (p < end && *p != '/')
+				p++;
+			if (p == seg || (size_t)(p - seg) >= idsz)
+				return false;
+			memcpy(id, seg, (size_t)(p - seg));
+			id[p - seg] = '\0';
+			pattern += 4;
+			continue;
+		}
+		if (p >= end || *p != *pattern)
+			return false;
+		p++;
+		pattern++;
+	}
+	return p == end;
+}
+
+static bool authorized(const struct api *a, const struct http_msg *msg)
+{
+	const struct http_hdr *h = http_msg_hdr(msg, HTTP_HDR_AUTHORIZATION);
+	size_t tl = strlen(a->node->api_token);
+
+	if (!h || h->val.l != 7 + tl || strncasecmp(h->val.p, "Bearer ", 7))
+		return false;
+	return tl && !sodium_memcmp(h->val.p + 7, a->node->api_token, tl);
+}
+
+static void request_handler(struct http_conn *conn, const struct http_msg *msg,
+			    void *arg)
+{
+	struct api *a = arg;
+	struct req rq = {.api = a, .conn = conn, .msg = msg};
+	char allow[64] = "";
+	bool path_known = false;
+	uint64_t t0 = clock_mono_us();
+
+	a->requests++;
+	if (msg->clen > MAX_BODY) {
+		reply_error(&rq, 413, "Payload Too Large", "too_large",
+			    "request body over %d bytes", MAX_BODY);
+		return;
+	}
+	for (size_t i = 0; i < NROUTES; i++) {
+		const struct route *r = &routes[i];
+
+		if (!path_match(r->pattern, &msg->path, rq.id, sizeof(rq.id)))
+			continue;
+		path_known = true;
+		if (pl_strcmp(&msg->met, r->method)) {
+			if (!strstr(allow, r->method))
+				snprintf(allow + strlen(allow),
+					 sizeof(allow) - strlen(allow), "%s%s",
+					 allow[0] ? ", " : "", r->method);
+			continue;
+		}
+		if (r->auth && !authorized(a, msg)) {
+			char *s = NULL;
+			json_t *o = json_pack("{s:{s:s,s:s}}", "error", "code",
+					      "unauthorized", "message",
+					      "a valid bearer token is required");
+			s = json_dumps(o, JSON_COMPACT);
+			json_decref(o);
+			http_reply(conn, 401, "Unauthorized",
+				   "WWW-Authenticate: Bearer realm=\"hotline\"\r\n"
+				   "Content-Type: application/json\r\n"
+				   "Content-Length: %zu\r\n\r\n%s",
+				   s ? strlen(s) : 0, s ? s : "");
+			free(s);
+			return;
+		}
+		r->h(&rq);
+		log_debug("api: %.*s %.*s %lluus", (int)msg->met.l, msg->met.p,
+			  (int)msg->path.l, msg->path.p,
+			  (unsigned long long)(clock_mono_us() - t0));
+		return;
+	}
+	if (path_known) {
+		char *s = NULL;
+		json_t *o = json_pack("{s:{s:s,s:s}}", "error", "code",
+				      "method_not_allowed", "message",
+				      "this route does not take that method");
+		s = json_dumps(o, JSON_COMPACT);
+		json_decref(o);
+		http_reply(conn, 405, "Method Not Allowed",
+			   "Allow: %s\r\nContent-Type: application/json\r\n"
+			   "Content-Length: %zu\r\n\r\n%s", allow,
+			   s ? strlen(s) : 0, s ? s : "");
+		free(s);
+		return;
+	}
+	reply_error(&rq, 404, "Not Found", "not_found", "no route %.*s",
+		    (int)(msg->path.l > 100 ? 100 : msg->path.l), msg->path.p);
+}
+
+static void api_destructor(void *arg)
+{
+	struct api *a = arg;
+	mem_deref(a->sock);
+}
+
+int api_alloc(struct api **ap, const struct cfg_node *node, struct store *st)
+{
+	struct api *a;
+	struct sa laddr;
+	int err;
+
+	if (!ap || !node || !st)
+		return EINVAL;
+	err = sa_decode(&laddr, node->http_listen, strlen(node->http_listen));
+	if (err)
+		return err;
+	a = mem_zalloc(sizeof(*a), api_destructor);
+	if (!a)
+		return ENOMEM;
+	a->store = st;
+	a->node = node;
+	err = http_listen(&a->sock, &laddr, request_handler, a);
+	if (err) {
+		mem_deref(a);
+		return err;
+	}
+	log_info("api: listening http=%s", node->http_listen);
+	*ap = a;
+	return 0;
+}

@@ -1,0 +1,496 @@
+/*
+ * registrar.c — agents' phones: REGISTER with digest auth (RFC 3261
+ * §10.3), bindings with expiry kept in memory and in the store (so they
+ * survive a restart), the check of credentials on INVITEs from phones,
+ * out-of-dialog OPTIONS, and dropping everything from an address banned
+ * for repeated auth failures (the scanners that knock on every PBX).
+ *
+ * One sweep timer expires all bindings; none per binding.
+ */
+#include <string.h>
+#include <re.h>
+#include <sodium.h>
+#include "core/core.h"
+#include "core/cfg.h"
+#include "store/store.h"
+#include "sip/sip.h"
+#include "sip/auth.h"
+
+#define MAX_CONTACTS 5
+#define SWEEP_MS 10000
+#define BAN_TABLE 10000
+#define ALLOW "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, REFER, NOTIFY, REGISTER"
+
+struct binding {
+	struct le le;
+	struct store_binding b;
+};
+
+struct registrar {
+	struct sip *sip;
+	struct sip_lsnr *lsnr;
+	struct store *store;
+	const struct cfg_node *node;
+	const struct cfg_tenant *tenant;
+	struct list bindings;
+	struct sipauth_bans *bans;
+	struct tmr sweep;
+	uint8_t key[SIPAUTH_KEYLEN];
+};
+
+static uint64_t now_s(void)
+{
+	return clock_now_ms() / 1000;
+}
+
+static void src_ip(char *buf, size_t sz, const struct sa *src)
+{
+	if (sa_ntop(src, buf, (int)sz))
+		util_copy(buf, sz, "?");
+}
+
+static void binding_remove(struct registrar *r, struct binding *b, bool expired)
+{
+	log_info("registrar: %s ext=%s contact=%s",
+		 expired ? "expired" : "unregistered", b->b.aor, b->b.contact);
+	event_emitf("agent.unregistered", NULL, b->b.aor, NULL,
+		    "{\"contact\":\"%s\",\"expired\":%s}", b->b.contact,
+		    expired ? "true" : "false");
+	if (r->store)
+		store_binding_delete(r->store, b->b.aor, b->b.contact);
+	list_unlink(&b->le);
+	mem_deref(b);
+}
+
+static void sweep_handler(void *arg)
+{
+	struct registrar *r = arg;
+	uint64_t now = clock_now_ms();
+	struct le *le = list_head(&r->bindings);
+
+	while (le) {
+		struct binding *b = le->data;
+		le = le->next;
+		if (b->b.expires <= now)
+			binding_remove(r, b, true);
+	}
+	tmr_start(&r->sweep, SWEEP_MS, sweep_handler, r);
+}
+
+static struct binding *binding_find(struct registrar *r, const char *aor,
+				    const char *contact)
+{
+	struct le *le;
+
+	LIST_FOREACH(&r->bindings, le) {
+		struct binding *b = le->data;
+		if (!strcmp(b->b.aor, aor) && !strcmp(b->b.contact, contact))
+			return b;
+	}
+	return NULL;
+}
+
+static size_t binding_count(struct registrar *r, const char *aor)
+{
+	size_t n = 0;
+	struct le *le;
+
+	LIST_FOREACH(&r->bindings, le) {
+		struct binding *b = le->data;
+		n += !strcmp(b->b.aor, aor);
+	}
+	return n;
+}
+
+int registrar_contact(struct registrar *r, const char *ext,
+		      struct registrar_contact *c)
+{
+	struct binding *best = NULL;
+	uint64_t now = clock_now_ms();
+	struct le *le;
+
+	if (!r || !ext || !c)
+		return EINVAL;
+	LIST_FOREACH(&r->bindings, le) {
+		struct binding *b = le->data;
+		if (strcmp(b->b.aor, ext) || b->b.expires <= now)
+			continue;
+		if (!best || b->b.expires > best->b.expires)
+			best = b;
+	}
+	if (!best)
+		return ENOENT;
+	util_copy(c->uri, sizeof(c->uri), best->b.contact);
+	util_copy(c->transport, sizeof(c->transport), best->b.transport);
+	util_copy(c->source, sizeof(c->source), best->b.source);
+	c->expires = best->b.expires;
+	return 0;
+}
+
+size_t registrar_count(const struct registrar *r)
+{
+	return r ? list_count(&r->bindings) : 0;
+}
+
+bool registrar_banned(struct registrar *r, const struct sa *src)
+{
+	char ip[64];
+
+	if (!r || !src)
+		return false;
+	src_ip(ip, sizeof(ip), src);
+	return sipauth_banned(r->bans, ip, now_s());
+}
+
+/* 401/407 with both algorithms, SHA-256 first (RFC 8760 §2.4). */
+static void challenge(struct registrar *r, const struct sip_msg *msg,
+		      bool proxy, bool stale)
+{
+	char nonce[64], ip[64];
+	const char *hdr = proxy ? "Proxy-Authenticate" : "WWW-Authenticate";
+
+	src_ip(ip, sizeof(ip), &msg->src);
+	sipauth_nonce_make(nonce, sizeof(nonce), r->key, now_s(), ip);
+	(void)sip_treplyf(NULL, NULL, r->sip, msg, false, proxy ? 407 : 401,
+			  proxy ? "Proxy Authentication Required" : "Unauthorized",
+			  "%s: Digest realm=\"%s\", nonce=\"%s\", algorithm=SHA-256,"
+			  " qop=\"auth\"%s\r\n"
+			  "%s: Digest realm=\"%s\", nonce=\"%s\", algorithm=MD5,"
+			  " qop=\"auth\"%s\r\n"
+			  "Content-Length: 0\r\n\r\n",
+			  hdr, r->node->realm, nonce, stale ? ", stale=true" : "",
+			  hdr, r->node->realm, nonce, stale ? ", stale=true" : "");
+}
+
+static void auth_failed(struct registrar *r, const struct sip_msg *msg,
+			const char *user, const char *why)
+{
+	char ip[64];
+
+	src_ip(ip, sizeof(ip), &msg->src);
+	log_warn("registrar: auth failed user=%s from=%s: %s", user, ip, why);
+	if (sipauth_fail(r->bans, ip, now_s()))
+		log_warn("registrar: banning address=%s for %us after %u failures",
+			 ip, r->node->auth_ban_time, r->node->auth_fail_limit);
+	(void)sip_treply(NULL, r->sip, msg, 403, "Forbidden");
+}
+
+/*
+ * Checks the credentials in hdr_id (Authorization or Proxy-Authorization).
+ * 0 with the agent's extension in ext; otherwise it has replied.
+ */
+static int check(struct registrar *r, const struct sip_msg *msg,
+		 enum sip_hdrid hdr_id, bool proxy, char *ext, size_t sz)
+{
+	const struct sip_hdr *h = sip_msg_hdr(msg, hdr_id);
+	struct sipauth_creds cr;
+	const struct cfg_agent *agent;
+	char user[64], ip[64];
+	int err;
+
+	if (!h) {
+		challenge(r, msg, proxy, false);
+		return EAUTH;
+	}
+	if (sipauth_parse(&cr, &h->val) || cr.username.l >= sizeof(user)) {
+		log_warn("registrar: malformed credentials");
+		(void)sip_treply(NULL, r->sip, msg, 400, "Bad Authorization");
+		return EACCES;
+	}
+	pl_strcpy(&cr.username, user, sizeof(user));
+	if (pl_strcmp(&cr.realm, r->node->realm)) {
+		challenge(r, msg, proxy, false);
+		return EAUTH;
+	}
+	src_ip(ip, sizeof(ip), &msg->src);
+	err = sipauth_nonce_check(&cr.nonce, r->key, now_s(), ip);
+	if (err == ETIMEDOUT) {
+		challenge(r, msg, proxy, true);
+		return EAUTH;
+	}
+	if (err) {
+		/* not our nonce (a restart, or forged): a fresh challenge */
+		challenge(r, msg, proxy, false);
+		return EAUTH;
+	}
+	agent = cfg_agent_find(r->tenant, user);
+	if (!agent) {
+		auth_failed(r, msg, user, "unknown user");
+		return EACCES;
+	}
+	err = sipauth_verify(&cr, &msg->met, agent->password);
+	if (err) {
+		auth_failed(r, msg, user, err == EACCES ? "wrong password"
+							: "unsupported digest");
+		return EACCES;
+	}
+	util_copy(ext, sz, agent->ext);
+	return 0;
+}
+
+int registrar_auth(struct registrar *r, const struct sip_msg *msg, char *ext,
+		   size_t sz)
+{
+	const struct sip_hdr *h;
+
+	if (!r || !msg || !ext)
+		return EINVAL;
+	if (registrar_banned(r, &msg->src))
+		return EACCES;  /* silently ignored */
+	h = sip_msg_hdr(msg, SIP_HDR_PROXY_AUTHORIZATION);
+	return check(r, msg, h ? SIP_HDR_PROXY_AUTHORIZATION
+			       : (sip_msg_hdr(msg, SIP_HDR_AUTHORIZATION)
+					  ? SIP_HDR_AUTHORIZATION
+					  : SIP_HDR_PROXY_AUTHORIZATION),
+		     true, ext, sz);
+}
+
+struct reg_ctx {
+	struct registrar *r;
+	const struct sip_msg *msg;
+	const char *aor;
+	uint32_t def_expires;
+	int err;           /* 0, or the SIP status to answer */
+	bool star;
+};
+
+static uint32_t contact_expires(const struct reg_ctx *c, const struct sip_addr *a)
+{
+	struct pl v;
+
+	if (!msg_param_decode(&a->params, "expires", &v))
+		return pl_u32(&v);
+	return c->def_expires;
+}
+
+static bool contact_handler(const struct sip_hdr *hdr, const struct sip_msg *msg,
+			    void *arg)
+{
+	struct reg_ctx *c = arg;
+	struct registrar *r = c->r;
+	struct sip_addr addr;
+	struct binding *b;
+	char contact[256];
+	uint32_t exp;
+
+	if (!pl_strcmp(&hdr->val, "*")) {
+		c->star = true;
+		return false;
+	}
+	if (sip_addr_decode(&addr, &hdr->val)) {
+		c->err = 400;
+		return true;
+	}
+	if (addr.auri.l >= sizeof(contact)) {
+		c->err = 400;
+		return true;
+	}
+	pl_strcpy(&addr.auri, contact, sizeof(contact));
+	exp = contact_expires(c, &addr);
+	b = binding_find(r, c->aor, contact);
+
+	if (exp == 0) {
+		if (b)
+			binding_remove(r, b, false);
+		return false;
+	}
+	if (exp < r->node->reg_min_expires) {
+		c->err = 423;
+		return true;
+	}
+	if (exp > r->node->reg_max_expires)
+		exp = r->node->reg_max_expires;
+
+	if (b) {
+		/* RFC 3261 §10.3 step 7: an older CSeq of the same Call-ID
+		 * is out of order. */
+		if (!pl_strcmp(&msg->callid, b->b.call_id) &&
+		    msg->cseq.num < b->b.cseq) {
+			c->err = 500;
+			return true;
+		}
+	}
+	else {
+		if (binding_count(r, c->aor) >= MAX_CONTACTS) {
+			c->err = 403;
+			return true;
+		}
+		b = mem_zalloc(sizeof(*b), NULL);
+		if (!b) {
+			c->err = 500;
+			return true;
+		}
+		util_copy(b->b.aor, sizeof(b->b.aor), c->aor);
+		util_copy(b->b.contact, sizeof(b->b.contact), contact);
+		list_append(&r->bindings, &b->le, b);
+	}
+	util_copy(b->b.transport, sizeof(b->b.transport),
+		  msg->tp == SIP_TRANSP_TCP ? "tcp"
+		  : msg->tp == SIP_TRANSP_TLS ? "tls" : "udp");
+	(void)re_snprintf(b->b.source, sizeof(b->b.source), "%J", &msg->src);
+	pl_strcpy(&msg->callid, b->b.call_id, sizeof(b->b.call_id));
+	b->b.cseq = msg->cseq.num;
+	b->b.expires = clock_now_ms() + (uint64_t)exp * 1000;
+	if (r->store)
+		store_binding_save(r->store, &b->b);
+	log_info("registrar: registered ext=%s contact=%s transport=%s expires=%u",
+		 c->aor, contact, b->b.transport, exp);
+	event_emitf("agent.registered", NULL, c->aor, NULL,
+		    "{\"contact\":\"%s\",\"transport\":\"%s\",\"expires\":%u}",
+		    contact, b->b.transport, exp);
+	return false;
+}
+
+static void handle_register(struct registrar *r, const struct sip_msg *msg)
+{
+	struct reg_ctx c = {.r = r, .msg = msg};
+	char ext[CFG_EXT], aor[64];
+	struct mbuf *mb;
+	struct le *le;
+	uint64_t now;
+
+	if (check(r, msg, SIP_HDR_AUTHORIZATION, false, ext, sizeof(ext)))
+		return;
+	pl_strcpy(&msg->to.uri.user, aor, sizeof(aor));
+	if (strcmp(aor, ext)) {
+		auth_failed(r, msg, ext, "registering someone else's extension");
+		return;
+	}
+	c.aor = ext;
+	c.def_expires = pl_isset(&msg->expires) ? pl_u32(&msg->expires) : 3600;
+	(void)sip_msg_hdr_apply(msg, true, SIP_HDR_CONTACT, contact_handler, &c);
+
+	if (c.star) {
+		/* "Contact: *" with Expires: 0 removes every binding */
+		if (!pl_isset(&msg->expires) || pl_u32(&msg->expires) != 0) {
+			(void)sip_treply(NULL, r->sip, msg, 400, "Bad Contact *");
+			return;
+		}
+		le = list_head(&r->bindings);
+		while (le) {
+			struct binding *b = le->data;
+			le = le->next;
+			if (!strcmp(b->b.aor, ext))
+				binding_remove(r, b, false);
+		}
+	}
+	if (c.err == 423) {
+		(void)sip_treplyf(NULL, NULL, r->sip, msg, false, 423,
+				  "Interval Too Brief",
+				  "Min-Expires: %u\r\nContent-Length: 0\r\n\r\n",
+				  r->node->reg_min_expires);
+		return;
+	}
+	if (c.err) {
+		(void)sip_treply(NULL, r->sip, msg, (uint16_t)c.err,
+				 c.err == 400 ? "Bad Contact" : c.err == 403
+				 ? "Too Many Contacts" : "Out Of Order");
+		return;
+	}
+
+	/* 200 OK lists every current binding with its time left. */
+	mb = mbuf_alloc(512);
+	if (!mb)
+		return;
+	now = clock_now_ms();
+	LIST_FOREACH(&r->bindings, le) {
+		struct binding *b = le->data;
+		if (strcmp(b->b.aor, ext) || b->b.expires <= now)
+			continue;
+		(void)mbuf_printf(mb, "Contact: <%s>;expires=%llu\r\n", b->b.contact,
+				  (unsigned long long)((b->b.expires - now + 999) / 1000));
+	}
+	(void)sip_treplyf(NULL, NULL, r->sip, msg, false, 200, "OK",
+			  "%bAllow: " ALLOW "\r\nContent-Length: 0\r\n\r\n",
+			  mb->buf, mb->end);
+	mem_deref(mb);
+}
+
+/* The first listener: drops banned addresses, answers REGISTER and
+ * out-of-dialog OPTIONS; everything else goes on to the call controller. */
+static bool request_handler(const struct sip_msg *msg, void *arg)
+{
+	struct registrar *r = arg;
+
+	if (registrar_banned(r, &msg->src))
+		return true;
+	if (!pl_strcmp(&msg->met, "REGISTER")) {
+		handle_register(r, msg);
+		return true;
+	}
+	if (!pl_strcmp(&msg->met, "OPTIONS") && !pl_isset(&msg->to.tag)) {
+		(void)sip_treplyf(NULL, NULL, r->sip, msg, false, 200, "OK",
+				  "Allow: " ALLOW "\r\n"
+				  "Accept: application/sdp\r\n"
+				  "Content-Length: 0\r\n\r\n");
+		return true;
+	}
+	return false;
+}
+
+static int load_binding(const struct store_binding *sb, void *arg)
+{
+	struct registrar *r = arg;
+	struct binding *b;
+
+	if (!cfg_agent_find(r->tenant, sb->aor))
+		return 0;  /* the agent is gone from the tenant */
+	b = mem_zalloc(sizeof(*b), NULL);
+	if (!b)
+		return ENOMEM;
+	b->b = *sb;
+	list_append(&r->bindings, &b->le, b);
+	return 0;
+}
+
+static void registrar_destructor(void *arg)
+{
+	struct registrar *r = arg;
+
+	tmr_cancel(&r->sweep);
+	mem_deref(r->lsnr);
+	list_flush(&r->bindings);
+	mem_deref(r->bans);
+	sodium_memzero(r->key, sizeof(r->key));
+}
+
+int registrar_alloc(struct registrar **rp, struct sip *sip, struct store *st,
+		    const struct cfg_node *node, const struct cfg_tenant *tenant)
+{
+	struct registrar *r;
+	int err;
+
+	if (!rp || !sip || !node || !tenant)
+		return EINVAL;
+	r = mem_zalloc(sizeof(*r), registrar_destructor);
+	if (!r)
+		return ENOMEM;
+	r->sip = sip;
+	r->store = st;
+	r->node = node;
+	r->tenant = tenant;
+	tmr_init(&r->sweep);
+	randombytes_buf(r->key, sizeof(r->key));
+	err = sipauth_bans_alloc(&r->bans, BAN_TABLE, node->auth_fail_limit,
+				 node->auth_fail_window, node->auth_ban_time);
+	if (err)
+		goto out;
+	if (st) {
+		err = store_binding_list(st, clock_now_ms(), load_binding, r);
+		if (err)
+			goto out;
+		if (list_count(&r->bindings))
+			log_info("registrar: restored %u bindings",
+				 list_count(&r->bindings));
+	}
+	err = sip_listen(&r->lsnr, sip, true, request_handler, r);
+	if (err)
+		goto out;
+	tmr_start(&r->sweep, SWEEP_MS, sweep_handler, r);
+out:
+	if (err)
+		mem_deref(r);
+	else
+		*rp = r;
+	return err;
+}
