@@ -268,7 +268,7 @@ int cfg__read_file(const char *path, char **bufp, size_t *lenp,
 
 /* --- the node file ---------------------------------------------------- */
 
-enum key_type { K_STR, K_ADDR, K_IP, K_U32, K_DUR, K_SECS, K_PORTS, K_CIDRS,
+enum key_type { K_ALGS, K_STR, K_ADDR, K_IP, K_U32, K_DUR, K_SECS, K_PORTS, K_CIDRS,
 		K_LEVEL };
 
 struct node_key {
@@ -303,6 +303,8 @@ static const struct node_key node_keys[] = {
 	 "window for counting failures (s)"},
 	{"sip.auth.ban_time", K_U32, F(auth_ban_time), "600", 1, 604800,
 	 "how long a banned address is ignored (s)"},
+	{"sip.auth.algorithms", K_ALGS, F(auth_algorithms), "MD5,SHA-256", 0, 0,
+	 "digest algorithms offered, in this order (MD5, SHA-256)"},
 	{"sip.trusted", K_CIDRS, F(trusted), "127.0.0.0/8", 0, 0,
 	 "networks that may call numbers without auth (trunks)"},
 	{"media.address", K_IP, F(media_addr), "127.0.0.1", 0, 0,
@@ -357,6 +359,26 @@ static bool node_set(struct cfg_parse *cp, struct cfg_node *nd,
 	enum log_level lvl;
 
 	switch (k->type) {
+	case K_ALGS: {
+		/* a comma list, or a YAML list flattened by node_walk */
+		char buf[64], *tok, *save = NULL;
+		util_copy(buf, sizeof(buf), val);
+		for (tok = strtok_r(buf, ", ", &save); tok;
+		     tok = strtok_r(NULL, ", ", &save)) {
+			if (strcmp(tok, "MD5") && strcmp(tok, "SHA-256")) {
+				cfg__error(cp->errs, cp->file, line, k->path,
+					   "\"%s\" is not MD5 or SHA-256", tok);
+				return false;
+			}
+		}
+		if (strlen(val) >= k->size || !strpbrk(val, "MS")) {
+			cfg__error(cp->errs, cp->file, line, k->path,
+				   "name MD5, SHA-256 or both");
+			return false;
+		}
+		util_copy(field, k->size, val);
+		return true;
+	}
 	case K_STR:
 	case K_ADDR:
 	case K_IP:

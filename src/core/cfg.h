@@ -40,6 +40,8 @@ struct cfg_node {
 	uint32_t auth_fail_limit; /* sip.auth.fail_limit: failures before ban */
 	uint32_t auth_fail_window;/* sip.auth.fail_window (s) */
 	uint32_t auth_ban_time;   /* sip.auth.ban_time (s) */
+	char auth_algorithms[32]; /* sip.auth.algorithms: "MD5,SHA-256", the
+				   * order of the challenges */
 	char trusted[CFG_MAX_TRUSTED][64]; /* sip.trusted: CIDRs that may call
 					    * numbers without auth (trunks) */
 	size_t trustedc;

@@ -84,7 +84,10 @@ static void engine_tick(struct media *m, uint64_t now_ms)
 			continue;
 		if (n == m->pendingc) {
 			size_t c = m->pendingc ? m->pendingc * 2 : 64;
-			struct media_stream **p = mem_realloc(m->pending, c * sizeof(*p));
+			/* libre's mem_realloc does not take NULL */
+			struct media_stream **p = m->pending
+				? mem_realloc(m->pending, c * sizeof(*p))
+				: mem_zalloc(c * sizeof(*p), NULL);
 			if (!p)
 				break;  /* events stay flagged: next tick */
 			m->pending = p;

@@ -74,6 +74,7 @@ struct media_stream {
 	char digitq[MEDIA_DIGITQ + 1];
 	size_t digitc;
 	bool closed;                 /* being destroyed: no more events */
+	uint64_t rx_pkts, tx_pkts;
 };
 
 void media__stream_pull(struct media_stream *s, uint64_t now_ms);

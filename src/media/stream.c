@@ -20,6 +20,10 @@ static void stream_destructor(void *arg)
 	struct media_stream *s = arg;
 
 	s->closed = true;
+	log_debug("media: stream closed port=%u rx=%llu tx=%llu codec=%d ready=%d",
+		  s->rtp ? sa_port(rtp_local(s->rtp)) : 0,
+		  (unsigned long long)s->rx_pkts, (unsigned long long)s->tx_pkts,
+		  s->codec, s->ready);
 	list_unlink(&s->le);
 	if (s->peer)
 		media_unbridge(s);
@@ -91,6 +95,7 @@ static void rtp_handler(const struct sa *src, const struct rtp_header *hdr,
 
 	if (!s->ready)
 		return;
+	s->rx_pkts++;
 	/* Symmetric RTP: answer where the audio really comes from, so
 	 * phones behind NAT hear us. */
 	if (!sa_cmp(src, &s->raddr, SA_ALL))
@@ -192,9 +197,11 @@ static int stream_apply(struct media_stream *s)
 
 	ra = sdp_media_raddr(s->sdpm);
 	rdir = sdp_media_rdir(s->sdpm);
-	/* RFC 3264 §8.4: sendonly or inactive puts us on hold; so does the
-	 * older RFC 2543 way, a connection address of 0.0.0.0. */
-	s->held = rdir == SDP_SENDONLY || rdir == SDP_INACTIVE ||
+	/* RFC 3264 §8.4: the peer's sendonly or inactive puts us on hold;
+	 * so does the older RFC 2543 way, a connection address of 0.0.0.0.
+	 * libre keeps the remote direction as seen from our side, so the
+	 * peer's sendonly reads as recvonly here. */
+	s->held = rdir == SDP_RECVONLY || rdir == SDP_INACTIVE ||
 		  !sa_isset(ra, SA_ADDR);
 	if (!s->held || !s->ready)
 		sa_cpy(&s->raddr, ra);
@@ -387,6 +394,7 @@ void media__stream_push(struct media_stream *s)
 	mb.end = RTP_HEADER_SIZE + MEDIA_FRAME;
 	rtp_send(s->rtp, &s->raddr, false, s->marker, (uint8_t)s->codec, s->ts,
 		 &mb);
+	s->tx_pkts++;
 	s->marker = false;
 out:
 	s->ts += MEDIA_FRAME;

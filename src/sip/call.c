@@ -58,9 +58,9 @@ static void prompt_entry_destructor(void *arg)
 
 static struct prompt *prompt_find(struct callctl *ctl, const char *key)
 {
-	struct le *le = hash_lookup(ctl->prompts, hash_joaat_str(key),
-				    NULL, NULL);
-	for (; le; le = le->next) {
+	struct le *le;
+
+	LIST_FOREACH(hash_list(ctl->prompts, hash_joaat_str(key)), le) {
 		struct prompt_entry *e = le->data;
 		if (!strcmp(e->key, key))
 			return e->p;

@@ -142,24 +142,32 @@ bool registrar_banned(struct registrar *r, const struct sa *src)
 	return sipauth_banned(r->bans, ip, now_s());
 }
 
-/* 401/407 with both algorithms, SHA-256 first (RFC 8760 §2.4). */
+/* 401/407 with a challenge per configured algorithm, in the configured
+ * order (RFC 8760 §2.4: the UAC takes the topmost it supports). MD5
+ * comes first by default because many deployed phones read only the
+ * first challenge; sites whose phones speak SHA-256 put it first. */
 static void challenge(struct registrar *r, const struct sip_msg *msg,
 		      bool proxy, bool stale)
 {
-	char nonce[64], ip[64];
+	char nonce[64], ip[64], algs[32], *tok, *save = NULL;
 	const char *hdr = proxy ? "Proxy-Authenticate" : "WWW-Authenticate";
+	struct mbuf *mb = mbuf_alloc(512);
 
+	if (!mb)
+		return;
 	src_ip(ip, sizeof(ip), &msg->src);
 	sipauth_nonce_make(nonce, sizeof(nonce), r->key, now_s(), ip);
+	util_copy(algs, sizeof(algs), r->node->auth_algorithms);
+	for (tok = strtok_r(algs, ", ", &save); tok;
+	     tok = strtok_r(NULL, ", ", &save))
+		(void)mbuf_printf(mb, "%s: Digest realm=\"%s\", nonce=\"%s\", "
+				  "algorithm=%s, qop=\"auth\"%s\r\n", hdr,
+				  r->node->realm, nonce, tok,
+				  stale ? ", stale=true" : "");
 	(void)sip_treplyf(NULL, NULL, r->sip, msg, false, proxy ? 407 : 401,
 			  proxy ? "Proxy Authentication Required" : "Unauthorized",
-			  "%s: Digest realm=\"%s\", nonce=\"%s\", algorithm=SHA-256,"
-			  " qop=\"auth\"%s\r\n"
-			  "%s: Digest realm=\"%s\", nonce=\"%s\", algorithm=MD5,"
-			  " qop=\"auth\"%s\r\n"
-			  "Content-Length: 0\r\n\r\n",
-			  hdr, r->node->realm, nonce, stale ? ", stale=true" : "",
-			  hdr, r->node->realm, nonce, stale ? ", stale=true" : "");
+			  "%bContent-Length: 0\r\n\r\n", mb->buf, mb->end);
+	mem_deref(mb);
 }
 
 static void auth_failed(struct registrar *r, const struct sip_msg *msg,

@@ -5,6 +5,7 @@
  * PCMU <-> PCMA), RFC 4733 digits are reported once.
  */
 #include <string.h>
+#include <unistd.h>
 #include <re.h>
 #include <spandsp.h>
 #include "core/core.h"
@@ -114,11 +115,15 @@ static int test_hold_detected(void)
 	ans = mem_deref(ans);
 	offer = sdp_text(offer_fmt, 40000, "0", "a=rtpmap:0 PCMU/8000\r\n",
 			 "a=sendonly\r\n");
-	if (media_stream_answer(s, offer, &ans) || !media_stream_held(s))
+	if (media_stream_answer(s, offer, &ans) || !media_stream_held(s)) {
+		fprintf(stderr, "held=%d\n", media_stream_held(s));
 		goto out;
+	}
 	ans->pos = 0;
-	if (!strstr((char *)ans->buf, "recvonly"))
+	if (!strstr((char *)ans->buf, "recvonly")) {
+		fprintf(stderr, "answer to sendonly: %.*s\n", (int)ans->end, ans->buf);
 		goto out;
+	}
 	r = 0;
 out:
 	mem_deref(ans);
