@@ -451,27 +451,37 @@ static void call_end(struct call *call, const char *side, int cause,
  * "application/dtmf" (the digit alone). ENOENT when it carries none. */
 int callctl__info_digit(const struct sip_msg *msg, char *digitp)
 {
-	struct pl sig;
-	const char *body;
-	size_t len;
+	const char *body, *p, *end;
 	char d = 0;
 
 	if (!msg || !msg->mb || !mbuf_get_left(msg->mb))
 		return ENOENT;
 	body = (const char *)mbuf_buf(msg->mb);
-	len = mbuf_get_left(msg->mb);
-	if (!msg_ctype_cmp(&msg->ctyp, "application", "dtmf-relay")) {
-		if (!re_regex(body, len, "Signal=[ ]*[0-9*#A-Da-d]1", NULL, &sig))
-			d = sig.p[0];
+	end = body + mbuf_get_left(msg->mb);
+	if (msg_ctype_cmp(&msg->ctyp, "application", "dtmf-relay")) {
+		/* "Signal=5" on a line of its own, any case */
+		for (p = body; p + 7 <= end; p++) {
+			if ((p == body || p[-1] == '\n') &&
+			    !strncasecmp(p, "Signal=", 7)) {
+				p += 7;
+				while (p < end && *p == ' ')
+					p++;
+				if (p < end)
+					d = *p;
+				break;
+			}
+		}
 	}
-	else if (!msg_ctype_cmp(&msg->ctyp, "application", "dtmf")) {
-		if (!re_regex(body, len, "[0-9*#A-Da-d]1", &sig))
-			d = sig.p[0];
+	else if (msg_ctype_cmp(&msg->ctyp, "application", "dtmf")) {
+		for (p = body; p < end && (*p == ' ' || *p == '\r' || *p == '\n'); p++)
+			;
+		if (p < end)
+			d = *p;
 	}
-	if (!d)
-		return ENOENT;
 	if (d >= 'a' && d <= 'd')
 		d = (char)(d - 'a' + 'A');
+	if (!d || !strchr("0123456789*#ABCD", d))
+		return ENOENT;
 	*digitp = d;
 	return 0;
 }

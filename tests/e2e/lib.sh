@@ -133,6 +133,20 @@ sipp_bg() {
 	echo $!
 }
 
+# wait_peers [SECONDS]: waits for the background SIPp peers to finish
+# (killing them after SECONDS, default 15), never for hotline itself.
+wait_peers() {
+	local secs=${1:-15} p
+	for _ in $(seq 1 $((secs * 10))); do
+		local alive=0
+		for p in "${SIPP_PIDS[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+		[ "$alive" = 0 ] && break
+		sleep 0.1
+	done
+	for p in "${SIPP_PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	SIPP_PIDS=()
+}
+
 # register EXT PASSWORD PORT: the agent's phone at 127.0.0.1:PORT.
 register() {
 	sipp_run "register-$1" register.xml "$3" -key user "$1" -au "$1" -ap "$2" \
