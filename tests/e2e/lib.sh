@@ -12,8 +12,8 @@ FAILS=0
 HL_PID=""
 SIPP_PIDS=()
 
-# Ports: a block of 40 chosen from the PID, so parallel runs don't meet.
-BASE=$(( 21000 + ($$ % 900) * 40 ))
+# Ports: a block of 50 chosen from the PID, so parallel runs don't meet.
+BASE=$(( 21000 + ($$ % 700) * 50 ))
 SIP_PORT=$BASE
 HTTP_PORT=$((BASE + 1))
 RTP_MIN=$((BASE + 2))          # hotline's RTP: BASE+2 .. BASE+21
@@ -22,7 +22,9 @@ AGENT_PORT1=$((BASE + 22))     # SIPp peers: BASE+22 .. BASE+29
 AGENT_PORT2=$((BASE + 24))
 CALLER_PORT=$((BASE + 26))
 CALLER_PORT2=$((BASE + 28))
-MEDIA_PORT0=$((BASE + 30))     # SIPp's own RTP ports: BASE+30 ..
+MEDIA_PORT0=$((BASE + 30))     # SIPp's RTP (each takes 4): BASE+30 .. BASE+45
+MEDIA_PORT1=$((BASE + 36))
+MEDIA_PORT2=$((BASE + 42))
 
 ok() { echo "ok - $1"; }
 not_ok() { echo "not ok - $1: $2"; FAILS=$((FAILS + 1)); }
@@ -157,7 +159,7 @@ register() {
 agent_up() { # EXT PASSWORD PORT MEDIAPORT SCENARIO [args]
 	local ext=$1 pw=$2 port=$3 mport=$4 sf=$5; shift 5
 	register "$ext" "$pw" "$port" || { not_ok "agent $ext registers" "see $T"; return 1; }
-	sipp_bg "agent-$ext" "$sf" "$port" -mp "$mport" -m 1 "$@" >/dev/null
+	sipp_bg "agent-$ext-${sf%.xml}" "$sf" "$port" -mp "$mport" -m 1 "$@" >/dev/null
 	sleep 0.3
 }
 

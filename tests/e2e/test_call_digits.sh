@@ -11,7 +11,7 @@ run_case() { # METHOD DIGIT EXT PASSWORD QUEUE
 	agent_up "$ext" "$pw" "$AGENT_PORT1" "$MEDIA_PORT0" "agent-$method.xml" || return
 	make_ivr_caller "caller-$method.xml" "$method" "$digit" 4000
 	sipp_run "caller-$method" "caller-$method.xml" "$CALLER_PORT" -s 5000 \
-		-key caller 0301112222 -mp $((MEDIA_PORT0 + 4))
+		-key caller 0301112222 -mp "$MEDIA_PORT2"
 	check "$method: call completes" test $? -eq 0
 	row=$(wait_for "select outcome, queue, agent, digits, id, recording, answered, ended from calls where outcome != 'active' and digits = '$digit'" 5)
 	IFS='|' read -r outcome q agent digits id rec answered ended <<<"$row"

@@ -9,7 +9,7 @@ make_agent agent.xml answer
 agent_up 1001 alice-1001 "$AGENT_PORT1" "$MEDIA_PORT0" agent.xml || finish
 make_ivr_caller caller.xml rfc4733 1 5000
 sipp_run caller caller.xml "$CALLER_PORT" -s 5000 -key caller 0301234567 \
-	-mp $((MEDIA_PORT0 + 4))
+	-mp "$MEDIA_PORT2"
 check "caller's call through IVR and queue completes" test $? -eq 0
 
 row=$(wait_for "select outcome,queue,agent,digits,ivr_path,hangup_side,hangup_reason,caller,called from calls where outcome != 'active'" 5)
