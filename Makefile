@@ -13,18 +13,19 @@
 BUILD   ?= build
 CC      ?= cc
 PKGS    := libre spandsp speexdsp sndfile sqlite3 libsodium jansson yaml-0.1 espeak-ng libcurl
-CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+OPT     ?= -O2 -g
+# override: flags given on the command line (CFLAGS=...) add to these
+override CFLAGS += $(OPT) -std=gnu11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wno-unused-parameter -Wno-missing-field-initializers \
            -DHAVE_INTTYPES_H -DHAVE_STDBOOL_H -DHAVE_INET6 -D_GNU_SOURCE \
            -Isrc $(shell pkg-config --cflags $(PKGS))
 LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 ifeq ($(WERROR),1)
-CFLAGS  += -Werror
+override CFLAGS += -Werror
 endif
 ifeq ($(SAN),1)
-CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-LDFLAGS += -fsanitize=address,undefined
+override CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+override LDFLAGS += -fsanitize=address,undefined
 endif
 
 SRCS      := $(sort $(wildcard src/*/*.c))
@@ -70,14 +71,14 @@ test: all
 	BUILD=$(BUILD) tests/run
 
 asan:
-	$(MAKE) BUILD=build-asan SAN=1 CFLAGS="-O1 -g" test
+	$(MAKE) BUILD=build-asan SAN=1 OPT="-O1 -g" test
 
 bench: $(BUILD)/hotline $(BENCH_BINS)
 
 FUZZ_CC     ?= clang
 FUZZ_FLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined
 fuzz:
-	$(MAKE) BUILD=build-fuzz CC=$(FUZZ_CC) CFLAGS="-g -O1 -fsanitize=fuzzer-no-link,address,undefined" $(BUILD:build=build-fuzz)/libhotline.a
+	$(MAKE) BUILD=build-fuzz CC=$(FUZZ_CC) OPT="-g -O1" CFLAGS="-fsanitize=fuzzer-no-link,address,undefined" build-fuzz/libhotline.a
 	@mkdir -p build-fuzz/fuzz
 	set -e; for f in $(FUZZ_SRCS); do n=$$(basename $$f .c); \
 	  $(FUZZ_CC) $(FUZZ_FLAGS) -std=gnu11 -DHAVE_INTTYPES_H -DHAVE_STDBOOL_H -DHAVE_INET6 -D_GNU_SOURCE -Isrc \

@@ -51,6 +51,7 @@ struct store {
 	uint64_t enqueued, committed;
 	bool stop;
 	bool attached;
+	uint64_t refused;        /* writes refused in this overload episode */
 };
 
 /* --- schema ----------------------------------------------------------- */
@@ -279,11 +280,19 @@ static int enqueue(struct store *s, struct job *j)
 {
 	pthread_mutex_lock(&s->lock);
 	if (s->queued >= s->queue_max || s->stop) {
+		/* Overload: one line when it starts, one when it ends. */
+		bool first = s->refused++ == 0;
 		pthread_mutex_unlock(&s->lock);
-		log_error("store: write queue full (%zu jobs), refusing a write",
-			  s->queue_max);
+		if (first)
+			log_error("store: write queue full (%zu jobs), refusing "
+				  "writes", s->queue_max);
 		job_free(j);
 		return ENOSPC;
+	}
+	if (s->refused) {
+		log_warn("store: accepting writes again after refusing %llu",
+			 (unsigned long long)s->refused);
+		s->refused = 0;
 	}
 	if (s->tail)
 		s->tail->next = j;

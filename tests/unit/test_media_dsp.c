@@ -1,0 +1,222 @@
+/*
+ * test_media_dsp.c — the audio pieces: in-band DTMF detected from
+ * generated tones at two levels and never from hold music, speech or
+ * noise; eSpeak NG prompts rendered once and cached; files of other rates
+ * and channel counts resampled to 8 kHz mono; broken files refused; the
+ * stereo recorder keeps its channels apart.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <re.h>
+#include <sndfile.h>
+#include "core/core.h"
+#include "media/media.h"
+#include "test.h"
+
+static char got[64];
+static size_t gotn;
+
+static void on_digit(char d, void *arg)
+{
+	(void)arg;
+	if (gotn + 1 < sizeof(got)) {
+		got[gotn++] = d;
+		got[gotn] = '\0';
+	}
+}
+
+static void reset(void)
+{
+	gotn = 0;
+	got[0] = '\0';
+}
+
+static void feed(struct dtmf_det *d, const int16_t *s, size_t n)
+{
+	for (size_t i = 0; i + MEDIA_FRAME <= n; i += MEDIA_FRAME)
+		dtmf_det_feed(d, s + i, MEDIA_FRAME);
+}
+
+static int test_dtmf_all_digits(void)
+{
+	static const char digits[] = "0123456789*#ABCD";
+	struct dtmf_det *d = NULL;
+	int16_t *buf = calloc(8000 * 10, sizeof(int16_t));
+	size_t n = 0;
+
+	TEST_ASSERT(buf);
+	for (int level = 0; level < 2; level++) {
+		reset();
+		n = 0;
+		TEST_ERR(dtmf_det_alloc(&d, on_digit, NULL));
+		for (size_t i = 0; i < strlen(digits); i++) {
+			size_t k = dtmf_gen(buf + n, 8000, digits[i], 80);
+			if (level)  /* about -25 dBFS per tone */
+				for (size_t j = n; j < n + k; j++)
+					buf[j] = (int16_t)(buf[j] / 6);
+			n += k + 400;  /* 50 ms gap */
+		}
+		feed(d, buf, n + 800);
+		d = mem_deref(d);
+		if (strcmp(got, digits)) {
+			fprintf(stderr, "level %d: got \"%s\"\n", level, got);
+			free(buf);
+			return 1;
+		}
+		memset(buf, 0, 8000 * 10 * sizeof(int16_t));
+	}
+	free(buf);
+	return 0;
+}
+
+static int load_and_detect(const char *path, size_t *np)
+{
+	struct prompt *p = NULL;
+	struct dtmf_det *d = NULL;
+	int err;
+
+	err = prompt_load(&p, path);
+	if (err)
+		return err;
+	*np = p->n;
+	reset();
+	dtmf_det_alloc(&d, on_digit, NULL);
+	feed(d, p->samples, p->n);
+	mem_deref(d);
+	mem_deref(p);
+	return 0;
+}
+
+static int test_no_false_digits(void)
+{
+	char path[256];
+	struct dtmf_det *d = NULL;
+	int16_t noise[8000 * 2];
+	size_t n;
+
+	TEST_ERR(moh_generate("/tmp/hotline-test-moh.wav"));
+	TEST_ERR(load_and_detect("/tmp/hotline-test-moh.wav", &n));
+	TEST_ASSERT(n > 8000 * 25);
+	TEST_STREQ(got, "");
+	TEST_ERR(tts_render("Press 1 for sales, 2 for support, or dial an extension.",
+			    "/tmp/hotline-test-tts", path, sizeof(path)));
+	TEST_ERR(load_and_detect(path, &n));
+	TEST_STREQ(got, "");
+	for (size_t i = 0; i < sizeof(noise) / sizeof(noise[0]); i++)
+		noise[i] = (int16_t)((rand() % 16000) - 8000);
+	reset();
+	TEST_ERR(dtmf_det_alloc(&d, on_digit, NULL));
+	feed(d, noise, sizeof(noise) / sizeof(noise[0]));
+	mem_deref(d);
+	TEST_STREQ(got, "");
+	return 0;
+}
+
+static int test_tts_cached(void)
+{
+	char p1[256], p2[256];
+	struct stat a, b;
+	struct prompt *p = NULL;
+	SF_INFO info;
+	SNDFILE *sf;
+	double sum = 0;
+
+	TEST_ERR(tts_render("Welcome to the Hotline test.", "/tmp/hotline-test-tts",
+			    p1, sizeof(p1)));
+	TEST_ASSERT(!stat(p1, &a));
+	TEST_ERR(tts_render("Welcome to the Hotline test.", "/tmp/hotline-test-tts",
+			    p2, sizeof(p2)));
+	TEST_STREQ(p1, p2);
+	TEST_ASSERT(!stat(p2, &b));
+	TEST_EQ(a.st_mtime, b.st_mtime);
+	memset(&info, 0, sizeof(info));
+	sf = sf_open(p1, SFM_READ, &info);
+	TEST_ASSERT(sf);
+	sf_close(sf);
+	TEST_EQ(info.samplerate, 8000);
+	TEST_EQ(info.channels, 1);
+	TEST_ASSERT(info.frames > 8000 && info.frames < 8000 * 10);
+	TEST_ERR(prompt_load(&p, p1));
+	for (size_t i = 0; i < p->n; i++)
+		sum += (double)p->samples[i] * p->samples[i];
+	TEST_ASSERT(sqrt(sum / (double)p->n) > 300);  /* not silence */
+	mem_deref(p);
+	return 0;
+}
+
+static int test_prompt_resampled(void)
+{
+	const char *path = "/tmp/hotline-test-44k.wav";
+	SF_INFO info = {.samplerate = 44100, .channels = 2,
+			.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16};
+	SNDFILE *sf = sf_open(path, SFM_WRITE, &info);
+	struct prompt *p = NULL;
+	short fr[2];
+	size_t crossings = 0;
+
+	TEST_ASSERT(sf);
+	for (int i = 0; i < 44100; i++) {
+		fr[0] = fr[1] = (short)(8000 * sin(2 * M_PI * 1000 * i / 44100.0));
+		sf_writef_short(sf, fr, 1);
+	}
+	sf_close(sf);
+	TEST_ERR(prompt_load(&p, path));
+	TEST_ASSERT(p->n > 7900 && p->n < 8100);
+	for (size_t i = 101; i < p->n - 100; i++)
+		crossings += (p->samples[i - 1] < 0) != (p->samples[i] < 0);
+	mem_deref(p);
+	/* 1 kHz: about 2000 crossings a second */
+	TEST_ASSERT(crossings > 1900 && crossings < 2000);
+	TEST_EQ(prompt_load(&p, "/tmp/hotline-no-such.wav"), ENOENT);
+	{
+		FILE *f = fopen("/tmp/hotline-test-bad.wav", "w");
+		fputs("RIFF this is not audio at all", f);
+		fclose(f);
+	}
+	TEST_EQ(prompt_load(&p, "/tmp/hotline-test-bad.wav"), EINVAL);
+	return 0;
+}
+
+static int test_recorder_stereo(void)
+{
+	const char *path = "/tmp/hotline-test-rec/sub/rec.wav";
+	struct recorder *r = NULL;
+	int16_t l[MEDIA_FRAME], rr[MEDIA_FRAME];
+	SF_INFO info;
+	SNDFILE *sf;
+	short fr[2];
+
+	TEST_ERR(recorder_open(&r, path));
+	for (int i = 0; i < MEDIA_FRAME; i++) {
+		l[i] = 1000;
+		rr[i] = -2000;
+	}
+	for (int k = 0; k < 100; k++)   /* 2 s */
+		recorder_write(r, l, rr, MEDIA_FRAME);
+	TEST_EQ(recorder_samples(r), 16000);
+	mem_deref(r);
+	memset(&info, 0, sizeof(info));
+	sf = sf_open(path, SFM_READ, &info);
+	TEST_ASSERT(sf);
+	TEST_EQ(info.channels, 2);
+	TEST_EQ(info.samplerate, 8000);
+	TEST_EQ(info.frames, 16000);
+	sf_seek(sf, 5000, SEEK_SET);
+	sf_readf_short(sf, fr, 1);
+	sf_close(sf);
+	TEST_EQ(fr[0], 1000);
+	TEST_EQ(fr[1], -2000);
+	return 0;
+}
+
+static const struct test_case tests[] = {
+	{"in-band DTMF: all 16 digits at -10 and -25 dBFS", test_dtmf_all_digits},
+	{"no false digits in hold music, speech or noise", test_no_false_digits},
+	{"TTS prompt rendered once, then served from the cache", test_tts_cached},
+	{"44.1 kHz stereo file becomes 8 kHz mono; bad files refused", test_prompt_resampled},
+	{"recorder: stereo, aligned, channels apart", test_recorder_stereo},
+};
+
+TEST_MAIN(tests)
