@@ -13,7 +13,7 @@ run_case() { # METHOD DIGIT EXT PASSWORD QUEUE
 	sipp_run "caller-$method" "caller-$method.xml" "$CALLER_PORT" -s 5000 \
 		-key caller 0301112222 -mp "$MEDIA_PORT2"
 	check "$method: call completes" test $? -eq 0
-	row=$(wait_for "select outcome, queue, agent, digits, id, recording, answered, ended from calls where outcome != 'active' and digits = '$digit'" 5)
+	row=$(wait_for "select outcome, queue, agent, digits, id, recording, answered, ended from calls where ended > 0 and digits = '$digit'" 5)
 	IFS='|' read -r outcome q agent digits id rec answered ended <<<"$row"
 	check "$method: answered in $queue by $ext after digit $digit" \
 		test "$outcome|$q|$agent|$digits" = "answered|$queue|$ext|$digit"

@@ -14,7 +14,7 @@ make_ivr_caller caller-wait.xml rfc4733 2 wait
 sipp_run caller-wait caller-wait.xml "$CALLER_PORT" -s 5000 -key caller 0302 \
 	-mp "$MEDIA_PORT2"
 check "agent hangs up: caller gets the BYE" test $? -eq 0
-row=$(wait_for "select outcome, agent, hangup_side from calls where caller = '0302' and outcome != 'active'" 5)
+row=$(wait_for "select outcome, agent, hangup_side from calls where caller = '0302' and ended > 0" 5)
 check "agent hangs up: stored as answered, side agent" test "$row" = "answered|1003|agent"
 wait_peers
 
@@ -28,7 +28,7 @@ make_ivr_caller caller-busy.xml rfc4733 2 3000
 sipp_run caller-busy caller-busy.xml "$CALLER_PORT" -s 5000 -key caller 0303 \
 	-mp "$MEDIA_PORT2"
 check "busy agent: call completes" test $? -eq 0
-row=$(wait_for "select outcome, agent from calls where caller = '0303' and outcome != 'active'" 5)
+row=$(wait_for "select outcome, agent from calls where caller = '0303' and ended > 0" 5)
 echo "# busy row: $row" >&2
 check "busy agent: answered by the next agent (1003)" test "$row" = "answered|1003"
 ev=$(db "select count(*) from events e join calls c on e.call = c.id where c.caller = '0303' and e.type = 'agent.noanswer' and e.agent = '1004'")
@@ -72,7 +72,7 @@ make_caller caller-cancel.xml "0 8 101" '  <recv response="100" optional="true"/
 sipp_run caller-cancel caller-cancel.xml "$CALLER_PORT" -s 1002 -key caller 0304 \
 	-mp "$MEDIA_PORT2"
 check "CANCEL: caller gets 487" test $? -eq 0
-row=$(wait_for "select outcome, hangup_side, hangup_cause from calls where caller = '0304' and outcome != 'active'" 5)
+row=$(wait_for "select outcome, hangup_side, hangup_cause from calls where caller = '0304' and ended > 0" 5)
 check "CANCEL: stored as abandoned by the caller" test "$row" = "abandoned|caller|487"
 wait_peers
 check "CANCEL: the agent's phone stopped ringing (got CANCEL)" \
@@ -97,6 +97,6 @@ sipp_run caller-closed caller-closed.xml "$CALLER_PORT" -s 5009 -key caller 0307
 check "closed: hotline hangs up after the message" test $? -eq 0
 took=$(( $(date +%s) - start ))
 check "closed: the message played first (${took}s)" test "$took" -ge 3
-row=$(wait_for "select outcome, ivr_path, hangup_side from calls where caller = '0307' and outcome != 'active'" 5)
+row=$(wait_for "select outcome, ivr_path, hangup_side from calls where caller = '0307' and ended > 0" 5)
 check "closed: stored" test "$row" = "ivr_hangup|check>closed>bye|system"
 finish

@@ -12,7 +12,7 @@ sipp_run caller caller.xml "$CALLER_PORT" -s 5000 -key caller 0301234567 \
 	-mp "$MEDIA_PORT2"
 check "caller's call through IVR and queue completes" test $? -eq 0
 
-row=$(wait_for "select outcome,queue,agent,digits,ivr_path,hangup_side,hangup_reason,caller,called from calls where outcome != 'active'" 5)
+row=$(wait_for "select outcome,queue,agent,digits,ivr_path,hangup_side,hangup_reason,caller,called from calls where ended > 0" 5)
 echo "# row: $row" >&2
 IFS='|' read -r outcome queue agent digits path side reason caller called <<<"$row"
 check "outcome answered" test "$outcome" = answered
