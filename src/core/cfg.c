@@ -303,7 +303,7 @@ static const struct node_key node_keys[] = {
 	 "window for counting failures (s)"},
 	{"sip.auth.ban_time", K_U32, F(auth_ban_time), "600", 1, 604800,
 	 "how long a banned address is ignored (s)"},
-	{"sip.auth.algorithms", K_ALGS, F(auth_algorithms), "MD5,SHA-256", 0, 0,
+	{"sip.auth.algorithms", K_ALGS, F(auth_algorithms), "MD5", 0, 0,
 	 "digest algorithms offered, in this order (MD5, SHA-256)"},
 	{"sip.trusted", K_CIDRS, F(trusted), "127.0.0.0/8", 0, 0,
 	 "networks that may call numbers without auth (trunks)"},

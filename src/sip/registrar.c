@@ -143,9 +143,11 @@ bool registrar_banned(struct registrar *r, const struct sa *src)
 }
 
 /* 401/407 with a challenge per configured algorithm, in the configured
- * order (RFC 8760 §2.4: the UAC takes the topmost it supports). MD5
- * comes first by default because many deployed phones read only the
- * first challenge; sites whose phones speak SHA-256 put it first. */
+ * order (RFC 8760 §2.4: the UAC takes the topmost it supports). The
+ * default is MD5 alone: many deployed phones read only the first
+ * challenge, and some (libre 1.1, so baresip 1.0) refuse to register when
+ * any SHA-256 challenge is present. Sites whose phones speak SHA-256 list
+ * it first. */
 static void challenge(struct registrar *r, const struct sip_msg *msg,
 		      bool proxy, bool stale)
 {
