@@ -416,3 +416,64 @@ $(pause "$talk")
 
 # A scenario is a generated one in $T, or a kept one in tests/e2e/sipp.
 scenario_path() { if [ -f "$T/$1" ]; then echo "$T/$1"; else echo "$SIPP_DIR/$1"; fi; }
+
+# An in-dialog request from the agent's side (the UAS of the call):
+# agent_req METHOD CSEQ EXTRA-HEADERS [SDP-DIRECTION]
+agent_req() {
+	local method=$1 cseq=$2 extra=$3 dir=${4:-} body="" ctype=""
+	if [ -n "$dir" ]; then
+		ctype='
+      Content-Type: application/sdp'
+		body='
+      v=0
+      o=- 2 '"$cseq"' IN IP[local_ip_type] [local_ip]
+      s=-
+      c=IN IP[media_ip_type] [media_ip]
+      t=0 0
+      m=audio [media_port] RTP/AVP 8 101
+      a=rtpmap:8 PCMA/8000
+      a=rtpmap:101 telephone-event/8000
+      a='"$dir"
+	fi
+	echo '  <send retrans="500">
+    <![CDATA[
+      '"$method"' [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: [$local_to];tag=[pid]A[call_number]
+      To: [$remote_from]
+      [last_Call-ID:]
+      CSeq: '"$cseq $method"'
+      Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+      Max-Forwards: 70'"$extra$ctype"'
+      Content-Length: [len]
+'"$body"'
+    ]]>
+  </send>'
+}
+
+agent_ack() { # CSEQ
+	echo '  <send>
+    <![CDATA[
+      ACK [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: [$local_to];tag=[pid]A[call_number]
+      To: [$remote_from]
+      [last_Call-ID:]
+      CSeq: '"$1"' ACK
+      Max-Forwards: 70
+      Content-Length: 0
+
+    ]]>
+  </send>'
+}
+
+# make_agent_custom FILE BODY: the answering agent followed by BODY
+# (which may use the dialog variables).
+make_agent_custom() {
+	local t
+	t=$(<"$SIPP_DIR/agent.xml.in")
+	t=${t//@ANSWER@/"$agent_200
+$(play "$PCAP_AUDIO")
+$2"}
+	printf '%s\n' "$t" > "$T/$1"
+}
