@@ -113,8 +113,10 @@ static void tick_handler(void *arg)
 		m->late_resets++;
 		m->next_us = now;
 	}
+	/* how far from the 20 ms grid this tick ran, early or late */
 	if (m->pace_n < MEDIA_PACE_SAMPLES)
-		m->pace[m->pace_n++] = (uint32_t)(now - m->next_us);
+		m->pace[m->pace_n++] = (uint32_t)(now > m->next_us ? now - m->next_us
+								  : m->next_us - now);
 
 	ms = clock_now_ms();
 	engine_tick(m, ms);

@@ -95,7 +95,8 @@ typedef void (media_evt_h)(struct media_stream *s, enum media_evt evt,
 int  media_alloc(struct media **mp, const struct cfg_node *node);
 size_t media_stream_count(const struct media *m);
 
-/* How late the ticks ran since the last call (resets the sample). */
+/* How far from the 20 ms grid the ticks ran, early or late, since the
+ * last call (which resets the sample). */
 struct media_pacing {
 	uint64_t ticks;
 	uint64_t late_resets;     /* fell more than 5 frames behind */

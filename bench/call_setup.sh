@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Call set-up rate into the IVR: SIPp calls the demo IVR (answer, 1 s of
+# prompt, hang up) at rising rates; prints successes, failures and
+# hotline's CPU for each, and the highest rate with no failed call.
+#   make bench && bench/call_setup.sh [RATES...]
+source "$(dirname "$0")/common.sh"
+rates=${*:-50 100 200 300}
+start_hotline "$ROOT/conf/demo.yaml"
+hz=$(getconf CLK_TCK)
+best=0
+for r in $rates; do
+	n=$((r * 10))
+	c0=$(cpu_ticks $HL_PID)
+	t0=$(date +%s.%N)
+	sipp "127.0.0.1:$SIP_PORT" -sf "$ROOT/bench/sipp/ivr_call.xml" -s 5000 \
+		-i 127.0.0.1 -p $((BASE + 5)) -mp $((BASE + 10)) -r "$r" -m "$n" \
+		-l $((r * 3)) -nostdin -timeout 60s -trace_stat -stf "$T/stat.csv" \
+		>"$T/sipp.out" 2>&1
+	t1=$(date +%s.%N)
+	c1=$(cpu_ticks $HL_PID)
+	ok=$(awk -F';' 'NR > 1 { v = $16 } END { print v + 0 }' "$T/stat.csv")
+	fail=$(awk -F';' 'NR > 1 { v = $18 } END { print v + 0 }' "$T/stat.csv")
+	cpu=$(awk -v a="$c0" -v b="$c1" -v t0="$t0" -v t1="$t1" -v hz="$hz" \
+		'BEGIN { printf "%.1f", 100 * (b - a) / hz / (t1 - t0) }')
+	echo "rate $r/s: $ok calls ok, $fail failed, hotline cpu $cpu % of one core"
+	[ "$fail" = 0 ] && [ "$ok" -gt 0 ] && best=$r
+	rm -f "$T/stat.csv"
+done
+echo "highest set-up rate with 0 failed calls: $best calls/s"

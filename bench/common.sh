@@ -1,0 +1,34 @@
+# common.sh — sourced by the benchmark scripts: a release hotline on its
+# own ports in a temp dir, and CPU/RSS sampling from /proc.
+set -u
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+HOTLINE="$ROOT/build/hotline"
+T=$(mktemp -d /tmp/hotline-bench.XXXXXX)
+BASE=$(( 41000 + ($$ % 100) * 20 ))
+SIP_PORT=$BASE
+HTTP_PORT=$((BASE + 1))
+HL_PID=""
+trap '[ -n "$HL_PID" ] && kill $HL_PID 2>/dev/null; wait 2>/dev/null; [ "${KEEP:-0}" = 1 ] || rm -rf "$T"' EXIT
+
+start_hotline() { # TENANT-FILE
+	cat > "$T/hotline.yaml" <<YAML
+data_dir: $T/data
+tenant: $1
+log_level: warn
+sip: {listen: 127.0.0.1:$SIP_PORT, trusted: [127.0.0.0/8]}
+media: {address: 127.0.0.1, rtp_ports: 20000-39999, rtp_timeout: 60s}
+http: {listen: 127.0.0.1:$HTTP_PORT, api_token: bench}
+limits: {max_calls: 5000}
+YAML
+	"$HOTLINE" serve --config "$T/hotline.yaml" 2>"$T/hotline.log" &
+	HL_PID=$!
+	for _ in $(seq 1 100); do
+		curl -sf "http://127.0.0.1:$HTTP_PORT/health" >/dev/null && return 0
+		sleep 0.1
+	done
+	echo "hotline did not start"; cat "$T/hotline.log"; exit 1
+}
+
+# CPU seconds (user+system) the process has used
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+rss_kb() { awk '/VmRSS/ { print $2 }' "/proc/$1/status"; }
