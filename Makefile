@@ -1,8 +1,9 @@
 # Hotline — build, run, test, bench, fuzz.
 #
 #   make            build build/hotline
-#   make run        build and start hotline with the embedded defaults
-#   make test       build and run the whole test suite (unit, e2e)
+#   make run        install what is missing, build, start hotline with the
+#                   embedded defaults (SQLite under var/, the demo tenant)
+#   make test       install what is missing, build, run the whole suite
 #   make asan       the same suite under AddressSanitizer + UBSan
 #   make fuzz       build the libFuzzer targets and run each for a while
 #   make bench      build the benchmarks
@@ -62,12 +63,15 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libhotline.a
 deps:
 	scripts/deps
 
-run: $(BUILD)/hotline
-	mkdir -p var
+run:
+	scripts/deps
+	$(MAKE) $(BUILD)/hotline
 	$(BUILD)/hotline serve --config conf/hotline.yaml
 
 # The whole suite: unit tests, then end-to-end tests with real peers.
-test: all
+test:
+	scripts/deps --test
+	$(MAKE) all
 	BUILD=$(BUILD) tests/run
 
 asan:

@@ -74,7 +74,7 @@ struct cfg_queue {
 	uint32_t max_wait_ms;     /* 0: no limit */
 	uint32_t sl_threshold_ms; /* service level threshold */
 	char moh[CFG_PATH];       /* music on hold file or folder; "" = default */
-	char members[64][CFG_EXT];/* agent extensions, in order */
+	char members[1024][CFG_EXT]; /* agent extensions, in order */
 	size_t memberc;
 	int line;
 };
