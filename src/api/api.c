@@ -147,6 +147,38 @@ static int time_parse(const char *s, uint64_t *msp)
 	return 0;
 }
 
+/* A numeric query parameter in [min, max]; false when it replied 400. */
+static bool query_uint(struct req *rq, const char *name, long min, long max,
+		       uint32_t *vp)
+{
+	char v[64], *end;
+	long n;
+
+	if (!query_get(rq->msg, name, v, sizeof(v)))
+		return true;
+	n = strtol(v, &end, 10);
+	if (*end || !*v || n < min || n > max) {
+		reply_error(rq, 400, "Bad Request", "bad_parameter",
+			    "%s: \"%s\" is not a number from %ld to %ld", name, v,
+			    min, max);
+		return false;
+	}
+	*vp = (uint32_t)n;
+	return true;
+}
+
+/* A time query parameter; false when it replied 400. */
+static bool query_time(struct req *rq, const char *name, uint64_t *msp)
+{
+	char v[64];
+
+	if (!query_get(rq->msg, name, v, sizeof(v)) || !time_parse(v, msp))
+		return true;
+	reply_error(rq, 400, "Bad Request", "bad_parameter",
+		    "%s: \"%s\" is not a time (UTC ms or ISO 8601)", name, v);
+	return false;
+}
+
 /* --- JSON of a call -------------------------------------------------------- */
 
 static json_t *time_json(uint64_t ms)
@@ -207,41 +239,16 @@ static int list_one(const struct store_call *c, void *arg)
 static void calls_list(struct req *rq)
 {
 	struct store_call_filter f = {0};
-	char v[64], queue[64], agent[64], outcome[64];
+	char queue[64], agent[64], outcome[64];
 	json_t *arr;
 	int err;
 
-	if (query_get(rq->msg, "from", v, sizeof(v)) && time_parse(v, &f.from)) {
-		reply_error(rq, 400, "Bad Request", "bad_parameter",
-			    "from: \"%s\" is not a time (UTC ms or ISO 8601)", v);
+	if (!query_time(rq, "from", &f.from) || !query_time(rq, "to", &f.to))
 		return;
-	}
-	if (query_get(rq->msg, "to", v, sizeof(v)) && time_parse(v, &f.to)) {
-		reply_error(rq, 400, "Bad Request", "bad_parameter",
-			    "to: \"%s\" is not a time (UTC ms or ISO 8601)", v);
-		return;
-	}
 	f.limit = 100;
-	if (query_get(rq->msg, "limit", v, sizeof(v))) {
-		char *end;
-		long n = strtol(v, &end, 10);
-		if (*end || !*v || n < 1 || n > 1000) {
-			reply_error(rq, 400, "Bad Request", "bad_parameter",
-				    "limit: \"%s\" is not a number from 1 to 1000", v);
-			return;
-		}
-		f.limit = (uint32_t)n;
-	}
-	if (query_get(rq->msg, "offset", v, sizeof(v))) {
-		char *end;
-		long n = strtol(v, &end, 10);
-		if (*end || !*v || n < 0 || n > 10000000) {
-			reply_error(rq, 400, "Bad Request", "bad_parameter",
-				    "offset: \"%s\" is not a number from 0", v);
-			return;
-		}
-		f.offset = (uint32_t)n;
-	}
+	if (!query_uint(rq, "limit", 1, 1000, &f.limit) ||
+	    !query_uint(rq, "offset", 0, 10000000, &f.offset))
+		return;
 	if (query_get(rq->msg, "queue", queue, sizeof(queue)))
 		f.queue = queue;
 	if (query_get(rq->msg, "agent", agent, sizeof(agent)))

@@ -35,4 +35,15 @@ api "/api/v1/calls/$id/recording" > "$T/api.wav"
 check "API serves the recording" cmp -s "$T/api.wav" "$T/data/$rec"
 check "API refuses without a token" \
 	test "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HTTP_PORT/api/v1/calls")" = 401
+u="http://127.0.0.1:$HTTP_PORT/api/v1/calls"
+auth="Authorization: Bearer test-token"
+c=$(curl -s -o "$T/b1.json" -w '%{http_code}' -H "$auth" "$u?limit=0")
+check "API: a bad filter is 400 naming it" \
+	bash -c "[ '$c' = 400 ] && grep -q '\"limit: ' '$T/b1.json'"
+c=$(curl -s -o /dev/null -w '%{http_code}' -H "$auth" "$u/nosuchcall")
+check "API: an unknown call is 404" test "$c" = 404
+c=$(curl -s -o /dev/null -w '%{http_code}' -H "$auth" -X DELETE "$u/$id")
+check "API: a wrong method is 405" test "$c" = 405
+c=$(curl -s -o "$T/b2.json" -w '%{http_code}' -H "$auth" "$u?queue=sales&agent=1001")
+check "API: filters by queue and agent" bash -c "[ '$c' = 200 ] && grep -q '$id' '$T/b2.json'"
 finish
