@@ -65,7 +65,7 @@ static void phones(int n, const uint16_t *ports, int seconds, int outfd)
 
 	memset(pkt, 0xff, sizeof(pkt));
 	pkt[0] = 0x80;
-	pkt[1] = 0;   /* PCMU */
+	pkt[1] = 0; /* PCMU */
 	for (int i = 0; i < n; i++) {
 		fd[i] = socket(AF_INET, SOCK_DGRAM, 0);
 		memset(&a, 0, sizeof(a));
@@ -138,7 +138,7 @@ static void sample(void *arg)
 	struct media_pacing p;
 
 	media_pacing(r->m, &p);
-	if (r->samples++ > 0) {  /* the first second warms up */
+	if (r->samples++ > 0) { /* the first second warms up */
 		if (p.p99_us > r->p99_max)
 			r->p99_max = p.p99_us;
 		if (p.max_us > r->max_max)
@@ -154,7 +154,10 @@ static void sample(void *arg)
 
 static void no_event(struct media_stream *s, enum media_evt e, char d, void *a)
 {
-	(void)s; (void)e; (void)d; (void)a;
+	(void)s;
+	(void)e;
+	(void)d;
+	(void)a;
 }
 
 int main(int argc, char *argv[])
@@ -194,9 +197,11 @@ int main(int argc, char *argv[])
 		struct mbuf *offer = mbuf_alloc(512), *ans = NULL;
 		struct pl port;
 
-		mbuf_printf(offer, "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+		mbuf_printf(offer,
+			    "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
 			    "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio %d RTP/AVP 0\r\n"
-			    "a=rtpmap:0 PCMU/8000\r\n", PEER_BASE + i);
+			    "a=rtpmap:0 PCMU/8000\r\n",
+			    PEER_BASE + i);
 		offer->pos = 0;
 		if (media_stream_alloc(&sv[i], r.m, no_event, NULL) ||
 		    media_stream_answer(sv[i], offer, &ans) ||
@@ -247,8 +252,10 @@ int main(int argc, char *argv[])
 	       1e6 * (cpu1 - cpu0) / (t1 - t0) / calls);
 	printf("memory per call: %.1f KB (rss %ld KB -> %ld KB for %d calls)\n",
 	       (double)(rss1 - rss0) / calls, rss0, rss1, calls);
-	printf("tick deviation from the 20 ms grid, p50: %.0f us\n", r.samples > 1 ? (double)r.p50_sum / (r.samples - 1) : 0);
-	printf("tick deviation from the 20 ms grid, p99: %u us (worst second)\n", r.p99_max);
+	printf("tick deviation from the 20 ms grid, p50: %.0f us\n",
+	       r.samples > 1 ? (double)r.p50_sum / (r.samples - 1) : 0);
+	printf("tick deviation from the 20 ms grid, p99: %u us (worst second)\n",
+	       r.p99_max);
 	printf("tick deviation from the 20 ms grid, max: %u us\n", r.max_max);
 	printf("packets to engine: %ld, from engine: %ld (%.1f %%)\n", sent, recvd,
 	       sent ? 100.0 * recvd / sent : 0);

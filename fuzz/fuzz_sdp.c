@@ -12,7 +12,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void no_event(struct media_stream *s, enum media_evt evt, char d, void *arg)
 {
-	(void)s; (void)evt; (void)d; (void)arg;
+	(void)s;
+	(void)evt;
+	(void)d;
+	(void)arg;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

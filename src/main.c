@@ -22,7 +22,7 @@
 #include "api/api.h"
 
 #define HOTLINE_VERSION "0.1.0"
-#define DEFAULT_CONFIG "conf/hotline.yaml"
+#define DEFAULT_CONFIG	"conf/hotline.yaml"
 
 struct options {
 	const char *config;
@@ -47,7 +47,8 @@ static void usage(FILE *f)
 		"  help                  this text\n"
 		"\n"
 		"options:\n"
-		"  -c, --config FILE       node configuration (default " DEFAULT_CONFIG ")\n"
+		"  -c, --config FILE       node configuration (default " DEFAULT_CONFIG
+		")\n"
 		"  -d, --data-dir DIR      database, recordings, prompt cache\n"
 		"      --sip-listen ADDR:PORT   SIP over UDP and TCP\n"
 		"      --http-listen ADDR:PORT  REST API and web pages\n"
@@ -90,15 +91,13 @@ static int load_node(struct cfg_node **np, const struct options *o, bool quiet)
 	if (o->sip_listen)
 		util_copy((*np)->sip_listen, sizeof((*np)->sip_listen), o->sip_listen);
 	if (o->http_listen)
-		util_copy((*np)->http_listen, sizeof((*np)->http_listen),
-			  o->http_listen);
+		util_copy((*np)->http_listen, sizeof((*np)->http_listen), o->http_listen);
 	if (o->tenant)
 		util_copy((*np)->tenant_file, sizeof((*np)->tenant_file), o->tenant);
 	return 0;
 }
 
-static int cmd_check_config(const struct options *o, const char *file,
-			    bool tenant_only)
+static int cmd_check_config(const struct options *o, const char *file, bool tenant_only)
 {
 	struct cfg_errors errs;
 	struct cfg_node *node = NULL;
@@ -115,9 +114,8 @@ static int cmd_check_config(const struct options *o, const char *file,
 				fprintf(stderr, "%s: %s\n", file, strerror(err));
 			return 1;
 		}
-		printf("%s: OK (%zu agents, %zu queues, %zu flows, %zu numbers)\n",
-		       file, tenant->agentc, tenant->queuec, tenant->flowc,
-		       tenant->numberc);
+		printf("%s: OK (%zu agents, %zu queues, %zu flows, %zu numbers)\n", file,
+		       tenant->agentc, tenant->queuec, tenant->flowc, tenant->numberc);
 		mem_deref(tenant);
 		return 0;
 	}
@@ -166,8 +164,7 @@ static void raise_fd_limit(void)
 		fd_setsize(rl.rlim_cur > 65536 ? 65536 : (int)rl.rlim_cur);
 }
 
-static int sip_start(struct sip **sipp, struct dnsc **dnscp,
-		     const struct cfg_node *node)
+static int sip_start(struct sip **sipp, struct dnsc **dnscp, const struct cfg_node *node)
 {
 	struct sa srvv[4], laddr;
 	uint32_t srvc = 4;
@@ -236,8 +233,9 @@ static int cmd_serve(const struct options *o)
 		return 1;
 	}
 	log_info("hotline: starting version=" HOTLINE_VERSION " tenant=\"%s\" agents=%zu "
-		 "queues=%zu flows=%zu data_dir=%s", tenant->name, tenant->agentc,
-		 tenant->queuec, tenant->flowc, node->data_dir);
+		 "queues=%zu flows=%zu data_dir=%s",
+		 tenant->name, tenant->agentc, tenant->queuec, tenant->flowc,
+		 node->data_dir);
 
 	raise_fd_limit();
 
@@ -272,12 +270,11 @@ static int cmd_serve(const struct options *o)
 	}
 	err = api_alloc(&api, node, store);
 	if (err) {
-		log_error("hotline: cannot listen for HTTP on %s: %s",
-			  node->http_listen, strerror(err));
+		log_error("hotline: cannot listen for HTTP on %s: %s", node->http_listen,
+			  strerror(err));
 		goto out;
 	}
-	log_info("hotline: ready sip=%s http=%s", node->sip_listen,
-		 node->http_listen);
+	log_info("hotline: ready sip=%s http=%s", node->sip_listen, node->http_listen);
 
 	err = re_main(signal_handler);
 	log_info("hotline: stopping, %zu calls active", callctl_active(calls));
@@ -307,14 +304,14 @@ out:
 int main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"data-dir", required_argument, NULL, 'd'},
-		{"sip-listen", required_argument, NULL, 's'},
-		{"http-listen", required_argument, NULL, 'H'},
-		{"tenant", required_argument, NULL, 't'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+	    {"config", required_argument, NULL, 'c'},
+	    {"data-dir", required_argument, NULL, 'd'},
+	    {"sip-listen", required_argument, NULL, 's'},
+	    {"http-listen", required_argument, NULL, 'H'},
+	    {"tenant", required_argument, NULL, 't'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct options o = {0};
 	const char *cmd = "serve";
@@ -328,14 +325,30 @@ int main(int argc, char *argv[])
 	}
 	while ((c = getopt_long(argc, argv, "c:d:t:hV", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'c': o.config = optarg; break;
-		case 'd': o.data_dir = optarg; break;
-		case 's': o.sip_listen = optarg; break;
-		case 'H': o.http_listen = optarg; break;
-		case 't': o.tenant = optarg; break;
-		case 'h': usage(stdout); return 0;
-		case 'V': puts("hotline " HOTLINE_VERSION); return 0;
-		default: usage(stderr); return 2;
+		case 'c':
+			o.config = optarg;
+			break;
+		case 'd':
+			o.data_dir = optarg;
+			break;
+		case 's':
+			o.sip_listen = optarg;
+			break;
+		case 'H':
+			o.http_listen = optarg;
+			break;
+		case 't':
+			o.tenant = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			puts("hotline " HOTLINE_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 
@@ -351,15 +364,13 @@ int main(int argc, char *argv[])
 		if (!o.config && !access(DEFAULT_CONFIG, R_OK))
 			o.config = DEFAULT_CONFIG;
 		r = cmd_serve(&o);
-	}
-	else if (!strcmp(cmd, "check-config")) {
+	} else if (!strcmp(cmd, "check-config")) {
 		const char *file = optind < argc ? argv[optind] : NULL;
 		if (o.tenant)
 			r = cmd_check_config(&o, o.tenant, true);
 		else
 			r = cmd_check_config(&o, file, false);
-	}
-	else {
+	} else {
 		fprintf(stderr, "hotline: unknown command \"%s\"\n\n", cmd);
 		usage(stderr);
 		r = 2;

@@ -58,8 +58,8 @@ static struct acd_agent *agent_find(const struct acd *a, const char *ext)
 	return NULL;
 }
 
-int acd_pick(struct acd *a, const char *queue, acd_usable_h *usable,
-	     void *arg, const char **extp)
+int acd_pick(struct acd *a, const char *queue, acd_usable_h *usable, void *arg,
+	     const char **extp)
 {
 	const struct cfg_queue *q;
 	struct acd_agent *best = NULL;

@@ -27,7 +27,7 @@
 #include "store/store.h"
 #include "api/api.h"
 
-#define MAX_BODY (1024 * 1024)
+#define MAX_BODY      (1024 * 1024)
 #define MAX_RECORDING (256 * 1024 * 1024)
 
 struct api {
@@ -41,22 +41,21 @@ struct req {
 	struct api *api;
 	struct http_conn *conn;
 	const struct http_msg *msg;
-	char id[64];             /* the {id} of the path, if any */
+	char id[64]; /* the {id} of the path, if any */
 };
 
-typedef void (route_h)(struct req *rq);
+typedef void(route_h)(struct req *rq);
 
 struct route {
 	const char *method;
-	const char *pattern;     /* "/api/v1/calls/{id}" */
+	const char *pattern; /* "/api/v1/calls/{id}" */
 	bool auth;
 	route_h *h;
 };
 
 /* --- replies ------------------------------------------------------------ */
 
-static void reply_json(struct req *rq, uint16_t code, const char *reason,
-		       json_t *body)
+static void reply_json(struct req *rq, uint16_t code, const char *reason, json_t *body)
 {
 	char *s = json_dumps(body, JSON_COMPACT);
 
@@ -79,15 +78,13 @@ static void reply_error(struct req *rq, uint16_t code, const char *reason,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	reply_json(rq, code, reason,
-		   json_pack("{s:{s:s,s:s}}", "error", "code", errcode,
-			     "message", msg));
+		   json_pack("{s:{s:s,s:s}}", "error", "code", errcode, "message", msg));
 }
 
 /* --- query parameters ----------------------------------------------------- */
 
 /* Finds name in the query string; writes its value (percent-decoded). */
-static bool query_get(const struct http_msg *msg, const char *name, char *val,
-		      size_t sz)
+static bool query_get(const struct http_msg *msg, const char *name, char *val, size_t sz)
 {
 	struct pl q = msg->prm;
 	size_t nlen = strlen(name);
@@ -108,8 +105,7 @@ static bool query_get(const struct http_msg *msg, const char *name, char *val,
 					char hex[3] = {q.p[i + 1], q.p[i + 2], 0};
 					c = (char)strtol(hex, NULL, 16);
 					i += 2;
-				}
-				else if (c == '+') {
+				} else if (c == '+') {
 					c = ' ';
 				}
 				val[j++] = c;
@@ -148,8 +144,7 @@ static int time_parse(const char *s, uint64_t *msp)
 }
 
 /* A numeric query parameter in [min, max]; false when it replied 400. */
-static bool query_uint(struct req *rq, const char *name, long min, long max,
-		       uint32_t *vp)
+static bool query_uint(struct req *rq, const char *name, long min, long max, uint32_t *vp)
 {
 	char v[64], *end;
 	long n;
@@ -159,8 +154,8 @@ static bool query_uint(struct req *rq, const char *name, long min, long max,
 	n = strtol(v, &end, 10);
 	if (*end || !*v || n < min || n > max) {
 		reply_error(rq, 400, "Bad Request", "bad_parameter",
-			    "%s: \"%s\" is not a number from %ld to %ld", name, v,
-			    min, max);
+			    "%s: \"%s\" is not a number from %ld to %ld", name, v, min,
+			    max);
 		return false;
 	}
 	*vp = (uint32_t)n;
@@ -215,8 +210,7 @@ static json_t *call_json(const struct store_call *c)
 		snprintf(url, sizeof(url), "/api/v1/calls/%s/recording", c->id);
 		json_object_set_new(o, "recording", json_string(c->recording));
 		json_object_set_new(o, "recording_url", json_string(url));
-	}
-	else {
+	} else {
 		json_object_set_new(o, "recording", json_null());
 		json_object_set_new(o, "recording_url", json_null());
 	}
@@ -265,8 +259,8 @@ static void calls_list(struct req *rq)
 		return;
 	}
 	reply_json(rq, 200, "OK",
-		   json_pack("{s:o,s:i,s:i}", "calls", arr, "limit", f.limit,
-			     "offset", f.offset));
+		   json_pack("{s:o,s:i,s:i}", "calls", arr, "limit", f.limit, "offset",
+			     f.offset));
 }
 
 static int event_one(const struct hl_event *ev, void *arg)
@@ -276,10 +270,8 @@ static int event_one(const struct hl_event *ev, void *arg)
 
 	json_object_set_new(o, "ts", json_integer((json_int_t)ev->ts));
 	json_object_set_new(o, "type", json_string(ev->type ? ev->type : ""));
-	json_object_set_new(o, "agent", ev->agent ? json_string(ev->agent)
-						  : json_null());
-	json_object_set_new(o, "queue", ev->queue ? json_string(ev->queue)
-						  : json_null());
+	json_object_set_new(o, "agent", ev->agent ? json_string(ev->agent) : json_null());
+	json_object_set_new(o, "queue", ev->queue ? json_string(ev->queue) : json_null());
 	if (ev->data)
 		data = json_loads(ev->data, 0, NULL);
 	json_object_set_new(o, "data", data ? data : json_null());
@@ -292,8 +284,8 @@ static bool call_load(struct req *rq, struct store_call *c)
 	int err = store_call_get(rq->api->store, rq->id, c);
 
 	if (err == ENOENT) {
-		reply_error(rq, 404, "Not Found", "not_found",
-			    "no call with id '%s'", rq->id);
+		reply_error(rq, 404, "Not Found", "not_found", "no call with id '%s'",
+			    rq->id);
 		return false;
 	}
 	if (err) {
@@ -359,22 +351,22 @@ static void calls_recording(struct req *rq)
 	http_reply(rq->conn, 200, "OK",
 		   "Content-Type: audio/wav\r\n"
 		   "Content-Disposition: attachment; filename=\"%s.wav\"\r\n"
-		   "Content-Length: %ld\r\n\r\n%b", c.id, n, buf, (size_t)n);
+		   "Content-Length: %ld\r\n\r\n%b",
+		   c.id, n, buf, (size_t)n);
 	free(buf);
 }
 
 static const struct route routes[] = {
-	{"GET", "/health", false, health},
-	{"GET", "/api/v1/calls", true, calls_list},
-	{"GET", "/api/v1/calls/{id}", true, calls_get},
-	{"GET", "/api/v1/calls/{id}/recording", true, calls_recording},
+    {"GET", "/health", false, health},
+    {"GET", "/api/v1/calls", true, calls_list},
+    {"GET", "/api/v1/calls/{id}", true, calls_get},
+    {"GET", "/api/v1/calls/{id}/recording", true, calls_recording},
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 
 /* Matches a path against a pattern; {id} takes one segment. */
-static bool path_match(const char *pattern, const struct pl *path, char *id,
-		       size_t idsz)
+static bool path_match(const char *pattern, const struct pl *path, char *id, size_t idsz)
 {
 	const char *p = path->p, *end = path->p + path->l;
 
@@ -408,8 +400,7 @@ static bool authorized(const struct api *a, const struct http_msg *msg)
 	return tl && !sodium_memcmp(h->val.p + 7, a->node->api_token, tl);
 }
 
-static void request_handler(struct http_conn *conn, const struct http_msg *msg,
-			    void *arg)
+static void request_handler(struct http_conn *conn, const struct http_msg *msg, void *arg)
 {
 	struct api *a = arg;
 	struct req rq = {.api = a, .conn = conn, .msg = msg};
@@ -438,9 +429,9 @@ static void request_handler(struct http_conn *conn, const struct http_msg *msg,
 		}
 		if (r->auth && !authorized(a, msg)) {
 			char *s = NULL;
-			json_t *o = json_pack("{s:{s:s,s:s}}", "error", "code",
-					      "unauthorized", "message",
-					      "a valid bearer token is required");
+			json_t *o =
+			    json_pack("{s:{s:s,s:s}}", "error", "code", "unauthorized",
+				      "message", "a valid bearer token is required");
 			s = json_dumps(o, JSON_COMPACT);
 			json_decref(o);
 			http_reply(conn, 401, "Unauthorized",
@@ -459,15 +450,15 @@ static void request_handler(struct http_conn *conn, const struct http_msg *msg,
 	}
 	if (path_known) {
 		char *s = NULL;
-		json_t *o = json_pack("{s:{s:s,s:s}}", "error", "code",
-				      "method_not_allowed", "message",
-				      "this route does not take that method");
+		json_t *o =
+		    json_pack("{s:{s:s,s:s}}", "error", "code", "method_not_allowed",
+			      "message", "this route does not take that method");
 		s = json_dumps(o, JSON_COMPACT);
 		json_decref(o);
 		http_reply(conn, 405, "Method Not Allowed",
 			   "Allow: %s\r\nContent-Type: application/json\r\n"
-			   "Content-Length: %zu\r\n\r\n%s", allow,
-			   s ? strlen(s) : 0, s ? s : "");
+			   "Content-Length: %zu\r\n\r\n%s",
+			   allow, s ? strlen(s) : 0, s ? s : "");
 		free(s);
 		return;
 	}

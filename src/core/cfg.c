@@ -20,8 +20,8 @@
 
 /* --- errors and YAML helpers ----------------------------------------- */
 
-void cfg__error(struct cfg_errors *errs, const char *file, int line,
-		const char *key, const char *fmt, ...)
+void cfg__error(struct cfg_errors *errs, const char *file, int line, const char *key,
+		const char *fmt, ...)
 {
 	char msg[200];
 	va_list ap;
@@ -32,8 +32,8 @@ void cfg__error(struct cfg_errors *errs, const char *file, int line,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (errs->msgc < 32)
-		snprintf(errs->msgv[errs->msgc], sizeof(errs->msgv[0]),
-			 "%s:%d: %s: %s", file, line, key, msg);
+		snprintf(errs->msgv[errs->msgc], sizeof(errs->msgv[0]), "%s:%d: %s: %s",
+			 file, line, key, msg);
 	errs->msgc++;
 }
 
@@ -80,19 +80,20 @@ void cfg__check_keys(struct cfg_parse *cp, yaml_node_t *map, const char *where,
 			char valid[256] = "";
 			for (size_t i = 0; allowed[i]; i++) {
 				if (i)
-					strncat(valid, ", ", sizeof(valid) - strlen(valid) - 1);
-				strncat(valid, allowed[i], sizeof(valid) - strlen(valid) - 1);
+					strncat(valid, ", ",
+						sizeof(valid) - strlen(valid) - 1);
+				strncat(valid, allowed[i],
+					sizeof(valid) - strlen(valid) - 1);
 			}
 			cfg__error(cp->errs, cp->file, cfg__line(k), where,
-				   "unknown key \"%s\" (valid: %s)",
-				   name ? name : "?", valid);
+				   "unknown key \"%s\" (valid: %s)", name ? name : "?",
+				   valid);
 		}
 	}
 }
 
 /* Copies a scalar into a fixed field, or reports why it cannot. */
-bool cfg__str(struct cfg_parse *cp, yaml_node_t *n, const char *key,
-	      char *dst, size_t sz)
+bool cfg__str(struct cfg_parse *cp, yaml_node_t *n, const char *key, char *dst, size_t sz)
 {
 	const char *s = cfg__scalar(n);
 
@@ -105,8 +106,7 @@ bool cfg__str(struct cfg_parse *cp, yaml_node_t *n, const char *key,
 	}
 	if (strlen(s) >= sz) {
 		cfg__error(cp->errs, cp->file, cfg__line(n), key,
-			   "too long (%zu characters, at most %zu)", strlen(s),
-			   sz - 1);
+			   "too long (%zu characters, at most %zu)", strlen(s), sz - 1);
 		return false;
 	}
 	util_copy(dst, sz, s);
@@ -141,8 +141,8 @@ int cfg_duration_parse(uint32_t *msp, const char *s)
 	return 0;
 }
 
-bool cfg__duration(struct cfg_parse *cp, yaml_node_t *n, const char *key,
-		   uint32_t *msp, uint32_t min_ms, uint32_t max_ms)
+bool cfg__duration(struct cfg_parse *cp, yaml_node_t *n, const char *key, uint32_t *msp,
+		   uint32_t min_ms, uint32_t max_ms)
 {
 	const char *s = cfg__scalar(n);
 	uint32_t ms;
@@ -164,8 +164,8 @@ bool cfg__duration(struct cfg_parse *cp, yaml_node_t *n, const char *key,
 	return true;
 }
 
-bool cfg__uint(struct cfg_parse *cp, yaml_node_t *n, const char *key,
-	       uint32_t *vp, uint32_t min, uint32_t max)
+bool cfg__uint(struct cfg_parse *cp, yaml_node_t *n, const char *key, uint32_t *vp,
+	       uint32_t min, uint32_t max)
 {
 	const char *s = cfg__scalar(n);
 	char *end;
@@ -203,8 +203,8 @@ bool cfg__bool(struct cfg_parse *cp, yaml_node_t *n, const char *key, bool *vp)
 		*vp = false;
 		return true;
 	}
-	cfg__error(cp->errs, cp->file, cfg__line(n), key,
-		   "\"%s\" is not true or false", s ? s : "(list)");
+	cfg__error(cp->errs, cp->file, cfg__line(n), key, "\"%s\" is not true or false",
+		   s ? s : "(list)");
 	return false;
 }
 
@@ -219,9 +219,8 @@ int cfg__load(struct cfg_parse *cp, const char *yaml, size_t len)
 		return ENOMEM;
 	yaml_parser_set_input_string(&parser, (const unsigned char *)yaml, len);
 	if (!yaml_parser_load(&parser, cp->doc)) {
-		cfg__error(cp->errs, cp->file, (int)parser.problem_mark.line + 1,
-			   "yaml", "%s%s%s", parser.problem ? parser.problem
-							    : "syntax error",
+		cfg__error(cp->errs, cp->file, (int)parser.problem_mark.line + 1, "yaml",
+			   "%s%s%s", parser.problem ? parser.problem : "syntax error",
 			   parser.context ? " " : "",
 			   parser.context ? parser.context : "");
 		err = EINVAL;
@@ -230,8 +229,7 @@ int cfg__load(struct cfg_parse *cp, const char *yaml, size_t len)
 	return err;
 }
 
-int cfg__read_file(const char *path, char **bufp, size_t *lenp,
-		   struct cfg_errors *errs)
+int cfg__read_file(const char *path, char **bufp, size_t *lenp, struct cfg_errors *errs)
 {
 	FILE *f = fopen(path, "rb");
 	char *buf;
@@ -268,8 +266,18 @@ int cfg__read_file(const char *path, char **bufp, size_t *lenp,
 
 /* --- the node file ---------------------------------------------------- */
 
-enum key_type { K_ALGS, K_STR, K_ADDR, K_IP, K_U32, K_DUR, K_SECS, K_PORTS, K_CIDRS,
-		K_LEVEL };
+enum key_type {
+	K_ALGS,
+	K_STR,
+	K_ADDR,
+	K_IP,
+	K_U32,
+	K_DUR,
+	K_SECS,
+	K_PORTS,
+	K_CIDRS,
+	K_LEVEL
+};
 
 struct node_key {
 	const char *path;
@@ -281,51 +289,48 @@ struct node_key {
 };
 
 #define NKEYS (sizeof(node_keys) / sizeof(node_keys[0]))
-#define F(m) offsetof(struct cfg_node, m), sizeof(((struct cfg_node *)0)->m)
+#define F(m)  offsetof(struct cfg_node, m), sizeof(((struct cfg_node *)0)->m)
 
 static const struct node_key node_keys[] = {
-	{"data_dir", K_STR, F(data_dir), "var", 0, 0,
-	 "database, recordings and prompt cache"},
-	{"tenant", K_STR, F(tenant_file), "demo.yaml", 0, 0,
-	 "the tenant file, relative to this file"},
-	{"log_level", K_LEVEL, F(log_level), "info", 0, 0,
-	 "debug, info, warn or error"},
-	{"sip.listen", K_ADDR, F(sip_listen), "0.0.0.0:5060", 0, 0,
-	 "SIP over UDP and TCP"},
-	{"sip.realm", K_STR, F(realm), "hotline", 0, 0, "digest auth realm"},
-	{"sip.register.min_expires", K_U32, F(reg_min_expires), "60", 10, 86400,
-	 "shortest registration accepted (s)"},
-	{"sip.register.max_expires", K_U32, F(reg_max_expires), "3600", 60, 604800,
-	 "longest registration granted (s)"},
-	{"sip.auth.fail_limit", K_U32, F(auth_fail_limit), "5", 1, 1000,
-	 "failed digest attempts from one address before a ban"},
-	{"sip.auth.fail_window", K_U32, F(auth_fail_window), "60", 1, 86400,
-	 "window for counting failures (s)"},
-	{"sip.auth.ban_time", K_U32, F(auth_ban_time), "600", 1, 604800,
-	 "how long a banned address is ignored (s)"},
-	{"sip.auth.algorithms", K_ALGS, F(auth_algorithms), "MD5", 0, 0,
-	 "digest algorithms offered, in this order (MD5, SHA-256)"},
-	{"sip.trusted", K_CIDRS, F(trusted), "127.0.0.0/8", 0, 0,
-	 "networks that may call numbers without auth (trunks)"},
-	{"media.address", K_IP, F(media_addr), "127.0.0.1", 0, 0,
-	 "IP for RTP, written in SDP"},
-	{"media.rtp_ports", K_PORTS, 0, 0, "20000-29999", 0, 0,
-	 "RTP port range"},
-	{"media.rtp_timeout", K_DUR, F(rtp_timeout_ms), "30s", 0, 3600000,
-	 "hang up a call whose RTP stopped this long (0 = never)"},
-	{"http.listen", K_ADDR, F(http_listen), "127.0.0.1:8080", 0, 0,
-	 "REST API and web pages"},
-	{"http.api_token", K_STR, F(api_token), "demo-token", 0, 0,
-	 "bearer token for /api/v1 (or HOTLINE_API_TOKEN)"},
-	{"limits.max_calls", K_U32, F(max_calls), "2000", 1, 100000,
-	 "concurrent calls; more get 503 + Retry-After"},
+    {"data_dir", K_STR, F(data_dir), "var", 0, 0,
+     "database, recordings and prompt cache"},
+    {"tenant", K_STR, F(tenant_file), "demo.yaml", 0, 0,
+     "the tenant file, relative to this file"},
+    {"log_level", K_LEVEL, F(log_level), "info", 0, 0, "debug, info, warn or error"},
+    {"sip.listen", K_ADDR, F(sip_listen), "0.0.0.0:5060", 0, 0, "SIP over UDP and TCP"},
+    {"sip.realm", K_STR, F(realm), "hotline", 0, 0, "digest auth realm"},
+    {"sip.register.min_expires", K_U32, F(reg_min_expires), "60", 10, 86400,
+     "shortest registration accepted (s)"},
+    {"sip.register.max_expires", K_U32, F(reg_max_expires), "3600", 60, 604800,
+     "longest registration granted (s)"},
+    {"sip.auth.fail_limit", K_U32, F(auth_fail_limit), "5", 1, 1000,
+     "failed digest attempts from one address before a ban"},
+    {"sip.auth.fail_window", K_U32, F(auth_fail_window), "60", 1, 86400,
+     "window for counting failures (s)"},
+    {"sip.auth.ban_time", K_U32, F(auth_ban_time), "600", 1, 604800,
+     "how long a banned address is ignored (s)"},
+    {"sip.auth.algorithms", K_ALGS, F(auth_algorithms), "MD5", 0, 0,
+     "digest algorithms offered, in this order (MD5, SHA-256)"},
+    {"sip.trusted", K_CIDRS, F(trusted), "127.0.0.0/8", 0, 0,
+     "networks that may call numbers without auth (trunks)"},
+    {"media.address", K_IP, F(media_addr), "127.0.0.1", 0, 0,
+     "IP for RTP, written in SDP"},
+    {"media.rtp_ports", K_PORTS, 0, 0, "20000-29999", 0, 0, "RTP port range"},
+    {"media.rtp_timeout", K_DUR, F(rtp_timeout_ms), "30s", 0, 3600000,
+     "hang up a call whose RTP stopped this long (0 = never)"},
+    {"http.listen", K_ADDR, F(http_listen), "127.0.0.1:8080", 0, 0,
+     "REST API and web pages"},
+    {"http.api_token", K_STR, F(api_token), "demo-token", 0, 0,
+     "bearer token for /api/v1 (or HOTLINE_API_TOKEN)"},
+    {"limits.max_calls", K_U32, F(max_calls), "2000", 1, 100000,
+     "concurrent calls; more get 503 + Retry-After"},
 };
 
 void cfg_node_help(FILE *f)
 {
 	for (size_t i = 0; i < NKEYS; i++)
-		fprintf(f, "  %-26s %-14s %s\n", node_keys[i].path,
-			node_keys[i].def, node_keys[i].help);
+		fprintf(f, "  %-26s %-14s %s\n", node_keys[i].path, node_keys[i].def,
+			node_keys[i].help);
 }
 
 static bool cidr_valid(const char *s)
@@ -345,13 +350,13 @@ static bool cidr_valid(const char *s)
 	if (!slash)
 		return true;
 	bits = strtol(slash + 1, &end, 10);
-	return *end == '\0' && slash[1] &&
-	       bits >= 0 && bits <= (sa_af(&sa) == AF_INET ? 32 : 128);
+	return *end == '\0' && slash[1] && bits >= 0 &&
+	       bits <= (sa_af(&sa) == AF_INET ? 32 : 128);
 }
 
 /* Sets one key from a string (a default or a scalar of the file). */
-static bool node_set(struct cfg_parse *cp, struct cfg_node *nd,
-		     const struct node_key *k, const char *val, int line)
+static bool node_set(struct cfg_parse *cp, struct cfg_node *nd, const struct node_key *k,
+		     const char *val, int line)
 {
 	char *field = (char *)nd + k->off;
 	struct sa sa;
@@ -418,8 +423,8 @@ static bool node_set(struct cfg_parse *cp, struct cfg_node *nd,
 				goto bad_number;
 			if (n < k->min || n > k->max) {
 				cfg__error(cp->errs, cp->file, line, k->path,
-					   "%s is out of range (%u to %u)", val,
-					   k->min, k->max);
+					   "%s is out of range (%u to %u)", val, k->min,
+					   k->max);
 				return false;
 			}
 			*(uint32_t *)(void *)field = (uint32_t)n;
@@ -429,8 +434,7 @@ static bool node_set(struct cfg_parse *cp, struct cfg_node *nd,
 	case K_DUR:
 		if (cfg_duration_parse(&v, val)) {
 			cfg__error(cp->errs, cp->file, line, k->path,
-				   "\"%s\" is not a duration (use 500ms, 5s or 2m)",
-				   val);
+				   "\"%s\" is not a duration (use 500ms, 5s or 2m)", val);
 			return false;
 		}
 		if (v < k->min || v > k->max) {
@@ -443,11 +447,12 @@ static bool node_set(struct cfg_parse *cp, struct cfg_node *nd,
 	case K_PORTS: {
 		unsigned a, b;
 		char tail;
-		if (sscanf(val, "%u-%u%c", &a, &b, &tail) != 2 || a < 1024 ||
-		    b > 65535 || a >= b) {
+		if (sscanf(val, "%u-%u%c", &a, &b, &tail) != 2 || a < 1024 || b > 65535 ||
+		    a >= b) {
 			cfg__error(cp->errs, cp->file, line, k->path,
 				   "\"%s\" is not a port range like 20000-29999 "
-				   "(1024..65535, first < last)", val);
+				   "(1024..65535, first < last)",
+				   val);
 			return false;
 		}
 		nd->rtp_port_min = (uint16_t)a;
@@ -470,8 +475,8 @@ static bool node_set(struct cfg_parse *cp, struct cfg_node *nd,
 	}
 	return false;
 bad_number:
-	cfg__error(cp->errs, cp->file, line, k->path,
-		   "\"%s\" is not a whole number", val);
+	cfg__error(cp->errs, cp->file, line, k->path, "\"%s\" is not a whole number",
+		   val);
 	return false;
 }
 
@@ -488,15 +493,14 @@ static bool node_prefix_known(const char *path)
 {
 	size_t n = strlen(path);
 	for (size_t i = 0; i < NKEYS; i++) {
-		if (!strncmp(node_keys[i].path, path, n) &&
-		    node_keys[i].path[n] == '.')
+		if (!strncmp(node_keys[i].path, path, n) && node_keys[i].path[n] == '.')
 			return true;
 	}
 	return false;
 }
 
-static void node_walk(struct cfg_parse *cp, struct cfg_node *nd,
-		      yaml_node_t *map, const char *prefix)
+static void node_walk(struct cfg_parse *cp, struct cfg_node *nd, yaml_node_t *map,
+		      const char *prefix)
 {
 	for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
 	     p < map->data.mapping.pairs.top; p++) {
@@ -508,8 +512,7 @@ static void node_walk(struct cfg_parse *cp, struct cfg_node *nd,
 
 		if (!name || !vn)
 			continue;
-		snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "",
-			 name);
+		snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "", name);
 		k = node_key_find(path);
 		if (!k) {
 			if (vn->type == YAML_MAPPING_NODE && node_prefix_known(path))
@@ -580,8 +583,8 @@ int cfg_node_defaults(struct cfg_node **np)
 	return 0;
 }
 
-int cfg_node_parse(struct cfg_node **np, const char *name, const char *yaml,
-		   size_t len, struct cfg_errors *errs)
+int cfg_node_parse(struct cfg_node **np, const char *name, const char *yaml, size_t len,
+		   struct cfg_errors *errs)
 {
 	yaml_document_t doc;
 	struct cfg_parse cp = {.file = name, .errs = errs, .doc = &doc};
@@ -605,8 +608,7 @@ int cfg_node_parse(struct cfg_node **np, const char *name, const char *yaml,
 	root = yaml_document_get_root_node(&doc);
 	if (root && root->type == YAML_MAPPING_NODE)
 		node_walk(&cp, nd, root, "");
-	else if (root && !(root->type == YAML_SCALAR_NODE &&
-			   !root->data.scalar.length))
+	else if (root && !(root->type == YAML_SCALAR_NODE && !root->data.scalar.length))
 		cfg__error(errs, name, cfg__line(root), "file",
 			   "expected a map of settings");
 	yaml_document_delete(&doc);
@@ -643,8 +645,8 @@ int cfg_node_load(struct cfg_node **np, const char *path, struct cfg_errors *err
 		const char *slash = strrchr(path, '/');
 		if (slash) {
 			char full[CFG_PATH * 2];
-			snprintf(full, sizeof(full), "%.*s/%s", (int)(slash - path),
-				 path, (*np)->tenant_file);
+			snprintf(full, sizeof(full), "%.*s/%s", (int)(slash - path), path,
+				 (*np)->tenant_file);
 			if (util_copy((*np)->tenant_file, sizeof((*np)->tenant_file),
 				      full)) {
 				cfg__error(errs, path, 0, "tenant", "path too long");

@@ -13,104 +13,106 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define CFG_NAME  32   /* ids: queue, flow, node, calendar names */
-#define CFG_EXT   16   /* extensions and short numbers */
-#define CFG_TEXT  512  /* prompt text */
-#define CFG_PATH  256
-#define CFG_MAX_TRUSTED 16
-#define CFG_MAX_OPTIONS 12
+#define CFG_NAME	 32  /* ids: queue, flow, node, calendar names */
+#define CFG_EXT		 16  /* extensions and short numbers */
+#define CFG_TEXT	 512 /* prompt text */
+#define CFG_PATH	 256
+#define CFG_MAX_TRUSTED	 16
+#define CFG_MAX_OPTIONS	 12
 #define CFG_MAX_HOLIDAYS 64
 
 /* hotline.yaml: how this node runs. */
 struct cfg_node {
-	char sip_listen[64];      /* sip.listen, "0.0.0.0:5060": UDP and TCP */
-	char media_addr[64];      /* media.address: IP for RTP and in SDP */
-	uint16_t rtp_port_min;    /* media.rtp_ports: "20000-29999" */
+	char sip_listen[64];   /* sip.listen, "0.0.0.0:5060": UDP and TCP */
+	char media_addr[64];   /* media.address: IP for RTP and in SDP */
+	uint16_t rtp_port_min; /* media.rtp_ports: "20000-29999" */
 	uint16_t rtp_port_max;
-	uint32_t rtp_timeout_ms;  /* media.rtp_timeout: hang up after silence of RTP */
-	char http_listen[64];     /* http.listen, "127.0.0.1:8080" */
-	char api_token[128];      /* http.api_token (or HOTLINE_API_TOKEN) */
-	char data_dir[CFG_PATH];  /* data_dir: database, recordings, prompt cache */
+	uint32_t rtp_timeout_ms;    /* media.rtp_timeout: hang up after silence of RTP */
+	char http_listen[64];	    /* http.listen, "127.0.0.1:8080" */
+	char api_token[128];	    /* http.api_token (or HOTLINE_API_TOKEN) */
+	char data_dir[CFG_PATH];    /* data_dir: database, recordings, prompt cache */
 	char tenant_file[CFG_PATH]; /* tenant: path of the tenant YAML; relative
 				     * to the directory of hotline.yaml */
-	char log_level[16];       /* log_level: debug, info, warn, error */
-	char realm[64];           /* sip.realm for digest auth */
-	uint32_t reg_min_expires; /* sip.register.min_expires (s) */
-	uint32_t reg_max_expires; /* sip.register.max_expires (s) */
-	uint32_t auth_fail_limit; /* sip.auth.fail_limit: failures before ban */
-	uint32_t auth_fail_window;/* sip.auth.fail_window (s) */
-	uint32_t auth_ban_time;   /* sip.auth.ban_time (s) */
-	char auth_algorithms[32]; /* sip.auth.algorithms: "MD5,SHA-256", the
-				   * order of the challenges */
+	char log_level[16];	    /* log_level: debug, info, warn, error */
+	char realm[64];		    /* sip.realm for digest auth */
+	uint32_t reg_min_expires;   /* sip.register.min_expires (s) */
+	uint32_t reg_max_expires;   /* sip.register.max_expires (s) */
+	uint32_t auth_fail_limit;   /* sip.auth.fail_limit: failures before ban */
+	uint32_t auth_fail_window;  /* sip.auth.fail_window (s) */
+	uint32_t auth_ban_time;	    /* sip.auth.ban_time (s) */
+	char auth_algorithms[32];   /* sip.auth.algorithms: "MD5,SHA-256", the
+				     * order of the challenges */
 	char trusted[CFG_MAX_TRUSTED][64]; /* sip.trusted: CIDRs that may call
 					    * numbers without auth (trunks) */
 	size_t trustedc;
-	uint32_t max_calls;       /* limits.max_calls: 503 beyond */
-	char file[CFG_PATH];      /* where it was read from */
+	uint32_t max_calls;  /* limits.max_calls: 503 beyond */
+	char file[CFG_PATH]; /* where it was read from */
 };
 
 /* Business hours: a weekly calendar with holidays, in a time zone. */
 struct cfg_hours {
 	char name[CFG_NAME];
-	char tz[64];              /* IANA name, "Europe/Berlin"; "UTC" default */
+	char tz[64]; /* IANA name, "Europe/Berlin"; "UTC" default */
 	/* minutes since midnight, [open, close); open == close == 0: closed */
-	struct { uint16_t open, close; } week[7];  /* 0 = Monday ... 6 = Sunday */
-	char holidays[CFG_MAX_HOLIDAYS][11];       /* "2026-12-25" */
+	struct {
+		uint16_t open, close;
+	} week[7];			     /* 0 = Monday ... 6 = Sunday */
+	char holidays[CFG_MAX_HOLIDAYS][11]; /* "2026-12-25" */
 	size_t holidayc;
 	int line;
 };
 
 struct cfg_agent {
-	char ext[CFG_EXT];        /* "1001" */
+	char ext[CFG_EXT]; /* "1001" */
 	char name[64];
-	char password[64];        /* SIP digest password */
+	char password[64]; /* SIP digest password */
 	int line;
 };
 
 struct cfg_queue {
 	char name[CFG_NAME];
-	char strategy[CFG_NAME];  /* "longest-idle" for now */
-	uint32_t ring_timeout_ms; /* per agent offer */
-	uint32_t max_wait_ms;     /* 0: no limit */
-	uint32_t sl_threshold_ms; /* service level threshold */
-	char moh[CFG_PATH];       /* music on hold file or folder; "" = default */
+	char strategy[CFG_NAME];     /* "longest-idle" for now */
+	uint32_t ring_timeout_ms;    /* per agent offer */
+	uint32_t max_wait_ms;	     /* 0: no limit */
+	uint32_t sl_threshold_ms;    /* service level threshold */
+	char moh[CFG_PATH];	     /* music on hold file or folder; "" = default */
 	char members[1024][CFG_EXT]; /* agent extensions, in order */
 	size_t memberc;
 	int line;
 };
 
 enum cfg_ivr_type {
-	IVR_NODE_SAY = 0,   /* play text/file, then go to next */
-	IVR_NODE_MENU,      /* play prompt, collect digits, branch */
-	IVR_NODE_QUEUE,     /* route to a queue */
-	IVR_NODE_TRANSFER,  /* route to an extension */
-	IVR_NODE_HOURS,     /* branch on business hours */
+	IVR_NODE_SAY = 0,  /* play text/file, then go to next */
+	IVR_NODE_MENU,	   /* play prompt, collect digits, branch */
+	IVR_NODE_QUEUE,	   /* route to a queue */
+	IVR_NODE_TRANSFER, /* route to an extension */
+	IVR_NODE_HOURS,	   /* branch on business hours */
 	IVR_NODE_HANGUP,
 };
 
 struct cfg_ivr_option {
-	char digits[8];           /* "1" */
-	char next[CFG_NAME];      /* node id */
+	char digits[8];	     /* "1" */
+	char next[CFG_NAME]; /* node id */
 };
 
 struct cfg_ivr_node {
 	char id[CFG_NAME];
 	enum cfg_ivr_type type;
-	char text[CFG_TEXT];      /* say/menu: spoken with TTS */
-	char file[CFG_PATH];      /* say/menu: a WAV file instead of text */
-	char next[CFG_NAME];      /* say: node after the prompt; "" = hang up */
-	char queue[CFG_NAME];     /* queue: queue name */
-	char target[CFG_EXT];     /* transfer: extension */
-	char hours[CFG_NAME];     /* hours: calendar name */
-	char open[CFG_NAME];      /* hours: node when open */
-	char closed[CFG_NAME];    /* hours: node when closed */
+	char text[CFG_TEXT];   /* say/menu: spoken with TTS */
+	char file[CFG_PATH];   /* say/menu: a WAV file instead of text */
+	char next[CFG_NAME];   /* say: node after the prompt; "" = hang up */
+	char queue[CFG_NAME];  /* queue: queue name */
+	char target[CFG_EXT];  /* transfer: extension */
+	char hours[CFG_NAME];  /* hours: calendar name */
+	char open[CFG_NAME];   /* hours: node when open */
+	char closed[CFG_NAME]; /* hours: node when closed */
 	/* menu */
 	struct cfg_ivr_option options[CFG_MAX_OPTIONS];
 	size_t optionc;
-	bool extensions;          /* menu: dialling an extension routes to it */
-	uint32_t timeout_ms;      /* menu: wait for the first digit */
-	uint32_t interdigit_ms;   /* menu: wait between digits */
-	uint32_t retries;         /* menu: re-prompts on no/invalid input */
+	bool extensions;	     /* menu: dialling an extension routes to it */
+	uint32_t timeout_ms;	     /* menu: wait for the first digit */
+	uint32_t interdigit_ms;	     /* menu: wait between digits */
+	uint32_t retries;	     /* menu: re-prompts on no/invalid input */
 	char invalid_text[CFG_TEXT]; /* menu: said on invalid input */
 	char noinput_text[CFG_TEXT]; /* menu: said on no input */
 	char default_next[CFG_NAME]; /* menu: node after the retries */
@@ -119,7 +121,7 @@ struct cfg_ivr_node {
 
 struct cfg_flow {
 	char name[CFG_NAME];
-	char start[CFG_NAME];     /* first node id */
+	char start[CFG_NAME]; /* first node id */
 	struct cfg_ivr_node *nodev;
 	size_t nodec;
 	int line;
@@ -137,11 +139,16 @@ struct cfg_number {
 struct cfg_tenant {
 	char name[64];
 	char hours_default[CFG_NAME]; /* calendar used when a node names none */
-	struct cfg_agent *agentv;   size_t agentc;
-	struct cfg_queue *queuev;   size_t queuec;
-	struct cfg_flow *flowv;     size_t flowc;
-	struct cfg_number *numberv; size_t numberc;
-	struct cfg_hours *hoursv;   size_t hoursc;
+	struct cfg_agent *agentv;
+	size_t agentc;
+	struct cfg_queue *queuev;
+	size_t queuec;
+	struct cfg_flow *flowv;
+	size_t flowc;
+	struct cfg_number *numberv;
+	size_t numberc;
+	struct cfg_hours *hoursv;
+	size_t hoursc;
 	char file[CFG_PATH];
 };
 
@@ -151,7 +158,7 @@ struct cfg_tenant {
  */
 struct cfg_errors {
 	char msgv[32][256];
-	size_t msgc;          /* may exceed 32: only the first 32 are kept */
+	size_t msgc; /* may exceed 32: only the first 32 are kept */
 };
 
 /* Reads and validates hotline.yaml. Missing keys take their defaults. */
@@ -164,13 +171,13 @@ int cfg_tenant_load(struct cfg_tenant **tp, const char *path, struct cfg_errors 
 /* Same, from a string in memory (fuzzing, tests); name is used in errors. */
 int cfg_tenant_parse(struct cfg_tenant **tp, const char *name, const char *yaml,
 		     size_t len, struct cfg_errors *errs);
-int cfg_node_parse(struct cfg_node **np, const char *name, const char *yaml,
-		   size_t len, struct cfg_errors *errs);
+int cfg_node_parse(struct cfg_node **np, const char *name, const char *yaml, size_t len,
+		   struct cfg_errors *errs);
 
 /* Look-ups; NULL when absent. */
 const struct cfg_agent *cfg_agent_find(const struct cfg_tenant *t, const char *ext);
 const struct cfg_queue *cfg_queue_find(const struct cfg_tenant *t, const char *name);
-const struct cfg_flow  *cfg_flow_find(const struct cfg_tenant *t, const char *name);
+const struct cfg_flow *cfg_flow_find(const struct cfg_tenant *t, const char *name);
 const struct cfg_hours *cfg_hours_find(const struct cfg_tenant *t, const char *name);
 const struct cfg_ivr_node *cfg_flow_node(const struct cfg_flow *f, const char *id);
 const struct cfg_number *cfg_number_find(const struct cfg_tenant *t, const char *number);

@@ -14,9 +14,8 @@ struct cfg_parse {
 	yaml_document_t *doc;
 };
 
-void cfg__error(struct cfg_errors *errs, const char *file, int line,
-		const char *key, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+void cfg__error(struct cfg_errors *errs, const char *file, int line, const char *key,
+		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 yaml_node_t *cfg__get(yaml_document_t *doc, yaml_node_t *map, const char *key);
 int cfg__line(const yaml_node_t *n);
 const char *cfg__scalar(const yaml_node_t *n);
@@ -24,13 +23,12 @@ void cfg__check_keys(struct cfg_parse *cp, yaml_node_t *map, const char *where,
 		     const char *const *allowed);
 bool cfg__str(struct cfg_parse *cp, yaml_node_t *n, const char *key, char *dst,
 	      size_t sz);
-bool cfg__duration(struct cfg_parse *cp, yaml_node_t *n, const char *key,
-		   uint32_t *msp, uint32_t min_ms, uint32_t max_ms);
-bool cfg__uint(struct cfg_parse *cp, yaml_node_t *n, const char *key,
-	       uint32_t *vp, uint32_t min, uint32_t max);
+bool cfg__duration(struct cfg_parse *cp, yaml_node_t *n, const char *key, uint32_t *msp,
+		   uint32_t min_ms, uint32_t max_ms);
+bool cfg__uint(struct cfg_parse *cp, yaml_node_t *n, const char *key, uint32_t *vp,
+	       uint32_t min, uint32_t max);
 bool cfg__bool(struct cfg_parse *cp, yaml_node_t *n, const char *key, bool *vp);
 int cfg__load(struct cfg_parse *cp, const char *yaml, size_t len);
-int cfg__read_file(const char *path, char **bufp, size_t *lenp,
-		   struct cfg_errors *errs);
+int cfg__read_file(const char *path, char **bufp, size_t *lenp, struct cfg_errors *errs);
 
 #endif

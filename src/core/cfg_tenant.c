@@ -18,16 +18,16 @@
 #include "core/cfg_int.h"
 
 static const char *const strategies[] = {
-	"ring-all", "longest-idle", "least-calls", "round-robin", "linear",
-	"random", "weighted-random", "skills", NULL,
+    "ring-all", "longest-idle",	   "least-calls", "round-robin", "linear",
+    "random",	"weighted-random", "skills",	  NULL,
 };
 
 static const char *const node_types[] = {
-	"say", "menu", "queue", "transfer", "hours", "hangup", NULL,
+    "say", "menu", "queue", "transfer", "hours", "hangup", NULL,
 };
 
 static const char *const weekdays[] = {
-	"mon", "tue", "wed", "thu", "fri", "sat", "sun", NULL,
+    "mon", "tue", "wed", "thu", "fri", "sat", "sun", NULL,
 };
 
 static void tenant_destructor(void *arg)
@@ -44,8 +44,8 @@ static void tenant_destructor(void *arg)
 }
 
 /* A list section: allocates an array of n elements of size sz. */
-static void *section(struct cfg_parse *cp, yaml_node_t *root, const char *key,
-		     size_t sz, size_t *np, yaml_node_t **seqp)
+static void *section(struct cfg_parse *cp, yaml_node_t *root, const char *key, size_t sz,
+		     size_t *np, yaml_node_t **seqp)
 {
 	yaml_node_t *seq = cfg__get(cp->doc, root, key);
 	size_t n;
@@ -92,8 +92,7 @@ static bool map_expected(struct cfg_parse *cp, yaml_node_t *n, const char *key)
 {
 	if (n && n->type == YAML_MAPPING_NODE)
 		return true;
-	cfg__error(cp->errs, cp->file, cfg__line(n), key,
-		   "expected a map of settings");
+	cfg__error(cp->errs, cp->file, cfg__line(n), key, "expected a map of settings");
 	return false;
 }
 
@@ -132,11 +131,9 @@ static int access_tz(const char *tz)
 	return access(path, R_OK);
 }
 
-static void hours_parse(struct cfg_parse *cp, struct cfg_tenant *t,
-			yaml_node_t *root)
+static void hours_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *root)
 {
-	static const char *const keys[] = {"name", "timezone", "week",
-					   "holidays", NULL};
+	static const char *const keys[] = {"name", "timezone", "week", "holidays", NULL};
 	yaml_node_t *seq;
 
 	t->hoursv = section(cp, root, "hours", sizeof(*t->hoursv), &t->hoursc, &seq);
@@ -150,14 +147,13 @@ static void hours_parse(struct cfg_parse *cp, struct cfg_tenant *t,
 			continue;
 		h->line = cfg__line(n);
 		cfg__check_keys(cp, n, key, keys);
-		if (!cfg__str(cp, cfg__get(cp->doc, n, "name"), "hours.name",
-			      h->name, sizeof(h->name)))
+		if (!cfg__str(cp, cfg__get(cp->doc, n, "name"), "hours.name", h->name,
+			      sizeof(h->name)))
 			cfg__error(cp->errs, cp->file, h->line, key, "needs a name");
 		util_copy(h->tz, sizeof(h->tz), "UTC");
-		cfg__str(cp, cfg__get(cp->doc, n, "timezone"), "hours.timezone",
-			 h->tz, sizeof(h->tz));
-		if (strstr(h->tz, "..") || (strcmp(h->tz, "UTC") &&
-		    access_tz(h->tz)))
+		cfg__str(cp, cfg__get(cp->doc, n, "timezone"), "hours.timezone", h->tz,
+			 sizeof(h->tz));
+		if (strstr(h->tz, "..") || (strcmp(h->tz, "UTC") && access_tz(h->tz)))
 			cfg__error(cp->errs, cp->file, h->line, key,
 				   "unknown time zone \"%s\"", h->tz);
 		week = cfg__get(cp->doc, n, "week");
@@ -168,12 +164,13 @@ static void hours_parse(struct cfg_parse *cp, struct cfg_tenant *t,
 				const char *s = cfg__scalar(dn);
 				if (!dn)
 					continue;
-				if (!s || !day_parse(s, &h->week[d].open,
-						     &h->week[d].close))
+				if (!s ||
+				    !day_parse(s, &h->week[d].open, &h->week[d].close))
 					cfg__error(cp->errs, cp->file, cfg__line(dn),
 						   "hours.week",
 						   "%s: \"%s\" is not HH:MM-HH:MM or "
-						   "closed", weekdays[d], s ? s : "?");
+						   "closed",
+						   weekdays[d], s ? s : "?");
 			}
 		}
 		hol = cfg__get(cp->doc, n, "holidays");
@@ -192,16 +189,14 @@ static void hours_parse(struct cfg_parse *cp, struct cfg_tenant *t,
 				if (h->holidayc < CFG_MAX_HOLIDAYS)
 					util_copy(h->holidays[h->holidayc++], 11, s);
 			}
-		}
-		else if (hol) {
-			cfg__error(cp->errs, cp->file, cfg__line(hol),
-				   "hours.holidays", "expected a list of dates");
+		} else if (hol) {
+			cfg__error(cp->errs, cp->file, cfg__line(hol), "hours.holidays",
+				   "expected a list of dates");
 		}
 	}
 }
 
-static void agents_parse(struct cfg_parse *cp, struct cfg_tenant *t,
-			 yaml_node_t *root)
+static void agents_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *root)
 {
 	static const char *const keys[] = {"ext", "name", "password", NULL};
 	yaml_node_t *seq;
@@ -218,13 +213,15 @@ static void agents_parse(struct cfg_parse *cp, struct cfg_tenant *t,
 		a->line = cfg__line(n);
 		cfg__check_keys(cp, n, key, keys);
 		if (!cfg__str(cp, cfg__get(cp->doc, n, "ext"), "agents.ext", a->ext,
-			      sizeof(a->ext)) || !is_ext(a->ext))
+			      sizeof(a->ext)) ||
+		    !is_ext(a->ext))
 			cfg__error(cp->errs, cp->file, a->line, key,
 				   "ext must be 2 to 15 digits (quote it: \"1001\")");
 		cfg__str(cp, cfg__get(cp->doc, n, "name"), "agents.name", a->name,
 			 sizeof(a->name));
 		if (!cfg__str(cp, cfg__get(cp->doc, n, "password"), "agents.password",
-			      a->password, sizeof(a->password)) || !a->password[0])
+			      a->password, sizeof(a->password)) ||
+		    !a->password[0])
 			cfg__error(cp->errs, cp->file, a->line, key,
 				   "needs a SIP password");
 		for (size_t j = 0; j < i; j++) {
@@ -236,11 +233,11 @@ static void agents_parse(struct cfg_parse *cp, struct cfg_tenant *t,
 	}
 }
 
-static void queues_parse(struct cfg_parse *cp, struct cfg_tenant *t,
-			 yaml_node_t *root)
+static void queues_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *root)
 {
-	static const char *const keys[] = {"name", "strategy", "ring_timeout",
-		"max_wait", "service_level", "moh", "members", NULL};
+	static const char *const keys[] = {
+	    "name",	     "strategy", "ring_timeout", "max_wait",
+	    "service_level", "moh",	 "members",	 NULL};
 	yaml_node_t *seq;
 
 	t->queuev = section(cp, root, "queues", sizeof(*t->queuev), &t->queuec, &seq);
@@ -255,11 +252,12 @@ static void queues_parse(struct cfg_parse *cp, struct cfg_tenant *t,
 			continue;
 		q->line = cfg__line(n);
 		cfg__check_keys(cp, n, key, keys);
-		if (!cfg__str(cp, cfg__get(cp->doc, n, "name"), "queues.name",
-			      q->name, sizeof(q->name)) || !q->name[0])
+		if (!cfg__str(cp, cfg__get(cp->doc, n, "name"), "queues.name", q->name,
+			      sizeof(q->name)) ||
+		    !q->name[0])
 			cfg__error(cp->errs, cp->file, q->line, key, "needs a name");
-		if (!cfg__str(cp, cfg__get(cp->doc, n, "strategy"),
-			      "queues.strategy", q->strategy, sizeof(q->strategy)))
+		if (!cfg__str(cp, cfg__get(cp->doc, n, "strategy"), "queues.strategy",
+			      q->strategy, sizeof(q->strategy)))
 			cfg__error(cp->errs, cp->file, q->line, key,
 				   "needs a strategy (longest-idle, ring-all, ...)");
 		for (size_t s = 0; strategies[s]; s++)
@@ -268,28 +266,28 @@ static void queues_parse(struct cfg_parse *cp, struct cfg_tenant *t,
 			cfg__error(cp->errs, cp->file, q->line, "queues.strategy",
 				   "\"%s\" is not a strategy (ring-all, longest-idle, "
 				   "least-calls, round-robin, linear, random, "
-				   "weighted-random, skills)", q->strategy);
+				   "weighted-random, skills)",
+				   q->strategy);
 		q->ring_timeout_ms = 15000;
 		q->sl_threshold_ms = 20000;
 		cfg__duration(cp, cfg__get(cp->doc, n, "ring_timeout"),
 			      "queues.ring_timeout", &q->ring_timeout_ms, 1000, 300000);
-		cfg__duration(cp, cfg__get(cp->doc, n, "max_wait"),
-			      "queues.max_wait", &q->max_wait_ms, 0, 86400000);
+		cfg__duration(cp, cfg__get(cp->doc, n, "max_wait"), "queues.max_wait",
+			      &q->max_wait_ms, 0, 86400000);
 		cfg__duration(cp, cfg__get(cp->doc, n, "service_level"),
-			      "queues.service_level", &q->sl_threshold_ms, 1000,
-			      3600000);
+			      "queues.service_level", &q->sl_threshold_ms, 1000, 3600000);
 		cfg__str(cp, cfg__get(cp->doc, n, "moh"), "queues.moh", q->moh,
 			 sizeof(q->moh));
 		m = cfg__get(cp->doc, n, "members");
 		if (m && m->type != YAML_SEQUENCE_NODE) {
 			cfg__error(cp->errs, cp->file, cfg__line(m), "queues.members",
 				   "expected a list of extensions");
-		}
-		else if (m) {
+		} else if (m) {
 			for (yaml_node_item_t *it = m->data.sequence.items.start;
 			     it < m->data.sequence.items.top; it++) {
 				yaml_node_t *mn = yaml_document_get_node(cp->doc, *it);
-				if (q->memberc >= sizeof(q->members) / sizeof(q->members[0])) {
+				if (q->memberc >=
+				    sizeof(q->members) / sizeof(q->members[0])) {
 					cfg__error(cp->errs, cp->file, cfg__line(mn),
 						   "queues.members", "too many members");
 					break;
@@ -307,14 +305,12 @@ static void queues_parse(struct cfg_parse *cp, struct cfg_tenant *t,
 	}
 }
 
-static void numbers_parse(struct cfg_parse *cp, struct cfg_tenant *t,
-			  yaml_node_t *root)
+static void numbers_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *root)
 {
 	static const char *const keys[] = {"number", "flow", NULL};
 	yaml_node_t *seq;
 
-	t->numberv = section(cp, root, "numbers", sizeof(*t->numberv),
-			     &t->numberc, &seq);
+	t->numberv = section(cp, root, "numbers", sizeof(*t->numberv), &t->numberc, &seq);
 	for (size_t i = 0; i < t->numberc; i++) {
 		struct cfg_number *nb = &t->numberv[i];
 		yaml_node_t *n = item(cp, seq, i);
@@ -326,10 +322,11 @@ static void numbers_parse(struct cfg_parse *cp, struct cfg_tenant *t,
 		nb->line = cfg__line(n);
 		cfg__check_keys(cp, n, key, keys);
 		if (!cfg__str(cp, cfg__get(cp->doc, n, "number"), "numbers.number",
-			      nb->number, sizeof(nb->number)) || !nb->number[0])
+			      nb->number, sizeof(nb->number)) ||
+		    !nb->number[0])
 			cfg__error(cp->errs, cp->file, nb->line, key, "needs a number");
-		if (!cfg__str(cp, cfg__get(cp->doc, n, "flow"), "numbers.flow",
-			      nb->flow, sizeof(nb->flow)))
+		if (!cfg__str(cp, cfg__get(cp->doc, n, "flow"), "numbers.flow", nb->flow,
+			      sizeof(nb->flow)))
 			cfg__error(cp->errs, cp->file, nb->line, key, "needs a flow");
 	}
 }
@@ -367,13 +364,14 @@ static void options_parse(struct cfg_parse *cp, struct cfg_ivr_node *nd,
 	}
 }
 
-static void node_parse(struct cfg_parse *cp, struct cfg_ivr_node *nd,
-		       yaml_node_t *n, const char *key)
+static void node_parse(struct cfg_parse *cp, struct cfg_ivr_node *nd, yaml_node_t *n,
+		       const char *key)
 {
-	static const char *const keys[] = {"id", "type", "text", "file", "next",
-		"queue", "target", "hours", "open", "closed", "options",
-		"extensions", "timeout", "interdigit", "retries", "invalid",
-		"noinput", "default", NULL};
+	static const char *const keys[] = {
+	    "id",      "type",	     "text",	"file",	      "next",
+	    "queue",   "target",     "hours",	"open",	      "closed",
+	    "options", "extensions", "timeout", "interdigit", "retries",
+	    "invalid", "noinput",    "default", NULL};
 	char type[16] = "";
 	yaml_node_t *opts;
 	uint32_t v;
@@ -382,10 +380,10 @@ static void node_parse(struct cfg_parse *cp, struct cfg_ivr_node *nd,
 	nd->line = cfg__line(n);
 	cfg__check_keys(cp, n, key, keys);
 	if (!cfg__str(cp, cfg__get(cp->doc, n, "id"), "nodes.id", nd->id,
-		      sizeof(nd->id)) || !nd->id[0])
+		      sizeof(nd->id)) ||
+	    !nd->id[0])
 		cfg__error(cp->errs, cp->file, nd->line, key, "needs an id");
-	if (!cfg__str(cp, cfg__get(cp->doc, n, "type"), "nodes.type", type,
-		      sizeof(type)))
+	if (!cfg__str(cp, cfg__get(cp->doc, n, "type"), "nodes.type", type, sizeof(type)))
 		cfg__error(cp->errs, cp->file, nd->line, key,
 			   "needs a type (say, menu, queue, transfer, hours, "
 			   "hangup)");
@@ -398,7 +396,8 @@ static void node_parse(struct cfg_parse *cp, struct cfg_ivr_node *nd,
 	if (type[0] && !found)
 		cfg__error(cp->errs, cp->file, nd->line, "nodes.type",
 			   "\"%s\" is not a node type (say, menu, queue, "
-			   "transfer, hours, hangup)", type);
+			   "transfer, hours, hangup)",
+			   type);
 	cfg__str(cp, cfg__get(cp->doc, n, "text"), "nodes.text", nd->text,
 		 sizeof(nd->text));
 	cfg__str(cp, cfg__get(cp->doc, n, "file"), "nodes.file", nd->file,
@@ -415,12 +414,12 @@ static void node_parse(struct cfg_parse *cp, struct cfg_ivr_node *nd,
 		 sizeof(nd->open));
 	cfg__str(cp, cfg__get(cp->doc, n, "closed"), "nodes.closed", nd->closed,
 		 sizeof(nd->closed));
-	cfg__str(cp, cfg__get(cp->doc, n, "invalid"), "nodes.invalid",
-		 nd->invalid_text, sizeof(nd->invalid_text));
-	cfg__str(cp, cfg__get(cp->doc, n, "noinput"), "nodes.noinput",
-		 nd->noinput_text, sizeof(nd->noinput_text));
-	cfg__str(cp, cfg__get(cp->doc, n, "default"), "nodes.default",
-		 nd->default_next, sizeof(nd->default_next));
+	cfg__str(cp, cfg__get(cp->doc, n, "invalid"), "nodes.invalid", nd->invalid_text,
+		 sizeof(nd->invalid_text));
+	cfg__str(cp, cfg__get(cp->doc, n, "noinput"), "nodes.noinput", nd->noinput_text,
+		 sizeof(nd->noinput_text));
+	cfg__str(cp, cfg__get(cp->doc, n, "default"), "nodes.default", nd->default_next,
+		 sizeof(nd->default_next));
 	cfg__bool(cp, cfg__get(cp->doc, n, "extensions"), "nodes.extensions",
 		  &nd->extensions);
 	nd->timeout_ms = 5000;
@@ -430,8 +429,7 @@ static void node_parse(struct cfg_parse *cp, struct cfg_ivr_node *nd,
 		      &nd->timeout_ms, 500, 120000);
 	cfg__duration(cp, cfg__get(cp->doc, n, "interdigit"), "nodes.interdigit",
 		      &nd->interdigit_ms, 200, 30000);
-	if (cfg__uint(cp, cfg__get(cp->doc, n, "retries"), "nodes.retries", &v,
-		      0, 10))
+	if (cfg__uint(cp, cfg__get(cp->doc, n, "retries"), "nodes.retries", &v, 0, 10))
 		nd->retries = v;
 	opts = cfg__get(cp->doc, n, "options");
 	if (opts)
@@ -444,8 +442,7 @@ static void node_parse(struct cfg_parse *cp, struct cfg_ivr_node *nd,
 		if (found && !nd->text[0] && !nd->file[0])
 			cfg__error(cp->errs, cp->file, nd->line, key,
 				   "a %s node needs text or file", type);
-		if (found && nd->type == IVR_NODE_MENU && !nd->optionc &&
-		    !nd->extensions)
+		if (found && nd->type == IVR_NODE_MENU && !nd->optionc && !nd->extensions)
 			cfg__error(cp->errs, cp->file, nd->line, key,
 				   "a menu needs options or extensions: true");
 		break;
@@ -469,8 +466,7 @@ static void node_parse(struct cfg_parse *cp, struct cfg_ivr_node *nd,
 	}
 }
 
-static void flows_parse(struct cfg_parse *cp, struct cfg_tenant *t,
-			yaml_node_t *root)
+static void flows_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *root)
 {
 	static const char *const keys[] = {"name", "start", "nodes", NULL};
 	yaml_node_t *seq;
@@ -486,16 +482,16 @@ static void flows_parse(struct cfg_parse *cp, struct cfg_tenant *t,
 			continue;
 		f->line = cfg__line(n);
 		cfg__check_keys(cp, n, key, keys);
-		if (!cfg__str(cp, cfg__get(cp->doc, n, "name"), "flows.name",
-			      f->name, sizeof(f->name)) || !f->name[0])
+		if (!cfg__str(cp, cfg__get(cp->doc, n, "name"), "flows.name", f->name,
+			      sizeof(f->name)) ||
+		    !f->name[0])
 			cfg__error(cp->errs, cp->file, f->line, key, "needs a name");
 		cfg__str(cp, cfg__get(cp->doc, n, "start"), "flows.start", f->start,
 			 sizeof(f->start));
 		nodes = cfg__get(cp->doc, n, "nodes");
 		if (!nodes || nodes->type != YAML_SEQUENCE_NODE ||
 		    nodes->data.sequence.items.top == nodes->data.sequence.items.start) {
-			cfg__error(cp->errs, cp->file, nodes ? cfg__line(nodes)
-							     : f->line,
+			cfg__error(cp->errs, cp->file, nodes ? cfg__line(nodes) : f->line,
 				   "flows.nodes", "expected a list of nodes");
 			continue;
 		}
@@ -520,13 +516,13 @@ static void flows_parse(struct cfg_parse *cp, struct cfg_tenant *t,
 
 /* Every reference must land on something that exists. */
 static void ref_check(struct cfg_parse *cp, const struct cfg_flow *f,
-		      const struct cfg_ivr_node *nd, const char *what,
-		      const char *id)
+		      const struct cfg_ivr_node *nd, const char *what, const char *id)
 {
 	if (id[0] && !cfg_flow_node(f, id))
 		cfg__error(cp->errs, cp->file, nd->line, what,
 			   "node \"%s\" of flow \"%s\" names node \"%s\", which "
-			   "the flow does not have", nd->id, f->name, id);
+			   "the flow does not have",
+			   nd->id, f->name, id);
 }
 
 static void tenant_check(struct cfg_parse *cp, const struct cfg_tenant *t)
@@ -535,8 +531,7 @@ static void tenant_check(struct cfg_parse *cp, const struct cfg_tenant *t)
 		const struct cfg_queue *q = &t->queuev[i];
 		for (size_t j = 0; j < q->memberc; j++) {
 			if (!cfg_agent_find(t, q->members[j]))
-				cfg__error(cp->errs, cp->file, q->line,
-					   "queues.members",
+				cfg__error(cp->errs, cp->file, q->line, "queues.members",
 					   "queue \"%s\": member %s is not an agent",
 					   q->name, q->members[j]);
 		}
@@ -552,10 +547,9 @@ static void tenant_check(struct cfg_parse *cp, const struct cfg_tenant *t)
 				   "%s is also an agent's extension", nb->number);
 		for (size_t j = 0; j < i; j++) {
 			if (!strcmp(t->numberv[j].number, nb->number))
-				cfg__error(cp->errs, cp->file, nb->line,
-					   "numbers.number",
-					   "%s is already defined on line %d",
-					   nb->number, t->numberv[j].line);
+				cfg__error(cp->errs, cp->file, nb->line, "numbers.number",
+					   "%s is already defined on line %d", nb->number,
+					   t->numberv[j].line);
 		}
 	}
 	for (size_t i = 0; i < t->flowc; i++) {
@@ -564,16 +558,18 @@ static void tenant_check(struct cfg_parse *cp, const struct cfg_tenant *t)
 		if (f->start[0] && !cfg_flow_node(f, f->start))
 			cfg__error(cp->errs, cp->file, f->line, "flows.start",
 				   "flow \"%s\" starts at \"%s\", which it does not "
-				   "have", f->name, f->start);
+				   "have",
+				   f->name, f->start);
 		for (size_t j = 0; j < f->nodec; j++) {
 			const struct cfg_ivr_node *nd = &f->nodev[j];
 
 			for (size_t k = 0; k < j; k++) {
 				if (nd->id[0] && !strcmp(f->nodev[k].id, nd->id))
 					cfg__error(cp->errs, cp->file, nd->line,
-						   "nodes.id", "node \"%s\" is already "
-						   "defined on line %d", nd->id,
-						   f->nodev[k].line);
+						   "nodes.id",
+						   "node \"%s\" is already "
+						   "defined on line %d",
+						   nd->id, f->nodev[k].line);
 			}
 			ref_check(cp, f, nd, "nodes.next", nd->next);
 			ref_check(cp, f, nd, "nodes.open", nd->open);
@@ -588,17 +584,17 @@ static void tenant_check(struct cfg_parse *cp, const struct cfg_tenant *t)
 					   "queue \"%s\" is not defined", nd->queue);
 			if (nd->type == IVR_NODE_TRANSFER && nd->target[0] &&
 			    !cfg_agent_find(t, nd->target))
-				cfg__error(cp->errs, cp->file, nd->line,
-					   "nodes.target",
+				cfg__error(cp->errs, cp->file, nd->line, "nodes.target",
 					   "extension %s is not an agent", nd->target);
 			if (nd->type == IVR_NODE_HOURS) {
-				const char *cal = nd->hours[0] ? nd->hours
-							       : t->hours_default;
+				const char *cal =
+				    nd->hours[0] ? nd->hours : t->hours_default;
 				if (!cfg_hours_find(t, cal))
 					cfg__error(cp->errs, cp->file, nd->line,
 						   "nodes.hours",
 						   "calendar \"%s\" is not defined in "
-						   "hours", cal);
+						   "hours",
+						   cal);
 			}
 		}
 	}
@@ -607,8 +603,8 @@ static void tenant_check(struct cfg_parse *cp, const struct cfg_tenant *t)
 int cfg_tenant_parse(struct cfg_tenant **tp, const char *name, const char *yaml,
 		     size_t len, struct cfg_errors *errs)
 {
-	static const char *const keys[] = {"name", "hours", "hours_default",
-		"agents", "queues", "numbers", "flows", NULL};
+	static const char *const keys[] = {"name",   "hours",	"hours_default", "agents",
+					   "queues", "numbers", "flows",	 NULL};
 	yaml_document_t doc;
 	struct cfg_parse cp = {.file = name, .errs = errs, .doc = &doc};
 	struct cfg_errors local;
@@ -637,14 +633,12 @@ int cfg_tenant_parse(struct cfg_tenant **tp, const char *name, const char *yaml,
 	if (!root || root->type != YAML_MAPPING_NODE) {
 		cfg__error(errs, name, cfg__line(root), "file",
 			   "expected a map with agents, queues, numbers, flows");
-	}
-	else {
+	} else {
 		cfg__check_keys(&cp, root, "tenant", keys);
 		cfg__str(&cp, cfg__get(&doc, root, "name"), "name", t->name,
 			 sizeof(t->name));
-		cfg__str(&cp, cfg__get(&doc, root, "hours_default"),
-			 "hours_default", t->hours_default,
-			 sizeof(t->hours_default));
+		cfg__str(&cp, cfg__get(&doc, root, "hours_default"), "hours_default",
+			 t->hours_default, sizeof(t->hours_default));
 		hours_parse(&cp, t, root);
 		agents_parse(&cp, t, root);
 		queues_parse(&cp, t, root);
@@ -664,8 +658,7 @@ int cfg_tenant_parse(struct cfg_tenant **tp, const char *name, const char *yaml,
 	return 0;
 }
 
-int cfg_tenant_load(struct cfg_tenant **tp, const char *path,
-		    struct cfg_errors *errs)
+int cfg_tenant_load(struct cfg_tenant **tp, const char *path, struct cfg_errors *errs)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -726,8 +719,7 @@ const struct cfg_ivr_node *cfg_flow_node(const struct cfg_flow *f, const char *i
 	return NULL;
 }
 
-const struct cfg_number *cfg_number_find(const struct cfg_tenant *t,
-					 const char *number)
+const struct cfg_number *cfg_number_find(const struct cfg_tenant *t, const char *number)
 {
 	for (size_t i = 0; t && number && i < t->numberc; i++) {
 		if (!strcmp(t->numberv[i].number, number))
@@ -778,15 +770,15 @@ bool cfg_hours_open(const struct cfg_hours *h, uint64_t utc_ms)
 	int day, min;
 
 	if (!h)
-		return true;  /* no calendar: always open */
+		return true; /* no calendar: always open */
 	local_time(h->tz, (time_t)(utc_ms / 1000), &tm);
-	snprintf(date, sizeof(date), "%04d-%02d-%02d", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday);
+	snprintf(date, sizeof(date), "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday);
 	for (size_t i = 0; i < h->holidayc; i++) {
 		if (!strcmp(h->holidays[i], date))
 			return false;
 	}
-	day = (tm.tm_wday + 6) % 7;  /* Monday = 0 */
+	day = (tm.tm_wday + 6) % 7; /* Monday = 0 */
 	min = tm.tm_hour * 60 + tm.tm_min;
 	return min >= h->week[day].open && min < h->week[day].close;
 }

@@ -89,9 +89,9 @@ const char *clock_iso(char *buf, size_t sz, uint64_t utc_ms)
 	struct tm tm;
 
 	gmtime_r(&t, &tm);
-	snprintf(buf, sz, "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		 tm.tm_min, tm.tm_sec, (unsigned)(utc_ms % 1000));
+	snprintf(buf, sz, "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (unsigned)(utc_ms % 1000));
 	return buf;
 }
 

@@ -19,9 +19,9 @@ enum log_level { LOG_DEBUG = 0, LOG_INFO, LOG_WARN, LOG_ERROR };
 
 /* One line per event, key=value fields. Thread-safe. */
 void log_msg(enum log_level lvl, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 void log_set_level(enum log_level lvl);
-int  log_level_parse(enum log_level *lvlp, const char *name);
+int log_level_parse(enum log_level *lvlp, const char *name);
 /* Writes a phone number masked as the logs show it above debug. */
 const char *log_mask(char *buf, size_t sz, const char *number);
 
@@ -58,30 +58,30 @@ void id_new(char id[ID_LEN]);
  * subscriber that keeps something copies it.
  */
 struct hl_event {
-	uint64_t ts;           /* UTC ms; event_emit fills it in when 0 */
-	const char *type;      /* "call.created", "queue.entered", ... */
-	const char *call;      /* interaction id, or NULL */
-	const char *agent;     /* agent extension, or NULL */
-	const char *queue;     /* queue name, or NULL */
-	const char *data;      /* JSON object text with details, or NULL */
+	uint64_t ts;	   /* UTC ms; event_emit fills it in when 0 */
+	const char *type;  /* "call.created", "queue.entered", ... */
+	const char *call;  /* interaction id, or NULL */
+	const char *agent; /* agent extension, or NULL */
+	const char *queue; /* queue name, or NULL */
+	const char *data;  /* JSON object text with details, or NULL */
 };
 
-typedef void (event_h)(const struct hl_event *ev, void *arg);
+typedef void(event_h)(const struct hl_event *ev, void *arg);
 
-int  event_subscribe(event_h *h, void *arg);
+int event_subscribe(event_h *h, void *arg);
 void event_unsubscribe(event_h *h, void *arg);
 void event_emit(struct hl_event *ev);
 /* Convenience: builds data from a printf format (JSON object text). */
-void event_emitf(const char *type, const char *call, const char *agent,
-		 const char *queue, const char *fmt, ...);
+void event_emitf(const char *type, const char *call, const char *agent, const char *queue,
+		 const char *fmt, ...);
 void event_close(void);
 
 /* --- small helpers ---------------------------------------------------- */
 
 /* Copies src into dst (size sz), always NUL-terminated; returns E2BIG
  * when it had to cut. */
-int  util_copy(char *dst, size_t sz, const char *src);
+int util_copy(char *dst, size_t sz, const char *src);
 /* Creates a directory and its parents (mode 0750). */
-int  util_mkdir(const char *path);
+int util_mkdir(const char *path);
 
 #endif

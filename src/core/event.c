@@ -49,13 +49,13 @@ void event_emit(struct hl_event *ev)
 	le = list_head(&subs);
 	while (le) {
 		struct sub *s = le->data;
-		le = le->next;  /* a handler may unsubscribe itself */
+		le = le->next; /* a handler may unsubscribe itself */
 		s->h(ev, s->arg);
 	}
 }
 
-void event_emitf(const char *type, const char *call, const char *agent,
-		 const char *queue, const char *fmt, ...)
+void event_emitf(const char *type, const char *call, const char *agent, const char *queue,
+		 const char *fmt, ...)
 {
 	char data[1024];
 	struct hl_event ev = {0, type, call, agent, queue, NULL};

@@ -15,26 +15,26 @@
 #include "core/cfg.h"
 #include "ivr/ivr.h"
 
-#define MAX_STEPS 50   /* nodes entered without input before giving up */
+#define MAX_STEPS 50 /* nodes entered without input before giving up */
 
 enum wait {
-	WAIT_NONE,      /* nothing pending (playing, or finished) */
-	WAIT_FIRST,     /* menu: for the first digit */
-	WAIT_NEXT,      /* menu: for another digit */
+	WAIT_NONE,  /* nothing pending (playing, or finished) */
+	WAIT_FIRST, /* menu: for the first digit */
+	WAIT_NEXT,  /* menu: for another digit */
 };
 
 struct ivr_session {
 	const struct cfg_flow *flow;
 	const struct cfg_tenant *tenant;
-	const struct cfg_ivr_node *node;   /* current */
+	const struct cfg_ivr_node *node; /* current */
 	enum wait wait;
 	uint64_t deadline;
 	bool playing;
-	bool menu_prompt;   /* the prompt playing is the menu's own */
-	bool done;          /* routed or hung up: ignore everything */
-	uint32_t attempts;  /* failed menu attempts */
+	bool menu_prompt;  /* the prompt playing is the menu's own */
+	bool done;	   /* routed or hung up: ignore everything */
+	uint32_t attempts; /* failed menu attempts */
 	unsigned steps;
-	char entry[16];     /* digits of the current menu attempt */
+	char entry[16]; /* digits of the current menu attempt */
 	char path[256];
 	char digits[64];
 };
@@ -47,7 +47,7 @@ static void append(char *buf, size_t sz, const char *sep, const char *s)
 	size_t n = strlen(buf);
 
 	if (n + strlen(sep) + strlen(s) >= sz)
-		return;  /* full: the path is a record, not a control */
+		return; /* full: the path is a record, not a control */
 	if (n)
 		strcat(buf, sep);
 	strcat(buf, s);
@@ -135,8 +135,9 @@ static void enter(struct ivr_session *s, const char *id, uint64_t now,
 		act->target = n->target;
 		break;
 	case IVR_NODE_HOURS:
-		h = cfg_hours_find(s->tenant, n->hours[0] ? n->hours
-				   : (s->tenant ? s->tenant->hours_default : ""));
+		h = cfg_hours_find(
+		    s->tenant,
+		    n->hours[0] ? n->hours : (s->tenant ? s->tenant->hours_default : ""));
 		enter(s, cfg_hours_open(h, now) ? n->open : n->closed, now, act);
 		break;
 	case IVR_NODE_HANGUP:
@@ -235,8 +236,7 @@ static const struct cfg_ivr_option *option_find(const struct ivr_session *s,
 }
 
 /* The entry is complete: take what it matches. */
-static void menu_decide(struct ivr_session *s, uint64_t now,
-			struct ivr_action *act)
+static void menu_decide(struct ivr_session *s, uint64_t now, struct ivr_action *act)
 {
 	const struct cfg_ivr_option *o = option_find(s, s->entry);
 
@@ -254,18 +254,17 @@ static void menu_decide(struct ivr_session *s, uint64_t now,
 	menu_retry(s, s->entry[0] == '\0', now, act);
 }
 
-void ivr_digit(struct ivr_session *s, char digit, uint64_t now,
-	       struct ivr_action *act)
+void ivr_digit(struct ivr_session *s, char digit, uint64_t now, struct ivr_action *act)
 {
 	char d[2] = {digit, '\0'};
 	size_t n;
 
 	memset(act, 0, sizeof(*act));
 	if (!s || s->done || !s->node || s->node->type != IVR_NODE_MENU)
-		return;  /* digits only mean something in a menu */
+		return; /* digits only mean something in a menu */
 	append(s->digits, sizeof(s->digits), "", d);
 	s->steps = 0;
-	s->playing = false;  /* barge-in: the caller has stopped the prompt */
+	s->playing = false; /* barge-in: the caller has stopped the prompt */
 
 	if (digit == '#') {
 		menu_decide(s, now, act);

@@ -17,29 +17,28 @@ struct cfg_tenant;
 struct ivr_session;
 
 enum ivr_act {
-	IVR_ACT_NONE = 0,   /* keep doing what you do (playing, waiting) */
-	IVR_ACT_PLAY,       /* play text/file; report ivr_prompt_done at its end */
-	IVR_ACT_QUEUE,      /* route the call to queue `target` */
-	IVR_ACT_TRANSFER,   /* route the call to extension `target` */
-	IVR_ACT_HANGUP,     /* end the call */
+	IVR_ACT_NONE = 0, /* keep doing what you do (playing, waiting) */
+	IVR_ACT_PLAY,	  /* play text/file; report ivr_prompt_done at its end */
+	IVR_ACT_QUEUE,	  /* route the call to queue `target` */
+	IVR_ACT_TRANSFER, /* route the call to extension `target` */
+	IVR_ACT_HANGUP,	  /* end the call */
 };
 
 struct ivr_action {
 	enum ivr_act type;
-	const char *text;     /* PLAY: text for TTS ("" if file) */
-	const char *file;     /* PLAY: WAV path ("" if text) */
-	bool barge;           /* PLAY: a digit stops the prompt */
-	const char *target;   /* QUEUE, TRANSFER */
+	const char *text;   /* PLAY: text for TTS ("" if file) */
+	const char *file;   /* PLAY: WAV path ("" if text) */
+	bool barge;	    /* PLAY: a digit stops the prompt */
+	const char *target; /* QUEUE, TRANSFER */
 };
 
 /* tenant is used for business hours and extension look-ups. Both must
  * outlive the session. */
-int  ivr_session_alloc(struct ivr_session **sp, const struct cfg_flow *flow,
-		       const struct cfg_tenant *tenant);
+int ivr_session_alloc(struct ivr_session **sp, const struct cfg_flow *flow,
+		      const struct cfg_tenant *tenant);
 void ivr_start(struct ivr_session *s, uint64_t now, struct ivr_action *act);
 void ivr_prompt_done(struct ivr_session *s, uint64_t now, struct ivr_action *act);
-void ivr_digit(struct ivr_session *s, char digit, uint64_t now,
-	       struct ivr_action *act);
+void ivr_digit(struct ivr_session *s, char digit, uint64_t now, struct ivr_action *act);
 /* Call at least every 100 ms: fires digit timeouts. */
 void ivr_tick(struct ivr_session *s, uint64_t now, struct ivr_action *act);
 /* When the next timeout is due (UTC ms), 0 = none pending. */

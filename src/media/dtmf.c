@@ -74,8 +74,8 @@ size_t dtmf_gen(int16_t *s, size_t max, char digit, uint32_t ms)
 	for (size_t i = 0; i < n; i++) {
 		double t = (double)i / MEDIA_SRATE;
 		/* each tone at about -10 dBFS */
-		s[i] = (int16_t)(10362.0 * (sin(2 * M_PI * f1 * t) +
-					    sin(2 * M_PI * f2 * t)));
+		s[i] = (int16_t)(10362.0 *
+				 (sin(2 * M_PI * f1 * t) + sin(2 * M_PI * f2 * t)));
 	}
 	return n;
 }

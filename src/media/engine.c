@@ -21,8 +21,8 @@
 #include "media/media.h"
 #include "media/media_int.h"
 
-#define TICK_US (MEDIA_PTIME * 1000)
-#define LATE_RESET_US (5 * TICK_US)   /* further behind: restart the clock */
+#define TICK_US	      (MEDIA_PTIME * 1000)
+#define LATE_RESET_US (5 * TICK_US) /* further behind: restart the clock */
 
 static void engine_destructor(void *arg)
 {
@@ -62,13 +62,15 @@ static void engine_tick(struct media *m, uint64_t now_ms)
 	size_t n = 0;
 
 	/* Pass 1: what each stream received in this frame time. */
-	LIST_FOREACH(&m->streams, le) {
+	LIST_FOREACH(&m->streams, le)
+	{
 		struct media_stream *s = le->data;
 		media__stream_pull(s, now_ms);
 	}
 
 	/* Pass 2: record, then send. */
-	LIST_FOREACH(&m->streams, le) {
+	LIST_FOREACH(&m->streams, le)
+	{
 		struct media_stream *s = le->data;
 
 		if (s->rec && s->peer)
@@ -77,7 +79,8 @@ static void engine_tick(struct media *m, uint64_t now_ms)
 	}
 
 	/* Pass 3: hand out what happened. */
-	LIST_FOREACH(&m->streams, le) {
+	LIST_FOREACH(&m->streams, le)
+	{
 		struct media_stream *s = le->data;
 
 		if (!s->events)
@@ -85,11 +88,11 @@ static void engine_tick(struct media *m, uint64_t now_ms)
 		if (n == m->pendingc) {
 			size_t c = m->pendingc ? m->pendingc * 2 : 64;
 			/* libre's mem_realloc does not take NULL */
-			struct media_stream **p = m->pending
-				? mem_realloc(m->pending, c * sizeof(*p))
-				: mem_zalloc(c * sizeof(*p), NULL);
+			struct media_stream **p =
+			    m->pending ? mem_realloc(m->pending, c * sizeof(*p))
+				       : mem_zalloc(c * sizeof(*p), NULL);
 			if (!p)
-				break;  /* events stay flagged: next tick */
+				break; /* events stay flagged: next tick */
 			m->pending = p;
 			m->pendingc = c;
 		}
@@ -115,8 +118,8 @@ static void tick_handler(void *arg)
 	}
 	/* how far from the 20 ms grid this tick ran, early or late */
 	if (m->pace_n < MEDIA_PACE_SAMPLES)
-		m->pace[m->pace_n++] = (uint32_t)(now > m->next_us ? now - m->next_us
-								  : m->next_us - now);
+		m->pace[m->pace_n++] =
+		    (uint32_t)(now > m->next_us ? now - m->next_us : m->next_us - now);
 
 	ms = clock_now_ms();
 	engine_tick(m, ms);
@@ -124,8 +127,8 @@ static void tick_handler(void *arg)
 
 	m->next_us += TICK_US;
 	now = clock_mono_us();
-	tmr_start(&m->tmr, m->next_us > now ? (m->next_us - now) / 1000 : 0,
-		  tick_handler, m);
+	tmr_start(&m->tmr, m->next_us > now ? (m->next_us - now) / 1000 : 0, tick_handler,
+		  m);
 }
 
 int media_alloc(struct media **mp, const struct cfg_node *node)
@@ -150,8 +153,8 @@ int media_alloc(struct media **mp, const struct cfg_node *node)
 	tmr_init(&m->tmr);
 	m->next_us = clock_mono_us() + TICK_US;
 	tmr_start(&m->tmr, MEDIA_PTIME, tick_handler, m);
-	log_info("media: engine up addr=%s ports=%u-%u tick=%ums",
-		 node->media_addr, m->port_min, m->port_max, MEDIA_PTIME);
+	log_info("media: engine up addr=%s ports=%u-%u tick=%ums", node->media_addr,
+		 m->port_min, m->port_max, MEDIA_PTIME);
 out:
 	if (err)
 		mem_deref(m);

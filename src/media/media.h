@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #define MEDIA_SRATE 8000
-#define MEDIA_FRAME 160           /* samples per 20 ms */
+#define MEDIA_FRAME 160 /* samples per 20 ms */
 #define MEDIA_PTIME 20
 
 struct mbuf;
@@ -29,16 +29,16 @@ struct cfg_node;
 /* --- prompts: audio files decoded to 8 kHz mono ----------------------- */
 
 struct prompt {
-	int16_t *samples;         /* 8 kHz mono */
+	int16_t *samples; /* 8 kHz mono */
 	size_t n;
 };
 
 /* Loads a WAV (or any libsndfile format) of any rate and channel count,
  * mixing down to mono and resampling to 8 kHz with speexdsp. A missing or
  * broken file gives an error (EINVAL/ENOENT) and a log line naming it. */
-int  prompt_load(struct prompt **pp, const char *path);
+int prompt_load(struct prompt **pp, const char *path);
 /* A prompt from samples already at 8 kHz (copied). */
-int  prompt_from_samples(struct prompt **pp, const int16_t *s, size_t n);
+int prompt_from_samples(struct prompt **pp, const int16_t *s, size_t n);
 
 /* --- text to speech --------------------------------------------------- */
 
@@ -48,17 +48,17 @@ int  prompt_from_samples(struct prompt **pp, const int16_t *s, size_t n);
  * (eSpeak NG is a process-wide singleton): call at start-up or from the
  * one TTS worker thread, never on the main loop. Thread-safe.
  */
-int  tts_render(const char *text, const char *cache_dir, char *path, size_t sz);
+int tts_render(const char *text, const char *cache_dir, char *path, size_t sz);
 
 /* Writes the project's own synthesised demo music (royalty-free, made
  * here: a few bars of soft chords) as an 8 kHz mono WAV. */
-int  moh_generate(const char *path);
+int moh_generate(const char *path);
 
 /* --- in-band DTMF ----------------------------------------------------- */
 
 struct dtmf_det;
-typedef void (dtmf_det_h)(char digit, void *arg);
-int  dtmf_det_alloc(struct dtmf_det **dp, dtmf_det_h *h, void *arg);
+typedef void(dtmf_det_h)(char digit, void *arg);
+int dtmf_det_alloc(struct dtmf_det **dp, dtmf_det_h *h, void *arg);
 void dtmf_det_feed(struct dtmf_det *d, const int16_t *s, size_t n);
 /* Generates the tone pair of digit for ms milliseconds into s (8 kHz);
  * returns samples written. For tests and for in-band sending. */
@@ -72,9 +72,9 @@ size_t dtmf_gen(int16_t *s, size_t max, char digit, uint32_t ms);
  * buffer (no fsync on the loop); mem_deref flushes and closes the file.
  */
 struct recorder;
-int  recorder_open(struct recorder **rp, const char *path);
-void recorder_write(struct recorder *r, const int16_t *left,
-		    const int16_t *right, size_t n);
+int recorder_open(struct recorder **rp, const char *path);
+void recorder_write(struct recorder *r, const int16_t *left, const int16_t *right,
+		    size_t n);
 uint64_t recorder_samples(const struct recorder *r);
 
 /* --- the engine --------------------------------------------------------- */
@@ -85,34 +85,34 @@ struct media_stream;
 enum media_codec { MEDIA_PCMU = 0, MEDIA_PCMA = 8 };
 
 enum media_evt {
-	MEDIA_EVT_DIGIT,          /* digit: from RFC 4733 or in-band */
-	MEDIA_EVT_PLAY_END,       /* the prompt played to its end */
-	MEDIA_EVT_RTP_TIMEOUT,    /* no RTP for rtp_timeout_ms */
+	MEDIA_EVT_DIGIT,       /* digit: from RFC 4733 or in-band */
+	MEDIA_EVT_PLAY_END,    /* the prompt played to its end */
+	MEDIA_EVT_RTP_TIMEOUT, /* no RTP for rtp_timeout_ms */
 };
-typedef void (media_evt_h)(struct media_stream *s, enum media_evt evt,
-			   char digit, void *arg);
+typedef void(media_evt_h)(struct media_stream *s, enum media_evt evt, char digit,
+			  void *arg);
 
-int  media_alloc(struct media **mp, const struct cfg_node *node);
+int media_alloc(struct media **mp, const struct cfg_node *node);
 size_t media_stream_count(const struct media *m);
 
 /* How far from the 20 ms grid the ticks ran, early or late, since the
  * last call (which resets the sample). */
 struct media_pacing {
 	uint64_t ticks;
-	uint64_t late_resets;     /* fell more than 5 frames behind */
+	uint64_t late_resets; /* fell more than 5 frames behind */
 	uint32_t p50_us, p99_us, max_us;
 };
 void media_pacing(struct media *m, struct media_pacing *p);
 
 /* A new RTP stream bound to a port of the configured range. */
-int  media_stream_alloc(struct media_stream **sp, struct media *m,
-			media_evt_h *eh, void *arg);
+int media_stream_alloc(struct media_stream **sp, struct media *m, media_evt_h *eh,
+		       void *arg);
 /* SDP: answer an offer (ENOTSUP when no common codec: reply 488),
  * make an offer, take an answer. Bodies are SDP text in an mbuf. */
-int  media_stream_answer(struct media_stream *s, struct mbuf *offer,
-			 struct mbuf **answerp);
-int  media_stream_offer(struct media_stream *s, struct mbuf **offerp);
-int  media_stream_accept(struct media_stream *s, struct mbuf *answer);
+int media_stream_answer(struct media_stream *s, struct mbuf *offer,
+			struct mbuf **answerp);
+int media_stream_offer(struct media_stream *s, struct mbuf **offerp);
+int media_stream_accept(struct media_stream *s, struct mbuf *answer);
 enum media_codec media_stream_codec(const struct media_stream *s);
 /* The peer put us on hold (sendonly/inactive) in its last offer. */
 bool media_stream_held(const struct media_stream *s);
@@ -122,8 +122,7 @@ void media_stream_play(struct media_stream *s, const struct prompt *p, bool loop
 void media_stream_silence(struct media_stream *s);
 /* Connects two streams both ways (each hears the other; RFC 4733 digits
  * pass through). rec, when given, records a=left, b=right. */
-void media_bridge(struct media_stream *a, struct media_stream *b,
-		  struct recorder *rec);
+void media_bridge(struct media_stream *a, struct media_stream *b, struct recorder *rec);
 void media_unbridge(struct media_stream *s);
 /* In-band DTMF detection on received audio (on by default). */
 void media_stream_detect(struct media_stream *s, bool on);

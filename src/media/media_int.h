@@ -8,8 +8,8 @@
 #include "media/media.h"
 
 #define MEDIA_PACE_SAMPLES 4096
-#define MEDIA_RXQ (MEDIA_FRAME * 8)    /* at most 160 ms queued */
-#define MEDIA_DIGITQ 15
+#define MEDIA_RXQ	   (MEDIA_FRAME * 8) /* at most 160 ms queued */
+#define MEDIA_DIGITQ	   15
 
 enum {
 	EV_PLAY_END = 1 << 0,
@@ -23,12 +23,12 @@ struct media {
 	struct sa laddr;
 	uint16_t port_min, port_max;
 	uint32_t rtp_timeout_ms;
-	uint64_t next_us;            /* absolute deadline of the next tick */
+	uint64_t next_us; /* absolute deadline of the next tick */
 	uint64_t ticks;
 	uint64_t late_resets;
 	uint32_t pace[MEDIA_PACE_SAMPLES]; /* lateness of each tick, µs */
 	size_t pace_n;
-	struct media_stream **pending;     /* streams with events, per tick */
+	struct media_stream **pending; /* streams with events, per tick */
 	size_t pendingc;
 };
 
@@ -44,36 +44,36 @@ struct media_stream {
 	void *arg;
 
 	/* negotiated */
-	bool ready;                  /* remote address and codec known */
+	bool ready; /* remote address and codec known */
 	struct sa raddr;
 	enum media_codec codec;
-	int te_pt;                   /* remote telephone-event pt, -1 none */
+	int te_pt; /* remote telephone-event pt, -1 none */
 	bool held;
 
 	/* receive side */
 	int16_t rxq[MEDIA_RXQ];
 	size_t rxn;
-	int16_t cur[MEDIA_FRAME];    /* this tick's received frame */
+	int16_t cur[MEDIA_FRAME]; /* this tick's received frame */
 	uint64_t last_rx_ms;
 	bool timed_out;
 	bool detect;
-	int last_te_event;           /* to report each RFC 4733 event once */
+	int last_te_event; /* to report each RFC 4733 event once */
 
 	/* send side */
 	uint32_t ts;
-	uint32_t te_ts;               /* start of the RFC 4733 event being sent */
+	uint32_t te_ts; /* start of the RFC 4733 event being sent */
 	bool marker;
 	const struct prompt *prompt;
 	size_t pos;
 	bool loop;
 	struct media_stream *peer;
-	struct recorder *rec;        /* set on the left stream of a bridge */
+	struct recorder *rec; /* set on the left stream of a bridge */
 
 	/* events for the handler, collected during the tick */
 	unsigned events;
 	char digitq[MEDIA_DIGITQ + 1];
 	size_t digitc;
-	bool closed;                 /* being destroyed: no more events */
+	bool closed; /* being destroyed: no more events */
 	uint64_t rx_pkts, tx_pkts;
 };
 

@@ -13,7 +13,7 @@
 #include "media/media.h"
 
 #define BAR_SECONDS 4
-#define BARS 8
+#define BARS	    8
 
 static double note(int semitones_from_a4)
 {
@@ -31,10 +31,10 @@ int moh_generate(const char *path)
 	/* C major: C E G / A C E / F A C / G B D, low register (semitones
 	 * from A4); well below the 697 Hz of the lowest DTMF row. */
 	static const int chords[4][3] = {
-		{-21, -17, -14},   /* C3 E3 G3 */
-		{-24, -21, -17},   /* A2 C3 E3 */
-		{-16, -12, -9},    /* F3 A3 C4 */
-		{-14, -10, -7},    /* G3 B3 D4 */
+	    {-21, -17, -14}, /* C3 E3 G3 */
+	    {-24, -21, -17}, /* A2 C3 E3 */
+	    {-16, -12, -9},  /* F3 A3 C4 */
+	    {-14, -10, -7},  /* G3 B3 D4 */
 	};
 	const size_t bar = BAR_SECONDS * MEDIA_SRATE;
 	const size_t n = bar * BARS;
@@ -74,8 +74,7 @@ int moh_generate(const char *path)
 	sf = sf_open(path, SFM_WRITE, &info);
 	if (!sf) {
 		err = EIO;
-	}
-	else {
+	} else {
 		if (sf_writef_short(sf, s, (sf_count_t)n) != (sf_count_t)n)
 			err = EIO;
 		sf_close(sf);

@@ -43,8 +43,7 @@ int prompt_from_samples(struct prompt **pp, const int16_t *s, size_t n)
 }
 
 /* Resamples mono 16-bit audio to 8 kHz; *outp is malloc'd. */
-static int resample(const int16_t *in, size_t n, int rate, int16_t **outp,
-		    size_t *outn)
+static int resample(const int16_t *in, size_t n, int rate, int16_t **outp, size_t *outn)
 {
 	SpeexResamplerState *rs;
 	spx_uint32_t inlen = (spx_uint32_t)n, outlen;
@@ -92,8 +91,8 @@ int prompt_load(struct prompt **pp, const char *path)
 	}
 	if (info.channels < 1 || info.channels > 8 || info.samplerate < 4000 ||
 	    info.samplerate > 192000) {
-		log_warn("prompt: unsupported audio file=%s channels=%d rate=%d",
-			 path, info.channels, info.samplerate);
+		log_warn("prompt: unsupported audio file=%s channels=%d rate=%d", path,
+			 info.channels, info.samplerate);
 		err = EINVAL;
 		goto out;
 	}
@@ -121,8 +120,7 @@ int prompt_load(struct prompt **pp, const char *path)
 		if (err)
 			goto out;
 		err = prompt_from_samples(pp, rs, rsn);
-	}
-	else {
+	} else {
 		err = prompt_from_samples(pp, mono, n);
 	}
 out:

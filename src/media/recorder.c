@@ -17,8 +17,8 @@
 struct recorder {
 	SNDFILE *sf;
 	int16_t buf[BUF_FRAMES * 2];
-	size_t n;            /* frames buffered */
-	uint64_t total;      /* frames written + buffered */
+	size_t n;	/* frames buffered */
+	uint64_t total; /* frames written + buffered */
 };
 
 static void flush(struct recorder *r)
@@ -64,8 +64,7 @@ int recorder_open(struct recorder **rp, const char *path)
 	info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
 	r->sf = sf_open(path, SFM_WRITE, &info);
 	if (!r->sf) {
-		log_error("recorder: cannot create file=%s: %s", path,
-			  sf_strerror(NULL));
+		log_error("recorder: cannot create file=%s: %s", path, sf_strerror(NULL));
 		mem_deref(r);
 		return EIO;
 	}
@@ -73,8 +72,8 @@ int recorder_open(struct recorder **rp, const char *path)
 	return 0;
 }
 
-void recorder_write(struct recorder *r, const int16_t *left,
-		    const int16_t *right, size_t n)
+void recorder_write(struct recorder *r, const int16_t *left, const int16_t *right,
+		    size_t n)
 {
 	if (!r)
 		return;

@@ -21,9 +21,8 @@ static void stream_destructor(void *arg)
 
 	s->closed = true;
 	log_debug("media: stream closed port=%u rx=%llu tx=%llu codec=%d ready=%d",
-		  s->rtp ? sa_port(rtp_local(s->rtp)) : 0,
-		  (unsigned long long)s->rx_pkts, (unsigned long long)s->tx_pkts,
-		  s->codec, s->ready);
+		  s->rtp ? sa_port(rtp_local(s->rtp)) : 0, (unsigned long long)s->rx_pkts,
+		  (unsigned long long)s->tx_pkts, s->codec, s->ready);
 	list_unlink(&s->le);
 	if (s->peer)
 		media_unbridge(s);
@@ -48,8 +47,7 @@ static void inband_digit(char digit, void *arg)
 	queue_digit(arg, digit);
 }
 
-static void rx_audio(struct media_stream *s, uint8_t pt, const uint8_t *p,
-		     size_t n)
+static void rx_audio(struct media_stream *s, uint8_t pt, const uint8_t *p, size_t n)
 {
 	if (n > MEDIA_RXQ)
 		n = MEDIA_RXQ;
@@ -61,8 +59,8 @@ static void rx_audio(struct media_stream *s, uint8_t pt, const uint8_t *p,
 		s->rxn -= drop;
 	}
 	for (size_t i = 0; i < n; i++)
-		s->rxq[s->rxn + i] = pt == MEDIA_PCMA ? alaw_to_linear(p[i])
-						      : ulaw_to_linear(p[i]);
+		s->rxq[s->rxn + i] =
+		    pt == MEDIA_PCMA ? alaw_to_linear(p[i]) : ulaw_to_linear(p[i]);
 	s->rxn += n;
 }
 
@@ -72,7 +70,7 @@ static void rx_telev(struct media_stream *s, struct mbuf *mb)
 	bool end;
 
 	if (telev_recv(s->telev, mb, &event, &end))
-		return;  /* duplicate or malformed */
+		return; /* duplicate or malformed */
 	if (!end) {
 		if (event != s->last_te_event) {
 			int d = telev_code2digit(event);
@@ -80,8 +78,7 @@ static void rx_telev(struct media_stream *s, struct mbuf *mb)
 			if (d > 0)
 				queue_digit(s, (char)d);
 		}
-	}
-	else {
+	} else {
 		s->last_te_event = -1;
 	}
 	if (s->peer && s->peer->te_pt >= 0)
@@ -109,8 +106,8 @@ static void rtp_handler(const struct sa *src, const struct rtp_header *hdr,
 	/* anything else (comfort noise, ...) is ignored */
 }
 
-int media_stream_alloc(struct media_stream **sp, struct media *m,
-		       media_evt_h *eh, void *arg)
+int media_stream_alloc(struct media_stream **sp, struct media *m, media_evt_h *eh,
+		       void *arg)
 {
 	struct media_stream *s;
 	int err;
@@ -130,24 +127,24 @@ int media_stream_alloc(struct media_stream **sp, struct media *m,
 	s->ts = rand_u32();
 
 	/* No RTCP: libre runs a timer per socket for it (see engine.c). */
-	err = rtp_listen(&s->rtp, IPPROTO_UDP, &m->laddr, m->port_min,
-			 m->port_max, false, rtp_handler, NULL, s);
+	err = rtp_listen(&s->rtp, IPPROTO_UDP, &m->laddr, m->port_min, m->port_max, false,
+			 rtp_handler, NULL, s);
 	if (err) {
-		log_warn("media: no RTP port free in %u-%u: %s", m->port_min,
-			 m->port_max, strerror(err));
+		log_warn("media: no RTP port free in %u-%u: %s", m->port_min, m->port_max,
+			 strerror(err));
 		goto out;
 	}
 	err = sdp_session_alloc(&s->sdp, &m->laddr);
-	err |= sdp_media_add(&s->sdpm, s->sdp, "audio",
-			     sa_port(rtp_local(s->rtp)), "RTP/AVP");
+	err |= sdp_media_add(&s->sdpm, s->sdp, "audio", sa_port(rtp_local(s->rtp)),
+			     "RTP/AVP");
 	if (err)
 		goto out;
-	err = sdp_format_add(NULL, s->sdpm, false, "0", "PCMU", 8000, 1, NULL,
-			     NULL, NULL, false, NULL);
-	err |= sdp_format_add(NULL, s->sdpm, false, "8", "PCMA", 8000, 1, NULL,
-			      NULL, NULL, false, NULL);
-	err |= sdp_format_add(NULL, s->sdpm, false, "101", "telephone-event",
-			      8000, 1, NULL, NULL, NULL, false, "0-15");
+	err = sdp_format_add(NULL, s->sdpm, false, "0", "PCMU", 8000, 1, NULL, NULL, NULL,
+			     false, NULL);
+	err |= sdp_format_add(NULL, s->sdpm, false, "8", "PCMA", 8000, 1, NULL, NULL,
+			      NULL, false, NULL);
+	err |= sdp_format_add(NULL, s->sdpm, false, "101", "telephone-event", 8000, 1,
+			      NULL, NULL, NULL, false, "0-15");
 	if (err)
 		goto out;
 	err = telev_alloc(&s->telev, MEDIA_PTIME);
@@ -175,7 +172,8 @@ static int stream_apply(struct media_stream *s)
 	enum sdp_dir rdir;
 
 	s->te_pt = -1;
-	LIST_FOREACH(fl, le) {
+	LIST_FOREACH(fl, le)
+	{
 		const struct sdp_format *f = le->data;
 
 		if (!f->sup)
@@ -183,12 +181,10 @@ static int stream_apply(struct media_stream *s)
 		if (!codec && !str_casecmp(f->name, "PCMU")) {
 			s->codec = MEDIA_PCMU;
 			codec = true;
-		}
-		else if (!codec && !str_casecmp(f->name, "PCMA")) {
+		} else if (!codec && !str_casecmp(f->name, "PCMA")) {
 			s->codec = MEDIA_PCMA;
 			codec = true;
-		}
-		else if (!str_casecmp(f->name, "telephone-event")) {
+		} else if (!str_casecmp(f->name, "telephone-event")) {
 			s->te_pt = f->pt;
 		}
 	}
@@ -201,8 +197,7 @@ static int stream_apply(struct media_stream *s)
 	 * so does the older RFC 2543 way, a connection address of 0.0.0.0.
 	 * libre keeps the remote direction as seen from our side, so the
 	 * peer's sendonly reads as recvonly here. */
-	s->held = rdir == SDP_RECVONLY || rdir == SDP_INACTIVE ||
-		  !sa_isset(ra, SA_ADDR);
+	s->held = rdir == SDP_RECVONLY || rdir == SDP_INACTIVE || !sa_isset(ra, SA_ADDR);
 	if (!s->held || !s->ready)
 		sa_cpy(&s->raddr, ra);
 	if (!s->ready)
@@ -212,8 +207,7 @@ static int stream_apply(struct media_stream *s)
 	return 0;
 }
 
-int media_stream_answer(struct media_stream *s, struct mbuf *offer,
-			struct mbuf **answerp)
+int media_stream_answer(struct media_stream *s, struct mbuf *offer, struct mbuf **answerp)
 {
 	int err;
 
@@ -276,8 +270,7 @@ void media_stream_silence(struct media_stream *s)
 	s->events &= ~EV_PLAY_END;
 }
 
-void media_bridge(struct media_stream *a, struct media_stream *b,
-		  struct recorder *rec)
+void media_bridge(struct media_stream *a, struct media_stream *b, struct recorder *rec)
 {
 	if (!a || !b || a == b)
 		return;
@@ -317,8 +310,7 @@ void media__stream_pull(struct media_stream *s, uint64_t now_ms)
 		memcpy(s->cur, s->rxq, sizeof(s->cur));
 		s->rxn -= MEDIA_FRAME;
 		memmove(s->rxq, s->rxq + MEDIA_FRAME, s->rxn * sizeof(int16_t));
-	}
-	else {
+	} else {
 		/* Nothing (or too little) arrived: silence, and keep the
 		 * rest for the next frame. */
 		memset(s->cur, 0, sizeof(s->cur));
@@ -345,17 +337,14 @@ static void next_frame(struct media_stream *s, int16_t *out)
 		if (s->pos >= s->prompt->n) {
 			if (s->loop && s->prompt->n) {
 				s->pos = 0;
-			}
-			else {
+			} else {
 				s->prompt = NULL;
 				s->events |= EV_PLAY_END;
 			}
 		}
-	}
-	else if (s->peer) {
+	} else if (s->peer) {
 		memcpy(out, s->peer->cur, MEDIA_FRAME * sizeof(int16_t));
-	}
-	else {
+	} else {
 		memset(out, 0, MEDIA_FRAME * sizeof(int16_t));
 	}
 }
@@ -367,7 +356,7 @@ void media__stream_push(struct media_stream *s)
 	int16_t out[MEDIA_FRAME];
 	bool marker = false;
 
-	next_frame(s, out);  /* prompts advance even when not sent */
+	next_frame(s, out); /* prompts advance even when not sent */
 	if (!s->ready || s->held)
 		goto out;
 
@@ -382,18 +371,18 @@ void media__stream_push(struct media_stream *s)
 		if (marker)
 			s->te_ts = s->ts;
 		mb.pos = RTP_HEADER_SIZE;
-		rtp_send(s->rtp, &s->raddr, false, marker, (uint8_t)s->te_pt,
-			 s->te_ts, &mb);
+		rtp_send(s->rtp, &s->raddr, false, marker, (uint8_t)s->te_pt, s->te_ts,
+			 &mb);
 		goto out;
 	}
 
 	for (size_t i = 0; i < MEDIA_FRAME; i++)
 		buf[RTP_HEADER_SIZE + i] = s->codec == MEDIA_PCMA
-			? linear_to_alaw(out[i]) : linear_to_ulaw(out[i]);
+					       ? linear_to_alaw(out[i])
+					       : linear_to_ulaw(out[i]);
 	mb.pos = RTP_HEADER_SIZE;
 	mb.end = RTP_HEADER_SIZE + MEDIA_FRAME;
-	rtp_send(s->rtp, &s->raddr, false, s->marker, (uint8_t)s->codec, s->ts,
-		 &mb);
+	rtp_send(s->rtp, &s->raddr, false, s->marker, (uint8_t)s->codec, s->ts, &mb);
 	s->tx_pkts++;
 	s->marker = false;
 out:

@@ -18,11 +18,11 @@
 #include "core/core.h"
 #include "media/media.h"
 
-#define VOICE "en-us"
+#define VOICE	 "en-us"
 #define RATE_WPM 160
 
 static pthread_mutex_t tts_lock = PTHREAD_MUTEX_INITIALIZER;
-static int tts_rate;   /* eSpeak's output rate, 0 until initialised */
+static int tts_rate; /* eSpeak's output rate, 0 until initialised */
 
 struct pcm {
 	int16_t *s;
@@ -41,7 +41,7 @@ static int synth_cb(short *wav, int n, espeak_EVENT *ev)
 		int16_t *s = realloc(p->s, cap * sizeof(int16_t));
 		if (!s) {
 			p->oom = true;
-			return 1;  /* stop */
+			return 1; /* stop */
 		}
 		p->s = s;
 		p->cap = cap;
@@ -122,7 +122,7 @@ int tts_render(const char *text, const char *cache_dir, char *path, size_t sz)
 	if ((size_t)snprintf(path, sz, "%s/tts-%s.wav", cache_dir, hex) >= sz)
 		return ENAMETOOLONG;
 	if (!access(path, R_OK))
-		return 0;  /* cached */
+		return 0; /* cached */
 
 	err = util_mkdir(cache_dir);
 	if (err)

@@ -13,8 +13,8 @@
 
 static void skip_ws(const char **p, const char *end)
 {
-	while (*p < end && (**p == ' ' || **p == '\t' || **p == ',' ||
-			    **p == '\r' || **p == '\n'))
+	while (*p < end &&
+	       (**p == ' ' || **p == '\t' || **p == ',' || **p == '\r' || **p == '\n'))
 		(*p)++;
 }
 
@@ -57,29 +57,38 @@ int sipauth_parse(struct sipauth_creds *c, const struct pl *hval)
 				p++;
 			}
 			if (p >= end)
-				return EINVAL;  /* unterminated quote */
+				return EINVAL; /* unterminated quote */
 			val.l = (size_t)(p - val.p);
 			p++;
-		}
-		else {
+		} else {
 			val.p = p;
 			while (p < end && *p != ',' && !isspace((unsigned char)*p))
 				p++;
 			val.l = (size_t)(p - val.p);
 		}
-		if (!pl_strcasecmp(&key, "username")) c->username = val;
-		else if (!pl_strcasecmp(&key, "realm")) c->realm = val;
-		else if (!pl_strcasecmp(&key, "nonce")) c->nonce = val;
-		else if (!pl_strcasecmp(&key, "uri")) c->uri = val;
-		else if (!pl_strcasecmp(&key, "response")) c->response = val;
-		else if (!pl_strcasecmp(&key, "algorithm")) c->algorithm = val;
-		else if (!pl_strcasecmp(&key, "qop")) c->qop = val;
-		else if (!pl_strcasecmp(&key, "nc")) c->nc = val;
-		else if (!pl_strcasecmp(&key, "cnonce")) c->cnonce = val;
-		else if (!pl_strcasecmp(&key, "opaque")) c->opaque = val;
+		if (!pl_strcasecmp(&key, "username"))
+			c->username = val;
+		else if (!pl_strcasecmp(&key, "realm"))
+			c->realm = val;
+		else if (!pl_strcasecmp(&key, "nonce"))
+			c->nonce = val;
+		else if (!pl_strcasecmp(&key, "uri"))
+			c->uri = val;
+		else if (!pl_strcasecmp(&key, "response"))
+			c->response = val;
+		else if (!pl_strcasecmp(&key, "algorithm"))
+			c->algorithm = val;
+		else if (!pl_strcasecmp(&key, "qop"))
+			c->qop = val;
+		else if (!pl_strcasecmp(&key, "nc"))
+			c->nc = val;
+		else if (!pl_strcasecmp(&key, "cnonce"))
+			c->cnonce = val;
+		else if (!pl_strcasecmp(&key, "opaque"))
+			c->opaque = val;
 	}
-	if (!pl_isset(&c->username) || !pl_isset(&c->realm) ||
-	    !pl_isset(&c->nonce) || !pl_isset(&c->uri) || !pl_isset(&c->response))
+	if (!pl_isset(&c->username) || !pl_isset(&c->realm) || !pl_isset(&c->nonce) ||
+	    !pl_isset(&c->uri) || !pl_isset(&c->response))
 		return EINVAL;
 	return 0;
 }
@@ -151,8 +160,7 @@ static int h_hex(struct hasher *h, char *hex, size_t sz)
 	if (h->alg == SIPAUTH_SHA256) {
 		crypto_hash_sha256_final(&h->sha, d);
 		n = crypto_hash_sha256_BYTES;
-	}
-	else {
+	} else {
 		md5(h->buf, h->n, d);
 		n = 16;
 	}
@@ -163,11 +171,10 @@ static int h_hex(struct hasher *h, char *hex, size_t sz)
 	return 0;
 }
 
-int sipauth_response(char *out, size_t sz, enum sipauth_alg alg,
-		     const struct pl *user, const struct pl *realm,
-		     const char *password, const struct pl *method,
-		     const struct pl *uri, const struct pl *nonce,
-		     const struct pl *nc, const struct pl *cnonce,
+int sipauth_response(char *out, size_t sz, enum sipauth_alg alg, const struct pl *user,
+		     const struct pl *realm, const char *password,
+		     const struct pl *method, const struct pl *uri,
+		     const struct pl *nonce, const struct pl *nc, const struct pl *cnonce,
 		     const struct pl *qop)
 {
 	char ha1[65], ha2[65];
@@ -220,10 +227,10 @@ int sipauth_verify(const struct sipauth_creds *c, const struct pl *method,
 	if (err)
 		return err;
 	if (pl_isset(&c->qop) && pl_strcasecmp(&c->qop, "auth"))
-		return EINVAL;  /* auth-int is not offered */
-	err = sipauth_response(expect, sizeof(expect), alg, &c->username,
-			       &c->realm, password, method, &c->uri, &c->nonce,
-			       &c->nc, &c->cnonce, &c->qop);
+		return EINVAL; /* auth-int is not offered */
+	err = sipauth_response(expect, sizeof(expect), alg, &c->username, &c->realm,
+			       password, method, &c->uri, &c->nonce, &c->nc, &c->cnonce,
+			       &c->qop);
 	if (err)
 		return err;
 	if (c->response.l != strlen(expect))
@@ -247,8 +254,7 @@ int sipauth_verify(const struct sipauth_creds *c, const struct pl *method,
 /* --- nonces --------------------------------------------------------------- */
 
 /* nonce = <16 hex of time> <32 hex of HMAC-SHA256(time | client)> */
-static void nonce_mac(char *hex, const uint8_t *key, uint64_t t,
-		      const char *client)
+static void nonce_mac(char *hex, const uint8_t *key, uint64_t t, const char *client)
 {
 	crypto_auth_hmacsha256_state st;
 	uint8_t mac[crypto_auth_hmacsha256_BYTES];
@@ -264,8 +270,8 @@ static void nonce_mac(char *hex, const uint8_t *key, uint64_t t,
 		snprintf(hex + 2 * i, 3, "%02x", mac[i]);
 }
 
-int sipauth_nonce_make(char *out, size_t sz, const uint8_t *key,
-		       uint64_t now_s, const char *client)
+int sipauth_nonce_make(char *out, size_t sz, const uint8_t *key, uint64_t now_s,
+		       const char *client)
 {
 	char mac[33];
 
@@ -276,8 +282,8 @@ int sipauth_nonce_make(char *out, size_t sz, const uint8_t *key,
 	return 0;
 }
 
-int sipauth_nonce_check(const struct pl *nonce, const uint8_t *key,
-			uint64_t now_s, const char *client)
+int sipauth_nonce_check(const struct pl *nonce, const uint8_t *key, uint64_t now_s,
+			const char *client)
 {
 	char ts[17], mac[33];
 	unsigned long long t;
@@ -302,7 +308,7 @@ int sipauth_nonce_check(const struct pl *nonce, const uint8_t *key,
 
 struct ban_entry {
 	char addr[64];
-	uint64_t first;      /* start of the counting window */
+	uint64_t first; /* start of the counting window */
 	uint32_t fails;
 	uint64_t banned_until;
 	uint64_t touched;
@@ -362,16 +368,15 @@ bool sipauth_fail(struct sipauth_bans *b, const char *addr, uint64_t now_s)
 	if (!e) {
 		if (b->n < b->max) {
 			e = &b->v[b->n++];
-		}
-		else {
+		} else {
 			/* full: reuse the entry touched longest ago, unless
 			 * it is an active ban */
 			size_t old = 0;
 			for (size_t i = 1; i < b->n; i++) {
 				bool ai = b->v[i].banned_until > now_s;
 				bool ao = b->v[old].banned_until > now_s;
-				if ((ao && !ai) || (ai == ao && b->v[i].touched <
-							      b->v[old].touched))
+				if ((ao && !ai) ||
+				    (ai == ao && b->v[i].touched < b->v[old].touched))
 					old = i;
 			}
 			e = &b->v[old];

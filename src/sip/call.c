@@ -30,12 +30,11 @@
 #include "sip/sip.h"
 #include "sip/call_int.h"
 
-#define SWEEP_MS 100
-#define RETRY_ROUND_MS 2000   /* all members tried: wait, then ring again */
-#define ALLOW "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, REFER, NOTIFY"
+#define SWEEP_MS       100
+#define RETRY_ROUND_MS 2000 /* all members tried: wait, then ring again */
+#define ALLOW	       "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, REFER, NOTIFY"
 
-static void call_end(struct call *call, const char *side, int cause,
-		     const char *reason);
+static void call_end(struct call *call, const char *side, int cause, const char *reason);
 static void call_dispatch(struct callctl *ctl);
 static void ivr_do(struct call *call, const struct ivr_action *act);
 static int leg_ring_agent(struct call *call, const char *ext);
@@ -44,7 +43,7 @@ static int leg_ring_agent(struct call *call, const char *ext);
 
 struct prompt_entry {
 	struct le le;
-	char *key;               /* the text, or "file:" + path */
+	char *key; /* the text, or "file:" + path */
 	struct prompt *p;
 };
 
@@ -60,7 +59,8 @@ static struct prompt *prompt_find(struct callctl *ctl, const char *key)
 {
 	struct le *le;
 
-	LIST_FOREACH(hash_list(ctl->prompts, hash_joaat_str(key)), le) {
+	LIST_FOREACH(hash_list(ctl->prompts, hash_joaat_str(key)), le)
+	{
 		struct prompt_entry *e = le->data;
 		if (!strcmp(e->key, key))
 			return e->p;
@@ -92,15 +92,14 @@ static int prompt_add(struct callctl *ctl, const char *text, const char *file)
 				  strerror(err));
 			return err;
 		}
-	}
-	else {
+	} else {
 		snprintf(dir, sizeof(dir), "%s/prompts", ctl->node->data_dir);
 		err = tts_render(text, dir, path, sizeof(path));
 		if (!err)
 			err = prompt_load(&p, path);
 		if (err) {
-			log_error("ivr: cannot synthesise prompt \"%.40s\": %s",
-				  text, strerror(err));
+			log_error("ivr: cannot synthesise prompt \"%.40s\": %s", text,
+				  strerror(err));
 			return err;
 		}
 	}
@@ -119,8 +118,7 @@ static int prompt_add(struct callctl *ctl, const char *text, const char *file)
 	return 0;
 }
 
-static const struct prompt *prompt_for(struct callctl *ctl,
-				       const struct ivr_action *act)
+static const struct prompt *prompt_for(struct callctl *ctl, const struct ivr_action *act)
 {
 	char key[CFG_PATH + 8];
 
@@ -154,13 +152,11 @@ static int prompts_prepare(struct callctl *ctl)
 	err = util_mkdir(path);
 	if (err)
 		return err;
-	snprintf(path, sizeof(path), "%s/moh/hotline-demo.wav",
-		 ctl->node->data_dir);
+	snprintf(path, sizeof(path), "%s/moh/hotline-demo.wav", ctl->node->data_dir);
 	if (access(path, R_OK)) {
 		err = moh_generate(path);
 		if (err) {
-			log_error("moh: cannot write file=%s: %s", path,
-				  strerror(err));
+			log_error("moh: cannot write file=%s: %s", path, strerror(err));
 			return err;
 		}
 	}
@@ -180,8 +176,7 @@ static bool addr_trusted(const struct callctl *ctl, const struct sa *src)
 			uint32_t mask = n->bits ? ~0u << (32 - n->bits) : 0;
 			if ((sa_in(src) & mask) == (sa_in(&n->net) & mask))
 				return true;
-		}
-		else {
+		} else {
 			const uint8_t *a = (const uint8_t *)&src->u.in6.sin6_addr;
 			const uint8_t *b = (const uint8_t *)&n->net.u.in6.sin6_addr;
 			unsigned bits = n->bits;
@@ -236,8 +231,9 @@ static void call_event(struct call *call, const char *type, const char *agent,
 		       const char *fmt, ...)
 {
 	char data[512];
-	struct hl_event ev = {0, type, call->row.id, agent,
-			      call->row.queue[0] ? call->row.queue : NULL, NULL};
+	struct hl_event ev = {
+	    0,	 type, call->row.id, agent, call->row.queue[0] ? call->row.queue : NULL,
+	    NULL};
 	va_list ap;
 
 	if (fmt) {
@@ -263,8 +259,8 @@ static void leg_destructor(void *arg)
 	mem_deref(leg->answer);
 }
 
-static void media_event(struct media_stream *s, enum media_evt evt,
-			char digit, void *arg);
+static void media_event(struct media_stream *s, enum media_evt evt, char digit,
+			void *arg);
 
 static int leg_alloc(struct leg **legp, struct call *call, enum leg_role role)
 {
@@ -328,8 +324,8 @@ static void call_bridge(struct call *call, struct leg *agent)
 
 	/* A direct call's caller was only told "ringing": answer now. */
 	if (!call->caller->answered) {
-		if (sipsess_answer(call->caller->sess, 200, "OK",
-				   call->caller->answer, "Allow: " ALLOW "\r\n")) {
+		if (sipsess_answer(call->caller->sess, 200, "OK", call->caller->answer,
+				   "Allow: " ALLOW "\r\n")) {
 			call_end(call, "system", 500, "answer failed");
 			return;
 		}
@@ -351,8 +347,7 @@ static void call_bridge(struct call *call, struct leg *agent)
 	snprintf(rel, sizeof(rel), "recordings/%s/%s.wav", day, call->row.id);
 	snprintf(path, sizeof(path), "%s/%s", ctl->node->data_dir, rel);
 	if (recorder_open(&rec, path))
-		log_error("call: recording failed call=%s file=%s", call->row.id,
-			  path);
+		log_error("call: recording failed call=%s file=%s", call->row.id, path);
 	else
 		util_copy(call->row.recording, sizeof(call->row.recording), rel);
 
@@ -364,12 +359,12 @@ static void call_bridge(struct call *call, struct leg *agent)
 	call_save(call);
 	call_event(call, "call.answered", agent->ext, "{\"wait_ms\":%llu}",
 		   (unsigned long long)(call->row.queued
-			   ? call->row.answered - call->row.queued : 0));
+					    ? call->row.answered - call->row.queued
+					    : 0));
 	log_info("call: answered call=%s agent=%s", call->row.id, agent->ext);
 }
 
-static void call_end(struct call *call, const char *side, int cause,
-		     const char *reason)
+static void call_end(struct call *call, const char *side, int cause, const char *reason)
 {
 	struct callctl *ctl = call->ctl;
 	struct le *le;
@@ -379,8 +374,7 @@ static void call_end(struct call *call, const char *side, int cause,
 	call->row.ended = clock_now_ms();
 	util_copy(call->row.hangup_side, sizeof(call->row.hangup_side), side);
 	call->row.hangup_cause = cause;
-	util_copy(call->row.hangup_reason, sizeof(call->row.hangup_reason),
-		  reason);
+	util_copy(call->row.hangup_reason, sizeof(call->row.hangup_reason), reason);
 
 	switch (call->state) {
 	case CALL_IVR:
@@ -391,18 +385,16 @@ static void call_end(struct call *call, const char *side, int cause,
 		util_copy(call->row.outcome, sizeof(call->row.outcome),
 			  !strcmp(side, "caller") ? "abandoned_queue" : "failed");
 		if (!strcmp(side, "caller"))
-			call_event(call, "queue.abandoned", NULL,
-				   "{\"wait_ms\":%llu}",
-				   (unsigned long long)(call->row.ended -
-							call->row.queued));
+			call_event(
+			    call, "queue.abandoned", NULL, "{\"wait_ms\":%llu}",
+			    (unsigned long long)(call->row.ended - call->row.queued));
 		break;
 	case CALL_DIRECT:
 		util_copy(call->row.outcome, sizeof(call->row.outcome),
 			  !strcmp(side, "caller") ? "abandoned" : "failed");
 		break;
 	case CALL_BRIDGED:
-		util_copy(call->row.outcome, sizeof(call->row.outcome),
-			  "answered");
+		util_copy(call->row.outcome, sizeof(call->row.outcome), "answered");
 		break;
 	case CALL_ENDED:
 		break;
@@ -421,7 +413,8 @@ static void call_end(struct call *call, const char *side, int cause,
 	}
 	/* Agents still ringing for this call are free again (their legs
 	 * are cancelled when the call is freed below). */
-	LIST_FOREACH(&call->ringing, le) {
+	LIST_FOREACH(&call->ringing, le)
+	{
 		struct leg *leg = le->data;
 		acd_agent_idle(ctl->acd, leg->ext, leg->rang_at);
 	}
@@ -430,16 +423,14 @@ static void call_end(struct call *call, const char *side, int cause,
 		   "{\"outcome\":\"%s\",\"side\":\"%s\",\"cause\":%d,"
 		   "\"reason\":\"%s\"}",
 		   call->row.outcome, side, cause, reason);
-	log_info("call: ended call=%s outcome=%s side=%s reason=%s",
-		 call->row.id, call->row.outcome, side, reason);
+	log_info("call: ended call=%s outcome=%s side=%s reason=%s", call->row.id,
+		 call->row.outcome, side, reason);
 
 	/* Unanswered caller leg: reject before dropping it. */
 	if (call->caller && call->caller->sess && !call->caller->answered &&
 	    !call->caller->closed)
-		sipsess_reject(call->caller->sess,
-			       cause >= 400 ? (uint16_t)cause : 480,
-			       cause >= 400 ? reason : "Temporarily Unavailable",
-			       NULL);
+		sipsess_reject(call->caller->sess, cause >= 400 ? (uint16_t)cause : 480,
+			       cause >= 400 ? reason : "Temporarily Unavailable", NULL);
 	mem_deref(call);
 	/* An agent may be free now. */
 	call_dispatch(ctl);
@@ -471,8 +462,7 @@ int callctl__info_digit(const struct sip_msg *msg, char *digitp)
 				break;
 			}
 		}
-	}
-	else if (msg_ctype_cmp(&msg->ctyp, "application", "dtmf")) {
+	} else if (msg_ctype_cmp(&msg->ctyp, "application", "dtmf")) {
 		for (p = body; p < end && (*p == ' ' || *p == '\r' || *p == '\n'); p++)
 			;
 		if (p < end)
@@ -497,8 +487,7 @@ static void info_handler(struct sip *sip, const struct sip_msg *msg, void *arg)
 		media_event(leg->ms, MEDIA_EVT_DIGIT, d, leg);
 }
 
-static int offer_handler(struct mbuf **descp, const struct sip_msg *msg,
-			 void *arg)
+static int offer_handler(struct mbuf **descp, const struct sip_msg *msg, void *arg)
 {
 	struct leg *leg = arg;
 	struct call *call = leg->call;
@@ -519,8 +508,8 @@ static int offer_handler(struct mbuf **descp, const struct sip_msg *msg,
 		else
 			media_stream_silence(other->ms);
 		call_event(call, held ? "call.held" : "call.resumed",
-			   call->agent ? call->agent->ext : NULL,
-			   "{\"by\":\"%s\"}", leg == call->caller ? "caller" : "agent");
+			   call->agent ? call->agent->ext : NULL, "{\"by\":\"%s\"}",
+			   leg == call->caller ? "caller" : "agent");
 	}
 	return 0;
 }
@@ -573,8 +562,8 @@ static void refer_handler(struct sip *sip, const struct sip_msg *msg, void *arg)
 		return;
 	}
 	(void)sip_reply(sip, msg, 202, "Accepted");
-	log_info("call: blind transfer call=%s from=%s to=%s", call->row.id,
-		 leg->ext, target);
+	log_info("call: blind transfer call=%s from=%s to=%s", call->row.id, leg->ext,
+		 target);
 	call_event(call, "call.transferred", leg->ext,
 		   "{\"to\":\"%s\",\"kind\":\"blind\"}", target);
 
@@ -591,8 +580,7 @@ static void refer_handler(struct sip *sip, const struct sip_msg *msg, void *arg)
 		util_copy(call->direct, sizeof(call->direct), target);
 		if (leg_ring_agent(call, target))
 			call_end(call, "system", 480, "transfer target unavailable");
-	}
-	else {
+	} else {
 		call->state = CALL_QUEUED;
 		util_copy(call->row.queue, sizeof(call->row.queue), target);
 		call->row.queued = clock_now_ms();
@@ -622,8 +610,8 @@ static void close_handler(int err, const struct sip_msg *msg, void *arg)
 	}
 
 	/* A ringing agent leg failed: busy, unavailable, declined, timeout. */
-	log_info("call: agent did not take call=%s agent=%s code=%d err=%s",
-		 call->row.id, leg->ext, code, err ? strerror(err) : "");
+	log_info("call: agent did not take call=%s agent=%s code=%d err=%s", call->row.id,
+		 leg->ext, code, err ? strerror(err) : "");
 	call_event(call, "agent.noanswer", leg->ext, "{\"code\":%d}", code);
 	acd_agent_idle(call->ctl->acd, leg->ext, leg->rang_at);
 	mem_deref(leg);
@@ -637,8 +625,7 @@ static void close_handler(int err, const struct sip_msg *msg, void *arg)
 
 /* --- media events ---------------------------------------------------- */
 
-static void media_event(struct media_stream *s, enum media_evt evt,
-			char digit, void *arg)
+static void media_event(struct media_stream *s, enum media_evt evt, char digit, void *arg)
 {
 	struct leg *leg = arg;
 	struct call *call = leg->call;
@@ -755,8 +742,8 @@ static int leg_ring_agent(struct call *call, const char *ext)
 
 	err = registrar_contact(ctl->reg, ext, &c);
 	if (err) {
-		log_info("call: agent not registered call=%s agent=%s",
-			 call->row.id, ext);
+		log_info("call: agent not registered call=%s agent=%s", call->row.id,
+			 ext);
 		return err;
 	}
 	err = leg_alloc(&leg, call, LEG_AGENT);
@@ -770,12 +757,11 @@ static int leg_ring_agent(struct call *call, const char *ext)
 		 call->row.caller[0] ? call->row.caller : "anonymous",
 		 ctl->node->media_addr);
 	util_copy(name, sizeof(name), call->row.caller);
-	err = sipsess_connect(&leg->sess, ctl->sock, c.uri, name, from,
-			      "hotline", NULL, 0, "application/sdp", offer,
-			      NULL, NULL, false, offer_handler, answer_handler,
-			      progress_handler, estab_handler, info_handler,
-			      refer_handler, close_handler, leg,
-			      "Allow: " ALLOW "\r\n");
+	err =
+	    sipsess_connect(&leg->sess, ctl->sock, c.uri, name, from, "hotline", NULL, 0,
+			    "application/sdp", offer, NULL, NULL, false, offer_handler,
+			    answer_handler, progress_handler, estab_handler, info_handler,
+			    refer_handler, close_handler, leg, "Allow: " ALLOW "\r\n");
 	if (err) {
 		log_warn("call: cannot ring agent=%s uri=%s: %s", ext, c.uri,
 			 strerror(err));
@@ -854,7 +840,7 @@ static void sweep_handler(void *arg)
 				struct ivr_action act = {0};
 				ivr_tick(call->ivr, now, &act);
 				ivr_do(call, &act);
-				continue;  /* call may be gone */
+				continue; /* call may be gone */
 			}
 		}
 		/* Ring timeout: give up on that agent, try the next. */
@@ -872,12 +858,11 @@ static void sweep_handler(void *arg)
 				timeout = q->ring_timeout_ms;
 			if (now < leg->rang_at + timeout)
 				continue;
-			log_info("call: ring timeout call=%s agent=%s",
-				 call->row.id, leg->ext);
-			call_event(call, "agent.noanswer", leg->ext,
-				   "{\"code\":408}");
+			log_info("call: ring timeout call=%s agent=%s", call->row.id,
+				 leg->ext);
+			call_event(call, "agent.noanswer", leg->ext, "{\"code\":408}");
 			acd_agent_idle(ctl->acd, leg->ext, leg->rang_at);
-			mem_deref(leg);  /* sends CANCEL */
+			mem_deref(leg); /* sends CANCEL */
 			if (call->state == CALL_DIRECT) {
 				call_end(call, "system", 408, "no answer");
 				break;
@@ -889,8 +874,7 @@ static void sweep_handler(void *arg)
 
 /* --- inbound INVITE -------------------------------------------------- */
 
-static int call_alloc(struct call **callp, struct callctl *ctl,
-		      const struct sip_msg *msg)
+static int call_alloc(struct call **callp, struct callctl *ctl, const struct sip_msg *msg)
 {
 	struct call *call = mem_zalloc(sizeof(*call), call_destructor);
 	int err;
@@ -940,7 +924,7 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 	 * they are with digest auth (RFC 3261 §22.3). */
 	if (!addr_trusted(ctl, &msg->src)) {
 		if (registrar_auth(ctl->reg, msg, ext, sizeof(ext)))
-			return;  /* it answered 407/403 */
+			return; /* it answered 407/403 */
 	}
 
 	num = cfg_number_find(ctl->tenant, called);
@@ -964,14 +948,12 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 			log_info("call: offer refused call=%s: %s", call->row.id,
 				 err == ENOTSUP ? "no common codec" : "bad SDP");
 			(void)sip_treply(NULL, ctl->sip, msg, (uint16_t)code,
-					 code == 488 ? "Not Acceptable Here"
-						     : "Bad SDP");
-			util_copy(call->row.outcome, sizeof(call->row.outcome),
-				  "failed");
+					 code == 488 ? "Not Acceptable Here" : "Bad SDP");
+			util_copy(call->row.outcome, sizeof(call->row.outcome), "failed");
 			call->row.hangup_cause = code;
 			call->row.ended = clock_now_ms();
-			util_copy(call->row.hangup_side,
-				  sizeof(call->row.hangup_side), "system");
+			util_copy(call->row.hangup_side, sizeof(call->row.hangup_side),
+				  "system");
 			util_copy(call->row.hangup_reason,
 				  sizeof(call->row.hangup_reason),
 				  code == 488 ? "no common codec" : "bad SDP");
@@ -980,8 +962,7 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 			mem_deref(call);
 			return;
 		}
-	}
-	else {
+	} else {
 		/* Late offer: we offer in the 200, the answer is in the ACK. */
 		err = media_stream_offer(call->caller->ms, &answer);
 		if (err)
@@ -989,20 +970,18 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 	}
 
 	call_save(call);
-	call_event(call, "call.created", NULL,
-		   "{\"caller\":\"%s\",\"called\":\"%s\"}", call->row.caller,
-		   call->row.called);
+	call_event(call, "call.created", NULL, "{\"caller\":\"%s\",\"called\":\"%s\"}",
+		   call->row.caller, call->row.called);
 
 	if (num) {
 		const struct cfg_flow *flow = cfg_flow_find(ctl->tenant, num->flow);
 		struct ivr_action act = {0};
 
-		err = sipsess_accept(&call->caller->sess, ctl->sock, msg, 200,
-				     "OK", "hotline", "application/sdp", answer,
-				     NULL, NULL, false, offer_handler,
-				     answer_handler, estab_handler, info_handler,
-				     refer_handler, close_handler, call->caller,
-				     "Allow: " ALLOW "\r\n");
+		err = sipsess_accept(&call->caller->sess, ctl->sock, msg, 200, "OK",
+				     "hotline", "application/sdp", answer, NULL, NULL,
+				     false, offer_handler, answer_handler, estab_handler,
+				     info_handler, refer_handler, close_handler,
+				     call->caller, "Allow: " ALLOW "\r\n");
 		if (err)
 			goto fail;
 		call->caller->answered = true;
@@ -1010,21 +989,18 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 		err = ivr_session_alloc(&call->ivr, flow, ctl->tenant);
 		if (err)
 			goto fail;
-		log_info("call: IVR call=%s from=%s number=%s flow=%s",
-			 call->row.id, log_mask(masked, sizeof(masked), caller),
-			 called, num->flow);
+		log_info("call: IVR call=%s from=%s number=%s flow=%s", call->row.id,
+			 log_mask(masked, sizeof(masked), caller), called, num->flow);
 		ivr_start(call->ivr, clock_now_ms(), &act);
 		ivr_do(call, &act);
-	}
-	else {
+	} else {
 		/* An extension: ring that agent, answer the caller when the
 		 * agent answers. */
-		err = sipsess_accept(&call->caller->sess, ctl->sock, msg, 180,
-				     "Ringing", "hotline", "application/sdp",
-				     NULL, NULL, NULL, false, offer_handler,
-				     answer_handler, estab_handler, info_handler,
-				     refer_handler, close_handler, call->caller,
-				     "Allow: " ALLOW "\r\n");
+		err = sipsess_accept(&call->caller->sess, ctl->sock, msg, 180, "Ringing",
+				     "hotline", "application/sdp", NULL, NULL, NULL,
+				     false, offer_handler, answer_handler, estab_handler,
+				     info_handler, refer_handler, close_handler,
+				     call->caller, "Allow: " ALLOW "\r\n");
 		if (err)
 			goto fail;
 		call->caller->answer = mem_ref(answer);

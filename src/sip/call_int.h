@@ -11,10 +11,10 @@
 enum leg_role { LEG_CALLER, LEG_AGENT };
 
 enum call_state {
-	CALL_IVR,        /* the flow is running */
-	CALL_QUEUED,     /* waiting in a queue (maybe an agent is ringing) */
-	CALL_DIRECT,     /* ringing one extension */
-	CALL_BRIDGED,    /* talking to an agent */
+	CALL_IVR,     /* the flow is running */
+	CALL_QUEUED,  /* waiting in a queue (maybe an agent is ringing) */
+	CALL_DIRECT,  /* ringing one extension */
+	CALL_BRIDGED, /* talking to an agent */
 	CALL_ENDED,
 };
 
@@ -26,29 +26,29 @@ struct trusted_net {
 struct call;
 
 struct leg {
-	struct le le;              /* in call->ringing while ringing */
+	struct le le; /* in call->ringing while ringing */
 	struct call *call;
 	enum leg_role role;
 	struct sipsess *sess;
 	struct media_stream *ms;
-	char ext[CFG_EXT];         /* agent legs */
+	char ext[CFG_EXT]; /* agent legs */
 	uint64_t rang_at;
 	bool answered;
-	bool closed;               /* the session ended (close handler ran) */
-	struct mbuf *answer;       /* direct calls: SDP answer kept for the 200 */
+	bool closed;	     /* the session ended (close handler ran) */
+	struct mbuf *answer; /* direct calls: SDP answer kept for the 200 */
 };
 
 struct call {
-	struct le le;              /* in ctl->calls */
-	struct le qle;             /* in ctl->queued while queued */
+	struct le le;  /* in ctl->calls */
+	struct le qle; /* in ctl->queued while queued */
 	struct callctl *ctl;
 	enum call_state state;
 	struct leg *caller;
-	struct leg *agent;         /* the connected agent leg */
-	struct list ringing;       /* agent legs being offered */
+	struct leg *agent;   /* the connected agent leg */
+	struct list ringing; /* agent legs being offered */
 	struct ivr_session *ivr;
-	bool barge;                /* the prompt playing stops on a digit */
-	char direct[CFG_EXT];      /* CALL_DIRECT: the extension */
+	bool barge;	      /* the prompt playing stops on a digit */
+	char direct[CFG_EXT]; /* CALL_DIRECT: the extension */
 	char tried[CALL_MAX_TRIED][CFG_EXT];
 	size_t triedc;
 	uint64_t retry_at;
@@ -65,7 +65,7 @@ struct callctl {
 	const struct cfg_node *node;
 	const struct cfg_tenant *tenant;
 	struct list calls;
-	struct list queued;        /* calls waiting, oldest first */
+	struct list queued; /* calls waiting, oldest first */
 	struct tmr sweep;
 	struct hash *prompts;
 	struct prompt *moh;

@@ -17,9 +17,9 @@
 #include "sip/auth.h"
 
 #define MAX_CONTACTS 5
-#define SWEEP_MS 10000
-#define BAN_TABLE 10000
-#define ALLOW "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, REFER, NOTIFY, REGISTER"
+#define SWEEP_MS     10000
+#define BAN_TABLE    10000
+#define ALLOW	     "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, REFER, NOTIFY, REGISTER"
 
 struct binding {
 	struct le le;
@@ -51,8 +51,8 @@ static void src_ip(char *buf, size_t sz, const struct sa *src)
 
 static void binding_remove(struct registrar *r, struct binding *b, bool expired)
 {
-	log_info("registrar: %s ext=%s contact=%s",
-		 expired ? "expired" : "unregistered", b->b.aor, b->b.contact);
+	log_info("registrar: %s ext=%s contact=%s", expired ? "expired" : "unregistered",
+		 b->b.aor, b->b.contact);
 	event_emitf("agent.unregistered", NULL, b->b.aor, NULL,
 		    "{\"contact\":\"%s\",\"expired\":%s}", b->b.contact,
 		    expired ? "true" : "false");
@@ -82,7 +82,8 @@ static struct binding *binding_find(struct registrar *r, const char *aor,
 {
 	struct le *le;
 
-	LIST_FOREACH(&r->bindings, le) {
+	LIST_FOREACH(&r->bindings, le)
+	{
 		struct binding *b = le->data;
 		if (!strcmp(b->b.aor, aor) && !strcmp(b->b.contact, contact))
 			return b;
@@ -95,15 +96,15 @@ static size_t binding_count(struct registrar *r, const char *aor)
 	size_t n = 0;
 	struct le *le;
 
-	LIST_FOREACH(&r->bindings, le) {
+	LIST_FOREACH(&r->bindings, le)
+	{
 		struct binding *b = le->data;
 		n += !strcmp(b->b.aor, aor);
 	}
 	return n;
 }
 
-int registrar_contact(struct registrar *r, const char *ext,
-		      struct registrar_contact *c)
+int registrar_contact(struct registrar *r, const char *ext, struct registrar_contact *c)
 {
 	struct binding *best = NULL;
 	uint64_t now = clock_now_ms();
@@ -111,7 +112,8 @@ int registrar_contact(struct registrar *r, const char *ext,
 
 	if (!r || !ext || !c)
 		return EINVAL;
-	LIST_FOREACH(&r->bindings, le) {
+	LIST_FOREACH(&r->bindings, le)
+	{
 		struct binding *b = le->data;
 		if (strcmp(b->b.aor, ext) || b->b.expires <= now)
 			continue;
@@ -148,8 +150,8 @@ bool registrar_banned(struct registrar *r, const struct sa *src)
  * challenge, and some (libre 1.1, so baresip 1.0) refuse to register when
  * any SHA-256 challenge is present. Sites whose phones speak SHA-256 list
  * it first. */
-static void challenge(struct registrar *r, const struct sip_msg *msg,
-		      bool proxy, bool stale)
+static void challenge(struct registrar *r, const struct sip_msg *msg, bool proxy,
+		      bool stale)
 {
 	char nonce[64], ip[64], algs[32], *tok, *save = NULL;
 	const char *hdr = proxy ? "Proxy-Authenticate" : "WWW-Authenticate";
@@ -160,11 +162,11 @@ static void challenge(struct registrar *r, const struct sip_msg *msg,
 	src_ip(ip, sizeof(ip), &msg->src);
 	sipauth_nonce_make(nonce, sizeof(nonce), r->key, now_s(), ip);
 	util_copy(algs, sizeof(algs), r->node->auth_algorithms);
-	for (tok = strtok_r(algs, ", ", &save); tok;
-	     tok = strtok_r(NULL, ", ", &save))
-		(void)mbuf_printf(mb, "%s: Digest realm=\"%s\", nonce=\"%s\", "
-				  "algorithm=%s, qop=\"auth\"%s\r\n", hdr,
-				  r->node->realm, nonce, tok,
+	for (tok = strtok_r(algs, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save))
+		(void)mbuf_printf(mb,
+				  "%s: Digest realm=\"%s\", nonce=\"%s\", "
+				  "algorithm=%s, qop=\"auth\"%s\r\n",
+				  hdr, r->node->realm, nonce, tok,
 				  stale ? ", stale=true" : "");
 	(void)sip_treplyf(NULL, NULL, r->sip, msg, false, proxy ? 407 : 401,
 			  proxy ? "Proxy Authentication Required" : "Unauthorized",
@@ -172,16 +174,16 @@ static void challenge(struct registrar *r, const struct sip_msg *msg,
 	mem_deref(mb);
 }
 
-static void auth_failed(struct registrar *r, const struct sip_msg *msg,
-			const char *user, const char *why)
+static void auth_failed(struct registrar *r, const struct sip_msg *msg, const char *user,
+			const char *why)
 {
 	char ip[64];
 
 	src_ip(ip, sizeof(ip), &msg->src);
 	log_warn("registrar: auth failed user=%s from=%s: %s", user, ip, why);
 	if (sipauth_fail(r->bans, ip, now_s()))
-		log_warn("registrar: banning address=%s for %us after %u failures",
-			 ip, r->node->auth_ban_time, r->node->auth_fail_limit);
+		log_warn("registrar: banning address=%s for %us after %u failures", ip,
+			 r->node->auth_ban_time, r->node->auth_fail_limit);
 	(void)sip_treply(NULL, r->sip, msg, 403, "Forbidden");
 }
 
@@ -189,8 +191,8 @@ static void auth_failed(struct registrar *r, const struct sip_msg *msg,
  * Checks the credentials in hdr_id (Authorization or Proxy-Authorization).
  * 0 with the agent's extension in ext; otherwise it has replied.
  */
-static int check(struct registrar *r, const struct sip_msg *msg,
-		 enum sip_hdrid hdr_id, bool proxy, char *ext, size_t sz)
+static int check(struct registrar *r, const struct sip_msg *msg, enum sip_hdrid hdr_id,
+		 bool proxy, char *ext, size_t sz)
 {
 	const struct sip_hdr *h = sip_msg_hdr(msg, hdr_id);
 	struct sipauth_creds cr;
@@ -230,28 +232,28 @@ static int check(struct registrar *r, const struct sip_msg *msg,
 	}
 	err = sipauth_verify(&cr, &msg->met, agent->password);
 	if (err) {
-		auth_failed(r, msg, user, err == EACCES ? "wrong password"
-							: "unsupported digest");
+		auth_failed(r, msg, user,
+			    err == EACCES ? "wrong password" : "unsupported digest");
 		return EACCES;
 	}
 	util_copy(ext, sz, agent->ext);
 	return 0;
 }
 
-int registrar_auth(struct registrar *r, const struct sip_msg *msg, char *ext,
-		   size_t sz)
+int registrar_auth(struct registrar *r, const struct sip_msg *msg, char *ext, size_t sz)
 {
 	const struct sip_hdr *h;
 
 	if (!r || !msg || !ext)
 		return EINVAL;
 	if (registrar_banned(r, &msg->src))
-		return EACCES;  /* silently ignored */
+		return EACCES; /* silently ignored */
 	h = sip_msg_hdr(msg, SIP_HDR_PROXY_AUTHORIZATION);
-	return check(r, msg, h ? SIP_HDR_PROXY_AUTHORIZATION
-			       : (sip_msg_hdr(msg, SIP_HDR_AUTHORIZATION)
-					  ? SIP_HDR_AUTHORIZATION
-					  : SIP_HDR_PROXY_AUTHORIZATION),
+	return check(r, msg,
+		     h ? SIP_HDR_PROXY_AUTHORIZATION
+		       : (sip_msg_hdr(msg, SIP_HDR_AUTHORIZATION)
+			      ? SIP_HDR_AUTHORIZATION
+			      : SIP_HDR_PROXY_AUTHORIZATION),
 		     true, ext, sz);
 }
 
@@ -260,7 +262,7 @@ struct reg_ctx {
 	const struct sip_msg *msg;
 	const char *aor;
 	uint32_t def_expires;
-	int err;           /* 0, or the SIP status to answer */
+	int err; /* 0, or the SIP status to answer */
 	bool star;
 };
 
@@ -314,13 +316,11 @@ static bool contact_handler(const struct sip_hdr *hdr, const struct sip_msg *msg
 	if (b) {
 		/* RFC 3261 §10.3 step 7: an older CSeq of the same Call-ID
 		 * is out of order. */
-		if (!pl_strcmp(&msg->callid, b->b.call_id) &&
-		    msg->cseq.num < b->b.cseq) {
+		if (!pl_strcmp(&msg->callid, b->b.call_id) && msg->cseq.num < b->b.cseq) {
 			c->err = 500;
 			return true;
 		}
-	}
-	else {
+	} else {
 		if (binding_count(r, c->aor) >= MAX_CONTACTS) {
 			c->err = 403;
 			return true;
@@ -335,8 +335,9 @@ static bool contact_handler(const struct sip_hdr *hdr, const struct sip_msg *msg
 		list_append(&r->bindings, &b->le, b);
 	}
 	util_copy(b->b.transport, sizeof(b->b.transport),
-		  msg->tp == SIP_TRANSP_TCP ? "tcp"
-		  : msg->tp == SIP_TRANSP_TLS ? "tls" : "udp");
+		  msg->tp == SIP_TRANSP_TCP   ? "tcp"
+		  : msg->tp == SIP_TRANSP_TLS ? "tls"
+					      : "udp");
 	(void)re_snprintf(b->b.source, sizeof(b->b.source), "%J", &msg->src);
 	pl_strcpy(&msg->callid, b->b.call_id, sizeof(b->b.call_id));
 	b->b.cseq = msg->cseq.num;
@@ -346,8 +347,8 @@ static bool contact_handler(const struct sip_hdr *hdr, const struct sip_msg *msg
 	log_info("registrar: registered ext=%s contact=%s transport=%s expires=%u",
 		 c->aor, contact, b->b.transport, exp);
 	event_emitf("agent.registered", NULL, c->aor, NULL,
-		    "{\"contact\":\"%s\",\"transport\":\"%s\",\"expires\":%u}",
-		    contact, b->b.transport, exp);
+		    "{\"contact\":\"%s\",\"transport\":\"%s\",\"expires\":%u}", contact,
+		    b->b.transport, exp);
 	return false;
 }
 
@@ -393,8 +394,9 @@ static void handle_register(struct registrar *r, const struct sip_msg *msg)
 	}
 	if (c.err) {
 		(void)sip_treply(NULL, r->sip, msg, (uint16_t)c.err,
-				 c.err == 400 ? "Bad Contact" : c.err == 403
-				 ? "Too Many Contacts" : "Out Of Order");
+				 c.err == 400	? "Bad Contact"
+				 : c.err == 403 ? "Too Many Contacts"
+						: "Out Of Order");
 		return;
 	}
 
@@ -403,16 +405,18 @@ static void handle_register(struct registrar *r, const struct sip_msg *msg)
 	if (!mb)
 		return;
 	now = clock_now_ms();
-	LIST_FOREACH(&r->bindings, le) {
+	LIST_FOREACH(&r->bindings, le)
+	{
 		struct binding *b = le->data;
 		if (strcmp(b->b.aor, ext) || b->b.expires <= now)
 			continue;
-		(void)mbuf_printf(mb, "Contact: <%s>;expires=%llu\r\n", b->b.contact,
-				  (unsigned long long)((b->b.expires - now + 999) / 1000));
+		(void)mbuf_printf(
+		    mb, "Contact: <%s>;expires=%llu\r\n", b->b.contact,
+		    (unsigned long long)((b->b.expires - now + 999) / 1000));
 	}
 	(void)sip_treplyf(NULL, NULL, r->sip, msg, false, 200, "OK",
-			  "%bAllow: " ALLOW "\r\nContent-Length: 0\r\n\r\n",
-			  mb->buf, mb->end);
+			  "%bAllow: " ALLOW "\r\nContent-Length: 0\r\n\r\n", mb->buf,
+			  mb->end);
 	mem_deref(mb);
 }
 
@@ -444,7 +448,7 @@ static int load_binding(const struct store_binding *sb, void *arg)
 	struct binding *b;
 
 	if (!cfg_agent_find(r->tenant, sb->aor))
-		return 0;  /* the agent is gone from the tenant */
+		return 0; /* the agent is gone from the tenant */
 	b = mem_zalloc(sizeof(*b), NULL);
 	if (!b)
 		return ENOMEM;

@@ -22,10 +22,10 @@ struct cfg_tenant;
 struct registrar;
 
 struct registrar_contact {
-	char uri[256];       /* Contact URI to send the INVITE to */
-	char transport[8];   /* "udp", "tcp" */
-	char source[64];     /* "ip:port" the REGISTER came from */
-	uint64_t expires;    /* UTC ms */
+	char uri[256];	   /* Contact URI to send the INVITE to */
+	char transport[8]; /* "udp", "tcp" */
+	char source[64];   /* "ip:port" the REGISTER came from */
+	uint64_t expires;  /* UTC ms */
 };
 
 /*
@@ -35,11 +35,10 @@ struct registrar_contact {
  * banned for repeated auth failures. Must be allocated before the
  * sipsess socket, so that its listener sees requests first.
  */
-int  registrar_alloc(struct registrar **rp, struct sip *sip, struct store *st,
-		     const struct cfg_node *node, const struct cfg_tenant *tenant);
+int registrar_alloc(struct registrar **rp, struct sip *sip, struct store *st,
+		    const struct cfg_node *node, const struct cfg_tenant *tenant);
 /* The freshest binding of ext; ENOENT when it has none. */
-int  registrar_contact(struct registrar *r, const char *ext,
-		       struct registrar_contact *c);
+int registrar_contact(struct registrar *r, const char *ext, struct registrar_contact *c);
 /* Number of live bindings. */
 size_t registrar_count(const struct registrar *r);
 /*
@@ -48,8 +47,7 @@ size_t registrar_count(const struct registrar *r);
  * has already replied (407 with a fresh challenge, or 403) and returns
  * EAUTH (no or stale credentials) or EACCES (wrong, or banned address).
  */
-int  registrar_auth(struct registrar *r, const struct sip_msg *msg,
-		    char *ext, size_t sz);
+int registrar_auth(struct registrar *r, const struct sip_msg *msg, char *ext, size_t sz);
 bool registrar_banned(struct registrar *r, const struct sa *src);
 
 /* --- call controller -------------------------------------------------- */
@@ -58,9 +56,9 @@ struct callctl;
 struct media;
 struct acd;
 
-int  callctl_alloc(struct callctl **cp, struct sip *sip, struct registrar *reg,
-		   struct media *media, struct acd *acd, struct store *st,
-		   const struct cfg_node *node, const struct cfg_tenant *tenant);
+int callctl_alloc(struct callctl **cp, struct sip *sip, struct registrar *reg,
+		  struct media *media, struct acd *acd, struct store *st,
+		  const struct cfg_node *node, const struct cfg_tenant *tenant);
 size_t callctl_active(const struct callctl *c);
 
 #endif

@@ -20,7 +20,7 @@
 #include "store/store.h"
 
 #define QUEUE_MAX_DEFAULT 100000
-#define BATCH_MAX 2000
+#define BATCH_MAX	  2000
 
 enum job_type { JOB_CALL, JOB_EVENT, JOB_BINDING_SAVE, JOB_BINDING_DEL };
 
@@ -38,43 +38,43 @@ struct job {
 };
 
 struct store {
-	sqlite3 *wdb;            /* writer thread only */
-	sqlite3 *rdb;            /* main thread */
+	sqlite3 *wdb; /* writer thread only */
+	sqlite3 *rdb; /* main thread */
 	pthread_t thread;
 	bool running;
 	pthread_mutex_t lock;
-	pthread_cond_t cond;     /* jobs queued, or stop */
-	pthread_cond_t idle;     /* a batch committed */
+	pthread_cond_t cond; /* jobs queued, or stop */
+	pthread_cond_t idle; /* a batch committed */
 	struct job *head, *tail;
 	size_t queued;
 	size_t queue_max;
 	uint64_t enqueued, committed;
 	bool stop;
 	bool attached;
-	uint64_t refused;        /* writes refused in this overload episode */
+	uint64_t refused; /* writes refused in this overload episode */
 };
 
 /* --- schema ----------------------------------------------------------- */
 
 static const char *const migrations[] = {
-	/* 1: calls, events, SIP bindings */
-	"CREATE TABLE calls ("
-	" id TEXT PRIMARY KEY, caller TEXT, called TEXT, ivr_path TEXT,"
-	" digits TEXT, queue TEXT, agent TEXT, created INTEGER, queued INTEGER,"
-	" answered INTEGER, ended INTEGER, outcome TEXT, hangup_side TEXT,"
-	" hangup_cause INTEGER, hangup_reason TEXT, recording TEXT);"
-	"CREATE INDEX calls_created ON calls(created);"
-	"CREATE INDEX calls_queue ON calls(queue, created);"
-	"CREATE INDEX calls_agent ON calls(agent, created);"
-	"CREATE TABLE events ("
-	" id INTEGER PRIMARY KEY AUTOINCREMENT, ts INTEGER NOT NULL,"
-	" type TEXT NOT NULL, call TEXT, agent TEXT, queue TEXT, data TEXT);"
-	"CREATE INDEX events_ts ON events(ts);"
-	"CREATE INDEX events_call ON events(call);"
-	"CREATE TABLE bindings ("
-	" aor TEXT NOT NULL, contact TEXT NOT NULL, transport TEXT,"
-	" source TEXT, call_id TEXT, cseq INTEGER, expires INTEGER,"
-	" PRIMARY KEY (aor, contact));",
+    /* 1: calls, events, SIP bindings */
+    "CREATE TABLE calls ("
+    " id TEXT PRIMARY KEY, caller TEXT, called TEXT, ivr_path TEXT,"
+    " digits TEXT, queue TEXT, agent TEXT, created INTEGER, queued INTEGER,"
+    " answered INTEGER, ended INTEGER, outcome TEXT, hangup_side TEXT,"
+    " hangup_cause INTEGER, hangup_reason TEXT, recording TEXT);"
+    "CREATE INDEX calls_created ON calls(created);"
+    "CREATE INDEX calls_queue ON calls(queue, created);"
+    "CREATE INDEX calls_agent ON calls(agent, created);"
+    "CREATE TABLE events ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, ts INTEGER NOT NULL,"
+    " type TEXT NOT NULL, call TEXT, agent TEXT, queue TEXT, data TEXT);"
+    "CREATE INDEX events_ts ON events(ts);"
+    "CREATE INDEX events_call ON events(call);"
+    "CREATE TABLE bindings ("
+    " aor TEXT NOT NULL, contact TEXT NOT NULL, transport TEXT,"
+    " source TEXT, call_id TEXT, cseq INTEGER, expires INTEGER,"
+    " PRIMARY KEY (aor, contact));",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
@@ -96,8 +96,8 @@ static int version_get(sqlite3 *db)
 	sqlite3_stmt *st;
 	int v = 0;
 
-	if (sqlite3_prepare_v2(db, "SELECT MAX(version) FROM schema_version",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, "SELECT MAX(version) FROM schema_version", -1, &st,
+			       NULL) != SQLITE_OK)
 		return 0;
 	if (sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int(st, 0);
@@ -109,8 +109,9 @@ static int migrate(sqlite3 *db)
 {
 	int v, err;
 
-	err = exec(db, "CREATE TABLE IF NOT EXISTS schema_version ("
-		       " version INTEGER PRIMARY KEY, applied INTEGER)",
+	err = exec(db,
+		   "CREATE TABLE IF NOT EXISTS schema_version ("
+		   " version INTEGER PRIMARY KEY, applied INTEGER)",
 		   "schema_version table");
 	if (err)
 		return err;
@@ -165,13 +166,13 @@ static void bind_text(sqlite3_stmt *st, int i, const char *s)
 static int job_run(sqlite3 *db, const struct job *j)
 {
 	static const char *const sql[] = {
-		[JOB_CALL] = "INSERT OR REPLACE INTO calls VALUES"
-			     " (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-		[JOB_EVENT] = "INSERT INTO events (ts,type,call,agent,queue,data)"
-			      " VALUES (?,?,?,?,?,?)",
-		[JOB_BINDING_SAVE] = "INSERT OR REPLACE INTO bindings VALUES"
-				     " (?,?,?,?,?,?,?)",
-		[JOB_BINDING_DEL] = "DELETE FROM bindings WHERE aor=? AND contact=?",
+	    [JOB_CALL] = "INSERT OR REPLACE INTO calls VALUES"
+			 " (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	    [JOB_EVENT] = "INSERT INTO events (ts,type,call,agent,queue,data)"
+			  " VALUES (?,?,?,?,?,?)",
+	    [JOB_BINDING_SAVE] = "INSERT OR REPLACE INTO bindings VALUES"
+				 " (?,?,?,?,?,?,?)",
+	    [JOB_BINDING_DEL] = "DELETE FROM bindings WHERE aor=? AND contact=?",
 	};
 	sqlite3_stmt *st;
 	int rc;
@@ -285,7 +286,8 @@ static int enqueue(struct store *s, struct job *j)
 		pthread_mutex_unlock(&s->lock);
 		if (first)
 			log_error("store: write queue full (%zu jobs), refusing "
-				  "writes", s->queue_max);
+				  "writes",
+				  s->queue_max);
 		job_free(j);
 		return ENOSPC;
 	}
@@ -355,8 +357,10 @@ static void store_destructor(void *arg)
 
 static int db_open(sqlite3 **dbp, const char *path)
 {
-	if (sqlite3_open_v2(path, dbp, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(path, dbp,
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+				SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK) {
 		log_error("store: cannot open file=%s: %s", path,
 			  *dbp ? sqlite3_errmsg(*dbp) : "out of memory");
 		return EIO;
@@ -390,8 +394,10 @@ int store_open(struct store **stp, const char *dir)
 	err = db_open(&s->wdb, path);
 	if (err)
 		goto out;
-	err = exec(s->wdb, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-			   "PRAGMA foreign_keys=ON", "pragmas");
+	err = exec(s->wdb,
+		   "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+		   "PRAGMA foreign_keys=ON",
+		   "pragmas");
 	if (err)
 		goto out;
 	err = migrate(s->wdb);
@@ -552,8 +558,8 @@ int store_call_get(struct store *s, const char *id, struct store_call *c)
 
 	if (!s || !id || !c)
 		return EINVAL;
-	if (sqlite3_prepare_v2(s->rdb, "SELECT * FROM calls WHERE id=?", -1, &st,
-			       NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(s->rdb, "SELECT * FROM calls WHERE id=?", -1, &st, NULL) !=
+	    SQLITE_OK) {
 		log_error("store: call query failed: %s", sqlite3_errmsg(s->rdb));
 		return EIO;
 	}
@@ -566,14 +572,14 @@ int store_call_get(struct store *s, const char *id, struct store_call *c)
 	return err;
 }
 
-int store_call_list(struct store *s, const struct store_call_filter *f,
-		    store_call_h *h, void *arg)
+int store_call_list(struct store *s, const struct store_call_filter *f, store_call_h *h,
+		    void *arg)
 {
 	static const char *sql =
-		"SELECT * FROM calls WHERE created >= ?1 AND created < ?2"
-		" AND (?3 IS NULL OR queue = ?3) AND (?4 IS NULL OR agent = ?4)"
-		" AND (?5 IS NULL OR outcome = ?5)"
-		" ORDER BY created DESC, id DESC LIMIT ?6 OFFSET ?7";
+	    "SELECT * FROM calls WHERE created >= ?1 AND created < ?2"
+	    " AND (?3 IS NULL OR queue = ?3) AND (?4 IS NULL OR agent = ?4)"
+	    " AND (?5 IS NULL OR outcome = ?5)"
+	    " ORDER BY created DESC, id DESC LIMIT ?6 OFFSET ?7";
 	sqlite3_stmt *st;
 	struct store_call c;
 	int rc;
@@ -600,13 +606,13 @@ int store_call_list(struct store *s, const struct store_call_filter *f,
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : EIO;
 }
 
-int store_event_list(struct store *s, uint64_t from, uint64_t to,
-		     const char *call, store_event_h *h, void *arg)
+int store_event_list(struct store *s, uint64_t from, uint64_t to, const char *call,
+		     store_event_h *h, void *arg)
 {
 	static const char *sql =
-		"SELECT ts, type, call, agent, queue, data FROM events"
-		" WHERE ts >= ?1 AND ts < ?2 AND (?3 IS NULL OR call = ?3)"
-		" ORDER BY id";
+	    "SELECT ts, type, call, agent, queue, data FROM events"
+	    " WHERE ts >= ?1 AND ts < ?2 AND (?3 IS NULL OR call = ?3)"
+	    " ORDER BY id";
 	sqlite3_stmt *st;
 	int rc;
 
@@ -621,12 +627,12 @@ int store_event_list(struct store *s, uint64_t from, uint64_t to,
 	bind_text(st, 3, call);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct hl_event ev = {
-			.ts = (uint64_t)sqlite3_column_int64(st, 0),
-			.type = (const char *)sqlite3_column_text(st, 1),
-			.call = (const char *)sqlite3_column_text(st, 2),
-			.agent = (const char *)sqlite3_column_text(st, 3),
-			.queue = (const char *)sqlite3_column_text(st, 4),
-			.data = (const char *)sqlite3_column_text(st, 5),
+		    .ts = (uint64_t)sqlite3_column_int64(st, 0),
+		    .type = (const char *)sqlite3_column_text(st, 1),
+		    .call = (const char *)sqlite3_column_text(st, 2),
+		    .agent = (const char *)sqlite3_column_text(st, 3),
+		    .queue = (const char *)sqlite3_column_text(st, 4),
+		    .data = (const char *)sqlite3_column_text(st, 5),
 		};
 		if (h(&ev, arg))
 			break;
@@ -635,16 +641,17 @@ int store_event_list(struct store *s, uint64_t from, uint64_t to,
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : EIO;
 }
 
-int store_binding_list(struct store *s, uint64_t now, store_binding_h *h,
-		       void *arg)
+int store_binding_list(struct store *s, uint64_t now, store_binding_h *h, void *arg)
 {
 	sqlite3_stmt *st;
 	int rc;
 
 	if (!s || !h)
 		return EINVAL;
-	if (sqlite3_prepare_v2(s->rdb, "SELECT * FROM bindings WHERE expires > ?"
-			       " ORDER BY aor, expires", -1, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(s->rdb,
+			       "SELECT * FROM bindings WHERE expires > ?"
+			       " ORDER BY aor, expires",
+			       -1, &st, NULL) != SQLITE_OK) {
 		log_error("store: binding list failed: %s", sqlite3_errmsg(s->rdb));
 		return EIO;
 	}

@@ -19,83 +19,83 @@ struct store;
 struct hl_event;
 
 /* Opens (creating if needed) dir/hotline.db and runs pending migrations. */
-int  store_open(struct store **stp, const char *dir);
+int store_open(struct store **stp, const char *dir);
 /* Waits until every queued write is committed. */
-int  store_flush(struct store *st);
+int store_flush(struct store *st);
 /* Caps the write queue (default 100,000 jobs); beyond it writes get
  * ENOSPC. For tests of overload. */
 void store_set_queue_max(struct store *st, size_t max);
 /* Current schema version. */
-int  store_schema_version(struct store *st);
+int store_schema_version(struct store *st);
 
 /* --- interactions (calls, for now) ------------------------------------ */
 
 struct store_call {
 	char id[32];
-	char caller[64];          /* From user (caller number) */
-	char called[64];          /* Request-URI user (dialled number) */
-	char ivr_path[256];       /* node ids visited, "check-hours>welcome>menu>sales" */
-	char digits[64];          /* digits the caller entered in the IVR */
+	char caller[64];    /* From user (caller number) */
+	char called[64];    /* Request-URI user (dialled number) */
+	char ivr_path[256]; /* node ids visited, "check-hours>welcome>menu>sales" */
+	char digits[64];    /* digits the caller entered in the IVR */
 	char queue[32];
-	char agent[16];           /* extension of the agent who answered */
-	uint64_t created;         /* UTC ms */
-	uint64_t queued;          /* 0 = never */
-	uint64_t answered;        /* by an agent; 0 = never */
+	char agent[16];	   /* extension of the agent who answered */
+	uint64_t created;  /* UTC ms */
+	uint64_t queued;   /* 0 = never */
+	uint64_t answered; /* by an agent; 0 = never */
 	uint64_t ended;
-	char outcome[32];         /* answered, abandoned_queue, abandoned_ivr,
-				   * failed, ivr_hangup, no_answer, busy, active */
-	char hangup_side[16];     /* caller, agent, system */
-	int  hangup_cause;        /* SIP status or 0 */
-	char hangup_reason[64];   /* "BYE", "CANCEL", "rtp timeout", ... */
-	char recording[256];      /* path relative to the data dir, "" = none */
+	char outcome[32];	/* answered, abandoned_queue, abandoned_ivr,
+				 * failed, ivr_hangup, no_answer, busy, active */
+	char hangup_side[16];	/* caller, agent, system */
+	int hangup_cause;	/* SIP status or 0 */
+	char hangup_reason[64]; /* "BYE", "CANCEL", "rtp timeout", ... */
+	char recording[256];	/* path relative to the data dir, "" = none */
 };
 
 /* Inserts or replaces the row with this id (queued write). */
-int  store_call_save(struct store *st, const struct store_call *c);
+int store_call_save(struct store *st, const struct store_call *c);
 /* Reads one row; ENOENT when absent. */
-int  store_call_get(struct store *st, const char *id, struct store_call *c);
+int store_call_get(struct store *st, const char *id, struct store_call *c);
 
 struct store_call_filter {
-	uint64_t from, to;        /* created in [from, to), 0 = open */
-	const char *queue;        /* NULL = any */
+	uint64_t from, to; /* created in [from, to), 0 = open */
+	const char *queue; /* NULL = any */
 	const char *agent;
 	const char *outcome;
-	uint32_t limit;           /* 0 = 100 */
+	uint32_t limit; /* 0 = 100 */
 	uint32_t offset;
 };
-typedef int (store_call_h)(const struct store_call *c, void *arg);
+typedef int(store_call_h)(const struct store_call *c, void *arg);
 /* Calls h for each matching row, newest first; stops early when h
  * returns non-zero. */
-int  store_call_list(struct store *st, const struct store_call_filter *f,
-		     store_call_h *h, void *arg);
+int store_call_list(struct store *st, const struct store_call_filter *f, store_call_h *h,
+		    void *arg);
 
 /* --- events ------------------------------------------------------------ */
 
 /* Appends one event (queued write). */
-int  store_event_append(struct store *st, const struct hl_event *ev);
+int store_event_append(struct store *st, const struct hl_event *ev);
 /* An event_h that appends (arg is the store). */
 void store_event_append_h(const struct hl_event *ev, void *arg);
 /* Subscribes the store to the event bus: every event is appended. */
-int  store_events_attach(struct store *st);
-typedef int (store_event_h)(const struct hl_event *ev, void *arg);
-int  store_event_list(struct store *st, uint64_t from, uint64_t to,
-		      const char *call, store_event_h *h, void *arg);
+int store_events_attach(struct store *st);
+typedef int(store_event_h)(const struct hl_event *ev, void *arg);
+int store_event_list(struct store *st, uint64_t from, uint64_t to, const char *call,
+		     store_event_h *h, void *arg);
 
 /* --- SIP registrations (survive a restart) ---------------------------- */
 
 struct store_binding {
-	char aor[64];             /* extension */
-	char contact[256];        /* Contact URI */
-	char transport[8];        /* udp, tcp */
-	char source[64];          /* "ip:port" the REGISTER came from */
+	char aor[64];	   /* extension */
+	char contact[256]; /* Contact URI */
+	char transport[8]; /* udp, tcp */
+	char source[64];   /* "ip:port" the REGISTER came from */
 	char call_id[128];
 	uint32_t cseq;
-	uint64_t expires;         /* UTC ms */
+	uint64_t expires; /* UTC ms */
 };
-int  store_binding_save(struct store *st, const struct store_binding *b);
-int  store_binding_delete(struct store *st, const char *aor, const char *contact);
-typedef int (store_binding_h)(const struct store_binding *b, void *arg);
+int store_binding_save(struct store *st, const struct store_binding *b);
+int store_binding_delete(struct store *st, const char *aor, const char *contact);
+typedef int(store_binding_h)(const struct store_binding *b, void *arg);
 /* Every binding not expired at now. */
-int  store_binding_list(struct store *st, uint64_t now, store_binding_h *h, void *arg);
+int store_binding_list(struct store *st, uint64_t now, store_binding_h *h, void *arg);
 
 #endif

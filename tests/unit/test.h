@@ -13,16 +13,37 @@
 #include <stdio.h>
 #include <string.h>
 
-#define TEST_FAIL(...) do { \
-	fprintf(stderr, "%s:%d: ", __FILE__, __LINE__); \
-	fprintf(stderr, __VA_ARGS__); fprintf(stderr, "\n"); \
-	return 1; } while (0)
-#define TEST_ASSERT(c) do { if (!(c)) TEST_FAIL("assertion failed: %s", #c); } while (0)
-#define TEST_EQ(a, b) do { long long _a = (long long)(a), _b = (long long)(b); \
-	if (_a != _b) TEST_FAIL("%s == %lld, expected %s == %lld", #a, _a, #b, _b); } while (0)
-#define TEST_STREQ(a, b) do { const char *_a = (a), *_b = (b); \
-	if (!_a || !_b || strcmp(_a, _b)) TEST_FAIL("%s == \"%s\", expected \"%s\"", #a, _a ? _a : "(null)", _b ? _b : "(null)"); } while (0)
-#define TEST_ERR(e) do { int _e = (e); if (_e) TEST_FAIL("%s failed: %s (%d)", #e, strerror(_e), _e); } while (0)
+#define TEST_FAIL(...)                                                                   \
+	do {                                                                             \
+		fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);                          \
+		fprintf(stderr, __VA_ARGS__);                                            \
+		fprintf(stderr, "\n");                                                   \
+		return 1;                                                                \
+	} while (0)
+#define TEST_ASSERT(c)                                                                   \
+	do {                                                                             \
+		if (!(c))                                                                \
+			TEST_FAIL("assertion failed: %s", #c);                           \
+	} while (0)
+#define TEST_EQ(a, b)                                                                    \
+	do {                                                                             \
+		long long _a = (long long)(a), _b = (long long)(b);                      \
+		if (_a != _b)                                                            \
+			TEST_FAIL("%s == %lld, expected %s == %lld", #a, _a, #b, _b);    \
+	} while (0)
+#define TEST_STREQ(a, b)                                                                 \
+	do {                                                                             \
+		const char *_a = (a), *_b = (b);                                         \
+		if (!_a || !_b || strcmp(_a, _b))                                        \
+			TEST_FAIL("%s == \"%s\", expected \"%s\"", #a,                   \
+				  _a ? _a : "(null)", _b ? _b : "(null)");               \
+	} while (0)
+#define TEST_ERR(e)                                                                      \
+	do {                                                                             \
+		int _e = (e);                                                            \
+		if (_e)                                                                  \
+			TEST_FAIL("%s failed: %s (%d)", #e, strerror(_e), _e);           \
+	} while (0)
 
 struct test_case {
 	const char *name;
@@ -49,13 +70,15 @@ static inline int test_run_all(const struct test_case *tv, size_t n)
 	return failed ? 1 : 0;
 }
 
-#define TEST_MAIN(table) \
-	int main(void) { \
-		int r; \
-		if (libre_init()) return 2; \
-		r = test_run_all(table, sizeof(table) / sizeof((table)[0])); \
-		libre_close(); \
-		return r; \
+#define TEST_MAIN(table)                                                                 \
+	int main(void)                                                                   \
+	{                                                                                \
+		int r;                                                                   \
+		if (libre_init())                                                        \
+			return 2;                                                        \
+		r = test_run_all(table, sizeof(table) / sizeof((table)[0]));             \
+		libre_close();                                                           \
+		return r;                                                                \
 	}
 
 #endif

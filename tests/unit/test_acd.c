@@ -9,19 +9,18 @@
 #include "acd/acd.h"
 #include "test.h"
 
-static const char *yaml =
-	"name: t\n"
-	"agents:\n"
-	"  - {ext: \"1001\", name: A, password: a}\n"
-	"  - {ext: \"1002\", name: B, password: b}\n"
-	"  - {ext: \"1003\", name: C, password: c}\n"
-	"queues:\n"
-	"  - name: sales\n"
-	"    strategy: longest-idle\n"
-	"    members: [\"1001\", \"1002\", \"1003\"]\n"
-	"  - name: empty\n"
-	"    strategy: longest-idle\n"
-	"    members: []\n";
+static const char *yaml = "name: t\n"
+			  "agents:\n"
+			  "  - {ext: \"1001\", name: A, password: a}\n"
+			  "  - {ext: \"1002\", name: B, password: b}\n"
+			  "  - {ext: \"1003\", name: C, password: c}\n"
+			  "queues:\n"
+			  "  - name: sales\n"
+			  "    strategy: longest-idle\n"
+			  "    members: [\"1001\", \"1002\", \"1003\"]\n"
+			  "  - name: empty\n"
+			  "    strategy: longest-idle\n"
+			  "    members: []\n";
 
 static bool not_1002(const char *ext, void *arg)
 {
@@ -76,7 +75,7 @@ out:
 }
 
 static const struct test_case tests[] = {
-	{"routing picks the longest-idle usable member", test_longest_idle},
+    {"routing picks the longest-idle usable member", test_longest_idle},
 };
 
 TEST_MAIN(tests)

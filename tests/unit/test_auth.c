@@ -13,13 +13,13 @@ static int test_rfc2617_md5(void)
 {
 	struct pl user = PL("Mufasa"), realm = PL("testrealm@host.com"),
 		  method = PL("GET"), uri = PL("/dir/index.html"),
-		  nonce = PL("dcd98b7102dd2f0e8b11d0f600bfb0c093"),
-		  nc = PL("00000001"), cnonce = PL("0a4f113b"), qop = PL("auth");
+		  nonce = PL("dcd98b7102dd2f0e8b11d0f600bfb0c093"), nc = PL("00000001"),
+		  cnonce = PL("0a4f113b"), qop = PL("auth");
 	char out[65];
 
 	TEST_ERR(sipauth_response(out, sizeof(out), SIPAUTH_MD5, &user, &realm,
-				  "Circle Of Life", &method, &uri, &nonce, &nc,
-				  &cnonce, &qop));
+				  "Circle Of Life", &method, &uri, &nonce, &nc, &cnonce,
+				  &qop));
 	TEST_STREQ(out, "6629fae49393a05397450978507c4ef1");
 	return 0;
 }
@@ -35,12 +35,13 @@ static int test_rfc7616_sha256_and_md5(void)
 	char out[65];
 
 	TEST_ERR(sipauth_response(out, sizeof(out), SIPAUTH_SHA256, &user, &realm,
-				  "Circle of Life", &method, &uri, &nonce, &nc,
-				  &cnonce, &qop));
-	TEST_STREQ(out, "753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1");
+				  "Circle of Life", &method, &uri, &nonce, &nc, &cnonce,
+				  &qop));
+	TEST_STREQ(out,
+		   "753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1");
 	TEST_ERR(sipauth_response(out, sizeof(out), SIPAUTH_MD5, &user, &realm,
-				  "Circle of Life", &method, &uri, &nonce, &nc,
-				  &cnonce, &qop));
+				  "Circle of Life", &method, &uri, &nonce, &nc, &cnonce,
+				  &qop));
 	TEST_STREQ(out, "8ca523f5e9506fed4657c9700eebdbec");
 	return 0;
 }
@@ -60,11 +61,12 @@ static int test_parse_and_verify(void)
 	TEST_ERR(sipauth_parse(&c, &hdr));
 	TEST_ERR(sipauth_alg(&alg, &c));
 	TEST_EQ(alg, SIPAUTH_SHA256);
-	TEST_ERR(sipauth_response(expect, sizeof(expect), alg, &c.username,
-				  &c.realm, "alice-1001", &method, &c.uri, &c.nonce,
-				  &c.nc, &c.cnonce, &c.qop));
+	TEST_ERR(sipauth_response(expect, sizeof(expect), alg, &c.username, &c.realm,
+				  "alice-1001", &method, &c.uri, &c.nonce, &c.nc,
+				  &c.cnonce, &c.qop));
 	snprintf(buf, sizeof(buf), "%.*s%s%.*s", (int)(strstr(hdr.p, "RESP") - hdr.p),
-		 hdr.p, expect, (int)(hdr.l - (size_t)(strstr(hdr.p, "RESP") + 4 - hdr.p)),
+		 hdr.p, expect,
+		 (int)(hdr.l - (size_t)(strstr(hdr.p, "RESP") + 4 - hdr.p)),
 		 strstr(hdr.p, "RESP") + 4);
 	pl_set_str(&h2, buf);
 	TEST_ERR(sipauth_parse(&c, &h2));
@@ -134,11 +136,11 @@ static int test_bans(void)
 }
 
 static const struct test_case tests[] = {
-	{"RFC 2617 MD5 digest vector", test_rfc2617_md5},
-	{"RFC 7616 SHA-256 and MD5 digest vectors", test_rfc7616_sha256_and_md5},
-	{"credentials parsed and verified; bad headers refused", test_parse_and_verify},
-	{"nonces: valid, stale, other client, forged", test_nonces},
-	{"bans: window, expiry, bounded table keeps active bans", test_bans},
+    {"RFC 2617 MD5 digest vector", test_rfc2617_md5},
+    {"RFC 7616 SHA-256 and MD5 digest vectors", test_rfc7616_sha256_and_md5},
+    {"credentials parsed and verified; bad headers refused", test_parse_and_verify},
+    {"nonces: valid, stale, other client, forged", test_nonces},
+    {"bans: window, expiry, bounded table keeps active bans", test_bans},
 };
 
 TEST_MAIN(tests)

@@ -30,8 +30,8 @@ static int test_shipped_files(void)
 	memset(&e, 0, sizeof(e));
 	TEST_ERR(cfg_node_load(&n, "conf/hotline.yaml", &e));
 	if (strcmp(n->tenant_file, "conf/demo.yaml") || n->rtp_port_min != 20000 ||
-	    n->rtp_port_max != 29999 || n->rtp_timeout_ms != 30000 ||
-	    n->trustedc != 1 || strcmp(n->sip_listen, "0.0.0.0:5060"))
+	    n->rtp_port_max != 29999 || n->rtp_timeout_ms != 30000 || n->trustedc != 1 ||
+	    strcmp(n->sip_listen, "0.0.0.0:5060"))
 		goto out;
 	if (cfg_tenant_load(&t, n->tenant_file, &e))
 		goto out;
@@ -53,16 +53,15 @@ out:
 
 static int test_node_errors(void)
 {
-	static const char y[] =
-		"data_dir: var\n"
-		"sip:\n"
-		"  listen: nowhere\n"
-		"  colour: blue\n"
-		"media:\n"
-		"  rtp_ports: 3000-2000\n"
-		"  rtp_timeout: 15x\n"
-		"limits:\n"
-		"  max_calls: -4\n";
+	static const char y[] = "data_dir: var\n"
+				"sip:\n"
+				"  listen: nowhere\n"
+				"  colour: blue\n"
+				"media:\n"
+				"  rtp_ports: 3000-2000\n"
+				"  rtp_timeout: 15x\n"
+				"limits:\n"
+				"  max_calls: -4\n";
 	struct cfg_errors e;
 	struct cfg_node *n = NULL;
 
@@ -72,7 +71,8 @@ static int test_node_errors(void)
 	TEST_ASSERT(has_error(&e, "x.yaml:3: sip.listen: \"nowhere\" is not IP:PORT"));
 	TEST_ASSERT(has_error(&e, "x.yaml:4: sip.colour: unknown key"));
 	TEST_ASSERT(has_error(&e, "x.yaml:6: media.rtp_ports"));
-	TEST_ASSERT(has_error(&e, "x.yaml:7: media.rtp_timeout: \"15x\" is not a duration"));
+	TEST_ASSERT(
+	    has_error(&e, "x.yaml:7: media.rtp_timeout: \"15x\" is not a duration"));
 	TEST_ASSERT(has_error(&e, "x.yaml:9: limits.max_calls"));
 	return 0;
 }
@@ -92,42 +92,46 @@ static int test_yaml_syntax_error(void)
 
 static int test_tenant_errors(void)
 {
-	static const char y[] =
-		"agents:\n"
-		"  - {ext: \"1001\", password: a}\n"           /* 2 */
-		"  - {ext: \"1001\", password: b}\n"           /* 3 */
-		"  - {ext: abc, password: c}\n"                /* 4 */
-		"queues:\n"
-		"  - name: q\n"                                /* 6 */
-		"    strategy: fastest\n"
-		"    ring_timeout: 0s\n"
-		"    members: [\"1001\", \"1999\"]\n"
-		"numbers:\n"
-		"  - {number: \"1001\", flow: nope}\n"         /* 11 */
-		"flows:\n"
-		"  - name: main\n"
-		"    start: a\n"
-		"    nodes:\n"
-		"      - {id: a, type: say, text: hi, next: b}\n" /* 16 */
-		"      - {id: c, type: dance}\n"                  /* 17 */
-		"      - {id: d, type: menu, text: x}\n"          /* 18 */
-		"      - {id: e, type: queue, queue: nosuch}\n";  /* 19 */
+	static const char y[] = "agents:\n"
+				"  - {ext: \"1001\", password: a}\n" /* 2 */
+				"  - {ext: \"1001\", password: b}\n" /* 3 */
+				"  - {ext: abc, password: c}\n"	     /* 4 */
+				"queues:\n"
+				"  - name: q\n" /* 6 */
+				"    strategy: fastest\n"
+				"    ring_timeout: 0s\n"
+				"    members: [\"1001\", \"1999\"]\n"
+				"numbers:\n"
+				"  - {number: \"1001\", flow: nope}\n" /* 11 */
+				"flows:\n"
+				"  - name: main\n"
+				"    start: a\n"
+				"    nodes:\n"
+				"      - {id: a, type: say, text: hi, next: b}\n" /* 16 */
+				"      - {id: c, type: dance}\n"		  /* 17 */
+				"      - {id: d, type: menu, text: x}\n"	  /* 18 */
+				"      - {id: e, type: queue, queue: nosuch}\n";  /* 19 */
 	struct cfg_errors e;
 	struct cfg_tenant *t = NULL;
 
 	memset(&e, 0, sizeof(e));
 	TEST_EQ(cfg_tenant_parse(&t, "t.yaml", y, strlen(y), &e), EINVAL);
-	TEST_ASSERT(has_error(&e, "t.yaml:3: agents[1]: extension 1001 is already agent on line 2"));
+	TEST_ASSERT(has_error(
+	    &e, "t.yaml:3: agents[1]: extension 1001 is already agent on line 2"));
 	TEST_ASSERT(has_error(&e, "t.yaml:4: agents[2]: ext must be 2 to 15 digits"));
-	TEST_ASSERT(has_error(&e, "t.yaml:6: queues.strategy: \"fastest\" is not a strategy"));
+	TEST_ASSERT(
+	    has_error(&e, "t.yaml:6: queues.strategy: \"fastest\" is not a strategy"));
 	TEST_ASSERT(has_error(&e, "queues.ring_timeout: 0s is out of range"));
 	TEST_ASSERT(has_error(&e, "member 1999 is not an agent"));
-	TEST_ASSERT(has_error(&e, "t.yaml:11: numbers.flow: number 1001 runs flow \"nope\""));
+	TEST_ASSERT(
+	    has_error(&e, "t.yaml:11: numbers.flow: number 1001 runs flow \"nope\""));
 	TEST_ASSERT(has_error(&e, "1001 is also an agent's extension"));
-	TEST_ASSERT(has_error(&e, "t.yaml:16: nodes.next: node \"a\" of flow \"main\" names node \"b\""));
+	TEST_ASSERT(has_error(
+	    &e, "t.yaml:16: nodes.next: node \"a\" of flow \"main\" names node \"b\""));
 	TEST_ASSERT(has_error(&e, "t.yaml:17: nodes.type: \"dance\" is not a node type"));
 	TEST_ASSERT(has_error(&e, "t.yaml:18: flows[0].nodes[2]: a menu needs options"));
-	TEST_ASSERT(has_error(&e, "t.yaml:19: nodes.queue: queue \"nosuch\" is not defined"));
+	TEST_ASSERT(
+	    has_error(&e, "t.yaml:19: nodes.queue: queue \"nosuch\" is not defined"));
 	return 0;
 }
 
@@ -162,7 +166,7 @@ static int test_durations(void)
 
 /* 2026-11-24 is a Tuesday. */
 #define TUE_0000_UTC 1795478400000ULL
-#define H(h) ((uint64_t)(h) * 3600000ULL)
+#define H(h)	     ((uint64_t)(h)*3600000ULL)
 
 static int test_hours(void)
 {
@@ -197,13 +201,13 @@ static int test_hours(void)
 }
 
 static const struct test_case tests[] = {
-	{"shipped hotline.yaml and demo.yaml load", test_shipped_files},
-	{"node file errors name line and key", test_node_errors},
-	{"YAML syntax error names the line", test_yaml_syntax_error},
-	{"tenant errors: duplicates, bad values, dangling references", test_tenant_errors},
-	{"a missing file is named", test_missing_file},
-	{"durations", test_durations},
-	{"business hours: weekdays, holidays, time zones", test_hours},
+    {"shipped hotline.yaml and demo.yaml load", test_shipped_files},
+    {"node file errors name line and key", test_node_errors},
+    {"YAML syntax error names the line", test_yaml_syntax_error},
+    {"tenant errors: duplicates, bad values, dangling references", test_tenant_errors},
+    {"a missing file is named", test_missing_file},
+    {"durations", test_durations},
+    {"business hours: weekdays, holidays, time zones", test_hours},
 };
 
 TEST_MAIN(tests)

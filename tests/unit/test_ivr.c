@@ -193,13 +193,13 @@ static int test_closed(void)
 static int test_loop_guard(void)
 {
 	static const char y[] =
-		"agents: [{ext: \"10\", password: x}]\n"
-		"flows:\n"
-		"  - name: loop\n"
-		"    nodes:\n"
-		"      - {id: a, type: hours, hours: h, open: b, closed: b}\n"
-		"      - {id: b, type: hours, hours: h, open: a, closed: a}\n"
-		"hours: [{name: h}]\n";
+	    "agents: [{ext: \"10\", password: x}]\n"
+	    "flows:\n"
+	    "  - name: loop\n"
+	    "    nodes:\n"
+	    "      - {id: a, type: hours, hours: h, open: b, closed: b}\n"
+	    "      - {id: b, type: hours, hours: h, open: a, closed: a}\n"
+	    "hours: [{name: h}]\n";
 	struct cfg_errors e;
 	struct cfg_tenant *t = NULL;
 	struct ivr_session *s = NULL;
@@ -216,14 +216,14 @@ static int test_loop_guard(void)
 }
 
 static const struct test_case tests[] = {
-	{"option 1 waits the interdigit time, then sales", test_option_1_sales},
-	{"option 2 during the prompt (barge-in) goes to support", test_option_2_barge_in},
-	{"an extension dialled digit by digit", test_extension},
-	{"no input: message, re-prompt, then the default", test_noinput_then_default},
-	{"invalid input: message, then a choice barges in", test_invalid_then_choice},
-	{"# ends the entry", test_pound_ends_entry},
-	{"closed hours: message, then hang up", test_closed},
-	{"a flow that loops without input hangs up", test_loop_guard},
+    {"option 1 waits the interdigit time, then sales", test_option_1_sales},
+    {"option 2 during the prompt (barge-in) goes to support", test_option_2_barge_in},
+    {"an extension dialled digit by digit", test_extension},
+    {"no input: message, re-prompt, then the default", test_noinput_then_default},
+    {"invalid input: message, then a choice barges in", test_invalid_then_choice},
+    {"# ends the entry", test_pound_ends_entry},
+    {"closed hours: message, then hang up", test_closed},
+    {"a flow that loops without input hangs up", test_loop_guard},
 };
 
 TEST_MAIN(tests)

@@ -37,13 +37,15 @@ static struct mbuf *sdp_text(const char *fmt, ...)
 }
 
 static const char *offer_fmt =
-	"v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
-	"t=0 0\r\nm=audio %u RTP/AVP %s\r\n%s%s";
+    "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
+    "t=0 0\r\nm=audio %u RTP/AVP %s\r\n%s%s";
 
-static void no_event(struct media_stream *s, enum media_evt evt, char d,
-		     void *arg)
+static void no_event(struct media_stream *s, enum media_evt evt, char d, void *arg)
 {
-	(void)s; (void)evt; (void)d; (void)arg;
+	(void)s;
+	(void)evt;
+	(void)d;
+	(void)arg;
 }
 
 static int test_answer_picks_offerers_first_codec(void)
@@ -113,8 +115,8 @@ static int test_hold_detected(void)
 		goto out;
 	mem_deref(offer);
 	ans = mem_deref(ans);
-	offer = sdp_text(offer_fmt, 40000, "0", "a=rtpmap:0 PCMU/8000\r\n",
-			 "a=sendonly\r\n");
+	offer =
+	    sdp_text(offer_fmt, 40000, "0", "a=rtpmap:0 PCMU/8000\r\n", "a=sendonly\r\n");
 	if (media_stream_answer(s, offer, &ans) || !media_stream_held(s)) {
 		fprintf(stderr, "held=%d\n", media_stream_held(s));
 		goto out;
@@ -158,8 +160,7 @@ static void peer_recv(const struct sa *src, struct mbuf *mb, void *arg)
 		uint32_t gap = (uint32_t)(now - p->last_us);
 		if (gap > p->max_gap_us)
 			p->max_gap_us = gap;
-	}
-	else {
+	} else {
 		p->first_us = now;
 	}
 	p->last_us = now;
@@ -180,8 +181,8 @@ static int peer_open(struct peer *p)
 }
 
 /* Sends one PCMU/PCMA frame of a constant level to dst. */
-static void peer_send(struct peer *p, const struct sa *dst, uint8_t pt,
-		      uint16_t seq, int16_t level)
+static void peer_send(struct peer *p, const struct sa *dst, uint8_t pt, uint16_t seq,
+		      int16_t level)
 {
 	struct mbuf *mb = mbuf_alloc(RTP_HEADER_SIZE + MEDIA_FRAME);
 	struct rtp_header h;
@@ -194,8 +195,8 @@ static void peer_send(struct peer *p, const struct sa *dst, uint8_t pt,
 	h.ssrc = 0x1234;
 	rtp_hdr_encode(mb, &h);
 	for (size_t i = 0; i < MEDIA_FRAME; i++)
-		mbuf_write_u8(mb, pt == 8 ? linear_to_alaw(level)
-					  : linear_to_ulaw(level));
+		mbuf_write_u8(mb,
+			      pt == 8 ? linear_to_alaw(level) : linear_to_ulaw(level));
 	mb->pos = 0;
 	udp_send(p->us, dst, mb);
 	mem_deref(mb);
@@ -203,7 +204,7 @@ static void peer_send(struct peer *p, const struct sa *dst, uint8_t pt,
 
 struct relay_ctx {
 	struct peer a, b;
-	struct sa ra, rb;       /* the engine's ports for a and b */
+	struct sa ra, rb; /* the engine's ports for a and b */
 	int step;
 	struct tmr tmr;
 	int digits;
@@ -211,16 +212,14 @@ struct relay_ctx {
 	int play_end;
 };
 
-static void ctx_event(struct media_stream *s, enum media_evt evt, char d,
-		      void *arg)
+static void ctx_event(struct media_stream *s, enum media_evt evt, char d, void *arg)
 {
 	struct relay_ctx *c = arg;
 	(void)s;
 	if (evt == MEDIA_EVT_DIGIT) {
 		c->digits++;
 		c->digit = d;
-	}
-	else if (evt == MEDIA_EVT_PLAY_END) {
+	} else if (evt == MEDIA_EVT_PLAY_END) {
 		c->play_end++;
 	}
 }
@@ -240,8 +239,7 @@ static void relay_step(void *arg)
 	tmr_start(&c->tmr, 20, relay_step, c);
 }
 
-static int sdp_for(struct mbuf **mbp, uint16_t port, const char *pt,
-		   const char *name)
+static int sdp_for(struct mbuf **mbp, uint16_t port, const char *pt, const char *name)
 {
 	char fmts[128];
 	snprintf(fmts, sizeof(fmts), "a=rtpmap:%s %s/8000\r\n", pt, name);
@@ -336,7 +334,8 @@ static int test_prompt_paced_and_ends(void)
 	tmr_init(&t);
 	for (size_t i = 0; i < (sizeof(samples) / sizeof(samples[0])); i++)
 		samples[i] = 1000;
-	TEST_ERR(prompt_from_samples(&p, samples, (sizeof(samples) / sizeof(samples[0]))));
+	TEST_ERR(
+	    prompt_from_samples(&p, samples, (sizeof(samples) / sizeof(samples[0]))));
 	TEST_ERR(peer_open(&c.a));
 	TEST_ERR(media_alloc(&m, &node));
 	TEST_ERR(media_stream_alloc(&s, m, ctx_event, &c));
@@ -372,11 +371,12 @@ out:
 }
 
 static const struct test_case tests[] = {
-	{"sdp answer picks the offerer's first codec", test_answer_picks_offerers_first_codec},
-	{"sdp offer with no common codec is refused (488)", test_answer_no_common_codec},
-	{"sdp sendonly re-offer puts the stream on hold", test_hold_detected},
-	{"bridge relays audio both ways, PCMU<->PCMA", test_bridge_relays_and_transcodes},
-	{"prompt is sent every 20 ms and ends once", test_prompt_paced_and_ends},
+    {"sdp answer picks the offerer's first codec",
+     test_answer_picks_offerers_first_codec},
+    {"sdp offer with no common codec is refused (488)", test_answer_no_common_codec},
+    {"sdp sendonly re-offer puts the stream on hold", test_hold_detected},
+    {"bridge relays audio both ways, PCMU<->PCMA", test_bridge_relays_and_transcodes},
+    {"prompt is sent every 20 ms and ends once", test_prompt_paced_and_ends},
 };
 
 TEST_MAIN(tests)

@@ -53,10 +53,10 @@ static int test_dtmf_all_digits(void)
 		TEST_ERR(dtmf_det_alloc(&d, on_digit, NULL));
 		for (size_t i = 0; i < strlen(digits); i++) {
 			size_t k = dtmf_gen(buf + n, 8000, digits[i], 80);
-			if (level)  /* about -25 dBFS per tone */
+			if (level) /* about -25 dBFS per tone */
 				for (size_t j = n; j < n + k; j++)
 					buf[j] = (int16_t)(buf[j] / 6);
-			n += k + 400;  /* 50 ms gap */
+			n += k + 400; /* 50 ms gap */
 		}
 		feed(d, buf, n + 800);
 		d = mem_deref(d);
@@ -123,11 +123,11 @@ static int test_tts_cached(void)
 	SNDFILE *sf;
 	double sum = 0;
 
-	TEST_ERR(tts_render("Welcome to the Hotline test.", "/tmp/hotline-test-tts",
-			    p1, sizeof(p1)));
+	TEST_ERR(tts_render("Welcome to the Hotline test.", "/tmp/hotline-test-tts", p1,
+			    sizeof(p1)));
 	TEST_ASSERT(!stat(p1, &a));
-	TEST_ERR(tts_render("Welcome to the Hotline test.", "/tmp/hotline-test-tts",
-			    p2, sizeof(p2)));
+	TEST_ERR(tts_render("Welcome to the Hotline test.", "/tmp/hotline-test-tts", p2,
+			    sizeof(p2)));
 	TEST_STREQ(p1, p2);
 	TEST_ASSERT(!stat(p2, &b));
 	TEST_EQ(a.st_mtime, b.st_mtime);
@@ -141,7 +141,7 @@ static int test_tts_cached(void)
 	TEST_ERR(prompt_load(&p, p1));
 	for (size_t i = 0; i < p->n; i++)
 		sum += (double)p->samples[i] * p->samples[i];
-	TEST_ASSERT(sqrt(sum / (double)p->n) > 300);  /* not silence */
+	TEST_ASSERT(sqrt(sum / (double)p->n) > 300); /* not silence */
 	mem_deref(p);
 	return 0;
 }
@@ -149,7 +149,8 @@ static int test_tts_cached(void)
 static int test_prompt_resampled(void)
 {
 	const char *path = "/tmp/hotline-test-44k.wav";
-	SF_INFO info = {.samplerate = 44100, .channels = 2,
+	SF_INFO info = {.samplerate = 44100,
+			.channels = 2,
 			.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16};
 	SNDFILE *sf = sf_open(path, SFM_WRITE, &info);
 	struct prompt *p = NULL;
@@ -193,7 +194,7 @@ static int test_recorder_stereo(void)
 		l[i] = 1000;
 		rr[i] = -2000;
 	}
-	for (int k = 0; k < 100; k++)   /* 2 s */
+	for (int k = 0; k < 100; k++) /* 2 s */
 		recorder_write(r, l, rr, MEDIA_FRAME);
 	TEST_EQ(recorder_samples(r), 16000);
 	mem_deref(r);
@@ -212,11 +213,11 @@ static int test_recorder_stereo(void)
 }
 
 static const struct test_case tests[] = {
-	{"in-band DTMF: all 16 digits at -10 and -25 dBFS", test_dtmf_all_digits},
-	{"no false digits in hold music, speech or noise", test_no_false_digits},
-	{"TTS prompt rendered once, then served from the cache", test_tts_cached},
-	{"44.1 kHz stereo file becomes 8 kHz mono; bad files refused", test_prompt_resampled},
-	{"recorder: stereo, aligned, channels apart", test_recorder_stereo},
+    {"in-band DTMF: all 16 digits at -10 and -25 dBFS", test_dtmf_all_digits},
+    {"no false digits in hold music, speech or noise", test_no_false_digits},
+    {"TTS prompt rendered once, then served from the cache", test_tts_cached},
+    {"44.1 kHz stereo file becomes 8 kHz mono; bad files refused", test_prompt_resampled},
+    {"recorder: stereo, aligned, channels apart", test_recorder_stereo},
 };
 
 TEST_MAIN(tests)

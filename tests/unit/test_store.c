@@ -76,7 +76,7 @@ static int test_calls_events_bindings(void)
 		c.created = 1000 + (uint64_t)i;
 		store_call_save(st, &c);
 	}
-	strcpy(c.outcome, "abandoned_queue");  /* c9 again: replaced */
+	strcpy(c.outcome, "abandoned_queue"); /* c9 again: replaced */
 	store_call_save(st, &c);
 	store_event_append(st, &ev);
 	ev.call = "c2";
@@ -100,7 +100,7 @@ static int test_calls_events_bindings(void)
 	if (n != 5)
 		goto out;
 	memset(&f, 0, sizeof(f));
-	store_call_list(st, &f, first_h, &got);    /* newest first */
+	store_call_list(st, &f, first_h, &got); /* newest first */
 	if (strcmp(got.id, "c9"))
 		goto out;
 	f.from = 1003;
@@ -114,7 +114,7 @@ static int test_calls_events_bindings(void)
 	if (n != 1)
 		goto out;
 	n = 0;
-	store_binding_list(st, 6000, bind_h, &n);   /* one has expired */
+	store_binding_list(st, 6000, bind_h, &n); /* one has expired */
 	if (n != 1)
 		goto out;
 	store_binding_delete(st, "1001", "sip:1001@127.0.0.1:5064");
@@ -172,8 +172,9 @@ out:
 }
 
 static const struct test_case tests[] = {
-	{"calls, events and bindings saved, filtered, kept across reopen", test_calls_events_bindings},
-	{"50,000 writes batched; a full queue answers ENOSPC", test_burst_and_overload},
+    {"calls, events and bindings saved, filtered, kept across reopen",
+     test_calls_events_bindings},
+    {"50,000 writes batched; a full queue answers ENOSPC", test_burst_and_overload},
 };
 
 TEST_MAIN(tests)
