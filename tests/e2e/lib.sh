@@ -61,7 +61,7 @@ tenant: $E2E_DIR/${TENANT:-tenant.yaml}
 log_level: ${LOG_LEVEL:-info}
 sip:
   listen: 127.0.0.1:$SIP_PORT
-  trusted: [127.0.0.0/8]
+  trusted: ${TRUSTED:-[127.0.0.0/8]}
   auth:
     fail_limit: 5
     fail_window: 60
