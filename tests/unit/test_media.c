@@ -141,6 +141,7 @@ struct peer {
 	struct udp_sock *us;
 	struct sa addr;
 	size_t pkts;
+	size_t te_pkts; /* RFC 4733 packets */
 	uint8_t pt;
 	int16_t last[MEDIA_FRAME];
 	uint64_t first_us, last_us;
@@ -164,6 +165,10 @@ static void peer_recv(const struct sa *src, struct mbuf *mb, void *arg)
 		p->first_us = now;
 	}
 	p->last_us = now;
+	if (hdr.pt == 101) {
+		p->te_pkts++;
+		return;
+	}
 	p->pkts++;
 	p->pt = hdr.pt;
 	for (size_t i = 0; i < MEDIA_FRAME && i < mbuf_get_left(mb); i++)
@@ -370,7 +375,111 @@ out:
 	return r;
 }
 
+/* RFC 4733 event packets for digit 5: start, then the end three times. */
+static void send_event(struct peer *p, const struct sa *dst, uint16_t seq, bool end,
+		       uint16_t dur)
+{
+	struct mbuf *mb = mbuf_alloc(RTP_HEADER_SIZE + 4);
+	struct rtp_header h;
+
+	memset(&h, 0, sizeof(h));
+	h.ver = 2;
+	h.pt = 101;
+	h.seq = seq;
+	h.ts = 5000;
+	h.ssrc = 0x1234;
+	rtp_hdr_encode(mb, &h);
+	mbuf_write_u8(mb, 5);			 /* event: digit 5 */
+	mbuf_write_u8(mb, end ? 0x80 | 10 : 10); /* E bit, volume */
+	mbuf_write_u16(mb, htons(dur));
+	mb->pos = 0;
+	udp_send(p->us, dst, mb);
+	mem_deref(mb);
+}
+
+static void te_step(void *arg)
+{
+	struct relay_ctx *c = arg;
+
+	if (c->step >= 30) {
+		re_cancel();
+		return;
+	}
+	if (c->step == 5)
+		send_event(&c->a, &c->ra, 100, false, 160);
+	if (c->step == 6)
+		send_event(&c->a, &c->ra, 101, false, 320);
+	if (c->step >= 7 && c->step <= 9)
+		send_event(&c->a, &c->ra, (uint16_t)(95 + c->step), true, 480);
+	if (c->step < 5 || c->step > 9)
+		peer_send(&c->a, &c->ra, 0, (uint16_t)c->step, 1000);
+	peer_send(&c->b, &c->rb, 0, (uint16_t)c->step, 1000);
+	c->step++;
+	tmr_start(&c->tmr, 20, te_step, c);
+}
+
+static int test_rfc4733_reported_once_and_passed_through(void)
+{
+	struct media *m = NULL;
+	struct media_stream *sa_ = NULL, *sb = NULL;
+	struct mbuf *oa = NULL, *ob = NULL, *aa = NULL, *ab = NULL;
+	struct relay_ctx c;
+	char fmts[160];
+	int r = 1;
+
+	memset(&c, 0, sizeof(c));
+	setup_node();
+	tmr_init(&c.tmr);
+	TEST_ERR(peer_open(&c.a));
+	TEST_ERR(peer_open(&c.b));
+	TEST_ERR(media_alloc(&m, &node));
+	TEST_ERR(media_stream_alloc(&sa_, m, ctx_event, &c));
+	TEST_ERR(media_stream_alloc(&sb, m, no_event, NULL));
+	snprintf(fmts, sizeof(fmts),
+		 "a=rtpmap:0 PCMU/8000\r\na=rtpmap:101 "
+		 "telephone-event/8000\r\n");
+	oa = sdp_text(offer_fmt, sa_port(&c.a.addr), "0 101", fmts, "");
+	ob = sdp_text(offer_fmt, sa_port(&c.b.addr), "0 101", fmts, "");
+	if (media_stream_answer(sa_, oa, &aa) || media_stream_answer(sb, ob, &ab))
+		goto out;
+	{
+		struct pl port;
+		if (re_regex((char *)aa->buf, aa->end, "m=audio [0-9]+", &port))
+			goto out;
+		sa_set_str(&c.ra, "127.0.0.1", (uint16_t)pl_u32(&port));
+		if (re_regex((char *)ab->buf, ab->end, "m=audio [0-9]+", &port))
+			goto out;
+		sa_set_str(&c.rb, "127.0.0.1", (uint16_t)pl_u32(&port));
+	}
+	media_bridge(sa_, sb, NULL);
+	tmr_start(&c.tmr, 20, te_step, &c);
+	re_main(NULL);
+	if (c.digits != 1 || c.digit != '5') {
+		fprintf(stderr, "digits=%d digit=%c\n", c.digits, c.digit);
+		goto out;
+	}
+	if (c.b.te_pkts < 3) {
+		fprintf(stderr, "b got %zu event packets\n", c.b.te_pkts);
+		goto out;
+	}
+	r = 0;
+out:
+	tmr_cancel(&c.tmr);
+	mem_deref(oa);
+	mem_deref(ob);
+	mem_deref(aa);
+	mem_deref(ab);
+	mem_deref(sa_);
+	mem_deref(sb);
+	mem_deref(m);
+	mem_deref(c.a.us);
+	mem_deref(c.b.us);
+	return r;
+}
+
 static const struct test_case tests[] = {
+    {"RFC 4733 digit reported once and passed to the bridged side",
+     test_rfc4733_reported_once_and_passed_through},
     {"sdp answer picks the offerer's first codec",
      test_answer_picks_offerers_first_codec},
     {"sdp offer with no common codec is refused (488)", test_answer_no_common_codec},
