@@ -383,7 +383,9 @@ static void call_end(struct call *call, const char *side, int cause, const char 
 		break;
 	case CALL_QUEUED:
 		util_copy(call->row.outcome, sizeof(call->row.outcome),
-			  !strcmp(side, "caller") ? "abandoned_queue" : "failed");
+			  !strcmp(side, "caller")	? "abandoned_queue"
+			  : !strcmp(reason, "max wait") ? "exited_timeout"
+							: "failed");
 		if (!strcmp(side, "caller"))
 			call_event(
 			    call, "queue.abandoned", NULL, "{\"wait_ms\":%llu}",
@@ -843,6 +845,19 @@ static void sweep_handler(void *arg)
 				continue; /* call may be gone */
 			}
 		}
+		/* The queue's longest wait is over: the call leaves by rule
+		 * (overflow targets come with the full ACD). */
+		if (call->state == CALL_QUEUED) {
+			const struct cfg_queue *q =
+			    cfg_queue_find(ctl->tenant, call->row.queue);
+			if (q && q->max_wait_ms &&
+			    now >= call->row.queued + q->max_wait_ms) {
+				call_event(call, "queue.exited", NULL,
+					   "{\"reason\":\"timeout\"}");
+				call_end(call, "system", 0, "max wait");
+				continue;
+			}
+		}
 		/* Ring timeout: give up on that agent, try the next. */
 		rle = list_head(&call->ringing);
 		while (rle) {
@@ -1074,6 +1089,12 @@ int callctl_alloc(struct callctl **cp, struct sip *sip, struct registrar *reg,
 	err = prompts_prepare(ctl);
 	if (err)
 		goto out;
+	for (size_t i = 0; i < tenant->queuec; i++) {
+		if (strcmp(tenant->queuev[i].strategy, "longest-idle"))
+			log_warn("call: queue=%s strategy=%s is not built yet, "
+				 "routing longest-idle",
+				 tenant->queuev[i].name, tenant->queuev[i].strategy);
+	}
 	err = sipsess_listen(&ctl->sock, sip, 256, conn_handler, ctl);
 	if (err)
 		goto out;

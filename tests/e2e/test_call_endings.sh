@@ -3,7 +3,7 @@
 # next agent of the queue; a caller cancels an extension call while it
 # rings; an unknown number gets 404; an offer without a common codec 488;
 # outside business hours the caller hears the closed message and hotline
-# hangs up.
+# hangs up; nobody answers within the queue's max wait.
 source "$(dirname "$0")/lib.sh"
 start_hotline
 
@@ -99,4 +99,15 @@ took=$(( $(date +%s) - start ))
 check "closed: the message played first (${took}s)" test "$took" -ge 3
 row=$(wait_for "select outcome, ivr_path, hangup_side from calls where caller = '0307' and ended > 0" 5)
 check "closed: stored" test "$row" = "ivr_hangup|check>closed>bye|system"
+
+# 7. nobody answers within the queue's max wait (2 s): hotline ends the
+#    call by rule, counted apart from abandons
+make_caller caller-maxwait.xml "0 8 101" "$blk_answered
+$(play "$PCAP_AUDIO")
+$blk_wait_bye"
+sipp_run caller-maxwait caller-maxwait.xml "$CALLER_PORT" -s 5002 -key caller 0308 \
+	-mp "$MEDIA_PORT2"
+check "max wait: hotline hangs up" test $? -eq 0
+row=$(wait_for "select outcome, queue, hangup_side from calls where caller = '0308' and ended > 0" 5)
+check "max wait: stored as exited_timeout" test "$row" = "exited_timeout|short|system"
 finish
