@@ -42,8 +42,9 @@ struct store_call {
 	uint64_t queued;   /* 0 = never */
 	uint64_t answered; /* by an agent; 0 = never */
 	uint64_t ended;
-	char outcome[32];	/* answered, abandoned_queue, abandoned_ivr,
-				 * failed, ivr_hangup, no_answer, busy, active */
+	char outcome[32];	/* active, answered, abandoned_queue,
+				 * abandoned_ivr, abandoned (extension call),
+				 * exited_timeout, ivr_hangup, failed */
 	char hangup_side[16];	/* caller, agent, system */
 	int hangup_cause;	/* SIP status or 0 */
 	char hangup_reason[64]; /* "BYE", "CANCEL", "rtp timeout", ... */
