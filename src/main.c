@@ -268,7 +268,7 @@ static int cmd_serve(const struct options *o)
 		log_error("hotline: call controller failed: %s", strerror(err));
 		goto out;
 	}
-	err = api_alloc(&api, node, store);
+	err = api_alloc(&api, node, tenant, store, acd, reg);
 	if (err) {
 		log_error("hotline: cannot listen for HTTP on %s: %s", node->http_listen,
 			  strerror(err));

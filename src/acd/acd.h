@@ -33,4 +33,30 @@ void acd_agent_busy(struct acd *a, const char *ext);
 void acd_agent_idle(struct acd *a, const char *ext, uint64_t now);
 bool acd_agent_is_idle(const struct acd *a, const char *ext);
 
+/*
+ * Agent presence, as the agent sets it (phone feature codes, API): logged
+ * out, available, or paused with a reason code. Ringing and busy come
+ * from calls (acd_agent_busy/idle). Agents start logged in (static queue
+ * members), as in Asterisk.
+ */
+enum agent_presence { AGENT_LOGGED_OUT = 0, AGENT_AVAILABLE, AGENT_PAUSED };
+
+/* ENOENT: no such agent; EINVAL: a reason code the tenant does not list;
+ * EALREADY: pausing (or resuming) a logged-out agent makes no sense. */
+int acd_agent_set(struct acd *a, const char *ext, enum agent_presence p,
+		  const char *reason, uint64_t now);
+struct acd_agent_info {
+	const char *ext;
+	enum agent_presence presence;
+	const char *reason; /* paused: the reason code */
+	bool busy;	    /* ringing or on a call */
+	uint64_t since;	    /* UTC ms of the last presence change */
+};
+int acd_agent_info(const struct acd *a, const char *ext, struct acd_agent_info *info);
+size_t acd_agent_count(const struct acd *a);
+/* The i-th agent of the tenant (0 <= i < count). */
+int acd_agent_at(const struct acd *a, size_t i, struct acd_agent_info *info);
+const char *acd_presence_name(enum agent_presence p);
+int acd_presence_parse(enum agent_presence *pp, const char *name);
+
 #endif

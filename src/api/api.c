@@ -25,6 +25,8 @@
 #include "core/core.h"
 #include "core/cfg.h"
 #include "store/store.h"
+#include "acd/acd.h"
+#include "sip/sip.h"
 #include "api/api.h"
 
 #define MAX_BODY      (1024 * 1024)
@@ -34,6 +36,9 @@ struct api {
 	struct http_sock *sock;
 	struct store *store;
 	const struct cfg_node *node;
+	const struct cfg_tenant *tenant;
+	struct acd *acd;
+	struct registrar *reg;
 	uint64_t requests;
 };
 
@@ -356,11 +361,115 @@ static void calls_recording(struct req *rq)
 	free(buf);
 }
 
+/* --- agents ------------------------------------------------------------- */
+
+static json_t *agent_json(struct api *a, const struct acd_agent_info *in)
+{
+	const struct cfg_agent *ca = cfg_agent_find(a->tenant, in->ext);
+	struct registrar_contact c;
+	bool reg = a->reg && !registrar_contact(a->reg, in->ext, &c);
+
+	return json_pack("{s:s,s:s,s:s,s:s,s:b,s:b,s:I,s:o}", "ext", in->ext, "name",
+			 ca ? ca->name : "", "state", acd_presence_name(in->presence),
+			 "reason", in->reason, "busy", in->busy, "registered", reg,
+			 "since", (json_int_t)in->since, "since_at",
+			 time_json(in->since));
+}
+
+static void agents_list(struct req *rq)
+{
+	struct acd_agent_info in;
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < acd_agent_count(rq->api->acd); i++) {
+		if (!acd_agent_at(rq->api->acd, i, &in))
+			json_array_append_new(arr, agent_json(rq->api, &in));
+	}
+	reply_json(rq, 200, "OK", json_pack("{s:o}", "agents", arr));
+}
+
+static void agents_get(struct req *rq)
+{
+	struct acd_agent_info in;
+
+	if (acd_agent_info(rq->api->acd, rq->id, &in)) {
+		reply_error(rq, 404, "Not Found", "not_found", "no agent '%s'", rq->id);
+		return;
+	}
+	reply_json(rq, 200, "OK", agent_json(rq->api, &in));
+}
+
+/* POST {"state": "available" | "paused" | "logged_out", "reason": "lunch"} */
+static void agents_state(struct req *rq)
+{
+	struct acd_agent_info in;
+	enum agent_presence p;
+	json_error_t jerr;
+	json_t *body, *v;
+	const char *key, *state, *reason = NULL;
+	int err;
+
+	if (acd_agent_info(rq->api->acd, rq->id, &in)) {
+		reply_error(rq, 404, "Not Found", "not_found", "no agent '%s'", rq->id);
+		return;
+	}
+	body = rq->msg->mb ? json_loadb((const char *)mbuf_buf(rq->msg->mb),
+					mbuf_get_left(rq->msg->mb), 0, &jerr)
+			   : NULL;
+	if (!body || !json_is_object(body)) {
+		reply_error(rq, 400, "Bad Request", "bad_json",
+			    "the body must be a JSON object%s%s", body ? "" : ": ",
+			    body ? "" : jerr.text);
+		json_decref(body);
+		return;
+	}
+	json_object_foreach(body, key, v)
+	{
+		if (strcmp(key, "state") && strcmp(key, "reason")) {
+			reply_error(rq, 400, "Bad Request", "unknown_field",
+				    "%s: unknown field (state, reason)", key);
+			json_decref(body);
+			return;
+		}
+	}
+	state = json_string_value(json_object_get(body, "state"));
+	if (!state || acd_presence_parse(&p, state)) {
+		reply_error(rq, 400, "Bad Request", "bad_field",
+			    "state: must be available, paused or logged_out");
+		json_decref(body);
+		return;
+	}
+	v = json_object_get(body, "reason");
+	if (v && !json_is_string(v)) {
+		reply_error(rq, 400, "Bad Request", "bad_field",
+			    "reason: must be a string");
+		json_decref(body);
+		return;
+	}
+	reason = v ? json_string_value(v) : NULL;
+	err = acd_agent_set(rq->api->acd, rq->id, p, reason, clock_now_ms());
+	if (err == EINVAL)
+		reply_error(rq, 400, "Bad Request", "bad_field",
+			    "reason: \"%s\" is not a configured pause reason", reason);
+	else if (err == EALREADY)
+		reply_error(rq, 409, "Conflict", "conflict",
+			    "agent '%s' is logged out: log in before pausing", rq->id);
+	else if (err)
+		reply_error(rq, 500, "Internal Server Error", "error", "%s",
+			    strerror(err));
+	else if (!acd_agent_info(rq->api->acd, rq->id, &in))
+		reply_json(rq, 200, "OK", agent_json(rq->api, &in));
+	json_decref(body);
+}
+
 static const struct route routes[] = {
     {"GET", "/health", false, health},
     {"GET", "/api/v1/calls", true, calls_list},
     {"GET", "/api/v1/calls/{id}", true, calls_get},
     {"GET", "/api/v1/calls/{id}/recording", true, calls_recording},
+    {"GET", "/api/v1/agents", true, agents_list},
+    {"GET", "/api/v1/agents/{id}", true, agents_get},
+    {"POST", "/api/v1/agents/{id}/state", true, agents_state},
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -472,13 +581,15 @@ static void api_destructor(void *arg)
 	mem_deref(a->sock);
 }
 
-int api_alloc(struct api **ap, const struct cfg_node *node, struct store *st)
+int api_alloc(struct api **ap, const struct cfg_node *node,
+	      const struct cfg_tenant *tenant, struct store *st, struct acd *acd,
+	      struct registrar *reg)
 {
 	struct api *a;
 	struct sa laddr;
 	int err;
 
-	if (!ap || !node || !st)
+	if (!ap || !node || !tenant || !st || !acd)
 		return EINVAL;
 	err = sa_decode(&laddr, node->http_listen, strlen(node->http_listen));
 	if (err)
@@ -488,6 +599,9 @@ int api_alloc(struct api **ap, const struct cfg_node *node, struct store *st)
 		return ENOMEM;
 	a->store = st;
 	a->node = node;
+	a->tenant = tenant;
+	a->acd = acd;
+	a->reg = reg;
 	err = http_listen(&a->sock, &laddr, request_handler, a);
 	if (err) {
 		mem_deref(a);

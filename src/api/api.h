@@ -8,9 +8,15 @@
 struct api;
 struct store;
 struct cfg_node;
+struct cfg_tenant;
+struct acd;
+struct registrar;
 
 /* Listens on node->http_listen. Requests under /api/v1 need
- * "Authorization: Bearer <node->api_token>". */
-int api_alloc(struct api **ap, const struct cfg_node *node, struct store *st);
+ * "Authorization: Bearer <node->api_token>". acd and reg may be NULL
+ * (then the agent routes answer 503). */
+int api_alloc(struct api **ap, const struct cfg_node *node,
+	      const struct cfg_tenant *tenant, struct store *st, struct acd *acd,
+	      struct registrar *reg);
 
 #endif

@@ -149,6 +149,8 @@ struct cfg_tenant {
 	size_t numberc;
 	struct cfg_hours *hoursv;
 	size_t hoursc;
+	char pause_reasons[16][32]; /* pause_reasons: codes agents pause with */
+	size_t pause_reasonc;
 	char file[CFG_PATH];
 };
 

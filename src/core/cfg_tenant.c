@@ -514,6 +514,45 @@ static void flows_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t 
 	}
 }
 
+/* Pause reason codes: a list of short words; break, lunch, training and
+ * meeting when the file names none. */
+static void reasons_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *root)
+{
+	static const char *const defaults[] = {"break", "lunch", "training", "meeting"};
+	yaml_node_t *seq = cfg__get(cp->doc, root, "pause_reasons");
+
+	if (!seq) {
+		for (size_t i = 0; i < 4; i++)
+			util_copy(t->pause_reasons[t->pause_reasonc++], 32, defaults[i]);
+		return;
+	}
+	if (seq->type != YAML_SEQUENCE_NODE) {
+		cfg__error(cp->errs, cp->file, cfg__line(seq), "pause_reasons",
+			   "expected a list of reason codes");
+		return;
+	}
+	for (yaml_node_item_t *it = seq->data.sequence.items.start;
+	     it < seq->data.sequence.items.top; it++) {
+		yaml_node_t *n = yaml_document_get_node(cp->doc, *it);
+		const char *r = cfg__scalar(n);
+
+		if (t->pause_reasonc >= 16) {
+			cfg__error(cp->errs, cp->file, cfg__line(n), "pause_reasons",
+				   "at most 16 reason codes");
+			return;
+		}
+		if (!r || !*r || strlen(r) >= 32 ||
+		    strspn(r, "abcdefghijklmnopqrstuvwxyz0123456789-_") != strlen(r)) {
+			cfg__error(cp->errs, cp->file, cfg__line(n), "pause_reasons",
+				   "\"%s\" is not a reason code (lower-case letters, "
+				   "digits, - and _, up to 31)",
+				   r ? r : "?");
+			continue;
+		}
+		util_copy(t->pause_reasons[t->pause_reasonc++], 32, r);
+	}
+}
+
 /* Every reference must land on something that exists. */
 static void ref_check(struct cfg_parse *cp, const struct cfg_flow *f,
 		      const struct cfg_ivr_node *nd, const char *what, const char *id)
@@ -603,8 +642,9 @@ static void tenant_check(struct cfg_parse *cp, const struct cfg_tenant *t)
 int cfg_tenant_parse(struct cfg_tenant **tp, const char *name, const char *yaml,
 		     size_t len, struct cfg_errors *errs)
 {
-	static const char *const keys[] = {"name",   "hours",	"hours_default", "agents",
-					   "queues", "numbers", "flows",	 NULL};
+	static const char *const keys[] = {"name",   "hours",	      "hours_default",
+					   "agents", "queues",	      "numbers",
+					   "flows",  "pause_reasons", NULL};
 	yaml_document_t doc;
 	struct cfg_parse cp = {.file = name, .errs = errs, .doc = &doc};
 	struct cfg_errors local;
@@ -644,6 +684,7 @@ int cfg_tenant_parse(struct cfg_tenant **tp, const char *name, const char *yaml,
 		queues_parse(&cp, t, root);
 		numbers_parse(&cp, t, root);
 		flows_parse(&cp, t, root);
+		reasons_parse(&cp, t, root);
 		if (!t->hours_default[0] && t->hoursc)
 			util_copy(t->hours_default, sizeof(t->hours_default),
 				  t->hoursv[0].name);

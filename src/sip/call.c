@@ -39,6 +39,15 @@ static void call_dispatch(struct callctl *ctl);
 static void ivr_do(struct call *call, const struct ivr_action *act);
 static int leg_ring_agent(struct call *call, const char *ext);
 
+/* What feature codes say, by the presence they set; the last when the
+ * change is refused. */
+static const char *const feature_said[] = {
+    "Agent logged out.",
+    "Agent available.",
+    "Agent paused.",
+    "That is not possible now.",
+};
+
 /* --- prompts -------------------------------------------------------- */
 
 struct prompt_entry {
@@ -144,6 +153,8 @@ static int prompts_prepare(struct callctl *ctl)
 			err |= prompt_add(ctl, n->noinput_text, NULL);
 		}
 	}
+	for (size_t i = 0; i < sizeof(feature_said) / sizeof(feature_said[0]); i++)
+		err |= prompt_add(ctl, feature_said[i], NULL);
 	if (err)
 		return err;
 
@@ -223,13 +234,15 @@ static int trusted_parse(struct callctl *ctl)
 
 static void call_save(struct call *call)
 {
-	if (call->ctl->store)
+	if (call->ctl->store && !call->feature)
 		store_call_save(call->ctl->store, &call->row);
 }
 
 static void call_event(struct call *call, const char *type, const char *agent,
 		       const char *fmt, ...)
 {
+	if (call->feature)
+		return;
 	char data[512];
 	struct hl_event ev = {
 	    0,	 type, call->row.id, agent, call->row.queue[0] ? call->row.queue : NULL,
@@ -397,6 +410,9 @@ static void call_end(struct call *call, const char *side, int cause, const char 
 		break;
 	case CALL_BRIDGED:
 		util_copy(call->row.outcome, sizeof(call->row.outcome), "answered");
+		break;
+	case CALL_FEATURE:
+		util_copy(call->row.outcome, sizeof(call->row.outcome), "feature");
 		break;
 	case CALL_ENDED:
 		break;
@@ -644,6 +660,10 @@ static void media_event(struct media_stream *s, enum media_evt evt, char digit, 
 		ivr_do(call, &act);
 		break;
 	case MEDIA_EVT_PLAY_END:
+		if (call->state == CALL_FEATURE) {
+			call_end(call, "system", 0, "feature code done");
+			return;
+		}
 		if (leg->role != LEG_CALLER || call->state != CALL_IVR)
 			return;
 		ivr_prompt_done(call->ivr, clock_now_ms(), &act);
@@ -912,6 +932,84 @@ static int call_alloc(struct call **callp, struct callctl *ctl, const struct sip
 	return 0;
 }
 
+/*
+ * An agent's phone dials a feature code: *50 log in, *51 pause (with the
+ * first reason code), *52 resume, *59 log out. The call is answered, a
+ * short confirmation is spoken, and hotline hangs up. Not an interaction:
+ * nothing is stored for the call itself; the state change is an event.
+ */
+static void feature_code(struct callctl *ctl, const struct sip_msg *msg, const char *who,
+			 const char *code)
+{
+	const struct cfg_agent *agent = cfg_agent_find(ctl->tenant, who);
+	enum agent_presence p;
+	struct call *call = NULL;
+	struct mbuf *answer = NULL;
+	const char *said;
+	int err;
+
+	if (!strcmp(code, "*50") || !strcmp(code, "*52"))
+		p = AGENT_AVAILABLE;
+	else if (!strcmp(code, "*51"))
+		p = AGENT_PAUSED;
+	else if (!strcmp(code, "*59"))
+		p = AGENT_LOGGED_OUT;
+	else {
+		(void)sip_treply(NULL, ctl->sip, msg, 404, "No Such Feature Code");
+		return;
+	}
+	if (!agent) {
+		(void)sip_treply(NULL, ctl->sip, msg, 403, "Not An Agent");
+		return;
+	}
+	/* *52 resumes a paused agent; a logged-out one logs in with *50 */
+	if (!strcmp(code, "*52")) {
+		struct acd_agent_info info;
+		if (!acd_agent_info(ctl->acd, agent->ext, &info) &&
+		    info.presence == AGENT_LOGGED_OUT)
+			err = EALREADY;
+		else
+			err =
+			    acd_agent_set(ctl->acd, agent->ext, p, NULL, clock_now_ms());
+	} else {
+		err = acd_agent_set(ctl->acd, agent->ext, p, NULL, clock_now_ms());
+	}
+	said = err ? feature_said[3] : feature_said[p];
+
+	if (call_alloc(&call, ctl, msg)) {
+		(void)sip_treply(NULL, ctl->sip, msg, 503, "Service Unavailable");
+		return;
+	}
+	call->feature = true;
+	err = mbuf_get_left(msg->mb)
+		  ? media_stream_answer(call->caller->ms, msg->mb, &answer)
+		  : media_stream_offer(call->caller->ms, &answer);
+	if (!err)
+		err = sipsess_accept(&call->caller->sess, ctl->sock, msg, 200, "OK",
+				     "hotline", "application/sdp", answer, NULL, NULL,
+				     false, offer_handler, answer_handler, estab_handler,
+				     info_handler, refer_handler, close_handler,
+				     call->caller, "Allow: " ALLOW "\r\n");
+	mem_deref(answer);
+	if (err) {
+		(void)sip_treply(NULL, ctl->sip, msg, err == ENOTSUP ? 488 : 500,
+				 err == ENOTSUP ? "Not Acceptable Here" : "Error");
+		call->state = CALL_ENDED;
+		mem_deref(call);
+		return;
+	}
+	call->caller->answered = true;
+	call->state = CALL_FEATURE;
+	{
+		struct ivr_action act = {.type = IVR_ACT_PLAY, .text = said, .file = ""};
+		const struct prompt *pr = prompt_for(ctl, &act);
+		if (pr)
+			media_stream_play(call->caller->ms, pr, false);
+		else
+			call_end(call, "system", 0, "feature code done");
+	}
+}
+
 static void conn_handler(const struct sip_msg *msg, void *arg)
 {
 	struct callctl *ctl = arg;
@@ -940,6 +1038,11 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 	if (!addr_trusted(ctl, &msg->src)) {
 		if (registrar_auth(ctl->reg, msg, ext, sizeof(ext)))
 			return; /* it answered 407/403 */
+	}
+
+	if (called[0] == '*') {
+		feature_code(ctl, msg, ext[0] ? ext : caller, called);
+		return;
 	}
 
 	num = cfg_number_find(ctl->tenant, called);

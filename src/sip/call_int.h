@@ -15,6 +15,7 @@ enum call_state {
 	CALL_QUEUED,  /* waiting in a queue (maybe an agent is ringing) */
 	CALL_DIRECT,  /* ringing one extension */
 	CALL_BRIDGED, /* talking to an agent */
+	CALL_FEATURE, /* an agent's feature code: confirm, hang up */
 	CALL_ENDED,
 };
 
@@ -52,6 +53,7 @@ struct call {
 	char tried[CALL_MAX_TRIED][CFG_EXT];
 	size_t triedc;
 	uint64_t retry_at;
+	bool feature; /* not an interaction: neither stored nor counted */
 	struct store_call row;
 };
 
