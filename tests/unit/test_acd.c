@@ -74,7 +74,56 @@ out:
 	return r;
 }
 
+static int test_presence(void)
+{
+	struct cfg_errors errs;
+	struct cfg_tenant *t = NULL;
+	struct acd *a = NULL;
+	struct acd_agent_info in;
+	const char *ext = NULL;
+	int r = 1;
+
+	memset(&errs, 0, sizeof(errs));
+	if (cfg_tenant_parse(&t, "t.yaml", yaml, strlen(yaml), &errs))
+		return 1;
+	if (acd_alloc(&a, t))
+		goto out;
+	/* static members start available */
+	if (acd_agent_info(a, "1001", &in) || in.presence != AGENT_AVAILABLE)
+		goto out;
+	/* paused with the first default reason; skipped by routing */
+	if (acd_agent_set(a, "1001", AGENT_PAUSED, NULL, 10) ||
+	    acd_agent_info(a, "1001", &in) || strcmp(in.reason, "break"))
+		goto out;
+	if (acd_pick(a, "sales", NULL, NULL, &ext) || !strcmp(ext, "1001"))
+		goto out;
+	if (acd_agent_set(a, "1001", AGENT_PAUSED, "nap", 11) != EINVAL)
+		goto out;
+	if (acd_agent_set(a, "1001", AGENT_PAUSED, "lunch", 12) ||
+	    acd_agent_info(a, "1001", &in) || strcmp(in.reason, "lunch"))
+		goto out;
+	/* logged out: cannot pause; logged in again it is offered */
+	if (acd_agent_set(a, "1001", AGENT_LOGGED_OUT, NULL, 13) ||
+	    acd_agent_set(a, "1001", AGENT_PAUSED, NULL, 14) != EALREADY)
+		goto out;
+	if (acd_agent_set(a, "9999", AGENT_AVAILABLE, NULL, 15) != ENOENT)
+		goto out;
+	acd_agent_busy(a, "1002");
+	acd_agent_busy(a, "1003");
+	if (acd_pick(a, "sales", NULL, NULL, &ext) != ENOENT)
+		goto out;
+	if (acd_agent_set(a, "1001", AGENT_AVAILABLE, NULL, 16) ||
+	    acd_pick(a, "sales", NULL, NULL, &ext) || strcmp(ext, "1001"))
+		goto out;
+	r = 0;
+out:
+	mem_deref(a);
+	mem_deref(t);
+	return r;
+}
+
 static const struct test_case tests[] = {
+    {"presence: pause with reasons, log out, skipped by routing", test_presence},
     {"routing picks the longest-idle usable member", test_longest_idle},
 };
 
