@@ -16,6 +16,7 @@ struct acd_agent {
 	enum agent_presence presence;
 	char reason[32];
 	uint64_t since;
+	uint64_t wrapup_until;
 };
 
 struct acd {
@@ -65,8 +66,8 @@ static struct acd_agent *agent_find(const struct acd *a, const char *ext)
 	return NULL;
 }
 
-int acd_pick(struct acd *a, const char *queue, acd_usable_h *usable, void *arg,
-	     const char **extp)
+int acd_pick(struct acd *a, const char *queue, uint64_t now, acd_usable_h *usable,
+	     void *arg, const char **extp)
 {
 	const struct cfg_queue *q;
 	struct acd_agent *best = NULL;
@@ -79,7 +80,8 @@ int acd_pick(struct acd *a, const char *queue, acd_usable_h *usable, void *arg,
 	for (size_t i = 0; i < q->memberc; i++) {
 		struct acd_agent *ag = agent_find(a, q->members[i]);
 
-		if (!ag || ag->busy || ag->presence != AGENT_AVAILABLE)
+		if (!ag || ag->busy || ag->presence != AGENT_AVAILABLE ||
+		    ag->wrapup_until > now)
 			continue;
 		if (usable && !usable(ag->ext, arg))
 			continue;
@@ -175,6 +177,33 @@ int acd_agent_set(struct acd *a, const char *ext, enum agent_presence p,
 	return 0;
 }
 
+void acd_agent_wrapup(struct acd *a, const char *ext, uint64_t now, uint64_t until)
+{
+	struct acd_agent *ag = a && ext ? agent_find(a, ext) : NULL;
+
+	if (!ag || until <= now)
+		return;
+	ag->wrapup_until = until;
+	ag->idle_since = until;
+	event_emitf("agent.state", NULL, ag->ext, NULL,
+		    "{\"state\":\"wrapup\",\"ms\":%llu}",
+		    (unsigned long long)(until - now));
+}
+
+void acd_sweep(struct acd *a, uint64_t now)
+{
+	for (size_t i = 0; a && i < a->agentc; i++) {
+		struct acd_agent *ag = &a->agentv[i];
+
+		if (!ag->wrapup_until || ag->wrapup_until > now)
+			continue;
+		ag->wrapup_until = 0;
+		event_emitf("agent.state", NULL, ag->ext, NULL,
+			    "{\"state\":\"%s\",\"reason\":\"%s\"}",
+			    acd_presence_name(ag->presence), ag->reason);
+	}
+}
+
 static void info_fill(const struct acd_agent *ag, struct acd_agent_info *info)
 {
 	info->ext = ag->ext;
@@ -182,6 +211,7 @@ static void info_fill(const struct acd_agent *ag, struct acd_agent_info *info)
 	info->reason = ag->reason;
 	info->busy = ag->busy;
 	info->since = ag->since;
+	info->wrapup_until = ag->wrapup_until;
 }
 
 int acd_agent_info(const struct acd *a, const char *ext, struct acd_agent_info *info)

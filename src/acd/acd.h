@@ -25,13 +25,18 @@ int acd_alloc(struct acd **ap, const struct cfg_tenant *tenant);
  * Writes a pointer to its extension (valid while the tenant lives).
  * ENOENT: no member can take it now. ESRCH: no such queue.
  */
-int acd_pick(struct acd *a, const char *queue, acd_usable_h *usable, void *arg,
-	     const char **extp);
+int acd_pick(struct acd *a, const char *queue, uint64_t now, acd_usable_h *usable,
+	     void *arg, const char **extp);
 /* The agent is ringing or talking: not idle. */
 void acd_agent_busy(struct acd *a, const char *ext);
 /* The agent is idle again since now (UTC ms). */
 void acd_agent_idle(struct acd *a, const char *ext, uint64_t now);
 bool acd_agent_is_idle(const struct acd *a, const char *ext);
+/* After-call work: the agent is not offered anything before `until`
+ * (UTC ms); idle time counts from then. */
+void acd_agent_wrapup(struct acd *a, const char *ext, uint64_t now, uint64_t until);
+/* Ends the wrap-ups that are over at now (an agent.state event each). */
+void acd_sweep(struct acd *a, uint64_t now);
 
 /*
  * Agent presence, as the agent sets it (phone feature codes, API): logged
@@ -48,9 +53,10 @@ int acd_agent_set(struct acd *a, const char *ext, enum agent_presence p,
 struct acd_agent_info {
 	const char *ext;
 	enum agent_presence presence;
-	const char *reason; /* paused: the reason code */
-	bool busy;	    /* ringing or on a call */
-	uint64_t since;	    /* UTC ms of the last presence change */
+	const char *reason;    /* paused: the reason code */
+	bool busy;	       /* ringing or on a call */
+	uint64_t since;	       /* UTC ms of the last presence change */
+	uint64_t wrapup_until; /* in after-call work until then (UTC ms) */
 };
 int acd_agent_info(const struct acd *a, const char *ext, struct acd_agent_info *info);
 size_t acd_agent_count(const struct acd *a);

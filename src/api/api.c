@@ -369,11 +369,11 @@ static json_t *agent_json(struct api *a, const struct acd_agent_info *in)
 	struct registrar_contact c;
 	bool reg = a->reg && !registrar_contact(a->reg, in->ext, &c);
 
-	return json_pack("{s:s,s:s,s:s,s:s,s:b,s:b,s:I,s:o}", "ext", in->ext, "name",
+	return json_pack("{s:s,s:s,s:s,s:s,s:b,s:b,s:I,s:o,s:I}", "ext", in->ext, "name",
 			 ca ? ca->name : "", "state", acd_presence_name(in->presence),
 			 "reason", in->reason, "busy", in->busy, "registered", reg,
-			 "since", (json_int_t)in->since, "since_at",
-			 time_json(in->since));
+			 "since", (json_int_t)in->since, "since_at", time_json(in->since),
+			 "wrapup_until", (json_int_t)in->wrapup_until);
 }
 
 static void agents_list(struct req *rq)

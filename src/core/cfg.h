@@ -75,6 +75,7 @@ struct cfg_queue {
 	uint32_t ring_timeout_ms;    /* per agent offer */
 	uint32_t max_wait_ms;	     /* 0: no limit */
 	uint32_t sl_threshold_ms;    /* service level threshold */
+	uint32_t wrapup_ms;	     /* after-call work before the next offer */
 	char moh[CFG_PATH];	     /* music on hold file or folder; "" = default */
 	char members[1024][CFG_EXT]; /* agent extensions, in order */
 	size_t memberc;

@@ -235,9 +235,9 @@ static void agents_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t
 
 static void queues_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *root)
 {
-	static const char *const keys[] = {
-	    "name",	     "strategy", "ring_timeout", "max_wait",
-	    "service_level", "moh",	 "members",	 NULL};
+	static const char *const keys[] = {"name",     "strategy",	"ring_timeout",
+					   "max_wait", "service_level", "moh",
+					   "members",  "wrapup",	NULL};
 	yaml_node_t *seq;
 
 	t->queuev = section(cp, root, "queues", sizeof(*t->queuev), &t->queuec, &seq);
@@ -276,6 +276,8 @@ static void queues_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t
 			      &q->max_wait_ms, 0, 86400000);
 		cfg__duration(cp, cfg__get(cp->doc, n, "service_level"),
 			      "queues.service_level", &q->sl_threshold_ms, 1000, 3600000);
+		cfg__duration(cp, cfg__get(cp->doc, n, "wrapup"), "queues.wrapup",
+			      &q->wrapup_ms, 0, 600000);
 		cfg__str(cp, cfg__get(cp->doc, n, "moh"), "queues.moh", q->moh,
 			 sizeof(q->moh));
 		m = cfg__get(cp->doc, n, "members");

@@ -426,7 +426,16 @@ static void call_end(struct call *call, const char *side, int cause, const char 
 	call->state = CALL_ENDED;
 
 	if (call->agent) {
-		acd_agent_idle(ctl->acd, call->agent->ext, clock_now_ms());
+		const struct cfg_queue *q =
+		    call->row.queue[0] ? cfg_queue_find(ctl->tenant, call->row.queue)
+				       : NULL;
+		uint64_t now = clock_now_ms();
+
+		acd_agent_idle(ctl->acd, call->agent->ext, now);
+		/* after-call work, per queue, before the next offer */
+		if (q && q->wrapup_ms)
+			acd_agent_wrapup(ctl->acd, call->agent->ext, now,
+					 now + q->wrapup_ms);
 		media_unbridge(call->caller->ms);
 	}
 	/* Agents still ringing for this call are free again (their legs
@@ -823,7 +832,7 @@ static void call_dispatch(struct callctl *ctl)
 			continue;
 		if (call->retry_at > now)
 			continue;
-		err = acd_pick(ctl->acd, call->row.queue, agent_usable, call, &ext);
+		err = acd_pick(ctl->acd, call->row.queue, now, agent_usable, call, &ext);
 		if (err == ENOENT && call->triedc) {
 			/* Every member has been tried: start a new round
 			 * after a pause, as queues do. */
@@ -904,6 +913,7 @@ static void sweep_handler(void *arg)
 			}
 		}
 	}
+	acd_sweep(ctl->acd, now);
 	call_dispatch(ctl);
 }
 

@@ -61,4 +61,28 @@ check "feature-code calls are not stored as interactions" \
 	test "$(db "select count(*) from calls where called like '*%'")" = 0
 c=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$HTTP_PORT/api/v1/agents/1001/state")
 check "API: no token is 401" test "$c" = 401
+
+# wrap-up: queue "wrap" gives 1004 3 s of after-call work; a second call
+# waiting meanwhile is offered only when it is over
+make_agent agent-twice.xml answer
+register 1004 dave-1004 "$AGENT_PORT2" || not_ok "1004 registers" "see $T"
+sipp_bg agent-1004-twice agent-twice.xml "$AGENT_PORT2" -mp "$MEDIA_PORT1" -m 2 >/dev/null
+sleep 0.3
+make_caller short-call.xml "0 8 101" "$blk_answered
+$(play "$PCAP_AUDIO")
+$(pause 1500)
+$blk_bye"
+sipp_run wrap1 short-call.xml "$CALLER_PORT" -s 5003 -key caller 0801 -mp "$MEDIA_PORT2"
+check "wrap-up: first call completes" test $? -eq 0
+make_caller long-call.xml "0 8 101" "$blk_answered
+$(play "$PCAP_AUDIO")
+$(pause 6000)
+$blk_bye"
+sipp_run wrap2 long-call.xml "$CALLER_PORT" -s 5003 -key caller 0802 -mp "$MEDIA_PORT2"
+check "wrap-up: second call completes" test $? -eq 0
+gap=$(wait_for "select b.answered - a.ended from calls a, calls b where a.caller = '0801' and b.caller = '0802' and b.ended > 0" 5)
+echo "# wrap-up gap: $gap ms" >&2
+check "wrap-up: the second call waited for the 3 s of after-call work" \
+	test "${gap:-0}" -ge 2900
+wait_peers
 finish

@@ -46,26 +46,26 @@ static int test_longest_idle(void)
 	acd_agent_idle(a, "1001", 3000);
 	acd_agent_idle(a, "1002", 1000);
 	acd_agent_idle(a, "1003", 2000);
-	if (acd_pick(a, "sales", NULL, NULL, &ext) || strcmp(ext, "1002"))
+	if (acd_pick(a, "sales", 0, NULL, NULL, &ext) || strcmp(ext, "1002"))
 		goto out;
 	/* the usable filter (registered, not yet tried) is honoured */
-	if (acd_pick(a, "sales", not_1002, NULL, &ext) || strcmp(ext, "1003"))
+	if (acd_pick(a, "sales", 0, not_1002, NULL, &ext) || strcmp(ext, "1003"))
 		goto out;
 	/* a busy agent is skipped; when idle again it goes to the back */
 	acd_agent_busy(a, "1002");
-	if (acd_pick(a, "sales", NULL, NULL, &ext) || strcmp(ext, "1003"))
+	if (acd_pick(a, "sales", 0, NULL, NULL, &ext) || strcmp(ext, "1003"))
 		goto out;
 	acd_agent_idle(a, "1002", 5000);
 	acd_agent_busy(a, "1003");
-	if (acd_pick(a, "sales", NULL, NULL, &ext) || strcmp(ext, "1001"))
+	if (acd_pick(a, "sales", 0, NULL, NULL, &ext) || strcmp(ext, "1001"))
 		goto out;
 	acd_agent_busy(a, "1001");
 	acd_agent_busy(a, "1002");
-	if (acd_pick(a, "sales", NULL, NULL, &ext) != ENOENT)
+	if (acd_pick(a, "sales", 0, NULL, NULL, &ext) != ENOENT)
 		goto out;
-	if (acd_pick(a, "empty", NULL, NULL, &ext) != ENOENT)
+	if (acd_pick(a, "empty", 0, NULL, NULL, &ext) != ENOENT)
 		goto out;
-	if (acd_pick(a, "nope", NULL, NULL, &ext) != ESRCH)
+	if (acd_pick(a, "nope", 0, NULL, NULL, &ext) != ESRCH)
 		goto out;
 	r = 0;
 out:
@@ -95,7 +95,7 @@ static int test_presence(void)
 	if (acd_agent_set(a, "1001", AGENT_PAUSED, NULL, 10) ||
 	    acd_agent_info(a, "1001", &in) || strcmp(in.reason, "break"))
 		goto out;
-	if (acd_pick(a, "sales", NULL, NULL, &ext) || !strcmp(ext, "1001"))
+	if (acd_pick(a, "sales", 0, NULL, NULL, &ext) || !strcmp(ext, "1001"))
 		goto out;
 	if (acd_agent_set(a, "1001", AGENT_PAUSED, "nap", 11) != EINVAL)
 		goto out;
@@ -110,10 +110,10 @@ static int test_presence(void)
 		goto out;
 	acd_agent_busy(a, "1002");
 	acd_agent_busy(a, "1003");
-	if (acd_pick(a, "sales", NULL, NULL, &ext) != ENOENT)
+	if (acd_pick(a, "sales", 0, NULL, NULL, &ext) != ENOENT)
 		goto out;
 	if (acd_agent_set(a, "1001", AGENT_AVAILABLE, NULL, 16) ||
-	    acd_pick(a, "sales", NULL, NULL, &ext) || strcmp(ext, "1001"))
+	    acd_pick(a, "sales", 0, NULL, NULL, &ext) || strcmp(ext, "1001"))
 		goto out;
 	r = 0;
 out:
@@ -122,7 +122,39 @@ out:
 	return r;
 }
 
+static int test_wrapup(void)
+{
+	struct cfg_errors errs;
+	struct cfg_tenant *t = NULL;
+	struct acd *a = NULL;
+	const char *ext = NULL;
+	int r = 1;
+
+	memset(&errs, 0, sizeof(errs));
+	if (cfg_tenant_parse(&t, "t.yaml", yaml, strlen(yaml), &errs))
+		return 1;
+	if (acd_alloc(&a, t))
+		goto out;
+	acd_agent_busy(a, "1002");
+	acd_agent_busy(a, "1003");
+	/* 1001 ends a call at t=1000 with 5 s of wrap-up */
+	acd_agent_busy(a, "1001");
+	acd_agent_idle(a, "1001", 1000);
+	acd_agent_wrapup(a, "1001", 1000, 6000);
+	if (acd_pick(a, "sales", 5999, NULL, NULL, &ext) != ENOENT)
+		goto out;
+	if (acd_pick(a, "sales", 6000, NULL, NULL, &ext) || strcmp(ext, "1001"))
+		goto out;
+	acd_sweep(a, 6000);
+	r = 0;
+out:
+	mem_deref(a);
+	mem_deref(t);
+	return r;
+}
+
 static const struct test_case tests[] = {
+    {"wrap-up: no offer before it ends", test_wrapup},
     {"presence: pause with reasons, log out, skipped by routing", test_presence},
     {"routing picks the longest-idle usable member", test_longest_idle},
 };
