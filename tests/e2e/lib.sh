@@ -12,8 +12,10 @@ FAILS=0
 HL_PID=""
 SIPP_PIDS=()
 
-# Ports: a block of 50 chosen from the PID, so parallel runs don't meet.
-BASE=$(( 21000 + ($$ % 700) * 50 ))
+# Ports: a block of 50 chosen from the PID, so parallel runs don't meet,
+# all below 32768 where the kernel picks ephemeral ports for outgoing
+# connections (which could take one of ours and fail a bind).
+BASE=$(( 21000 + ($$ % 230) * 50 ))
 SIP_PORT=$BASE
 HTTP_PORT=$((BASE + 1))
 RTP_MIN=$((BASE + 2))          # hotline's RTP: BASE+2 .. BASE+21
