@@ -17,6 +17,8 @@ def ulaw(x):
     mant = (x >> (exp + 3)) & 0x0f
     return (~(sign | (exp << 4) | mant)) & 0xff
 
+assert len(sys.argv) == 3, __doc__
+assert all(d in ROWS for d in sys.argv[1]), 'digits must be 0-9, * or #'
 samples = []
 for d in sys.argv[1]:
     for i in range(8000 * 120 // 1000):      # 120 ms tone
