@@ -60,7 +60,9 @@ struct route {
 
 /* --- replies ------------------------------------------------------------ */
 
-static void reply_json(struct req *rq, uint16_t code, const char *reason, json_t *body)
+/* Replies with a JSON body (taken over) and any extra header lines. */
+static void reply_json_hdrs(struct req *rq, uint16_t code, const char *reason,
+			    const char *hdrs, json_t *body)
 {
 	char *s = json_dumps(body, JSON_COMPACT);
 
@@ -69,8 +71,21 @@ static void reply_json(struct req *rq, uint16_t code, const char *reason, json_t
 		http_ereply(rq->conn, 500, "Internal Server Error");
 		return;
 	}
-	http_creply(rq->conn, code, reason, "application/json", "%s\n", s);
+	http_reply(rq->conn, code, reason,
+		   "%sContent-Type: application/json\r\n"
+		   "Content-Length: %zu\r\n\r\n%s\n",
+		   hdrs ? hdrs : "", strlen(s) + 1, s);
 	free(s);
+}
+
+static void reply_json(struct req *rq, uint16_t code, const char *reason, json_t *body)
+{
+	reply_json_hdrs(rq, code, reason, NULL, body);
+}
+
+static json_t *error_json(const char *errcode, const char *msg)
+{
+	return json_pack("{s:{s:s,s:s}}", "error", "code", errcode, "message", msg);
 }
 
 static void reply_error(struct req *rq, uint16_t code, const char *reason,
@@ -82,8 +97,7 @@ static void reply_error(struct req *rq, uint16_t code, const char *reason,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	reply_json(rq, code, reason,
-		   json_pack("{s:{s:s,s:s}}", "error", "code", errcode, "message", msg));
+	reply_json(rq, code, reason, error_json(errcode, msg));
 }
 
 /* --- query parameters ----------------------------------------------------- */
@@ -537,18 +551,10 @@ static void request_handler(struct http_conn *conn, const struct http_msg *msg, 
 			continue;
 		}
 		if (r->auth && !authorized(a, msg)) {
-			char *s = NULL;
-			json_t *o =
-			    json_pack("{s:{s:s,s:s}}", "error", "code", "unauthorized",
-				      "message", "a valid bearer token is required");
-			s = json_dumps(o, JSON_COMPACT);
-			json_decref(o);
-			http_reply(conn, 401, "Unauthorized",
-				   "WWW-Authenticate: Bearer realm=\"hotline\"\r\n"
-				   "Content-Type: application/json\r\n"
-				   "Content-Length: %zu\r\n\r\n%s",
-				   s ? strlen(s) : 0, s ? s : "");
-			free(s);
+			reply_json_hdrs(&rq, 401, "Unauthorized",
+					"WWW-Authenticate: Bearer realm=\"hotline\"\r\n",
+					error_json("unauthorized",
+						   "a valid bearer token is required"));
 			return;
 		}
 		r->h(&rq);
@@ -558,17 +564,12 @@ static void request_handler(struct http_conn *conn, const struct http_msg *msg, 
 		return;
 	}
 	if (path_known) {
-		char *s = NULL;
-		json_t *o =
-		    json_pack("{s:{s:s,s:s}}", "error", "code", "method_not_allowed",
-			      "message", "this route does not take that method");
-		s = json_dumps(o, JSON_COMPACT);
-		json_decref(o);
-		http_reply(conn, 405, "Method Not Allowed",
-			   "Allow: %s\r\nContent-Type: application/json\r\n"
-			   "Content-Length: %zu\r\n\r\n%s",
-			   allow, s ? strlen(s) : 0, s ? s : "");
-		free(s);
+		char hdr[96];
+
+		snprintf(hdr, sizeof(hdr), "Allow: %s\r\n", allow);
+		reply_json_hdrs(&rq, 405, "Method Not Allowed", hdr,
+				error_json("method_not_allowed",
+					   "this route does not take that method"));
 		return;
 	}
 	reply_error(&rq, 404, "Not Found", "not_found", "no route %.*s",

@@ -942,6 +942,18 @@ static int call_alloc(struct call **callp, struct callctl *ctl, const struct sip
 	return 0;
 }
 
+/* Answers (200 with desc) or starts ringing (180) the caller's INVITE:
+ * one place for the session handlers every caller leg uses. */
+static int caller_accept(struct call *call, const struct sip_msg *msg, uint16_t code,
+			 const char *reason, struct mbuf *desc)
+{
+	return sipsess_accept(&call->caller->sess, call->ctl->sock, msg, code, reason,
+			      "hotline", "application/sdp", desc, NULL, NULL, false,
+			      offer_handler, answer_handler, estab_handler, info_handler,
+			      refer_handler, close_handler, call->caller,
+			      "Allow: " ALLOW "\r\n");
+}
+
 /*
  * An agent's phone dials a feature code: *50 log in, *51 pause (with the
  * first reason code), *52 resume, *59 log out. The call is answered, a
@@ -995,11 +1007,7 @@ static void feature_code(struct callctl *ctl, const struct sip_msg *msg, const c
 		  ? media_stream_answer(call->caller->ms, msg->mb, &answer)
 		  : media_stream_offer(call->caller->ms, &answer);
 	if (!err)
-		err = sipsess_accept(&call->caller->sess, ctl->sock, msg, 200, "OK",
-				     "hotline", "application/sdp", answer, NULL, NULL,
-				     false, offer_handler, answer_handler, estab_handler,
-				     info_handler, refer_handler, close_handler,
-				     call->caller, "Allow: " ALLOW "\r\n");
+		err = caller_accept(call, msg, 200, "OK", answer);
 	mem_deref(answer);
 	if (err) {
 		(void)sip_treply(NULL, ctl->sip, msg, err == ENOTSUP ? 488 : 500,
@@ -1105,11 +1113,7 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 		const struct cfg_flow *flow = cfg_flow_find(ctl->tenant, num->flow);
 		struct ivr_action act = {0};
 
-		err = sipsess_accept(&call->caller->sess, ctl->sock, msg, 200, "OK",
-				     "hotline", "application/sdp", answer, NULL, NULL,
-				     false, offer_handler, answer_handler, estab_handler,
-				     info_handler, refer_handler, close_handler,
-				     call->caller, "Allow: " ALLOW "\r\n");
+		err = caller_accept(call, msg, 200, "OK", answer);
 		if (err)
 			goto fail;
 		call->caller->answered = true;
@@ -1124,11 +1128,7 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 	} else {
 		/* An extension: ring that agent, answer the caller when the
 		 * agent answers. */
-		err = sipsess_accept(&call->caller->sess, ctl->sock, msg, 180, "Ringing",
-				     "hotline", "application/sdp", NULL, NULL, NULL,
-				     false, offer_handler, answer_handler, estab_handler,
-				     info_handler, refer_handler, close_handler,
-				     call->caller, "Allow: " ALLOW "\r\n");
+		err = caller_accept(call, msg, 180, "Ringing", NULL);
 		if (err)
 			goto fail;
 		call->caller->answer = mem_ref(answer);
