@@ -2,7 +2,7 @@
 # own ports in a temp dir, and CPU/RSS sampling from /proc.
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-HOTLINE="$ROOT/build/hotline"
+HOTLINE=${HOTLINE:-$ROOT/build/hotline} # another build: HOTLINE=build-x/hotline
 T=$(mktemp -d /tmp/hotline-bench.XXXXXX)
 BASE=$(( 41000 + ($$ % 100) * 20 ))
 SIP_PORT=$BASE
