@@ -8,7 +8,8 @@ BASE=$(( 41000 + ($$ % 100) * 20 ))
 SIP_PORT=$BASE
 HTTP_PORT=$((BASE + 1))
 HL_PID=""
-trap '[ -n "$HL_PID" ] && kill $HL_PID 2>/dev/null; wait 2>/dev/null; [ "${KEEP:-0}" = 1 ] || rm -rf "$T"' EXIT
+PIDS="" # other processes of the run (SIPp), ended with hotline
+trap 'for p in $PIDS $HL_PID; do kill $p 2>/dev/null; done; wait 2>/dev/null; [ "${KEEP:-0}" = 1 ] || rm -rf "$T"' EXIT
 
 start_hotline() { # TENANT-FILE
 	cat > "$T/hotline.yaml" <<YAML
