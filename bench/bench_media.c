@@ -112,7 +112,8 @@ static ssize_t recv_stamped(int fd, uint8_t *buf, size_t sz, uint64_t *atp)
 			struct timespec ts;
 
 			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
-			*atp = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+			*atp =
+			    (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 		}
 	}
 	return r;
@@ -234,8 +235,8 @@ static void phones(int n, const uint16_t *ports, int seconds, int outfd)
 	if (read(sp[0], &sent, sizeof(sent)) != sizeof(sent))
 		sent = 0;
 	snprintf(out, sizeof(out), "%ld %ld %u %u %u %llu %.3f\n", sent, recvd,
-		 jit_pct(hist, gaps, 0.50), jit_pct(hist, gaps, 0.99),
-		 (unsigned)maxjit, (unsigned long long)gaps, cpu_s(RUSAGE_SELF) + cpu_s(RUSAGE_CHILDREN));
+		 jit_pct(hist, gaps, 0.50), jit_pct(hist, gaps, 0.99), (unsigned)maxjit,
+		 (unsigned long long)gaps, cpu_s(RUSAGE_SELF) + cpu_s(RUSAGE_CHILDREN));
 	if (write(outfd, out, strlen(out)) < 0)
 		perror("write");
 	_exit(0);
@@ -415,7 +416,8 @@ int main(int argc, char *argv[])
 	printf("tick deviation from the 20 ms grid, p99: %u us (worst second)\n",
 	       r.p99_max);
 	printf("tick deviation from the 20 ms grid, max: %u us\n", r.max_max);
-	printf("late resets of the tick clock (> 100 ms behind): %llu\n", (unsigned long long)r.late_resets);
+	printf("late resets of the tick clock (> 100 ms behind): %llu\n",
+	       (unsigned long long)r.late_resets);
 	printf("packets sent to the engine: %ld packets\n", sent);
 	printf("packets received from the engine: %ld packets (%.1f %%)\n", recvd,
 	       sent ? 100.0 * recvd / sent : 0);
