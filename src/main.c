@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 #include <re.h>
 #include "core/core.h"
@@ -20,6 +21,7 @@
 #include "acd/acd.h"
 #include "sip/sip.h"
 #include "api/api.h"
+#include "report/report.h"
 
 #define HOTLINE_VERSION "0.1.0"
 #define DEFAULT_CONFIG	"conf/hotline.yaml"
@@ -30,6 +32,7 @@ struct options {
 	const char *sip_listen;
 	const char *http_listen;
 	const char *tenant;
+	const char *from, *to; /* export-queue-log range */
 };
 
 static void usage(FILE *f)
@@ -44,6 +47,9 @@ static void usage(FILE *f)
 		"  check-config [FILE]   validate a node file (and the tenant file it\n"
 		"                        names) or, with --tenant FILE, a tenant file;\n"
 		"                        prints every error as file:line: key: problem\n"
+		"  export-queue-log      write the queue events in Asterisk's queue_log\n"
+		"                        format to standard output (--from, --to:\n"
+		"                        UTC ms or 2026-11-25T10:00:00Z)\n"
 		"  help                  this text\n"
 		"\n"
 		"options:\n"
@@ -201,6 +207,42 @@ static int sip_start(struct sip **sipp, struct dnsc **dnscp, const struct cfg_no
 	return 0;
 }
 
+static int stats_one(const struct hl_event *ev, void *arg)
+{
+	acd_stats_feed(arg, ev);
+	return 0;
+}
+
+/*
+ * Today's live figures: rebuilt from the events stored since midnight
+ * (UTC), then fed by the event bus, so a restart loses nothing and the
+ * live figures always match a report over the same events.
+ */
+static int stats_start(struct acd_stats **sp, struct store *store,
+		       const struct cfg_tenant *tenant)
+{
+	uint64_t now = clock_now_ms();
+	uint64_t midnight = now - now % 86400000ULL;
+	struct acd_stats *s = NULL;
+	int err;
+
+	err = acd_stats_alloc(&s, midnight, 5000);
+	for (size_t i = 0; !err && i < tenant->queuec; i++)
+		err = acd_stats_threshold(s, tenant->queuev[i].name,
+					  tenant->queuev[i].sl_threshold_ms);
+	if (!err)
+		err = store_event_list(store, midnight, 0, NULL, stats_one, s);
+	if (!err)
+		err = event_subscribe(acd_stats_feed_h, s);
+	if (err) {
+		log_error("hotline: statistics failed: %s", strerror(err));
+		mem_deref(s);
+		return err;
+	}
+	*sp = s;
+	return 0;
+}
+
 static int cmd_serve(const struct options *o)
 {
 	struct cfg_errors errs;
@@ -212,6 +254,7 @@ static int cmd_serve(const struct options *o)
 	struct registrar *reg = NULL;
 	struct media *media = NULL;
 	struct acd *acd = NULL;
+	struct acd_stats *stats = NULL;
 	struct callctl *calls = NULL;
 	struct api *api = NULL;
 	enum log_level lvl;
@@ -260,7 +303,14 @@ static int cmd_serve(const struct options *o)
 	err = media_alloc(&media, node);
 	if (err)
 		goto out;
-	err = acd_alloc(&acd, tenant);
+	err = acd_alloc(&acd, NULL);
+	if (!err)
+		err = acd_load_tenant(acd, tenant);
+	if (err) {
+		log_error("hotline: routing engine failed: %s", strerror(err));
+		goto out;
+	}
+	err = stats_start(&stats, store, tenant);
 	if (err)
 		goto out;
 	err = callctl_alloc(&calls, sip, reg, media, acd, store, node, tenant);
@@ -268,7 +318,7 @@ static int cmd_serve(const struct options *o)
 		log_error("hotline: call controller failed: %s", strerror(err));
 		goto out;
 	}
-	err = api_alloc(&api, node, tenant, store, acd, reg);
+	err = api_alloc(&api, node, tenant, store, acd, stats, reg);
 	if (err) {
 		log_error("hotline: cannot listen for HTTP on %s: %s", node->http_listen,
 			  strerror(err));
@@ -281,6 +331,9 @@ static int cmd_serve(const struct options *o)
 out:
 	api = mem_deref(api);
 	calls = mem_deref(calls);
+	if (stats)
+		event_unsubscribe(acd_stats_feed_h, stats);
+	stats = mem_deref(stats);
 	acd = mem_deref(acd);
 	media = mem_deref(media);
 	reg = mem_deref(reg);
@@ -301,6 +354,51 @@ out:
 	return err ? 1 : 0;
 }
 
+/* "1764064800000" (UTC ms) or "2026-11-25T10:00:00Z". */
+static int time_arg(const char *s, uint64_t *msp)
+{
+	struct tm tm;
+	char *end;
+
+	if (!s) {
+		*msp = 0;
+		return 0;
+	}
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (end && (!*end || !strcmp(end, "Z"))) {
+		*msp = (uint64_t)timegm(&tm) * 1000;
+		return 0;
+	}
+	*msp = strtoull(s, &end, 10);
+	return *end || end == s ? EINVAL : 0;
+}
+
+static int cmd_export_queue_log(const struct options *o)
+{
+	struct cfg_node *node = NULL;
+	struct store *store = NULL;
+	uint64_t from, to;
+	size_t lines = 0;
+	int err;
+
+	if (time_arg(o->from, &from) || time_arg(o->to, &to)) {
+		fprintf(stderr, "hotline: --from/--to: expected UTC ms or "
+				"YYYY-MM-DDTHH:MM:SSZ\n");
+		return 2;
+	}
+	if (load_node(&node, o, false))
+		return 1;
+	err = store_open(&store, node->data_dir);
+	if (!err)
+		err = report_queue_log(store, from, to, stdout, &lines);
+	if (err)
+		fprintf(stderr, "hotline: export-queue-log: %s\n", strerror(err));
+	mem_deref(store);
+	mem_deref(node);
+	return err ? 1 : 0;
+}
+
 int main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
@@ -311,6 +409,8 @@ int main(int argc, char *argv[])
 	    {"tenant", required_argument, NULL, 't'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
+	    {"from", required_argument, NULL, 'F'},
+	    {"to", required_argument, NULL, 'T'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct options o = {0};
@@ -340,6 +440,12 @@ int main(int argc, char *argv[])
 		case 't':
 			o.tenant = optarg;
 			break;
+		case 'F':
+			o.from = optarg;
+			break;
+		case 'T':
+			o.to = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -364,6 +470,10 @@ int main(int argc, char *argv[])
 		if (!o.config && !access(DEFAULT_CONFIG, R_OK))
 			o.config = DEFAULT_CONFIG;
 		r = cmd_serve(&o);
+	} else if (!strcmp(cmd, "export-queue-log")) {
+		if (!o.config && !access(DEFAULT_CONFIG, R_OK))
+			o.config = DEFAULT_CONFIG;
+		r = cmd_export_queue_log(&o);
 	} else if (!strcmp(cmd, "check-config")) {
 		const char *file = optind < argc ? argv[optind] : NULL;
 		if (o.tenant)

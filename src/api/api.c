@@ -38,6 +38,7 @@ struct api {
 	const struct cfg_node *node;
 	const struct cfg_tenant *tenant;
 	struct acd *acd;
+	struct acd_stats *stats;
 	struct registrar *reg;
 	uint64_t requests;
 };
@@ -383,11 +384,17 @@ static json_t *agent_json(struct api *a, const struct acd_agent_info *in)
 	struct registrar_contact c;
 	bool reg = a->reg && !registrar_contact(a->reg, in->ext, &c);
 
-	return json_pack("{s:s,s:s,s:s,s:s,s:b,s:b,s:I,s:o,s:I}", "ext", in->ext, "name",
-			 ca ? ca->name : "", "state", acd_presence_name(in->presence),
-			 "reason", in->reason, "busy", in->busy, "registered", reg,
-			 "since", (json_int_t)in->since, "since_at", time_json(in->since),
-			 "wrapup_until", (json_int_t)in->wrapup_until);
+	return json_pack(
+	    "{s:s,s:s,s:s,s:s,s:s,s:b,s:b,s:I,s:o,s:I,s:i,s:i,s:{s:i,s:i,s:i,s:i}}",
+	    "ext", in->ext, "name", ca ? ca->name : "", "state",
+	    acd_state_name(in->state), "presence", acd_presence_name(in->presence),
+	    "reason", in->reason, "busy",
+	    in->state == AGENT_ST_RINGING || in->state == AGENT_ST_BUSY, "registered",
+	    reg, "since", (json_int_t)in->since, "since_at", time_json(in->since),
+	    "wrapup_until", (json_int_t)in->wrapup_until, "answered", (int)in->answered,
+	    "misses", (int)in->misses, "load", "voice", (int)in->load[ACD_VOICE], "chat",
+	    (int)in->load[ACD_CHAT], "mail", (int)in->load[ACD_MAIL], "message",
+	    (int)in->load[ACD_MESSAGE]);
 }
 
 static void agents_list(struct req *rq)
@@ -476,6 +483,140 @@ static void agents_state(struct req *rq)
 	json_decref(body);
 }
 
+/* --- queues ------------------------------------------------------------ */
+
+static json_t *ratio_json(double r)
+{
+	return r < 0 ? json_null() : json_real(r);
+}
+
+static json_t *stats_json(const struct acd_queue_stats *st)
+{
+	json_t *exits = json_object();
+
+	for (int i = 0; i < ACD_EXITS; i++)
+		json_object_set_new(exits, acd_exit_name((enum acd_exit)i),
+				    json_integer(st->exits[i]));
+	return json_pack(
+	    "{s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:o,s:i,s:i,s:i,s:I,s:I,s:I,s:I,s:o,s:o,s:o,s:"
+	    "o,s:o}",
+	    "offered", (int)st->offered, "answered", (int)st->answered,
+	    "answered_within_threshold", (int)st->answered_in_sl, "abandoned",
+	    (int)st->abandoned, "abandoned_within_threshold", (int)st->abandoned_in_sl,
+	    "short_abandoned", (int)st->short_abandoned, "exited", (int)st->exited,
+	    "exits", exits, "transferred", (int)st->transferred, "ring_no_answer",
+	    (int)st->noanswer, "handled", (int)st->handled, "max_wait_ms",
+	    (json_int_t)st->max_wait_ms, "talk_ms", (json_int_t)st->talk_ms, "wrapup_ms",
+	    (json_int_t)st->wrapup_ms, "service_level_threshold_ms",
+	    (json_int_t)st->sl_threshold_ms, "service_level",
+	    ratio_json(st->service_level), "service_level_with_abandons",
+	    ratio_json(st->service_level_abandons), "asa_ms", ratio_json(st->asa_ms),
+	    "aht_ms", ratio_json(st->aht_ms), "abandon_rate",
+	    ratio_json(st->abandon_rate));
+}
+
+/* What the queue looks like now: waiting callers, agents by state, and
+ * today's figures. */
+static json_t *queue_json(struct api *a, const struct acd_queue_info *qi)
+{
+	uint64_t now = clock_now_ms();
+	struct acd_queue_stats st;
+	json_t *agents = json_object();
+
+	for (int i = 0; i < AGENT_ST_COUNT; i++)
+		json_object_set_new(agents, acd_state_name((enum agent_state)i),
+				    json_integer((json_int_t)qi->agents[i]));
+	(void)acd_stats_queue(a->stats, qi->name, now, &st);
+	return json_pack(
+	    "{s:s,s:s,s:i,s:i,s:i,s:I,s:o,s:o}", "name", qi->name, "strategy",
+	    acd_strategy_name(qi->strategy), "priority", qi->conf->priority, "members",
+	    (int)qi->members, "waiting", (int)qi->waiting, "longest_wait_ms",
+	    (json_int_t)(qi->oldest && now > qi->oldest ? now - qi->oldest : 0), "agents",
+	    agents, "today", stats_json(&st));
+}
+
+static void queues_list(struct req *rq)
+{
+	struct acd_queue_info qi;
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < acd_queue_count(rq->api->acd); i++) {
+		if (!acd_queue_at(rq->api->acd, i, &qi))
+			json_array_append_new(arr, queue_json(rq->api, &qi));
+	}
+	reply_json(rq, 200, "OK", json_pack("{s:o}", "queues", arr));
+}
+
+static void queues_get(struct req *rq)
+{
+	struct acd_queue_info qi;
+
+	if (acd_queue_info(rq->api->acd, rq->id, &qi)) {
+		reply_error(rq, 404, "Not Found", "not_found", "no queue '%s'", rq->id);
+		return;
+	}
+	reply_json(rq, 200, "OK", queue_json(rq->api, &qi));
+}
+
+static int stats_one(const struct hl_event *ev, void *arg)
+{
+	acd_stats_feed(arg, ev);
+	return 0;
+}
+
+/*
+ * GET /api/v1/queues/{id}/stats: today's live figures, or with from/to
+ * the same figures rebuilt from the stored event log for that range.
+ */
+static void queues_stats(struct req *rq)
+{
+	struct acd_queue_info qi;
+	struct acd_queue_stats st;
+	struct acd_stats *rs = NULL;
+	uint64_t from = 0, to = 0, now = clock_now_ms();
+	const struct cfg_queue *cq;
+
+	if (acd_queue_info(rq->api->acd, rq->id, &qi)) {
+		reply_error(rq, 404, "Not Found", "not_found", "no queue '%s'", rq->id);
+		return;
+	}
+	if (!query_time(rq, "from", &from) || !query_time(rq, "to", &to))
+		return;
+	if (!from && !to) {
+		(void)acd_stats_queue(rq->api->stats, rq->id, now, &st);
+		reply_json(rq, 200, "OK",
+			   json_pack("{s:s,s:s,s:i,s:I,s:o}", "queue", rq->id, "range",
+				     "today", "waiting", (int)qi.waiting,
+				     "longest_wait_ms",
+				     (json_int_t)(qi.oldest ? now - qi.oldest : 0),
+				     "stats", stats_json(&st)));
+		return;
+	}
+	if (to && from >= to) {
+		reply_error(rq, 400, "Bad Request", "bad_query",
+			    "from: must be before to");
+		return;
+	}
+	if (acd_stats_alloc(&rs, 0, 5000)) {
+		reply_error(rq, 500, "Internal Server Error", "error", "out of memory");
+		return;
+	}
+	cq = cfg_queue_find(rq->api->tenant, rq->id);
+	(void)acd_stats_threshold(rs, rq->id, cq ? cq->sl_threshold_ms : 0);
+	if (store_event_list(rq->api->store, from, to, NULL, stats_one, rs)) {
+		mem_deref(rs);
+		reply_error(rq, 500, "Internal Server Error", "store_error",
+			    "the database could not be read");
+		return;
+	}
+	(void)acd_stats_queue(rs, rq->id, to ? to : now, &st);
+	mem_deref(rs);
+	reply_json(rq, 200, "OK",
+		   json_pack("{s:s,s:s,s:I,s:I,s:o}", "queue", rq->id, "range", "events",
+			     "from", (json_int_t)from, "to", (json_int_t)(to ? to : now),
+			     "stats", stats_json(&st)));
+}
+
 static const struct route routes[] = {
     {"GET", "/health", false, health},
     {"GET", "/api/v1/calls", true, calls_list},
@@ -484,6 +625,9 @@ static const struct route routes[] = {
     {"GET", "/api/v1/agents", true, agents_list},
     {"GET", "/api/v1/agents/{id}", true, agents_get},
     {"POST", "/api/v1/agents/{id}/state", true, agents_state},
+    {"GET", "/api/v1/queues", true, queues_list},
+    {"GET", "/api/v1/queues/{id}", true, queues_get},
+    {"GET", "/api/v1/queues/{id}/stats", true, queues_stats},
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -584,13 +728,13 @@ static void api_destructor(void *arg)
 
 int api_alloc(struct api **ap, const struct cfg_node *node,
 	      const struct cfg_tenant *tenant, struct store *st, struct acd *acd,
-	      struct registrar *reg)
+	      struct acd_stats *stats, struct registrar *reg)
 {
 	struct api *a;
 	struct sa laddr;
 	int err;
 
-	if (!ap || !node || !tenant || !st || !acd)
+	if (!ap || !node || !tenant || !st || !acd || !stats)
 		return EINVAL;
 	err = sa_decode(&laddr, node->http_listen, strlen(node->http_listen));
 	if (err)
@@ -602,6 +746,7 @@ int api_alloc(struct api **ap, const struct cfg_node *node,
 	a->node = node;
 	a->tenant = tenant;
 	a->acd = acd;
+	a->stats = stats;
 	a->reg = reg;
 	err = http_listen(&a->sock, &laddr, request_handler, a);
 	if (err) {

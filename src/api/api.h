@@ -10,13 +10,14 @@ struct store;
 struct cfg_node;
 struct cfg_tenant;
 struct acd;
+struct acd_stats;
 struct registrar;
 
 /* Listens on node->http_listen. Requests under /api/v1 need
- * "Authorization: Bearer <node->api_token>". acd and reg may be NULL
- * (then the agent routes answer 503). */
+ * "Authorization: Bearer <node->api_token>". stats holds today's live
+ * figures (fed by the event bus); reg may be NULL. */
 int api_alloc(struct api **ap, const struct cfg_node *node,
 	      const struct cfg_tenant *tenant, struct store *st, struct acd *acd,
-	      struct registrar *reg);
+	      struct acd_stats *stats, struct registrar *reg);
 
 #endif

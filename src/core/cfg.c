@@ -189,6 +189,33 @@ bool cfg__uint(struct cfg_parse *cp, yaml_node_t *n, const char *key, uint32_t *
 	return true;
 }
 
+/* A whole number that may be negative ("-20"), within [min, max]. */
+bool cfg__int(struct cfg_parse *cp, yaml_node_t *n, const char *key, int *vp, int min,
+	      int max)
+{
+	const char *s = cfg__scalar(n);
+	const char *d = s && (*s == '-' || *s == '+') ? s + 1 : s;
+	char *end;
+	long v;
+
+	if (!n)
+		return false;
+	if (!d || !isdigit((unsigned char)*d)) {
+		cfg__error(cp->errs, cp->file, cfg__line(n), key,
+			   "\"%s\" is not a whole number", s ? s : "(list)");
+		return false;
+	}
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < min || v > max) {
+		cfg__error(cp->errs, cp->file, cfg__line(n), key,
+			   "%s is out of range (%d to %d)", s, min, max);
+		return false;
+	}
+	*vp = (int)v;
+	return true;
+}
+
 bool cfg__bool(struct cfg_parse *cp, yaml_node_t *n, const char *key, bool *vp)
 {
 	const char *s = cfg__scalar(n);

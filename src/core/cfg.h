@@ -62,22 +62,66 @@ struct cfg_hours {
 	int line;
 };
 
+#define CFG_MAX_SKILLS	 16
+#define CFG_MAX_MEMBERS	 1024
+
+/* A skill with a level 1-10 (an agent's), or a minimum level (a
+ * queue's requirement). */
+struct cfg_skill {
+	char name[CFG_NAME];
+	uint8_t level;
+};
+
+/* Channels, in the order of enum acd_channel. */
+enum cfg_channel { CFG_VOICE = 0, CFG_CHAT, CFG_MAIL, CFG_MESSAGE, CFG_CHANNELS };
+
 struct cfg_agent {
 	char ext[CFG_EXT]; /* "1001" */
 	char name[64];
 	char password[64]; /* SIP digest password */
+	struct cfg_skill skills[CFG_MAX_SKILLS]; /* skills: {english: 7} */
+	size_t skillc;
+	/* capacity: {voice: 1, chat: 3}: interactions at once per channel;
+	 * defaults voice 1, chat 3, mail 3, message 3 */
+	uint32_t capacity[CFG_CHANNELS];
 	int line;
+};
+
+/* A queue member: "1001", or {agent: "1001", tier: 1, weight: 2}. */
+struct cfg_member {
+	char ext[CFG_EXT];
+	uint8_t tier;	 /* 0-7: tier 0 is offered first */
+	uint16_t weight; /* 1-100, weighted-random; default 1 */
 };
 
 struct cfg_queue {
 	char name[CFG_NAME];
-	char strategy[CFG_NAME];     /* "longest-idle" for now */
-	uint32_t ring_timeout_ms;    /* per agent offer */
-	uint32_t max_wait_ms;	     /* 0: no limit */
-	uint32_t sl_threshold_ms;    /* service level threshold */
-	uint32_t wrapup_ms;	     /* after-call work before the next offer */
-	char moh[CFG_PATH];	     /* music on hold file or folder; "" = default */
-	char members[1024][CFG_EXT]; /* agent extensions, in order */
+	char strategy[CFG_NAME];  /* ring-all, longest-idle, least-calls,
+				   * round-robin, linear, random,
+				   * weighted-random, skills */
+	enum cfg_channel channel; /* channel: voice (default), chat, mail, message */
+	int priority;		  /* priority: -100..100, default 0 */
+	uint32_t ring_timeout_ms; /* per agent offer */
+	uint32_t max_wait_ms;	  /* 0: no limit */
+	uint32_t max_len;	  /* max_len: callers waiting at most; 0 none */
+	bool join_empty;	  /* join_empty: default true; false = overflow
+				   * when no member is logged in */
+	uint32_t tier_wait_ms;	  /* tier_wait: tier k joins after k x this */
+	uint32_t auto_pause;	  /* auto_pause: misses in a row; 0 off */
+	uint32_t sl_threshold_ms; /* service level threshold */
+	uint32_t wrapup_ms;	  /* after-call work before the next offer */
+	char moh[CFG_PATH];	  /* music on hold file or folder; "" = default */
+	/* overflow: where callers go at max_wait, max_len or an empty
+	 * queue: "queue:NAME", "flow:NAME", "extension:EXT" or "hangup"
+	 * (the default: the call ends) */
+	char overflow[64];
+	char exit_key;	  /* exit_key: a digit, * or # ('\0': none) */
+	char exit_to[64]; /* exit_to: target as overflow; default overflow */
+	struct cfg_skill skills[CFG_MAX_SKILLS]; /* skills: {billing: 5} */
+	size_t skillc;
+	/* members, in order; a queue with skills and no members list is
+	 * served by every agent who has them */
+	struct cfg_member members[CFG_MAX_MEMBERS];
 	size_t memberc;
 	int line;
 };
@@ -103,6 +147,7 @@ struct cfg_ivr_node {
 	char file[CFG_PATH];   /* say/menu: a WAV file instead of text */
 	char next[CFG_NAME];   /* say: node after the prompt; "" = hang up */
 	char queue[CFG_NAME];  /* queue: queue name */
+	int priority;	       /* queue: caller priority, 0-100 (VIP higher) */
 	char target[CFG_EXT];  /* transfer: extension */
 	char hours[CFG_NAME];  /* hours: calendar name */
 	char open[CFG_NAME];   /* hours: node when open */

@@ -27,6 +27,8 @@ bool cfg__duration(struct cfg_parse *cp, yaml_node_t *n, const char *key, uint32
 		   uint32_t min_ms, uint32_t max_ms);
 bool cfg__uint(struct cfg_parse *cp, yaml_node_t *n, const char *key, uint32_t *vp,
 	       uint32_t min, uint32_t max);
+bool cfg__int(struct cfg_parse *cp, yaml_node_t *n, const char *key, int *vp, int min,
+	      int max);
 bool cfg__bool(struct cfg_parse *cp, yaml_node_t *n, const char *key, bool *vp);
 int cfg__load(struct cfg_parse *cp, const char *yaml, size_t len);
 int cfg__read_file(const char *path, char **bufp, size_t *lenp, struct cfg_errors *errs);

@@ -30,6 +30,13 @@ static const char *const weekdays[] = {
     "mon", "tue", "wed", "thu", "fri", "sat", "sun", NULL,
 };
 
+/* In the order of enum cfg_channel. */
+static const char *const channels[] = {
+    "voice", "chat", "mail", "message", NULL,
+};
+
+#define TARGET_FORMS "queue:NAME, flow:NAME, extension:EXT or hangup"
+
 static void tenant_destructor(void *arg)
 {
 	struct cfg_tenant *t = arg;
@@ -94,6 +101,146 @@ static bool map_expected(struct cfg_parse *cp, yaml_node_t *n, const char *key)
 		return true;
 	cfg__error(cp->errs, cp->file, cfg__line(n), key, "expected a map of settings");
 	return false;
+}
+
+static int channel_find(const char *s)
+{
+	for (int i = 0; s && channels[i]; i++) {
+		if (!strcmp(s, channels[i]))
+			return i;
+	}
+	return -1;
+}
+
+/* "1" to "10" */
+static bool level_parse(const char *s, uint8_t *lvp)
+{
+	char *end;
+	unsigned long v;
+
+	if (!s || !isdigit((unsigned char)*s) || strlen(s) > 2)
+		return false;
+	v = strtoul(s, &end, 10);
+	if (*end || v < 1 || v > 10)
+		return false;
+	*lvp = (uint8_t)v;
+	return true;
+}
+
+/*
+ * skills: {english: 7, billing: 5}: an agent's levels, or a queue's
+ * minimum levels; 1-10 each, at most CFG_MAX_SKILLS, names up to
+ * CFG_NAME - 1 characters.
+ */
+static void skills_parse(struct cfg_parse *cp, yaml_node_t *n, const char *key,
+			 struct cfg_skill *skills, size_t *skillcp)
+{
+	if (!n)
+		return;
+	if (n->type != YAML_MAPPING_NODE) {
+		cfg__error(cp->errs, cp->file, cfg__line(n), key,
+			   "expected a map of skill: level (english: 7)");
+		return;
+	}
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
+	     p < n->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(cp->doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(cp->doc, p->value);
+		const char *name = cfg__scalar(k);
+		bool dup = false;
+		uint8_t level;
+
+		if (!name || !*name || strlen(name) >= CFG_NAME) {
+			cfg__error(cp->errs, cp->file, cfg__line(k), key,
+				   "\"%s\" is not a skill name (1 to %d characters)",
+				   name ? name : "?", CFG_NAME - 1);
+			continue;
+		}
+		for (size_t i = 0; i < *skillcp; i++)
+			dup |= !strcmp(skills[i].name, name);
+		if (dup) {
+			cfg__error(cp->errs, cp->file, cfg__line(k), key,
+				   "skill \"%s\" is listed twice", name);
+			continue;
+		}
+		if (*skillcp >= CFG_MAX_SKILLS) {
+			cfg__error(cp->errs, cp->file, cfg__line(k), key,
+				   "at most %d skills", CFG_MAX_SKILLS);
+			return;
+		}
+		if (!level_parse(cfg__scalar(v), &level)) {
+			cfg__error(cp->errs, cp->file, cfg__line(v), key,
+				   "level of \"%s\" must be 1-10", name);
+			continue;
+		}
+		util_copy(skills[*skillcp].name, CFG_NAME, name);
+		skills[*skillcp].level = level;
+		++*skillcp;
+	}
+}
+
+/* capacity: {voice: 1, chat: 3}: 0-50 per channel; the channels not
+ * named keep their defaults. */
+static void capacity_parse(struct cfg_parse *cp, yaml_node_t *n, struct cfg_agent *a)
+{
+	static const uint32_t defaults[CFG_CHANNELS] = {1, 3, 3, 3};
+
+	memcpy(a->capacity, defaults, sizeof(a->capacity));
+	if (!n)
+		return;
+	if (n->type != YAML_MAPPING_NODE) {
+		cfg__error(cp->errs, cp->file, cfg__line(n), "agents.capacity",
+			   "expected a map of channel: number (voice: 1, chat: 3)");
+		return;
+	}
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
+	     p < n->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(cp->doc, p->key);
+		const char *name = cfg__scalar(k);
+		int ch = channel_find(name);
+		char key[48];
+
+		if (ch < 0) {
+			cfg__error(cp->errs, cp->file, cfg__line(k), "agents.capacity",
+				   "unknown channel \"%s\" (voice, chat, mail, message)",
+				   name ? name : "?");
+			continue;
+		}
+		snprintf(key, sizeof(key), "agents.capacity.%s", channels[ch]);
+		cfg__uint(cp, yaml_document_get_node(cp->doc, p->value), key,
+			  &a->capacity[ch], 0, 50);
+	}
+}
+
+/*
+ * An overflow or exit target: "queue:NAME", "flow:NAME", "extension:EXT"
+ * or "hangup". Only the form is checked here; tenant_check resolves the
+ * name once everything is read.
+ */
+static bool target_valid(const char *s)
+{
+	if (!strcmp(s, "hangup"))
+		return true;
+	if (!strncmp(s, "queue:", 6))
+		return s[6] && strlen(s + 6) < CFG_NAME;
+	if (!strncmp(s, "flow:", 5))
+		return s[5] && strlen(s + 5) < CFG_NAME;
+	if (!strncmp(s, "extension:", 10))
+		return is_ext(s + 10);
+	return false;
+}
+
+/* Reads a target into dst (left empty when absent or wrong). */
+static void target_parse(struct cfg_parse *cp, yaml_node_t *n, const char *key, char *dst,
+			 size_t sz)
+{
+	if (!cfg__str(cp, n, key, dst, sz))
+		return;
+	if (!target_valid(dst)) {
+		cfg__error(cp->errs, cp->file, cfg__line(n), key,
+			   "\"%s\" is not a target (" TARGET_FORMS ")", dst);
+		dst[0] = '\0';
+	}
 }
 
 /* "09:00-17:30", "closed" */
@@ -198,7 +345,8 @@ static void hours_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t 
 
 static void agents_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *root)
 {
-	static const char *const keys[] = {"ext", "name", "password", NULL};
+	static const char *const keys[] = {"ext",    "name",	 "password",
+					   "skills", "capacity", NULL};
 	yaml_node_t *seq;
 
 	t->agentv = section(cp, root, "agents", sizeof(*t->agentv), &t->agentc, &seq);
@@ -224,6 +372,9 @@ static void agents_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t
 		    !a->password[0])
 			cfg__error(cp->errs, cp->file, a->line, key,
 				   "needs a SIP password");
+		skills_parse(cp, cfg__get(cp->doc, n, "skills"), "agents.skills",
+			     a->skills, &a->skillc);
+		capacity_parse(cp, cfg__get(cp->doc, n, "capacity"), a);
 		for (size_t j = 0; j < i; j++) {
 			if (a->ext[0] && !strcmp(t->agentv[j].ext, a->ext))
 				cfg__error(cp->errs, cp->file, a->line, key,
@@ -233,19 +384,51 @@ static void agents_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t
 	}
 }
 
+/* A member: "1001" (tier 0, weight 1), or {agent: "1001", tier: 1,
+ * weight: 2}. */
+static void member_parse(struct cfg_parse *cp, struct cfg_queue *q, yaml_node_t *mn)
+{
+	static const char *const keys[] = {"agent", "tier", "weight", NULL};
+	struct cfg_member *mb = &q->members[q->memberc];
+	uint32_t v;
+
+	mb->weight = 1;
+	if (mn && mn->type == YAML_MAPPING_NODE) {
+		cfg__check_keys(cp, mn, "queues.members", keys);
+		if (!cfg__str(cp, cfg__get(cp->doc, mn, "agent"), "queues.members.agent",
+			      mb->ext, sizeof(mb->ext)) ||
+		    !mb->ext[0]) {
+			cfg__error(cp->errs, cp->file, cfg__line(mn), "queues.members",
+				   "a member map needs agent (agent: \"1001\")");
+			return;
+		}
+		if (cfg__uint(cp, cfg__get(cp->doc, mn, "tier"), "queues.members.tier",
+			      &v, 0, 7))
+			mb->tier = (uint8_t)v;
+		if (cfg__uint(cp, cfg__get(cp->doc, mn, "weight"),
+			      "queues.members.weight", &v, 1, 100))
+			mb->weight = (uint16_t)v;
+	} else if (!cfg__str(cp, mn, "queues.members", mb->ext, sizeof(mb->ext))) {
+		return;
+	}
+	q->memberc++;
+}
+
 static void queues_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *root)
 {
-	static const char *const keys[] = {"name",     "strategy",	"ring_timeout",
-					   "max_wait", "service_level", "moh",
-					   "members",  "wrapup",	NULL};
+	static const char *const keys[] = {
+	    "name",	     "strategy", "channel",    "priority",  "ring_timeout",
+	    "max_wait",	     "max_len",	 "join_empty", "tier_wait", "auto_pause",
+	    "service_level", "wrapup",	 "moh",	       "skills",    "members",
+	    "overflow",	     "exit_key", "exit_to",    NULL};
 	yaml_node_t *seq;
 
 	t->queuev = section(cp, root, "queues", sizeof(*t->queuev), &t->queuec, &seq);
 	for (size_t i = 0; i < t->queuec; i++) {
 		struct cfg_queue *q = &t->queuev[i];
-		yaml_node_t *n = item(cp, seq, i), *m;
+		yaml_node_t *n = item(cp, seq, i), *m, *ch, *ek, *et;
 		bool ok = false;
-		char key[64];
+		char key[64], chname[16] = "";
 
 		snprintf(key, sizeof(key), "queues[%zu]", i);
 		if (!map_expected(cp, n, key))
@@ -268,35 +451,90 @@ static void queues_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t
 				   "least-calls, round-robin, linear, random, "
 				   "weighted-random, skills)",
 				   q->strategy);
+		q->channel = CFG_VOICE;
+		ch = cfg__get(cp->doc, n, "channel");
+		if (cfg__str(cp, ch, "queues.channel", chname, sizeof(chname))) {
+			int c = channel_find(chname);
+			if (c < 0)
+				cfg__error(cp->errs, cp->file, cfg__line(ch),
+					   "queues.channel",
+					   "\"%s\" is not a channel (voice, chat, mail, "
+					   "message)",
+					   chname);
+			else
+				q->channel = (enum cfg_channel)c;
+		}
+		cfg__int(cp, cfg__get(cp->doc, n, "priority"), "queues.priority",
+			 &q->priority, -100, 100);
 		q->ring_timeout_ms = 15000;
 		q->sl_threshold_ms = 20000;
+		q->tier_wait_ms = 30000;
+		q->join_empty = true;
 		cfg__duration(cp, cfg__get(cp->doc, n, "ring_timeout"),
 			      "queues.ring_timeout", &q->ring_timeout_ms, 1000, 300000);
 		cfg__duration(cp, cfg__get(cp->doc, n, "max_wait"), "queues.max_wait",
 			      &q->max_wait_ms, 0, 86400000);
+		cfg__uint(cp, cfg__get(cp->doc, n, "max_len"), "queues.max_len",
+			  &q->max_len, 0, 100000);
+		cfg__bool(cp, cfg__get(cp->doc, n, "join_empty"), "queues.join_empty",
+			  &q->join_empty);
+		cfg__duration(cp, cfg__get(cp->doc, n, "tier_wait"), "queues.tier_wait",
+			      &q->tier_wait_ms, 0, 3600000);
+		cfg__uint(cp, cfg__get(cp->doc, n, "auto_pause"), "queues.auto_pause",
+			  &q->auto_pause, 0, 100);
 		cfg__duration(cp, cfg__get(cp->doc, n, "service_level"),
 			      "queues.service_level", &q->sl_threshold_ms, 1000, 3600000);
 		cfg__duration(cp, cfg__get(cp->doc, n, "wrapup"), "queues.wrapup",
 			      &q->wrapup_ms, 0, 600000);
 		cfg__str(cp, cfg__get(cp->doc, n, "moh"), "queues.moh", q->moh,
 			 sizeof(q->moh));
+		skills_parse(cp, cfg__get(cp->doc, n, "skills"), "queues.skills",
+			     q->skills, &q->skillc);
 		m = cfg__get(cp->doc, n, "members");
 		if (m && m->type != YAML_SEQUENCE_NODE) {
 			cfg__error(cp->errs, cp->file, cfg__line(m), "queues.members",
-				   "expected a list of extensions");
+				   "expected a list of extensions or {agent, tier, "
+				   "weight} maps");
 		} else if (m) {
 			for (yaml_node_item_t *it = m->data.sequence.items.start;
 			     it < m->data.sequence.items.top; it++) {
 				yaml_node_t *mn = yaml_document_get_node(cp->doc, *it);
-				if (q->memberc >=
-				    sizeof(q->members) / sizeof(q->members[0])) {
+				if (q->memberc >= CFG_MAX_MEMBERS) {
 					cfg__error(cp->errs, cp->file, cfg__line(mn),
-						   "queues.members", "too many members");
+						   "queues.members",
+						   "too many members (at most %d)",
+						   CFG_MAX_MEMBERS);
 					break;
 				}
-				cfg__str(cp, mn, "queues.members",
-					 q->members[q->memberc++], CFG_EXT);
+				member_parse(cp, q, mn);
 			}
+		}
+		target_parse(cp, cfg__get(cp->doc, n, "overflow"), "queues.overflow",
+			     q->overflow, sizeof(q->overflow));
+		ek = cfg__get(cp->doc, n, "exit_key");
+		et = cfg__get(cp->doc, n, "exit_to");
+		if (ek) {
+			/* "0" and 0 are the same scalar; * and # must be quoted */
+			const char *k = cfg__scalar(ek);
+			if (!k || strlen(k) != 1 || !strchr("0123456789*#", k[0]))
+				cfg__error(cp->errs, cp->file, cfg__line(ek),
+					   "queues.exit_key",
+					   "\"%s\" is not a key (a digit 0-9, * or #, "
+					   "quoted: \"0\")",
+					   k ? k : "(list)");
+			else
+				q->exit_key = k[0];
+		}
+		target_parse(cp, et, "queues.exit_to", q->exit_to, sizeof(q->exit_to));
+		if (ek && !et) {
+			if (!cfg__get(cp->doc, n, "overflow"))
+				cfg__error(cp->errs, cp->file, cfg__line(ek),
+					   "queues.exit_key",
+					   "needs exit_to or overflow");
+			util_copy(q->exit_to, sizeof(q->exit_to), q->overflow);
+		} else if (et && !ek) {
+			cfg__error(cp->errs, cp->file, cfg__line(et), "queues.exit_to",
+				   "needs exit_key");
 		}
 		for (size_t j = 0; j < i; j++) {
 			if (q->name[0] && !strcmp(t->queuev[j].name, q->name))
@@ -373,7 +611,7 @@ static void node_parse(struct cfg_parse *cp, struct cfg_ivr_node *nd, yaml_node_
 	    "id",      "type",	     "text",	"file",	      "next",
 	    "queue",   "target",     "hours",	"open",	      "closed",
 	    "options", "extensions", "timeout", "interdigit", "retries",
-	    "invalid", "noinput",    "default", NULL};
+	    "invalid", "noinput",    "default", "priority",   NULL};
 	char type[16] = "";
 	yaml_node_t *opts;
 	uint32_t v;
@@ -406,6 +644,8 @@ static void node_parse(struct cfg_parse *cp, struct cfg_ivr_node *nd, yaml_node_
 		 sizeof(nd->file));
 	cfg__str(cp, cfg__get(cp->doc, n, "next"), "nodes.next", nd->next,
 		 sizeof(nd->next));
+	cfg__int(cp, cfg__get(cp->doc, n, "priority"), "nodes.priority", &nd->priority, 0,
+		 100);
 	cfg__str(cp, cfg__get(cp->doc, n, "queue"), "nodes.queue", nd->queue,
 		 sizeof(nd->queue));
 	cfg__str(cp, cfg__get(cp->doc, n, "target"), "nodes.target", nd->target,
@@ -566,16 +806,108 @@ static void ref_check(struct cfg_parse *cp, const struct cfg_flow *f,
 			   nd->id, f->name, id);
 }
 
+static int agent_level(const struct cfg_agent *a, const char *skill)
+{
+	for (size_t i = 0; i < a->skillc; i++) {
+		if (!strcmp(a->skills[i].name, skill))
+			return a->skills[i].level;
+	}
+	return 0;
+}
+
+/* A member exists, is listed once and has the queue's skills. */
+static void members_check(struct cfg_parse *cp, const struct cfg_tenant *t,
+			  const struct cfg_queue *q)
+{
+	for (size_t j = 0; j < q->memberc; j++) {
+		const char *ext = q->members[j].ext;
+		const struct cfg_agent *a = cfg_agent_find(t, ext);
+
+		if (!a) {
+			cfg__error(cp->errs, cp->file, q->line, "queues.members",
+				   "queue \"%s\": member %s is not an agent", q->name, ext);
+			continue;
+		}
+		for (size_t k = 0; k < j; k++) {
+			if (!strcmp(q->members[k].ext, ext)) {
+				cfg__error(cp->errs, cp->file, q->line, "queues.members",
+					   "queue \"%s\": member %s is listed twice",
+					   q->name, ext);
+				break;
+			}
+		}
+		for (size_t k = 0; k < q->skillc; k++) {
+			if (agent_level(a, q->skills[k].name) < q->skills[k].level) {
+				cfg__error(cp->errs, cp->file, q->line, "queues.members",
+					   "queue \"%s\": member %s lacks skill %s at "
+					   "level %u",
+					   q->name, ext, q->skills[k].name,
+					   (unsigned)q->skills[k].level);
+				break;
+			}
+		}
+	}
+}
+
+/* The queue, flow or extension a target names exists. */
+static void target_check(struct cfg_parse *cp, const struct cfg_tenant *t,
+			 const struct cfg_queue *q, const char *key, const char *to)
+{
+	if (!strncmp(to, "queue:", 6)) {
+		if (!strcmp(to + 6, q->name))
+			cfg__error(cp->errs, cp->file, q->line, key,
+				   "queue \"%s\" cannot send callers to itself", q->name);
+		else if (!cfg_queue_find(t, to + 6))
+			cfg__error(cp->errs, cp->file, q->line, key,
+				   "queue \"%s\" is not defined", to + 6);
+	} else if (!strncmp(to, "flow:", 5) && !cfg_flow_find(t, to + 5)) {
+		cfg__error(cp->errs, cp->file, q->line, key, "flow \"%s\" is not defined",
+			   to + 5);
+	} else if (!strncmp(to, "extension:", 10) && !cfg_agent_find(t, to + 10)) {
+		cfg__error(cp->errs, cp->file, q->line, key,
+			   "extension %s is not an agent", to + 10);
+	}
+}
+
+/* Following queue:NAME overflows from q must never come back to a queue
+ * already passed: callers would circle for ever. */
+static void overflow_loop_check(struct cfg_parse *cp, const struct cfg_tenant *t,
+				const struct cfg_queue *q)
+{
+	const struct cfg_queue *path[64];
+	size_t n = 0;
+	const struct cfg_queue *cur = q;
+
+	while (cur && !strncmp(cur->overflow, "queue:", 6) && n < 64) {
+		const struct cfg_queue *next = cfg_queue_find(t, cur->overflow + 6);
+		path[n++] = cur;
+		if (next == q) {
+			char msg[200] = "";
+			for (size_t i = 0; i < n; i++)
+				snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg),
+					 "%s -> ", path[i]->name);
+			snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg), "%s",
+				 q->name);
+			cfg__error(cp->errs, cp->file, q->line, "queues.overflow",
+				   "overflow loop %s", msg);
+			return;
+		}
+		for (size_t i = 1; i < n; i++)
+			if (path[i] == next)
+				return; /* a loop that q only leads into: reported there */
+		cur = next;
+	}
+}
+
 static void tenant_check(struct cfg_parse *cp, const struct cfg_tenant *t)
 {
 	for (size_t i = 0; i < t->queuec; i++) {
 		const struct cfg_queue *q = &t->queuev[i];
-		for (size_t j = 0; j < q->memberc; j++) {
-			if (!cfg_agent_find(t, q->members[j]))
-				cfg__error(cp->errs, cp->file, q->line, "queues.members",
-					   "queue \"%s\": member %s is not an agent",
-					   q->name, q->members[j]);
-		}
+
+		members_check(cp, t, q);
+		target_check(cp, t, q, "queues.overflow", q->overflow);
+		target_check(cp, t, q, "queues.exit_to", q->exit_to);
+		overflow_loop_check(cp, t, q);
 	}
 	for (size_t i = 0; i < t->numberc; i++) {
 		const struct cfg_number *nb = &t->numberv[i];

@@ -83,5 +83,12 @@ void event_close(void);
 int util_copy(char *dst, size_t sz, const char *src);
 /* Creates a directory and its parents (mode 0750). */
 int util_mkdir(const char *path);
+/*
+ * Reads a field of an event's data, the flat JSON objects our own code
+ * writes ({"wait_ms":123,"reason":"timeout"}): a number (0 when absent)
+ * or a string copied into buf (false when absent). Not a JSON parser.
+ */
+uint64_t util_event_num(const char *data, const char *key);
+bool util_event_str(const char *data, const char *key, char *buf, size_t sz);
 
 #endif

@@ -128,6 +128,7 @@ static void enter(struct ivr_session *s, const char *id, uint64_t now,
 		s->done = true;
 		act->type = IVR_ACT_QUEUE;
 		act->target = n->queue;
+		act->priority = n->priority;
 		break;
 	case IVR_NODE_TRANSFER:
 		s->done = true;

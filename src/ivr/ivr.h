@@ -30,6 +30,7 @@ struct ivr_action {
 	const char *file;   /* PLAY: WAV path ("" if text) */
 	bool barge;	    /* PLAY: a digit stops the prompt */
 	const char *target; /* QUEUE, TRANSFER */
+	int priority;	    /* QUEUE: the caller's priority (VIP higher) */
 };
 
 /* tenant is used for business hours and extension look-ups. Both must

@@ -30,14 +30,16 @@
 #include "sip/sip.h"
 #include "sip/call_int.h"
 
-#define SWEEP_MS       100
-#define RETRY_ROUND_MS 2000 /* all members tried: wait, then ring again */
-#define ALLOW	       "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, REFER, NOTIFY"
+#define SWEEP_MS 100
+#define CHECK_MS 10000 /* invariant check and repair of agent states */
+#define ALLOW	 "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, REFER, NOTIFY"
 
 static void call_end(struct call *call, const char *side, int cause, const char *reason);
-static void call_dispatch(struct callctl *ctl);
+static void ctl_route(struct callctl *ctl);
 static void ivr_do(struct call *call, const struct ivr_action *act);
 static int leg_ring_agent(struct call *call, const char *ext);
+static int ring_direct(struct call *call, const char *ext);
+static void call_enter_queue(struct call *call, const char *queue, int priority);
 
 /* What feature codes say, by the presence they set; the last when the
  * change is refused. */
@@ -300,25 +302,40 @@ static void call_destructor(void *arg)
 	struct call *call = arg;
 
 	list_unlink(&call->le);
-	list_unlink(&call->qle);
 	list_flush(&call->ringing);
 	mem_deref(call->agent);
 	mem_deref(call->caller);
 	mem_deref(call->ivr);
 }
 
-static bool call_tried(const struct call *call, const char *ext)
+/* The call leaves the ACD without an answer (hang-up, transfer): the
+ * engine frees the agents ringing for it; their legs are cancelled by
+ * whoever flushes call->ringing. */
+static void call_unqueue(struct call *call)
 {
-	for (size_t i = 0; i < call->triedc; i++) {
-		if (!strcmp(call->tried[i], ext))
-			return true;
-	}
-	return false;
+	if (!call->item)
+		return;
+	acd_remove(call->ctl->acd, call->item, clock_now_ms());
+	call->item = NULL;
 }
 
-static void call_leave_queue(struct call *call)
+/* An agent leg that never connected goes away: a direct ring gives the
+ * agent back; a queue offer was already settled with the engine. */
+static void leg_drop(struct leg *leg)
 {
-	list_unlink(&call->qle);
+	if (leg->held) {
+		leg->held = false;
+		acd_done(leg->call->ctl->acd, leg->ext, ACD_VOICE, NULL, clock_now_ms());
+	}
+	mem_deref(leg);
+}
+
+static void ringing_drop(struct call *call)
+{
+	struct le *le;
+
+	while ((le = list_head(&call->ringing)))
+		leg_drop(le->data);
 }
 
 static void moh_start(struct media_stream *s, struct callctl *ctl)
@@ -346,12 +363,24 @@ static void call_bridge(struct call *call, struct leg *agent)
 		call->caller->answer = mem_deref(call->caller->answer);
 	}
 	list_unlink(&agent->le);
-	/* Everyone else who was ringing for this call stops. */
-	list_flush(&call->ringing);
 	call->agent = agent;
-	call_leave_queue(call);
-	call->state = CALL_BRIDGED;
 	call->row.answered = clock_now_ms();
+	/* The engine hands the item to this agent and frees the others
+	 * who were ringing; their legs stop here. */
+	if (call->item) {
+		if (acd_answer(ctl->acd, call->item, agent->ext, call->row.answered))
+			log_warn("call: answer without an offer call=%s agent=%s",
+				 call->row.id, agent->ext);
+		call->item = NULL;
+		call->from_queue = true;
+		call_event(call, "queue.answered", agent->ext,
+			   "{\"wait_ms\":%llu,\"ring_ms\":%llu}",
+			   (unsigned long long)(call->row.answered - call->row.queued),
+			   (unsigned long long)(call->row.answered - agent->rang_at));
+	}
+	agent->held = false; /* its capacity is the call's now */
+	ringing_drop(call);
+	call->state = CALL_BRIDGED;
 	util_copy(call->row.agent, sizeof(call->row.agent), agent->ext);
 	util_copy(call->row.outcome, sizeof(call->row.outcome), "answered");
 
@@ -368,10 +397,9 @@ static void call_bridge(struct call *call, struct leg *agent)
 	media_stream_silence(agent->ms);
 	media_bridge(call->caller->ms, agent->ms, rec);
 	mem_deref(rec);
-	acd_agent_busy(ctl->acd, agent->ext);
 	call_save(call);
 	call_event(call, "call.answered", agent->ext, "{\"wait_ms\":%llu}",
-		   (unsigned long long)(call->row.queued
+		   (unsigned long long)(call->from_queue
 					    ? call->row.answered - call->row.queued
 					    : 0));
 	log_info("call: answered call=%s agent=%s", call->row.id, agent->ext);
@@ -380,7 +408,6 @@ static void call_bridge(struct call *call, struct leg *agent)
 static void call_end(struct call *call, const char *side, int cause, const char *reason)
 {
 	struct callctl *ctl = call->ctl;
-	struct le *le;
 
 	if (call->state == CALL_ENDED)
 		return;
@@ -396,13 +423,16 @@ static void call_end(struct call *call, const char *side, int cause, const char 
 		break;
 	case CALL_QUEUED:
 		util_copy(call->row.outcome, sizeof(call->row.outcome),
-			  !strcmp(side, "caller")	? "abandoned_queue"
-			  : !strcmp(reason, "max wait") ? "exited_timeout"
-							: "failed");
-		if (!strcmp(side, "caller"))
+			  !strcmp(side, "caller") ? "abandoned_queue"
+			  : call->exit_outcome[0] ? call->exit_outcome
+						  : "failed");
+		if (call->item && !strcmp(side, "caller"))
 			call_event(
-			    call, "queue.abandoned", NULL, "{\"wait_ms\":%llu}",
-			    (unsigned long long)(call->row.ended - call->row.queued));
+			    call, "queue.abandoned", NULL,
+			    "{\"wait_ms\":%llu,\"position\":%zu}",
+			    (unsigned long long)(call->row.ended - call->row.queued),
+			    acd_item_position(call->item));
+		call_unqueue(call);
 		break;
 	case CALL_DIRECT:
 		util_copy(call->row.outcome, sizeof(call->row.outcome),
@@ -426,25 +456,20 @@ static void call_end(struct call *call, const char *side, int cause, const char 
 	call->state = CALL_ENDED;
 
 	if (call->agent) {
-		const struct cfg_queue *q =
-		    call->row.queue[0] ? cfg_queue_find(ctl->tenant, call->row.queue)
-				       : NULL;
-		uint64_t now = clock_now_ms();
-
-		acd_agent_idle(ctl->acd, call->agent->ext, now);
-		/* after-call work, per queue, before the next offer */
-		if (q && q->wrapup_ms)
-			acd_agent_wrapup(ctl->acd, call->agent->ext, now,
-					 now + q->wrapup_ms);
+		if (call->from_queue)
+			call_event(
+			    call, "queue.completed", call->agent->ext,
+			    "{\"by\":\"%s\",\"talk_ms\":%llu,\"wait_ms\":%llu}", side,
+			    (unsigned long long)(call->row.ended - call->row.answered),
+			    (unsigned long long)(call->row.answered - call->row.queued));
+		/* after-call work per the queue it came from, then ready */
+		acd_done(ctl->acd, call->agent->ext, ACD_VOICE,
+			 call->from_queue ? call->row.queue : NULL, call->row.ended);
 		media_unbridge(call->caller->ms);
 	}
-	/* Agents still ringing for this call are free again (their legs
-	 * are cancelled when the call is freed below). */
-	LIST_FOREACH(&call->ringing, le)
-	{
-		struct leg *leg = le->data;
-		acd_agent_idle(ctl->acd, leg->ext, leg->rang_at);
-	}
+	/* Agents still ringing for this call are free again; their legs
+	 * are cancelled here. */
+	ringing_drop(call);
 	call_save(call);
 	call_event(call, "call.ended", call->agent ? call->agent->ext : NULL,
 		   "{\"outcome\":\"%s\",\"side\":\"%s\",\"cause\":%d,"
@@ -460,7 +485,7 @@ static void call_end(struct call *call, const char *side, int cause, const char 
 			       cause >= 400 ? reason : "Temporarily Unavailable", NULL);
 	mem_deref(call);
 	/* An agent may be free now. */
-	call_dispatch(ctl);
+	ctl_route(ctl);
 }
 
 /* --- SIP handlers ---------------------------------------------------- */
@@ -594,27 +619,45 @@ static void refer_handler(struct sip *sip, const struct sip_msg *msg, void *arg)
 	call_event(call, "call.transferred", leg->ext,
 		   "{\"to\":\"%s\",\"kind\":\"blind\"}", target);
 
-	/* The transferring agent is done. */
+	/* The transferring agent is done: its talk time ends here (the
+	 * queue's wrap-up follows), the caller goes on. */
 	media_unbridge(call->caller->ms);
-	acd_agent_idle(ctl->acd, leg->ext, clock_now_ms());
+	if (call->from_queue)
+		call_event(call, "queue.transferred", leg->ext,
+			   "{\"to\":\"%s\",\"kind\":\"blind\",\"talk_ms\":%llu,"
+			   "\"wait_ms\":%llu}",
+			   target,
+			   (unsigned long long)(clock_now_ms() - call->row.answered),
+			   (unsigned long long)(call->row.answered - call->row.queued));
+	acd_done(ctl->acd, leg->ext, ACD_VOICE, call->from_queue ? call->row.queue : NULL,
+		 clock_now_ms());
 	call->agent = NULL;
+	call->from_queue = false;
 	mem_deref(leg);
 	moh_start(call->caller->ms, ctl);
-	call->triedc = 0;
 
 	if (cfg_agent_find(ctl->tenant, target)) {
 		call->state = CALL_DIRECT;
 		util_copy(call->direct, sizeof(call->direct), target);
-		if (leg_ring_agent(call, target))
+		if (ring_direct(call, target))
 			call_end(call, "system", 480, "transfer target unavailable");
 	} else {
-		call->state = CALL_QUEUED;
-		util_copy(call->row.queue, sizeof(call->row.queue), target);
-		call->row.queued = clock_now_ms();
-		list_append(&ctl->queued, &call->qle, call);
-		call_event(call, "queue.entered", NULL, "{\"transfer\":true}");
-		call_dispatch(ctl);
+		call_enter_queue(call, target, call->priority);
 	}
+	ctl_route(ctl);
+}
+
+/* A ringing agent did not take the call (rejected, failed, timed out):
+ * a miss for the ACD (next agent, auto-pause), and the leg goes. */
+static void leg_missed(struct leg *leg, int code)
+{
+	struct call *call = leg->call;
+
+	call_event(call, "agent.noanswer", leg->ext, "{\"code\":%d,\"ring_ms\":%llu}",
+		   code, (unsigned long long)(clock_now_ms() - leg->rang_at));
+	if (call->item)
+		(void)acd_miss(call->ctl->acd, call->item, leg->ext, clock_now_ms());
+	leg_drop(leg);
 }
 
 static void close_handler(int err, const struct sip_msg *msg, void *arg)
@@ -639,15 +682,13 @@ static void close_handler(int err, const struct sip_msg *msg, void *arg)
 	/* A ringing agent leg failed: busy, unavailable, declined, timeout. */
 	log_info("call: agent did not take call=%s agent=%s code=%d err=%s", call->row.id,
 		 leg->ext, code, err ? strerror(err) : "");
-	call_event(call, "agent.noanswer", leg->ext, "{\"code\":%d}", code);
-	acd_agent_idle(call->ctl->acd, leg->ext, leg->rang_at);
-	mem_deref(leg);
+	leg_missed(leg, code);
 	if (call->state == CALL_DIRECT) {
 		call_end(call, "agent", code ? code : 480,
 			 code == 486 ? "Busy Here" : "no answer");
 		return;
 	}
-	call_dispatch(call->ctl);
+	ctl_route(call->ctl);
 }
 
 /* --- media events ---------------------------------------------------- */
@@ -660,6 +701,14 @@ static void media_event(struct media_stream *s, enum media_evt evt, char digit, 
 
 	switch (evt) {
 	case MEDIA_EVT_DIGIT:
+		/* the queue's exit key, while waiting */
+		if (leg->role == LEG_CALLER && call->state == CALL_QUEUED && call->item) {
+			log_debug("call: digit in queue call=%s digit=%c", call->row.id,
+				  digit);
+			if (acd_key(call->ctl->acd, call->item, digit, clock_now_ms()))
+				ctl_route(call->ctl);
+			return;
+		}
 		if (leg->role != LEG_CALLER || call->state != CALL_IVR)
 			return;
 		log_debug("call: digit call=%s digit=%c", call->row.id, digit);
@@ -688,20 +737,42 @@ static void media_event(struct media_stream *s, enum media_evt evt, char digit, 
 
 /* --- IVR and routing -------------------------------------------------- */
 
-static void call_enter_queue(struct call *call, const char *queue)
+/*
+ * The call waits in queue with priority. The engine may refuse it at once
+ * by a rule (full, nobody logged in): then the exited handler has already
+ * sent it on, or ended it, before this returns. Routing is left to the
+ * caller (ctl_route).
+ */
+static void call_enter_queue(struct call *call, const char *queue, int priority)
 {
 	struct callctl *ctl = call->ctl;
+	const struct cfg_queue *q = cfg_queue_find(ctl->tenant, queue);
+	struct acd_item *it = NULL;
+	int err;
 
 	call->state = CALL_QUEUED;
+	call->priority = priority;
+	call->exit_outcome[0] = '\0';
 	util_copy(call->row.queue, sizeof(call->row.queue), queue);
 	call->row.queued = clock_now_ms();
-	list_append(&ctl->queued, &call->qle, call);
 	moh_start(call->caller->ms, ctl);
-	media_stream_detect(call->caller->ms, false);
+	/* digits matter while waiting only for an exit key */
+	media_stream_detect(call->caller->ms, q && q->exit_key);
 	call_save(call);
-	call_event(call, "queue.entered", NULL, NULL);
-	log_info("call: queued call=%s queue=%s", call->row.id, queue);
-	call_dispatch(ctl);
+	call_event(call, "queue.entered", NULL, "{\"priority\":%d,\"caller\":\"%s\"}",
+		   priority, call->row.caller);
+	log_info("call: queued call=%s queue=%s priority=%d", call->row.id, queue,
+		 priority);
+	mem_ref(call);
+	err = acd_enqueue(ctl->acd, queue, priority, call->row.queued, call, &it);
+	if (err) {
+		log_error("call: cannot queue call=%s queue=%s: %s", call->row.id, queue,
+			  strerror(err));
+		call_end(call, "system", 500, "queue failed");
+	} else if (it) {
+		call->item = it;
+	}
+	mem_deref(call);
 }
 
 static void ivr_do(struct call *call, const struct ivr_action *act)
@@ -731,7 +802,8 @@ static void ivr_do(struct call *call, const struct ivr_action *act)
 			  ivr_path(call->ivr));
 		util_copy(call->row.digits, sizeof(call->row.digits),
 			  ivr_digits(call->ivr));
-		call_enter_queue(call, act->target);
+		call_enter_queue(call, act->target, act->priority);
+		ctl_route(ctl);
 		break;
 	case IVR_ACT_TRANSFER:
 		util_copy(call->row.ivr_path, sizeof(call->row.ivr_path),
@@ -742,23 +814,13 @@ static void ivr_do(struct call *call, const struct ivr_action *act)
 		util_copy(call->direct, sizeof(call->direct), act->target);
 		moh_start(call->caller->ms, ctl);
 		media_stream_detect(call->caller->ms, false);
-		if (leg_ring_agent(call, act->target))
+		if (ring_direct(call, act->target))
 			call_end(call, "system", 480, "extension unavailable");
 		break;
 	case IVR_ACT_HANGUP:
 		call_end(call, "system", 0, "ivr hangup");
 		break;
 	}
-}
-
-static bool agent_usable(const char *ext, void *arg)
-{
-	struct call *call = arg;
-	struct registrar_contact c;
-
-	if (call_tried(call, ext))
-		return false;
-	return !registrar_contact(call->ctl->reg, ext, &c);
 }
 
 /* Rings one agent's phone for call: a new leg offering our media. */
@@ -799,10 +861,7 @@ static int leg_ring_agent(struct call *call, const char *ext)
 		goto out;
 	}
 	leg->rang_at = clock_now_ms();
-	if (call->triedc < CALL_MAX_TRIED)
-		util_copy(call->tried[call->triedc++], CFG_EXT, ext);
 	list_append(&call->ringing, &leg->le, leg);
-	acd_agent_busy(ctl->acd, ext);
 	call_event(call, "agent.ringing", ext, NULL);
 	log_info("call: ringing call=%s agent=%s", call->row.id, ext);
 out:
@@ -812,42 +871,168 @@ out:
 	return err;
 }
 
-/* Offers waiting calls to free agents, oldest call first. */
-static void call_dispatch(struct callctl *ctl)
+/* Rings an extension directly (not through a queue): the agent is busy
+ * for the ACD while it rings. EBUSY: it is on a call already. */
+static int ring_direct(struct call *call, const char *ext)
 {
-	struct le *le;
+	struct callctl *ctl = call->ctl;
+	struct leg *leg;
+	int err;
+
+	err = acd_busy(ctl->acd, ext, ACD_VOICE, clock_now_ms());
+	if (err) {
+		log_info("call: extension busy call=%s agent=%s", call->row.id, ext);
+		return err;
+	}
+	err = leg_ring_agent(call, ext);
+	if (err) {
+		acd_done(ctl->acd, ext, ACD_VOICE, NULL, clock_now_ms());
+		return err;
+	}
+	leg = list_tail(&call->ringing)->data;
+	leg->held = true;
+	return 0;
+}
+
+/* --- the ACD's handlers ----------------------------------------------- */
+
+static void ctl_route(struct callctl *ctl)
+{
+	if (!ctl->closing)
+		acd_route(ctl->acd, clock_now_ms());
+}
+
+/* The engine offers a waiting call to an agent: ring its phone. */
+static void acd_offer_handler(struct acd_item *it, const char *agent, void *arg)
+{
+	struct callctl *ctl = arg;
+	struct call *call = acd_item_arg(it);
+
+	if (!leg_ring_agent(call, agent))
+		return;
+	call_event(call, "agent.noanswer", agent, "{\"code\":0,\"ring_ms\":0}");
+	(void)acd_miss(ctl->acd, it, agent, clock_now_ms());
+}
+
+static bool acd_usable_handler(struct acd_item *it, const char *agent, void *arg)
+{
+	struct callctl *ctl = arg;
+	struct registrar_contact c;
+	(void)it;
+
+	return !registrar_contact(ctl->reg, agent, &c);
+}
+
+static const char *const exit_names[] = {"timeout", "full", "empty", "key"};
+static const char *const exit_outcomes[] = {"exited_timeout", "exited_full",
+					    "exited_empty", "exited_key"};
+static const char *const exit_reasons[] = {"max wait", "queue full", "queue empty",
+					   "exit key"};
+
+/*
+ * A queue rule took the call out (max wait, full, empty, exit key): it
+ * goes where the queue says — another queue, an IVR flow, an extension —
+ * or ends ("hangup", the default).
+ */
+static void acd_exited_handler(void *item_arg, const char *queue, enum acd_exit why,
+			       void *arg)
+{
+	struct call *call = item_arg;
+	struct callctl *ctl = arg;
+	const struct cfg_queue *q = cfg_queue_find(ctl->tenant, queue);
+	const char *to = !q ? "" : why == ACD_EXIT_KEY ? q->exit_to : q->overflow;
 	uint64_t now = clock_now_ms();
 
-	if (ctl->dispatching)
-		return;
-	ctl->dispatching = true;
-	le = list_head(&ctl->queued);
-	while (le) {
-		struct call *call = le->data;
-		const char *ext;
-		int err;
+	call->item = NULL;
+	/* the engine already freed the agents ringing for it */
+	ringing_drop(call);
+	call_event(call, "queue.exited", NULL,
+		   "{\"reason\":\"%s\",\"wait_ms\":%llu,\"to\":\"%s\",\"key\":\"%c\"}",
+		   exit_names[why], (unsigned long long)(now - call->row.queued), to,
+		   why == ACD_EXIT_KEY && q ? q->exit_key : '-');
+	log_info("call: left queue call=%s queue=%s reason=%s to=%s", call->row.id, queue,
+		 exit_names[why], to[0] ? to : "hangup");
+	if (!strncmp(to, "queue:", 6)) {
+		call_enter_queue(call, to + 6, call->priority);
+	} else if (!strncmp(to, "extension:", 10)) {
+		call->state = CALL_DIRECT;
+		util_copy(call->direct, sizeof(call->direct), to + 10);
+		media_stream_detect(call->caller->ms, false);
+		if (ring_direct(call, to + 10))
+			call_end(call, "system", 480, "overflow extension unavailable");
+	} else if (!strncmp(to, "flow:", 5)) {
+		const struct cfg_flow *flow = cfg_flow_find(ctl->tenant, to + 5);
+		struct ivr_action act = {0};
 
-		le = le->next;
-		if (call->state != CALL_QUEUED || !list_isempty(&call->ringing))
-			continue;
-		if (call->retry_at > now)
-			continue;
-		err = acd_pick(ctl->acd, call->row.queue, now, agent_usable, call, &ext);
-		if (err == ENOENT && call->triedc) {
-			/* Every member has been tried: start a new round
-			 * after a pause, as queues do. */
-			call->triedc = 0;
-			call->retry_at = now + RETRY_ROUND_MS;
-			continue;
+		call->ivr = mem_deref(call->ivr);
+		if (!flow || ivr_session_alloc(&call->ivr, flow, ctl->tenant)) {
+			call_end(call, "system", 500, "overflow flow failed");
+			return;
 		}
-		if (err)
-			continue;
-		if (leg_ring_agent(call, ext)) {
-			if (call->triedc < CALL_MAX_TRIED)
-				util_copy(call->tried[call->triedc++], CFG_EXT, ext);
+		call->state = CALL_IVR;
+		media_stream_silence(call->caller->ms);
+		media_stream_detect(call->caller->ms, true);
+		ivr_start(call->ivr, now, &act);
+		ivr_do(call, &act);
+	} else {
+		util_copy(call->exit_outcome, sizeof(call->exit_outcome),
+			  exit_outcomes[why]);
+		call_end(call, "system", 0, exit_reasons[why]);
+	}
+}
+
+/* Every change of an agent's state is an event (reports sum the time in
+ * each state from them). */
+static void acd_agent_handler(const char *agent, enum agent_state st, const char *reason,
+			      uint64_t now, void *arg)
+{
+	struct hl_event ev = {now, "agent.state", NULL, agent, NULL, NULL};
+	char data[96];
+	(void)arg;
+
+	snprintf(data, sizeof(data), "{\"state\":\"%s\",\"reason\":\"%s\"}",
+		 acd_state_name(st), reason ? reason : "");
+	ev.data = data;
+	event_emit(&ev);
+}
+
+/* Does the controller hold a call for agent ext (talking or ringing)? */
+static bool agent_has_call(const struct callctl *ctl, const char *ext)
+{
+	struct le *le, *rle;
+
+	LIST_FOREACH(&ctl->calls, le)
+	{
+		const struct call *call = le->data;
+		if (call->agent && !strcmp(call->agent->ext, ext))
+			return true;
+		LIST_FOREACH(&call->ringing, rle)
+		{
+			const struct leg *leg = rle->data;
+			if (!strcmp(leg->ext, ext))
+				return true;
 		}
 	}
-	ctl->dispatching = false;
+	return false;
+}
+
+/*
+ * The periodic sweep against stuck states: the engine's invariants are
+ * checked, and an agent the engine counts as busy on the phone without a
+ * call here (a leg that vanished without its handler) is freed, logged.
+ */
+static void agents_repair(struct callctl *ctl, uint64_t now)
+{
+	(void)acd_check(ctl->acd); /* logs what is broken */
+	for (size_t i = 0; i < acd_agent_count(ctl->acd); i++) {
+		struct acd_agent_info in;
+
+		if (acd_agent_at(ctl->acd, i, &in) || !in.load[ACD_VOICE] ||
+		    in.state == AGENT_ST_RINGING || agent_has_call(ctl, in.ext))
+			continue;
+		log_warn("call: repair agent=%s busy without a call, freed", in.ext);
+		acd_done(ctl->acd, in.ext, ACD_VOICE, NULL, now);
+	}
 }
 
 /* The one timer for every call: IVR timeouts, ring timeouts, dispatch. */
@@ -874,19 +1059,6 @@ static void sweep_handler(void *arg)
 				continue; /* call may be gone */
 			}
 		}
-		/* The queue's longest wait is over: the call leaves by rule
-		 * (overflow targets come with the full ACD). */
-		if (call->state == CALL_QUEUED) {
-			const struct cfg_queue *q =
-			    cfg_queue_find(ctl->tenant, call->row.queue);
-			if (q && q->max_wait_ms &&
-			    now >= call->row.queued + q->max_wait_ms) {
-				call_event(call, "queue.exited", NULL,
-					   "{\"reason\":\"timeout\"}");
-				call_end(call, "system", 0, "max wait");
-				continue;
-			}
-		}
 		/* Ring timeout: give up on that agent, try the next. */
 		rle = list_head(&call->ringing);
 		while (rle) {
@@ -904,17 +1076,19 @@ static void sweep_handler(void *arg)
 				continue;
 			log_info("call: ring timeout call=%s agent=%s", call->row.id,
 				 leg->ext);
-			call_event(call, "agent.noanswer", leg->ext, "{\"code\":408}");
-			acd_agent_idle(ctl->acd, leg->ext, leg->rang_at);
-			mem_deref(leg); /* sends CANCEL */
+			leg_missed(leg, 408); /* sends CANCEL */
 			if (call->state == CALL_DIRECT) {
 				call_end(call, "system", 408, "no answer");
 				break;
 			}
 		}
 	}
-	acd_sweep(ctl->acd, now);
-	call_dispatch(ctl);
+	/* max wait, wrap-ups, wider tiers, then routing */
+	acd_tick(ctl->acd, now);
+	if (now >= ctl->checked_at + CHECK_MS) {
+		ctl->checked_at = now;
+		agents_repair(ctl, now);
+	}
 }
 
 /* --- inbound INVITE -------------------------------------------------- */
@@ -997,6 +1171,8 @@ static void feature_code(struct callctl *ctl, const struct sip_msg *msg, const c
 		err = acd_agent_set(ctl->acd, agent->ext, p, NULL, clock_now_ms());
 	}
 	said = err ? feature_said[3] : feature_said[p];
+	if (!err)
+		ctl_route(ctl);
 
 	if (call_alloc(&call, ctl, msg)) {
 		(void)sip_treply(NULL, ctl->sip, msg, 503, "Service Unavailable");
@@ -1136,9 +1312,13 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 		util_copy(call->direct, sizeof(call->direct), agent->ext);
 		log_info("call: direct call=%s from=%s to=%s", call->row.id,
 			 log_mask(masked, sizeof(masked), caller), agent->ext);
-		if (leg_ring_agent(call, agent->ext)) {
+		err = ring_direct(call, agent->ext);
+		if (err) {
 			mem_deref(answer);
-			call_end(call, "system", 480, "Temporarily Unavailable");
+			if (err == EBUSY)
+				call_end(call, "system", 486, "Busy Here");
+			else
+				call_end(call, "system", 480, "Temporarily Unavailable");
 			return;
 		}
 	}
@@ -1163,11 +1343,12 @@ static void callctl_destructor(void *arg)
 
 	tmr_cancel(&ctl->sweep);
 	/* Shutting down: end every call properly, so its row is stored. */
-	ctl->dispatching = true;
+	ctl->closing = true;
 	while (!list_isempty(&ctl->calls)) {
 		struct call *call = list_head(&ctl->calls)->data;
 		call_end(call, "system", 503, "shutdown");
 	}
+	acd_handlers_set(ctl->acd, &(struct acd_handlers){0});
 	mem_deref(ctl->sock);
 	hash_flush(ctl->prompts);
 	mem_deref(ctl->prompts);
@@ -1202,11 +1383,10 @@ int callctl_alloc(struct callctl **cp, struct sip *sip, struct registrar *reg,
 	err = prompts_prepare(ctl);
 	if (err)
 		goto out;
-	for (size_t i = 0; i < tenant->queuec; i++) {
-		if (strcmp(tenant->queuev[i].strategy, "longest-idle"))
-			log_warn("call: queue=%s strategy=%s is not built yet, "
-				 "routing longest-idle",
-				 tenant->queuev[i].name, tenant->queuev[i].strategy);
+	{
+		struct acd_handlers h = {acd_offer_handler, acd_exited_handler,
+					 acd_agent_handler, acd_usable_handler, ctl};
+		acd_handlers_set(acd, &h);
 	}
 	err = sipsess_listen(&ctl->sock, sip, 256, conn_handler, ctl);
 	if (err)

@@ -6,8 +6,6 @@
 
 #include "store/store.h"
 
-#define CALL_MAX_TRIED 16
-
 enum leg_role { LEG_CALLER, LEG_AGENT };
 
 enum call_state {
@@ -36,24 +34,25 @@ struct leg {
 	uint64_t rang_at;
 	bool answered;
 	bool closed;	     /* the session ended (close handler ran) */
+	bool held;	     /* a direct ring: holds the agent (acd_busy) */
 	struct mbuf *answer; /* direct calls: SDP answer kept for the 200 */
 };
 
 struct call {
-	struct le le;  /* in ctl->calls */
-	struct le qle; /* in ctl->queued while queued */
+	struct le le; /* in ctl->calls */
 	struct callctl *ctl;
 	enum call_state state;
 	struct leg *caller;
 	struct leg *agent;   /* the connected agent leg */
 	struct list ringing; /* agent legs being offered */
 	struct ivr_session *ivr;
-	bool barge;	      /* the prompt playing stops on a digit */
-	char direct[CFG_EXT]; /* CALL_DIRECT: the extension */
-	char tried[CALL_MAX_TRIED][CFG_EXT];
-	size_t triedc;
-	uint64_t retry_at;
-	bool feature; /* not an interaction: neither stored nor counted */
+	bool barge;	       /* the prompt playing stops on a digit */
+	char direct[CFG_EXT];  /* CALL_DIRECT: the extension */
+	struct acd_item *item; /* waiting in the ACD (CALL_QUEUED) */
+	int priority;	       /* caller priority in queues */
+	bool from_queue;       /* the agent answered it from row.queue */
+	char exit_outcome[32]; /* the outcome when a queue rule ends it */
+	bool feature;	       /* not an interaction: neither stored nor counted */
 	struct store_call row;
 };
 
@@ -67,13 +66,13 @@ struct callctl {
 	const struct cfg_node *node;
 	const struct cfg_tenant *tenant;
 	struct list calls;
-	struct list queued; /* calls waiting, oldest first */
 	struct tmr sweep;
 	struct hash *prompts;
 	struct prompt *moh;
 	struct trusted_net trusted[CFG_MAX_TRUSTED];
 	size_t trustedc;
-	bool dispatching;
+	uint64_t checked_at; /* last invariant check and repair */
+	bool closing;
 };
 
 int callctl__info_digit(const struct sip_msg *msg, char *digitp);

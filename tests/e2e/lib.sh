@@ -12,10 +12,10 @@ FAILS=0
 HL_PID=""
 SIPP_PIDS=()
 
-# Ports: a block of 50 chosen from the PID, so parallel runs don't meet,
+# Ports: a block of 200 chosen from the PID, so parallel runs don't meet,
 # all below 32768 where the kernel picks ephemeral ports for outgoing
 # connections (which could take one of ours and fail a bind).
-BASE=$(( 21000 + ($$ % 230) * 50 ))
+BASE=$(( 21000 + ($$ % 57) * 200 ))
 SIP_PORT=$BASE
 HTTP_PORT=$((BASE + 1))
 RTP_MIN=$((BASE + 2))          # hotline's RTP: BASE+2 .. BASE+21
@@ -27,6 +27,9 @@ CALLER_PORT2=$((BASE + 28))
 MEDIA_PORT0=$((BASE + 30))     # SIPp's RTP (each takes 4): BASE+30 .. BASE+45
 MEDIA_PORT1=$((BASE + 36))
 MEDIA_PORT2=$((BASE + 42))
+PEER_PORTS=$((BASE + 50))       # more SIPp peers: BASE+50 .. BASE+99
+WIDE_RTP_MIN=$((BASE + 100))    # hotline's RTP for tests with many calls
+WIDE_RTP_MAX=$((BASE + 199))
 
 ok() { echo "ok - $1"; }
 not_ok() { echo "not ok - $1: $2"; FAILS=$((FAILS + 1)); }

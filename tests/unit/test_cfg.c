@@ -44,6 +44,16 @@ static int test_shipped_files(void)
 	    cfg_flow_node(f, "menu")->timeout_ms != 5000 ||
 	    cfg_queue_find(t, "support")->memberc != 3)
 		goto out;
+	/* the ACD keys of the demo: skills, a tier-1 member, overflow */
+	if (cfg_agent_find(t, "1001")->skillc != 2 ||
+	    cfg_agent_find(t, "1001")->capacity[CFG_VOICE] != 1 ||
+	    strcmp(cfg_queue_find(t, "support")->strategy, "skills") ||
+	    cfg_queue_find(t, "support")->skills[0].level != 5 ||
+	    strcmp(cfg_queue_find(t, "support")->members[2].ext, "1001") ||
+	    cfg_queue_find(t, "support")->members[2].tier != 1 ||
+	    strcmp(cfg_queue_find(t, "support")->overflow, "queue:sales") ||
+	    strcmp(cfg_queue_find(t, "sales")->strategy, "longest-idle"))
+		goto out;
 	r = 0;
 out:
 	mem_deref(t);
@@ -135,6 +145,170 @@ static int test_tenant_errors(void)
 	return 0;
 }
 
+/* Every key of the ACD: agent skills and capacity, queue channel,
+ * priority, limits, tiers, skills, member maps, overflow and exit key,
+ * and the priority of an IVR queue node. */
+static int test_acd_keys(void)
+{
+	static const char y[] =
+	    "agents:\n"
+	    "  - ext: \"1001\"\n"
+	    "    password: a\n"
+	    "    skills: {english: 8, billing: 6}\n"
+	    "    capacity: {voice: 2, chat: 0}\n"
+	    "  - {ext: \"1002\", password: b, skills: {english: 6}}\n"
+	    "  - {ext: \"1003\", password: c}\n"
+	    "queues:\n"
+	    "  - name: sales\n"
+	    "    strategy: weighted-random\n"
+	    "    channel: chat\n"
+	    "    priority: -20\n"
+	    "    max_len: 50\n"
+	    "    join_empty: no\n"
+	    "    tier_wait: 45s\n"
+	    "    auto_pause: 3\n"
+	    "    skills: {english: 5}\n"
+	    "    members:\n"
+	    "      - \"1002\"\n"
+	    "      - {agent: \"1001\", tier: 2, weight: 40}\n"
+	    "    overflow: queue:support\n"
+	    "    exit_key: \"0\"\n"
+	    "    exit_to: flow:main\n"
+	    "  - name: support\n"
+	    "    strategy: skills\n"
+	    "    members: [\"1003\"]\n"
+	    "    overflow: extension:1003\n"
+	    "    exit_key: 9\n"
+	    "  - name: night\n"
+	    "    strategy: ring-all\n"
+	    "    overflow: hangup\n"
+	    "    exit_key: \"#\"\n"
+	    "    exit_to: queue:sales\n"
+	    "flows:\n"
+	    "  - name: main\n"
+	    "    nodes:\n"
+	    "      - {id: vip, type: queue, queue: sales, priority: 80}\n"
+	    "      - {id: rest, type: queue, queue: support}\n";
+	struct cfg_errors e;
+	struct cfg_tenant *t = NULL;
+	const struct cfg_agent *a;
+	const struct cfg_queue *q;
+	const struct cfg_flow *f;
+	int r = 1;
+
+	memset(&e, 0, sizeof(e));
+	if (cfg_tenant_parse(&t, "t.yaml", y, strlen(y), &e)) {
+		has_error(&e, "(print them)");
+		TEST_FAIL("the tenant did not load");
+	}
+#define CHECK(c)                                                                         \
+	do {                                                                             \
+		if (!(c)) {                                                              \
+			fprintf(stderr, "%s:%d: assertion failed: %s\n", __FILE__,       \
+				__LINE__, #c);                                           \
+			goto out;                                                        \
+		}                                                                        \
+	} while (0)
+	a = cfg_agent_find(t, "1001");
+	CHECK(a && a->skillc == 2);
+	CHECK(!strcmp(a->skills[0].name, "english") && a->skills[0].level == 8);
+	CHECK(!strcmp(a->skills[1].name, "billing") && a->skills[1].level == 6);
+	CHECK(a->capacity[CFG_VOICE] == 2 && a->capacity[CFG_CHAT] == 0);
+	CHECK(a->capacity[CFG_MAIL] == 3 && a->capacity[CFG_MESSAGE] == 3);
+	a = cfg_agent_find(t, "1003");
+	CHECK(a && a->skillc == 0);
+	CHECK(a->capacity[CFG_VOICE] == 1 && a->capacity[CFG_CHAT] == 3);
+	CHECK(a->capacity[CFG_MAIL] == 3 && a->capacity[CFG_MESSAGE] == 3);
+
+	q = cfg_queue_find(t, "sales");
+	CHECK(q && !strcmp(q->strategy, "weighted-random"));
+	CHECK(q->channel == CFG_CHAT && q->priority == -20 && q->max_len == 50);
+	CHECK(!q->join_empty && q->tier_wait_ms == 45000 && q->auto_pause == 3);
+	CHECK(q->skillc == 1 && !strcmp(q->skills[0].name, "english"));
+	CHECK(q->skills[0].level == 5);
+	CHECK(q->memberc == 2);
+	CHECK(!strcmp(q->members[0].ext, "1002"));
+	CHECK(q->members[0].tier == 0 && q->members[0].weight == 1);
+	CHECK(!strcmp(q->members[1].ext, "1001"));
+	CHECK(q->members[1].tier == 2 && q->members[1].weight == 40);
+	CHECK(!strcmp(q->overflow, "queue:support"));
+	CHECK(q->exit_key == '0' && !strcmp(q->exit_to, "flow:main"));
+
+	/* the defaults; exit_to falls back to overflow */
+	q = cfg_queue_find(t, "support");
+	CHECK(q && q->channel == CFG_VOICE && q->priority == 0 && q->max_len == 0);
+	CHECK(q->join_empty && q->tier_wait_ms == 30000 && q->auto_pause == 0);
+	CHECK(q->skillc == 0 && q->memberc == 1 && q->members[0].weight == 1);
+	CHECK(q->exit_key == '9' && !strcmp(q->exit_to, "extension:1003"));
+
+	q = cfg_queue_find(t, "night");
+	CHECK(q && q->memberc == 0 && !strcmp(q->overflow, "hangup"));
+	CHECK(q->exit_key == '#' && !strcmp(q->exit_to, "queue:sales"));
+
+	f = cfg_flow_find(t, "main");
+	CHECK(f && cfg_flow_node(f, "vip")->priority == 80);
+	CHECK(cfg_flow_node(f, "rest")->priority == 0);
+#undef CHECK
+	r = 0;
+out:
+	mem_deref(t);
+	return r;
+}
+
+static int test_acd_errors(void)
+{
+	static const char y[] =
+	    "agents:\n"
+	    "  - {ext: \"1001\", password: a, skills: {english: 11}}\n" /* 2 */
+	    "  - {ext: \"1002\", password: b, capacity: {fax: 1}}\n"	/* 3 */
+	    "  - {ext: \"1003\", password: c, skills: {billing: 4}}\n"	/* 4 */
+	    "queues:\n"
+	    "  - name: billing\n" /* 6 */
+	    "    strategy: fastest\n"
+	    "    skills: {billing: 5}\n"
+	    "    members: [\"1003\", \"1001\", \"1001\"]\n"
+	    "    overflow: voicemail\n" /* 10 */
+	    "  - name: sales\n"		/* 11 */
+	    "    strategy: ring-all\n"
+	    "    overflow: queue:support\n"
+	    "  - name: support\n" /* 14 */
+	    "    strategy: ring-all\n"
+	    "    overflow: queue:sales\n"
+	    "  - name: vip\n" /* 17 */
+	    "    strategy: ring-all\n"
+	    "    overflow: queue:nosuch\n"
+	    "    exit_key: x\n" /* 20 */
+	    "  - name: late\n"
+	    "    strategy: ring-all\n"
+	    "    exit_key: \"0\"\n"; /* 23 */
+	struct cfg_errors e;
+	struct cfg_tenant *t = NULL;
+
+	memset(&e, 0, sizeof(e));
+	TEST_EQ(cfg_tenant_parse(&t, "t.yaml", y, strlen(y), &e), EINVAL);
+	TEST_ASSERT(t == NULL);
+	TEST_ASSERT(
+	    has_error(&e, "t.yaml:2: agents.skills: level of \"english\" must be 1-10"));
+	TEST_ASSERT(has_error(&e, "t.yaml:3: agents.capacity: unknown channel \"fax\""));
+	TEST_ASSERT(
+	    has_error(&e, "t.yaml:6: queues.strategy: \"fastest\" is not a strategy"));
+	TEST_ASSERT(has_error(&e, "t.yaml:6: queues.members: queue \"billing\": member "
+				  "1003 lacks skill billing at level 5"));
+	TEST_ASSERT(has_error(&e, "t.yaml:6: queues.members: queue \"billing\": member "
+				  "1001 is listed twice"));
+	TEST_ASSERT(has_error(&e, "t.yaml:10: queues.overflow: \"voicemail\" is not a "
+				  "target (queue:NAME, flow:NAME, extension:EXT or "
+				  "hangup)"));
+	TEST_ASSERT(has_error(
+	    &e, "t.yaml:11: queues.overflow: overflow loop sales -> support -> sales"));
+	TEST_ASSERT(has_error(&e, "t.yaml:17: queues.overflow: queue \"nosuch\" is not "
+				  "defined"));
+	TEST_ASSERT(has_error(&e, "t.yaml:20: queues.exit_key: \"x\" is not a key"));
+	TEST_ASSERT(
+	    has_error(&e, "t.yaml:23: queues.exit_key: needs exit_to or overflow"));
+	return 0;
+}
+
 static int test_missing_file(void)
 {
 	struct cfg_errors e;
@@ -205,6 +379,8 @@ static const struct test_case tests[] = {
     {"node file errors name line and key", test_node_errors},
     {"YAML syntax error names the line", test_yaml_syntax_error},
     {"tenant errors: duplicates, bad values, dangling references", test_tenant_errors},
+    {"ACD keys: skills, capacity, tiers, overflow, exit key", test_acd_keys},
+    {"ACD errors: levels, channels, members, targets, loops", test_acd_errors},
     {"a missing file is named", test_missing_file},
     {"durations", test_durations},
     {"business hours: weekdays, holidays, time zones", test_hours},
