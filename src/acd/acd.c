@@ -241,12 +241,32 @@ static enum agent_state agent_state_of(const struct acd_agent *ag)
 	return AGENT_ST_AVAILABLE;
 }
 
+/* The queue has work for acd_route; dirty queues are kept in order of
+ * priority (highest first), so that routing serves them in that order. */
 static void mark_queue(struct acd *a, struct acd_queue *q)
 {
+	struct le *le;
+
 	if (q->dirty)
 		return;
 	q->dirty = true;
-	list_append(&a->dirty_queues, &q->dle, q);
+	for (le = list_tail(&a->dirty_queues); le; le = le->prev) {
+		const struct acd_queue *o = le->data;
+		if (o->c.priority >= q->c.priority)
+			break;
+	}
+	if (le)
+		list_insert_after(&a->dirty_queues, le, &q->dle, q);
+	else
+		list_prepend(&a->dirty_queues, &q->dle, q);
+}
+
+/* Something about q's waiting items changes at t (a tier joins, a new
+ * round may start): acd_tick routes it again then. */
+static void queue_wake(struct acd_queue *q, uint64_t t)
+{
+	if (!q->wake_at || t < q->wake_at)
+		q->wake_at = t;
 }
 
 /*
@@ -257,11 +277,16 @@ static void agent_update(struct acd *a, struct acd_agent *ag, uint64_t now)
 {
 	bool became_ready = false;
 	enum agent_state st;
+	unsigned mask = 0;
 
-	for (size_t i = 0; i < ag->memberc; i++) {
+	/* The heaps change only when readiness on some channel does. */
+	for (int ch = 0; ch < ACD_CHANNELS; ch++)
+		mask |= agent_ready(ag, (enum acd_channel)ch) ? 1u << ch : 0;
+	for (size_t i = 0; (mask != ag->ready_mask || ag->resync) && i < ag->memberc;
+	     i++) {
 		struct acd_member *m = ag->memberv[i];
 		struct acd_heap *h = &m->q->heaps[m->tier];
-		bool want = agent_ready(ag, m->q->c.channel);
+		bool want = mask & (1u << m->ch);
 
 		if (want && m->pos < 0) {
 			member_key(a, m);
@@ -274,6 +299,8 @@ static void agent_update(struct acd *a, struct acd_agent *ag, uint64_t now)
 			heap_remove(h, m);
 		}
 	}
+	ag->ready_mask = mask;
+	ag->resync = false;
 	if (became_ready && !ag->dirty) {
 		ag->dirty = true;
 		list_append(&a->dirty_agents, &ag->dle, ag);
@@ -368,7 +395,7 @@ int acd_alloc(struct acd **ap, const struct acd_handlers *h)
 	if (h)
 		a->h = *h;
 	a->rng = 0x9e3779b97f4a7c15ULL;
-	err = hash_alloc(&a->agent_names, 4096);
+	err = hash_alloc(&a->agent_names, 16384);
 	if (!err)
 		err = hash_alloc(&a->queue_names, 256);
 	if (err) {
@@ -483,6 +510,7 @@ int acd_member_add(struct acd *a, const char *queue, const char *ext, unsigned t
 		return ENOMEM;
 	m->ag = ag;
 	m->q = q;
+	m->ch = q->c.channel;
 	m->tier = tier;
 	m->weight = weight ? weight : 1;
 	m->index = q->memberc;
@@ -494,6 +522,7 @@ int acd_member_add(struct acd *a, const char *queue, const char *ext, unsigned t
 		q->tiers = tier + 1;
 	if (ag->presence != AGENT_LOGGED_OUT)
 		q->logged_in++;
+	ag->resync = true;
 	agent_update(a, ag, ag->since);
 	return 0;
 }
@@ -664,23 +693,32 @@ static void queue_drain(struct acd *a, struct acd_queue *q, uint64_t now)
 {
 	struct le *le = list_head(&q->wait);
 
+	q->wake_at = 0;
 	while (le && queue_has_ready(q)) {
 		struct acd_item *it = le->data;
 		struct acd_member *m;
 		bool only_tried;
 
 		le = le->next;
-		if (it->retry_at > now)
+		if (it->retry_at > now) {
+			queue_wake(q, it->retry_at);
 			continue;
+		}
 		if (!list_isempty(&it->offers) && q->c.strategy != ACD_RING_ALL)
 			continue;
 		m = pick(a, it, now, &only_tried);
 		if (!m) {
+			unsigned maxt = tier_allowed(q, it->since, now);
+
 			if (only_tried && list_isempty(&it->offers)) {
 				/* every ready member missed it: a new
 				 * round after a pause, as queues do */
 				it->triedc = 0;
 				it->retry_at = now + RETRY_ROUND_MS;
+				queue_wake(q, it->retry_at);
+			} else if (q->c.tier_wait_ms && maxt + 1 < q->tiers) {
+				queue_wake(q, it->since + (uint64_t)(maxt + 1) *
+							      q->c.tier_wait_ms);
 			}
 			continue;
 		}
@@ -698,12 +736,18 @@ static void queue_drain(struct acd *a, struct acd_queue *q, uint64_t now)
 static bool item_fits(struct acd *a, struct acd_item *it, struct acd_member *m,
 		      uint64_t now)
 {
-	if (it->retry_at > now || tried(it, m->ag) || offered(it, m->ag))
+	if (it->retry_at > now) {
+		queue_wake(it->q, it->retry_at);
+		return false;
+	}
+	if (tried(it, m->ag) || offered(it, m->ag))
 		return false;
 	if (!list_isempty(&it->offers) && it->q->c.strategy != ACD_RING_ALL)
 		return false;
-	if (m->tier > tier_allowed(it->q, it->since, now))
+	if (m->tier > tier_allowed(it->q, it->since, now)) {
+		queue_wake(it->q, it->since + (uint64_t)m->tier * it->q->c.tier_wait_ms);
 		return false;
+	}
 	return usable(a, it, m->ag);
 }
 
@@ -775,14 +819,8 @@ void acd_route(struct acd *a, uint64_t now)
 		/* Waiting items first, so that each queue's strategy picks
 		 * among the agents that became ready together; the queue of
 		 * the highest priority first. */
-		while (!list_isempty(&a->dirty_queues)) {
-			struct acd_queue *q = list_head(&a->dirty_queues)->data;
-			LIST_FOREACH(&a->dirty_queues, le)
-			{
-				struct acd_queue *o = le->data;
-				if (o->c.priority > q->c.priority)
-					q = o;
-			}
+		while ((le = list_head(&a->dirty_queues))) {
+			struct acd_queue *q = le->data;
 			list_unlink(&q->dle);
 			q->dirty = false;
 			queue_drain(a, q, now);
@@ -827,13 +865,11 @@ void acd_tick(struct acd *a, uint64_t now)
 
 	if (!a)
 		return;
-	/* wrap-ups that are over */
-	le = list_head(&a->wrapups);
-	while (le) {
+	/* wrap-ups that are over (the list is in order of their end) */
+	while ((le = list_head(&a->wrapups))) {
 		struct acd_agent *ag = le->data;
-		le = le->next;
 		if (ag->wrapup_until > now)
-			continue;
+			break;
 		list_unlink(&ag->wle);
 		ag->idle_since = ag->wrapup_until;
 		ag->wrapup_until = 0;
@@ -858,8 +894,10 @@ void acd_tick(struct acd *a, uint64_t now)
 			item_exit(a, it, ACD_EXIT_TIMEOUT, now);
 		}
 		/* wider tiers and new rounds come with time */
-		if (q->waitc && queue_has_ready(q))
+		if (q->waitc && q->wake_at && now >= q->wake_at) {
+			q->wake_at = 0;
 			mark_queue(a, q);
+		}
 	}
 	acd_route(a, now);
 }
@@ -1003,9 +1041,20 @@ void acd_done(struct acd *a, const char *agent, enum acd_channel ch, const char 
 	if (ag->load[ch])
 		ag->load[ch]--;
 	if (q && q->c.wrapup_ms) {
+		struct le *le;
+
 		ag->wrapup_until = now + q->c.wrapup_ms;
 		list_unlink(&ag->wle);
-		list_append(&a->wrapups, &ag->wle, ag);
+		/* in order of the end; nearly always at the tail */
+		for (le = list_tail(&a->wrapups); le; le = le->prev) {
+			const struct acd_agent *o = le->data;
+			if (o->wrapup_until <= ag->wrapup_until)
+				break;
+		}
+		if (le)
+			list_insert_after(&a->wrapups, le, &ag->wle, ag);
+		else
+			list_prepend(&a->wrapups, &ag->wle, ag);
 	} else if (!ag->wrapup_until) {
 		ag->idle_since = now;
 	}

@@ -14,6 +14,7 @@ struct acd_queue;
 struct acd_member {
 	struct acd_agent *ag;
 	struct acd_queue *q;
+	enum acd_channel ch; /* the queue's */
 	unsigned tier;
 	unsigned weight;
 	size_t index;	 /* position in the queue's member list */
@@ -41,7 +42,8 @@ struct acd_queue {
 	size_t waitc;
 	size_t logged_in; /* members not logged out */
 	uint64_t rr_clock;
-	double race; /* random strategies: key of the last winner */
+	double race;	  /* random strategies: key of the last winner */
+	uint64_t wake_at; /* route again at (tiers, new rounds); 0 = no need */
 	bool dirty;
 };
 
@@ -66,6 +68,8 @@ struct acd_agent {
 	size_t skillc;
 	struct acd_member **memberv;
 	size_t memberc, membersz;
+	unsigned ready_mask; /* bit per channel: in the heaps of that channel */
+	bool resync;	     /* memberships changed: look at every one */
 	bool dirty;
 };
 
