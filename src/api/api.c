@@ -28,6 +28,7 @@
 #include "acd/acd.h"
 #include "sip/sip.h"
 #include "api/api.h"
+#include "api/api_int.h"
 
 #define MAX_BODY      (1024 * 1024)
 #define MAX_RECORDING (256 * 1024 * 1024)
@@ -40,6 +41,7 @@ struct api {
 	struct acd *acd;
 	struct acd_stats *stats;
 	struct registrar *reg;
+	struct api_stream *stream;
 	uint64_t requests;
 };
 
@@ -558,6 +560,68 @@ static void queues_get(struct req *rq)
 	reply_json(rq, 200, "OK", queue_json(rq->api, &qi));
 }
 
+char *api__queue_snapshot(struct api *a, const char *queue)
+{
+	struct acd_queue_info qi;
+	json_t *o;
+	char *s;
+
+	if (acd_queue_info(a->acd, queue, &qi))
+		return NULL;
+	o = queue_json(a, &qi);
+	s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	return s;
+}
+
+const char *api__queue_name(struct api *a, size_t i)
+{
+	struct acd_queue_info qi;
+
+	return acd_queue_at(a->acd, i, &qi) ? NULL : qi.name;
+}
+
+static bool authorized(const struct api *a, const struct http_msg *msg);
+
+/*
+ * GET /api/v1/events, upgraded to a WebSocket: the live event stream.
+ * Browsers cannot set headers on a WebSocket, so the token may also come
+ * as ?access_token=; ?types=agent.,queue. narrows what is sent.
+ */
+static void events_stream(struct req *rq)
+{
+	char token[160], types[128];
+	bool ok = authorized(rq->api, rq->msg);
+	int err;
+
+	if (!ok && query_get(rq->msg, "access_token", token, sizeof(token))) {
+		size_t tl = strlen(rq->api->node->api_token);
+		ok = tl && strlen(token) == tl &&
+		     !sodium_memcmp(token, rq->api->node->api_token, tl);
+	}
+	if (!ok) {
+		reply_json_hdrs(
+		    rq, 401, "Unauthorized",
+		    "WWW-Authenticate: Bearer realm=\"hotline\"\r\n",
+		    error_json("unauthorized", "a valid bearer token is required"));
+		return;
+	}
+	if (!http_msg_hdr_has_value(rq->msg, HTTP_HDR_UPGRADE, "websocket")) {
+		reply_error(rq, 426, "Upgrade Required", "upgrade_required",
+			    "this route is a WebSocket: send Upgrade: websocket");
+		return;
+	}
+	if (!query_get(rq->msg, "types", types, sizeof(types)))
+		types[0] = '\0';
+	err = api__stream_accept(rq->api->stream, rq->conn, rq->msg, types);
+	if (err == EMFILE)
+		reply_error(rq, 503, "Service Unavailable", "too_many_clients",
+			    "too many event stream clients");
+	else if (err)
+		reply_error(rq, 400, "Bad Request", "bad_upgrade",
+			    "the WebSocket handshake failed: %s", strerror(err));
+}
+
 static int stats_one(const struct hl_event *ev, void *arg)
 {
 	acd_stats_feed(arg, ev);
@@ -628,6 +692,7 @@ static const struct route routes[] = {
     {"GET", "/api/v1/queues", true, queues_list},
     {"GET", "/api/v1/queues/{id}", true, queues_get},
     {"GET", "/api/v1/queues/{id}/stats", true, queues_stats},
+    {"GET", "/api/v1/events", false, events_stream}, /* auth in the route */
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -723,6 +788,7 @@ static void request_handler(struct http_conn *conn, const struct http_msg *msg, 
 static void api_destructor(void *arg)
 {
 	struct api *a = arg;
+	mem_deref(a->stream);
 	mem_deref(a->sock);
 }
 
@@ -748,7 +814,9 @@ int api_alloc(struct api **ap, const struct cfg_node *node,
 	a->acd = acd;
 	a->stats = stats;
 	a->reg = reg;
-	err = http_listen(&a->sock, &laddr, request_handler, a);
+	err = api__stream_alloc(&a->stream, a);
+	if (!err)
+		err = http_listen(&a->sock, &laddr, request_handler, a);
 	if (err) {
 		mem_deref(a);
 		return err;

@@ -1,0 +1,284 @@
+/*
+ * stream.c — the live event stream over WebSocket (RFC 6455, libre's
+ * websock): every event on the bus goes to every client that asked for
+ * its type, and the figures of a queue are pushed ("queue.stats") when an
+ * event touched it, at most every 500 ms per queue, so a wallboard needs
+ * no polling. Clients only listen; what they send is ignored.
+ *
+ * A slow client is dropped once its unsent data passes SEND_LIMIT: the
+ * main loop never waits for a client.
+ *
+ * Not here: routes and auth (api.c), the figures themselves (acd/stats.c).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+/* not <re.h>: its re_json.h clashes with jansson's enums */
+#include <re_types.h>
+#include <re_fmt.h>
+#include <re_mem.h>
+#include <re_mbuf.h>
+#include <re_list.h>
+#include <re_sa.h>
+#include <re_msg.h>
+#include <re_tmr.h>
+#include <re_tcp.h>
+#include <re_http.h>
+#include <re_websock.h>
+#include "core/core.h"
+#include "api/api_int.h"
+
+#define SEND_LIMIT  (256 * 1024) /* unsent bytes before a client is dropped */
+#define STATS_MS    500
+#define MAX_CLIENTS 4096
+#define MAX_QUEUES  256
+
+struct client {
+	struct le le;
+	struct api_stream *s;
+	struct websock_conn *wc;
+	char types[128]; /* "agent.,queue." or "" for all */
+};
+
+struct api_stream {
+	struct api *api;
+	struct websock *ws;
+	struct list clients;
+	struct tmr tmr;
+	char dirty[MAX_QUEUES][32]; /* queues whose figures changed */
+	size_t dirtyc;
+	bool all_dirty;
+	uint64_t sent, dropped;
+};
+
+static void client_destructor(void *arg)
+{
+	struct client *c = arg;
+
+	list_unlink(&c->le);
+	mem_deref(c->wc);
+}
+
+/* Does the client want events of this type? */
+static bool wants(const struct client *c, const char *type)
+{
+	const char *p = c->types;
+
+	if (!*p)
+		return true;
+	while (*p) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		if (n && !strncmp(type, p, n))
+			return true;
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+	return false;
+}
+
+static void client_drop(struct client *c, const char *why)
+{
+	char addr[64] = "";
+
+	if (c->wc)
+		re_snprintf(addr, sizeof(addr), "%J", websock_peer(c->wc));
+	log_info("api: event stream client dropped peer=%s reason=%s", addr, why);
+	c->s->dropped++;
+	mem_deref(c);
+}
+
+/* Sends text to every client that wants type; drops the slow ones. */
+static void broadcast(struct api_stream *s, const char *type, const char *text)
+{
+	struct le *le = list_head(&s->clients);
+
+	while (le) {
+		struct client *c = le->data;
+		struct tcp_conn *tc;
+
+		le = le->next;
+		if (!wants(c, type))
+			continue;
+		tc = websock_tcp(c->wc);
+		if (tc && tcp_conn_txqsz(tc) > SEND_LIMIT) {
+			client_drop(c, "too slow");
+			continue;
+		}
+		if (websock_send(c->wc, WEBSOCK_TEXT, "%s", text)) {
+			client_drop(c, "send failed");
+			continue;
+		}
+		s->sent++;
+	}
+}
+
+static void mark_dirty(struct api_stream *s, const char *queue)
+{
+	if (!queue) {
+		s->all_dirty = true;
+	} else if (!s->all_dirty) {
+		for (size_t i = 0; i < s->dirtyc; i++) {
+			if (!strcmp(s->dirty[i], queue))
+				return;
+		}
+		if (s->dirtyc < MAX_QUEUES)
+			util_copy(s->dirty[s->dirtyc++], sizeof(s->dirty[0]), queue);
+		else
+			s->all_dirty = true;
+	}
+}
+
+static void stats_push(struct api_stream *s, const char *queue)
+{
+	char *snap = api__queue_snapshot(s->api, queue);
+	char *msg;
+	size_t n;
+
+	if (!snap)
+		return;
+	n = strlen(snap) + 64;
+	msg = malloc(n);
+	if (msg) {
+		snprintf(msg, n, "{\"type\":\"queue.stats\",\"queue\":%s}", snap);
+		broadcast(s, "queue.stats", msg);
+		free(msg);
+	}
+	free(snap);
+}
+
+static void tmr_handler(void *arg)
+{
+	struct api_stream *s = arg;
+
+	tmr_start(&s->tmr, STATS_MS, tmr_handler, s);
+	if (list_isempty(&s->clients)) {
+		s->dirtyc = 0;
+		s->all_dirty = false;
+		return;
+	}
+	if (s->all_dirty) {
+		const char *q;
+		for (size_t i = 0; (q = api__queue_name(s->api, i)); i++)
+			stats_push(s, q);
+	} else {
+		for (size_t i = 0; i < s->dirtyc; i++)
+			stats_push(s, s->dirty[i]);
+	}
+	s->dirtyc = 0;
+	s->all_dirty = false;
+}
+
+static void event_handler(const struct hl_event *ev, void *arg)
+{
+	struct api_stream *s = arg;
+	json_t *o, *data = NULL;
+	char *text;
+
+	if (list_isempty(&s->clients) || !ev->type)
+		return;
+	/* queue figures change with queue events; agents by state with
+	 * any agent's state */
+	if (!strncmp(ev->type, "queue.", 6))
+		mark_dirty(s, ev->queue);
+	else if (!strcmp(ev->type, "agent.state"))
+		mark_dirty(s, NULL);
+	if (ev->data)
+		data = json_loads(ev->data, 0, NULL);
+	o = json_pack("{s:I,s:s,s:s?,s:s?,s:s?,s:o}", "ts", (json_int_t)ev->ts, "type",
+		      ev->type, "call", ev->call, "agent", ev->agent, "queue", ev->queue,
+		      "data", data ? data : json_null());
+	text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	if (text)
+		broadcast(s, ev->type, text);
+	free(text);
+}
+
+static void recv_handler(const struct websock_hdr *hdr, struct mbuf *mb, void *arg)
+{
+	(void)hdr;
+	(void)mb;
+	(void)arg; /* listeners only */
+}
+
+static void close_handler(int err, void *arg)
+{
+	struct client *c = arg;
+
+	log_debug("api: event stream client left: %s", err ? strerror(err) : "closed");
+	mem_deref(c);
+}
+
+static void stream_destructor(void *arg)
+{
+	struct api_stream *s = arg;
+
+	event_unsubscribe(event_handler, s);
+	tmr_cancel(&s->tmr);
+	list_flush(&s->clients);
+	if (s->ws)
+		websock_shutdown(s->ws);
+	mem_deref(s->ws);
+}
+
+int api__stream_alloc(struct api_stream **sp, struct api *a)
+{
+	struct api_stream *s = mem_zalloc(sizeof(*s), stream_destructor);
+	int err;
+
+	if (!s)
+		return ENOMEM;
+	s->api = a;
+	tmr_init(&s->tmr);
+	err = websock_alloc(&s->ws, NULL, NULL);
+	if (!err)
+		err = event_subscribe(event_handler, s);
+	if (err) {
+		mem_deref(s);
+		return err;
+	}
+	tmr_start(&s->tmr, STATS_MS, tmr_handler, s);
+	*sp = s;
+	return 0;
+}
+
+int api__stream_accept(struct api_stream *s, struct http_conn *conn,
+		       const struct http_msg *msg, const char *types)
+{
+	struct client *c;
+	struct tcp_conn *tc;
+	int err;
+
+	if (list_count(&s->clients) >= MAX_CLIENTS)
+		return EMFILE;
+	c = mem_zalloc(sizeof(*c), client_destructor);
+	if (!c)
+		return ENOMEM;
+	c->s = s;
+	util_copy(c->types, sizeof(c->types), types ? types : "");
+	/* keep-alive pings every 30 s find dead peers */
+	err = websock_accept(&c->wc, s->ws, conn, msg, 30000, recv_handler, close_handler,
+			     c);
+	if (err) {
+		mem_deref(c);
+		return err;
+	}
+	tc = websock_tcp(c->wc);
+	if (tc)
+		tcp_conn_txqsz_set(tc, SEND_LIMIT * 2);
+	list_append(&s->clients, &c->le, c);
+	log_info("api: event stream client joined types=%s clients=%u",
+		 c->types[0] ? c->types : "all", list_count(&s->clients));
+	/* the figures of every queue at once, so a wallboard starts full */
+	mark_dirty(s, NULL);
+	return 0;
+}
+
+size_t api__stream_clients(const struct api_stream *s)
+{
+	return s ? list_count(&s->clients) : 0;
+}
