@@ -313,7 +313,7 @@ static int cmd_serve(const struct options *o)
 	err = stats_start(&stats, store, tenant);
 	if (err)
 		goto out;
-	err = callctl_alloc(&calls, sip, reg, media, acd, store, node, tenant);
+	err = callctl_alloc(&calls, sip, reg, media, acd, stats, store, node, tenant);
 	if (err) {
 		log_error("hotline: call controller failed: %s", strerror(err));
 		goto out;

@@ -62,8 +62,8 @@ struct cfg_hours {
 	int line;
 };
 
-#define CFG_MAX_SKILLS	 16
-#define CFG_MAX_MEMBERS	 1024
+#define CFG_MAX_SKILLS	16
+#define CFG_MAX_MEMBERS 1024
 
 /* A skill with a level 1-10 (an agent's), or a minimum level (a
  * queue's requirement). */
@@ -78,7 +78,7 @@ enum cfg_channel { CFG_VOICE = 0, CFG_CHAT, CFG_MAIL, CFG_MESSAGE, CFG_CHANNELS 
 struct cfg_agent {
 	char ext[CFG_EXT]; /* "1001" */
 	char name[64];
-	char password[64]; /* SIP digest password */
+	char password[64];			 /* SIP digest password */
 	struct cfg_skill skills[CFG_MAX_SKILLS]; /* skills: {english: 7} */
 	size_t skillc;
 	/* capacity: {voice: 1, chat: 3}: interactions at once per channel;
@@ -110,7 +110,10 @@ struct cfg_queue {
 	uint32_t auto_pause;	  /* auto_pause: misses in a row; 0 off */
 	uint32_t sl_threshold_ms; /* service level threshold */
 	uint32_t wrapup_ms;	  /* after-call work before the next offer */
-	char moh[CFG_PATH];	  /* music on hold file or folder; "" = default */
+	char moh[CFG_PATH];	  /* moh: a WAV file or a folder of them, played in
+				   * turn; "" = the built-in piece */
+	uint32_t announce_ms;	  /* announce: position and estimated wait every
+				   * so often while waiting; 0 = never */
 	/* overflow: where callers go at max_wait, max_len or an empty
 	 * queue: "queue:NAME", "flow:NAME", "extension:EXT" or "hangup"
 	 * (the default: the call ends) */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <re.h>
@@ -414,13 +415,45 @@ static void member_parse(struct cfg_parse *cp, struct cfg_queue *q, yaml_node_t 
 	q->memberc++;
 }
 
+/*
+ * moh: a WAV file or a folder of them, played in turn while callers wait.
+ * A relative path is taken from the tenant file's folder; it must exist.
+ */
+static void moh_parse(struct cfg_parse *cp, yaml_node_t *n, struct cfg_queue *q)
+{
+	char raw[CFG_PATH], dir[CFG_PATH];
+	const char *slash;
+	struct stat st;
+
+	if (!cfg__str(cp, n, "queues.moh", raw, sizeof(raw)) || !raw[0])
+		return;
+	slash = strrchr(cp->file, '/');
+	if (raw[0] == '/' || !slash) {
+		util_copy(q->moh, sizeof(q->moh), raw);
+	} else {
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - cp->file), cp->file);
+		if (snprintf(q->moh, sizeof(q->moh), "%s/%s", dir, raw) >=
+		    (int)sizeof(q->moh)) {
+			cfg__error(cp->errs, cp->file, cfg__line(n), "queues.moh",
+				   "path too long");
+			q->moh[0] = '\0';
+			return;
+		}
+	}
+	if (stat(q->moh, &st) || !(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))) {
+		cfg__error(cp->errs, cp->file, cfg__line(n), "queues.moh",
+			   "\"%s\" is not a WAV file or a folder of them", raw);
+		q->moh[0] = '\0';
+	}
+}
+
 static void queues_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *root)
 {
 	static const char *const keys[] = {
 	    "name",	     "strategy", "channel",    "priority",  "ring_timeout",
 	    "max_wait",	     "max_len",	 "join_empty", "tier_wait", "auto_pause",
-	    "service_level", "wrapup",	 "moh",	       "skills",    "members",
-	    "overflow",	     "exit_key", "exit_to",    NULL};
+	    "service_level", "wrapup",	 "moh",	       "announce",  "skills",
+	    "members",	     "overflow", "exit_key",   "exit_to",   NULL};
 	yaml_node_t *seq;
 
 	t->queuev = section(cp, root, "queues", sizeof(*t->queuev), &t->queuec, &seq);
@@ -486,8 +519,13 @@ static void queues_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t
 			      "queues.service_level", &q->sl_threshold_ms, 1000, 3600000);
 		cfg__duration(cp, cfg__get(cp->doc, n, "wrapup"), "queues.wrapup",
 			      &q->wrapup_ms, 0, 600000);
-		cfg__str(cp, cfg__get(cp->doc, n, "moh"), "queues.moh", q->moh,
-			 sizeof(q->moh));
+		moh_parse(cp, cfg__get(cp->doc, n, "moh"), q);
+		cfg__duration(cp, cfg__get(cp->doc, n, "announce"), "queues.announce",
+			      &q->announce_ms, 0, 3600000);
+		if (q->announce_ms && q->announce_ms < 10000) {
+			cfg__error(cp->errs, cp->file, q->line, "queues.announce",
+				   "announcements at most every 10 s (or 0: none)");
+		}
 		skills_parse(cp, cfg__get(cp->doc, n, "skills"), "queues.skills",
 			     q->skills, &q->skillc);
 		m = cfg__get(cp->doc, n, "members");
@@ -825,7 +863,8 @@ static void members_check(struct cfg_parse *cp, const struct cfg_tenant *t,
 
 		if (!a) {
 			cfg__error(cp->errs, cp->file, q->line, "queues.members",
-				   "queue \"%s\": member %s is not an agent", q->name, ext);
+				   "queue \"%s\": member %s is not an agent", q->name,
+				   ext);
 			continue;
 		}
 		for (size_t k = 0; k < j; k++) {
@@ -894,7 +933,8 @@ static void overflow_loop_check(struct cfg_parse *cp, const struct cfg_tenant *t
 		}
 		for (size_t i = 1; i < n; i++)
 			if (path[i] == next)
-				return; /* a loop that q only leads into: reported there */
+				return; /* a loop that q only leads into: reported there
+					 */
 		cur = next;
 	}
 }

@@ -16,7 +16,9 @@
  * Not here: REGISTER and digest auth (registrar.c), RTP and audio
  * (media/), routing decisions (acd/).
  */
+#include <dirent.h>
 #include <stdlib.h>
+#include <strings.h>
 #include <string.h>
 #include <unistd.h>
 #include <time.h>
@@ -140,6 +142,141 @@ static const struct prompt *prompt_for(struct callctl *ctl, const struct ivr_act
 	return prompt_find(ctl, key);
 }
 
+/* --- waiting: music and announcements ---------------------------------- */
+
+#define ANNOUNCE_MAX_POS 20
+#define ANNOUNCE_MAX_MIN 30
+#define ANNOUNCE_FIRST	 3000 /* ms after entering, then every queue.announce */
+#define AHT_DEFAULT	 180000
+
+/* What the caller hears about the line and the wait (rendered at start
+ * when a queue announces). */
+static void position_text(char *buf, size_t sz, size_t pos)
+{
+	if (pos <= 1)
+		util_copy(buf, sz, "You are next in line.");
+	else if (pos <= ANNOUNCE_MAX_POS)
+		snprintf(buf, sz, "You are caller number %zu in line.", pos);
+	else
+		util_copy(buf, sz, "There are more than twenty callers ahead of you.");
+}
+
+static void wait_text(char *buf, size_t sz, uint64_t ewt_ms)
+{
+	uint64_t min = (ewt_ms + 59999) / 60000;
+
+	if (min <= 1)
+		util_copy(buf, sz, "Your estimated wait is less than a minute.");
+	else if (min <= ANNOUNCE_MAX_MIN)
+		snprintf(buf, sz, "Your estimated wait is about %llu minutes.",
+			 (unsigned long long)min);
+	else
+		util_copy(buf, sz, "Your estimated wait is more than thirty minutes.");
+}
+
+static int announcements_prepare(struct callctl *ctl)
+{
+	char text[96];
+	bool any = false;
+	int err = 0;
+
+	for (size_t i = 0; i < ctl->tenant->queuec; i++)
+		any |= ctl->tenant->queuev[i].announce_ms > 0;
+	if (!any)
+		return 0;
+	for (size_t pos = 1; pos <= ANNOUNCE_MAX_POS + 1; pos++) {
+		position_text(text, sizeof(text), pos);
+		err |= prompt_add(ctl, text, NULL);
+	}
+	for (uint64_t min = 1; min <= ANNOUNCE_MAX_MIN + 1; min++) {
+		wait_text(text, sizeof(text), min * 60000);
+		err |= prompt_add(ctl, text, NULL);
+	}
+	return err;
+}
+
+static void playlist_destructor(void *arg)
+{
+	struct playlist *pl = arg;
+
+	for (size_t i = 0; i < pl->filec; i++)
+		mem_deref(pl->filev[i]);
+}
+
+static int wav_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A queue's music: its WAV file, or the WAV files of its folder in name
+ * order, played one after the other. */
+static int playlist_load(struct playlist **plp, const char *path)
+{
+	struct playlist *pl = mem_zalloc(sizeof(*pl), playlist_destructor);
+	char *names[PLAYLIST_MAX];
+	size_t n = 0;
+	struct dirent *de;
+	DIR *d;
+	int err = 0;
+
+	if (!pl)
+		return ENOMEM;
+	d = opendir(path);
+	if (!d) {
+		err = prompt_load(&pl->filev[0], path);
+		if (!err)
+			pl->filec = 1;
+		goto out;
+	}
+	while ((de = readdir(d)) && n < PLAYLIST_MAX) {
+		size_t l = strlen(de->d_name);
+		if (l > 4 && !strcasecmp(de->d_name + l - 4, ".wav"))
+			names[n++] = strdup(de->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof(names[0]), wav_cmp);
+	for (size_t i = 0; i < n; i++) {
+		char file[512];
+		snprintf(file, sizeof(file), "%s/%s", path, names[i]);
+		if (!err && names[i]) {
+			err = prompt_load(&pl->filev[pl->filec], file);
+			if (err)
+				log_error("moh: cannot use file=%s: %s", file,
+					  strerror(err));
+			else
+				pl->filec++;
+		}
+		free(names[i]);
+	}
+	if (!err && !pl->filec)
+		err = ENOENT;
+out:
+	if (err) {
+		log_error("moh: no music in %s: %s", path, strerror(err));
+		mem_deref(pl);
+		return err;
+	}
+	*plp = pl;
+	return 0;
+}
+
+static int playlists_prepare(struct callctl *ctl)
+{
+	const struct cfg_tenant *t = ctl->tenant;
+	int err = 0;
+
+	if (!t->queuec)
+		return 0;
+	ctl->playlists = mem_zalloc(t->queuec * sizeof(*ctl->playlists), NULL);
+	if (!ctl->playlists)
+		return ENOMEM;
+	for (size_t i = 0; i < t->queuec && !err; i++) {
+		if (t->queuev[i].moh[0])
+			err = playlist_load(&ctl->playlists[i], t->queuev[i].moh);
+	}
+	return err;
+}
+
 static int prompts_prepare(struct callctl *ctl)
 {
 	const struct cfg_tenant *t = ctl->tenant;
@@ -157,6 +294,8 @@ static int prompts_prepare(struct callctl *ctl)
 	}
 	for (size_t i = 0; i < sizeof(feature_said) / sizeof(feature_said[0]); i++)
 		err |= prompt_add(ctl, feature_said[i], NULL);
+	err |= announcements_prepare(ctl);
+	err |= playlists_prepare(ctl);
 	if (err)
 		return err;
 
@@ -341,6 +480,77 @@ static void ringing_drop(struct call *call)
 static void moh_start(struct media_stream *s, struct callctl *ctl)
 {
 	media_stream_play(s, ctl->moh, true);
+}
+
+/* The next piece of the call's queue music (or the built-in piece). */
+static void call_moh_next(struct call *call)
+{
+	struct callctl *ctl = call->ctl;
+	const struct cfg_queue *q = cfg_queue_find(ctl->tenant, call->row.queue);
+	const struct playlist *pl =
+	    q && ctl->playlists ? ctl->playlists[q - ctl->tenant->queuev] : NULL;
+
+	if (!pl) {
+		moh_start(call->caller->ms, ctl);
+		return;
+	}
+	media_stream_play(call->caller->ms, pl->filev[call->moh_i++ % pl->filec],
+			  pl->filec == 1);
+}
+
+/*
+ * Tells a waiting caller its place in line and the estimated wait: the
+ * wait is the place times the queue's average handle time today (3 min
+ * before the first is known) divided by the agents staffing it now.
+ */
+static void call_announce(struct call *call, uint64_t now)
+{
+	struct callctl *ctl = call->ctl;
+	struct acd_queue_info qi;
+	struct acd_queue_stats st;
+	size_t pos = acd_item_position(call->item), staffed;
+	uint64_t aht = AHT_DEFAULT;
+	char text[96];
+	const struct prompt *p;
+	struct ivr_action act = {.type = IVR_ACT_PLAY, .file = ""};
+
+	if (acd_queue_info(ctl->acd, call->row.queue, &qi))
+		return;
+	staffed = qi.agents[AGENT_ST_AVAILABLE] + qi.agents[AGENT_ST_RINGING] +
+		  qi.agents[AGENT_ST_BUSY] + qi.agents[AGENT_ST_WRAPUP];
+	if (ctl->stats && !acd_stats_queue(ctl->stats, call->row.queue, now, &st) &&
+	    st.aht_ms > 0)
+		aht = (uint64_t)st.aht_ms;
+	call->ewt_ms = staffed ? pos * aht / staffed : 0;
+	position_text(text, sizeof(text), pos);
+	act.text = text;
+	p = prompt_for(ctl, &act);
+	if (!p)
+		return;
+	call->announce_step = 1;
+	media_stream_play(call->caller->ms, p, false);
+	call_event(call, "queue.announced", NULL, "{\"position\":%zu,\"ewt_ms\":%llu}",
+		   pos, (unsigned long long)call->ewt_ms);
+}
+
+/* A prompt or a piece of music ended while the caller waits. */
+static void call_queue_play_end(struct call *call)
+{
+	if (call->announce_step == 1 && call->ewt_ms) {
+		char text[96];
+		struct ivr_action act = {.type = IVR_ACT_PLAY, .file = "", .text = text};
+		const struct prompt *p;
+
+		wait_text(text, sizeof(text), call->ewt_ms);
+		p = prompt_for(call->ctl, &act);
+		call->announce_step = 2;
+		if (p) {
+			media_stream_play(call->caller->ms, p, false);
+			return;
+		}
+	}
+	call->announce_step = 0;
+	call_moh_next(call);
 }
 
 /* The agent leg answered: connect both sides and record. */
@@ -722,6 +932,10 @@ static void media_event(struct media_stream *s, enum media_evt evt, char digit, 
 			call_end(call, "system", 0, "feature code done");
 			return;
 		}
+		if (leg->role == LEG_CALLER && call->state == CALL_QUEUED) {
+			call_queue_play_end(call);
+			return;
+		}
 		if (leg->role != LEG_CALLER || call->state != CALL_IVR)
 			return;
 		ivr_prompt_done(call->ivr, clock_now_ms(), &act);
@@ -755,7 +969,9 @@ static void call_enter_queue(struct call *call, const char *queue, int priority)
 	call->exit_outcome[0] = '\0';
 	util_copy(call->row.queue, sizeof(call->row.queue), queue);
 	call->row.queued = clock_now_ms();
-	moh_start(call->caller->ms, ctl);
+	call->announce_step = 0;
+	call->announce_at = q && q->announce_ms ? call->row.queued + ANNOUNCE_FIRST : 0;
+	call_moh_next(call);
 	/* digits matter while waiting only for an exit key */
 	media_stream_detect(call->caller->ms, q && q->exit_key);
 	call_save(call);
@@ -1059,6 +1275,15 @@ static void sweep_handler(void *arg)
 				continue; /* call may be gone */
 			}
 		}
+		/* Time to tell the caller where it stands. */
+		if (call->state == CALL_QUEUED && call->item && call->announce_at &&
+		    now >= call->announce_at && !call->announce_step) {
+			const struct cfg_queue *q =
+			    cfg_queue_find(ctl->tenant, call->row.queue);
+			call->announce_at =
+			    q && q->announce_ms ? now + q->announce_ms : 0;
+			call_announce(call, now);
+		}
 		/* Ring timeout: give up on that agent, try the next. */
 		rle = list_head(&call->ringing);
 		while (rle) {
@@ -1353,11 +1578,15 @@ static void callctl_destructor(void *arg)
 	hash_flush(ctl->prompts);
 	mem_deref(ctl->prompts);
 	mem_deref(ctl->moh);
+	for (size_t i = 0; ctl->playlists && i < ctl->tenant->queuec; i++)
+		mem_deref(ctl->playlists[i]);
+	mem_deref(ctl->playlists);
 }
 
 int callctl_alloc(struct callctl **cp, struct sip *sip, struct registrar *reg,
-		  struct media *media, struct acd *acd, struct store *st,
-		  const struct cfg_node *node, const struct cfg_tenant *tenant)
+		  struct media *media, struct acd *acd, struct acd_stats *stats,
+		  struct store *st, const struct cfg_node *node,
+		  const struct cfg_tenant *tenant)
 {
 	struct callctl *ctl;
 	int err;
@@ -1371,6 +1600,7 @@ int callctl_alloc(struct callctl **cp, struct sip *sip, struct registrar *reg,
 	ctl->reg = reg;
 	ctl->media = media;
 	ctl->acd = acd;
+	ctl->stats = stats;
 	ctl->store = st;
 	ctl->node = node;
 	ctl->tenant = tenant;

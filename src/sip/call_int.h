@@ -52,8 +52,20 @@ struct call {
 	int priority;	       /* caller priority in queues */
 	bool from_queue;       /* the agent answered it from row.queue */
 	char exit_outcome[32]; /* the outcome when a queue rule ends it */
+	uint64_t announce_at;  /* next position/wait announcement, 0 = none */
+	int announce_step;     /* 0 music, 1 position, 2 wait being said */
+	uint64_t ewt_ms;       /* estimated wait at the last announcement */
+	size_t moh_i;	       /* next piece of the queue's music */
 	bool feature;	       /* not an interaction: neither stored nor counted */
 	struct store_call row;
+};
+
+#define PLAYLIST_MAX 64
+
+/* A queue's music on hold: its files, played in turn. */
+struct playlist {
+	struct prompt *filev[PLAYLIST_MAX];
+	size_t filec;
 };
 
 struct callctl {
@@ -62,6 +74,7 @@ struct callctl {
 	struct registrar *reg;
 	struct media *media;
 	struct acd *acd;
+	struct acd_stats *stats;
 	struct store *store;
 	const struct cfg_node *node;
 	const struct cfg_tenant *tenant;
@@ -69,6 +82,7 @@ struct callctl {
 	struct tmr sweep;
 	struct hash *prompts;
 	struct prompt *moh;
+	struct playlist **playlists; /* per tenant queue, NULL: built-in */
 	struct trusted_net trusted[CFG_MAX_TRUSTED];
 	size_t trustedc;
 	uint64_t checked_at; /* last invariant check and repair */

@@ -55,10 +55,14 @@ bool registrar_banned(struct registrar *r, const struct sa *src);
 struct callctl;
 struct media;
 struct acd;
+struct acd_stats;
 
+/* stats (today's queue figures) gives the estimated wait its handle
+ * time; it may be NULL. */
 int callctl_alloc(struct callctl **cp, struct sip *sip, struct registrar *reg,
-		  struct media *media, struct acd *acd, struct store *st,
-		  const struct cfg_node *node, const struct cfg_tenant *tenant);
+		  struct media *media, struct acd *acd, struct acd_stats *stats,
+		  struct store *st, const struct cfg_node *node,
+		  const struct cfg_tenant *tenant);
 size_t callctl_active(const struct callctl *c);
 
 #endif

@@ -62,7 +62,7 @@ finish() {
 write_config() {
 	cat > "$T/hotline.yaml" <<YAML
 data_dir: $T/data
-tenant: $E2E_DIR/${TENANT:-tenant.yaml}
+tenant: $(case ${TENANT:-tenant.yaml} in /*) echo "$TENANT" ;; *) echo "$E2E_DIR/${TENANT:-tenant.yaml}" ;; esac)
 log_level: ${LOG_LEVEL:-info}
 sip:
   listen: 127.0.0.1:$SIP_PORT

@@ -1,0 +1,46 @@
+#!/usr/bin/env python3
+"""Plays the caller's ear: listens for RTP on PORT for SECONDS and writes
+what it hears as 16-bit 8 kHz mono PCM (PCMU and PCMA decoded) to OUT,
+in arrival order. Usage: rtp_sink.py PORT SECONDS OUT"""
+import socket, struct, sys, time
+
+def ulaw(b):
+    b = ~b & 0xFF
+    t = ((b & 0x0F) << 3) + 0x84
+    t <<= (b & 0x70) >> 4
+    return (0x84 - t) if (b & 0x80) else (t - 0x84)
+
+def alaw(b):
+    b ^= 0x55
+    t = (b & 0x0F) << 4
+    seg = (b & 0x70) >> 4
+    if seg == 0:
+        t += 8
+    elif seg == 1:
+        t += 0x108
+    else:
+        t = (t + 0x108) << (seg - 1)
+    return t if (b & 0x80) else -t
+
+U = [ulaw(i) for i in range(256)]
+A = [alaw(i) for i in range(256)]
+port, secs, out = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", port))
+s.settimeout(0.2)
+pcm = bytearray()
+end = time.time() + secs
+while time.time() < end:
+    try:
+        pkt, _ = s.recvfrom(2048)
+    except socket.timeout:
+        continue
+    if len(pkt) < 12 or pkt[0] >> 6 != 2:
+        continue
+    pt = pkt[1] & 0x7F
+    cc = pkt[0] & 0x0F
+    body = pkt[12 + 4 * cc:]
+    table = U if pt == 0 else A if pt == 8 else None
+    if table:
+        pcm += b"".join(struct.pack("<h", table[x]) for x in body)
+open(out, "wb").write(pcm)
