@@ -118,8 +118,10 @@ struct cfg_queue {
 	 * queue: "queue:NAME", "flow:NAME", "extension:EXT" or "hangup"
 	 * (the default: the call ends) */
 	char overflow[64];
-	char exit_key;	  /* exit_key: a digit, * or # ('\0': none) */
-	char exit_to[64]; /* exit_to: target as overflow; default overflow */
+	char exit_key;	   /* exit_key: a digit, * or # ('\0': none) */
+	char exit_to[64];  /* exit_to: target as overflow; default overflow */
+	char callback_key; /* callback_key: a key for "call me back" (virtual
+			    * hold); '\0': none */
 	struct cfg_skill skills[CFG_MAX_SKILLS]; /* skills: {billing: 5} */
 	size_t skillc;
 	/* members, in order; a queue with skills and no members list is

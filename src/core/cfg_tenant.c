@@ -447,13 +447,30 @@ static void moh_parse(struct cfg_parse *cp, yaml_node_t *n, struct cfg_queue *q)
 	}
 }
 
+/* A key a waiting caller may press: a digit, * or #. */
+static void key_parse(struct cfg_parse *cp, yaml_node_t *n, const char *key, char *dst)
+{
+	const char *k = cfg__scalar(n);
+
+	if (!n)
+		return;
+	if (!k || strlen(k) != 1 || !strchr("0123456789*#", k[0]))
+		cfg__error(cp->errs, cp->file, cfg__line(n), key,
+			   "\"%s\" is not a key (a digit 0-9, * or #, quoted: \"0\")",
+			   k ? k : "(list)");
+	else
+		*dst = k[0];
+}
+
 static void queues_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *root)
 {
-	static const char *const keys[] = {
-	    "name",	     "strategy", "channel",    "priority",  "ring_timeout",
-	    "max_wait",	     "max_len",	 "join_empty", "tier_wait", "auto_pause",
-	    "service_level", "wrapup",	 "moh",	       "announce",  "skills",
-	    "members",	     "overflow", "exit_key",   "exit_to",   NULL};
+	static const char *const keys[] = {"name",	 "strategy",	  "channel",
+					   "priority",	 "ring_timeout",  "max_wait",
+					   "max_len",	 "join_empty",	  "tier_wait",
+					   "auto_pause", "service_level", "wrapup",
+					   "moh",	 "announce",	  "callback_key",
+					   "skills",	 "members",	  "overflow",
+					   "exit_key",	 "exit_to",	  NULL};
 	yaml_node_t *seq;
 
 	t->queuev = section(cp, root, "queues", sizeof(*t->queuev), &t->queuec, &seq);
@@ -564,6 +581,11 @@ static void queues_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t
 				q->exit_key = k[0];
 		}
 		target_parse(cp, et, "queues.exit_to", q->exit_to, sizeof(q->exit_to));
+		key_parse(cp, cfg__get(cp->doc, n, "callback_key"), "queues.callback_key",
+			  &q->callback_key);
+		if (q->callback_key && q->callback_key == q->exit_key)
+			cfg__error(cp->errs, cp->file, q->line, "queues.callback_key",
+				   "'%c' is the exit_key already", q->callback_key);
 		if (ek && !et) {
 			if (!cfg__get(cp->doc, n, "overflow"))
 				cfg__error(cp->errs, cp->file, cfg__line(ek),

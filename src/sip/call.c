@@ -42,6 +42,14 @@ static void ivr_do(struct call *call, const struct ivr_action *act);
 static int leg_ring_agent(struct call *call, const char *ext);
 static int ring_direct(struct call *call, const char *ext);
 static void call_enter_queue(struct call *call, const char *queue, int priority);
+static void call_callback_hangup(struct call *call);
+static int offer_handler(struct mbuf **descp, const struct sip_msg *msg, void *arg);
+static int answer_handler(const struct sip_msg *msg, void *arg);
+static void progress_handler(const struct sip_msg *msg, void *arg);
+static void estab_handler(const struct sip_msg *msg, void *arg);
+static void info_handler(struct sip *sip, const struct sip_msg *msg, void *arg);
+static void refer_handler(struct sip *sip, const struct sip_msg *msg, void *arg);
+static void close_handler(int err, const struct sip_msg *msg, void *arg);
 
 /* What feature codes say, by the presence they set; the last when the
  * change is refused. */
@@ -51,6 +59,11 @@ static const char *const feature_said[] = {
     "Agent paused.",
     "That is not possible now.",
 };
+
+/* What a callback says to the caller who asks for it, and to the agent. */
+static const char callback_said[] =
+    "Thank you. We will call you back when it is your turn. Goodbye.";
+static const char callback_agent_said[] = "Calling the customer back.";
 
 /* --- prompts -------------------------------------------------------- */
 
@@ -295,6 +308,8 @@ static int prompts_prepare(struct callctl *ctl)
 	for (size_t i = 0; i < sizeof(feature_said) / sizeof(feature_said[0]); i++)
 		err |= prompt_add(ctl, feature_said[i], NULL);
 	err |= announcements_prepare(ctl);
+	err |= prompt_add(ctl, callback_said, NULL);
+	err |= prompt_add(ctl, callback_agent_said, NULL);
 	err |= playlists_prepare(ctl);
 	if (err)
 		return err;
@@ -490,6 +505,8 @@ static void call_moh_next(struct call *call)
 	const struct playlist *pl =
 	    q && ctl->playlists ? ctl->playlists[q - ctl->tenant->queuev] : NULL;
 
+	if (call->callback)
+		return; /* nobody on the line */
 	if (!pl) {
 		moh_start(call->caller->ms, ctl);
 		return;
@@ -533,9 +550,101 @@ static void call_announce(struct call *call, uint64_t now)
 		   pos, (unsigned long long)call->ewt_ms);
 }
 
+#define CALLBACK_RING_MS 30000
+
+/*
+ * Virtual hold: the caller pressed the queue's callback key. It keeps its
+ * place in line, hears a confirmation and is hung up; when its turn comes
+ * the agent is rung first, then the customer is called back.
+ */
+static bool call_callback_key(struct call *call, char digit)
+{
+	const struct cfg_queue *q = cfg_queue_find(call->ctl->tenant, call->row.queue);
+	struct ivr_action act = {.type = IVR_ACT_PLAY, .text = callback_said, .file = ""};
+	const struct prompt *p;
+
+	if (!q || !q->callback_key || digit != q->callback_key || call->callback)
+		return false;
+	if (!call->contact[0]) {
+		log_warn("call: callback refused call=%s: no Contact to call back",
+			 call->row.id);
+		return true;
+	}
+	call->callback = true;
+	call_event(call, "queue.callback", NULL, "{\"position\":%zu}",
+		   acd_item_position(call->item));
+	log_info("call: callback requested call=%s position=%zu", call->row.id,
+		 acd_item_position(call->item));
+	p = prompt_for(call->ctl, &act);
+	if (p)
+		media_stream_play(call->caller->ms, p, false);
+	else
+		call_callback_hangup(call);
+	return true;
+}
+
+/* The confirmation was said: the caller's leg ends (BYE), a fresh leg
+ * waits to call the customer back. */
+static void call_callback_hangup(struct call *call)
+{
+	struct leg *old = call->caller;
+
+	if (call->caller_gone)
+		return;
+	if (leg_alloc(&call->caller, call, LEG_CALLER)) {
+		call->caller = old;
+		call_end(call, "system", 500, "callback failed");
+		return;
+	}
+	call->caller_gone = true;
+	mem_deref(old); /* sends BYE */
+}
+
+/* The agent took the callback: call the customer where its phone said
+ * it can be reached, from the number it had dialled. */
+static void call_dial_back(struct call *call)
+{
+	struct callctl *ctl = call->ctl;
+	struct ivr_action act = {
+	    .type = IVR_ACT_PLAY, .text = callback_agent_said, .file = ""};
+	const struct prompt *p = prompt_for(ctl, &act);
+	struct mbuf *offer = NULL;
+	char from[192];
+	int err;
+
+	call->state = CALL_CALLBACK;
+	call->callback_at = clock_now_ms();
+	if (p)
+		media_stream_play(call->agent->ms, p, false);
+	snprintf(from, sizeof(from), "sip:%s@%s",
+		 call->row.called[0] ? call->row.called : "hotline",
+		 ctl->node->media_addr);
+	err = media_stream_offer(call->caller->ms, &offer);
+	if (!err)
+		err = sipsess_connect(
+		    &call->caller->sess, ctl->sock, call->contact, NULL, from, "hotline",
+		    NULL, 0, "application/sdp", offer, NULL, NULL, false, offer_handler,
+		    answer_handler, progress_handler, estab_handler, info_handler,
+		    refer_handler, close_handler, call->caller, "Allow: " ALLOW "\r\n");
+	mem_deref(offer);
+	call_event(call, "call.callback_dialled", call->agent->ext, NULL);
+	if (err) {
+		log_warn("call: cannot call back call=%s: %s", call->row.id,
+			 strerror(err));
+		call_end(call, "system", 500, "callback failed");
+		return;
+	}
+	call->caller_gone = false;
+	log_info("call: calling back call=%s agent=%s", call->row.id, call->agent->ext);
+}
+
 /* A prompt or a piece of music ended while the caller waits. */
 static void call_queue_play_end(struct call *call)
 {
+	if (call->callback) {
+		call_callback_hangup(call);
+		return;
+	}
 	if (call->announce_step == 1 && call->ewt_ms) {
 		char text[96];
 		struct ivr_action act = {.type = IVR_ACT_PLAY, .file = "", .text = text};
@@ -553,17 +662,17 @@ static void call_queue_play_end(struct call *call)
 	call_moh_next(call);
 }
 
-/* The agent leg answered: connect both sides and record. */
+static void call_connect(struct call *call);
+static void call_dial_back(struct call *call);
+
+/* The agent leg answered: take the call from the queue, then connect
+ * (or, for a callback, call the customer back first). */
 static void call_bridge(struct call *call, struct leg *agent)
 {
 	struct callctl *ctl = call->ctl;
-	char rel[256], path[512], day[16];
-	struct recorder *rec = NULL;
-	time_t t = (time_t)(clock_now_ms() / 1000);
-	struct tm tm;
 
 	/* A direct call's caller was only told "ringing": answer now. */
-	if (!call->caller->answered) {
+	if (!call->caller->answered && !call->callback) {
 		if (sipsess_answer(call->caller->sess, 200, "OK", call->caller->answer,
 				   "Allow: " ALLOW "\r\n")) {
 			call_end(call, "system", 500, "answer failed");
@@ -590,8 +699,28 @@ static void call_bridge(struct call *call, struct leg *agent)
 	}
 	agent->held = false; /* its capacity is the call's now */
 	ringing_drop(call);
-	call->state = CALL_BRIDGED;
 	util_copy(call->row.agent, sizeof(call->row.agent), agent->ext);
+	/* A callback: the agent is on the line first, now the customer is
+	 * called back; both are connected when the customer answers. */
+	if (call->callback) {
+		call_dial_back(call);
+		return;
+	}
+	call_connect(call);
+}
+
+/* Caller and agent talk: both media bridged through the engine and
+ * recorded (left the caller, right the agent). */
+static void call_connect(struct call *call)
+{
+	struct callctl *ctl = call->ctl;
+	struct leg *agent = call->agent;
+	char rel[256], path[512], day[16];
+	struct recorder *rec = NULL;
+	time_t t = (time_t)(clock_now_ms() / 1000);
+	struct tm tm;
+
+	call->state = CALL_BRIDGED;
 	util_copy(call->row.outcome, sizeof(call->row.outcome), "answered");
 
 	gmtime_r(&t, &tm);
@@ -650,6 +779,10 @@ static void call_end(struct call *call, const char *side, int cause, const char 
 		break;
 	case CALL_BRIDGED:
 		util_copy(call->row.outcome, sizeof(call->row.outcome), "answered");
+		break;
+	case CALL_CALLBACK:
+		util_copy(call->row.outcome, sizeof(call->row.outcome),
+			  "callback_failed");
 		break;
 	case CALL_FEATURE:
 		util_copy(call->row.outcome, sizeof(call->row.outcome), "feature");
@@ -790,6 +923,10 @@ static void estab_handler(const struct sip_msg *msg, void *arg)
 	leg->answered = true;
 	if (leg->role == LEG_AGENT && call->agent != leg)
 		call_bridge(call, leg);
+	else if (leg->role == LEG_CALLER && call->state == CALL_CALLBACK) {
+		log_info("call: callback answered call=%s", call->row.id);
+		call_connect(call);
+	}
 }
 
 static void progress_handler(const struct sip_msg *msg, void *arg)
@@ -915,6 +1052,8 @@ static void media_event(struct media_stream *s, enum media_evt evt, char digit, 
 		if (leg->role == LEG_CALLER && call->state == CALL_QUEUED && call->item) {
 			log_debug("call: digit in queue call=%s digit=%c", call->row.id,
 				  digit);
+			if (call_callback_key(call, digit))
+				return;
 			if (acd_key(call->ctl->acd, call->item, digit, clock_now_ms()))
 				ctl_route(call->ctl);
 			return;
@@ -973,7 +1112,7 @@ static void call_enter_queue(struct call *call, const char *queue, int priority)
 	call->announce_at = q && q->announce_ms ? call->row.queued + ANNOUNCE_FIRST : 0;
 	call_moh_next(call);
 	/* digits matter while waiting only for an exit key */
-	media_stream_detect(call->caller->ms, q && q->exit_key);
+	media_stream_detect(call->caller->ms, q && (q->exit_key || q->callback_key));
 	call_save(call);
 	call_event(call, "queue.entered", NULL, "{\"priority\":%d,\"caller\":\"%s\"}",
 		   priority, call->row.caller);
@@ -1275,9 +1414,15 @@ static void sweep_handler(void *arg)
 				continue; /* call may be gone */
 			}
 		}
+		/* A customer called back who does not answer. */
+		if (call->state == CALL_CALLBACK &&
+		    now > call->callback_at + CALLBACK_RING_MS) {
+			call_end(call, "system", 408, "callback no answer");
+			continue;
+		}
 		/* Time to tell the caller where it stands. */
 		if (call->state == CALL_QUEUED && call->item && call->announce_at &&
-		    now >= call->announce_at && !call->announce_step) {
+		    now >= call->announce_at && !call->announce_step && !call->callback) {
 			const struct cfg_queue *q =
 			    cfg_queue_find(ctl->tenant, call->row.queue);
 			call->announce_at =
@@ -1329,6 +1474,12 @@ static int call_alloc(struct call **callp, struct callctl *ctl, const struct sip
 	id_new(call->row.id);
 	pl_strcpy(&msg->from.uri.user, call->row.caller, sizeof(call->row.caller));
 	pl_strcpy(&msg->uri.user, call->row.called, sizeof(call->row.called));
+	{
+		const struct sip_hdr *ch = sip_msg_hdr(msg, SIP_HDR_CONTACT);
+		struct sip_addr addr;
+		if (ch && !sip_addr_decode(&addr, &ch->val))
+			pl_strcpy(&addr.auri, call->contact, sizeof(call->contact));
+	}
 	call->row.created = clock_now_ms();
 	util_copy(call->row.outcome, sizeof(call->row.outcome), "active");
 	err = leg_alloc(&call->caller, call, LEG_CALLER);

@@ -9,11 +9,12 @@
 enum leg_role { LEG_CALLER, LEG_AGENT };
 
 enum call_state {
-	CALL_IVR,     /* the flow is running */
-	CALL_QUEUED,  /* waiting in a queue (maybe an agent is ringing) */
-	CALL_DIRECT,  /* ringing one extension */
-	CALL_BRIDGED, /* talking to an agent */
-	CALL_FEATURE, /* an agent's feature code: confirm, hang up */
+	CALL_IVR,      /* the flow is running */
+	CALL_QUEUED,   /* waiting in a queue (maybe an agent is ringing) */
+	CALL_DIRECT,   /* ringing one extension */
+	CALL_CALLBACK, /* the agent answered a callback: calling the customer */
+	CALL_BRIDGED,  /* talking to an agent */
+	CALL_FEATURE,  /* an agent's feature code: confirm, hang up */
 	CALL_ENDED,
 };
 
@@ -56,6 +57,10 @@ struct call {
 	int announce_step;     /* 0 music, 1 position, 2 wait being said */
 	uint64_t ewt_ms;       /* estimated wait at the last announcement */
 	size_t moh_i;	       /* next piece of the queue's music */
+	bool callback;	       /* virtual hold: call the customer back */
+	bool caller_gone;      /* callback: the caller's first leg has ended */
+	uint64_t callback_at;  /* when the customer was called back */
+	char contact[256];     /* the caller's Contact URI (callbacks) */
 	bool feature;	       /* not an interaction: neither stored nor counted */
 	struct store_call row;
 };
