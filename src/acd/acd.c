@@ -66,36 +66,82 @@ static int grow(void *vp, size_t *szp, size_t need, size_t elem)
 	return 0;
 }
 
-static bool agent_cmp(struct le *le, void *arg)
+/*
+ * Names to agents and queues: open addressing with linear probing,
+ * FNV-1a, never more than half full. Entries are only added (the engine
+ * lives as long as the tenant), so no deletion. Every acd_* call by name
+ * starts here, so it is kept lean.
+ */
+static uint32_t name_hash(const char *s)
 {
-	const struct acd_agent *ag = le->data;
-	return !strcmp(ag->ext, arg);
+	uint32_t h = 2166136261u;
+
+	while (*s) {
+		h ^= (uint8_t)*s++;
+		h *= 16777619u;
+	}
+	return h ? h : 1; /* 0 marks an empty slot */
 }
 
-static bool queue_cmp(struct le *le, void *arg)
+static void *names_get(const struct acd_names *t, const char *name)
 {
-	const struct acd_queue *q = le->data;
-	return !strcmp(q->c.name, arg);
+	uint32_t h;
+
+	if (!t->v || !name)
+		return NULL;
+	h = name_hash(name);
+	for (size_t i = h & t->mask;; i = (i + 1) & t->mask) {
+		const struct acd_name_slot *sl = &t->v[i];
+		if (!sl->h)
+			return NULL;
+		if (sl->h == h && !strcmp(sl->name, name))
+			return sl->obj;
+	}
+}
+
+static void names_insert(struct acd_name_slot *v, size_t mask, uint32_t h,
+			 const char *name, void *obj)
+{
+	size_t i = h & mask;
+
+	while (v[i].h)
+		i = (i + 1) & mask;
+	v[i].h = h;
+	v[i].name = name;
+	v[i].obj = obj;
+}
+
+/* name must live as long as the table (it is the object's own). */
+static int names_put(struct acd_names *t, const char *name, void *obj)
+{
+	if ((t->n + 1) * 2 > (t->v ? t->mask + 1 : 0)) {
+		size_t sz = t->v ? (t->mask + 1) * 2 : 64;
+		struct acd_name_slot *nv = mem_zalloc(sz * sizeof(*nv), NULL);
+
+		if (!nv)
+			return ENOMEM;
+		for (size_t i = 0; t->v && i <= t->mask; i++) {
+			if (t->v[i].h)
+				names_insert(nv, sz - 1, t->v[i].h, t->v[i].name,
+					     t->v[i].obj);
+		}
+		mem_deref(t->v);
+		t->v = nv;
+		t->mask = sz - 1;
+	}
+	names_insert(t->v, t->mask, name_hash(name), name, obj);
+	t->n++;
+	return 0;
 }
 
 static struct acd_agent *agent_find(const struct acd *a, const char *ext)
 {
-	struct le *le;
-
-	if (!a || !ext)
-		return NULL;
-	le = hash_lookup(a->agent_names, hash_joaat_str(ext), agent_cmp, (void *)ext);
-	return le ? le->data : NULL;
+	return a ? names_get(&a->agent_names, ext) : NULL;
 }
 
 static struct acd_queue *queue_find(const struct acd *a, const char *name)
 {
-	struct le *le;
-
-	if (!a || !name)
-		return NULL;
-	le = hash_lookup(a->queue_names, hash_joaat_str(name), queue_cmp, (void *)name);
-	return le ? le->data : NULL;
+	return a ? names_get(&a->queue_names, name) : NULL;
 }
 
 /* --- heaps of ready members --------------------------------------------- */
@@ -321,7 +367,6 @@ static void queue_destructor(void *arg)
 {
 	struct acd_queue *q = arg;
 
-	hash_unlink(&q->hle);
 	list_unlink(&q->dle);
 	for (int t = 0; t < ACD_MAX_TIERS; t++)
 		mem_deref(q->heaps[t].v);
@@ -334,10 +379,10 @@ static void agent_destructor(void *arg)
 {
 	struct acd_agent *ag = arg;
 
-	hash_unlink(&ag->hle);
 	list_unlink(&ag->dle);
 	list_unlink(&ag->wle);
 	mem_deref(ag->memberv);
+	mem_deref(ag->skills);
 }
 
 static void item_destructor(void *arg)
@@ -378,14 +423,13 @@ static void acd_destructor(void *arg)
 		mem_deref(a->agentv[i]);
 	mem_deref(a->queuev);
 	mem_deref(a->agentv);
-	mem_deref(a->agent_names);
-	mem_deref(a->queue_names);
+	mem_deref(a->agent_names.v);
+	mem_deref(a->queue_names.v);
 }
 
 int acd_alloc(struct acd **ap, const struct acd_handlers *h)
 {
 	struct acd *a;
-	int err;
 
 	if (!ap)
 		return EINVAL;
@@ -395,13 +439,6 @@ int acd_alloc(struct acd **ap, const struct acd_handlers *h)
 	if (h)
 		a->h = *h;
 	a->rng = 0x9e3779b97f4a7c15ULL;
-	err = hash_alloc(&a->agent_names, 16384);
-	if (!err)
-		err = hash_alloc(&a->queue_names, 256);
-	if (err) {
-		mem_deref(a);
-		return err;
-	}
 	*ap = a;
 	return 0;
 }
@@ -431,8 +468,12 @@ int acd_queue_add(struct acd *a, const struct acd_queue_conf *qc)
 	q->c = *qc;
 	q->c.name[sizeof(q->c.name) - 1] = '\0';
 	q->tiers = 1;
-	/* the name lives in the queue; hash entries point at it */
-	hash_append(a->queue_names, hash_joaat_str(q->c.name), &q->hle, q);
+	/* the name lives in the queue; the table points at it */
+	err = names_put(&a->queue_names, q->c.name, q);
+	if (err) {
+		mem_deref(q);
+		return err;
+	}
 	a->queuev[a->queuec++] = q;
 	return 0;
 }
@@ -457,12 +498,24 @@ int acd_agent_add(struct acd *a, const char *ext, const struct acd_skill *skills
 	ag->idx = a->agentc;
 	ag->presence = AGENT_AVAILABLE;
 	ag->state = AGENT_ST_AVAILABLE;
-	for (size_t i = 0; i < skillc; i++)
-		ag->skills[i] = skills[i];
+	/* skills are read only when memberships are made: kept apart so
+	 * the agent's hot fields stay small */
+	if (skillc) {
+		ag->skills = mem_alloc(skillc * sizeof(*ag->skills), NULL);
+		if (!ag->skills) {
+			mem_deref(ag);
+			return ENOMEM;
+		}
+		memcpy(ag->skills, skills, skillc * sizeof(*ag->skills));
+	}
 	ag->skillc = skillc;
 	for (int ch = 0; ch < ACD_CHANNELS; ch++)
 		ag->cap[ch] = capacity ? capacity[ch] : (ch == ACD_VOICE ? 1 : 0);
-	hash_append(a->agent_names, hash_joaat_str(ag->ext), &ag->hle, ag);
+	err = names_put(&a->agent_names, ag->ext, ag);
+	if (err) {
+		mem_deref(ag);
+		return err;
+	}
 	a->agentv[a->agentc++] = ag;
 	return 0;
 }
@@ -1016,7 +1069,8 @@ int acd_miss(struct acd *a, struct acd_item *it, const char *agent, uint64_t now
 	if (it->triedc < ACD_MAX_TRIED)
 		it->tried[it->triedc++] = ag;
 	ag->misses++;
-	offer_release(a, o, now);
+	/* paused before the offer ends, so the agent goes from ringing
+	 * straight to paused */
 	if (q->c.auto_pause && ag->misses >= q->c.auto_pause &&
 	    ag->presence == AGENT_AVAILABLE) {
 		log_info("acd: auto-pause agent=%s misses=%u queue=%s", ag->ext,
@@ -1024,8 +1078,8 @@ int acd_miss(struct acd *a, struct acd_item *it, const char *agent, uint64_t now
 		ag->presence = AGENT_PAUSED;
 		util_copy(ag->reason, sizeof(ag->reason), "missed");
 		ag->misses = 0;
-		agent_update(a, ag, now);
 	}
+	offer_release(a, o, now);
 	mark_queue(a, q);
 	return 0;
 }

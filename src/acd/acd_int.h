@@ -9,6 +9,17 @@
 
 struct acd_queue;
 
+struct acd_name_slot {
+	uint32_t h; /* 0: empty */
+	const char *name;
+	void *obj;
+};
+
+struct acd_names {
+	struct acd_name_slot *v;
+	size_t mask, n;
+};
+
 /* An agent's membership of one queue; sits in the queue's heap for its
  * tier while the agent is ready for the queue's channel. */
 struct acd_member {
@@ -30,7 +41,6 @@ struct acd_heap {
 };
 
 struct acd_queue {
-	struct le hle; /* in acd->queue_names */
 	struct le dle; /* in acd->dirty_queues */
 	struct acd_queue_conf c;
 	struct acd_member **memberv;
@@ -48,7 +58,6 @@ struct acd_queue {
 };
 
 struct acd_agent {
-	struct le hle; /* in acd->agent_names */
 	struct le dle; /* in acd->dirty_agents */
 	struct le wle; /* in acd->wrapups while in after-call work */
 	char ext[ACD_NAME];
@@ -63,8 +72,8 @@ struct acd_agent {
 	uint32_t load[ACD_CHANNELS];
 	uint32_t answered;
 	uint32_t misses;
-	struct list offers; /* struct acd_offer, ringing */
-	struct acd_skill skills[ACD_MAX_SKILLS];
+	struct list offers;	  /* struct acd_offer, ringing */
+	struct acd_skill *skills; /* skillc of them */
 	size_t skillc;
 	struct acd_member **memberv;
 	size_t memberc, membersz;
@@ -96,8 +105,8 @@ struct acd_offer {
 
 struct acd {
 	struct acd_handlers h;
-	struct hash *agent_names;
-	struct hash *queue_names;
+	struct acd_names agent_names;
+	struct acd_names queue_names;
 	struct acd_agent **agentv;
 	size_t agentc, agentsz;
 	struct acd_queue **queuev;

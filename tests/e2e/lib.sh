@@ -86,7 +86,11 @@ start_hotline() {
 	"$HOTLINE" serve --config "$T/hotline.yaml" >>"$T/hotline.log" 2>&1 &
 	HL_PID=$!
 	for _ in $(seq 1 100); do
-		if curl -sf "http://127.0.0.1:$HTTP_PORT/health" >/dev/null 2>&1; then
+		# our own hotline must be the one answering (another run's
+		# could hold the same ports)
+		if curl -sf "http://127.0.0.1:$HTTP_PORT/health" >/dev/null 2>&1 &&
+			grep -q "hotline: ready sip=127.0.0.1:$SIP_PORT" "$T/hotline.log" &&
+			kill -0 "$HL_PID" 2>/dev/null; then
 			return 0
 		fi
 		kill -0 "$HL_PID" 2>/dev/null || break
