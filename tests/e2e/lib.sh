@@ -89,7 +89,7 @@ start_hotline() {
 		# our own hotline must be the one answering (another run's
 		# could hold the same ports)
 		if curl -sf "http://127.0.0.1:$HTTP_PORT/health" >/dev/null 2>&1 &&
-			grep -q "hotline: ready sip=127.0.0.1:$SIP_PORT" "$T/hotline.log" &&
+			grep -q "hotline: ready sip=[^ ]*:$SIP_PORT " "$T/hotline.log" &&
 			kill -0 "$HL_PID" 2>/dev/null; then
 			return 0
 		fi
