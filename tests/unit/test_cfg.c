@@ -309,6 +309,45 @@ static int test_acd_errors(void)
 	return 0;
 }
 
+/* The waiting experience: music, announcements, callbacks. */
+static int test_waiting_keys(void)
+{
+	static const char y[] = "agents:\n"
+				"  - {ext: \"1001\", password: a}\n"
+				"queues:\n"
+				"  - name: q\n" /* 4 */
+				"    strategy: linear\n"
+				"    moh: /nonexistent/music\n"
+				"    announce: 5s\n"
+				"    exit_key: \"5\"\n"
+				"    exit_to: hangup\n"
+				"    callback_key: \"5\"\n" /* 10 */
+				"  - name: ok\n"
+				"    strategy: linear\n"
+				"    announce: 30s\n"
+				"    callback_key: \"*\"\n";
+	static const char good[] = "queues:\n"
+				   "  - {name: ok, strategy: linear, announce: 45s,\n"
+				   "     callback_key: \"#\", moh: /tmp}\n";
+	struct cfg_errors e;
+	struct cfg_tenant *t = NULL;
+
+	memset(&e, 0, sizeof(e));
+	TEST_EQ(cfg_tenant_parse(&t, "t.yaml", y, strlen(y), &e), EINVAL);
+	TEST_ASSERT(has_error(&e, "t.yaml:6: queues.moh: \"/nonexistent/music\" is not a "
+				  "WAV file or a folder"));
+	TEST_ASSERT(has_error(&e, "t.yaml:4: queues.announce: announcements at most every "
+				  "10 s"));
+	TEST_ASSERT(has_error(&e, "t.yaml:4: queues.callback_key: '5' is the exit_key"));
+	memset(&e, 0, sizeof(e));
+	TEST_ERR(cfg_tenant_parse(&t, "t.yaml", good, strlen(good), &e));
+	TEST_EQ(t->queuev[0].announce_ms, 45000);
+	TEST_EQ(t->queuev[0].callback_key, '#');
+	TEST_STREQ(t->queuev[0].moh, "/tmp");
+	mem_deref(t);
+	return 0;
+}
+
 static int test_missing_file(void)
 {
 	struct cfg_errors e;
@@ -381,6 +420,7 @@ static const struct test_case tests[] = {
     {"tenant errors: duplicates, bad values, dangling references", test_tenant_errors},
     {"ACD keys: skills, capacity, tiers, overflow, exit key", test_acd_keys},
     {"ACD errors: levels, channels, members, targets, loops", test_acd_errors},
+    {"waiting: music, announcements, callback key", test_waiting_keys},
     {"a missing file is named", test_missing_file},
     {"durations", test_durations},
     {"business hours: weekdays, holidays, time zones", test_hours},
