@@ -939,12 +939,15 @@ void acd_tick(struct acd *a, uint64_t now)
 				item_exit(a, le->data, ACD_EXIT_EMPTY, now);
 			continue;
 		}
-		/* max wait, oldest first */
-		while (q->c.max_wait_ms && (le = list_head(&q->fifo))) {
+		/* max wait, oldest first (callbacks wait for their turn) */
+		le = q->c.max_wait_ms ? list_head(&q->fifo) : NULL;
+		while (le) {
 			struct acd_item *it = le->data;
+			le = le->next;
 			if (it->since + q->c.max_wait_ms > now)
 				break;
-			item_exit(a, it, ACD_EXIT_TIMEOUT, now);
+			if (!it->hold)
+				item_exit(a, it, ACD_EXIT_TIMEOUT, now);
 		}
 		/* wider tiers and new rounds come with time */
 		if (q->waitc && q->wake_at && now >= q->wake_at) {
@@ -999,6 +1002,45 @@ int acd_enqueue(struct acd *a, const char *queue, int priority, uint64_t now, vo
 	mark_queue(a, q);
 	*itp = it;
 	return 0;
+}
+
+/* Puts it back into both lists at the place since gives it. */
+static void item_place(struct acd_queue *q, struct acd_item *it)
+{
+	struct le *le;
+
+	list_unlink(&it->wle);
+	list_unlink(&it->fle);
+	for (le = list_tail(&q->wait); le; le = le->prev) {
+		const struct acd_item *o = le->data;
+		if (o->prio > it->prio || (o->prio == it->prio && o->since <= it->since))
+			break;
+	}
+	if (le)
+		list_insert_after(&q->wait, le, &it->wle, it);
+	else
+		list_prepend(&q->wait, &it->wle, it);
+	for (le = list_tail(&q->fifo); le; le = le->prev) {
+		const struct acd_item *o = le->data;
+		if (o->since <= it->since)
+			break;
+	}
+	if (le)
+		list_insert_after(&q->fifo, le, &it->fle, it);
+	else
+		list_prepend(&q->fifo, &it->fle, it);
+}
+
+void acd_item_hold(struct acd *a, struct acd_item *it, uint64_t since)
+{
+	if (!a || !it)
+		return;
+	it->hold = true;
+	if (since && since < it->since) {
+		it->since = since;
+		item_place(it->q, it);
+		mark_queue(a, it->q);
+	}
 }
 
 void acd_remove(struct acd *a, struct acd_item *it, uint64_t now)

@@ -145,6 +145,12 @@ int acd_channel_parse(enum acd_channel *cp, const char *name);
  */
 int acd_enqueue(struct acd *a, const char *queue, int priority, uint64_t now, void *arg,
 		struct acd_item **itp);
+/*
+ * A callback: the item takes the place of one that entered at since and
+ * is never timed out by max wait (it waits for its turn to be called
+ * back).
+ */
+void acd_item_hold(struct acd *a, struct acd_item *it, uint64_t since);
 /* The customer left (hung up, closed the chat) or the caller moved the
  * interaction elsewhere: it leaves its queue; agents ringing for it are
  * free again. The item is freed. */

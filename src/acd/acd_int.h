@@ -94,6 +94,7 @@ struct acd_item {
 	struct acd_agent *tried[ACD_MAX_TRIED];
 	size_t triedc;
 	uint64_t retry_at;
+	bool hold; /* a callback: max wait does not apply */
 };
 
 struct acd_offer {

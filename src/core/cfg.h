@@ -115,8 +115,9 @@ struct cfg_queue {
 	uint32_t announce_ms;	  /* announce: position and estimated wait every
 				   * so often while waiting; 0 = never */
 	/* overflow: where callers go at max_wait, max_len or an empty
-	 * queue: "queue:NAME", "flow:NAME", "extension:EXT" or "hangup"
-	 * (the default: the call ends) */
+	 * queue: "queue:NAME", "flow:NAME", "extension:EXT", "callback"
+	 * (the caller keeps its place and is called back) or "hangup" (the
+	 * default: the call ends) */
 	char overflow[64];
 	char exit_key;	   /* exit_key: a digit, * or # ('\0': none) */
 	char exit_to[64];  /* exit_to: target as overflow; default overflow */

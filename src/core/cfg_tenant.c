@@ -36,7 +36,7 @@ static const char *const channels[] = {
     "voice", "chat", "mail", "message", NULL,
 };
 
-#define TARGET_FORMS "queue:NAME, flow:NAME, extension:EXT or hangup"
+#define TARGET_FORMS "queue:NAME, flow:NAME, extension:EXT, callback or hangup"
 
 static void tenant_destructor(void *arg)
 {
@@ -220,7 +220,7 @@ static void capacity_parse(struct cfg_parse *cp, yaml_node_t *n, struct cfg_agen
  */
 static bool target_valid(const char *s)
 {
-	if (!strcmp(s, "hangup"))
+	if (!strcmp(s, "hangup") || !strcmp(s, "callback"))
 		return true;
 	if (!strncmp(s, "queue:", 6))
 		return s[6] && strlen(s + 6) < CFG_NAME;

@@ -571,6 +571,8 @@ static bool call_callback_key(struct call *call, char digit)
 		return true;
 	}
 	call->callback = true;
+	/* the place is kept until its turn: max wait no longer applies */
+	acd_item_hold(call->ctl->acd, call->item, 0);
 	call_event(call, "queue.callback", NULL, "{\"position\":%zu}",
 		   acd_item_position(call->item));
 	log_info("call: callback requested call=%s position=%zu", call->row.id,
@@ -581,6 +583,43 @@ static bool call_callback_key(struct call *call, char digit)
 	else
 		call_callback_hangup(call);
 	return true;
+}
+
+/*
+ * A queue rule sends the caller to "callback": it enters the line again
+ * (a new offer, as any move into a queue) at the place its first entry
+ * had, hears the confirmation and is hung up; at its turn the agent is
+ * rung, then the customer.
+ */
+static void call_callback_overflow(struct call *call, const char *queue)
+{
+	struct callctl *ctl = call->ctl;
+	struct ivr_action act = {.type = IVR_ACT_PLAY, .text = callback_said, .file = ""};
+	const struct prompt *p = prompt_for(ctl, &act);
+	struct acd_item *it = NULL;
+	int err;
+
+	call->callback = true; /* a second refusal hangs up */
+	call_event(call, "queue.entered", NULL,
+		   "{\"priority\":%d,\"caller\":\"%s\",\"callback\":true}",
+		   call->priority, call->row.caller);
+	mem_ref(call);
+	err = acd_enqueue(ctl->acd, queue, call->priority, clock_now_ms(), call, &it);
+	if (err) {
+		call_end(call, "system", 500, "queue failed");
+	} else if (it) {
+		call->item = it;
+		acd_item_hold(ctl->acd, it, call->row.queued);
+		call_event(call, "queue.callback", NULL, "{\"position\":%zu}",
+			   acd_item_position(it));
+		log_info("call: callback by rule call=%s queue=%s position=%zu",
+			 call->row.id, queue, acd_item_position(it));
+		if (p)
+			media_stream_play(call->caller->ms, p, false);
+		else
+			call_callback_hangup(call);
+	}
+	mem_deref(call);
 }
 
 /* The confirmation was said: the caller's leg ends (BYE), a fresh leg
@@ -1307,7 +1346,9 @@ static void acd_exited_handler(void *item_arg, const char *queue, enum acd_exit 
 		   why == ACD_EXIT_KEY && q ? q->exit_key : '-');
 	log_info("call: left queue call=%s queue=%s reason=%s to=%s", call->row.id, queue,
 		 exit_names[why], to[0] ? to : "hangup");
-	if (!strncmp(to, "queue:", 6)) {
+	if (!strcmp(to, "callback") && call->contact[0] && !call->callback) {
+		call_callback_overflow(call, queue);
+	} else if (!strncmp(to, "queue:", 6)) {
 		call_enter_queue(call, to + 6, call->priority);
 	} else if (!strncmp(to, "extension:", 10)) {
 		call->state = CALL_DIRECT;

@@ -3,7 +3,8 @@
 # is paused presses 5, hears the confirmation and is hung up, keeping its
 # place. When the agent becomes available, hotline rings the agent first,
 # then calls the customer back at the Contact of its first call (another
-# SIPp, the caller's "phone"), bridges and records them.
+# SIPp, the caller's "phone"), bridges and records them. Then the same by
+# rule: a queue whose max wait overflows to "callback".
 source "$(dirname "$0")/lib.sh"
 cat > "$T/tenant.yaml" <<'YAML'
 name: Callback
@@ -13,9 +14,16 @@ pause_reasons: [break]
 queues:
   - {name: cb, strategy: longest-idle, members: ["3101"], callback_key: "5",
      ring_timeout: 10s}
+  - {name: cbt, strategy: longest-idle, members: ["3101"], max_wait: 3s,
+     overflow: callback, ring_timeout: 10s}
 numbers:
   - {number: "7101", flow: cb}
+  - {number: "7102", flow: cbt}
 flows:
+  - name: cbt
+    start: q
+    nodes:
+      - {id: q, type: queue, queue: cbt}
   - name: cb
     start: q
     nodes:
@@ -70,8 +78,8 @@ $(play "$PCAP_AUDIO")
 </scenario>
 XML
 register 3101 pw-3101 "$PEER_PORTS" || { not_ok "agent registers" "see $T"; finish; }
-sipp_bg agent agent.xml "$PEER_PORTS" -mp "$MEDIA_PORT0" -m 1 >/dev/null
-sipp_bg phone phone.xml "$CB_PORT" -mp "$MEDIA_PORT1" -m 2 >/dev/null
+sipp_bg agent agent.xml "$PEER_PORTS" -mp "$MEDIA_PORT0" -m 2 >/dev/null
+sipp_bg phone phone.xml "$CB_PORT" -mp "$MEDIA_PORT1" -m 4 >/dev/null
 curl -s -o /dev/null -H "Authorization: Bearer test-token" -X POST \
 	-d '{"state":"paused"}' "http://127.0.0.1:$HTTP_PORT/api/v1/agents/3101/state"
 
@@ -91,7 +99,6 @@ check "still waiting in the queue" \
 curl -s -o /dev/null -H "Authorization: Bearer test-token" -X POST \
 	-d '{"state":"available"}' "http://127.0.0.1:$HTTP_PORT/api/v1/agents/3101/state"
 row=$(wait_for "select outcome || '|' || agent || '|' || recording from calls where caller = '0961' and ended > 0" 20)
-wait_peers 5
 IFS='|' read -r outcome agent rec <<<"$row"
 check "the callback is answered by 3101 ($row)" test "$outcome|$agent" = "answered|3101"
 order=$(db "select group_concat(type, ',') from (select type from events where type in ('queue.callback','agent.ringing','queue.answered','call.callback_dialled','call.answered') order by id)")
@@ -100,4 +107,21 @@ check "agent rung and answering first, then the customer dialled, then connected
 check "the customer's phone got the INVITE from the dialled number" \
 	grep -q "^From: <sip:7101@127.0.0.1>" "$T/phone.msg"
 check "the conversation is recorded with both sides" check_recording "$T/data/$rec" 2.4
+
+# by rule: max wait 3 s, overflow callback
+curl -s -o /dev/null -H "Authorization: Bearer test-token" -X POST \
+	-d '{"state":"paused"}' "http://127.0.0.1:$HTTP_PORT/api/v1/agents/3101/state"
+make_caller waiter.xml "0 8 101" "$blk_answered
+$(pause 9000)"
+sed -i "s|^\( *Contact: <sip:\[caller\]@\[local_ip\]:\)\[local_port\]>|\1$CB_PORT>|" "$T/waiter.xml"
+sipp_run waiter waiter.xml "$CALLER_PORT" -s 7102 -key caller 0962 -mp "$MEDIA_PORT2"
+ev=$(db "select group_concat(type || ':' || coalesce(json_extract(data, '$.to'), json_extract(data, '$.callback'), ''), ',') from (select e.type, e.data from events e join calls c on e.call = c.id where c.caller = '0962' and e.type like 'queue.%' order by e.id)")
+check "max wait sends the caller to a callback ($ev)" \
+	test "$ev" = "queue.entered:,queue.exited:callback,queue.entered:1,queue.callback:"
+check "the caller was hung up (the third BYE its phone got)" test "$(grep -c '^BYE sip:' "$T/phone.msg")" = 3
+curl -s -o /dev/null -H "Authorization: Bearer test-token" -X POST \
+	-d '{"state":"available"}' "http://127.0.0.1:$HTTP_PORT/api/v1/agents/3101/state"
+row=$(wait_for "select outcome || '|' || agent from calls where caller = '0962' and ended > 0" 20)
+check "called back and answered by 3101 ($row)" test "$row" = "answered|3101"
+wait_peers 5
 finish

@@ -297,8 +297,8 @@ static int test_acd_errors(void)
 	TEST_ASSERT(has_error(&e, "t.yaml:6: queues.members: queue \"billing\": member "
 				  "1001 is listed twice"));
 	TEST_ASSERT(has_error(&e, "t.yaml:10: queues.overflow: \"voicemail\" is not a "
-				  "target (queue:NAME, flow:NAME, extension:EXT or "
-				  "hangup)"));
+				  "target (queue:NAME, flow:NAME, extension:EXT, "
+				  "callback or hangup)"));
 	TEST_ASSERT(has_error(
 	    &e, "t.yaml:11: queues.overflow: overflow loop sales -> support -> sales"));
 	TEST_ASSERT(has_error(&e, "t.yaml:17: queues.overflow: queue \"nosuch\" is not "
