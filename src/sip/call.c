@@ -1091,10 +1091,13 @@ static void media_event(struct media_stream *s, enum media_evt evt, char digit, 
 		if (leg->role == LEG_CALLER && call->state == CALL_QUEUED && call->item) {
 			log_debug("call: digit in queue call=%s digit=%c", call->row.id,
 				  digit);
+			struct callctl *ctl = call->ctl;
+
 			if (call_callback_key(call, digit))
 				return;
-			if (acd_key(call->ctl->acd, call->item, digit, clock_now_ms()))
-				ctl_route(call->ctl);
+			/* the exit may end the call: only ctl is used after */
+			if (acd_key(ctl->acd, call->item, digit, clock_now_ms()))
+				ctl_route(ctl);
 			return;
 		}
 		if (leg->role != LEG_CALLER || call->state != CALL_IVR)
