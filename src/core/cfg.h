@@ -139,6 +139,7 @@ enum cfg_ivr_type {
 	IVR_NODE_TRANSFER, /* route to an extension */
 	IVR_NODE_HOURS,	   /* branch on business hours */
 	IVR_NODE_HANGUP,
+	IVR_NODE_VOICEMAIL, /* greeting, then record the caller's message */
 };
 
 struct cfg_ivr_option {
@@ -168,6 +169,7 @@ struct cfg_ivr_node {
 	char invalid_text[CFG_TEXT]; /* menu: said on invalid input */
 	char noinput_text[CFG_TEXT]; /* menu: said on no input */
 	char default_next[CFG_NAME]; /* menu: node after the retries */
+	uint32_t max_ms;	     /* voicemail: longest message (max, 2m) */
 	int line;
 };
 

@@ -24,7 +24,7 @@ static const char *const strategies[] = {
 };
 
 static const char *const node_types[] = {
-    "say", "menu", "queue", "transfer", "hours", "hangup", NULL,
+    "say", "menu", "queue", "transfer", "hours", "hangup", "voicemail", NULL,
 };
 
 static const char *const weekdays[] = {
@@ -668,10 +668,10 @@ static void node_parse(struct cfg_parse *cp, struct cfg_ivr_node *nd, yaml_node_
 		       const char *key)
 {
 	static const char *const keys[] = {
-	    "id",      "type",	     "text",	"file",	      "next",
-	    "queue",   "target",     "hours",	"open",	      "closed",
-	    "options", "extensions", "timeout", "interdigit", "retries",
-	    "invalid", "noinput",    "default", "priority",   NULL};
+	    "id",	"type",	      "text",	 "file",    "next",    "queue",
+	    "target",	"hours",      "open",	 "closed",  "options", "extensions",
+	    "timeout",	"interdigit", "retries", "invalid", "noinput", "default",
+	    "priority", "max",	      NULL};
 	char type[16] = "";
 	yaml_node_t *opts;
 	uint32_t v;
@@ -725,6 +725,9 @@ static void node_parse(struct cfg_parse *cp, struct cfg_ivr_node *nd, yaml_node_
 	cfg__bool(cp, cfg__get(cp->doc, n, "extensions"), "nodes.extensions",
 		  &nd->extensions);
 	nd->timeout_ms = 5000;
+	nd->max_ms = 120000;
+	cfg__duration(cp, cfg__get(cp->doc, n, "max"), "nodes.max", &nd->max_ms, 5000,
+		      600000);
 	nd->interdigit_ms = 2000;
 	nd->retries = 2;
 	cfg__duration(cp, cfg__get(cp->doc, n, "timeout"), "nodes.timeout",
@@ -764,6 +767,11 @@ static void node_parse(struct cfg_parse *cp, struct cfg_ivr_node *nd, yaml_node_
 				   "an hours node needs open and closed");
 		break;
 	case IVR_NODE_HANGUP:
+		break;
+	case IVR_NODE_VOICEMAIL:
+		if (found && !nd->text[0] && !nd->file[0])
+			cfg__error(cp->errs, cp->file, nd->line, key,
+				   "a voicemail node needs a greeting (text or file)");
 		break;
 	}
 }

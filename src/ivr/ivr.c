@@ -144,6 +144,13 @@ static void enter(struct ivr_session *s, const char *id, uint64_t now,
 	case IVR_NODE_HANGUP:
 		act_hangup(s, act);
 		break;
+	case IVR_NODE_VOICEMAIL:
+		s->done = true;
+		act->type = IVR_ACT_VOICEMAIL;
+		act->text = n->text;
+		act->file = n->file;
+		act->max_ms = n->max_ms;
+		break;
 	}
 }
 

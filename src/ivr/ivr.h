@@ -17,11 +17,12 @@ struct cfg_tenant;
 struct ivr_session;
 
 enum ivr_act {
-	IVR_ACT_NONE = 0, /* keep doing what you do (playing, waiting) */
-	IVR_ACT_PLAY,	  /* play text/file; report ivr_prompt_done at its end */
-	IVR_ACT_QUEUE,	  /* route the call to queue `target` */
-	IVR_ACT_TRANSFER, /* route the call to extension `target` */
-	IVR_ACT_HANGUP,	  /* end the call */
+	IVR_ACT_NONE = 0,  /* keep doing what you do (playing, waiting) */
+	IVR_ACT_PLAY,	   /* play text/file; report ivr_prompt_done at its end */
+	IVR_ACT_QUEUE,	   /* route the call to queue `target` */
+	IVR_ACT_TRANSFER,  /* route the call to extension `target` */
+	IVR_ACT_HANGUP,	   /* end the call */
+	IVR_ACT_VOICEMAIL, /* play the greeting (text/file), then record up to max_ms */
 };
 
 struct ivr_action {
@@ -31,6 +32,7 @@ struct ivr_action {
 	bool barge;	    /* PLAY: a digit stops the prompt */
 	const char *target; /* QUEUE, TRANSFER */
 	int priority;	    /* QUEUE: the caller's priority (VIP higher) */
+	uint32_t max_ms;    /* VOICEMAIL: longest message */
 };
 
 /* tenant is used for business hours and extension look-ups. Both must

@@ -24,6 +24,8 @@
 #define TICK_US	      (MEDIA_PTIME * 1000)
 #define LATE_RESET_US (5 * TICK_US) /* further behind: restart the clock */
 
+static const int16_t silence[MEDIA_FRAME]; /* the other side of a voicemail */
+
 static void engine_destructor(void *arg)
 {
 	struct media *m = arg;
@@ -75,6 +77,8 @@ static void engine_tick(struct media *m, uint64_t now_ms)
 
 		if (s->rec && s->peer)
 			recorder_write(s->rec, s->cur, s->peer->cur, MEDIA_FRAME);
+		else if (s->rec) /* a voicemail: the caller alone */
+			recorder_write(s->rec, s->cur, silence, MEDIA_FRAME);
 		media__stream_push(s);
 	}
 

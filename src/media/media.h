@@ -124,6 +124,9 @@ void media_stream_silence(struct media_stream *s);
  * pass through). rec, when given, records a=left, b=right. */
 void media_bridge(struct media_stream *a, struct media_stream *b, struct recorder *rec);
 void media_unbridge(struct media_stream *s);
+/* Records what the stream receives (left; the right channel is silent)
+ * until unbridged or freed: a voicemail. */
+void media_stream_record(struct media_stream *s, struct recorder *rec);
 /* In-band DTMF detection on received audio (on by default). */
 void media_stream_detect(struct media_stream *s, bool on);
 

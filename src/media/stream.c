@@ -285,10 +285,21 @@ void media_bridge(struct media_stream *a, struct media_stream *b, struct recorde
 	b->detect = false;
 }
 
+void media_stream_record(struct media_stream *s, struct recorder *rec)
+{
+	if (!s)
+		return;
+	media_unbridge(s);
+	mem_deref(s->rec);
+	s->rec = mem_ref(rec);
+}
+
 void media_unbridge(struct media_stream *s)
 {
 	struct media_stream *p;
 
+	if (s && !s->peer)
+		s->rec = mem_deref(s->rec); /* a voicemail ends */
 	if (!s || !s->peer)
 		return;
 	p = s->peer;

@@ -748,28 +748,62 @@ static void call_bridge(struct call *call, struct leg *agent)
 	call_connect(call);
 }
 
-/* Caller and agent talk: both media bridged through the engine and
- * recorded (left the caller, right the agent). */
-static void call_connect(struct call *call)
+/* The IVR path so far into the row: the flows an overflow started
+ * follow the path of the first ("q>greet"). */
+static void call_path_save(struct call *call)
 {
-	struct callctl *ctl = call->ctl;
-	struct leg *agent = call->agent;
+	snprintf(call->row.ivr_path, sizeof(call->row.ivr_path), "%s%s", call->path_base,
+		 ivr_path(call->ivr));
+}
+
+/* Opens the call's recording (recordings/YYYY/MM/DD/ID.wav under the
+ * data dir) and notes it in the row; NULL when it cannot be written. */
+static struct recorder *call_recorder(struct call *call)
+{
 	char rel[256], path[512], day[16];
 	struct recorder *rec = NULL;
 	time_t t = (time_t)(clock_now_ms() / 1000);
 	struct tm tm;
 
-	call->state = CALL_BRIDGED;
-	util_copy(call->row.outcome, sizeof(call->row.outcome), "answered");
-
 	gmtime_r(&t, &tm);
 	strftime(day, sizeof(day), "%Y/%m/%d", &tm);
 	snprintf(rel, sizeof(rel), "recordings/%s/%s.wav", day, call->row.id);
-	snprintf(path, sizeof(path), "%s/%s", ctl->node->data_dir, rel);
-	if (recorder_open(&rec, path))
+	snprintf(path, sizeof(path), "%s/%s", call->ctl->node->data_dir, rel);
+	if (recorder_open(&rec, path)) {
 		log_error("call: recording failed call=%s file=%s", call->row.id, path);
-	else
-		util_copy(call->row.recording, sizeof(call->row.recording), rel);
+		return NULL;
+	}
+	util_copy(call->row.recording, sizeof(call->row.recording), rel);
+	return rec;
+}
+
+/* The greeting was said: the caller's message is recorded from now. */
+static void call_voicemail_record(struct call *call)
+{
+	struct recorder *rec = call_recorder(call);
+
+	if (!rec) {
+		call_end(call, "system", 500, "voicemail failed");
+		return;
+	}
+	call->vm_started = clock_now_ms();
+	media_stream_record(call->caller->ms, rec);
+	mem_deref(rec);
+	call_save(call);
+	log_info("call: recording voicemail call=%s", call->row.id);
+}
+
+/* Caller and agent talk: both media bridged through the engine and
+ * recorded (left the caller, right the agent). */
+static void call_connect(struct call *call)
+{
+	struct leg *agent = call->agent;
+	struct recorder *rec;
+
+	call->state = CALL_BRIDGED;
+	util_copy(call->row.outcome, sizeof(call->row.outcome), "answered");
+
+	rec = call_recorder(call);
 
 	media_stream_silence(call->caller->ms);
 	media_stream_silence(agent->ms);
@@ -826,12 +860,21 @@ static void call_end(struct call *call, const char *side, int cause, const char 
 	case CALL_FEATURE:
 		util_copy(call->row.outcome, sizeof(call->row.outcome), "feature");
 		break;
+	case CALL_VOICEMAIL:
+		util_copy(call->row.outcome, sizeof(call->row.outcome),
+			  call->vm_started ? "voicemail" : "abandoned_ivr");
+		if (call->vm_started)
+			call_event(
+			    call, "call.voicemail", NULL,
+			    "{\"ms\":%llu,\"recording\":\"%s\"}",
+			    (unsigned long long)(call->row.ended - call->vm_started),
+			    call->row.recording);
+		break;
 	case CALL_ENDED:
 		break;
 	}
 	if (call->ivr) {
-		util_copy(call->row.ivr_path, sizeof(call->row.ivr_path),
-			  ivr_path(call->ivr));
+		call_path_save(call);
 		util_copy(call->row.digits, sizeof(call->row.digits),
 			  ivr_digits(call->ivr));
 	}
@@ -1100,6 +1143,12 @@ static void media_event(struct media_stream *s, enum media_evt evt, char digit, 
 				ctl_route(ctl);
 			return;
 		}
+		/* # ends a voicemail message */
+		if (leg->role == LEG_CALLER && call->state == CALL_VOICEMAIL) {
+			if (call->vm_started && digit == '#')
+				call_end(call, "caller", 0, "voicemail done");
+			return;
+		}
 		if (leg->role != LEG_CALLER || call->state != CALL_IVR)
 			return;
 		log_debug("call: digit call=%s digit=%c", call->row.id, digit);
@@ -1115,6 +1164,11 @@ static void media_event(struct media_stream *s, enum media_evt evt, char digit, 
 		}
 		if (leg->role == LEG_CALLER && call->state == CALL_QUEUED) {
 			call_queue_play_end(call);
+			return;
+		}
+		if (leg->role == LEG_CALLER && call->state == CALL_VOICEMAIL) {
+			if (!call->vm_started)
+				call_voicemail_record(call);
 			return;
 		}
 		if (leg->role != LEG_CALLER || call->state != CALL_IVR)
@@ -1195,16 +1249,14 @@ static void ivr_do(struct call *call, const struct ivr_action *act)
 		media_stream_play(call->caller->ms, p, false);
 		break;
 	case IVR_ACT_QUEUE:
-		util_copy(call->row.ivr_path, sizeof(call->row.ivr_path),
-			  ivr_path(call->ivr));
+		call_path_save(call);
 		util_copy(call->row.digits, sizeof(call->row.digits),
 			  ivr_digits(call->ivr));
 		call_enter_queue(call, act->target, act->priority);
 		ctl_route(ctl);
 		break;
 	case IVR_ACT_TRANSFER:
-		util_copy(call->row.ivr_path, sizeof(call->row.ivr_path),
-			  ivr_path(call->ivr));
+		call_path_save(call);
 		util_copy(call->row.digits, sizeof(call->row.digits),
 			  ivr_digits(call->ivr));
 		call->state = CALL_DIRECT;
@@ -1216,6 +1268,20 @@ static void ivr_do(struct call *call, const struct ivr_action *act)
 		break;
 	case IVR_ACT_HANGUP:
 		call_end(call, "system", 0, "ivr hangup");
+		break;
+	case IVR_ACT_VOICEMAIL:
+		call_path_save(call);
+		util_copy(call->row.digits, sizeof(call->row.digits),
+			  ivr_digits(call->ivr));
+		call->state = CALL_VOICEMAIL;
+		call->vm_started = 0;
+		call->vm_max_ms = act->max_ms;
+		media_stream_detect(call->caller->ms, true);
+		p = prompt_for(ctl, act);
+		if (p)
+			media_stream_play(call->caller->ms, p, false);
+		else
+			call_voicemail_record(call);
 		break;
 	}
 }
@@ -1363,6 +1429,9 @@ static void acd_exited_handler(void *item_arg, const char *queue, enum acd_exit 
 		const struct cfg_flow *flow = cfg_flow_find(ctl->tenant, to + 5);
 		struct ivr_action act = {0};
 
+		if (call->row.ivr_path[0])
+			snprintf(call->path_base, sizeof(call->path_base), "%.190s>",
+				 call->row.ivr_path);
 		call->ivr = mem_deref(call->ivr);
 		if (!flow || ivr_session_alloc(&call->ivr, flow, ctl->tenant)) {
 			call_end(call, "system", 500, "overflow flow failed");
@@ -1457,6 +1526,12 @@ static void sweep_handler(void *arg)
 				ivr_do(call, &act);
 				continue; /* call may be gone */
 			}
+		}
+		/* A voicemail message at its longest. */
+		if (call->state == CALL_VOICEMAIL && call->vm_started &&
+		    now >= call->vm_started + call->vm_max_ms) {
+			call_end(call, "system", 0, "voicemail full");
+			continue;
 		}
 		/* A customer called back who does not answer. */
 		if (call->state == CALL_CALLBACK &&

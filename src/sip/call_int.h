@@ -9,12 +9,13 @@
 enum leg_role { LEG_CALLER, LEG_AGENT };
 
 enum call_state {
-	CALL_IVR,      /* the flow is running */
-	CALL_QUEUED,   /* waiting in a queue (maybe an agent is ringing) */
-	CALL_DIRECT,   /* ringing one extension */
-	CALL_CALLBACK, /* the agent answered a callback: calling the customer */
-	CALL_BRIDGED,  /* talking to an agent */
-	CALL_FEATURE,  /* an agent's feature code: confirm, hang up */
+	CALL_IVR,	/* the flow is running */
+	CALL_QUEUED,	/* waiting in a queue (maybe an agent is ringing) */
+	CALL_DIRECT,	/* ringing one extension */
+	CALL_CALLBACK,	/* the agent answered a callback: calling the customer */
+	CALL_BRIDGED,	/* talking to an agent */
+	CALL_FEATURE,	/* an agent's feature code: confirm, hang up */
+	CALL_VOICEMAIL, /* greeting, then recording the caller's message */
 	CALL_ENDED,
 };
 
@@ -61,6 +62,9 @@ struct call {
 	bool caller_gone;      /* callback: the caller's first leg has ended */
 	uint64_t callback_at;  /* when the customer was called back */
 	char contact[256];     /* the caller's Contact URI (callbacks) */
+	uint64_t vm_started;   /* voicemail: recording since (0: greeting) */
+	uint32_t vm_max_ms;    /* voicemail: longest message */
+	char path_base[192];   /* IVR path of the flows before this one */
 	bool feature;	       /* not an interaction: neither stored nor counted */
 	struct store_call row;
 };

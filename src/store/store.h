@@ -44,7 +44,9 @@ struct store_call {
 	uint64_t ended;
 	char outcome[32];	/* active, answered, abandoned_queue,
 				 * abandoned_ivr, abandoned (extension call),
-				 * exited_timeout, ivr_hangup, failed */
+				 * exited_timeout, exited_full, exited_empty,
+				 * exited_key, voicemail, callback_failed,
+				 * ivr_hangup, failed */
 	char hangup_side[16];	/* caller, agent, system */
 	int hangup_cause;	/* SIP status or 0 */
 	char hangup_reason[64]; /* "BYE", "CANCEL", "rtp timeout", ... */
