@@ -307,6 +307,16 @@ static void mark_queue(struct acd *a, struct acd_queue *q)
 		list_prepend(&a->dirty_queues, &q->dle, q);
 }
 
+/* The queue has callers waiting or agents in wrap-up: acd_tick looks at
+ * it until it has neither. */
+static void timed_mark(struct acd *a, struct acd_queue *q)
+{
+	if (q->timed)
+		return;
+	q->timed = true;
+	list_append(&a->timed, &q->tle, q);
+}
+
 /* Something about q's waiting items changes at t (a tier joins, a new
  * round may start): acd_tick routes it again then. */
 static void queue_wake(struct acd_queue *q, uint64_t t)
@@ -368,6 +378,8 @@ static void queue_destructor(void *arg)
 	struct acd_queue *q = arg;
 
 	list_unlink(&q->dle);
+	list_unlink(&q->tle);
+	list_clear(&q->wrapups); /* the agents stay; they are freed apart */
 	for (int t = 0; t < ACD_MAX_TIERS; t++)
 		mem_deref(q->heaps[t].v);
 	for (size_t i = 0; i < q->memberc; i++)
@@ -914,30 +926,32 @@ static void item_exit(struct acd *a, struct acd_item *it, enum acd_exit why, uin
 
 void acd_tick(struct acd *a, uint64_t now)
 {
-	struct le *le;
+	struct le *le, *qle;
 
 	if (!a)
 		return;
-	/* wrap-ups that are over (the list is in order of their end) */
-	while ((le = list_head(&a->wrapups))) {
-		struct acd_agent *ag = le->data;
-		if (ag->wrapup_until > now)
-			break;
-		list_unlink(&ag->wle);
-		ag->idle_since = ag->wrapup_until;
-		ag->wrapup_until = 0;
-		agent_update(a, ag, now);
-	}
-	for (size_t i = 0; i < a->queuec; i++) {
-		struct acd_queue *q = a->queuev[i];
+	/* Only the queues with something timed: callers waiting or agents
+	 * in wrap-up for them. */
+	qle = list_head(&a->timed);
+	while (qle) {
+		struct acd_queue *q = qle->data;
 
-		if (!q->waitc)
-			continue;
+		qle = qle->next;
+		/* wrap-ups that are over: a queue's list is in order of their
+		 * end, its wrap-up time being the same for all */
+		while ((le = list_head(&q->wrapups))) {
+			struct acd_agent *ag = le->data;
+			if (ag->wrapup_until > now)
+				break;
+			list_unlink(&ag->wle);
+			ag->idle_since = ag->wrapup_until;
+			ag->wrapup_until = 0;
+			agent_update(a, ag, now);
+		}
 		/* nobody logged in any more: leave when the queue says so */
-		if (!q->c.join_empty && !q->logged_in) {
+		if (q->waitc && !q->c.join_empty && !q->logged_in) {
 			while ((le = list_head(&q->fifo)))
 				item_exit(a, le->data, ACD_EXIT_EMPTY, now);
-			continue;
 		}
 		/* max wait, oldest first (callbacks wait for their turn) */
 		le = q->c.max_wait_ms ? list_head(&q->fifo) : NULL;
@@ -953,6 +967,10 @@ void acd_tick(struct acd *a, uint64_t now)
 		if (q->waitc && q->wake_at && now >= q->wake_at) {
 			q->wake_at = 0;
 			mark_queue(a, q);
+		}
+		if (!q->waitc && list_isempty(&q->wrapups)) {
+			list_unlink(&q->tle);
+			q->timed = false;
 		}
 	}
 	acd_route(a, now);
@@ -1000,6 +1018,7 @@ int acd_enqueue(struct acd *a, const char *queue, int priority, uint64_t now, vo
 	list_append(&q->fifo, &it->fle, it);
 	q->waitc++;
 	mark_queue(a, q);
+	timed_mark(a, q);
 	*itp = it;
 	return 0;
 }
@@ -1141,16 +1160,18 @@ void acd_done(struct acd *a, const char *agent, enum acd_channel ch, const char 
 
 		ag->wrapup_until = now + q->c.wrapup_ms;
 		list_unlink(&ag->wle);
-		/* in order of the end; nearly always at the tail */
-		for (le = list_tail(&a->wrapups); le; le = le->prev) {
+		/* in order of the end: with one wrap-up time per queue and
+		 * time going forward, at the tail */
+		for (le = list_tail(&q->wrapups); le; le = le->prev) {
 			const struct acd_agent *o = le->data;
 			if (o->wrapup_until <= ag->wrapup_until)
 				break;
 		}
 		if (le)
-			list_insert_after(&a->wrapups, le, &ag->wle, ag);
+			list_insert_after(&q->wrapups, le, &ag->wle, ag);
 		else
-			list_prepend(&a->wrapups, &ag->wle, ag);
+			list_prepend(&q->wrapups, &ag->wle, ag);
+		timed_mark(a, q);
 	} else if (!ag->wrapup_until) {
 		ag->idle_since = now;
 	}
@@ -1402,7 +1423,7 @@ int acd_check(const struct acd *a)
 		CHECK(ag->state == agent_state_of(ag), "agent=%s state %s, should be %s",
 		      ag->ext, acd_state_name(ag->state),
 		      acd_state_name(agent_state_of(ag)));
-		CHECK(!ag->wrapup_until || ag->wle.list == &a->wrapups,
+		CHECK(!ag->wrapup_until || ag->wle.list,
 		      "agent=%s in wrap-up without an end", ag->ext);
 		for (size_t j = 0; j < ag->memberc; j++) {
 			const struct acd_member *m = ag->memberv[j];

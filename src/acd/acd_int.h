@@ -42,24 +42,27 @@ struct acd_heap {
 
 struct acd_queue {
 	struct le dle; /* in acd->dirty_queues */
+	struct le tle; /* in acd->timed while it has timed work */
 	struct acd_queue_conf c;
 	struct acd_member **memberv;
 	size_t memberc, membersz;
 	struct acd_heap heaps[ACD_MAX_TIERS];
-	unsigned tiers;	  /* highest member tier + 1 */
-	struct list wait; /* items, priority then arrival */
-	struct list fifo; /* items by arrival (max wait) */
+	unsigned tiers;	     /* highest member tier + 1 */
+	struct list wait;    /* items, priority then arrival */
+	struct list fifo;    /* items by arrival (max wait) */
+	struct list wrapups; /* agents in after-call work for it, by end */
 	size_t waitc;
 	size_t logged_in; /* members not logged out */
 	uint64_t rr_clock;
 	double race;	  /* random strategies: key of the last winner */
 	uint64_t wake_at; /* route again at (tiers, new rounds); 0 = no need */
+	bool timed;	  /* in acd->timed */
 	bool dirty;
 };
 
 struct acd_agent {
 	struct le dle; /* in acd->dirty_agents */
-	struct le wle; /* in acd->wrapups while in after-call work */
+	struct le wle; /* in its queue's wrapups while in after-call work */
 	char ext[ACD_NAME];
 	size_t idx;
 	enum agent_presence presence;
@@ -114,7 +117,7 @@ struct acd {
 	size_t queuec, queuesz;
 	struct list dirty_agents;
 	struct list dirty_queues;
-	struct list wrapups;
+	struct list timed;   /* queues with callers waiting or agents in wrap-up */
 	struct list pending; /* offers made, handler not called yet */
 	char reasons[16][32];
 	size_t reasonc;
