@@ -502,6 +502,46 @@ static int test_exits(void)
 	return r;
 }
 
+/* A callback keeps its place and is never timed out by max wait. */
+static int test_hold(void)
+{
+	struct sim *s = sim_new();
+	struct acd_queue_conf qc;
+	int c1, c2, c3;
+
+	TEST_ASSERT(s);
+	memset(&qc, 0, sizeof(qc));
+	util_copy(qc.name, sizeof(qc.name), "q");
+	qc.strategy = ACD_LINEAR;
+	qc.join_empty = true;
+	qc.max_wait_ms = 60000;
+	TEST_ERR(acd_queue_add(s->a, &qc));
+	TEST_ERR(agent_add(s, "a"));
+	TEST_ERR(acd_member_add(s->a, "q", "a", 0, 1));
+	TEST_ERR(acd_agent_set(s->a, "a", AGENT_PAUSED, NULL, 0));
+	c1 = call_in(s, "q", 0, 1000);
+	c2 = call_in(s, "q", 0, 2000);
+	/* c3 comes back as a callback for a caller who entered at 500 */
+	c3 = call_in(s, "q", 0, 3000);
+	TEST_EQ(acd_item_position(s->calls[c3].it), 3);
+	acd_item_hold(s->a, s->calls[c3].it, 500);
+	TEST_EQ(acd_item_position(s->calls[c3].it), 1);
+	CHECKED(s);
+	/* max wait: c1 and c2 leave at 61 s and 62 s, the callback stays */
+	tick(s, 62000);
+	TEST_EQ(s->calls[c1].exited, 1 + ACD_EXIT_TIMEOUT);
+	TEST_EQ(s->calls[c2].exited, 1 + ACD_EXIT_TIMEOUT);
+	TEST_EQ(s->calls[c3].exited, 0);
+	/* and it is the one offered when the agent is back */
+	TEST_ERR(acd_agent_set(s->a, "a", AGENT_AVAILABLE, NULL, 70000));
+	route(s, 70000);
+	TEST_EQ(s->calls[c3].offers, 1);
+	CHECKED(s);
+	TEST_ERR(answer(s, c3, 71000));
+	sim_free(s);
+	return 0;
+}
+
 static int test_noanswer(void)
 {
 	struct sim *s = sim_new();
@@ -929,6 +969,7 @@ static const struct test_case tests[] = {
     {"capacity per channel: three chats at once", test_capacity},
     {"exits: empty, full, exit key, max wait, everyone logged out", test_exits},
     {"ring no answer: next agent, new round, auto-pause", test_noanswer},
+    {"a callback keeps its place and outlasts max wait", test_hold},
     {"wrap-up: no offer before it ends", test_wrapup},
     {"presence: reasons, logged out, abandon frees the agent", test_presence},
     {"tenant: queues, members, tiers and skills from YAML", test_tenant},

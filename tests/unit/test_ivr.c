@@ -215,6 +215,52 @@ static int test_loop_guard(void)
 	return 0;
 }
 
+/* A voicemail node hands out its greeting and longest message; a VIP
+ * queue node its priority; a voicemail node without a greeting is
+ * refused. */
+static int test_voicemail_and_priority(void)
+{
+	static const char y[] =
+	    "agents: [{ext: \"10\", password: x}]\n"
+	    "queues: [{name: q, strategy: linear, members: [\"10\"]}]\n"
+	    "flows:\n"
+	    "  - name: vm\n"
+	    "    nodes:\n"
+	    "      - {id: g, type: voicemail, text: Leave a message., max: 30s}\n"
+	    "  - name: vip\n"
+	    "    nodes:\n"
+	    "      - {id: q, type: queue, queue: q, priority: 10}\n";
+	static const char bad[] = "flows:\n"
+				  "  - name: vm\n"
+				  "    nodes:\n"
+				  "      - {id: g, type: voicemail}\n"; /* 4 */
+	struct cfg_errors e;
+	struct cfg_tenant *t = NULL;
+	struct ivr_session *s = NULL;
+	struct ivr_action a;
+
+	memset(&e, 0, sizeof(e));
+	TEST_ERR(cfg_tenant_parse(&t, "vm.yaml", y, strlen(y), &e));
+	TEST_ERR(ivr_session_alloc(&s, cfg_flow_find(t, "vm"), t));
+	ivr_start(s, TUE_1000_UTC, &a);
+	TEST_EQ(a.type, IVR_ACT_VOICEMAIL);
+	TEST_STREQ(a.text, "Leave a message.");
+	TEST_EQ(a.max_ms, 30000);
+	s = mem_deref(s);
+	TEST_ERR(ivr_session_alloc(&s, cfg_flow_find(t, "vip"), t));
+	ivr_start(s, TUE_1000_UTC, &a);
+	TEST_EQ(a.type, IVR_ACT_QUEUE);
+	TEST_EQ(a.priority, 10);
+	mem_deref(s);
+	mem_deref(t);
+	t = NULL;
+	memset(&e, 0, sizeof(e));
+	TEST_EQ(cfg_tenant_parse(&t, "bad.yaml", bad, strlen(bad), &e), EINVAL);
+	TEST_ASSERT(e.msgc && strstr(e.msgv[0], "bad.yaml:4: flows[0].nodes[0]: a voicemail "
+						"node needs a greeting"));
+	return 0;
+}
+
 static const struct test_case tests[] = {
     {"option 1 waits the interdigit time, then sales", test_option_1_sales},
     {"option 2 during the prompt (barge-in) goes to support", test_option_2_barge_in},
@@ -224,6 +270,7 @@ static const struct test_case tests[] = {
     {"# ends the entry", test_pound_ends_entry},
     {"closed hours: message, then hang up", test_closed},
     {"a flow that loops without input hangs up", test_loop_guard},
+    {"voicemail node and a VIP queue node", test_voicemail_and_priority},
 };
 
 TEST_MAIN(tests)
