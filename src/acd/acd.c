@@ -26,6 +26,8 @@
 
 /* --- small helpers ------------------------------------------------------ */
 
+static const char *const channel_names[] = {"voice", "chat", "mail", "message"};
+
 static uint64_t rng_next(struct acd *a)
 {
 	/* xorshift64*: fast and good enough to spread offers */
@@ -323,6 +325,20 @@ static void queue_wake(struct acd_queue *q, uint64_t t)
 {
 	if (!q->wake_at || t < q->wake_at)
 		q->wake_at = t;
+}
+
+/* Offers ringing at the agent on channel ch. */
+static uint32_t offers_on(const struct acd_agent *ag, enum acd_channel ch)
+{
+	uint32_t n = 0;
+	struct le *le;
+
+	LIST_FOREACH(&ag->offers, le)
+	{
+		const struct acd_offer *o = le->data;
+		n += o->it->q->c.channel == ch;
+	}
+	return n;
 }
 
 /*
@@ -1153,8 +1169,14 @@ void acd_done(struct acd *a, const char *agent, enum acd_channel ch, const char 
 
 	if (!ag || ch >= ACD_CHANNELS)
 		return;
-	if (ag->load[ch])
-		ag->load[ch]--;
+	/* a conversation ends only where one is going on: what is only
+	 * ringing is not the caller's to end */
+	if (ag->load[ch] <= offers_on(ag, ch)) {
+		log_warn("acd: agent=%s done on %s without a conversation", ag->ext,
+			 channel_names[ch]);
+		return;
+	}
+	ag->load[ch]--;
 	if (q && q->c.wrapup_ms) {
 		struct le *le;
 
@@ -1484,8 +1506,6 @@ static const char *const state_names[] = {"logged_out", "available", "paused",
 static const char *const strategy_names[] = {
     "ring-all", "longest-idle", "least-calls",	   "round-robin",
     "linear",	"random",	"weighted-random", "skills"};
-static const char *const channel_names[] = {"voice", "chat", "mail", "message"};
-
 const char *acd_presence_name(enum agent_presence p)
 {
 	return p <= AGENT_PAUSED ? presence_names[p] : "?";

@@ -542,6 +542,34 @@ static int test_hold(void)
 	return 0;
 }
 
+/* Found by fuzz_acd: acd_done on a channel where the agent only has an
+ * offer ringing must not take the offer's capacity away. */
+static int test_done_without_conversation(void)
+{
+	struct sim *s = sim_new();
+	struct acd_agent_info in;
+	int c;
+
+	TEST_ASSERT(s);
+	TEST_ERR(queue_add(s, "q", ACD_LINEAR, 0));
+	TEST_ERR(agent_add(s, "a"));
+	TEST_ERR(acd_member_add(s->a, "q", "a", 0, 1));
+	c = call_in(s, "q", 0, 1000);
+	TEST_EQ(s->calls[c].offers, 1);
+	acd_done(s->a, "a", ACD_VOICE, "q", 1100);
+	TEST_ERR(acd_agent_info(s->a, "a", &in));
+	TEST_EQ(in.load[ACD_VOICE], 1);
+	TEST_EQ(in.state, AGENT_ST_RINGING);
+	CHECKED(s);
+	TEST_ERR(answer(s, c, 1200));
+	acd_done(s->a, "a", ACD_VOICE, "q", 1300);
+	TEST_ERR(acd_agent_info(s->a, "a", &in));
+	TEST_EQ(in.load[ACD_VOICE], 0);
+	CHECKED(s);
+	sim_free(s);
+	return 0;
+}
+
 static int test_noanswer(void)
 {
 	struct sim *s = sim_new();
@@ -970,6 +998,8 @@ static const struct test_case tests[] = {
     {"exits: empty, full, exit key, max wait, everyone logged out", test_exits},
     {"ring no answer: next agent, new round, auto-pause", test_noanswer},
     {"a callback keeps its place and outlasts max wait", test_hold},
+    {"done without a conversation leaves a ringing offer alone",
+     test_done_without_conversation},
     {"wrap-up: no offer before it ends", test_wrapup},
     {"presence: reasons, logged out, abandon frees the agent", test_presence},
     {"tenant: queues, members, tiers and skills from YAML", test_tenant},

@@ -1,0 +1,207 @@
+/*
+ * fuzz_acd.c — the routing engine driven by any sequence of operations:
+ * the input bytes choose what happens next (a caller arrives, an offer is
+ * answered or missed, a caller hangs up, an agent finishes, pauses, logs
+ * out, presses a key, time passes) over 3 queues with different rules and
+ * 6 agents. After every step every invariant must hold (acd_check), and
+ * at the end, once everyone has hung up and finished, no agent may be
+ * left ringing, busy or in wrap-up.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <re.h>
+#include "core/core.h"
+#include "acd/acd.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define NCALLS	64
+#define NAGENTS 6
+
+struct fcall {
+	struct acd_item *it;
+	char agent[8];
+	bool offered;
+};
+
+struct fsim {
+	struct fcall calls[NCALLS];
+	int talking[NAGENTS];
+};
+
+static const char *const agents[NAGENTS] = {"a0", "a1", "a2", "a3", "a4", "a5"};
+static const char *const queues[3] = {"q0", "q1", "q2"};
+
+static void on_offer(struct acd_item *it, const char *agent, void *arg)
+{
+	struct fcall *c = acd_item_arg(it);
+	(void)arg;
+	util_copy(c->agent, sizeof(c->agent), agent);
+	c->offered = true;
+}
+
+static void on_exited(void *item_arg, const char *queue, enum acd_exit why, void *arg)
+{
+	struct fcall *c = item_arg;
+	(void)queue;
+	(void)why;
+	(void)arg;
+	c->it = NULL;
+	c->offered = false;
+}
+
+static int agent_index(const char *ext)
+{
+	for (int i = 0; i < NAGENTS; i++) {
+		if (!strcmp(agents[i], ext))
+			return i;
+	}
+	return 0;
+}
+
+static struct acd *setup(struct fsim *fs)
+{
+	static const enum acd_strategy strat[3] = {ACD_RING_ALL, ACD_SKILLS,
+						   ACD_ROUND_ROBIN};
+	struct acd_handlers h = {on_offer, on_exited, NULL, NULL, fs};
+	struct acd_skill sk[1] = {{"x", 5}};
+	uint32_t cap[ACD_CHANNELS] = {1, 2, 0, 0};
+	struct acd *a = NULL;
+
+	if (acd_alloc(&a, &h))
+		return NULL;
+	for (int q = 0; q < 3; q++) {
+		struct acd_queue_conf qc;
+		memset(&qc, 0, sizeof(qc));
+		util_copy(qc.name, sizeof(qc.name), queues[q]);
+		qc.strategy = strat[q];
+		qc.channel = q == 2 ? ACD_CHAT : ACD_VOICE;
+		qc.priority = q;
+		qc.join_empty = q != 1;
+		qc.max_wait_ms = q == 0 ? 20000 : 0;
+		qc.max_len = q == 1 ? 4 : 0;
+		qc.tier_wait_ms = 5000;
+		qc.wrapup_ms = (uint32_t)q * 1000;
+		qc.auto_pause = q == 0 ? 2 : 0;
+		qc.exit_key = q == 0 ? '0' : '\0';
+		if (acd_queue_add(a, &qc))
+			goto fail;
+	}
+	for (int i = 0; i < NAGENTS; i++) {
+		if (acd_agent_add(a, agents[i], sk, 1, cap))
+			goto fail;
+		for (int q = 0; q < 3; q++) {
+			if ((i + q) % 2 == 0 || q == 1)
+				(void)acd_member_add(a, queues[q], agents[i],
+						     (unsigned)(i % 3), 1);
+		}
+	}
+	return a;
+fail:
+	mem_deref(a);
+	return NULL;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static bool init;
+	struct fsim fs;
+	struct acd *a;
+	uint64_t now = 1000;
+
+	if (!init) {
+		libre_init();
+		log_set_level(LOG_ERROR);
+		init = true;
+	}
+	memset(&fs, 0, sizeof(fs));
+	a = setup(&fs);
+	if (!a)
+		return 0;
+	for (size_t i = 0; i + 1 < size; i += 2) {
+		uint8_t op = data[i] % 10, arg = data[i + 1];
+		struct fcall *c = &fs.calls[arg % NCALLS];
+		int ag = arg % NAGENTS;
+
+		switch (op) {
+		case 0: /* a caller arrives */
+			if (!c->it)
+				(void)acd_enqueue(a, queues[arg % 3], arg & 0x80 ? 10 : 0,
+						  now, c, &c->it);
+			break;
+		case 1: /* the offered agent answers */
+			if (c->it && c->offered && !acd_answer(a, c->it, c->agent, now)) {
+				fs.talking[agent_index(c->agent)]++;
+				c->it = NULL;
+				c->offered = false;
+			}
+			break;
+		case 2: /* it misses */
+			if (c->it && c->offered) {
+				(void)acd_miss(a, c->it, c->agent, now);
+				c->offered = false;
+			}
+			break;
+		case 3: /* the caller hangs up */
+			if (c->it) {
+				acd_remove(a, c->it, now);
+				c->it = NULL;
+				c->offered = false;
+			}
+			break;
+		case 4: /* an agent finishes */
+			if (fs.talking[ag]) {
+				fs.talking[ag]--;
+				acd_done(a, agents[ag],
+					 (arg >> 3) & 1 ? ACD_CHAT : ACD_VOICE,
+					 queues[(arg >> 4) % 3], now);
+			}
+			break;
+		case 5:
+			(void)acd_agent_set(a, agents[ag],
+					    (enum agent_presence)((arg >> 3) % 3), NULL,
+					    now);
+			break;
+		case 6:
+			if (c->it &&
+			    acd_key(a, c->it, (char)('0' + (arg >> 4) % 3), now)) {
+				c->it = NULL;
+				c->offered = false;
+			}
+			break;
+		case 7:
+			if (c->it)
+				acd_item_hold(a, c->it, now > 500 ? now - 500 : 0);
+			break;
+		default: /* time passes */
+			now += (uint64_t)arg * 100;
+			acd_tick(a, now);
+			break;
+		}
+		acd_route(a, now);
+		if (acd_check(a))
+			abort();
+	}
+	/* everyone hangs up and finishes: nothing stays reserved */
+	for (int i = 0; i < NCALLS; i++) {
+		if (fs.calls[i].it)
+			acd_remove(a, fs.calls[i].it, now);
+	}
+	for (int i = 0; i < NAGENTS; i++) {
+		while (fs.talking[i]-- > 0) {
+			acd_done(a, agents[i], ACD_VOICE, NULL, now);
+			acd_done(a, agents[i], ACD_CHAT, NULL, now);
+		}
+	}
+	acd_tick(a, now + 100000);
+	if (acd_check(a))
+		abort();
+	for (size_t i = 0; i < acd_agent_count(a); i++) {
+		struct acd_agent_info in;
+		if (!acd_agent_at(a, i, &in) &&
+		    (in.state == AGENT_ST_RINGING || in.state == AGENT_ST_WRAPUP))
+			abort();
+	}
+	mem_deref(a);
+	return 0;
+}
