@@ -43,6 +43,14 @@ struct api {
 	struct registrar *reg;
 	struct api_stream *stream;
 	uint64_t requests;
+	uint64_t request_us; /* summed handling time */
+	/* counted from the event bus for /metrics */
+	int64_t calls_active;
+	struct {
+		char name[32];
+		uint64_t n;
+	} counts[64]; /* "event:TYPE" and "outcome:OUTCOME" */
+	size_t countc;
 };
 
 struct req {
@@ -681,8 +689,137 @@ static void queues_stats(struct req *rq)
 			     "stats", stats_json(&st)));
 }
 
+/* --- /metrics ----------------------------------------------------------- */
+
+static void count(struct api *a, const char *kind, const char *name)
+{
+	char key[32];
+
+	snprintf(key, sizeof(key), "%s:%s", kind, name);
+	for (size_t i = 0; i < a->countc; i++) {
+		if (!strcmp(a->counts[i].name, key)) {
+			a->counts[i].n++;
+			return;
+		}
+	}
+	if (a->countc < sizeof(a->counts) / sizeof(a->counts[0])) {
+		util_copy(a->counts[a->countc].name, sizeof(a->counts[0].name), key);
+		a->counts[a->countc++].n = 1;
+	}
+}
+
+static void metrics_event_h(const struct hl_event *ev, void *arg)
+{
+	struct api *a = arg;
+	char outcome[32];
+
+	if (!ev->type)
+		return;
+	count(a, "event", ev->type);
+	if (!strcmp(ev->type, "call.created")) {
+		a->calls_active++;
+	} else if (!strcmp(ev->type, "call.ended")) {
+		a->calls_active--;
+		if (util_event_str(ev->data, "outcome", outcome, sizeof(outcome)))
+			count(a, "outcome", outcome);
+	}
+}
+
+/* Appends printf output to a growing buffer. */
+static void out(struct mbuf *mb, const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		(void)mbuf_write_mem(mb, (const uint8_t *)line,
+				     (size_t)n < sizeof(line) ? (size_t)n
+							      : sizeof(line) - 1);
+}
+
+static void counts_out(struct mbuf *mb, const struct api *a, const char *kind,
+		       const char *metric, const char *label)
+{
+	size_t kl = strlen(kind);
+
+	for (size_t i = 0; i < a->countc; i++) {
+		if (!strncmp(a->counts[i].name, kind, kl) && a->counts[i].name[kl] == ':')
+			out(mb, "%s{%s=\"%s\"} %llu\n", metric, label,
+			    a->counts[i].name + kl + 1,
+			    (unsigned long long)a->counts[i].n);
+	}
+}
+
+/* GET /metrics: the Prometheus text format (version 0.0.4). */
+static void metrics(struct req *rq)
+{
+	struct api *a = rq->api;
+	struct mbuf *mb = mbuf_alloc(4096);
+	size_t agents[AGENT_ST_COUNT] = {0};
+	uint64_t now = clock_now_ms();
+	struct acd_agent_info in;
+	struct acd_queue_info qi;
+
+	if (!mb) {
+		http_ereply(rq->conn, 500, "Internal Server Error");
+		return;
+	}
+	out(mb,
+	    "# HELP hotline_calls_active Calls in progress (IVR, queued, ringing, "
+	    "talking).\n# TYPE hotline_calls_active gauge\nhotline_calls_active %lld\n",
+	    (long long)(a->calls_active > 0 ? a->calls_active : 0));
+	out(mb, "# HELP hotline_calls_ended_total Calls ended since start, by "
+		"outcome.\n# TYPE hotline_calls_ended_total counter\n");
+	counts_out(mb, a, "outcome", "hotline_calls_ended_total", "outcome");
+	out(mb, "# HELP hotline_queue_waiting Callers waiting in the queue.\n"
+		"# TYPE hotline_queue_waiting gauge\n");
+	for (size_t i = 0; !acd_queue_at(a->acd, i, &qi); i++)
+		out(mb, "hotline_queue_waiting{queue=\"%s\"} %zu\n", qi.name, qi.waiting);
+	out(mb,
+	    "# HELP hotline_queue_longest_wait_seconds The wait of the oldest "
+	    "caller still waiting.\n# TYPE hotline_queue_longest_wait_seconds gauge\n");
+	for (size_t i = 0; !acd_queue_at(a->acd, i, &qi); i++)
+		out(mb, "hotline_queue_longest_wait_seconds{queue=\"%s\"} %.3f\n",
+		    qi.name,
+		    qi.oldest && now > qi.oldest ? (now - qi.oldest) / 1000.0 : 0.0);
+	for (size_t i = 0; !acd_agent_at(a->acd, i, &in); i++)
+		agents[in.state]++;
+	out(mb, "# HELP hotline_agents Agents by state.\n# TYPE hotline_agents gauge\n");
+	for (int st = 0; st < AGENT_ST_COUNT; st++)
+		out(mb, "hotline_agents{state=\"%s\"} %zu\n",
+		    acd_state_name((enum agent_state)st), agents[st]);
+	out(mb,
+	    "# HELP hotline_sip_registrations Phones registered now.\n"
+	    "# TYPE hotline_sip_registrations gauge\nhotline_sip_registrations %zu\n",
+	    a->reg ? registrar_count(a->reg) : (size_t)0);
+	out(mb, "# HELP hotline_events_total Events since start, by type.\n"
+		"# TYPE hotline_events_total counter\n");
+	counts_out(mb, a, "event", "hotline_events_total", "type");
+	out(mb,
+	    "# HELP hotline_http_requests_total HTTP requests answered.\n"
+	    "# TYPE hotline_http_requests_total counter\nhotline_http_requests_total "
+	    "%llu\n",
+	    (unsigned long long)a->requests);
+	out(mb,
+	    "# HELP hotline_http_request_duration_seconds Time spent handling "
+	    "routed requests.\n# TYPE hotline_http_request_duration_seconds "
+	    "summary\nhotline_http_request_duration_seconds_sum %.6f\n"
+	    "hotline_http_request_duration_seconds_count %llu\n",
+	    a->request_us / 1e6, (unsigned long long)a->requests);
+	http_reply(rq->conn, 200, "OK",
+		   "Content-Type: text/plain; version=0.0.4\r\n"
+		   "Content-Length: %zu\r\n\r\n%b",
+		   mb->end, mb->buf, mb->end);
+	mem_deref(mb);
+}
+
 static const struct route routes[] = {
     {"GET", "/health", false, health},
+    {"GET", "/metrics", false, metrics},
     {"GET", "/api/v1/calls", true, calls_list},
     {"GET", "/api/v1/calls/{id}", true, calls_get},
     {"GET", "/api/v1/calls/{id}/recording", true, calls_recording},
@@ -767,6 +904,7 @@ static void request_handler(struct http_conn *conn, const struct http_msg *msg, 
 			return;
 		}
 		r->h(&rq);
+		a->request_us += clock_mono_us() - t0;
 		log_debug("api: %.*s %.*s %lluus", (int)msg->met.l, msg->met.p,
 			  (int)msg->path.l, msg->path.p,
 			  (unsigned long long)(clock_mono_us() - t0));
@@ -788,6 +926,7 @@ static void request_handler(struct http_conn *conn, const struct http_msg *msg, 
 static void api_destructor(void *arg)
 {
 	struct api *a = arg;
+	event_unsubscribe(metrics_event_h, a);
 	mem_deref(a->stream);
 	mem_deref(a->sock);
 }
@@ -814,7 +953,9 @@ int api_alloc(struct api **ap, const struct cfg_node *node,
 	a->acd = acd;
 	a->stats = stats;
 	a->reg = reg;
-	err = api__stream_alloc(&a->stream, a);
+	err = event_subscribe(metrics_event_h, a);
+	if (!err)
+		err = api__stream_alloc(&a->stream, a);
 	if (!err)
 		err = http_listen(&a->sock, &laddr, request_handler, a);
 	if (err) {
