@@ -276,7 +276,7 @@ static enum agent_state agent_state_of(const struct acd_agent *ag)
 
 	for (int ch = 0; ch < ACD_CHANNELS; ch++)
 		load += ag->load[ch];
-	if (!list_isempty(&ag->offers))
+	if (!list_isempty(&ag->offers) || ag->direct_ringing)
 		return AGENT_ST_RINGING;
 	if (load)
 		return AGENT_ST_BUSY;
@@ -1177,6 +1177,9 @@ void acd_done(struct acd *a, const char *agent, enum acd_channel ch, const char 
 		return;
 	}
 	ag->load[ch]--;
+	/* an extension call that rang and ended unanswered */
+	if (ag->direct_ringing && ag->load[ch] < ag->direct_ringing)
+		ag->direct_ringing = ag->load[ch];
 	if (q && q->c.wrapup_ms) {
 		struct le *le;
 
@@ -1200,7 +1203,8 @@ void acd_done(struct acd *a, const char *agent, enum acd_channel ch, const char 
 	agent_update(a, ag, now);
 }
 
-int acd_busy(struct acd *a, const char *agent, enum acd_channel ch, uint64_t now)
+int acd_busy(struct acd *a, const char *agent, enum acd_channel ch, bool ringing,
+	     uint64_t now)
 {
 	struct acd_agent *ag = agent_find(a, agent);
 
@@ -1209,8 +1213,20 @@ int acd_busy(struct acd *a, const char *agent, enum acd_channel ch, uint64_t now
 	if (ag->load[ch] >= (ag->cap[ch] ? ag->cap[ch] : 1))
 		return EBUSY;
 	ag->load[ch]++;
+	if (ringing)
+		ag->direct_ringing++;
 	agent_update(a, ag, now);
 	return 0;
+}
+
+void acd_connected(struct acd *a, const char *agent, uint64_t now)
+{
+	struct acd_agent *ag = agent_find(a, agent);
+
+	if (!ag || !ag->direct_ringing)
+		return;
+	ag->direct_ringing--;
+	agent_update(a, ag, now);
 }
 
 void *acd_item_arg(const struct acd_item *it)

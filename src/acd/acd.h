@@ -169,8 +169,13 @@ int acd_miss(struct acd *a, struct acd_item *it, const char *agent, uint64_t now
  * a queue): wrap-up per the queue, then ready again. */
 void acd_done(struct acd *a, const char *agent, enum acd_channel ch, const char *queue,
 	      uint64_t now);
-/* Marks agent busy on ch outside the queues (an extension call). */
-int acd_busy(struct acd *a, const char *agent, enum acd_channel ch, uint64_t now);
+/* Marks agent busy on ch outside the queues (an extension call); with
+ * ringing its state shows ringing until acd_connected. EBUSY: at its
+ * capacity already. */
+int acd_busy(struct acd *a, const char *agent, enum acd_channel ch, bool ringing,
+	     uint64_t now);
+/* The extension call that was ringing at agent is answered. */
+void acd_connected(struct acd *a, const char *agent, uint64_t now);
 
 void *acd_item_arg(const struct acd_item *it);
 const char *acd_item_queue(const struct acd_item *it);

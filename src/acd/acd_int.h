@@ -75,6 +75,7 @@ struct acd_agent {
 	uint32_t load[ACD_CHANNELS];
 	uint32_t answered;
 	uint32_t misses;
+	uint32_t direct_ringing;  /* extension calls ringing (acd_busy) */
 	struct list offers;	  /* struct acd_offer, ringing */
 	struct acd_skill *skills; /* skillc of them */
 	size_t skillc;

@@ -736,6 +736,8 @@ static void call_bridge(struct call *call, struct leg *agent)
 			   (unsigned long long)(call->row.answered - call->row.queued),
 			   (unsigned long long)(call->row.answered - agent->rang_at));
 	}
+	if (agent->held) /* an extension call: ringing, now talking */
+		acd_connected(ctl->acd, agent->ext, call->row.answered);
 	agent->held = false; /* its capacity is the call's now */
 	ringing_drop(call);
 	util_copy(call->row.agent, sizeof(call->row.agent), agent->ext);
@@ -1342,7 +1344,7 @@ static int ring_direct(struct call *call, const char *ext)
 	struct leg *leg;
 	int err;
 
-	err = acd_busy(ctl->acd, ext, ACD_VOICE, clock_now_ms());
+	err = acd_busy(ctl->acd, ext, ACD_VOICE, true, clock_now_ms());
 	if (err) {
 		log_info("call: extension busy call=%s agent=%s", call->row.id, ext);
 		return err;

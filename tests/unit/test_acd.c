@@ -169,9 +169,9 @@ static int test_longest_idle(void)
 	acd_member_add(s->a, "q", "b", 0, 1);
 	acd_member_add(s->a, "q", "c", 0, 1);
 	/* idle since: b 1000, c 2000, a 3000 */
-	acd_busy(s->a, "a", ACD_VOICE, 0);
-	acd_busy(s->a, "b", ACD_VOICE, 0);
-	acd_busy(s->a, "c", ACD_VOICE, 0);
+	acd_busy(s->a, "a", ACD_VOICE, false, 0);
+	acd_busy(s->a, "b", ACD_VOICE, false, 0);
+	acd_busy(s->a, "c", ACD_VOICE, false, 0);
 	acd_done(s->a, "b", ACD_VOICE, NULL, 1000);
 	acd_done(s->a, "c", ACD_VOICE, NULL, 2000);
 	acd_done(s->a, "a", ACD_VOICE, NULL, 3000);
@@ -435,8 +435,13 @@ static int test_capacity(void)
 	TEST_ERR(acd_agent_info(s->a, "a", &in));
 	TEST_EQ(in.load[ACD_CHAT], 3);
 	/* a voice call does not use chat capacity */
-	TEST_ERR(acd_busy(s->a, "a", ACD_VOICE, 1100));
-	TEST_EQ(acd_busy(s->a, "a", ACD_VOICE, 1100), EBUSY);
+	TEST_ERR(acd_busy(s->a, "a", ACD_VOICE, true, 1100));
+	TEST_ERR(acd_agent_info(s->a, "a", &in));
+	TEST_EQ(in.state, AGENT_ST_RINGING); /* an extension call rings */
+	TEST_EQ(acd_busy(s->a, "a", ACD_VOICE, false, 1100), EBUSY);
+	acd_connected(s->a, "a", 1150);
+	TEST_ERR(acd_agent_info(s->a, "a", &in));
+	TEST_EQ(in.state, AGENT_ST_RINGING); /* still three chats offered */
 	TEST_ERR(answer(s, c[0], 1200));
 	acd_done(s->a, "a", ACD_CHAT, "chat", 1300);
 	route(s, 1300);
@@ -564,6 +569,34 @@ static int test_done_without_conversation(void)
 	TEST_ERR(answer(s, c, 1200));
 	acd_done(s->a, "a", ACD_VOICE, "q", 1300);
 	TEST_ERR(acd_agent_info(s->a, "a", &in));
+	TEST_EQ(in.load[ACD_VOICE], 0);
+	CHECKED(s);
+	sim_free(s);
+	return 0;
+}
+
+/* An extension call: ringing, then busy once connected, then free; an
+ * unanswered one frees the agent too. */
+static int test_extension_call(void)
+{
+	struct sim *s = sim_new();
+	struct acd_agent_info in;
+
+	TEST_ASSERT(s);
+	TEST_ERR(agent_add(s, "a"));
+	TEST_ERR(acd_busy(s->a, "a", ACD_VOICE, true, 100));
+	TEST_ERR(acd_agent_info(s->a, "a", &in));
+	TEST_EQ(in.state, AGENT_ST_RINGING);
+	acd_connected(s->a, "a", 200);
+	TEST_ERR(acd_agent_info(s->a, "a", &in));
+	TEST_EQ(in.state, AGENT_ST_BUSY);
+	acd_done(s->a, "a", ACD_VOICE, NULL, 300);
+	TEST_ERR(acd_agent_info(s->a, "a", &in));
+	TEST_EQ(in.state, AGENT_ST_AVAILABLE);
+	TEST_ERR(acd_busy(s->a, "a", ACD_VOICE, true, 400));
+	acd_done(s->a, "a", ACD_VOICE, NULL, 500);
+	TEST_ERR(acd_agent_info(s->a, "a", &in));
+	TEST_EQ(in.state, AGENT_ST_AVAILABLE);
 	TEST_EQ(in.load[ACD_VOICE], 0);
 	CHECKED(s);
 	sim_free(s);
@@ -1000,6 +1033,7 @@ static const struct test_case tests[] = {
     {"a callback keeps its place and outlasts max wait", test_hold},
     {"done without a conversation leaves a ringing offer alone",
      test_done_without_conversation},
+    {"an extension call rings, connects and ends", test_extension_call},
     {"wrap-up: no offer before it ends", test_wrapup},
     {"presence: reasons, logged out, abandon frees the agent", test_presence},
     {"tenant: queues, members, tiers and skills from YAML", test_tenant},
