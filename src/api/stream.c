@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <jansson.h>
 /* not <re.h>: its re_json.h clashes with jansson's enums */
 #include <re_types.h>
@@ -30,10 +31,11 @@
 #include "core/core.h"
 #include "api/api_int.h"
 
-#define SEND_LIMIT  (256 * 1024) /* unsent bytes before a client is dropped */
-#define STATS_MS    500
-#define MAX_CLIENTS 4096
-#define MAX_QUEUES  256
+#define SEND_LIMIT    (256 * 1024) /* unsent bytes before a client is dropped */
+#define SOCKET_SNDBUF (64 * 1024)
+#define STATS_MS      500
+#define MAX_CLIENTS   4096
+#define MAX_QUEUES    256
 
 struct client {
 	struct le le;
@@ -268,8 +270,14 @@ int api__stream_accept(struct api_stream *s, struct http_conn *conn,
 		return err;
 	}
 	tc = websock_tcp(c->wc);
-	if (tc)
+	if (tc) {
+		/* a small kernel buffer, so that a client that stops reading
+		 * shows in our own queue soon and is dropped there */
+		int sndbuf = SOCKET_SNDBUF;
+		(void)setsockopt(tcp_conn_fd(tc), SOL_SOCKET, SO_SNDBUF, &sndbuf,
+				 sizeof(sndbuf));
 		tcp_conn_txqsz_set(tc, SEND_LIMIT * 2);
+	}
 	list_append(&s->clients, &c->le, c);
 	log_info("api: event stream client joined types=%s clients=%u",
 		 c->types[0] ? c->types : "all", list_count(&s->clients));
