@@ -630,6 +630,61 @@ static void events_stream(struct req *rq)
 			    "the WebSocket handshake failed: %s", strerror(err));
 }
 
+static json_t *agent_stats_json(const char *ext, const struct acd_agent_stats *st)
+{
+	json_t *t = json_object();
+
+	for (int i = 0; i < AGENT_ST_COUNT; i++)
+		json_object_set_new(t, acd_state_name((enum agent_state)i),
+				    json_integer((json_int_t)st->time_ms[i]));
+	return json_pack("{s:s,s:o,s:i,s:i,s:o,s:o}", "agent", ext, "time_ms", t,
+			 "answered", (int)st->answered, "ring_no_answer",
+			 (int)st->noanswer, "occupancy", ratio_json(st->occupancy),
+			 "utilisation", ratio_json(st->utilisation));
+}
+
+static int stats_one(const struct hl_event *ev, void *arg);
+
+/*
+ * GET /api/v1/agents/{id}/stats: time in each state, answered, ring no
+ * answer, occupancy and utilisation (METRICS.md), today or, with
+ * from/to, rebuilt from the stored event log.
+ */
+static void agents_stats(struct req *rq)
+{
+	struct acd_agent_info in;
+	struct acd_agent_stats st;
+	struct acd_stats *rs = NULL;
+	uint64_t from = 0, to = 0, now = clock_now_ms();
+
+	if (acd_agent_info(rq->api->acd, rq->id, &in)) {
+		reply_error(rq, 404, "Not Found", "not_found", "no agent '%s'", rq->id);
+		return;
+	}
+	if (!query_time(rq, "from", &from) || !query_time(rq, "to", &to))
+		return;
+	if (!from && !to) {
+		(void)acd_stats_agent(rq->api->stats, rq->id, now, &st);
+		reply_json(rq, 200, "OK", agent_stats_json(rq->id, &st));
+		return;
+	}
+	if (to && from >= to) {
+		reply_error(rq, 400, "Bad Request", "bad_query",
+			    "from: must be before to");
+		return;
+	}
+	if (acd_stats_alloc(&rs, 0, 5000) ||
+	    store_event_list(rq->api->store, from, to, NULL, stats_one, rs)) {
+		mem_deref(rs);
+		reply_error(rq, 500, "Internal Server Error", "store_error",
+			    "the event log could not be read");
+		return;
+	}
+	(void)acd_stats_agent(rs, rq->id, to ? to : now, &st);
+	mem_deref(rs);
+	reply_json(rq, 200, "OK", agent_stats_json(rq->id, &st));
+}
+
 static int stats_one(const struct hl_event *ev, void *arg)
 {
 	acd_stats_feed(arg, ev);
@@ -826,6 +881,7 @@ static const struct route routes[] = {
     {"GET", "/api/v1/agents", true, agents_list},
     {"GET", "/api/v1/agents/{id}", true, agents_get},
     {"POST", "/api/v1/agents/{id}/state", true, agents_state},
+    {"GET", "/api/v1/agents/{id}/stats", true, agents_stats},
     {"GET", "/api/v1/queues", true, queues_list},
     {"GET", "/api/v1/queues/{id}", true, queues_get},
     {"GET", "/api/v1/queues/{id}/stats", true, queues_stats},

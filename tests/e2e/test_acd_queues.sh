@@ -93,6 +93,17 @@ check "AHT counts talk time (about 6 s)" \
 check "GET /api/v1/queues lists both with no one waiting" \
 	python3 -c 'import json,sys; q={x["name"]: x for x in json.load(open(sys.argv[1]))["queues"]}; sys.exit(not (q["english"]["waiting"] == 0 and q["billing"]["members"] == 4 and q["english"]["members"] == 4))' "$T/queues.json"
 
+# an agent's figures, live and from the log
+api /api/v1/agents/2006/stats > "$T/ag-live.json"
+api "/api/v1/agents/2006/stats?from=0&to=$now" > "$T/ag-log.json"
+check "agent 2006: answered calls and busy time, live equal to the log" \
+	python3 -c '
+import json, sys
+a = json.load(open(sys.argv[1])); b = json.load(open(sys.argv[2]))
+ok = a["answered"] >= 1 and a["time_ms"]["busy"] >= 5000 and 0 < a["occupancy"] <= 1
+ok = ok and a["answered"] == b["answered"] and abs(a["time_ms"]["busy"] - b["time_ms"]["busy"]) < 2
+sys.exit(not ok)' "$T/ag-live.json" "$T/ag-log.json"
+
 # the queue_log export
 "$HOTLINE" export-queue-log --config "$T/hotline.yaml" > "$T/queue_log" 2>"$T/export.err"
 check "export-queue-log runs" test $? -eq 0
