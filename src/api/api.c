@@ -646,6 +646,36 @@ static json_t *agent_stats_json(const char *ext, const struct acd_agent_stats *s
 static int stats_one(const struct hl_event *ev, void *arg);
 
 /*
+ * Statistics over [from, to) rebuilt from the stored event log (with the
+ * tenant's service-level thresholds); NULL after replying the error. A
+ * range needs at least one of from/to (the caller checks).
+ */
+static struct acd_stats *stats_range(struct req *rq, uint64_t from, uint64_t to)
+{
+	struct acd_stats *rs = NULL;
+
+	if (to && from >= to) {
+		reply_error(rq, 400, "Bad Request", "bad_query",
+			    "from: must be before to");
+		return NULL;
+	}
+	if (acd_stats_alloc(&rs, 0, 5000)) {
+		reply_error(rq, 500, "Internal Server Error", "error", "out of memory");
+		return NULL;
+	}
+	for (size_t i = 0; i < rq->api->tenant->queuec; i++)
+		(void)acd_stats_threshold(rs, rq->api->tenant->queuev[i].name,
+					  rq->api->tenant->queuev[i].sl_threshold_ms);
+	if (store_event_list(rq->api->store, from, to, NULL, stats_one, rs)) {
+		mem_deref(rs);
+		reply_error(rq, 500, "Internal Server Error", "store_error",
+			    "the event log could not be read");
+		return NULL;
+	}
+	return rs;
+}
+
+/*
  * GET /api/v1/agents/{id}/stats: time in each state, answered, ring no
  * answer, occupancy and utilisation (METRICS.md), today or, with
  * from/to, rebuilt from the stored event log.
@@ -654,7 +684,7 @@ static void agents_stats(struct req *rq)
 {
 	struct acd_agent_info in;
 	struct acd_agent_stats st;
-	struct acd_stats *rs = NULL;
+	struct acd_stats *rs;
 	uint64_t from = 0, to = 0, now = clock_now_ms();
 
 	if (acd_agent_info(rq->api->acd, rq->id, &in)) {
@@ -668,18 +698,9 @@ static void agents_stats(struct req *rq)
 		reply_json(rq, 200, "OK", agent_stats_json(rq->id, &st));
 		return;
 	}
-	if (to && from >= to) {
-		reply_error(rq, 400, "Bad Request", "bad_query",
-			    "from: must be before to");
+	rs = stats_range(rq, from, to);
+	if (!rs)
 		return;
-	}
-	if (acd_stats_alloc(&rs, 0, 5000) ||
-	    store_event_list(rq->api->store, from, to, NULL, stats_one, rs)) {
-		mem_deref(rs);
-		reply_error(rq, 500, "Internal Server Error", "store_error",
-			    "the event log could not be read");
-		return;
-	}
 	(void)acd_stats_agent(rs, rq->id, to ? to : now, &st);
 	mem_deref(rs);
 	reply_json(rq, 200, "OK", agent_stats_json(rq->id, &st));
@@ -699,9 +720,8 @@ static void queues_stats(struct req *rq)
 {
 	struct acd_queue_info qi;
 	struct acd_queue_stats st;
-	struct acd_stats *rs = NULL;
+	struct acd_stats *rs;
 	uint64_t from = 0, to = 0, now = clock_now_ms();
-	const struct cfg_queue *cq;
 
 	if (acd_queue_info(rq->api->acd, rq->id, &qi)) {
 		reply_error(rq, 404, "Not Found", "not_found", "no queue '%s'", rq->id);
@@ -719,23 +739,9 @@ static void queues_stats(struct req *rq)
 				     "stats", stats_json(&st)));
 		return;
 	}
-	if (to && from >= to) {
-		reply_error(rq, 400, "Bad Request", "bad_query",
-			    "from: must be before to");
+	rs = stats_range(rq, from, to);
+	if (!rs)
 		return;
-	}
-	if (acd_stats_alloc(&rs, 0, 5000)) {
-		reply_error(rq, 500, "Internal Server Error", "error", "out of memory");
-		return;
-	}
-	cq = cfg_queue_find(rq->api->tenant, rq->id);
-	(void)acd_stats_threshold(rs, rq->id, cq ? cq->sl_threshold_ms : 0);
-	if (store_event_list(rq->api->store, from, to, NULL, stats_one, rs)) {
-		mem_deref(rs);
-		reply_error(rq, 500, "Internal Server Error", "store_error",
-			    "the database could not be read");
-		return;
-	}
 	(void)acd_stats_queue(rs, rq->id, to ? to : now, &st);
 	mem_deref(rs);
 	reply_json(rq, 200, "OK",
