@@ -42,6 +42,7 @@ struct api {
 	struct acd_stats *stats;
 	struct registrar *reg;
 	struct api_stream *stream;
+	struct api_webhooks *webhooks;
 	uint64_t requests;
 	uint64_t request_us; /* summed handling time */
 	/* counted from the event bus for /metrics */
@@ -860,6 +861,20 @@ static void metrics(struct req *rq)
 	out(mb, "# HELP hotline_events_total Events since start, by type.\n"
 		"# TYPE hotline_events_total counter\n");
 	counts_out(mb, a, "event", "hotline_events_total", "type");
+	{
+		uint64_t d, f, dr, q;
+		api__webhook_counts(a->webhooks, &d, &f, &dr, &q);
+		out(mb,
+		    "# HELP hotline_webhook_deliveries_total Webhook deliveries, by "
+		    "result.\n# TYPE hotline_webhook_deliveries_total counter\n"
+		    "hotline_webhook_deliveries_total{result=\"delivered\"} %llu\n"
+		    "hotline_webhook_deliveries_total{result=\"failed\"} %llu\n"
+		    "hotline_webhook_deliveries_total{result=\"dropped\"} %llu\n"
+		    "# HELP hotline_webhook_queue Deliveries waiting to be sent.\n"
+		    "# TYPE hotline_webhook_queue gauge\nhotline_webhook_queue %llu\n",
+		    (unsigned long long)d, (unsigned long long)f, (unsigned long long)dr,
+		    (unsigned long long)q);
+	}
 	out(mb,
 	    "# HELP hotline_http_requests_total HTTP requests answered.\n"
 	    "# TYPE hotline_http_requests_total counter\nhotline_http_requests_total "
@@ -878,6 +893,144 @@ static void metrics(struct req *rq)
 	mem_deref(mb);
 }
 
+/* --- webhooks ----------------------------------------------------------- */
+
+static json_t *webhook_json(const struct store_webhook *h, bool with_secret)
+{
+	json_t *types = json_array();
+	const char *p = h->types;
+
+	while (*p) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		json_array_append_new(types, json_stringn(p, n));
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+	json_t *o = json_pack("{s:s,s:s,s:o,s:I}", "id", h->id, "url", h->url, "types",
+			      types, "created", (json_int_t)h->created);
+
+	/* the secret is shown once, when the webhook is made */
+	if (o && with_secret)
+		json_object_set_new(o, "secret", json_string(h->secret));
+	return o;
+}
+
+static void webhooks_list(struct req *rq)
+{
+	const struct store_webhook *h;
+	json_t *arr = json_array();
+
+	for (size_t i = 0; (h = api__webhook_at(rq->api->webhooks, i)); i++)
+		json_array_append_new(arr, webhook_json(h, false));
+	reply_json(rq, 200, "OK", json_pack("{s:o}", "webhooks", arr));
+}
+
+/* Joins the type prefixes of a webhook into types ("call.,queue."); false
+ * after replying what is wrong. */
+static bool webhook_types(struct req *rq, json_t *v, char *types, size_t sz)
+{
+	if (!json_is_array(v) || !json_array_size(v)) {
+		reply_error(rq, 400, "Bad Request", "bad_field",
+			    "types: must be a non-empty list of event type prefixes "
+			    "(\"call.\", \"queue.\", \"agent.state\")");
+		return false;
+	}
+	types[0] = '\0';
+	for (size_t i = 0; i < json_array_size(v); i++) {
+		const char *t = json_string_value(json_array_get(v, i));
+		if (!t || !*t || strlen(t) > 47 || strchr(t, ',') ||
+		    strlen(types) + strlen(t) + 2 > sz) {
+			reply_error(
+			    rq, 400, "Bad Request", "bad_field",
+			    "types[%zu]: must be a type prefix of 1-47 characters "
+			    "without commas (255 in all)",
+			    i);
+			return false;
+		}
+		snprintf(types + strlen(types), sz - strlen(types), "%s%s",
+			 *types ? "," : "", t);
+	}
+	return true;
+}
+
+/* POST {"url": "https://crm.example/hook", "types": ["call.", "queue."],
+ *       "secret": "optional, 16-79 characters"} */
+static void webhooks_add(struct req *rq)
+{
+	struct store_webhook h;
+	json_error_t jerr;
+	json_t *body, *v;
+	const char *key, *url, *secret = NULL;
+	char types[256];
+	int err;
+
+	body = rq->msg->mb ? json_loadb((const char *)mbuf_buf(rq->msg->mb),
+					mbuf_get_left(rq->msg->mb), 0, &jerr)
+			   : NULL;
+	if (!body || !json_is_object(body)) {
+		reply_error(rq, 400, "Bad Request", "bad_json",
+			    "the body must be a JSON object%s%s", body ? "" : ": ",
+			    body ? "" : jerr.text);
+		json_decref(body);
+		return;
+	}
+	json_object_foreach(body, key, v)
+	{
+		if (strcmp(key, "url") && strcmp(key, "types") && strcmp(key, "secret")) {
+			reply_error(rq, 400, "Bad Request", "unknown_field",
+				    "%s: unknown field (url, types, secret)", key);
+			goto out;
+		}
+	}
+	url = json_string_value(json_object_get(body, "url"));
+	if (!url || (strncmp(url, "http://", 7) && strncmp(url, "https://", 8)) ||
+	    strlen(url) > 511 || strpbrk(url, " \r\n")) {
+		reply_error(rq, 400, "Bad Request", "bad_field",
+			    "url: must be an http:// or https:// URL of at most 511 "
+			    "characters");
+		goto out;
+	}
+	if (!webhook_types(rq, json_object_get(body, "types"), types, sizeof(types)))
+		goto out;
+	v = json_object_get(body, "secret");
+	if (v) {
+		secret = json_string_value(v);
+		if (!secret || strlen(secret) < 16 || strlen(secret) > 79) {
+			reply_error(rq, 400, "Bad Request", "bad_field",
+				    "secret: must be a string of 16-79 characters");
+			goto out;
+		}
+	}
+	err = api__webhook_add(rq->api->webhooks, url, types, secret, &h);
+	if (err == ENOSPC)
+		reply_error(rq, 409, "Conflict", "too_many", "at most 64 webhooks");
+	else if (err)
+		reply_error(rq, 503, "Service Unavailable", "store_error",
+			    "the webhook could not be stored: %s", strerror(err));
+	else
+		reply_json(rq, 201, "Created", webhook_json(&h, true));
+out:
+	json_decref(body);
+}
+
+static void webhooks_del(struct req *rq)
+{
+	int err = api__webhook_del(rq->api->webhooks, rq->id);
+
+	if (err == ENOENT) {
+		reply_error(rq, 404, "Not Found", "not_found", "no webhook '%s'", rq->id);
+		return;
+	}
+	if (err) {
+		reply_error(rq, 503, "Service Unavailable", "store_error",
+			    "the change could not be stored: %s", strerror(err));
+		return;
+	}
+	http_reply(rq->conn, 204, "No Content", "Content-Length: 0\r\n\r\n");
+}
+
 static const struct route routes[] = {
     {"GET", "/health", false, health},
     {"GET", "/metrics", false, metrics},
@@ -892,6 +1045,9 @@ static const struct route routes[] = {
     {"GET", "/api/v1/queues/{id}", true, queues_get},
     {"GET", "/api/v1/queues/{id}/stats", true, queues_stats},
     {"GET", "/api/v1/events", false, events_stream}, /* auth in the route */
+    {"GET", "/api/v1/webhooks", true, webhooks_list},
+    {"POST", "/api/v1/webhooks", true, webhooks_add},
+    {"DELETE", "/api/v1/webhooks/{id}", true, webhooks_del},
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -989,6 +1145,7 @@ static void api_destructor(void *arg)
 {
 	struct api *a = arg;
 	event_unsubscribe(metrics_event_h, a);
+	mem_deref(a->webhooks);
 	mem_deref(a->stream);
 	mem_deref(a->sock);
 }
@@ -1018,6 +1175,8 @@ int api_alloc(struct api **ap, const struct cfg_node *node,
 	err = event_subscribe(metrics_event_h, a);
 	if (!err)
 		err = api__stream_alloc(&a->stream, a);
+	if (!err)
+		err = api__webhooks_alloc(&a->webhooks, st);
 	if (!err)
 		err = http_listen(&a->sock, &laddr, request_handler, a);
 	if (err) {

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct api;
 struct api_stream;
@@ -30,5 +31,23 @@ int api__stream_alloc(struct api_stream **sp, struct api *a);
 int api__stream_accept(struct api_stream *s, struct http_conn *conn,
 		       const struct http_msg *msg, const char *types);
 size_t api__stream_clients(const struct api_stream *s);
+
+/*
+ * Outgoing webhooks (webhook.c): loaded from the store, fed by the event
+ * bus, delivered by a worker thread.
+ */
+struct api_webhooks;
+struct store;
+struct store_webhook;
+int api__webhooks_alloc(struct api_webhooks **wp, struct store *st);
+/* Registers a webhook (url and types already checked); a secret is made
+ * when none is given. ENOSPC: too many. */
+int api__webhook_add(struct api_webhooks *w, const char *url, const char *types,
+		     const char *secret, struct store_webhook *out);
+/* ENOENT: no such webhook. */
+int api__webhook_del(struct api_webhooks *w, const char *id);
+const struct store_webhook *api__webhook_at(const struct api_webhooks *w, size_t i);
+void api__webhook_counts(struct api_webhooks *w, uint64_t *delivered, uint64_t *failed,
+			 uint64_t *dropped, uint64_t *queued);
 
 #endif

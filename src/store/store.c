@@ -22,7 +22,14 @@
 #define QUEUE_MAX_DEFAULT 100000
 #define BATCH_MAX	  2000
 
-enum job_type { JOB_CALL, JOB_EVENT, JOB_BINDING_SAVE, JOB_BINDING_DEL };
+enum job_type {
+	JOB_CALL,
+	JOB_EVENT,
+	JOB_BINDING_SAVE,
+	JOB_BINDING_DEL,
+	JOB_WEBHOOK_SAVE,
+	JOB_WEBHOOK_DEL
+};
 
 struct job {
 	struct job *next;
@@ -30,6 +37,7 @@ struct job {
 	union {
 		struct store_call call;
 		struct store_binding binding;
+		struct store_webhook webhook;
 		struct {
 			uint64_t ts;
 			char *type, *call, *agent, *queue, *data;
@@ -75,6 +83,10 @@ static const char *const migrations[] = {
     " aor TEXT NOT NULL, contact TEXT NOT NULL, transport TEXT,"
     " source TEXT, call_id TEXT, cseq INTEGER, expires INTEGER,"
     " PRIMARY KEY (aor, contact));",
+    /* 2: outgoing webhooks */
+    "CREATE TABLE webhooks ("
+    " id TEXT PRIMARY KEY, url TEXT NOT NULL, types TEXT NOT NULL,"
+    " secret TEXT NOT NULL, created INTEGER);",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
@@ -173,6 +185,8 @@ static int job_run(sqlite3 *db, const struct job *j)
 	    [JOB_BINDING_SAVE] = "INSERT OR REPLACE INTO bindings VALUES"
 				 " (?,?,?,?,?,?,?)",
 	    [JOB_BINDING_DEL] = "DELETE FROM bindings WHERE aor=? AND contact=?",
+	    [JOB_WEBHOOK_SAVE] = "INSERT OR REPLACE INTO webhooks VALUES (?,?,?,?,?)",
+	    [JOB_WEBHOOK_DEL] = "DELETE FROM webhooks WHERE id=?",
 	};
 	sqlite3_stmt *st;
 	int rc;
@@ -224,6 +238,16 @@ static int job_run(sqlite3 *db, const struct job *j)
 	case JOB_BINDING_DEL:
 		bind_text(st, 1, j->u.binding.aor);
 		bind_text(st, 2, j->u.binding.contact);
+		break;
+	case JOB_WEBHOOK_SAVE:
+		bind_text(st, 1, j->u.webhook.id);
+		bind_text(st, 2, j->u.webhook.url);
+		bind_text(st, 3, j->u.webhook.types);
+		bind_text(st, 4, j->u.webhook.secret);
+		sqlite3_bind_int64(st, 5, (sqlite3_int64)j->u.webhook.created);
+		break;
+	case JOB_WEBHOOK_DEL:
+		bind_text(st, 1, j->u.webhook.id);
 		break;
 	}
 	rc = sqlite3_step(st);
@@ -671,4 +695,66 @@ int store_binding_list(struct store *s, uint64_t now, store_binding_h *h, void *
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : EIO;
+}
+
+/* --- webhooks ---------------------------------------------------------- */
+
+static int webhook_job(struct store *s, enum job_type type, const struct store_webhook *w)
+{
+	struct job *j;
+
+	if (!s || !w)
+		return EINVAL;
+	j = calloc(1, sizeof(*j));
+	if (!j)
+		return ENOMEM;
+	j->type = type;
+	j->u.webhook = *w;
+	return enqueue(s, j);
+}
+
+int store_webhook_save(struct store *s, const struct store_webhook *w)
+{
+	return webhook_job(s, JOB_WEBHOOK_SAVE, w);
+}
+
+int store_webhook_delete(struct store *s, const char *id)
+{
+	struct store_webhook w;
+
+	memset(&w, 0, sizeof(w));
+	util_copy(w.id, sizeof(w.id), id ? id : "");
+	return webhook_job(s, JOB_WEBHOOK_DEL, &w);
+}
+
+int store_webhook_list(struct store *s, store_webhook_h *h, void *arg)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!s || !h)
+		return EINVAL;
+	if (sqlite3_prepare_v2(s->rdb,
+			       "SELECT id, url, types, secret, created FROM webhooks"
+			       " ORDER BY created",
+			       -1, &st, NULL) != SQLITE_OK) {
+		log_error("store: webhook list failed: %s", sqlite3_errmsg(s->rdb));
+		return EIO;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_webhook w;
+
+		memset(&w, 0, sizeof(w));
+		util_copy(w.id, sizeof(w.id), (const char *)sqlite3_column_text(st, 0));
+		util_copy(w.url, sizeof(w.url), (const char *)sqlite3_column_text(st, 1));
+		util_copy(w.types, sizeof(w.types),
+			  (const char *)sqlite3_column_text(st, 2));
+		util_copy(w.secret, sizeof(w.secret),
+			  (const char *)sqlite3_column_text(st, 3));
+		w.created = (uint64_t)sqlite3_column_int64(st, 4);
+		if (h(&w, arg))
+			break;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : EIO;
 }

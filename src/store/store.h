@@ -101,4 +101,19 @@ typedef int(store_binding_h)(const struct store_binding *b, void *arg);
 /* Every binding not expired at now. */
 int store_binding_list(struct store *st, uint64_t now, store_binding_h *h, void *arg);
 
+/* --- outgoing webhooks ------------------------------------------------- */
+
+struct store_webhook {
+	char id[32];
+	char url[512];
+	char types[256]; /* comma list of event type prefixes */
+	char secret[80];
+	uint64_t created;
+};
+int store_webhook_save(struct store *st, const struct store_webhook *w);
+int store_webhook_delete(struct store *st, const char *id);
+typedef int(store_webhook_h)(const struct store_webhook *w, void *arg);
+/* Every webhook, oldest first (read on the calling thread). */
+int store_webhook_list(struct store *st, store_webhook_h *h, void *arg);
+
 #endif

@@ -1,0 +1,386 @@
+/*
+ * webhook.c — outgoing webhooks: an integrator registers a URL and the
+ * event types it wants; every such event is POSTed to it as JSON, signed
+ * with HMAC-SHA256 of its secret (X-Hotline-Signature: sha256=HEX), and
+ * retried with backoff (1, 2, 4, 8, 16 s) until it is taken (2xx).
+ *
+ * The main loop only queues deliveries; one worker thread sends them
+ * with libcurl, so a slow or dead receiver never stalls anything. The
+ * queue is bounded: beyond it new deliveries are dropped, counted and
+ * logged once per episode.
+ *
+ * Not here: the routes and their validation messages (api.c).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <curl/curl.h>
+#include <jansson.h>
+#include <sodium.h>
+/* not <re.h>: its re_json.h clashes with jansson's enums */
+#include <re_types.h>
+#include <re_mem.h>
+#include "core/core.h"
+#include "store/store.h"
+#include "api/api_int.h"
+
+#define QUEUE_MAX    10000
+#define ATTEMPTS     6 /* the first and five retries */
+#define TIMEOUT_MS   5000
+#define MAX_WEBHOOKS 64
+
+struct delivery {
+	struct delivery *next;
+	char id[ID_LEN];
+	char url[512];
+	char secret[80];
+	char type[48];
+	char *body;
+	unsigned attempt;
+	uint64_t due; /* monotonic ms */
+};
+
+struct api_webhooks {
+	struct store *store;
+	struct store_webhook hooks[MAX_WEBHOOKS];
+	size_t hookc;
+	pthread_t thread;
+	bool running;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct delivery *head; /* unordered; the worker takes the earliest due */
+	size_t queued;
+	bool stop;
+	bool full_logged;
+	/* counters (under lock) */
+	uint64_t delivered, failed, dropped, retried;
+};
+
+static void delivery_free(struct delivery *d)
+{
+	free(d->body);
+	free(d);
+}
+
+/* HMAC-SHA256 of body with secret, as lower-case hex. */
+static void sign(const char *secret, const char *body, char hex[65])
+{
+	crypto_auth_hmacsha256_state st;
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+
+	crypto_auth_hmacsha256_init(&st, (const unsigned char *)secret, strlen(secret));
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, strlen(body));
+	crypto_auth_hmacsha256_final(&st, mac);
+	sodium_bin2hex(hex, 65, mac, sizeof(mac));
+}
+
+static size_t discard(char *p, size_t size, size_t n, void *arg)
+{
+	(void)p;
+	(void)arg;
+	return size * n;
+}
+
+/* One POST; 0 when the receiver took it (2xx). Worker thread. */
+static int post(CURL *c, const struct delivery *d)
+{
+	struct curl_slist *h = NULL;
+	char line[160], sig[65];
+	long code = 0;
+	CURLcode rc;
+
+	sign(d->secret, d->body, sig);
+	h = curl_slist_append(h, "Content-Type: application/json");
+	snprintf(line, sizeof(line), "X-Hotline-Signature: sha256=%s", sig);
+	h = curl_slist_append(h, line);
+	snprintf(line, sizeof(line), "X-Hotline-Event: %s", d->type);
+	h = curl_slist_append(h, line);
+	snprintf(line, sizeof(line), "X-Hotline-Delivery: %s", d->id);
+	h = curl_slist_append(h, line);
+	curl_easy_reset(c);
+	curl_easy_setopt(c, CURLOPT_URL, d->url);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, d->body);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)TIMEOUT_MS);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "hotline-webhook/1");
+	rc = curl_easy_perform(c);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	curl_slist_free_all(h);
+	if (rc != CURLE_OK) {
+		log_info("webhook: delivery=%s to=%s attempt=%u failed: %s", d->id,
+			 d->url, d->attempt + 1, curl_easy_strerror(rc));
+		return EIO;
+	}
+	if (code < 200 || code > 299) {
+		log_info("webhook: delivery=%s to=%s attempt=%u got %ld", d->id, d->url,
+			 d->attempt + 1, code);
+		return EIO;
+	}
+	return 0;
+}
+
+static void *worker_main(void *arg)
+{
+	struct api_webhooks *w = arg;
+	CURL *c = curl_easy_init();
+
+	pthread_mutex_lock(&w->lock);
+	while (!w->stop) {
+		struct delivery **pp, **best = NULL, *d;
+		uint64_t now = clock_mono_ms();
+
+		for (pp = &w->head; *pp; pp = &(*pp)->next) {
+			if (!best || (*pp)->due < (*best)->due)
+				best = pp;
+		}
+		if (!best) {
+			pthread_cond_wait(&w->cond, &w->lock);
+			continue;
+		}
+		if ((*best)->due > now) {
+			struct timespec ts;
+			uint64_t wait = (*best)->due - now;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_sec += (time_t)(wait / 1000);
+			ts.tv_nsec += (long)(wait % 1000) * 1000000L;
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait(&w->cond, &w->lock, &ts);
+			continue;
+		}
+		d = *best;
+		*best = d->next;
+		pthread_mutex_unlock(&w->lock);
+		int err = c ? post(c, d) : ENOMEM;
+		pthread_mutex_lock(&w->lock);
+		if (!err) {
+			w->delivered++;
+			w->queued--;
+			delivery_free(d);
+		} else if (++d->attempt < ATTEMPTS && !w->stop) {
+			/* 1, 2, 4, 8, 16 s */
+			d->due = clock_mono_ms() + (1000ULL << (d->attempt - 1));
+			d->next = w->head;
+			w->head = d;
+			w->retried++;
+		} else {
+			log_warn("webhook: delivery=%s to=%s type=%s given up after %u "
+				 "attempts",
+				 d->id, d->url, d->type, d->attempt);
+			w->failed++;
+			w->queued--;
+			delivery_free(d);
+		}
+	}
+	pthread_mutex_unlock(&w->lock);
+	if (c)
+		curl_easy_cleanup(c);
+	return NULL;
+}
+
+/* Does a hook's comma list of prefixes take this type? */
+static bool hook_wants(const struct store_webhook *h, const char *type)
+{
+	const char *p = h->types;
+
+	while (*p) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		if (n && !strncmp(type, p, n))
+			return true;
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+	return false;
+}
+
+static char *event_body(const struct hl_event *ev, const char *id)
+{
+	json_t *data = ev->data ? json_loads(ev->data, 0, NULL) : NULL;
+	json_t *o =
+	    json_pack("{s:s,s:I,s:s,s:s?,s:s?,s:s?,s:o}", "id", id, "ts",
+		      (json_int_t)ev->ts, "type", ev->type, "call", ev->call, "agent",
+		      ev->agent, "queue", ev->queue, "data", data ? data : json_null());
+	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+
+	json_decref(o);
+	return s;
+}
+
+static void event_handler(const struct hl_event *ev, void *arg)
+{
+	struct api_webhooks *w = arg;
+
+	if (!ev->type)
+		return;
+	for (size_t i = 0; i < w->hookc; i++) {
+		struct delivery *d;
+
+		if (!hook_wants(&w->hooks[i], ev->type))
+			continue;
+		d = calloc(1, sizeof(*d));
+		if (!d)
+			return;
+		id_new(d->id);
+		util_copy(d->url, sizeof(d->url), w->hooks[i].url);
+		util_copy(d->secret, sizeof(d->secret), w->hooks[i].secret);
+		util_copy(d->type, sizeof(d->type), ev->type);
+		d->body = event_body(ev, d->id);
+		d->due = clock_mono_ms();
+		if (!d->body) {
+			free(d);
+			return;
+		}
+		pthread_mutex_lock(&w->lock);
+		if (w->queued >= QUEUE_MAX) {
+			w->dropped++;
+			if (!w->full_logged)
+				log_warn(
+				    "webhook: %d deliveries waiting, dropping new ones",
+				    QUEUE_MAX);
+			w->full_logged = true;
+			pthread_mutex_unlock(&w->lock);
+			delivery_free(d);
+			continue;
+		}
+		w->full_logged = false;
+		d->next = w->head;
+		w->head = d;
+		w->queued++;
+		pthread_cond_signal(&w->cond);
+		pthread_mutex_unlock(&w->lock);
+	}
+}
+
+static int load_one(const struct store_webhook *h, void *arg)
+{
+	struct api_webhooks *w = arg;
+
+	if (w->hookc < MAX_WEBHOOKS)
+		w->hooks[w->hookc++] = *h;
+	return 0;
+}
+
+static void webhooks_destructor(void *arg)
+{
+	struct api_webhooks *w = arg;
+	struct delivery *d;
+
+	event_unsubscribe(event_handler, w);
+	if (w->running) {
+		pthread_mutex_lock(&w->lock);
+		w->stop = true;
+		pthread_cond_signal(&w->cond);
+		pthread_mutex_unlock(&w->lock);
+		pthread_join(w->thread, NULL);
+	}
+	if (w->queued)
+		log_info("webhook: %zu deliveries not sent at shutdown", w->queued);
+	while ((d = w->head)) {
+		w->head = d->next;
+		delivery_free(d);
+	}
+	pthread_cond_destroy(&w->cond);
+	pthread_mutex_destroy(&w->lock);
+}
+
+int api__webhooks_alloc(struct api_webhooks **wp, struct store *st)
+{
+	struct api_webhooks *w = mem_zalloc(sizeof(*w), webhooks_destructor);
+	int err;
+
+	if (!w)
+		return ENOMEM;
+	w->store = st;
+	/* once, on the main thread, before any worker uses curl */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT)) {
+		mem_deref(w);
+		return EIO;
+	}
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->cond, NULL);
+	err = store_webhook_list(st, load_one, w);
+	if (!err)
+		err = event_subscribe(event_handler, w);
+	if (!err) {
+		err = pthread_create(&w->thread, NULL, worker_main, w);
+		w->running = !err;
+	}
+	if (err) {
+		mem_deref(w);
+		return err;
+	}
+	log_info("webhook: %zu registered", w->hookc);
+	*wp = w;
+	return 0;
+}
+
+int api__webhook_add(struct api_webhooks *w, const char *url, const char *types,
+		     const char *secret, struct store_webhook *out)
+{
+	struct store_webhook h;
+	unsigned char raw[16];
+	char id[ID_LEN];
+	int err;
+
+	if (w->hookc >= MAX_WEBHOOKS)
+		return ENOSPC;
+	memset(&h, 0, sizeof(h));
+	id_new(id);
+	util_copy(h.id, sizeof(h.id), id);
+	util_copy(h.url, sizeof(h.url), url);
+	util_copy(h.types, sizeof(h.types), types);
+	if (secret && *secret) {
+		util_copy(h.secret, sizeof(h.secret), secret);
+	} else {
+		randombytes_buf(raw, sizeof(raw));
+		sodium_bin2hex(h.secret, sizeof(h.secret), raw, sizeof(raw));
+	}
+	h.created = clock_now_ms();
+	err = store_webhook_save(w->store, &h);
+	if (err)
+		return err;
+	w->hooks[w->hookc++] = h;
+	if (out)
+		*out = h;
+	log_info("webhook: added id=%s url=%s types=%s", h.id, h.url, h.types);
+	return 0;
+}
+
+int api__webhook_del(struct api_webhooks *w, const char *id)
+{
+	for (size_t i = 0; i < w->hookc; i++) {
+		if (strcmp(w->hooks[i].id, id))
+			continue;
+		memmove(&w->hooks[i], &w->hooks[i + 1],
+			(w->hookc - i - 1) * sizeof(w->hooks[0]));
+		w->hookc--;
+		log_info("webhook: removed id=%s", id);
+		return store_webhook_delete(w->store, id);
+	}
+	return ENOENT;
+}
+
+const struct store_webhook *api__webhook_at(const struct api_webhooks *w, size_t i)
+{
+	return w && i < w->hookc ? &w->hooks[i] : NULL;
+}
+
+void api__webhook_counts(struct api_webhooks *w, uint64_t *delivered, uint64_t *failed,
+			 uint64_t *dropped, uint64_t *queued)
+{
+	pthread_mutex_lock(&w->lock);
+	*delivered = w->delivered;
+	*failed = w->failed;
+	*dropped = w->dropped;
+	*queued = w->queued;
+	pthread_mutex_unlock(&w->lock);
+}
