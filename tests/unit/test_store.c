@@ -55,6 +55,14 @@ static int bind_h(const struct store_binding *b, void *arg)
 	return 0;
 }
 
+static int webhook_h(const struct store_webhook *w, void *arg)
+{
+	int *n = arg;
+	if (!strcmp(w->id, "w2") && !strcmp(w->url, "http://a/1"))
+		++*n;
+	return 0;
+}
+
 static int test_calls_events_bindings(void)
 {
 	struct store *st = NULL;
@@ -66,7 +74,7 @@ static int test_calls_events_bindings(void)
 
 	mkdir_tmp();
 	TEST_ERR(store_open(&st, dir));
-	if (store_schema_version(st) != 1)
+	if (store_schema_version(st) != 2)
 		goto out;
 	for (int i = 0; i < 10; i++) {
 		memset(&c, 0, sizeof(c));
@@ -124,10 +132,25 @@ static int test_calls_events_bindings(void)
 	if (n != 0)
 		goto out;
 
+	/* webhooks: two saved, one removed */
+	{
+		struct store_webhook w = {"w1", "http://a/1", "call.", "s1", 1};
+		store_webhook_save(st, &w);
+		strcpy(w.id, "w2");
+		w.created = 2;
+		store_webhook_save(st, &w);
+		store_webhook_delete(st, "w1");
+	}
+	store_flush(st);
+
 	/* close, reopen: everything is still there, nothing reapplied */
 	st = mem_deref(st);
 	TEST_ERR(store_open(&st, dir));
-	if (store_schema_version(st) != 1 || store_call_get(st, "c3", &got))
+	if (store_schema_version(st) != 2 || store_call_get(st, "c3", &got))
+		goto out;
+	n = 0;
+	store_webhook_list(st, webhook_h, &n);
+	if (n != 1)
 		goto out;
 	r = 0;
 out:
