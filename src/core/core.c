@@ -183,3 +183,12 @@ bool util_event_str(const char *data, const char *key, char *buf, size_t sz)
 	buf[n] = '\0';
 	return true;
 }
+
+void util_sanitize(char *s)
+{
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c < 0x20 || c > 0x7e || c == '"' || c == '\\')
+			*s = '_';
+	}
+}

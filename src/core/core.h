@@ -89,6 +89,9 @@ int util_mkdir(const char *path);
  * or a string copied into buf (false when absent). Not a JSON parser.
  */
 uint64_t util_event_num(const char *data, const char *key);
+/* Makes a string from the network safe to store, log and put in event
+ * JSON: every byte that is not printable ASCII, and " and \, becomes _. */
+void util_sanitize(char *s);
 bool util_event_str(const char *data, const char *key, char *buf, size_t sz);
 
 #endif

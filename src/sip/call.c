@@ -1035,6 +1035,7 @@ static void refer_handler(struct sip *sip, const struct sip_msg *msg, void *arg)
 		return;
 	}
 	pl_strcpy(&addr.uri.user, target, sizeof(target));
+	util_sanitize(target);
 	if (leg != call->agent || call->state != CALL_BRIDGED) {
 		(void)sip_reply(sip, msg, 403, "Not Bridged");
 		return;
@@ -1595,6 +1596,9 @@ static int call_alloc(struct call **callp, struct callctl *ctl, const struct sip
 	id_new(call->row.id);
 	pl_strcpy(&msg->from.uri.user, call->row.caller, sizeof(call->row.caller));
 	pl_strcpy(&msg->uri.user, call->row.called, sizeof(call->row.called));
+	/* numbers from the network end up in JSON events and logs */
+	util_sanitize(call->row.caller);
+	util_sanitize(call->row.called);
 	{
 		const struct sip_hdr *ch = sip_msg_hdr(msg, SIP_HDR_CONTACT);
 		struct sip_addr addr;
