@@ -318,7 +318,7 @@ static int cmd_serve(const struct options *o)
 		log_error("hotline: call controller failed: %s", strerror(err));
 		goto out;
 	}
-	err = api_alloc(&api, node, tenant, store, acd, stats, reg);
+	err = api_alloc(&api, node, tenant, store, acd, stats, reg, calls);
 	if (err) {
 		log_error("hotline: cannot listen for HTTP on %s: %s", node->http_listen,
 			  strerror(err));

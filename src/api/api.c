@@ -41,6 +41,7 @@ struct api {
 	struct acd *acd;
 	struct acd_stats *stats;
 	struct registrar *reg;
+	struct callctl *calls;
 	struct api_stream *stream;
 	struct api_webhooks *webhooks;
 	uint64_t requests;
@@ -385,6 +386,85 @@ static void calls_recording(struct req *rq)
 		   "Content-Length: %ld\r\n\r\n%b",
 		   c.id, n, buf, (size_t)n);
 	free(buf);
+}
+
+/* POST /api/v1/calls {"agent": "1001", "to": "sip:0301234567@trunk.example"}:
+ * click-to-call; 201 with the new call's id. */
+static void calls_dial(struct req *rq)
+{
+	json_error_t jerr;
+	json_t *body, *v;
+	const char *key, *agent, *to;
+	char id[32];
+	int err;
+
+	if (!rq->api->calls) {
+		reply_error(rq, 503, "Service Unavailable", "unavailable",
+			    "calls cannot be placed now");
+		return;
+	}
+	body = rq->msg->mb ? json_loadb((const char *)mbuf_buf(rq->msg->mb),
+					mbuf_get_left(rq->msg->mb), 0, &jerr)
+			   : NULL;
+	if (!body || !json_is_object(body)) {
+		reply_error(rq, 400, "Bad Request", "bad_json",
+			    "the body must be a JSON object%s%s", body ? "" : ": ",
+			    body ? "" : jerr.text);
+		json_decref(body);
+		return;
+	}
+	json_object_foreach(body, key, v)
+	{
+		if (strcmp(key, "agent") && strcmp(key, "to")) {
+			reply_error(rq, 400, "Bad Request", "unknown_field",
+				    "%s: unknown field (agent, to)", key);
+			goto out;
+		}
+	}
+	agent = json_string_value(json_object_get(body, "agent"));
+	to = json_string_value(json_object_get(body, "to"));
+	if (!agent || !*agent) {
+		reply_error(rq, 400, "Bad Request", "bad_field",
+			    "agent: must be an agent's extension");
+		goto out;
+	}
+	if (!to || strncmp(to, "sip:", 4)) {
+		reply_error(
+		    rq, 400, "Bad Request", "bad_field",
+		    "to: must be a sip: URI (no trunk is configured for numbers)");
+		goto out;
+	}
+	err = callctl_dial(rq->api->calls, agent, to, id, sizeof(id));
+	switch (err) {
+	case 0:
+		reply_json(rq, 201, "Created", json_pack("{s:s}", "id", id));
+		break;
+	case EINVAL:
+		reply_error(rq, 400, "Bad Request", "bad_field",
+			    "to: \"%s\" is not a SIP URI", to);
+		break;
+	case ENOENT:
+		reply_error(rq, 404, "Not Found", "not_found", "no agent '%s'", agent);
+		break;
+	case ENODEV:
+		reply_error(rq, 409, "Conflict", "agent_unreachable",
+			    "agent '%s' has no phone registered", agent);
+		break;
+	case EBUSY:
+		reply_error(rq, 409, "Conflict", "agent_busy", "agent '%s' is on a call",
+			    agent);
+		break;
+	case EAGAIN:
+		reply_json_hdrs(rq, 503, "Service Unavailable", "Retry-After: 5\r\n",
+				error_json("overloaded", "at the call limit"));
+		break;
+	default:
+		reply_error(rq, 500, "Internal Server Error", "error", "%s",
+			    strerror(err));
+		break;
+	}
+out:
+	json_decref(body);
 }
 
 /* --- agents ------------------------------------------------------------- */
@@ -1035,6 +1115,7 @@ static const struct route routes[] = {
     {"GET", "/health", false, health},
     {"GET", "/metrics", false, metrics},
     {"GET", "/api/v1/calls", true, calls_list},
+    {"POST", "/api/v1/calls", true, calls_dial},
     {"GET", "/api/v1/calls/{id}", true, calls_get},
     {"GET", "/api/v1/calls/{id}/recording", true, calls_recording},
     {"GET", "/api/v1/agents", true, agents_list},
@@ -1152,7 +1233,7 @@ static void api_destructor(void *arg)
 
 int api_alloc(struct api **ap, const struct cfg_node *node,
 	      const struct cfg_tenant *tenant, struct store *st, struct acd *acd,
-	      struct acd_stats *stats, struct registrar *reg)
+	      struct acd_stats *stats, struct registrar *reg, struct callctl *calls)
 {
 	struct api *a;
 	struct sa laddr;
@@ -1172,6 +1253,7 @@ int api_alloc(struct api **ap, const struct cfg_node *node,
 	a->acd = acd;
 	a->stats = stats;
 	a->reg = reg;
+	a->calls = calls;
 	err = event_subscribe(metrics_event_h, a);
 	if (!err)
 		err = api__stream_alloc(&a->stream, a);

@@ -12,12 +12,14 @@ struct cfg_tenant;
 struct acd;
 struct acd_stats;
 struct registrar;
+struct callctl;
 
 /* Listens on node->http_listen. Requests under /api/v1 need
  * "Authorization: Bearer <node->api_token>". stats holds today's live
- * figures (fed by the event bus); reg may be NULL. */
+ * figures (fed by the event bus); calls places click-to-call calls; reg
+ * and calls may be NULL. */
 int api_alloc(struct api **ap, const struct cfg_node *node,
 	      const struct cfg_tenant *tenant, struct store *st, struct acd *acd,
-	      struct acd_stats *stats, struct registrar *reg);
+	      struct acd_stats *stats, struct registrar *reg, struct callctl *calls);
 
 #endif

@@ -64,6 +64,7 @@ static const char *const feature_said[] = {
 static const char callback_said[] =
     "Thank you. We will call you back when it is your turn. Goodbye.";
 static const char callback_agent_said[] = "Calling the customer back.";
+static const char dial_agent_said[] = "Connecting your call.";
 
 /* --- prompts -------------------------------------------------------- */
 
@@ -310,6 +311,7 @@ static int prompts_prepare(struct callctl *ctl)
 	err |= announcements_prepare(ctl);
 	err |= prompt_add(ctl, callback_said, NULL);
 	err |= prompt_add(ctl, callback_agent_said, NULL);
+	err |= prompt_add(ctl, dial_agent_said, NULL);
 	err |= playlists_prepare(ctl);
 	if (err)
 		return err;
@@ -644,8 +646,10 @@ static void call_callback_hangup(struct call *call)
 static void call_dial_back(struct call *call)
 {
 	struct callctl *ctl = call->ctl;
-	struct ivr_action act = {
-	    .type = IVR_ACT_PLAY, .text = callback_agent_said, .file = ""};
+	struct ivr_action act = {.type = IVR_ACT_PLAY,
+				 .text = call->outbound ? dial_agent_said
+							: callback_agent_said,
+				 .file = ""};
 	const struct prompt *p = prompt_for(ctl, &act);
 	struct mbuf *offer = NULL;
 	char from[192];
@@ -655,8 +659,12 @@ static void call_dial_back(struct call *call)
 	call->callback_at = clock_now_ms();
 	if (p)
 		media_stream_play(call->agent->ms, p, false);
+	/* a callback comes from the number the customer dialled; a
+	 * click-to-call from the agent's extension */
 	snprintf(from, sizeof(from), "sip:%s@%s",
-		 call->row.called[0] ? call->row.called : "hotline",
+		 call->outbound	       ? call->row.caller
+		 : call->row.called[0] ? call->row.called
+				       : "hotline",
 		 ctl->node->media_addr);
 	err = media_stream_offer(call->caller->ms, &offer);
 	if (!err)
@@ -857,7 +865,7 @@ static void call_end(struct call *call, const char *side, int cause, const char 
 		break;
 	case CALL_CALLBACK:
 		util_copy(call->row.outcome, sizeof(call->row.outcome),
-			  "callback_failed");
+			  call->outbound ? "dial_failed" : "callback_failed");
 		break;
 	case CALL_FEATURE:
 		util_copy(call->row.outcome, sizeof(call->row.outcome), "feature");
@@ -1585,6 +1593,8 @@ static void sweep_handler(void *arg)
 
 /* --- inbound INVITE -------------------------------------------------- */
 
+/* A new call; msg is the INVITE that starts it, or NULL for one that
+ * hotline places itself (click-to-call). */
 static int call_alloc(struct call **callp, struct callctl *ctl, const struct sip_msg *msg)
 {
 	struct call *call = mem_zalloc(sizeof(*call), call_destructor);
@@ -1594,6 +1604,8 @@ static int call_alloc(struct call **callp, struct callctl *ctl, const struct sip
 		return ENOMEM;
 	call->ctl = ctl;
 	id_new(call->row.id);
+	if (!msg)
+		goto legs;
 	pl_strcpy(&msg->from.uri.user, call->row.caller, sizeof(call->row.caller));
 	pl_strcpy(&msg->uri.user, call->row.called, sizeof(call->row.called));
 	/* numbers from the network end up in JSON events and logs */
@@ -1605,6 +1617,7 @@ static int call_alloc(struct call **callp, struct callctl *ctl, const struct sip
 		if (ch && !sip_addr_decode(&addr, &ch->val))
 			pl_strcpy(&addr.auri, call->contact, sizeof(call->contact));
 	}
+legs:
 	call->row.created = clock_now_ms();
 	util_copy(call->row.outcome, sizeof(call->row.outcome), "active");
 	err = leg_alloc(&call->caller, call, LEG_CALLER);
@@ -1909,4 +1922,57 @@ out:
 size_t callctl_active(const struct callctl *ctl)
 {
 	return ctl ? list_count(&ctl->calls) : 0;
+}
+
+/*
+ * Click-to-call: the agent's phone rings first; when the agent answers,
+ * the customer at target (a SIP URI) is called, and the two are bridged
+ * and recorded like any call (the callback's path). Writes the call's id.
+ */
+int callctl_dial(struct callctl *ctl, const char *agent, const char *target, char *id,
+		 size_t idsz)
+{
+	struct registrar_contact rc;
+	struct sip_addr addr;
+	struct pl pl;
+	struct call *call = NULL;
+	int err;
+
+	if (!ctl || !agent || !target)
+		return EINVAL;
+	pl_set_str(&pl, target);
+	if (strncmp(target, "sip:", 4) || strlen(target) >= sizeof(call->contact) ||
+	    uri_decode(&addr.uri, &pl))
+		return EINVAL;
+	if (!cfg_agent_find(ctl->tenant, agent))
+		return ENOENT;
+	if (registrar_contact(ctl->reg, agent, &rc))
+		return ENODEV;
+	if (list_count(&ctl->calls) >= ctl->node->max_calls)
+		return EAGAIN;
+	err = call_alloc(&call, ctl, NULL);
+	if (err)
+		return err;
+	call->outbound = true;
+	call->callback = true; /* the agent first, then the customer */
+	call->caller_gone = true;
+	util_copy(call->row.caller, sizeof(call->row.caller), agent);
+	pl_strcpy(&addr.uri.user, call->row.called, sizeof(call->row.called));
+	util_sanitize(call->row.called);
+	util_copy(call->contact, sizeof(call->contact), target);
+	util_copy(call->direct, sizeof(call->direct), agent);
+	call->state = CALL_DIRECT;
+	call_save(call);
+	call_event(call, "call.created", NULL,
+		   "{\"caller\":\"%s\",\"called\":\"%s\",\"direction\":\"outbound\"}",
+		   call->row.caller, call->row.called);
+	err = ring_direct(call, agent);
+	if (err) {
+		call_end(call, "system", err == EBUSY ? 486 : 480,
+			 err == EBUSY ? "agent busy" : "agent unavailable");
+		return err == EBUSY ? EBUSY : ENODEV;
+	}
+	util_copy(id, idsz, call->row.id);
+	log_info("call: click-to-call call=%s agent=%s", call->row.id, agent);
+	return 0;
 }

@@ -60,6 +60,7 @@ struct call {
 	size_t moh_i;	       /* next piece of the queue's music */
 	bool callback;	       /* virtual hold: call the customer back */
 	bool caller_gone;      /* callback: the caller's first leg has ended */
+	bool outbound;	       /* placed by hotline (click-to-call) */
 	uint64_t callback_at;  /* when the customer was called back */
 	char contact[256];     /* the caller's Contact URI (callbacks) */
 	uint64_t vm_started;   /* voicemail: recording since (0: greeting) */

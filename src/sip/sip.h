@@ -64,5 +64,13 @@ int callctl_alloc(struct callctl **cp, struct sip *sip, struct registrar *reg,
 		  struct store *st, const struct cfg_node *node,
 		  const struct cfg_tenant *tenant);
 size_t callctl_active(const struct callctl *c);
+/*
+ * Click-to-call: rings agent's phone, then calls target (a sip: URI) and
+ * bridges and records them. Writes the new call's id. EINVAL: target is
+ * not a sip: URI; ENOENT: no such agent; ENODEV: its phone is not
+ * registered; EBUSY: it is on a call; EAGAIN: at the call limit.
+ */
+int callctl_dial(struct callctl *ctl, const char *agent, const char *target, char *id,
+		 size_t idsz);
 
 #endif
