@@ -118,7 +118,8 @@ static int event_one(const struct hl_event *ev, void *arg)
 		str(d, "by", buf, sizeof(buf));
 		line(q, ev, NULL,
 		     strcmp(buf, "caller") ? "COMPLETEAGENT" : "COMPLETECALLER",
-		     "%llu|%llu|1", (unsigned long long)(util_event_num(d, "wait_ms") / 1000),
+		     "%llu|%llu|1",
+		     (unsigned long long)(util_event_num(d, "wait_ms") / 1000),
 		     (unsigned long long)(util_event_num(d, "talk_ms") / 1000));
 	} else if (!strcmp(t, "queue.transferred")) {
 		str(d, "to", buf, sizeof(buf));
@@ -131,7 +132,8 @@ static int event_one(const struct hl_event *ev, void *arg)
 		     (unsigned long long)(pos ? pos : 1),
 		     (unsigned long long)(util_event_num(d, "wait_ms") / 1000));
 	} else if (!strcmp(t, "queue.exited")) {
-		unsigned long long w = (unsigned long long)(util_event_num(d, "wait_ms") / 1000);
+		unsigned long long w =
+		    (unsigned long long)(util_event_num(d, "wait_ms") / 1000);
 		str(d, "reason", buf, sizeof(buf));
 		if (!strcmp(buf, "timeout"))
 			line(q, ev, NULL, "EXITWITHTIMEOUT", "1|1|%llu", w);

@@ -336,8 +336,9 @@ static int test_waiting_keys(void)
 	TEST_EQ(cfg_tenant_parse(&t, "t.yaml", y, strlen(y), &e), EINVAL);
 	TEST_ASSERT(has_error(&e, "t.yaml:6: queues.moh: \"/nonexistent/music\" is not a "
 				  "WAV file or a folder"));
-	TEST_ASSERT(has_error(&e, "t.yaml:4: queues.announce: announcements at most every "
-				  "10 s"));
+	TEST_ASSERT(has_error(&e,
+			      "t.yaml:4: queues.announce: announcements at most every "
+			      "10 s"));
 	TEST_ASSERT(has_error(&e, "t.yaml:4: queues.callback_key: '5' is the exit_key"));
 	memset(&e, 0, sizeof(e));
 	TEST_ERR(cfg_tenant_parse(&t, "t.yaml", good, strlen(good), &e));

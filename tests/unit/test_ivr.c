@@ -256,8 +256,9 @@ static int test_voicemail_and_priority(void)
 	t = NULL;
 	memset(&e, 0, sizeof(e));
 	TEST_EQ(cfg_tenant_parse(&t, "bad.yaml", bad, strlen(bad), &e), EINVAL);
-	TEST_ASSERT(e.msgc && strstr(e.msgv[0], "bad.yaml:4: flows[0].nodes[0]: a voicemail "
-						"node needs a greeting"));
+	TEST_ASSERT(e.msgc &&
+		    strstr(e.msgv[0], "bad.yaml:4: flows[0].nodes[0]: a voicemail "
+				      "node needs a greeting"));
 	return 0;
 }
 
