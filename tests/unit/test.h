@@ -45,6 +45,17 @@
 			TEST_FAIL("%s failed: %s (%d)", #e, strerror(_e), _e);           \
 	} while (0)
 
+/* Checks c; when it fails, says where and jumps to the case's out: label,
+ * where what the case holds is freed (the case returns r = 1 there). */
+#define TEST_CHECK(c)                                                                    \
+	do {                                                                             \
+		if (!(c)) {                                                              \
+			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, \
+				#c);                                                     \
+			goto out;                                                        \
+		}                                                                        \
+	} while (0)
+
 struct test_case {
 	const char *name;
 	int (*fn)(void);

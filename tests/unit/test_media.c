@@ -61,16 +61,12 @@ static int test_answer_picks_offerers_first_codec(void)
 	offer = sdp_text(offer_fmt, 40000, "8 0 101",
 			 "a=rtpmap:8 PCMA/8000\r\na=rtpmap:0 PCMU/8000\r\n",
 			 "a=rtpmap:101 telephone-event/8000\r\n");
-	if (media_stream_answer(s, offer, &ans))
-		goto out;
-	if (media_stream_codec(s) != MEDIA_PCMA)
-		goto out;
+	TEST_CHECK(!(media_stream_answer(s, offer, &ans)));
+	TEST_CHECK(!(media_stream_codec(s) != MEDIA_PCMA));
 	ans->pos = 0;
-	if (!strstr((char *)ans->buf, "PCMA/8000") ||
-	    !strstr((char *)ans->buf, "telephone-event"))
-		goto out;
-	if (media_stream_held(s))
-		goto out;
+	TEST_CHECK(!(!strstr((char *)ans->buf, "PCMA/8000") ||
+		     !strstr((char *)ans->buf, "telephone-event")));
+	TEST_CHECK(!(media_stream_held(s)));
 	r = 0;
 out:
 	mem_deref(ans);
@@ -111,8 +107,7 @@ static int test_hold_detected(void)
 	TEST_ERR(media_alloc(&m, &node));
 	TEST_ERR(media_stream_alloc(&s, m, no_event, NULL));
 	offer = sdp_text(offer_fmt, 40000, "0", "a=rtpmap:0 PCMU/8000\r\n", "");
-	if (media_stream_answer(s, offer, &ans) || media_stream_held(s))
-		goto out;
+	TEST_CHECK(!(media_stream_answer(s, offer, &ans) || media_stream_held(s)));
 	mem_deref(offer);
 	ans = mem_deref(ans);
 	offer =
@@ -270,16 +265,16 @@ static int test_bridge_relays_and_transcodes(void)
 	TEST_ERR(media_stream_alloc(&sb, m, ctx_event, &c));
 	sdp_for(&oa, sa_port(&c.a.addr), "0", "PCMU");
 	sdp_for(&ob, sa_port(&c.b.addr), "8", "PCMA");
-	if (media_stream_answer(sa_, oa, &aa) || media_stream_answer(sb, ob, &ab))
-		goto out;
+	TEST_CHECK(
+	    !(media_stream_answer(sa_, oa, &aa) || media_stream_answer(sb, ob, &ab)));
 	/* find the engine's ports from the answers */
 	{
 		struct pl port;
-		if (re_regex((char *)aa->buf, aa->end, "m=audio [0-9]+", &port))
-			goto out;
+		TEST_CHECK(
+		    !(re_regex((char *)aa->buf, aa->end, "m=audio [0-9]+", &port)));
 		sa_set_str(&c.ra, "127.0.0.1", (uint16_t)pl_u32(&port));
-		if (re_regex((char *)ab->buf, ab->end, "m=audio [0-9]+", &port))
-			goto out;
+		TEST_CHECK(
+		    !(re_regex((char *)ab->buf, ab->end, "m=audio [0-9]+", &port)));
 		sa_set_str(&c.rb, "127.0.0.1", (uint16_t)pl_u32(&port));
 	}
 	media_bridge(sa_, sb, NULL);
@@ -292,8 +287,7 @@ static int test_bridge_relays_and_transcodes(void)
 		fprintf(stderr, "packets a=%zu b=%zu\n", c.a.pkts, c.b.pkts);
 		goto out;
 	}
-	if (c.a.pt != 0 || c.b.pt != 8)
-		goto out;
+	TEST_CHECK(!(c.a.pt != 0 || c.b.pt != 8));
 	if (c.a.last[10] > -3500 || c.a.last[10] < -4500) {
 		fprintf(stderr, "a hears %d\n", c.a.last[10]);
 		goto out;
@@ -345,8 +339,7 @@ static int test_prompt_paced_and_ends(void)
 	TEST_ERR(media_alloc(&m, &node));
 	TEST_ERR(media_stream_alloc(&s, m, ctx_event, &c));
 	sdp_for(&o, sa_port(&c.a.addr), "0", "PCMU");
-	if (media_stream_answer(s, o, &a))
-		goto out;
+	TEST_CHECK(!(media_stream_answer(s, o, &a)));
 	media_stream_play(s, p, false);
 	tmr_start(&t, 1000, stop_later, NULL);
 	re_main(NULL);
@@ -440,15 +433,15 @@ static int test_rfc4733_reported_once_and_passed_through(void)
 		 "telephone-event/8000\r\n");
 	oa = sdp_text(offer_fmt, sa_port(&c.a.addr), "0 101", fmts, "");
 	ob = sdp_text(offer_fmt, sa_port(&c.b.addr), "0 101", fmts, "");
-	if (media_stream_answer(sa_, oa, &aa) || media_stream_answer(sb, ob, &ab))
-		goto out;
+	TEST_CHECK(
+	    !(media_stream_answer(sa_, oa, &aa) || media_stream_answer(sb, ob, &ab)));
 	{
 		struct pl port;
-		if (re_regex((char *)aa->buf, aa->end, "m=audio [0-9]+", &port))
-			goto out;
+		TEST_CHECK(
+		    !(re_regex((char *)aa->buf, aa->end, "m=audio [0-9]+", &port)));
 		sa_set_str(&c.ra, "127.0.0.1", (uint16_t)pl_u32(&port));
-		if (re_regex((char *)ab->buf, ab->end, "m=audio [0-9]+", &port))
-			goto out;
+		TEST_CHECK(
+		    !(re_regex((char *)ab->buf, ab->end, "m=audio [0-9]+", &port)));
 		sa_set_str(&c.rb, "127.0.0.1", (uint16_t)pl_u32(&port));
 	}
 	media_bridge(sa_, sb, NULL);

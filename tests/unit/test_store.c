@@ -74,8 +74,7 @@ static int test_calls_events_bindings(void)
 
 	mkdir_tmp();
 	TEST_ERR(store_open(&st, dir));
-	if (store_schema_version(st) != 2)
-		goto out;
+	TEST_CHECK(!(store_schema_version(st) != 2));
 	for (int i = 0; i < 10; i++) {
 		memset(&c, 0, sizeof(c));
 		snprintf(c.id, sizeof(c.id), "c%d", i);
@@ -99,38 +98,31 @@ static int test_calls_events_bindings(void)
 	store_binding_save(st, &b);
 	store_flush(st);
 
-	if (store_call_get(st, "c9", &got) || strcmp(got.outcome, "abandoned_queue"))
-		goto out;
-	if (store_call_get(st, "nope", &got) != ENOENT)
-		goto out;
+	TEST_CHECK(
+	    !(store_call_get(st, "c9", &got) || strcmp(got.outcome, "abandoned_queue")));
+	TEST_CHECK(!(store_call_get(st, "nope", &got) != ENOENT));
 	f.queue = "sales";
 	store_call_list(st, &f, count_h, &n);
-	if (n != 5)
-		goto out;
+	TEST_CHECK(!(n != 5));
 	memset(&f, 0, sizeof(f));
 	store_call_list(st, &f, first_h, &got); /* newest first */
-	if (strcmp(got.id, "c9"))
-		goto out;
+	TEST_CHECK(!(strcmp(got.id, "c9")));
 	f.from = 1003;
 	f.to = 1005;
 	n = 0;
 	store_call_list(st, &f, count_h, &n);
-	if (n != 2)
-		goto out;
+	TEST_CHECK(!(n != 2));
 	n = 0;
 	store_event_list(st, 0, 0, "c1", ev_h, &n);
-	if (n != 1)
-		goto out;
+	TEST_CHECK(!(n != 1));
 	n = 0;
 	store_binding_list(st, 6000, bind_h, &n); /* one has expired */
-	if (n != 1)
-		goto out;
+	TEST_CHECK(!(n != 1));
 	store_binding_delete(st, "1001", "sip:1001@127.0.0.1:5064");
 	store_flush(st);
 	n = 0;
 	store_binding_list(st, 6000, bind_h, &n);
-	if (n != 0)
-		goto out;
+	TEST_CHECK(!(n != 0));
 
 	/* webhooks: two saved, one removed */
 	{
@@ -146,12 +138,10 @@ static int test_calls_events_bindings(void)
 	/* close, reopen: everything is still there, nothing reapplied */
 	st = mem_deref(st);
 	TEST_ERR(store_open(&st, dir));
-	if (store_schema_version(st) != 2 || store_call_get(st, "c3", &got))
-		goto out;
+	TEST_CHECK(!(store_schema_version(st) != 2 || store_call_get(st, "c3", &got)));
 	n = 0;
 	store_webhook_list(st, webhook_h, &n);
-	if (n != 1)
-		goto out;
+	TEST_CHECK(!(n != 1));
 	r = 0;
 out:
 	mem_deref(st);
@@ -177,16 +167,14 @@ static int test_burst_and_overload(void)
 	fprintf(stderr, "50000 events committed in %llu ms\n",
 		(unsigned long long)(clock_mono_us() - t0) / 1000);
 	store_event_list(st, 0, 0, NULL, ev_h, &n);
-	if (n != 50000)
-		goto out;
+	TEST_CHECK(!(n != 50000));
 
 	/* a full queue refuses politely */
 	store_set_queue_max(st, 10);
 	for (int i = 0; i < 5000; i++)
 		refused += store_event_append(st, &ev) == ENOSPC;
 	store_flush(st);
-	if (!refused)
-		goto out;
+	TEST_CHECK(!(!refused));
 	r = 0;
 out:
 	mem_deref(st);
