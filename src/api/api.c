@@ -206,6 +206,46 @@ static bool query_time(struct req *rq, const char *name, uint64_t *msp)
 	return false;
 }
 
+/*
+ * The request's body as a JSON object with no fields but those listed;
+ * NULL after replying 400 (not JSON, not an object, an unknown field).
+ * The caller owns the result.
+ */
+static json_t *body_object(struct req *rq, const char *const fields[])
+{
+	json_error_t jerr;
+	json_t *body, *v;
+	const char *key;
+	char names[128] = "";
+
+	body = rq->msg->mb ? json_loadb((const char *)mbuf_buf(rq->msg->mb),
+					mbuf_get_left(rq->msg->mb), 0, &jerr)
+			   : NULL;
+	if (!body || !json_is_object(body)) {
+		reply_error(rq, 400, "Bad Request", "bad_json",
+			    "the body must be a JSON object%s%s", body ? "" : ": ",
+			    body ? "" : jerr.text);
+		json_decref(body);
+		return NULL;
+	}
+	json_object_foreach(body, key, v)
+	{
+		size_t i;
+		for (i = 0; fields[i] && strcmp(fields[i], key); i++)
+			;
+		if (fields[i])
+			continue;
+		for (i = 0; fields[i]; i++)
+			snprintf(names + strlen(names), sizeof(names) - strlen(names),
+				 "%s%s", i ? ", " : "", fields[i]);
+		reply_error(rq, 400, "Bad Request", "unknown_field",
+			    "%s: unknown field (%s)", key, names);
+		json_decref(body);
+		return NULL;
+	}
+	return body;
+}
+
 /* --- JSON of a call -------------------------------------------------------- */
 
 static json_t *time_json(uint64_t ms)
@@ -392,9 +432,8 @@ static void calls_recording(struct req *rq)
  * click-to-call; 201 with the new call's id. */
 static void calls_dial(struct req *rq)
 {
-	json_error_t jerr;
-	json_t *body, *v;
-	const char *key, *agent, *to;
+	json_t *body;
+	const char *agent, *to;
 	char id[32];
 	int err;
 
@@ -403,24 +442,11 @@ static void calls_dial(struct req *rq)
 			    "calls cannot be placed now");
 		return;
 	}
-	body = rq->msg->mb ? json_loadb((const char *)mbuf_buf(rq->msg->mb),
-					mbuf_get_left(rq->msg->mb), 0, &jerr)
-			   : NULL;
-	if (!body || !json_is_object(body)) {
-		reply_error(rq, 400, "Bad Request", "bad_json",
-			    "the body must be a JSON object%s%s", body ? "" : ": ",
-			    body ? "" : jerr.text);
-		json_decref(body);
+	static const char *const fields[] = {"agent", "to", NULL};
+
+	body = body_object(rq, fields);
+	if (!body)
 		return;
-	}
-	json_object_foreach(body, key, v)
-	{
-		if (strcmp(key, "agent") && strcmp(key, "to")) {
-			reply_error(rq, 400, "Bad Request", "unknown_field",
-				    "%s: unknown field (agent, to)", key);
-			goto out;
-		}
-	}
 	agent = json_string_value(json_object_get(body, "agent"));
 	to = json_string_value(json_object_get(body, "to"));
 	if (!agent || !*agent) {
@@ -516,34 +542,19 @@ static void agents_state(struct req *rq)
 {
 	struct acd_agent_info in;
 	enum agent_presence p;
-	json_error_t jerr;
 	json_t *body, *v;
-	const char *key, *state, *reason = NULL;
+	const char *state, *reason = NULL;
 	int err;
 
 	if (acd_agent_info(rq->api->acd, rq->id, &in)) {
 		reply_error(rq, 404, "Not Found", "not_found", "no agent '%s'", rq->id);
 		return;
 	}
-	body = rq->msg->mb ? json_loadb((const char *)mbuf_buf(rq->msg->mb),
-					mbuf_get_left(rq->msg->mb), 0, &jerr)
-			   : NULL;
-	if (!body || !json_is_object(body)) {
-		reply_error(rq, 400, "Bad Request", "bad_json",
-			    "the body must be a JSON object%s%s", body ? "" : ": ",
-			    body ? "" : jerr.text);
-		json_decref(body);
+	static const char *const fields[] = {"state", "reason", NULL};
+
+	body = body_object(rq, fields);
+	if (!body)
 		return;
-	}
-	json_object_foreach(body, key, v)
-	{
-		if (strcmp(key, "state") && strcmp(key, "reason")) {
-			reply_error(rq, 400, "Bad Request", "unknown_field",
-				    "%s: unknown field (state, reason)", key);
-			json_decref(body);
-			return;
-		}
-	}
 	state = json_string_value(json_object_get(body, "state"));
 	if (!state || acd_presence_parse(&p, state)) {
 		reply_error(rq, 400, "Bad Request", "bad_field",
@@ -1040,30 +1051,16 @@ static bool webhook_types(struct req *rq, json_t *v, char *types, size_t sz)
 static void webhooks_add(struct req *rq)
 {
 	struct store_webhook h;
-	json_error_t jerr;
 	json_t *body, *v;
-	const char *key, *url, *secret = NULL;
+	const char *url, *secret = NULL;
 	char types[256];
 	int err;
 
-	body = rq->msg->mb ? json_loadb((const char *)mbuf_buf(rq->msg->mb),
-					mbuf_get_left(rq->msg->mb), 0, &jerr)
-			   : NULL;
-	if (!body || !json_is_object(body)) {
-		reply_error(rq, 400, "Bad Request", "bad_json",
-			    "the body must be a JSON object%s%s", body ? "" : ": ",
-			    body ? "" : jerr.text);
-		json_decref(body);
+	static const char *const fields[] = {"url", "types", "secret", NULL};
+
+	body = body_object(rq, fields);
+	if (!body)
 		return;
-	}
-	json_object_foreach(body, key, v)
-	{
-		if (strcmp(key, "url") && strcmp(key, "types") && strcmp(key, "secret")) {
-			reply_error(rq, 400, "Bad Request", "unknown_field",
-				    "%s: unknown field (url, types, secret)", key);
-			goto out;
-		}
-	}
 	url = json_string_value(json_object_get(body, "url"));
 	if (!url || (strncmp(url, "http://", 7) && strncmp(url, "https://", 8)) ||
 	    strlen(url) > 511 || strpbrk(url, " \r\n")) {

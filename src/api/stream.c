@@ -63,25 +63,6 @@ static void client_destructor(void *arg)
 	mem_deref(c->wc);
 }
 
-/* Does the client want events of this type? */
-static bool wants(const struct client *c, const char *type)
-{
-	const char *p = c->types;
-
-	if (!*p)
-		return true;
-	while (*p) {
-		const char *comma = strchr(p, ',');
-		size_t n = comma ? (size_t)(comma - p) : strlen(p);
-		if (n && !strncmp(type, p, n))
-			return true;
-		if (!comma)
-			break;
-		p = comma + 1;
-	}
-	return false;
-}
-
 static void client_drop(struct client *c, const char *why)
 {
 	char addr[64] = "";
@@ -103,7 +84,7 @@ static void broadcast(struct api_stream *s, const char *type, const char *text)
 		struct tcp_conn *tc;
 
 		le = le->next;
-		if (!wants(c, type))
+		if (!util_prefix_match(c->types, type))
 			continue;
 		tc = websock_tcp(c->wc);
 		if (tc && tcp_conn_txqsz(tc) > SEND_LIMIT) {

@@ -185,23 +185,6 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-/* Does a hook's comma list of prefixes take this type? */
-static bool hook_wants(const struct store_webhook *h, const char *type)
-{
-	const char *p = h->types;
-
-	while (*p) {
-		const char *comma = strchr(p, ',');
-		size_t n = comma ? (size_t)(comma - p) : strlen(p);
-		if (n && !strncmp(type, p, n))
-			return true;
-		if (!comma)
-			break;
-		p = comma + 1;
-	}
-	return false;
-}
-
 static char *event_body(const struct hl_event *ev, const char *id)
 {
 	json_t *data = ev->data ? json_loads(ev->data, 0, NULL) : NULL;
@@ -224,7 +207,7 @@ static void event_handler(const struct hl_event *ev, void *arg)
 	for (size_t i = 0; i < w->hookc; i++) {
 		struct delivery *d;
 
-		if (!hook_wants(&w->hooks[i], ev->type))
+		if (!util_prefix_match(w->hooks[i].types, ev->type))
 			continue;
 		d = calloc(1, sizeof(*d));
 		if (!d)

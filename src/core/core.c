@@ -192,3 +192,21 @@ void util_sanitize(char *s)
 			*s = '_';
 	}
 }
+
+bool util_prefix_match(const char *list, const char *s)
+{
+	const char *p = list;
+
+	if (!p || !*p)
+		return true;
+	while (*p) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		if (n && !strncmp(s, p, n))
+			return true;
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+	return false;
+}

@@ -92,6 +92,9 @@ uint64_t util_event_num(const char *data, const char *key);
 /* Makes a string from the network safe to store, log and put in event
  * JSON: every byte that is not printable ASCII, and " and \, becomes _. */
 void util_sanitize(char *s);
+/* Does s start with one of the comma-separated prefixes of list
+ * ("agent.,queue.")? An empty list takes everything. */
+bool util_prefix_match(const char *list, const char *s);
 bool util_event_str(const char *data, const char *key, char *buf, size_t sz);
 
 #endif

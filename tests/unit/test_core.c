@@ -35,10 +35,23 @@ static int test_sanitize(void)
 	return 0;
 }
 
+static int test_prefix_match(void)
+{
+	TEST_ASSERT(util_prefix_match("agent.,queue.", "queue.stats"));
+	TEST_ASSERT(util_prefix_match("agent.,queue.", "agent.state"));
+	TEST_ASSERT(!util_prefix_match("agent.,queue.", "call.created"));
+	TEST_ASSERT(!util_prefix_match("agent.state", "agent.noanswer"));
+	TEST_ASSERT(util_prefix_match("", "anything"));
+	TEST_ASSERT(util_prefix_match(NULL, "anything"));
+	TEST_ASSERT(!util_prefix_match(",", "x"));
+	return 0;
+}
+
 static const struct test_case tests[] = {
     {"event data fields: numbers, strings, absent, cut, broken", test_event_fields},
     {"strings from the network lose quotes, backslashes and control bytes",
      test_sanitize},
+    {"type prefix lists (event stream and webhook filters)", test_prefix_match},
 };
 
 TEST_MAIN(tests)
