@@ -1234,16 +1234,6 @@ void *acd_item_arg(const struct acd_item *it)
 	return it ? it->arg : NULL;
 }
 
-const char *acd_item_queue(const struct acd_item *it)
-{
-	return it ? it->q->c.name : NULL;
-}
-
-uint64_t acd_item_since(const struct acd_item *it)
-{
-	return it ? it->since : 0;
-}
-
 size_t acd_item_position(const struct acd_item *it)
 {
 	size_t n = 1;
@@ -1553,17 +1543,6 @@ int acd_strategy_parse(enum acd_strategy *sp, const char *name)
 	for (int i = 0; i <= ACD_SKILLS; i++) {
 		if (name && !strcmp(name, strategy_names[i])) {
 			*sp = (enum acd_strategy)i;
-			return 0;
-		}
-	}
-	return EINVAL;
-}
-
-int acd_channel_parse(enum acd_channel *cp, const char *name)
-{
-	for (int i = 0; i < ACD_CHANNELS; i++) {
-		if (name && !strcmp(name, channel_names[i])) {
-			*cp = (enum acd_channel)i;
 			return 0;
 		}
 	}

@@ -134,7 +134,6 @@ int acd_member_add(struct acd *a, const char *queue, const char *ext, unsigned t
 int acd_load_tenant(struct acd *a, const struct cfg_tenant *t);
 int acd_strategy_parse(enum acd_strategy *sp, const char *name);
 const char *acd_strategy_name(enum acd_strategy s);
-int acd_channel_parse(enum acd_channel *cp, const char *name);
 
 /* --- interactions ----------------------------------------------------- */
 
@@ -178,8 +177,6 @@ int acd_busy(struct acd *a, const char *agent, enum acd_channel ch, bool ringing
 void acd_connected(struct acd *a, const char *agent, uint64_t now);
 
 void *acd_item_arg(const struct acd_item *it);
-const char *acd_item_queue(const struct acd_item *it);
-uint64_t acd_item_since(const struct acd_item *it);
 /* 1-based position in its queue (priority, then arrival). */
 size_t acd_item_position(const struct acd_item *it);
 

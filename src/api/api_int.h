@@ -30,7 +30,6 @@ int api__stream_alloc(struct api_stream **sp, struct api *a);
  * list of event type prefixes to send ("agent.,queue."), NULL for all. */
 int api__stream_accept(struct api_stream *s, struct http_conn *conn,
 		       const struct http_msg *msg, const char *types);
-size_t api__stream_clients(const struct api_stream *s);
 
 /*
  * Outgoing webhooks (webhook.c): loaded from the store, fed by the event

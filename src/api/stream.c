@@ -266,8 +266,3 @@ int api__stream_accept(struct api_stream *s, struct http_conn *conn,
 	mark_dirty(s, NULL);
 	return 0;
 }
-
-size_t api__stream_clients(const struct api_stream *s)
-{
-	return s ? list_count(&s->clients) : 0;
-}

@@ -1585,6 +1585,13 @@ static void sweep_handler(void *arg)
 	}
 	/* max wait, wrap-ups, wider tiers, then routing */
 	acd_tick(ctl->acd, now);
+	/* least-calls counts the calls answered today: a new UTC day
+	 * starts them again */
+	if (now / 86400000ULL != ctl->day) {
+		if (ctl->day)
+			acd_new_day(ctl->acd);
+		ctl->day = now / 86400000ULL;
+	}
 	if (now >= ctl->checked_at + CHECK_MS) {
 		ctl->checked_at = now;
 		agents_repair(ctl, now);

@@ -96,6 +96,7 @@ struct callctl {
 	struct trusted_net trusted[CFG_MAX_TRUSTED];
 	size_t trustedc;
 	uint64_t checked_at; /* last invariant check and repair */
+	uint64_t day;	     /* UTC day of the last sweep (acd_new_day) */
 	bool closing;
 };
 

@@ -288,6 +288,39 @@ out:
 	return r;
 }
 
+/* least-calls counts today's calls: a new day starts them again, and the
+ * longest idle goes first. */
+static int test_new_day(void)
+{
+	struct sim *s = sim_new();
+	char got[4][16];
+	uint64_t now = 1000;
+	int c;
+
+	TEST_ASSERT(s);
+	TEST_ERR(queue_add(s, "q", ACD_LEAST_CALLS, 0));
+	TEST_ERR(agent_add(s, "a"));
+	TEST_ERR(agent_add(s, "b"));
+	TEST_ERR(acd_member_add(s->a, "q", "a", 0, 1));
+	TEST_ERR(acd_member_add(s->a, "q", "b", 0, 1));
+	/* b is busy: a takes three calls */
+	TEST_ERR(acd_busy(s->a, "b", ACD_VOICE, false, now));
+	TEST_EQ(serve_n(s, "q", 3, &now, got), 0);
+	acd_done(s->a, "b", ACD_VOICE, NULL, ++now);
+	/* b has taken none today: b, although a has been idle longer */
+	c = call_in(s, "q", 0, ++now);
+	TEST_STREQ(s->calls[c].agent, "b");
+	acd_remove(s->a, s->calls[c].it, ++now);
+	/* a new day: both at zero, a (idle longer) first */
+	acd_new_day(s->a);
+	c = call_in(s, "q", 0, ++now);
+	TEST_STREQ(s->calls[c].agent, "a");
+	CHECKED(s);
+	acd_remove(s->a, s->calls[c].it, ++now);
+	sim_free(s);
+	return 0;
+}
+
 static int test_skills_tiers(void)
 {
 	struct sim *s = sim_new();
@@ -1024,6 +1057,7 @@ static const struct test_case tests[] = {
     {"longest idle, unusable agents passed over", test_longest_idle},
     {"linear, round-robin, least-calls, random, weighted random, ring-all",
      test_strategies},
+    {"least-calls starts again with a new day", test_new_day},
     {"skills: members need them; tiers join after their wait", test_skills_tiers},
     {"skills: the best match wins over the longest idle", test_skills_best},
     {"priority: queue priority, then VIP callers, then longest wait", test_priority},
