@@ -33,49 +33,11 @@
 #define MAX_BODY      (1024 * 1024)
 #define MAX_RECORDING (256 * 1024 * 1024)
 
-struct api {
-	struct http_sock *sock;
-	struct store *store;
-	const struct cfg_node *node;
-	const struct cfg_tenant *tenant;
-	struct acd *acd;
-	struct acd_stats *stats;
-	struct registrar *reg;
-	struct callctl *calls;
-	struct api_stream *stream;
-	struct api_webhooks *webhooks;
-	uint64_t requests;
-	uint64_t request_us; /* summed handling time */
-	/* counted from the event bus for /metrics */
-	int64_t calls_active;
-	struct {
-		char name[32];
-		uint64_t n;
-	} counts[64]; /* "event:TYPE" and "outcome:OUTCOME" */
-	size_t countc;
-};
-
-struct req {
-	struct api *api;
-	struct http_conn *conn;
-	const struct http_msg *msg;
-	char id[64]; /* the {id} of the path, if any */
-};
-
-typedef void(route_h)(struct req *rq);
-
-struct route {
-	const char *method;
-	const char *pattern; /* "/api/v1/calls/{id}" */
-	bool auth;
-	route_h *h;
-};
-
 /* --- replies ------------------------------------------------------------ */
 
 /* Replies with a JSON body (taken over) and any extra header lines. */
-static void reply_json_hdrs(struct req *rq, uint16_t code, const char *reason,
-			    const char *hdrs, json_t *body)
+void api__reply_json_hdrs(struct req *rq, uint16_t code, const char *reason,
+			  const char *hdrs, json_t *body)
 {
 	char *s = json_dumps(body, JSON_COMPACT);
 
@@ -91,18 +53,18 @@ static void reply_json_hdrs(struct req *rq, uint16_t code, const char *reason,
 	free(s);
 }
 
-static void reply_json(struct req *rq, uint16_t code, const char *reason, json_t *body)
+void api__reply_json(struct req *rq, uint16_t code, const char *reason, json_t *body)
 {
-	reply_json_hdrs(rq, code, reason, NULL, body);
+	api__reply_json_hdrs(rq, code, reason, NULL, body);
 }
 
-static json_t *error_json(const char *errcode, const char *msg)
+json_t *api__error_json(const char *errcode, const char *msg)
 {
 	return json_pack("{s:{s:s,s:s}}", "error", "code", errcode, "message", msg);
 }
 
-static void reply_error(struct req *rq, uint16_t code, const char *reason,
-			const char *errcode, const char *fmt, ...)
+void api__reply_error(struct req *rq, uint16_t code, const char *reason,
+		      const char *errcode, const char *fmt, ...)
 {
 	char msg[256];
 	va_list ap;
@@ -110,13 +72,19 @@ static void reply_error(struct req *rq, uint16_t code, const char *reason,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	reply_json(rq, code, reason, error_json(errcode, msg));
+	api__reply_json(rq, code, reason, api__error_json(errcode, msg));
+}
+
+void api__forbidden(struct req *rq, const char *what)
+{
+	api__reply_error(rq, 403, "Forbidden", "forbidden", "%s may not %s", rq->who.user,
+			 what);
 }
 
 /* --- query parameters ----------------------------------------------------- */
 
 /* Finds name in the query string; writes its value (percent-decoded). */
-static bool query_get(const struct http_msg *msg, const char *name, char *val, size_t sz)
+bool api__query_get(const struct http_msg *msg, const char *name, char *val, size_t sz)
 {
 	struct pl q = msg->prm;
 	size_t nlen = strlen(name);
@@ -176,18 +144,18 @@ static int time_parse(const char *s, uint64_t *msp)
 }
 
 /* A numeric query parameter in [min, max]; false when it replied 400. */
-static bool query_uint(struct req *rq, const char *name, long min, long max, uint32_t *vp)
+bool api__query_uint(struct req *rq, const char *name, long min, long max, uint32_t *vp)
 {
 	char v[64], *end;
 	long n;
 
-	if (!query_get(rq->msg, name, v, sizeof(v)))
+	if (!api__query_get(rq->msg, name, v, sizeof(v)))
 		return true;
 	n = strtol(v, &end, 10);
 	if (*end || !*v || n < min || n > max) {
-		reply_error(rq, 400, "Bad Request", "bad_parameter",
-			    "%s: \"%s\" is not a number from %ld to %ld", name, v, min,
-			    max);
+		api__reply_error(rq, 400, "Bad Request", "bad_parameter",
+				 "%s: \"%s\" is not a number from %ld to %ld", name, v,
+				 min, max);
 		return false;
 	}
 	*vp = (uint32_t)n;
@@ -195,14 +163,14 @@ static bool query_uint(struct req *rq, const char *name, long min, long max, uin
 }
 
 /* A time query parameter; false when it replied 400. */
-static bool query_time(struct req *rq, const char *name, uint64_t *msp)
+bool api__query_time(struct req *rq, const char *name, uint64_t *msp)
 {
 	char v[64];
 
-	if (!query_get(rq->msg, name, v, sizeof(v)) || !time_parse(v, msp))
+	if (!api__query_get(rq->msg, name, v, sizeof(v)) || !time_parse(v, msp))
 		return true;
-	reply_error(rq, 400, "Bad Request", "bad_parameter",
-		    "%s: \"%s\" is not a time (UTC ms or ISO 8601)", name, v);
+	api__reply_error(rq, 400, "Bad Request", "bad_parameter",
+			 "%s: \"%s\" is not a time (UTC ms or ISO 8601)", name, v);
 	return false;
 }
 
@@ -211,7 +179,7 @@ static bool query_time(struct req *rq, const char *name, uint64_t *msp)
  * NULL after replying 400 (not JSON, not an object, an unknown field).
  * The caller owns the result.
  */
-static json_t *body_object(struct req *rq, const char *const fields[])
+json_t *api__body_object(struct req *rq, const char *const fields[])
 {
 	json_error_t jerr;
 	json_t *body, *v;
@@ -222,9 +190,9 @@ static json_t *body_object(struct req *rq, const char *const fields[])
 					mbuf_get_left(rq->msg->mb), 0, &jerr)
 			   : NULL;
 	if (!body || !json_is_object(body)) {
-		reply_error(rq, 400, "Bad Request", "bad_json",
-			    "the body must be a JSON object%s%s", body ? "" : ": ",
-			    body ? "" : jerr.text);
+		api__reply_error(rq, 400, "Bad Request", "bad_json",
+				 "the body must be a JSON object%s%s", body ? "" : ": ",
+				 body ? "" : jerr.text);
 		json_decref(body);
 		return NULL;
 	}
@@ -238,8 +206,8 @@ static json_t *body_object(struct req *rq, const char *const fields[])
 		for (i = 0; fields[i]; i++)
 			snprintf(names + strlen(names), sizeof(names) - strlen(names),
 				 "%s%s", i ? ", " : "", fields[i]);
-		reply_error(rq, 400, "Bad Request", "unknown_field",
-			    "%s: unknown field (%s)", key, names);
+		api__reply_error(rq, 400, "Bad Request", "unknown_field",
+				 "%s: unknown field (%s)", key, names);
 		json_decref(body);
 		return NULL;
 	}
@@ -248,7 +216,7 @@ static json_t *body_object(struct req *rq, const char *const fields[])
 
 /* --- JSON of a call -------------------------------------------------------- */
 
-static json_t *time_json(uint64_t ms)
+json_t *api__time_json(uint64_t ms)
 {
 	char buf[32];
 	return ms ? json_string(clock_iso(buf, sizeof(buf), ms)) : json_null();
@@ -270,10 +238,10 @@ static json_t *call_json(const struct store_call *c)
 	json_object_set_new(o, "queued", json_integer((json_int_t)c->queued));
 	json_object_set_new(o, "answered", json_integer((json_int_t)c->answered));
 	json_object_set_new(o, "ended", json_integer((json_int_t)c->ended));
-	json_object_set_new(o, "created_at", time_json(c->created));
-	json_object_set_new(o, "queued_at", time_json(c->queued));
-	json_object_set_new(o, "answered_at", time_json(c->answered));
-	json_object_set_new(o, "ended_at", time_json(c->ended));
+	json_object_set_new(o, "created_at", api__time_json(c->created));
+	json_object_set_new(o, "queued_at", api__time_json(c->queued));
+	json_object_set_new(o, "answered_at", api__time_json(c->answered));
+	json_object_set_new(o, "ended_at", api__time_json(c->ended));
 	json_object_set_new(o, "outcome", json_string(c->outcome));
 	json_object_set_new(o, "hangup_side", json_string(c->hangup_side));
 	json_object_set_new(o, "hangup_cause", json_integer(c->hangup_cause));
@@ -293,7 +261,7 @@ static json_t *call_json(const struct store_call *c)
 
 static void health(struct req *rq)
 {
-	reply_json(rq, 200, "OK", json_pack("{s:s}", "status", "ok"));
+	api__reply_json(rq, 200, "OK", json_pack("{s:s}", "status", "ok"));
 }
 
 static int list_one(const struct store_call *c, void *arg)
@@ -309,30 +277,44 @@ static void calls_list(struct req *rq)
 	json_t *arr;
 	int err;
 
-	if (!query_time(rq, "from", &f.from) || !query_time(rq, "to", &f.to))
+	if (!api__query_time(rq, "from", &f.from) || !api__query_time(rq, "to", &f.to))
 		return;
 	f.limit = 100;
-	if (!query_uint(rq, "limit", 1, 1000, &f.limit) ||
-	    !query_uint(rq, "offset", 0, 10000000, &f.offset))
+	if (!api__query_uint(rq, "limit", 1, 1000, &f.limit) ||
+	    !api__query_uint(rq, "offset", 0, 10000000, &f.offset))
 		return;
-	if (query_get(rq->msg, "queue", queue, sizeof(queue)))
+	if (api__query_get(rq->msg, "queue", queue, sizeof(queue)))
 		f.queue = queue;
-	if (query_get(rq->msg, "agent", agent, sizeof(agent)))
+	if (api__query_get(rq->msg, "agent", agent, sizeof(agent)))
 		f.agent = agent;
-	if (query_get(rq->msg, "outcome", outcome, sizeof(outcome)))
+	if (api__query_get(rq->msg, "outcome", outcome, sizeof(outcome)))
 		f.outcome = outcome;
+	/* an agent lists its own calls, a supervisor those of its queues */
+	if (rq->who.role == ROLE_AGENT) {
+		if (f.agent && strcmp(f.agent, rq->who.extension)) {
+			api__forbidden(rq, "list another agent's calls");
+			return;
+		}
+		f.agent = rq->who.extension;
+	} else if (rq->who.role == ROLE_SUPERVISOR) {
+		if (f.queue && !api__sees_queue(rq->api, &rq->who, f.queue)) {
+			api__forbidden(rq, "list the calls of that queue");
+			return;
+		}
+		f.queues = rq->who.queues;
+	}
 
 	arr = json_array();
 	err = store_call_list(rq->api->store, &f, list_one, arr);
 	if (err) {
 		json_decref(arr);
-		reply_error(rq, 500, "Internal Server Error", "store_error",
-			    "the database could not be read");
+		api__reply_error(rq, 500, "Internal Server Error", "store_error",
+				 "the database could not be read");
 		return;
 	}
-	reply_json(rq, 200, "OK",
-		   json_pack("{s:o,s:i,s:i}", "calls", arr, "limit", f.limit, "offset",
-			     f.offset));
+	api__reply_json(rq, 200, "OK",
+			json_pack("{s:o,s:i,s:i}", "calls", arr, "limit", f.limit,
+				  "offset", f.offset));
 }
 
 static int event_one(const struct hl_event *ev, void *arg)
@@ -356,16 +338,24 @@ static bool call_load(struct req *rq, struct store_call *c)
 	int err = store_call_get(rq->api->store, rq->id, c);
 
 	if (err == ENOENT) {
-		reply_error(rq, 404, "Not Found", "not_found", "no call with id '%s'",
-			    rq->id);
+		api__reply_error(rq, 404, "Not Found", "not_found",
+				 "no call with id '%s'", rq->id);
 		return false;
 	}
 	if (err) {
-		reply_error(rq, 500, "Internal Server Error", "store_error",
-			    "the database could not be read");
+		api__reply_error(rq, 500, "Internal Server Error", "store_error",
+				 "the database could not be read");
 		return false;
 	}
-	return true;
+	/* an agent sees its own calls, a supervisor those of its queues */
+	if (rq->who.role == ROLE_ADMIN ||
+	    (rq->who.role == ROLE_AGENT && c->agent[0] &&
+	     !strcmp(c->agent, rq->who.extension)) ||
+	    (rq->who.role == ROLE_SUPERVISOR &&
+	     api__sees_queue(rq->api, &rq->who, c->queue)))
+		return true;
+	api__forbidden(rq, "see this call");
+	return false;
 }
 
 static void calls_get(struct req *rq)
@@ -379,7 +369,7 @@ static void calls_get(struct req *rq)
 	events = json_array();
 	store_event_list(rq->api->store, 0, 0, c.id, event_one, events);
 	json_object_set_new(o, "events", events);
-	reply_json(rq, 200, "OK", o);
+	api__reply_json(rq, 200, "OK", o);
 }
 
 static void calls_recording(struct req *rq)
@@ -393,33 +383,34 @@ static void calls_recording(struct req *rq)
 	if (!call_load(rq, &c))
 		return;
 	if (!c.recording[0] || strstr(c.recording, "..") || c.recording[0] == '/') {
-		reply_error(rq, 404, "Not Found", "no_recording",
-			    "call '%s' has no recording", rq->id);
+		api__reply_error(rq, 404, "Not Found", "no_recording",
+				 "call '%s' has no recording", rq->id);
 		return;
 	}
 	snprintf(path, sizeof(path), "%s/%s", rq->api->node->data_dir, c.recording);
 	f = fopen(path, "rb");
 	if (!f) {
-		reply_error(rq, 404, "Not Found", "no_recording",
-			    "the recording of call '%s' is missing", rq->id);
+		api__reply_error(rq, 404, "Not Found", "no_recording",
+				 "the recording of call '%s' is missing", rq->id);
 		return;
 	}
 	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || n > MAX_RECORDING ||
 	    fseek(f, 0, SEEK_SET)) {
 		fclose(f);
-		reply_error(rq, 500, "Internal Server Error", "io_error",
-			    "the recording could not be read");
+		api__reply_error(rq, 500, "Internal Server Error", "io_error",
+				 "the recording could not be read");
 		return;
 	}
 	buf = malloc((size_t)n + 1);
 	if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
 		free(buf);
 		fclose(f);
-		reply_error(rq, 500, "Internal Server Error", "io_error",
-			    "the recording could not be read");
+		api__reply_error(rq, 500, "Internal Server Error", "io_error",
+				 "the recording could not be read");
 		return;
 	}
 	fclose(f);
+	api__audit(rq->api, &rq->who, "recording.download", c.id, "%ld bytes", n);
 	http_reply(rq->conn, 200, "OK",
 		   "Content-Type: audio/wav\r\n"
 		   "Content-Disposition: attachment; filename=\"%s.wav\"\r\n"
@@ -438,24 +429,28 @@ static void calls_dial(struct req *rq)
 	int err;
 
 	if (!rq->api->calls) {
-		reply_error(rq, 503, "Service Unavailable", "unavailable",
-			    "calls cannot be placed now");
+		api__reply_error(rq, 503, "Service Unavailable", "unavailable",
+				 "calls cannot be placed now");
 		return;
 	}
 	static const char *const fields[] = {"agent", "to", NULL};
 
-	body = body_object(rq, fields);
+	body = api__body_object(rq, fields);
 	if (!body)
 		return;
 	agent = json_string_value(json_object_get(body, "agent"));
 	to = json_string_value(json_object_get(body, "to"));
 	if (!agent || !*agent) {
-		reply_error(rq, 400, "Bad Request", "bad_field",
-			    "agent: must be an agent's extension");
+		api__reply_error(rq, 400, "Bad Request", "bad_field",
+				 "agent: must be an agent's extension");
+		goto out;
+	}
+	if (rq->who.role == ROLE_AGENT && strcmp(agent, rq->who.extension)) {
+		api__forbidden(rq, "place calls for another agent");
 		goto out;
 	}
 	if (!to || strncmp(to, "sip:", 4)) {
-		reply_error(
+		api__reply_error(
 		    rq, 400, "Bad Request", "bad_field",
 		    "to: must be a sip: URI (no trunk is configured for numbers)");
 		goto out;
@@ -463,30 +458,31 @@ static void calls_dial(struct req *rq)
 	err = callctl_dial(rq->api->calls, agent, to, id, sizeof(id));
 	switch (err) {
 	case 0:
-		reply_json(rq, 201, "Created", json_pack("{s:s}", "id", id));
+		api__reply_json(rq, 201, "Created", json_pack("{s:s}", "id", id));
 		break;
 	case EINVAL:
-		reply_error(rq, 400, "Bad Request", "bad_field",
-			    "to: \"%s\" is not a SIP URI", to);
+		api__reply_error(rq, 400, "Bad Request", "bad_field",
+				 "to: \"%s\" is not a SIP URI", to);
 		break;
 	case ENOENT:
-		reply_error(rq, 404, "Not Found", "not_found", "no agent '%s'", agent);
+		api__reply_error(rq, 404, "Not Found", "not_found", "no agent '%s'",
+				 agent);
 		break;
 	case ENODEV:
-		reply_error(rq, 409, "Conflict", "agent_unreachable",
-			    "agent '%s' has no phone registered", agent);
+		api__reply_error(rq, 409, "Conflict", "agent_unreachable",
+				 "agent '%s' has no phone registered", agent);
 		break;
 	case EBUSY:
-		reply_error(rq, 409, "Conflict", "agent_busy", "agent '%s' is on a call",
-			    agent);
+		api__reply_error(rq, 409, "Conflict", "agent_busy",
+				 "agent '%s' is on a call", agent);
 		break;
 	case EAGAIN:
-		reply_json_hdrs(rq, 503, "Service Unavailable", "Retry-After: 5\r\n",
-				error_json("overloaded", "at the call limit"));
+		api__reply_json_hdrs(rq, 503, "Service Unavailable", "Retry-After: 5\r\n",
+				     api__error_json("overloaded", "at the call limit"));
 		break;
 	default:
-		reply_error(rq, 500, "Internal Server Error", "error", "%s",
-			    strerror(err));
+		api__reply_error(rq, 500, "Internal Server Error", "error", "%s",
+				 strerror(err));
 		break;
 	}
 out:
@@ -494,6 +490,22 @@ out:
 }
 
 /* --- agents ------------------------------------------------------------- */
+
+/* The agent of the path, if it exists and rq's user may see it; false
+ * after replying 404 or 403. */
+static bool agent_visible(struct req *rq, struct acd_agent_info *in)
+{
+	if (acd_agent_info(rq->api->acd, rq->id, in)) {
+		api__reply_error(rq, 404, "Not Found", "not_found", "no agent '%s'",
+				 rq->id);
+		return false;
+	}
+	if (!api__sees_agent(rq->api, &rq->who, rq->id)) {
+		api__forbidden(rq, "see or change this agent");
+		return false;
+	}
+	return true;
+}
 
 static json_t *agent_json(struct api *a, const struct acd_agent_info *in)
 {
@@ -507,7 +519,7 @@ static json_t *agent_json(struct api *a, const struct acd_agent_info *in)
 	    acd_state_name(in->state), "presence", acd_presence_name(in->presence),
 	    "reason", in->reason, "busy",
 	    in->state == AGENT_ST_RINGING || in->state == AGENT_ST_BUSY, "registered",
-	    reg, "since", (json_int_t)in->since, "since_at", time_json(in->since),
+	    reg, "since", (json_int_t)in->since, "since_at", api__time_json(in->since),
 	    "wrapup_until", (json_int_t)in->wrapup_until, "answered", (int)in->answered,
 	    "misses", (int)in->misses, "load", "voice", (int)in->load[ACD_VOICE], "chat",
 	    (int)in->load[ACD_CHAT], "mail", (int)in->load[ACD_MAIL], "message",
@@ -520,21 +532,20 @@ static void agents_list(struct req *rq)
 	json_t *arr = json_array();
 
 	for (size_t i = 0; i < acd_agent_count(rq->api->acd); i++) {
-		if (!acd_agent_at(rq->api->acd, i, &in))
+		if (!acd_agent_at(rq->api->acd, i, &in) &&
+		    api__sees_agent(rq->api, &rq->who, in.ext))
 			json_array_append_new(arr, agent_json(rq->api, &in));
 	}
-	reply_json(rq, 200, "OK", json_pack("{s:o}", "agents", arr));
+	api__reply_json(rq, 200, "OK", json_pack("{s:o}", "agents", arr));
 }
 
 static void agents_get(struct req *rq)
 {
 	struct acd_agent_info in;
 
-	if (acd_agent_info(rq->api->acd, rq->id, &in)) {
-		reply_error(rq, 404, "Not Found", "not_found", "no agent '%s'", rq->id);
+	if (!agent_visible(rq, &in))
 		return;
-	}
-	reply_json(rq, 200, "OK", agent_json(rq->api, &in));
+	api__reply_json(rq, 200, "OK", agent_json(rq->api, &in));
 }
 
 /* POST {"state": "available" | "paused" | "logged_out", "reason": "lunch"} */
@@ -546,42 +557,42 @@ static void agents_state(struct req *rq)
 	const char *state, *reason = NULL;
 	int err;
 
-	if (acd_agent_info(rq->api->acd, rq->id, &in)) {
-		reply_error(rq, 404, "Not Found", "not_found", "no agent '%s'", rq->id);
+	if (!agent_visible(rq, &in))
 		return;
-	}
 	static const char *const fields[] = {"state", "reason", NULL};
 
-	body = body_object(rq, fields);
+	body = api__body_object(rq, fields);
 	if (!body)
 		return;
 	state = json_string_value(json_object_get(body, "state"));
 	if (!state || acd_presence_parse(&p, state)) {
-		reply_error(rq, 400, "Bad Request", "bad_field",
-			    "state: must be available, paused or logged_out");
+		api__reply_error(rq, 400, "Bad Request", "bad_field",
+				 "state: must be available, paused or logged_out");
 		json_decref(body);
 		return;
 	}
 	v = json_object_get(body, "reason");
 	if (v && !json_is_string(v)) {
-		reply_error(rq, 400, "Bad Request", "bad_field",
-			    "reason: must be a string");
+		api__reply_error(rq, 400, "Bad Request", "bad_field",
+				 "reason: must be a string");
 		json_decref(body);
 		return;
 	}
 	reason = v ? json_string_value(v) : NULL;
 	err = acd_agent_set(rq->api->acd, rq->id, p, reason, clock_now_ms());
 	if (err == EINVAL)
-		reply_error(rq, 400, "Bad Request", "bad_field",
-			    "reason: \"%s\" is not a configured pause reason", reason);
+		api__reply_error(rq, 400, "Bad Request", "bad_field",
+				 "reason: \"%s\" is not a configured pause reason",
+				 reason);
 	else if (err == EALREADY)
-		reply_error(rq, 409, "Conflict", "conflict",
-			    "agent '%s' is logged out: log in before pausing", rq->id);
+		api__reply_error(rq, 409, "Conflict", "conflict",
+				 "agent '%s' is logged out: log in before pausing",
+				 rq->id);
 	else if (err)
-		reply_error(rq, 500, "Internal Server Error", "error", "%s",
-			    strerror(err));
+		api__reply_error(rq, 500, "Internal Server Error", "error", "%s",
+				 strerror(err));
 	else if (!acd_agent_info(rq->api->acd, rq->id, &in))
-		reply_json(rq, 200, "OK", agent_json(rq->api, &in));
+		api__reply_json(rq, 200, "OK", agent_json(rq->api, &in));
 	json_decref(body);
 }
 
@@ -637,27 +648,42 @@ static json_t *queue_json(struct api *a, const struct acd_queue_info *qi)
 	    agents, "today", stats_json(&st));
 }
 
+/* The queue of the path, if it exists and rq's user may see it; false
+ * after replying 404 or 403. */
+static bool queue_visible(struct req *rq, struct acd_queue_info *qi)
+{
+	if (acd_queue_info(rq->api->acd, rq->id, qi)) {
+		api__reply_error(rq, 404, "Not Found", "not_found", "no queue '%s'",
+				 rq->id);
+		return false;
+	}
+	if (!api__sees_queue(rq->api, &rq->who, rq->id)) {
+		api__forbidden(rq, "see this queue");
+		return false;
+	}
+	return true;
+}
+
 static void queues_list(struct req *rq)
 {
 	struct acd_queue_info qi;
 	json_t *arr = json_array();
 
 	for (size_t i = 0; i < acd_queue_count(rq->api->acd); i++) {
-		if (!acd_queue_at(rq->api->acd, i, &qi))
+		if (!acd_queue_at(rq->api->acd, i, &qi) &&
+		    api__sees_queue(rq->api, &rq->who, qi.name))
 			json_array_append_new(arr, queue_json(rq->api, &qi));
 	}
-	reply_json(rq, 200, "OK", json_pack("{s:o}", "queues", arr));
+	api__reply_json(rq, 200, "OK", json_pack("{s:o}", "queues", arr));
 }
 
 static void queues_get(struct req *rq)
 {
 	struct acd_queue_info qi;
 
-	if (acd_queue_info(rq->api->acd, rq->id, &qi)) {
-		reply_error(rq, 404, "Not Found", "not_found", "no queue '%s'", rq->id);
+	if (!queue_visible(rq, &qi))
 		return;
-	}
-	reply_json(rq, 200, "OK", queue_json(rq->api, &qi));
+	api__reply_json(rq, 200, "OK", queue_json(rq->api, &qi));
 }
 
 char *api__queue_snapshot(struct api *a, const char *queue)
@@ -681,45 +707,31 @@ const char *api__queue_name(struct api *a, size_t i)
 	return acd_queue_at(a->acd, i, &qi) ? NULL : qi.name;
 }
 
-static bool authorized(const struct api *a, const struct http_msg *msg);
-
 /*
- * GET /api/v1/events, upgraded to a WebSocket: the live event stream.
- * Browsers cannot set headers on a WebSocket, so the token may also come
- * as ?access_token=; ?types=agent.,queue. narrows what is sent.
+ * GET /api/v1/events, upgraded to a WebSocket: the live event stream,
+ * what the user may see of it. Browsers cannot set headers on a
+ * WebSocket: pages are signed in by their cookie, and a token may also
+ * come as ?access_token=; ?types=agent.,queue. narrows what is sent.
  */
 static void events_stream(struct req *rq)
 {
-	char token[160], types[128];
-	bool ok = authorized(rq->api, rq->msg);
+	char types[128];
 	int err;
 
-	if (!ok && query_get(rq->msg, "access_token", token, sizeof(token))) {
-		size_t tl = strlen(rq->api->node->api_token);
-		ok = tl && strlen(token) == tl &&
-		     !sodium_memcmp(token, rq->api->node->api_token, tl);
-	}
-	if (!ok) {
-		reply_json_hdrs(
-		    rq, 401, "Unauthorized",
-		    "WWW-Authenticate: Bearer realm=\"hotline\"\r\n",
-		    error_json("unauthorized", "a valid bearer token is required"));
-		return;
-	}
 	if (!http_msg_hdr_has_value(rq->msg, HTTP_HDR_UPGRADE, "websocket")) {
-		reply_error(rq, 426, "Upgrade Required", "upgrade_required",
-			    "this route is a WebSocket: send Upgrade: websocket");
+		api__reply_error(rq, 426, "Upgrade Required", "upgrade_required",
+				 "this route is a WebSocket: send Upgrade: websocket");
 		return;
 	}
-	if (!query_get(rq->msg, "types", types, sizeof(types)))
+	if (!api__query_get(rq->msg, "types", types, sizeof(types)))
 		types[0] = '\0';
-	err = api__stream_accept(rq->api->stream, rq->conn, rq->msg, types);
+	err = api__stream_accept(rq->api->stream, rq->conn, rq->msg, types, &rq->who);
 	if (err == EMFILE)
-		reply_error(rq, 503, "Service Unavailable", "too_many_clients",
-			    "too many event stream clients");
+		api__reply_error(rq, 503, "Service Unavailable", "too_many_clients",
+				 "too many event stream clients");
 	else if (err)
-		reply_error(rq, 400, "Bad Request", "bad_upgrade",
-			    "the WebSocket handshake failed: %s", strerror(err));
+		api__reply_error(rq, 400, "Bad Request", "bad_upgrade",
+				 "the WebSocket handshake failed: %s", strerror(err));
 }
 
 static json_t *agent_stats_json(const char *ext, const struct acd_agent_stats *st)
@@ -747,12 +759,13 @@ static struct acd_stats *stats_range(struct req *rq, uint64_t from, uint64_t to)
 	struct acd_stats *rs = NULL;
 
 	if (to && from >= to) {
-		reply_error(rq, 400, "Bad Request", "bad_query",
-			    "from: must be before to");
+		api__reply_error(rq, 400, "Bad Request", "bad_query",
+				 "from: must be before to");
 		return NULL;
 	}
 	if (acd_stats_alloc(&rs, 0, 5000)) {
-		reply_error(rq, 500, "Internal Server Error", "error", "out of memory");
+		api__reply_error(rq, 500, "Internal Server Error", "error",
+				 "out of memory");
 		return NULL;
 	}
 	for (size_t i = 0; i < rq->api->tenant->queuec; i++)
@@ -760,8 +773,8 @@ static struct acd_stats *stats_range(struct req *rq, uint64_t from, uint64_t to)
 					  rq->api->tenant->queuev[i].sl_threshold_ms);
 	if (store_event_list(rq->api->store, from, to, NULL, stats_one, rs)) {
 		mem_deref(rs);
-		reply_error(rq, 500, "Internal Server Error", "store_error",
-			    "the event log could not be read");
+		api__reply_error(rq, 500, "Internal Server Error", "store_error",
+				 "the event log could not be read");
 		return NULL;
 	}
 	return rs;
@@ -779,15 +792,13 @@ static void agents_stats(struct req *rq)
 	struct acd_stats *rs;
 	uint64_t from = 0, to = 0, now = clock_now_ms();
 
-	if (acd_agent_info(rq->api->acd, rq->id, &in)) {
-		reply_error(rq, 404, "Not Found", "not_found", "no agent '%s'", rq->id);
+	if (!agent_visible(rq, &in))
 		return;
-	}
-	if (!query_time(rq, "from", &from) || !query_time(rq, "to", &to))
+	if (!api__query_time(rq, "from", &from) || !api__query_time(rq, "to", &to))
 		return;
 	if (!from && !to) {
 		(void)acd_stats_agent(rq->api->stats, rq->id, now, &st);
-		reply_json(rq, 200, "OK", agent_stats_json(rq->id, &st));
+		api__reply_json(rq, 200, "OK", agent_stats_json(rq->id, &st));
 		return;
 	}
 	rs = stats_range(rq, from, to);
@@ -795,7 +806,7 @@ static void agents_stats(struct req *rq)
 		return;
 	(void)acd_stats_agent(rs, rq->id, to ? to : now, &st);
 	mem_deref(rs);
-	reply_json(rq, 200, "OK", agent_stats_json(rq->id, &st));
+	api__reply_json(rq, 200, "OK", agent_stats_json(rq->id, &st));
 }
 
 static int stats_one(const struct hl_event *ev, void *arg)
@@ -815,20 +826,18 @@ static void queues_stats(struct req *rq)
 	struct acd_stats *rs;
 	uint64_t from = 0, to = 0, now = clock_now_ms();
 
-	if (acd_queue_info(rq->api->acd, rq->id, &qi)) {
-		reply_error(rq, 404, "Not Found", "not_found", "no queue '%s'", rq->id);
+	if (!queue_visible(rq, &qi))
 		return;
-	}
-	if (!query_time(rq, "from", &from) || !query_time(rq, "to", &to))
+	if (!api__query_time(rq, "from", &from) || !api__query_time(rq, "to", &to))
 		return;
 	if (!from && !to) {
 		(void)acd_stats_queue(rq->api->stats, rq->id, now, &st);
-		reply_json(rq, 200, "OK",
-			   json_pack("{s:s,s:s,s:i,s:I,s:o}", "queue", rq->id, "range",
-				     "today", "waiting", (int)qi.waiting,
-				     "longest_wait_ms",
-				     (json_int_t)(qi.oldest ? now - qi.oldest : 0),
-				     "stats", stats_json(&st)));
+		api__reply_json(rq, 200, "OK",
+				json_pack("{s:s,s:s,s:i,s:I,s:o}", "queue", rq->id,
+					  "range", "today", "waiting", (int)qi.waiting,
+					  "longest_wait_ms",
+					  (json_int_t)(qi.oldest ? now - qi.oldest : 0),
+					  "stats", stats_json(&st)));
 		return;
 	}
 	rs = stats_range(rq, from, to);
@@ -836,10 +845,10 @@ static void queues_stats(struct req *rq)
 		return;
 	(void)acd_stats_queue(rs, rq->id, to ? to : now, &st);
 	mem_deref(rs);
-	reply_json(rq, 200, "OK",
-		   json_pack("{s:s,s:s,s:I,s:I,s:o}", "queue", rq->id, "range", "events",
-			     "from", (json_int_t)from, "to", (json_int_t)(to ? to : now),
-			     "stats", stats_json(&st)));
+	api__reply_json(rq, 200, "OK",
+			json_pack("{s:s,s:s,s:I,s:I,s:o}", "queue", rq->id, "range",
+				  "events", "from", (json_int_t)from, "to",
+				  (json_int_t)(to ? to : now), "stats", stats_json(&st)));
 }
 
 /* --- /metrics ----------------------------------------------------------- */
@@ -1015,7 +1024,7 @@ static void webhooks_list(struct req *rq)
 
 	for (size_t i = 0; (h = api__webhook_at(rq->api->webhooks, i)); i++)
 		json_array_append_new(arr, webhook_json(h, false));
-	reply_json(rq, 200, "OK", json_pack("{s:o}", "webhooks", arr));
+	api__reply_json(rq, 200, "OK", json_pack("{s:o}", "webhooks", arr));
 }
 
 /* Joins the type prefixes of a webhook into types ("call.,queue."); false
@@ -1023,9 +1032,9 @@ static void webhooks_list(struct req *rq)
 static bool webhook_types(struct req *rq, json_t *v, char *types, size_t sz)
 {
 	if (!json_is_array(v) || !json_array_size(v)) {
-		reply_error(rq, 400, "Bad Request", "bad_field",
-			    "types: must be a non-empty list of event type prefixes "
-			    "(\"call.\", \"queue.\", \"agent.state\")");
+		api__reply_error(rq, 400, "Bad Request", "bad_field",
+				 "types: must be a non-empty list of event type prefixes "
+				 "(\"call.\", \"queue.\", \"agent.state\")");
 		return false;
 	}
 	types[0] = '\0';
@@ -1033,7 +1042,7 @@ static bool webhook_types(struct req *rq, json_t *v, char *types, size_t sz)
 		const char *t = json_string_value(json_array_get(v, i));
 		if (!t || !*t || strlen(t) > 47 || strchr(t, ',') ||
 		    strlen(types) + strlen(t) + 2 > sz) {
-			reply_error(
+			api__reply_error(
 			    rq, 400, "Bad Request", "bad_field",
 			    "types[%zu]: must be a type prefix of 1-47 characters "
 			    "without commas (255 in all)",
@@ -1058,15 +1067,15 @@ static void webhooks_add(struct req *rq)
 
 	static const char *const fields[] = {"url", "types", "secret", NULL};
 
-	body = body_object(rq, fields);
+	body = api__body_object(rq, fields);
 	if (!body)
 		return;
 	url = json_string_value(json_object_get(body, "url"));
 	if (!url || (strncmp(url, "http://", 7) && strncmp(url, "https://", 8)) ||
 	    strlen(url) > 511 || strpbrk(url, " \r\n")) {
-		reply_error(rq, 400, "Bad Request", "bad_field",
-			    "url: must be an http:// or https:// URL of at most 511 "
-			    "characters");
+		api__reply_error(rq, 400, "Bad Request", "bad_field",
+				 "url: must be an http:// or https:// URL of at most 511 "
+				 "characters");
 		goto out;
 	}
 	if (!webhook_types(rq, json_object_get(body, "types"), types, sizeof(types)))
@@ -1075,19 +1084,19 @@ static void webhooks_add(struct req *rq)
 	if (v) {
 		secret = json_string_value(v);
 		if (!secret || strlen(secret) < 16 || strlen(secret) > 79) {
-			reply_error(rq, 400, "Bad Request", "bad_field",
-				    "secret: must be a string of 16-79 characters");
+			api__reply_error(rq, 400, "Bad Request", "bad_field",
+					 "secret: must be a string of 16-79 characters");
 			goto out;
 		}
 	}
 	err = api__webhook_add(rq->api->webhooks, url, types, secret, &h);
 	if (err == ENOSPC)
-		reply_error(rq, 409, "Conflict", "too_many", "at most 64 webhooks");
+		api__reply_error(rq, 409, "Conflict", "too_many", "at most 64 webhooks");
 	else if (err)
-		reply_error(rq, 503, "Service Unavailable", "store_error",
-			    "the webhook could not be stored: %s", strerror(err));
+		api__reply_error(rq, 503, "Service Unavailable", "store_error",
+				 "the webhook could not be stored: %s", strerror(err));
 	else
-		reply_json(rq, 201, "Created", webhook_json(&h, true));
+		api__reply_json(rq, 201, "Created", webhook_json(&h, true));
 out:
 	json_decref(body);
 }
@@ -1097,35 +1106,54 @@ static void webhooks_del(struct req *rq)
 	int err = api__webhook_del(rq->api->webhooks, rq->id);
 
 	if (err == ENOENT) {
-		reply_error(rq, 404, "Not Found", "not_found", "no webhook '%s'", rq->id);
+		api__reply_error(rq, 404, "Not Found", "not_found", "no webhook '%s'",
+				 rq->id);
 		return;
 	}
 	if (err) {
-		reply_error(rq, 503, "Service Unavailable", "store_error",
-			    "the change could not be stored: %s", strerror(err));
+		api__reply_error(rq, 503, "Service Unavailable", "store_error",
+				 "the change could not be stored: %s", strerror(err));
 		return;
 	}
 	http_reply(rq->conn, 204, "No Content", "Content-Length: 0\r\n\r\n");
 }
 
+#define ANY   ROLES_ANY
+#define SUP   (ROLE_SUPERVISOR | ROLE_ADMIN)
+#define ADMIN ROLE_ADMIN
+
+/* Who may call what; within a route, agents and supervisors see only
+ * their own agents, queues and calls (api__sees_*). */
 static const struct route routes[] = {
-    {"GET", "/health", false, health},
-    {"GET", "/metrics", false, metrics},
-    {"GET", "/api/v1/calls", true, calls_list},
-    {"POST", "/api/v1/calls", true, calls_dial},
-    {"GET", "/api/v1/calls/{id}", true, calls_get},
-    {"GET", "/api/v1/calls/{id}/recording", true, calls_recording},
-    {"GET", "/api/v1/agents", true, agents_list},
-    {"GET", "/api/v1/agents/{id}", true, agents_get},
-    {"POST", "/api/v1/agents/{id}/state", true, agents_state},
-    {"GET", "/api/v1/agents/{id}/stats", true, agents_stats},
-    {"GET", "/api/v1/queues", true, queues_list},
-    {"GET", "/api/v1/queues/{id}", true, queues_get},
-    {"GET", "/api/v1/queues/{id}/stats", true, queues_stats},
-    {"GET", "/api/v1/events", false, events_stream}, /* auth in the route */
-    {"GET", "/api/v1/webhooks", true, webhooks_list},
-    {"POST", "/api/v1/webhooks", true, webhooks_add},
-    {"DELETE", "/api/v1/webhooks/{id}", true, webhooks_del},
+    {"GET", "/health", 0, health},
+    {"GET", "/metrics", 0, metrics},
+    {"POST", "/api/v1/session", 0, api__session_create},
+    {"GET", "/api/v1/session", ANY, api__session_get},
+    {"DELETE", "/api/v1/session", ANY, api__session_delete},
+    {"GET", "/api/v1/calls", ANY, calls_list},
+    {"POST", "/api/v1/calls", ANY, calls_dial},
+    {"GET", "/api/v1/calls/{id}", ANY, calls_get},
+    {"GET", "/api/v1/calls/{id}/recording", ANY, calls_recording},
+    {"GET", "/api/v1/agents", ANY, agents_list},
+    {"GET", "/api/v1/agents/{id}", ANY, agents_get},
+    {"POST", "/api/v1/agents/{id}/state", ANY, agents_state},
+    {"GET", "/api/v1/agents/{id}/stats", ANY, agents_stats},
+    {"GET", "/api/v1/queues", ANY, queues_list},
+    {"GET", "/api/v1/queues/{id}", ANY, queues_get},
+    {"GET", "/api/v1/queues/{id}/stats", ANY, queues_stats},
+    {"GET", "/api/v1/events", ANY, events_stream},
+    {"GET", "/api/v1/webhooks", ADMIN, webhooks_list},
+    {"POST", "/api/v1/webhooks", ADMIN, webhooks_add},
+    {"DELETE", "/api/v1/webhooks/{id}", ADMIN, webhooks_del},
+    {"GET", "/api/v1/users", ADMIN, api__users_list},
+    {"POST", "/api/v1/users", ADMIN, api__users_add},
+    {"GET", "/api/v1/users/{id}", ADMIN, api__users_get},
+    {"PATCH", "/api/v1/users/{id}", ADMIN, api__users_patch},
+    {"DELETE", "/api/v1/users/{id}", ADMIN, api__users_del},
+    {"GET", "/api/v1/tokens", ADMIN, api__tokens_list},
+    {"POST", "/api/v1/tokens", ADMIN, api__tokens_add},
+    {"DELETE", "/api/v1/tokens/{id}", ADMIN, api__tokens_del},
+    {"GET", "/api/v1/audit", ADMIN, api__audit_list},
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -1155,16 +1183,6 @@ static bool path_match(const char *pattern, const struct pl *path, char *id, siz
 	return p == end;
 }
 
-static bool authorized(const struct api *a, const struct http_msg *msg)
-{
-	const struct http_hdr *h = http_msg_hdr(msg, HTTP_HDR_AUTHORIZATION);
-	size_t tl = strlen(a->node->api_token);
-
-	if (!h || h->val.l != 7 + tl || strncasecmp(h->val.p, "Bearer ", 7))
-		return false;
-	return tl && !sodium_memcmp(h->val.p + 7, a->node->api_token, tl);
-}
-
 static void request_handler(struct http_conn *conn, const struct http_msg *msg, void *arg)
 {
 	struct api *a = arg;
@@ -1175,8 +1193,8 @@ static void request_handler(struct http_conn *conn, const struct http_msg *msg, 
 
 	a->requests++;
 	if (msg->clen > MAX_BODY) {
-		reply_error(&rq, 413, "Payload Too Large", "too_large",
-			    "request body over %d bytes", MAX_BODY);
+		api__reply_error(&rq, 413, "Payload Too Large", "too_large",
+				 "request body over %d bytes", MAX_BODY);
 		return;
 	}
 	for (size_t i = 0; i < NROUTES; i++) {
@@ -1192,11 +1210,22 @@ static void request_handler(struct http_conn *conn, const struct http_msg *msg, 
 					 allow[0] ? ", " : "", r->method);
 			continue;
 		}
-		if (r->auth && !authorized(a, msg)) {
-			reply_json_hdrs(&rq, 401, "Unauthorized",
-					"WWW-Authenticate: Bearer realm=\"hotline\"\r\n",
-					error_json("unauthorized",
-						   "a valid bearer token is required"));
+		re_snprintf(rq.who.addr, sizeof(rq.who.addr), "%J", http_conn_peer(conn));
+		if (r->roles &&
+		    !api__users_who(a->users, msg, r->h == events_stream, &rq.who)) {
+			api__reply_json_hdrs(
+			    &rq, 401, "Unauthorized",
+			    "WWW-Authenticate: Bearer realm=\"hotline\"\r\n",
+			    api__error_json("unauthorized", "sign in, or send a valid "
+							    "bearer token"));
+			return;
+		}
+		if (r->roles && !(r->roles & rq.who.role)) {
+			api__reply_error(
+			    &rq, 403, "Forbidden", "forbidden",
+			    "this route is for %s%s; %s is %s",
+			    r->roles & ROLE_SUPERVISOR ? "supervisors and " : "",
+			    "admins", rq.who.user, api__role_name(rq.who.role));
 			return;
 		}
 		r->h(&rq);
@@ -1210,13 +1239,14 @@ static void request_handler(struct http_conn *conn, const struct http_msg *msg, 
 		char hdr[96];
 
 		snprintf(hdr, sizeof(hdr), "Allow: %s\r\n", allow);
-		reply_json_hdrs(&rq, 405, "Method Not Allowed", hdr,
-				error_json("method_not_allowed",
-					   "this route does not take that method"));
+		api__reply_json_hdrs(
+		    &rq, 405, "Method Not Allowed", hdr,
+		    api__error_json("method_not_allowed",
+				    "this route does not take that method"));
 		return;
 	}
-	reply_error(&rq, 404, "Not Found", "not_found", "no route %.*s",
-		    (int)(msg->path.l > 100 ? 100 : msg->path.l), msg->path.p);
+	api__reply_error(&rq, 404, "Not Found", "not_found", "no route %.*s",
+			 (int)(msg->path.l > 100 ? 100 : msg->path.l), msg->path.p);
 }
 
 static void api_destructor(void *arg)
@@ -1226,6 +1256,7 @@ static void api_destructor(void *arg)
 	mem_deref(a->webhooks);
 	mem_deref(a->stream);
 	mem_deref(a->sock);
+	mem_deref(a->users);
 }
 
 int api_alloc(struct api **ap, const struct cfg_node *node,
@@ -1252,6 +1283,8 @@ int api_alloc(struct api **ap, const struct cfg_node *node,
 	a->reg = reg;
 	a->calls = calls;
 	err = event_subscribe(metrics_event_h, a);
+	if (!err)
+		err = api__users_alloc(&a->users, a);
 	if (!err)
 		err = api__stream_alloc(&a->stream, a);
 	if (!err)

@@ -1,5 +1,7 @@
 /*
- * api_int.h — what the files of src/api share (api.c, stream.c).
+ * api_int.h — what the files of src/api share: the server object, a
+ * request and how to reply (api.c), who is asking and what they may see
+ * (users.c), the event stream (stream.c), webhooks (webhook.c).
  */
 #ifndef HOTLINE_API_INT_H
 #define HOTLINE_API_INT_H
@@ -7,11 +9,118 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <jansson.h>
 
-struct api;
 struct api_stream;
+struct api_users;
+struct api_webhooks;
 struct http_conn;
 struct http_msg;
+struct http_sock;
+struct store;
+struct cfg_node;
+struct cfg_tenant;
+struct acd;
+struct acd_stats;
+struct registrar;
+struct callctl;
+
+struct api {
+	struct http_sock *sock;
+	struct store *store;
+	const struct cfg_node *node;
+	const struct cfg_tenant *tenant;
+	struct acd *acd;
+	struct acd_stats *stats;
+	struct registrar *reg;
+	struct callctl *calls;
+	struct api_stream *stream;
+	struct api_webhooks *webhooks;
+	struct api_users *users;
+	uint64_t requests;
+	uint64_t request_us; /* summed handling time */
+	/* counted from the event bus for /metrics */
+	int64_t calls_active;
+	struct {
+		char name[32];
+		uint64_t n;
+	} counts[64]; /* "event:TYPE" and "outcome:OUTCOME" */
+	size_t countc;
+};
+
+/* --- who is asking -------------------------------------------------------- */
+
+enum api_role {
+	ROLE_AGENT = 1,
+	ROLE_SUPERVISOR = 2,
+	ROLE_ADMIN = 4,
+};
+#define ROLES_ANY (ROLE_AGENT | ROLE_SUPERVISOR | ROLE_ADMIN)
+
+/* The user behind a request (its bearer token or session cookie). */
+struct api_who {
+	char user[64];
+	enum api_role role;
+	char extension[16]; /* an agent's own extension */
+	char queues[256];   /* a supervisor's queues, comma list */
+	char addr[64];	    /* where the request came from, "ip:port" */
+};
+
+const char *api__role_name(enum api_role r);
+int api__role_parse(enum api_role *rp, const char *name);
+
+/* Does who see this agent? An admin sees all, an agent itself, a
+ * supervisor the agents who serve one of its queues. */
+bool api__sees_agent(const struct api *a, const struct api_who *who, const char *ext);
+/* Does who see this queue? An admin all, a supervisor its own, an agent
+ * those it serves. */
+bool api__sees_queue(const struct api *a, const struct api_who *who, const char *queue);
+/* Does who see an event about this agent and queue (either NULL)? */
+bool api__sees_event(const struct api *a, const struct api_who *who, const char *agent,
+		     const char *queue);
+
+/* --- a request and its reply ----------------------------------------------- */
+
+struct req {
+	struct api *api;
+	struct http_conn *conn;
+	const struct http_msg *msg;
+	char id[64]; /* the {id} of the path, if any */
+	struct api_who who;
+};
+
+typedef void(route_h)(struct req *rq);
+
+struct route {
+	const char *method;
+	const char *pattern; /* "/api/v1/calls/{id}" */
+	unsigned roles;	     /* ROLE_* that may call it; 0 = anyone, signed in or not */
+	route_h *h;
+};
+
+/* Replies with a JSON body (taken over) and any extra header lines. */
+void api__reply_json_hdrs(struct req *rq, uint16_t code, const char *reason,
+			  const char *hdrs, json_t *body);
+void api__reply_json(struct req *rq, uint16_t code, const char *reason, json_t *body);
+/* {"error":{"code":errcode,"message":msg}} */
+json_t *api__error_json(const char *errcode, const char *msg);
+void api__reply_error(struct req *rq, uint16_t code, const char *reason,
+		      const char *errcode, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* 403 with a JSON error. */
+void api__forbidden(struct req *rq, const char *what);
+/* Finds name in the query string; writes its value (percent-decoded). */
+bool api__query_get(const struct http_msg *msg, const char *name, char *val, size_t sz);
+/* A number / time query parameter; false when it replied 400. */
+bool api__query_uint(struct req *rq, const char *name, long min, long max, uint32_t *vp);
+bool api__query_time(struct req *rq, const char *name, uint64_t *msp);
+/*
+ * The request's body as a JSON object with no fields but those listed;
+ * NULL after replying 400 (not JSON, not an object, an unknown field).
+ * The caller owns the result.
+ */
+json_t *api__body_object(struct req *rq, const char *const fields[]);
+json_t *api__time_json(uint64_t ms);
 
 /* The queue now (waiting, agents by state, today's figures) as JSON
  * text, malloc'd; NULL for an unknown queue. */
@@ -29,14 +138,13 @@ int api__stream_alloc(struct api_stream **sp, struct api *a);
 /* Takes over the HTTP connection as a WebSocket client. types: a comma
  * list of event type prefixes to send ("agent.,queue."), NULL for all. */
 int api__stream_accept(struct api_stream *s, struct http_conn *conn,
-		       const struct http_msg *msg, const char *types);
+		       const struct http_msg *msg, const char *types,
+		       const struct api_who *who);
 
 /*
  * Outgoing webhooks (webhook.c): loaded from the store, fed by the event
  * bus, delivered by a worker thread.
  */
-struct api_webhooks;
-struct store;
 struct store_webhook;
 int api__webhooks_alloc(struct api_webhooks **wp, struct store *st);
 /* Registers a webhook (url and types already checked); a secret is made
@@ -48,5 +156,28 @@ int api__webhook_del(struct api_webhooks *w, const char *id);
 const struct store_webhook *api__webhook_at(const struct api_webhooks *w, size_t i);
 void api__webhook_counts(struct api_webhooks *w, uint64_t *delivered, uint64_t *failed,
 			 uint64_t *dropped, uint64_t *queued);
+
+/*
+ * Users, API tokens, sign-in sessions, the audit log (users.c). Users,
+ * tokens and sessions are loaded from the store at start and kept in
+ * memory; every change is written through. Passwords are hashed and
+ * checked with argon2id on a worker thread, never on the main loop.
+ */
+int api__users_alloc(struct api_users **up, struct api *a);
+/* Who sent this request (bearer token, ?access_token= when query is
+ * true, or the session cookie); false when nobody valid. who->addr is
+ * the caller's to fill in, and kept. */
+bool api__users_who(struct api_users *u, const struct http_msg *msg, bool query,
+		    struct api_who *who);
+/* Appends to the audit log: who did action to target, with detail. */
+void api__audit(struct api *a, const struct api_who *who, const char *action,
+		const char *target, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* The routes of users.c. */
+route_h api__session_create, api__session_get, api__session_delete;
+route_h api__users_list, api__users_add, api__users_get, api__users_patch, api__users_del;
+route_h api__tokens_list, api__tokens_add, api__tokens_del;
+route_h api__audit_list;
 
 #endif

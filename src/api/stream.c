@@ -8,6 +8,8 @@
  * A slow client is dropped once its unsent data passes SEND_LIMIT: the
  * main loop never waits for a client.
  *
+ * Each client gets only what its user may see (api__sees_event).
+ *
  * Not here: routes and auth (api.c), the figures themselves (acd/stats.c).
  */
 #include <errno.h>
@@ -41,7 +43,8 @@ struct client {
 	struct le le;
 	struct api_stream *s;
 	struct websock_conn *wc;
-	char types[128]; /* "agent.,queue." or "" for all */
+	char types[128];    /* "agent.,queue." or "" for all */
+	struct api_who who; /* what it may see */
 };
 
 struct api_stream {
@@ -74,8 +77,10 @@ static void client_drop(struct client *c, const char *why)
 	mem_deref(c);
 }
 
-/* Sends text to every client that wants type; drops the slow ones. */
-static void broadcast(struct api_stream *s, const char *type, const char *text)
+/* Sends text to every client that wants type and may see an event about
+ * agent and queue; drops the slow ones. */
+static void broadcast(struct api_stream *s, const char *type, const char *agent,
+		      const char *queue, const char *text)
 {
 	struct le *le = list_head(&s->clients);
 
@@ -84,7 +89,8 @@ static void broadcast(struct api_stream *s, const char *type, const char *text)
 		struct tcp_conn *tc;
 
 		le = le->next;
-		if (!util_prefix_match(c->types, type))
+		if (!util_prefix_match(c->types, type) ||
+		    !api__sees_event(s->api, &c->who, agent, queue))
 			continue;
 		tc = websock_tcp(c->wc);
 		if (tc && tcp_conn_txqsz(tc) > SEND_LIMIT) {
@@ -127,7 +133,7 @@ static void stats_push(struct api_stream *s, const char *queue)
 	msg = malloc(n);
 	if (msg) {
 		snprintf(msg, n, "{\"type\":\"queue.stats\",\"queue\":%s}", snap);
-		broadcast(s, "queue.stats", msg);
+		broadcast(s, "queue.stats", NULL, queue, msg);
 		free(msg);
 	}
 	free(snap);
@@ -177,7 +183,7 @@ static void event_handler(const struct hl_event *ev, void *arg)
 	text = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	json_decref(o);
 	if (text)
-		broadcast(s, ev->type, text);
+		broadcast(s, ev->type, ev->agent, ev->queue, text);
 	free(text);
 }
 
@@ -230,7 +236,8 @@ int api__stream_alloc(struct api_stream **sp, struct api *a)
 }
 
 int api__stream_accept(struct api_stream *s, struct http_conn *conn,
-		       const struct http_msg *msg, const char *types)
+		       const struct http_msg *msg, const char *types,
+		       const struct api_who *who)
 {
 	struct client *c;
 	struct tcp_conn *tc;
@@ -243,6 +250,7 @@ int api__stream_accept(struct api_stream *s, struct http_conn *conn,
 		return ENOMEM;
 	c->s = s;
 	util_copy(c->types, sizeof(c->types), types ? types : "");
+	c->who = *who;
 	/* keep-alive pings every 30 s find dead peers */
 	err = websock_accept(&c->wc, s->ws, conn, msg, 30000, recv_handler, close_handler,
 			     c);

@@ -349,6 +349,8 @@ static const struct node_key node_keys[] = {
      "REST API and web pages"},
     {"http.api_token", K_STR, F(api_token), "demo-token", 0, 0,
      "bearer token for /api/v1 (or HOTLINE_API_TOKEN)"},
+    {"http.admin_password", K_STR, F(admin_password), "", 0, 0,
+     "password of user admin, made when there is no user (or HOTLINE_ADMIN_PASSWORD)"},
     {"limits.max_calls", K_U32, F(max_calls), "2000", 1, 100000,
      "concurrent calls; more get 503 + Retry-After"},
 };
@@ -605,6 +607,9 @@ int cfg_node_defaults(struct cfg_node **np)
 	tok = getenv("HOTLINE_API_TOKEN");
 	if (tok && *tok)
 		util_copy(nd->api_token, sizeof(nd->api_token), tok);
+	tok = getenv("HOTLINE_ADMIN_PASSWORD");
+	if (tok && *tok)
+		util_copy(nd->admin_password, sizeof(nd->admin_password), tok);
 	util_copy(nd->file, sizeof(nd->file), "defaults");
 	*np = nd;
 	return 0;
@@ -643,6 +648,9 @@ int cfg_node_parse(struct cfg_node **np, const char *name, const char *yaml, siz
 	tok = getenv("HOTLINE_API_TOKEN");
 	if (tok && *tok)
 		util_copy(nd->api_token, sizeof(nd->api_token), tok);
+	tok = getenv("HOTLINE_ADMIN_PASSWORD");
+	if (tok && *tok)
+		util_copy(nd->admin_password, sizeof(nd->admin_password), tok);
 	if (nd->reg_min_expires > nd->reg_max_expires)
 		cfg__error(errs, name, 0, "sip.register.min_expires",
 			   "larger than max_expires");

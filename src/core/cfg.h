@@ -30,6 +30,8 @@ struct cfg_node {
 	uint32_t rtp_timeout_ms;    /* media.rtp_timeout: hang up after silence of RTP */
 	char http_listen[64];	    /* http.listen, "127.0.0.1:8080" */
 	char api_token[128];	    /* http.api_token (or HOTLINE_API_TOKEN) */
+	char admin_password[128];   /* http.admin_password: user admin's, made
+				     * when there is no user yet */
 	char data_dir[CFG_PATH];    /* data_dir: database, recordings, prompt cache */
 	char tenant_file[CFG_PATH]; /* tenant: path of the tenant YAML; relative
 				     * to the directory of hotline.yaml */

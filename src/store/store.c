@@ -28,7 +28,41 @@ enum job_type {
 	JOB_BINDING_SAVE,
 	JOB_BINDING_DEL,
 	JOB_WEBHOOK_SAVE,
-	JOB_WEBHOOK_DEL
+	JOB_WEBHOOK_DEL,
+	JOB_ROW /* one statement of row_sql[] with its parameters */
+};
+
+/* The statements of JOB_ROW (users, tokens, sessions, audit). */
+enum row_sql {
+	ROW_USER_SAVE,
+	ROW_USER_DEL,
+	ROW_TOKEN_SAVE,
+	ROW_TOKENS_DEL_USER,
+	ROW_SESSION_SAVE,
+	ROW_SESSION_DEL,
+	ROW_SESSIONS_DEL_USER,
+	ROW_AUDIT
+};
+
+static const char *const row_sql[] = {
+    [ROW_USER_SAVE] = "INSERT OR REPLACE INTO users VALUES (?,?,?,?,?,?,?,?)",
+    [ROW_USER_DEL] = "DELETE FROM users WHERE name=?",
+    [ROW_TOKEN_SAVE] = "INSERT OR REPLACE INTO tokens VALUES (?,?,?,?,?,?)",
+    [ROW_TOKENS_DEL_USER] = "DELETE FROM tokens WHERE user=?",
+    [ROW_SESSION_SAVE] = "INSERT OR REPLACE INTO sessions VALUES (?,?,?,?)",
+    [ROW_SESSION_DEL] = "DELETE FROM sessions WHERE hash=?",
+    [ROW_SESSIONS_DEL_USER] = "DELETE FROM sessions WHERE user=? OR expires<?",
+    [ROW_AUDIT] = "INSERT INTO audit (ts,user,action,target,detail,addr)"
+		  " VALUES (?,?,?,?,?,?)",
+};
+
+#define ROW_PARAMS 8
+
+/* A parameter of a JOB_ROW: text (malloc'd, NULL = SQL NULL) or a number. */
+struct row_param {
+	char *text;
+	int64_t num;
+	bool is_num;
 };
 
 struct job {
@@ -42,6 +76,11 @@ struct job {
 			uint64_t ts;
 			char *type, *call, *agent, *queue, *data;
 		} ev;
+		struct {
+			enum row_sql sql;
+			size_t n;
+			struct row_param p[ROW_PARAMS];
+		} row;
 	} u;
 };
 
@@ -87,6 +126,21 @@ static const char *const migrations[] = {
     "CREATE TABLE webhooks ("
     " id TEXT PRIMARY KEY, url TEXT NOT NULL, types TEXT NOT NULL,"
     " secret TEXT NOT NULL, created INTEGER);",
+    /* 3: users, API tokens, sign-in sessions, the audit log */
+    "CREATE TABLE users ("
+    " name TEXT PRIMARY KEY, role TEXT NOT NULL, extension TEXT,"
+    " queues TEXT, display TEXT, pw_hash TEXT NOT NULL, disabled INTEGER,"
+    " created INTEGER);"
+    "CREATE TABLE tokens ("
+    " id TEXT PRIMARY KEY, user TEXT NOT NULL, name TEXT,"
+    " hash TEXT NOT NULL UNIQUE, created INTEGER, revoked INTEGER);"
+    "CREATE TABLE sessions ("
+    " hash TEXT PRIMARY KEY, user TEXT NOT NULL, created INTEGER,"
+    " expires INTEGER);"
+    "CREATE TABLE audit ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, ts INTEGER NOT NULL, user TEXT,"
+    " action TEXT NOT NULL, target TEXT, detail TEXT, addr TEXT);"
+    "CREATE INDEX audit_ts ON audit(ts);",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
@@ -164,6 +218,10 @@ static void job_free(struct job *j)
 		free(j->u.ev.queue);
 		free(j->u.ev.data);
 	}
+	if (j->type == JOB_ROW) {
+		for (size_t i = 0; i < j->u.row.n; i++)
+			free(j->u.row.p[i].text);
+	}
 	free(j);
 }
 
@@ -187,11 +245,13 @@ static int job_run(sqlite3 *db, const struct job *j)
 	    [JOB_BINDING_DEL] = "DELETE FROM bindings WHERE aor=? AND contact=?",
 	    [JOB_WEBHOOK_SAVE] = "INSERT OR REPLACE INTO webhooks VALUES (?,?,?,?,?)",
 	    [JOB_WEBHOOK_DEL] = "DELETE FROM webhooks WHERE id=?",
+	    [JOB_ROW] = NULL,
 	};
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(db, sql[j->type], -1, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(db, j->type == JOB_ROW ? row_sql[j->u.row.sql] : sql[j->type],
+			       -1, &st, NULL) != SQLITE_OK) {
 		log_error("store: prepare failed: %s", sqlite3_errmsg(db));
 		return EIO;
 	}
@@ -248,6 +308,15 @@ static int job_run(sqlite3 *db, const struct job *j)
 		break;
 	case JOB_WEBHOOK_DEL:
 		bind_text(st, 1, j->u.webhook.id);
+		break;
+	case JOB_ROW:
+		for (size_t i = 0; i < j->u.row.n; i++) {
+			const struct row_param *p = &j->u.row.p[i];
+			if (p->is_num)
+				sqlite3_bind_int64(st, (int)i + 1, p->num);
+			else
+				bind_text(st, (int)i + 1, p->text);
+		}
 		break;
 	}
 	rc = sqlite3_step(st);
@@ -603,6 +672,7 @@ int store_call_list(struct store *s, const struct store_call_filter *f, store_ca
 	    "SELECT * FROM calls WHERE created >= ?1 AND created < ?2"
 	    " AND (?3 IS NULL OR queue = ?3) AND (?4 IS NULL OR agent = ?4)"
 	    " AND (?5 IS NULL OR outcome = ?5)"
+	    " AND (?8 IS NULL OR instr(',' || ?8 || ',', ',' || queue || ',') > 0)"
 	    " ORDER BY created DESC, id DESC LIMIT ?6 OFFSET ?7";
 	sqlite3_stmt *st;
 	struct store_call c;
@@ -621,6 +691,7 @@ int store_call_list(struct store *s, const struct store_call_filter *f, store_ca
 	bind_text(st, 5, f->outcome);
 	sqlite3_bind_int(st, 6, f->limit ? (int)f->limit : 100);
 	sqlite3_bind_int(st, 7, (int)f->offset);
+	bind_text(st, 8, f->queues);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		row_call(st, &c);
 		if (h(&c, arg))
@@ -757,4 +828,222 @@ int store_webhook_list(struct store *s, store_webhook_h *h, void *arg)
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : EIO;
+}
+
+/* --- users, tokens, sessions, audit ------------------------------------ */
+
+/*
+ * Queues one row statement. fmt has one letter per parameter: 's' a
+ * string (const char *, NULL for SQL NULL), 'i' a number (uint64_t).
+ */
+static int row_job(struct store *s, enum row_sql sql, const char *fmt, ...)
+{
+	struct job *j;
+	va_list ap;
+	int err = 0;
+
+	if (!s || strlen(fmt) > ROW_PARAMS)
+		return EINVAL;
+	j = calloc(1, sizeof(*j));
+	if (!j)
+		return ENOMEM;
+	j->type = JOB_ROW;
+	j->u.row.sql = sql;
+	va_start(ap, fmt);
+	for (; *fmt; fmt++) {
+		struct row_param *p = &j->u.row.p[j->u.row.n++];
+		if (*fmt == 'i') {
+			p->is_num = true;
+			p->num = (int64_t)va_arg(ap, uint64_t);
+			continue;
+		}
+		const char *v = va_arg(ap, const char *);
+		if (v && !(p->text = strdup(v)))
+			err = ENOMEM;
+	}
+	va_end(ap);
+	if (err) {
+		job_free(j);
+		return err;
+	}
+	return enqueue(s, j);
+}
+
+int store_user_save(struct store *s, const struct store_user *u)
+{
+	if (!u)
+		return EINVAL;
+	return row_job(s, ROW_USER_SAVE, "ssssssii", u->name, u->role, u->extension,
+		       u->queues, u->display, u->pw_hash, (uint64_t)u->disabled,
+		       u->created);
+}
+
+int store_user_delete(struct store *s, const char *name)
+{
+	int err;
+
+	if (!name)
+		return EINVAL;
+	err = row_job(s, ROW_TOKENS_DEL_USER, "s", name);
+	if (!err)
+		err = row_job(s, ROW_SESSIONS_DEL_USER, "si", name, (uint64_t)0);
+	if (!err)
+		err = row_job(s, ROW_USER_DEL, "s", name);
+	return err;
+}
+
+int store_token_save(struct store *s, const struct store_token *t)
+{
+	if (!t)
+		return EINVAL;
+	return row_job(s, ROW_TOKEN_SAVE, "ssssii", t->id, t->user, t->name, t->hash,
+		       t->created, t->revoked);
+}
+
+int store_session_save(struct store *s, const struct store_session *se)
+{
+	if (!se)
+		return EINVAL;
+	return row_job(s, ROW_SESSION_SAVE, "ssii", se->hash, se->user, se->created,
+		       se->expires);
+}
+
+int store_session_delete(struct store *s, const char *hash)
+{
+	return hash ? row_job(s, ROW_SESSION_DEL, "s", hash) : EINVAL;
+}
+
+int store_sessions_expire(struct store *s, const char *user, uint64_t now)
+{
+	return row_job(s, ROW_SESSIONS_DEL_USER, "si", user, now);
+}
+
+int store_audit_append(struct store *s, const struct store_audit *a)
+{
+	if (!a)
+		return EINVAL;
+	return row_job(s, ROW_AUDIT, "isssss", a->ts, a->user, a->action, a->target,
+		       a->detail, a->addr);
+}
+
+/* Runs a read on the reader connection: binds (fmt as row_job) and
+ * calls row for every result row until it returns non-zero. */
+typedef int(read_row_h)(sqlite3_stmt *st, void *h, void *arg);
+
+static int read_rows(struct store *s, const char *sql, read_row_h *row, void *h,
+		     void *arg, const char *fmt, ...)
+{
+	sqlite3_stmt *st;
+	va_list ap;
+	int rc, i = 1;
+
+	if (!s || !h)
+		return EINVAL;
+	if (sqlite3_prepare_v2(s->rdb, sql, -1, &st, NULL) != SQLITE_OK) {
+		log_error("store: read failed: %s", sqlite3_errmsg(s->rdb));
+		return EIO;
+	}
+	va_start(ap, fmt);
+	for (; *fmt; fmt++, i++) {
+		if (*fmt == 'i')
+			sqlite3_bind_int64(st, i, (sqlite3_int64)va_arg(ap, uint64_t));
+		else
+			bind_text(st, i, va_arg(ap, const char *));
+	}
+	va_end(ap);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (row(st, h, arg))
+			break;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : EIO;
+}
+
+static int user_row(sqlite3_stmt *st, void *h, void *arg)
+{
+	struct store_user u;
+
+	memset(&u, 0, sizeof(u));
+	col_text(st, 0, u.name, sizeof(u.name));
+	col_text(st, 1, u.role, sizeof(u.role));
+	col_text(st, 2, u.extension, sizeof(u.extension));
+	col_text(st, 3, u.queues, sizeof(u.queues));
+	col_text(st, 4, u.display, sizeof(u.display));
+	col_text(st, 5, u.pw_hash, sizeof(u.pw_hash));
+	u.disabled = sqlite3_column_int(st, 6) != 0;
+	u.created = (uint64_t)sqlite3_column_int64(st, 7);
+	return ((store_user_h *)h)(&u, arg);
+}
+
+int store_user_list(struct store *s, store_user_h *h, void *arg)
+{
+	return read_rows(s, "SELECT * FROM users ORDER BY name", user_row, (void *)h, arg,
+			 "");
+}
+
+static int token_row(sqlite3_stmt *st, void *h, void *arg)
+{
+	struct store_token t;
+
+	memset(&t, 0, sizeof(t));
+	col_text(st, 0, t.id, sizeof(t.id));
+	col_text(st, 1, t.user, sizeof(t.user));
+	col_text(st, 2, t.name, sizeof(t.name));
+	col_text(st, 3, t.hash, sizeof(t.hash));
+	t.created = (uint64_t)sqlite3_column_int64(st, 4);
+	t.revoked = (uint64_t)sqlite3_column_int64(st, 5);
+	return ((store_token_h *)h)(&t, arg);
+}
+
+int store_token_list(struct store *s, store_token_h *h, void *arg)
+{
+	return read_rows(s, "SELECT * FROM tokens ORDER BY created", token_row, (void *)h,
+			 arg, "");
+}
+
+static int session_row(sqlite3_stmt *st, void *h, void *arg)
+{
+	struct store_session se;
+
+	memset(&se, 0, sizeof(se));
+	col_text(st, 0, se.hash, sizeof(se.hash));
+	col_text(st, 1, se.user, sizeof(se.user));
+	se.created = (uint64_t)sqlite3_column_int64(st, 2);
+	se.expires = (uint64_t)sqlite3_column_int64(st, 3);
+	return ((store_session_h *)h)(&se, arg);
+}
+
+int store_session_list(struct store *s, uint64_t now, store_session_h *h, void *arg)
+{
+	return read_rows(s, "SELECT * FROM sessions WHERE expires > ?", session_row,
+			 (void *)h, arg, "i", now);
+}
+
+static int audit_row(sqlite3_stmt *st, void *h, void *arg)
+{
+	struct store_audit a;
+
+	memset(&a, 0, sizeof(a));
+	a.ts = (uint64_t)sqlite3_column_int64(st, 0);
+	col_text(st, 1, a.user, sizeof(a.user));
+	col_text(st, 2, a.action, sizeof(a.action));
+	col_text(st, 3, a.target, sizeof(a.target));
+	col_text(st, 4, a.detail, sizeof(a.detail));
+	col_text(st, 5, a.addr, sizeof(a.addr));
+	return ((store_audit_h *)h)(&a, arg);
+}
+
+int store_audit_list(struct store *s, const struct store_audit_filter *f,
+		     store_audit_h *h, void *arg)
+{
+	if (!f)
+		return EINVAL;
+	return read_rows(s,
+			 "SELECT ts, user, action, target, detail, addr FROM audit"
+			 " WHERE ts >= ?1 AND ts < ?2 AND (?3 IS NULL OR user = ?3)"
+			 " AND (?4 IS NULL OR action = ?4)"
+			 " ORDER BY id DESC LIMIT ?5 OFFSET ?6",
+			 audit_row, (void *)h, arg, "iissii", f->from,
+			 f->to ? f->to : (uint64_t)INT64_MAX, f->user, f->action,
+			 (uint64_t)(f->limit ? f->limit : 100), (uint64_t)f->offset);
 }

@@ -63,7 +63,8 @@ struct store_call_filter {
 	const char *queue; /* NULL = any */
 	const char *agent;
 	const char *outcome;
-	uint32_t limit; /* 0 = 100 */
+	const char *queues; /* comma list: in one of them; NULL = any */
+	uint32_t limit;	    /* 0 = 100 */
 	uint32_t offset;
 };
 typedef int(store_call_h)(const struct store_call *c, void *arg);
@@ -115,5 +116,71 @@ int store_webhook_delete(struct store *st, const char *id);
 typedef int(store_webhook_h)(const struct store_webhook *w, void *arg);
 /* Every webhook, oldest first (read on the calling thread). */
 int store_webhook_list(struct store *st, store_webhook_h *h, void *arg);
+
+/* --- users, API tokens, sign-in sessions, audit log -------------------- */
+
+struct store_user {
+	char name[64];	    /* sign-in name, the key */
+	char role[16];	    /* agent, supervisor, admin */
+	char extension[16]; /* an agent's SIP extension */
+	char queues[256];   /* comma list: the queues a supervisor supervises */
+	char display[128];
+	char pw_hash[128]; /* argon2id, libsodium's crypto_pwhash_str form */
+	bool disabled;
+	uint64_t created;
+};
+/* Inserts or replaces (queued write). */
+int store_user_save(struct store *st, const struct store_user *u);
+/* Deletes the user with its tokens and sessions (queued writes). */
+int store_user_delete(struct store *st, const char *name);
+typedef int(store_user_h)(const struct store_user *u, void *arg);
+int store_user_list(struct store *st, store_user_h *h, void *arg);
+
+struct store_token {
+	char id[32];
+	char user[64];
+	char name[64];	/* what it is for, "crm-sync" */
+	char hash[65];	/* hex SHA-256 of the token; the token is never stored */
+	uint64_t created;
+	uint64_t revoked; /* 0 = valid */
+};
+int store_token_save(struct store *st, const struct store_token *t);
+typedef int(store_token_h)(const struct store_token *t, void *arg);
+int store_token_list(struct store *st, store_token_h *h, void *arg);
+
+struct store_session {
+	char hash[65]; /* hex SHA-256 of the cookie value */
+	char user[64];
+	uint64_t created, expires;
+};
+int store_session_save(struct store *st, const struct store_session *se);
+int store_session_delete(struct store *st, const char *hash);
+/* Deletes the user's sessions (user NULL: none) and every one expired
+ * at now. */
+int store_sessions_expire(struct store *st, const char *user, uint64_t now);
+typedef int(store_session_h)(const struct store_session *se, void *arg);
+/* Every session not expired at now. */
+int store_session_list(struct store *st, uint64_t now, store_session_h *h, void *arg);
+
+struct store_audit {
+	uint64_t ts;
+	char user[64];	   /* who ("" when unknown: a failed sign-in's name is the target) */
+	char action[32];   /* signin, signin_failed, user.create, recording.download, ... */
+	char target[128];  /* what it was done to */
+	char detail[256];
+	char addr[64];	   /* from where ("ip:port") */
+};
+int store_audit_append(struct store *st, const struct store_audit *a);
+struct store_audit_filter {
+	uint64_t from, to; /* 0 = open */
+	const char *user;  /* NULL = any */
+	const char *action;
+	uint32_t limit; /* 0 = 100 */
+	uint32_t offset;
+};
+typedef int(store_audit_h)(const struct store_audit *a, void *arg);
+/* Newest first. */
+int store_audit_list(struct store *st, const struct store_audit_filter *f,
+		     store_audit_h *h, void *arg);
 
 #endif

@@ -78,6 +78,7 @@ media:
 http:
   listen: 127.0.0.1:$HTTP_PORT
   api_token: test-token
+  admin_password: ${ADMIN_PASSWORD:-admin-pass}
 YAML
 }
 

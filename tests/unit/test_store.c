@@ -74,7 +74,7 @@ static int test_calls_events_bindings(void)
 
 	mkdir_tmp();
 	TEST_ERR(store_open(&st, dir));
-	TEST_CHECK(!(store_schema_version(st) != 2));
+	TEST_CHECK(!(store_schema_version(st) != 3));
 	for (int i = 0; i < 10; i++) {
 		memset(&c, 0, sizeof(c));
 		snprintf(c.id, sizeof(c.id), "c%d", i);
@@ -138,7 +138,7 @@ static int test_calls_events_bindings(void)
 	/* close, reopen: everything is still there, nothing reapplied */
 	st = mem_deref(st);
 	TEST_ERR(store_open(&st, dir));
-	TEST_CHECK(!(store_schema_version(st) != 2 || store_call_get(st, "c3", &got)));
+	TEST_CHECK(!(store_schema_version(st) != 3 || store_call_get(st, "c3", &got)));
 	n = 0;
 	store_webhook_list(st, webhook_h, &n);
 	TEST_CHECK(!(n != 1));
@@ -182,7 +182,126 @@ out:
 	return r;
 }
 
+static int user_h(const struct store_user *u, void *arg)
+{
+	char *names = arg;
+
+	strcat(names, u->name);
+	strcat(names, u->disabled ? "-" : "+");
+	return 0;
+}
+
+static int token_h(const struct store_token *t, void *arg)
+{
+	(void)t;
+	++*(int *)arg;
+	return 0;
+}
+
+static int session_h(const struct store_session *se, void *arg)
+{
+	char *users = arg;
+
+	strcat(users, se->user);
+	return 0;
+}
+
+static int audit_h(const struct store_audit *a, void *arg)
+{
+	char *acts = arg;
+
+	strcat(acts, a->action);
+	strcat(acts, ";");
+	return 0;
+}
+
+/* Users, tokens, sessions and the audit log: saved, read back, a user's
+ * deletion takes its tokens and sessions, expired sessions go, the audit
+ * filter works; the queries refuse nothing else. */
+static int test_users_tokens_sessions_audit(void)
+{
+	struct store *st = NULL;
+	struct store_user u = {0};
+	struct store_token t = {0};
+	struct store_session se = {0};
+	struct store_audit au = {0};
+	struct store_audit_filter f = {0};
+	char buf[256] = "";
+	int n = 0, r = 1;
+
+	mkdir_tmp();
+	TEST_ERR(store_open(&st, dir));
+	strcpy(u.name, "alice");
+	strcpy(u.role, "agent");
+	strcpy(u.extension, "1001");
+	strcpy(u.pw_hash, "$argon2id$x");
+	store_user_save(st, &u);
+	strcpy(u.name, "bob");
+	u.disabled = true;
+	store_user_save(st, &u);
+	strcpy(t.id, "t1");
+	strcpy(t.user, "alice");
+	strcpy(t.hash, "aa");
+	store_token_save(st, &t);
+	strcpy(t.id, "t2");
+	strcpy(t.user, "bob");
+	strcpy(t.hash, "bb");
+	store_token_save(st, &t);
+	strcpy(se.hash, "s1");
+	strcpy(se.user, "alice");
+	se.expires = 5000;
+	store_session_save(st, &se);
+	strcpy(se.hash, "s2");
+	strcpy(se.user, "bob");
+	se.expires = 9000;
+	store_session_save(st, &se);
+	strcpy(se.hash, "s3");
+	strcpy(se.user, "alice");
+	se.expires = 1000;
+	store_session_save(st, &se);
+	for (int i = 0; i < 5; i++) {
+		au.ts = 100 + (uint64_t)i;
+		strcpy(au.user, i % 2 ? "alice" : "admin");
+		strcpy(au.action, i % 2 ? "signin" : "user.create");
+		store_audit_append(st, &au);
+	}
+	store_flush(st);
+
+	TEST_CHECK(!store_user_list(st, user_h, buf) && !strcmp(buf, "alice+bob-"));
+	TEST_CHECK(!store_token_list(st, token_h, &n) && n == 2);
+	buf[0] = '\0';
+	TEST_CHECK(!store_session_list(st, 2000, session_h, buf) &&
+		   !strcmp(buf, "alicebob"));
+	buf[0] = '\0';
+	f.user = "alice";
+	TEST_CHECK(!store_audit_list(st, &f, audit_h, buf) &&
+		   !strcmp(buf, "signin;signin;"));
+	buf[0] = '\0';
+	f.user = NULL;
+	f.from = 102;
+	f.limit = 2;
+	TEST_CHECK(!store_audit_list(st, &f, audit_h, buf) &&
+		   !strcmp(buf, "user.create;signin;"));
+
+	/* bob goes with his token and session; an expired session goes */
+	store_user_delete(st, "bob");
+	store_sessions_expire(st, NULL, 2000);
+	store_flush(st);
+	buf[0] = '\0';
+	TEST_CHECK(!store_user_list(st, user_h, buf) && !strcmp(buf, "alice+"));
+	n = 0;
+	TEST_CHECK(!store_token_list(st, token_h, &n) && n == 1);
+	buf[0] = '\0';
+	TEST_CHECK(!store_session_list(st, 0, session_h, buf) && !strcmp(buf, "alice"));
+	r = 0;
+out:
+	mem_deref(st);
+	rm_tmp();
+	return r;
+}
+
 static const struct test_case tests[] = {
+    {"users, tokens, sessions and the audit log", test_users_tokens_sessions_audit},
     {"calls, events and bindings saved, filtered, kept across reopen",
      test_calls_events_bindings},
     {"50,000 writes batched; a full queue answers ENOSPC", test_burst_and_overload},
