@@ -30,8 +30,7 @@
 #include "api/api.h"
 #include "api/api_int.h"
 
-#define MAX_BODY      (1024 * 1024)
-#define MAX_RECORDING (256 * 1024 * 1024)
+#define MAX_BODY (1024 * 1024)
 
 /* --- replies ------------------------------------------------------------ */
 
@@ -214,49 +213,6 @@ json_t *api__body_object(struct req *rq, const char *const fields[])
 	return body;
 }
 
-/* --- JSON of a call -------------------------------------------------------- */
-
-json_t *api__time_json(uint64_t ms)
-{
-	char buf[32];
-	return ms ? json_string(clock_iso(buf, sizeof(buf), ms)) : json_null();
-}
-
-static json_t *call_json(const struct store_call *c)
-{
-	json_t *o = json_object();
-	char url[128];
-
-	json_object_set_new(o, "id", json_string(c->id));
-	json_object_set_new(o, "caller", json_string(c->caller));
-	json_object_set_new(o, "called", json_string(c->called));
-	json_object_set_new(o, "ivr_path", json_string(c->ivr_path));
-	json_object_set_new(o, "digits", json_string(c->digits));
-	json_object_set_new(o, "queue", json_string(c->queue));
-	json_object_set_new(o, "agent", json_string(c->agent));
-	json_object_set_new(o, "created", json_integer((json_int_t)c->created));
-	json_object_set_new(o, "queued", json_integer((json_int_t)c->queued));
-	json_object_set_new(o, "answered", json_integer((json_int_t)c->answered));
-	json_object_set_new(o, "ended", json_integer((json_int_t)c->ended));
-	json_object_set_new(o, "created_at", api__time_json(c->created));
-	json_object_set_new(o, "queued_at", api__time_json(c->queued));
-	json_object_set_new(o, "answered_at", api__time_json(c->answered));
-	json_object_set_new(o, "ended_at", api__time_json(c->ended));
-	json_object_set_new(o, "outcome", json_string(c->outcome));
-	json_object_set_new(o, "hangup_side", json_string(c->hangup_side));
-	json_object_set_new(o, "hangup_cause", json_integer(c->hangup_cause));
-	json_object_set_new(o, "hangup_reason", json_string(c->hangup_reason));
-	if (c->recording[0]) {
-		snprintf(url, sizeof(url), "/api/v1/calls/%s/recording", c->id);
-		json_object_set_new(o, "recording", json_string(c->recording));
-		json_object_set_new(o, "recording_url", json_string(url));
-	} else {
-		json_object_set_new(o, "recording", json_null());
-		json_object_set_new(o, "recording_url", json_null());
-	}
-	return o;
-}
-
 /* --- routes ----------------------------------------------------------------- */
 
 static void health(struct req *rq)
@@ -264,229 +220,27 @@ static void health(struct req *rq)
 	api__reply_json(rq, 200, "OK", json_pack("{s:s}", "status", "ok"));
 }
 
-static int list_one(const struct store_call *c, void *arg)
+/* The tenant's codes: pause reasons, dispositions. */
+static void codes_reply(struct req *rq, const char *key, const char (*codes)[32],
+			size_t n)
 {
-	json_array_append_new(arg, call_json(c));
-	return 0;
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, json_string(codes[i]));
+	api__reply_json(rq, 200, "OK", json_pack("{s:o}", key, arr));
 }
 
-static void calls_list(struct req *rq)
+static void pause_reasons(struct req *rq)
 {
-	struct store_call_filter f = {0};
-	char queue[64], agent[64], outcome[64];
-	json_t *arr;
-	int err;
-
-	if (!api__query_time(rq, "from", &f.from) || !api__query_time(rq, "to", &f.to))
-		return;
-	f.limit = 100;
-	if (!api__query_uint(rq, "limit", 1, 1000, &f.limit) ||
-	    !api__query_uint(rq, "offset", 0, 10000000, &f.offset))
-		return;
-	if (api__query_get(rq->msg, "queue", queue, sizeof(queue)))
-		f.queue = queue;
-	if (api__query_get(rq->msg, "agent", agent, sizeof(agent)))
-		f.agent = agent;
-	if (api__query_get(rq->msg, "outcome", outcome, sizeof(outcome)))
-		f.outcome = outcome;
-	/* an agent lists its own calls, a supervisor those of its queues */
-	if (rq->who.role == ROLE_AGENT) {
-		if (f.agent && strcmp(f.agent, rq->who.extension)) {
-			api__forbidden(rq, "list another agent's calls");
-			return;
-		}
-		f.agent = rq->who.extension;
-	} else if (rq->who.role == ROLE_SUPERVISOR) {
-		if (f.queue && !api__sees_queue(rq->api, &rq->who, f.queue)) {
-			api__forbidden(rq, "list the calls of that queue");
-			return;
-		}
-		f.queues = rq->who.queues;
-	}
-
-	arr = json_array();
-	err = store_call_list(rq->api->store, &f, list_one, arr);
-	if (err) {
-		json_decref(arr);
-		api__reply_error(rq, 500, "Internal Server Error", "store_error",
-				 "the database could not be read");
-		return;
-	}
-	api__reply_json(rq, 200, "OK",
-			json_pack("{s:o,s:i,s:i}", "calls", arr, "limit", f.limit,
-				  "offset", f.offset));
+	codes_reply(rq, "pause_reasons", rq->api->tenant->pause_reasons,
+		    rq->api->tenant->pause_reasonc);
 }
 
-static int event_one(const struct hl_event *ev, void *arg)
+static void dispositions(struct req *rq)
 {
-	json_t *o = json_object();
-	json_t *data = NULL;
-
-	json_object_set_new(o, "ts", json_integer((json_int_t)ev->ts));
-	json_object_set_new(o, "type", json_string(ev->type ? ev->type : ""));
-	json_object_set_new(o, "agent", ev->agent ? json_string(ev->agent) : json_null());
-	json_object_set_new(o, "queue", ev->queue ? json_string(ev->queue) : json_null());
-	if (ev->data)
-		data = json_loads(ev->data, 0, NULL);
-	json_object_set_new(o, "data", data ? data : json_null());
-	json_array_append_new(arg, o);
-	return 0;
-}
-
-static bool call_load(struct req *rq, struct store_call *c)
-{
-	int err = store_call_get(rq->api->store, rq->id, c);
-
-	if (err == ENOENT) {
-		api__reply_error(rq, 404, "Not Found", "not_found",
-				 "no call with id '%s'", rq->id);
-		return false;
-	}
-	if (err) {
-		api__reply_error(rq, 500, "Internal Server Error", "store_error",
-				 "the database could not be read");
-		return false;
-	}
-	/* an agent sees its own calls, a supervisor those of its queues */
-	if (rq->who.role == ROLE_ADMIN ||
-	    (rq->who.role == ROLE_AGENT && c->agent[0] &&
-	     !strcmp(c->agent, rq->who.extension)) ||
-	    (rq->who.role == ROLE_SUPERVISOR &&
-	     api__sees_queue(rq->api, &rq->who, c->queue)))
-		return true;
-	api__forbidden(rq, "see this call");
-	return false;
-}
-
-static void calls_get(struct req *rq)
-{
-	struct store_call c;
-	json_t *o, *events;
-
-	if (!call_load(rq, &c))
-		return;
-	o = call_json(&c);
-	events = json_array();
-	store_event_list(rq->api->store, 0, 0, c.id, event_one, events);
-	json_object_set_new(o, "events", events);
-	api__reply_json(rq, 200, "OK", o);
-}
-
-static void calls_recording(struct req *rq)
-{
-	struct store_call c;
-	char path[600];
-	FILE *f;
-	long n;
-	uint8_t *buf;
-
-	if (!call_load(rq, &c))
-		return;
-	if (!c.recording[0] || strstr(c.recording, "..") || c.recording[0] == '/') {
-		api__reply_error(rq, 404, "Not Found", "no_recording",
-				 "call '%s' has no recording", rq->id);
-		return;
-	}
-	snprintf(path, sizeof(path), "%s/%s", rq->api->node->data_dir, c.recording);
-	f = fopen(path, "rb");
-	if (!f) {
-		api__reply_error(rq, 404, "Not Found", "no_recording",
-				 "the recording of call '%s' is missing", rq->id);
-		return;
-	}
-	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || n > MAX_RECORDING ||
-	    fseek(f, 0, SEEK_SET)) {
-		fclose(f);
-		api__reply_error(rq, 500, "Internal Server Error", "io_error",
-				 "the recording could not be read");
-		return;
-	}
-	buf = malloc((size_t)n + 1);
-	if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		fclose(f);
-		api__reply_error(rq, 500, "Internal Server Error", "io_error",
-				 "the recording could not be read");
-		return;
-	}
-	fclose(f);
-	api__audit(rq->api, &rq->who, "recording.download", c.id, "%ld bytes", n);
-	http_reply(rq->conn, 200, "OK",
-		   "Content-Type: audio/wav\r\n"
-		   "Content-Disposition: attachment; filename=\"%s.wav\"\r\n"
-		   "Content-Length: %ld\r\n\r\n%b",
-		   c.id, n, buf, (size_t)n);
-	free(buf);
-}
-
-/* POST /api/v1/calls {"agent": "1001", "to": "sip:0301234567@trunk.example"}:
- * click-to-call; 201 with the new call's id. */
-static void calls_dial(struct req *rq)
-{
-	json_t *body;
-	const char *agent, *to;
-	char id[32];
-	int err;
-
-	if (!rq->api->calls) {
-		api__reply_error(rq, 503, "Service Unavailable", "unavailable",
-				 "calls cannot be placed now");
-		return;
-	}
-	static const char *const fields[] = {"agent", "to", NULL};
-
-	body = api__body_object(rq, fields);
-	if (!body)
-		return;
-	agent = json_string_value(json_object_get(body, "agent"));
-	to = json_string_value(json_object_get(body, "to"));
-	if (!agent || !*agent) {
-		api__reply_error(rq, 400, "Bad Request", "bad_field",
-				 "agent: must be an agent's extension");
-		goto out;
-	}
-	if (rq->who.role == ROLE_AGENT && strcmp(agent, rq->who.extension)) {
-		api__forbidden(rq, "place calls for another agent");
-		goto out;
-	}
-	if (!to || strncmp(to, "sip:", 4)) {
-		api__reply_error(
-		    rq, 400, "Bad Request", "bad_field",
-		    "to: must be a sip: URI (no trunk is configured for numbers)");
-		goto out;
-	}
-	err = callctl_dial(rq->api->calls, agent, to, id, sizeof(id));
-	switch (err) {
-	case 0:
-		api__reply_json(rq, 201, "Created", json_pack("{s:s}", "id", id));
-		break;
-	case EINVAL:
-		api__reply_error(rq, 400, "Bad Request", "bad_field",
-				 "to: \"%s\" is not a SIP URI", to);
-		break;
-	case ENOENT:
-		api__reply_error(rq, 404, "Not Found", "not_found", "no agent '%s'",
-				 agent);
-		break;
-	case ENODEV:
-		api__reply_error(rq, 409, "Conflict", "agent_unreachable",
-				 "agent '%s' has no phone registered", agent);
-		break;
-	case EBUSY:
-		api__reply_error(rq, 409, "Conflict", "agent_busy",
-				 "agent '%s' is on a call", agent);
-		break;
-	case EAGAIN:
-		api__reply_json_hdrs(rq, 503, "Service Unavailable", "Retry-After: 5\r\n",
-				     api__error_json("overloaded", "at the call limit"));
-		break;
-	default:
-		api__reply_error(rq, 500, "Internal Server Error", "error", "%s",
-				 strerror(err));
-		break;
-	}
-out:
-	json_decref(body);
+	codes_reply(rq, "dispositions", rq->api->tenant->dispositions,
+		    rq->api->tenant->dispositionc);
 }
 
 /* --- agents ------------------------------------------------------------- */
@@ -632,6 +386,7 @@ static json_t *stats_json(const struct acd_queue_stats *st)
  * today's figures. */
 static json_t *queue_json(struct api *a, const struct acd_queue_info *qi)
 {
+	const struct cfg_queue *cq = cfg_queue_find(a->tenant, qi->name);
 	uint64_t now = clock_now_ms();
 	struct acd_queue_stats st;
 	json_t *agents = json_object();
@@ -641,8 +396,9 @@ static json_t *queue_json(struct api *a, const struct acd_queue_info *qi)
 				    json_integer((json_int_t)qi->agents[i]));
 	(void)acd_stats_queue(a->stats, qi->name, now, &st);
 	return json_pack(
-	    "{s:s,s:s,s:i,s:i,s:i,s:I,s:o,s:o}", "name", qi->name, "strategy",
-	    acd_strategy_name(qi->strategy), "priority", qi->conf->priority, "members",
+	    "{s:s,s:s,s:i,s:f,s:i,s:i,s:I,s:o,s:o}", "name", qi->name, "strategy",
+	    acd_strategy_name(qi->strategy), "priority", qi->conf->priority,
+	    "service_level_target", (cq ? cq->sl_target_pct : 80) / 100.0, "members",
 	    (int)qi->members, "waiting", (int)qi->waiting, "longest_wait_ms",
 	    (json_int_t)(qi->oldest && now > qi->oldest ? now - qi->oldest : 0), "agents",
 	    agents, "today", stats_json(&st));
@@ -849,6 +605,85 @@ static void queues_stats(struct req *rq)
 			json_pack("{s:s,s:s,s:I,s:I,s:o}", "queue", rq->id, "range",
 				  "events", "from", (json_int_t)from, "to",
 				  (json_int_t)(to ? to : now), "stats", stats_json(&st)));
+}
+
+/*
+ * GET /api/v1/stats/hourly?hours=8: offered, answered and abandoned per
+ * hour over the queues the user sees, for a wallboard's chart. One pass
+ * over the stored events into one set of figures, read off at each hour's
+ * end: the counts are the differences (a call that waits across the hour
+ * counts where each of its events fell), the same figures as any report.
+ */
+struct hourly {
+	struct req *rq;
+	struct acd_stats *rs;
+	uint64_t from;
+	uint32_t hours, done;
+	uint32_t totals[49][3]; /* cumulative at each hour's end */
+};
+
+static void hourly_read(struct hourly *h, uint64_t at)
+{
+	const struct cfg_tenant *t = h->rq->api->tenant;
+	uint32_t *tot = h->totals[h->done++];
+
+	for (size_t i = 0; i < t->queuec; i++) {
+		struct acd_queue_stats st;
+		if (!api__sees_queue(h->rq->api, &h->rq->who, t->queuev[i].name) ||
+		    acd_stats_queue(h->rs, t->queuev[i].name, at, &st))
+			continue;
+		tot[0] += st.offered;
+		tot[1] += st.answered;
+		tot[2] += st.abandoned + st.short_abandoned;
+	}
+}
+
+static int hourly_one(const struct hl_event *ev, void *arg)
+{
+	struct hourly *h = arg;
+
+	while (h->done < h->hours && ev->ts >= h->from + (h->done + 1) * 3600000ULL)
+		hourly_read(h, h->from + (h->done + 1) * 3600000ULL);
+	acd_stats_feed(h->rs, ev);
+	return 0;
+}
+
+static void stats_hourly(struct req *rq)
+{
+	struct hourly h = {.rq = rq, .hours = 8};
+	uint64_t now = clock_now_ms();
+	json_t *arr;
+
+	if (!api__query_uint(rq, "hours", 1, 48, &h.hours))
+		return;
+	h.from = now - now % 3600000ULL - (h.hours - 1) * 3600000ULL;
+	if (acd_stats_alloc(&h.rs, 0, 5000)) {
+		api__reply_error(rq, 500, "Internal Server Error", "error",
+				 "out of memory");
+		return;
+	}
+	store_flush(rq->api->store);
+	if (store_event_list(rq->api->store, h.from, 0, NULL, hourly_one, &h)) {
+		mem_deref(h.rs);
+		api__reply_error(rq, 500, "Internal Server Error", "store_error",
+				 "the event log could not be read");
+		return;
+	}
+	while (h.done < h.hours)
+		hourly_read(
+		    &h, h.done + 1 == h.hours ? now : h.from + (h.done + 1) * 3600000ULL);
+	mem_deref(h.rs);
+	arr = json_array();
+	for (uint32_t i = 0; i < h.hours; i++) {
+		const uint32_t *c = h.totals[i], *p = i ? h.totals[i - 1] : NULL;
+		json_array_append_new(
+		    arr, json_pack("{s:o,s:i,s:i,s:i}", "start",
+				   api__time_json(h.from + i * 3600000ULL), "offered",
+				   (int)(c[0] - (p ? p[0] : 0)), "answered",
+				   (int)(c[1] - (p ? p[1] : 0)), "abandoned",
+				   (int)(c[2] - (p ? p[2] : 0))));
+	}
+	api__reply_json(rq, 200, "OK", json_pack("{s:o}", "hours", arr));
 }
 
 /* --- /metrics ----------------------------------------------------------- */
@@ -1095,8 +930,11 @@ static void webhooks_add(struct req *rq)
 	else if (err)
 		api__reply_error(rq, 503, "Service Unavailable", "store_error",
 				 "the webhook could not be stored: %s", strerror(err));
-	else
+	else {
+		api__audit(rq->api, &rq->who, "webhook.create", h.id, "url=%s types=%s",
+			   h.url, h.types);
 		api__reply_json(rq, 201, "Created", webhook_json(&h, true));
+	}
 out:
 	json_decref(body);
 }
@@ -1115,6 +953,7 @@ static void webhooks_del(struct req *rq)
 				 "the change could not be stored: %s", strerror(err));
 		return;
 	}
+	api__audit(rq->api, &rq->who, "webhook.delete", rq->id, "%s", "");
 	http_reply(rq->conn, 204, "No Content", "Content-Length: 0\r\n\r\n");
 }
 
@@ -1127,13 +966,23 @@ static void webhooks_del(struct req *rq)
 static const struct route routes[] = {
     {"GET", "/health", 0, health},
     {"GET", "/metrics", 0, metrics},
+    {"GET", "/", 0, api__web_page},
+    {"GET", "/agent", 0, api__web_page},
+    {"GET", "/wallboard", 0, api__web_page},
+    {"GET", "/admin", 0, api__web_page},
+    {"GET", "/web/{id}", 0, api__web_file},
     {"POST", "/api/v1/session", 0, api__session_create},
     {"GET", "/api/v1/session", ANY, api__session_get},
     {"DELETE", "/api/v1/session", ANY, api__session_delete},
-    {"GET", "/api/v1/calls", ANY, calls_list},
-    {"POST", "/api/v1/calls", ANY, calls_dial},
-    {"GET", "/api/v1/calls/{id}", ANY, calls_get},
-    {"GET", "/api/v1/calls/{id}/recording", ANY, calls_recording},
+    {"GET", "/api/v1/calls", ANY, api__calls_list},
+    {"POST", "/api/v1/calls", ANY, api__calls_dial},
+    {"GET", "/api/v1/calls/{id}", ANY, api__calls_get},
+    {"GET", "/api/v1/calls/{id}/recording", ANY, api__calls_recording},
+    {"POST", "/api/v1/calls/{id}/hangup", ANY, api__calls_hangup},
+    {"POST", "/api/v1/calls/{id}/transfer", ANY, api__calls_transfer},
+    {"POST", "/api/v1/calls/{id}/wrapup", ANY, api__calls_wrapup},
+    {"GET", "/api/v1/pause-reasons", ANY, pause_reasons},
+    {"GET", "/api/v1/dispositions", ANY, dispositions},
     {"GET", "/api/v1/agents", ANY, agents_list},
     {"GET", "/api/v1/agents/{id}", ANY, agents_get},
     {"POST", "/api/v1/agents/{id}/state", ANY, agents_state},
@@ -1141,6 +990,7 @@ static const struct route routes[] = {
     {"GET", "/api/v1/queues", ANY, queues_list},
     {"GET", "/api/v1/queues/{id}", ANY, queues_get},
     {"GET", "/api/v1/queues/{id}/stats", ANY, queues_stats},
+    {"GET", "/api/v1/stats/hourly", ANY, stats_hourly},
     {"GET", "/api/v1/events", ANY, events_stream},
     {"GET", "/api/v1/webhooks", ADMIN, webhooks_list},
     {"POST", "/api/v1/webhooks", ADMIN, webhooks_add},
@@ -1257,6 +1107,7 @@ static void api_destructor(void *arg)
 	mem_deref(a->stream);
 	mem_deref(a->sock);
 	mem_deref(a->users);
+	mem_deref(a->web);
 }
 
 int api_alloc(struct api **ap, const struct cfg_node *node,
@@ -1285,6 +1136,8 @@ int api_alloc(struct api **ap, const struct cfg_node *node,
 	err = event_subscribe(metrics_event_h, a);
 	if (!err)
 		err = api__users_alloc(&a->users, a);
+	if (!err)
+		err = api__web_alloc(&a->web, node->web_dir);
 	if (!err)
 		err = api__stream_alloc(&a->stream, a);
 	if (!err)

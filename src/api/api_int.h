@@ -13,6 +13,7 @@
 
 struct api_stream;
 struct api_users;
+struct api_web;
 struct api_webhooks;
 struct http_conn;
 struct http_msg;
@@ -37,6 +38,7 @@ struct api {
 	struct api_stream *stream;
 	struct api_webhooks *webhooks;
 	struct api_users *users;
+	struct api_web *web;
 	uint64_t requests;
 	uint64_t request_us; /* summed handling time */
 	/* counted from the event bus for /metrics */
@@ -173,6 +175,15 @@ bool api__users_who(struct api_users *u, const struct http_msg *msg, bool query,
 void api__audit(struct api *a, const struct api_who *who, const char *action,
 		const char *target, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+
+/* The pages and their files (web.c), read into memory from the web
+ * folder (configured, or web/ beside the program's folder). */
+int api__web_alloc(struct api_web **wp, const char *dir);
+route_h api__web_page, api__web_file;
+
+/* The routes of calls.c. */
+route_h api__calls_list, api__calls_dial, api__calls_get, api__calls_recording,
+    api__calls_hangup, api__calls_transfer, api__calls_wrapup;
 
 /* The routes of users.c. */
 route_h api__session_create, api__session_get, api__session_delete;

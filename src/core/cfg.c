@@ -349,6 +349,8 @@ static const struct node_key node_keys[] = {
      "REST API and web pages"},
     {"http.api_token", K_STR, F(api_token), "demo-token", 0, 0,
      "bearer token for /api/v1 (or HOTLINE_API_TOKEN)"},
+    {"http.web_dir", K_STR, F(web_dir), "", 0, 0,
+     "folder of the pages (default: web/ beside the program's folder)"},
     {"http.admin_password", K_STR, F(admin_password), "", 0, 0,
      "password of user admin, made when there is no user (or HOTLINE_ADMIN_PASSWORD)"},
     {"limits.max_calls", K_U32, F(max_calls), "2000", 1, 100000,

@@ -30,6 +30,7 @@ struct cfg_node {
 	uint32_t rtp_timeout_ms;    /* media.rtp_timeout: hang up after silence of RTP */
 	char http_listen[64];	    /* http.listen, "127.0.0.1:8080" */
 	char api_token[128];	    /* http.api_token (or HOTLINE_API_TOKEN) */
+	char web_dir[CFG_PATH];	    /* http.web_dir: the pages' folder */
 	char admin_password[128];   /* http.admin_password: user admin's, made
 				     * when there is no user yet */
 	char data_dir[CFG_PATH];    /* data_dir: database, recordings, prompt cache */
@@ -111,6 +112,8 @@ struct cfg_queue {
 	uint32_t tier_wait_ms;	  /* tier_wait: tier k joins after k x this */
 	uint32_t auto_pause;	  /* auto_pause: misses in a row; 0 off */
 	uint32_t sl_threshold_ms; /* service level threshold */
+	uint32_t sl_target_pct;	  /* service_level_target: the goal, % answered
+				   * within the threshold (default 80) */
 	uint32_t wrapup_ms;	  /* after-call work before the next offer */
 	char moh[CFG_PATH];	  /* moh: a WAV file or a folder of them, played in
 				   * turn; "" = the built-in piece */
@@ -207,6 +210,8 @@ struct cfg_tenant {
 	size_t hoursc;
 	char pause_reasons[16][32]; /* pause_reasons: codes agents pause with */
 	size_t pause_reasonc;
+	char dispositions[16][32]; /* dispositions: codes a call's wrap-up ends with */
+	size_t dispositionc;
 	char file[CFG_PATH];
 };
 

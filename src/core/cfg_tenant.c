@@ -464,13 +464,15 @@ static void key_parse(struct cfg_parse *cp, yaml_node_t *n, const char *key, cha
 
 static void queues_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *root)
 {
-	static const char *const keys[] = {"name",	 "strategy",	  "channel",
-					   "priority",	 "ring_timeout",  "max_wait",
-					   "max_len",	 "join_empty",	  "tier_wait",
-					   "auto_pause", "service_level", "wrapup",
-					   "moh",	 "announce",	  "callback_key",
-					   "skills",	 "members",	  "overflow",
-					   "exit_key",	 "exit_to",	  NULL};
+	static const char *const keys[] = {
+	    "name",	  "strategy",	   "channel",
+	    "priority",	  "ring_timeout",  "max_wait",
+	    "max_len",	  "join_empty",	   "tier_wait",
+	    "auto_pause", "service_level", "wrapup",
+	    "moh",	  "announce",	   "callback_key",
+	    "skills",	  "members",	   "overflow",
+	    "exit_key",	  "exit_to",	   "service_level_target",
+	    NULL};
 	yaml_node_t *seq;
 
 	t->queuev = section(cp, root, "queues", sizeof(*t->queuev), &t->queuec, &seq);
@@ -534,6 +536,9 @@ static void queues_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t
 			  &q->auto_pause, 0, 100);
 		cfg__duration(cp, cfg__get(cp->doc, n, "service_level"),
 			      "queues.service_level", &q->sl_threshold_ms, 1000, 3600000);
+		q->sl_target_pct = 80;
+		cfg__uint(cp, cfg__get(cp->doc, n, "service_level_target"),
+			  "queues.service_level_target", &q->sl_target_pct, 1, 100);
 		cfg__duration(cp, cfg__get(cp->doc, n, "wrapup"), "queues.wrapup",
 			      &q->wrapup_ms, 0, 600000);
 		moh_parse(cp, cfg__get(cp->doc, n, "moh"), q);
@@ -824,21 +829,24 @@ static void flows_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t 
 	}
 }
 
-/* Pause reason codes: a list of short words; break, lunch, training and
- * meeting when the file names none. */
-static void reasons_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *root)
+/*
+ * A list of short codes under key (pause reasons, wrap-up dispositions):
+ * lower-case words, at most 16; defaults when the file names none.
+ */
+static void codes_parse(struct cfg_parse *cp, yaml_node_t *root, const char *key,
+			const char *const *defaults, size_t ndefaults, char (*out)[32],
+			size_t *countp)
 {
-	static const char *const defaults[] = {"break", "lunch", "training", "meeting"};
-	yaml_node_t *seq = cfg__get(cp->doc, root, "pause_reasons");
+	yaml_node_t *seq = cfg__get(cp->doc, root, key);
 
 	if (!seq) {
-		for (size_t i = 0; i < 4; i++)
-			util_copy(t->pause_reasons[t->pause_reasonc++], 32, defaults[i]);
+		for (size_t i = 0; i < ndefaults; i++)
+			util_copy(out[(*countp)++], 32, defaults[i]);
 		return;
 	}
 	if (seq->type != YAML_SEQUENCE_NODE) {
-		cfg__error(cp->errs, cp->file, cfg__line(seq), "pause_reasons",
-			   "expected a list of reason codes");
+		cfg__error(cp->errs, cp->file, cfg__line(seq), key,
+			   "expected a list of codes");
 		return;
 	}
 	for (yaml_node_item_t *it = seq->data.sequence.items.start;
@@ -846,21 +854,34 @@ static void reasons_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_
 		yaml_node_t *n = yaml_document_get_node(cp->doc, *it);
 		const char *r = cfg__scalar(n);
 
-		if (t->pause_reasonc >= 16) {
-			cfg__error(cp->errs, cp->file, cfg__line(n), "pause_reasons",
-				   "at most 16 reason codes");
+		if (*countp >= 16) {
+			cfg__error(cp->errs, cp->file, cfg__line(n), key,
+				   "at most 16 codes");
 			return;
 		}
 		if (!r || !*r || strlen(r) >= 32 ||
 		    strspn(r, "abcdefghijklmnopqrstuvwxyz0123456789-_") != strlen(r)) {
-			cfg__error(cp->errs, cp->file, cfg__line(n), "pause_reasons",
-				   "\"%s\" is not a reason code (lower-case letters, "
+			cfg__error(cp->errs, cp->file, cfg__line(n), key,
+				   "\"%s\" is not a code (lower-case letters, "
 				   "digits, - and _, up to 31)",
 				   r ? r : "?");
 			continue;
 		}
-		util_copy(t->pause_reasons[t->pause_reasonc++], 32, r);
+		util_copy(out[(*countp)++], 32, r);
 	}
+}
+
+/* Pause reason codes (break, lunch, training and meeting by default) and
+ * the dispositions an agent ends a call's wrap-up with. */
+static void reasons_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *root)
+{
+	static const char *const pause[] = {"break", "lunch", "training", "meeting"};
+	static const char *const disp[] = {"resolved", "follow-up", "sale", "no-action",
+					   "wrong-number"};
+
+	codes_parse(cp, root, "pause_reasons", pause, 4, t->pause_reasons,
+		    &t->pause_reasonc);
+	codes_parse(cp, root, "dispositions", disp, 5, t->dispositions, &t->dispositionc);
 }
 
 /* Every reference must land on something that exists. */
@@ -1046,9 +1067,9 @@ static void tenant_check(struct cfg_parse *cp, const struct cfg_tenant *t)
 int cfg_tenant_parse(struct cfg_tenant **tp, const char *name, const char *yaml,
 		     size_t len, struct cfg_errors *errs)
 {
-	static const char *const keys[] = {"name",   "hours",	      "hours_default",
-					   "agents", "queues",	      "numbers",
-					   "flows",  "pause_reasons", NULL};
+	static const char *const keys[] = {
+	    "name",    "hours", "hours_default", "agents",	 "queues",
+	    "numbers", "flows", "pause_reasons", "dispositions", NULL};
 	yaml_document_t doc;
 	struct cfg_parse cp = {.file = name, .errs = errs, .doc = &doc};
 	struct cfg_errors local;

@@ -1027,33 +1027,19 @@ static void progress_handler(const struct sip_msg *msg, void *arg)
 	(void)arg;
 }
 
-/* Blind transfer (RFC 3515) from the agent's phone: the caller goes on to
- * the extension or queue named in Refer-To, the agent leg ends. */
-static void refer_handler(struct sip *sip, const struct sip_msg *msg, void *arg)
+/*
+ * Blind transfer by the bridged agent leg: the caller goes on to the
+ * extension or queue target, the agent leg ends. EPERM: leg is not the
+ * call's bridged agent; ENOENT: no such extension or queue.
+ */
+static int call_transfer(struct call *call, struct leg *leg, const char *target)
 {
-	struct leg *leg = arg;
-	struct call *call = leg->call;
 	struct callctl *ctl = call->ctl;
-	const struct sip_hdr *hdr = sip_msg_hdr(msg, SIP_HDR_REFER_TO);
-	struct sip_addr addr;
-	char target[64];
 
-	if (!hdr || sip_addr_decode(&addr, &hdr->val)) {
-		(void)sip_reply(sip, msg, 400, "Bad Refer-To");
-		return;
-	}
-	pl_strcpy(&addr.uri.user, target, sizeof(target));
-	util_sanitize(target);
-	if (leg != call->agent || call->state != CALL_BRIDGED) {
-		(void)sip_reply(sip, msg, 403, "Not Bridged");
-		return;
-	}
-	if (!cfg_agent_find(ctl->tenant, target) &&
-	    !cfg_queue_find(ctl->tenant, target)) {
-		(void)sip_reply(sip, msg, 404, "Unknown Transfer Target");
-		return;
-	}
-	(void)sip_reply(sip, msg, 202, "Accepted");
+	if (leg != call->agent || call->state != CALL_BRIDGED)
+		return EPERM;
+	if (!cfg_agent_find(ctl->tenant, target) && !cfg_queue_find(ctl->tenant, target))
+		return ENOENT;
 	log_info("call: blind transfer call=%s from=%s to=%s", call->row.id, leg->ext,
 		 target);
 	call_event(call, "call.transferred", leg->ext,
@@ -1085,6 +1071,35 @@ static void refer_handler(struct sip *sip, const struct sip_msg *msg, void *arg)
 		call_enter_queue(call, target, call->priority);
 	}
 	ctl_route(ctl);
+	return 0;
+}
+
+/* Blind transfer (RFC 3515) from the agent's phone. */
+static void refer_handler(struct sip *sip, const struct sip_msg *msg, void *arg)
+{
+	struct leg *leg = arg;
+	struct call *call = leg->call;
+	const struct sip_hdr *hdr = sip_msg_hdr(msg, SIP_HDR_REFER_TO);
+	struct sip_addr addr;
+	char target[64];
+
+	if (!hdr || sip_addr_decode(&addr, &hdr->val)) {
+		(void)sip_reply(sip, msg, 400, "Bad Refer-To");
+		return;
+	}
+	pl_strcpy(&addr.uri.user, target, sizeof(target));
+	util_sanitize(target);
+	if (leg != call->agent || call->state != CALL_BRIDGED) {
+		(void)sip_reply(sip, msg, 403, "Not Bridged");
+		return;
+	}
+	if (!cfg_agent_find(call->ctl->tenant, target) &&
+	    !cfg_queue_find(call->ctl->tenant, target)) {
+		(void)sip_reply(sip, msg, 404, "Unknown Transfer Target");
+		return;
+	}
+	(void)sip_reply(sip, msg, 202, "Accepted");
+	(void)call_transfer(call, leg, target);
 }
 
 /* A ringing agent did not take the call (rejected, failed, timed out):
@@ -1336,7 +1351,15 @@ static int leg_ring_agent(struct call *call, const char *ext)
 	}
 	leg->rang_at = clock_now_ms();
 	list_append(&call->ringing, &leg->le, leg);
-	call_event(call, "agent.ringing", ext, NULL);
+	{
+		/* what the agent's desktop shows while it rings */
+		char path[sizeof(call->row.ivr_path)];
+		util_copy(path, sizeof(path), call->row.ivr_path);
+		util_sanitize(path);
+		call_event(call, "agent.ringing", ext,
+			   "{\"caller\":\"%s\",\"called\":\"%s\",\"ivr_path\":\"%s\"}",
+			   call->row.caller, call->row.called, path);
+	}
 	log_info("call: ringing call=%s agent=%s", call->row.id, ext);
 out:
 	mem_deref(offer);
@@ -1982,4 +2005,39 @@ int callctl_dial(struct callctl *ctl, const char *agent, const char *target, cha
 	util_copy(id, idsz, call->row.id);
 	log_info("call: click-to-call call=%s agent=%s", call->row.id, agent);
 	return 0;
+}
+
+static struct call *call_by_id(struct callctl *ctl, const char *id)
+{
+	for (struct le *le = list_head(&ctl->calls); le; le = le->next) {
+		struct call *call = le->data;
+		if (!strcmp(call->row.id, id))
+			return call;
+	}
+	return NULL;
+}
+
+int callctl_hangup(struct callctl *ctl, const char *id, const char *agent)
+{
+	struct call *call = ctl && id ? call_by_id(ctl, id) : NULL;
+
+	if (!call)
+		return ENOENT;
+	if (agent && (!call->agent || strcmp(call->agent->ext, agent)))
+		return EPERM;
+	log_info("call: hung up from the API call=%s", call->row.id);
+	call_end(call, "agent", 0, "API");
+	return 0;
+}
+
+int callctl_transfer(struct callctl *ctl, const char *id, const char *agent,
+		     const char *target)
+{
+	struct call *call = ctl && id && target ? call_by_id(ctl, id) : NULL;
+
+	if (!call)
+		return ENOENT;
+	if (!call->agent || (agent && strcmp(call->agent->ext, agent)))
+		return EPERM;
+	return call_transfer(call, call->agent, target) == ENOENT ? EINVAL : 0;
 }

@@ -72,5 +72,14 @@ size_t callctl_active(const struct callctl *c);
  */
 int callctl_dial(struct callctl *ctl, const char *agent, const char *target, char *id,
 		 size_t idsz);
+/* Ends an active call (the agent's side hangs up). agent: when given, the
+ * call must be bridged to that agent (EPERM otherwise). ENOENT: no such
+ * active call. */
+int callctl_hangup(struct callctl *ctl, const char *id, const char *agent);
+/* Blind transfer of a bridged call to an extension or a queue, as a REFER
+ * from the agent's phone would. EPERM: not bridged (to agent, when
+ * given); EINVAL: target is neither an agent nor a queue. */
+int callctl_transfer(struct callctl *ctl, const char *id, const char *agent,
+		     const char *target);
 
 #endif

@@ -41,7 +41,8 @@ enum row_sql {
 	ROW_SESSION_SAVE,
 	ROW_SESSION_DEL,
 	ROW_SESSIONS_DEL_USER,
-	ROW_AUDIT
+	ROW_AUDIT,
+	ROW_WRAPUP_SAVE
 };
 
 static const char *const row_sql[] = {
@@ -54,6 +55,7 @@ static const char *const row_sql[] = {
     [ROW_SESSIONS_DEL_USER] = "DELETE FROM sessions WHERE user=? OR expires<?",
     [ROW_AUDIT] = "INSERT INTO audit (ts,user,action,target,detail,addr)"
 		  " VALUES (?,?,?,?,?,?)",
+    [ROW_WRAPUP_SAVE] = "INSERT OR REPLACE INTO wrapups VALUES (?,?,?,?,?)",
 };
 
 #define ROW_PARAMS 8
@@ -141,6 +143,10 @@ static const char *const migrations[] = {
     " id INTEGER PRIMARY KEY AUTOINCREMENT, ts INTEGER NOT NULL, user TEXT,"
     " action TEXT NOT NULL, target TEXT, detail TEXT, addr TEXT);"
     "CREATE INDEX audit_ts ON audit(ts);",
+    /* 4: what the agent noted when wrapping a call up */
+    "CREATE TABLE wrapups ("
+    " call TEXT PRIMARY KEY, agent TEXT, disposition TEXT NOT NULL,"
+    " notes TEXT, ts INTEGER);",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
@@ -250,7 +256,8 @@ static int job_run(sqlite3 *db, const struct job *j)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(db, j->type == JOB_ROW ? row_sql[j->u.row.sql] : sql[j->type],
+	if (sqlite3_prepare_v2(db,
+			       j->type == JOB_ROW ? row_sql[j->u.row.sql] : sql[j->type],
 			       -1, &st, NULL) != SQLITE_OK) {
 		log_error("store: prepare failed: %s", sqlite3_errmsg(db));
 		return EIO;
@@ -1046,4 +1053,37 @@ int store_audit_list(struct store *s, const struct store_audit_filter *f,
 			 audit_row, (void *)h, arg, "iissii", f->from,
 			 f->to ? f->to : (uint64_t)INT64_MAX, f->user, f->action,
 			 (uint64_t)(f->limit ? f->limit : 100), (uint64_t)f->offset);
+}
+
+int store_wrapup_save(struct store *s, const struct store_wrapup *w)
+{
+	if (!w)
+		return EINVAL;
+	return row_job(s, ROW_WRAPUP_SAVE, "ssssi", w->call, w->agent, w->disposition,
+		       w->notes, w->ts);
+}
+
+static int wrapup_row(sqlite3_stmt *st, void *h, void *arg)
+{
+	struct store_wrapup *w = arg;
+
+	(void)h;
+	col_text(st, 0, w->call, sizeof(w->call));
+	col_text(st, 1, w->agent, sizeof(w->agent));
+	col_text(st, 2, w->disposition, sizeof(w->disposition));
+	col_text(st, 3, w->notes, sizeof(w->notes));
+	w->ts = (uint64_t)sqlite3_column_int64(st, 4);
+	return 1;
+}
+
+int store_wrapup_get(struct store *s, const char *call, struct store_wrapup *w)
+{
+	int err;
+
+	if (!call || !w)
+		return EINVAL;
+	memset(w, 0, sizeof(*w));
+	err = read_rows(s, "SELECT * FROM wrapups WHERE call=?", wrapup_row, w, w, "s",
+			call);
+	return err ? err : (w->call[0] ? 0 : ENOENT);
 }

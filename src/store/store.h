@@ -117,6 +117,20 @@ typedef int(store_webhook_h)(const struct store_webhook *w, void *arg);
 /* Every webhook, oldest first (read on the calling thread). */
 int store_webhook_list(struct store *st, store_webhook_h *h, void *arg);
 
+/* --- wrap-up: what the agent noted about a call ------------------------ */
+
+struct store_wrapup {
+	char call[32];
+	char agent[16];
+	char disposition[32]; /* one of the tenant's dispositions */
+	char notes[2048];
+	uint64_t ts;
+};
+/* Inserts or replaces the call's wrap-up (queued write). */
+int store_wrapup_save(struct store *st, const struct store_wrapup *w);
+/* ENOENT: none. */
+int store_wrapup_get(struct store *st, const char *call, struct store_wrapup *w);
+
 /* --- users, API tokens, sign-in sessions, audit log -------------------- */
 
 struct store_user {
@@ -139,8 +153,8 @@ int store_user_list(struct store *st, store_user_h *h, void *arg);
 struct store_token {
 	char id[32];
 	char user[64];
-	char name[64];	/* what it is for, "crm-sync" */
-	char hash[65];	/* hex SHA-256 of the token; the token is never stored */
+	char name[64]; /* what it is for, "crm-sync" */
+	char hash[65]; /* hex SHA-256 of the token; the token is never stored */
 	uint64_t created;
 	uint64_t revoked; /* 0 = valid */
 };
@@ -164,11 +178,11 @@ int store_session_list(struct store *st, uint64_t now, store_session_h *h, void 
 
 struct store_audit {
 	uint64_t ts;
-	char user[64];	   /* who ("" when unknown: a failed sign-in's name is the target) */
-	char action[32];   /* signin, signin_failed, user.create, recording.download, ... */
-	char target[128];  /* what it was done to */
+	char user[64]; /* who ("" when unknown: a failed sign-in's name is the target) */
+	char action[32]; /* signin, signin_failed, user.create, recording.download, ... */
+	char target[128]; /* what it was done to */
 	char detail[256];
-	char addr[64];	   /* from where ("ip:port") */
+	char addr[64]; /* from where ("ip:port") */
 };
 int store_audit_append(struct store *st, const struct store_audit *a);
 struct store_audit_filter {

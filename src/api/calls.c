@@ -1,0 +1,461 @@
+/*
+ * calls.c — the routes of calls (interactions on the phone): lists and
+ * one call with its events, its recording, click-to-call, and what an
+ * agent does to a call from the desktop: hang up, transfer, wrap up with
+ * a disposition and notes. Agents see their own calls, supervisors those
+ * of their queues (api__sees_*).
+ *
+ * Not here: how calls happen (sip/call.c), routing and replies (api.c).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+/* not <re.h>: its re_json.h clashes with jansson's enums */
+#include <re_types.h>
+#include <re_fmt.h>
+#include <re_mem.h>
+#include <re_mbuf.h>
+#include <re_list.h>
+#include <re_sa.h>
+#include <re_msg.h>
+#include <re_http.h>
+#include "core/core.h"
+#include "core/cfg.h"
+#include "store/store.h"
+#include "sip/sip.h"
+#include "api/api_int.h"
+
+#define MAX_RECORDING (256 * 1024 * 1024)
+
+/* --- JSON of a call -------------------------------------------------------- */
+
+json_t *api__time_json(uint64_t ms)
+{
+	char buf[32];
+	return ms ? json_string(clock_iso(buf, sizeof(buf), ms)) : json_null();
+}
+
+static json_t *call_json(const struct store_call *c)
+{
+	json_t *o = json_object();
+	char url[128];
+
+	json_object_set_new(o, "id", json_string(c->id));
+	json_object_set_new(o, "caller", json_string(c->caller));
+	json_object_set_new(o, "called", json_string(c->called));
+	json_object_set_new(o, "ivr_path", json_string(c->ivr_path));
+	json_object_set_new(o, "digits", json_string(c->digits));
+	json_object_set_new(o, "queue", json_string(c->queue));
+	json_object_set_new(o, "agent", json_string(c->agent));
+	json_object_set_new(o, "created", json_integer((json_int_t)c->created));
+	json_object_set_new(o, "queued", json_integer((json_int_t)c->queued));
+	json_object_set_new(o, "answered", json_integer((json_int_t)c->answered));
+	json_object_set_new(o, "ended", json_integer((json_int_t)c->ended));
+	json_object_set_new(o, "created_at", api__time_json(c->created));
+	json_object_set_new(o, "queued_at", api__time_json(c->queued));
+	json_object_set_new(o, "answered_at", api__time_json(c->answered));
+	json_object_set_new(o, "ended_at", api__time_json(c->ended));
+	json_object_set_new(o, "outcome", json_string(c->outcome));
+	json_object_set_new(o, "hangup_side", json_string(c->hangup_side));
+	json_object_set_new(o, "hangup_cause", json_integer(c->hangup_cause));
+	json_object_set_new(o, "hangup_reason", json_string(c->hangup_reason));
+	if (c->recording[0]) {
+		snprintf(url, sizeof(url), "/api/v1/calls/%s/recording", c->id);
+		json_object_set_new(o, "recording", json_string(c->recording));
+		json_object_set_new(o, "recording_url", json_string(url));
+	} else {
+		json_object_set_new(o, "recording", json_null());
+		json_object_set_new(o, "recording_url", json_null());
+	}
+	return o;
+}
+
+/* The call's wrap-up, if the agent made one: "wrapup": {...} or null. */
+static void wrapup_add(struct req *rq, json_t *o, const char *id)
+{
+	struct store_wrapup w;
+
+	if (store_wrapup_get(rq->api->store, id, &w)) {
+		json_object_set_new(o, "wrapup", json_null());
+		return;
+	}
+	json_object_set_new(o, "wrapup",
+			    json_pack("{s:s,s:s,s:s,s:o}", "agent", w.agent,
+				      "disposition", w.disposition, "notes", w.notes,
+				      "at", api__time_json(w.ts)));
+}
+
+static int list_one(const struct store_call *c, void *arg)
+{
+	json_array_append_new(arg, call_json(c));
+	return 0;
+}
+
+void api__calls_list(struct req *rq)
+{
+	struct store_call_filter f = {0};
+	char queue[64], agent[64], outcome[64];
+	json_t *arr;
+	int err;
+
+	if (!api__query_time(rq, "from", &f.from) || !api__query_time(rq, "to", &f.to))
+		return;
+	f.limit = 100;
+	if (!api__query_uint(rq, "limit", 1, 1000, &f.limit) ||
+	    !api__query_uint(rq, "offset", 0, 10000000, &f.offset))
+		return;
+	if (api__query_get(rq->msg, "queue", queue, sizeof(queue)))
+		f.queue = queue;
+	if (api__query_get(rq->msg, "agent", agent, sizeof(agent)))
+		f.agent = agent;
+	if (api__query_get(rq->msg, "outcome", outcome, sizeof(outcome)))
+		f.outcome = outcome;
+	/* an agent lists its own calls, a supervisor those of its queues */
+	if (rq->who.role == ROLE_AGENT) {
+		if (f.agent && strcmp(f.agent, rq->who.extension)) {
+			api__forbidden(rq, "list another agent's calls");
+			return;
+		}
+		f.agent = rq->who.extension;
+	} else if (rq->who.role == ROLE_SUPERVISOR) {
+		if (f.queue && !api__sees_queue(rq->api, &rq->who, f.queue)) {
+			api__forbidden(rq, "list the calls of that queue");
+			return;
+		}
+		f.queues = rq->who.queues;
+	}
+
+	arr = json_array();
+	err = store_call_list(rq->api->store, &f, list_one, arr);
+	if (err) {
+		json_decref(arr);
+		api__reply_error(rq, 500, "Internal Server Error", "store_error",
+				 "the database could not be read");
+		return;
+	}
+	api__reply_json(rq, 200, "OK",
+			json_pack("{s:o,s:i,s:i}", "calls", arr, "limit", f.limit,
+				  "offset", f.offset));
+}
+
+static int event_one(const struct hl_event *ev, void *arg)
+{
+	json_t *o = json_object();
+	json_t *data = NULL;
+
+	json_object_set_new(o, "ts", json_integer((json_int_t)ev->ts));
+	json_object_set_new(o, "type", json_string(ev->type ? ev->type : ""));
+	json_object_set_new(o, "agent", ev->agent ? json_string(ev->agent) : json_null());
+	json_object_set_new(o, "queue", ev->queue ? json_string(ev->queue) : json_null());
+	if (ev->data)
+		data = json_loads(ev->data, 0, NULL);
+	json_object_set_new(o, "data", data ? data : json_null());
+	json_array_append_new(arg, o);
+	return 0;
+}
+
+struct took_part {
+	const char *ext;
+	bool yes;
+};
+
+static int took_part_h(const struct hl_event *ev, void *arg)
+{
+	struct took_part *p = arg;
+
+	p->yes =
+	    ev->agent && !strcmp(ev->type, "call.answered") && !strcmp(ev->agent, p->ext);
+	return p->yes;
+}
+
+/* Did the request's agent answer the call (the last one to, or one who
+ * transferred it on)? */
+static bool took_part(struct req *rq, const struct store_call *c)
+{
+	struct took_part p = {rq->who.extension, false};
+
+	if (!rq->who.extension[0])
+		return false;
+	if (!strcmp(c->agent, rq->who.extension))
+		return true;
+	(void)store_event_list(rq->api->store, 0, 0, c->id, took_part_h, &p);
+	return p.yes;
+}
+
+static bool call_load(struct req *rq, struct store_call *c)
+{
+	int err = store_call_get(rq->api->store, rq->id, c);
+
+	if (err == ENOENT) {
+		api__reply_error(rq, 404, "Not Found", "not_found",
+				 "no call with id '%s'", rq->id);
+		return false;
+	}
+	if (err) {
+		api__reply_error(rq, 500, "Internal Server Error", "store_error",
+				 "the database could not be read");
+		return false;
+	}
+	/* an agent sees the calls it took (also those it passed on), a
+	 * supervisor those of its queues */
+	if (rq->who.role == ROLE_ADMIN ||
+	    (rq->who.role == ROLE_AGENT && took_part(rq, c)) ||
+	    (rq->who.role == ROLE_SUPERVISOR &&
+	     api__sees_queue(rq->api, &rq->who, c->queue)))
+		return true;
+	api__forbidden(rq, "see this call");
+	return false;
+}
+
+void api__calls_get(struct req *rq)
+{
+	struct store_call c;
+	json_t *o, *events;
+
+	if (!call_load(rq, &c))
+		return;
+	o = call_json(&c);
+	wrapup_add(rq, o, c.id);
+	events = json_array();
+	store_event_list(rq->api->store, 0, 0, c.id, event_one, events);
+	json_object_set_new(o, "events", events);
+	api__reply_json(rq, 200, "OK", o);
+}
+
+void api__calls_recording(struct req *rq)
+{
+	struct store_call c;
+	char path[600];
+	FILE *f;
+	long n;
+	uint8_t *buf;
+
+	if (!call_load(rq, &c))
+		return;
+	if (!c.recording[0] || strstr(c.recording, "..") || c.recording[0] == '/') {
+		api__reply_error(rq, 404, "Not Found", "no_recording",
+				 "call '%s' has no recording", rq->id);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/%s", rq->api->node->data_dir, c.recording);
+	f = fopen(path, "rb");
+	if (!f) {
+		api__reply_error(rq, 404, "Not Found", "no_recording",
+				 "the recording of call '%s' is missing", rq->id);
+		return;
+	}
+	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || n > MAX_RECORDING ||
+	    fseek(f, 0, SEEK_SET)) {
+		fclose(f);
+		api__reply_error(rq, 500, "Internal Server Error", "io_error",
+				 "the recording could not be read");
+		return;
+	}
+	buf = malloc((size_t)n + 1);
+	if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		fclose(f);
+		api__reply_error(rq, 500, "Internal Server Error", "io_error",
+				 "the recording could not be read");
+		return;
+	}
+	fclose(f);
+	api__audit(rq->api, &rq->who, "recording.download", c.id, "%ld bytes", n);
+	http_reply(rq->conn, 200, "OK",
+		   "Content-Type: audio/wav\r\n"
+		   "Content-Disposition: attachment; filename=\"%s.wav\"\r\n"
+		   "Content-Length: %ld\r\n\r\n%b",
+		   c.id, n, buf, (size_t)n);
+	free(buf);
+}
+
+/* POST /api/v1/calls {"agent": "1001", "to": "sip:0301234567@trunk.example"}:
+ * click-to-call; 201 with the new call's id. */
+void api__calls_dial(struct req *rq)
+{
+	json_t *body;
+	const char *agent, *to;
+	char id[32];
+	int err;
+
+	if (!rq->api->calls) {
+		api__reply_error(rq, 503, "Service Unavailable", "unavailable",
+				 "calls cannot be placed now");
+		return;
+	}
+	static const char *const fields[] = {"agent", "to", NULL};
+
+	body = api__body_object(rq, fields);
+	if (!body)
+		return;
+	agent = json_string_value(json_object_get(body, "agent"));
+	to = json_string_value(json_object_get(body, "to"));
+	if (!agent || !*agent) {
+		api__reply_error(rq, 400, "Bad Request", "bad_field",
+				 "agent: must be an agent's extension");
+		goto out;
+	}
+	if (rq->who.role == ROLE_AGENT && strcmp(agent, rq->who.extension)) {
+		api__forbidden(rq, "place calls for another agent");
+		goto out;
+	}
+	if (!to || strncmp(to, "sip:", 4)) {
+		api__reply_error(
+		    rq, 400, "Bad Request", "bad_field",
+		    "to: must be a sip: URI (no trunk is configured for numbers)");
+		goto out;
+	}
+	err = callctl_dial(rq->api->calls, agent, to, id, sizeof(id));
+	switch (err) {
+	case 0:
+		api__reply_json(rq, 201, "Created", json_pack("{s:s}", "id", id));
+		break;
+	case EINVAL:
+		api__reply_error(rq, 400, "Bad Request", "bad_field",
+				 "to: \"%s\" is not a SIP URI", to);
+		break;
+	case ENOENT:
+		api__reply_error(rq, 404, "Not Found", "not_found", "no agent '%s'",
+				 agent);
+		break;
+	case ENODEV:
+		api__reply_error(rq, 409, "Conflict", "agent_unreachable",
+				 "agent '%s' has no phone registered", agent);
+		break;
+	case EBUSY:
+		api__reply_error(rq, 409, "Conflict", "agent_busy",
+				 "agent '%s' is on a call", agent);
+		break;
+	case EAGAIN:
+		api__reply_json_hdrs(rq, 503, "Service Unavailable", "Retry-After: 5\r\n",
+				     api__error_json("overloaded", "at the call limit"));
+		break;
+	default:
+		api__reply_error(rq, 500, "Internal Server Error", "error", "%s",
+				 strerror(err));
+		break;
+	}
+out:
+	json_decref(body);
+}
+
+/* POST /api/v1/calls/{id}/hangup: ends an active call (an agent: only its
+ * own). */
+void api__calls_hangup(struct req *rq)
+{
+	struct store_call c;
+	int err;
+
+	if (!call_load(rq, &c))
+		return;
+	err = rq->api->calls
+		  ? callctl_hangup(rq->api->calls, c.id,
+				   rq->who.role == ROLE_AGENT ? rq->who.extension : NULL)
+		  : ENOENT;
+	if (err == EPERM)
+		api__forbidden(rq, "hang up a call it is not on");
+	else if (err)
+		api__reply_error(rq, 409, "Conflict", "not_active",
+				 "call '%s' is not in progress", c.id);
+	else
+		http_reply(rq->conn, 204, "No Content", "Content-Length: 0\r\n\r\n");
+}
+
+/* POST /api/v1/calls/{id}/transfer {"to": "1002" | "support"}: a blind
+ * transfer of a bridged call to an extension or a queue. */
+void api__calls_transfer(struct req *rq)
+{
+	static const char *const fields[] = {"to", NULL};
+	struct store_call c;
+	const char *to;
+	json_t *body;
+	int err;
+
+	if (!call_load(rq, &c))
+		return;
+	body = api__body_object(rq, fields);
+	if (!body)
+		return;
+	to = json_string_value(json_object_get(body, "to"));
+	if (!to || !*to) {
+		api__reply_error(rq, 400, "Bad Request", "bad_field",
+				 "to: an extension or a queue is required");
+		goto out;
+	}
+	err = rq->api->calls
+		  ? callctl_transfer(
+			rq->api->calls, c.id,
+			rq->who.role == ROLE_AGENT ? rq->who.extension : NULL, to)
+		  : ENOENT;
+	if (err == EINVAL)
+		api__reply_error(rq, 400, "Bad Request", "bad_field",
+				 "to: \"%s\" is neither an extension nor a queue", to);
+	else if (err == EPERM && rq->who.role == ROLE_AGENT)
+		api__forbidden(rq, "transfer a call it is not on");
+	else if (err)
+		api__reply_error(rq, 409, "Conflict", "not_bridged",
+				 "call '%s' is not bridged to an agent", c.id);
+	else
+		api__reply_json(rq, 202, "Accepted",
+				json_pack("{s:s,s:s}", "id", c.id, "to", to));
+out:
+	json_decref(body);
+}
+
+/* POST /api/v1/calls/{id}/wrapup {"disposition": "sale", "notes": "..."}:
+ * what the agent noted; a call.wrapup event. */
+void api__calls_wrapup(struct req *rq)
+{
+	static const char *const fields[] = {"disposition", "notes", NULL};
+	const struct cfg_tenant *t = rq->api->tenant;
+	struct store_wrapup w;
+	struct store_call c;
+	const char *disp, *notes;
+	bool known = false;
+	json_t *body, *v;
+	int err;
+
+	if (!call_load(rq, &c))
+		return;
+	body = api__body_object(rq, fields);
+	if (!body)
+		return;
+	disp = json_string_value(json_object_get(body, "disposition"));
+	for (size_t i = 0; disp && i < t->dispositionc && !known; i++)
+		known = !strcmp(t->dispositions[i], disp);
+	if (!known) {
+		api__reply_error(
+		    rq, 400, "Bad Request", "bad_field",
+		    "disposition: one of the tenant's dispositions is required");
+		goto out;
+	}
+	v = json_object_get(body, "notes");
+	notes = v ? json_string_value(v) : "";
+	if (!notes || strlen(notes) >= sizeof(w.notes)) {
+		api__reply_error(rq, 400, "Bad Request", "bad_field",
+				 "notes: text of at most %zu bytes", sizeof(w.notes) - 1);
+		goto out;
+	}
+	memset(&w, 0, sizeof(w));
+	util_copy(w.call, sizeof(w.call), c.id);
+	util_copy(w.agent, sizeof(w.agent),
+		  rq->who.extension[0] ? rq->who.extension : c.agent);
+	util_copy(w.disposition, sizeof(w.disposition), disp);
+	util_copy(w.notes, sizeof(w.notes), notes);
+	w.ts = clock_now_ms();
+	err = store_wrapup_save(rq->api->store, &w);
+	if (err) {
+		api__reply_error(rq, 503, "Service Unavailable", "store_error",
+				 "the wrap-up could not be stored: %s", strerror(err));
+		goto out;
+	}
+	event_emitf("call.wrapup", c.id, w.agent[0] ? w.agent : NULL,
+		    c.queue[0] ? c.queue : NULL, "{\"disposition\":\"%s\"}", disp);
+	api__reply_json(
+	    rq, 200, "OK",
+	    json_pack("{s:s,s:s,s:s}", "id", c.id, "disposition", disp, "notes", notes));
+out:
+	json_decref(body);
+}

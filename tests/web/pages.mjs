@@ -1,0 +1,144 @@
+// pages.mjs — the pages in a real browser (Debian's Chromium, driven by
+// playwright-core), against a running hotline. test_pages.sh starts the
+// server, the users and the SIPp phones; this script signs in as agent
+// alice, supervisor sam and the admin in three browser contexts and:
+//   - the desktop takes a call: a SIPp caller waits in sales (the
+//     wallboard's waiting count rises), alice goes available, the desktop
+//     shows it ringing with the caller's number and IVR path, then the
+//     call with its timer, then the wrap-up, saved with a disposition
+//     (the wallboard's waiting count falls, answered rises);
+//   - the admin makes a user in the admin page and that user can sign in;
+//   - screenshots of the three pages go to SHOT_DIR.
+// Prints "ok - ..." / "not ok - ..." lines; exits 1 when any failed.
+import { chromium } from 'playwright-core';
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+
+const URL = process.env.HOTLINE_URL;
+const SHOTS = process.env.SHOT_DIR;
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+let failed = 0;
+
+function ok(name) { console.log(`ok - ${name}`); }
+function notOk(name, why) { console.log(`not ok - ${name}: ${why}`); failed++; }
+
+// Runs fn (which throws on failure) as one check.
+async function check(name, fn) {
+  try {
+    await fn();
+    ok(name);
+    return true;
+  } catch (e) {
+    notOk(name, (e.message || String(e)).split('\n')[0]);
+    return false;
+  }
+}
+
+async function signIn(page, path, user, password) {
+  await page.goto(URL + path);
+  await page.waitForSelector('#signin-form', { state: 'visible' });
+  await page.fill('#user', user);
+  await page.fill('#password', password);
+  await page.click('#signin-btn');
+  await page.waitForSelector('#app', { state: 'visible', timeout: 10000 });
+}
+
+const text = (page, sel) => page.locator(sel).innerText();
+const waitText = (page, sel, re, timeout = 15000) =>
+  page.waitForFunction(([s, r]) => new RegExp(r).test(document.querySelector(s)?.innerText || ''), [sel, re.source], { timeout });
+
+mkdirSync(SHOTS, { recursive: true });
+const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+const errors = [];
+const ctx = async () => {
+  const c = await browser.newContext({ viewport: { width: 1366, height: 800 } });
+  const p = await c.newPage();
+  p.on('pageerror', (e) => errors.push(e.message));
+  return p;
+};
+try {
+  const agent = await ctx(), board = await ctx(), admin = await ctx();
+
+  // a wrong password is shown on the form, not a blank page
+  await agent.goto(URL + '/agent');
+  await agent.waitForSelector('#signin-form', { state: 'visible' });
+  await agent.fill('#user', 'alice');
+  await agent.fill('#password', 'not-her-password');
+  await agent.click('#signin-btn');
+  await check('a wrong password is shown on the sign-in form', () => waitText(agent, '#signin-error', /wrong user name or password/));
+
+  await check('agent alice signs in to the desktop', () => signIn(agent, '/agent', 'alice', 'alice-secret'));
+  await check('the desktop shows her state: logged out', () => waitText(agent, '#state', /logged out/));
+  await check('supervisor sam signs in to the wallboard', () => signIn(board, '/wallboard', 'sam', 'sam-secret'));
+  await check('the wallboard goes live over the event stream', () => board.waitForSelector('body[data-live="1"]', { timeout: 10000 }));
+  await check('the wallboard shows sales with nobody waiting', () => waitText(board, 'tr[data-queue="sales"] .waiting', /^0$/));
+  await check('the wallboard shows support (sam\'s) and not wrap (not his)', async () => {
+    const qs = await board.locator('#queues tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.queue));
+    if (qs.join() !== 'sales,support') throw new Error(`queues ${qs.join()}`);
+  });
+
+  // a caller waits in sales: alice is logged out, 1002 paused
+  const call = spawn('bash', ['-c', process.env.CALL_CMD], { stdio: 'ignore' });
+  await check('the wallboard\'s waiting count rises to 1', () => waitText(board, 'tr[data-queue="sales"] .waiting', /^1$/, 20000));
+  await board.screenshot({ path: `${SHOTS}/wallboard.png`, fullPage: true });
+
+  await agent.click('#go-available');
+  await check('alice goes available from the desktop', () => waitText(agent, '#state', /available|ringing/));
+  await check('the desktop shows the call ringing with the caller\'s number', () => waitText(agent, '#offer-caller', /^0701$/));
+  await check('... with the IVR path the caller took and the queue', async () => {
+    const path = await text(agent, '#offer-path'), q = await text(agent, '#offer-queue');
+    if (!/menu › sales/.test(path) || q !== 'sales') throw new Error(`path "${path}" queue "${q}"`);
+  });
+  await agent.screenshot({ path: `${SHOTS}/agent-ringing.png`, fullPage: true });
+  await check('the phone answers: the desktop shows the call with a running timer', async () => {
+    await agent.waitForSelector('#call', { state: 'visible', timeout: 15000 });
+    await waitText(agent, '#call-timer', /^0:0[2-9]$/, 10000);
+  });
+  await agent.fill('#notes', 'Wants the premium plan.');
+  await agent.screenshot({ path: `${SHOTS}/agent.png`, fullPage: true });
+  await check('the wallboard\'s waiting count falls to 0', () => waitText(board, 'tr[data-queue="sales"] .waiting', /^0$/));
+  await check('the call ends: the wrap-up asks for a disposition, notes carried over', async () => {
+    await agent.waitForSelector('#wrapup', { state: 'visible', timeout: 20000 });
+    const notes = await agent.inputValue('#wrapup-notes');
+    if (notes !== 'Wants the premium plan.') throw new Error(`notes "${notes}"`);
+  });
+  await agent.selectOption('#disposition', 'sale');
+  await agent.click('#wrapup-save');
+  await check('the wrap-up is saved', () => waitText(agent, '#wrapup-done', /Saved/));
+  await check('the call is in her history with its recording', async () => {
+    await agent.waitForSelector('#history tbody tr audio', { timeout: 10000 });
+  });
+  await check('the wallboard counts the call answered', () =>
+    board.waitForFunction(() => document.querySelector('tr[data-queue="sales"] td:nth-child(9)')?.innerText === '1', null, { timeout: 10000 }));
+  await check('the wallboard\'s chart shows this hour\'s call', () =>
+    board.waitForFunction(() => [...document.querySelectorAll('#chart rect[data-kind="answered"]')].some((r) => r.dataset.value === '1'), null, { timeout: 10000 }));
+  await board.screenshot({ path: `${SHOTS}/wallboard-after.png`, fullPage: true });
+  call.kill();
+
+  // admin: make a user in the page; it takes effect (that user signs in)
+  await check('the admin signs in to the admin page', () => signIn(admin, '/admin', 'admin', 'admin-pass'));
+  await admin.waitForSelector('body[data-ready="1"]');
+  await admin.fill('#nu-name', 'bob');
+  await admin.selectOption('#nu-role', 'agent');
+  await admin.selectOption('#nu-ext', '1002');
+  await admin.fill('#nu-password', 'short');
+  await admin.click('#nu-create');
+  await check('a bad password is refused, the field named', () => waitText(admin, '#nu-error', /^password:/));
+  await admin.fill('#nu-password', 'bob-secret-1');
+  await admin.click('#nu-create');
+  await check('the admin makes agent bob (1002)', () => admin.waitForSelector('tr[data-user="bob"]', { timeout: 10000 }));
+  await check('the audit log in the page shows it', () => waitText(admin, '#audit', /user\.create/));
+  await admin.screenshot({ path: `${SHOTS}/admin.png`, fullPage: true });
+  const bob = await ctx();
+  await check('bob signs in to the desktop', () => signIn(bob, '/agent', 'bob', 'bob-secret-1'));
+  await check('alice\'s desktop refuses a supervisor page (wallboard) for her role', async () => {
+    await agent.goto(URL + '/wallboard');
+    await waitText(agent, '#signin-error', /for supervisor and admin users/);
+  });
+  await check('no script errors in the pages', async () => { if (errors.length) throw new Error(errors.join('; ')); });
+} catch (e) {
+  notOk('the browser test ran to its end', e.message);
+} finally {
+  await browser.close();
+}
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,131 @@
+// agent.js — the agent desktop: state buttons in step with the phone's
+// feature codes, the offered call with its caller and IVR path, the call
+// with a timer, hang-up, transfer and notes, the wrap-up with a
+// disposition, and the agent's own calls with their recordings.
+import { api, $, el, duration, signedIn, events } from './common.js';
+
+let me;              // who is signed in
+let agent;           // GET /api/v1/agents/{ext}
+let current = null;  // {id, caller, called, queue, path, answered}
+let wrapupCall = null;
+let timer = null;
+
+function showState() {
+  const s = $('#state');
+  s.textContent = agent.state.replace('_', ' ');
+  s.className = `state ${agent.state}`;
+  $('#state-reason').textContent = agent.state === 'paused' && agent.reason ? `(${agent.reason})` : '';
+  $('#state-since').textContent = agent.since ? `for ${duration(Date.now() - agent.since)}` : '';
+  $('#go-available').disabled = agent.presence === 'available';
+  $('#go-pause').disabled = agent.presence === 'paused' && agent.state === 'paused';
+  if (agent.state === 'wrapup' && agent.wrapup_until > Date.now())
+    $('#wrapup-countdown').textContent = `· ${duration(agent.wrapup_until - Date.now())} left`;
+  else
+    $('#wrapup-countdown').textContent = '';
+}
+
+async function loadAgent() {
+  agent = await api(`/api/v1/agents/${me.extension}`);
+  showState();
+}
+
+async function setState(state, reason) {
+  $('#state-error').textContent = '';
+  try {
+    agent = await api(`/api/v1/agents/${me.extension}/state`, { method: 'POST', body: reason ? { state, reason } : { state } });
+    showState();
+  } catch (e) {
+    $('#state-error').textContent = e.message;
+  }
+}
+
+function offer(ev) {
+  const d = ev.data || {};
+  current = { id: ev.call, caller: d.caller, called: d.called, queue: ev.queue || '', path: d.ivr_path || '' };
+  $('#offer-caller').textContent = d.caller || 'unknown';
+  $('#offer-called').textContent = d.called || '';
+  $('#offer-queue').textContent = ev.queue || '(direct)';
+  $('#offer-path').textContent = (d.ivr_path || '').replaceAll('>', ' › ') || '—';
+  $('#offer').classList.remove('hidden');
+}
+
+function answered(ev) {
+  if (!current || current.id !== ev.call) current = { id: ev.call, caller: '', queue: ev.queue || '', path: '' };
+  current.answered = ev.ts;
+  $('#offer').classList.add('hidden');
+  $('#call-caller').textContent = current.caller || '';
+  $('#call-queue').textContent = current.queue || '(direct)';
+  $('#call-path').textContent = (current.path || '').replaceAll('>', ' › ') || '—';
+  $('#notes').value = '';
+  $('#call').classList.remove('hidden');
+  clearInterval(timer);
+  timer = setInterval(() => { $('#call-timer').textContent = duration(Date.now() - current.answered); }, 500);
+}
+
+function ended(ev) {
+  $('#offer').classList.add('hidden');
+  if (!current || current.id !== ev.call) return;
+  clearInterval(timer);
+  $('#call').classList.add('hidden');
+  if (current.answered) {
+    wrapupCall = current;
+    $('#wrapup-caller').textContent = current.caller || '';
+    $('#wrapup-notes').value = $('#notes').value;
+    $('#wrapup-done').textContent = '';
+    $('#wrapup').classList.remove('hidden');
+  }
+  current = null;
+  loadHistory();
+}
+
+async function loadHistory() {
+  const { calls } = await api('/api/v1/calls?limit=20');
+  const tb = $('#history tbody');
+  tb.replaceChildren(...calls.map((c) => el('tr', {},
+    el('td', {}, new Date(c.created).toLocaleTimeString()),
+    el('td', {}, c.caller),
+    el('td', {}, c.queue || '—'),
+    el('td', {}, c.outcome),
+    el('td', {}, c.answered && c.ended ? duration(c.ended - c.answered) : '—'),
+    el('td', {}, c.recording_url ? el('audio', { controls: '', preload: 'none', src: c.recording_url }) : '—'))));
+}
+
+async function main() {
+  me = await signedIn(['agent']);
+  const [{ pause_reasons }, { dispositions }] = await Promise.all([api('/api/v1/pause-reasons'), api('/api/v1/dispositions')]);
+  $('#pause-reason').replaceChildren(...pause_reasons.map((r) => el('option', { value: r }, r)));
+  $('#disposition').replaceChildren(...dispositions.map((r) => el('option', { value: r }, r)));
+  $('#go-available').onclick = () => setState('available');
+  $('#go-pause').onclick = () => setState('paused', $('#pause-reason').value);
+  $('#go-logout').onclick = () => setState('logged_out');
+  $('#hangup').onclick = async () => {
+    try { await api(`/api/v1/calls/${current.id}/hangup`, { method: 'POST' }); } catch (e) { $('#call-error').textContent = e.message; }
+  };
+  $('#transfer').onclick = async () => {
+    $('#call-error').textContent = '';
+    try { await api(`/api/v1/calls/${current.id}/transfer`, { method: 'POST', body: { to: $('#transfer-to').value } }); } catch (e) { $('#call-error').textContent = e.message; }
+  };
+  $('#wrapup-save').onclick = async () => {
+    $('#wrapup-error').textContent = '';
+    try {
+      await api(`/api/v1/calls/${wrapupCall.id}/wrapup`, { method: 'POST', body: { disposition: $('#disposition').value, notes: $('#wrapup-notes').value } });
+      $('#wrapup-done').textContent = 'Saved';
+      setTimeout(() => $('#wrapup').classList.add('hidden'), 1500);
+    } catch (e) {
+      $('#wrapup-error').textContent = e.message;
+    }
+  };
+  await loadAgent();
+  await loadHistory();
+  setInterval(showState, 1000);
+  events('agent.,call.', (ev) => {
+    if (ev.agent !== me.extension) return;
+    if (ev.type === 'agent.state') loadAgent();
+    else if (ev.type === 'agent.ringing') offer(ev);
+    else if (ev.type === 'agent.noanswer') $('#offer').classList.add('hidden');
+    else if (ev.type === 'call.answered') answered(ev);
+    else if (ev.type === 'call.ended' || ev.type === 'call.transferred') ended(ev);
+  }, () => { document.body.dataset.live = '1'; loadAgent(); });
+}
+
+main();

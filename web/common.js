@@ -1,0 +1,99 @@
+// common.js — what every page shares: calls to the API (the session
+// cookie signs them), the sign-in form, and the live event stream.
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super(body?.error?.message || `HTTP ${status}`);
+    this.status = status;
+    this.code = body?.error?.code;
+  }
+}
+
+export async function api(path, { method = 'GET', body } = {}) {
+  const opts = { method, credentials: 'same-origin', headers: {} };
+  if (body !== undefined) {
+    opts.headers['Content-Type'] = 'application/json';
+    opts.body = JSON.stringify(body);
+  }
+  const r = await fetch(path, opts);
+  if (r.status === 204) return null;
+  const data = await r.json().catch(() => null);
+  if (!r.ok) throw new ApiError(r.status, data);
+  return data;
+}
+
+export const $ = (sel) => document.querySelector(sel);
+
+export function el(tag, attrs = {}, ...kids) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') e.className = v;
+    else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+    else e.setAttribute(k, v);
+  }
+  for (const k of kids) e.append(k instanceof Node ? k : document.createTextNode(String(k ?? '')));
+  return e;
+}
+
+// "1:05", "1:02:03" from milliseconds
+export function duration(ms) {
+  const s = Math.max(0, Math.round(ms / 1000));
+  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
+  const mm = h ? String(m).padStart(2, '0') : String(m);
+  return (h ? `${h}:` : '') + `${mm}:${String(r).padStart(2, '0')}`;
+}
+
+export function pct(x) {
+  return x === null || x === undefined ? '—' : `${Math.round(x * 100)} %`;
+}
+
+// Resolves with who is signed in; shows the sign-in form until someone is.
+// roles: the roles this page is for.
+export async function signedIn(roles) {
+  const form = $('#signin'), main = $('#app');
+  for (;;) {
+    try {
+      const who = await api('/api/v1/session');
+      if (roles.includes(who.role)) {
+        form.classList.add('hidden');
+        main.classList.remove('hidden');
+        $('#who').textContent = `${who.user} (${who.role}${who.extension ? ' ' + who.extension : ''})`;
+        $('#signout').classList.remove('hidden');
+        $('#signout').onclick = async () => { await api('/api/v1/session', { method: 'DELETE' }); location.reload(); };
+        return who;
+      }
+      $('#signin-error').textContent = `This page is for ${roles.join(' and ')} users; ${who.user} is ${who.role}.`;
+    } catch (e) {
+      if (e.status !== 401) $('#signin-error').textContent = e.message;
+    }
+    form.classList.remove('hidden');
+    main.classList.add('hidden');
+    await new Promise((done) => {
+      $('#signin-form').onsubmit = async (ev) => {
+        ev.preventDefault();
+        $('#signin-error').textContent = '';
+        try {
+          await api('/api/v1/session', { method: 'POST', body: { user: $('#user').value, password: $('#password').value } });
+          done();
+        } catch (e) {
+          $('#signin-error').textContent = e.message;
+        }
+      };
+    });
+  }
+}
+
+// The live event stream: calls onEvent(ev) for every event; reconnects.
+export function events(types, onEvent, onOpen) {
+  const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const url = `${proto}//${location.host}/api/v1/events${types ? '?types=' + encodeURIComponent(types) : ''}`;
+  let ws;
+  const open = () => {
+    ws = new WebSocket(url);
+    ws.onopen = () => onOpen && onOpen();
+    ws.onmessage = (m) => { try { onEvent(JSON.parse(m.data)); } catch (e) { console.error(e); } };
+    ws.onclose = () => setTimeout(open, 2000);
+  };
+  open();
+  return () => ws && ws.close();
+}

@@ -1,0 +1,115 @@
+// wallboard.js — every queue the user may see (waiting, longest wait,
+// service level against its target, ASA, AHT, abandon rate), every
+// agent's state and time in it, and the last hours' calls; kept live by
+// the event stream (queue.stats frames and agent events), no reloads.
+import { api, $, el, duration, pct, signedIn, events } from './common.js';
+
+const queues = new Map(); // name -> queue JSON, with at: when it was read
+const agents = new Map(); // ext -> agent JSON
+
+function slCell(q) {
+  const t = q.today, sl = t.service_level;
+  if (sl === null || sl === undefined) return el('td', {}, '—');
+  const cls = sl < q.service_level_target ? 'slip' : 'ok';
+  return el('td', { class: cls, title: `target ${pct(q.service_level_target)} within ${t.service_level_threshold_ms / 1000} s` },
+    `${pct(sl)} / ${pct(q.service_level_target)}`);
+}
+
+function renderQueues() {
+  const rows = [...queues.values()].sort((a, b) => a.name.localeCompare(b.name)).map((q) => {
+    const t = q.today, wait = q.waiting ? q.longest_wait_ms + (Date.now() - q.at) : 0;
+    return el('tr', { 'data-queue': q.name },
+      el('td', {}, q.name),
+      el('td', { class: 'big waiting' }, q.waiting),
+      el('td', {}, q.waiting ? duration(wait) : '—'),
+      slCell(q),
+      el('td', {}, t.asa_ms === null ? '—' : duration(t.asa_ms)),
+      el('td', {}, t.aht_ms === null ? '—' : duration(t.aht_ms)),
+      el('td', {}, `${t.abandoned + t.short_abandoned} (${pct(t.abandon_rate)})`),
+      el('td', {}, t.offered),
+      el('td', {}, t.answered),
+      el('td', {}, `${q.agents.available} / ${q.agents.busy + q.agents.ringing + q.agents.wrapup} / ${q.agents.paused}`));
+  });
+  $('#queues tbody').replaceChildren(...rows);
+}
+
+function renderAgents() {
+  const rows = [...agents.values()].sort((a, b) => a.ext.localeCompare(b.ext)).map((a) =>
+    el('tr', { 'data-agent': a.ext },
+      el('td', {}, a.ext),
+      el('td', {}, a.name),
+      el('td', {}, el('span', { class: `state ${a.state}` }, a.state.replace('_', ' ') + (a.state === 'paused' && a.reason ? ` (${a.reason})` : ''))),
+      el('td', {}, a.since ? duration(Date.now() - a.since) : '—'),
+      el('td', {}, a.registered ? 'registered' : '—')));
+  $('#agents tbody').replaceChildren(...rows);
+}
+
+async function renderChart() {
+  const { hours } = await api('/api/v1/stats/hourly?hours=8');
+  const svg = $('#chart'), W = 480, H = 150, max = Math.max(1, ...hours.map((h) => h.offered));
+  const bw = W / hours.length, ns = 'http://www.w3.org/2000/svg';
+  const kids = [];
+  hours.forEach((h, i) => {
+    [['offered', '#1f6feb'], ['answered', '#1a7f37'], ['abandoned', '#cf222e']].forEach(([k, c], j) => {
+      const r = document.createElementNS(ns, 'rect'), v = h[k], bh = (v / max) * (H - 10);
+      r.setAttribute('x', i * bw + 6 + j * (bw - 12) / 3);
+      r.setAttribute('y', H - bh);
+      r.setAttribute('width', (bw - 12) / 3 - 2);
+      r.setAttribute('height', bh);
+      r.setAttribute('fill', c);
+      r.setAttribute('data-hour', h.start);
+      r.setAttribute('data-kind', k);
+      r.setAttribute('data-value', v);
+      const tip = document.createElementNS(ns, 'title');
+      tip.textContent = `${k} ${v}`;
+      r.append(tip);
+      kids.push(r);
+    });
+    const t = document.createElementNS(ns, 'text');
+    t.setAttribute('x', i * bw + bw / 2);
+    t.setAttribute('y', H + 20);
+    t.setAttribute('text-anchor', 'middle');
+    t.setAttribute('font-size', '11');
+    t.textContent = new Date(h.start).getHours() + ':00';
+    kids.push(t);
+  });
+  svg.replaceChildren(...kids);
+}
+
+async function loadAll() {
+  const [{ queues: qs }, { agents: as }] = await Promise.all([api('/api/v1/queues'), api('/api/v1/agents')]);
+  const now = Date.now();
+  queues.clear();
+  qs.forEach((q) => queues.set(q.name, { ...q, at: now }));
+  agents.clear();
+  as.forEach((a) => agents.set(a.ext, a));
+  renderQueues();
+  renderAgents();
+  renderChart();
+}
+
+async function main() {
+  await signedIn(['supervisor', 'admin']);
+  await loadAll();
+  setInterval(() => { renderQueues(); renderAgents(); }, 1000);
+  setInterval(renderChart, 60000);
+  let chartDue = null;
+  events('queue.,agent.', async (ev) => {
+    if (ev.type === 'queue.stats') {
+      queues.set(ev.queue.name, { ...ev.queue, at: Date.now() });
+      renderQueues();
+      // the chart follows the counts, at most every 2 s
+      if (!chartDue) chartDue = setTimeout(() => { chartDue = null; renderChart(); }, 2000);
+    } else if (ev.type === 'agent.state' && ev.agent) {
+      const a = agents.get(ev.agent);
+      if (a) {
+        a.state = ev.data.state;
+        a.reason = ev.data.reason;
+        a.since = ev.ts;
+        renderAgents();
+      }
+    }
+  }, () => { $('#live').textContent = 'live'; document.body.dataset.live = '1'; loadAll(); });
+}
+
+main();
