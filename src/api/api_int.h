@@ -111,6 +111,9 @@ void api__reply_error(struct req *rq, uint16_t code, const char *reason,
     __attribute__((format(printf, 5, 6)));
 /* 403 with a JSON error. */
 void api__forbidden(struct req *rq, const char *what);
+/* The value of one cookie of the Cookie header (false: absent, or longer
+ * than sz - 1). */
+bool api__cookie_get(const struct http_msg *msg, const char *name, char *val, size_t sz);
 /* Finds name in the query string; writes its value (percent-decoded). */
 bool api__query_get(const struct http_msg *msg, const char *name, char *val, size_t sz);
 /* A number / time query parameter; false when it replied 400. */

@@ -306,8 +306,7 @@ static void who_fill(struct api_who *who, const struct store_user *su)
 	util_copy(who->queues, sizeof(who->queues), su->queues);
 }
 
-/* The value of one cookie in the Cookie header. */
-static bool cookie_get(const struct http_msg *msg, const char *name, char *val, size_t sz)
+bool api__cookie_get(const struct http_msg *msg, const char *name, char *val, size_t sz)
 {
 	const struct http_hdr *h = http_msg_xhdr(msg, "Cookie");
 	size_t nl = strlen(name);
@@ -377,7 +376,7 @@ bool api__users_who(struct api_users *u, const struct http_msg *msg, bool query,
 		return by_secret(u, h->val.p + 7, h->val.l - 7, who);
 	if (query && api__query_get(msg, "access_token", val, sizeof(val)))
 		return by_secret(u, val, strlen(val), who);
-	if (!cookie_get(msg, SESSION_COOKIE, val, sizeof(val)))
+	if (!api__cookie_get(msg, SESSION_COOKIE, val, sizeof(val)))
 		return false;
 	secret_hash(val, strlen(val), hex);
 	le = hash_lookup(u->sessions, hash_joaat_str(hex), session_cmp, hex);
@@ -751,7 +750,7 @@ void api__session_delete(struct req *rq)
 	char val[160], hex[65];
 	struct le *le;
 
-	if (cookie_get(rq->msg, SESSION_COOKIE, val, sizeof(val))) {
+	if (api__cookie_get(rq->msg, SESSION_COOKIE, val, sizeof(val))) {
 		secret_hash(val, strlen(val), hex);
 		le = hash_lookup(u->sessions, hash_joaat_str(hex), session_cmp, hex);
 		if (le) {

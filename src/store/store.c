@@ -53,8 +53,8 @@ static const char *const row_sql[] = {
     [ROW_SESSION_SAVE] = "INSERT OR REPLACE INTO sessions VALUES (?,?,?,?)",
     [ROW_SESSION_DEL] = "DELETE FROM sessions WHERE hash=?",
     [ROW_SESSIONS_DEL_USER] = "DELETE FROM sessions WHERE user=? OR expires<?",
-    [ROW_AUDIT] = "INSERT INTO audit (ts,user,action,target,detail,addr)"
-		  " VALUES (?,?,?,?,?,?)",
+    [ROW_AUDIT] = ("INSERT INTO audit (ts,user,action,target,detail,addr)"
+		   " VALUES (?,?,?,?,?,?)"),
     [ROW_WRAPUP_SAVE] = "INSERT OR REPLACE INTO wrapups VALUES (?,?,?,?,?)",
 };
 
