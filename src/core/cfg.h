@@ -21,6 +21,14 @@
 #define CFG_MAX_OPTIONS	 12
 #define CFG_MAX_HOLIDAYS 64
 
+#define CFG_MAX_TIERS 8
+
+/* A customer tier and the queue priority it gives (crm.tiers). */
+struct cfg_tier {
+	char name[16];
+	int priority;
+};
+
 /* hotline.yaml: how this node runs. */
 struct cfg_node {
 	char sip_listen[64];   /* sip.listen, "0.0.0.0:5060": UDP and TCP */
@@ -212,6 +220,9 @@ struct cfg_tenant {
 	size_t pause_reasonc;
 	char dispositions[16][32]; /* dispositions: codes a call's wrap-up ends with */
 	size_t dispositionc;
+	char country[4]; /* crm.country: calling code for numbers without one */
+	struct cfg_tier tiers[CFG_MAX_TIERS]; /* crm.tiers */
+	size_t tierc;
 	char file[CFG_PATH];
 };
 
@@ -240,6 +251,7 @@ int cfg_node_parse(struct cfg_node **np, const char *name, const char *yaml, siz
 /* Look-ups; NULL when absent. */
 const struct cfg_agent *cfg_agent_find(const struct cfg_tenant *t, const char *ext);
 const struct cfg_queue *cfg_queue_find(const struct cfg_tenant *t, const char *name);
+const struct cfg_tier *cfg_tier_find(const struct cfg_tenant *t, const char *name);
 const struct cfg_flow *cfg_flow_find(const struct cfg_tenant *t, const char *name);
 const struct cfg_hours *cfg_hours_find(const struct cfg_tenant *t, const char *name);
 const struct cfg_ivr_node *cfg_flow_node(const struct cfg_flow *f, const char *id);

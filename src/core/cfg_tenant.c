@@ -884,6 +884,84 @@ static void reasons_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_
 	codes_parse(cp, root, "dispositions", disp, 5, t->dispositions, &t->dispositionc);
 }
 
+/*
+ * crm: {country: "44", tiers: {normal: 0, vip: 10}}: the country code
+ * numbers without one are taken to be in, and each customer tier's queue
+ * priority (a VIP caller goes first). Tiers default to normal 0, vip 10.
+ */
+static void crm_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *root)
+{
+	static const char *const keys[] = {"country", "tiers", NULL};
+	yaml_node_t *crm = cfg__get(cp->doc, root, "crm"), *tiers;
+
+	t->tierc = 0;
+	if (crm && crm->type != YAML_MAPPING_NODE) {
+		cfg__error(cp->errs, cp->file, cfg__line(crm), "crm",
+			   "expected a map with country and tiers");
+		crm = NULL;
+	}
+	if (crm) {
+		cfg__check_keys(cp, crm, "crm", keys);
+		if (cfg__str(cp, cfg__get(cp->doc, crm, "country"), "crm.country",
+			     t->country, sizeof(t->country)) &&
+		    (!t->country[0] || strlen(t->country) > 3 ||
+		     strspn(t->country, "0123456789") != strlen(t->country) ||
+		     t->country[0] == '0'))
+			cfg__error(cp->errs, cp->file, cfg__line(crm), "crm.country",
+				   "\"%s\" is not a country calling code (1-3 digits, "
+				   "\"44\")",
+				   t->country);
+	}
+	tiers = crm ? cfg__get(cp->doc, crm, "tiers") : NULL;
+	if (!tiers) {
+		util_copy(t->tiers[0].name, sizeof(t->tiers[0].name), "normal");
+		util_copy(t->tiers[1].name, sizeof(t->tiers[1].name), "vip");
+		t->tiers[1].priority = 10;
+		t->tierc = 2;
+		return;
+	}
+	if (tiers->type != YAML_MAPPING_NODE) {
+		cfg__error(cp->errs, cp->file, cfg__line(tiers), "crm.tiers",
+			   "expected a map of tier: priority");
+		return;
+	}
+	for (yaml_node_pair_t *pr = tiers->data.mapping.pairs.start;
+	     pr < tiers->data.mapping.pairs.top; pr++) {
+		yaml_node_t *k = yaml_document_get_node(cp->doc, pr->key);
+		yaml_node_t *v = yaml_document_get_node(cp->doc, pr->value);
+		const char *name = cfg__scalar(k);
+		struct cfg_tier *tr;
+
+		if (t->tierc >= CFG_MAX_TIERS) {
+			cfg__error(cp->errs, cp->file, cfg__line(k), "crm.tiers",
+				   "at most %d tiers", CFG_MAX_TIERS);
+			return;
+		}
+		if (!name || !*name || strlen(name) >= sizeof(tr->name) ||
+		    strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-_") !=
+			strlen(name)) {
+			cfg__error(
+			    cp->errs, cp->file, cfg__line(k), "crm.tiers",
+			    "\"%s\" is not a tier name (lower-case letters, digits, "
+			    "- and _)",
+			    name ? name : "?");
+			continue;
+		}
+		tr = &t->tiers[t->tierc++];
+		util_copy(tr->name, sizeof(tr->name), name);
+		cfg__int(cp, v, "crm.tiers", &tr->priority, -100, 100);
+	}
+}
+
+const struct cfg_tier *cfg_tier_find(const struct cfg_tenant *t, const char *name)
+{
+	for (size_t i = 0; t && name && i < t->tierc; i++) {
+		if (!strcmp(t->tiers[i].name, name))
+			return &t->tiers[i];
+	}
+	return NULL;
+}
+
 /* Every reference must land on something that exists. */
 static void ref_check(struct cfg_parse *cp, const struct cfg_flow *f,
 		      const struct cfg_ivr_node *nd, const char *what, const char *id)
@@ -1110,6 +1188,7 @@ int cfg_tenant_parse(struct cfg_tenant **tp, const char *name, const char *yaml,
 		numbers_parse(&cp, t, root);
 		flows_parse(&cp, t, root);
 		reasons_parse(&cp, t, root);
+		crm_parse(&cp, t, root);
 		if (!t->hours_default[0] && t->hoursc)
 			util_copy(t->hours_default, sizeof(t->hours_default),
 				  t->hoursv[0].name);

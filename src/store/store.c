@@ -42,7 +42,17 @@ enum row_sql {
 	ROW_SESSION_DEL,
 	ROW_SESSIONS_DEL_USER,
 	ROW_AUDIT,
-	ROW_WRAPUP_SAVE
+	ROW_WRAPUP_SAVE,
+	ROW_CUSTOMER_SAVE,
+	ROW_CUSTOMER_DEL,
+	ROW_IDENT_ADD,
+	ROW_IDENT_DEL_CUSTOMER,
+	ROW_IDENT_MOVE,
+	ROW_CALLS_MOVE,
+	ROW_FTS_DEL,
+	ROW_FTS_ADD,
+	ROW_EVENTS_SCRUB,
+	ROW_CALLS_FORGET
 };
 
 static const char *const row_sql[] = {
@@ -56,9 +66,26 @@ static const char *const row_sql[] = {
     [ROW_AUDIT] = ("INSERT INTO audit (ts,user,action,target,detail,addr)"
 		   " VALUES (?,?,?,?,?,?)"),
     [ROW_WRAPUP_SAVE] = "INSERT OR REPLACE INTO wrapups VALUES (?,?,?,?,?)",
+    [ROW_CUSTOMER_SAVE] = "INSERT OR REPLACE INTO customers VALUES (?,?,?,?,?,?,?,?,?)",
+    [ROW_CUSTOMER_DEL] = "DELETE FROM customers WHERE id=?",
+    [ROW_IDENT_ADD] = "INSERT OR REPLACE INTO identities VALUES (?,?,?)",
+    [ROW_IDENT_DEL_CUSTOMER] = "DELETE FROM identities WHERE customer=?",
+    [ROW_IDENT_MOVE] = "UPDATE identities SET customer=?2 WHERE customer=?1",
+    [ROW_CALLS_MOVE] = "UPDATE calls SET customer=?2 WHERE customer=?1",
+    [ROW_FTS_DEL] = "DELETE FROM customers_fts WHERE id=?",
+    [ROW_FTS_ADD] = ("INSERT INTO customers_fts (id, name, company, tags, identities)"
+		     " SELECT id, name, company, tags, (SELECT group_concat(value, ' ')"
+		     " FROM identities WHERE customer = c.id) FROM customers c"
+		     " WHERE id=?"),
+    /* the personal data in a forgotten customer's call events: the
+     * caller number (the figures stay) */
+    [ROW_EVENTS_SCRUB] = ("UPDATE events SET data = replace(data, ?2, 'forgotten')"
+			  " WHERE call IN (SELECT id FROM calls WHERE customer=?1)"),
+    [ROW_CALLS_FORGET] = ("UPDATE calls SET caller='forgotten', recording='',"
+			  " customer=NULL WHERE customer=?"),
 };
 
-#define ROW_PARAMS 8
+#define ROW_PARAMS 10
 
 /* A parameter of a JOB_ROW: text (malloc'd, NULL = SQL NULL) or a number. */
 struct row_param {
@@ -147,6 +174,18 @@ static const char *const migrations[] = {
     "CREATE TABLE wrapups ("
     " call TEXT PRIMARY KEY, agent TEXT, disposition TEXT NOT NULL,"
     " notes TEXT, ts INTEGER);",
+    /* 5: customers, their identities (unique in the tenant), search */
+    "CREATE TABLE customers ("
+    " id TEXT PRIMARY KEY, name TEXT, company TEXT, tier TEXT, tags TEXT,"
+    " notes TEXT, fields TEXT, created INTEGER, updated INTEGER);"
+    "CREATE TABLE identities ("
+    " kind TEXT NOT NULL, value TEXT NOT NULL, customer TEXT NOT NULL,"
+    " PRIMARY KEY (kind, value));"
+    "CREATE INDEX identities_customer ON identities(customer);"
+    "CREATE VIRTUAL TABLE customers_fts USING fts5("
+    " id UNINDEXED, name, company, tags, identities);"
+    "ALTER TABLE calls ADD COLUMN customer TEXT;"
+    "CREATE INDEX calls_customer ON calls(customer, created);",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
@@ -243,7 +282,7 @@ static int job_run(sqlite3 *db, const struct job *j)
 {
 	static const char *const sql[] = {
 	    [JOB_CALL] = "INSERT OR REPLACE INTO calls VALUES"
-			 " (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+			 " (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	    [JOB_EVENT] = "INSERT INTO events (ts,type,call,agent,queue,data)"
 			  " VALUES (?,?,?,?,?,?)",
 	    [JOB_BINDING_SAVE] = "INSERT OR REPLACE INTO bindings VALUES"
@@ -281,6 +320,7 @@ static int job_run(sqlite3 *db, const struct job *j)
 		sqlite3_bind_int(st, 14, c->hangup_cause);
 		bind_text(st, 15, c->hangup_reason);
 		bind_text(st, 16, c->recording);
+		bind_text(st, 17, c->customer[0] ? c->customer : NULL);
 		break;
 	}
 	case JOB_EVENT:
@@ -649,6 +689,7 @@ static void row_call(sqlite3_stmt *st, struct store_call *c)
 	c->hangup_cause = sqlite3_column_int(st, 13);
 	col_text(st, 14, c->hangup_reason, sizeof(c->hangup_reason));
 	col_text(st, 15, c->recording, sizeof(c->recording));
+	col_text(st, 16, c->customer, sizeof(c->customer));
 }
 
 int store_call_get(struct store *s, const char *id, struct store_call *c)
@@ -680,6 +721,7 @@ int store_call_list(struct store *s, const struct store_call_filter *f, store_ca
 	    " AND (?3 IS NULL OR queue = ?3) AND (?4 IS NULL OR agent = ?4)"
 	    " AND (?5 IS NULL OR outcome = ?5)"
 	    " AND (?8 IS NULL OR instr(',' || ?8 || ',', ',' || queue || ',') > 0)"
+	    " AND (?9 IS NULL OR customer = ?9)"
 	    " ORDER BY created DESC, id DESC LIMIT ?6 OFFSET ?7";
 	sqlite3_stmt *st;
 	struct store_call c;
@@ -699,6 +741,7 @@ int store_call_list(struct store *s, const struct store_call_filter *f, store_ca
 	sqlite3_bind_int(st, 6, f->limit ? (int)f->limit : 100);
 	sqlite3_bind_int(st, 7, (int)f->offset);
 	bind_text(st, 8, f->queues);
+	bind_text(st, 9, f->customer);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		row_call(st, &c);
 		if (h(&c, arg))
@@ -1086,4 +1129,166 @@ int store_wrapup_get(struct store *s, const char *call, struct store_wrapup *w)
 	err = read_rows(s, "SELECT * FROM wrapups WHERE call=?", wrapup_row, w, w, "s",
 			call);
 	return err ? err : (w->call[0] ? 0 : ENOENT);
+}
+
+/* --- customers ----------------------------------------------------------- */
+
+/* The search row of a customer follows its record and identities. */
+static int fts_refresh(struct store *s, const char *id)
+{
+	int err = row_job(s, ROW_FTS_DEL, "s", id);
+	return err ? err : row_job(s, ROW_FTS_ADD, "s", id);
+}
+
+int store_customer_save(struct store *s, const struct store_customer *c)
+{
+	int err;
+
+	if (!c)
+		return EINVAL;
+	err = row_job(s, ROW_CUSTOMER_SAVE, "sssssssii", c->id, c->name, c->company,
+		      c->tier, c->tags, c->notes, c->fields, c->created, c->updated);
+	return err ? err : fts_refresh(s, c->id);
+}
+
+int store_identities_set(struct store *s, const char *customer,
+			 const struct store_identity *v, size_t n)
+{
+	int err;
+
+	if (!customer || (n && !v))
+		return EINVAL;
+	err = row_job(s, ROW_IDENT_DEL_CUSTOMER, "s", customer);
+	for (size_t i = 0; !err && i < n; i++)
+		err = row_job(s, ROW_IDENT_ADD, "sss", v[i].kind, v[i].value, customer);
+	return err ? err : fts_refresh(s, customer);
+}
+
+int store_customer_merge(struct store *s, const char *from, const char *into)
+{
+	int err;
+
+	if (!from || !into)
+		return EINVAL;
+	err = row_job(s, ROW_IDENT_MOVE, "ss", from, into);
+	if (!err)
+		err = row_job(s, ROW_CALLS_MOVE, "ss", from, into);
+	if (!err)
+		err = row_job(s, ROW_CUSTOMER_DEL, "s", from);
+	if (!err)
+		err = row_job(s, ROW_FTS_DEL, "s", from);
+	return err ? err : fts_refresh(s, into);
+}
+
+int store_customer_forget(struct store *s, const char *id, const char *const *numbers,
+			  size_t n)
+{
+	int err = 0;
+
+	if (!id)
+		return EINVAL;
+	for (size_t i = 0; !err && i < n; i++)
+		err = row_job(s, ROW_EVENTS_SCRUB, "ss", id, numbers[i]);
+	if (!err)
+		err = row_job(s, ROW_CALLS_FORGET, "s", id);
+	if (!err)
+		err = row_job(s, ROW_IDENT_DEL_CUSTOMER, "s", id);
+	if (!err)
+		err = row_job(s, ROW_FTS_DEL, "s", id);
+	return err ? err : row_job(s, ROW_CUSTOMER_DEL, "s", id);
+}
+
+static int customer_row(sqlite3_stmt *st, void *h, void *arg)
+{
+	struct store_customer c;
+
+	memset(&c, 0, sizeof(c));
+	col_text(st, 0, c.id, sizeof(c.id));
+	col_text(st, 1, c.name, sizeof(c.name));
+	col_text(st, 2, c.company, sizeof(c.company));
+	col_text(st, 3, c.tier, sizeof(c.tier));
+	col_text(st, 4, c.tags, sizeof(c.tags));
+	col_text(st, 5, c.notes, sizeof(c.notes));
+	col_text(st, 6, c.fields, sizeof(c.fields));
+	c.created = (uint64_t)sqlite3_column_int64(st, 7);
+	c.updated = (uint64_t)sqlite3_column_int64(st, 8);
+	return ((store_customer_h *)h)(&c, arg);
+}
+
+static int customer_copy(const struct store_customer *c, void *arg)
+{
+	*(struct store_customer *)arg = *c;
+	return 1;
+}
+
+int store_customer_get(struct store *s, const char *id, struct store_customer *c)
+{
+	int err;
+
+	if (!id || !c)
+		return EINVAL;
+	memset(c, 0, sizeof(*c));
+	err = read_rows(s, "SELECT * FROM customers WHERE id=?", customer_row,
+			(void *)customer_copy, c, "s", id);
+	return err ? err : (c->id[0] ? 0 : ENOENT);
+}
+
+int store_customer_list(struct store *s, const char *match, uint32_t limit,
+			uint32_t offset, store_customer_h *h, void *arg)
+{
+	if (match)
+		return read_rows(s,
+				 "SELECT c.* FROM customers_fts f JOIN customers c"
+				 " ON c.id = f.id WHERE customers_fts MATCH ?"
+				 " ORDER BY rank LIMIT ? OFFSET ?",
+				 customer_row, (void *)h, arg, "sii", match,
+				 (uint64_t)(limit ? limit : 50), (uint64_t)offset);
+	return read_rows(
+	    s, "SELECT * FROM customers ORDER BY created DESC, id LIMIT ? OFFSET ?",
+	    customer_row, (void *)h, arg, "ii", (uint64_t)(limit ? limit : 50),
+	    (uint64_t)offset);
+}
+
+static int identity_row(sqlite3_stmt *st, void *h, void *arg)
+{
+	struct store_identity i;
+
+	memset(&i, 0, sizeof(i));
+	col_text(st, 0, i.kind, sizeof(i.kind));
+	col_text(st, 1, i.value, sizeof(i.value));
+	col_text(st, 2, i.customer, sizeof(i.customer));
+	return ((store_identity_h *)h)(&i, arg);
+}
+
+static int identity_copy(const struct store_identity *i, void *arg)
+{
+	*(struct store_identity *)arg = *i;
+	return 1;
+}
+
+int store_identity_find(struct store *s, const char *kind, const char *value,
+			char *customer, size_t sz)
+{
+	struct store_identity i;
+	int err;
+
+	if (!kind || !value || !customer)
+		return EINVAL;
+	memset(&i, 0, sizeof(i));
+	err = read_rows(s, "SELECT * FROM identities WHERE kind=? AND value=?",
+			identity_row, (void *)identity_copy, &i, "ss", kind, value);
+	if (err)
+		return err;
+	if (!i.customer[0])
+		return ENOENT;
+	util_copy(customer, sz, i.customer);
+	return 0;
+}
+
+int store_identity_list(struct store *s, const char *customer, store_identity_h *h,
+			void *arg)
+{
+	return read_rows(s,
+			 "SELECT * FROM identities WHERE customer=? ORDER BY kind, value",
+			 identity_row, (void *)h, arg, "s", customer);
 }

@@ -51,6 +51,7 @@ struct store_call {
 	int hangup_cause;	/* SIP status or 0 */
 	char hangup_reason[64]; /* "BYE", "CANCEL", "rtp timeout", ... */
 	char recording[256];	/* path relative to the data dir, "" = none */
+	char customer[32];	/* the customer the caller is, "" = unknown */
 };
 
 /* Inserts or replaces the row with this id (queued write). */
@@ -64,7 +65,8 @@ struct store_call_filter {
 	const char *agent;
 	const char *outcome;
 	const char *queues; /* comma list: in one of them; NULL = any */
-	uint32_t limit;	    /* 0 = 100 */
+	const char *customer;
+	uint32_t limit; /* 0 = 100 */
 	uint32_t offset;
 };
 typedef int(store_call_h)(const struct store_call *c, void *arg);
@@ -130,6 +132,52 @@ struct store_wrapup {
 int store_wrapup_save(struct store *st, const struct store_wrapup *w);
 /* ENOENT: none. */
 int store_wrapup_get(struct store *st, const char *call, struct store_wrapup *w);
+
+/* --- customers and their identities ---------------------------------- */
+
+struct store_customer {
+	char id[32];
+	char name[128];
+	char company[128];
+	char tier[16];	/* one of the tenant's crm.tiers */
+	char tags[256]; /* comma list */
+	char notes[2048];
+	char fields[2048]; /* custom fields, a JSON object */
+	uint64_t created, updated;
+};
+
+struct store_identity {
+	char kind[16];	 /* phone, email, chat, messaging */
+	char value[128]; /* normalised (crm_identity_norm) */
+	char customer[32];
+};
+
+/* Inserts or replaces (queued write; search follows). */
+int store_customer_save(struct store *st, const struct store_customer *c);
+/* Replaces the customer's identities with v (queued). Uniqueness is the
+ * caller's to check first (store_identity_find after store_flush). */
+int store_identities_set(struct store *st, const char *customer,
+			 const struct store_identity *v, size_t n);
+/* Moves from's identities and calls to into, then deletes from (queued). */
+int store_customer_merge(struct store *st, const char *from, const char *into);
+/* Right to be forgotten (queued): the customer, its identities and search
+ * row go; its calls keep their figures but lose the caller number, the
+ * recording and the link; numbers are scrubbed from the calls' events. */
+int store_customer_forget(struct store *st, const char *id, const char *const *numbers,
+			  size_t n);
+/* ENOENT: none. */
+int store_customer_get(struct store *st, const char *id, struct store_customer *c);
+typedef int(store_customer_h)(const struct store_customer *c, void *arg);
+/* match: an FTS5 query over name, company, tags and identities (best
+ * first), or NULL for the newest first. */
+int store_customer_list(struct store *st, const char *match, uint32_t limit,
+			uint32_t offset, store_customer_h *h, void *arg);
+/* The customer id an identity belongs to; ENOENT: nobody's. */
+int store_identity_find(struct store *st, const char *kind, const char *value,
+			char *customer, size_t sz);
+typedef int(store_identity_h)(const struct store_identity *i, void *arg);
+int store_identity_list(struct store *st, const char *customer, store_identity_h *h,
+			void *arg);
 
 /* --- users, API tokens, sign-in sessions, audit log -------------------- */
 

@@ -1,0 +1,57 @@
+/*
+ * crm.h — customers as the contact center sees them: who is calling
+ * (a caller number matched to a customer by its E.164 form), what tier
+ * they are (the queue priority it gives), and the identities (phone
+ * numbers, e-mail addresses, chat and messaging ids) that make one
+ * customer recognisable on every channel.
+ *
+ * The records themselves are in the store; the routes in api/.
+ */
+#ifndef HOTLINE_CRM_H
+#define HOTLINE_CRM_H
+
+#include <stddef.h>
+
+struct store;
+struct cfg_tenant;
+
+/*
+ * A phone number in E.164 ("+442071234567") from what people and phones
+ * write: spaces, dashes, dots and brackets go; "+CC..." and "00CC..." are
+ * international; "0..." is national (the trunk 0 dropped) in country (a
+ * calling code, "44"); a bare number is national too (for "1", a leading
+ * trunk 1 is dropped). EINVAL with *why set when it cannot be one: a
+ * letter, too short (under 7 digits) or too long (over 15), no country
+ * for a national number.
+ */
+int crm_e164(char *out, size_t sz, const char *number, const char *country,
+	     const char **why);
+
+enum crm_kind { CRM_PHONE, CRM_EMAIL, CRM_CHAT, CRM_MESSAGING, CRM_KINDS };
+
+const char *crm_kind_name(enum crm_kind k);
+int crm_kind_parse(enum crm_kind *kp, const char *name);
+
+/*
+ * An identity's value in the one form it is stored and matched in: a
+ * phone number in E.164, an e-mail address in lower case (it must have
+ * one @ with text either side), chat and messaging ids as given (1-127
+ * printable characters). EINVAL with *why when it is not one.
+ */
+int crm_identity_norm(char *out, size_t sz, enum crm_kind kind, const char *value,
+		      const char *country, const char **why);
+
+/* The customer behind a caller number, if any. */
+struct crm_match {
+	char customer[32];
+	char name[128];
+	char tier[16];
+	int priority; /* the tier's queue priority (0 when none) */
+};
+
+/* Looks the caller number up (normalised in the tenant's country): 0 and
+ * m filled in, ENOENT when nobody has it or it is not a phone number. */
+int crm_lookup(struct store *st, const struct cfg_tenant *t, const char *caller,
+	       struct crm_match *m);
+
+#endif
