@@ -39,6 +39,41 @@ async function setState(state, reason) {
   }
 }
 
+// The screen pop: who is calling, their tier and their history; or, for
+// an unknown caller, a form that makes them a customer in one step.
+async function showCustomer(id, number) {
+  $('#customer').classList.remove('hidden');
+  $('#cust-error').textContent = '';
+  if (!id) {
+    $('#cust-known').classList.add('hidden');
+    $('#cust-new').classList.remove('hidden');
+    $('#cust-new-number').textContent = number || '';
+    $('#cust-new').onsubmit = async (e) => {
+      e.preventDefault();
+      try {
+        const c = await api('/api/v1/customers', { method: 'POST', body: { name: $('#cust-new-name').value, company: $('#cust-new-company').value, identities: [{ kind: 'phone', value: number }] } });
+        showCustomer(c.id);
+      } catch (err) {
+        $('#cust-error').textContent = err.message;
+      }
+    };
+    return;
+  }
+  const [c, { timeline }] = await Promise.all([api(`/api/v1/customers/${id}`), api(`/api/v1/customers/${id}/timeline?limit=10`)]);
+  $('#cust-new').classList.add('hidden');
+  $('#cust-known').classList.remove('hidden');
+  $('#cust-name').textContent = c.name;
+  $('#cust-tier').textContent = c.tier;
+  $('#cust-tier').className = `state tier-${c.tier}`;
+  $('#cust-company').textContent = c.company;
+  $('#cust-tags').textContent = c.tags.map((t) => '#' + t).join(' ');
+  $('#cust-notes').textContent = c.notes;
+  $('#cust-timeline tbody').replaceChildren(...timeline.map((t) => el('tr', {},
+    el('td', {}, new Date(t.at).toLocaleString()), el('td', {}, t.queue || '—'), el('td', {}, t.agent || '—'),
+    el('td', {}, t.outcome), el('td', {}, t.wrapup ? `${t.wrapup.disposition}${t.wrapup.notes ? ': ' + t.wrapup.notes : ''}` : ''),
+    el('td', {}, t.recording_url ? el('audio', { controls: '', preload: 'none', src: t.recording_url }) : ''))));
+}
+
 function offer(ev) {
   const d = ev.data || {};
   current = { id: ev.call, caller: d.caller, called: d.called, queue: ev.queue || '', path: d.ivr_path || '' };
@@ -47,6 +82,7 @@ function offer(ev) {
   $('#offer-queue').textContent = ev.queue || '(direct)';
   $('#offer-path').textContent = (d.ivr_path || '').replaceAll('>', ' › ') || '—';
   $('#offer').classList.remove('hidden');
+  showCustomer(d.customer, d.caller).catch((e) => { $('#cust-error').textContent = e.message; });
 }
 
 function answered(ev) {

@@ -188,6 +188,11 @@ route_h api__web_page, api__web_file;
 route_h api__calls_list, api__calls_dial, api__calls_get, api__calls_recording,
     api__calls_hangup, api__calls_transfer, api__calls_wrapup;
 
+/* The routes of customers.c. */
+route_h api__customers_list, api__customers_add, api__customers_get,
+    api__customers_patch, api__customers_forget, api__customers_timeline,
+    api__customers_export, api__customers_merge;
+
 /* The routes of users.c. */
 route_h api__session_create, api__session_get, api__session_delete;
 route_h api__users_list, api__users_add, api__users_get, api__users_patch, api__users_del;

@@ -49,6 +49,8 @@ static json_t *call_json(const struct store_call *c)
 	json_object_set_new(o, "digits", json_string(c->digits));
 	json_object_set_new(o, "queue", json_string(c->queue));
 	json_object_set_new(o, "agent", json_string(c->agent));
+	json_object_set_new(o, "customer",
+			    c->customer[0] ? json_string(c->customer) : json_null());
 	json_object_set_new(o, "created", json_integer((json_int_t)c->created));
 	json_object_set_new(o, "queued", json_integer((json_int_t)c->queued));
 	json_object_set_new(o, "answered", json_integer((json_int_t)c->answered));

@@ -1146,8 +1146,8 @@ int cfg_tenant_parse(struct cfg_tenant **tp, const char *name, const char *yaml,
 		     size_t len, struct cfg_errors *errs)
 {
 	static const char *const keys[] = {
-	    "name",    "hours", "hours_default", "agents",	 "queues",
-	    "numbers", "flows", "pause_reasons", "dispositions", NULL};
+	    "name",  "hours",	      "hours_default", "agents", "queues", "numbers",
+	    "flows", "pause_reasons", "dispositions",  "crm",	 NULL};
 	yaml_document_t doc;
 	struct cfg_parse cp = {.file = name, .errs = errs, .doc = &doc};
 	struct cfg_errors local;

@@ -29,6 +29,7 @@
 #include "media/media.h"
 #include "ivr/ivr.h"
 #include "acd/acd.h"
+#include "crm/crm.h"
 #include "sip/sip.h"
 #include "sip/call_int.h"
 
@@ -401,7 +402,7 @@ static void call_event(struct call *call, const char *type, const char *agent,
 {
 	if (call->feature)
 		return;
-	char data[512];
+	char data[1024];
 	struct hl_event ev = {
 	    0,	 type, call->row.id, agent, call->row.queue[0] ? call->row.queue : NULL,
 	    NULL};
@@ -1218,6 +1219,25 @@ static void media_event(struct media_stream *s, enum media_evt evt, char digit, 
  * sent it on, or ended it, before this returns. Routing is left to the
  * caller (ctl_route).
  */
+/*
+ * Who is calling: the customer behind the caller number (an indexed read
+ * of the store), whose tier raises the call's priority in every queue it
+ * enters, and whose name the agent's desktop shows.
+ */
+static void call_customer(struct call *call)
+{
+	struct crm_match m;
+
+	if (crm_lookup(call->ctl->store, call->ctl->tenant, call->row.caller, &m))
+		return;
+	util_copy(call->row.customer, sizeof(call->row.customer), m.customer);
+	util_copy(call->customer_name, sizeof(call->customer_name), m.name);
+	util_sanitize(call->customer_name);
+	call->tier_priority = m.priority;
+	log_info("call: customer call=%s customer=%s tier=%s priority=%+d", call->row.id,
+		 m.customer, m.tier, m.priority);
+}
+
 static void call_enter_queue(struct call *call, const char *queue, int priority)
 {
 	struct callctl *ctl = call->ctl;
@@ -1227,6 +1247,7 @@ static void call_enter_queue(struct call *call, const char *queue, int priority)
 
 	call->state = CALL_QUEUED;
 	call->priority = priority;
+	priority += call->tier_priority;
 	call->exit_outcome[0] = '\0';
 	util_copy(call->row.queue, sizeof(call->row.queue), queue);
 	call->row.queued = clock_now_ms();
@@ -1357,8 +1378,10 @@ static int leg_ring_agent(struct call *call, const char *ext)
 		util_copy(path, sizeof(path), call->row.ivr_path);
 		util_sanitize(path);
 		call_event(call, "agent.ringing", ext,
-			   "{\"caller\":\"%s\",\"called\":\"%s\",\"ivr_path\":\"%s\"}",
-			   call->row.caller, call->row.called, path);
+			   "{\"caller\":\"%s\",\"called\":\"%s\",\"ivr_path\":\"%s\","
+			   "\"customer\":\"%s\",\"customer_name\":\"%s\"}",
+			   call->row.caller, call->row.called, path, call->row.customer,
+			   call->customer_name);
 	}
 	log_info("call: ringing call=%s agent=%s", call->row.id, ext);
 out:
@@ -1825,9 +1848,11 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 			goto fail;
 	}
 
+	call_customer(call);
 	call_save(call);
-	call_event(call, "call.created", NULL, "{\"caller\":\"%s\",\"called\":\"%s\"}",
-		   call->row.caller, call->row.called);
+	call_event(call, "call.created", NULL,
+		   "{\"caller\":\"%s\",\"called\":\"%s\",\"customer\":\"%s\"}",
+		   call->row.caller, call->row.called, call->row.customer);
 
 	if (num) {
 		const struct cfg_flow *flow = cfg_flow_find(ctl->tenant, num->flow);

@@ -84,7 +84,12 @@ try {
 
   await agent.click('#go-available');
   await check('alice goes available from the desktop', () => waitText(agent, '#state', /available|ringing/));
-  await check('the desktop shows the call ringing with the caller\'s number', () => waitText(agent, '#offer-caller', /^0701$/));
+  await check('the desktop shows the call ringing with the caller\'s number', () => waitText(agent, '#offer-caller', /^4155550123$/));
+  await check('the customer pops up: Ann Lee, VIP, with her history', async () => {
+    await waitText(agent, '#cust-name', /^Ann Lee$/);
+    await waitText(agent, '#cust-tier', /^vip$/);
+    await waitText(agent, '#cust-company', /Acme/);
+  });
   await check('... with the IVR path the caller took and the queue', async () => {
     const path = await text(agent, '#offer-path'), q = await text(agent, '#offer-queue');
     if (!/menu › sales/.test(path) || q !== 'sales') throw new Error(`path "${path}" queue "${q}"`);
@@ -114,6 +119,19 @@ try {
     board.waitForFunction(() => [...document.querySelectorAll('#chart rect[data-kind="answered"]')].some((r) => r.dataset.value === '1'), null, { timeout: 10000 }));
   await board.screenshot({ path: `${SHOTS}/wallboard-after.png`, fullPage: true });
   call.kill();
+
+  // an unknown caller becomes a customer from the desktop in one step
+  const call2 = spawn('bash', ['-c', process.env.CALL2_CMD], { stdio: 'ignore' });
+  await check('an unknown caller: the desktop offers to make a customer', async () => {
+    await agent.waitForSelector('#cust-new', { state: 'visible', timeout: 20000 });
+    await waitText(agent, '#cust-new-number', /^4155550177$/);
+  });
+  await agent.fill('#cust-new-name', 'Carl New');
+  await agent.fill('#cust-new-company', 'Newco');
+  await agent.click('#cust-create');
+  await check('... made in one step, shown as the caller', () => waitText(agent, '#cust-name', /^Carl New$/));
+  await agent.screenshot({ path: `${SHOTS}/agent-customer.png`, fullPage: true });
+  call2.kill();
 
   // admin: make a user in the page; it takes effect (that user signs in)
   await check('the admin signs in to the admin page', () => signIn(admin, '/admin', 'admin', 'admin-pass'));

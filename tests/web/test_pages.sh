@@ -9,20 +9,24 @@ start_hotline
 URL="http://127.0.0.1:$HTTP_PORT"
 adm() { curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer test-token" -H 'Content-Type: application/json' "$@"; }
 check "users for the test" test "$(adm -d '{"name":"alice","role":"agent","extension":"1001","password":"alice-secret"}' "$URL/api/v1/users")/$(adm -d '{"name":"sam","role":"supervisor","queues":["sales","support"],"password":"sam-secret"}' "$URL/api/v1/users")" = 201/201
+check "Ann Lee, a VIP customer" test "$(adm -d '{"name":"Ann Lee","company":"Acme Widgets","tier":"vip","identities":[{"kind":"phone","value":"+1 415 555 0123"}]}' "$URL/api/v1/customers")" = 201
 adm -d '{"state":"logged_out"}' "$URL/api/v1/agents/1001/state" >/dev/null
 adm -d '{"state":"paused","reason":"lunch"}' "$URL/api/v1/agents/1002/state" >/dev/null
 
-# alice's phone: rings 2.5 s, answers, talks 5 s, hangs up
+# alice's phone: rings 2.5 s, answers, talks 5 s, hangs up; twice
 make_agent agent.xml answer-bye 5000
 sed -i '0,/<pause milliseconds="600"\/>/s//<pause milliseconds="2500"\/>/' "$T/agent.xml"
-agent_up 1001 alice-1001 "$AGENT_PORT1" "$MEDIA_PORT0" agent.xml || finish
+agent_up 1001 alice-1001 "$AGENT_PORT1" "$MEDIA_PORT0" agent.xml -m 2 || finish
 # the caller: 1 for sales in the IVR, then stays until the agent hangs up
 make_ivr_caller caller.xml rfc4733 1 wait
-CALL_CMD="cd '$T' && exec sipp 127.0.0.1:$SIP_PORT -sf '$T/caller.xml' -p $CALLER_PORT -i 127.0.0.1 -timeout 90s -nostdin -m 1 -s 5000 -key caller 0701 -mp $MEDIA_PORT2 >'$T/caller.out' 2>&1"
-HOTLINE_URL=$URL SHOT_DIR="$ROOT/$BUILD/screenshots" CALL_CMD=$CALL_CMD \
+CALL_CMD="cd '$T' && exec sipp 127.0.0.1:$SIP_PORT -sf '$T/caller.xml' -p $CALLER_PORT -i 127.0.0.1 -timeout 90s -nostdin -m 1 -s 5000 -key caller 4155550123 -mp $MEDIA_PORT2 >'$T/caller.out' 2>&1"
+CALL2_CMD="cd '$T' && exec sipp 127.0.0.1:$SIP_PORT -sf '$T/caller.xml' -p $CALLER_PORT2 -i 127.0.0.1 -timeout 90s -nostdin -m 1 -s 5000 -key caller 4155550177 -mp $((PEER_PORTS + 10)) >'$T/caller2.out' 2>&1"
+HOTLINE_URL=$URL SHOT_DIR="$ROOT/$BUILD/screenshots" CALL_CMD=$CALL_CMD CALL2_CMD=$CALL2_CMD \
 	node "$WEB_DIR/pages.mjs" 2>"$T/browser.err"
 rc=$?
 [ $rc -ne 0 ] && cat "$T/browser.err" >&2
+check "the customer made on the desktop has the caller's number" \
+	test "$(db "SELECT c.name FROM customers c JOIN identities i ON i.customer = c.id WHERE i.value = '+14155550177'")" = "Carl New"
 wrap=$(db "SELECT disposition || ':' || notes FROM wrapups")
 check "the wrap-up is stored with its disposition and notes" test "$wrap" = "sale:Wants the premium plan."
 check "the screenshots of the three pages are saved" \

@@ -1,0 +1,594 @@
+/*
+ * customers.c — the routes of customers: search (by name, company, tag,
+ * number, e-mail), create, read, change, the timeline of a customer's
+ * calls with their wrap-ups, export as JSON, merge two customers and
+ * forget one (right to be forgotten). Identities are unique in the
+ * tenant: a phone number or e-mail that belongs to someone else is a 409
+ * naming them; a number that cannot be put in E.164 is a 422 with the
+ * reason. Agents may find, create and change customers; merging and
+ * forgetting is for supervisors and admins, confirmed and audited.
+ *
+ * Not here: normalising and matching (crm/), the records (store).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+#include <sodium.h>
+/* not <re.h>: its re_json.h clashes with jansson's enums */
+#include <re_types.h>
+#include <re_fmt.h>
+#include <re_mem.h>
+#include <re_mbuf.h>
+#include <re_list.h>
+#include <re_sa.h>
+#include <re_msg.h>
+#include <re_http.h>
+#include "core/core.h"
+#include "core/cfg.h"
+#include "store/store.h"
+#include "crm/crm.h"
+#include "api/api_int.h"
+
+#define MAX_IDENTITIES 16
+
+static int identity_add_json(const struct store_identity *i, void *arg)
+{
+	json_array_append_new(arg,
+			      json_pack("{s:s,s:s}", "kind", i->kind, "value", i->value));
+	return 0;
+}
+
+static json_t *customer_json(struct api *a, const struct store_customer *c)
+{
+	json_t *tags = json_array(), *ids = json_array(), *fields;
+	char buf[sizeof(c->tags)], *save = NULL;
+
+	util_copy(buf, sizeof(buf), c->tags);
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
+		json_array_append_new(tags, json_string(t));
+	(void)store_identity_list(a->store, c->id, identity_add_json, ids);
+	fields = c->fields[0] ? json_loads(c->fields, 0, NULL) : NULL;
+	return json_pack("{s:s,s:s,s:s,s:s,s:o,s:s,s:o,s:o,s:o,s:o}", "id", c->id, "name",
+			 c->name, "company", c->company, "tier", c->tier, "tags", tags,
+			 "notes", c->notes, "fields", fields ? fields : json_object(),
+			 "identities", ids, "created", api__time_json(c->created),
+			 "updated", api__time_json(c->updated));
+}
+
+/* The customer of the path; false after replying 404. */
+static bool customer_load(struct req *rq, struct store_customer *c)
+{
+	int err = store_customer_get(rq->api->store, rq->id, c);
+
+	if (!err)
+		return true;
+	if (err == ENOENT)
+		api__reply_error(rq, 404, "Not Found", "not_found", "no customer '%s'",
+				 rq->id);
+	else
+		api__reply_error(rq, 503, "Service Unavailable", "store_error",
+				 "the customer could not be read");
+	return false;
+}
+
+/* A text field of at most sz - 1 bytes into dst; false after 400. */
+static bool text_field(struct req *rq, json_t *body, const char *key, char *dst,
+		       size_t sz)
+{
+	json_t *v = json_object_get(body, key);
+
+	if (!v)
+		return true;
+	if (!json_is_string(v) || strlen(json_string_value(v)) >= sz) {
+		api__reply_error(rq, 400, "Bad Request", "bad_field",
+				 "%s: text of at most %zu characters", key, sz - 1);
+		return false;
+	}
+	util_copy(dst, sz, json_string_value(v));
+	util_sanitize(dst);
+	return true;
+}
+
+/*
+ * The fields of a customer from body into c (those present), and its
+ * identities into idv (*idc; *given false when absent), each checked;
+ * false after replying 400, 409 or 422 naming the field.
+ */
+static bool customer_fields(struct req *rq, json_t *body, struct store_customer *c,
+			    struct store_identity *idv, size_t *idc, bool *given)
+{
+	const struct cfg_tenant *t = rq->api->tenant;
+	json_t *v, *x;
+	size_t i;
+
+	if (!text_field(rq, body, "name", c->name, sizeof(c->name)) ||
+	    !text_field(rq, body, "company", c->company, sizeof(c->company)) ||
+	    !text_field(rq, body, "notes", c->notes, sizeof(c->notes)) ||
+	    !text_field(rq, body, "tier", c->tier, sizeof(c->tier)))
+		return false;
+	if (!cfg_tier_find(t, c->tier)) {
+		api__reply_error(
+		    rq, 400, "Bad Request", "bad_field",
+		    "tier: \"%s\" is not one of the tenant's tiers (crm.tiers)", c->tier);
+		return false;
+	}
+	if ((v = json_object_get(body, "tags"))) {
+		c->tags[0] = '\0';
+		if (!json_is_array(v)) {
+			api__reply_error(rq, 400, "Bad Request", "bad_field",
+					 "tags: a list of words");
+			return false;
+		}
+		json_array_foreach(v, i, x)
+		{
+			const char *tag = json_string_value(x);
+			if (!tag || !*tag || strlen(tag) > 32 ||
+			    strspn(tag, "abcdefghijklmnopqrstuvwxyz0123456789-_") !=
+				strlen(tag) ||
+			    strlen(c->tags) + strlen(tag) + 2 > sizeof(c->tags)) {
+				api__reply_error(
+				    rq, 400, "Bad Request", "bad_field",
+				    "tags[%zu]: lower-case letters, digits, - and _, "
+				    "up to 32 (and 255 in all)",
+				    i);
+				return false;
+			}
+			if (c->tags[0])
+				strcat(c->tags, ",");
+			strcat(c->tags, tag);
+		}
+	}
+	if ((v = json_object_get(body, "fields"))) {
+		const char *key;
+		char *s;
+		if (!json_is_object(v)) {
+			api__reply_error(rq, 400, "Bad Request", "bad_field",
+					 "fields: an object of text values");
+			return false;
+		}
+		json_object_foreach(v, key, x)
+		{
+			if (!json_is_string(x) || strlen(key) > 32 ||
+			    strlen(json_string_value(x)) > 256) {
+				api__reply_error(
+				    rq, 400, "Bad Request", "bad_field",
+				    "fields.%.32s: text of at most 256 characters", key);
+				return false;
+			}
+		}
+		s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
+		if (!s || strlen(s) >= sizeof(c->fields)) {
+			free(s);
+			api__reply_error(rq, 400, "Bad Request", "bad_field",
+					 "fields: at most %zu bytes in all",
+					 sizeof(c->fields) - 1);
+			return false;
+		}
+		util_copy(c->fields, sizeof(c->fields), s);
+		free(s);
+	}
+	*given = false;
+	*idc = 0;
+	if (!(v = json_object_get(body, "identities")))
+		return true;
+	*given = true;
+	if (!json_is_array(v) || json_array_size(v) > MAX_IDENTITIES) {
+		api__reply_error(rq, 400, "Bad Request", "bad_field",
+				 "identities: a list of at most %d {kind, value}",
+				 MAX_IDENTITIES);
+		return false;
+	}
+	store_flush(rq->api->store); /* every identity written so far counts */
+	json_array_foreach(v, i, x)
+	{
+		const char *kind = json_string_value(json_object_get(x, "kind"));
+		const char *val = json_string_value(json_object_get(x, "value"));
+		struct store_identity *id = &idv[*idc];
+		const char *why = "";
+		char owner[32];
+		enum crm_kind k;
+
+		if (!json_is_object(x) || crm_kind_parse(&k, kind) || !val) {
+			api__reply_error(
+			    rq, 400, "Bad Request", "bad_field",
+			    "identities[%zu]: {\"kind\": phone|email|chat|messaging, "
+			    "\"value\": text}",
+			    i);
+			return false;
+		}
+		if (crm_identity_norm(id->value, sizeof(id->value), k, val, t->country,
+				      &why)) {
+			api__reply_error(
+			    rq, 422, "Unprocessable Entity", "bad_identity",
+			    "identities[%zu].value: \"%.64s\" is not a valid %s: %s", i,
+			    val, kind, why);
+			return false;
+		}
+		util_copy(id->kind, sizeof(id->kind), kind);
+		for (size_t j = 0; j < *idc; j++) {
+			if (!strcmp(idv[j].kind, id->kind) &&
+			    !strcmp(idv[j].value, id->value)) {
+				api__reply_error(
+				    rq, 400, "Bad Request", "bad_field",
+				    "identities[%zu]: the same as identities[%zu]", i, j);
+				return false;
+			}
+		}
+		if (!store_identity_find(rq->api->store, id->kind, id->value, owner,
+					 sizeof(owner)) &&
+		    strcmp(owner, c->id)) {
+			api__reply_json(
+			    rq, 409, "Conflict",
+			    json_pack(
+				"{s:{s:s,s:s,s:s}}", "error", "code",
+				"duplicate_identity", "message",
+				"identities: this identity belongs to another customer",
+				"customer", owner));
+			return false;
+		}
+		++*idc;
+	}
+	return true;
+}
+
+static void customer_event(const char *type, const struct req *rq, const char *id)
+{
+	event_emitf(type, NULL, rq->who.extension[0] ? rq->who.extension : NULL, NULL,
+		    "{\"customer\":\"%s\",\"by\":\"%s\"}", id, rq->who.user);
+}
+
+/* Stores c (and its identities when given); replies with it. */
+static void customer_commit(struct req *rq, struct store_customer *c,
+			    const struct store_identity *idv, size_t idc, bool given,
+			    bool create)
+{
+	int err;
+
+	c->updated = clock_now_ms();
+	err = store_customer_save(rq->api->store, c);
+	if (!err && given)
+		err = store_identities_set(rq->api->store, c->id, idv, idc);
+	if (!err)
+		err = store_flush(rq->api->store);
+	if (err) {
+		api__reply_error(rq, 503, "Service Unavailable", "store_error",
+				 "the customer could not be stored: %s", strerror(err));
+		return;
+	}
+	customer_event(create ? "customer.created" : "customer.updated", rq, c->id);
+	api__reply_json(rq, create ? 201 : 200, create ? "Created" : "OK",
+			customer_json(rq->api, c));
+}
+
+static const char *const customer_keys[] = {"name",  "company", "tier",	      "tags",
+					    "notes", "fields",	"identities", NULL};
+
+/* POST /api/v1/customers */
+void api__customers_add(struct req *rq)
+{
+	struct store_identity idv[MAX_IDENTITIES];
+	struct store_customer c;
+	json_t *body = api__body_object(rq, customer_keys);
+	unsigned char r[8];
+	size_t idc;
+	bool given;
+
+	if (!body)
+		return;
+	memset(&c, 0, sizeof(c));
+	randombytes_buf(r, sizeof(r));
+	memcpy(c.id, "cu_", 3);
+	sodium_bin2hex(c.id + 3, sizeof(c.id) - 3, r, sizeof(r));
+	util_copy(c.tier, sizeof(c.tier),
+		  rq->api->tenant->tierc ? rq->api->tenant->tiers[0].name : "normal");
+	c.created = clock_now_ms();
+	if (customer_fields(rq, body, &c, idv, &idc, &given))
+		customer_commit(rq, &c, idv, idc, given, true);
+	json_decref(body);
+}
+
+void api__customers_get(struct req *rq)
+{
+	struct store_customer c;
+
+	if (customer_load(rq, &c))
+		api__reply_json(rq, 200, "OK", customer_json(rq->api, &c));
+}
+
+/* PATCH /api/v1/customers/{id}: identities, when given, replace all. */
+void api__customers_patch(struct req *rq)
+{
+	struct store_identity idv[MAX_IDENTITIES];
+	struct store_customer c;
+	size_t idc;
+	bool given;
+	json_t *body;
+
+	if (!customer_load(rq, &c))
+		return;
+	body = api__body_object(rq, customer_keys);
+	if (body && customer_fields(rq, body, &c, idv, &idc, &given))
+		customer_commit(rq, &c, idv, idc, given, false);
+	json_decref(body);
+}
+
+static int customer_add_json(const struct store_customer *c, void *arg)
+{
+	struct req *rq = ((void **)arg)[0];
+	json_array_append_new(((void **)arg)[1], customer_json(rq->api, c));
+	return 0;
+}
+
+/* Words of q as an FTS5 query: each a quoted prefix, all must match. */
+static void fts_query(char *out, size_t sz, const char *q)
+{
+	size_t n = 0;
+
+	out[0] = '\0';
+	while (*q) {
+		size_t len = 0;
+		while (*q && !((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+			       (*q >= '0' && *q <= '9') || (unsigned char)*q >= 0x80))
+			q++;
+		while (q[len] && ((q[len] >= 'a' && q[len] <= 'z') ||
+				  (q[len] >= 'A' && q[len] <= 'Z') ||
+				  (q[len] >= '0' && q[len] <= '9') ||
+				  (unsigned char)q[len] >= 0x80))
+			len++;
+		if (!len)
+			break;
+		if (n + len + 6 >= sz)
+			break;
+		n += (size_t)snprintf(out + n, sz - n, "%s\"%.*s\"*", n ? " " : "",
+				      (int)len, q);
+		q += len;
+	}
+}
+
+/*
+ * GET /api/v1/customers?q=...: a phone number or e-mail address finds its
+ * customer; other words search names, companies, tags and identities
+ * (every word as a prefix); no q lists the newest.
+ */
+void api__customers_list(struct req *rq)
+{
+	struct store_customer c;
+	char q[256], match[512], norm[128], id[32];
+	json_t *arr = json_array();
+	void *ctx[2] = {rq, arr};
+	uint32_t limit = 50, offset = 0;
+	int err = 0;
+
+	if (!api__query_uint(rq, "limit", 1, 500, &limit) ||
+	    !api__query_uint(rq, "offset", 0, 1000000, &offset)) {
+		json_decref(arr);
+		return;
+	}
+	if (!api__query_get(rq->msg, "q", q, sizeof(q)))
+		q[0] = '\0';
+	if (q[0] && !crm_e164(norm, sizeof(norm), q, rq->api->tenant->country, NULL) &&
+	    !store_identity_find(rq->api->store, "phone", norm, id, sizeof(id))) {
+		if (!store_customer_get(rq->api->store, id, &c))
+			customer_add_json(&c, ctx);
+	} else if (strchr(q, '@')) {
+		if (!crm_identity_norm(norm, sizeof(norm), CRM_EMAIL, q, "", NULL) &&
+		    !store_identity_find(rq->api->store, "email", norm, id, sizeof(id)) &&
+		    !store_customer_get(rq->api->store, id, &c))
+			customer_add_json(&c, ctx);
+	} else {
+		fts_query(match, sizeof(match), q);
+		err = store_customer_list(rq->api->store, match[0] ? match : NULL, limit,
+					  offset, customer_add_json, ctx);
+	}
+	if (err) {
+		json_decref(arr);
+		api__reply_error(rq, 503, "Service Unavailable", "store_error",
+				 "the customers could not be read");
+		return;
+	}
+	api__reply_json(rq, 200, "OK", json_pack("{s:o}", "customers", arr));
+}
+
+struct calls_ctx {
+	struct req *rq;
+	json_t *arr;
+};
+
+static int timeline_one(const struct store_call *c, void *arg)
+{
+	struct calls_ctx *x = arg;
+	struct store_wrapup w;
+	json_t *o = json_pack(
+	    "{s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o}", "kind", "call", "id", c->id,
+	    "caller", c->caller, "queue", c->queue, "agent", c->agent, "outcome",
+	    c->outcome, "at", api__time_json(c->created), "answered_at",
+	    api__time_json(c->answered), "ended_at", api__time_json(c->ended));
+	char url[96];
+
+	if (c->recording[0]) {
+		snprintf(url, sizeof(url), "/api/v1/calls/%s/recording", c->id);
+		json_object_set_new(o, "recording_url", json_string(url));
+	}
+	if (!store_wrapup_get(x->rq->api->store, c->id, &w))
+		json_object_set_new(o, "wrapup",
+				    json_pack("{s:s,s:s}", "disposition", w.disposition,
+					      "notes", w.notes));
+	json_array_append_new(x->arr, o);
+	return 0;
+}
+
+static json_t *calls_of(struct req *rq, const char *id, uint32_t limit)
+{
+	struct store_call_filter f = {.customer = id, .limit = limit};
+	struct calls_ctx x = {rq, json_array()};
+
+	(void)store_call_list(rq->api->store, &f, timeline_one, &x);
+	return x.arr;
+}
+
+/* GET /api/v1/customers/{id}/timeline: every interaction, newest first. */
+void api__customers_timeline(struct req *rq)
+{
+	struct store_customer c;
+	uint32_t limit = 100;
+
+	if (!api__query_uint(rq, "limit", 1, 1000, &limit) || !customer_load(rq, &c))
+		return;
+	api__reply_json(rq, 200, "OK",
+			json_pack("{s:s,s:o}", "customer", c.id, "timeline",
+				  calls_of(rq, c.id, limit)));
+}
+
+/* GET /api/v1/customers/{id}/export: all we hold about the customer. */
+void api__customers_export(struct req *rq)
+{
+	struct store_customer c;
+	json_t *o;
+
+	if (!customer_load(rq, &c))
+		return;
+	o = customer_json(rq->api, &c);
+	json_object_set_new(o, "interactions", calls_of(rq, c.id, 1000));
+	api__audit(rq->api, &rq->who, "customer.export", c.id, "%s", "");
+	api__reply_json_hdrs(
+	    rq, 200, "OK",
+	    "Content-Disposition: attachment; filename=\"customer.json\"\r\n", o);
+}
+
+/* POST /api/v1/customers/{id}/merge {"from": "cu_..."}: from's identities
+ * and history move to {id}; from is gone. */
+void api__customers_merge(struct req *rq)
+{
+	static const char *const fields[] = {"from", NULL};
+	struct store_customer into, from;
+	json_t *body;
+	const char *fid;
+	int err;
+
+	if (!customer_load(rq, &into))
+		return;
+	body = api__body_object(rq, fields);
+	if (!body)
+		return;
+	fid = json_string_value(json_object_get(body, "from"));
+	if (!fid || !strcmp(fid, into.id)) {
+		api__reply_error(rq, 400, "Bad Request", "bad_field",
+				 "from: another customer's id is required");
+		goto out;
+	}
+	if (store_customer_get(rq->api->store, fid, &from)) {
+		api__reply_error(rq, 404, "Not Found", "not_found",
+				 "from: no customer '%s'", fid);
+		goto out;
+	}
+	err = store_customer_merge(rq->api->store, from.id, into.id);
+	if (!err)
+		err = store_flush(rq->api->store);
+	if (err) {
+		api__reply_error(rq, 503, "Service Unavailable", "store_error",
+				 "the merge could not be stored: %s", strerror(err));
+		goto out;
+	}
+	api__audit(rq->api, &rq->who, "customer.merge", into.id, "from=%s (%s)", from.id,
+		   from.name);
+	event_emitf("customer.merged", NULL, NULL, NULL,
+		    "{\"customer\":\"%s\",\"from\":\"%s\",\"by\":\"%s\"}", into.id,
+		    from.id, rq->who.user);
+	api__reply_json(rq, 200, "OK", customer_json(rq->api, &into));
+out:
+	json_decref(body);
+}
+
+/* What forgetting a customer removes besides its record: its numbers
+ * (as identities and as its calls' callers wrote them) and recordings. */
+struct forget {
+	struct req *rq;
+	char v[64][128];
+	size_t n;
+};
+
+static void forget_number(struct forget *fg, const char *num)
+{
+	for (size_t i = 0; i < fg->n; i++) {
+		if (!strcmp(fg->v[i], num))
+			return;
+	}
+	if (fg->n < 64 && num[0])
+		util_copy(fg->v[fg->n++], sizeof(fg->v[0]), num);
+}
+
+static int forget_identity(const struct store_identity *i, void *arg)
+{
+	if (!strcmp(i->kind, "phone") || !strcmp(i->kind, "email"))
+		forget_number(arg, i->value);
+	return 0;
+}
+
+static int forget_call(const struct store_call *c, void *arg)
+{
+	struct forget *fg = arg;
+	char path[600];
+
+	forget_number(fg, c->caller);
+	if (!c->recording[0] || strstr(c->recording, "..") || c->recording[0] == '/')
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s", fg->rq->api->node->data_dir, c->recording);
+	if (remove(path))
+		log_warn("api: recording not removed call=%s", c->id);
+	return 0;
+}
+
+/*
+ * DELETE /api/v1/customers/{id}?confirm={id}: right to be forgotten. The
+ * customer, its identities and its recordings go; its calls stay in the
+ * figures with the caller number gone. Confirmed by repeating the id.
+ */
+void api__customers_forget(struct req *rq)
+{
+	struct store_call_filter f = {.customer = rq->id, .limit = 1000000};
+	struct store_customer c;
+	struct forget *fg;
+	const char *numv[64];
+	char confirm[64];
+	int err;
+
+	if (!customer_load(rq, &c))
+		return;
+	if (!api__query_get(rq->msg, "confirm", confirm, sizeof(confirm)) ||
+	    strcmp(confirm, c.id)) {
+		api__reply_error(
+		    rq, 409, "Conflict", "confirm",
+		    "confirm: repeat the customer's id (?confirm=%s) to forget "
+		    "it; this cannot be undone",
+		    c.id);
+		return;
+	}
+	fg = calloc(1, sizeof(*fg));
+	if (!fg) {
+		api__reply_error(rq, 503, "Service Unavailable", "no_memory",
+				 "out of memory");
+		return;
+	}
+	fg->rq = rq;
+	(void)store_identity_list(rq->api->store, c.id, forget_identity, fg);
+	(void)store_call_list(rq->api->store, &f, forget_call, fg);
+	for (size_t i = 0; i < fg->n; i++)
+		numv[i] = fg->v[i];
+	err = store_customer_forget(rq->api->store, c.id, numv, fg->n);
+	free(fg);
+	if (!err)
+		err = store_flush(rq->api->store);
+	if (err) {
+		api__reply_error(rq, 503, "Service Unavailable", "store_error",
+				 "the customer could not be forgotten: %s",
+				 strerror(err));
+		return;
+	}
+	api__audit(rq->api, &rq->who, "customer.forget", c.id, "%s",
+		   "personal data removed");
+	event_emitf("customer.deleted", NULL, NULL, NULL,
+		    "{\"customer\":\"%s\",\"by\":\"%s\"}", c.id, rq->who.user);
+	http_reply(rq->conn, 204, "No Content", "Content-Length: 0\r\n\r\n");
+}
