@@ -171,39 +171,6 @@ static bool list_has(const char *list, const char *name)
 	return false;
 }
 
-/* Does the agent serve the queue? As the tenant says: a member, or, for
- * a queue with skills and no member list, an agent with every skill at
- * its level (the rule acd_load_tenant applies). */
-static bool serves(const struct cfg_tenant *t, const char *queue, const char *ext)
-{
-	const struct cfg_queue *q = NULL;
-	const struct cfg_agent *ag = NULL;
-
-	for (size_t i = 0; i < t->queuec && !q; i++)
-		q = strcmp(t->queuev[i].name, queue) ? NULL : &t->queuev[i];
-	if (!q)
-		return false;
-	for (size_t i = 0; i < q->memberc; i++) {
-		if (!strcmp(q->members[i].ext, ext))
-			return true;
-	}
-	if (q->memberc || !q->skillc)
-		return false;
-	for (size_t i = 0; i < t->agentc && !ag; i++)
-		ag = strcmp(t->agentv[i].ext, ext) ? NULL : &t->agentv[i];
-	if (!ag)
-		return false;
-	for (size_t i = 0; i < q->skillc; i++) {
-		bool has = false;
-		for (size_t k = 0; k < ag->skillc && !has; k++)
-			has = !strcmp(ag->skills[k].name, q->skills[i].name) &&
-			      ag->skills[k].level >= q->skills[i].level;
-		if (!has)
-			return false;
-	}
-	return true;
-}
-
 bool api__sees_queue(const struct api *a, const struct api_who *who, const char *queue)
 {
 	if (!queue)
@@ -214,7 +181,8 @@ bool api__sees_queue(const struct api *a, const struct api_who *who, const char 
 	case ROLE_SUPERVISOR:
 		return list_has(who->queues, queue);
 	case ROLE_AGENT:
-		return who->extension[0] && serves(a->tenant, queue, who->extension);
+		return who->extension[0] &&
+		       cfg_agent_serves(a->tenant, queue, who->extension);
 	}
 	return false;
 }
@@ -231,7 +199,8 @@ bool api__sees_agent(const struct api *a, const struct api_who *who, const char 
 	case ROLE_SUPERVISOR:
 		for (size_t i = 0; i < a->tenant->queuec; i++) {
 			const char *q = a->tenant->queuev[i].name;
-			if (list_has(who->queues, q) && serves(a->tenant, q, ext))
+			if (list_has(who->queues, q) &&
+			    cfg_agent_serves(a->tenant, q, ext))
 				return true;
 		}
 		return false;

@@ -22,6 +22,16 @@
 #define CFG_MAX_HOLIDAYS 64
 
 #define CFG_MAX_TIERS 8
+#define CFG_MAX_SLA   16
+
+/* An SLA policy for tickets (tickets.sla): targets in business time. */
+struct cfg_sla {
+	char priority[8];	    /* low, normal, high, urgent */
+	char category[32];	    /* "" = any */
+	uint32_t first_response_ms; /* of the calendar's open time */
+	uint32_t resolution_ms;
+	int line;
+};
 
 /* A customer tier and the queue priority it gives (crm.tiers). */
 struct cfg_tier {
@@ -223,6 +233,14 @@ struct cfg_tenant {
 	char country[4]; /* crm.country: calling code for numbers without one */
 	struct cfg_tier tiers[CFG_MAX_TIERS]; /* crm.tiers */
 	size_t tierc;
+	char ticket_hours[CFG_NAME];	/* tickets.calendar: SLA clocks count its
+					 * open time; "" = round the clock */
+	char ticket_assign[16];		/* tickets.assign: least-loaded, round-robin */
+	uint32_t ticket_warn_ms;	/* tickets.warn_before: warn this long before */
+	char ticket_categories[16][32]; /* tickets.categories */
+	size_t ticket_categoryc;
+	struct cfg_sla slav[CFG_MAX_SLA]; /* tickets.sla */
+	size_t slac;
 	char file[CFG_PATH];
 };
 
@@ -252,6 +270,9 @@ int cfg_node_parse(struct cfg_node **np, const char *name, const char *yaml, siz
 const struct cfg_agent *cfg_agent_find(const struct cfg_tenant *t, const char *ext);
 const struct cfg_queue *cfg_queue_find(const struct cfg_tenant *t, const char *name);
 const struct cfg_tier *cfg_tier_find(const struct cfg_tenant *t, const char *name);
+/* Does the agent serve the queue? A member, or, for a queue with skills
+ * and no member list, an agent with every skill at its level. */
+bool cfg_agent_serves(const struct cfg_tenant *t, const char *queue, const char *ext);
 const struct cfg_flow *cfg_flow_find(const struct cfg_tenant *t, const char *name);
 const struct cfg_hours *cfg_hours_find(const struct cfg_tenant *t, const char *name);
 const struct cfg_ivr_node *cfg_flow_node(const struct cfg_flow *f, const char *id);
@@ -265,5 +286,8 @@ void cfg_node_help(FILE *f);
 /* Is the calendar open at utc_ms? (local time in the calendar's zone,
  * holidays closed) */
 bool cfg_hours_open(const struct cfg_hours *h, uint64_t utc_ms);
+struct tm;
+/* utc_ms as the calendar's local time (UTC when h is NULL). */
+void cfg_hours_local(const struct cfg_hours *h, uint64_t utc_ms, struct tm *tm);
 
 #endif

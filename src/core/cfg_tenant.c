@@ -837,7 +837,7 @@ static void codes_parse(struct cfg_parse *cp, yaml_node_t *root, const char *key
 			const char *const *defaults, size_t ndefaults, char (*out)[32],
 			size_t *countp)
 {
-	yaml_node_t *seq = cfg__get(cp->doc, root, key);
+	yaml_node_t *seq = root ? cfg__get(cp->doc, root, key) : NULL;
 
 	if (!seq) {
 		for (size_t i = 0; i < ndefaults; i++)
@@ -951,6 +951,135 @@ static void crm_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *r
 		util_copy(tr->name, sizeof(tr->name), name);
 		cfg__int(cp, v, "crm.tiers", &tr->priority, -100, 100);
 	}
+}
+
+/*
+ * tickets: {calendar: office, assign: least-loaded, categories: [...],
+ * warn_before: 30m, sla: [{priority: urgent, category: billing,
+ * first_response: 30m, resolution: 4h}, ...]}. SLA targets count the
+ * calendar's open time; a policy applies to its priority (and category,
+ * when it names one), the first that matches.
+ */
+static void tickets_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *root)
+{
+	static const char *const keys[] = {"calendar",	  "assign", "categories",
+					   "warn_before", "sla",    NULL};
+	static const char *const pkeys[] = {"priority", "category", "first_response",
+					    "resolution", NULL};
+	static const char *const cats[] = {"general", "billing", "technical", "callback",
+					   "voicemail"};
+	yaml_node_t *tk = cfg__get(cp->doc, root, "tickets"), *sla;
+
+	util_copy(t->ticket_assign, sizeof(t->ticket_assign), "least-loaded");
+	t->ticket_warn_ms = 30 * 60000;
+	if (tk && tk->type != YAML_MAPPING_NODE) {
+		cfg__error(cp->errs, cp->file, cfg__line(tk), "tickets",
+			   "expected a map");
+		tk = NULL;
+	}
+	if (tk)
+		cfg__check_keys(cp, tk, "tickets", keys);
+	codes_parse(cp, tk, "categories", cats, 5, t->ticket_categories,
+		    &t->ticket_categoryc);
+	if (!tk)
+		return;
+	cfg__str(cp, cfg__get(cp->doc, tk, "calendar"), "tickets.calendar",
+		 t->ticket_hours, sizeof(t->ticket_hours));
+	if (t->ticket_hours[0] && !cfg_hours_find(t, t->ticket_hours))
+		cfg__error(cp->errs, cp->file, cfg__line(tk), "tickets.calendar",
+			   "calendar \"%s\" is not defined in hours", t->ticket_hours);
+	cfg__str(cp, cfg__get(cp->doc, tk, "assign"), "tickets.assign", t->ticket_assign,
+		 sizeof(t->ticket_assign));
+	if (strcmp(t->ticket_assign, "least-loaded") &&
+	    strcmp(t->ticket_assign, "round-robin"))
+		cfg__error(cp->errs, cp->file, cfg__line(tk), "tickets.assign",
+			   "\"%s\": least-loaded or round-robin", t->ticket_assign);
+	cfg__duration(cp, cfg__get(cp->doc, tk, "warn_before"), "tickets.warn_before",
+		      &t->ticket_warn_ms, 0, 86400000);
+	sla = cfg__get(cp->doc, tk, "sla");
+	if (!sla)
+		return;
+	if (sla->type != YAML_SEQUENCE_NODE) {
+		cfg__error(cp->errs, cp->file, cfg__line(sla), "tickets.sla",
+			   "expected a list of policies");
+		return;
+	}
+	for (yaml_node_item_t *it = sla->data.sequence.items.start;
+	     it < sla->data.sequence.items.top; it++) {
+		yaml_node_t *n = yaml_document_get_node(cp->doc, *it);
+		struct cfg_sla *p;
+		const char *pr;
+
+		if (t->slac >= CFG_MAX_SLA) {
+			cfg__error(cp->errs, cp->file, cfg__line(n), "tickets.sla",
+				   "at most %d policies", CFG_MAX_SLA);
+			return;
+		}
+		if (!n || n->type != YAML_MAPPING_NODE) {
+			cfg__error(cp->errs, cp->file, cfg__line(n), "tickets.sla",
+				   "expected {priority, first_response, resolution}");
+			continue;
+		}
+		cfg__check_keys(cp, n, "tickets.sla", pkeys);
+		p = &t->slav[t->slac++];
+		p->line = cfg__line(n);
+		pr = cfg__scalar(cfg__get(cp->doc, n, "priority"));
+		if (!pr || (strcmp(pr, "low") && strcmp(pr, "normal") &&
+			    strcmp(pr, "high") && strcmp(pr, "urgent")))
+			cfg__error(cp->errs, cp->file, p->line, "tickets.sla.priority",
+				   "low, normal, high or urgent");
+		else
+			util_copy(p->priority, sizeof(p->priority), pr);
+		cfg__str(cp, cfg__get(cp->doc, n, "category"), "tickets.sla.category",
+			 p->category, sizeof(p->category));
+		cfg__duration(cp, cfg__get(cp->doc, n, "first_response"),
+			      "tickets.sla.first_response", &p->first_response_ms, 1000,
+			      90u * 86400000u);
+		cfg__duration(cp, cfg__get(cp->doc, n, "resolution"),
+			      "tickets.sla.resolution", &p->resolution_ms, 1000,
+			      90u * 86400000u);
+		if (!p->first_response_ms || !p->resolution_ms)
+			cfg__error(cp->errs, cp->file, p->line, "tickets.sla",
+				   "first_response and resolution are required");
+		else if (p->resolution_ms < p->first_response_ms)
+			cfg__error(
+			    cp->errs, cp->file, p->line, "tickets.sla.resolution",
+			    "shorter than first_response: a ticket would be late to "
+			    "resolve before it is late to answer");
+	}
+}
+
+/* Does the agent serve the queue? As the tenant says: a member, or, for
+ * a queue with skills and no member list, an agent with every skill at
+ * its level (the rule acd_load_tenant applies). */
+bool cfg_agent_serves(const struct cfg_tenant *t, const char *queue, const char *ext)
+{
+	const struct cfg_queue *q = NULL;
+	const struct cfg_agent *ag = NULL;
+
+	for (size_t i = 0; i < t->queuec && !q; i++)
+		q = strcmp(t->queuev[i].name, queue) ? NULL : &t->queuev[i];
+	if (!q)
+		return false;
+	for (size_t i = 0; i < q->memberc; i++) {
+		if (!strcmp(q->members[i].ext, ext))
+			return true;
+	}
+	if (q->memberc || !q->skillc)
+		return false;
+	for (size_t i = 0; i < t->agentc && !ag; i++)
+		ag = strcmp(t->agentv[i].ext, ext) ? NULL : &t->agentv[i];
+	if (!ag)
+		return false;
+	for (size_t i = 0; i < q->skillc; i++) {
+		bool has = false;
+		for (size_t k = 0; k < ag->skillc && !has; k++)
+			has = !strcmp(ag->skills[k].name, q->skills[i].name) &&
+			      ag->skills[k].level >= q->skills[i].level;
+		if (!has)
+			return false;
+	}
+	return true;
 }
 
 const struct cfg_tier *cfg_tier_find(const struct cfg_tenant *t, const char *name)
@@ -1146,8 +1275,8 @@ int cfg_tenant_parse(struct cfg_tenant **tp, const char *name, const char *yaml,
 		     size_t len, struct cfg_errors *errs)
 {
 	static const char *const keys[] = {
-	    "name",  "hours",	      "hours_default", "agents", "queues", "numbers",
-	    "flows", "pause_reasons", "dispositions",  "crm",	 NULL};
+	    "name",  "hours",	      "hours_default", "agents", "queues",  "numbers",
+	    "flows", "pause_reasons", "dispositions",  "crm",	 "tickets", NULL};
 	yaml_document_t doc;
 	struct cfg_parse cp = {.file = name, .errs = errs, .doc = &doc};
 	struct cfg_errors local;
@@ -1189,6 +1318,7 @@ int cfg_tenant_parse(struct cfg_tenant **tp, const char *name, const char *yaml,
 		flows_parse(&cp, t, root);
 		reasons_parse(&cp, t, root);
 		crm_parse(&cp, t, root);
+		tickets_parse(&cp, t, root);
 		if (!t->hours_default[0] && t->hoursc)
 			util_copy(t->hours_default, sizeof(t->hours_default),
 				  t->hoursv[0].name);
@@ -1306,6 +1436,11 @@ static void local_time(const char *tz, time_t t, struct tm *tm)
 		unsetenv("TZ");
 	tzset();
 	pthread_mutex_unlock(&tz_lock);
+}
+
+void cfg_hours_local(const struct cfg_hours *h, uint64_t utc_ms, struct tm *tm)
+{
+	local_time(h ? h->tz : "", (time_t)(utc_ms / 1000), tm);
 }
 
 bool cfg_hours_open(const struct cfg_hours *h, uint64_t utc_ms)

@@ -29,7 +29,8 @@ enum job_type {
 	JOB_BINDING_DEL,
 	JOB_WEBHOOK_SAVE,
 	JOB_WEBHOOK_DEL,
-	JOB_ROW /* one statement of row_sql[] with its parameters */
+	JOB_ROW, /* one statement of row_sql[] with its parameters */
+	JOB_TICKET
 };
 
 /* The statements of JOB_ROW (users, tokens, sessions, audit). */
@@ -52,7 +53,8 @@ enum row_sql {
 	ROW_FTS_DEL,
 	ROW_FTS_ADD,
 	ROW_EVENTS_SCRUB,
-	ROW_CALLS_FORGET
+	ROW_CALLS_FORGET,
+	ROW_TICKET_HISTORY
 };
 
 static const char *const row_sql[] = {
@@ -83,6 +85,8 @@ static const char *const row_sql[] = {
 			  " WHERE call IN (SELECT id FROM calls WHERE customer=?1)"),
     [ROW_CALLS_FORGET] = ("UPDATE calls SET caller='forgotten', recording='',"
 			  " customer=NULL WHERE customer=?"),
+    [ROW_TICKET_HISTORY] = ("INSERT INTO ticket_history (ticket, ts, user, kind, text,"
+			    " public) VALUES (?,?,?,?,?,?)"),
 };
 
 #define ROW_PARAMS 10
@@ -101,6 +105,7 @@ struct job {
 		struct store_call call;
 		struct store_binding binding;
 		struct store_webhook webhook;
+		struct store_ticket *ticket; /* malloc'd: a ticket is large */
 		struct {
 			uint64_t ts;
 			char *type, *call, *agent, *queue, *data;
@@ -186,6 +191,20 @@ static const char *const migrations[] = {
     " id UNINDEXED, name, company, tags, identities);"
     "ALTER TABLE calls ADD COLUMN customer TEXT;"
     "CREATE INDEX calls_customer ON calls(customer, created);",
+    /* 6: tickets and their history */
+    "CREATE TABLE tickets ("
+    " id TEXT PRIMARY KEY, subject TEXT, description TEXT, category TEXT,"
+    " priority TEXT, status TEXT, assignee TEXT, grp TEXT, customer TEXT,"
+    " calls TEXT, tags TEXT, creator TEXT, created INTEGER, updated INTEGER,"
+    " fr_due INTEGER, res_due INTEGER, fr_at INTEGER, resolved_at INTEGER,"
+    " paused_at INTEGER, sla_flags INTEGER, escalations INTEGER);"
+    "CREATE INDEX tickets_status ON tickets(status, updated);"
+    "CREATE INDEX tickets_assignee ON tickets(assignee, status);"
+    "CREATE INDEX tickets_customer ON tickets(customer, created);"
+    "CREATE TABLE ticket_history ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, ticket TEXT NOT NULL, ts INTEGER,"
+    " user TEXT, kind TEXT, text TEXT, public INTEGER);"
+    "CREATE INDEX ticket_history_ticket ON ticket_history(ticket, id);",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
@@ -267,6 +286,8 @@ static void job_free(struct job *j)
 		for (size_t i = 0; i < j->u.row.n; i++)
 			free(j->u.row.p[i].text);
 	}
+	if (j->type == JOB_TICKET)
+		free(j->u.ticket);
 	free(j);
 }
 
@@ -291,6 +312,8 @@ static int job_run(sqlite3 *db, const struct job *j)
 	    [JOB_WEBHOOK_SAVE] = "INSERT OR REPLACE INTO webhooks VALUES (?,?,?,?,?)",
 	    [JOB_WEBHOOK_DEL] = "DELETE FROM webhooks WHERE id=?",
 	    [JOB_ROW] = NULL,
+	    [JOB_TICKET] = "INSERT OR REPLACE INTO tickets VALUES"
+			   " (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	};
 	sqlite3_stmt *st;
 	int rc;
@@ -356,6 +379,21 @@ static int job_run(sqlite3 *db, const struct job *j)
 	case JOB_WEBHOOK_DEL:
 		bind_text(st, 1, j->u.webhook.id);
 		break;
+	case JOB_TICKET: {
+		const struct store_ticket *t = j->u.ticket;
+		const char *text[] = {t->id,	   t->subject,	t->description,
+				      t->category, t->priority, t->status,
+				      t->assignee, t->group,	t->customer,
+				      t->calls,	   t->tags,	t->creator};
+		const uint64_t num[] = {t->created,   t->updated,   t->fr_due,
+					t->res_due,   t->fr_at,	    t->resolved_at,
+					t->paused_at, t->sla_flags, t->escalations};
+		for (int i = 0; i < 12; i++)
+			bind_text(st, i + 1, text[i]);
+		for (int i = 0; i < 9; i++)
+			sqlite3_bind_int64(st, 13 + i, (sqlite3_int64)num[i]);
+		break;
+	}
 	case JOB_ROW:
 		for (size_t i = 0; i < j->u.row.n; i++) {
 			const struct row_param *p = &j->u.row.p[i];
@@ -1291,4 +1329,135 @@ int store_identity_list(struct store *s, const char *customer, store_identity_h 
 	return read_rows(s,
 			 "SELECT * FROM identities WHERE customer=? ORDER BY kind, value",
 			 identity_row, (void *)h, arg, "s", customer);
+}
+
+/* --- tickets ------------------------------------------------------------------ */
+
+int store_ticket_save(struct store *s, const struct store_ticket *t)
+{
+	struct job *j;
+
+	if (!s || !t)
+		return EINVAL;
+	j = calloc(1, sizeof(*j));
+	if (!j)
+		return ENOMEM;
+	j->type = JOB_TICKET;
+	j->u.ticket = malloc(sizeof(*t));
+	if (!j->u.ticket) {
+		free(j);
+		return ENOMEM;
+	}
+	*j->u.ticket = *t;
+	return enqueue(s, j);
+}
+
+int store_ticket_history_add(struct store *s, const struct store_ticket_entry *e)
+{
+	if (!e)
+		return EINVAL;
+	return row_job(s, ROW_TICKET_HISTORY, "sissii", e->ticket, e->ts, e->user,
+		       e->kind, e->text, (uint64_t)e->public_);
+}
+
+static int ticket_row(sqlite3_stmt *st, void *h, void *arg)
+{
+	struct store_ticket *t = malloc(sizeof(*t));
+	char *text[] = {
+	    t ? t->id : NULL,	    t ? t->subject : NULL,  t ? t->description : NULL,
+	    t ? t->category : NULL, t ? t->priority : NULL, t ? t->status : NULL,
+	    t ? t->assignee : NULL, t ? t->group : NULL,    t ? t->customer : NULL,
+	    t ? t->calls : NULL,    t ? t->tags : NULL,	    t ? t->creator : NULL};
+	size_t sizes[] = {
+	    sizeof(t->id),	 sizeof(t->subject),  sizeof(t->description),
+	    sizeof(t->category), sizeof(t->priority), sizeof(t->status),
+	    sizeof(t->assignee), sizeof(t->group),    sizeof(t->customer),
+	    sizeof(t->calls),	 sizeof(t->tags),     sizeof(t->creator)};
+	uint64_t *num[9];
+	int r;
+
+	if (!t)
+		return ENOMEM;
+	memset(t, 0, sizeof(*t));
+	num[0] = &t->created;
+	num[1] = &t->updated;
+	num[2] = &t->fr_due;
+	num[3] = &t->res_due;
+	num[4] = &t->fr_at;
+	num[5] = &t->resolved_at;
+	num[6] = &t->paused_at;
+	num[7] = &t->sla_flags;
+	num[8] = &t->escalations;
+	for (int i = 0; i < 12; i++)
+		col_text(st, i, text[i], sizes[i]);
+	for (int i = 0; i < 9; i++)
+		*num[i] = (uint64_t)sqlite3_column_int64(st, 12 + i);
+	r = ((store_ticket_h *)h)(t, arg);
+	free(t);
+	return r;
+}
+
+static int ticket_copy(const struct store_ticket *t, void *arg)
+{
+	*(struct store_ticket *)arg = *t;
+	return 1;
+}
+
+int store_ticket_get(struct store *s, const char *id, struct store_ticket *t)
+{
+	int err;
+
+	if (!id || !t)
+		return EINVAL;
+	memset(t, 0, sizeof(*t));
+	err =
+	    read_rows(s,
+		      "SELECT id, subject, description, category, priority, status,"
+		      " assignee, grp, customer, calls, tags, creator, created, updated,"
+		      " fr_due, res_due, fr_at, resolved_at, paused_at, sla_flags,"
+		      " escalations FROM tickets WHERE id=?",
+		      ticket_row, (void *)ticket_copy, t, "s", id);
+	return err ? err : (t->id[0] ? 0 : ENOENT);
+}
+
+int store_ticket_list(struct store *s, const struct store_ticket_filter *f,
+		      store_ticket_h *h, void *arg)
+{
+	if (!f)
+		return EINVAL;
+	return read_rows(
+	    s,
+	    "SELECT id, subject, description, category, priority, status,"
+	    " assignee, grp, customer, calls, tags, creator, created, updated,"
+	    " fr_due, res_due, fr_at, resolved_at, paused_at, sla_flags,"
+	    " escalations FROM tickets WHERE (?1 IS NULL OR instr(',' || ?1 || ',',"
+	    " ',' || status || ',') > 0) AND (?2 IS NULL OR assignee = ?2)"
+	    " AND (?3 IS NULL OR instr(',' || ?3 || ',', ',' || grp || ',') > 0)"
+	    " AND (?4 IS NULL OR customer = ?4)"
+	    " ORDER BY updated DESC, id LIMIT ?5 OFFSET ?6",
+	    ticket_row, (void *)h, arg, "ssssii", f->statuses, f->assignee, f->groups,
+	    f->customer, (uint64_t)(f->limit ? f->limit : 100), (uint64_t)f->offset);
+}
+
+static int entry_row(sqlite3_stmt *st, void *h, void *arg)
+{
+	struct store_ticket_entry e;
+
+	memset(&e, 0, sizeof(e));
+	col_text(st, 0, e.ticket, sizeof(e.ticket));
+	e.ts = (uint64_t)sqlite3_column_int64(st, 1);
+	col_text(st, 2, e.user, sizeof(e.user));
+	col_text(st, 3, e.kind, sizeof(e.kind));
+	col_text(st, 4, e.text, sizeof(e.text));
+	e.public_ = sqlite3_column_int(st, 5) != 0;
+	return ((store_ticket_entry_h *)h)(&e, arg);
+}
+
+int store_ticket_history(struct store *s, const char *ticket, store_ticket_entry_h *h,
+			 void *arg)
+{
+	return read_rows(s,
+			 "SELECT ticket, ts, user, kind, text, public FROM ticket_history"
+			 " WHERE ticket=? ORDER BY id",
+			 entry_row, (void *)h, arg, "s", ticket);
 }

@@ -179,6 +179,66 @@ typedef int(store_identity_h)(const struct store_identity *i, void *arg);
 int store_identity_list(struct store *st, const char *customer, store_identity_h *h,
 			void *arg);
 
+/* --- tickets ---------------------------------------------------------- */
+
+/* SLA flags of a ticket */
+#define TICKET_FR_WARNED    1
+#define TICKET_FR_BREACHED  2
+#define TICKET_RES_WARNED   4
+#define TICKET_RES_BREACHED 8
+
+struct store_ticket {
+	char id[32];
+	char subject[256];
+	char description[4096];
+	char category[32];
+	char priority[8];  /* low, normal, high, urgent */
+	char status[12];   /* new, open, pending, resolved, closed */
+	char assignee[16]; /* agent extension, "" = nobody */
+	char group[32];	   /* a queue */
+	char customer[32];
+	char calls[256]; /* linked interactions, comma list */
+	char tags[256];
+	char creator[64];
+	uint64_t created, updated;
+	uint64_t fr_due, res_due; /* UTC ms; 0 = no SLA */
+	uint64_t fr_at;		  /* first response, 0 = none yet */
+	uint64_t resolved_at;
+	uint64_t paused_at; /* pending since (clocks stopped), 0 = running */
+	uint64_t sla_flags; /* TICKET_*_WARNED / _BREACHED */
+	uint64_t escalations;
+};
+/* Inserts or replaces (queued write). */
+int store_ticket_save(struct store *st, const struct store_ticket *t);
+int store_ticket_get(struct store *st, const char *id, struct store_ticket *t);
+struct store_ticket_filter {
+	const char *statuses; /* comma list; NULL = any */
+	const char *assignee;
+	const char *groups; /* comma list */
+	const char *customer;
+	uint32_t limit; /* 0 = 100 */
+	uint32_t offset;
+};
+typedef int(store_ticket_h)(const struct store_ticket *t, void *arg);
+/* Most recently changed first. */
+int store_ticket_list(struct store *st, const struct store_ticket_filter *f,
+		      store_ticket_h *h, void *arg);
+
+/* A line of a ticket's history: a change, an internal note, a reply. */
+struct store_ticket_entry {
+	char ticket[32];
+	uint64_t ts;
+	char user[64];
+	char
+	    kind[16]; /* created, status, assign, priority, note, reply, sla, escalated */
+	char text[2048];
+	bool public_;
+};
+int store_ticket_history_add(struct store *st, const struct store_ticket_entry *e);
+typedef int(store_ticket_entry_h)(const struct store_ticket_entry *e, void *arg);
+int store_ticket_history(struct store *st, const char *ticket, store_ticket_entry_h *h,
+			 void *arg);
+
 /* --- users, API tokens, sign-in sessions, audit log -------------------- */
 
 struct store_user {

@@ -1,0 +1,688 @@
+/*
+ * ticket.c — the ticket engine: creating and changing tickets (status
+ * rules, assignment in a group, SLA clocks in business hours that stop
+ * while a ticket is pending), and checking the clocks (warning before a
+ * breach, escalation at it). Every change is stored, written to the
+ * ticket's history and emitted as an event (webhooks and the event
+ * stream carry it).
+ *
+ * Open tickets' clocks are kept in memory (a small slot each) so that a
+ * check never reads the store; a change reads the whole ticket.
+ *
+ * Not here: business time (sla.c), the routes (api/tickets.c).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <re.h>
+#include "core/core.h"
+#include "core/cfg.h"
+#include "store/store.h"
+#include "acd/acd.h"
+#include "ticket/ticket.h"
+
+#define MAX_GROUPS 64
+
+/* What the checks need of an open ticket. */
+struct slot {
+	struct le le;
+	char id[32];
+	char assignee[16];
+	char group[32];
+	enum ticket_status status;
+	uint64_t fr_due, res_due, fr_at, paused_at, flags;
+};
+
+struct tickets {
+	struct store *store;
+	const struct cfg_tenant *tenant;
+	const struct cfg_hours *hours; /* NULL: round the clock */
+	struct acd *acd;
+	struct hash *open; /* slots by id */
+	struct {
+		char group[32];
+		size_t next;
+	} rr[MAX_GROUPS]; /* round-robin positions */
+	size_t rrc;
+};
+
+static const char *const statuses[TICKET_STATUSES] = {"new", "open", "pending",
+						      "resolved", "closed"};
+static const char *const priorities[TICKET_PRIORITIES] = {"low", "normal", "high",
+							  "urgent"};
+
+const char *ticket_status_name(enum ticket_status s)
+{
+	return s < TICKET_STATUSES ? statuses[s] : "?";
+}
+
+int ticket_status_parse(enum ticket_status *sp, const char *name)
+{
+	for (int i = 0; name && i < TICKET_STATUSES; i++) {
+		if (!strcmp(name, statuses[i])) {
+			*sp = (enum ticket_status)i;
+			return 0;
+		}
+	}
+	return EINVAL;
+}
+
+const char *ticket_priority_name(enum ticket_priority p)
+{
+	return p < TICKET_PRIORITIES ? priorities[p] : "?";
+}
+
+int ticket_priority_parse(enum ticket_priority *pp, const char *name)
+{
+	for (int i = 0; name && i < TICKET_PRIORITIES; i++) {
+		if (!strcmp(name, priorities[i])) {
+			*pp = (enum ticket_priority)i;
+			return 0;
+		}
+	}
+	return EINVAL;
+}
+
+bool ticket_status_allowed(enum ticket_status from, enum ticket_status to)
+{
+	/* rows: from; columns: new, open, pending, resolved, closed */
+	static const bool allowed[TICKET_STATUSES][TICKET_STATUSES] = {
+	    [TICKET_NEW] = {true, true, true, true, false},
+	    [TICKET_OPEN] = {false, true, true, true, false},
+	    [TICKET_PENDING] = {false, true, true, true, false},
+	    [TICKET_RESOLVED] = {false, true, false, true, true}, /* reopen or close */
+	    [TICKET_CLOSED] = {false, true, false, false, true},  /* reopen only */
+	};
+	return from < TICKET_STATUSES && to < TICKET_STATUSES && allowed[from][to];
+}
+
+const char *ticket_sla_state(const struct store_ticket *t, uint64_t warn_ms, uint64_t now)
+{
+	uint64_t dues[2] = {t->fr_at ? 0 : t->fr_due, t->resolved_at ? 0 : t->res_due};
+	bool risk = false;
+
+	if (t->sla_flags & (TICKET_FR_BREACHED | TICKET_RES_BREACHED))
+		return "breached";
+	for (int i = 0; i < 2; i++) {
+		if (!dues[i] || t->paused_at)
+			continue;
+		if (now >= dues[i])
+			return "breached";
+		if (now + warn_ms >= dues[i])
+			risk = true;
+	}
+	return risk ? "at_risk" : "on_track";
+}
+
+/* --- slots ------------------------------------------------------------- */
+
+static void slot_destructor(void *arg)
+{
+	list_unlink(&((struct slot *)arg)->le);
+}
+
+static bool slot_cmp(struct le *le, void *arg)
+{
+	return !strcmp(((struct slot *)le->data)->id, arg);
+}
+
+static struct slot *slot_find(struct tickets *tk, const char *id)
+{
+	struct le *le = hash_lookup(tk->open, hash_joaat_str(id), slot_cmp, (void *)id);
+	return le ? le->data : NULL;
+}
+
+/* The slot follows the ticket: made, changed, or dropped once closed. */
+static void slot_sync(struct tickets *tk, const struct store_ticket *t)
+{
+	struct slot *s = slot_find(tk, t->id);
+	enum ticket_status st = TICKET_NEW;
+
+	(void)ticket_status_parse(&st, t->status);
+	if (st == TICKET_CLOSED) {
+		mem_deref(s);
+		return;
+	}
+	if (!s) {
+		s = mem_zalloc(sizeof(*s), slot_destructor);
+		if (!s)
+			return;
+		util_copy(s->id, sizeof(s->id), t->id);
+		hash_append(tk->open, hash_joaat_str(s->id), &s->le, s);
+	}
+	util_copy(s->assignee, sizeof(s->assignee), t->assignee);
+	util_copy(s->group, sizeof(s->group), t->group);
+	s->status = st;
+	s->fr_due = t->fr_due;
+	s->res_due = t->res_due;
+	s->fr_at = t->fr_at;
+	s->paused_at = t->paused_at;
+	s->flags = t->sla_flags;
+}
+
+/* --- history and events ---------------------------------------------------- */
+
+static void history(struct tickets *tk, const struct store_ticket *t, const char *by,
+		    const char *kind, bool public_reply, const char *fmt, ...)
+{
+	struct store_ticket_entry e;
+	va_list ap;
+
+	memset(&e, 0, sizeof(e));
+	util_copy(e.ticket, sizeof(e.ticket), t->id);
+	e.ts = t->updated;
+	util_copy(e.user, sizeof(e.user), by ? by : "system");
+	util_copy(e.kind, sizeof(e.kind), kind);
+	e.public_ = public_reply;
+	va_start(ap, fmt);
+	vsnprintf(e.text, sizeof(e.text), fmt, ap);
+	va_end(ap);
+	if (store_ticket_history_add(tk->store, &e))
+		log_error("ticket: history not stored ticket=%s", t->id);
+}
+
+static void emit(const struct store_ticket *t, const char *type, const char *by,
+		 const char *what)
+{
+	event_emitf(type, NULL, t->assignee[0] ? t->assignee : NULL,
+		    t->group[0] ? t->group : NULL,
+		    "{\"ticket\":\"%s\",\"status\":\"%s\",\"priority\":\"%s\","
+		    "\"customer\":\"%s\",\"by\":\"%s\",\"what\":\"%s\"}",
+		    t->id, t->status, t->priority, t->customer, by ? by : "system", what);
+}
+
+static int save(struct tickets *tk, struct store_ticket *t)
+{
+	int err = store_ticket_save(tk->store, t);
+
+	if (!err)
+		slot_sync(tk, t);
+	return err;
+}
+
+/* --- assignment ----------------------------------------------------------- */
+
+static size_t load_of(struct tickets *tk, const char *ext)
+{
+	size_t n = 0;
+
+	for (uint32_t b = 0; b < hash_bsize(tk->open); b++) {
+		struct le *le = list_head(hash_list(tk->open, b));
+		for (; le; le = le->next) {
+			const struct slot *s = le->data;
+			if (!strcmp(s->assignee, ext) && s->status <= TICKET_PENDING)
+				n++;
+		}
+	}
+	return n;
+}
+
+/*
+ * An agent of the group to take the ticket: those who serve the queue and
+ * are logged in and available (not skip), least loaded first or in turn.
+ * "" when nobody is.
+ */
+static void assign(struct tickets *tk, const char *group, const char *skip, char *out,
+		   size_t sz)
+{
+	const struct cfg_tenant *t = tk->tenant;
+	const char *cand[256];
+	size_t n = 0, best = 0, *next = NULL;
+
+	out[0] = '\0';
+	if (!group || !group[0] || !tk->acd)
+		return;
+	for (size_t i = 0; i < t->agentc && n < 256; i++) {
+		struct acd_agent_info in;
+		const char *ext = t->agentv[i].ext;
+		if ((skip && !strcmp(ext, skip)) || !cfg_agent_serves(t, group, ext) ||
+		    acd_agent_info(tk->acd, ext, &in) || in.presence != AGENT_AVAILABLE)
+			continue;
+		cand[n++] = ext;
+	}
+	if (!n)
+		return;
+	if (!strcmp(t->ticket_assign, "round-robin")) {
+		for (size_t i = 0; i < tk->rrc && !next; i++)
+			next = strcmp(tk->rr[i].group, group) ? NULL : &tk->rr[i].next;
+		if (!next && tk->rrc < MAX_GROUPS) {
+			util_copy(tk->rr[tk->rrc].group, sizeof(tk->rr[0].group), group);
+			next = &tk->rr[tk->rrc++].next;
+		}
+		best = next ? (*next)++ % n : 0;
+	} else {
+		size_t least = SIZE_MAX;
+		for (size_t i = 0; i < n; i++) {
+			size_t l = load_of(tk, cand[i]);
+			if (l < least) {
+				least = l;
+				best = i;
+			}
+		}
+	}
+	util_copy(out, sz, cand[best]);
+}
+
+/* --- SLA ------------------------------------------------------------------ */
+
+static const struct cfg_sla *policy(const struct cfg_tenant *t, const char *priority,
+				    const char *category)
+{
+	for (size_t i = 0; i < t->slac; i++) {
+		const struct cfg_sla *p = &t->slav[i];
+		if (!strcmp(p->priority, priority) &&
+		    (!p->category[0] || !strcmp(p->category, category)))
+			return p;
+	}
+	return NULL;
+}
+
+/* Dues from the policy, counted from `from` (creation, or a change of
+ * priority that changes the policy). */
+static void dues_set(struct tickets *tk, struct store_ticket *t, uint64_t from)
+{
+	const struct cfg_sla *p = policy(tk->tenant, t->priority, t->category);
+
+	t->fr_due = p && !t->fr_at ? sla_due(tk->hours, from, p->first_response_ms) : 0;
+	t->res_due = p ? sla_due(tk->hours, from, p->resolution_ms) : 0;
+	t->sla_flags &= ~(uint64_t)(TICKET_FR_WARNED | TICKET_RES_WARNED);
+}
+
+/* Clocks stopped at paused_at go on at now: what was left of each target
+ * (in business time) is left again. */
+static void clocks_resume(struct tickets *tk, struct store_ticket *t, uint64_t now)
+{
+	uint64_t *dues[2] = {t->fr_at ? NULL : &t->fr_due, &t->res_due};
+
+	for (int i = 0; i < 2; i++) {
+		uint64_t left;
+		if (!dues[i] || !*dues[i])
+			continue;
+		left = *dues[i] > t->paused_at
+			   ? sla_business_ms(tk->hours, t->paused_at, *dues[i])
+			   : 0;
+		*dues[i] = sla_due(tk->hours, now, left);
+	}
+	t->paused_at = 0;
+}
+
+/* --- changes ---------------------------------------------------------------- */
+
+static int fields_apply(struct tickets *tk, struct store_ticket *t,
+			const struct ticket_change *c, uint64_t now, const char **why)
+{
+	const struct cfg_tenant *tn = tk->tenant;
+	bool known = false;
+
+	if (c->subject) {
+		if (!c->subject[0] || strlen(c->subject) >= sizeof(t->subject)) {
+			*why = "subject: text of 1-255 characters";
+			return EINVAL;
+		}
+		util_copy(t->subject, sizeof(t->subject), c->subject);
+	}
+	if (c->description) {
+		if (strlen(c->description) >= sizeof(t->description)) {
+			*why = "description: at most 4095 characters";
+			return EINVAL;
+		}
+		util_copy(t->description, sizeof(t->description), c->description);
+	}
+	if (c->category) {
+		for (size_t i = 0; i < tn->ticket_categoryc && !known; i++)
+			known = !strcmp(tn->ticket_categories[i], c->category);
+		if (!known) {
+			*why = "category: not one of the tenant's tickets.categories";
+			return EINVAL;
+		}
+		util_copy(t->category, sizeof(t->category), c->category);
+	}
+	if (c->group) {
+		if (c->group[0] && !cfg_queue_find(tn, c->group)) {
+			*why = "group: not a queue of the tenant";
+			return EINVAL;
+		}
+		util_copy(t->group, sizeof(t->group), c->group);
+	}
+	if (c->assignee) {
+		if (c->assignee[0] && !cfg_agent_find(tn, c->assignee)) {
+			*why = "assignee: not an agent of the tenant";
+			return EINVAL;
+		}
+		util_copy(t->assignee, sizeof(t->assignee), c->assignee);
+	}
+	if (c->customer)
+		util_copy(t->customer, sizeof(t->customer), c->customer);
+	if (c->tags) {
+		if (strlen(c->tags) >= sizeof(t->tags)) {
+			*why = "tags: too many";
+			return EINVAL;
+		}
+		util_copy(t->tags, sizeof(t->tags), c->tags);
+	}
+	if (c->call && c->call[0]) {
+		if (strlen(t->calls) + strlen(c->call) + 2 > sizeof(t->calls)) {
+			*why = "call: too many linked calls";
+			return EINVAL;
+		}
+		if (!strstr(t->calls, c->call)) {
+			if (t->calls[0])
+				strcat(t->calls, ",");
+			strcat(t->calls, c->call);
+		}
+	}
+	if (c->priority >= TICKET_PRIORITIES) {
+		*why = "priority: low, normal, high or urgent";
+		return EINVAL;
+	}
+	if (c->priority >= 0)
+		util_copy(t->priority, sizeof(t->priority),
+			  ticket_priority_name((enum ticket_priority)c->priority));
+	(void)now;
+	return 0;
+}
+
+int ticket_create(struct tickets *tk, const struct ticket_change *c, uint64_t now,
+		  struct store_ticket *out, const char **why)
+{
+	struct store_ticket *t;
+	const char *dummy;
+	int err;
+
+	if (!why)
+		why = &dummy;
+	if (!tk || !c || !c->subject) {
+		*why = "subject: required";
+		return EINVAL;
+	}
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return ENOMEM;
+	snprintf(t->id, sizeof(t->id), "tk_%llx%04x", (unsigned long long)now,
+		 rand_u16());
+	util_copy(t->status, sizeof(t->status), "new");
+	util_copy(t->priority, sizeof(t->priority), "normal");
+	util_copy(t->category, sizeof(t->category),
+		  tk->tenant->ticket_categoryc ? tk->tenant->ticket_categories[0]
+					       : "general");
+	util_copy(t->creator, sizeof(t->creator), c->by ? c->by : "system");
+	t->created = t->updated = now;
+	err = fields_apply(tk, t, c, now, why);
+	if (err)
+		goto out;
+	if (!t->assignee[0])
+		assign(tk, t->group, NULL, t->assignee, sizeof(t->assignee));
+	dues_set(tk, t, now);
+	err = save(tk, t);
+	if (err)
+		goto out;
+	history(tk, t, c->by, "created", false, "%s; %s, %s%s%s", t->subject, t->priority,
+		t->category, t->assignee[0] ? ", assigned to " : "", t->assignee);
+	emit(t, "ticket.created", c->by, "created");
+	log_info("ticket: created ticket=%s priority=%s group=%s assignee=%s", t->id,
+		 t->priority, t->group, t->assignee);
+	if (out)
+		*out = *t;
+out:
+	free(t);
+	return err;
+}
+
+int ticket_update(struct tickets *tk, const char *id, const struct ticket_change *c,
+		  uint64_t now, struct store_ticket *out, const char **why)
+{
+	struct store_ticket *t, before;
+	enum ticket_status from = TICKET_NEW, to;
+	const char *dummy;
+	char what[160] = "";
+	int err;
+
+	if (!why)
+		why = &dummy;
+	if (!tk || !id || !c)
+		return EINVAL;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return ENOMEM;
+	store_flush(tk->store); /* the latest change counts */
+	err = store_ticket_get(tk->store, id, t);
+	if (err)
+		goto out;
+	before = *t;
+	(void)ticket_status_parse(&from, t->status);
+	to = c->status >= 0 ? (enum ticket_status)c->status : from;
+	if (c->status >= TICKET_STATUSES) {
+		*why = "status: new, open, pending, resolved or closed";
+		err = EINVAL;
+		goto out;
+	}
+	if (to != from && !ticket_status_allowed(from, to)) {
+		*why = "status: this change is not allowed";
+		err = EPERM;
+		goto out;
+	}
+	err = fields_apply(tk, t, c, now, why);
+	if (err)
+		goto out;
+	t->updated = now;
+	if (to != from) {
+		util_copy(t->status, sizeof(t->status), ticket_status_name(to));
+		if (from == TICKET_PENDING && t->paused_at)
+			clocks_resume(tk, t, now);
+		if (to == TICKET_PENDING)
+			t->paused_at = now;
+		if (to == TICKET_RESOLVED) {
+			t->resolved_at = now;
+			if (!t->fr_at)
+				t->fr_at = now;
+		}
+		if (to == TICKET_OPEN &&
+		    (from == TICKET_RESOLVED || from == TICKET_CLOSED))
+			t->resolved_at = 0; /* reopened: its clock runs again */
+		history(tk, t, c->by, "status", false, "%s → %s",
+			ticket_status_name(from), ticket_status_name(to));
+		snprintf(what + strlen(what), sizeof(what) - strlen(what), "status ");
+	}
+	if (strcmp(before.priority, t->priority)) {
+		if (!t->paused_at)
+			dues_set(tk, t, before.created); /* the new priority's policy */
+		history(tk, t, c->by, "priority", false, "%s → %s", before.priority,
+			t->priority);
+		snprintf(what + strlen(what), sizeof(what) - strlen(what), "priority ");
+	}
+	if (strcmp(before.group, t->group) && !c->assignee) {
+		assign(tk, t->group, NULL, t->assignee, sizeof(t->assignee));
+		snprintf(what + strlen(what), sizeof(what) - strlen(what), "group ");
+	}
+	if (strcmp(before.assignee, t->assignee)) {
+		history(tk, t, c->by, "assign", false, "%s → %s",
+			before.assignee[0] ? before.assignee : "nobody",
+			t->assignee[0] ? t->assignee : "nobody");
+		snprintf(what + strlen(what), sizeof(what) - strlen(what), "assignee ");
+	}
+	err = save(tk, t);
+	if (err)
+		goto out;
+	emit(t, "ticket.updated", c->by, what[0] ? what : "fields ");
+	if (out)
+		*out = *t;
+out:
+	free(t);
+	return err;
+}
+
+int ticket_note(struct tickets *tk, const char *id, const char *by, const char *text,
+		bool public_reply, uint64_t now)
+{
+	struct store_ticket *t;
+	int err;
+
+	if (!tk || !id || !text || !*text)
+		return EINVAL;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return ENOMEM;
+	store_flush(tk->store);
+	err = store_ticket_get(tk->store, id, t);
+	if (err)
+		goto out;
+	t->updated = now;
+	if (public_reply && !t->fr_at)
+		t->fr_at = now; /* the first response */
+	history(tk, t, by, public_reply ? "reply" : "note", public_reply, "%s", text);
+	err = save(tk, t);
+	if (!err)
+		emit(t, "ticket.updated", by, public_reply ? "reply" : "note");
+out:
+	free(t);
+	return err;
+}
+
+/* --- checks ------------------------------------------------------------------ */
+
+/* A warning or a breach of one clock: stored, in the history, an event;
+ * a breach escalates. */
+static void sla_hit(struct tickets *tk, const struct slot *s, uint64_t flag, uint64_t now)
+{
+	struct store_ticket *t = calloc(1, sizeof(*t));
+	bool breach = flag & (TICKET_FR_BREACHED | TICKET_RES_BREACHED);
+	const char *clock = flag & (TICKET_FR_WARNED | TICKET_FR_BREACHED)
+				? "first response"
+				: "resolution";
+	enum ticket_priority p = TICKET_NORMAL;
+	char from[16];
+
+	if (!t)
+		return;
+	store_flush(tk->store);
+	if (store_ticket_get(tk->store, s->id, t)) {
+		free(t);
+		return;
+	}
+	t->sla_flags |= flag;
+	t->updated = now;
+	history(tk, t, "system", "sla", false, "%s %s", clock,
+		breach ? "target breached" : "target near");
+	emit(t, breach ? "ticket.sla_breached" : "ticket.sla_warning", "system", clock);
+	if (breach) {
+		/* escalation: a step up in priority, another agent of the group,
+		 * the supervisors told (the event reaches their wallboards and
+		 * the webhooks) */
+		(void)ticket_priority_parse(&p, t->priority);
+		if (p < TICKET_URGENT)
+			util_copy(t->priority, sizeof(t->priority),
+				  ticket_priority_name((enum ticket_priority)(p + 1)));
+		util_copy(from, sizeof(from), t->assignee);
+		assign(tk, t->group, from[0] ? from : NULL, t->assignee,
+		       sizeof(t->assignee));
+		if (!t->assignee[0])
+			util_copy(t->assignee, sizeof(t->assignee), from);
+		t->escalations++;
+		history(tk, t, "system", "escalated", false,
+			"priority %s, assignee %s → %s", t->priority,
+			from[0] ? from : "nobody",
+			t->assignee[0] ? t->assignee : "nobody");
+		emit(t, "ticket.escalated", "system", clock);
+		log_info("ticket: escalated ticket=%s clock=%s priority=%s assignee=%s",
+			 t->id, clock, t->priority, t->assignee);
+	}
+	if (save(tk, t))
+		log_error("ticket: SLA change not stored ticket=%s", t->id);
+	free(t);
+}
+
+size_t ticket_check(struct tickets *tk, uint64_t now)
+{
+	uint64_t warn = tk ? tk->tenant->ticket_warn_ms : 0;
+	struct {
+		char id[32];
+		uint64_t flag;
+	} hits[64];
+	size_t n = 0;
+
+	if (!tk)
+		return 0;
+	/* collect first: a hit changes the table */
+	for (uint32_t b = 0; b < hash_bsize(tk->open) && n < 64; b++) {
+		struct le *le = list_head(hash_list(tk->open, b));
+		for (; le && n < 64; le = le->next) {
+			const struct slot *s = le->data;
+			uint64_t f = 0;
+			if (s->paused_at || s->status >= TICKET_RESOLVED)
+				continue;
+			if (s->fr_due && !s->fr_at) {
+				if (now >= s->fr_due && !(s->flags & TICKET_FR_BREACHED))
+					f = TICKET_FR_BREACHED;
+				else if (now + warn >= s->fr_due &&
+					 !(s->flags &
+					   (TICKET_FR_WARNED | TICKET_FR_BREACHED)))
+					f = TICKET_FR_WARNED;
+			}
+			if (!f && s->res_due) {
+				if (now >= s->res_due &&
+				    !(s->flags & TICKET_RES_BREACHED))
+					f = TICKET_RES_BREACHED;
+				else if (now + warn >= s->res_due &&
+					 !(s->flags &
+					   (TICKET_RES_WARNED | TICKET_RES_BREACHED)))
+					f = TICKET_RES_WARNED;
+			}
+			if (f) {
+				util_copy(hits[n].id, sizeof(hits[n].id), s->id);
+				hits[n++].flag = f;
+			}
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct slot *s = slot_find(tk, hits[i].id);
+		if (s)
+			sla_hit(tk, s, hits[i].flag, now);
+	}
+	return n;
+}
+
+/* --- set-up ----------------------------------------------------------------- */
+
+static int load_one(const struct store_ticket *t, void *arg)
+{
+	slot_sync(arg, t);
+	return 0;
+}
+
+static void tickets_destructor(void *arg)
+{
+	struct tickets *tk = arg;
+
+	hash_flush(tk->open);
+	mem_deref(tk->open);
+}
+
+int tickets_alloc(struct tickets **tp, struct store *st, const struct cfg_tenant *t,
+		  struct acd *acd, uint64_t now)
+{
+	struct store_ticket_filter f = {.statuses = "new,open,pending,resolved",
+					.limit = 1000000};
+	struct tickets *tk;
+	int err;
+
+	if (!tp || !st || !t)
+		return EINVAL;
+	tk = mem_zalloc(sizeof(*tk), tickets_destructor);
+	if (!tk)
+		return ENOMEM;
+	tk->store = st;
+	tk->tenant = t;
+	tk->acd = acd;
+	tk->hours = t->ticket_hours[0] ? cfg_hours_find(t, t->ticket_hours) : NULL;
+	err = hash_alloc(&tk->open, 1024);
+	if (!err)
+		err = store_ticket_list(st, &f, load_one, tk);
+	if (err) {
+		mem_deref(tk);
+		return err;
+	}
+	(void)now;
+	*tp = tk;
+	return 0;
+}

@@ -1,0 +1,247 @@
+/*
+ * test_ticket.c — SLA clocks on a virtual clock (business hours across
+ * nights, weekends, holidays and time zones; stopped while pending), the
+ * status rules, assignment (least loaded, round robin, only available
+ * agents of the group) and escalation at a breach.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <time.h>
+#include "test.h"
+#include "core/core.h"
+#include "core/cfg.h"
+#include "store/store.h"
+#include "acd/acd.h"
+#include "ticket/ticket.h"
+
+#define H  3600000ULL
+#define MN 60000ULL
+
+/* UTC ms of a date and time */
+static uint64_t at(int y, int mo, int d, int h, int mi)
+{
+	struct tm tm = {.tm_year = y - 1900,
+			.tm_mon = mo - 1,
+			.tm_mday = d,
+			.tm_hour = h,
+			.tm_min = mi};
+	return (uint64_t)timegm(&tm) * 1000;
+}
+
+static const char tenant_yaml[] =
+    "name: T\n"
+    "hours:\n"
+    "  - name: office\n"
+    "    timezone: UTC\n"
+    "    week: {mon: 09:00-17:00, tue: 09:00-17:00, wed: 09:00-17:00, thu: 09:00-17:00,\n"
+    "           fri: 09:00-17:00, sat: closed, sun: closed}\n"
+    "    holidays: [\"2026-12-28\"]\n"
+    "  - name: berlin\n"
+    "    timezone: Europe/Berlin\n"
+    "    week: {mon: 09:00-17:00, tue: 09:00-17:00, wed: 09:00-17:00, thu: 09:00-17:00,\n"
+    "           fri: 09:00-17:00, sat: closed, sun: closed}\n"
+    "agents:\n"
+    "  - {ext: \"1001\", name: A, password: a-secret-1}\n"
+    "  - {ext: \"1002\", name: B, password: b-secret-1}\n"
+    "  - {ext: \"1003\", name: C, password: c-secret-1}\n"
+    "queues:\n"
+    "  - {name: support, strategy: longest-idle, members: [\"1001\", \"1002\", "
+    "\"1003\"]}\n"
+    "numbers: []\n"
+    "flows: []\n"
+    "tickets:\n"
+    "  calendar: office\n"
+    "  warn_before: 1h\n"
+    "  sla:\n"
+    "    - {priority: urgent, first_response: 1h, resolution: 4h}\n"
+    "    - {priority: normal, category: billing, first_response: 2h, resolution: 16h}\n"
+    "    - {priority: normal, first_response: 4h, resolution: 24h}\n";
+
+static int test_business_time(void)
+{
+	struct cfg_tenant *t = NULL;
+	const struct cfg_hours *h, *b;
+	int r = 1;
+
+	TEST_ERR(
+	    cfg_tenant_parse(&t, "t.yaml", tenant_yaml, sizeof(tenant_yaml) - 1, NULL));
+	h = cfg_hours_find(t, "office");
+	b = cfg_hours_find(t, "berlin");
+	/* Friday 2026-12-04 16:00 + 2 h → Monday 10:00 (over the weekend) */
+	TEST_CHECK(sla_due(h, at(2026, 12, 4, 16, 0), 2 * H) == at(2026, 12, 7, 10, 0));
+	TEST_CHECK(sla_business_ms(h, at(2026, 12, 4, 16, 0), at(2026, 12, 7, 10, 0)) ==
+		   2 * H);
+	/* Friday 2026-12-25 16:00 + 2 h → Tuesday 29th 10:00 (28th a holiday) */
+	TEST_CHECK(sla_due(h, at(2026, 12, 25, 16, 0), 2 * H) == at(2026, 12, 29, 10, 0));
+	/* overnight: Tuesday 18:00 + 1 h → Wednesday 10:00 */
+	TEST_CHECK(sla_due(h, at(2026, 12, 1, 18, 0), H) == at(2026, 12, 2, 10, 0));
+	/* a Saturday start: + 30 min → Monday 09:30 */
+	TEST_CHECK(sla_due(h, at(2026, 12, 5, 12, 0), 30 * MN) == at(2026, 12, 7, 9, 30));
+	/* within the day, from a second inside a minute */
+	TEST_CHECK(sla_due(h, at(2026, 12, 1, 10, 0) + 20000, 30 * MN) ==
+		   at(2026, 12, 1, 10, 31));
+	/* 24 h of business time = 3 working days */
+	TEST_CHECK(sla_due(h, at(2026, 12, 1, 9, 0), 24 * H) == at(2026, 12, 3, 17, 0));
+	/* Berlin is UTC+1 in winter: opens at 08:00 UTC */
+	TEST_CHECK(sla_due(b, at(2026, 12, 1, 7, 0), 30 * MN) == at(2026, 12, 1, 8, 30));
+	/* Berlin in summer (UTC+2): 07:00 UTC */
+	TEST_CHECK(sla_due(b, at(2026, 7, 1, 6, 0), 30 * MN) == at(2026, 7, 1, 7, 30));
+	/* no calendar: wall time */
+	TEST_CHECK(sla_due(NULL, 1000, 5000) == 6000);
+	TEST_CHECK(sla_business_ms(h, at(2026, 12, 5, 0, 0), at(2026, 12, 6, 23, 0)) ==
+		   0);
+	r = 0;
+out:
+	mem_deref(t);
+	return r;
+}
+
+static int test_status_rules(void)
+{
+	TEST_ASSERT(ticket_status_allowed(TICKET_NEW, TICKET_OPEN));
+	TEST_ASSERT(ticket_status_allowed(TICKET_OPEN, TICKET_PENDING));
+	TEST_ASSERT(ticket_status_allowed(TICKET_PENDING, TICKET_OPEN));
+	TEST_ASSERT(ticket_status_allowed(TICKET_RESOLVED, TICKET_CLOSED));
+	TEST_ASSERT(ticket_status_allowed(TICKET_CLOSED, TICKET_OPEN)); /* reopen */
+	TEST_ASSERT(!ticket_status_allowed(TICKET_CLOSED, TICKET_PENDING));
+	TEST_ASSERT(!ticket_status_allowed(TICKET_CLOSED, TICKET_RESOLVED));
+	TEST_ASSERT(!ticket_status_allowed(TICKET_OPEN, TICKET_NEW));
+	TEST_ASSERT(!ticket_status_allowed(TICKET_NEW, TICKET_CLOSED));
+	return 0;
+}
+
+static int test_bad_policy(void)
+{
+	static const char y[] =
+	    "name: T\nagents: []\nqueues: []\nnumbers: []\nflows: []\n"
+	    "tickets:\n  sla:\n"
+	    "    - {priority: high, first_response: 4h, resolution: 1h}\n";
+	struct cfg_tenant *t = NULL;
+	struct cfg_errors errs;
+
+	memset(&errs, 0, sizeof(errs));
+	TEST_ASSERT(cfg_tenant_parse(&t, "t.yaml", y, sizeof(y) - 1, &errs) == EINVAL);
+	TEST_ASSERT(errs.msgc >= 1 &&
+		    strstr(errs.msgv[0], "t.yaml:8: tickets.sla.resolution"));
+	return 0;
+}
+
+static void no_offer(struct acd_item *it, const char *agent, void *arg)
+{
+	(void)it;
+	(void)agent;
+	(void)arg;
+}
+
+static int test_engine(void)
+{
+	struct acd_handlers hd = {.offer = no_offer};
+	struct cfg_tenant *t = NULL;
+	struct store *st = NULL;
+	struct acd *acd = NULL;
+	struct tickets *tk = NULL;
+	struct store_ticket tt, t2;
+	struct ticket_change c = TICKET_CHANGE_INIT;
+	const char *why = NULL;
+	char dir[] = "/tmp/hotline-ticket-XXXXXX", cmd[64], id2[32] = "";
+	uint64_t mon = at(2026, 12, 7, 9, 0); /* a Monday morning */
+	int r = 1;
+
+	TEST_ASSERT(mkdtemp(dir));
+	TEST_ERR(
+	    cfg_tenant_parse(&t, "t.yaml", tenant_yaml, sizeof(tenant_yaml) - 1, NULL));
+	TEST_ERR(store_open(&st, dir));
+	TEST_ERR(acd_alloc(&acd, &hd));
+	TEST_ERR(acd_load_tenant(acd, t));
+	acd_agent_set(acd, "1003", AGENT_LOGGED_OUT, NULL, mon);
+	TEST_ERR(tickets_alloc(&tk, st, t, acd, mon));
+
+	/* least loaded among the available: 1001 first, then 1002, never 1003 */
+	c.subject = "Invoice wrong";
+	c.category = "billing";
+	c.group = "support";
+	c.by = "alice";
+	TEST_CHECK(!ticket_create(tk, &c, mon, &tt, &why) &&
+		   !strcmp(tt.assignee, "1001"));
+	/* billing/normal policy: 2 h first response, 16 h resolution (2 days) */
+	TEST_CHECK(tt.fr_due == mon + 2 * H && tt.res_due == at(2026, 12, 8, 17, 0));
+	c.category = NULL;
+	TEST_CHECK(!ticket_create(tk, &c, mon, &t2, &why) &&
+		   !strcmp(t2.assignee, "1002"));
+	TEST_CHECK(t2.fr_due == mon + 4 * H);
+	c.subject = "";
+	TEST_CHECK(ticket_create(tk, &c, mon, &t2, &why) == EINVAL &&
+		   !strncmp(why, "subject", 7));
+	c.subject = "x";
+	c.category = "gossip";
+	TEST_CHECK(ticket_create(tk, &c, mon, &t2, &why) == EINVAL &&
+		   !strncmp(why, "category", 8));
+
+	/* pending stops the clocks: 1 h used, pending over the night, the
+	 * remaining hour runs from the reopening */
+	struct ticket_change ch = TICKET_CHANGE_INIT;
+	ch.status = TICKET_PENDING;
+	ch.by = "alice";
+	TEST_CHECK(!ticket_update(tk, tt.id, &ch, mon + H, &tt, &why) &&
+		   tt.paused_at == mon + H);
+	/* paused: never late, whatever the time */
+	TEST_CHECK(!strcmp(ticket_sla_state(&tt, H, mon + 30 * H), "on_track"));
+	ch.status = TICKET_OPEN;
+	TEST_CHECK(!ticket_update(tk, tt.id, &ch, at(2026, 12, 8, 9, 0), &tt, &why));
+	TEST_CHECK(tt.fr_due == at(2026, 12, 8, 10, 0) && !tt.paused_at);
+	/* closed → pending is refused, nothing changes */
+	ch.status = TICKET_RESOLVED;
+	TEST_CHECK(!ticket_update(tk, tt.id, &ch, at(2026, 12, 8, 9, 10), &tt, &why));
+	TEST_CHECK(tt.fr_at == at(2026, 12, 8, 9, 10));
+	ch.status = TICKET_CLOSED;
+	TEST_CHECK(!ticket_update(tk, tt.id, &ch, at(2026, 12, 8, 9, 20), &tt, &why));
+	ch.status = TICKET_PENDING;
+	TEST_CHECK(ticket_update(tk, tt.id, &ch, at(2026, 12, 8, 9, 30), &tt, &why) ==
+		   EPERM);
+	{
+		char id[32];
+		util_copy(id, sizeof(id), tt.id);
+		TEST_CHECK(!store_ticket_get(st, id, &tt) &&
+			   !strcmp(tt.status, "closed"));
+	}
+
+	util_copy(id2, sizeof(id2), t2.id);
+	/* the other ticket (1002's): warned an hour before its first
+	 * response target, escalated at it: priority up, to 1001 */
+	TEST_CHECK(ticket_check(tk, mon + 2 * H + 30 * MN) == 0);
+	TEST_CHECK(ticket_check(tk, mon + 3 * H) == 1);
+	store_flush(st);
+	TEST_CHECK(!store_ticket_get(st, id2, &t2) && (t2.sla_flags & TICKET_FR_WARNED) &&
+		   !strcmp(t2.assignee, "1002"));
+	TEST_CHECK(!strcmp(ticket_sla_state(&t2, H, mon + 3 * H), "at_risk"));
+	TEST_CHECK(ticket_check(tk, mon + 4 * H) == 1);
+	store_flush(st);
+	TEST_CHECK(!store_ticket_get(st, id2, &t2) &&
+		   (t2.sla_flags & TICKET_FR_BREACHED) && !strcmp(t2.priority, "high") &&
+		   !strcmp(t2.assignee, "1001") && t2.escalations == 1);
+	TEST_CHECK(!strcmp(ticket_sla_state(&t2, H, mon + 4 * H), "breached"));
+	TEST_CHECK(ticket_check(tk, mon + 4 * H + MN) == 0); /* once */
+	/* a public reply is the first response */
+	TEST_CHECK(!ticket_note(tk, t2.id, "alice", "We are on it.", true, mon + 5 * H));
+	store_flush(st);
+	TEST_CHECK(!store_ticket_get(st, id2, &t2) && t2.fr_at == mon + 5 * H);
+	r = 0;
+out:
+	mem_deref(tk);
+	mem_deref(acd);
+	mem_deref(st);
+	mem_deref(t);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	(void)!system(cmd);
+	return r;
+}
+
+static const struct test_case tests[] = {
+    {"business time across nights, weekends, holidays, time zones", test_business_time},
+    {"status rules: reopen yes, closed to pending no", test_status_rules},
+    {"an SLA resolution shorter than first response is refused", test_bad_policy},
+    {"engine: dues by policy, pending stops the clock, assignment, escalation",
+     test_engine},
+};
+
+TEST_MAIN(tests)
