@@ -4,7 +4,7 @@ set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 HOTLINE=${HOTLINE:-$ROOT/build/hotline} # another build: HOTLINE=build-x/hotline
 T=$(mktemp -d /tmp/hotline-bench.XXXXXX)
-BASE=$(( 41000 + ($$ % 100) * 20 ))
+BASE=$(( 15000 + ($$ % 100) * 20 )) # below the kernel's ephemeral ports (32768-)
 SIP_PORT=$BASE
 HTTP_PORT=$((BASE + 1))
 HL_PID=""

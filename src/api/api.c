@@ -7,6 +7,7 @@
  * Not here: what a call is (store), how calls happen (sip).
  */
 #include <errno.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include <re_list.h>
 #include <re_sa.h>
 #include <re_msg.h>
+#include <re_tcp.h>
 #include <re_http.h>
 #include "core/core.h"
 #include "core/cfg.h"
@@ -1152,6 +1154,10 @@ int api_alloc(struct api **ap, const struct cfg_node *node,
 		err = api__webhooks_alloc(&a->webhooks, st);
 	if (!err)
 		err = http_listen(&a->sock, &laddr, request_handler, a);
+	/* libre listens with a backlog of 5: a wallboard room reconnecting
+	 * at once would see refused connections */
+	if (!err)
+		err = tcp_sock_listen(http_sock_tcp(a->sock), SOMAXCONN);
 	if (err) {
 		mem_deref(a);
 		return err;
