@@ -1005,6 +1005,11 @@ static const struct route routes[] = {
     {"GET", "/api/v1/customers/{id}/timeline", ANY, api__customers_timeline},
     {"GET", "/api/v1/customers/{id}/export", SUP, api__customers_export},
     {"POST", "/api/v1/customers/{id}/merge", SUP, api__customers_merge},
+    {"GET", "/api/v1/tickets", ANY, api__tickets_list},
+    {"POST", "/api/v1/tickets", ANY, api__tickets_add},
+    {"GET", "/api/v1/tickets/{id}", ANY, api__tickets_get},
+    {"PATCH", "/api/v1/tickets/{id}", ANY, api__tickets_patch},
+    {"POST", "/api/v1/tickets/{id}/notes", ANY, api__tickets_note},
     {"GET", "/api/v1/users", ADMIN, api__users_list},
     {"POST", "/api/v1/users", ADMIN, api__users_add},
     {"GET", "/api/v1/users/{id}", ADMIN, api__users_get},
@@ -1118,6 +1123,7 @@ static void api_destructor(void *arg)
 	mem_deref(a->sock);
 	mem_deref(a->users);
 	mem_deref(a->web);
+	mem_deref(a->tickets);
 }
 
 int api_alloc(struct api **ap, const struct cfg_node *node,
@@ -1148,6 +1154,8 @@ int api_alloc(struct api **ap, const struct cfg_node *node,
 		err = api__users_alloc(&a->users, a);
 	if (!err)
 		err = api__web_alloc(&a->web, node->web_dir);
+	if (!err)
+		err = api__tickets_alloc(&a->tickets, a);
 	if (!err)
 		err = api__stream_alloc(&a->stream, a);
 	if (!err)

@@ -14,6 +14,7 @@
 struct api_stream;
 struct api_users;
 struct api_web;
+struct api_tickets;
 struct api_webhooks;
 struct http_conn;
 struct http_msg;
@@ -39,6 +40,7 @@ struct api {
 	struct api_webhooks *webhooks;
 	struct api_users *users;
 	struct api_web *web;
+	struct api_tickets *tickets;
 	uint64_t requests;
 	uint64_t request_us; /* summed handling time */
 	/* counted from the event bus for /metrics */
@@ -189,9 +191,15 @@ route_h api__calls_list, api__calls_dial, api__calls_get, api__calls_recording,
     api__calls_hangup, api__calls_transfer, api__calls_wrapup;
 
 /* The routes of customers.c. */
-route_h api__customers_list, api__customers_add, api__customers_get,
-    api__customers_patch, api__customers_forget, api__customers_timeline,
-    api__customers_export, api__customers_merge;
+route_h api__customers_list, api__customers_add, api__customers_get, api__customers_patch,
+    api__customers_forget, api__customers_timeline, api__customers_export,
+    api__customers_merge;
+
+/* Tickets (tickets.c): the engine, its SLA check every second, the rules
+ * that make tickets from abandoned calls and voicemails, the routes. */
+int api__tickets_alloc(struct api_tickets **tp, struct api *a);
+route_h api__tickets_list, api__tickets_add, api__tickets_get, api__tickets_patch,
+    api__tickets_note;
 
 /* The routes of users.c. */
 route_h api__session_create, api__session_get, api__session_delete;

@@ -909,8 +909,9 @@ static void call_end(struct call *call, const char *side, int cause, const char 
 	call_save(call);
 	call_event(call, "call.ended", call->agent ? call->agent->ext : NULL,
 		   "{\"outcome\":\"%s\",\"side\":\"%s\",\"cause\":%d,"
-		   "\"reason\":\"%s\",\"customer\":\"%s\"}",
-		   call->row.outcome, side, cause, reason, call->row.customer);
+		   "\"reason\":\"%s\",\"customer\":\"%s\",\"caller\":\"%s\"}",
+		   call->row.outcome, side, cause, reason, call->row.customer,
+		   call->row.caller);
 	log_info("call: ended call=%s outcome=%s side=%s reason=%s", call->row.id,
 		 call->row.outcome, side, reason);
 

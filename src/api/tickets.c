@@ -1,0 +1,498 @@
+/*
+ * tickets.c — the routes of tickets (list with filters and SLA state,
+ * create, read with history, change, notes and replies), the clock that
+ * checks the SLA targets every second, and the rules that make tickets
+ * by themselves: a known customer who hung up waiting in a queue gets a
+ * call-back ticket, a voicemail gets a ticket with the recording's call.
+ * Agents see tickets assigned to them or of the queues they serve,
+ * supervisors those of their queues, admins all.
+ *
+ * Not here: what a ticket may do (ticket/), the records (store).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+/* not <re.h>: its re_json.h clashes with jansson's enums */
+#include <re_types.h>
+#include <re_fmt.h>
+#include <re_mem.h>
+#include <re_mbuf.h>
+#include <re_list.h>
+#include <re_sa.h>
+#include <re_msg.h>
+#include <re_tmr.h>
+#include <re_http.h>
+#include "core/core.h"
+#include "core/cfg.h"
+#include "store/store.h"
+#include "ticket/ticket.h"
+#include "api/api_int.h"
+
+#define CHECK_MS 1000
+#define TODO_MAX 64
+
+/* A ticket the rules will make at the next tick (not inside the event
+ * that asked for it). */
+struct todo {
+	char call[32], customer[32], queue[32], caller[64];
+	bool voicemail;
+};
+
+struct api_tickets {
+	struct api *api;
+	struct tickets *tk;
+	struct tmr tmr;
+	struct todo todo[TODO_MAX];
+	size_t todoc;
+};
+
+static void rules_run(struct api_tickets *at)
+{
+	for (size_t i = 0; i < at->todoc; i++) {
+		const struct todo *td = &at->todo[i];
+		struct ticket_change c = TICKET_CHANGE_INIT;
+		char subject[128];
+		const char *why = "";
+
+		snprintf(subject, sizeof(subject), "%s from %s",
+			 td->voicemail ? "Voicemail" : "Call back: abandoned call",
+			 td->caller);
+		c.subject = subject;
+		c.category = td->voicemail ? "voicemail" : "callback";
+		c.customer = td->customer;
+		c.call = td->call;
+		c.group = td->queue[0] && cfg_queue_find(at->api->tenant, td->queue)
+			      ? td->queue
+			      : NULL;
+		c.by = "system";
+		if (ticket_create(at->tk, &c, clock_now_ms(), NULL, &why))
+			log_warn("api: rule ticket not made call=%s: %s", td->call, why);
+	}
+	at->todoc = 0;
+}
+
+static void tmr_handler(void *arg)
+{
+	struct api_tickets *at = arg;
+
+	tmr_start(&at->tmr, CHECK_MS, tmr_handler, at);
+	rules_run(at);
+	(void)ticket_check(at->tk, clock_now_ms());
+}
+
+/* call.ended: an abandoned call of a known customer, or a voicemail. */
+static void event_handler(const struct hl_event *ev, void *arg)
+{
+	struct api_tickets *at = arg;
+	char outcome[32] = "", customer[32] = "";
+	struct todo *td;
+	bool vm;
+
+	if (!ev->type || strcmp(ev->type, "call.ended") || !ev->call)
+		return;
+	util_event_str(ev->data, "outcome", outcome, sizeof(outcome));
+	util_event_str(ev->data, "customer", customer, sizeof(customer));
+	vm = !strcmp(outcome, "voicemail");
+	if (!vm && !(!strcmp(outcome, "abandoned_queue") && customer[0]))
+		return;
+	if (at->todoc >= TODO_MAX) {
+		log_warn("api: too many rule tickets at once, call=%s has none",
+			 ev->call);
+		return;
+	}
+	td = &at->todo[at->todoc++];
+	memset(td, 0, sizeof(*td));
+	util_copy(td->call, sizeof(td->call), ev->call);
+	util_copy(td->customer, sizeof(td->customer), customer);
+	util_copy(td->queue, sizeof(td->queue), ev->queue ? ev->queue : "");
+	util_event_str(ev->data, "caller", td->caller, sizeof(td->caller));
+	td->voicemail = vm;
+}
+
+static void tickets_destructor(void *arg)
+{
+	struct api_tickets *at = arg;
+
+	tmr_cancel(&at->tmr);
+	event_unsubscribe(event_handler, at);
+	mem_deref(at->tk);
+}
+
+int api__tickets_alloc(struct api_tickets **tp, struct api *a)
+{
+	struct api_tickets *at = mem_zalloc(sizeof(*at), tickets_destructor);
+	int err;
+
+	if (!at)
+		return ENOMEM;
+	at->api = a;
+	tmr_init(&at->tmr);
+	err = tickets_alloc(&at->tk, a->store, a->tenant, a->acd, clock_now_ms());
+	if (!err)
+		err = event_subscribe(event_handler, at);
+	if (err) {
+		mem_deref(at);
+		return err;
+	}
+	tmr_start(&at->tmr, CHECK_MS, tmr_handler, at);
+	*tp = at;
+	return 0;
+}
+
+/* --- JSON and who sees what ------------------------------------------------- */
+
+static json_t *ticket_json(struct api *a, const struct store_ticket *t)
+{
+	uint64_t now = clock_now_ms();
+
+	return json_pack(
+	    "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:{s:s,s:o,"
+	    "s:o,s:o,s:i}}",
+	    "id", t->id, "subject", t->subject, "description", t->description, "category",
+	    t->category, "priority", t->priority, "status", t->status, "assignee",
+	    t->assignee, "group", t->group, "customer", t->customer, "calls", t->calls,
+	    "tags", t->tags, "creator", t->creator, "created", api__time_json(t->created),
+	    "updated", api__time_json(t->updated), "sla", "state",
+	    ticket_sla_state(t, a->tenant->ticket_warn_ms, now), "first_response_due",
+	    api__time_json(t->fr_due), "first_response_at", api__time_json(t->fr_at),
+	    "resolution_due", api__time_json(t->res_due), "escalations",
+	    (int)t->escalations);
+}
+
+static bool sees_ticket(struct req *rq, const struct store_ticket *t)
+{
+	const struct api_who *w = &rq->who;
+
+	switch (w->role) {
+	case ROLE_ADMIN:
+		return true;
+	case ROLE_AGENT:
+		return (t->assignee[0] && !strcmp(t->assignee, w->extension)) ||
+		       (t->group[0] && api__sees_queue(rq->api, w, t->group));
+	case ROLE_SUPERVISOR:
+		return t->group[0] && api__sees_queue(rq->api, w, t->group);
+	}
+	return false;
+}
+
+/* The ticket of the path, seen by the user; false after 404/403. */
+static bool ticket_load(struct req *rq, struct store_ticket *t)
+{
+	store_flush(rq->api->store);
+	if (store_ticket_get(rq->api->store, rq->id, t)) {
+		api__reply_error(rq, 404, "Not Found", "not_found", "no ticket '%s'",
+				 rq->id);
+		return false;
+	}
+	if (!sees_ticket(rq, t)) {
+		api__forbidden(rq, "see this ticket");
+		return false;
+	}
+	return true;
+}
+
+/* --- routes ------------------------------------------------------------------ */
+
+struct list_ctx {
+	struct req *rq;
+	json_t *arr;
+	const char *sla; /* on_track, at_risk, breached; NULL any */
+};
+
+static int list_one(const struct store_ticket *t, void *arg)
+{
+	struct list_ctx *x = arg;
+
+	if (!sees_ticket(x->rq, t))
+		return 0;
+	if (x->sla && strcmp(ticket_sla_state(t, x->rq->api->tenant->ticket_warn_ms,
+					      clock_now_ms()),
+			     x->sla))
+		return 0;
+	json_array_append_new(x->arr, ticket_json(x->rq->api, t));
+	return 0;
+}
+
+/* GET /api/v1/tickets?status=open,pending&assignee=1001&group=support&
+ * customer=cu_..&sla=at_risk&mine=1 */
+void api__tickets_list(struct req *rq)
+{
+	struct store_ticket_filter f = {.limit = 100};
+	char status[64], assignee[16], group[64], customer[32], sla[16], mine[4];
+	struct list_ctx x = {rq, NULL, NULL};
+
+	if (!api__query_uint(rq, "limit", 1, 1000, &f.limit) ||
+	    !api__query_uint(rq, "offset", 0, 1000000, &f.offset))
+		return;
+	if (api__query_get(rq->msg, "status", status, sizeof(status)))
+		f.statuses = status;
+	if (api__query_get(rq->msg, "assignee", assignee, sizeof(assignee)))
+		f.assignee = assignee;
+	if (api__query_get(rq->msg, "group", group, sizeof(group)))
+		f.groups = group;
+	if (api__query_get(rq->msg, "customer", customer, sizeof(customer)))
+		f.customer = customer;
+	if (api__query_get(rq->msg, "mine", mine, sizeof(mine)) && rq->who.extension[0])
+		f.assignee = rq->who.extension;
+	if (api__query_get(rq->msg, "sla", sla, sizeof(sla))) {
+		if (strcmp(sla, "on_track") && strcmp(sla, "at_risk") &&
+		    strcmp(sla, "breached")) {
+			api__reply_error(rq, 400, "Bad Request", "bad_parameter",
+					 "sla: on_track, at_risk or breached");
+			return;
+		}
+		x.sla = sla;
+	}
+	x.arr = json_array();
+	store_flush(rq->api->store);
+	if (store_ticket_list(rq->api->store, &f, list_one, &x)) {
+		json_decref(x.arr);
+		api__reply_error(rq, 503, "Service Unavailable", "store_error",
+				 "the tickets could not be read");
+		return;
+	}
+	api__reply_json(rq, 200, "OK", json_pack("{s:o}", "tickets", x.arr));
+}
+
+/*
+ * The fields of a change from the body into c; false after a 400 naming
+ * the field. Strings stay owned by body.
+ */
+static bool change_fields(struct req *rq, json_t *body, struct ticket_change *c,
+			  char *tags, size_t tagsz)
+{
+	static const char *const texts[] = {"subject", "description", "category",
+					    "group",   "assignee",    "customer",
+					    "call",    NULL};
+	const char **dst[] = {&c->subject,  &c->description, &c->category, &c->group,
+			      &c->assignee, &c->customer,    &c->call};
+	json_t *v;
+
+	for (size_t i = 0; texts[i]; i++) {
+		v = json_object_get(body, texts[i]);
+		if (!v)
+			continue;
+		if (!json_is_string(v)) {
+			api__reply_error(rq, 400, "Bad Request", "bad_field",
+					 "%s: must be text", texts[i]);
+			return false;
+		}
+		*dst[i] = json_string_value(v);
+	}
+	if ((v = json_object_get(body, "priority"))) {
+		enum ticket_priority p;
+		if (ticket_priority_parse(&p, json_string_value(v))) {
+			api__reply_error(rq, 400, "Bad Request", "bad_field",
+					 "priority: low, normal, high or urgent");
+			return false;
+		}
+		c->priority = (int)p;
+	}
+	if ((v = json_object_get(body, "status"))) {
+		enum ticket_status s;
+		if (ticket_status_parse(&s, json_string_value(v))) {
+			api__reply_error(
+			    rq, 400, "Bad Request", "bad_field",
+			    "status: new, open, pending, resolved or closed");
+			return false;
+		}
+		c->status = (int)s;
+	}
+	if ((v = json_object_get(body, "tags"))) {
+		size_t i;
+		json_t *x;
+		tags[0] = '\0';
+		if (!json_is_array(v)) {
+			api__reply_error(rq, 400, "Bad Request", "bad_field",
+					 "tags: a list");
+			return false;
+		}
+		json_array_foreach(v, i, x)
+		{
+			const char *t = json_string_value(x);
+			if (!t || !*t || strchr(t, ',') ||
+			    strlen(tags) + strlen(t) + 2 > tagsz) {
+				api__reply_error(
+				    rq, 400, "Bad Request", "bad_field",
+				    "tags[%zu]: a word (255 characters in all)", i);
+				return false;
+			}
+			if (tags[0])
+				strcat(tags, ",");
+			strcat(tags, t);
+		}
+		c->tags = tags;
+	}
+	if (c->customer && c->customer[0]) {
+		struct store_customer cu;
+		if (store_customer_get(rq->api->store, c->customer, &cu)) {
+			api__reply_error(rq, 400, "Bad Request", "bad_field",
+					 "customer: no customer '%.32s'", c->customer);
+			return false;
+		}
+	}
+	c->by = rq->who.user;
+	return true;
+}
+
+static const char *const ticket_keys[] = {
+    "subject",	"description", "category", "priority", "group", "assignee",
+    "customer", "call",	       "tags",	   "status",   NULL};
+
+/* A change's error: 400 with the field, 409 for a status not allowed. */
+static void change_error(struct req *rq, int err, const char *why)
+{
+	if (err == EPERM)
+		api__reply_error(rq, 409, "Conflict", "status_not_allowed", "%s", why);
+	else if (err == ENOENT)
+		api__reply_error(rq, 404, "Not Found", "not_found", "no ticket '%s'",
+				 rq->id);
+	else if (err == EINVAL)
+		api__reply_error(rq, 400, "Bad Request", "bad_field", "%s", why);
+	else
+		api__reply_error(rq, 503, "Service Unavailable", "store_error",
+				 "the ticket could not be stored: %s", strerror(err));
+}
+
+/* POST /api/v1/tickets: from the desktop during or after a call, in one
+ * step (the call and the customer linked). */
+void api__tickets_add(struct req *rq)
+{
+	struct ticket_change c = TICKET_CHANGE_INIT;
+	struct store_ticket *t = NULL;
+	json_t *body = api__body_object(rq, ticket_keys);
+	const char *why = "";
+	char tags[256];
+	int err;
+
+	if (!body)
+		return;
+	if (!change_fields(rq, body, &c, tags, sizeof(tags)))
+		goto out;
+	if (c.status >= 0) {
+		api__reply_error(rq, 400, "Bad Request", "bad_field",
+				 "status: a new ticket is new");
+		goto out;
+	}
+	if (!c.subject) {
+		api__reply_error(rq, 400, "Bad Request", "bad_field",
+				 "subject: required");
+		goto out;
+	}
+	if (rq->who.role != ROLE_ADMIN && c.group && c.group[0] &&
+	    !api__sees_queue(rq->api, &rq->who, c.group)) {
+		api__forbidden(rq, "make tickets for that group");
+		goto out;
+	}
+	t = malloc(sizeof(*t));
+	if (!t) {
+		change_error(rq, ENOMEM, "");
+		goto out;
+	}
+	err = ticket_create(rq->api->tickets->tk, &c, clock_now_ms(), t, &why);
+	if (err)
+		change_error(rq, err, why);
+	else
+		api__reply_json(rq, 201, "Created", ticket_json(rq->api, t));
+out:
+	free(t);
+	json_decref(body);
+}
+
+static int history_one(const struct store_ticket_entry *e, void *arg)
+{
+	json_array_append_new(arg,
+			      json_pack("{s:o,s:s,s:s,s:s,s:b}", "at",
+					api__time_json(e->ts), "user", e->user, "kind",
+					e->kind, "text", e->text, "public", e->public_));
+	return 0;
+}
+
+/* GET /api/v1/tickets/{id}: the ticket with its history. */
+void api__tickets_get(struct req *rq)
+{
+	struct store_ticket *t = malloc(sizeof(*t));
+	json_t *o, *h;
+
+	if (!t) {
+		change_error(rq, ENOMEM, "");
+		return;
+	}
+	if (ticket_load(rq, t)) {
+		o = ticket_json(rq->api, t);
+		h = json_array();
+		(void)store_ticket_history(rq->api->store, t->id, history_one, h);
+		json_object_set_new(o, "history", h);
+		api__reply_json(rq, 200, "OK", o);
+	}
+	free(t);
+}
+
+/* PATCH /api/v1/tickets/{id} */
+void api__tickets_patch(struct req *rq)
+{
+	struct ticket_change c = TICKET_CHANGE_INIT;
+	struct store_ticket *t = malloc(sizeof(*t));
+	json_t *body = NULL;
+	const char *why = "";
+	char tags[256];
+	int err;
+
+	if (!t || !ticket_load(rq, t))
+		goto out;
+	body = api__body_object(rq, ticket_keys);
+	if (!body || !change_fields(rq, body, &c, tags, sizeof(tags)))
+		goto out;
+	err = ticket_update(rq->api->tickets->tk, t->id, &c, clock_now_ms(), t, &why);
+	if (err)
+		change_error(rq, err, why);
+	else
+		api__reply_json(rq, 200, "OK", ticket_json(rq->api, t));
+out:
+	if (!t)
+		change_error(rq, ENOMEM, "");
+	free(t);
+	json_decref(body);
+}
+
+/* POST /api/v1/tickets/{id}/notes {"text": "...", "public": false}: an
+ * internal note, or a public reply (the first is the first response). */
+void api__tickets_note(struct req *rq)
+{
+	static const char *const fields[] = {"text", "public", NULL};
+	struct store_ticket *t = malloc(sizeof(*t));
+	json_t *body = NULL, *pub;
+	const char *text;
+	int err;
+
+	if (!t || !ticket_load(rq, t))
+		goto out;
+	body = api__body_object(rq, fields);
+	if (!body)
+		goto out;
+	text = json_string_value(json_object_get(body, "text"));
+	pub = json_object_get(body, "public");
+	if (!text || !*text || strlen(text) > 2000) {
+		api__reply_error(rq, 400, "Bad Request", "bad_field",
+				 "text: 1-2000 characters");
+		goto out;
+	}
+	if (pub && !json_is_boolean(pub)) {
+		api__reply_error(rq, 400, "Bad Request", "bad_field",
+				 "public: true or false");
+		goto out;
+	}
+	err = ticket_note(rq->api->tickets->tk, t->id, rq->who.user, text,
+			  json_is_true(pub), clock_now_ms());
+	if (err)
+		change_error(rq, err, "");
+	else
+		http_reply(rq->conn, 204, "No Content", "Content-Length: 0\r\n\r\n");
+out:
+	if (!t)
+		change_error(rq, ENOMEM, "");
+	free(t);
+	json_decref(body);
+}
