@@ -76,7 +76,7 @@ async function showCustomer(id, number) {
 
 function offer(ev) {
   const d = ev.data || {};
-  current = { id: ev.call, caller: d.caller, called: d.called, queue: ev.queue || '', path: d.ivr_path || '' };
+  current = { id: ev.call, caller: d.caller, called: d.called, queue: ev.queue || '', path: d.ivr_path || '', customer: d.customer || '' };
   $('#offer-caller').textContent = d.caller || 'unknown';
   $('#offer-called').textContent = d.called || '';
   $('#offer-queue').textContent = ev.queue || '(direct)';
@@ -108,6 +108,7 @@ function ended(ev) {
     $('#wrapup-caller').textContent = current.caller || '';
     $('#wrapup-notes').value = $('#notes').value;
     $('#wrapup-done').textContent = '';
+    $('#ticket-done').textContent = '';
     $('#wrapup').classList.remove('hidden');
   }
   current = null;
@@ -140,6 +141,19 @@ async function main() {
   $('#transfer').onclick = async () => {
     $('#call-error').textContent = '';
     try { await api(`/api/v1/calls/${current.id}/transfer`, { method: 'POST', body: { to: $('#transfer-to').value } }); } catch (e) { $('#call-error').textContent = e.message; }
+  };
+  // a ticket from the call in one step: the customer, the call, the notes
+  $('#ticket-create').onclick = async () => {
+    $('#wrapup-error').textContent = '';
+    try {
+      const body = { subject: `Call from ${wrapupCall.caller || 'unknown caller'}`, description: $('#wrapup-notes').value, call: wrapupCall.id };
+      if (wrapupCall.queue) body.group = wrapupCall.queue;
+      if (wrapupCall.customer) body.customer = wrapupCall.customer;
+      const t = await api('/api/v1/tickets', { method: 'POST', body });
+      $('#ticket-done').textContent = `Ticket ${t.id} created (${t.status}, ${t.priority}${t.assignee ? ', assigned to ' + t.assignee : ''})`;
+    } catch (e) {
+      $('#wrapup-error').textContent = e.message;
+    }
   };
   $('#wrapup-save').onclick = async () => {
     $('#wrapup-error').textContent = '';

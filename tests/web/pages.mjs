@@ -107,6 +107,8 @@ try {
     const notes = await agent.inputValue('#wrapup-notes');
     if (notes !== 'Wants the premium plan.') throw new Error(`notes "${notes}"`);
   });
+  await agent.click('#ticket-create');
+  await check('the agent makes a ticket from the call in one step', () => waitText(agent, '#ticket-done', /^Ticket tk_\w+ created \(new, normal/));
   await agent.selectOption('#disposition', 'sale');
   await agent.click('#wrapup-save');
   await check('the wrap-up is saved', () => waitText(agent, '#wrapup-done', /Saved/));

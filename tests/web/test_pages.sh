@@ -27,6 +27,8 @@ rc=$?
 [ $rc -ne 0 ] && cat "$T/browser.err" >&2
 check "the customer made on the desktop has the caller's number" \
 	test "$(db "SELECT c.name FROM customers c JOIN identities i ON i.customer = c.id WHERE i.value = '+14155550177'")" = "Carl New"
+check "the ticket holds Ann, the call, the notes, in sales" \
+	test "$(db "SELECT t.grp || '/' || c.name || '/' || t.description || '/' || (t.calls = w.call) FROM tickets t JOIN customers c ON c.id = t.customer JOIN wrapups w")" = "sales/Ann Lee/Wants the premium plan./1"
 wrap=$(db "SELECT disposition || ':' || notes FROM wrapups")
 check "the wrap-up is stored with its disposition and notes" test "$wrap" = "sale:Wants the premium plan."
 check "the screenshots of the three pages are saved" \
