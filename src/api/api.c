@@ -32,7 +32,8 @@
 #include "api/api.h"
 #include "api/api_int.h"
 
-#define MAX_BODY (1024 * 1024)
+#define MAX_BODY      (1024 * 1024)
+#define QUEUE_TEXT_MS 250
 
 /* --- replies ------------------------------------------------------------ */
 
@@ -422,17 +423,67 @@ static bool queue_visible(struct req *rq, struct acd_queue_info *qi)
 	return true;
 }
 
-static void queues_list(struct req *rq)
+/* The i-th queue's JSON text, rebuilt when an event touched the queue or
+ * it is QUEUE_TEXT_MS old: a wallboard's poll costs a copy, not a JSON
+ * tree (that was three quarters of the request). NULL: no such queue. */
+static const char *queue_text(struct api *a, size_t i)
+{
+	uint64_t now = clock_mono_ms();
+	struct acd_queue_info qi;
+	json_t *o;
+
+	if (i >= a->qtextc || acd_queue_at(a->acd, i, &qi))
+		return NULL;
+	if (a->qtext[i].text && !a->qtext[i].dirty &&
+	    now - a->qtext[i].built < QUEUE_TEXT_MS)
+		return a->qtext[i].text;
+	o = queue_json(a, &qi);
+	free(a->qtext[i].text);
+	a->qtext[i].text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	a->qtext[i].built = now;
+	a->qtext[i].dirty = false;
+	return a->qtext[i].text;
+}
+
+/* An event touched queue (NULL: every queue). */
+static void queue_text_dirty(struct api *a, const char *queue)
 {
 	struct acd_queue_info qi;
-	json_t *arr = json_array();
 
-	for (size_t i = 0; i < acd_queue_count(rq->api->acd); i++) {
-		if (!acd_queue_at(rq->api->acd, i, &qi) &&
-		    api__sees_queue(rq->api, &rq->who, qi.name))
-			json_array_append_new(arr, queue_json(rq->api, &qi));
+	for (size_t i = 0; i < a->qtextc; i++) {
+		if (!queue || (!acd_queue_at(a->acd, i, &qi) && !strcmp(qi.name, queue)))
+			a->qtext[i].dirty = true;
 	}
-	api__reply_json(rq, 200, "OK", json_pack("{s:o}", "queues", arr));
+}
+
+static void queues_list(struct req *rq)
+{
+	struct api *a = rq->api;
+	struct acd_queue_info qi;
+	struct mbuf *mb = mbuf_alloc(4096);
+	bool first = true;
+
+	if (!mb) {
+		http_ereply(rq->conn, 500, "Internal Server Error");
+		return;
+	}
+	(void)mbuf_write_str(mb, "{\"queues\":[");
+	for (size_t i = 0; i < acd_queue_count(a->acd); i++) {
+		const char *text;
+		if (acd_queue_at(a->acd, i, &qi) ||
+		    !api__sees_queue(a, &rq->who, qi.name) || !(text = queue_text(a, i)))
+			continue;
+		if (!first)
+			(void)mbuf_write_u8(mb, ',');
+		(void)mbuf_write_str(mb, text);
+		first = false;
+	}
+	(void)mbuf_write_str(mb, "]}\n");
+	http_reply(rq->conn, 200, "OK",
+		   "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%b",
+		   mb->end, mb->buf, mb->end);
+	mem_deref(mb);
 }
 
 static void queues_get(struct req *rq)
@@ -447,15 +498,14 @@ static void queues_get(struct req *rq)
 char *api__queue_snapshot(struct api *a, const char *queue)
 {
 	struct acd_queue_info qi;
-	json_t *o;
-	char *s;
 
-	if (acd_queue_info(a->acd, queue, &qi))
-		return NULL;
-	o = queue_json(a, &qi);
-	s = o ? json_dumps(o, JSON_COMPACT) : NULL;
-	json_decref(o);
-	return s;
+	for (size_t i = 0; i < a->qtextc; i++) {
+		if (!acd_queue_at(a->acd, i, &qi) && !strcmp(qi.name, queue)) {
+			const char *text = queue_text(a, i);
+			return text ? strdup(text) : NULL;
+		}
+	}
+	return NULL;
 }
 
 const char *api__queue_name(struct api *a, size_t i)
@@ -715,6 +765,10 @@ static void metrics_event_h(const struct hl_event *ev, void *arg)
 	if (!ev->type)
 		return;
 	count(a, "event", ev->type);
+	if (!strncmp(ev->type, "queue.", 6))
+		queue_text_dirty(a, ev->queue);
+	else if (!strcmp(ev->type, "agent.state"))
+		queue_text_dirty(a, NULL);
 	if (!strcmp(ev->type, "call.created")) {
 		a->calls_active++;
 	} else if (!strcmp(ev->type, "call.ended")) {
@@ -1124,6 +1178,9 @@ static void api_destructor(void *arg)
 	mem_deref(a->users);
 	mem_deref(a->web);
 	mem_deref(a->tickets);
+	for (size_t i = 0; i < a->qtextc; i++)
+		free(a->qtext[i].text);
+	free(a->qtext);
 }
 
 int api_alloc(struct api **ap, const struct cfg_node *node,
@@ -1149,6 +1206,12 @@ int api_alloc(struct api **ap, const struct cfg_node *node,
 	a->stats = stats;
 	a->reg = reg;
 	a->calls = calls;
+	a->qtext = calloc(acd_queue_count(acd) + 1, sizeof(*a->qtext));
+	if (!a->qtext) {
+		mem_deref(a);
+		return ENOMEM;
+	}
+	a->qtextc = acd_queue_count(acd);
 	err = event_subscribe(metrics_event_h, a);
 	if (!err)
 		err = api__users_alloc(&a->users, a);

@@ -41,6 +41,14 @@ struct api {
 	struct api_users *users;
 	struct api_web *web;
 	struct api_tickets *tickets;
+	/* each queue's JSON as GET /queues and queue.stats send it, rebuilt
+	 * when an event touched the queue or after QUEUE_TEXT_MS */
+	struct {
+		char *text;
+		uint64_t built;
+		bool dirty;
+	} * qtext;
+	size_t qtextc;
 	uint64_t requests;
 	uint64_t request_us; /* summed handling time */
 	/* counted from the event bus for /metrics */
@@ -130,7 +138,9 @@ json_t *api__body_object(struct req *rq, const char *const fields[]);
 json_t *api__time_json(uint64_t ms);
 
 /* The queue now (waiting, agents by state, today's figures) as JSON
- * text, malloc'd; NULL for an unknown queue. */
+ * text, malloc'd; NULL for an unknown queue. At most QUEUE_TEXT_MS old
+ * (the longest wait moves with the clock); an event about the queue
+ * makes it new. */
 char *api__queue_snapshot(struct api *a, const char *queue);
 /* Every queue's name, one at a time (NULL past the end). */
 const char *api__queue_name(struct api *a, size_t i);
