@@ -168,8 +168,9 @@ int store_customer_forget(struct store *st, const char *id, const char *const *n
 /* ENOENT: none. */
 int store_customer_get(struct store *st, const char *id, struct store_customer *c);
 typedef int(store_customer_h)(const struct store_customer *c, void *arg);
-/* match: an FTS5 query over name, company, tags and identities (best
- * first), or NULL for the newest first. */
+/* match: an FTS5 query over name, company, tags and identities (in the
+ * order of the index, so that a common prefix stops at limit instead of
+ * ranking every match), or NULL for the newest first. */
 int store_customer_list(struct store *st, const char *match, uint32_t limit,
 			uint32_t offset, store_customer_h *h, void *arg);
 /* The customer id an identity belongs to; ENOENT: nobody's. */

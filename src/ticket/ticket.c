@@ -27,6 +27,8 @@
 /* What the checks need of an open ticket. */
 struct slot {
 	struct le le;
+	struct tickets *tk;
+	int agent; /* index of the assignee in the tenant, counted in load[]; -1 */
 	char id[32];
 	char assignee[16];
 	char group[32];
@@ -40,6 +42,7 @@ struct tickets {
 	const struct cfg_hours *hours; /* NULL: round the clock */
 	struct acd *acd;
 	struct hash *open; /* slots by id */
+	uint32_t *load;	   /* open tickets per agent (tenant order) */
 	struct {
 		char group[32];
 		size_t next;
@@ -117,9 +120,32 @@ const char *ticket_sla_state(const struct store_ticket *t, uint64_t warn_ms, uin
 
 /* --- slots ------------------------------------------------------------- */
 
+/* The slot's count in its assignee's load: taken out, or put in for an
+ * unfinished ticket (new, open, pending). */
+static void load_count(struct slot *s, bool in)
+{
+	const struct cfg_tenant *t = s->tk->tenant;
+
+	if (s->agent >= 0)
+		s->tk->load[s->agent]--;
+	s->agent = -1;
+	if (!in || !s->assignee[0] || s->status > TICKET_PENDING)
+		return;
+	for (size_t i = 0; i < t->agentc; i++) {
+		if (!strcmp(t->agentv[i].ext, s->assignee)) {
+			s->agent = (int)i;
+			s->tk->load[i]++;
+			return;
+		}
+	}
+}
+
 static void slot_destructor(void *arg)
 {
-	list_unlink(&((struct slot *)arg)->le);
+	struct slot *s = arg;
+
+	load_count(s, false);
+	list_unlink(&s->le);
 }
 
 static bool slot_cmp(struct le *le, void *arg)
@@ -149,6 +175,8 @@ static void slot_sync(struct tickets *tk, const struct store_ticket *t)
 		if (!s)
 			return;
 		util_copy(s->id, sizeof(s->id), t->id);
+		s->tk = tk;
+		s->agent = -1;
 		hash_append(tk->open, hash_joaat_str(s->id), &s->le, s);
 	}
 	util_copy(s->assignee, sizeof(s->assignee), t->assignee);
@@ -159,6 +187,7 @@ static void slot_sync(struct tickets *tk, const struct store_ticket *t)
 	s->fr_at = t->fr_at;
 	s->paused_at = t->paused_at;
 	s->flags = t->sla_flags;
+	load_count(s, true);
 }
 
 /* --- history and events ---------------------------------------------------- */
@@ -203,21 +232,6 @@ static int save(struct tickets *tk, struct store_ticket *t)
 
 /* --- assignment ----------------------------------------------------------- */
 
-static size_t load_of(struct tickets *tk, const char *ext)
-{
-	size_t n = 0;
-
-	for (uint32_t b = 0; b < hash_bsize(tk->open); b++) {
-		struct le *le = list_head(hash_list(tk->open, b));
-		for (; le; le = le->next) {
-			const struct slot *s = le->data;
-			if (!strcmp(s->assignee, ext) && s->status <= TICKET_PENDING)
-				n++;
-		}
-	}
-	return n;
-}
-
 /*
  * An agent of the group to take the ticket: those who serve the queue and
  * are logged in and available (not skip), least loaded first or in turn.
@@ -228,6 +242,7 @@ static void assign(struct tickets *tk, const char *group, const char *skip, char
 {
 	const struct cfg_tenant *t = tk->tenant;
 	const char *cand[256];
+	size_t idx[256];
 	size_t n = 0, best = 0, *next = NULL;
 
 	out[0] = '\0';
@@ -239,6 +254,7 @@ static void assign(struct tickets *tk, const char *group, const char *skip, char
 		if ((skip && !strcmp(ext, skip)) || !cfg_agent_serves(t, group, ext) ||
 		    acd_agent_info(tk->acd, ext, &in) || in.presence != AGENT_AVAILABLE)
 			continue;
+		idx[n] = i;
 		cand[n++] = ext;
 	}
 	if (!n)
@@ -254,7 +270,7 @@ static void assign(struct tickets *tk, const char *group, const char *skip, char
 	} else {
 		size_t least = SIZE_MAX;
 		for (size_t i = 0; i < n; i++) {
-			size_t l = load_of(tk, cand[i]);
+			size_t l = tk->load[idx[i]];
 			if (l < least) {
 				least = l;
 				best = i;
@@ -399,8 +415,8 @@ int ticket_create(struct tickets *tk, const struct ticket_change *c, uint64_t no
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return ENOMEM;
-	snprintf(t->id, sizeof(t->id), "tk_%llx%04x", (unsigned long long)now,
-		 rand_u16());
+	/* random, not from the time: two tickets in one millisecond differ */
+	snprintf(t->id, sizeof(t->id), "tk_%016llx", (unsigned long long)rand_u64());
 	util_copy(t->status, sizeof(t->status), "new");
 	util_copy(t->priority, sizeof(t->priority), "normal");
 	util_copy(t->category, sizeof(t->category),
@@ -656,6 +672,7 @@ static void tickets_destructor(void *arg)
 
 	hash_flush(tk->open);
 	mem_deref(tk->open);
+	free(tk->load);
 }
 
 int tickets_alloc(struct tickets **tp, struct store *st, const struct cfg_tenant *t,
@@ -675,7 +692,8 @@ int tickets_alloc(struct tickets **tp, struct store *st, const struct cfg_tenant
 	tk->tenant = t;
 	tk->acd = acd;
 	tk->hours = t->ticket_hours[0] ? cfg_hours_find(t, t->ticket_hours) : NULL;
-	err = hash_alloc(&tk->open, 1024);
+	tk->load = calloc(t->agentc + 1, sizeof(*tk->load));
+	err = tk->load ? hash_alloc(&tk->open, 1024) : ENOMEM;
 	if (!err)
 		err = store_ticket_list(st, &f, load_one, tk);
 	if (err) {
