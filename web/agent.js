@@ -127,6 +127,15 @@ async function loadHistory() {
     el('td', {}, c.recording_url ? el('audio', { controls: '', preload: 'none', src: c.recording_url }) : '—'))));
 }
 
+// the agent's unfinished tickets, with a button to resolve each
+async function loadTickets() {
+  const { tickets } = await api('/api/v1/tickets?mine=1&status=new,open,pending&limit=50');
+  $('#my-tickets tbody').replaceChildren(...tickets.map((t) => el('tr', { 'data-ticket': t.id },
+    el('td', {}, t.id), el('td', {}, t.subject), el('td', {}, t.priority), el('td', {}, t.status),
+    el('td', { class: `sla ${t.sla.state}` }, t.sla.state.replace('_', ' ')),
+    el('td', {}, el('button', { onclick: async () => { await api(`/api/v1/tickets/${t.id}`, { method: 'PATCH', body: { status: 'resolved' } }); loadTickets(); } }, 'Resolve')))));
+}
+
 async function main() {
   me = await signedIn(['agent']);
   const [{ pause_reasons }, { dispositions }] = await Promise.all([api('/api/v1/pause-reasons'), api('/api/v1/dispositions')]);
@@ -167,9 +176,11 @@ async function main() {
   };
   await loadAgent();
   await loadHistory();
+  await loadTickets();
   setInterval(showState, 1000);
-  events('agent.,call.', (ev) => {
+  events('agent.,call.,ticket.', (ev) => {
     if (ev.agent !== me.extension) return;
+    if (ev.type.startsWith('ticket.')) { loadTickets(); return; }
     if (ev.type === 'agent.state') loadAgent();
     else if (ev.type === 'agent.ringing') offer(ev);
     else if (ev.type === 'agent.noanswer') $('#offer').classList.add('hidden');

@@ -76,6 +76,20 @@ async function renderChart() {
   svg.replaceChildren(...kids);
 }
 
+// open tickets with their SLA state, refreshed on ticket events
+async function renderTickets() {
+  const sla = $('#tk-sla').value;
+  const { tickets } = await api(`/api/v1/tickets?status=new,open,pending${sla ? '&sla=' + sla : ''}&limit=50`);
+  $('#tickets tbody').replaceChildren(...tickets.map((t) => {
+    const due = !t.sla.first_response_at && t.sla.first_response_due ? t.sla.first_response_due : t.sla.resolution_due;
+    return el('tr', { 'data-ticket': t.id },
+      el('td', {}, t.id), el('td', {}, t.subject), el('td', {}, t.priority), el('td', {}, t.status),
+      el('td', {}, t.group || '—'), el('td', {}, t.assignee || '—'),
+      el('td', { class: `sla ${t.sla.state}` }, t.sla.state.replace('_', ' ')),
+      el('td', {}, due ? new Date(due).toLocaleString() : '—'));
+  }));
+}
+
 async function loadAll() {
   const [{ queues: qs }, { agents: as }] = await Promise.all([api('/api/v1/queues'), api('/api/v1/agents')]);
   const now = Date.now();
@@ -86,6 +100,7 @@ async function loadAll() {
   renderQueues();
   renderAgents();
   renderChart();
+  renderTickets();
 }
 
 async function main() {
@@ -94,7 +109,14 @@ async function main() {
   setInterval(() => { renderQueues(); renderAgents(); }, 1000);
   setInterval(renderChart, 60000);
   let chartDue = null;
-  events('queue.,agent.', async (ev) => {
+  $('#tk-sla').onchange = renderTickets;
+  setInterval(renderTickets, 15000); /* states move with the clock */
+  let ticketsDue = null;
+  events('queue.,agent.,ticket.', async (ev) => {
+    if (ev.type.startsWith('ticket.')) {
+      if (!ticketsDue) ticketsDue = setTimeout(() => { ticketsDue = null; renderTickets(); }, 500);
+      return;
+    }
     if (ev.type === 'queue.stats') {
       queues.set(ev.queue.name, { ...ev.queue, at: Date.now() });
       renderQueues();

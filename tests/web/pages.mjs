@@ -109,6 +109,8 @@ try {
   });
   await agent.click('#ticket-create');
   await check('the agent makes a ticket from the call in one step', () => waitText(agent, '#ticket-done', /^Ticket tk_\w+ created \(new, normal/));
+  await check('the ticket is in her tickets, assigned to her', () => agent.waitForSelector('#my-tickets tbody tr[data-ticket]', { timeout: 10000 }));
+  await check('the wallboard lists it with its SLA state', () => board.waitForSelector('#tickets tbody tr[data-ticket] td.sla.on_track', { timeout: 10000 }));
   await agent.selectOption('#disposition', 'sale');
   await agent.click('#wrapup-save');
   await check('the wrap-up is saved', () => waitText(agent, '#wrapup-done', /Saved/));
