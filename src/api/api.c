@@ -1026,6 +1026,8 @@ static const struct route routes[] = {
     {"GET", "/agent", 0, api__web_page},
     {"GET", "/wallboard", 0, api__web_page},
     {"GET", "/admin", 0, api__web_page},
+    {"GET", "/survey", 0, api__web_page},
+    {"POST", "/api/v1/surveys", 0, api__surveys_answer},
     {"GET", "/web/{id}", 0, api__web_file},
     {"POST", "/api/v1/session", 0, api__session_create},
     {"GET", "/api/v1/session", ANY, api__session_get},

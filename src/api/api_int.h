@@ -210,6 +210,13 @@ route_h api__customers_list, api__customers_add, api__customers_get, api__custom
 int api__tickets_alloc(struct api_tickets **tp, struct api *a);
 route_h api__tickets_list, api__tickets_add, api__tickets_get, api__tickets_patch,
     api__tickets_note;
+struct tickets *api__tickets_engine(struct api *a);
+
+/* Satisfaction surveys (surveys.c): a one-time link on the ticket.survey
+ * event when a ticket is resolved; the page posts the score once. */
+struct store_ticket;
+void api__survey_send(struct api *a, const struct store_ticket *t);
+route_h api__surveys_answer;
 
 /* The routes of users.c. */
 route_h api__session_create, api__session_get, api__session_delete;

@@ -141,13 +141,17 @@ int api__tickets_alloc(struct api_tickets **tp, struct api *a)
 	return 0;
 }
 
+struct tickets *api__tickets_engine(struct api *a)
+{
+	return a->tickets->tk;
+}
+
 /* --- JSON and who sees what ------------------------------------------------- */
 
 static json_t *ticket_json(struct api *a, const struct store_ticket *t)
 {
 	uint64_t now = clock_now_ms();
-
-	return json_pack(
+	json_t *o = json_pack(
 	    "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:{s:s,s:o,"
 	    "s:o,s:o,s:i}}",
 	    "id", t->id, "subject", t->subject, "description", t->description, "category",
@@ -159,6 +163,10 @@ static json_t *ticket_json(struct api *a, const struct store_ticket *t)
 	    api__time_json(t->fr_due), "first_response_at", api__time_json(t->fr_at),
 	    "resolution_due", api__time_json(t->res_due), "escalations",
 	    (int)t->escalations);
+
+	json_object_set_new(o, "csat",
+			    t->csat ? json_integer((json_int_t)t->csat) : json_null());
+	return o;
 }
 
 static bool sees_ticket(struct req *rq, const struct store_ticket *t)
@@ -445,7 +453,13 @@ void api__tickets_patch(struct req *rq)
 	body = api__body_object(rq, ticket_keys);
 	if (!body || !change_fields(rq, body, &c, tags, sizeof(tags)))
 		goto out;
-	err = ticket_update(rq->api->tickets->tk, t->id, &c, clock_now_ms(), t, &why);
+	{
+		bool was_resolved = !strcmp(t->status, "resolved");
+		err = ticket_update(rq->api->tickets->tk, t->id, &c, clock_now_ms(), t,
+				    &why);
+		if (!err && !was_resolved && !strcmp(t->status, "resolved"))
+			api__survey_send(rq->api, t); /* how did we do? */
+	}
 	if (err)
 		change_error(rq, err, why);
 	else

@@ -54,7 +54,8 @@ enum row_sql {
 	ROW_FTS_ADD,
 	ROW_EVENTS_SCRUB,
 	ROW_CALLS_FORGET,
-	ROW_TICKET_HISTORY
+	ROW_TICKET_HISTORY,
+	ROW_SURVEY_SAVE
 };
 
 static const char *const row_sql[] = {
@@ -87,6 +88,7 @@ static const char *const row_sql[] = {
 			  " customer=NULL WHERE customer=?"),
     [ROW_TICKET_HISTORY] = ("INSERT INTO ticket_history (ticket, ts, user, kind, text,"
 			    " public) VALUES (?,?,?,?,?,?)"),
+    [ROW_SURVEY_SAVE] = "INSERT OR REPLACE INTO surveys VALUES (?,?,?,?,?,?,?,?)",
 };
 
 #define ROW_PARAMS 10
@@ -205,6 +207,12 @@ static const char *const migrations[] = {
     " id INTEGER PRIMARY KEY AUTOINCREMENT, ticket TEXT NOT NULL, ts INTEGER,"
     " user TEXT, kind TEXT, text TEXT, public INTEGER);"
     "CREATE INDEX ticket_history_ticket ON ticket_history(ticket, id);",
+    /* 7: satisfaction surveys (a one-time link per resolved ticket) */
+    "CREATE TABLE surveys ("
+    " hash TEXT PRIMARY KEY, ticket TEXT, call TEXT, customer TEXT,"
+    " created INTEGER, answered INTEGER, score INTEGER, comment TEXT);"
+    "CREATE INDEX surveys_ticket ON surveys(ticket);"
+    "ALTER TABLE tickets ADD COLUMN csat INTEGER;",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
@@ -313,7 +321,7 @@ static int job_run(sqlite3 *db, const struct job *j)
 	    [JOB_WEBHOOK_DEL] = "DELETE FROM webhooks WHERE id=?",
 	    [JOB_ROW] = NULL,
 	    [JOB_TICKET] = "INSERT OR REPLACE INTO tickets VALUES"
-			   " (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+			   " (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	};
 	sqlite3_stmt *st;
 	int rc;
@@ -385,12 +393,12 @@ static int job_run(sqlite3 *db, const struct job *j)
 				      t->category, t->priority, t->status,
 				      t->assignee, t->group,	t->customer,
 				      t->calls,	   t->tags,	t->creator};
-		const uint64_t num[] = {t->created,   t->updated,   t->fr_due,
-					t->res_due,   t->fr_at,	    t->resolved_at,
-					t->paused_at, t->sla_flags, t->escalations};
+		const uint64_t num[] = {
+		    t->created,	    t->updated,	  t->fr_due,	t->res_due,	t->fr_at,
+		    t->resolved_at, t->paused_at, t->sla_flags, t->escalations, t->csat};
 		for (int i = 0; i < 12; i++)
 			bind_text(st, i + 1, text[i]);
-		for (int i = 0; i < 9; i++)
+		for (int i = 0; i < 10; i++)
 			sqlite3_bind_int64(st, 13 + i, (sqlite3_int64)num[i]);
 		break;
 	}
@@ -1386,7 +1394,7 @@ static int ticket_row(sqlite3_stmt *st, void *h, void *arg)
 	    sizeof(t->category), sizeof(t->priority), sizeof(t->status),
 	    sizeof(t->assignee), sizeof(t->group),    sizeof(t->customer),
 	    sizeof(t->calls),	 sizeof(t->tags),     sizeof(t->creator)};
-	uint64_t *num[9];
+	uint64_t *num[10];
 	int r;
 
 	if (!t)
@@ -1401,9 +1409,10 @@ static int ticket_row(sqlite3_stmt *st, void *h, void *arg)
 	num[6] = &t->paused_at;
 	num[7] = &t->sla_flags;
 	num[8] = &t->escalations;
+	num[9] = &t->csat;
 	for (int i = 0; i < 12; i++)
 		col_text(st, i, text[i], sizes[i]);
-	for (int i = 0; i < 9; i++)
+	for (int i = 0; i < 10; i++)
 		*num[i] = (uint64_t)sqlite3_column_int64(st, 12 + i);
 	r = ((store_ticket_h *)h)(t, arg);
 	free(t);
@@ -1428,7 +1437,7 @@ int store_ticket_get(struct store *s, const char *id, struct store_ticket *t)
 		      "SELECT id, subject, description, category, priority, status,"
 		      " assignee, grp, customer, calls, tags, creator, created, updated,"
 		      " fr_due, res_due, fr_at, resolved_at, paused_at, sla_flags,"
-		      " escalations FROM tickets WHERE id=?",
+		      " escalations, csat FROM tickets WHERE id=?",
 		      ticket_row, (void *)ticket_copy, t, "s", id);
 	return err ? err : (t->id[0] ? 0 : ENOENT);
 }
@@ -1443,7 +1452,7 @@ int store_ticket_list(struct store *s, const struct store_ticket_filter *f,
 	    "SELECT id, subject, description, category, priority, status,"
 	    " assignee, grp, customer, calls, tags, creator, created, updated,"
 	    " fr_due, res_due, fr_at, resolved_at, paused_at, sla_flags,"
-	    " escalations FROM tickets WHERE (?1 IS NULL OR instr(',' || ?1 || ',',"
+	    " escalations, csat FROM tickets WHERE (?1 IS NULL OR instr(',' || ?1 || ',',"
 	    " ',' || status || ',') > 0) AND (?2 IS NULL OR assignee = ?2)"
 	    " AND (?3 IS NULL OR instr(',' || ?3 || ',', ',' || grp || ',') > 0)"
 	    " AND (?4 IS NULL OR customer = ?4)"
@@ -1473,4 +1482,43 @@ int store_ticket_history(struct store *s, const char *ticket, store_ticket_entry
 			 "SELECT ticket, ts, user, kind, text, public FROM ticket_history"
 			 " WHERE ticket=? ORDER BY id",
 			 entry_row, (void *)h, arg, "s", ticket);
+}
+
+/* --- satisfaction surveys ------------------------------------------------- */
+
+int store_survey_save(struct store *s, const struct store_survey *v)
+{
+	if (!v)
+		return EINVAL;
+	return row_job(s, ROW_SURVEY_SAVE, "ssssiiis", v->hash, v->ticket, v->call,
+		       v->customer, v->created, v->answered, (uint64_t)v->score,
+		       v->comment);
+}
+
+static int survey_row(sqlite3_stmt *st, void *h, void *arg)
+{
+	struct store_survey *v = arg;
+
+	(void)h;
+	col_text(st, 0, v->hash, sizeof(v->hash));
+	col_text(st, 1, v->ticket, sizeof(v->ticket));
+	col_text(st, 2, v->call, sizeof(v->call));
+	col_text(st, 3, v->customer, sizeof(v->customer));
+	v->created = (uint64_t)sqlite3_column_int64(st, 4);
+	v->answered = (uint64_t)sqlite3_column_int64(st, 5);
+	v->score = sqlite3_column_int(st, 6);
+	col_text(st, 7, v->comment, sizeof(v->comment));
+	return 1;
+}
+
+int store_survey_get(struct store *s, const char *hash, struct store_survey *v)
+{
+	int err;
+
+	if (!hash || !v)
+		return EINVAL;
+	memset(v, 0, sizeof(*v));
+	err = read_rows(s, "SELECT * FROM surveys WHERE hash=?", survey_row, v, v, "s",
+			hash);
+	return err ? err : (v->hash[0] ? 0 : ENOENT);
 }

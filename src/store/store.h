@@ -208,6 +208,7 @@ struct store_ticket {
 	uint64_t paused_at; /* pending since (clocks stopped), 0 = running */
 	uint64_t sla_flags; /* TICKET_*_WARNED / _BREACHED */
 	uint64_t escalations;
+	uint64_t csat; /* the customer's score 1-5 from the survey, 0 = none */
 };
 /* Inserts or replaces (queued write). */
 int store_ticket_save(struct store *st, const struct store_ticket *t);
@@ -239,6 +240,21 @@ int store_ticket_history_add(struct store *st, const struct store_ticket_entry *
 typedef int(store_ticket_entry_h)(const struct store_ticket_entry *e, void *arg);
 int store_ticket_history(struct store *st, const char *ticket, store_ticket_entry_h *h,
 			 void *arg);
+
+/* --- satisfaction surveys ----------------------------------------------- */
+
+struct store_survey {
+	char hash[65]; /* hex SHA-256 of the one-time token */
+	char ticket[32];
+	char call[32];
+	char customer[32];
+	uint64_t created, answered; /* answered 0: not yet */
+	int score;		    /* 1-5 */
+	char comment[512];
+};
+int store_survey_save(struct store *st, const struct store_survey *v);
+/* ENOENT: no such survey. */
+int store_survey_get(struct store *st, const char *hash, struct store_survey *v);
 
 /* --- users, API tokens, sign-in sessions, audit log -------------------- */
 

@@ -395,6 +395,12 @@ static int fields_apply(struct tickets *tk, struct store_ticket *t,
 	if (c->priority >= 0)
 		util_copy(t->priority, sizeof(t->priority),
 			  ticket_priority_name((enum ticket_priority)c->priority));
+	if (c->csat < 0 || c->csat > 5) {
+		*why = "score: 1 to 5";
+		return EINVAL;
+	}
+	if (c->csat)
+		t->csat = (uint64_t)c->csat;
 	(void)now;
 	return 0;
 }
@@ -510,6 +516,11 @@ int ticket_update(struct tickets *tk, const char *id, const struct ticket_change
 	if (strcmp(before.group, t->group) && !c->assignee) {
 		assign(tk, t->group, NULL, t->assignee, sizeof(t->assignee));
 		snprintf(what + strlen(what), sizeof(what) - strlen(what), "group ");
+	}
+	if (before.csat != t->csat) {
+		history(tk, t, c->by, "rated", false, "satisfaction %llu of 5",
+			(unsigned long long)t->csat);
+		snprintf(what + strlen(what), sizeof(what) - strlen(what), "csat ");
 	}
 	if (strcmp(before.assignee, t->assignee)) {
 		history(tk, t, c->by, "assign", false, "%s → %s",

@@ -71,6 +71,7 @@ struct ticket_change {
 	const char *group;    /* a queue */
 	int priority;	      /* -1: leave */
 	int status;	      /* -1: leave */
+	int csat;	      /* the customer's score 1-5; 0: leave */
 	const char *by;	      /* who: a user, or "system" */
 };
 #define TICKET_CHANGE_INIT                                                               \

@@ -84,6 +84,23 @@ check "the ticket says so" \
 	test "$(req "$URL/api/v1/tickets/$t3")/$(jq_ 'd["priority"]+"/"+d["assignee"]+"/"+d["sla"]["state"]+"/"+str(d["sla"]["escalations"])')" = "200/urgent/1004/breached/1"
 check "breached tickets can be listed" test "$(req "$URL/api/v1/tickets?sla=breached")/$(jq_ '[t["id"] for t in d["tickets"]]')" = "200/['$t3']"
 
+# resolved: a one-time survey link goes out; the customer's score lands
+check "the outage is resolved" test "$(req -X PATCH -d '{"status":"resolved"}' "$URL/api/v1/tickets/$t3")" = 200
+url=$(wait_for "SELECT json_extract(data, '\$.url') FROM events WHERE type='ticket.survey' AND data LIKE '%$t3%'" 5)
+tok=${url#/survey?t=}
+check "a survey link is on the ticket.survey event" test "${url:0:10}/${#tok}" = "/survey?t=/32"
+check "the survey page is served" test "$(curl -s -o /dev/null -w '%{http_code}' "$URL$url")" = 200
+check "the token is not stored, its SHA-256 is" \
+	test "$(db "SELECT count(*) FROM surveys WHERE hash='$(printf %s "$tok" | sha256sum | cut -d' ' -f1)'")/$(db "SELECT count(*) FROM surveys WHERE hash='$tok'")" = 1/0
+pub() { curl -s -o "$T/body.json" -w '%{http_code}' -H 'Content-Type: application/json' -d "$1" "$URL/api/v1/surveys"; }
+check "a score out of range: 400" test "$(pub "{\"token\":\"$tok\",\"score\":9}")" = 400
+check "an unknown token: 404" test "$(pub '{"token":"nope","score":4}')" = 404
+check "the customer answers 4, without signing in" test "$(pub "{\"token\":\"$tok\",\"score\":4,\"comment\":\"quick fix\"}")" = 200
+check "the link works once (409)" test "$(pub "{\"token\":\"$tok\",\"score\":5}")" = 409
+check "the score is on the ticket and in its history" \
+	test "$(req "$URL/api/v1/tickets/$t3")/$(jq_ 'str(d["csat"])+"/"+d["history"][-1]["kind"]')" = "200/4/rated"
+check "the survey row keeps score and comment" test "$(db "SELECT score || '/' || comment FROM surveys WHERE answered > 0")/$(db 'SELECT count(*) FROM surveys')" = "4/quick fix/2"
+
 # a known customer who hangs up waiting gets a call-back ticket
 req -d '{"state":"logged_out"}' "$URL/api/v1/agents/1001/state" >/dev/null
 req -d '{"state":"logged_out"}' "$URL/api/v1/agents/1002/state" >/dev/null

@@ -11,7 +11,7 @@
 //   - screenshots of the three pages go to SHOT_DIR.
 // Prints "ok - ..." / "not ok - ..." lines; exits 1 when any failed.
 import { chromium } from 'playwright-core';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 
 const URL = process.env.HOTLINE_URL;
@@ -111,6 +111,27 @@ try {
   await check('the agent makes a ticket from the call in one step', () => waitText(agent, '#ticket-done', /^Ticket tk_\w+ created \(new, normal/));
   await check('the ticket is in her tickets, assigned to her', () => agent.waitForSelector('#my-tickets tbody tr[data-ticket]', { timeout: 10000 }));
   await check('the wallboard lists it with its SLA state', () => board.waitForSelector('#tickets tbody tr[data-ticket] td.sla.on_track', { timeout: 10000 }));
+  // resolved from the desktop: the survey link goes out, the customer answers on the page
+  await agent.click('#my-tickets tbody tr[data-ticket] button');
+  await check('she resolves it from her list', () => agent.waitForSelector('#my-tickets tbody tr[data-ticket]', { state: 'detached', timeout: 10000 }));
+  let surveyUrl = '';
+  for (let i = 0; i < 50 && !surveyUrl; i++) {
+    surveyUrl = spawnSync('sqlite3', [process.env.DB, "SELECT json_extract(data, '$.url') FROM events WHERE type='ticket.survey'"]).stdout.toString().trim();
+    if (!surveyUrl) await new Promise((r) => setTimeout(r, 100));
+  }
+  const customer = await ctx();
+  await check('the customer opens the survey link and answers 5', async () => {
+    await customer.goto(URL + surveyUrl);
+    await customer.fill('#comment', 'Friendly and fast.');
+    await customer.click('#scores button[data-score="5"]');
+    await customer.waitForSelector('#thanks', { state: 'visible', timeout: 10000 });
+  });
+  await customer.screenshot({ path: `${SHOTS}/survey.png`, fullPage: true });
+  await check('the link works only once', async () => {
+    await customer.goto(URL + surveyUrl);
+    await customer.click('#scores button[data-score="1"]');
+    await waitText(customer, '#error', /answered already/);
+  });
   await agent.selectOption('#disposition', 'sale');
   await agent.click('#wrapup-save');
   await check('the wrap-up is saved', () => waitText(agent, '#wrapup-done', /Saved/));

@@ -21,7 +21,7 @@ agent_up 1001 alice-1001 "$AGENT_PORT1" "$MEDIA_PORT0" agent.xml -m 2 || finish
 make_ivr_caller caller.xml rfc4733 1 wait
 CALL_CMD="cd '$T' && exec sipp 127.0.0.1:$SIP_PORT -sf '$T/caller.xml' -p $CALLER_PORT -i 127.0.0.1 -timeout 90s -nostdin -m 1 -s 5000 -key caller 4155550123 -mp $MEDIA_PORT2 >'$T/caller.out' 2>&1"
 CALL2_CMD="cd '$T' && exec sipp 127.0.0.1:$SIP_PORT -sf '$T/caller.xml' -p $CALLER_PORT2 -i 127.0.0.1 -timeout 90s -nostdin -m 1 -s 5000 -key caller 4155550177 -mp $((PEER_PORTS + 10)) >'$T/caller2.out' 2>&1"
-HOTLINE_URL=$URL SHOT_DIR="$ROOT/$BUILD/screenshots" CALL_CMD=$CALL_CMD CALL2_CMD=$CALL2_CMD \
+HOTLINE_URL=$URL SHOT_DIR="$ROOT/$BUILD/screenshots" CALL_CMD=$CALL_CMD CALL2_CMD=$CALL2_CMD DB="$T/data/hotline.db" \
 	node "$WEB_DIR/pages.mjs" 2>"$T/browser.err"
 rc=$?
 [ $rc -ne 0 ] && cat "$T/browser.err" >&2
@@ -29,6 +29,7 @@ check "the customer made on the desktop has the caller's number" \
 	test "$(db "SELECT c.name FROM customers c JOIN identities i ON i.customer = c.id WHERE i.value = '+14155550177'")" = "Carl New"
 check "the ticket holds Ann, the call, the notes, in sales" \
 	test "$(db "SELECT t.grp || '/' || c.name || '/' || t.description || '/' || (t.calls = w.call) FROM tickets t JOIN customers c ON c.id = t.customer JOIN wrapups w")" = "sales/Ann Lee/Wants the premium plan./1"
+check "the customer's score is on the ticket" test "$(db "SELECT csat FROM tickets WHERE status='resolved'")" = 5
 wrap=$(db "SELECT disposition || ':' || notes FROM wrapups")
 check "the wrap-up is stored with its disposition and notes" test "$wrap" = "sale:Wants the premium plan."
 check "the screenshots of the three pages are saved" \

@@ -1,0 +1,139 @@
+/*
+ * surveys.c — satisfaction surveys: when a ticket is resolved, a one-time
+ * link (/survey?t=TOKEN) goes out on the ticket.survey event (a webhook
+ * to the mailer or SMS gateway takes it to the customer); the small page
+ * posts the score 1-5 and a comment once. The score is stored on the
+ * survey (with the ticket's call) and on the ticket, in its history and
+ * as an event. The token is the only credential, so it is 192 random
+ * bits and only its SHA-256 is kept.
+ *
+ * Not here: the page (web/survey.html), tickets (tickets.c, ticket/).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+#include <sodium.h>
+/* not <re.h>: its re_json.h clashes with jansson's enums */
+#include <re_types.h>
+#include <re_fmt.h>
+#include <re_mem.h>
+#include <re_mbuf.h>
+#include <re_list.h>
+#include <re_sa.h>
+#include <re_msg.h>
+#include <re_http.h>
+#include "core/core.h"
+#include "store/store.h"
+#include "ticket/ticket.h"
+#include "api/api_int.h"
+
+static void token_hash(const char *token, char hex[65])
+{
+	unsigned char d[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(d, (const unsigned char *)token, strlen(token));
+	sodium_bin2hex(hex, 65, d, sizeof(d));
+}
+
+void api__survey_send(struct api *a, const struct store_ticket *t)
+{
+	struct store_survey v;
+	unsigned char r[24];
+	char token[48];
+	const char *comma;
+
+	memset(&v, 0, sizeof(v));
+	randombytes_buf(r, sizeof(r));
+	sodium_bin2base64(token, sizeof(token), r, sizeof(r),
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	token_hash(token, v.hash);
+	util_copy(v.ticket, sizeof(v.ticket), t->id);
+	util_copy(v.customer, sizeof(v.customer), t->customer);
+	comma = strchr(t->calls, ',');
+	util_copy(v.call,
+		  comma && (size_t)(comma - t->calls) < sizeof(v.call)
+		      ? (size_t)(comma - t->calls) + 1
+		      : sizeof(v.call),
+		  t->calls); /* the first linked call */
+	v.created = clock_now_ms();
+	if (store_survey_save(a->store, &v)) {
+		log_error("api: survey not stored ticket=%s", t->id);
+		return;
+	}
+	event_emitf("ticket.survey", v.call[0] ? v.call : NULL, NULL,
+		    t->group[0] ? t->group : NULL,
+		    "{\"ticket\":\"%s\",\"customer\":\"%s\",\"url\":\"/survey?t=%s\"}",
+		    t->id, t->customer, token);
+	sodium_memzero(token, sizeof(token));
+}
+
+/* POST /api/v1/surveys {"token","score","comment"}: no sign-in; the
+ * token is the credential, good once. */
+void api__surveys_answer(struct req *rq)
+{
+	static const char *const fields[] = {"token", "score", "comment", NULL};
+	struct ticket_change c = TICKET_CHANGE_INIT;
+	struct store_survey v;
+	json_t *body = api__body_object(rq, fields), *sc;
+	const char *token, *comment, *why = "";
+	char hash[65];
+	int err;
+
+	if (!body)
+		return;
+	token = json_string_value(json_object_get(body, "token"));
+	sc = json_object_get(body, "score");
+	comment = json_string_value(json_object_get(body, "comment"));
+	if (!token || strlen(token) > 64) {
+		api__reply_error(rq, 400, "Bad Request", "bad_field", "token: required");
+		goto out;
+	}
+	if (!json_is_integer(sc) || json_integer_value(sc) < 1 ||
+	    json_integer_value(sc) > 5) {
+		api__reply_error(rq, 400, "Bad Request", "bad_field", "score: 1 to 5");
+		goto out;
+	}
+	if (json_object_get(body, "comment") &&
+	    (!comment || strlen(comment) >= sizeof(v.comment))) {
+		api__reply_error(rq, 400, "Bad Request", "bad_field",
+				 "comment: text of at most %zu characters",
+				 sizeof(v.comment) - 1);
+		goto out;
+	}
+	token_hash(token, hash);
+	store_flush(rq->api->store);
+	if (store_survey_get(rq->api->store, hash, &v)) {
+		api__reply_error(rq, 404, "Not Found", "not_found",
+				 "token: this survey link is not known");
+		goto out;
+	}
+	if (v.answered) {
+		api__reply_error(rq, 409, "Conflict", "answered",
+				 "token: this survey was answered already");
+		goto out;
+	}
+	v.answered = clock_now_ms();
+	v.score = (int)json_integer_value(sc);
+	util_copy(v.comment, sizeof(v.comment), comment ? comment : "");
+	util_sanitize(v.comment);
+	err = store_survey_save(rq->api->store, &v);
+	if (err) {
+		api__reply_error(rq, 503, "Service Unavailable", "store_error",
+				 "the answer could not be stored");
+		goto out;
+	}
+	c.csat = v.score;
+	c.by = "customer";
+	if (ticket_update(api__tickets_engine(rq->api), v.ticket, &c, v.answered, NULL,
+			  &why))
+		log_warn("api: survey score not on the ticket ticket=%s: %s", v.ticket,
+			 why);
+	event_emitf("ticket.rated", v.call[0] ? v.call : NULL, NULL, NULL,
+		    "{\"ticket\":\"%s\",\"score\":%d}", v.ticket, v.score);
+	api__reply_json(rq, 200, "OK",
+			json_pack("{s:s,s:i}", "ticket", v.ticket, "score", v.score));
+out:
+	json_decref(body);
+}
