@@ -37,6 +37,37 @@ async function loadAudit() {
     el('td', {}, e.target), el('td', {}, e.detail), el('td', {}, e.addr))));
 }
 
+// the tenant file: checked with every error at its line (a click puts the
+// cursor there), saved when good; it applies at the next start
+function showErrors(errors) {
+  const ta = $('#tenant-yaml');
+  $('#tenant-errors').replaceChildren(...errors.map((e) => el('li', {
+    'data-line': e.line,
+    onclick: () => {
+      const lines = ta.value.split('\n');
+      const at = lines.slice(0, Math.max(0, e.line - 1)).reduce((n, l) => n + l.length + 1, 0);
+      ta.focus();
+      ta.setSelectionRange(at, at + (lines[e.line - 1] || '').length);
+    },
+  }, `line ${e.line}: ${e.key}: ${e.message}`)));
+}
+
+async function tenantSend(method, path) {
+  $('#tenant-done').textContent = '';
+  showErrors([]);
+  const r = await fetch(path, { method, credentials: 'same-origin', headers: { 'Content-Type': 'application/yaml' }, body: $('#tenant-yaml').value });
+  const d = await r.json();
+  if (r.ok) $('#tenant-done').textContent = d.saved ? `Saved; applies ${d.applies}` : 'No errors';
+  else showErrors(d.error.errors || [{ line: 0, key: d.error.code, message: d.error.message }]);
+}
+
+async function loadTenant() {
+  const r = await fetch('/api/v1/tenant', { credentials: 'same-origin' });
+  $('#tenant-yaml').value = await r.text();
+  $('#tenant-check').onclick = () => tenantSend('POST', '/api/v1/tenant/check');
+  $('#tenant-save').onclick = () => tenantSend('PUT', '/api/v1/tenant');
+}
+
 async function refresh() {
   await Promise.all([loadUsers(), loadTokens(), loadAudit()]);
 }
@@ -69,6 +100,7 @@ async function main() {
     refresh();
   };
   await loadQueues();
+  await loadTenant();
   await refresh();
   document.body.dataset.ready = '1';
 }

@@ -1075,6 +1075,9 @@ static const struct route routes[] = {
     {"POST", "/api/v1/tokens", ADMIN, api__tokens_add},
     {"DELETE", "/api/v1/tokens/{id}", ADMIN, api__tokens_del},
     {"GET", "/api/v1/audit", ADMIN, api__audit_list},
+    {"GET", "/api/v1/tenant", ADMIN, api__tenant_get},
+    {"PUT", "/api/v1/tenant", ADMIN, api__tenant_put},
+    {"POST", "/api/v1/tenant/check", ADMIN, api__tenant_check},
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))

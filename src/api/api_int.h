@@ -218,6 +218,9 @@ struct store_ticket;
 void api__survey_send(struct api *a, const struct store_ticket *t);
 route_h api__surveys_answer;
 
+/* The tenant's configuration as text (tenant.c). */
+route_h api__tenant_get, api__tenant_check, api__tenant_put;
+
 /* The routes of users.c. */
 route_h api__session_create, api__session_get, api__session_delete;
 route_h api__users_list, api__users_add, api__users_get, api__users_patch, api__users_del;

@@ -82,6 +82,11 @@ check "agent alice sees only sales" test "$c/$(jq_ '[q["name"] for q in d["queue
 check "agent alice may not read support (403)" test "$(code -b "$T/alice.jar" "$URL/api/v1/queues/support")" = 403
 check "agent alice may not list users (403)" test "$(code -b "$T/alice.jar" "$URL/api/v1/users")/$(jq_ 'd["error"]["code"]')" = 403/forbidden
 check "agent alice may not list webhooks (403)" test "$(code -b "$T/alice.jar" "$URL/api/v1/webhooks")" = 403
+check "agent alice may not read the tenant file (403)" test "$(code -b "$T/alice.jar" "$URL/api/v1/tenant")" = 403
+check "the admin exports the tenant file" bash -c "curl -s -b '$T/admin.jar' '$URL/api/v1/tenant' | grep -q '^queues:'"
+printf 'name: X\nagents:\n  - {ext: "1001"}\n' > "$T/bad.yaml"
+c=$(code -b "$T/admin.jar" -X POST --data-binary @"$T/bad.yaml" "$URL/api/v1/tenant/check")
+check "a bad tenant file: 422 with each error at its line" test "$c/$(jq_ 'd["error"]["errors"][0]["line"]')" = 422/3
 check "agent alice may not read the audit log (403)" test "$(code -b "$T/alice.jar" "$URL/api/v1/audit")" = 403
 c=$(code -b "$T/alice.jar" "$URL/api/v1/calls?agent=1002")
 check "agent alice may not list 1002's calls (403)" test "$c" = 403

@@ -171,6 +171,26 @@ try {
   await admin.click('#nu-create');
   await check('the admin makes agent bob (1002)', () => admin.waitForSelector('tr[data-user="bob"]', { timeout: 10000 }));
   await check('the audit log in the page shows it', () => waitText(admin, '#audit', /user\.create/));
+  // the tenant file: a mistake is shown at its line, the fixed file saved
+  await admin.waitForFunction(() => document.querySelector('#tenant-yaml').value.includes('queues:'));
+  const badLine = await admin.evaluate(() => {
+    const ta = document.querySelector('#tenant-yaml');
+    ta.value = ta.value.replace('name: sales, strategy: longest-idle', 'name: sales, strategy: fastest');
+    return ta.value.split('\n').findIndex((l) => l.includes('strategy: fastest')) + 1;
+  });
+  await admin.click('#tenant-check');
+  await check('a bad strategy in the tenant file is shown at its line', async () => {
+    await admin.waitForSelector(`#tenant-errors li[data-line="${badLine}"]`, { timeout: 5000 });
+    await waitText(admin, '#tenant-errors', /fastest/);
+  });
+  await admin.click('#tenant-save');
+  await check('... and a file with errors is not saved', () => waitText(admin, '#tenant-errors', /fastest/));
+  await admin.evaluate(() => {
+    const ta = document.querySelector('#tenant-yaml');
+    ta.value = ta.value.replace('strategy: fastest', 'strategy: ring-all');
+  });
+  await admin.click('#tenant-save');
+  await check('the fixed file is saved, to apply at the next start', () => waitText(admin, '#tenant-done', /Saved; applies at the next start/));
   await admin.screenshot({ path: `${SHOTS}/admin.png`, fullPage: true });
   const bob = await ctx();
   await check('bob signs in to the desktop', () => signIn(bob, '/agent', 'bob', 'bob-secret-1'));

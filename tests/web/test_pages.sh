@@ -5,7 +5,8 @@
 source "$(dirname "$0")/../e2e/lib.sh"
 WEB_DIR=$ROOT/tests/web
 [ -d "$WEB_DIR/node_modules/playwright-core" ] || (cd "$WEB_DIR" && npm ci --no-audit --no-fund >/dev/null)
-start_hotline
+cp "$E2E_DIR/tenant.yaml" "$T/tenant.yaml" # the admin page saves it
+TENANT=$T/tenant.yaml start_hotline
 URL="http://127.0.0.1:$HTTP_PORT"
 adm() { curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer test-token" -H 'Content-Type: application/json' "$@"; }
 check "users for the test" test "$(adm -d '{"name":"alice","role":"agent","extension":"1001","password":"alice-secret"}' "$URL/api/v1/users")/$(adm -d '{"name":"sam","role":"supervisor","queues":["sales","support"],"password":"sam-secret"}' "$URL/api/v1/users")" = 201/201
@@ -29,6 +30,8 @@ check "the customer made on the desktop has the caller's number" \
 	test "$(db "SELECT c.name FROM customers c JOIN identities i ON i.customer = c.id WHERE i.value = '+14155550177'")" = "Carl New"
 check "the ticket holds Ann, the call, the notes, in sales" \
 	test "$(db "SELECT t.grp || '/' || c.name || '/' || t.description || '/' || (t.calls = w.call) FROM tickets t JOIN customers c ON c.id = t.customer JOIN wrapups w")" = "sales/Ann Lee/Wants the premium plan./1"
+check "the tenant file saved from the admin page has the change, the old one kept" \
+	bash -c "grep -q 'name: sales, strategy: ring-all' '$T/tenant.yaml' && grep -q 'name: sales, strategy: longest-idle' '$T/tenant.yaml.bak'"
 check "the customer's score is on the ticket" test "$(db "SELECT csat FROM tickets WHERE status='resolved'")" = 5
 wrap=$(db "SELECT disposition || ':' || notes FROM wrapups")
 check "the wrap-up is stored with its disposition and notes" test "$wrap" = "sale:Wants the premium plan."
