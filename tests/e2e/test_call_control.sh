@@ -24,6 +24,8 @@ sipp_run caller-hold caller-hold.xml "$CALLER_PORT" -s 5000 -key caller 0401 \
 check "hold: call completes" test $? -eq 0
 wait_peers
 check "hold: agent's re-INVITEs accepted" grep -q "Successful call.*|.*1 " "$T/agent-1003-agent-hold.out"
+# the events are written by the store's thread: wait for the last one
+wait_for "select 1 from events e join calls c on e.call = c.id where c.caller = '0401' and e.type = 'call.ended'" 10 >/dev/null
 ev=$(wait_for "select group_concat(type, ',') from (select e.type from events e join calls c on e.call = c.id where c.caller = '0401' and e.type like 'call.%' order by e.id)" 3)
 check "hold: held and resumed are events" test "$ev" = "call.created,call.answered,call.held,call.resumed,call.ended"
 
