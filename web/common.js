@@ -47,10 +47,21 @@ export function pct(x) {
   return x === null || x === undefined ? '—' : `${Math.round(x * 100)} %`;
 }
 
+// The sign-in form every page shows in its #signin section.
+const SIGNIN_FORM = `
+  <h2>Sign in</h2>
+  <form id="signin-form">
+    <label for="user">User</label><input id="user" autocomplete="username" required>
+    <label for="password">Password</label><input id="password" type="password" autocomplete="current-password" required>
+    <div class="row"><button id="signin-btn" class="primary" type="submit">Sign in</button></div>
+    <div id="signin-error" class="error" role="alert"></div>
+  </form>`;
+
 // Resolves with who is signed in; shows the sign-in form until someone is.
 // roles: the roles this page is for.
 export async function signedIn(roles) {
   const form = $('#signin'), main = $('#app');
+  if (!$('#signin-form')) form.innerHTML = SIGNIN_FORM;
   for (;;) {
     try {
       const who = await api('/api/v1/session');
