@@ -74,6 +74,20 @@ async function showCustomer(id, number) {
     el('td', {}, t.recording_url ? el('audio', { controls: '', preload: 'none', src: t.recording_url }) : ''))));
 }
 
+// a customer the external CRM told us about (crm.lookup): name and tier
+function showExternal(d) {
+  $('#customer').classList.remove('hidden');
+  $('#cust-new').classList.add('hidden');
+  $('#cust-known').classList.remove('hidden');
+  $('#cust-name').textContent = d.customer_name;
+  $('#cust-tier').textContent = d.customer_tier || '';
+  $('#cust-tier').className = `state tier-${d.customer_tier}`;
+  $('#cust-company').textContent = `from the CRM${d.customer_ext ? ' (' + d.customer_ext + ')' : ''}`;
+  $('#cust-tags').textContent = '';
+  $('#cust-notes').textContent = '';
+  $('#cust-timeline tbody').replaceChildren();
+}
+
 function offer(ev) {
   const d = ev.data || {};
   current = { id: ev.call, caller: d.caller, called: d.called, queue: ev.queue || '', path: d.ivr_path || '', customer: d.customer || '' };
@@ -82,7 +96,8 @@ function offer(ev) {
   $('#offer-queue').textContent = ev.queue || '(direct)';
   $('#offer-path').textContent = (d.ivr_path || '').replaceAll('>', ' › ') || '—';
   $('#offer').classList.remove('hidden');
-  showCustomer(d.customer, d.caller).catch((e) => { $('#cust-error').textContent = e.message; });
+  if (!d.customer && d.customer_name) showExternal(d);
+  else showCustomer(d.customer, d.caller).catch((e) => { $('#cust-error').textContent = e.message; });
 }
 
 function answered(ev) {

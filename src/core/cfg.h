@@ -230,7 +230,10 @@ struct cfg_tenant {
 	size_t pause_reasonc;
 	char dispositions[16][32]; /* dispositions: codes a call's wrap-up ends with */
 	size_t dispositionc;
-	char country[4]; /* crm.country: calling code for numbers without one */
+	char country[4];	  /* crm.country: calling code for numbers without one */
+	char crm_lookup_url[256]; /* crm.lookup.url: an external CRM, {number} */
+	uint32_t crm_lookup_timeout_ms;	      /* crm.lookup.timeout (default 1 s) */
+	uint32_t crm_lookup_cache_ms;	      /* crm.lookup.cache (default 5 min) */
 	struct cfg_tier tiers[CFG_MAX_TIERS]; /* crm.tiers */
 	size_t tierc;
 	char ticket_hours[CFG_NAME];	/* tickets.calendar: SLA clocks count its

@@ -891,10 +891,13 @@ static void reasons_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_
  */
 static void crm_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *root)
 {
-	static const char *const keys[] = {"country", "tiers", NULL};
-	yaml_node_t *crm = cfg__get(cp->doc, root, "crm"), *tiers;
+	static const char *const keys[] = {"country", "tiers", "lookup", NULL};
+	static const char *const lkeys[] = {"url", "timeout", "cache", NULL};
+	yaml_node_t *crm = cfg__get(cp->doc, root, "crm"), *tiers, *lk;
 
 	t->tierc = 0;
+	t->crm_lookup_timeout_ms = 1000;
+	t->crm_lookup_cache_ms = 300000;
 	if (crm && crm->type != YAML_MAPPING_NODE) {
 		cfg__error(cp->errs, cp->file, cfg__line(crm), "crm",
 			   "expected a map with country and tiers");
@@ -911,6 +914,24 @@ static void crm_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *r
 				   "\"%s\" is not a country calling code (1-3 digits, "
 				   "\"44\")",
 				   t->country);
+	}
+	lk = crm ? cfg__get(cp->doc, crm, "lookup") : NULL;
+	if (lk && lk->type != YAML_MAPPING_NODE) {
+		cfg__error(cp->errs, cp->file, cfg__line(lk), "crm.lookup",
+			   "expected {url, timeout, cache}");
+	} else if (lk) {
+		cfg__check_keys(cp, lk, "crm.lookup", lkeys);
+		cfg__str(cp, cfg__get(cp->doc, lk, "url"), "crm.lookup.url",
+			 t->crm_lookup_url, sizeof(t->crm_lookup_url));
+		if (strncmp(t->crm_lookup_url, "http://", 7) &&
+		    strncmp(t->crm_lookup_url, "https://", 8))
+			cfg__error(
+			    cp->errs, cp->file, cfg__line(lk), "crm.lookup.url",
+			    "an http:// or https:// URL, {number} where the number goes");
+		cfg__duration(cp, cfg__get(cp->doc, lk, "timeout"), "crm.lookup.timeout",
+			      &t->crm_lookup_timeout_ms, 100, 10000);
+		cfg__duration(cp, cfg__get(cp->doc, lk, "cache"), "crm.lookup.cache",
+			      &t->crm_lookup_cache_ms, 0, 86400000);
 	}
 	tiers = crm ? cfg__get(cp->doc, crm, "tiers") : NULL;
 	if (!tiers) {

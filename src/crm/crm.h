@@ -54,4 +54,17 @@ struct crm_match {
 int crm_lookup(struct store *st, const struct cfg_tenant *t, const char *caller,
 	       struct crm_match *m);
 
+/*
+ * The lookup hook (crm.lookup): an external CRM asked over HTTP who is
+ * behind a number, without the main loop waiting. cb gets 0 and the
+ * customer (its tier's priority filled in), ENOENT for nobody, or another
+ * error; from the cache at once, or later on the main loop. arg (a mem
+ * object) is referenced until then. crm_hook_alloc sets *hp NULL when
+ * the tenant has no hook.
+ */
+struct crm_hook;
+typedef void(crm_hook_h)(int err, const struct crm_match *m, void *arg);
+int crm_hook_alloc(struct crm_hook **hp, const struct cfg_tenant *t);
+int crm_hook_ask(struct crm_hook *h, const char *number, crm_hook_h *cb, void *arg);
+
 #endif

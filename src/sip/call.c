@@ -1225,18 +1225,54 @@ static void media_event(struct media_stream *s, enum media_evt evt, char digit, 
  * of the store), whose tier raises the call's priority in every queue it
  * enters, and whose name the agent's desktop shows.
  */
+static void call_customer_set(struct call *call, const struct crm_match *m)
+{
+	util_copy(call->customer_name, sizeof(call->customer_name), m->name);
+	util_sanitize(call->customer_name);
+	util_copy(call->customer_tier, sizeof(call->customer_tier), m->tier);
+	util_sanitize(call->customer_tier);
+	call->tier_priority = m->priority;
+	log_info("call: customer call=%s customer=%s tier=%s priority=%+d", call->row.id,
+		 m->customer, m->tier, m->priority);
+}
+
+/* The external CRM's answer: in time for the queues while the caller is
+ * still in the IVR; the screen pop takes it whenever it comes. */
+static void call_hook_answer(int err, const struct crm_match *m, void *arg)
+{
+	struct call *call = arg;
+
+	if (err || call->state == CALL_ENDED || call->customer_name[0])
+		return;
+	if (call->state != CALL_IVR)
+		log_info("call: lookup answered after the queue call=%s: no priority",
+			 call->row.id);
+	util_copy(call->customer_ext, sizeof(call->customer_ext), m->customer);
+	util_sanitize(call->customer_ext);
+	call_customer_set(call, m);
+	if (call->state != CALL_IVR)
+		call->tier_priority = 0;
+}
+
+/*
+ * Who is calling: the customer behind the caller number (an indexed read
+ * of the store), whose tier raises the call's priority in every queue it
+ * enters, and whose name the agent's desktop shows. Not one of ours: the
+ * external CRM is asked, if there is one (the answer comes later).
+ */
 static void call_customer(struct call *call)
 {
 	struct crm_match m;
+	char e164[32];
 
-	if (crm_lookup(call->ctl->store, call->ctl->tenant, call->row.caller, &m))
+	if (!crm_lookup(call->ctl->store, call->ctl->tenant, call->row.caller, &m)) {
+		util_copy(call->row.customer, sizeof(call->row.customer), m.customer);
+		call_customer_set(call, &m);
 		return;
-	util_copy(call->row.customer, sizeof(call->row.customer), m.customer);
-	util_copy(call->customer_name, sizeof(call->customer_name), m.name);
-	util_sanitize(call->customer_name);
-	call->tier_priority = m.priority;
-	log_info("call: customer call=%s customer=%s tier=%s priority=%+d", call->row.id,
-		 m.customer, m.tier, m.priority);
+	}
+	if (call->ctl->hook && !crm_e164(e164, sizeof(e164), call->row.caller,
+					 call->ctl->tenant->country, NULL))
+		(void)crm_hook_ask(call->ctl->hook, e164, call_hook_answer, call);
 }
 
 static void call_enter_queue(struct call *call, const char *queue, int priority)
@@ -1380,9 +1416,10 @@ static int leg_ring_agent(struct call *call, const char *ext)
 		util_sanitize(path);
 		call_event(call, "agent.ringing", ext,
 			   "{\"caller\":\"%s\",\"called\":\"%s\",\"ivr_path\":\"%s\","
-			   "\"customer\":\"%s\",\"customer_name\":\"%s\"}",
+			   "\"customer\":\"%s\",\"customer_name\":\"%s\","
+			   "\"customer_tier\":\"%s\",\"customer_ext\":\"%s\"}",
 			   call->row.caller, call->row.called, path, call->row.customer,
-			   call->customer_name);
+			   call->customer_name, call->customer_tier, call->customer_ext);
 	}
 	log_info("call: ringing call=%s agent=%s", call->row.id, ext);
 out:
@@ -1926,6 +1963,7 @@ static void callctl_destructor(void *arg)
 	for (size_t i = 0; ctl->playlists && i < ctl->tenant->queuec; i++)
 		mem_deref(ctl->playlists[i]);
 	mem_deref(ctl->playlists);
+	mem_deref(ctl->hook);
 }
 
 int callctl_alloc(struct callctl **cp, struct sip *sip, struct registrar *reg,
@@ -1956,6 +1994,8 @@ int callctl_alloc(struct callctl **cp, struct sip *sip, struct registrar *reg,
 	if (err)
 		goto out;
 	err = prompts_prepare(ctl);
+	if (!err)
+		err = crm_hook_alloc(&ctl->hook, tenant);
 	if (err)
 		goto out;
 	{

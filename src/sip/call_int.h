@@ -54,21 +54,23 @@ struct call {
 	int priority;		 /* caller priority in queues */
 	int tier_priority;	 /* added to it: the customer's tier (crm.tiers) */
 	char customer_name[128]; /* the customer behind the caller, "" unknown */
-	bool from_queue;	 /* the agent answered it from row.queue */
-	char exit_outcome[32];	 /* the outcome when a queue rule ends it */
-	uint64_t announce_at;	 /* next position/wait announcement, 0 = none */
-	int announce_step;	 /* 0 music, 1 position, 2 wait being said */
-	uint64_t ewt_ms;	 /* estimated wait at the last announcement */
-	size_t moh_i;		 /* next piece of the queue's music */
-	bool callback;		 /* virtual hold: call the customer back */
-	bool caller_gone;	 /* callback: the caller's first leg has ended */
-	bool outbound;		 /* placed by hotline (click-to-call) */
-	uint64_t callback_at;	 /* when the customer was called back */
-	char contact[256];	 /* the caller's Contact URI (callbacks) */
-	uint64_t vm_started;	 /* voicemail: recording since (0: greeting) */
-	uint32_t vm_max_ms;	 /* voicemail: longest message */
-	char path_base[192];	 /* IVR path of the flows before this one */
-	bool feature;		 /* not an interaction: neither stored nor counted */
+	char customer_tier[16];
+	char customer_ext[32]; /* the external CRM's id, when it told us */
+	bool from_queue;       /* the agent answered it from row.queue */
+	char exit_outcome[32]; /* the outcome when a queue rule ends it */
+	uint64_t announce_at;  /* next position/wait announcement, 0 = none */
+	int announce_step;     /* 0 music, 1 position, 2 wait being said */
+	uint64_t ewt_ms;       /* estimated wait at the last announcement */
+	size_t moh_i;	       /* next piece of the queue's music */
+	bool callback;	       /* virtual hold: call the customer back */
+	bool caller_gone;      /* callback: the caller's first leg has ended */
+	bool outbound;	       /* placed by hotline (click-to-call) */
+	uint64_t callback_at;  /* when the customer was called back */
+	char contact[256];     /* the caller's Contact URI (callbacks) */
+	uint64_t vm_started;   /* voicemail: recording since (0: greeting) */
+	uint32_t vm_max_ms;    /* voicemail: longest message */
+	char path_base[192];   /* IVR path of the flows before this one */
+	bool feature;	       /* not an interaction: neither stored nor counted */
 	struct store_call row;
 };
 
@@ -88,6 +90,7 @@ struct callctl {
 	struct acd *acd;
 	struct acd_stats *stats;
 	struct store *store;
+	struct crm_hook *hook; /* the external CRM, NULL: none */
 	const struct cfg_node *node;
 	const struct cfg_tenant *tenant;
 	struct list calls;
