@@ -26,6 +26,46 @@
 
 /* --- small helpers ------------------------------------------------------ */
 
+/*
+ * libre's list_append and list_unlink, inline: an offer sits in three
+ * lists and an item in two, so a decision links and unlinks a dozen
+ * elements. Same struct list and struct le, same behaviour, so libre's
+ * other list functions apply to the same lists.
+ */
+static inline void elem_append(struct list *l, struct le *le, void *data)
+{
+	if (le->list)
+		return;
+	le->prev = l->tail;
+	le->next = NULL;
+	le->list = l;
+	le->data = data;
+	if (l->tail)
+		l->tail->next = le;
+	else
+		l->head = le;
+	l->tail = le;
+}
+
+static inline void elem_unlink(struct le *le)
+{
+	struct list *l = le->list;
+
+	if (!l)
+		return;
+	if (le->prev)
+		le->prev->next = le->next;
+	else
+		l->head = le->next;
+	if (le->next)
+		le->next->prev = le->prev;
+	else
+		l->tail = le->prev;
+	le->next = NULL;
+	le->prev = NULL;
+	le->list = NULL;
+}
+
 static const char *const channel_names[] = {"voice", "chat", "mail", "message"};
 
 static uint64_t rng_next(struct acd *a)
@@ -70,9 +110,11 @@ static int grow(void *vp, size_t *szp, size_t need, size_t elem)
 
 /*
  * Names to agents and queues: open addressing with linear probing,
- * FNV-1a, never more than half full. Entries are only added (the engine
- * lives as long as the tenant), so no deletion. Every acd_* call by name
- * starts here, so it is kept lean.
+ * FNV-1a, never more than half full. A slot holds the hash and
+ * the object, whose own name is compared, so that a look-up reads the
+ * slot and the object the caller wants anyway. Entries are only added
+ * (the engine lives as long as the tenant), so no deletion. Every acd_*
+ * call by name starts here, so it is kept lean.
  */
 static uint32_t name_hash(const char *s)
 {
@@ -96,26 +138,26 @@ static void *names_get(const struct acd_names *t, const char *name)
 		const struct acd_name_slot *sl = &t->v[i];
 		if (!sl->h)
 			return NULL;
-		if (sl->h == h && !strcmp(sl->name, name))
+		if (sl->h == h && !strcmp((const char *)sl->obj + t->name_off, name))
 			return sl->obj;
 	}
 }
 
-static void names_insert(struct acd_name_slot *v, size_t mask, uint32_t h,
-			 const char *name, void *obj)
+static void names_insert(struct acd_name_slot *v, size_t mask, uint32_t h, void *obj)
 {
 	size_t i = h & mask;
 
 	while (v[i].h)
 		i = (i + 1) & mask;
 	v[i].h = h;
-	v[i].name = name;
 	v[i].obj = obj;
 }
 
-/* name must live as long as the table (it is the object's own). */
-static int names_put(struct acd_names *t, const char *name, void *obj)
+/* obj keeps its name at t->name_off for as long as the table lives. */
+static int names_put(struct acd_names *t, void *obj)
 {
+	const char *name = (const char *)obj + t->name_off;
+
 	if ((t->n + 1) * 2 > (t->v ? t->mask + 1 : 0)) {
 		size_t sz = t->v ? (t->mask + 1) * 2 : 64;
 		struct acd_name_slot *nv = mem_zalloc(sz * sizeof(*nv), NULL);
@@ -124,14 +166,13 @@ static int names_put(struct acd_names *t, const char *name, void *obj)
 			return ENOMEM;
 		for (size_t i = 0; t->v && i <= t->mask; i++) {
 			if (t->v[i].h)
-				names_insert(nv, sz - 1, t->v[i].h, t->v[i].name,
-					     t->v[i].obj);
+				names_insert(nv, sz - 1, t->v[i].h, t->v[i].obj);
 		}
 		mem_deref(t->v);
 		t->v = nv;
 		t->mask = sz - 1;
 	}
-	names_insert(t->v, t->mask, name_hash(name), name, obj);
+	names_insert(t->v, t->mask, name_hash(name), obj);
 	t->n++;
 	return 0;
 }
@@ -148,118 +189,156 @@ static struct acd_queue *queue_find(const struct acd *a, const char *name)
 
 /* --- heaps of ready members --------------------------------------------- */
 
-static bool key_less(const struct acd_member *x, const struct acd_member *y)
+static bool key_less(const struct acd_hent *x, const struct acd_hent *y)
 {
 	if (x->k1 != y->k1)
 		return x->k1 < y->k1;
 	if (x->k2 != y->k2)
 		return x->k2 < y->k2;
-	return x->ag->idx < y->ag->idx;
+	return x->tie < y->tie;
 }
 
-static void heap_set(struct acd_heap *h, size_t i, struct acd_member *m)
+/* Puts e at i, keeping q->hpos in step. */
+static void heap_set(struct acd_queue *q, struct acd_heap *h, size_t i,
+		     const struct acd_hent *e)
 {
-	h->v[i] = m;
-	m->pos = (ssize_t)i;
+	h->v[i] = *e;
+	q->hpos[e->mi] = (uint32_t)i;
 }
 
-static void heap_up(struct acd_heap *h, size_t i)
-{
-	struct acd_member *m = h->v[i];
+/*
+ * The heaps are 4-ary: half as deep as binary ones, and the four children
+ * of an entry are side by side, so that a push or a removal reads fewer
+ * lines.
+ */
+#define HEAP_D 4
 
+/* Moves e from the hole at i towards the root to its place. */
+static void heap_up(struct acd_queue *q, struct acd_heap *h, size_t i, struct acd_hent e)
+{
 	while (i > 0) {
-		size_t p = (i - 1) / 2;
-		if (!key_less(m, h->v[p]))
+		size_t p = (i - 1) / HEAP_D;
+		if (!key_less(&e, &h->v[p]))
 			break;
-		heap_set(h, i, h->v[p]);
+		heap_set(q, h, i, &h->v[p]);
 		i = p;
 	}
-	heap_set(h, i, m);
+	heap_set(q, h, i, &e);
 }
 
-static void heap_down(struct acd_heap *h, size_t i)
+/* Moves e from the hole at i towards the leaves to its place. */
+static void heap_down(struct acd_queue *q, struct acd_heap *h, size_t i,
+		      struct acd_hent e)
 {
-	struct acd_member *m = h->v[i];
-
 	for (;;) {
-		size_t c = 2 * i + 1;
+		size_t c = HEAP_D * i + 1, end = c + HEAP_D;
 		if (c >= h->n)
 			break;
-		if (c + 1 < h->n && key_less(h->v[c + 1], h->v[c]))
-			c++;
-		if (!key_less(h->v[c], m))
+		if (end > h->n)
+			end = h->n;
+		for (size_t k = c + 1; k < end; k++) {
+			if (key_less(&h->v[k], &h->v[c]))
+				c = k;
+		}
+		if (!key_less(&h->v[c], &e))
 			break;
-		heap_set(h, i, h->v[c]);
+		heap_set(q, h, i, &h->v[c]);
 		i = c;
 	}
-	heap_set(h, i, m);
+	heap_set(q, h, i, &e);
 }
 
-static int heap_push(struct acd_heap *h, struct acd_member *m)
+static int heap_room(struct acd_heap *h, size_t need)
 {
-	int err = grow(&h->v, &h->sz, h->n + 1, sizeof(*h->v));
+	size_t sz = h->sz;
+	int err;
 
-	if (err)
-		return err;
-	h->v[h->n] = m;
-	m->pos = (ssize_t)h->n;
-	h->n++;
-	heap_up(h, h->n - 1);
-	return 0;
+	if (need >= UINT32_MAX)
+		return ENOMEM;
+	err = grow(&h->v, &sz, need, sizeof(*h->v));
+	h->sz = (uint32_t)sz;
+	return err;
 }
 
-static void heap_remove(struct acd_heap *h, struct acd_member *m)
+/* Room for every member of the tier is made as members are added. */
+static void heap_push(struct acd_queue *q, struct acd_heap *h, const struct acd_hent *e)
 {
-	size_t i = (size_t)m->pos;
-	struct acd_member *last;
+	assert(h->n < h->sz);
+	heap_up(q, h, h->n++, *e);
+}
 
-	assert(m->pos >= 0 && i < h->n && h->v[i] == m);
-	m->pos = -1;
+static void heap_remove_at(struct acd_queue *q, struct acd_heap *h, size_t i)
+{
+	struct acd_hent last;
+
+	assert(i < h->n);
 	last = h->v[--h->n];
-	if (last == m)
+	if (i == h->n)
 		return;
-	heap_set(h, i, last);
-	heap_up(h, i);
-	heap_down(h, (size_t)last->pos);
+	if (i > 0 && key_less(&last, &h->v[(i - 1) / HEAP_D]))
+		heap_up(q, h, i, last);
+	else
+		heap_down(q, h, i, last);
 }
 
 /* The member's key under its queue's strategy, computed as it becomes
  * ready. */
-static void member_key(struct acd *a, struct acd_member *m)
+static void member_key(struct acd *a, struct acd_member *m, struct acd_hent *e)
 {
 	struct acd_agent *ag = m->ag;
 
-	switch (m->q->c.strategy) {
+	e->k2 = 0;
+	switch (m->q->strategy) {
 	case ACD_RING_ALL:
 	case ACD_LONGEST_IDLE:
-		m->k1 = ag->idle_since;
-		m->k2 = 0;
+		e->k1 = ag->idle_since;
 		break;
 	case ACD_LEAST_CALLS:
-		m->k1 = ag->answered;
-		m->k2 = ag->idle_since;
+		e->k1 = ag->answered;
+		e->k2 = ag->idle_since;
 		break;
 	case ACD_ROUND_ROBIN:
-		m->k1 = m->turn;
-		m->k2 = m->index;
+		e->k1 = m->turn;
+		e->k2 = m->index;
 		break;
 	case ACD_LINEAR:
-		m->k1 = m->index;
-		m->k2 = 0;
+		e->k1 = m->index;
 		break;
 	case ACD_RANDOM:
-		m->k1 = dbl_key(m->q->race + rng_exp(a, 1));
-		m->k2 = 0;
+		e->k1 = dbl_key(m->q->race + rng_exp(a, 1));
 		break;
 	case ACD_WEIGHTED_RANDOM:
-		m->k1 = dbl_key(m->q->race + rng_exp(a, m->weight));
-		m->k2 = 0;
+		e->k1 = dbl_key(m->q->race + rng_exp(a, m->weight));
 		break;
 	case ACD_SKILLS:
-		m->k1 = UINT64_MAX - m->score;
-		m->k2 = ag->idle_since;
+		e->k1 = UINT64_MAX - m->score;
+		e->k2 = ag->idle_since;
 		break;
 	}
+	e->tie = (uint32_t)ag->idx;
+	e->mi = m->index;
+	m->k1 = e->k1;
+}
+
+/* The member joins its tier's heap. */
+static void member_push(struct acd *a, struct acd_member *m)
+{
+	struct acd_hent e;
+
+	member_key(a, m, &e);
+	heap_push(m->q, &m->q->heaps[m->tier], &e);
+	m->q->readyc++;
+	m->ready = true;
+}
+
+static void member_remove(struct acd_member *m)
+{
+	struct acd_queue *q = m->q;
+
+	assert(m->ready);
+	heap_remove_at(q, &q->heaps[m->tier], q->hpos[m->index]);
+	q->readyc--;
+	m->ready = false;
 }
 
 /* --- agent state ---------------------------------------------------------- */
@@ -298,9 +377,9 @@ static void mark_queue(struct acd *a, struct acd_queue *q)
 	if (q->dirty)
 		return;
 	q->dirty = true;
-	for (le = list_tail(&a->dirty_queues); le; le = le->prev) {
+	for (le = a->dirty_queues.tail; le; le = le->prev) {
 		const struct acd_queue *o = le->data;
-		if (o->c.priority >= q->c.priority)
+		if (o->priority >= q->priority)
 			break;
 	}
 	if (le)
@@ -309,22 +388,67 @@ static void mark_queue(struct acd *a, struct acd_queue *q)
 		list_prepend(&a->dirty_queues, &q->dle, q);
 }
 
+/* acd_tick has something to do for q at t (a wrap-up ends, a caller
+ * reaches max wait, a tier joins, the queue is empty and leaves the
+ * timed ones): its due time is never later than the first such time, so
+ * that the tick can pass over the queue until then. */
+static void queue_due(struct acd *a, struct acd_queue *q, uint64_t t)
+{
+	struct acd_timed *tm;
+
+	if (!q->timed)
+		return;
+	tm = &a->timedv[q->ti];
+	if (t < tm->due)
+		tm->due = t;
+}
+
 /* The queue has callers waiting or agents in wrap-up: acd_tick looks at
- * it until it has neither. */
+ * it until it has neither. Room for every queue is made as queues are
+ * added, so this cannot fail. */
 static void timed_mark(struct acd *a, struct acd_queue *q)
 {
 	if (q->timed)
 		return;
+	assert(a->timedc < a->timedsz);
 	q->timed = true;
-	list_append(&a->timed, &q->tle, q);
+	q->ti = a->timedc++;
+	a->timedv[q->ti].due = UINT64_MAX;
+	a->timedv[q->ti].q = q;
 }
 
 /* Something about q's waiting items changes at t (a tier joins, a new
  * round may start): acd_tick routes it again then. */
-static void queue_wake(struct acd_queue *q, uint64_t t)
+static void queue_wake(struct acd *a, struct acd_queue *q, uint64_t t)
 {
 	if (!q->wake_at || t < q->wake_at)
 		q->wake_at = t;
+	queue_due(a, q, t);
+}
+
+/* q may have neither callers nor wrap-ups any more: the next tick takes
+ * it off the timed ones. */
+static void queue_idle_check(struct acd *a, struct acd_queue *q)
+{
+	if (!q->waitc && list_isempty(&q->wrapups))
+		queue_due(a, q, 0);
+}
+
+/* Nobody rings for it any more: it joins q->open at its place in
+ * q->wait, after the nearest open item before it there (near the tail for
+ * a newcomer; a missed item is rarely far from the head). */
+static void open_link(struct acd_queue *q, struct acd_item *it)
+{
+	struct le *le;
+
+	for (le = it->wle.prev; le; le = le->prev) {
+		struct acd_item *p = le->data;
+		if (p->ole.list) {
+			list_insert_after(&q->open, &p->ole, &it->ole, it);
+			return;
+		}
+	}
+	list_prepend(&q->open, &it->ole, it);
 }
 
 /* Offers ringing at the agent on channel ch. */
@@ -333,10 +457,9 @@ static uint32_t offers_on(const struct acd_agent *ag, enum acd_channel ch)
 	uint32_t n = 0;
 	struct le *le;
 
-	LIST_FOREACH(&ag->offers, le)
-	{
+	for (le = ag->offers.head; le; le = le->next) {
 		const struct acd_offer *o = le->data;
-		n += o->it->q->c.channel == ch;
+		n += o->it->q->channel == ch;
 	}
 	return n;
 }
@@ -352,30 +475,30 @@ static void agent_update(struct acd *a, struct acd_agent *ag, uint64_t now)
 	unsigned mask = 0;
 
 	/* The heaps change only when readiness on some channel does. */
-	for (int ch = 0; ch < ACD_CHANNELS; ch++)
-		mask |= agent_ready(ag, (enum acd_channel)ch) ? 1u << ch : 0;
+	if (ag->presence == AGENT_AVAILABLE && !ag->wrapup_until) {
+		_Static_assert(ACD_CHANNELS == 4, "one line per channel");
+		mask = (unsigned)(ag->load[0] < ag->cap[0]) |
+		       (unsigned)(ag->load[1] < ag->cap[1]) << 1 |
+		       (unsigned)(ag->load[2] < ag->cap[2]) << 2 |
+		       (unsigned)(ag->load[3] < ag->cap[3]) << 3;
+	}
 	for (size_t i = 0; (mask != ag->ready_mask || ag->resync) && i < ag->memberc;
 	     i++) {
-		struct acd_member *m = ag->memberv[i];
-		struct acd_heap *h = &m->q->heaps[m->tier];
+		struct acd_member *m = &ag->members[i];
 		bool want = mask & (1u << m->ch);
 
-		if (want && m->pos < 0) {
-			member_key(a, m);
-			if (heap_push(h, m))
-				log_error("acd: out of memory queue=%s agent=%s",
-					  m->q->c.name, ag->ext);
-			else
-				became_ready = true;
-		} else if (!want && m->pos >= 0) {
-			heap_remove(h, m);
+		if (want && !m->ready) {
+			member_push(a, m);
+			became_ready = true;
+		} else if (!want && m->ready) {
+			member_remove(m);
 		}
 	}
 	ag->ready_mask = mask;
 	ag->resync = false;
 	if (became_ready && !ag->dirty) {
 		ag->dirty = true;
-		list_append(&a->dirty_agents, &ag->dle, ag);
+		elem_append(&a->dirty_agents, &ag->dle, ag);
 	}
 	st = agent_state_of(ag);
 	if (st != ag->state) {
@@ -393,23 +516,21 @@ static void queue_destructor(void *arg)
 {
 	struct acd_queue *q = arg;
 
-	list_unlink(&q->dle);
-	list_unlink(&q->tle);
+	elem_unlink(&q->dle);
 	list_clear(&q->wrapups); /* the agents stay; they are freed apart */
 	for (int t = 0; t < ACD_MAX_TIERS; t++)
 		mem_deref(q->heaps[t].v);
-	for (size_t i = 0; i < q->memberc; i++)
-		mem_deref(q->memberv[i]);
-	mem_deref(q->memberv);
+	mem_deref(q->memberv); /* the members are their agents' */
+	mem_deref(q->hpos);
 }
 
 static void agent_destructor(void *arg)
 {
 	struct acd_agent *ag = arg;
 
-	list_unlink(&ag->dle);
-	list_unlink(&ag->wle);
-	mem_deref(ag->memberv);
+	elem_unlink(&ag->dle);
+	elem_unlink(&ag->wle);
+	mem_deref(ag->members);
 	mem_deref(ag->skills);
 }
 
@@ -417,29 +538,91 @@ static void item_destructor(void *arg)
 {
 	struct acd_item *it = arg;
 
-	list_unlink(&it->wle);
-	list_unlink(&it->fle);
+	elem_unlink(&it->ole);
+	elem_unlink(&it->wle);
+	elem_unlink(&it->fle);
 }
 
 static void offer_destructor(void *arg)
 {
 	struct acd_offer *o = arg;
 
-	list_unlink(&o->ile);
-	list_unlink(&o->ale);
-	list_unlink(&o->ple);
+	elem_unlink(&o->ile);
+	elem_unlink(&o->ale);
+	elem_unlink(&o->ple);
+}
+
+/*
+ * An item per caller and an offer per ring are the engine's busiest
+ * allocations, so they are kept on free lists when they end and used
+ * again. Under AddressSanitizer they go back to the allocator at once, so
+ * that a use after free is still caught.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define ACD_POOL 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ACD_POOL 0
+#endif
+#endif
+#ifndef ACD_POOL
+#define ACD_POOL 1
+#endif
+
+static struct acd_item *item_new(struct acd *a)
+{
+	struct acd_item *it = a->item_pool;
+
+	if (!it)
+		return mem_zalloc(sizeof(*it), item_destructor);
+	a->item_pool = it->pool_next;
+	/* what it tried is read only up to triedc */
+	memset(it, 0, offsetof(struct acd_item, tried));
+	return it;
+}
+
+static struct acd_offer *offer_new(struct acd *a)
+{
+	struct acd_offer *o = a->offer_pool;
+
+	if (!o)
+		return mem_zalloc(sizeof(*o), offer_destructor);
+	a->offer_pool = o->pool_next;
+	memset(o, 0, sizeof(*o));
+	return o;
+}
+
+/* The offer is in no list any more. */
+static void offer_put(struct acd *a, struct acd_offer *o)
+{
+	if (!ACD_POOL) {
+		mem_deref(o);
+		return;
+	}
+	o->pool_next = a->offer_pool;
+	a->offer_pool = o;
 }
 
 static void acd_destructor(void *arg)
 {
 	struct acd *a = arg;
 
+	while (a->item_pool) {
+		struct acd_item *it = a->item_pool;
+		a->item_pool = it->pool_next;
+		mem_deref(it);
+	}
+	while (a->offer_pool) {
+		struct acd_offer *o = a->offer_pool;
+		a->offer_pool = o->pool_next;
+		mem_deref(o);
+	}
 	list_flush(&a->pending);
 	for (size_t i = 0; i < a->queuec; i++) {
 		struct acd_queue *q = a->queuev[i];
 		struct le *le;
 
-		while ((le = list_head(&q->wait))) {
+		while ((le = q->wait.head)) {
 			struct acd_item *it = le->data;
 			list_flush(&it->offers);
 			mem_deref(it);
@@ -450,6 +633,7 @@ static void acd_destructor(void *arg)
 	for (size_t i = 0; i < a->agentc; i++)
 		mem_deref(a->agentv[i]);
 	mem_deref(a->queuev);
+	mem_deref(a->timedv);
 	mem_deref(a->agentv);
 	mem_deref(a->agent_names.v);
 	mem_deref(a->queue_names.v);
@@ -467,6 +651,8 @@ int acd_alloc(struct acd **ap, const struct acd_handlers *h)
 	if (h)
 		a->h = *h;
 	a->rng = 0x9e3779b97f4a7c15ULL;
+	a->agent_names.name_off = offsetof(struct acd_agent, ext);
+	a->queue_names.name_off = offsetof(struct acd_queue, c.name);
 	*ap = a;
 	return 0;
 }
@@ -488,6 +674,8 @@ int acd_queue_add(struct acd *a, const struct acd_queue_conf *qc)
 	if (queue_find(a, qc->name))
 		return EEXIST;
 	err = grow(&a->queuev, &a->queuesz, a->queuec + 1, sizeof(*a->queuev));
+	if (!err)
+		err = grow(&a->timedv, &a->timedsz, a->queuec + 1, sizeof(*a->timedv));
 	if (err)
 		return err;
 	q = mem_zalloc(sizeof(*q), queue_destructor);
@@ -495,9 +683,14 @@ int acd_queue_add(struct acd *a, const struct acd_queue_conf *qc)
 		return ENOMEM;
 	q->c = *qc;
 	q->c.name[sizeof(q->c.name) - 1] = '\0';
+	q->strategy = qc->strategy;
+	q->channel = qc->channel;
+	q->priority = qc->priority;
+	q->tier_wait_ms = qc->tier_wait_ms;
+	q->max_wait_ms = qc->max_wait_ms;
 	q->tiers = 1;
 	/* the name lives in the queue; the table points at it */
-	err = names_put(&a->queue_names, q->c.name, q);
+	err = names_put(&a->queue_names, q);
 	if (err) {
 		mem_deref(q);
 		return err;
@@ -539,7 +732,7 @@ int acd_agent_add(struct acd *a, const char *ext, const struct acd_skill *skills
 	ag->skillc = skillc;
 	for (int ch = 0; ch < ACD_CHANNELS; ch++)
 		ag->cap[ch] = capacity ? capacity[ch] : (ch == ACD_VOICE ? 1 : 0);
-	err = names_put(&a->agent_names, ag->ext, ag);
+	err = names_put(&a->agent_names, ag);
 	if (err) {
 		mem_deref(ag);
 		return err;
@@ -564,14 +757,17 @@ int acd_member_add(struct acd *a, const char *queue, const char *ext, unsigned t
 	struct acd_agent *ag = agent_find(a, ext);
 	struct acd_member *m;
 	uint32_t score = 0;
+	size_t oldsz;
 	int err;
 
 	if (!q || !ag)
 		return ENOENT;
 	if (tier >= ACD_MAX_TIERS)
 		return EINVAL;
+	if (q->memberc >= UINT32_MAX)
+		return ENOMEM; /* heap entries hold 32-bit indices */
 	for (size_t i = 0; i < ag->memberc; i++) {
-		if (ag->memberv[i]->q == q)
+		if (ag->members[i].q == q)
 			return EEXIST;
 	}
 	for (size_t i = 0; i < q->c.skillc; i++) {
@@ -582,23 +778,32 @@ int acd_member_add(struct acd *a, const char *queue, const char *ext, unsigned t
 	}
 	err = grow(&q->memberv, &q->membersz, q->memberc + 1, sizeof(*q->memberv));
 	if (!err)
-		err = grow(&ag->memberv, &ag->membersz, ag->memberc + 1,
-			   sizeof(*ag->memberv));
+		err = grow(&q->hpos, &q->hpossz, q->memberc + 1, sizeof(*q->hpos));
+	if (!err)
+		err = heap_room(&q->heaps[tier], q->tier_members[tier] + 1);
 	if (err)
 		return err;
-	m = mem_zalloc(sizeof(*m), NULL);
-	if (!m)
-		return ENOMEM;
+	oldsz = ag->membersz;
+	err = grow(&ag->members, &ag->membersz, ag->memberc + 1, sizeof(*ag->members));
+	if (err)
+		return err;
+	/* the agent's memberships moved: their queues point at them (the
+	 * heaps hold indices) */
+	for (size_t i = 0; oldsz != ag->membersz && i < ag->memberc; i++) {
+		m = &ag->members[i];
+		m->q->memberv[m->index] = m;
+	}
+	m = &ag->members[ag->memberc++];
+	memset(m, 0, sizeof(*m));
 	m->ag = ag;
 	m->q = q;
-	m->ch = q->c.channel;
-	m->tier = tier;
+	m->ch = (uint8_t)q->channel;
+	m->tier = (uint8_t)tier;
 	m->weight = weight ? weight : 1;
-	m->index = q->memberc;
+	m->index = (uint32_t)q->memberc;
 	m->score = score;
-	m->pos = -1;
 	q->memberv[q->memberc++] = m;
-	ag->memberv[ag->memberc++] = m;
+	q->tier_members[tier]++;
 	if (tier + 1 > q->tiers)
 		q->tiers = tier + 1;
 	if (ag->presence != AGENT_LOGGED_OUT)
@@ -623,10 +828,13 @@ static bool offered(const struct acd_item *it, const struct acd_agent *ag)
 {
 	struct le *le;
 
-	LIST_FOREACH(&it->offers, le)
-	{
+	if (list_isempty(&it->offers))
+		return false;
+	/* the agent's list: an agent rings for a few items at most, a
+	 * ring-all item at many agents */
+	for (le = ag->offers.head; le; le = le->next) {
 		const struct acd_offer *o = le->data;
-		if (o->ag == ag)
+		if (o->it == it)
 			return true;
 	}
 	return false;
@@ -637,9 +845,9 @@ static unsigned tier_allowed(const struct acd_queue *q, uint64_t since, uint64_t
 {
 	uint64_t k;
 
-	if (!q->c.tier_wait_ms)
+	if (!q->tier_wait_ms || q->tiers == 1)
 		return q->tiers - 1;
-	k = now > since ? (now - since) / q->c.tier_wait_ms : 0;
+	k = now > since ? (now - since) / q->tier_wait_ms : 0;
 	return k >= q->tiers ? q->tiers - 1 : (unsigned)k;
 }
 
@@ -653,28 +861,28 @@ static int offer_make(struct acd *a, struct acd_item *it, struct acd_member *m,
 {
 	struct acd_agent *ag = m->ag;
 	struct acd_queue *q = it->q;
-	struct acd_offer *o = mem_zalloc(sizeof(*o), offer_destructor);
+	struct acd_offer *o = offer_new(a);
 
 	if (!o)
 		return ENOMEM;
 	o->it = it;
 	o->ag = ag;
 	o->live = true;
-	list_append(&it->offers, &o->ile, o);
-	list_append(&ag->offers, &o->ale, o);
-	list_append(&a->pending, &o->ple, o);
-	ag->load[q->c.channel]++;
+	elem_unlink(&it->ole); /* rung for now */
+	elem_append(&it->offers, &o->ile, o);
+	elem_append(&ag->offers, &o->ale, o);
+	elem_append(&a->pending, &o->ple, o);
+	ag->load[q->channel]++;
 	/* the strategies that remember who was picked */
-	if (q->c.strategy == ACD_ROUND_ROBIN || q->c.strategy == ACD_RANDOM ||
-	    q->c.strategy == ACD_WEIGHTED_RANDOM) {
-		if (q->c.strategy == ACD_ROUND_ROBIN)
+	if (q->strategy == ACD_ROUND_ROBIN || q->strategy == ACD_RANDOM ||
+	    q->strategy == ACD_WEIGHTED_RANDOM) {
+		if (q->strategy == ACD_ROUND_ROBIN)
 			m->turn = ++q->rr_clock;
 		else
 			memcpy(&q->race, &m->k1, sizeof(q->race));
-		if (m->pos >= 0) {
-			heap_remove(&q->heaps[m->tier], m);
-			member_key(a, m);
-			(void)heap_push(&q->heaps[m->tier], m);
+		if (m->ready) {
+			member_remove(m);
+			member_push(a, m);
 		}
 	}
 	agent_update(a, ag, now);
@@ -685,15 +893,15 @@ static int offer_make(struct acd *a, struct acd_item *it, struct acd_member *m,
 static void offer_release(struct acd *a, struct acd_offer *o, uint64_t now)
 {
 	struct acd_agent *ag = o->ag;
-	enum acd_channel ch = o->it->q->c.channel;
+	enum acd_channel ch = o->it->q->channel;
 
 	o->live = false;
 	if (ag->load[ch])
 		ag->load[ch]--;
-	list_unlink(&o->ile);
-	list_unlink(&o->ale);
+	elem_unlink(&o->ile);
+	elem_unlink(&o->ale);
 	if (!o->ple.list)
-		mem_deref(o);
+		offer_put(a, o);
 	/* still pending: acd_route drops it unseen */
 	agent_update(a, ag, now);
 }
@@ -701,7 +909,7 @@ static void offer_release(struct acd *a, struct acd_offer *o, uint64_t now)
 static void item_release_offers(struct acd *a, struct acd_item *it,
 				struct acd_agent *keep, uint64_t now)
 {
-	struct le *le = list_head(&it->offers);
+	struct le *le = it->offers.head;
 
 	while (le) {
 		struct acd_offer *o = le->data;
@@ -711,28 +919,36 @@ static void item_release_offers(struct acd *a, struct acd_item *it,
 	}
 }
 
-static void item_free(struct acd_item *it)
+/* The item leaves its queue; its offers are released already. */
+static void item_free(struct acd *a, struct acd_item *it)
 {
 	struct acd_queue *q = it->q;
 
-	list_unlink(&it->wle);
-	list_unlink(&it->fle);
+	assert(list_isempty(&it->offers));
+	elem_unlink(&it->ole);
+	elem_unlink(&it->wle);
+	elem_unlink(&it->fle);
 	if (q->waitc)
 		q->waitc--;
-	mem_deref(it);
+	queue_idle_check(a, q);
+	if (!ACD_POOL) {
+		mem_deref(it);
+		return;
+	}
+	it->pool_next = a->item_pool;
+	a->item_pool = it;
 }
 
 /*
- * The best ready member of q for item: the top of the lowest allowed
- * tier, skipping agents already tried for it or not usable. Sets *only_tried
- * when ready members exist but all were tried.
+ * The best ready member of q for item: the top of the lowest tier up to
+ * maxt (tier_allowed), skipping agents already tried for it or not
+ * usable. Sets *only_tried when ready members exist but all were tried.
  */
-static struct acd_member *pick(struct acd *a, struct acd_item *it, uint64_t now,
+static struct acd_member *pick(struct acd *a, struct acd_item *it, unsigned maxt,
 			       bool *only_tried)
 {
 	struct acd_queue *q = it->q;
-	unsigned maxt = tier_allowed(q, it->since, now);
-	struct acd_member *stash[STASH_MAX];
+	struct acd_hent stash[STASH_MAX];
 	struct acd_member *best = NULL;
 
 	*only_tried = false;
@@ -741,7 +957,7 @@ static struct acd_member *pick(struct acd *a, struct acd_item *it, uint64_t now,
 		size_t n = 0;
 
 		while (h->n && n < STASH_MAX) {
-			struct acd_member *m = h->v[0];
+			struct acd_member *m = q->memberv[h->v[0].mi];
 			if (!tried(it, m->ag) && !offered(it, m->ag) &&
 			    usable(a, it, m->ag)) {
 				best = m;
@@ -749,65 +965,58 @@ static struct acd_member *pick(struct acd *a, struct acd_item *it, uint64_t now,
 			}
 			if (tried(it, m->ag))
 				*only_tried = true;
-			heap_remove(h, m);
-			stash[n++] = m;
+			stash[n++] = h->v[0];
+			heap_remove_at(q, h, 0);
 		}
 		while (n)
-			(void)heap_push(h, stash[--n]);
+			heap_push(q, h, &stash[--n]);
 	}
 	if (best)
 		*only_tried = false;
 	return best;
 }
 
-static bool queue_has_ready(const struct acd_queue *q)
-{
-	for (unsigned t = 0; t < q->tiers; t++) {
-		if (q->heaps[t].n)
-			return true;
-	}
-	return false;
-}
-
 /* Offers q's waiting items to its ready members, in queue order. */
 static void queue_drain(struct acd *a, struct acd_queue *q, uint64_t now)
 {
-	struct le *le = list_head(&q->wait);
+	/* ring-all rings more agents for an item that rings already */
+	struct le *le = q->strategy == ACD_RING_ALL ? q->wait.head : q->open.head;
 
 	q->wake_at = 0;
-	while (le && queue_has_ready(q)) {
+	while (le && q->readyc) {
 		struct acd_item *it = le->data;
 		struct acd_member *m;
 		bool only_tried;
+		unsigned maxt;
 
 		le = le->next;
 		if (it->retry_at > now) {
-			queue_wake(q, it->retry_at);
+			queue_wake(a, q, it->retry_at);
 			continue;
 		}
-		if (!list_isempty(&it->offers) && q->c.strategy != ACD_RING_ALL)
+		if (!list_isempty(&it->offers) && q->strategy != ACD_RING_ALL)
 			continue;
-		m = pick(a, it, now, &only_tried);
+		maxt = tier_allowed(q, it->since, now);
+		m = pick(a, it, maxt, &only_tried);
 		if (!m) {
-			unsigned maxt = tier_allowed(q, it->since, now);
-
 			if (only_tried && list_isempty(&it->offers)) {
 				/* every ready member missed it: a new
 				 * round after a pause, as queues do */
 				it->triedc = 0;
 				it->retry_at = now + RETRY_ROUND_MS;
-				queue_wake(q, it->retry_at);
-			} else if (q->c.tier_wait_ms && maxt + 1 < q->tiers) {
-				queue_wake(q, it->since + (uint64_t)(maxt + 1) *
-							      q->c.tier_wait_ms);
+				queue_wake(a, q, it->retry_at);
+			} else if (q->tier_wait_ms && maxt + 1 < q->tiers) {
+				queue_wake(a, q,
+					   it->since +
+					       (uint64_t)(maxt + 1) * q->tier_wait_ms);
 			}
 			continue;
 		}
 		if (offer_make(a, it, m, now))
 			return;
 		/* ring-all: every other ready member rings too */
-		while (q->c.strategy == ACD_RING_ALL &&
-		       (m = pick(a, it, now, &only_tried)))
+		while (q->strategy == ACD_RING_ALL &&
+		       (m = pick(a, it, maxt, &only_tried)))
 			if (offer_make(a, it, m, now))
 				return;
 	}
@@ -818,29 +1027,33 @@ static bool item_fits(struct acd *a, struct acd_item *it, struct acd_member *m,
 		      uint64_t now)
 {
 	if (it->retry_at > now) {
-		queue_wake(it->q, it->retry_at);
+		queue_wake(a, it->q, it->retry_at);
 		return false;
 	}
+	/* ringing already (only ring-all rings more than one): decided
+	 * without reading its offers */
+	if (!list_isempty(&it->offers) && it->q->strategy != ACD_RING_ALL)
+		return false;
 	if (tried(it, m->ag) || offered(it, m->ag))
 		return false;
-	if (!list_isempty(&it->offers) && it->q->c.strategy != ACD_RING_ALL)
-		return false;
 	if (m->tier > tier_allowed(it->q, it->since, now)) {
-		queue_wake(it->q, it->since + (uint64_t)m->tier * it->q->c.tier_wait_ms);
+		queue_wake(a, it->q, it->since + (uint64_t)m->tier * it->q->tier_wait_ms);
 		return false;
 	}
 	return usable(a, it, m->ag);
 }
 
 /* The first item of q that m could take. Only a few items are looked at:
- * the head ones are the ones being offered. */
+ * the head ones are the ones being offered. Items rung for already are
+ * not candidates, but with ring-all. */
 static struct acd_item *queue_head_for(struct acd *a, struct acd_queue *q,
 				       struct acd_member *m, uint64_t now)
 {
 	struct le *le;
 	size_t n = 0;
 
-	for (le = list_head(&q->wait); le && n < STASH_MAX; le = le->next, n++) {
+	le = q->strategy == ACD_RING_ALL ? q->wait.head : q->open.head;
+	for (; le && n < STASH_MAX; le = le->next, n++) {
 		struct acd_item *it = le->data;
 		if (item_fits(a, it, m, now))
 			return it;
@@ -852,8 +1065,8 @@ static bool item_better(const struct acd_item *x, const struct acd_item *y)
 {
 	if (!y)
 		return true;
-	if (x->q->c.priority != y->q->c.priority)
-		return x->q->c.priority > y->q->c.priority;
+	if (x->q->priority != y->q->priority)
+		return x->q->priority > y->q->priority;
 	if (x->prio != y->prio)
 		return x->prio > y->prio;
 	return x->since < y->since;
@@ -868,10 +1081,10 @@ static void agent_take(struct acd *a, struct acd_agent *ag, uint64_t now)
 		struct acd_member *bm = NULL;
 
 		for (size_t i = 0; i < ag->memberc; i++) {
-			struct acd_member *m = ag->memberv[i];
+			struct acd_member *m = &ag->members[i];
 			struct acd_item *it;
 
-			if (m->pos < 0 || !m->q->waitc)
+			if (!m->ready || !m->q->waitc)
 				continue;
 			it = queue_head_for(a, m->q, m, now);
 			if (it && item_better(it, best)) {
@@ -900,26 +1113,26 @@ void acd_route(struct acd *a, uint64_t now)
 		/* Waiting items first, so that each queue's strategy picks
 		 * among the agents that became ready together; the queue of
 		 * the highest priority first. */
-		while ((le = list_head(&a->dirty_queues))) {
+		while ((le = a->dirty_queues.head)) {
 			struct acd_queue *q = le->data;
-			list_unlink(&q->dle);
+			elem_unlink(&q->dle);
 			q->dirty = false;
 			queue_drain(a, q, now);
 		}
 		/* Agents that became ready while items were waiting. */
-		while ((le = list_head(&a->dirty_agents))) {
+		while ((le = a->dirty_agents.head)) {
 			struct acd_agent *ag = le->data;
-			list_unlink(le);
+			elem_unlink(le);
 			ag->dirty = false;
 			agent_take(a, ag, now);
 		}
 		/* Decisions are made; now tell the user, who may answer,
 		 * miss or remove as it goes. */
-		while ((le = list_head(&a->pending))) {
+		while ((le = a->pending.head)) {
 			struct acd_offer *o = le->data;
-			list_unlink(le);
+			elem_unlink(le);
 			if (!o->live) {
-				mem_deref(o);
+				offer_put(a, o);
 				continue;
 			}
 			if (a->h.offer)
@@ -935,46 +1148,79 @@ static void item_exit(struct acd *a, struct acd_item *it, enum acd_exit why, uin
 	struct acd_queue *q = it->q;
 
 	item_release_offers(a, it, NULL, now);
-	item_free(it);
+	item_free(a, it);
 	if (a->h.exited)
 		a->h.exited(arg, q->c.name, why, a->h.arg);
 }
 
+/* When acd_tick next has something to do for q, seen at now. */
+static uint64_t queue_next_due(const struct acd_queue *q, uint64_t now)
+{
+	uint64_t due = UINT64_MAX;
+	struct le *le;
+
+	if (q->wrapups.head)
+		due = ((const struct acd_agent *)q->wrapups.head->data)->wrapup_until;
+	if (q->waitc && q->wake_at && q->wake_at < due)
+		due = q->wake_at;
+	if (q->waitc && !q->c.join_empty && !q->logged_in)
+		return 0;
+	/* the first caller to reach max wait; callbacks past it stay */
+	for (le = q->max_wait_ms ? q->fifo.head : NULL; le; le = le->next) {
+		const struct acd_item *it = le->data;
+		uint64_t t = it->since + q->max_wait_ms;
+
+		if (t > now || !it->hold) {
+			if (t < due)
+				due = t;
+			break;
+		}
+	}
+	return due;
+}
+
 void acd_tick(struct acd *a, uint64_t now)
 {
-	struct le *le, *qle;
+	struct le *le;
+	size_t gone = SIZE_MAX; /* the first place given up */
 
 	if (!a)
 		return;
-	/* Only the queues with something timed: callers waiting or agents
-	 * in wrap-up for them. */
-	qle = list_head(&a->timed);
-	while (qle) {
-		struct acd_queue *q = qle->data;
+	/* Only the queues with something timed (callers waiting or agents in
+	 * wrap-up), and of those only the ones with something due. A handler
+	 * may add queues at the end, so the count is read again after each. */
+	for (size_t r = 0;; r++) {
+		const struct acd_timed *v = a->timedv;
+		size_t n = a->timedc;
+		struct acd_queue *q;
 
-		qle = qle->next;
+		while (r < n && v[r].due > now)
+			r++;
+		if (r >= n)
+			break;
+		q = v[r].q;
 		/* wrap-ups that are over: a queue's list is in order of their
 		 * end, its wrap-up time being the same for all */
-		while ((le = list_head(&q->wrapups))) {
+		while ((le = q->wrapups.head)) {
 			struct acd_agent *ag = le->data;
 			if (ag->wrapup_until > now)
 				break;
-			list_unlink(&ag->wle);
+			elem_unlink(&ag->wle);
 			ag->idle_since = ag->wrapup_until;
 			ag->wrapup_until = 0;
 			agent_update(a, ag, now);
 		}
 		/* nobody logged in any more: leave when the queue says so */
 		if (q->waitc && !q->c.join_empty && !q->logged_in) {
-			while ((le = list_head(&q->fifo)))
+			while ((le = q->fifo.head))
 				item_exit(a, le->data, ACD_EXIT_EMPTY, now);
 		}
 		/* max wait, oldest first (callbacks wait for their turn) */
-		le = q->c.max_wait_ms ? list_head(&q->fifo) : NULL;
+		le = q->max_wait_ms ? q->fifo.head : NULL;
 		while (le) {
 			struct acd_item *it = le->data;
 			le = le->next;
-			if (it->since + q->c.max_wait_ms > now)
+			if (it->since + q->max_wait_ms > now)
 				break;
 			if (!it->hold)
 				item_exit(a, it, ACD_EXIT_TIMEOUT, now);
@@ -985,9 +1231,29 @@ void acd_tick(struct acd *a, uint64_t now)
 			mark_queue(a, q);
 		}
 		if (!q->waitc && list_isempty(&q->wrapups)) {
-			list_unlink(&q->tle);
+			/* not timed any more: its place is closed up below */
 			q->timed = false;
+			a->timedv[r].q = NULL;
+			a->timedv[r].due = UINT64_MAX;
+			if (gone == SIZE_MAX)
+				gone = r;
+		} else {
+			a->timedv[r].due = queue_next_due(q, now);
 		}
+	}
+	if (gone != SIZE_MAX) {
+		size_t w = gone;
+
+		for (size_t r = gone; r < a->timedc; r++) {
+			if (!a->timedv[r].q)
+				continue;
+			if (w != r) {
+				a->timedv[w] = a->timedv[r];
+				a->timedv[w].q->ti = w;
+			}
+			w++;
+		}
+		a->timedc = w;
 	}
 	acd_route(a, now);
 }
@@ -1014,7 +1280,7 @@ int acd_enqueue(struct acd *a, const char *queue, int priority, uint64_t now, vo
 			a->h.exited(arg, q->c.name, ACD_EXIT_FULL, a->h.arg);
 		return 0;
 	}
-	it = mem_zalloc(sizeof(*it), item_destructor);
+	it = item_new(a);
 	if (!it)
 		return ENOMEM;
 	it->q = q;
@@ -1022,7 +1288,7 @@ int acd_enqueue(struct acd *a, const char *queue, int priority, uint64_t now, vo
 	it->since = now;
 	it->arg = arg;
 	/* behind everyone of the same or a higher priority */
-	for (le = list_tail(&q->wait); le; le = le->prev) {
+	for (le = q->wait.tail; le; le = le->prev) {
 		const struct acd_item *o = le->data;
 		if (o->prio >= priority)
 			break;
@@ -1031,10 +1297,13 @@ int acd_enqueue(struct acd *a, const char *queue, int priority, uint64_t now, vo
 		list_insert_after(&q->wait, le, &it->wle, it);
 	else
 		list_prepend(&q->wait, &it->wle, it);
-	list_append(&q->fifo, &it->fle, it);
+	open_link(q, it);
+	elem_append(&q->fifo, &it->fle, it);
 	q->waitc++;
 	mark_queue(a, q);
 	timed_mark(a, q);
+	if (q->max_wait_ms)
+		queue_due(a, q, now + q->max_wait_ms);
 	*itp = it;
 	return 0;
 }
@@ -1044,9 +1313,9 @@ static void item_place(struct acd_queue *q, struct acd_item *it)
 {
 	struct le *le;
 
-	list_unlink(&it->wle);
-	list_unlink(&it->fle);
-	for (le = list_tail(&q->wait); le; le = le->prev) {
+	elem_unlink(&it->wle);
+	elem_unlink(&it->fle);
+	for (le = q->wait.tail; le; le = le->prev) {
 		const struct acd_item *o = le->data;
 		if (o->prio > it->prio || (o->prio == it->prio && o->since <= it->since))
 			break;
@@ -1055,7 +1324,7 @@ static void item_place(struct acd_queue *q, struct acd_item *it)
 		list_insert_after(&q->wait, le, &it->wle, it);
 	else
 		list_prepend(&q->wait, &it->wle, it);
-	for (le = list_tail(&q->fifo); le; le = le->prev) {
+	for (le = q->fifo.tail; le; le = le->prev) {
 		const struct acd_item *o = le->data;
 		if (o->since <= it->since)
 			break;
@@ -1064,6 +1333,10 @@ static void item_place(struct acd_queue *q, struct acd_item *it)
 		list_insert_after(&q->fifo, le, &it->fle, it);
 	else
 		list_prepend(&q->fifo, &it->fle, it);
+	if (it->ole.list) {
+		elem_unlink(&it->ole);
+		open_link(q, it);
+	}
 }
 
 void acd_item_hold(struct acd *a, struct acd_item *it, uint64_t since)
@@ -1083,7 +1356,7 @@ void acd_remove(struct acd *a, struct acd_item *it, uint64_t now)
 	if (!a || !it)
 		return;
 	item_release_offers(a, it, NULL, now);
-	item_free(it);
+	item_free(a, it);
 }
 
 bool acd_key(struct acd *a, struct acd_item *it, char key, uint64_t now)
@@ -1098,8 +1371,7 @@ static struct acd_offer *offer_find(struct acd_item *it, const struct acd_agent 
 {
 	struct le *le;
 
-	LIST_FOREACH(&it->offers, le)
-	{
+	for (le = it->offers.head; le; le = le->next) {
 		struct acd_offer *o = le->data;
 		if (o->ag == ag)
 			return o;
@@ -1119,14 +1391,14 @@ int acd_answer(struct acd *a, struct acd_item *it, const char *agent, uint64_t n
 		return ENOENT;
 	/* the capacity the offer took is now the interaction's */
 	o->live = false;
-	list_unlink(&o->ile);
-	list_unlink(&o->ale);
+	elem_unlink(&o->ile);
+	elem_unlink(&o->ale);
 	if (!o->ple.list)
-		mem_deref(o);
+		offer_put(a, o);
 	item_release_offers(a, it, NULL, now);
 	ag->answered++;
 	ag->misses = 0;
-	item_free(it);
+	item_free(a, it);
 	agent_update(a, ag, now);
 	return 0;
 }
@@ -1157,6 +1429,8 @@ int acd_miss(struct acd *a, struct acd_item *it, const char *agent, uint64_t now
 		ag->misses = 0;
 	}
 	offer_release(a, o, now);
+	if (list_isempty(&it->offers))
+		open_link(q, it);
 	mark_queue(a, q);
 	return 0;
 }
@@ -1184,10 +1458,17 @@ void acd_done(struct acd *a, const char *agent, enum acd_channel ch, const char 
 		struct le *le;
 
 		ag->wrapup_until = now + q->c.wrapup_ms;
-		list_unlink(&ag->wle);
+		if (ag->wle.list) {
+			/* from the wrap-up of another queue */
+			struct acd_queue *oq =
+			    (void *)((char *)ag->wle.list -
+				     offsetof(struct acd_queue, wrapups));
+			elem_unlink(&ag->wle);
+			queue_idle_check(a, oq);
+		}
 		/* in order of the end: with one wrap-up time per queue and
 		 * time going forward, at the tail */
-		for (le = list_tail(&q->wrapups); le; le = le->prev) {
+		for (le = q->wrapups.tail; le; le = le->prev) {
 			const struct acd_agent *o = le->data;
 			if (o->wrapup_until <= ag->wrapup_until)
 				break;
@@ -1197,6 +1478,7 @@ void acd_done(struct acd *a, const char *agent, enum acd_channel ch, const char 
 		else
 			list_prepend(&q->wrapups, &ag->wle, ag);
 		timed_mark(a, q);
+		queue_due(a, q, ag->wrapup_until);
 	} else if (!ag->wrapup_until) {
 		ag->idle_since = now;
 	}
@@ -1298,10 +1580,13 @@ int acd_agent_set(struct acd *a, const char *ext, enum agent_presence p,
 	}
 	if ((old == AGENT_LOGGED_OUT) != (p == AGENT_LOGGED_OUT)) {
 		for (size_t i = 0; i < ag->memberc; i++) {
-			struct acd_queue *q = ag->memberv[i]->q;
-			if (p == AGENT_LOGGED_OUT)
-				q->logged_in--;
-			else
+			struct acd_queue *q = ag->members[i].q;
+			if (p == AGENT_LOGGED_OUT) {
+				/* the tick sends its callers away when the
+				 * queue says so */
+				if (!--q->logged_in)
+					queue_due(a, q, 0);
+			} else
 				q->logged_in++;
 		}
 	}
@@ -1356,12 +1641,12 @@ int acd_agent_at(const struct acd *a, size_t i, struct acd_agent_info *info)
 
 static void queue_info_fill(const struct acd_queue *q, struct acd_queue_info *info)
 {
-	struct le *le = list_head(&q->fifo);
+	struct le *le = q->fifo.head;
 
 	memset(info, 0, sizeof(*info));
 	info->name = q->c.name;
-	info->channel = q->c.channel;
-	info->strategy = q->c.strategy;
+	info->channel = q->channel;
+	info->strategy = q->strategy;
 	info->waiting = q->waitc;
 	info->oldest = le ? ((const struct acd_item *)le->data)->since : 0;
 	info->members = q->memberc;
@@ -1400,15 +1685,15 @@ void acd_new_day(struct acd *a)
 	/* least-calls keys changed: re-key the ready members */
 	for (size_t i = 0; a && i < a->queuec; i++) {
 		struct acd_queue *q = a->queuev[i];
-		if (q->c.strategy != ACD_LEAST_CALLS)
+		if (q->strategy != ACD_LEAST_CALLS)
 			continue;
 		for (unsigned t = 0; t < q->tiers; t++) {
 			struct acd_heap *h = &q->heaps[t];
 			for (size_t j = 0; j < h->n; j++)
-				member_key(a, h->v[j]);
-			for (size_t j = h->n / 2 + 1; j-- > 0;)
+				member_key(a, q->memberv[h->v[j].mi], &h->v[j]);
+			for (size_t j = h->n / HEAP_D + 1; j-- > 0;)
 				if (j < h->n)
-					heap_down(h, j);
+					heap_down(q, h, j, h->v[j]);
 		}
 	}
 }
@@ -1432,14 +1717,13 @@ int acd_check(const struct acd *a)
 		uint32_t ringing[ACD_CHANNELS] = {0};
 		struct le *le;
 
-		LIST_FOREACH(&ag->offers, le)
-		{
+		for (le = ag->offers.head; le; le = le->next) {
 			const struct acd_offer *o = le->data;
 			CHECK(o->ag == ag && o->live, "agent=%s offer not its own",
 			      ag->ext);
 			CHECK(o->ile.list == &o->it->offers,
 			      "agent=%s offer without its item", ag->ext);
-			ringing[o->it->q->c.channel]++;
+			ringing[o->it->q->channel]++;
 		}
 		for (int ch = 0; ch < ACD_CHANNELS; ch++) {
 			CHECK(ringing[ch] <= ag->load[ch],
@@ -1454,36 +1738,44 @@ int acd_check(const struct acd *a)
 		CHECK(!ag->wrapup_until || ag->wle.list,
 		      "agent=%s in wrap-up without an end", ag->ext);
 		for (size_t j = 0; j < ag->memberc; j++) {
-			const struct acd_member *m = ag->memberv[j];
-			bool ready = agent_ready(ag, m->q->c.channel);
-			CHECK(ready == (m->pos >= 0),
-			      "agent=%s queue=%s ready=%d in heap=%d", ag->ext,
-			      m->q->c.name, ready, m->pos >= 0);
+			const struct acd_member *m = &ag->members[j];
+			bool ready = agent_ready(ag, m->q->channel);
+			CHECK(ready == m->ready, "agent=%s queue=%s ready=%d in heap=%d",
+			      ag->ext, m->q->c.name, ready, m->ready);
 		}
 	}
 	for (size_t i = 0; i < a->queuec; i++) {
 		const struct acd_queue *q = a->queuev[i];
-		size_t n = 0, logged = 0;
-		struct le *le;
+		size_t n = 0, logged = 0, ready = 0;
+		struct le *le, *op;
 
-		LIST_FOREACH(&q->wait, le)
-		{
+		op = q->open.head;
+		for (le = q->wait.head; le; le = le->next) {
 			const struct acd_item *it = le->data;
 			struct le *ole;
 			CHECK(it->q == q && it->fle.list == &q->fifo,
 			      "queue=%s item in the wrong lists", q->c.name);
+			/* open: the items nobody rings for, in the same order */
+			if (list_isempty(&it->offers)) {
+				CHECK(op == &it->ole, "queue=%s open list out of step",
+				      q->c.name);
+				op = op->next;
+			} else {
+				CHECK(!it->ole.list,
+				      "queue=%s rung item in the open list", q->c.name);
+			}
 			CHECK(!le->prev ||
 				  ((const struct acd_item *)le->prev->data)->prio >=
 				      it->prio,
 			      "queue=%s items out of priority order", q->c.name);
-			LIST_FOREACH(&it->offers, ole)
-			{
+			for (ole = it->offers.head; ole; ole = ole->next) {
 				const struct acd_offer *o = ole->data;
 				CHECK(o->ale.list == &o->ag->offers,
 				      "queue=%s offer without its agent", q->c.name);
 			}
 			n++;
 		}
+		CHECK(!op, "queue=%s open list holds more", q->c.name);
 		CHECK(n == q->waitc && list_count(&q->fifo) == n,
 		      "queue=%s counts %zu waiting, lists hold %zu", q->c.name, q->waitc,
 		      n);
@@ -1491,12 +1783,26 @@ int acd_check(const struct acd *a)
 			logged += q->memberv[j]->ag->presence != AGENT_LOGGED_OUT;
 		CHECK(logged == q->logged_in, "queue=%s logged in %zu, counted %zu",
 		      q->c.name, logged, q->logged_in);
+		CHECK(q->timed || (!q->waitc && list_isempty(&q->wrapups)),
+		      "queue=%s has timed work but is not timed", q->c.name);
+		CHECK(!q->timed || (q->ti < a->timedc && a->timedv[q->ti].q == q),
+		      "queue=%s not where the timed ones say", q->c.name);
+		for (unsigned t = 0; t < ACD_MAX_TIERS; t++)
+			ready += q->heaps[t].n;
+		CHECK(ready == q->readyc, "queue=%s counts %zu ready, heaps hold %zu",
+		      q->c.name, q->readyc, ready);
 		for (unsigned t = 0; t < ACD_MAX_TIERS; t++) {
 			const struct acd_heap *h = &q->heaps[t];
 			for (size_t j = 0; j < h->n; j++) {
-				CHECK(h->v[j]->pos == (ssize_t)j && h->v[j]->tier == t,
+				const struct acd_hent *e = &h->v[j];
+				const struct acd_member *m;
+				CHECK(e->mi < q->memberc, "queue=%s heap entry",
+				      q->c.name);
+				m = q->memberv[e->mi];
+				CHECK(m->ready && q->hpos[e->mi] == j && m->tier == t &&
+					  e->tie == m->ag->idx && e->k1 == m->k1,
 				      "queue=%s heap position", q->c.name);
-				CHECK(!j || !key_less(h->v[j], h->v[(j - 1) / 2]),
+				CHECK(!j || !key_less(e, &h->v[(j - 1) / HEAP_D]),
 				      "queue=%s heap order", q->c.name);
 			}
 		}

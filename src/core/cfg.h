@@ -122,7 +122,7 @@ struct cfg_queue {
 				   * weighted-random, skills */
 	enum cfg_channel channel; /* channel: voice (default), chat, mail, message */
 	int priority;		  /* priority: -100..100, default 0 */
-	uint32_t ring_timeout_ms; /* per agent offer */
+	uint32_t ring_timeout_ms; /* ring_timeout: per agent offer */
 	uint32_t max_wait_ms;	  /* 0: no limit */
 	uint32_t max_len;	  /* max_len: callers waiting at most; 0 none */
 	bool join_empty;	  /* join_empty: default true; false = overflow
