@@ -2,7 +2,7 @@
  * queue_log.c — Hotline's queue and agent events as Asterisk's queue_log:
  * ENTERQUEUE, CONNECT, COMPLETECALLER, COMPLETEAGENT, ABANDON,
  * EXITWITHTIMEOUT, EXITWITHKEY, EXITEMPTY, RINGNOANSWER, BLINDTRANSFER,
- * PAUSE, UNPAUSE, AGENTLOGIN, AGENTLOGOFF. Times in the data fields are
+ * ATTENDEDTRANSFER, PAUSE, UNPAUSE, AGENTLOGIN, AGENTLOGOFF. Times in the data fields are
  * whole seconds, as Asterisk writes them (RINGNOANSWER: milliseconds).
  *
  * Not here: reading events (store), what they mean (acd/stats.c).
@@ -122,10 +122,18 @@ static int event_one(const struct hl_event *ev, void *arg)
 		     (unsigned long long)(util_event_num(d, "wait_ms") / 1000),
 		     (unsigned long long)(util_event_num(d, "talk_ms") / 1000));
 	} else if (!strcmp(t, "queue.transferred")) {
+		char kind[16] = "";
 		str(d, "to", buf, sizeof(buf));
-		line(q, ev, NULL, "BLINDTRANSFER", "%s|default|%llu|%llu|1", buf,
-		     (unsigned long long)(util_event_num(d, "wait_ms") / 1000),
-		     (unsigned long long)(util_event_num(d, "talk_ms") / 1000));
+		str(d, "kind", kind, sizeof(kind));
+		if (!strcmp(kind, "attended")) /* joined with the target: a bridge */
+			line(q, ev, NULL, "ATTENDEDTRANSFER", "BRIDGE|%s|%llu|%llu|1",
+			     buf,
+			     (unsigned long long)(util_event_num(d, "wait_ms") / 1000),
+			     (unsigned long long)(util_event_num(d, "talk_ms") / 1000));
+		else
+			line(q, ev, NULL, "BLINDTRANSFER", "%s|default|%llu|%llu|1", buf,
+			     (unsigned long long)(util_event_num(d, "wait_ms") / 1000),
+			     (unsigned long long)(util_event_num(d, "talk_ms") / 1000));
 	} else if (!strcmp(t, "queue.abandoned")) {
 		uint64_t pos = util_event_num(d, "position");
 		line(q, ev, NULL, "ABANDON", "%llu|1|%llu",

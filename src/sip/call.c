@@ -1076,7 +1076,92 @@ static int call_transfer(struct call *call, struct leg *leg, const char *target)
 	return 0;
 }
 
-/* Blind transfer (RFC 3515) from the agent's phone. */
+/*
+ * Attended transfer: the agent talked to the target first on a second
+ * call (y, from the agent's phone to the target's extension) and now
+ * joins the caller and the target. The target's leg moves from y to this
+ * call, the agent's legs on both end, y ends.
+ */
+static void call_transfer_attended(struct call *call, struct leg *leg, struct call *y)
+{
+	struct callctl *ctl = call->ctl;
+	struct leg *target = y->agent;
+	uint64_t now = clock_now_ms();
+
+	log_info("call: attended transfer call=%s from=%s to=%s via=%s", call->row.id,
+		 leg->ext, target->ext, y->row.id);
+	call_event(call, "call.transferred", leg->ext,
+		   "{\"to\":\"%s\",\"kind\":\"attended\",\"consult\":\"%s\"}",
+		   target->ext, y->row.id);
+	media_unbridge(call->caller->ms);
+	if (call->from_queue)
+		call_event(call, "queue.transferred", leg->ext,
+			   "{\"to\":\"%s\",\"kind\":\"attended\",\"talk_ms\":%llu,"
+			   "\"wait_ms\":%llu}",
+			   target->ext, (unsigned long long)(now - call->row.answered),
+			   (unsigned long long)(call->row.answered - call->row.queued));
+	acd_done(ctl->acd, leg->ext, ACD_VOICE, call->from_queue ? call->row.queue : NULL,
+		 now);
+	call->agent = NULL;
+	call->from_queue = false;
+	mem_deref(leg); /* BYE to the agent on this call */
+
+	/* the target stays busy: its call is this one now */
+	media_unbridge(y->caller->ms);
+	y->agent = NULL;
+	target->call = call;
+	call_end(y, "agent", 0, "attended transfer"); /* BYE to the agent's consult leg */
+
+	call->agent = target;
+	call->row.answered = now;
+	util_copy(call->row.agent, sizeof(call->row.agent), target->ext);
+	call_connect(call);
+}
+
+/* The Call-ID in a Refer-To's Replaces header (RFC 3891), if any:
+ * "sip:1003@host?Replaces=abc%40host%3Bto-tag%3D1%3Bfrom-tag%3D2". */
+static bool replaces_callid(const struct pl *headers, char *out, size_t sz)
+{
+	const char *p = headers->p, *end = headers->p + headers->l;
+	size_t n = 0;
+
+	for (; p + 9 <= end; p++) {
+		if (!strncasecmp(p, "Replaces=", 9) &&
+		    (p == headers->p || p[-1] == '&' || p[-1] == '?'))
+			break;
+	}
+	if (p + 9 > end)
+		return false;
+	for (p += 9; p < end && *p != '&' && n + 1 < sz; p++) {
+		char c = *p;
+		if (c == '%' && p + 2 < end) {
+			char hex[3] = {p[1], p[2], 0};
+			c = (char)strtol(hex, NULL, 16);
+			p += 2;
+		}
+		if (c == ';')
+			break;
+		out[n++] = c;
+	}
+	out[n] = '\0';
+	return n > 0;
+}
+
+/* The call whose caller leg is the SIP dialog with this Call-ID. */
+static struct call *call_by_callid(struct callctl *ctl, const char *callid)
+{
+	for (struct le *le = list_head(&ctl->calls); le; le = le->next) {
+		struct call *c = le->data;
+		const struct sip_dialog *d =
+		    c->caller && c->caller->sess ? sipsess_dialog(c->caller->sess) : NULL;
+		if (d && !strcmp(sip_dialog_callid(d), callid))
+			return c;
+	}
+	return NULL;
+}
+
+/* Blind transfer (RFC 3515) from the agent's phone; with Replaces in the
+ * Refer-To, an attended one (RFC 3891). */
 static void refer_handler(struct sip *sip, const struct sip_msg *msg, void *arg)
 {
 	struct leg *leg = arg;
@@ -1094,6 +1179,21 @@ static void refer_handler(struct sip *sip, const struct sip_msg *msg, void *arg)
 	if (leg != call->agent || call->state != CALL_BRIDGED) {
 		(void)sip_reply(sip, msg, 403, "Not Bridged");
 		return;
+	}
+	{
+		char callid[128];
+		struct call *y;
+
+		if (replaces_callid(&addr.uri.headers, callid, sizeof(callid))) {
+			y = call_by_callid(call->ctl, callid);
+			if (!y || y == call || y->state != CALL_BRIDGED || !y->agent) {
+				(void)sip_reply(sip, msg, 481, "Replaced Call Not Found");
+				return;
+			}
+			(void)sip_reply(sip, msg, 202, "Accepted");
+			call_transfer_attended(call, leg, y);
+			return;
+		}
 	}
 	if (!cfg_agent_find(call->ctl->tenant, target) &&
 	    !cfg_queue_find(call->ctl->tenant, target)) {
