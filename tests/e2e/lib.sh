@@ -15,7 +15,31 @@ SIPP_PIDS=()
 # Ports: a block of 200 chosen from the PID, so parallel runs don't meet,
 # all below 32768 where the kernel picks ephemeral ports for outgoing
 # connections (which could take one of ours and fail a bind).
-BASE=$(( 21000 + ($$ % 57) * 200 ))
+# Each run claims its block with a directory (mkdir is atomic), so that
+# runs side by side (two suites, a developer's test beside CI) never pick
+# the same one; a block whose owner is gone is taken over.
+claim_block() {
+	local dir=/tmp/hotline-e2e-ports b d p
+	mkdir -p "$dir" 2>/dev/null
+	for i in $(seq 0 56); do
+		b=$(( ($$ + i) % 57 ))
+		d=$dir/$b
+		if mkdir "$d" 2>/dev/null; then
+			echo $$ >"$d/pid"
+			echo "$b"
+			return
+		fi
+		p=$(cat "$d/pid" 2>/dev/null)
+		if [ -n "$p" ] && ! kill -0 "$p" 2>/dev/null && rm -rf "$d" && mkdir "$d" 2>/dev/null; then
+			echo $$ >"$d/pid"
+			echo "$b"
+			return
+		fi
+	done
+	echo $(( $$ % 57 ))
+}
+PORT_BLOCK=$(claim_block)
+BASE=$(( 21000 + PORT_BLOCK * 200 ))
 SIP_PORT=$BASE
 HTTP_PORT=$((BASE + 1))
 RTP_MIN=$((BASE + 2))          # hotline's RTP: BASE+2 .. BASE+21
@@ -40,6 +64,8 @@ check() { # check NAME CONDITION-COMMAND...
 
 cleanup() {
 	for p in "${SIPP_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	[ "$(cat "/tmp/hotline-e2e-ports/$PORT_BLOCK/pid" 2>/dev/null)" = $$ ] &&
+		rm -rf "/tmp/hotline-e2e-ports/$PORT_BLOCK"
 	if [ -n "$HL_PID" ]; then
 		kill "$HL_PID" 2>/dev/null
 		wait "$HL_PID" 2>/dev/null
