@@ -38,6 +38,7 @@
 struct todo {
 	char call[32], customer[32], queue[32], caller[64];
 	bool voicemail;
+	int score; /* a post-call survey's answer (the call's tickets get it) */
 };
 
 struct api_tickets {
@@ -48,6 +49,41 @@ struct api_tickets {
 	size_t todoc;
 };
 
+static int rated_ticket(const struct store_ticket *t, void *arg)
+{
+	util_copy(arg, 32, t->id);
+	return 1;
+}
+
+/* A call's post-call survey score: kept as a survey of the call, and on
+ * the ticket the call is linked to, if any. */
+static void rating_store(struct api_tickets *at, const struct todo *td)
+{
+	struct store_ticket_filter f = {.call = td->call, .limit = 1};
+	struct ticket_change c = TICKET_CHANGE_INIT;
+	struct store_survey v;
+	char ticket[32] = "";
+	const char *why = "";
+
+	memset(&v, 0, sizeof(v));
+	snprintf(v.hash, sizeof(v.hash), "ivr:%s", td->call);
+	util_copy(v.call, sizeof(v.call), td->call);
+	v.created = v.answered = clock_now_ms();
+	v.score = td->score;
+	store_flush(at->api->store);
+	(void)store_ticket_list(at->api->store, &f, rated_ticket, ticket);
+	util_copy(v.ticket, sizeof(v.ticket), ticket);
+	if (store_survey_save(at->api->store, &v))
+		log_warn("api: survey score not stored call=%s", td->call);
+	if (!ticket[0])
+		return;
+	c.csat = td->score;
+	c.by = "customer";
+	if (ticket_update(at->tk, ticket, &c, v.answered, NULL, &why))
+		log_warn("api: survey score not on the ticket ticket=%s: %s", ticket,
+			 why);
+}
+
 static void rules_run(struct api_tickets *at)
 {
 	for (size_t i = 0; i < at->todoc; i++) {
@@ -55,6 +91,11 @@ static void rules_run(struct api_tickets *at)
 		struct ticket_change c = TICKET_CHANGE_INIT;
 		char subject[128];
 		const char *why = "";
+
+		if (td->score) {
+			rating_store(at, td);
+			continue;
+		}
 
 		snprintf(subject, sizeof(subject), "%s from %s",
 			 td->voicemail ? "Voicemail" : "Call back: abandoned call",
@@ -90,6 +131,16 @@ static void event_handler(const struct hl_event *ev, void *arg)
 	struct todo *td;
 	bool vm;
 
+	if (ev->type && !strcmp(ev->type, "call.rated") && ev->call &&
+	    at->todoc < TODO_MAX) {
+		td = &at->todo[at->todoc++];
+		memset(td, 0, sizeof(*td));
+		util_copy(td->call, sizeof(td->call), ev->call);
+		td->score = (int)util_event_num(ev->data, "score");
+		if (td->score < 1 || td->score > 5)
+			at->todoc--;
+		return;
+	}
 	if (!ev->type || strcmp(ev->type, "call.ended") || !ev->call)
 		return;
 	util_event_str(ev->data, "outcome", outcome, sizeof(outcome));

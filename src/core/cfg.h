@@ -201,6 +201,8 @@ struct cfg_flow {
 	char start[CFG_NAME]; /* first node id */
 	struct cfg_ivr_node *nodev;
 	size_t nodec;
+	bool survey; /* survey: a post-call survey; the first digit 1-5 the
+		      * caller presses is the call's satisfaction score */
 	int line;
 };
 

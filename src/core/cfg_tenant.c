@@ -783,7 +783,7 @@ static void node_parse(struct cfg_parse *cp, struct cfg_ivr_node *nd, yaml_node_
 
 static void flows_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *root)
 {
-	static const char *const keys[] = {"name", "start", "nodes", NULL};
+	static const char *const keys[] = {"name", "start", "nodes", "survey", NULL};
 	yaml_node_t *seq;
 
 	t->flowv = section(cp, root, "flows", sizeof(*t->flowv), &t->flowc, &seq);
@@ -797,6 +797,7 @@ static void flows_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t 
 			continue;
 		f->line = cfg__line(n);
 		cfg__check_keys(cp, n, key, keys);
+		cfg__bool(cp, cfg__get(cp->doc, n, "survey"), "flows.survey", &f->survey);
 		if (!cfg__str(cp, cfg__get(cp->doc, n, "name"), "flows.name", f->name,
 			      sizeof(f->name)) ||
 		    !f->name[0])

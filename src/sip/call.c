@@ -43,6 +43,7 @@ static void ivr_do(struct call *call, const struct ivr_action *act);
 static int leg_ring_agent(struct call *call, const char *ext);
 static int ring_direct(struct call *call, const char *ext);
 static void call_enter_queue(struct call *call, const char *queue, int priority);
+static void call_run_flow(struct call *call, const struct cfg_flow *flow, uint64_t now);
 static void call_callback_hangup(struct call *call);
 static int offer_handler(struct mbuf **descp, const struct sip_msg *msg, void *arg);
 static int answer_handler(const struct sip_msg *msg, void *arg);
@@ -841,8 +842,12 @@ static void call_end(struct call *call, const char *side, int cause, const char 
 
 	switch (call->state) {
 	case CALL_IVR:
+		/* an answered call that went on into a flow (a survey) stays
+		 * answered */
 		util_copy(call->row.outcome, sizeof(call->row.outcome),
-			  !strcmp(side, "caller") ? "abandoned_ivr" : "ivr_hangup");
+			  call->row.answered	    ? "answered"
+			  : !strcmp(side, "caller") ? "abandoned_ivr"
+						    : "ivr_hangup");
 		break;
 	case CALL_QUEUED:
 		util_copy(call->row.outcome, sizeof(call->row.outcome),
@@ -884,10 +889,21 @@ static void call_end(struct call *call, const char *side, int cause, const char 
 	case CALL_ENDED:
 		break;
 	}
-	if (call->ivr) {
+	if (call->survey && call->ivr) {
+		/* the post-call survey's answer: the first key 1-5 pressed */
+		const char *d = ivr_digits(call->ivr);
+		while (*d && (*d < '1' || *d > '5'))
+			d++;
+		if (*d)
+			call_event(call, "call.rated", NULL,
+				   "{\"score\":%d,\"by\":\"ivr\"}", *d - '0');
+	}
+	if (call->ivr && !call->survey) {
 		call_path_save(call);
 		util_copy(call->row.digits, sizeof(call->row.digits),
 			  ivr_digits(call->ivr));
+	} else if (call->ivr) {
+		call_path_save(call);
 	}
 	call->state = CALL_ENDED;
 
@@ -1040,7 +1056,8 @@ static int call_transfer(struct call *call, struct leg *leg, const char *target)
 
 	if (leg != call->agent || call->state != CALL_BRIDGED)
 		return EPERM;
-	if (!cfg_agent_find(ctl->tenant, target) && !cfg_queue_find(ctl->tenant, target))
+	if (!cfg_agent_find(ctl->tenant, target) &&
+	    !cfg_queue_find(ctl->tenant, target) && !cfg_flow_find(ctl->tenant, target))
 		return ENOENT;
 	log_info("call: blind transfer call=%s from=%s to=%s", call->row.id, leg->ext,
 		 target);
@@ -1069,11 +1086,37 @@ static int call_transfer(struct call *call, struct leg *leg, const char *target)
 		util_copy(call->direct, sizeof(call->direct), target);
 		if (ring_direct(call, target))
 			call_end(call, "system", 480, "transfer target unavailable");
-	} else {
+	} else if (cfg_queue_find(ctl->tenant, target)) {
 		call_enter_queue(call, target, call->priority);
+	} else {
+		call_run_flow(call, cfg_flow_find(ctl->tenant, target), clock_now_ms());
 	}
 	ctl_route(ctl);
 	return 0;
+}
+
+/*
+ * The caller goes (on) into a flow: an overflow, or a transfer to a
+ * post-call survey. The IVR path goes on from where it was.
+ */
+static void call_run_flow(struct call *call, const struct cfg_flow *flow, uint64_t now)
+{
+	struct ivr_action act = {0};
+
+	if (call->row.ivr_path[0])
+		snprintf(call->path_base, sizeof(call->path_base), "%.190s>",
+			 call->row.ivr_path);
+	call->ivr = mem_deref(call->ivr);
+	if (!flow || ivr_session_alloc(&call->ivr, flow, call->ctl->tenant)) {
+		call_end(call, "system", 500, "flow failed");
+		return;
+	}
+	call->state = CALL_IVR;
+	call->survey = flow->survey;
+	media_stream_silence(call->caller->ms);
+	media_stream_detect(call->caller->ms, true);
+	ivr_start(call->ivr, now, &act);
+	ivr_do(call, &act);
 }
 
 /*
@@ -1196,7 +1239,8 @@ static void refer_handler(struct sip *sip, const struct sip_msg *msg, void *arg)
 		}
 	}
 	if (!cfg_agent_find(call->ctl->tenant, target) &&
-	    !cfg_queue_find(call->ctl->tenant, target)) {
+	    !cfg_queue_find(call->ctl->tenant, target) &&
+	    !cfg_flow_find(call->ctl->tenant, target)) {
 		(void)sip_reply(sip, msg, 404, "Unknown Transfer Target");
 		return;
 	}
@@ -1621,22 +1665,7 @@ static void acd_exited_handler(void *item_arg, const char *queue, enum acd_exit 
 		if (ring_direct(call, to + 10))
 			call_end(call, "system", 480, "overflow extension unavailable");
 	} else if (!strncmp(to, "flow:", 5)) {
-		const struct cfg_flow *flow = cfg_flow_find(ctl->tenant, to + 5);
-		struct ivr_action act = {0};
-
-		if (call->row.ivr_path[0])
-			snprintf(call->path_base, sizeof(call->path_base), "%.190s>",
-				 call->row.ivr_path);
-		call->ivr = mem_deref(call->ivr);
-		if (!flow || ivr_session_alloc(&call->ivr, flow, ctl->tenant)) {
-			call_end(call, "system", 500, "overflow flow failed");
-			return;
-		}
-		call->state = CALL_IVR;
-		media_stream_silence(call->caller->ms);
-		media_stream_detect(call->caller->ms, true);
-		ivr_start(call->ivr, now, &act);
-		ivr_do(call, &act);
+		call_run_flow(call, cfg_flow_find(ctl->tenant, to + 5), now);
 	} else {
 		util_copy(call->exit_outcome, sizeof(call->exit_outcome),
 			  exit_outcomes[why]);

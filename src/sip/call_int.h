@@ -56,6 +56,7 @@ struct call {
 	char customer_name[128]; /* the customer behind the caller, "" unknown */
 	char customer_tier[16];
 	char customer_ext[32]; /* the external CRM's id, when it told us */
+	bool survey;	       /* in a post-call survey flow (flows.survey) */
 	bool from_queue;       /* the agent answered it from row.queue */
 	char exit_outcome[32]; /* the outcome when a queue rule ends it */
 	uint64_t announce_at;  /* next position/wait announcement, 0 = none */

@@ -1464,9 +1464,11 @@ int store_ticket_list(struct store *s, const struct store_ticket_filter *f,
 	    " ',' || status || ',') > 0) AND (?2 IS NULL OR assignee = ?2)"
 	    " AND (?3 IS NULL OR instr(',' || ?3 || ',', ',' || grp || ',') > 0)"
 	    " AND (?4 IS NULL OR customer = ?4)"
+	    " AND (?7 IS NULL OR instr(',' || calls || ',', ',' || ?7 || ',') > 0)"
 	    " ORDER BY updated DESC, id LIMIT ?5 OFFSET ?6",
-	    ticket_row, (void *)h, arg, "ssssii", f->statuses, f->assignee, f->groups,
-	    f->customer, (uint64_t)(f->limit ? f->limit : 100), (uint64_t)f->offset);
+	    ticket_row, (void *)h, arg, "ssssiis", f->statuses, f->assignee, f->groups,
+	    f->customer, (uint64_t)(f->limit ? f->limit : 100), (uint64_t)f->offset,
+	    f->call);
 }
 
 static int entry_row(sqlite3_stmt *st, void *h, void *arg)

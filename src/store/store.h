@@ -218,7 +218,8 @@ struct store_ticket_filter {
 	const char *assignee;
 	const char *groups; /* comma list */
 	const char *customer;
-	uint32_t limit; /* 0 = 100 */
+	const char *call; /* linked to this call */
+	uint32_t limit;	  /* 0 = 100 */
 	uint32_t offset;
 };
 typedef int(store_ticket_h)(const struct store_ticket *t, void *arg);
