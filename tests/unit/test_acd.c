@@ -224,7 +224,7 @@ static int test_strategies(void)
 	    queue_add(s, "all", ACD_RING_ALL, 0))
 		goto out;
 	for (int i = 0; i < 4; i++) {
-		char ext[8];
+		char ext[16];
 		snprintf(ext, sizeof(ext), "%d", 100 + i);
 		if (agent_add(s, ext))
 			goto out;
@@ -847,7 +847,7 @@ static int test_random_day(void)
 		TEST_ERR(acd_queue_add(s->a, &qc));
 	}
 	for (int i = 0; i < 12; i++) {
-		char ext[8];
+		char ext[16];
 		snprintf(ext, sizeof(ext), "%d", 200 + i);
 		TEST_ERR(acd_agent_add(s->a, ext, sk, 1, NULL));
 		for (int j = 0; j < 3; j++)
@@ -884,7 +884,7 @@ static int test_random_day(void)
 			}
 		} else if (op < 85) {
 			int i = rand() % 12;
-			char ext[8];
+			char ext[16];
 			snprintf(ext, sizeof(ext), "%d", 200 + i);
 			if (talking[i]) {
 				talking[i]--;
@@ -894,7 +894,7 @@ static int test_random_day(void)
 			tick(s, now);
 		} else {
 			int i = rand() % 12;
-			char ext[8];
+			char ext[16];
 			snprintf(ext, sizeof(ext), "%d", 200 + i);
 			(void)acd_agent_set(s->a, ext, (enum agent_presence)(rand() % 3),
 					    NULL, now);
@@ -912,7 +912,7 @@ static int test_random_day(void)
 			acd_remove(s->a, s->calls[c].it, now);
 	}
 	for (int i = 0; i < 12; i++) {
-		char ext[8];
+		char ext[16];
 		snprintf(ext, sizeof(ext), "%d", 200 + i);
 		while (talking[i]--)
 			acd_done(s->a, ext, ACD_VOICE, NULL, now);
