@@ -186,6 +186,8 @@ int api__users_alloc(struct api_users **up, struct api *a);
  * the caller's to fill in, and kept. */
 bool api__users_who(struct api_users *u, const struct http_msg *msg, bool query,
 		    struct api_who *who);
+/* Hex SHA-256 of a secret (token, cookie, survey link): how they are kept. */
+void api__secret_hash(const char *secret, size_t len, char hex[65]);
 /* Appends to the audit log: who did action to target, with detail. */
 void api__audit(struct api *a, const struct api_who *who, const char *action,
 		const char *target, const char *fmt, ...)
@@ -216,6 +218,10 @@ struct tickets *api__tickets_engine(struct api *a);
  * event when a ticket is resolved; the page posts the score once. */
 struct store_ticket;
 void api__survey_send(struct api *a, const struct store_ticket *t);
+/* Stores an answered survey (score set) and puts its score on its
+ * ticket, when it has one. */
+struct store_survey;
+int api__survey_record(struct api *a, const struct store_survey *v);
 route_h api__surveys_answer;
 
 /* The tenant's configuration as text (tenant.c). */

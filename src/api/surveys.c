@@ -29,12 +29,20 @@
 #include "ticket/ticket.h"
 #include "api/api_int.h"
 
-static void token_hash(const char *token, char hex[65])
+int api__survey_record(struct api *a, const struct store_survey *v)
 {
-	unsigned char d[crypto_hash_sha256_BYTES];
+	struct ticket_change c = TICKET_CHANGE_INIT;
+	const char *why = "";
+	int err = store_survey_save(a->store, v);
 
-	crypto_hash_sha256(d, (const unsigned char *)token, strlen(token));
-	sodium_bin2hex(hex, 65, d, sizeof(d));
+	if (err || !v->ticket[0])
+		return err;
+	c.csat = v->score;
+	c.by = "customer";
+	if (ticket_update(api__tickets_engine(a), v->ticket, &c, v->answered, NULL, &why))
+		log_warn("api: survey score not on the ticket ticket=%s: %s", v->ticket,
+			 why);
+	return 0;
 }
 
 void api__survey_send(struct api *a, const struct store_ticket *t)
@@ -48,7 +56,7 @@ void api__survey_send(struct api *a, const struct store_ticket *t)
 	randombytes_buf(r, sizeof(r));
 	sodium_bin2base64(token, sizeof(token), r, sizeof(r),
 			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	token_hash(token, v.hash);
+	api__secret_hash(token, strlen(token), v.hash);
 	util_copy(v.ticket, sizeof(v.ticket), t->id);
 	util_copy(v.customer, sizeof(v.customer), t->customer);
 	comma = strchr(t->calls, ',');
@@ -74,10 +82,9 @@ void api__survey_send(struct api *a, const struct store_ticket *t)
 void api__surveys_answer(struct req *rq)
 {
 	static const char *const fields[] = {"token", "score", "comment", NULL};
-	struct ticket_change c = TICKET_CHANGE_INIT;
 	struct store_survey v;
 	json_t *body = api__body_object(rq, fields), *sc;
-	const char *token, *comment, *why = "";
+	const char *token, *comment;
 	char hash[65];
 	int err;
 
@@ -102,7 +109,7 @@ void api__surveys_answer(struct req *rq)
 				 sizeof(v.comment) - 1);
 		goto out;
 	}
-	token_hash(token, hash);
+	api__secret_hash(token, strlen(token), hash);
 	store_flush(rq->api->store);
 	if (store_survey_get(rq->api->store, hash, &v)) {
 		api__reply_error(rq, 404, "Not Found", "not_found",
@@ -118,18 +125,12 @@ void api__surveys_answer(struct req *rq)
 	v.score = (int)json_integer_value(sc);
 	util_copy(v.comment, sizeof(v.comment), comment ? comment : "");
 	util_sanitize(v.comment);
-	err = store_survey_save(rq->api->store, &v);
+	err = api__survey_record(rq->api, &v);
 	if (err) {
 		api__reply_error(rq, 503, "Service Unavailable", "store_error",
 				 "the answer could not be stored");
 		goto out;
 	}
-	c.csat = v.score;
-	c.by = "customer";
-	if (ticket_update(api__tickets_engine(rq->api), v.ticket, &c, v.answered, NULL,
-			  &why))
-		log_warn("api: survey score not on the ticket ticket=%s: %s", v.ticket,
-			 why);
 	event_emitf("ticket.rated", v.call[0] ? v.call : NULL, NULL, NULL,
 		    "{\"ticket\":\"%s\",\"score\":%d}", v.ticket, v.score);
 	api__reply_json(rq, 200, "OK",

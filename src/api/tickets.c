@@ -60,10 +60,7 @@ static int rated_ticket(const struct store_ticket *t, void *arg)
 static void rating_store(struct api_tickets *at, const struct todo *td)
 {
 	struct store_ticket_filter f = {.call = td->call, .limit = 1};
-	struct ticket_change c = TICKET_CHANGE_INIT;
 	struct store_survey v;
-	char ticket[32] = "";
-	const char *why = "";
 
 	memset(&v, 0, sizeof(v));
 	snprintf(v.hash, sizeof(v.hash), "ivr:%s", td->call);
@@ -71,17 +68,9 @@ static void rating_store(struct api_tickets *at, const struct todo *td)
 	v.created = v.answered = clock_now_ms();
 	v.score = td->score;
 	store_flush(at->api->store);
-	(void)store_ticket_list(at->api->store, &f, rated_ticket, ticket);
-	util_copy(v.ticket, sizeof(v.ticket), ticket);
-	if (store_survey_save(at->api->store, &v))
+	(void)store_ticket_list(at->api->store, &f, rated_ticket, v.ticket);
+	if (api__survey_record(at->api, &v))
 		log_warn("api: survey score not stored call=%s", td->call);
-	if (!ticket[0])
-		return;
-	c.csat = td->score;
-	c.by = "customer";
-	if (ticket_update(at->tk, ticket, &c, v.answered, NULL, &why))
-		log_warn("api: survey score not on the ticket ticket=%s: %s", ticket,
-			 why);
 }
 
 static void rules_run(struct api_tickets *at)

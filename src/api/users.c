@@ -89,10 +89,11 @@ struct pw_job {
 
 struct api_users {
 	struct api *api;
-	struct hash *users;			 /* by name */
-	struct hash *tokens;			 /* by hash */
-	struct hash *sessions;			 /* by hash */
-	struct hash *attempts;			 /* by key */
+	struct hash *users;    /* by name */
+	struct hash *tokens;   /* by hash */
+	struct hash *sessions; /* by hash */
+	struct hash *attempts; /* by key */
+	size_t attemptc;       /* windows made; the table starts over past the cap */
 	char dummy_hash[crypto_pwhash_STRBYTES]; /* checked for unknown users */
 	/* the password worker */
 	pthread_t thread;
@@ -196,14 +197,23 @@ bool api__sees_agent(const struct api *a, const struct api_who *who, const char 
 		return true;
 	case ROLE_AGENT:
 		return !strcmp(who->extension, ext);
-	case ROLE_SUPERVISOR:
-		for (size_t i = 0; i < a->tenant->queuec; i++) {
-			const char *q = a->tenant->queuev[i].name;
-			if (list_has(who->queues, q) &&
-			    cfg_agent_serves(a->tenant, q, ext))
-				return true;
+	case ROLE_SUPERVISOR: {
+		/* its own queues only: this runs for every event and client */
+		const char *q = who->queues;
+		while (q && *q) {
+			const char *comma = strchr(q, ',');
+			char name[CFG_NAME];
+			size_t len = comma ? (size_t)(comma - q) : strlen(q);
+			if (len < sizeof(name)) {
+				memcpy(name, q, len);
+				name[len] = '\0';
+				if (cfg_agent_serves(a->tenant, name, ext))
+					return true;
+			}
+			q = comma ? comma + 1 : NULL;
 		}
 		return false;
+	}
 	}
 	return false;
 }
@@ -247,7 +257,7 @@ static bool session_cmp(struct le *le, void *arg)
 }
 
 /* Hex SHA-256 of a secret: how tokens and cookies are kept. */
-static void secret_hash(const char *secret, size_t len, char hex[65])
+void api__secret_hash(const char *secret, size_t len, char hex[65])
 {
 	unsigned char d[crypto_hash_sha256_BYTES];
 
@@ -316,7 +326,7 @@ static bool by_secret(struct api_users *u, const char *secret, size_t len,
 		who->role = ROLE_ADMIN;
 		return true;
 	}
-	secret_hash(secret, len, hex);
+	api__secret_hash(secret, len, hex);
 	le = hash_lookup(u->tokens, hash_joaat_str(hex), token_cmp, hex);
 	if (le) {
 		const struct token *t = le->data;
@@ -347,7 +357,7 @@ bool api__users_who(struct api_users *u, const struct http_msg *msg, bool query,
 		return by_secret(u, val, strlen(val), who);
 	if (!api__cookie_get(msg, SESSION_COOKIE, val, sizeof(val)))
 		return false;
-	secret_hash(val, strlen(val), hex);
+	api__secret_hash(val, strlen(val), hex);
 	le = hash_lookup(u->sessions, hash_joaat_str(hex), session_cmp, hex);
 	if (le) {
 		struct session *se = le->data;
@@ -547,8 +557,10 @@ static struct attempt *attempt_get(struct api_users *u, const char *key, uint64_
 	}
 	if (at)
 		return at;
-	if (table_count(u->attempts) >= MAX_ATTEMPT_KEYS)
+	if (++u->attemptc > MAX_ATTEMPT_KEYS) {
 		hash_flush(u->attempts); /* forget old windows rather than grow */
+		u->attemptc = 1;
+	}
 	at = mem_zalloc(sizeof(*at), entry_destructor);
 	if (!at)
 		return NULL;
@@ -627,7 +639,7 @@ static void signin_done(struct pw_job *j)
 		return;
 	}
 	secret_make(cookie, sizeof(cookie), "");
-	secret_hash(cookie, strlen(cookie), se->s.hash);
+	api__secret_hash(cookie, strlen(cookie), se->s.hash);
 	util_copy(se->s.user, sizeof(se->s.user), us->u.name);
 	se->s.created = clock_now_ms();
 	se->s.expires = se->s.created + SESSION_MS;
@@ -720,7 +732,7 @@ void api__session_delete(struct req *rq)
 	struct le *le;
 
 	if (api__cookie_get(rq->msg, SESSION_COOKIE, val, sizeof(val))) {
-		secret_hash(val, strlen(val), hex);
+		api__secret_hash(val, strlen(val), hex);
 		le = hash_lookup(u->sessions, hash_joaat_str(hex), session_cmp, hex);
 		if (le) {
 			store_session_delete(rq->api->store, hex);
@@ -1169,7 +1181,7 @@ void api__tokens_add(struct req *rq)
 		goto out;
 	}
 	secret_make(secret, sizeof(secret), "hl_");
-	secret_hash(secret, strlen(secret), t->t.hash);
+	api__secret_hash(secret, strlen(secret), t->t.hash);
 	memcpy(t->t.id, "t_", 2);
 	memcpy(t->t.id + 2, t->t.hash, 16);
 	util_copy(t->t.user, sizeof(t->t.user), user);

@@ -898,12 +898,11 @@ static void call_end(struct call *call, const char *side, int cause, const char 
 			call_event(call, "call.rated", NULL,
 				   "{\"score\":%d,\"by\":\"ivr\"}", *d - '0');
 	}
-	if (call->ivr && !call->survey) {
+	if (call->ivr) {
 		call_path_save(call);
-		util_copy(call->row.digits, sizeof(call->row.digits),
-			  ivr_digits(call->ivr));
-	} else if (call->ivr) {
-		call_path_save(call);
+		if (!call->survey) /* the survey's key is its score, not a choice */
+			util_copy(call->row.digits, sizeof(call->row.digits),
+				  ivr_digits(call->ivr));
 	}
 	call->state = CALL_ENDED;
 
