@@ -1,11 +1,14 @@
 /*
  * fuzz_cfg.c — the configuration readers: any bytes as a node file and
  * as a tenant file (flows included) must give a result or errors, never
- * a crash or a leak.
+ * a crash or a leak; and the same bytes edited in place (a queue's key
+ * replaced, and one added) give a text or an error.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <re.h>
 #include "core/cfg.h"
+#include "core/cfg_edit.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -21,5 +24,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&errs, 0, sizeof(errs));
 	if (!cfg_node_parse(&n, "fuzz.yaml", (const char *)data, size, &errs))
 		mem_deref(n);
+	for (int i = 0; i < 2; i++) {
+		char *out = NULL;
+
+		if (!cfg_edit_item(&out, (const char *)data, size, "queues", "name",
+				   "sales", i ? "members" : "zz", "[\"1001\"]"))
+			free(out);
+	}
 	return 0;
 }

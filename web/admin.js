@@ -1,7 +1,11 @@
 // admin.js — users (make, disable, enable), API tokens (make, revoke),
-// the queues as configured, and the audit log. Errors from the API are
-// shown as it words them: they name the field.
-import { api, $, el, pct, signedIn } from './common.js';
+// the queues with a form that changes one (written into the tenant file
+// and applied at once), the tenant file itself and the audit log. A
+// supervisor sees only its queues and their form. Errors from the API
+// are shown as it words them: they name the field.
+import { api, $, el, pct, duration, signedIn } from './common.js';
+
+let editing = null; // the queue in the form
 
 async function loadUsers() {
   const { users } = await api('/api/v1/users');
@@ -17,9 +21,68 @@ async function loadUsers() {
 
 async function loadQueues() {
   const { queues } = await api('/api/v1/queues');
-  $('#queues tbody').replaceChildren(...queues.map((q) => el('tr', {},
-    el('td', {}, q.name), el('td', {}, q.strategy), el('td', {}, q.priority), el('td', {}, q.members), el('td', {}, pct(q.service_level_target)))));
+  const s = (q) => q.settings || {};
+  $('#queues tbody').replaceChildren(...queues.map((q) => el('tr', { 'data-queue': q.name },
+    el('td', {}, q.name), el('td', { class: 'strategy' }, q.strategy),
+    el('td', {}, duration(s(q).ring_timeout_ms || 0)), el('td', {}, duration(s(q).wrapup_ms || 0)),
+    el('td', { class: 'members' }, (q.member_agents || []).join(', ')),
+    el('td', { class: 'target' }, pct(q.service_level_target)),
+    el('td', {}, q.settings ? el('button', { onclick: () => editQueue(q) }, 'Edit') : ''))));
   $('#nu-queues').replaceChildren(...queues.map((q) => el('option', { value: q.name }, q.name)));
+  return queues;
+}
+
+// the form shows the queue as it is; only what was changed is sent
+function editQueue(q) {
+  editing = q;
+  $('#qf-name').textContent = q.name;
+  $('#qf-hint').classList.add('hidden');
+  $('#queue-form').classList.remove('hidden');
+  $('#qf-done').textContent = '';
+  $('#qf-error').replaceChildren();
+  $('#qf-strategy').value = q.strategy;
+  $('#qf-ring').value = Math.round(q.settings.ring_timeout_ms / 1000);
+  $('#qf-wrapup').value = Math.round(q.settings.wrapup_ms / 1000);
+  $('#qf-maxwait').value = Math.round(q.settings.max_wait_ms / 1000);
+  $('#qf-target').value = Math.round(q.service_level_target * 100);
+  $('#qf-members').value = (q.member_agents || []).join(', ');
+}
+
+function queueChanges(q) {
+  const body = {};
+  const secs = (id, ms, key) => {
+    const v = Number($(id).value);
+    if ($(id).value !== '' && v * 1000 !== ms) body[key] = `${v}s`;
+  };
+  if ($('#qf-strategy').value !== q.strategy) body.strategy = $('#qf-strategy').value;
+  secs('#qf-ring', q.settings.ring_timeout_ms, 'ring_timeout');
+  secs('#qf-wrapup', q.settings.wrapup_ms, 'wrapup');
+  secs('#qf-maxwait', q.settings.max_wait_ms, 'max_wait');
+  if (Number($('#qf-target').value) !== Math.round(q.service_level_target * 100)) body.service_level_target = Number($('#qf-target').value);
+  const members = $('#qf-members').value.split(/[\s,]+/).filter(Boolean);
+  if (members.join(',') !== (q.member_agents || []).join(',')) body.members = members;
+  return body;
+}
+
+async function saveQueue(ev) {
+  ev.preventDefault();
+  const q = editing, body = queueChanges(q);
+  $('#qf-done').textContent = '';
+  $('#qf-error').replaceChildren();
+  if (!Object.keys(body).length) {
+    $('#qf-done').textContent = 'Nothing changed';
+    return;
+  }
+  const r = await fetch(`/api/v1/queues/${encodeURIComponent(q.name)}`, { method: 'PUT', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const d = await r.json();
+  if (!r.ok) {
+    const errs = d.error.errors || [{ key: d.error.code, message: d.error.message }];
+    $('#qf-error').replaceChildren(...errs.map((e) => el('li', {}, `${e.key}: ${e.message}`)));
+    return;
+  }
+  const fresh = (await loadQueues()).find((x) => x.name === q.name);
+  if (fresh) editQueue(fresh);
+  $('#qf-done').textContent = 'Saved and applied' + (d.next_start.length ? `; at the next start: ${d.next_start.join('; ')}` : '');
 }
 
 async function loadTokens() {
@@ -38,7 +101,7 @@ async function loadAudit() {
 }
 
 // the tenant file: checked with every error at its line (a click puts the
-// cursor there), saved when good; it applies at the next start
+// cursor there), saved and applied when good
 function showErrors(errors) {
   const ta = $('#tenant-yaml');
   $('#tenant-errors').replaceChildren(...errors.map((e) => el('li', {
@@ -57,7 +120,11 @@ async function tenantSend(method, path) {
   showErrors([]);
   const r = await fetch(path, { method, credentials: 'same-origin', headers: { 'Content-Type': 'application/yaml' }, body: $('#tenant-yaml').value });
   const d = await r.json();
-  if (r.ok) $('#tenant-done').textContent = d.saved ? `Saved; applies ${d.applies}` : 'No errors';
+  if (r.ok) {
+    const later = d.next_start && d.next_start.length ? `; at the next start: ${d.next_start.join('; ')}` : '';
+    $('#tenant-done').textContent = d.saved ? `Saved and applied${later}` : 'No errors';
+    if (d.saved) loadQueues();
+  }
   else showErrors(d.error.errors || [{ line: 0, key: d.error.code, message: d.error.message }]);
 }
 
@@ -73,7 +140,14 @@ async function refresh() {
 }
 
 async function main() {
-  await signedIn(['admin']);
+  const who = await signedIn(['admin', 'supervisor']);
+  $('#queue-form').onsubmit = saveQueue;
+  if (who.role !== 'admin') {
+    for (const s of document.querySelectorAll('.admin-only')) s.classList.add('hidden');
+    await loadQueues();
+    document.body.dataset.ready = '1';
+    return;
+  }
   const { agents } = await api('/api/v1/agents');
   $('#nu-ext').replaceChildren(el('option', { value: '' }, '—'), ...agents.map((a) => el('option', { value: a.ext }, `${a.ext} ${a.name}`)));
   $('#user-form').onsubmit = async (ev) => {

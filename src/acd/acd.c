@@ -663,6 +663,17 @@ void acd_handlers_set(struct acd *a, const struct acd_handlers *h)
 		a->h = *h;
 }
 
+/* The queue's settings, and the copies decisions read. */
+static void queue_conf_set(struct acd_queue *q, const struct acd_queue_conf *qc)
+{
+	q->c = *qc;
+	q->c.name[sizeof(q->c.name) - 1] = '\0';
+	q->strategy = qc->strategy;
+	q->priority = qc->priority;
+	q->tier_wait_ms = qc->tier_wait_ms;
+	q->max_wait_ms = qc->max_wait_ms;
+}
+
 int acd_queue_add(struct acd *a, const struct acd_queue_conf *qc)
 {
 	struct acd_queue *q;
@@ -681,13 +692,8 @@ int acd_queue_add(struct acd *a, const struct acd_queue_conf *qc)
 	q = mem_zalloc(sizeof(*q), queue_destructor);
 	if (!q)
 		return ENOMEM;
-	q->c = *qc;
-	q->c.name[sizeof(q->c.name) - 1] = '\0';
-	q->strategy = qc->strategy;
 	q->channel = qc->channel;
-	q->priority = qc->priority;
-	q->tier_wait_ms = qc->tier_wait_ms;
-	q->max_wait_ms = qc->max_wait_ms;
+	queue_conf_set(q, qc);
 	q->tiers = 1;
 	/* the name lives in the queue; the table points at it */
 	err = names_put(&a->queue_names, q);
@@ -750,13 +756,27 @@ static int skill_level(const struct acd_agent *ag, const char *name)
 	return 0;
 }
 
+/* The agent's skill match for q, or -1 when it lacks a skill q requires. */
+static int64_t member_score(const struct acd_queue *q, const struct acd_agent *ag)
+{
+	int64_t score = 0;
+
+	for (size_t i = 0; i < q->c.skillc; i++) {
+		int lvl = skill_level(ag, q->c.skills[i].name);
+		if (lvl < q->c.skills[i].level)
+			return -1;
+		score += lvl;
+	}
+	return score;
+}
+
 int acd_member_add(struct acd *a, const char *queue, const char *ext, unsigned tier,
 		   unsigned weight)
 {
 	struct acd_queue *q = queue_find(a, queue);
 	struct acd_agent *ag = agent_find(a, ext);
 	struct acd_member *m;
-	uint32_t score = 0;
+	int64_t score;
 	size_t oldsz;
 	int err;
 
@@ -770,12 +790,9 @@ int acd_member_add(struct acd *a, const char *queue, const char *ext, unsigned t
 		if (ag->members[i].q == q)
 			return EEXIST;
 	}
-	for (size_t i = 0; i < q->c.skillc; i++) {
-		int lvl = skill_level(ag, q->c.skills[i].name);
-		if (lvl < q->c.skills[i].level)
-			return EPERM;
-		score += (uint32_t)lvl;
-	}
+	score = member_score(q, ag);
+	if (score < 0)
+		return EPERM;
 	err = grow(&q->memberv, &q->membersz, q->memberc + 1, sizeof(*q->memberv));
 	if (!err)
 		err = grow(&q->hpos, &q->hpossz, q->memberc + 1, sizeof(*q->hpos));
@@ -801,7 +818,7 @@ int acd_member_add(struct acd *a, const char *queue, const char *ext, unsigned t
 	m->tier = (uint8_t)tier;
 	m->weight = weight ? weight : 1;
 	m->index = (uint32_t)q->memberc;
-	m->score = score;
+	m->score = (uint32_t)score;
 	q->memberv[q->memberc++] = m;
 	q->tier_members[tier]++;
 	if (tier + 1 > q->tiers)
@@ -811,6 +828,205 @@ int acd_member_add(struct acd *a, const char *queue, const char *ext, unsigned t
 	ag->resync = true;
 	agent_update(a, ag, ag->since);
 	return 0;
+}
+
+/* --- changes while running ------------------------------------------------ */
+
+/* Every ready member of q takes its place in its heap again: its key under
+ * the queue's strategy, its index in the list, may have changed. */
+static void queue_rekey(struct acd *a, struct acd_queue *q)
+{
+	for (size_t i = 0; i < q->memberc; i++) {
+		struct acd_member *m = q->memberv[i];
+
+		if (m->ready) {
+			member_remove(m);
+			member_push(a, m);
+		}
+	}
+}
+
+static void queue_tiers_count(struct acd_queue *q)
+{
+	q->tiers = 1;
+	for (size_t i = 0; i < q->memberc; i++) {
+		if (q->memberv[i]->tier + 1u > q->tiers)
+			q->tiers = q->memberv[i]->tier + 1u;
+	}
+}
+
+int acd_queue_update(struct acd *a, const struct acd_queue_conf *qc, uint64_t now)
+{
+	struct acd_queue *q = a && qc ? queue_find(a, qc->name) : NULL;
+
+	if (!q)
+		return ENOENT;
+	if (qc->channel != q->channel)
+		return ENOTSUP; /* its members' loads count on that channel */
+	if (qc->strategy > ACD_SKILLS || qc->skillc > ACD_MAX_SKILLS)
+		return EINVAL;
+	queue_conf_set(q, qc);
+	/* members keep their place even when they lack a new requirement;
+	 * the tenant's member list says who serves */
+	for (size_t i = 0; i < q->memberc; i++) {
+		int64_t s = member_score(q, q->memberv[i]->ag);
+		q->memberv[i]->score = s > 0 ? (uint32_t)s : 0;
+	}
+	queue_rekey(a, q);
+	/* routed again in the order of the new priority */
+	if (q->dirty) {
+		elem_unlink(&q->dle);
+		q->dirty = false;
+	}
+	mark_queue(a, q);
+	if (q->timed)
+		queue_due(a, q, now);
+	return 0;
+}
+
+static struct acd_member *member_of(struct acd_agent *ag, const struct acd_queue *q)
+{
+	for (size_t i = 0; i < ag->memberc; i++) {
+		if (ag->members[i].q == q)
+			return &ag->members[i];
+	}
+	return NULL;
+}
+
+int acd_member_set(struct acd *a, const char *queue, const char *ext, unsigned tier,
+		   unsigned weight)
+{
+	struct acd_queue *q = a ? queue_find(a, queue) : NULL;
+	struct acd_agent *ag = a ? agent_find(a, ext) : NULL;
+	struct acd_member *m = q && ag ? member_of(ag, q) : NULL;
+	bool ready;
+	int err;
+
+	if (!m)
+		return ENOENT;
+	if (tier >= ACD_MAX_TIERS)
+		return EINVAL;
+	err = heap_room(&q->heaps[tier], q->tier_members[tier] + 1);
+	if (err)
+		return err;
+	ready = m->ready;
+	if (ready)
+		member_remove(m);
+	q->tier_members[m->tier]--;
+	q->tier_members[tier]++;
+	m->tier = (uint8_t)tier;
+	m->weight = weight ? weight : 1;
+	queue_tiers_count(q);
+	if (ready)
+		member_push(a, m);
+	mark_queue(a, q);
+	return 0;
+}
+
+int acd_member_remove(struct acd *a, const char *queue, const char *ext, uint64_t now)
+{
+	struct acd_queue *q = a ? queue_find(a, queue) : NULL;
+	struct acd_agent *ag = a ? agent_find(a, ext) : NULL;
+	struct acd_member *m = q && ag ? member_of(ag, q) : NULL;
+	size_t k;
+
+	if (!m)
+		return ENOENT;
+	/* out of the heaps while the indices move; back in below */
+	for (size_t i = 0; i < q->memberc; i++) {
+		if (q->memberv[i]->ready) {
+			member_remove(q->memberv[i]);
+			q->memberv[i]->ag->resync = true;
+		}
+	}
+	/* the queue's list keeps its order (linear, round-robin) */
+	for (size_t i = m->index + 1; i < q->memberc; i++) {
+		q->memberv[i - 1] = q->memberv[i];
+		q->memberv[i - 1]->index = (uint32_t)(i - 1);
+	}
+	q->memberc--;
+	q->tier_members[m->tier]--;
+	if (ag->presence != AGENT_LOGGED_OUT)
+		q->logged_in--;
+	/* the agent's memberships close up: their queues point at them */
+	k = (size_t)(m - ag->members);
+	memmove(m, m + 1, (ag->memberc - k - 1) * sizeof(*m));
+	ag->memberc--;
+	for (size_t i = k; i < ag->memberc; i++)
+		ag->members[i].q->memberv[ag->members[i].index] = &ag->members[i];
+	queue_tiers_count(q);
+	ag->resync = true;
+	agent_update(a, ag, now);
+	for (size_t i = 0; i < q->memberc; i++) {
+		struct acd_agent *o = q->memberv[i]->ag;
+		if (o->resync)
+			agent_update(a, o, now);
+	}
+	mark_queue(a, q);
+	return 0;
+}
+
+int acd_agent_update(struct acd *a, const char *ext, const struct acd_skill *skills,
+		     size_t skillc, const uint32_t capacity[ACD_CHANNELS], uint64_t now)
+{
+	struct acd_agent *ag = a ? agent_find(a, ext) : NULL;
+	struct acd_skill *sv = NULL;
+
+	if (!ag)
+		return ENOENT;
+	if (skillc > ACD_MAX_SKILLS)
+		return EINVAL;
+	if (skillc) {
+		sv = mem_alloc(skillc * sizeof(*sv), NULL);
+		if (!sv)
+			return ENOMEM;
+		memcpy(sv, skills, skillc * sizeof(*sv));
+	}
+	mem_deref(ag->skills);
+	ag->skills = sv;
+	ag->skillc = skillc;
+	for (int ch = 0; ch < ACD_CHANNELS; ch++)
+		ag->cap[ch] = capacity ? capacity[ch] : (ch == ACD_VOICE ? 1 : 0);
+	for (size_t i = 0; i < ag->memberc; i++) {
+		struct acd_member *m = &ag->members[i];
+		int64_t s = member_score(m->q, ag);
+
+		m->score = s > 0 ? (uint32_t)s : 0;
+		if (m->ready) {
+			member_remove(m);
+			member_push(a, m);
+		}
+	}
+	/* a capacity changed: the agent may be ready on a channel now */
+	ag->resync = true;
+	agent_update(a, ag, now);
+	return 0;
+}
+
+bool acd_member_is(const struct acd *a, const char *queue, const char *ext,
+		   unsigned *tier, unsigned *weight)
+{
+	struct acd_queue *q = a ? queue_find(a, queue) : NULL;
+	struct acd_agent *ag = a ? agent_find(a, ext) : NULL;
+	struct acd_member *m = q && ag ? member_of(ag, q) : NULL;
+
+	if (m && tier)
+		*tier = m->tier;
+	if (m && weight)
+		*weight = m->weight;
+	return m != NULL;
+}
+
+size_t acd_queue_member_count(const struct acd *a, const char *queue)
+{
+	const struct acd_queue *q = a ? queue_find(a, queue) : NULL;
+	return q ? q->memberc : 0;
+}
+
+const char *acd_queue_member_at(const struct acd *a, const char *queue, size_t i)
+{
+	const struct acd_queue *q = a ? queue_find(a, queue) : NULL;
+	return q && i < q->memberc ? q->memberv[i]->ag->ext : NULL;
 }
 
 /* --- offers --------------------------------------------------------------- */

@@ -132,6 +132,36 @@ int acd_member_add(struct acd *a, const char *queue, const char *ext, unsigned t
 		   unsigned weight);
 /* Builds queues, agents and memberships from a validated tenant. */
 int acd_load_tenant(struct acd *a, const struct cfg_tenant *t);
+
+/* --- changes while running (a tenant file applied live) ------------------ */
+
+/* A queue's settings change (not its name or channel: ENOTSUP for a new
+ * channel); callers keep their places, ready members are ordered by the
+ * new strategy. ENOENT: no such queue. */
+int acd_queue_update(struct acd *a, const struct acd_queue_conf *qc, uint64_t now);
+/* A member's tier or weight changes. ENOENT: not a member. */
+int acd_member_set(struct acd *a, const char *queue, const char *ext, unsigned tier,
+		   unsigned weight);
+/* The agent no longer serves queue; an offer ringing now goes on to its
+ * answer or miss. ENOENT: not a member. */
+int acd_member_remove(struct acd *a, const char *queue, const char *ext, uint64_t now);
+/* An agent's skills and capacity change. ENOENT: no such agent. */
+int acd_agent_update(struct acd *a, const char *ext, const struct acd_skill *skills,
+		     size_t skillc, const uint32_t capacity[ACD_CHANNELS], uint64_t now);
+/* Is ext a member of queue (its tier and weight)? */
+bool acd_member_is(const struct acd *a, const char *queue, const char *ext,
+		   unsigned *tier, unsigned *weight);
+size_t acd_queue_member_count(const struct acd *a, const char *queue);
+const char *acd_queue_member_at(const struct acd *a, const char *queue, size_t i);
+/*
+ * Brings the engine in line with a changed tenant: new agents and queues
+ * are added, settings, skills, capacities and memberships change. What
+ * cannot change under live interactions (a queue or agent taken out of
+ * the file, a queue's channel) stays as it is until the next start: each
+ * such thing is told to later(what, arg). 0, or the first error.
+ */
+int acd_apply_tenant(struct acd *a, const struct cfg_tenant *t, uint64_t now,
+		     void (*later)(const char *what, void *arg), void *arg);
 int acd_strategy_parse(enum acd_strategy *sp, const char *name);
 const char *acd_strategy_name(enum acd_strategy s);
 

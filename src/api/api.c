@@ -392,19 +392,33 @@ static json_t *queue_json(struct api *a, const struct acd_queue_info *qi)
 	const struct cfg_queue *cq = cfg_queue_find(a->tenant, qi->name);
 	uint64_t now = clock_now_ms();
 	struct acd_queue_stats st;
-	json_t *agents = json_object();
+	json_t *agents = json_object(), *exts = json_array(), *o;
 
 	for (int i = 0; i < AGENT_ST_COUNT; i++)
 		json_object_set_new(agents, acd_state_name((enum agent_state)i),
 				    json_integer((json_int_t)qi->agents[i]));
+	for (size_t i = 0; i < qi->members; i++)
+		json_array_append_new(exts,
+				      json_string(acd_queue_member_at(a->acd, qi->name, i)));
 	(void)acd_stats_queue(a->stats, qi->name, now, &st);
-	return json_pack(
-	    "{s:s,s:s,s:i,s:f,s:i,s:i,s:I,s:o,s:o}", "name", qi->name, "strategy",
+	o = json_pack(
+	    "{s:s,s:s,s:i,s:f,s:i,s:o,s:i,s:I,s:o,s:o}", "name", qi->name, "strategy",
 	    acd_strategy_name(qi->strategy), "priority", qi->conf->priority,
 	    "service_level_target", (cq ? cq->sl_target_pct : 80) / 100.0, "members",
-	    (int)qi->members, "waiting", (int)qi->waiting, "longest_wait_ms",
+	    (int)qi->members, "member_agents", exts, "waiting", (int)qi->waiting,
+	    "longest_wait_ms",
 	    (json_int_t)(qi->oldest && now > qi->oldest ? now - qi->oldest : 0), "agents",
 	    agents, "today", stats_json(&st));
+	/* the settings the queue form shows (a queue out of the file has none) */
+	if (o && cq)
+		json_object_set_new(
+		    o, "settings",
+		    json_pack("{s:I,s:I,s:I,s:I,s:I}", "ring_timeout_ms",
+			      (json_int_t)cq->ring_timeout_ms, "max_wait_ms",
+			      (json_int_t)cq->max_wait_ms, "max_len", (json_int_t)cq->max_len,
+			      "wrapup_ms", (json_int_t)cq->wrapup_ms, "service_level_ms",
+			      (json_int_t)cq->sl_threshold_ms));
+	return o;
 }
 
 /* The queue of the path, if it exists and rq's user may see it; false
@@ -444,6 +458,23 @@ static const char *queue_text(struct api *a, size_t i)
 	a->qtext[i].built = now;
 	a->qtext[i].dirty = false;
 	return a->qtext[i].text;
+}
+
+int api__queues_changed(struct api *a)
+{
+	size_t n = acd_queue_count(a->acd);
+
+	if (n > a->qtextc) {
+		void *v = realloc(a->qtext, (n + 1) * sizeof(*a->qtext));
+		if (!v)
+			return ENOMEM;
+		a->qtext = v;
+		memset(&a->qtext[a->qtextc], 0, (n + 1 - a->qtextc) * sizeof(*a->qtext));
+		a->qtextc = n;
+	}
+	for (size_t i = 0; i < a->qtextc; i++)
+		a->qtext[i].dirty = true;
+	return 0;
 }
 
 /* An event touched queue (NULL: every queue). */
@@ -1047,6 +1078,7 @@ static const struct route routes[] = {
     {"GET", "/api/v1/agents/{id}/stats", ANY, agents_stats},
     {"GET", "/api/v1/queues", ANY, queues_list},
     {"GET", "/api/v1/queues/{id}", ANY, queues_get},
+    {"PUT", "/api/v1/queues/{id}", SUP, api__queue_put},
     {"GET", "/api/v1/queues/{id}/stats", ANY, queues_stats},
     {"GET", "/api/v1/stats/hourly", ANY, stats_hourly},
     {"GET", "/api/v1/events", ANY, events_stream},
@@ -1061,6 +1093,7 @@ static const struct route routes[] = {
     {"GET", "/api/v1/customers/{id}/timeline", ANY, api__customers_timeline},
     {"GET", "/api/v1/customers/{id}/export", SUP, api__customers_export},
     {"POST", "/api/v1/customers/{id}/merge", SUP, api__customers_merge},
+    {"GET", "/api/v1/fields", ANY, api__fields_get},
     {"GET", "/api/v1/tickets", ANY, api__tickets_list},
     {"POST", "/api/v1/tickets", ANY, api__tickets_add},
     {"GET", "/api/v1/tickets/{id}", ANY, api__tickets_get},
@@ -1078,6 +1111,7 @@ static const struct route routes[] = {
     {"GET", "/api/v1/tenant", ADMIN, api__tenant_get},
     {"PUT", "/api/v1/tenant", ADMIN, api__tenant_put},
     {"POST", "/api/v1/tenant/check", ADMIN, api__tenant_check},
+    {"POST", "/api/v1/tenant/reload", ADMIN, api__tenant_reload},
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -1186,6 +1220,7 @@ static void api_destructor(void *arg)
 	for (size_t i = 0; i < a->qtextc; i++)
 		free(a->qtext[i].text);
 	free(a->qtext);
+	mem_deref((void *)a->tenant);
 }
 
 int api_alloc(struct api **ap, const struct cfg_node *node,
@@ -1206,7 +1241,7 @@ int api_alloc(struct api **ap, const struct cfg_node *node,
 		return ENOMEM;
 	a->store = st;
 	a->node = node;
-	a->tenant = tenant;
+	a->tenant = mem_ref((void *)tenant);
 	a->acd = acd;
 	a->stats = stats;
 	a->reg = reg;

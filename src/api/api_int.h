@@ -205,7 +205,7 @@ route_h api__calls_list, api__calls_dial, api__calls_get, api__calls_recording,
 /* The routes of customers.c. */
 route_h api__customers_list, api__customers_add, api__customers_get, api__customers_patch,
     api__customers_forget, api__customers_timeline, api__customers_export,
-    api__customers_merge;
+    api__customers_merge, api__fields_get;
 
 /* Tickets (tickets.c): the engine, its SLA check every second, the rules
  * that make tickets from abandoned calls and voicemails, the routes. */
@@ -225,7 +225,14 @@ int api__survey_record(struct api *a, const struct store_survey *v);
 route_h api__surveys_answer;
 
 /* The tenant's configuration as text (tenant.c). */
-route_h api__tenant_get, api__tenant_check, api__tenant_put;
+route_h api__tenant_get, api__tenant_check, api__tenant_put, api__tenant_reload,
+    api__queue_put;
+/* Applies a checked tenant to every part that runs on it (tenant.c); what
+ * waits for the next start is appended to later (strings); each new or
+ * changed queue is a queue.updated event by that user. */
+int api__tenant_apply(struct api *a, struct cfg_tenant *t, json_t *later, const char *by);
+/* Queues were added or changed: their cached JSON is made again. */
+int api__queues_changed(struct api *a);
 
 /* The routes of users.c. */
 route_h api__session_create, api__session_get, api__session_delete;

@@ -5,8 +5,11 @@
  * forget one (right to be forgotten). Identities are unique in the
  * tenant: a phone number or e-mail that belongs to someone else is a 409
  * naming them; a number that cannot be put in E.164 is a 422 with the
- * reason. Agents may find, create and change customers; merging and
- * forgetting is for supervisors and admins, confirmed and audited.
+ * reason, and so are custom fields the tenant does not declare or of the
+ * wrong type (crm.fields). Agents may find, create and change
+ * customers; merging and forgetting is for supervisors and admins,
+ * confirmed and audited. Also the declared custom fields themselves
+ * (GET /fields), for the pages' forms.
  *
  * Not here: normalising and matching (crm/), the records (store).
  */
@@ -94,12 +97,15 @@ static bool text_field(struct req *rq, json_t *body, const char *key, char *dst,
 /*
  * The fields of a customer from body into c (those present), and its
  * identities into idv (*idc; *given false when absent), each checked;
- * false after replying 400, 409 or 422 naming the field.
+ * false after replying 400, 409 or 422 naming the field. create: a new
+ * customer, which must have the required custom fields.
  */
 static bool customer_fields(struct req *rq, json_t *body, struct store_customer *c,
-			    struct store_identity *idv, size_t *idc, bool *given)
+			    bool create, struct store_identity *idv, size_t *idc,
+			    bool *given)
 {
 	const struct cfg_tenant *t = rq->api->tenant;
+	char bad[256];
 	json_t *v, *x;
 	size_t i;
 
@@ -140,14 +146,22 @@ static bool customer_fields(struct req *rq, json_t *body, struct store_customer 
 			strcat(c->tags, tag);
 		}
 	}
-	if ((v = json_object_get(body, "fields"))) {
+	v = json_object_get(body, "fields");
+	if (v && !json_is_object(v)) {
+		api__reply_error(rq, 400, "Bad Request", "bad_field",
+				 "fields: an object of text values");
+		return false;
+	}
+	/* given fields replace the old ones, so they are checked whole */
+	if ((v || create) &&
+	    crm_fields_check(t->crm_fields, t->crm_fieldc, v, true, bad, sizeof(bad))) {
+		api__reply_error(rq, 422, "Unprocessable Entity", "bad_custom_field",
+				 "%s", bad);
+		return false;
+	}
+	if (v && !t->crm_fieldc) {
 		const char *key;
-		char *s;
-		if (!json_is_object(v)) {
-			api__reply_error(rq, 400, "Bad Request", "bad_field",
-					 "fields: an object of text values");
-			return false;
-		}
+		/* none declared (crm.fields): any key, text values */
 		json_object_foreach(v, key, x)
 		{
 			if (!json_is_string(x) || strlen(key) > 32 ||
@@ -158,7 +172,10 @@ static bool customer_fields(struct req *rq, json_t *body, struct store_customer 
 				return false;
 			}
 		}
-		s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
+	}
+	if (v) {
+		char *s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
+
 		if (!s || strlen(s) >= sizeof(c->fields)) {
 			free(s);
 			api__reply_error(rq, 400, "Bad Request", "bad_field",
@@ -284,7 +301,7 @@ void api__customers_add(struct req *rq)
 	util_copy(c.tier, sizeof(c.tier),
 		  rq->api->tenant->tierc ? rq->api->tenant->tiers[0].name : "normal");
 	c.created = clock_now_ms();
-	if (customer_fields(rq, body, &c, idv, &idc, &given))
+	if (customer_fields(rq, body, &c, true, idv, &idc, &given))
 		customer_commit(rq, &c, idv, idc, given, true);
 	json_decref(body);
 }
@@ -309,9 +326,42 @@ void api__customers_patch(struct req *rq)
 	if (!customer_load(rq, &c))
 		return;
 	body = api__body_object(rq, customer_keys);
-	if (body && customer_fields(rq, body, &c, idv, &idc, &given))
+	if (body && customer_fields(rq, body, &c, false, idv, &idc, &given))
 		customer_commit(rq, &c, idv, idc, given, false);
 	json_decref(body);
+}
+
+/* A list of declared fields as the pages render them. */
+static json_t *fields_json(const struct cfg_field *v, size_t n)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_pack("{s:s,s:s,s:s,s:b}", "name", v[i].name, "label",
+				      v[i].label, "type", cfg_field_type_name(v[i].type),
+				      "required", v[i].required);
+		if (v[i].type == CFG_FIELD_CHOICE) {
+			json_t *opts = json_array();
+			for (size_t k = 0; k < v[i].optionc; k++)
+				json_array_append_new(opts, json_string(v[i].options[k]));
+			json_object_set_new(o, "options", opts);
+		}
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+/* GET /api/v1/fields: the custom fields the tenant declares for customers
+ * (crm.fields) and tickets (tickets.fields), for the pages' forms; an
+ * empty list means any keys with text values. */
+void api__fields_get(struct req *rq)
+{
+	const struct cfg_tenant *t = rq->api->tenant;
+
+	api__reply_json(rq, 200, "OK",
+			json_pack("{s:o,s:o}", "customer",
+				  fields_json(t->crm_fields, t->crm_fieldc), "ticket",
+				  fields_json(t->ticket_fields, t->ticket_fieldc)));
 }
 
 static int customer_add_json(const struct store_customer *c, void *arg)

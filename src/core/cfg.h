@@ -39,6 +39,30 @@ struct cfg_tier {
 	int priority;
 };
 
+#define CFG_MAX_FIELDS	      32
+#define CFG_MAX_FIELD_OPTIONS 16
+
+/* The type of a custom field's value. */
+enum cfg_field_type {
+	CFG_FIELD_TEXT = 0, /* a JSON string, up to 256 characters */
+	CFG_FIELD_NUMBER,   /* a JSON number */
+	CFG_FIELD_DATE,	    /* a JSON string YYYY-MM-DD, a real day */
+	CFG_FIELD_CHOICE,   /* a JSON string, one of options */
+	CFG_FIELD_BOOL,	    /* true or false */
+};
+
+/* A custom field the admin declared for customers (crm.fields) or
+ * tickets (tickets.fields). */
+struct cfg_field {
+	char name[32];	/* the key in a record's fields: [a-z][a-z0-9_]* */
+	char label[64]; /* what a form shows; the name when not given */
+	enum cfg_field_type type;
+	char options[CFG_MAX_FIELD_OPTIONS][32]; /* choice: the values allowed */
+	size_t optionc;
+	bool required; /* a new record must have it */
+	int line;
+};
+
 /* hotline.yaml: how this node runs. */
 struct cfg_node {
 	char sip_listen[64];   /* sip.listen, "0.0.0.0:5060": UDP and TCP */
@@ -238,6 +262,10 @@ struct cfg_tenant {
 	uint32_t crm_lookup_cache_ms;	      /* crm.lookup.cache (default 5 min) */
 	struct cfg_tier tiers[CFG_MAX_TIERS]; /* crm.tiers */
 	size_t tierc;
+	/* crm.fields: the custom fields of customers; none declared = any
+	 * keys with text values */
+	struct cfg_field crm_fields[CFG_MAX_FIELDS];
+	size_t crm_fieldc;
 	char ticket_hours[CFG_NAME];	/* tickets.calendar: SLA clocks count its
 					 * open time; "" = round the clock */
 	char ticket_assign[16];		/* tickets.assign: least-loaded, round-robin */
@@ -246,6 +274,8 @@ struct cfg_tenant {
 	size_t ticket_categoryc;
 	struct cfg_sla slav[CFG_MAX_SLA]; /* tickets.sla */
 	size_t slac;
+	struct cfg_field ticket_fields[CFG_MAX_FIELDS]; /* tickets.fields */
+	size_t ticket_fieldc;
 	char file[CFG_PATH];
 };
 
@@ -275,6 +305,8 @@ int cfg_node_parse(struct cfg_node **np, const char *name, const char *yaml, siz
 const struct cfg_agent *cfg_agent_find(const struct cfg_tenant *t, const char *ext);
 const struct cfg_queue *cfg_queue_find(const struct cfg_tenant *t, const char *name);
 const struct cfg_tier *cfg_tier_find(const struct cfg_tenant *t, const char *name);
+/* "text", "number", "date", "choice", "bool". */
+const char *cfg_field_type_name(enum cfg_field_type type);
 /* Does the agent serve the queue? A member, or, for a queue with skills
  * and no member list, an agent with every skill at its level. */
 bool cfg_agent_serves(const struct cfg_tenant *t, const char *queue, const char *ext);

@@ -1,7 +1,8 @@
 /*
  * cfg_tenant.c — reading a tenant file (demo.yaml) into struct
- * cfg_tenant: business hours, agents, queues, numbers and IVR flows, and
- * checking that everything refers to something that exists. Also the
+ * cfg_tenant: business hours, agents, queues, numbers and IVR flows, the
+ * CRM and ticket settings with their custom fields, and checking that
+ * everything refers to something that exists. Also the
  * business-hours clock and the look-ups.
  */
 #include <ctype.h>
@@ -885,6 +886,176 @@ static void reasons_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_
 	codes_parse(cp, root, "dispositions", disp, 5, t->dispositions, &t->dispositionc);
 }
 
+/* In the order of enum cfg_field_type. */
+static const char *const field_types[] = {
+    "text", "number", "date", "choice", "bool", NULL,
+};
+
+const char *cfg_field_type_name(enum cfg_field_type type)
+{
+	return (unsigned)type < CFG_FIELD_BOOL + 1u ? field_types[type] : "?";
+}
+
+/* A field name is a key of a record's JSON and an id in a page's form:
+ * a lower-case letter, then lower-case letters, digits and _. */
+static bool field_name_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n && n < sizeof(((struct cfg_field *)0)->name) && s[0] >= 'a' &&
+	       s[0] <= 'z' && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_") == n;
+}
+
+/* options: [basic, pro]: the values of a choice, each 1-31 characters,
+ * none twice, at most CFG_MAX_FIELD_OPTIONS. */
+static void field_options_parse(struct cfg_parse *cp, yaml_node_t *n, const char *key,
+				struct cfg_field *f)
+{
+	if (n->type != YAML_SEQUENCE_NODE) {
+		cfg__error(cp->errs, cp->file, cfg__line(n), key,
+			   "expected a list of values ([basic, pro])");
+		return;
+	}
+	for (yaml_node_item_t *it = n->data.sequence.items.start;
+	     it < n->data.sequence.items.top; it++) {
+		yaml_node_t *on = yaml_document_get_node(cp->doc, *it);
+		const char *o = cfg__scalar(on);
+		bool dup = false;
+
+		if (f->optionc >= CFG_MAX_FIELD_OPTIONS) {
+			cfg__error(cp->errs, cp->file, cfg__line(on), key,
+				   "at most %d options", CFG_MAX_FIELD_OPTIONS);
+			return;
+		}
+		if (!o || !*o || strlen(o) >= sizeof(f->options[0])) {
+			cfg__error(cp->errs, cp->file, cfg__line(on), key,
+				   "\"%s\" is not an option (1 to %zu characters)",
+				   o ? o : "(list)", sizeof(f->options[0]) - 1);
+			continue;
+		}
+		for (size_t i = 0; i < f->optionc; i++)
+			dup |= !strcmp(f->options[i], o);
+		if (dup) {
+			cfg__error(cp->errs, cp->file, cfg__line(on), key,
+				   "option \"%s\" is listed twice", o);
+			continue;
+		}
+		util_copy(f->options[f->optionc++], sizeof(f->options[0]), o);
+	}
+}
+
+/*
+ * fields: [{name: account, type: text, label: Account number},
+ * {name: plan, type: choice, options: [basic, pro], required: true}]:
+ * the custom fields of customers (crm.fields) or tickets
+ * (tickets.fields), at most CFG_MAX_FIELDS. where is "crm.fields" or
+ * "tickets.fields", the prefix of every error's key.
+ */
+static void fields_parse(struct cfg_parse *cp, yaml_node_t *seq, const char *where,
+			 struct cfg_field *v, size_t *np)
+{
+	static const char *const keys[] = {"name",    "type",	  "label",
+					   "options", "required", NULL};
+	char key[48];
+
+	*np = 0;
+	if (!seq)
+		return;
+	if (seq->type != YAML_SEQUENCE_NODE) {
+		cfg__error(cp->errs, cp->file, cfg__line(seq), where,
+			   "expected a list of {name, type, label, options, required}");
+		return;
+	}
+	for (yaml_node_item_t *it = seq->data.sequence.items.start;
+	     it < seq->data.sequence.items.top; it++) {
+		yaml_node_t *n = yaml_document_get_node(cp->doc, *it), *nn, *tn, *on;
+		const char *name, *type;
+		struct cfg_field *f;
+		int ti = -1;
+
+		if (*np >= CFG_MAX_FIELDS) {
+			cfg__error(cp->errs, cp->file, cfg__line(n), where,
+				   "at most %d fields", CFG_MAX_FIELDS);
+			return;
+		}
+		if (!n || n->type != YAML_MAPPING_NODE) {
+			cfg__error(cp->errs, cp->file, cfg__line(n), where,
+				   "expected {name, type, label, options, required}");
+			continue;
+		}
+		cfg__check_keys(cp, n, where, keys);
+		f = &v[(*np)++];
+		f->line = cfg__line(n);
+
+		nn = cfg__get(cp->doc, n, "name");
+		name = cfg__scalar(nn);
+		snprintf(key, sizeof(key), "%s.name", where);
+		if (!nn) {
+			cfg__error(cp->errs, cp->file, f->line, key,
+				   "a field needs a name");
+		} else if (!name || !field_name_valid(name)) {
+			cfg__error(
+			    cp->errs, cp->file, cfg__line(nn), key,
+			    "\"%s\" is not a field name (a lower-case letter, then "
+			    "lower-case letters, digits and _; up to %zu)",
+			    name ? name : "(list)", sizeof(f->name) - 1);
+		} else {
+			util_copy(f->name, sizeof(f->name), name);
+			for (const struct cfg_field *o = v; o < f; o++) {
+				if (!strcmp(o->name, name)) {
+					cfg__error(cp->errs, cp->file, cfg__line(nn), key,
+						   "field \"%s\" is already declared on "
+						   "line %d",
+						   name, o->line);
+					break;
+				}
+			}
+		}
+
+		tn = cfg__get(cp->doc, n, "type");
+		type = cfg__scalar(tn);
+		snprintf(key, sizeof(key), "%s.type", where);
+		for (int i = 0; type && field_types[i]; i++)
+			ti = strcmp(type, field_types[i]) ? ti : i;
+		if (!tn)
+			cfg__error(cp->errs, cp->file, f->line, key,
+				   "field \"%s\" needs a type (text, number, date, "
+				   "choice, bool)",
+				   f->name);
+		else if (ti < 0)
+			cfg__error(cp->errs, cp->file, cfg__line(tn), key,
+				   "\"%s\" is not a field type (text, number, date, "
+				   "choice, bool)",
+				   type ? type : "(list)");
+		else
+			f->type = (enum cfg_field_type)ti;
+
+		snprintf(key, sizeof(key), "%s.label", where);
+		if (!cfg__str(cp, cfg__get(cp->doc, n, "label"), key, f->label,
+			      sizeof(f->label)) ||
+		    !f->label[0])
+			util_copy(f->label, sizeof(f->label), f->name);
+
+		on = cfg__get(cp->doc, n, "options");
+		snprintf(key, sizeof(key), "%s.options", where);
+		if (on && ti >= 0 && f->type != CFG_FIELD_CHOICE)
+			cfg__error(cp->errs, cp->file, cfg__line(on), key,
+				   "options are for a field of type choice, and \"%s\" "
+				   "is %s",
+				   f->name, field_types[ti]);
+		else if (on && ti >= 0)
+			field_options_parse(cp, on, key, f);
+		if (ti >= 0 && f->type == CFG_FIELD_CHOICE && !on)
+			cfg__error(cp->errs, cp->file, f->line, key,
+				   "field \"%s\" is a choice and needs options (a list "
+				   "of values)",
+				   f->name);
+
+		snprintf(key, sizeof(key), "%s.required", where);
+		cfg__bool(cp, cfg__get(cp->doc, n, "required"), key, &f->required);
+	}
+}
+
 /*
  * crm: {country: "44", tiers: {normal: 0, vip: 10}}: the country code
  * numbers without one are taken to be in, and each customer tier's queue
@@ -892,7 +1063,7 @@ static void reasons_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_
  */
 static void crm_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *root)
 {
-	static const char *const keys[] = {"country", "tiers", "lookup", NULL};
+	static const char *const keys[] = {"country", "tiers", "lookup", "fields", NULL};
 	static const char *const lkeys[] = {"url", "timeout", "cache", NULL};
 	yaml_node_t *crm = cfg__get(cp->doc, root, "crm"), *tiers, *lk;
 
@@ -916,6 +1087,8 @@ static void crm_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *r
 				   "\"44\")",
 				   t->country);
 	}
+	fields_parse(cp, crm ? cfg__get(cp->doc, crm, "fields") : NULL, "crm.fields",
+		     t->crm_fields, &t->crm_fieldc);
 	lk = crm ? cfg__get(cp->doc, crm, "lookup") : NULL;
 	if (lk && lk->type != YAML_MAPPING_NODE) {
 		cfg__error(cp->errs, cp->file, cfg__line(lk), "crm.lookup",
@@ -984,8 +1157,8 @@ static void crm_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *r
  */
 static void tickets_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *root)
 {
-	static const char *const keys[] = {"calendar",	  "assign", "categories",
-					   "warn_before", "sla",    NULL};
+	static const char *const keys[] = {
+	    "calendar", "assign", "categories", "warn_before", "sla", "fields", NULL};
 	static const char *const pkeys[] = {"priority", "category", "first_response",
 					    "resolution", NULL};
 	static const char *const cats[] = {"general", "billing", "technical", "callback",
@@ -1018,6 +1191,8 @@ static void tickets_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_
 			   "\"%s\": least-loaded or round-robin", t->ticket_assign);
 	cfg__duration(cp, cfg__get(cp->doc, tk, "warn_before"), "tickets.warn_before",
 		      &t->ticket_warn_ms, 0, 86400000);
+	fields_parse(cp, cfg__get(cp->doc, tk, "fields"), "tickets.fields",
+		     t->ticket_fields, &t->ticket_fieldc);
 	sla = cfg__get(cp->doc, tk, "sla");
 	if (!sla)
 		return;

@@ -10,10 +10,13 @@
 #ifndef HOTLINE_CRM_H
 #define HOTLINE_CRM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct store;
 struct cfg_tenant;
+struct cfg_field;
+struct json_t;
 
 /*
  * A phone number in E.164 ("+442071234567") from what people and phones
@@ -55,6 +58,22 @@ int crm_lookup(struct store *st, const struct cfg_tenant *t, const char *caller,
 	       struct crm_match *m);
 
 /*
+ * Custom fields: a record's "fields" (a JSON object) against the fields
+ * the admin declared for it (crm.fields for customers, tickets.fields for
+ * tickets; n of them in v). Every key must be declared and its value of
+ * the declared type: text (a string of at most 256 characters), number,
+ * date ("YYYY-MM-DD", a day that exists), choice (one of the options) or
+ * bool. whole: obj is all of the record's fields (a new record, or a
+ * change that replaces them), so every required field must be in it
+ * (not null, not ""); obj NULL is an empty object. With nothing declared
+ * (n == 0) every object passes: the caller keeps its own rules for free
+ * keys. 0 when it conforms; EINVAL when not, with why (of sz bytes) one
+ * message naming the field: "fields.colour: not a declared field (...)".
+ */
+int crm_fields_check(const struct cfg_field *v, size_t n, const struct json_t *obj,
+		     bool whole, char *why, size_t sz);
+
+/*
  * The lookup hook (crm.lookup): an external CRM asked over HTTP who is
  * behind a number, without the main loop waiting. cb gets 0 and the
  * customer (its tier's priority filled in), ENOENT for nobody, or another
@@ -66,5 +85,8 @@ struct crm_hook;
 typedef void(crm_hook_h)(int err, const struct crm_match *m, void *arg);
 int crm_hook_alloc(struct crm_hook **hp, const struct cfg_tenant *t);
 int crm_hook_ask(struct crm_hook *h, const char *number, crm_hook_h *cb, void *arg);
+/* The tenant applied live: tiers from t (the hook's url, timeout and cache
+ * stay as they were until the next start). */
+void crm_hook_tenant_set(struct crm_hook *h, const struct cfg_tenant *t);
 
 #endif

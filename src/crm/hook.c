@@ -318,6 +318,12 @@ static void hook_destructor(void *arg)
 	pthread_mutex_destroy(&h->lock);
 }
 
+void crm_hook_tenant_set(struct crm_hook *h, const struct cfg_tenant *t)
+{
+	if (h && t)
+		h->t = t;
+}
+
 int crm_hook_alloc(struct crm_hook **hp, const struct cfg_tenant *t)
 {
 	struct crm_hook *h;

@@ -53,6 +53,13 @@ static void append(char *buf, size_t sz, const char *sep, const char *s)
 	strcat(buf, s);
 }
 
+static void session_destructor(void *arg)
+{
+	struct ivr_session *s = arg;
+
+	mem_deref((void *)s->tenant);
+}
+
 int ivr_session_alloc(struct ivr_session **sp, const struct cfg_flow *flow,
 		      const struct cfg_tenant *tenant)
 {
@@ -60,11 +67,13 @@ int ivr_session_alloc(struct ivr_session **sp, const struct cfg_flow *flow,
 
 	if (!sp || !flow)
 		return EINVAL;
-	s = mem_zalloc(sizeof(*s), NULL);
+	s = mem_zalloc(sizeof(*s), session_destructor);
 	if (!s)
 		return ENOMEM;
 	s->flow = flow;
-	s->tenant = tenant;
+	/* the flow is the tenant's: a tenant applied while the caller is in
+	 * the menu frees the old one only after this session */
+	s->tenant = mem_ref((void *)tenant);
 	*sp = s;
 	return 0;
 }

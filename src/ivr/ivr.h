@@ -35,8 +35,9 @@ struct ivr_action {
 	uint32_t max_ms;    /* VOICEMAIL: longest message */
 };
 
-/* tenant is used for business hours and extension look-ups. Both must
- * outlive the session. */
+/* tenant (a mem object, flow one of its flows) is used for business hours
+ * and extension look-ups; the session holds a reference to it, so that a
+ * tenant applied live frees the old one after the last caller in it. */
 int ivr_session_alloc(struct ivr_session **sp, const struct cfg_flow *flow,
 		      const struct cfg_tenant *tenant);
 void ivr_start(struct ivr_session *s, uint64_t now, struct ivr_action *act);

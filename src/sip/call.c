@@ -276,27 +276,42 @@ out:
 	return 0;
 }
 
+static const struct playlist *playlist_find(const struct callctl *ctl, const char *path)
+{
+	for (struct le *le = ctl->playlists.head; le; le = le->next) {
+		const struct playlist *pl = le->data;
+		if (!strcmp(pl->path, path))
+			return pl;
+	}
+	return NULL;
+}
+
+/* The music of the tenant's queues that is not loaded yet. */
 static int playlists_prepare(struct callctl *ctl)
 {
 	const struct cfg_tenant *t = ctl->tenant;
 	int err = 0;
 
-	if (!t->queuec)
-		return 0;
-	ctl->playlists = mem_zalloc(t->queuec * sizeof(*ctl->playlists), NULL);
-	if (!ctl->playlists)
-		return ENOMEM;
 	for (size_t i = 0; i < t->queuec && !err; i++) {
-		if (t->queuev[i].moh[0])
-			err = playlist_load(&ctl->playlists[i], t->queuev[i].moh);
+		const char *path = t->queuev[i].moh;
+		struct playlist *pl = NULL;
+
+		if (!path[0] || playlist_find(ctl, path))
+			continue;
+		err = playlist_load(&pl, path);
+		if (!err) {
+			util_copy(pl->path, sizeof(pl->path), path);
+			list_append(&ctl->playlists, &pl->le, pl);
+		}
 	}
 	return err;
 }
 
-static int prompts_prepare(struct callctl *ctl)
+/* What the tenant's flows say and its queues play, made or loaded where
+ * not yet (a prompt is kept by its text until the controller ends). */
+static int tenant_media_prepare(struct callctl *ctl)
 {
 	const struct cfg_tenant *t = ctl->tenant;
-	char path[512];
 	int err = 0;
 
 	for (size_t i = 0; i < t->flowc; i++) {
@@ -308,13 +323,21 @@ static int prompts_prepare(struct callctl *ctl)
 			err |= prompt_add(ctl, n->noinput_text, NULL);
 		}
 	}
+	err |= announcements_prepare(ctl);
+	err |= playlists_prepare(ctl);
+	return err;
+}
+
+static int prompts_prepare(struct callctl *ctl)
+{
+	char path[512];
+	int err = tenant_media_prepare(ctl);
+
 	for (size_t i = 0; i < sizeof(feature_said) / sizeof(feature_said[0]); i++)
 		err |= prompt_add(ctl, feature_said[i], NULL);
-	err |= announcements_prepare(ctl);
 	err |= prompt_add(ctl, callback_said, NULL);
 	err |= prompt_add(ctl, callback_agent_said, NULL);
 	err |= prompt_add(ctl, dial_agent_said, NULL);
-	err |= playlists_prepare(ctl);
 	if (err)
 		return err;
 
@@ -506,8 +529,7 @@ static void call_moh_next(struct call *call)
 {
 	struct callctl *ctl = call->ctl;
 	const struct cfg_queue *q = cfg_queue_find(ctl->tenant, call->row.queue);
-	const struct playlist *pl =
-	    q && ctl->playlists ? ctl->playlists[q - ctl->tenant->queuev] : NULL;
+	const struct playlist *pl = q && q->moh[0] ? playlist_find(ctl, q->moh) : NULL;
 
 	if (call->callback)
 		return; /* nobody on the line */
@@ -2088,9 +2110,8 @@ static void callctl_destructor(void *arg)
 	hash_flush(ctl->prompts);
 	mem_deref(ctl->prompts);
 	mem_deref(ctl->moh);
-	for (size_t i = 0; ctl->playlists && i < ctl->tenant->queuec; i++)
-		mem_deref(ctl->playlists[i]);
-	mem_deref(ctl->playlists);
+	list_flush(&ctl->playlists);
+	mem_deref((void *)ctl->tenant);
 	mem_deref(ctl->hook);
 }
 
@@ -2114,7 +2135,7 @@ int callctl_alloc(struct callctl **cp, struct sip *sip, struct registrar *reg,
 	ctl->stats = stats;
 	ctl->store = st;
 	ctl->node = node;
-	ctl->tenant = tenant;
+	ctl->tenant = mem_ref((void *)tenant);
 	tmr_init(&ctl->sweep);
 	trusted_parse(ctl);
 
@@ -2141,6 +2162,26 @@ out:
 	else
 		*cp = ctl;
 	return err;
+}
+
+int callctl_tenant_set(struct callctl *ctl, const struct cfg_tenant *t)
+{
+	const struct cfg_tenant *old;
+	int err;
+
+	if (!ctl || !t)
+		return EINVAL;
+	old = ctl->tenant;
+	ctl->tenant = t;
+	err = tenant_media_prepare(ctl);
+	if (err) {
+		ctl->tenant = old;
+		return err;
+	}
+	crm_hook_tenant_set(ctl->hook, t);
+	mem_ref((void *)t);
+	mem_deref((void *)old);
+	return 0;
 }
 
 size_t callctl_active(const struct callctl *ctl)

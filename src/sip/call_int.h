@@ -77,8 +77,12 @@ struct call {
 
 #define PLAYLIST_MAX 64
 
-/* A queue's music on hold: its files, played in turn. */
+/* A queue's music on hold: its files, played in turn. Kept by path until
+ * the controller ends, so that a tenant applied live never frees what a
+ * caller hears. */
 struct playlist {
+	struct le le;
+	char path[CFG_PATH];
 	struct prompt *filev[PLAYLIST_MAX];
 	size_t filec;
 };
@@ -98,7 +102,7 @@ struct callctl {
 	struct tmr sweep;
 	struct hash *prompts;
 	struct prompt *moh;
-	struct playlist **playlists; /* per tenant queue, NULL: built-in */
+	struct list playlists; /* struct playlist, by path */
 	struct trusted_net trusted[CFG_MAX_TRUSTED];
 	size_t trustedc;
 	uint64_t checked_at; /* last invariant check and repair */

@@ -465,7 +465,16 @@ static void registrar_destructor(void *arg)
 	mem_deref(r->lsnr);
 	list_flush(&r->bindings);
 	mem_deref(r->bans);
+	mem_deref((void *)r->tenant);
 	sodium_memzero(r->key, sizeof(r->key));
+}
+
+void registrar_tenant_set(struct registrar *r, const struct cfg_tenant *t)
+{
+	if (!r || !t)
+		return;
+	mem_deref((void *)r->tenant);
+	r->tenant = mem_ref((void *)t);
 }
 
 int registrar_alloc(struct registrar **rp, struct sip *sip, struct store *st,
@@ -482,7 +491,7 @@ int registrar_alloc(struct registrar **rp, struct sip *sip, struct store *st,
 	r->sip = sip;
 	r->store = st;
 	r->node = node;
-	r->tenant = tenant;
+	r->tenant = mem_ref((void *)tenant);
 	tmr_init(&r->sweep);
 	randombytes_buf(r->key, sizeof(r->key));
 	err = sipauth_bans_alloc(&r->bans, BAN_TABLE, node->auth_fail_limit,

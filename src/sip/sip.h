@@ -37,6 +37,8 @@ struct registrar_contact {
  */
 int registrar_alloc(struct registrar **rp, struct sip *sip, struct store *st,
 		    const struct cfg_node *node, const struct cfg_tenant *tenant);
+/* The tenant applied live: agents and their passwords from t. */
+void registrar_tenant_set(struct registrar *r, const struct cfg_tenant *t);
 /* The freshest binding of ext; ENOENT when it has none. */
 int registrar_contact(struct registrar *r, const char *ext, struct registrar_contact *c);
 /* Number of live bindings. */
@@ -63,6 +65,11 @@ int callctl_alloc(struct callctl **cp, struct sip *sip, struct registrar *reg,
 		  struct media *media, struct acd *acd, struct acd_stats *stats,
 		  struct store *st, const struct cfg_node *node,
 		  const struct cfg_tenant *tenant);
+/* The tenant applied live: calls from now on follow t (its flows, queues
+ * and numbers); new prompts are made and new music loaded first (the main
+ * loop waits for that). A caller in a flow finishes it in the old tenant,
+ * which its IVR session holds. On an error nothing changes. */
+int callctl_tenant_set(struct callctl *ctl, const struct cfg_tenant *t);
 size_t callctl_active(const struct callctl *c);
 /*
  * Click-to-call: rings agent's phone, then calls target (a sip: URI) and

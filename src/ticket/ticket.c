@@ -677,6 +677,35 @@ static int load_one(const struct store_ticket *t, void *arg)
 	return 0;
 }
 
+/* The slot counts in its assignee's load again (agents' places change
+ * with a new tenant). */
+static bool recount(struct le *le, void *arg)
+{
+	struct slot *s = le->data;
+	(void)arg;
+
+	s->agent = -1;
+	load_count(s, true);
+	return false;
+}
+
+int tickets_tenant_set(struct tickets *tk, const struct cfg_tenant *t)
+{
+	uint32_t *load;
+
+	if (!tk || !t)
+		return EINVAL;
+	load = calloc(t->agentc + 1, sizeof(*load));
+	if (!load)
+		return ENOMEM;
+	free(tk->load);
+	tk->load = load;
+	tk->tenant = t;
+	tk->hours = t->ticket_hours[0] ? cfg_hours_find(t, t->ticket_hours) : NULL;
+	hash_apply(tk->open, recount, NULL);
+	return 0;
+}
+
 static void tickets_destructor(void *arg)
 {
 	struct tickets *tk = arg;

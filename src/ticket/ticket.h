@@ -63,6 +63,9 @@ struct tickets;
 /* acd: who is logged in, for assignment (may be NULL: nobody is). */
 int tickets_alloc(struct tickets **tp, struct store *st, const struct cfg_tenant *t,
 		  struct acd *acd, uint64_t now);
+/* The tenant applied live: SLA policies, calendar, categories and agents
+ * from t; open tickets keep their dues. ENOMEM: nothing changed. */
+int tickets_tenant_set(struct tickets *tk, const struct cfg_tenant *t);
 
 /* What a new ticket or a change says; NULL/"" fields are left alone. */
 struct ticket_change {

@@ -815,6 +815,84 @@ out:
 	return r;
 }
 
+/* The same tenant edited while running: sales hunts in a new order with
+ * 1003 gone from it, french asks for more, a new agent and queue come,
+ * and a queue left out of the file stays until the next start. */
+static const char *yaml2 = "name: t\n"
+			   "agents:\n"
+			   "  - {ext: \"1001\", name: A, password: a, skills: {fr: 5}}\n"
+			   "  - {ext: \"1002\", name: B, password: b, skills: {fr: 9}}\n"
+			   "  - {ext: \"1003\", name: C, password: c}\n"
+			   "  - {ext: \"1004\", name: D, password: d, skills: {fr: 7}}\n"
+			   "pause_reasons: [lunch, training]\n"
+			   "queues:\n"
+			   "  - name: sales\n"
+			   "    strategy: linear\n"
+			   "    priority: 5\n"
+			   "    members: [\"1002\", \"1001\"]\n"
+			   "  - name: french\n"
+			   "    strategy: skills\n"
+			   "    skills: {fr: 6}\n";
+
+static void later_count(const char *what, void *arg)
+{
+	(void)what;
+	(*(int *)arg)++;
+}
+
+static int test_tenant_live(void)
+{
+	struct cfg_errors errs;
+	struct cfg_tenant *t = NULL, *t2 = NULL;
+	struct sim *s = sim_new();
+	struct acd_queue_info qi;
+	unsigned tier = 9, weight = 0;
+	int c, later = 0, r = 1;
+
+	TEST_ASSERT(s);
+	memset(&errs, 0, sizeof(errs));
+	if (cfg_tenant_parse(&t, "t.yaml", yaml, strlen(yaml), &errs) ||
+	    cfg_tenant_parse(&t2, "t.yaml", yaml2, strlen(yaml2), &errs) ||
+	    acd_load_tenant(s->a, t) || queue_add(s, "old", ACD_RING_ALL, 0))
+		goto out;
+	/* a caller waits in sales while nobody is free: 1003 is ringing */
+	c = call_in(s, "sales", 0, 1000);
+	if (strcmp(s->calls[c].agent, "1003"))
+		goto out;
+	TEST_EQ(acd_apply_tenant(s->a, t2, 2000, later_count, &later), 0);
+	CHECKED(s);
+	TEST_EQ(later, 1); /* "old" */
+	TEST_EQ(acd_agent_count(s->a), 4);
+	/* sales: 1002 then 1001, both at tier 0; 1003 is out */
+	TEST_ASSERT(!acd_member_is(s->a, "sales", "1003", NULL, NULL));
+	TEST_ASSERT(acd_member_is(s->a, "sales", "1001", &tier, &weight));
+	TEST_EQ(tier, 0);
+	TEST_EQ(weight, 1);
+	TEST_EQ(strcmp(acd_queue_member_at(s->a, "sales", 0), "1002"), 0);
+	if (acd_queue_info(s->a, "sales", &qi) || qi.members != 2 ||
+	    qi.conf->priority != 5)
+		goto out;
+	/* french: 1001 (fr 5) no longer qualifies, 1004 (fr 7) does */
+	TEST_ASSERT(!acd_member_is(s->a, "french", "1001", NULL, NULL));
+	TEST_ASSERT(acd_member_is(s->a, "french", "1004", NULL, NULL));
+	/* the ringing offer goes on: 1003 misses it, 1002 gets it next */
+	TEST_EQ(acd_miss(s->a, s->calls[c].it, "1003", 3000), 0);
+	route(s, 3000);
+	TEST_EQ(strcmp(s->calls[c].agent, "1002"), 0);
+	TEST_EQ(answer(s, c, 3100), 0);
+	/* the next sales caller goes to 1001, the next in the new order */
+	c = call_in(s, "sales", 0, 3200);
+	TEST_EQ(strcmp(s->calls[c].agent, "1001"), 0);
+	TEST_EQ(acd_agent_set(s->a, "1004", AGENT_PAUSED, "training", 3300), 0);
+	CHECKED(s);
+	r = 0;
+out:
+	mem_deref(t);
+	mem_deref(t2);
+	sim_free(s);
+	return r;
+}
+
 /* --- a long random day ---------------------------------------------------- */
 
 /*
@@ -1071,6 +1149,8 @@ static const struct test_case tests[] = {
     {"wrap-up: no offer before it ends", test_wrapup},
     {"presence: reasons, logged out, abandon frees the agent", test_presence},
     {"tenant: queues, members, tiers and skills from YAML", test_tenant},
+    {"tenant applied live: members, order, skills, priority; what waits for a start",
+     test_tenant_live},
     {"a random day keeps every invariant and leaves nothing reserved", test_random_day},
     {"statistics of a scripted day match hand-computed values", test_stats_day},
     {"statistics: today starts again after 24 hours", test_stats_roll},

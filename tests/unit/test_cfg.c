@@ -54,6 +54,11 @@ static int test_shipped_files(void)
 	    strcmp(cfg_queue_find(t, "support")->overflow, "queue:sales") ||
 	    strcmp(cfg_queue_find(t, "sales")->strategy, "longest-idle"))
 		goto out;
+	/* the custom fields of the demo's customers and tickets */
+	if (t->crm_fieldc != 3 || t->crm_fields[1].type != CFG_FIELD_CHOICE ||
+	    t->crm_fields[1].optionc != 3 || t->ticket_fieldc != 2 ||
+	    t->ticket_fields[1].type != CFG_FIELD_BOOL)
+		goto out;
 	r = 0;
 out:
 	mem_deref(t);
@@ -349,6 +354,122 @@ static int test_waiting_keys(void)
 	return 0;
 }
 
+/* crm.fields and tickets.fields: every key of a declaration, the
+ * label's default, and no declaration at all when the keys are absent. */
+static int test_custom_fields(void)
+{
+	static const char y[] =
+	    "crm:\n"
+	    "  country: \"44\"\n"
+	    "  fields:\n"
+	    "    - {name: account, type: text, label: Account number}\n"
+	    "    - name: plan\n"
+	    "      type: choice\n"
+	    "      options: [basic, pro]\n"
+	    "      required: true\n"
+	    "    - {name: since, type: date}\n"
+	    "    - {name: seats, type: number}\n"
+	    "    - {name: opt_in2, type: bool, required: no}\n"
+	    "tickets:\n"
+	    "  fields:\n"
+	    "    - {name: order_no, type: text, label: Order number, required: yes}\n";
+	static const char none[] = "crm: {country: \"1\"}\n";
+	struct cfg_errors e;
+	struct cfg_tenant *t = NULL;
+	const struct cfg_field *f;
+	int r = 1;
+
+	memset(&e, 0, sizeof(e));
+	if (cfg_tenant_parse(&t, "t.yaml", y, strlen(y), &e)) {
+		has_error(&e, "(print them)");
+		TEST_FAIL("the tenant did not load");
+	}
+	TEST_CHECK(t->crm_fieldc == 5 && t->ticket_fieldc == 1);
+	f = &t->crm_fields[0];
+	TEST_CHECK(!strcmp(f->name, "account") && !strcmp(f->label, "Account number"));
+	TEST_CHECK(f->type == CFG_FIELD_TEXT && !f->required && f->line == 4);
+	f = &t->crm_fields[1];
+	TEST_CHECK(!strcmp(f->name, "plan") && !strcmp(f->label, "plan"));
+	TEST_CHECK(f->type == CFG_FIELD_CHOICE && f->required && f->line == 5);
+	TEST_CHECK(f->optionc == 2 && !strcmp(f->options[0], "basic") &&
+		   !strcmp(f->options[1], "pro"));
+	TEST_CHECK(t->crm_fields[2].type == CFG_FIELD_DATE);
+	TEST_CHECK(t->crm_fields[3].type == CFG_FIELD_NUMBER);
+	TEST_CHECK(t->crm_fields[4].type == CFG_FIELD_BOOL && !t->crm_fields[4].required);
+	f = &t->ticket_fields[0];
+	TEST_CHECK(!strcmp(f->name, "order_no") && !strcmp(f->label, "Order number"));
+	TEST_CHECK(f->type == CFG_FIELD_TEXT && f->required);
+	TEST_CHECK(!strcmp(cfg_field_type_name(CFG_FIELD_CHOICE), "choice"));
+	TEST_CHECK(!strcmp(cfg_field_type_name(CFG_FIELD_BOOL), "bool"));
+	t = mem_deref(t);
+
+	/* nothing declared: free keys, as before declarations existed */
+	TEST_CHECK(!cfg_tenant_parse(&t, "t.yaml", none, strlen(none), &e));
+	TEST_CHECK(t->crm_fieldc == 0 && t->ticket_fieldc == 0);
+	r = 0;
+out:
+	mem_deref(t);
+	return r;
+}
+
+/* Each mistake in a declaration names its line and key. */
+static int test_custom_field_errors(void)
+{
+	static const char y[] =
+	    "crm:\n"
+	    "  fields:\n"
+	    "    - {name: account, type: text}\n"		/* 3 */
+	    "    - {name: account, type: number}\n"		/* 4 */
+	    "    - {name: Plan-B, type: text}\n"		/* 5 */
+	    "    - {name: plan, type: colour}\n"		/* 6 */
+	    "    - {name: tier2, type: choice}\n"		/* 7 */
+	    "    - {name: seats, type: number, options: [a]}\n" /* 8 */
+	    "    - {type: text}\n"				/* 9 */
+	    "    - {name: x, type: choice, options: [a, a]}\n"	/* 10 */
+	    "    - {name: y, type: text, required: maybe}\n"	/* 11 */
+	    "    - {name: z, type: text, colour: red}\n"	/* 12 */
+	    "    - {name: w}\n"					/* 13 */
+	    "tickets:\n"
+	    "  fields: {name: order}\n"; /* 15 */
+	static const char many_head[] = "crm:\n  fields:\n";
+	struct cfg_errors e;
+	struct cfg_tenant *t = NULL;
+	char many[2048];
+
+	memset(&e, 0, sizeof(e));
+	TEST_EQ(cfg_tenant_parse(&t, "t.yaml", y, strlen(y), &e), EINVAL);
+	TEST_ASSERT(t == NULL);
+	TEST_ASSERT(has_error(&e, "t.yaml:4: crm.fields.name: field \"account\" is "
+				  "already declared on line 3"));
+	TEST_ASSERT(has_error(&e, "t.yaml:5: crm.fields.name: \"Plan-B\" is not a "
+				  "field name (a lower-case letter"));
+	TEST_ASSERT(has_error(&e, "t.yaml:6: crm.fields.type: \"colour\" is not a "
+				  "field type (text, number, date, choice, bool)"));
+	TEST_ASSERT(has_error(&e, "t.yaml:7: crm.fields.options: field \"tier2\" is a "
+				  "choice and needs options"));
+	TEST_ASSERT(has_error(&e, "t.yaml:8: crm.fields.options: options are for a "
+				  "field of type choice, and \"seats\" is number"));
+	TEST_ASSERT(has_error(&e, "t.yaml:9: crm.fields.name: a field needs a name"));
+	TEST_ASSERT(
+	    has_error(&e, "t.yaml:10: crm.fields.options: option \"a\" is listed twice"));
+	TEST_ASSERT(has_error(
+	    &e, "t.yaml:11: crm.fields.required: \"maybe\" is not true or false"));
+	TEST_ASSERT(has_error(&e, "t.yaml:12: crm.fields: unknown key \"colour\""));
+	TEST_ASSERT(
+	    has_error(&e, "t.yaml:13: crm.fields.type: field \"w\" needs a type"));
+	TEST_ASSERT(has_error(&e, "t.yaml:15: tickets.fields: expected a list"));
+
+	/* at most CFG_MAX_FIELDS */
+	memset(&e, 0, sizeof(e));
+	snprintf(many, sizeof(many), "%s", many_head);
+	for (int i = 0; i <= CFG_MAX_FIELDS; i++)
+		snprintf(many + strlen(many), sizeof(many) - strlen(many),
+			 "    - {name: f%d, type: text}\n", i);
+	TEST_EQ(cfg_tenant_parse(&t, "t.yaml", many, strlen(many), &e), EINVAL);
+	TEST_ASSERT(has_error(&e, "t.yaml:35: crm.fields: at most 32 fields"));
+	return 0;
+}
+
 static int test_missing_file(void)
 {
 	struct cfg_errors e;
@@ -422,6 +543,8 @@ static const struct test_case tests[] = {
     {"ACD keys: skills, capacity, tiers, overflow, exit key", test_acd_keys},
     {"ACD errors: levels, channels, members, targets, loops", test_acd_errors},
     {"waiting: music, announcements, callback key", test_waiting_keys},
+    {"custom fields: crm.fields and tickets.fields", test_custom_fields},
+    {"custom field errors name line and key", test_custom_field_errors},
     {"a missing file is named", test_missing_file},
     {"durations", test_durations},
     {"business hours: weekdays, holidays, time zones", test_hours},

@@ -190,8 +190,36 @@ try {
     ta.value = ta.value.replace('strategy: fastest', 'strategy: ring-all');
   });
   await admin.click('#tenant-save');
-  await check('the fixed file is saved, to apply at the next start', () => waitText(admin, '#tenant-done', /Saved; applies at the next start/));
+  await check('the fixed file is saved and applied at once', () => waitText(admin, '#tenant-done', /^Saved and applied$/));
+  await check('... sales rings all now, in the queues table', () => waitText(admin, 'tr[data-queue="sales"] .strategy', /^ring-all$/));
   await admin.screenshot({ path: `${SHOTS}/admin.png`, fullPage: true });
+
+  // a supervisor edits its queue in admin and sees it take effect: the
+  // table and the wallboard show the new target at once
+  const samAdmin = await ctx();
+  await check('supervisor sam signs in to the admin page', () => signIn(samAdmin, '/admin', 'sam', 'sam-secret'));
+  await samAdmin.waitForSelector('body[data-ready="1"]');
+  await check('... sees the queues, not the users, tokens, tenant file or audit', async () => {
+    await samAdmin.waitForSelector('tr[data-queue="sales"]');
+    if (await samAdmin.isVisible('#users') || await samAdmin.isVisible('#tenant-yaml') || await samAdmin.isVisible('#audit')) throw new Error('admin sections shown');
+    if (await samAdmin.$('tr[data-queue="wrap"]')) throw new Error('a queue sam does not supervise is listed');
+  });
+  await samAdmin.click('tr[data-queue="sales"] button');
+  await samAdmin.fill('#qf-members', '1001, 9999');
+  await samAdmin.click('#qf-save');
+  await check('a member who is not an agent is refused, naming the key', () => waitText(samAdmin, '#qf-error', /members.*9999/));
+  await samAdmin.fill('#qf-members', '1001, 1002');
+  await samAdmin.fill('#qf-target', '90');
+  await samAdmin.fill('#qf-wrapup', '2');
+  await samAdmin.selectOption('#qf-strategy', 'linear');
+  await samAdmin.click('#qf-save');
+  await check('sam saves sales: saved and applied', () => waitText(samAdmin, '#qf-done', /^Saved and applied$/));
+  await check('... the queues table shows linear and 90 %', async () => {
+    await waitText(samAdmin, 'tr[data-queue="sales"] .strategy', /^linear$/);
+    await waitText(samAdmin, 'tr[data-queue="sales"] .target', /^90 %$/);
+  });
+  await check('... and the wallboard shows the new target live', () => waitText(board, 'tr[data-queue="sales"]', /\/ 90 %/));
+  await samAdmin.screenshot({ path: `${SHOTS}/admin-supervisor.png`, fullPage: true });
   const bob = await ctx();
   await check('bob signs in to the desktop', () => signIn(bob, '/agent', 'bob', 'bob-secret-1'));
   await check('alice\'s desktop refuses a supervisor page (wallboard) for her role', async () => {

@@ -30,8 +30,8 @@ check "the customer made on the desktop has the caller's number" \
 	test "$(db "SELECT c.name FROM customers c JOIN identities i ON i.customer = c.id WHERE i.value = '+14155550177'")" = "Carl New"
 check "the ticket holds Ann, the call, the notes, in sales" \
 	test "$(db "SELECT t.grp || '/' || c.name || '/' || t.description || '/' || (t.calls = w.call) FROM tickets t JOIN customers c ON c.id = t.customer JOIN wrapups w")" = "sales/Ann Lee/Wants the premium plan./1"
-check "the tenant file saved from the admin page has the change, the old one kept" \
-	bash -c "grep -q 'name: sales, strategy: ring-all' '$T/tenant.yaml' && grep -q 'name: sales, strategy: longest-idle' '$T/tenant.yaml.bak'"
+check "the tenant file has the supervisor's change on the queue's own line, the one before kept" \
+	bash -c "grep -q 'name: sales, service_level_target: 90, wrapup: \"2s\", strategy: \"linear\"' '$T/tenant.yaml' && grep -q 'name: sales, strategy: ring-all' '$T/tenant.yaml.bak'"
 check "the customer's score is on the ticket" test "$(db "SELECT csat FROM tickets WHERE status='resolved'")" = 5
 wrap=$(db "SELECT disposition || ':' || notes FROM wrapups")
 check "the wrap-up is stored with its disposition and notes" test "$wrap" = "sale:Wants the premium plan."

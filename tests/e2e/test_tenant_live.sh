@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# The tenant file applied while running: a changed queue, a new agent, a
+# new queue, flow and number take effect at once (the new agent registers
+# with its new password and takes a call to the new number), a file edited
+# by hand is reloaded, what waits for a start is named, and a bad file
+# changes nothing.
+source "$(dirname "$0")/lib.sh"
+cp "$E2E_DIR/tenant.yaml" "$T/tenant.yaml"
+TENANT=$T/tenant.yaml start_hotline
+URL="http://127.0.0.1:$HTTP_PORT/api/v1"
+auth="Authorization: Bearer test-token"
+field() { # PATH PYTHON-EXPR over the JSON as j
+	curl -s -H "$auth" "$URL$1" | python3 -c "import json,sys; j=json.load(sys.stdin); print($2)"
+}
+
+check "before: sales hunts longest-idle, target 80 %" \
+	test "$(field /queues/sales 'j["strategy"], j["service_level_target"]')" = "longest-idle 0.8"
+
+# the admin's edit: sales rings all with a target of 95 %; agent 1009 and
+# its queue vip, answered on number 5055
+python3 - "$T/tenant.yaml" "$T/edited.yaml" <<'EOF'
+import sys
+s = open(sys.argv[1]).read()
+old = '{name: sales, strategy: longest-idle, ring_timeout: 4s,'
+assert s.count(old) == 1
+s = s.replace(old, '{name: sales, strategy: ring-all, service_level_target: 95, ring_timeout: 4s,')
+s = s.replace('  - {ext: "1004", name: Dave, password: dave-1004}\n',
+              '  - {ext: "1004", name: Dave, password: dave-1004}\n'
+              '  - {ext: "1009", name: Nina, password: nina-1009}\n')
+s = s.replace('queues:\n', 'queues:\n  - {name: vip, strategy: linear, ring_timeout: 4s, members: ["1009"]}\n')
+s = s.replace('numbers:\n', 'numbers:\n  - {number: "5055", flow: vip-line}\n')
+s = s.replace('flows:\n', 'flows:\n  - name: vip-line\n    start: q\n    nodes:\n      - {id: q, type: queue, queue: vip}\n')
+open(sys.argv[2], 'w').write(s)
+EOF
+c=$(curl -s -o "$T/put.json" -w '%{http_code}' -H "$auth" -X PUT --data-binary @"$T/edited.yaml" "$URL/tenant")
+check "the edited file is saved and applied, nothing waits for a start" \
+	bash -c "[ $c = 200 ] && python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert j[\"applied\"] and j[\"next_start\"] == []' '$T/put.json'"
+check "sales now rings all, target 95 %" \
+	test "$(field /queues/sales 'j["strategy"], j["service_level_target"]')" = "ring-all 0.95"
+check "queue vip exists with its member" test "$(field /queues/vip 'j["members"]')" = 1
+check "agent 1009 exists" test "$(field /agents/1009 'j["state"]')" = available
+
+# 1009 registers with the password of the new file and answers a call to
+# the new number
+make_agent agent.xml answer-bye 1500
+agent_up 1009 nina-1009 "$AGENT_PORT1" "$MEDIA_PORT0" agent.xml || finish
+make_caller caller.xml "0 8 101" "$blk_answered
+$(play "$PCAP_AUDIO")
+$blk_wait_bye"
+sipp_run caller caller.xml "$CALLER_PORT" -s 5055 -key caller 0555 -mp "$MEDIA_PORT2"
+check "a call to the new number completes" test $? -eq 0
+row=$(wait_for "select queue, agent, outcome from calls where caller = '0555' and ended > 0" 5)
+check "it went through the new flow and queue to the new agent" test "$row" = "vip|1009|answered"
+wait_peers
+
+# a supervisor of sales changes it from the queue form: written into the
+# file in place, applied at once; other queues and bad values refused
+curl -s -o /dev/null -H "$auth" -H 'Content-Type: application/json' \
+	-d '{"name":"sam","role":"supervisor","queues":["sales"],"password":"sam-secret"}' "$URL/users"
+curl -s -o /dev/null -c "$T/sam.jar" -H 'Content-Type: application/json' \
+	-d '{"user":"sam","password":"sam-secret"}' "$URL/session"
+sam() { curl -s -o "$T/sam.json" -w '%{http_code}' -b "$T/sam.jar" -X PUT -H 'Content-Type: application/json' "$@"; }
+c=$(sam -d '{"strategy":"linear","wrapup":"2s","members":["1002","1001"]}' "$URL/queues/sales")
+check "the supervisor's queue change is saved and applied" test "$c" = 200
+check "sales now hunts linear" test "$(field /queues/sales 'j["strategy"]')" = linear
+check "the file has the change on the queue's own line, comments kept" \
+	bash -c "grep -q '^  - {name: sales, wrapup: \"2s\", strategy: \"linear\", service_level_target: 95, ring_timeout: 4s, members: \[\"1002\", \"1001\"\]}' '$T/tenant.yaml' && grep -q '^# crm stays on one line' '$T/tenant.yaml'"
+c=$(sam -d '{"strategy":"ring-all"}' "$URL/queues/support")
+check "a queue the supervisor does not supervise is 403" test "$c" = 403
+c=$(sam -d '{"colour":"red"}' "$URL/queues/sales")
+check "an unknown setting is 400 naming it" bash -c "[ $c = 400 ] && grep -q 'colour: unknown field' '$T/sam.json'"
+c=$(sam -d '{"strategy":"fastest"}' "$URL/queues/sales")
+check "a bad value is 422 naming queues.strategy, nothing changed" \
+	bash -c "[ $c = 422 ] && grep -q 'queues.strategy' '$T/sam.json' && grep -q 'strategy: \"linear\"' '$T/tenant.yaml'"
+c=$(curl -s -o /dev/null -w '%{http_code}' -H "$auth" -X PUT -d '{"strategy":"linear"}' "$URL/queues/nope")
+check "an unknown queue is 404" test "$c" = 404
+
+# the file edited by hand: queue short taken out, wrap waits 5 s; reload
+sed -i -e '/name: short,/d' -e 's/wrapup: 3s/wrapup: 5s/' -e '/number: "5002"/d' \
+	-e '/name: short-wait/,+3d' "$T/tenant.yaml"
+c=$(curl -s -o "$T/reload.json" -w '%{http_code}' -H "$auth" -X POST "$URL/tenant/reload")
+check "a reload applies the file on disk and names what waits for a start" \
+	bash -c "[ $c = 200 ] && grep -q 'queue short is no longer in the file' '$T/reload.json'"
+check "the removed queue still answers until the next start" test "$(field /queues/short 'j["name"]')" = short
+
+# a broken file: 422 with its line, nothing changes
+cp "$T/tenant.yaml" "$T/good.yaml"
+sed -i 's/strategy: "linear"/strategy: ring-some/' "$T/tenant.yaml"
+c=$(curl -s -o "$T/bad.json" -w '%{http_code}' -H "$auth" -X POST "$URL/tenant/reload")
+check "a bad file is 422 naming the line, and nothing changes" \
+	bash -c "[ $c = 422 ] && grep -q '\"line\"' '$T/bad.json' && [ \"\$(curl -s -H '$auth' '$URL/queues/sales' | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"strategy\"])')\" = linear ]"
+c=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer nope" -X POST "$URL/tenant/reload")
+check "reload without a valid token is 401" test "$c" = 401
+check "saves and reloads are audited" \
+	test "$(db "select count(*) from audit where action in ('tenant.save', 'tenant.reload')")" = 3
+finish
