@@ -1058,6 +1058,7 @@ static const struct route routes[] = {
     {"GET", "/wallboard", 0, api__web_page},
     {"GET", "/admin", 0, api__web_page},
     {"GET", "/survey", 0, api__web_page},
+    {"GET", "/tickets", 0, api__web_page},
     {"POST", "/api/v1/surveys", 0, api__surveys_answer},
     {"GET", "/web/{id}", 0, api__web_file},
     {"POST", "/api/v1/session", 0, api__session_create},

@@ -243,33 +243,53 @@ static bool ticket_load(struct req *rq, struct store_ticket *t)
 
 /* --- routes ------------------------------------------------------------------ */
 
+/* Rows read from the store per query while a list is filtered after
+ * reading (who sees what, the SLA state). */
+#define LIST_CHUNK 500
+
 struct list_ctx {
 	struct req *rq;
 	json_t *arr;
 	const char *sla; /* on_track, at_risk, breached; NULL any */
+	uint32_t skip;	 /* matches still to pass over (the offset) */
+	uint32_t want;	 /* matches still to return (the limit) */
+	uint32_t read;	 /* rows read by the current query */
 };
 
 static int list_one(const struct store_ticket *t, void *arg)
 {
 	struct list_ctx *x = arg;
 
+	x->read++;
 	if (!sees_ticket(x->rq, t))
 		return 0;
 	if (x->sla && strcmp(ticket_sla_state(t, x->rq->api->tenant->ticket_warn_ms,
 					      clock_now_ms()),
 			     x->sla))
 		return 0;
+	if (x->skip) {
+		x->skip--;
+		return 0;
+	}
 	json_array_append_new(x->arr, ticket_json(x->rq->api, t));
-	return 0;
+	return --x->want == 0;
 }
 
-/* GET /api/v1/tickets?status=open,pending&assignee=1001&group=support&
- * customer=cu_..&sla=at_risk&mine=1 */
+/*
+ * GET /api/v1/tickets?status=open,pending&assignee=1001&group=support&
+ * customer=cu_..&sla=at_risk&mine=1&limit=50&offset=50
+ *
+ * limit and offset count the tickets of the answer, after who sees what
+ * and the SLA state are applied: the store is then read in chunks until
+ * the page is full, so that the next page starts where this one ended.
+ */
 void api__tickets_list(struct req *rq)
 {
 	struct store_ticket_filter f = {.limit = 100};
 	char status[64], assignee[16], group[64], customer[32], sla[16], mine[4];
-	struct list_ctx x = {rq, NULL, NULL};
+	struct list_ctx x = {rq, NULL, NULL, 0, 0, 0};
+	bool filtered;
+	int err;
 
 	if (!api__query_uint(rq, "limit", 1, 1000, &f.limit) ||
 	    !api__query_uint(rq, "offset", 0, 1000000, &f.offset))
@@ -293,9 +313,23 @@ void api__tickets_list(struct req *rq)
 		}
 		x.sla = sla;
 	}
+	x.want = f.limit;
+	filtered = x.sla || rq->who.role != ROLE_ADMIN;
+	if (filtered) {
+		x.skip = f.offset;
+		f.offset = 0;
+		f.limit = LIST_CHUNK;
+	}
 	x.arr = json_array();
 	store_flush(rq->api->store);
-	if (store_ticket_list(rq->api->store, &f, list_one, &x)) {
+	for (;;) {
+		x.read = 0;
+		err = store_ticket_list(rq->api->store, &f, list_one, &x);
+		if (err || !filtered || !x.want || x.read < f.limit)
+			break;
+		f.offset += f.limit;
+	}
+	if (err) {
 		json_decref(x.arr);
 		api__reply_error(rq, 503, "Service Unavailable", "store_error",
 				 "the tickets could not be read");
@@ -458,7 +492,42 @@ static int history_one(const struct store_ticket_entry *e, void *arg)
 	return 0;
 }
 
-/* GET /api/v1/tickets/{id}: the ticket with its history. */
+/* The statuses the ticket may go to from where it is (the rules of
+ * ticket_status_allowed), for the buttons of a page. */
+static json_t *transitions_json(const struct store_ticket *t)
+{
+	enum ticket_status from, to;
+	json_t *arr = json_array();
+
+	if (ticket_status_parse(&from, t->status))
+		return arr;
+	for (to = 0; to < TICKET_STATUSES; to++) {
+		if (to != from && ticket_status_allowed(from, to))
+			json_array_append_new(arr, json_string(ticket_status_name(to)));
+	}
+	return arr;
+}
+
+/* Whom the ticket may be given to, for a page's select: the agents who
+ * serve its group; without a group, the agents the user sees. */
+static json_t *assignees_json(struct req *rq, const struct store_ticket *t)
+{
+	const struct cfg_tenant *tn = rq->api->tenant;
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < tn->agentc; i++) {
+		const struct cfg_agent *ag = &tn->agentv[i];
+		if (t->group[0] ? !cfg_agent_serves(tn, t->group, ag->ext)
+				: !api__sees_agent(rq->api, &rq->who, ag->ext))
+			continue;
+		json_array_append_new(
+		    arr, json_pack("{s:s,s:s}", "ext", ag->ext, "name", ag->name));
+	}
+	return arr;
+}
+
+/* GET /api/v1/tickets/{id}: the ticket with its history, the statuses it
+ * may go to and whom it may be given to. */
 void api__tickets_get(struct req *rq)
 {
 	struct store_ticket *t = malloc(sizeof(*t));
@@ -473,6 +542,8 @@ void api__tickets_get(struct req *rq)
 		h = json_array();
 		(void)store_ticket_history(rq->api->store, t->id, history_one, h);
 		json_object_set_new(o, "history", h);
+		json_object_set_new(o, "transitions", transitions_json(t));
+		json_object_set_new(o, "assignees", assignees_json(rq, t));
 		api__reply_json(rq, 200, "OK", o);
 	}
 	free(t);

@@ -1385,7 +1385,7 @@ int store_ticket_history_add(struct store *s, const struct store_ticket_entry *e
 {
 	if (!e)
 		return EINVAL;
-	return row_job(s, ROW_TICKET_HISTORY, "sissii", e->ticket, e->ts, e->user,
+	return row_job(s, ROW_TICKET_HISTORY, "sisssi", e->ticket, e->ts, e->user,
 		       e->kind, e->text, (uint64_t)e->public_);
 }
 

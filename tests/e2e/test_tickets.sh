@@ -62,6 +62,8 @@ check "closed -> pending: 409 naming the field" test "$c/$(jq_ 'd["error"]["mess
 req "$URL/api/v1/tickets/$t1" >/dev/null
 check "the history has every change, the reply public, the note not" \
 	test "$(jq_ '",".join(h["kind"] for h in d["history"])')/$(jq_ '[h["public"] for h in d["history"] if h["kind"] in ("reply","note")]')" = "created,status,reply,note,status,status,status/[True, False]"
+check "the history keeps the words: the reply, the note, the status change" \
+	test "$(jq_ '"|".join(h["text"] for h in d["history"] if h["kind"] in ("reply","note") or h["text"] == "open → pending")')" = "We are looking at it.|Firmware 2.1 suspected|open → pending"
 check "the first response time is set" test "$(jq_ 'd["sla"]["first_response_at"] is not None')" = True
 check "reopened from closed" test "$(as "$carol" -X PATCH -d '{"status":"open"}' "$URL/api/v1/tickets/$t1")" = 200
 
