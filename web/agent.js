@@ -1,6 +1,6 @@
 // agent.js — the agent desktop: state buttons in step with the phone's
 // feature codes, the offered call with its caller and IVR path, the call
-// with a timer, hang-up, transfer and notes, the wrap-up with a
+// with a timer, hold, hang-up, transfer and notes, the wrap-up with a
 // disposition, and the agent's own calls with their recordings.
 import { api, $, el, duration, signedIn, events } from './common.js';
 
@@ -108,9 +108,17 @@ function answered(ev) {
   $('#call-queue').textContent = current.queue || '(direct)';
   $('#call-path').textContent = (current.path || '').replaceAll('>', ' › ') || '—';
   $('#notes').value = '';
+  held(false);
   $('#call').classList.remove('hidden');
   clearInterval(timer);
   timer = setInterval(() => { $('#call-timer').textContent = duration(Date.now() - current.answered); }, 500);
+}
+
+// on hold from here or from the phone: the button says what it will do
+function held(on) {
+  if (current) current.held = on;
+  $('#hold').textContent = on ? 'Resume' : 'Hold';
+  $('#call-held').classList.toggle('hidden', !on);
 }
 
 function ended(ev) {
@@ -162,6 +170,10 @@ async function main() {
   $('#hangup').onclick = async () => {
     try { await api(`/api/v1/calls/${current.id}/hangup`, { method: 'POST' }); } catch (e) { $('#call-error').textContent = e.message; }
   };
+  $('#hold').onclick = async () => {
+    $('#call-error').textContent = '';
+    try { held((await api(`/api/v1/calls/${current.id}/hold`, { method: 'POST', body: { hold: !current.held } })).hold); } catch (e) { $('#call-error').textContent = e.message; }
+  };
   $('#transfer').onclick = async () => {
     $('#call-error').textContent = '';
     try { await api(`/api/v1/calls/${current.id}/transfer`, { method: 'POST', body: { to: $('#transfer-to').value } }); } catch (e) { $('#call-error').textContent = e.message; }
@@ -200,6 +212,7 @@ async function main() {
     else if (ev.type === 'agent.ringing') offer(ev);
     else if (ev.type === 'agent.noanswer') $('#offer').classList.add('hidden');
     else if (ev.type === 'call.answered') answered(ev);
+    else if ((ev.type === 'call.held' || ev.type === 'call.resumed') && current && current.id === ev.call) held(ev.type === 'call.held');
     else if (ev.type === 'call.ended' || ev.type === 'call.transferred') ended(ev);
   }, () => { document.body.dataset.live = '1'; loadAgent(); });
 }

@@ -269,8 +269,7 @@ static json_t *agent_json(struct api *a, const struct acd_agent_info *in)
 	const struct cfg_agent *ca = cfg_agent_find(a->tenant, in->ext);
 	struct registrar_contact c;
 	bool reg = a->reg && !registrar_contact(a->reg, in->ext, &c);
-
-	return json_pack(
+	json_t *o = json_pack(
 	    "{s:s,s:s,s:s,s:s,s:s,s:b,s:b,s:I,s:o,s:I,s:i,s:i,s:{s:i,s:i,s:i,s:i}}",
 	    "ext", in->ext, "name", ca ? ca->name : "", "state",
 	    acd_state_name(in->state), "presence", acd_presence_name(in->presence),
@@ -281,19 +280,49 @@ static json_t *agent_json(struct api *a, const struct acd_agent_info *in)
 	    "misses", (int)in->misses, "load", "voice", (int)in->load[ACD_VOICE], "chat",
 	    (int)in->load[ACD_CHAT], "mail", (int)in->load[ACD_MAIL], "message",
 	    (int)in->load[ACD_MESSAGE]);
+
+	/* skills and capacity from the tenant file, for the admin's table */
+	if (o)
+		json_object_update_new(o, api__agent_conf_json(a, in->ext));
+	return o;
 }
 
+/* ?state= those in that state; ?limit= &offset= a page of them (all by
+ * default); total counts every match. */
 static void agents_list(struct req *rq)
 {
 	struct acd_agent_info in;
-	json_t *arr = json_array();
+	uint32_t limit = UINT32_MAX, offset = 0, total = 0;
+	char state[32];
+	int want = -1;
+	json_t *arr;
 
+	if (!api__query_uint(rq, "limit", 1, 1000, &limit) ||
+	    !api__query_uint(rq, "offset", 0, 1000000, &offset))
+		return;
+	if (api__query_get(rq->msg, "state", state, sizeof(state))) {
+		for (int st = 0; st < AGENT_ST_COUNT; st++) {
+			if (!strcmp(state, acd_state_name((enum agent_state)st)))
+				want = st;
+		}
+		if (want < 0) {
+			api__reply_error(rq, 400, "Bad Request", "bad_parameter",
+					 "state: \"%s\" is not an agent state", state);
+			return;
+		}
+	}
+	arr = json_array();
 	for (size_t i = 0; i < acd_agent_count(rq->api->acd); i++) {
-		if (!acd_agent_at(rq->api->acd, i, &in) &&
-		    api__sees_agent(rq->api, &rq->who, in.ext))
+		if (acd_agent_at(rq->api->acd, i, &in) ||
+		    !api__sees_agent(rq->api, &rq->who, in.ext) ||
+		    (want >= 0 && (int)in.state != want))
+			continue;
+		if (total++ >= offset && json_array_size(arr) < limit)
 			json_array_append_new(arr, agent_json(rq->api, &in));
 	}
-	api__reply_json(rq, 200, "OK", json_pack("{s:o}", "agents", arr));
+	api__reply_json(rq, 200, "OK",
+			json_pack("{s:o,s:i,s:i}", "agents", arr, "total", (int)total,
+				  "offset", (int)offset));
 }
 
 static void agents_get(struct req *rq)
@@ -1069,12 +1098,17 @@ static const struct route routes[] = {
     {"GET", "/api/v1/calls/{id}", ANY, api__calls_get},
     {"GET", "/api/v1/calls/{id}/recording", ANY, api__calls_recording},
     {"POST", "/api/v1/calls/{id}/hangup", ANY, api__calls_hangup},
+    {"POST", "/api/v1/calls/{id}/hold", ANY, api__calls_hold},
     {"POST", "/api/v1/calls/{id}/transfer", ANY, api__calls_transfer},
     {"POST", "/api/v1/calls/{id}/wrapup", ANY, api__calls_wrapup},
     {"GET", "/api/v1/pause-reasons", ANY, pause_reasons},
+    {"PUT", "/api/v1/pause-reasons", ADMIN, api__pause_reasons_put},
     {"GET", "/api/v1/dispositions", ANY, dispositions},
+    {"PUT", "/api/v1/dispositions", ADMIN, api__dispositions_put},
     {"GET", "/api/v1/agents", ANY, agents_list},
+    {"POST", "/api/v1/agents", ADMIN, api__agents_add},
     {"GET", "/api/v1/agents/{id}", ANY, agents_get},
+    {"PATCH", "/api/v1/agents/{id}", ADMIN, api__agents_patch},
     {"POST", "/api/v1/agents/{id}/state", ANY, agents_state},
     {"GET", "/api/v1/agents/{id}/stats", ANY, agents_stats},
     {"GET", "/api/v1/queues", ANY, queues_list},
@@ -1113,6 +1147,12 @@ static const struct route routes[] = {
     {"PUT", "/api/v1/tenant", ADMIN, api__tenant_put},
     {"POST", "/api/v1/tenant/check", ADMIN, api__tenant_check},
     {"POST", "/api/v1/tenant/reload", ADMIN, api__tenant_reload},
+    {"GET", "/api/v1/skills", SUP, api__skills_list},
+    {"GET", "/api/v1/hours", ANY, api__hours_list},
+    {"POST", "/api/v1/hours", ADMIN, api__hours_add},
+    {"PATCH", "/api/v1/hours/{id}", ADMIN, api__hours_patch},
+    {"GET", "/api/v1/flows", SUP, api__flows_list},
+    {"GET", "/api/v1/flows/{id}", SUP, api__flows_get},
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))

@@ -200,7 +200,7 @@ route_h api__web_page, api__web_file;
 
 /* The routes of calls.c. */
 route_h api__calls_list, api__calls_dial, api__calls_get, api__calls_recording,
-    api__calls_hangup, api__calls_transfer, api__calls_wrapup;
+    api__calls_hangup, api__calls_hold, api__calls_transfer, api__calls_wrapup;
 
 /* The routes of customers.c. */
 route_h api__customers_list, api__customers_add, api__customers_get, api__customers_patch,
@@ -224,9 +224,17 @@ struct store_survey;
 int api__survey_record(struct api *a, const struct store_survey *v);
 route_h api__surveys_answer;
 
-/* The tenant's configuration as text (tenant.c). */
+/* The tenant's configuration as text (tenant.c), and the forms that
+ * change one part of it: queues, agents, codes, business hours; the
+ * tenant's skills, calendars and flows as lists. */
 route_h api__tenant_get, api__tenant_check, api__tenant_put, api__tenant_reload,
     api__queue_put;
+route_h api__agents_add, api__agents_patch, api__pause_reasons_put, api__dispositions_put,
+    api__hours_add, api__hours_patch, api__skills_list, api__hours_list, api__flows_list,
+    api__flows_get;
+/* {"skills": {name: level}, "capacity": {channel: n}} of an agent of the
+ * tenant (empty for one not in it). */
+json_t *api__agent_conf_json(const struct api *a, const char *ext);
 /* Applies a checked tenant to every part that runs on it (tenant.c); what
  * waits for the next start is appended to later (strings); each new or
  * changed queue is a queue.updated event by that user. */

@@ -365,6 +365,48 @@ void api__calls_hangup(struct req *rq)
 		http_reply(rq->conn, 204, "No Content", "Content-Length: 0\r\n\r\n");
 }
 
+/* POST /api/v1/calls/{id}/hold {"hold": true | false}: holds or resumes a
+ * bridged call from the desktop (an agent: only its own). */
+void api__calls_hold(struct req *rq)
+{
+	static const char *const fields[] = {"hold", NULL};
+	struct store_call c;
+	json_t *body, *h;
+	int err;
+
+	if (!call_load(rq, &c))
+		return;
+	body = api__body_object(rq, fields);
+	if (!body)
+		return;
+	h = json_object_get(body, "hold");
+	if (!json_is_boolean(h)) {
+		api__reply_error(rq, 400, "Bad Request", "bad_field",
+				 "hold: true (hold) or false (resume) is required");
+		goto out;
+	}
+	err = rq->api->calls
+		  ? callctl_hold(rq->api->calls, c.id,
+				 rq->who.role == ROLE_AGENT ? rq->who.extension : NULL,
+				 json_is_true(h))
+		  : ENOENT;
+	if (err == EPERM)
+		api__forbidden(rq, "hold a call it is not on");
+	else if (err == EALREADY)
+		api__reply_error(rq, 409, "Conflict", "already",
+				 "hold: call '%s' is %s already", c.id,
+				 json_is_true(h) ? "on hold" : "not on hold");
+	else if (err)
+		api__reply_error(rq, 409, "Conflict", "not_bridged",
+				 "call '%s' is not bridged to an agent", c.id);
+	else
+		api__reply_json(
+		    rq, 200, "OK",
+		    json_pack("{s:s,s:b}", "id", c.id, "hold", json_is_true(h)));
+out:
+	json_decref(body);
+}
+
 /* POST /api/v1/calls/{id}/transfer {"to": "1002" | "support"}: a blind
  * transfer of a bridged call to an extension or a queue. */
 void api__calls_transfer(struct req *rq)

@@ -354,7 +354,13 @@ static int prompts_prepare(struct callctl *ctl)
 			return err;
 		}
 	}
-	return prompt_load(&ctl->moh, path);
+	err = prompt_load(&ctl->moh, path);
+	if (!err) {
+		static const int16_t quiet[160];
+		err = prompt_from_samples(&ctl->hush, quiet,
+					  sizeof(quiet) / sizeof(quiet[0]));
+	}
+	return err;
 }
 
 /* --- helpers --------------------------------------------------------- */
@@ -835,6 +841,7 @@ static void call_connect(struct call *call)
 	struct recorder *rec;
 
 	call->state = CALL_BRIDGED;
+	call->desk_hold = false;
 	util_copy(call->row.outcome, sizeof(call->row.outcome), "answered");
 
 	rec = call_recorder(call);
@@ -1031,7 +1038,7 @@ static int offer_handler(struct mbuf **descp, const struct sip_msg *msg, void *a
 		bool held = media_stream_held(leg->ms);
 		if (held)
 			moh_start(other->ms, call->ctl);
-		else
+		else if (!call->desk_hold)
 			media_stream_silence(other->ms);
 		call_event(call, held ? "call.held" : "call.resumed",
 			   call->agent ? call->agent->ext : NULL, "{\"by\":\"%s\"}",
@@ -2110,6 +2117,7 @@ static void callctl_destructor(void *arg)
 	hash_flush(ctl->prompts);
 	mem_deref(ctl->prompts);
 	mem_deref(ctl->moh);
+	mem_deref(ctl->hush);
 	list_flush(&ctl->playlists);
 	mem_deref((void *)ctl->tenant);
 	mem_deref(ctl->hook);
@@ -2262,6 +2270,35 @@ int callctl_hangup(struct callctl *ctl, const char *id, const char *agent)
 		return EPERM;
 	log_info("call: hung up from the API call=%s", call->row.id);
 	call_end(call, "agent", 0, "API");
+	return 0;
+}
+
+int callctl_hold(struct callctl *ctl, const char *id, const char *agent, bool hold)
+{
+	struct call *call = ctl && id ? call_by_id(ctl, id) : NULL;
+
+	if (!call)
+		return ENOENT;
+	if (agent && (!call->agent || strcmp(call->agent->ext, agent)))
+		return EPERM;
+	if (call->state != CALL_BRIDGED || !call->agent)
+		return EINVAL;
+	if (call->desk_hold == hold)
+		return EALREADY;
+	call->desk_hold = hold;
+	if (hold) {
+		/* the caller hears music, the agent nothing; neither hears the
+		 * other (the recording keeps what each says) */
+		moh_start(call->caller->ms, ctl);
+		media_stream_play(call->agent->ms, ctl->hush, true);
+	} else {
+		media_stream_silence(call->caller->ms);
+		media_stream_silence(call->agent->ms);
+	}
+	log_info("call: %s from the desktop call=%s agent=%s", hold ? "held" : "resumed",
+		 call->row.id, call->agent->ext);
+	call_event(call, hold ? "call.held" : "call.resumed", call->agent->ext,
+		   "{\"by\":\"desktop\"}");
 	return 0;
 }
 

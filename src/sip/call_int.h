@@ -72,6 +72,7 @@ struct call {
 	uint32_t vm_max_ms;    /* voicemail: longest message */
 	char path_base[192];   /* IVR path of the flows before this one */
 	bool feature;	       /* not an interaction: neither stored nor counted */
+	bool desk_hold;	       /* held from the desktop: music to the caller */
 	struct store_call row;
 };
 
@@ -102,6 +103,7 @@ struct callctl {
 	struct tmr sweep;
 	struct hash *prompts;
 	struct prompt *moh;
+	struct prompt *hush; /* silence, for an agent whose caller is on hold */
 	struct list playlists; /* struct playlist, by path */
 	struct trusted_net trusted[CFG_MAX_TRUSTED];
 	size_t trustedc;

@@ -83,6 +83,12 @@ int callctl_dial(struct callctl *ctl, const char *agent, const char *target, cha
  * call must be bridged to that agent (EPERM otherwise). ENOENT: no such
  * active call. */
 int callctl_hangup(struct callctl *ctl, const char *id, const char *agent);
+/* Holds (hold true) or resumes a bridged call from the desktop: the
+ * caller hears music on hold, the agent silence; call.held and
+ * call.resumed events with "by":"desktop". agent as for hang-up. ENOENT:
+ * no such call; EPERM: not agent's; EINVAL: not bridged; EALREADY:
+ * already so. */
+int callctl_hold(struct callctl *ctl, const char *id, const char *agent, bool hold);
 /* Blind transfer of a bridged call to an extension or a queue, as a REFER
  * from the agent's phone would. EPERM: not bridged (to agent, when
  * given); EINVAL: target is neither an agent nor a queue. */

@@ -100,7 +100,17 @@ try {
     await waitText(agent, '#call-timer', /^0:0[2-9]$/, 10000);
   });
   await agent.fill('#notes', 'Wants the premium plan.');
+  await agent.click('#hold');
+  await check('alice puts the caller on hold from the desktop', async () => {
+    await agent.waitForSelector('#call-held', { state: 'visible', timeout: 5000 });
+    await waitText(agent, '#hold', /^Resume$/);
+  });
   await agent.screenshot({ path: `${SHOTS}/agent.png`, fullPage: true });
+  await agent.click('#hold');
+  await check('... and takes the call back', async () => {
+    await agent.waitForSelector('#call-held', { state: 'hidden', timeout: 5000 });
+    await waitText(agent, '#hold', /^Hold$/);
+  });
   await check('the wallboard\'s waiting count falls to 0', () => waitText(board, 'tr[data-queue="sales"] .waiting', /^0$/));
   await check('the call ends: the wrap-up asks for a disposition, notes carried over', async () => {
     await agent.waitForSelector('#wrapup', { state: 'visible', timeout: 20000 });

@@ -14,8 +14,8 @@ check "Ann Lee, a VIP customer" test "$(adm -d '{"name":"Ann Lee","company":"Acm
 adm -d '{"state":"logged_out"}' "$URL/api/v1/agents/1001/state" >/dev/null
 adm -d '{"state":"paused","reason":"lunch"}' "$URL/api/v1/agents/1002/state" >/dev/null
 
-# alice's phone: rings 2.5 s, answers, talks 5 s, hangs up; twice
-make_agent agent.xml answer-bye 5000
+# alice's phone: rings 2.5 s, answers, talks 7 s, hangs up; twice
+make_agent agent.xml answer-bye 7000
 sed -i '0,/<pause milliseconds="600"\/>/s//<pause milliseconds="2500"\/>/' "$T/agent.xml"
 agent_up 1001 alice-1001 "$AGENT_PORT1" "$MEDIA_PORT0" agent.xml -m 2 || finish
 # the caller: 1 for sales in the IVR, then stays until the agent hangs up
@@ -33,6 +33,8 @@ check "the ticket holds Ann, the call, the notes, in sales" \
 check "the tenant file has the supervisor's change on the queue's own line, the one before kept" \
 	bash -c "grep -q 'name: sales, service_level_target: 90, wrapup: \"2s\", strategy: \"linear\"' '$T/tenant.yaml' && grep -q 'name: sales, strategy: ring-all' '$T/tenant.yaml.bak'"
 check "the customer's score is on the ticket" test "$(db "SELECT csat FROM tickets WHERE status='resolved'")" = 5
+check "the hold and the resume from the desktop are events" \
+	test "$(db "SELECT group_concat(type, ',') FROM events WHERE type IN ('call.held','call.resumed') AND data LIKE '%desktop%'")" = call.held,call.resumed
 wrap=$(db "SELECT disposition || ':' || notes FROM wrapups")
 check "the wrap-up is stored with its disposition and notes" test "$wrap" = "sale:Wants the premium plan."
 check "the screenshots of the three pages are saved" \
