@@ -9,6 +9,7 @@ let agent;           // GET /api/v1/agents/{ext}
 let current = null;  // {id, caller, called, queue, path, answered}
 let wrapupCall = null;
 let timer = null;
+let fieldDefs = null; // GET /api/v1/fields: the customers' declared fields
 
 function showState() {
   const s = $('#state');
@@ -59,7 +60,10 @@ async function showCustomer(id, number) {
     };
     return;
   }
-  const [c, { timeline }] = await Promise.all([api(`/api/v1/customers/${id}`), api(`/api/v1/customers/${id}/timeline?limit=10`)]);
+  const enc = encodeURIComponent(id);
+  const [c, { timeline }, { tickets }] = await Promise.all([api(`/api/v1/customers/${enc}`),
+    api(`/api/v1/customers/${enc}/timeline?limit=10`), api(`/api/v1/tickets?customer=${enc}&status=new,open,pending&limit=5`)]);
+  fieldDefs = fieldDefs || (await api('/api/v1/fields')).customer;
   $('#cust-new').classList.add('hidden');
   $('#cust-known').classList.remove('hidden');
   $('#cust-name').textContent = c.name;
@@ -68,10 +72,31 @@ async function showCustomer(id, number) {
   $('#cust-company').textContent = c.company;
   $('#cust-tags').textContent = c.tags.map((t) => '#' + t).join(' ');
   $('#cust-notes').textContent = c.notes;
-  $('#cust-timeline tbody').replaceChildren(...timeline.map((t) => el('tr', {},
-    el('td', {}, new Date(t.at).toLocaleString()), el('td', {}, t.queue || '—'), el('td', {}, t.agent || '—'),
-    el('td', {}, t.outcome), el('td', {}, t.wrapup ? `${t.wrapup.disposition}${t.wrapup.notes ? ': ' + t.wrapup.notes : ''}` : ''),
-    el('td', {}, t.recording_url ? el('audio', { controls: '', preload: 'none', src: t.recording_url }) : ''))));
+  // the fields the admin declared, by their labels; undeclared keys as they are
+  const label = (k) => (fieldDefs.find((f) => f.name === k) || { label: k }).label;
+  $('#cust-fields').replaceChildren(...Object.entries(c.fields || {}).flatMap(([k, v]) => [el('dt', {}, label(k)), el('dd', {}, String(v))]));
+  $('#cust-open').replaceChildren(...(tickets.length ? [el('div', { class: 'muted' }, `Open tickets (${tickets.length})`)] : []),
+    ...tickets.map((t) => el('div', { class: 'open-ticket', 'data-ticket': t.id },
+      el('a', { href: `/tickets#${t.id}` }, t.subject), ` · ${t.status} · ${t.priority} `, el('span', { class: `sla ${t.sla.state}` }, t.sla.state.replace('_', ' ')))));
+  $('#cust-timeline tbody').replaceChildren(...timeline.map(timelineRow));
+}
+
+// one line of the customer's timeline: a call (its recording plays in
+// place), a ticket, or a note or reply on one
+function timelineRow(t) {
+  let what, details;
+  if (t.kind === 'call') {
+    what = `Call · ${t.outcome}`;
+    details = el('div', {}, [t.queue, t.agent && `agent ${t.agent}`, t.wrapup && `${t.wrapup.disposition}${t.wrapup.notes ? ': ' + t.wrapup.notes : ''}`].filter(Boolean).join(' · '),
+      t.recording_url ? el('audio', { controls: '', preload: 'none', src: t.recording_url }) : '');
+  } else if (t.kind === 'ticket') {
+    what = el('span', {}, 'Ticket ', el('a', { href: `/tickets#${t.ticket.id}` }, t.ticket.id));
+    details = `${t.ticket.subject} · ${t.ticket.status}`;
+  } else {
+    what = `${t.kind === 'reply' ? 'Reply' : 'Note'} on ${t.ticket}`;
+    details = `${t.user}: ${t.text}`;
+  }
+  return el('tr', { 'data-kind': t.kind }, el('td', {}, new Date(t.at).toLocaleString()), el('td', {}, what), el('td', {}, details));
 }
 
 // a customer the external CRM told us about (crm.lookup): name and tier

@@ -32,6 +32,7 @@
 #include "core/cfg.h"
 #include "store/store.h"
 #include "crm/crm.h"
+#include "ticket/ticket.h"
 #include "api/api_int.h"
 
 #define MAX_IDENTITIES 16
@@ -441,44 +442,119 @@ void api__customers_list(struct req *rq)
 	api__reply_json(rq, 200, "OK", json_pack("{s:o}", "customers", arr));
 }
 
-struct calls_ctx {
+/* The customer's timeline as it is gathered: items with their times, put
+ * newest first at the end. */
+struct timeline {
 	struct req *rq;
-	json_t *arr;
+	struct tl_item {
+		uint64_t at;
+		json_t *o;
+	} * v;
+	size_t n, sz;
 };
 
-static int timeline_one(const struct store_call *c, void *arg)
+static void tl_add(struct timeline *tl, uint64_t at, json_t *o)
 {
-	struct calls_ctx *x = arg;
+	if (!o)
+		return;
+	if (tl->n == tl->sz) {
+		size_t sz = tl->sz ? 2 * tl->sz : 64;
+		void *v = realloc(tl->v, sz * sizeof(*tl->v));
+		if (!v) {
+			json_decref(o);
+			return;
+		}
+		tl->v = v;
+		tl->sz = sz;
+	}
+	tl->v[tl->n].at = at;
+	tl->v[tl->n++].o = o;
+}
+
+static int tl_cmp(const void *a, const void *b)
+{
+	const struct tl_item *x = a, *y = b;
+	return x->at < y->at ? 1 : x->at > y->at ? -1 : 0;
+}
+
+static int timeline_call(const struct store_call *c, void *arg)
+{
+	struct timeline *tl = arg;
 	struct store_wrapup w;
-	json_t *o = json_pack(
-	    "{s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o}", "kind", "call", "id", c->id,
-	    "caller", c->caller, "queue", c->queue, "agent", c->agent, "outcome",
-	    c->outcome, "at", api__time_json(c->created), "answered_at",
-	    api__time_json(c->answered), "ended_at", api__time_json(c->ended));
+	json_t *o =
+	    json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o}", "kind", "call",
+		      "channel", "voice", "id", c->id, "caller", c->caller, "queue",
+		      c->queue, "agent", c->agent, "outcome", c->outcome, "at",
+		      api__time_json(c->created), "answered_at",
+		      api__time_json(c->answered), "ended_at", api__time_json(c->ended));
 	char url[96];
 
+	if (!o)
+		return 0;
 	if (c->recording[0]) {
 		snprintf(url, sizeof(url), "/api/v1/calls/%s/recording", c->id);
 		json_object_set_new(o, "recording_url", json_string(url));
 	}
-	if (!store_wrapup_get(x->rq->api->store, c->id, &w))
+	if (!store_wrapup_get(tl->rq->api->store, c->id, &w))
 		json_object_set_new(o, "wrapup",
 				    json_pack("{s:s,s:s}", "disposition", w.disposition,
 					      "notes", w.notes));
-	json_array_append_new(x->arr, o);
+	tl_add(tl, c->created, o);
 	return 0;
 }
 
-static json_t *calls_of(struct req *rq, const char *id, uint32_t limit)
+/* A ticket's notes and public replies on its customer's timeline. */
+static int timeline_note(const struct store_ticket_entry *e, void *arg)
 {
-	struct store_call_filter f = {.customer = id, .limit = limit};
-	struct calls_ctx x = {rq, json_array()};
+	struct timeline *tl = arg;
 
-	(void)store_call_list(rq->api->store, &f, timeline_one, &x);
-	return x.arr;
+	if (strcmp(e->kind, "note") && strcmp(e->kind, "reply"))
+		return 0;
+	tl_add(tl, e->ts,
+	       json_pack("{s:s,s:o,s:s,s:s,s:s}", "kind", e->kind, "at",
+			 api__time_json(e->ts), "ticket", e->ticket, "user", e->user,
+			 "text", e->text));
+	return 0;
 }
 
-/* GET /api/v1/customers/{id}/timeline: every interaction, newest first. */
+static int timeline_ticket(const struct store_ticket *t, void *arg)
+{
+	struct timeline *tl = arg;
+	const char *sla =
+	    ticket_sla_state(t, tl->rq->api->tenant->ticket_warn_ms, clock_now_ms());
+
+	tl_add(tl, t->created,
+	       json_pack("{s:s,s:o,s:{s:s,s:s,s:s,s:s,s:s,s:{s:s}}}", "kind", "ticket",
+			 "at", api__time_json(t->created), "ticket", "id", t->id,
+			 "subject", t->subject, "status", t->status, "priority",
+			 t->priority, "assignee", t->assignee, "sla", "state", sla));
+	(void)store_ticket_history(tl->rq->api->store, t->id, timeline_note, tl);
+	return 0;
+}
+
+/* The customer's calls (with wrap-ups and recordings), tickets and the
+ * notes and replies on them, newest first, at most limit of them. */
+static json_t *timeline_of(struct req *rq, const char *id, uint32_t limit)
+{
+	struct timeline tl = {.rq = rq};
+	struct store_call_filter cf = {.customer = id, .limit = limit};
+	struct store_ticket_filter tf = {.customer = id, .limit = limit};
+	json_t *arr = json_array();
+
+	(void)store_call_list(rq->api->store, &cf, timeline_call, &tl);
+	(void)store_ticket_list(rq->api->store, &tf, timeline_ticket, &tl);
+	qsort(tl.v, tl.n, sizeof(*tl.v), tl_cmp);
+	for (size_t i = 0; i < tl.n; i++) {
+		if (i < limit)
+			json_array_append_new(arr, tl.v[i].o);
+		else
+			json_decref(tl.v[i].o);
+	}
+	free(tl.v);
+	return arr;
+}
+
+/* GET /api/v1/customers/{id}/timeline: timeline_of, limit items (100). */
 void api__customers_timeline(struct req *rq)
 {
 	struct store_customer c;
@@ -488,7 +564,7 @@ void api__customers_timeline(struct req *rq)
 		return;
 	api__reply_json(rq, 200, "OK",
 			json_pack("{s:s,s:o}", "customer", c.id, "timeline",
-				  calls_of(rq, c.id, limit)));
+				  timeline_of(rq, c.id, limit)));
 }
 
 /* GET /api/v1/customers/{id}/export: all we hold about the customer. */
@@ -500,7 +576,7 @@ void api__customers_export(struct req *rq)
 	if (!customer_load(rq, &c))
 		return;
 	o = customer_json(rq->api, &c);
-	json_object_set_new(o, "interactions", calls_of(rq, c.id, 1000));
+	json_object_set_new(o, "interactions", timeline_of(rq, c.id, 1000));
 	api__audit(rq->api, &rq->who, "customer.export", c.id, "%s", "");
 	api__reply_json_hdrs(
 	    rq, 200, "OK",

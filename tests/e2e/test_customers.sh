@@ -70,6 +70,17 @@ check "Bob is merged into Ann" test "$c/$(jq_ 'len(d["identities"])')" = 200/3
 check "Bob's call is now in Ann's timeline" test "$(req "$URL/api/v1/customers/$ann/timeline")/$(jq_ 'sorted(t["id"] for t in d["timeline"])')" = "200/$(python3 -c "print(sorted(['$annc','$bobc']))")"
 check "Bob is gone (404)" test "$(req "$URL/api/v1/customers/$bob")" = 404
 
+# a ticket for Ann and a note on it join her timeline, newest first
+req -d "{\"subject\":\"Wants a refund\",\"customer\":\"$ann\",\"call\":\"$annc\"}" "$URL/api/v1/tickets" >/dev/null
+tk=$(jq_ 'd["id"]')
+sleep 0.05
+req -d '{"text":"Refund approved."}' "$URL/api/v1/tickets/$tk/notes" >/dev/null
+sleep 0.3 # the store's thread writes the history
+check "the timeline: the note, the ticket, then the calls" \
+	test "$(req "$URL/api/v1/customers/$ann/timeline")/$(jq_ '",".join(t["kind"] for t in d["timeline"])')/$(jq_ 'd["timeline"][0]["text"]+"/"+d["timeline"][1]["ticket"]["subject"]')" = "200/note,ticket,call,call/Refund approved./Wants a refund"
+check "the export has the ticket and the note too" \
+	test "$(req "$URL/api/v1/customers/$ann/export")/$(jq_ 'len(d["interactions"])')" = 200/4
+
 # an agent may not forget customers; forgetting needs confirming
 curl -s -o /dev/null -H "Authorization: Bearer test-token" -H 'Content-Type: application/json' \
 	-d '{"name":"alice","role":"agent","extension":"1001","password":"alice-secret"}' "$URL/api/v1/users"

@@ -90,6 +90,10 @@ try {
     await waitText(agent, '#cust-tier', /^vip$/);
     await waitText(agent, '#cust-company', /Acme/);
   });
+  await check('... her plan by its label, and her open ticket with its SLA state', async () => {
+    await waitText(agent, '#cust-fields', /Plan\s*pro/);
+    await waitText(agent, '#cust-open', /Invoice question · new · normal on track/);
+  });
   await check('... with the IVR path the caller took and the queue', async () => {
     const path = await text(agent, '#offer-path'), q = await text(agent, '#offer-queue');
     if (!/menu › sales/.test(path) || q !== 'sales') throw new Error(`path "${path}" queue "${q}"`);
