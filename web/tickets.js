@@ -3,7 +3,9 @@
 // badge and due times, paged with "More"; a ticket opened beside the
 // customer's card and timeline (calls with their recordings, tickets,
 // notes), with the status changes the rules allow, reassignment,
-// priority, notes and replies. Kept live by the ticket.* events.
+// priority, notes and replies, and its custom fields (tickets.fields)
+// shown by their labels with a form to edit them. Kept live by the
+// ticket.* events.
 import { api, $, el, duration, signedIn, events } from './common.js';
 
 // rows per page: 50, or ?limit=N in the page's address
@@ -16,6 +18,8 @@ let more = false;       // the last page was full: there may be more
 let loadSeq = 0;        // a newer load wins over an older one still running
 let current = null;     // the id of the ticket in view
 let shown = {};         // what the view's selects last showed, to keep a choice in progress
+let ticketFields = [];  // the tenant's tickets.fields (GET /api/v1/fields, once)
+let customBase = {};    // the fields the form was filled from
 const customers = new Map(); // id -> Promise of the customer (names in the list)
 
 const when = (iso) => (iso ? new Date(iso).toLocaleString() : '—');
@@ -174,10 +178,105 @@ function renderTicket(t) {
     sel.value = t.assignee || '';
   }
   if (shown.id !== t.id || shown.priority !== t.priority) $('#tk-priority').value = t.priority;
-  if (shown.id !== t.id) { $('#tk-note-text').value = ''; $('#tk-note-done').textContent = ''; $('#tk-error').textContent = ''; }
-  shown = { id: t.id, assignee: t.assignee, assignees: JSON.stringify(t.assignees), priority: t.priority, customer: t.customer };
+  if (shown.id !== t.id) { $('#tk-note-text').value = ''; $('#tk-note-done').textContent = ''; $('#tk-error').textContent = ''; $('#tk-custom-done').textContent = ''; }
+  const prev = shown;
+  shown = { id: t.id, assignee: t.assignee, assignees: JSON.stringify(t.assignees), priority: t.priority, customer: t.customer, fields: prev.fields };
+
+  renderCustom(t, prev.id !== t.id || prev.fields !== JSON.stringify(t.fields || {}));
+  shown.fields = JSON.stringify(t.fields || {});
 
   $('#tk-history').replaceChildren(...(t.history || []).slice().reverse().map(historyItem));
+}
+
+// --- custom fields (tickets.fields) ---------------------------------------------
+
+function customText(f, v) {
+  if (v === undefined || v === null || v === '') return '—';
+  if (f?.type === 'bool' || typeof v === 'boolean') return v ? 'yes' : 'no';
+  return String(v);
+}
+
+// The input of a declared field, holding value (undefined: none yet).
+function customInput(f, value) {
+  const id = `tkf-${f.name}`, attrs = { id, name: f.name, 'data-type': f.type };
+  if (f.type === 'bool') {
+    const cb = el('input', { ...attrs, type: 'checkbox' });
+    cb.checked = value === true;
+    return cb;
+  }
+  if (f.type === 'choice') {
+    const sel = el('select', attrs, el('option', { value: '' }, '—'),
+      ...(f.options || []).map((o) => el('option', { value: o }, o)));
+    // a stored value no longer among the options still shows
+    if (typeof value === 'string' && value && !(f.options || []).includes(value)) sel.append(el('option', { value }, value));
+    sel.value = typeof value === 'string' ? value : '';
+    return sel;
+  }
+  // numbers as text, so that what is typed reaches the API and its words
+  const input = f.type === 'date' ? el('input', { ...attrs, type: 'date' })
+    : f.type === 'number' ? el('input', { ...attrs, type: 'text', inputmode: 'decimal' })
+      : el('input', { ...attrs, type: 'text', maxlength: '256' });
+  input.value = value === undefined || value === null ? '' : String(value);
+  return input;
+}
+
+// The fields by their labels (declared ones in their order, then any the
+// ticket keeps that are not declared); the form is built again only when
+// the ticket or its fields changed, so that an edit in progress stays.
+function renderCustom(t, rebuild) {
+  const values = t.fields || {};
+  const declared = new Set(ticketFields.map((f) => f.name));
+  const extra = Object.keys(values).filter((k) => !declared.has(k));
+  $('#tk-custom').classList.toggle('hidden', !ticketFields.length && !extra.length);
+  $('#tk-custom-list').replaceChildren(
+    ...ticketFields.flatMap((f) => [el('dt', {}, f.label || f.name), el('dd', { 'data-custom': f.name }, customText(f, values[f.name]))]),
+    ...extra.flatMap((k) => [el('dt', {}, k), el('dd', { 'data-custom': k }, customText(null, values[k]))]));
+  $('#tk-custom-edit').classList.toggle('hidden', !ticketFields.length);
+  if (!rebuild) return;
+  customBase = values;
+  $('#tk-custom-inputs').replaceChildren(...ticketFields.flatMap((f) => [
+    el('label', { for: `tkf-${f.name}`, class: f.required ? 'required' : '' }, f.label || f.name),
+    customInput(f, values[f.name])]));
+  $('#tk-custom-error').textContent = '';
+}
+
+// What the form says of field f: a value, or null for none.
+function customValue(f) {
+  const input = $(`#tkf-${f.name}`);
+  if (f.type === 'bool') return input.checked;
+  const v = input.value.trim();
+  if (v === '') return null;
+  // a number that is not one goes as typed: the API says what is wrong
+  if (f.type === 'number') return /^-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(v) ? Number(v) : v;
+  return v;
+}
+
+// Sends the fields the form changed (null removes one); the API checks
+// them against the declarations and its message is shown as it is.
+async function saveCustom(ev) {
+  ev.preventDefault();
+  const id = current, before = customBase, fields = {};
+  for (const f of ticketFields) {
+    const v = customValue(f), was = before[f.name];
+    if (v === null ? was === undefined || was === null : v === was || (f.type === 'bool' && !v && was === undefined)) continue;
+    fields[f.name] = v;
+  }
+  $('#tk-custom-error').textContent = '';
+  $('#tk-custom-done').textContent = '';
+  document.querySelectorAll('#tk-custom-inputs [aria-invalid]').forEach((i) => i.removeAttribute('aria-invalid'));
+  if (!Object.keys(fields).length) { $('#tk-custom-done').textContent = 'Nothing changed.'; return; }
+  try {
+    await api(`/api/v1/tickets/${encodeURIComponent(id)}`, { method: 'PATCH', body: { fields } });
+    if (current === id) $('#tk-custom-done').textContent = 'Fields saved.';
+  } catch (e) {
+    if (current !== id) return;
+    $('#tk-custom-error').textContent = e.message;
+    const bad = /^fields\.([a-z][a-z0-9_]*):/.exec(e.message || '');
+    if (bad && ticketFields.some((f) => f.name === bad[1])) $(`#tkf-${bad[1]}`).setAttribute('aria-invalid', 'true');
+    return;
+  }
+  if (current === id) await openTicket(id);
+  loadList();
 }
 
 // A recording of the timeline is being listened to: not redrawn under it.
@@ -275,20 +374,13 @@ async function showCustomer(id) {
   }
   const enc = encodeURIComponent(id);
   try {
-    const [c, { timeline }, { tickets }] = await Promise.all([
+    // calls, tickets and their notes and replies, newest first (the server
+    // merges them)
+    const [c, { timeline: items }] = await Promise.all([
       api(`/api/v1/customers/${enc}`),
-      api(`/api/v1/customers/${enc}/timeline?limit=50`),
-      api(`/api/v1/tickets?customer=${enc}&limit=20`)]);
-    // the notes and replies of the customer's latest tickets
-    const full = await Promise.all(tickets.slice(0, 10).map((t) => api(`/api/v1/tickets/${encodeURIComponent(t.id)}`).catch(() => null)));
+      api(`/api/v1/customers/${enc}/timeline?limit=50`)]);
     if (seq !== customerSeq) return;
     customers.set(id, Promise.resolve(c));
-    const items = [
-      ...timeline.map((call) => ({ ...call, kind: 'call' })),
-      ...tickets.map((t) => ({ kind: 'ticket', at: t.created, ticket: t })),
-      ...full.filter(Boolean).flatMap((t) => t.history.filter((h) => h.kind === 'note' || h.kind === 'reply')
-        .map((h) => ({ kind: h.kind, at: h.at, user: h.user, text: h.text, ticket: t.id })))];
-    items.sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
     $('#cust-none').classList.add('hidden');
     $('#cust-card').classList.remove('hidden');
     $('#cust-card').dataset.customer = c.id;
@@ -316,7 +408,9 @@ function route() {
 
 async function main() {
   who = await signedIn(['agent', 'supervisor', 'admin']);
-  await fillFilters();
+  [ticketFields] = await Promise.all([
+    api('/api/v1/fields').then((d) => d.ticket || []).catch(() => []),
+    fillFilters()]);
   for (const sel of ['#f-scope', '#f-status', '#f-sla', '#f-group', '#f-assignee']) $(sel).onchange = filtersChanged;
   $('#filters').onsubmit = (ev) => ev.preventDefault();
   $('#more').onclick = () => loadList(true);
@@ -325,6 +419,7 @@ async function main() {
   $('#tk-priority-set').onclick = () => change({ priority: $('#tk-priority').value });
   $('#tk-note-form').onsubmit = (ev) => { ev.preventDefault(); addNote(false); };
   $('#tk-reply-add').onclick = () => addNote(true);
+  $('#tk-custom-form').onsubmit = saveCustom;
   window.addEventListener('hashchange', route);
   await loadList();
   route();

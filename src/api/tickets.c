@@ -5,9 +5,13 @@
  * by themselves: a known customer who hung up waiting in a queue gets a
  * call-back ticket, a voicemail gets a ticket with the recording's call.
  * Agents see tickets assigned to them or of the queues they serve,
- * supervisors those of their queues, admins all.
+ * supervisors those of their queues, admins all. A ticket's custom
+ * fields are checked here against tickets.fields (422 naming the field):
+ * a change merges the keys it gives into the stored ones, null removing
+ * one.
  *
- * Not here: what a ticket may do (ticket/), the records (store).
+ * Not here: what a ticket may do (ticket/), the records (store), the
+ * rules of a field's value (crm/fields.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -28,6 +32,7 @@
 #include "core/cfg.h"
 #include "store/store.h"
 #include "ticket/ticket.h"
+#include "crm/crm.h"
 #include "api/api_int.h"
 
 #define CHECK_MS 1000
@@ -204,8 +209,13 @@ static json_t *ticket_json(struct api *a, const struct store_ticket *t)
 	    "resolution_due", api__time_json(t->res_due), "escalations",
 	    (int)t->escalations);
 
+	json_t *fields = t->fields[0] ? json_loads(t->fields, 0, NULL) : NULL;
+
 	json_object_set_new(o, "csat",
 			    t->csat ? json_integer((json_int_t)t->csat) : json_null());
+	json_object_set_new(o, "fields", json_is_object(fields) ? fields : json_object());
+	if (fields && !json_is_object(fields))
+		json_decref(fields);
 	return o;
 }
 
@@ -420,8 +430,127 @@ static bool change_fields(struct req *rq, json_t *body, struct ticket_change *c,
 }
 
 static const char *const ticket_keys[] = {
-    "subject",	"description", "category", "priority", "group", "assignee",
-    "customer", "call",	       "tags",	   "status",   NULL};
+    "subject",	"description", "category", "priority", "group",	 "assignee",
+    "customer", "call",	       "tags",	   "status",   "fields", NULL};
+
+static const struct cfg_field *field_declared(const struct cfg_tenant *t, const char *key)
+{
+	for (size_t i = 0; i < t->ticket_fieldc; i++) {
+		if (!strcmp(t->ticket_fields[i].name, key))
+			return &t->ticket_fields[i];
+	}
+	return NULL;
+}
+
+/*
+ * The custom fields of a new ticket or a change, checked against the
+ * tenant's tickets.fields: body's "fields" merged into stored (a JSON
+ * object; "{}" for a new ticket), a null removing a key. The keys given
+ * must be declared and of their type (a stale key, no longer declared,
+ * may be removed with null); the result must have the required ones,
+ * so a new ticket must have them even when it gives no fields. *out is
+ * the whole object as JSON text (free it), NULL when the change leaves
+ * the fields alone. false after replying 400 or 422 naming the field.
+ */
+static bool custom_fields(struct req *rq, json_t *body, const char *stored, bool create,
+			  char **out)
+{
+	const struct cfg_tenant *t = rq->api->tenant;
+	json_t *given = json_object_get(body, "fields"), *merged = NULL, *check = NULL;
+	json_t *x;
+	const char *key;
+	char bad[256];
+	void *tmp;
+	bool ok = false;
+
+	*out = NULL;
+	if (!given && !create)
+		return true;
+	if (given && !json_is_object(given)) {
+		api__reply_error(rq, 400, "Bad Request", "bad_field",
+				 "fields: an object of the declared fields");
+		return false;
+	}
+	merged = json_loads(stored && stored[0] ? stored : "{}", 0, NULL);
+	if (!json_is_object(merged)) {
+		json_decref(merged);
+		merged = json_object();
+	}
+	/* the given keys: a stale one may go; otherwise declared, of the type */
+	check = given ? json_deep_copy(given) : json_object();
+	if (!merged || !check)
+		goto nomem;
+	json_object_foreach_safe(check, tmp, key, x)
+	{
+		const struct cfg_field *f = field_declared(t, key);
+
+		if (!json_is_null(x))
+			continue;
+		if (f && f->required) {
+			api__reply_error(rq, 422, "Unprocessable Entity",
+					 "bad_custom_field", "fields.%s: required",
+					 f->name);
+			goto out;
+		}
+		if (!f && t->ticket_fieldc && json_object_get(merged, key))
+			json_object_del(check, key); /* no longer declared: it goes */
+	}
+	if (crm_fields_check(t->ticket_fields, t->ticket_fieldc, check, false, bad,
+			     sizeof(bad))) {
+		api__reply_error(rq, 422, "Unprocessable Entity", "bad_custom_field",
+				 "%s", bad);
+		goto out;
+	}
+	if (!t->ticket_fieldc) {
+		/* none declared (tickets.fields): any key, text values, as customers */
+		json_object_foreach(check, key, x)
+		{
+			const char *v = json_string_value(x);
+			if (strlen(key) > 32 ||
+			    (!json_is_null(x) && (!v || strlen(v) > 256))) {
+				api__reply_error(
+				    rq, 400, "Bad Request", "bad_field",
+				    "fields.%.32s: text of at most 256 characters", key);
+				goto out;
+			}
+		}
+	}
+	json_object_foreach(given, key, x)
+	{
+		if (json_is_null(x))
+			json_object_del(merged, key);
+		else if (json_object_set(merged, key, x))
+			goto nomem;
+	}
+	/* the whole: every required field there (stale keys are not checked) */
+	json_decref(check);
+	check = json_object();
+	if (!check)
+		goto nomem;
+	json_object_foreach(merged, key, x)
+	{
+		if (field_declared(t, key) && json_object_set(check, key, x))
+			goto nomem;
+	}
+	if (crm_fields_check(t->ticket_fields, t->ticket_fieldc, check, true, bad,
+			     sizeof(bad))) {
+		api__reply_error(rq, 422, "Unprocessable Entity", "bad_custom_field",
+				 "%s", bad);
+		goto out;
+	}
+	*out = json_dumps(merged, JSON_COMPACT | JSON_SORT_KEYS);
+	if (!*out)
+		goto nomem;
+	ok = true;
+	goto out;
+nomem:
+	api__reply_error(rq, 503, "Service Unavailable", "store_error",
+			 "the ticket could not be stored: %s", strerror(ENOMEM));
+out:
+	json_decref(check);
+	json_decref(merged);
+	return ok;
+}
 
 /* A change's error: 400 with the field, 409 for a status not allowed. */
 static void change_error(struct req *rq, int err, const char *why)
@@ -446,7 +575,7 @@ void api__tickets_add(struct req *rq)
 	struct store_ticket *t = NULL;
 	json_t *body = api__body_object(rq, ticket_keys);
 	const char *why = "";
-	char tags[256];
+	char tags[256], *fields = NULL;
 	int err;
 
 	if (!body)
@@ -468,6 +597,9 @@ void api__tickets_add(struct req *rq)
 		api__forbidden(rq, "make tickets for that group");
 		goto out;
 	}
+	if (!custom_fields(rq, body, NULL, true, &fields))
+		goto out;
+	c.fields = fields;
 	t = malloc(sizeof(*t));
 	if (!t) {
 		change_error(rq, ENOMEM, "");
@@ -479,6 +611,7 @@ void api__tickets_add(struct req *rq)
 	else
 		api__reply_json(rq, 201, "Created", ticket_json(rq->api, t));
 out:
+	free(fields);
 	free(t);
 	json_decref(body);
 }
@@ -556,14 +689,16 @@ void api__tickets_patch(struct req *rq)
 	struct store_ticket *t = malloc(sizeof(*t));
 	json_t *body = NULL;
 	const char *why = "";
-	char tags[256];
+	char tags[256], *fields = NULL;
 	int err;
 
 	if (!t || !ticket_load(rq, t))
 		goto out;
 	body = api__body_object(rq, ticket_keys);
-	if (!body || !change_fields(rq, body, &c, tags, sizeof(tags)))
+	if (!body || !change_fields(rq, body, &c, tags, sizeof(tags)) ||
+	    !custom_fields(rq, body, t->fields, false, &fields))
 		goto out;
+	c.fields = fields;
 	{
 		bool was_resolved = !strcmp(t->status, "resolved");
 		err = ticket_update(rq->api->tickets->tk, t->id, &c, clock_now_ms(), t,
@@ -578,6 +713,7 @@ void api__tickets_patch(struct req *rq)
 out:
 	if (!t)
 		change_error(rq, ENOMEM, "");
+	free(fields);
 	free(t);
 	json_decref(body);
 }

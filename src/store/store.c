@@ -221,6 +221,8 @@ static const char *const migrations[] = {
     "INSERT INTO customers_fts (id, name, company, tags, identities)"
     " SELECT id, name, company, tags, (SELECT group_concat(value, ' ')"
     " FROM identities WHERE customer = c.id) FROM customers c;",
+    /* 9: tickets' custom fields (tickets.fields), a JSON object */
+    "ALTER TABLE tickets ADD COLUMN fields TEXT NOT NULL DEFAULT '{}';",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
@@ -329,7 +331,7 @@ static int job_run(sqlite3 *db, const struct job *j)
 	    [JOB_WEBHOOK_DEL] = "DELETE FROM webhooks WHERE id=?",
 	    [JOB_ROW] = NULL,
 	    [JOB_TICKET] = "INSERT OR REPLACE INTO tickets VALUES"
-			   " (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+			   " (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	};
 	sqlite3_stmt *st;
 	int rc;
@@ -408,6 +410,7 @@ static int job_run(sqlite3 *db, const struct job *j)
 			bind_text(st, i + 1, text[i]);
 		for (int i = 0; i < 10; i++)
 			sqlite3_bind_int64(st, 13 + i, (sqlite3_int64)num[i]);
+		bind_text(st, 23, t->fields[0] ? t->fields : "{}");
 		break;
 	}
 	case JOB_ROW:
@@ -1422,6 +1425,7 @@ static int ticket_row(sqlite3_stmt *st, void *h, void *arg)
 		col_text(st, i, text[i], sizes[i]);
 	for (int i = 0; i < 10; i++)
 		*num[i] = (uint64_t)sqlite3_column_int64(st, 12 + i);
+	col_text(st, 22, t->fields, sizeof(t->fields));
 	r = ((store_ticket_h *)h)(t, arg);
 	free(t);
 	return r;
@@ -1445,7 +1449,7 @@ int store_ticket_get(struct store *s, const char *id, struct store_ticket *t)
 		      "SELECT id, subject, description, category, priority, status,"
 		      " assignee, grp, customer, calls, tags, creator, created, updated,"
 		      " fr_due, res_due, fr_at, resolved_at, paused_at, sla_flags,"
-		      " escalations, csat FROM tickets WHERE id=?",
+		      " escalations, csat, fields FROM tickets WHERE id=?",
 		      ticket_row, (void *)ticket_copy, t, "s", id);
 	return err ? err : (t->id[0] ? 0 : ENOENT);
 }
@@ -1460,7 +1464,8 @@ int store_ticket_list(struct store *s, const struct store_ticket_filter *f,
 	    "SELECT id, subject, description, category, priority, status,"
 	    " assignee, grp, customer, calls, tags, creator, created, updated,"
 	    " fr_due, res_due, fr_at, resolved_at, paused_at, sla_flags,"
-	    " escalations, csat FROM tickets WHERE (?1 IS NULL OR instr(',' || ?1 || ',',"
+	    " escalations, csat, fields FROM tickets WHERE (?1 IS NULL OR instr(',' || "
+	    "?1 || ',',"
 	    " ',' || status || ',') > 0) AND (?2 IS NULL OR assignee = ?2)"
 	    " AND (?3 IS NULL OR instr(',' || ?3 || ',', ',' || grp || ',') > 0)"
 	    " AND (?4 IS NULL OR customer = ?4)"

@@ -208,7 +208,8 @@ struct store_ticket {
 	uint64_t paused_at; /* pending since (clocks stopped), 0 = running */
 	uint64_t sla_flags; /* TICKET_*_WARNED / _BREACHED */
 	uint64_t escalations;
-	uint64_t csat; /* the customer's score 1-5 from the survey, 0 = none */
+	uint64_t csat;	   /* the customer's score 1-5 from the survey, 0 = none */
+	char fields[2048]; /* custom fields (tickets.fields), a JSON object */
 };
 /* Inserts or replaces (queued write). */
 int store_ticket_save(struct store *st, const struct store_ticket *t);
@@ -232,8 +233,9 @@ struct store_ticket_entry {
 	char ticket[32];
 	uint64_t ts;
 	char user[64];
-	char
-	    kind[16]; /* created, status, assign, priority, note, reply, sla, escalated */
+	/* created, status, assign, priority, fields, note, reply, sla, escalated,
+	 * rated */
+	char kind[16];
 	char text[2048];
 	bool public_;
 };

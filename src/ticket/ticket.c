@@ -9,13 +9,25 @@
  * Open tickets' clocks are kept in memory (a small slot each) so that a
  * check never reads the store; a change reads the whole ticket.
  *
+ * Custom fields are kept as the JSON object the caller gives (checked
+ * against tickets.fields in api/, where the declarations are applied);
+ * the engine stores it in one form (keys sorted) and says which keys a
+ * change touched.
+ *
  * Not here: business time (sla.c), the routes (api/tickets.c).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <re.h>
+#include <jansson.h>
+/* not <re.h>: its re_json.h clashes with jansson's enums */
+#include <re_types.h>
+#include <re_fmt.h>
+#include <re_mem.h>
+#include <re_list.h>
+#include <re_hash.h>
+#include <re_sys.h>
 #include "core/core.h"
 #include "core/cfg.h"
 #include "store/store.h"
@@ -325,6 +337,74 @@ static void clocks_resume(struct tickets *tk, struct store_ticket *t, uint64_t n
 
 /* --- changes ---------------------------------------------------------------- */
 
+/* The custom fields text into t->fields in one form (compact, keys
+ * sorted), so that the same fields are always the same text. */
+static int custom_fields_set(struct store_ticket *t, const char *text, const char **why)
+{
+	json_t *o = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
+	char *s = json_is_object(o) ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	int err = 0;
+
+	if (!json_is_object(o)) {
+		*why = "fields: an object of the declared fields";
+		err = EINVAL;
+	} else if (!s) {
+		err = ENOMEM;
+	} else if (strlen(s) >= sizeof(t->fields)) {
+		*why = "fields: at most 2047 bytes in all";
+		err = EINVAL;
+	} else {
+		util_copy(t->fields, sizeof(t->fields), s);
+	}
+	free(s);
+	json_decref(o);
+	return err;
+}
+
+/*
+ * The keys whose values differ between two fields objects (JSON text),
+ * as "a, b, c (removed)" into out; "" when none do.
+ */
+static void custom_fields_diff(const char *before, const char *after, char *out,
+			       size_t sz)
+{
+	json_t *a = json_loads(before[0] ? before : "{}", 0, NULL);
+	json_t *b = json_loads(after[0] ? after : "{}", 0, NULL);
+	const char *key;
+	json_t *v;
+	size_t len = 0;
+
+	out[0] = '\0';
+	if (!json_is_object(a) || !json_is_object(b))
+		goto out;
+	/* in sorted order, the way they are stored */
+	json_object_foreach(b, key, v)
+	{
+		if (json_equal(v, json_object_get(a, key)))
+			continue;
+		len +=
+		    (size_t)snprintf(out + len, sz - len, "%s%s", len ? ", " : "", key);
+		if (len >= sz)
+			goto cut;
+	}
+	json_object_foreach(a, key, v)
+	{
+		if (json_object_get(b, key))
+			continue;
+		len += (size_t)snprintf(out + len, sz - len, "%s%s (removed)",
+					len ? ", " : "", key);
+		if (len >= sz)
+			goto cut;
+	}
+	goto out;
+cut:
+	if (sz > 4)
+		memcpy(out + sz - 4, "...", 4);
+out:
+	json_decref(a);
+	json_decref(b);
+}
+
 static int fields_apply(struct tickets *tk, struct store_ticket *t,
 			const struct ticket_change *c, uint64_t now, const char **why)
 {
@@ -401,6 +481,11 @@ static int fields_apply(struct tickets *tk, struct store_ticket *t,
 	}
 	if (c->csat)
 		t->csat = (uint64_t)c->csat;
+	if (c->fields) {
+		int err = custom_fields_set(t, c->fields, why);
+		if (err)
+			return err;
+	}
 	(void)now;
 	return 0;
 }
@@ -457,7 +542,7 @@ int ticket_update(struct tickets *tk, const char *id, const struct ticket_change
 	struct store_ticket *t, before;
 	enum ticket_status from = TICKET_NEW, to;
 	const char *dummy;
-	char what[160] = "";
+	char what[160] = "", keys[256];
 	int err;
 
 	if (!why)
@@ -521,6 +606,11 @@ int ticket_update(struct tickets *tk, const char *id, const struct ticket_change
 		history(tk, t, c->by, "rated", false, "satisfaction %llu of 5",
 			(unsigned long long)t->csat);
 		snprintf(what + strlen(what), sizeof(what) - strlen(what), "csat ");
+	}
+	custom_fields_diff(before.fields, t->fields, keys, sizeof(keys));
+	if (keys[0]) {
+		history(tk, t, c->by, "fields", false, "%s", keys);
+		snprintf(what + strlen(what), sizeof(what) - strlen(what), "fields ");
 	}
 	if (strcmp(before.assignee, t->assignee)) {
 		history(tk, t, c->by, "assign", false, "%s → %s",

@@ -5,7 +5,7 @@
  * (first response and resolution, counted in the tenant's business hours,
  * stopped while pending), with a warning before a breach and an
  * escalation at it. Every change is an event and a line of the ticket's
- * history.
+ * history, a change of its custom fields too.
  *
  * The engine keeps the open tickets' clocks in memory and checks them
  * with ticket_check (time passed in); the records are in the store.
@@ -75,7 +75,10 @@ struct ticket_change {
 	int priority;	      /* -1: leave */
 	int status;	      /* -1: leave */
 	int csat;	      /* the customer's score 1-5; 0: leave */
-	const char *by;	      /* who: a user, or "system" */
+	/* custom fields: a JSON object, all of the ticket's (checked against
+	 * tickets.fields by the caller); NULL: leave */
+	const char *fields;
+	const char *by; /* who: a user, or "system" */
 };
 #define TICKET_CHANGE_INIT                                                               \
 	{                                                                                \

@@ -1,12 +1,14 @@
 /*
  * test_store.c — the SQLite store: migrations applied once, calls saved
  * and read back with filters, events, bindings with expiry, a burst of
- * writes committed in batches, data kept across close and reopen, and a
- * full write queue refused with ENOSPC rather than growing.
+ * writes committed in batches, data kept across close and reopen, a
+ * full write queue refused with ENOSPC rather than growing, and tickets'
+ * custom fields (migration 9).
  */
 #include <stdlib.h>
 #include <string.h>
 #include <re.h>
+#include <sqlite3.h>
 #include "core/core.h"
 #include "store/store.h"
 #include "test.h"
@@ -74,7 +76,7 @@ static int test_calls_events_bindings(void)
 
 	mkdir_tmp();
 	TEST_ERR(store_open(&st, dir));
-	TEST_CHECK(!(store_schema_version(st) != 8));
+	TEST_CHECK(!(store_schema_version(st) != 9));
 	for (int i = 0; i < 10; i++) {
 		memset(&c, 0, sizeof(c));
 		snprintf(c.id, sizeof(c.id), "c%d", i);
@@ -138,7 +140,7 @@ static int test_calls_events_bindings(void)
 	/* close, reopen: everything is still there, nothing reapplied */
 	st = mem_deref(st);
 	TEST_ERR(store_open(&st, dir));
-	TEST_CHECK(!(store_schema_version(st) != 8 || store_call_get(st, "c3", &got)));
+	TEST_CHECK(!(store_schema_version(st) != 9 || store_call_get(st, "c3", &got)));
 	n = 0;
 	store_webhook_list(st, webhook_h, &n);
 	TEST_CHECK(!(n != 1));
@@ -300,11 +302,76 @@ out:
 	return r;
 }
 
+static int ticket_fields_h(const struct store_ticket *t, void *arg)
+{
+	strcat(arg, t->id);
+	strcat(arg, "=");
+	strcat(arg, t->fields);
+	strcat(arg, ";");
+	return 0;
+}
+
+/* Tickets keep their custom fields (a JSON object, "{}" when none), by id
+ * and in lists; a database of schema 8 is upgraded with "{}" on the
+ * tickets it has. */
+static int test_ticket_fields(void)
+{
+	struct store *st = NULL;
+	struct store_ticket *t = calloc(1, sizeof(*t));
+	struct store_ticket_filter f = {0};
+	char buf[256] = "", path[128];
+	sqlite3 *db = NULL;
+	int r = 1;
+
+	mkdir_tmp();
+	TEST_CHECK(t);
+	TEST_CHECK(!store_open(&st, dir));
+	strcpy(t->id, "tk1");
+	strcpy(t->status, "new");
+	strcpy(t->fields, "{\"order_no\":\"A-1\",\"refund\":true}");
+	t->updated = 2;
+	store_ticket_save(st, t);
+	strcpy(t->id, "tk2");
+	t->fields[0] = '\0'; /* none: stored as {} */
+	t->updated = 1;
+	store_ticket_save(st, t);
+	store_flush(st);
+	TEST_CHECK(!store_ticket_get(st, "tk1", t) &&
+		   !strcmp(t->fields, "{\"order_no\":\"A-1\",\"refund\":true}"));
+	TEST_CHECK(!store_ticket_list(st, &f, ticket_fields_h, buf) &&
+		   !strcmp(buf, "tk1={\"order_no\":\"A-1\",\"refund\":true};tk2={};"));
+
+	/* back to schema 8 with a ticket of its time, then reopened */
+	st = mem_deref(st);
+	snprintf(path, sizeof(path), "%s/hotline.db", dir);
+	TEST_CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+	TEST_CHECK(
+	    sqlite3_exec(
+		db,
+		"ALTER TABLE tickets DROP COLUMN fields;"
+		"DELETE FROM schema_version WHERE version = 9;"
+		"INSERT INTO tickets (id, status, updated) VALUES ('tk3', 'new', 0);",
+		NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+	db = NULL;
+	TEST_CHECK(!store_open(&st, dir) && store_schema_version(st) == 9);
+	TEST_CHECK(!store_ticket_get(st, "tk3", t) && !strcmp(t->fields, "{}"));
+	r = 0;
+out:
+	if (db)
+		sqlite3_close(db);
+	mem_deref(st);
+	free(t);
+	rm_tmp();
+	return r;
+}
+
 static const struct test_case tests[] = {
     {"users, tokens, sessions and the audit log", test_users_tokens_sessions_audit},
     {"calls, events and bindings saved, filtered, kept across reopen",
      test_calls_events_bindings},
     {"50,000 writes batched; a full queue answers ENOSPC", test_burst_and_overload},
+    {"tickets keep custom fields; schema 8 upgraded", test_ticket_fields},
 };
 
 TEST_MAIN(tests)

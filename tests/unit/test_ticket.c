@@ -2,7 +2,8 @@
  * test_ticket.c — SLA clocks on a virtual clock (business hours across
  * nights, weekends, holidays and time zones; stopped while pending), the
  * status rules, assignment (least loaded, round robin, only available
- * agents of the group) and escalation at a breach.
+ * agents of the group), escalation at a breach, and custom fields (one
+ * stored form, the keys a change touched in the history).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -236,12 +237,87 @@ out:
 	return r;
 }
 
+static int history_h(const struct store_ticket_entry *e, void *arg)
+{
+	char *buf = arg;
+
+	snprintf(buf + strlen(buf), 512 - strlen(buf), "%s:%s|", e->kind, e->text);
+	return 0;
+}
+
+/* Custom fields: kept in one form (keys sorted), left alone by a change
+ * that does not give them, a change names the keys it touched in the
+ * history (and only then); a text that is not an object changes nothing. */
+static int test_custom_fields(void)
+{
+	struct cfg_tenant *t = NULL;
+	struct store *st = NULL;
+	struct tickets *tk = NULL;
+	struct store_ticket tt;
+	struct ticket_change c = TICKET_CHANGE_INIT, ch = TICKET_CHANGE_INIT;
+	const char *why = NULL;
+	char dir[] = "/tmp/hotline-ticket-XXXXXX", cmd[64], hist[512] = "", id[32];
+	uint64_t mon = at(2026, 12, 7, 9, 0);
+	int r = 1;
+
+	TEST_ASSERT(mkdtemp(dir));
+	TEST_ERR(
+	    cfg_tenant_parse(&t, "t.yaml", tenant_yaml, sizeof(tenant_yaml) - 1, NULL));
+	TEST_ERR(store_open(&st, dir));
+	TEST_ERR(tickets_alloc(&tk, st, t, NULL, mon));
+
+	c.subject = "Refund";
+	c.fields = "{\"refund\": true, \"order_no\": \"A-1\"}";
+	c.by = "alice";
+	TEST_CHECK(!ticket_create(tk, &c, mon, &tt, &why));
+	TEST_CHECK(!strcmp(tt.fields, "{\"order_no\":\"A-1\",\"refund\":true}"));
+	util_copy(id, sizeof(id), tt.id);
+	c.fields = NULL;
+	c.subject = "No fields";
+	TEST_CHECK(!ticket_create(tk, &c, mon, &tt, &why) && !strcmp(tt.fields, ""));
+
+	/* a change without fields leaves them; the same fields are no change */
+	ch.by = "bob";
+	ch.priority = TICKET_HIGH;
+	TEST_CHECK(!ticket_update(tk, id, &ch, mon + MN, &tt, &why) &&
+		   !strcmp(tt.fields, "{\"order_no\":\"A-1\",\"refund\":true}"));
+	ch.priority = -1;
+	ch.fields = "{\"refund\":true,\"order_no\":\"A-1\"}";
+	TEST_CHECK(!ticket_update(tk, id, &ch, mon + 2 * MN, &tt, &why));
+	/* order_no changed, gift added, refund removed */
+	ch.fields = "{\"order_no\":\"A-2\",\"gift\":false}";
+	TEST_CHECK(!ticket_update(tk, id, &ch, mon + 3 * MN, &tt, &why) &&
+		   !strcmp(tt.fields, "{\"gift\":false,\"order_no\":\"A-2\"}"));
+	ch.fields = "[1]";
+	TEST_CHECK(ticket_update(tk, id, &ch, mon + 4 * MN, &tt, &why) == EINVAL &&
+		   !strncmp(why, "fields", 6));
+	ch.fields = "{\"a\":1,\"a\":2}";
+	TEST_CHECK(ticket_update(tk, id, &ch, mon + 4 * MN, &tt, &why) == EINVAL);
+	store_flush(st);
+	TEST_CHECK(!store_ticket_get(st, id, &tt) &&
+		   !strcmp(tt.fields, "{\"gift\":false,\"order_no\":\"A-2\"}"));
+	TEST_CHECK(!store_ticket_history(st, id, history_h, hist));
+	/* one line for the change of fields, none for the same fields again */
+	TEST_CHECK(!strcmp(hist, "created:Refund; normal, general|priority:normal → high|"
+				 "fields:gift, order_no, refund (removed)|"));
+	r = 0;
+out:
+	mem_deref(tk);
+	mem_deref(st);
+	mem_deref(t);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	(void)!system(cmd);
+	return r;
+}
+
 static const struct test_case tests[] = {
     {"business time across nights, weekends, holidays, time zones", test_business_time},
     {"status rules: reopen yes, closed to pending no", test_status_rules},
     {"an SLA resolution shorter than first response is refused", test_bad_policy},
     {"engine: dues by policy, pending stops the clock, assignment, escalation",
      test_engine},
+    {"engine: custom fields kept in one form, a change names its keys",
+     test_custom_fields},
 };
 
 TEST_MAIN(tests)

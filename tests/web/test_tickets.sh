@@ -4,7 +4,9 @@
 # beside the customer's card and timeline (her recorded call plays in
 # place), reassigns it, adds a note and sets it pending, each in the
 # history; agent 1001 finds it in "my tickets", sees the list follow a
-# change live, and resolves it. SLA targets are seconds here, so the
+# change live, and resolves it. The tenant declares tickets' custom
+# fields: sam sees them by their labels and edits them (a wrong one
+# refused in the API's words). SLA targets are seconds here, so the
 # breach happens during the test. A screenshot lands in $BUILD/screenshots/.
 source "$(dirname "$0")/../e2e/lib.sh"
 WEB_DIR=$ROOT/tests/web
@@ -17,6 +19,11 @@ tickets:
     - {priority: high, first_response: 2s, resolution: 4s}
     - {priority: normal, first_response: 1h, resolution: 8h}
     - {priority: low, first_response: 8h, resolution: 40h}
+  fields:
+    - {name: order_no, type: text, label: Order number}
+    - {name: refund, type: bool, label: Refund requested}
+    - {name: reason, type: choice, label: Reason, options: [damaged, late, wrong_plan]}
+    - {name: amount, type: number, label: "Amount <EUR>"}
 YAML
 TENANT=$T/tenant.yaml start_hotline
 URL="http://127.0.0.1:$HTTP_PORT"
@@ -45,7 +52,7 @@ req -d '{"state":"logged_out"}' "$URL/api/v1/agents/1001/state" >/dev/null
 
 # three tickets in sales (one will breach its seconds-long targets), one in support
 mk() { req -d "$1" "$URL/api/v1/tickets" >/dev/null && jq_ 'd.get("id","")'; }
-t1=$(mk "{\"subject\":\"Invoice shows the wrong plan\",\"description\":\"Billed for Premium, has Basic.\",\"category\":\"billing\",\"priority\":\"high\",\"group\":\"sales\",\"assignee\":\"1002\",\"customer\":\"$ann\",\"call\":\"$call\"}")
+t1=$(mk "{\"subject\":\"Invoice shows the wrong plan\",\"description\":\"Billed for Premium, has Basic.\",\"category\":\"billing\",\"priority\":\"high\",\"group\":\"sales\",\"assignee\":\"1002\",\"customer\":\"$ann\",\"call\":\"$call\",\"fields\":{\"order_no\":\"INV-2231\"}}")
 t2=$(mk "{\"subject\":\"Wants a quote for 20 seats\",\"priority\":\"normal\",\"group\":\"sales\",\"assignee\":\"1001\",\"customer\":\"$ann\"}")
 t3=$(mk '{"subject":"Change of delivery address","priority":"low","group":"sales","assignee":"1002"}')
 t4=$(mk '{"subject":"Router keeps rebooting","priority":"normal","group":"support","assignee":"1003"}')
@@ -75,10 +82,12 @@ check "the browser checks pass" test $rc = 0
 # what the page changed is stored
 check "the ticket is stored resolved, assigned to 1001" \
 	test "$(db "SELECT status || '/' || assignee FROM tickets WHERE id='$t1'")" = resolved/1001
-check "its history: sam reassigned it, noted it, set it pending; alice resolved it" \
+check "its history: sam reassigned it, noted it, set it pending, changed its fields; alice resolved it" \
 	test "$(db "SELECT group_concat(user || ':' || kind || ':' || text, '|') FROM (SELECT * FROM ticket_history WHERE ticket='$t1' AND user IN ('sam','alice') ORDER BY id)")" = \
-	"sam:assign:1002 → 1001|sam:note:Customer called twice; please call back today.|sam:status:new → pending|alice:status:pending → open|alice:reply:Fixed: your next invoice shows Basic.|alice:status:open → resolved"
+	"sam:assign:1002 → 1001|sam:note:Customer called twice; please call back today.|sam:status:new → pending|sam:fields:order_no, reason, refund|alice:status:pending → open|alice:reply:Fixed: your next invoice shows Basic.|alice:status:open → resolved"
 req "$URL/api/v1/tickets/$t1" >/dev/null
-check "the API shows the same" test "$(jq_ 'd["status"]+"/"+d["assignee"]+"/"+str([h["kind"] for h in d["history"] if h["user"]=="sam"])')" = "resolved/1001/['assign', 'note', 'status']"
+check "the API shows the same" test "$(jq_ 'd["status"]+"/"+d["assignee"]+"/"+str([h["kind"] for h in d["history"] if h["user"]=="sam"])')" = "resolved/1001/['assign', 'note', 'status', 'fields']"
+check "the fields sam saved from the page are stored (the refused one not)" \
+	test "$(db "SELECT fields FROM tickets WHERE id='$t1'")" = '{"order_no":"INV-2232","reason":"damaged","refund":true}'
 check "the screenshot of the page is saved" test -s "$ROOT/$BUILD/screenshots/tickets.png"
 finish

@@ -8,6 +8,9 @@
 //     timeline beside it, newest first, her call playable in place;
 //   - he reassigns it to 1001, adds an internal note and sets it pending,
 //     each shown in the history;
+//   - he sees its custom fields by their labels (a label with "<" shown
+//     as text), is refused a number that is not one in the API's words,
+//     then edits text, bool and choice from the form: shown, in the history;
 //   - alice finds it in "my tickets" (and T3 only under "my group's"),
 //     sees her list follow a change made elsewhere, resumes it, replies
 //     and resolves it;
@@ -156,6 +159,42 @@ try {
     await waitText(sam, `tr[data-ticket="${T1}"] td:nth-child(5)`, /^pending$/);
     const s = await sam.locator('#tk-actions button').evaluateAll((bs) => bs.map((b) => `${b.dataset.status}:${b.innerText}`).join());
     if (s !== 'open:Resume,resolved:Resolve') throw new Error(`buttons ${s}`);
+  });
+  await check('its custom fields show by their labels, the labels as text', async () => {
+    await waitText(sam, '#tk-custom-list [data-custom="order_no"]', /^INV-2231$/);
+    const labels = await sam.locator('#tk-custom-list dt').allInnerTexts();
+    if (labels.join('|') !== 'Order number|Refund requested|Reason|Amount <EUR>') throw new Error(`labels ${labels.join('|')}`);
+    if (await sam.locator('#tk-custom-list eur').count()) throw new Error('a label was read as HTML');
+    await waitText(sam, '#tk-custom-list [data-custom="refund"]', /^—$/);
+  });
+  await sam.click('#tk-custom-edit summary');
+  await check('the form has an input of each type, filled from the ticket', async () => {
+    const kinds = await sam.locator('#tk-custom-inputs input, #tk-custom-inputs select').evaluateAll((xs) =>
+      xs.map((x) => `${x.name}:${x.tagName === 'INPUT' ? x.type : 'select'}`).join());
+    if (kinds !== 'order_no:text,refund:checkbox,reason:select,amount:text') throw new Error(`inputs ${kinds}`);
+    if (await sam.inputValue('#tkf-order_no') !== 'INV-2231') throw new Error('order_no not filled');
+    const opts = await sam.locator('#tkf-reason option').allInnerTexts();
+    if (opts.join() !== '—,damaged,late,wrong_plan') throw new Error(`options ${opts}`);
+  });
+  await sam.fill('#tkf-amount', 'ten');
+  await sam.click('#tk-custom-save');
+  await check('a number that is not one: refused in the API\'s words, the input marked', async () => {
+    await waitText(sam, '#tk-custom-error', /^fields\.amount: a number expected$/);
+    if (await sam.getAttribute('#tkf-amount', 'aria-invalid') !== 'true') throw new Error('amount not marked');
+    if (await sam.inputValue('#tkf-amount') !== 'ten') throw new Error('the form lost what was typed');
+  });
+  await sam.fill('#tkf-amount', '');
+  await sam.fill('#tkf-order_no', 'INV-2232');
+  await sam.check('#tkf-refund');
+  await sam.selectOption('#tkf-reason', 'damaged');
+  await sam.click('#tk-custom-save');
+  await check('he edits text, bool and choice from the form: shown and in the history', async () => {
+    await waitText(sam, '#tk-custom-done', /Fields saved/);
+    await waitText(sam, '#tk-custom-list [data-custom="order_no"]', /^INV-2232$/);
+    await waitText(sam, '#tk-custom-list [data-custom="refund"]', /^yes$/);
+    await waitText(sam, '#tk-custom-list [data-custom="reason"]', /^damaged$/);
+    await waitText(sam, '#tk-history li[data-kind="fields"]', /sam · fields[\s\S]*order_no, reason, refund/);
+    if (await sam.textContent('#tk-custom-error')) throw new Error('an error is still shown');
   });
   await sam.screenshot({ path: `${SHOTS}/tickets.png`, fullPage: true });
 
