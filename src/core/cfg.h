@@ -244,6 +244,7 @@ struct cfg_tenant {
 	char hours_default[CFG_NAME]; /* calendar used when a node names none */
 	struct cfg_agent *agentv;
 	size_t agentc;
+	const struct cfg_agent **agent_sorted; /* agentv by ext: cfg_agent_find */
 	struct cfg_queue *queuev;
 	size_t queuec;
 	struct cfg_flow *flowv;

@@ -46,6 +46,7 @@ static void tenant_destructor(void *arg)
 	for (size_t i = 0; i < t->flowc; i++)
 		mem_deref(t->flowv[i].nodev);
 	mem_deref(t->agentv);
+	mem_deref(t->agent_sorted);
 	mem_deref(t->queuev);
 	mem_deref(t->flowv);
 	mem_deref(t->numberv);
@@ -345,6 +346,41 @@ static void hours_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t 
 	}
 }
 
+static int agent_cmp(const void *a, const void *b)
+{
+	const struct cfg_agent *x = *(const struct cfg_agent *const *)a;
+	const struct cfg_agent *y = *(const struct cfg_agent *const *)b;
+	int c = strcmp(x->ext, y->ext);
+
+	return c ? c : x->line - y->line;
+}
+
+/* The agents by extension, for cfg_agent_find (every call, registration
+ * and member check looks one up); an extension twice is an error at the
+ * later one. */
+static void agents_sort(struct cfg_parse *cp, struct cfg_tenant *t)
+{
+	if (!t->agentc)
+		return;
+	t->agent_sorted = mem_alloc(t->agentc * sizeof(*t->agent_sorted), NULL);
+	if (!t->agent_sorted)
+		return; /* cfg_agent_find walks the list instead */
+	for (size_t i = 0; i < t->agentc; i++)
+		t->agent_sorted[i] = &t->agentv[i];
+	qsort(t->agent_sorted, t->agentc, sizeof(*t->agent_sorted), agent_cmp);
+	for (size_t i = 1; i < t->agentc; i++) {
+		const struct cfg_agent *a = t->agent_sorted[i],
+				       *b = t->agent_sorted[i - 1];
+		char key[64];
+
+		if (!a->ext[0] || strcmp(a->ext, b->ext))
+			continue;
+		snprintf(key, sizeof(key), "agents[%zu]", (size_t)(a - t->agentv));
+		cfg__error(cp->errs, cp->file, a->line, key,
+			   "extension %s is already agent on line %d", a->ext, b->line);
+	}
+}
+
 static void agents_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *root)
 {
 	static const char *const keys[] = {"ext",    "name",	 "password",
@@ -377,13 +413,8 @@ static void agents_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t
 		skills_parse(cp, cfg__get(cp->doc, n, "skills"), "agents.skills",
 			     a->skills, &a->skillc);
 		capacity_parse(cp, cfg__get(cp->doc, n, "capacity"), a);
-		for (size_t j = 0; j < i; j++) {
-			if (a->ext[0] && !strcmp(t->agentv[j].ext, a->ext))
-				cfg__error(cp->errs, cp->file, a->line, key,
-					   "extension %s is already agent on line %d",
-					   a->ext, t->agentv[j].line);
-		}
 	}
+	agents_sort(cp, t);
 }
 
 /* A member: "1001" (tier 0, weight 1), or {agent: "1001", tier: 1,
@@ -1546,8 +1577,19 @@ int cfg_tenant_load(struct cfg_tenant **tp, const char *path, struct cfg_errors 
 
 /* --- look-ups --------------------------------------------------------- */
 
+static int agent_key_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, (*(const struct cfg_agent *const *)elem)->ext);
+}
+
 const struct cfg_agent *cfg_agent_find(const struct cfg_tenant *t, const char *ext)
 {
+	if (t && ext && t->agent_sorted) {
+		const struct cfg_agent *const *a =
+		    bsearch(ext, t->agent_sorted, t->agentc, sizeof(*t->agent_sorted),
+			    agent_key_cmp);
+		return a ? *a : NULL;
+	}
 	for (size_t i = 0; t && ext && i < t->agentc; i++) {
 		if (!strcmp(t->agentv[i].ext, ext))
 			return &t->agentv[i];
