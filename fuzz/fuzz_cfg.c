@@ -2,7 +2,8 @@
  * fuzz_cfg.c — the configuration readers: any bytes as a node file and
  * as a tenant file (flows included) must give a result or errors, never
  * a crash or a leak; and the same bytes edited in place (a queue's key
- * replaced, and one added) give a text or an error.
+ * replaced, and one added; an agent appended to a list, new or there; a
+ * top-level key set) give a text or an error.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		if (!cfg_edit_item(&out, (const char *)data, size, "queues", "name",
 				   "sales", i ? "members" : "zz", "[\"1001\"]"))
+			free(out);
+	}
+	for (int i = 0; i < 2; i++) {
+		char *out = NULL;
+
+		if (!cfg_edit_append(&out, (const char *)data, size, i ? "agents" : "zz",
+				     "{\"ext\": \"1009\", \"skills\": {\"en\": 5}}"))
+			free(out);
+		out = NULL;
+		if (!cfg_edit_set(&out, (const char *)data, size,
+				  i ? "pause_reasons" : "zz", "[\"lunch\", \"coffee\"]"))
 			free(out);
 	}
 	return 0;

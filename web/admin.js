@@ -1,11 +1,35 @@
 // admin.js — users (make, disable, enable), API tokens (make, revoke),
-// the queues with a form that changes one (written into the tenant file
-// and applied at once), the tenant file itself and the audit log. A
-// supervisor sees only its queues and their form. Errors from the API
-// are shown as it words them: they name the field.
+// the queues with a form that changes one, the agents (make one, change
+// its name, password, skills and capacity), business hours (add, change),
+// the pause reasons and dispositions — each written into the tenant file
+// and applied at once, then the tables reloaded from the API — the tenant
+// file itself and the audit log. A supervisor sees only its queues and
+// their form. Errors from the API are shown as it words them: they name
+// the field.
 import { api, $, el, pct, duration, signedIn } from './common.js';
 
 let editing = null; // the queue in the form
+let editingAgent = null; // the agent in the agent form (null: a new one)
+let editingHours = null; // the calendar in the hours form (null: a new one)
+let isAdmin = false;
+const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+
+// Sends a change; resolves with the reply's body, or shows the API's
+// errors in the list ul (each naming its field) and resolves with null.
+async function send(method, path, body, ul) {
+  ul.replaceChildren();
+  const r = await fetch(path, { method, credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const d = await r.json().catch(() => null);
+  if (r.ok) return d || {};
+  const e = d?.error || { message: `HTTP ${r.status}` };
+  const lines = e.errors ? e.errors.map((x) => `${x.key}: ${x.message}`) : [e.message];
+  ul.replaceChildren(...lines.map((t) => el('li', {}, t)));
+  return null;
+}
+
+const applied = (d) => 'Saved and applied' + (d.next_start?.length ? `; at the next start: ${d.next_start.join('; ')}` : '');
+const list = (s) => s.split(/[\s,]+/).filter(Boolean);
+const pairs = (o) => Object.entries(o || {}).map(([k, v]) => `${k} ${v}`).join(', ');
 
 async function loadUsers() {
   const { users } = await api('/api/v1/users');
@@ -82,7 +106,162 @@ async function saveQueue(ev) {
   }
   const fresh = (await loadQueues()).find((x) => x.name === q.name);
   if (fresh) editQueue(fresh);
+  if (isAdmin) afterSave();
   $('#qf-done').textContent = 'Saved and applied' + (d.next_start.length ? `; at the next start: ${d.next_start.join('; ')}` : '');
+}
+
+// after a form's change: the tenant file's text as it is now (a later save
+// of the text does not undo the change) and the audit log with the save
+function afterSave() {
+  loadTenantText();
+  loadAudit();
+}
+
+// --- agents ---------------------------------------------------------------
+
+async function loadAgents() {
+  const { agents } = await api('/api/v1/agents');
+  $('#agents tbody').replaceChildren(...agents.map((a) => el('tr', { 'data-agent': a.ext },
+    el('td', {}, a.ext), el('td', { class: 'name' }, a.name),
+    el('td', { class: 'skills' }, pairs(a.skills)),
+    el('td', { class: 'capacity' }, `voice ${a.capacity?.voice ?? ''}, chat ${a.capacity?.chat ?? ''}`),
+    el('td', {}, a.state + (a.reason ? ` (${a.reason})` : '')),
+    el('td', {}, el('button', { onclick: () => editAgent(a) }, 'Edit')))));
+  $('#nu-ext').replaceChildren(el('option', { value: '' }, '—'), ...agents.map((a) => el('option', { value: a.ext }, `${a.ext} ${a.name}`)));
+  return agents;
+}
+
+// the form for a new agent (a) null, or filled with agent a
+function editAgent(a) {
+  editingAgent = a;
+  $('#agent-form').reset();
+  $('#af-error').replaceChildren();
+  $('#af-done').textContent = '';
+  $('#af-title').textContent = a ? `Edit agent ${a.ext}` : 'New agent';
+  $('#af-save').textContent = a ? 'Save agent' : 'Create agent';
+  $('#af-ext').disabled = !!a;
+  $('#af-pw-hint').classList.toggle('hidden', !a);
+  if (!a) return;
+  $('#af-ext').value = a.ext;
+  $('#af-name').value = a.name;
+  $('#af-skills').value = Object.entries(a.skills || {}).map(([k, v]) => `${k}: ${v}`).join(', ');
+  $('#af-voice').value = a.capacity?.voice ?? '';
+  $('#af-chat').value = a.capacity?.chat ?? '';
+}
+
+// "english: 7, billing 3" as {english: 7, billing: 3}; a level that is not
+// a number is sent as written, for the server to name
+function skillsOf(text) {
+  const out = {};
+  for (const part of text.split(',').map((x) => x.trim()).filter(Boolean)) {
+    const m = part.match(/^(.*?)\s*[:= ]\s*(\S+)$/);
+    const [name, level] = m ? [m[1], m[2]] : [part, ''];
+    out[name] = level !== '' && !Number.isNaN(Number(level)) ? Number(level) : level;
+  }
+  return out;
+}
+
+async function saveAgent(ev) {
+  ev.preventDefault();
+  $('#af-done').textContent = '';
+  const a = editingAgent, body = {};
+  const skills = skillsOf($('#af-skills').value);
+  const capacity = {};
+  if ($('#af-voice').value !== '') capacity.voice = Number($('#af-voice').value);
+  if ($('#af-chat').value !== '') capacity.chat = Number($('#af-chat').value);
+  if (!a) body.ext = $('#af-ext').value.trim();
+  if (!a || $('#af-name').value !== a.name) body.name = $('#af-name').value;
+  if ($('#af-password').value) body.password = $('#af-password').value;
+  if (!a ? Object.keys(skills).length : JSON.stringify(skills) !== JSON.stringify(a.skills || {})) body.skills = skills;
+  // an agent's other channels (mail, message) are kept as they are
+  const merged = { ...(a?.capacity || {}), ...capacity };
+  if (!a ? Object.keys(capacity).length : JSON.stringify(merged) !== JSON.stringify(a.capacity || {})) body.capacity = merged;
+  if (a && !Object.keys(body).length) {
+    $('#af-done').textContent = 'Nothing changed';
+    return;
+  }
+  const d = a ? await send('PATCH', `/api/v1/agents/${encodeURIComponent(a.ext)}`, body, $('#af-error'))
+    : await send('POST', '/api/v1/agents', body, $('#af-error'));
+  if (!d) return;
+  const ext = a ? a.ext : body.ext;
+  const fresh = (await loadAgents()).find((x) => x.ext === ext);
+  editAgent(a ? fresh || null : null);
+  $('#af-done').textContent = `${ext}: ${applied(d)}`;
+  afterSave();
+}
+
+// --- business hours -------------------------------------------------------
+
+async function loadHours() {
+  const { hours } = await api('/api/v1/hours?limit=1000');
+  $('#hours tbody').replaceChildren(...hours.map((h) => el('tr', { 'data-hours': h.name },
+    el('td', {}, h.name), el('td', { class: 'tz' }, h.timezone),
+    ...DAYS.map((d) => el('td', { class: `day ${d}` }, h.week[d])),
+    el('td', { class: 'holidays' }, h.holidays.join(', ')),
+    el('td', { class: h.open_now ? 'open' : 'closed' }, h.open_now ? 'open' : 'closed'),
+    el('td', {}, el('button', { onclick: () => editHours(h) }, 'Edit')))));
+  return hours;
+}
+
+function editHours(h) {
+  editingHours = h;
+  $('#hours-form').reset();
+  $('#hf-error').replaceChildren();
+  $('#hf-done').textContent = '';
+  $('#hf-title').textContent = h ? `Edit business hours ${h.name}` : 'New business hours';
+  $('#hf-save').textContent = h ? 'Save hours' : 'Add hours';
+  $('#hf-name').disabled = !!h;
+  if (!h) return;
+  $('#hf-name').value = h.name;
+  $('#hf-tz').value = h.timezone;
+  for (const d of DAYS) $(`#hf-${d}`).value = h.week[d];
+  $('#hf-holidays').value = h.holidays.join(', ');
+}
+
+async function saveHours(ev) {
+  ev.preventDefault();
+  $('#hf-done').textContent = '';
+  const h = editingHours, body = {};
+  const week = Object.fromEntries(DAYS.map((d) => [d, $(`#hf-${d}`).value.trim() || 'closed']));
+  const holidays = list($('#hf-holidays').value);
+  if (!h) body.name = $('#hf-name').value.trim();
+  if (!h || $('#hf-tz').value.trim() !== h.timezone) body.timezone = $('#hf-tz').value.trim();
+  if (!h || JSON.stringify(week) !== JSON.stringify(h.week)) body.week = week;
+  if (!h ? holidays.length : holidays.join() !== h.holidays.join()) body.holidays = holidays;
+  if (h && !Object.keys(body).length) {
+    $('#hf-done').textContent = 'Nothing changed';
+    return;
+  }
+  const d = h ? await send('PATCH', `/api/v1/hours/${encodeURIComponent(h.name)}`, body, $('#hf-error'))
+    : await send('POST', '/api/v1/hours', body, $('#hf-error'));
+  if (!d) return;
+  const name = h ? h.name : body.name;
+  const fresh = (await loadHours()).find((x) => x.name === name);
+  editHours(h ? fresh || null : null);
+  $('#hf-done').textContent = `${name}: ${applied(d)}`;
+  afterSave();
+}
+
+// --- pause reasons and dispositions ---------------------------------------
+
+async function loadCodes() {
+  const [{ pause_reasons }, { dispositions }] = await Promise.all([api('/api/v1/pause-reasons'), api('/api/v1/dispositions')]);
+  $('#pr-codes').value = pause_reasons.join(', ');
+  $('#pr-now').textContent = pause_reasons.join(', ');
+  $('#disp-codes').value = dispositions.join(', ');
+  $('#disp-now').textContent = dispositions.join(', ');
+}
+
+function codesForm(form, path, input, done, errors) {
+  $(form).onsubmit = async (ev) => {
+    ev.preventDefault();
+    $(done).textContent = '';
+    const d = await send('PUT', path, { codes: list($(input).value) }, $(errors));
+    if (!d) return;
+    await loadCodes();
+    $(done).textContent = applied(d);
+    afterSave();
+  };
 }
 
 async function loadTokens() {
@@ -123,14 +302,20 @@ async function tenantSend(method, path) {
   if (r.ok) {
     const later = d.next_start && d.next_start.length ? `; at the next start: ${d.next_start.join('; ')}` : '';
     $('#tenant-done').textContent = d.saved ? `Saved and applied${later}` : 'No errors';
-    if (d.saved) loadQueues();
+    if (d.saved) Promise.all([loadQueues(), loadAgents(), loadHours(), loadCodes()]);
   }
   else showErrors(d.error.errors || [{ line: 0, key: d.error.code, message: d.error.message }]);
 }
 
-async function loadTenant() {
+// the file as it is now: a form's change shows there, and a later save of
+// the text does not undo it
+async function loadTenantText() {
   const r = await fetch('/api/v1/tenant', { credentials: 'same-origin' });
-  $('#tenant-yaml').value = await r.text();
+  if (r.ok) $('#tenant-yaml').value = await r.text();
+}
+
+async function loadTenant() {
+  await loadTenantText();
   $('#tenant-check').onclick = () => tenantSend('POST', '/api/v1/tenant/check');
   $('#tenant-save').onclick = () => tenantSend('PUT', '/api/v1/tenant');
 }
@@ -148,8 +333,14 @@ async function main() {
     document.body.dataset.ready = '1';
     return;
   }
-  const { agents } = await api('/api/v1/agents');
-  $('#nu-ext').replaceChildren(el('option', { value: '' }, '—'), ...agents.map((a) => el('option', { value: a.ext }, `${a.ext} ${a.name}`)));
+  isAdmin = true;
+  await Promise.all([loadAgents(), loadHours(), loadCodes()]);
+  $('#agent-form').onsubmit = saveAgent;
+  $('#af-new').onclick = () => editAgent(null);
+  $('#hours-form').onsubmit = saveHours;
+  $('#hf-new').onclick = () => editHours(null);
+  codesForm('#pr-form', '/api/v1/pause-reasons', '#pr-codes', '#pr-done', '#pr-error');
+  codesForm('#disp-form', '/api/v1/dispositions', '#disp-codes', '#disp-done', '#disp-error');
   $('#user-form').onsubmit = async (ev) => {
     ev.preventDefault();
     $('#nu-error').textContent = '';

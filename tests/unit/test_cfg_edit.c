@@ -1,7 +1,8 @@
 /*
- * test_cfg_edit.c — one key of a list item changed in the YAML text: in
- * flow and block style, replaced and added, scalars and lists, with the
- * comments and everything else left as written.
+ * test_cfg_edit.c — one key of a list item changed, an item appended to
+ * a list and a top-level key set, in the YAML text: in flow and block
+ * style, replaced and added, scalars and lists, with the comments and
+ * everything else left as written; and what cannot be done refused.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -83,9 +84,158 @@ out:
 	return r;
 }
 
+/* Checks that out has want; says what it got when not. */
+static int has(const char *out, const char *want)
+{
+	if (out && strstr(out, want))
+		return 1;
+	fprintf(stderr, "wanted:\n%s\ngot:\n%s\n", want, out ? out : "(null)");
+	return 0;
+}
+
+static int append(char **out, const char *t, const char *list, const char *item)
+{
+	free(*out);
+	*out = NULL;
+	return cfg_edit_append(out, t, strlen(t), list, item);
+}
+
+static int test_append(void)
+{
+	static const char *block = "# agents\n"
+				   "agents:\n"
+				   "  - {ext: \"1001\", name: Alice}\n"
+				   "  - ext: \"1002\"   # Bob\n"
+				   "    skills: {english: 5}\n"
+				   "    capacity:\n"
+				   "      voice: 1\n"
+				   "# crm stays on one line\n"
+				   "crm: {country: \"1\"}\n"
+				   "hours: [{name: a}, {name: b}]   # two\n"
+				   "numbers: []\n"
+				   "queues:\n"
+				   "- name: sales\n"
+				   "dispositions:\n"
+				   "flows: ~\n"
+				   "tail: [x]";
+	char *out = NULL;
+	int r = 1;
+
+	/* block: a line at the items' column after the last item's last
+	 * line, before the comment that follows it */
+	TEST_CHECK(!append(&out, block, "agents", "{\"ext\": \"1003\"}"));
+	TEST_CHECK(has(
+	    out, "      voice: 1\n  - {\"ext\": \"1003\"}\n# crm stays on one line\n"));
+	TEST_CHECK(has(out, "  - ext: \"1002\"   # Bob\n"));
+	TEST_CHECK(
+	    !strncmp(out, "# agents\nagents:\n  - {ext: \"1001\", name: Alice}\n", 44));
+	/* block, items at the key's own column */
+	TEST_CHECK(!append(&out, block, "queues", "{name: support}"));
+	TEST_CHECK(
+	    has(out, "queues:\n- name: sales\n- {name: support}\ndispositions:\n"));
+	/* flow: after the last item, the comment kept */
+	TEST_CHECK(!append(&out, block, "hours", "{\"name\": \"c\"}"));
+	TEST_CHECK(
+	    has(out, "hours: [{name: a}, {name: b}, {\"name\": \"c\"}]   # two\n"));
+	/* flow, empty */
+	TEST_CHECK(!append(&out, block, "numbers", "{number: \"5000\", flow: main}"));
+	TEST_CHECK(has(out, "numbers: [{number: \"5000\", flow: main}]\n"));
+	/* flow at the very end of a text without a final line break */
+	TEST_CHECK(!append(&out, block, "tail", "y"));
+	TEST_CHECK(has(out, "\ntail: [x, y]") && out[strlen(out) - 1] == ']');
+	/* a key with no value, or ~ */
+	TEST_CHECK(!append(&out, block, "dispositions", "sale"));
+	TEST_CHECK(has(out, "dispositions: [sale]\nflows: ~\n"));
+	TEST_CHECK(!append(&out, block, "flows", "{name: f}"));
+	TEST_CHECK(has(out, "flows: [{name: f}]\n"));
+	/* a list that is not there: a new one at the end */
+	TEST_CHECK(!append(&out, block, "pause_reasons", "lunch"));
+	TEST_CHECK(has(out, "tail: [x]\npause_reasons:\n  - lunch\n"));
+	TEST_CHECK(!append(&out, "a: 1\n", "agents", "{ext: \"1\"}"));
+	TEST_CHECK(has(out, "a: 1\nagents:\n  - {ext: \"1\"}\n"));
+	TEST_CHECK(!append(&out, "", "agents", "{ext: \"1\"}"));
+	TEST_CHECK(has(out, "agents:\n  - {ext: \"1\"}\n"));
+	TEST_CHECK(!append(&out, "{a: 1}", "b", "2"));
+	TEST_CHECK(has(out, "{a: 1, b: [2]}"));
+	/* a block list ending the text without a line break */
+	TEST_CHECK(!append(&out, "l:\n  - 1", "l", "2"));
+	TEST_CHECK(has(out, "l:\n  - 1\n  - 2\n"));
+	/* what cannot be appended to */
+	TEST_CHECK(append(&out, block, "crm", "1") == EINVAL);
+	TEST_CHECK(append(&out, "a: [", "a", "1") == EINVAL);
+	TEST_CHECK(append(&out, "- 1\n", "a", "1") == EINVAL);
+	TEST_CHECK(append(&out, "a: 3\n", "a", "1") == EINVAL);
+	/* an item that would not read back as one item */
+	TEST_CHECK(append(&out, "a: [1]\n", "a", "2, 3") == EINVAL);
+	TEST_CHECK(append(&out, "a:\n  - 1\n", "a", "{b: ") == EINVAL);
+	TEST_CHECK(!out);
+	r = 0;
+out:
+	free(out);
+	return r;
+}
+
+static int set(char **out, const char *t, const char *key, const char *value)
+{
+	free(*out);
+	*out = NULL;
+	return cfg_edit_set(out, t, strlen(t), key, value);
+}
+
+static int test_set(void)
+{
+	static const char *codes = "# codes\n"
+				   "pause_reasons: [lunch, break]   # the usual\n"
+				   "dispositions:\n"
+				   "  - sale\n"
+				   "  - resolved\n"
+				   "agents: []\n"
+				   "commented:   # keep me\n"
+				   "  - a\n"
+				   "empty:\n";
+	char *out = NULL;
+	int r = 1;
+
+	/* flow: replaced in place, the comment kept */
+	TEST_CHECK(!set(&out, codes, "pause_reasons", "[\"coffee\", \"lunch\"]"));
+	TEST_CHECK(has(out,
+		       "# codes\npause_reasons: [\"coffee\", \"lunch\"]   # the usual\n"
+		       "dispositions:\n"));
+	/* block: moves up beside its key, the next key intact */
+	TEST_CHECK(!set(&out, codes, "dispositions", "[\"sale\"]"));
+	TEST_CHECK(has(out, "\ndispositions: [\"sale\"]\nagents: []\n"));
+	/* block with a comment after its key: replaced where it is */
+	TEST_CHECK(!set(&out, codes, "commented", "[b]"));
+	TEST_CHECK(has(out, "commented:   # keep me\n  [b]\nempty:\n"));
+	/* a key with no value */
+	TEST_CHECK(!set(&out, codes, "empty", "[x]"));
+	TEST_CHECK(has(out, "\nempty: [x]\n"));
+	/* added at the end */
+	TEST_CHECK(!set(&out, codes, "name", "\"Acme\""));
+	TEST_CHECK(has(out, "empty:\nname: \"Acme\"\n"));
+	TEST_CHECK(!set(&out, "a: 1", "b", "2"));
+	TEST_CHECK(has(out, "a: 1\nb: 2\n"));
+	TEST_CHECK(!set(&out, "", "b", "2"));
+	TEST_CHECK(has(out, "b: 2\n"));
+	TEST_CHECK(!set(&out, "{a: 1}", "b", "[2]"));
+	TEST_CHECK(has(out, "{a: 1, b: [2]}"));
+	/* what cannot be set */
+	TEST_CHECK(set(&out, "a: [", "a", "1") == EINVAL);
+	TEST_CHECK(set(&out, "- 1\n", "a", "1") == EINVAL);
+	TEST_CHECK(set(&out, "a: 1\n", "a", "[1") == EINVAL);
+	TEST_CHECK(!out);
+	r = 0;
+out:
+	free(out);
+	return r;
+}
+
 static const struct test_case tests[] = {
     {"a list item's key replaced or added, flow and block, the rest as written",
      test_edit},
+    {"an item appended to a list, flow and block, a new list, comments kept",
+     test_append},
+    {"a top-level key's value replaced or added, comments kept", test_set},
 };
 
 TEST_MAIN(tests)
