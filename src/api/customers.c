@@ -32,6 +32,7 @@
 #include "core/cfg.h"
 #include "store/store.h"
 #include "crm/crm.h"
+#include "sip/sip.h"
 #include "ticket/ticket.h"
 #include "api/api_int.h"
 
@@ -543,7 +544,8 @@ static json_t *timeline_of(struct req *rq, const char *id, uint32_t limit)
 
 	(void)store_call_list(rq->api->store, &cf, timeline_call, &tl);
 	(void)store_ticket_list(rq->api->store, &tf, timeline_ticket, &tl);
-	qsort(tl.v, tl.n, sizeof(*tl.v), tl_cmp);
+	if (tl.n) /* qsort wants an array, even of none */
+		qsort(tl.v, tl.n, sizeof(*tl.v), tl_cmp);
 	for (size_t i = 0; i < tl.n; i++) {
 		if (i < limit)
 			json_array_append_new(arr, tl.v[i].o);
@@ -612,6 +614,9 @@ void api__customers_merge(struct req *rq)
 	err = store_customer_merge(rq->api->store, from.id, into.id);
 	if (!err)
 		err = store_flush(rq->api->store);
+	/* a call going on now is into's as well (its row is saved again) */
+	if (!err && rq->api->calls)
+		callctl_customer_merged(rq->api->calls, from.id, into.id, into.name);
 	if (err) {
 		api__reply_error(rq, 503, "Service Unavailable", "store_error",
 				 "the merge could not be stored: %s", strerror(err));
@@ -689,6 +694,12 @@ void api__customers_forget(struct req *rq)
 		    "confirm: repeat the customer's id (?confirm=%s) to forget "
 		    "it; this cannot be undone",
 		    c.id);
+		return;
+	}
+	if (rq->api->calls && callctl_customer_calls(rq->api->calls, c.id)) {
+		api__reply_error(rq, 409, "Conflict", "on_a_call",
+				 "the customer is on a call now; forget it once the call "
+				 "has ended");
 		return;
 	}
 	fg = calloc(1, sizeof(*fg));

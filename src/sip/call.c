@@ -2273,6 +2273,34 @@ int callctl_hangup(struct callctl *ctl, const char *id, const char *agent)
 	return 0;
 }
 
+size_t callctl_customer_calls(const struct callctl *ctl, const char *customer)
+{
+	size_t n = 0;
+
+	for (struct le *le = ctl && customer ? list_head(&ctl->calls) : NULL; le;
+	     le = le->next) {
+		const struct call *call = le->data;
+		n += !strcmp(call->row.customer, customer);
+	}
+	return n;
+}
+
+void callctl_customer_merged(struct callctl *ctl, const char *from, const char *into,
+			     const char *name)
+{
+	for (struct le *le = ctl && from && into ? list_head(&ctl->calls) : NULL; le;
+	     le = le->next) {
+		struct call *call = le->data;
+
+		if (strcmp(call->row.customer, from))
+			continue;
+		util_copy(call->row.customer, sizeof(call->row.customer), into);
+		util_copy(call->customer_name, sizeof(call->customer_name), name);
+		util_sanitize(call->customer_name);
+		call_save(call);
+	}
+}
+
 int callctl_hold(struct callctl *ctl, const char *id, const char *agent, bool hold)
 {
 	struct call *call = ctl && id ? call_by_id(ctl, id) : NULL;

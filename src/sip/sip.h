@@ -83,6 +83,13 @@ int callctl_dial(struct callctl *ctl, const char *agent, const char *target, cha
  * call must be bridged to that agent (EPERM otherwise). ENOENT: no such
  * active call. */
 int callctl_hangup(struct callctl *ctl, const char *id, const char *agent);
+/* Live calls whose caller is customer (a customer on a call is not
+ * forgotten: its call would store the number again as it ends). */
+size_t callctl_customer_calls(const struct callctl *ctl, const char *customer);
+/* Customer from was merged into into (named name): live calls of from
+ * are into's from now on, and stored so. */
+void callctl_customer_merged(struct callctl *ctl, const char *from, const char *into,
+			     const char *name);
 /* Holds (hold true) or resumes a bridged call from the desktop: the
  * caller hears music on hold, the agent silence; call.held and
  * call.resumed events with "by":"desktop". agent as for hang-up. ENOENT:

@@ -696,10 +696,17 @@ static void sla_hit(struct tickets *tk, const struct slot *s, uint64_t flag, uin
 		if (!t->assignee[0])
 			util_copy(t->assignee, sizeof(t->assignee), from);
 		t->escalations++;
-		history(tk, t, "system", "escalated", false,
-			"priority %s, assignee %s → %s", t->priority,
-			from[0] ? from : "nobody",
-			t->assignee[0] ? t->assignee : "nobody");
+		if (strcmp(from, t->assignee))
+			history(tk, t, "system", "escalated", false,
+				"priority %s, assignee %s → %s", t->priority,
+				from[0] ? from : "nobody",
+				t->assignee[0] ? t->assignee : "nobody");
+		else
+			history(tk, t, "system", "escalated", false,
+				"priority %s, assignee %s kept: nobody else in %s is "
+				"available",
+				t->priority, from[0] ? from : "nobody",
+				t->group[0] ? t->group : "a group");
 		emit(t, "ticket.escalated", "system", clock);
 		log_info("ticket: escalated ticket=%s clock=%s priority=%s assignee=%s",
 			 t->id, clock, t->priority, t->assignee);

@@ -56,19 +56,23 @@ annc=$(db "SELECT id FROM calls WHERE caller='4155550100'")
 check "the call is tied to Ann" test "$(db "SELECT customer FROM calls WHERE id='$annc'")" = "$ann"
 check "the ringing event carries the customer for the screen pop" \
 	test -n "$(db "SELECT 1 FROM events WHERE call='$annc' AND type='agent.ringing' AND data LIKE '%\"customer_name\":\"Ann Lee\"%'")"
-for p in "${SIPP_PIDS[@]}"; do kill "$p" 2>/dev/null; done
-wait_for "SELECT 1 FROM calls WHERE id='$annc' AND ended > 0" 10 >/dev/null
 bobc=$(db "SELECT id FROM calls WHERE caller='4155550101'")
 
-check "Ann's timeline has her call" test "$(req "$URL/api/v1/customers/$ann/timeline")/$(jq_ '[t["id"] for t in d["timeline"]]')" = "200/['$annc']"
-check "the export holds her record, identities and calls" \
-	test "$(req "$URL/api/v1/customers/$ann/export")/$(jq_ 'd["fields"]["account"]+"/"+str(len(d["identities"]))+"/"+str(len(d["interactions"]))')" = "200/A-17/2/1"
-
-# merge Bob into Ann: his number and call move to her; he is gone
+# Bob is still waiting on the line: he cannot be forgotten now; merged into
+# Ann, his call goes on as hers and is stored so when it ends
+check "a customer on a call is not forgotten (409 saying so)" \
+	bash -c "[ \"\$(curl -s -o '$T/f.json' -w '%{http_code}' -H 'Authorization: Bearer test-token' -X DELETE '$URL/api/v1/customers/$bob?confirm=$bob')\" = 409 ] && grep -q 'on a call' '$T/f.json'"
 c=$(req -d "{\"from\":\"$bob\"}" "$URL/api/v1/customers/$ann/merge")
-check "Bob is merged into Ann" test "$c/$(jq_ 'len(d["identities"])')" = 200/3
-check "Bob's call is now in Ann's timeline" test "$(req "$URL/api/v1/customers/$ann/timeline")/$(jq_ 'sorted(t["id"] for t in d["timeline"])')" = "200/$(python3 -c "print(sorted(['$annc','$bobc']))")"
+check "Bob is merged into Ann while his call goes on" test "$c/$(jq_ 'len(d["identities"])')" = 200/3
 check "Bob is gone (404)" test "$(req "$URL/api/v1/customers/$bob")" = 404
+for p in "${SIPP_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+wait_for "SELECT 1 FROM calls WHERE id='$annc' AND ended > 0" 10 >/dev/null
+wait_for "SELECT 1 FROM calls WHERE id='$bobc' AND ended > 0" 10 >/dev/null
+check "Bob's call, live at the merge, is stored as Ann's when it ends" \
+	test "$(db "SELECT customer FROM calls WHERE id='$bobc'")" = "$ann"
+check "Ann's timeline has both calls" test "$(req "$URL/api/v1/customers/$ann/timeline")/$(jq_ 'sorted(t["id"] for t in d["timeline"])')" = "200/$(python3 -c "print(sorted(['$annc','$bobc']))")"
+check "the export holds her record, identities and calls" \
+	test "$(req "$URL/api/v1/customers/$ann/export")/$(jq_ 'd["fields"]["account"]+"/"+str(len(d["identities"]))+"/"+str(len(d["interactions"]))')" = "200/A-17/3/2"
 
 # a ticket for Ann and a note on it join her timeline, newest first
 req -d "{\"subject\":\"Wants a refund\",\"customer\":\"$ann\",\"call\":\"$annc\"}" "$URL/api/v1/tickets" >/dev/null
