@@ -2,7 +2,7 @@
 // feature codes, the offered call with its caller and IVR path, the call
 // with a timer, hold, hang-up, transfer and notes, the wrap-up with a
 // disposition, and the agent's own calls with their recordings.
-import { api, $, el, duration, signedIn, events } from './common.js';
+import { api, $, el, duration, signedIn, events, fieldInput, fieldValue } from './common.js';
 
 let me;              // who is signed in
 let agent;           // GET /api/v1/agents/{ext}
@@ -10,6 +10,7 @@ let current = null;  // {id, caller, called, queue, path, answered}
 let wrapupCall = null;
 let timer = null;
 let fieldDefs = null; // GET /api/v1/fields: the customers' declared fields
+let ticketFields = []; // ... and the tickets', filled in when a ticket is made
 
 function showState() {
   const s = $('#state');
@@ -156,6 +157,9 @@ function ended(ev) {
     $('#wrapup-caller').textContent = current.caller || '';
     $('#wrapup-notes').value = $('#notes').value;
     $('#wrapup-done').textContent = '';
+    $('#wrapup-field-inputs').replaceChildren(...ticketFields.flatMap((f) => [
+      el('label', { for: `wuf-${f.name}`, class: f.required ? 'required' : '' }, f.label || f.name), fieldInput(f, undefined, 'wuf-')]));
+    $('#wrapup-fields').open = ticketFields.some((f) => f.required);
     $('#ticket-done').textContent = '';
     $('#wrapup').classList.remove('hidden');
   }
@@ -186,6 +190,8 @@ async function loadTickets() {
 
 async function main() {
   me = await signedIn(['agent']);
+  ({ ticket: ticketFields } = await api('/api/v1/fields'));
+  $('#wrapup-fields').classList.toggle('hidden', !ticketFields.length);
   const [{ pause_reasons }, { dispositions }] = await Promise.all([api('/api/v1/pause-reasons'), api('/api/v1/dispositions')]);
   $('#pause-reason').replaceChildren(...pause_reasons.map((r) => el('option', { value: r }, r)));
   $('#disposition').replaceChildren(...dispositions.map((r) => el('option', { value: r }, r)));
@@ -210,6 +216,12 @@ async function main() {
       const body = { subject: `Call from ${wrapupCall.caller || 'unknown caller'}`, description: $('#wrapup-notes').value, call: wrapupCall.id };
       if (wrapupCall.queue) body.group = wrapupCall.queue;
       if (wrapupCall.customer) body.customer = wrapupCall.customer;
+      const fields = {};
+      for (const f of ticketFields) {
+        const v = fieldValue(f, $(`#wuf-${f.name}`));
+        if (v !== null && !(f.type === 'bool' && !v)) fields[f.name] = v;
+      }
+      if (Object.keys(fields).length) body.fields = fields;
       const t = await api('/api/v1/tickets', { method: 'POST', body });
       $('#ticket-done').textContent = `Ticket ${t.id} created (${t.status}, ${t.priority}${t.assignee ? ', assigned to ' + t.assignee : ''})`;
     } catch (e) {

@@ -108,3 +108,38 @@ export function events(types, onEvent, onOpen) {
   open();
   return () => ws && ws.close();
 }
+
+// A custom field's input (GET /api/v1/fields: text, number, date, choice,
+// bool) holding value (undefined: none yet); its id is prefix + name.
+export function fieldInput(f, value, prefix) {
+  const attrs = { id: prefix + f.name, name: f.name, 'data-type': f.type };
+  if (f.type === 'bool') {
+    const cb = el('input', { ...attrs, type: 'checkbox' });
+    cb.checked = value === true;
+    return cb;
+  }
+  if (f.type === 'choice') {
+    const sel = el('select', attrs, el('option', { value: '' }, '—'),
+      ...(f.options || []).map((o) => el('option', { value: o }, o)));
+    // a stored value no longer among the options still shows
+    if (typeof value === 'string' && value && !(f.options || []).includes(value)) sel.append(el('option', { value }, value));
+    sel.value = typeof value === 'string' ? value : '';
+    return sel;
+  }
+  // numbers as text, so that what is typed reaches the API and its words
+  const input = f.type === 'date' ? el('input', { ...attrs, type: 'date' })
+    : f.type === 'number' ? el('input', { ...attrs, type: 'text', inputmode: 'decimal' })
+      : el('input', { ...attrs, type: 'text', maxlength: '256' });
+  input.value = value === undefined || value === null ? '' : String(value);
+  return input;
+}
+
+// What a field's input says: a value, or null for none (a number that is
+// not one goes as typed: the API says what is wrong).
+export function fieldValue(f, input) {
+  if (f.type === 'bool') return input.checked;
+  const v = input.value.trim();
+  if (v === '') return null;
+  if (f.type === 'number') return /^-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(v) ? Number(v) : v;
+  return v;
+}

@@ -6,7 +6,7 @@
 // priority, notes and replies, and its custom fields (tickets.fields)
 // shown by their labels with a form to edit them. Kept live by the
 // ticket.* events.
-import { api, $, el, duration, signedIn, events } from './common.js';
+import { api, $, el, duration, signedIn, events, fieldInput, fieldValue } from './common.js';
 
 // rows per page: 50, or ?limit=N in the page's address
 const PAGE = Math.min(1000, Math.max(1, Number(new URLSearchParams(location.search).get('limit')) || 50));
@@ -196,30 +196,6 @@ function customText(f, v) {
   return String(v);
 }
 
-// The input of a declared field, holding value (undefined: none yet).
-function customInput(f, value) {
-  const id = `tkf-${f.name}`, attrs = { id, name: f.name, 'data-type': f.type };
-  if (f.type === 'bool') {
-    const cb = el('input', { ...attrs, type: 'checkbox' });
-    cb.checked = value === true;
-    return cb;
-  }
-  if (f.type === 'choice') {
-    const sel = el('select', attrs, el('option', { value: '' }, '—'),
-      ...(f.options || []).map((o) => el('option', { value: o }, o)));
-    // a stored value no longer among the options still shows
-    if (typeof value === 'string' && value && !(f.options || []).includes(value)) sel.append(el('option', { value }, value));
-    sel.value = typeof value === 'string' ? value : '';
-    return sel;
-  }
-  // numbers as text, so that what is typed reaches the API and its words
-  const input = f.type === 'date' ? el('input', { ...attrs, type: 'date' })
-    : f.type === 'number' ? el('input', { ...attrs, type: 'text', inputmode: 'decimal' })
-      : el('input', { ...attrs, type: 'text', maxlength: '256' });
-  input.value = value === undefined || value === null ? '' : String(value);
-  return input;
-}
-
 // The fields by their labels (declared ones in their order, then any the
 // ticket keeps that are not declared); the form is built again only when
 // the ticket or its fields changed, so that an edit in progress stays.
@@ -236,19 +212,8 @@ function renderCustom(t, rebuild) {
   customBase = values;
   $('#tk-custom-inputs').replaceChildren(...ticketFields.flatMap((f) => [
     el('label', { for: `tkf-${f.name}`, class: f.required ? 'required' : '' }, f.label || f.name),
-    customInput(f, values[f.name])]));
+    fieldInput(f, values[f.name], 'tkf-')]));
   $('#tk-custom-error').textContent = '';
-}
-
-// What the form says of field f: a value, or null for none.
-function customValue(f) {
-  const input = $(`#tkf-${f.name}`);
-  if (f.type === 'bool') return input.checked;
-  const v = input.value.trim();
-  if (v === '') return null;
-  // a number that is not one goes as typed: the API says what is wrong
-  if (f.type === 'number') return /^-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(v) ? Number(v) : v;
-  return v;
 }
 
 // Sends the fields the form changed (null removes one); the API checks
@@ -257,7 +222,7 @@ async function saveCustom(ev) {
   ev.preventDefault();
   const id = current, before = customBase, fields = {};
   for (const f of ticketFields) {
-    const v = customValue(f), was = before[f.name];
+    const v = fieldValue(f, $(`#tkf-${f.name}`)), was = before[f.name];
     if (v === null ? was === undefined || was === null : v === was || (f.type === 'bool' && !v && was === undefined)) continue;
     fields[f.name] = v;
   }

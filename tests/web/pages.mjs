@@ -122,6 +122,9 @@ try {
     if (notes !== 'Wants the premium plan.') throw new Error(`notes "${notes}"`);
   });
   await agent.click('#ticket-create');
+  await check('a ticket needs its required order number: refused, naming it', () => waitText(agent, '#wrapup-error', /order_no/));
+  await agent.fill('#wuf-order_no', 'A-77');
+  await agent.click('#ticket-create');
   await check('the agent makes a ticket from the call in one step', () => waitText(agent, '#ticket-done', /^Ticket tk_\w+ created \(new, normal/));
   await check('the ticket is in her tickets, assigned to her', () => agent.waitForSelector('#my-tickets tbody tr[data-ticket]', { timeout: 10000 }));
   await check('the wallboard lists it with its SLA state', () => board.waitForSelector('#tickets tbody tr[data-ticket] td.sla.on_track', { timeout: 10000 }));
