@@ -12,36 +12,9 @@
 //   - sees the tenant file's text follow the forms;
 //   - a screenshot admin-config.png goes to SHOT_DIR.
 // Prints "ok - ..." / "not ok - ..." lines; exits 1 when any failed.
-import { chromium } from 'playwright-core';
-import { mkdirSync } from 'node:fs';
+import { URL, SHOTS, notOk, status, check, launch, waitText, waitValue } from './lib.mjs';
 
-const URL = process.env.HOTLINE_URL;
-const SHOTS = process.env.SHOT_DIR;
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-let failed = 0;
-
-function ok(name) { console.log(`ok - ${name}`); }
-function notOk(name, why) { console.log(`not ok - ${name}: ${why}`); failed++; }
-
-// Runs fn (which throws on failure) as one check.
-async function check(name, fn) {
-  try {
-    await fn();
-    ok(name);
-    return true;
-  } catch (e) {
-    notOk(name, (e.message || String(e)).split('\n')[0]);
-    return false;
-  }
-}
-
-const waitText = (page, sel, re, timeout = 10000) =>
-  page.waitForFunction(([s, r]) => new RegExp(r).test(document.querySelector(s)?.innerText || ''), [sel, re.source], { timeout });
-const waitValue = (page, sel, re, timeout = 10000) =>
-  page.waitForFunction(([s, r]) => new RegExp(r).test(document.querySelector(s)?.value || ''), [sel, re.source], { timeout });
-
-mkdirSync(SHOTS, { recursive: true });
-const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+const browser = await launch();
 const errors = [];
 try {
   const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 } });
@@ -155,4 +128,4 @@ try {
 } finally {
   await browser.close();
 }
-process.exit(failed ? 1 : 0);
+process.exit(status());

@@ -10,45 +10,10 @@
 //   - the admin makes a user in the admin page and that user can sign in;
 //   - screenshots of the three pages go to SHOT_DIR.
 // Prints "ok - ..." / "not ok - ..." lines; exits 1 when any failed.
-import { chromium } from 'playwright-core';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { URL, SHOTS, notOk, status, check, launch, signIn, text, waitText } from './lib.mjs';
 
-const URL = process.env.HOTLINE_URL;
-const SHOTS = process.env.SHOT_DIR;
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-let failed = 0;
-
-function ok(name) { console.log(`ok - ${name}`); }
-function notOk(name, why) { console.log(`not ok - ${name}: ${why}`); failed++; }
-
-// Runs fn (which throws on failure) as one check.
-async function check(name, fn) {
-  try {
-    await fn();
-    ok(name);
-    return true;
-  } catch (e) {
-    notOk(name, (e.message || String(e)).split('\n')[0]);
-    return false;
-  }
-}
-
-async function signIn(page, path, user, password) {
-  await page.goto(URL + path);
-  await page.waitForSelector('#signin-form', { state: 'visible' });
-  await page.fill('#user', user);
-  await page.fill('#password', password);
-  await page.click('#signin-btn');
-  await page.waitForSelector('#app', { state: 'visible', timeout: 10000 });
-}
-
-const text = (page, sel) => page.locator(sel).innerText();
-const waitText = (page, sel, re, timeout = 15000) =>
-  page.waitForFunction(([s, r]) => new RegExp(r).test(document.querySelector(s)?.innerText || ''), [sel, re.source], { timeout });
-
-mkdirSync(SHOTS, { recursive: true });
-const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+const browser = await launch();
 const errors = [];
 const ctx = async () => {
   const c = await browser.newContext({ viewport: { width: 1366, height: 800 } });
@@ -249,4 +214,4 @@ try {
 } finally {
   await browser.close();
 }
-process.exit(failed ? 1 : 0);
+process.exit(status());

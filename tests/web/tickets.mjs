@@ -16,42 +16,11 @@
 //     and resolves it;
 //   - screenshots go to SHOT_DIR.
 // Prints "ok - ..." / "not ok - ..." lines; exits 1 when any failed.
-import { chromium } from 'playwright-core';
-import { mkdirSync } from 'node:fs';
+import { URL, SHOTS, notOk, status, check, launch, signIn, waitText } from './lib.mjs';
 
-const URL = process.env.HOTLINE_URL;
 const PAGE = '/tickets';
-const SHOTS = process.env.SHOT_DIR;
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const { T1, T2, T3 } = process.env;
-let failed = 0;
 
-function ok(name) { console.log(`ok - ${name}`); }
-function notOk(name, why) { console.log(`not ok - ${name}: ${why}`); failed++; }
-
-// Runs fn (which throws on failure) as one check.
-async function check(name, fn) {
-  try {
-    await fn();
-    ok(name);
-    return true;
-  } catch (e) {
-    notOk(name, (e.message || String(e)).split('\n')[0]);
-    return false;
-  }
-}
-
-async function signIn(page, user, password, query = '') {
-  await page.goto(URL + PAGE + query);
-  await page.waitForSelector('#signin-form', { state: 'visible' });
-  await page.fill('#user', user);
-  await page.fill('#password', password);
-  await page.click('#signin-btn');
-  await page.waitForSelector('#app', { state: 'visible', timeout: 10000 });
-}
-
-const waitText = (page, sel, re, timeout = 10000) =>
-  page.waitForFunction(([s, r]) => new RegExp(r).test(document.querySelector(s)?.innerText || ''), [sel, re.source], { timeout });
 
 // The ids of the rows listed, once they are exactly want (in any order).
 const waitRows = (page, want, timeout = 10000) =>
@@ -68,8 +37,7 @@ const patch = (id, body) => fetch(`${URL}/api/v1/tickets/${id}`, {
   method: 'PATCH', headers: { Authorization: 'Bearer test-token', 'Content-Type': 'application/json' }, body: JSON.stringify(body),
 }).then((r) => { if (!r.ok) throw new Error(`PATCH ${r.status}`); });
 
-mkdirSync(SHOTS, { recursive: true });
-const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required'] });
+const browser = await launch(['--autoplay-policy=no-user-gesture-required']);
 const errors = [];
 const ctx = async () => {
   const c = await browser.newContext({ viewport: { width: 1440, height: 900 } });
@@ -81,7 +49,7 @@ try {
   const sam = await ctx(), alice = await ctx();
 
   // --- the supervisor ---------------------------------------------------------
-  await check('supervisor sam signs in to the tickets page', () => signIn(sam, 'sam', 'sam-secret'));
+  await check('supervisor sam signs in to the tickets page', () => signIn(sam, PAGE, 'sam', 'sam-secret'));
   await check('the page goes live over the event stream', () => sam.waitForSelector('body[data-live="1"]', { timeout: 10000 }));
   await check('he sees the unfinished tickets of sales, not support\'s', () => waitRows(sam, [T1, T2, T3]));
   await check('each row has customer, priority, status, assignee, group, SLA badge and due times', async () => {
@@ -200,7 +168,7 @@ try {
 
   // --- the agent --------------------------------------------------------------
   // one row a page (?limit=1), to page with "More"
-  await check('agent alice signs in to the tickets page', () => signIn(alice, 'alice', 'alice-secret', '?limit=1'));
+  await check('agent alice signs in to the tickets page', () => signIn(alice, PAGE + '?limit=1', 'alice', 'alice-secret'));
   await alice.waitForSelector('body[data-live="1"]', { timeout: 10000 });
   await check('she starts on "my tickets", the latest changed first: the reassigned one', async () => {
     if (await alice.inputValue('#f-scope') !== 'mine') throw new Error('scope is not mine');
@@ -250,4 +218,4 @@ try {
 } finally {
   await browser.close();
 }
-process.exit(failed ? 1 : 0);
+process.exit(status());
