@@ -130,6 +130,9 @@ async function main() {
         a.since = ev.ts;
         renderAgents();
       }
+    } else if (ev.type === 'agent.updated' && !agents.has(ev.agent)) {
+      // an agent added in the admin page (the tenant applied live)
+      loadAll();
     }
   }, () => { $('#live').textContent = 'live'; document.body.dataset.live = '1'; loadAll(); });
 }

@@ -186,13 +186,28 @@ static bool queue_changed(const struct cfg_tenant *old, const struct cfg_queue *
 		return true;
 	x = malloc(2 * sizeof(*x));
 	if (x) {
-		x[0] = *o;
-		x[1] = *q;
+		memcpy(&x[0], o, sizeof(*x)); /* bytes, padding included */
+		memcpy(&x[1], q, sizeof(*x));
 		x[0].line = x[1].line = 0;
 		changed = memcmp(&x[0], &x[1], sizeof(*x)) != 0;
 		free(x);
 	}
 	return changed;
+}
+
+/* Is the agent new or changed from old (name, password, skills, capacity)? */
+static bool agent_changed(const struct cfg_tenant *old, const struct cfg_agent *ag)
+{
+	const struct cfg_agent *o = cfg_agent_find(old, ag->ext);
+	struct cfg_agent x, y;
+
+	if (!o)
+		return true;
+	/* byte copies: both come zeroed from the parser, padding included */
+	memcpy(&x, o, sizeof(x));
+	memcpy(&y, ag, sizeof(y));
+	x.line = y.line = 0;
+	return memcmp(&x, &y, sizeof(x)) != 0;
 }
 
 int api__tenant_apply(struct api *a, struct cfg_tenant *t, json_t *later, const char *by)
@@ -223,6 +238,11 @@ int api__tenant_apply(struct api *a, struct cfg_tenant *t, json_t *later, const 
 	for (size_t i = 0; i < t->queuec; i++) {
 		if (queue_changed(old, &t->queuev[i]))
 			event_emitf("queue.updated", NULL, NULL, t->queuev[i].name,
+				    "{\"by\":\"%s\"}", by);
+	}
+	for (size_t i = 0; i < t->agentc; i++) {
+		if (agent_changed(old, &t->agentv[i]))
+			event_emitf("agent.updated", NULL, t->agentv[i].ext, NULL,
 				    "{\"by\":\"%s\"}", by);
 	}
 	a->tenant = mem_ref(t);

@@ -39,6 +39,8 @@ check "sales now rings all, target 95 %" \
 	test "$(field /queues/sales 'j["strategy"], j["service_level_target"]')" = "ring-all 0.95"
 check "queue vip exists with its member" test "$(field /queues/vip 'j["members"]')" = 1
 check "agent 1009 exists" test "$(field /agents/1009 'j["state"]')" = available
+check "the new agent and the changed and new queues are events" \
+	test "$(wait_for "SELECT group_concat(type || ':' || coalesce(agent, queue), ',') FROM (SELECT type, agent, queue FROM events WHERE type IN ('agent.updated', 'queue.updated') ORDER BY id)" 5)" = "queue.updated:vip,queue.updated:sales,agent.updated:1009"
 
 # 1009 registers with the password of the new file and answers a call to
 # the new number
