@@ -1,5 +1,7 @@
 /*
- * fuzz_acd.c — the routing engine driven by any sequence of operations:
+ * fuzz_acd.c — the routing engine driven by any sequence of operations
+ * (a tenant applied live among them: members out, in and moved, a queue's
+ * strategy, an agent's capacity):
  * the input bytes choose what happens next (a caller arrives, an offer is
  * answered or missed, a caller hangs up, an agent finishes, pauses, logs
  * out, presses a key, time passes) over 3 queues with different rules and
@@ -8,6 +10,7 @@
  * left ringing, busy or in wrap-up.
  */
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <re.h>
 #include "core/core.h"
@@ -102,6 +105,38 @@ fail:
 	return NULL;
 }
 
+/* A tenant applied live: a member out, in or moved to another tier, a
+ * queue's strategy, an agent's capacity. */
+static void live_change(struct acd *a, uint8_t arg, uint64_t now)
+{
+	const char *q = queues[arg % 3], *ag = agents[(arg >> 2) % NAGENTS];
+	struct acd_queue_info qi;
+	struct acd_queue_conf qc;
+	uint32_t cap[ACD_CHANNELS] = {(arg >> 5) % 3, 2, 0, 0};
+	struct acd_skill sk[1] = {{"x", 5}};
+
+	switch ((arg >> 6) % 4) {
+	case 0:
+		(void)acd_member_remove(a, q, ag, now);
+		break;
+	case 1:
+		if (acd_member_add(a, q, ag, (arg >> 4) % 3, 1) == EEXIST)
+			(void)acd_member_set(a, q, ag, (arg >> 4) % 3, 1 + arg % 4);
+		break;
+	case 2:
+		if (!acd_queue_info(a, q, &qi)) {
+			qc = *qi.conf;
+			qc.strategy = (enum acd_strategy)((arg >> 2) % 8);
+			qc.priority = (arg >> 5) % 4;
+			(void)acd_queue_update(a, &qc, now);
+		}
+		break;
+	default:
+		(void)acd_agent_update(a, ag, sk, 1, cap, now);
+		break;
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static bool init;
@@ -119,7 +154,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!a)
 		return 0;
 	for (size_t i = 0; i + 1 < size; i += 2) {
-		uint8_t op = data[i] % 10, arg = data[i + 1];
+		uint8_t op = data[i] % 11, arg = data[i + 1];
 		struct fcall *c = &fs.calls[arg % NCALLS];
 		int ag = arg % NAGENTS;
 
@@ -172,6 +207,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 7:
 			if (c->it)
 				acd_item_hold(a, c->it, now > 500 ? now - 500 : 0);
+			break;
+		case 8: /* the tenant changes while it all goes on */
+			live_change(a, arg, now);
 			break;
 		default: /* time passes */
 			now += (uint64_t)arg * 100;

@@ -474,6 +474,15 @@ static void agent_update(struct acd *a, struct acd_agent *ag, uint64_t now)
 	enum agent_state st;
 	unsigned mask = 0;
 
+	if (ag->cap_lower) {
+		ag->cap_lower = false;
+		for (int ch = 0; ch < ACD_CHANNELS; ch++) {
+			uint32_t c = ag->cap_next[ch] < ag->load[ch] ? ag->load[ch]
+								     : ag->cap_next[ch];
+			ag->cap[ch] = c;
+			ag->cap_lower |= c > ag->cap_next[ch];
+		}
+	}
 	/* The heaps change only when readiness on some channel does. */
 	if (ag->presence == AGENT_AVAILABLE && !ag->wrapup_until) {
 		_Static_assert(ACD_CHANNELS == 4, "one line per channel");
@@ -737,7 +746,8 @@ int acd_agent_add(struct acd *a, const char *ext, const struct acd_skill *skills
 	}
 	ag->skillc = skillc;
 	for (int ch = 0; ch < ACD_CHANNELS; ch++)
-		ag->cap[ch] = capacity ? capacity[ch] : (ch == ACD_VOICE ? 1 : 0);
+		ag->cap_next[ch] = ag->cap[ch] =
+		    capacity ? capacity[ch] : (ch == ACD_VOICE ? 1 : 0);
 	err = names_put(&a->agent_names, ag);
 	if (err) {
 		mem_deref(ag);
@@ -985,8 +995,15 @@ int acd_agent_update(struct acd *a, const char *ext, const struct acd_skill *ski
 	mem_deref(ag->skills);
 	ag->skills = sv;
 	ag->skillc = skillc;
-	for (int ch = 0; ch < ACD_CHANNELS; ch++)
-		ag->cap[ch] = capacity ? capacity[ch] : (ch == ACD_VOICE ? 1 : 0);
+	ag->cap_lower = false;
+	for (int ch = 0; ch < ACD_CHANNELS; ch++) {
+		uint32_t c = capacity ? capacity[ch] : (ch == ACD_VOICE ? 1 : 0);
+
+		ag->cap_next[ch] = c;
+		/* what it has now goes on; fewer offers as it ends */
+		ag->cap[ch] = c < ag->load[ch] ? ag->load[ch] : c;
+		ag->cap_lower |= c < ag->load[ch];
+	}
 	for (size_t i = 0; i < ag->memberc; i++) {
 		struct acd_member *m = &ag->members[i];
 		int64_t s = member_score(m->q, ag);

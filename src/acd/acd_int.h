@@ -93,6 +93,10 @@ struct acd_agent {
 	uint64_t wrapup_until;
 	uint32_t load[ACD_CHANNELS];
 	uint32_t cap[ACD_CHANNELS];
+	/* a capacity lowered below the load (a tenant applied live): cap
+	 * follows the load down to it as interactions end */
+	uint32_t cap_next[ACD_CHANNELS];
+	bool cap_lower;
 	struct list offers;	    /* struct acd_offer, ringing */
 	struct acd_member *members; /* its memberships, side by side */
 	size_t memberc;

@@ -885,6 +885,22 @@ static int test_tenant_live(void)
 	TEST_EQ(strcmp(s->calls[c].agent, "1001"), 0);
 	TEST_EQ(acd_agent_set(s->a, "1004", AGENT_PAUSED, "training", 3300), 0);
 	CHECKED(s);
+	/* 1002's voice capacity taken to 0 while it talks: the call goes on,
+	 * and once it ends 1002 is offered nothing */
+	{
+		const uint32_t none[ACD_CHANNELS] = {0, 0, 0, 0};
+		struct acd_agent_info ai;
+
+		TEST_EQ(acd_agent_update(s->a, "1002", NULL, 0, none, 3400), 0);
+		CHECKED(s);
+		acd_done(s->a, "1002", ACD_VOICE, "sales", 3500);
+		CHECKED(s);
+		TEST_EQ(acd_agent_info(s->a, "1002", &ai), 0);
+		TEST_EQ(ai.load[ACD_VOICE], 0);
+		c = call_in(s, "french", 0, 3600);
+		TEST_ASSERT(strcmp(s->calls[c].agent, "1002") != 0);
+		CHECKED(s);
+	}
 	r = 0;
 out:
 	mem_deref(t);
