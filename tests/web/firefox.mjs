@@ -7,8 +7,9 @@
 //     changes made on the desktop and through the API;
 //   - alice goes available on the desktop, and the API agrees;
 //   - the admin page lists the users;
+//   - sam opens a ticket on the tickets page, beside its customer;
 //   - no page logs a script error or is wider than the window;
-//   - screenshots firefox-{agent,wallboard,admin}.png go to SHOT_DIR.
+//   - screenshots firefox-{agent,wallboard,admin,tickets}.png go to SHOT_DIR.
 // Prints one line per check on stdout, "PASS\tname" or "FAIL\tname\twhy",
 // and "END" last; test_firefox.sh hands each to lib.sh's check.
 import puppeteer from 'puppeteer-core';
@@ -158,7 +159,18 @@ try {
   });
   await admin.screenshot({ path: `${SHOTS}/firefox-admin.png`, fullPage: true });
 
-  for (const [name, page] of [['agent', agent], ['wallboard', board], ['admin', admin]]) {
+  // the tickets page: the list, then a ticket beside its customer
+  const tickets = await open('tickets');
+  await check('firefox: sam signs in to the tickets page', () => signIn(tickets, '/tickets', 'sam', 'sam-secret'));
+  await check('firefox: sam opens the sales ticket and sees its customer beside it', async () => {
+    await tickets.waitForSelector(`tr[data-ticket="${process.env.TICKET}"] td.subject`, { timeout: 10000 });
+    await tickets.click(`tr[data-ticket="${process.env.TICKET}"] td.subject`);
+    await waitText(tickets, '#tk-subject', /^Invoice shows the wrong plan$/);
+    await waitText(tickets, '#cust-name', /^Ann Lee$/);
+  });
+  await tickets.screenshot({ path: `${SHOTS}/firefox-tickets.png`, fullPage: true });
+
+  for (const [name, page] of [['agent', agent], ['wallboard', board], ['admin', admin], ['tickets', tickets]]) {
     await check(`firefox: the ${name} page fits the 1366 px window (no sideways scrolling)`, () => fitsWidth(page));
     await check(`firefox: no script errors on the ${name} page`, noErrors(name));
   }
