@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# The tenant file applied while running: a changed queue, a new agent, a
+# The tenant file applied while running: a caller already in a menu
+# finishes it as it was while the next follows the new one; a changed
+# queue, a new agent, a
 # new queue, flow and number take effect at once (the new agent registers
 # with its new password and takes a call to the new number), a file edited
 # by hand is reloaded, what waits for a start is named, and a bad file
@@ -15,6 +17,24 @@ field() { # PATH PYTHON-EXPR over the JSON as j
 
 check "before: sales hunts longest-idle, target 80 %" \
 	test "$(field /queues/sales 'j["strategy"], j["service_level_target"]')" = "longest-idle 0.8"
+
+# a caller in the menu while the tenant changes finishes it as it was: the
+# new file swaps the menu's keys (1 support, 2 sales); 1 still means sales
+# to the caller already listening, support to the next one
+make_ivr_caller menu.xml rfc4733 1 4000
+sed -i '0,/<pause milliseconds="2200"\/>/s//<pause milliseconds="4500"\/>/' "$T/menu.xml"
+sipp_bg menu-1 menu.xml "$CALLER_PORT" -s 5000 -key caller 0801 -m 1 -mp "$MEDIA_PORT1" >/dev/null
+wait_for "SELECT 1 FROM events e JOIN calls c ON c.id = e.call WHERE c.caller = '0801' AND e.type = 'call.created'" 10 >/dev/null
+sed 's/options: {"1": sales, "2": support}/options: {"1": support, "2": sales}/' "$T/tenant.yaml" >"$T/swapped.yaml"
+c=$(curl -s -o /dev/null -w '%{http_code}' -H "$auth" -X PUT --data-binary @"$T/swapped.yaml" "$URL/tenant")
+check "the menu's keys are swapped while a caller listens to it" test "$c" = 200
+check "the caller already in the menu goes where 1 led when it came: sales" \
+	test "$(wait_for "SELECT queue FROM calls WHERE caller = '0801' AND ended > 0" 20)" = sales
+make_ivr_caller menu2.xml rfc4733 1 4000
+sipp_run menu-2 menu2.xml "$CALLER_PORT" -s 5000 -key caller 0802 -mp "$MEDIA_PORT1"
+check "the next caller's 1 leads to support" \
+	test "$(wait_for "SELECT queue FROM calls WHERE caller = '0802' AND ended > 0" 10)" = support
+wait_peers
 
 # the admin's edit: sales rings all with a target of 95 %; agent 1009 and
 # its queue vip, answered on number 5055
@@ -94,5 +114,5 @@ check "a bad file is 422 naming the line, and nothing changes" \
 c=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer nope" -X POST "$URL/tenant/reload")
 check "reload without a valid token is 401" test "$c" = 401
 check "saves and reloads are audited" \
-	test "$(db "select count(*) from audit where action in ('tenant.save', 'tenant.reload')")" = 3
+	test "$(db "select count(*) from audit where action in ('tenant.save', 'tenant.reload')")" = 4
 finish
