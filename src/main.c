@@ -152,6 +152,65 @@ static void signal_handler(int sig)
 	re_cancel();
 }
 
+/*
+ * SIGHUP reloads the tenant file. The signal handler only writes a byte
+ * to a pipe (what is safe in a handler); the main loop reads it and does
+ * the reload, as POST /api/v1/tenant/reload would.
+ */
+static int hup_pipe[2] = {-1, -1};
+
+static void hup_signal(int sig)
+{
+	const char b = 1;
+	int saved = errno;
+
+	(void)sig;
+	if (write(hup_pipe[1], &b, 1) < 0) {
+		/* a reload is pending already */
+	}
+	errno = saved;
+}
+
+static void hup_handler(int flags, void *arg)
+{
+	char buf[16];
+	(void)flags;
+
+	while (read(hup_pipe[0], buf, sizeof(buf)) > 0)
+		;
+	log_info("hotline: SIGHUP, reloading the tenant file");
+	(void)api_tenant_reload(arg);
+}
+
+static int hup_start(struct api *api)
+{
+	struct sigaction sa;
+
+	if (pipe(hup_pipe) || net_sockopt_blocking_set(hup_pipe[0], false) ||
+	    net_sockopt_blocking_set(hup_pipe[1], false))
+		return errno ? errno : EINVAL;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = hup_signal;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGHUP, &sa, NULL))
+		return errno;
+	return fd_listen(hup_pipe[0], FD_READ, hup_handler, api);
+}
+
+static void hup_stop(void)
+{
+	signal(SIGHUP, SIG_IGN);
+	for (int i = 0; i < 2; i++) {
+		if (hup_pipe[i] >= 0) {
+			if (!i)
+				fd_close(hup_pipe[i]);
+			close(hup_pipe[i]);
+			hup_pipe[i] = -1;
+		}
+	}
+}
+
 static void sip_exit_handler(void *arg)
 {
 	(void)arg;
@@ -324,11 +383,17 @@ static int cmd_serve(const struct options *o)
 			  strerror(err));
 		goto out;
 	}
+	err = hup_start(api);
+	if (err) {
+		log_error("hotline: cannot catch SIGHUP: %s", strerror(err));
+		goto out;
+	}
 	log_info("hotline: ready sip=%s http=%s", node->sip_listen, node->http_listen);
 
 	err = re_main(signal_handler);
 	log_info("hotline: stopping, %zu calls active", callctl_active(calls));
 out:
+	hup_stop();
 	api = mem_deref(api);
 	calls = mem_deref(calls);
 	if (stats)

@@ -21,5 +21,9 @@ struct callctl;
 int api_alloc(struct api **ap, const struct cfg_node *node,
 	      const struct cfg_tenant *tenant, struct store *st, struct acd *acd,
 	      struct acd_stats *stats, struct registrar *reg, struct callctl *calls);
+/* Reads the tenant file again and applies it (SIGHUP; POST
+ * /api/v1/tenant/reload does the same for the API). Errors are logged
+ * with their lines and change nothing; audited as user "signal". */
+int api_tenant_reload(struct api *a);
 
 #endif

@@ -40,6 +40,7 @@
 #include "acd/acd.h"
 #include "sip/sip.h"
 #include "ticket/ticket.h"
+#include "api/api.h"
 #include "api/api_int.h"
 
 #define TENANT_MAX (512 * 1024)
@@ -283,6 +284,36 @@ void api__tenant_reload(struct req *rq)
 	}
 	api__reply_json(rq, 200, "OK",
 			json_pack("{s:b,s:o}", "applied", true, "next_start", later));
+}
+
+int api_tenant_reload(struct api *a)
+{
+	struct api_who who = {.user = "signal", .role = ROLE_ADMIN, .addr = "SIGHUP"};
+	struct cfg_errors *errs = calloc(1, sizeof(*errs));
+	struct cfg_tenant *t = NULL;
+	json_t *later = json_array();
+	int err = errs && later ? 0 : ENOMEM;
+
+	if (!err)
+		err = cfg_tenant_load(&t, a->tenant->file, errs);
+	for (size_t i = 0; errs && i < errs->msgc; i++)
+		log_error("%s", errs->msgv[i]);
+	if (!err)
+		err = api__tenant_apply(a, t, later, who.user);
+	mem_deref(t);
+	for (size_t i = 0; !err && i < json_array_size(later); i++)
+		log_warn("tenant: at the next start: %s",
+			 json_string_value(json_array_get(later, i)));
+	api__audit(a, &who, "tenant.reload", a->tenant->file, "%s",
+		   err ? strerror(err) : "applied");
+	if (err)
+		log_error("tenant: not reloaded file=%s: %s; nothing changed",
+			  a->tenant->file, strerror(err));
+	else
+		log_info("tenant: reloaded file=%s", a->tenant->file);
+	free(errs);
+	json_decref(later);
+	return err;
 }
 
 /*

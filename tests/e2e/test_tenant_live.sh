@@ -113,6 +113,16 @@ check "a bad file is 422 naming the line, and nothing changes" \
 	bash -c "[ $c = 422 ] && grep -q '\"line\"' '$T/bad.json' && [ \"\$(curl -s -H '$auth' '$URL/queues/sales' | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"strategy\"])')\" = linear ]"
 c=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer nope" -X POST "$URL/tenant/reload")
 check "reload without a valid token is 401" test "$c" = 401
-check "saves and reloads are audited" \
-	test "$(db "select count(*) from audit where action in ('tenant.save', 'tenant.reload')")" = 4
+
+# SIGHUP reloads the file as the route does: the bad one is refused (its
+# line logged), the fixed one applied
+kill -HUP "$HL_PID"
+check "SIGHUP with the bad file: its error logged, nothing changed" \
+	bash -c "for i in \$(seq 50); do grep -q 'not reloaded file=' '$T/hotline.log' && break; sleep 0.1; done; grep -q 'ring-some' '$T/hotline.log' && [ \"\$(curl -s -H '$auth' '$URL/queues/sales' | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"strategy\"])')\" = linear ]"
+sed 's/strategy: "linear"/strategy: round-robin/' "$T/good.yaml" >"$T/tenant.yaml"
+kill -HUP "$HL_PID"
+check "SIGHUP with a good file: applied (sales hunts round-robin)" \
+	bash -c "for i in \$(seq 50); do [ \"\$(curl -s -H '$auth' '$URL/queues/sales' | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"strategy\"])')\" = round-robin ] && exit 0; sleep 0.1; done; exit 1"
+check "saves and reloads are audited, the signal's as user signal" \
+	test "$(db "select count(*) from audit where action in ('tenant.save', 'tenant.reload')")/$(db "select count(*) from audit where user = 'signal'")" = 6/2
 finish
