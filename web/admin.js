@@ -56,6 +56,10 @@ async function loadQueues() {
   return queues;
 }
 
+// skills as the forms write them: "billing: 5, english: 3" (skillsOf
+// reads them back)
+const skillsText = (o) => Object.entries(o || {}).map(([k, v]) => `${k}: ${v}`).join(', ');
+
 // the form shows the queue as it is; only what was changed is sent
 function editQueue(q) {
   editing = q;
@@ -70,6 +74,7 @@ function editQueue(q) {
   $('#qf-maxwait').value = Math.round(q.settings.max_wait_ms / 1000);
   $('#qf-target').value = Math.round(q.service_level_target * 100);
   $('#qf-members').value = (q.member_agents || []).join(', ');
+  $('#qf-skills').value = skillsText(q.settings.skills);
 }
 
 function queueChanges(q) {
@@ -85,6 +90,8 @@ function queueChanges(q) {
   if (Number($('#qf-target').value) !== Math.round(q.service_level_target * 100)) body.service_level_target = Number($('#qf-target').value);
   const members = $('#qf-members').value.split(/[\s,]+/).filter(Boolean);
   if (members.join(',') !== (q.member_agents || []).join(',')) body.members = members;
+  const skills = $('#qf-skills').value.trim();
+  if (skills !== skillsText(q.settings.skills)) body.skills = skillsOf(skills);
   return body;
 }
 
@@ -144,7 +151,7 @@ function editAgent(a) {
   if (!a) return;
   $('#af-ext').value = a.ext;
   $('#af-name').value = a.name;
-  $('#af-skills').value = Object.entries(a.skills || {}).map(([k, v]) => `${k}: ${v}`).join(', ');
+  $('#af-skills').value = skillsText(a.skills);
   $('#af-voice').value = a.capacity?.voice ?? '';
   $('#af-chat').value = a.capacity?.chat ?? '';
 }

@@ -439,14 +439,20 @@ static json_t *queue_json(struct api *a, const struct acd_queue_info *qi)
 	    (json_int_t)(qi->oldest && now > qi->oldest ? now - qi->oldest : 0), "agents",
 	    agents, "today", stats_json(&st));
 	/* the settings the queue form shows (a queue out of the file has none) */
-	if (o && cq)
+	if (o && cq) {
+		json_t *skills = json_object();
+
+		for (size_t i = 0; i < cq->skillc; i++)
+			json_object_set_new(skills, cq->skills[i].name,
+					    json_integer(cq->skills[i].level));
 		json_object_set_new(
 		    o, "settings",
-		    json_pack("{s:I,s:I,s:I,s:I,s:I}", "ring_timeout_ms",
+		    json_pack("{s:I,s:I,s:I,s:I,s:I,s:o}", "ring_timeout_ms",
 			      (json_int_t)cq->ring_timeout_ms, "max_wait_ms",
 			      (json_int_t)cq->max_wait_ms, "max_len", (json_int_t)cq->max_len,
 			      "wrapup_ms", (json_int_t)cq->wrapup_ms, "service_level_ms",
-			      (json_int_t)cq->sl_threshold_ms));
+			      (json_int_t)cq->sl_threshold_ms, "skills", skills));
+	}
 	return o;
 }
 

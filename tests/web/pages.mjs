@@ -187,6 +187,10 @@ try {
     if (await samAdmin.$('tr[data-queue="wrap"]')) throw new Error('a queue sam does not supervise is listed');
   });
   await samAdmin.click('tr[data-queue="sales"] button');
+  await samAdmin.fill('#qf-skills', 'billing: 5');
+  await samAdmin.click('#qf-save');
+  await check('a skill its members lack is refused, naming them', () => waitText(samAdmin, '#qf-error', /member 100[12] lacks skill billing/));
+  await samAdmin.fill('#qf-skills', '');
   await samAdmin.fill('#qf-members', '1001, 9999');
   await samAdmin.click('#qf-save');
   await check('a member who is not an agent is refused, naming the key', () => waitText(samAdmin, '#qf-error', /members.*9999/));
