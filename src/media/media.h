@@ -107,6 +107,10 @@ void media_pacing(struct media *m, struct media_pacing *p);
 /* A new RTP stream bound to a port of the configured range. */
 int media_stream_alloc(struct media_stream **sp, struct media *m, media_evt_h *eh,
 		       void *arg);
+/* The owner lets go of s (dereferences it after): no event reaches the
+ * owner's handler from now on, even one the engine's tick already took up
+ * (an earlier event of the same tick may have ended the owner). */
+void media_stream_close(struct media_stream *s);
 /* SDP: answer an offer (ENOTSUP when no common codec: reply 488),
  * make an offer, take an answer. Bodies are SDP text in an mbuf. */
 int media_stream_answer(struct media_stream *s, struct mbuf *offer,

@@ -33,6 +33,12 @@ static void stream_destructor(void *arg)
 	mem_deref(s->dtmf);
 }
 
+void media_stream_close(struct media_stream *s)
+{
+	if (s)
+		s->closed = true;
+}
+
 static void queue_digit(struct media_stream *s, char digit)
 {
 	if (s->digitc >= MEDIA_DIGITQ)

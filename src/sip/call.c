@@ -457,6 +457,9 @@ static void leg_destructor(void *arg)
 	/* Dropping a live session hangs it up: BYE when established,
 	 * CANCEL when still ringing out. */
 	mem_deref(leg->sess);
+	/* the engine may hold the stream a little longer (events of this
+	 * tick): none of them may reach this freed leg */
+	media_stream_close(leg->ms);
 	mem_deref(leg->ms);
 	mem_deref(leg->answer);
 }

@@ -368,6 +368,70 @@ out:
 	return r;
 }
 
+/* Two streams whose prompts end in the same tick; the first one's owner
+ * ends the second's (as a call ends both its legs): the second owner,
+ * gone, hears of nothing. */
+struct close_ctx {
+	struct media_stream *b;
+	int a_ends, b_events;
+};
+
+static void a_event(struct media_stream *s, enum media_evt evt, char d, void *arg)
+{
+	struct close_ctx *c = arg;
+	(void)s;
+	(void)d;
+
+	if (evt != MEDIA_EVT_PLAY_END)
+		return;
+	c->a_ends++;
+	media_stream_close(c->b);
+	c->b = mem_deref(c->b);
+	re_cancel();
+}
+
+static void b_event(struct media_stream *s, enum media_evt evt, char d, void *arg)
+{
+	(void)s;
+	(void)evt;
+	(void)d;
+	((struct close_ctx *)arg)->b_events++;
+}
+
+static int test_closed_stream_no_events(void)
+{
+	struct media *m = NULL;
+	struct media_stream *a = NULL;
+	struct prompt *p = NULL;
+	struct close_ctx c = {0};
+	static const int16_t tone[MEDIA_FRAME * 3] = {1000};
+	struct tmr t;
+	int r = 1;
+
+	setup_node();
+	tmr_init(&t);
+	TEST_ERR(prompt_from_samples(&p, tone, sizeof(tone) / sizeof(tone[0])));
+	TEST_ERR(media_alloc(&m, &node));
+	TEST_ERR(media_stream_alloc(&a, m, a_event, &c));
+	TEST_ERR(media_stream_alloc(&c.b, m, b_event, &c));
+	media_stream_play(a, p, false);
+	media_stream_play(c.b, p, false);
+	tmr_start(&t, 1000, stop_later, NULL);
+	re_main(NULL);
+	if (c.a_ends != 1 || c.b_events) {
+		fprintf(stderr, "a ends %d, b events %d\n", c.a_ends, c.b_events);
+		goto out;
+	}
+	r = 0;
+out:
+	tmr_cancel(&t);
+	mem_deref(c.b);
+	mem_deref(a);
+	mem_deref(p);
+	mem_deref(m);
+	return r;
+}
+
 /* RFC 4733 event packets for digit 5: start, then the end three times. */
 static void send_event(struct peer *p, const struct sa *dst, uint16_t seq, bool end,
 		       uint16_t dur)
@@ -479,6 +543,8 @@ static const struct test_case tests[] = {
     {"sdp sendonly re-offer puts the stream on hold", test_hold_detected},
     {"bridge relays audio both ways, PCMU<->PCMA", test_bridge_relays_and_transcodes},
     {"prompt is sent every 20 ms and ends once", test_prompt_paced_and_ends},
+    {"a stream closed by an earlier event of the same tick fires none",
+     test_closed_stream_no_events},
 };
 
 TEST_MAIN(tests)
