@@ -427,17 +427,17 @@ static json_t *queue_json(struct api *a, const struct acd_queue_info *qi)
 		json_object_set_new(agents, acd_state_name((enum agent_state)i),
 				    json_integer((json_int_t)qi->agents[i]));
 	for (size_t i = 0; i < qi->members; i++)
-		json_array_append_new(exts,
-				      json_string(acd_queue_member_at(a->acd, qi->name, i)));
+		json_array_append_new(
+		    exts, json_string(acd_queue_member_at(a->acd, qi->name, i)));
 	(void)acd_stats_queue(a->stats, qi->name, now, &st);
-	o = json_pack(
-	    "{s:s,s:s,s:i,s:f,s:i,s:o,s:i,s:I,s:o,s:o}", "name", qi->name, "strategy",
-	    acd_strategy_name(qi->strategy), "priority", qi->conf->priority,
-	    "service_level_target", (cq ? cq->sl_target_pct : 80) / 100.0, "members",
-	    (int)qi->members, "member_agents", exts, "waiting", (int)qi->waiting,
-	    "longest_wait_ms",
-	    (json_int_t)(qi->oldest && now > qi->oldest ? now - qi->oldest : 0), "agents",
-	    agents, "today", stats_json(&st));
+	o = json_pack("{s:s,s:s,s:i,s:f,s:i,s:o,s:i,s:I,s:o,s:o}", "name", qi->name,
+		      "strategy", acd_strategy_name(qi->strategy), "priority",
+		      qi->conf->priority, "service_level_target",
+		      (cq ? cq->sl_target_pct : 80) / 100.0, "members", (int)qi->members,
+		      "member_agents", exts, "waiting", (int)qi->waiting,
+		      "longest_wait_ms",
+		      (json_int_t)(qi->oldest && now > qi->oldest ? now - qi->oldest : 0),
+		      "agents", agents, "today", stats_json(&st));
 	/* the settings the queue form shows (a queue out of the file has none) */
 	if (o && cq) {
 		json_t *skills = json_object();
@@ -449,8 +449,9 @@ static json_t *queue_json(struct api *a, const struct acd_queue_info *qi)
 		    o, "settings",
 		    json_pack("{s:I,s:I,s:I,s:I,s:I,s:o}", "ring_timeout_ms",
 			      (json_int_t)cq->ring_timeout_ms, "max_wait_ms",
-			      (json_int_t)cq->max_wait_ms, "max_len", (json_int_t)cq->max_len,
-			      "wrapup_ms", (json_int_t)cq->wrapup_ms, "service_level_ms",
+			      (json_int_t)cq->max_wait_ms, "max_len",
+			      (json_int_t)cq->max_len, "wrapup_ms",
+			      (json_int_t)cq->wrapup_ms, "service_level_ms",
 			      (json_int_t)cq->sl_threshold_ms, "skills", skills));
 	}
 	return o;

@@ -103,7 +103,7 @@ struct callctl {
 	struct tmr sweep;
 	struct hash *prompts;
 	struct prompt *moh;
-	struct prompt *hush; /* silence, for an agent whose caller is on hold */
+	struct prompt *hush;   /* silence, for an agent whose caller is on hold */
 	struct list playlists; /* struct playlist, by path */
 	struct trusted_net trusted[CFG_MAX_TRUSTED];
 	size_t trustedc;
