@@ -56,7 +56,7 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/test.h $(BUILD)/libhotline.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libhotline.a $(LDLIBS)
 
-$(BUILD)/bench/%: bench/%.c $(BUILD)/libhotline.a
+$(BUILD)/bench/%: bench/%.c $(wildcard bench/*.h) $(BUILD)/libhotline.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libhotline.a $(LDLIBS)
 

@@ -24,6 +24,7 @@
 #include <unistd.h>
 #include <sqlite3.h>
 #include <re.h>
+#include "bench.h"
 #include "core/core.h"
 #include "core/cfg.h"
 #include "store/store.h"
@@ -39,23 +40,9 @@ static const char *const last[] = {"Lee",   "Stone",  "Okafor", "Berg",
 static const char *const firms[] = {"Acme",  "Globex", "Initech", "Umbrella",
 				    "Hooli", "Stark",  "Wayne",	  "Tyrell"};
 
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
 static void report(const char *what, double *v, size_t n)
 {
-	qsort(v, n, sizeof(*v), cmp_d);
+	sort_d(v, n);
 	printf("%-44s n=%zu p50 %.1f us, p90 %.1f us, p99 %.1f us, max %.1f us\n", what,
 	       n, v[n / 2], v[n * 9 / 10], v[n * 99 / 100], v[n - 1]);
 }

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 #include <re.h>
+#include "bench.h"
 #include "core/core.h"
 #include "core/cfg.h"
 #include "core/cfg_edit.h"
@@ -26,23 +27,9 @@
 
 #define RUNS 7
 
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
 static double median(double *v, size_t n)
 {
-	qsort(v, n, sizeof(*v), cmp_d);
+	sort_d(v, n);
 	return v[n / 2];
 }
 

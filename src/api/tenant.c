@@ -470,28 +470,6 @@ static void item_save(struct req *rq, json_t *body, const char *list,
 	free(text);
 }
 
-/* An item appended to the top-level list, saved and applied (201). */
-static void list_append_save(struct req *rq, const char *list, const json_t *item,
-			     const char *what)
-{
-	size_t len;
-	char *text = tenant_read(rq, &len), *out = NULL, *yv;
-	int err;
-
-	if (!text)
-		return;
-	yv = yaml_of(item);
-	err = yv ? cfg_edit_append(&out, text, len, list, yv) : ENOMEM;
-	free(yv);
-	free(text);
-	if (err) {
-		reply_not_editable(rq, list, err);
-		return;
-	}
-	tenant_save(rq, out, strlen(out), what, true);
-	free(out);
-}
-
 /* body's fields that are there, in the order of fields (the file's item
  * reads in a steady order). */
 static json_t *ordered(const json_t *body, const char *const fields[])
@@ -504,6 +482,32 @@ static json_t *ordered(const json_t *body, const char *const fields[])
 			json_object_set(o, fields[i], v);
 	}
 	return o;
+}
+
+/* body's fields, in the order of fields, appended as an item to the
+ * top-level list, saved and applied (201). */
+static void list_append_save(struct req *rq, const char *list, const json_t *body,
+			     const char *const fields[], const char *what)
+{
+	size_t len;
+	char *text = tenant_read(rq, &len), *out = NULL, *yv = NULL;
+	json_t *item;
+	int err;
+
+	if (!text)
+		return;
+	item = ordered(body, fields);
+	yv = item ? yaml_of(item) : NULL;
+	json_decref(item);
+	err = yv ? cfg_edit_append(&out, text, len, list, yv) : ENOMEM;
+	free(yv);
+	free(text);
+	if (err) {
+		reply_not_editable(rq, list, err);
+		return;
+	}
+	tenant_save(rq, out, strlen(out), what, true);
+	free(out);
 }
 
 /* The agent's skills and capacity from the tenant, for GET /agents. */
@@ -531,7 +535,7 @@ void api__agents_add(struct req *rq)
 {
 	static const char *const fields[] = {"ext",    "name",	   "password",
 					     "skills", "capacity", NULL};
-	json_t *body = api__body_object(rq, fields), *item;
+	json_t *body = api__body_object(rq, fields);
 	const char *ext;
 	char what[64];
 
@@ -548,13 +552,7 @@ void api__agents_add(struct req *rq)
 				 "ext: extension %s is an agent already", ext);
 	else {
 		snprintf(what, sizeof(what), "agent %s added", ext);
-		item = ordered(body, fields);
-		if (item)
-			list_append_save(rq, "agents", item, what);
-		else
-			api__reply_error(rq, 500, "Internal Server Error", "error",
-					 "out of memory");
-		json_decref(item);
+		list_append_save(rq, "agents", body, fields, what);
 	}
 	json_decref(body);
 }
@@ -654,7 +652,7 @@ void api__hours_add(struct req *rq)
 {
 	static const char *const fields[] = {"name", "timezone", "week", "holidays",
 					     NULL};
-	json_t *body = api__body_object(rq, fields), *item;
+	json_t *body = api__body_object(rq, fields);
 	const char *name;
 	char what[64];
 
@@ -668,13 +666,7 @@ void api__hours_add(struct req *rq)
 				 "name: there is a calendar '%s' already", name);
 	else {
 		snprintf(what, sizeof(what), "hours %.40s added", name);
-		item = ordered(body, fields);
-		if (item)
-			list_append_save(rq, "hours", item, what);
-		else
-			api__reply_error(rq, 500, "Internal Server Error", "error",
-					 "out of memory");
-		json_decref(item);
+		list_append_save(rq, "hours", body, fields, what);
 	}
 	json_decref(body);
 }

@@ -12,14 +12,12 @@
 //   - sees the tenant file's text follow the forms;
 //   - a screenshot admin-config.png goes to SHOT_DIR.
 // Prints "ok - ..." / "not ok - ..." lines; exits 1 when any failed.
-import { URL, SHOTS, notOk, status, check, launch, waitText, waitValue } from './lib.mjs';
+import { URL, SHOTS, notOk, status, check, launch, openPage, waitText, waitValue } from './lib.mjs';
 
 const browser = await launch();
 const errors = [];
 try {
-  const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 } });
-  const page = await ctx.newPage();
-  page.on('pageerror', (e) => errors.push(e.message));
+  const page = await openPage(browser, { width: 1366, height: 900 }, errors);
 
   await page.goto(URL + '/admin');
   await page.waitForSelector('#signin-form', { state: 'visible' });

@@ -48,3 +48,12 @@ export const waitText = (page, sel, re, timeout = 15000) =>
   page.waitForFunction(([s, r]) => new RegExp(r).test(document.querySelector(s)?.innerText || ''), [sel, re.source], { timeout });
 export const waitValue = (page, sel, re, timeout = 10000) =>
   page.waitForFunction(([s, r]) => new RegExp(r).test(document.querySelector(s)?.value || ''), [sel, re.source], { timeout });
+
+// A page in a browser context of its own at viewport; its script errors
+// are pushed to errors.
+export async function openPage(browser, viewport, errors) {
+  const c = await browser.newContext({ viewport });
+  const p = await c.newPage();
+  p.on('pageerror', (e) => errors.push(e.message));
+  return p;
+}

@@ -11,16 +11,11 @@
 //   - screenshots of the three pages go to SHOT_DIR.
 // Prints "ok - ..." / "not ok - ..." lines; exits 1 when any failed.
 import { spawn, spawnSync } from 'node:child_process';
-import { URL, SHOTS, notOk, status, check, launch, signIn, text, waitText } from './lib.mjs';
+import { URL, SHOTS, notOk, status, check, launch, openPage, signIn, text, waitText } from './lib.mjs';
 
 const browser = await launch();
 const errors = [];
-const ctx = async () => {
-  const c = await browser.newContext({ viewport: { width: 1366, height: 800 } });
-  const p = await c.newPage();
-  p.on('pageerror', (e) => errors.push(e.message));
-  return p;
-};
+const ctx = () => openPage(browser, { width: 1366, height: 800 }, errors);
 try {
   const agent = await ctx(), board = await ctx(), admin = await ctx();
 

@@ -16,7 +16,7 @@
 //     and resolves it;
 //   - screenshots go to SHOT_DIR.
 // Prints "ok - ..." / "not ok - ..." lines; exits 1 when any failed.
-import { URL, SHOTS, notOk, status, check, launch, signIn, waitText } from './lib.mjs';
+import { URL, SHOTS, notOk, status, check, launch, openPage, signIn, waitText } from './lib.mjs';
 
 const PAGE = '/tickets';
 const { T1, T2, T3 } = process.env;
@@ -39,12 +39,7 @@ const patch = (id, body) => fetch(`${URL}/api/v1/tickets/${id}`, {
 
 const browser = await launch(['--autoplay-policy=no-user-gesture-required']);
 const errors = [];
-const ctx = async () => {
-  const c = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  const p = await c.newPage();
-  p.on('pageerror', (e) => errors.push(e.message));
-  return p;
-};
+const ctx = () => openPage(browser, { width: 1440, height: 900 }, errors);
 try {
   const sam = await ctx(), alice = await ctx();
 
