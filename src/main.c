@@ -224,7 +224,7 @@ static void raise_fd_limit(void)
 		rl.rlim_cur = rl.rlim_max;
 		(void)setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	/* libre polls only this many descriptors (DESIGN.md). */
+	/* libre polls only this many descriptors (docs/ARCHITECTURE.md). */
 	if (!getrlimit(RLIMIT_NOFILE, &rl))
 		fd_setsize(rl.rlim_cur > 65536 ? 65536 : (int)rl.rlim_cur);
 }

@@ -271,7 +271,7 @@ void acd_new_day(struct acd *a);
 /* --- statistics from events ------------------------------------------- */
 
 /*
- * Queue and agent figures as METRICS.md defines them, computed only from
+ * Queue and agent figures as docs/METRICS.md defines them, computed only from
  * events (queue.entered, queue.answered, queue.abandoned, queue.exited,
  * queue.completed, queue.transferred, agent.noanswer, agent.state), so
  * that live figures and a report rebuilt from the stored event log agree.

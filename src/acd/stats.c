@@ -1,6 +1,6 @@
 /*
  * stats.c — queue and agent figures computed from events alone, as
- * METRICS.md defines them. The same code serves the live figures (fed by
+ * docs/METRICS.md defines them. The same code serves the live figures (fed by
  * the event bus) and reports (fed from the stored event log), so the two
  * always agree.
  *

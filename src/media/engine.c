@@ -3,7 +3,7 @@
  * one 20 ms tick.
  *
  * Why one tick: libre keeps timers in a sorted list, so a timer per call
- * costs O(calls) per arm and collapses long before 1000 calls (DESIGN.md).
+ * costs O(calls) per arm and collapses long before 1000 calls (docs/ARCHITECTURE.md).
  * Here a single timer is re-armed from an absolute deadline; each tick
  * reads one frame per stream from its receive queue, detects in-band
  * digits, records bridged pairs, then builds and sends one frame per
