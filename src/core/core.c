@@ -184,12 +184,43 @@ bool util_event_str(const char *data, const char *key, char *buf, size_t sz)
 	return true;
 }
 
+/* The length of the well-formed UTF-8 sequence at s (RFC 3629: no
+ * overlong forms, no surrogates, nothing past U+10FFFF), or 0. */
+static size_t utf8_seq_len(const unsigned char *s)
+{
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		return (s[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		unsigned char lo = s[0] == 0xe0 ? 0xa0 : 0x80;
+		unsigned char hi = s[0] == 0xed ? 0x9f : 0xbf;
+
+		return s[1] >= lo && s[1] <= hi && (s[2] & 0xc0) == 0x80 ? 3 : 0;
+	}
+	if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		unsigned char lo = s[0] == 0xf0 ? 0x90 : 0x80;
+		unsigned char hi = s[0] == 0xf4 ? 0x8f : 0xbf;
+
+		return s[1] >= lo && s[1] <= hi && (s[2] & 0xc0) == 0x80 &&
+			       (s[3] & 0xc0) == 0x80
+			   ? 4
+			   : 0;
+	}
+	return 0;
+}
+
 void util_sanitize(char *s)
 {
-	for (; s && *s; s++) {
+	while (s && *s) {
 		unsigned char c = (unsigned char)*s;
+		size_t n;
+
+		if (c >= 0x80 && (n = utf8_seq_len((const unsigned char *)s))) {
+			s += n; /* 张伟 stays 张伟 */
+			continue;
+		}
 		if (c < 0x20 || c > 0x7e || c == '"' || c == '\\')
 			*s = '_';
+		s++;
 	}
 }
 

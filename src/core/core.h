@@ -90,7 +90,8 @@ int util_mkdir(const char *path);
  */
 uint64_t util_event_num(const char *data, const char *key);
 /* Makes a string from the network safe to store, log and put in event
- * JSON: every byte that is not printable ASCII, and " and \, becomes _. */
+ * JSON: control characters, bytes that are not well-formed UTF-8, " and
+ * \ become _; printable ASCII and well-formed UTF-8 (张伟) stay. */
 void util_sanitize(char *s);
 /* Does s start with one of the comma-separated prefixes of list
  * ("agent.,queue.")? An empty list takes everything. */

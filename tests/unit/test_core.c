@@ -29,8 +29,14 @@ static int test_sanitize(void)
 	char s[] = "0\"1\\2\n3\x7f"
 		   "4\xc3\xa9+49 30";
 
+	/* 张伟 and é stay; a lone continuation byte, an overlong '/', a
+	 * surrogate, a cut sequence and a byte past U+10FFFF do not */
+	char zh[] = "\xe5\xbc\xa0\xe4\xbc\x9f \x80|\xc0\xaf|\xed\xa0\x80|\xe5\xbc|\xf5\x80";
+
 	util_sanitize(s);
-	TEST_STREQ(s, "0_1_2_3_4__+49 30");
+	TEST_STREQ(s, "0_1_2_3_4\xc3\xa9+49 30");
+	util_sanitize(zh);
+	TEST_STREQ(zh, "\xe5\xbc\xa0\xe4\xbc\x9f _|__|___|__|__");
 	util_sanitize(NULL);
 	return 0;
 }
