@@ -163,7 +163,7 @@ function renderTicket(t) {
     ...field('First response due', t.sla.first_response_at ? `met ${when(t.sla.first_response_at)}` : t.sla.first_response_due ? `${when(t.sla.first_response_due)} (${relative(t.sla.first_response_due)})` : '—'),
     ...field('Resolution due', finished(t) ? 'stopped' : t.sla.resolution_due ? `${when(t.sla.resolution_due)} (${relative(t.sla.resolution_due)})` : '—'),
     ...field('Escalations', t.sla.escalations),
-    ...field('Tags', t.tags || '—'), ...field('Calls', t.calls || '—'),
+    ...field('Tags', (t.tags || []).join(', ') || '—'), ...field('Calls', t.calls || '—'),
     ...field('Satisfaction', t.csat ? `${t.csat} of 5` : '—'));
   $('#tk-actions').replaceChildren(...(t.transitions || []).filter((s) => s !== 'new').map((s) =>
     el('button', { type: 'button', 'data-status': s, class: s === 'resolved' ? 'primary' : '', onclick: () => change({ status: s }) }, actionLabel(t.status, s))));

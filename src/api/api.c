@@ -60,6 +60,22 @@ void api__reply_json(struct req *rq, uint16_t code, const char *reason, json_t *
 	api__reply_json_hdrs(rq, code, reason, NULL, body);
 }
 
+json_t *api__words_json(const char *list)
+{
+	json_t *a = json_array();
+	const char *p = list;
+
+	while (a && p && *p) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+
+		if (n)
+			json_array_append_new(a, json_stringn(p, n));
+		p = comma ? comma + 1 : NULL;
+	}
+	return a;
+}
+
 json_t *api__error_json(const char *errcode, const char *msg)
 {
 	return json_pack("{s:{s:s,s:s}}", "error", "code", errcode, "message", msg);
@@ -657,7 +673,7 @@ static struct acd_stats *stats_range(struct req *rq, uint64_t from, uint64_t to)
 
 /*
  * GET /api/v1/agents/{id}/stats: time in each state, answered, ring no
- * answer, occupancy and utilisation (METRICS.md), today or, with
+ * answer, occupancy and utilisation (docs/METRICS.md), today or, with
  * from/to, rebuilt from the stored event log.
  */
 static void agents_stats(struct req *rq)
@@ -1198,6 +1214,7 @@ static void request_handler(struct http_conn *conn, const struct http_msg *msg, 
 	uint64_t t0 = clock_mono_us();
 
 	a->requests++;
+	api__wire_begin(conn, msg);
 	if (msg->clen > MAX_BODY) {
 		api__reply_error(&rq, 413, "Payload Too Large", "too_large",
 				 "request body over %d bytes", MAX_BODY);
@@ -1209,11 +1226,17 @@ static void request_handler(struct http_conn *conn, const struct http_msg *msg, 
 		if (!path_match(r->pattern, &msg->path, rq.id, sizeof(rq.id)))
 			continue;
 		path_known = true;
-		if (pl_strcmp(&msg->met, r->method)) {
+		/* RFC 9110 §9.3.2: HEAD wherever GET is, answered without the
+		 * body (wire.c leaves it out) */
+		if (pl_strcmp(&msg->met, r->method) &&
+		    (strcmp(r->method, "GET") || pl_strcmp(&msg->met, "HEAD"))) {
 			if (!strstr(allow, r->method))
 				snprintf(allow + strlen(allow),
 					 sizeof(allow) - strlen(allow), "%s%s",
 					 allow[0] ? ", " : "", r->method);
+			if (!strcmp(r->method, "GET") && !strstr(allow, "HEAD"))
+				snprintf(allow + strlen(allow),
+					 sizeof(allow) - strlen(allow), ", HEAD");
 			continue;
 		}
 		re_snprintf(rq.who.addr, sizeof(rq.who.addr), "%J", http_conn_peer(conn));
@@ -1259,6 +1282,7 @@ static void api_destructor(void *arg)
 {
 	struct api *a = arg;
 	event_unsubscribe(metrics_event_h, a);
+	api__wire_close();
 	mem_deref(a->webhooks);
 	mem_deref(a->stream);
 	mem_deref(a->sock);

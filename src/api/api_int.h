@@ -110,10 +110,25 @@ struct route {
 	route_h *h;
 };
 
+/*
+ * Every answer of src/api goes on the wire through api__http_reply
+ * (wire.c): it answers HEAD without the body and writes the API trace.
+ * api__wire_begin notes which request a connection's next answer is for.
+ */
+int api__http_reply(struct http_conn *conn, uint16_t scode, const char *reason,
+		    const char *fmt, ...);
+int api__http_ereply(struct http_conn *conn, uint16_t scode, const char *reason);
+void api__wire_begin(const struct http_conn *conn, const struct http_msg *msg);
+void api__wire_close(void);
+#define http_reply  api__http_reply
+#define http_ereply api__http_ereply
+
 /* Replies with a JSON body (taken over) and any extra header lines. */
 void api__reply_json_hdrs(struct req *rq, uint16_t code, const char *reason,
 			  const char *hdrs, json_t *body);
 void api__reply_json(struct req *rq, uint16_t code, const char *reason, json_t *body);
+/* A stored comma list ("gold,renewal") as a JSON array of strings. */
+json_t *api__words_json(const char *list);
 /* {"error":{"code":errcode,"message":msg}} */
 json_t *api__error_json(const char *errcode, const char *msg);
 void api__reply_error(struct req *rq, uint16_t code, const char *reason,

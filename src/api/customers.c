@@ -47,12 +47,8 @@ static int identity_add_json(const struct store_identity *i, void *arg)
 
 static json_t *customer_json(struct api *a, const struct store_customer *c)
 {
-	json_t *tags = json_array(), *ids = json_array(), *fields;
-	char buf[sizeof(c->tags)], *save = NULL;
+	json_t *tags = api__words_json(c->tags), *ids = json_array(), *fields;
 
-	util_copy(buf, sizeof(buf), c->tags);
-	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
-		json_array_append_new(tags, json_string(t));
 	(void)store_identity_list(a->store, c->id, identity_add_json, ids);
 	fields = c->fields[0] ? json_loads(c->fields, 0, NULL) : NULL;
 	return json_pack("{s:s,s:s,s:s,s:s,s:o,s:s,s:o,s:o,s:o,s:o}", "id", c->id, "name",

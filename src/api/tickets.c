@@ -197,17 +197,17 @@ static json_t *ticket_json(struct api *a, const struct store_ticket *t)
 {
 	uint64_t now = clock_now_ms();
 	json_t *o = json_pack(
-	    "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:{s:s,s:o,"
+	    "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:s,s:o,s:o,s:{s:s,s:o,"
 	    "s:o,s:o,s:i}}",
 	    "id", t->id, "subject", t->subject, "description", t->description, "category",
 	    t->category, "priority", t->priority, "status", t->status, "assignee",
 	    t->assignee, "group", t->group, "customer", t->customer, "calls", t->calls,
-	    "tags", t->tags, "creator", t->creator, "created", api__time_json(t->created),
-	    "updated", api__time_json(t->updated), "sla", "state",
-	    ticket_sla_state(t, a->tenant->ticket_warn_ms, now), "first_response_due",
-	    api__time_json(t->fr_due), "first_response_at", api__time_json(t->fr_at),
-	    "resolution_due", api__time_json(t->res_due), "escalations",
-	    (int)t->escalations);
+	    "tags", api__words_json(t->tags), "creator", t->creator, "created",
+	    api__time_json(t->created), "updated", api__time_json(t->updated), "sla",
+	    "state", ticket_sla_state(t, a->tenant->ticket_warn_ms, now),
+	    "first_response_due", api__time_json(t->fr_due), "first_response_at",
+	    api__time_json(t->fr_at), "resolution_due", api__time_json(t->res_due),
+	    "escalations", (int)t->escalations);
 
 	json_t *fields = t->fields[0] ? json_loads(t->fields, 0, NULL) : NULL;
 

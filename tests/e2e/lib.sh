@@ -79,7 +79,21 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Every answer hotline sent during the test (HOTLINE_API_TRACE, see
+# src/api/wire.c) must fit docs/openapi.yaml: a documented operation, a
+# status it lists, a body its schema allows.
+export HOTLINE_API_TRACE="$T/api-trace.jsonl"
+contract_check() {
+	[ -s "$HOTLINE_API_TRACE" ] || return 0
+	local out
+	out=$(/usr/bin/python3 "$E2E_DIR/openapi_check.py" "$HOTLINE_API_TRACE" \
+		"$E2E_DIR/../../docs/openapi.yaml")
+	echo "$out"
+	case $out in "not ok"*) FAILS=$((FAILS + 1)) ;; esac
+}
+
 finish() {
+	contract_check
 	[ "$FAILS" -eq 0 ]
 	exit $?
 }
