@@ -229,6 +229,83 @@ static void raise_fd_limit(void)
 		fd_setsize(rl.rlim_cur > 65536 ? 65536 : (int)rl.rlim_cur);
 }
 
+/* Transports on one address: UDP and TCP. */
+static int sip_listen_on(struct sip *sip, const struct sa *laddr)
+{
+	char a[64];
+	int err;
+
+	(void)re_snprintf(a, sizeof(a), "%J", laddr);
+	err = sip_transp_add(sip, SIP_TRANSP_UDP, laddr);
+	if (err) {
+		log_error("sip: cannot listen on udp %s: %s", a, strerror(err));
+		return err;
+	}
+	err = sip_transp_add(sip, SIP_TRANSP_TCP, laddr);
+	if (err) {
+		log_error("sip: cannot listen on tcp %s: %s", a, strerror(err));
+		return err;
+	}
+	log_info("sip: listening udp+tcp %s", a);
+	return 0;
+}
+
+struct sip_ifaddrs {
+	struct sa v[32];
+	size_t n;
+	int af;
+};
+
+static bool sip_ifaddr(const char *ifname, const struct sa *sa, void *arg)
+{
+	struct sip_ifaddrs *a = arg;
+	(void)ifname;
+
+	/* a link-local address needs its scope on every packet: phones
+	 * reach us on the others */
+	if (sa_af(sa) != a->af || sa_is_linklocal(sa) || sa_is_any(sa))
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (sa_cmp(&a->v[i], sa, SA_ADDR))
+			return false;
+	if (a->n < ARRAY_SIZE(a->v))
+		a->v[a->n++] = *sa;
+	return false;
+}
+
+/*
+ * A listen address of 0.0.0.0 (or [::]) means every local address of
+ * that family: libre binds a transport to one address only (it refuses
+ * an unspecified one), so there is one UDP and one TCP transport per
+ * address, as baresip does. libre 1.1 sends requests that start a
+ * transaction (an agent's INVITE) from the first transport of the
+ * family, so the address of the default route comes first: it reaches
+ * phones on the network and, on Linux, the loopback too.
+ */
+static int sip_listen_all(struct sip *sip, const struct sa *any)
+{
+	struct sip_ifaddrs a = {.af = sa_af(any)};
+	struct sa def;
+	size_t added = 0;
+	int err;
+
+	if (!net_default_source_addr_get(a.af, &def) && !sa_is_any(&def))
+		a.v[a.n++] = def;
+	err = net_if_apply(sip_ifaddr, &a);
+	if (err) {
+		log_error("sip: cannot list the local addresses: %s", strerror(err));
+		return err;
+	}
+	for (size_t i = 0; i < a.n; i++) {
+		sa_set_port(&a.v[i], sa_port(any));
+		/* one address we cannot bind (another program's port, an
+		 * address going away) does not stop the others */
+		if (!sip_listen_on(sip, &a.v[i]))
+			added++;
+	}
+	return added ? 0 : EADDRNOTAVAIL;
+}
+
 static int sip_start(struct sip **sipp, struct dnsc **dnscp, const struct cfg_node *node)
 {
 	struct sa srvv[4], laddr;
@@ -250,19 +327,15 @@ static int sip_start(struct sip **sipp, struct dnsc **dnscp, const struct cfg_no
 			sip_exit_handler, NULL);
 	if (err)
 		return err;
-	err = sip_transp_add(*sipp, SIP_TRANSP_UDP, &laddr);
+	if (sa_is_any(&laddr))
+		err = sip_listen_all(*sipp, &laddr);
+	else
+		err = sip_listen_on(*sipp, &laddr);
 	if (err) {
-		log_error("sip: cannot listen on udp %s: %s", node->sip_listen,
+		log_error("sip: cannot listen on %s: %s", node->sip_listen,
 			  strerror(err));
 		return err;
 	}
-	err = sip_transp_add(*sipp, SIP_TRANSP_TCP, &laddr);
-	if (err) {
-		log_error("sip: cannot listen on tcp %s: %s", node->sip_listen,
-			  strerror(err));
-		return err;
-	}
-	log_info("sip: listening udp+tcp %s", node->sip_listen);
 	return 0;
 }
 

@@ -140,7 +140,7 @@ int media_stream_alloc(struct media_stream **sp, struct media *m, media_evt_h *e
 			 strerror(err));
 		goto out;
 	}
-	err = sdp_session_alloc(&s->sdp, &m->laddr);
+	err = sdp_session_alloc(&s->sdp, &m->announce);
 	err |= sdp_media_add(&s->sdpm, s->sdp, "audio", sa_port(rtp_local(s->rtp)),
 			     "RTP/AVP");
 	if (err)
@@ -245,6 +245,24 @@ int media_stream_accept(struct media_stream *s, struct mbuf *answer)
 	if (err)
 		return EBADMSG;
 	return stream_apply(s);
+}
+
+void media_stream_announce(struct media_stream *s, const struct sa *local)
+{
+	struct sa a;
+
+	if (!s || !local || s->m->fixed || !sa_isset(local, SA_ADDR) || sa_is_any(local))
+		return;
+	sa_cpy(&a, local);
+	sa_set_port(&a, 0);
+	sdp_session_set_laddr(s->sdp, &a);
+}
+
+bool media_announced(const struct media *m, struct sa *addr)
+{
+	if (addr)
+		*addr = m->announce;
+	return m->fixed;
 }
 
 enum media_codec media_stream_codec(const struct media_stream *s)
