@@ -246,6 +246,11 @@ static int sip_listen_on(struct sip *sip, const struct sa *laddr)
 		log_error("sip: cannot listen on tcp %s: %s", a, strerror(err));
 		return err;
 	}
+	/* the input checks watch the UDP socket from the first request */
+	if (sipinput_probe(laddr))
+		log_warn("sip: cannot probe udp %s: the version check starts with the "
+			 "first request",
+			 a);
 	log_info("sip: listening udp+tcp %s", a);
 	return 0;
 }
