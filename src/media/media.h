@@ -112,7 +112,8 @@ int media_stream_alloc(struct media_stream **sp, struct media *m, media_evt_h *e
  * owner's handler from now on, even one the engine's tick already took up
  * (an earlier event of the same tick may have ended the owner). */
 void media_stream_close(struct media_stream *s);
-/* SDP: answer an offer (ENOTSUP when no common codec: reply 488),
+/* SDP: answer an offer (ENOTSUP when no common codec, EPROTO for a
+ * media port over 65535 or a bad connection address: reply 488 to both),
  * make an offer, take an answer. Bodies are SDP text in an mbuf. */
 int media_stream_answer(struct media_stream *s, struct mbuf *offer,
 			struct mbuf **answerp);

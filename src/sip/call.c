@@ -2013,8 +2013,9 @@ static void feature_code(struct callctl *ctl, const struct sip_msg *msg, const c
 		err = caller_accept(call, msg, 200, "OK", answer);
 	mem_deref(answer);
 	if (err) {
-		(void)sip_treply(NULL, ctl->sip, msg, err == ENOTSUP ? 488 : 500,
-				 err == ENOTSUP ? "Not Acceptable Here" : "Error");
+		bool refused = err == ENOTSUP || err == EPROTO;
+		(void)sip_treply(NULL, ctl->sip, msg, refused ? 488 : 500,
+				 refused ? "Not Acceptable Here" : "Error");
 		call->state = CALL_ENDED;
 		mem_deref(call);
 		return;
@@ -2083,9 +2084,12 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 	if (has_offer) {
 		err = media_stream_answer(call->caller->ms, msg->mb, &answer);
 		if (err) {
-			int code = err == ENOTSUP ? 488 : 400;
-			log_info("call: offer refused call=%s: %s", call->row.id,
-				 err == ENOTSUP ? "no common codec" : "bad SDP");
+			/* EPROTO: a port or an address stream.c logged */
+			int code = err == ENOTSUP || err == EPROTO ? 488 : 400;
+			const char *why = err == ENOTSUP  ? "no common codec"
+					  : err == EPROTO ? "bad media port or address"
+							  : "bad SDP";
+			log_info("call: offer refused call=%s: %s", call->row.id, why);
 			(void)sip_treply(NULL, ctl->sip, msg, (uint16_t)code,
 					 code == 488 ? "Not Acceptable Here" : "Bad SDP");
 			util_copy(call->row.outcome, sizeof(call->row.outcome), "failed");
@@ -2094,8 +2098,7 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 			util_copy(call->row.hangup_side, sizeof(call->row.hangup_side),
 				  "system");
 			util_copy(call->row.hangup_reason,
-				  sizeof(call->row.hangup_reason),
-				  code == 488 ? "no common codec" : "bad SDP");
+				  sizeof(call->row.hangup_reason), why);
 			call->state = CALL_ENDED;
 			call_save(call);
 			mem_deref(call);

@@ -4,7 +4,9 @@
 # method is not its own, is answered 400; one without Via is dropped; a
 # UDP body shorter than its Content-Length is 400, bytes past it are cut
 # off; another SIP version is 505 over UDP; what is not SIP is dropped.
-# Well-formed OPTIONS and REGISTER still get 200 and 401.
+# Well-formed OPTIONS and REGISTER still get 200 and 401. SDP offers:
+# PCMU/PCMA by static payload type alone are answered (RFC 3551), a media
+# port over 65535 or a bad connection address is 488.
 source "$(dirname "$0")/lib.sh"
 start_hotline
 
@@ -77,6 +79,36 @@ check "refusals are logged with their reason" \
 	"$T/hotline.log"
 check "no call was made from a refused INVITE" \
 	test "$(db "select count(*) from calls")" = 0
+
+# SDP offers in INVITEs from a trunk (trusted: no auth) to the demo number.
+sdp() { # M-LINE C-LINE [ATTRIBUTES]
+	printf 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n%s\r\nt=0 0\r\n%s\r\n%s' "$2" "$1" "${3:-}"
+}
+invite() { # SDP
+	req udp =INVITE '+Content-Type: application/sdp' '+Contact: <sip:0601@127.0.0.1:9>' \
+		"%$1" | cut -d' ' -f2
+}
+check "an offer of PCMA by static payload type only (RFC 3551): 200" \
+	test "$(invite "$(sdp "m=audio $MEDIA_PORT0 RTP/AVP 8" "c=IN IP4 127.0.0.1")")" = 200
+check "PCMU by static payload type beside telephone-event: 200" \
+	test "$(invite "$(sdp "m=audio $MEDIA_PORT1 RTP/AVP 0 101" "c=IN IP4 127.0.0.1" \
+		$'a=rtpmap:101 telephone-event/8000\r\n')")" = 200
+# with an rtpmap, so that only the port or the address is wrong (libre
+# alone would keep the port's low 16 bits, or no address: hold)
+pcmu=$'a=rtpmap:0 PCMU/8000\r\n'
+check "a media port over 65535: 488" \
+	test "$(invite "$(sdp "m=audio 70000 RTP/AVP 0" "c=IN IP4 127.0.0.1" "$pcmu")")" = 488
+check "a connection address that is no address: 488" \
+	test "$(invite "$(sdp "m=audio $MEDIA_PORT2 RTP/AVP 0" "c=IN IP4 127.0.0.300" "$pcmu")")" = 488
+check "an IP6 connection with an IPv4 address: 488" \
+	test "$(invite "$(sdp "m=audio $MEDIA_PORT2 RTP/AVP 0" "c=IN IP6 127.0.0.1" "$pcmu")")" = 488
+check "the refusals are logged naming the line" \
+	grep -q 'media: offer refused: bad media port in "m=audio 70000 RTP/AVP 0"' "$T/hotline.log"
+check "and the connection line" \
+	grep -q 'media: offer refused: bad connection address in "c=IN IP4 127.0.0.300"' \
+	"$T/hotline.log"
+row=$(wait_for "select group_concat(outcome || ':' || hangup_cause, ',') from calls where outcome = 'failed'" 3)
+check "the refused calls are stored as failed with 488" test "$row" = "failed:488,failed:488,failed:488"
 check "hotline still running" kill -0 "$HL_PID"
 check "and answering" test "$(req udp)" = "SIP/2.0 200 OK"
 finish
