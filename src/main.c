@@ -3,6 +3,7 @@
  * start-up and shutdown: builds every subsystem in order, runs libre's
  * main loop, tears down in reverse.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 #include <re.h>
@@ -229,6 +231,50 @@ static void raise_fd_limit(void)
 		fd_setsize(rl.rlim_cur > 65536 ? 65536 : (int)rl.rlim_cur);
 }
 
+#define SIP_TCP_BACKLOG 1024
+
+/*
+ * libre 1.1 listens on a TCP transport with a backlog of 5 and hands out
+ * no handle on the socket: a burst of phones connecting at once (after a
+ * restart, a network coming back) overflowed it and waited for SYN
+ * retransmits, seconds each. The listening socket bound to laddr is found
+ * among our descriptors and listen() again, which on Linux raises the
+ * backlog of a listening socket in place (the kernel caps it at
+ * net.core.somaxconn).
+ */
+static int sip_tcp_backlog(const struct sa *laddr, int backlog)
+{
+	struct dirent *de;
+	DIR *d = opendir("/proc/self/fd");
+	int err = ENOENT;
+
+	if (!d)
+		return errno;
+	while ((de = readdir(d))) {
+		struct sa local;
+		socklen_t len = sizeof(local.u);
+		int fd, on = 0;
+		socklen_t ol = sizeof(on);
+		char *end;
+
+		fd = (int)strtol(de->d_name, &end, 10);
+		if (*end || end == de->d_name || fd == dirfd(d))
+			continue;
+		if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &ol) || !on)
+			continue;
+		sa_init(&local, AF_UNSPEC);
+		if (getsockname(fd, &local.u.sa, &len))
+			continue;
+		local.len = len;
+		if (!sa_cmp(&local, laddr, SA_ALL))
+			continue;
+		err = listen(fd, backlog) ? errno : 0;
+		break;
+	}
+	closedir(d);
+	return err;
+}
+
 /* Transports on one address: UDP and TCP. */
 static int sip_listen_on(struct sip *sip, const struct sa *laddr)
 {
@@ -246,6 +292,10 @@ static int sip_listen_on(struct sip *sip, const struct sa *laddr)
 		log_error("sip: cannot listen on tcp %s: %s", a, strerror(err));
 		return err;
 	}
+	if (sip_tcp_backlog(laddr, SIP_TCP_BACKLOG))
+		log_warn("sip: tcp %s keeps libre's backlog of 5: a burst of phones "
+			 "connecting waits",
+			 a);
 	/* the input checks watch the UDP socket from the first request */
 	if (sipinput_probe(laddr))
 		log_warn("sip: cannot probe udp %s: the version check starts with the "
