@@ -3,6 +3,7 @@
  * start-up and shutdown: builds every subsystem in order, runs libre's
  * main loop, tears down in reverse.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 #include <re.h>
@@ -229,6 +231,136 @@ static void raise_fd_limit(void)
 		fd_setsize(rl.rlim_cur > 65536 ? 65536 : (int)rl.rlim_cur);
 }
 
+#define SIP_TCP_BACKLOG 1024
+
+/*
+ * libre 1.1 listens on a TCP transport with a backlog of 5 and hands out
+ * no handle on the socket: a burst of phones connecting at once (after a
+ * restart, a network coming back) overflowed it and waited for SYN
+ * retransmits, seconds each. The listening socket bound to laddr is found
+ * among our descriptors and listen() again, which on Linux raises the
+ * backlog of a listening socket in place (the kernel caps it at
+ * net.core.somaxconn).
+ */
+static int sip_tcp_backlog(const struct sa *laddr, int backlog)
+{
+	struct dirent *de;
+	DIR *d = opendir("/proc/self/fd");
+	int err = ENOENT;
+
+	if (!d)
+		return errno;
+	while ((de = readdir(d))) {
+		struct sa local;
+		socklen_t len = sizeof(local.u);
+		int fd, on = 0;
+		socklen_t ol = sizeof(on);
+		char *end;
+
+		fd = (int)strtol(de->d_name, &end, 10);
+		if (*end || end == de->d_name || fd == dirfd(d))
+			continue;
+		if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &ol) || !on)
+			continue;
+		sa_init(&local, AF_UNSPEC);
+		if (getsockname(fd, &local.u.sa, &len))
+			continue;
+		local.len = len;
+		if (!sa_cmp(&local, laddr, SA_ALL))
+			continue;
+		err = listen(fd, backlog) ? errno : 0;
+		break;
+	}
+	closedir(d);
+	return err;
+}
+
+/* Transports on one address: UDP and TCP. */
+static int sip_listen_on(struct sip *sip, const struct sa *laddr)
+{
+	char a[64];
+	int err;
+
+	(void)re_snprintf(a, sizeof(a), "%J", laddr);
+	err = sip_transp_add(sip, SIP_TRANSP_UDP, laddr);
+	if (err) {
+		log_error("sip: cannot listen on udp %s: %s", a, strerror(err));
+		return err;
+	}
+	err = sip_transp_add(sip, SIP_TRANSP_TCP, laddr);
+	if (err) {
+		log_error("sip: cannot listen on tcp %s: %s", a, strerror(err));
+		return err;
+	}
+	if (sip_tcp_backlog(laddr, SIP_TCP_BACKLOG))
+		log_warn("sip: tcp %s keeps libre's backlog of 5: a burst of phones "
+			 "connecting waits",
+			 a);
+	/* the input checks watch the UDP socket from the first request */
+	if (sipinput_probe(laddr))
+		log_warn("sip: cannot probe udp %s: the version check starts with the "
+			 "first request",
+			 a);
+	log_info("sip: listening udp+tcp %s", a);
+	return 0;
+}
+
+struct sip_ifaddrs {
+	struct sa v[32];
+	size_t n;
+	int af;
+};
+
+static bool sip_ifaddr(const char *ifname, const struct sa *sa, void *arg)
+{
+	struct sip_ifaddrs *a = arg;
+	(void)ifname;
+
+	/* a link-local address needs its scope on every packet: phones
+	 * reach us on the others */
+	if (sa_af(sa) != a->af || sa_is_linklocal(sa) || sa_is_any(sa))
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (sa_cmp(&a->v[i], sa, SA_ADDR))
+			return false;
+	if (a->n < ARRAY_SIZE(a->v))
+		a->v[a->n++] = *sa;
+	return false;
+}
+
+/*
+ * A listen address of 0.0.0.0 (or [::]) means every local address of
+ * that family: libre binds a transport to one address only (it refuses
+ * an unspecified one), so there is one UDP and one TCP transport per
+ * address, as baresip does. libre 1.1 sends requests that start a
+ * transaction (an agent's INVITE) from the first transport of the
+ * family, so the address of the default route comes first: it reaches
+ * phones on the network and, on Linux, the loopback too.
+ */
+static int sip_listen_all(struct sip *sip, const struct sa *any)
+{
+	struct sip_ifaddrs a = {.af = sa_af(any)};
+	struct sa def;
+	size_t added = 0;
+	int err;
+
+	if (!net_default_source_addr_get(a.af, &def) && !sa_is_any(&def))
+		a.v[a.n++] = def;
+	err = net_if_apply(sip_ifaddr, &a);
+	if (err) {
+		log_error("sip: cannot list the local addresses: %s", strerror(err));
+		return err;
+	}
+	for (size_t i = 0; i < a.n; i++) {
+		sa_set_port(&a.v[i], sa_port(any));
+		/* one address we cannot bind (another program's port, an
+		 * address going away) does not stop the others */
+		if (!sip_listen_on(sip, &a.v[i]))
+			added++;
+	}
+	return added ? 0 : EADDRNOTAVAIL;
+}
+
 static int sip_start(struct sip **sipp, struct dnsc **dnscp, const struct cfg_node *node)
 {
 	struct sa srvv[4], laddr;
@@ -250,19 +382,15 @@ static int sip_start(struct sip **sipp, struct dnsc **dnscp, const struct cfg_no
 			sip_exit_handler, NULL);
 	if (err)
 		return err;
-	err = sip_transp_add(*sipp, SIP_TRANSP_UDP, &laddr);
+	if (sa_is_any(&laddr))
+		err = sip_listen_all(*sipp, &laddr);
+	else
+		err = sip_listen_on(*sipp, &laddr);
 	if (err) {
-		log_error("sip: cannot listen on udp %s: %s", node->sip_listen,
+		log_error("sip: cannot listen on %s: %s", node->sip_listen,
 			  strerror(err));
 		return err;
 	}
-	err = sip_transp_add(*sipp, SIP_TRANSP_TCP, &laddr);
-	if (err) {
-		log_error("sip: cannot listen on tcp %s: %s", node->sip_listen,
-			  strerror(err));
-		return err;
-	}
-	log_info("sip: listening udp+tcp %s", node->sip_listen);
 	return 0;
 }
 

@@ -340,8 +340,8 @@ static const struct node_key node_keys[] = {
      "digest algorithms offered, in this order (MD5, SHA-256)"},
     {"sip.trusted", K_CIDRS, F(trusted), "127.0.0.0/8", 0, 0,
      "networks that may call numbers without auth (trunks)"},
-    {"media.address", K_IP, F(media_addr), "127.0.0.1", 0, 0,
-     "IP for RTP, written in SDP"},
+    {"media.address", K_IP, F(media_addr), "", 0, 0,
+     "IP for RTP, written in SDP (unset: every address, SDP names the call's)"},
     {"media.rtp_ports", K_PORTS, 0, 0, "20000-29999", 0, 0, "RTP port range"},
     {"media.rtp_timeout", K_DUR, F(rtp_timeout_ms), "30s", 0, 3600000,
      "hang up a call whose RTP stopped this long (0 = never)"},
@@ -429,7 +429,7 @@ static bool node_set(struct cfg_parse *cp, struct cfg_node *nd, const struct nod
 				   "\"%s\" is not IP:PORT (e.g. 0.0.0.0:5060)", val);
 			return false;
 		}
-		if (k->type == K_IP && sa_set_str(&sa, val, 0)) {
+		if (k->type == K_IP && *val && sa_set_str(&sa, val, 0)) {
 			cfg__error(cp->errs, cp->file, line, k->path,
 				   "\"%s\" is not an IP address", val);
 			return false;

@@ -146,19 +146,36 @@ int media_alloc(struct media **mp, const struct cfg_node *node)
 	if (!m)
 		return ENOMEM;
 
-	err = sa_set_str(&m->laddr, node->media_addr, 0);
+	/* Without media.address RTP listens on every address and each
+	 * call's SDP names the address its signalling uses
+	 * (media_stream_announce); the default route's is the fallback. */
+	m->fixed = node->media_addr[0] != '\0';
+	if (m->fixed) {
+		err = sa_set_str(&m->laddr, node->media_addr, 0);
+	} else {
+		/* the family SIP listens in: [::] calls come over IPv6 */
+		struct sa sip;
+		bool v6 = !sa_decode(&sip, node->sip_listen, strlen(node->sip_listen)) &&
+			  sa_af(&sip) == AF_INET6;
+		err = sa_set_str(&m->laddr, v6 ? "::" : "0.0.0.0", 0);
+	}
 	if (err) {
 		log_error("media: bad address addr=%s", node->media_addr);
 		goto out;
 	}
+	m->announce = m->laddr;
+	if (!m->fixed && net_default_source_addr_get(sa_af(&m->laddr), &m->announce))
+		sa_set_str(&m->announce,
+			   sa_af(&m->laddr) == AF_INET6 ? "::1" : "127.0.0.1", 0);
 	m->port_min = node->rtp_port_min;
 	m->port_max = node->rtp_port_max;
 	m->rtp_timeout_ms = node->rtp_timeout_ms;
 	tmr_init(&m->tmr);
 	m->next_us = clock_mono_us() + TICK_US;
 	tmr_start(&m->tmr, MEDIA_PTIME, tick_handler, m);
-	log_info("media: engine up addr=%s ports=%u-%u tick=%ums", node->media_addr,
-		 m->port_min, m->port_max, MEDIA_PTIME);
+	log_info("media: engine up addr=%s ports=%u-%u tick=%ums",
+		 m->fixed ? node->media_addr : "any", m->port_min, m->port_max,
+		 MEDIA_PTIME);
 out:
 	if (err)
 		mem_deref(m);

@@ -24,6 +24,7 @@
 #define MEDIA_PTIME 20
 
 struct mbuf;
+struct sa;
 struct cfg_node;
 
 /* --- prompts: audio files decoded to 8 kHz mono ----------------------- */
@@ -111,12 +112,20 @@ int media_stream_alloc(struct media_stream **sp, struct media *m, media_evt_h *e
  * owner's handler from now on, even one the engine's tick already took up
  * (an earlier event of the same tick may have ended the owner). */
 void media_stream_close(struct media_stream *s);
-/* SDP: answer an offer (ENOTSUP when no common codec: reply 488),
+/* SDP: answer an offer (ENOTSUP when no common codec, EPROTO for a
+ * media port over 65535 or a bad connection address: reply 488 to both),
  * make an offer, take an answer. Bodies are SDP text in an mbuf. */
 int media_stream_answer(struct media_stream *s, struct mbuf *offer,
 			struct mbuf **answerp);
 int media_stream_offer(struct media_stream *s, struct mbuf **offerp);
 int media_stream_accept(struct media_stream *s, struct mbuf *answer);
+/* The address phones reach the call's signalling on (where its INVITE
+ * came in, or the one that routes to the phone): written in SDP, unless
+ * media.address is set, which always wins. */
+void media_stream_announce(struct media_stream *s, const struct sa *local);
+/* Writes the address SDP names when no call says otherwise; true when it
+ * is media.address (fixed), false when it is the default route's. */
+bool media_announced(const struct media *m, struct sa *addr);
 enum media_codec media_stream_codec(const struct media_stream *s);
 /* The peer put us on hold (sendonly/inactive) in its last offer. */
 bool media_stream_held(const struct media_stream *s);

@@ -20,7 +20,9 @@ enum {
 struct media {
 	struct list streams;
 	struct tmr tmr;
-	struct sa laddr;
+	struct sa laddr;    /* RTP is bound here (0.0.0.0: every address) */
+	struct sa announce; /* written in SDP until a call says where */
+	bool fixed;	    /* media.address set: always announce laddr */
 	uint16_t port_min, port_max;
 	uint32_t rtp_timeout_ms;
 	uint64_t next_us; /* absolute deadline of the next tick */

@@ -140,7 +140,7 @@ int media_stream_alloc(struct media_stream **sp, struct media *m, media_evt_h *e
 			 strerror(err));
 		goto out;
 	}
-	err = sdp_session_alloc(&s->sdp, &m->laddr);
+	err = sdp_session_alloc(&s->sdp, &m->announce);
 	err |= sdp_media_add(&s->sdpm, s->sdp, "audio", sa_port(rtp_local(s->rtp)),
 			     "RTP/AVP");
 	if (err)
@@ -181,16 +181,24 @@ static int stream_apply(struct media_stream *s)
 	LIST_FOREACH(fl, le)
 	{
 		const struct sdp_format *f = le->data;
+		const char *name = f->name;
 
 		if (!f->sup)
 			continue;
-		if (!codec && !str_casecmp(f->name, "PCMU")) {
+		/* RFC 3551 §6: the static payload types need no a=rtpmap
+		 * (libre matched them by number); an rtpmap that names
+		 * another codec for them wins */
+		if (!name && f->pt == MEDIA_PCMU)
+			name = "PCMU";
+		else if (!name && f->pt == MEDIA_PCMA)
+			name = "PCMA";
+		if (!codec && !str_casecmp(name, "PCMU")) {
 			s->codec = MEDIA_PCMU;
 			codec = true;
-		} else if (!codec && !str_casecmp(f->name, "PCMA")) {
+		} else if (!codec && !str_casecmp(name, "PCMA")) {
 			s->codec = MEDIA_PCMA;
 			codec = true;
-		} else if (!str_casecmp(f->name, "telephone-event")) {
+		} else if (!str_casecmp(name, "telephone-event")) {
 			s->te_pt = f->pt;
 		}
 	}
@@ -213,12 +221,71 @@ static int stream_apply(struct media_stream *s)
 	return 0;
 }
 
+/* The next line of text (without its CR LF); false at the end. */
+static bool sdp_line(struct pl *text, struct pl *line)
+{
+	const char *nl;
+
+	if (!text->l)
+		return false;
+	nl = memchr(text->p, '\n', text->l);
+	line->p = text->p;
+	line->l = nl ? (size_t)(nl - text->p) : text->l;
+	pl_advance(text, nl ? line->l + 1 : line->l);
+	if (line->l && line->p[line->l - 1] == '\r')
+		line->l--;
+	return true;
+}
+
+/*
+ * What libre's SDP decoder lets through and we must not take (RFC 4566
+ * §5.7, §5.14): a media port over 65535 or not a number (libre keeps its
+ * low 16 bits: RTP would go to another port) and a connection address
+ * that is not an IP address of the type it names (libre leaves it unset,
+ * which reads as hold; we resolve no names). EPROTO, logged: 488.
+ */
+static int sdp_check(const struct mbuf *mb)
+{
+	struct pl text, line, ver, addr, port;
+
+	pl_set_mbuf(&text, mb);
+	while (sdp_line(&text, &line)) {
+		if (line.l >= 2 && !memcmp(line.p, "m=", 2)) {
+			if (re_regex(line.p, line.l, "m=[^ ]+ [0-9]+[/0-9]* ", NULL,
+				     &port, NULL) ||
+			    port.l > 5 || pl_u32(&port) > 65535) {
+				log_info(
+				    "media: offer refused: bad media port in \"%.*s\"",
+				    (int)(line.l > 64 ? 64 : line.l), line.p);
+				return EPROTO;
+			}
+		} else if (line.l >= 2 && !memcmp(line.p, "c=", 2)) {
+			struct sa sa;
+
+			if (re_regex(line.p, line.l, "c=IN IP[46]1 [^ ]+", &ver, &addr) ||
+			    (size_t)(addr.p + addr.l - line.p) != line.l ||
+			    sa_set(&sa, &addr, 0) ||
+			    sa_af(&sa) != (ver.p[0] == '4' ? AF_INET : AF_INET6)) {
+				log_info(
+				    "media: offer refused: bad connection address in "
+				    "\"%.*s\"",
+				    (int)(line.l > 64 ? 64 : line.l), line.p);
+				return EPROTO;
+			}
+		}
+	}
+	return 0;
+}
+
 int media_stream_answer(struct media_stream *s, struct mbuf *offer, struct mbuf **answerp)
 {
 	int err;
 
 	if (!s || !offer || !answerp)
 		return EINVAL;
+	err = sdp_check(offer);
+	if (err)
+		return err;
 	err = sdp_decode(s->sdp, offer, true);
 	if (err)
 		return EBADMSG;
@@ -241,10 +308,31 @@ int media_stream_accept(struct media_stream *s, struct mbuf *answer)
 
 	if (!s || !answer)
 		return EINVAL;
+	err = sdp_check(answer);
+	if (err)
+		return err;
 	err = sdp_decode(s->sdp, answer, false);
 	if (err)
 		return EBADMSG;
 	return stream_apply(s);
+}
+
+void media_stream_announce(struct media_stream *s, const struct sa *local)
+{
+	struct sa a;
+
+	if (!s || !local || s->m->fixed || !sa_isset(local, SA_ADDR) || sa_is_any(local))
+		return;
+	sa_cpy(&a, local);
+	sa_set_port(&a, 0);
+	sdp_session_set_laddr(s->sdp, &a);
+}
+
+bool media_announced(const struct media *m, struct sa *addr)
+{
+	if (addr)
+		*addr = m->announce;
+	return m->fixed;
 }
 
 enum media_codec media_stream_codec(const struct media_stream *s)

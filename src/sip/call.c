@@ -485,6 +485,50 @@ static int leg_alloc(struct leg **legp, struct call *call, enum leg_role role)
 	return 0;
 }
 
+/*
+ * Our address toward peer: the source the kernel's routing picks (a UDP
+ * socket connected, never used to send). Phones on the network reach it;
+ * it is the loopback only for a peer on the loopback.
+ */
+static int local_toward(const struct sa *peer, struct sa *local)
+{
+	struct sa p = *peer;
+	socklen_t len = sizeof(local->u);
+	int fd, err = 0;
+
+	if (!sa_isset(&p, SA_ADDR))
+		return EINVAL;
+	if (!sa_port(&p))
+		sa_set_port(&p, 5060);
+	fd = socket(sa_af(&p), SOCK_DGRAM, 0);
+	if (fd < 0)
+		return errno;
+	sa_init(local, sa_af(&p));
+	if (connect(fd, &p.u.sa, p.len) || getsockname(fd, &local->u.sa, &len))
+		err = errno;
+	else
+		local->len = len;
+	close(fd);
+	return err;
+}
+
+/*
+ * Says where leg's media is reached (SDP) and writes our host for the
+ * From URIs we send on it: media.address when set, else local (the
+ * address the peer's signalling uses), else the default route's.
+ */
+static void leg_local(struct leg *leg, const struct sa *local, char *host, size_t sz)
+{
+	struct sa a;
+
+	if (!media_announced(leg->call->ctl->media, &a) && local &&
+	    sa_isset(local, SA_ADDR) && !sa_is_any(local))
+		a = *local;
+	media_stream_announce(leg->ms, &a);
+	if (host)
+		(void)re_snprintf(host, sz, sa_af(&a) == AF_INET6 ? "[%j]" : "%j", &a);
+}
+
 /* --- call lifetime --------------------------------------------------- */
 
 static void call_destructor(void *arg)
@@ -685,9 +729,19 @@ static void call_dial_back(struct call *call)
 				 .file = ""};
 	const struct prompt *p = prompt_for(ctl, &act);
 	struct mbuf *offer = NULL;
-	char from[192];
+	char from[192], host[64];
+	struct sa local = call->local, peer;
+	struct uri uri;
+	struct pl cpl;
 	int err;
 
+	/* the customer's phone may sit elsewhere than where it called from
+	 * (or, click-to-call, than the agent): the address toward its
+	 * Contact when it is an IP address */
+	pl_set_str(&cpl, call->contact);
+	if (!uri_decode(&uri, &cpl) && !sa_set(&peer, &uri.host, uri.port))
+		(void)local_toward(&peer, &local);
+	leg_local(call->caller, &local, host, sizeof(host));
 	call->state = CALL_CALLBACK;
 	call->callback_at = clock_now_ms();
 	if (p)
@@ -698,7 +752,7 @@ static void call_dial_back(struct call *call)
 		 call->outbound	       ? call->row.caller
 		 : call->row.called[0] ? call->row.called
 				       : "hotline",
-		 ctl->node->media_addr);
+		 host);
 	err = media_stream_offer(call->caller->ms, &offer);
 	if (!err)
 		err = sipsess_connect(
@@ -1552,7 +1606,8 @@ static int leg_ring_agent(struct call *call, const char *ext)
 	struct registrar_contact c;
 	struct leg *leg = NULL;
 	struct mbuf *offer = NULL;
-	char from[192], name[64];
+	char from[192], name[64], host[64];
+	struct sa src, local;
 	int err;
 
 	err = registrar_contact(ctl->reg, ext, &c);
@@ -1565,12 +1620,17 @@ static int leg_ring_agent(struct call *call, const char *ext)
 	if (err)
 		return err;
 	util_copy(leg->ext, sizeof(leg->ext), ext);
+	/* the phone reaches us where its REGISTER's source routes from */
+	if (sa_decode(&src, c.source, strlen(c.source)) || local_toward(&src, &local))
+		sa_init(&local, AF_UNSPEC);
+	leg_local(leg, &local, host, sizeof(host));
+	if (!sa_isset(&call->local, SA_ADDR))
+		call->local = local; /* click-to-call: its callee's fallback */
 	err = media_stream_offer(leg->ms, &offer);
 	if (err)
 		goto out;
 	snprintf(from, sizeof(from), "sip:%s@%s",
-		 call->row.caller[0] ? call->row.caller : "anonymous",
-		 ctl->node->media_addr);
+		 call->row.caller[0] ? call->row.caller : "anonymous", host);
 	util_copy(name, sizeof(name), call->row.caller);
 	err =
 	    sipsess_connect(&leg->sess, ctl->sock, c.uri, name, from, "hotline", NULL, 0,
@@ -1868,6 +1928,7 @@ static int call_alloc(struct call **callp, struct callctl *ctl, const struct sip
 		if (ch && !sip_addr_decode(&addr, &ch->val))
 			pl_strcpy(&addr.auri, call->contact, sizeof(call->contact));
 	}
+	call->local = msg->dst;
 legs:
 	call->row.created = clock_now_ms();
 	util_copy(call->row.outcome, sizeof(call->row.outcome), "active");
@@ -1876,6 +1937,7 @@ legs:
 		mem_deref(call);
 		return err;
 	}
+	leg_local(call->caller, &call->local, NULL, 0);
 	list_append(&ctl->calls, &call->le, call);
 	*callp = call;
 	return 0;
@@ -1951,8 +2013,9 @@ static void feature_code(struct callctl *ctl, const struct sip_msg *msg, const c
 		err = caller_accept(call, msg, 200, "OK", answer);
 	mem_deref(answer);
 	if (err) {
-		(void)sip_treply(NULL, ctl->sip, msg, err == ENOTSUP ? 488 : 500,
-				 err == ENOTSUP ? "Not Acceptable Here" : "Error");
+		bool refused = err == ENOTSUP || err == EPROTO;
+		(void)sip_treply(NULL, ctl->sip, msg, refused ? 488 : 500,
+				 refused ? "Not Acceptable Here" : "Error");
 		call->state = CALL_ENDED;
 		mem_deref(call);
 		return;
@@ -2021,9 +2084,12 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 	if (has_offer) {
 		err = media_stream_answer(call->caller->ms, msg->mb, &answer);
 		if (err) {
-			int code = err == ENOTSUP ? 488 : 400;
-			log_info("call: offer refused call=%s: %s", call->row.id,
-				 err == ENOTSUP ? "no common codec" : "bad SDP");
+			/* EPROTO: a port or an address stream.c logged */
+			int code = err == ENOTSUP || err == EPROTO ? 488 : 400;
+			const char *why = err == ENOTSUP  ? "no common codec"
+					  : err == EPROTO ? "bad media port or address"
+							  : "bad SDP";
+			log_info("call: offer refused call=%s: %s", call->row.id, why);
 			(void)sip_treply(NULL, ctl->sip, msg, (uint16_t)code,
 					 code == 488 ? "Not Acceptable Here" : "Bad SDP");
 			util_copy(call->row.outcome, sizeof(call->row.outcome), "failed");
@@ -2032,8 +2098,7 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 			util_copy(call->row.hangup_side, sizeof(call->row.hangup_side),
 				  "system");
 			util_copy(call->row.hangup_reason,
-				  sizeof(call->row.hangup_reason),
-				  code == 488 ? "no common codec" : "bad SDP");
+				  sizeof(call->row.hangup_reason), why);
 			call->state = CALL_ENDED;
 			call_save(call);
 			mem_deref(call);

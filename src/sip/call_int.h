@@ -68,6 +68,7 @@ struct call {
 	bool outbound;	       /* placed by hotline (click-to-call) */
 	uint64_t callback_at;  /* when the customer was called back */
 	char contact[256];     /* the caller's Contact URI (callbacks) */
+	struct sa local;       /* our address its INVITE came in on, unset: none */
 	uint64_t vm_started;   /* voicemail: recording since (0: greeting) */
 	uint32_t vm_max_ms;    /* voicemail: longest message */
 	char path_base[192];   /* IVR path of the flows before this one */

@@ -15,6 +15,7 @@
 #include "store/store.h"
 #include "sip/sip.h"
 #include "sip/auth.h"
+#include "sip/input.h"
 
 #define MAX_CONTACTS 5
 #define SWEEP_MS     10000
@@ -34,6 +35,7 @@ struct registrar {
 	const struct cfg_tenant *tenant;
 	struct list bindings;
 	struct sipauth_bans *bans;
+	struct sipinput *input;
 	struct tmr sweep;
 	uint8_t key[SIPAUTH_KEYLEN];
 };
@@ -420,13 +422,16 @@ static void handle_register(struct registrar *r, const struct sip_msg *msg)
 	mem_deref(mb);
 }
 
-/* The first listener: drops banned addresses, answers REGISTER and
- * out-of-dialog OPTIONS; everything else goes on to the call controller. */
+/* The first listener: drops banned addresses, answers or drops what RFC
+ * 3261 refuses (input.c), answers REGISTER and out-of-dialog OPTIONS;
+ * everything else goes on to the call controller. */
 static bool request_handler(const struct sip_msg *msg, void *arg)
 {
 	struct registrar *r = arg;
 
 	if (registrar_banned(r, &msg->src))
+		return true;
+	if (sipinput_reject(r->input, msg))
 		return true;
 	if (!pl_strcmp(&msg->met, "REGISTER")) {
 		handle_register(r, msg);
@@ -465,6 +470,7 @@ static void registrar_destructor(void *arg)
 	mem_deref(r->lsnr);
 	list_flush(&r->bindings);
 	mem_deref(r->bans);
+	mem_deref(r->input);
 	mem_deref((void *)r->tenant);
 	sodium_memzero(r->key, sizeof(r->key));
 }
@@ -496,6 +502,8 @@ int registrar_alloc(struct registrar **rp, struct sip *sip, struct store *st,
 	randombytes_buf(r->key, sizeof(r->key));
 	err = sipauth_bans_alloc(&r->bans, BAN_TABLE, node->auth_fail_limit,
 				 node->auth_fail_window, node->auth_ban_time);
+	if (!err)
+		err = sipinput_alloc(&r->input, sip);
 	if (err)
 		goto out;
 	if (st) {

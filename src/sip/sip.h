@@ -52,6 +52,10 @@ size_t registrar_count(const struct registrar *r);
 int registrar_auth(struct registrar *r, const struct sip_msg *msg, char *ext, size_t sz);
 bool registrar_banned(struct registrar *r, const struct sa *src);
 
+/* Sends a probe request to our own UDP transport at laddr, so that the
+ * input checks (input.c) watch its socket before any phone's packet. */
+int sipinput_probe(const struct sa *laddr);
+
 /* --- call controller -------------------------------------------------- */
 
 struct callctl;

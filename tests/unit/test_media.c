@@ -96,6 +96,92 @@ static int test_answer_no_common_codec(void)
 	return 0;
 }
 
+/* An offer's answer: 0 with the codec, or the error. */
+static int answer_of(const char *sdp, enum media_codec *codec)
+{
+	struct media *m = NULL;
+	struct media_stream *s = NULL;
+	struct mbuf *offer = sdp_text("%s", sdp), *ans = NULL;
+	int err;
+
+	setup_node();
+	err = media_alloc(&m, &node);
+	if (!err)
+		err = media_stream_alloc(&s, m, no_event, NULL);
+	if (!err)
+		err = media_stream_answer(s, offer, &ans);
+	if (!err && codec)
+		*codec = media_stream_codec(s);
+	mem_deref(ans);
+	mem_deref(offer);
+	mem_deref(s);
+	mem_deref(m);
+	return err;
+}
+
+/* RFC 3551 §6: payload types 0 and 8 are PCMU and PCMA without a=rtpmap,
+ * as trunks send them. */
+static int test_static_payload_types(void)
+{
+	enum media_codec c = MEDIA_PCMU;
+	char o[512];
+
+	snprintf(o, sizeof(o), offer_fmt, 40000, "8", "", "");
+	TEST_ERR(answer_of(o, &c));
+	TEST_EQ(c, MEDIA_PCMA);
+	snprintf(o, sizeof(o), offer_fmt, 40000, "0 101",
+		 "a=rtpmap:101 telephone-event/8000\r\n", "");
+	TEST_ERR(answer_of(o, &c));
+	TEST_EQ(c, MEDIA_PCMU);
+	snprintf(o, sizeof(o), offer_fmt, 40000, "18 8 0", "", "");
+	TEST_ERR(answer_of(o, &c));
+	TEST_EQ(c, MEDIA_PCMA);
+	/* a static number remapped by rtpmap means what rtpmap says */
+	snprintf(o, sizeof(o), offer_fmt, 40000, "0", "a=rtpmap:0 G729/8000\r\n", "");
+	TEST_EQ(answer_of(o, NULL), ENOTSUP);
+	snprintf(o, sizeof(o), offer_fmt, 40000, "18", "", "");
+	TEST_EQ(answer_of(o, NULL), ENOTSUP);
+	return 0;
+}
+
+/* A port over 65535 or a connection address that is no address: the
+ * offer is refused (EPROTO: 488), never answered with what libre made of
+ * it (a port wrapped round, an address left unset). */
+static int test_bad_port_and_address(void)
+{
+	static const char *bad[] = {
+	    "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
+	    "t=0 0\r\nm=audio 70000 RTP/AVP 0\r\n",
+	    "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
+	    "t=0 0\r\nm=audio 4000x RTP/AVP 0\r\n",
+	    "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 999.1.2.3\r\n"
+	    "t=0 0\r\nm=audio 4000 RTP/AVP 0\r\n",
+	    "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 hello\r\n"
+	    "t=0 0\r\nm=audio 4000 RTP/AVP 0\r\n",
+	    "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
+	    "t=0 0\r\nm=audio 4000 RTP/AVP 0\r\nc=IN IP6 127.0.0.1\r\n",
+	    "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4\r\n"
+	    "t=0 0\r\nm=audio 4000 RTP/AVP 0\r\n",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		int err = answer_of(bad[i], NULL);
+		if (err != EPROTO)
+			TEST_FAIL("offer %zu: %d, expected EPROTO", i, err);
+	}
+	/* and the good ones beside them still work */
+	TEST_ERR(answer_of("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 "
+			   "127.0.0.1\r\nt=0 0\r\nm=audio 65535 RTP/AVP 0\r\n",
+			   NULL));
+	TEST_ERR(answer_of("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP6 "
+			   "::1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n",
+			   NULL));
+	TEST_ERR(answer_of("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 "
+			   "0.0.0.0\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n",
+			   NULL)); /* RFC 2543 hold */
+	return 0;
+}
+
 static int test_hold_detected(void)
 {
 	struct media *m = NULL;
@@ -540,6 +626,10 @@ static const struct test_case tests[] = {
     {"sdp answer picks the offerer's first codec",
      test_answer_picks_offerers_first_codec},
     {"sdp offer with no common codec is refused (488)", test_answer_no_common_codec},
+    {"sdp static payload types 0 and 8 without rtpmap (RFC 3551)",
+     test_static_payload_types},
+    {"sdp port over 65535 or a bad connection address is refused",
+     test_bad_port_and_address},
     {"sdp sendonly re-offer puts the stream on hold", test_hold_detected},
     {"bridge relays audio both ways, PCMU<->PCMA", test_bridge_relays_and_transcodes},
     {"prompt is sent every 20 ms and ends once", test_prompt_paced_and_ends},
