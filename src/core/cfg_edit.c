@@ -82,25 +82,81 @@ static char *splice(const char *text, size_t len, size_t from, size_t to,
 	return out;
 }
 
-int cfg_edit_item(char **outp, const char *text, size_t len, const char *list,
-		  const char *name_key, const char *name, const char *key,
-		  const char *value)
+/*
+ * libyaml's marks count characters, and every splice here cuts bytes: in
+ * any text with a character beyond ASCII (an em dash in a comment, a name
+ * in Chinese) the two part. Each node's marks are turned into byte offsets
+ * once, after loading, so everything below works on bytes. A UTF-8 byte
+ * order mark is skipped by libyaml without counting it.
+ */
+static int marks_to_bytes(yaml_document_t *doc, const char *text, size_t len)
+{
+	const unsigned char *t = (const unsigned char *)text;
+	size_t from = 0, chars = 0, *at;
+
+	if (len >= 3 && t[0] == 0xef && t[1] == 0xbb && t[2] == 0xbf)
+		from = 3;
+	for (size_t i = from; i < len; i++)
+		chars += (t[i] & 0xc0) != 0x80;
+	if (from == 0 && chars == len)
+		return 0; /* ASCII: characters are bytes */
+	at = malloc((chars + 1) * sizeof(*at));
+	if (!at)
+		return ENOMEM;
+	chars = 0;
+	for (size_t i = from; i < len; i++) {
+		if ((t[i] & 0xc0) != 0x80)
+			at[chars++] = i;
+	}
+	at[chars] = len;
+	for (yaml_node_t *n = doc->nodes.start; n < doc->nodes.top; n++) {
+		n->start_mark.index =
+		    at[n->start_mark.index < chars ? n->start_mark.index : chars];
+		n->end_mark.index =
+		    at[n->end_mark.index < chars ? n->end_mark.index : chars];
+	}
+	free(at);
+	return 0;
+}
+
+/* Loads text, its nodes' marks in bytes; EINVAL when it is not YAML or
+ * not UTF-8 (libyaml would read UTF-16, which these offsets cannot cut). */
+static int doc_load(yaml_document_t *doc, const char *text, size_t len)
 {
 	yaml_parser_t parser;
-	yaml_document_t doc;
-	yaml_node_t *seq, *item = NULL, *v, *nk = NULL;
-	char indent[80] = "\n";
 	int err = 0;
 
-	if (!outp || !text || !list || !name_key || !name || !key || !value)
+	if (len >= 2 && ((text[0] == '\xfe' && text[1] == '\xff') ||
+			 (text[0] == '\xff' && text[1] == '\xfe')))
 		return EINVAL;
 	if (!yaml_parser_initialize(&parser))
 		return ENOMEM;
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	if (!yaml_parser_load(&parser, &doc)) {
+	if (!yaml_parser_load(&parser, doc)) {
 		yaml_parser_delete(&parser);
 		return EINVAL;
 	}
+	yaml_parser_delete(&parser);
+	err = marks_to_bytes(doc, text, len);
+	if (err)
+		yaml_document_delete(doc);
+	return err;
+}
+
+int cfg_edit_item(char **outp, const char *text, size_t len, const char *list,
+		  const char *name_key, const char *name, const char *key,
+		  const char *value)
+{
+	yaml_document_t doc;
+	yaml_node_t *seq, *item = NULL, *v, *nk = NULL;
+	char indent[80] = "\n";
+	int err;
+
+	if (!outp || !text || !list || !name_key || !name || !key || !value)
+		return EINVAL;
+	err = doc_load(&doc, text, len);
+	if (err)
+		return err;
 	seq = pair_find(&doc, yaml_document_get_root_node(&doc), list, NULL);
 	if (!seq) {
 		err = ENOENT;
@@ -152,22 +208,6 @@ int cfg_edit_item(char **outp, const char *text, size_t len, const char *list,
 		err = ENOMEM;
 out:
 	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
-	return err;
-}
-
-/* Loads text; EINVAL when it is not YAML. */
-static int doc_load(yaml_document_t *doc, const char *text, size_t len)
-{
-	yaml_parser_t parser;
-	int err = 0;
-
-	if (!yaml_parser_initialize(&parser))
-		return ENOMEM;
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	if (!yaml_parser_load(&parser, doc))
-		err = EINVAL;
-	yaml_parser_delete(&parser);
 	return err;
 }
 

@@ -165,6 +165,19 @@ wait_for() {
 
 api() { curl -s -H "Authorization: Bearer test-token" "http://127.0.0.1:$HTTP_PORT$1"; }
 
+# req METHOD PATH [JSON]: an API request as the admin token; prints the
+# status, the body is in $T/r.json (tests with other callers define their own)
+req() {
+	local m=$1 p=$2
+	shift 2
+	curl -s -o "$T/r.json" -w '%{http_code}' -X "$m" -H "Authorization: Bearer test-token" \
+		-H 'Content-Type: application/json' ${1:+-d "$1"} "http://127.0.0.1:$HTTP_PORT/api/v1$p"
+}
+# j PYTHON-EXPR: over the last body as j
+j() { python3 -c "import json,sys; j=json.load(open('$T/r.json')); print($1)"; }
+# is STATUS PYTHON-CONDITION: the last status ($c) and body are as expected
+is() { [ "$c" = "$1" ] && [ "$(j "bool($2)")" = True ] || { echo "# got $c: $(cat "$T/r.json")" >&2; false; }; }
+
 # sipp_run NAME SCENARIO PORT [args...]: one call, foreground.
 sipp_run() {
 	local name=$1 sf=$2 port=$3; shift 3

@@ -12,17 +12,6 @@ source "$(dirname "$0")/lib.sh"
 cp "$E2E_DIR/tenant.yaml" "$T/tenant.yaml"
 TENANT=$T/tenant.yaml start_hotline
 URL="http://127.0.0.1:$HTTP_PORT/api/v1"
-# req METHOD PATH [JSON]: the status; the body in $T/r.json
-req() {
-	local m=$1 p=$2
-	shift 2
-	curl -s -o "$T/r.json" -w '%{http_code}' -X "$m" -H "Authorization: Bearer test-token" \
-		-H 'Content-Type: application/json' ${1:+-d "$1"} "$URL$p"
-}
-# j PYTHON-EXPR: over the last body as j
-j() { python3 -c "import json,sys; j=json.load(open('$T/r.json')); print($1)"; }
-# is STATUS PYTHON-CONDITION: the last status and body are as expected
-is() { [ "$c" = "$1" ] && [ "$(j "bool($2)")" = True ] || { echo "# got $c: $(cat "$T/r.json")" >&2; false; }; }
 
 # --- agents ---------------------------------------------------------------
 c=$(req POST /agents '{"ext":"1009","name":"Nina","password":"nina-1009","skills":{"english":7,"billing":3},"capacity":{"voice":1,"chat":2}}')

@@ -230,12 +230,82 @@ out:
 	return r;
 }
 
+/*
+ * A tenant written in Chinese, with a byte order mark: libyaml counts
+ * characters where the edits cut bytes, so every edit must still land
+ * exactly where it would in ASCII, whatever comes before and after it.
+ */
+static int test_utf8(void)
+{
+	static const char *zh =
+	    "\xef\xbb\xbf# 演示租户 — 客服中心\n"
+	    "name: 演示公司   # 名称\n"
+	    "agents:\n"
+	    "  - ext: \"1001\"   # 张伟\n"
+	    "    name: 张伟\n"
+	    "    skills: {普通话: 5}\n"
+	    "  - {ext: \"1002\", name: 李娜, capacity: {voice: 1}}  # 李娜\n"
+	    "queues:\n"
+	    "  - name: 售后   # 售后服务\n"
+	    "    strategy: linear\n"
+	    "    members: [\"1001\"]   # 张伟\n"
+	    "# 结束 — 谢谢\n"
+	    "dispositions: [已解决]\n";
+	char *out = NULL;
+	int r = 1;
+
+	free(out);
+	out = NULL;
+	TEST_CHECK(!cfg_edit_item(&out, zh, strlen(zh), "agents", "ext", "1001", "name",
+				  "\"张伟伟\""));
+	TEST_CHECK(has(out, "  - ext: \"1001\"   # 张伟\n    name: \"张伟伟\"\n"
+			    "    skills: {普通话: 5}\n"));
+	TEST_CHECK(!strncmp(out, zh, 40));
+	free(out);
+	out = NULL;
+	TEST_CHECK(!cfg_edit_item(&out, zh, strlen(zh), "agents", "ext", "1002", "name",
+				  "\"王芳\""));
+	TEST_CHECK(has(out, "  - {ext: \"1002\", name: \"王芳\", capacity: {voice: 1}}"
+			    "  # 李娜\n"));
+	free(out);
+	out = NULL;
+	TEST_CHECK(!cfg_edit_item(&out, zh, strlen(zh), "agents", "ext", "1002", "skills",
+				  "{粤语: 3}"));
+	TEST_CHECK(has(out, "{ext: \"1002\", skills: {粤语: 3}, name: 李娜,"));
+	free(out);
+	out = NULL;
+	TEST_CHECK(!cfg_edit_item(&out, zh, strlen(zh), "queues", "name", "售后",
+				  "members", "[\"1001\", \"1002\"]"));
+	TEST_CHECK(has(out,
+		       "    strategy: linear\n"
+		       "    members: [\"1001\", \"1002\"]   # 张伟\n# 结束 — 谢谢\n"));
+	TEST_CHECK(!append(&out, zh, "agents", "{ext: \"1003\", name: 王芳}"));
+	TEST_CHECK(has(out, "  # 李娜\n  - {ext: \"1003\", name: 王芳}\nqueues:\n"));
+	TEST_CHECK(!append(&out, zh, "queues", "{name: 销售}"));
+	TEST_CHECK(has(out, "   # 张伟\n  - {name: 销售}\n# 结束 — 谢谢\n"));
+	TEST_CHECK(!set(&out, zh, "dispositions", "[已解决, 已转接]"));
+	TEST_CHECK(has(out, "# 结束 — 谢谢\ndispositions: [已解决, 已转接]\n"));
+	TEST_CHECK(!set(&out, zh, "name", "\"新公司\""));
+	TEST_CHECK(has(out, "\nname: \"新公司\"   # 名称\nagents:\n"));
+	/* UTF-16 is not cut as bytes */
+	TEST_CHECK(set(&out,
+		       "\xff\xfe"
+		       "a\0:\0 \0"
+		       "1\0",
+		       "a", "2") == EINVAL);
+	r = 0;
+out:
+	free(out);
+	return r;
+}
+
 static const struct test_case tests[] = {
     {"a list item's key replaced or added, flow and block, the rest as written",
      test_edit},
     {"an item appended to a list, flow and block, a new list, comments kept",
      test_append},
     {"a top-level key's value replaced or added, comments kept", test_set},
+    {"edits of a UTF-8 tenant in Chinese land where they would in ASCII", test_utf8},
 };
 
 TEST_MAIN(tests)
