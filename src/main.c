@@ -47,7 +47,8 @@ static void usage(FILE *f)
 		"commands:\n"
 		"  serve                 run the contact center (the default)\n"
 		"  check-config [FILE]   validate a node file (and the tenant file it\n"
-		"                        names) or, with --tenant FILE, a tenant file;\n"
+		"                        names) or a tenant file, told by its keys (or\n"
+		"                        --tenant FILE);\n"
 		"                        prints every error as file:line: key: problem\n"
 		"  export-queue-log      write the queue events in Asterisk's queue_log\n"
 		"                        format to standard output (--from, --to:\n"
@@ -73,6 +74,14 @@ static void print_errors(const struct cfg_errors *errs)
 		fprintf(stderr, "%s\n", errs->msgv[i]);
 	if (errs->msgc > n)
 		fprintf(stderr, "... and %zu more\n", errs->msgc - n);
+}
+
+/* Why file failed: its errors, or the error number when it has none. */
+static void print_failure(const struct cfg_errors *errs, const char *file, int err)
+{
+	print_errors(errs);
+	if (!errs->msgc)
+		fprintf(stderr, "%s: %s\n", file, strerror(err));
 }
 
 /* Loads the node file (or defaults) and applies command-line overrides. */
@@ -114,16 +123,29 @@ static int cmd_check_config(const struct options *o, const char *file, bool tena
 	int err;
 
 	memset(&errs, 0, sizeof(errs));
+	/* a file named alone is checked as what its top-level keys say */
+	if (!tenant_only && file) {
+		enum cfg_kind kind;
+
+		err = cfg_file_kind_load(&kind, file, &errs);
+		if (err) {
+			print_failure(&errs, file, err);
+			return 1;
+		}
+		tenant_only = kind == CFG_TENANT;
+		printf("%s: checked as a %s file (by its top-level keys)\n", file,
+		       tenant_only ? "tenant" : "node");
+	}
 	if (tenant_only) {
 		err = cfg_tenant_load(&tenant, file, &errs);
 		if (err) {
-			print_errors(&errs);
-			if (!errs.msgc)
-				fprintf(stderr, "%s: %s\n", file, strerror(err));
+			print_failure(&errs, file, err);
 			return 1;
 		}
-		printf("%s: OK (%zu agents, %zu queues, %zu flows, %zu numbers)\n", file,
-		       tenant->agentc, tenant->queuec, tenant->flowc, tenant->numberc);
+		printf("%s: OK as a tenant file (%zu agents, %zu queues, %zu flows, "
+		       "%zu numbers)\n",
+		       file, tenant->agentc, tenant->queuec, tenant->flowc,
+		       tenant->numberc);
 		mem_deref(tenant);
 		return 0;
 	}
@@ -134,15 +156,15 @@ static int cmd_check_config(const struct options *o, const char *file, bool tena
 		return 1;
 	err = cfg_tenant_load(&tenant, node->tenant_file, &errs);
 	if (err) {
-		print_errors(&errs);
-		if (!errs.msgc)
-			fprintf(stderr, "%s: %s\n", node->tenant_file, strerror(err));
+		print_failure(&errs, node->tenant_file, err);
 		mem_deref(node);
 		return 1;
 	}
-	printf("%s: OK\n%s: OK (%zu agents, %zu queues, %zu flows, %zu numbers)\n",
-	       oo.config, node->tenant_file, tenant->agentc, tenant->queuec,
-	       tenant->flowc, tenant->numberc);
+	printf(
+	    "%s: OK as a node file\n%s: OK as its tenant file (%zu agents, %zu queues, "
+	    "%zu flows, %zu numbers)\n",
+	    oo.config, node->tenant_file, tenant->agentc, tenant->queuec, tenant->flowc,
+	    tenant->numberc);
 	mem_deref(tenant);
 	mem_deref(node);
 	return 0;
@@ -669,10 +691,7 @@ int main(int argc, char *argv[])
 		r = cmd_export_queue_log(&o);
 	} else if (!strcmp(cmd, "check-config")) {
 		const char *file = optind < argc ? argv[optind] : NULL;
-		if (o.tenant)
-			r = cmd_check_config(&o, o.tenant, true);
-		else
-			r = cmd_check_config(&o, file, false);
+		r = cmd_check_config(&o, o.tenant ? o.tenant : file, o.tenant != NULL);
 	} else {
 		fprintf(stderr, "hotline: unknown command \"%s\"\n\n", cmd);
 		usage(stderr);

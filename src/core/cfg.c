@@ -664,6 +664,57 @@ int cfg_node_parse(struct cfg_node **np, const char *name, const char *yaml, siz
 	return 0;
 }
 
+/*
+ * Which kind of file the text is, by its top-level keys: a tenant's
+ * (agents, queues, ...) or a node's (data_dir, sip, http, ...). Whichever
+ * kind more of them belong to wins; an empty file, a tie or none known is
+ * a node file (the default of check-config).
+ */
+int cfg_file_kind(enum cfg_kind *kp, const char *yaml, size_t len)
+{
+	yaml_document_t doc;
+	struct cfg_parse cp = {.file = "", .doc = &doc};
+	yaml_node_t *root;
+	size_t node = 0, tenant = 0;
+	int err;
+
+	if (!kp || (!yaml && len))
+		return EINVAL;
+	err = cfg__load(&cp, yaml ? yaml : "", len);
+	if (err)
+		return err;
+	root = yaml_document_get_root_node(&doc);
+	for (yaml_node_pair_t *p = root && root->type == YAML_MAPPING_NODE
+				       ? root->data.mapping.pairs.start
+				       : NULL;
+	     p && p < root->data.mapping.pairs.top; p++) {
+		const char *name = cfg__scalar(yaml_document_get_node(&doc, p->key));
+
+		if (!name)
+			continue;
+		node += node_key_find(name) || node_prefix_known(name);
+		for (size_t i = 0; cfg__tenant_keys[i]; i++)
+			tenant += !strcmp(name, cfg__tenant_keys[i]);
+	}
+	yaml_document_delete(&doc);
+	*kp = tenant > node ? CFG_TENANT : CFG_NODE;
+	return 0;
+}
+
+int cfg_file_kind_load(enum cfg_kind *kp, const char *path, struct cfg_errors *errs)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int err;
+
+	err = cfg__read_file(path, &buf, &len, errs);
+	if (err)
+		return err;
+	err = cfg_file_kind(kp, buf, len);
+	free(buf);
+	return err;
+}
+
 int cfg_node_load(struct cfg_node **np, const char *path, struct cfg_errors *errs)
 {
 	char *buf = NULL;

@@ -289,6 +289,16 @@ struct cfg_errors {
 	size_t msgc; /* may exceed 32: only the first 32 are kept */
 };
 
+/* The two kinds of configuration file. */
+enum cfg_kind { CFG_NODE, CFG_TENANT };
+
+/* Which kind text is, told by its top-level keys (more of a tenant's than
+ * of a node's: a tenant file; else a node file). EINVAL when it is not
+ * YAML. */
+int cfg_file_kind(enum cfg_kind *kp, const char *yaml, size_t len);
+/* Same, of the file at path (an unreadable one is in errs). */
+int cfg_file_kind_load(enum cfg_kind *kp, const char *path, struct cfg_errors *errs);
+
 /* Reads and validates hotline.yaml. Missing keys take their defaults. */
 int cfg_node_load(struct cfg_node **np, const char *path, struct cfg_errors *errs);
 /* The defaults alone (used when no file is given). */

@@ -32,5 +32,6 @@ bool cfg__int(struct cfg_parse *cp, yaml_node_t *n, const char *key, int *vp, in
 bool cfg__bool(struct cfg_parse *cp, yaml_node_t *n, const char *key, bool *vp);
 int cfg__load(struct cfg_parse *cp, const char *yaml, size_t len);
 int cfg__read_file(const char *path, char **bufp, size_t *lenp, struct cfg_errors *errs);
+extern const char *const cfg__tenant_keys[];
 
 #endif

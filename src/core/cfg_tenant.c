@@ -1499,12 +1499,15 @@ static void tenant_check(struct cfg_parse *cp, const struct cfg_tenant *t)
 	}
 }
 
+/* A tenant file's top-level keys (cfg_file_kind tells the files apart by
+ * them). */
+const char *const cfg__tenant_keys[] = {
+    "name",  "hours",	      "hours_default", "agents", "queues",  "numbers",
+    "flows", "pause_reasons", "dispositions",  "crm",	 "tickets", NULL};
+
 int cfg_tenant_parse(struct cfg_tenant **tp, const char *name, const char *yaml,
 		     size_t len, struct cfg_errors *errs)
 {
-	static const char *const keys[] = {
-	    "name",  "hours",	      "hours_default", "agents", "queues",  "numbers",
-	    "flows", "pause_reasons", "dispositions",  "crm",	 "tickets", NULL};
 	yaml_document_t doc;
 	struct cfg_parse cp = {.file = name, .errs = errs, .doc = &doc};
 	struct cfg_errors local;
@@ -1534,7 +1537,7 @@ int cfg_tenant_parse(struct cfg_tenant **tp, const char *name, const char *yaml,
 		cfg__error(errs, name, cfg__line(root), "file",
 			   "expected a map with agents, queues, numbers, flows");
 	} else {
-		cfg__check_keys(&cp, root, "tenant", keys);
+		cfg__check_keys(&cp, root, "tenant", cfg__tenant_keys);
 		cfg__str(&cp, cfg__get(&doc, root, "name"), "name", t->name,
 			 sizeof(t->name));
 		cfg__str(&cp, cfg__get(&doc, root, "hours_default"), "hours_default",

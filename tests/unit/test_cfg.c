@@ -3,6 +3,7 @@
  * every kind of mistake is reported with file, line and key, and the
  * business-hours clock follows time zones and holidays.
  */
+#include <errno.h>
 #include <string.h>
 #include <re.h>
 #include "core/cfg.h"
@@ -535,6 +536,31 @@ static int test_hours(void)
 	return 0;
 }
 
+/* check-config tells a tenant file from a node file by its top-level keys. */
+static int test_file_kind(void)
+{
+	static const char *tenant = "# — a tenant\nname: Acme\nagents: []\nqueues: []\n";
+	static const char *node = "data_dir: var\ntenant: demo.yaml\nsip: {listen: "
+				  "127.0.0.1:5060}\n";
+	enum cfg_kind kind = CFG_TENANT;
+
+	TEST_ERR(cfg_file_kind(&kind, node, strlen(node)));
+	TEST_EQ(kind, CFG_NODE);
+	TEST_ERR(cfg_file_kind(&kind, tenant, strlen(tenant)));
+	TEST_EQ(kind, CFG_TENANT);
+	/* one stray node key in a tenant file: still a tenant file */
+	TEST_ERR(cfg_file_kind(&kind, "agents: []\nqueues: []\nhttp: {}\n", 31));
+	TEST_EQ(kind, CFG_TENANT);
+	TEST_ERR(cfg_file_kind(&kind, "", 0));
+	TEST_EQ(kind, CFG_NODE);
+	TEST_EQ(cfg_file_kind(&kind, "a: [", 4), EINVAL);
+	TEST_ERR(cfg_file_kind_load(&kind, "conf/demo.yaml", NULL));
+	TEST_EQ(kind, CFG_TENANT);
+	TEST_ERR(cfg_file_kind_load(&kind, "conf/hotline.yaml", NULL));
+	TEST_EQ(kind, CFG_NODE);
+	return 0;
+}
+
 static const struct test_case tests[] = {
     {"shipped hotline.yaml and demo.yaml load", test_shipped_files},
     {"node file errors name line and key", test_node_errors},
@@ -546,6 +572,7 @@ static const struct test_case tests[] = {
     {"custom fields: crm.fields and tickets.fields", test_custom_fields},
     {"custom field errors name line and key", test_custom_field_errors},
     {"a missing file is named", test_missing_file},
+    {"a tenant file and a node file told apart by their keys", test_file_kind},
     {"durations", test_durations},
     {"business hours: weekdays, holidays, time zones", test_hours},
 };
