@@ -120,6 +120,7 @@ static int cmd_check_config(const struct options *o, const char *file, bool tena
 	struct cfg_node *node = NULL;
 	struct cfg_tenant *tenant = NULL;
 	struct options oo = *o;
+	const char *tenant_file;
 	int err;
 
 	memset(&errs, 0, sizeof(errs));
@@ -136,35 +137,32 @@ static int cmd_check_config(const struct options *o, const char *file, bool tena
 		printf("%s: checked as a %s file (by its top-level keys)\n", file,
 		       tenant_only ? "tenant" : "node");
 	}
-	if (tenant_only) {
-		err = cfg_tenant_load(&tenant, file, &errs);
-		if (err) {
-			print_failure(&errs, file, err);
-			return 1;
-		}
-		printf("%s: OK as a tenant file (%zu agents, %zu queues, %zu flows, "
-		       "%zu numbers)\n",
-		       file, tenant->agentc, tenant->queuec, tenant->flowc,
-		       tenant->numberc);
-		mem_deref(tenant);
-		return 0;
-	}
-
-	oo.config = file ? file : (o->config ? o->config : DEFAULT_CONFIG);
+	/* a tenant file alone has its media looked up in the data directory
+	 * of the node file given, or of the default one when it is there */
+	if (tenant_only)
+		oo.config = o->config
+				? o->config
+				: (access(DEFAULT_CONFIG, R_OK) ? NULL : DEFAULT_CONFIG);
+	else
+		oo.config = file ? file : (o->config ? o->config : DEFAULT_CONFIG);
 	err = load_node(&node, &oo, false);
 	if (err)
 		return 1;
-	err = cfg_tenant_load(&tenant, node->tenant_file, &errs);
+	tenant_file = tenant_only ? file : node->tenant_file;
+	err = cfg_tenant_load(&tenant, tenant_file, &errs);
+	if (!err)
+		err = cfg_tenant_media(tenant, node->data_dir, &errs);
 	if (err) {
-		print_failure(&errs, node->tenant_file, err);
+		print_failure(&errs, tenant_file, err);
+		mem_deref(tenant);
 		mem_deref(node);
 		return 1;
 	}
-	printf(
-	    "%s: OK as a node file\n%s: OK as its tenant file (%zu agents, %zu queues, "
-	    "%zu flows, %zu numbers)\n",
-	    oo.config, node->tenant_file, tenant->agentc, tenant->queuec, tenant->flowc,
-	    tenant->numberc);
+	if (!tenant_only)
+		printf("%s: OK as a node file\n", oo.config);
+	printf("%s: OK as %s (%zu agents, %zu queues, %zu flows, %zu numbers)\n",
+	       tenant_file, tenant_only ? "a tenant file" : "its tenant file",
+	       tenant->agentc, tenant->queuec, tenant->flowc, tenant->numberc);
 	mem_deref(tenant);
 	mem_deref(node);
 	return 0;
@@ -478,9 +476,12 @@ static int cmd_serve(const struct options *o)
 	if (!log_level_parse(&lvl, node->log_level))
 		log_set_level(lvl);
 	err = cfg_tenant_load(&tenant, node->tenant_file, &errs);
+	if (!err)
+		err = cfg_tenant_media(tenant, node->data_dir, &errs);
 	if (err) {
 		print_errors(&errs);
 		fprintf(stderr, "hotline: refusing to start with a bad tenant file\n");
+		mem_deref(tenant);
 		mem_deref(node);
 		return 1;
 	}
@@ -492,6 +493,8 @@ static int cmd_serve(const struct options *o)
 	raise_fd_limit();
 
 	err = util_mkdir(node->data_dir);
+	if (!err)
+		err = cfg_media_dirs_make(node->data_dir);
 	if (err) {
 		log_error("hotline: cannot create data_dir=%s: %s", node->data_dir,
 			  strerror(err));

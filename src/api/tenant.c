@@ -85,8 +85,8 @@ void api__tenant_get(struct req *rq)
 
 /*
  * Checks the request's body as a tenant file. The errors, each with its
- * line, go into a JSON array (NULL when the text is good); the text's
- * relative paths are taken from where the tenant file is.
+ * line, go into a JSON array (NULL when the text is good); the media it
+ * names are looked up in the data directory's media folders only.
  */
 static json_t *tenant_check(struct req *rq, const char *text, size_t len,
 			    struct cfg_tenant **tp)
@@ -99,7 +99,8 @@ static json_t *tenant_check(struct req *rq, const char *text, size_t len,
 
 	if (!errs)
 		return json_array();
-	if (!cfg_tenant_parse(&t, name, text, len, errs)) {
+	if (!cfg_tenant_parse(&t, name, text, len, errs) &&
+	    !cfg_tenant_media(t, rq->api->node->data_dir, errs)) {
 		if (tp)
 			*tp = t;
 		else
@@ -107,6 +108,7 @@ static json_t *tenant_check(struct req *rq, const char *text, size_t len,
 		free(errs);
 		return NULL;
 	}
+	mem_deref(t);
 	arr = json_array();
 	for (size_t i = 0; i < errs->msgc && i < 32; i++) {
 		/* "file:line: key: message" */
@@ -296,6 +298,8 @@ int api_tenant_reload(struct api *a)
 
 	if (!err)
 		err = cfg_tenant_load(&t, a->tenant->file, errs);
+	if (!err)
+		err = cfg_tenant_media(t, a->node->data_dir, errs);
 	for (size_t i = 0; errs && i < errs->msgc; i++)
 		log_error("%s", errs->msgv[i]);
 	if (!err)
@@ -338,6 +342,18 @@ static void tenant_save(struct req *rq, const char *text, size_t len, const char
 		reply_invalid(rq, "the tenant file has errors; nothing saved", errs);
 		return;
 	}
+	/* its prompts and music are made or loaded before anything is
+	 * written: a tenant that cannot be applied is never saved (it would
+	 * stop the next start) */
+	if (rq->api->calls && callctl_tenant_set(rq->api->calls, t)) {
+		mem_deref(t);
+		reply_invalid(
+		    rq, "the tenant's prompts or music cannot be used; nothing saved",
+		    json_pack("[{s:i,s:s,s:s}]", "line", 0, "key", "media", "message",
+			      "a prompt or a queue's music is not a WAV file that can be "
+			      "played, or a prompt could not be synthesised"));
+		return;
+	}
 	snprintf(tmp, sizeof(tmp), "%s.new", path);
 	snprintf(bak, sizeof(bak), "%s.bak", path);
 	f = fopen(tmp, "wb");
@@ -346,11 +362,15 @@ static void tenant_save(struct req *rq, const char *text, size_t len, const char
 	(void)unlink(bak);
 	ok = ok && (link(path, bak) == 0 || errno == ENOENT) && rename(tmp, path) == 0;
 	if (!ok) {
+		err = errno;
 		(void)unlink(tmp);
+		/* the running calls go back to the tenant still in force */
+		if (rq->api->calls)
+			(void)callctl_tenant_set(rq->api->calls, rq->api->tenant);
 		mem_deref(t);
 		api__reply_error(rq, 503, "Service Unavailable", "io_error",
 				 "the tenant file could not be written: %s",
-				 strerror(errno));
+				 strerror(err));
 		return;
 	}
 	api__audit(rq->api, &rq->who, "tenant.save", path, "%s", what);

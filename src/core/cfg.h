@@ -158,7 +158,9 @@ struct cfg_queue {
 				   * within the threshold (default 80) */
 	uint32_t wrapup_ms;	  /* after-call work before the next offer */
 	char moh[CFG_PATH];	  /* moh: a WAV file or a folder of them, played in
-				   * turn; "" = the built-in piece */
+				   * turn, named within CFG_MEDIA_MOH (the real path
+				   * once cfg_tenant_media ran); "" = the built-in
+				   * piece */
 	uint32_t announce_ms;	  /* announce: position and estimated wait every
 				   * so often while waiting; 0 = never */
 	/* overflow: where callers go at max_wait, max_len or an empty
@@ -198,7 +200,8 @@ struct cfg_ivr_node {
 	char id[CFG_NAME];
 	enum cfg_ivr_type type;
 	char text[CFG_TEXT];   /* say/menu: spoken with TTS */
-	char file[CFG_PATH];   /* say/menu: a WAV file instead of text */
+	char file[CFG_PATH];   /* say/menu: a WAV file instead of text, named
+				* within CFG_MEDIA_PROMPTS (cfg_tenant_media) */
 	char next[CFG_NAME];   /* say: node after the prompt; "" = hang up */
 	char queue[CFG_NAME];  /* queue: queue name */
 	int priority;	       /* queue: caller priority, 0-100 (VIP higher) */
@@ -309,6 +312,25 @@ int cfg_tenant_load(struct cfg_tenant **tp, const char *path, struct cfg_errors 
 /* Same, from a string in memory (fuzzing, tests); name is used in errors. */
 int cfg_tenant_parse(struct cfg_tenant **tp, const char *name, const char *yaml,
 		     size_t len, struct cfg_errors *errs);
+/*
+ * The media folders under the data directory: the only places a tenant's
+ * queue music (moh) and recorded prompts (a flow node's file) come from.
+ */
+#define CFG_MEDIA_MOH	  "media/moh"
+#define CFG_MEDIA_PROMPTS "media/prompts"
+/*
+ * Resolves the tenant's media names (queues' moh, flow nodes' file) within
+ * the media folders under data_dir, in place, to the real path of a
+ * readable file (or, for music, a folder). A path out of the folder (from
+ * "/", with "..", or by a symbolic link) is refused; missing, unreadable
+ * and outside give the same error. Every tenant that is started, checked,
+ * saved or reloaded goes through this after cfg_tenant_load/parse. EINVAL
+ * with the errors in errs (file:line: key: message).
+ */
+int cfg_tenant_media(struct cfg_tenant *t, const char *data_dir, struct cfg_errors *errs);
+/* Makes the media folders under data_dir (at the start, so an admin finds
+ * where music and prompts go). */
+int cfg_media_dirs_make(const char *data_dir);
 int cfg_node_parse(struct cfg_node **np, const char *name, const char *yaml, size_t len,
 		   struct cfg_errors *errs);
 

@@ -448,35 +448,13 @@ static void member_parse(struct cfg_parse *cp, struct cfg_queue *q, yaml_node_t 
 }
 
 /*
- * moh: a WAV file or a folder of them, played in turn while callers wait.
- * A relative path is taken from the tenant file's folder; it must exist.
+ * moh: a WAV file or a folder of them, played in turn while callers wait:
+ * a name kept as written here; cfg_tenant_media finds it in the media
+ * folder (the parse alone touches no file).
  */
 static void moh_parse(struct cfg_parse *cp, yaml_node_t *n, struct cfg_queue *q)
 {
-	char raw[CFG_PATH], dir[CFG_PATH];
-	const char *slash;
-	struct stat st;
-
-	if (!cfg__str(cp, n, "queues.moh", raw, sizeof(raw)) || !raw[0])
-		return;
-	slash = strrchr(cp->file, '/');
-	if (raw[0] == '/' || !slash) {
-		util_copy(q->moh, sizeof(q->moh), raw);
-	} else {
-		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - cp->file), cp->file);
-		if (snprintf(q->moh, sizeof(q->moh), "%s/%s", dir, raw) >=
-		    (int)sizeof(q->moh)) {
-			cfg__error(cp->errs, cp->file, cfg__line(n), "queues.moh",
-				   "path too long");
-			q->moh[0] = '\0';
-			return;
-		}
-	}
-	if (stat(q->moh, &st) || !(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))) {
-		cfg__error(cp->errs, cp->file, cfg__line(n), "queues.moh",
-			   "\"%s\" is not a WAV file or a folder of them", raw);
-		q->moh[0] = '\0';
-	}
+	cfg__str(cp, n, "queues.moh", q->moh, sizeof(q->moh));
 }
 
 /* A key a waiting caller may press: a digit, * or #. */

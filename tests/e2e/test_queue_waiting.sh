@@ -6,15 +6,15 @@
 # hotline sends; the audio is checked for both tones and for speech, and
 # the announcements are queue.announced events.
 source "$(dirname "$0")/lib.sh"
-mkdir -p "$T/moh"
-sox -n -r 8000 -c 1 -b 16 "$T/moh/a.wav" synth 2 sine 300 vol 0.5
-sox -n -r 8000 -c 1 -b 16 "$T/moh/b.wav" synth 2 sine 500 vol 0.5
+mkdir -p "$T/data/media/moh/tones"
+sox -n -r 8000 -c 1 -b 16 "$T/data/media/moh/tones/a.wav" synth 2 sine 300 vol 0.5
+sox -n -r 8000 -c 1 -b 16 "$T/data/media/moh/tones/b.wav" synth 2 sine 500 vol 0.5
 cat > "$T/tenant.yaml" <<'YAML'
 name: Waiting
 agents:
   - {ext: "3001", name: Nobody, password: pw-3001}
 queues:
-  - {name: wait, strategy: longest-idle, members: ["3001"], moh: moh,
+  - {name: wait, strategy: longest-idle, members: ["3001"], moh: tones,
      announce: 10s, max_wait: 16s}
 numbers:
   - {number: "7001", flow: wait}

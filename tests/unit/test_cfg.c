@@ -4,7 +4,11 @@
  * business-hours clock follows time zones and holidays.
  */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <re.h>
 #include "core/cfg.h"
 #include "test.h"
@@ -340,8 +344,6 @@ static int test_waiting_keys(void)
 
 	memset(&e, 0, sizeof(e));
 	TEST_EQ(cfg_tenant_parse(&t, "t.yaml", y, strlen(y), &e), EINVAL);
-	TEST_ASSERT(has_error(&e, "t.yaml:6: queues.moh: \"/nonexistent/music\" is not a "
-				  "WAV file or a folder"));
 	TEST_ASSERT(has_error(&e,
 			      "t.yaml:4: queues.announce: announcements at most every "
 			      "10 s"));
@@ -350,9 +352,105 @@ static int test_waiting_keys(void)
 	TEST_ERR(cfg_tenant_parse(&t, "t.yaml", good, strlen(good), &e));
 	TEST_EQ(t->queuev[0].announce_ms, 45000);
 	TEST_EQ(t->queuev[0].callback_key, '#');
-	TEST_STREQ(t->queuev[0].moh, "/tmp");
+	TEST_STREQ(t->queuev[0].moh,
+		   "/tmp"); /* a name as written, until cfg_tenant_media */
 	mem_deref(t);
 	return 0;
+}
+
+/* Writes an empty file at path (the media check reads no WAV). */
+static int touch(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	return f && !fclose(f) ? 0 : EIO;
+}
+
+/*
+ * A queue's music and a flow's prompt come from the media folders under
+ * the data directory only: names within them are resolved to real paths;
+ * an absolute path, "..", a symbolic link out, and a name that is not
+ * there are refused, the last two with the same words.
+ */
+static int test_media_confined(void)
+{
+	static const char y[] =
+	    "agents: [{ext: \"1001\", password: a}]\n"
+	    "queues:\n"
+	    "  - {name: a, strategy: linear, moh: jazz}\n"    /* 3 */
+	    "  - {name: b, strategy: linear, moh: one.wav}\n" /* 4 */
+	    "  - {name: c, strategy: linear, moh: /etc/shadow}\n"
+	    "  - {name: d, strategy: linear, moh: ../../recordings}\n"
+	    "  - {name: e, strategy: linear, moh: out}\n" /* 7 */
+	    "  - {name: f, strategy: linear, moh: nothing.wav}\n"
+	    "  - {name: g, strategy: linear, moh: jazz/../one.wav}\n"
+	    "numbers: [{number: \"5000\", flow: f}]\n"
+	    "flows:\n"
+	    "  - name: f\n"
+	    "    start: hi\n"
+	    "    nodes:\n"
+	    "      - {id: hi, type: say, file: hello.wav, next: q}\n" /* 15 */
+	    "      - {id: q, type: queue, queue: a}\n"
+	    "      - {id: x, type: say, file: ../moh/one.wav}\n"
+	    "      - {id: y, type: say, file: /etc/passwd}\n";
+	char dir[] = "/tmp/hotline-test-media-XXXXXX", p[300], want[300];
+	struct cfg_errors e;
+	struct cfg_tenant *t = NULL;
+	int r = 1;
+
+	TEST_ASSERT(mkdtemp(dir));
+	snprintf(p, sizeof(p), "%s/data", dir);
+	TEST_ERR(cfg_media_dirs_make(p));
+	snprintf(p, sizeof(p), "%s/data/media/moh/jazz", dir);
+	TEST_ASSERT(!mkdir(p, 0700));
+	snprintf(p, sizeof(p), "%s/data/media/moh/jazz/a.wav", dir);
+	TEST_ERR(touch(p));
+	snprintf(p, sizeof(p), "%s/data/media/moh/one.wav", dir);
+	TEST_ERR(touch(p));
+	snprintf(p, sizeof(p), "%s/data/media/prompts/hello.wav", dir);
+	TEST_ERR(touch(p));
+	snprintf(p, sizeof(p), "%s/data/media/moh/out", dir);
+	TEST_ASSERT(!symlink("/etc", p));
+
+	memset(&e, 0, sizeof(e));
+	TEST_ERR(cfg_tenant_parse(&t, "t.yaml", y, strlen(y), &e));
+	snprintf(p, sizeof(p), "%s/data", dir);
+	TEST_CHECK(cfg_tenant_media(t, p, &e) == EINVAL);
+	snprintf(want, sizeof(want), "%s/data/media/moh/jazz", dir);
+	TEST_CHECK(!strcmp(t->queuev[0].moh, want));
+	snprintf(want, sizeof(want), "%s/data/media/moh/one.wav", dir);
+	TEST_CHECK(!strcmp(t->queuev[1].moh, want));
+	snprintf(want, sizeof(want), "%s/data/media/prompts/hello.wav", dir);
+	TEST_CHECK(!strcmp(t->flowv[0].nodev[0].file, want));
+	TEST_CHECK(
+	    has_error(&e, "t.yaml:5: queues.moh: \"/etc/shadow\" must be a name in the "
+			  "media folder (media/moh under the data directory)"));
+	TEST_CHECK(
+	    has_error(&e, "t.yaml:6: queues.moh: \"../../recordings\" must be a name"));
+	TEST_CHECK(
+	    has_error(&e, "t.yaml:9: queues.moh: \"jazz/../one.wav\" must be a name"));
+	TEST_CHECK(
+	    has_error(&e, "t.yaml:7: queues.moh: \"out\" is not a readable WAV file or "
+			  "folder in the media folder (media/moh under the data "
+			  "directory)"));
+	TEST_CHECK(
+	    has_error(&e, "t.yaml:8: queues.moh: \"nothing.wav\" is not a readable WAV "
+			  "file or folder in the media folder (media/moh under the "
+			  "data directory)"));
+	TEST_CHECK(
+	    has_error(&e, "t.yaml:17: nodes.file: \"../moh/one.wav\" must be a name"));
+	TEST_CHECK(
+	    has_error(&e, "t.yaml:18: nodes.file: \"/etc/passwd\" must be a name in the "
+			  "media folder (media/prompts under the data directory)"));
+	TEST_CHECK(e.msgc == 7);
+	TEST_CHECK(!t->queuev[2].moh[0] && !t->queuev[4].moh[0]);
+	r = 0;
+out:
+	mem_deref(t);
+	snprintf(p, sizeof(p), "rm -rf '%s'", dir);
+	if (system(p))
+		r = 1;
+	return r;
 }
 
 /* crm.fields and tickets.fields: every key of a declaration, the
@@ -569,6 +667,7 @@ static const struct test_case tests[] = {
     {"ACD keys: skills, capacity, tiers, overflow, exit key", test_acd_keys},
     {"ACD errors: levels, channels, members, targets, loops", test_acd_errors},
     {"waiting: music, announcements, callback key", test_waiting_keys},
+    {"music and prompts only from the media folders", test_media_confined},
     {"custom fields: crm.fields and tickets.fields", test_custom_fields},
     {"custom field errors name line and key", test_custom_field_errors},
     {"a missing file is named", test_missing_file},
