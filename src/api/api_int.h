@@ -101,6 +101,19 @@ struct req {
 	struct api_who who;
 };
 
+struct store_call;
+struct store_ticket;
+/* Does the request's user see this call (and its wrap-up, events and
+ * recording)? An admin all, a supervisor those of its queues, an agent
+ * those it answered (also those it passed on). Every route that returns
+ * calls asks this. */
+bool api__sees_call(struct req *rq, const struct store_call *c);
+/* Does the request's user see this ticket (and its notes and replies)?
+ * An admin all, a supervisor those of its groups, an agent those assigned
+ * to it or of a group it serves. Every route that returns tickets or their
+ * notes asks this. */
+bool api__sees_ticket(struct req *rq, const struct store_ticket *t);
+
 typedef void(route_h)(struct req *rq);
 
 struct route {

@@ -186,6 +186,16 @@ static bool took_part(struct req *rq, const struct store_call *c)
 	return p.yes;
 }
 
+bool api__sees_call(struct req *rq, const struct store_call *c)
+{
+	/* an agent sees the calls it took (also those it passed on), a
+	 * supervisor those of its queues */
+	return rq->who.role == ROLE_ADMIN ||
+	       (rq->who.role == ROLE_AGENT && took_part(rq, c)) ||
+	       (rq->who.role == ROLE_SUPERVISOR &&
+		api__sees_queue(rq->api, &rq->who, c->queue));
+}
+
 static bool call_load(struct req *rq, struct store_call *c)
 {
 	int err = store_call_get(rq->api->store, rq->id, c);
@@ -200,12 +210,7 @@ static bool call_load(struct req *rq, struct store_call *c)
 				 "the database could not be read");
 		return false;
 	}
-	/* an agent sees the calls it took (also those it passed on), a
-	 * supervisor those of its queues */
-	if (rq->who.role == ROLE_ADMIN ||
-	    (rq->who.role == ROLE_AGENT && took_part(rq, c)) ||
-	    (rq->who.role == ROLE_SUPERVISOR &&
-	     api__sees_queue(rq->api, &rq->who, c->queue)))
+	if (api__sees_call(rq, c))
 		return true;
 	api__forbidden(rq, "see this call");
 	return false;

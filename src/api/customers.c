@@ -478,17 +478,21 @@ static int timeline_call(const struct store_call *c, void *arg)
 {
 	struct timeline *tl = arg;
 	struct store_wrapup w;
-	json_t *o =
-	    json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o}", "kind", "call",
+	json_t *o;
+
+	/* the calls the user may open on their own route, no other */
+	if (!api__sees_call(tl->rq, c))
+		return 0;
+	o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o}", "kind", "call",
 		      "channel", "voice", "id", c->id, "caller", c->caller, "queue",
 		      c->queue, "agent", c->agent, "outcome", c->outcome, "at",
 		      api__time_json(c->created), "answered_at",
 		      api__time_json(c->answered), "ended_at", api__time_json(c->ended));
-	char url[96];
-
 	if (!o)
 		return 0;
 	if (c->recording[0]) {
+		char url[96];
+
 		snprintf(url, sizeof(url), "/api/v1/calls/%s/recording", c->id);
 		json_object_set_new(o, "recording_url", json_string(url));
 	}
@@ -520,6 +524,10 @@ static int timeline_ticket(const struct store_ticket *t, void *arg)
 	const char *sla =
 	    ticket_sla_state(t, tl->rq->api->tenant->ticket_warn_ms, clock_now_ms());
 
+	/* the tickets (and so the notes) the user may open on their own
+	 * route, no other */
+	if (!api__sees_ticket(tl->rq, t))
+		return 0;
 	tl_add(tl, t->created,
 	       json_pack("{s:s,s:o,s:{s:s,s:s,s:s,s:s,s:s,s:{s:s}}}", "kind", "ticket",
 			 "at", api__time_json(t->created), "ticket", "id", t->id,

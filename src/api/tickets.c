@@ -219,7 +219,7 @@ static json_t *ticket_json(struct api *a, const struct store_ticket *t)
 	return o;
 }
 
-static bool sees_ticket(struct req *rq, const struct store_ticket *t)
+bool api__sees_ticket(struct req *rq, const struct store_ticket *t)
 {
 	const struct api_who *w = &rq->who;
 
@@ -244,7 +244,7 @@ static bool ticket_load(struct req *rq, struct store_ticket *t)
 				 rq->id);
 		return false;
 	}
-	if (!sees_ticket(rq, t)) {
+	if (!api__sees_ticket(rq, t)) {
 		api__forbidden(rq, "see this ticket");
 		return false;
 	}
@@ -271,7 +271,7 @@ static int list_one(const struct store_ticket *t, void *arg)
 	struct list_ctx *x = arg;
 
 	x->read++;
-	if (!sees_ticket(x->rq, t))
+	if (!api__sees_ticket(x->rq, t))
 		return 0;
 	if (x->sla && strcmp(ticket_sla_state(t, x->rq->api->tenant->ticket_warn_ms,
 					      clock_now_ms()),
