@@ -192,6 +192,10 @@ int api__stream_accept(struct api_stream *s, struct http_conn *conn,
  */
 struct store_webhook;
 int api__webhooks_alloc(struct api_webhooks **wp, struct store *st);
+/* ev to the webhooks whose types take it, as if it were an event; for what
+ * only the integrator may have (it is not stored nor streamed). */
+struct hl_event;
+void api__webhooks_deliver(struct api_webhooks *w, const struct hl_event *ev);
 /* Registers a webhook (url and types already checked); a secret is made
  * when none is given. ENOSPC: too many. */
 int api__webhook_add(struct api_webhooks *w, const char *url, const char *types,

@@ -1,7 +1,10 @@
 /*
  * surveys.c — satisfaction surveys: when a ticket is resolved, a one-time
- * link (/survey?t=TOKEN) goes out on the ticket.survey event (a webhook
- * to the mailer or SMS gateway takes it to the customer); the small page
+ * link (/survey?t=TOKEN) goes to the integrator's webhooks that take
+ * survey.link (the mailer or SMS gateway that takes it to the customer),
+ * signed, and nowhere else: the ticket.survey event that agents see and
+ * the store keeps says only that a survey went out (an agent holding the
+ * link could rate its own ticket). The small page
  * posts the score 1-5 and a comment once. The score is stored on the
  * survey (with the ticket's call) and on the ticket, in its history and
  * as an event. The token is the only credential, so it is 192 random
@@ -47,9 +50,10 @@ int api__survey_record(struct api *a, const struct store_survey *v)
 
 void api__survey_send(struct api *a, const struct store_ticket *t)
 {
+	struct hl_event ev = {.type = "survey.link"};
 	struct store_survey v;
 	unsigned char r[24];
-	char token[48];
+	char token[48], data[256];
 	const char *comma;
 
 	memset(&v, 0, sizeof(v));
@@ -70,11 +74,22 @@ void api__survey_send(struct api *a, const struct store_ticket *t)
 		log_error("api: survey not stored ticket=%s", t->id);
 		return;
 	}
+	/* the link is the customer's alone: it goes to the integrator's
+	 * webhooks (signed) that take it to the customer, never onto the
+	 * event that agents see and the store keeps */
+	snprintf(data, sizeof(data),
+		 "{\"ticket\":\"%s\",\"customer\":\"%s\",\"url\":\"/survey?t=%s\"}",
+		 t->id, t->customer, token);
+	ev.ts = v.created;
+	ev.call = v.call[0] ? v.call : NULL;
+	ev.queue = t->group[0] ? t->group : NULL;
+	ev.data = data;
+	api__webhooks_deliver(a->webhooks, &ev);
+	sodium_memzero(token, sizeof(token));
+	sodium_memzero(data, sizeof(data));
 	event_emitf("ticket.survey", v.call[0] ? v.call : NULL, NULL,
 		    t->group[0] ? t->group : NULL,
-		    "{\"ticket\":\"%s\",\"customer\":\"%s\",\"url\":\"/survey?t=%s\"}",
-		    t->id, t->customer, token);
-	sodium_memzero(token, sizeof(token));
+		    "{\"ticket\":\"%s\",\"customer\":\"%s\"}", t->id, t->customer);
 }
 
 /* POST /api/v1/surveys {"token","score","comment"}: no sign-in; the

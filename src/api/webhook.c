@@ -200,9 +200,12 @@ static char *event_body(const struct hl_event *ev, const char *id)
 
 static void event_handler(const struct hl_event *ev, void *arg)
 {
-	struct api_webhooks *w = arg;
+	api__webhooks_deliver(arg, ev);
+}
 
-	if (!ev->type)
+void api__webhooks_deliver(struct api_webhooks *w, const struct hl_event *ev)
+{
+	if (!w || !ev->type)
 		return;
 	for (size_t i = 0; i < w->hookc; i++) {
 		struct delivery *d;

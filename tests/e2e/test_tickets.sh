@@ -5,7 +5,8 @@
 # response, who sees what; SLA targets on a sped-up clock (seconds):
 # warned, breached, escalated (priority up, reassigned), all as events;
 # and the rule that turns a known customer's abandoned call into a
-# call-back ticket.
+# call-back ticket. A resolved ticket's one-time survey link goes only to
+# the integrator's webhook, never on the event agents see or the store.
 source "$(dirname "$0")/lib.sh"
 cp "$E2E_DIR/tenant.yaml" "$T/tenant.yaml"
 cat >> "$T/tenant.yaml" <<'YAML'
@@ -86,11 +87,30 @@ check "the ticket says so" \
 	test "$(req "$URL/api/v1/tickets/$t3")/$(jq_ 'd["priority"]+"/"+d["assignee"]+"/"+d["sla"]["state"]+"/"+str(d["sla"]["escalations"])')" = "200/urgent/1004/breached/1"
 check "breached tickets can be listed" test "$(req "$URL/api/v1/tickets?sla=breached")/$(jq_ '[t["id"] for t in d["tickets"]]')" = "200/['$t3']"
 
-# resolved: a one-time survey link goes out; the customer's score lands
+# resolved: a one-time survey link goes out to the integrator's webhook
+# (signed) that takes it to the customer, and nowhere else: not on the
+# ticket.survey event the stream carries to agents and the store keeps;
+# the customer's score lands
+SINK_PORT=$((PEER_PORTS + 45))
+python3 "$E2E_DIR/webhook_sink.py" "$SINK_PORT" survey-secret-0123 "$T/hooks.jsonl" 0 8 &
+SINK=$!
+check "the integrator's webhook takes survey links" test "$(req -d "{\"url\":\"http://127.0.0.1:$SINK_PORT/hook\",\"types\":[\"survey.\"],\"secret\":\"survey-secret-0123\"}" "$URL/api/v1/webhooks")" = 201
+python3 "$E2E_DIR/ws_client.py" "ws://127.0.0.1:$HTTP_PORT/api/v1/events?types=ticket." 3 \
+	"Authorization: Bearer test-token" >"$T/ws.out" 2>&1 &
+WSC=$!
+sleep 0.5
 check "the outage is resolved" test "$(req -X PATCH -d '{"status":"resolved"}' "$URL/api/v1/tickets/$t3")" = 200
-url=$(wait_for "SELECT json_extract(data, '\$.url') FROM events WHERE type='ticket.survey' AND data LIKE '%$t3%'" 5)
+for _ in $(seq 50); do grep -q survey.link "$T/hooks.jsonl" 2>/dev/null && break; sleep 0.1; done
+url=$(python3 -c "import json,sys; print([l['body']['data']['url'] for l in map(json.loads, open('$T/hooks.jsonl')) if l['event'] == 'survey.link' and l['signed'] and l['body']['data']['ticket'] == '$t3'][0])")
 tok=${url#/survey?t=}
-check "a survey link is on the ticket.survey event" test "${url:0:10}/${#tok}" = "/survey?t=/32"
+tok=${tok:-none}
+check "the survey link goes to the integrator's webhook, signed (survey.link)" test "${url:0:10}/${#tok}" = "/survey?t=/32"
+wait "$WSC"
+check "the ticket.survey event on the stream has no link" \
+	bash -c "grep -q '\"ticket.survey\"' '$T/ws.out' && ! grep -q 'survey?t=\|$tok' '$T/ws.out'"
+check "... nor in the store's events" \
+	test "$(db "SELECT count(*) FROM events WHERE type='ticket.survey' AND data LIKE '%$t3%'")/$(db "SELECT count(*) FROM events WHERE data LIKE '%$tok%' OR data LIKE '%survey?t=%'")" = 1/0
+kill "$SINK" 2>/dev/null
 check "the survey page is served" test "$(curl -s -o /dev/null -w '%{http_code}' "$URL$url")" = 200
 check "the token is not stored, its SHA-256 is" \
 	test "$(db "SELECT count(*) FROM surveys WHERE hash='$(printf %s "$tok" | sha256sum | cut -d' ' -f1)'")/$(db "SELECT count(*) FROM surveys WHERE hash='$tok'")" = 1/0
