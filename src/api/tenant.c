@@ -977,6 +977,38 @@ void api__flows_get(struct req *rq)
 }
 
 /*
+ * May the request's user make these the queue's members? A member is an
+ * agent the user can then see and control, so a supervisor may list only
+ * agents that serve one of its queues already; bringing in anyone else
+ * takes an admin. An extension that is no agent is left to the tenant
+ * check (422). false after replying 403.
+ */
+static bool members_allowed(struct req *rq, const json_t *members)
+{
+	const json_t *m;
+	size_t i;
+
+	if (rq->who.role == ROLE_ADMIN || !json_is_array(members))
+		return true;
+	json_array_foreach(members, i, m)
+	{
+		const char *ext = json_is_object(m)
+				      ? json_string_value(json_object_get(m, "agent"))
+				      : json_string_value(m);
+
+		if (!ext || !cfg_agent_find(rq->api->tenant, ext) ||
+		    api__sees_agent(rq->api, &rq->who, ext))
+			continue;
+		api__reply_error(rq, 403, "Forbidden", "forbidden",
+				 "members: agent %s serves none of %s's queues; only an "
+				 "admin may add it to queue %s",
+				 ext, rq->who.user, rq->id);
+		return false;
+	}
+	return true;
+}
+
+/*
  * PUT /api/v1/queues/{name}: a queue's settings, as the tenant file's keys
  * of that queue ({"strategy": "ring-all", "members": ["1001"]}), written
  * into the file in place (the rest of it as it was), then saved and
@@ -1009,6 +1041,10 @@ void api__queue_put(struct req *rq)
 	body = body_changes(rq, fields);
 	if (!body)
 		return;
+	if (!members_allowed(rq, json_object_get(body, "members"))) {
+		json_decref(body);
+		return;
+	}
 	strncat(what, rq->id, sizeof(what) - strlen(what) - 1);
 	item_save(rq, body, "queues", "name", rq->id, what, sizeof(what));
 	json_decref(body);
