@@ -173,6 +173,16 @@ req() {
 	curl -s -o "$T/r.json" -w '%{http_code}' -X "$m" -H "Authorization: Bearer test-token" \
 		-H 'Content-Type: application/json' ${1:+-d "$1"} "http://127.0.0.1:$HTTP_PORT/api/v1$p"
 }
+# session_jar USER PASSWORD: a session cookie in $T/USER.jar (tried for a while:
+# a user just made may not be stored yet)
+session_jar() {
+	for _ in $(seq 1 50); do
+		[ "$(curl -s -o /dev/null -w '%{http_code}' -c "$T/$1.jar" -H 'Content-Type: application/json' \
+			-d "{\"user\":\"$1\",\"password\":\"$2\"}" "http://127.0.0.1:$HTTP_PORT/api/v1/session")" = 200 ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
 # j PYTHON-EXPR: over the last body as j
 j() { python3 -c "import json,sys; j=json.load(open('$T/r.json')); print($1)"; }
 # is STATUS PYTHON-CONDITION: the last status ($c) and body are as expected

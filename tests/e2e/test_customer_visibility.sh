@@ -35,18 +35,16 @@ db "INSERT INTO calls (id, caller, called, queue, agent, created, answered, ende
       ('c-sales', '1001', 'sale', 'sales wrap: sold the pro plan', $((now - 7000))),
       ('c-support', '1003', 'resolved', 'support wrap: card ending 4242', $((now - 4000)));"
 start_hotline
-# as USER PASSWORD METHOD PATH: the status, the body in $T/r.json
-as() {
-	curl -s -o /dev/null -c "$T/$1.jar" -H 'Content-Type: application/json' \
-		-d "{\"user\":\"$1\",\"password\":\"$2\"}" "$URL/session"
-	curl -s -o "$T/r.json" -w '%{http_code}' -b "$T/$1.jar" -X "$3" "$URL$4"
-}
+check "alice signs in" session_jar alice alice-secret
+check "sam signs in" session_jar sam sam-secret
+# as USER METHOD PATH: the status, the body in $T/r.json
+as() { curl -s -o "$T/r.json" -w '%{http_code}' -b "$T/$1.jar" -X "$2" "$URL$3"; }
 
-c=$(as alice alice-secret GET /calls/c-support)
+c=$(as alice GET /calls/c-support)
 check "alice may not open carol's support call on its route (403)" test "$c" = 403
-c=$(as alice alice-secret GET "/tickets/$t_support")
+c=$(as alice GET "/tickets/$t_support")
 check "... nor the support ticket (403)" test "$c" = 403
-c=$(as alice alice-secret GET "/customers/$ann/timeline")
+c=$(as alice GET "/customers/$ann/timeline")
 check "alice's timeline of Ann: her sales call with its wrap-up" \
 	is 200 '[i["id"] for i in j["timeline"] if i["kind"] == "call"] == ["c-sales"] and "sold the pro plan" in json.dumps(j)'
 check "... not the support call's wrap-up" bash -c "! grep -q 'card ending 4242' '$T/r.json'"
@@ -54,7 +52,7 @@ check "... the sales ticket and its internal note" \
 	bash -c "grep -q '$t_sales' '$T/r.json' && grep -q 'discount ok' '$T/r.json'"
 check "... not the support ticket nor its internal note" \
 	bash -c "! grep -q '$t_support' '$T/r.json' && ! grep -q 'hunter2' '$T/r.json'"
-c=$(as sam sam-secret GET "/customers/$ann/export")
+c=$(as sam GET "/customers/$ann/export")
 check "sam's export of Ann (supervisor of sales): the sales call and ticket" \
 	is 200 '"c-sales" in json.dumps(j) and "'"$t_sales"'" in json.dumps(j)'
 check "... not the support call's wrap-up, ticket or note" \

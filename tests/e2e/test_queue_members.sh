@@ -8,8 +8,7 @@ cp "$E2E_DIR/tenant.yaml" "$T/tenant.yaml"
 TENANT=$T/tenant.yaml start_hotline
 URL="http://127.0.0.1:$HTTP_PORT/api/v1"
 req POST /users '{"name":"sam","role":"supervisor","queues":["sales"],"password":"sam-secret"}' >/dev/null
-curl -s -o /dev/null -c "$T/sam.jar" -H 'Content-Type: application/json' \
-	-d '{"user":"sam","password":"sam-secret"}' "$URL/session"
+check "sam signs in" session_jar sam sam-secret
 # sam METHOD PATH [JSON]: the status, the body in $T/r.json
 sam() {
 	curl -s -o "$T/r.json" -w '%{http_code}' -b "$T/sam.jar" -X "$1" \

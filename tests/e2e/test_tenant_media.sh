@@ -20,8 +20,7 @@ URL="http://127.0.0.1:$HTTP_PORT/api/v1"
 cp "$T/tenant.yaml" "$T/before.yaml"
 
 req POST /users '{"name":"sam","role":"supervisor","queues":["sales"],"password":"sam-secret"}' >/dev/null
-curl -s -o /dev/null -c "$T/sam.jar" -H 'Content-Type: application/json' \
-	-d '{"user":"sam","password":"sam-secret"}' "$URL/session"
+check "sam signs in" session_jar sam sam-secret
 # moh NAME: the supervisor's queue form sets sales' music; the status
 moh() {
 	curl -s -o "$T/r.json" -w '%{http_code}' -b "$T/sam.jar" -X PUT \
