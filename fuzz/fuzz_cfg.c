@@ -3,7 +3,9 @@
  * as a tenant file (flows included) must give a result or errors, never
  * a crash or a leak; and the same bytes edited in place (a queue's key
  * replaced, and one added; an agent appended to a list, new or there; a
- * top-level key set) give a text or an error.
+ * top-level key set) give a text or an error, in any encoding (the
+ * edits cut bytes where libyaml counts characters); the kind of file is
+ * told or refused.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +27,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&errs, 0, sizeof(errs));
 	if (!cfg_node_parse(&n, "fuzz.yaml", (const char *)data, size, &errs))
 		mem_deref(n);
+	{
+		enum cfg_kind kind;
+
+		(void)cfg_file_kind(&kind, (const char *)data, size);
+	}
 	for (int i = 0; i < 2; i++) {
 		char *out = NULL;
 
