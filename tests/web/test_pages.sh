@@ -15,6 +15,11 @@ check "users for the test" test "$(adm -d '{"name":"alice","role":"agent","exten
 ann=$(curl -s -H "Authorization: Bearer test-token" -H 'Content-Type: application/json' -d '{"name":"Ann Lee","company":"Acme Widgets","tier":"vip","fields":{"plan":"pro"},"identities":[{"kind":"phone","value":"+1 415 555 0123"}]}' "$URL/api/v1/customers" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 check "Ann Lee, a VIP customer on the pro plan" test -n "$ann"
 check "... with an open ticket" test "$(adm -d "{\"subject\":\"Invoice question\",\"fields\":{\"order_no\":\"A-1\"},\"customer\":\"$ann\",\"group\":\"sales\",\"assignee\":\"1002\"}" "$URL/api/v1/tickets")" = 201
+# the integrator's webhook that takes survey links to customers
+SINK_PORT=$((PEER_PORTS + 45))
+python3 "$E2E_DIR/webhook_sink.py" "$SINK_PORT" survey-secret-0123 "$T/hooks.jsonl" 0 300 &
+SINK=$!
+check "a webhook for survey links" test "$(adm -d "{\"url\":\"http://127.0.0.1:$SINK_PORT/hook\",\"types\":[\"survey.\"],\"secret\":\"survey-secret-0123\"}" "$URL/api/v1/webhooks")" = 201
 adm -d '{"state":"logged_out"}' "$URL/api/v1/agents/1001/state" >/dev/null
 adm -d '{"state":"paused","reason":"lunch"}' "$URL/api/v1/agents/1002/state" >/dev/null
 
@@ -27,8 +32,9 @@ make_ivr_caller caller.xml rfc4733 1 wait
 CALL_CMD="cd '$T' && exec sipp 127.0.0.1:$SIP_PORT -sf '$T/caller.xml' -p $CALLER_PORT -i 127.0.0.1 -timeout 90s -nostdin -m 1 -s 5000 -key caller 4155550123 -mp $MEDIA_PORT2 >'$T/caller.out' 2>&1"
 CALL2_CMD="cd '$T' && exec sipp 127.0.0.1:$SIP_PORT -sf '$T/caller.xml' -p $CALLER_PORT2 -i 127.0.0.1 -timeout 90s -nostdin -m 1 -s 5000 -key caller 4155550177 -mp $((PEER_PORTS + 10)) >'$T/caller2.out' 2>&1"
 HOTLINE_URL=$URL SHOT_DIR="$ROOT/$BUILD/screenshots" CALL_CMD=$CALL_CMD CALL2_CMD=$CALL2_CMD DB="$T/data/hotline.db" \
-	node "$WEB_DIR/pages.mjs" 2>"$T/browser.err"
+	HOOKS="$T/hooks.jsonl" node "$WEB_DIR/pages.mjs" 2>"$T/browser.err"
 rc=$?
+kill "$SINK" 2>/dev/null
 [ $rc -ne 0 ] && cat "$T/browser.err" >&2
 check "the customer made on the desktop has the caller's number" \
 	test "$(db "SELECT c.name FROM customers c JOIN identities i ON i.customer = c.id WHERE i.value = '+14155550177'")" = "Carl New"
