@@ -7,7 +7,8 @@
 # so does the whole file over PUT /tenant (a prompt of /etc/passwd). A
 # file in the folder that is no WAV cannot be applied, so it is never
 # written. Music from the folder is saved and played, and the server
-# starts again on the file it saved.
+# starts again on the file it saved. A supervisor uploads music into the
+# folder (POST /media/moh?name=NAME): only what can be played is kept.
 source "$(dirname "$0")/lib.sh"
 cp "$E2E_DIR/tenant.yaml" "$T/tenant.yaml"
 mkdir -p "$T/data/media/moh" "$T/data/recordings"
@@ -54,6 +55,27 @@ check "PUT /tenant with a prompt file /etc/passwd is 422 naming nodes.file" \
 	is 422 'j["error"]["errors"][0]["key"] == "nodes.file"'
 check "... not touched" unchanged
 
+# music uploaded into the folder by the supervisor
+sox -n -r 16000 -c 1 -b 16 "$T/upload.wav" synth 3 sine 440 vol 0.5
+up() { # NAME FILE: sam uploads FILE as NAME
+	curl -s -o "$T/r.json" -w '%{http_code}' -b "$T/sam.jar" -X POST \
+		-H 'Content-Type: audio/wav' --data-binary @"$2" "$URL/media/moh?name=$1"
+}
+c=$(up jingle.wav "$T/upload.wav")
+check "sam uploads jingle.wav into the media folder (201)" is 201 'j["name"] == "jingle.wav"'
+check "... private to the service (0600)" test "$(stat -c %a "$T/data/media/moh/jingle.wav")" = 600
+c=$(up jingle.wav "$T/upload.wav")
+check "... again: replaced (200)" is 200 'True'
+echo "not music either" >"$T/junk.wav"
+c=$(up junk.wav "$T/junk.wav")
+check "a file that cannot be played is 422 and not kept" \
+	bash -c "[ $c = 422 ] && [ ! -e '$T/data/media/moh/junk.wav' ] && ! ls -A '$T/data/media/moh' | grep -q upload"
+c=$(up notes.txt "$T/upload.wav")
+check "a name that is no .wav file name is 400" test "$c" = 400
+c=$(curl -s -o "$T/r.json" -w '%{http_code}' -b "$T/sam.jar" "$URL/media/moh")
+check "the music to choose from is listed" is 200 'j["moh"] == ["calls", "calm.wav", "jingle.wav", "notes.wav"]'
+c=$(moh jingle.wav)
+check "sales plays the uploaded music (saved and applied)" is 200 'j["applied"]'
 c=$(moh calm.wav)
 check "music from the media folder is saved and applied" is 200 'j["applied"]'
 check "... written as its name" grep -q 'moh: "calm.wav"' "$T/tenant.yaml"
