@@ -121,6 +121,10 @@ void api__reply_error(struct req *rq, uint16_t code, const char *reason,
     __attribute__((format(printf, 5, 6)));
 /* 403 with a JSON error. */
 void api__forbidden(struct req *rq, const char *what);
+/* Is the request's length certain? EBADMSG for a Transfer-Encoding (a
+ * body libre would not read) or a Content-Length that is malformed or
+ * given twice with different values. */
+int api__http_framing(const struct http_msg *msg);
 /* The value of one cookie of the Cookie header (false: absent, or longer
  * than sz - 1). */
 bool api__cookie_get(const struct http_msg *msg, const char *name, char *val, size_t sz);
