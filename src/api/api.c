@@ -40,6 +40,31 @@
 
 /* --- replies ------------------------------------------------------------ */
 
+/*
+ * Every reply to a request goes out here: fmt gives the header lines, the
+ * blank line and the body, as for http_reply. An answer of the API is
+ * private to whoever asked: no cache (a browser's or a proxy's) keeps it
+ * for the next user of the machine (RFC 9111 §5.2.2.5).
+ */
+int api__reply(struct req *rq, uint16_t code, const char *reason, const char *fmt, ...)
+{
+	struct mbuf *mb = mbuf_alloc(1024);
+	va_list ap;
+	int err;
+
+	if (!mb)
+		return ENOMEM;
+	va_start(ap, fmt);
+	err = mbuf_vprintf(mb, fmt, ap);
+	va_end(ap);
+	if (!err)
+		err = http_reply(rq->conn, code, reason, "%s%b",
+				 rq->nostore ? "Cache-Control: no-store\r\n" : "",
+				 mb->buf, mb->end);
+	mem_deref(mb);
+	return err;
+}
+
 /* Replies with a JSON body (taken over) and any extra header lines. */
 void api__reply_json_hdrs(struct req *rq, uint16_t code, const char *reason,
 			  const char *hdrs, json_t *body)
@@ -51,7 +76,7 @@ void api__reply_json_hdrs(struct req *rq, uint16_t code, const char *reason,
 		http_ereply(rq->conn, 500, "Internal Server Error");
 		return;
 	}
-	http_reply(rq->conn, code, reason,
+	api__reply(rq, code, reason,
 		   "%sContent-Type: application/json\r\n"
 		   "Content-Length: %zu\r\n\r\n%s\n",
 		   hdrs ? hdrs : "", strlen(s) + 1, s);
@@ -550,7 +575,7 @@ static void queues_list(struct req *rq)
 		first = false;
 	}
 	(void)mbuf_write_str(mb, "]}\n");
-	http_reply(rq->conn, 200, "OK",
+	api__reply(rq, 200, "OK",
 		   "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%b",
 		   mb->end, mb->buf, mb->end);
 	mem_deref(mb);
@@ -947,7 +972,7 @@ static void metrics(struct req *rq)
 	    "summary\nhotline_http_request_duration_seconds_sum %.6f\n"
 	    "hotline_http_request_duration_seconds_count %llu\n",
 	    a->request_us / 1e6, (unsigned long long)a->requests);
-	http_reply(rq->conn, 200, "OK",
+	api__reply(rq, 200, "OK",
 		   "Content-Type: text/plain; version=0.0.4\r\n"
 		   "Content-Length: %zu\r\n\r\n%b",
 		   mb->end, mb->buf, mb->end);
@@ -1080,7 +1105,7 @@ static void webhooks_del(struct req *rq)
 		return;
 	}
 	api__audit(rq->api, &rq->who, "webhook.delete", rq->id, "%s", "");
-	http_reply(rq->conn, 204, "No Content", "Content-Length: 0\r\n\r\n");
+	api__reply(rq, 204, "No Content", "Content-Length: 0\r\n\r\n");
 }
 
 #define ANY   ROLES_ANY
@@ -1245,6 +1270,7 @@ static void request_handler(struct http_conn *conn, const struct http_msg *msg, 
 	uint64_t t0 = clock_mono_us();
 
 	a->requests++;
+	rq.nostore = msg->path.l >= 5 && !memcmp(msg->path.p, "/api/", 5);
 	/* a request whose length is in doubt ends its connection: what
 	 * follows it could be read as a request of an attacker's making
 	 * (smuggled past a proxy that reads the length otherwise) */

@@ -99,6 +99,7 @@ struct req {
 	const struct http_msg *msg;
 	char id[64]; /* the {id} of the path, if any */
 	struct api_who who;
+	bool nostore; /* an API answer: Cache-Control: no-store */
 };
 
 typedef void(route_h)(struct req *rq);
@@ -110,6 +111,9 @@ struct route {
 	route_h *h;
 };
 
+/* Replies as http_reply does (fmt: header lines, blank line, body),
+ * adding Cache-Control: no-store to an answer of the API. */
+int api__reply(struct req *rq, uint16_t code, const char *reason, const char *fmt, ...);
 /* Replies with a JSON body (taken over) and any extra header lines. */
 void api__reply_json_hdrs(struct req *rq, uint16_t code, const char *reason,
 			  const char *hdrs, json_t *body);

@@ -265,7 +265,7 @@ void api__calls_recording(struct req *rq)
 	}
 	fclose(f);
 	api__audit(rq->api, &rq->who, "recording.download", c.id, "%ld bytes", n);
-	http_reply(rq->conn, 200, "OK",
+	api__reply(rq, 200, "OK",
 		   "Content-Type: audio/wav\r\n"
 		   "Content-Disposition: attachment; filename=\"%s.wav\"\r\n"
 		   "Content-Length: %ld\r\n\r\n%b",
@@ -362,7 +362,7 @@ void api__calls_hangup(struct req *rq)
 		api__reply_error(rq, 409, "Conflict", "not_active",
 				 "call '%s' is not in progress", c.id);
 	else
-		http_reply(rq->conn, 204, "No Content", "Content-Length: 0\r\n\r\n");
+		api__reply(rq, 204, "No Content", "Content-Length: 0\r\n\r\n");
 }
 
 /* POST /api/v1/calls/{id}/hold {"hold": true | false}: holds or resumes a

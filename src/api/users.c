@@ -740,7 +740,7 @@ void api__session_delete(struct req *rq)
 		}
 	}
 	api__audit(rq->api, &rq->who, "signout", rq->who.user, "%s", "");
-	http_reply(rq->conn, 204, "No Content",
+	api__reply(rq, 204, "No Content",
 		   "Set-Cookie: " SESSION_COOKIE "=; Path=/; HttpOnly; SameSite=Strict; "
 		   "Max-Age=0\r\nContent-Length: 0\r\n\r\n");
 }
@@ -1123,7 +1123,7 @@ void api__users_del(struct req *rq)
 	hash_apply(u->tokens, token_drop_user, us->u.name);
 	api__audit(rq->api, &rq->who, "user.delete", us->u.name, "%s", "");
 	mem_deref(us);
-	http_reply(rq->conn, 204, "No Content", "Content-Length: 0\r\n\r\n");
+	api__reply(rq, 204, "No Content", "Content-Length: 0\r\n\r\n");
 }
 
 /* --- token routes (admin) -------------------------------------------------- */
@@ -1224,7 +1224,7 @@ void api__tokens_del(struct req *rq)
 			api__audit(rq->api, &rq->who, "token.revoke", t->t.id, "user=%s",
 				   t->t.user);
 		}
-		http_reply(rq->conn, 204, "No Content", "Content-Length: 0\r\n\r\n");
+		api__reply(rq, 204, "No Content", "Content-Length: 0\r\n\r\n");
 		return;
 	}
 	api__reply_error(rq, 404, "Not Found", "not_found", "no token '%s'", rq->id);
