@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <jansson.h>
 #include <sodium.h>
@@ -610,6 +611,57 @@ const char *api__queue_name(struct api *a, size_t i)
 	return acd_queue_at(a->acd, i, &qi) ? NULL : qi.name;
 }
 
+/* One origin of a comma list, spaces around it left out. */
+static bool origin_listed(const char *list, const struct pl *origin)
+{
+	const char *p = list;
+
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		struct pl item = {p, n};
+
+		while (item.l && *item.p == ' ') {
+			item.p++;
+			item.l--;
+		}
+		while (item.l && item.p[item.l - 1] == ' ')
+			item.l--;
+		if (item.l && !pl_casecmp(&item, origin))
+			return true;
+		p += n;
+		if (*p)
+			p++;
+	}
+	return false;
+}
+
+/*
+ * May the page that opens the stream do so? Browsers send Origin with a
+ * WebSocket and nothing stops another site's page from opening ours with
+ * the user's cookie (cross-site WebSocket hijacking): only the server's
+ * own pages (the Origin names the Host asked for) and the configured
+ * origins may. A client without Origin is no browser; its token says who.
+ */
+static bool origin_allowed(const struct api *a, const struct http_msg *msg)
+{
+	const struct http_hdr *o = http_msg_xhdr(msg, "Origin");
+	const struct http_hdr *host = http_msg_hdr(msg, HTTP_HDR_HOST);
+	struct pl rest;
+
+	if (!o)
+		return true;
+	rest = o->val;
+	if (rest.l > 7 && !strncasecmp(rest.p, "http://", 7))
+		pl_advance(&rest, 7);
+	else if (rest.l > 8 && !strncasecmp(rest.p, "https://", 8))
+		pl_advance(&rest, 8);
+	else
+		rest.l = 0;
+	if (rest.l && host && !pl_casecmp(&rest, &host->val))
+		return true;
+	return origin_listed(a->node->stream_origins, &o->val);
+}
+
 /*
  * GET /api/v1/events, upgraded to a WebSocket: the live event stream,
  * what the user may see of it. Browsers cannot set headers on a
@@ -626,10 +678,19 @@ static void events_stream(struct req *rq)
 				 "this route is a WebSocket: send Upgrade: websocket");
 		return;
 	}
+	if (!origin_allowed(rq->api, rq->msg)) {
+		api__reply_error(rq, 403, "Forbidden", "bad_origin",
+				 "pages of this origin may not open the event stream");
+		return;
+	}
 	if (!api__query_get(rq->msg, "types", types, sizeof(types)))
 		types[0] = '\0';
 	err = api__stream_accept(rq->api->stream, rq->conn, rq->msg, types, &rq->who);
-	if (err == EMFILE)
+	if (err == EUSERS)
+		api__reply_error(rq, 429, "Too Many Requests", "too_many_streams",
+				 "%s holds %u event streams already: close one",
+				 rq->who.user, rq->api->node->streams_per_user);
+	else if (err == EMFILE)
 		api__reply_error(rq, 503, "Service Unavailable", "too_many_clients",
 				 "too many event stream clients");
 	else if (err)

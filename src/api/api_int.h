@@ -76,6 +76,10 @@ struct api_who {
 	char extension[16]; /* an agent's own extension */
 	char queues[256];   /* a supervisor's queues, comma list */
 	char addr[64];	    /* where the request came from, "ip:port" */
+	/* what signed it in: the node's token, or a token or session by
+	 * the hash it is kept by (for a stream, checked again later) */
+	enum { CRED_NODE, CRED_TOKEN, CRED_SESSION } cred;
+	char cred_hash[65];
 };
 
 const char *api__role_name(enum api_role r);
@@ -165,6 +169,11 @@ int api__stream_alloc(struct api_stream **sp, struct api *a);
 int api__stream_accept(struct api_stream *s, struct http_conn *conn,
 		       const struct http_msg *msg, const char *types,
 		       const struct api_who *who);
+/* Closes (WebSocket close 1008, the reason given) every stream whose
+ * credentials no longer stand (api__users_valid): called where users are
+ * changed or deleted, tokens revoked and sessions ended, and every few
+ * seconds for sessions that expire. */
+void api__stream_recheck(struct api_stream *s, const char *why);
 
 /*
  * Outgoing webhooks (webhook.c): loaded from the store, fed by the event
@@ -194,6 +203,10 @@ int api__users_alloc(struct api_users **up, struct api *a);
  * the caller's to fill in, and kept. */
 bool api__users_who(struct api_users *u, const struct http_msg *msg, bool query,
 		    struct api_who *who);
+/* Do who's credentials still stand as they were when it signed in: its
+ * token not revoked, its session not ended or expired, its user there,
+ * enabled and with the same role, extension and queues? */
+bool api__users_valid(struct api_users *u, const struct api_who *who);
 /* Hex SHA-256 of a secret (token, cookie, survey link): how they are kept. */
 void api__secret_hash(const char *secret, size_t len, char hex[65]);
 /* Appends to the audit log: who did action to target, with detail. */

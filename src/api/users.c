@@ -334,6 +334,8 @@ static bool by_secret(struct api_users *u, const char *secret, size_t len,
 		if (t->t.revoked || !us || us->u.disabled)
 			return false;
 		who_fill(who, &us->u);
+		who->cred = CRED_TOKEN;
+		util_copy(who->cred_hash, sizeof(who->cred_hash), hex);
 		return true;
 	}
 	return false;
@@ -368,9 +370,37 @@ bool api__users_who(struct api_users *u, const struct http_msg *msg, bool query,
 			return false;
 		}
 		who_fill(who, &us->u);
+		who->cred = CRED_SESSION;
+		util_copy(who->cred_hash, sizeof(who->cred_hash), hex);
 		return true;
 	}
 	return false;
+}
+
+bool api__users_valid(struct api_users *u, const struct api_who *who)
+{
+	const struct user *us;
+	struct api_who now;
+	struct le *le;
+
+	if (who->cred == CRED_NODE)
+		return true; /* the node's token lasts as long as its config */
+	us = user_find(u, who->user);
+	if (!us || us->u.disabled)
+		return false;
+	memset(&now, 0, sizeof(now));
+	who_fill(&now, &us->u);
+	if (now.role != who->role || strcmp(now.extension, who->extension) ||
+	    strcmp(now.queues, who->queues))
+		return false; /* what it may see changed: it asks again */
+	if (who->cred == CRED_TOKEN) {
+		le = hash_lookup(u->tokens, hash_joaat_str(who->cred_hash), token_cmp,
+				 (void *)who->cred_hash);
+		return le && !((const struct token *)le->data)->t.revoked;
+	}
+	le = hash_lookup(u->sessions, hash_joaat_str(who->cred_hash), session_cmp,
+			 (void *)who->cred_hash);
+	return le && ((const struct session *)le->data)->s.expires > clock_now_ms();
 }
 
 /* --- audit ------------------------------------------------------------- */
@@ -650,7 +680,7 @@ static void signin_done(struct pw_job *j)
 		   (unsigned long long)se->s.expires);
 	snprintf(hdr, sizeof(hdr),
 		 "Set-Cookie: " SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; "
-		 "Max-Age=%llu\r\nCache-Control: no-store\r\n",
+		 "Max-Age=%llu\r\n",
 		 cookie, (unsigned long long)(SESSION_MS / 1000));
 	sodium_memzero(cookie, sizeof(cookie));
 	json_t *o = who_json(&who);
@@ -739,6 +769,7 @@ void api__session_delete(struct req *rq)
 			mem_deref(le->data);
 		}
 	}
+	api__stream_recheck(rq->api->stream, "signed out");
 	api__audit(rq->api, &rq->who, "signout", rq->who.user, "%s", "");
 	api__reply(rq, 204, "No Content",
 		   "Set-Cookie: " SESSION_COOKIE "=; Path=/; HttpOnly; SameSite=Strict; "
@@ -961,6 +992,7 @@ static void user_commit(struct req *rq, const struct store_user *su, bool create
 	us->u = *su;
 	if (su->disabled)
 		store_sessions_expire(rq->api->store, su->name, clock_now_ms());
+	api__stream_recheck(rq->api->stream, "the user changed");
 	api__audit(rq->api, &rq->who, create ? "user.create" : "user.update", su->name,
 		   "role=%s extension=%s queues=%s disabled=%d", su->role, su->extension,
 		   su->queues, su->disabled);
@@ -1123,6 +1155,7 @@ void api__users_del(struct req *rq)
 	hash_apply(u->tokens, token_drop_user, us->u.name);
 	api__audit(rq->api, &rq->who, "user.delete", us->u.name, "%s", "");
 	mem_deref(us);
+	api__stream_recheck(rq->api->stream, "the user was deleted");
 	api__reply(rq, 204, "No Content", "Content-Length: 0\r\n\r\n");
 }
 
@@ -1201,7 +1234,7 @@ void api__tokens_add(struct req *rq)
 	o = token_json(&t->t);
 	json_object_set_new(o, "token", json_string(secret));
 	sodium_memzero(secret, sizeof(secret));
-	api__reply_json_hdrs(rq, 201, "Created", "Cache-Control: no-store\r\n", o);
+	api__reply_json(rq, 201, "Created", o);
 out:
 	json_decref(body);
 }
@@ -1223,6 +1256,7 @@ void api__tokens_del(struct req *rq)
 			store_token_save(rq->api->store, &t->t);
 			api__audit(rq->api, &rq->who, "token.revoke", t->t.id, "user=%s",
 				   t->t.user);
+			api__stream_recheck(rq->api->stream, "the token was revoked");
 		}
 		api__reply(rq, 204, "No Content", "Content-Length: 0\r\n\r\n");
 		return;
