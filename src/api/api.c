@@ -1235,6 +1235,7 @@ static const struct route routes[] = {
     {"GET", "/api/v1/users/{id}", ADMIN, api__users_get},
     {"PATCH", "/api/v1/users/{id}", ADMIN, api__users_patch},
     {"DELETE", "/api/v1/users/{id}", ADMIN, api__users_del},
+    {"POST", "/api/v1/users/{id}/unlock", ADMIN, api__users_unlock},
     {"GET", "/api/v1/tokens", ADMIN, api__tokens_list},
     {"POST", "/api/v1/tokens", ADMIN, api__tokens_add},
     {"DELETE", "/api/v1/tokens/{id}", ADMIN, api__tokens_del},

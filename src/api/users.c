@@ -46,7 +46,7 @@
 #define PW_MIN		 8
 #define PW_MAX		 256
 #define PW_JOBS_MAX	 32 /* password jobs waiting; beyond: 503 */
-#define USER_FAILS_MAX	 5  /* failed sign-ins per user per window */
+#define USER_FAILS_MAX	 5  /* failed sign-ins per user and address per window */
 #define USER_WINDOW_MS	 (15 * 60 * 1000ULL)
 #define ADDR_TRIES_MAX	 20 /* sign-in attempts per address per window */
 #define ADDR_WINDOW_MS	 (60 * 1000ULL)
@@ -70,7 +70,7 @@ struct session {
 /* A rate-limit window: n attempts since start. */
 struct attempt {
 	struct le le;
-	char key[96]; /* "user:NAME" or "addr:IP" */
+	char key[128]; /* "user:NAME|IP" or "addr:IP" */
 	uint64_t start;
 	uint32_t n;
 };
@@ -532,6 +532,7 @@ struct pending {
 	struct http_conn *conn;
 	struct store_user user; /* to create / change */
 	char password[PW_MAX + 1];
+	char fail_key[128]; /* sign-in: the window a failure counts in */
 	bool create;
 };
 
@@ -600,6 +601,12 @@ static struct attempt *attempt_get(struct api_users *u, const char *key, uint64_
 	return at;
 }
 
+/* The window of failed sign-ins of one user from one address. */
+static void user_key(char *key, size_t sz, const char *name, const char *ip)
+{
+	snprintf(key, sz, "user:%s|%s", name, ip);
+}
+
 /* false after replying 429 when key has used its window. */
 static bool attempt_allowed(struct req *rq, struct attempt *at, uint32_t max,
 			    uint64_t window_ms, uint64_t now)
@@ -649,11 +656,9 @@ static void signin_done(struct pw_job *j)
 	struct session *se;
 
 	if (!j->ok || !us || us->u.disabled) {
-		char key[96];
 		struct attempt *at;
 
-		snprintf(key, sizeof(key), "user:%s", p->user.name);
-		at = attempt_get(u, key, clock_now_ms(), USER_WINDOW_MS);
+		at = attempt_get(u, p->fail_key, clock_now_ms(), USER_WINDOW_MS);
 		if (at)
 			at->n++;
 		api__audit(u->api, &who, "signin_failed", p->user.name, "%s",
@@ -698,7 +703,7 @@ void api__session_create(struct req *rq)
 	const char *name, *pw;
 	const struct user *us;
 	struct pending *p;
-	char key[96], ip[64];
+	char key[128], ip[64];
 	struct attempt *at;
 	int err;
 
@@ -724,11 +729,14 @@ void api__session_create(struct req *rq)
 		goto out;
 	if (at)
 		at->n++;
-	snprintf(key, sizeof(key), "user:%s", name);
+	/* failures count per user and address: guessing from one address
+	 * slows that address down, never the user's own sign-in elsewhere
+	 * (a lock per user would let anyone lock out admin) */
+	user_key(key, sizeof(key), name, ip);
 	at = attempt_get(u, key, now, USER_WINDOW_MS);
 	if (!attempt_allowed(rq, at, USER_FAILS_MAX, USER_WINDOW_MS, now)) {
 		api__audit(rq->api, &rq->who, "signin_refused", name,
-			   "too many failed attempts");
+			   "too many failed attempts from %s", ip);
 		goto out;
 	}
 	p = pending_alloc(rq);
@@ -736,6 +744,7 @@ void api__session_create(struct req *rq)
 		reply_busy(rq, ENOMEM);
 		goto out;
 	}
+	util_copy(p->fail_key, sizeof(p->fail_key), key);
 	util_copy(p->user.name, sizeof(p->user.name), name);
 	util_sanitize(p->user.name);
 	us = user_find(u, name);
@@ -1157,6 +1166,41 @@ void api__users_del(struct req *rq)
 	mem_deref(us);
 	api__stream_recheck(rq->api->stream, "the user was deleted");
 	api__reply(rq, 204, "No Content", "Content-Length: 0\r\n\r\n");
+}
+
+struct unlock {
+	char prefix[80]; /* "user:NAME|" */
+	size_t n;
+};
+
+static bool attempt_drop_user(struct le *le, void *arg)
+{
+	struct unlock *ul = arg;
+	struct attempt *at = le->data;
+
+	if (!strncmp(at->key, ul->prefix, strlen(ul->prefix))) {
+		ul->n += at->n;
+		mem_deref(at);
+	}
+	return false;
+}
+
+/* POST /api/v1/users/{id}/unlock: forgets the user's failed sign-ins from
+ * every address, so an address slowed down may try again at once. */
+void api__users_unlock(struct req *rq)
+{
+	struct user *us = user_of_path(rq);
+	struct unlock ul = {.n = 0};
+
+	if (!us)
+		return;
+	snprintf(ul.prefix, sizeof(ul.prefix), "user:%s|", us->u.name);
+	hash_apply(rq->api->users->attempts, attempt_drop_user, &ul);
+	api__audit(rq->api, &rq->who, "user.unlock", us->u.name, "%zu failures forgotten",
+		   ul.n);
+	api__reply_json(
+	    rq, 200, "OK",
+	    json_pack("{s:s,s:i}", "user", us->u.name, "failures_forgotten", (int)ul.n));
 }
 
 /* --- token routes (admin) -------------------------------------------------- */
