@@ -1405,6 +1405,7 @@ static void api_destructor(void *arg)
 {
 	struct api *a = arg;
 	event_unsubscribe(metrics_event_h, a);
+	api__calls_downloads_end();
 	mem_deref(a->webhooks);
 	mem_deref(a->stream);
 	mem_deref(a->sock);

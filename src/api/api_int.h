@@ -222,6 +222,8 @@ route_h api__web_page, api__web_file;
 /* The routes of calls.c. */
 route_h api__calls_list, api__calls_dial, api__calls_get, api__calls_recording,
     api__calls_hangup, api__calls_hold, api__calls_transfer, api__calls_wrapup;
+/* Ends the recording downloads under way (the server stops). */
+void api__calls_downloads_end(void);
 
 /* The routes of customers.c. */
 route_h api__customers_list, api__customers_add, api__customers_get, api__customers_patch,
