@@ -36,6 +36,16 @@ COOKIE="hl_session=$(awk '/hl_session/ {print $7}' "$T/sup1.jar")"
 # stream NAME SECONDS [HEADER...]: a client in the background
 declare -A PIDS
 stream() { local n=$1 s=$2; shift 2; python3 "$WSC" "$WS" "$s" "$@" >"$T/ws-$n.out" 2>&1 & PIDS[$n]=$!; }
+# opened NAME...: each client's handshake is done (5 s at most)
+opened() {
+	for _ in $(seq 1 50); do
+		local n all=1
+		for n in "$@"; do grep -q '^HANDSHAKE' "$T/ws-$n.out" 2>/dev/null || all=0; done
+		[ $all = 1 ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
 # closed_soon NAME: the client ended (close frame 1008) within 3 s
 closed_soon() {
 	for _ in $(seq 1 30); do
@@ -50,8 +60,8 @@ stream session 20 "Cookie: $COOKIE"
 stream disabled 20 "Authorization: Bearer $TOK2"
 stream deleted 20 "Authorization: Bearer $TOK3"
 stream rights 20 "Authorization: Bearer $TOK4"
-stream other 6 "Authorization: Bearer $TOK5"
-sleep 1
+stream other 8 "Authorization: Bearer $TOK5"
+opened token session disabled deleted rights other
 for n in token session disabled deleted rights other; do
 	grep -q "^HANDSHAKE HTTP/1.1 101" "$T/ws-$n.out" || not_ok "stream $n opens" "$(head -2 "$T/ws-$n.out")"
 done
@@ -76,7 +86,7 @@ check "and was not closed" bash -c "! grep -q '^CLOSED' '$T/ws-other.out'"
 
 # a few streams per user (3 here); the next is refused, others get in
 for i in 1 2 3; do stream "many$i" 6 "Authorization: Bearer $TOK5"; done
-sleep 1
+opened many1 many2 many3
 python3 "$WSC" "$WS" 1 "Authorization: Bearer $TOK5" >"$T/ws-many4.out" 2>&1
 check "one user's streams up to the limit open" \
 	bash -c "cat '$T'/ws-many[123].out | grep -c '^HANDSHAKE HTTP/1.1 101' | grep -qx 3"
