@@ -295,10 +295,9 @@ int api__stream_accept(struct api_stream *s, struct http_conn *conn,
 {
 	struct client *c;
 	struct tcp_conn *tc;
-	int err;
-
 	struct le *le;
 	uint32_t mine = 0;
+	int err;
 
 	if (list_count(&s->clients) >= MAX_CLIENTS)
 		return EMFILE;
