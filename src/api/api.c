@@ -49,20 +49,14 @@
  */
 int api__reply(struct req *rq, uint16_t code, const char *reason, const char *fmt, ...)
 {
-	struct mbuf *mb = mbuf_alloc(1024);
 	va_list ap;
 	int err;
 
-	if (!mb)
-		return ENOMEM;
+	/* %v: libre's printf of a format and its va_list, no copy made */
 	va_start(ap, fmt);
-	err = mbuf_vprintf(mb, fmt, ap);
+	err = http_reply(rq->conn, code, reason, "%s%v",
+			 rq->nostore ? "Cache-Control: no-store\r\n" : "", fmt, &ap);
 	va_end(ap);
-	if (!err)
-		err = http_reply(rq->conn, code, reason, "%s%b",
-				 rq->nostore ? "Cache-Control: no-store\r\n" : "",
-				 mb->buf, mb->end);
-	mem_deref(mb);
 	return err;
 }
 
