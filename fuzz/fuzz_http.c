@@ -1,8 +1,10 @@
 /*
  * fuzz_http.c — what the API reads from a request before any route runs:
  * any bytes decoded as an HTTP request by libre, then the session cookie
- * and query parameters picked out of it as api.c and users.c do. Never a
- * crash, never a value longer than its buffer.
+ * and query parameters picked out of it as api.c and users.c do, and the
+ * framing check that refuses a request of doubtful length. Never a
+ * crash, never a value longer than its buffer; a request that passes the
+ * check has at most one Content-Length value and no Transfer-Encoding.
  */
 #include <stdbool.h>
 #include <string.h>
@@ -44,6 +46,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    strlen(val) >= sizeof(val))
 			__builtin_trap();
 		(void)api__query_get(msg, "types", val, 8);
+		if (!api__http_framing(msg) &&
+		    http_msg_hdr(msg, HTTP_HDR_TRANSFER_ENCODING))
+			__builtin_trap();
 		mem_deref(msg);
 	}
 	mem_deref(mb);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <jansson.h>
 #include <sodium.h>
@@ -32,10 +33,32 @@
 #include "api/api.h"
 #include "api/api_int.h"
 
-#define MAX_BODY      (1024 * 1024)
+/* libre 1.1's server buffers a request whole and drops the connection
+ * past 512 KiB before any handler sees it: our limit stays well below,
+ * so a body over it still reaches us and gets a 413 in JSON. */
+#define MAX_BODY      (256 * 1024)
 #define QUEUE_TEXT_MS 250
 
 /* --- replies ------------------------------------------------------------ */
+
+/*
+ * Every reply to a request goes out here: fmt gives the header lines, the
+ * blank line and the body, as for http_reply. An answer of the API is
+ * private to whoever asked: no cache (a browser's or a proxy's) keeps it
+ * for the next user of the machine (RFC 9111 §5.2.2.5).
+ */
+int api__reply(struct req *rq, uint16_t code, const char *reason, const char *fmt, ...)
+{
+	va_list ap;
+	int err;
+
+	/* %v: libre's printf of a format and its va_list, no copy made */
+	va_start(ap, fmt);
+	err = http_reply(rq->conn, code, reason, "%s%v",
+			 rq->nostore ? "Cache-Control: no-store\r\n" : "", fmt, &ap);
+	va_end(ap);
+	return err;
+}
 
 /* Replies with a JSON body (taken over) and any extra header lines. */
 void api__reply_json_hdrs(struct req *rq, uint16_t code, const char *reason,
@@ -48,7 +71,7 @@ void api__reply_json_hdrs(struct req *rq, uint16_t code, const char *reason,
 		http_ereply(rq->conn, 500, "Internal Server Error");
 		return;
 	}
-	http_reply(rq->conn, code, reason,
+	api__reply(rq, code, reason,
 		   "%sContent-Type: application/json\r\n"
 		   "Content-Length: %zu\r\n\r\n%s\n",
 		   hdrs ? hdrs : "", strlen(s) + 1, s);
@@ -563,7 +586,7 @@ static void queues_list(struct req *rq)
 		first = false;
 	}
 	(void)mbuf_write_str(mb, "]}\n");
-	http_reply(rq->conn, 200, "OK",
+	api__reply(rq, 200, "OK",
 		   "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%b",
 		   mb->end, mb->buf, mb->end);
 	mem_deref(mb);
@@ -598,6 +621,57 @@ const char *api__queue_name(struct api *a, size_t i)
 	return acd_queue_at(a->acd, i, &qi) ? NULL : qi.name;
 }
 
+/* One origin of a comma list, spaces around it left out. */
+static bool origin_listed(const char *list, const struct pl *origin)
+{
+	const char *p = list;
+
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		struct pl item = {p, n};
+
+		while (item.l && *item.p == ' ') {
+			item.p++;
+			item.l--;
+		}
+		while (item.l && item.p[item.l - 1] == ' ')
+			item.l--;
+		if (item.l && !pl_casecmp(&item, origin))
+			return true;
+		p += n;
+		if (*p)
+			p++;
+	}
+	return false;
+}
+
+/*
+ * May the page that opens the stream do so? Browsers send Origin with a
+ * WebSocket and nothing stops another site's page from opening ours with
+ * the user's cookie (cross-site WebSocket hijacking): only the server's
+ * own pages (the Origin names the Host asked for) and the configured
+ * origins may. A client without Origin is no browser; its token says who.
+ */
+static bool origin_allowed(const struct api *a, const struct http_msg *msg)
+{
+	const struct http_hdr *o = http_msg_xhdr(msg, "Origin");
+	const struct http_hdr *host = http_msg_hdr(msg, HTTP_HDR_HOST);
+	struct pl rest;
+
+	if (!o)
+		return true;
+	rest = o->val;
+	if (rest.l > 7 && !strncasecmp(rest.p, "http://", 7))
+		pl_advance(&rest, 7);
+	else if (rest.l > 8 && !strncasecmp(rest.p, "https://", 8))
+		pl_advance(&rest, 8);
+	else
+		rest.l = 0;
+	if (rest.l && host && !pl_casecmp(&rest, &host->val))
+		return true;
+	return origin_listed(a->node->stream_origins, &o->val);
+}
+
 /*
  * GET /api/v1/events, upgraded to a WebSocket: the live event stream,
  * what the user may see of it. Browsers cannot set headers on a
@@ -614,10 +688,19 @@ static void events_stream(struct req *rq)
 				 "this route is a WebSocket: send Upgrade: websocket");
 		return;
 	}
+	if (!origin_allowed(rq->api, rq->msg)) {
+		api__reply_error(rq, 403, "Forbidden", "bad_origin",
+				 "pages of this origin may not open the event stream");
+		return;
+	}
 	if (!api__query_get(rq->msg, "types", types, sizeof(types)))
 		types[0] = '\0';
 	err = api__stream_accept(rq->api->stream, rq->conn, rq->msg, types, &rq->who);
-	if (err == EMFILE)
+	if (err == EUSERS)
+		api__reply_error(rq, 429, "Too Many Requests", "too_many_streams",
+				 "%s holds %u event streams already: close one",
+				 rq->who.user, rq->api->node->streams_per_user);
+	else if (err == EMFILE)
 		api__reply_error(rq, 503, "Service Unavailable", "too_many_clients",
 				 "too many event stream clients");
 	else if (err)
@@ -960,7 +1043,7 @@ static void metrics(struct req *rq)
 	    "summary\nhotline_http_request_duration_seconds_sum %.6f\n"
 	    "hotline_http_request_duration_seconds_count %llu\n",
 	    a->request_us / 1e6, (unsigned long long)a->requests);
-	http_reply(rq->conn, 200, "OK",
+	api__reply(rq, 200, "OK",
 		   "Content-Type: text/plain; version=0.0.4\r\n"
 		   "Content-Length: %zu\r\n\r\n%b",
 		   mb->end, mb->buf, mb->end);
@@ -1093,7 +1176,7 @@ static void webhooks_del(struct req *rq)
 		return;
 	}
 	api__audit(rq->api, &rq->who, "webhook.delete", rq->id, "%s", "");
-	http_reply(rq->conn, 204, "No Content", "Content-Length: 0\r\n\r\n");
+	api__reply(rq, 204, "No Content", "Content-Length: 0\r\n\r\n");
 }
 
 #define ANY   ROLES_ANY
@@ -1164,6 +1247,7 @@ static const struct route routes[] = {
     {"GET", "/api/v1/users/{id}", ADMIN, api__users_get},
     {"PATCH", "/api/v1/users/{id}", ADMIN, api__users_patch},
     {"DELETE", "/api/v1/users/{id}", ADMIN, api__users_del},
+    {"POST", "/api/v1/users/{id}/unlock", ADMIN, api__users_unlock},
     {"GET", "/api/v1/tokens", ADMIN, api__tokens_list},
     {"POST", "/api/v1/tokens", ADMIN, api__tokens_add},
     {"DELETE", "/api/v1/tokens/{id}", ADMIN, api__tokens_del},
@@ -1207,6 +1291,50 @@ static bool path_match(const char *pattern, const struct pl *path, char *id, siz
 	return p == end;
 }
 
+/* One Content-Length value: 1-10 digits and no more than 2^32 - 1
+ * (libre's pl_u32 reads "12ab" as 0 and wraps longer numbers). */
+static bool clen_valid(const struct pl *v)
+{
+	uint64_t n = 0;
+
+	if (!v->l || v->l > 10)
+		return false;
+	for (size_t i = 0; i < v->l; i++) {
+		if (v->p[i] < '0' || v->p[i] > '9')
+			return false;
+		n = n * 10 + (uint64_t)(v->p[i] - '0');
+	}
+	return n <= UINT32_MAX;
+}
+
+static bool clen_other(const struct http_hdr *hdr, void *arg)
+{
+	const struct http_hdr **first = arg;
+
+	if (!clen_valid(&hdr->val))
+		return true;
+	if (!*first)
+		*first = hdr;
+	return pl_cmp(&(*first)->val, &hdr->val) != 0;
+}
+
+int api__http_framing(const struct http_msg *msg)
+{
+	const struct http_hdr *first = NULL;
+
+	if (!msg)
+		return EINVAL;
+	/* libre reads a body by Content-Length only: chunks would be read
+	 * as the next request. RFC 9112 §6.1: a server may refuse a
+	 * transfer coding it does not understand. */
+	if (http_msg_hdr(msg, HTTP_HDR_TRANSFER_ENCODING))
+		return EBADMSG;
+	/* RFC 9112 §6.3: differing or malformed lengths are unrecoverable */
+	if (http_msg_hdr_apply(msg, true, HTTP_HDR_CONTENT_LENGTH, clen_other, &first))
+		return EBADMSG;
+	return 0;
+}
+
 static void request_handler(struct http_conn *conn, const struct http_msg *msg, void *arg)
 {
 	struct api *a = arg;
@@ -1217,6 +1345,18 @@ static void request_handler(struct http_conn *conn, const struct http_msg *msg, 
 
 	a->requests++;
 	api__wire_begin(conn, msg);
+	rq.nostore = msg->path.l >= 5 && !memcmp(msg->path.p, "/api/", 5);
+	/* a request whose length is in doubt ends its connection: what
+	 * follows it could be read as a request of an attacker's making
+	 * (smuggled past a proxy that reads the length otherwise) */
+	if (api__http_framing(msg)) {
+		api__reply_json_hdrs(
+		    &rq, 400, "Bad Request", "Connection: close\r\n",
+		    api__error_json("bad_framing", "Transfer-Encoding is not taken, and "
+						   "Content-Length must be one number"));
+		http_conn_close(conn);
+		return;
+	}
 	if (msg->clen > MAX_BODY) {
 		api__reply_error(&rq, 413, "Payload Too Large", "too_large",
 				 "request body over %d bytes", MAX_BODY);
@@ -1285,6 +1425,7 @@ static void api_destructor(void *arg)
 	struct api *a = arg;
 	event_unsubscribe(metrics_event_h, a);
 	api__wire_close();
+	api__calls_downloads_end();
 	mem_deref(a->webhooks);
 	mem_deref(a->stream);
 	mem_deref(a->sock);

@@ -76,6 +76,10 @@ struct api_who {
 	char extension[16]; /* an agent's own extension */
 	char queues[256];   /* a supervisor's queues, comma list */
 	char addr[64];	    /* where the request came from, "ip:port" */
+	/* what signed it in: the node's token, or a token or session by
+	 * the hash it is kept by (for a stream, checked again later) */
+	enum { CRED_NODE, CRED_TOKEN, CRED_SESSION } cred;
+	char cred_hash[65];
 };
 
 const char *api__role_name(enum api_role r);
@@ -99,6 +103,7 @@ struct req {
 	const struct http_msg *msg;
 	char id[64]; /* the {id} of the path, if any */
 	struct api_who who;
+	bool nostore; /* an API answer: Cache-Control: no-store */
 };
 
 struct store_call;
@@ -136,6 +141,9 @@ void api__wire_close(void);
 #define http_reply  api__http_reply
 #define http_ereply api__http_ereply
 
+/* Replies as http_reply does (fmt: header lines, blank line, body),
+ * adding Cache-Control: no-store to an answer of the API. */
+int api__reply(struct req *rq, uint16_t code, const char *reason, const char *fmt, ...);
 /* Replies with a JSON body (taken over) and any extra header lines. */
 void api__reply_json_hdrs(struct req *rq, uint16_t code, const char *reason,
 			  const char *hdrs, json_t *body);
@@ -149,6 +157,10 @@ void api__reply_error(struct req *rq, uint16_t code, const char *reason,
     __attribute__((format(printf, 5, 6)));
 /* 403 with a JSON error. */
 void api__forbidden(struct req *rq, const char *what);
+/* Is the request's length certain? EBADMSG for a Transfer-Encoding (a
+ * body libre would not read) or a Content-Length that is malformed or
+ * given twice with different values. */
+int api__http_framing(const struct http_msg *msg);
 /* The value of one cookie of the Cookie header (false: absent, or longer
  * than sz - 1). */
 bool api__cookie_get(const struct http_msg *msg, const char *name, char *val, size_t sz);
@@ -185,6 +197,11 @@ int api__stream_alloc(struct api_stream **sp, struct api *a);
 int api__stream_accept(struct api_stream *s, struct http_conn *conn,
 		       const struct http_msg *msg, const char *types,
 		       const struct api_who *who);
+/* Closes (WebSocket close 1008, the reason given) every stream whose
+ * credentials no longer stand (api__users_valid): called where users are
+ * changed or deleted, tokens revoked and sessions ended, and every few
+ * seconds for sessions that expire. */
+void api__stream_recheck(struct api_stream *s, const char *why);
 
 /*
  * Outgoing webhooks (webhook.c): loaded from the store, fed by the event
@@ -218,6 +235,10 @@ int api__users_alloc(struct api_users **up, struct api *a);
  * the caller's to fill in, and kept. */
 bool api__users_who(struct api_users *u, const struct http_msg *msg, bool query,
 		    struct api_who *who);
+/* Do who's credentials still stand as they were when it signed in: its
+ * token not revoked, its session not ended or expired, its user there,
+ * enabled and with the same role, extension and queues? */
+bool api__users_valid(struct api_users *u, const struct api_who *who);
 /* Hex SHA-256 of a secret (token, cookie, survey link): how they are kept. */
 void api__secret_hash(const char *secret, size_t len, char hex[65]);
 /* Appends to the audit log: who did action to target, with detail. */
@@ -233,6 +254,8 @@ route_h api__web_page, api__web_file;
 /* The routes of calls.c. */
 route_h api__calls_list, api__calls_dial, api__calls_get, api__calls_recording,
     api__calls_hangup, api__calls_hold, api__calls_transfer, api__calls_wrapup;
+/* Ends the recording downloads under way (the server stops). */
+void api__calls_downloads_end(void);
 
 /* The routes of customers.c. */
 route_h api__customers_list, api__customers_add, api__customers_get, api__customers_patch,
@@ -278,7 +301,8 @@ int api__queues_changed(struct api *a);
 
 /* The routes of users.c. */
 route_h api__session_create, api__session_get, api__session_delete;
-route_h api__users_list, api__users_add, api__users_get, api__users_patch, api__users_del;
+route_h api__users_list, api__users_add, api__users_get, api__users_patch, api__users_del,
+    api__users_unlock;
 route_h api__tokens_list, api__tokens_add, api__tokens_del;
 route_h api__audit_list;
 

@@ -8,6 +8,9 @@
  * Not here: how calls happen (sip/call.c), routing and replies (api.c).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +23,8 @@
 #include <re_list.h>
 #include <re_sa.h>
 #include <re_msg.h>
+#include <re_tmr.h>
+#include <re_tcp.h>
 #include <re_http.h>
 #include "core/core.h"
 #include "core/cfg.h"
@@ -27,7 +32,9 @@
 #include "sip/sip.h"
 #include "api/api_int.h"
 
-#define MAX_RECORDING (256 * 1024 * 1024)
+#define MAX_RECORDING	  (4LL * 1024 * 1024 * 1024)
+#define DOWNLOAD_CHUNK	  (64 * 1024)
+#define DOWNLOAD_WATCH_MS 1000
 
 /* --- JSON of a call -------------------------------------------------------- */
 
@@ -231,13 +238,164 @@ void api__calls_get(struct req *rq)
 	api__reply_json(rq, 200, "OK", o);
 }
 
+/*
+ * A recording on its way out: the file is sent a chunk at a time, each
+ * when the connection has sent the last (libre's tcp_set_send), so a
+ * large file neither sits in memory nor holds up the main loop, and a
+ * slow client only slows itself. libre's send handler gets the HTTP
+ * connection as its argument: the downloads under way are found by it in
+ * this file's own list.
+ */
+struct download {
+	struct le le;
+	struct http_conn *conn; /* referenced: libre drops its own on close */
+	struct tmr watch;	/* finds a connection the peer closed */
+	int fd;
+	int64_t pos, end; /* bytes [pos, end) of the file still to send */
+};
+
+static struct list downloads;
+
+static void download_destructor(void *arg)
+{
+	struct download *d = arg;
+	struct tcp_conn *tc = http_conn_tcp(d->conn);
+
+	list_unlink(&d->le);
+	tmr_cancel(&d->watch);
+	if (tc)
+		(void)tcp_set_send(tc, NULL);
+	if (d->fd >= 0)
+		close(d->fd);
+	mem_deref(d->conn);
+}
+
+static bool download_of(struct le *le, void *conn)
+{
+	return ((struct download *)le->data)->conn == conn;
+}
+
+/* The last chunk is out of our queue: the connection ends (the reply said
+ * Connection: close, so nothing was sent behind it). */
+static void download_done(struct download *d)
+{
+	http_conn_close(d->conn);
+	mem_deref(d);
+}
+
+static void download_send(void *arg)
+{
+	struct le *le = list_apply(&downloads, true, download_of, arg);
+	struct download *d = le ? le->data : NULL;
+	struct tcp_conn *tc;
+	struct mbuf *mb;
+	ssize_t n;
+	size_t want;
+
+	if (!d)
+		return;
+	tc = http_conn_tcp(d->conn);
+	if (!tc) {
+		mem_deref(d);
+		return;
+	}
+	if (d->pos >= d->end) {
+		download_done(d);
+		return;
+	}
+	want =
+	    (size_t)(d->end - d->pos < DOWNLOAD_CHUNK ? d->end - d->pos : DOWNLOAD_CHUNK);
+	mb = mbuf_alloc(want);
+	if (!mb) {
+		download_done(d);
+		return;
+	}
+	n = pread(d->fd, mb->buf, want, (off_t)d->pos);
+	if (n <= 0) {
+		/* the file shrank or failed under us: the client sees a short
+		 * body against its Content-Length, never made-up bytes */
+		log_warn("api: recording read failed at %lld: %s", (long long)d->pos,
+			 n < 0 ? strerror(errno) : "end of file");
+		mem_deref(mb);
+		download_done(d);
+		return;
+	}
+	mb->end = (size_t)n;
+	d->pos += n;
+	if (tcp_send(tc, mb)) {
+		mem_deref(mb);
+		download_done(d);
+		return;
+	}
+	mem_deref(mb);
+}
+
+static void download_watch(void *arg)
+{
+	struct download *d = arg;
+
+	if (!http_conn_tcp(d->conn)) {
+		mem_deref(d); /* the peer went away */
+		return;
+	}
+	tmr_start(&d->watch, DOWNLOAD_WATCH_MS, download_watch, d);
+}
+
+/*
+ * Range: bytes=FIRST-LAST, FIRST- or -SUFFIX, one range (RFC 9110 §14.2);
+ * [*first, *last] within size. 0: the whole file (no Range, or one we do
+ * not take, which RFC 9110 lets us ignore); 1: a range; -1: unsatisfiable.
+ */
+static int range_parse(const struct http_msg *msg, int64_t size, int64_t *first,
+		       int64_t *last)
+{
+	const struct http_hdr *h = http_msg_xhdr(msg, "Range");
+	char v[64], *p, *end;
+	long long a = -1, b = -1;
+
+	if (!h || h->val.l >= sizeof(v) || h->val.l < 7 || strncmp(h->val.p, "bytes=", 6))
+		return 0;
+	memcpy(v, h->val.p + 6, h->val.l - 6);
+	v[h->val.l - 6] = '\0';
+	if (strchr(v, ','))
+		return 0; /* several ranges: the whole file */
+	p = v;
+	if (*p != '-') {
+		a = strtoll(p, &end, 10);
+		if (end == p || *end != '-')
+			return 0;
+		p = end;
+	}
+	p++; /* the '-' */
+	if (*p) {
+		b = strtoll(p, &end, 10);
+		if (*end || b < 0)
+			return 0;
+	}
+	if (a < 0 && b < 0)
+		return 0;
+	if (a < 0) { /* the last b bytes */
+		if (b == 0 || size == 0)
+			return -1;
+		*first = b > size ? 0 : size - b;
+		*last = size - 1;
+		return 1;
+	}
+	if (a >= size || (b >= 0 && b < a))
+		return -1;
+	*first = a;
+	*last = b < 0 || b >= size ? size - 1 : b;
+	return 1;
+}
+
 void api__calls_recording(struct req *rq)
 {
 	struct store_call c;
-	char path[600];
-	FILE *f;
-	long n;
-	uint8_t *buf;
+	struct download *d;
+	struct stat sb;
+	char path[600], range[96] = "";
+	int64_t first = 0, last = 0;
+	int fd, r;
 
 	if (!call_load(rq, &c))
 		return;
@@ -247,35 +405,82 @@ void api__calls_recording(struct req *rq)
 		return;
 	}
 	snprintf(path, sizeof(path), "%s/%s", rq->api->node->data_dir, c.recording);
-	f = fopen(path, "rb");
-	if (!f) {
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
 		api__reply_error(rq, 404, "Not Found", "no_recording",
 				 "the recording of call '%s' is missing", rq->id);
 		return;
 	}
-	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || n > MAX_RECORDING ||
-	    fseek(f, 0, SEEK_SET)) {
-		fclose(f);
+	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode) || sb.st_size > MAX_RECORDING) {
+		close(fd);
 		api__reply_error(rq, 500, "Internal Server Error", "io_error",
 				 "the recording could not be read");
 		return;
 	}
-	buf = malloc((size_t)n + 1);
-	if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		fclose(f);
-		api__reply_error(rq, 500, "Internal Server Error", "io_error",
-				 "the recording could not be read");
+	r = range_parse(rq->msg, sb.st_size, &first, &last);
+	if (r < 0) {
+		char hdr[64];
+
+		close(fd);
+		snprintf(hdr, sizeof(hdr), "Content-Range: bytes */%lld\r\n",
+			 (long long)sb.st_size);
+		api__reply_json_hdrs(
+		    rq, 416, "Range Not Satisfiable", hdr,
+		    api__error_json("bad_range", "the range is outside the recording"));
 		return;
 	}
-	fclose(f);
-	api__audit(rq->api, &rq->who, "recording.download", c.id, "%ld bytes", n);
-	http_reply(rq->conn, 200, "OK",
-		   "Content-Type: audio/wav\r\n"
-		   "Content-Disposition: attachment; filename=\"%s.wav\"\r\n"
-		   "Content-Length: %ld\r\n\r\n%b",
-		   c.id, n, buf, (size_t)n);
-	free(buf);
+	if (r == 0) {
+		first = 0;
+		last = sb.st_size - 1;
+	} else {
+		snprintf(range, sizeof(range), "Content-Range: bytes %lld-%lld/%lld\r\n",
+			 (long long)first, (long long)last, (long long)sb.st_size);
+	}
+	if (!pl_strcmp(&rq->msg->met, "HEAD")) {
+		/* RFC 9110 §9.3.2: the headers a GET would get, no body */
+		close(fd);
+		api__reply(rq, r ? 206 : 200, r ? "Partial Content" : "OK",
+			   "Content-Type: audio/wav\r\n"
+			   "Accept-Ranges: bytes\r\n%s"
+			   "Content-Length: %lld\r\n\r\n",
+			   range, (long long)(last + 1 - first));
+		return;
+	}
+	d = mem_zalloc(sizeof(*d), download_destructor);
+	if (!d) {
+		close(fd);
+		api__reply_error(rq, 500, "Internal Server Error", "internal",
+				 "out of memory");
+		return;
+	}
+	d->fd = fd;
+	d->pos = first;
+	d->end = last + 1;
+	d->conn = mem_ref(rq->conn);
+	tmr_init(&d->watch);
+	api__audit(rq->api, &rq->who, "recording.download", c.id, "%lld bytes%s",
+		   (long long)(d->end - d->pos), r ? " (a range)" : "");
+	/* the body follows as the connection drains (download_send) */
+	if (api__reply(rq, r ? 206 : 200, r ? "Partial Content" : "OK",
+		       "Content-Type: audio/wav\r\n"
+		       "Content-Disposition: attachment; filename=\"%s.wav\"\r\n"
+		       "Accept-Ranges: bytes\r\n%s"
+		       "Connection: close\r\n"
+		       "Content-Length: %lld\r\n\r\n",
+		       c.id, range, (long long)(d->end - d->pos)) ||
+	    !http_conn_tcp(rq->conn)) {
+		mem_deref(d);
+		return;
+	}
+	list_append(&downloads, &d->le, d);
+	tmr_start(&d->watch, DOWNLOAD_WATCH_MS, download_watch, d);
+	if (tcp_set_send(http_conn_tcp(rq->conn), download_send))
+		download_done(d);
+}
+
+void api__calls_downloads_end(void)
+{
+	list_flush(&downloads);
 }
 
 /* POST /api/v1/calls {"agent": "1001", "to": "sip:0301234567@trunk.example"}:
@@ -367,7 +572,7 @@ void api__calls_hangup(struct req *rq)
 		api__reply_error(rq, 409, "Conflict", "not_active",
 				 "call '%s' is not in progress", c.id);
 	else
-		http_reply(rq->conn, 204, "No Content", "Content-Length: 0\r\n\r\n");
+		api__reply(rq, 204, "No Content", "Content-Length: 0\r\n\r\n");
 }
 
 /* POST /api/v1/calls/{id}/hold {"hold": true | false}: holds or resumes a

@@ -731,5 +731,5 @@ void api__customers_forget(struct req *rq)
 		   "personal data removed");
 	event_emitf("customer.deleted", NULL, NULL, NULL,
 		    "{\"customer\":\"%s\",\"by\":\"%s\"}", c.id, rq->who.user);
-	http_reply(rq->conn, 204, "No Content", "Content-Length: 0\r\n\r\n");
+	api__reply(rq, 204, "No Content", "Content-Length: 0\r\n\r\n");
 }

@@ -8,7 +8,10 @@
  * A slow client is dropped once its unsent data passes SEND_LIMIT: the
  * main loop never waits for a client.
  *
- * Each client gets only what its user may see (api__sees_event).
+ * Each client gets only what its user may see (api__sees_event), for as
+ * long as the credentials it came with stand: a stream whose token is
+ * revoked, whose session ends or whose user is disabled, deleted or given
+ * other rights is closed (1008), and one user holds only a few streams.
  *
  * Not here: routes and auth (api.c), the figures themselves (acd/stats.c).
  */
@@ -31,6 +34,7 @@
 #include <re_http.h>
 #include <re_websock.h>
 #include "core/core.h"
+#include "core/cfg.h"
 #include "api/api_int.h"
 
 #define SEND_LIMIT    (256 * 1024) /* unsent bytes before a client is dropped */
@@ -38,6 +42,8 @@
 #define STATS_MS      500
 #define MAX_CLIENTS   4096
 #define MAX_QUEUES    256
+#define CLOSE_WAIT_MS 2000 /* for the peer's close frame, then the socket goes */
+#define RECHECK_TICKS 10   /* credentials checked every 5 s (expiry) */
 
 struct client {
 	struct le le;
@@ -45,6 +51,8 @@ struct client {
 	struct websock_conn *wc;
 	char types[128];    /* "agent.,queue." or "" for all */
 	struct api_who who; /* what it may see */
+	struct tmr close_tmr;
+	bool closing; /* close frame sent: nothing more goes out */
 };
 
 struct api_stream {
@@ -55,6 +63,7 @@ struct api_stream {
 	char dirty[MAX_QUEUES][32]; /* queues whose figures changed */
 	size_t dirtyc;
 	bool all_dirty;
+	unsigned ticks;
 	uint64_t sent, dropped;
 };
 
@@ -63,7 +72,49 @@ static void client_destructor(void *arg)
 	struct client *c = arg;
 
 	list_unlink(&c->le);
+	tmr_cancel(&c->close_tmr);
 	mem_deref(c->wc);
+}
+
+static void close_timeout(void *arg)
+{
+	mem_deref(arg);
+}
+
+/* Ends a client with a close frame (RFC 6455 §7.4.1: 1008, the
+ * credentials no longer hold); the socket goes when the peer answers it
+ * or after CLOSE_WAIT_MS. */
+static void client_close(struct client *c, const char *why)
+{
+	char addr[64] = "";
+
+	if (c->closing)
+		return;
+	re_snprintf(addr, sizeof(addr), "%J", websock_peer(c->wc));
+	log_info("api: event stream closed user=%s peer=%s reason=%s", c->who.user, addr,
+		 why);
+	c->closing = true;
+	if (websock_close(c->wc, WEBSOCK_POLICY_VIOLATION, "%s", why)) {
+		mem_deref(c);
+		return;
+	}
+	tmr_start(&c->close_tmr, CLOSE_WAIT_MS, close_timeout, c);
+}
+
+void api__stream_recheck(struct api_stream *s, const char *why)
+{
+	struct le *le;
+
+	if (!s)
+		return;
+	le = list_head(&s->clients);
+	while (le) {
+		struct client *c = le->data;
+
+		le = le->next;
+		if (!c->closing && !api__users_valid(s->api->users, &c->who))
+			client_close(c, why);
+	}
 }
 
 static void client_drop(struct client *c, const char *why)
@@ -89,7 +140,7 @@ static void broadcast(struct api_stream *s, const char *type, const char *agent,
 		struct tcp_conn *tc;
 
 		le = le->next;
-		if (!util_prefix_match(c->types, type) ||
+		if (c->closing || !util_prefix_match(c->types, type) ||
 		    !api__sees_event(s->api, &c->who, agent, queue))
 			continue;
 		tc = websock_tcp(c->wc);
@@ -144,6 +195,9 @@ static void tmr_handler(void *arg)
 	struct api_stream *s = arg;
 
 	tmr_start(&s->tmr, STATS_MS, tmr_handler, s);
+	/* sessions end by time too */
+	if (++s->ticks % RECHECK_TICKS == 0)
+		api__stream_recheck(s, "the session expired");
 	if (list_isempty(&s->clients)) {
 		s->dirtyc = 0;
 		s->all_dirty = false;
@@ -241,14 +295,26 @@ int api__stream_accept(struct api_stream *s, struct http_conn *conn,
 {
 	struct client *c;
 	struct tcp_conn *tc;
+	struct le *le;
+	uint32_t mine = 0;
 	int err;
 
 	if (list_count(&s->clients) >= MAX_CLIENTS)
 		return EMFILE;
+	/* one user (one token, one page left open in many tabs) cannot take
+	 * every slot from the others; the node's token is not a user */
+	for (le = list_head(&s->clients); le && who->cred != CRED_NODE; le = le->next) {
+		const struct client *o = le->data;
+		if (!o->closing && !strcmp(o->who.user, who->user))
+			mine++;
+	}
+	if (mine >= s->api->node->streams_per_user)
+		return EUSERS;
 	c = mem_zalloc(sizeof(*c), client_destructor);
 	if (!c)
 		return ENOMEM;
 	c->s = s;
+	tmr_init(&c->close_tmr);
 	util_copy(c->types, sizeof(c->types), types ? types : "");
 	c->who = *who;
 	/* keep-alive pings every 30 s find dead peers */

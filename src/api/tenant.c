@@ -75,7 +75,7 @@ void api__tenant_get(struct req *rq)
 
 	if (!buf)
 		return;
-	http_reply(rq->conn, 200, "OK",
+	api__reply(rq, 200, "OK",
 		   "Content-Type: application/yaml; charset=utf-8\r\n"
 		   "Content-Disposition: attachment; filename=\"tenant.yaml\"\r\n"
 		   "Content-Length: %zu\r\n\r\n%b",

@@ -750,7 +750,7 @@ void api__tickets_note(struct req *rq)
 	if (err)
 		change_error(rq, err, "");
 	else
-		http_reply(rq->conn, 204, "No Content", "Content-Length: 0\r\n\r\n");
+		api__reply(rq, 204, "No Content", "Content-Length: 0\r\n\r\n");
 out:
 	if (!t)
 		change_error(rq, ENOMEM, "");

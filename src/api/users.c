@@ -46,7 +46,7 @@
 #define PW_MIN		 8
 #define PW_MAX		 256
 #define PW_JOBS_MAX	 32 /* password jobs waiting; beyond: 503 */
-#define USER_FAILS_MAX	 5  /* failed sign-ins per user per window */
+#define USER_FAILS_MAX	 5  /* failed sign-ins per user and address per window */
 #define USER_WINDOW_MS	 (15 * 60 * 1000ULL)
 #define ADDR_TRIES_MAX	 20 /* sign-in attempts per address per window */
 #define ADDR_WINDOW_MS	 (60 * 1000ULL)
@@ -70,7 +70,7 @@ struct session {
 /* A rate-limit window: n attempts since start. */
 struct attempt {
 	struct le le;
-	char key[96]; /* "user:NAME" or "addr:IP" */
+	char key[128]; /* "user:NAME|IP" or "addr:IP" */
 	uint64_t start;
 	uint32_t n;
 };
@@ -334,6 +334,8 @@ static bool by_secret(struct api_users *u, const char *secret, size_t len,
 		if (t->t.revoked || !us || us->u.disabled)
 			return false;
 		who_fill(who, &us->u);
+		who->cred = CRED_TOKEN;
+		util_copy(who->cred_hash, sizeof(who->cred_hash), hex);
 		return true;
 	}
 	return false;
@@ -368,9 +370,37 @@ bool api__users_who(struct api_users *u, const struct http_msg *msg, bool query,
 			return false;
 		}
 		who_fill(who, &us->u);
+		who->cred = CRED_SESSION;
+		util_copy(who->cred_hash, sizeof(who->cred_hash), hex);
 		return true;
 	}
 	return false;
+}
+
+bool api__users_valid(struct api_users *u, const struct api_who *who)
+{
+	const struct user *us;
+	struct api_who now;
+	struct le *le;
+
+	if (who->cred == CRED_NODE)
+		return true; /* the node's token lasts as long as its config */
+	us = user_find(u, who->user);
+	if (!us || us->u.disabled)
+		return false;
+	memset(&now, 0, sizeof(now));
+	who_fill(&now, &us->u);
+	if (now.role != who->role || strcmp(now.extension, who->extension) ||
+	    strcmp(now.queues, who->queues))
+		return false; /* what it may see changed: it asks again */
+	if (who->cred == CRED_TOKEN) {
+		le = hash_lookup(u->tokens, hash_joaat_str(who->cred_hash), token_cmp,
+				 (void *)who->cred_hash);
+		return le && !((const struct token *)le->data)->t.revoked;
+	}
+	le = hash_lookup(u->sessions, hash_joaat_str(who->cred_hash), session_cmp,
+			 (void *)who->cred_hash);
+	return le && ((const struct session *)le->data)->s.expires > clock_now_ms();
 }
 
 /* --- audit ------------------------------------------------------------- */
@@ -502,6 +532,7 @@ struct pending {
 	struct http_conn *conn;
 	struct store_user user; /* to create / change */
 	char password[PW_MAX + 1];
+	char fail_key[128]; /* sign-in: the window a failure counts in */
 	bool create;
 };
 
@@ -570,6 +601,12 @@ static struct attempt *attempt_get(struct api_users *u, const char *key, uint64_
 	return at;
 }
 
+/* The window of failed sign-ins of one user from one address. */
+static void user_key(char *key, size_t sz, const char *name, const char *ip)
+{
+	snprintf(key, sz, "user:%s|%s", name, ip);
+}
+
 /* false after replying 429 when key has used its window. */
 static bool attempt_allowed(struct req *rq, struct attempt *at, uint32_t max,
 			    uint64_t window_ms, uint64_t now)
@@ -619,11 +656,9 @@ static void signin_done(struct pw_job *j)
 	struct session *se;
 
 	if (!j->ok || !us || us->u.disabled) {
-		char key[96];
 		struct attempt *at;
 
-		snprintf(key, sizeof(key), "user:%s", p->user.name);
-		at = attempt_get(u, key, clock_now_ms(), USER_WINDOW_MS);
+		at = attempt_get(u, p->fail_key, clock_now_ms(), USER_WINDOW_MS);
 		if (at)
 			at->n++;
 		api__audit(u->api, &who, "signin_failed", p->user.name, "%s",
@@ -650,7 +685,7 @@ static void signin_done(struct pw_job *j)
 		   (unsigned long long)se->s.expires);
 	snprintf(hdr, sizeof(hdr),
 		 "Set-Cookie: " SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; "
-		 "Max-Age=%llu\r\nCache-Control: no-store\r\n",
+		 "Max-Age=%llu\r\n",
 		 cookie, (unsigned long long)(SESSION_MS / 1000));
 	sodium_memzero(cookie, sizeof(cookie));
 	json_t *o = who_json(&who);
@@ -668,7 +703,7 @@ void api__session_create(struct req *rq)
 	const char *name, *pw;
 	const struct user *us;
 	struct pending *p;
-	char key[96], ip[64];
+	char key[128], ip[64];
 	struct attempt *at;
 	int err;
 
@@ -694,11 +729,14 @@ void api__session_create(struct req *rq)
 		goto out;
 	if (at)
 		at->n++;
-	snprintf(key, sizeof(key), "user:%s", name);
+	/* failures count per user and address: guessing from one address
+	 * slows that address down, never the user's own sign-in elsewhere
+	 * (a lock per user would let anyone lock out admin) */
+	user_key(key, sizeof(key), name, ip);
 	at = attempt_get(u, key, now, USER_WINDOW_MS);
 	if (!attempt_allowed(rq, at, USER_FAILS_MAX, USER_WINDOW_MS, now)) {
 		api__audit(rq->api, &rq->who, "signin_refused", name,
-			   "too many failed attempts");
+			   "too many failed attempts from %s", ip);
 		goto out;
 	}
 	p = pending_alloc(rq);
@@ -706,6 +744,7 @@ void api__session_create(struct req *rq)
 		reply_busy(rq, ENOMEM);
 		goto out;
 	}
+	util_copy(p->fail_key, sizeof(p->fail_key), key);
 	util_copy(p->user.name, sizeof(p->user.name), name);
 	util_sanitize(p->user.name);
 	us = user_find(u, name);
@@ -739,8 +778,9 @@ void api__session_delete(struct req *rq)
 			mem_deref(le->data);
 		}
 	}
+	api__stream_recheck(rq->api->stream, "signed out");
 	api__audit(rq->api, &rq->who, "signout", rq->who.user, "%s", "");
-	http_reply(rq->conn, 204, "No Content",
+	api__reply(rq, 204, "No Content",
 		   "Set-Cookie: " SESSION_COOKIE "=; Path=/; HttpOnly; SameSite=Strict; "
 		   "Max-Age=0\r\nContent-Length: 0\r\n\r\n");
 }
@@ -961,6 +1001,7 @@ static void user_commit(struct req *rq, const struct store_user *su, bool create
 	us->u = *su;
 	if (su->disabled)
 		store_sessions_expire(rq->api->store, su->name, clock_now_ms());
+	api__stream_recheck(rq->api->stream, "the user changed");
 	api__audit(rq->api, &rq->who, create ? "user.create" : "user.update", su->name,
 		   "role=%s extension=%s queues=%s disabled=%d", su->role, su->extension,
 		   su->queues, su->disabled);
@@ -1123,7 +1164,43 @@ void api__users_del(struct req *rq)
 	hash_apply(u->tokens, token_drop_user, us->u.name);
 	api__audit(rq->api, &rq->who, "user.delete", us->u.name, "%s", "");
 	mem_deref(us);
-	http_reply(rq->conn, 204, "No Content", "Content-Length: 0\r\n\r\n");
+	api__stream_recheck(rq->api->stream, "the user was deleted");
+	api__reply(rq, 204, "No Content", "Content-Length: 0\r\n\r\n");
+}
+
+struct unlock {
+	char prefix[80]; /* "user:NAME|" */
+	size_t n;
+};
+
+static bool attempt_drop_user(struct le *le, void *arg)
+{
+	struct unlock *ul = arg;
+	struct attempt *at = le->data;
+
+	if (!strncmp(at->key, ul->prefix, strlen(ul->prefix))) {
+		ul->n += at->n;
+		mem_deref(at);
+	}
+	return false;
+}
+
+/* POST /api/v1/users/{id}/unlock: forgets the user's failed sign-ins from
+ * every address, so an address slowed down may try again at once. */
+void api__users_unlock(struct req *rq)
+{
+	struct user *us = user_of_path(rq);
+	struct unlock ul = {.n = 0};
+
+	if (!us)
+		return;
+	snprintf(ul.prefix, sizeof(ul.prefix), "user:%s|", us->u.name);
+	hash_apply(rq->api->users->attempts, attempt_drop_user, &ul);
+	api__audit(rq->api, &rq->who, "user.unlock", us->u.name, "%zu failures forgotten",
+		   ul.n);
+	api__reply_json(
+	    rq, 200, "OK",
+	    json_pack("{s:s,s:i}", "user", us->u.name, "failures_forgotten", (int)ul.n));
 }
 
 /* --- token routes (admin) -------------------------------------------------- */
@@ -1201,7 +1278,7 @@ void api__tokens_add(struct req *rq)
 	o = token_json(&t->t);
 	json_object_set_new(o, "token", json_string(secret));
 	sodium_memzero(secret, sizeof(secret));
-	api__reply_json_hdrs(rq, 201, "Created", "Cache-Control: no-store\r\n", o);
+	api__reply_json(rq, 201, "Created", o);
 out:
 	json_decref(body);
 }
@@ -1223,8 +1300,9 @@ void api__tokens_del(struct req *rq)
 			store_token_save(rq->api->store, &t->t);
 			api__audit(rq->api, &rq->who, "token.revoke", t->t.id, "user=%s",
 				   t->t.user);
+			api__stream_recheck(rq->api->stream, "the token was revoked");
 		}
-		http_reply(rq->conn, 204, "No Content", "Content-Length: 0\r\n\r\n");
+		api__reply(rq, 204, "No Content", "Content-Length: 0\r\n\r\n");
 		return;
 	}
 	api__reply_error(rq, 404, "Not Found", "not_found", "no token '%s'", rq->id);

@@ -353,6 +353,11 @@ static const struct node_key node_keys[] = {
      "folder of the pages (default: web/ beside the program's folder)"},
     {"http.admin_password", K_STR, F(admin_password), "", 0, 0,
      "password of user admin, made when there is no user (or HOTLINE_ADMIN_PASSWORD)"},
+    {"http.streams_per_user", K_U32, F(streams_per_user), "8", 1, 4096,
+     "live event streams (WebSockets) one user may hold at once; more get 429"},
+    {"http.stream_origins", K_STR, F(stream_origins), "", 0, 0,
+     "comma list of page origins (https://crm.example) that may open the event "
+     "stream besides the server's own"},
     {"limits.max_calls", K_U32, F(max_calls), "2000", 1, 100000,
      "concurrent calls; more get 503 + Retry-After"},
 };

@@ -75,6 +75,9 @@ struct cfg_node {
 	char web_dir[CFG_PATH];	    /* http.web_dir: the pages' folder */
 	char admin_password[128];   /* http.admin_password: user admin's, made
 				     * when there is no user yet */
+	uint32_t streams_per_user;  /* http.streams_per_user: 429 beyond */
+	char stream_origins[512];   /* http.stream_origins: comma list of the
+				     * browser origins the stream takes */
 	char data_dir[CFG_PATH];    /* data_dir: database, recordings, prompt cache */
 	char tenant_file[CFG_PATH]; /* tenant: path of the tenant YAML; relative
 				     * to the directory of hotline.yaml */

@@ -20,7 +20,11 @@ python3 "$WSC" "$WS?types=agent.,queue." 12 "Authorization: Bearer test-token" >
 A=$!
 python3 "$WSC" "$WS?access_token=test-token&types=agent." 12 >"$T/ws-b.out" 2>&1 &
 B=$!
-sleep 1
+# both are in before the pause (under ASan a fixed second was too short)
+for _ in $(seq 1 50); do
+	grep -q '^HANDSHAKE' "$T/ws-a.out" && grep -q '^HANDSHAKE' "$T/ws-b.out" && break
+	sleep 0.1
+done
 
 curl -s -o /dev/null -H "Authorization: Bearer test-token" -X POST \
 	-d '{"state":"paused","reason":"lunch"}' "http://127.0.0.1:$HTTP_PORT/api/v1/agents/1001/state"

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A minimal WebSocket client (RFC 6455) for the tests: connects to
 hotline's event stream and prints every text frame on a line of its own
-until SECONDS pass. Usage: ws_client.py URL SECONDS [HEADER...]
+until SECONDS pass, then "CLOSED CODE REASON" if the server closed it.
+Usage: ws_client.py URL SECONDS [HEADER...]
 URL is ws://host:port/path?query. Answers pings; sends nothing else."""
 import base64, os, socket, struct, sys, time, urllib.parse
 
@@ -29,6 +30,7 @@ def main():
     status = head.split(b"\r\n")[0].decode()
     print("HANDSHAKE " + status, flush=True)
     if " 101 " not in status:
+        print("BODY " + buf.decode(errors="replace").strip(), flush=True)
         return 1
     end = time.time() + secs
     s.settimeout(0.2)
@@ -60,8 +62,10 @@ def main():
                 mask = os.urandom(4)
                 data = bytes(p ^ mask[i % 4] for i, p in enumerate(payload))
                 s.sendall(bytes([0x8A, 0x80 | len(payload)]) + mask + data)
-            elif op == 8:
-                print("CLOSED", flush=True)
+            elif op == 8:  # close: its code and reason, when given
+                code = struct.unpack(">H", payload[:2])[0] if len(payload) >= 2 else 0
+                print(f"CLOSED {code} {payload[2:].decode(errors='replace')}".rstrip(),
+                      flush=True)
                 return 0
     return 0
 
