@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The pages in Simplified Chinese and in English (tests/web/i18n.mjs):
+# every catalog key used and present in every catalog (i18n_keys.mjs, no
+# browser), then Chromium with a Chinese browser: the desktop, wallboard,
+# tickets and admin pages with no English left, 张伟 popping up on a SIPp
+# call; the same pages in English for an English browser. Screenshots
+# (zh-*.png, en-*.png) land in $BUILD/screenshots/.
+source "$(dirname "$0")/../e2e/lib.sh"
+WEB_DIR=$ROOT/tests/web
+[ -d "$WEB_DIR/node_modules/playwright-core" ] || (cd "$WEB_DIR" && npm ci --no-audit --no-fund >/dev/null)
+
+node "$WEB_DIR/i18n_keys.mjs" "$ROOT/web"
+
+TENANT=$E2E_DIR/tenant.yaml start_hotline
+URL="http://127.0.0.1:$HTTP_PORT"
+adm() { curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer test-token" -H 'Content-Type: application/json' "$@"; }
+check "users for the test" test "$(adm -d '{"name":"alice","role":"agent","extension":"1001","password":"alice-secret"}' "$URL/api/v1/users")/$(adm -d '{"name":"sam","role":"supervisor","queues":["sales","support"],"password":"sam-secret"}' "$URL/api/v1/users")" = 201/201
+# a Chinese customer with a ticket: the caller's number finds him
+zw=$(curl -s -H "Authorization: Bearer test-token" -H 'Content-Type: application/json' -d '{"name":"张伟","company":"北京华信科技有限公司","tier":"vip","notes":"老客户，偏好电话联系。","identities":[{"kind":"phone","value":"+1 415 555 0188"}]}' "$URL/api/v1/customers" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+check "张伟, a customer made through the API" test -n "$zw"
+check "... with an open ticket" test "$(adm -d "{\"subject\":\"发票抬头需要修改\",\"description\":\"客户要求把发票抬头改为公司全称。\",\"customer\":\"$zw\",\"group\":\"sales\",\"assignee\":\"1001\"}" "$URL/api/v1/tickets")" = 201
+adm -d '{"state":"logged_out"}' "$URL/api/v1/agents/1001/state" >/dev/null
+adm -d '{"state":"paused","reason":"lunch"}' "$URL/api/v1/agents/1002/state" >/dev/null
+
+# alice's phone: rings 2.5 s, answers, talks 8 s, hangs up
+make_agent agent.xml answer-bye 8000
+sed -i '0,/<pause milliseconds="600"\/>/s//<pause milliseconds="2500"\/>/' "$T/agent.xml"
+agent_up 1001 alice-1001 "$AGENT_PORT1" "$MEDIA_PORT0" agent.xml -m 1 || finish
+# 张伟 calls: 1 for sales in the IVR, then stays until the agent hangs up
+make_ivr_caller caller.xml rfc4733 1 wait
+CALL_CMD="cd '$T' && exec sipp 127.0.0.1:$SIP_PORT -sf '$T/caller.xml' -p $CALLER_PORT -i 127.0.0.1 -timeout 90s -nostdin -m 1 -s 5000 -key caller 4155550188 -mp $MEDIA_PORT2 >'$T/caller.out' 2>&1"
+HOTLINE_URL=$URL SHOT_DIR="$ROOT/$BUILD/screenshots" CALL_CMD=$CALL_CMD TICKET_CUSTOMER=$zw \
+	node "$WEB_DIR/i18n.mjs" 2>"$T/browser.err"
+rc=$?
+[ $rc -ne 0 ] && cat "$T/browser.err" >&2
+check "the screenshots in both languages are saved" \
+	test -s "$ROOT/$BUILD/screenshots/zh-agent.png" -a -s "$ROOT/$BUILD/screenshots/zh-admin.png" -a -s "$ROOT/$BUILD/screenshots/en-agent.png"
+finish
