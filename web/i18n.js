@@ -94,10 +94,12 @@ export const hourOfDay = (v) => new Intl.DateTimeFormat(lang, { hour: 'numeric' 
 // "in 4 minutes", "2 hours ago" (in the language) for ms from now
 export function relative(ms) {
   const rtf = new Intl.RelativeTimeFormat(lang, { numeric: 'always' });
-  const a = Math.abs(ms);
-  if (a < 60000) return rtf.format(Math.round(ms / 1000), 'second');
-  if (a < 3600000) return rtf.format(Math.round(ms / 60000), 'minute');
-  if (a < 86400000) return rtf.format(Math.round(ms / 3600000), 'hour');
+  // the largest unit that says it in less than the next one: 59.7 minutes
+  // is "in 1 hour", not "in 60 minutes"
+  for (const [unit, size, next] of [['second', 1000, 60], ['minute', 60000, 60], ['hour', 3600000, 24]]) {
+    const n = Math.round(ms / size);
+    if (Math.abs(n) < next) return rtf.format(n, unit);
+  }
   return rtf.format(Math.round(ms / 86400000), 'day');
 }
 
