@@ -11,6 +11,7 @@
 // the attribute of that name.
 
 const PICKED = 'hotline.locale'; // localStorage: the language picked here
+const UNSAVED = 'hotline.locale.unsaved'; // ... while nobody was signed in
 
 let lang = 'en';
 let catalog = {};
@@ -103,11 +104,26 @@ export function relative(ms) {
   return rtf.format(Math.round(ms / 86400000), 'day');
 }
 
-// The user's setting kept on the server (GET /api/v1/session's locale)
-// wins over the browser's languages: the page is drawn again in it.
+// Keeps the language picked as the signed-in user's setting; false when
+// nobody is signed in (it is kept when someone signs in).
+async function saveLocale(l) {
+  const r = await fetch('/api/v1/session', { method: 'PATCH', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ locale: l }) }).catch(() => null);
+  return !!(r && r.ok);
+}
+
+// Someone signed in (GET /api/v1/session's locale is their setting): a
+// language picked on the sign-in form becomes their setting; else their
+// setting wins over this browser's and the page is drawn again in it.
 export function useServerLocale(l) {
-  if (!l || l === lang || !languages.includes(l)) return;
-  localStorage.setItem(PICKED, l);
+  if (localStorage.getItem(UNSAVED)) {
+    localStorage.removeItem(UNSAVED);
+    saveLocale(lang);
+    return;
+  }
+  if (!l) return;
+  const want = pick([l]);
+  if (want === lang || (want === 'en' && !l.toLowerCase().startsWith('en'))) return;
+  localStorage.setItem(PICKED, want);
   location.reload();
 }
 
@@ -132,7 +148,7 @@ function picker() {
   sel.value = lang;
   sel.onchange = async () => {
     localStorage.setItem(PICKED, sel.value);
-    await fetch('/api/v1/session', { method: 'PATCH', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ locale: sel.value }) }).catch(() => null);
+    if (!(await saveLocale(sel.value))) localStorage.setItem(UNSAVED, '1');
     location.reload();
   };
   host.append(sel);

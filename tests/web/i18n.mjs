@@ -11,7 +11,10 @@
 //   - 张伟 calls (SIPp): the desktop pops him up, in Chinese, then shows
 //     the call;
 //   - the language picker switches a page to English and back;
-//   - with an English browser: the same pages in English.
+//   - with an English browser: the same pages in English;
+//   - the user's setting on the server (PATCH /api/v1/session, which the
+//     picker sends): alice picks Chinese in an English browser, and her
+//     pages are in Chinese in another English browser she signs in to.
 // Screenshots zh-*.png and en-*.png go to SHOT_DIR. Prints "ok - ..." /
 // "not ok - ..." lines; exits 1 when any failed.
 import { spawn } from 'node:child_process';
@@ -207,6 +210,8 @@ try {
     await Promise.all([board.waitForNavigation(), board.selectOption('#lang', 'zh-CN')]);
     await waitText(board, '#queues thead', /服务水平/);
   });
+  // sam's choice was kept as his setting: back to his browser's language
+  await board.evaluate(() => fetch('/api/v1/session', { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: '{"locale":""}' }));
 
   // --- English ----------------------------------------------------------------
   const pages = [['agent', '/agent', 'alice', 'alice-secret', '#go-available', /^Available$/],
@@ -227,6 +232,28 @@ try {
     });
     await p.screenshot({ path: `${SHOTS}/en-${name}.png`, fullPage: true });
   }
+  // --- the user's setting ------------------------------------------------------
+  const mine = await openPage(browser, viewport, errors, 'en-US');
+  await signIn(mine, '/agent', 'alice', 'alice-secret');
+  await check('setting: alice picks 中文 in an English browser; the server keeps it', async () => {
+    await waitText(mine, '#go-available', /^Available$/);
+    await Promise.all([mine.waitForNavigation(), mine.selectOption('#lang', 'zh-CN')]);
+    await waitText(mine, '#go-available', /^示闲$/);
+    const who = await mine.evaluate(() => fetch('/api/v1/session').then((r) => r.json()));
+    if (who.locale !== 'zh-CN') throw new Error(`session ${JSON.stringify(who)}`);
+  });
+  const other = await openPage(browser, viewport, errors, 'en-US');
+  await signIn(other, '/tickets', 'alice', 'alice-secret');
+  await check('setting: ... another English browser she signs in to shows her pages in Chinese', async () => {
+    await waitText(other, '#list-title', /^我的工单$/);
+    const lang = await other.evaluate(() => document.documentElement.lang);
+    if (lang !== 'zh-CN') throw new Error(`lang ${lang}`);
+  });
+  await check('setting: a language tag that is not one is refused, naming the field', async () => {
+    const r = await other.evaluate(() => fetch('/api/v1/session', { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: '{"locale":"zh CN<"}' })
+      .then(async (x) => [x.status, (await x.json()).error.message]));
+    if (r[0] !== 400 || !/^locale:/.test(r[1])) throw new Error(JSON.stringify(r));
+  });
   if (errors.length) notOk('no script errors', errors.join('; '));
 } catch (e) {
   notOk('the pages in Chinese and English', e.message.split('\n')[0]);

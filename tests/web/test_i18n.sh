@@ -4,7 +4,8 @@
 # browser), then Chromium with a Chinese browser: the desktop, wallboard,
 # tickets and admin pages with no English left, 张伟 popping up on a SIPp
 # call; the same pages in English for an English browser. Screenshots
-# (zh-*.png, en-*.png) land in $BUILD/screenshots/.
+# (zh-*.png, en-*.png) land in $BUILD/screenshots/. Last, the user's own
+# setting (PATCH /api/v1/session) kept in the store and audited.
 source "$(dirname "$0")/../e2e/lib.sh"
 WEB_DIR=$ROOT/tests/web
 [ -d "$WEB_DIR/node_modules/playwright-core" ] || (cd "$WEB_DIR" && npm ci --no-audit --no-fund >/dev/null)
@@ -33,6 +34,9 @@ HOTLINE_URL=$URL SHOT_DIR="$ROOT/$BUILD/screenshots" CALL_CMD=$CALL_CMD TICKET_C
 	node "$WEB_DIR/i18n.mjs" 2>"$T/browser.err"
 rc=$?
 [ $rc -ne 0 ] && cat "$T/browser.err" >&2
+check "alice's language is stored as her setting, sam's taken back" \
+	test "$(db "SELECT name || '=' || locale FROM users WHERE name IN ('alice', 'sam') ORDER BY name" | tr '\n' ' ')" = "alice=zh-CN sam= "
+check "... and the change is audited" test "$(db "SELECT count(*) FROM audit WHERE action = 'session.update' AND target = 'alice' AND detail = 'locale=zh-CN'")" = 1
 check "the screenshots in both languages are saved" \
 	test -s "$ROOT/$BUILD/screenshots/zh-agent.png" -a -s "$ROOT/$BUILD/screenshots/zh-admin.png" -a -s "$ROOT/$BUILD/screenshots/en-agent.png"
 finish
