@@ -22,7 +22,7 @@ import { URL, SHOTS, notOk, status, check, launch, openPage, signIn, waitText } 
 
 // Names that stay as they are in every language: the product, protocols
 // and the contact center's acronyms.
-const BRANDS = ['Hotline', 'SIP', 'IVR', 'SLA', 'API', 'CRM', 'VIP', 'YAML', 'HTTP', 'UTC'];
+const BRANDS = ['Hotline', 'SIP', 'IVR', 'SLA', 'API', 'CRM', 'VIP', 'YAML', 'HTTP', 'UTC', 'docs/openapi.yaml'];
 
 async function apiGet(path) {
   const r = await fetch(URL + path, { headers: { Authorization: 'Bearer test-token' } });
@@ -107,6 +107,15 @@ try {
   const allowed = await tenantWords([ticket.creator]);
 
   // --- Chinese ---------------------------------------------------------------
+  const front = await openPage(browser, viewport, errors, 'zh-CN');
+  await check('zh: the start page and the survey are in Chinese', async () => {
+    await front.goto(URL + '/');
+    await waitText(front, 'main', /座席工作台[\s\S]*监控大屏[\s\S]*工单[\s\S]*管理/);
+    await noEnglish(front, []);
+    await front.goto(URL + '/survey?t=none');
+    await waitText(front, 'main', /您对我们这次的服务满意吗/);
+    await noEnglish(front, []);
+  });
   const agent = await openPage(browser, viewport, errors, 'zh-CN');
   await agent.goto(URL + '/agent');
   await agent.waitForSelector('#signin-form', { state: 'visible' });
