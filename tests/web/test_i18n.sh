@@ -7,6 +7,7 @@
 # (zh-*.png, en-*.png) land in $BUILD/screenshots/. Last, the user's own
 # setting (PATCH /api/v1/session) kept in the store and audited.
 source "$(dirname "$0")/../e2e/lib.sh"
+source "$(dirname "$0")/web.sh"
 WEB_DIR=$ROOT/tests/web
 [ -d "$WEB_DIR/node_modules/playwright-core" ] || (cd "$WEB_DIR" && npm ci --no-audit --no-fund >/dev/null)
 
@@ -14,8 +15,7 @@ node "$WEB_DIR/i18n_keys.mjs" "$ROOT/web"
 
 TENANT=$E2E_DIR/tenant.yaml start_hotline
 URL="http://127.0.0.1:$HTTP_PORT"
-adm() { curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer test-token" -H 'Content-Type: application/json' "$@"; }
-check "users for the test" test "$(adm -d '{"name":"alice","role":"agent","extension":"1001","password":"alice-secret"}' "$URL/api/v1/users")/$(adm -d '{"name":"sam","role":"supervisor","queues":["sales","support"],"password":"sam-secret"}' "$URL/api/v1/users")" = 201/201
+web_users
 # a Chinese customer with a ticket: the caller's number finds him
 zw=$(curl -s -H "Authorization: Bearer test-token" -H 'Content-Type: application/json' -d '{"name":"张伟","company":"北京华信科技有限公司","tier":"vip","notes":"老客户，偏好电话联系。","identities":[{"kind":"phone","value":"+1 415 555 0188"}]}' "$URL/api/v1/customers" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 check "张伟, a customer made through the API" test -n "$zw"
@@ -23,13 +23,9 @@ check "... with an open ticket" test "$(adm -d "{\"subject\":\"发票抬头需�
 adm -d '{"state":"logged_out"}' "$URL/api/v1/agents/1001/state" >/dev/null
 adm -d '{"state":"paused","reason":"lunch"}' "$URL/api/v1/agents/1002/state" >/dev/null
 
-# alice's phone: rings 2.5 s, answers, talks 8 s, hangs up
-make_agent agent.xml answer-bye 8000
-sed -i '0,/<pause milliseconds="600"\/>/s//<pause milliseconds="2500"\/>/' "$T/agent.xml"
-agent_up 1001 alice-1001 "$AGENT_PORT1" "$MEDIA_PORT0" agent.xml -m 1 || finish
-# 张伟 calls: 1 for sales in the IVR, then stays until the agent hangs up
-make_ivr_caller caller.xml rfc4733 1 wait
-CALL_CMD="cd '$T' && exec sipp 127.0.0.1:$SIP_PORT -sf '$T/caller.xml' -p $CALLER_PORT -i 127.0.0.1 -timeout 90s -nostdin -m 1 -s 5000 -key caller 4155550188 -mp $MEDIA_PORT2 >'$T/caller.out' 2>&1"
+# alice's phone takes one call of 8 s: 张伟 calling sales
+alice_phone 8000 1
+CALL_CMD=$(sales_caller_cmd "$CALLER_PORT" 4155550188 "$MEDIA_PORT2" caller.out)
 HOTLINE_URL=$URL SHOT_DIR="$ROOT/$BUILD/screenshots" CALL_CMD=$CALL_CMD TICKET_CUSTOMER=$zw \
 	node "$WEB_DIR/i18n.mjs" 2>"$T/browser.err"
 rc=$?
