@@ -6,7 +6,7 @@
 // file itself and the audit log. A supervisor sees only its queues and
 // their form. Errors from the API are shown as it words them: they name
 // the field.
-import { api, $, el, pct, duration, signedIn } from './common.js';
+import { api, $, el, pct, duration, signedIn, t, tv, dateTime } from './common.js';
 
 let editing = null; // the queue in the form
 let editingAgent = null; // the agent in the agent form (null: a new one)
@@ -27,7 +27,7 @@ async function send(method, path, body, ul) {
   return null;
 }
 
-const applied = (d) => 'Saved and applied' + (d.next_start?.length ? `; at the next start: ${d.next_start.join('; ')}` : '');
+const applied = (d) => t('admin.applied') + (d.next_start?.length ? t('admin.nextStart', { what: d.next_start.join('; ') }) : '');
 const list = (s) => s.split(/[\s,]+/).filter(Boolean);
 const pairs = (o) => Object.entries(o || {}).map(([k, v]) => `${k} ${v}`).join(', ');
 
@@ -35,11 +35,11 @@ async function loadUsers() {
   const { users } = await api('/api/v1/users');
   $('#users tbody').replaceChildren(...users.map((u) => el('tr', { 'data-user': u.user },
     el('td', {}, u.user + (u.display ? ` (${u.display})` : '')),
-    el('td', {}, u.role),
+    el('td', {}, tv('role', u.role)),
     el('td', {}, u.extension || ''),
     el('td', {}, (u.queues || []).join(', ')),
-    el('td', {}, u.disabled ? 'disabled' : 'active'),
-    el('td', {}, el('button', { onclick: async () => { await api(`/api/v1/users/${u.user}`, { method: 'PATCH', body: { disabled: !u.disabled } }); refresh(); } }, u.disabled ? 'Enable' : 'Disable')))));
+    el('td', {}, u.disabled ? t('admin.disabled') : t('admin.active')),
+    el('td', {}, el('button', { onclick: async () => { await api(`/api/v1/users/${u.user}`, { method: 'PATCH', body: { disabled: !u.disabled } }); refresh(); } }, u.disabled ? t('admin.enable') : t('admin.disable'))))));
   $('#tok-user').replaceChildren(...users.map((u) => el('option', { value: u.user }, u.user)));
 }
 
@@ -47,11 +47,11 @@ async function loadQueues() {
   const { queues } = await api('/api/v1/queues');
   const s = (q) => q.settings || {};
   $('#queues tbody').replaceChildren(...queues.map((q) => el('tr', { 'data-queue': q.name },
-    el('td', {}, q.name), el('td', { class: 'strategy' }, q.strategy),
+    el('td', {}, q.name), el('td', { class: 'strategy', 'data-strategy': q.strategy }, tv('strategy', q.strategy)),
     el('td', {}, duration(s(q).ring_timeout_ms || 0)), el('td', {}, duration(s(q).wrapup_ms || 0)),
     el('td', { class: 'members' }, (q.member_agents || []).join(', ')),
     el('td', { class: 'target' }, pct(q.service_level_target)),
-    el('td', {}, q.settings ? el('button', { onclick: () => editQueue(q) }, 'Edit') : ''))));
+    el('td', {}, q.settings ? el('button', { onclick: () => editQueue(q) }, t('admin.edit')) : ''))));
   $('#nu-queues').replaceChildren(...queues.map((q) => el('option', { value: q.name }, q.name)));
   return queues;
 }
@@ -101,7 +101,7 @@ async function saveQueue(ev) {
   $('#qf-done').textContent = '';
   $('#qf-error').replaceChildren();
   if (!Object.keys(body).length) {
-    $('#qf-done').textContent = 'Nothing changed';
+    $('#qf-done').textContent = t('common.nothingChanged');
     return;
   }
   const r = await fetch(`/api/v1/queues/${encodeURIComponent(q.name)}`, { method: 'PUT', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
@@ -114,7 +114,7 @@ async function saveQueue(ev) {
   const fresh = (await loadQueues()).find((x) => x.name === q.name);
   if (fresh) editQueue(fresh);
   if (isAdmin) afterSave();
-  $('#qf-done').textContent = 'Saved and applied' + (d.next_start.length ? `; at the next start: ${d.next_start.join('; ')}` : '');
+  $('#qf-done').textContent = applied(d);
 }
 
 // after a form's change: the tenant file's text as it is now (a later save
@@ -131,9 +131,9 @@ async function loadAgents() {
   $('#agents tbody').replaceChildren(...agents.map((a) => el('tr', { 'data-agent': a.ext },
     el('td', {}, a.ext), el('td', { class: 'name' }, a.name),
     el('td', { class: 'skills' }, pairs(a.skills)),
-    el('td', { class: 'capacity' }, `voice ${a.capacity?.voice ?? ''}, chat ${a.capacity?.chat ?? ''}`),
-    el('td', {}, a.state + (a.reason ? ` (${a.reason})` : '')),
-    el('td', {}, el('button', { onclick: () => editAgent(a) }, 'Edit')))));
+    el('td', { class: 'capacity' }, t('admin.capacityText', { voice: a.capacity?.voice ?? '', chat: a.capacity?.chat ?? '' })),
+    el('td', {}, tv('agentState', a.state) + (a.reason ? ` (${tv('pauseReason', a.reason)})` : '')),
+    el('td', {}, el('button', { onclick: () => editAgent(a) }, t('admin.edit'))))));
   $('#nu-ext').replaceChildren(el('option', { value: '' }, '—'), ...agents.map((a) => el('option', { value: a.ext }, `${a.ext} ${a.name}`)));
   return agents;
 }
@@ -144,8 +144,8 @@ function editAgent(a) {
   $('#agent-form').reset();
   $('#af-error').replaceChildren();
   $('#af-done').textContent = '';
-  $('#af-title').textContent = a ? `Edit agent ${a.ext}` : 'New agent';
-  $('#af-save').textContent = a ? 'Save agent' : 'Create agent';
+  $('#af-title').textContent = a ? t('admin.editAgent', { ext: a.ext }) : t('admin.newAgent');
+  $('#af-save').textContent = a ? t('admin.saveAgent') : t('admin.createAgent');
   $('#af-ext').disabled = !!a;
   $('#af-pw-hint').classList.toggle('hidden', !a);
   if (!a) return;
@@ -184,7 +184,7 @@ async function saveAgent(ev) {
   const merged = { ...(a?.capacity || {}), ...capacity };
   if (!a ? Object.keys(capacity).length : JSON.stringify(merged) !== JSON.stringify(a.capacity || {})) body.capacity = merged;
   if (a && !Object.keys(body).length) {
-    $('#af-done').textContent = 'Nothing changed';
+    $('#af-done').textContent = t('common.nothingChanged');
     return;
   }
   const d = a ? await send('PATCH', `/api/v1/agents/${encodeURIComponent(a.ext)}`, body, $('#af-error'))
@@ -203,10 +203,10 @@ async function loadHours() {
   const { hours } = await api('/api/v1/hours?limit=1000');
   $('#hours tbody').replaceChildren(...hours.map((h) => el('tr', { 'data-hours': h.name },
     el('td', {}, h.name), el('td', { class: 'tz' }, h.timezone),
-    ...DAYS.map((d) => el('td', { class: `day ${d}` }, h.week[d])),
+    ...DAYS.map((d) => el('td', { class: `day ${d}` }, h.week[d] === 'closed' ? t('hours.closed') : h.week[d])),
     el('td', { class: 'holidays' }, h.holidays.join(', ')),
-    el('td', { class: h.open_now ? 'open' : 'closed' }, h.open_now ? 'open' : 'closed'),
-    el('td', {}, el('button', { onclick: () => editHours(h) }, 'Edit')))));
+    el('td', { class: h.open_now ? 'open' : 'closed' }, h.open_now ? t('hours.open') : t('hours.closed')),
+    el('td', {}, el('button', { onclick: () => editHours(h) }, t('admin.edit'))))));
   return hours;
 }
 
@@ -215,8 +215,8 @@ function editHours(h) {
   $('#hours-form').reset();
   $('#hf-error').replaceChildren();
   $('#hf-done').textContent = '';
-  $('#hf-title').textContent = h ? `Edit business hours ${h.name}` : 'New business hours';
-  $('#hf-save').textContent = h ? 'Save hours' : 'Add hours';
+  $('#hf-title').textContent = h ? t('admin.editHours', { name: h.name }) : t('admin.newHours');
+  $('#hf-save').textContent = h ? t('admin.saveHours') : t('admin.addHours');
   $('#hf-name').disabled = !!h;
   if (!h) return;
   $('#hf-name').value = h.name;
@@ -236,7 +236,7 @@ async function saveHours(ev) {
   if (!h || JSON.stringify(week) !== JSON.stringify(h.week)) body.week = week;
   if (!h ? holidays.length : holidays.join() !== h.holidays.join()) body.holidays = holidays;
   if (h && !Object.keys(body).length) {
-    $('#hf-done').textContent = 'Nothing changed';
+    $('#hf-done').textContent = t('common.nothingChanged');
     return;
   }
   const d = h ? await send('PATCH', `/api/v1/hours/${encodeURIComponent(h.name)}`, body, $('#hf-error'))
@@ -273,16 +273,16 @@ function codesForm(form, path, input, done, errors) {
 
 async function loadTokens() {
   const { tokens } = await api('/api/v1/tokens');
-  $('#tokens tbody').replaceChildren(...tokens.map((t) => el('tr', {},
-    el('td', {}, t.id), el('td', {}, t.user), el('td', {}, t.name),
-    el('td', {}, new Date(t.created).toLocaleString()),
-    el('td', {}, t.revoked ? 'revoked' : el('button', { onclick: async () => { await api(`/api/v1/tokens/${t.id}`, { method: 'DELETE' }); refresh(); } }, 'Revoke')))));
+  $('#tokens tbody').replaceChildren(...tokens.map((tok) => el('tr', {},
+    el('td', {}, tok.id), el('td', {}, tok.user), el('td', {}, tok.name),
+    el('td', {}, dateTime(tok.created)),
+    el('td', {}, tok.revoked ? t('admin.revoked') : el('button', { onclick: async () => { await api(`/api/v1/tokens/${tok.id}`, { method: 'DELETE' }); refresh(); } }, t('admin.revoke'))))));
 }
 
 async function loadAudit() {
   const { entries } = await api('/api/v1/audit?limit=50');
   $('#audit tbody').replaceChildren(...entries.map((e) => el('tr', {},
-    el('td', {}, new Date(e.ts).toLocaleString()), el('td', {}, e.user), el('td', {}, e.action),
+    el('td', {}, dateTime(e.ts)), el('td', {}, e.user), el('td', {}, e.action),
     el('td', {}, e.target), el('td', {}, e.detail), el('td', {}, e.addr))));
 }
 
@@ -298,7 +298,7 @@ function showErrors(errors) {
       ta.focus();
       ta.setSelectionRange(at, at + (lines[e.line - 1] || '').length);
     },
-  }, `line ${e.line}: ${e.key}: ${e.message}`)));
+  }, t('admin.lineError', { line: e.line, key: e.key, message: e.message }))));
 }
 
 async function tenantSend(method, path) {
@@ -307,8 +307,7 @@ async function tenantSend(method, path) {
   const r = await fetch(path, { method, credentials: 'same-origin', headers: { 'Content-Type': 'application/yaml' }, body: $('#tenant-yaml').value });
   const d = await r.json();
   if (r.ok) {
-    const later = d.next_start && d.next_start.length ? `; at the next start: ${d.next_start.join('; ')}` : '';
-    $('#tenant-done').textContent = d.saved ? `Saved and applied${later}` : 'No errors';
+    $('#tenant-done').textContent = d.saved ? applied(d) : t('admin.noErrors');
     if (d.saved) Promise.all([loadQueues(), loadAgents(), loadHours(), loadCodes()]);
   }
   else showErrors(d.error.errors || [{ line: 0, key: d.error.code, message: d.error.message }]);
@@ -359,7 +358,7 @@ async function main() {
     if (role === 'supervisor') body.queues = [...$('#nu-queues').selectedOptions].map((o) => o.value);
     try {
       await api('/api/v1/users', { method: 'POST', body });
-      $('#nu-done').textContent = `Created ${body.name}`;
+      $('#nu-done').textContent = t('admin.userCreated', { name: body.name });
       $('#user-form').reset();
       refresh();
     } catch (e) {
@@ -367,8 +366,8 @@ async function main() {
     }
   };
   $('#tok-create').onclick = async () => {
-    const t = await api('/api/v1/tokens', { method: 'POST', body: { user: $('#tok-user').value, name: $('#tok-name').value } });
-    $('#tok-new').textContent = `New token for ${t.user} (shown once): ${t.token}`;
+    const tok = await api('/api/v1/tokens', { method: 'POST', body: { user: $('#tok-user').value, name: $('#tok-name').value } });
+    $('#tok-new').textContent = t('admin.tokenMade', { user: tok.user, token: tok.token });
     refresh();
   };
   await loadQueues();

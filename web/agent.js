@@ -2,7 +2,7 @@
 // feature codes, the offered call with its caller and IVR path, the call
 // with a timer, hold, hang-up, transfer and notes, the wrap-up with a
 // disposition, and the agent's own calls with their recordings.
-import { api, $, el, duration, signedIn, events, fieldInput, fieldValue } from './common.js';
+import { api, $, el, duration, signedIn, events, fieldInput, fieldValue, t, tv, dateTime, timeOfDay } from './common.js';
 
 let me;              // who is signed in
 let agent;           // GET /api/v1/agents/{ext}
@@ -14,14 +14,14 @@ let ticketFields = []; // ... and the tickets', filled in when a ticket is made
 
 function showState() {
   const s = $('#state');
-  s.textContent = agent.state.replace('_', ' ');
+  s.textContent = tv('agentState', agent.state);
   s.className = `state ${agent.state}`;
-  $('#state-reason').textContent = agent.state === 'paused' && agent.reason ? `(${agent.reason})` : '';
-  $('#state-since').textContent = agent.since ? `for ${duration(Date.now() - agent.since)}` : '';
+  $('#state-reason').textContent = agent.state === 'paused' && agent.reason ? `(${tv('pauseReason', agent.reason)})` : '';
+  $('#state-since').textContent = agent.since ? t('agent.since', { d: duration(Date.now() - agent.since) }) : '';
   $('#go-available').disabled = agent.presence === 'available';
   $('#go-pause').disabled = agent.presence === 'paused' && agent.state === 'paused';
   if (agent.state === 'wrapup' && agent.wrapup_until > Date.now())
-    $('#wrapup-countdown').textContent = `· ${duration(agent.wrapup_until - Date.now())} left`;
+    $('#wrapup-countdown').textContent = t('agent.wrapupLeft', { d: duration(agent.wrapup_until - Date.now()) });
   else
     $('#wrapup-countdown').textContent = '';
 }
@@ -68,36 +68,36 @@ async function showCustomer(id, number) {
   $('#cust-new').classList.add('hidden');
   $('#cust-known').classList.remove('hidden');
   $('#cust-name').textContent = c.name;
-  $('#cust-tier').textContent = c.tier;
+  $('#cust-tier').textContent = tv('tier', c.tier);
   $('#cust-tier').className = `state tier-${c.tier}`;
   $('#cust-company').textContent = c.company;
-  $('#cust-tags').textContent = c.tags.map((t) => '#' + t).join(' ');
+  $('#cust-tags').textContent = c.tags.map((tag) => '#' + tag).join(' ');
   $('#cust-notes').textContent = c.notes;
   // the fields the admin declared, by their labels; undeclared keys as they are
   const label = (k) => (fieldDefs.find((f) => f.name === k) || { label: k }).label;
   $('#cust-fields').replaceChildren(...Object.entries(c.fields || {}).flatMap(([k, v]) => [el('dt', {}, label(k)), el('dd', {}, String(v))]));
-  $('#cust-open').replaceChildren(...(tickets.length ? [el('div', { class: 'muted' }, `Open tickets (${tickets.length})`)] : []),
-    ...tickets.map((t) => el('div', { class: 'open-ticket', 'data-ticket': t.id },
-      el('a', { href: `/tickets#${t.id}` }, t.subject), ` · ${t.status} · ${t.priority} `, el('span', { class: `sla ${t.sla.state}` }, t.sla.state.replace('_', ' ')))));
+  $('#cust-open').replaceChildren(...(tickets.length ? [el('div', { class: 'muted' }, t('agent.openTickets', { n: tickets.length }))] : []),
+    ...tickets.map((tk) => el('div', { class: 'open-ticket', 'data-ticket': tk.id },
+      el('a', { href: `/tickets#${tk.id}` }, tk.subject), ` · ${tv('status', tk.status)} · ${tv('priority', tk.priority)} `, el('span', { class: `sla ${tk.sla.state}` }, tv('sla', tk.sla.state)))));
   $('#cust-timeline tbody').replaceChildren(...timeline.map(timelineRow));
 }
 
 // one line of the customer's timeline: a call (its recording plays in
 // place), a ticket, or a note or reply on one
-function timelineRow(t) {
+function timelineRow(item) {
   let what, details;
-  if (t.kind === 'call') {
-    what = `Call · ${t.outcome}`;
-    details = el('div', {}, [t.queue, t.agent && `agent ${t.agent}`, t.wrapup && `${t.wrapup.disposition}${t.wrapup.notes ? ': ' + t.wrapup.notes : ''}`].filter(Boolean).join(' · '),
-      t.recording_url ? el('audio', { controls: '', preload: 'none', src: t.recording_url }) : '');
-  } else if (t.kind === 'ticket') {
-    what = el('span', {}, 'Ticket ', el('a', { href: `/tickets#${t.ticket.id}` }, t.ticket.id));
-    details = `${t.ticket.subject} · ${t.ticket.status}`;
+  if (item.kind === 'call') {
+    what = t('timeline.call', { outcome: tv('outcome', item.outcome) });
+    details = el('div', {}, [item.queue, item.agent && t('timeline.agent', { ext: item.agent }), item.wrapup && `${tv('disposition', item.wrapup.disposition)}${item.wrapup.notes ? t('common.colon') + item.wrapup.notes : ''}`].filter(Boolean).join(' · '),
+      item.recording_url ? el('audio', { controls: '', preload: 'none', src: item.recording_url }) : '');
+  } else if (item.kind === 'ticket') {
+    what = el('span', {}, t('timeline.ticket'), ' ', el('a', { href: `/tickets#${item.ticket.id}` }, item.ticket.id));
+    details = `${item.ticket.subject} · ${tv('status', item.ticket.status)}`;
   } else {
-    what = `${t.kind === 'reply' ? 'Reply' : 'Note'} on ${t.ticket}`;
-    details = `${t.user}: ${t.text}`;
+    what = item.kind === 'reply' ? t('timeline.replyOn', { ticket: item.ticket }) : t('timeline.noteOn', { ticket: item.ticket });
+    details = `${item.user}${t('common.colon')}${item.text}`;
   }
-  return el('tr', { 'data-kind': t.kind }, el('td', {}, new Date(t.at).toLocaleString()), el('td', {}, what), el('td', {}, details));
+  return el('tr', { 'data-kind': item.kind }, el('td', {}, dateTime(item.at)), el('td', {}, what), el('td', {}, details));
 }
 
 // a customer the external CRM told us about (crm.lookup): name and tier
@@ -106,9 +106,9 @@ function showExternal(d) {
   $('#cust-new').classList.add('hidden');
   $('#cust-known').classList.remove('hidden');
   $('#cust-name').textContent = d.customer_name;
-  $('#cust-tier').textContent = d.customer_tier || '';
+  $('#cust-tier').textContent = tv('tier', d.customer_tier);
   $('#cust-tier').className = `state tier-${d.customer_tier}`;
-  $('#cust-company').textContent = `from the CRM${d.customer_ext ? ' (' + d.customer_ext + ')' : ''}`;
+  $('#cust-company').textContent = t('agent.fromCrm') + (d.customer_ext ? ` (${d.customer_ext})` : '');
   $('#cust-tags').textContent = '';
   $('#cust-notes').textContent = '';
   $('#cust-timeline tbody').replaceChildren();
@@ -117,9 +117,9 @@ function showExternal(d) {
 function offer(ev) {
   const d = ev.data || {};
   current = { id: ev.call, caller: d.caller, called: d.called, queue: ev.queue || '', path: d.ivr_path || '', customer: d.customer || '' };
-  $('#offer-caller').textContent = d.caller || 'unknown';
+  $('#offer-caller').textContent = d.caller || t('agent.unknown');
   $('#offer-called').textContent = d.called || '';
-  $('#offer-queue').textContent = ev.queue || '(direct)';
+  $('#offer-queue').textContent = ev.queue || t('agent.direct');
   $('#offer-path').textContent = (d.ivr_path || '').replaceAll('>', ' › ') || '—';
   $('#offer').classList.remove('hidden');
   if (!d.customer && d.customer_name) showExternal(d);
@@ -131,7 +131,7 @@ function answered(ev) {
   current.answered = ev.ts;
   $('#offer').classList.add('hidden');
   $('#call-caller').textContent = current.caller || '';
-  $('#call-queue').textContent = current.queue || '(direct)';
+  $('#call-queue').textContent = current.queue || t('agent.direct');
   $('#call-path').textContent = (current.path || '').replaceAll('>', ' › ') || '—';
   $('#notes').value = '';
   held(false);
@@ -143,7 +143,7 @@ function answered(ev) {
 // on hold from here or from the phone: the button says what it will do
 function held(on) {
   if (current) current.held = on;
-  $('#hold').textContent = on ? 'Resume' : 'Hold';
+  $('#hold').textContent = on ? t('agent.resume') : t('agent.hold');
   $('#call-held').classList.toggle('hidden', !on);
 }
 
@@ -171,10 +171,10 @@ async function loadHistory() {
   const { calls } = await api('/api/v1/calls?limit=20');
   const tb = $('#history tbody');
   tb.replaceChildren(...calls.map((c) => el('tr', {},
-    el('td', {}, new Date(c.created).toLocaleTimeString()),
+    el('td', {}, timeOfDay(c.created)),
     el('td', {}, c.caller),
     el('td', {}, c.queue || '—'),
-    el('td', {}, c.outcome),
+    el('td', {}, tv('outcome', c.outcome)),
     el('td', {}, c.answered && c.ended ? duration(c.ended - c.answered) : '—'),
     el('td', {}, c.recording_url ? el('audio', { controls: '', preload: 'none', src: c.recording_url }) : '—'))));
 }
@@ -182,10 +182,10 @@ async function loadHistory() {
 // the agent's unfinished tickets, with a button to resolve each
 async function loadTickets() {
   const { tickets } = await api('/api/v1/tickets?mine=1&status=new,open,pending&limit=50');
-  $('#my-tickets tbody').replaceChildren(...tickets.map((t) => el('tr', { 'data-ticket': t.id },
-    el('td', {}, t.id), el('td', {}, t.subject), el('td', {}, t.priority), el('td', {}, t.status),
-    el('td', { class: `sla ${t.sla.state}` }, t.sla.state.replace('_', ' ')),
-    el('td', {}, el('button', { onclick: async () => { await api(`/api/v1/tickets/${t.id}`, { method: 'PATCH', body: { status: 'resolved' } }); loadTickets(); } }, 'Resolve')))));
+  $('#my-tickets tbody').replaceChildren(...tickets.map((tk) => el('tr', { 'data-ticket': tk.id },
+    el('td', {}, tk.id), el('td', {}, tk.subject), el('td', {}, tv('priority', tk.priority)), el('td', {}, tv('status', tk.status)),
+    el('td', { class: `sla ${tk.sla.state}` }, tv('sla', tk.sla.state)),
+    el('td', {}, el('button', { onclick: async () => { await api(`/api/v1/tickets/${tk.id}`, { method: 'PATCH', body: { status: 'resolved' } }); loadTickets(); } }, t('agent.resolve'))))));
 }
 
 async function main() {
@@ -193,8 +193,8 @@ async function main() {
   ({ ticket: ticketFields } = await api('/api/v1/fields'));
   $('#wrapup-fields').classList.toggle('hidden', !ticketFields.length);
   const [{ pause_reasons }, { dispositions }] = await Promise.all([api('/api/v1/pause-reasons'), api('/api/v1/dispositions')]);
-  $('#pause-reason').replaceChildren(...pause_reasons.map((r) => el('option', { value: r }, r)));
-  $('#disposition').replaceChildren(...dispositions.map((r) => el('option', { value: r }, r)));
+  $('#pause-reason').replaceChildren(...pause_reasons.map((r) => el('option', { value: r }, tv('pauseReason', r))));
+  $('#disposition').replaceChildren(...dispositions.map((r) => el('option', { value: r }, tv('disposition', r))));
   $('#go-available').onclick = () => setState('available');
   $('#go-pause').onclick = () => setState('paused', $('#pause-reason').value);
   $('#go-logout').onclick = () => setState('logged_out');
@@ -213,7 +213,7 @@ async function main() {
   $('#ticket-create').onclick = async () => {
     $('#wrapup-error').textContent = '';
     try {
-      const body = { subject: `Call from ${wrapupCall.caller || 'unknown caller'}`, description: $('#wrapup-notes').value, call: wrapupCall.id };
+      const body = { subject: t('agent.ticketSubject', { caller: wrapupCall.caller || t('agent.unknownCaller') }), description: $('#wrapup-notes').value, call: wrapupCall.id };
       if (wrapupCall.queue) body.group = wrapupCall.queue;
       if (wrapupCall.customer) body.customer = wrapupCall.customer;
       const fields = {};
@@ -222,8 +222,9 @@ async function main() {
         if (v !== null && !(f.type === 'bool' && !v)) fields[f.name] = v;
       }
       if (Object.keys(fields).length) body.fields = fields;
-      const t = await api('/api/v1/tickets', { method: 'POST', body });
-      $('#ticket-done').textContent = `Ticket ${t.id} created (${t.status}, ${t.priority}${t.assignee ? ', assigned to ' + t.assignee : ''})`;
+      const tk = await api('/api/v1/tickets', { method: 'POST', body });
+      const made = { id: tk.id, status: tv('status', tk.status), priority: tv('priority', tk.priority), assignee: tk.assignee };
+      $('#ticket-done').textContent = tk.assignee ? t('agent.ticketMadeTo', made) : t('agent.ticketMade', made);
     } catch (e) {
       $('#wrapup-error').textContent = e.message;
     }
@@ -232,7 +233,7 @@ async function main() {
     $('#wrapup-error').textContent = '';
     try {
       await api(`/api/v1/calls/${wrapupCall.id}/wrapup`, { method: 'POST', body: { disposition: $('#disposition').value, notes: $('#wrapup-notes').value } });
-      $('#wrapup-done').textContent = 'Saved';
+      $('#wrapup-done').textContent = t('agent.saved');
       setTimeout(() => $('#wrapup').classList.add('hidden'), 1500);
     } catch (e) {
       $('#wrapup-error').textContent = e.message;

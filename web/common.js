@@ -1,5 +1,9 @@
 // common.js — what every page shares: calls to the API (the session
-// cookie signs them), the sign-in form, and the live event stream.
+// cookie signs them), the sign-in form, and the live event stream. The
+// words come from i18n.js (its catalog is loaded before this runs).
+import { t, tv, useServerLocale } from './i18n.js';
+
+export { t, tv, dateTime, timeOfDay, hourOfDay, relative, locale } from './i18n.js';
 
 export class ApiError extends Error {
   constructor(status, body) {
@@ -48,12 +52,12 @@ export function pct(x) {
 }
 
 // The sign-in form every page shows in its #signin section.
-const SIGNIN_FORM = `
-  <h2>Sign in</h2>
+const SIGNIN_FORM = () => `
+  <h2>${t('signin.title')}</h2>
   <form id="signin-form">
-    <label for="user">User</label><input id="user" autocomplete="username" required>
-    <label for="password">Password</label><input id="password" type="password" autocomplete="current-password" required>
-    <div class="row"><button id="signin-btn" class="primary" type="submit">Sign in</button></div>
+    <label for="user">${t('signin.user')}</label><input id="user" autocomplete="username" required>
+    <label for="password">${t('signin.password')}</label><input id="password" type="password" autocomplete="current-password" required>
+    <div class="row"><button id="signin-btn" class="primary" type="submit">${t('signin.submit')}</button></div>
     <div id="signin-error" class="error" role="alert"></div>
   </form>`;
 
@@ -61,19 +65,20 @@ const SIGNIN_FORM = `
 // roles: the roles this page is for.
 export async function signedIn(roles) {
   const form = $('#signin'), main = $('#app');
-  if (!$('#signin-form')) form.innerHTML = SIGNIN_FORM;
+  if (!$('#signin-form')) form.innerHTML = SIGNIN_FORM();
   for (;;) {
     try {
       const who = await api('/api/v1/session');
+      useServerLocale(who.locale);
       if (roles.includes(who.role)) {
         form.classList.add('hidden');
         main.classList.remove('hidden');
-        $('#who').textContent = `${who.user} (${who.role}${who.extension ? ' ' + who.extension : ''})`;
+        $('#who').textContent = `${who.user} (${tv('role', who.role)}${who.extension ? ' ' + who.extension : ''})`;
         $('#signout').classList.remove('hidden');
         $('#signout').onclick = async () => { await api('/api/v1/session', { method: 'DELETE' }); location.reload(); };
         return who;
       }
-      $('#signin-error').textContent = `This page is for ${roles.join(' and ')} users; ${who.user} is ${who.role}.`;
+      $('#signin-error').textContent = t('signin.wrongRole', { roles: roles.map((r) => tv('role', r)).join(t('signin.and')), user: who.user, role: tv('role', who.role) });
     } catch (e) {
       if (e.status !== 401) $('#signin-error').textContent = e.message;
     }

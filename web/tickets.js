@@ -6,11 +6,10 @@
 // priority, notes and replies, and its custom fields (tickets.fields)
 // shown by their labels with a form to edit them. Kept live by the
 // ticket.* events.
-import { api, $, el, duration, signedIn, events, fieldInput, fieldValue } from './common.js';
+import { api, $, el, duration, signedIn, events, fieldInput, fieldValue, t, tv, dateTime, relative as fromNow } from './common.js';
 
 // rows per page: 50, or ?limit=N in the page's address
 const PAGE = Math.min(1000, Math.max(1, Number(new URLSearchParams(location.search).get('limit')) || 50));
-const SLA_LABEL = { on_track: 'on track', at_risk: 'at risk', breached: 'breached' };
 
 let who = null;
 let rows = [];          // the tickets listed, in order
@@ -22,28 +21,25 @@ let ticketFields = [];  // the tenant's tickets.fields (GET /api/v1/fields, once
 let customBase = {};    // the fields the form was filled from
 const customers = new Map(); // id -> Promise of the customer (names in the list)
 
-const when = (iso) => (iso ? new Date(iso).toLocaleString() : '—');
+const when = (iso) => dateTime(iso);
 
-// "in 4:10" or "2:05 ago" from now
-function relative(iso) {
-  const d = Date.parse(iso) - Date.now();
-  return d >= 0 ? `in ${duration(d)}` : `${duration(-d)} ago`;
-}
+// "in 4 minutes" or "2 hours ago", in the page's language
+const relative = (iso) => fromNow(Date.parse(iso) - Date.now());
 
 function slaBadge(state) {
-  return el('span', { class: `badge sla ${state}`, 'data-sla': state }, SLA_LABEL[state] || state);
+  return el('span', { class: `badge sla ${state}`, 'data-sla': state }, tv('sla', state));
 }
 
 // A due time: when, and how far from now; "met" once the clock stopped.
 function dueCell(iso, doneIso, cls) {
-  if (doneIso) return el('td', { class: `${cls} met` }, `met ${when(doneIso)}`);
+  if (doneIso) return el('td', { class: `${cls} met` }, t('tickets.met', { when: when(doneIso) }));
   if (!iso) return el('td', { class: cls }, '—');
   const late = Date.parse(iso) <= Date.now();
   return el('td', { class: `${cls}${late ? ' late' : ''}`, title: iso }, `${when(iso)} (${relative(iso)})`);
 }
 
-function finished(t) {
-  return t.status === 'resolved' || t.status === 'closed';
+function finished(tk) {
+  return tk.status === 'resolved' || tk.status === 'closed';
 }
 
 function customerName(id) {
@@ -65,29 +61,29 @@ function query(offset, limit) {
   return `/api/v1/tickets?${p}`;
 }
 
-function row(t) {
-  const cust = el('td', { class: 'customer', 'data-customer': t.customer || '' }, t.customer ? '…' : '—');
-  customerName(t.customer).then((c) => { if (t.customer) cust.textContent = c ? c.name : t.customer; });
-  const tr = el('tr', { 'data-ticket': t.id, 'data-status': t.status, 'data-sla': t.sla.state, class: t.id === current ? 'selected' : '', tabindex: '0' },
-    el('td', {}, el('a', { href: `#${t.id}` }, t.id)),
-    el('td', { class: 'subject' }, t.subject),
+function row(tk) {
+  const cust = el('td', { class: 'customer', 'data-customer': tk.customer || '' }, tk.customer ? '…' : '—');
+  customerName(tk.customer).then((c) => { if (tk.customer) cust.textContent = c ? c.name : tk.customer; });
+  const tr = el('tr', { 'data-ticket': tk.id, 'data-status': tk.status, 'data-sla': tk.sla.state, class: tk.id === current ? 'selected' : '', tabindex: '0' },
+    el('td', {}, el('a', { href: `#${tk.id}` }, tk.id)),
+    el('td', { class: 'subject' }, tk.subject),
     cust,
-    el('td', { class: `priority ${t.priority}` }, t.priority),
-    el('td', {}, el('span', { class: `state ${t.status}` }, t.status)),
-    el('td', { class: 'assignee' }, t.assignee || '—'),
-    el('td', {}, t.group || '—'),
-    el('td', {}, slaBadge(t.sla.state)),
-    dueCell(t.sla.first_response_due, t.sla.first_response_at, 'due-fr'),
-    dueCell(finished(t) ? null : t.sla.resolution_due, null, 'due-res'));
-  tr.addEventListener('click', (ev) => { if (!ev.target.closest('a')) location.hash = t.id; });
-  tr.addEventListener('keydown', (ev) => { if (ev.key === 'Enter') location.hash = t.id; });
+    el('td', { class: `priority ${tk.priority}` }, tv('priority', tk.priority)),
+    el('td', {}, el('span', { class: `state ${tk.status}` }, tv('status', tk.status))),
+    el('td', { class: 'assignee' }, tk.assignee || '—'),
+    el('td', {}, tk.group || '—'),
+    el('td', {}, slaBadge(tk.sla.state)),
+    dueCell(tk.sla.first_response_due, tk.sla.first_response_at, 'due-fr'),
+    dueCell(finished(tk) ? null : tk.sla.resolution_due, null, 'due-res'));
+  tr.addEventListener('click', (ev) => { if (!ev.target.closest('a')) location.hash = tk.id; });
+  tr.addEventListener('keydown', (ev) => { if (ev.key === 'Enter') location.hash = tk.id; });
   return tr;
 }
 
 function renderList() {
   $('#tickets tbody').replaceChildren(...rows.map(row));
   $('#more').classList.toggle('hidden', !more);
-  $('#list-count').textContent = rows.length ? `${rows.length} ticket${rows.length === 1 ? '' : 's'}${more ? ' so far' : ''}` : 'No tickets match.';
+  $('#list-count').textContent = rows.length ? (more ? t('tickets.countSoFar', { n: rows.length }) : t('tickets.count', { n: rows.length })) : t('tickets.none');
 }
 
 // Reads the list again from the top, as many rows as are shown (at least
@@ -111,15 +107,15 @@ async function loadList(next = false) {
 
 function filtersChanged() {
   rows = [];
-  $('#list-title').textContent = $('#f-scope').selectedOptions[0]?.textContent || 'Tickets';
+  $('#list-title').textContent = $('#f-scope').selectedOptions[0]?.textContent || t('tickets.title');
   loadList();
 }
 
 async function fillFilters() {
   const scope = $('#f-scope');
   const opts = who.role === 'agent'
-    ? [['mine', 'My tickets'], ['group', "My group's tickets"]]
-    : [['all', 'All tickets'], ...(who.extension ? [['mine', 'My tickets']] : [])];
+    ? [['mine', t('tickets.mine')], ['group', t('tickets.group')]]
+    : [['all', t('tickets.all')], ...(who.extension ? [['mine', t('tickets.mine')]] : [])];
   scope.replaceChildren(...opts.map(([v, label]) => el('option', { value: v }, label)));
   $('#list-title').textContent = opts[0][1];
   const [{ queues }, { agents }] = await Promise.all([
@@ -131,76 +127,104 @@ async function fillFilters() {
 
 // --- the ticket in view -------------------------------------------------------
 
-function field(name, value) {
-  return [el('dt', {}, name), el('dd', { 'data-field': name.toLowerCase().replace(/ /g, '-') }, value)];
+// one line of the ticket's facts: key is its catalog key, whose last part
+// names it in data-field (ticket.firstResponseDue: first-response-due)
+function field(key, value) {
+  return [el('dt', {}, t(key)), el('dd', { 'data-field': key.split('.').pop().replace(/[A-Z]/g, (c) => '-' + c.toLowerCase()) }, value)];
 }
 
 // The label of a status button: the change seen from where the ticket is.
 function actionLabel(from, to) {
-  if (to === 'open') return from === 'resolved' || from === 'closed' ? 'Reopen' : from === 'pending' ? 'Resume' : 'Open';
-  return { pending: 'Set pending', resolved: 'Resolve', closed: 'Close', new: 'Back to new' }[to] || to;
+  if (to === 'open') return from === 'resolved' || from === 'closed' ? t('action.reopen') : from === 'pending' ? t('action.resume') : t('action.open');
+  return tv('action', to);
+}
+
+// What a history entry the server wrote says, in the page's language:
+// the server words them in English in a few fixed shapes (ticket.c), read
+// back here; notes, replies and any shape not known are shown as written.
+function historyText(h) {
+  const who = (x) => (x === 'nobody' ? t('tickets.nobody') : x);
+  const arrow = /^(.*) → (.*)$/.exec(h.text);
+  let m;
+  if (h.kind === 'status' && arrow) return `${tv('status', arrow[1])} → ${tv('status', arrow[2])}`;
+  if (h.kind === 'priority' && arrow) return `${tv('priority', arrow[1])} → ${tv('priority', arrow[2])}`;
+  if (h.kind === 'assign' && arrow) return `${who(arrow[1])} → ${who(arrow[2])}`;
+  if (h.kind === 'created' && (m = /^(.*); ([\w-]+), ([\w-]+)(?:, assigned to (.+))?$/s.exec(h.text))) {
+    const made = { subject: m[1], priority: tv('priority', m[2]), category: tv('category', m[3]), assignee: m[4] };
+    return m[4] ? t('history.createdTo', made) : t('history.created', made);
+  }
+  if (h.kind === 'rated' && (m = /^satisfaction (\d+) of 5$/.exec(h.text))) return t('tickets.csat', { n: m[1] });
+  if (h.kind === 'sla' && (m = /^(first response|resolution) target (breached|near)$/.exec(h.text))) {
+    const clock = m[1] === 'resolution' ? t('ticket.resolutionDue') : t('ticket.firstResponseDue');
+    return m[2] === 'breached' ? t('history.breached', { clock }) : t('history.near', { clock });
+  }
+  if (h.kind === 'escalated' && (m = /^priority ([\w-]+), assignee (.+) → (.+)$/.exec(h.text)))
+    return t('history.escalated', { priority: tv('priority', m[1]), from: who(m[2]), to: who(m[3]) });
+  if (h.kind === 'escalated' && (m = /^priority ([\w-]+), assignee (.+) kept: nobody else in (.+) is available$/.exec(h.text)))
+    return t('history.escalatedKept', { priority: tv('priority', m[1]), from: who(m[2]), group: m[3] });
+  return h.text;
 }
 
 function historyItem(h) {
-  const label = h.kind === 'reply' ? 'public reply' : h.kind === 'note' ? 'internal note' : h.kind;
+  const label = tv('historyKind', h.kind);
   return el('li', { class: `kind-${h.kind}`, 'data-kind': h.kind },
-    el('div', { class: 'muted' }, `${when(h.at)} · ${h.user} · `, el('b', {}, label)),
-    el('div', { class: 'text' }, h.text));
+    el('div', { class: 'muted' }, `${when(h.at)} · ${h.user === 'system' ? t('tickets.system') : h.user} · `, el('b', {}, label)),
+    el('div', { class: 'text' }, historyText(h)));
 }
 
-function renderTicket(t) {
-  $('#tk-id').textContent = t.id;
-  $('#tk-subject').textContent = t.subject;
-  $('#tk-status').textContent = t.status;
-  $('#tk-status').className = `state ${t.status}`;
-  $('#tk-sla').replaceChildren(slaBadge(t.sla.state));
-  $('#tk-priority-now').textContent = `${t.priority} priority`;
-  $('#tk-description').textContent = t.description || '';
+function renderTicket(tk) {
+  $('#tk-id').textContent = tk.id;
+  $('#tk-subject').textContent = tk.subject;
+  $('#tk-status').textContent = tv('status', tk.status);
+  $('#tk-status').className = `state ${tk.status}`;
+  $('#tk-sla').replaceChildren(slaBadge(tk.sla.state));
+  $('#tk-priority-now').textContent = t('tickets.priorityNow', { priority: tv('priority', tk.priority) });
+  $('#tk-description').textContent = tk.description || '';
   $('#tk-fields').replaceChildren(
-    ...field('Status', t.status), ...field('Priority', t.priority), ...field('Category', t.category || '—'),
-    ...field('Group', t.group || '—'), ...field('Assignee', t.assignee || 'nobody'),
-    ...field('Created', `${when(t.created)} by ${t.creator || 'system'}`), ...field('Updated', when(t.updated)),
-    ...field('First response due', t.sla.first_response_at ? `met ${when(t.sla.first_response_at)}` : t.sla.first_response_due ? `${when(t.sla.first_response_due)} (${relative(t.sla.first_response_due)})` : '—'),
-    ...field('Resolution due', finished(t) ? 'stopped' : t.sla.resolution_due ? `${when(t.sla.resolution_due)} (${relative(t.sla.resolution_due)})` : '—'),
-    ...field('Escalations', t.sla.escalations),
-    ...field('Tags', (t.tags || []).join(', ') || '—'), ...field('Calls', t.calls || '—'),
-    ...field('Satisfaction', t.csat ? `${t.csat} of 5` : '—'));
-  $('#tk-actions').replaceChildren(...(t.transitions || []).filter((s) => s !== 'new').map((s) =>
-    el('button', { type: 'button', 'data-status': s, class: s === 'resolved' ? 'primary' : '', onclick: () => change({ status: s }) }, actionLabel(t.status, s))));
+    ...field('ticket.status', tv('status', tk.status)), ...field('ticket.priority', tv('priority', tk.priority)), ...field('ticket.category', tv('category', tk.category) || '—'),
+    ...field('ticket.group', tk.group || '—'), ...field('ticket.assignee', tk.assignee || t('tickets.nobody')),
+    ...field('ticket.created', t('tickets.createdBy', { when: when(tk.created), who: tk.creator || t('tickets.system') })), ...field('ticket.updated', when(tk.updated)),
+    ...field('ticket.firstResponseDue', tk.sla.first_response_at ? t('tickets.met', { when: when(tk.sla.first_response_at) }) : tk.sla.first_response_due ? `${when(tk.sla.first_response_due)} (${relative(tk.sla.first_response_due)})` : '—'),
+    ...field('ticket.resolutionDue', finished(tk) ? t('tickets.stopped') : tk.sla.resolution_due ? `${when(tk.sla.resolution_due)} (${relative(tk.sla.resolution_due)})` : '—'),
+    ...field('ticket.escalations', tk.sla.escalations),
+    ...field('ticket.tags', (tk.tags || []).join(', ') || '—'), ...field('ticket.calls', tk.calls || '—'),
+    ...field('ticket.satisfaction', tk.csat ? t('tickets.csat', { n: tk.csat }) : '—'));
+  $('#tk-actions').replaceChildren(...(tk.transitions || []).filter((s) => s !== 'new').map((s) =>
+    el('button', { type: 'button', 'data-status': s, class: s === 'resolved' ? 'primary' : '', onclick: () => change({ status: s }) }, actionLabel(tk.status, s))));
 
   // the selects keep a choice in progress unless the ticket itself changed
   const sel = $('#tk-assignee');
-  if (shown.id !== t.id || shown.assignee !== t.assignee || shown.assignees !== JSON.stringify(t.assignees)) {
-    const list = (t.assignees || []).slice();
-    if (t.assignee && !list.some((a) => a.ext === t.assignee)) list.unshift({ ext: t.assignee, name: '' });
-    sel.replaceChildren(el('option', { value: '' }, 'nobody'),
+  if (shown.id !== tk.id || shown.assignee !== tk.assignee || shown.assignees !== JSON.stringify(tk.assignees)) {
+    const list = (tk.assignees || []).slice();
+    if (tk.assignee && !list.some((a) => a.ext === tk.assignee)) list.unshift({ ext: tk.assignee, name: '' });
+    sel.replaceChildren(el('option', { value: '' }, t('tickets.nobody')),
       ...list.map((a) => el('option', { value: a.ext }, `${a.ext}${a.name ? ' ' + a.name : ''}`)));
-    sel.value = t.assignee || '';
+    sel.value = tk.assignee || '';
   }
-  if (shown.id !== t.id || shown.priority !== t.priority) $('#tk-priority').value = t.priority;
-  if (shown.id !== t.id) { $('#tk-note-text').value = ''; $('#tk-note-done').textContent = ''; $('#tk-error').textContent = ''; $('#tk-custom-done').textContent = ''; }
+  if (shown.id !== tk.id || shown.priority !== tk.priority) $('#tk-priority').value = tk.priority;
+  if (shown.id !== tk.id) { $('#tk-note-text').value = ''; $('#tk-note-done').textContent = ''; $('#tk-error').textContent = ''; $('#tk-custom-done').textContent = ''; }
   const prev = shown;
-  shown = { id: t.id, assignee: t.assignee, assignees: JSON.stringify(t.assignees), priority: t.priority, customer: t.customer, fields: prev.fields };
+  shown = { id: tk.id, assignee: tk.assignee, assignees: JSON.stringify(tk.assignees), priority: tk.priority, customer: tk.customer, fields: prev.fields };
 
-  renderCustom(t, prev.id !== t.id || prev.fields !== JSON.stringify(t.fields || {}));
-  shown.fields = JSON.stringify(t.fields || {});
+  renderCustom(tk, prev.id !== tk.id || prev.fields !== JSON.stringify(tk.fields || {}));
+  shown.fields = JSON.stringify(tk.fields || {});
 
-  $('#tk-history').replaceChildren(...(t.history || []).slice().reverse().map(historyItem));
+  $('#tk-history').replaceChildren(...(tk.history || []).slice().reverse().map(historyItem));
 }
 
 // --- custom fields (tickets.fields) ---------------------------------------------
 
 function customText(f, v) {
   if (v === undefined || v === null || v === '') return '—';
-  if (f?.type === 'bool' || typeof v === 'boolean') return v ? 'yes' : 'no';
+  if (f?.type === 'bool' || typeof v === 'boolean') return v ? t('common.yes') : t('common.no');
   return String(v);
 }
 
 // The fields by their labels (declared ones in their order, then any the
 // ticket keeps that are not declared); the form is built again only when
 // the ticket or its fields changed, so that an edit in progress stays.
-function renderCustom(t, rebuild) {
-  const values = t.fields || {};
+function renderCustom(tk, rebuild) {
+  const values = tk.fields || {};
   const declared = new Set(ticketFields.map((f) => f.name));
   const extra = Object.keys(values).filter((k) => !declared.has(k));
   $('#tk-custom').classList.toggle('hidden', !ticketFields.length && !extra.length);
@@ -229,10 +253,10 @@ async function saveCustom(ev) {
   $('#tk-custom-error').textContent = '';
   $('#tk-custom-done').textContent = '';
   document.querySelectorAll('#tk-custom-inputs [aria-invalid]').forEach((i) => i.removeAttribute('aria-invalid'));
-  if (!Object.keys(fields).length) { $('#tk-custom-done').textContent = 'Nothing changed.'; return; }
+  if (!Object.keys(fields).length) { $('#tk-custom-done').textContent = t('common.nothingChanged'); return; }
   try {
     await api(`/api/v1/tickets/${encodeURIComponent(id)}`, { method: 'PATCH', body: { fields } });
-    if (current === id) $('#tk-custom-done').textContent = 'Fields saved.';
+    if (current === id) $('#tk-custom-done').textContent = t('tickets.fieldsSaved');
   } catch (e) {
     if (current !== id) return;
     $('#tk-custom-error').textContent = e.message;
@@ -257,12 +281,12 @@ async function openTicket(id, withCustomer = true) {
   if (first) $('#tk-error').textContent = '';
   try {
     const before = shown.customer;
-    const t = await api(`/api/v1/tickets/${encodeURIComponent(id)}`);
+    const tk = await api(`/api/v1/tickets/${encodeURIComponent(id)}`);
     if (current !== id) return;
-    renderTicket(t);
-    document.body.dataset.ticket = t.id;
-    if (first || before !== t.customer) showCustomer(t.customer);
-    else if (withCustomer && t.customer && !playing()) showCustomer(t.customer); // its notes and calls move too
+    renderTicket(tk);
+    document.body.dataset.ticket = tk.id;
+    if (first || before !== tk.customer) showCustomer(tk.customer);
+    else if (withCustomer && tk.customer && !playing()) showCustomer(tk.customer); // its notes and calls move too
   } catch (e) {
     if (current !== id) return;
     $('#tk-error').textContent = e.message;
@@ -292,11 +316,11 @@ async function change(body) {
 async function addNote(isPublic) {
   const id = current, text = $('#tk-note-text').value.trim();
   $('#tk-note-done').textContent = '';
-  if (!text) { $('#tk-error').textContent = 'text: write something first'; return; }
+  if (!text) { $('#tk-error').textContent = t('tickets.writeFirst'); return; }
   try {
     await api(`/api/v1/tickets/${encodeURIComponent(id)}/notes`, { method: 'POST', body: { text, public: isPublic } });
     $('#tk-note-text').value = '';
-    $('#tk-note-done').textContent = isPublic ? 'Reply sent.' : 'Note added.';
+    $('#tk-note-done').textContent = (isPublic ? t('tickets.replySent') : t('tickets.noteAdded'));
     $('#tk-error').textContent = '';
   } catch (e) {
     $('#tk-error').textContent = e.message;
@@ -313,18 +337,18 @@ function timelineRow(item) {
   let what, details;
   if (item.kind === 'call') {
     const talk = item.answered_at && item.ended_at ? duration(Date.parse(item.ended_at) - Date.parse(item.answered_at)) : null;
-    what = `Call · ${item.outcome || '—'}`;
+    what = t('timeline.call', { outcome: tv('outcome', item.outcome) || '—' });
     details = el('div', {},
-      el('div', {}, [item.caller, item.queue && `queue ${item.queue}`, item.agent && `agent ${item.agent}`, talk && `talk ${talk}`].filter(Boolean).join(' · ')),
-      item.wrapup ? el('div', { class: 'muted' }, `${item.wrapup.disposition}${item.wrapup.notes ? ': ' + item.wrapup.notes : ''}`) : '',
+      el('div', {}, [item.caller, item.queue && t('timeline.queue', { queue: item.queue }), item.agent && t('timeline.agent', { ext: item.agent }), talk && t('timeline.talk', { d: talk })].filter(Boolean).join(' · ')),
+      item.wrapup ? el('div', { class: 'muted' }, `${tv('disposition', item.wrapup.disposition)}${item.wrapup.notes ? t('common.colon') + item.wrapup.notes : ''}`) : '',
       item.recording_url ? el('audio', { controls: '', preload: 'none', src: item.recording_url }) : '');
   } else if (item.kind === 'ticket') {
-    const t = item.ticket;
-    what = el('span', {}, 'Ticket ', el('a', { href: `#${t.id}` }, t.id));
-    details = el('div', {}, `${t.subject} · ${t.status} · ${t.priority} `, slaBadge(t.sla.state));
+    const tk = item.ticket;
+    what = el('span', {}, t('timeline.ticket'), ' ', el('a', { href: `#${tk.id}` }, tk.id));
+    details = el('div', {}, `${tk.subject} · ${tv('status', tk.status)} · ${tv('priority', tk.priority)} `, slaBadge(tk.sla.state));
   } else {
-    what = el('span', {}, item.kind === 'reply' ? 'Reply on ' : 'Note on ', el('a', { href: `#${item.ticket}` }, item.ticket));
-    details = el('div', {}, el('span', { class: 'muted' }, `${item.user}: `), item.text);
+    what = el('span', {}, (item.kind === 'reply' ? t('timeline.replyOnLink') : t('timeline.noteOnLink')), ' ', el('a', { href: `#${item.ticket}` }, item.ticket));
+    details = el('div', {}, el('span', { class: 'muted' }, `${item.user}${t('common.colon')}`), item.text);
   }
   return el('tr', { 'data-kind': item.kind }, el('td', { class: 'when' }, when(item.at)), el('td', {}, what), el('td', {}, details));
 }
@@ -350,10 +374,10 @@ async function showCustomer(id) {
     $('#cust-card').classList.remove('hidden');
     $('#cust-card').dataset.customer = c.id;
     $('#cust-name').textContent = c.name;
-    $('#cust-tier').textContent = c.tier;
+    $('#cust-tier').textContent = tv('tier', c.tier);
     $('#cust-tier').className = `state tier-${c.tier}`;
     $('#cust-company').textContent = c.company;
-    $('#cust-tags').textContent = c.tags.map((t) => '#' + t).join(' ');
+    $('#cust-tags').textContent = c.tags.map((tag) => '#' + tag).join(' ');
     $('#cust-ids').textContent = c.identities.map((i) => i.value).join(' · ');
     $('#cust-notes').textContent = c.notes;
     $('#cust-fields').replaceChildren(...Object.entries(c.fields || {}).flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
@@ -398,7 +422,7 @@ async function main() {
     if (current && ev.data && ev.data.ticket === current && !viewDue) {
       viewDue = setTimeout(() => { viewDue = null; if (current) openTicket(current); }, 300);
     }
-  }, () => { $('#live').textContent = 'live'; document.body.dataset.live = '1'; loadList(); });
+  }, () => { $('#live').textContent = t('common.live'); document.body.dataset.live = '1'; loadList(); });
 }
 
 main();

@@ -2,32 +2,32 @@
 // service level against its target, ASA, AHT, abandon rate), every
 // agent's state and time in it, and the last hours' calls; kept live by
 // the event stream (queue.stats frames and agent events), no reloads.
-import { api, $, el, duration, pct, signedIn, events } from './common.js';
+import { api, $, el, duration, pct, signedIn, events, t, tv, dateTime, hourOfDay } from './common.js';
 
 const queues = new Map(); // name -> queue JSON, with at: when it was read
 const agents = new Map(); // ext -> agent JSON
 
 function slCell(q) {
-  const t = q.today, sl = t.service_level;
+  const today = q.today, sl = today.service_level;
   if (sl === null || sl === undefined) return el('td', {}, '—');
   const cls = sl < q.service_level_target ? 'slip' : 'ok';
-  return el('td', { class: cls, title: `target ${pct(q.service_level_target)} within ${t.service_level_threshold_ms / 1000} s` },
+  return el('td', { class: cls, title: t('wallboard.slTitle', { target: pct(q.service_level_target), s: today.service_level_threshold_ms / 1000 }) },
     `${pct(sl)} / ${pct(q.service_level_target)}`);
 }
 
 function renderQueues() {
   const rows = [...queues.values()].sort((a, b) => a.name.localeCompare(b.name)).map((q) => {
-    const t = q.today, wait = q.waiting ? q.longest_wait_ms + (Date.now() - q.at) : 0;
+    const td = q.today, wait = q.waiting ? q.longest_wait_ms + (Date.now() - q.at) : 0;
     return el('tr', { 'data-queue': q.name },
       el('td', {}, q.name),
       el('td', { class: 'big waiting' }, q.waiting),
       el('td', {}, q.waiting ? duration(wait) : '—'),
       slCell(q),
-      el('td', {}, t.asa_ms === null ? '—' : duration(t.asa_ms)),
-      el('td', {}, t.aht_ms === null ? '—' : duration(t.aht_ms)),
-      el('td', {}, `${t.abandoned + t.short_abandoned} (${pct(t.abandon_rate)})`),
-      el('td', {}, t.offered),
-      el('td', {}, t.answered),
+      el('td', {}, td.asa_ms === null ? '—' : duration(td.asa_ms)),
+      el('td', {}, td.aht_ms === null ? '—' : duration(td.aht_ms)),
+      el('td', {}, `${td.abandoned + td.short_abandoned} (${pct(td.abandon_rate)})`),
+      el('td', {}, td.offered),
+      el('td', {}, td.answered),
       el('td', {}, `${q.agents.available} / ${q.agents.busy + q.agents.ringing + q.agents.wrapup} / ${q.agents.paused}`));
   });
   $('#queues tbody').replaceChildren(...rows);
@@ -38,9 +38,9 @@ function renderAgents() {
     el('tr', { 'data-agent': a.ext },
       el('td', {}, a.ext),
       el('td', {}, a.name),
-      el('td', {}, el('span', { class: `state ${a.state}` }, a.state.replace('_', ' ') + (a.state === 'paused' && a.reason ? ` (${a.reason})` : ''))),
+      el('td', {}, el('span', { class: `state ${a.state}` }, tv('agentState', a.state) + (a.state === 'paused' && a.reason ? ` (${tv('pauseReason', a.reason)})` : ''))),
       el('td', {}, a.since ? duration(Date.now() - a.since) : '—'),
-      el('td', {}, a.registered ? 'registered' : '—')));
+      el('td', {}, a.registered ? t('wallboard.registered') : '—')));
   $('#agents tbody').replaceChildren(...rows);
 }
 
@@ -61,17 +61,17 @@ async function renderChart() {
       r.setAttribute('data-kind', k);
       r.setAttribute('data-value', v);
       const tip = document.createElementNS(ns, 'title');
-      tip.textContent = `${k} ${v}`;
+      tip.textContent = `${tv('chart', k)} ${v}`;
       r.append(tip);
       kids.push(r);
     });
-    const t = document.createElementNS(ns, 'text');
-    t.setAttribute('x', i * bw + bw / 2);
-    t.setAttribute('y', H + 20);
-    t.setAttribute('text-anchor', 'middle');
-    t.setAttribute('font-size', '11');
-    t.textContent = new Date(h.start).getHours() + ':00';
-    kids.push(t);
+    const hour = document.createElementNS(ns, 'text');
+    hour.setAttribute('x', i * bw + bw / 2);
+    hour.setAttribute('y', H + 20);
+    hour.setAttribute('text-anchor', 'middle');
+    hour.setAttribute('font-size', '11');
+    hour.textContent = hourOfDay(h.start);
+    kids.push(hour);
   });
   svg.replaceChildren(...kids);
 }
@@ -80,13 +80,13 @@ async function renderChart() {
 async function renderTickets() {
   const sla = $('#tk-sla').value;
   const { tickets } = await api(`/api/v1/tickets?status=new,open,pending${sla ? '&sla=' + sla : ''}&limit=50`);
-  $('#tickets tbody').replaceChildren(...tickets.map((t) => {
-    const due = !t.sla.first_response_at && t.sla.first_response_due ? t.sla.first_response_due : t.sla.resolution_due;
-    return el('tr', { 'data-ticket': t.id },
-      el('td', {}, t.id), el('td', {}, t.subject), el('td', {}, t.priority), el('td', {}, t.status),
-      el('td', {}, t.group || '—'), el('td', {}, t.assignee || '—'),
-      el('td', { class: `sla ${t.sla.state}` }, t.sla.state.replace('_', ' ')),
-      el('td', {}, due ? new Date(due).toLocaleString() : '—'));
+  $('#tickets tbody').replaceChildren(...tickets.map((tk) => {
+    const due = !tk.sla.first_response_at && tk.sla.first_response_due ? tk.sla.first_response_due : tk.sla.resolution_due;
+    return el('tr', { 'data-ticket': tk.id },
+      el('td', {}, tk.id), el('td', {}, tk.subject), el('td', {}, tv('priority', tk.priority)), el('td', {}, tv('status', tk.status)),
+      el('td', {}, tk.group || '—'), el('td', {}, tk.assignee || '—'),
+      el('td', { class: `sla ${tk.sla.state}` }, tv('sla', tk.sla.state)),
+      el('td', {}, dateTime(due)));
   }));
 }
 
@@ -134,7 +134,7 @@ async function main() {
       // an agent added in the admin page (the tenant applied live)
       loadAll();
     }
-  }, () => { $('#live').textContent = 'live'; document.body.dataset.live = '1'; loadAll(); });
+  }, () => { $('#live').textContent = t('common.live'); document.body.dataset.live = '1'; loadAll(); });
 }
 
 main();

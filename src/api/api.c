@@ -1198,6 +1198,7 @@ static const struct route routes[] = {
     {"GET", "/web/{id}", 0, api__web_file},
     {"POST", "/api/v1/session", 0, api__session_create},
     {"GET", "/api/v1/session", ANY, api__session_get},
+    {"PATCH", "/api/v1/session", ANY, api__session_patch},
     {"DELETE", "/api/v1/session", ANY, api__session_delete},
     {"GET", "/api/v1/calls", ANY, api__calls_list},
     {"POST", "/api/v1/calls", ANY, api__calls_dial},

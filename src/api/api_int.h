@@ -300,7 +300,7 @@ int api__tenant_apply(struct api *a, struct cfg_tenant *t, json_t *later, const 
 int api__queues_changed(struct api *a);
 
 /* The routes of users.c. */
-route_h api__session_create, api__session_get, api__session_delete;
+route_h api__session_create, api__session_get, api__session_patch, api__session_delete;
 route_h api__users_list, api__users_add, api__users_get, api__users_patch, api__users_del,
     api__users_unlock;
 route_h api__tokens_list, api__tokens_add, api__tokens_del;

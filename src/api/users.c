@@ -17,6 +17,7 @@
  *
  * Not here: routing and replies (api.c).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -757,10 +758,87 @@ out:
 	json_decref(body);
 }
 
+/* Who the credentials belong to, with the user's own settings ("" when
+ * none is stored, or the caller is not a stored user). */
+static json_t *session_json(struct req *rq)
+{
+	const struct user *us = user_find(rq->api->users, rq->who.user);
+	json_t *o = who_json(&rq->who);
+
+	json_object_set_new(o, "locale", json_string(us ? us->u.locale : ""));
+	return o;
+}
+
 /* GET /api/v1/session: who am I. */
 void api__session_get(struct req *rq)
 {
-	api__reply_json(rq, 200, "OK", who_json(&rq->who));
+	api__reply_json(rq, 200, "OK", session_json(rq));
+}
+
+/* A language tag of the shape BCP 47 gives the ones the pages are asked
+ * for: a language of 2-3 letters, then parts of 2-8 letters or digits
+ * ("zh-CN", "zh-Hans-CN"). The pages take the nearest catalog they have. */
+static bool locale_ok(const char *s)
+{
+	size_t n = 0, k;
+
+	while (s[n] >= 'a' && s[n] <= 'z')
+		n++;
+	if (n < 2 || n > 3)
+		return false;
+	while (s[n] == '-') {
+		for (k = 0, n++; isalnum((unsigned char)s[n]); n++)
+			k++;
+		if (k < 2 || k > 8)
+			return false;
+	}
+	return s[n] == '\0';
+}
+
+/* PATCH /api/v1/session {"locale"}: the signed-in user changes its own
+ * settings; the language the pages are shown in ("" for the browser's). */
+void api__session_patch(struct req *rq)
+{
+	static const char *const fields[] = {"locale", NULL};
+	struct user *us;
+	struct store_user su;
+	json_t *body, *v;
+	int err;
+
+	body = api__body_object(rq, fields);
+	if (!body)
+		return;
+	us = user_find(rq->api->users, rq->who.user);
+	if (!us) {
+		api__reply_error(rq, 404, "Not Found", "not_found",
+				 "'%s' is not a stored user: it has no settings",
+				 rq->who.user);
+		goto out;
+	}
+	su = us->u;
+	if ((v = json_object_get(body, "locale"))) {
+		const char *l = json_string_value(v);
+		if (!l || strlen(l) >= sizeof(su.locale) || (*l && !locale_ok(l))) {
+			api__reply_error(
+			    rq, 400, "Bad Request", "bad_field",
+			    "locale: a language tag such as zh-CN or en (at most "
+			    "%zu characters), or \"\" for the browser's",
+			    sizeof(su.locale) - 1);
+			goto out;
+		}
+		util_copy(su.locale, sizeof(su.locale), l);
+	}
+	err = store_user_save(rq->api->store, &su);
+	if (err) {
+		api__reply_error(rq, 503, "Service Unavailable", "store_error",
+				 "the change could not be stored: %s", strerror(err));
+		goto out;
+	}
+	us->u = su;
+	api__audit(rq->api, &rq->who, "session.update", su.name, "locale=%s", su.locale);
+	api__reply_json(rq, 200, "OK", session_json(rq));
+out:
+	json_decref(body);
 }
 
 /* DELETE /api/v1/session: signs out (the cookie's session ends). */

@@ -51,6 +51,7 @@ static const char *content_type(const char *name)
 	    {".html", "text/html; charset=utf-8"},
 	    {".js", "text/javascript; charset=utf-8"},
 	    {".css", "text/css; charset=utf-8"},
+	    {".json", "application/json; charset=utf-8"},
 	    {".svg", "image/svg+xml"},
 	    {".ico", "image/x-icon"},
 	};

@@ -59,7 +59,7 @@ enum row_sql {
 };
 
 static const char *const row_sql[] = {
-    [ROW_USER_SAVE] = "INSERT OR REPLACE INTO users VALUES (?,?,?,?,?,?,?,?)",
+    [ROW_USER_SAVE] = "INSERT OR REPLACE INTO users VALUES (?,?,?,?,?,?,?,?,?)",
     [ROW_USER_DEL] = "DELETE FROM users WHERE name=?",
     [ROW_TOKEN_SAVE] = "INSERT OR REPLACE INTO tokens VALUES (?,?,?,?,?,?)",
     [ROW_TOKENS_DEL_USER] = "DELETE FROM tokens WHERE user=?",
@@ -223,6 +223,8 @@ static const char *const migrations[] = {
     " FROM identities WHERE customer = c.id) FROM customers c;",
     /* 9: tickets' custom fields (tickets.fields), a JSON object */
     "ALTER TABLE tickets ADD COLUMN fields TEXT NOT NULL DEFAULT '{}';",
+    /* 10: the language a user reads the pages in (PATCH /api/v1/session) */
+    "ALTER TABLE users ADD COLUMN locale TEXT NOT NULL DEFAULT '';",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
@@ -993,9 +995,9 @@ int store_user_save(struct store *s, const struct store_user *u)
 {
 	if (!u)
 		return EINVAL;
-	return row_job(s, ROW_USER_SAVE, "ssssssii", u->name, u->role, u->extension,
+	return row_job(s, ROW_USER_SAVE, "ssssssiis", u->name, u->role, u->extension,
 		       u->queues, u->display, u->pw_hash, (uint64_t)u->disabled,
-		       u->created);
+		       u->created, u->locale);
 }
 
 int store_user_delete(struct store *s, const char *name)
@@ -1092,6 +1094,7 @@ static int user_row(sqlite3_stmt *st, void *h, void *arg)
 	col_text(st, 5, u.pw_hash, sizeof(u.pw_hash));
 	u.disabled = sqlite3_column_int(st, 6) != 0;
 	u.created = (uint64_t)sqlite3_column_int64(st, 7);
+	col_text(st, 8, u.locale, sizeof(u.locale));
 	return ((store_user_h *)h)(&u, arg);
 }
 

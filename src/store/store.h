@@ -270,6 +270,7 @@ struct store_user {
 	char pw_hash[128]; /* argon2id, libsodium's crypto_pwhash_str form */
 	bool disabled;
 	uint64_t created;
+	char locale[16]; /* the pages' language (BCP 47: zh-CN); "": the browser's */
 };
 /* Inserts or replaces (queued write). */
 int store_user_save(struct store *st, const struct store_user *u);

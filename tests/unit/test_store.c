@@ -2,8 +2,8 @@
  * test_store.c — the SQLite store: migrations applied once, calls saved
  * and read back with filters, events, bindings with expiry, a burst of
  * writes committed in batches, data kept across close and reopen, a
- * full write queue refused with ENOSPC rather than growing, and tickets'
- * custom fields (migration 9).
+ * full write queue refused with ENOSPC rather than growing, tickets'
+ * custom fields (migration 9) and users' languages (migration 10).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -76,7 +76,7 @@ static int test_calls_events_bindings(void)
 
 	mkdir_tmp();
 	TEST_ERR(store_open(&st, dir));
-	TEST_CHECK(!(store_schema_version(st) != 9));
+	TEST_CHECK(!(store_schema_version(st) != 10));
 	for (int i = 0; i < 10; i++) {
 		memset(&c, 0, sizeof(c));
 		snprintf(c.id, sizeof(c.id), "c%d", i);
@@ -140,7 +140,7 @@ static int test_calls_events_bindings(void)
 	/* close, reopen: everything is still there, nothing reapplied */
 	st = mem_deref(st);
 	TEST_ERR(store_open(&st, dir));
-	TEST_CHECK(!(store_schema_version(st) != 9 || store_call_get(st, "c3", &got)));
+	TEST_CHECK(!(store_schema_version(st) != 10 || store_call_get(st, "c3", &got)));
 	n = 0;
 	store_webhook_list(st, webhook_h, &n);
 	TEST_CHECK(!(n != 1));
@@ -190,6 +190,10 @@ static int user_h(const struct store_user *u, void *arg)
 
 	strcat(names, u->name);
 	strcat(names, u->disabled ? "-" : "+");
+	if (u->locale[0]) {
+		strcat(names, "@");
+		strcat(names, u->locale);
+	}
 	return 0;
 }
 
@@ -240,6 +244,7 @@ static int test_users_tokens_sessions_audit(void)
 	store_user_save(st, &u);
 	strcpy(u.name, "bob");
 	u.disabled = true;
+	strcpy(u.locale, "zh-CN");
 	store_user_save(st, &u);
 	strcpy(t.id, "t1");
 	strcpy(t.user, "alice");
@@ -269,7 +274,7 @@ static int test_users_tokens_sessions_audit(void)
 	}
 	store_flush(st);
 
-	TEST_CHECK(!store_user_list(st, user_h, buf) && !strcmp(buf, "alice+bob-"));
+	TEST_CHECK(!store_user_list(st, user_h, buf) && !strcmp(buf, "alice+bob-@zh-CN"));
 	TEST_CHECK(!store_token_list(st, token_h, &n) && n == 2);
 	buf[0] = '\0';
 	TEST_CHECK(!store_session_list(st, 2000, session_h, buf) &&
@@ -313,7 +318,7 @@ static int ticket_fields_h(const struct store_ticket *t, void *arg)
 
 /* Tickets keep their custom fields (a JSON object, "{}" when none), by id
  * and in lists; a database of schema 8 is upgraded with "{}" on the
- * tickets it has. */
+ * tickets it has and no language ("") on its users. */
 static int test_ticket_fields(void)
 {
 	struct store *st = NULL;
@@ -349,13 +354,17 @@ static int test_ticket_fields(void)
 	    sqlite3_exec(
 		db,
 		"ALTER TABLE tickets DROP COLUMN fields;"
-		"DELETE FROM schema_version WHERE version = 9;"
-		"INSERT INTO tickets (id, status, updated) VALUES ('tk3', 'new', 0);",
+		"ALTER TABLE users DROP COLUMN locale;"
+		"DELETE FROM schema_version WHERE version >= 9;"
+		"INSERT INTO tickets (id, status, updated) VALUES ('tk3', 'new', 0);"
+		"INSERT INTO users VALUES ('carol', 'agent', '1003', '', '', 'h', 0, 0);",
 		NULL, NULL, NULL) == SQLITE_OK);
 	sqlite3_close(db);
 	db = NULL;
-	TEST_CHECK(!store_open(&st, dir) && store_schema_version(st) == 9);
+	TEST_CHECK(!store_open(&st, dir) && store_schema_version(st) == 10);
 	TEST_CHECK(!store_ticket_get(st, "tk3", t) && !strcmp(t->fields, "{}"));
+	buf[0] = '\0';
+	TEST_CHECK(!store_user_list(st, user_h, buf) && !strcmp(buf, "carol+"));
 	r = 0;
 out:
 	if (db)
@@ -371,7 +380,8 @@ static const struct test_case tests[] = {
     {"calls, events and bindings saved, filtered, kept across reopen",
      test_calls_events_bindings},
     {"50,000 writes batched; a full queue answers ENOSPC", test_burst_and_overload},
-    {"tickets keep custom fields; schema 8 upgraded", test_ticket_fields},
+    {"tickets keep custom fields, users a language; schema 8 upgraded",
+     test_ticket_fields},
 };
 
 TEST_MAIN(tests)

@@ -76,7 +76,8 @@ async function fitsWidth(page) {
 }
 
 mkdirSync(SHOTS, { recursive: true });
-const browser = await puppeteer.launch({ browser: 'firefox', executablePath: FIREFOX, headless: true, defaultViewport: VIEWPORT });
+// in English whatever the machine's language: the checks look for English words
+const browser = await puppeteer.launch({ browser: 'firefox', executablePath: FIREFOX, headless: true, defaultViewport: VIEWPORT, extraPrefsFirefox: { 'intl.accept_languages': 'en-US', 'intl.locale.requested': 'en-US' } });
 const errors = new Map(); // page name -> script errors it logged
 async function open(name) {
   // a window each: a tab behind another is hidden, and Firefox stops

@@ -49,10 +49,11 @@ export const waitText = (page, sel, re, timeout = 15000) =>
 export const waitValue = (page, sel, re, timeout = 10000) =>
   page.waitForFunction(([s, r]) => new RegExp(r).test(document.querySelector(s)?.value || ''), [sel, re.source], { timeout });
 
-// A page in a browser context of its own at viewport; its script errors
-// are pushed to errors.
-export async function openPage(browser, viewport, errors) {
-  const c = await browser.newContext({ viewport });
+// A page in a browser context of its own at viewport, in a browser whose
+// language is locale (English unless told: the tests look for English
+// words); its script errors are pushed to errors.
+export async function openPage(browser, viewport, errors, locale = 'en-US') {
+  const c = await browser.newContext({ viewport, locale });
   const p = await c.newPage();
   p.on('pageerror', (e) => errors.push(e.message));
   return p;

@@ -3,6 +3,7 @@
 # SIPp call from ringing to wrap-up, the wallboard follows it live, the
 # admin makes a user. Screenshots land in $BUILD/screenshots/.
 source "$(dirname "$0")/../e2e/lib.sh"
+source "$(dirname "$0")/web.sh"
 WEB_DIR=$ROOT/tests/web
 [ -d "$WEB_DIR/node_modules/playwright-core" ] || (cd "$WEB_DIR" && npm ci --no-audit --no-fund >/dev/null)
 cp "$E2E_DIR/tenant.yaml" "$T/tenant.yaml" # the admin page saves it
@@ -10,8 +11,7 @@ cp "$E2E_DIR/tenant.yaml" "$T/tenant.yaml" # the admin page saves it
 echo 'tickets: {fields: [{name: order_no, type: text, label: Order number, required: true}]}' >>"$T/tenant.yaml"
 TENANT=$T/tenant.yaml start_hotline
 URL="http://127.0.0.1:$HTTP_PORT"
-adm() { curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer test-token" -H 'Content-Type: application/json' "$@"; }
-check "users for the test" test "$(adm -d '{"name":"alice","role":"agent","extension":"1001","password":"alice-secret"}' "$URL/api/v1/users")/$(adm -d '{"name":"sam","role":"supervisor","queues":["sales","support"],"password":"sam-secret"}' "$URL/api/v1/users")" = 201/201
+web_users
 ann=$(curl -s -H "Authorization: Bearer test-token" -H 'Content-Type: application/json' -d '{"name":"Ann Lee","company":"Acme Widgets","tier":"vip","fields":{"plan":"pro"},"identities":[{"kind":"phone","value":"+1 415 555 0123"}]}' "$URL/api/v1/customers" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 check "Ann Lee, a VIP customer on the pro plan" test -n "$ann"
 check "... with an open ticket" test "$(adm -d "{\"subject\":\"Invoice question\",\"fields\":{\"order_no\":\"A-1\"},\"customer\":\"$ann\",\"group\":\"sales\",\"assignee\":\"1002\"}" "$URL/api/v1/tickets")" = 201
@@ -23,14 +23,10 @@ check "a webhook for survey links" test "$(adm -d "{\"url\":\"http://127.0.0.1:$
 adm -d '{"state":"logged_out"}' "$URL/api/v1/agents/1001/state" >/dev/null
 adm -d '{"state":"paused","reason":"lunch"}' "$URL/api/v1/agents/1002/state" >/dev/null
 
-# alice's phone: rings 2.5 s, answers, talks 7 s, hangs up; twice
-make_agent agent.xml answer-bye 7000
-sed -i '0,/<pause milliseconds="600"\/>/s//<pause milliseconds="2500"\/>/' "$T/agent.xml"
-agent_up 1001 alice-1001 "$AGENT_PORT1" "$MEDIA_PORT0" agent.xml -m 2 || finish
-# the caller: 1 for sales in the IVR, then stays until the agent hangs up
-make_ivr_caller caller.xml rfc4733 1 wait
-CALL_CMD="cd '$T' && exec sipp 127.0.0.1:$SIP_PORT -sf '$T/caller.xml' -p $CALLER_PORT -i 127.0.0.1 -timeout 90s -nostdin -m 1 -s 5000 -key caller 4155550123 -mp $MEDIA_PORT2 >'$T/caller.out' 2>&1"
-CALL2_CMD="cd '$T' && exec sipp 127.0.0.1:$SIP_PORT -sf '$T/caller.xml' -p $CALLER_PORT2 -i 127.0.0.1 -timeout 90s -nostdin -m 1 -s 5000 -key caller 4155550177 -mp $((PEER_PORTS + 10)) >'$T/caller2.out' 2>&1"
+# alice's phone takes two calls of 7 s; Ann calls, then an unknown caller
+alice_phone 7000 2
+CALL_CMD=$(sales_caller_cmd "$CALLER_PORT" 4155550123 "$MEDIA_PORT2" caller.out)
+CALL2_CMD=$(sales_caller_cmd "$CALLER_PORT2" 4155550177 $((PEER_PORTS + 10)) caller2.out)
 HOTLINE_URL=$URL SHOT_DIR="$ROOT/$BUILD/screenshots" CALL_CMD=$CALL_CMD CALL2_CMD=$CALL2_CMD DB="$T/data/hotline.db" \
 	HOOKS="$T/hooks.jsonl" node "$WEB_DIR/pages.mjs" 2>"$T/browser.err"
 rc=$?

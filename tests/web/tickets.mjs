@@ -53,7 +53,7 @@ try {
     const cells = await r.locator('td').allInnerTexts();
     if (cells[1] !== 'Wants a quote for 20 seats' || cells[3] !== 'normal' || cells[4] !== 'new' || cells[5] !== '1001' || cells[6] !== 'sales' || cells[7] !== 'on track')
       throw new Error(`cells ${JSON.stringify(cells)}`);
-    if (!/\(in [\d:]+\)$/.test(cells[8]) || !/\(in [\d:]+\)$/.test(cells[9])) throw new Error(`due ${cells[8]} / ${cells[9]}`);
+    if (!/\(in \d+ (second|minute|hour|day)s?\)$/.test(cells[8]) || !/\(in \d+ (second|minute|hour|day)s?\)$/.test(cells[9])) throw new Error(`due ${cells[8]} / ${cells[9]}`);
   });
 
   await sam.selectOption('#f-sla', 'breached');

@@ -1,0 +1,66 @@
+// i18n_keys.mjs — the message catalogs against the pages, without a
+// browser: every key the HTML (data-i18n*) and the scripts (t('key'),
+// field('key')) use is in every catalog, every catalog key is used, the
+// groups tv('group', code) reads codes from are in every catalog with the
+// same codes, a key's {placeholders} are the same in every language, and
+// web/i18n.json lists exactly the catalogs present. Usage: node
+// i18n_keys.mjs WEB_DIR. Prints "ok - ..." / "not ok - ..." lines.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const dir = process.argv[2];
+let failed = 0;
+const result = (name, bad) => {
+  if (bad.length) { console.log(`not ok - ${name}: ${bad.slice(0, 12).join(', ')}${bad.length > 12 ? ` (${bad.length} in all)` : ''}`); failed++; }
+  else console.log(`ok - ${name}`);
+};
+
+// the catalog's keys, flattened: {"a": {"b": "x"}} is a.b
+function flatten(o, prefix = '', out = new Map()) {
+  for (const [k, v] of Object.entries(o)) {
+    if (v !== null && typeof v === 'object') flatten(v, `${prefix}${k}.`, out);
+    else out.set(prefix + k, v);
+  }
+  return out;
+}
+
+const files = readdirSync(dir);
+const catalogs = new Map(files.filter((f) => /^i18n-.+\.json$/.test(f))
+  .map((f) => [f.slice(5, -5), flatten(JSON.parse(readFileSync(join(dir, f), 'utf8')))]));
+const listed = JSON.parse(readFileSync(join(dir, 'i18n.json'), 'utf8')).languages;
+result('web/i18n.json lists every catalog present, English among them',
+  [...[...catalogs.keys()].filter((l) => !listed.includes(l)).map((l) => `${l} not listed`),
+    ...listed.filter((l) => !catalogs.has(l)).map((l) => `${l} has no file`),
+    ...(catalogs.has('en') ? [] : ['no en'])]);
+
+const used = new Set(), groups = new Set();
+for (const f of files.filter((x) => /\.(html|js)$/.test(x))) {
+  const src = readFileSync(join(dir, f), 'utf8');
+  for (const m of src.matchAll(/data-i18n(?:-[a-z-]+)?="([^"]+)"/g)) used.add(m[1]);
+  for (const m of src.matchAll(/\b(?:t|field)\('([^']+)'/g)) used.add(m[1]);
+  for (const m of src.matchAll(/\btv\('([^']+)'/g)) groups.add(m[1]);
+  // a key built at run time would escape this check
+  // (the helpers that pass a key on are the known exceptions)
+  const passOn = ['function t(key', 'function tv(group', 'function field(key', 'return [el(\'dt\', {}, t(key)', 't(e.dataset.i18n)', 't(e.getAttribute(data)'];
+  const dynamic = src.split('\n').filter((l) => !/^\s*\/\//.test(l) && /\b(?:t|tv|field)\((?!['"])/.test(l))
+    .filter((l) => !passOn.some((p) => l.includes(p))).map((l) => `${f}: ${l.trim().slice(0, 60)}`);
+  result(`${f}: every t(), tv() and field() names its key or group as written`, dynamic);
+}
+result('some keys are used', used.size > 100 ? [] : [`only ${used.size}`]);
+
+const inGroup = (k) => groups.has(k.split('.')[0]);
+for (const [lang, cat] of catalogs) {
+  result(`${lang}: every key the pages use is in the catalog`, [...used].filter((k) => !cat.has(k)));
+  result(`${lang}: every key of the catalog is used (no dead keys)`, [...cat.keys()].filter((k) => !used.has(k) && !inGroup(k)));
+  result(`${lang}: every group of codes the pages read is in the catalog`, [...groups].filter((g) => ![...cat.keys()].some((k) => k.startsWith(g + '.'))));
+  result(`${lang}: every text is a non-empty string`, [...cat].filter(([, v]) => typeof v !== 'string' || !v.trim()).map(([k]) => k));
+}
+const en = catalogs.get('en');
+const holes = (s) => [...String(s).matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort().join();
+for (const [lang, cat] of catalogs) {
+  if (lang === 'en') continue;
+  result(`${lang}: the same keys as English`, [...[...en.keys()].filter((k) => !cat.has(k)).map((k) => `missing ${k}`),
+    ...[...cat.keys()].filter((k) => !en.has(k)).map((k) => `extra ${k}`)]);
+  result(`${lang}: the same {placeholders} as English in every text`, [...en.keys()].filter((k) => cat.has(k) && holes(en.get(k)) !== holes(cat.get(k))));
+}
+process.exit(failed ? 1 : 0);
