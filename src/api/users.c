@@ -803,11 +803,25 @@ void api__session_patch(struct req *rq)
 	struct user *us;
 	struct store_user su;
 	json_t *body, *v;
+	const char *locale = NULL;
 	int err;
 
 	body = api__body_object(rq, fields);
 	if (!body)
 		return;
+	/* what was sent is checked before who sent it */
+	if ((v = json_object_get(body, "locale"))) {
+		locale = json_string_value(v);
+		if (!locale || strlen(locale) >= sizeof(su.locale) ||
+		    (*locale && !locale_ok(locale))) {
+			api__reply_error(
+			    rq, 400, "Bad Request", "bad_field",
+			    "locale: a language tag such as zh-CN or en (at most "
+			    "%zu characters), or \"\" for the browser's",
+			    sizeof(su.locale) - 1);
+			goto out;
+		}
+	}
 	us = user_find(rq->api->users, rq->who.user);
 	if (!us) {
 		api__reply_error(rq, 404, "Not Found", "not_found",
@@ -816,18 +830,8 @@ void api__session_patch(struct req *rq)
 		goto out;
 	}
 	su = us->u;
-	if ((v = json_object_get(body, "locale"))) {
-		const char *l = json_string_value(v);
-		if (!l || strlen(l) >= sizeof(su.locale) || (*l && !locale_ok(l))) {
-			api__reply_error(
-			    rq, 400, "Bad Request", "bad_field",
-			    "locale: a language tag such as zh-CN or en (at most "
-			    "%zu characters), or \"\" for the browser's",
-			    sizeof(su.locale) - 1);
-			goto out;
-		}
-		util_copy(su.locale, sizeof(su.locale), l);
-	}
+	if (locale)
+		util_copy(su.locale, sizeof(su.locale), locale);
 	err = store_user_save(rq->api->store, &su);
 	if (err) {
 		api__reply_error(rq, 503, "Service Unavailable", "store_error",

@@ -143,6 +143,41 @@ for path, m, op in ops:
 report(n > 0 and not bad, f"a body that is not JSON or has an unknown field is 400 "
        f"on {n} operations", "; ".join(bad[:5]))
 
+# 4b. a field of the wrong type: 400 or 422, with the error body
+WRONG = {"string": 12345, "integer": "twelve", "number": "twelve", "boolean": "yes",
+         "array": "not-a-list", "object": ["not", "an", "object"]}
+bad, n = [], 0
+for path, m, op in ops:
+    if m not in ("POST", "PUT", "PATCH") or not json_body(op) or "{id}" in path:
+        continue
+    sch = op["requestBody"]["content"]["application/json"].get("schema", {})
+    while "$ref" in sch:
+        sch = doc
+        for k in op["requestBody"]["content"]["application/json"]["schema"]["$ref"][2:].split("/"):
+            sch = sch[k]
+    props = sch.get("properties") or {}
+    name = next((k for k, v in props.items() if v.get("type") in WRONG), None)
+    if not name:
+        continue
+    hdr = {} if op.get("security") == [] else ADMIN
+    n += 1
+    st, _, data = request(m, path, json.dumps({name: WRONG[props[name]["type"]]}), hdr)
+    if st not in (400, 422) or not is_error_body(data) or not listed(op, st):
+        bad.append(f"{m} {path} with {name} of the wrong type: {st}")
+report(n > 0 and not bad, f"a field of the wrong type is 400 or 422 with the error body "
+       f"on {n} operations", "; ".join(bad[:5]))
+
+# 4c. another agent's objects: 403 for an agent
+bad = []
+for m, path in (("GET", "/api/v1/agents/1002"), ("GET", "/api/v1/agents/1002/stats"),
+                ("POST", "/api/v1/agents/1002/state")):
+    body = '{"state": "available"}' if m == "POST" else None
+    st, _, data = request(m, path, body, AGENT)
+    if st != 403 or not is_error_body(data):
+        bad.append(f"{m} {path}: {st}")
+report(not bad, "an agent gets 403 for another agent, its figures and its state",
+       "; ".join(bad))
+
 # 5. query values out of their documented range
 bad, n = [], 0
 for path, m, op in ops:
