@@ -24,6 +24,7 @@
 #include "sip/sip.h"
 #include "api/api.h"
 #include "report/report.h"
+#include "safe/safe.h"
 
 #define HOTLINE_VERSION "0.1.0"
 #define DEFAULT_CONFIG	"conf/hotline.yaml"
@@ -475,6 +476,9 @@ static int cmd_serve(const struct options *o)
 			  strerror(err));
 		goto out;
 	}
+	err = safe_secrets_start(node->data_dir, node, tenant);
+	if (err)
+		goto out;
 	err = store_open(&store, node->data_dir);
 	if (err)
 		goto out;
@@ -540,6 +544,7 @@ out:
 	store = mem_deref(store);
 	tenant = mem_deref(tenant);
 	node = mem_deref(node);
+	safe_secrets_close();
 	if (err)
 		log_error("hotline: exiting after error: %s", strerror(err));
 	else

@@ -40,6 +40,7 @@
 #include "acd/acd.h"
 #include "sip/sip.h"
 #include "ticket/ticket.h"
+#include "safe/safe.h"
 #include "api/api.h"
 #include "api/api_int.h"
 
@@ -214,10 +215,12 @@ static bool agent_changed(const struct cfg_tenant *old, const struct cfg_agent *
 int api__tenant_apply(struct api *a, struct cfg_tenant *t, json_t *later, const char *by)
 {
 	const struct cfg_tenant *old = a->tenant;
-	int err = 0;
+	int err;
 
+	/* a published SIP password in the new file gets its generated one */
+	err = safe_secrets_tenant(t);
 	/* first what can fail without a trace: prompts and music */
-	if (a->calls)
+	if (!err && a->calls)
 		err = callctl_tenant_set(a->calls, t);
 	if (!err)
 		err = acd_apply_tenant(a->acd, t, clock_now_ms(), later_add, later);
