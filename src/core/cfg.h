@@ -123,7 +123,11 @@ enum cfg_channel { CFG_VOICE = 0, CFG_CHAT, CFG_MAIL, CFG_MESSAGE, CFG_CHANNELS 
 struct cfg_agent {
 	char ext[CFG_EXT]; /* "1001" */
 	char name[64];
-	char password[64];			 /* SIP digest password */
+	char password[64]; /* SIP digest password */
+	/* ha1_md5, ha1_sha256: the digest's HA1, H(ext:realm:password) in
+	 * lower-case hex (RFC 8760), so the file need not hold the password */
+	char ha1_md5[33];
+	char ha1_sha256[65];
 	struct cfg_skill skills[CFG_MAX_SKILLS]; /* skills: {english: 7} */
 	size_t skillc;
 	/* capacity: {voice: 1, chat: 3}: interactions at once per channel;

@@ -381,10 +381,37 @@ static void agents_sort(struct cfg_parse *cp, struct cfg_tenant *t)
 	}
 }
 
+/* An agent's HA1 (RFC 8760): 32 (MD5) or 64 (SHA-256) hex digits, kept
+ * lower-case as the digest computes them. */
+static void ha1_parse(struct cfg_parse *cp, yaml_node_t *agent, const char *name,
+		      char *out, size_t sz)
+{
+	yaml_node_t *n = cfg__get(cp->doc, agent, name);
+	char key[32];
+	size_t len;
+
+	if (!n)
+		return;
+	snprintf(key, sizeof(key), "agents.%s", name);
+	if (!cfg__str(cp, n, key, out, sz))
+		return;
+	len = strlen(out);
+	for (size_t i = 0; i < len; i++) {
+		if (!isxdigit((unsigned char)out[i]))
+			len = 0;
+		out[i] = (char)tolower((unsigned char)out[i]);
+	}
+	if (len != sz - 1) {
+		cfg__error(cp->errs, cp->file, cfg__line(n), key,
+			   "must be %zu hex digits", sz - 1);
+		out[0] = '\0';
+	}
+}
+
 static void agents_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *root)
 {
-	static const char *const keys[] = {"ext",    "name",	 "password",
-					   "skills", "capacity", NULL};
+	static const char *const keys[] = {"ext",	 "name",   "password", "ha1_md5",
+					   "ha1_sha256", "skills", "capacity", NULL};
 	yaml_node_t *seq;
 
 	t->agentv = section(cp, root, "agents", sizeof(*t->agentv), &t->agentc, &seq);
@@ -405,11 +432,13 @@ static void agents_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t
 				   "ext must be 2 to 15 digits (quote it: \"1001\")");
 		cfg__str(cp, cfg__get(cp->doc, n, "name"), "agents.name", a->name,
 			 sizeof(a->name));
-		if (!cfg__str(cp, cfg__get(cp->doc, n, "password"), "agents.password",
-			      a->password, sizeof(a->password)) ||
-		    !a->password[0])
+		cfg__str(cp, cfg__get(cp->doc, n, "password"), "agents.password",
+			 a->password, sizeof(a->password));
+		ha1_parse(cp, n, "ha1_md5", a->ha1_md5, sizeof(a->ha1_md5));
+		ha1_parse(cp, n, "ha1_sha256", a->ha1_sha256, sizeof(a->ha1_sha256));
+		if (!a->password[0] && !a->ha1_md5[0] && !a->ha1_sha256[0])
 			cfg__error(cp->errs, cp->file, a->line, key,
-				   "needs a SIP password");
+				   "needs a SIP password (or ha1_md5, ha1_sha256)");
 		skills_parse(cp, cfg__get(cp->doc, n, "skills"), "agents.skills",
 			     a->skills, &a->skillc);
 		capacity_parse(cp, cfg__get(cp->doc, n, "capacity"), a);

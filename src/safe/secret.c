@@ -209,6 +209,10 @@ static int tenant_apply(struct cfg_tenant *t, size_t *added)
 		struct cfg_agent *a = &t->agentv[i];
 
 		snprintf(key, sizeof(key), "sip.%s", a->ext);
+		/* an agent given only as HA1 hashes has no clear password
+		 * to replace */
+		if (!a->password[0] && (a->ha1_md5[0] || a->ha1_sha256[0]))
+			continue;
 		err = replace(a->password, sizeof(a->password), key, 20, added);
 	}
 	return err;

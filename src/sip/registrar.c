@@ -189,6 +189,24 @@ static void auth_failed(struct registrar *r, const struct sip_msg *msg, const ch
 	(void)sip_treply(NULL, r->sip, msg, 403, "Forbidden");
 }
 
+/* An agent's credentials by the HA1 the tenant gives for the algorithm
+ * the phone used, else by its password. */
+static int agent_verify(const struct cfg_agent *agent, const struct sipauth_creds *cr,
+			const struct pl *method)
+{
+	enum sipauth_alg alg;
+
+	if (sipauth_alg(&alg, cr))
+		return EINVAL;
+	if (alg == SIPAUTH_MD5 && agent->ha1_md5[0])
+		return sipauth_verify_ha1(cr, method, alg, agent->ha1_md5);
+	if (alg == SIPAUTH_SHA256 && agent->ha1_sha256[0])
+		return sipauth_verify_ha1(cr, method, alg, agent->ha1_sha256);
+	if (!agent->password[0])
+		return EINVAL; /* only an HA1 of the other algorithm */
+	return sipauth_verify(cr, method, agent->password);
+}
+
 /*
  * Checks the credentials in hdr_id (Authorization or Proxy-Authorization).
  * 0 with the agent's extension in ext; otherwise it has replied.
@@ -232,7 +250,7 @@ static int check(struct registrar *r, const struct sip_msg *msg, enum sip_hdrid 
 		auth_failed(r, msg, user, "unknown user");
 		return EACCES;
 	}
-	err = sipauth_verify(&cr, &msg->met, agent->password);
+	err = agent_verify(agent, &cr, &msg->met);
 	if (err) {
 		auth_failed(r, msg, user,
 			    err == EACCES ? "wrong password" : "unsupported digest");

@@ -135,7 +135,38 @@ out:
 	return r;
 }
 
+/* An agent given by its HA1 alone: parsed (lower-cased), checked for
+ * length and hex, and left alone by the secret generator. */
+static int test_ha1_agents(void)
+{
+	static const char y[] =
+	    "name: T\nagents:\n"
+	    "  - {ext: \"1001\", name: A, ha1_md5: 0123456789ABCDEF0123456789abcdef}\n"
+	    "  - {ext: \"1002\", name: B, ha1_sha256: "
+	    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef}\n";
+	static const char bad[] = "name: T\nagents:\n"
+				  "  - {ext: \"1001\", name: A, ha1_md5: xyz}\n"
+				  "  - {ext: \"1002\", name: B}\n";
+	struct cfg_errors e;
+	struct cfg_tenant *t = NULL;
+	int r = 1;
+
+	memset(&e, 0, sizeof(e));
+	TEST_CHECK(!cfg_tenant_parse(&t, "t.yaml", y, strlen(y), &e));
+	TEST_CHECK(!strcmp(t->agentv[0].ha1_md5, "0123456789abcdef0123456789abcdef"));
+	TEST_CHECK(!t->agentv[0].password[0] && strlen(t->agentv[1].ha1_sha256) == 64);
+	TEST_CHECK(cfg_tenant_parse(&t, "t.yaml", bad, strlen(bad), &e) == EINVAL);
+	TEST_CHECK(e.msgc == 3); /* xyz; then neither agent has a secret */
+	TEST_CHECK(strstr(e.msgv[0], "agents.ha1_md5: must be 32 hex digits"));
+	TEST_CHECK(strstr(e.msgv[2], "needs a SIP password (or ha1_md5, ha1_sha256)"));
+	r = 0;
+out:
+	mem_deref(t);
+	return r;
+}
+
 static const struct test_case tests[] = {
+    {"agents given by their HA1 (MD5, SHA-256)", test_ha1_agents},
     {"published secrets recognised, others not", test_published},
     {"every secret of the shipped files is on the published list", test_shipped_files},
     {"published secrets replaced, kept 0600, reused; own kept; opt-out", test_generated},
