@@ -49,7 +49,9 @@ static void usage(FILE *f)
 		"  serve                 run the contact center (the default)\n"
 		"  check-config [FILE]   validate a node file (and the tenant file it\n"
 		"                        names) or, with --tenant FILE, a tenant file;\n"
-		"                        prints every error as file:line: key: problem\n"
+		"                        prints every error as file:line: key: problem,\n"
+		"                        and warns of published or weak secrets and\n"
+		"                        trusted networks wider than the loopback\n"
 		"  export-queue-log      write the queue events in Asterisk's queue_log\n"
 		"                        format to standard output (--from, --to:\n"
 		"                        UTC ms or 2026-11-25T10:00:00Z)\n"
@@ -106,6 +108,12 @@ static int load_node(struct cfg_node **np, const struct options *o, bool quiet)
 	return 0;
 }
 
+static void print_warning(const char *line, void *arg)
+{
+	(void)arg;
+	printf("%s\n", line);
+}
+
 static int cmd_check_config(const struct options *o, const char *file, bool tenant_only)
 {
 	struct cfg_errors errs;
@@ -123,6 +131,7 @@ static int cmd_check_config(const struct options *o, const char *file, bool tena
 				fprintf(stderr, "%s: %s\n", file, strerror(err));
 			return 1;
 		}
+		(void)safe_check(NULL, tenant, print_warning, NULL);
 		printf("%s: OK (%zu agents, %zu queues, %zu flows, %zu numbers)\n", file,
 		       tenant->agentc, tenant->queuec, tenant->flowc, tenant->numberc);
 		mem_deref(tenant);
@@ -141,6 +150,7 @@ static int cmd_check_config(const struct options *o, const char *file, bool tena
 		mem_deref(node);
 		return 1;
 	}
+	(void)safe_check(node, tenant, print_warning, NULL);
 	printf("%s: OK\n%s: OK (%zu agents, %zu queues, %zu flows, %zu numbers)\n",
 	       oo.config, node->tenant_file, tenant->agentc, tenant->queuec,
 	       tenant->flowc, tenant->numberc);

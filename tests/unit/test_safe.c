@@ -12,6 +12,7 @@
 #include "core/core.h"
 #include "core/cfg.h"
 #include "safe/safe.h"
+#include "safe/net.h"
 #include "test.h"
 
 static int test_published(void)
@@ -165,7 +166,99 @@ out:
 	return r;
 }
 
+static void collect(const char *line, void *arg)
+{
+	struct mbuf *mb = arg;
+
+	(void)mbuf_printf(mb, "%s\n", line);
+}
+
+/* check-config's warnings: published, weak, the extension as password,
+ * trusted networks wider than the loopback and one host. */
+static int test_check(void)
+{
+	static const char node_yaml[] =
+	    "sip:\n  trusted: [127.0.0.0/8, 192.0.2.7, 10.0.0.0/8, \"::1\", "
+	    "\"2001:db8::/32\"]\n"
+	    "http: {api_token: short-token, admin_password: demo-admin}\n";
+	static const char agents[] =
+	    "  - {ext: \"1001\", name: A, password: alice-1001}\n"
+	    "  - {ext: \"1002\", name: B, password: \"1002\"}\n"
+	    "  - {ext: \"1003\", name: C, password: short-pw}\n"
+	    "  - {ext: \"1004\", name: D, password: Long-Enough-Secret-9}\n";
+	struct cfg_errors e;
+	struct cfg_node *n = NULL;
+	struct cfg_tenant *t = NULL;
+	struct mbuf *mb = mbuf_alloc(1024);
+	char yaml[512], *out = NULL;
+	int r = 1;
+
+	memset(&e, 0, sizeof(e));
+	unsetenv("HOTLINE_API_TOKEN");
+	unsetenv("HOTLINE_ADMIN_PASSWORD");
+	TEST_CHECK(mb);
+	TEST_CHECK(!cfg_node_parse(&n, "n.yaml", node_yaml, strlen(node_yaml), &e));
+	snprintf(yaml, sizeof(yaml), "name: T\nagents:\n%s", agents);
+	TEST_CHECK(!cfg_tenant_parse(&t, "t.yaml", yaml, strlen(yaml), &e));
+	TEST_CHECK(safe_check(n, t, collect, mb) == 7);
+	mbuf_set_pos(mb, 0);
+	TEST_CHECK(!mbuf_strdup(mb, &out, mbuf_get_left(mb)));
+	TEST_CHECK(strstr(out, "n.yaml: http.api_token: warning: weak: shorter than 16"));
+	TEST_CHECK(
+	    strstr(out, "n.yaml: http.admin_password: warning: is a value published"));
+	TEST_CHECK(strstr(out, "sip.trusted: warning: 10.0.0.0/8 is wider"));
+	TEST_CHECK(strstr(out, "sip.trusted: warning: 2001:db8::/32 is wider"));
+	TEST_CHECK(!strstr(out, "192.0.2.7") && !strstr(out, "127.0.0.0/8"));
+	TEST_CHECK(strstr(out,
+			  "t.yaml:3: agents[0].password: warning: agent 1001: a password "
+			  "published"));
+	TEST_CHECK(strstr(out, "t.yaml:4: agents[1].password: warning: agent 1002: the "
+			       "password is the extension"));
+	TEST_CHECK(
+	    strstr(out, "t.yaml:5: agents[2].password: warning: agent 1003: weak"));
+	TEST_CHECK(!strstr(out, "agent 1004"));
+	/* the warnings never hold a secret */
+	TEST_CHECK(!strstr(out, "short-token") && !strstr(out, "short-pw") &&
+		   !strstr(out, "alice-1001"));
+	r = 0;
+out:
+	mem_deref(out);
+	mem_deref(mb);
+	mem_deref(t);
+	mem_deref(n);
+	return r;
+}
+
+static int test_nets(void)
+{
+	struct safe_net n;
+	struct sa a;
+
+	TEST_ERR(safe_net_parse(&n, "10.1.0.0/16"));
+	TEST_ERR(sa_set_str(&a, "10.1.200.3", 5060));
+	TEST_ASSERT(safe_net_match(&n, &a));
+	TEST_ERR(sa_set_str(&a, "10.2.0.1", 5060));
+	TEST_ASSERT(!safe_net_match(&n, &a));
+	TEST_ERR(safe_net_parse(&n, "2001:db8::/33"));
+	TEST_ERR(sa_set_str(&a, "2001:db8:7fff::1", 0));
+	TEST_ASSERT(safe_net_match(&n, &a));
+	TEST_ERR(sa_set_str(&a, "2001:db8:8000::1", 0));
+	TEST_ASSERT(!safe_net_match(&n, &a));
+	TEST_ERR(sa_set_str(&a, "10.1.0.1", 0));
+	TEST_ASSERT(!safe_net_match(&n, &a)); /* another family */
+	TEST_ERR(safe_net_parse(&n, "0.0.0.0/0"));
+	TEST_ASSERT(safe_net_match(&n, &a) && !safe_net_loopback(&n));
+	TEST_ERR(safe_net_parse(&n, "127.0.0.1"));
+	TEST_ASSERT(safe_net_loopback(&n) && n.bits == 32);
+	TEST_EQ(safe_net_parse(&n, "10.0.0.0/33"), EINVAL);
+	TEST_EQ(safe_net_parse(&n, "10.0.0.0/"), EINVAL);
+	TEST_EQ(safe_net_parse(&n, "nowhere"), EINVAL);
+	return 0;
+}
+
 static const struct test_case tests[] = {
+    {"check-config warns of published and weak secrets, wide trusted nets", test_check},
+    {"networks: parsed, matched (IPv4, IPv6), loopback", test_nets},
     {"agents given by their HA1 (MD5, SHA-256)", test_ha1_agents},
     {"published secrets recognised, others not", test_published},
     {"every secret of the shipped files is on the published list", test_shipped_files},
