@@ -18,6 +18,7 @@
 #define CFG_TEXT	 512 /* prompt text */
 #define CFG_PATH	 256
 #define CFG_MAX_TRUSTED	 16
+#define CFG_MAX_REGFROM	 8 /* agents.register_from */
 #define CFG_MAX_OPTIONS	 12
 #define CFG_MAX_HOLIDAYS 64
 
@@ -128,6 +129,10 @@ struct cfg_agent {
 	 * lower-case hex (RFC 8760), so the file need not hold the password */
 	char ha1_md5[33];
 	char ha1_sha256[65];
+	/* register_from: the networks its phone may register from (CIDR);
+	 * none: anywhere */
+	char register_from[CFG_MAX_REGFROM][48];
+	size_t register_fromc;
 	struct cfg_skill skills[CFG_MAX_SKILLS]; /* skills: {english: 7} */
 	size_t skillc;
 	/* capacity: {voice: 1, chat: 3}: interactions at once per channel;

@@ -18,6 +18,7 @@
 #include "core/core.h"
 #include "core/cfg.h"
 #include "core/cfg_int.h"
+#include "safe/net.h"
 
 static const char *const strategies[] = {
     "ring-all", "longest-idle",	   "least-calls", "round-robin", "linear",
@@ -408,10 +409,47 @@ static void ha1_parse(struct cfg_parse *cp, yaml_node_t *agent, const char *name
 	}
 }
 
+/* register_from: [10.0.0.0/8, 192.0.2.7]: where the agent's phone may
+ * register from. */
+static void register_from_parse(struct cfg_parse *cp, yaml_node_t *n, struct cfg_agent *a)
+{
+	const char *key = "agents.register_from";
+
+	if (!n)
+		return;
+	if (n->type != YAML_SEQUENCE_NODE) {
+		cfg__error(cp->errs, cp->file, cfg__line(n), key,
+			   "expected a list of networks ([10.0.0.0/8])");
+		return;
+	}
+	for (yaml_node_item_t *it = n->data.sequence.items.start;
+	     it < n->data.sequence.items.top; it++) {
+		yaml_node_t *v = yaml_document_get_node(cp->doc, *it);
+		char *dst = a->register_from[a->register_fromc];
+		struct safe_net net;
+
+		if (a->register_fromc == CFG_MAX_REGFROM) {
+			cfg__error(cp->errs, cp->file, cfg__line(v), key,
+				   "at most %d networks", CFG_MAX_REGFROM);
+			return;
+		}
+		if (!cfg__str(cp, v, key, dst, sizeof(a->register_from[0])))
+			continue;
+		if (safe_net_parse(&net, dst)) {
+			cfg__error(cp->errs, cp->file, cfg__line(v), key,
+				   "\"%s\" is not a network (10.0.0.0/8, 192.0.2.7)",
+				   dst);
+			continue;
+		}
+		a->register_fromc++;
+	}
+}
+
 static void agents_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *root)
 {
-	static const char *const keys[] = {"ext",	 "name",   "password", "ha1_md5",
-					   "ha1_sha256", "skills", "capacity", NULL};
+	static const char *const keys[] = {"ext",      "name",		"password",
+					   "ha1_md5",  "ha1_sha256",	"skills",
+					   "capacity", "register_from", NULL};
 	yaml_node_t *seq;
 
 	t->agentv = section(cp, root, "agents", sizeof(*t->agentv), &t->agentc, &seq);
@@ -439,6 +477,7 @@ static void agents_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t
 		if (!a->password[0] && !a->ha1_md5[0] && !a->ha1_sha256[0])
 			cfg__error(cp->errs, cp->file, a->line, key,
 				   "needs a SIP password (or ha1_md5, ha1_sha256)");
+		register_from_parse(cp, cfg__get(cp->doc, n, "register_from"), a);
 		skills_parse(cp, cfg__get(cp->doc, n, "skills"), "agents.skills",
 			     a->skills, &a->skillc);
 		capacity_parse(cp, cfg__get(cp->doc, n, "capacity"), a);
