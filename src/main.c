@@ -487,6 +487,8 @@ static int cmd_serve(const struct options *o)
 		goto out;
 	}
 	err = safe_secrets_start(node->data_dir, node, tenant);
+	if (!err)
+		err = safe_dial_tenant(tenant);
 	if (err)
 		goto out;
 	err = store_open(&store, node->data_dir);
@@ -555,6 +557,7 @@ out:
 	tenant = mem_deref(tenant);
 	node = mem_deref(node);
 	safe_secrets_close();
+	safe_dial_close();
 	if (err)
 		log_error("hotline: exiting after error: %s", strerror(err));
 	else

@@ -231,6 +231,7 @@ int api__tenant_apply(struct api *a, struct cfg_tenant *t, json_t *later, const 
 		return err;
 	if (a->reg)
 		registrar_tenant_set(a->reg, t);
+	(void)safe_dial_tenant(t);
 	for (size_t i = 0; i < t->queuec; i++)
 		(void)acd_stats_threshold(a->stats, t->queuev[i].name,
 					  t->queuev[i].sl_threshold_ms);

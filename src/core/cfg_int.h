@@ -33,4 +33,7 @@ bool cfg__bool(struct cfg_parse *cp, yaml_node_t *n, const char *key, bool *vp);
 int cfg__load(struct cfg_parse *cp, const char *yaml, size_t len);
 int cfg__read_file(const char *path, char **bufp, size_t *lenp, struct cfg_errors *errs);
 
+/* dialing: who may dial what (cfg_dialing.c). */
+void cfg__dialing_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *root);
+
 #endif

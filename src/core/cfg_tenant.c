@@ -1572,7 +1572,8 @@ int cfg_tenant_parse(struct cfg_tenant **tp, const char *name, const char *yaml,
 {
 	static const char *const keys[] = {
 	    "name",  "hours",	      "hours_default", "agents", "queues",  "numbers",
-	    "flows", "pause_reasons", "dispositions",  "crm",	 "tickets", NULL};
+	    "flows", "pause_reasons", "dispositions",  "crm",	 "tickets", "dialing",
+	    NULL};
 	yaml_document_t doc;
 	struct cfg_parse cp = {.file = name, .errs = errs, .doc = &doc};
 	struct cfg_errors local;
@@ -1615,6 +1616,7 @@ int cfg_tenant_parse(struct cfg_tenant **tp, const char *name, const char *yaml,
 		reasons_parse(&cp, t, root);
 		crm_parse(&cp, t, root);
 		tickets_parse(&cp, t, root);
+		cfg__dialing_parse(&cp, t, root);
 		if (!t->hours_default[0] && t->hoursc)
 			util_copy(t->hours_default, sizeof(t->hours_default),
 				  t->hoursv[0].name);

@@ -32,6 +32,7 @@
 #include "crm/crm.h"
 #include "sip/sip.h"
 #include "sip/call_int.h"
+#include "safe/safe.h"
 
 #define SWEEP_MS 100
 #define CHECK_MS 10000 /* invariant check and repair of agent states */
@@ -718,6 +719,32 @@ static void call_callback_hangup(struct call *call)
 	mem_deref(old); /* sends BYE */
 }
 
+/*
+ * A callback dials where the caller said it can be reached (its Contact,
+ * which the caller chose): the queue's dialing class and the limits
+ * decide, as for any number dialled out (issue 18). A click-to-call was
+ * asked of the guard by the API already.
+ */
+static bool callback_allowed(struct call *call)
+{
+	struct safe_dial_verdict v;
+	char number[64], source[96];
+	struct safe_dial_req dr = {
+	    .queue = call->row.queue, .agent = NULL, .number = number, .source = source};
+
+	if (call->outbound)
+		return true;
+	if (safe_dial_number(number, sizeof(number), call->contact))
+		number[0] = '\0'; /* too long to be a number: refused */
+	snprintf(source, sizeof(source), "caller:%s", call->row.caller);
+	if (!safe_dial_check(&dr, clock_now_ms(), &v)) {
+		safe_dial_started(call->row.id, call->agent->ext, v.cls, clock_now_ms());
+		return true;
+	}
+	safe_dial_audit(call->ctl->store, source, call->row.id, &v);
+	return false;
+}
+
 /* The agent took the callback: call the customer where its phone said
  * it can be reached, from the number it had dialled. */
 static void call_dial_back(struct call *call)
@@ -742,6 +769,10 @@ static void call_dial_back(struct call *call)
 	if (!uri_decode(&uri, &cpl) && !sa_set(&peer, &uri.host, uri.port))
 		(void)local_toward(&peer, &local);
 	leg_local(call->caller, &local, host, sizeof(host));
+	if (!callback_allowed(call)) {
+		call_end(call, "system", 403, "callback refused");
+		return;
+	}
 	call->state = CALL_CALLBACK;
 	call->callback_at = clock_now_ms();
 	if (p)
