@@ -118,6 +118,12 @@ static uint32_t allowed(const struct cfg_dialing *d, const struct safe_dial_req 
 			}
 		}
 	}
+	/* a trusted address without a class of its own is trusted for
+	 * inbound calls (a carrier): it can never dial out */
+	if (rq->addr && rq->addr[0] && !rq->agent) {
+		*who = "a trusted address (inbound only)";
+		return SAFE_DIAL_BIT(SAFE_DIAL_INTERNAL);
+	}
 	*who = "the tenant's default";
 	return d->allow;
 }

@@ -2063,6 +2063,33 @@ static void feature_code(struct callctl *ctl, const struct sip_msg *msg, const c
 	}
 }
 
+/*
+ * A phone or a trusted address dialling a number that is none of ours is
+ * dialling out (a trunk will carry it, issue 15): the dial guard decides
+ * first, with the agent's class, or the trusted network's (a network
+ * without one is trusted for inbound calls only). False after a 403.
+ */
+static bool outbound_allowed(struct callctl *ctl, const struct sip_msg *msg,
+			     const char *ext, const char *called)
+{
+	struct safe_dial_verdict v;
+	char ip[64], source[96];
+	struct safe_dial_req dr = {.agent = ext[0] ? ext : NULL,
+				   .addr = ext[0] ? NULL : ip,
+				   .number = called,
+				   .source = source};
+
+	if (sa_ntop(&msg->src, ip, sizeof(ip)))
+		util_copy(ip, sizeof(ip), "?");
+	snprintf(source, sizeof(source), "%s:%s", ext[0] ? "agent" : "address",
+		 ext[0] ? ext : ip);
+	if (!safe_dial_check(&dr, clock_now_ms(), &v))
+		return true;
+	safe_dial_audit(ctl->store, source, ext[0] ? ext : ip, &v);
+	(void)sip_treply(NULL, ctl->sip, msg, 403, "Forbidden (Dialing Class)");
+	return false;
+}
+
 static void conn_handler(const struct sip_msg *msg, void *arg)
 {
 	struct callctl *ctl = arg;
@@ -2101,6 +2128,8 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 	num = cfg_number_find(ctl->tenant, called);
 	agent = num ? NULL : cfg_agent_find(ctl->tenant, called);
 	if (!num && !agent) {
+		if (!outbound_allowed(ctl, msg, ext, called))
+			return;
 		log_info("call: unknown number called=%s from=%s", called,
 			 log_mask(masked, sizeof(masked), caller));
 		(void)sip_treply(NULL, ctl->sip, msg, 404, "Not Found");

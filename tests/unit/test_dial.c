@@ -140,6 +140,13 @@ static int test_guard(void)
 	TEST_CHECK(safe_dial_check(&rq, now, &v) == EPERM &&
 		   !strcmp(v.code, "dial_class"));
 	TEST_CHECK(strstr(v.reason, "mobile numbers may not be dialled by 192.0.2.0/24"));
+	/* a trusted address without a rule is inbound only */
+	rq.addr = "198.51.100.7";
+	rq.number = "01012345678";
+	TEST_CHECK(safe_dial_check(&rq, now, &v) == EPERM &&
+		   strstr(v.reason, "a trusted address (inbound only)"));
+	rq.number = "110";
+	TEST_CHECK(!safe_dial_check(&rq, now, &v));
 
 	/* one call at once per agent, two per tenant */
 	safe_dial_started("c1", "1001", SAFE_DIAL_MOBILE, now);
