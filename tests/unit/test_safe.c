@@ -106,6 +106,7 @@ static int test_generated(void)
 	TEST_CHECK(!strcmp(t2->agentv[0].password, pw));
 	/* a reloaded tenant gets them too */
 	t = mem_deref(t);
+	n = mem_deref(n);
 	TEST_CHECK(!load_pair(&n, &t,
 			      "  - {ext: \"1001\", name: A, password: alice-1001}\n"
 			      "  - {ext: \"1003\", name: C, password: carol-1003}\n"));
