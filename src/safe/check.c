@@ -102,6 +102,22 @@ static void trusted(struct warn_ctx *w, const struct cfg_node *node)
 	}
 }
 
+/* The default class reaching the numbers toll fraud calls: every agent,
+ * queue and trusted address without a class of its own may dial them. */
+static void dialing(struct warn_ctx *w, const struct cfg_tenant *t)
+{
+	static const enum safe_dial_class costly[] = {SAFE_DIAL_INTERNATIONAL,
+						      SAFE_DIAL_PREMIUM};
+
+	for (size_t i = 0; i < 2; i++) {
+		if (t->dialing.allow & SAFE_DIAL_BIT(costly[i]))
+			warn(w, t->file, 0, "dialing.allow",
+			     "the default class reaches %s numbers: everyone without a "
+			     "class of their own may dial them; allow them per agent",
+			     safe_dial_class_name(costly[i]));
+	}
+}
+
 size_t safe_check(const struct cfg_node *node, const struct cfg_tenant *t, safe_warn_h *h,
 		  void *arg)
 {
@@ -114,7 +130,9 @@ size_t safe_check(const struct cfg_node *node, const struct cfg_tenant *t, safe_
 			    SAFE_SIP_MIN);
 		trusted(&w, node);
 	}
-	if (t)
+	if (t) {
 		agents(&w, t);
+		dialing(&w, t);
+	}
 	return w.n;
 }

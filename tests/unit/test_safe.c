@@ -199,9 +199,12 @@ static int test_check(void)
 	unsetenv("HOTLINE_ADMIN_PASSWORD");
 	TEST_CHECK(mb);
 	TEST_CHECK(!cfg_node_parse(&n, "n.yaml", node_yaml, strlen(node_yaml), &e));
-	snprintf(yaml, sizeof(yaml), "name: T\nagents:\n%s", agents);
+	snprintf(
+	    yaml, sizeof(yaml),
+	    "name: T\nagents:\n%sdialing: {allow: [internal, national, premium-rate]}\n",
+	    agents);
 	TEST_CHECK(!cfg_tenant_parse(&t, "t.yaml", yaml, strlen(yaml), &e));
-	TEST_CHECK(safe_check(n, t, collect, mb) == 7);
+	TEST_CHECK(safe_check(n, t, collect, mb) == 8);
 	mbuf_set_pos(mb, 0);
 	TEST_CHECK(!mbuf_strdup(mb, &out, mbuf_get_left(mb)));
 	TEST_CHECK(strstr(out, "n.yaml: http.api_token: warning: weak: shorter than 16"));
@@ -218,6 +221,9 @@ static int test_check(void)
 	TEST_CHECK(
 	    strstr(out, "t.yaml:5: agents[2].password: warning: agent 1003: weak"));
 	TEST_CHECK(!strstr(out, "agent 1004"));
+	TEST_CHECK(strstr(out,
+			  "t.yaml: dialing.allow: warning: the default class reaches "
+			  "premium-rate numbers"));
 	/* the warnings never hold a secret */
 	TEST_CHECK(!strstr(out, "short-token") && !strstr(out, "short-pw") &&
 		   !strstr(out, "alice-1001"));
