@@ -495,6 +495,8 @@ static int cmd_serve(const struct options *o)
 	if (err)
 		goto out;
 	err = store_events_attach(store);
+	if (!err)
+		err = safe_dial_restore(store, clock_now_ms());
 	if (err)
 		goto out;
 	err = sip_start(&sip, &dnsc, node);

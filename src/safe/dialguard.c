@@ -11,7 +11,7 @@
  * call for help. Internal numbers cost nothing and skip the limits too.
  * Today's time per class is counted from dialling to hang-up, so ringing
  * counts (a cap errs on the side of the bill); it starts again at 00:00
- * UTC and at a restart.
+ * UTC, and a restart reads today's back from the stored events.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -51,6 +51,7 @@ static struct {
 	uint64_t used_ms[SAFE_DIAL_CLASSES];
 	uint8_t alerted[SAFE_DIAL_CLASSES]; /* 0, 80 or 100: what was said */
 	bool subscribed;
+	bool restoring; /* safe_dial_restore: the alerts were said before */
 } g;
 
 static void on_event(const struct hl_event *ev, void *arg)
@@ -293,6 +294,69 @@ void safe_dial_started(const char *call_id, const char *agent, enum safe_dial_cl
 	c->started = now_ms;
 	list_append(&g.calls, &c->le, c);
 	g.callc++;
+	/* stored with the others, so a restart counts today's time again */
+	event_emitf("call.dial_allowed", call_id, agent, NULL, "{\"class\":\"%s\"}",
+		    safe_dial_class_name(cls));
+}
+
+/* Rebuilding today's time: call.dial_allowed starts a call, its
+ * call.ended adds the time in between. */
+static int restore_one(const struct hl_event *ev, void *arg)
+{
+	char name[32];
+	enum safe_dial_class cls;
+
+	(void)arg;
+	if (!ev->call)
+		return 0;
+	if (!strcmp(ev->type, "call.dial_allowed") &&
+	    util_event_str(ev->data, "class", name, sizeof(name)) &&
+	    !safe_dial_class_parse(&cls, name)) {
+		struct outcall *c = mem_zalloc(sizeof(*c), NULL);
+
+		if (!c)
+			return ENOMEM;
+		util_copy(c->id, sizeof(c->id), ev->call);
+		util_copy(c->agent, sizeof(c->agent), ev->agent ? ev->agent : "");
+		c->cls = cls;
+		c->started = ev->ts;
+		list_append(&g.calls, &c->le, c);
+		g.callc++;
+	} else if (!strcmp(ev->type, "call.ended")) {
+		safe_dial_ended(ev->call, ev->ts);
+	}
+	return 0;
+}
+
+int safe_dial_restore(struct store *st, uint64_t now_ms)
+{
+	uint64_t midnight = now_ms - now_ms % 86400000ULL;
+	struct le *le;
+	int err;
+
+	if (!st || !g.t)
+		return EINVAL;
+	new_day(now_ms);
+	g.restoring = true;
+	err = store_event_list(st, midnight, 0, NULL, restore_one, NULL);
+	g.restoring = false;
+	/* a call that never ended was cut by a crash: nothing in flight */
+	le = list_head(&g.calls);
+	while (le) {
+		struct outcall *c = le->data;
+
+		le = le->next;
+		list_unlink(&c->le);
+		mem_deref(c);
+	}
+	g.callc = 0;
+	for (unsigned c = 0; c < SAFE_DIAL_CLASSES; c++) {
+		if (g.used_ms[c])
+			log_info("dial: today's %s outbound time so far %llu s",
+				 safe_dial_class_name(c),
+				 (unsigned long long)(g.used_ms[c] / 1000));
+	}
+	return err;
 }
 
 /* 80% of a class's daily time: an alert; 100%: said once more (new calls
@@ -312,6 +376,8 @@ static void cap_alert(enum safe_dial_class cls)
 		if (pct < level || g.alerted[cls] >= level)
 			continue;
 		g.alerted[cls] = level;
+		if (g.restoring)
+			continue;
 		log_warn("dial: %s outbound time at %u%% of today's cap",
 			 safe_dial_class_name(cls), (unsigned)pct);
 		event_emitf(

@@ -127,9 +127,13 @@ void safe_dial_started(const char *call_id, const char *agent, enum safe_dial_cl
  * calls it itself on call.ended events. */
 void safe_dial_ended(const char *call_id, uint64_t now_ms);
 void safe_dial_close(void);
+struct store;
+/* Today's outbound time per class again, from the stored events (each
+ * allowed call is a call.dial_allowed event): a restart does not reset
+ * the daily caps (the alerts given before are not given again). */
+int safe_dial_restore(struct store *st, uint64_t now_ms);
 /* An audit line for a refusal outside the API (a callback): user is who
  * asked ("caller:..."), target the call. */
-struct store;
 void safe_dial_audit(struct store *st, const char *user, const char *target,
 		     const struct safe_dial_verdict *v);
 

@@ -82,6 +82,16 @@ c=$(dial "{\"agent\":\"1001\",\"to\":\"sip:2025550101@127.0.0.1:$CUST_PORT\"}")
 check "the next national call: 403 minutes_cap" test "$c/$(field code)" = 403/minutes_cap
 c=$(dial '{"agent":"1001","to":"sip:911@127.0.0.1"}')
 check "an emergency number is never stopped by the cap" test "$c" != 403
+check "the allowed call is a call.dial_allowed event with its class" \
+	test "$(db "select json_extract(data, '$.class') from events where type = 'call.dial_allowed' and call = '$id'")" = national
+
+# A restart does not reset today's time, nor say the alerts again.
+stop_hotline
+start_hotline
+check "after a restart today's national time is known" grep -q "dial: today's national outbound time so far [3-9] s" "$T/hotline.log"
+c=$(dial "{\"agent\":\"1001\",\"to\":\"sip:2025550102@127.0.0.1:$CUST_PORT\"}")
+check "... and the cap still refuses: 403 minutes_cap" test "$c/$(field code)" = 403/minutes_cap
+check "... no alert said twice" test "$(db "select count(*) from events where type like 'dialing.%'")" = 2
 
 # A callback to a number the caller chose: the queue's class decides.
 make_agent cbagent.xml answer
