@@ -51,6 +51,11 @@ check "REGISTER as 1001 with alice-1001 from the other address: 403" test $? -eq
 reg reg-gen register.xml "$ALICE"
 check "REGISTER with the generated password: 200" test $? -eq 0
 
+# Secrets appear nowhere else: not in /metrics, the events, the audit log.
+curl -s "$URL/metrics" >"$T/metrics.txt"
+check "no secret in /metrics" bash -c "[ -s '$T/metrics.txt' ] && ! grep -qF -e '$TOKEN' -e '$ADMIN' -e '$ALICE' '$T/metrics.txt'"
+check "no secret in the stored events or audit lines" test "$(db "select count(*) from events where data like '%$TOKEN%' or data like '%$ADMIN%' or data like '%$ALICE%'")/$(db "select count(*) from audit where detail like '%$ADMIN%' or detail like '%$ALICE%' or target like '%$TOKEN%'")" = 0/0
+
 # The next start keeps them (phones keep registering), and says nothing new.
 stop_hotline
 start_hotline
