@@ -20,59 +20,25 @@ write_config
 sed -i "s/127.0.0.1:$SIP_PORT/$HOST:$SIP_PORT/; s/address: 127.0.0.1/address: $HOST/" "$T/hotline.yaml"
 start_hotline
 
-ack='  <send>
-    <![CDATA[
-      ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-      [last_Via:]
-      [last_From:]
-      [last_To:]
-      Call-ID: [call_id]
-      CSeq: 1 ACK
-      Max-Forwards: 70
-      Content-Length: 0
-
-    ]]>
-  </send>'
-invite='      INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: <sip:1001@[local_ip]:[local_port]>;tag=[pid]C[call_number]
-      To: <sip:[service]@[remote_ip]:[remote_port]>
-      Call-ID: [call_id]
-      CSeq: 2 INVITE
-      Contact: <sip:1001@[local_ip]:[local_port]>
-      [authentication]
-      Max-Forwards: 70
-      Content-Type: application/sdp
-      Content-Length: [len]
-
-      v=0
-      o=- 1 1 IN IP[local_ip_type] [local_ip]
-      s=-
-      c=IN IP[media_ip_type] [media_ip]
-      t=0 0
-      m=audio [media_port] RTP/AVP 0
-      a=rtpmap:0 PCMU/8000'
 phone_call() { # NAME NUMBER CODE: the phone dials NUMBER, expects CODE
 	make_caller "$1.xml" 0 "  <recv response=\"100\" optional=\"true\"/>
   <recv response=\"407\" auth=\"true\"/>
-$ack
+$ack_first
   <send retrans=\"500\">
     <![CDATA[
-$invite
+$phone_invite
     ]]>
   </send>
   <recv response=\"100\" optional=\"true\"/>
   <recv response=\"$3\"/>
-$ack"
+$ack_first"
 	(cd "$T" && sipp "$HOST:$SIP_PORT" -sf "$T/$1.xml" -i "$PHONE" -p "$CALLER_PORT" \
 		-m 1 -timeout 10s -timeout_error -nostdin -s "$2" -key caller 1001 \
 		-au 1001 -ap alice-1001 -mp "$MEDIA_PORT0" -trace_err -error_file "$T/$1.err" \
 		>"$T/$1.out" 2>&1)
 }
 carrier_call() { # NAME NUMBER CODE: the carrier (no auth) dials NUMBER
-	make_caller "$1.xml" 0 "  <recv response=\"100\" optional=\"true\"/>
-  <recv response=\"$3\"/>
-$ack"
+	make_refused_caller "$1.xml" 0 "$3"
 	(cd "$T" && sipp "$HOST:$SIP_PORT" -sf "$T/$1.xml" -i "$CARRIER" -p "$CALLER_PORT2" \
 		-m 1 -timeout 10s -timeout_error -nostdin -s "$2" -key caller 2025550199 \
 		-mp "$MEDIA_PORT1" -trace_err -error_file "$T/$1.err" >"$T/$1.out" 2>&1)
