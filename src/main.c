@@ -496,6 +496,8 @@ static int cmd_serve(const struct options *o)
 		goto out;
 	err = store_events_attach(store);
 	if (!err)
+		err = safe_secrets_users(store, node);
+	if (!err)
 		err = safe_dial_restore(store, clock_now_ms());
 	if (err)
 		goto out;

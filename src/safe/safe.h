@@ -40,6 +40,11 @@ int safe_secrets_start(const char *data_dir, struct cfg_node *node, struct cfg_t
  * written to the file). */
 int safe_secrets_tenant(struct cfg_tenant *t);
 void safe_secrets_close(void);
+/* An admin made with the published admin password (by a Hotline before
+ * this rule) gets node's admin_password instead, said on the console.
+ * After safe_secrets_start, before the users are loaded. */
+struct store;
+int safe_secrets_users(struct store *st, const struct cfg_node *node);
 
 /*
  * check-config's warnings: a published or weak secret, a SIP password

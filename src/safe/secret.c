@@ -24,6 +24,7 @@
 #include <sodium.h>
 #include "core/core.h"
 #include "core/cfg.h"
+#include "store/store.h"
 #include "safe/safe.h"
 
 /* Every secret the repository publishes, in one place: the built-in
@@ -298,4 +299,57 @@ void safe_secrets_close(void)
 	reg.keep = false;
 	reg.started = false;
 	reg.path[0] = '\0';
+}
+
+/* --- users made with a published password --------------------------------- */
+
+struct users_ctx {
+	struct store *st;
+	const char *pw;
+	size_t fixed;
+	int err;
+};
+
+static int user_fix(const struct store_user *u, void *arg)
+{
+	struct users_ctx *c = arg;
+	struct store_user nu;
+
+	if (strcmp(u->role, "admin") ||
+	    crypto_pwhash_str_verify(u->pw_hash, "demo-admin", strlen("demo-admin")))
+		return 0;
+	nu = *u;
+	if (crypto_pwhash_str(nu.pw_hash, c->pw, strlen(c->pw),
+			      crypto_pwhash_OPSLIMIT_INTERACTIVE,
+			      crypto_pwhash_MEMLIMIT_INTERACTIVE)) {
+		c->err = ENOMEM;
+		return ENOMEM;
+	}
+	c->err = store_user_save(c->st, &nu);
+	if (!c->err) {
+		log_warn("safe: user %s signed in with the published admin password; it "
+			 "now has the admin_password of %s",
+			 u->name, reg.path);
+		c->fixed++;
+	}
+	sodium_memzero(&nu, sizeof(nu));
+	return c->err;
+}
+
+int safe_secrets_users(struct store *st, const struct cfg_node *node)
+{
+	struct users_ctx c = {.st = st};
+	int err;
+
+	if (!st || !node)
+		return EINVAL;
+	if (!reg.started || reg.keep || !node->admin_password[0])
+		return 0;
+	c.pw = node->admin_password;
+	err = store_user_list(st, user_fix, &c);
+	if (!err)
+		err = c.err;
+	if (!err && c.fixed)
+		store_flush(st);
+	return err;
 }

@@ -5,7 +5,8 @@
 # (demo-token, demo-admin, the demo tenant's alice-1001 ...) on an ordinary
 # address; from the other address each is refused, and the generated ones
 # in <data>/initial-secrets (0600, named on the console, never printed)
-# work as the README says.
+# work as the README says. An admin an older Hotline made with demo-admin
+# gets the generated password too.
 NETNS_DEV0=hs0 NETNS_DEV1=hs1 NETNS_A=10.201.0.1 NETNS_B=10.201.0.2
 source "$(dirname "$0")/netns.sh"
 
@@ -17,6 +18,13 @@ URL="http://$HOST:$HTTP_PORT"
 TENANT="$ROOT/conf/demo.yaml"
 write_config
 sed -i "s/127.0.0.1:$SIP_PORT/$HOST:$SIP_PORT/; s/127.0.0.1:$HTTP_PORT/0.0.0.0:$HTTP_PORT/; s/address: 127.0.0.1/address: $HOST/; s/api_token: test-token/api_token: demo-token/; s/admin_password: .*/admin_password: demo-admin/" "$T/hotline.yaml"
+code() { curl -s -o /dev/null -w '%{http_code}' --interface "$ATTACKER" "$@"; }
+
+# A Hotline from before this rule made user admin with demo-admin:
+HOTLINE_KEEP_DEMO_SECRETS=1 start_hotline
+check "(an older install: admin / demo-admin signs in)" test "$(code -H 'Content-Type: application/json' \
+	-d '{"user":"admin","password":"demo-admin"}' "$URL/api/v1/session")" = 200
+stop_hotline
 start_hotline
 
 S="$T/data/initial-secrets"
@@ -31,7 +39,7 @@ check "a token, an admin password and the demo agents' SIP passwords generated" 
 	test "${#TOKEN}" -ge 32 -a "${#ADMIN}" -ge 24 -a "${#ALICE}" -ge 20
 check "no secret in the log" bash -c "! grep -qF -e '$TOKEN' -e '$ADMIN' -e '$ALICE' '$T/hotline.log'"
 
-code() { curl -s -o /dev/null -w '%{http_code}' --interface "$ATTACKER" "$@"; }
+check "the admin of the older install is told of" grep -q "safe: user admin signed in with the published admin password" "$T/hotline.log"
 check "demo-token from the other address: 401" \
 	test "$(code -H 'Authorization: Bearer demo-token' "$URL/api/v1/agents")" = 401
 check "the generated token: 200" \
