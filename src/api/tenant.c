@@ -529,6 +529,17 @@ json_t *api__agent_conf_json(const struct api *a, const char *ext)
 	return json_pack("{s:o,s:o}", "skills", skills, "capacity", cap);
 }
 
+/* A SIP password the repository publishes would be replaced by a
+ * generated one at once (src/safe): refused, so the admin is not misled. */
+static bool password_published(struct req *rq, json_t *body)
+{
+	if (!safe_secret_published(json_string_value(json_object_get(body, "password"))))
+		return false;
+	reply_field(rq, "password",
+		    "published in the repository, anyone can read it: choose another");
+	return true;
+}
+
 /*
  * POST /api/v1/agents: {ext, name, password, skills: {english: 7},
  * capacity: {voice: 1, chat: 3}} appended to the file's agents, saved and
@@ -551,6 +562,8 @@ void api__agents_add(struct req *rq)
 	else if (!json_object_get(body, "password"))
 		reply_field(rq, "password",
 			    "required: the SIP password of the agent's phone");
+	else if (password_published(rq, body))
+		;
 	else if (cfg_agent_find(rq->api->tenant, ext))
 		api__reply_error(rq, 409, "Conflict", "conflict",
 				 "ext: extension %s is an agent already", ext);
@@ -578,6 +591,10 @@ void api__agents_patch(struct req *rq)
 	body = body_changes(rq, fields);
 	if (!body)
 		return;
+	if (password_published(rq, body)) {
+		json_decref(body);
+		return;
+	}
 	strncat(what, rq->id, sizeof(what) - strlen(what) - 1);
 	item_save(rq, body, "agents", "ext", rq->id, what, sizeof(what));
 	json_decref(body);

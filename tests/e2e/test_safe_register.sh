@@ -50,6 +50,15 @@ check "1002 given by its HA1 registers with its password: 200" test $? -eq 0
 reg ha1-bad register_bad.xml "$ELSEWHERE" 1002 bob-1002
 check "... a wrong password: 403" test $? -eq 0
 
+# The admin page cannot give an agent a published password.
+c=$(curl -s -o "$T/r.json" -w '%{http_code}' -H 'Authorization: Bearer test-token' -X PATCH \
+	-d '{"password":"carol-1003"}' "http://127.0.0.1:$HTTP_PORT/api/v1/agents/1003")
+check "PATCH an agent's password to a published one: 422 naming password" \
+	bash -c "[ $c = 422 ] && grep -q 'published in the repository' '$T/r.json'"
+c=$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer test-token' -X PATCH \
+	-d '{"password":"Carol-Own-Secret-77"}' "http://127.0.0.1:$HTTP_PORT/api/v1/agents/1003")
+check "... one's own: 200" test "$c" = 200
+
 # A restart knows the phones registered before: no new event for them.
 stop_hotline
 start_hotline
