@@ -187,6 +187,9 @@ static void challenge(struct registrar *r, const struct sip_msg *msg, bool proxy
 	mem_deref(mb);
 }
 
+static void audit(struct registrar *r, const char *ext, const char *action,
+		  const char *ip, const char *detail);
+
 static void auth_failed(struct registrar *r, const struct sip_msg *msg, const char *user,
 			const char *why)
 {
@@ -194,9 +197,20 @@ static void auth_failed(struct registrar *r, const struct sip_msg *msg, const ch
 
 	src_ip(ip, sizeof(ip), &msg->src);
 	log_warn("registrar: auth failed user=%s from=%s: %s", user, ip, why);
-	if (sipauth_fail(r->bans, ip, now_s()))
+	if (sipauth_fail(r->bans, ip, now_s())) {
+		char detail[64];
+
 		log_warn("registrar: banning address=%s for %us after %u failures", ip,
 			 r->node->auth_ban_time, r->node->auth_fail_limit);
+		/* a scanner guessing passwords: the admins see it, webhooks
+		 * can page someone */
+		event_emitf("sip.address_banned", NULL, NULL, NULL,
+			    "{\"address\":\"%s\",\"ban_s\":%u,\"failures\":%u}", ip,
+			    r->node->auth_ban_time, r->node->auth_fail_limit);
+		snprintf(detail, sizeof(detail), "%u failures, banned %us",
+			 r->node->auth_fail_limit, r->node->auth_ban_time);
+		audit(r, "", "sip.address_banned", ip, detail);
+	}
 	(void)sip_treply(NULL, r->sip, msg, 403, "Forbidden");
 }
 
