@@ -306,6 +306,8 @@ static int check(struct registrar *r, const struct sip_msg *msg, enum sip_hdrid 
 		return EACCES;
 	}
 	pl_strcpy(&cr.username, user, sizeof(user));
+	/* a scanner's name goes to the log: nothing that could forge a line */
+	util_sanitize(user);
 	if (pl_strcmp(&cr.realm, r->node->realm)) {
 		challenge(r, msg, proxy, false);
 		return EAUTH;

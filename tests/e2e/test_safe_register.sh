@@ -50,6 +50,26 @@ check "1002 given by its HA1 registers with its password: 200" test $? -eq 0
 reg ha1-bad register_bad.xml "$ELSEWHERE" 1002 bob-1002
 check "... a wrong password: 403" test $? -eq 0
 
+# A scanner's user name with a control character cannot forge a log line.
+python3 - "$HOST" "$SIP_PORT" "$ELSEWHERE" <<'PY' >"$T/forge.out" 2>&1
+import re, socket, sys
+host, port, me = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((me, 0)); s.settimeout(3)
+def req(cseq, auth=""):
+    m = (f"REGISTER sip:{host} SIP/2.0\r\nVia: SIP/2.0/UDP {me}:{s.getsockname()[1]};branch=z9hG4bKf{cseq}\r\n"
+         f"From: <sip:1001@{host}>;tag=f\r\nTo: <sip:1001@{host}>\r\nCall-ID: forge@x\r\n"
+         f"CSeq: {cseq} REGISTER\r\nContact: <sip:1001@{me}>\r\n{auth}Content-Length: 0\r\n\r\n")
+    s.sendto(m.encode("latin-1"), (host, port))
+    return s.recv(4000).decode("latin-1")
+nonce = re.search(r'nonce="([^"]+)"', req(1)).group(1)
+a = (f'Authorization: Digest username="x\x1b[2Kregistrar: FORGED", realm="hotline", nonce="{nonce}", '
+     f'uri="sip:{host}", response="00000000000000000000000000000000"\r\n')
+print(req(2, a).splitlines()[0])
+PY
+check "a name with an escape sequence: 403" grep -q "^SIP/2.0 403" "$T/forge.out"
+check "... and the log line holds no control character" bash -c "! grep -q \$'\x1b' '$T/hotline.log'"
+
 # The admin page cannot give an agent a published password.
 c=$(curl -s -o "$T/r.json" -w '%{http_code}' -H 'Authorization: Bearer test-token' -X PATCH \
 	-d '{"password":"carol-1003"}' "http://127.0.0.1:$HTTP_PORT/api/v1/agents/1003")
