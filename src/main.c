@@ -24,6 +24,7 @@
 #include "sip/sip.h"
 #include "api/api.h"
 #include "report/report.h"
+#include "safe/safe.h"
 
 #define HOTLINE_VERSION "0.1.0"
 #define DEFAULT_CONFIG	"conf/hotline.yaml"
@@ -49,7 +50,9 @@ static void usage(FILE *f)
 		"  check-config [FILE]   validate a node file (and the tenant file it\n"
 		"                        names) or a tenant file, told by its keys (or\n"
 		"                        --tenant FILE);\n"
-		"                        prints every error as file:line: key: problem\n"
+		"                        prints every error as file:line: key: problem,\n"
+		"                        and warns of published or weak secrets and\n"
+		"                        trusted networks wider than the loopback\n"
 		"  export-queue-log      write the queue events in Asterisk's queue_log\n"
 		"                        format to standard output (--from, --to:\n"
 		"                        UTC ms or 2026-11-25T10:00:00Z)\n"
@@ -114,6 +117,12 @@ static int load_node(struct cfg_node **np, const struct options *o, bool quiet)
 	return 0;
 }
 
+static void print_warning(const char *line, void *arg)
+{
+	(void)arg;
+	printf("%s\n", line);
+}
+
 static int cmd_check_config(const struct options *o, const char *file, bool tenant_only)
 {
 	struct cfg_errors errs;
@@ -158,6 +167,7 @@ static int cmd_check_config(const struct options *o, const char *file, bool tena
 		mem_deref(node);
 		return 1;
 	}
+	(void)safe_check(tenant_only ? NULL : node, tenant, print_warning, NULL);
 	if (!tenant_only)
 		printf("%s: OK as a node file\n", oo.config);
 	printf("%s: OK as %s (%zu agents, %zu queues, %zu flows, %zu numbers)\n",
@@ -500,10 +510,19 @@ static int cmd_serve(const struct options *o)
 			  strerror(err));
 		goto out;
 	}
+	err = safe_secrets_start(node->data_dir, node, tenant);
+	if (!err)
+		err = safe_dial_tenant(tenant);
+	if (err)
+		goto out;
 	err = store_open(&store, node->data_dir);
 	if (err)
 		goto out;
 	err = store_events_attach(store);
+	if (!err)
+		err = safe_secrets_users(store, node);
+	if (!err)
+		err = safe_dial_restore(store, clock_now_ms());
 	if (err)
 		goto out;
 	err = sip_start(&sip, &dnsc, node);
@@ -565,6 +584,8 @@ out:
 	store = mem_deref(store);
 	tenant = mem_deref(tenant);
 	node = mem_deref(node);
+	safe_secrets_close();
+	safe_dial_close();
 	if (err)
 		log_error("hotline: exiting after error: %s", strerror(err));
 	else

@@ -31,6 +31,7 @@
 #include "store/store.h"
 #include "sip/sip.h"
 #include "api/api_int.h"
+#include "safe/safe.h"
 
 #define MAX_RECORDING	  (4LL * 1024 * 1024 * 1024)
 #define DOWNLOAD_CHUNK	  (64 * 1024)
@@ -483,10 +484,35 @@ void api__calls_downloads_end(void)
 	list_flush(&downloads);
 }
 
+/* Asks the dial guard whether agent may dial to (its class, the limits);
+ * a refusal is a 403 with the reason the desktop shows, an audit line
+ * (the guard made the event and the log line). */
+static int dial_allowed(struct req *rq, const char *agent, const char *to,
+			struct safe_dial_verdict *v)
+{
+	char number[64], source[80];
+	struct safe_dial_req dr = {.agent = agent, .number = number, .source = source};
+
+	if (safe_dial_number(number, sizeof(number), to)) {
+		api__reply_error(rq, 400, "Bad Request", "bad_field",
+				 "to: the number is too long");
+		return EINVAL;
+	}
+	snprintf(source, sizeof(source), "user:%s", rq->who.user);
+	if (!safe_dial_check(&dr, clock_now_ms(), v))
+		return 0;
+	api__audit(rq->api, &rq->who, "call.dial_refused", agent, "class=%s code=%s",
+		   safe_dial_class_name(v->cls), v->code);
+	api__reply_error(rq, 403, "Forbidden", v->code, "%s", v->reason);
+	return EPERM;
+}
+
 /* POST /api/v1/calls {"agent": "1001", "to": "sip:0301234567@trunk.example"}:
- * click-to-call; 201 with the new call's id. */
+ * click-to-call; 201 with the new call's id. 403 when the agent may not
+ * dial the number (its dialing class) or a limit is reached. */
 void api__calls_dial(struct req *rq)
 {
+	struct safe_dial_verdict v;
 	json_t *body;
 	const char *agent, *to;
 	char id[32];
@@ -519,9 +545,13 @@ void api__calls_dial(struct req *rq)
 		    "to: must be a sip: URI (no trunk is configured for numbers)");
 		goto out;
 	}
+	err = dial_allowed(rq, agent, to, &v);
+	if (err)
+		goto out;
 	err = callctl_dial(rq->api->calls, agent, to, id, sizeof(id));
 	switch (err) {
 	case 0:
+		safe_dial_started(id, agent, v.cls, clock_now_ms());
 		api__reply_json(rq, 201, "Created", json_pack("{s:s}", "id", id));
 		break;
 	case EINVAL:

@@ -40,6 +40,7 @@
 #include "acd/acd.h"
 #include "sip/sip.h"
 #include "ticket/ticket.h"
+#include "safe/safe.h"
 #include "api/api.h"
 #include "api/api_int.h"
 
@@ -216,10 +217,12 @@ static bool agent_changed(const struct cfg_tenant *old, const struct cfg_agent *
 int api__tenant_apply(struct api *a, struct cfg_tenant *t, json_t *later, const char *by)
 {
 	const struct cfg_tenant *old = a->tenant;
-	int err = 0;
+	int err;
 
+	/* a published SIP password in the new file gets its generated one */
+	err = safe_secrets_tenant(t);
 	/* first what can fail without a trace: prompts and music */
-	if (a->calls)
+	if (!err && a->calls)
 		err = callctl_tenant_set(a->calls, t);
 	if (!err)
 		err = acd_apply_tenant(a->acd, t, clock_now_ms(), later_add, later);
@@ -230,6 +233,7 @@ int api__tenant_apply(struct api *a, struct cfg_tenant *t, json_t *later, const 
 		return err;
 	if (a->reg)
 		registrar_tenant_set(a->reg, t);
+	(void)safe_dial_tenant(t);
 	for (size_t i = 0; i < t->queuec; i++)
 		(void)acd_stats_threshold(a->stats, t->queuev[i].name,
 					  t->queuev[i].sl_threshold_ms);
@@ -545,6 +549,17 @@ json_t *api__agent_conf_json(const struct api *a, const char *ext)
 	return json_pack("{s:o,s:o}", "skills", skills, "capacity", cap);
 }
 
+/* A SIP password the repository publishes would be replaced by a
+ * generated one at once (src/safe): refused, so the admin is not misled. */
+static bool password_published(struct req *rq, json_t *body)
+{
+	if (!safe_secret_published(json_string_value(json_object_get(body, "password"))))
+		return false;
+	reply_field(rq, "password",
+		    "published in the repository, anyone can read it: choose another");
+	return true;
+}
+
 /*
  * POST /api/v1/agents: {ext, name, password, skills: {english: 7},
  * capacity: {voice: 1, chat: 3}} appended to the file's agents, saved and
@@ -567,6 +582,8 @@ void api__agents_add(struct req *rq)
 	else if (!json_object_get(body, "password"))
 		reply_field(rq, "password",
 			    "required: the SIP password of the agent's phone");
+	else if (password_published(rq, body))
+		;
 	else if (cfg_agent_find(rq->api->tenant, ext))
 		api__reply_error(rq, 409, "Conflict", "conflict",
 				 "ext: extension %s is an agent already", ext);
@@ -594,6 +611,10 @@ void api__agents_patch(struct req *rq)
 	body = body_changes(rq, fields);
 	if (!body)
 		return;
+	if (password_published(rq, body)) {
+		json_decref(body);
+		return;
+	}
 	strncat(what, rq->id, sizeof(what) - strlen(what) - 1);
 	item_save(rq, body, "agents", "ext", rq->id, what, sizeof(what));
 	json_decref(body);

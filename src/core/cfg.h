@@ -18,6 +18,7 @@
 #define CFG_TEXT	 512 /* prompt text */
 #define CFG_PATH	 256
 #define CFG_MAX_TRUSTED	 16
+#define CFG_MAX_REGFROM	 8 /* agents.register_from */
 #define CFG_MAX_OPTIONS	 12
 #define CFG_MAX_HOLIDAYS 64
 
@@ -97,6 +98,35 @@ struct cfg_node {
 	char file[CFG_PATH]; /* where it was read from */
 };
 
+/* dialing: who may dial what (issue 18). A class is a set of
+ * destination kinds, bit 1 << enum safe_dial_class (src/safe/safe.h). */
+#define CFG_MAX_DIAL_RULES 64
+#define CFG_DIAL_CLASSES   8
+enum cfg_dial_kind {
+	CFG_DIAL_AGENT = 0,
+	CFG_DIAL_QUEUE,
+	CFG_DIAL_FLOW,
+	CFG_DIAL_TRUSTED
+};
+struct cfg_dial_rule {
+	enum cfg_dial_kind kind;
+	char name[48]; /* the agent's ext, queue, flow, or a CIDR */
+	uint32_t allow;
+	int line;
+};
+struct cfg_dialing {
+	char plan[16];	/* dialing.plan: nanp, cn, generic; "" from crm.country */
+	uint32_t allow; /* dialing.allow: the default class */
+	struct cfg_dial_rule rulev[CFG_MAX_DIAL_RULES]; /* agents, queues, flows,
+							 * trusted */
+	size_t rulec;
+	uint32_t agent_calls;	      /* limits.agent_calls: outbound at once (0: none) */
+	uint32_t tenant_calls;	      /* limits.tenant_calls */
+	uint32_t attempts_per_minute; /* limits.attempts_per_minute, per source */
+	uint32_t minutes_per_day[CFG_DIAL_CLASSES]; /* limits.minutes_per_day: ms
+						     * a day per class (0: none) */
+};
+
 /* Business hours: a weekly calendar with holidays, in a time zone. */
 struct cfg_hours {
 	char name[CFG_NAME];
@@ -126,7 +156,15 @@ enum cfg_channel { CFG_VOICE = 0, CFG_CHAT, CFG_MAIL, CFG_MESSAGE, CFG_CHANNELS 
 struct cfg_agent {
 	char ext[CFG_EXT]; /* "1001" */
 	char name[64];
-	char password[64];			 /* SIP digest password */
+	char password[64]; /* SIP digest password */
+	/* ha1_md5, ha1_sha256: the digest's HA1, H(ext:realm:password) in
+	 * lower-case hex (RFC 8760), so the file need not hold the password */
+	char ha1_md5[33];
+	char ha1_sha256[65];
+	/* register_from: the networks its phone may register from (CIDR);
+	 * none: anywhere */
+	char register_from[CFG_MAX_REGFROM][48];
+	size_t register_fromc;
 	struct cfg_skill skills[CFG_MAX_SKILLS]; /* skills: {english: 7} */
 	size_t skillc;
 	/* capacity: {voice: 1, chat: 3}: interactions at once per channel;
@@ -283,6 +321,8 @@ struct cfg_tenant {
 	size_t slac;
 	struct cfg_field ticket_fields[CFG_MAX_FIELDS]; /* tickets.fields */
 	size_t ticket_fieldc;
+	/* dialing: who may dial what */
+	struct cfg_dialing dialing;
 	char file[CFG_PATH];
 };
 

@@ -34,4 +34,7 @@ int cfg__load(struct cfg_parse *cp, const char *yaml, size_t len);
 int cfg__read_file(const char *path, char **bufp, size_t *lenp, struct cfg_errors *errs);
 extern const char *const cfg__tenant_keys[];
 
+/* dialing: who may dial what (cfg_dialing.c). */
+void cfg__dialing_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *root);
+
 #endif

@@ -18,6 +18,7 @@
 #include "core/core.h"
 #include "core/cfg.h"
 #include "core/cfg_int.h"
+#include "safe/net.h"
 
 static const char *const strategies[] = {
     "ring-all", "longest-idle",	   "least-calls", "round-robin", "linear",
@@ -381,10 +382,74 @@ static void agents_sort(struct cfg_parse *cp, struct cfg_tenant *t)
 	}
 }
 
+/* An agent's HA1 (RFC 8760): 32 (MD5) or 64 (SHA-256) hex digits, kept
+ * lower-case as the digest computes them. */
+static void ha1_parse(struct cfg_parse *cp, yaml_node_t *agent, const char *name,
+		      char *out, size_t sz)
+{
+	yaml_node_t *n = cfg__get(cp->doc, agent, name);
+	char key[32];
+	size_t len;
+
+	if (!n)
+		return;
+	snprintf(key, sizeof(key), "agents.%s", name);
+	if (!cfg__str(cp, n, key, out, sz))
+		return;
+	len = strlen(out);
+	for (size_t i = 0; i < len; i++) {
+		if (!isxdigit((unsigned char)out[i]))
+			len = 0;
+		out[i] = (char)tolower((unsigned char)out[i]);
+	}
+	if (len != sz - 1) {
+		cfg__error(cp->errs, cp->file, cfg__line(n), key,
+			   "must be %zu hex digits", sz - 1);
+		out[0] = '\0';
+	}
+}
+
+/* register_from: [10.0.0.0/8, 192.0.2.7]: where the agent's phone may
+ * register from. */
+static void register_from_parse(struct cfg_parse *cp, yaml_node_t *n, struct cfg_agent *a)
+{
+	const char *key = "agents.register_from";
+
+	if (!n)
+		return;
+	if (n->type != YAML_SEQUENCE_NODE) {
+		cfg__error(cp->errs, cp->file, cfg__line(n), key,
+			   "expected a list of networks ([10.0.0.0/8])");
+		return;
+	}
+	for (yaml_node_item_t *it = n->data.sequence.items.start;
+	     it < n->data.sequence.items.top; it++) {
+		yaml_node_t *v = yaml_document_get_node(cp->doc, *it);
+		char *dst = a->register_from[a->register_fromc];
+		struct safe_net net;
+
+		if (a->register_fromc == CFG_MAX_REGFROM) {
+			cfg__error(cp->errs, cp->file, cfg__line(v), key,
+				   "at most %d networks", CFG_MAX_REGFROM);
+			return;
+		}
+		if (!cfg__str(cp, v, key, dst, sizeof(a->register_from[0])))
+			continue;
+		if (safe_net_parse(&net, dst)) {
+			cfg__error(cp->errs, cp->file, cfg__line(v), key,
+				   "\"%s\" is not a network (10.0.0.0/8, 192.0.2.7)",
+				   dst);
+			continue;
+		}
+		a->register_fromc++;
+	}
+}
+
 static void agents_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *root)
 {
-	static const char *const keys[] = {"ext",    "name",	 "password",
-					   "skills", "capacity", NULL};
+	static const char *const keys[] = {"ext",      "name",		"password",
+					   "ha1_md5",  "ha1_sha256",	"skills",
+					   "capacity", "register_from", NULL};
 	yaml_node_t *seq;
 
 	t->agentv = section(cp, root, "agents", sizeof(*t->agentv), &t->agentc, &seq);
@@ -405,11 +470,14 @@ static void agents_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t
 				   "ext must be 2 to 15 digits (quote it: \"1001\")");
 		cfg__str(cp, cfg__get(cp->doc, n, "name"), "agents.name", a->name,
 			 sizeof(a->name));
-		if (!cfg__str(cp, cfg__get(cp->doc, n, "password"), "agents.password",
-			      a->password, sizeof(a->password)) ||
-		    !a->password[0])
+		cfg__str(cp, cfg__get(cp->doc, n, "password"), "agents.password",
+			 a->password, sizeof(a->password));
+		ha1_parse(cp, n, "ha1_md5", a->ha1_md5, sizeof(a->ha1_md5));
+		ha1_parse(cp, n, "ha1_sha256", a->ha1_sha256, sizeof(a->ha1_sha256));
+		if (!a->password[0] && !a->ha1_md5[0] && !a->ha1_sha256[0])
 			cfg__error(cp->errs, cp->file, a->line, key,
-				   "needs a SIP password");
+				   "needs a SIP password (or ha1_md5, ha1_sha256)");
+		register_from_parse(cp, cfg__get(cp->doc, n, "register_from"), a);
 		skills_parse(cp, cfg__get(cp->doc, n, "skills"), "agents.skills",
 			     a->skills, &a->skillc);
 		capacity_parse(cp, cfg__get(cp->doc, n, "capacity"), a);
@@ -1481,7 +1549,8 @@ static void tenant_check(struct cfg_parse *cp, const struct cfg_tenant *t)
  * them). */
 const char *const cfg__tenant_keys[] = {
     "name",  "hours",	      "hours_default", "agents", "queues",  "numbers",
-    "flows", "pause_reasons", "dispositions",  "crm",	 "tickets", NULL};
+    "flows", "pause_reasons", "dispositions",  "crm",	 "tickets", "dialing",
+    NULL};
 
 int cfg_tenant_parse(struct cfg_tenant **tp, const char *name, const char *yaml,
 		     size_t len, struct cfg_errors *errs)
@@ -1528,6 +1597,7 @@ int cfg_tenant_parse(struct cfg_tenant **tp, const char *name, const char *yaml,
 		reasons_parse(&cp, t, root);
 		crm_parse(&cp, t, root);
 		tickets_parse(&cp, t, root);
+		cfg__dialing_parse(&cp, t, root);
 		if (!t->hours_default[0] && t->hoursc)
 			util_copy(t->hours_default, sizeof(t->hours_default),
 				  t->hoursv[0].name);

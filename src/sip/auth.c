@@ -171,15 +171,15 @@ static int h_hex(struct hasher *h, char *hex, size_t sz)
 	return 0;
 }
 
-int sipauth_response(char *out, size_t sz, enum sipauth_alg alg, const struct pl *user,
-		     const struct pl *realm, const char *password,
-		     const struct pl *method, const struct pl *uri,
-		     const struct pl *nonce, const struct pl *nc, const struct pl *cnonce,
-		     const struct pl *qop)
+static int response_ha1(char *out, size_t sz, enum sipauth_alg alg, const char *ha1,
+			const struct pl *method, const struct pl *uri,
+			const struct pl *nonce, const struct pl *nc,
+			const struct pl *cnonce, const struct pl *qop);
+
+int sipauth_ha1(char *out, size_t sz, enum sipauth_alg alg, const struct pl *user,
+		const struct pl *realm, const char *password)
 {
-	char ha1[65], ha2[65];
 	struct hasher h;
-	int err;
 
 	h_init(&h, alg);
 	h_pl(&h, user);
@@ -187,9 +187,35 @@ int sipauth_response(char *out, size_t sz, enum sipauth_alg alg, const struct pl
 	h_pl(&h, realm);
 	h_str(&h, ":");
 	h_str(&h, password);
-	err = h_hex(&h, ha1, sizeof(ha1));
-	if (err)
-		return err;
+	return h_hex(&h, out, sz);
+}
+
+int sipauth_response(char *out, size_t sz, enum sipauth_alg alg, const struct pl *user,
+		     const struct pl *realm, const char *password,
+		     const struct pl *method, const struct pl *uri,
+		     const struct pl *nonce, const struct pl *nc, const struct pl *cnonce,
+		     const struct pl *qop)
+{
+	char ha1[65];
+	int err;
+
+	err = sipauth_ha1(ha1, sizeof(ha1), alg, user, realm, password);
+	if (!err)
+		err =
+		    response_ha1(out, sz, alg, ha1, method, uri, nonce, nc, cnonce, qop);
+	sodium_memzero(ha1, sizeof(ha1));
+	return err;
+}
+
+/* The response from HA1 (RFC 7616 §3.4.1): H(HA1:nonce[:nc:cnonce:qop]:HA2). */
+static int response_ha1(char *out, size_t sz, enum sipauth_alg alg, const char *ha1,
+			const struct pl *method, const struct pl *uri,
+			const struct pl *nonce, const struct pl *nc,
+			const struct pl *cnonce, const struct pl *qop)
+{
+	char ha2[65];
+	struct hasher h;
+	int err;
 
 	h_init(&h, alg);
 	h_pl(&h, method);
@@ -220,17 +246,35 @@ int sipauth_verify(const struct sipauth_creds *c, const struct pl *method,
 		   const char *password)
 {
 	enum sipauth_alg alg;
-	char expect[65];
+	char ha1[65];
 	int err;
 
 	err = sipauth_alg(&alg, c);
+	if (!err)
+		err =
+		    sipauth_ha1(ha1, sizeof(ha1), alg, &c->username, &c->realm, password);
+	if (!err)
+		err = sipauth_verify_ha1(c, method, alg, ha1);
+	sodium_memzero(ha1, sizeof(ha1));
+	return err;
+}
+
+int sipauth_verify_ha1(const struct sipauth_creds *c, const struct pl *method,
+		       enum sipauth_alg alg, const char *ha1)
+{
+	enum sipauth_alg named;
+	char expect[65];
+	int err;
+
+	err = sipauth_alg(&named, c);
 	if (err)
 		return err;
+	if (named != alg)
+		return EINVAL; /* an HA1 of the other algorithm */
 	if (pl_isset(&c->qop) && pl_strcasecmp(&c->qop, "auth"))
 		return EINVAL; /* auth-int is not offered */
-	err = sipauth_response(expect, sizeof(expect), alg, &c->username, &c->realm,
-			       password, method, &c->uri, &c->nonce, &c->nc, &c->cnonce,
-			       &c->qop);
+	err = response_ha1(expect, sizeof(expect), alg, ha1, method, &c->uri, &c->nonce,
+			   &c->nc, &c->cnonce, &c->qop);
 	if (err)
 		return err;
 	if (c->response.l != strlen(expect))

@@ -38,6 +38,14 @@ int sipauth_response(char *out, size_t sz, enum sipauth_alg alg, const struct pl
 /* Checks credentials against password: 0 when the response is right. */
 int sipauth_verify(const struct sipauth_creds *c, const struct pl *method,
 		   const char *password);
+/* HA1 = H(user:realm:password), lower-case hex (RFC 8760 §2). */
+int sipauth_ha1(char *out, size_t sz, enum sipauth_alg alg, const struct pl *user,
+		const struct pl *realm, const char *password);
+/* Checks credentials against a stored HA1 of algorithm alg (the tenant's
+ * ha1_md5 or ha1_sha256): 0 when right, EACCES when wrong, EINVAL when
+ * the credentials use another algorithm. Compared in constant time. */
+int sipauth_verify_ha1(const struct sipauth_creds *c, const struct pl *method,
+		       enum sipauth_alg alg, const char *ha1);
 
 /* Nonces carry their creation time and an HMAC over it and the client's
  * address, so nothing is kept per challenge. */

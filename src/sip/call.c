@@ -32,6 +32,7 @@
 #include "crm/crm.h"
 #include "sip/sip.h"
 #include "sip/call_int.h"
+#include "safe/safe.h"
 
 #define SWEEP_MS 100
 #define CHECK_MS 10000 /* invariant check and repair of agent states */
@@ -718,6 +719,32 @@ static void call_callback_hangup(struct call *call)
 	mem_deref(old); /* sends BYE */
 }
 
+/*
+ * A callback dials where the caller said it can be reached (its Contact,
+ * which the caller chose): the queue's dialing class and the limits
+ * decide, as for any number dialled out (issue 18). A click-to-call was
+ * asked of the guard by the API already.
+ */
+static bool callback_allowed(struct call *call)
+{
+	struct safe_dial_verdict v;
+	char number[64], source[96];
+	struct safe_dial_req dr = {
+	    .queue = call->row.queue, .agent = NULL, .number = number, .source = source};
+
+	if (call->outbound)
+		return true;
+	if (safe_dial_number(number, sizeof(number), call->contact))
+		number[0] = '\0'; /* too long to be a number: refused */
+	snprintf(source, sizeof(source), "caller:%s", call->row.caller);
+	if (!safe_dial_check(&dr, clock_now_ms(), &v)) {
+		safe_dial_started(call->row.id, call->agent->ext, v.cls, clock_now_ms());
+		return true;
+	}
+	safe_dial_audit(call->ctl->store, source, call->row.id, &v);
+	return false;
+}
+
 /* The agent took the callback: call the customer where its phone said
  * it can be reached, from the number it had dialled. */
 static void call_dial_back(struct call *call)
@@ -742,6 +769,10 @@ static void call_dial_back(struct call *call)
 	if (!uri_decode(&uri, &cpl) && !sa_set(&peer, &uri.host, uri.port))
 		(void)local_toward(&peer, &local);
 	leg_local(call->caller, &local, host, sizeof(host));
+	if (!callback_allowed(call)) {
+		call_end(call, "system", 403, "callback refused");
+		return;
+	}
 	call->state = CALL_CALLBACK;
 	call->callback_at = clock_now_ms();
 	if (p)
@@ -2032,6 +2063,33 @@ static void feature_code(struct callctl *ctl, const struct sip_msg *msg, const c
 	}
 }
 
+/*
+ * A phone or a trusted address dialling a number that is none of ours is
+ * dialling out (a trunk will carry it, issue 15): the dial guard decides
+ * first, with the agent's class, or the trusted network's (a network
+ * without one is trusted for inbound calls only). False after a 403.
+ */
+static bool outbound_allowed(struct callctl *ctl, const struct sip_msg *msg,
+			     const char *ext, const char *called)
+{
+	struct safe_dial_verdict v;
+	char ip[64], source[96];
+	struct safe_dial_req dr = {.agent = ext[0] ? ext : NULL,
+				   .addr = ext[0] ? NULL : ip,
+				   .number = called,
+				   .source = source};
+
+	if (sa_ntop(&msg->src, ip, sizeof(ip)))
+		util_copy(ip, sizeof(ip), "?");
+	snprintf(source, sizeof(source), "%s:%s", ext[0] ? "agent" : "address",
+		 ext[0] ? ext : ip);
+	if (!safe_dial_check(&dr, clock_now_ms(), &v))
+		return true;
+	safe_dial_audit(ctl->store, source, ext[0] ? ext : ip, &v);
+	(void)sip_treply(NULL, ctl->sip, msg, 403, "Forbidden (Dialing Class)");
+	return false;
+}
+
 static void conn_handler(const struct sip_msg *msg, void *arg)
 {
 	struct callctl *ctl = arg;
@@ -2070,6 +2128,8 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 	num = cfg_number_find(ctl->tenant, called);
 	agent = num ? NULL : cfg_agent_find(ctl->tenant, called);
 	if (!num && !agent) {
+		if (!outbound_allowed(ctl, msg, ext, called))
+			return;
 		log_info("call: unknown number called=%s from=%s", called,
 			 log_mask(masked, sizeof(masked), caller));
 		(void)sip_treply(NULL, ctl->sip, msg, 404, "Not Found");

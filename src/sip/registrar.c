@@ -16,15 +16,24 @@
 #include "sip/sip.h"
 #include "sip/auth.h"
 #include "sip/input.h"
+#include "safe/net.h"
 
 #define MAX_CONTACTS 5
 #define SWEEP_MS     10000
 #define BAN_TABLE    10000
+#define SEEN_MAX     4096 /* addresses remembered (agent, ip) */
 #define ALLOW	     "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, REFER, NOTIFY, REGISTER"
 
 struct binding {
 	struct le le;
 	struct store_binding b;
+};
+
+/* An address an agent's phone registered from (see seen_note). */
+struct seen {
+	struct le le;
+	char ext[CFG_EXT];
+	char ip[64];
 };
 
 struct registrar {
@@ -34,6 +43,8 @@ struct registrar {
 	const struct cfg_node *node;
 	const struct cfg_tenant *tenant;
 	struct list bindings;
+	struct list seen; /* struct seen, oldest first */
+	size_t seenc;
 	struct sipauth_bans *bans;
 	struct sipinput *input;
 	struct tmr sweep;
@@ -176,6 +187,9 @@ static void challenge(struct registrar *r, const struct sip_msg *msg, bool proxy
 	mem_deref(mb);
 }
 
+static void audit(struct registrar *r, const char *ext, const char *action,
+		  const char *ip, const char *detail);
+
 static void auth_failed(struct registrar *r, const struct sip_msg *msg, const char *user,
 			const char *why)
 {
@@ -183,10 +197,90 @@ static void auth_failed(struct registrar *r, const struct sip_msg *msg, const ch
 
 	src_ip(ip, sizeof(ip), &msg->src);
 	log_warn("registrar: auth failed user=%s from=%s: %s", user, ip, why);
-	if (sipauth_fail(r->bans, ip, now_s()))
+	if (sipauth_fail(r->bans, ip, now_s())) {
+		char detail[64];
+
 		log_warn("registrar: banning address=%s for %us after %u failures", ip,
 			 r->node->auth_ban_time, r->node->auth_fail_limit);
+		/* a scanner guessing passwords: the admins see it, webhooks
+		 * can page someone */
+		event_emitf("sip.address_banned", NULL, NULL, NULL,
+			    "{\"address\":\"%s\",\"ban_s\":%u,\"failures\":%u}", ip,
+			    r->node->auth_ban_time, r->node->auth_fail_limit);
+		snprintf(detail, sizeof(detail), "%u failures, banned %us",
+			 r->node->auth_fail_limit, r->node->auth_ban_time);
+		audit(r, "", "sip.address_banned", ip, detail);
+	}
 	(void)sip_treply(NULL, r->sip, msg, 403, "Forbidden");
+}
+
+static void audit(struct registrar *r, const char *ext, const char *action,
+		  const char *ip, const char *detail)
+{
+	struct store_audit au;
+
+	if (!r->store)
+		return;
+	memset(&au, 0, sizeof(au));
+	au.ts = clock_now_ms();
+	util_copy(au.user, sizeof(au.user), ext);
+	util_copy(au.action, sizeof(au.action), action);
+	util_copy(au.target, sizeof(au.target), ext);
+	util_copy(au.addr, sizeof(au.addr), ip);
+	util_copy(au.detail, sizeof(au.detail), detail);
+	if (store_audit_append(r->store, &au))
+		log_error("registrar: audit entry not stored action=%s ext=%s", action,
+			  ext);
+}
+
+/* May the agent's phone register from src (its register_from networks;
+ * none: anywhere)? */
+static bool from_allowed(const struct cfg_agent *a, const struct sa *src)
+{
+	for (size_t i = 0; i < a->register_fromc; i++) {
+		struct safe_net n;
+
+		if (!safe_net_parse(&n, a->register_from[i]) && safe_net_match(&n, src))
+			return true;
+	}
+	return a->register_fromc == 0;
+}
+
+/* Refuses a request with the agent's right credentials from outside its
+ * register_from (403): logged, an event and an audit line. */
+static void address_refused(struct registrar *r, const struct sip_msg *msg,
+			    const char *ext, const char *what)
+{
+	char ip[64], detail[64];
+
+	src_ip(ip, sizeof(ip), &msg->src);
+	log_warn("registrar: ext=%s %s refused from address=%s: not in its register_from",
+		 ext, what, ip);
+	event_emitf(
+	    "agent.register_refused", NULL, ext, NULL,
+	    "{\"address\":\"%s\",\"request\":\"%s\",\"reason\":\"register_from\"}", ip,
+	    what);
+	snprintf(detail, sizeof(detail), "%s; not in register_from", what);
+	audit(r, ext, "agent.register_refused", ip, detail);
+	(void)sip_treply(NULL, r->sip, msg, 403, "Forbidden (Address)");
+}
+
+/* An agent's credentials by the HA1 the tenant gives for the algorithm
+ * the phone used, else by its password. */
+static int agent_verify(const struct cfg_agent *agent, const struct sipauth_creds *cr,
+			const struct pl *method)
+{
+	enum sipauth_alg alg;
+
+	if (sipauth_alg(&alg, cr))
+		return EINVAL;
+	if (alg == SIPAUTH_MD5 && agent->ha1_md5[0])
+		return sipauth_verify_ha1(cr, method, alg, agent->ha1_md5);
+	if (alg == SIPAUTH_SHA256 && agent->ha1_sha256[0])
+		return sipauth_verify_ha1(cr, method, alg, agent->ha1_sha256);
+	if (!agent->password[0])
+		return EINVAL; /* only an HA1 of the other algorithm */
+	return sipauth_verify(cr, method, agent->password);
 }
 
 /*
@@ -212,6 +306,8 @@ static int check(struct registrar *r, const struct sip_msg *msg, enum sip_hdrid 
 		return EACCES;
 	}
 	pl_strcpy(&cr.username, user, sizeof(user));
+	/* a scanner's name goes to the log: nothing that could forge a line */
+	util_sanitize(user);
 	if (pl_strcmp(&cr.realm, r->node->realm)) {
 		challenge(r, msg, proxy, false);
 		return EAUTH;
@@ -232,7 +328,7 @@ static int check(struct registrar *r, const struct sip_msg *msg, enum sip_hdrid 
 		auth_failed(r, msg, user, "unknown user");
 		return EACCES;
 	}
-	err = sipauth_verify(&cr, &msg->met, agent->password);
+	err = agent_verify(agent, &cr, &msg->met);
 	if (err) {
 		auth_failed(r, msg, user,
 			    err == EACCES ? "wrong password" : "unsupported digest");
@@ -244,19 +340,31 @@ static int check(struct registrar *r, const struct sip_msg *msg, enum sip_hdrid 
 
 int registrar_auth(struct registrar *r, const struct sip_msg *msg, char *ext, size_t sz)
 {
+	const struct cfg_agent *agent;
 	const struct sip_hdr *h;
+	int err;
 
 	if (!r || !msg || !ext)
 		return EINVAL;
 	if (registrar_banned(r, &msg->src))
 		return EACCES; /* silently ignored */
 	h = sip_msg_hdr(msg, SIP_HDR_PROXY_AUTHORIZATION);
-	return check(r, msg,
-		     h ? SIP_HDR_PROXY_AUTHORIZATION
-		       : (sip_msg_hdr(msg, SIP_HDR_AUTHORIZATION)
-			      ? SIP_HDR_AUTHORIZATION
-			      : SIP_HDR_PROXY_AUTHORIZATION),
-		     true, ext, sz);
+	err = check(r, msg,
+		    h ? SIP_HDR_PROXY_AUTHORIZATION
+		      : (sip_msg_hdr(msg, SIP_HDR_AUTHORIZATION)
+			     ? SIP_HDR_AUTHORIZATION
+			     : SIP_HDR_PROXY_AUTHORIZATION),
+		    true, ext, sz);
+	if (err)
+		return err;
+	/* a call with the agent's password from outside its register_from
+	 * is the same stolen credential as a registration from there */
+	agent = cfg_agent_find(r->tenant, ext);
+	if (agent && !from_allowed(agent, &msg->src)) {
+		address_refused(r, msg, ext, "call");
+		return EACCES;
+	}
+	return 0;
 }
 
 struct reg_ctx {
@@ -354,9 +462,59 @@ static bool contact_handler(const struct sip_hdr *hdr, const struct sip_msg *msg
 	return false;
 }
 
+/* Remembers an address ext registered from; quiet when known. */
+static bool seen_add(struct registrar *r, const char *ext, const char *ip)
+{
+	struct seen *s;
+	struct le *le;
+
+	LIST_FOREACH(&r->seen, le)
+	{
+		s = le->data;
+		if (!strcmp(s->ext, ext) && !strcmp(s->ip, ip))
+			return false;
+	}
+	if (r->seenc >= SEEN_MAX) {
+		/* a spray of addresses stays bounded: the oldest goes */
+		s = list_ledata(list_head(&r->seen));
+		list_unlink(&s->le);
+		mem_deref(s);
+		r->seenc--;
+	}
+	s = mem_zalloc(sizeof(*s), NULL);
+	if (!s)
+		return false;
+	util_copy(s->ext, sizeof(s->ext), ext);
+	util_copy(s->ip, sizeof(s->ip), ip);
+	list_append(&r->seen, &s->le, s);
+	r->seenc++;
+	return true;
+}
+
+/* Every new address an agent's phone registers from is an event (its
+ * supervisors see it) and an audit line: a stolen password in use shows
+ * up as a phone registering from somewhere new. */
+static void seen_note(struct registrar *r, const char *ext, const struct sip_msg *msg)
+{
+	const char *tp = msg->tp == SIP_TRANSP_TCP   ? "tcp"
+			 : msg->tp == SIP_TRANSP_TLS ? "tls"
+						     : "udp";
+	char ip[64], detail[64];
+
+	src_ip(ip, sizeof(ip), &msg->src);
+	if (!seen_add(r, ext, ip))
+		return;
+	log_info("registrar: ext=%s registers from a new address=%s", ext, ip);
+	event_emitf("agent.registered_from", NULL, ext, NULL,
+		    "{\"address\":\"%s\",\"transport\":\"%s\"}", ip, tp);
+	snprintf(detail, sizeof(detail), "new address, %s", tp);
+	audit(r, ext, "agent.registered_from", ip, detail);
+}
+
 static void handle_register(struct registrar *r, const struct sip_msg *msg)
 {
 	struct reg_ctx c = {.r = r, .msg = msg};
+	const struct cfg_agent *agent;
 	char ext[CFG_EXT], aor[64];
 	struct mbuf *mb;
 	struct le *le;
@@ -367,6 +525,12 @@ static void handle_register(struct registrar *r, const struct sip_msg *msg)
 	pl_strcpy(&msg->to.uri.user, aor, sizeof(aor));
 	if (strcmp(aor, ext)) {
 		auth_failed(r, msg, ext, "registering someone else's extension");
+		return;
+	}
+	agent = cfg_agent_find(r->tenant, ext);
+	if (agent && !from_allowed(agent, &msg->src)) {
+		/* the password was right: a phone elsewhere holds it */
+		address_refused(r, msg, ext, "register");
 		return;
 	}
 	c.aor = ext;
@@ -401,6 +565,8 @@ static void handle_register(struct registrar *r, const struct sip_msg *msg)
 						: "Out Of Order");
 		return;
 	}
+
+	seen_note(r, ext, msg);
 
 	/* 200 OK lists every current binding with its time left. */
 	mb = mbuf_alloc(512);
@@ -459,6 +625,15 @@ static int load_binding(const struct store_binding *sb, void *arg)
 		return ENOMEM;
 	b->b = *sb;
 	list_append(&r->bindings, &b->le, b);
+	{
+		/* the phones known before a restart are not new */
+		char ip[64];
+		struct sa sa;
+
+		if (!sa_decode(&sa, sb->source, strlen(sb->source)) &&
+		    !sa_ntop(&sa, ip, sizeof(ip)))
+			(void)seen_add(r, sb->aor, ip);
+	}
 	return 0;
 }
 
@@ -469,6 +644,7 @@ static void registrar_destructor(void *arg)
 	tmr_cancel(&r->sweep);
 	mem_deref(r->lsnr);
 	list_flush(&r->bindings);
+	list_flush(&r->seen);
 	mem_deref(r->bans);
 	mem_deref(r->input);
 	mem_deref((void *)r->tenant);

@@ -83,6 +83,9 @@ trap cleanup EXIT
 # src/api/wire.c) must fit docs/openapi.yaml: a documented operation, a
 # status it lists, a body its schema allows.
 export HOTLINE_API_TRACE="$T/api-trace.jsonl"
+# The tests' tenants use the demo's SIP passwords (alice-1001 ...), on the
+# loopback: keep them (test_safe_secrets unsets this to see them replaced).
+export HOTLINE_KEEP_DEMO_SECRETS=1
 contract_check() {
 	[ -s "$HOTLINE_API_TRACE" ] || return 0
 	local out
@@ -368,6 +371,43 @@ $blk_bye"
 	fi
 	make_caller "$f" "0 8 101" "$body"
 }
+
+# A phone's call: the INVITE from agent 1001 with the credentials SIPp
+# computed from the 407 before it ([authentication]), and the ACK of a
+# final answer to the first INVITE (CSeq 1).
+phone_invite='      INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: "Alice" <sip:1001@[local_ip]:[local_port]>;tag=[pid]C[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>
+      Call-ID: [call_id]
+      CSeq: 2 INVITE
+      Contact: <sip:1001@[local_ip]:[local_port]>
+      [authentication]
+      Max-Forwards: 70
+      Content-Type: application/sdp
+      Content-Length: [len]
+
+      v=0
+      o=- 1 1 IN IP[local_ip_type] [local_ip]
+      s=-
+      c=IN IP[media_ip_type] [media_ip]
+      t=0 0
+      m=audio [media_port] RTP/AVP 0 101
+      a=rtpmap:0 PCMU/8000
+      a=rtpmap:101 telephone-event/8000'
+ack_first='  <send>
+    <![CDATA[
+      ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      Call-ID: [call_id]
+      CSeq: 1 ACK
+      Max-Forwards: 70
+      Content-Length: 0
+
+    ]]>
+  </send>'
 
 # A caller whose INVITE is refused with CODE (404, 488, ...).
 make_refused_caller() { # FILE CODECS CODE

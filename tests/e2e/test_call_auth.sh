@@ -10,39 +10,8 @@ start_hotline
 make_agent agent.xml answer
 agent_up 1002 bob-1002 "$AGENT_PORT1" "$MEDIA_PORT0" agent.xml || finish
 
-invite='      INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: "Alice" <sip:1001@[local_ip]:[local_port]>;tag=[pid]C[call_number]
-      To: <sip:[service]@[remote_ip]:[remote_port]>
-      Call-ID: [call_id]
-      CSeq: 2 INVITE
-      Contact: <sip:1001@[local_ip]:[local_port]>
-      [authentication]
-      Max-Forwards: 70
-      Content-Type: application/sdp
-      Content-Length: [len]
-
-      v=0
-      o=- 1 1 IN IP[local_ip_type] [local_ip]
-      s=-
-      c=IN IP[media_ip_type] [media_ip]
-      t=0 0
-      m=audio [media_port] RTP/AVP 0 101
-      a=rtpmap:0 PCMU/8000
-      a=rtpmap:101 telephone-event/8000'
-ack407='  <send>
-    <![CDATA[
-      ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-      [last_Via:]
-      [last_From:]
-      [last_To:]
-      Call-ID: [call_id]
-      CSeq: 1 ACK
-      Max-Forwards: 70
-      Content-Length: 0
-
-    ]]>
-  </send>'
+invite=$phone_invite
+ack407=$ack_first
 
 make_caller caller-auth.xml "0 8 101" "  <recv response=\"100\" optional=\"true\"/>
   <recv response=\"407\" auth=\"true\"/>

@@ -58,5 +58,7 @@ sipp_run scan-5 register_bad.xml "$CALLER_PORT" -key user 1003 -au 1003 -ap gues
 sipp_run scan-6 register.xml "$CALLER_PORT" -key user 1003 -au 1003 -ap carol-1003 \
 	-key expires 600 -timeout 4s
 check "banned address gets no answer, even with the right password" test $? -ne 0
+check "the ban is a sip.address_banned event and an audit line" \
+	test "$(db "select count(*) from events where type = 'sip.address_banned' and json_extract(data, '$.address') = '127.0.0.1'")/$(db "select count(*) from audit where action = 'sip.address_banned' and addr = '127.0.0.1'")" = 1/1
 check "the ban is logged" grep -q "banning address=127.0.0.1" "$T/hotline.log"
 finish

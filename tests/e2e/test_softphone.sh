@@ -8,14 +8,9 @@ if [ "${IN_NETNS:-}" != 1 ]; then
 	if ! command -v baresip >/dev/null; then
 		echo "not ok - softphone: baresip is not installed"; exit 1
 	fi
-	exec env IN_NETNS=1 unshare -n bash "$0" "$@"
 fi
-ip link set lo up
-ip link add hl0 type veth peer name hl1
-ip addr add 10.200.0.1/24 dev hl0
-ip addr add 10.200.0.2/24 dev hl1
-ip link set hl0 up
-ip link set hl1 up
+NETNS_DEV0=hl0 NETNS_DEV1=hl1 NETNS_A=10.200.0.1 NETNS_B=10.200.0.2
+source "$(dirname "$0")/netns.sh"
 
 source "$(dirname "$0")/lib.sh"
 HOST=10.200.0.1

@@ -83,6 +83,43 @@ static int test_parse_and_verify(void)
 	return 0;
 }
 
+/* A phone's answer checked against the HA1 the tenant holds instead of
+ * the password (RFC 8760 §2: H(user:realm:password)), both algorithms. */
+static int test_verify_ha1(void)
+{
+	static const char *const algs[] = {"MD5", "SHA-256"};
+	struct pl method = PL("REGISTER"), h;
+	struct sipauth_creds c;
+	char ha1[65], other[65], resp[65], buf[512];
+
+	for (int a = SIPAUTH_MD5; a <= SIPAUTH_SHA256; a++) {
+		struct pl user = PL("1001"), realm = PL("hotline"), uri = PL("sip:h"),
+			  nonce = PL("n1"), nc = PL("00000001"), cnonce = PL("c1"),
+			  qop = PL("auth");
+
+		TEST_ERR(
+		    sipauth_ha1(ha1, sizeof(ha1), a, &user, &realm, "Secret-Phone-77"));
+		TEST_EQ(strlen(ha1), a == SIPAUTH_MD5 ? 32 : 64);
+		TEST_ERR(sipauth_response(resp, sizeof(resp), a, &user, &realm,
+					  "Secret-Phone-77", &method, &uri, &nonce, &nc,
+					  &cnonce, &qop));
+		snprintf(buf, sizeof(buf),
+			 "Digest username=\"1001\", realm=\"hotline\", nonce=\"n1\", "
+			 "uri=\"sip:h\", response=\"%s\", algorithm=%s, qop=auth, "
+			 "nc=00000001, cnonce=\"c1\"",
+			 resp, algs[a]);
+		pl_set_str(&h, buf);
+		TEST_ERR(sipauth_parse(&c, &h));
+		TEST_ERR(sipauth_verify_ha1(&c, &method, a, ha1));
+		TEST_ERR(sipauth_verify(&c, &method, "Secret-Phone-77"));
+		TEST_ERR(sipauth_ha1(other, sizeof(other), a, &user, &realm, "wrong"));
+		TEST_EQ(sipauth_verify_ha1(&c, &method, a, other), EACCES);
+		/* an HA1 of the other algorithm does not fit these credentials */
+		TEST_EQ(sipauth_verify_ha1(&c, &method, !a, ha1), EINVAL);
+	}
+	return 0;
+}
+
 static int test_nonces(void)
 {
 	uint8_t key[SIPAUTH_KEYLEN] = {1, 2, 3};
@@ -139,6 +176,7 @@ static const struct test_case tests[] = {
     {"RFC 2617 MD5 digest vector", test_rfc2617_md5},
     {"RFC 7616 SHA-256 and MD5 digest vectors", test_rfc7616_sha256_and_md5},
     {"credentials parsed and verified; bad headers refused", test_parse_and_verify},
+    {"credentials verified against an HA1, MD5 and SHA-256", test_verify_ha1},
     {"nonces: valid, stale, other client, forged", test_nonces},
     {"bans: window, expiry, bounded table keeps active bans", test_bans},
 };
