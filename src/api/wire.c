@@ -102,6 +102,18 @@ static void copy_pl(char *dst, size_t sz, const struct pl *pl)
 	dst[n] = '\0';
 }
 
+/* A token in the query (a browser's event stream) is not written down. */
+static void redact_token(char *query)
+{
+	char *v = strstr(query, "access_token=");
+
+	if (!v)
+		return;
+	v += strlen("access_token=");
+	while (*v && *v != '&')
+		*v++ = 'x';
+}
+
 void api__wire_begin(const struct http_conn *conn, const struct http_msg *msg)
 {
 	struct pending *p = pending_find(conn);
@@ -118,6 +130,7 @@ void api__wire_begin(const struct http_conn *conn, const struct http_msg *msg)
 	copy_pl(p->method, sizeof(p->method), &msg->met);
 	copy_pl(p->path, sizeof(p->path), &msg->path);
 	copy_pl(p->query, sizeof(p->query), &msg->prm);
+	redact_token(p->query);
 	{
 		const struct http_hdr *h = http_msg_hdr(msg, HTTP_HDR_IF_NONE_MATCH);
 
