@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <re.h>
@@ -467,6 +468,9 @@ static int cmd_serve(const struct options *o)
 	enum log_level lvl;
 	int err;
 
+	/* Everything the service writes (database, recordings, the tenant
+	 * file with its SIP passwords) is the service user's alone. */
+	umask(077);
 	memset(&errs, 0, sizeof(errs));
 	err = load_node(&node, o, false);
 	if (err) {
@@ -497,6 +501,13 @@ static int cmd_serve(const struct options *o)
 		err = cfg_media_dirs_make(node->data_dir);
 	if (err) {
 		log_error("hotline: cannot create data_dir=%s: %s", node->data_dir,
+			  strerror(err));
+		goto out;
+	}
+	/* data written by an older version (umask 022) becomes private too */
+	err = util_private(node->data_dir);
+	if (err) {
+		log_error("hotline: cannot read data_dir=%s: %s", node->data_dir,
 			  strerror(err));
 		goto out;
 	}

@@ -19,6 +19,7 @@
  * Not here: reading and checking YAML (core/cfg).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -333,7 +334,7 @@ static void tenant_save(struct req *rq, const char *text, size_t len, const char
 	json_t *errs, *later;
 	FILE *f;
 	bool ok;
-	int err;
+	int fd, err;
 
 	/* the file's name, kept: applying frees the tenant it is in */
 	util_copy(path, sizeof(path), rq->api->tenant->file);
@@ -356,11 +357,18 @@ static void tenant_save(struct req *rq, const char *text, size_t len, const char
 	}
 	snprintf(tmp, sizeof(tmp), "%s.new", path);
 	snprintf(bak, sizeof(bak), "%s.bak", path);
-	f = fopen(tmp, "wb");
-	ok = f && fwrite(text, 1, len, f) == len;
+	/* the file holds SIP passwords: created the service user's alone,
+	 * and on the disk before it replaces the old one */
+	(void)unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	f = fd < 0 ? NULL : fdopen(fd, "wb");
+	if (!f && fd >= 0)
+		close(fd);
+	ok = f && fwrite(text, 1, len, f) == len && !fflush(f) && !fsync(fileno(f));
 	ok = f && !fclose(f) && ok;
 	(void)unlink(bak);
 	ok = ok && (link(path, bak) == 0 || errno == ENOENT) && rename(tmp, path) == 0;
+	ok = ok && !util_fsync_dir(path);
 	if (!ok) {
 		err = errno;
 		(void)unlink(tmp);

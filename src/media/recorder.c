@@ -6,6 +6,8 @@
  * store's writer thread is the next step when disks are slow.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <string.h>
 #include <re.h>
 #include <sndfile.h>
@@ -43,7 +45,7 @@ int recorder_open(struct recorder **rp, const char *path)
 	SF_INFO info;
 	char dir[512];
 	char *slash;
-	int err;
+	int fd, err;
 
 	if (!rp || !path)
 		return EINVAL;
@@ -62,7 +64,11 @@ int recorder_open(struct recorder **rp, const char *path)
 	info.samplerate = MEDIA_SRATE;
 	info.channels = 2;
 	info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
-	r->sf = sf_open(path, SFM_WRITE, &info);
+	/* a call is personal data: the service user's alone, whatever the
+	 * umask */
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	/* (sf_open_fd closes fd when it fails) */
+	r->sf = fd < 0 ? NULL : sf_open_fd(fd, SFM_WRITE, &info, 1);
 	if (!r->sf) {
 		log_error("recorder: cannot create file=%s: %s", path, sf_strerror(NULL));
 		mem_deref(r);
