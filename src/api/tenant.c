@@ -285,8 +285,9 @@ void api__tenant_reload(struct req *rq)
 				 strerror(err));
 		return;
 	}
-	api__reply_json(rq, 200, "OK",
-			json_pack("{s:b,s:o}", "applied", true, "next_start", later));
+	api__reply_committed(
+	    rq, 200, "OK", NULL,
+	    json_pack("{s:b,s:o}", "applied", true, "next_start", later));
 }
 
 int api_tenant_reload(struct api *a)
@@ -396,9 +397,9 @@ static void tenant_save(struct req *rq, const char *text, size_t len, const char
 		    strerror(err));
 		return;
 	}
-	api__reply_json(rq, created ? 201 : 200, created ? "Created" : "OK",
-			json_pack("{s:b,s:b,s:o}", "saved", true, "applied", true,
-				  "next_start", later));
+	api__reply_committed(rq, created ? 201 : 200, created ? "Created" : "OK", NULL,
+			     json_pack("{s:b,s:b,s:o}", "saved", true, "applied", true,
+				       "next_start", later));
 }
 
 /* PUT /api/v1/tenant: the whole file, saved and applied. */

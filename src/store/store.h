@@ -4,8 +4,9 @@
  *
  * Writes are queued to one writer thread so the main loop never waits on
  * the disk; reads run on the calling thread on their own connection (WAL
- * lets them proceed beside the writer). store_flush waits until every
- * write queued so far is committed. The PostgreSQL backend will sit
+ * lets them proceed beside the writer). store_commit_notify tells the
+ * main loop when the writes queued so far are committed; store_flush
+ * waits for it (start-up, shutdown and tests only). The PostgreSQL backend will sit
  * behind this same interface.
  */
 #ifndef HOTLINE_STORE_H
@@ -20,8 +21,20 @@ struct hl_event;
 
 /* Opens (creating if needed) dir/hotline.db and runs pending migrations. */
 int store_open(struct store **stp, const char *dir);
-/* Waits until every queued write is committed. */
+/* Waits until every queued write is committed. It blocks: never on the
+ * main loop while serving (store_commit_notify instead). */
 int store_flush(struct store *st);
+/*
+ * Called on the main loop once every write queued before it has been
+ * committed (err 0) or has failed (EIO: the batch holding it did not
+ * commit, or one of its writes failed). This is how an answer waits for
+ * its writes without the main loop waiting for the disk.
+ */
+typedef void(store_commit_h)(int err, void *arg);
+/* Queues h behind every write queued so far; arg (a libre object or NULL)
+ * is referenced until then. When it returns an error h is never called;
+ * when the store is freed first, h is not called and arg is released. */
+int store_commit_notify(struct store *st, store_commit_h *h, void *arg);
 /* Caps the write queue (default 100,000 jobs); beyond it writes get
  * ENOSPC. For tests of overload. */
 void store_set_queue_max(struct store *st, size_t max);

@@ -552,7 +552,6 @@ int ticket_update(struct tickets *tk, const char *id, const struct ticket_change
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return ENOMEM;
-	store_flush(tk->store); /* the latest change counts */
 	err = store_ticket_get(tk->store, id, t);
 	if (err)
 		goto out;
@@ -640,7 +639,6 @@ int ticket_note(struct tickets *tk, const char *id, const char *by, const char *
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return ENOMEM;
-	store_flush(tk->store);
 	err = store_ticket_get(tk->store, id, t);
 	if (err)
 		goto out;
@@ -672,7 +670,6 @@ static void sla_hit(struct tickets *tk, const struct slot *s, uint64_t flag, uin
 
 	if (!t)
 		return;
-	store_flush(tk->store);
 	if (store_ticket_get(tk->store, s->id, t)) {
 		free(t);
 		return;
