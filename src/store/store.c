@@ -865,6 +865,70 @@ int store_call_get(struct store *s, const char *id, struct store_call *c)
 	return err;
 }
 
+int store_calls_recover(struct store *s, store_call_h *h, void *arg, size_t *np)
+{
+	static const char *sql =
+	    "SELECT c.*, (SELECT MAX(ts) FROM events e WHERE e.call = c.id)"
+	    " FROM calls c WHERE c.ended = 0 OR c.ended IS NULL";
+	sqlite3_stmt *st;
+	size_t n = 0;
+	int rc, err = 0;
+
+	if (!s)
+		return EINVAL;
+	if (sqlite3_prepare_v2(s->rdb, sql, -1, &st, NULL) != SQLITE_OK) {
+		log_error("store: live calls query failed: %s", sqlite3_errmsg(s->rdb));
+		return EIO;
+	}
+	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		uint64_t last = (uint64_t)sqlite3_column_int64(st, 17);
+		struct store_call c;
+		char data[256];
+
+		row_call(st, &c);
+		if (last < c.created)
+			last = c.created;
+		if (last < c.queued)
+			last = c.queued;
+		if (last < c.answered)
+			last = c.answered;
+		c.ended = last;
+		util_copy(c.outcome, sizeof(c.outcome), "failed");
+		util_copy(c.hangup_side, sizeof(c.hangup_side), "system");
+		util_copy(c.hangup_reason, sizeof(c.hangup_reason), "interrupted");
+		c.hangup_cause = 0;
+		if (h)
+			(void)h(&c, arg);
+		snprintf(
+		    data, sizeof(data),
+		    "{\"outcome\":\"failed\",\"side\":\"system\",\"cause\":0,"
+		    "\"reason\":\"interrupted\",\"customer\":\"%s\",\"caller\":\"%s\"}",
+		    c.customer, c.caller);
+		struct hl_event ev = {c.ended,
+				      "call.ended",
+				      c.id,
+				      c.agent[0] ? c.agent : NULL,
+				      c.queue[0] ? c.queue : NULL,
+				      data};
+		err = store_call_save(s, &c);
+		if (!err)
+			err = store_event_append(s, &ev);
+		if (!err) {
+			n++;
+			log_warn(
+			    "store: call=%s was live at a crash; closed as interrupted "
+			    "at %llu",
+			    c.id, (unsigned long long)c.ended);
+		}
+	}
+	sqlite3_finalize(st);
+	if (!err)
+		err = store_flush(s);
+	if (np)
+		*np = n;
+	return err;
+}
+
 int store_call_list(struct store *s, const struct store_call_filter *f, store_call_h *h,
 		    void *arg)
 {

@@ -67,10 +67,21 @@ struct store_call {
 	char customer[32];	/* the customer the caller is, "" = unknown */
 };
 
+typedef int(store_call_h)(const struct store_call *c, void *arg);
+
 /* Inserts or replaces the row with this id (queued write). */
 int store_call_save(struct store *st, const struct store_call *c);
 /* Reads one row; ENOENT when absent. */
 int store_call_get(struct store *st, const char *id, struct store_call *c);
+/*
+ * At start, after a crash: every interaction left live (no end time) is
+ * closed as failed, reason "interrupted", ended at its last known
+ * activity (its latest event, or its start), with a call.ended event. h
+ * (may be NULL) sees each closed row before it is saved (to mend its
+ * recording). Waits until it is committed: for start-up only. *np: how
+ * many were closed.
+ */
+int store_calls_recover(struct store *st, store_call_h *h, void *arg, size_t *np);
 
 struct store_call_filter {
 	uint64_t from, to; /* created in [from, to), 0 = open */
@@ -82,7 +93,6 @@ struct store_call_filter {
 	uint32_t limit; /* 0 = 100 */
 	uint32_t offset;
 };
-typedef int(store_call_h)(const struct store_call *c, void *arg);
 /* Calls h for each matching row, newest first; stops early when h
  * returns non-zero. */
 int store_call_list(struct store *st, const struct store_call_filter *f, store_call_h *h,
