@@ -40,6 +40,13 @@ uint64_t clock_mono_ms(void);
 uint64_t clock_mono_us(void);
 /* Formats UTC ms as ISO 8601 ("2026-11-24T10:00:00.123Z"). */
 const char *clock_iso(char *buf, size_t sz, uint64_t utc_ms);
+/*
+ * Local time in an IANA zone ("Europe/Berlin"; "UTC" or "" for UTC), from
+ * the zone's file under /usr/share/zoneinfo (read once), never through the
+ * process's TZ: safe from any thread. ENOENT: no such zone (tm is UTC).
+ */
+struct tm;
+int clock_local(const char *zone, uint64_t utc_ms, struct tm *tm);
 
 /* --- identifiers ------------------------------------------------------ */
 
