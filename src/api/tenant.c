@@ -20,6 +20,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -369,7 +370,8 @@ static void tenant_save(struct req *rq, const char *text, size_t len, const char
 	ok = f && !fclose(f) && ok;
 	(void)unlink(bak);
 	ok = ok && (link(path, bak) == 0 || errno == ENOENT) && rename(tmp, path) == 0;
-	ok = ok && !util_fsync_dir(path);
+	/* the old file, kept as .bak, has the same passwords */
+	ok = ok && (chmod(bak, 0600) == 0 || errno == ENOENT) && !util_fsync_dir(path);
 	if (!ok) {
 		err = errno;
 		(void)unlink(tmp);

@@ -10,7 +10,7 @@ echo old >"$T/data/recordings/2020/01/01/old.wav"
 chmod 755 "$T/data" "$T/data/recordings"
 chmod 644 "$T/data/recordings/2020/01/01/old.wav"
 cp "$E2E_DIR/tenant.yaml" "$T/tenant.yaml"
-chmod 600 "$T/tenant.yaml"
+chmod 644 "$T/tenant.yaml"
 TENANT=$T/tenant.yaml start_hotline
 
 mode() { stat -c %a "$1" 2>/dev/null; }
@@ -38,6 +38,10 @@ check "nothing in the data folder is open to others" test -z "$bad"
 c=$(curl -s -o "$T/put.json" -w '%{http_code}' -H "Authorization: Bearer test-token" \
 	-X PUT --data-binary @"$T/tenant.yaml" "http://127.0.0.1:$HTTP_PORT/api/v1/tenant")
 check "the tenant saved through the API (200)" test "$c" = 200
-check "the saved tenant file stays 0600" test "$(mode "$T/tenant.yaml")" = 600
+check "the saved tenant file is 0600 (was 0644)" test "$(mode "$T/tenant.yaml")" = 600
+check "the old one kept as .bak too (its SIP passwords)" test "$(mode "$T/tenant.yaml.bak")" = 600
+c=$(curl -s -o "$T/put.json" -w '%{http_code}' -H "Authorization: Bearer test-token" \
+	-X PUT --data-binary @"$T/tenant.yaml" "http://127.0.0.1:$HTTP_PORT/api/v1/tenant")
+check "saved again, it stays 0600 ($c)" test "$c/$(mode "$T/tenant.yaml")" = 200/600
 check "no temporary tenant file is left" test ! -e "$T/tenant.yaml.new"
 finish
