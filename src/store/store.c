@@ -108,6 +108,7 @@ struct row_param {
 struct job {
 	struct job *next;
 	enum job_type type;
+	bool joined; /* a batch may not end here: the next job is of its group */
 	union {
 		struct store_call call;
 		struct store_binding binding;
@@ -146,7 +147,12 @@ struct store {
 	bool attached;
 	uint64_t refused;     /* writes refused in this overload episode */
 	struct job *inflight; /* the batch being committed (read-only) */
-	struct job *done;     /* commit notices for the main loop, in order */
+	/* a group being queued (main thread only; the writer sees it once
+	 * it is whole) */
+	unsigned group_depth;
+	struct job *ghead, *gtail;
+	size_t gcount;
+	struct job *done; /* commit notices for the main loop, in order */
 	struct job *done_tail;
 	struct mqueue *mq; /* wakes the main loop for them (made on first use) */
 };
@@ -467,10 +473,10 @@ static void *writer_main(void *arg)
 			pthread_cond_wait(&s->cond, &s->lock);
 		if (!s->head && s->stop)
 			break;
-		/* take up to BATCH_MAX jobs */
+		/* take up to BATCH_MAX jobs, and a group whole */
 		batch = s->head;
 		j = batch;
-		for (n = 1; j->next && n < BATCH_MAX; n++)
+		for (n = 1; j->next && (n < BATCH_MAX || j->joined); n++)
 			j = j->next;
 		s->head = j->next;
 		if (!s->head)
@@ -534,6 +540,20 @@ static int enqueue(struct store *s, struct job *j)
 		job_free(j);
 		return ENOSPC;
 	}
+	if (s->group_depth) {
+		/* held back until the group is whole; counted as queued */
+		if (s->gtail)
+			s->gtail->joined = true;
+		if (s->gtail)
+			s->gtail->next = j;
+		else
+			s->ghead = j;
+		s->gtail = j;
+		s->gcount++;
+		s->queued++;
+		pthread_mutex_unlock(&s->lock);
+		return 0;
+	}
 	if (s->refused) {
 		log_warn("store: accepting writes again after refusing %llu",
 			 (unsigned long long)s->refused);
@@ -549,6 +569,29 @@ static int enqueue(struct store *s, struct job *j)
 	pthread_cond_signal(&s->cond);
 	pthread_mutex_unlock(&s->lock);
 	return 0;
+}
+
+void store_group_begin(struct store *s)
+{
+	if (s)
+		s->group_depth++;
+}
+
+void store_group_end(struct store *s)
+{
+	if (!s || !s->group_depth || --s->group_depth || !s->ghead)
+		return;
+	pthread_mutex_lock(&s->lock);
+	if (s->tail)
+		s->tail->next = s->ghead;
+	else
+		s->head = s->ghead;
+	s->tail = s->gtail;
+	s->enqueued += s->gcount;
+	s->ghead = s->gtail = NULL;
+	s->gcount = 0;
+	pthread_cond_signal(&s->cond);
+	pthread_mutex_unlock(&s->lock);
 }
 
 int store_flush(struct store *s)
@@ -628,6 +671,11 @@ static void store_destructor(void *arg)
 	while (s->head) {
 		struct job *j = s->head;
 		s->head = j->next;
+		job_free(j);
+	}
+	while (s->ghead) { /* a group never ended */
+		struct job *j = s->ghead;
+		s->ghead = j->next;
 		job_free(j);
 	}
 	/* notices committed but not yet handed to the main loop: their
@@ -910,9 +958,11 @@ int store_calls_recover(struct store *s, store_call_h *h, void *arg, size_t *np)
 				      c.agent[0] ? c.agent : NULL,
 				      c.queue[0] ? c.queue : NULL,
 				      data};
+		store_group_begin(s);
 		err = store_call_save(s, &c);
 		if (!err)
 			err = store_event_append(s, &ev);
+		store_group_end(s);
 		if (!err) {
 			n++;
 			log_warn(
@@ -1124,8 +1174,10 @@ static const struct job *pending_find(struct store *s, job_match_h *match,
 {
 	const struct job *found = NULL;
 
-	for (int pass = 0; pass < 2; pass++) {
-		for (const struct job *j = pass ? s->head : s->inflight; j; j = j->next) {
+	const struct job *lists[] = {s->inflight, s->head, s->ghead};
+
+	for (size_t l = 0; l < 3; l++) {
+		for (const struct job *j = lists[l]; j; j = j->next) {
 			if (match(j, key))
 				found = j;
 		}
@@ -1220,11 +1272,13 @@ int store_user_delete(struct store *s, const char *name)
 
 	if (!name)
 		return EINVAL;
+	store_group_begin(s);
 	err = row_job(s, ROW_TOKENS_DEL_USER, "s", name);
 	if (!err)
 		err = row_job(s, ROW_SESSIONS_DEL_USER, "si", name, (uint64_t)0);
 	if (!err)
 		err = row_job(s, ROW_USER_DEL, "s", name);
+	store_group_end(s);
 	return err;
 }
 
@@ -1433,9 +1487,13 @@ int store_customer_save(struct store *s, const struct store_customer *c)
 
 	if (!c)
 		return EINVAL;
+	store_group_begin(s);
 	err = row_job(s, ROW_CUSTOMER_SAVE, "sssssssii", c->id, c->name, c->company,
 		      c->tier, c->tags, c->notes, c->fields, c->created, c->updated);
-	return err ? err : fts_refresh(s, c->id);
+	if (!err)
+		err = fts_refresh(s, c->id);
+	store_group_end(s);
+	return err;
 }
 
 int store_identities_set(struct store *s, const char *customer,
@@ -1445,10 +1503,14 @@ int store_identities_set(struct store *s, const char *customer,
 
 	if (!customer || (n && !v))
 		return EINVAL;
+	store_group_begin(s);
 	err = row_job(s, ROW_IDENT_DEL_CUSTOMER, "s", customer);
 	for (size_t i = 0; !err && i < n; i++)
 		err = row_job(s, ROW_IDENT_ADD, "sss", v[i].kind, v[i].value, customer);
-	return err ? err : fts_refresh(s, customer);
+	if (!err)
+		err = fts_refresh(s, customer);
+	store_group_end(s);
+	return err;
 }
 
 int store_customer_merge(struct store *s, const char *from, const char *into)
@@ -1457,6 +1519,7 @@ int store_customer_merge(struct store *s, const char *from, const char *into)
 
 	if (!from || !into)
 		return EINVAL;
+	store_group_begin(s);
 	err = row_job(s, ROW_IDENT_MOVE, "ss", from, into);
 	if (!err)
 		err = row_job(s, ROW_CALLS_MOVE, "ss", from, into);
@@ -1464,7 +1527,10 @@ int store_customer_merge(struct store *s, const char *from, const char *into)
 		err = row_job(s, ROW_CUSTOMER_DEL, "s", from);
 	if (!err)
 		err = row_job(s, ROW_FTS_DEL, "s", from);
-	return err ? err : fts_refresh(s, into);
+	if (!err)
+		err = fts_refresh(s, into);
+	store_group_end(s);
+	return err;
 }
 
 int store_customer_forget(struct store *s, const char *id, const char *const *numbers,
@@ -1474,6 +1540,7 @@ int store_customer_forget(struct store *s, const char *id, const char *const *nu
 
 	if (!id)
 		return EINVAL;
+	store_group_begin(s);
 	for (size_t i = 0; !err && i < n; i++)
 		err = row_job(s, ROW_EVENTS_SCRUB, "ss", id, numbers[i]);
 	if (!err)
@@ -1482,7 +1549,10 @@ int store_customer_forget(struct store *s, const char *id, const char *const *nu
 		err = row_job(s, ROW_IDENT_DEL_CUSTOMER, "s", id);
 	if (!err)
 		err = row_job(s, ROW_FTS_DEL, "s", id);
-	return err ? err : row_job(s, ROW_CUSTOMER_DEL, "s", id);
+	if (!err)
+		err = row_job(s, ROW_CUSTOMER_DEL, "s", id);
+	store_group_end(s);
+	return err;
 }
 
 static int customer_row(sqlite3_stmt *st, void *h, void *arg)

@@ -35,6 +35,14 @@ typedef void(store_commit_h)(int err, void *arg);
  * is referenced until then. When it returns an error h is never called;
  * when the store is freed first, h is not called and arg is released. */
 int store_commit_notify(struct store *st, store_commit_h *h, void *arg);
+/*
+ * The writes queued between store_group_begin and store_group_end are
+ * committed in one transaction: after a crash all of them are there or
+ * none (a ticket and its history line, a customer and its identities).
+ * Main thread only; groups nest (the outermost end releases them).
+ */
+void store_group_begin(struct store *st);
+void store_group_end(struct store *st);
 /* Caps the write queue (default 100,000 jobs); beyond it writes get
  * ENOSPC. For tests of overload. */
 void store_set_queue_max(struct store *st, size_t max);

@@ -67,6 +67,8 @@ wrapups = dict(rows("SELECT call, notes FROM wrapups"))
 acked = [a for a in acks if a[0] == "wrapup"]
 check("every acknowledged wrap-up is stored (%d)" % len(acked),
       [a[1] for a in acked if wrapups.get(a[1]) != a[2]])
+check("no ticket without its creation in the history, nor the reverse (%d)" % len(tickets),
+      sorted(tickets ^ created))
 check("the database is whole", [r[0] for r in rows("PRAGMA integrity_check") if r[0] != "ok"])
 check("no interaction is live", [r[0] for r in rows("SELECT id FROM calls WHERE ended = 0")])
 sys.exit(fails)
