@@ -460,6 +460,17 @@ static int job_run(sqlite3 *db, const struct job *j)
 	return rc == SQLITE_DONE ? 0 : EIO;
 }
 
+/* Appends the chain first..last to a list. */
+static void jobs_append(struct job **head, struct job **tail, struct job *first,
+			struct job *last)
+{
+	if (*tail)
+		(*tail)->next = first;
+	else
+		*head = first;
+	*tail = last;
+}
+
 static void *writer_main(void *arg)
 {
 	struct store *s = arg;
@@ -493,34 +504,27 @@ static void *writer_main(void *arg)
 			exec(s->wdb, "ROLLBACK", "batch rollback");
 			err = EIO;
 		}
-		struct job *notes = NULL, **ntail = &notes;
+		bool noted = false;
 		/* readers find the batch in the database from now on */
 		pthread_mutex_lock(&s->lock);
 		s->inflight = NULL;
 		while (batch) {
 			j = batch->next;
 			if (batch->type == JOB_NOTIFY) {
+				/* the main loop calls it (and frees it) */
 				batch->u.notify.err = err ? EIO : 0;
 				batch->next = NULL;
-				*ntail = batch;
-				ntail = &batch->next;
+				jobs_append(&s->done, &s->done_tail, batch, batch);
+				noted = true;
 			} else
 				job_free(batch);
 			batch = j;
 		}
 		s->committed += n;
 		pthread_cond_broadcast(&s->idle);
-		if (notes) {
-			if (s->done_tail)
-				s->done_tail->next = notes;
-			else
-				s->done = notes;
-			for (s->done_tail = notes; s->done_tail->next;)
-				s->done_tail = s->done_tail->next;
-			/* one byte on a pipe: the main loop takes the list */
-			if (mqueue_push(s->mq, 0, NULL))
-				log_error("store: commit notices not signalled");
-		}
+		/* one message on a pipe: the main loop takes the list */
+		if (noted && mqueue_push(s->mq, 0, NULL))
+			log_error("store: commit notices not signalled");
 	}
 	pthread_mutex_unlock(&s->lock);
 	return NULL;
@@ -540,33 +544,23 @@ static int enqueue(struct store *s, struct job *j)
 		job_free(j);
 		return ENOSPC;
 	}
-	if (s->group_depth) {
-		/* held back until the group is whole; counted as queued */
-		if (s->gtail)
-			s->gtail->joined = true;
-		if (s->gtail)
-			s->gtail->next = j;
-		else
-			s->ghead = j;
-		s->gtail = j;
-		s->gcount++;
-		s->queued++;
-		pthread_mutex_unlock(&s->lock);
-		return 0;
-	}
 	if (s->refused) {
 		log_warn("store: accepting writes again after refusing %llu",
 			 (unsigned long long)s->refused);
 		s->refused = 0;
 	}
-	if (s->tail)
-		s->tail->next = j;
-	else
-		s->head = j;
-	s->tail = j;
 	s->queued++;
-	s->enqueued++;
-	pthread_cond_signal(&s->cond);
+	if (s->group_depth) {
+		/* held back until the group is whole */
+		if (s->gtail)
+			s->gtail->joined = true;
+		jobs_append(&s->ghead, &s->gtail, j, j);
+		s->gcount++;
+	} else {
+		jobs_append(&s->head, &s->tail, j, j);
+		s->enqueued++;
+		pthread_cond_signal(&s->cond);
+	}
 	pthread_mutex_unlock(&s->lock);
 	return 0;
 }
@@ -582,11 +576,7 @@ void store_group_end(struct store *s)
 	if (!s || !s->group_depth || --s->group_depth || !s->ghead)
 		return;
 	pthread_mutex_lock(&s->lock);
-	if (s->tail)
-		s->tail->next = s->ghead;
-	else
-		s->head = s->ghead;
-	s->tail = s->gtail;
+	jobs_append(&s->head, &s->tail, s->ghead, s->gtail);
 	s->enqueued += s->gcount;
 	s->ghead = s->gtail = NULL;
 	s->gcount = 0;
