@@ -16,7 +16,12 @@ sipp_bg caller caller.xml "$CALLER_PORT" -s 5000 -key caller 0301112222 -m 1 \
 row=$(wait_for "SELECT id, recording FROM calls WHERE answered > 0 AND recording != ''" 20)
 IFS='|' read -r id rec <<<"$row"
 check "the call is answered and recorded" test -n "$id" -a -n "$rec"
-sleep 3.5 # three seconds of talk, written out
+# three seconds of talk written out (8 kHz stereo, 16-bit: 32,000 bytes a
+# second), however slow the machine
+for _ in $(seq 1 150); do
+	[ "$(stat -c %s "$T/data/$rec" 2>/dev/null || echo 0)" -ge 96044 ] && break
+	sleep 0.1
+done
 kill -9 "$HL_PID"
 wait "$HL_PID" 2>/dev/null
 HL_PID=""
