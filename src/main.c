@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <re.h>
@@ -460,6 +461,40 @@ static int stats_start(struct acd_stats **sp, struct store *store,
 	return 0;
 }
 
+/* A call left live by a crash: its recording's header is mended so that
+ * the audio up to the crash plays. */
+static int recover_recording(const struct store_call *c, void *arg)
+{
+	char path[768];
+	bool fixed;
+	int err;
+
+	if (!c->recording[0])
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s", (const char *)arg, c->recording);
+	err = recorder_repair(path, &fixed);
+	if (err)
+		log_warn("hotline: recording of call=%s not mended file=%s: %s", c->id,
+			 path, strerror(err));
+	else if (fixed)
+		log_info("hotline: recording of call=%s mended file=%s", c->id, path);
+	return 0;
+}
+
+/* After a crash: no interaction stays live forever, every recording plays. */
+static int recover(struct store *store, const char *data_dir)
+{
+	size_t n = 0;
+	int err = store_calls_recover(store, recover_recording, (void *)data_dir, &n);
+
+	if (err)
+		log_error("hotline: cannot close the calls a crash left live: %s",
+			  strerror(err));
+	else if (n)
+		log_warn("hotline: closed %zu calls a crash left live", n);
+	return err;
+}
+
 static int cmd_serve(const struct options *o)
 {
 	struct cfg_errors errs;
@@ -477,6 +512,9 @@ static int cmd_serve(const struct options *o)
 	enum log_level lvl;
 	int err;
 
+	/* Everything the service writes (database, recordings, the tenant
+	 * file with its SIP passwords) is the service user's alone. */
+	umask(077);
 	memset(&errs, 0, sizeof(errs));
 	err = load_node(&node, o, false);
 	if (err) {
@@ -510,12 +548,22 @@ static int cmd_serve(const struct options *o)
 			  strerror(err));
 		goto out;
 	}
+	/* data written by an older version (umask 022) becomes private too */
+	err = util_private(node->data_dir);
+	if (err) {
+		log_error("hotline: cannot read data_dir=%s: %s", node->data_dir,
+			  strerror(err));
+		goto out;
+	}
 	err = safe_secrets_start(node->data_dir, node, tenant);
 	if (!err)
 		err = safe_dial_tenant(tenant);
 	if (err)
 		goto out;
 	err = store_open(&store, node->data_dir);
+	if (err)
+		goto out;
+	err = recover(store, node->data_dir);
 	if (err)
 		goto out;
 	err = store_events_attach(store);

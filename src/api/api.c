@@ -99,6 +99,94 @@ json_t *api__words_json(const char *list)
 	return a;
 }
 
+/* A reply waiting for the writes before it to be committed. */
+struct committed {
+	struct api *api;
+	struct http_conn *conn;
+	uint16_t code;
+	bool nostore; /* the request's: an API answer */
+	char reason[32];
+	char *hdrs;	   /* extra header lines (a libre string) */
+	json_t *body;	   /* NULL: built, or none */
+	api_body_h *build; /* makes the body once committed */
+	void *arg;	   /* build's, referenced */
+};
+
+static void committed_destructor(void *arg)
+{
+	struct committed *c = arg;
+
+	json_decref(c->body);
+	mem_deref(c->hdrs);
+	mem_deref(c->arg);
+	mem_deref(c->conn);
+}
+
+static void committed_h(int err, void *arg)
+{
+	struct committed *c = arg;
+	struct req rq = {.api = c->api, .conn = c->conn, .nostore = c->nostore};
+	json_t *body = c->body;
+
+	/* a connection closed meanwhile has no socket: the reply is dropped */
+	if (err) {
+		api__reply_error(&rq, 503, "Service Unavailable", "store_error",
+				 "the change could not be saved");
+		return;
+	}
+	c->body = NULL;
+	if (c->build && !(body = c->build(c->api, c->arg))) {
+		api__reply_error(&rq, 500, "Internal Server Error", "store_error",
+				 "the change was saved but cannot be read back");
+		return;
+	}
+	if (body)
+		api__reply_json_hdrs(&rq, c->code, c->reason, c->hdrs, body);
+	else
+		(void)api__reply(&rq, c->code, c->reason, "%sContent-Length: 0\r\n\r\n",
+				 c->hdrs ? c->hdrs : "");
+}
+
+static void reply_committed(struct req *rq, uint16_t code, const char *reason,
+			    const char *hdrs, json_t *body, api_body_h *build, void *arg)
+{
+	struct committed *c = mem_zalloc(sizeof(*c), committed_destructor);
+	int err = c ? 0 : ENOMEM;
+
+	if (c) {
+		c->api = rq->api;
+		c->conn = mem_ref(rq->conn);
+		c->code = code;
+		c->nostore = rq->nostore;
+		util_copy(c->reason, sizeof(c->reason), reason);
+		c->body = body;
+		c->build = build;
+		c->arg = mem_ref(arg);
+		body = NULL;
+		if (hdrs)
+			err = str_dup(&c->hdrs, hdrs);
+	}
+	json_decref(body);
+	if (!err)
+		err = store_commit_notify(rq->api->store, committed_h, c);
+	if (err)
+		api__reply_error(rq, 503, "Service Unavailable", "store_error",
+				 "the change could not be saved: %s", strerror(err));
+	mem_deref(c);
+}
+
+void api__reply_committed(struct req *rq, uint16_t code, const char *reason,
+			  const char *hdrs, json_t *body)
+{
+	reply_committed(rq, code, reason, hdrs, body, NULL, NULL);
+}
+
+void api__reply_committed_build(struct req *rq, uint16_t code, const char *reason,
+				api_body_h *build, void *arg)
+{
+	reply_committed(rq, code, reason, NULL, NULL, build, arg);
+}
+
 json_t *api__error_json(const char *errcode, const char *msg)
 {
 	return json_pack("{s:{s:s,s:s}}", "error", "code", errcode, "message", msg);
@@ -880,7 +968,6 @@ static void stats_hourly(struct req *rq)
 				 "out of memory");
 		return;
 	}
-	store_flush(rq->api->store);
 	if (store_event_list(rq->api->store, h.from, 0, NULL, hourly_one, &h)) {
 		mem_deref(h.rs);
 		api__reply_error(rq, 500, "Internal Server Error", "store_error",
@@ -1155,7 +1242,7 @@ static void webhooks_add(struct req *rq)
 	else {
 		api__audit(rq->api, &rq->who, "webhook.create", h.id, "url=%s types=%s",
 			   h.url, h.types);
-		api__reply_json(rq, 201, "Created", webhook_json(&h, true));
+		api__reply_committed(rq, 201, "Created", NULL, webhook_json(&h, true));
 	}
 out:
 	json_decref(body);
@@ -1176,7 +1263,7 @@ static void webhooks_del(struct req *rq)
 		return;
 	}
 	api__audit(rq->api, &rq->who, "webhook.delete", rq->id, "%s", "");
-	api__reply(rq, 204, "No Content", "Content-Length: 0\r\n\r\n");
+	api__reply_committed(rq, 204, "No Content", NULL, NULL);
 }
 
 #define ANY   ROLES_ANY

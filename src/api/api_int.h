@@ -150,6 +150,21 @@ void api__reply_json_hdrs(struct req *rq, uint16_t code, const char *reason,
 void api__reply_json(struct req *rq, uint16_t code, const char *reason, json_t *body);
 /* A stored comma list ("gold,renewal") as a JSON array of strings. */
 json_t *api__words_json(const char *list);
+/*
+ * Replies as api__reply_json_hdrs does, once every write queued so far
+ * (the route's own, its audit line) is committed: an acknowledged change
+ * survives a crash. body NULL: no body (204). The main loop goes on
+ * meanwhile; a connection closed before is not answered; writes that
+ * could not be committed are answered 503.
+ */
+void api__reply_committed(struct req *rq, uint16_t code, const char *reason,
+			  const char *hdrs, json_t *body);
+/* The same, with the body made once committed, by build(arg) (arg a libre
+ * object, referenced until then; build's NULL answers 500): for a body
+ * read back from the store. */
+typedef json_t *(api_body_h)(struct api *a, void *arg);
+void api__reply_committed_build(struct req *rq, uint16_t code, const char *reason,
+				api_body_h *build, void *arg);
 /* {"error":{"code":errcode,"message":msg}} */
 json_t *api__error_json(const char *errcode, const char *msg);
 void api__reply_error(struct req *rq, uint16_t code, const char *reason,

@@ -737,8 +737,8 @@ void api__calls_wrapup(struct req *rq)
 	}
 	event_emitf("call.wrapup", c.id, w.agent[0] ? w.agent : NULL,
 		    c.queue[0] ? c.queue : NULL, "{\"disposition\":\"%s\"}", disp);
-	api__reply_json(
-	    rq, 200, "OK",
+	api__reply_committed(
+	    rq, 200, "OK", NULL,
 	    json_pack("{s:s,s:s,s:s}", "id", c.id, "disposition", disp, "notes", notes));
 out:
 	json_decref(body);

@@ -58,6 +58,29 @@ static json_t *customer_json(struct api *a, const struct store_customer *c)
 			 "updated", api__time_json(c->updated));
 }
 
+/* A customer's JSON read back once its change is committed (arg: its id,
+ * a libre string). */
+static json_t *customer_built(struct api *a, void *arg)
+{
+	struct store_customer c;
+
+	return store_customer_get(a->store, arg, &c) ? NULL : customer_json(a, &c);
+}
+
+static void reply_customer_committed(struct req *rq, uint16_t code, const char *reason,
+				     const char *id)
+{
+	char *arg = NULL;
+
+	if (str_dup(&arg, id)) {
+		api__reply_error(rq, 500, "Internal Server Error", "no_memory",
+				 "out of memory");
+		return;
+	}
+	api__reply_committed_build(rq, code, reason, customer_built, arg);
+	mem_deref(arg);
+}
+
 /* The customer of the path; false after replying 404. */
 static bool customer_load(struct req *rq, struct store_customer *c)
 {
@@ -195,7 +218,6 @@ static bool customer_fields(struct req *rq, json_t *body, struct store_customer 
 				 MAX_IDENTITIES);
 		return false;
 	}
-	store_flush(rq->api->store); /* every identity written so far counts */
 	json_array_foreach(v, i, x)
 	{
 		const char *kind = json_string_value(json_object_get(x, "kind"));
@@ -265,16 +287,14 @@ static void customer_commit(struct req *rq, struct store_customer *c,
 	err = store_customer_save(rq->api->store, c);
 	if (!err && given)
 		err = store_identities_set(rq->api->store, c->id, idv, idc);
-	if (!err)
-		err = store_flush(rq->api->store);
 	if (err) {
 		api__reply_error(rq, 503, "Service Unavailable", "store_error",
 				 "the customer could not be stored: %s", strerror(err));
 		return;
 	}
 	customer_event(create ? "customer.created" : "customer.updated", rq, c->id);
-	api__reply_json(rq, create ? 201 : 200, create ? "Created" : "OK",
-			customer_json(rq->api, c));
+	reply_customer_committed(rq, create ? 201 : 200, create ? "Created" : "OK",
+				 c->id);
 }
 
 static const char *const customer_keys[] = {"name",  "company", "tier",	      "tags",
@@ -616,8 +636,6 @@ void api__customers_merge(struct req *rq)
 		goto out;
 	}
 	err = store_customer_merge(rq->api->store, from.id, into.id);
-	if (!err)
-		err = store_flush(rq->api->store);
 	/* a call going on now is into's as well (its row is saved again) */
 	if (!err && rq->api->calls)
 		callctl_customer_merged(rq->api->calls, from.id, into.id, into.name);
@@ -631,7 +649,7 @@ void api__customers_merge(struct req *rq)
 	event_emitf("customer.merged", NULL, NULL, NULL,
 		    "{\"customer\":\"%s\",\"from\":\"%s\",\"by\":\"%s\"}", into.id,
 		    from.id, rq->who.user);
-	api__reply_json(rq, 200, "OK", customer_json(rq->api, &into));
+	reply_customer_committed(rq, 200, "OK", into.id);
 out:
 	json_decref(body);
 }
@@ -719,8 +737,6 @@ void api__customers_forget(struct req *rq)
 		numv[i] = fg->v[i];
 	err = store_customer_forget(rq->api->store, c.id, numv, fg->n);
 	free(fg);
-	if (!err)
-		err = store_flush(rq->api->store);
 	if (err) {
 		api__reply_error(rq, 503, "Service Unavailable", "store_error",
 				 "the customer could not be forgotten: %s",
@@ -731,5 +747,5 @@ void api__customers_forget(struct req *rq)
 		   "personal data removed");
 	event_emitf("customer.deleted", NULL, NULL, NULL,
 		    "{\"customer\":\"%s\",\"by\":\"%s\"}", c.id, rq->who.user);
-	api__reply(rq, 204, "No Content", "Content-Length: 0\r\n\r\n");
+	api__reply_committed(rq, 204, "No Content", NULL, NULL);
 }

@@ -131,8 +131,9 @@ void api__media_moh_add(struct req *rq)
 		return;
 	}
 	api__audit(rq->api, &rq->who, "media.upload", name, "%zu bytes", len);
-	api__reply_json(rq, existed ? 200 : 201, existed ? "OK" : "Created",
-			json_pack("{s:s,s:I}", "name", name, "bytes", (json_int_t)len));
+	api__reply_committed(
+	    rq, existed ? 200 : 201, existed ? "OK" : "Created", NULL,
+	    json_pack("{s:s,s:I}", "name", name, "bytes", (json_int_t)len));
 }
 
 static int name_cmp(const void *a, const void *b)

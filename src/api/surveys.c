@@ -125,7 +125,6 @@ void api__surveys_answer(struct req *rq)
 		goto out;
 	}
 	api__secret_hash(token, strlen(token), hash);
-	store_flush(rq->api->store);
 	if (store_survey_get(rq->api->store, hash, &v)) {
 		api__reply_error(rq, 404, "Not Found", "not_found",
 				 "token: this survey link is not known");
@@ -148,8 +147,9 @@ void api__surveys_answer(struct req *rq)
 	}
 	event_emitf("ticket.rated", v.call[0] ? v.call : NULL, NULL, NULL,
 		    "{\"ticket\":\"%s\",\"score\":%d}", v.ticket, v.score);
-	api__reply_json(rq, 200, "OK",
-			json_pack("{s:s,s:i}", "ticket", v.ticket, "score", v.score));
+	api__reply_committed(
+	    rq, 200, "OK", NULL,
+	    json_pack("{s:s,s:i}", "ticket", v.ticket, "score", v.score));
 out:
 	json_decref(body);
 }

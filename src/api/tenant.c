@@ -19,6 +19,8 @@
  * Not here: reading and checking YAML (core/cfg).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -288,8 +290,9 @@ void api__tenant_reload(struct req *rq)
 				 strerror(err));
 		return;
 	}
-	api__reply_json(rq, 200, "OK",
-			json_pack("{s:b,s:o}", "applied", true, "next_start", later));
+	api__reply_committed(
+	    rq, 200, "OK", NULL,
+	    json_pack("{s:b,s:o}", "applied", true, "next_start", later));
 }
 
 int api_tenant_reload(struct api *a)
@@ -337,7 +340,7 @@ static void tenant_save(struct req *rq, const char *text, size_t len, const char
 	json_t *errs, *later;
 	FILE *f;
 	bool ok;
-	int err;
+	int fd, err;
 
 	/* the file's name, kept: applying frees the tenant it is in */
 	util_copy(path, sizeof(path), rq->api->tenant->file);
@@ -360,11 +363,19 @@ static void tenant_save(struct req *rq, const char *text, size_t len, const char
 	}
 	snprintf(tmp, sizeof(tmp), "%s.new", path);
 	snprintf(bak, sizeof(bak), "%s.bak", path);
-	f = fopen(tmp, "wb");
-	ok = f && fwrite(text, 1, len, f) == len;
+	/* the file holds SIP passwords: created the service user's alone,
+	 * and on the disk before it replaces the old one */
+	(void)unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	f = fd < 0 ? NULL : fdopen(fd, "wb");
+	if (!f && fd >= 0)
+		close(fd);
+	ok = f && fwrite(text, 1, len, f) == len && !fflush(f) && !fsync(fileno(f));
 	ok = f && !fclose(f) && ok;
 	(void)unlink(bak);
 	ok = ok && (link(path, bak) == 0 || errno == ENOENT) && rename(tmp, path) == 0;
+	/* the old file, kept as .bak, has the same passwords */
+	ok = ok && (chmod(bak, 0600) == 0 || errno == ENOENT) && !util_fsync_dir(path);
 	if (!ok) {
 		err = errno;
 		(void)unlink(tmp);
@@ -392,9 +403,9 @@ static void tenant_save(struct req *rq, const char *text, size_t len, const char
 		    strerror(err));
 		return;
 	}
-	api__reply_json(rq, created ? 201 : 200, created ? "Created" : "OK",
-			json_pack("{s:b,s:b,s:o}", "saved", true, "applied", true,
-				  "next_start", later));
+	api__reply_committed(rq, created ? 201 : 200, created ? "Created" : "OK", NULL,
+			     json_pack("{s:b,s:b,s:o}", "saved", true, "applied", true,
+				       "next_start", later));
 }
 
 /* PUT /api/v1/tenant: the whole file, saved and applied. */

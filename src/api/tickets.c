@@ -72,7 +72,6 @@ static void rating_store(struct api_tickets *at, const struct todo *td)
 	util_copy(v.call, sizeof(v.call), td->call);
 	v.created = v.answered = clock_now_ms();
 	v.score = td->score;
-	store_flush(at->api->store);
 	(void)store_ticket_list(at->api->store, &f, rated_ticket, v.ticket);
 	if (api__survey_record(at->api, &v))
 		log_warn("api: survey score not stored call=%s", td->call);
@@ -238,7 +237,6 @@ bool api__sees_ticket(struct req *rq, const struct store_ticket *t)
 /* The ticket of the path, seen by the user; false after 404/403. */
 static bool ticket_load(struct req *rq, struct store_ticket *t)
 {
-	store_flush(rq->api->store);
 	if (store_ticket_get(rq->api->store, rq->id, t)) {
 		api__reply_error(rq, 404, "Not Found", "not_found", "no ticket '%s'",
 				 rq->id);
@@ -331,7 +329,6 @@ void api__tickets_list(struct req *rq)
 		f.limit = LIST_CHUNK;
 	}
 	x.arr = json_array();
-	store_flush(rq->api->store);
 	for (;;) {
 		x.read = 0;
 		err = store_ticket_list(rq->api->store, &f, list_one, &x);
@@ -609,7 +606,7 @@ void api__tickets_add(struct req *rq)
 	if (err)
 		change_error(rq, err, why);
 	else
-		api__reply_json(rq, 201, "Created", ticket_json(rq->api, t));
+		api__reply_committed(rq, 201, "Created", NULL, ticket_json(rq->api, t));
 out:
 	free(fields);
 	free(t);
@@ -709,7 +706,7 @@ void api__tickets_patch(struct req *rq)
 	if (err)
 		change_error(rq, err, why);
 	else
-		api__reply_json(rq, 200, "OK", ticket_json(rq->api, t));
+		api__reply_committed(rq, 200, "OK", NULL, ticket_json(rq->api, t));
 out:
 	if (!t)
 		change_error(rq, ENOMEM, "");
@@ -750,7 +747,7 @@ void api__tickets_note(struct req *rq)
 	if (err)
 		change_error(rq, err, "");
 	else
-		api__reply(rq, 204, "No Content", "Content-Length: 0\r\n\r\n");
+		api__reply_committed(rq, 204, "No Content", NULL, NULL);
 out:
 	if (!t)
 		change_error(rq, ENOMEM, "");

@@ -691,7 +691,7 @@ static void signin_done(struct pw_job *j)
 	sodium_memzero(cookie, sizeof(cookie));
 	json_t *o = who_json(&who);
 	json_object_set_new(o, "expires", api__time_json(se->s.expires));
-	api__reply_json_hdrs(rq, 200, "OK", hdr, o);
+	api__reply_committed(rq, 200, "OK", hdr, o);
 }
 
 /* POST /api/v1/session {"user","password"}: signs in, sets the cookie. */
@@ -862,9 +862,10 @@ void api__session_delete(struct req *rq)
 	}
 	api__stream_recheck(rq->api->stream, "signed out");
 	api__audit(rq->api, &rq->who, "signout", rq->who.user, "%s", "");
-	api__reply(rq, 204, "No Content",
-		   "Set-Cookie: " SESSION_COOKIE "=; Path=/; HttpOnly; SameSite=Strict; "
-		   "Max-Age=0\r\nContent-Length: 0\r\n\r\n");
+	api__reply_committed(rq, 204, "No Content",
+			     "Set-Cookie: " SESSION_COOKIE "=; Path=/; HttpOnly; "
+			     "SameSite=Strict; Max-Age=0\r\n",
+			     NULL);
 }
 
 /* --- users routes (admin) ------------------------------------------------- */
@@ -1087,7 +1088,8 @@ static void user_commit(struct req *rq, const struct store_user *su, bool create
 	api__audit(rq->api, &rq->who, create ? "user.create" : "user.update", su->name,
 		   "role=%s extension=%s queues=%s disabled=%d", su->role, su->extension,
 		   su->queues, su->disabled);
-	api__reply_json(rq, create ? 201 : 200, create ? "Created" : "OK", user_json(su));
+	api__reply_committed(rq, create ? 201 : 200, create ? "Created" : "OK", NULL,
+			     user_json(su));
 }
 
 static void user_hashed(struct pw_job *j)
@@ -1247,7 +1249,7 @@ void api__users_del(struct req *rq)
 	api__audit(rq->api, &rq->who, "user.delete", us->u.name, "%s", "");
 	mem_deref(us);
 	api__stream_recheck(rq->api->stream, "the user was deleted");
-	api__reply(rq, 204, "No Content", "Content-Length: 0\r\n\r\n");
+	api__reply_committed(rq, 204, "No Content", NULL, NULL);
 }
 
 struct unlock {
@@ -1280,8 +1282,8 @@ void api__users_unlock(struct req *rq)
 	hash_apply(rq->api->users->attempts, attempt_drop_user, &ul);
 	api__audit(rq->api, &rq->who, "user.unlock", us->u.name, "%zu failures forgotten",
 		   ul.n);
-	api__reply_json(
-	    rq, 200, "OK",
+	api__reply_committed(
+	    rq, 200, "OK", NULL,
 	    json_pack("{s:s,s:i}", "user", us->u.name, "failures_forgotten", (int)ul.n));
 }
 
@@ -1360,7 +1362,7 @@ void api__tokens_add(struct req *rq)
 	o = token_json(&t->t);
 	json_object_set_new(o, "token", json_string(secret));
 	sodium_memzero(secret, sizeof(secret));
-	api__reply_json(rq, 201, "Created", o);
+	api__reply_committed(rq, 201, "Created", NULL, o);
 out:
 	json_decref(body);
 }
@@ -1384,7 +1386,7 @@ void api__tokens_del(struct req *rq)
 				   t->t.user);
 			api__stream_recheck(rq->api->stream, "the token was revoked");
 		}
-		api__reply(rq, 204, "No Content", "Content-Length: 0\r\n\r\n");
+		api__reply_committed(rq, 204, "No Content", NULL, NULL);
 		return;
 	}
 	api__reply_error(rq, 404, "Not Found", "not_found", "no token '%s'", rq->id);
@@ -1417,7 +1419,6 @@ void api__audit_list(struct req *rq)
 		f.user = user;
 	if (api__query_get(rq->msg, "action", action, sizeof(action)))
 		f.action = action;
-	store_flush(rq->api->store); /* see the latest entries */
 	arr = json_array();
 	if (store_audit_list(rq->api->store, &f, audit_one, arr)) {
 		json_decref(arr);

@@ -1695,37 +1695,11 @@ const struct cfg_number *cfg_number_find(const struct cfg_tenant *t, const char 
 
 /* --- business hours ---------------------------------------------------- */
 
-/*
- * Local time in an IANA zone. The C library only converts through the
- * process-wide TZ, so the switch is done under a lock and undone at once;
- * nothing else in Hotline reads local time.
- */
-static pthread_mutex_t tz_lock = PTHREAD_MUTEX_INITIALIZER;
-
+/* Local time in an IANA zone, without the process-wide TZ (clock_local):
+ * the hours are read from worker threads too. */
 static void local_time(const char *tz, time_t t, struct tm *tm)
 {
-	char saved[128] = "";
-	const char *old;
-	bool had;
-
-	if (!tz[0] || !strcmp(tz, "UTC")) {
-		gmtime_r(&t, tm);
-		return;
-	}
-	pthread_mutex_lock(&tz_lock);
-	old = getenv("TZ");
-	had = old != NULL;
-	if (had)
-		util_copy(saved, sizeof(saved), old);
-	setenv("TZ", tz, 1);
-	tzset();
-	localtime_r(&t, tm);
-	if (had)
-		setenv("TZ", saved, 1);
-	else
-		unsetenv("TZ");
-	tzset();
-	pthread_mutex_unlock(&tz_lock);
+	(void)clock_local(tz, (uint64_t)t * 1000, tm);
 }
 
 void cfg_hours_local(const struct cfg_hours *h, uint64_t utc_ms, struct tm *tm)

@@ -3,11 +3,14 @@
  * is in event.c.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include <re.h>
 #include <sodium.h>
 #include "core/core.h"
@@ -140,11 +143,55 @@ int util_mkdir(const char *path)
 			continue;
 		char c = buf[i];
 		buf[i] = '\0';
-		if (mkdir(buf, 0750) && errno != EEXIST)
+		if (mkdir(buf, 0700) && errno != EEXIST)
 			return errno;
 		buf[i] = c;
 	}
 	return 0;
+}
+
+static int private_one(const char *path, const struct stat *sb, int type, struct FTW *ftw)
+{
+	mode_t want;
+
+	(void)ftw;
+	if (type == FTW_SL || type == FTW_SLN)
+		return 0;
+	want = type == FTW_D || type == FTW_DP ? 0700 : 0600;
+	if ((sb->st_mode & 07777) != want && chmod(path, want))
+		log_warn("core: cannot make file=%s private: %s", path, strerror(errno));
+	return 0;
+}
+
+int util_private(const char *path)
+{
+	if (!path)
+		return EINVAL;
+	return nftw(path, private_one, 16, FTW_PHYS) ? errno : 0;
+}
+
+int util_fsync_dir(const char *path)
+{
+	char dir[512];
+	char *slash;
+	int fd, err = 0;
+
+	if (util_copy(dir, sizeof(dir), path))
+		return ENAMETOOLONG;
+	slash = strrchr(dir, '/');
+	if (!slash)
+		util_copy(dir, sizeof(dir), ".");
+	else if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	if (fsync(fd))
+		err = errno;
+	close(fd);
+	return err;
 }
 
 uint64_t util_event_num(const char *data, const char *key)

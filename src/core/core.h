@@ -40,6 +40,13 @@ uint64_t clock_mono_ms(void);
 uint64_t clock_mono_us(void);
 /* Formats UTC ms as ISO 8601 ("2026-11-24T10:00:00.123Z"). */
 const char *clock_iso(char *buf, size_t sz, uint64_t utc_ms);
+/*
+ * Local time in an IANA zone ("Europe/Berlin"; "UTC" or "" for UTC), from
+ * the zone's file under /usr/share/zoneinfo (read once), never through the
+ * process's TZ: safe from any thread. ENOENT: no such zone (tm is UTC).
+ */
+struct tm;
+int clock_local(const char *zone, uint64_t utc_ms, struct tm *tm);
 
 /* --- identifiers ------------------------------------------------------ */
 
@@ -81,8 +88,16 @@ void event_close(void);
 /* Copies src into dst (size sz), always NUL-terminated; returns E2BIG
  * when it had to cut. */
 int util_copy(char *dst, size_t sz, const char *src);
-/* Creates a directory and its parents (mode 0750). */
+/* Creates a directory and its parents (mode 0700: what the service keeps
+ * is private to the service user). */
 int util_mkdir(const char *path);
+/* Makes a tree private to the service user: folders 0700, files 0600
+ * (symbolic links are not followed). Fixes data written by an older
+ * version, or under a looser umask. */
+int util_private(const char *path);
+/* Syncs the folder holding path, so that a file renamed into it stays
+ * there after a crash. */
+int util_fsync_dir(const char *path);
 /*
  * Reads a field of an event's data, the flat JSON objects our own code
  * writes ({"wait_ms":123,"reason":"timeout"}): a number (0 when absent)

@@ -77,6 +77,11 @@ int recorder_open(struct recorder **rp, const char *path);
 void recorder_write(struct recorder *r, const int16_t *left, const int16_t *right,
 		    size_t n);
 uint64_t recorder_samples(const struct recorder *r);
+/* Mends the WAV header of a recording cut short by a crash: the RIFF and
+ * data chunk sizes from the file's length (a partial frame at the end is
+ * cut), so that the audio up to the crash plays. *fixed tells whether it
+ * had to change anything. EINVAL: not a WAV file with a data chunk. */
+int recorder_repair(const char *path, bool *fixed);
 
 /* --- the engine --------------------------------------------------------- */
 

@@ -7,7 +7,10 @@
  * is on disk); and the reader's, used by the main thread for queries.
  * The main loop never waits for the disk, except in store_flush.
  *
- * Jobs cross threads as plain malloc'd structs (no libre objects).
+ * Jobs cross threads as plain malloc'd structs. The one exception is a
+ * commit notice (JOB_NOTIFY): the writer only moves it, committed, to the
+ * done list; the main loop (woken through an mqueue) calls its handler
+ * and releases its libre argument.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -16,6 +19,7 @@
 #include <string.h>
 #include <sqlite3.h>
 #include <re.h>
+#include <re_mqueue.h>
 #include "core/core.h"
 #include "store/store.h"
 
@@ -30,7 +34,8 @@ enum job_type {
 	JOB_WEBHOOK_SAVE,
 	JOB_WEBHOOK_DEL,
 	JOB_ROW, /* one statement of row_sql[] with its parameters */
-	JOB_TICKET
+	JOB_TICKET,
+	JOB_NOTIFY /* no statement: tells the main loop what came before committed */
 };
 
 /* The statements of JOB_ROW (users, tokens, sessions, audit). */
@@ -103,6 +108,7 @@ struct row_param {
 struct job {
 	struct job *next;
 	enum job_type type;
+	bool joined; /* a batch may not end here: the next job is of its group */
 	union {
 		struct store_call call;
 		struct store_binding binding;
@@ -117,6 +123,11 @@ struct job {
 			size_t n;
 			struct row_param p[ROW_PARAMS];
 		} row;
+		struct {
+			store_commit_h *h;
+			void *arg; /* referenced; released on the main thread */
+			int err;
+		} notify;
 	} u;
 };
 
@@ -134,7 +145,16 @@ struct store {
 	uint64_t enqueued, committed;
 	bool stop;
 	bool attached;
-	uint64_t refused; /* writes refused in this overload episode */
+	uint64_t refused;     /* writes refused in this overload episode */
+	struct job *inflight; /* the batch being committed (read-only) */
+	/* a group being queued (main thread only; the writer sees it once
+	 * it is whole) */
+	unsigned group_depth;
+	struct job *ghead, *gtail;
+	size_t gcount;
+	struct job *done; /* commit notices for the main loop, in order */
+	struct job *done_tail;
+	struct mqueue *mq; /* wakes the main loop for them (made on first use) */
 };
 
 /* --- schema ----------------------------------------------------------- */
@@ -308,6 +328,9 @@ static void job_free(struct job *j)
 	}
 	if (j->type == JOB_TICKET)
 		free(j->u.ticket);
+	/* main thread only: the writer never frees a notice */
+	if (j->type == JOB_NOTIFY)
+		mem_deref(j->u.notify.arg);
 	free(j);
 }
 
@@ -334,10 +357,13 @@ static int job_run(sqlite3 *db, const struct job *j)
 	    [JOB_ROW] = NULL,
 	    [JOB_TICKET] = "INSERT OR REPLACE INTO tickets VALUES"
 			   " (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	    [JOB_NOTIFY] = NULL,
 	};
 	sqlite3_stmt *st;
 	int rc;
 
+	if (j->type == JOB_NOTIFY)
+		return 0;
 	if (sqlite3_prepare_v2(db,
 			       j->type == JOB_ROW ? row_sql[j->u.row.sql] : sql[j->type],
 			       -1, &st, NULL) != SQLITE_OK) {
@@ -424,12 +450,25 @@ static int job_run(sqlite3 *db, const struct job *j)
 				bind_text(st, (int)i + 1, p->text);
 		}
 		break;
+	case JOB_NOTIFY:
+		break;
 	}
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_DONE)
 		log_error("store: write failed: %s", sqlite3_errmsg(db));
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : EIO;
+}
+
+/* Appends the chain first..last to a list. */
+static void jobs_append(struct job **head, struct job **tail, struct job *first,
+			struct job *last)
+{
+	if (*tail)
+		(*tail)->next = first;
+	else
+		*head = first;
+	*tail = last;
 }
 
 static void *writer_main(void *arg)
@@ -445,32 +484,47 @@ static void *writer_main(void *arg)
 			pthread_cond_wait(&s->cond, &s->lock);
 		if (!s->head && s->stop)
 			break;
-		/* take up to BATCH_MAX jobs */
+		/* take up to BATCH_MAX jobs, and a group whole */
 		batch = s->head;
 		j = batch;
-		for (n = 1; j->next && n < BATCH_MAX; n++)
+		for (n = 1; j->next && (n < BATCH_MAX || j->joined); n++)
 			j = j->next;
 		s->head = j->next;
 		if (!s->head)
 			s->tail = NULL;
 		j->next = NULL;
 		s->queued -= n;
+		s->inflight = batch;
 		pthread_mutex_unlock(&s->lock);
 
-		exec(s->wdb, "BEGIN", "batch begin");
+		int err = exec(s->wdb, "BEGIN", "batch begin");
 		for (j = batch; j; j = j->next)
-			job_run(s->wdb, j);
-		if (exec(s->wdb, "COMMIT", "batch commit"))
+			err |= job_run(s->wdb, j);
+		if (exec(s->wdb, "COMMIT", "batch commit")) {
 			exec(s->wdb, "ROLLBACK", "batch rollback");
+			err = EIO;
+		}
+		bool noted = false;
+		/* readers find the batch in the database from now on */
+		pthread_mutex_lock(&s->lock);
+		s->inflight = NULL;
 		while (batch) {
 			j = batch->next;
-			job_free(batch);
+			if (batch->type == JOB_NOTIFY) {
+				/* the main loop calls it (and frees it) */
+				batch->u.notify.err = err ? EIO : 0;
+				batch->next = NULL;
+				jobs_append(&s->done, &s->done_tail, batch, batch);
+				noted = true;
+			} else
+				job_free(batch);
 			batch = j;
 		}
-
-		pthread_mutex_lock(&s->lock);
 		s->committed += n;
 		pthread_cond_broadcast(&s->idle);
+		/* one message on a pipe: the main loop takes the list */
+		if (noted && mqueue_push(s->mq, 0, NULL))
+			log_error("store: commit notices not signalled");
 	}
 	pthread_mutex_unlock(&s->lock);
 	return NULL;
@@ -495,16 +549,39 @@ static int enqueue(struct store *s, struct job *j)
 			 (unsigned long long)s->refused);
 		s->refused = 0;
 	}
-	if (s->tail)
-		s->tail->next = j;
-	else
-		s->head = j;
-	s->tail = j;
 	s->queued++;
-	s->enqueued++;
-	pthread_cond_signal(&s->cond);
+	if (s->group_depth) {
+		/* held back until the group is whole */
+		if (s->gtail)
+			s->gtail->joined = true;
+		jobs_append(&s->ghead, &s->gtail, j, j);
+		s->gcount++;
+	} else {
+		jobs_append(&s->head, &s->tail, j, j);
+		s->enqueued++;
+		pthread_cond_signal(&s->cond);
+	}
 	pthread_mutex_unlock(&s->lock);
 	return 0;
+}
+
+void store_group_begin(struct store *s)
+{
+	if (s)
+		s->group_depth++;
+}
+
+void store_group_end(struct store *s)
+{
+	if (!s || !s->group_depth || --s->group_depth || !s->ghead)
+		return;
+	pthread_mutex_lock(&s->lock);
+	jobs_append(&s->head, &s->tail, s->ghead, s->gtail);
+	s->enqueued += s->gcount;
+	s->ghead = s->gtail = NULL;
+	s->gcount = 0;
+	pthread_cond_signal(&s->cond);
+	pthread_mutex_unlock(&s->lock);
 }
 
 int store_flush(struct store *s)
@@ -519,6 +596,47 @@ int store_flush(struct store *s)
 		pthread_cond_wait(&s->idle, &s->lock);
 	pthread_mutex_unlock(&s->lock);
 	return 0;
+}
+
+/* On the main loop: calls the handlers of the notices committed so far. */
+static void done_handler(int id, void *data, void *arg)
+{
+	struct store *s = arg;
+	struct job *list, *j;
+
+	(void)id;
+	(void)data;
+	pthread_mutex_lock(&s->lock);
+	list = s->done;
+	s->done = s->done_tail = NULL;
+	pthread_mutex_unlock(&s->lock);
+	while (list) {
+		j = list;
+		list = j->next;
+		j->u.notify.h(j->u.notify.err, j->u.notify.arg);
+		job_free(j);
+	}
+}
+
+int store_commit_notify(struct store *s, store_commit_h *h, void *arg)
+{
+	struct job *j;
+	int err;
+
+	if (!s || !h)
+		return EINVAL;
+	if (!s->mq) {
+		err = mqueue_alloc(&s->mq, done_handler, s);
+		if (err)
+			return err;
+	}
+	j = calloc(1, sizeof(*j));
+	if (!j)
+		return ENOMEM;
+	j->type = JOB_NOTIFY;
+	j->u.notify.h = h;
+	j->u.notify.arg = mem_ref(arg);
+	return enqueue(s, j);
 }
 
 void store_set_queue_max(struct store *s, size_t max)
@@ -545,6 +663,19 @@ static void store_destructor(void *arg)
 		s->head = j->next;
 		job_free(j);
 	}
+	while (s->ghead) { /* a group never ended */
+		struct job *j = s->ghead;
+		s->ghead = j->next;
+		job_free(j);
+	}
+	/* notices committed but not yet handed to the main loop: their
+	 * handlers' objects may be gone; only the references are dropped */
+	while (s->done) {
+		struct job *j = s->done;
+		s->done = j->next;
+		job_free(j);
+	}
+	mem_deref(s->mq);
 	if (s->wdb)
 		sqlite3_close(s->wdb);
 	if (s->rdb)
@@ -772,6 +903,72 @@ int store_call_get(struct store *s, const char *id, struct store_call *c)
 	return err;
 }
 
+int store_calls_recover(struct store *s, store_call_h *h, void *arg, size_t *np)
+{
+	static const char *sql =
+	    "SELECT c.*, (SELECT MAX(ts) FROM events e WHERE e.call = c.id)"
+	    " FROM calls c WHERE c.ended = 0 OR c.ended IS NULL";
+	sqlite3_stmt *st;
+	size_t n = 0;
+	int rc, err = 0;
+
+	if (!s)
+		return EINVAL;
+	if (sqlite3_prepare_v2(s->rdb, sql, -1, &st, NULL) != SQLITE_OK) {
+		log_error("store: live calls query failed: %s", sqlite3_errmsg(s->rdb));
+		return EIO;
+	}
+	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		uint64_t last = (uint64_t)sqlite3_column_int64(st, 17);
+		struct store_call c;
+		char data[256];
+
+		row_call(st, &c);
+		if (last < c.created)
+			last = c.created;
+		if (last < c.queued)
+			last = c.queued;
+		if (last < c.answered)
+			last = c.answered;
+		c.ended = last;
+		util_copy(c.outcome, sizeof(c.outcome), "failed");
+		util_copy(c.hangup_side, sizeof(c.hangup_side), "system");
+		util_copy(c.hangup_reason, sizeof(c.hangup_reason), "interrupted");
+		c.hangup_cause = 0;
+		if (h)
+			(void)h(&c, arg);
+		snprintf(
+		    data, sizeof(data),
+		    "{\"outcome\":\"failed\",\"side\":\"system\",\"cause\":0,"
+		    "\"reason\":\"interrupted\",\"customer\":\"%s\",\"caller\":\"%s\"}",
+		    c.customer, c.caller);
+		struct hl_event ev = {c.ended,
+				      "call.ended",
+				      c.id,
+				      c.agent[0] ? c.agent : NULL,
+				      c.queue[0] ? c.queue : NULL,
+				      data};
+		store_group_begin(s);
+		err = store_call_save(s, &c);
+		if (!err)
+			err = store_event_append(s, &ev);
+		store_group_end(s);
+		if (!err) {
+			n++;
+			log_warn(
+			    "store: call=%s was live at a crash; closed as interrupted "
+			    "at %llu",
+			    c.id, (unsigned long long)c.ended);
+		}
+	}
+	sqlite3_finalize(st);
+	if (!err)
+		err = store_flush(s);
+	if (np)
+		*np = n;
+	return err;
+}
+
 int store_call_list(struct store *s, const struct store_call_filter *f, store_call_h *h,
 		    void *arg)
 {
@@ -955,6 +1152,65 @@ int store_webhook_list(struct store *s, store_webhook_h *h, void *arg)
 /* --- users, tokens, sessions, audit ------------------------------------ */
 
 /*
+ * The newest write not yet readable on the reader's connection (queued, or
+ * in the batch being committed) that match accepts; the caller holds the
+ * lock while it copies it out. What a route queued counts at once: a read
+ * right after (is this identity someone's? was this survey answered?
+ * what is the ticket now?) needs no store_flush.
+ */
+typedef bool(job_match_h)(const struct job *j, const void *key);
+static const struct job *pending_find(struct store *s, job_match_h *match,
+				      const void *key)
+{
+	const struct job *found = NULL;
+
+	const struct job *lists[] = {s->inflight, s->head, s->ghead};
+
+	for (size_t l = 0; l < 3; l++) {
+		for (const struct job *j = lists[l]; j; j = j->next) {
+			if (match(j, key))
+				found = j;
+		}
+	}
+	return found;
+}
+
+/* A row write of a statement whose first parameters are given. */
+struct row_key {
+	enum row_sql sql;
+	const char *const *v;
+	size_t n;
+};
+
+static bool row_match(const struct job *j, const void *arg)
+{
+	const struct row_key *k = arg;
+
+	if (j->type != JOB_ROW || j->u.row.sql != k->sql || j->u.row.n < k->n)
+		return false;
+	for (size_t i = 0; i < k->n; i++) {
+		if (!j->u.row.p[i].text || strcmp(j->u.row.p[i].text, k->v[i]))
+			return false;
+	}
+	return true;
+}
+
+typedef void(pending_h)(const struct row_param *p, size_t n, void *arg);
+static bool pending_row(struct store *s, enum row_sql sql, const char *const key[],
+			size_t nkey, pending_h *h, void *arg)
+{
+	const struct row_key k = {sql, key, nkey};
+	const struct job *j;
+
+	pthread_mutex_lock(&s->lock);
+	j = pending_find(s, row_match, &k);
+	if (j)
+		h(j->u.row.p, j->u.row.n, arg);
+	pthread_mutex_unlock(&s->lock);
+	return j != NULL;
+}
+
+/*
  * Queues one row statement. fmt has one letter per parameter: 's' a
  * string (const char *, NULL for SQL NULL), 'i' a number (uint64_t).
  */
@@ -1006,11 +1262,13 @@ int store_user_delete(struct store *s, const char *name)
 
 	if (!name)
 		return EINVAL;
+	store_group_begin(s);
 	err = row_job(s, ROW_TOKENS_DEL_USER, "s", name);
 	if (!err)
 		err = row_job(s, ROW_SESSIONS_DEL_USER, "si", name, (uint64_t)0);
 	if (!err)
 		err = row_job(s, ROW_USER_DEL, "s", name);
+	store_group_end(s);
 	return err;
 }
 
@@ -1219,9 +1477,13 @@ int store_customer_save(struct store *s, const struct store_customer *c)
 
 	if (!c)
 		return EINVAL;
+	store_group_begin(s);
 	err = row_job(s, ROW_CUSTOMER_SAVE, "sssssssii", c->id, c->name, c->company,
 		      c->tier, c->tags, c->notes, c->fields, c->created, c->updated);
-	return err ? err : fts_refresh(s, c->id);
+	if (!err)
+		err = fts_refresh(s, c->id);
+	store_group_end(s);
+	return err;
 }
 
 int store_identities_set(struct store *s, const char *customer,
@@ -1231,10 +1493,14 @@ int store_identities_set(struct store *s, const char *customer,
 
 	if (!customer || (n && !v))
 		return EINVAL;
+	store_group_begin(s);
 	err = row_job(s, ROW_IDENT_DEL_CUSTOMER, "s", customer);
 	for (size_t i = 0; !err && i < n; i++)
 		err = row_job(s, ROW_IDENT_ADD, "sss", v[i].kind, v[i].value, customer);
-	return err ? err : fts_refresh(s, customer);
+	if (!err)
+		err = fts_refresh(s, customer);
+	store_group_end(s);
+	return err;
 }
 
 int store_customer_merge(struct store *s, const char *from, const char *into)
@@ -1243,6 +1509,7 @@ int store_customer_merge(struct store *s, const char *from, const char *into)
 
 	if (!from || !into)
 		return EINVAL;
+	store_group_begin(s);
 	err = row_job(s, ROW_IDENT_MOVE, "ss", from, into);
 	if (!err)
 		err = row_job(s, ROW_CALLS_MOVE, "ss", from, into);
@@ -1250,7 +1517,10 @@ int store_customer_merge(struct store *s, const char *from, const char *into)
 		err = row_job(s, ROW_CUSTOMER_DEL, "s", from);
 	if (!err)
 		err = row_job(s, ROW_FTS_DEL, "s", from);
-	return err ? err : fts_refresh(s, into);
+	if (!err)
+		err = fts_refresh(s, into);
+	store_group_end(s);
+	return err;
 }
 
 int store_customer_forget(struct store *s, const char *id, const char *const *numbers,
@@ -1260,6 +1530,7 @@ int store_customer_forget(struct store *s, const char *id, const char *const *nu
 
 	if (!id)
 		return EINVAL;
+	store_group_begin(s);
 	for (size_t i = 0; !err && i < n; i++)
 		err = row_job(s, ROW_EVENTS_SCRUB, "ss", id, numbers[i]);
 	if (!err)
@@ -1268,7 +1539,10 @@ int store_customer_forget(struct store *s, const char *id, const char *const *nu
 		err = row_job(s, ROW_IDENT_DEL_CUSTOMER, "s", id);
 	if (!err)
 		err = row_job(s, ROW_FTS_DEL, "s", id);
-	return err ? err : row_job(s, ROW_CUSTOMER_DEL, "s", id);
+	if (!err)
+		err = row_job(s, ROW_CUSTOMER_DEL, "s", id);
+	store_group_end(s);
+	return err;
 }
 
 static int customer_row(sqlite3_stmt *st, void *h, void *arg)
@@ -1339,15 +1613,30 @@ static int identity_copy(const struct store_identity *i, void *arg)
 	return 1;
 }
 
+static void identity_pending(const struct row_param *p, size_t n, void *arg)
+{
+	struct store_identity *i = arg;
+
+	if (n >= 3)
+		util_copy(i->customer, sizeof(i->customer), p[2].text);
+}
+
 int store_identity_find(struct store *s, const char *kind, const char *value,
 			char *customer, size_t sz)
 {
 	struct store_identity i;
 	int err;
 
-	if (!kind || !value || !customer)
+	if (!s || !kind || !value || !customer)
 		return EINVAL;
 	memset(&i, 0, sizeof(i));
+	/* queued and not yet committed: the newest owner counts (a pending
+	 * removal is not looked for: the answer errs on "taken") */
+	if (pending_row(s, ROW_IDENT_ADD, (const char *const[]){kind, value}, 2,
+			identity_pending, &i)) {
+		util_copy(customer, sz, i.customer);
+		return 0;
+	}
 	err = read_rows(s, "SELECT * FROM identities WHERE kind=? AND value=?",
 			identity_row, (void *)identity_copy, &i, "ss", kind, value);
 	if (err)
@@ -1440,13 +1729,28 @@ static int ticket_copy(const struct store_ticket *t, void *arg)
 	return 1;
 }
 
+static bool ticket_match(const struct job *j, const void *id)
+{
+	return j->type == JOB_TICKET && !strcmp(j->u.ticket->id, id);
+}
+
 int store_ticket_get(struct store *s, const char *id, struct store_ticket *t)
 {
+	const struct job *found;
 	int err;
 
-	if (!id || !t)
+	if (!s || !id || !t)
 		return EINVAL;
 	memset(t, 0, sizeof(*t));
+	/* the latest change counts, committed or not (a change reads the
+	 * ticket, changes it and queues it again) */
+	pthread_mutex_lock(&s->lock);
+	found = pending_find(s, ticket_match, id);
+	if (found)
+		*t = *found->u.ticket;
+	pthread_mutex_unlock(&s->lock);
+	if (found)
+		return 0;
 	err =
 	    read_rows(s,
 		      "SELECT id, subject, description, category, priority, status,"
@@ -1529,13 +1833,33 @@ static int survey_row(sqlite3_stmt *st, void *h, void *arg)
 	return 1;
 }
 
+static void survey_pending(const struct row_param *p, size_t n, void *arg)
+{
+	struct store_survey *v = arg;
+
+	if (n < 8)
+		return;
+	util_copy(v->hash, sizeof(v->hash), p[0].text);
+	util_copy(v->ticket, sizeof(v->ticket), p[1].text);
+	util_copy(v->call, sizeof(v->call), p[2].text);
+	util_copy(v->customer, sizeof(v->customer), p[3].text);
+	v->created = (uint64_t)p[4].num;
+	v->answered = (uint64_t)p[5].num;
+	v->score = (int)p[6].num;
+	util_copy(v->comment, sizeof(v->comment), p[7].text);
+}
+
 int store_survey_get(struct store *s, const char *hash, struct store_survey *v)
 {
 	int err;
 
-	if (!hash || !v)
+	if (!s || !hash || !v)
 		return EINVAL;
 	memset(v, 0, sizeof(*v));
+	/* a survey answered a moment ago is answered, committed or not */
+	if (pending_row(s, ROW_SURVEY_SAVE, (const char *const[]){hash}, 1,
+			survey_pending, v))
+		return 0;
 	err = read_rows(s, "SELECT * FROM surveys WHERE hash=?", survey_row, v, v, "s",
 			hash);
 	return err ? err : (v->hash[0] ? 0 : ENOENT);

@@ -4,8 +4,9 @@
  *
  * Writes are queued to one writer thread so the main loop never waits on
  * the disk; reads run on the calling thread on their own connection (WAL
- * lets them proceed beside the writer). store_flush waits until every
- * write queued so far is committed. The PostgreSQL backend will sit
+ * lets them proceed beside the writer). store_commit_notify tells the
+ * main loop when the writes queued so far are committed; store_flush
+ * waits for it (start-up, shutdown and tests only). The PostgreSQL backend will sit
  * behind this same interface.
  */
 #ifndef HOTLINE_STORE_H
@@ -20,8 +21,28 @@ struct hl_event;
 
 /* Opens (creating if needed) dir/hotline.db and runs pending migrations. */
 int store_open(struct store **stp, const char *dir);
-/* Waits until every queued write is committed. */
+/* Waits until every queued write is committed. It blocks: never on the
+ * main loop while serving (store_commit_notify instead). */
 int store_flush(struct store *st);
+/*
+ * Called on the main loop once every write queued before it has been
+ * committed (err 0) or has failed (EIO: the batch holding it did not
+ * commit, or one of its writes failed). This is how an answer waits for
+ * its writes without the main loop waiting for the disk.
+ */
+typedef void(store_commit_h)(int err, void *arg);
+/* Queues h behind every write queued so far; arg (a libre object or NULL)
+ * is referenced until then. When it returns an error h is never called;
+ * when the store is freed first, h is not called and arg is released. */
+int store_commit_notify(struct store *st, store_commit_h *h, void *arg);
+/*
+ * The writes queued between store_group_begin and store_group_end are
+ * committed in one transaction: after a crash all of them are there or
+ * none (a ticket and its history line, a customer and its identities).
+ * Main thread only; groups nest (the outermost end releases them).
+ */
+void store_group_begin(struct store *st);
+void store_group_end(struct store *st);
 /* Caps the write queue (default 100,000 jobs); beyond it writes get
  * ENOSPC. For tests of overload. */
 void store_set_queue_max(struct store *st, size_t max);
@@ -54,10 +75,21 @@ struct store_call {
 	char customer[32];	/* the customer the caller is, "" = unknown */
 };
 
+typedef int(store_call_h)(const struct store_call *c, void *arg);
+
 /* Inserts or replaces the row with this id (queued write). */
 int store_call_save(struct store *st, const struct store_call *c);
 /* Reads one row; ENOENT when absent. */
 int store_call_get(struct store *st, const char *id, struct store_call *c);
+/*
+ * At start, after a crash: every interaction left live (no end time) is
+ * closed as failed, reason "interrupted", ended at its last known
+ * activity (its latest event, or its start), with a call.ended event. h
+ * (may be NULL) sees each closed row before it is saved (to mend its
+ * recording). Waits until it is committed: for start-up only. *np: how
+ * many were closed.
+ */
+int store_calls_recover(struct store *st, store_call_h *h, void *arg, size_t *np);
 
 struct store_call_filter {
 	uint64_t from, to; /* created in [from, to), 0 = open */
@@ -69,7 +101,6 @@ struct store_call_filter {
 	uint32_t limit; /* 0 = 100 */
 	uint32_t offset;
 };
-typedef int(store_call_h)(const struct store_call *c, void *arg);
 /* Calls h for each matching row, newest first; stops early when h
  * returns non-zero. */
 int store_call_list(struct store *st, const struct store_call_filter *f, store_call_h *h,

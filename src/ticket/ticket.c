@@ -506,6 +506,7 @@ int ticket_create(struct tickets *tk, const struct ticket_change *c, uint64_t no
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return ENOMEM;
+	store_group_begin(tk->store); /* the ticket with its history, or nothing */
 	/* random, not from the time: two tickets in one millisecond differ */
 	snprintf(t->id, sizeof(t->id), "tk_%016llx", (unsigned long long)rand_u64());
 	util_copy(t->status, sizeof(t->status), "new");
@@ -532,6 +533,7 @@ int ticket_create(struct tickets *tk, const struct ticket_change *c, uint64_t no
 	if (out)
 		*out = *t;
 out:
+	store_group_end(tk->store);
 	free(t);
 	return err;
 }
@@ -552,7 +554,7 @@ int ticket_update(struct tickets *tk, const char *id, const struct ticket_change
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return ENOMEM;
-	store_flush(tk->store); /* the latest change counts */
+	store_group_begin(tk->store);
 	err = store_ticket_get(tk->store, id, t);
 	if (err)
 		goto out;
@@ -625,6 +627,7 @@ int ticket_update(struct tickets *tk, const char *id, const struct ticket_change
 	if (out)
 		*out = *t;
 out:
+	store_group_end(tk->store);
 	free(t);
 	return err;
 }
@@ -640,7 +643,7 @@ int ticket_note(struct tickets *tk, const char *id, const char *by, const char *
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return ENOMEM;
-	store_flush(tk->store);
+	store_group_begin(tk->store);
 	err = store_ticket_get(tk->store, id, t);
 	if (err)
 		goto out;
@@ -652,6 +655,7 @@ int ticket_note(struct tickets *tk, const char *id, const char *by, const char *
 	if (!err)
 		emit(t, "ticket.updated", by, public_reply ? "reply" : "note");
 out:
+	store_group_end(tk->store);
 	free(t);
 	return err;
 }
@@ -672,7 +676,6 @@ static void sla_hit(struct tickets *tk, const struct slot *s, uint64_t flag, uin
 
 	if (!t)
 		return;
-	store_flush(tk->store);
 	if (store_ticket_get(tk->store, s->id, t)) {
 		free(t);
 		return;

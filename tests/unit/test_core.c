@@ -1,8 +1,12 @@
 /*
  * test_core.c — the small helpers: reading fields of our own event data,
- * and making strings from the network safe for JSON and logs.
+ * making strings from the network safe for JSON and logs, and local time
+ * in a zone without touching the process's TZ.
  */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <re.h>
 #include "core/core.h"
 #include "test.h"
@@ -53,11 +57,80 @@ static int test_prefix_match(void)
 	return 0;
 }
 
+/* 2024-03-10 is the day New York springs forward, 2024-11-03 falls back. */
+static int test_clock_local(void)
+{
+	static const char *const zones[] = {
+	    "America/New_York", "Asia/Shanghai",    "Europe/Berlin",
+	    "Australia/Sydney", "America/Santiago", "Africa/Casablanca",
+	    "Asia/Kolkata",	"Pacific/Chatham",  "America/St_Johns",
+	    "Europe/Dublin",	"Pacific/Apia",	    "America/Sao_Paulo"};
+	struct tm tm, want;
+	int bad = 0;
+
+	/* the environment is left as it is, whoever reads it meanwhile */
+	TEST_ASSERT(!setenv("TZ", "Europe/Paris", 1));
+	TEST_ERR(clock_local("Asia/Shanghai", 1705291200000ULL, &tm)); /* 04:00Z */
+	TEST_EQ(tm.tm_hour, 12);
+	TEST_EQ(tm.tm_gmtoff, 8 * 3600);
+	TEST_EQ(tm.tm_isdst, 0);
+	TEST_STREQ(tm.tm_zone, "CST");
+	TEST_ERR(clock_local("America/New_York", 1710053999000ULL, &tm)); /* 06:59:59Z */
+	TEST_EQ(tm.tm_hour * 10000 + tm.tm_min * 100 + tm.tm_sec, 15959);
+	TEST_EQ(tm.tm_isdst, 0);
+	TEST_STREQ(tm.tm_zone, "EST");
+	TEST_ERR(clock_local("America/New_York", 1710054000000ULL, &tm)); /* 07:00Z */
+	TEST_EQ(tm.tm_hour * 10000 + tm.tm_min * 100 + tm.tm_sec, 30000);
+	TEST_EQ(tm.tm_isdst, 1);
+	TEST_EQ(tm.tm_gmtoff, -4 * 3600);
+	TEST_ERR(clock_local("America/New_York", 1730613599000ULL, &tm)); /* 05:59:59Z */
+	TEST_EQ(tm.tm_hour * 100 + tm.tm_isdst, 101);
+	TEST_ERR(clock_local("America/New_York", 1730613600000ULL, &tm)); /* 06:00Z */
+	TEST_EQ(tm.tm_hour * 100 + tm.tm_isdst, 100);
+	TEST_EQ(tm.tm_mday * 100 + tm.tm_mon + 1, 311);
+	/* past the file's transitions the footer's rule goes on: 2090 */
+	TEST_ERR(clock_local("America/New_York", 3802075200000ULL, &tm)); /* 07-01 12Z */
+	TEST_EQ(tm.tm_hour * 100 + tm.tm_isdst, 801);
+	TEST_EQ(clock_local("Mars/Olympus_Mons", 0, &tm), ENOENT);
+	TEST_EQ(clock_local("../../etc/passwd", 0, &tm), ENOENT);
+	TEST_ERR(clock_local("UTC", 1705291200000ULL, &tm));
+	TEST_EQ(tm.tm_hour, 4);
+	TEST_STREQ(getenv("TZ"), "Europe/Paris");
+
+	/* the C library's answer, 1970 to 2100, every 9 days and 7 hours */
+	for (size_t z = 0; z < sizeof(zones) / sizeof(zones[0]); z++) {
+		TEST_ASSERT(!setenv("TZ", zones[z], 1));
+		tzset();
+		for (int64_t t = 0; t < 4102444800LL; t += 9 * 86400 + 7 * 3600) {
+			time_t tt = (time_t)t;
+			localtime_r(&tt, &want);
+			TEST_ERR(clock_local(zones[z], (uint64_t)t * 1000, &tm));
+			if (tm.tm_hour != want.tm_hour || tm.tm_mday != want.tm_mday ||
+			    tm.tm_gmtoff != want.tm_gmtoff ||
+			    tm.tm_isdst != want.tm_isdst) {
+				if (bad++ < 5)
+					fprintf(stderr,
+						"%s at %lld: %02d:%02d off %ld dst %d, "
+						"libc %02d:%02d off %ld dst %d\n",
+						zones[z], (long long)t, tm.tm_hour,
+						tm.tm_min, tm.tm_gmtoff, tm.tm_isdst,
+						want.tm_hour, want.tm_min, want.tm_gmtoff,
+						want.tm_isdst);
+			}
+		}
+	}
+	unsetenv("TZ");
+	tzset();
+	TEST_EQ(bad, 0);
+	return 0;
+}
+
 static const struct test_case tests[] = {
     {"event data fields: numbers, strings, absent, cut, broken", test_event_fields},
     {"strings from the network lose quotes, backslashes and control bytes",
      test_sanitize},
     {"type prefix lists (event stream and webhook filters)", test_prefix_match},
+    {"local time in a zone from its file, across DST, TZ left alone", test_clock_local},
 };
 
 TEST_MAIN(tests)

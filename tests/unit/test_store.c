@@ -3,8 +3,11 @@
  * and read back with filters, events, bindings with expiry, a burst of
  * writes committed in batches, data kept across close and reopen, a
  * full write queue refused with ENOSPC rather than growing, tickets'
- * custom fields (migration 9) and users' languages (migration 10).
+ * custom fields (migration 9), users' languages (migration 10), commit
+ * notices: a handler on the main loop once the writes before it are on
+ * the disk, and groups of writes committed whole.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <re.h>
@@ -375,6 +378,152 @@ out:
 	return r;
 }
 
+/* What a commit notice saw: the rows another connection found on the
+ * disk when the handler ran. */
+struct notice {
+	int calls;
+	int tokens;
+	int err;
+	int called;
+};
+
+static int count_rows(const char *sql)
+{
+	char path[128];
+	sqlite3 *db = NULL;
+	sqlite3_stmt *q = NULL;
+	int n = -1;
+
+	snprintf(path, sizeof(path), "%s/hotline.db", dir);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK &&
+	    sqlite3_step(q) == SQLITE_ROW)
+		n = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	return n;
+}
+
+static void notice_h(int err, void *arg)
+{
+	struct notice *nt = arg;
+
+	nt->called++;
+	nt->err = err;
+	nt->calls = count_rows("SELECT count(*) FROM calls");
+	nt->tokens = count_rows("SELECT count(*) FROM tokens WHERE revoked > 0");
+	re_cancel();
+}
+
+static void notice_timeout(void *arg)
+{
+	(void)arg;
+	re_cancel();
+}
+
+static int test_commit_notice(void)
+{
+	struct store *st = NULL;
+	struct notice *nt = mem_zalloc(sizeof(*nt), NULL), *gone = NULL;
+	struct store_token t = {"t1", "admin", "crm", "ab", 1, 0};
+	struct tmr tmr;
+	int r = 1;
+
+	tmr_init(&tmr);
+	mkdir_tmp();
+	TEST_CHECK(nt && !store_open(&st, dir));
+	for (int i = 0; i < 300; i++) {
+		struct store_call c = {0};
+		snprintf(c.id, sizeof(c.id), "n%d", i);
+		c.created = 1000 + (uint64_t)i;
+		TEST_CHECK(!store_call_save(st, &c));
+	}
+	TEST_CHECK(!store_token_save(st, &t));
+	t.revoked = 2;
+	TEST_CHECK(!store_token_save(st, &t));
+	/* what is queued reads back before it is committed */
+	{
+		struct store_ticket *tk = calloc(2, sizeof(*tk));
+		struct store_identity id = {"phone", "+15550100", ""};
+		char owner[32] = "";
+		TEST_CHECK(tk);
+		strcpy(tk[0].id, "k1");
+		strcpy(tk[0].subject, "queued");
+		int e =
+		    store_ticket_save(st, &tk[0]) || store_ticket_get(st, "k1", &tk[1]) ||
+		    store_identities_set(st, "cu1", &id, 1) ||
+		    store_identity_find(st, "phone", "+15550100", owner, sizeof(owner));
+		e = e || strcmp(tk[1].subject, "queued") || strcmp(owner, "cu1");
+		free(tk);
+		TEST_CHECK(!e);
+	}
+	TEST_CHECK(!store_commit_notify(st, notice_h, nt));
+	TEST_CHECK(store_commit_notify(NULL, notice_h, nt) == EINVAL);
+	tmr_start(&tmr, 5000, notice_timeout, NULL);
+	(void)re_main(NULL);
+	/* called once, on this thread, after the writes were on the disk */
+	TEST_CHECK(nt->called == 1 && nt->err == 0);
+	TEST_CHECK(nt->calls == 300 && nt->tokens == 1);
+
+	/* a store freed before the main loop ran: the handler is not called
+	 * and its object is released (the leak check sees it) */
+	gone = mem_zalloc(sizeof(*gone), NULL);
+	TEST_CHECK(gone && !store_commit_notify(st, notice_h, gone));
+	store_flush(st);
+	st = mem_deref(st);
+	TEST_CHECK(gone->called == 0);
+	r = 0;
+out:
+	tmr_cancel(&tmr);
+	mem_deref(gone);
+	mem_deref(st);
+	mem_deref(nt);
+	rm_tmp();
+	return r;
+}
+
+/* A group is held back until it is whole, then committed in one batch
+ * (past BATCH_MAX, 2000): a crash keeps all of it or none. */
+static int test_group(void)
+{
+	struct store *st = NULL;
+	int r = 1;
+
+	mkdir_tmp();
+	TEST_CHECK(!store_open(&st, dir));
+	store_group_begin(st);
+	store_group_begin(st); /* nested: the outer end releases */
+	for (int i = 0; i < 2500; i++) {
+		struct store_call c = {0};
+		snprintf(c.id, sizeof(c.id), "g%d", i);
+		TEST_CHECK(!store_call_save(st, &c));
+	}
+	store_group_end(st);
+	store_flush(st);
+	TEST_CHECK(count_rows("SELECT count(*) FROM calls") == 0);
+	/* what the group holds reads back already */
+	{
+		struct store_ticket *tk = calloc(2, sizeof(*tk));
+		int e = !tk;
+		if (tk) {
+			strcpy(tk[0].id, "k2");
+			e = store_ticket_save(st, &tk[0]) ||
+			    store_ticket_get(st, "k2", &tk[1]);
+		}
+		free(tk);
+		TEST_CHECK(!e);
+	}
+	store_group_end(st);
+	store_flush(st);
+	TEST_CHECK(count_rows("SELECT count(*) FROM calls") == 2500);
+	TEST_CHECK(count_rows("SELECT count(*) FROM tickets") == 1);
+	r = 0;
+out:
+	mem_deref(st);
+	rm_tmp();
+	return r;
+}
+
 static const struct test_case tests[] = {
     {"users, tokens, sessions and the audit log", test_users_tokens_sessions_audit},
     {"calls, events and bindings saved, filtered, kept across reopen",
@@ -382,6 +531,9 @@ static const struct test_case tests[] = {
     {"50,000 writes batched; a full queue answers ENOSPC", test_burst_and_overload},
     {"tickets keep custom fields, users a language; schema 8 upgraded",
      test_ticket_fields},
+    {"a commit notice runs on the main loop after its writes are on the disk",
+     test_commit_notice},
+    {"a group of writes is held back until whole, then committed at once", test_group},
 };
 
 TEST_MAIN(tests)
