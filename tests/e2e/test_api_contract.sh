@@ -30,6 +30,28 @@ read -r nops nids nuniq <<<"$ids"
 check "every operation has its own operationId ($nids of $nops)" \
 	[ "$nops" -gt 0 ] && [ "$nops" = "$nids" ] && [ "$nids" = "$nuniq" ]
 
+# every answer that is a JSON object says what it always holds
+noreq=$(/usr/bin/python3 -c "
+import yaml
+d=yaml.safe_load(open('$ROOT/docs/openapi.yaml'))
+def res(n):
+    while isinstance(n,dict) and '\$ref' in n:
+        x=d
+        for k in n['\$ref'][2:].split('/'): x=x[k]
+        n=x
+    return n
+miss=[]
+for path,it in d['paths'].items():
+    for m,op in it.items():
+        if m not in ('get','post','put','patch','delete'): continue
+        for code,r in op.get('responses',{}).items():
+            sch=(res(r).get('content') or {}).get('application/json',{}).get('schema')
+            s=res(sch) if sch else {}
+            if code.startswith('2') and (s.get('type')=='object' or 'properties' in s or 'allOf' in s) and 'required' not in s:
+                miss.append(m.upper()+' '+path+' '+code)
+print(' '.join(miss))")
+check "every JSON object answer lists what it always holds (required)${noreq:+: not $noreq}" test -z "$noreq"
+
 start_hotline
 curl -s -H "Authorization: Bearer test-token" -H 'Content-Type: application/json' \
 	-d '{"name":"ann","role":"agent","extension":"1001","password":"ann-secret-1"}' \
