@@ -22,6 +22,7 @@
 #include "media/media.h"
 #include "ivr/ivr.h"
 #include "acd/acd.h"
+#include "interaction/interaction.h"
 #include "sip/sip.h"
 #include "api/api.h"
 #include "report/report.h"
@@ -508,6 +509,7 @@ static int cmd_serve(const struct options *o)
 	struct acd *acd = NULL;
 	struct acd_stats *stats = NULL;
 	struct callctl *calls = NULL;
+	struct interaction_svc *ias = NULL;
 	struct api *api = NULL;
 	enum log_level lvl;
 	int err;
@@ -592,7 +594,12 @@ static int cmd_serve(const struct options *o)
 	err = stats_start(&stats, store, tenant);
 	if (err)
 		goto out;
-	err = callctl_alloc(&calls, sip, reg, media, acd, stats, store, node, tenant);
+	err = interaction_svc_alloc(&ias, acd, stats, store, tenant);
+	if (err) {
+		log_error("hotline: interaction service failed: %s", strerror(err));
+		goto out;
+	}
+	err = callctl_alloc(&calls, sip, reg, media, ias, node, tenant);
 	if (err) {
 		log_error("hotline: call controller failed: %s", strerror(err));
 		goto out;
@@ -616,6 +623,7 @@ out:
 	hup_stop();
 	api = mem_deref(api);
 	calls = mem_deref(calls);
+	ias = mem_deref(ias);
 	if (stats)
 		event_unsubscribe(acd_stats_feed_h, stats);
 	stats = mem_deref(stats);

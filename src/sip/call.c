@@ -30,16 +30,15 @@
 #include "ivr/ivr.h"
 #include "acd/acd.h"
 #include "crm/crm.h"
+#include "interaction/interaction.h"
 #include "sip/sip.h"
 #include "sip/call_int.h"
 #include "safe/safe.h"
 
 #define SWEEP_MS 100
-#define CHECK_MS 10000 /* invariant check and repair of agent states */
 #define ALLOW	 "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, REFER, NOTIFY"
 
 static void call_end(struct call *call, const char *side, int cause, const char *reason);
-static void ctl_route(struct callctl *ctl);
 static void ivr_do(struct call *call, const struct ivr_action *act);
 static int leg_ring_agent(struct call *call, const char *ext);
 static int ring_direct(struct call *call, const char *ext);
@@ -422,32 +421,6 @@ static int trusted_parse(struct callctl *ctl)
 	return 0;
 }
 
-static void call_save(struct call *call)
-{
-	if (call->ctl->store && !call->feature)
-		store_call_save(call->ctl->store, &call->row);
-}
-
-static void call_event(struct call *call, const char *type, const char *agent,
-		       const char *fmt, ...)
-{
-	if (call->feature)
-		return;
-	char data[1024];
-	struct hl_event ev = {
-	    0,	 type, call->row.id, agent, call->row.queue[0] ? call->row.queue : NULL,
-	    NULL};
-	va_list ap;
-
-	if (fmt) {
-		va_start(ap, fmt);
-		vsnprintf(data, sizeof(data), fmt, ap);
-		va_end(ap);
-		ev.data = data;
-	}
-	event_emit(&ev);
-}
-
 /* --- legs ------------------------------------------------------------ */
 
 static void leg_destructor(void *arg)
@@ -537,21 +510,11 @@ static void call_destructor(void *arg)
 	struct call *call = arg;
 
 	list_unlink(&call->le);
+	interaction_fini(&call->ia);
 	list_flush(&call->ringing);
 	mem_deref(call->agent);
 	mem_deref(call->caller);
 	mem_deref(call->ivr);
-}
-
-/* The call leaves the ACD without an answer (hang-up, transfer): the
- * engine frees the agents ringing for it; their legs are cancelled by
- * whoever flushes call->ringing. */
-static void call_unqueue(struct call *call)
-{
-	if (!call->item)
-		return;
-	acd_remove(call->ctl->acd, call->item, clock_now_ms());
-	call->item = NULL;
 }
 
 /* An agent leg that never connected goes away: a direct ring gives the
@@ -582,7 +545,7 @@ static void moh_start(struct media_stream *s, struct callctl *ctl)
 static void call_moh_next(struct call *call)
 {
 	struct callctl *ctl = call->ctl;
-	const struct cfg_queue *q = cfg_queue_find(ctl->tenant, call->row.queue);
+	const struct cfg_queue *q = cfg_queue_find(ctl->tenant, call->ia.row.queue);
 	const struct playlist *pl = q && q->moh[0] ? playlist_find(ctl, q->moh) : NULL;
 
 	if (call->callback)
@@ -605,17 +568,18 @@ static void call_announce(struct call *call, uint64_t now)
 	struct callctl *ctl = call->ctl;
 	struct acd_queue_info qi;
 	struct acd_queue_stats st;
-	size_t pos = acd_item_position(call->item), staffed;
+	struct acd_stats *stats = interaction_svc_stats(ctl->ias);
+	size_t pos = acd_item_position(call->ia.item), staffed;
 	uint64_t aht = AHT_DEFAULT;
 	char text[96];
 	const struct prompt *p;
 	struct ivr_action act = {.type = IVR_ACT_PLAY, .file = ""};
 
-	if (acd_queue_info(ctl->acd, call->row.queue, &qi))
+	if (acd_queue_info(ctl->acd, call->ia.row.queue, &qi))
 		return;
 	staffed = qi.agents[AGENT_ST_AVAILABLE] + qi.agents[AGENT_ST_RINGING] +
 		  qi.agents[AGENT_ST_BUSY] + qi.agents[AGENT_ST_WRAPUP];
-	if (ctl->stats && !acd_stats_queue(ctl->stats, call->row.queue, now, &st) &&
+	if (stats && !acd_stats_queue(stats, call->ia.row.queue, now, &st) &&
 	    st.aht_ms > 0)
 		aht = (uint64_t)st.aht_ms;
 	call->ewt_ms = staffed ? pos * aht / staffed : 0;
@@ -626,8 +590,9 @@ static void call_announce(struct call *call, uint64_t now)
 		return;
 	call->announce_step = 1;
 	media_stream_play(call->caller->ms, p, false);
-	call_event(call, "queue.announced", NULL, "{\"position\":%zu,\"ewt_ms\":%llu}",
-		   pos, (unsigned long long)call->ewt_ms);
+	interaction_event(&call->ia, "queue.announced", NULL,
+			  "{\"position\":%zu,\"ewt_ms\":%llu}", pos,
+			  (unsigned long long)call->ewt_ms);
 }
 
 #define CALLBACK_RING_MS 30000
@@ -639,7 +604,7 @@ static void call_announce(struct call *call, uint64_t now)
  */
 static bool call_callback_key(struct call *call, char digit)
 {
-	const struct cfg_queue *q = cfg_queue_find(call->ctl->tenant, call->row.queue);
+	const struct cfg_queue *q = cfg_queue_find(call->ctl->tenant, call->ia.row.queue);
 	struct ivr_action act = {.type = IVR_ACT_PLAY, .text = callback_said, .file = ""};
 	const struct prompt *p;
 
@@ -647,16 +612,16 @@ static bool call_callback_key(struct call *call, char digit)
 		return false;
 	if (!call->contact[0]) {
 		log_warn("call: callback refused call=%s: no Contact to call back",
-			 call->row.id);
+			 call->ia.row.id);
 		return true;
 	}
 	call->callback = true;
 	/* the place is kept until its turn: max wait no longer applies */
-	acd_item_hold(call->ctl->acd, call->item, 0);
-	call_event(call, "queue.callback", NULL, "{\"position\":%zu}",
-		   acd_item_position(call->item));
-	log_info("call: callback requested call=%s position=%zu", call->row.id,
-		 acd_item_position(call->item));
+	acd_item_hold(call->ctl->acd, call->ia.item, 0);
+	interaction_event(&call->ia, "queue.callback", NULL, "{\"position\":%zu}",
+			  acd_item_position(call->ia.item));
+	log_info("call: callback requested call=%s position=%zu", call->ia.row.id,
+		 acd_item_position(call->ia.item));
 	p = prompt_for(call->ctl, &act);
 	if (p)
 		media_stream_play(call->caller->ms, p, false);
@@ -680,20 +645,21 @@ static void call_callback_overflow(struct call *call, const char *queue)
 	int err;
 
 	call->callback = true; /* a second refusal hangs up */
-	call_event(call, "queue.entered", NULL,
-		   "{\"priority\":%d,\"caller\":\"%s\",\"callback\":true}",
-		   call->priority, call->row.caller);
+	interaction_event(&call->ia, "queue.entered", NULL,
+			  "{\"priority\":%d,\"caller\":\"%s\",\"callback\":true}",
+			  call->ia.priority, call->ia.row.caller);
 	mem_ref(call);
-	err = acd_enqueue(ctl->acd, queue, call->priority, clock_now_ms(), call, &it);
+	err = acd_enqueue(ctl->acd, queue, call->ia.priority, clock_now_ms(), &call->ia,
+			  &it);
 	if (err) {
 		call_end(call, "system", 500, "queue failed");
 	} else if (it) {
-		call->item = it;
-		acd_item_hold(ctl->acd, it, call->row.queued);
-		call_event(call, "queue.callback", NULL, "{\"position\":%zu}",
-			   acd_item_position(it));
+		call->ia.item = it;
+		acd_item_hold(ctl->acd, it, call->ia.row.queued);
+		interaction_event(&call->ia, "queue.callback", NULL, "{\"position\":%zu}",
+				  acd_item_position(it));
 		log_info("call: callback by rule call=%s queue=%s position=%zu",
-			 call->row.id, queue, acd_item_position(it));
+			 call->ia.row.id, queue, acd_item_position(it));
 		if (p)
 			media_stream_play(call->caller->ms, p, false);
 		else
@@ -729,19 +695,23 @@ static bool callback_allowed(struct call *call)
 {
 	struct safe_dial_verdict v;
 	char number[64], source[96];
-	struct safe_dial_req dr = {
-	    .queue = call->row.queue, .agent = NULL, .number = number, .source = source};
+	struct safe_dial_req dr = {.queue = call->ia.row.queue,
+				   .agent = NULL,
+				   .number = number,
+				   .source = source};
 
 	if (call->outbound)
 		return true;
 	if (safe_dial_number(number, sizeof(number), call->contact))
 		number[0] = '\0'; /* too long to be a number: refused */
-	snprintf(source, sizeof(source), "caller:%s", call->row.caller);
+	snprintf(source, sizeof(source), "caller:%s", call->ia.row.caller);
 	if (!safe_dial_check(&dr, clock_now_ms(), &v)) {
-		safe_dial_started(call->row.id, call->agent->ext, v.cls, clock_now_ms());
+		safe_dial_started(call->ia.row.id, call->agent->ext, v.cls,
+				  clock_now_ms());
 		return true;
 	}
-	safe_dial_audit(call->ctl->store, source, call->row.id, &v);
+	safe_dial_audit(interaction_svc_store(call->ctl->ias), source, call->ia.row.id,
+			&v);
 	return false;
 }
 
@@ -780,9 +750,9 @@ static void call_dial_back(struct call *call)
 	/* a callback comes from the number the customer dialled; a
 	 * click-to-call from the agent's extension */
 	snprintf(from, sizeof(from), "sip:%s@%s",
-		 call->outbound	       ? call->row.caller
-		 : call->row.called[0] ? call->row.called
-				       : "hotline",
+		 call->outbound		  ? call->ia.row.caller
+		 : call->ia.row.called[0] ? call->ia.row.called
+					  : "hotline",
 		 host);
 	err = media_stream_offer(call->caller->ms, &offer);
 	if (!err)
@@ -792,15 +762,16 @@ static void call_dial_back(struct call *call)
 		    answer_handler, progress_handler, estab_handler, info_handler,
 		    refer_handler, close_handler, call->caller, "Allow: " ALLOW "\r\n");
 	mem_deref(offer);
-	call_event(call, "call.callback_dialled", call->agent->ext, NULL);
+	interaction_event(&call->ia, "call.callback_dialled", call->agent->ext, NULL);
 	if (err) {
-		log_warn("call: cannot call back call=%s: %s", call->row.id,
+		log_warn("call: cannot call back call=%s: %s", call->ia.row.id,
 			 strerror(err));
 		call_end(call, "system", 500, "callback failed");
 		return;
 	}
 	call->caller_gone = false;
-	log_info("call: calling back call=%s agent=%s", call->row.id, call->agent->ext);
+	log_info("call: calling back call=%s agent=%s", call->ia.row.id,
+		 call->agent->ext);
 }
 
 /* A prompt or a piece of music ended while the caller waits. */
@@ -848,40 +819,38 @@ static void call_bridge(struct call *call, struct leg *agent)
 	}
 	list_unlink(&agent->le);
 	call->agent = agent;
-	call->row.answered = clock_now_ms();
-	/* The engine hands the item to this agent and frees the others
-	 * who were ringing; their legs stop here. */
-	if (call->item) {
-		if (acd_answer(ctl->acd, call->item, agent->ext, call->row.answered))
-			log_warn("call: answer without an offer call=%s agent=%s",
-				 call->row.id, agent->ext);
-		call->item = NULL;
-		call->from_queue = true;
-		call_event(call, "queue.answered", agent->ext,
-			   "{\"wait_ms\":%llu,\"ring_ms\":%llu}",
-			   (unsigned long long)(call->row.answered - call->row.queued),
-			   (unsigned long long)(call->row.answered - agent->rang_at));
-	}
 	if (agent->held) /* an extension call: ringing, now talking */
-		acd_connected(ctl->acd, agent->ext, call->row.answered);
+		acd_connected(ctl->acd, agent->ext, clock_now_ms());
 	agent->held = false; /* its capacity is the call's now */
-	ringing_drop(call);
-	util_copy(call->row.agent, sizeof(call->row.agent), agent->ext);
+	/* the service takes it from the queue, withdraws the other offers
+	 * (their legs stop here) and connects (voice_connect) */
+	(void)interaction_accept(&call->ia, agent->ext, agent->rang_at);
+}
+
+/* The agent took the call: connect (or, for a callback, call the
+ * customer back first). */
+static int voice_connect(struct interaction *ia, const char *agent, void *arg)
+{
+	struct call *call = ia->obj;
+	(void)agent;
+	(void)arg;
+
 	/* A callback: the agent is on the line first, now the customer is
 	 * called back; both are connected when the customer answers. */
 	if (call->callback) {
 		call_dial_back(call);
-		return;
+		return 0;
 	}
 	call_connect(call);
+	return 0;
 }
 
 /* The IVR path so far into the row: the flows an overflow started
  * follow the path of the first ("q>greet"). */
 static void call_path_save(struct call *call)
 {
-	snprintf(call->row.ivr_path, sizeof(call->row.ivr_path), "%s%s", call->path_base,
-		 ivr_path(call->ivr));
+	snprintf(call->ia.row.ivr_path, sizeof(call->ia.row.ivr_path), "%s%s",
+		 call->path_base, ivr_path(call->ivr));
 }
 
 /* Opens the call's recording (recordings/YYYY/MM/DD/ID.wav under the
@@ -895,13 +864,14 @@ static struct recorder *call_recorder(struct call *call)
 
 	gmtime_r(&t, &tm);
 	strftime(day, sizeof(day), "%Y/%m/%d", &tm);
-	snprintf(rel, sizeof(rel), "recordings/%s/%s.wav", day, call->row.id);
+	snprintf(rel, sizeof(rel), "recordings/%s/%s.wav", day, call->ia.row.id);
 	snprintf(path, sizeof(path), "%s/%s", call->ctl->node->data_dir, rel);
 	if (recorder_open(&rec, path)) {
-		log_error("call: recording failed call=%s file=%s", call->row.id, path);
+		log_error("call: recording failed call=%s file=%s", call->ia.row.id,
+			  path);
 		return NULL;
 	}
-	util_copy(call->row.recording, sizeof(call->row.recording), rel);
+	util_copy(call->ia.row.recording, sizeof(call->ia.row.recording), rel);
 	return rec;
 }
 
@@ -917,8 +887,8 @@ static void call_voicemail_record(struct call *call)
 	call->vm_started = clock_now_ms();
 	media_stream_record(call->caller->ms, rec);
 	mem_deref(rec);
-	call_save(call);
-	log_info("call: recording voicemail call=%s", call->row.id);
+	interaction_save(&call->ia);
+	log_info("call: recording voicemail call=%s", call->ia.row.id);
 }
 
 /* Caller and agent talk: both media bridged through the engine and
@@ -930,7 +900,7 @@ static void call_connect(struct call *call)
 
 	call->state = CALL_BRIDGED;
 	call->desk_hold = false;
-	util_copy(call->row.outcome, sizeof(call->row.outcome), "answered");
+	util_copy(call->ia.row.outcome, sizeof(call->ia.row.outcome), "answered");
 
 	rec = call_recorder(call);
 
@@ -938,12 +908,13 @@ static void call_connect(struct call *call)
 	media_stream_silence(agent->ms);
 	media_bridge(call->caller->ms, agent->ms, rec);
 	mem_deref(rec);
-	call_save(call);
-	call_event(call, "call.answered", agent->ext, "{\"wait_ms\":%llu}",
-		   (unsigned long long)(call->from_queue
-					    ? call->row.answered - call->row.queued
-					    : 0));
-	log_info("call: answered call=%s agent=%s", call->row.id, agent->ext);
+	interaction_save(&call->ia);
+	interaction_event(
+	    &call->ia, "call.answered", agent->ext, "{\"wait_ms\":%llu}",
+	    (unsigned long long)(call->ia.from_queue
+				     ? call->ia.row.answered - call->ia.row.queued
+				     : 0));
+	log_info("call: answered call=%s agent=%s", call->ia.row.id, agent->ext);
 }
 
 static void call_end(struct call *call, const char *side, int cause, const char *reason)
@@ -952,56 +923,45 @@ static void call_end(struct call *call, const char *side, int cause, const char 
 
 	if (call->state == CALL_ENDED)
 		return;
-	call->row.ended = clock_now_ms();
-	util_copy(call->row.hangup_side, sizeof(call->row.hangup_side), side);
-	call->row.hangup_cause = cause;
-	util_copy(call->row.hangup_reason, sizeof(call->row.hangup_reason), reason);
-
+	call->ia.row.ended = clock_now_ms();
 	switch (call->state) {
 	case CALL_IVR:
 		/* an answered call that went on into a flow (a survey) stays
 		 * answered */
-		util_copy(call->row.outcome, sizeof(call->row.outcome),
-			  call->row.answered	    ? "answered"
+		util_copy(call->ia.row.outcome, sizeof(call->ia.row.outcome),
+			  call->ia.row.answered	    ? "answered"
 			  : !strcmp(side, "caller") ? "abandoned_ivr"
 						    : "ivr_hangup");
 		break;
 	case CALL_QUEUED:
-		util_copy(call->row.outcome, sizeof(call->row.outcome),
-			  !strcmp(side, "caller") ? "abandoned_queue"
-			  : call->exit_outcome[0] ? call->exit_outcome
-						  : "failed");
-		if (call->item && !strcmp(side, "caller"))
-			call_event(
-			    call, "queue.abandoned", NULL,
-			    "{\"wait_ms\":%llu,\"position\":%zu}",
-			    (unsigned long long)(call->row.ended - call->row.queued),
-			    acd_item_position(call->item));
-		call_unqueue(call);
+		util_copy(call->ia.row.outcome, sizeof(call->ia.row.outcome),
+			  !strcmp(side, "caller")    ? "abandoned_queue"
+			  : call->ia.exit_outcome[0] ? call->ia.exit_outcome
+						     : "failed");
 		break;
 	case CALL_DIRECT:
-		util_copy(call->row.outcome, sizeof(call->row.outcome),
+		util_copy(call->ia.row.outcome, sizeof(call->ia.row.outcome),
 			  !strcmp(side, "caller") ? "abandoned" : "failed");
 		break;
 	case CALL_BRIDGED:
-		util_copy(call->row.outcome, sizeof(call->row.outcome), "answered");
+		util_copy(call->ia.row.outcome, sizeof(call->ia.row.outcome), "answered");
 		break;
 	case CALL_CALLBACK:
-		util_copy(call->row.outcome, sizeof(call->row.outcome),
+		util_copy(call->ia.row.outcome, sizeof(call->ia.row.outcome),
 			  call->outbound ? "dial_failed" : "callback_failed");
 		break;
 	case CALL_FEATURE:
-		util_copy(call->row.outcome, sizeof(call->row.outcome), "feature");
+		util_copy(call->ia.row.outcome, sizeof(call->ia.row.outcome), "feature");
 		break;
 	case CALL_VOICEMAIL:
-		util_copy(call->row.outcome, sizeof(call->row.outcome),
+		util_copy(call->ia.row.outcome, sizeof(call->ia.row.outcome),
 			  call->vm_started ? "voicemail" : "abandoned_ivr");
 		if (call->vm_started)
-			call_event(
-			    call, "call.voicemail", NULL,
+			interaction_event(
+			    &call->ia, "call.voicemail", NULL,
 			    "{\"ms\":%llu,\"recording\":\"%s\"}",
-			    (unsigned long long)(call->row.ended - call->vm_started),
-			    call->row.recording);
+			    (unsigned long long)(call->ia.row.ended - call->vm_started),
+			    call->ia.row.recording);
 		break;
 	case CALL_ENDED:
 		break;
@@ -1012,40 +972,23 @@ static void call_end(struct call *call, const char *side, int cause, const char 
 		while (*d && (*d < '1' || *d > '5'))
 			d++;
 		if (*d)
-			call_event(call, "call.rated", NULL,
-				   "{\"score\":%d,\"by\":\"ivr\"}", *d - '0');
+			interaction_event(&call->ia, "call.rated", NULL,
+					  "{\"score\":%d,\"by\":\"ivr\"}", *d - '0');
 	}
 	if (call->ivr) {
 		call_path_save(call);
 		if (!call->survey) /* the survey's key is its score, not a choice */
-			util_copy(call->row.digits, sizeof(call->row.digits),
+			util_copy(call->ia.row.digits, sizeof(call->ia.row.digits),
 				  ivr_digits(call->ivr));
 	}
 	call->state = CALL_ENDED;
-
-	if (call->agent) {
-		if (call->from_queue)
-			call_event(
-			    call, "queue.completed", call->agent->ext,
-			    "{\"by\":\"%s\",\"talk_ms\":%llu,\"wait_ms\":%llu}", side,
-			    (unsigned long long)(call->row.ended - call->row.answered),
-			    (unsigned long long)(call->row.answered - call->row.queued));
-		/* after-call work per the queue it came from, then ready */
-		acd_done(ctl->acd, call->agent->ext, ACD_VOICE,
-			 call->from_queue ? call->row.queue : NULL, call->row.ended);
+	if (call->agent)
 		media_unbridge(call->caller->ms);
-	}
-	/* Agents still ringing for this call are free again; their legs
-	 * are cancelled here. */
-	ringing_drop(call);
-	call_save(call);
-	call_event(call, "call.ended", call->agent ? call->agent->ext : NULL,
-		   "{\"outcome\":\"%s\",\"side\":\"%s\",\"cause\":%d,"
-		   "\"reason\":\"%s\",\"customer\":\"%s\",\"caller\":\"%s\"}",
-		   call->row.outcome, side, cause, reason, call->row.customer,
-		   call->row.caller);
-	log_info("call: ended call=%s outcome=%s side=%s reason=%s", call->row.id,
-		 call->row.outcome, side, reason);
+	/* queue.abandoned or queue.completed and wrap-up, agents still
+	 * ringing freed (their legs cancelled), the row, call.ended */
+	interaction_end(&call->ia, side, cause, reason);
+	log_info("call: ended call=%s outcome=%s side=%s reason=%s", call->ia.row.id,
+		 call->ia.row.outcome, side, reason);
 
 	/* Unanswered caller leg: reject before dropping it. */
 	if (call->caller && call->caller->sess && !call->caller->answered &&
@@ -1054,7 +997,7 @@ static void call_end(struct call *call, const char *side, int cause, const char 
 			       cause >= 400 ? reason : "Temporarily Unavailable", NULL);
 	mem_deref(call);
 	/* An agent may be free now. */
-	ctl_route(ctl);
+	interaction_route(ctl->ias);
 }
 
 /* --- SIP handlers ---------------------------------------------------- */
@@ -1128,9 +1071,10 @@ static int offer_handler(struct mbuf **descp, const struct sip_msg *msg, void *a
 			moh_start(other->ms, call->ctl);
 		else if (!call->desk_hold)
 			media_stream_silence(other->ms);
-		call_event(call, held ? "call.held" : "call.resumed",
-			   call->agent ? call->agent->ext : NULL, "{\"by\":\"%s\"}",
-			   leg == call->caller ? "caller" : "agent");
+		interaction_event(&call->ia, held ? "call.held" : "call.resumed",
+				  call->agent ? call->agent->ext : NULL,
+				  "{\"by\":\"%s\"}",
+				  leg == call->caller ? "caller" : "agent");
 	}
 	return 0;
 }
@@ -1150,7 +1094,7 @@ static void estab_handler(const struct sip_msg *msg, void *arg)
 	if (leg->role == LEG_AGENT && call->agent != leg)
 		call_bridge(call, leg);
 	else if (leg->role == LEG_CALLER && call->state == CALL_CALLBACK) {
-		log_info("call: callback answered call=%s", call->row.id);
+		log_info("call: callback answered call=%s", call->ia.row.id);
 		call_connect(call);
 	}
 }
@@ -1175,25 +1119,16 @@ static int call_transfer(struct call *call, struct leg *leg, const char *target)
 	if (!cfg_agent_find(ctl->tenant, target) &&
 	    !cfg_queue_find(ctl->tenant, target) && !cfg_flow_find(ctl->tenant, target))
 		return ENOENT;
-	log_info("call: blind transfer call=%s from=%s to=%s", call->row.id, leg->ext,
+	log_info("call: blind transfer call=%s from=%s to=%s", call->ia.row.id, leg->ext,
 		 target);
-	call_event(call, "call.transferred", leg->ext,
-		   "{\"to\":\"%s\",\"kind\":\"blind\"}", target);
+	interaction_event(&call->ia, "call.transferred", leg->ext,
+			  "{\"to\":\"%s\",\"kind\":\"blind\"}", target);
 
 	/* The transferring agent is done: its talk time ends here (the
 	 * queue's wrap-up follows), the caller goes on. */
 	media_unbridge(call->caller->ms);
-	if (call->from_queue)
-		call_event(call, "queue.transferred", leg->ext,
-			   "{\"to\":\"%s\",\"kind\":\"blind\",\"talk_ms\":%llu,"
-			   "\"wait_ms\":%llu}",
-			   target,
-			   (unsigned long long)(clock_now_ms() - call->row.answered),
-			   (unsigned long long)(call->row.answered - call->row.queued));
-	acd_done(ctl->acd, leg->ext, ACD_VOICE, call->from_queue ? call->row.queue : NULL,
-		 clock_now_ms());
+	interaction_release(&call->ia, target, "blind");
 	call->agent = NULL;
-	call->from_queue = false;
 	mem_deref(leg);
 	moh_start(call->caller->ms, ctl);
 
@@ -1203,11 +1138,11 @@ static int call_transfer(struct call *call, struct leg *leg, const char *target)
 		if (ring_direct(call, target))
 			call_end(call, "system", 480, "transfer target unavailable");
 	} else if (cfg_queue_find(ctl->tenant, target)) {
-		call_enter_queue(call, target, call->priority);
+		call_enter_queue(call, target, call->ia.priority);
 	} else {
 		call_run_flow(call, cfg_flow_find(ctl->tenant, target), clock_now_ms());
 	}
-	ctl_route(ctl);
+	interaction_route(ctl->ias);
 	return 0;
 }
 
@@ -1219,9 +1154,9 @@ static void call_run_flow(struct call *call, const struct cfg_flow *flow, uint64
 {
 	struct ivr_action act = {0};
 
-	if (call->row.ivr_path[0])
+	if (call->ia.row.ivr_path[0])
 		snprintf(call->path_base, sizeof(call->path_base), "%.190s>",
-			 call->row.ivr_path);
+			 call->ia.row.ivr_path);
 	call->ivr = mem_deref(call->ivr);
 	if (!flow || ivr_session_alloc(&call->ivr, flow, call->ctl->tenant)) {
 		call_end(call, "system", 500, "flow failed");
@@ -1243,37 +1178,32 @@ static void call_run_flow(struct call *call, const struct cfg_flow *flow, uint64
  */
 static void call_transfer_attended(struct call *call, struct leg *leg, struct call *y)
 {
-	struct callctl *ctl = call->ctl;
 	struct leg *target = y->agent;
 	uint64_t now = clock_now_ms();
 
-	log_info("call: attended transfer call=%s from=%s to=%s via=%s", call->row.id,
-		 leg->ext, target->ext, y->row.id);
-	call_event(call, "call.transferred", leg->ext,
-		   "{\"to\":\"%s\",\"kind\":\"attended\",\"consult\":\"%s\"}",
-		   target->ext, y->row.id);
+	log_info("call: attended transfer call=%s from=%s to=%s via=%s", call->ia.row.id,
+		 leg->ext, target->ext, y->ia.row.id);
+	interaction_event(&call->ia, "call.transferred", leg->ext,
+			  "{\"to\":\"%s\",\"kind\":\"attended\",\"consult\":\"%s\"}",
+			  target->ext, y->ia.row.id);
 	media_unbridge(call->caller->ms);
-	if (call->from_queue)
-		call_event(call, "queue.transferred", leg->ext,
-			   "{\"to\":\"%s\",\"kind\":\"attended\",\"talk_ms\":%llu,"
-			   "\"wait_ms\":%llu}",
-			   target->ext, (unsigned long long)(now - call->row.answered),
-			   (unsigned long long)(call->row.answered - call->row.queued));
-	acd_done(ctl->acd, leg->ext, ACD_VOICE, call->from_queue ? call->row.queue : NULL,
-		 now);
+	interaction_release(&call->ia, target->ext, "attended");
 	call->agent = NULL;
-	call->from_queue = false;
 	mem_deref(leg); /* BYE to the agent on this call */
 
 	/* the target stays busy: its call is this one now */
 	media_unbridge(y->caller->ms);
 	y->agent = NULL;
+	y->ia.agent[0] = '\0';
+	y->ia.from_queue = false;
 	target->call = call;
 	call_end(y, "agent", 0, "attended transfer"); /* BYE to the agent's consult leg */
 
 	call->agent = target;
-	call->row.answered = now;
-	util_copy(call->row.agent, sizeof(call->row.agent), target->ext);
+	call->ia.row.answered = now;
+	call->ia.state = INTERACTION_ACTIVE;
+	util_copy(call->ia.agent, sizeof(call->ia.agent), target->ext);
+	util_copy(call->ia.row.agent, sizeof(call->ia.row.agent), target->ext);
 	call_connect(call);
 }
 
@@ -1368,12 +1298,7 @@ static void refer_handler(struct sip *sip, const struct sip_msg *msg, void *arg)
  * a miss for the ACD (next agent, auto-pause), and the leg goes. */
 static void leg_missed(struct leg *leg, int code)
 {
-	struct call *call = leg->call;
-
-	call_event(call, "agent.noanswer", leg->ext, "{\"code\":%d,\"ring_ms\":%llu}",
-		   code, (unsigned long long)(clock_now_ms() - leg->rang_at));
-	if (call->item)
-		(void)acd_miss(call->ctl->acd, call->item, leg->ext, clock_now_ms());
+	interaction_missed(&leg->call->ia, leg->ext, code, leg->rang_at);
 	leg_drop(leg);
 }
 
@@ -1397,15 +1322,15 @@ static void close_handler(int err, const struct sip_msg *msg, void *arg)
 	}
 
 	/* A ringing agent leg failed: busy, unavailable, declined, timeout. */
-	log_info("call: agent did not take call=%s agent=%s code=%d err=%s", call->row.id,
-		 leg->ext, code, err ? strerror(err) : "");
+	log_info("call: agent did not take call=%s agent=%s code=%d err=%s",
+		 call->ia.row.id, leg->ext, code, err ? strerror(err) : "");
 	leg_missed(leg, code);
 	if (call->state == CALL_DIRECT) {
 		call_end(call, "agent", code ? code : 480,
 			 code == 486 ? "Busy Here" : "no answer");
 		return;
 	}
-	ctl_route(call->ctl);
+	interaction_route(call->ctl->ias);
 }
 
 /* --- media events ---------------------------------------------------- */
@@ -1419,16 +1344,17 @@ static void media_event(struct media_stream *s, enum media_evt evt, char digit, 
 	switch (evt) {
 	case MEDIA_EVT_DIGIT:
 		/* the queue's exit key, while waiting */
-		if (leg->role == LEG_CALLER && call->state == CALL_QUEUED && call->item) {
-			log_debug("call: digit in queue call=%s digit=%c", call->row.id,
-				  digit);
+		if (leg->role == LEG_CALLER && call->state == CALL_QUEUED &&
+		    call->ia.item) {
+			log_debug("call: digit in queue call=%s digit=%c",
+				  call->ia.row.id, digit);
 			struct callctl *ctl = call->ctl;
 
 			if (call_callback_key(call, digit))
 				return;
 			/* the exit may end the call: only ctl is used after */
-			if (acd_key(ctl->acd, call->item, digit, clock_now_ms()))
-				ctl_route(ctl);
+			if (acd_key(ctl->acd, call->ia.item, digit, clock_now_ms()))
+				interaction_route(ctl->ias);
 			return;
 		}
 		/* # ends a voicemail message */
@@ -1439,7 +1365,7 @@ static void media_event(struct media_stream *s, enum media_evt evt, char digit, 
 		}
 		if (leg->role != LEG_CALLER || call->state != CALL_IVR)
 			return;
-		log_debug("call: digit call=%s digit=%c", call->row.id, digit);
+		log_debug("call: digit call=%s digit=%c", call->ia.row.id, digit);
 		if (call->barge)
 			media_stream_silence(leg->ms);
 		ivr_digit(call->ivr, digit, clock_now_ms(), &act);
@@ -1465,7 +1391,7 @@ static void media_event(struct media_stream *s, enum media_evt evt, char digit, 
 		ivr_do(call, &act);
 		break;
 	case MEDIA_EVT_RTP_TIMEOUT:
-		log_warn("call: no RTP call=%s leg=%s, hanging up", call->row.id,
+		log_warn("call: no RTP call=%s leg=%s, hanging up", call->ia.row.id,
 			 leg->role == LEG_CALLER ? "caller" : "agent");
 		call_end(call, "system", 408, "rtp timeout");
 		break;
@@ -1475,99 +1401,25 @@ static void media_event(struct media_stream *s, enum media_evt evt, char digit, 
 /* --- IVR and routing -------------------------------------------------- */
 
 /*
- * The call waits in queue with priority. The engine may refuse it at once
- * by a rule (full, nobody logged in): then the exited handler has already
- * sent it on, or ended it, before this returns. Routing is left to the
- * caller (ctl_route).
+ * The call waits in queue with priority: music or the queue's
+ * announcements, the keys it listens for, then the service's queue
+ * entry. A rule may refuse it at once (full, nobody logged in): then the
+ * rule's target was followed, or the call ended, before this returns.
+ * Routing is left to the caller (interaction_route).
  */
-/*
- * Who is calling: the customer behind the caller number (an indexed read
- * of the store), whose tier raises the call's priority in every queue it
- * enters, and whose name the agent's desktop shows.
- */
-static void call_customer_set(struct call *call, const struct crm_match *m)
-{
-	util_copy(call->customer_name, sizeof(call->customer_name), m->name);
-	util_sanitize(call->customer_name);
-	util_copy(call->customer_tier, sizeof(call->customer_tier), m->tier);
-	util_sanitize(call->customer_tier);
-	call->tier_priority = m->priority;
-	log_info("call: customer call=%s customer=%s tier=%s priority=%+d", call->row.id,
-		 m->customer, m->tier, m->priority);
-}
-
-/* The external CRM's answer: in time for the queues while the caller is
- * still in the IVR; the screen pop takes it whenever it comes. */
-static void call_hook_answer(int err, const struct crm_match *m, void *arg)
-{
-	struct call *call = arg;
-
-	if (err || call->state == CALL_ENDED || call->customer_name[0])
-		return;
-	if (call->state != CALL_IVR)
-		log_info("call: lookup answered after the queue call=%s: no priority",
-			 call->row.id);
-	util_copy(call->customer_ext, sizeof(call->customer_ext), m->customer);
-	util_sanitize(call->customer_ext);
-	call_customer_set(call, m);
-	if (call->state != CALL_IVR)
-		call->tier_priority = 0;
-}
-
-/*
- * Who is calling: the customer behind the caller number (an indexed read
- * of the store), whose tier raises the call's priority in every queue it
- * enters, and whose name the agent's desktop shows. Not one of ours: the
- * external CRM is asked, if there is one (the answer comes later).
- */
-static void call_customer(struct call *call)
-{
-	struct crm_match m;
-	char e164[32];
-
-	if (!crm_lookup(call->ctl->store, call->ctl->tenant, call->row.caller, &m)) {
-		util_copy(call->row.customer, sizeof(call->row.customer), m.customer);
-		call_customer_set(call, &m);
-		return;
-	}
-	if (call->ctl->hook && !crm_e164(e164, sizeof(e164), call->row.caller,
-					 call->ctl->tenant->country, NULL))
-		(void)crm_hook_ask(call->ctl->hook, e164, call_hook_answer, call);
-}
-
 static void call_enter_queue(struct call *call, const char *queue, int priority)
 {
 	struct callctl *ctl = call->ctl;
 	const struct cfg_queue *q = cfg_queue_find(ctl->tenant, queue);
-	struct acd_item *it = NULL;
-	int err;
 
 	call->state = CALL_QUEUED;
-	call->priority = priority;
-	priority += call->tier_priority;
-	call->exit_outcome[0] = '\0';
-	util_copy(call->row.queue, sizeof(call->row.queue), queue);
-	call->row.queued = clock_now_ms();
+	util_copy(call->ia.row.queue, sizeof(call->ia.row.queue), queue);
 	call->announce_step = 0;
-	call->announce_at = q && q->announce_ms ? call->row.queued + ANNOUNCE_FIRST : 0;
+	call->announce_at = q && q->announce_ms ? clock_now_ms() + ANNOUNCE_FIRST : 0;
 	call_moh_next(call);
 	/* digits matter while waiting only for an exit key */
 	media_stream_detect(call->caller->ms, q && (q->exit_key || q->callback_key));
-	call_save(call);
-	call_event(call, "queue.entered", NULL, "{\"priority\":%d,\"caller\":\"%s\"}",
-		   priority, call->row.caller);
-	log_info("call: queued call=%s queue=%s priority=%d", call->row.id, queue,
-		 priority);
-	mem_ref(call);
-	err = acd_enqueue(ctl->acd, queue, priority, call->row.queued, call, &it);
-	if (err) {
-		log_error("call: cannot queue call=%s queue=%s: %s", call->row.id, queue,
-			  strerror(err));
-		call_end(call, "system", 500, "queue failed");
-	} else if (it) {
-		call->item = it;
-	}
-	mem_deref(call);
+	(void)interaction_enqueue(&call->ia, queue, priority);
 }
 
 static void ivr_do(struct call *call, const struct ivr_action *act)
@@ -1585,7 +1437,7 @@ static void ivr_do(struct call *call, const struct ivr_action *act)
 			/* Not prepared at start-up: skip it rather than stall. */
 			struct ivr_action next = {0};
 			log_warn("ivr: no prompt for \"%.40s\" call=%s",
-				 act->text ? act->text : act->file, call->row.id);
+				 act->text ? act->text : act->file, call->ia.row.id);
 			ivr_prompt_done(call->ivr, clock_now_ms(), &next);
 			ivr_do(call, &next);
 			return;
@@ -1594,14 +1446,14 @@ static void ivr_do(struct call *call, const struct ivr_action *act)
 		break;
 	case IVR_ACT_QUEUE:
 		call_path_save(call);
-		util_copy(call->row.digits, sizeof(call->row.digits),
+		util_copy(call->ia.row.digits, sizeof(call->ia.row.digits),
 			  ivr_digits(call->ivr));
 		call_enter_queue(call, act->target, act->priority);
-		ctl_route(ctl);
+		interaction_route(ctl->ias);
 		break;
 	case IVR_ACT_TRANSFER:
 		call_path_save(call);
-		util_copy(call->row.digits, sizeof(call->row.digits),
+		util_copy(call->ia.row.digits, sizeof(call->ia.row.digits),
 			  ivr_digits(call->ivr));
 		call->state = CALL_DIRECT;
 		util_copy(call->direct, sizeof(call->direct), act->target);
@@ -1615,7 +1467,7 @@ static void ivr_do(struct call *call, const struct ivr_action *act)
 		break;
 	case IVR_ACT_VOICEMAIL:
 		call_path_save(call);
-		util_copy(call->row.digits, sizeof(call->row.digits),
+		util_copy(call->ia.row.digits, sizeof(call->ia.row.digits),
 			  ivr_digits(call->ivr));
 		call->state = CALL_VOICEMAIL;
 		call->vm_started = 0;
@@ -1643,7 +1495,7 @@ static int leg_ring_agent(struct call *call, const char *ext)
 
 	err = registrar_contact(ctl->reg, ext, &c);
 	if (err) {
-		log_info("call: agent not registered call=%s agent=%s", call->row.id,
+		log_info("call: agent not registered call=%s agent=%s", call->ia.row.id,
 			 ext);
 		return err;
 	}
@@ -1661,8 +1513,8 @@ static int leg_ring_agent(struct call *call, const char *ext)
 	if (err)
 		goto out;
 	snprintf(from, sizeof(from), "sip:%s@%s",
-		 call->row.caller[0] ? call->row.caller : "anonymous", host);
-	util_copy(name, sizeof(name), call->row.caller);
+		 call->ia.row.caller[0] ? call->ia.row.caller : "anonymous", host);
+	util_copy(name, sizeof(name), call->ia.row.caller);
 	err =
 	    sipsess_connect(&leg->sess, ctl->sock, c.uri, name, from, "hotline", NULL, 0,
 			    "application/sdp", offer, NULL, NULL, false, offer_handler,
@@ -1677,17 +1529,19 @@ static int leg_ring_agent(struct call *call, const char *ext)
 	list_append(&call->ringing, &leg->le, leg);
 	{
 		/* what the agent's desktop shows while it rings */
-		char path[sizeof(call->row.ivr_path)];
-		util_copy(path, sizeof(path), call->row.ivr_path);
+		char path[sizeof(call->ia.row.ivr_path)];
+		util_copy(path, sizeof(path), call->ia.row.ivr_path);
 		util_sanitize(path);
-		call_event(call, "agent.ringing", ext,
-			   "{\"caller\":\"%s\",\"called\":\"%s\",\"ivr_path\":\"%s\","
-			   "\"customer\":\"%s\",\"customer_name\":\"%s\","
-			   "\"customer_tier\":\"%s\",\"customer_ext\":\"%s\"}",
-			   call->row.caller, call->row.called, path, call->row.customer,
-			   call->customer_name, call->customer_tier, call->customer_ext);
+		interaction_event(
+		    &call->ia, "agent.ringing", ext,
+		    "{\"caller\":\"%s\",\"called\":\"%s\",\"ivr_path\":\"%s\","
+		    "\"customer\":\"%s\",\"customer_name\":\"%s\","
+		    "\"customer_tier\":\"%s\",\"customer_ext\":\"%s\"}",
+		    call->ia.row.caller, call->ia.row.called, path, call->ia.row.customer,
+		    call->ia.customer_name, call->ia.customer_tier,
+		    call->ia.customer_ext);
 	}
-	log_info("call: ringing call=%s agent=%s", call->row.id, ext);
+	log_info("call: ringing call=%s agent=%s", call->ia.row.id, ext);
 out:
 	mem_deref(offer);
 	if (err)
@@ -1705,7 +1559,7 @@ static int ring_direct(struct call *call, const char *ext)
 
 	err = acd_busy(ctl->acd, ext, ACD_VOICE, true, clock_now_ms());
 	if (err) {
-		log_info("call: extension busy call=%s agent=%s", call->row.id, ext);
+		log_info("call: extension busy call=%s agent=%s", call->ia.row.id, ext);
 		return err;
 	}
 	err = leg_ring_agent(call, ext);
@@ -1720,66 +1574,39 @@ static int ring_direct(struct call *call, const char *ext)
 
 /* --- the ACD's handlers ----------------------------------------------- */
 
-static void ctl_route(struct callctl *ctl)
+/* The service offers a waiting call to an agent: ring its phone. */
+static int voice_offer(struct interaction *ia, const char *agent, void *arg)
 {
-	if (!ctl->closing)
-		acd_route(ctl->acd, clock_now_ms());
+	(void)arg;
+	return leg_ring_agent(ia->obj, agent);
 }
 
-/* The engine offers a waiting call to an agent: ring its phone. */
-static void acd_offer_handler(struct acd_item *it, const char *agent, void *arg)
+/* The offers are void: the legs still ringing are cancelled. */
+static void voice_withdraw(struct interaction *ia, void *arg)
 {
-	struct callctl *ctl = arg;
-	struct call *call = acd_item_arg(it);
-
-	if (!leg_ring_agent(call, agent))
-		return;
-	call_event(call, "agent.noanswer", agent, "{\"code\":0,\"ring_ms\":0}");
-	(void)acd_miss(ctl->acd, it, agent, clock_now_ms());
+	(void)arg;
+	ringing_drop(ia->obj);
 }
 
-static bool acd_usable_handler(struct acd_item *it, const char *agent, void *arg)
+/* A phone is registered for the agent. */
+static bool voice_reachable(const char *agent, void *arg)
 {
 	struct callctl *ctl = arg;
 	struct registrar_contact c;
-	(void)it;
 
 	return !registrar_contact(ctl->reg, agent, &c);
 }
 
-static const char *const exit_names[] = {"timeout", "full", "empty", "key"};
-static const char *const exit_outcomes[] = {"exited_timeout", "exited_full",
-					    "exited_empty", "exited_key"};
-static const char *const exit_reasons[] = {"max wait", "queue full", "queue empty",
-					   "exit key"};
-
-/*
- * A queue rule took the call out (max wait, full, empty, exit key): it
- * goes where the queue says — another queue, an IVR flow, an extension —
- * or ends ("hangup", the default).
- */
-static void acd_exited_handler(void *item_arg, const char *queue, enum acd_exit why,
-			       void *arg)
+/* A queue rule sends the call on: a callback, an extension, a flow. */
+static int voice_divert(struct interaction *ia, const char *to, void *arg)
 {
-	struct call *call = item_arg;
+	struct call *call = ia->obj;
 	struct callctl *ctl = arg;
-	const struct cfg_queue *q = cfg_queue_find(ctl->tenant, queue);
-	const char *to = !q ? "" : why == ACD_EXIT_KEY ? q->exit_to : q->overflow;
-	uint64_t now = clock_now_ms();
 
-	call->item = NULL;
-	/* the engine already freed the agents ringing for it */
-	ringing_drop(call);
-	call_event(call, "queue.exited", NULL,
-		   "{\"reason\":\"%s\",\"wait_ms\":%llu,\"to\":\"%s\",\"key\":\"%c\"}",
-		   exit_names[why], (unsigned long long)(now - call->row.queued), to,
-		   why == ACD_EXIT_KEY && q ? q->exit_key : '-');
-	log_info("call: left queue call=%s queue=%s reason=%s to=%s", call->row.id, queue,
-		 exit_names[why], to[0] ? to : "hangup");
-	if (!strcmp(to, "callback") && call->contact[0] && !call->callback) {
-		call_callback_overflow(call, queue);
-	} else if (!strncmp(to, "queue:", 6)) {
-		call_enter_queue(call, to + 6, call->priority);
+	if (!strcmp(to, "callback")) {
+		if (!call->contact[0] || call->callback)
+			return ENOTSUP;
+		call_callback_overflow(call, ia->row.queue);
 	} else if (!strncmp(to, "extension:", 10)) {
 		call->state = CALL_DIRECT;
 		util_copy(call->direct, sizeof(call->direct), to + 10);
@@ -1787,32 +1614,23 @@ static void acd_exited_handler(void *item_arg, const char *queue, enum acd_exit 
 		if (ring_direct(call, to + 10))
 			call_end(call, "system", 480, "overflow extension unavailable");
 	} else if (!strncmp(to, "flow:", 5)) {
-		call_run_flow(call, cfg_flow_find(ctl->tenant, to + 5), now);
+		call_run_flow(call, cfg_flow_find(ctl->tenant, to + 5), clock_now_ms());
 	} else {
-		util_copy(call->exit_outcome, sizeof(call->exit_outcome),
-			  exit_outcomes[why]);
-		call_end(call, "system", 0, exit_reasons[why]);
+		return ENOTSUP;
 	}
+	return 0;
 }
 
-/* Every change of an agent's state is an event (reports sum the time in
- * each state from them). */
-static void acd_agent_handler(const char *agent, enum agent_state st, const char *reason,
-			      uint64_t now, void *arg)
+static void voice_close(struct interaction *ia, const char *reason, void *arg)
 {
-	struct hl_event ev = {now, "agent.state", NULL, agent, NULL, NULL};
-	char data[96];
 	(void)arg;
-
-	snprintf(data, sizeof(data), "{\"state\":\"%s\",\"reason\":\"%s\"}",
-		 acd_state_name(st), reason ? reason : "");
-	ev.data = data;
-	event_emit(&ev);
+	call_end(ia->obj, "system", ia->exit_outcome[0] ? 0 : 500, reason);
 }
 
 /* Does the controller hold a call for agent ext (talking or ringing)? */
-static bool agent_has_call(const struct callctl *ctl, const char *ext)
+static bool voice_holds(const char *ext, void *arg)
 {
+	const struct callctl *ctl = arg;
 	struct le *le, *rle;
 
 	LIST_FOREACH(&ctl->calls, le)
@@ -1830,24 +1648,16 @@ static bool agent_has_call(const struct callctl *ctl, const char *ext)
 	return false;
 }
 
-/*
- * The periodic sweep against stuck states: the engine's invariants are
- * checked, and an agent the engine counts as busy on the phone without a
- * call here (a leg that vanished without its handler) is freed, logged.
- */
-static void agents_repair(struct callctl *ctl, uint64_t now)
-{
-	(void)acd_check(ctl->acd); /* logs what is broken */
-	for (size_t i = 0; i < acd_agent_count(ctl->acd); i++) {
-		struct acd_agent_info in;
-
-		if (acd_agent_at(ctl->acd, i, &in) || !in.load[ACD_VOICE] ||
-		    in.state == AGENT_ST_RINGING || agent_has_call(ctl, in.ext))
-			continue;
-		log_warn("call: repair agent=%s busy without a call, freed", in.ext);
-		acd_done(ctl->acd, in.ext, ACD_VOICE, NULL, now);
-	}
-}
+static const struct interaction_ops voice_ops = {
+    .name = "call",
+    .offer = voice_offer,
+    .withdraw = voice_withdraw,
+    .connect = voice_connect,
+    .divert = voice_divert,
+    .close = voice_close,
+    .reachable = voice_reachable,
+    .holds = voice_holds,
+};
 
 /* The one timer for every call: IVR timeouts, ring timeouts, dispatch. */
 static void sweep_handler(void *arg)
@@ -1886,10 +1696,10 @@ static void sweep_handler(void *arg)
 			continue;
 		}
 		/* Time to tell the caller where it stands. */
-		if (call->state == CALL_QUEUED && call->item && call->announce_at &&
+		if (call->state == CALL_QUEUED && call->ia.item && call->announce_at &&
 		    now >= call->announce_at && !call->announce_step && !call->callback) {
 			const struct cfg_queue *q =
-			    cfg_queue_find(ctl->tenant, call->row.queue);
+			    cfg_queue_find(ctl->tenant, call->ia.row.queue);
 			call->announce_at =
 			    q && q->announce_ms ? now + q->announce_ms : 0;
 			call_announce(call, now);
@@ -1902,14 +1712,14 @@ static void sweep_handler(void *arg)
 			uint32_t timeout = 30000;
 
 			rle = rle->next;
-			q = call->row.queue[0]
-				? cfg_queue_find(ctl->tenant, call->row.queue)
+			q = call->ia.row.queue[0]
+				? cfg_queue_find(ctl->tenant, call->ia.row.queue)
 				: NULL;
 			if (q && call->state == CALL_QUEUED)
 				timeout = q->ring_timeout_ms;
 			if (now < leg->rang_at + timeout)
 				continue;
-			log_info("call: ring timeout call=%s agent=%s", call->row.id,
+			log_info("call: ring timeout call=%s agent=%s", call->ia.row.id,
 				 leg->ext);
 			leg_missed(leg, 408); /* sends CANCEL */
 			if (call->state == CALL_DIRECT) {
@@ -1917,19 +1727,6 @@ static void sweep_handler(void *arg)
 				break;
 			}
 		}
-	}
-	/* max wait, wrap-ups, wider tiers, then routing */
-	acd_tick(ctl->acd, now);
-	/* least-calls counts the calls answered today: a new UTC day
-	 * starts them again */
-	if (now / 86400000ULL != ctl->day) {
-		if (ctl->day)
-			acd_new_day(ctl->acd);
-		ctl->day = now / 86400000ULL;
-	}
-	if (now >= ctl->checked_at + CHECK_MS) {
-		ctl->checked_at = now;
-		agents_repair(ctl, now);
 	}
 }
 
@@ -1945,14 +1742,15 @@ static int call_alloc(struct call **callp, struct callctl *ctl, const struct sip
 	if (!call)
 		return ENOMEM;
 	call->ctl = ctl;
-	id_new(call->row.id);
+	interaction_init(&call->ia, ctl->ias, call, ACD_VOICE,
+			 msg ? INTERACTION_INBOUND : INTERACTION_OUTBOUND);
 	if (!msg)
 		goto legs;
-	pl_strcpy(&msg->from.uri.user, call->row.caller, sizeof(call->row.caller));
-	pl_strcpy(&msg->uri.user, call->row.called, sizeof(call->row.called));
+	pl_strcpy(&msg->from.uri.user, call->ia.row.caller, sizeof(call->ia.row.caller));
+	pl_strcpy(&msg->uri.user, call->ia.row.called, sizeof(call->ia.row.called));
 	/* numbers from the network end up in JSON events and logs */
-	util_sanitize(call->row.caller);
-	util_sanitize(call->row.called);
+	util_sanitize(call->ia.row.caller);
+	util_sanitize(call->ia.row.called);
 	{
 		const struct sip_hdr *ch = sip_msg_hdr(msg, SIP_HDR_CONTACT);
 		struct sip_addr addr;
@@ -1961,8 +1759,6 @@ static int call_alloc(struct call **callp, struct callctl *ctl, const struct sip
 	}
 	call->local = msg->dst;
 legs:
-	call->row.created = clock_now_ms();
-	util_copy(call->row.outcome, sizeof(call->row.outcome), "active");
 	err = leg_alloc(&call->caller, call, LEG_CALLER);
 	if (err) {
 		mem_deref(call);
@@ -2030,13 +1826,13 @@ static void feature_code(struct callctl *ctl, const struct sip_msg *msg, const c
 	}
 	said = err ? feature_said[3] : feature_said[p];
 	if (!err)
-		ctl_route(ctl);
+		interaction_route(ctl->ias);
 
 	if (call_alloc(&call, ctl, msg)) {
 		(void)sip_treply(NULL, ctl->sip, msg, 503, "Service Unavailable");
 		return;
 	}
-	call->feature = true;
+	call->ia.quiet = true;
 	err = mbuf_get_left(msg->mb)
 		  ? media_stream_answer(call->caller->ms, msg->mb, &answer)
 		  : media_stream_offer(call->caller->ms, &answer);
@@ -2085,7 +1881,7 @@ static bool outbound_allowed(struct callctl *ctl, const struct sip_msg *msg,
 		 ext[0] ? ext : ip);
 	if (!safe_dial_check(&dr, clock_now_ms(), &v))
 		return true;
-	safe_dial_audit(ctl->store, source, ext[0] ? ext : ip, &v);
+	safe_dial_audit(interaction_svc_store(ctl->ias), source, ext[0] ? ext : ip, &v);
 	(void)sip_treply(NULL, ctl->sip, msg, 403, "Forbidden (Dialing Class)");
 	return false;
 }
@@ -2149,18 +1945,19 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 			const char *why = err == ENOTSUP  ? "no common codec"
 					  : err == EPROTO ? "bad media port or address"
 							  : "bad SDP";
-			log_info("call: offer refused call=%s: %s", call->row.id, why);
+			log_info("call: offer refused call=%s: %s", call->ia.row.id, why);
 			(void)sip_treply(NULL, ctl->sip, msg, (uint16_t)code,
 					 code == 488 ? "Not Acceptable Here" : "Bad SDP");
-			util_copy(call->row.outcome, sizeof(call->row.outcome), "failed");
-			call->row.hangup_cause = code;
-			call->row.ended = clock_now_ms();
-			util_copy(call->row.hangup_side, sizeof(call->row.hangup_side),
-				  "system");
-			util_copy(call->row.hangup_reason,
-				  sizeof(call->row.hangup_reason), why);
+			util_copy(call->ia.row.outcome, sizeof(call->ia.row.outcome),
+				  "failed");
+			call->ia.row.hangup_cause = code;
+			call->ia.row.ended = clock_now_ms();
+			util_copy(call->ia.row.hangup_side,
+				  sizeof(call->ia.row.hangup_side), "system");
+			util_copy(call->ia.row.hangup_reason,
+				  sizeof(call->ia.row.hangup_reason), why);
 			call->state = CALL_ENDED;
-			call_save(call);
+			interaction_save(&call->ia);
 			mem_deref(call);
 			return;
 		}
@@ -2171,11 +1968,12 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 			goto fail;
 	}
 
-	call_customer(call);
-	call_save(call);
-	call_event(call, "call.created", NULL,
-		   "{\"caller\":\"%s\",\"called\":\"%s\",\"customer\":\"%s\"}",
-		   call->row.caller, call->row.called, call->row.customer);
+	interaction_customer(&call->ia, call->ia.row.caller);
+	interaction_save(&call->ia);
+	interaction_event(&call->ia, "call.created", NULL,
+			  "{\"caller\":\"%s\",\"called\":\"%s\",\"customer\":\"%s\"}",
+			  call->ia.row.caller, call->ia.row.called,
+			  call->ia.row.customer);
 
 	if (num) {
 		const struct cfg_flow *flow = cfg_flow_find(ctl->tenant, num->flow);
@@ -2189,7 +1987,7 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 		err = ivr_session_alloc(&call->ivr, flow, ctl->tenant);
 		if (err)
 			goto fail;
-		log_info("call: IVR call=%s from=%s number=%s flow=%s", call->row.id,
+		log_info("call: IVR call=%s from=%s number=%s flow=%s", call->ia.row.id,
 			 log_mask(masked, sizeof(masked), caller), called, num->flow);
 		ivr_start(call->ivr, clock_now_ms(), &act);
 		ivr_do(call, &act);
@@ -2202,7 +2000,7 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 		call->caller->answer = mem_ref(answer);
 		call->state = CALL_DIRECT;
 		util_copy(call->direct, sizeof(call->direct), agent->ext);
-		log_info("call: direct call=%s from=%s to=%s", call->row.id,
+		log_info("call: direct call=%s from=%s to=%s", call->ia.row.id,
 			 log_mask(masked, sizeof(masked), caller), agent->ext);
 		err = ring_direct(call, agent->ext);
 		if (err) {
@@ -2218,7 +2016,7 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 	return;
 
 fail:
-	log_error("call: set-up failed call=%s: %s", call->row.id, strerror(err));
+	log_error("call: set-up failed call=%s: %s", call->ia.row.id, strerror(err));
 	mem_deref(answer);
 	if (call->caller->sess)
 		call_end(call, "system", 500, "Server Internal Error");
@@ -2236,11 +2034,12 @@ static void callctl_destructor(void *arg)
 	tmr_cancel(&ctl->sweep);
 	/* Shutting down: end every call properly, so its row is stored. */
 	ctl->closing = true;
+	interaction_svc_closing(ctl->ias);
 	while (!list_isempty(&ctl->calls)) {
 		struct call *call = list_head(&ctl->calls)->data;
 		call_end(call, "system", 503, "shutdown");
 	}
-	acd_handlers_set(ctl->acd, &(struct acd_handlers){0});
+	interaction_ops_set(ctl->ias, ACD_VOICE, NULL, NULL);
 	mem_deref(ctl->sock);
 	hash_flush(ctl->prompts);
 	mem_deref(ctl->prompts);
@@ -2248,18 +2047,17 @@ static void callctl_destructor(void *arg)
 	mem_deref(ctl->hush);
 	list_flush(&ctl->playlists);
 	mem_deref((void *)ctl->tenant);
-	mem_deref(ctl->hook);
+	mem_deref(ctl->ias);
 }
 
 int callctl_alloc(struct callctl **cp, struct sip *sip, struct registrar *reg,
-		  struct media *media, struct acd *acd, struct acd_stats *stats,
-		  struct store *st, const struct cfg_node *node,
-		  const struct cfg_tenant *tenant)
+		  struct media *media, struct interaction_svc *ias,
+		  const struct cfg_node *node, const struct cfg_tenant *tenant)
 {
 	struct callctl *ctl;
 	int err;
 
-	if (!cp || !sip || !media || !acd || !node || !tenant)
+	if (!cp || !sip || !media || !ias || !node || !tenant)
 		return EINVAL;
 	ctl = mem_zalloc(sizeof(*ctl), callctl_destructor);
 	if (!ctl)
@@ -2267,9 +2065,8 @@ int callctl_alloc(struct callctl **cp, struct sip *sip, struct registrar *reg,
 	ctl->sip = sip;
 	ctl->reg = reg;
 	ctl->media = media;
-	ctl->acd = acd;
-	ctl->stats = stats;
-	ctl->store = st;
+	ctl->ias = mem_ref(ias);
+	ctl->acd = interaction_svc_acd(ias);
 	ctl->node = node;
 	ctl->tenant = mem_ref((void *)tenant);
 	tmr_init(&ctl->sweep);
@@ -2279,15 +2076,9 @@ int callctl_alloc(struct callctl **cp, struct sip *sip, struct registrar *reg,
 	if (err)
 		goto out;
 	err = prompts_prepare(ctl);
-	if (!err)
-		err = crm_hook_alloc(&ctl->hook, tenant);
 	if (err)
 		goto out;
-	{
-		struct acd_handlers h = {acd_offer_handler, acd_exited_handler,
-					 acd_agent_handler, acd_usable_handler, ctl};
-		acd_handlers_set(acd, &h);
-	}
+	interaction_ops_set(ias, ACD_VOICE, &voice_ops, ctl);
 	err = sipsess_listen(&ctl->sock, sip, 256, conn_handler, ctl);
 	if (err)
 		goto out;
@@ -2314,7 +2105,7 @@ int callctl_tenant_set(struct callctl *ctl, const struct cfg_tenant *t)
 		ctl->tenant = old;
 		return err;
 	}
-	crm_hook_tenant_set(ctl->hook, t);
+	interaction_svc_tenant_set(ctl->ias, t);
 	mem_ref((void *)t);
 	mem_deref((void *)old);
 	return 0;
@@ -2357,24 +2148,25 @@ int callctl_dial(struct callctl *ctl, const char *agent, const char *target, cha
 	call->outbound = true;
 	call->callback = true; /* the agent first, then the customer */
 	call->caller_gone = true;
-	util_copy(call->row.caller, sizeof(call->row.caller), agent);
-	pl_strcpy(&addr.uri.user, call->row.called, sizeof(call->row.called));
-	util_sanitize(call->row.called);
+	util_copy(call->ia.row.caller, sizeof(call->ia.row.caller), agent);
+	pl_strcpy(&addr.uri.user, call->ia.row.called, sizeof(call->ia.row.called));
+	util_sanitize(call->ia.row.called);
 	util_copy(call->contact, sizeof(call->contact), target);
 	util_copy(call->direct, sizeof(call->direct), agent);
 	call->state = CALL_DIRECT;
-	call_save(call);
-	call_event(call, "call.created", NULL,
-		   "{\"caller\":\"%s\",\"called\":\"%s\",\"direction\":\"outbound\"}",
-		   call->row.caller, call->row.called);
+	interaction_save(&call->ia);
+	interaction_event(
+	    &call->ia, "call.created", NULL,
+	    "{\"caller\":\"%s\",\"called\":\"%s\",\"direction\":\"outbound\"}",
+	    call->ia.row.caller, call->ia.row.called);
 	err = ring_direct(call, agent);
 	if (err) {
 		call_end(call, "system", err == EBUSY ? 486 : 480,
 			 err == EBUSY ? "agent busy" : "agent unavailable");
 		return err == EBUSY ? EBUSY : ENODEV;
 	}
-	util_copy(id, idsz, call->row.id);
-	log_info("call: click-to-call call=%s agent=%s", call->row.id, agent);
+	util_copy(id, idsz, call->ia.row.id);
+	log_info("call: click-to-call call=%s agent=%s", call->ia.row.id, agent);
 	return 0;
 }
 
@@ -2382,7 +2174,7 @@ static struct call *call_by_id(struct callctl *ctl, const char *id)
 {
 	for (struct le *le = list_head(&ctl->calls); le; le = le->next) {
 		struct call *call = le->data;
-		if (!strcmp(call->row.id, id))
+		if (!strcmp(call->ia.row.id, id))
 			return call;
 	}
 	return NULL;
@@ -2396,37 +2188,21 @@ int callctl_hangup(struct callctl *ctl, const char *id, const char *agent)
 		return ENOENT;
 	if (agent && (!call->agent || strcmp(call->agent->ext, agent)))
 		return EPERM;
-	log_info("call: hung up from the API call=%s", call->row.id);
+	log_info("call: hung up from the API call=%s", call->ia.row.id);
 	call_end(call, "agent", 0, "API");
 	return 0;
 }
 
 size_t callctl_customer_calls(const struct callctl *ctl, const char *customer)
 {
-	size_t n = 0;
-
-	for (struct le *le = ctl && customer ? list_head(&ctl->calls) : NULL; le;
-	     le = le->next) {
-		const struct call *call = le->data;
-		n += !strcmp(call->row.customer, customer);
-	}
-	return n;
+	return ctl ? interaction_customer_count(ctl->ias, customer) : 0;
 }
 
 void callctl_customer_merged(struct callctl *ctl, const char *from, const char *into,
 			     const char *name)
 {
-	for (struct le *le = ctl && from && into ? list_head(&ctl->calls) : NULL; le;
-	     le = le->next) {
-		struct call *call = le->data;
-
-		if (strcmp(call->row.customer, from))
-			continue;
-		util_copy(call->row.customer, sizeof(call->row.customer), into);
-		util_copy(call->customer_name, sizeof(call->customer_name), name);
-		util_sanitize(call->customer_name);
-		call_save(call);
-	}
+	if (ctl)
+		interaction_customer_merged(ctl->ias, from, into, name);
 }
 
 int callctl_hold(struct callctl *ctl, const char *id, const char *agent, bool hold)
@@ -2452,9 +2228,9 @@ int callctl_hold(struct callctl *ctl, const char *id, const char *agent, bool ho
 		media_stream_silence(call->agent->ms);
 	}
 	log_info("call: %s from the desktop call=%s agent=%s", hold ? "held" : "resumed",
-		 call->row.id, call->agent->ext);
-	call_event(call, hold ? "call.held" : "call.resumed", call->agent->ext,
-		   "{\"by\":\"desktop\"}");
+		 call->ia.row.id, call->agent->ext);
+	interaction_event(&call->ia, hold ? "call.held" : "call.resumed",
+			  call->agent->ext, "{\"by\":\"desktop\"}");
 	return 0;
 }
 

@@ -5,6 +5,7 @@
 #define HOTLINE_CALL_INT_H
 
 #include "store/store.h"
+#include "interaction/interaction.h"
 
 enum leg_role { LEG_CALLER, LEG_AGENT };
 
@@ -41,40 +42,31 @@ struct leg {
 };
 
 struct call {
-	struct le le; /* in ctl->calls */
+	struct interaction ia; /* what every channel shares: queue, customer, row */
+	struct le le;	       /* in ctl->calls */
 	struct callctl *ctl;
 	enum call_state state;
 	struct leg *caller;
 	struct leg *agent;   /* the connected agent leg */
 	struct list ringing; /* agent legs being offered */
 	struct ivr_session *ivr;
-	bool barge;		 /* the prompt playing stops on a digit */
-	char direct[CFG_EXT];	 /* CALL_DIRECT: the extension */
-	struct acd_item *item;	 /* waiting in the ACD (CALL_QUEUED) */
-	int priority;		 /* caller priority in queues */
-	int tier_priority;	 /* added to it: the customer's tier (crm.tiers) */
-	char customer_name[128]; /* the customer behind the caller, "" unknown */
-	char customer_tier[16];
-	char customer_ext[32]; /* the external CRM's id, when it told us */
-	bool survey;	       /* in a post-call survey flow (flows.survey) */
-	bool from_queue;       /* the agent answered it from row.queue */
-	char exit_outcome[32]; /* the outcome when a queue rule ends it */
-	uint64_t announce_at;  /* next position/wait announcement, 0 = none */
-	int announce_step;     /* 0 music, 1 position, 2 wait being said */
-	uint64_t ewt_ms;       /* estimated wait at the last announcement */
-	size_t moh_i;	       /* next piece of the queue's music */
-	bool callback;	       /* virtual hold: call the customer back */
-	bool caller_gone;      /* callback: the caller's first leg has ended */
-	bool outbound;	       /* placed by hotline (click-to-call) */
-	uint64_t callback_at;  /* when the customer was called back */
-	char contact[256];     /* the caller's Contact URI (callbacks) */
-	struct sa local;       /* our address its INVITE came in on, unset: none */
-	uint64_t vm_started;   /* voicemail: recording since (0: greeting) */
-	uint32_t vm_max_ms;    /* voicemail: longest message */
-	char path_base[192];   /* IVR path of the flows before this one */
-	bool feature;	       /* not an interaction: neither stored nor counted */
-	bool desk_hold;	       /* held from the desktop: music to the caller */
-	struct store_call row;
+	bool barge;	      /* the prompt playing stops on a digit */
+	char direct[CFG_EXT]; /* CALL_DIRECT: the extension */
+	bool survey;	      /* in a post-call survey flow (flows.survey) */
+	uint64_t announce_at; /* next position/wait announcement, 0 = none */
+	int announce_step;    /* 0 music, 1 position, 2 wait being said */
+	uint64_t ewt_ms;      /* estimated wait at the last announcement */
+	size_t moh_i;	      /* next piece of the queue's music */
+	bool callback;	      /* virtual hold: call the customer back */
+	bool caller_gone;     /* callback: the caller's first leg has ended */
+	bool outbound;	      /* placed by hotline (click-to-call) */
+	uint64_t callback_at; /* when the customer was called back */
+	char contact[256];    /* the caller's Contact URI (callbacks) */
+	struct sa local;      /* our address its INVITE came in on, unset: none */
+	uint64_t vm_started;  /* voicemail: recording since (0: greeting) */
+	uint32_t vm_max_ms;   /* voicemail: longest message */
+	char path_base[192];  /* IVR path of the flows before this one */
+	bool desk_hold;	      /* held from the desktop: music to the caller */
 };
 
 #define PLAYLIST_MAX 64
@@ -94,10 +86,8 @@ struct callctl {
 	struct sipsess_sock *sock;
 	struct registrar *reg;
 	struct media *media;
-	struct acd *acd;
-	struct acd_stats *stats;
-	struct store *store;
-	struct crm_hook *hook; /* the external CRM, NULL: none */
+	struct interaction_svc *ias; /* queues, customers, rows, events */
+	struct acd *acd;	     /* its routing engine */
 	const struct cfg_node *node;
 	const struct cfg_tenant *tenant;
 	struct list calls;
@@ -108,8 +98,6 @@ struct callctl {
 	struct list playlists; /* struct playlist, by path */
 	struct trusted_net trusted[CFG_MAX_TRUSTED];
 	size_t trustedc;
-	uint64_t checked_at; /* last invariant check and repair */
-	uint64_t day;	     /* UTC day of the last sweep (acd_new_day) */
 	bool closing;
 };
 

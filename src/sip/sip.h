@@ -60,15 +60,14 @@ int sipinput_probe(const struct sa *laddr);
 
 struct callctl;
 struct media;
-struct acd;
-struct acd_stats;
+struct interaction_svc;
 
-/* stats (today's queue figures) gives the estimated wait its handle
- * time; it may be NULL. */
+/* The voice channel's adapter of the interaction service ias (its queues,
+ * customers, rows and events; its statistics give the estimated wait its
+ * handle time). */
 int callctl_alloc(struct callctl **cp, struct sip *sip, struct registrar *reg,
-		  struct media *media, struct acd *acd, struct acd_stats *stats,
-		  struct store *st, const struct cfg_node *node,
-		  const struct cfg_tenant *tenant);
+		  struct media *media, struct interaction_svc *ias,
+		  const struct cfg_node *node, const struct cfg_tenant *tenant);
 /* The tenant applied live: calls from now on follow t (its flows, queues
  * and numbers); new prompts are made and new music loaded first (the main
  * loop waits for that). A caller in a flow finishes it in the old tenant,

@@ -1,0 +1,670 @@
+/*
+ * interaction.c — the interaction service: what every channel shares,
+ * done once. Queue entry with the customer's tier, the routing engine's
+ * handlers (offers go to the adapter of the item's channel; "can this
+ * agent take it" is the channel's), the queue rules that take an
+ * interaction out (another queue here, any other target by the adapter),
+ * the CRM match, the handling and wrap-up of an agent, the events and the
+ * stored row.
+ *
+ * Not here: how an offer reaches an agent, how a conversation is
+ * connected or ended on its channel (the adapters: sip/call.c for voice),
+ * routing decisions (acd/).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <re.h>
+#include "core/core.h"
+#include "core/cfg.h"
+#include "crm/crm.h"
+#include "interaction/interaction.h"
+
+#define TICK_MS	 100
+#define CHECK_MS 10000 /* invariant check and repair of agent states */
+
+struct channel {
+	const struct interaction_ops *ops;
+	void *arg;
+};
+
+struct interaction_svc {
+	struct acd *acd;
+	struct acd_stats *stats;
+	struct store *store;
+	struct crm_hook *hook; /* the external CRM, NULL: none */
+	const struct cfg_tenant *tenant;
+	struct channel chv[ACD_CHANNELS];
+	struct list live; /* struct interaction, by creation */
+	struct tmr tick;
+	uint64_t checked_at; /* last invariant check and repair */
+	uint64_t day;	     /* UTC day of the last tick (acd_new_day) */
+	bool closing;
+};
+
+static const char *const channel_names[] = {"voice", "chat", "mail", "message"};
+static const char *const state_names[] = {"routing", "offered", "active", "wrap-up",
+					  "ended"};
+
+static const char *const exit_names[] = {"timeout", "full", "empty", "key"};
+static const char *const exit_outcomes[] = {"exited_timeout", "exited_full",
+					    "exited_empty", "exited_key"};
+static const char *const exit_reasons[] = {"max wait", "queue full", "queue empty",
+					   "exit key"};
+
+const char *interaction_channel_name(enum acd_channel ch)
+{
+	return ch < ACD_CHANNELS ? channel_names[ch] : "?";
+}
+
+int interaction_channel_parse(enum acd_channel *chp, const char *name)
+{
+	for (int ch = 0; name && ch < ACD_CHANNELS; ch++) {
+		if (!strcmp(name, channel_names[ch])) {
+			*chp = (enum acd_channel)ch;
+			return 0;
+		}
+	}
+	return EINVAL;
+}
+
+const char *interaction_state_name(enum interaction_state st)
+{
+	return st <= INTERACTION_ENDED ? state_names[st] : "?";
+}
+
+static const struct channel *channel_of(const struct interaction *ia)
+{
+	return &ia->svc->chv[ia->channel];
+}
+
+/* --- events and the row ------------------------------------------------------ */
+
+void interaction_save(struct interaction *ia)
+{
+	if (ia->svc->store && !ia->quiet)
+		store_call_save(ia->svc->store, &ia->row);
+}
+
+static void event_vemit(struct interaction *ia, const char *type, const char *agent,
+			const char *fmt, va_list ap)
+{
+	char data[1024];
+	struct hl_event ev = {
+	    0, type, ia->row.id, agent, ia->row.queue[0] ? ia->row.queue : NULL, NULL};
+
+	if (ia->quiet)
+		return;
+	if (fmt) {
+		vsnprintf(data, sizeof(data), fmt, ap);
+		ev.data = data;
+	}
+	event_emit(&ev);
+}
+
+void interaction_event(struct interaction *ia, const char *type, const char *agent,
+		       const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	event_vemit(ia, type, agent, fmt, ap);
+	va_end(ap);
+}
+
+/* "<channel's name>.<what>": call.ended for voice */
+static void channel_event(struct interaction *ia, const char *what, const char *agent,
+			  const char *fmt, ...)
+{
+	const struct channel *c = channel_of(ia);
+	char type[48];
+	va_list ap;
+
+	snprintf(type, sizeof(type), "%s.%s",
+		 c->ops && c->ops->name ? c->ops->name : channel_names[ia->channel],
+		 what);
+	va_start(ap, fmt);
+	event_vemit(ia, type, agent, fmt, ap);
+	va_end(ap);
+}
+
+/* --- life ------------------------------------------------------------------ */
+
+void interaction_init(struct interaction *ia, struct interaction_svc *s, void *obj,
+		      enum acd_channel ch, enum interaction_direction dir)
+{
+	memset(ia, 0, sizeof(*ia));
+	ia->svc = s;
+	ia->obj = obj;
+	ia->channel = ch < ACD_CHANNELS ? ch : ACD_VOICE;
+	ia->direction = dir;
+	ia->state = INTERACTION_ROUTING;
+	id_new(ia->row.id);
+	ia->row.created = clock_now_ms();
+	util_copy(ia->row.outcome, sizeof(ia->row.outcome), "active");
+	list_append(&s->live, &ia->le, ia);
+}
+
+void interaction_fini(struct interaction *ia)
+{
+	if (ia)
+		list_unlink(&ia->le);
+}
+
+struct interaction *interaction_find(const struct interaction_svc *s, const char *id)
+{
+	for (struct le *le = s && id ? list_head(&s->live) : NULL; le; le = le->next) {
+		struct interaction *ia = le->data;
+		if (!strcmp(ia->row.id, id))
+			return ia;
+	}
+	return NULL;
+}
+
+size_t interaction_customer_count(const struct interaction_svc *s, const char *customer)
+{
+	size_t n = 0;
+
+	for (struct le *le = s && customer ? list_head(&s->live) : NULL; le;
+	     le = le->next) {
+		const struct interaction *ia = le->data;
+		n += !ia->quiet && !strcmp(ia->row.customer, customer);
+	}
+	return n;
+}
+
+void interaction_customer_merged(struct interaction_svc *s, const char *from,
+				 const char *into, const char *name)
+{
+	for (struct le *le = s && from && into ? list_head(&s->live) : NULL; le;
+	     le = le->next) {
+		struct interaction *ia = le->data;
+
+		if (ia->quiet || strcmp(ia->row.customer, from))
+			continue;
+		util_copy(ia->row.customer, sizeof(ia->row.customer), into);
+		util_copy(ia->customer_name, sizeof(ia->customer_name), name);
+		util_sanitize(ia->customer_name);
+		interaction_save(ia);
+	}
+}
+
+/* --- the customer ---------------------------------------------------------- */
+
+static void customer_set(struct interaction *ia, const struct crm_match *m)
+{
+	util_copy(ia->customer_name, sizeof(ia->customer_name), m->name);
+	util_sanitize(ia->customer_name);
+	util_copy(ia->customer_tier, sizeof(ia->customer_tier), m->tier);
+	util_sanitize(ia->customer_tier);
+	ia->tier_priority = m->priority;
+	log_info("interaction: customer id=%s customer=%s tier=%s priority=%+d",
+		 ia->row.id, m->customer, m->tier, m->priority);
+}
+
+/* The external CRM's answer: in time for the queues while the
+ * interaction has not entered one; the screen pop takes it whenever it
+ * comes. The hook holds a reference to ia->obj until then. */
+static void hook_answer(int err, const struct crm_match *m, void *arg)
+{
+	struct interaction *ia = arg;
+
+	if (err || ia->state == INTERACTION_ENDED || ia->customer_name[0])
+		return;
+	if (ia->row.queued)
+		log_info("interaction: lookup answered after the queue id=%s: no "
+			 "priority",
+			 ia->row.id);
+	util_copy(ia->customer_ext, sizeof(ia->customer_ext), m->customer);
+	util_sanitize(ia->customer_ext);
+	customer_set(ia, m);
+	if (ia->row.queued)
+		ia->tier_priority = 0;
+}
+
+/* What the hook keeps while it asks: the adapter's object (so that ia
+ * stays) and where ia sits in it. */
+struct hook_ask {
+	struct interaction *ia;
+	void *obj;
+};
+
+static void hook_answer_h(int err, const struct crm_match *m, void *arg)
+{
+	struct hook_ask *h = arg;
+
+	hook_answer(err, m, h->ia);
+}
+
+static void hook_ask_destructor(void *arg)
+{
+	struct hook_ask *h = arg;
+
+	mem_deref(h->obj);
+}
+
+void interaction_customer(struct interaction *ia, const char *identity)
+{
+	struct interaction_svc *s = ia->svc;
+	struct crm_match m;
+	struct hook_ask *h;
+	char e164[32];
+
+	if (!identity || !*identity)
+		return;
+	if (!crm_lookup(s->store, s->tenant, identity, &m)) {
+		util_copy(ia->row.customer, sizeof(ia->row.customer), m.customer);
+		customer_set(ia, &m);
+		return;
+	}
+	if (!s->hook || crm_e164(e164, sizeof(e164), identity, s->tenant->country, NULL))
+		return;
+	h = mem_zalloc(sizeof(*h), hook_ask_destructor);
+	if (!h)
+		return;
+	h->ia = ia;
+	h->obj = mem_ref(ia->obj);
+	(void)crm_hook_ask(s->hook, e164, hook_answer_h, h);
+	mem_deref(h); /* the hook keeps its own reference while it asks */
+}
+
+/* --- queues ------------------------------------------------------------------ */
+
+int interaction_enqueue(struct interaction *ia, const char *queue, int priority)
+{
+	struct interaction_svc *s = ia->svc;
+	struct acd_item *it = NULL;
+	int err;
+
+	ia->state = INTERACTION_ROUTING;
+	ia->priority = priority;
+	priority += ia->tier_priority;
+	ia->exit_outcome[0] = '\0';
+	util_copy(ia->row.queue, sizeof(ia->row.queue), queue);
+	ia->row.queued = clock_now_ms();
+	interaction_save(ia);
+	interaction_event(ia, "queue.entered", NULL,
+			  "{\"priority\":%d,\"caller\":\"%s\"}", priority,
+			  ia->row.caller);
+	log_info("interaction: queued id=%s channel=%s queue=%s priority=%d", ia->row.id,
+		 channel_names[ia->channel], queue, priority);
+	mem_ref(ia->obj);
+	err = acd_enqueue(s->acd, queue, priority, ia->row.queued, ia, &it);
+	if (err) {
+		const struct channel *c = channel_of(ia);
+
+		log_error("interaction: cannot queue id=%s queue=%s: %s", ia->row.id,
+			  queue, strerror(err));
+		if (c->ops && c->ops->close)
+			c->ops->close(ia, "queue failed", c->arg);
+	} else if (it) {
+		ia->item = it;
+	}
+	mem_deref(ia->obj);
+	return err;
+}
+
+void interaction_unqueue(struct interaction *ia, bool abandoned)
+{
+	if (!ia->item)
+		return;
+	if (abandoned)
+		interaction_event(ia, "queue.abandoned", NULL,
+				  "{\"wait_ms\":%llu,\"position\":%zu}",
+				  (unsigned long long)(clock_now_ms() - ia->row.queued),
+				  acd_item_position(ia->item));
+	acd_remove(ia->svc->acd, ia->item, clock_now_ms());
+	ia->item = NULL;
+}
+
+size_t interaction_position(const struct interaction *ia)
+{
+	return ia->item ? acd_item_position(ia->item) : 0;
+}
+
+static void withdraw(struct interaction *ia)
+{
+	const struct channel *c = channel_of(ia);
+
+	if (c->ops && c->ops->withdraw)
+		c->ops->withdraw(ia, c->arg);
+}
+
+void interaction_missed(struct interaction *ia, const char *agent, int code,
+			uint64_t rang_at)
+{
+	uint64_t now = clock_now_ms();
+
+	interaction_event(ia, "agent.noanswer", agent, "{\"code\":%d,\"ring_ms\":%llu}",
+			  code, (unsigned long long)(rang_at ? now - rang_at : 0));
+	if (ia->item)
+		(void)acd_miss(ia->svc->acd, ia->item, agent, now);
+	if (ia->state == INTERACTION_OFFERED && ia->item)
+		ia->state = INTERACTION_ROUTING;
+}
+
+int interaction_accept(struct interaction *ia, const char *agent, uint64_t rang_at)
+{
+	struct interaction_svc *s = ia->svc;
+	const struct channel *c = channel_of(ia);
+	int err = 0;
+
+	ia->row.answered = clock_now_ms();
+	/* The engine hands the item to this agent and frees the others
+	 * who were offered it; their offers are withdrawn here. */
+	if (ia->item) {
+		if (acd_answer(s->acd, ia->item, agent, ia->row.answered))
+			log_warn("interaction: answer without an offer id=%s agent=%s",
+				 ia->row.id, agent);
+		ia->item = NULL;
+		ia->from_queue = true;
+		interaction_event(ia, "queue.answered", agent,
+				  "{\"wait_ms\":%llu,\"ring_ms\":%llu}",
+				  (unsigned long long)(ia->row.answered - ia->row.queued),
+				  (unsigned long long)(ia->row.answered - rang_at));
+	}
+	withdraw(ia);
+	ia->state = INTERACTION_ACTIVE;
+	util_copy(ia->agent, sizeof(ia->agent), agent);
+	util_copy(ia->row.agent, sizeof(ia->row.agent), agent);
+	if (c->ops && c->ops->connect)
+		err = c->ops->connect(ia, agent, c->arg);
+	return err;
+}
+
+/* The agent's handling of ia is over: after-call work per the queue it
+ * took it from, then ready. */
+static void handling_done(struct interaction *ia, uint64_t now)
+{
+	acd_done(ia->svc->acd, ia->agent, ia->channel,
+		 ia->from_queue ? ia->row.queue : NULL, now);
+	ia->agent[0] = '\0';
+	ia->from_queue = false;
+}
+
+void interaction_release(struct interaction *ia, const char *to, const char *kind)
+{
+	uint64_t now = clock_now_ms();
+
+	if (!ia->agent[0])
+		return;
+	if (ia->from_queue)
+		interaction_event(
+		    ia, "queue.transferred", ia->agent,
+		    "{\"to\":\"%s\",\"kind\":\"%s\",\"talk_ms\":%llu,"
+		    "\"wait_ms\":%llu}",
+		    to, kind, (unsigned long long)(now - ia->row.answered),
+		    (unsigned long long)(ia->row.answered - ia->row.queued));
+	handling_done(ia, now);
+	ia->state = INTERACTION_ROUTING;
+}
+
+void interaction_end(struct interaction *ia, const char *side, int cause,
+		     const char *reason)
+{
+	if (ia->state == INTERACTION_ENDED)
+		return;
+	ia->row.ended = ia->row.ended ? ia->row.ended : clock_now_ms();
+	util_copy(ia->row.hangup_side, sizeof(ia->row.hangup_side), side);
+	ia->row.hangup_cause = cause;
+	util_copy(ia->row.hangup_reason, sizeof(ia->row.hangup_reason), reason);
+	interaction_unqueue(ia, !strcmp(side, "caller"));
+	ia->state = INTERACTION_ENDED;
+	if (ia->agent[0]) {
+		if (ia->from_queue)
+			interaction_event(
+			    ia, "queue.completed", ia->agent,
+			    "{\"by\":\"%s\",\"talk_ms\":%llu,\"wait_ms\":%llu}", side,
+			    (unsigned long long)(ia->row.ended - ia->row.answered),
+			    (unsigned long long)(ia->row.answered - ia->row.queued));
+	}
+	/* the agent of the event is the one who handled it last */
+	{
+		char agent[sizeof(ia->agent)];
+
+		util_copy(agent, sizeof(agent), ia->agent);
+		if (agent[0])
+			handling_done(ia, ia->row.ended);
+		withdraw(ia);
+		interaction_save(ia);
+		channel_event(ia, "ended", agent[0] ? agent : NULL,
+			      "{\"outcome\":\"%s\",\"side\":\"%s\",\"cause\":%d,"
+			      "\"reason\":\"%s\",\"customer\":\"%s\",\"caller\":\"%s\"}",
+			      ia->row.outcome, side, cause, reason, ia->row.customer,
+			      ia->row.caller);
+	}
+}
+
+/* --- the routing engine's handlers -------------------------------------------- */
+
+/* The engine offers a waiting interaction to an agent: through the
+ * adapter of its channel. One it cannot make is a miss at once. */
+static void offer_h(struct acd_item *it, const char *agent, void *arg)
+{
+	struct interaction *ia = acd_item_arg(it);
+	const struct channel *c = channel_of(ia);
+	(void)arg;
+
+	if (c->ops && c->ops->offer && !c->ops->offer(ia, agent, c->arg)) {
+		ia->state = INTERACTION_OFFERED;
+		return;
+	}
+	interaction_event(ia, "agent.noanswer", agent, "{\"code\":0,\"ring_ms\":0}");
+	(void)acd_miss(ia->svc->acd, it, agent, clock_now_ms());
+}
+
+/* Can agent take one more of this item's channel now: the channel says. */
+static bool usable_h(struct acd_item *it, const char *agent, void *arg)
+{
+	const struct interaction *ia = acd_item_arg(it);
+	const struct channel *c = channel_of(ia);
+	(void)arg;
+
+	if (!c->ops)
+		return false;
+	return !c->ops->reachable || c->ops->reachable(agent, c->arg);
+}
+
+/*
+ * A queue rule took the interaction out (max wait, full, empty, exit
+ * key): it goes where the queue says — another queue here, an IVR flow,
+ * an extension or a callback by its adapter — or is closed ("hangup",
+ * the default, or a target its channel cannot reach).
+ */
+static void exited_h(void *item_arg, const char *queue, enum acd_exit why, void *arg)
+{
+	struct interaction *ia = item_arg;
+	struct interaction_svc *s = arg;
+	const struct channel *c = channel_of(ia);
+	const struct cfg_queue *q = cfg_queue_find(s->tenant, queue);
+	const char *to = !q ? "" : why == ACD_EXIT_KEY ? q->exit_to : q->overflow;
+	uint64_t now = clock_now_ms();
+
+	ia->item = NULL;
+	/* the engine already freed the agents offered it */
+	withdraw(ia);
+	interaction_event(
+	    ia, "queue.exited", NULL,
+	    "{\"reason\":\"%s\",\"wait_ms\":%llu,\"to\":\"%s\",\"key\":\"%c\"}",
+	    exit_names[why], (unsigned long long)(now - ia->row.queued), to,
+	    why == ACD_EXIT_KEY && q ? q->exit_key : '-');
+	log_info("interaction: left queue id=%s queue=%s reason=%s to=%s", ia->row.id,
+		 queue, exit_names[why], to[0] ? to : "hangup");
+	mem_ref(ia->obj);
+	if (!strncmp(to, "queue:", 6)) {
+		(void)interaction_enqueue(ia, to + 6, ia->priority);
+	} else if (!to[0] || !strcmp(to, "hangup") || !c->ops || !c->ops->divert ||
+		   c->ops->divert(ia, to, c->arg)) {
+		util_copy(ia->exit_outcome, sizeof(ia->exit_outcome), exit_outcomes[why]);
+		if (c->ops && c->ops->close)
+			c->ops->close(ia, exit_reasons[why], c->arg);
+	}
+	mem_deref(ia->obj);
+}
+
+/* Every change of an agent's state is an event (reports sum the time in
+ * each state from them). */
+static void agent_h(const char *agent, enum agent_state st, const char *reason,
+		    uint64_t now, void *arg)
+{
+	struct hl_event ev = {now, "agent.state", NULL, agent, NULL, NULL};
+	char data[96];
+	(void)arg;
+
+	snprintf(data, sizeof(data), "{\"state\":\"%s\",\"reason\":\"%s\"}",
+		 acd_state_name(st), reason ? reason : "");
+	ev.data = data;
+	event_emit(&ev);
+}
+
+/*
+ * The periodic check against stuck states: the engine's invariants are
+ * checked, and an agent the engine counts as busy on a channel without an
+ * interaction there (one that vanished without its handler) is freed,
+ * logged.
+ */
+static void agents_repair(struct interaction_svc *s, uint64_t now)
+{
+	(void)acd_check(s->acd); /* logs what is broken */
+	for (size_t i = 0; i < acd_agent_count(s->acd); i++) {
+		struct acd_agent_info in;
+
+		if (acd_agent_at(s->acd, i, &in) || in.state == AGENT_ST_RINGING)
+			continue;
+		for (int ch = 0; ch < ACD_CHANNELS; ch++) {
+			const struct channel *c = &s->chv[ch];
+
+			if (!in.load[ch] || !c->ops || !c->ops->holds ||
+			    c->ops->holds(in.ext, c->arg))
+				continue;
+			log_warn("interaction: repair agent=%s busy on %s without an "
+				 "interaction, freed",
+				 in.ext, channel_names[ch]);
+			acd_done(s->acd, in.ext, (enum acd_channel)ch, NULL, now);
+		}
+	}
+}
+
+void interaction_tick(struct interaction_svc *s, uint64_t now)
+{
+	if (!s || s->closing)
+		return;
+	/* max wait, wrap-ups, wider tiers, then routing */
+	acd_tick(s->acd, now);
+	/* least-calls counts the interactions answered today: a new UTC
+	 * day starts them again */
+	if (now / 86400000ULL != s->day) {
+		if (s->day)
+			acd_new_day(s->acd);
+		s->day = now / 86400000ULL;
+	}
+	if (now >= s->checked_at + CHECK_MS) {
+		s->checked_at = now;
+		agents_repair(s, now);
+	}
+}
+
+static void tick_handler(void *arg)
+{
+	struct interaction_svc *s = arg;
+
+	tmr_start(&s->tick, TICK_MS, tick_handler, s);
+	interaction_tick(s, clock_now_ms());
+}
+
+void interaction_route(struct interaction_svc *s)
+{
+	if (s && !s->closing)
+		acd_route(s->acd, clock_now_ms());
+}
+
+void interaction_svc_closing(struct interaction_svc *s)
+{
+	if (!s)
+		return;
+	s->closing = true;
+	tmr_cancel(&s->tick);
+}
+
+/* --- the service --------------------------------------------------------------- */
+
+static void svc_destructor(void *arg)
+{
+	struct interaction_svc *s = arg;
+
+	tmr_cancel(&s->tick);
+	acd_handlers_set(s->acd, &(struct acd_handlers){0});
+	list_clear(&s->live); /* the adapters own them */
+	mem_deref(s->hook);
+	mem_deref((void *)s->tenant);
+}
+
+int interaction_svc_alloc(struct interaction_svc **sp, struct acd *acd,
+			  struct acd_stats *stats, struct store *st,
+			  const struct cfg_tenant *tenant)
+{
+	struct interaction_svc *s;
+	int err;
+
+	if (!sp || !acd || !tenant)
+		return EINVAL;
+	s = mem_zalloc(sizeof(*s), svc_destructor);
+	if (!s)
+		return ENOMEM;
+	s->acd = acd;
+	s->stats = stats;
+	s->store = st;
+	s->tenant = mem_ref((void *)tenant);
+	tmr_init(&s->tick);
+	err = crm_hook_alloc(&s->hook, tenant);
+	if (err) {
+		mem_deref(s);
+		return err;
+	}
+	{
+		struct acd_handlers h = {offer_h, exited_h, agent_h, usable_h, s};
+		acd_handlers_set(acd, &h);
+	}
+	tmr_start(&s->tick, TICK_MS, tick_handler, s);
+	*sp = s;
+	return 0;
+}
+
+void interaction_ops_set(struct interaction_svc *s, enum acd_channel ch,
+			 const struct interaction_ops *ops, void *arg)
+{
+	if (!s || ch >= ACD_CHANNELS)
+		return;
+	s->chv[ch].ops = ops;
+	s->chv[ch].arg = arg;
+}
+
+void interaction_svc_tenant_set(struct interaction_svc *s, const struct cfg_tenant *t)
+{
+	if (!s || !t || t == s->tenant)
+		return;
+	crm_hook_tenant_set(s->hook, t);
+	mem_ref((void *)t);
+	mem_deref((void *)s->tenant);
+	s->tenant = t;
+}
+
+const struct cfg_tenant *interaction_svc_tenant(const struct interaction_svc *s)
+{
+	return s ? s->tenant : NULL;
+}
+
+struct acd *interaction_svc_acd(const struct interaction_svc *s)
+{
+	return s ? s->acd : NULL;
+}
+
+struct acd_stats *interaction_svc_stats(const struct interaction_svc *s)
+{
+	return s ? s->stats : NULL;
+}
+
+struct store *interaction_svc_store(const struct interaction_svc *s)
+{
+	return s ? s->store : NULL;
+}
