@@ -4,10 +4,13 @@
  * strategy, an agent's capacity):
  * the input bytes choose what happens next (a caller arrives, an offer is
  * answered or missed, a caller hangs up, an agent finishes, pauses, logs
- * out, presses a key, time passes) over 3 queues with different rules and
- * 6 agents. After every step every invariant must hold (acd_check), and
- * at the end, once everyone has hung up and finished, no agent may be
- * left ringing, busy or in wrap-up.
+ * out, presses a key, time passes) over 4 queues of three channels (voice,
+ * chat, mail) with different rules and 6 agents who take several
+ * channels at once. After every step every invariant must hold
+ * (acd_check), and the engine counts at least the interactions the agent
+ * handles on each channel; at the end, once everyone has hung up and
+ * finished, no agent may be left ringing, busy or in wrap-up on any
+ * channel.
  */
 #include <stdlib.h>
 #include <errno.h>
@@ -20,20 +23,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define NCALLS	64
 #define NAGENTS 6
+#define NQUEUES 4
 
 struct fcall {
 	struct acd_item *it;
 	char agent[8];
 	bool offered;
+	int q; /* the queue it waits in */
 };
 
 struct fsim {
 	struct fcall calls[NCALLS];
-	int talking[NAGENTS];
+	int talking[NAGENTS][ACD_CHANNELS];
 };
 
 static const char *const agents[NAGENTS] = {"a0", "a1", "a2", "a3", "a4", "a5"};
-static const char *const queues[3] = {"q0", "q1", "q2"};
+static const char *const queues[NQUEUES] = {"q0", "q1", "q2", "q3"};
+static const enum acd_channel qchannel[NQUEUES] = {ACD_VOICE, ACD_VOICE, ACD_CHAT,
+						   ACD_MAIL};
 
 static void on_offer(struct acd_item *it, const char *agent, void *arg)
 {
@@ -64,21 +71,21 @@ static int agent_index(const char *ext)
 
 static struct acd *setup(struct fsim *fs)
 {
-	static const enum acd_strategy strat[3] = {ACD_RING_ALL, ACD_SKILLS,
-						   ACD_ROUND_ROBIN};
+	static const enum acd_strategy strat[NQUEUES] = {
+	    ACD_RING_ALL, ACD_SKILLS, ACD_ROUND_ROBIN, ACD_LONGEST_IDLE};
 	struct acd_handlers h = {on_offer, on_exited, NULL, NULL, fs};
 	struct acd_skill sk[1] = {{"x", 5}};
-	uint32_t cap[ACD_CHANNELS] = {1, 2, 0, 0};
+	uint32_t cap[ACD_CHANNELS] = {1, 2, 3, 0};
 	struct acd *a = NULL;
 
 	if (acd_alloc(&a, &h))
 		return NULL;
-	for (int q = 0; q < 3; q++) {
+	for (int q = 0; q < NQUEUES; q++) {
 		struct acd_queue_conf qc;
 		memset(&qc, 0, sizeof(qc));
 		util_copy(qc.name, sizeof(qc.name), queues[q]);
 		qc.strategy = strat[q];
-		qc.channel = q == 2 ? ACD_CHAT : ACD_VOICE;
+		qc.channel = qchannel[q];
 		qc.priority = q;
 		qc.join_empty = q != 1;
 		qc.max_wait_ms = q == 0 ? 20000 : 0;
@@ -93,8 +100,8 @@ static struct acd *setup(struct fsim *fs)
 	for (int i = 0; i < NAGENTS; i++) {
 		if (acd_agent_add(a, agents[i], sk, 1, cap))
 			goto fail;
-		for (int q = 0; q < 3; q++) {
-			if ((i + q) % 2 == 0 || q == 1)
+		for (int q = 0; q < NQUEUES; q++) {
+			if ((i + q) % 2 == 0 || q == 1 || q == 3)
 				(void)acd_member_add(a, queues[q], agents[i],
 						     (unsigned)(i % 3), 1);
 		}
@@ -109,10 +116,10 @@ fail:
  * queue's strategy, an agent's capacity. */
 static void live_change(struct acd *a, uint8_t arg, uint64_t now)
 {
-	const char *q = queues[arg % 3], *ag = agents[(arg >> 2) % NAGENTS];
+	const char *q = queues[arg % NQUEUES], *ag = agents[(arg >> 2) % NAGENTS];
 	struct acd_queue_info qi;
 	struct acd_queue_conf qc;
-	uint32_t cap[ACD_CHANNELS] = {(arg >> 5) % 3, 2, 0, 0};
+	uint32_t cap[ACD_CHANNELS] = {(arg >> 5) % 3, 1 + (arg >> 6) % 2, 3, 0};
 	struct acd_skill sk[1] = {{"x", 5}};
 
 	switch ((arg >> 6) % 4) {
@@ -160,13 +167,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		switch (op) {
 		case 0: /* a caller arrives */
-			if (!c->it)
-				(void)acd_enqueue(a, queues[arg % 3], arg & 0x80 ? 10 : 0,
+			if (!c->it) {
+				c->q = (arg >> 1) % NQUEUES;
+				(void)acd_enqueue(a, queues[c->q], arg & 0x80 ? 10 : 0,
 						  now, c, &c->it);
+			}
 			break;
 		case 1: /* the offered agent answers */
 			if (c->it && c->offered && !acd_answer(a, c->it, c->agent, now)) {
-				fs.talking[agent_index(c->agent)]++;
+				fs.talking[agent_index(c->agent)][qchannel[c->q]]++;
 				c->it = NULL;
 				c->offered = false;
 			}
@@ -184,12 +193,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				c->offered = false;
 			}
 			break;
-		case 4: /* an agent finishes */
-			if (fs.talking[ag]) {
-				fs.talking[ag]--;
-				acd_done(a, agents[ag],
-					 (arg >> 3) & 1 ? ACD_CHAT : ACD_VOICE,
-					 queues[(arg >> 4) % 3], now);
+		case 4: /* an agent finishes on one of its channels, after
+			 * work per some queue (of that channel or not) */
+			for (int k = 0; k < 3; k++) {
+				int ch = ((arg >> 3) + k) % 3;
+
+				if (!fs.talking[ag][ch])
+					continue;
+				fs.talking[ag][ch]--;
+				acd_done(a, agents[ag], (enum acd_channel)ch,
+					 queues[(arg >> 5) % NQUEUES], now);
+				break;
 			}
 			break;
 		case 5:
@@ -219,6 +233,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		acd_route(a, now);
 		if (acd_check(a))
 			abort();
+		/* the engine counts every interaction an agent handles, on
+		 * its own channel */
+		for (int k = 0; k < NAGENTS; k++) {
+			struct acd_agent_info in;
+
+			if (acd_agent_info(a, agents[k], &in))
+				abort();
+			for (int ch = 0; ch < ACD_CHANNELS; ch++) {
+				if (in.load[ch] < (uint32_t)fs.talking[k][ch])
+					abort();
+				if (in.states[ch] == AGENT_ST_BUSY &&
+				    in.load[ch] < in.cap[ch])
+					abort();
+			}
+		}
 	}
 	/* everyone hangs up and finishes: nothing stays reserved */
 	for (int i = 0; i < NCALLS; i++) {
@@ -226,9 +255,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			acd_remove(a, fs.calls[i].it, now);
 	}
 	for (int i = 0; i < NAGENTS; i++) {
-		while (fs.talking[i]-- > 0) {
-			acd_done(a, agents[i], ACD_VOICE, NULL, now);
-			acd_done(a, agents[i], ACD_CHAT, NULL, now);
+		for (int ch = 0; ch < ACD_CHANNELS; ch++) {
+			while (fs.talking[i][ch]-- > 0)
+				acd_done(a, agents[i], (enum acd_channel)ch, NULL, now);
 		}
 	}
 	acd_tick(a, now + 100000);
@@ -236,9 +265,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	for (size_t i = 0; i < acd_agent_count(a); i++) {
 		struct acd_agent_info in;
-		if (!acd_agent_at(a, i, &in) &&
-		    (in.state == AGENT_ST_RINGING || in.state == AGENT_ST_WRAPUP))
+		if (acd_agent_at(a, i, &in) || in.state == AGENT_ST_RINGING ||
+		    in.state == AGENT_ST_WRAPUP || in.state == AGENT_ST_BUSY)
 			abort();
+		for (int ch = 0; ch < ACD_CHANNELS; ch++) {
+			if (in.states[ch] == AGENT_ST_RINGING ||
+			    in.states[ch] == AGENT_ST_BUSY ||
+			    in.states[ch] == AGENT_ST_WRAPUP)
+				abort();
+		}
 	}
 	mem_deref(a);
 	return 0;

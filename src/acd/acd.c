@@ -345,26 +345,56 @@ static void member_remove(struct acd_member *m)
 
 static bool agent_ready(const struct acd_agent *ag, enum acd_channel ch)
 {
-	return ag->presence == AGENT_AVAILABLE && !ag->wrapup_until &&
+	return ag->presence == AGENT_AVAILABLE && !ag->wrapup_until[ch] &&
 	       ag->load[ch] < ag->cap[ch];
 }
 
+static uint32_t offers_on(const struct acd_agent *ag, enum acd_channel ch);
+
+/* What the agent does, over all channels (agent.state events): ringing
+ * anywhere, else busy anywhere, else in wrap-up anywhere. */
 static enum agent_state agent_state_of(const struct acd_agent *ag)
 {
-	uint32_t load = 0;
+	uint32_t load = 0, ringing = 0;
+	bool wrapup = false;
 
-	for (int ch = 0; ch < ACD_CHANNELS; ch++)
+	for (int ch = 0; ch < ACD_CHANNELS; ch++) {
 		load += ag->load[ch];
-	if (!list_isempty(&ag->offers) || ag->direct_ringing)
+		ringing += ag->direct_ringing[ch];
+		wrapup |= ag->wrapup_until[ch] != 0;
+	}
+	if (!list_isempty(&ag->offers) || ringing)
 		return AGENT_ST_RINGING;
 	if (load)
 		return AGENT_ST_BUSY;
-	if (ag->wrapup_until)
+	if (wrapup)
 		return AGENT_ST_WRAPUP;
 	if (ag->presence == AGENT_PAUSED)
 		return AGENT_ST_PAUSED;
 	if (ag->presence == AGENT_LOGGED_OUT)
 		return AGENT_ST_LOGGED_OUT;
+	return AGENT_ST_AVAILABLE;
+}
+
+/*
+ * What the agent does on one channel: ringing there, busy only when its
+ * capacity there is used (an agent on a call takes chats within its chat
+ * capacity), in that channel's wrap-up, else its presence. A channel it
+ * has no capacity for reads as logged out.
+ */
+static enum agent_state agent_channel_state(const struct acd_agent *ag,
+					    enum acd_channel ch)
+{
+	if (offers_on(ag, ch) || ag->direct_ringing[ch])
+		return AGENT_ST_RINGING;
+	if (ag->load[ch] && ag->load[ch] >= ag->cap[ch])
+		return AGENT_ST_BUSY;
+	if (ag->wrapup_until[ch])
+		return AGENT_ST_WRAPUP;
+	if (ag->presence == AGENT_LOGGED_OUT || !ag->cap[ch])
+		return AGENT_ST_LOGGED_OUT;
+	if (ag->presence == AGENT_PAUSED)
+		return AGENT_ST_PAUSED;
 	return AGENT_ST_AVAILABLE;
 }
 
@@ -484,12 +514,12 @@ static void agent_update(struct acd *a, struct acd_agent *ag, uint64_t now)
 		}
 	}
 	/* The heaps change only when readiness on some channel does. */
-	if (ag->presence == AGENT_AVAILABLE && !ag->wrapup_until) {
+	if (ag->presence == AGENT_AVAILABLE) {
 		_Static_assert(ACD_CHANNELS == 4, "one line per channel");
-		mask = (unsigned)(ag->load[0] < ag->cap[0]) |
-		       (unsigned)(ag->load[1] < ag->cap[1]) << 1 |
-		       (unsigned)(ag->load[2] < ag->cap[2]) << 2 |
-		       (unsigned)(ag->load[3] < ag->cap[3]) << 3;
+		mask = (unsigned)(ag->load[0] < ag->cap[0] && !ag->wrapup_until[0]) |
+		       (unsigned)(ag->load[1] < ag->cap[1] && !ag->wrapup_until[1]) << 1 |
+		       (unsigned)(ag->load[2] < ag->cap[2] && !ag->wrapup_until[2]) << 2 |
+		       (unsigned)(ag->load[3] < ag->cap[3] && !ag->wrapup_until[3]) << 3;
 	}
 	for (size_t i = 0; (mask != ag->ready_mask || ag->resync) && i < ag->memberc;
 	     i++) {
@@ -538,7 +568,8 @@ static void agent_destructor(void *arg)
 	struct acd_agent *ag = arg;
 
 	elem_unlink(&ag->dle);
-	elem_unlink(&ag->wle);
+	for (int ch = 0; ch < ACD_CHANNELS; ch++)
+		elem_unlink(&ag->wle[ch]);
 	mem_deref(ag->members);
 	mem_deref(ag->skills);
 }
@@ -1393,7 +1424,8 @@ static uint64_t queue_next_due(const struct acd_queue *q, uint64_t now)
 	struct le *le;
 
 	if (q->wrapups.head)
-		due = ((const struct acd_agent *)q->wrapups.head->data)->wrapup_until;
+		due = ((const struct acd_agent *)q->wrapups.head->data)
+			  ->wrapup_until[q->channel];
 	if (q->waitc && q->wake_at && q->wake_at < due)
 		due = q->wake_at;
 	if (q->waitc && !q->c.join_empty && !q->logged_in)
@@ -1436,11 +1468,11 @@ void acd_tick(struct acd *a, uint64_t now)
 		 * end, its wrap-up time being the same for all */
 		while ((le = q->wrapups.head)) {
 			struct acd_agent *ag = le->data;
-			if (ag->wrapup_until > now)
+			if (ag->wrapup_until[q->channel] > now)
 				break;
-			elem_unlink(&ag->wle);
-			ag->idle_since = ag->wrapup_until;
-			ag->wrapup_until = 0;
+			elem_unlink(&ag->wle[q->channel]);
+			ag->idle_since = ag->wrapup_until[q->channel];
+			ag->wrapup_until[q->channel] = 0;
 			agent_update(a, ag, now);
 		}
 		/* nobody logged in any more: leave when the queue says so */
@@ -1685,34 +1717,36 @@ void acd_done(struct acd *a, const char *agent, enum acd_channel ch, const char 
 	}
 	ag->load[ch]--;
 	/* an extension call that rang and ended unanswered */
-	if (ag->direct_ringing && ag->load[ch] < ag->direct_ringing)
-		ag->direct_ringing = ag->load[ch];
-	if (q && q->c.wrapup_ms) {
+	if (ag->direct_ringing[ch] && ag->load[ch] < ag->direct_ringing[ch])
+		ag->direct_ringing[ch] = ag->load[ch];
+	/* a queue of another channel than the interaction's has no say in
+	 * its wrap-up */
+	if (q && q->c.wrapup_ms && q->channel == ch) {
 		struct le *le;
 
-		ag->wrapup_until = now + q->c.wrapup_ms;
-		if (ag->wle.list) {
+		ag->wrapup_until[ch] = now + q->c.wrapup_ms;
+		if (ag->wle[ch].list) {
 			/* from the wrap-up of another queue */
 			struct acd_queue *oq =
-			    (void *)((char *)ag->wle.list -
+			    (void *)((char *)ag->wle[ch].list -
 				     offsetof(struct acd_queue, wrapups));
-			elem_unlink(&ag->wle);
+			elem_unlink(&ag->wle[ch]);
 			queue_idle_check(a, oq);
 		}
 		/* in order of the end: with one wrap-up time per queue and
 		 * time going forward, at the tail */
 		for (le = q->wrapups.tail; le; le = le->prev) {
 			const struct acd_agent *o = le->data;
-			if (o->wrapup_until <= ag->wrapup_until)
+			if (o->wrapup_until[ch] <= ag->wrapup_until[ch])
 				break;
 		}
 		if (le)
-			list_insert_after(&q->wrapups, le, &ag->wle, ag);
+			list_insert_after(&q->wrapups, le, &ag->wle[ch], ag);
 		else
-			list_prepend(&q->wrapups, &ag->wle, ag);
+			list_prepend(&q->wrapups, &ag->wle[ch], ag);
 		timed_mark(a, q);
-		queue_due(a, q, ag->wrapup_until);
-	} else if (!ag->wrapup_until) {
+		queue_due(a, q, ag->wrapup_until[ch]);
+	} else if (!ag->wrapup_until[ch]) {
 		ag->idle_since = now;
 	}
 	agent_update(a, ag, now);
@@ -1729,7 +1763,7 @@ int acd_busy(struct acd *a, const char *agent, enum acd_channel ch, bool ringing
 		return EBUSY;
 	ag->load[ch]++;
 	if (ringing)
-		ag->direct_ringing++;
+		ag->direct_ringing[ch]++;
 	agent_update(a, ag, now);
 	return 0;
 }
@@ -1738,9 +1772,13 @@ void acd_connected(struct acd *a, const char *agent, uint64_t now)
 {
 	struct acd_agent *ag = agent_find(a, agent);
 
-	if (!ag || !ag->direct_ringing)
+	int ch = 0;
+
+	while (ag && ch < ACD_CHANNELS - 1 && !ag->direct_ringing[ch])
+		ch++;
+	if (!ag || !ag->direct_ringing[ch])
 		return;
-	ag->direct_ringing--;
+	ag->direct_ringing[ch]--;
 	agent_update(a, ag, now);
 }
 
@@ -1841,7 +1879,12 @@ static void info_fill(const struct acd_agent *ag, struct acd_agent_info *info)
 	info->state = ag->state;
 	info->reason = ag->reason;
 	info->since = ag->since;
-	info->wrapup_until = ag->wrapup_until;
+	for (int ch = 0; ch < ACD_CHANNELS; ch++) {
+		if (ag->wrapup_until[ch] > info->wrapup_until)
+			info->wrapup_until = ag->wrapup_until[ch];
+		info->states[ch] = agent_channel_state(ag, (enum acd_channel)ch);
+		info->cap[ch] = ag->cap[ch];
+	}
 	memcpy(info->load, ag->load, sizeof(info->load));
 	info->answered = ag->answered;
 	info->misses = ag->misses;
@@ -1884,7 +1927,7 @@ static void queue_info_fill(const struct acd_queue *q, struct acd_queue_info *in
 	info->oldest = le ? ((const struct acd_item *)le->data)->since : 0;
 	info->members = q->memberc;
 	for (size_t i = 0; i < q->memberc; i++)
-		info->agents[q->memberv[i]->ag->state]++;
+		info->agents[agent_channel_state(q->memberv[i]->ag, q->channel)]++;
 	info->conf = &q->c;
 }
 
@@ -1968,8 +2011,10 @@ int acd_check(const struct acd *a)
 		CHECK(ag->state == agent_state_of(ag), "agent=%s state %s, should be %s",
 		      ag->ext, acd_state_name(ag->state),
 		      acd_state_name(agent_state_of(ag)));
-		CHECK(!ag->wrapup_until || ag->wle.list,
-		      "agent=%s in wrap-up without an end", ag->ext);
+		for (int ch = 0; ch < ACD_CHANNELS; ch++)
+			CHECK(!ag->wrapup_until[ch] || ag->wle[ch].list,
+			      "agent=%s in wrap-up on %s without an end", ag->ext,
+			      channel_names[ch]);
 		for (size_t j = 0; j < ag->memberc; j++) {
 			const struct acd_member *m = &ag->members[j];
 			bool ready = agent_ready(ag, m->q->channel);

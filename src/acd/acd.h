@@ -233,11 +233,16 @@ int acd_reasons_set(struct acd *a, const char (*reasons)[32], size_t n);
 struct acd_agent_info {
 	const char *ext;
 	enum agent_presence presence;
-	enum agent_state state;
+	enum agent_state state; /* over all channels (agent.state events) */
+	/* per channel: busy only when the capacity there is used; a channel
+	 * without capacity reads as logged out */
+	enum agent_state states[ACD_CHANNELS];
 	const char *reason;	     /* paused: the reason code */
 	uint64_t since;		     /* UTC ms of the last state change */
-	uint64_t wrapup_until;	     /* in after-call work until then */
+	uint64_t wrapup_until;	     /* in after-call work until then (the
+				      * latest of its channels) */
 	uint32_t load[ACD_CHANNELS]; /* interactions offered or in progress */
+	uint32_t cap[ACD_CHANNELS];  /* capacity per channel */
 	uint32_t answered;	     /* taken today (least-calls) */
 	uint32_t misses;	     /* missed offers in a row */
 };
@@ -258,7 +263,8 @@ struct acd_queue_info {
 	size_t waiting;
 	uint64_t oldest; /* entry time of the longest waiting, 0 = none */
 	size_t members;
-	size_t agents[AGENT_ST_COUNT]; /* members by state */
+	size_t agents[AGENT_ST_COUNT]; /* members by their state on the
+					* queue's channel */
 	const struct acd_queue_conf *conf;
 };
 int acd_queue_info(const struct acd *a, const char *name, struct acd_queue_info *info);

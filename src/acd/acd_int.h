@@ -90,7 +90,9 @@ struct acd_agent {
 	char ext[ACD_NAME];
 	enum agent_presence presence;
 	enum agent_state state; /* last reported */
-	uint64_t wrapup_until;
+	/* after-call work per channel: a chat's wrap-up does not keep the
+	 * agent from calls */
+	uint64_t wrapup_until[ACD_CHANNELS];
 	uint32_t load[ACD_CHANNELS];
 	uint32_t cap[ACD_CHANNELS];
 	/* a capacity lowered below the load (a tenant applied live): cap
@@ -104,13 +106,13 @@ struct acd_agent {
 	uint32_t answered;
 	uint32_t misses;
 	uint64_t since;
-	uint32_t direct_ringing; /* extension calls ringing (acd_busy) */
-	unsigned ready_mask;	 /* bit per channel: in the heaps of that channel */
+	uint32_t direct_ringing[ACD_CHANNELS]; /* ringing outside queues (acd_busy) */
+	unsigned ready_mask; /* bit per channel: in the heaps of that channel */
 	size_t idx;
 	bool resync; /* memberships changed: look at every one */
 	bool dirty;
-	struct le dle; /* in acd->dirty_agents */
-	struct le wle; /* in its queue's wrapups while in after-call work */
+	struct le dle;		     /* in acd->dirty_agents */
+	struct le wle[ACD_CHANNELS]; /* in a queue's wrapups while in after-call work */
 	char reason[32];
 	struct acd_skill *skills; /* skillc of them */
 	size_t skillc;

@@ -486,6 +486,114 @@ static int test_capacity(void)
 	return r;
 }
 
+/*
+ * Calls and chats through the same agents: an agent on a call is offered
+ * chats within its chat capacity, it is busy on a channel only when that
+ * channel's capacity is used, and a chat's wrap-up keeps it from neither
+ * calls nor the figures of the voice queue.
+ */
+static int test_mixed_channels(void)
+{
+	struct sim *s = sim_new();
+	struct acd_queue_conf qc;
+	struct acd_agent_info in;
+	struct acd_queue_info qi;
+	uint32_t cap[ACD_CHANNELS] = {1, 2, 0, 0};
+	int v1, v2, c1, c2, c3, r = 1;
+
+	TEST_ASSERT(s);
+	memset(&qc, 0, sizeof(qc));
+	util_copy(qc.name, sizeof(qc.name), "sales");
+	qc.strategy = ACD_LONGEST_IDLE;
+	qc.join_empty = true;
+	qc.wrapup_ms = 5000;
+	TEST_ERR(acd_queue_add(s->a, &qc));
+	util_copy(qc.name, sizeof(qc.name), "web");
+	qc.channel = ACD_CHAT;
+	qc.wrapup_ms = 3000;
+	TEST_ERR(acd_queue_add(s->a, &qc));
+	TEST_ERR(acd_agent_add(s->a, "a", NULL, 0, cap));
+	TEST_ERR(acd_member_add(s->a, "sales", "a", 0, 1));
+	TEST_ERR(acd_member_add(s->a, "web", "a", 0, 1));
+
+	/* on a call: busy on voice, still available for chats */
+	v1 = call_in(s, "sales", 0, 1000);
+	TEST_EQ(s->calls[v1].offers, 1);
+	TEST_ERR(answer(s, v1, 1500));
+	CHECKED(s);
+	TEST_ERR(acd_agent_info(s->a, "a", &in));
+	TEST_EQ(in.state, AGENT_ST_BUSY);
+	TEST_EQ(in.states[ACD_VOICE], AGENT_ST_BUSY);
+	TEST_EQ(in.states[ACD_CHAT], AGENT_ST_AVAILABLE);
+	TEST_EQ(in.states[ACD_MAIL], AGENT_ST_LOGGED_OUT); /* no capacity there */
+	TEST_ERR(acd_queue_info(s->a, "web", &qi));
+	TEST_EQ(qi.agents[AGENT_ST_AVAILABLE], 1);
+	TEST_ERR(acd_queue_info(s->a, "sales", &qi));
+	TEST_EQ(qi.agents[AGENT_ST_BUSY], 1);
+
+	/* two chats within the chat capacity while on the call */
+	c1 = call_in(s, "web", 0, 2000);
+	TEST_EQ(s->calls[c1].offers, 1);
+	TEST_ERR(acd_agent_info(s->a, "a", &in));
+	TEST_EQ(in.states[ACD_CHAT], AGENT_ST_RINGING);
+	TEST_EQ(in.states[ACD_VOICE], AGENT_ST_BUSY);
+	TEST_ERR(answer(s, c1, 2100));
+	TEST_ERR(acd_agent_info(s->a, "a", &in));
+	TEST_EQ(in.states[ACD_CHAT], AGENT_ST_AVAILABLE); /* one of two */
+	c2 = call_in(s, "web", 0, 2200);
+	TEST_EQ(s->calls[c2].offers, 1);
+	TEST_ERR(answer(s, c2, 2300));
+	TEST_ERR(acd_agent_info(s->a, "a", &in));
+	TEST_EQ(in.states[ACD_CHAT], AGENT_ST_BUSY); /* two of two */
+	c3 = call_in(s, "web", 0, 2400);
+	TEST_EQ(s->calls[c3].offers, 0);
+	CHECKED(s);
+
+	/* the call ends: voice wrap-up; the chats go on */
+	acd_done(s->a, "a", ACD_VOICE, "sales", 3000);
+	TEST_ERR(acd_agent_info(s->a, "a", &in));
+	TEST_EQ(in.states[ACD_VOICE], AGENT_ST_WRAPUP);
+	TEST_EQ(in.states[ACD_CHAT], AGENT_ST_BUSY);
+	TEST_EQ(in.wrapup_until, 8000);
+	/* a chat ends: chat wrap-up until 7000, the waiting chat waits */
+	acd_done(s->a, "a", ACD_CHAT, "web", 4000);
+	TEST_ERR(acd_agent_info(s->a, "a", &in));
+	TEST_EQ(in.states[ACD_CHAT], AGENT_ST_WRAPUP);
+	tick(s, 6999);
+	TEST_EQ(s->calls[c3].offers, 0);
+	tick(s, 7000);
+	TEST_EQ(s->calls[c3].offers, 1);
+	CHECKED(s);
+	/* the voice wrap-up ends at 8000; a call waiting is offered then,
+	 * though the agent has chats */
+	v2 = call_in(s, "sales", 0, 7500);
+	TEST_EQ(s->calls[v2].offers, 0);
+	tick(s, 8000);
+	TEST_EQ(s->calls[v2].offers, 1);
+	TEST_ERR(answer(s, v2, 8100));
+	TEST_ERR(answer(s, c3, 8200));
+	CHECKED(s);
+	/* a chat's wrap-up does not keep a call from the agent */
+	acd_done(s->a, "a", ACD_VOICE, NULL, 9000);
+	acd_done(s->a, "a", ACD_CHAT, NULL, 9000);
+	TEST_ERR(acd_agent_info(s->a, "a", &in));
+	TEST_EQ(in.states[ACD_CHAT], AGENT_ST_AVAILABLE); /* one left, of two */
+	acd_done(s->a, "a", ACD_CHAT, "web", 9100);
+	TEST_ERR(acd_agent_info(s->a, "a", &in));
+	TEST_EQ(in.states[ACD_CHAT], AGENT_ST_WRAPUP);
+	TEST_EQ(in.states[ACD_VOICE], AGENT_ST_AVAILABLE);
+	v2 = call_in(s, "sales", 0, 9200);
+	TEST_EQ(s->calls[v2].offers, 1);
+	TEST_ERR(acd_queue_info(s->a, "sales", &qi));
+	TEST_EQ(qi.agents[AGENT_ST_RINGING], 1);
+	TEST_ERR(acd_queue_info(s->a, "web", &qi));
+	TEST_EQ(qi.agents[AGENT_ST_WRAPUP], 1);
+	CHECKED(s);
+	r = 0;
+	sim_free(s);
+	return r;
+}
+
 /* --- rules ---------------------------------------------------------------- */
 
 static int test_exits(void)
@@ -1156,6 +1264,8 @@ static const struct test_case tests[] = {
     {"skills: the best match wins over the longest idle", test_skills_best},
     {"priority: queue priority, then VIP callers, then longest wait", test_priority},
     {"capacity per channel: three chats at once", test_capacity},
+    {"mixed channels: chats while on a call, busy and wrap-up per channel",
+     test_mixed_channels},
     {"exits: empty, full, exit key, max wait, everyone logged out", test_exits},
     {"ring no answer: next agent, new round, auto-pause", test_noanswer},
     {"a callback keeps its place and outlasts max wait", test_hold},
