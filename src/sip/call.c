@@ -1,20 +1,22 @@
 /*
- * call.c — the call controller: every interaction on the phone, from the
- * INVITE to the stored row.
+ * call.c — the call controller: the voice channel's adapter of the
+ * interaction service, from the INVITE to the last BYE.
  *
- * An inbound INVITE becomes a `call` with a caller `leg`. A dialled number
- * of the tenant runs its IVR flow; a menu choice puts the call in a queue,
- * where the routing interface (acd.h) picks an agent whose phone is rung
- * as a second leg; when the agent answers, both legs' media are bridged
- * through the engine and recorded. Dialling an agent's extension rings it
- * directly. Every step is an event; the interaction row is saved when the
- * call starts and when it ends.
+ * An inbound INVITE becomes a `call` (a struct interaction with SIP legs)
+ * with a caller `leg`. A dialled number of the tenant runs its IVR flow;
+ * a menu choice hands the call to the interaction service's queue, whose
+ * offers ring an agent's phone as a second leg (voice_ops); when the agent
+ * answers, both legs' media are bridged through the engine and recorded.
+ * Dialling an agent's extension rings it directly. What every channel
+ * shares (queue entry, priority, rules, customer, wrap-up, events, the
+ * stored row) is the service's (src/interaction).
  *
- * Timing (IVR digit timeouts, ring timeouts, queue dispatch) is driven by
+ * Timing (IVR digit timeouts, ring timeouts, announcements) is driven by
  * one sweep timer for all calls, never a timer per call.
  *
- * Not here: REGISTER and digest auth (registrar.c), RTP and audio
- * (media/), routing decisions (acd/).
+ * Not here: REGISTER and digest auth (registrar.c), callbacks and
+ * click-to-call (callback.c), transfers (transfer.c), feature codes
+ * (feature.c), RTP and audio (media/), routing decisions (acd/).
  */
 #include <dirent.h>
 #include <stdlib.h>
@@ -36,37 +38,10 @@
 #include "safe/safe.h"
 
 #define SWEEP_MS 100
-#define ALLOW	 "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, REFER, NOTIFY"
+#define ALLOW	 CALL_ALLOW
 
-static void call_end(struct call *call, const char *side, int cause, const char *reason);
 static void ivr_do(struct call *call, const struct ivr_action *act);
 static int leg_ring_agent(struct call *call, const char *ext);
-static int ring_direct(struct call *call, const char *ext);
-static void call_enter_queue(struct call *call, const char *queue, int priority);
-static void call_run_flow(struct call *call, const struct cfg_flow *flow, uint64_t now);
-static void call_callback_hangup(struct call *call);
-static int offer_handler(struct mbuf **descp, const struct sip_msg *msg, void *arg);
-static int answer_handler(const struct sip_msg *msg, void *arg);
-static void progress_handler(const struct sip_msg *msg, void *arg);
-static void estab_handler(const struct sip_msg *msg, void *arg);
-static void info_handler(struct sip *sip, const struct sip_msg *msg, void *arg);
-static void refer_handler(struct sip *sip, const struct sip_msg *msg, void *arg);
-static void close_handler(int err, const struct sip_msg *msg, void *arg);
-
-/* What feature codes say, by the presence they set; the last when the
- * change is refused. */
-static const char *const feature_said[] = {
-    "Agent logged out.",
-    "Agent available.",
-    "Agent paused.",
-    "That is not possible now.",
-};
-
-/* What a callback says to the caller who asks for it, and to the agent. */
-static const char callback_said[] =
-    "Thank you. We will call you back when it is your turn. Goodbye.";
-static const char callback_agent_said[] = "Calling the customer back.";
-static const char dial_agent_said[] = "Connecting your call.";
 
 /* --- prompts -------------------------------------------------------- */
 
@@ -98,7 +73,7 @@ static struct prompt *prompt_find(struct callctl *ctl, const char *key)
 }
 
 /* Renders (TTS) or loads one prompt into the cache. Start-up only. */
-static int prompt_add(struct callctl *ctl, const char *text, const char *file)
+int call__prompt_add(struct callctl *ctl, const char *text, const char *file)
 {
 	char key[CFG_PATH + 8], path[512], dir[512];
 	struct prompt_entry *e;
@@ -147,7 +122,7 @@ static int prompt_add(struct callctl *ctl, const char *text, const char *file)
 	return 0;
 }
 
-static const struct prompt *prompt_for(struct callctl *ctl, const struct ivr_action *act)
+const struct prompt *call__prompt_for(struct callctl *ctl, const struct ivr_action *act)
 {
 	char key[CFG_PATH + 8];
 
@@ -202,11 +177,11 @@ static int announcements_prepare(struct callctl *ctl)
 		return 0;
 	for (size_t pos = 1; pos <= ANNOUNCE_MAX_POS + 1; pos++) {
 		position_text(text, sizeof(text), pos);
-		err |= prompt_add(ctl, text, NULL);
+		err |= call__prompt_add(ctl, text, NULL);
 	}
 	for (uint64_t min = 1; min <= ANNOUNCE_MAX_MIN + 1; min++) {
 		wait_text(text, sizeof(text), min * 60000);
-		err |= prompt_add(ctl, text, NULL);
+		err |= call__prompt_add(ctl, text, NULL);
 	}
 	return err;
 }
@@ -318,9 +293,9 @@ static int tenant_media_prepare(struct callctl *ctl)
 		const struct cfg_flow *f = &t->flowv[i];
 		for (size_t j = 0; j < f->nodec; j++) {
 			const struct cfg_ivr_node *n = &f->nodev[j];
-			err |= prompt_add(ctl, n->text, n->file);
-			err |= prompt_add(ctl, n->invalid_text, NULL);
-			err |= prompt_add(ctl, n->noinput_text, NULL);
+			err |= call__prompt_add(ctl, n->text, n->file);
+			err |= call__prompt_add(ctl, n->invalid_text, NULL);
+			err |= call__prompt_add(ctl, n->noinput_text, NULL);
 		}
 	}
 	err |= announcements_prepare(ctl);
@@ -333,11 +308,8 @@ static int prompts_prepare(struct callctl *ctl)
 	char path[512];
 	int err = tenant_media_prepare(ctl);
 
-	for (size_t i = 0; i < sizeof(feature_said) / sizeof(feature_said[0]); i++)
-		err |= prompt_add(ctl, feature_said[i], NULL);
-	err |= prompt_add(ctl, callback_said, NULL);
-	err |= prompt_add(ctl, callback_agent_said, NULL);
-	err |= prompt_add(ctl, dial_agent_said, NULL);
+	err |= call__feature_prepare(ctl);
+	err |= call__callback_prepare(ctl);
 	if (err)
 		return err;
 
@@ -441,7 +413,7 @@ static void leg_destructor(void *arg)
 static void media_event(struct media_stream *s, enum media_evt evt, char digit,
 			void *arg);
 
-static int leg_alloc(struct leg **legp, struct call *call, enum leg_role role)
+int call__leg_alloc(struct leg **legp, struct call *call, enum leg_role role)
 {
 	struct leg *leg = mem_zalloc(sizeof(*leg), leg_destructor);
 	int err;
@@ -464,7 +436,7 @@ static int leg_alloc(struct leg **legp, struct call *call, enum leg_role role)
  * socket connected, never used to send). Phones on the network reach it;
  * it is the loopback only for a peer on the loopback.
  */
-static int local_toward(const struct sa *peer, struct sa *local)
+int call__local_toward(const struct sa *peer, struct sa *local)
 {
 	struct sa p = *peer;
 	socklen_t len = sizeof(local->u);
@@ -491,7 +463,7 @@ static int local_toward(const struct sa *peer, struct sa *local)
  * From URIs we send on it: media.address when set, else local (the
  * address the peer's signalling uses), else the default route's.
  */
-static void leg_local(struct leg *leg, const struct sa *local, char *host, size_t sz)
+void call__leg_local(struct leg *leg, const struct sa *local, char *host, size_t sz)
 {
 	struct sa a;
 
@@ -536,7 +508,7 @@ static void ringing_drop(struct call *call)
 		leg_drop(le->data);
 }
 
-static void moh_start(struct media_stream *s, struct callctl *ctl)
+void call__moh_start(struct media_stream *s, struct callctl *ctl)
 {
 	media_stream_play(s, ctl->moh, true);
 }
@@ -551,7 +523,7 @@ static void call_moh_next(struct call *call)
 	if (call->callback)
 		return; /* nobody on the line */
 	if (!pl) {
-		moh_start(call->caller->ms, ctl);
+		call__moh_start(call->caller->ms, ctl);
 		return;
 	}
 	media_stream_play(call->caller->ms, pl->filev[call->moh_i++ % pl->filec],
@@ -585,7 +557,7 @@ static void call_announce(struct call *call, uint64_t now)
 	call->ewt_ms = staffed ? pos * aht / staffed : 0;
 	position_text(text, sizeof(text), pos);
 	act.text = text;
-	p = prompt_for(ctl, &act);
+	p = call__prompt_for(ctl, &act);
 	if (!p)
 		return;
 	call->announce_step = 1;
@@ -595,190 +567,11 @@ static void call_announce(struct call *call, uint64_t now)
 			  (unsigned long long)call->ewt_ms);
 }
 
-#define CALLBACK_RING_MS 30000
-
-/*
- * Virtual hold: the caller pressed the queue's callback key. It keeps its
- * place in line, hears a confirmation and is hung up; when its turn comes
- * the agent is rung first, then the customer is called back.
- */
-static bool call_callback_key(struct call *call, char digit)
-{
-	const struct cfg_queue *q = cfg_queue_find(call->ctl->tenant, call->ia.row.queue);
-	struct ivr_action act = {.type = IVR_ACT_PLAY, .text = callback_said, .file = ""};
-	const struct prompt *p;
-
-	if (!q || !q->callback_key || digit != q->callback_key || call->callback)
-		return false;
-	if (!call->contact[0]) {
-		log_warn("call: callback refused call=%s: no Contact to call back",
-			 call->ia.row.id);
-		return true;
-	}
-	call->callback = true;
-	/* the place is kept until its turn: max wait no longer applies */
-	acd_item_hold(call->ctl->acd, call->ia.item, 0);
-	interaction_event(&call->ia, "queue.callback", NULL, "{\"position\":%zu}",
-			  acd_item_position(call->ia.item));
-	log_info("call: callback requested call=%s position=%zu", call->ia.row.id,
-		 acd_item_position(call->ia.item));
-	p = prompt_for(call->ctl, &act);
-	if (p)
-		media_stream_play(call->caller->ms, p, false);
-	else
-		call_callback_hangup(call);
-	return true;
-}
-
-/*
- * A queue rule sends the caller to "callback": it enters the line again
- * (a new offer, as any move into a queue) at the place its first entry
- * had, hears the confirmation and is hung up; at its turn the agent is
- * rung, then the customer.
- */
-static void call_callback_overflow(struct call *call, const char *queue)
-{
-	struct callctl *ctl = call->ctl;
-	struct ivr_action act = {.type = IVR_ACT_PLAY, .text = callback_said, .file = ""};
-	const struct prompt *p = prompt_for(ctl, &act);
-	struct acd_item *it = NULL;
-	int err;
-
-	call->callback = true; /* a second refusal hangs up */
-	interaction_event(&call->ia, "queue.entered", NULL,
-			  "{\"priority\":%d,\"caller\":\"%s\",\"callback\":true}",
-			  call->ia.priority, call->ia.row.caller);
-	mem_ref(call);
-	err = acd_enqueue(ctl->acd, queue, call->ia.priority, clock_now_ms(), &call->ia,
-			  &it);
-	if (err) {
-		call_end(call, "system", 500, "queue failed");
-	} else if (it) {
-		call->ia.item = it;
-		acd_item_hold(ctl->acd, it, call->ia.row.queued);
-		interaction_event(&call->ia, "queue.callback", NULL, "{\"position\":%zu}",
-				  acd_item_position(it));
-		log_info("call: callback by rule call=%s queue=%s position=%zu",
-			 call->ia.row.id, queue, acd_item_position(it));
-		if (p)
-			media_stream_play(call->caller->ms, p, false);
-		else
-			call_callback_hangup(call);
-	}
-	mem_deref(call);
-}
-
-/* The confirmation was said: the caller's leg ends (BYE), a fresh leg
- * waits to call the customer back. */
-static void call_callback_hangup(struct call *call)
-{
-	struct leg *old = call->caller;
-
-	if (call->caller_gone)
-		return;
-	if (leg_alloc(&call->caller, call, LEG_CALLER)) {
-		call->caller = old;
-		call_end(call, "system", 500, "callback failed");
-		return;
-	}
-	call->caller_gone = true;
-	mem_deref(old); /* sends BYE */
-}
-
-/*
- * A callback dials where the caller said it can be reached (its Contact,
- * which the caller chose): the queue's dialing class and the limits
- * decide, as for any number dialled out (issue 18). A click-to-call was
- * asked of the guard by the API already.
- */
-static bool callback_allowed(struct call *call)
-{
-	struct safe_dial_verdict v;
-	char number[64], source[96];
-	struct safe_dial_req dr = {.queue = call->ia.row.queue,
-				   .agent = NULL,
-				   .number = number,
-				   .source = source};
-
-	if (call->outbound)
-		return true;
-	if (safe_dial_number(number, sizeof(number), call->contact))
-		number[0] = '\0'; /* too long to be a number: refused */
-	snprintf(source, sizeof(source), "caller:%s", call->ia.row.caller);
-	if (!safe_dial_check(&dr, clock_now_ms(), &v)) {
-		safe_dial_started(call->ia.row.id, call->agent->ext, v.cls,
-				  clock_now_ms());
-		return true;
-	}
-	safe_dial_audit(interaction_svc_store(call->ctl->ias), source, call->ia.row.id,
-			&v);
-	return false;
-}
-
-/* The agent took the callback: call the customer where its phone said
- * it can be reached, from the number it had dialled. */
-static void call_dial_back(struct call *call)
-{
-	struct callctl *ctl = call->ctl;
-	struct ivr_action act = {.type = IVR_ACT_PLAY,
-				 .text = call->outbound ? dial_agent_said
-							: callback_agent_said,
-				 .file = ""};
-	const struct prompt *p = prompt_for(ctl, &act);
-	struct mbuf *offer = NULL;
-	char from[192], host[64];
-	struct sa local = call->local, peer;
-	struct uri uri;
-	struct pl cpl;
-	int err;
-
-	/* the customer's phone may sit elsewhere than where it called from
-	 * (or, click-to-call, than the agent): the address toward its
-	 * Contact when it is an IP address */
-	pl_set_str(&cpl, call->contact);
-	if (!uri_decode(&uri, &cpl) && !sa_set(&peer, &uri.host, uri.port))
-		(void)local_toward(&peer, &local);
-	leg_local(call->caller, &local, host, sizeof(host));
-	if (!callback_allowed(call)) {
-		call_end(call, "system", 403, "callback refused");
-		return;
-	}
-	call->state = CALL_CALLBACK;
-	call->callback_at = clock_now_ms();
-	if (p)
-		media_stream_play(call->agent->ms, p, false);
-	/* a callback comes from the number the customer dialled; a
-	 * click-to-call from the agent's extension */
-	snprintf(from, sizeof(from), "sip:%s@%s",
-		 call->outbound		  ? call->ia.row.caller
-		 : call->ia.row.called[0] ? call->ia.row.called
-					  : "hotline",
-		 host);
-	err = media_stream_offer(call->caller->ms, &offer);
-	if (!err)
-		err = sipsess_connect(
-		    &call->caller->sess, ctl->sock, call->contact, NULL, from, "hotline",
-		    NULL, 0, "application/sdp", offer, NULL, NULL, false, offer_handler,
-		    answer_handler, progress_handler, estab_handler, info_handler,
-		    refer_handler, close_handler, call->caller, "Allow: " ALLOW "\r\n");
-	mem_deref(offer);
-	interaction_event(&call->ia, "call.callback_dialled", call->agent->ext, NULL);
-	if (err) {
-		log_warn("call: cannot call back call=%s: %s", call->ia.row.id,
-			 strerror(err));
-		call_end(call, "system", 500, "callback failed");
-		return;
-	}
-	call->caller_gone = false;
-	log_info("call: calling back call=%s agent=%s", call->ia.row.id,
-		 call->agent->ext);
-}
-
 /* A prompt or a piece of music ended while the caller waits. */
 static void call_queue_play_end(struct call *call)
 {
 	if (call->callback) {
-		call_callback_hangup(call);
+		call__callback_hangup(call);
 		return;
 	}
 	if (call->announce_step == 1 && call->ewt_ms) {
@@ -787,7 +580,7 @@ static void call_queue_play_end(struct call *call)
 		const struct prompt *p;
 
 		wait_text(text, sizeof(text), call->ewt_ms);
-		p = prompt_for(call->ctl, &act);
+		p = call__prompt_for(call->ctl, &act);
 		call->announce_step = 2;
 		if (p) {
 			media_stream_play(call->caller->ms, p, false);
@@ -797,9 +590,6 @@ static void call_queue_play_end(struct call *call)
 	call->announce_step = 0;
 	call_moh_next(call);
 }
-
-static void call_connect(struct call *call);
-static void call_dial_back(struct call *call);
 
 /* The agent leg answered: take the call from the queue, then connect
  * (or, for a callback, call the customer back first). */
@@ -811,7 +601,7 @@ static void call_bridge(struct call *call, struct leg *agent)
 	if (!call->caller->answered && !call->callback) {
 		if (sipsess_answer(call->caller->sess, 200, "OK", call->caller->answer,
 				   "Allow: " ALLOW "\r\n")) {
-			call_end(call, "system", 500, "answer failed");
+			call__end(call, "system", 500, "answer failed");
 			return;
 		}
 		call->caller->answered = true;
@@ -838,10 +628,10 @@ static int voice_connect(struct interaction *ia, const char *agent, void *arg)
 	/* A callback: the agent is on the line first, now the customer is
 	 * called back; both are connected when the customer answers. */
 	if (call->callback) {
-		call_dial_back(call);
+		call__dial_back(call);
 		return 0;
 	}
-	call_connect(call);
+	call__connect(call);
 	return 0;
 }
 
@@ -881,7 +671,7 @@ static void call_voicemail_record(struct call *call)
 	struct recorder *rec = call_recorder(call);
 
 	if (!rec) {
-		call_end(call, "system", 500, "voicemail failed");
+		call__end(call, "system", 500, "voicemail failed");
 		return;
 	}
 	call->vm_started = clock_now_ms();
@@ -893,7 +683,7 @@ static void call_voicemail_record(struct call *call)
 
 /* Caller and agent talk: both media bridged through the engine and
  * recorded (left the caller, right the agent). */
-static void call_connect(struct call *call)
+void call__connect(struct call *call)
 {
 	struct leg *agent = call->agent;
 	struct recorder *rec;
@@ -917,7 +707,7 @@ static void call_connect(struct call *call)
 	log_info("call: answered call=%s agent=%s", call->ia.row.id, agent->ext);
 }
 
-static void call_end(struct call *call, const char *side, int cause, const char *reason)
+void call__end(struct call *call, const char *side, int cause, const char *reason)
 {
 	struct callctl *ctl = call->ctl;
 
@@ -1040,7 +830,7 @@ int callctl__info_digit(const struct sip_msg *msg, char *digitp)
 	return 0;
 }
 
-static void info_handler(struct sip *sip, const struct sip_msg *msg, void *arg)
+void call__info_handler(struct sip *sip, const struct sip_msg *msg, void *arg)
 {
 	struct leg *leg = arg;
 
@@ -1051,7 +841,7 @@ static void info_handler(struct sip *sip, const struct sip_msg *msg, void *arg)
 		media_event(leg->ms, MEDIA_EVT_DIGIT, d, leg);
 }
 
-static int offer_handler(struct mbuf **descp, const struct sip_msg *msg, void *arg)
+int call__offer_handler(struct mbuf **descp, const struct sip_msg *msg, void *arg)
 {
 	struct leg *leg = arg;
 	struct call *call = leg->call;
@@ -1068,7 +858,7 @@ static int offer_handler(struct mbuf **descp, const struct sip_msg *msg, void *a
 	    was_held != media_stream_held(leg->ms)) {
 		bool held = media_stream_held(leg->ms);
 		if (held)
-			moh_start(other->ms, call->ctl);
+			call__moh_start(other->ms, call->ctl);
 		else if (!call->desk_hold)
 			media_stream_silence(other->ms);
 		interaction_event(&call->ia, held ? "call.held" : "call.resumed",
@@ -1079,13 +869,13 @@ static int offer_handler(struct mbuf **descp, const struct sip_msg *msg, void *a
 	return 0;
 }
 
-static int answer_handler(const struct sip_msg *msg, void *arg)
+int call__answer_handler(const struct sip_msg *msg, void *arg)
 {
 	struct leg *leg = arg;
 	return media_stream_accept(leg->ms, msg->mb);
 }
 
-static void estab_handler(const struct sip_msg *msg, void *arg)
+void call__estab_handler(const struct sip_msg *msg, void *arg)
 {
 	struct leg *leg = arg;
 	struct call *call = leg->call;
@@ -1095,62 +885,21 @@ static void estab_handler(const struct sip_msg *msg, void *arg)
 		call_bridge(call, leg);
 	else if (leg->role == LEG_CALLER && call->state == CALL_CALLBACK) {
 		log_info("call: callback answered call=%s", call->ia.row.id);
-		call_connect(call);
+		call__connect(call);
 	}
 }
 
-static void progress_handler(const struct sip_msg *msg, void *arg)
+void call__progress_handler(const struct sip_msg *msg, void *arg)
 {
 	(void)msg;
 	(void)arg;
 }
 
 /*
- * Blind transfer by the bridged agent leg: the caller goes on to the
- * extension or queue target, the agent leg ends. EPERM: leg is not the
- * call's bridged agent; ENOENT: no such extension or queue.
- */
-static int call_transfer(struct call *call, struct leg *leg, const char *target)
-{
-	struct callctl *ctl = call->ctl;
-
-	if (leg != call->agent || call->state != CALL_BRIDGED)
-		return EPERM;
-	if (!cfg_agent_find(ctl->tenant, target) &&
-	    !cfg_queue_find(ctl->tenant, target) && !cfg_flow_find(ctl->tenant, target))
-		return ENOENT;
-	log_info("call: blind transfer call=%s from=%s to=%s", call->ia.row.id, leg->ext,
-		 target);
-	interaction_event(&call->ia, "call.transferred", leg->ext,
-			  "{\"to\":\"%s\",\"kind\":\"blind\"}", target);
-
-	/* The transferring agent is done: its talk time ends here (the
-	 * queue's wrap-up follows), the caller goes on. */
-	media_unbridge(call->caller->ms);
-	interaction_release(&call->ia, target, "blind");
-	call->agent = NULL;
-	mem_deref(leg);
-	moh_start(call->caller->ms, ctl);
-
-	if (cfg_agent_find(ctl->tenant, target)) {
-		call->state = CALL_DIRECT;
-		util_copy(call->direct, sizeof(call->direct), target);
-		if (ring_direct(call, target))
-			call_end(call, "system", 480, "transfer target unavailable");
-	} else if (cfg_queue_find(ctl->tenant, target)) {
-		call_enter_queue(call, target, call->ia.priority);
-	} else {
-		call_run_flow(call, cfg_flow_find(ctl->tenant, target), clock_now_ms());
-	}
-	interaction_route(ctl->ias);
-	return 0;
-}
-
-/*
  * The caller goes (on) into a flow: an overflow, or a transfer to a
  * post-call survey. The IVR path goes on from where it was.
  */
-static void call_run_flow(struct call *call, const struct cfg_flow *flow, uint64_t now)
+void call__run_flow(struct call *call, const struct cfg_flow *flow, uint64_t now)
 {
 	struct ivr_action act = {0};
 
@@ -1159,7 +908,7 @@ static void call_run_flow(struct call *call, const struct cfg_flow *flow, uint64
 			 call->ia.row.ivr_path);
 	call->ivr = mem_deref(call->ivr);
 	if (!flow || ivr_session_alloc(&call->ivr, flow, call->ctl->tenant)) {
-		call_end(call, "system", 500, "flow failed");
+		call__end(call, "system", 500, "flow failed");
 		return;
 	}
 	call->state = CALL_IVR;
@@ -1170,130 +919,6 @@ static void call_run_flow(struct call *call, const struct cfg_flow *flow, uint64
 	ivr_do(call, &act);
 }
 
-/*
- * Attended transfer: the agent talked to the target first on a second
- * call (y, from the agent's phone to the target's extension) and now
- * joins the caller and the target. The target's leg moves from y to this
- * call, the agent's legs on both end, y ends.
- */
-static void call_transfer_attended(struct call *call, struct leg *leg, struct call *y)
-{
-	struct leg *target = y->agent;
-	uint64_t now = clock_now_ms();
-
-	log_info("call: attended transfer call=%s from=%s to=%s via=%s", call->ia.row.id,
-		 leg->ext, target->ext, y->ia.row.id);
-	interaction_event(&call->ia, "call.transferred", leg->ext,
-			  "{\"to\":\"%s\",\"kind\":\"attended\",\"consult\":\"%s\"}",
-			  target->ext, y->ia.row.id);
-	media_unbridge(call->caller->ms);
-	interaction_release(&call->ia, target->ext, "attended");
-	call->agent = NULL;
-	mem_deref(leg); /* BYE to the agent on this call */
-
-	/* the target stays busy: its call is this one now */
-	media_unbridge(y->caller->ms);
-	y->agent = NULL;
-	y->ia.agent[0] = '\0';
-	y->ia.from_queue = false;
-	target->call = call;
-	call_end(y, "agent", 0, "attended transfer"); /* BYE to the agent's consult leg */
-
-	call->agent = target;
-	call->ia.row.answered = now;
-	call->ia.state = INTERACTION_ACTIVE;
-	util_copy(call->ia.agent, sizeof(call->ia.agent), target->ext);
-	util_copy(call->ia.row.agent, sizeof(call->ia.row.agent), target->ext);
-	call_connect(call);
-}
-
-/* The Call-ID in a Refer-To's Replaces header (RFC 3891), if any:
- * "sip:1003@host?Replaces=abc%40host%3Bto-tag%3D1%3Bfrom-tag%3D2". */
-static bool replaces_callid(const struct pl *headers, char *out, size_t sz)
-{
-	const char *p = headers->p, *end = headers->p + headers->l;
-	size_t n = 0;
-
-	for (; p + 9 <= end; p++) {
-		if (!strncasecmp(p, "Replaces=", 9) &&
-		    (p == headers->p || p[-1] == '&' || p[-1] == '?'))
-			break;
-	}
-	if (p + 9 > end)
-		return false;
-	for (p += 9; p < end && *p != '&' && n + 1 < sz; p++) {
-		char c = *p;
-		if (c == '%' && p + 2 < end) {
-			char hex[3] = {p[1], p[2], 0};
-			c = (char)strtol(hex, NULL, 16);
-			p += 2;
-		}
-		if (c == ';')
-			break;
-		out[n++] = c;
-	}
-	out[n] = '\0';
-	return n > 0;
-}
-
-/* The call whose caller leg is the SIP dialog with this Call-ID. */
-static struct call *call_by_callid(struct callctl *ctl, const char *callid)
-{
-	for (struct le *le = list_head(&ctl->calls); le; le = le->next) {
-		struct call *c = le->data;
-		const struct sip_dialog *d =
-		    c->caller && c->caller->sess ? sipsess_dialog(c->caller->sess) : NULL;
-		if (d && !strcmp(sip_dialog_callid(d), callid))
-			return c;
-	}
-	return NULL;
-}
-
-/* Blind transfer (RFC 3515) from the agent's phone; with Replaces in the
- * Refer-To, an attended one (RFC 3891). */
-static void refer_handler(struct sip *sip, const struct sip_msg *msg, void *arg)
-{
-	struct leg *leg = arg;
-	struct call *call = leg->call;
-	const struct sip_hdr *hdr = sip_msg_hdr(msg, SIP_HDR_REFER_TO);
-	struct sip_addr addr;
-	char target[64];
-
-	if (!hdr || sip_addr_decode(&addr, &hdr->val)) {
-		(void)sip_reply(sip, msg, 400, "Bad Refer-To");
-		return;
-	}
-	pl_strcpy(&addr.uri.user, target, sizeof(target));
-	util_sanitize(target);
-	if (leg != call->agent || call->state != CALL_BRIDGED) {
-		(void)sip_reply(sip, msg, 403, "Not Bridged");
-		return;
-	}
-	{
-		char callid[128];
-		struct call *y;
-
-		if (replaces_callid(&addr.uri.headers, callid, sizeof(callid))) {
-			y = call_by_callid(call->ctl, callid);
-			if (!y || y == call || y->state != CALL_BRIDGED || !y->agent) {
-				(void)sip_reply(sip, msg, 481, "Replaced Call Not Found");
-				return;
-			}
-			(void)sip_reply(sip, msg, 202, "Accepted");
-			call_transfer_attended(call, leg, y);
-			return;
-		}
-	}
-	if (!cfg_agent_find(call->ctl->tenant, target) &&
-	    !cfg_queue_find(call->ctl->tenant, target) &&
-	    !cfg_flow_find(call->ctl->tenant, target)) {
-		(void)sip_reply(sip, msg, 404, "Unknown Transfer Target");
-		return;
-	}
-	(void)sip_reply(sip, msg, 202, "Accepted");
-	(void)call_transfer(call, leg, target);
-}
-
 /* A ringing agent did not take the call (rejected, failed, timed out):
  * a miss for the ACD (next agent, auto-pause), and the leg goes. */
 static void leg_missed(struct leg *leg, int code)
@@ -1302,7 +927,7 @@ static void leg_missed(struct leg *leg, int code)
 	leg_drop(leg);
 }
 
-static void close_handler(int err, const struct sip_msg *msg, void *arg)
+void call__close_handler(int err, const struct sip_msg *msg, void *arg)
 {
 	struct leg *leg = arg;
 	struct call *call = leg->call;
@@ -1311,13 +936,13 @@ static void close_handler(int err, const struct sip_msg *msg, void *arg)
 	leg->closed = true;
 	if (leg->role == LEG_CALLER) {
 		/* BYE before or after answer, or CANCEL while ringing */
-		call_end(call, "caller", leg->answered ? 0 : 487,
-			 leg->answered ? "BYE" : "CANCEL");
+		call__end(call, "caller", leg->answered ? 0 : 487,
+			  leg->answered ? "BYE" : "CANCEL");
 		return;
 	}
 
 	if (leg == call->agent) {
-		call_end(call, "agent", code, code ? "error" : "BYE");
+		call__end(call, "agent", code, code ? "error" : "BYE");
 		return;
 	}
 
@@ -1326,8 +951,8 @@ static void close_handler(int err, const struct sip_msg *msg, void *arg)
 		 call->ia.row.id, leg->ext, code, err ? strerror(err) : "");
 	leg_missed(leg, code);
 	if (call->state == CALL_DIRECT) {
-		call_end(call, "agent", code ? code : 480,
-			 code == 486 ? "Busy Here" : "no answer");
+		call__end(call, "agent", code ? code : 480,
+			  code == 486 ? "Busy Here" : "no answer");
 		return;
 	}
 	interaction_route(call->ctl->ias);
@@ -1350,7 +975,7 @@ static void media_event(struct media_stream *s, enum media_evt evt, char digit, 
 				  call->ia.row.id, digit);
 			struct callctl *ctl = call->ctl;
 
-			if (call_callback_key(call, digit))
+			if (call__callback_key(call, digit))
 				return;
 			/* the exit may end the call: only ctl is used after */
 			if (acd_key(ctl->acd, call->ia.item, digit, clock_now_ms()))
@@ -1360,7 +985,7 @@ static void media_event(struct media_stream *s, enum media_evt evt, char digit, 
 		/* # ends a voicemail message */
 		if (leg->role == LEG_CALLER && call->state == CALL_VOICEMAIL) {
 			if (call->vm_started && digit == '#')
-				call_end(call, "caller", 0, "voicemail done");
+				call__end(call, "caller", 0, "voicemail done");
 			return;
 		}
 		if (leg->role != LEG_CALLER || call->state != CALL_IVR)
@@ -1373,7 +998,7 @@ static void media_event(struct media_stream *s, enum media_evt evt, char digit, 
 		break;
 	case MEDIA_EVT_PLAY_END:
 		if (call->state == CALL_FEATURE) {
-			call_end(call, "system", 0, "feature code done");
+			call__end(call, "system", 0, "feature code done");
 			return;
 		}
 		if (leg->role == LEG_CALLER && call->state == CALL_QUEUED) {
@@ -1393,7 +1018,7 @@ static void media_event(struct media_stream *s, enum media_evt evt, char digit, 
 	case MEDIA_EVT_RTP_TIMEOUT:
 		log_warn("call: no RTP call=%s leg=%s, hanging up", call->ia.row.id,
 			 leg->role == LEG_CALLER ? "caller" : "agent");
-		call_end(call, "system", 408, "rtp timeout");
+		call__end(call, "system", 408, "rtp timeout");
 		break;
 	}
 }
@@ -1407,7 +1032,7 @@ static void media_event(struct media_stream *s, enum media_evt evt, char digit, 
  * rule's target was followed, or the call ended, before this returns.
  * Routing is left to the caller (interaction_route).
  */
-static void call_enter_queue(struct call *call, const char *queue, int priority)
+void call__enter_queue(struct call *call, const char *queue, int priority)
 {
 	struct callctl *ctl = call->ctl;
 	const struct cfg_queue *q = cfg_queue_find(ctl->tenant, queue);
@@ -1431,7 +1056,7 @@ static void ivr_do(struct call *call, const struct ivr_action *act)
 	case IVR_ACT_NONE:
 		break;
 	case IVR_ACT_PLAY:
-		p = prompt_for(ctl, act);
+		p = call__prompt_for(ctl, act);
 		call->barge = act->barge;
 		if (!p) {
 			/* Not prepared at start-up: skip it rather than stall. */
@@ -1448,7 +1073,7 @@ static void ivr_do(struct call *call, const struct ivr_action *act)
 		call_path_save(call);
 		util_copy(call->ia.row.digits, sizeof(call->ia.row.digits),
 			  ivr_digits(call->ivr));
-		call_enter_queue(call, act->target, act->priority);
+		call__enter_queue(call, act->target, act->priority);
 		interaction_route(ctl->ias);
 		break;
 	case IVR_ACT_TRANSFER:
@@ -1457,13 +1082,13 @@ static void ivr_do(struct call *call, const struct ivr_action *act)
 			  ivr_digits(call->ivr));
 		call->state = CALL_DIRECT;
 		util_copy(call->direct, sizeof(call->direct), act->target);
-		moh_start(call->caller->ms, ctl);
+		call__moh_start(call->caller->ms, ctl);
 		media_stream_detect(call->caller->ms, false);
-		if (ring_direct(call, act->target))
-			call_end(call, "system", 480, "extension unavailable");
+		if (call__ring_direct(call, act->target))
+			call__end(call, "system", 480, "extension unavailable");
 		break;
 	case IVR_ACT_HANGUP:
-		call_end(call, "system", 0, "ivr hangup");
+		call__end(call, "system", 0, "ivr hangup");
 		break;
 	case IVR_ACT_VOICEMAIL:
 		call_path_save(call);
@@ -1473,7 +1098,7 @@ static void ivr_do(struct call *call, const struct ivr_action *act)
 		call->vm_started = 0;
 		call->vm_max_ms = act->max_ms;
 		media_stream_detect(call->caller->ms, true);
-		p = prompt_for(ctl, act);
+		p = call__prompt_for(ctl, act);
 		if (p)
 			media_stream_play(call->caller->ms, p, false);
 		else
@@ -1499,14 +1124,15 @@ static int leg_ring_agent(struct call *call, const char *ext)
 			 ext);
 		return err;
 	}
-	err = leg_alloc(&leg, call, LEG_AGENT);
+	err = call__leg_alloc(&leg, call, LEG_AGENT);
 	if (err)
 		return err;
 	util_copy(leg->ext, sizeof(leg->ext), ext);
 	/* the phone reaches us where its REGISTER's source routes from */
-	if (sa_decode(&src, c.source, strlen(c.source)) || local_toward(&src, &local))
+	if (sa_decode(&src, c.source, strlen(c.source)) ||
+	    call__local_toward(&src, &local))
 		sa_init(&local, AF_UNSPEC);
-	leg_local(leg, &local, host, sizeof(host));
+	call__leg_local(leg, &local, host, sizeof(host));
 	if (!sa_isset(&call->local, SA_ADDR))
 		call->local = local; /* click-to-call: its callee's fallback */
 	err = media_stream_offer(leg->ms, &offer);
@@ -1515,11 +1141,12 @@ static int leg_ring_agent(struct call *call, const char *ext)
 	snprintf(from, sizeof(from), "sip:%s@%s",
 		 call->ia.row.caller[0] ? call->ia.row.caller : "anonymous", host);
 	util_copy(name, sizeof(name), call->ia.row.caller);
-	err =
-	    sipsess_connect(&leg->sess, ctl->sock, c.uri, name, from, "hotline", NULL, 0,
-			    "application/sdp", offer, NULL, NULL, false, offer_handler,
-			    answer_handler, progress_handler, estab_handler, info_handler,
-			    refer_handler, close_handler, leg, "Allow: " ALLOW "\r\n");
+	err = sipsess_connect(&leg->sess, ctl->sock, c.uri, name, from, "hotline", NULL,
+			      0, "application/sdp", offer, NULL, NULL, false,
+			      call__offer_handler, call__answer_handler,
+			      call__progress_handler, call__estab_handler,
+			      call__info_handler, call__refer_handler,
+			      call__close_handler, leg, "Allow: " ALLOW "\r\n");
 	if (err) {
 		log_warn("call: cannot ring agent=%s uri=%s: %s", ext, c.uri,
 			 strerror(err));
@@ -1551,7 +1178,7 @@ out:
 
 /* Rings an extension directly (not through a queue): the agent is busy
  * for the ACD while it rings. EBUSY: it is on a call already. */
-static int ring_direct(struct call *call, const char *ext)
+int call__ring_direct(struct call *call, const char *ext)
 {
 	struct callctl *ctl = call->ctl;
 	struct leg *leg;
@@ -1606,15 +1233,15 @@ static int voice_divert(struct interaction *ia, const char *to, void *arg)
 	if (!strcmp(to, "callback")) {
 		if (!call->contact[0] || call->callback)
 			return ENOTSUP;
-		call_callback_overflow(call, ia->row.queue);
+		call__callback_overflow(call, ia->row.queue);
 	} else if (!strncmp(to, "extension:", 10)) {
 		call->state = CALL_DIRECT;
 		util_copy(call->direct, sizeof(call->direct), to + 10);
 		media_stream_detect(call->caller->ms, false);
-		if (ring_direct(call, to + 10))
-			call_end(call, "system", 480, "overflow extension unavailable");
+		if (call__ring_direct(call, to + 10))
+			call__end(call, "system", 480, "overflow extension unavailable");
 	} else if (!strncmp(to, "flow:", 5)) {
-		call_run_flow(call, cfg_flow_find(ctl->tenant, to + 5), clock_now_ms());
+		call__run_flow(call, cfg_flow_find(ctl->tenant, to + 5), clock_now_ms());
 	} else {
 		return ENOTSUP;
 	}
@@ -1624,7 +1251,7 @@ static int voice_divert(struct interaction *ia, const char *to, void *arg)
 static void voice_close(struct interaction *ia, const char *reason, void *arg)
 {
 	(void)arg;
-	call_end(ia->obj, "system", ia->exit_outcome[0] ? 0 : 500, reason);
+	call__end(ia->obj, "system", ia->exit_outcome[0] ? 0 : 500, reason);
 }
 
 /* Does the controller hold a call for agent ext (talking or ringing)? */
@@ -1686,13 +1313,13 @@ static void sweep_handler(void *arg)
 		/* A voicemail message at its longest. */
 		if (call->state == CALL_VOICEMAIL && call->vm_started &&
 		    now >= call->vm_started + call->vm_max_ms) {
-			call_end(call, "system", 0, "voicemail full");
+			call__end(call, "system", 0, "voicemail full");
 			continue;
 		}
 		/* A customer called back who does not answer. */
 		if (call->state == CALL_CALLBACK &&
 		    now > call->callback_at + CALLBACK_RING_MS) {
-			call_end(call, "system", 408, "callback no answer");
+			call__end(call, "system", 408, "callback no answer");
 			continue;
 		}
 		/* Time to tell the caller where it stands. */
@@ -1723,7 +1350,7 @@ static void sweep_handler(void *arg)
 				 leg->ext);
 			leg_missed(leg, 408); /* sends CANCEL */
 			if (call->state == CALL_DIRECT) {
-				call_end(call, "system", 408, "no answer");
+				call__end(call, "system", 408, "no answer");
 				break;
 			}
 		}
@@ -1734,7 +1361,7 @@ static void sweep_handler(void *arg)
 
 /* A new call; msg is the INVITE that starts it, or NULL for one that
  * hotline places itself (click-to-call). */
-static int call_alloc(struct call **callp, struct callctl *ctl, const struct sip_msg *msg)
+int call__alloc(struct call **callp, struct callctl *ctl, const struct sip_msg *msg)
 {
 	struct call *call = mem_zalloc(sizeof(*call), call_destructor);
 	int err;
@@ -1759,12 +1386,12 @@ static int call_alloc(struct call **callp, struct callctl *ctl, const struct sip
 	}
 	call->local = msg->dst;
 legs:
-	err = leg_alloc(&call->caller, call, LEG_CALLER);
+	err = call__leg_alloc(&call->caller, call, LEG_CALLER);
 	if (err) {
 		mem_deref(call);
 		return err;
 	}
-	leg_local(call->caller, &call->local, NULL, 0);
+	call__leg_local(call->caller, &call->local, NULL, 0);
 	list_append(&ctl->calls, &call->le, call);
 	*callp = call;
 	return 0;
@@ -1772,91 +1399,15 @@ legs:
 
 /* Answers (200 with desc) or starts ringing (180) the caller's INVITE:
  * one place for the session handlers every caller leg uses. */
-static int caller_accept(struct call *call, const struct sip_msg *msg, uint16_t code,
-			 const char *reason, struct mbuf *desc)
+int call__accept(struct call *call, const struct sip_msg *msg, uint16_t code,
+		 const char *reason, struct mbuf *desc)
 {
 	return sipsess_accept(&call->caller->sess, call->ctl->sock, msg, code, reason,
 			      "hotline", "application/sdp", desc, NULL, NULL, false,
-			      offer_handler, answer_handler, estab_handler, info_handler,
-			      refer_handler, close_handler, call->caller,
+			      call__offer_handler, call__answer_handler,
+			      call__estab_handler, call__info_handler,
+			      call__refer_handler, call__close_handler, call->caller,
 			      "Allow: " ALLOW "\r\n");
-}
-
-/*
- * An agent's phone dials a feature code: *50 log in, *51 pause (with the
- * first reason code), *52 resume, *59 log out. The call is answered, a
- * short confirmation is spoken, and hotline hangs up. Not an interaction:
- * nothing is stored for the call itself; the state change is an event.
- */
-static void feature_code(struct callctl *ctl, const struct sip_msg *msg, const char *who,
-			 const char *code)
-{
-	const struct cfg_agent *agent = cfg_agent_find(ctl->tenant, who);
-	enum agent_presence p;
-	struct call *call = NULL;
-	struct mbuf *answer = NULL;
-	const char *said;
-	int err;
-
-	if (!strcmp(code, "*50") || !strcmp(code, "*52"))
-		p = AGENT_AVAILABLE;
-	else if (!strcmp(code, "*51"))
-		p = AGENT_PAUSED;
-	else if (!strcmp(code, "*59"))
-		p = AGENT_LOGGED_OUT;
-	else {
-		(void)sip_treply(NULL, ctl->sip, msg, 404, "No Such Feature Code");
-		return;
-	}
-	if (!agent) {
-		(void)sip_treply(NULL, ctl->sip, msg, 403, "Not An Agent");
-		return;
-	}
-	/* *52 resumes a paused agent; a logged-out one logs in with *50 */
-	if (!strcmp(code, "*52")) {
-		struct acd_agent_info info;
-		if (!acd_agent_info(ctl->acd, agent->ext, &info) &&
-		    info.presence == AGENT_LOGGED_OUT)
-			err = EALREADY;
-		else
-			err =
-			    acd_agent_set(ctl->acd, agent->ext, p, NULL, clock_now_ms());
-	} else {
-		err = acd_agent_set(ctl->acd, agent->ext, p, NULL, clock_now_ms());
-	}
-	said = err ? feature_said[3] : feature_said[p];
-	if (!err)
-		interaction_route(ctl->ias);
-
-	if (call_alloc(&call, ctl, msg)) {
-		(void)sip_treply(NULL, ctl->sip, msg, 503, "Service Unavailable");
-		return;
-	}
-	call->ia.quiet = true;
-	err = mbuf_get_left(msg->mb)
-		  ? media_stream_answer(call->caller->ms, msg->mb, &answer)
-		  : media_stream_offer(call->caller->ms, &answer);
-	if (!err)
-		err = caller_accept(call, msg, 200, "OK", answer);
-	mem_deref(answer);
-	if (err) {
-		bool refused = err == ENOTSUP || err == EPROTO;
-		(void)sip_treply(NULL, ctl->sip, msg, refused ? 488 : 500,
-				 refused ? "Not Acceptable Here" : "Error");
-		call->state = CALL_ENDED;
-		mem_deref(call);
-		return;
-	}
-	call->caller->answered = true;
-	call->state = CALL_FEATURE;
-	{
-		struct ivr_action act = {.type = IVR_ACT_PLAY, .text = said, .file = ""};
-		const struct prompt *pr = prompt_for(ctl, &act);
-		if (pr)
-			media_stream_play(call->caller->ms, pr, false);
-		else
-			call_end(call, "system", 0, "feature code done");
-	}
 }
 
 /*
@@ -1917,7 +1468,7 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 	}
 
 	if (called[0] == '*') {
-		feature_code(ctl, msg, ext[0] ? ext : caller, called);
+		call__feature_code(ctl, msg, ext[0] ? ext : caller, called);
 		return;
 	}
 
@@ -1932,7 +1483,7 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 		return;
 	}
 
-	err = call_alloc(&call, ctl, msg);
+	err = call__alloc(&call, ctl, msg);
 	if (err) {
 		(void)sip_treply(NULL, ctl->sip, msg, 503, "Service Unavailable");
 		return;
@@ -1979,7 +1530,7 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 		const struct cfg_flow *flow = cfg_flow_find(ctl->tenant, num->flow);
 		struct ivr_action act = {0};
 
-		err = caller_accept(call, msg, 200, "OK", answer);
+		err = call__accept(call, msg, 200, "OK", answer);
 		if (err)
 			goto fail;
 		call->caller->answered = true;
@@ -1994,7 +1545,7 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 	} else {
 		/* An extension: ring that agent, answer the caller when the
 		 * agent answers. */
-		err = caller_accept(call, msg, 180, "Ringing", NULL);
+		err = call__accept(call, msg, 180, "Ringing", NULL);
 		if (err)
 			goto fail;
 		call->caller->answer = mem_ref(answer);
@@ -2002,13 +1553,13 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 		util_copy(call->direct, sizeof(call->direct), agent->ext);
 		log_info("call: direct call=%s from=%s to=%s", call->ia.row.id,
 			 log_mask(masked, sizeof(masked), caller), agent->ext);
-		err = ring_direct(call, agent->ext);
+		err = call__ring_direct(call, agent->ext);
 		if (err) {
 			mem_deref(answer);
 			if (err == EBUSY)
-				call_end(call, "system", 486, "Busy Here");
+				call__end(call, "system", 486, "Busy Here");
 			else
-				call_end(call, "system", 480, "Temporarily Unavailable");
+				call__end(call, "system", 480, "Temporarily Unavailable");
 			return;
 		}
 	}
@@ -2019,7 +1570,7 @@ fail:
 	log_error("call: set-up failed call=%s: %s", call->ia.row.id, strerror(err));
 	mem_deref(answer);
 	if (call->caller->sess)
-		call_end(call, "system", 500, "Server Internal Error");
+		call__end(call, "system", 500, "Server Internal Error");
 	else {
 		(void)sip_treply(NULL, ctl->sip, msg, 500, "Server Internal Error");
 		call->state = CALL_ENDED;
@@ -2037,7 +1588,7 @@ static void callctl_destructor(void *arg)
 	interaction_svc_closing(ctl->ias);
 	while (!list_isempty(&ctl->calls)) {
 		struct call *call = list_head(&ctl->calls)->data;
-		call_end(call, "system", 503, "shutdown");
+		call__end(call, "system", 503, "shutdown");
 	}
 	interaction_ops_set(ctl->ias, ACD_VOICE, NULL, NULL);
 	mem_deref(ctl->sock);
@@ -2116,61 +1667,7 @@ size_t callctl_active(const struct callctl *ctl)
 	return ctl ? list_count(&ctl->calls) : 0;
 }
 
-/*
- * Click-to-call: the agent's phone rings first; when the agent answers,
- * the customer at target (a SIP URI) is called, and the two are bridged
- * and recorded like any call (the callback's path). Writes the call's id.
- */
-int callctl_dial(struct callctl *ctl, const char *agent, const char *target, char *id,
-		 size_t idsz)
-{
-	struct registrar_contact rc;
-	struct sip_addr addr;
-	struct pl pl;
-	struct call *call = NULL;
-	int err;
-
-	if (!ctl || !agent || !target)
-		return EINVAL;
-	pl_set_str(&pl, target);
-	if (strncmp(target, "sip:", 4) || strlen(target) >= sizeof(call->contact) ||
-	    uri_decode(&addr.uri, &pl))
-		return EINVAL;
-	if (!cfg_agent_find(ctl->tenant, agent))
-		return ENOENT;
-	if (registrar_contact(ctl->reg, agent, &rc))
-		return ENODEV;
-	if (list_count(&ctl->calls) >= ctl->node->max_calls)
-		return EAGAIN;
-	err = call_alloc(&call, ctl, NULL);
-	if (err)
-		return err;
-	call->outbound = true;
-	call->callback = true; /* the agent first, then the customer */
-	call->caller_gone = true;
-	util_copy(call->ia.row.caller, sizeof(call->ia.row.caller), agent);
-	pl_strcpy(&addr.uri.user, call->ia.row.called, sizeof(call->ia.row.called));
-	util_sanitize(call->ia.row.called);
-	util_copy(call->contact, sizeof(call->contact), target);
-	util_copy(call->direct, sizeof(call->direct), agent);
-	call->state = CALL_DIRECT;
-	interaction_save(&call->ia);
-	interaction_event(
-	    &call->ia, "call.created", NULL,
-	    "{\"caller\":\"%s\",\"called\":\"%s\",\"direction\":\"outbound\"}",
-	    call->ia.row.caller, call->ia.row.called);
-	err = ring_direct(call, agent);
-	if (err) {
-		call_end(call, "system", err == EBUSY ? 486 : 480,
-			 err == EBUSY ? "agent busy" : "agent unavailable");
-		return err == EBUSY ? EBUSY : ENODEV;
-	}
-	util_copy(id, idsz, call->ia.row.id);
-	log_info("call: click-to-call call=%s agent=%s", call->ia.row.id, agent);
-	return 0;
-}
-
-static struct call *call_by_id(struct callctl *ctl, const char *id)
+struct call *call__find(struct callctl *ctl, const char *id)
 {
 	for (struct le *le = list_head(&ctl->calls); le; le = le->next) {
 		struct call *call = le->data;
@@ -2182,14 +1679,14 @@ static struct call *call_by_id(struct callctl *ctl, const char *id)
 
 int callctl_hangup(struct callctl *ctl, const char *id, const char *agent)
 {
-	struct call *call = ctl && id ? call_by_id(ctl, id) : NULL;
+	struct call *call = ctl && id ? call__find(ctl, id) : NULL;
 
 	if (!call)
 		return ENOENT;
 	if (agent && (!call->agent || strcmp(call->agent->ext, agent)))
 		return EPERM;
 	log_info("call: hung up from the API call=%s", call->ia.row.id);
-	call_end(call, "agent", 0, "API");
+	call__end(call, "agent", 0, "API");
 	return 0;
 }
 
@@ -2207,7 +1704,7 @@ void callctl_customer_merged(struct callctl *ctl, const char *from, const char *
 
 int callctl_hold(struct callctl *ctl, const char *id, const char *agent, bool hold)
 {
-	struct call *call = ctl && id ? call_by_id(ctl, id) : NULL;
+	struct call *call = ctl && id ? call__find(ctl, id) : NULL;
 
 	if (!call)
 		return ENOENT;
@@ -2221,7 +1718,7 @@ int callctl_hold(struct callctl *ctl, const char *id, const char *agent, bool ho
 	if (hold) {
 		/* the caller hears music, the agent nothing; neither hears the
 		 * other (the recording keeps what each says) */
-		moh_start(call->caller->ms, ctl);
+		call__moh_start(call->caller->ms, ctl);
 		media_stream_play(call->agent->ms, ctl->hush, true);
 	} else {
 		media_stream_silence(call->caller->ms);
@@ -2232,16 +1729,4 @@ int callctl_hold(struct callctl *ctl, const char *id, const char *agent, bool ho
 	interaction_event(&call->ia, hold ? "call.held" : "call.resumed",
 			  call->agent->ext, "{\"by\":\"desktop\"}");
 	return 0;
-}
-
-int callctl_transfer(struct callctl *ctl, const char *id, const char *agent,
-		     const char *target)
-{
-	struct call *call = ctl && id && target ? call_by_id(ctl, id) : NULL;
-
-	if (!call)
-		return ENOENT;
-	if (!call->agent || (agent && strcmp(call->agent->ext, agent)))
-		return EPERM;
-	return call_transfer(call, call->agent, target) == ENOENT ? EINVAL : 0;
 }

@@ -1,5 +1,6 @@
 /*
- * call_int.h — the call controller's private structs (call.c only).
+ * call_int.h — the call controller's private structs and the helpers its
+ * files share (call.c, callback.c, transfer.c, feature.c; src/sip only).
  */
 #ifndef HOTLINE_CALL_INT_H
 #define HOTLINE_CALL_INT_H
@@ -102,5 +103,42 @@ struct callctl {
 };
 
 int callctl__info_digit(const struct sip_msg *msg, char *digitp);
+
+#define CALLBACK_RING_MS 30000 /* a customer called back who does not answer */
+
+/* Shared by the controller's files (call.c, callback.c, transfer.c,
+ * feature.c); see each one's comment there. */
+int call__alloc(struct call **callp, struct callctl *ctl, const struct sip_msg *msg);
+struct call *call__find(struct callctl *ctl, const char *id);
+int call__accept(struct call *call, const struct sip_msg *msg, uint16_t code,
+		 const char *reason, struct mbuf *desc);
+void call__end(struct call *call, const char *side, int cause, const char *reason);
+void call__connect(struct call *call);
+void call__enter_queue(struct call *call, const char *queue, int priority);
+void call__run_flow(struct call *call, const struct cfg_flow *flow, uint64_t now);
+int call__ring_direct(struct call *call, const char *ext);
+int call__leg_alloc(struct leg **legp, struct call *call, enum leg_role role);
+void call__leg_local(struct leg *leg, const struct sa *local, char *host, size_t sz);
+int call__local_toward(const struct sa *peer, struct sa *local);
+int call__prompt_add(struct callctl *ctl, const char *text, const char *file);
+int call__feature_prepare(struct callctl *ctl);
+int call__callback_prepare(struct callctl *ctl);
+const struct prompt *call__prompt_for(struct callctl *ctl, const struct ivr_action *act);
+void call__moh_start(struct media_stream *s, struct callctl *ctl);
+bool call__callback_key(struct call *call, char digit);
+void call__callback_overflow(struct call *call, const char *queue);
+void call__callback_hangup(struct call *call);
+void call__dial_back(struct call *call);
+void call__feature_code(struct callctl *ctl, const struct sip_msg *msg, const char *who,
+			const char *code);
+int call__offer_handler(struct mbuf **descp, const struct sip_msg *msg, void *arg);
+int call__answer_handler(const struct sip_msg *msg, void *arg);
+void call__progress_handler(const struct sip_msg *msg, void *arg);
+void call__estab_handler(const struct sip_msg *msg, void *arg);
+void call__info_handler(struct sip *sip, const struct sip_msg *msg, void *arg);
+void call__refer_handler(struct sip *sip, const struct sip_msg *msg, void *arg);
+void call__close_handler(int err, const struct sip_msg *msg, void *arg);
+
+#define CALL_ALLOW "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, REFER, NOTIFY"
 
 #endif
