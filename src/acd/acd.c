@@ -2112,6 +2112,11 @@ int acd_presence_parse(enum agent_presence *pp, const char *name)
 	return EINVAL;
 }
 
+const char *acd_channel_name(enum acd_channel ch)
+{
+	return ch < ACD_CHANNELS ? channel_names[ch] : "?";
+}
+
 const char *acd_state_name(enum agent_state s)
 {
 	return s < AGENT_ST_COUNT ? state_names[s] : "?";

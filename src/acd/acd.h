@@ -163,6 +163,8 @@ const char *acd_queue_member_at(const struct acd *a, const char *queue, size_t i
 int acd_apply_tenant(struct acd *a, const struct cfg_tenant *t, uint64_t now,
 		     void (*later)(const char *what, void *arg), void *arg);
 int acd_strategy_parse(enum acd_strategy *sp, const char *name);
+/* "voice", "chat", "mail", "message" */
+const char *acd_channel_name(enum acd_channel ch);
 const char *acd_strategy_name(enum acd_strategy s);
 
 /* --- interactions ----------------------------------------------------- */

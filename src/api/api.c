@@ -565,6 +565,10 @@ static json_t *queue_json(struct api *a, const struct acd_queue_info *qi)
 		      "longest_wait_ms",
 		      (json_int_t)(qi->oldest && now > qi->oldest ? now - qi->oldest : 0),
 		      "agents", agents, "today", stats_json(&st));
+	/* its figures and its members' states are of its channel */
+	if (o)
+		json_object_set_new(o, "channel",
+				    json_string(acd_channel_name(qi->channel)));
 	/* the settings the queue form shows (a queue out of the file has none) */
 	if (o && cq) {
 		json_t *skills = json_object();
@@ -895,7 +899,8 @@ static void queues_stats(struct req *rq)
 	if (!from && !to) {
 		(void)acd_stats_queue(rq->api->stats, rq->id, now, &st);
 		api__reply_json(rq, 200, "OK",
-				json_pack("{s:s,s:s,s:i,s:I,s:o}", "queue", rq->id,
+				json_pack("{s:s,s:s,s:s,s:i,s:I,s:o}", "queue", rq->id,
+					  "channel", acd_channel_name(qi.channel),
 					  "range", "today", "waiting", (int)qi.waiting,
 					  "longest_wait_ms",
 					  (json_int_t)(qi.oldest ? now - qi.oldest : 0),
@@ -908,9 +913,10 @@ static void queues_stats(struct req *rq)
 	(void)acd_stats_queue(rs, rq->id, to ? to : now, &st);
 	mem_deref(rs);
 	api__reply_json(rq, 200, "OK",
-			json_pack("{s:s,s:s,s:I,s:I,s:o}", "queue", rq->id, "range",
-				  "events", "from", (json_int_t)from, "to",
-				  (json_int_t)(to ? to : now), "stats", stats_json(&st)));
+			json_pack("{s:s,s:s,s:s,s:I,s:I,s:o}", "queue", rq->id, "channel",
+				  acd_channel_name(qi.channel), "range", "events", "from",
+				  (json_int_t)from, "to", (json_int_t)(to ? to : now),
+				  "stats", stats_json(&st)));
 }
 
 /*
@@ -1295,6 +1301,8 @@ static const struct route routes[] = {
     {"POST", "/api/v1/calls/{id}/hold", ANY, api__calls_hold},
     {"POST", "/api/v1/calls/{id}/transfer", ANY, api__calls_transfer},
     {"POST", "/api/v1/calls/{id}/wrapup", ANY, api__calls_wrapup},
+    {"GET", "/api/v1/interactions", ANY, api__interactions_list},
+    {"GET", "/api/v1/interactions/{id}", ANY, api__interactions_get},
     {"GET", "/api/v1/pause-reasons", ANY, pause_reasons},
     {"PUT", "/api/v1/pause-reasons", ADMIN, api__pause_reasons_put},
     {"GET", "/api/v1/dispositions", ANY, dispositions},

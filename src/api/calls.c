@@ -1,9 +1,10 @@
 /*
- * calls.c — the routes of calls (interactions on the phone): lists and
- * one call with its events, its recording, click-to-call, and what an
- * agent does to a call from the desktop: hang up, transfer, wrap up with
- * a disposition and notes. Agents see their own calls, supervisors those
- * of their queues (api__sees_*).
+ * calls.c — the routes of interactions (/api/v1/interactions, every
+ * channel) and of calls (/api/v1/calls, the voice view of the same
+ * rows): lists and one with its events, a call's recording,
+ * click-to-call, and what an agent does to a call from the desktop: hang
+ * up, transfer, wrap up with a disposition and notes. Agents see their
+ * own, supervisors those of their queues (api__sees_*).
  *
  * Not here: how calls happen (sip/call.c), routing and replies (api.c).
  */
@@ -71,6 +72,10 @@ static json_t *call_json(const struct store_call *c)
 	json_object_set_new(o, "hangup_side", json_string(c->hangup_side));
 	json_object_set_new(o, "hangup_cause", json_integer(c->hangup_cause));
 	json_object_set_new(o, "hangup_reason", json_string(c->hangup_reason));
+	json_object_set_new(o, "channel",
+			    json_string(c->channel[0] ? c->channel : "voice"));
+	json_object_set_new(o, "direction",
+			    json_string(c->direction[0] ? c->direction : "inbound"));
 	if (c->recording[0]) {
 		snprintf(url, sizeof(url), "/api/v1/calls/%s/recording", c->id);
 		json_object_set_new(o, "recording", json_string(c->recording));
@@ -103,15 +108,34 @@ static int list_one(const struct store_call *c, void *arg)
 	return 0;
 }
 
-void api__calls_list(struct req *rq)
+static const char *const channels[] = {"voice", "chat", "mail", "message"};
+
+/* Calls are the voice view of the interactions (voice true); the
+ * interactions' list takes a channel. */
+static void list(struct req *rq, bool voice)
 {
 	struct store_call_filter f = {0};
-	char queue[64], agent[64], outcome[64];
+	char queue[64], agent[64], outcome[64], channel[16];
 	json_t *arr;
 	int err;
 
 	if (!api__query_time(rq, "from", &f.from) || !api__query_time(rq, "to", &f.to))
 		return;
+	if (voice) {
+		f.channel = "voice";
+	} else if (api__query_get(rq->msg, "channel", channel, sizeof(channel))) {
+		for (size_t i = 0; i < sizeof(channels) / sizeof(channels[0]); i++) {
+			if (!strcmp(channel, channels[i]))
+				f.channel = channels[i];
+		}
+		if (!f.channel) {
+			api__reply_error(rq, 400, "Bad Request", "bad_parameter",
+					 "channel: \"%s\" is not voice, chat, mail or "
+					 "message",
+					 channel);
+			return;
+		}
+	}
 	f.limit = 100;
 	if (!api__query_uint(rq, "limit", 1, 1000, &f.limit) ||
 	    !api__query_uint(rq, "offset", 0, 10000000, &f.offset))
@@ -146,8 +170,18 @@ void api__calls_list(struct req *rq)
 		return;
 	}
 	api__reply_json(rq, 200, "OK",
-			json_pack("{s:o,s:i,s:i}", "calls", arr, "limit", f.limit,
-				  "offset", f.offset));
+			json_pack("{s:o,s:i,s:i}", voice ? "calls" : "interactions", arr,
+				  "limit", f.limit, "offset", f.offset));
+}
+
+void api__calls_list(struct req *rq)
+{
+	list(rq, true);
+}
+
+void api__interactions_list(struct req *rq)
+{
+	list(rq, false);
 }
 
 static int event_one(const struct hl_event *ev, void *arg)
@@ -224,19 +258,37 @@ static bool call_load(struct req *rq, struct store_call *c)
 	return false;
 }
 
-void api__calls_get(struct req *rq)
+/* One with its wrap-up and events; a call (voice true) is a voice
+ * interaction. */
+static void get(struct req *rq, bool voice)
 {
 	struct store_call c;
 	json_t *o, *events;
 
 	if (!call_load(rq, &c))
 		return;
+	if (voice && c.channel[0] && strcmp(c.channel, "voice")) {
+		api__reply_error(rq, 404, "Not Found", "not_found",
+				 "no call with id '%s' (it is a %s interaction)", rq->id,
+				 c.channel);
+		return;
+	}
 	o = call_json(&c);
 	wrapup_add(rq, o, c.id);
 	events = json_array();
 	store_event_list(rq->api->store, 0, 0, c.id, event_one, events);
 	json_object_set_new(o, "events", events);
 	api__reply_json(rq, 200, "OK", o);
+}
+
+void api__calls_get(struct req *rq)
+{
+	get(rq, true);
+}
+
+void api__interactions_get(struct req *rq)
+{
+	get(rq, false);
 }
 
 /*

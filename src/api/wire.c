@@ -56,8 +56,9 @@ struct pending {
 };
 
 /* The lists that carry an ETag. */
-static const char *const etag_paths[] = {"/api/v1/calls", "/api/v1/tickets",
-					 "/api/v1/customers", "/api/v1/queues"};
+static const char *const etag_paths[] = {"/api/v1/calls", "/api/v1/interactions",
+					 "/api/v1/tickets", "/api/v1/customers",
+					 "/api/v1/queues"};
 
 static struct hash *pendings;
 static FILE *trace;

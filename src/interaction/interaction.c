@@ -42,7 +42,6 @@ struct interaction_svc {
 	bool closing;
 };
 
-static const char *const channel_names[] = {"voice", "chat", "mail", "message"};
 static const char *const state_names[] = {"routing", "offered", "active", "wrap-up",
 					  "ended"};
 
@@ -54,13 +53,13 @@ static const char *const exit_reasons[] = {"max wait", "queue full", "queue empt
 
 const char *interaction_channel_name(enum acd_channel ch)
 {
-	return ch < ACD_CHANNELS ? channel_names[ch] : "?";
+	return acd_channel_name(ch);
 }
 
 int interaction_channel_parse(enum acd_channel *chp, const char *name)
 {
 	for (int ch = 0; name && ch < ACD_CHANNELS; ch++) {
-		if (!strcmp(name, channel_names[ch])) {
+		if (!strcmp(name, acd_channel_name((enum acd_channel)ch))) {
 			*chp = (enum acd_channel)ch;
 			return 0;
 		}
@@ -121,7 +120,7 @@ static void channel_event(struct interaction *ia, const char *what, const char *
 	va_list ap;
 
 	snprintf(type, sizeof(type), "%s.%s",
-		 c->ops && c->ops->name ? c->ops->name : channel_names[ia->channel],
+		 c->ops && c->ops->name ? c->ops->name : acd_channel_name(ia->channel),
 		 what);
 	va_start(ap, fmt);
 	event_vemit(ia, type, agent, fmt, ap);
@@ -142,6 +141,10 @@ void interaction_init(struct interaction *ia, struct interaction_svc *s, void *o
 	id_new(ia->row.id);
 	ia->row.created = clock_now_ms();
 	util_copy(ia->row.outcome, sizeof(ia->row.outcome), "active");
+	util_copy(ia->row.channel, sizeof(ia->row.channel),
+		  acd_channel_name(ia->channel));
+	util_copy(ia->row.direction, sizeof(ia->row.direction),
+		  dir == INTERACTION_OUTBOUND ? "outbound" : "inbound");
 	list_append(&s->live, &ia->le, ia);
 }
 
@@ -287,7 +290,7 @@ int interaction_enqueue(struct interaction *ia, const char *queue, int priority)
 			  "{\"priority\":%d,\"caller\":\"%s\"}", priority,
 			  ia->row.caller);
 	log_info("interaction: queued id=%s channel=%s queue=%s priority=%d", ia->row.id,
-		 channel_names[ia->channel], queue, priority);
+		 acd_channel_name(ia->channel), queue, priority);
 	mem_ref(ia->obj);
 	err = acd_enqueue(s->acd, queue, priority, ia->row.queued, ia, &it);
 	if (err) {
@@ -539,7 +542,7 @@ static void agents_repair(struct interaction_svc *s, uint64_t now)
 				continue;
 			log_warn("interaction: repair agent=%s busy on %s without an "
 				 "interaction, freed",
-				 in.ext, channel_names[ch]);
+				 in.ext, acd_channel_name((enum acd_channel)ch));
 			acd_done(s->acd, in.ext, (enum acd_channel)ch, NULL, now);
 		}
 	}

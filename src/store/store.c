@@ -245,6 +245,14 @@ static const char *const migrations[] = {
     "ALTER TABLE tickets ADD COLUMN fields TEXT NOT NULL DEFAULT '{}';",
     /* 10: the language a user reads the pages in (PATCH /api/v1/session) */
     "ALTER TABLE users ADD COLUMN locale TEXT NOT NULL DEFAULT '';",
+    /* 11: interactions of every channel in one table (issue 13): each row
+     * its channel and direction; the calls so far are voice, inbound but
+     * for those placed by click-to-call (their call.created says so) */
+    "ALTER TABLE calls ADD COLUMN channel TEXT NOT NULL DEFAULT 'voice';"
+    "ALTER TABLE calls ADD COLUMN direction TEXT NOT NULL DEFAULT 'inbound';"
+    "UPDATE calls SET direction = 'outbound' WHERE id IN (SELECT call FROM events"
+    " WHERE type = 'call.created' AND data LIKE '%\"direction\":\"outbound\"%');"
+    "CREATE INDEX calls_channel ON calls(channel, created);",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
@@ -346,7 +354,7 @@ static int job_run(sqlite3 *db, const struct job *j)
 {
 	static const char *const sql[] = {
 	    [JOB_CALL] = "INSERT OR REPLACE INTO calls VALUES"
-			 " (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+			 " (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	    [JOB_EVENT] = "INSERT INTO events (ts,type,call,agent,queue,data)"
 			  " VALUES (?,?,?,?,?,?)",
 	    [JOB_BINDING_SAVE] = "INSERT OR REPLACE INTO bindings VALUES"
@@ -390,6 +398,8 @@ static int job_run(sqlite3 *db, const struct job *j)
 		bind_text(st, 15, c->hangup_reason);
 		bind_text(st, 16, c->recording);
 		bind_text(st, 17, c->customer[0] ? c->customer : NULL);
+		bind_text(st, 18, c->channel[0] ? c->channel : "voice");
+		bind_text(st, 19, c->direction[0] ? c->direction : "inbound");
 		break;
 	}
 	case JOB_EVENT:
@@ -880,6 +890,8 @@ static void row_call(sqlite3_stmt *st, struct store_call *c)
 	col_text(st, 14, c->hangup_reason, sizeof(c->hangup_reason));
 	col_text(st, 15, c->recording, sizeof(c->recording));
 	col_text(st, 16, c->customer, sizeof(c->customer));
+	col_text(st, 17, c->channel, sizeof(c->channel));
+	col_text(st, 18, c->direction, sizeof(c->direction));
 }
 
 int store_call_get(struct store *s, const char *id, struct store_call *c)
@@ -992,6 +1004,8 @@ int store_call_list(struct store *s, const struct store_call_filter *f, store_ca
 		strcat(sql, " AND instr(',' || ?8 || ',', ',' || queue || ',') > 0");
 	if (f->customer)
 		strcat(sql, " AND customer = ?9");
+	if (f->channel)
+		strcat(sql, " AND channel = ?10");
 	strcat(sql, " ORDER BY created DESC, id DESC LIMIT ?6 OFFSET ?7");
 	if (sqlite3_prepare_v2(s->rdb, sql, -1, &st, NULL) != SQLITE_OK) {
 		log_error("store: call list failed: %s", sqlite3_errmsg(s->rdb));
@@ -1011,6 +1025,8 @@ int store_call_list(struct store *s, const struct store_call_filter *f, store_ca
 		bind_text(st, 8, f->queues);
 	if (f->customer)
 		bind_text(st, 9, f->customer);
+	if (f->channel)
+		bind_text(st, 10, f->channel);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		row_call(st, &c);
 		if (h(&c, arg))

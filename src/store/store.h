@@ -73,6 +73,8 @@ struct store_call {
 	char hangup_reason[64]; /* "BYE", "CANCEL", "rtp timeout", ... */
 	char recording[256];	/* path relative to the data dir, "" = none */
 	char customer[32];	/* the customer the caller is, "" = unknown */
+	char channel[16];	/* voice, chat, mail, message ("" reads as voice) */
+	char direction[16];	/* inbound, outbound ("" reads as inbound) */
 };
 
 typedef int(store_call_h)(const struct store_call *c, void *arg);
@@ -98,7 +100,8 @@ struct store_call_filter {
 	const char *outcome;
 	const char *queues; /* comma list: in one of them; NULL = any */
 	const char *customer;
-	uint32_t limit; /* 0 = 100 */
+	const char *channel; /* voice, chat, mail, message; NULL = any */
+	uint32_t limit;	     /* 0 = 100 */
 	uint32_t offset;
 };
 /* Calls h for each matching row, newest first; stops early when h

@@ -3,9 +3,10 @@
  * and read back with filters, events, bindings with expiry, a burst of
  * writes committed in batches, data kept across close and reopen, a
  * full write queue refused with ENOSPC rather than growing, tickets'
- * custom fields (migration 9), users' languages (migration 10), commit
- * notices: a handler on the main loop once the writes before it are on
- * the disk, and groups of writes committed whole.
+ * custom fields (migration 9), users' languages (migration 10), the
+ * channel of every interaction (11), commit notices: a handler on the
+ * main loop once the writes before it are on the disk, and groups of
+ * writes committed whole.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -79,7 +80,7 @@ static int test_calls_events_bindings(void)
 
 	mkdir_tmp();
 	TEST_ERR(store_open(&st, dir));
-	TEST_CHECK(!(store_schema_version(st) != 10));
+	TEST_CHECK(!(store_schema_version(st) != 11));
 	for (int i = 0; i < 10; i++) {
 		memset(&c, 0, sizeof(c));
 		snprintf(c.id, sizeof(c.id), "c%d", i);
@@ -143,7 +144,7 @@ static int test_calls_events_bindings(void)
 	/* close, reopen: everything is still there, nothing reapplied */
 	st = mem_deref(st);
 	TEST_ERR(store_open(&st, dir));
-	TEST_CHECK(!(store_schema_version(st) != 10 || store_call_get(st, "c3", &got)));
+	TEST_CHECK(!(store_schema_version(st) != 11 || store_call_get(st, "c3", &got)));
 	n = 0;
 	store_webhook_list(st, webhook_h, &n);
 	TEST_CHECK(!(n != 1));
@@ -358,13 +359,16 @@ static int test_ticket_fields(void)
 		db,
 		"ALTER TABLE tickets DROP COLUMN fields;"
 		"ALTER TABLE users DROP COLUMN locale;"
+		"DROP INDEX calls_channel;"
+		"ALTER TABLE calls DROP COLUMN channel;"
+		"ALTER TABLE calls DROP COLUMN direction;"
 		"DELETE FROM schema_version WHERE version >= 9;"
 		"INSERT INTO tickets (id, status, updated) VALUES ('tk3', 'new', 0);"
 		"INSERT INTO users VALUES ('carol', 'agent', '1003', '', '', 'h', 0, 0);",
 		NULL, NULL, NULL) == SQLITE_OK);
 	sqlite3_close(db);
 	db = NULL;
-	TEST_CHECK(!store_open(&st, dir) && store_schema_version(st) == 10);
+	TEST_CHECK(!store_open(&st, dir) && store_schema_version(st) == 11);
 	TEST_CHECK(!store_ticket_get(st, "tk3", t) && !strcmp(t->fields, "{}"));
 	buf[0] = '\0';
 	TEST_CHECK(!store_user_list(st, user_h, buf) && !strcmp(buf, "carol+"));
@@ -524,6 +528,83 @@ out:
 	return r;
 }
 
+static int channel_h(const struct store_call *c, void *arg)
+{
+	strcat(arg, c->id);
+	strcat(arg, "=");
+	strcat(arg, c->channel);
+	strcat(arg, "/");
+	strcat(arg, c->direction);
+	strcat(arg, ";");
+	return 0;
+}
+
+/* Interactions carry their channel and direction, and are listed by
+ * channel; a database of schema 10 keeps its calls as voice (outbound for
+ * those click-to-call placed) and their events. */
+static int test_interaction_channels(void)
+{
+	struct store *st = NULL;
+	struct store_call c;
+	struct store_call_filter f = {0};
+	char buf[256] = "", path[128];
+	sqlite3 *db = NULL;
+	int n = 0, r = 1;
+
+	mkdir_tmp();
+	TEST_CHECK(!store_open(&st, dir));
+	memset(&c, 0, sizeof(c));
+	strcpy(c.id, "v1");
+	c.created = 1;
+	store_call_save(st, &c); /* no channel given: voice, inbound */
+	strcpy(c.id, "ch1");
+	strcpy(c.channel, "chat");
+	c.created = 2;
+	store_call_save(st, &c);
+	store_flush(st);
+	TEST_CHECK(!store_call_list(st, &f, channel_h, buf) &&
+		   !strcmp(buf, "ch1=chat/inbound;v1=voice/inbound;"));
+	f.channel = "chat";
+	buf[0] = '\0';
+	TEST_CHECK(!store_call_list(st, &f, channel_h, buf) &&
+		   !strcmp(buf, "ch1=chat/inbound;"));
+
+	/* back to schema 10: two calls and their events, one placed by
+	 * click-to-call */
+	st = mem_deref(st);
+	snprintf(path, sizeof(path), "%s/hotline.db", dir);
+	TEST_CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+	TEST_CHECK(
+	    sqlite3_exec(db,
+			 "DELETE FROM calls;"
+			 "DROP INDEX calls_channel;"
+			 "ALTER TABLE calls DROP COLUMN channel;"
+			 "ALTER TABLE calls DROP COLUMN direction;"
+			 "DELETE FROM schema_version WHERE version = 11;"
+			 "INSERT INTO calls (id, created) VALUES ('in1', 1), ('out1', 2);"
+			 "INSERT INTO events (ts, type, call, data) VALUES"
+			 " (1, 'call.created', 'in1', '{\"caller\":\"100\"}'),"
+			 " (2, 'call.created', 'out1', '{\"direction\":\"outbound\"}'),"
+			 " (3, 'call.ended', 'out1', '{}');",
+			 NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+	db = NULL;
+	TEST_CHECK(!store_open(&st, dir) && store_schema_version(st) == 11);
+	memset(&f, 0, sizeof(f));
+	buf[0] = '\0';
+	TEST_CHECK(!store_call_list(st, &f, channel_h, buf) &&
+		   !strcmp(buf, "out1=voice/outbound;in1=voice/inbound;"));
+	store_event_list(st, 0, 0, "out1", ev_h, &n);
+	TEST_CHECK(n == 2);
+	r = 0;
+out:
+	if (db)
+		sqlite3_close(db);
+	mem_deref(st);
+	rm_tmp();
+	return r;
+}
+
 static const struct test_case tests[] = {
     {"users, tokens, sessions and the audit log", test_users_tokens_sessions_audit},
     {"calls, events and bindings saved, filtered, kept across reopen",
@@ -534,6 +615,9 @@ static const struct test_case tests[] = {
     {"a commit notice runs on the main loop after its writes are on the disk",
      test_commit_notice},
     {"a group of writes is held back until whole, then committed at once", test_group},
+    {"interactions carry their channel; schema 10 upgraded keeping calls and "
+     "events",
+     test_interaction_channels},
 };
 
 TEST_MAIN(tests)
