@@ -37,8 +37,9 @@ struct interaction_svc {
 	struct channel chv[ACD_CHANNELS];
 	struct list live; /* struct interaction, by creation */
 	struct tmr tick;
-	uint64_t checked_at; /* last invariant check and repair */
-	uint64_t day;	     /* UTC day of the last tick (acd_new_day) */
+	uint64_t (*now)(void); /* the clock: clock_now_ms, a test's own */
+	uint64_t checked_at;   /* last invariant check and repair */
+	uint64_t day;	       /* UTC day of the last tick (acd_new_day) */
 	bool closing;
 };
 
@@ -139,7 +140,7 @@ void interaction_init(struct interaction *ia, struct interaction_svc *s, void *o
 	ia->direction = dir;
 	ia->state = INTERACTION_ROUTING;
 	id_new(ia->row.id);
-	ia->row.created = clock_now_ms();
+	ia->row.created = s->now();
 	util_copy(ia->row.outcome, sizeof(ia->row.outcome), "active");
 	util_copy(ia->row.channel, sizeof(ia->row.channel),
 		  acd_channel_name(ia->channel));
@@ -284,7 +285,7 @@ int interaction_enqueue(struct interaction *ia, const char *queue, int priority)
 	priority += ia->tier_priority;
 	ia->exit_outcome[0] = '\0';
 	util_copy(ia->row.queue, sizeof(ia->row.queue), queue);
-	ia->row.queued = clock_now_ms();
+	ia->row.queued = s->now();
 	interaction_save(ia);
 	interaction_event(ia, "queue.entered", NULL,
 			  "{\"priority\":%d,\"caller\":\"%s\"}", priority,
@@ -314,9 +315,9 @@ void interaction_unqueue(struct interaction *ia, bool abandoned)
 	if (abandoned)
 		interaction_event(ia, "queue.abandoned", NULL,
 				  "{\"wait_ms\":%llu,\"position\":%zu}",
-				  (unsigned long long)(clock_now_ms() - ia->row.queued),
+				  (unsigned long long)(ia->svc->now() - ia->row.queued),
 				  acd_item_position(ia->item));
-	acd_remove(ia->svc->acd, ia->item, clock_now_ms());
+	acd_remove(ia->svc->acd, ia->item, ia->svc->now());
 	ia->item = NULL;
 }
 
@@ -336,7 +337,7 @@ static void withdraw(struct interaction *ia)
 void interaction_missed(struct interaction *ia, const char *agent, int code,
 			uint64_t rang_at)
 {
-	uint64_t now = clock_now_ms();
+	uint64_t now = ia->svc->now();
 
 	interaction_event(ia, "agent.noanswer", agent, "{\"code\":%d,\"ring_ms\":%llu}",
 			  code, (unsigned long long)(rang_at ? now - rang_at : 0));
@@ -352,7 +353,7 @@ int interaction_accept(struct interaction *ia, const char *agent, uint64_t rang_
 	const struct channel *c = channel_of(ia);
 	int err = 0;
 
-	ia->row.answered = clock_now_ms();
+	ia->row.answered = s->now();
 	/* The engine hands the item to this agent and frees the others
 	 * who were offered it; their offers are withdrawn here. */
 	if (ia->item) {
@@ -387,7 +388,7 @@ static void handling_done(struct interaction *ia, uint64_t now)
 
 void interaction_release(struct interaction *ia, const char *to, const char *kind)
 {
-	uint64_t now = clock_now_ms();
+	uint64_t now = ia->svc->now();
 
 	if (!ia->agent[0])
 		return;
@@ -407,7 +408,7 @@ void interaction_end(struct interaction *ia, const char *side, int cause,
 {
 	if (ia->state == INTERACTION_ENDED)
 		return;
-	ia->row.ended = ia->row.ended ? ia->row.ended : clock_now_ms();
+	ia->row.ended = ia->row.ended ? ia->row.ended : ia->svc->now();
 	util_copy(ia->row.hangup_side, sizeof(ia->row.hangup_side), side);
 	ia->row.hangup_cause = cause;
 	util_copy(ia->row.hangup_reason, sizeof(ia->row.hangup_reason), reason);
@@ -453,7 +454,7 @@ static void offer_h(struct acd_item *it, const char *agent, void *arg)
 		return;
 	}
 	interaction_event(ia, "agent.noanswer", agent, "{\"code\":0,\"ring_ms\":0}");
-	(void)acd_miss(ia->svc->acd, it, agent, clock_now_ms());
+	(void)acd_miss(ia->svc->acd, it, agent, ia->svc->now());
 }
 
 /* Can agent take one more of this item's channel now: the channel says. */
@@ -481,7 +482,7 @@ static void exited_h(void *item_arg, const char *queue, enum acd_exit why, void 
 	const struct channel *c = channel_of(ia);
 	const struct cfg_queue *q = cfg_queue_find(s->tenant, queue);
 	const char *to = !q ? "" : why == ACD_EXIT_KEY ? q->exit_to : q->overflow;
-	uint64_t now = clock_now_ms();
+	uint64_t now = s->now();
 
 	ia->item = NULL;
 	/* the engine already freed the agents offered it */
@@ -572,13 +573,13 @@ static void tick_handler(void *arg)
 	struct interaction_svc *s = arg;
 
 	tmr_start(&s->tick, TICK_MS, tick_handler, s);
-	interaction_tick(s, clock_now_ms());
+	interaction_tick(s, s->now());
 }
 
 void interaction_route(struct interaction_svc *s)
 {
 	if (s && !s->closing)
-		acd_route(s->acd, clock_now_ms());
+		acd_route(s->acd, s->now());
 }
 
 void interaction_svc_closing(struct interaction_svc *s)
@@ -618,6 +619,7 @@ int interaction_svc_alloc(struct interaction_svc **sp, struct acd *acd,
 	s->stats = stats;
 	s->store = st;
 	s->tenant = mem_ref((void *)tenant);
+	s->now = clock_now_ms;
 	tmr_init(&s->tick);
 	err = crm_hook_alloc(&s->hook, tenant);
 	if (err) {
@@ -631,6 +633,14 @@ int interaction_svc_alloc(struct interaction_svc **sp, struct acd *acd,
 	tmr_start(&s->tick, TICK_MS, tick_handler, s);
 	*sp = s;
 	return 0;
+}
+
+void interaction_svc_clock(struct interaction_svc *s, uint64_t (*now)(void))
+{
+	if (!s)
+		return;
+	s->now = now ? now : clock_now_ms;
+	tmr_cancel(&s->tick); /* a test ticks the engine on its own clock */
 }
 
 void interaction_ops_set(struct interaction_svc *s, enum acd_channel ch,

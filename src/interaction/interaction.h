@@ -113,6 +113,9 @@ struct interaction_ops {
 int interaction_svc_alloc(struct interaction_svc **sp, struct acd *acd,
 			  struct acd_stats *stats, struct store *st,
 			  const struct cfg_tenant *tenant);
+/* The clock the service reads (NULL: clock_now_ms); a test's own clock
+ * also stops the service's timer: the test calls interaction_tick. */
+void interaction_svc_clock(struct interaction_svc *s, uint64_t (*now)(void));
 /* A channel's adapter; ops NULL takes it away. */
 void interaction_ops_set(struct interaction_svc *s, enum acd_channel ch,
 			 const struct interaction_ops *ops, void *arg);
