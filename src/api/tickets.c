@@ -1,9 +1,9 @@
 /*
  * tickets.c — the routes of tickets (list with filters and SLA state,
  * create, read with history, change, notes and replies), the clock that
- * checks the SLA targets every second, and the rules that make tickets
- * by themselves: a known customer who hung up waiting in a queue gets a
- * call-back ticket, a voicemail gets a ticket with the recording's call.
+ * checks the SLA targets every second and runs the rules that make
+ * tickets from interactions (ticket/rules.c); a survey's score they hand
+ * on is stored here.
  * Agents see tickets assigned to them or of the queues they serve,
  * supervisors those of their queues, admins all. A ticket's custom
  * fields are checked here against tickets.fields (422 naming the field):
@@ -36,22 +36,12 @@
 #include "api/api_int.h"
 
 #define CHECK_MS 1000
-#define TODO_MAX 64
-
-/* A ticket the rules will make at the next tick (not inside the event
- * that asked for it). */
-struct todo {
-	char call[32], customer[32], queue[32], caller[64];
-	bool voicemail;
-	int score; /* a post-call survey's answer (the call's tickets get it) */
-};
 
 struct api_tickets {
 	struct api *api;
 	struct tickets *tk;
+	struct ticket_rules *rules; /* tickets interactions make by themselves */
 	struct tmr tmr;
-	struct todo todo[TODO_MAX];
-	size_t todoc;
 };
 
 static int rated_ticket(const struct store_ticket *t, void *arg)
@@ -62,49 +52,20 @@ static int rated_ticket(const struct store_ticket *t, void *arg)
 
 /* A call's post-call survey score: kept as a survey of the call, and on
  * the ticket the call is linked to, if any. */
-static void rating_store(struct api_tickets *at, const struct todo *td)
+static void rated_h(const char *call, int score, void *arg)
 {
-	struct store_ticket_filter f = {.call = td->call, .limit = 1};
+	struct api_tickets *at = arg;
+	struct store_ticket_filter f = {.call = call, .limit = 1};
 	struct store_survey v;
 
 	memset(&v, 0, sizeof(v));
-	snprintf(v.hash, sizeof(v.hash), "ivr:%s", td->call);
-	util_copy(v.call, sizeof(v.call), td->call);
+	snprintf(v.hash, sizeof(v.hash), "ivr:%s", call);
+	util_copy(v.call, sizeof(v.call), call);
 	v.created = v.answered = clock_now_ms();
-	v.score = td->score;
+	v.score = score;
 	(void)store_ticket_list(at->api->store, &f, rated_ticket, v.ticket);
 	if (api__survey_record(at->api, &v))
-		log_warn("api: survey score not stored call=%s", td->call);
-}
-
-static void rules_run(struct api_tickets *at)
-{
-	for (size_t i = 0; i < at->todoc; i++) {
-		const struct todo *td = &at->todo[i];
-		struct ticket_change c = TICKET_CHANGE_INIT;
-		char subject[128];
-		const char *why = "";
-
-		if (td->score) {
-			rating_store(at, td);
-			continue;
-		}
-
-		snprintf(subject, sizeof(subject), "%s from %s",
-			 td->voicemail ? "Voicemail" : "Call back: abandoned call",
-			 td->caller);
-		c.subject = subject;
-		c.category = td->voicemail ? "voicemail" : "callback";
-		c.customer = td->customer;
-		c.call = td->call;
-		c.group = td->queue[0] && cfg_queue_find(at->api->tenant, td->queue)
-			      ? td->queue
-			      : NULL;
-		c.by = "system";
-		if (ticket_create(at->tk, &c, clock_now_ms(), NULL, &why))
-			log_warn("api: rule ticket not made call=%s: %s", td->call, why);
-	}
-	at->todoc = 0;
+		log_warn("api: survey score not stored call=%s", call);
 }
 
 static void tmr_handler(void *arg)
@@ -112,47 +73,8 @@ static void tmr_handler(void *arg)
 	struct api_tickets *at = arg;
 
 	tmr_start(&at->tmr, CHECK_MS, tmr_handler, at);
-	rules_run(at);
+	ticket_rules_run(at->rules, clock_now_ms());
 	(void)ticket_check(at->tk, clock_now_ms());
-}
-
-/* call.ended: an abandoned call of a known customer, or a voicemail. */
-static void event_handler(const struct hl_event *ev, void *arg)
-{
-	struct api_tickets *at = arg;
-	char outcome[32] = "", customer[32] = "";
-	struct todo *td;
-	bool vm;
-
-	if (ev->type && !strcmp(ev->type, "call.rated") && ev->call &&
-	    at->todoc < TODO_MAX) {
-		td = &at->todo[at->todoc++];
-		memset(td, 0, sizeof(*td));
-		util_copy(td->call, sizeof(td->call), ev->call);
-		td->score = (int)util_event_num(ev->data, "score");
-		if (td->score < 1 || td->score > 5)
-			at->todoc--;
-		return;
-	}
-	if (!ev->type || strcmp(ev->type, "call.ended") || !ev->call)
-		return;
-	util_event_str(ev->data, "outcome", outcome, sizeof(outcome));
-	util_event_str(ev->data, "customer", customer, sizeof(customer));
-	vm = !strcmp(outcome, "voicemail");
-	if (!vm && !(!strcmp(outcome, "abandoned_queue") && customer[0]))
-		return;
-	if (at->todoc >= TODO_MAX) {
-		log_warn("api: too many rule tickets at once, call=%s has none",
-			 ev->call);
-		return;
-	}
-	td = &at->todo[at->todoc++];
-	memset(td, 0, sizeof(*td));
-	util_copy(td->call, sizeof(td->call), ev->call);
-	util_copy(td->customer, sizeof(td->customer), customer);
-	util_copy(td->queue, sizeof(td->queue), ev->queue ? ev->queue : "");
-	util_event_str(ev->data, "caller", td->caller, sizeof(td->caller));
-	td->voicemail = vm;
 }
 
 static void tickets_destructor(void *arg)
@@ -160,7 +82,7 @@ static void tickets_destructor(void *arg)
 	struct api_tickets *at = arg;
 
 	tmr_cancel(&at->tmr);
-	event_unsubscribe(event_handler, at);
+	mem_deref(at->rules);
 	mem_deref(at->tk);
 }
 
@@ -175,7 +97,7 @@ int api__tickets_alloc(struct api_tickets **tp, struct api *a)
 	tmr_init(&at->tmr);
 	err = tickets_alloc(&at->tk, a->store, a->tenant, a->acd, clock_now_ms());
 	if (!err)
-		err = event_subscribe(event_handler, at);
+		err = ticket_rules_alloc(&at->rules, at->tk, rated_h, at);
 	if (err) {
 		mem_deref(at);
 		return err;

@@ -789,6 +789,11 @@ static bool recount(struct le *le, void *arg)
 	return false;
 }
 
+const struct cfg_tenant *tickets_tenant(const struct tickets *tk)
+{
+	return tk ? tk->tenant : NULL;
+}
+
 int tickets_tenant_set(struct tickets *tk, const struct cfg_tenant *t)
 {
 	uint32_t *load;

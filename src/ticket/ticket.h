@@ -66,6 +66,25 @@ int tickets_alloc(struct tickets **tp, struct store *st, const struct cfg_tenant
 /* The tenant applied live: SLA policies, calendar, categories and agents
  * from t; open tickets keep their dues. ENOMEM: nothing changed. */
 int tickets_tenant_set(struct tickets *tk, const struct cfg_tenant *t);
+const struct cfg_tenant *tickets_tenant(const struct tickets *tk);
+
+/* --- tickets interactions make (rules.c) ------------------------------------ */
+
+struct ticket_rules;
+
+/* A post-call survey gave call score (1-5): whoever keeps surveys stores
+ * it (and on the call's ticket). */
+typedef void(ticket_rated_h)(const char *call, int score, void *arg);
+
+/* Watches the events for what makes tickets by itself: a known customer
+ * who hung up waiting in a queue (a call-back ticket), a voicemail (a
+ * ticket with the call), a survey's score (handed to rated). The tickets
+ * are made by ticket_rules_run, none is dropped however many wait. */
+int ticket_rules_alloc(struct ticket_rules **rp, struct tickets *tk,
+		       ticket_rated_h *rated, void *arg);
+void ticket_rules_run(struct ticket_rules *r, uint64_t now);
+/* Requests waiting for the next run. */
+size_t ticket_rules_pending(const struct ticket_rules *r);
 
 /* What a new ticket or a change says; NULL/"" fields are left alone. */
 struct ticket_change {

@@ -3,7 +3,8 @@
  * nights, weekends, holidays and time zones; stopped while pending), the
  * status rules, assignment (least loaded, round robin, only available
  * agents of the group), escalation at a breach, and custom fields (one
- * stored form, the keys a change touched in the history).
+ * stored form, the keys a change touched in the history), and the tickets
+ * interactions make by themselves (rules.c).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -310,6 +311,97 @@ out:
 	return r;
 }
 
+struct rated {
+	int n;
+	char call[32];
+	int score;
+};
+
+static void rated_h(const char *call, int score, void *arg)
+{
+	struct rated *rt = arg;
+
+	rt->n++;
+	util_copy(rt->call, sizeof(rt->call), call);
+	rt->score = score;
+}
+
+static int rated_first_h(const struct store_ticket *t, void *arg)
+{
+	*(struct store_ticket *)arg = *t;
+	return 1;
+}
+
+static int count_h(const struct store_ticket *t, void *arg)
+{
+	(void)t;
+	++*(int *)arg;
+	return 0;
+}
+
+/* The tickets interactions make: 100 abandoned calls of known customers
+ * at once (the old fixed list of 64 dropped the rest), a voicemail with
+ * its queue as group, a survey's score handed on; other endings none. */
+static int test_rules(void)
+{
+	struct cfg_tenant *t = NULL;
+	struct store *st = NULL;
+	struct tickets *tk = NULL;
+	struct ticket_rules *ru = NULL;
+	struct store_ticket_filter f = {.limit = 1000};
+	struct store_ticket tt;
+	struct rated rt = {0};
+	char dir[] = "/tmp/hotline-ticket-XXXXXX", cmd[64], id[32], data[256];
+	uint64_t mon = at(2026, 12, 7, 9, 0);
+	int n = 0, r = 1;
+
+	TEST_ASSERT(mkdtemp(dir));
+	TEST_ERR(
+	    cfg_tenant_parse(&t, "t.yaml", tenant_yaml, sizeof(tenant_yaml) - 1, NULL));
+	TEST_ERR(store_open(&st, dir));
+	TEST_ERR(tickets_alloc(&tk, st, t, NULL, mon));
+	TEST_CHECK(!ticket_rules_alloc(&ru, tk, rated_h, &rt));
+	for (int i = 0; i < 100; i++) {
+		snprintf(id, sizeof(id), "c%d", i);
+		snprintf(data, sizeof(data),
+			 "{\"outcome\":\"abandoned_queue\",\"customer\":\"cu%d\","
+			 "\"caller\":\"+4930%d\"}",
+			 i, i);
+		event_emitf("call.ended", id, NULL, "support", "%s", data);
+	}
+	/* not a customer we know; answered; not an end: no ticket */
+	event_emitf("call.ended", "x1", NULL, "support", "%s",
+		    "{\"outcome\":\"abandoned_queue\",\"customer\":\"\"}");
+	event_emitf("call.ended", "x2", NULL, "support", "%s",
+		    "{\"outcome\":\"answered\",\"customer\":\"cu1\"}");
+	event_emitf("queue.abandoned", "x3", NULL, "support", "%s", "{}");
+	event_emitf(
+	    "call.ended", "vm1", NULL, "support", "%s",
+	    "{\"outcome\":\"voicemail\",\"customer\":\"\",\"caller\":\"+4930999\"}");
+	event_emitf("call.rated", "c7", NULL, NULL, "%s", "{\"score\":4}");
+	event_emitf("call.rated", "c8", NULL, NULL, "%s", "{\"score\":9}");
+	TEST_CHECK(ticket_rules_pending(ru) == 102);
+	ticket_rules_run(ru, mon);
+	TEST_CHECK(ticket_rules_pending(ru) == 0);
+	store_flush(st);
+	TEST_CHECK(!store_ticket_list(st, &f, count_h, &n) && n == 101);
+	f.call = "vm1";
+	f.limit = 1;
+	TEST_CHECK(!store_ticket_list(st, &f, rated_first_h, &tt));
+	TEST_CHECK(!strcmp(tt.category, "voicemail") && !strcmp(tt.group, "support") &&
+		   !strcmp(tt.subject, "Voicemail from +4930999"));
+	TEST_CHECK(rt.n == 1 && !strcmp(rt.call, "c7") && rt.score == 4);
+	r = 0;
+out:
+	mem_deref(ru);
+	mem_deref(tk);
+	mem_deref(st);
+	mem_deref(t);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	(void)!system(cmd);
+	return r;
+}
+
 static const struct test_case tests[] = {
     {"business time across nights, weekends, holidays, time zones", test_business_time},
     {"status rules: reopen yes, closed to pending no", test_status_rules},
@@ -318,6 +410,8 @@ static const struct test_case tests[] = {
      test_engine},
     {"engine: custom fields kept in one form, a change names its keys",
      test_custom_fields},
+    {"rules: tickets from abandoned calls and voicemail, none dropped; scores handed on",
+     test_rules},
 };
 
 TEST_MAIN(tests)
