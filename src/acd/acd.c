@@ -1810,6 +1810,19 @@ static bool reason_known(const struct acd *a, const char *reason)
 	return false;
 }
 
+int acd_agent_poke(struct acd *a, const char *ext)
+{
+	struct acd_agent *ag = agent_find(a, ext);
+
+	if (!ag)
+		return ENOENT;
+	if (!ag->dirty) {
+		ag->dirty = true;
+		elem_append(&a->dirty_agents, &ag->dle, ag);
+	}
+	return 0;
+}
+
 int acd_reasons_set(struct acd *a, const char (*reasons)[32], size_t n)
 {
 	if (!a || n > 16)

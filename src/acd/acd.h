@@ -229,6 +229,11 @@ int acd_check(const struct acd *a);
  * acd_reasons_set); EALREADY: pausing a logged-out agent. */
 int acd_agent_set(struct acd *a, const char *ext, enum agent_presence p,
 		  const char *reason, uint64_t now);
+/* Something outside the engine changed whether agent may be offered
+ * interactions (its phone registered, its desktop opened: the usable
+ * handler would now say yes): the next acd_route looks at the waiting
+ * items of its queues again. ENOENT: no such agent. */
+int acd_agent_poke(struct acd *a, const char *ext);
 /* The pause reason codes agents may use; the first is the default. */
 int acd_reasons_set(struct acd *a, const char (*reasons)[32], size_t n);
 

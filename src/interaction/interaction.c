@@ -576,6 +576,12 @@ static void tick_handler(void *arg)
 	interaction_tick(s, s->now());
 }
 
+void interaction_agent_reachable(struct interaction_svc *s, const char *agent)
+{
+	if (s && !acd_agent_poke(s->acd, agent))
+		interaction_route(s);
+}
+
 void interaction_route(struct interaction_svc *s)
 {
 	if (s && !s->closing)

@@ -125,6 +125,10 @@ const struct cfg_tenant *interaction_svc_tenant(const struct interaction_svc *s)
 struct acd *interaction_svc_acd(const struct interaction_svc *s);
 struct acd_stats *interaction_svc_stats(const struct interaction_svc *s);
 struct store *interaction_svc_store(const struct interaction_svc *s);
+/* agent may be reachable on a channel now (its desktop opened, its
+ * phone registered): the interactions waiting in its queues are looked
+ * at again, and offered if they can be. */
+void interaction_agent_reachable(struct interaction_svc *s, const char *agent);
 /* Makes every offer that can be made now (not while shutting down). */
 void interaction_route(struct interaction_svc *s);
 /* The engine's clock: max wait, wrap-ups, tiers, a new day, the periodic
