@@ -499,13 +499,18 @@ static int timeline_call(const struct store_call *c, void *arg)
 	struct timeline *tl = arg;
 	struct store_wrapup w;
 	json_t *o;
+	bool voice;
 
 	/* the calls the user may open on their own route, no other */
 	if (!api__sees_call(tl->rq, c))
 		return 0;
-	o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o}", "kind", "call",
-		      "channel", "voice", "id", c->id, "caller", c->caller, "queue",
-		      c->queue, "agent", c->agent, "outcome", c->outcome, "at",
+	/* each with its real channel: a call, or a chat, mail or message
+	 * (kind "interaction") */
+	voice = !c->channel[0] || !strcmp(c->channel, "voice");
+	o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o}", "kind",
+		      voice ? "call" : "interaction", "channel",
+		      voice ? "voice" : c->channel, "id", c->id, "caller", c->caller,
+		      "queue", c->queue, "agent", c->agent, "outcome", c->outcome, "at",
 		      api__time_json(c->created), "answered_at",
 		      api__time_json(c->answered), "ended_at", api__time_json(c->ended));
 	if (!o)

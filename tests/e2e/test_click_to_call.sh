@@ -70,6 +70,17 @@ c=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer test-token"
 check "a chat is no call: 404" test "$c" = 404
 c=$(curl -s -o "$T/bad.json" -w '%{http_code}' -H "Authorization: Bearer test-token" "http://127.0.0.1:$HTTP_PORT/api/v1/interactions?channel=fax")
 check "an unknown channel: 400 naming it" bash -c "[ $c = 400 ] && grep -q 'channel:' '$T/bad.json'"
+# the customer's timeline shows each item's real channel
+cust=$(curl -s -H "Authorization: Bearer test-token" -H 'Content-Type: application/json' \
+	-d '{"name":"Vi Sitor"}' "http://127.0.0.1:$HTTP_PORT/api/v1/customers" |
+	python3 -c 'import json,sys; print(json.load(sys.stdin).get("id",""))')
+db "update calls set customer = '$cust' where id in ('chat1', '$id')"
+api "/api/v1/customers/$cust/timeline" >"$T/tl.json"
+check "the timeline: a chat and a call, each its channel" python3 -c '
+import json, sys
+l = json.load(open(sys.argv[1]))["timeline"]
+got = sorted((i["kind"], i["channel"]) for i in l)
+sys.exit(got != [("call", "voice"), ("interaction", "chat")])' "$T/tl.json"
 api "/api/v1/queues" >"$T/queues.json"
 check "queues tell their channel" python3 -c '
 import json, sys
