@@ -931,6 +931,7 @@ struct hourly {
 	struct acd_stats *rs;
 	uint64_t from;
 	uint32_t hours, done;
+	int channel;		/* the queues of one channel (enum cfg_channel), -1 all */
 	uint32_t totals[49][3]; /* cumulative at each hour's end */
 };
 
@@ -942,6 +943,7 @@ static void hourly_read(struct hourly *h, uint64_t at)
 	for (size_t i = 0; i < t->queuec; i++) {
 		struct acd_queue_stats st;
 		if (!api__sees_queue(h->rq->api, &h->rq->who, t->queuev[i].name) ||
+		    (h->channel >= 0 && (int)t->queuev[i].channel != h->channel) ||
 		    acd_stats_queue(h->rs, t->queuev[i].name, at, &st))
 			continue;
 		tot[0] += st.offered;
@@ -962,12 +964,26 @@ static int hourly_one(const struct hl_event *ev, void *arg)
 
 static void stats_hourly(struct req *rq)
 {
-	struct hourly h = {.rq = rq, .hours = 8};
+	struct hourly h = {.rq = rq, .hours = 8, .channel = -1};
+	char channel[16];
 	uint64_t now = clock_now_ms();
 	json_t *arr;
 
 	if (!api__query_uint(rq, "hours", 1, 48, &h.hours))
 		return;
+	if (api__query_get(rq->msg, "channel", channel, sizeof(channel))) {
+		for (int ch = 0; ch < ACD_CHANNELS; ch++) {
+			if (!strcmp(channel, acd_channel_name((enum acd_channel)ch)))
+				h.channel = ch;
+		}
+		if (h.channel < 0) {
+			api__reply_error(rq, 400, "Bad Request", "bad_parameter",
+					 "channel: \"%s\" is not voice, chat, mail or "
+					 "message",
+					 channel);
+			return;
+		}
+	}
 	h.from = now - now % 3600000ULL - (h.hours - 1) * 3600000ULL;
 	if (acd_stats_alloc(&h.rs, 0, 5000)) {
 		api__reply_error(rq, 500, "Internal Server Error", "error",

@@ -46,4 +46,6 @@ check "the call shows its wrap-up" test "$(adm "$URL/api/v1/calls/$call")/$(jq_ 
 check "the wrap-up is an event" test -n "$(wait_for "SELECT 1 FROM events WHERE call='$call' AND type='call.wrapup' AND agent='1001'" 5)"
 check "this hour's figures count the call offered and answered" test "$(adm "$URL/api/v1/stats/hourly?hours=2")/$(jq_ 'str(d["hours"][-1]["offered"])+"/"+str(d["hours"][-1]["answered"])+"/"+str(len(d["hours"]))')" = "200/1/1/2"
 check "hours out of range: 400" test "$(adm "$URL/api/v1/stats/hourly?hours=99")" = 400
+check "per channel: the call among voice, none among chats" test "$(adm "$URL/api/v1/stats/hourly?hours=2&channel=voice")/$(jq_ 'str(d["hours"][-1]["offered"])')/$(adm "$URL/api/v1/stats/hourly?hours=2&channel=chat")/$(jq_ 'str(d["hours"][-1]["offered"])')" = "200/1/200/0"
+check "an unknown channel: 400" test "$(adm "$URL/api/v1/stats/hourly?channel=fax")" = 400
 finish
