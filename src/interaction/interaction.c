@@ -28,6 +28,14 @@ struct channel {
 	void *arg;
 };
 
+/* A queue offer pending at an agent: ring-no-answer is timed here, for
+ * every channel alike. */
+struct offer {
+	struct le le; /* in ia->offers, by time */
+	char agent[32];
+	uint64_t at;
+};
+
 struct interaction_svc {
 	struct acd *acd;
 	struct acd_stats *stats;
@@ -151,8 +159,28 @@ void interaction_init(struct interaction *ia, struct interaction_svc *s, void *o
 
 void interaction_fini(struct interaction *ia)
 {
-	if (ia)
-		list_unlink(&ia->le);
+	if (!ia)
+		return;
+	list_unlink(&ia->le);
+	list_flush(&ia->offers);
+}
+
+static void offer_forget(struct interaction *ia, const char *agent)
+{
+	for (struct le *le = list_head(&ia->offers); le; le = le->next) {
+		struct offer *o = le->data;
+		if (!strcmp(o->agent, agent)) {
+			mem_deref(o); /* its destructor unlinks it */
+			return;
+		}
+	}
+}
+
+static void offer_destructor(void *arg)
+{
+	struct offer *o = arg;
+
+	list_unlink(&o->le);
 }
 
 struct interaction *interaction_find(const struct interaction_svc *s, const char *id)
@@ -330,6 +358,7 @@ static void withdraw(struct interaction *ia)
 {
 	const struct channel *c = channel_of(ia);
 
+	list_flush(&ia->offers);
 	if (c->ops && c->ops->withdraw)
 		c->ops->withdraw(ia, c->arg);
 }
@@ -341,6 +370,7 @@ void interaction_missed(struct interaction *ia, const char *agent, int code,
 
 	interaction_event(ia, "agent.noanswer", agent, "{\"code\":%d,\"ring_ms\":%llu}",
 			  code, (unsigned long long)(rang_at ? now - rang_at : 0));
+	offer_forget(ia, agent);
 	if (ia->item)
 		(void)acd_miss(ia->svc->acd, ia->item, agent, now);
 	if (ia->state == INTERACTION_OFFERED && ia->item)
@@ -450,7 +480,16 @@ static void offer_h(struct acd_item *it, const char *agent, void *arg)
 	(void)arg;
 
 	if (c->ops && c->ops->offer && !c->ops->offer(ia, agent, c->arg)) {
+		struct offer *o = mem_zalloc(sizeof(*o), offer_destructor);
+
 		ia->state = INTERACTION_OFFERED;
+		/* without a record its ring timeout would not run: the offer
+		 * then ends with the interaction or another agent's answer */
+		if (o) {
+			util_copy(o->agent, sizeof(o->agent), agent);
+			o->at = ia->svc->now();
+			list_append(&ia->offers, &o->le, o);
+		}
 		return;
 	}
 	interaction_event(ia, "agent.noanswer", agent, "{\"code\":0,\"ring_ms\":0}");
@@ -549,10 +588,51 @@ static void agents_repair(struct interaction_svc *s, uint64_t now)
 	}
 }
 
+/* Queue offers not taken within the queue's ring timeout are retracted
+ * (the adapter stops ringing) and missed (the engine tries the next
+ * agent, counts the miss for auto-pause). */
+static void ring_timeouts(struct interaction_svc *s, uint64_t now)
+{
+	struct le *le = list_head(&s->live);
+
+	while (le) {
+		struct interaction *ia = le->data;
+		const struct channel *c = channel_of(ia);
+		const struct cfg_queue *q;
+		struct offer *o;
+
+		le = le->next;
+		if (!ia->item || list_isempty(&ia->offers))
+			continue;
+		q = cfg_queue_find(s->tenant, ia->row.queue);
+		o = list_ledata(list_head(&ia->offers));
+		if (!q || now < o->at + q->ring_timeout_ms)
+			continue;
+		mem_ref(ia->obj);
+		while (ia->item && (o = list_ledata(list_head(&ia->offers))) &&
+		       now >= o->at + q->ring_timeout_ms) {
+			char agent[sizeof(o->agent)];
+			uint64_t at = o->at;
+
+			util_copy(agent, sizeof(agent), o->agent);
+			mem_deref(o);
+			log_info("interaction: ring timeout id=%s agent=%s", ia->row.id,
+				 agent);
+			if (c->ops && c->ops->retract)
+				c->ops->retract(ia, agent, c->arg);
+			interaction_missed(ia, agent, 408, at);
+		}
+		/* the one after it, as it is now (the reference kept ia) */
+		le = ia->le.list ? ia->le.next : le;
+		mem_deref(ia->obj);
+	}
+}
+
 void interaction_tick(struct interaction_svc *s, uint64_t now)
 {
 	if (!s || s->closing)
 		return;
+	ring_timeouts(s, now);
 	/* max wait, wrap-ups, wider tiers, then routing */
 	acd_tick(s->acd, now);
 	/* least-calls counts the interactions answered today: a new UTC

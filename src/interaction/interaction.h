@@ -52,6 +52,7 @@ struct interaction {
 	enum interaction_direction direction;
 	enum interaction_state state;
 	struct acd_item *item;	 /* waiting in the routing engine, NULL: not */
+	struct list offers;	 /* queue offers pending, oldest first (ring timeout) */
 	int priority;		 /* in queues, before the tier's */
 	int tier_priority;	 /* added to it: the customer's tier (crm.tiers) */
 	char agent[32];		 /* the agent handling it now, "" none */
@@ -82,6 +83,10 @@ struct interaction_ops {
 	/* Every offer of ia still pending is void (another agent took it, it
 	 * left its queue or ended): stop ringing, take the chat back. */
 	void (*withdraw)(struct interaction *ia, void *arg);
+	/* The offer to agent was not taken within the queue's ring timeout:
+	 * stop offering it there (the service tells the engine of the miss,
+	 * which offers it to the next agent). */
+	void (*retract)(struct interaction *ia, const char *agent, void *arg);
 	/* agent accepted ia: connect them (bridge the media, open the chat).
 	 * An error ends the interaction. */
 	int (*connect)(struct interaction *ia, const char *agent, void *arg);

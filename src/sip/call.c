@@ -37,8 +37,9 @@
 #include "sip/call_int.h"
 #include "safe/safe.h"
 
-#define SWEEP_MS 100
-#define ALLOW	 CALL_ALLOW
+#define SWEEP_MS       100
+#define DIRECT_RING_MS 30000 /* an extension rung directly, not from a queue */
+#define ALLOW	       CALL_ALLOW
 
 static void ivr_do(struct call *call, const struct ivr_action *act);
 static int leg_ring_agent(struct call *call, const char *ext);
@@ -1215,6 +1216,25 @@ static void voice_withdraw(struct interaction *ia, void *arg)
 	ringing_drop(ia->obj);
 }
 
+/* The queue's ring timeout passed at agent: its leg is cancelled (the
+ * service counts the miss). */
+static void voice_retract(struct interaction *ia, const char *agent, void *arg)
+{
+	struct call *call = ia->obj;
+	(void)arg;
+
+	for (struct le *le = list_head(&call->ringing); le; le = le->next) {
+		struct leg *leg = le->data;
+
+		if (!strcmp(leg->ext, agent)) {
+			log_info("call: ring timeout call=%s agent=%s", ia->row.id,
+				 agent);
+			leg_drop(leg); /* sends CANCEL */
+			return;
+		}
+	}
+}
+
 /* A phone is registered for the agent. */
 static bool voice_reachable(const char *agent, void *arg)
 {
@@ -1279,6 +1299,7 @@ static const struct interaction_ops voice_ops = {
     .name = "call",
     .offer = voice_offer,
     .withdraw = voice_withdraw,
+    .retract = voice_retract,
     .connect = voice_connect,
     .divert = voice_divert,
     .close = voice_close,
@@ -1331,20 +1352,14 @@ static void sweep_handler(void *arg)
 			    q && q->announce_ms ? now + q->announce_ms : 0;
 			call_announce(call, now);
 		}
-		/* Ring timeout: give up on that agent, try the next. */
-		rle = list_head(&call->ringing);
+		/* Ring timeout of an extension ringing directly (a queue's
+		 * offers time out in the interaction service) */
+		rle = call->state == CALL_QUEUED ? NULL : list_head(&call->ringing);
 		while (rle) {
 			struct leg *leg = rle->data;
-			const struct cfg_queue *q;
-			uint32_t timeout = 30000;
 
 			rle = rle->next;
-			q = call->ia.row.queue[0]
-				? cfg_queue_find(ctl->tenant, call->ia.row.queue)
-				: NULL;
-			if (q && call->state == CALL_QUEUED)
-				timeout = q->ring_timeout_ms;
-			if (now < leg->rang_at + timeout)
+			if (now < leg->rang_at + DIRECT_RING_MS)
 				continue;
 			log_info("call: ring timeout call=%s agent=%s", call->ia.row.id,
 				 leg->ext);

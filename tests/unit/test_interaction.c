@@ -5,7 +5,8 @@
  * this agent take it" is the channel's, an agent on a call is offered a
  * chat within its chat capacity, queue rules move an interaction to
  * another queue in the core or hand other targets to the adapter (which
- * may refuse: the interaction is closed with the rule's outcome), the
+ * may refuse: the interaction is closed with the rule's outcome), an
+ * offer not taken within the queue's ring timeout is retracted, the
  * agent's handling ends in the wrap-up of its channel only, and each step
  * is told as an event under the channel's name.
  */
@@ -27,7 +28,7 @@ static uint64_t vnow(void)
 
 /* What the made-up adapters saw. */
 struct channel_log {
-	int offers, withdrawals, connects, diverts, closes;
+	int offers, withdrawals, retractions, connects, diverts, closes;
 	char offered[16];
 	char diverted[64];
 	bool desktop_open; /* chat: may the agent take one */
@@ -68,6 +69,14 @@ static void fake_withdraw(struct interaction *ia, void *arg)
 	struct channel_log *l = arg;
 	(void)ia;
 	l->withdrawals++;
+}
+
+static void fake_retract(struct interaction *ia, const char *agent, void *arg)
+{
+	struct channel_log *l = arg;
+	(void)ia;
+	(void)agent;
+	l->retractions++;
 }
 
 static int fake_connect(struct interaction *ia, const char *agent, void *arg)
@@ -119,6 +128,7 @@ static const struct interaction_ops chat_ops = {
     .name = "chat",
     .offer = fake_offer,
     .withdraw = fake_withdraw,
+    .retract = fake_retract,
     .connect = fake_connect,
     .divert = fake_divert,
     .close = fake_close,
@@ -164,6 +174,7 @@ static const char *yaml = "name: t\n"
 			  "    strategy: longest-idle\n"
 			  "    members: [\"1002\"]\n"
 			  "    max_wait: 10s\n"
+			  "    ring_timeout: 4s\n"
 			  "    overflow: extension:1002\n";
 
 static void tick(struct interaction_svc *s, uint64_t ms)
@@ -239,11 +250,15 @@ static int test_mixed(void)
 	tick(s, 30000);
 	TEST_CHECK(!strcmp(chat2->ia.row.queue, "web2") && chat2->ia.item &&
 		   cl.diverts == 0);
-	/* 1002 takes chats but its desktop is the chat adapter's to say;
-	 * the offer goes out, nobody answers, the rule ends it */
+	/* offered to 1002, who does not take it within web2's ring timeout:
+	 * the adapter retracts it, the engine counts the miss; the rule then
+	 * ends it */
 	TEST_CHECK(cl.offers == 2 && !strcmp(cl.offered, "1002"));
-	interaction_missed(&chat2->ia, "1002", 0, vclock);
-	tick(s, 10000);
+	tick(s, 3900);
+	TEST_CHECK(cl.retractions == 0);
+	tick(s, 100);
+	TEST_CHECK(cl.retractions == 1 && chat2->ia.state == INTERACTION_ROUTING);
+	tick(s, 6000);
 	TEST_CHECK(cl.diverts == 1 && !strcmp(cl.diverted, "extension:1002"));
 	TEST_CHECK(cl.closes == 1 && chat2->ia.state == INTERACTION_ENDED &&
 		   !strcmp(chat2->ia.row.outcome, "exited_timeout"));
