@@ -64,8 +64,11 @@ c=$(dial '{"agent":"1001","to":"sip:19005550100@127.0.0.1"}')
 check "a premium-rate number (1-900): 403" test "$c/$(field code)" = 403/dial_class
 c=$(dial '{"agent":"1001","to":"sip:18095550100@127.0.0.1"}')
 check "a Caribbean NANP number (809) is international: 403" test "$c" = 403
-check "refusals are call.dial_refused events for the agent" test "$(db "select count(*) from events where type = 'call.dial_refused' and agent = '1001'")" = 3
-check "... and audit lines" test "$(db "select count(*) from audit where action = 'call.dial_refused' and target = '1001'")" = 3
+# the event and the audit line are written beside the answer, not before it
+check "refusals are call.dial_refused events for the agent" \
+	wait_for "select 1 where (select count(*) from events where type = 'call.dial_refused' and agent = '1001') = 3"
+check "... and audit lines" \
+	wait_for "select 1 where (select count(*) from audit where action = 'call.dial_refused' and target = '1001') = 3"
 
 c=$(dial "{\"agent\":\"1001\",\"to\":\"sip:2025550100@127.0.0.1:$CUST_PORT\"}")
 id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("id",""))' "$T/r.json")
