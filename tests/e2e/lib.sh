@@ -13,8 +13,10 @@ HL_PID=""
 SIPP_PIDS=()
 
 # Ports: a block of 200 chosen from the PID, so parallel runs don't meet,
-# all below 32768 where the kernel picks ephemeral ports for outgoing
-# connections (which could take one of ours and fail a bind).
+# all in 8400-19799: below 32768 where the kernel picks ephemeral ports
+# for outgoing connections (which could take one of ours and fail a
+# bind), and clear of what the shipped configuration uses (SIP 5060, HTTP
+# 8080, RTP 20000-29999), which test_shipped_config runs beside them.
 # Each run claims its block with a directory (mkdir is atomic), so that
 # runs side by side (two suites, a developer's test beside CI) never pick
 # the same one; a block whose owner is gone is taken over.
@@ -39,7 +41,7 @@ claim_block() {
 	echo $(( $$ % 57 ))
 }
 PORT_BLOCK=$(claim_block)
-BASE=$(( 21000 + PORT_BLOCK * 200 ))
+BASE=$(( 8400 + PORT_BLOCK * 200 ))
 SIP_PORT=$BASE
 HTTP_PORT=$((BASE + 1))
 RTP_MIN=$((BASE + 2))          # hotline's RTP: BASE+2 .. BASE+21
