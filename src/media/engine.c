@@ -26,6 +26,7 @@
 #define TICK_US	      (MEDIA_PTIME * 1000)
 #define LATE_RESET_US (5 * TICK_US) /* further behind: restart the clock */
 #define LAG_CREDIT_US (2 * TICK_US) /* the most one tick adds to silence */
+#define LAG_STALL_US  1000000	    /* the most one tick adds to the lag */
 
 static const int16_t silence[MEDIA_FRAME]; /* the other side of a voicemail */
 
@@ -119,14 +120,14 @@ void media__tick(struct media *m, uint64_t now_us)
 	m->silence_ms += (gap < LAG_CREDIT_US ? gap : LAG_CREDIT_US) / 1000;
 	m->last_tick_us = now_us;
 
-	/* the loop's lag, for admission control: the worst of a second */
-	if (late > m->lag_us[0])
-		m->lag_us[0] = late;
-	if (++m->lag_ticks >= 1000 / MEDIA_PTIME) {
-		m->lag_us[1] = m->lag_us[0];
-		m->lag_us[0] = 0;
-		m->lag_ticks = 0;
-	}
+	/* The loop's lag, for admission control: a moving average over the
+	 * last ticks (1/8 each), a tick counting 1 s at most. A loop that
+	 * keeps running late shows its lag; a single stall (a tenant applied,
+	 * prompts rendered at start) reads 125 ms at most and fades in a
+	 * few ticks. */
+	if (late > LAG_STALL_US)
+		late = LAG_STALL_US;
+	m->lag_us = m->lag_us - m->lag_us / 8 + late / 8;
 
 	if (now_us > m->next_us + LATE_RESET_US) {
 		m->late_resets++;
@@ -163,7 +164,7 @@ uint32_t media_lag_ms(const struct media *m)
 {
 	if (!m)
 		return 0;
-	return (m->lag_us[0] > m->lag_us[1] ? m->lag_us[0] : m->lag_us[1]) / 1000;
+	return m->lag_us / 1000;
 }
 
 int media_alloc(struct media **mp, const struct cfg_node *node)

@@ -31,8 +31,7 @@ struct media {
 	 * LAG_CREDIT_US, so a loop that ran late does not count as silence
 	 * of the peers (their packets wait in the sockets meanwhile). */
 	uint64_t silence_ms;
-	uint32_t lag_us[2]; /* worst lateness of this second, of the last */
-	uint32_t lag_ticks; /* ticks into this second */
+	uint32_t lag_us; /* how late the ticks run, moving average */
 	uint64_t ticks;
 	uint64_t late_resets;
 	uint32_t pace[MEDIA_PACE_SAMPLES]; /* lateness of each tick, µs */
