@@ -493,6 +493,8 @@ static void call_destructor(void *arg)
 	struct call *call = arg;
 
 	call_setup_done(call);
+	if (call->le.list)
+		call->ctl->callc--;
 	list_unlink(&call->le);
 	interaction_fini(&call->ia);
 	list_flush(&call->ringing);
@@ -1421,6 +1423,7 @@ legs:
 	}
 	call__leg_local(call->caller, &call->local, NULL, 0);
 	list_append(&ctl->calls, &call->le, call);
+	ctl->callc++;
 	*callp = call;
 	return 0;
 }
@@ -1466,7 +1469,7 @@ static bool call_admit(struct callctl *ctl, const struct sip_msg *msg)
 	enum callctl_refuse why;
 	uint64_t now;
 
-	if (list_count(&ctl->calls) >= node->max_calls)
+	if (ctl->callc >= node->max_calls)
 		why = CALLCTL_REFUSE_CALLS;
 	else if (node->max_setup && ctl->setup >= node->max_setup)
 		why = CALLCTL_REFUSE_SETUP;
@@ -1484,7 +1487,7 @@ static bool call_admit(struct callctl *ctl, const struct sip_msg *msg)
 	if (now >= ctl->refused_logged_ms + 1000) {
 		log_warn("call: refusing new calls reason=%s calls=%u setup=%u lag=%ums "
 			 "refused=%llu retry_after=%us",
-			 refuse_names[why], list_count(&ctl->calls), ctl->setup, lag,
+			 refuse_names[why], ctl->callc, ctl->setup, lag,
 			 (unsigned long long)ctl->refused_unlogged, node->retry_after);
 		ctl->refused_unlogged = 0;
 		ctl->refused_logged_ms = now;
@@ -1742,7 +1745,7 @@ int callctl_tenant_set(struct callctl *ctl, const struct cfg_tenant *t)
 
 size_t callctl_active(const struct callctl *ctl)
 {
-	return ctl ? list_count(&ctl->calls) : 0;
+	return ctl ? ctl->callc : 0;
 }
 
 struct call *call__find(struct callctl *ctl, const char *id)

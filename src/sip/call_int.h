@@ -93,6 +93,8 @@ struct callctl {
 	const struct cfg_node *node;
 	const struct cfg_tenant *tenant;
 	struct list calls;
+	uint32_t callc; /* the calls in it: libre's list_count walks the list,
+			 * and every INVITE asks (limits.max_calls) */
 	struct tmr sweep;
 	struct hash *prompts;
 	struct prompt *moh;
