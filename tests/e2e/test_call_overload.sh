@@ -3,7 +3,8 @@
 # (INVITE taken, not yet answered), a new INVITE gets 503 with the
 # configured Retry-After, counted in /metrics and logged at most once a
 # second, while every call admitted goes on to its end. A burst of 20
-# callers who each take 250 ms to ACK the 200 meets a limit of 5.
+# callers who each take 250 ms to ACK the 200 meets a limit of 5. Past
+# limits.max_lag (the main loop running late, here stopped) the same.
 source "$(dirname "$0")/lib.sh"
 write_config
 sed -i "s/^  rtp_ports: .*/  rtp_ports: $WIDE_RTP_MIN-$WIDE_RTP_MAX/" "$T/hotline.yaml"
@@ -141,5 +142,22 @@ check "log: the refusals said, one line a second at most" test "$lines" -ge 1 -a
 burst 0317 1
 check "after the burst: a new call is admitted and completes" \
 	test "$(calls_with "$T/0317.msg" 503)" = 0 -a "$(wait_for "select count(*) from calls where caller = '0317' and hangup_side = 'caller'" 5)" = 1
+
+# A loop that lags: hotline stopped for 2 s (as if busy), then a call 50 ms
+# after it runs again, while its ticks still run late: refused for lag
+# (max_lag set low for this); a moment later calls are taken again.
+stop_hotline_for() { kill -STOP "$HL_PID"; sleep "$1"; kill -CONT "$HL_PID"; }
+sed -i 's/^  max_lag: 0$/  max_lag: 20ms/' "$T/hotline.yaml"
+stop_hotline && start_hotline
+sleep 0.5
+stop_hotline_for 2
+sleep 0.05
+burst 0318 1
+check "lag: a call while the loop lags is refused with 503" test "$(calls_with "$T/0318.msg" 503 "Retry-After: 7")" = 1
+check "metrics: hotline_calls_refused_total{reason=\"lag\"} counts it" \
+	test "$(api /metrics | awk '/^hotline_calls_refused_total\{reason="lag"\}/ { print $2 }')" = 1
+sleep 1
+burst 0319 1
+check "lag: once the loop keeps time again the next call is taken" test "$(calls_with "$T/0319.msg" 200)" = 1
 
 finish
