@@ -11,7 +11,7 @@ HL_PID=""
 PIDS="" # other processes of the run (SIPp), ended with hotline
 trap 'for p in $PIDS $HL_PID; do kill $p 2>/dev/null; done; wait 2>/dev/null; [ "${KEEP:-0}" = 1 ] || rm -rf "$T"' EXIT
 
-start_hotline() { # TENANT-FILE
+start_hotline() { # TENANT-FILE (LIMITS: more keys of limits, "max_setup: 50")
 	cat > "$T/hotline.yaml" <<YAML
 data_dir: $T/data
 tenant: $1
@@ -19,7 +19,7 @@ log_level: warn
 sip: {listen: 127.0.0.1:$SIP_PORT, trusted: [127.0.0.0/8]}
 media: {address: 127.0.0.1, rtp_ports: 20000-39999, rtp_timeout: 60s}
 http: {listen: 127.0.0.1:$HTTP_PORT, api_token: bench}
-limits: {max_calls: 5000}
+limits: {max_calls: 5000${LIMITS:+, $LIMITS}}
 YAML
 	"$HOTLINE" serve --config "$T/hotline.yaml" 2>"$T/hotline.log" &
 	HL_PID=$!

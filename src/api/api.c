@@ -1103,6 +1103,15 @@ static void metrics(struct req *rq)
 	out(mb, "# HELP hotline_calls_ended_total Calls ended since start, by "
 		"outcome.\n# TYPE hotline_calls_ended_total counter\n");
 	counts_out(mb, a, "outcome", "hotline_calls_ended_total", "outcome");
+	out(mb, "# HELP hotline_calls_refused_total New calls answered 503 by "
+		"admission control, by reason (calls: limits.max_calls, setup: "
+		"limits.max_setup, lag: limits.max_lag).\n"
+		"# TYPE hotline_calls_refused_total counter\n");
+	for (int r = 0; r < CALLCTL_REFUSE_COUNT; r++)
+		out(mb, "hotline_calls_refused_total{reason=\"%s\"} %llu\n",
+		    callctl_refuse_name((enum callctl_refuse)r),
+		    (unsigned long long)callctl_refused(a->calls,
+							(enum callctl_refuse)r));
 	out(mb, "# HELP hotline_queue_waiting Callers waiting in the queue.\n"
 		"# TYPE hotline_queue_waiting gauge\n");
 	for (size_t i = 0; !acd_queue_at(a->acd, i, &qi); i++)

@@ -360,6 +360,14 @@ static const struct node_key node_keys[] = {
      "stream besides the server's own"},
     {"limits.max_calls", K_U32, F(max_calls), "2000", 1, 100000,
      "concurrent calls; more get 503 + Retry-After"},
+    {"limits.max_setup", K_U32, F(max_setup), "200", 0, 100000,
+     "calls in set-up (INVITE taken, not yet answered) before new ones get 503 (0 = "
+     "no limit)"},
+    {"limits.max_lag", K_DUR, F(max_lag_ms), "250ms", 0, 60000,
+     "main loop lag (how late the 20 ms media tick runs) past which new calls get "
+     "503 (0 = never)"},
+    {"limits.retry_after", K_U32, F(retry_after), "5", 1, 3600,
+     "seconds a refused caller is told to wait (Retry-After of the 503)"},
 };
 
 void cfg_node_help(FILE *f)

@@ -94,8 +94,11 @@ struct cfg_node {
 	char trusted[CFG_MAX_TRUSTED][64]; /* sip.trusted: CIDRs that may call
 					    * numbers without auth (trunks) */
 	size_t trustedc;
-	uint32_t max_calls;  /* limits.max_calls: 503 beyond */
-	char file[CFG_PATH]; /* where it was read from */
+	uint32_t max_calls;   /* limits.max_calls: 503 beyond */
+	uint32_t max_setup;   /* limits.max_setup: calls in set-up, 503 beyond */
+	uint32_t max_lag_ms;  /* limits.max_lag: loop lag, 503 beyond */
+	uint32_t retry_after; /* limits.retry_after: of the 503 (s) */
+	char file[CFG_PATH];  /* where it was read from */
 };
 
 /* dialing: who may dial what (issue 18). A class is a set of

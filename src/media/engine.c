@@ -8,7 +8,9 @@
  * reads one frame per stream from its receive queue, detects in-band
  * digits, records bridged pairs, then builds and sends one frame per
  * stream. Handlers (digit, prompt end, RTP timeout) are called after the
- * pass, holding a reference, because they may hang up calls.
+ * pass, holding a reference, because they may hang up calls. How late the
+ * ticks run is the main loop's lag: admission control reads it
+ * (media_lag_ms), and the RTP timeout does not count it as silence.
  *
  * What it does not own: SIP, call state, where audio files come from.
  * Stream SDP is in stream.c.
@@ -23,6 +25,8 @@
 
 #define TICK_US	      (MEDIA_PTIME * 1000)
 #define LATE_RESET_US (5 * TICK_US) /* further behind: restart the clock */
+#define LAG_CREDIT_US (2 * TICK_US) /* the most one tick adds to silence */
+#define LAG_STALL_US  1000000	    /* the most one tick adds to the lag */
 
 static const int16_t silence[MEDIA_FRAME]; /* the other side of a voicemail */
 
@@ -105,34 +109,62 @@ static void engine_tick(struct media *m, uint64_t now_ms)
 	stream_fire_events(m, n);
 }
 
+void media__tick(struct media *m, uint64_t now_us)
+{
+	uint64_t gap = m->last_tick_us ? now_us - m->last_tick_us : TICK_US;
+	uint32_t late = now_us > m->next_us ? (uint32_t)(now_us - m->next_us) : 0;
+
+	/* Silence is what the peers did not send while we listened: a tick
+	 * that comes late (the loop busy, the process not scheduled) adds
+	 * at most LAG_CREDIT_US, so our own lag never hangs up a call. */
+	m->silence_ms += (gap < LAG_CREDIT_US ? gap : LAG_CREDIT_US) / 1000;
+	m->last_tick_us = now_us;
+
+	/* The loop's lag, for admission control: a moving average over the
+	 * last ticks (1/8 each), a tick counting 1 s at most. A loop that
+	 * keeps running late shows its lag; a single stall (a tenant applied,
+	 * prompts rendered at start) reads 125 ms at most and fades in a
+	 * few ticks. */
+	if (late > LAG_STALL_US)
+		late = LAG_STALL_US;
+	m->lag_us = m->lag_us - m->lag_us / 8 + late / 8;
+
+	if (now_us > m->next_us + LATE_RESET_US) {
+		m->late_resets++;
+		m->next_us = now_us;
+	}
+	/* how far from the 20 ms grid this tick ran, early or late */
+	if (m->pace_n < MEDIA_PACE_SAMPLES)
+		m->pace[m->pace_n++] =
+		    (uint32_t)(now_us > m->next_us ? now_us - m->next_us
+						   : m->next_us - now_us);
+
+	engine_tick(m, m->silence_ms);
+	m->ticks++;
+	m->next_us += TICK_US;
+}
+
 static void tick_handler(void *arg)
 {
 	struct media *m = arg;
 	uint64_t now = clock_mono_us();
-	uint64_t ms;
 
 	if (now + 500 < m->next_us) {
 		/* woke early (ms timer resolution): sleep the rest */
 		tmr_start(&m->tmr, (m->next_us - now + 999) / 1000, tick_handler, m);
 		return;
 	}
-	if (now > m->next_us + LATE_RESET_US) {
-		m->late_resets++;
-		m->next_us = now;
-	}
-	/* how far from the 20 ms grid this tick ran, early or late */
-	if (m->pace_n < MEDIA_PACE_SAMPLES)
-		m->pace[m->pace_n++] =
-		    (uint32_t)(now > m->next_us ? now - m->next_us : m->next_us - now);
-
-	ms = clock_now_ms();
-	engine_tick(m, ms);
-	m->ticks++;
-
-	m->next_us += TICK_US;
+	media__tick(m, now);
 	now = clock_mono_us();
 	tmr_start(&m->tmr, m->next_us > now ? (m->next_us - now) / 1000 : 0, tick_handler,
 		  m);
+}
+
+uint32_t media_lag_ms(const struct media *m)
+{
+	if (!m)
+		return 0;
+	return m->lag_us / 1000;
 }
 
 int media_alloc(struct media **mp, const struct cfg_node *node)

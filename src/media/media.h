@@ -100,6 +100,10 @@ typedef void(media_evt_h)(struct media_stream *s, enum media_evt evt, char digit
 
 int media_alloc(struct media **mp, const struct cfg_node *node);
 size_t media_stream_count(const struct media *m);
+/* How late the 20 ms tick runs (ms, a moving average over the last ticks
+ * in which one stall counts at most 125 ms): the main loop's lag, which
+ * admission control compares to its limit. */
+uint32_t media_lag_ms(const struct media *m);
 
 /* How far from the 20 ms grid the ticks ran, early or late, since the
  * last call (which resets the sample). */

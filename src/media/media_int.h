@@ -25,7 +25,13 @@ struct media {
 	bool fixed;	    /* media.address set: always announce laddr */
 	uint16_t port_min, port_max;
 	uint32_t rtp_timeout_ms;
-	uint64_t next_us; /* absolute deadline of the next tick */
+	uint64_t next_us;      /* absolute deadline of the next tick */
+	uint64_t last_tick_us; /* when the previous tick ran */
+	/* The silence clock: advanced by each tick, but never by more than
+	 * LAG_CREDIT_US, so a loop that ran late does not count as silence
+	 * of the peers (their packets wait in the sockets meanwhile). */
+	uint64_t silence_ms;
+	uint32_t lag_us; /* how late the ticks run, moving average */
 	uint64_t ticks;
 	uint64_t late_resets;
 	uint32_t pace[MEDIA_PACE_SAMPLES]; /* lateness of each tick, µs */
@@ -56,7 +62,7 @@ struct media_stream {
 	int16_t rxq[MEDIA_RXQ];
 	size_t rxn;
 	int16_t cur[MEDIA_FRAME]; /* this tick's received frame */
-	uint64_t last_rx_ms;
+	uint64_t last_rx_ms;	  /* on the silence clock (media->silence_ms) */
 	bool timed_out;
 	bool detect;
 	int last_te_event; /* to report each RFC 4733 event once */
@@ -81,5 +87,9 @@ struct media_stream {
 
 void media__stream_pull(struct media_stream *s, uint64_t now_ms);
 void media__stream_push(struct media_stream *s);
+
+/* One tick as if the monotonic clock read now_us: the timer's handler,
+ * and tests on a virtual clock. */
+void media__tick(struct media *m, uint64_t now_us);
 
 #endif

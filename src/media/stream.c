@@ -103,7 +103,7 @@ static void rtp_handler(const struct sa *src, const struct rtp_header *hdr,
 	 * phones behind NAT hear us. */
 	if (!sa_cmp(src, &s->raddr, SA_ALL))
 		sa_cpy(&s->raddr, src);
-	s->last_rx_ms = clock_now_ms();
+	s->last_rx_ms = s->m->silence_ms;
 
 	if (hdr->pt == MEDIA_PCMU || hdr->pt == MEDIA_PCMA)
 		rx_audio(s, hdr->pt, mbuf_buf(mb), mbuf_get_left(mb));
@@ -215,7 +215,7 @@ static int stream_apply(struct media_stream *s)
 	if (!s->held || !s->ready)
 		sa_cpy(&s->raddr, ra);
 	if (!s->ready)
-		s->last_rx_ms = clock_now_ms();
+		s->last_rx_ms = s->m->silence_ms;
 	s->ready = sa_isset(&s->raddr, SA_ALL);
 	s->timed_out = false;
 	return 0;

@@ -478,10 +478,23 @@ void call__leg_local(struct leg *leg, const struct sa *local, char *host, size_t
 
 /* --- call lifetime --------------------------------------------------- */
 
+/* The caller's leg was answered (or the call ended before): no longer in
+ * set-up. */
+static void call_setup_done(struct call *call)
+{
+	if (!call->in_setup)
+		return;
+	call->in_setup = false;
+	call->ctl->setup--;
+}
+
 static void call_destructor(void *arg)
 {
 	struct call *call = arg;
 
+	call_setup_done(call);
+	if (call->le.list)
+		call->ctl->callc--;
 	list_unlink(&call->le);
 	interaction_fini(&call->ia);
 	list_flush(&call->ringing);
@@ -882,6 +895,8 @@ void call__estab_handler(const struct sip_msg *msg, void *arg)
 	struct call *call = leg->call;
 
 	leg->answered = true;
+	if (leg->role == LEG_CALLER)
+		call_setup_done(call);
 	if (leg->role == LEG_AGENT && call->agent != leg)
 		call_bridge(call, leg);
 	else if (leg->role == LEG_CALLER && call->state == CALL_CALLBACK) {
@@ -1408,6 +1423,7 @@ legs:
 	}
 	call__leg_local(call->caller, &call->local, NULL, 0);
 	list_append(&ctl->calls, &call->le, call);
+	ctl->callc++;
 	*callp = call;
 	return 0;
 }
@@ -1423,6 +1439,60 @@ int call__accept(struct call *call, const struct sip_msg *msg, uint16_t code,
 			      call__estab_handler, call__info_handler,
 			      call__refer_handler, call__close_handler, call->caller,
 			      "Allow: " ALLOW "\r\n");
+}
+
+static const char *const refuse_names[CALLCTL_REFUSE_COUNT] = {"calls", "setup", "lag"};
+
+const char *callctl_refuse_name(enum callctl_refuse r)
+{
+	return (unsigned)r < CALLCTL_REFUSE_COUNT ? refuse_names[r] : "?";
+}
+
+uint64_t callctl_refused(const struct callctl *ctl, enum callctl_refuse r)
+{
+	return ctl && (unsigned)r < CALLCTL_REFUSE_COUNT ? ctl->refused[r] : 0;
+}
+
+/*
+ * Admission control: a new INVITE is refused with 503 and Retry-After
+ * (RFC 3261 §21.5.4, §20.33) when we are at max_calls, when max_setup
+ * calls are still being set up, or when the main loop lags past max_lag.
+ * Taking it anyway would only slow the calls in progress: their
+ * retransmissions and timers would wait behind it, and fail. The caller
+ * (a trunk, a proxy) retries later or elsewhere. One log line a second
+ * at most; every refusal counts in the metrics. False after the 503.
+ */
+static bool call_admit(struct callctl *ctl, const struct sip_msg *msg)
+{
+	const struct cfg_node *node = ctl->node;
+	uint32_t lag = media_lag_ms(ctl->media);
+	enum callctl_refuse why;
+	uint64_t now;
+
+	if (ctl->callc >= node->max_calls)
+		why = CALLCTL_REFUSE_CALLS;
+	else if (node->max_setup && ctl->setup >= node->max_setup)
+		why = CALLCTL_REFUSE_SETUP;
+	else if (node->max_lag_ms && lag > node->max_lag_ms)
+		why = CALLCTL_REFUSE_LAG;
+	else
+		return true;
+
+	ctl->refused[why]++;
+	ctl->refused_unlogged++;
+	(void)sip_treplyf(NULL, NULL, ctl->sip, msg, false, 503, "Service Unavailable",
+			  "Retry-After: %u\r\nContent-Length: 0\r\n\r\n",
+			  node->retry_after);
+	now = clock_mono_ms();
+	if (now >= ctl->refused_logged_ms + 1000) {
+		log_warn("call: refusing new calls reason=%s calls=%u setup=%u lag=%ums "
+			 "refused=%llu retry_after=%us",
+			 refuse_names[why], ctl->callc, ctl->setup, lag,
+			 (unsigned long long)ctl->refused_unlogged, node->retry_after);
+		ctl->refused_unlogged = 0;
+		ctl->refused_logged_ms = now;
+	}
+	return false;
 }
 
 /*
@@ -1466,14 +1536,8 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 	pl_strcpy(&msg->uri.user, called, sizeof(called));
 	pl_strcpy(&msg->from.uri.user, caller, sizeof(caller));
 
-	if (list_count(&ctl->calls) >= ctl->node->max_calls) {
-		log_warn("call: refusing call, at limit max_calls=%u",
-			 ctl->node->max_calls);
-		(void)sip_treplyf(NULL, NULL, ctl->sip, msg, false, 503,
-				  "Service Unavailable",
-				  "Retry-After: 5\r\nContent-Length: 0\r\n\r\n");
+	if (!call_admit(ctl, msg))
 		return;
-	}
 
 	/* Trunks (trusted networks) call numbers freely; phones prove who
 	 * they are with digest auth (RFC 3261 §22.3). */
@@ -1503,6 +1567,8 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 		(void)sip_treply(NULL, ctl->sip, msg, 503, "Service Unavailable");
 		return;
 	}
+	call->in_setup = true;
+	ctl->setup++;
 	if (has_offer) {
 		err = media_stream_answer(call->caller->ms, msg->mb, &answer);
 		if (err) {
@@ -1679,7 +1745,7 @@ int callctl_tenant_set(struct callctl *ctl, const struct cfg_tenant *t)
 
 size_t callctl_active(const struct callctl *ctl)
 {
-	return ctl ? list_count(&ctl->calls) : 0;
+	return ctl ? ctl->callc : 0;
 }
 
 struct call *call__find(struct callctl *ctl, const char *id)

@@ -52,6 +52,7 @@ struct call {
 	struct list ringing; /* agent legs being offered */
 	struct ivr_session *ivr;
 	bool barge;	      /* the prompt playing stops on a digit */
+	bool in_setup;	      /* counted in ctl->setup until answered or ended */
 	char direct[CFG_EXT]; /* CALL_DIRECT: the extension */
 	bool survey;	      /* in a post-call survey flow (flows.survey) */
 	uint64_t announce_at; /* next position/wait announcement, 0 = none */
@@ -92,6 +93,8 @@ struct callctl {
 	const struct cfg_node *node;
 	const struct cfg_tenant *tenant;
 	struct list calls;
+	uint32_t callc; /* the calls in it: libre's list_count walks the list,
+			 * and every INVITE asks (limits.max_calls) */
 	struct tmr sweep;
 	struct hash *prompts;
 	struct prompt *moh;
@@ -100,6 +103,12 @@ struct callctl {
 	struct trusted_net trusted[CFG_MAX_TRUSTED];
 	size_t trustedc;
 	bool closing;
+	/* admission control: calls in set-up, what was refused and why, and
+	 * the refusals not yet logged (one line a second at most) */
+	uint32_t setup;
+	uint64_t refused[CALLCTL_REFUSE_COUNT];
+	uint64_t refused_unlogged;
+	uint64_t refused_logged_ms;
 };
 
 int callctl__info_digit(const struct sip_msg *msg, char *digitp);

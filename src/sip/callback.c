@@ -238,7 +238,7 @@ int callctl_dial(struct callctl *ctl, const char *agent, const char *target, cha
 		return ENOENT;
 	if (registrar_contact(ctl->reg, agent, &rc))
 		return ENODEV;
-	if (list_count(&ctl->calls) >= ctl->node->max_calls)
+	if (ctl->callc >= ctl->node->max_calls)
 		return EAGAIN;
 	err = call__alloc(&call, ctl, NULL);
 	if (err)

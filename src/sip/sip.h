@@ -75,6 +75,20 @@ int callctl_alloc(struct callctl **cp, struct sip *sip, struct registrar *reg,
 int callctl_tenant_set(struct callctl *ctl, const struct cfg_tenant *t);
 size_t callctl_active(const struct callctl *c);
 /*
+ * Admission control: why a new call was answered 503 (limits.max_calls,
+ * limits.max_setup, limits.max_lag). Calls already in progress are never
+ * dropped for it.
+ */
+enum callctl_refuse {
+	CALLCTL_REFUSE_CALLS, /* at max_calls */
+	CALLCTL_REFUSE_SETUP, /* at max_setup calls in set-up */
+	CALLCTL_REFUSE_LAG,   /* the main loop lags past max_lag */
+	CALLCTL_REFUSE_COUNT
+};
+const char *callctl_refuse_name(enum callctl_refuse r);
+/* New calls refused for r since start. */
+uint64_t callctl_refused(const struct callctl *c, enum callctl_refuse r);
+/*
  * Click-to-call: rings agent's phone, then calls target (a sip: URI) and
  * bridges and records them. Writes the new call's id. EINVAL: target is
  * not a sip: URI; ENOENT: no such agent; ENODEV: its phone is not

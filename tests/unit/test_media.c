@@ -11,6 +11,7 @@
 #include "core/core.h"
 #include "core/cfg.h"
 #include "media/media.h"
+#include "media/media_int.h"
 #include "test.h"
 
 static struct cfg_node node;
@@ -622,6 +623,91 @@ out:
 	return r;
 }
 
+/* --- the RTP timeout on a virtual tick -------------------------------- */
+
+static void count_timeout(struct media_stream *s, enum media_evt evt, char d, void *arg)
+{
+	(void)s;
+	(void)d;
+	if (evt == MEDIA_EVT_RTP_TIMEOUT)
+		(*(int *)arg)++;
+}
+
+/*
+ * The loop stalls for 5 s (ticks come late, the peer's packets would wait
+ * in the socket): that is our lag, not the peer's silence, so a 1 s RTP
+ * timeout does not fire for it. Real silence on time still ends the call.
+ * The stall shows in the loop's lag, capped (one stall is no overload), and
+ * fades when the ticks are on time again; ticks that keep coming late
+ * show their lateness.
+ */
+static int test_rtp_timeout_not_our_lag(void)
+{
+	struct media *m = NULL;
+	struct media_stream *s = NULL;
+	struct mbuf *offer = NULL, *ans = NULL;
+	int timeouts = 0, r = 1;
+	uint64_t t;
+
+	setup_node();
+	node.rtp_timeout_ms = 1000;
+	TEST_ERR(media_alloc(&m, &node));
+	TEST_ERR(media_stream_alloc(&s, m, count_timeout, &timeouts));
+	TEST_ERR(sdp_for(&offer, 40000, "0", "PCMU"));
+	TEST_ERR(media_stream_answer(s, offer, &ans));
+
+	/* the engine's own timer never runs here: no re_main */
+	t = m->next_us;
+	for (int i = 0; i < 10; i++, t += 20000)
+		media__tick(m, t);
+	t += 5000000; /* the stall */
+	media__tick(m, t);
+	if (timeouts || media_lag_ms(m) < 100 || media_lag_ms(m) > 125) {
+		fprintf(stderr, "after the stall: timeouts=%d lag=%u ms\n", timeouts,
+			media_lag_ms(m));
+		goto out;
+	}
+	/* on time again: 760 ms of silence so far, then past 1 s */
+	for (int i = 0; i < 25; i++) {
+		t += 20000;
+		media__tick(m, t);
+	}
+	if (timeouts) {
+		fprintf(stderr, "fired after %llu ms of silence\n",
+			(unsigned long long)m->silence_ms);
+		goto out;
+	}
+	for (int i = 0; i < 20; i++) {
+		t += 20000;
+		media__tick(m, t);
+	}
+	if (timeouts != 1) {
+		fprintf(stderr, "timeouts=%d after 1.2 s of silence\n", timeouts);
+		goto out;
+	}
+	if (media_lag_ms(m) > 1) {
+		fprintf(stderr, "lag %u ms after 45 ticks on time\n", media_lag_ms(m));
+		goto out;
+	}
+	/* every tick 300 ms late: the lag reads close to that */
+	for (int i = 0; i < 40; i++) {
+		t += 320000;
+		media__tick(m, t);
+	}
+	if (media_lag_ms(m) < 280) {
+		fprintf(stderr, "lag %u ms with every tick 300 ms late\n",
+			media_lag_ms(m));
+		goto out;
+	}
+	r = 0;
+out:
+	mem_deref(offer);
+	mem_deref(ans);
+	mem_deref(s);
+	mem_deref(m);
+	return r;
+}
+
 static const struct test_case tests[] = {
     {"RFC 4733 digit reported once and passed to the bridged side",
      test_rfc4733_reported_once_and_passed_through},
@@ -637,6 +723,8 @@ static const struct test_case tests[] = {
     {"prompt is sent every 20 ms and ends once", test_prompt_paced_and_ends},
     {"a stream closed by an earlier event of the same tick fires none",
      test_closed_stream_no_events},
+    {"the RTP timeout counts the peer's silence, not the loop's lag",
+     test_rtp_timeout_not_our_lag},
 };
 
 TEST_MAIN(tests)
