@@ -207,6 +207,8 @@ struct cfg_queue {
 				   * piece */
 	uint32_t announce_ms;	  /* announce: position and estimated wait every
 				   * so often while waiting; 0 = never */
+	char language[CFG_NAME];  /* language: of the announcements; the
+				   * tenant's when not set */
 	/* overflow: where callers go at max_wait, max_len or an empty
 	 * queue: "queue:NAME", "flow:NAME", "extension:EXT", "callback"
 	 * (the caller keeps its place and is called back) or "hangup" (the
@@ -272,8 +274,10 @@ struct cfg_flow {
 	char start[CFG_NAME]; /* first node id */
 	struct cfg_ivr_node *nodev;
 	size_t nodec;
-	bool survey; /* survey: a post-call survey; the first digit 1-5 the
-		      * caller presses is the call's satisfaction score */
+	bool survey;		 /* survey: a post-call survey; the first digit 1-5 the
+				  * caller presses is the call's satisfaction score */
+	char language[CFG_NAME]; /* language: its prompts' (eSpeak NG voice or
+				  * zh/en); the tenant's when not set */
 	int line;
 };
 
@@ -289,6 +293,8 @@ struct cfg_number {
 struct cfg_tenant {
 	char name[64];
 	char hours_default[CFG_NAME]; /* calendar used when a node names none */
+	char language[CFG_NAME];      /* language: what the IVR, announcements and
+				       * feature codes speak ("": English) */
 	struct cfg_agent *agentv;
 	size_t agentc;
 	const struct cfg_agent **agent_sorted; /* agentv by ext: cfg_agent_find */

@@ -540,17 +540,52 @@ static void key_parse(struct cfg_parse *cp, yaml_node_t *n, const char *key, cha
 		*dst = k[0];
 }
 
+/* language: a tag the pages use (zh, en) or an eSpeak NG voice's name
+ * (cmn, de, en-gb); only its shape is checked here, the voice when the
+ * prompts are synthesised. Unset, the tenant's (def). */
+static void language_parse(struct cfg_parse *cp, yaml_node_t *n, const char *key,
+			   char *dst, size_t sz, const char *def)
+{
+	util_copy(dst, sz, def ? def : "");
+	if (!n || !cfg__str(cp, n, key, dst, sz))
+		return;
+	for (const char *c = dst; *c; c++) {
+		if (!isalnum((unsigned char)*c) && *c != '-' && *c != '_' && *c != '+') {
+			cfg__error(cp->errs, cp->file, cfg__line(n), key,
+				   "\"%s\" is not a language (zh, en) or an "
+				   "eSpeak NG voice's name",
+				   dst);
+			util_copy(dst, sz, def ? def : "");
+			return;
+		}
+	}
+}
+
 static void queues_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *root)
 {
-	static const char *const keys[] = {
-	    "name",	  "strategy",	   "channel",
-	    "priority",	  "ring_timeout",  "max_wait",
-	    "max_len",	  "join_empty",	   "tier_wait",
-	    "auto_pause", "service_level", "wrapup",
-	    "moh",	  "announce",	   "callback_key",
-	    "skills",	  "members",	   "overflow",
-	    "exit_key",	  "exit_to",	   "service_level_target",
-	    NULL};
+	static const char *const keys[] = {"name",
+					   "strategy",
+					   "channel",
+					   "priority",
+					   "ring_timeout",
+					   "max_wait",
+					   "max_len",
+					   "join_empty",
+					   "tier_wait",
+					   "auto_pause",
+					   "service_level",
+					   "wrapup",
+					   "moh",
+					   "announce",
+					   "callback_key",
+					   "skills",
+					   "members",
+					   "overflow",
+					   "exit_key",
+					   "exit_to",
+					   "service_level_target",
+					   "language",
+					   NULL};
 	yaml_node_t *seq;
 
 	t->queuev = section(cp, root, "queues", sizeof(*t->queuev), &t->queuec, &seq);
@@ -620,6 +655,8 @@ static void queues_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t
 		cfg__duration(cp, cfg__get(cp->doc, n, "wrapup"), "queues.wrapup",
 			      &q->wrapup_ms, 0, 600000);
 		moh_parse(cp, cfg__get(cp->doc, n, "moh"), q);
+		language_parse(cp, cfg__get(cp->doc, n, "language"), "queues.language",
+			       q->language, sizeof(q->language), t->language);
 		cfg__duration(cp, cfg__get(cp->doc, n, "announce"), "queues.announce",
 			      &q->announce_ms, 0, 3600000);
 		if (q->announce_ms && q->announce_ms < 10000) {
@@ -861,7 +898,8 @@ static void node_parse(struct cfg_parse *cp, struct cfg_ivr_node *nd, yaml_node_
 
 static void flows_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *root)
 {
-	static const char *const keys[] = {"name", "start", "nodes", "survey", NULL};
+	static const char *const keys[] = {"name",   "start",	 "nodes",
+					   "survey", "language", NULL};
 	yaml_node_t *seq;
 
 	t->flowv = section(cp, root, "flows", sizeof(*t->flowv), &t->flowc, &seq);
@@ -876,6 +914,8 @@ static void flows_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t 
 		f->line = cfg__line(n);
 		cfg__check_keys(cp, n, key, keys);
 		cfg__bool(cp, cfg__get(cp->doc, n, "survey"), "flows.survey", &f->survey);
+		language_parse(cp, cfg__get(cp->doc, n, "language"), "flows.language",
+			       f->language, sizeof(f->language), t->language);
 		if (!cfg__str(cp, cfg__get(cp->doc, n, "name"), "flows.name", f->name,
 			      sizeof(f->name)) ||
 		    !f->name[0])
@@ -1548,9 +1588,10 @@ static void tenant_check(struct cfg_parse *cp, const struct cfg_tenant *t)
 /* A tenant file's top-level keys (cfg_file_kind tells the files apart by
  * them). */
 const char *const cfg__tenant_keys[] = {
-    "name",  "hours",	      "hours_default", "agents", "queues",  "numbers",
-    "flows", "pause_reasons", "dispositions",  "crm",	 "tickets", "dialing",
-    NULL};
+    "name",	    "hours",   "hours_default", "agents",
+    "queues",	    "numbers", "flows",		"pause_reasons",
+    "dispositions", "crm",     "tickets",	"dialing",
+    "language",	    NULL};
 
 int cfg_tenant_parse(struct cfg_tenant **tp, const char *name, const char *yaml,
 		     size_t len, struct cfg_errors *errs)
@@ -1589,6 +1630,8 @@ int cfg_tenant_parse(struct cfg_tenant **tp, const char *name, const char *yaml,
 			 sizeof(t->name));
 		cfg__str(&cp, cfg__get(&doc, root, "hours_default"), "hours_default",
 			 t->hours_default, sizeof(t->hours_default));
+		language_parse(&cp, cfg__get(&doc, root, "language"), "language",
+			       t->language, sizeof(t->language), "");
 		hours_parse(&cp, t, root);
 		agents_parse(&cp, t, root);
 		queues_parse(&cp, t, root);

@@ -93,6 +93,7 @@ static void act_play(struct ivr_session *s, const char *text, const char *file,
 	act->type = IVR_ACT_PLAY;
 	act->text = text ? text : "";
 	act->file = file ? file : "";
+	act->voice = s->flow->language;
 	act->barge = barge;
 }
 
@@ -158,6 +159,7 @@ static void enter(struct ivr_session *s, const char *id, uint64_t now,
 		act->type = IVR_ACT_VOICEMAIL;
 		act->text = n->text;
 		act->file = n->file;
+		act->voice = s->flow->language;
 		act->max_ms = n->max_ms;
 		break;
 	}

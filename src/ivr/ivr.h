@@ -29,6 +29,8 @@ struct ivr_action {
 	enum ivr_act type;
 	const char *text;   /* PLAY: text for TTS ("" if file) */
 	const char *file;   /* PLAY: WAV path ("" if text) */
+	const char *voice;  /* PLAY: the flow's language, which eSpeak NG voice
+			     * says text ("": English) */
 	bool barge;	    /* PLAY: a digit stops the prompt */
 	const char *target; /* QUEUE, TRANSFER */
 	int priority;	    /* QUEUE: the caller's priority (VIP higher) */

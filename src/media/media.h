@@ -44,12 +44,20 @@ int prompt_from_samples(struct prompt **pp, const int16_t *s, size_t n);
 /* --- text to speech --------------------------------------------------- */
 
 /*
- * Renders text with eSpeak NG into cache_dir/tts-<hash>.wav (8 kHz mono
- * 16-bit), unless that file already exists; writes its path. Blocking
+ * Renders text with eSpeak NG in a voice (see tts_voice) into
+ * cache_dir/tts-<hash>.wav (8 kHz mono 16-bit), unless that file already
+ * exists; writes its path. ENOENT: eSpeak NG has no such voice. Blocking
  * (eSpeak NG is a process-wide singleton): call at start-up or from the
  * one TTS worker thread, never on the main loop. Thread-safe.
  */
-int tts_render(const char *text, const char *cache_dir, char *path, size_t sz);
+int tts_render(const char *text, const char *voice, const char *cache_dir, char *path,
+	       size_t sz);
+/* The eSpeak NG voice for a language setting: "" and "en" the default
+ * (en-us), "zh" / "zh-CN" Mandarin (cmn), anything else a voice's name. */
+const char *tts_voice(const char *language);
+/* The cache file's name for a text in a voice: a hash of both and the
+ * rate, so one text in two voices never shares a file. */
+int tts_cache_name(const char *voice, const char *text, char *name, size_t sz);
 
 /* Writes the project's own synthesised demo music (royalty-free, made
  * here: a few bars of soft chords) as an 8 kHz mono WAV. */

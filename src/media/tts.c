@@ -1,6 +1,7 @@
 /*
  * tts.c — prompts from text with eSpeak NG, rendered once into a cache
- * folder as 8 kHz WAV files named by a hash of voice, rate and text.
+ * folder as 8 kHz WAV files named by a hash of voice, rate and text (the
+ * same text in two voices is two prompts).
  * eSpeak NG is a process-wide singleton synthesising at 22050 Hz: a lock
  * serialises it, speexdsp resamples. Blocking: start-up or a worker only.
  */
@@ -18,8 +19,8 @@
 #include "core/core.h"
 #include "media/media.h"
 
-#define VOICE	 "en-us"
-#define RATE_WPM 160
+#define VOICE_DEFAULT "en-us"
+#define RATE_WPM      160
 
 static pthread_mutex_t tts_lock = PTHREAD_MUTEX_INITIALIZER;
 static int tts_rate; /* eSpeak's output rate, 0 until initialised */
@@ -62,9 +63,39 @@ static int tts_init(void)
 		return ENOSYS;
 	}
 	espeak_SetSynthCallback(synth_cb);
-	if (espeak_SetVoiceByName(VOICE) != EE_OK)
-		log_warn("tts: voice %s not found, using the default", VOICE);
-	espeak_SetParameter(espeakRATE, RATE_WPM, 0);
+	return 0;
+}
+
+const char *tts_voice(const char *language)
+{
+	if (!language || !*language || !strcmp(language, "en"))
+		return VOICE_DEFAULT;
+	/* the pages' tags for Chinese name eSpeak NG's Mandarin voice */
+	if (!strcmp(language, "zh") || !strcmp(language, "zh-CN") ||
+	    !strcmp(language, "zh-Hans"))
+		return "cmn";
+	return language;
+}
+
+int tts_cache_name(const char *voice, const char *text, char *name, size_t sz)
+{
+	unsigned char hash[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256_state st;
+	char hex[17], rate[16];
+
+	voice = tts_voice(voice);
+	snprintf(rate, sizeof(rate), "%d", RATE_WPM);
+	crypto_hash_sha256_init(&st);
+	/* the voice and the rate are each ended by a NUL: "en" + "1..." never
+	 * hashes as "en1" + "..." */
+	crypto_hash_sha256_update(&st, (const unsigned char *)voice, strlen(voice) + 1);
+	crypto_hash_sha256_update(&st, (const unsigned char *)rate, strlen(rate) + 1);
+	crypto_hash_sha256_update(&st, (const unsigned char *)text, strlen(text));
+	crypto_hash_sha256_final(&st, hash);
+	for (int i = 0; i < 8; i++)
+		snprintf(hex + 2 * i, 3, "%02x", hash[i]);
+	if ((size_t)snprintf(name, sz, "tts-%s.wav", hex) >= sz)
+		return ENAMETOOLONG;
 	return 0;
 }
 
@@ -97,11 +128,10 @@ static int write_wav(const char *path, const int16_t *s, size_t n)
 	return 0;
 }
 
-int tts_render(const char *text, const char *cache_dir, char *path, size_t sz)
+int tts_render(const char *text, const char *voice, const char *cache_dir, char *path,
+	       size_t sz)
 {
-	unsigned char hash[crypto_hash_sha256_BYTES];
-	crypto_hash_sha256_state st;
-	char hex[17], rate[16];
+	char name[32];
 	struct pcm pcm = {0};
 	SpeexResamplerState *rs = NULL;
 	int16_t *out = NULL;
@@ -111,15 +141,11 @@ int tts_render(const char *text, const char *cache_dir, char *path, size_t sz)
 
 	if (!text || !*text || !cache_dir || !path)
 		return EINVAL;
-	snprintf(rate, sizeof(rate), "%d", RATE_WPM);
-	crypto_hash_sha256_init(&st);
-	crypto_hash_sha256_update(&st, (const unsigned char *)VOICE, strlen(VOICE));
-	crypto_hash_sha256_update(&st, (const unsigned char *)rate, strlen(rate));
-	crypto_hash_sha256_update(&st, (const unsigned char *)text, strlen(text));
-	crypto_hash_sha256_final(&st, hash);
-	for (int i = 0; i < 8; i++)
-		snprintf(hex + 2 * i, 3, "%02x", hash[i]);
-	if ((size_t)snprintf(path, sz, "%s/tts-%s.wav", cache_dir, hex) >= sz)
+	voice = tts_voice(voice);
+	err = tts_cache_name(voice, text, name, sizeof(name));
+	if (err)
+		return err;
+	if ((size_t)snprintf(path, sz, "%s/%s", cache_dir, name) >= sz)
 		return ENAMETOOLONG;
 	if (!access(path, R_OK))
 		return 0; /* cached */
@@ -130,6 +156,13 @@ int tts_render(const char *text, const char *cache_dir, char *path, size_t sz)
 
 	pthread_mutex_lock(&tts_lock);
 	err = tts_init();
+	/* the voice is eSpeak's state, set for each prompt under the lock */
+	if (!err && espeak_SetVoiceByName(voice) != EE_OK) {
+		log_error("tts: no eSpeak NG voice \"%s\"", voice);
+		err = ENOENT;
+	}
+	if (!err)
+		espeak_SetParameter(espeakRATE, RATE_WPM, 0);
 	if (!err && espeak_Synth(text, strlen(text) + 1, 0, POS_CHARACTER, 0,
 				 espeakCHARS_UTF8, NULL, &pcm) != EE_OK)
 		err = EIO;

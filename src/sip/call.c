@@ -73,20 +73,30 @@ static struct prompt *prompt_find(struct callctl *ctl, const char *key)
 	return NULL;
 }
 
-/* Renders (TTS) or loads one prompt into the cache. Start-up only. */
-int call__prompt_add(struct callctl *ctl, const char *text, const char *file)
+/* A prompt's key in the cache: a file by its path, a text by its voice and
+ * the text (one text in two languages is two prompts). */
+static void prompt_key(char *key, size_t sz, const char *text, const char *file,
+		       const char *voice)
 {
-	char key[CFG_PATH + 8], path[512], dir[512];
+	if (file && *file)
+		snprintf(key, sz, "file:%s", file);
+	else
+		snprintf(key, sz, "%s\x1f%s", tts_voice(voice), text ? text : "");
+}
+
+/* Renders (TTS) in a voice or loads one prompt into the cache. Start-up
+ * only. */
+int call__prompt_add(struct callctl *ctl, const char *text, const char *file,
+		     const char *voice)
+{
+	char key[CFG_PATH + CFG_NAME + 8], path[512], dir[512];
 	struct prompt_entry *e;
 	struct prompt *p = NULL;
 	int err;
 
-	if (file && *file)
-		snprintf(key, sizeof(key), "file:%s", file);
-	else if (text && *text)
-		util_copy(key, sizeof(key), text);
-	else
+	if ((!file || !*file) && (!text || !*text))
 		return 0;
+	prompt_key(key, sizeof(key), text, file, voice);
 	if (prompt_find(ctl, key))
 		return 0;
 
@@ -99,7 +109,7 @@ int call__prompt_add(struct callctl *ctl, const char *text, const char *file)
 		}
 	} else {
 		snprintf(dir, sizeof(dir), "%s/prompts", ctl->node->data_dir);
-		err = tts_render(text, dir, path, sizeof(path));
+		err = tts_render(text, voice, dir, path, sizeof(path));
 		if (!err)
 			err = prompt_load(&p, path);
 		if (err) {
@@ -125,12 +135,9 @@ int call__prompt_add(struct callctl *ctl, const char *text, const char *file)
 
 const struct prompt *call__prompt_for(struct callctl *ctl, const struct ivr_action *act)
 {
-	char key[CFG_PATH + 8];
+	char key[CFG_PATH + CFG_NAME + 8];
 
-	if (act->file && *act->file)
-		snprintf(key, sizeof(key), "file:%s", act->file);
-	else
-		util_copy(key, sizeof(key), act->text ? act->text : "");
+	prompt_key(key, sizeof(key), act->text, act->file, act->voice);
 	return prompt_find(ctl, key);
 }
 
@@ -143,8 +150,23 @@ const struct prompt *call__prompt_for(struct callctl *ctl, const struct ivr_acti
 
 /* What the caller hears about the line and the wait (rendered at start
  * when a queue announces). */
-static void position_text(char *buf, size_t sz, size_t pos)
+static bool language_zh(const char *language)
 {
+	return !strcmp(tts_voice(language), "cmn");
+}
+
+static void position_text(char *buf, size_t sz, size_t pos, const char *language)
+{
+	if (language_zh(language)) {
+		/* "N customers ahead of you", as Chinese lines announce it */
+		if (pos <= 1)
+			util_copy(buf, sz, "您是下一位客户。");
+		else if (pos <= ANNOUNCE_MAX_POS)
+			snprintf(buf, sz, "您前面还有 %zu 位客户，", pos - 1);
+		else
+			util_copy(buf, sz, "您前面还有二十位以上的客户，");
+		return;
+	}
 	if (pos <= 1)
 		util_copy(buf, sz, "You are next in line.");
 	else if (pos <= ANNOUNCE_MAX_POS)
@@ -153,10 +175,20 @@ static void position_text(char *buf, size_t sz, size_t pos)
 		util_copy(buf, sz, "There are more than twenty callers ahead of you.");
 }
 
-static void wait_text(char *buf, size_t sz, uint64_t ewt_ms)
+static void wait_text(char *buf, size_t sz, uint64_t ewt_ms, const char *language)
 {
 	uint64_t min = (ewt_ms + 59999) / 60000;
 
+	if (language_zh(language)) {
+		if (min <= 1)
+			util_copy(buf, sz, "预计等待不到一分钟。");
+		else if (min <= ANNOUNCE_MAX_MIN)
+			snprintf(buf, sz, "预计等待 %llu 分钟。",
+				 (unsigned long long)min);
+		else
+			util_copy(buf, sz, "预计等待三十分钟以上。");
+		return;
+	}
 	if (min <= 1)
 		util_copy(buf, sz, "Your estimated wait is less than a minute.");
 	else if (min <= ANNOUNCE_MAX_MIN)
@@ -169,20 +201,22 @@ static void wait_text(char *buf, size_t sz, uint64_t ewt_ms)
 static int announcements_prepare(struct callctl *ctl)
 {
 	char text[96];
-	bool any = false;
 	int err = 0;
 
-	for (size_t i = 0; i < ctl->tenant->queuec; i++)
-		any |= ctl->tenant->queuev[i].announce_ms > 0;
-	if (!any)
-		return 0;
-	for (size_t pos = 1; pos <= ANNOUNCE_MAX_POS + 1; pos++) {
-		position_text(text, sizeof(text), pos);
-		err |= call__prompt_add(ctl, text, NULL);
-	}
-	for (uint64_t min = 1; min <= ANNOUNCE_MAX_MIN + 1; min++) {
-		wait_text(text, sizeof(text), min * 60000);
-		err |= call__prompt_add(ctl, text, NULL);
+	/* each announcing queue's language (rendered once: the cache keeps
+	 * what an earlier queue in the same language made) */
+	for (size_t i = 0; i < ctl->tenant->queuec; i++) {
+		const struct cfg_queue *q = &ctl->tenant->queuev[i];
+		if (!q->announce_ms)
+			continue;
+		for (size_t pos = 1; pos <= ANNOUNCE_MAX_POS + 1; pos++) {
+			position_text(text, sizeof(text), pos, q->language);
+			err |= call__prompt_add(ctl, text, NULL, q->language);
+		}
+		for (uint64_t min = 1; min <= ANNOUNCE_MAX_MIN + 1; min++) {
+			wait_text(text, sizeof(text), min * 60000, q->language);
+			err |= call__prompt_add(ctl, text, NULL, q->language);
+		}
 	}
 	return err;
 }
@@ -294,9 +328,9 @@ static int tenant_media_prepare(struct callctl *ctl)
 		const struct cfg_flow *f = &t->flowv[i];
 		for (size_t j = 0; j < f->nodec; j++) {
 			const struct cfg_ivr_node *n = &f->nodev[j];
-			err |= call__prompt_add(ctl, n->text, n->file);
-			err |= call__prompt_add(ctl, n->invalid_text, NULL);
-			err |= call__prompt_add(ctl, n->noinput_text, NULL);
+			err |= call__prompt_add(ctl, n->text, n->file, f->language);
+			err |= call__prompt_add(ctl, n->invalid_text, NULL, f->language);
+			err |= call__prompt_add(ctl, n->noinput_text, NULL, f->language);
 		}
 	}
 	err |= announcements_prepare(ctl);
@@ -549,6 +583,15 @@ static void call_moh_next(struct call *call)
  * wait is the place times the queue's average handle time today (3 min
  * before the first is known) divided by the agents staffing it now.
  */
+/* The language the caller's queue announces in (the tenant's when the
+ * queue is gone after a live change). */
+static const char *queue_language(const struct call *call)
+{
+	const struct cfg_queue *q = cfg_queue_find(call->ctl->tenant, call->ia.row.queue);
+
+	return q ? q->language : call->ctl->tenant->language;
+}
+
 static void call_announce(struct call *call, uint64_t now)
 {
 	struct callctl *ctl = call->ctl;
@@ -569,8 +612,9 @@ static void call_announce(struct call *call, uint64_t now)
 	    st.aht_ms > 0)
 		aht = (uint64_t)st.aht_ms;
 	call->ewt_ms = staffed ? pos * aht / staffed : 0;
-	position_text(text, sizeof(text), pos);
+	position_text(text, sizeof(text), pos, queue_language(call));
 	act.text = text;
+	act.voice = queue_language(call);
 	p = call__prompt_for(ctl, &act);
 	if (!p)
 		return;
@@ -593,7 +637,8 @@ static void call_queue_play_end(struct call *call)
 		struct ivr_action act = {.type = IVR_ACT_PLAY, .file = "", .text = text};
 		const struct prompt *p;
 
-		wait_text(text, sizeof(text), call->ewt_ms);
+		act.voice = queue_language(call);
+		wait_text(text, sizeof(text), call->ewt_ms, act.voice);
 		p = call__prompt_for(call->ctl, &act);
 		call->announce_step = 2;
 		if (p) {

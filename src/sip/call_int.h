@@ -129,7 +129,8 @@ int call__ring_direct(struct call *call, const char *ext);
 int call__leg_alloc(struct leg **legp, struct call *call, enum leg_role role);
 void call__leg_local(struct leg *leg, const struct sa *local, char *host, size_t sz);
 int call__local_toward(const struct sa *peer, struct sa *local);
-int call__prompt_add(struct callctl *ctl, const char *text, const char *file);
+int call__prompt_add(struct callctl *ctl, const char *text, const char *file,
+		     const char *voice);
 int call__feature_prepare(struct callctl *ctl);
 int call__callback_prepare(struct callctl *ctl);
 const struct prompt *call__prompt_for(struct callctl *ctl, const struct ivr_action *act);

@@ -29,10 +29,10 @@ static const char dial_agent_said[] = "Connecting your call.";
 /* What callbacks say is rendered at start-up. */
 int call__callback_prepare(struct callctl *ctl)
 {
-	int err = call__prompt_add(ctl, callback_said, NULL);
+	int err = call__prompt_add(ctl, callback_said, NULL, NULL);
 
-	err |= call__prompt_add(ctl, callback_agent_said, NULL);
-	err |= call__prompt_add(ctl, dial_agent_said, NULL);
+	err |= call__prompt_add(ctl, callback_agent_said, NULL, NULL);
+	err |= call__prompt_add(ctl, dial_agent_said, NULL, NULL);
 	return err;
 }
 

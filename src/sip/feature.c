@@ -26,6 +26,19 @@ static const char *const feature_said[] = {
     "Agent paused.",
     "That is not possible now.",
 };
+/* The same, for a tenant whose language is Chinese (same order). */
+static const char *const feature_said_zh[] = {
+    "坐席已退出。",
+    "坐席已就绪。",
+    "坐席已暂停。",
+    "现在无法操作。",
+};
+
+static const char *const *feature_table(const struct callctl *ctl)
+{
+	return strcmp(tts_voice(ctl->tenant->language), "cmn") ? feature_said
+							       : feature_said_zh;
+}
 
 /* What the feature codes say is rendered at start-up. */
 int call__feature_prepare(struct callctl *ctl)
@@ -33,7 +46,8 @@ int call__feature_prepare(struct callctl *ctl)
 	int err = 0;
 
 	for (size_t i = 0; i < sizeof(feature_said) / sizeof(feature_said[0]); i++)
-		err |= call__prompt_add(ctl, feature_said[i], NULL);
+		err |= call__prompt_add(ctl, feature_table(ctl)[i], NULL,
+					ctl->tenant->language);
 	return err;
 }
 
@@ -79,7 +93,7 @@ void call__feature_code(struct callctl *ctl, const struct sip_msg *msg, const ch
 	} else {
 		err = acd_agent_set(ctl->acd, agent->ext, p, NULL, clock_now_ms());
 	}
-	said = err ? feature_said[3] : feature_said[p];
+	said = err ? feature_table(ctl)[3] : feature_table(ctl)[p];
 	if (!err)
 		interaction_route(ctl->ias);
 
@@ -105,7 +119,10 @@ void call__feature_code(struct callctl *ctl, const struct sip_msg *msg, const ch
 	call->caller->answered = true;
 	call->state = CALL_FEATURE;
 	{
-		struct ivr_action act = {.type = IVR_ACT_PLAY, .text = said, .file = ""};
+		struct ivr_action act = {.type = IVR_ACT_PLAY,
+					 .text = said,
+					 .file = "",
+					 .voice = ctl->tenant->language};
 		const struct prompt *pr = call__prompt_for(ctl, &act);
 		if (pr)
 			media_stream_play(call->caller->ms, pr, false);

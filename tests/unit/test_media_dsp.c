@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <errno.h>
+#include <unistd.h>
 #include <re.h>
 #include <sndfile.h>
 #include "core/core.h"
@@ -100,7 +102,7 @@ static int test_no_false_digits(void)
 	TEST_ERR(load_and_detect("/tmp/hotline-test-moh.wav", &n));
 	TEST_ASSERT(n > 8000 * 25);
 	TEST_STREQ(got, "");
-	TEST_ERR(tts_render("Press 1 for sales, 2 for support, or dial an extension.",
+	TEST_ERR(tts_render("Press 1 for sales, 2 for support, or dial an extension.", "",
 			    "/tmp/hotline-test-tts", path, sizeof(path)));
 	TEST_ERR(load_and_detect(path, &n));
 	TEST_STREQ(got, "");
@@ -123,11 +125,11 @@ static int test_tts_cached(void)
 	SNDFILE *sf;
 	double sum = 0;
 
-	TEST_ERR(tts_render("Welcome to the Hotline test.", "/tmp/hotline-test-tts", p1,
-			    sizeof(p1)));
+	TEST_ERR(tts_render("Welcome to the Hotline test.", "", "/tmp/hotline-test-tts",
+			    p1, sizeof(p1)));
 	TEST_ASSERT(!stat(p1, &a));
-	TEST_ERR(tts_render("Welcome to the Hotline test.", "/tmp/hotline-test-tts", p2,
-			    sizeof(p2)));
+	TEST_ERR(tts_render("Welcome to the Hotline test.", "", "/tmp/hotline-test-tts",
+			    p2, sizeof(p2)));
 	TEST_STREQ(p1, p2);
 	TEST_ASSERT(!stat(p2, &b));
 	TEST_EQ(a.st_mtime, b.st_mtime);
@@ -212,10 +214,37 @@ static int test_recorder_stereo(void)
 	return 0;
 }
 
+/* One text in two voices is two prompts: a Mandarin flow and an English
+ * one saying the same words must not share the first one's file. */
+static int test_tts_voice_in_key(void)
+{
+	char en[32], cmn[32], zh[32], def[32], pen[256], pcmn[256];
+	const char *text = "400-800-1234";
+
+	TEST_ERR(tts_cache_name("en-us", text, en, sizeof(en)));
+	TEST_ERR(tts_cache_name("cmn", text, cmn, sizeof(cmn)));
+	TEST_ERR(tts_cache_name("zh", text, zh, sizeof(zh)));
+	TEST_ERR(tts_cache_name("", text, def, sizeof(def)));
+	TEST_ASSERT(strcmp(en, cmn) != 0);
+	TEST_STREQ(zh, cmn); /* zh is eSpeak's cmn */
+	TEST_STREQ(def, en); /* no language: English */
+	TEST_STREQ(tts_voice("zh-CN"), "cmn");
+	TEST_STREQ(tts_voice("de"), "de");
+	TEST_ERR(tts_render(text, "en", "/tmp/hotline-test-tts", pen, sizeof(pen)));
+	TEST_ERR(tts_render(text, "cmn", "/tmp/hotline-test-tts", pcmn, sizeof(pcmn)));
+	TEST_ASSERT(strcmp(pen, pcmn) != 0);
+	TEST_ASSERT(!access(pcmn, R_OK));
+	TEST_EQ(
+	    tts_render(text, "no-such-voice", "/tmp/hotline-test-tts", pen, sizeof(pen)),
+	    ENOENT);
+	return 0;
+}
+
 static const struct test_case tests[] = {
     {"in-band DTMF: all 16 digits at -10 and -25 dBFS", test_dtmf_all_digits},
     {"no false digits in hold music, speech or noise", test_no_false_digits},
     {"TTS prompt rendered once, then served from the cache", test_tts_cached},
+    {"TTS cache key differs per voice; unknown voice refused", test_tts_voice_in_key},
     {"44.1 kHz stereo file becomes 8 kHz mono; bad files refused", test_prompt_resampled},
     {"recorder: stereo, aligned, channels apart", test_recorder_stereo},
 };
