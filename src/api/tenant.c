@@ -876,16 +876,18 @@ static json_t *hours_json(const struct cfg_tenant *t, const struct cfg_hours *h,
 {
 	static const char *const days[] = {"mon", "tue", "wed", "thu",
 					   "fri", "sat", "sun"};
-	json_t *week = json_object(), *hol = json_array();
+	json_t *week = json_object(), *hol = json_array(), *work = json_array();
 
 	for (int d = 0; d < 7; d++)
 		json_object_set_new(week, days[d],
 				    day_json(h->week[d].open, h->week[d].close));
 	for (size_t i = 0; i < h->holidayc; i++)
 		json_array_append_new(hol, json_string(h->holidays[i]));
-	return json_pack("{s:s,s:s,s:o,s:o,s:b,s:b}", "name", h->name, "timezone", h->tz,
-			 "week", week, "holidays", hol, "open_now",
-			 cfg_hours_open(h, now), "default",
+	for (size_t i = 0; i < h->workdayc; i++)
+		json_array_append_new(work, json_string(h->workdays[i]));
+	return json_pack("{s:s,s:s,s:o,s:o,s:o,s:b,s:b}", "name", h->name, "timezone",
+			 h->tz, "week", week, "holidays", hol, "workdays", work,
+			 "open_now", cfg_hours_open(h, now), "default",
 			 !strcmp(t->hours_default, h->name));
 }
 

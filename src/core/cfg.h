@@ -130,7 +130,8 @@ struct cfg_dialing {
 						     * a day per class (0: none) */
 };
 
-/* Business hours: a weekly calendar with holidays, in a time zone. */
+/* Business hours: a weekly calendar with holidays and extra working days
+ * (a closed weekday worked, as China's 调休 moves days), in a time zone. */
 struct cfg_hours {
 	char name[CFG_NAME];
 	char tz[64]; /* IANA name, "Europe/Berlin"; "UTC" default */
@@ -140,6 +141,14 @@ struct cfg_hours {
 	} week[7];			     /* 0 = Monday ... 6 = Sunday */
 	char holidays[CFG_MAX_HOLIDAYS][11]; /* "2026-12-25" */
 	size_t holidayc;
+	char workdays[CFG_MAX_HOLIDAYS][11]; /* dates worked although their
+					      * weekday is closed */
+	size_t workdayc;
+	/* workday_hours: a workday's; unset (0, 0), the first open of
+	 * Monday-Friday's */
+	struct {
+		uint16_t open, close;
+	} workday_hours;
 	int line;
 };
 
@@ -411,5 +420,9 @@ bool cfg_hours_open(const struct cfg_hours *h, uint64_t utc_ms);
 struct tm;
 /* utc_ms as the calendar's local time (UTC when h is NULL). */
 void cfg_hours_local(const struct cfg_hours *h, uint64_t utc_ms, struct tm *tm);
+/* A local day's open interval [open, close) in minutes (0, 0: closed): a
+ * holiday is closed, a workday has the workday hours, any other day its
+ * weekday's. */
+void cfg_hours_day(const struct cfg_hours *h, const struct tm *tm, int *open, int *close);
 
 #endif

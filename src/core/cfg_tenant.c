@@ -266,12 +266,20 @@ static bool day_parse(const char *s, uint16_t *open, uint16_t *close)
 	return *open < *close;
 }
 
+/* A calendar date: 2026-02-30 is refused (it would never match a day, so
+ * a holiday or workday written so would silently do nothing). */
 static bool date_valid(const char *s)
 {
+	static const unsigned mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	unsigned y, m, d;
 	char tail;
-	return strlen(s) == 10 && sscanf(s, "%4u-%2u-%2u%c", &y, &m, &d, &tail) == 3 &&
-	       m >= 1 && m <= 12 && d >= 1 && d <= 31;
+
+	if (strlen(s) != 10 || sscanf(s, "%4u-%2u-%2u%c", &y, &m, &d, &tail) != 3 ||
+	    m < 1 || m > 12 || d < 1)
+		return false;
+	if (m == 2 && (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+		return d <= 29;
+	return d <= mdays[m - 1];
 }
 
 /* A zone exists when the system has its file. */
@@ -282,15 +290,48 @@ static int access_tz(const char *tz)
 	return access(path, R_OK);
 }
 
+static bool date_listed(const char (*v)[11], size_t n, const char *date);
+
+/* holidays, workdays: a list of dates YYYY-MM-DD (at most
+ * CFG_MAX_HOLIDAYS, more refused rather than dropped). */
+static void dates_parse(struct cfg_parse *cp, yaml_node_t *list, const char *key,
+			char (*v)[11], size_t *n)
+{
+	if (!list)
+		return;
+	if (list->type != YAML_SEQUENCE_NODE) {
+		cfg__error(cp->errs, cp->file, cfg__line(list), key,
+			   "expected a list of dates");
+		return;
+	}
+	for (yaml_node_item_t *it = list->data.sequence.items.start;
+	     it < list->data.sequence.items.top; it++) {
+		yaml_node_t *dn = yaml_document_get_node(cp->doc, *it);
+		const char *s = cfg__scalar(dn);
+		if (!s || !date_valid(s)) {
+			cfg__error(cp->errs, cp->file, cfg__line(dn), key,
+				   "\"%s\" is not a date YYYY-MM-DD", s ? s : "?");
+			continue;
+		}
+		if (*n >= CFG_MAX_HOLIDAYS) {
+			cfg__error(cp->errs, cp->file, cfg__line(dn), key,
+				   "more than %d dates", CFG_MAX_HOLIDAYS);
+			return;
+		}
+		util_copy(v[(*n)++], 11, s);
+	}
+}
+
 static void hours_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *root)
 {
-	static const char *const keys[] = {"name", "timezone", "week", "holidays", NULL};
+	static const char *const keys[] = {
+	    "name", "timezone", "week", "holidays", "workdays", "workday_hours", NULL};
 	yaml_node_t *seq;
 
 	t->hoursv = section(cp, root, "hours", sizeof(*t->hoursv), &t->hoursc, &seq);
 	for (size_t i = 0; i < t->hoursc; i++) {
 		struct cfg_hours *h = &t->hoursv[i];
-		yaml_node_t *n = item(cp, seq, i), *week, *hol;
+		yaml_node_t *n = item(cp, seq, i), *week, *wh;
 		char key[64];
 
 		snprintf(key, sizeof(key), "hours[%zu]", i);
@@ -324,26 +365,23 @@ static void hours_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t 
 						   weekdays[d], s ? s : "?");
 			}
 		}
-		hol = cfg__get(cp->doc, n, "holidays");
-		if (hol && hol->type == YAML_SEQUENCE_NODE) {
-			for (yaml_node_item_t *it = hol->data.sequence.items.start;
-			     it < hol->data.sequence.items.top; it++) {
-				yaml_node_t *hn = yaml_document_get_node(cp->doc, *it);
-				const char *s = cfg__scalar(hn);
-				if (!s || !date_valid(s)) {
-					cfg__error(cp->errs, cp->file, cfg__line(hn),
-						   "hours.holidays",
-						   "\"%s\" is not a date YYYY-MM-DD",
-						   s ? s : "?");
-					continue;
-				}
-				if (h->holidayc < CFG_MAX_HOLIDAYS)
-					util_copy(h->holidays[h->holidayc++], 11, s);
-			}
-		} else if (hol) {
-			cfg__error(cp->errs, cp->file, cfg__line(hol), "hours.holidays",
-				   "expected a list of dates");
+		dates_parse(cp, cfg__get(cp->doc, n, "holidays"), "hours.holidays",
+			    h->holidays, &h->holidayc);
+		dates_parse(cp, cfg__get(cp->doc, n, "workdays"), "hours.workdays",
+			    h->workdays, &h->workdayc);
+		for (size_t d = 0; d < h->workdayc; d++) {
+			if (date_listed(h->holidays, h->holidayc, h->workdays[d]))
+				cfg__error(cp->errs, cp->file, h->line, "hours.workdays",
+					   "%s is also a holiday", h->workdays[d]);
 		}
+		wh = cfg__get(cp->doc, n, "workday_hours");
+		if (wh && (!cfg__scalar(wh) ||
+			   !day_parse(cfg__scalar(wh), &h->workday_hours.open,
+				      &h->workday_hours.close) ||
+			   !h->workday_hours.close))
+			cfg__error(cp->errs, cp->file, cfg__line(wh),
+				   "hours.workday_hours", "\"%s\" is not HH:MM-HH:MM",
+				   cfg__scalar(wh) ? cfg__scalar(wh) : "?");
 	}
 }
 
@@ -1750,22 +1788,50 @@ void cfg_hours_local(const struct cfg_hours *h, uint64_t utc_ms, struct tm *tm)
 	local_time(h ? h->tz : "", (time_t)(utc_ms / 1000), tm);
 }
 
+static bool date_listed(const char (*v)[11], size_t n, const char *date)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(v[i], date))
+			return true;
+	}
+	return false;
+}
+
+void cfg_hours_day(const struct cfg_hours *h, const struct tm *tm, int *open, int *close)
+{
+	char date[48];
+	int day = (tm->tm_wday + 6) % 7; /* Monday = 0 */
+
+	snprintf(date, sizeof(date), "%04d-%02d-%02d", tm->tm_year + 1900, tm->tm_mon + 1,
+		 tm->tm_mday);
+	*open = *close = 0;
+	if (date_listed(h->holidays, h->holidayc, date))
+		return;
+	if (date_listed(h->workdays, h->workdayc, date)) {
+		if (h->workday_hours.close) {
+			*open = h->workday_hours.open;
+			*close = h->workday_hours.close;
+			return;
+		}
+		/* a made-up Saturday is worked as a normal weekday */
+		for (day = 0; day < 5 && h->week[day].open == h->week[day].close; day++)
+			;
+		if (day == 5)
+			return;
+	}
+	*open = h->week[day].open;
+	*close = h->week[day].close;
+}
+
 bool cfg_hours_open(const struct cfg_hours *h, uint64_t utc_ms)
 {
 	struct tm tm;
-	char date[48];
-	int day, min;
+	int open, close, min;
 
 	if (!h)
 		return true; /* no calendar: always open */
 	local_time(h->tz, (time_t)(utc_ms / 1000), &tm);
-	snprintf(date, sizeof(date), "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday);
-	for (size_t i = 0; i < h->holidayc; i++) {
-		if (!strcmp(h->holidays[i], date))
-			return false;
-	}
-	day = (tm.tm_wday + 6) % 7; /* Monday = 0 */
+	cfg_hours_day(h, &tm, &open, &close);
 	min = tm.tm_hour * 60 + tm.tm_min;
-	return min >= h->week[day].open && min < h->week[day].close;
+	return min >= open && min < close;
 }

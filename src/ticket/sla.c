@@ -17,27 +17,16 @@
 #define MIN_MS 60000ULL
 
 /* Where t falls in its calendar day: the minute of the local day and the
- * day's open interval [open, close) in minutes (0, 0 when closed). */
+ * day's open interval [open, close) in minutes (0, 0 when closed: a
+ * holiday, or a closed weekday that is not a workday). */
 static void day_of(const struct cfg_hours *h, uint64_t t, int *minute, int *open,
 		   int *close)
 {
 	struct tm tm;
-	char date[48];
-	int day;
 
 	cfg_hours_local(h, t, &tm);
 	*minute = tm.tm_hour * 60 + tm.tm_min;
-	snprintf(date, sizeof(date), "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday);
-	for (size_t i = 0; i < h->holidayc; i++) {
-		if (!strcmp(h->holidays[i], date)) {
-			*open = *close = 0;
-			return;
-		}
-	}
-	day = (tm.tm_wday + 6) % 7;
-	*open = h->week[day].open;
-	*close = h->week[day].close;
+	cfg_hours_day(h, &tm, open, close);
 }
 
 /* Walks from t through open time: stops when budget (ms of open time) is

@@ -634,6 +634,69 @@ static int test_hours(void)
 	return 0;
 }
 
+/* China's 调休: a closed Saturday or Sunday made a working day, with a
+ * weekday's hours or workday_hours; a holiday week closed. Shanghai is
+ * UTC+8: 02:00 UTC is 10:00 there. */
+static int test_hours_workdays(void)
+{
+	static const char y[] =
+	    "hours:\n"
+	    "  - name: cn\n"
+	    "    timezone: Asia/Shanghai\n"
+	    "    week: {mon: 09:00-18:00, tue: 09:00-18:00, wed: 09:00-18:00,\n"
+	    "           thu: 09:00-18:00, fri: 09:00-18:00, sat: closed, sun: closed}\n"
+	    "    holidays: [2026-02-15, 2026-02-16, 2026-02-23]\n"
+	    "    workdays: [2026-02-14, 2026-04-26]\n"
+	    "  - name: short\n"
+	    "    timezone: Asia/Shanghai\n"
+	    "    week: {mon: 09:00-18:00, sat: closed}\n"
+	    "    workdays: [2026-02-28]\n"
+	    "    workday_hours: 10:00-16:00\n";
+	static const char bad[] = "hours:\n"
+				  "  - name: cn\n"
+				  "    holidays: [2026-02-15]\n"
+				  "    workdays: [2026-02-15, 2026-02-30]\n" /* 4 */
+				  "    workday_hours: 18:00-09:00\n";
+	struct cfg_errors e;
+	struct cfg_tenant *t = NULL;
+	const struct cfg_hours *h, *s;
+
+	memset(&e, 0, sizeof(e));
+	TEST_ERR(cfg_tenant_parse(&t, "t.yaml", y, strlen(y), &e));
+	h = cfg_hours_find(t, "cn");
+	s = cfg_hours_find(t, "short");
+	TEST_ASSERT(h && s);
+	TEST_EQ(h->workdayc, 2);
+	/* Saturday 2026-02-14, a make-up day before the Spring Festival */
+	TEST_ASSERT(cfg_hours_open(h, 1771034400000ULL));  /* 10:00 */
+	TEST_ASSERT(!cfg_hours_open(h, 1771005600000ULL)); /* 02:00 */
+	/* the Saturday after it (2026-02-21) is in the holiday, and a normal
+	 * Saturday (2026-03-07) is closed */
+	TEST_ASSERT(!cfg_hours_open(h, 1771639200000ULL));
+	TEST_ASSERT(!cfg_hours_open(h, 1772848800000ULL));
+	/* Monday 2026-02-16: a holiday */
+	TEST_ASSERT(!cfg_hours_open(h, 1771207200000ULL));
+	/* Sunday 2026-04-26, worked before Labour Day; Sunday 04-19 is not */
+	TEST_ASSERT(cfg_hours_open(h, 1777168800000ULL));
+	TEST_ASSERT(!cfg_hours_open(h, 1776564000000ULL));
+	/* workday_hours: Saturday 2026-02-28 opens at 10:00, closes at 16:00 */
+	TEST_ASSERT(!cfg_hours_open(s, 1772244000000ULL - 60000)); /* 09:59 */
+	TEST_ASSERT(cfg_hours_open(s, 1772244000000ULL));	   /* 10:00 */
+	TEST_ASSERT(!cfg_hours_open(s, 1772265600000ULL));	   /* 16:00 */
+	mem_deref(t);
+	t = NULL;
+
+	memset(&e, 0, sizeof(e));
+	TEST_EQ(cfg_tenant_parse(&t, "t.yaml", bad, strlen(bad), &e), EINVAL);
+	TEST_ASSERT(
+	    has_error(&e, "t.yaml:2: hours.workdays: 2026-02-15 is also a holiday"));
+	TEST_ASSERT(
+	    has_error(&e, "t.yaml:4: hours.workdays: \"2026-02-30\" is not a date"));
+	TEST_ASSERT(
+	    has_error(&e, "t.yaml:5: hours.workday_hours: \"18:00-09:00\" is not"));
+	return 0;
+}
+
 /* check-config tells a tenant file from a node file by its top-level keys. */
 static int test_file_kind(void)
 {
@@ -674,6 +737,8 @@ static const struct test_case tests[] = {
     {"a tenant file and a node file told apart by their keys", test_file_kind},
     {"durations", test_durations},
     {"business hours: weekdays, holidays, time zones", test_hours},
+    {"business hours: make-up workdays (调休) open, the holiday week closed",
+     test_hours_workdays},
 };
 
 TEST_MAIN(tests)

@@ -98,6 +98,47 @@ out:
 	return r;
 }
 
+/* The SLA clock over China's 2026 Spring Festival (Feb 15-23 off, Saturday
+ * Feb 14 worked) and before Labour Day (Sunday Apr 26 worked), in Shanghai
+ * (UTC+8: 09:00 there is 01:00 UTC). */
+static int test_business_time_workdays(void)
+{
+	static const char y[] =
+	    "hours:\n"
+	    "  - name: cn\n"
+	    "    timezone: Asia/Shanghai\n"
+	    "    week: {mon: 09:00-18:00, tue: 09:00-18:00, wed: 09:00-18:00,\n"
+	    "           thu: 09:00-18:00, fri: 09:00-18:00, sat: closed, sun: closed}\n"
+	    "    holidays: [2026-02-15, 2026-02-16, 2026-02-17, 2026-02-18, 2026-02-19,\n"
+	    "               2026-02-20, 2026-02-21, 2026-02-22, 2026-02-23]\n"
+	    "    workdays: [2026-02-14, 2026-02-28, 2026-04-26]\n";
+	struct cfg_tenant *t = NULL;
+	const struct cfg_hours *h;
+	int r = 1;
+
+	TEST_ERR(cfg_tenant_parse(&t, "t.yaml", y, sizeof(y) - 1, NULL));
+	h = cfg_hours_find(t, "cn");
+	/* Friday Feb 13 17:00 + 2 h: one hour that day, one on the worked
+	 * Saturday → Saturday 10:00 */
+	TEST_CHECK(sla_due(h, at(2026, 2, 13, 9, 0), 2 * H) == at(2026, 2, 14, 2, 0));
+	/* Saturday Feb 14 17:00 + 2 h: the festival week is skipped →
+	 * Tuesday Feb 24 10:00 */
+	TEST_CHECK(sla_due(h, at(2026, 2, 14, 9, 0), 2 * H) == at(2026, 2, 24, 2, 0));
+	/* from Friday Feb 13 18:00 to Tuesday Feb 24 09:00: only the worked
+	 * Saturday counts, 9 h */
+	TEST_CHECK(sla_business_ms(h, at(2026, 2, 13, 10, 0), at(2026, 2, 24, 1, 0)) ==
+		   9 * H);
+	/* Friday Apr 24 17:00 + 2 h: Saturday closed, Sunday Apr 26 worked →
+	 * Sunday 10:00 */
+	TEST_CHECK(sla_due(h, at(2026, 4, 24, 9, 0), 2 * H) == at(2026, 4, 26, 2, 0));
+	/* a normal weekend still is not: Friday Apr 17 17:00 + 2 h → Monday */
+	TEST_CHECK(sla_due(h, at(2026, 4, 17, 9, 0), 2 * H) == at(2026, 4, 20, 2, 0));
+	r = 0;
+out:
+	mem_deref(t);
+	return r;
+}
+
 static int test_status_rules(void)
 {
 	TEST_ASSERT(ticket_status_allowed(TICKET_NEW, TICKET_OPEN));
@@ -404,6 +445,8 @@ out:
 
 static const struct test_case tests[] = {
     {"business time across nights, weekends, holidays, time zones", test_business_time},
+    {"business time over the Spring Festival with make-up workdays (调休)",
+     test_business_time_workdays},
     {"status rules: reopen yes, closed to pending no", test_status_rules},
     {"an SLA resolution shorter than first response is refused", test_bad_policy},
     {"engine: dues by policy, pending stops the clock, assignment, escalation",
