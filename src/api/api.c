@@ -6,6 +6,7 @@
  *
  * Not here: what a call is (store), how calls happen (sip).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <sys/socket.h>
 #include <stdio.h>
@@ -1388,6 +1389,35 @@ static const struct route routes[] = {
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 
 /* Matches a path against a pattern; {id} takes one segment. */
+/* A path segment percent-decoded: a queue named 销售 comes as
+ * %E9%94%80%E5%94%AE from a browser. A control character or a '/' once
+ * decoded, or a broken escape, matches nothing. */
+static bool id_decode(const char *s, size_t len, char *id, size_t idsz)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '%') {
+			char hex[3] = {0};
+			if (i + 2 >= len || !isxdigit((unsigned char)s[i + 1]) ||
+			    !isxdigit((unsigned char)s[i + 2]))
+				return false;
+			hex[0] = s[i + 1];
+			hex[1] = s[i + 2];
+			c = (unsigned char)strtoul(hex, NULL, 16);
+			if (c < 0x20 || c == 0x7f || c == '/')
+				return false;
+			i += 2;
+		}
+		if (j + 1 >= idsz)
+			return false;
+		id[j++] = (char)c;
+	}
+	id[j] = '\0';
+	return j > 0;
+}
+
 static bool path_match(const char *pattern, const struct pl *path, char *id, size_t idsz)
 {
 	const char *p = path->p, *end = path->p + path->l;
@@ -1397,10 +1427,8 @@ static bool path_match(const char *pattern, const struct pl *path, char *id, siz
 			const char *seg = p;
 			while (p < end && *p != '/')
 				p++;
-			if (p == seg || (size_t)(p - seg) >= idsz)
+			if (p == seg || !id_decode(seg, (size_t)(p - seg), id, idsz))
 				return false;
-			memcpy(id, seg, (size_t)(p - seg));
-			id[p - seg] = '\0';
 			pattern += 4;
 			continue;
 		}

@@ -29,10 +29,11 @@
 
 /* Every secret the repository publishes, in one place: the built-in
  * default and conf/hotline.yaml (token, admin password) and
- * conf/demo.yaml (the demo agents' SIP passwords). test_safe checks that
- * the shipped files hold no other. */
+ * conf/demo.yaml and conf/demo-zh.yaml (the demo agents' SIP passwords).
+ * test_safe checks that the shipped files hold no other. */
 static const char *const published[] = {
-    "demo-token", "demo-admin", "alice-1001", "bob-1002", "carol-1003", "dave-1004",
+    "demo-token", "demo-admin",	   "alice-1001",    "bob-1002",	       "carol-1003",
+    "dave-1004",  "zhangwei-1001", "wangfang-1002", "li-na-demo-1003", "liuyang-1004",
 };
 
 bool safe_secret_published(const char *secret)

@@ -45,6 +45,13 @@ static int test_shipped_files(void)
 	TEST_CHECK(t->agentc > 0);
 	for (size_t i = 0; i < t->agentc; i++)
 		TEST_CHECK(safe_secret_published(t->agentv[i].password));
+	/* the Chinese demo tenant's, replaced at start the same way */
+	mem_deref(t);
+	t = NULL;
+	TEST_CHECK(!cfg_tenant_load(&t, "conf/demo-zh.yaml", &e));
+	TEST_CHECK(t->agentc > 0);
+	for (size_t i = 0; i < t->agentc; i++)
+		TEST_CHECK(safe_secret_published(t->agentv[i].password));
 	r = 0;
 out:
 	mem_deref(t);
