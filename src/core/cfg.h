@@ -295,6 +295,8 @@ struct cfg_flow {
 struct cfg_number {
 	char number[CFG_EXT];
 	char flow[CFG_NAME];
+	char language[CFG_NAME]; /* language: its callers hear the flow in
+				  * ("": the flow's own) */
 	int line;
 };
 

@@ -765,7 +765,7 @@ static void queues_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t
 
 static void numbers_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *root)
 {
-	static const char *const keys[] = {"number", "flow", NULL};
+	static const char *const keys[] = {"number", "flow", "language", NULL};
 	yaml_node_t *seq;
 
 	t->numberv = section(cp, root, "numbers", sizeof(*t->numberv), &t->numberc, &seq);
@@ -786,6 +786,8 @@ static void numbers_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_
 		if (!cfg__str(cp, cfg__get(cp->doc, n, "flow"), "numbers.flow", nb->flow,
 			      sizeof(nb->flow)))
 			cfg__error(cp->errs, cp->file, nb->line, key, "needs a flow");
+		language_parse(cp, cfg__get(cp->doc, n, "language"), "numbers.language",
+			       nb->language, sizeof(nb->language), "");
 	}
 }
 

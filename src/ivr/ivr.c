@@ -27,6 +27,7 @@ struct ivr_session {
 	const struct cfg_flow *flow;
 	const struct cfg_tenant *tenant;
 	const struct cfg_ivr_node *node; /* current */
+	const char *language;		 /* the prompts' (the flow's or a number's) */
 	enum wait wait;
 	uint64_t deadline;
 	bool playing;
@@ -60,6 +61,12 @@ static void session_destructor(void *arg)
 	mem_deref((void *)s->tenant);
 }
 
+void ivr_session_language(struct ivr_session *s, const char *language)
+{
+	if (s && language && *language)
+		s->language = language;
+}
+
 int ivr_session_alloc(struct ivr_session **sp, const struct cfg_flow *flow,
 		      const struct cfg_tenant *tenant)
 {
@@ -71,6 +78,7 @@ int ivr_session_alloc(struct ivr_session **sp, const struct cfg_flow *flow,
 	if (!s)
 		return ENOMEM;
 	s->flow = flow;
+	s->language = flow->language;
 	/* the flow is the tenant's: a tenant applied while the caller is in
 	 * the menu frees the old one only after this session */
 	s->tenant = mem_ref((void *)tenant);
@@ -93,7 +101,7 @@ static void act_play(struct ivr_session *s, const char *text, const char *file,
 	act->type = IVR_ACT_PLAY;
 	act->text = text ? text : "";
 	act->file = file ? file : "";
-	act->voice = s->flow->language;
+	act->voice = s->language;
 	act->barge = barge;
 }
 
@@ -159,7 +167,7 @@ static void enter(struct ivr_session *s, const char *id, uint64_t now,
 		act->type = IVR_ACT_VOICEMAIL;
 		act->text = n->text;
 		act->file = n->file;
-		act->voice = s->flow->language;
+		act->voice = s->language;
 		act->max_ms = n->max_ms;
 		break;
 	}

@@ -42,6 +42,9 @@ struct ivr_action {
  * tenant applied live frees the old one after the last caller in it. */
 int ivr_session_alloc(struct ivr_session **sp, const struct cfg_flow *flow,
 		      const struct cfg_tenant *tenant);
+/* The language the session's prompts are said in, instead of the flow's
+ * (the number dialled has its own); a string of the session's tenant. */
+void ivr_session_language(struct ivr_session *s, const char *language);
 void ivr_start(struct ivr_session *s, uint64_t now, struct ivr_action *act);
 void ivr_prompt_done(struct ivr_session *s, uint64_t now, struct ivr_action *act);
 void ivr_digit(struct ivr_session *s, char digit, uint64_t now, struct ivr_action *act);

@@ -317,6 +317,21 @@ static int playlists_prepare(struct callctl *ctl)
 	return err;
 }
 
+/* What a flow's nodes say, in a language. */
+static int flow_prompts_add(struct callctl *ctl, const struct cfg_flow *f,
+			    const char *language)
+{
+	int err = 0;
+
+	for (size_t j = 0; j < f->nodec; j++) {
+		const struct cfg_ivr_node *n = &f->nodev[j];
+		err |= call__prompt_add(ctl, n->text, n->file, language);
+		err |= call__prompt_add(ctl, n->invalid_text, NULL, language);
+		err |= call__prompt_add(ctl, n->noinput_text, NULL, language);
+	}
+	return err;
+}
+
 /* What the tenant's flows say and its queues play, made or loaded where
  * not yet (a prompt is kept by its text until the controller ends). */
 static int tenant_media_prepare(struct callctl *ctl)
@@ -324,14 +339,13 @@ static int tenant_media_prepare(struct callctl *ctl)
 	const struct cfg_tenant *t = ctl->tenant;
 	int err = 0;
 
-	for (size_t i = 0; i < t->flowc; i++) {
-		const struct cfg_flow *f = &t->flowv[i];
-		for (size_t j = 0; j < f->nodec; j++) {
-			const struct cfg_ivr_node *n = &f->nodev[j];
-			err |= call__prompt_add(ctl, n->text, n->file, f->language);
-			err |= call__prompt_add(ctl, n->invalid_text, NULL, f->language);
-			err |= call__prompt_add(ctl, n->noinput_text, NULL, f->language);
-		}
+	for (size_t i = 0; i < t->flowc; i++)
+		err |= flow_prompts_add(ctl, &t->flowv[i], t->flowv[i].language);
+	/* a number in a language of its own says its flow in it as well */
+	for (size_t i = 0; i < t->numberc; i++) {
+		const struct cfg_flow *f = cfg_flow_find(t, t->numberv[i].flow);
+		if (f && t->numberv[i].language[0])
+			err |= flow_prompts_add(ctl, f, t->numberv[i].language);
 	}
 	err |= announcements_prepare(ctl);
 	err |= playlists_prepare(ctl);
@@ -1664,6 +1678,7 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 		err = ivr_session_alloc(&call->ivr, flow, ctl->tenant);
 		if (err)
 			goto fail;
+		ivr_session_language(call->ivr, num->language);
 		log_info("call: IVR call=%s from=%s number=%s flow=%s", call->ia.row.id,
 			 log_mask(masked, sizeof(masked), caller), called, num->flow);
 		ivr_start(call->ivr, clock_now_ms(), &act);

@@ -3,7 +3,9 @@
 # names none says its prompt with eSpeak NG's Mandarin voice (cmn); a flow
 # with language: en says the very same text in English, a prompt of its
 # own (the cache is keyed by voice and text). The caller's ear
-# (rtp_sink.py) hears speech as long as the synthesised WAV's. The queue's
+# (rtp_sink.py) hears speech as long as the synthesised WAV's. A number
+# with a language of its own (7003: the English flow, in cmn) is heard in
+# it. The queue's
 # announcements and the feature codes' confirmations are rendered in
 # Mandarin too, in Chinese words.
 source "$(dirname "$0")/lib.sh"
@@ -18,6 +20,7 @@ queues:
 numbers:
   - {number: "7001", flow: zh}
   - {number: "7002", flow: en}
+  - {number: "7003", flow: en, language: cmn}
 flows:
   - name: zh
     start: hi
@@ -50,34 +53,52 @@ check "... and the estimated wait" test -s "$(wav_of cmn "预计等待 3 分钟�
 check "feature codes confirm in Chinese" test -s "$(wav_of cmn "坐席已就绪。")"
 
 SINK_PORT=$((PEER_PORTS + 40))
-python3 "$E2E_DIR/rtp_sink.py" "$SINK_PORT" 8 "$T/heard.raw" &
-SINK=$!
 make_caller ear.xml "0 8 101" "$blk_answered
 $blk_wait_bye"
 sed -i "s/m=audio \[media_port\]/m=audio $SINK_PORT/" "$T/ear.xml"
-sipp_run ear ear.xml "$CALLER_PORT" -s 7001 -key caller 0952 -mp "$MEDIA_PORT0"
-check "the Mandarin flow answers, speaks and hangs up" test $? -eq 0
-wait $SINK
 
-# speech: 50 ms windows with energy, in what was heard and in the WAV
-parts=$(python3 - "$T/heard.raw" "$ZH_WAV" <<'PY'
+# listen NUMBER CALLER: a call to NUMBER, what it heard in $T/heard-NUMBER.raw
+listen() {
+	python3 "$E2E_DIR/rtp_sink.py" "$SINK_PORT" 8 "$T/heard-$1.raw" &
+	local sink=$!
+	sipp_run "ear$1" ear.xml "$CALLER_PORT" -s "$1" -key caller "$2" -mp "$MEDIA_PORT0"
+	local rc=$?
+	wait $sink
+	return $rc
+}
+# speech: 50 ms windows with energy, in a raw recording or a WAV
+speech() {
+	python3 - "$1" <<'PY'
 import struct, sys, wave
-def speech(x):
-    n = 400
-    return sum(1 for i in range(0, len(x) - n, n)
-               if sum(v * v for v in x[i:i + n]) > n * 200 ** 2) * 0.05
-raw = open(sys.argv[1], "rb").read()
-heard = struct.unpack("<%dh" % (len(raw) // 2), raw)
-w = wave.open(sys.argv[2])
-b = w.readframes(w.getnframes())
-made = struct.unpack("<%dh" % (len(b) // 2), b)
-print(speech(heard), speech(made), len(made) / 8000.0)
+f = sys.argv[1]
+if f.endswith(".wav"):
+    w = wave.open(f)
+    b = w.readframes(w.getnframes())
+else:
+    b = open(f, "rb").read()
+x = struct.unpack("<%dh" % (len(b) // 2), b)
+n = 400
+print(sum(1 for i in range(0, len(x) - n, n)
+          if sum(v * v for v in x[i:i + n]) > n * 200 ** 2) * 0.05)
 PY
-)
-read -r sheard smade wavlen <<<"$parts"
-echo "# speech heard ${sheard}s, in the WAV ${smade}s (WAV ${wavlen}s)" >&2
+}
+near() { awk -v h="$1" -v m="$2" 'BEGIN { exit !(h >= m * 0.8 && h <= m * 1.2) }'; }
+
+listen 7001 0952
+check "the Mandarin flow answers, speaks and hangs up" test $? -eq 0
+sheard=$(speech "$T/heard-7001.raw")
+smade=$(speech "$ZH_WAV")
+sen=$(speech "$EN_WAV")
+echo "# speech heard ${sheard}s, in the Mandarin WAV ${smade}s, the English ${sen}s" >&2
 check "the caller hears speech (>= 1 s)" awk -v s="$sheard" 'BEGIN { exit !(s >= 1) }'
 # a busy machine may lose a few packets on the way to the sink, never add
-check "... as long as the synthesised Mandarin prompt (within 20 %)" \
-	awk -v h="$sheard" -v m="$smade" 'BEGIN { exit !(h >= m * 0.8 && h <= m * 1.2) }'
+check "... as long as the synthesised Mandarin prompt (within 20 %)" near "$sheard" "$smade"
+
+far() { ! near "$@"; }
+check "(the English rendering of the text is of another length)" far "$sen" "$smade"
+listen 7003 0953
+check "number 7003 runs the English flow" test $? -eq 0
+s7003=$(speech "$T/heard-7003.raw")
+echo "# speech heard on 7003 ${s7003}s" >&2
+check "... in its own language: as long as the Mandarin prompt" near "$s7003" "$smade"
 finish
