@@ -634,6 +634,43 @@ static int test_hours(void)
 	return 0;
 }
 
+/* language: the tenant's is every flow's, queue's default; a flow, a
+ * queue or a number may set its own; only a tag or a voice's name. */
+static int test_language(void)
+{
+	static const char y[] =
+	    "language: zh\n"
+	    "queues:\n"
+	    "  - {name: q1, strategy: linear}\n"
+	    "  - {name: q2, strategy: linear, language: en}\n"
+	    "numbers:\n"
+	    "  - {number: \"1\", flow: f1}\n"
+	    "  - {number: \"2\", flow: f1, language: de}\n"
+	    "flows:\n"
+	    "  - {name: f1, start: a, nodes: [{id: a, type: hangup}]}\n"
+	    "  - {name: f2, language: en-gb, start: a,\n"
+	    "     nodes: [{id: a, type: hangup}]}\n";
+	static const char bad[] = "language: \"../zh\"\n";
+	struct cfg_errors e;
+	struct cfg_tenant *t = NULL;
+
+	memset(&e, 0, sizeof(e));
+	TEST_ERR(cfg_tenant_parse(&t, "t.yaml", y, strlen(y), &e));
+	TEST_STREQ(t->language, "zh");
+	TEST_STREQ(t->queuev[0].language, "zh");
+	TEST_STREQ(t->queuev[1].language, "en");
+	TEST_STREQ(t->flowv[0].language, "zh");
+	TEST_STREQ(t->flowv[1].language, "en-gb");
+	TEST_STREQ(t->numberv[0].language, ""); /* the flow's */
+	TEST_STREQ(t->numberv[1].language, "de");
+	mem_deref(t);
+	t = NULL;
+	memset(&e, 0, sizeof(e));
+	TEST_EQ(cfg_tenant_parse(&t, "t.yaml", bad, strlen(bad), &e), EINVAL);
+	TEST_ASSERT(has_error(&e, "t.yaml:1: language: \"../zh\" is not a language"));
+	return 0;
+}
+
 /* China's 调休: a closed Saturday or Sunday made a working day, with a
  * weekday's hours or workday_hours; a holiday week closed. Shanghai is
  * UTC+8: 02:00 UTC is 10:00 there. */
@@ -737,6 +774,7 @@ static const struct test_case tests[] = {
     {"a tenant file and a node file told apart by their keys", test_file_kind},
     {"durations", test_durations},
     {"business hours: weekdays, holidays, time zones", test_hours},
+    {"language: the tenant's by default, a flow's, queue's, number's own", test_language},
     {"business hours: make-up workdays (调休) open, the holiday week closed",
      test_hours_workdays},
 };
