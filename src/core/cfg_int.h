@@ -21,6 +21,10 @@ int cfg__line(const yaml_node_t *n);
 const char *cfg__scalar(const yaml_node_t *n);
 void cfg__check_keys(struct cfg_parse *cp, yaml_node_t *map, const char *where,
 		     const char *const *allowed);
+/* The days the VEVENTs of an iCalendar file cover, appended to v (at most
+ * max); a malformed file: an error, why naming its line. */
+int cfg_ics_dates(const char *path, char (*v)[11], size_t max, size_t *n, char *why,
+		  size_t whysz);
 bool cfg__str(struct cfg_parse *cp, yaml_node_t *n, const char *key, char *dst,
 	      size_t sz);
 bool cfg__duration(struct cfg_parse *cp, yaml_node_t *n, const char *key, uint32_t *msp,

@@ -322,10 +322,36 @@ static void dates_parse(struct cfg_parse *cp, yaml_node_t *list, const char *key
 	}
 }
 
+/* holidays_ics, workdays_ics: an iCalendar file (beside the tenant file
+ * when relative), its events' days added to the list. */
+static void ics_parse(struct cfg_parse *cp, yaml_node_t *node, const char *key,
+		      char (*v)[11], size_t *n)
+{
+	char name[256], path[512], why[200];
+	const char *slash;
+
+	if (!node)
+		return;
+	if (!cfg__str(cp, node, key, name, sizeof(name)) || !name[0]) {
+		cfg__error(cp->errs, cp->file, cfg__line(node), key,
+			   "expected an .ics file's path");
+		return;
+	}
+	slash = strrchr(cp->file, '/');
+	if (name[0] == '/' || !slash)
+		util_copy(path, sizeof(path), name);
+	else
+		snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - cp->file), cp->file,
+			 name);
+	if (cfg_ics_dates(path, v, CFG_MAX_HOLIDAYS, n, why, sizeof(why)))
+		cfg__error(cp->errs, cp->file, cfg__line(node), key, "%s: %s", name, why);
+}
+
 static void hours_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *root)
 {
 	static const char *const keys[] = {
-	    "name", "timezone", "week", "holidays", "workdays", "workday_hours", NULL};
+	    "name",	     "timezone",     "week",	     "holidays", "workdays",
+	    "workday_hours", "holidays_ics", "workdays_ics", NULL};
 	yaml_node_t *seq;
 
 	t->hoursv = section(cp, root, "hours", sizeof(*t->hoursv), &t->hoursc, &seq);
@@ -369,6 +395,10 @@ static void hours_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t 
 			    h->holidays, &h->holidayc);
 		dates_parse(cp, cfg__get(cp->doc, n, "workdays"), "hours.workdays",
 			    h->workdays, &h->workdayc);
+		ics_parse(cp, cfg__get(cp->doc, n, "holidays_ics"), "hours.holidays_ics",
+			  h->holidays, &h->holidayc);
+		ics_parse(cp, cfg__get(cp->doc, n, "workdays_ics"), "hours.workdays_ics",
+			  h->workdays, &h->workdayc);
 		for (size_t d = 0; d < h->workdayc; d++) {
 			if (date_listed(h->holidays, h->holidayc, h->workdays[d]))
 				cfg__error(cp->errs, cp->file, h->line, "hours.workdays",

@@ -734,6 +734,92 @@ static int test_hours_workdays(void)
 	return 0;
 }
 
+static int write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return errno;
+	fputs(text, f);
+	fclose(f);
+	return 0;
+}
+
+/* holidays_ics, workdays_ics: the days of an iCalendar file's events (an
+ * all-day DTEND is the day after); a malformed file is refused naming
+ * its line. */
+static int test_hours_ics(void)
+{
+	static const char ics[] = "BEGIN:VCALENDAR\r\n"
+				  "VERSION:2.0\r\n"
+				  "PRODID:-//test//EN\r\n"
+				  "BEGIN:VEVENT\r\n"
+				  "UID:spring-2026@test\r\n"
+				  "SUMMARY:春节\r\n"
+				  "DTSTART;VALUE=DATE:20260215\r\n"
+				  "DTEND;VALUE=DATE:20260224\r\n"
+				  "END:VEVENT\r\n"
+				  "BEGIN:VEVENT\r\n"
+				  "UID:newyear-2026@test\r\n"
+				  "SUMMARY:元旦\r\n"
+				  "DTSTART;VALUE=DATE:20260101\r\n"
+				  "END:VEVENT\r\n"
+				  "END:VCALENDAR\r\n";
+	static const char work[] = "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//t//EN\n"
+				   "BEGIN:VEVENT\nUID:a@t\nDTSTART;VALUE=DATE:20260214\n"
+				   "END:VEVENT\nEND:VCALENDAR\n";
+	static const char broken[] = "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//t//EN\n"
+				     "BEGIN:VEVENT\nUID:a@t\n"
+				     "DTSTART;VALUE=DATE 20260214\n" /* line 6 */
+				     "END:VEVENT\nEND:VCALENDAR\n";
+	static const char nodate[] = "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//t//EN\n"
+				     "BEGIN:VEVENT\nUID:a@t\n" /* line 4 */
+				     "END:VEVENT\nEND:VCALENDAR\n";
+	static const char y[] = "hours:\n"
+				"  - name: cn\n"
+				"    timezone: Asia/Shanghai\n"
+				"    week: {mon: 09:00-18:00, sat: closed}\n"
+				"    holidays_ics: /tmp/hotline-test-h.ics\n"
+				"    workdays_ics: /tmp/hotline-test-w.ics\n";
+	static const char yb[] = "hours:\n"
+				 "  - name: cn\n"
+				 "    holidays_ics: /tmp/hotline-test-b.ics\n" /* 3 */
+				 "    workdays_ics: /tmp/hotline-test-n.ics\n";
+	struct cfg_errors e;
+	struct cfg_tenant *t = NULL;
+	const struct cfg_hours *h;
+
+	TEST_ERR(write_file("/tmp/hotline-test-h.ics", ics));
+	TEST_ERR(write_file("/tmp/hotline-test-w.ics", work));
+	TEST_ERR(write_file("/tmp/hotline-test-b.ics", broken));
+	TEST_ERR(write_file("/tmp/hotline-test-n.ics", nodate));
+	memset(&e, 0, sizeof(e));
+	TEST_ERR(cfg_tenant_parse(&t, "t.yaml", y, strlen(y), &e));
+	h = cfg_hours_find(t, "cn");
+	TEST_ASSERT(h);
+	TEST_EQ(h->holidayc, 10); /* Feb 15-23, Jan 1 */
+	TEST_STREQ(h->holidays[0], "2026-02-15");
+	TEST_STREQ(h->holidays[8], "2026-02-23");
+	TEST_STREQ(h->holidays[9], "2026-01-01");
+	TEST_EQ(h->workdayc, 1);
+	TEST_STREQ(h->workdays[0], "2026-02-14");
+	/* Saturday Feb 14 open at 10:00, Monday Feb 16 closed */
+	TEST_ASSERT(cfg_hours_open(h, 1771034400000ULL));
+	TEST_ASSERT(!cfg_hours_open(h, 1771207200000ULL));
+	mem_deref(t);
+	t = NULL;
+
+	memset(&e, 0, sizeof(e));
+	TEST_EQ(cfg_tenant_parse(&t, "t.yaml", yb, strlen(yb), &e), EINVAL);
+	TEST_ASSERT(has_error(&e,
+			      "t.yaml:3: hours.holidays_ics: /tmp/hotline-test-b.ics: "
+			      "line 6: not NAME:VALUE"));
+	TEST_ASSERT(has_error(&e,
+			      "t.yaml:4: hours.workdays_ics: /tmp/hotline-test-n.ics: "
+			      "line 4: event without a valid DTSTART"));
+	return 0;
+}
+
 /* check-config tells a tenant file from a node file by its top-level keys. */
 static int test_file_kind(void)
 {
@@ -775,6 +861,8 @@ static const struct test_case tests[] = {
     {"durations", test_durations},
     {"business hours: weekdays, holidays, time zones", test_hours},
     {"language: the tenant's by default, a flow's, queue's, number's own", test_language},
+    {"business hours from .ics files; a malformed one refused by its line",
+     test_hours_ics},
     {"business hours: make-up workdays (调休) open, the holiday week closed",
      test_hours_workdays},
 };
