@@ -66,6 +66,9 @@ check() { # check NAME CONDITION-COMMAND...
 
 cleanup() {
 	for p in "${SIPP_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	# nothing started here outlives the test and its port block
+	# (sinks, helpers in the background); hotline is stopped below
+	for p in $(pgrep -P $$); do [ "$p" != "$HL_PID" ] && kill "$p" 2>/dev/null; done
 	[ "$(cat "/tmp/hotline-e2e-ports/$PORT_BLOCK/pid" 2>/dev/null)" = $$ ] &&
 		rm -rf "/tmp/hotline-e2e-ports/$PORT_BLOCK"
 	if [ -n "$HL_PID" ]; then

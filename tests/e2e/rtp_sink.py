@@ -26,7 +26,15 @@ U = [ulaw(i) for i in range(256)]
 A = [alaw(i) for i in range(256)]
 port, secs, out = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", port))
+# the port block's last owner may still be letting go of it
+for attempt in range(30):
+    try:
+        s.bind(("127.0.0.1", port))
+        break
+    except OSError:
+        if attempt == 29:
+            raise
+        time.sleep(0.1)
 s.settimeout(0.2)
 pcm = bytearray()
 end = time.time() + secs
