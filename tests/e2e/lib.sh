@@ -13,18 +13,20 @@ HL_PID=""
 SIPP_PIDS=()
 
 # Ports: a block of 200 chosen from the PID, so parallel runs don't meet,
-# all in 8400-19799: below 32768 where the kernel picks ephemeral ports
-# for outgoing connections (which could take one of ours and fail a
-# bind), and clear of what the shipped configuration uses (SIP 5060, HTTP
-# 8080, RTP 20000-29999), which test_shipped_config runs beside them.
+# 54 of them in 9000-19799: below 32768 where the kernel picks ephemeral
+# ports for outgoing connections (which could take one of ours and fail a
+# bind), above the control ports every SIPp binds on all addresses (8888
+# up, one more for each SIPp running), and clear of what the shipped
+# configuration uses (SIP 5060, HTTP 8080, RTP 20000-29999), which
+# test_shipped_config runs beside them.
 # Each run claims its block with a directory (mkdir is atomic), so that
 # runs side by side (two suites, a developer's test beside CI) never pick
 # the same one; a block whose owner is gone is taken over.
 claim_block() {
 	local dir=/tmp/hotline-e2e-ports b d p
 	mkdir -p "$dir" 2>/dev/null
-	for i in $(seq 0 56); do
-		b=$(( ($$ + i) % 57 ))
+	for i in $(seq 0 53); do
+		b=$(( ($$ + i) % 54 ))
 		d=$dir/$b
 		if mkdir "$d" 2>/dev/null; then
 			echo $$ >"$d/pid"
@@ -38,10 +40,10 @@ claim_block() {
 			return
 		fi
 	done
-	echo $(( $$ % 57 ))
+	echo $(( $$ % 54 ))
 }
 PORT_BLOCK=$(claim_block)
-BASE=$(( 8400 + PORT_BLOCK * 200 ))
+BASE=$(( 9000 + PORT_BLOCK * 200 ))
 SIP_PORT=$BASE
 HTTP_PORT=$((BASE + 1))
 RTP_MIN=$((BASE + 2))          # hotline's RTP: BASE+2 .. BASE+21
