@@ -35,7 +35,8 @@ static int test_sanitize(void)
 
 	/* 张伟 and é stay; a lone continuation byte, an overlong '/', a
 	 * surrogate, a cut sequence and a byte past U+10FFFF do not */
-	char zh[] = "\xe5\xbc\xa0\xe4\xbc\x9f \x80|\xc0\xaf|\xed\xa0\x80|\xe5\xbc|\xf5\x80";
+	char zh[] =
+	    "\xe5\xbc\xa0\xe4\xbc\x9f \x80|\xc0\xaf|\xed\xa0\x80|\xe5\xbc|\xf5\x80";
 
 	util_sanitize(s);
 	TEST_STREQ(s, "0_1_2_3_4\xc3\xa9+49 30");
