@@ -1036,20 +1036,21 @@ static void count(struct api *a, const char *kind, const char *name)
 static void metrics_event_h(const struct hl_event *ev, void *arg)
 {
 	struct api *a = arg;
-	char outcome[32];
+	const char *outcome;
 
-	if (!ev->type)
+	if (!ev->name)
 		return;
-	count(a, "event", ev->type);
-	if (!strncmp(ev->type, "queue.", 6))
+	count(a, "event", ev->name);
+	if (!strncmp(ev->name, "queue.", 6))
 		queue_text_dirty(a, ev->queue);
-	else if (!strcmp(ev->type, "agent.state"))
+	else if (ev->type == EVENT_AGENT_STATE)
 		queue_text_dirty(a, NULL);
-	if (!strcmp(ev->type, "call.created")) {
+	if (ev->type == EVENT_CALL_CREATED) {
 		a->calls_active++;
-	} else if (!strcmp(ev->type, "call.ended")) {
+	} else if (ev->type == EVENT_CALL_ENDED) {
 		a->calls_active--;
-		if (util_event_str(ev->data, "outcome", outcome, sizeof(outcome)))
+		outcome = event_str(ev, "outcome");
+		if (outcome)
 			count(a, "outcome", outcome);
 	}
 }

@@ -246,13 +246,13 @@ int api__tenant_apply(struct api *a, struct cfg_tenant *t, json_t *later, const 
 	/* a wallboard shows a changed queue again (its figures follow) */
 	for (size_t i = 0; i < t->queuec; i++) {
 		if (queue_changed(old, &t->queuev[i]))
-			event_emitf("queue.updated", NULL, NULL, t->queuev[i].name,
-				    "{\"by\":\"%s\"}", by);
+			event_emit_pack(EVENT_QUEUE_UPDATED, NULL, NULL,
+					t->queuev[i].name, "{s:s}", "by", by);
 	}
 	for (size_t i = 0; i < t->agentc; i++) {
 		if (agent_changed(old, &t->agentv[i]))
-			event_emitf("agent.updated", NULL, t->agentv[i].ext, NULL,
-				    "{\"by\":\"%s\"}", by);
+			event_emit_pack(EVENT_AGENT_UPDATED, NULL, t->agentv[i].ext, NULL,
+					"{s:s}", "by", by);
 	}
 	a->tenant = mem_ref(t);
 	mem_deref((void *)old);

@@ -185,16 +185,22 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
+/* The event's text with the delivery's id first: {"id":"...","ts":...}.
+ * The event is encoded once for every hook and the stream; the id, our
+ * own base32, needs no escaping. */
 static char *event_body(const struct hl_event *ev, const char *id)
 {
-	json_t *data = ev->data ? json_loads(ev->data, 0, NULL) : NULL;
-	json_t *o =
-	    json_pack("{s:s,s:I,s:s,s:s?,s:s?,s:s?,s:o}", "id", id, "ts",
-		      (json_int_t)ev->ts, "type", ev->type, "call", ev->call, "agent",
-		      ev->agent, "queue", ev->queue, "data", data ? data : json_null());
-	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	char *own, *s = NULL;
+	const char *text = event_json(ev, &own);
+	size_t n;
 
-	json_decref(o);
+	if (text && *text == '{') {
+		n = strlen(id) + strlen(text) + 16;
+		s = malloc(n);
+		if (s)
+			snprintf(s, n, "{\"id\":\"%s\",%s", id, text + 1);
+	}
+	free(own);
 	return s;
 }
 
@@ -205,12 +211,12 @@ static void event_handler(const struct hl_event *ev, void *arg)
 
 void api__webhooks_deliver(struct api_webhooks *w, const struct hl_event *ev)
 {
-	if (!w || !ev->type)
+	if (!w || !ev->name)
 		return;
 	for (size_t i = 0; i < w->hookc; i++) {
 		struct delivery *d;
 
-		if (!util_prefix_match(w->hooks[i].types, ev->type))
+		if (!util_prefix_match(w->hooks[i].types, ev->name))
 			continue;
 		d = calloc(1, sizeof(*d));
 		if (!d)
@@ -218,7 +224,7 @@ void api__webhooks_deliver(struct api_webhooks *w, const struct hl_event *ev)
 		id_new(d->id);
 		util_copy(d->url, sizeof(d->url), w->hooks[i].url);
 		util_copy(d->secret, sizeof(d->secret), w->hooks[i].secret);
-		util_copy(d->type, sizeof(d->type), ev->type);
+		util_copy(d->type, sizeof(d->type), ev->name);
 		d->body = event_body(ev, d->id);
 		d->due = clock_mono_ms();
 		if (!d->body) {

@@ -634,9 +634,8 @@ static void call_announce(struct call *call, uint64_t now)
 		return;
 	call->announce_step = 1;
 	media_stream_play(call->caller->ms, p, false);
-	interaction_event(&call->ia, "queue.announced", NULL,
-			  "{\"position\":%zu,\"ewt_ms\":%llu}", pos,
-			  (unsigned long long)call->ewt_ms);
+	interaction_event(&call->ia, EVENT_QUEUE_ANNOUNCED, NULL, "{s:I,s:I}", "position",
+			  (long long)pos, "ewt_ms", (long long)call->ewt_ms);
 }
 
 /* A prompt or a piece of music ended while the caller waits. */
@@ -772,11 +771,10 @@ void call__connect(struct call *call)
 	media_bridge(call->caller->ms, agent->ms, rec);
 	mem_deref(rec);
 	interaction_save(&call->ia);
-	interaction_event(
-	    &call->ia, "call.answered", agent->ext, "{\"wait_ms\":%llu}",
-	    (unsigned long long)(call->ia.from_queue
-				     ? call->ia.row.answered - call->ia.row.queued
-				     : 0));
+	interaction_event(&call->ia, EVENT_CALL_ANSWERED, agent->ext, "{s:I}", "wait_ms",
+			  (long long)(call->ia.from_queue
+					  ? call->ia.row.answered - call->ia.row.queued
+					  : 0));
 	log_info("call: answered call=%s agent=%s", call->ia.row.id, agent->ext);
 }
 
@@ -821,10 +819,9 @@ void call__end(struct call *call, const char *side, int cause, const char *reaso
 			  call->vm_started ? "voicemail" : "abandoned_ivr");
 		if (call->vm_started)
 			interaction_event(
-			    &call->ia, "call.voicemail", NULL,
-			    "{\"ms\":%llu,\"recording\":\"%s\"}",
-			    (unsigned long long)(call->ia.row.ended - call->vm_started),
-			    call->ia.row.recording);
+			    &call->ia, EVENT_CALL_VOICEMAIL, NULL, "{s:I,s:s}", "ms",
+			    (long long)(call->ia.row.ended - call->vm_started),
+			    "recording", call->ia.row.recording);
 		break;
 	case CALL_ENDED:
 		break;
@@ -835,8 +832,8 @@ void call__end(struct call *call, const char *side, int cause, const char *reaso
 		while (*d && (*d < '1' || *d > '5'))
 			d++;
 		if (*d)
-			interaction_event(&call->ia, "call.rated", NULL,
-					  "{\"score\":%d,\"by\":\"ivr\"}", *d - '0');
+			interaction_event(&call->ia, EVENT_CALL_RATED, NULL, "{s:i,s:s}",
+					  "score", *d - '0', "by", "ivr");
 	}
 	if (call->ivr) {
 		call_path_save(call);
@@ -934,9 +931,8 @@ int call__offer_handler(struct mbuf **descp, const struct sip_msg *msg, void *ar
 			call__moh_start(other->ms, call->ctl);
 		else if (!call->desk_hold)
 			media_stream_silence(other->ms);
-		interaction_event(&call->ia, held ? "call.held" : "call.resumed",
-				  call->agent ? call->agent->ext : NULL,
-				  "{\"by\":\"%s\"}",
+		interaction_event(&call->ia, held ? EVENT_CALL_HELD : EVENT_CALL_RESUMED,
+				  call->agent ? call->agent->ext : NULL, "{s:s}", "by",
 				  leg == call->caller ? "caller" : "agent");
 	}
 	return 0;
@@ -1235,13 +1231,11 @@ static int leg_ring_agent(struct call *call, const char *ext)
 		util_copy(path, sizeof(path), call->ia.row.ivr_path);
 		util_sanitize(path);
 		interaction_event(
-		    &call->ia, "agent.ringing", ext,
-		    "{\"caller\":\"%s\",\"called\":\"%s\",\"ivr_path\":\"%s\","
-		    "\"customer\":\"%s\",\"customer_name\":\"%s\","
-		    "\"customer_tier\":\"%s\",\"customer_ext\":\"%s\"}",
-		    call->ia.row.caller, call->ia.row.called, path, call->ia.row.customer,
-		    call->ia.customer_name, call->ia.customer_tier,
-		    call->ia.customer_ext);
+		    &call->ia, EVENT_AGENT_RINGING, ext, "{s:s,s:s,s:s,s:s,s:s,s:s,s:s}",
+		    "caller", call->ia.row.caller, "called", call->ia.row.called,
+		    "ivr_path", path, "customer", call->ia.row.customer, "customer_name",
+		    call->ia.customer_name, "customer_tier", call->ia.customer_tier,
+		    "customer_ext", call->ia.customer_ext);
 	}
 	log_info("call: ringing call=%s agent=%s", call->ia.row.id, ext);
 out:
@@ -1661,9 +1655,8 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 
 	interaction_customer(&call->ia, call->ia.row.caller);
 	interaction_save(&call->ia);
-	interaction_event(&call->ia, "call.created", NULL,
-			  "{\"caller\":\"%s\",\"called\":\"%s\",\"customer\":\"%s\"}",
-			  call->ia.row.caller, call->ia.row.called,
+	interaction_event(&call->ia, EVENT_CALL_CREATED, NULL, "{s:s,s:s,s:s}", "caller",
+			  call->ia.row.caller, "called", call->ia.row.called, "customer",
 			  call->ia.row.customer);
 
 	if (num) {
@@ -1867,7 +1860,7 @@ int callctl_hold(struct callctl *ctl, const char *id, const char *agent, bool ho
 	}
 	log_info("call: %s from the desktop call=%s agent=%s", hold ? "held" : "resumed",
 		 call->ia.row.id, call->agent->ext);
-	interaction_event(&call->ia, hold ? "call.held" : "call.resumed",
-			  call->agent->ext, "{\"by\":\"desktop\"}");
+	interaction_event(&call->ia, hold ? EVENT_CALL_HELD : EVENT_CALL_RESUMED,
+			  call->agent->ext, "{s:s}", "by", "desktop");
 	return 0;
 }

@@ -66,9 +66,8 @@ static void binding_remove(struct registrar *r, struct binding *b, bool expired)
 {
 	log_info("registrar: %s ext=%s contact=%s", expired ? "expired" : "unregistered",
 		 b->b.aor, b->b.contact);
-	event_emitf("agent.unregistered", NULL, b->b.aor, NULL,
-		    "{\"contact\":\"%s\",\"expired\":%s}", b->b.contact,
-		    expired ? "true" : "false");
+	event_emit_pack(EVENT_AGENT_UNREGISTERED, NULL, b->b.aor, NULL, "{s:s,s:b}",
+			"contact", b->b.contact, "expired", expired);
 	if (r->store)
 		store_binding_delete(r->store, b->b.aor, b->b.contact);
 	list_unlink(&b->le);
@@ -204,9 +203,10 @@ static void auth_failed(struct registrar *r, const struct sip_msg *msg, const ch
 			 r->node->auth_ban_time, r->node->auth_fail_limit);
 		/* a scanner guessing passwords: the admins see it, webhooks
 		 * can page someone */
-		event_emitf("sip.address_banned", NULL, NULL, NULL,
-			    "{\"address\":\"%s\",\"ban_s\":%u,\"failures\":%u}", ip,
-			    r->node->auth_ban_time, r->node->auth_fail_limit);
+		event_emit_pack(EVENT_SIP_ADDRESS_BANNED, NULL, NULL, NULL,
+				"{s:s,s:I,s:I}", "address", ip, "ban_s",
+				(long long)r->node->auth_ban_time, "failures",
+				(long long)r->node->auth_fail_limit);
 		snprintf(detail, sizeof(detail), "%u failures, banned %us",
 			 r->node->auth_fail_limit, r->node->auth_ban_time);
 		audit(r, "", "sip.address_banned", ip, detail);
@@ -256,10 +256,8 @@ static void address_refused(struct registrar *r, const struct sip_msg *msg,
 	src_ip(ip, sizeof(ip), &msg->src);
 	log_warn("registrar: ext=%s %s refused from address=%s: not in its register_from",
 		 ext, what, ip);
-	event_emitf(
-	    "agent.register_refused", NULL, ext, NULL,
-	    "{\"address\":\"%s\",\"request\":\"%s\",\"reason\":\"register_from\"}", ip,
-	    what);
+	event_emit_pack(EVENT_AGENT_REGISTER_REFUSED, NULL, ext, NULL, "{s:s,s:s,s:s}",
+			"address", ip, "request", what, "reason", "register_from");
 	snprintf(detail, sizeof(detail), "%s; not in register_from", what);
 	audit(r, ext, "agent.register_refused", ip, detail);
 	(void)sip_treply(NULL, r->sip, msg, 403, "Forbidden (Address)");
@@ -456,9 +454,9 @@ static bool contact_handler(const struct sip_hdr *hdr, const struct sip_msg *msg
 		store_binding_save(r->store, &b->b);
 	log_info("registrar: registered ext=%s contact=%s transport=%s expires=%u",
 		 c->aor, contact, b->b.transport, exp);
-	event_emitf("agent.registered", NULL, c->aor, NULL,
-		    "{\"contact\":\"%s\",\"transport\":\"%s\",\"expires\":%u}", contact,
-		    b->b.transport, exp);
+	event_emit_pack(EVENT_AGENT_REGISTERED, NULL, c->aor, NULL, "{s:s,s:s,s:I}",
+			"contact", contact, "transport", b->b.transport, "expires",
+			(long long)exp);
 	return false;
 }
 
@@ -505,8 +503,8 @@ static void seen_note(struct registrar *r, const char *ext, const struct sip_msg
 	if (!seen_add(r, ext, ip))
 		return;
 	log_info("registrar: ext=%s registers from a new address=%s", ext, ip);
-	event_emitf("agent.registered_from", NULL, ext, NULL,
-		    "{\"address\":\"%s\",\"transport\":\"%s\"}", ip, tp);
+	event_emit_pack(EVENT_AGENT_REGISTERED_FROM, NULL, ext, NULL, "{s:s,s:s}",
+			"address", ip, "transport", tp);
 	snprintf(detail, sizeof(detail), "new address, %s", tp);
 	audit(r, ext, "agent.registered_from", ip, detail);
 }
