@@ -1303,6 +1303,17 @@ static void voice_retract(struct interaction *ia, const char *agent, void *arg)
 	}
 }
 
+/* An agent's phone registered, or one of its bindings ended: a call
+ * waiting for it is offered now, not at the next arrival or change. */
+static void phone_changed(const char *ext, bool registered, void *arg)
+{
+	struct callctl *ctl = arg;
+	(void)registered;
+
+	if (!ctl->closing)
+		interaction_agent_reachable(ctl->ias, ext);
+}
+
 /* A phone is registered for the agent. */
 static bool voice_reachable(const char *agent, void *arg)
 {
@@ -1717,6 +1728,7 @@ static void callctl_destructor(void *arg)
 	struct callctl *ctl = arg;
 
 	tmr_cancel(&ctl->sweep);
+	registrar_watch(ctl->reg, NULL, NULL);
 	/* Shutting down: end every call properly, so its row is stored. */
 	ctl->closing = true;
 	interaction_svc_closing(ctl->ias);
@@ -1764,6 +1776,7 @@ int callctl_alloc(struct callctl **cp, struct sip *sip, struct registrar *reg,
 	if (err)
 		goto out;
 	interaction_ops_set(ias, ACD_VOICE, &voice_ops, ctl);
+	registrar_watch(reg, phone_changed, ctl);
 	err = sipsess_listen(&ctl->sock, sip, 256, conn_handler, ctl);
 	if (err)
 		goto out;

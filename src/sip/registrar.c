@@ -49,7 +49,63 @@ struct registrar {
 	struct sipinput *input;
 	struct tmr sweep;
 	uint8_t key[SIPAUTH_KEYLEN];
+	/* changes of bindings not yet told (struct change) */
+	registrar_change_h *change_h;
+	void *change_arg;
+	struct list changes;
+	struct tmr tell;
 };
+
+struct change {
+	struct le le;
+	char ext[64]; /* as a binding's aor */
+	bool registered;
+};
+
+/* Tells the watcher of the changes so far, in order: from a timer, so
+ * the REGISTER's answer has gone out first. */
+static void tell_handler(void *arg)
+{
+	struct registrar *r = arg;
+	struct le *le;
+
+	while ((le = list_head(&r->changes))) {
+		struct change *c = le->data;
+
+		list_unlink(&c->le);
+		if (r->change_h)
+			r->change_h(c->ext, c->registered, r->change_arg);
+		mem_deref(c);
+	}
+}
+
+static void change_add(struct registrar *r, const char *ext, bool registered)
+{
+	struct change *c;
+
+	if (!r->change_h)
+		return;
+	c = mem_zalloc(sizeof(*c), NULL);
+	if (!c)
+		return;
+	util_copy(c->ext, sizeof(c->ext), ext);
+	c->registered = registered;
+	list_append(&r->changes, &c->le, c);
+	if (!tmr_isrunning(&r->tell))
+		tmr_start(&r->tell, 0, tell_handler, r);
+}
+
+void registrar_watch(struct registrar *r, registrar_change_h *h, void *arg)
+{
+	if (!r)
+		return;
+	r->change_h = h;
+	r->change_arg = arg;
+	if (!h) {
+		tmr_cancel(&r->tell);
+		list_flush(&r->changes);
+	}
+}
 
 static uint64_t now_s(void)
 {
@@ -70,6 +126,7 @@ static void binding_remove(struct registrar *r, struct binding *b, bool expired)
 			"contact", b->b.contact, "expired", expired);
 	if (r->store)
 		store_binding_delete(r->store, b->b.aor, b->b.contact);
+	change_add(r, b->b.aor, false);
 	list_unlink(&b->le);
 	mem_deref(b);
 }
@@ -457,6 +514,7 @@ static bool contact_handler(const struct sip_hdr *hdr, const struct sip_msg *msg
 	event_emit_pack(EVENT_AGENT_REGISTERED, NULL, c->aor, NULL, "{s:s,s:s,s:I}",
 			"contact", contact, "transport", b->b.transport, "expires",
 			(long long)exp);
+	change_add(r, c->aor, true);
 	return false;
 }
 
@@ -640,6 +698,8 @@ static void registrar_destructor(void *arg)
 	struct registrar *r = arg;
 
 	tmr_cancel(&r->sweep);
+	tmr_cancel(&r->tell);
+	list_flush(&r->changes);
 	mem_deref(r->lsnr);
 	list_flush(&r->bindings);
 	list_flush(&r->seen);
@@ -673,6 +733,7 @@ int registrar_alloc(struct registrar **rp, struct sip *sip, struct store *st,
 	r->node = node;
 	r->tenant = mem_ref((void *)tenant);
 	tmr_init(&r->sweep);
+	tmr_init(&r->tell);
 	randombytes_buf(r->key, sizeof(r->key));
 	err = sipauth_bans_alloc(&r->bans, BAN_TABLE, node->auth_fail_limit,
 				 node->auth_fail_window, node->auth_ban_time);
