@@ -31,6 +31,7 @@
 #include "store/store.h"
 #include "acd/acd.h"
 #include "sip/sip.h"
+#include "app/app.h"
 #include "api/api.h"
 #include "api/api_int.h"
 
@@ -1581,6 +1582,7 @@ static void api_destructor(void *arg)
 	mem_deref(a->sock);
 	mem_deref(a->users);
 	mem_deref(a->web);
+	app_watch(a->app, NULL, NULL);
 	mem_deref(a->tickets);
 	for (size_t i = 0; i < a->qtextc; i++)
 		free(a->qtext[i].text);
@@ -1588,10 +1590,11 @@ static void api_destructor(void *arg)
 	mem_deref((void *)a->tenant);
 }
 
-int api_alloc(struct api **ap, const struct cfg_node *node,
-	      const struct cfg_tenant *tenant, struct store *st, struct acd *acd,
-	      struct acd_stats *stats, struct registrar *reg, struct callctl *calls)
+int api_alloc(struct api **ap, const struct cfg_node *node, struct app *app,
+	      struct store *st, struct acd *acd, struct acd_stats *stats,
+	      struct registrar *reg, struct callctl *calls)
 {
+	const struct cfg_tenant *tenant = app_tenant(app);
 	struct api *a;
 	struct sa laddr;
 	int err;
@@ -1606,6 +1609,7 @@ int api_alloc(struct api **ap, const struct cfg_node *node,
 		return ENOMEM;
 	a->store = st;
 	a->node = node;
+	a->app = app;
 	a->tenant = mem_ref((void *)tenant);
 	a->acd = acd;
 	a->stats = stats;
@@ -1624,6 +1628,9 @@ int api_alloc(struct api **ap, const struct cfg_node *node,
 		err = api__web_alloc(&a->web, node->web_dir);
 	if (!err)
 		err = api__tickets_alloc(&a->tickets, a);
+	/* a tenant applied (a route, SIGHUP) reaches the API's copy */
+	if (!err)
+		app_watch(app, api__tenant_applied, a);
 	if (!err)
 		err = api__stream_alloc(&a->stream, a);
 	if (!err)
