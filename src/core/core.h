@@ -183,9 +183,10 @@ uint64_t event_num(const struct hl_event *ev, const char *key);
 /*
  * The encoder. event_json: the whole event as the stream and webhooks
  * send it ({"ts","type","call","agent","queue","data"}), made once per
- * emitted event and kept until event_emit returns; an event that was not
- * emitted is encoded on each call into a buffer of the caller's
- * (free it). NULL: out of memory.
+ * emitted event and kept until event_emit returns, its data the same text
+ * event_data_text gives the store (the data is encoded once); an event
+ * that was not emitted is encoded on each call into a buffer of the
+ * caller's (free it). NULL: out of memory.
  */
 const char *event_json(const struct hl_event *ev, char **own);
 /* The data object's text (malloc'd, the caller's), NULL when there is

@@ -69,7 +69,8 @@ static const char *const names[EVENT_TYPES] = {
 
 /* What event_emit keeps of one event while its subscribers run. */
 struct event_text {
-	char *json; /* event_json's text, made on the first ask */
+	char *data; /* the data's text, made on the first ask */
+	char *json; /* the whole event's, made from it */
 };
 
 struct sub {
@@ -140,6 +141,7 @@ void event_emit(struct hl_event *ev)
 		le = le->next; /* a handler may unsubscribe itself */
 		s->h(ev, s->arg);
 	}
+	free(text.data);
 	free(text.json);
 	ev->text = outer;
 }
@@ -223,15 +225,46 @@ uint64_t event_num(const struct hl_event *ev, const char *key)
 	return json_is_integer(v) ? (uint64_t)json_integer_value(v) : 0;
 }
 
+/* The data's text: made once for an emitted event (kept in its text),
+ * on each call for another (*own, the caller's). NULL: no data. */
+static const char *data_text(const struct hl_event *ev, char **own)
+{
+	*own = NULL;
+	if (!ev->data)
+		return NULL;
+	if (!ev->text)
+		return *own = json_dumps(ev->data, JSON_COMPACT);
+	if (!ev->text->data)
+		ev->text->data = json_dumps(ev->data, JSON_COMPACT);
+	return ev->text->data;
+}
+
+/*
+ * The whole event: its own fields encoded, the data's text (the one the
+ * store keeps) put in as it is, so the data is encoded once whoever asks.
+ */
 static char *encode(const struct hl_event *ev)
 {
 	const char *name = ev->name ? ev->name : event_name(ev->type);
-	json_t *o = json_pack("{s:I,s:s,s:s?,s:s?,s:s?,s:O?}", "ts", (json_int_t)ev->ts,
-			      "type", name, "call", ev->call, "agent", ev->agent, "queue",
-			      ev->queue, "data", ev->data);
-	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_t *o =
+	    json_pack("{s:I,s:s,s:s?,s:s?,s:s?}", "ts", (json_int_t)ev->ts, "type", name,
+		      "call", ev->call, "agent", ev->agent, "queue", ev->queue);
+	char *head = o ? json_dumps(o, JSON_COMPACT) : NULL, *own, *s = NULL;
+	const char *data = data_text(ev, &own);
+	size_t hn, n;
 
 	json_decref(o);
+	if (head && (data || !ev->data)) {
+		/* head is {...}: its closing brace gives way to the data */
+		hn = strlen(head) - 1;
+		n = hn + strlen(",\"data\":}") + (data ? strlen(data) : 4) + 1;
+		s = malloc(n);
+		if (s)
+			snprintf(s, n, "%.*s,\"data\":%s}", (int)hn, head,
+				 data ? data : "null");
+	}
+	free(head);
+	free(own);
 	return s;
 }
 
@@ -247,5 +280,8 @@ const char *event_json(const struct hl_event *ev, char **own)
 
 char *event_data_text(const struct hl_event *ev)
 {
-	return ev->data ? json_dumps(ev->data, JSON_COMPACT) : NULL;
+	char *own;
+	const char *t = data_text(ev, &own);
+
+	return own ? own : t ? strdup(t) : NULL;
 }

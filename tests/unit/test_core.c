@@ -26,6 +26,10 @@ static void ev_h(const struct hl_event *ev, void *arg)
 	util_copy(ev_text, sizeof(ev_text), t);
 	/* asked again, the same text: it is made once per event */
 	TEST_CHECK(event_json(ev, &own) == t);
+	/* the store's text of the data is the one in it */
+	own = event_data_text(ev);
+	TEST_CHECK(!ev->data || (own && strstr(t, own)));
+	free(own);
 	return;
 out:
 	ev_count = -1000;
