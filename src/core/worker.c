@@ -62,30 +62,32 @@ static void append(struct wjob **head, struct wjob **tail, struct wjob *j)
 	*tail = j;
 }
 
-/* The waiting job due first (the first of those due alike: the order
- * they came), unlinked; NULL with *wait_ms set when none is due yet. */
+/* The first waiting job that is due (new jobs are due at once, so they
+ * run in the order they came; a retry waits behind them), unlinked; NULL
+ * with *wait_ms set to the nearest due time when none is due yet. One
+ * step for the usual case: the first job is due. */
 static struct wjob *take(struct worker *w, uint64_t now, uint64_t *wait_ms)
 {
-	struct wjob **best = NULL, *j, *prev = NULL, *best_prev = NULL;
+	struct wjob *prev = NULL;
+	uint64_t next = UINT64_MAX;
 
-	for (struct wjob **pp = &w->head; *pp; prev = *pp, pp = &(*pp)->next) {
-		if (!best || (*pp)->due < (*best)->due) {
-			best = pp;
-			best_prev = prev;
-		}
-	}
 	*wait_ms = 0;
-	if (!best)
-		return NULL;
-	if ((*best)->due > now) {
-		*wait_ms = (*best)->due - now;
-		return NULL;
+	for (struct wjob **pp = &w->head; *pp; prev = *pp, pp = &(*pp)->next) {
+		struct wjob *j = *pp;
+
+		if (j->due > now) {
+			if (j->due < next)
+				next = j->due;
+			continue;
+		}
+		*pp = j->next;
+		if (w->tail == j)
+			w->tail = prev;
+		return j;
 	}
-	j = *best;
-	*best = j->next;
-	if (w->tail == j)
-		w->tail = best_prev;
-	return j;
+	if (next != UINT64_MAX)
+		*wait_ms = next - now;
+	return NULL;
 }
 
 static void wait_ms(struct worker *w, uint64_t ms)
