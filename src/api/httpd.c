@@ -1,0 +1,813 @@
+/*
+ * httpd.c — Hotline's HTTP/1.1 server (see httpd.h). libre's own server
+ * buffers a request whole, drops the connection past 512 KiB before a
+ * handler sees it, reads no chunked body and hands every pipelined
+ * request to the handler at once; this one reads by the limits the API
+ * sets and one request at a time.
+ *
+ * A connection is READ (waiting for a request), BUSY (one handed out, its
+ * answer not sent), UPGRADED (a WebSocket's), CLOSING (the answer going
+ * out) or LINGER (our side shut, the peer's bytes read and dropped until
+ * it closes or linger_ms pass: closing a socket with unread data sends a
+ * reset, which can destroy the answer before the peer reads it).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+/* not <re.h>: its re_json.h clashes with jansson's enums */
+#include <re_types.h>
+#include <re_fmt.h>
+#include <re_mem.h>
+#include <re_mbuf.h>
+#include <re_list.h>
+#include <re_sa.h>
+#include <re_msg.h>
+#include <re_tmr.h>
+#include <re_tcp.h>
+#include <re_http.h>
+#include "core/core.h"
+#include "api/httpd.h"
+
+#define CHUNK_LINE_MAX 1024	   /* a chunk-size line with its extensions */
+#define BUSY_SLACK     (64 * 1024) /* read ahead while a request is answered */
+#define LINGER_MAX     4	   /* linger_ms at most this many times over */
+
+enum conn_state { C_READ, C_BUSY, C_UPGRADED, C_CLOSING, C_LINGER };
+
+struct httpd {
+	struct tcp_sock *ts;
+	struct list conns;
+	uint32_t connc;
+	struct httpd_limits lim;
+	httpd_req_h *reqh;
+	httpd_refuse_h *refuseh;
+	void *arg;
+	uint64_t refused_at; /* last "too many connections" line */
+};
+
+struct httpd_conn {
+	struct le le;
+	struct httpd *h; /* NULL once the connection is out of the server */
+	struct tcp_conn *tc;
+	struct sa peer;
+	struct mbuf *mb; /* received, not yet read as a request */
+	struct tmr tmr;	 /* the timeout of the current state */
+	struct tmr next; /* reads the next request, out of the answer's stack */
+	enum conn_state state;
+	int phase;	/* READ: 0 nothing yet, 1 a head coming, 2 a body */
+	bool keep;	/* the request in hand lets the connection live on */
+	bool continued; /* 100 Continue sent for the request in hand */
+	uint64_t linger_end;
+	httpd_send_h *sendh;
+	void *sarg;
+	httpd_recv_h *recvh;
+	httpd_close_h *closeh;
+	void *uarg;
+	void *data;
+};
+
+/* --- the reader ------------------------------------------------------------ */
+
+static size_t head_end(const uint8_t *p, size_t n, size_t *skip)
+{
+	size_t i = 0;
+
+	/* RFC 9112 §2.2: empty lines before a request line are ignored */
+	while (i < n && (p[i] == '\r' || p[i] == '\n'))
+		i++;
+	*skip = i;
+	for (; i + 1 < n; i++) {
+		if (p[i] != '\n')
+			continue;
+		if (p[i + 1] == '\n')
+			return i + 2;
+		if (p[i + 1] == '\r' && i + 2 < n && p[i + 2] == '\n')
+			return i + 3;
+	}
+	return 0;
+}
+
+/* One Content-Length value: 1-10 digits and no more than 2^32 - 1
+ * (libre's pl_u32 reads "12ab" as 0 and wraps longer numbers). */
+static bool clen_valid(const struct pl *v)
+{
+	uint64_t n = 0;
+
+	if (!v->l || v->l > 10)
+		return false;
+	for (size_t i = 0; i < v->l; i++) {
+		if (v->p[i] < '0' || v->p[i] > '9')
+			return false;
+		n = n * 10 + (uint64_t)(v->p[i] - '0');
+	}
+	return n <= UINT32_MAX;
+}
+
+static bool clen_other(const struct http_hdr *hdr, void *arg)
+{
+	const struct http_hdr **first = arg;
+
+	if (!clen_valid(&hdr->val))
+		return true;
+	if (!*first)
+		*first = hdr;
+	return pl_cmp(&(*first)->val, &hdr->val) != 0;
+}
+
+/*
+ * Is the body's length certain? RFC 9112 §6.1: chunked is the one
+ * transfer coding we read (others: 400, as a server may refuse one it
+ * does not know), never beside a Content-Length (§6.3: a message with
+ * both is a smuggling attempt as often as not); differing or malformed
+ * Content-Lengths are unrecoverable.
+ */
+static int framing(const struct http_msg *msg, bool *chunked)
+{
+	const struct http_hdr *first = NULL, *te;
+
+	*chunked = false;
+	te = http_msg_hdr(msg, HTTP_HDR_TRANSFER_ENCODING);
+	if (te) {
+		if (http_msg_hdr(msg, HTTP_HDR_CONTENT_LENGTH) ||
+		    http_msg_hdr_count(msg, HTTP_HDR_TRANSFER_ENCODING) != 1 ||
+		    pl_strcasecmp(&te->val, "chunked"))
+			return EBADMSG;
+		*chunked = true;
+		return 0;
+	}
+	if (http_msg_hdr_apply(msg, true, HTTP_HDR_CONTENT_LENGTH, clen_other, &first))
+		return EBADMSG;
+	return 0;
+}
+
+/* The line at p (n bytes available) up to LF: its length with the LF, 0
+ * when it is not all there yet. */
+static size_t line_len(const uint8_t *p, size_t n)
+{
+	const uint8_t *lf = memchr(p, '\n', n);
+
+	return lf ? (size_t)(lf - p) + 1 : 0;
+}
+
+/*
+ * A chunked body at p (RFC 9112 §7.1), written into body. HTTPD_MORE,
+ * HTTPD_REQUEST with *used the bytes it took, or HTTPD_REFUSED (400, or
+ * 413 as soon as the sizes announced pass max).
+ */
+static enum httpd_parse chunked_read(const uint8_t *p, size_t n, size_t max,
+				     size_t max_trailer, struct mbuf *body, size_t *used,
+				     uint16_t *scodep)
+{
+	size_t off = 0, total = 0;
+
+	for (;;) {
+		size_t l = line_len(p + off, n - off), i = 0;
+		uint64_t size = 0;
+
+		if (!l) {
+			if (n - off > CHUNK_LINE_MAX)
+				goto bad;
+			return HTTPD_MORE;
+		}
+		if (l > CHUNK_LINE_MAX)
+			goto bad;
+		for (; i < l && i < 9; i++) {
+			uint8_t c = p[off + i];
+			int d = c >= '0' && c <= '9'   ? c - '0'
+				: c >= 'a' && c <= 'f' ? c - 'a' + 10
+				: c >= 'A' && c <= 'F' ? c - 'A' + 10
+						       : -1;
+			if (d < 0)
+				break;
+			size = size * 16 + (uint64_t)d;
+		}
+		/* 1-8 hex digits, then extensions (ignored) or the line end */
+		if (!i || i > 8 ||
+		    (p[off + i] != ';' && p[off + i] != '\r' && p[off + i] != '\n' &&
+		     p[off + i] != ' ' && p[off + i] != '\t'))
+			goto bad;
+		off += l;
+		if (size > max || total + size > max) {
+			*scodep = 413;
+			return HTTPD_REFUSED;
+		}
+		if (!size)
+			break;
+		if (n - off < size + 2) /* the data and its CRLF */
+			return HTTPD_MORE;
+		if (mbuf_write_mem(body, p + off, (size_t)size))
+			goto bad;
+		total += size;
+		off += size;
+		if (p[off] == '\r' && p[off + 1] == '\n')
+			off += 2;
+		else
+			goto bad;
+	}
+	/* trailer fields, then the empty line; read and dropped */
+	for (size_t tsum = 0;;) {
+		size_t l = line_len(p + off, n - off);
+
+		if (!l) {
+			if (n - off > max_trailer)
+				goto bad;
+			return HTTPD_MORE;
+		}
+		off += l;
+		tsum += l;
+		if (tsum > max_trailer)
+			goto bad;
+		if (l == 1 || (l == 2 && p[off - 2] == '\r'))
+			break;
+	}
+	*used = off;
+	return HTTPD_REQUEST;
+bad:
+	*scodep = 400;
+	return HTTPD_REFUSED;
+}
+
+static enum httpd_parse parse(struct mbuf *mb, const struct httpd_limits *lim,
+			      struct http_msg **msgp, uint16_t *scodep, bool *expect100,
+			      bool *head_done)
+{
+	const uint8_t *p = mbuf_buf(mb);
+	size_t n = mbuf_get_left(mb), skip, hend, used = 0;
+	struct mbuf *head = NULL;
+	struct http_msg *msg = NULL;
+	enum httpd_parse r = HTTPD_REFUSED;
+	bool chunked;
+
+	*msgp = NULL;
+	*scodep = 0;
+	*expect100 = false;
+	*head_done = false;
+	hend = head_end(p, n, &skip);
+	if (!hend) {
+		if (n - skip > lim->max_head) {
+			*scodep = 431;
+			return HTTPD_REFUSED;
+		}
+		return HTTPD_MORE;
+	}
+	if (hend - skip > lim->max_head) {
+		*scodep = 431;
+		return HTTPD_REFUSED;
+	}
+	*head_done = true;
+	/* the message gets a copy: the connection's buffer grows (moves)
+	 * while the request is answered */
+	head = mbuf_alloc(hend - skip);
+	if (!head || mbuf_write_mem(head, p + skip, hend - skip)) {
+		*scodep = 400;
+		goto out;
+	}
+	head->pos = 0;
+	if (http_msg_decode(&msg, head, true)) {
+		*scodep = 400;
+		goto out;
+	}
+	if (pl_strcmp(&msg->ver, "1.1") && pl_strcmp(&msg->ver, "1.0")) {
+		*scodep = 505;
+		msg = mem_deref(msg);
+		goto out;
+	}
+	if (framing(msg, &chunked)) {
+		*scodep = 400;
+		goto out;
+	}
+	*expect100 = http_msg_hdr_has_value(msg, HTTP_HDR_EXPECT, "100-continue");
+	mbuf_reset(msg->mb);
+	if (chunked) {
+		r = chunked_read(p + hend, n - hend, lim->max_body, lim->max_head,
+				 msg->mb, &used, scodep);
+		if (r != HTTPD_REQUEST)
+			goto out;
+		msg->clen = (uint32_t)msg->mb->end;
+	} else {
+		if (msg->clen > lim->max_body) {
+			*scodep = 413;
+			goto out;
+		}
+		if (n - hend < msg->clen) {
+			r = HTTPD_MORE;
+			goto out;
+		}
+		used = msg->clen;
+		if (used && mbuf_write_mem(msg->mb, p + hend, used)) {
+			*scodep = 400;
+			goto out;
+		}
+	}
+	msg->mb->pos = 0;
+	mb->pos += hend + used;
+	r = HTTPD_REQUEST;
+out:
+	mem_deref(head);
+	if (r == HTTPD_MORE)
+		msg = mem_deref(msg);
+	*msgp = msg;
+	return r;
+}
+
+enum httpd_parse httpd_parse(struct mbuf *mb, const struct httpd_limits *lim,
+			     struct http_msg **msgp, uint16_t *scodep, bool *expect100)
+{
+	bool head_done;
+
+	if (!mb || !lim || !msgp || !scodep || !expect100)
+		return HTTPD_MORE;
+	return parse(mb, lim, msgp, scodep, expect100, &head_done);
+}
+
+/* --- connections ------------------------------------------------------------ */
+
+static void conn_destructor(void *arg)
+{
+	struct httpd_conn *c = arg;
+
+	tmr_cancel(&c->tmr);
+	tmr_cancel(&c->next);
+	mem_deref(c->tc);
+	mem_deref(c->mb);
+	mem_deref(c->data);
+}
+
+/* The connection is over: out of the server, its socket closed. An
+ * upgraded one's user hears of it (once), unless it closed it itself. */
+static void conn_end(struct httpd_conn *c, int err)
+{
+	httpd_close_h *closeh = c->closeh;
+
+	if (!c->h)
+		return;
+	c->closeh = NULL;
+	c->recvh = NULL;
+	c->sendh = NULL;
+	list_unlink(&c->le);
+	c->h->connc--;
+	c->h = NULL;
+	tmr_cancel(&c->tmr);
+	tmr_cancel(&c->next);
+	c->tc = mem_deref(c->tc);
+	c->mb = mem_deref(c->mb);
+	if (closeh)
+		closeh(err, c->uarg);
+	mem_deref(c); /* the server's reference */
+}
+
+static void timeout_h(void *arg)
+{
+	struct httpd_conn *c = arg;
+
+	if (c->state == C_READ && c->phase) {
+		char peer[64];
+
+		re_snprintf(peer, sizeof(peer), "%J", &c->peer);
+		log_debug("api: http request not complete in time peer=%s", peer);
+	}
+	conn_end(c, ETIMEDOUT);
+}
+
+static void linger_h(void *arg)
+{
+	conn_end(arg, 0);
+}
+
+/* Our side is done: FIN after what is queued, and the peer's last bytes
+ * read and dropped until it closes too. */
+static void linger_start(struct httpd_conn *c)
+{
+	uint64_t now = clock_mono_ms();
+
+	c->state = C_LINGER;
+	(void)tcp_set_send(c->tc, NULL);
+	(void)shutdown(tcp_conn_fd(c->tc), SHUT_WR);
+	c->mb = mem_deref(c->mb);
+	c->linger_end = now + (uint64_t)c->h->lim.linger_ms * LINGER_MAX;
+	tmr_start(&c->tmr, c->h->lim.linger_ms, linger_h, c);
+}
+
+static void send_h(void *arg)
+{
+	struct httpd_conn *c = arg;
+
+	if (c->sendh) {
+		mem_ref(c);
+		c->sendh(c->sarg);
+		mem_deref(c);
+		return;
+	}
+	(void)tcp_set_send(c->tc, NULL);
+	if (c->state == C_CLOSING && c->tc)
+		linger_start(c);
+}
+
+void httpd_conn_close(struct httpd_conn *c)
+{
+	if (!c)
+		return;
+	c->sendh = NULL;
+	c->recvh = NULL;
+	c->closeh = NULL;
+	if (!c->h || !c->tc || c->state == C_LINGER)
+		return;
+	c->state = C_CLOSING;
+	tmr_cancel(&c->next);
+	/* an answer that never goes out ends the connection anyway */
+	tmr_start(&c->tmr, c->h->lim.idle_ms, timeout_h, c);
+	if (!tcp_conn_txqsz(c->tc))
+		linger_start(c);
+	else if (tcp_set_send(c->tc, send_h))
+		conn_end(c, EIO);
+}
+
+static void read_next(struct httpd_conn *c);
+
+static void next_h(void *arg)
+{
+	struct httpd_conn *c = arg;
+
+	if (c->state == C_UPGRADED) {
+		struct mbuf *mb = c->mb;
+
+		c->mb = NULL;
+		if (mb && mbuf_get_left(mb) && c->recvh)
+			c->recvh(mb, c->uarg);
+		mem_deref(mb);
+		return;
+	}
+	read_next(c);
+}
+
+/* Reads the next request out of what was received, if it is whole. */
+static void read_next(struct httpd_conn *c)
+{
+	struct httpd *h = c->h;
+	struct http_msg *msg = NULL;
+	uint16_t scode = 0;
+	bool expect100, head_done;
+	enum httpd_parse r;
+
+	if (!h || c->state != C_READ)
+		return;
+	if (!c->mb || !mbuf_get_left(c->mb)) {
+		c->mb = mem_deref(c->mb);
+		c->phase = 0;
+		tmr_start(&c->tmr, h->lim.idle_ms, timeout_h, c);
+		return;
+	}
+	r = parse(c->mb, &h->lim, &msg, &scode, &expect100, &head_done);
+	if (r == HTTPD_MORE) {
+		/* a request's head, then its body, must come in time: a
+		 * slowloris holds a connection for head_ms at most */
+		if (c->phase == 0) {
+			c->phase = 1;
+			tmr_start(&c->tmr, h->lim.head_ms, timeout_h, c);
+		}
+		if (head_done && c->phase == 1) {
+			c->phase = 2;
+			tmr_start(&c->tmr, h->lim.body_ms, timeout_h, c);
+		}
+		if (expect100 && !c->continued) {
+			c->continued = true;
+			(void)httpd_reply(c, 100, "Continue", "\r\n");
+		}
+		return;
+	}
+	tmr_cancel(&c->tmr);
+	c->state = C_BUSY;
+	c->phase = 0;
+	c->continued = false;
+	if (mbuf_get_left(c->mb) == 0)
+		c->mb = mem_deref(c->mb);
+	mem_ref(c);
+	if (r == HTTPD_REFUSED) {
+		c->keep = false;
+		log_debug("api: http request refused status=%u", scode);
+		h->refuseh(c, msg, scode, h->arg);
+	} else {
+		const struct http_hdr *conn = http_msg_hdr(msg, HTTP_HDR_CONNECTION);
+
+		/* RFC 9112 §9.3: 1.1 persists unless closed, 1.0 only when
+		 * asked to */
+		if (!pl_strcmp(&msg->ver, "1.0"))
+			c->keep = conn && http_msg_hdr_has_value(msg, HTTP_HDR_CONNECTION,
+								 "keep-alive");
+		else
+			c->keep =
+			    !http_msg_hdr_has_value(msg, HTTP_HDR_CONNECTION, "close");
+		h->reqh(c, msg, h->arg);
+	}
+	mem_deref(msg);
+	mem_deref(c);
+}
+
+static void recv_h(struct mbuf *mb, void *arg)
+{
+	struct httpd_conn *c = arg;
+	size_t left;
+
+	if (!c->h)
+		return;
+	switch (c->state) {
+	case C_LINGER:
+		if (clock_mono_ms() < c->linger_end)
+			tmr_start(&c->tmr, c->h->lim.linger_ms, linger_h, c);
+		return;
+	case C_CLOSING:
+		return;
+	case C_UPGRADED:
+		if (c->mb) { /* bytes before the upgrade go first */
+			if (mbuf_write_mem(c->mb, mbuf_buf(mb), mbuf_get_left(mb)))
+				conn_end(c, ENOMEM);
+			return;
+		}
+		if (c->recvh) {
+			mem_ref(c);
+			c->recvh(mb, c->uarg);
+			mem_deref(c);
+		}
+		return;
+	default:
+		break;
+	}
+	if (!c->mb) {
+		c->mb = mbuf_alloc(mbuf_get_left(mb));
+		if (!c->mb) {
+			conn_end(c, ENOMEM);
+			return;
+		}
+	} else if (c->mb->pos == c->mb->end) {
+		mbuf_reset(c->mb);
+	}
+	left = mbuf_get_left(c->mb) + mbuf_get_left(mb);
+	/* a client that sends on while its request is answered is held to
+	 * what one request may be */
+	if (c->state == C_BUSY &&
+	    left > c->h->lim.max_head + c->h->lim.max_body + BUSY_SLACK) {
+		conn_end(c, EOVERFLOW);
+		return;
+	}
+	{
+		size_t pos = c->mb->pos;
+
+		c->mb->pos = c->mb->end;
+		if (mbuf_write_mem(c->mb, mbuf_buf(mb), mbuf_get_left(mb))) {
+			conn_end(c, ENOMEM);
+			return;
+		}
+		c->mb->pos = pos;
+	}
+	/* a long buffer already read from is moved to its start */
+	if (c->mb->pos > 65536 && c->mb->pos * 2 > c->mb->end) {
+		size_t n = mbuf_get_left(c->mb);
+
+		memmove(c->mb->buf, mbuf_buf(c->mb), n);
+		c->mb->pos = 0;
+		c->mb->end = n;
+	}
+	if (c->state == C_READ)
+		read_next(c);
+}
+
+static void close_h(int err, void *arg)
+{
+	conn_end(arg, err);
+}
+
+static void connect_h(const struct sa *peer, void *arg)
+{
+	struct httpd *h = arg;
+	struct httpd_conn *c;
+
+	if (h->connc >= h->lim.max_conns) {
+		uint64_t now = clock_mono_ms();
+
+		if (now - h->refused_at > 1000) {
+			char addr[64];
+
+			re_snprintf(addr, sizeof(addr), "%J", peer);
+			log_warn("api: http connections at the limit (%u): refusing %s",
+				 h->lim.max_conns, addr);
+			h->refused_at = now;
+		}
+		tcp_reject(h->ts);
+		return;
+	}
+	c = mem_zalloc(sizeof(*c), conn_destructor);
+	if (!c) {
+		tcp_reject(h->ts);
+		return;
+	}
+	c->peer = *peer;
+	tmr_init(&c->tmr);
+	tmr_init(&c->next);
+	if (tcp_accept(&c->tc, h->ts, NULL, recv_h, close_h, c)) {
+		mem_deref(c);
+		tcp_reject(h->ts);
+		return;
+	}
+	c->h = h;
+	c->state = C_READ;
+	list_append(&h->conns, &c->le, c);
+	h->connc++;
+	/* a connection that sends nothing ends as a slow head would */
+	tmr_start(&c->tmr, h->lim.head_ms, timeout_h, c);
+}
+
+/* Do the header lines hdr (up to the blank line) say Connection: close? */
+static bool says_close(const char *hdr, size_t n)
+{
+	static const char key[] = "connection:";
+	const char *p = hdr, *end = hdr + n;
+
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		size_t l = eol ? (size_t)(eol - p) : (size_t)(end - p);
+
+		if (l == 0 || (l == 1 && *p == '\r'))
+			return false; /* the blank line: the body follows */
+		if (l > sizeof(key) - 1 && !strncasecmp(p, key, sizeof(key) - 1)) {
+			const char *v = p + sizeof(key) - 1;
+
+			while (v < p + l && (*v == ' ' || *v == '\t'))
+				v++;
+			if ((size_t)(p + l - v) >= 5 && !strncasecmp(v, "close", 5))
+				return true;
+		}
+		p += l + 1;
+	}
+	return false;
+}
+
+int httpd_reply(struct httpd_conn *c, uint16_t scode, const char *reason, const char *fmt,
+		...)
+{
+	struct mbuf *rest, *mb;
+	bool final = scode >= 200, said;
+	va_list ap;
+	int err;
+
+	if (!c || !c->tc || !c->h)
+		return ENOTCONN;
+	if (final ? c->state != C_BUSY : c->state != C_BUSY && c->state != C_READ)
+		return EALREADY;
+	rest = mbuf_alloc(512);
+	mb = mbuf_alloc(1024);
+	if (!rest || !mb) {
+		err = ENOMEM;
+		goto out;
+	}
+	va_start(ap, fmt);
+	err = mbuf_vprintf(rest, fmt, ap);
+	va_end(ap);
+	if (err)
+		goto out;
+	said = says_close((const char *)rest->buf, rest->end);
+	if (final && said)
+		c->keep = false;
+	err = mbuf_printf(mb, "HTTP/1.1 %u %s\r\n", scode, reason);
+	/* the peer learns the connection ends here (RFC 9112 §9.6) */
+	if (!err && final && !c->keep && !said)
+		err = mbuf_write_str(mb, "Connection: close\r\n");
+	if (!err)
+		err = mbuf_write_mem(mb, rest->buf, rest->end);
+	if (err)
+		goto out;
+	mb->pos = 0;
+	err = tcp_send(c->tc, mb);
+	if (err)
+		goto out;
+	if (!final)
+		goto out;
+	if (!c->keep) {
+		/* a streamed body goes on until its sender closes */
+		if (!c->sendh)
+			httpd_conn_close(c);
+		else
+			c->state = C_CLOSING;
+		goto out;
+	}
+	c->state = C_READ;
+	tmr_start(&c->next, 0, next_h, c);
+out:
+	mem_deref(rest);
+	mem_deref(mb);
+	return err;
+}
+
+int httpd_send(struct httpd_conn *c, struct mbuf *mb)
+{
+	if (!c || !c->tc || !c->h)
+		return ENOTCONN;
+	return tcp_send(c->tc, mb);
+}
+
+struct tcp_conn *httpd_conn_tcp(const struct httpd_conn *c)
+{
+	return c && c->h ? c->tc : NULL;
+}
+
+const struct sa *httpd_conn_peer(const struct httpd_conn *c)
+{
+	return c ? &c->peer : NULL;
+}
+
+int httpd_conn_stream(struct httpd_conn *c, httpd_send_h *sendh, void *arg)
+{
+	if (!c || !c->tc || !c->h)
+		return ENOTCONN;
+	c->sendh = sendh;
+	c->sarg = arg;
+	if (!sendh && c->state == C_CLOSING)
+		return tcp_set_send(c->tc, send_h); /* the close goes on */
+	return tcp_set_send(c->tc, sendh ? send_h : NULL);
+}
+
+int httpd_conn_upgrade(struct httpd_conn *c, httpd_recv_h *recvh, httpd_close_h *closeh,
+		       void *arg)
+{
+	if (!c || !c->tc || !c->h)
+		return ENOTCONN;
+	if (c->state != C_BUSY)
+		return EALREADY;
+	c->state = C_UPGRADED;
+	c->recvh = recvh;
+	c->closeh = closeh;
+	c->uarg = arg;
+	tmr_cancel(&c->tmr);
+	/* what came behind the request is the new protocol's: handed over
+	 * once the caller has its connection object */
+	if (c->mb && mbuf_get_left(c->mb))
+		tmr_start(&c->next, 0, next_h, c);
+	else
+		c->mb = mem_deref(c->mb);
+	return 0;
+}
+
+void httpd_conn_set_data(struct httpd_conn *c, void *data)
+{
+	if (!c)
+		return;
+	mem_deref(c->data);
+	c->data = mem_ref(data);
+}
+
+void *httpd_conn_data(const struct httpd_conn *c)
+{
+	return c ? c->data : NULL;
+}
+
+/* --- the server --------------------------------------------------------------- */
+
+static void httpd_destructor(void *arg)
+{
+	struct httpd *h = arg;
+	struct le *le;
+
+	/* at the end nobody is told: the users go with the server */
+	while ((le = list_head(&h->conns))) {
+		struct httpd_conn *c = le->data;
+
+		c->closeh = NULL;
+		conn_end(c, ECONNABORTED);
+	}
+	mem_deref(h->ts);
+}
+
+int httpd_alloc(struct httpd **hp, const struct sa *laddr, const struct httpd_limits *lim,
+		httpd_req_h *reqh, httpd_refuse_h *refuseh, void *arg)
+{
+	struct httpd *h;
+	int err;
+
+	if (!hp || !laddr || !lim || !reqh || !refuseh)
+		return EINVAL;
+	h = mem_zalloc(sizeof(*h), httpd_destructor);
+	if (!h)
+		return ENOMEM;
+	h->lim = *lim;
+	h->reqh = reqh;
+	h->refuseh = refuseh;
+	h->arg = arg;
+	err = tcp_listen(&h->ts, laddr, connect_h, h);
+	if (err) {
+		mem_deref(h);
+		return err;
+	}
+	*hp = h;
+	return 0;
+}
+
+struct tcp_sock *httpd_tcp_sock(const struct httpd *h)
+{
+	return h ? h->ts : NULL;
+}
+
+uint32_t httpd_conn_count(const struct httpd *h)
+{
+	return h ? h->connc : 0;
+}
