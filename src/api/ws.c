@@ -305,7 +305,7 @@ static bool frame(struct ws_conn *wc, const struct ws_hdr *hdr, struct mbuf *rx)
 			return false;
 		}
 	}
-	if (mbuf_get_left(wc->msg) + n > wc->max_msg) {
+	if (wc->msg->end + n > wc->max_msg) {
 		fail(wc, WS_MESSAGE_TOO_BIG, "the message is over the limit", EMSGSIZE);
 		return false;
 	}
