@@ -30,9 +30,11 @@
 #include "core/core.h"
 #include "api/httpd.h"
 
-#define CHUNK_LINE_MAX 1024	   /* a chunk-size line with its extensions */
-#define BUSY_SLACK     (64 * 1024) /* read ahead while a request is answered */
-#define LINGER_MAX     4	   /* linger_ms at most this many times over */
+#define CHUNK_LINE_MAX	     1024	 /* a chunk-size line with its extensions */
+#define BUSY_SLACK	     (64 * 1024) /* read ahead while a request is answered */
+#define LINGER_MAX	     4		 /* linger_ms at most this many times over */
+#define REPARSE_BYTES	     4096	 /* a chunked body is parsed again past this */
+#define CHUNKED_RAW_MAX(lim) (8 * (lim)->max_body + CHUNK_LINE_MAX)
 
 enum conn_state { C_READ, C_BUSY, C_UPGRADED, C_CLOSING, C_LINGER };
 
@@ -57,7 +59,11 @@ struct httpd_conn {
 	struct tmr next; /* reads the next request, out of the answer's stack */
 	enum conn_state state;
 	int phase;	/* READ: 0 nothing yet, 1 a head coming, 2 a body */
+	bool chunked;	/* the body coming is */
+	size_t need;	/* the bytes a Content-Length request takes */
+	size_t parsed;	/* bytes there at the last parse */
 	bool keep;	/* the request in hand lets the connection live on */
+	bool v10;	/* and is HTTP/1.0 */
 	bool continued; /* 100 Continue sent for the request in hand */
 	uint64_t linger_end;
 	httpd_send_h *sendh;
@@ -229,9 +235,17 @@ bad:
 	return HTTPD_REFUSED;
 }
 
+/* What a parse that wants more learnt of the request: the connection
+ * parses again only when the bytes that came could finish it. */
+struct parse_info {
+	bool head_done;
+	bool chunked;
+	size_t need; /* head and Content-Length body: the bytes it takes */
+};
+
 static enum httpd_parse parse(struct mbuf *mb, const struct httpd_limits *lim,
 			      struct http_msg **msgp, uint16_t *scodep, bool *expect100,
-			      bool *head_done)
+			      struct parse_info *info)
 {
 	const uint8_t *p = mbuf_buf(mb);
 	size_t n = mbuf_get_left(mb), skip, hend, used = 0;
@@ -243,7 +257,7 @@ static enum httpd_parse parse(struct mbuf *mb, const struct httpd_limits *lim,
 	*msgp = NULL;
 	*scodep = 0;
 	*expect100 = false;
-	*head_done = false;
+	memset(info, 0, sizeof(*info));
 	hend = head_end(p, n, &skip);
 	if (!hend) {
 		if (n - skip > lim->max_head) {
@@ -256,7 +270,7 @@ static enum httpd_parse parse(struct mbuf *mb, const struct httpd_limits *lim,
 		*scodep = 431;
 		return HTTPD_REFUSED;
 	}
-	*head_done = true;
+	info->head_done = true;
 	/* the message gets a copy: the connection's buffer grows (moves)
 	 * while the request is answered */
 	head = mbuf_alloc(hend - skip);
@@ -280,7 +294,14 @@ static enum httpd_parse parse(struct mbuf *mb, const struct httpd_limits *lim,
 	}
 	*expect100 = http_msg_hdr_has_value(msg, HTTP_HDR_EXPECT, "100-continue");
 	mbuf_reset(msg->mb);
+	info->chunked = chunked;
 	if (chunked) {
+		/* chunk lines and extensions count too: a body of one-byte
+		 * chunks is six times its size, no more is read */
+		if (n - hend > CHUNKED_RAW_MAX(lim)) {
+			*scodep = 413;
+			goto out;
+		}
 		r = chunked_read(p + hend, n - hend, lim->max_body, lim->max_head,
 				 msg->mb, &used, scodep);
 		if (r != HTTPD_REQUEST)
@@ -292,6 +313,7 @@ static enum httpd_parse parse(struct mbuf *mb, const struct httpd_limits *lim,
 			goto out;
 		}
 		if (n - hend < msg->clen) {
+			info->need = hend + msg->clen;
 			r = HTTPD_MORE;
 			goto out;
 		}
@@ -315,11 +337,11 @@ out:
 enum httpd_parse httpd_parse(struct mbuf *mb, const struct httpd_limits *lim,
 			     struct http_msg **msgp, uint16_t *scodep, bool *expect100)
 {
-	bool head_done;
+	struct parse_info info;
 
 	if (!mb || !lim || !msgp || !scodep || !expect100)
 		return HTTPD_MORE;
-	return parse(mb, lim, msgp, scodep, expect100, &head_done);
+	return parse(mb, lim, msgp, scodep, expect100, &info);
 }
 
 /* --- connections ------------------------------------------------------------ */
@@ -448,7 +470,8 @@ static void read_next(struct httpd_conn *c)
 	struct httpd *h = c->h;
 	struct http_msg *msg = NULL;
 	uint16_t scode = 0;
-	bool expect100, head_done;
+	struct parse_info info;
+	bool expect100;
 	enum httpd_parse r;
 
 	if (!h || c->state != C_READ)
@@ -459,7 +482,7 @@ static void read_next(struct httpd_conn *c)
 		tmr_start(&c->tmr, h->lim.idle_ms, timeout_h, c);
 		return;
 	}
-	r = parse(c->mb, &h->lim, &msg, &scode, &expect100, &head_done);
+	r = parse(c->mb, &h->lim, &msg, &scode, &expect100, &info);
 	if (r == HTTPD_MORE) {
 		/* a request's head, then its body, must come in time: a
 		 * slowloris holds a connection for head_ms at most */
@@ -467,10 +490,13 @@ static void read_next(struct httpd_conn *c)
 			c->phase = 1;
 			tmr_start(&c->tmr, h->lim.head_ms, timeout_h, c);
 		}
-		if (head_done && c->phase == 1) {
+		if (info.head_done && c->phase == 1) {
 			c->phase = 2;
 			tmr_start(&c->tmr, h->lim.body_ms, timeout_h, c);
 		}
+		c->chunked = info.chunked;
+		c->need = info.need;
+		c->parsed = mbuf_get_left(c->mb);
 		if (expect100 && !c->continued) {
 			c->continued = true;
 			(void)httpd_reply(c, 100, "Continue", "\r\n");
@@ -493,7 +519,8 @@ static void read_next(struct httpd_conn *c)
 
 		/* RFC 9112 §9.3: 1.1 persists unless closed, 1.0 only when
 		 * asked to */
-		if (!pl_strcmp(&msg->ver, "1.0"))
+		c->v10 = !pl_strcmp(&msg->ver, "1.0");
+		if (c->v10)
 			c->keep = conn && http_msg_hdr_has_value(msg, HTTP_HDR_CONNECTION,
 								 "keep-alive");
 		else
@@ -503,6 +530,27 @@ static void read_next(struct httpd_conn *c)
 	}
 	mem_deref(msg);
 	mem_deref(c);
+}
+
+/*
+ * Can the bytes that came (nb, n) finish the request being read? A head
+ * ends at a line feed, a body by Content-Length when all is there, a
+ * chunked one at an empty line (or is parsed every REPARSE_BYTES for
+ * its sizes): a peer sending a byte at a time does not get its whole
+ * request parsed again for each.
+ */
+static bool worth_parsing(const struct httpd_conn *c, const uint8_t *nb, size_t n)
+{
+	size_t left = mbuf_get_left(c->mb);
+	const uint8_t *end = mbuf_buf(c->mb) + left;
+
+	if (c->phase < 2)
+		return memchr(nb, '\n', n) || left > c->h->lim.max_head;
+	if (!c->chunked)
+		return left >= c->need;
+	return left - c->parsed >= REPARSE_BYTES || left > CHUNKED_RAW_MAX(&c->h->lim) ||
+	       (left >= 2 && end[-1] == '\n' &&
+		(end[-2] == '\n' || (left >= 3 && end[-2] == '\r' && end[-3] == '\n')));
 }
 
 static void recv_h(struct mbuf *mb, void *arg)
@@ -569,8 +617,16 @@ static void recv_h(struct mbuf *mb, void *arg)
 		c->mb->pos = 0;
 		c->mb->end = n;
 	}
-	if (c->state == C_READ)
-		read_next(c);
+	if (c->state != C_READ)
+		return;
+	if (!worth_parsing(c, mbuf_buf(mb), mbuf_get_left(mb))) {
+		if (c->phase == 0) { /* the head's clock starts */
+			c->phase = 1;
+			tmr_start(&c->tmr, c->h->lim.head_ms, timeout_h, c);
+		}
+		return;
+	}
+	read_next(c);
 }
 
 static void close_h(int err, void *arg)
@@ -673,6 +729,9 @@ int httpd_reply(struct httpd_conn *c, uint16_t scode, const char *reason, const 
 	/* the peer learns the connection ends here (RFC 9112 §9.6) */
 	if (!err && final && !c->keep && !said)
 		err = mbuf_write_str(mb, "Connection: close\r\n");
+	/* RFC 9112 §9.3: a 1.0 client keeps it only when told so */
+	else if (!err && final && c->keep && c->v10)
+		err = mbuf_write_str(mb, "Connection: keep-alive\r\n");
 	if (!err)
 		err = mbuf_write_mem(mb, rest->buf, rest->end);
 	if (err)

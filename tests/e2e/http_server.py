@@ -95,6 +95,30 @@ if case in ("body600k", "body5m"):
     big_body(600 * 1024 if case == "body600k" else 5 * 1024 * 1024)
 elif case == "chunked_big":
     chunked(400 * 1024)
+elif case == "chunked_ext":
+    # one-byte chunks with long extensions: a little data, much framing
+    s = conn()
+    s.sendall(b"POST /api/v1/session HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
+    piece = (b"1;" + b"e" * 1000 + b"\r\nx\r\n") * 64
+    try:
+        for _ in range(200):  # 13 MB of framing for 12,800 bytes of data
+            s.sendall(piece)
+    except (BrokenPipeError, ConnectionResetError) as e:
+        print("# send:", e, file=sys.stderr)
+    buf, end = read_all(s, 5)
+    show(case, buf, end)
+elif case == "slow_body":
+    # a body a byte at a time is read when whole
+    s = conn()
+    body = b'{"user":"nobody","password":"wrong-password"}'
+    s.sendall(b"POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+              b"Content-Length: %d\r\n\r\n" % len(body))
+    for b in body:
+        s.sendall(bytes([b]))
+        time.sleep(0.01)
+    s.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    buf, end = read_all(s, 5)
+    show(case, buf, end)
 elif case == "chunked_ok":
     chunked(0, "/api/v1/customers", "{\"name\":\"张伟 chunked\"}".encode())
 elif case == "pipelined":

@@ -26,6 +26,12 @@ done
 probe chunked_big
 check "a chunked body over the limit: 413 in JSON, closed" \
 	has chunked_big 'statuses=413 end=closed connection=close body={"error":{"code":"too_large"'
+probe chunked_ext
+check "one-byte chunks with long extensions: 413 once the framing passes 8 times the limit" \
+	has chunked_ext 'statuses=413 end=closed connection=close body={"error":{"code":"too_large"'
+probe slow_body
+check "a body a byte at a time: answered when whole, then the next request" \
+	has slow_body 'statuses=401 200 end=closed'
 probe chunked_ok
 check "a chunked body (5-byte chunks, an extension, a trailer) is read: 201" \
 	has chunked_ok 'statuses=201 '
@@ -39,7 +45,8 @@ check "a head over 16 KiB: 431 in JSON, closed" \
 probe http10
 check "HTTP/1.0: answered, then closed" has http10 'statuses=200 end=closed'
 probe http10_keep
-check "HTTP/1.0 with keep-alive: answered, left open" has http10_keep 'statuses=200 end=open'
+check "HTTP/1.0 with keep-alive: answered (Connection: keep-alive), left open" \
+	has http10_keep 'statuses=200 end=open connection=keep-alive'
 probe close
 check "Connection: close: one answer, closed" has close 'statuses=200 end=closed connection=close'
 probe version
