@@ -738,8 +738,13 @@ int httpd_reply(struct httpd_conn *c, uint16_t scode, const char *reason, const 
 		goto out;
 	mb->pos = 0;
 	err = tcp_send(c->tc, mb);
-	if (err)
+	if (err) {
+		/* a peer that reads nothing while it asks (its queue full) or
+		 * a broken socket: the answer cannot follow, nor anything */
+		if (final)
+			conn_end(c, err);
 		goto out;
+	}
 	if (!final)
 		goto out;
 	if (!c->keep) {

@@ -119,6 +119,24 @@ elif case == "slow_body":
     s.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
     buf, end = read_all(s, 5)
     show(case, buf, end)
+elif case == "unread":
+    # many pipelined requests, their answers never read: once the
+    # server's send queue is full the connection ends, never left hanging
+    s = conn()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    req = (f"GET /api/v1/queues HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\r\n"
+           ).encode()
+    sent = 0
+    s.settimeout(5)
+    try:
+        for _ in range(100):
+            s.sendall(req * 100)
+            sent += 100
+    except (socket.timeout, BrokenPipeError, ConnectionResetError):
+        pass
+    time.sleep(2)
+    buf, end = read_all(s, 10)
+    print(f"CASE unread sent={sent} answers={len(answers(buf))} end={end}", flush=True)
 elif case == "chunked_ok":
     chunked(0, "/api/v1/customers", "{\"name\":\"张伟 chunked\"}".encode())
 elif case == "pipelined":

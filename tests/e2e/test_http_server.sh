@@ -32,6 +32,9 @@ check "one-byte chunks with long extensions: 413 once the framing passes 8 times
 probe slow_body
 check "a body a byte at a time: answered when whole, then the next request" \
 	has slow_body 'statuses=401 200 end=closed'
+probe unread
+check "pipelined answers never read: the connection ends when its queue is full" \
+	bash -c "grep -Eq 'end=(closed|reset)' '$T/unread.out'"
 probe chunked_ok
 check "a chunked body (5-byte chunks, an extension, a trailer) is read: 201" \
 	has chunked_ok 'statuses=201 '
