@@ -123,7 +123,6 @@ elif case == "unread":
     # many pipelined requests, their answers never read: once the
     # server's send queue is full the connection ends, never left hanging
     s = conn()
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     req = (f"GET /api/v1/queues HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\r\n"
            ).encode()
     sent = 0
@@ -137,6 +136,31 @@ elif case == "unread":
     time.sleep(2)
     buf, end = read_all(s, 10)
     print(f"CASE unread sent={sent} answers={len(answers(buf))} end={end}", flush=True)
+elif case == "maxconns":
+    # past 8192 open connections a new one is refused at once (closed),
+    # while those open are served
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 9000), hard))
+    held = [conn() for _ in range(8192 - 1)]  # /health polls hold none
+    t0 = time.time()
+    extra = [conn() for _ in range(20)]
+    refused = 0
+    for x in extra:
+        x.settimeout(2)
+        try:
+            if x.recv(10) == b"":
+                refused += 1
+        except ConnectionResetError:
+            refused += 1
+        except socket.timeout:
+            pass
+    held[0].sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+    held[0].settimeout(3)
+    first = held[0].recv(100).split(b"\r\n")[0].decode(errors="replace")
+    for x in held + extra:
+        x.close()
+    print(f"CASE maxconns refused={refused} held_answer={first!r}", flush=True)
 elif case == "chunked_ok":
     chunked(0, "/api/v1/customers", "{\"name\":\"张伟 chunked\"}".encode())
 elif case == "pipelined":
