@@ -33,6 +33,7 @@
 #define CHUNK_LINE_MAX	     1024	 /* a chunk-size line with its extensions */
 #define BUSY_SLACK	     (64 * 1024) /* read ahead while a request is answered */
 #define LINGER_MAX	     4		 /* linger_ms at most this many times over */
+#define BUSY_MS		     300000	 /* for a request's answer */
 #define REPARSE_BYTES	     4096	 /* a chunked body is parsed again past this */
 #define CHUNKED_RAW_MAX(lim) (8 * (lim)->max_body + CHUNK_LINE_MAX)
 
@@ -503,7 +504,9 @@ static void read_next(struct httpd_conn *c)
 		}
 		return;
 	}
-	tmr_cancel(&c->tmr);
+	/* an answer that never comes (a handler's bug) frees the
+	 * connection in the end */
+	tmr_start(&c->tmr, BUSY_MS, timeout_h, c);
 	c->state = C_BUSY;
 	c->phase = 0;
 	c->continued = false;
@@ -749,10 +752,12 @@ int httpd_reply(struct httpd_conn *c, uint16_t scode, const char *reason, const 
 		goto out;
 	if (!c->keep) {
 		/* a streamed body goes on until its sender closes */
-		if (!c->sendh)
+		if (!c->sendh) {
 			httpd_conn_close(c);
-		else
+		} else {
 			c->state = C_CLOSING;
+			tmr_cancel(&c->tmr); /* a download takes its time */
+		}
 		goto out;
 	}
 	c->state = C_READ;
