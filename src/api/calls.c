@@ -312,6 +312,7 @@ static struct list downloads;
 static void download_destructor(void *arg)
 {
 	struct download *d = arg;
+
 	list_unlink(&d->le);
 	tmr_cancel(&d->watch);
 	(void)httpd_conn_stream(d->conn, NULL, NULL);

@@ -1,8 +1,9 @@
 /*
- * stream.c — the live event stream over WebSocket (RFC 6455, ws.c): every event on the
- * bus goes to every client that asked for its type, and the figures of a queue are pushed
- * ("queue.stats") when an event touched it, at most every 500 ms per queue, so a
- * wallboard needs no polling. Clients only listen; what they send is ignored.
+ * stream.c — the live event stream over WebSocket (RFC 6455, ws.c):
+ * every event on the bus goes to every client that asked for its type,
+ * and the figures of a queue are pushed ("queue.stats") when an event
+ * touched it, at most every 500 ms per queue, so a wallboard needs no
+ * polling. Clients only listen; what they send is ignored.
  *
  * A slow client is dropped once its unsent data passes SEND_LIMIT: the
  * main loop never waits for a client.
