@@ -457,9 +457,11 @@ static void next_h(void *arg)
 		struct mbuf *mb = c->mb;
 
 		c->mb = NULL;
+		mem_ref(c);
 		if (mb && mbuf_get_left(mb) && c->recvh)
 			c->recvh(mb, c->uarg);
 		mem_deref(mb);
+		mem_deref(c);
 		return;
 	}
 	read_next(c);

@@ -21,6 +21,9 @@ check "a key that is not 16 bytes: 400" has shortkey 'status=HTTP/1.1 400'
 probe ping_close
 check "pings answered with their payload, a fragmented text taken" has ping_close 'pongs=hi,mid '
 check "the close answered with the peer's code, then TCP ends" has ping_close 'close=1000 end=closed'
+probe eager
+check "frames sent with the handshake: the ping answered, the close too" \
+	has eager 'pongs=early close=1000 end=closed'
 for c in unmasked orphan_cont rsv; do
 	probe $c
 	check "$c: closed 1002" has $c 'close=1002 end=closed'

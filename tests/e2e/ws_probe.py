@@ -10,12 +10,13 @@ port, token, case = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 
-def handshake(version="13", key=None):
+def handshake(version="13", key=None, after=b""):
     s = socket.create_connection(("127.0.0.1", port), timeout=5)
     key = key or base64.b64encode(os.urandom(16)).decode()
     s.sendall((f"GET /api/v1/events?types=none.&access_token={token} HTTP/1.1\r\n"
                f"Host: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-               f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: {version}\r\n\r\n").encode())
+               f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: {version}\r\n\r\n").encode()
+              + after)
     buf = b""
     while b"\r\n\r\n" not in buf:
         c = s.recv(4096)
@@ -51,19 +52,7 @@ def frames(s, buf, secs=3.0):
     out, end = [], time.time() + secs
     s.settimeout(0.3)
     how = "open"
-    while time.time() < end:
-        try:
-            c = s.recv(65536)
-        except socket.timeout:
-            c = None
-        except ConnectionResetError:
-            how = "reset"
-            break
-        if c == b"":
-            how = "closed"
-            break
-        if c:
-            buf += c
+    while True:
         while len(buf) >= 2:
             n, off = buf[1] & 0x7F, 2
             if n == 126:
@@ -74,6 +63,19 @@ def frames(s, buf, secs=3.0):
                 break
             out.append((buf[0] & 0x0F, buf[off:off + n]))
             buf = buf[off + n:]
+        if time.time() >= end:
+            break
+        try:
+            c = s.recv(65536)
+        except socket.timeout:
+            continue
+        except ConnectionResetError:
+            how = "reset"
+            break
+        if not c:
+            how = "closed"
+            break
+        buf += c
     return out, how
 
 
@@ -96,11 +98,16 @@ if case in ("version8", "shortkey"):
     print(f"CASE {case} status={status}", flush=True)
     sys.exit(0)
 
-s, status, accept_ok, rest = handshake()
+# "eager": frames in the same packet as the handshake are the socket's
+# first WebSocket bytes, taken once the upgrade is done
+s, status, accept_ok, rest = handshake(
+    after=frame(0x9, b"early") + frame(0x8, struct.pack(">H", 1000)) if case == "eager" else b"")
 if " 101 " not in status:
     print(f"CASE {case} status={status}", flush=True)
     sys.exit(1)
-if case == "handshake":
+if case == "eager":
+    report(s, rest, b"")
+elif case == "handshake":
     print(f"CASE handshake status={status} accept={accept_ok}", flush=True)
 elif case == "ping_close":
     report(s, rest, frame(0x9, b"hi") + frame(0x1, b"\xe5\xbc", fin=False) + frame(0x9, b"mid")
