@@ -1009,6 +1009,12 @@ void call__close_handler(int err, const struct sip_msg *msg, void *arg)
 	int code = msg ? msg->scode : 0;
 
 	leg->closed = true;
+	if (leg->role == LEG_CALLER && err == ETIMEDOUT && !msg) {
+		/* RFC 3261 §13.3.1.4: our 2xx was never ACKed in 64*T1;
+		 * libre sends the BYE. Not the caller's hang-up. */
+		call__end(call, "system", 408, "no ACK");
+		return;
+	}
 	if (leg->role == LEG_CALLER) {
 		/* BYE before or after answer, or CANCEL while ringing */
 		call__end(call, "caller", leg->answered ? 0 : 487,

@@ -3,9 +3,10 @@
 # ~2 % of the IVR calls never ended). A burst of requests while the loop is
 # busy must not overflow the SIP socket's receive buffer (the kernel
 # dropped ACKs and BYEs there); a BYE that comes before the ACK ends the
-# call as the caller's hang-up.
+# call as the caller's hang-up; a 2xx never ACKed ends the call after
+# 64*T1 (RFC 3261 §13.3.1.4) as the system's, not as a caller's BYE.
 source "$(dirname "$0")/lib.sh"
-start_hotline
+RTP_TIMEOUT=60s start_hotline
 
 sdp() {
 	cat <<SDP
@@ -26,6 +27,11 @@ invite() { # CALLER: an INVITE to the IVR (5000) from port CALLER_PORT
 		"$CALLER_PORT" "$(printf '%s\r\n' "$body" | wc -c)" "$body"
 	printf '\r\n'
 }
+
+# A 2xx never ACKed: started first, checked last (64*T1 = 32 s).
+invite 0901 | python3 "$E2E_DIR/sip_send.py" udp "$SIP_PORT" 3 >"$T/0901.out"
+check "no ACK: the INVITE is answered 200" grep -q "^SIP/2.0 200" "$T/0901.out"
+noack_at=$(date +%s)
 
 # A busy loop (stopped) meets a burst of 2000 requests: all are answered
 # once it runs again. The kernel's default receive buffer (208 KB) held
@@ -86,5 +92,10 @@ check "BYE before ACK: SIPp's BYE answered 200" test $rc = 0
 check "BYE before ACK: the call ends as the caller's hang-up" \
 	test "$(wait_for "select hangup_side || ' ' || hangup_reason from calls where caller = '0902' and ended is not null" 5)" = "caller BYE"
 
+# back to the call never ACKed
+left=$((noack_at + 34 - $(date +%s)))
+[ "$left" -gt 0 ] && sleep "$left"
+check "no ACK: the call ends after 64*T1, the system's doing (408), not a caller's BYE" \
+	test "$(wait_for "select hangup_side || ' ' || hangup_cause || ' ' || hangup_reason from calls where caller = '0901' and ended is not null" 5)" = "system 408 no ACK"
 check "hotline still running" kill -0 "$HL_PID"
 finish
