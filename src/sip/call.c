@@ -989,7 +989,6 @@ void call__run_flow(struct call *call, const struct cfg_flow *flow, uint64_t now
 	call->state = CALL_IVR;
 	call->survey = flow->survey;
 	media_stream_silence(call->caller->ms);
-	media_stream_detect(call->caller->ms, true);
 	ivr_start(call->ivr, now, &act);
 	ivr_do(call, &act);
 }
@@ -1135,8 +1134,11 @@ static void ivr_do(struct call *call, const struct ivr_action *act)
 
 	switch (act->type) {
 	case IVR_ACT_NONE:
+		/* in-band DTMF is detected only while a menu listens */
+		media_stream_detect(call->caller->ms, ivr_wants_digits(call->ivr));
 		break;
 	case IVR_ACT_PLAY:
+		media_stream_detect(call->caller->ms, ivr_wants_digits(call->ivr));
 		p = call__prompt_for(ctl, act);
 		call->barge = act->barge;
 		if (!p) {
