@@ -90,7 +90,7 @@ rc=$?
 [ $rc = 0 ] || tail -n 20 "$T/bye_first.err" "$T/bye_first.out" >&2
 check "BYE before ACK: SIPp's BYE answered 200" test $rc = 0
 check "BYE before ACK: the call ends as the caller's hang-up" \
-	test "$(wait_for "select hangup_side || ' ' || hangup_reason from calls where caller = '0902' and ended is not null" 5)" = "caller BYE"
+	test "$(wait_for "select hangup_side || ' ' || hangup_reason from calls where caller = '0902' and ended is not null" 15)" = "caller BYE"
 
 # back to the call never ACKed
 left=$((noack_at + 34 - $(date +%s)))
