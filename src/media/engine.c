@@ -40,7 +40,7 @@ static void engine_destructor(void *arg)
 	for (unsigned i = 0; i < m->shardc; i++) {
 		struct media *sh = m->shardv[i];
 		if (sh && sh->running) {
-			sh->stop = true;
+			__atomic_store_n(&sh->stop, true, __ATOMIC_RELEASE);
 			pthread_join(sh->thread, NULL);
 			sh->running = false;
 		}
@@ -286,7 +286,7 @@ static void *shard_main(void *arg)
 {
 	struct media *sh = arg;
 
-	while (!sh->stop) {
+	while (!__atomic_load_n(&sh->stop, __ATOMIC_ACQUIRE)) {
 		uint64_t now = clock_mono_us();
 		bool post;
 

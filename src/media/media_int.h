@@ -59,7 +59,7 @@ struct media {
 	struct mqueue *mq; /* the top's: shards hand events to the loop */
 	bool threaded;	   /* a shard on a thread: lock, post events */
 	bool lock_init, running;
-	volatile bool stop;
+	bool stop;	 /* read by the shard's thread: __atomic */
 	bool posted;	 /* an mq message is on its way */
 	size_t pendingn; /* threaded: streams in pending */
 	pthread_mutex_t lock;
