@@ -89,8 +89,9 @@ sipp_run bye_first bye_first.xml "$CALLER_PORT2" -s 5000 -mp "$MEDIA_PORT1"
 rc=$?
 [ $rc = 0 ] || tail -n 20 "$T/bye_first.err" "$T/bye_first.out" >&2
 check "BYE before ACK: SIPp's BYE answered 200" test $rc = 0
-check "BYE before ACK: the call ends as the caller's hang-up" \
-	test "$(wait_for "select hangup_side || ' ' || hangup_reason from calls where caller = '0902' and ended is not null" 15)" = "caller BYE"
+got=$(wait_for "select hangup_side || ' ' || hangup_reason from calls where caller = '0902' and ended is not null" 30)
+[ "$got" = "caller BYE" ] || { echo "# calls: $(db "select caller, hangup_side, hangup_reason, ended from calls" 2>&1 | tr '\n' ' ')" >&2; }
+check "BYE before ACK: the call ends as the caller's hang-up" test "$got" = "caller BYE"
 
 # back to the call never ACKed
 left=$((noack_at + 34 - $(date +%s)))
