@@ -186,10 +186,20 @@ bool api__query_uint(struct req *rq, const char *name, long min, long max, uint3
 bool api__query_time(struct req *rq, const char *name, uint64_t *msp);
 /*
  * The request's body as a JSON object with no fields but those listed;
- * NULL after replying 400 (not JSON, not an object, an unknown field).
- * The caller owns the result.
+ * NULL after replying 400 (not JSON, not an object, an unknown field,
+ * bad_text for a string that is not text: util_text_check with several
+ * lines allowed, the field named). The caller owns the result.
  */
 json_t *api__body_object(struct req *rq, const char *const fields[]);
+/*
+ * The text field key of body (*vp, owned by body; untouched when absent):
+ * minc-maxc characters, not bytes, one line unless flags has
+ * UTIL_TEXT_MULTILINE (util_text_check). false after replying 400 naming
+ * the field: bad_text for what is not text, bad_field for its length or
+ * a value that is not a string.
+ */
+bool api__text(struct req *rq, const json_t *body, const char *key, size_t minc,
+	       size_t maxc, unsigned flags, const char **vp);
 json_t *api__time_json(uint64_t ms);
 
 /* The queue now (waiting, agents by state, today's figures) as JSON

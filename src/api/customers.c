@@ -37,6 +37,9 @@
 #include "api/api_int.h"
 
 #define MAX_IDENTITIES 16
+/* in characters (store.h keeps each in STORE_TEXT of it) */
+#define CUSTOMER_NAME_MAX  127
+#define CUSTOMER_NOTES_MAX 2047
 
 static int identity_add_json(const struct store_identity *i, void *arg)
 {
@@ -97,21 +100,20 @@ static bool customer_load(struct req *rq, struct store_customer *c)
 	return false;
 }
 
-/* A text field of at most sz - 1 bytes into dst; false after 400. */
-static bool text_field(struct req *rq, json_t *body, const char *key, char *dst,
-		       size_t sz)
+/* A text field (api__text) of at most maxc characters into dst (size
+ * sz); false after 400. */
+static bool text_field(struct req *rq, json_t *body, const char *key, size_t maxc,
+		       unsigned flags, char *dst, size_t sz)
 {
-	json_t *v = json_object_get(body, key);
+	const char *s = NULL;
 
-	if (!v)
-		return true;
-	if (!json_is_string(v) || strlen(json_string_value(v)) >= sz) {
+	if (!api__text(rq, body, key, 0, maxc, flags, &s))
+		return false;
+	if (s && util_copy(dst, sz, s)) {
 		api__reply_error(rq, 400, "Bad Request", "bad_field",
-				 "%s: text of at most %zu characters", key, sz - 1);
+				 "%s: at most %zu bytes", key, sz - 1);
 		return false;
 	}
-	util_copy(dst, sz, json_string_value(v));
-	util_sanitize(dst);
 	return true;
 }
 
@@ -130,10 +132,14 @@ static bool customer_fields(struct req *rq, json_t *body, struct store_customer 
 	json_t *v, *x;
 	size_t i;
 
-	if (!text_field(rq, body, "name", c->name, sizeof(c->name)) ||
-	    !text_field(rq, body, "company", c->company, sizeof(c->company)) ||
-	    !text_field(rq, body, "notes", c->notes, sizeof(c->notes)) ||
-	    !text_field(rq, body, "tier", c->tier, sizeof(c->tier)))
+	if (!text_field(rq, body, "name", CUSTOMER_NAME_MAX, 0, c->name,
+			sizeof(c->name)) ||
+	    !text_field(rq, body, "company", CUSTOMER_NAME_MAX, 0, c->company,
+			sizeof(c->company)) ||
+	    !text_field(rq, body, "notes", CUSTOMER_NOTES_MAX, UTIL_TEXT_MULTILINE,
+			c->notes, sizeof(c->notes)) ||
+	    !text_field(rq, body, "tier", sizeof(c->tier) - 1, 0, c->tier,
+			sizeof(c->tier)))
 		return false;
 	if (!cfg_tier_find(t, c->tier)) {
 		api__reply_error(
@@ -185,8 +191,8 @@ static bool customer_fields(struct req *rq, json_t *body, struct store_customer 
 		/* none declared (crm.fields): any key, text values */
 		json_object_foreach(v, key, x)
 		{
-			if (!json_is_string(x) || strlen(key) > 32 ||
-			    strlen(json_string_value(x)) > 256) {
+			if (!json_is_string(x) || util_utf8_len(key) > 32 ||
+			    util_utf8_len(json_string_value(x)) > 256) {
 				api__reply_error(
 				    rq, 400, "Bad Request", "bad_field",
 				    "fields.%.32s: text of at most 256 characters", key);

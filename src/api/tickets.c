@@ -277,21 +277,17 @@ static bool change_fields(struct req *rq, json_t *body, struct ticket_change *c,
 	static const char *const texts[] = {"subject", "description", "category",
 					    "group",   "assignee",    "customer",
 					    "call",    NULL};
+	/* in characters; the store keeps subject and description in
+	 * STORE_TEXT of theirs, the others are names and ids */
+	static const size_t maxc[] = {255, 4095, 31, 31, 15, 31, 31};
 	const char **dst[] = {&c->subject,  &c->description, &c->category, &c->group,
 			      &c->assignee, &c->customer,    &c->call};
 	json_t *v;
 
-	for (size_t i = 0; texts[i]; i++) {
-		v = json_object_get(body, texts[i]);
-		if (!v)
-			continue;
-		if (!json_is_string(v)) {
-			api__reply_error(rq, 400, "Bad Request", "bad_field",
-					 "%s: must be text", texts[i]);
+	for (size_t i = 0; texts[i]; i++)
+		if (!api__text(rq, body, texts[i], 0, maxc[i],
+			       i == 1 ? UTIL_TEXT_MULTILINE : 0, dst[i]))
 			return false;
-		}
-		*dst[i] = json_string_value(v);
-	}
 	if ((v = json_object_get(body, "priority"))) {
 		enum ticket_priority p;
 		if (ticket_priority_parse(&p, json_string_value(v))) {
@@ -425,8 +421,8 @@ static bool custom_fields(struct req *rq, json_t *body, const char *stored, bool
 		json_object_foreach(check, key, x)
 		{
 			const char *v = json_string_value(x);
-			if (strlen(key) > 32 ||
-			    (!json_is_null(x) && (!v || strlen(v) > 256))) {
+			if (util_utf8_len(key) > 32 ||
+			    (!json_is_null(x) && (!v || util_utf8_len(v) > 256))) {
 				api__reply_error(
 				    rq, 400, "Bad Request", "bad_field",
 				    "fields.%.32s: text of at most 256 characters", key);
@@ -652,9 +648,11 @@ void api__tickets_note(struct req *rq)
 	body = api__body_object(rq, fields);
 	if (!body)
 		goto out;
-	text = json_string_value(json_object_get(body, "text"));
+	text = NULL;
 	pub = json_object_get(body, "public");
-	if (!text || !*text || strlen(text) > 2000) {
+	if (!api__text(rq, body, "text", 1, 2000, UTIL_TEXT_MULTILINE, &text))
+		goto out;
+	if (!text) {
 		api__reply_error(rq, 400, "Bad Request", "bad_field",
 				 "text: 1-2000 characters");
 		goto out;

@@ -122,8 +122,13 @@ int util_copy(char *dst, size_t sz, const char *src)
 		return E2BIG;
 	n = src ? strlen(src) : 0;
 	if (n >= sz) {
-		memcpy(dst, src, sz - 1);
-		dst[sz - 1] = '\0';
+		n = sz - 1;
+		/* a continuation byte at the cut: its character would be
+		 * left in half, so the cut goes before its first byte */
+		while (n && ((unsigned char)src[n] & 0xc0) == 0x80)
+			n--;
+		memcpy(dst, src, n);
+		dst[n] = '\0';
 		return E2BIG;
 	}
 	memcpy(dst, src ? src : "", n + 1);
@@ -269,6 +274,82 @@ void util_sanitize(char *s)
 			*s = '_';
 		s++;
 	}
+}
+
+/* The code point of the well-formed sequence of n bytes at s. */
+static uint32_t utf8_code(const unsigned char *s, size_t n)
+{
+	static const unsigned char lead[] = {0, 0x7f, 0x1f, 0x0f, 0x07};
+	uint32_t c = s[0] & lead[n];
+
+	for (size_t i = 1; i < n; i++)
+		c = c << 6 | (s[i] & 0x3f);
+	return c;
+}
+
+int util_text_check(const char *s, size_t maxc, unsigned flags, const char **why)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t chars = 0;
+	const char *dummy;
+
+	if (!why)
+		why = &dummy;
+	while (p && *p) {
+		size_t n = *p < 0x80 ? 1 : utf8_seq_len(p);
+		uint32_t c;
+
+		if (!n) {
+			*why = "not valid UTF-8";
+			return EILSEQ;
+		}
+		c = utf8_code(p, n);
+		if ((c < 0x20 &&
+		     !((flags & UTIL_TEXT_MULTILINE) && (c == '\n' || c == '\t'))) ||
+		    (c >= 0x7f && c <= 0x9f)) {
+			*why = c == '\n' || c == '\t' ? "one line only"
+						      : "a control character";
+			return EILSEQ;
+		}
+		if ((c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)) {
+			*why =
+			    "a bidi embedding, override or isolate (marks are allowed)";
+			return EILSEQ;
+		}
+		p += n;
+		chars++;
+	}
+	if (maxc && chars > maxc) {
+		*why = "too long";
+		return E2BIG;
+	}
+	return 0;
+}
+
+void util_utf8_trim(char *s)
+{
+	size_t n = s ? strlen(s) : 0, lead = n, want;
+	unsigned char c;
+
+	while (lead && ((unsigned char)s[lead - 1] & 0xc0) == 0x80 && n - lead < 3)
+		lead--;
+	if (!lead || lead == n + 1)
+		return;
+	c = (unsigned char)s[lead - 1];
+	if (c < 0xc0)
+		return; /* ASCII last, or no lead byte near: nothing cut */
+	want = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+	if (n - (lead - 1) < want)
+		s[lead - 1] = '\0';
+}
+
+size_t util_utf8_len(const char *s)
+{
+	size_t n = 0;
+
+	for (; s && *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
 }
 
 bool util_prefix_match(const char *list, const char *s)

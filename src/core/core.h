@@ -86,7 +86,8 @@ void event_close(void);
 /* --- small helpers ---------------------------------------------------- */
 
 /* Copies src into dst (size sz), always NUL-terminated; returns E2BIG
- * when it had to cut. */
+ * when it had to cut, which it does before a UTF-8 character, never
+ * inside one. */
 int util_copy(char *dst, size_t sz, const char *src);
 /* Creates a directory and its parents (mode 0700: what the service keeps
  * is private to the service user). */
@@ -108,6 +109,24 @@ uint64_t util_event_num(const char *data, const char *key);
  * JSON: control characters, bytes that are not well-formed UTF-8, " and
  * \ become _; printable ASCII and well-formed UTF-8 (张伟) stay. */
 void util_sanitize(char *s);
+/*
+ * Text a person or a system sends (issue 14): is s well-formed UTF-8
+ * (RFC 3629: no overlong forms, no surrogates, nothing past U+10FFFF)
+ * without control characters (C0 and C1, DEL; \n and \t only with
+ * UTIL_TEXT_MULTILINE) or explicit bidi embeddings, overrides and
+ * isolates (U+202A-U+202E, U+2066-U+2069: an unclosed one reorders what
+ * the page shows after the text), of at most maxc characters (0: any)?
+ * Right-to-left marks (U+200E, U+200F, U+061C), joiners and mixed
+ * scripts are text and pass. 0, EILSEQ or E2BIG, with why (static) the
+ * reason in a few words.
+ */
+#define UTIL_TEXT_MULTILINE 1u
+int util_text_check(const char *s, size_t maxc, unsigned flags, const char **why);
+/* Drops a character cut in half at the end of s (what snprintf leaves
+ * when it cuts). */
+void util_utf8_trim(char *s);
+/* The number of characters (code points) of well-formed UTF-8 s. */
+size_t util_utf8_len(const char *s);
 /* Does s start with one of the comma-separated prefixes of list
  * ("agent.,queue.")? An empty list takes everything. */
 bool util_prefix_match(const char *list, const char *s);

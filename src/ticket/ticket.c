@@ -351,7 +351,7 @@ static int custom_fields_set(struct store_ticket *t, const char *text, const cha
 	} else if (!s) {
 		err = ENOMEM;
 	} else if (strlen(s) >= sizeof(t->fields)) {
-		*why = "fields: at most 2047 bytes in all";
+		*why = "fields: at most 8191 bytes in all";
 		err = EINVAL;
 	} else {
 		util_copy(t->fields, sizeof(t->fields), s);

@@ -46,6 +46,61 @@ static int test_sanitize(void)
 	return 0;
 }
 
+static int test_text_check(void)
+{
+	const char *why = NULL;
+	char buf[8], e[8];
+
+	/* text: 张伟, Zoë, an emoji with a joiner, an Arabic name with a
+	 * right-to-left mark, scripts mixed */
+	TEST_EQ(util_text_check("\xe5\xbc\xa0\xe4\xbc\x9f", 2, 0, &why), 0);
+	TEST_EQ(util_text_check("Zo\xc3\xab", 3, 0, &why), 0);
+	TEST_EQ(
+	    util_text_check("\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb", 3, 0, &why),
+	    0);
+	TEST_EQ(util_text_check("\xe2\x80\x8f\xd8\xb9\xd9\x84\xd9\x8a Ali \xe5\xbc\xa0",
+				0, 0, &why),
+		0);
+	TEST_EQ(util_text_check("a\nb\tc", 0, UTIL_TEXT_MULTILINE, &why), 0);
+	TEST_EQ(util_text_check("", 0, 0, &why), 0);
+	/* limits count characters: 张伟 is 2, not 6 */
+	TEST_EQ(util_text_check("\xe5\xbc\xa0\xe4\xbc\x9f", 1, 0, &why), E2BIG);
+	TEST_EQ(util_utf8_len("\xe5\xbc\xa0\xe4\xbc\x9f Zo\xc3\xab"), 6);
+	/* not text: a lone continuation byte, an overlong '/', an encoded
+	 * surrogate, a cut sequence, past U+10FFFF, controls, bidi override */
+	TEST_EQ(util_text_check("a\x80", 0, 0, &why), EILSEQ);
+	TEST_EQ(util_text_check("\xc0\xaf", 0, 0, &why), EILSEQ);
+	TEST_EQ(util_text_check("\xe0\x80\xaf", 0, 0, &why), EILSEQ);
+	TEST_EQ(util_text_check("\xed\xa0\x80", 0, 0, &why), EILSEQ);
+	TEST_EQ(util_text_check("\xe5\xbc", 0, 0, &why), EILSEQ);
+	TEST_EQ(util_text_check("\xf4\x90\x80\x80", 0, 0, &why), EILSEQ);
+	TEST_STREQ(why, "not valid UTF-8");
+	TEST_EQ(util_text_check("a\nb", 0, 0, &why), EILSEQ);
+	TEST_STREQ(why, "one line only");
+	TEST_EQ(util_text_check("a\rb", 0, UTIL_TEXT_MULTILINE, &why), EILSEQ);
+	TEST_EQ(util_text_check("a\x1b[2J", 0, UTIL_TEXT_MULTILINE, &why), EILSEQ);
+	TEST_EQ(util_text_check("a\x7f", 0, 0, &why), EILSEQ);
+	TEST_EQ(util_text_check("a\xc2\x85", 0, UTIL_TEXT_MULTILINE, &why), EILSEQ);
+	TEST_STREQ(why, "a control character");
+	TEST_EQ(util_text_check("exe.\xe2\x80\xaegpj", 0, 0, &why), EILSEQ);
+	TEST_EQ(util_text_check("\xe2\x81\xa6x", 0, 0, &why), EILSEQ);
+
+	/* a copy cut short is cut before a character, never inside */
+	TEST_EQ(util_copy(buf, sizeof(buf), "ab\xe5\xbc\xa0\xe4\xbc\x9f"), E2BIG);
+	TEST_STREQ(buf, "ab\xe5\xbc\xa0");
+	TEST_EQ(util_copy(buf, 5, "ab\xe5\xbc\xa0"), E2BIG);
+	TEST_STREQ(buf, "ab");
+	/* what snprintf cut in half is dropped, whole characters stay */
+	memcpy(e, "abcde\xe5\xbc", 8); /* 张 cut after 2 of its 3 bytes */
+	util_utf8_trim(e);
+	TEST_STREQ(e, "abcde");
+	snprintf(e, sizeof(e), "abcd\xc3\xab");
+	util_utf8_trim(e);
+	TEST_STREQ(e, "abcd\xc3\xab");
+	util_utf8_trim(NULL);
+	return 0;
+}
+
 static int test_prefix_match(void)
 {
 	TEST_ASSERT(util_prefix_match("agent.,queue.", "queue.stats"));
@@ -130,6 +185,8 @@ static const struct test_case tests[] = {
     {"event data fields: numbers, strings, absent, cut, broken", test_event_fields},
     {"strings from the network lose quotes, backslashes and control bytes",
      test_sanitize},
+    {"text rules: UTF-8, controls, bidi overrides, lengths in characters, cuts",
+     test_text_check},
     {"type prefix lists (event stream and webhook filters)", test_prefix_match},
     {"local time in a zone from its file, across DST, TZ left alone", test_clock_local},
 };
