@@ -395,36 +395,11 @@ static int customer_add_json(const struct store_customer *c, void *arg)
 	return 0;
 }
 
-/* Words of q as an FTS5 query: each a quoted prefix, all must match. */
-static void fts_query(char *out, size_t sz, const char *q)
-{
-	size_t n = 0;
-
-	out[0] = '\0';
-	while (*q) {
-		size_t len = 0;
-		while (*q && !((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
-			       (*q >= '0' && *q <= '9') || (unsigned char)*q >= 0x80))
-			q++;
-		while (q[len] && ((q[len] >= 'a' && q[len] <= 'z') ||
-				  (q[len] >= 'A' && q[len] <= 'Z') ||
-				  (q[len] >= '0' && q[len] <= '9') ||
-				  (unsigned char)q[len] >= 0x80))
-			len++;
-		if (!len)
-			break;
-		if (n + len + 6 >= sz)
-			break;
-		n += (size_t)snprintf(out + n, sz - n, "%s\"%.*s\"*", n ? " " : "",
-				      (int)len, q);
-		q += len;
-	}
-}
-
 /*
  * GET /api/v1/customers?q=...: a phone number or e-mail address finds its
  * customer; other words search names, companies, tags and identities
- * (every word as a prefix); no q lists the newest.
+ * (every word as a prefix, any part of a Chinese one: util_fts_query); no
+ * q lists the newest.
  */
 void api__customers_list(struct req *rq)
 {
@@ -452,7 +427,7 @@ void api__customers_list(struct req *rq)
 		    !store_customer_get(rq->api->store, id, &c))
 			customer_add_json(&c, ctx);
 	} else {
-		fts_query(match, sizeof(match), q);
+		util_fts_query(match, sizeof(match), q);
 		err = store_customer_list(rq->api->store, match[0] ? match : NULL, limit,
 					  offset, customer_add_json, ctx);
 	}

@@ -207,7 +207,10 @@ static int list_one(const struct store_ticket *t, void *arg)
 
 /*
  * GET /api/v1/tickets?status=open,pending&assignee=1001&group=support&
- * customer=cu_..&sla=at_risk&mine=1&limit=50&offset=50
+ * customer=cu_..&sla=at_risk&mine=1&q=退款&limit=50&offset=50
+ *
+ * q: words of the subject or description, each as a prefix, any part of
+ * Chinese text (util_fts_query).
  *
  * limit and offset count the tickets of the answer, after who sees what
  * and the SLA state are applied: the store is then read in chunks until
@@ -216,7 +219,8 @@ static int list_one(const struct store_ticket *t, void *arg)
 void api__tickets_list(struct req *rq)
 {
 	struct store_ticket_filter f = {.limit = 100};
-	char status[64], assignee[16], group[64], customer[32], sla[16], mine[4];
+	char status[64], assignee[16], group[64], customer[32], sla[16], mine[4], q[256],
+	    match[512];
 	struct list_ctx x = {rq, NULL, NULL, 0, 0, 0};
 	bool filtered;
 	int err;
@@ -232,6 +236,11 @@ void api__tickets_list(struct req *rq)
 		f.groups = group;
 	if (api__query_get(rq->msg, "customer", customer, sizeof(customer)))
 		f.customer = customer;
+	if (api__query_get(rq->msg, "q", q, sizeof(q))) {
+		util_fts_query(match, sizeof(match), q);
+		if (match[0])
+			f.match = match;
+	}
 	if (api__query_get(rq->msg, "mine", mine, sizeof(mine)) && rq->who.extension[0])
 		f.assignee = rq->who.extension;
 	if (api__query_get(rq->msg, "sla", sla, sizeof(sla))) {

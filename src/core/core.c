@@ -352,6 +352,116 @@ size_t util_utf8_len(const char *s)
 	return n;
 }
 
+/* Is c a character of a script written without spaces between words:
+ * CJK radicals to the unified ideographs with kana and bopomofo, Hangul
+ * syllables, compatibility ideographs, half-width kana, the ideographs
+ * past the BMP. */
+static bool is_cjk(uint32_t c)
+{
+	return (c >= 0x2e80 && c <= 0x9fff) || (c >= 0xac00 && c <= 0xd7af) ||
+	       (c >= 0xf900 && c <= 0xfaff) || (c >= 0xff66 && c <= 0xff9f) ||
+	       (c >= 0x20000 && c <= 0x3134f);
+}
+
+/* The character at s: its length in bytes (1 for a byte that is not
+ * UTF-8), its code point in *cp (0 for such a byte). */
+static size_t utf8_next(const char *s, uint32_t *cp)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = *p < 0x80 ? 1 : utf8_seq_len(p);
+
+	*cp = n ? utf8_code(p, n) : 0;
+	return n ? n : 1;
+}
+
+int util_cjk_spaced(char *dst, size_t sz, const char *src)
+{
+	size_t o = 0;
+	bool space = true, cjk = false; /* what dst ends in */
+
+	if (!sz)
+		return E2BIG;
+	dst[0] = '\0';
+	while (src && *src) {
+		uint32_t c;
+		size_t n = utf8_next(src, &c);
+		bool now = is_cjk(c);
+
+		if (o + n + 1 >= sz) {
+			dst[o] = '\0';
+			return E2BIG;
+		}
+		if (c != ' ' && !space && (now || cjk))
+			dst[o++] = ' ';
+		memcpy(dst + o, src, n);
+		o += n;
+		src += n;
+		space = c == ' ';
+		cjk = now;
+	}
+	dst[o] = '\0';
+	return 0;
+}
+
+/* Is c part of a word for search: a letter or digit of ASCII, or any
+ * character past it but general punctuation (U+2000-U+206F) and CJK's
+ * own (U+3000-U+303F: 、。「」; U+FF00-U+FF0F: ，！). */
+static bool is_word(uint32_t c)
+{
+	if (c < 0x80)
+		return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+		       (c >= 'A' && c <= 'Z');
+	return !(c >= 0x2000 && c <= 0x206f) && !(c >= 0x3000 && c <= 0x303f) &&
+	       !(c >= 0xff00 && c <= 0xff0f);
+}
+
+void util_fts_query(char *out, size_t sz, const char *q)
+{
+	size_t o = 0;
+
+	if (!sz)
+		return;
+	out[0] = '\0';
+	while (q && *q) {
+		const char *start = q;
+		uint32_t c;
+		size_t n = utf8_next(q, &c), len;
+		bool cjk = is_cjk(c);
+
+		if (!is_word(c)) {
+			q += n; /* a space or punctuation: between words */
+			continue;
+		}
+		/* the run of word characters of one kind: CJK, or not */
+		while (*q) {
+			n = utf8_next(q, &c);
+			if (!is_word(c) || is_cjk(c) != cjk)
+				break;
+			q += n;
+		}
+		len = (size_t)(q - start);
+		/* the worst case: a space between every byte, two quotes, a
+		 * star, a space before */
+		if (o + 2 * len + 5 >= sz)
+			break;
+		if (o)
+			out[o++] = ' ';
+		out[o++] = '"';
+		for (const char *p = start; p < q;) {
+			n = utf8_next(p, &c);
+			if (cjk && p > start)
+				out[o++] = ' '; /* one token a character */
+			memcpy(out + o, p, n);
+			o += n;
+			p += n;
+		}
+		out[o++] = '"';
+		if (!cjk)
+			out[o++] = '*'; /* a prefix, as typed */
+		out[o] = '\0';
+	}
+}
+
 bool util_prefix_match(const char *list, const char *s)
 {
 	const char *p = list;

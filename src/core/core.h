@@ -127,6 +127,21 @@ int util_text_check(const char *s, size_t maxc, unsigned flags, const char **why
 void util_utf8_trim(char *s);
 /* The number of characters (code points) of well-formed UTF-8 s. */
 size_t util_utf8_len(const char *s);
+/*
+ * Search (issue 14): Chinese, Japanese and Korean are written without
+ * spaces, so a word tokenizer takes 张伟 for one word and finds no part
+ * of it. Text for the index goes through util_cjk_spaced, which puts a
+ * space around every CJK character (each its own token); a query
+ * (util_fts_query) asks for a run of CJK characters as a phrase of
+ * those tokens, so any part of a name, company or text is found, one
+ * character as well as five. dst of sz bytes (a cut before a character);
+ * E2BIG when cut.
+ */
+int util_cjk_spaced(char *dst, size_t sz, const char *src);
+/* The words of q (letters, digits, CJK) as an FTS5 query, all of them
+ * required: a word of letters or digits as a prefix ("ann"*), a run of
+ * CJK characters as a phrase of them ("张 伟"). "" when q has none. */
+void util_fts_query(char *out, size_t sz, const char *q);
 /* Does s start with one of the comma-separated prefixes of list
  * ("agent.,queue.")? An empty list takes everything. */
 bool util_prefix_match(const char *list, const char *s);

@@ -190,6 +190,11 @@ struct store_identity {
 	char customer[32];
 };
 
+/* The SQL functions the store's schema uses (hl_cjk: text for the search
+ * indexes), for another connection to the store's file (a tool, a
+ * benchmark filling it directly). 0 or ENOMEM. */
+struct sqlite3;
+int store_sql_functions(struct sqlite3 *db);
 /* Inserts or replaces (queued write; search follows). */
 int store_customer_save(struct store *st, const struct store_customer *c);
 /* Replaces the customer's identities with v (queued). Uniqueness is the
@@ -257,8 +262,10 @@ struct store_ticket_filter {
 	const char *assignee;
 	const char *groups; /* comma list */
 	const char *customer;
-	const char *call; /* linked to this call */
-	uint32_t limit;	  /* 0 = 100 */
+	const char *call;  /* linked to this call */
+	const char *match; /* an FTS5 query over subject and description
+			    * (util_fts_query); NULL = any */
+	uint32_t limit;	   /* 0 = 100 */
 	uint32_t offset;
 };
 typedef int(store_ticket_h)(const struct store_ticket *t, void *arg);

@@ -101,6 +101,40 @@ static int test_text_check(void)
 	return 0;
 }
 
+static int test_cjk_search(void)
+{
+	char b[128];
+
+	/* every CJK character a token of its own; other words stay whole */
+	TEST_EQ(util_cjk_spaced(b, sizeof(b), "张伟"), 0);
+	TEST_STREQ(b, "张 伟");
+	TEST_EQ(util_cjk_spaced(b, sizeof(b), "Acme上海分公司 Ltd"), 0);
+	TEST_STREQ(b, "Acme 上 海 分 公 司 Ltd");
+	TEST_EQ(util_cjk_spaced(b, sizeof(b), "김민준 さくら Zoë"), 0);
+	TEST_STREQ(b, "김 민 준 さ く ら Zoë");
+	TEST_EQ(util_cjk_spaced(b, 8, "张伟张伟"), E2BIG);
+	TEST_ASSERT(util_utf8_len(b) <= 3); /* cut between characters */
+	TEST_EQ(util_text_check(b, 0, 0, NULL), 0);
+
+	/* a query: CJK runs as phrases of characters, other words prefixes,
+	 * punctuation (CJK's too) between words */
+	util_fts_query(b, sizeof(b), "张伟");
+	TEST_STREQ(b, "\"张 伟\"");
+	util_fts_query(b, sizeof(b), "伟");
+	TEST_STREQ(b, "\"伟\"");
+	util_fts_query(b, sizeof(b), "ann lee");
+	TEST_STREQ(b, "\"ann\"* \"lee\"*");
+	util_fts_query(b, sizeof(b), "浦东，Zoë\"x");
+	TEST_STREQ(b, "\"浦 东\" \"Zoë\"* \"x\"*");
+	util_fts_query(b, sizeof(b), "Acme上海");
+	TEST_STREQ(b, "\"Acme\"* \"上 海\"");
+	util_fts_query(b, sizeof(b), " ,. \xff");
+	TEST_STREQ(b, "");
+	util_fts_query(b, 10, "张伟张伟张伟");
+	TEST_STREQ(b, ""); /* no room: nothing rather than half a phrase */
+	return 0;
+}
+
 static int test_prefix_match(void)
 {
 	TEST_ASSERT(util_prefix_match("agent.,queue.", "queue.stats"));
@@ -187,6 +221,7 @@ static const struct test_case tests[] = {
      test_sanitize},
     {"text rules: UTF-8, controls, bidi overrides, lengths in characters, cuts",
      test_text_check},
+    {"search: CJK characters spaced for the index, queries as phrases", test_cjk_search},
     {"type prefix lists (event stream and webhook filters)", test_prefix_match},
     {"local time in a zone from its file, across DST, TZ left alone", test_clock_local},
 };
