@@ -41,10 +41,24 @@
 #define CUSTOMER_NAME_MAX  127
 #define CUSTOMER_NOTES_MAX 2047
 
+struct identities_json {
+	json_t *arr;
+	const char *country; /* the tenant's, for how a number is shown */
+};
+
 static int identity_add_json(const struct store_identity *i, void *arg)
 {
-	json_array_append_new(arg,
-			      json_pack("{s:s,s:s}", "kind", i->kind, "value", i->value));
+	struct identities_json *x = arg;
+	char shown[64];
+
+	if (strcmp(i->kind, "phone")) {
+		json_array_append_new(
+		    x->arr, json_pack("{s:s,s:s}", "kind", i->kind, "value", i->value));
+		return 0;
+	}
+	crm_number_display(shown, sizeof(shown), i->value, x->country);
+	json_array_append_new(x->arr, json_pack("{s:s,s:s,s:s}", "kind", i->kind, "value",
+						i->value, "display", shown));
 	return 0;
 }
 
@@ -52,7 +66,9 @@ static json_t *customer_json(struct api *a, const struct store_customer *c)
 {
 	json_t *tags = api__words_json(c->tags), *ids = json_array(), *fields;
 
-	(void)store_identity_list(a->store, c->id, identity_add_json, ids);
+	struct identities_json x = {ids, a->tenant ? a->tenant->country : NULL};
+
+	(void)store_identity_list(a->store, c->id, identity_add_json, &x);
 	fields = c->fields[0] ? json_loads(c->fields, 0, NULL) : NULL;
 	return json_pack("{s:s,s:s,s:s,s:s,s:o,s:s,s:o,s:o,s:o,s:o}", "id", c->id, "name",
 			 c->name, "company", c->company, "tier", c->tier, "tags", tags,

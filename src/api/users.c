@@ -766,6 +766,9 @@ static json_t *session_json(struct req *rq)
 	json_t *o = who_json(&rq->who);
 
 	json_object_set_new(o, "locale", json_string(us ? us->u.locale : ""));
+	/* how the pages show numbers (web/number.js, as crm_number_display) */
+	json_object_set_new(o, "country",
+			    json_string(rq->api->tenant ? rq->api->tenant->country : ""));
 	return o;
 }
 
