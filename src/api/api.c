@@ -1498,6 +1498,8 @@ static const struct route routes[] = {
     {"PUT", "/api/v1/queues/{id}", SUP, api__queue_put},
     {"GET", "/api/v1/media/moh", SUP, api__media_moh_list},
     {"POST", "/api/v1/media/moh", SUP, api__media_moh_add},
+    {"GET", "/api/v1/media/prompts", ADMIN, api__media_prompt_list},
+    {"POST", "/api/v1/media/prompts", ADMIN, api__media_prompt_add},
     {"GET", "/api/v1/queues/{id}/stats", ANY, queues_stats},
     {"GET", "/api/v1/stats/hourly", ANY, stats_hourly},
     {"GET", "/api/v1/events", ANY, events_stream},

@@ -310,8 +310,10 @@ route_h api__surveys_answer;
  * tenant's skills, calendars and flows as lists. */
 route_h api__tenant_get, api__tenant_check, api__tenant_put, api__tenant_reload,
     api__queue_put;
-/* Queue music uploaded into the media folder, and listed (media.c). */
-route_h api__media_moh_add, api__media_moh_list;
+/* Queue music uploaded into the media folder, and listed; recorded
+ * prompts likewise, converted to 8 kHz mono (media.c). */
+route_h api__media_moh_add, api__media_moh_list, api__media_prompt_add,
+    api__media_prompt_list;
 route_h api__agents_add, api__agents_patch, api__pause_reasons_put, api__dispositions_put,
     api__hours_add, api__hours_patch, api__skills_list, api__hours_list, api__flows_list,
     api__flows_get;
