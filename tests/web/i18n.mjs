@@ -22,7 +22,7 @@ import { URL, SHOTS, notOk, status, check, launch, openPage, signIn, waitText } 
 
 // Names that stay as they are in every language: the product, protocols
 // and the contact center's acronyms.
-const BRANDS = ['Hotline', 'SIP', 'IVR', 'SLA', 'API', 'CRM', 'VIP', 'YAML', 'HTTP', 'UTC', 'docs/openapi.yaml'];
+const BRANDS = ['Hotline', 'SIP', 'IVR', 'SLA', 'API', 'CRM', 'VIP', 'YAML', 'HTTP', 'UTC', 'docs/openapi.yaml', 'WAV', 'MP3', 'kHz'];
 
 async function apiGet(path) {
   const r = await fetch(URL + path, { headers: { Authorization: 'Bearer test-token' } });
