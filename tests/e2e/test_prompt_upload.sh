@@ -91,6 +91,6 @@ PY
 )
 echo "# heard ${heard}s of tone" >&2
 # a busy machine may lose a few packets on the way to the sink, never add
-check "... the uploaded prompt, as long as it is (2 s, within 20 %)" \
-	awk -v h="$heard" 'BEGIN { exit !(h >= 1.6 && h <= 2.4) }'
+check "... the uploaded prompt, as long as it is (2 s; -25 % for packets a loaded machine loses)" \
+	awk -v h="$heard" 'BEGIN { exit !(h >= 1.5 && h <= 2.4) }'
 finish
