@@ -193,12 +193,49 @@ json_t *api__error_json(const char *errcode, const char *msg)
 	return json_pack("{s:{s:s,s:s}}", "error", "code", errcode, "message", msg);
 }
 
+void api__locale(struct req *rq, char *out, size_t sz)
+{
+	const struct http_hdr *h;
+	const char *l = rq->who.user[0] ? api__user_locale(rq->api, rq->who.user) : "";
+
+	out[0] = '\0';
+	if (l && *l) {
+		util_copy(out, sz, l);
+		return;
+	}
+	/* RFC 9110 §12.5.4: the first range is the one most wanted (a
+	 * browser lists its own first); q-values are not weighed */
+	h = rq->msg ? http_msg_hdr(rq->msg, HTTP_HDR_ACCEPT_LANGUAGE) : NULL;
+	if (h) {
+		size_t n = 0;
+		while (n < h->val.l && h->val.p[n] != ',' && h->val.p[n] != ';' &&
+		       h->val.p[n] != ' ')
+			n++;
+		if (n && n < sz) {
+			memcpy(out, h->val.p, n);
+			out[n] = '\0';
+		}
+	}
+}
+
+const char *api__words(struct req *rq, const char *english)
+{
+	char locale[32];
+
+	api__locale(rq, locale, sizeof(locale));
+	return msg_fmt(locale, english);
+}
+
 void api__reply_error(struct req *rq, uint16_t code, const char *reason,
 		      const char *errcode, const char *fmt, ...)
 {
-	char msg[256];
+	char msg[256], locale[32];
 	va_list ap;
 
+	/* in the asker's language when its catalog has this text: the same
+	 * arguments, checked when the catalog was loaded */
+	api__locale(rq, locale, sizeof(locale));
+	fmt = msg_fmt(locale, fmt);
 	va_start(ap, fmt);
 	if (vsnprintf(msg, sizeof(msg), fmt, ap) >= (int)sizeof(msg))
 		util_utf8_trim(msg); /* JSON text must stay UTF-8 */
@@ -461,7 +498,8 @@ json_t *api__body_object(struct req *rq, const char *const fields[])
 		return NULL;
 	}
 	if (!body_text_ok(body, path, sizeof(path), &why)) {
-		api__reply_error(rq, 400, "Bad Request", "bad_text", "%s: %s", path, why);
+		api__reply_error(rq, 400, "Bad Request", "bad_text", "%s: %s", path,
+				 api__words(rq, why));
 		json_decref(body);
 		return NULL;
 	}
@@ -481,7 +519,8 @@ bool api__text(struct req *rq, const json_t *body, const char *key, size_t minc,
 	if (!err && util_utf8_len(s) < minc)
 		err = E2BIG;
 	if (err == EILSEQ) {
-		api__reply_error(rq, 400, "Bad Request", "bad_text", "%s: %s", key, why);
+		api__reply_error(rq, 400, "Bad Request", "bad_text", "%s: %s", key,
+				 api__words(rq, why));
 		return false;
 	}
 	if (err) {

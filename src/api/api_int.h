@@ -264,6 +264,14 @@ bool api__users_who(struct api_users *u, const struct http_msg *msg, bool query,
  * token not revoked, its session not ended or expired, its user there,
  * enabled and with the same role, extension and queues? */
 bool api__users_valid(struct api_users *u, const struct api_who *who);
+/* The language user reads the pages in ("" for the browser's). */
+const char *api__user_locale(struct api *a, const char *user);
+/* The language to answer rq in: its user's, else the first of the
+ * browser's Accept-Language, else "" (English). */
+void api__locale(struct req *rq, char *out, size_t sz);
+/* A few words of the server's (a reason passed into a message) in rq's
+ * language, from the same catalogs; english itself when none. */
+const char *api__words(struct req *rq, const char *english);
 /* Hex SHA-256 of a secret (token, cookie, survey link): how they are kept. */
 void api__secret_hash(const char *secret, size_t len, char hex[65]);
 /* Appends to the audit log: who did action to target, with detail. */

@@ -146,7 +146,8 @@ static void upload(struct req *rq, const struct upload_kind *k)
 	bool existed;
 	int err;
 
-	if (!api__query_get(rq->msg, "name", name, sizeof(name)) || !upload_name_ok(k, name)) {
+	if (!api__query_get(rq->msg, "name", name, sizeof(name)) ||
+	    !upload_name_ok(k, name)) {
 		char exts[64] = "";
 		for (size_t i = 0; k->exts[i]; i++)
 			snprintf(exts + strlen(exts), sizeof(exts) - strlen(exts), "%s%s",
@@ -176,7 +177,8 @@ static void upload(struct req *rq, const struct upload_kind *k)
 	if (err) {
 		(void)unlink(tmp);
 		api__reply_error(rq, 503, "Service Unavailable", "io_error",
-				 "the %s could not be written: %s", k->what, strerror(err));
+				 "the %s could not be written: %s", k->what,
+				 strerror(err));
 		return;
 	}
 	/* played as a queue or a flow would play it, or not kept */
@@ -185,9 +187,11 @@ static void upload(struct req *rq, const struct upload_kind *k)
 		(void)unlink(tmp);
 		mem_deref(p);
 		api__reply_error(rq, 422, "Unprocessable Entity", "not_playable",
-				 "%s: not audio that can be played as %s (%s)", name, k->what,
-				 err == EFBIG ? "longer than 10 minutes"
-						   : "not WAV, MP3, FLAC or Ogg audio");
+				 "%s: not audio that can be played as %s (%s)", name,
+				 api__words(rq, k->what),
+				 api__words(rq, err == EFBIG
+						    ? "longer than 10 minutes"
+						    : "not WAV, MP3, FLAC or Ogg audio"));
 		return;
 	}
 	if (k->convert && p->n > (size_t)MEDIA_SRATE * PROMPT_MAX_SECONDS) {
@@ -217,13 +221,15 @@ static void upload(struct req *rq, const struct upload_kind *k)
 		(void)unlink(tmp);
 		mem_deref(p);
 		api__reply_error(rq, 503, "Service Unavailable", "io_error",
-				 "the %s could not be written: %s", k->what, strerror(err));
+				 "the %s could not be written: %s", k->what,
+				 strerror(err));
 		return;
 	}
 	api__audit(rq->api, &rq->who, "media.upload", name, "%zu bytes", len);
 	api__reply_committed(rq, existed ? 200 : 201, existed ? "OK" : "Created", NULL,
-			     json_pack("{s:s,s:I,s:I}", "name", name, "bytes", (json_int_t)len,
-				       "ms", (json_int_t)(p->n * 1000 / MEDIA_SRATE)));
+			     json_pack("{s:s,s:I,s:I}", "name", name, "bytes",
+				       (json_int_t)len, "ms",
+				       (json_int_t)(p->n * 1000 / MEDIA_SRATE)));
 	mem_deref(p);
 }
 

@@ -772,6 +772,13 @@ static json_t *session_json(struct req *rq)
 	return o;
 }
 
+const char *api__user_locale(struct api *a, const char *user)
+{
+	const struct user *us = user && user[0] ? user_find(a->users, user) : NULL;
+
+	return us ? us->u.locale : "";
+}
+
 /* GET /api/v1/session: who am I. */
 void api__session_get(struct req *rq)
 {

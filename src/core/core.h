@@ -142,6 +142,19 @@ int util_cjk_spaced(char *dst, size_t sz, const char *src);
  * required: a word of letters or digits as a prefix ("ann"*), a run of
  * CJK characters as a phrase of them ("张 伟"). "" when q has none. */
 void util_fts_query(char *out, size_t sz, const char *q);
+/*
+ * The server's texts in a person's language (msg.c): catalogs
+ * <dir>/server/<tag>.json map an English printf format to its
+ * translation, which must take the same arguments (checked at load).
+ * msg_fmt gives the format for a locale (a BCP 47 tag; its language
+ * alone also matches), the English one when there is none.
+ */
+int msg_load(const char *dir);
+void msg_close(void);
+const char *msg_fmt(const char *locale, const char *fmt);
+bool msg_has(const char *locale);
+/* Do two printf formats take the same arguments in the same order? */
+bool msg_same_args(const char *a, const char *b);
 /* Does s start with one of the comma-separated prefixes of list
  * ("agent.,queue.")? An empty list takes everything. */
 bool util_prefix_match(const char *list, const char *s);

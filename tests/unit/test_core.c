@@ -6,7 +6,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include <re.h>
 #include "core/core.h"
 #include "test.h"
@@ -135,6 +138,46 @@ static int test_cjk_search(void)
 	return 0;
 }
 
+/* The server's catalogs: a translation taking other arguments than the
+ * English is left out (a catalog cannot make a format read what was not
+ * passed); a language finds its catalog by tag or by language alone. */
+static int test_msg_catalog(void)
+{
+	char dir[] = "/tmp/hotline-msg-XXXXXX", path[128];
+	FILE *f;
+
+	TEST_ASSERT(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/server", dir);
+	TEST_EQ(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/server/zh-CN.json", dir);
+	f = fopen(path, "w");
+	TEST_ASSERT(f != NULL);
+	fputs("{\"no ticket '%s'\": \"没有工单“%s”\","
+	      " \"%s: text of at most %zu characters\": \"%s：最多 %s 个字符\","
+	      " \"%s of %d\": \"%d 中的 %s\"}",
+	      f);
+	fclose(f);
+	TEST_EQ(msg_load(dir), 0);
+	TEST_STREQ(msg_fmt("zh-CN", "no ticket '%s'"), "没有工单“%s”");
+	TEST_STREQ(msg_fmt("zh", "no ticket '%s'"), "没有工单“%s”");
+	TEST_STREQ(msg_fmt("zh-Hans-CN", "no ticket '%s'"), "没有工单“%s”");
+	TEST_STREQ(msg_fmt("en", "no ticket '%s'"), "no ticket '%s'");
+	TEST_STREQ(msg_fmt("", "no ticket '%s'"), "no ticket '%s'");
+	/* %zu read as %s, arguments swapped: both left out */
+	TEST_STREQ(msg_fmt("zh-CN", "%s: text of at most %zu characters"),
+		   "%s: text of at most %zu characters");
+	TEST_STREQ(msg_fmt("zh-CN", "%s of %d"), "%s of %d");
+	TEST_ASSERT(msg_same_args("%s: %.1f s, %5zu%%", "%s：%.1f 秒，%5zu%%"));
+	TEST_ASSERT(!msg_same_args("%s %s", "%s"));
+	msg_close();
+	TEST_STREQ(msg_fmt("zh-CN", "no ticket '%s'"), "no ticket '%s'");
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/server", dir);
+	rmdir(path);
+	rmdir(dir);
+	return 0;
+}
+
 static int test_prefix_match(void)
 {
 	TEST_ASSERT(util_prefix_match("agent.,queue.", "queue.stats"));
@@ -222,6 +265,8 @@ static const struct test_case tests[] = {
     {"text rules: UTF-8, controls, bidi overrides, lengths in characters, cuts",
      test_text_check},
     {"search: CJK characters spaced for the index, queries as phrases", test_cjk_search},
+    {"server texts: catalogs by language, translations with other arguments left out",
+     test_msg_catalog},
     {"type prefix lists (event stream and webhook filters)", test_prefix_match},
     {"local time in a zone from its file, across DST, TZ left alone", test_clock_local},
 };
