@@ -540,12 +540,39 @@ out:
 	json_decref(body);
 }
 
+/* The history as the reader reads it: the lines the server wrote (not
+ * notes and replies, which are people's) in the reader's language when
+ * the catalog has their format (ticket.c's history lines). */
+struct history_ctx {
+	json_t *arr;
+	char locale[32];
+};
+
 static int history_one(const struct store_ticket_entry *e, void *arg)
 {
-	json_array_append_new(arg,
+	static const char *const fmts[] = {
+	    "%s; %s, %s, assigned to %s",
+	    "%s; %s, %s",
+	    "%s → %s",
+	    "satisfaction %llu of 5",
+	    "priority %s, assignee %s → %s",
+	    "priority %s, assignee %s kept: nobody else in %s is "
+	    "available",
+	    NULL};
+	static const char *const sla[] = {"first response %s", "resolution %s", NULL};
+	struct history_ctx *x = arg;
+	char text[STORE_TEXT(2047)];
+	const char *shown = e->text;
+
+	if (x->locale[0] && strcmp(e->kind, "note") && strcmp(e->kind, "reply") &&
+	    strcmp(e->kind, "fields") &&
+	    msg_render(x->locale, strcmp(e->kind, "sla") ? fmts : sla, true, e->text,
+		       text, sizeof(text)))
+		shown = text;
+	json_array_append_new(x->arr,
 			      json_pack("{s:o,s:s,s:s,s:s,s:b}", "at",
 					api__time_json(e->ts), "user", e->user, "kind",
-					e->kind, "text", e->text, "public", e->public_));
+					e->kind, "text", shown, "public", e->public_));
 	return 0;
 }
 
@@ -588,7 +615,7 @@ static json_t *assignees_json(struct req *rq, const struct store_ticket *t)
 void api__tickets_get(struct req *rq)
 {
 	struct store_ticket *t = malloc(sizeof(*t));
-	json_t *o, *h;
+	json_t *o;
 
 	if (!t) {
 		change_error(rq, ENOMEM, "");
@@ -596,9 +623,11 @@ void api__tickets_get(struct req *rq)
 	}
 	if (ticket_load(rq, t)) {
 		o = ticket_json(rq->api, t);
-		h = json_array();
-		(void)store_ticket_history(rq->api->store, t->id, history_one, h);
-		json_object_set_new(o, "history", h);
+		struct history_ctx x = {json_array(), ""};
+
+		api__locale(rq, x.locale, sizeof(x.locale));
+		(void)store_ticket_history(rq->api->store, t->id, history_one, &x);
+		json_object_set_new(o, "history", x.arr);
 		json_object_set_new(o, "transitions", transitions_json(t));
 		json_object_set_new(o, "assignees", assignees_json(rq, t));
 		api__reply_json(rq, 200, "OK", o);

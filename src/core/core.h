@@ -153,6 +153,15 @@ int msg_load(const char *dir);
 void msg_close(void);
 const char *msg_fmt(const char *locale, const char *fmt);
 bool msg_has(const char *locale);
+/*
+ * A line written from one of the English formats fmts (NULL-ended), as
+ * the locale's catalog writes it: the strings in the conversions' places
+ * found in text and put in the translation's (words: each also
+ * translated when the catalog has it, for names such as a status). false
+ * when no format reads text or none is translated.
+ */
+bool msg_render(const char *locale, const char *const *fmts, bool words, const char *text,
+		char *out, size_t sz);
 /* Do two printf formats take the same arguments in the same order? */
 bool msg_same_args(const char *a, const char *b);
 /* Does s start with one of the comma-separated prefixes of list

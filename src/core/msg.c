@@ -153,3 +153,104 @@ bool msg_has(const char *locale)
 {
 	return lang_find(locale) != NULL;
 }
+
+/* Does text read as fmt with some strings in its conversions' places?
+ * The strings (at most max, each a view into text) in cap/caplen. Each
+ * conversion takes up to where the literal after it next appears. */
+static int match(const char *fmt, const char *text, const char **cap, size_t *caplen,
+		 size_t max)
+{
+	size_t n = 0;
+
+	while (*fmt) {
+		if (*fmt != '%' || fmt[1] == '%') {
+			size_t k = *fmt == '%' ? 2 : 1;
+			if (*text != *fmt)
+				return -1;
+			text++;
+			fmt += k;
+			continue;
+		}
+		/* skip the conversion, then find the literal that follows */
+		fmt++;
+		while (*fmt && strchr("-+ #0123456789.*hlLqjzt", *fmt))
+			fmt++;
+		if (!*fmt++ || n >= max)
+			return -1;
+		{
+			const char *lit = fmt, *end;
+			size_t litlen = strcspn(lit, "%");
+			char buf[64];
+
+			if (!litlen) {
+				if (*lit)
+					return -1; /* two conversions in a row: ambiguous
+						    */
+				end = text + strlen(text);
+			} else {
+				if (litlen >= sizeof(buf))
+					litlen = sizeof(buf) - 1;
+				memcpy(buf, lit, litlen);
+				buf[litlen] = '\0';
+				end = strstr(text, buf);
+				if (!end)
+					return -1;
+			}
+			cap[n] = text;
+			caplen[n++] = (size_t)(end - text);
+			text = end;
+		}
+	}
+	return *text ? -1 : (int)n;
+}
+
+bool msg_render(const char *locale, const char *const *fmts, bool words, const char *text,
+		char *out, size_t sz)
+{
+	for (size_t i = 0; fmts[i]; i++) {
+		const char *t = msg_fmt(locale, fmts[i]), *cap[8];
+		size_t caplen[8], o = 0, k = 0;
+		int n;
+
+		if (t == fmts[i] || (n = match(fmts[i], text, cap, caplen, 8)) < 0)
+			continue;
+		/* the translation, each conversion filled with its string (the
+		 * same order: checked at load), a word translated when asked */
+		for (const char *p = t; *p && o + 1 < sz;) {
+			if (*p != '%') {
+				out[o++] = *p++;
+				continue;
+			}
+			if (p[1] == '%') {
+				out[o++] = '%';
+				p += 2;
+				continue;
+			}
+			p++;
+			while (*p && strchr("-+ #0123456789.*hlLqjzt", *p))
+				p++;
+			if (*p)
+				p++;
+			if (k < (size_t)n) {
+				char word[64];
+				const char *w = NULL;
+				if (words && caplen[k] < sizeof(word)) {
+					memcpy(word, cap[k], caplen[k]);
+					word[caplen[k]] = '\0';
+					w = msg_fmt(locale, word);
+					w = w == word ? NULL : w;
+				}
+				o += (size_t)snprintf(out + o, sz - o, "%.*s",
+						      w ? (int)strlen(w) : (int)caplen[k],
+						      w ? w : cap[k]);
+				if (o >= sz)
+					o = sz - 1;
+				k++;
+			}
+		}
+		out[o] = '\0';
+		util_utf8_trim(out);
+		return true;
+	}
+	return false;
+}

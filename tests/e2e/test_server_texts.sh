@@ -3,7 +3,8 @@
 # come from a catalog per language (web/server/zh-CN.json; English needs
 # none) in the user's own language (PATCH /session locale), else the
 # browser's (Accept-Language), else English; the reasons passed into a
-# message are translated too. Every translation in the shipped catalog
+# message are translated too, and the ticket history lines the server
+# wrote (by their format, read back in the reader's). Every translation in the shipped catalog
 # takes the English text's arguments (none left out at load).
 source "$(dirname "$0")/lib.sh"
 start_hotline
@@ -27,4 +28,19 @@ check "the user's own language, whatever the browser says" \
 	test "$(msg -b "$T/wang.jar" -H 'Accept-Language: en' -d '{"name":"张伟","tier":"gold"}' "$URL/customers")" = "tier：“gold”不是本租户的客户等级（crm.tiers）"
 check "... a length in characters, in Chinese" \
 	test "$(msg -b "$T/wang.jar" -d "{\"subject\":\"$(python3 -c "print('工'*256)")\"}" "$URL/tickets")" = "subject：最多 255 个字符"
+
+# ticket history: the lines the server wrote, in the reader's language;
+# notes are people's words and stay as written
+c=$(req POST /tickets '{"subject":"退款","priority":"high","category":"billing","group":"sales"}')
+tk=$(j 'j["id"]')
+req PATCH "/tickets/$tk" '{"status":"open"}' >/dev/null
+req POST "/tickets/$tk/notes" '{"text":"open → closed, as typed"}' >/dev/null
+# (the created line without whom it was assigned to: whoever was free)
+hist() { curl -s -o "$T/r.json" "$@" "$URL/tickets/$tk"; j '" | ".join(h["kind"] + "=" + h["text"].split(", assigned")[0].split("，分配")[0] for h in j["history"])'; }
+check "in English for an English reader, as stored" \
+	test "$(hist -H 'Authorization: Bearer test-token')" = "created=退款; high, billing | status=new → open | note=open → closed, as typed"
+check "in Chinese for wang: the format and its words (status, priority) translated, the note as typed" \
+	test "$(hist -b "$T/wang.jar")" = "created=退款；高，billing | status=新建 → 处理中 | note=open → closed, as typed"
+check "the stored lines are unchanged (English)" \
+	test "$(db "SELECT text FROM ticket_history WHERE ticket='$tk' AND kind='status'")" = "new → open"
 finish

@@ -154,7 +154,9 @@ static int test_msg_catalog(void)
 	TEST_ASSERT(f != NULL);
 	fputs("{\"no ticket '%s'\": \"没有工单“%s”\","
 	      " \"%s: text of at most %zu characters\": \"%s：最多 %s 个字符\","
-	      " \"%s of %d\": \"%d 中的 %s\"}",
+	      " \"%s of %d\": \"%d 中的 %s\","
+	      " \"%s → %s\": \"%s → %s\", \"new\": \"新建\", \"open\": \"处理中\","
+	      " \"satisfaction %llu of 5\": \"满意度 %llu/5\"}",
 	      f);
 	fclose(f);
 	TEST_EQ(msg_load(dir), 0);
@@ -169,6 +171,24 @@ static int test_msg_catalog(void)
 	TEST_STREQ(msg_fmt("zh-CN", "%s of %d"), "%s of %d");
 	TEST_ASSERT(msg_same_args("%s: %.1f s, %5zu%%", "%s：%.1f 秒，%5zu%%"));
 	TEST_ASSERT(!msg_same_args("%s %s", "%s"));
+	/* a line read back by its format, its words translated */
+	{
+		static const char *const fmts[] = {"satisfaction %llu of 5", "%s → %s",
+						   NULL};
+		char out[64];
+		TEST_ASSERT(
+		    msg_render("zh-CN", fmts, true, "new → open", out, sizeof(out)));
+		TEST_STREQ(out, "新建 → 处理中");
+		TEST_ASSERT(msg_render("zh-CN", fmts, true, "satisfaction 4 of 5", out,
+				       sizeof(out)));
+		TEST_STREQ(out, "满意度 4/5");
+		TEST_ASSERT(
+		    msg_render("zh-CN", fmts, false, "new → 1003", out, sizeof(out)));
+		TEST_STREQ(out, "new → 1003");
+		TEST_ASSERT(!msg_render("zh-CN", fmts, true, "a note", out, sizeof(out)));
+		TEST_ASSERT(
+		    !msg_render("en", fmts, true, "new → open", out, sizeof(out)));
+	}
 	msg_close();
 	TEST_STREQ(msg_fmt("zh-CN", "no ticket '%s'"), "no ticket '%s'");
 	unlink(path);
