@@ -311,7 +311,7 @@ struct store_user {
 	char role[16];	    /* agent, supervisor, admin */
 	char extension[16]; /* an agent's SIP extension */
 	char queues[256];   /* comma list: the queues a supervisor supervises */
-	char display[128];
+	char display[STORE_TEXT(127)];
 	char pw_hash[128]; /* argon2id, libsodium's crypto_pwhash_str form */
 	bool disabled;
 	uint64_t created;

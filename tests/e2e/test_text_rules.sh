@@ -134,4 +134,11 @@ check "notes: read back byte for byte" python3 -c "
 import json,sys
 got=json.load(open('$T/r.json')); want=json.load(open('$T/note.json',encoding='utf-8'))['text']
 sys.exit(not any(h.get('text')==want for h in got.get('history',[])))"
+
+# a user's display name and the audit log: as written, quotes and all
+c=$(req POST /users '{"name":"zw","role":"admin","display":"张伟 \"Wei\" Zoë 👍","password":"zw-secret-1"}')
+check "a user's display name is taken as written" test "$c/$(j 'j.get("display")')" = '201/张伟 "Wei" Zoë 👍'
+refused POST /users display "b'a\\u0007'" '"name":"zx","role":"admin","password":"zx-secret-1",'
+check "... bad text in it is 400 naming display, no user made" \
+	test "$?/$(db "SELECT count(*) FROM users WHERE name='zx'")" = 0/0
 finish
