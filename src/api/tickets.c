@@ -569,10 +569,12 @@ static int history_one(const struct store_ticket_entry *e, void *arg)
 	    msg_render(x->locale, strcmp(e->kind, "sla") ? fmts : sla, true, e->text,
 		       text, sizeof(text)))
 		shown = text;
-	json_array_append_new(x->arr,
-			      json_pack("{s:o,s:s,s:s,s:s,s:b}", "at",
-					api__time_json(e->ts), "user", e->user, "kind",
-					e->kind, "text", shown, "public", e->public_));
+	/* text stays as stored (the pages read the English lines and word
+	 * them themselves); shown is the server's own wording for readers */
+	json_array_append_new(x->arr, json_pack("{s:o,s:s,s:s,s:s,s:s,s:b}", "at",
+						api__time_json(e->ts), "user", e->user,
+						"kind", e->kind, "text", e->text, "shown",
+						shown, "public", e->public_));
 	return 0;
 }
 
