@@ -135,7 +135,15 @@ import json,sys
 got=json.load(open('$T/r.json')); want=json.load(open('$T/note.json',encoding='utf-8'))['text']
 sys.exit(not any(h.get('text')==want for h in got.get('history',[])))"
 
-# a user's display name and the audit log: as written, quotes and all
+# a survey's comment (the customer's words, no sign-in): the same rules
+bad=0
+for k in "${BAD_KINDS[@]}"; do refused POST /surveys comment "$k" '"token":"t0","score":4,' || bad=$((bad + 1)); done
+check "surveys: each kind of bad text in comment is 400 bad_text naming comment" test "$bad" = 0
+python3 -c "import json; open('$T/sv.json','w',encoding='utf-8').write(json.dumps({'token':'t0','score':4,'comment':'服务很好 👍\n谢谢'+'好'*502}, ensure_ascii=False))"
+c=$(send POST /surveys sv.json)
+check "... 511 characters of comment with a line break pass the text rules (404: no such link)" \
+	test "$c/$(j 'j["error"]["code"]')" = 404/not_found
+: as written, quotes and all
 c=$(req POST /users '{"name":"zw","role":"admin","display":"张伟 \"Wei\" Zoë 👍","password":"zw-secret-1"}')
 check "a user's display name is taken as written" test "$c/$(j 'j.get("display")')" = '201/张伟 "Wei" Zoë 👍'
 refused POST /users display "b'a\\u0007'" '"name":"zx","role":"admin","password":"zx-secret-1",'
