@@ -20,7 +20,7 @@
 #define CFG_MAX_TRUSTED	 16
 #define CFG_MAX_REGFROM	 8 /* agents.register_from */
 #define CFG_MAX_OPTIONS	 12
-#define CFG_MAX_HOLIDAYS 64
+#define CFG_MAX_HOLIDAYS 10000 /* dates in one list: a bound on a runaway file */
 
 #define CFG_MAX_TIERS 8
 #define CFG_MAX_SLA   16
@@ -139,11 +139,11 @@ struct cfg_hours {
 	/* minutes since midnight, [open, close); open == close == 0: closed */
 	struct {
 		uint16_t open, close;
-	} week[7];			     /* 0 = Monday ... 6 = Sunday */
-	char holidays[CFG_MAX_HOLIDAYS][11]; /* "2026-12-25" */
+	} week[7]; /* 0 = Monday ... 6 = Sunday */
+	/* as many as the file gives (malloc'd, the tenant's): "2026-12-25" */
+	char (*holidays)[11];
 	size_t holidayc;
-	char workdays[CFG_MAX_HOLIDAYS][11]; /* dates worked although their
-					      * weekday is closed */
+	char (*workdays)[11]; /* dates worked although their weekday is closed */
 	size_t workdayc;
 	/* workday_hours: a workday's; unset (0, 0), the first open of
 	 * Monday-Friday's */
