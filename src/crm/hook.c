@@ -141,7 +141,7 @@ static uint64_t ask_run(void *job, void *arg)
 			log_warn("crm: lookup answer refused: %s: %s", keys[i], why);
 			json_decref(o);
 			a->err = EIO;
-			return;
+			return 0;
 		}
 	}
 	util_copy(a->m.customer, sizeof(a->m.customer),
