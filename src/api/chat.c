@@ -8,6 +8,7 @@
  * Every WebSocket call of the chat is in the "socket" section below
  * (accept, send, close, peer, tcp), as in stream.c.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -482,15 +483,50 @@ void api__chat_transcript(struct req *rq)
 	free(text);
 }
 
+/* X-Filename percent-decoded: a header is ASCII, a file's name may be
+ * 图.png (the widget sends encodeURIComponent's). A broken escape or a
+ * control character leaves "file". */
+static void filename_get(const struct http_msg *msg, char *name, size_t sz)
+{
+	const struct http_hdr *fn = http_msg_xhdr(msg, "X-Filename");
+	size_t j = 0;
+
+	util_copy(name, sz, "file");
+	if (!fn || !fn->val.l)
+		return;
+	for (size_t i = 0; i < fn->val.l; i++) {
+		unsigned c = (unsigned char)fn->val.p[i];
+
+		if (c == '%') {
+			char hex[3] = {0};
+
+			if (i + 2 >= fn->val.l ||
+			    !isxdigit((unsigned char)fn->val.p[i + 1]) ||
+			    !isxdigit((unsigned char)fn->val.p[i + 2]))
+				goto bad;
+			hex[0] = fn->val.p[i + 1];
+			hex[1] = fn->val.p[i + 2];
+			c = (unsigned)strtoul(hex, NULL, 16);
+			i += 2;
+		}
+		if (c < 0x20 || c == 0x7f || c == '/' || c == '\\' || j + 1 >= sz)
+			goto bad;
+		name[j++] = (char)c;
+	}
+	name[j] = '\0';
+	if (j && chat_utf8_chars(name, j) > 0)
+		return;
+bad:
+	util_copy(name, sz, "file");
+}
+
 static void attach(struct req *rq, struct vreq *vr, const char *agent)
 {
-	const struct http_hdr *fn = http_msg_xhdr(rq->msg, "X-Filename");
-	char name[128] = "file", aid[32];
+	char name[128], aid[32];
 	uint32_t seq = 0;
 	int err;
 
-	if (fn && fn->val.l)
-		pl_strcpy(&fn->val, name, sizeof(name));
+	filename_get(rq->msg, name, sizeof(name));
 	if (!rq->msg->mb || !mbuf_get_left(rq->msg->mb)) {
 		verror(vr, 400, "Bad Request", "bad_body",
 		       "the file is the request's body");
