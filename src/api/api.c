@@ -1340,6 +1340,7 @@ static const struct route routes[] = {
     {"POST", "/api/v1/interactions/{id}/attachments", ANY, api__chat_agent_attach},
     {"GET", "/api/v1/interactions/{id}/attachments/{id}", ANY,
      api__chat_agent_attachment},
+    {"POST", "/api/v1/interactions/{id}/customer", ANY, api__chat_customer},
     {"GET", "/api/v1/chat/canned", ANY, api__chat_canned},
     {"GET", "/chat/widget.js", 0, api__web_widget},
     {"GET", "/chat/v1/entries/{id}", 0, api__chat_entry},
