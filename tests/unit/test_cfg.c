@@ -40,7 +40,7 @@ static int test_shipped_files(void)
 		goto out;
 	if (cfg_tenant_load(&t, n->tenant_file, &e))
 		goto out;
-	if (t->agentc != 4 || t->queuec != 2 || !cfg_agent_find(t, "1004") ||
+	if (t->agentc != 4 || t->queuec != 3 || !cfg_agent_find(t, "1004") ||
 	    strcmp(cfg_number_find(t, "5000")->flow, "main"))
 		goto out;
 	f = cfg_flow_find(t, "main");
@@ -58,6 +58,11 @@ static int test_shipped_files(void)
 	    cfg_queue_find(t, "support")->members[2].tier != 1 ||
 	    strcmp(cfg_queue_find(t, "support")->overflow, "queue:sales") ||
 	    strcmp(cfg_queue_find(t, "sales")->strategy, "longest-idle"))
+		goto out;
+	/* the demo chats: a web entry on the chat queue */
+	if (cfg_queue_find(t, "chat")->channel != CFG_CHAT ||
+	    !cfg_chat_entry_find(t, "web") ||
+	    strcmp(cfg_chat_entry_find(t, "web")->topics[0].queue, "chat"))
 		goto out;
 	/* the custom fields of the demo's customers and tickets */
 	if (t->crm_fieldc != 3 || t->crm_fields[1].type != CFG_FIELD_CHOICE ||
