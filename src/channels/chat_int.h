@@ -91,6 +91,11 @@ struct chat {
 	struct chat_visitor *v; /* its socket now, NULL: none */
 	uint64_t ended_at;	/* 0: live */
 	size_t last_pos;	/* the place last told */
+	/* the flood window: the chat's, not the socket's, so that opening
+	 * a new socket does not start it again */
+	uint64_t win_start;
+	uint32_t win_count;
+	uint32_t refused;
 	bool rated;
 };
 
@@ -103,9 +108,6 @@ struct chat_visitor {
 	char addr[64];
 	char origin[128];
 	struct tmr hello_tmr;
-	uint64_t win_start; /* the flood window */
-	uint32_t win_count;
-	uint32_t refused;
 	bool closing;
 };
 

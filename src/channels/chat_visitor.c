@@ -149,13 +149,14 @@ static void hello(struct chat_visitor *v, json_t *o)
 static bool flood_ok(struct chat_visitor *v)
 {
 	uint64_t now = v->s->now();
+	struct chat *c = v->c;
 
-	if (now >= v->win_start + 60000) {
-		v->win_start = now;
-		v->win_count = 0;
+	if (now >= c->win_start + 60000) {
+		c->win_start = now;
+		c->win_count = 0;
 	}
-	if (v->win_count >= v->s->tenant->chat.per_visitor_per_min) {
-		if (++v->refused >= FLOOD_CLOSE) {
+	if (c->win_count >= v->s->tenant->chat.per_visitor_per_min) {
+		if (++c->refused >= FLOOD_CLOSE) {
 			chat__visitor_error(v, "flood", "too many messages: closed");
 			chat__visitor_close(v, 1008, "too many messages");
 		} else {
@@ -164,8 +165,8 @@ static bool flood_ok(struct chat_visitor *v)
 		}
 		return false;
 	}
-	v->win_count++;
-	v->refused = 0;
+	c->win_count++;
+	c->refused = 0;
 	return true;
 }
 
