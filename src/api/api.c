@@ -31,6 +31,7 @@
 #include "store/store.h"
 #include "acd/acd.h"
 #include "sip/sip.h"
+#include "app/app.h"
 #include "api/api.h"
 #include "api/api_int.h"
 
@@ -1036,20 +1037,21 @@ static void count(struct api *a, const char *kind, const char *name)
 static void metrics_event_h(const struct hl_event *ev, void *arg)
 {
 	struct api *a = arg;
-	char outcome[32];
+	const char *outcome;
 
-	if (!ev->type)
+	if (!ev->name)
 		return;
-	count(a, "event", ev->type);
-	if (!strncmp(ev->type, "queue.", 6))
+	count(a, "event", ev->name);
+	if (!strncmp(ev->name, "queue.", 6))
 		queue_text_dirty(a, ev->queue);
-	else if (!strcmp(ev->type, "agent.state"))
+	else if (ev->type == EVENT_AGENT_STATE)
 		queue_text_dirty(a, NULL);
-	if (!strcmp(ev->type, "call.created")) {
+	if (ev->type == EVENT_CALL_CREATED) {
 		a->calls_active++;
-	} else if (!strcmp(ev->type, "call.ended")) {
+	} else if (ev->type == EVENT_CALL_ENDED) {
 		a->calls_active--;
-		if (util_event_str(ev->data, "outcome", outcome, sizeof(outcome)))
+		outcome = event_str(ev, "outcome");
+		if (outcome)
 			count(a, "outcome", outcome);
 	}
 }
@@ -1608,6 +1610,7 @@ static void api_destructor(void *arg)
 	mem_deref(a->sock);
 	mem_deref(a->users);
 	mem_deref(a->web);
+	app_watch(a->app, NULL, NULL);
 	mem_deref(a->tickets);
 	for (size_t i = 0; i < a->qtextc; i++)
 		free(a->qtext[i].text);
@@ -1615,10 +1618,11 @@ static void api_destructor(void *arg)
 	mem_deref((void *)a->tenant);
 }
 
-int api_alloc(struct api **ap, const struct cfg_node *node,
-	      const struct cfg_tenant *tenant, struct store *st, struct acd *acd,
-	      struct acd_stats *stats, struct registrar *reg, struct callctl *calls)
+int api_alloc(struct api **ap, const struct cfg_node *node, struct app *app,
+	      struct store *st, struct acd *acd, struct acd_stats *stats,
+	      struct registrar *reg, struct callctl *calls)
 {
+	const struct cfg_tenant *tenant = app_tenant(app);
 	struct api *a;
 	struct sa laddr;
 	int err;
@@ -1633,6 +1637,7 @@ int api_alloc(struct api **ap, const struct cfg_node *node,
 		return ENOMEM;
 	a->store = st;
 	a->node = node;
+	a->app = app;
 	a->tenant = mem_ref((void *)tenant);
 	a->acd = acd;
 	a->stats = stats;
@@ -1651,6 +1656,9 @@ int api_alloc(struct api **ap, const struct cfg_node *node,
 		err = api__web_alloc(&a->web, node->web_dir);
 	if (!err)
 		err = api__tickets_alloc(&a->tickets, a);
+	/* a tenant applied (a route, SIGHUP) reaches the API's copy */
+	if (!err)
+		app_watch(app, api__tenant_applied, a);
 	if (!err)
 		err = api__stream_alloc(&a->stream, a);
 	if (!err)

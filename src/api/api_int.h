@@ -38,6 +38,7 @@ struct api {
 	struct acd_stats *stats;
 	struct registrar *reg;
 	struct callctl *calls;
+	struct app *app; /* applies a tenant across the services */
 	struct api_stream *stream;
 	struct api_webhooks *webhooks;
 	struct api_users *users;
@@ -311,10 +312,9 @@ route_h api__agents_add, api__agents_patch, api__pause_reasons_put, api__disposi
 /* {"skills": {name: level}, "capacity": {channel: n}} of an agent of the
  * tenant (empty for one not in it). */
 json_t *api__agent_conf_json(const struct api *a, const char *ext);
-/* Applies a checked tenant to every part that runs on it (tenant.c); what
- * waits for the next start is appended to later (strings); each new or
- * changed queue is a queue.updated event by that user. */
-int api__tenant_apply(struct api *a, struct cfg_tenant *t, json_t *later, const char *by);
+/* The app's watcher: the ticket engine takes t (applied false), then the
+ * API's copy and queue caches (applied true). */
+int api__tenant_applied(const struct cfg_tenant *t, bool applied, void *arg);
 /* Queues were added or changed: their cached JSON is made again. */
 int api__queues_changed(struct api *a);
 

@@ -189,15 +189,12 @@ void api__interactions_list(struct req *rq)
 static int event_one(const struct hl_event *ev, void *arg)
 {
 	json_t *o = json_object();
-	json_t *data = NULL;
 
 	json_object_set_new(o, "ts", json_integer((json_int_t)ev->ts));
-	json_object_set_new(o, "type", json_string(ev->type ? ev->type : ""));
+	json_object_set_new(o, "type", json_string(ev->name ? ev->name : ""));
 	json_object_set_new(o, "agent", ev->agent ? json_string(ev->agent) : json_null());
 	json_object_set_new(o, "queue", ev->queue ? json_string(ev->queue) : json_null());
-	if (ev->data)
-		data = json_loads(ev->data, 0, NULL);
-	json_object_set_new(o, "data", data ? data : json_null());
+	json_object_set(o, "data", ev->data ? ev->data : json_null());
 	json_array_append_new(arg, o);
 	return 0;
 }
@@ -212,7 +209,7 @@ static int took_part_h(const struct hl_event *ev, void *arg)
 	struct took_part *p = arg;
 
 	p->yes =
-	    ev->agent && !strcmp(ev->type, "call.answered") && !strcmp(ev->agent, p->ext);
+	    ev->agent && ev->type == EVENT_CALL_ANSWERED && !strcmp(ev->agent, p->ext);
 	return p->yes;
 }
 
@@ -836,8 +833,8 @@ void api__calls_wrapup(struct req *rq)
 				 "the wrap-up could not be stored: %s", strerror(err));
 		goto out;
 	}
-	event_emitf("call.wrapup", c.id, w.agent[0] ? w.agent : NULL,
-		    c.queue[0] ? c.queue : NULL, "{\"disposition\":\"%s\"}", disp);
+	event_emit_pack(EVENT_CALL_WRAPUP, c.id, w.agent[0] ? w.agent : NULL,
+			c.queue[0] ? c.queue : NULL, "{s:s}", "disposition", disp);
 	answer =
 	    json_pack("{s:s,s:s,s:s}", "id", c.id, "disposition", disp, "notes", notes);
 	if (answer && tj)

@@ -1113,9 +1113,9 @@ void api__chat_customer(struct req *rq)
 			goto out;
 		}
 		made = true;
-		event_emitf("customer.created", NULL,
-			    rq->who.extension[0] ? rq->who.extension : NULL, NULL,
-			    "{\"customer\":\"%s\",\"by\":\"%s\"}", cu.id, rq->who.user);
+		event_emit_pack(EVENT_CUSTOMER_CREATED, NULL,
+				rq->who.extension[0] ? rq->who.extension : NULL, NULL,
+				"{s:s,s:s}", "customer", cu.id, "by", rq->who.user);
 	}
 	if (chat_customer_set(api__chat_svc(rq->api), rq->id, cu.id, cu.name)) {
 		util_copy(c.customer, sizeof(c.customer), cu.id);

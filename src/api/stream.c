@@ -222,27 +222,21 @@ static void tmr_handler(void *arg)
 static void event_handler(const struct hl_event *ev, void *arg)
 {
 	struct api_stream *s = arg;
-	json_t *o, *data = NULL;
-	char *text;
+	const char *text;
+	char *own;
 
-	if (list_isempty(&s->clients) || !ev->type)
+	if (list_isempty(&s->clients) || !ev->name)
 		return;
 	/* queue figures change with queue events; agents by state with
 	 * any agent's state */
-	if (!strncmp(ev->type, "queue.", 6))
+	if (!strncmp(ev->name, "queue.", 6))
 		mark_dirty(s, ev->queue);
-	else if (!strcmp(ev->type, "agent.state"))
+	else if (ev->type == EVENT_AGENT_STATE)
 		mark_dirty(s, NULL);
-	if (ev->data)
-		data = json_loads(ev->data, 0, NULL);
-	o = json_pack("{s:I,s:s,s:s?,s:s?,s:s?,s:o}", "ts", (json_int_t)ev->ts, "type",
-		      ev->type, "call", ev->call, "agent", ev->agent, "queue", ev->queue,
-		      "data", data ? data : json_null());
-	text = o ? json_dumps(o, JSON_COMPACT) : NULL;
-	json_decref(o);
+	text = event_json(ev, &own);
 	if (text)
-		broadcast(s, ev->type, ev->agent, ev->queue, text);
-	free(text);
+		broadcast(s, ev->name, ev->agent, ev->queue, text);
+	free(own);
 }
 
 static void recv_handler(const struct websock_hdr *hdr, struct mbuf *mb, void *arg)
