@@ -490,7 +490,7 @@ static int pw_submit(struct api_users *u, const char *password, const char *hash
  * reply on, if it is still open) and what it needs to finish. */
 struct pending {
 	struct req rq;
-	struct http_conn *conn;
+	struct httpd_conn *conn;
 	struct store_user user; /* to create / change */
 	char password[PW_MAX + 1];
 	char fail_key[128]; /* sign-in: the window a failure counts in */
@@ -683,7 +683,7 @@ void api__session_create(struct req *rq)
 				 PW_MAX);
 		goto out;
 	}
-	re_snprintf(ip, sizeof(ip), "%j", http_conn_peer(rq->conn));
+	re_snprintf(ip, sizeof(ip), "%j", httpd_conn_peer(rq->conn));
 	snprintf(key, sizeof(key), "addr:%s", ip);
 	at = attempt_get(u, key, now, ADDR_WINDOW_MS);
 	if (!attempt_allowed(rq, at, ADDR_TRIES_MAX, ADDR_WINDOW_MS, now))
