@@ -158,6 +158,10 @@ int api__web_alloc(struct api_web **wp, const char *configured)
 		w->filec++;
 	}
 	closedir(d);
+	/* the chat widget, in a folder of its own (GET /chat/widget.js) */
+	if (w->filec < WEB_FILES_MAX &&
+	    !file_load(&w->files[w->filec], w->dir, "chat/widget.js"))
+		w->filec++;
 	log_info("api: web pages dir=%s files=%zu", w->dir, w->filec);
 	*wp = w;
 	return 0;
@@ -198,6 +202,13 @@ void api__web_page(struct req *rq)
 	}
 	snprintf(name, sizeof(name), "%.*s.html", (int)(l - 1), rq->msg->path.p + 1);
 	serve(rq, name);
+}
+
+/* GET /chat/widget.js: the web chat's widget, which pages of other
+ * origins load with a script tag. */
+void api__web_widget(struct req *rq)
+{
+	serve(rq, "chat/widget.js");
 }
 
 /* GET /web/{id}: a script, style or picture of the pages. */
