@@ -760,7 +760,7 @@ void api__calls_wrapup(struct req *rq)
 	struct store_call c;
 	const char *disp, *notes, *why = NULL;
 	bool known = false;
-	json_t *body, *v, *tj, *answer;
+	json_t *body, *tj, *answer;
 	int err;
 
 	if (!call_load(rq, &c))
