@@ -1315,6 +1315,7 @@ static const struct route routes[] = {
     {"GET", "/tickets", 0, api__web_page},
     {"POST", "/api/v1/surveys", 0, api__surveys_answer},
     {"GET", "/web/{id}", 0, api__web_file},
+    {"GET", "/chat/{id}", 0, api__web_chat},
     {"POST", "/api/v1/session", 0, api__session_create},
     {"GET", "/api/v1/session", ANY, api__session_get},
     {"PATCH", "/api/v1/session", ANY, api__session_patch},

@@ -264,7 +264,7 @@ void api__audit(struct api *a, const struct api_who *who, const char *action,
 /* The pages and their files (web.c), read into memory from the web
  * folder (configured, or web/ beside the program's folder). */
 int api__web_alloc(struct api_web **wp, const char *dir);
-route_h api__web_page, api__web_file;
+route_h api__web_page, api__web_file, api__web_chat;
 
 /* The routes of calls.c. */
 route_h api__calls_list, api__calls_dial, api__calls_get, api__calls_recording,
