@@ -1,8 +1,10 @@
 // agent.js — the agent desktop: state buttons in step with the phone's
 // feature codes, the offered call with its caller and IVR path, the call
 // with a timer, hold, hang-up, transfer and notes, the wrap-up with a
-// disposition, and the agent's own calls with their recordings.
+// disposition, and the agent's own calls with their recordings. The
+// chats panel beside the phone is agent-chats.js.
 import { api, $, el, duration, signedIn, events, fieldInput, fieldValue, t, tv, dateTime, timeOfDay } from './common.js';
+import { initChats, chatEvent } from './agent-chats.js';
 
 let me;              // who is signed in
 let agent;           // GET /api/v1/agents/{ext}
@@ -242,13 +244,19 @@ async function main() {
   await loadAgent();
   await loadHistory();
   await loadTickets();
+  await initChats(me, (id) => showCustomer(id), dispositions);
   setInterval(showState, 1000);
-  events('agent.,call.,ticket.', (ev) => {
+  events('agent.,call.,ticket.,chat.', (ev) => {
+    // a chat's events name the chat; some (a visitor's message) no agent
+    if (ev.type.startsWith('chat.')) { chatEvent(ev); return; }
     if (ev.agent !== me.extension) return;
     if (ev.type.startsWith('ticket.')) { loadTickets(); return; }
     if (ev.type === 'agent.state') loadAgent();
     else if (ev.type === 'agent.ringing') offer(ev);
-    else if (ev.type === 'agent.noanswer') $('#offer').classList.add('hidden');
+    else if (ev.type === 'agent.noanswer') {
+      chatEvent(ev); // a chat offer's time up
+      if (!current || !ev.call || ev.call === current.id) $('#offer').classList.add('hidden');
+    }
     else if (ev.type === 'call.answered') answered(ev);
     else if ((ev.type === 'call.held' || ev.type === 'call.resumed') && current && current.id === ev.call) held(ev.type === 'call.held');
     else if (ev.type === 'call.ended' || ev.type === 'call.transferred') ended(ev);
