@@ -93,7 +93,7 @@ function renderWatch() {
   $('#watch-agent').textContent = watched.agent ? t('wallboard.withAgent', { agent: watched.agent }) : '';
   $('#watch-log').replaceChildren(...[...watched.messages.values()].sort((a, b) => a.seq - b.seq).map((m) =>
     el('div', { class: `chat-msg ${m.from}${m.internal ? ' internal' : ''}`, 'data-seq': m.seq },
-      el('div', { class: 'chat-bubble' }, m.text || '', m.attachment ? el('div', { class: 'muted' }, `📎 ${m.attachment.name || ''}`) : ''),
+      el('div', { class: 'chat-bubble' }, m.text || '', m.attachment ? el('div', { class: 'muted' }, t('wallboard.attachment', { name: m.attachment.name || '' })) : ''),
       el('div', { class: 'chat-meta muted' }, [m.name || tv('sender', m.from), m.at ? timeOfDay(m.at) : '', m.internal ? t('wallboard.internalNote') : ''].filter(Boolean).join(' · ')))));
   $('#watch-log').scrollTop = $('#watch-log').scrollHeight;
   $('#watch-typing').textContent = watched.typing ? t('wallboard.typing') : '';
