@@ -26,6 +26,8 @@ struct acd;
 struct acd_stats;
 struct registrar;
 struct callctl;
+struct api_chat;
+struct chat_svc;
 
 struct api {
 	struct http_sock *sock;
@@ -41,6 +43,7 @@ struct api {
 	struct api_users *users;
 	struct api_web *web;
 	struct api_tickets *tickets;
+	struct api_chat *chat; /* the web chat (chat.c), NULL: none */
 	/* each queue's JSON as GET /queues and queue.stats send it, rebuilt
 	 * when an event touched the queue or after QUEUE_TEXT_MS */
 	struct {
@@ -314,6 +317,15 @@ json_t *api__agent_conf_json(const struct api *a, const char *ext);
 int api__tenant_apply(struct api *a, struct cfg_tenant *t, json_t *later, const char *by);
 /* Queues were added or changed: their cached JSON is made again. */
 int api__queues_changed(struct api *a);
+
+/* The web chat (chat.c): the visitor's routes and socket, the agents'
+ * chat routes. */
+struct chat_svc *api__chat_svc(const struct api *a);
+route_h api__chat_preflight, api__chat_entry, api__chat_start, api__chat_offline,
+    api__chat_transcript, api__chat_attach, api__chat_attachment, api__chat_ws,
+    api__chat_accept, api__chat_decline, api__chat_message, api__chat_typing,
+    api__chat_read, api__chat_end, api__chat_transfer, api__chat_agent_attach,
+    api__chat_agent_attachment, api__chat_canned;
 
 /* The routes of users.c. */
 route_h api__session_create, api__session_get, api__session_patch, api__session_delete;

@@ -32,6 +32,7 @@
 #include "store/store.h"
 #include "sip/sip.h"
 #include "api/api_int.h"
+#include "channels/chat.h"
 #include "safe/safe.h"
 
 #define MAX_RECORDING	  (4LL * 1024 * 1024 * 1024)
@@ -278,6 +279,13 @@ static void get(struct req *rq, bool voice)
 	events = json_array();
 	store_event_list(rq->api->store, 0, 0, c.id, event_one, events);
 	json_object_set_new(o, "events", events);
+	if (!strcmp(c.channel, "chat")) {
+		char *m = chat_messages_json(api__chat_svc(rq->api), c.id);
+		json_t *msgs = m ? json_loads(m, 0, NULL) : NULL;
+
+		free(m);
+		json_object_set_new(o, "messages", msgs ? msgs : json_array());
+	}
 	api__reply_json(rq, 200, "OK", o);
 }
 

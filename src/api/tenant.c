@@ -45,6 +45,7 @@
 #include "safe/safe.h"
 #include "api/api.h"
 #include "api/api_int.h"
+#include "channels/chat.h"
 
 #define TENANT_MAX (512 * 1024)
 
@@ -235,6 +236,7 @@ int api__tenant_apply(struct api *a, struct cfg_tenant *t, json_t *later, const 
 		return err;
 	if (a->reg)
 		registrar_tenant_set(a->reg, t);
+	chat_svc_tenant_set(api__chat_svc(a), t);
 	(void)safe_dial_tenant(t);
 	for (size_t i = 0; i < t->queuec; i++)
 		(void)acd_stats_threshold(a->stats, t->queuev[i].name,

@@ -41,4 +41,8 @@ extern const char *const cfg__tenant_keys[];
 /* dialing: who may dial what (cfg_dialing.c). */
 void cfg__dialing_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *root);
 
+/* chat: the web chat's entries, limits, canned replies (cfg_chat.c);
+ * after the hours and queues. */
+void cfg__chat_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *root);
+
 #endif
