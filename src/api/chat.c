@@ -8,6 +8,7 @@
  * Every WebSocket call of the chat is in the "socket" section below
  * (accept, send, close, peer, tcp), as in stream.c.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -482,6 +483,26 @@ void api__chat_transcript(struct req *rq)
 	free(text);
 }
 
+/* X-Filename percent-decoded in place: a browser's fetch() can only send
+ * Latin-1 in a header, so the pages send a name like 发票.png escaped
+ * (encodeURIComponent). A broken escape is left as it is. */
+static void filename_decode(char *s)
+{
+	char *w = s;
+
+	for (const char *r = s; *r; r++) {
+		if (r[0] == '%' && isxdigit((unsigned char)r[1]) &&
+		    isxdigit((unsigned char)r[2])) {
+			char hex[3] = {r[1], r[2], 0};
+			*w++ = (char)strtoul(hex, NULL, 16);
+			r += 2;
+		} else {
+			*w++ = *r;
+		}
+	}
+	*w = '\0';
+}
+
 static void attach(struct req *rq, struct vreq *vr, const char *agent)
 {
 	const struct http_hdr *fn = http_msg_xhdr(rq->msg, "X-Filename");
@@ -489,8 +510,10 @@ static void attach(struct req *rq, struct vreq *vr, const char *agent)
 	uint32_t seq = 0;
 	int err;
 
-	if (fn && fn->val.l)
+	if (fn && fn->val.l) {
 		pl_strcpy(&fn->val, name, sizeof(name));
+		filename_decode(name);
+	}
 	if (!rq->msg->mb || !mbuf_get_left(rq->msg->mb)) {
 		verror(vr, 400, "Bad Request", "bad_body",
 		       "the file is the request's body");
