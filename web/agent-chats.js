@@ -28,13 +28,27 @@ function chat(id) {
 // what GET /api/v1/interactions/{id} says of a chat
 async function fill(c) {
   const ia = await api(`/api/v1/interactions/${encodeURIComponent(c.id)}`);
-  c.name = ia.visitor?.name || ia.caller || c.name;
-  c.contact = [ia.visitor?.email, ia.visitor?.phone].filter(Boolean).join(' · ') || (ia.called && ia.called !== ia.caller ? ia.called : '');
+  // the visitor's name: from the offer, else their first message; the
+  // caller field holds how to reach them (e-mail, phone, else the name)
+  const said = (ia.messages || []).find((m) => m.from === 'visitor' && m.name);
+  c.name = c.name || said?.name || ia.caller || '';
+  c.contact = ia.caller && ia.caller !== c.name ? ia.caller : '';
   c.queue = ia.queue || c.queue;
-  c.customer = ia.customer || null;
-  if (ia.ended && c.state !== 'wrapup') c.state = ia.wrapup ? 'done' : 'ended';
+  if (ia.customer) c.customer = ia.customer;
+  if (ia.ended && c.state !== 'done') c.state = ia.wrapup ? 'done' : 'ended';
   else if (ia.answered && c.state === 'offered') c.state = 'active';
   for (const m of ia.messages || []) c.messages.set(m.seq, m);
+}
+
+// The stored row can lag the chat by a moment (the customer found by
+// what the visitor gave): asked again until it says who.
+function refill(c, tries) {
+  if (c.customer || tries <= 0) return;
+  setTimeout(async () => {
+    await fill(c).catch(() => {});
+    if (c.customer && c.id === selected) { renderChat(); showCustomer(c.customer).catch(() => {}); }
+    refill(c, tries - 1);
+  }, 1000);
 }
 
 // ---- the list: offers and tabs --------------------------------------------
@@ -91,7 +105,14 @@ function line(c, m) {
 function attachment(c, a) {
   const url = `/api/v1/interactions/${encodeURIComponent(c.id)}/attachments/${encodeURIComponent(a.id)}`;
   const link = el('a', { href: url, target: '_blank', rel: 'noopener', class: 'chat-file' }, a.name || t('chat.file'));
-  if (/^image\//.test(a.type || '')) return el('div', {}, el('a', { href: url, target: '_blank', rel: 'noopener' }, el('img', { class: 'chat-thumb', src: url, alt: a.name || '' })), link);
+  if (/^image\//.test(a.type || '')) {
+    // the message can come before the file is on disk: the picture is
+    // asked for again a few times
+    const img = el('img', { class: 'chat-thumb', src: url, alt: a.name || '' });
+    let tries = 0;
+    img.addEventListener('error', () => { if (++tries < 4) setTimeout(() => { img.src = `${url}?try=${tries}`; }, 700); });
+    return el('div', {}, el('a', { href: url, target: '_blank', rel: 'noopener' }, img), link);
+  }
   return el('div', {}, link);
 }
 
@@ -128,6 +149,13 @@ function renderCustomer(c) {
   if (c.customer) {
     box.replaceChildren(el('span', { class: 'muted' }, t('chat.customerLinked')), ' ',
       el('a', { href: '#', class: 'chat-cust-open', onclick: (e) => { e.preventDefault(); showCustomer(c.customer); } }, c.customerName || c.customer));
+    if (!c.customerName) {
+      c.customerName = c.customer; // asked once
+      api(`/api/v1/customers/${encodeURIComponent(c.customer)}`).then((cu) => {
+        c.customerName = cu.name;
+        if (c.id === selected) renderCustomer(c);
+      }).catch(() => {});
+    }
     return;
   }
   const q = el('input', { id: 'chat-cust-q', placeholder: t('chat.findCustomer'), 'aria-label': t('chat.findCustomer'), size: '16' });
@@ -141,10 +169,22 @@ function renderCustomer(c) {
     } }, t('chat.find')), found);
 }
 
+// A customer made from what the visitor gave, where the server cannot
+// tie one to a chat yet: the next chat from that address finds them.
+async function customerFromChat(c) {
+  const how = c.contact || '';
+  const identities = /@/.test(how) ? [{ kind: 'email', value: how }] : /^\+?[\d\s()-]{5,}$/.test(how) ? [{ kind: 'phone', value: how }] : [];
+  const cu = await api('/api/v1/customers', { method: 'POST', body: { name: c.name || how, identities } });
+  return { customer_id: cu.id, customer: cu };
+}
+
 async function linkCustomer(c, body) {
   setError('');
   try {
-    const r = await api(`/api/v1/interactions/${encodeURIComponent(c.id)}/customer`, { method: 'POST', body });
+    const r = await api(`/api/v1/interactions/${encodeURIComponent(c.id)}/customer`, { method: 'POST', body }).catch((e) => {
+      if ((e.status === 404 || e.status === 405) && body.create) return customerFromChat(c);
+      throw e;
+    });
     c.customer = r?.customer_id || r?.customer?.id || r?.customer || r?.id || body.customer_id;
     c.customerName = r?.customer?.name || r?.name || '';
     renderChat();
@@ -159,14 +199,20 @@ const setError = (s) => { $('#chat-error').textContent = s; };
 // ---- actions --------------------------------------------------------------
 async function accept(c) {
   setError('');
+  c.accepting = true;
   try {
     await api(`/api/v1/interactions/${encodeURIComponent(c.id)}/accept`, { method: 'POST' });
     c.state = 'active';
     await fill(c).catch(() => {});
     select(c.id);
     renderAll();
+    refill(c, 3);
   } catch (e) {
     setError(e.message);
+    chats.delete(c.id); // gone to someone else meanwhile
+    renderAll();
+  } finally {
+    c.accepting = false;
   }
 }
 
@@ -292,12 +338,18 @@ async function wrapup() {
   if (!c) return;
   setError('');
   const body = { disposition: $('#chat-wu-disposition').value, notes: $('#chat-wu-notes').value };
-  if ($('#chat-wu-ticket').checked) body.ticket = { subject: $('#chat-wu-subject').value, priority: $('#chat-wu-priority').value };
   try {
-    const r = await api(`/api/v1/interactions/${encodeURIComponent(c.id)}/wrapup`, { method: 'POST', body });
-    const ticket = r?.ticket?.id || r?.ticket_id || (typeof r?.ticket === 'string' ? r.ticket : '');
+    // the ticket first, linked to the chat and its customer: a wrap-up
+    // saved closes the chat for good, a ticket that failed can be retried
+    let ticket = c.ticket || '';
+    if ($('#chat-wu-ticket').checked && !ticket) {
+      const tk = { subject: $('#chat-wu-subject').value, priority: $('#chat-wu-priority').value, description: body.notes, call: c.id };
+      if (c.customer) tk.customer = c.customer;
+      ticket = (await api('/api/v1/tickets', { method: 'POST', body: tk })).id;
+      c.ticket = ticket;
+    }
+    await api(`/api/v1/interactions/${encodeURIComponent(c.id)}/wrapup`, { method: 'POST', body });
     c.state = 'done';
-    c.ticket = ticket;
     $('#chat-done-text').textContent = ticket ? t('chat.wrappedTicket', { ticket }) : t('chat.wrapped');
     renderAll();
   } catch (e) {
@@ -324,6 +376,7 @@ export async function chatEvent(ev) {
     c.state = 'offered';
     c.timeoutAt = Date.now() + (d.timeout || 20000);
     c.queue = ev.queue || c.queue;
+    c.name = d.name || c.name;
     await fill(c).catch(() => {});
     c.state = 'offered';
     renderAll();
@@ -332,6 +385,9 @@ export async function chatEvent(ev) {
   const c = chats.get(id);
   if (!c) return; // not one of mine
   if (ev.type === 'agent.noanswer' || ev.type === 'chat.withdrawn') {
+    // an offer to me gone (its time up, or another agent took it); one
+    // being accepted here is left to the accept's answer
+    if ((d.agent && d.agent !== me.extension) || c.accepting) return;
     if (c.state === 'offered') { chats.delete(id); renderAll(); }
   } else if (ev.type === 'chat.answered') {
     if (d.agent && d.agent !== me.extension) { chats.delete(id); renderAll(); return; }

@@ -92,6 +92,22 @@ function timelineRow(item) {
     what = t('timeline.call', { outcome: tv('outcome', item.outcome) });
     details = el('div', {}, [item.queue, item.agent && t('timeline.agent', { ext: item.agent }), item.wrapup && `${tv('disposition', item.wrapup.disposition)}${item.wrapup.notes ? t('common.colon') + item.wrapup.notes : ''}`].filter(Boolean).join(' · '),
       item.recording_url ? el('audio', { controls: '', preload: 'none', src: item.recording_url }) : '');
+  } else if (item.kind === 'interaction') {
+    // a chat (mail, message): its transcript opens in place
+    what = t('timeline.interaction', { channel: tv('channel', item.channel), outcome: tv('outcome', item.outcome) });
+    const transcript = el('details', { class: 'transcript', 'data-interaction': item.id }, el('summary', {}, t('timeline.transcript')));
+    transcript.addEventListener('toggle', async () => {
+      if (!transcript.open || transcript.dataset.loaded) return;
+      transcript.dataset.loaded = '1';
+      try {
+        const ia = await api(`/api/v1/interactions/${encodeURIComponent(item.id)}`);
+        transcript.append(...(ia.messages || []).filter((m) => !m.internal).map((m) =>
+          el('div', { class: `line ${m.from}` }, `${timeOfDay(m.at)} ${m.name || tv('sender', m.from)}${t('common.colon')}${m.text || m.attachment?.name || ''}`)));
+      } catch (e) {
+        transcript.append(el('div', { class: 'error' }, e.message));
+      }
+    });
+    details = el('div', {}, [item.queue, item.agent && t('timeline.agent', { ext: item.agent }), item.wrapup && `${tv('disposition', item.wrapup.disposition)}${item.wrapup.notes ? t('common.colon') + item.wrapup.notes : ''}`].filter(Boolean).join(' · '), transcript);
   } else if (item.kind === 'ticket') {
     what = el('span', {}, t('timeline.ticket'), ' ', el('a', { href: `/tickets#${item.ticket.id}` }, item.ticket.id));
     details = `${item.ticket.subject} · ${tv('status', item.ticket.status)}`;

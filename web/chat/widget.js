@@ -472,10 +472,18 @@
     }).catch(() => { link.textContent = t('attachmentGone', { name: a.name || t('file') }); });
     return wrap;
   }
-  async function blobFor(id) {
+  // a message can come before its file is on the server's disk: asked
+  // again a few times before it counts as gone
+  async function blobFor(id, tries = 4) {
     if (blobs.has(id)) return blobs.get(id);
-    const r = await fetch(`${BASE}/chat/v1/chats/${encodeURIComponent(saved.chat_id)}/attachments/${encodeURIComponent(id)}`, { headers: bearer() });
-    if (!r.ok) throw await problem(r);
+    const r = await fetch(`${BASE}/chat/v1/chats/${encodeURIComponent(saved.chat_id)}/attachments/${encodeURIComponent(id)}`, { headers: bearer() }).catch(() => null);
+    if (!r || !r.ok) {
+      if (tries > 1 && (!r || r.status === 404 || r.status >= 500)) {
+        await new Promise((done) => setTimeout(done, 700));
+        return blobFor(id, tries - 1);
+      }
+      throw r ? await problem(r) : new Error(t('attachmentGone', { name: id }));
+    }
     const url = URL.createObjectURL(await r.blob());
     blobs.set(id, url);
     return url;
