@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# The web chat in Chromium (tests/web/chat.mjs; named apart from
-# tests/e2e/test_chat.sh, the scripted visitor, so their logs do not mix): a visitor on a shop's
+# The web chat in Chromium (tests/web/chat.mjs): a visitor on a shop's
 # page served from another origin (python's http.server on a port of this
 # test's block) chats through hotline's widget with agent alice, who is
 # on a SIPp call, while supervisor cathy watches on the wallboard. The
-# shell checks what the store kept.
-# Screenshots (chat-*.png) land in $T and $BUILD/screenshots/.
+# shell checks what the store kept. Screenshots (chat-*.png) land in $T
+# and $BUILD/screenshots/. Named apart from tests/e2e/test_chat.sh (the
+# scripted visitor), so that their logs in build/test-logs do not mix.
 source "$(dirname "$0")/../e2e/lib.sh"
 source "$(dirname "$0")/web.sh"
 WEB_DIR=$ROOT/tests/web
