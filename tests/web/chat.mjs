@@ -11,7 +11,8 @@
 //     never gets, an image both sides see as a thumbnail;
 //   - <img src=x onerror=...> sent as text runs nothing, on either side;
 //   - a reload of the visitor's page and a dropped connection resume the
-//     chat with nothing lost or shown twice;
+//     chat with nothing lost or shown twice; a reload of the desktop
+//     brings its chats back;
 //   - two chats at once beside the call (screenshot), the customer made
 //     from the chat in one step, the end with a wrap-up and a ticket;
 //   - the rating and the transcript; the offline form of a closed entry;
@@ -223,6 +224,13 @@ try {
   await check('... the hello after the reload asked only for what came after', () => {
     const mine = hellos.filter((h) => h.token === token1);
     if (mine.length < 2 || mine.at(-1).last_seq !== Math.max(...before)) throw new Error(JSON.stringify(mine.map((h) => h.last_seq)));
+  });
+  // alice reloads her desktop: her chats come back with what was said
+  await agent.reload();
+  await check('a reload of the desktop brings back both chats with their messages', async () => {
+    await agent.waitForFunction(() => document.querySelectorAll('.chat-tab').length === 2, null, { timeout: 15000 });
+    await agent.click(`.chat-tab[data-chat="${chat1}"]`);
+    await waitText(agent, '#chat-log', /Hello, 我的订单[\s\S]*发票.png/);
   });
   // the connection drops; alice writes meanwhile; the visitor writes too
   const open1 = sockets.length;
