@@ -1341,6 +1341,7 @@ static const struct route routes[] = {
     {"POST", "/api/v1/interactions/{id}/attachments", ANY, api__chat_agent_attach},
     {"GET", "/api/v1/interactions/{id}/attachments/{id}", ANY,
      api__chat_agent_attachment},
+    {"POST", "/api/v1/interactions/{id}/customer", ANY, api__chat_customer},
     {"GET", "/api/v1/chat/canned", ANY, api__chat_canned},
     {"GET", "/chat/v1/entries/{id}", 0, api__chat_entry},
     {"OPTIONS", "/chat/v1/entries/{id}", 0, api__chat_preflight},

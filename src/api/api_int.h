@@ -325,7 +325,7 @@ route_h api__chat_preflight, api__chat_entry, api__chat_start, api__chat_offline
     api__chat_transcript, api__chat_attach, api__chat_attachment, api__chat_ws,
     api__chat_accept, api__chat_decline, api__chat_message, api__chat_typing,
     api__chat_read, api__chat_end, api__chat_transfer, api__chat_agent_attach,
-    api__chat_agent_attachment, api__chat_canned;
+    api__chat_agent_attachment, api__chat_canned, api__chat_customer;
 
 /* The routes of users.c. */
 route_h api__session_create, api__session_get, api__session_patch, api__session_delete;

@@ -33,6 +33,7 @@
 #include "sip/sip.h"
 #include "api/api_int.h"
 #include "channels/chat.h"
+#include "ticket/ticket.h"
 #include "safe/safe.h"
 
 #define MAX_RECORDING	  (4LL * 1024 * 1024 * 1024)
@@ -752,13 +753,15 @@ out:
  * what the agent noted; a call.wrapup event. */
 void api__calls_wrapup(struct req *rq)
 {
-	static const char *const fields[] = {"disposition", "notes", NULL};
+	static const char *const fields[] = {"disposition", "notes", "ticket", NULL};
 	const struct cfg_tenant *t = rq->api->tenant;
+	struct ticket_change tc = TICKET_CHANGE_INIT;
+	struct store_ticket tk;
 	struct store_wrapup w;
 	struct store_call c;
-	const char *disp, *notes;
+	const char *disp, *notes, *why = NULL;
 	bool known = false;
-	json_t *body, *v;
+	json_t *body, *v, *tj, *answer;
 	int err;
 
 	if (!call_load(rq, &c))
@@ -782,6 +785,33 @@ void api__calls_wrapup(struct req *rq)
 				 "notes: text of at most %zu bytes", sizeof(w.notes) - 1);
 		goto out;
 	}
+	/* a ticket from the interaction in the same step: {subject,
+	 * priority?}, its description the notes, linked to it and its
+	 * customer, in its queue's group */
+	tj = json_object_get(body, "ticket");
+	if (tj) {
+		enum ticket_priority pr;
+		const char *prio = json_string_value(json_object_get(tj, "priority"));
+
+		tc.subject = json_string_value(json_object_get(tj, "subject"));
+		if (!json_is_object(tj) || !tc.subject || !*tc.subject ||
+		    json_object_size(tj) >
+			(size_t)(1 + !!json_object_get(tj, "priority")) ||
+		    (json_object_get(tj, "priority") &&
+		     (!prio || ticket_priority_parse(&pr, prio)))) {
+			api__reply_error(
+			    rq, 400, "Bad Request", "bad_field",
+			    "ticket: {subject, priority?: low|normal|high|urgent}");
+			goto out;
+		}
+		if (prio)
+			tc.priority = (int)pr;
+		tc.description = notes;
+		tc.call = c.id;
+		tc.customer = c.customer[0] ? c.customer : NULL;
+		tc.group = c.queue[0] ? c.queue : NULL;
+		tc.by = rq->who.user;
+	}
 	memset(&w, 0, sizeof(w));
 	util_copy(w.call, sizeof(w.call), c.id);
 	util_copy(w.agent, sizeof(w.agent),
@@ -789,7 +819,18 @@ void api__calls_wrapup(struct req *rq)
 	util_copy(w.disposition, sizeof(w.disposition), disp);
 	util_copy(w.notes, sizeof(w.notes), notes);
 	w.ts = clock_now_ms();
-	err = store_wrapup_save(rq->api->store, &w);
+	/* the wrap-up and its ticket are stored together or not at all */
+	store_group_begin(rq->api->store);
+	/* the ticket first: a ticket refused (EINVAL) leaves nothing behind */
+	err = tj ? ticket_create(api__tickets_engine(rq->api), &tc, w.ts, &tk, &why) : 0;
+	if (!err)
+		err = store_wrapup_save(rq->api->store, &w);
+	store_group_end(rq->api->store);
+	if (err == EINVAL) {
+		api__reply_error(rq, 400, "Bad Request", "bad_field", "ticket.%s",
+				 why ? why : "invalid");
+		goto out;
+	}
 	if (err) {
 		api__reply_error(rq, 503, "Service Unavailable", "store_error",
 				 "the wrap-up could not be stored: %s", strerror(err));
@@ -797,9 +838,11 @@ void api__calls_wrapup(struct req *rq)
 	}
 	event_emitf("call.wrapup", c.id, w.agent[0] ? w.agent : NULL,
 		    c.queue[0] ? c.queue : NULL, "{\"disposition\":\"%s\"}", disp);
-	api__reply_committed(
-	    rq, 200, "OK", NULL,
-	    json_pack("{s:s,s:s,s:s}", "id", c.id, "disposition", disp, "notes", notes));
+	answer =
+	    json_pack("{s:s,s:s,s:s}", "id", c.id, "disposition", disp, "notes", notes);
+	if (answer && tj)
+		json_object_set_new(answer, "ticket_id", json_string(tk.id));
+	api__reply_committed(rq, 200, "OK", NULL, answer);
 out:
 	json_decref(body);
 }

@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <jansson.h>
+#include <sodium.h>
 /* not <re.h>: its re_json.h clashes with jansson's enums */
 #include <re_types.h>
 #include <re_fmt.h>
@@ -34,6 +35,7 @@
 #include "core/cfg.h"
 #include "store/store.h"
 #include "channels/chat.h"
+#include "crm/crm.h"
 #include "api/api.h"
 #include "api/api_int.h"
 
@@ -443,8 +445,8 @@ out:
 }
 
 /* The chat of the path with the request's Bearer token; false after
- * answering 401/404. The token is the visitor's only key: an unknown one
- * and another chat's are the same 401. */
+ * answering 401/404. The token is the visitor's only key: a wrong one and
+ * another chat's are the same 401. */
 static bool visitor_auth(struct vreq *vr, struct req *rq, const char *id)
 {
 	const struct http_hdr *h = http_msg_hdr(rq->msg, HTTP_HDR_AUTHORIZATION);
@@ -455,6 +457,12 @@ static bool visitor_auth(struct vreq *vr, struct req *rq, const char *id)
 	if (h && h->val.l > 7 && h->val.l < 7 + sizeof(token) &&
 	    !strncmp(h->val.p, "Bearer ", 7))
 		pl_strcpy(&(struct pl){h->val.p + 7, h->val.l - 7}, token, sizeof(token));
+	/* an unknown chat is 404 like any missing object (its id is random,
+	 * not to be guessed); a known one without its token 401 */
+	if (token[0] && !chat_exists(api__chat_svc(rq->api), id, NULL, NULL)) {
+		verror(vr, 404, "Not Found", "not_found", "no such chat");
+		return false;
+	}
 	if (!chat_token_valid(api__chat_svc(rq->api), id, token)) {
 		verror(vr, 401, "Unauthorized", "unauthorized",
 		       "send the chat's token: Authorization: Bearer TOKEN");
@@ -483,37 +491,50 @@ void api__chat_transcript(struct req *rq)
 	free(text);
 }
 
-/* X-Filename percent-decoded in place: a browser's fetch() can only send
- * Latin-1 in a header, so the pages send a name like 发票.png escaped
- * (encodeURIComponent). A broken escape is left as it is. */
-static void filename_decode(char *s)
+/* X-Filename percent-decoded: a header is ASCII, a file's name may be
+ * 图.png (the widget sends encodeURIComponent's). A broken escape or a
+ * control character leaves "file". */
+static void filename_get(const struct http_msg *msg, char *name, size_t sz)
 {
-	char *w = s;
+	const struct http_hdr *fn = http_msg_xhdr(msg, "X-Filename");
+	size_t j = 0;
 
-	for (const char *r = s; *r; r++) {
-		if (r[0] == '%' && isxdigit((unsigned char)r[1]) &&
-		    isxdigit((unsigned char)r[2])) {
-			char hex[3] = {r[1], r[2], 0};
-			*w++ = (char)strtoul(hex, NULL, 16);
-			r += 2;
-		} else {
-			*w++ = *r;
+	util_copy(name, sz, "file");
+	if (!fn || !fn->val.l)
+		return;
+	for (size_t i = 0; i < fn->val.l; i++) {
+		unsigned c = (unsigned char)fn->val.p[i];
+
+		if (c == '%') {
+			char hex[3] = {0};
+
+			if (i + 2 >= fn->val.l ||
+			    !isxdigit((unsigned char)fn->val.p[i + 1]) ||
+			    !isxdigit((unsigned char)fn->val.p[i + 2]))
+				goto bad;
+			hex[0] = fn->val.p[i + 1];
+			hex[1] = fn->val.p[i + 2];
+			c = (unsigned)strtoul(hex, NULL, 16);
+			i += 2;
 		}
+		if (c < 0x20 || c == 0x7f || c == '/' || c == '\\' || j + 1 >= sz)
+			goto bad;
+		name[j++] = (char)c;
 	}
-	*w = '\0';
+	name[j] = '\0';
+	if (j && chat_utf8_chars(name, j) > 0)
+		return;
+bad:
+	util_copy(name, sz, "file");
 }
 
 static void attach(struct req *rq, struct vreq *vr, const char *agent)
 {
-	const struct http_hdr *fn = http_msg_xhdr(rq->msg, "X-Filename");
-	char name[128] = "file", aid[32];
+	char name[128], aid[32];
 	uint32_t seq = 0;
 	int err;
 
-	if (fn && fn->val.l) {
-		pl_strcpy(&fn->val, name, sizeof(name));
-		filename_decode(name);
-	}
+	filename_get(rq->msg, name, sizeof(name));
 	if (!rq->msg->mb || !mbuf_get_left(rq->msg->mb)) {
 		verror(vr, 400, "Bad Request", "bad_body",
 		       "the file is the request's body");
@@ -948,4 +969,122 @@ void api__chat_canned(struct req *rq)
 						   c->canned[i].shortcut, "text",
 						   c->canned[i].text));
 	api__reply_json(rq, 200, "OK", json_pack("{s:o}", "canned", a));
+}
+
+/* The visitor's e-mail address and phone number as identities; a known
+ * one names its customer in owner. */
+static size_t visitor_identities(struct api *a, const char *email, const char *phone,
+				 struct store_identity idv[2], char owner[32])
+{
+	const char *val[2] = {email, phone};
+	enum crm_kind kind[2] = {CRM_EMAIL, CRM_PHONE};
+	size_t n = 0;
+
+	owner[0] = '\0';
+	for (size_t i = 0; i < 2; i++) {
+		const char *why;
+
+		if (!val[i][0] ||
+		    crm_identity_norm(idv[n].value, sizeof(idv[n].value), kind[i], val[i],
+				      a->tenant->country, &why))
+			continue;
+		util_copy(idv[n].kind, sizeof(idv[n].kind), crm_kind_name(kind[i]));
+		if (!owner[0])
+			(void)store_identity_find(a->store, idv[n].kind, idv[n].value,
+						  owner, 32);
+		n++;
+	}
+	return n;
+}
+
+/*
+ * POST /api/v1/interactions/{id}/customer: the chat's customer is
+ * customer_id, or, with create, the one the visitor's e-mail address or
+ * phone number already belongs to, else a new customer made from what
+ * the visitor gave (name, identities). Answered once stored.
+ */
+void api__chat_customer(struct req *rq)
+{
+	static const char *const fields[] = {"customer_id", "create", NULL};
+	struct store_identity idv[2];
+	struct store_customer cu;
+	struct store_call c;
+	char name[64], email[128], phone[32], owner[32];
+	const char *cid;
+	bool made = false;
+	json_t *body;
+	size_t idc;
+	int err;
+
+	err = store_call_get(rq->api->store, rq->id, &c);
+	if (err || strcmp(c.channel, "chat") ||
+	    chat_visitor_info(api__chat_svc(rq->api), rq->id, name, email, phone)) {
+		api__reply_error(rq, 404, "Not Found", "not_found",
+				 "no chat with id '%s'", rq->id);
+		return;
+	}
+	if (!api__sees_call(rq, &c)) {
+		api__forbidden(rq, "change this chat");
+		return;
+	}
+	body = api__body_object(rq, fields);
+	if (!body)
+		return;
+	cid = json_string_value(json_object_get(body, "customer_id"));
+	if (!cid == !json_is_true(json_object_get(body, "create"))) {
+		api__reply_error(rq, 400, "Bad Request", "bad_field",
+				 "customer_id, or create: true, is required");
+		goto out;
+	}
+	memset(&cu, 0, sizeof(cu));
+	if (cid) {
+		if (store_customer_get(rq->api->store, cid, &cu)) {
+			api__reply_error(rq, 422, "Unprocessable Entity", "bad_customer",
+					 "customer_id: no such customer");
+			goto out;
+		}
+	} else if ((idc = visitor_identities(rq->api, email, phone, idv, owner)),
+		   owner[0]) {
+		/* the visitor is known by what it gave: that customer */
+		if (store_customer_get(rq->api->store, owner, &cu)) {
+			api__reply_error(rq, 500, "Internal Server Error", "store_error",
+					 "the customer could not be read");
+			goto out;
+		}
+	} else {
+		unsigned char r[8];
+
+		memcpy(cu.id, "cu_", 3);
+		randombytes_buf(r, sizeof(r));
+		sodium_bin2hex(cu.id + 3, sizeof(cu.id) - 3, r, sizeof(r));
+		util_copy(cu.name, sizeof(cu.name), name);
+		util_copy(cu.tier, sizeof(cu.tier),
+			  rq->api->tenant->tierc ? rq->api->tenant->tiers[0].name
+						 : "normal");
+		util_copy(cu.fields, sizeof(cu.fields), "{}");
+		cu.created = cu.updated = clock_now_ms();
+		store_group_begin(rq->api->store);
+		err = store_customer_save(rq->api->store, &cu);
+		if (!err && idc)
+			err = store_identities_set(rq->api->store, cu.id, idv, idc);
+		store_group_end(rq->api->store);
+		if (err) {
+			api__reply_error(rq, 503, "Service Unavailable", "store_error",
+					 "the customer could not be stored");
+			goto out;
+		}
+		made = true;
+		event_emitf("customer.created", NULL,
+			    rq->who.extension[0] ? rq->who.extension : NULL, NULL,
+			    "{\"customer\":\"%s\",\"by\":\"%s\"}", cu.id, rq->who.user);
+	}
+	if (chat_customer_set(api__chat_svc(rq->api), rq->id, cu.id, cu.name)) {
+		util_copy(c.customer, sizeof(c.customer), cu.id);
+		(void)store_call_save(rq->api->store, &c);
+	}
+	api__reply_committed(rq, 200, "OK", NULL,
+			     json_pack("{s:s,s:s,s:b}", "id", rq->id, "customer_id",
+				       cu.id, "created", made));
+out:
+	json_decref(body);
 }

@@ -1108,7 +1108,6 @@ int chat_attach(struct chat_svc *s, const char *id, const char *agent, const cha
 	id_new(a->id);
 	util_copy(a->interaction, sizeof(a->interaction), c->ia.row.id);
 	util_copy(a->name, sizeof(a->name), name && name[0] ? name : "file");
-	util_sanitize(a->name);
 	util_copy(a->type, sizeof(a->type), type);
 	a->size = len;
 	crypto_hash_sha256(h, data, len);

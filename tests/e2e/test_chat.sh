@@ -174,9 +174,29 @@ er = v.wait(lambda m: m["type"] == "error")
 ck.check("a message after the end: error ended", er and er["code"] == "ended", str(er))
 v.send({"type": "rate", "score": 5, "comment": "很好"})
 time.sleep(0.3)
+s, _, b = http(P, "POST", f"/api/v1/interactions/{cid}/customer", {"create": True},
+               AH["bob"])
+cu = jbody(b) or {}
+ck.check("a customer made from what the visitor gave", s == 200 and cu.get("created") is True
+         and cu.get("customer_id"), f"{s} {b}")
+s, _, b = http(P, "POST", f"/api/v1/interactions/{cid}/customer", {"create": True},
+               AH["bob"])
+ck.check("again: the same customer, found by the visitor's e-mail address",
+         s == 200 and jbody(b)["created"] is False
+         and jbody(b)["customer_id"] == cu.get("customer_id"), f"{s} {b}")
 s, _, b = http(P, "POST", f"/api/v1/interactions/{cid}/wrapup",
-               {"disposition": "resolved", "notes": "售后 done"}, AH["bob"])
-ck.check("wrap-up through the calls' wrap-up: 200", s == 200, f"{s} {b}")
+               {"disposition": "resolved", "notes": "售后 done",
+                "ticket": {"subject": "退款 for 张伟", "priority": "high"}}, AH["bob"])
+wu = jbody(b) or {}
+ck.check("wrap-up with a ticket in one step (the calls' wrap-up): 200 with its id",
+         s == 200 and wu.get("ticket_id", "").startswith("tk_"), f"{s} {b}")
+s, _, b = http(P, "GET", f"/api/v1/customers/{cu.get('customer_id')}/timeline",
+               headers={"Authorization": "Bearer test-token"})
+tl = json.dumps(jbody(b), ensure_ascii=False)
+ck.check("the customer's timeline shows the chat and its ticket",
+         s == 200 and cid in tl and '"channel": "chat"' in tl and wu.get("ticket_id", "-") in tl,
+         f"{s} {tl[:400]}")
+open(f"{T}/ticket", "w").write(wu.get("ticket_id", ""))
 
 s, h, b = http(P, "GET", f"/chat/v1/chats/{cid}/transcript",
                headers=dict(OH, Authorization="Bearer " + token))
@@ -222,6 +242,9 @@ check "the rating is stored as the chat's survey" \
 	test "$(db "SELECT score || comment FROM surveys WHERE call = (SELECT id FROM calls WHERE channel='chat' ORDER BY created LIMIT 1)")" = "5很好"
 check "messages stored once each, in order" \
 	test "$(db "SELECT group_concat(seq) FROM (SELECT seq FROM messages WHERE interaction = (SELECT id FROM calls WHERE channel='chat' ORDER BY created LIMIT 1) ORDER BY seq)")" = "1,2,3,4,5,6"
+TK=$(cat "$T/ticket")
+check "the ticket: the chat's, with its customer, subject and priority" \
+	test "$(db "SELECT subject || '/' || priority || '/' || (calls LIKE '%'||(SELECT id FROM calls WHERE channel='chat' ORDER BY created LIMIT 1)||'%') || '/' || (customer != '') FROM tickets WHERE id='$TK'")" = "退款 for 张伟/high/1/1"
 check "the chat's row: answered by Bob, wrapped up" \
 	test "$(db "SELECT c.outcome || ' ' || c.agent || ' ' || w.disposition FROM calls c JOIN wrapups w ON w.call = c.id WHERE c.channel='chat'")" = "answered 1002 resolved"
 finish
