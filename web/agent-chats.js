@@ -169,24 +169,12 @@ function renderCustomer(c) {
     } }, t('chat.find')), found);
 }
 
-// A customer made from what the visitor gave, where the server cannot
-// tie one to a chat yet: the next chat from that address finds them.
-async function customerFromChat(c) {
-  const how = c.contact || '';
-  const identities = /@/.test(how) ? [{ kind: 'email', value: how }] : /^\+?[\d\s()-]{5,}$/.test(how) ? [{ kind: 'phone', value: how }] : [];
-  const cu = await api('/api/v1/customers', { method: 'POST', body: { name: c.name || how, identities } });
-  return { customer_id: cu.id, customer: cu };
-}
-
 async function linkCustomer(c, body) {
   setError('');
   try {
-    const r = await api(`/api/v1/interactions/${encodeURIComponent(c.id)}/customer`, { method: 'POST', body }).catch((e) => {
-      if ((e.status === 404 || e.status === 405) && body.create) return customerFromChat(c);
-      throw e;
-    });
-    c.customer = r?.customer_id || r?.customer?.id || r?.customer || r?.id || body.customer_id;
-    c.customerName = r?.customer?.name || r?.name || '';
+    const r = await api(`/api/v1/interactions/${encodeURIComponent(c.id)}/customer`, { method: 'POST', body });
+    c.customer = r.customer_id;
+    c.customerName = '';
     renderChat();
     if (c.customer) showCustomer(c.customer);
   } catch (e) {
@@ -338,17 +326,12 @@ async function wrapup() {
   if (!c) return;
   setError('');
   const body = { disposition: $('#chat-wu-disposition').value, notes: $('#chat-wu-notes').value };
+  // a ticket from the chat in the same step: linked to the chat and its
+  // customer by the server, stored with the wrap-up
+  if ($('#chat-wu-ticket').checked) body.ticket = { subject: $('#chat-wu-subject').value, priority: $('#chat-wu-priority').value };
   try {
-    // the ticket first, linked to the chat and its customer: a wrap-up
-    // saved closes the chat for good, a ticket that failed can be retried
-    let ticket = c.ticket || '';
-    if ($('#chat-wu-ticket').checked && !ticket) {
-      const tk = { subject: $('#chat-wu-subject').value, priority: $('#chat-wu-priority').value, description: body.notes, call: c.id };
-      if (c.customer) tk.customer = c.customer;
-      ticket = (await api('/api/v1/tickets', { method: 'POST', body: tk })).id;
-      c.ticket = ticket;
-    }
-    await api(`/api/v1/interactions/${encodeURIComponent(c.id)}/wrapup`, { method: 'POST', body });
+    const r = await api(`/api/v1/interactions/${encodeURIComponent(c.id)}/wrapup`, { method: 'POST', body });
+    const ticket = r?.ticket_id || '';
     c.state = 'done';
     $('#chat-done-text').textContent = ticket ? t('chat.wrappedTicket', { ticket }) : t('chat.wrapped');
     renderAll();
