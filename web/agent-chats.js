@@ -253,7 +253,10 @@ function expand(textarea, atEnd) {
   return true;
 }
 
-async function send() {
+// Messages go one after another, in the order written: the box is free
+// for the next at once (the server answers once the message is stored).
+let sending = Promise.resolve();
+function send() {
   const c = chats.get(selected), box = $('#chat-text');
   if (!c || c.state !== 'active') return;
   expand(box, true);
@@ -261,19 +264,20 @@ async function send() {
   if (!text) return;
   const internal = $('#chat-internal').checked;
   setError('');
-  $('#chat-send').disabled = true;
-  try {
-    const r = await api(`/api/v1/interactions/${encodeURIComponent(c.id)}/messages`, { method: 'POST', body: internal ? { text, internal: true } : { text } });
-    if (r && r.seq && !c.messages.has(r.seq)) c.messages.set(r.seq, { seq: r.seq, from: 'agent', name: me.user, text, internal, at: Date.now() });
-    box.value = '';
-    $('#chat-internal').checked = false;
-    typing(false);
-    renderChat();
-  } catch (e) {
-    setError(e.message);
-  } finally {
-    $('#chat-send').disabled = false;
-  }
+  box.value = '';
+  $('#chat-internal').checked = false;
+  typing(false);
+  sending = sending.then(async () => {
+    try {
+      const r = await api(`/api/v1/interactions/${encodeURIComponent(c.id)}/messages`, { method: 'POST', body: internal ? { text, internal: true } : { text } });
+      if (r && r.seq && !c.messages.has(r.seq)) c.messages.set(r.seq, { seq: r.seq, from: 'agent', name: me.user, text, internal, at: Date.now() });
+      if (c.id === selected) renderChat();
+    } catch (e) {
+      setError(e.message);
+      // what did not go is given back to be sent again
+      if (c.id === selected && !box.value) { box.value = text; $('#chat-internal').checked = internal; }
+    }
+  });
 }
 
 async function attach(file) {

@@ -312,6 +312,9 @@ try {
   });
   await agent.screenshot({ path: `${SHOTS}/chat-timeline.png`, fullPage: true });
   await agent.click(`.chat-tab[data-chat="${chat2}"]`);
+  await agent.setInputFiles('#chat-file', { name: 'map.png', mimeType: 'image/png', buffer: PNG });
+  await check('alice sends a picture: the second visitor sees it as a thumbnail', () => visitor2.waitForFunction(() =>
+    document.querySelector('#hotline-chat').shadowRoot.querySelector('.msg.agent img.thumb')?.src.startsWith('blob:'), null, { timeout: 10000 }));
   await agent.fill('#chat-transfer-to', 'chat-sales');
   await agent.selectOption('#chat-transfer-kind', 'queue');
   await agent.click('#chat-transfer');
