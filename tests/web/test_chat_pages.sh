@@ -11,32 +11,9 @@ source "$(dirname "$0")/web.sh"
 WEB_DIR=$ROOT/tests/web
 [ -d "$WEB_DIR/node_modules/playwright-core" ] || (cd "$WEB_DIR" && npm ci --no-audit --no-fund >/dev/null)
 
-# the tenant: alice takes a call and three chats at once, from two chat
-# queues; the entry web is open to the shop's origin, night never is
 SITE_PORT=$((PEER_PORTS + 40))
 SITE_URL="http://127.0.0.1:$SITE_PORT"
-python3 - "$E2E_DIR/tenant.yaml" "$T/tenant.yaml" "$SITE_URL" <<'PY'
-import sys
-src, dst, site = sys.argv[1:]
-out = []
-for line in open(src, encoding='utf-8'):
-    if line.startswith('  - {ext: "1001"'):
-        line = line.replace('}', ', capacity: {voice: 1, chat: 3}}', 1)
-    out.append(line)
-    if line.startswith('queues:'):
-        out.append('  - {name: chat-sales, channel: chat, strategy: linear, ring_timeout: 20s, members: ["1001"]}\n')
-        out.append('  - {name: chat-support, channel: chat, strategy: linear, ring_timeout: 20s, members: ["1001"]}\n')
-out.append(f'''chat:
-  entries:
-    - {{name: web, origins: ["{site}"], hours: always, offline_group: support,
-       topics: [{{label: Sales, queue: chat-sales}}, {{label: 售后, queue: chat-support}}]}}
-    - {{name: night, origins: ["{site}"], hours: never, offline_group: support,
-       topics: [{{label: Sales, queue: chat-sales}}]}}
-  canned:
-    - {{shortcut: /hi, text: 您好，请问有什么可以帮您？}}
-''')
-open(dst, 'w', encoding='utf-8').write(''.join(out))
-PY
+chat_tenant "$SITE_URL"
 # alice's caller sends no RTP while it waits on her: the call outlives the test
 RTP_TIMEOUT=300s TENANT=$T/tenant.yaml start_hotline
 URL="http://127.0.0.1:$HTTP_PORT"
@@ -50,22 +27,7 @@ check "hotline serves the widget to any origin, its catalogs too" \
 check "... and nothing outside web/chat/ under /chat/" \
 	test "$(curl -s -o /dev/null -w '%{http_code}' "$URL/chat/agent.js")/$(curl -s -o /dev/null -w '%{http_code}' "$URL/chat/..%2Fagent.js")" = 404/404
 
-# the shop: another origin, its own styles on every button
-mkdir -p "$T/site"
-page() { # FILE LANG ENTRY
-	cat >"$T/site/$1" <<HTML
-<!doctype html><html lang="$2"><head><meta charset="utf-8"><title>Shop</title>
-<style>button { background: red !important; font-size: 40px !important; } * { font-family: serif; }</style></head>
-<body><h1>Shop</h1><p>Our products.</p>
-<script src="$URL/chat/widget.js" data-entry="$3" async></script></body></html>
-HTML
-}
-page shop.html en web
-page night.html en night
-page shop-zh.html zh-CN web
-(cd "$T/site" && exec python3 -m http.server "$SITE_PORT" --bind 127.0.0.1 >"$T/site.log" 2>&1) &
-SITE=$!
-for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$SITE_PORT/shop.html" && break; sleep 0.1; done
+chat_site "$SITE_PORT"
 # a 40x30 PNG for the visitor to send
 python3 - "$T/photo.png" <<'PY'
 import struct, sys, zlib
@@ -83,7 +45,6 @@ CALL_CMD=$(sales_caller_cmd "$CALLER_PORT" 4155550123 "$MEDIA_PORT2" caller.out)
 HOTLINE_URL=$URL SITE_URL=$SITE_URL SHOT_DIR="$T/shots" CALL_CMD=$CALL_CMD PNG_FILE="$T/photo.png" \
 	CUSTOMER=$zoe node "$WEB_DIR/chat.mjs" 2>"$T/browser.err"
 rc=$?
-kill "$SITE" 2>/dev/null
 [ $rc -ne 0 ] && cat "$T/browser.err" >&2
 chat=$(db "SELECT id FROM calls WHERE channel = 'chat' AND customer = '$zoe'")
 check "the chat is stored on Zoë, wrapped up as a sale with its notes" \
