@@ -16,6 +16,7 @@
 //   - two chats at once beside the call (screenshot), the customer made
 //     from the chat in one step, the end with a wrap-up and a ticket;
 //   - the rating and the transcript; the offline form of a closed entry;
+//   - an offer not taken leaves the desktop when its time is up;
 //   - the wallboard's chats and one opened read-only, live;
 //   - the chat and its transcript in the customer's timeline;
 //   - the widget in Chinese for a Chinese page: no English left.
@@ -334,6 +335,17 @@ try {
   await night.fill(W('#hc-ophone'), '+86 139 1111 2222');
   await night.click(W('form.offline button[type=submit]'));
   await check('... and is sent as a ticket', () => wText(night, '.offline-done', /ticket \S+;/));
+
+  // an offer nobody takes leaves the desktop when its time is up
+  const quick = await visitorPage('en-US', '/quick.html');
+  await quick.click(W('.launch'));
+  await quick.waitForSelector(W('form.prechat'));
+  await quick.fill(W('#hc-name'), 'Slow Sam');
+  await quick.click(W('form.prechat button[type=submit]'));
+  await check('an offer alice lets pass shows, then leaves her desktop when its 3 s are up', async () => {
+    await waitText(agent, '#chat-offers', /Slow Sam/, 10000);
+    await agent.waitForFunction(() => !/Slow Sam/.test(document.querySelector('#chat-offers').innerText), null, { timeout: 10000 });
+  });
 
   // in Chinese: a Chinese page's widget has no English left
   const zh = await visitorPage('zh-CN', '/shop-zh.html');
