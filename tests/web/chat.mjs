@@ -37,6 +37,7 @@ const apiGet = async (path) => (await fetch(URL + path, { headers: { Authorizati
 // that it can see the hellos and drop a connection as a network would.
 const hellos = []; // {token, last_seq} of every hello
 const sockets = []; // the page's side of every visitor socket
+let echoDelay = 0; // ms the visitor's own messages are held back
 async function visitorRoutes(ctx) {
   await ctx.routeWebSocket(/\/chat\/v1\/ws$/, (ws) => {
     const server = ws.connectToServer();
@@ -45,7 +46,12 @@ async function visitorRoutes(ctx) {
       try { const f = JSON.parse(m); if (f.type === 'hello') hellos.push(f); } catch { /* not ours to judge */ }
       server.send(m);
     });
-    server.onMessage((m) => ws.send(m));
+    server.onMessage((m) => {
+      // the visitor's own message comes back once stored: held back here
+      // when a check wants it to come after an agent's sent meanwhile
+      if (echoDelay && /"cid"/.test(m)) setTimeout(() => ws.send(m), echoDelay);
+      else ws.send(m);
+    });
     ws.onClose((code, reason) => server.close({ code, reason }));
     server.onClose((code, reason) => ws.close({ code, reason }));
   });
@@ -155,7 +161,9 @@ try {
   await agent.click('#chat-send');
   await check('an internal note shows on the desktop as one', () => waitText(agent, '#chat-log .chat-msg.internal', /check the order first[\s\S]*internal note/));
 
-  // text that looks like HTML is text, on both sides
+  // text that looks like HTML is text, on both sides; the visitor's comes
+  // back after alice's (out of seq order), as a slow commit makes it
+  echoDelay = 1500;
   await visitor.fill(W('textarea.text'), XSS);
   await visitor.press(W('textarea.text'), 'Enter');
   await agent.fill('#chat-text', XSS);
@@ -168,6 +176,12 @@ try {
     const imgs = [await agent.locator('#chat-log .chat-bubble > img').count(), await wCount(visitor, '.bubble > img')];
     if (ran.some(Boolean) || imgs.some(Boolean)) throw new Error(`ran ${ran} imgs ${imgs}`);
   });
+  await check('... the visitor\'s own, come back after alice\'s, stands in seq order', async () => {
+    await visitor.waitForFunction(() => !document.querySelector('#hotline-chat').shadowRoot.querySelector('.msg.pending'), null, { timeout: 10000 });
+    const s = await seqs(visitor);
+    if (s.join() !== [...s].sort((a, b) => a - b).join()) throw new Error(`seqs ${s}`);
+  });
+  echoDelay = 0;
   await check('the visitor never got the internal note', async () => {
     await visitor.waitForTimeout(300);
     const s = await visitor.evaluate(() => document.querySelector('#hotline-chat').shadowRoot.querySelector('.log').textContent);
@@ -289,6 +303,11 @@ try {
     if (!/Hello, 我的订单/.test(body) || /check the order first/.test(body)) throw new Error(body.slice(0, 200));
   });
   await visitor.screenshot({ path: `${SHOTS}/chat-widget-ended.png` });
+  await visitor.reload();
+  await check('after a reload the ended chat thanks for the rating and does not ask again', async () => {
+    await wText(visitor, '.rated', /Thank you/);
+    if (await wCount(visitor, '.stars')) throw new Error('asked again');
+  });
 
   // alice wraps up with a ticket in one step
   await check('the desktop asks for the wrap-up when the visitor ends', () => agent.waitForSelector('#chat-wrapup', { state: 'visible', timeout: 10000 }));

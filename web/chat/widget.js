@@ -433,14 +433,20 @@
         ui.unread.classList.remove('hidden');
       }
     }
-    if (!replaying && m.seq > (saved.last_seq || 0)) {
-      saved.last_seq = m.seq;
-      saved.log = [...(saved.log || []), { seq: m.seq, from: m.from, name: m.name, text: m.text, at: m.at, attachment: m.attachment }].slice(-LOG_MAX);
+    if (!replaying) {
+      // kept in seq order whatever order it came in: the visitor's own
+      // message comes back once stored, after an agent's sent meanwhile
+      // (a message of ours missed by last_seq is resent from the outbox)
+      saved.log = [...(saved.log || []), { seq: m.seq, from: m.from, name: m.name, text: m.text, at: m.at, attachment: m.attachment }]
+        .sort((a, b) => a.seq - b.seq).slice(-LOG_MAX);
       saved.outbox = outbox;
+      if (m.seq > (saved.last_seq || 0)) {
+        saved.last_seq = m.seq;
+        // one ack for a burst
+        clearTimeout(ackDue);
+        ackDue = setTimeout(() => wsSend({ type: 'ack', seq: saved.last_seq }), 200);
+      }
       keep();
-      // one ack for a burst
-      clearTimeout(ackDue);
-      ackDue = setTimeout(() => wsSend({ type: 'ack', seq: saved.last_seq }), 200);
     }
     if (!mine) markRead();
     receipts();
@@ -588,7 +594,7 @@
     ui.typing.classList.add('hidden');
     ui.compose.classList.add('hidden');
     ui.end.classList.add('hidden');
-    if (ui.body.querySelector('.rating')) return;
+    if (ui.body.querySelector('.rating, .rated')) return;
     let score = 0;
     const stars = h('div', { class: 'stars', role: 'radiogroup', 'aria-label': t('rate') });
     for (let i = 1; i <= 5; i++) {
@@ -606,8 +612,11 @@
       const msg = { type: 'rate', score };
       if (comment.value.trim()) msg.comment = comment.value.trim();
       if (!wsSend(msg)) { rateErr.textContent = t('reconnecting'); return; }
+      saved.rated = true; // the next page thanks rather than asks again
+      keep();
       rating.replaceChildren(h('div', { class: 'note ok rated' }, t('thanks')));
     });
+    if (saved.rated) rating.replaceChildren(h('div', { class: 'note ok rated' }, t('thanks')));
     const transcript = h('button', { type: 'button', class: 'plain transcript', onclick: download }, t('transcript'));
     const again = h('button', { type: 'button', class: 'plain again', onclick: () => { forget(); } }, t('newChat'));
     const err = h('div', { class: 'error transcript-error' });
