@@ -335,6 +335,12 @@ try {
   await agent.setInputFiles('#chat-file', { name: 'map.png', mimeType: 'image/png', buffer: PNG });
   await check('alice sends a picture: the second visitor sees it as a thumbnail', () => visitor2.waitForFunction(() =>
     document.querySelector('#hotline-chat').shadowRoot.querySelector('.msg.agent img.thumb')?.src.startsWith('blob:'), null, { timeout: 10000 }));
+  await visitor2.setInputFiles(W('input[type=file]'), { name: '订单.txt', mimeType: 'text/plain', buffer: Buffer.from('订单号 A-77\n') });
+  await check('the second visitor sends a text file: a link with its name on both sides', async () => {
+    await agent.waitForFunction(() => [...document.querySelectorAll('#chat-log a.chat-file')].some((a) => a.textContent === '订单.txt'), null, { timeout: 10000 });
+    await visitor2.waitForFunction(() => [...document.querySelector('#hotline-chat').shadowRoot.querySelectorAll('.msg.visitor a.file')]
+      .some((a) => /^订单.txt \(\d+ B\)$/.test(a.textContent) && a.href.startsWith('blob:')), null, { timeout: 10000 });
+  });
   await agent.fill('#chat-transfer-to', 'chat-sales');
   await agent.selectOption('#chat-transfer-kind', 'queue');
   await agent.click('#chat-transfer');

@@ -3,7 +3,8 @@
 // visitor on the shop's page (SITE_URL, another origin) chats through
 // hotline's widget with agent alice on the desktop, each in a window of
 // its own:
-//   - the widget's button and pre-chat form, in its shadow root;
+//   - the widget's button and pre-chat form, in its shadow root; the
+//     place in line while alice is paused;
 //   - the offer accepted on the desktop, messages both ways with 张伟's
 //     Chinese, <img src=x onerror=...> shown as text and run nowhere;
 //   - a reload of the visitor's page resumes the chat, each message once;
@@ -59,7 +60,7 @@ async function open(name) {
 
 try {
   const agent = await open('agent'), visitor = await open('visitor');
-  await check('firefox chat: alice signs in to the desktop and goes available', async () => {
+  await check('firefox chat: alice signs in to the desktop and pauses', async () => {
     await agent.goto(`${URL}/agent`);
     await agent.waitForSelector('#signin-form', { visible: true });
     await agent.locator('#user').fill('alice');
@@ -68,6 +69,8 @@ try {
     await agent.waitForSelector('#app', { visible: true, timeout: 10000 });
     await agent.click('#go-available');
     await waitText(agent, '#state', /^available$/);
+    await agent.click('#go-pause');
+    await waitText(agent, '#state', /^paused$/);
   });
 
   await visitor.goto(`${SITE}/shop.html`);
@@ -76,7 +79,10 @@ try {
   await check('firefox chat: the pre-chat form opens', () => waitWidget(visitor, 'form.prechat button', /Start chat/));
   await type(visitor, '#hc-name', '张伟');
   await click(visitor, 'form.prechat button[type=submit]');
-  await check('firefox chat: the offer shows on the desktop; alice accepts', async () => {
+  await check('firefox chat: alice paused, the visitor waits first in line with the expected wait', () =>
+    waitWidget(visitor, '.status', /You are number 1 in line/));
+  await agent.click('#go-available');
+  await check('firefox chat: alice available, the offer shows on the desktop; she accepts', async () => {
     await agent.waitForSelector('.chat-offer', { timeout: 15000 });
     await waitText(agent, '.chat-offer', /张伟/);
     await agent.click('.chat-accept');
