@@ -6,6 +6,7 @@
 # process, one epoll loop) plays them all. Prints hotline's CPU and RSS per
 # open chat and the visitor -> agent latency p50/p99.
 #   make bench && bench/chat.sh [VISITORS=10000] [SECONDS=60]
+# PERF=file records hotline with `perf record -g` from the start.
 # shellcheck source-path=SCRIPTDIR source=common.sh
 source "$(dirname "$0")/common.sh"
 visitors=${1:-10000}
@@ -49,6 +50,10 @@ start_hotline "$T/tenant.yaml"
 echo "hotline $HOTLINE, pid $HL_PID; $visitors visitors, $agents agents (chat capacity $cap)," \
 	"a message every ${PERIOD:-10} s each, $secs s; $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "hotline rss idle: $(rss_kb "$HL_PID") KB"
+if [ -n "${PERF:-}" ]; then
+	perf record ${PERF_OPTS:--g} -o "$PERF" -p "$HL_PID" >"$T/perf.out" 2>&1 &
+	PIDS="$PIDS $!"
+fi
 HL_PID=$HL_PID python3 "$ROOT/bench/chat_load.py" "$HTTP_PORT" "$visitors" "$secs"
 rc=$?
 nlog=$(grep -ci 'warn\|err' "$T/hotline.log")

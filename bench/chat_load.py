@@ -187,13 +187,16 @@ def main():
                     if reply and got % max(1, round(1 / reply)) == 0:
                         replies.append((c.i, ev["call"]))
 
-    def read(c):
+    def read(c, each=None):
         """Reads what c has; the kernel's time of the last segment (ns on
-        CLOCK_REALTIME, made monotonic below)."""
+        CLOCK_REALTIME, made monotonic below). With each, the socket is read
+        in small pieces and each(c, kt) runs after every piece: the stamp is
+        the one of the last segment a read takes, so a large read after this
+        process was held up would stamp every event in it late."""
         kt = None
         while True:
             try:
-                data, anc, _, _ = c.s.recvmsg(262144, ANCBUF)
+                data, anc, _, _ = c.s.recvmsg(1024 if each else 262144, ANCBUF)
             except BlockingIOError:
                 break
             except OSError:
@@ -209,19 +212,23 @@ def main():
                 if lvl == socket.SOL_SOCKET and typ == SO_TIMESTAMPNS:
                     sec, ns = struct.unpack("qq", d[:16])
                     kt = sec * 10**9 + ns
+            if each:
+                # the stamp is CLOCK_REALTIME: onto the monotonic clock
+                each(c, kt - time.time_ns() + time.monotonic_ns() if kt
+                     else time.monotonic_ns())
         if kt is not None:
-            # the stamp is CLOCK_REALTIME: onto the monotonic clock
             kt = kt - time.time_ns() + time.monotonic_ns()
         return kt if kt is not None else time.monotonic_ns()
 
     def pump(timeout):
         for key, _ in sel.select(timeout):
             c = key.data
+            if c.kind == "agent":
+                read(c, on_agent)
+                continue
             kt = read(c)
             if kt is None:
                 continue
-            if c.kind == "agent":
-                on_agent(c, kt)
             else:
                 for op, p in frames(c):
                     if op == 9:

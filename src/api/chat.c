@@ -42,12 +42,16 @@
 #define SEND_LIMIT    (256 * 1024) /* unsent bytes before a visitor is dropped */
 #define CLOSE_WAIT_MS 2000
 #define MAX_SOCKETS   20000
+#define PING_MS	      30000 /* a ping to each visitor this often finds dead peers */
+#define PING_TICK_MS  1000
 
 struct api_chat {
 	struct api *api;
 	struct chat_svc *svc;
 	struct websock *ws;
 	struct list socks;
+	size_t sockc; /* in socks: libre's list_count walks the list */
+	struct tmr ping_tmr;
 };
 
 /* --- the socket -------------------------------------------------------------- */
@@ -58,6 +62,7 @@ struct vsock {
 	struct websock_conn *wc;
 	struct chat_visitor *v;
 	struct tmr close_tmr;
+	uint64_t pinged; /* when it was last pinged */
 	bool closing;
 };
 
@@ -65,6 +70,8 @@ static void vsock_destructor(void *arg)
 {
 	struct vsock *vs = arg;
 
+	if (vs->le.list)
+		vs->ac->sockc--;
 	list_unlink(&vs->le);
 	tmr_cancel(&vs->close_tmr);
 	chat_visitor_gone(vs->v);
@@ -129,7 +136,7 @@ static int vsock_accept(struct api_chat *ac, struct http_conn *conn,
 	struct tcp_conn *tc;
 	int err;
 
-	if (list_count(&ac->socks) >= MAX_SOCKETS)
+	if (ac->sockc >= MAX_SOCKETS)
 		return EMFILE;
 	vs = mem_zalloc(sizeof(*vs), vsock_destructor);
 	if (!vs)
@@ -138,8 +145,11 @@ static int vsock_accept(struct api_chat *ac, struct http_conn *conn,
 	tmr_init(&vs->close_tmr);
 	err = chat_visitor_alloc(&vs->v, ac->svc, addr, origin, vsock_send, vsock_close,
 				 vs);
+	/* no keep-alive timer of libre's per socket: its timers are a
+	 * sorted list each start walks, and 10,000 visitors' pings, due
+	 * together, stalled the loop; one timer pings them all (ping_h) */
 	if (!err)
-		err = websock_accept(&vs->wc, ac->ws, conn, msg, 30000, vsock_recv,
+		err = websock_accept(&vs->wc, ac->ws, conn, msg, 0, vsock_recv,
 				     vsock_closed, vs);
 	if (err) {
 		mem_deref(vs);
@@ -148,14 +158,41 @@ static int vsock_accept(struct api_chat *ac, struct http_conn *conn,
 	tc = websock_tcp(vs->wc);
 	if (tc)
 		tcp_conn_txqsz_set(tc, SEND_LIMIT * 2);
+	vs->pinged = clock_mono_us() / 1000;
 	list_append(&ac->socks, &vs->le, vs);
+	ac->sockc++;
 	return 0;
+}
+
+/* Every second, the visitors not pinged for PING_MS: a peer gone without
+ * a word shows when the ping cannot be sent (then the socket closes). The
+ * list is in the order of the pings, so the oldest is first. */
+static void ping_h(void *arg)
+{
+	struct api_chat *ac = arg;
+	uint64_t now = clock_mono_us() / 1000;
+	struct le *le;
+
+	tmr_start(&ac->ping_tmr, PING_TICK_MS, ping_h, ac);
+	while ((le = list_head(&ac->socks))) {
+		struct vsock *vs = le->data;
+
+		if (now < vs->pinged + PING_MS)
+			break;
+		vs->pinged = now;
+		/* to the end: the list stays in the order of the pings */
+		list_unlink(&vs->le);
+		list_append(&ac->socks, &vs->le, vs);
+		if (!vs->closing && websock_send(vs->wc, WEBSOCK_PING, "%s", ""))
+			vsock_close(vs, 1011, "ping failed");
+	}
 }
 
 static void api_chat_destructor(void *arg)
 {
 	struct api_chat *ac = arg;
 
+	tmr_cancel(&ac->ping_tmr);
 	list_flush(&ac->socks);
 	if (ac->ws)
 		websock_shutdown(ac->ws);
@@ -180,6 +217,8 @@ int api_chat_set(struct api *a, struct chat_svc *svc)
 		return err;
 	}
 	chat_svc_tickets_set(svc, api__tickets_engine(a));
+	tmr_init(&ac->ping_tmr);
+	tmr_start(&ac->ping_tmr, PING_TICK_MS, ping_h, ac);
 	mem_deref(a->chat);
 	a->chat = ac;
 	return 0;

@@ -1,146 +1,27 @@
 /*
- * chat.c — the web chat adapter (issue 13, docs/CHAT.md). It owns the
- * visitors' chats: their tokens (only a hash kept), the interaction of
- * each chat on the interaction core, the messages with their per-chat
- * sequence numbers (kept in memory while the chat lives and a day after,
- * written to the store), the visitor's socket protocol (hello, resume
- * from last_seq, cid dedupe, typing, read receipts, the place in line,
- * end, rating), and what agents do to a chat (accept, decline, messages
- * and internal notes, typing, read, transfer, end).
+ * chat.c — the web chat adapter (issue 13, docs/CHAT.md): the service, the
+ * interaction core's operations for the chat channel, a chat's life (its
+ * token, only a hash kept; its interaction; its end), its messages with
+ * their per-chat sequence numbers (kept in memory while the chat lives
+ * and a day after, written to the store) and the one function its events
+ * leave by, and the visitor's HTTP side (whether an entry is open, a chat
+ * started, the offline form as a ticket, the transcript).
  *
  * Offers, ring-no-answer, auto-pause, capacities, queue rules, the CRM
  * match, wrap-up, the stored row and the core's events are the
- * interaction service's: this file only tells it what happened on the
+ * interaction service's: the adapter only tells it what happened on the
  * channel (interaction_accept, interaction_missed, interaction_end).
  *
- * Not here: sockets and HTTP (src/api/chat.c owns the WebSocket; it hands
- * frames in and is handed frames out through chat_send_h/chat_close_h).
+ * Not here: the visitor's socket protocol (chat_visitor.c), what agents
+ * do (chat_agent.c), attachments (chat_files.c), sockets and HTTP
+ * (src/api/chat.c, which hands frames in and takes frames out through
+ * chat_send_h and chat_close_h).
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <jansson.h>
-#include <sodium.h>
-/* not <re.h>: its re_json.h clashes with jansson's enums; interaction.h
- * includes it, so its guard is set once the headers it needs are in */
-#include <re_types.h>
-#include <re_fmt.h>
-#include <re_mem.h>
-#include <re_mbuf.h>
-#include <re_list.h>
-#include <re_hash.h>
-#include <re_sa.h>
-#include <re_tmr.h>
-#define RE_H__
-#include "core/core.h"
-#include "core/cfg.h"
-#include "store/store.h"
-#include "acd/acd.h"
-#include "interaction/interaction.h"
-#include "ticket/ticket.h"
-#include "channels/chat.h"
-
-#define KEEP_MS	       (24 * 3600 * 1000ULL) /* a chat after its end: transcript */
-#define HELLO_MS       10000		     /* for the first frame */
-#define TICK_MS	       1000		     /* place in line, expiry */
-#define MAX_OFFERS     16		     /* agents offered one chat at once */
-#define MAX_CID	       64
-#define FLOOD_CLOSE    10 /* refused messages in a row before the socket goes */
-#define AHT_DEFAULT_MS 180000
-#define MAX_FRAME      65536
-
-enum sender { FROM_VISITOR = 0, FROM_AGENT, FROM_SYSTEM };
-static const char *const sender_names[] = {"visitor", "agent", "system"};
-
-struct chat_msg {
-	struct le le;
-	uint32_t seq;
-	enum sender from;
-	bool internal;
-	char name[64];
-	char cid[MAX_CID + 1];
-	char *text; /* mem string */
-	uint64_t at;
-	struct store_attachment *att; /* NULL: none */
-};
-
-struct offer {
-	char agent[32];
-	uint64_t at;
-};
-
-struct chat {
-	struct interaction ia; /* first: the core's, ia.obj is this */
-	struct le le;	       /* in s->chats */
-	struct le he_id;       /* s->by_id */
-	struct le he_tok;      /* s->by_token */
-	struct chat_svc *s;
-	char token_hash[65];
-	char entry[CFG_NAME];
-	char topic[64];
-	char name[64];
-	char email[128];
-	char phone[32];
-	char agent_name[64];
-	struct list msgs;
-	uint32_t seq;
-	uint32_t acked; /* the visitor has up to this */
-	struct offer offers[MAX_OFFERS];
-	size_t offerc;
-	struct chat_visitor *v; /* its socket now, NULL: none */
-	uint64_t ended_at;	/* 0: live */
-	size_t last_pos;	/* the place last told */
-	bool rated;
-};
-
-struct chat_visitor {
-	struct chat_svc *s;
-	struct chat *c; /* after hello (referenced) */
-	chat_send_h *sendh;
-	chat_close_h *closeh;
-	void *conn; /* NULL: gone */
-	char addr[64];
-	char origin[128];
-	struct tmr hello_tmr;
-	uint64_t win_start; /* the flood window */
-	uint32_t win_count;
-	uint32_t refused;
-	bool closing;
-};
-
-struct desktop {
-	struct le le;
-	char agent[32];
-	unsigned open;
-};
-
-struct addr_count {
-	struct le le;
-	char addr[64];
-	uint64_t since;
-	uint32_t n;
-};
-
-struct chat_svc {
-	struct interaction_svc *ias;
-	struct store *store;
-	const struct cfg_tenant *tenant; /* referenced */
-	struct tickets *tickets;
-	char data_dir[CFG_PATH];
-	struct list chats;
-	struct hash *by_id, *by_token;
-	struct list desktops;
-	struct list addrs;
-	struct tmr tmr;
-	uint64_t (*now)(void);
-};
+#include "channels/chat_int.h"
 
 static struct interaction_ops chat_ops;
+
+const char *const chat__sender_names[] = {"visitor", "agent", "system"};
 
 /* --- small helpers -------------------------------------------------------- */
 
@@ -187,7 +68,7 @@ long chat_utf8_chars(const char *s, size_t len)
 	return n;
 }
 
-static void token_hash(const char *token, char hex[65])
+void chat__token_hash(const char *token, char hex[65])
 {
 	unsigned char h[crypto_hash_sha256_BYTES];
 
@@ -201,20 +82,14 @@ static bool id_cmp(struct le *le, void *arg)
 	return !strcmp(c->ia.row.id, arg);
 }
 
-static bool tok_cmp(struct le *le, void *arg)
-{
-	const struct chat *c = le->data;
-	return !strcmp(c->token_hash, arg);
-}
-
-static struct chat *chat_find(const struct chat_svc *s, const char *id)
+struct chat *chat__find(const struct chat_svc *s, const char *id)
 {
 	if (!id)
 		return NULL;
 	return list_ledata(hash_lookup(s->by_id, hash_joaat_str(id), id_cmp, (void *)id));
 }
 
-static bool chat_live(const struct chat *c)
+bool chat__live(const struct chat *c)
 {
 	return !c->ended_at;
 }
@@ -229,7 +104,7 @@ static const char *agent_display(const struct chat_svc *s, const char *ext)
 
 /* "chat.<what>" about c, data (taken over) its details: every chat event
  * goes out here, built with jansson (text of any size and script). */
-static void chat_event(struct chat *c, const char *what, const char *agent, json_t *data)
+void chat__event(struct chat *c, const char *what, const char *agent, json_t *data)
 {
 	char type[32];
 	char *text = data ? json_dumps(data, JSON_COMPACT) : NULL;
@@ -248,9 +123,7 @@ static void chat_event(struct chat *c, const char *what, const char *agent, json
 
 /* --- to the visitor ---------------------------------------------------------- */
 
-static void visitor_close(struct chat_visitor *v, uint16_t code, const char *reason);
-
-static void visitor_send(struct chat_visitor *v, json_t *o)
+void chat__visitor_send(struct chat_visitor *v, json_t *o)
 {
 	char *text;
 
@@ -261,17 +134,17 @@ static void visitor_send(struct chat_visitor *v, json_t *o)
 	if (!text)
 		return;
 	if (v->sendh(v->conn, text))
-		visitor_close(v, 1011, "send failed");
+		chat__visitor_close(v, 1011, "send failed");
 	free(text);
 }
 
-static void visitor_error(struct chat_visitor *v, const char *code, const char *reason)
+void chat__visitor_error(struct chat_visitor *v, const char *code, const char *reason)
 {
-	visitor_send(v, json_pack("{s:s,s:s,s:s}", "type", "error", "code", code,
-				  "reason", reason));
+	chat__visitor_send(v, json_pack("{s:s,s:s,s:s}", "type", "error", "code", code,
+					"reason", reason));
 }
 
-static void visitor_close(struct chat_visitor *v, uint16_t code, const char *reason)
+void chat__visitor_close(struct chat_visitor *v, uint16_t code, const char *reason)
 {
 	if (!v->conn || v->closing)
 		return;
@@ -281,15 +154,15 @@ static void visitor_close(struct chat_visitor *v, uint16_t code, const char *rea
 	v->closeh(v->conn, code, reason);
 }
 
-static json_t *msg_json(const struct chat_msg *m, bool for_agent)
+json_t *chat__msg_json(const struct chat_msg *m, bool for_agent)
 {
 	char at[48];
 	json_t *o;
 
 	clock_iso(at, sizeof(at), m->at);
 	o = json_pack("{s:s,s:i,s:s,s:s,s:s,s:s}", "type", "msg", "seq",
-		      (json_int_t)m->seq, "from", sender_names[m->from], "name", m->name,
-		      "text", m->text, "at", at);
+		      (json_int_t)m->seq, "from", chat__sender_names[m->from], "name",
+		      m->name, "text", m->text, "at", at);
 	if (!o)
 		return NULL;
 	if (m->cid[0] && !for_agent)
@@ -304,14 +177,14 @@ static json_t *msg_json(const struct chat_msg *m, bool for_agent)
 	return o;
 }
 
-static const char *state_of(const struct chat *c)
+const char *chat__state(const struct chat *c)
 {
-	if (!chat_live(c))
+	if (!chat__live(c))
 		return "ended";
 	return c->ia.state == INTERACTION_ACTIVE ? "active" : "queued";
 }
 
-static void queue_figures(struct chat *c, size_t *pos, uint64_t *ewt_s)
+void chat__queue_figures(struct chat *c, size_t *pos, uint64_t *ewt_s)
 {
 	struct acd_queue_info qi;
 	struct acd_queue_stats st;
@@ -333,28 +206,28 @@ static void queue_figures(struct chat *c, size_t *pos, uint64_t *ewt_s)
 	*ewt_s = staffed ? (*pos * aht / staffed + 999) / 1000 : 0;
 }
 
-static void tell_state(struct chat *c)
+void chat__tell_state(struct chat *c)
 {
-	json_t *o = json_pack("{s:s,s:s}", "type", "state", "state", state_of(c));
+	json_t *o = json_pack("{s:s,s:s}", "type", "state", "state", chat__state(c));
 
-	if (o && c->ia.state == INTERACTION_ACTIVE && chat_live(c))
+	if (o && c->ia.state == INTERACTION_ACTIVE && chat__live(c))
 		json_object_set_new(o, "agent", json_string(c->agent_name));
-	visitor_send(c->v, o);
+	chat__visitor_send(c->v, o);
 }
 
-static void tell_queue(struct chat *c, bool always)
+void chat__tell_queue(struct chat *c, bool always)
 {
 	size_t pos;
 	uint64_t ewt;
 
-	if (!c->v || !chat_live(c) || c->ia.state == INTERACTION_ACTIVE)
+	if (!c->v || !chat__live(c) || c->ia.state == INTERACTION_ACTIVE)
 		return;
-	queue_figures(c, &pos, &ewt);
+	chat__queue_figures(c, &pos, &ewt);
 	if (!pos || (!always && pos == c->last_pos))
 		return;
 	c->last_pos = pos;
-	visitor_send(c->v, json_pack("{s:s,s:I,s:I}", "type", "queue", "position",
-				     (json_int_t)pos, "ewt", (json_int_t)ewt));
+	chat__visitor_send(c->v, json_pack("{s:s,s:I,s:I}", "type", "queue", "position",
+					   (json_int_t)pos, "ewt", (json_int_t)ewt));
 }
 
 /* --- messages ------------------------------------------------------------------ */
@@ -370,9 +243,9 @@ static void msg_destructor(void *arg)
 
 /* A new message of c, stored (queued write) and told: the visitor sees
  * it at once (not an internal note), the agents by the event. */
-static struct chat_msg *msg_add(struct chat *c, enum sender from, const char *name,
-				const char *text, bool internal, const char *cid,
-				struct store_attachment *att)
+struct chat_msg *chat__msg_add(struct chat *c, enum sender from, const char *name,
+			       const char *text, bool internal, const char *cid,
+			       struct store_attachment *att)
 {
 	struct chat_msg *m = mem_zalloc(sizeof(*m), msg_destructor);
 	struct store_message sm;
@@ -394,7 +267,7 @@ static struct chat_msg *msg_add(struct chat *c, enum sender from, const char *na
 	memset(&sm, 0, sizeof(sm));
 	util_copy(sm.interaction, sizeof(sm.interaction), c->ia.row.id);
 	sm.seq = m->seq;
-	util_copy(sm.sender, sizeof(sm.sender), sender_names[from]);
+	util_copy(sm.sender, sizeof(sm.sender), chat__sender_names[from]);
 	util_copy(sm.name, sizeof(sm.name), m->name);
 	sm.text = m->text;
 	sm.internal = internal;
@@ -405,10 +278,10 @@ static struct chat_msg *msg_add(struct chat *c, enum sender from, const char *na
 	if (c->s->store && store_message_add(c->s->store, &sm))
 		log_warn("chat: message not stored chat=%s seq=%u", c->ia.row.id, m->seq);
 
-	ev = msg_json(m, true);
+	ev = chat__msg_json(m, true);
 	if (ev) {
 		json_object_del(ev, "type");
-		chat_event(c, "message", c->ia.agent, ev);
+		chat__event(c, "message", c->ia.agent, ev);
 	}
 	return m;
 }
@@ -433,7 +306,7 @@ static void echo_send(struct chat *c, uint32_t seq)
 	for (struct le *le = list_tail(&c->msgs); le; le = le->prev) {
 		const struct chat_msg *m = le->data;
 		if (m->seq == seq) {
-			visitor_send(c->v, msg_json(m, false));
+			chat__visitor_send(c->v, chat__msg_json(m, false));
 			return;
 		}
 	}
@@ -449,7 +322,7 @@ static void echo_h(int err, void *arg)
 	echo_send(e->c, e->seq);
 }
 
-static void echo_after_commit(struct chat *c, uint32_t seq)
+void chat__echo_after_commit(struct chat *c, uint32_t seq)
 {
 	struct echo *e;
 
@@ -490,13 +363,13 @@ static void chat_destructor(void *arg)
 static void offers_clear(struct chat *c, const char *reason)
 {
 	for (size_t i = 0; i < c->offerc; i++)
-		chat_event(c, "withdrawn", c->offers[i].agent,
-			   json_pack("{s:s,s:s}", "agent", c->offers[i].agent, "reason",
-				     reason));
+		chat__event(c, "withdrawn", c->offers[i].agent,
+			    json_pack("{s:s,s:s}", "agent", c->offers[i].agent, "reason",
+				      reason));
 	c->offerc = 0;
 }
 
-static bool offer_drop(struct chat *c, const char *agent, uint64_t *at)
+bool chat__offer_drop(struct chat *c, const char *agent, uint64_t *at)
 {
 	for (size_t i = 0; i < c->offerc; i++) {
 		if (strcmp(c->offers[i].agent, agent))
@@ -511,11 +384,11 @@ static bool offer_drop(struct chat *c, const char *agent, uint64_t *at)
 
 /* c ends (side: visitor, agent, system): the core closes its interaction
  * (abandoned in a queue, completed and wrapped up by an agent). */
-static void chat_end(struct chat *c, const char *side, const char *reason)
+void chat__end(struct chat *c, const char *side, const char *reason)
 {
 	struct chat_svc *s = c->s;
 
-	if (!chat_live(c))
+	if (!chat__live(c))
 		return;
 	mem_ref(c);
 	if (c->ia.state == INTERACTION_ACTIVE || c->ia.agent[0])
@@ -536,7 +409,7 @@ static void chat_end(struct chat *c, const char *side, const char *reason)
 	/* out of the core's live list: the chat is kept a day for its
 	 * transcript, and the core has nothing more to do with it */
 	interaction_fini(&c->ia);
-	tell_state(c);
+	chat__tell_state(c);
 	interaction_route(s->ias);
 	mem_deref(c);
 }
@@ -554,10 +427,10 @@ static int op_offer(struct interaction *ia, const char *agent, void *arg)
 	util_copy(c->offers[c->offerc].agent, sizeof(c->offers[0].agent), agent);
 	c->offers[c->offerc++].at = c->s->now();
 	log_info("chat: offered id=%s agent=%s", ia->row.id, agent);
-	chat_event(c, "offered", agent,
-		   json_pack("{s:s,s:I,s:s,s:s}", "agent", agent, "timeout",
-			     (json_int_t)(q ? q->ring_timeout_ms : 0), "name", c->name,
-			     "topic", c->topic));
+	chat__event(c, "offered", agent,
+		    json_pack("{s:s,s:I,s:s,s:s}", "agent", agent, "timeout",
+			      (json_int_t)(q ? q->ring_timeout_ms : 0), "name", c->name,
+			      "topic", c->topic));
 	return 0;
 }
 
@@ -572,9 +445,9 @@ static void op_retract(struct interaction *ia, const char *agent, void *arg)
 	struct chat *c = ia->obj;
 	(void)arg;
 
-	if (offer_drop(c, agent, NULL))
-		chat_event(c, "withdrawn", agent,
-			   json_pack("{s:s,s:s}", "agent", agent, "reason", "timeout"));
+	if (chat__offer_drop(c, agent, NULL))
+		chat__event(c, "withdrawn", agent,
+			    json_pack("{s:s,s:s}", "agent", agent, "reason", "timeout"));
 }
 
 static int op_connect(struct interaction *ia, const char *agent, void *arg)
@@ -584,9 +457,9 @@ static int op_connect(struct interaction *ia, const char *agent, void *arg)
 
 	util_copy(c->agent_name, sizeof(c->agent_name), agent_display(c->s, agent));
 	interaction_save(ia);
-	chat_event(c, "answered", agent,
-		   json_pack("{s:s,s:s}", "agent", agent, "name", c->agent_name));
-	tell_state(c);
+	chat__event(c, "answered", agent,
+		    json_pack("{s:s,s:s}", "agent", agent, "name", c->agent_name));
+	chat__tell_state(c);
 	return 0;
 }
 
@@ -603,10 +476,10 @@ static int op_divert(struct interaction *ia, const char *target, void *arg)
 static void op_close(struct interaction *ia, const char *reason, void *arg)
 {
 	(void)arg;
-	chat_end(ia->obj, "system", reason);
+	chat__end(ia->obj, "system", reason);
 }
 
-static bool op_reachable(const char *agent, void *arg)
+bool chat__reachable(const char *agent, void *arg)
 {
 	const struct chat_svc *s = arg;
 
@@ -625,7 +498,7 @@ static bool op_holds(const char *agent, void *arg)
 	for (struct le *le = list_head(&s->chats); le; le = le->next) {
 		const struct chat *c = le->data;
 
-		if (!chat_live(c))
+		if (!chat__live(c))
 			continue;
 		if (!strcmp(c->ia.agent, agent))
 			return true;
@@ -645,7 +518,7 @@ static struct interaction_ops chat_ops = {
     .connect = op_connect,
     .divert = op_divert,
     .close = op_close,
-    .reachable = op_reachable,
+    .reachable = chat__reachable,
     .holds = op_holds,
 };
 
@@ -663,12 +536,12 @@ static void tick(void *arg)
 		struct chat *c = le->data;
 
 		le = le->next;
-		if (!chat_live(c)) {
+		if (!chat__live(c)) {
 			if (now >= c->ended_at + KEEP_MS && !c->v)
 				mem_deref(c);
 			continue;
 		}
-		tell_queue(c, false);
+		chat__tell_queue(c, false);
 	}
 	le = list_head(&s->addrs);
 	while (le) {
@@ -767,7 +640,7 @@ size_t chat_svc_count(const struct chat_svc *s, size_t *kept)
 	if (kept)
 		*kept = s ? list_count(&s->chats) : 0;
 	for (struct le *le = s ? list_head(&s->chats) : NULL; le; le = le->next)
-		live += chat_live(le->data);
+		live += chat__live(le->data);
 	return live;
 }
 
@@ -934,10 +807,10 @@ int chat_start(struct chat_svc *s, const struct cfg_chat_entry *e, size_t topic,
 	sodium_bin2base64(token, 48, raw, sizeof(raw),
 			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	sodium_memzero(raw, sizeof(raw));
-	token_hash(token, c->token_hash);
+	chat__token_hash(token, c->chat__token_hash);
 	list_append(&s->chats, &c->le, c);
 	hash_append(s->by_id, hash_joaat_str(c->ia.row.id), &c->he_id, c);
-	hash_append(s->by_token, hash_joaat_str(c->token_hash), &c->he_tok, c);
+	hash_append(s->by_token, hash_joaat_str(c->chat__token_hash), &c->he_tok, c);
 	util_copy(id, 32, c->ia.row.id);
 
 	interaction_customer(&c->ia, c->phone[0] ? c->phone : c->email);
@@ -946,7 +819,7 @@ int chat_start(struct chat_svc *s, const struct cfg_chat_entry *e, size_t topic,
 	ev = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "entry", c->entry, "topic", c->topic,
 		       "name", c->name, "email", c->email, "phone", c->phone, "customer",
 		       c->ia.row.customer);
-	chat_event(c, "created", NULL, ev);
+	chat__event(c, "created", NULL, ev);
 	log_info("chat: created id=%s entry=%s queue=%s", c->ia.row.id, e->name,
 		 e->topics[topic].queue);
 	/* the queue's rules may end it at once (nobody there, full): the
@@ -1005,18 +878,18 @@ int chat_offline(struct chat_svc *s, const struct cfg_chat_entry *e, size_t topi
 
 bool chat_token_valid(struct chat_svc *s, const char *id, const char *token)
 {
-	struct chat *c = s ? chat_find(s, id) : NULL;
+	struct chat *c = s ? chat__find(s, id) : NULL;
 	char h[65];
 
 	if (!c || !token || strlen(token) != 43)
 		return false;
-	token_hash(token, h);
-	return !sodium_memcmp(h, c->token_hash, 64);
+	chat__token_hash(token, h);
+	return !sodium_memcmp(h, c->chat__token_hash, 64);
 }
 
 int chat_transcript(struct chat_svc *s, const char *id, char **textp)
 {
-	struct chat *c = s ? chat_find(s, id) : NULL;
+	struct chat *c = s ? chat__find(s, id) : NULL;
 	struct mbuf *mb;
 	char at[48];
 	int err = 0;
@@ -1051,696 +924,4 @@ int chat_transcript(struct chat_svc *s, const char *id, char **textp)
 	}
 	mem_deref(mb);
 	return err;
-}
-
-/* --- attachments ------------------------------------------------------------------- */
-
-/* The type the content is, by its first bytes; NULL: not one we take. */
-static const char *magic_type(const uint8_t *d, size_t n)
-{
-	if (n >= 8 && !memcmp(d, "\x89PNG\r\n\x1a\n", 8))
-		return "image/png";
-	if (n >= 3 && !memcmp(d, "\xff\xd8\xff", 3))
-		return "image/jpeg";
-	if (n >= 6 && (!memcmp(d, "GIF87a", 6) || !memcmp(d, "GIF89a", 6)))
-		return "image/gif";
-	if (n >= 12 && !memcmp(d, "RIFF", 4) && !memcmp(d + 8, "WEBP", 4))
-		return "image/webp";
-	if (n >= 5 && !memcmp(d, "%PDF-", 5))
-		return "application/pdf";
-	/* plain text: valid UTF-8 without control characters but tab and
-	 * line ends (a binary of another kind is not) */
-	if (n && chat_utf8_chars((const char *)d, n) >= 0) {
-		for (size_t i = 0; i < n; i++) {
-			if (d[i] < 0x20 && d[i] != '\t' && d[i] != '\n' && d[i] != '\r')
-				return NULL;
-		}
-		return "text/plain";
-	}
-	return NULL;
-}
-
-int chat_attach(struct chat_svc *s, const char *id, const char *agent, const char *name,
-		const uint8_t *data, size_t len, char aid[32], uint32_t *seq)
-{
-	struct chat *c = s ? chat_find(s, id) : NULL;
-	struct store_attachment *a;
-	unsigned char h[crypto_hash_sha256_BYTES];
-	const char *type;
-	char path[CFG_PATH + 160];
-	struct chat_msg *m;
-	int fd, err = 0;
-
-	if (!c)
-		return ENOENT;
-	if (!chat_live(c))
-		return EALREADY;
-	if (agent && strcmp(c->ia.agent, agent))
-		return EPERM;
-	if (!len || len > s->tenant->chat.attachment_bytes)
-		return EMSGSIZE;
-	type = magic_type(data, len);
-	if (!type)
-		return EPROTO;
-	a = mem_zalloc(sizeof(*a), NULL);
-	if (!a)
-		return ENOMEM;
-	id_new(a->id);
-	util_copy(a->interaction, sizeof(a->interaction), c->ia.row.id);
-	util_copy(a->name, sizeof(a->name), name && name[0] ? name : "file");
-	util_copy(a->type, sizeof(a->type), type);
-	a->size = len;
-	crypto_hash_sha256(h, data, len);
-	sodium_bin2hex(a->sha256, sizeof(a->sha256), h, sizeof(h));
-	snprintf(a->path, sizeof(a->path), "attachments/%s", a->id);
-	a->created = s->now();
-	snprintf(path, sizeof(path), "%s/attachments", s->data_dir);
-	(void)mkdir(path, 0700);
-	snprintf(path, sizeof(path), "%s/%s", s->data_dir, a->path);
-	/* a visitor's file is personal data: the owner only */
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		err = errno;
-	} else {
-		if (write(fd, data, len) != (ssize_t)len)
-			err = EIO;
-		if (close(fd) && !err)
-			err = EIO;
-	}
-	if (!err && s->store)
-		err = store_attachment_add(s->store, a);
-	if (err) {
-		log_warn("chat: attachment not kept chat=%s: %s", id, strerror(err));
-		(void)unlink(path);
-		mem_deref(a);
-		return err;
-	}
-	m = msg_add(c, agent ? FROM_AGENT : FROM_VISITOR, agent ? c->agent_name : c->name,
-		    "", false, NULL, a);
-	if (m) {
-		visitor_send(c->v, msg_json(m, false));
-		*seq = m->seq;
-	}
-	util_copy(aid, 32, a->id);
-	mem_deref(a);
-	return m ? 0 : ENOMEM;
-}
-
-int chat_attachment(struct chat_svc *s, const char *id, const char *aid, char *path,
-		    size_t pathsz, char type[64], char name[128])
-{
-	struct store_attachment a;
-
-	if (!s || !s->store || store_attachment_get(s->store, aid, &a) ||
-	    strcmp(a.interaction, id))
-		return ENOENT;
-	snprintf(path, pathsz, "%s/%s", s->data_dir, a.path);
-	util_copy(type, 64, a.type);
-	util_copy(name, 128, a.name);
-	return 0;
-}
-
-/* --- the visitor's socket ------------------------------------------------------------
- */
-
-static void visitor_destructor(void *arg)
-{
-	struct chat_visitor *v = arg;
-
-	tmr_cancel(&v->hello_tmr);
-	if (v->c && v->c->v == v)
-		v->c->v = NULL;
-	mem_deref(v->c);
-}
-
-static void hello_timeout(void *arg)
-{
-	struct chat_visitor *v = arg;
-
-	visitor_error(v, "bad_hello", "no hello within 10 s");
-	visitor_close(v, 1008, "no hello");
-}
-
-int chat_visitor_alloc(struct chat_visitor **vp, struct chat_svc *s, const char *addr,
-		       const char *origin, chat_send_h *sendh, chat_close_h *closeh,
-		       void *conn)
-{
-	struct chat_visitor *v;
-
-	if (!vp || !s || !sendh || !closeh)
-		return EINVAL;
-	v = mem_zalloc(sizeof(*v), visitor_destructor);
-	if (!v)
-		return ENOMEM;
-	v->s = s;
-	v->sendh = sendh;
-	v->closeh = closeh;
-	v->conn = conn;
-	util_copy(v->addr, sizeof(v->addr), addr ? addr : "");
-	util_copy(v->origin, sizeof(v->origin), origin ? origin : "");
-	tmr_init(&v->hello_tmr);
-	tmr_start(&v->hello_tmr, HELLO_MS, hello_timeout, v);
-	*vp = v;
-	return 0;
-}
-
-void chat_visitor_gone(struct chat_visitor *v)
-{
-	if (!v)
-		return;
-	v->conn = NULL;
-	mem_deref(v);
-}
-
-static void hello(struct chat_visitor *v, json_t *o)
-{
-	struct chat_svc *s = v->s;
-	const char *token = json_string_value(json_object_get(o, "token"));
-	json_t *ls = json_object_get(o, "last_seq");
-	json_int_t last = 0;
-	struct chat *c;
-	char h[65];
-	json_t *w;
-
-	if (ls && (!json_is_integer(ls) || (last = json_integer_value(ls)) < 0)) {
-		visitor_error(v, "bad_hello", "last_seq: a whole number from 0");
-		visitor_close(v, 1008, "bad hello");
-		return;
-	}
-	if (!token || strlen(token) != 43) {
-		visitor_error(v, "bad_token", "token: unknown or expired");
-		visitor_close(v, 1008, "unknown or expired token");
-		return;
-	}
-	token_hash(token, h);
-	c = list_ledata(hash_lookup(s->by_token, hash_joaat_str(h), tok_cmp, h));
-	if (!c) {
-		log_info("chat: unknown token peer=%s", v->addr);
-		visitor_error(v, "bad_token", "token: unknown or expired");
-		visitor_close(v, 1008, "unknown or expired token");
-		return;
-	}
-	if (!chat_origin_allowed(cfg_chat_entry_find(s->tenant, c->entry), v->origin)) {
-		visitor_error(v, "bad_origin",
-			      "this page's origin may not use this chat");
-		visitor_close(v, 1008, "origin not allowed");
-		return;
-	}
-	tmr_cancel(&v->hello_tmr);
-	/* one socket per chat: a second tab or a reconnect before the old
-	 * socket noticed takes over */
-	if (c->v && c->v != v) {
-		struct chat_visitor *old = c->v;
-
-		c->v = NULL;
-		visitor_error(old, "replaced", "the chat was opened elsewhere");
-		visitor_close(old, 1008, "replaced");
-	}
-	v->c = mem_ref(c);
-	c->v = v;
-	if ((uint64_t)last > c->acked && (uint64_t)last <= c->seq)
-		c->acked = (uint32_t)last;
-	w = json_pack("{s:s,s:s,s:s}", "type", "welcome", "chat_id", c->ia.row.id,
-		      "state", state_of(c));
-	if (w && c->ia.state == INTERACTION_ACTIVE && chat_live(c))
-		json_object_set_new(w, "agent", json_string(c->agent_name));
-	if (w && chat_live(c) && c->ia.state != INTERACTION_ACTIVE) {
-		size_t pos;
-		uint64_t ewt;
-
-		queue_figures(c, &pos, &ewt);
-		if (pos) {
-			json_object_set_new(w, "position", json_integer((json_int_t)pos));
-			json_object_set_new(w, "ewt", json_integer((json_int_t)ewt));
-			c->last_pos = pos;
-		}
-	}
-	visitor_send(v, w);
-	/* what it missed, once, in order; notes stay with the agents */
-	for (struct le *le = list_head(&c->msgs); le; le = le->next) {
-		const struct chat_msg *m = le->data;
-
-		if (m->seq > (uint64_t)last && !m->internal)
-			visitor_send(v, msg_json(m, false));
-	}
-	log_info("chat: visitor joined id=%s last_seq=%lld peer=%s", c->ia.row.id,
-		 (long long)last, v->addr);
-}
-
-/* A message is refused past per_visitor_per_min in a minute; a visitor
- * that keeps on is closed. */
-static bool flood_ok(struct chat_visitor *v)
-{
-	uint64_t now = v->s->now();
-
-	if (now >= v->win_start + 60000) {
-		v->win_start = now;
-		v->win_count = 0;
-	}
-	if (v->win_count >= v->s->tenant->chat.per_visitor_per_min) {
-		if (++v->refused >= FLOOD_CLOSE) {
-			visitor_error(v, "flood", "too many messages: closed");
-			visitor_close(v, 1008, "too many messages");
-		} else {
-			visitor_error(v, "flood", "too many messages: wait a minute");
-		}
-		return false;
-	}
-	v->win_count++;
-	v->refused = 0;
-	return true;
-}
-
-static void visitor_msg(struct chat_visitor *v, json_t *o)
-{
-	struct chat *c = v->c;
-	const char *text = json_string_value(json_object_get(o, "text"));
-	const char *cid = json_string_value(json_object_get(o, "cid"));
-	const struct cfg_chat *lim = &v->s->tenant->chat;
-	struct chat_msg *m;
-	long n;
-
-	if (!chat_live(c)) {
-		visitor_error(v, "ended", "the chat has ended");
-		return;
-	}
-	if (!text || (cid && strlen(cid) > MAX_CID) ||
-	    (json_object_get(o, "cid") && !cid)) {
-		visitor_error(v, "bad_frame",
-			      "msg: {cid, text} with text a string and cid "
-			      "of at most 64 characters");
-		return;
-	}
-	n = chat_utf8_chars(text, strlen(text));
-	if (n <= 0) {
-		visitor_error(v, "bad_frame", "text: empty");
-		return;
-	}
-	if ((uint32_t)n > lim->message_chars) {
-		char why[96];
-
-		snprintf(why, sizeof(why), "text: %ld characters, at most %u", n,
-			 lim->message_chars);
-		visitor_error(v, "too_long", why);
-		return;
-	}
-	/* a resend of a message it has (the echo was lost with the socket):
-	 * the stored one again, not a second */
-	for (struct le *le = cid && cid[0] ? list_tail(&c->msgs) : NULL; le;
-	     le = le->prev) {
-		const struct chat_msg *k = le->data;
-
-		if (k->from == FROM_VISITOR && !strcmp(k->cid, cid)) {
-			visitor_send(v, msg_json(k, false));
-			return;
-		}
-	}
-	if (!flood_ok(v))
-		return;
-	m = msg_add(c, FROM_VISITOR, c->name, text, false, cid, NULL);
-	if (!m) {
-		visitor_error(v, "internal", "the message could not be kept");
-		return;
-	}
-	echo_after_commit(c, m->seq);
-}
-
-void chat_visitor_recv(struct chat_visitor *v, const char *data, size_t len, bool text)
-{
-	json_error_t jerr;
-	const char *type;
-	struct chat *c;
-	json_t *o;
-
-	if (!v || !v->conn || v->closing)
-		return;
-	if (!text) {
-		visitor_error(v, "bad_frame", "only text frames of JSON are taken");
-		visitor_close(v, 1003, "binary frame");
-		return;
-	}
-	if (len > MAX_FRAME) {
-		visitor_error(v, "too_big", "frame over 64 KiB");
-		visitor_close(v, 1009, "frame too big");
-		return;
-	}
-	/* RFC 6455 §8.1: text frames are UTF-8; a broken one ends the
-	 * connection (1007) */
-	if (chat_utf8_chars(data, len) < 0) {
-		visitor_error(v, "bad_utf8", "the frame is not valid UTF-8");
-		visitor_close(v, 1007, "invalid UTF-8");
-		return;
-	}
-	o = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!json_is_object(o) ||
-	    !(type = json_string_value(json_object_get(o, "type")))) {
-		json_decref(o);
-		visitor_error(v, "bad_json", "a frame is a JSON object with a type");
-		if (!v->c)
-			visitor_close(v, 1008, "bad hello");
-		return;
-	}
-	mem_ref(v);
-	if (!v->c) {
-		if (strcmp(type, "hello")) {
-			visitor_error(v, "bad_hello", "the first frame must be hello");
-			visitor_close(v, 1008, "no hello");
-		} else {
-			hello(v, o);
-		}
-		goto out;
-	}
-	c = v->c;
-	if (!strcmp(type, "msg")) {
-		visitor_msg(v, o);
-	} else if (!strcmp(type, "typing")) {
-		json_t *on = json_object_get(o, "on");
-
-		if (!json_is_boolean(on))
-			visitor_error(v, "bad_frame", "typing: {on: true|false}");
-		else if (chat_live(c) && flood_ok(v))
-			chat_event(c, "typing", c->ia.agent,
-				   json_pack("{s:s,s:b}", "from", "visitor", "on",
-					     json_is_true(on)));
-	} else if (!strcmp(type, "read") || !strcmp(type, "ack")) {
-		json_t *sq = json_object_get(o, "seq");
-		json_int_t n = json_is_integer(sq) ? json_integer_value(sq) : -1;
-
-		if (n < 0 || n > (json_int_t)c->seq)
-			visitor_error(v, "bad_frame", "seq: a number of a message sent");
-		else if (!strcmp(type, "ack"))
-			c->acked = (uint32_t)n > c->acked ? (uint32_t)n : c->acked;
-		else if (chat_live(c))
-			chat_event(c, "read", c->ia.agent,
-				   json_pack("{s:s,s:I}", "from", "visitor", "seq", n));
-	} else if (!strcmp(type, "end")) {
-		chat_end(c, "visitor", "visitor ended");
-	} else if (!strcmp(type, "rate")) {
-		json_t *sc = json_object_get(o, "score");
-		const char *comment = json_string_value(json_object_get(o, "comment"));
-		json_int_t n = json_is_integer(sc) ? json_integer_value(sc) : 0;
-
-		if (n < 1 || n > 5) {
-			visitor_error(v, "bad_score", "score: 1 to 5");
-		} else if (c->rated) {
-			visitor_error(v, "bad_score", "the chat is rated already");
-		} else {
-			struct store_survey sv;
-
-			/* kept as a call's survey is: a row with its score,
-			 * found by the interaction */
-			memset(&sv, 0, sizeof(sv));
-			token_hash(c->ia.row.id, sv.hash);
-			util_copy(sv.call, sizeof(sv.call), c->ia.row.id);
-			util_copy(sv.customer, sizeof(sv.customer), c->ia.row.customer);
-			sv.created = sv.answered = v->s->now();
-			sv.score = (int)n;
-			util_copy(sv.comment, sizeof(sv.comment), comment ? comment : "");
-			if (v->s->store)
-				(void)store_survey_save(v->s->store, &sv);
-			c->rated = true;
-			chat_event(c, "rated", c->ia.agent,
-				   json_pack("{s:I,s:s}", "score", n, "comment",
-					     comment ? comment : ""));
-		}
-	} else if (!strcmp(type, "hello")) {
-		visitor_error(v, "bad_frame", "hello was sent already");
-	} else {
-		visitor_error(v, "bad_frame", "unknown type");
-	}
-out:
-	json_decref(o);
-	mem_deref(v);
-}
-
-/* --- what agents do -------------------------------------------------------------------
- */
-
-bool chat_exists(struct chat_svc *s, const char *id, char queue[32], char agent[32])
-{
-	struct chat *c = s ? chat_find(s, id) : NULL;
-
-	if (!c)
-		return false;
-	if (queue)
-		util_copy(queue, 32, c->ia.row.queue);
-	if (agent)
-		util_copy(agent, 32, chat_live(c) ? c->ia.agent : "");
-	return true;
-}
-
-bool chat_offered_to(struct chat_svc *s, const char *id, const char *agent)
-{
-	struct chat *c = s ? chat_find(s, id) : NULL;
-
-	for (size_t i = 0; c && chat_live(c) && i < c->offerc; i++) {
-		if (!strcmp(c->offers[i].agent, agent))
-			return true;
-	}
-	return false;
-}
-
-int chat_accept(struct chat_svc *s, const char *id, const char *agent)
-{
-	struct chat *c = s ? chat_find(s, id) : NULL;
-	uint64_t at = 0;
-	int err;
-
-	if (!c)
-		return ENOENT;
-	if (!chat_live(c) || !offer_drop(c, agent, &at))
-		return EPERM;
-	mem_ref(c);
-	log_info("chat: accepted id=%s agent=%s", c->ia.row.id, agent);
-	err = interaction_accept(&c->ia, agent, at);
-	interaction_route(s->ias);
-	mem_deref(c);
-	return err;
-}
-
-int chat_decline(struct chat_svc *s, const char *id, const char *agent)
-{
-	struct chat *c = s ? chat_find(s, id) : NULL;
-	uint64_t at = 0;
-
-	if (!c)
-		return ENOENT;
-	if (!chat_live(c) || !offer_drop(c, agent, &at))
-		return EPERM;
-	mem_ref(c);
-	log_info("chat: declined id=%s agent=%s", c->ia.row.id, agent);
-	chat_event(c, "withdrawn", agent,
-		   json_pack("{s:s,s:s}", "agent", agent, "reason", "declined"));
-	/* a decline is a miss: the next agent, and auto-pause counts it */
-	interaction_missed(&c->ia, agent, 603, at);
-	interaction_route(s->ias);
-	mem_deref(c);
-	return 0;
-}
-
-/* The chat of agent (handling it), or an error. */
-static int handled(struct chat_svc *s, const char *id, const char *agent,
-		   struct chat **cp)
-{
-	struct chat *c = s ? chat_find(s, id) : NULL;
-
-	if (!c)
-		return ENOENT;
-	if (!chat_live(c))
-		return EALREADY;
-	if (!agent || strcmp(c->ia.agent, agent))
-		return EPERM;
-	*cp = c;
-	return 0;
-}
-
-int chat_agent_message(struct chat_svc *s, const char *id, const char *agent,
-		       const char *text, bool internal, uint32_t *seq)
-{
-	struct chat *c;
-	struct chat_msg *m;
-	long n;
-	int err = handled(s, id, agent, &c);
-
-	if (err)
-		return err;
-	n = text ? chat_utf8_chars(text, strlen(text)) : -1;
-	if (n < 0)
-		return EILSEQ;
-	if (n == 0)
-		return EINVAL;
-	if ((uint32_t)n > s->tenant->chat.message_chars)
-		return EMSGSIZE;
-	m = msg_add(c, FROM_AGENT, c->agent_name, text, internal, NULL, NULL);
-	if (!m)
-		return ENOMEM;
-	if (!internal)
-		visitor_send(c->v, msg_json(m, false));
-	*seq = m->seq;
-	return 0;
-}
-
-int chat_agent_typing(struct chat_svc *s, const char *id, const char *agent, bool on)
-{
-	struct chat *c;
-	int err = handled(s, id, agent, &c);
-
-	if (err)
-		return err;
-	visitor_send(c->v, json_pack("{s:s,s:b}", "type", "typing", "on", on));
-	chat_event(c, "typing", agent, json_pack("{s:s,s:b}", "from", "agent", "on", on));
-	return 0;
-}
-
-int chat_agent_read(struct chat_svc *s, const char *id, const char *agent, uint32_t seq)
-{
-	struct chat *c;
-	int err = handled(s, id, agent, &c);
-
-	if (err)
-		return err;
-	if (seq > c->seq)
-		return ERANGE;
-	visitor_send(c->v,
-		     json_pack("{s:s,s:I}", "type", "read", "seq", (json_int_t)seq));
-	chat_event(c, "read", agent,
-		   json_pack("{s:s,s:I}", "from", "agent", "seq", (json_int_t)seq));
-	return 0;
-}
-
-int chat_agent_end(struct chat_svc *s, const char *id, const char *agent)
-{
-	struct chat *c;
-	int err = handled(s, id, agent, &c);
-
-	if (err)
-		return err;
-	chat_end(c, "agent", "agent ended");
-	return 0;
-}
-
-int chat_transfer(struct chat_svc *s, const char *id, const char *agent,
-		  const char *to_queue, const char *to_agent)
-{
-	struct chat *c;
-	int err = handled(s, id, agent, &c);
-
-	if (err)
-		return err;
-	if (to_queue) {
-		const struct cfg_queue *q = cfg_queue_find(s->tenant, to_queue);
-
-		if (!q || q->channel != CFG_CHAT)
-			return ESRCH;
-		mem_ref(c);
-		log_info("chat: transfer id=%s from=%s queue=%s", c->ia.row.id, agent,
-			 to_queue);
-		msg_add(c, FROM_SYSTEM, "", "transferred", true, NULL, NULL);
-		interaction_release(&c->ia, to_queue, "blind");
-		c->agent_name[0] = '\0';
-		c->last_pos = 0;
-		err = interaction_enqueue(&c->ia, to_queue, c->ia.priority);
-		if (chat_live(c)) {
-			tell_state(c);
-			tell_queue(c, true);
-		}
-		interaction_route(s->ias);
-		mem_deref(c);
-		return err;
-	}
-	if (!to_agent || !cfg_agent_find(s->tenant, to_agent))
-		return ESRCH;
-	if (!strcmp(to_agent, agent) || !op_reachable(to_agent, s))
-		return EBUSY;
-	/* straight to that agent, as an extension call is: busy outside the
-	 * queues, within its chat capacity */
-	err = acd_busy(interaction_svc_acd(s->ias), to_agent, ACD_CHAT, false, s->now());
-	if (err)
-		return EBUSY;
-	mem_ref(c);
-	log_info("chat: transfer id=%s from=%s agent=%s", c->ia.row.id, agent, to_agent);
-	interaction_release(&c->ia, to_agent, "blind");
-	err = interaction_accept(&c->ia, to_agent, s->now());
-	interaction_route(s->ias);
-	mem_deref(c);
-	return err;
-}
-
-int chat_visitor_info(struct chat_svc *s, const char *id, char name[64], char email[128],
-		      char phone[32])
-{
-	struct chat *c = s ? chat_find(s, id) : NULL;
-
-	if (!c)
-		return ENOENT;
-	util_copy(name, 64, c->name);
-	util_copy(email, 128, c->email);
-	util_copy(phone, 32, c->phone);
-	return 0;
-}
-
-int chat_customer_set(struct chat_svc *s, const char *id, const char *customer,
-		      const char *name)
-{
-	struct chat *c = s ? chat_find(s, id) : NULL;
-
-	if (!c)
-		return ENOENT;
-	util_copy(c->ia.row.customer, sizeof(c->ia.row.customer), customer);
-	util_copy(c->ia.customer_name, sizeof(c->ia.customer_name), name ? name : "");
-	interaction_save(&c->ia);
-	return 0;
-}
-
-struct msgs_read {
-	json_t *a;
-};
-
-static int stored_msg_h(const struct store_message *m, void *arg)
-{
-	struct msgs_read *r = arg;
-	struct chat_msg cm;
-
-	memset(&cm, 0, sizeof(cm));
-	cm.seq = m->seq;
-	cm.from = !strcmp(m->sender, "agent")	 ? FROM_AGENT
-		  : !strcmp(m->sender, "system") ? FROM_SYSTEM
-						 : FROM_VISITOR;
-	cm.internal = m->internal;
-	util_copy(cm.name, sizeof(cm.name), m->name);
-	cm.text = (char *)m->text;
-	cm.at = m->created;
-	json_t *o = msg_json(&cm, true);
-	if (o) {
-		json_object_del(o, "type");
-		if (m->attachment[0])
-			json_object_set_new(o, "attachment",
-					    json_pack("{s:s}", "id", m->attachment));
-		json_array_append_new(r->a, o);
-	}
-	return 0;
-}
-
-char *chat_messages_json(struct chat_svc *s, const char *id)
-{
-	struct chat *c = s ? chat_find(s, id) : NULL;
-	struct msgs_read r = {json_array()};
-	char *text;
-
-	if (!r.a)
-		return NULL;
-	if (c) {
-		for (struct le *le = list_head(&c->msgs); le; le = le->next) {
-			json_t *o = msg_json(le->data, true);
-			if (o) {
-				json_object_del(o, "type");
-				json_array_append_new(r.a, o);
-			}
-		}
-	} else if (s && s->store) {
-		(void)store_message_list(s->store, id, stored_msg_h, &r);
-	}
-	text = json_dumps(r.a, JSON_COMPACT);
-	json_decref(r.a);
-	return text;
 }

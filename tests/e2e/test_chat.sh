@@ -231,6 +231,31 @@ ck.check("the timed-out agent can no longer accept: 409", s == 409, f"{s} {b}")
 s, _, b = http(P, "POST", f"/api/v1/interactions/{c2}/accept", headers=AH["bob"])
 ck.check("the next agent accepts: 200", s == 200, f"{s} {b}")
 
+# declined: the next agent; then handed on to a queue, where it waits again
+s, _, b = http(P, "POST", "/chat/v1/entries/web/chats", {"name": "李雷", "topic": "0"}, OH)
+c3 = (jbody(b) or {}).get("chat_id")
+t3 = (jbody(b) or {}).get("token")
+o = alice.wait(lambda m: m["type"] == "chat.offered" and m["call"] == c3)
+s, _, b = http(P, "POST", f"/api/v1/interactions/{c3}/decline", headers=AH["alice"])
+o2 = bob.wait(lambda m: m["type"] == "chat.offered" and m["call"] == c3)
+ck.check("declined: 204, offered to the next agent", s == 204 and o and o2, f"{s} {b} {o2}")
+s, _, b = http(P, "POST", f"/api/v1/interactions/{c3}/accept", headers=AH["bob"])
+v3 = WS(P, "/chat/v1/ws", ["Origin: " + ORIGIN])
+v3.send({"type": "hello", "token": t3, "last_seq": 0})
+v3.wait(lambda m: m["type"] == "welcome")
+s, _, b = http(P, "POST", f"/api/v1/interactions/{c3}/transfer", {"queue": "sales"},
+               AH["bob"])
+ck.check("transfer to a voice queue: 422 bad_target",
+         s == 422 and jbody(b)["error"]["code"] == "bad_target", f"{s} {b}")
+s, _, b = http(P, "POST", f"/api/v1/interactions/{c3}/transfer", {"queue": "chat-support"},
+               AH["bob"])
+st = v3.wait(lambda m: m["type"] == "state")
+ck.check("transfer to a chat queue: 202, the visitor waits there again",
+         s == 202 and st and st["state"] == "queued", f"{s} {b} {st}")
+v3.send({"type": "end"})
+st = v3.wait(lambda m: m["type"] == "state" and m["state"] == "ended")
+ck.check("the visitor ends it while it waits", st is not None, str(v3.got[-2:]))
+
 s, _, b = http(P, "GET", "/api/v1/chat/canned", headers=AH["alice"])
 ck.check("canned replies", s == 200 and jbody(b)["canned"][0]["shortcut"] == "/hi", b)
 print(f"# {ck.fails} failed", flush=True)

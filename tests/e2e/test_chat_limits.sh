@@ -116,6 +116,12 @@ ck.check("a flood: refused with flood, then closed 1008",
          len(floods) >= 2 and v.closed and v.closed[0] == 1008, f"{len(floods)} {v.closed}")
 stored = len([f for f in frames if f.get("type") == "msg"])
 ck.check("no more than per_visitor_per_min taken", stored <= 8, str(stored))
+v = visitor(tok)
+v.send({"type": "msg", "cid": "again", "text": "a new socket"})
+e = v.wait(lambda m: m["type"] == "error" or m.get("cid") == "again", 3)
+ck.check("a new socket of the same chat is still refused: the window is the chat's",
+         e and e.get("code") == "flood", str(e))
+v.close()
 s, _, b = http(P, "POST", f"/api/v1/interactions/{st['chat_id']}/messages",
                {"text": "still here"}, AH)
 ck.check("the chat carries on for the agent", s == 201, f"{s} {b}")

@@ -152,6 +152,16 @@ static int test_chat_adapter(void)
 	TEST_CHECK(chat_offered_to(cs, id[0], "1001") &&
 		   chat_offered_to(cs, id[1], "1001"));
 	TEST_CHECK(!chat_offered_to(cs, id[2], "1001"));
+	/* the third waits: its visitor is told its place in the queue (the
+	 * two offered are still in it, ahead) and the expected wait */
+	TEST_CHECK(
+	    !chat_visitor_alloc(&v2, cs, "127.0.0.1:3", "", sock_send, sock_close, &k2));
+	hello(v2, tok[2], 0);
+	TEST_CHECK(strstr(k2.frames, "\"state\":\"queued\"") &&
+		   strstr(k2.frames, "\"position\":3,\"ewt\":540"));
+	chat_visitor_gone(v2);
+	v2 = NULL;
+	memset(&k2, 0, sizeof(k2));
 	TEST_CHECK(!acd_agent_info(acd, "1001", &ai) && ai.load[ACD_VOICE] == 1 &&
 		   ai.load[ACD_CHAT] == 2);
 
