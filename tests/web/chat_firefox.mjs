@@ -8,6 +8,7 @@
 //   - the offer accepted on the desktop, messages both ways with 张伟's
 //     Chinese, <img src=x onerror=...> shown as text and run nowhere;
 //   - a reload of the visitor's page resumes the chat, each message once;
+//   - alice ends the chat: the visitor's rating, her wrap-up;
 //   - no script errors; screenshots firefox-chat-{widget,desktop}.png.
 // Prints "PASS\tname" or "FAIL\tname\twhy" per check and "END" last, for
 // test_chat_firefox.sh to hand to lib.sh's check.
@@ -122,6 +123,15 @@ try {
     await waitWidget(visitor, '.log', /Anything else\?/);
     const s = await seqs(visitor);
     if (new Set(s).size !== s.length) throw new Error(`seqs ${s}`);
+  });
+  await agent.click('#chat-end');
+  await check('firefox chat: alice ends the chat: the visitor is asked for a rating', () =>
+    visitor.waitForFunction(() => document.querySelector('#hotline-chat').shadowRoot.querySelector('.rating .stars'), { timeout: 10000 }));
+  await check('firefox chat: ... and alice wraps it up with a disposition', async () => {
+    await agent.waitForSelector('#chat-wrapup', { visible: true, timeout: 10000 });
+    await agent.type('#chat-wu-notes', '已告知物流信息');
+    await agent.click('#chat-wu-save');
+    await waitText(agent, '#chat-done-text', /Wrap-up saved/);
   });
   await check('firefox chat: no script errors', () => { if (errors.length) throw new Error(errors.join('; ')); });
   console.log('END');
