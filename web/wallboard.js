@@ -20,6 +20,9 @@ function slCell(q) {
 }
 
 function renderQueues() {
+  // first response is a chat figure: its column shows once a queue has it
+  const fr = [...queues.values()].some((q) => q.today.first_response_ms !== undefined && q.today.first_response_ms !== null);
+  $('#queues th.first-response').classList.toggle('hidden', !fr);
   const rows = [...queues.values()].sort((a, b) => a.name.localeCompare(b.name)).map((q) => {
     const td = q.today, wait = q.waiting ? q.longest_wait_ms + (Date.now() - q.at) : 0;
     return el('tr', { 'data-queue': q.name },
@@ -34,7 +37,7 @@ function renderQueues() {
       el('td', {}, td.answered),
       el('td', {}, `${q.agents.available} / ${q.agents.busy + q.agents.ringing + q.agents.wrapup} / ${q.agents.paused}`),
       // chats' first answer to the visitor (METRICS.md), when the server counts it
-      el('td', { class: 'first-response' }, td.first_response_ms === undefined || td.first_response_ms === null ? '—' : duration(td.first_response_ms)));
+      el('td', { class: `first-response${fr ? '' : ' hidden'}` }, td.first_response_ms === undefined || td.first_response_ms === null ? '—' : duration(td.first_response_ms)));
   });
   $('#queues tbody').replaceChildren(...rows);
 }
