@@ -372,6 +372,21 @@ try {
     await agent.waitForFunction(() => !/Slow Sam/.test(document.querySelector('#chat-offers').innerText), null, { timeout: 10000 });
   });
 
+  // a browser that kept a token the server no longer knows starts afresh
+  {
+    const ctx = await browser.newContext({ viewport: { width: 1100, height: 760 } });
+    await ctx.addInitScript(([key]) => localStorage.setItem(key, JSON.stringify({ chat_id: 'gone', token: 'not-a-token-of-this-server-xxxxxxxxxxxxxxxxx', last_seq: 3 })), [`hotline.chat.${new globalThis.URL(URL).origin}.web`]);
+    const stale = await ctx.newPage();
+    stale.on('pageerror', (e) => errors.push(`stale: ${e.message}`));
+    await stale.goto(`${SITE}/shop.html`);
+    await check('a kept token the server does not know: the widget forgets it and offers a new chat', async () => {
+      await stale.waitForSelector(W('form.prechat'), { timeout: 15000 });
+      const kept = await stale.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('hotline.chat.')).length);
+      if (kept) throw new Error('the token is still kept');
+    });
+    await ctx.close();
+  }
+
   // in Chinese: a Chinese page's widget has no English left
   const zh = await visitorPage('zh-CN', '/shop-zh.html');
   await zh.click(W('.launch'));
