@@ -52,16 +52,27 @@ function refill(c, tries) {
 }
 
 // ---- the list: offers and tabs --------------------------------------------
+// The offers, their countdowns updated in place: an offer drawn anew
+// every second could take a click half-way (pressed on one button,
+// released on its successor) and lose it.
 function renderOffers() {
+  const box = $('#chat-offers');
   const offers = [...chats.values()].filter((c) => c.state === 'offered');
-  $('#chat-offers').replaceChildren(...offers.map((c) => {
+  for (const e of [...box.children]) if (!offers.some((c) => c.id === e.dataset.chat)) e.remove();
+  for (const c of offers) {
     const left = Math.max(0, Math.ceil((c.timeoutAt - Date.now()) / 1000));
-    return el('div', { class: 'chat-offer', 'data-chat': c.id },
-      el('b', { class: 'chat-offer-name' }, c.name || t('chat.visitor')), ' ',
-      el('span', { class: 'muted' }, [c.queue, c.timeoutAt ? t('chat.offerLeft', { s: left }) : ''].filter(Boolean).join(' · ')), ' ',
-      el('button', { class: 'primary chat-accept', onclick: () => accept(c) }, t('chat.accept')),
-      el('button', { class: 'chat-decline', onclick: () => decline(c) }, t('chat.decline')));
-  }));
+    const info = [c.queue, c.timeoutAt ? t('chat.offerLeft', { s: left }) : ''].filter(Boolean).join(' · ');
+    let e = [...box.children].find((x) => x.dataset.chat === c.id);
+    if (!e) {
+      e = el('div', { class: 'chat-offer', 'data-chat': c.id },
+        el('b', { class: 'chat-offer-name' }), ' ', el('span', { class: 'muted chat-offer-left' }), ' ',
+        el('button', { class: 'primary chat-accept', onclick: () => accept(c) }, t('chat.accept')),
+        el('button', { class: 'chat-decline', onclick: () => decline(c) }, t('chat.decline')));
+      box.append(e);
+    }
+    e.querySelector('.chat-offer-name').textContent = c.name || t('chat.visitor');
+    e.querySelector('.chat-offer-left').textContent = info;
+  }
 }
 
 function renderTabs() {

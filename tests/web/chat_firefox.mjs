@@ -5,7 +5,8 @@
 // its own:
 //   - the widget's button and pre-chat form, in its shadow root; the
 //     place in line while alice is paused;
-//   - the offer accepted on the desktop, messages both ways with 张伟's
+//   - the offer accepted on the desktop, the chat linked to the customer
+//     张伟 found by name, messages both ways with 张伟's
 //     Chinese, <img src=x onerror=...> shown as text and run nowhere;
 //   - a reload of the visitor's page resumes the chat, each message once;
 //   - alice ends the chat: the visitor's rating, her wrap-up;
@@ -88,6 +89,15 @@ try {
     await waitText(agent, '.chat-offer', /张伟/);
     await agent.click('.chat-accept');
     await waitWidget(visitor, '.status', /chatting with Alice/);
+  });
+  await check('firefox chat: alice finds the customer 张伟 and links the chat to him in one step', async () => {
+    await agent.waitForSelector('.chat-cust-create', { visible: true, timeout: 10000 });
+    await agent.type('#chat-cust-q', '张伟');
+    await agent.evaluate(() => [...document.querySelectorAll('#chat-customer button')].find((b) => b.textContent === 'Find').click());
+    await agent.waitForSelector(`.chat-cust-link[data-customer="${process.env.CUSTOMER}"]`, { visible: true, timeout: 10000 });
+    await agent.click(`.chat-cust-link[data-customer="${process.env.CUSTOMER}"]`);
+    await waitText(agent, '#cust-name', /^张伟$/);
+    await waitText(agent, '#chat-customer', /张伟/);
   });
   await type(visitor, 'textarea.text', '你好，我的快递到哪了？');
   await visitor.keyboard.press('Enter');
