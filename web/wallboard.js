@@ -70,21 +70,36 @@ async function loadChats() {
   renderAgents();
 }
 
+// Rows kept and their cells updated in place: redrawn every second, a
+// row's Open button could lose a click half-way.
 function renderChats() {
-  const rows = [...liveChats.values()].sort((a, b) => a.created - b.created).map((c) => el('tr', { 'data-chat': c.id },
-    el('td', {}, c.visitor?.name || c.caller || '—'),
-    el('td', {}, c.queue || '—'),
-    el('td', {}, c.agent ? `${c.agent}${agents.get(c.agent) ? ' ' + agents.get(c.agent).name : ''}` : t('wallboard.chatWaiting')),
-    el('td', {}, duration(Date.now() - (c.answered || c.created))),
-    el('td', {}, el('button', { class: 'watch', onclick: () => watch(c.id) }, t('wallboard.open')))));
-  $('#chats tbody').replaceChildren(...rows);
-  $('#chats-none').classList.toggle('hidden', rows.length > 0);
+  const body = $('#chats tbody');
+  const live = [...liveChats.values()].sort((a, b) => a.created - b.created);
+  for (const r of [...body.children]) if (!liveChats.has(r.dataset.chat)) r.remove();
+  live.forEach((c, i) => {
+    let r = [...body.children].find((x) => x.dataset.chat === c.id);
+    if (!r) {
+      r = el('tr', { 'data-chat': c.id }, el('td'), el('td'), el('td'), el('td'),
+        el('td', {}, el('button', { class: 'watch', onclick: () => watch(c.id) }, t('wallboard.open'))));
+    }
+    // in order of arrival, a row moved only when out of place
+    if (body.children[i] !== r) body.insertBefore(r, body.children[i] || null);
+    const cells = r.children;
+    cells[0].textContent = c.caller || '—';
+    cells[1].textContent = c.queue || '—';
+    cells[2].textContent = c.agent ? `${c.agent}${agents.get(c.agent) ? ' ' + agents.get(c.agent).name : ''}` : t('wallboard.chatWaiting');
+    cells[3].textContent = duration(Date.now() - (c.answered || c.created));
+  });
+  $('#chats-none').classList.toggle('hidden', live.length > 0);
 }
 
 // one chat, read-only: what was said so far, then its events
 async function watch(id) {
   const ia = await api(`/api/v1/interactions/${encodeURIComponent(id)}`);
-  watched = { id, name: ia.visitor?.name || ia.caller || '', agent: ia.agent, messages: new Map(), typing: false };
+  // the visitor's name as their messages carry it (the row's caller is how
+  // to reach them)
+  const said = (ia.messages || []).find((m) => m.from === 'visitor' && m.name);
+  watched = { id, name: said?.name || ia.caller || '', agent: ia.agent, messages: new Map(), typing: false };
   for (const m of ia.messages || []) watched.messages.set(m.seq, m);
   $('#watch').classList.remove('hidden');
   renderWatch();
