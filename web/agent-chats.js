@@ -75,14 +75,26 @@ function renderOffers() {
   }
 }
 
+// The tabs, kept and updated in place (a message coming in must not
+// take a click on a tab half-way, as a redrawn offer could).
 function renderTabs() {
+  const box = $('#chat-tabs');
   const held = [...chats.values()].filter((c) => c.state !== 'offered');
-  $('#chat-tabs').replaceChildren(...held.map((c) => el('button', {
-    class: `chat-tab ${c.id === selected ? 'selected' : ''} ${c.state}`, role: 'tab', 'data-chat': c.id,
-    'aria-selected': String(c.id === selected), onclick: () => select(c.id),
-  }, c.name || t('chat.visitor'), c.unread ? el('span', { class: 'unread' }, c.unread) : '', c.state === 'ended' ? el('span', { class: 'muted' }, ` (${t('chat.wrapupShort')})`) : '')));
+  for (const e of [...box.children]) if (!held.some((c) => c.id === e.dataset.chat)) e.remove();
+  held.forEach((c, i) => {
+    let tab = [...box.children].find((x) => x.dataset.chat === c.id);
+    if (!tab) tab = el('button', { role: 'tab', 'data-chat': c.id, onclick: () => select(c.id) }, el('span', { class: 'name' }), el('span', { class: 'unread' }), el('span', { class: 'muted wrapup-mark' }));
+    if (box.children[i] !== tab) box.insertBefore(tab, box.children[i] || null);
+    tab.className = `chat-tab ${c.id === selected ? 'selected' : ''} ${c.state}`;
+    tab.setAttribute('aria-selected', String(c.id === selected));
+    tab.querySelector('.name').textContent = c.name || t('chat.visitor');
+    tab.querySelector('.unread').textContent = c.unread ? String(c.unread) : '';
+    tab.querySelector('.unread').classList.toggle('hidden', !c.unread);
+    tab.querySelector('.wrapup-mark').textContent = c.state === 'ended' ? ` (${t('chat.wrapupShort')})` : '';
+  });
   $('#chat-none').classList.toggle('hidden', held.length > 0 || [...chats.values()].some((c) => c.state === 'offered'));
-  $('#chat-count').textContent = held.filter((c) => c.state === 'active').length ? t('chat.count', { n: held.filter((c) => c.state === 'active').length }) : '';
+  const open = held.filter((c) => c.state === 'active').length;
+  $('#chat-count').textContent = open ? t('chat.count', { n: open }) : '';
 }
 
 function renderAll() {
