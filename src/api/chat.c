@@ -30,7 +30,6 @@
 #include <re_tmr.h>
 #include <re_tcp.h>
 #include <re_http.h>
-#include <re_websock.h>
 #include "core/core.h"
 #include "core/cfg.h"
 #include "store/store.h"
@@ -38,6 +37,8 @@
 #include "crm/crm.h"
 #include "api/api.h"
 #include "api/api_int.h"
+#include "api/httpd.h"
+#include "api/ws.h"
 
 #define SEND_LIMIT    (256 * 1024) /* unsent bytes before a visitor is dropped */
 #define CLOSE_WAIT_MS 2000
@@ -48,7 +49,6 @@
 struct api_chat {
 	struct api *api;
 	struct chat_svc *svc;
-	struct websock *ws;
 	struct list socks;
 	size_t sockc; /* in socks: libre's list_count walks the list */
 	struct tmr ping_tmr;
@@ -59,7 +59,7 @@ struct api_chat {
 struct vsock {
 	struct le le;
 	struct api_chat *ac;
-	struct websock_conn *wc;
+	struct ws_conn *wc;
 	struct chat_visitor *v;
 	struct tmr close_tmr;
 	uint64_t pinged; /* when it was last pinged */
@@ -81,14 +81,14 @@ static void vsock_destructor(void *arg)
 static int vsock_send(void *conn, const char *text)
 {
 	struct vsock *vs = conn;
-	struct tcp_conn *tc = websock_tcp(vs->wc);
+	struct tcp_conn *tc = ws_tcp(vs->wc);
 
 	if (vs->closing)
 		return 0;
 	/* a visitor that stops reading is dropped, never waited for */
 	if (tc && tcp_conn_txqsz(tc) > SEND_LIMIT)
 		return ENOBUFS;
-	return websock_send(vs->wc, WEBSOCK_TEXT, "%s", text);
+	return ws_send(vs->wc, WS_TEXT, "%s", text);
 }
 
 static void close_timeout(void *arg)
@@ -104,21 +104,21 @@ static void vsock_close(void *conn, uint16_t code, const char *reason)
 		return;
 	vs->closing = true;
 	/* the socket goes when the peer answers the close frame, or soon */
-	if (websock_close(vs->wc, (enum websock_scode)code, "%s", reason)) {
+	if (ws_close(vs->wc, (enum ws_scode)code, "%s", reason)) {
 		tmr_start(&vs->close_tmr, 0, close_timeout, vs);
 		return;
 	}
 	tmr_start(&vs->close_tmr, CLOSE_WAIT_MS, close_timeout, vs);
 }
 
-static void vsock_recv(const struct websock_hdr *hdr, struct mbuf *mb, void *arg)
+static void vsock_recv(const struct ws_hdr *hdr, struct mbuf *mb, void *arg)
 {
 	struct vsock *vs = arg;
 
 	if (vs->closing)
 		return;
 	chat_visitor_recv(vs->v, (const char *)mbuf_buf(mb), mbuf_get_left(mb),
-			  hdr->opcode == WEBSOCK_TEXT);
+			  hdr->opcode == WS_TEXT);
 }
 
 static void vsock_closed(int err, void *arg)
@@ -129,7 +129,7 @@ static void vsock_closed(int err, void *arg)
 	mem_deref(vs);
 }
 
-static int vsock_accept(struct api_chat *ac, struct http_conn *conn,
+static int vsock_accept(struct api_chat *ac, struct httpd_conn *conn,
 			const struct http_msg *msg, const char *addr, const char *origin)
 {
 	struct vsock *vs;
@@ -145,17 +145,18 @@ static int vsock_accept(struct api_chat *ac, struct http_conn *conn,
 	tmr_init(&vs->close_tmr);
 	err = chat_visitor_alloc(&vs->v, ac->svc, addr, origin, vsock_send, vsock_close,
 				 vs);
-	/* no keep-alive timer of libre's per socket: its timers are a
-	 * sorted list each start walks, and 10,000 visitors' pings, due
-	 * together, stalled the loop; one timer pings them all (ping_h) */
 	if (!err)
-		err = websock_accept(&vs->wc, ac->ws, conn, msg, 0, vsock_recv,
-				     vsock_closed, vs);
+		err = ws_accept(&vs->wc, conn, msg, vsock_recv, vsock_closed, vs);
 	if (err) {
 		mem_deref(vs);
 		return err;
 	}
-	tc = websock_tcp(vs->wc);
+	/* no ping timer per socket: libre's timers are a sorted list each
+	 * start walks, and 10,000 visitors' pings, due together, stalled the
+	 * loop (bench/chat.sh); one timer pings them all (ping_h), and the
+	 * socket's own is set past any chat's life */
+	ws_set_limits(vs->wc, 0, UINT32_MAX / 4);
+	tc = ws_tcp(vs->wc);
 	if (tc)
 		tcp_conn_txqsz_set(tc, SEND_LIMIT * 2);
 	vs->pinged = clock_mono_us() / 1000;
@@ -183,7 +184,7 @@ static void ping_h(void *arg)
 		/* to the end: the list stays in the order of the pings */
 		list_unlink(&vs->le);
 		list_append(&ac->socks, &vs->le, vs);
-		if (!vs->closing && websock_send(vs->wc, WEBSOCK_PING, "%s", ""))
+		if (!vs->closing && ws_send(vs->wc, WS_PING, "%s", ""))
 			vsock_close(vs, 1011, "ping failed");
 	}
 }
@@ -194,15 +195,11 @@ static void api_chat_destructor(void *arg)
 
 	tmr_cancel(&ac->ping_tmr);
 	list_flush(&ac->socks);
-	if (ac->ws)
-		websock_shutdown(ac->ws);
-	mem_deref(ac->ws);
 }
 
 int api_chat_set(struct api *a, struct chat_svc *svc)
 {
 	struct api_chat *ac;
-	int err;
 
 	if (!a || !svc)
 		return EINVAL;
@@ -211,11 +208,6 @@ int api_chat_set(struct api *a, struct chat_svc *svc)
 		return ENOMEM;
 	ac->api = a;
 	ac->svc = svc;
-	err = websock_alloc(&ac->ws, NULL, NULL);
-	if (err) {
-		mem_deref(ac);
-		return err;
-	}
 	chat_svc_tickets_set(svc, api__tickets_engine(a));
 	tmr_init(&ac->ping_tmr);
 	tmr_start(&ac->ping_tmr, PING_TICK_MS, ping_h, ac);
@@ -1113,9 +1105,9 @@ void api__chat_customer(struct req *rq)
 			goto out;
 		}
 		made = true;
-		event_emitf("customer.created", NULL,
-			    rq->who.extension[0] ? rq->who.extension : NULL, NULL,
-			    "{\"customer\":\"%s\",\"by\":\"%s\"}", cu.id, rq->who.user);
+		event_emit_pack(EVENT_CUSTOMER_CREATED, NULL,
+				rq->who.extension[0] ? rq->who.extension : NULL, NULL,
+				"{s:s,s:s}", "customer", cu.id, "by", rq->who.user);
 	}
 	if (chat_customer_set(api__chat_svc(rq->api), rq->id, cu.id, cu.name)) {
 		util_copy(c.customer, sizeof(c.customer), cu.id);

@@ -102,23 +102,13 @@ static const char *agent_display(const struct chat_svc *s, const char *ext)
 
 /* --- the one way chat events leave ------------------------------------------ */
 
-/* "chat.<what>" about c, data (taken over) its details: every chat event
- * goes out here, built with jansson (text of any size and script). */
-void chat__event(struct chat *c, const char *what, const char *agent, json_t *data)
+/* An event of type about c, data (taken over) its details: every chat
+ * event goes out here, its data built with jansson (text of any size and
+ * script). */
+void chat__event(struct chat *c, enum event_type type, const char *agent, json_t *data)
 {
-	char type[32];
-	char *text = data ? json_dumps(data, JSON_COMPACT) : NULL;
-	struct hl_event ev = {0,
-			      type,
-			      c->ia.row.id,
-			      agent && agent[0] ? agent : NULL,
-			      c->ia.row.queue[0] ? c->ia.row.queue : NULL,
-			      text};
-
-	json_decref(data);
-	snprintf(type, sizeof(type), "chat.%s", what);
-	event_emit(&ev);
-	free(text);
+	event_emit_data(type, c->ia.row.id, agent && agent[0] ? agent : NULL,
+			c->ia.row.queue[0] ? c->ia.row.queue : NULL, data);
 }
 
 /* --- to the visitor ---------------------------------------------------------- */
@@ -281,7 +271,7 @@ struct chat_msg *chat__msg_add(struct chat *c, enum sender from, const char *nam
 	ev = chat__msg_json(m, true);
 	if (ev) {
 		json_object_del(ev, "type");
-		chat__event(c, "message", c->ia.agent, ev);
+		chat__event(c, EVENT_CHAT_MESSAGE, c->ia.agent, ev);
 	}
 	return m;
 }
@@ -363,7 +353,7 @@ static void chat_destructor(void *arg)
 static void offers_clear(struct chat *c, const char *reason)
 {
 	for (size_t i = 0; i < c->offerc; i++)
-		chat__event(c, "withdrawn", c->offers[i].agent,
+		chat__event(c, EVENT_CHAT_WITHDRAWN, c->offers[i].agent,
 			    json_pack("{s:s,s:s}", "agent", c->offers[i].agent, "reason",
 				      reason));
 	c->offerc = 0;
@@ -427,7 +417,7 @@ static int op_offer(struct interaction *ia, const char *agent, void *arg)
 	util_copy(c->offers[c->offerc].agent, sizeof(c->offers[0].agent), agent);
 	c->offers[c->offerc++].at = c->s->now();
 	log_info("chat: offered id=%s agent=%s", ia->row.id, agent);
-	chat__event(c, "offered", agent,
+	chat__event(c, EVENT_CHAT_OFFERED, agent,
 		    json_pack("{s:s,s:I,s:s,s:s}", "agent", agent, "timeout",
 			      (json_int_t)(q ? q->ring_timeout_ms : 0), "name", c->name,
 			      "topic", c->topic));
@@ -446,7 +436,7 @@ static void op_retract(struct interaction *ia, const char *agent, void *arg)
 	(void)arg;
 
 	if (chat__offer_drop(c, agent, NULL))
-		chat__event(c, "withdrawn", agent,
+		chat__event(c, EVENT_CHAT_WITHDRAWN, agent,
 			    json_pack("{s:s,s:s}", "agent", agent, "reason", "timeout"));
 }
 
@@ -457,7 +447,7 @@ static int op_connect(struct interaction *ia, const char *agent, void *arg)
 
 	util_copy(c->agent_name, sizeof(c->agent_name), agent_display(c->s, agent));
 	interaction_save(ia);
-	chat__event(c, "answered", agent,
+	chat__event(c, EVENT_CHAT_ANSWERED, agent,
 		    json_pack("{s:s,s:s}", "agent", agent, "name", c->agent_name));
 	chat__tell_state(c);
 	return 0;
@@ -819,7 +809,7 @@ int chat_start(struct chat_svc *s, const struct cfg_chat_entry *e, size_t topic,
 	ev = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "entry", c->entry, "topic", c->topic,
 		       "name", c->name, "email", c->email, "phone", c->phone, "customer",
 		       c->ia.row.customer);
-	chat__event(c, "created", NULL, ev);
+	chat__event(c, EVENT_CHAT_CREATED, NULL, ev);
 	log_info("chat: created id=%s entry=%s queue=%s", c->ia.row.id, e->name,
 		 e->topics[topic].queue);
 	/* the queue's rules may end it at once (nobody there, full): the

@@ -64,7 +64,7 @@ int chat_decline(struct chat_svc *s, const char *id, const char *agent)
 		return EPERM;
 	mem_ref(c);
 	log_info("chat: declined id=%s agent=%s", c->ia.row.id, agent);
-	chat__event(c, "withdrawn", agent,
+	chat__event(c, EVENT_CHAT_WITHDRAWN, agent,
 		    json_pack("{s:s,s:s}", "agent", agent, "reason", "declined"));
 	/* a decline is a miss: the next agent, and auto-pause counts it */
 	interaction_missed(&c->ia, agent, 603, at);
@@ -123,7 +123,7 @@ int chat_agent_typing(struct chat_svc *s, const char *id, const char *agent, boo
 	if (err)
 		return err;
 	chat__visitor_send(c->v, json_pack("{s:s,s:b}", "type", "typing", "on", on));
-	chat__event(c, "typing", agent,
+	chat__event(c, EVENT_CHAT_TYPING, agent,
 		    json_pack("{s:s,s:b}", "from", "agent", "on", on));
 	return 0;
 }
@@ -139,7 +139,7 @@ int chat_agent_read(struct chat_svc *s, const char *id, const char *agent, uint3
 		return ERANGE;
 	chat__visitor_send(
 	    c->v, json_pack("{s:s,s:I}", "type", "read", "seq", (json_int_t)seq));
-	chat__event(c, "read", agent,
+	chat__event(c, EVENT_CHAT_READ, agent,
 		    json_pack("{s:s,s:I}", "from", "agent", "seq", (json_int_t)seq));
 	return 0;
 }

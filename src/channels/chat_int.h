@@ -146,9 +146,9 @@ void chat__token_hash(const char *token, char hex[65]);
 struct chat *chat__find(const struct chat_svc *s, const char *id);
 /* Not ended yet. */
 bool chat__live(const struct chat *c);
-/* "chat.<what>" about c, data (taken over) its details: every chat event
- * goes out here. */
-void chat__event(struct chat *c, const char *what, const char *agent, json_t *data);
+/* An event of type about c, data (taken over) its details: every chat
+ * event goes out here. */
+void chat__event(struct chat *c, enum event_type type, const char *agent, json_t *data);
 /* To c's visitor socket (v may be NULL: nobody there): a frame (taken
  * over), an error frame, a close with its code and reason. */
 void chat__visitor_send(struct chat_visitor *v, json_t *o);

@@ -280,7 +280,7 @@ void chat_visitor_recv(struct chat_visitor *v, const char *data, size_t len, boo
 		if (!json_is_boolean(on))
 			chat__visitor_error(v, "bad_frame", "typing: {on: true|false}");
 		else if (chat__live(c) && flood_ok(v))
-			chat__event(c, "typing", c->ia.agent,
+			chat__event(c, EVENT_CHAT_TYPING, c->ia.agent,
 				    json_pack("{s:s,s:b}", "from", "visitor", "on",
 					      json_is_true(on)));
 	} else if (!strcmp(type, "read") || !strcmp(type, "ack")) {
@@ -293,7 +293,7 @@ void chat_visitor_recv(struct chat_visitor *v, const char *data, size_t len, boo
 		else if (!strcmp(type, "ack"))
 			c->acked = (uint32_t)n > c->acked ? (uint32_t)n : c->acked;
 		else if (chat__live(c))
-			chat__event(c, "read", c->ia.agent,
+			chat__event(c, EVENT_CHAT_READ, c->ia.agent,
 				    json_pack("{s:s,s:I}", "from", "visitor", "seq", n));
 	} else if (!strcmp(type, "end")) {
 		chat__end(c, "visitor", "visitor ended");
@@ -321,7 +321,7 @@ void chat_visitor_recv(struct chat_visitor *v, const char *data, size_t len, boo
 			if (v->s->store)
 				(void)store_survey_save(v->s->store, &sv);
 			c->rated = true;
-			chat__event(c, "rated", c->ia.agent,
+			chat__event(c, EVENT_CHAT_RATED, c->ia.agent,
 				    json_pack("{s:I,s:s}", "score", n, "comment",
 					      comment ? comment : ""));
 		}

@@ -12,6 +12,9 @@ TENANT=tenant_chat.yaml
 start_hotline
 
 # agents: users tied to their extensions, each with a token
+c=$(req POST /users '{"name":"sue","role":"supervisor","queues":["chat-sales"],"password":"pw-sue-1234567"}')
+c=$(req POST /tokens '{"user":"sue"}')
+j "j['token']" >"$T/sue.token"
 for u in alice:1001 bob:1002; do
 	c=$(req POST /users "{\"name\":\"${u%%:*}\",\"role\":\"agent\",\"extension\":\"${u#*:}\",\"password\":\"pw-${u%%:*}-123456\"}")
 	[ "$c" = 201 ] || [ "$c" = 200 ] || echo "# user ${u%%:*}: $c $(cat "$T/r.json")" >&2
@@ -216,6 +219,14 @@ ck.check("GET /interactions/{id}: channel chat, its messages with the note",
          s == 200 and ia.get("channel") == "chat"
          and [m["seq"] for m in msgs] == [1, 2, 3, 4, 5, 6]
          and msgs[0]["text"] == TEXT and msgs[2]["internal"] is True, f"{s} {b[:400]}")
+
+# a supervisor of the queue reads the chat, live, and cannot write in it
+sue = {"Authorization": "Bearer " + open(f"{T}/sue.token").read().strip()}
+s, _, b = http(P, "GET", f"/api/v1/interactions/{cid}", headers=sue)
+ck.check("a supervisor of the queue reads the chat with its messages",
+         s == 200 and len((jbody(b) or {}).get("messages", [])) == 6, f"{s} {b[:200]}")
+s, _, b = http(P, "POST", f"/api/v1/interactions/{cid}/messages", {"text": "hi"}, sue)
+ck.check("a supervisor cannot write in it: 403", s == 403, f"{s} {b}")
 
 # an offer nobody takes goes to the next agent
 s, _, b = http(P, "POST", "/chat/v1/entries/web/chats", {"name": "Zoë", "topic": "0"}, OH)

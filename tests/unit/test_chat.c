@@ -55,10 +55,10 @@ static char evlog[4096];
 static void ev_h(const struct hl_event *ev, void *arg)
 {
 	(void)arg;
-	if (strncmp(ev->type, "chat.", 5) ||
-	    strlen(evlog) + strlen(ev->type) + 40 >= sizeof(evlog))
+	if (strncmp(ev->name, "chat.", 5) ||
+	    strlen(evlog) + strlen(ev->name) + 40 >= sizeof(evlog))
 		return;
-	strcat(evlog, ev->type);
+	strcat(evlog, ev->name);
 	if (ev->agent) {
 		strcat(evlog, "/");
 		strcat(evlog, ev->agent);
