@@ -40,5 +40,8 @@ extern const char *const cfg__tenant_keys[];
 
 /* dialing: who may dial what (cfg_dialing.c). */
 void cfg__dialing_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *root);
+/* trunks and outbound routes (cfg_trunk.c), after the queues, flows and
+ * agents they name. */
+void cfg__trunks_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *root);
 
 #endif

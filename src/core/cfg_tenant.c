@@ -1661,7 +1661,7 @@ const char *const cfg__tenant_keys[] = {
     "name",	    "hours",   "hours_default", "agents",
     "queues",	    "numbers", "flows",		"pause_reasons",
     "dispositions", "crm",     "tickets",	"dialing",
-    "language",	    NULL};
+    "language",	    "trunks",  "outbound",	NULL};
 
 int cfg_tenant_parse(struct cfg_tenant **tp, const char *name, const char *yaml,
 		     size_t len, struct cfg_errors *errs)
@@ -1711,6 +1711,7 @@ int cfg_tenant_parse(struct cfg_tenant **tp, const char *name, const char *yaml,
 		crm_parse(&cp, t, root);
 		tickets_parse(&cp, t, root);
 		cfg__dialing_parse(&cp, t, root);
+		cfg__trunks_parse(&cp, t, root);
 		if (!t->hours_default[0] && t->hoursc)
 			util_copy(t->hours_default, sizeof(t->hours_default),
 				  t->hoursv[0].name);

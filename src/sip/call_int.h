@@ -7,6 +7,7 @@
 
 #include "store/store.h"
 #include "interaction/interaction.h"
+#include "safe/safe.h"
 
 enum leg_role { LEG_CALLER, LEG_AGENT };
 
@@ -69,6 +70,12 @@ struct call {
 	uint32_t vm_max_ms;   /* voicemail: longest message */
 	char path_base[192];  /* IVR path of the flows before this one */
 	bool desk_hold;	      /* held from the desktop: music to the caller */
+	/* out through a trunk (issue 15): the number dialled, the trunk the
+	 * leg went out on (counted in its max_calls) and the route's next */
+	char dialled[48];
+	char caller_id[32];
+	struct trunk *trunk;
+	size_t trunk_i;
 };
 
 #define PLAYLIST_MAX 64
@@ -87,6 +94,7 @@ struct callctl {
 	struct sip *sip;
 	struct sipsess_sock *sock;
 	struct registrar *reg;
+	struct trunks *trunks; /* SIP trunks (trunk.c) */
 	struct media *media;
 	struct interaction_svc *ias; /* queues, customers, rows, events */
 	struct acd *acd;	     /* its routing engine */
@@ -139,6 +147,17 @@ bool call__callback_key(struct call *call, char digit);
 void call__callback_overflow(struct call *call, const char *queue);
 void call__callback_hangup(struct call *call);
 void call__dial_back(struct call *call);
+/* A trunk's leg failed before answer (503, 408, no answer): the next
+ * trunk of the route is tried; false when none is left. */
+void call__trunk_failed(struct call *call, int code, int err);
+/* Sends the call's outbound leg (call->caller) through the next trunk of
+ * the route for call->dialled; ENOENT/EBUSY: no trunk (left, or free). */
+int call__trunk_connect(struct call *call, const struct sa *local);
+/* A phone (authenticated as ext) dials number, which the guard allowed:
+ * out through a trunk. */
+void call__phone_out(struct callctl *ctl, const struct sip_msg *msg, const char *ext,
+		     const char *number, enum safe_dial_class cls);
+void call__bridge(struct call *call, struct leg *agent);
 void call__feature_code(struct callctl *ctl, const struct sip_msg *msg, const char *who,
 			const char *code);
 int call__offer_handler(struct mbuf **descp, const struct sip_msg *msg, void *arg);

@@ -193,6 +193,16 @@ void call__dial_back(struct call *call)
 		 : call->ia.row.called[0] ? call->ia.row.called
 					  : "hotline",
 		 host);
+	if (call->dialled[0]) {
+		/* a plain number: out through a trunk (outbound.c) */
+		interaction_event(&call->ia, "call.callback_dialled", call->agent->ext,
+				  NULL);
+		if (call__trunk_connect(call, &local))
+			call__trunk_failed(call, 503, 0);
+		else
+			call->caller_gone = false;
+		return;
+	}
 	err = media_stream_offer(call->caller->ms, &offer);
 	if (!err)
 		err = sipsess_connect(

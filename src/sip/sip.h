@@ -73,6 +73,9 @@ int callctl_alloc(struct callctl **cp, struct sip *sip, struct registrar *reg,
  * loop waits for that). A caller in a flow finishes it in the old tenant,
  * which its IVR session holds. On an error nothing changes. */
 int callctl_tenant_set(struct callctl *ctl, const struct cfg_tenant *t);
+/* The SIP trunks (src/sip/trunk.h) the controller dials out through. */
+struct trunks;
+struct trunks *callctl_trunks(const struct callctl *ctl);
 size_t callctl_active(const struct callctl *c);
 /*
  * Admission control: why a new call was answered 503 (limits.max_calls,
