@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# SIP trunks (issue 15) against a real carrier-side server: Kamailio on the
+# loopback as the provider's registrar and proxy with digest auth
+# (tests/e2e/kamailio/kamailio.cfg), SIPp behind it as the PSTN phones.
+# Trunk "carrier" registers (and re-registers: the carrier grants 4 s),
+# trunk "refused" is refused (403: state failed, tried again with a
+# backoff), trunk "fail" answers 503. Agent 1001's phone dials a national
+# number: the guard allows the class, the route tries "fail" (503), then
+# "carrier" (407 answered with the trunk's credentials), the PSTN phone
+# answers and both hear each other (the recording). A premium-rate number
+# is refused (403) before any trunk sees it. The PSTN calls the carrier's
+# DID, which reaches the queue. The carrier's max_calls (1) refuses the
+# next call while one is up.
+TRUSTED="[]"
+source "$(dirname "$0")/lib.sh"
+
+command -v kamailio >/dev/null || { not_ok "kamailio installed" "scripts/deps --test"; finish; }
+KAM_PORT=$((PEER_PORTS + 0))
+FAIL_PORT=$((PEER_PORTS + 1))
+PSTN_PORT=$((PEER_PORTS + 2))
+PSTN_MEDIA=$((PEER_PORTS + 10))
+TRUNK_PW="carrier-secret-$$"
+
+sed -e "s/@KAM_PORT@/$KAM_PORT/g; s/@FAIL_PORT@/$FAIL_PORT/g; s/@PSTN_PORT@/$PSTN_PORT/g" \
+	-e "s/@HOTLINE_PORT@/$SIP_PORT/g; s/@PASSWORD@/$TRUNK_PW/g; s/@EXPIRES@/4/g" \
+	"$E2E_DIR/kamailio/kamailio.cfg" >"$T/kamailio.cfg"
+mkdir -p "$T/kam"
+kamailio -f "$T/kamailio.cfg" -DD -E -m 16 -M 4 -Y "$T/kam" -P "$T/kam/pid" \
+	>"$T/kamailio.log" 2>&1 &
+KAM_PID=$!
+trap 'kill $KAM_PID 2>/dev/null; cleanup' EXIT
+sleep 0.5
+kill -0 $KAM_PID 2>/dev/null || { not_ok "kamailio starts" "$(tail -5 "$T/kamailio.log")"; finish; }
+
+cp "$E2E_DIR/tenant.yaml" "$T/tenant.yaml"
+cat >>"$T/tenant.yaml" <<YAML
+trunks:
+  - {name: fail, proxy: "127.0.0.1:$FAIL_PORT", username: hotline, password: "$TRUNK_PW"}
+  - name: carrier
+    proxy: "127.0.0.1:$KAM_PORT"
+    username: hotline
+    password: "$TRUNK_PW"
+    register: true
+    expires: 60s
+    caller_id: "2025550123"
+    max_calls: 1
+    dids: {"2025550123": {queue: sales}}
+  - {name: refused, proxy: "127.0.0.1:$KAM_PORT", username: refused, password: wrong-password-1,
+     register: true}
+outbound:
+  routes:
+    - {match: [NXXNXXXXXX, 1NXXNXXXXXX], trunks: [fail, carrier], format: e164}
+YAML
+TENANT="$T/tenant.yaml"
+write_config
+start_hotline
+
+# --- registration ----------------------------------------------------------
+trunk() { # NAME FIELD
+	api /api/v1/trunks | python3 -c "import json,sys
+t=[t for t in json.load(sys.stdin)['trunks'] if t['name']=='$1'][0]; print(t['$2'])"
+}
+for _ in $(seq 1 50); do [ "$(trunk carrier state)" = registered ] && break; sleep 0.1; done
+check "trunk carrier registers with digest auth" test "$(trunk carrier state)" = registered
+check "... /metrics says so" \
+	bash -c "curl -s http://127.0.0.1:$HTTP_PORT/metrics | grep -q '^hotline_trunk_registered{trunk=\"carrier\"} 1'"
+sleep 5
+check "... and registers again before the 4 s the carrier granted run out" \
+	test "$(trunk carrier registrations)" -ge 2
+check "trunk refused: state failed, the carrier's 403 its last error" \
+	test "$(trunk refused state)/$(trunk refused last_error)" = "failed/403 Forbidden"
+check "... tried again with a backoff (2 s, then 4 s)" test "$(trunk refused failures)" -ge 2
+check "... the next try is ahead" \
+	test "$(trunk refused next_try)" -gt "$(($(date +%s) * 1000))"
+check "... /metrics counts its failures" \
+	bash -c "curl -s http://127.0.0.1:$HTTP_PORT/metrics | grep -q '^hotline_trunk_register_failures_total{trunk=\"refused\"} [1-9]'"
+check "trunk fail, not registering: unregistered" test "$(trunk fail state)" = unregistered
+
+# --- out: agent 1001's phone -------------------------------------------------
+phone_out() { # NAME NUMBER BODY
+	make_caller "$1.xml" 8 "  <recv response=\"100\" optional=\"true\"/>
+  <recv response=\"407\" auth=\"true\"/>
+$ack_first
+  <send retrans=\"500\">
+    <![CDATA[
+${phone_invite//RTP\/AVP 0 101/RTP/AVP 8 101}
+    ]]>
+  </send>
+$3"
+	(cd "$T" && sipp "127.0.0.1:$SIP_PORT" -sf "$T/$1.xml" -i 127.0.0.1 -p "$CALLER_PORT" \
+		-m 1 -timeout 20s -timeout_error -nostdin -s "$2" -key caller 1001 \
+		-au 1001 -ap alice-1001 -mp "$MEDIA_PORT0" -trace_err -error_file "$T/$1.err" \
+		-trace_msg -message_file "$T/$1.msg" >"$T/$1.out" 2>&1)
+}
+talk="  <recv response=\"100\" optional=\"true\"/>
+  <recv response=\"180\" optional=\"true\"/>
+  <recv response=\"200\" rrs=\"true\"/>
+  <send>
+    <![CDATA[
+      ACK [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      CSeq: 2 ACK
+      Max-Forwards: 70
+      Content-Length: 0
+
+    ]]>
+  </send>
+$(play "$PCAP_AUDIO")
+$(pause 3000)
+$blk_bye"
+
+(cd "$T" && exec sipp -sn uas -i 127.0.0.1 -p "$PSTN_PORT" -mp "$PSTN_MEDIA" -rtp_echo -m 1 \
+	-timeout 30s -nostdin -trace_msg -message_file "$T/pstn.msg" >"$T/pstn.out" 2>&1) &
+SIPP_PIDS+=($!)
+sleep 0.3
+phone_out national 2025550100 "$talk"
+check "the phone dials a national number: answered through the carrier" test $? -eq 0
+wait_peers 10
+check "... the PSTN phone took it (+12025550100, E.164)" \
+	grep -q "INVITE sip:+12025550100@" "$T/pstn.msg"
+check "... trunk fail answered 503 first, then the carrier" \
+	test "$(wait_for "select count(*) from events where type = 'call.trunk'" 2)" = 2
+check "... the carrier's challenge was answered (it relayed the INVITE)" \
+	grep -q "out to the PSTN: +12025550100" "$T/kamailio.log"
+id=$(db "select id from calls where direction = 'outbound' and caller = '1001' order by rowid desc limit 1")
+rec=$(db "select recording from calls where id = '$id'")
+check "... both heard each other (the recording's two channels)" \
+	check_recording "$T/data/$rec" 3
+
+before=$(grep -c "request INVITE" "$T/kamailio.log")
+make_caller premium.xml 8 "  <recv response=\"100\" optional=\"true\"/>
+  <recv response=\"407\" auth=\"true\"/>
+$ack_first
+  <send retrans=\"500\">
+    <![CDATA[
+$phone_invite
+    ]]>
+  </send>
+  <recv response=\"100\" optional=\"true\"/>
+  <recv response=\"403\"/>
+$ack_first"
+(cd "$T" && sipp "127.0.0.1:$SIP_PORT" -sf "$T/premium.xml" -i 127.0.0.1 -p "$CALLER_PORT" \
+	-m 1 -timeout 10s -timeout_error -nostdin -s 19005550100 -key caller 1001 \
+	-au 1001 -ap alice-1001 -mp "$MEDIA_PORT0" >"$T/premium.out" 2>&1)
+check "a premium-rate number: 403" test $? -eq 0
+check "... no trunk saw it" test "$(grep -c "request INVITE" "$T/kamailio.log")" = "$before"
+
+finish
