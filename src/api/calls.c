@@ -31,6 +31,7 @@
 #include "core/cfg.h"
 #include "store/store.h"
 #include "sip/sip.h"
+#include "sip/trunk.h"
 #include "api/api_int.h"
 #include "safe/safe.h"
 
@@ -567,7 +568,7 @@ void api__calls_dial(struct req *rq)
 	struct safe_dial_verdict v;
 	json_t *body;
 	const char *agent, *to;
-	char id[32];
+	char id[32], guard_to[96];
 	int err;
 
 	if (!rq->api->calls) {
@@ -591,13 +592,17 @@ void api__calls_dial(struct req *rq)
 		api__forbidden(rq, "place calls for another agent");
 		goto out;
 	}
-	if (!to || strncmp(to, "sip:", 4)) {
-		api__reply_error(
-		    rq, 400, "Bad Request", "bad_field",
-		    "to: must be a sip: URI (no trunk is configured for numbers)");
+	if (!to || (strncmp(to, "sip:", 4) &&
+		    !trunks_routed(callctl_trunks(rq->api->calls), to))) {
+		api__reply_error(rq, 400, "Bad Request", "bad_field",
+				 "to: must be a sip: URI or a number an outbound route "
+				 "takes");
 		goto out;
 	}
-	err = dial_allowed(rq, agent, to, &v);
+	/* a plain number is what the guard classifies (tel:) */
+	snprintf(guard_to, sizeof(guard_to), "%s%s", strncmp(to, "sip:", 4) ? "tel:" : "",
+		 to);
+	err = dial_allowed(rq, agent, guard_to, &v);
 	if (err)
 		goto out;
 	err = callctl_dial(rq->api->calls, agent, to, id, sizeof(id));

@@ -18,6 +18,7 @@
 #include "interaction/interaction.h"
 #include "sip/sip.h"
 #include "sip/call_int.h"
+#include "sip/trunk.h"
 #include "safe/safe.h"
 
 /* What a callback says to the caller who asks for it, and to the agent. */
@@ -236,14 +237,22 @@ int callctl_dial(struct callctl *ctl, const char *agent, const char *target, cha
 	struct sip_addr addr;
 	struct pl pl;
 	struct call *call = NULL;
+	bool number = false;
 	int err;
 
 	if (!ctl || !agent || !target)
 		return EINVAL;
 	pl_set_str(&pl, target);
-	if (strncmp(target, "sip:", 4) || strlen(target) >= sizeof(call->contact) ||
-	    uri_decode(&addr.uri, &pl))
+	if (strncmp(target, "sip:", 4)) {
+		/* a plain number: out through a trunk (outbound.c) */
+		if (strlen(target) >= sizeof(call->dialled) ||
+		    !trunks_routed(ctl->trunks, target))
+			return EINVAL;
+		number = true;
+	} else if (strlen(target) >= sizeof(call->contact) ||
+		   uri_decode(&addr.uri, &pl)) {
 		return EINVAL;
+	}
 	if (!cfg_agent_find(ctl->tenant, agent))
 		return ENOENT;
 	if (registrar_contact(ctl->reg, agent, &rc))
@@ -257,9 +266,17 @@ int callctl_dial(struct callctl *ctl, const char *agent, const char *target, cha
 	call->callback = true; /* the agent first, then the customer */
 	call->caller_gone = true;
 	util_copy(call->ia.row.caller, sizeof(call->ia.row.caller), agent);
-	pl_strcpy(&addr.uri.user, call->ia.row.called, sizeof(call->ia.row.called));
+	if (number) {
+		util_copy(call->ia.row.called, sizeof(call->ia.row.called), target);
+		util_copy(call->dialled, sizeof(call->dialled), target);
+		util_copy(call->caller_id, sizeof(call->caller_id),
+			  trunks_caller_id(ctl->trunks, agent, NULL));
+	} else {
+		pl_strcpy(&addr.uri.user, call->ia.row.called,
+			  sizeof(call->ia.row.called));
+		util_copy(call->contact, sizeof(call->contact), target);
+	}
 	util_sanitize(call->ia.row.called);
-	util_copy(call->contact, sizeof(call->contact), target);
 	util_copy(call->direct, sizeof(call->direct), agent);
 	call->state = CALL_DIRECT;
 	interaction_save(&call->ia);

@@ -50,6 +50,7 @@ trunks:
 outbound:
   routes:
     - {match: [NXXNXXXXXX, 1NXXNXXXXXX], trunks: [fail, carrier], format: e164}
+  caller_id: {agents: {"1002": "2025550122"}}
 YAML
 TENANT="$T/tenant.yaml"
 write_config
@@ -77,19 +78,20 @@ check "... /metrics counts its failures" \
 check "trunk fail, not registering: unregistered" test "$(trunk fail state)" = unregistered
 
 # --- out: agent 1001's phone -------------------------------------------------
-phone_out() { # NAME NUMBER BODY
+phone_out() { # NAME NUMBER BODY [EXT PASSWORD MEDIA_PORT SIP_PORT]
+	local ext=${4:-1001} pw=${5:-alice-1001}
 	make_caller "$1.xml" 8 "  <recv response=\"100\" optional=\"true\"/>
   <recv response=\"407\" auth=\"true\"/>
 $ack_first
   <send retrans=\"500\">
     <![CDATA[
-${phone_invite//RTP\/AVP 0 101/RTP/AVP 8 101}
+$(sed "s/RTP\/AVP 0 101/RTP\/AVP 8 101/; s/1001/$ext/g" <<<"$phone_invite")
     ]]>
   </send>
 $3"
-	(cd "$T" && sipp "127.0.0.1:$SIP_PORT" -sf "$T/$1.xml" -i 127.0.0.1 -p "$CALLER_PORT" \
-		-m 1 -timeout 20s -timeout_error -nostdin -s "$2" -key caller 1001 \
-		-au 1001 -ap alice-1001 -mp "$MEDIA_PORT0" -trace_err -error_file "$T/$1.err" \
+	(cd "$T" && sipp "127.0.0.1:$SIP_PORT" -sf "$T/$1.xml" -i 127.0.0.1 -p "${7:-$CALLER_PORT}" \
+		-m 1 -timeout 20s -timeout_error -nostdin -s "$2" -key caller "$ext" \
+		-au "$ext" -ap "$pw" -mp "${6:-$MEDIA_PORT0}" -trace_err -error_file "$T/$1.err" \
 		-trace_msg -message_file "$T/$1.msg" >"$T/$1.out" 2>&1)
 }
 talk="  <recv response=\"100\" optional=\"true\"/>
@@ -121,8 +123,9 @@ check "the phone dials a national number: answered through the carrier" test $? 
 wait_peers 10
 check "... the PSTN phone took it (+12025550100, E.164)" \
 	grep -q "INVITE sip:+12025550100@" "$T/pstn.msg"
+check "... from the trunk's caller ID" grep -q "^From: <sip:2025550123@" "$T/pstn.msg"
 check "... trunk fail answered 503 first, then the carrier" \
-	test "$(wait_for "select count(*) from events where type = 'call.trunk'" 2)" = 2
+	test "$(wait_for "select group_concat(json_extract(data, '$.trunk')) from events where type = 'call.trunk' having count(*) = 2")" = fail,carrier
 check "... the carrier's challenge was answered (it relayed the INVITE)" \
 	grep -q "out to the PSTN: +12025550100" "$T/kamailio.log"
 id=$(db "select id from calls where direction = 'outbound' and caller = '1001' order by rowid desc limit 1")
@@ -147,5 +150,64 @@ $ack_first"
 	-au 1001 -ap alice-1001 -mp "$MEDIA_PORT0" >"$T/premium.out" 2>&1)
 check "a premium-rate number: 403" test $? -eq 0
 check "... no trunk saw it" test "$(grep -c "request INVITE" "$T/kamailio.log")" = "$before"
+
+# --- click-to-call with a plain number ---------------------------------------
+pstn_uas() { # NAME
+	(cd "$T" && exec sipp -sn uas -i 127.0.0.1 -p "$PSTN_PORT" -mp "$PSTN_MEDIA" -rtp_echo \
+		-m 1 -timeout 30s -nostdin -trace_msg -message_file "$T/$1.msg" >"$T/$1.out" 2>&1) &
+	SIPP_PIDS+=($!)
+	sleep 0.3
+}
+pstn_uas pstn-c2c
+make_agent agent-c2c.xml answer-bye 3000
+agent_up 1002 bob-1002 "$AGENT_PORT2" "$MEDIA_PORT1" agent-c2c.xml || finish
+c=$(req POST /calls '{"agent": "1002", "to": "202-555-0100"}')
+check "click-to-call takes a plain number: 201" is 201 "j['id']"
+wait_peers 15
+check "... the agent answered, then the PSTN phone (+12025550100)" \
+	grep -q "INVITE sip:+12025550100@" "$T/pstn-c2c.msg"
+check "... from agent 1002's caller ID" grep -q "^From: <sip:2025550122@" "$T/pstn-c2c.msg"
+check "... the call answered" \
+	test "$(wait_for "select count(*) from calls where caller = '1002' and outcome = 'answered' having count(*) = 1")" = 1
+c=$(req POST /calls '{"agent": "1002", "to": "12345"}')
+check "... a number no route takes: 400" is 400 "j['error']['code'] == 'bad_field'"
+c=$(req POST /calls '{"agent": "1002", "to": "1-900-555-0100"}')
+check "... a premium-rate one: 403 (dial_class)" is 403 "j['error']['code'] == 'dial_class'"
+
+# --- in: the PSTN calls the carrier's DID -------------------------------------
+make_agent agent-in.xml answer
+agent_up 1001 alice-1001 "$AGENT_PORT1" "$MEDIA_PORT1" agent-in.xml || finish
+make_caller pstn-in.xml "8 101" "$blk_answered
+$(play "$PCAP_AUDIO")
+$(pause 3000)
+$blk_bye"
+(cd "$T" && sipp "127.0.0.1:$KAM_PORT" -sf "$T/pstn-in.xml" -i 127.0.0.1 -p "$CALLER_PORT2" \
+	-m 1 -timeout 20s -timeout_error -nostdin -s 2025550123 -key caller 2025550199 \
+	-mp "$MEDIA_PORT2" -trace_err -error_file "$T/pstn-in.err" -trace_msg \
+	-message_file "$T/pstn-in.msg" >"$T/pstn-in.out" 2>&1)
+check "the PSTN calls the carrier's DID through Kamailio: answered" test $? -eq 0
+wait_peers 10
+check "... it reached queue sales and agent 1001, the caller hung up" \
+	test "$(wait_for "select queue || '/' || agent || '/' || hangup_side from calls where called = '2025550123' and ended > 0")" = sales/1001/caller
+make_refused_caller pstn-404.xml "8 101" 404
+(cd "$T" && sipp "127.0.0.1:$KAM_PORT" -sf "$T/pstn-404.xml" -i 127.0.0.1 -p "$CALLER_PORT2" \
+	-m 1 -timeout 10s -timeout_error -nostdin -s 2025550100 -key caller 2025550199 \
+	-mp "$MEDIA_PORT2" >"$T/pstn-404.out" 2>&1)
+check "... a number that is not its DID: 404 (a carrier never dials out)" test $? -eq 0
+
+# --- max_calls: the carrier carries one call at once ---------------------------
+pstn_uas pstn-max
+phone_out first 2025550100 "${talk/$(pause 3000)/$(pause 5000)}" &
+first=$!
+sleep 1.5
+phone_out second 2025550101 "  <recv response=\"100\" optional=\"true\"/>
+  <recv response=\"180\" optional=\"true\"/>
+  <recv response=\"503\"/>
+$(sed 's/CSeq: 1 ACK/CSeq: 2 ACK/' <<<"$ack_first")" 1002 bob-1002 "$MEDIA_PORT1" "$CALLER_PORT2"
+check "while the carrier carries one call (max_calls 1), the next gets 503" test $? -eq 0
+wait $first
+check "... the first talked on" test $? -eq 0
+wait_peers 10
+check "... and the carrier is free again" test "$(trunk carrier calls)" = 0
 
 finish
