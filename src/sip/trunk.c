@@ -272,7 +272,7 @@ int trunks_tenant_set(struct trunks *ts, const struct cfg_tenant *t)
 	ts->tenant = t;
 	for (size_t i = 0; i < ts->c; i++) {
 		struct trunk *tr = ts->v[i];
-		if (tr->cfg.reg && !tr->reg && !tmr_isrunning(&tr->tmr) &&
+		if (ts->sip && tr->cfg.reg && !tr->reg && !tmr_isrunning(&tr->tmr) &&
 		    tr->state == TRUNK_UNREGISTERED)
 			reg_start(tr);
 	}
@@ -284,7 +284,7 @@ int trunks_alloc(struct trunks **tsp, struct sip *sip, const struct cfg_tenant *
 	struct trunks *ts;
 	int err;
 
-	if (!tsp || !sip || !t)
+	if (!tsp || !t)
 		return EINVAL;
 	ts = mem_zalloc(sizeof(*ts), trunks_destructor);
 	if (!ts)

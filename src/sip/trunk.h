@@ -38,7 +38,8 @@ struct trunk_info {
 };
 
 /* The trunks of tenant t on sip; those with register: true register at
- * once. One per process, main thread only. */
+ * once (sip NULL: none does, for tests). One per process, main thread
+ * only. */
 int trunks_alloc(struct trunks **tsp, struct sip *sip, const struct cfg_tenant *t);
 /* A tenant applied live: trunks whose settings changed start again (a
  * call in progress keeps the trunk it went out on). */
