@@ -709,6 +709,7 @@ out:
 void api__calls_transfer(struct req *rq)
 {
 	static const char *const fields[] = {"to", NULL};
+	struct safe_dial_verdict v;
 	struct store_call c;
 	const char *to;
 	json_t *body;
@@ -728,12 +729,18 @@ void api__calls_transfer(struct req *rq)
 	err = rq->api->calls
 		  ? callctl_transfer(
 			rq->api->calls, c.id,
-			rq->who.role == ROLE_AGENT ? rq->who.extension : NULL, to)
+			rq->who.role == ROLE_AGENT ? rq->who.extension : NULL, to, &v)
 		  : ENOENT;
 	if (err == EINVAL)
 		api__reply_error(rq, 400, "Bad Request", "bad_field",
-				 "to: \"%s\" is neither an extension nor a queue", to);
-	else if (err == EPERM && rq->who.role == ROLE_AGENT)
+				 "to: \"%s\" is neither an extension, a queue nor a "
+				 "number an outbound route takes",
+				 to);
+	else if (err == EACCES) {
+		api__audit(rq->api, &rq->who, "call.dial_refused", c.id,
+			   "class=%s code=%s", safe_dial_class_name(v.cls), v.code);
+		api__reply_error(rq, 403, "Forbidden", v.code, "%s", v.reason);
+	} else if (err == EPERM && rq->who.role == ROLE_AGENT)
 		api__forbidden(rq, "transfer a call it is not on");
 	else if (err)
 		api__reply_error(rq, 409, "Conflict", "not_bridged",

@@ -548,6 +548,7 @@ static void call_destructor(void *arg)
 	interaction_fini(&call->ia);
 	call->trunk = trunk_call_end(call->trunk);
 	list_flush(&call->ringing);
+	mem_deref(call->outside);
 	mem_deref(call->agent);
 	mem_deref(call->caller);
 	mem_deref(call->ivr);
@@ -971,6 +972,8 @@ void call__estab_handler(const struct sip_msg *msg, void *arg)
 		call_setup_done(call);
 	if (leg->role == LEG_AGENT && call->agent != leg)
 		call__bridge(call, leg);
+	else if (leg->role == LEG_OUTSIDE)
+		call__outside_answered(call, leg);
 	else if (leg->role == LEG_CALLER && call->state == CALL_CALLBACK) {
 		log_info("call: callback answered call=%s", call->ia.row.id);
 		call__connect(call);
@@ -1025,6 +1028,11 @@ void call__close_handler(int err, const struct sip_msg *msg, void *arg)
 	if (leg->role == LEG_CALLER && !leg->answered && call->dialled[0] &&
 	    call->state == CALL_CALLBACK) {
 		/* out through a trunk: the next one, or the call fails */
+		call__trunk_failed(call, code, err);
+		return;
+	}
+	if (leg->role == LEG_OUTSIDE && leg == call->outside) {
+		/* a transfer's outside leg, before it answered */
 		call__trunk_failed(call, code, err);
 		return;
 	}

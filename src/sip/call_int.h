@@ -9,7 +9,9 @@
 #include "interaction/interaction.h"
 #include "safe/safe.h"
 
-enum leg_role { LEG_CALLER, LEG_AGENT };
+/* LEG_OUTSIDE: a number outside, a blind transfer's target through a
+ * trunk (the call's agent leg once it answers) */
+enum leg_role { LEG_CALLER, LEG_AGENT, LEG_OUTSIDE };
 
 enum call_state {
 	CALL_IVR,	/* the flow is running */
@@ -76,6 +78,7 @@ struct call {
 	char caller_id[32];
 	struct trunk *trunk;
 	size_t trunk_i;
+	struct leg *outside; /* a transfer's outside leg while it rings */
 };
 
 #define PLAYLIST_MAX 64
@@ -150,9 +153,19 @@ void call__dial_back(struct call *call);
 /* A trunk's leg failed before answer (503, 408, no answer): the next
  * trunk of the route is tried; false when none is left. */
 void call__trunk_failed(struct call *call, int code, int err);
-/* Sends the call's outbound leg (call->caller) through the next trunk of
- * the route for call->dialled; ENOENT/EBUSY: no trunk (left, or free). */
-int call__trunk_connect(struct call *call, const struct sa *local);
+/* Sends leg (the customer's: call->caller, or a transfer's outside leg)
+ * through the next trunk of the route for call->dialled; ENOENT/EBUSY: no
+ * trunk (left, or free). */
+int call__trunk_connect(struct call *call, struct leg *leg, const struct sa *local);
+/* A blind transfer of a bridged call to a number outside: the guard
+ * decides with the transferring agent's class (EACCES with v filled when
+ * it refuses); the agent's leg ends, the caller hears music until the
+ * outside leg answers through a trunk. ENOENT: no route takes number. */
+int call__transfer_out(struct call *call, struct leg *leg, const char *number,
+		       struct safe_dial_verdict *v);
+/* The outside leg answered (connect) or failed before (next trunk, or
+ * the call ends). */
+void call__outside_answered(struct call *call, struct leg *leg);
 /* A phone (authenticated as ext) dials number, which the guard allowed:
  * out through a trunk. */
 void call__phone_out(struct callctl *ctl, const struct sip_msg *msg, const char *ext,

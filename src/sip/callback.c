@@ -198,7 +198,7 @@ void call__dial_back(struct call *call)
 		/* a plain number: out through a trunk (outbound.c) */
 		interaction_event(&call->ia, "call.callback_dialled", call->agent->ext,
 				  NULL);
-		if (call__trunk_connect(call, &local))
+		if (call__trunk_connect(call, call->caller, &local))
 			call__trunk_failed(call, 503, 0);
 		else
 			call->caller_gone = false;

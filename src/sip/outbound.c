@@ -27,7 +27,7 @@
 #include "sip/trunk.h"
 #include "safe/safe.h"
 
-int call__trunk_connect(struct call *call, const struct sa *local)
+int call__trunk_connect(struct call *call, struct leg *leg, const struct sa *local)
 {
 	struct callctl *ctl = call->ctl;
 	struct mbuf *offer = NULL;
@@ -39,15 +39,15 @@ int call__trunk_connect(struct call *call, const struct sa *local)
 			  &call->trunk, uri, sizeof(uri), from, sizeof(from));
 	if (err)
 		return err;
-	call__leg_local(call->caller, local, NULL, 0);
-	err = media_stream_offer(call->caller->ms, &offer);
+	call__leg_local(leg, local, NULL, 0);
+	err = media_stream_offer(leg->ms, &offer);
 	if (!err)
 		err = sipsess_connect(
-		    &call->caller->sess, ctl->sock, uri, NULL, from, "hotline", NULL, 0,
+		    &leg->sess, ctl->sock, uri, NULL, from, "hotline", NULL, 0,
 		    "application/sdp", offer, trunk_auth_h, call->trunk, true,
 		    call__offer_handler, call__answer_handler, call__progress_handler,
 		    call__estab_handler, call__info_handler, call__refer_handler,
-		    call__close_handler, call->caller, "Allow: " CALL_ALLOW "\r\n");
+		    call__close_handler, leg, "Allow: " CALL_ALLOW "\r\n");
 	mem_deref(offer);
 	if (err) {
 		log_warn("call: cannot call out call=%s trunk=%s: %s", call->ia.row.id,
@@ -67,7 +67,9 @@ int call__trunk_connect(struct call *call, const struct sa *local)
  * ends the call. */
 void call__trunk_failed(struct call *call, int code, int err)
 {
-	struct leg *old = call->caller;
+	bool outside = call->outside != NULL;
+	struct leg **lp = outside ? &call->outside : &call->caller;
+	struct leg *old = *lp;
 	struct leg *agent = call->agent;
 	struct sa local;
 	int e = ENOENT;
@@ -76,14 +78,21 @@ void call__trunk_failed(struct call *call, int code, int err)
 		 trunk_name(call->trunk), code, err ? strerror(err) : "");
 	if (code == 503 || code == 408 || (!code && err)) {
 		sa_init(&local, AF_UNSPEC);
-		if (!call__leg_alloc(&call->caller, call, LEG_CALLER)) {
+		if (!call__leg_alloc(lp, call, old->role)) {
 			mem_deref(old);
-			e = call__trunk_connect(call, &local);
+			e = call__trunk_connect(call, *lp, &local);
 			if (!e)
 				return;
 		} else {
-			call->caller = old;
+			*lp = old;
 		}
+	}
+	if (outside) {
+		/* the caller transferred out hears no more: the call ends */
+		if (!code)
+			code = e == EBUSY ? 503 : 408;
+		call__end(call, "system", code, "transfer failed");
+		return;
 	}
 	if (!code)
 		code = e == EBUSY ? 503 : 408;
@@ -170,4 +179,65 @@ void call__phone_out(struct callctl *ctl, const struct sip_msg *msg, const char 
 	/* taken by the agent at once: the service connects, which (a
 	 * callback's path) calls the customer */
 	call__bridge(call, phone);
+}
+
+int call__transfer_out(struct call *call, struct leg *leg, const char *number,
+		       struct safe_dial_verdict *v)
+{
+	struct callctl *ctl = call->ctl;
+	struct safe_dial_verdict local_v;
+	char source[64], tel[64];
+	struct safe_dial_req dr = {.agent = leg->ext, .number = tel, .source = source};
+	struct sa local;
+	int err;
+
+	if (!v)
+		v = &local_v;
+	if (!trunks_routed(ctl->trunks, number) ||
+	    strlen(number) >= sizeof(call->dialled))
+		return ENOENT;
+	/* issue 18: a transfer out dials as its agent would */
+	snprintf(source, sizeof(source), "agent:%s", leg->ext);
+	snprintf(tel, sizeof(tel), "%s", number);
+	if (safe_dial_check(&dr, clock_now_ms(), v)) {
+		safe_dial_audit(interaction_svc_store(ctl->ias), source, call->ia.row.id,
+				v);
+		return EACCES;
+	}
+	log_info("call: blind transfer out call=%s from=%s", call->ia.row.id, leg->ext);
+	interaction_event(&call->ia, "call.transferred", leg->ext,
+			  "{\"to\":\"%s\",\"kind\":\"blind\",\"outside\":true}", number);
+	safe_dial_started(call->ia.row.id, leg->ext, v->cls, clock_now_ms());
+	util_copy(call->dialled, sizeof(call->dialled), number);
+	util_copy(call->caller_id, sizeof(call->caller_id),
+		  trunks_caller_id(ctl->trunks, leg->ext, call->ia.row.queue));
+	call->trunk_i = 0;
+
+	media_unbridge(call->caller->ms);
+	interaction_release(&call->ia, number, "blind");
+	call->agent = NULL;
+	mem_deref(leg); /* BYE to the agent */
+	call__moh_start(call->caller->ms, ctl);
+	call->state = CALL_DIRECT;
+	call->direct[0] = '\0';
+
+	err = call__leg_alloc(&call->outside, call, LEG_OUTSIDE);
+	if (!err) {
+		sa_init(&local, AF_UNSPEC);
+		err = call__trunk_connect(call, call->outside, &local);
+	}
+	if (err)
+		call__trunk_failed(call, 503, 0);
+	return 0;
+}
+
+void call__outside_answered(struct call *call, struct leg *leg)
+{
+	if (leg != call->outside)
+		return;
+	call->outside = NULL;
+	call->agent = leg;
+	log_info("call: transferred out answered call=%s trunk=%s", call->ia.row.id,
+		 trunk_name(call->trunk));
+	call__connect(call);
 }

@@ -56,6 +56,67 @@ TENANT="$T/tenant.yaml"
 write_config
 start_hotline
 
+# The PSTN phone behind the carrier: answers one call (its 200 keeps the
+# carrier's Record-Route, which SIPp's built-in uas drops: Hotline's BYE
+# would then go around the carrier, and SIPp answers it to the carrier),
+# echoes the audio, waits for the BYE.
+cat >"$T/pstn.xml" <<'XML'
+<?xml version="1.0" encoding="UTF-8"?>
+<scenario name="pstn">
+  <recv request="INVITE"/>
+  <send>
+    <![CDATA[
+      SIP/2.0 180 Ringing
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]P[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      [last_Record-Route:]
+      Contact: <sip:pstn@[local_ip]:[local_port]>
+      Content-Length: 0
+
+    ]]>
+  </send>
+  <send retrans="500">
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]P[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      [last_Record-Route:]
+      Contact: <sip:pstn@[local_ip]:[local_port]>
+      Content-Type: application/sdp
+      Content-Length: [len]
+
+      v=0
+      o=- 1 1 IN IP[local_ip_type] [local_ip]
+      s=-
+      c=IN IP[media_ip_type] [media_ip]
+      t=0 0
+      m=audio [media_port] RTP/AVP 0
+      a=rtpmap:0 PCMU/8000
+    ]]>
+  </send>
+  <recv request="ACK"/>
+  <recv request="BYE"/>
+  <send>
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+
+    ]]>
+  </send>
+</scenario>
+XML
+
 # --- registration ----------------------------------------------------------
 trunk() { # NAME FIELD
 	api /api/v1/trunks | python3 -c "import json,sys
@@ -114,7 +175,7 @@ $(play "$PCAP_AUDIO")
 $(pause 3000)
 $blk_bye"
 
-(cd "$T" && exec sipp -sn uas -i 127.0.0.1 -p "$PSTN_PORT" -mp "$PSTN_MEDIA" -rtp_echo -m 1 \
+(cd "$T" && exec sipp -sf "$T/pstn.xml" -i 127.0.0.1 -p "$PSTN_PORT" -mp "$PSTN_MEDIA" -rtp_echo -m 1 \
 	-timeout 30s -nostdin -trace_msg -message_file "$T/pstn.msg" >"$T/pstn.out" 2>&1) &
 SIPP_PIDS+=($!)
 sleep 0.3
@@ -153,7 +214,7 @@ check "... no trunk saw it" test "$(grep -c "request INVITE" "$T/kamailio.log")"
 
 # --- click-to-call with a plain number ---------------------------------------
 pstn_uas() { # NAME
-	(cd "$T" && exec sipp -sn uas -i 127.0.0.1 -p "$PSTN_PORT" -mp "$PSTN_MEDIA" -rtp_echo \
+	(cd "$T" && exec sipp -sf "$T/pstn.xml" -i 127.0.0.1 -p "$PSTN_PORT" -mp "$PSTN_MEDIA" -rtp_echo \
 		-m 1 -timeout 30s -nostdin -trace_msg -message_file "$T/$1.msg" >"$T/$1.out" 2>&1) &
 	SIPP_PIDS+=($!)
 	sleep 0.3
@@ -209,5 +270,33 @@ wait $first
 check "... the first talked on" test $? -eq 0
 wait_peers 10
 check "... and the carrier is free again" test "$(trunk carrier calls)" = 0
+
+# --- a blind transfer to a number outside -------------------------------------
+pstn_uas pstn-xfer
+make_agent agent-xfer.xml answer
+agent_up 1001 alice-1001 "$AGENT_PORT1" "$MEDIA_PORT1" agent-xfer.xml || finish
+make_caller pstn-xfer-in.xml "8 101" "$blk_answered
+$(play "$PCAP_AUDIO")
+$(pause 7000)
+$blk_bye"
+(cd "$T" && exec sipp "127.0.0.1:$KAM_PORT" -sf "$T/pstn-xfer-in.xml" -i 127.0.0.1 \
+	-p "$CALLER_PORT2" -m 1 -timeout 25s -timeout_error -nostdin -s 2025550123 \
+	-key caller 2025550177 -mp "$MEDIA_PORT2" -trace_err -error_file "$T/pstn-xfer-in.err" \
+	>"$T/pstn-xfer-in.out" 2>&1) &
+caller=$!
+id=$(wait_for "select id from calls where caller = '2025550177' and answered > 0")
+c=$(req POST "/calls/$id/transfer" '{"to": "19005550100"}')
+check "agent 1001 transfers its caller to a premium-rate number: 403 (dial_class)" \
+	is 403 "j['error']['code'] == 'dial_class'"
+c=$(req POST "/calls/$id/transfer" '{"to": "2025550100"}')
+check "... to a national number: 202" is 202 "j['to'] == '2025550100'"
+wait $caller
+check "... the caller talked on through the carrier, then hung up" test $? -eq 0
+wait_peers 10
+check "... the PSTN phone took it" grep -q "INVITE sip:+12025550100@" "$T/pstn-xfer.msg"
+check "... the call was transferred outside, then ended by the caller" \
+	test "$(wait_for "select hangup_side from calls where id = '$id' and ended > 0")" = caller
+check "... a call.transferred event says so" \
+	test "$(db "select json_extract(data, '$.outside') from events where call = '$id' and type = 'call.transferred'")" = 1
 
 finish
