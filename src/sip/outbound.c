@@ -42,6 +42,8 @@ int call__trunk_connect(struct call *call, struct leg *leg, const struct sa *loc
 	call__leg_local(leg, local, NULL, 0);
 	err = media_stream_offer(leg->ms, &offer);
 	if (!err)
+		err = trunk_sdp_codecs(call->trunk, &offer);
+	if (!err)
 		err = sipsess_connect(
 		    &leg->sess, ctl->sock, uri, NULL, from, "hotline", NULL, 0,
 		    "application/sdp", offer, trunk_auth_h, call->trunk, true,

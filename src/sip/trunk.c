@@ -15,6 +15,7 @@
  */
 #include <ctype.h>
 #include <stdlib.h>
+#include <strings.h>
 #include <string.h>
 #include <re.h>
 #include "core/core.h"
@@ -60,6 +61,132 @@ static void trunk_destructor(void *arg)
 const char *trunk_name(const struct trunk *tr)
 {
 	return tr ? tr->cfg.name : "";
+}
+
+const struct cfg_trunk *trunk_cfg(const struct trunk *tr)
+{
+	return tr ? &tr->cfg : NULL;
+}
+
+/* The static payload type of a G.711 codec name; -1 for another. */
+static int codec_pt(const char *name)
+{
+	if (!strcasecmp(name, "PCMU"))
+		return 0;
+	if (!strcasecmp(name, "PCMA"))
+		return 8;
+	return -1;
+}
+
+/* Is payload type pt (a G.711 one) among the trunk's codecs? */
+static bool trunk_has_pt(const struct trunk *tr, int pt)
+{
+	for (size_t i = 0; i < tr->cfg.codecc; i++) {
+		if (codec_pt(tr->cfg.codecs[i]) == pt)
+			return true;
+	}
+	return false;
+}
+
+static bool starts(const struct pl *line, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return line->l >= n && !strncasecmp(line->p, prefix, n);
+}
+
+/* "a=rtpmap:0 ..." or "a=fmtp:0 ...": the payload type it is of, or -1. */
+static int attr_pt(const struct pl *line)
+{
+	struct pl name, pt;
+
+	if (!starts(line, "a=rtpmap:") && !starts(line, "a=fmtp:"))
+		return -1;
+	if (re_regex(line->p, line->l, "a=[a-z]+:[0-9]+", &name, &pt))
+		return -1;
+	return (int)pl_u32(&pt);
+}
+
+/* The m=audio line with the trunk's G.711 codecs first, in its order, and
+ * the formats that are not G.711 after them; false when none of the
+ * trunk's is offered. */
+static int m_line(const struct trunk *tr, const struct pl *line, struct mbuf *out,
+		  bool *any)
+{
+	struct pl port, proto, fmts, v;
+	int ptv[32];
+	size_t n = 0;
+	int err;
+
+	if (re_regex(line->p, line->l, "m=audio [0-9]+ [^ ]+ [^\r\n]+", &port, &proto,
+		     &fmts))
+		return EPROTO;
+	while (n < 32 && !re_regex(fmts.p, fmts.l, "[0-9]+", &v)) {
+		ptv[n++] = (int)pl_u32(&v);
+		pl_advance(&fmts, (size_t)(v.p + v.l - fmts.p));
+	}
+	err = mbuf_printf(out, "m=audio %r %r", &port, &proto);
+	for (size_t i = 0; !err && i < tr->cfg.codecc; i++) {
+		int want = codec_pt(tr->cfg.codecs[i]);
+
+		for (size_t k = 0; !err && k < n; k++) {
+			if (ptv[k] == want) {
+				err = mbuf_printf(out, " %d", want);
+				*any = true;
+			}
+		}
+	}
+	for (size_t k = 0; !err && k < n; k++) {
+		if (ptv[k] != 0 && ptv[k] != 8)
+			err = mbuf_printf(out, " %d", ptv[k]);
+	}
+	return err ? err : mbuf_write_str(out, "\r\n");
+}
+
+int trunk_sdp_codecs(const struct trunk *tr, struct mbuf **sdpp)
+{
+	struct mbuf *in, *out;
+	struct pl text, line;
+	bool any = false;
+	int err = 0;
+
+	if (!tr || !sdpp || !*sdpp)
+		return EINVAL;
+	if (!tr->cfg.codecc)
+		return 0;
+	in = *sdpp;
+	out = mbuf_alloc(mbuf_get_left(in) + 16);
+	if (!out)
+		return ENOMEM;
+	text.p = (const char *)mbuf_buf(in);
+	text.l = mbuf_get_left(in);
+	while (text.l && !err) {
+		const char *nl = pl_strchr(&text, '\n');
+		size_t n = nl ? (size_t)(nl - text.p) + 1 : text.l;
+		int pt;
+
+		line.p = text.p;
+		line.l = n;
+		pl_advance(&text, n);
+		if (starts(&line, "m=audio ")) {
+			err = m_line(tr, &line, out, &any);
+			continue;
+		}
+		pt = attr_pt(&line);
+		if ((pt == 0 || pt == 8) && !trunk_has_pt(tr, pt))
+			continue;
+		err = mbuf_write_mem(out, (const uint8_t *)line.p, line.l);
+	}
+	if (!err && !any)
+		err = ENOTSUP;
+	if (err) {
+		mem_deref(out);
+		return err;
+	}
+	out->pos = 0;
+	mem_deref(in);
+	*sdpp = out;
+	return 0;
 }
 
 int trunk_auth_h(char **username, char **password, const char *realm, void *arg)

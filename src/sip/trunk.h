@@ -64,6 +64,15 @@ int trunks_pick(struct trunks *ts, const char *number, const char *caller_id, si
 /* Is there a route for number at all? */
 bool trunks_routed(const struct trunks *ts, const char *number);
 const char *trunk_name(const struct trunk *tr);
+const struct cfg_trunk *trunk_cfg(const struct trunk *tr);
+/*
+ * The trunk's codecs (codecs: [PCMA, PCMU]) in an SDP offer: the audio
+ * formats of the m= line kept and ordered as the trunk lists them, the
+ * others (telephone-event) kept after them, the rtpmap/fmtp lines of the
+ * formats dropped removed. *sdpp is replaced by the new body; a trunk
+ * without codecs changes nothing. ENOTSUP: none of its codecs is offered.
+ */
+int trunk_sdp_codecs(const struct trunk *tr, struct mbuf **sdpp);
 /* The call that trunks_pick counted ended (or failed): the trunk's slot is
  * free again; drops the reference. NULL for tr is nothing. */
 struct trunk *trunk_call_end(struct trunk *tr);

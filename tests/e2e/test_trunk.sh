@@ -7,10 +7,12 @@
 # backoff), trunk "fail" answers 503. Agent 1001's phone dials a national
 # number: the guard allows the class, the route tries "fail" (503), then
 # "carrier" (407 answered with the trunk's credentials), the PSTN phone
-# answers and both hear each other (the recording). A premium-rate number
+# answers and both hear each other (the recording), offered the carrier's
+# codec only. Click-to-call takes a plain number. A premium-rate number
 # is refused (403) before any trunk sees it. The PSTN calls the carrier's
 # DID, which reaches the queue. The carrier's max_calls (1) refuses the
-# next call while one is up.
+# next call while one is up. A blind transfer to a premium-rate number is
+# refused, to a national one goes out through the carrier.
 TRUSTED="[]"
 source "$(dirname "$0")/lib.sh"
 
@@ -43,6 +45,7 @@ trunks:
     register: true
     expires: 60s
     caller_id: "2025550123"
+    codecs: [PCMA]
     max_calls: 1
     dids: {"2025550123": {queue: sales}}
   - {name: refused, proxy: "127.0.0.1:$KAM_PORT", username: refused, password: wrong-password-1,
@@ -96,8 +99,8 @@ cat >"$T/pstn.xml" <<'XML'
       s=-
       c=IN IP[media_ip_type] [media_ip]
       t=0 0
-      m=audio [media_port] RTP/AVP 0
-      a=rtpmap:0 PCMU/8000
+      m=audio [media_port] RTP/AVP 8
+      a=rtpmap:8 PCMA/8000
     ]]>
   </send>
   <recv request="ACK"/>
@@ -185,6 +188,8 @@ wait_peers 10
 check "... the PSTN phone took it (+12025550100, E.164)" \
 	grep -q "INVITE sip:+12025550100@" "$T/pstn.msg"
 check "... from the trunk's caller ID" grep -q "^From: <sip:2025550123@" "$T/pstn.msg"
+check "... offering the trunk's codecs only (PCMA)" \
+	bash -c "grep -q '^m=audio [0-9]* RTP/AVP 8 101' '$T/pstn.msg' && ! grep -q 'rtpmap:0 PCMU' '$T/pstn.msg'"
 check "... trunk fail answered 503 first, then the carrier" \
 	test "$(wait_for "select group_concat(json_extract(data, '$.trunk')) from events where type = 'call.trunk' having count(*) = 2")" = fail,carrier
 check "... the carrier's challenge was answered (it relayed the INVITE)" \

@@ -216,12 +216,83 @@ out:
 	return r;
 }
 
+static int test_codecs(void)
+{
+	static const char y[] =
+	    "name: T\n"
+	    "agents:\n"
+	    "  - {ext: \"1001\", name: A, password: Long-Enough-1001}\n"
+	    "trunks:\n"
+	    "  - {name: a, proxy: \"192.0.2.1:5060\", codecs: [PCMA, PCMU]}\n"
+	    "  - {name: b, proxy: \"192.0.2.2:5060\", codecs: [PCMA]}\n"
+	    "  - {name: c, proxy: \"192.0.2.3:5060\"}\n"
+	    "outbound:\n"
+	    "  routes: [{match: [\"X.\"], trunks: [a, b, c]}]\n";
+	static const char offer[] = "v=0\r\n"
+				    "m=audio 4000 RTP/AVP 0 8 101\r\n"
+				    "a=rtpmap:0 PCMU/8000\r\n"
+				    "a=rtpmap:8 PCMA/8000\r\n"
+				    "a=rtpmap:101 telephone-event/8000\r\n"
+				    "a=fmtp:101 0-15\r\n"
+				    "a=sendrecv\r\n";
+	struct cfg_tenant *t = NULL;
+	struct trunks *ts = NULL;
+	struct trunk *tv[3] = {NULL};
+	struct mbuf *mb = NULL;
+	char uri[128], from[128], text[256];
+	size_t i = 0;
+	int r = 1;
+
+	TEST_CHECK(!cfg_tenant_parse(&t, "t.yaml", y, strlen(y), NULL));
+	TEST_CHECK(!trunks_alloc(&ts, NULL, t));
+	for (size_t k = 0; k < 3; k++)
+		TEST_CHECK(!trunks_pick(ts, "123", "", &i, &tv[k], uri, sizeof(uri), from,
+					sizeof(from)));
+	/* a: PCMA first, then PCMU; telephone-event kept */
+	mb = mbuf_alloc(256);
+	TEST_CHECK(mb && !mbuf_write_str(mb, offer));
+	mb->pos = 0;
+	TEST_CHECK(!trunk_sdp_codecs(tv[0], &mb));
+	TEST_CHECK(mbuf_get_left(mb) < sizeof(text));
+	(void)re_snprintf(text, sizeof(text), "%b", mbuf_buf(mb), mbuf_get_left(mb));
+	TEST_CHECK(strstr(text, "m=audio 4000 RTP/AVP 8 0 101\r\n"));
+	TEST_CHECK(strstr(text, "a=rtpmap:0 PCMU") && strstr(text, "a=fmtp:101 0-15"));
+	/* b: PCMA alone, PCMU's rtpmap gone */
+	mb->pos = 0;
+	mbuf_set_end(mb, 0);
+	TEST_CHECK(!mbuf_write_str(mb, offer));
+	mb->pos = 0;
+	TEST_CHECK(!trunk_sdp_codecs(tv[1], &mb));
+	(void)re_snprintf(text, sizeof(text), "%b", mbuf_buf(mb), mbuf_get_left(mb));
+	TEST_CHECK(strstr(text, "m=audio 4000 RTP/AVP 8 101\r\n"));
+	TEST_CHECK(!strstr(text, "PCMU") && strstr(text, "a=sendrecv\r\n"));
+	/* c: no codecs, nothing changed */
+	TEST_CHECK(!trunk_sdp_codecs(tv[2], &mb));
+	(void)re_snprintf(text, sizeof(text), "%b", mbuf_buf(mb), mbuf_get_left(mb));
+	TEST_CHECK(strstr(text, "m=audio 4000 RTP/AVP 8 101\r\n"));
+	/* b again, on an offer of PCMU only: ENOTSUP */
+	mb->pos = 0;
+	mbuf_set_end(mb, 0);
+	TEST_CHECK(!mbuf_write_str(mb, "v=0\r\nm=audio 4000 RTP/AVP 0\r\n"));
+	mb->pos = 0;
+	TEST_CHECK(trunk_sdp_codecs(tv[1], &mb) == ENOTSUP);
+	r = 0;
+out:
+	mem_deref(mb);
+	for (size_t k = 0; k < 3; k++)
+		trunk_call_end(tv[k]);
+	mem_deref(ts);
+	mem_deref(t);
+	return r;
+}
+
 static const struct test_case tests[] = {
     {"trunks and outbound routes parsed", test_parse},
     {"trunks and routes: errors at their lines", test_errors},
     {"route patterns: digits, X, Z, N, a last '.'", test_patterns},
     {"number forms: e164, national, dialled (China, NANP, generic)", test_formats},
     {"a route's trunks in turn, max_calls, caller IDs, who calls in", test_pick},
+    {"a trunk's codecs in the SDP offer", test_codecs},
 };
 
 TEST_MAIN(tests)
