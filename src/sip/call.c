@@ -1620,6 +1620,7 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 	const struct cfg_trunk *trunk;
 	struct cfg_number did_num;
 	const char *did_queue = NULL;
+	struct trunk *in_trunk = NULL;
 	struct call *call = NULL;
 	struct mbuf *answer = NULL;
 	bool has_offer = mbuf_get_left(msg->mb) > 0;
@@ -1681,11 +1682,18 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 		return;
 	}
 
-	err = call__alloc(&call, ctl, msg);
-	if (err) {
+	/* a call in from a trunk counts toward its max_calls */
+	if (trunk && trunks_take(ctl->trunks, trunk->name, &in_trunk)) {
 		(void)sip_treply(NULL, ctl->sip, msg, 503, "Service Unavailable");
 		return;
 	}
+	err = call__alloc(&call, ctl, msg);
+	if (err) {
+		trunk_call_end(in_trunk);
+		(void)sip_treply(NULL, ctl->sip, msg, 503, "Service Unavailable");
+		return;
+	}
+	call->trunk = in_trunk;
 	call->in_setup = true;
 	ctl->setup++;
 	if (has_offer) {

@@ -667,6 +667,22 @@ int trunks_pick(struct trunks *ts, const char *number, const char *caller_id, si
 	return full ? EBUSY : ENOENT;
 }
 
+int trunks_take(struct trunks *ts, const char *name, struct trunk **trp)
+{
+	struct trunk *tr = ts && name ? trunk_by_name(ts, name) : NULL;
+
+	if (!tr || !trp)
+		return ENOENT;
+	if (tr->cfg.max_calls && tr->calls >= tr->cfg.max_calls) {
+		log_info("trunk: full, a call in refused trunk=%s calls=%u", tr->cfg.name,
+			 tr->calls);
+		return EBUSY;
+	}
+	tr->calls++;
+	*trp = mem_ref(tr);
+	return 0;
+}
+
 struct trunk *trunk_call_end(struct trunk *tr)
 {
 	if (!tr)

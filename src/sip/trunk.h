@@ -63,6 +63,10 @@ int trunks_pick(struct trunks *ts, const char *number, const char *caller_id, si
 		struct trunk **trp, char *uri, size_t urisz, char *from, size_t fromsz);
 /* Is there a route for number at all? */
 bool trunks_routed(const struct trunks *ts, const char *number);
+/* A call in from trunk name takes one of its max_calls like one out:
+ * *trp as from trunks_pick. EBUSY: it is full (answer 503); ENOENT: no
+ * such trunk. */
+int trunks_take(struct trunks *ts, const char *name, struct trunk **trp);
 const char *trunk_name(const struct trunk *tr);
 const struct cfg_trunk *trunk_cfg(const struct trunk *tr);
 /*

@@ -2,7 +2,7 @@
 # SIP trunks (issue 15) against a real carrier-side server: Kamailio on the
 # loopback as the provider's registrar and proxy with digest auth
 # (tests/e2e/kamailio/kamailio.cfg), SIPp behind it as the PSTN phones.
-# Trunk "carrier" registers (and re-registers: the carrier grants 4 s),
+# Trunk "carrier" registers (and re-registers: the carrier grants 10 s),
 # trunk "refused" is refused (403: state failed, tried again with a
 # backoff), trunk "fail" answers 503. Agent 1001's phone dials a national
 # number: the guard allows the class, the route tries "fail" (503), then
@@ -24,7 +24,7 @@ PSTN_MEDIA=$((PEER_PORTS + 10))
 TRUNK_PW="carrier-secret-$$"
 
 sed -e "s/@KAM_PORT@/$KAM_PORT/g; s/@FAIL_PORT@/$FAIL_PORT/g; s/@PSTN_PORT@/$PSTN_PORT/g" \
-	-e "s/@HOTLINE_PORT@/$SIP_PORT/g; s/@PASSWORD@/$TRUNK_PW/g; s/@EXPIRES@/4/g" \
+	-e "s/@HOTLINE_PORT@/$SIP_PORT/g; s/@PASSWORD@/$TRUNK_PW/g; s/@EXPIRES@/10/g" \
 	"$E2E_DIR/kamailio/kamailio.cfg" >"$T/kamailio.cfg"
 mkdir -p "$T/kam"
 kamailio -f "$T/kamailio.cfg" -DD -E -m 16 -M 4 -Y "$T/kam" -P "$T/kam/pid" \
@@ -129,8 +129,8 @@ for _ in $(seq 1 50); do [ "$(trunk carrier state)" = registered ] && break; sle
 check "trunk carrier registers with digest auth" test "$(trunk carrier state)" = registered
 check "... /metrics says so" \
 	bash -c "curl -s http://127.0.0.1:$HTTP_PORT/metrics | grep -q '^hotline_trunk_registered{trunk=\"carrier\"} 1'"
-sleep 5
-check "... and registers again before the 4 s the carrier granted run out" \
+sleep 10
+check "... and registers again before the 10 s the carrier granted run out" \
 	test "$(trunk carrier registrations)" -ge 2
 check "trunk refused: state failed, the carrier's 403 its last error" \
 	test "$(trunk refused state)/$(trunk refused last_error)" = "failed/403 Forbidden"
@@ -271,6 +271,14 @@ phone_out second 2025550101 "  <recv response=\"100\" optional=\"true\"/>
   <recv response=\"503\"/>
 $(sed 's/CSeq: 1 ACK/CSeq: 2 ACK/' <<<"$ack_first")" 1002 bob-1002 "$MEDIA_PORT1" "$CALLER_PORT2"
 check "while the carrier carries one call (max_calls 1), the next gets 503" test $? -eq 0
+# (Kamailio's tm passes a 503 on as 500, RFC 3261 §16.7)
+make_refused_caller pstn-busy.xml "8 101" 500
+(cd "$T" && sipp "127.0.0.1:$KAM_PORT" -sf "$T/pstn-busy.xml" -i 127.0.0.1 -p "$CALLER_PORT2" \
+	-m 1 -timeout 10s -timeout_error -nostdin -s 2025550123 -key caller 2025550199 \
+	-mp "$MEDIA_PORT2" >"$T/pstn-busy.out" 2>&1)
+check "... and a call in from it is refused too (503, which the carrier passes on as 500)" \
+	test $? -eq 0
+check "... as hotline says" grep -q "full, a call in refused trunk=carrier" "$T/hotline.log"
 wait $first
 check "... the first talked on" test $? -eq 0
 wait_peers 10
