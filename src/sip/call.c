@@ -982,8 +982,10 @@ void call__estab_handler(const struct sip_msg *msg, void *arg)
 
 void call__progress_handler(const struct sip_msg *msg, void *arg)
 {
+	struct leg *leg = arg;
+
 	(void)msg;
-	(void)arg;
+	leg->progress = true;
 }
 
 /*
@@ -1438,6 +1440,9 @@ static void sweep_handler(void *arg)
 			call__end(call, "system", 0, "voicemail full");
 			continue;
 		}
+		/* A trunk that stays silent: the next one. */
+		if (call__trunk_silent(call, now))
+			continue;
 		/* A customer called back who does not answer. */
 		if (call->state == CALL_CALLBACK &&
 		    now > call->callback_at + CALLBACK_RING_MS) {

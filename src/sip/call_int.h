@@ -42,6 +42,7 @@ struct leg {
 	bool answered;
 	bool closed;	     /* the session ended (close handler ran) */
 	bool held;	     /* a direct ring: holds the agent (acd_busy) */
+	bool progress;	     /* out: the far end answered something (1xx) */
 	struct mbuf *answer; /* direct calls: SDP answer kept for the 200 */
 };
 
@@ -166,6 +167,10 @@ int call__transfer_out(struct call *call, struct leg *leg, const char *number,
 /* The outside leg answered (connect) or failed before (next trunk, or
  * the call ends). */
 void call__outside_answered(struct call *call, struct leg *leg);
+/* The sweep: a trunk that answered nothing, not even 100 Trying, within
+ * TRUNK_SILENT_MS is given up for the next one; true when it was (the
+ * call may be gone). */
+bool call__trunk_silent(struct call *call, uint64_t now);
 /* A phone (authenticated as ext) dials number, which the guard allowed:
  * out through a trunk. */
 void call__phone_out(struct callctl *ctl, const struct sip_msg *msg, const char *ext,

@@ -27,6 +27,11 @@
 #include "sip/trunk.h"
 #include "safe/safe.h"
 
+/* A carrier answers an INVITE with 100 Trying at once; one that has said
+ * nothing after the retransmissions of this long is not there (libre's
+ * own transaction timeout, 32 s, is longer than any caller waits). */
+#define TRUNK_SILENT_MS 5000
+
 int call__trunk_connect(struct call *call, struct leg *leg, const struct sa *local)
 {
 	struct callctl *ctl = call->ctl;
@@ -56,6 +61,8 @@ int call__trunk_connect(struct call *call, struct leg *leg, const struct sa *loc
 			 trunk_name(call->trunk), strerror(err));
 		return err;
 	}
+	leg->rang_at = clock_now_ms();
+	leg->progress = false;
 	log_info("call: out through trunk call=%s trunk=%s", call->ia.row.id,
 		 trunk_name(call->trunk));
 	interaction_event(&call->ia, "call.trunk", call->agent ? call->agent->ext : NULL,
@@ -242,4 +249,19 @@ void call__outside_answered(struct call *call, struct leg *leg)
 	log_info("call: transferred out answered call=%s trunk=%s", call->ia.row.id,
 		 trunk_name(call->trunk));
 	call__connect(call);
+}
+
+bool call__trunk_silent(struct call *call, uint64_t now)
+{
+	struct leg *leg = call->outside;
+
+	if (!leg && call->dialled[0] && call->state == CALL_CALLBACK)
+		leg = call->caller;
+	if (!leg || leg->answered || leg->progress || !leg->rang_at ||
+	    now < leg->rang_at + TRUNK_SILENT_MS)
+		return false;
+	log_info("call: trunk silent call=%s trunk=%s", call->ia.row.id,
+		 trunk_name(call->trunk));
+	call__trunk_failed(call, 0, ETIMEDOUT);
+	return true;
 }

@@ -4,11 +4,12 @@
 # (tests/e2e/kamailio/kamailio.cfg), SIPp behind it as the PSTN phones.
 # Trunk "carrier" registers (and re-registers: the carrier grants 10 s),
 # trunk "refused" is refused (403: state failed, tried again with a
-# backoff), trunk "fail" answers 503. Agent 1001's phone dials a national
+# backoff), trunk "fail" answers 503, trunk "silent" nothing at all. Agent
+# 1001's phone dials a national
 # number: the guard allows the class, the route tries "fail" (503), then
 # "carrier" (407 answered with the trunk's credentials), the PSTN phone
 # answers and both hear each other (the recording), offered the carrier's
-# codec only. Click-to-call takes a plain number. A premium-rate number
+# codec only; through "silent" first, it goes on to the carrier after 5 s. Click-to-call takes a plain number. A premium-rate number
 # is refused (403) before any trunk sees it. The PSTN calls the carrier's
 # DID, which reaches the queue. The carrier's max_calls (1) refuses the
 # next call while one is up. A blind transfer to a premium-rate number is
@@ -19,11 +20,13 @@ source "$(dirname "$0")/lib.sh"
 command -v kamailio >/dev/null || { not_ok "kamailio installed" "scripts/deps --test"; finish; }
 KAM_PORT=$((PEER_PORTS + 0))
 FAIL_PORT=$((PEER_PORTS + 1))
+SILENT_PORT=$((PEER_PORTS + 3))
 PSTN_PORT=$((PEER_PORTS + 2))
 PSTN_MEDIA=$((PEER_PORTS + 10))
 TRUNK_PW="carrier-secret-$$"
 
 sed -e "s/@KAM_PORT@/$KAM_PORT/g; s/@FAIL_PORT@/$FAIL_PORT/g; s/@PSTN_PORT@/$PSTN_PORT/g" \
+	-e "s/@SILENT_PORT@/$SILENT_PORT/g" \
 	-e "s/@HOTLINE_PORT@/$SIP_PORT/g; s/@PASSWORD@/$TRUNK_PW/g; s/@EXPIRES@/10/g" \
 	"$E2E_DIR/kamailio/kamailio.cfg" >"$T/kamailio.cfg"
 mkdir -p "$T/kam"
@@ -38,6 +41,7 @@ cp "$E2E_DIR/tenant.yaml" "$T/tenant.yaml"
 cat >>"$T/tenant.yaml" <<YAML
 trunks:
   - {name: fail, proxy: "127.0.0.1:$FAIL_PORT", username: hotline, password: "$TRUNK_PW"}
+  - {name: silent, proxy: "127.0.0.1:$SILENT_PORT", username: hotline, password: "$TRUNK_PW"}
   - name: carrier
     proxy: "127.0.0.1:$KAM_PORT"
     username: hotline
@@ -52,6 +56,7 @@ trunks:
      register: true}
 outbound:
   routes:
+    - {match: [303NXXXXXX], trunks: [silent, carrier], format: e164}
     - {match: [NXXNXXXXXX, 1NXXNXXXXXX], trunks: [fail, carrier], format: e164}
   caller_id: {agents: {"1002": "2025550122"}}
 YAML
@@ -141,6 +146,12 @@ check "... /metrics counts its failures" \
 	bash -c "curl -s http://127.0.0.1:$HTTP_PORT/metrics | grep -q '^hotline_trunk_register_failures_total{trunk=\"refused\"} [1-9]'"
 check "trunk fail, not registering: unregistered" test "$(trunk fail state)" = unregistered
 
+pstn_uas() { # NAME
+	(cd "$T" && exec sipp -sf "$T/pstn.xml" -i 127.0.0.1 -p "$PSTN_PORT" -mp "$PSTN_MEDIA" -rtp_echo \
+		-m 1 -timeout 30s -nostdin -trace_msg -message_file "$T/$1.msg" >"$T/$1.out" 2>&1) &
+	SIPP_PIDS+=($!)
+	sleep 0.3
+}
 # --- out: agent 1001's phone -------------------------------------------------
 phone_out() { # NAME NUMBER BODY [EXT PASSWORD MEDIA_PORT SIP_PORT]
 	local ext=${4:-1001} pw=${5:-alice-1001}
@@ -217,13 +228,18 @@ $ack_first"
 check "a premium-rate number: 403" test $? -eq 0
 check "... no trunk saw it" test "$(grep -c "request INVITE" "$T/kamailio.log")" = "$before"
 
+# --- a trunk that answers nothing ----------------------------------------------
+pstn_uas pstn-silent
+start=$(date +%s)
+phone_out silent 3035550100 "$talk"
+check "a route whose first trunk answers nothing: the call goes out through the next" \
+	test $? -eq 0
+check "... after the silent one was given up (5 s)" test $(($(date +%s) - start)) -ge 5
+wait_peers 10
+check "... trunk silent, then the carrier" \
+	test "$(db "select group_concat(json_extract(e.data, '$.trunk')) from events e join calls c on c.id = e.call where e.type = 'call.trunk' and c.called = '3035550100'")" = silent,carrier
+
 # --- click-to-call with a plain number ---------------------------------------
-pstn_uas() { # NAME
-	(cd "$T" && exec sipp -sf "$T/pstn.xml" -i 127.0.0.1 -p "$PSTN_PORT" -mp "$PSTN_MEDIA" -rtp_echo \
-		-m 1 -timeout 30s -nostdin -trace_msg -message_file "$T/$1.msg" >"$T/$1.out" 2>&1) &
-	SIPP_PIDS+=($!)
-	sleep 0.3
-}
 pstn_uas pstn-c2c
 make_agent agent-c2c.xml answer-bye 3000
 agent_up 1002 bob-1002 "$AGENT_PORT2" "$MEDIA_PORT1" agent-c2c.xml || finish
