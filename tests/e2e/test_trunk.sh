@@ -4,16 +4,17 @@
 # (tests/e2e/kamailio/kamailio.cfg), SIPp behind it as the PSTN phones.
 # Trunk "carrier" registers (and re-registers: the carrier grants 10 s),
 # trunk "refused" is refused (403: state failed, tried again with a
-# backoff), trunk "fail" answers 503, trunk "silent" nothing at all. Agent
-# 1001's phone dials a national
-# number: the guard allows the class, the route tries "fail" (503), then
-# "carrier" (407 answered with the trunk's credentials), the PSTN phone
-# answers and both hear each other (the recording), offered the carrier's
-# codec only; through "silent" first, it goes on to the carrier after 5 s. Click-to-call takes a plain number. A premium-rate number
-# is refused (403) before any trunk sees it. The PSTN calls the carrier's
-# DID, which reaches the queue. The carrier's max_calls (1) refuses the
-# next call while one is up. A blind transfer to a premium-rate number is
-# refused, to a national one goes out through the carrier.
+# backoff), trunk "fail" answers 503, trunk "silent" nothing at all.
+# Agent 1001's phone dials a national number: the guard allows the class,
+# the route tries "fail" (503), then "carrier" (407 answered with the
+# trunk's credentials), offering the carrier's codec only; the PSTN phone
+# answers and both hear each other (the recording). Through "silent"
+# first, a call goes on to the carrier after 5 s. A premium-rate number is
+# refused (403) before any trunk sees it. Click-to-call takes a plain
+# number. The PSTN calls the carrier's DID, which reaches the queue. The
+# carrier's max_calls (1) refuses the next call, out or in, while one is
+# up. A blind transfer to a premium-rate number is refused, to a national
+# one goes out through the carrier.
 TRUSTED="[]"
 source "$(dirname "$0")/lib.sh"
 
