@@ -329,4 +329,14 @@ check "... the call was transferred outside, then ended by the caller" \
 check "... a call.transferred event says so" \
 	test "$(db "select json_extract(data, '$.outside') from events where call = '$id' and type = 'call.transferred'")" = 1
 
+# --- the tenant applied live --------------------------------------------------
+regs=$(trunk carrier registrations)
+sed -i '/name: refused/,+1d' "$T/tenant.yaml"
+c=$(req POST /tenant/reload)
+check "the tenant reloaded without trunk refused: 200" test "$c" = 200
+check "... GET /trunks lists the others" \
+	test "$(api /api/v1/trunks | python3 -c "import json,sys; print(','.join(t['name'] for t in json.load(sys.stdin)['trunks']))")" = fail,silent,carrier
+check "... the carrier, unchanged, kept its registration" \
+	test "$(trunk carrier state)" = registered -a "$(trunk carrier registrations)" -ge "$regs"
+
 finish
