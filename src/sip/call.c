@@ -1642,6 +1642,11 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 	 * freely; phones prove who they are with digest auth (RFC 3261
 	 * §22.3). */
 	trunk = trunks_from(ctl->trunks, &msg->src);
+	/* a carrier calling the Contact we registered says the DID in To */
+	if (trunk && trunk->username[0] && !strcmp(called, trunk->username)) {
+		pl_strcpy(&msg->to.uri.user, called, sizeof(called));
+		util_sanitize(called);
+	}
 	if (trunk) {
 		const struct cfg_did *did = cfg_did_find(trunk, called);
 
@@ -1699,6 +1704,8 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 		return;
 	}
 	call->trunk = in_trunk;
+	if (in_trunk) /* the DID, wherever the carrier said it */
+		util_copy(call->ia.row.called, sizeof(call->ia.row.called), called);
 	call->in_setup = true;
 	ctl->setup++;
 	if (has_offer) {
