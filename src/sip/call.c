@@ -1704,6 +1704,7 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 		return;
 	}
 	call->trunk = in_trunk;
+	call->from_trunk = in_trunk != NULL;
 	if (in_trunk) /* the DID, wherever the carrier said it */
 		util_copy(call->ia.row.called, sizeof(call->ia.row.called), called);
 	call->in_setup = true;

@@ -79,6 +79,7 @@ struct call {
 	char caller_id[32];
 	struct trunk *trunk;
 	size_t trunk_i;
+	bool from_trunk;     /* it came in through a trunk */
 	struct leg *outside; /* a transfer's outside leg while it rings */
 };
 

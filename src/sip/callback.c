@@ -123,6 +123,8 @@ void call__callback_hangup(struct call *call)
 	}
 	call->caller_gone = true;
 	mem_deref(old); /* sends BYE */
+	/* nobody on the trunk while it waits for its turn */
+	call->trunk = trunk_call_end(call->trunk);
 }
 
 /*
@@ -142,7 +144,9 @@ static bool callback_allowed(struct call *call)
 
 	if (call->outbound)
 		return true;
-	if (safe_dial_number(number, sizeof(number), call->contact))
+	if (call->dialled[0])
+		util_copy(number, sizeof(number), call->dialled);
+	else if (safe_dial_number(number, sizeof(number), call->contact))
 		number[0] = '\0'; /* too long to be a number: refused */
 	snprintf(source, sizeof(source), "caller:%s", call->ia.row.caller);
 	if (!safe_dial_check(&dr, clock_now_ms(), &v)) {
@@ -179,6 +183,18 @@ void call__dial_back(struct call *call)
 	if (!uri_decode(&uri, &cpl) && !sa_set(&peer, &uri.host, uri.port))
 		(void)call__local_toward(&peer, &local);
 	call__leg_local(call->caller, &local, host, sizeof(host));
+	/* a caller that came in through a trunk is called back through the
+	 * trunks, at its number (its Contact is the carrier's side), from the
+	 * queue's caller ID or the number it dialled */
+	if (!call->outbound && call->from_trunk && !call->dialled[0] &&
+	    trunks_routed(ctl->trunks, call->ia.row.caller)) {
+		const char *cid = trunks_caller_id(ctl->trunks, NULL, call->ia.row.queue);
+
+		util_copy(call->dialled, sizeof(call->dialled), call->ia.row.caller);
+		util_copy(call->caller_id, sizeof(call->caller_id),
+			  *cid ? cid : call->ia.row.called);
+		call->trunk_i = 0;
+	}
 	if (!callback_allowed(call)) {
 		call__end(call, "system", 403, "callback refused");
 		return;

@@ -13,8 +13,10 @@
 # refused (403) before any trunk sees it. Click-to-call takes a plain
 # number. The PSTN calls the carrier's DID, which reaches the queue. The
 # carrier's max_calls (1) refuses the next call, out or in, while one is
-# up. A blind transfer to a premium-rate number is refused, to a national
-# one goes out through the carrier.
+# up. A caller from the PSTN promised a callback is called back through
+# the trunks at its number. A blind transfer to a premium-rate number is
+# refused, to a national one goes out through the carrier. The tenant
+# reloaded without a trunk keeps the others.
 TRUSTED="[]"
 source "$(dirname "$0")/lib.sh"
 
@@ -39,6 +41,9 @@ sleep 0.5
 kill -0 $KAM_PID 2>/dev/null || { not_ok "kamailio starts" "$(tail -5 "$T/kamailio.log")"; finish; }
 
 cp "$E2E_DIR/tenant.yaml" "$T/tenant.yaml"
+# a queue that sends its callers to a callback after 2 s
+sed -i 's/^queues:$/queues:\n  - {name: cbt, strategy: longest-idle, members: ["1003"], max_wait: 2s, overflow: callback, ring_timeout: 10s}/' \
+	"$T/tenant.yaml"
 cat >>"$T/tenant.yaml" <<YAML
 trunks:
   - {name: fail, proxy: "127.0.0.1:$FAIL_PORT", username: hotline, password: "$TRUNK_PW"}
@@ -52,14 +57,14 @@ trunks:
     caller_id: "2025550123"
     codecs: [PCMA]
     max_calls: 1
-    dids: {"2025550123": {queue: sales}}
+    dids: {"2025550123": {queue: sales}, "2025550124": {queue: cbt}}
   - {name: refused, proxy: "127.0.0.1:$KAM_PORT", username: refused, password: wrong-password-1,
      register: true}
 outbound:
   routes:
     - {match: [303NXXXXXX], trunks: [silent, carrier], format: e164}
     - {match: [NXXNXXXXXX, 1NXXNXXXXXX], trunks: [fail, carrier], format: e164}
-  caller_id: {agents: {"1002": "2025550122"}}
+  caller_id: {agents: {"1002": "2025550122"}, queues: {cbt: "2025550125"}}
 YAML
 TENANT="$T/tenant.yaml"
 write_config
@@ -328,6 +333,24 @@ check "... the call was transferred outside, then ended by the caller" \
 	test "$(wait_for "select hangup_side from calls where id = '$id' and ended > 0")" = caller
 check "... a call.transferred event says so" \
 	test "$(db "select json_extract(data, '$.outside') from events where call = '$id' and type = 'call.transferred'")" = 1
+
+# --- a callback to a caller who came in through the carrier ------------------
+pstn_uas pstn-cb
+make_agent agent-cb.xml answer-bye 3000
+agent_up 1003 carol-1003 "$AGENT_PORT1" "$MEDIA_PORT1" agent-cb.xml || finish
+c=$(req POST /agents/1003/state '{"state": "paused"}')
+make_caller pstn-cb-in.xml "8 101" "$blk_answered
+$blk_wait_bye"
+(cd "$T" && sipp "127.0.0.1:$KAM_PORT" -sf "$T/pstn-cb-in.xml" -i 127.0.0.1 -p "$CALLER_PORT2" \
+	-m 1 -timeout 20s -timeout_error -nostdin -s 2025550124 -key caller 2025550188 \
+	-mp "$MEDIA_PORT2" -trace_err -error_file "$T/pstn-cb-in.err" >"$T/pstn-cb-in.out" 2>&1)
+check "a caller from the PSTN waits 2 s, is promised a callback and hung up" test $? -eq 0
+c=$(req POST /agents/1003/state '{"state": "available"}')
+row=$(wait_for "select outcome || '|' || agent from calls where caller = '2025550188' and ended > 0" 20)
+check "... called back through the trunks and answered by 1003 ($row)" test "$row" = "answered|1003"
+wait_peers 10
+check "... at its number (E.164), from queue cbt's caller ID" \
+	bash -c "grep -q 'INVITE sip:+12025550188@' '$T/pstn-cb.msg' && grep -q '^From: <sip:2025550125@' '$T/pstn-cb.msg'"
 
 # --- the tenant applied live --------------------------------------------------
 regs=$(trunk carrier registrations)
