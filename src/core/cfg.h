@@ -161,6 +161,8 @@ struct cfg_trunk {
 	char codecs[4][8];  /* codecs: PCMU, PCMA (default both) */
 	size_t codecc;
 	uint32_t max_calls; /* max_calls: at once through it (0: no limit) */
+	uint32_t classes;   /* classes: the kinds of number it carries (bits of
+			     * enum safe_dial_class; 0: any) */
 	int line;
 };
 struct cfg_route {

@@ -23,6 +23,7 @@
  *       caller_id: "02150001000"
  *       codecs: [PCMA, PCMU]
  *       max_calls: 30
+ *       classes: [emergency, local, national, mobile, toll-free]
  *   outbound:
  *     routes:
  *       - {match: ["0ZXXXXXXXXX", "1ZXXXXXXXXX"], trunks: [carrier, backup],
@@ -152,9 +153,9 @@ static void trunk_parse(struct cfg_parse *cp, struct cfg_tenant *t, struct cfg_t
 			yaml_node_t *n)
 {
 	static const char *const keys[] = {
-	    "name",	"proxy",     "transport", "username",  "auth_user",
-	    "password", "domain",    "register",  "expires",   "from",
-	    "dids",	"caller_id", "codecs",	  "max_calls", NULL};
+	    "name",   "proxy",	   "transport", "username", "auth_user", "password",
+	    "domain", "register",  "expires",	"from",	    "dids",	 "caller_id",
+	    "codecs", "max_calls", "classes",	NULL};
 	char transport[8] = "udp";
 	struct safe_net net;
 	yaml_node_t *v;
@@ -238,6 +239,9 @@ static void trunk_parse(struct cfg_parse *cp, struct cfg_tenant *t, struct cfg_t
 	}
 	(void)cfg__uint(cp, cfg__get(cp->doc, n, "max_calls"), "trunks.max_calls",
 			&tr->max_calls, 0, 100000);
+	v = cfg__get(cp->doc, n, "classes");
+	if (v)
+		(void)cfg__dial_classes(cp, v, "trunks.classes", &tr->classes);
 }
 
 /* A route's pattern: digits, X (any digit), Z (1-9), N (2-9), a '+'

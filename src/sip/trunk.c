@@ -623,6 +623,7 @@ int trunks_pick(struct trunks *ts, const char *number, const char *caller_id, si
 		struct trunk **trp, char *uri, size_t urisz, char *from, size_t fromsz)
 {
 	const struct cfg_route *r;
+	enum safe_dial_class cls;
 	char d[40], out[48], domain[128];
 	bool full = false;
 	int err;
@@ -634,10 +635,15 @@ int trunks_pick(struct trunks *ts, const char *number, const char *caller_id, si
 	r = route_find(ts->tenant, d);
 	if (!r)
 		return ENOENT;
+	cls = safe_dial_classify(tenant_plan(ts->tenant), ts->tenant->country, d);
 	for (; *ip < r->trunkc; (*ip)++) {
 		struct trunk *tr = trunk_by_name(ts, r->trunks[*ip]);
 
 		if (!tr)
+			continue;
+		/* a trunk only for some kinds of number (a carrier for the
+		 * international ones, another for the rest) */
+		if (tr->cfg.classes && !(tr->cfg.classes & SAFE_DIAL_BIT(cls)))
 			continue;
 		if (tr->cfg.max_calls && tr->calls >= tr->cfg.max_calls) {
 			log_info("trunk: full trunk=%s calls=%u", tr->cfg.name,

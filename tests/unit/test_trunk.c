@@ -29,10 +29,12 @@ static const char tenant[] =
     "     password: carrier-pw-2, dids: {\"4008001000\": {queue: sales},\n"
     "     \"02150001000\": {flow: main}}}\n"
     "  - {name: ip, from: [198.51.100.0/24]}\n"
+    "  - {name: intl, proxy: \"192.0.2.4:5060\", classes: [international]}\n"
     "outbound:\n"
     "  routes:\n"
-    "    - {match: [\"0ZXXXXXXX.\", \"1ZXXXXXXXXX\"], trunks: [a, b], format: e164}\n"
-    "    - {match: [\"00.\"], trunks: [b], format: national}\n"
+    "    - {match: [\"0ZXXXXXXX.\", \"1ZXXXXXXXXX\"], trunks: [intl, a, b], format: "
+    "e164}\n"
+    "    - {match: [\"00.\"], trunks: [intl, b], format: national}\n"
     "  caller_id: {agents: {\"1001\": \"02150001001\"}, queues: {sales: "
     "\"4008001000\"}}\n";
 
@@ -45,7 +47,9 @@ static int test_parse(void)
 
 	memset(&e, 0, sizeof(e));
 	TEST_CHECK(!cfg_tenant_parse(&t, "t.yaml", tenant, strlen(tenant), &e));
-	TEST_CHECK(t->trunkc == 3 && t->outbound.routec == 2 && t->outbound.cidc == 2);
+	TEST_CHECK(t->trunkc == 4 && t->outbound.routec == 2 && t->outbound.cidc == 2);
+	TEST_CHECK(cfg_trunk_find(t, "intl")->classes ==
+		   SAFE_DIAL_BIT(SAFE_DIAL_INTERNATIONAL));
 	tr = cfg_trunk_find(t, "b");
 	TEST_CHECK(tr && tr->tcp && !tr->reg && tr->didc == 2);
 	TEST_CHECK(!strcmp(tr->auth_user, "v") && tr->expires_ms == 3600 * 1000);
@@ -187,18 +191,19 @@ static int test_pick(void)
 	i = 0;
 	TEST_CHECK(trunks_pick(ts, "13800138000", "", &i, &t3, uri, sizeof(uri), from,
 			       sizeof(from)) == EBUSY);
-	/* national: an international number with 00 */
+	/* an international number (national form: 00) goes to intl, the
+	 * trunk for its class, which the national ones above skipped */
 	t1 = trunk_call_end(t1);
 	t2 = trunk_call_end(t2);
 	i = 0;
 	TEST_CHECK(!trunks_pick(ts, "00442079460000", "", &i, &t1, uri, sizeof(uri), from,
 				sizeof(from)));
-	TEST_CHECK(!strcmp(uri, "sip:00442079460000@192.0.2.2:5070;transport=tcp"));
-	TEST_CHECK(!trunks_info_at(ts, 1, &ti) && ti.calls == 1);
+	TEST_CHECK(!strcmp(uri, "sip:00442079460000@192.0.2.4:5060"));
+	TEST_CHECK(!trunks_info_at(ts, 3, &ti) && ti.calls == 1);
 	TEST_CHECK(!strcmp(ti.state, "unregistered"));
 	TEST_CHECK(!trunks_info_at(ts, 2, &ti) && !strcmp(ti.state, "ip"));
 	t1 = trunk_call_end(t1);
-	TEST_CHECK(!trunks_info_at(ts, 1, &ti) && ti.calls == 0);
+	TEST_CHECK(!trunks_info_at(ts, 3, &ti) && ti.calls == 0);
 	/* who a request comes from: a proxy by address and port, a network */
 	TEST_CHECK(!sa_set_str(&src, "192.0.2.2", 5070));
 	TEST_CHECK(trunks_from(ts, &src) && !strcmp(trunks_from(ts, &src)->name, "b"));
