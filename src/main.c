@@ -24,6 +24,7 @@
 #include "acd/acd.h"
 #include "interaction/interaction.h"
 #include "sip/sip.h"
+#include "app/app.h"
 #include "api/api.h"
 #include "report/report.h"
 #include "safe/safe.h"
@@ -160,9 +161,7 @@ static int cmd_check_config(const struct options *o, const char *file, bool tena
 	if (err)
 		return 1;
 	tenant_file = tenant_only ? file : node->tenant_file;
-	err = cfg_tenant_load(&tenant, tenant_file, &errs);
-	if (!err)
-		err = cfg_tenant_media(tenant, node->data_dir, &errs);
+	err = app_tenant_load(&tenant, tenant_file, node->data_dir, &errs);
 	if (err) {
 		print_failure(&errs, tenant_file, err);
 		mem_deref(tenant);
@@ -510,6 +509,7 @@ static int cmd_serve(const struct options *o)
 	struct acd_stats *stats = NULL;
 	struct callctl *calls = NULL;
 	struct interaction_svc *ias = NULL;
+	struct app *app = NULL;
 	struct api *api = NULL;
 	enum log_level lvl;
 	int err;
@@ -525,9 +525,7 @@ static int cmd_serve(const struct options *o)
 	}
 	if (!log_level_parse(&lvl, node->log_level))
 		log_set_level(lvl);
-	err = cfg_tenant_load(&tenant, node->tenant_file, &errs);
-	if (!err)
-		err = cfg_tenant_media(tenant, node->data_dir, &errs);
+	err = app_tenant_load(&tenant, node->tenant_file, node->data_dir, &errs);
 	if (err) {
 		print_errors(&errs);
 		fprintf(stderr, "hotline: refusing to start with a bad tenant file\n");
@@ -604,7 +602,14 @@ static int cmd_serve(const struct options *o)
 		log_error("hotline: call controller failed: %s", strerror(err));
 		goto out;
 	}
-	err = api_alloc(&api, node, tenant, store, acd, stats, reg, calls);
+	{
+		struct app_services sv = {node, store, reg, acd, stats, calls};
+
+		err = app_alloc(&app, &sv, tenant);
+		if (err)
+			goto out;
+	}
+	err = api_alloc(&api, node, app, store, acd, stats, reg, calls);
 	if (err) {
 		log_error("hotline: cannot listen for HTTP on %s: %s", node->http_listen,
 			  strerror(err));
@@ -622,6 +627,7 @@ static int cmd_serve(const struct options *o)
 out:
 	hup_stop();
 	api = mem_deref(api);
+	app = mem_deref(app);
 	calls = mem_deref(calls);
 	ias = mem_deref(ias);
 	if (stats)

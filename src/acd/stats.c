@@ -164,10 +164,10 @@ const char *acd_exit_name(enum acd_exit e)
 static void agent_state_event(struct acd_stats *s, const struct hl_event *ev)
 {
 	struct astat *a = astat_get(s, ev->agent, true);
-	char name[16];
+	const char *name = event_str(ev, "state");
 	int st;
 
-	if (!a || !util_event_str(ev->data, "state", name, sizeof(name)))
+	if (!a || !name)
 		return;
 	for (st = 0; st < AGENT_ST_COUNT; st++) {
 		if (!strcmp(acd_state_name((enum agent_state)st), name))
@@ -195,26 +195,26 @@ void acd_stats_feed(struct acd_stats *s, const struct hl_event *ev)
 {
 	struct qstat *q;
 	struct acd_queue_stats *st;
+	const char *reason;
 	uint64_t wait;
-	char buf[32];
 
-	if (!s || !ev || !ev->type)
+	if (!s || !ev || !ev->name)
 		return;
 	stats_roll(s, ev->ts);
-	if (!strcmp(ev->type, "agent.state")) {
+	if (ev->type == EVENT_AGENT_STATE) {
 		agent_state_event(s, ev);
 		return;
 	}
-	if (strncmp(ev->type, "queue.", 6) && strcmp(ev->type, "agent.noanswer"))
+	if (strncmp(ev->name, "queue.", 6) && ev->type != EVENT_AGENT_NOANSWER)
 		return;
 	q = qstat_get(s, ev->queue, true);
 	if (!q)
 		return;
 	st = &q->st;
-	wait = util_event_num(ev->data, "wait_ms");
-	if (!strcmp(ev->type, "queue.entered")) {
+	wait = event_num(ev, "wait_ms");
+	if (ev->type == EVENT_QUEUE_ENTERED) {
 		st->offered++;
-	} else if (!strcmp(ev->type, "queue.answered")) {
+	} else if (ev->type == EVENT_QUEUE_ANSWERED) {
 		struct astat *a = astat_get(s, ev->agent, true);
 		st->answered++;
 		st->wait_answered_ms += wait;
@@ -224,7 +224,7 @@ void acd_stats_feed(struct acd_stats *s, const struct hl_event *ev)
 			st->answered_in_sl++;
 		if (a)
 			a->answered++;
-	} else if (!strcmp(ev->type, "queue.abandoned")) {
+	} else if (ev->type == EVENT_QUEUE_ABANDONED) {
 		if (wait < s->short_ms) {
 			st->short_abandoned++;
 		} else {
@@ -232,24 +232,25 @@ void acd_stats_feed(struct acd_stats *s, const struct hl_event *ev)
 			if (wait <= st->sl_threshold_ms)
 				st->abandoned_in_sl++;
 		}
-	} else if (!strcmp(ev->type, "queue.exited")) {
+	} else if (ev->type == EVENT_QUEUE_EXITED) {
 		st->exited++;
-		if (util_event_str(ev->data, "reason", buf, sizeof(buf))) {
+		reason = event_str(ev, "reason");
+		if (reason) {
 			for (int i = 0; i < ACD_EXITS; i++) {
-				if (!strcmp(buf, exit_names[i]))
+				if (!strcmp(reason, exit_names[i]))
 					st->exits[i]++;
 			}
 		}
-	} else if (!strcmp(ev->type, "queue.completed") ||
-		   !strcmp(ev->type, "queue.transferred")) {
+	} else if (ev->type == EVENT_QUEUE_COMPLETED ||
+		   ev->type == EVENT_QUEUE_TRANSFERRED) {
 		struct astat *a = astat_get(s, ev->agent, true);
 		st->handled++;
-		st->talk_ms += util_event_num(ev->data, "talk_ms");
-		if (ev->type[6] == 't')
+		st->talk_ms += event_num(ev, "talk_ms");
+		if (ev->type == EVENT_QUEUE_TRANSFERRED)
 			st->transferred++;
 		if (a)
 			util_copy(a->queue, sizeof(a->queue), q->name);
-	} else if (!strcmp(ev->type, "agent.noanswer")) {
+	} else if (ev->type == EVENT_AGENT_NOANSWER) {
 		struct astat *a = astat_get(s, ev->agent, true);
 		st->noanswer++;
 		if (a)

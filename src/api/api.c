@@ -1,8 +1,8 @@
 /*
- * api.c — the HTTP API on libre's server: a route table (method, path
- * pattern with {id}), bearer-token auth for /api/v1, JSON errors with a
- * stable code, and the call routes. libre has no router and no limits;
- * both are here.
+ * api.c — the HTTP API on our server (httpd.c): a route table (method,
+ * path pattern with {id}), bearer-token auth for /api/v1, JSON errors
+ * with a stable code, the limits a request is read within, and the call
+ * routes.
  *
  * Not here: what a call is (store), how calls happen (sip).
  */
@@ -32,14 +32,26 @@
 #include "acd/acd.h"
 #include "sip/sip.h"
 #include "sip/trunk.h"
+#include "app/app.h"
 #include "api/api.h"
 #include "api/api_int.h"
 
-/* libre 1.1's server buffers a request whole and drops the connection
- * past 512 KiB before any handler sees it: our limit stays well below,
- * so a body over it still reaches us and gets a 413 in JSON. */
+/* What a request may be, and how long it may take to come: a body over
+ * MAX_BODY, or a head over MAX_HEAD, is answered (413, 431) as soon as
+ * it shows, never read whole. */
 #define MAX_BODY      (256 * 1024)
+#define MAX_HEAD      (16 * 1024)
 #define QUEUE_TEXT_MS 250
+
+static const struct httpd_limits http_limits = {
+    .max_head = MAX_HEAD,
+    .max_body = MAX_BODY,
+    .head_ms = 10000,  /* slowloris: a head sent a byte at a time */
+    .body_ms = 30000,  /* 256 KiB at under 10 KB/s */
+    .idle_ms = 75000,  /* a kept-alive connection with nothing to ask */
+    .max_conns = 8192, /* below the open files serve raises the limit to */
+    .linger_ms = 2000, /* after a refusal, for the rest of what was sent */
+};
 
 /* --- replies ------------------------------------------------------------ */
 
@@ -104,7 +116,7 @@ json_t *api__words_json(const char *list)
 /* A reply waiting for the writes before it to be committed. */
 struct committed {
 	struct api *api;
-	struct http_conn *conn;
+	struct httpd_conn *conn;
 	uint16_t code;
 	bool nostore; /* the request's: an API answer */
 	char reason[32];
@@ -1037,20 +1049,21 @@ static void count(struct api *a, const char *kind, const char *name)
 static void metrics_event_h(const struct hl_event *ev, void *arg)
 {
 	struct api *a = arg;
-	char outcome[32];
+	const char *outcome;
 
-	if (!ev->type)
+	if (!ev->name)
 		return;
-	count(a, "event", ev->type);
-	if (!strncmp(ev->type, "queue.", 6))
+	count(a, "event", ev->name);
+	if (!strncmp(ev->name, "queue.", 6))
 		queue_text_dirty(a, ev->queue);
-	else if (!strcmp(ev->type, "agent.state"))
+	else if (ev->type == EVENT_AGENT_STATE)
 		queue_text_dirty(a, NULL);
-	if (!strcmp(ev->type, "call.created")) {
+	if (ev->type == EVENT_CALL_CREATED) {
 		a->calls_active++;
-	} else if (!strcmp(ev->type, "call.ended")) {
+	} else if (ev->type == EVENT_CALL_ENDED) {
 		a->calls_active--;
-		if (util_event_str(ev->data, "outcome", outcome, sizeof(outcome)))
+		outcome = event_str(ev, "outcome");
+		if (outcome)
 			count(a, "outcome", outcome);
 	}
 }
@@ -1485,51 +1498,8 @@ static bool path_match(const char *pattern, const struct pl *path, char *id, siz
 	return p == end;
 }
 
-/* One Content-Length value: 1-10 digits and no more than 2^32 - 1
- * (libre's pl_u32 reads "12ab" as 0 and wraps longer numbers). */
-static bool clen_valid(const struct pl *v)
-{
-	uint64_t n = 0;
-
-	if (!v->l || v->l > 10)
-		return false;
-	for (size_t i = 0; i < v->l; i++) {
-		if (v->p[i] < '0' || v->p[i] > '9')
-			return false;
-		n = n * 10 + (uint64_t)(v->p[i] - '0');
-	}
-	return n <= UINT32_MAX;
-}
-
-static bool clen_other(const struct http_hdr *hdr, void *arg)
-{
-	const struct http_hdr **first = arg;
-
-	if (!clen_valid(&hdr->val))
-		return true;
-	if (!*first)
-		*first = hdr;
-	return pl_cmp(&(*first)->val, &hdr->val) != 0;
-}
-
-int api__http_framing(const struct http_msg *msg)
-{
-	const struct http_hdr *first = NULL;
-
-	if (!msg)
-		return EINVAL;
-	/* libre reads a body by Content-Length only: chunks would be read
-	 * as the next request. RFC 9112 §6.1: a server may refuse a
-	 * transfer coding it does not understand. */
-	if (http_msg_hdr(msg, HTTP_HDR_TRANSFER_ENCODING))
-		return EBADMSG;
-	/* RFC 9112 §6.3: differing or malformed lengths are unrecoverable */
-	if (http_msg_hdr_apply(msg, true, HTTP_HDR_CONTENT_LENGTH, clen_other, &first))
-		return EBADMSG;
-	return 0;
-}
-
-static void request_handler(struct http_conn *conn, const struct http_msg *msg, void *arg)
+static void request_handler(struct httpd_conn *conn, const struct http_msg *msg,
+			    void *arg)
 {
 	struct api *a = arg;
 	struct req rq = {.api = a, .conn = conn, .msg = msg};
@@ -1540,22 +1510,6 @@ static void request_handler(struct http_conn *conn, const struct http_msg *msg, 
 	a->requests++;
 	api__wire_begin(conn, msg);
 	rq.nostore = msg->path.l >= 5 && !memcmp(msg->path.p, "/api/", 5);
-	/* a request whose length is in doubt ends its connection: what
-	 * follows it could be read as a request of an attacker's making
-	 * (smuggled past a proxy that reads the length otherwise) */
-	if (api__http_framing(msg)) {
-		api__reply_json_hdrs(
-		    &rq, 400, "Bad Request", "Connection: close\r\n",
-		    api__error_json("bad_framing", "Transfer-Encoding is not taken, and "
-						   "Content-Length must be one number"));
-		http_conn_close(conn);
-		return;
-	}
-	if (msg->clen > MAX_BODY) {
-		api__reply_error(&rq, 413, "Payload Too Large", "too_large",
-				 "request body over %d bytes", MAX_BODY);
-		return;
-	}
 	for (size_t i = 0; i < NROUTES; i++) {
 		const struct route *r = &routes[i];
 
@@ -1575,7 +1529,8 @@ static void request_handler(struct http_conn *conn, const struct http_msg *msg, 
 					 sizeof(allow) - strlen(allow), ", HEAD");
 			continue;
 		}
-		re_snprintf(rq.who.addr, sizeof(rq.who.addr), "%J", http_conn_peer(conn));
+		re_snprintf(rq.who.addr, sizeof(rq.who.addr), "%J",
+			    httpd_conn_peer(conn));
 		if (r->roles &&
 		    !api__users_who(a->users, msg, r->h == events_stream, &rq.who)) {
 			api__reply_json_hdrs(
@@ -1614,6 +1569,51 @@ static void request_handler(struct http_conn *conn, const struct http_msg *msg, 
 			 (int)(msg->path.l > 100 ? 100 : msg->path.l), msg->path.p);
 }
 
+/*
+ * A request httpd refused before any route: its framing in doubt (what
+ * follows it could be read as a request of an attacker's making, smuggled
+ * past a proxy that reads the length otherwise), its body or head over
+ * the limit, another HTTP version. The connection closes after this.
+ */
+static void refuse_handler(struct httpd_conn *conn, const struct http_msg *msg,
+			   uint16_t scode, void *arg)
+{
+	struct api *a = arg;
+	struct req rq = {.api = a, .conn = conn, .msg = msg};
+
+	a->requests++;
+	if (msg) {
+		api__wire_begin(conn, msg);
+		rq.nostore = msg->path.l >= 5 && !memcmp(msg->path.p, "/api/", 5);
+	}
+	switch (scode) {
+	case 413:
+		api__reply_error(&rq, 413, "Content Too Large", "too_large",
+				 "request body over %d bytes", MAX_BODY);
+		break;
+	case 431:
+		api__reply_error(&rq, 431, "Request Header Fields Too Large",
+				 "header_too_large",
+				 "request line and headers over %d bytes", MAX_HEAD);
+		break;
+	case 505:
+		api__reply_error(&rq, 505, "HTTP Version Not Supported", "bad_version",
+				 "HTTP/1.1 (or 1.0) is spoken here");
+		break;
+	default:
+		if (msg)
+			api__reply_error(
+			    &rq, 400, "Bad Request", "bad_framing",
+			    "Transfer-Encoding may only be chunked, without a "
+			    "Content-Length, and Content-Length must be one "
+			    "number");
+		else
+			api__reply_error(&rq, 400, "Bad Request", "bad_request",
+					 "the request could not be read as HTTP/1.1");
+		break;
+	}
+}
+
 static void api_destructor(void *arg)
 {
 	struct api *a = arg;
@@ -1622,9 +1622,10 @@ static void api_destructor(void *arg)
 	api__calls_downloads_end();
 	mem_deref(a->webhooks);
 	mem_deref(a->stream);
-	mem_deref(a->sock);
+	mem_deref(a->httpd);
 	mem_deref(a->users);
 	mem_deref(a->web);
+	app_watch(a->app, NULL, NULL);
 	mem_deref(a->tickets);
 	for (size_t i = 0; i < a->qtextc; i++)
 		free(a->qtext[i].text);
@@ -1632,10 +1633,11 @@ static void api_destructor(void *arg)
 	mem_deref((void *)a->tenant);
 }
 
-int api_alloc(struct api **ap, const struct cfg_node *node,
-	      const struct cfg_tenant *tenant, struct store *st, struct acd *acd,
-	      struct acd_stats *stats, struct registrar *reg, struct callctl *calls)
+int api_alloc(struct api **ap, const struct cfg_node *node, struct app *app,
+	      struct store *st, struct acd *acd, struct acd_stats *stats,
+	      struct registrar *reg, struct callctl *calls)
 {
+	const struct cfg_tenant *tenant = app_tenant(app);
 	struct api *a;
 	struct sa laddr;
 	int err;
@@ -1650,6 +1652,7 @@ int api_alloc(struct api **ap, const struct cfg_node *node,
 		return ENOMEM;
 	a->store = st;
 	a->node = node;
+	a->app = app;
 	a->tenant = mem_ref((void *)tenant);
 	a->acd = acd;
 	a->stats = stats;
@@ -1668,16 +1671,20 @@ int api_alloc(struct api **ap, const struct cfg_node *node,
 		err = api__web_alloc(&a->web, node->web_dir);
 	if (!err)
 		err = api__tickets_alloc(&a->tickets, a);
+	/* a tenant applied (a route, SIGHUP) reaches the API's copy */
+	if (!err)
+		app_watch(app, api__tenant_applied, a);
 	if (!err)
 		err = api__stream_alloc(&a->stream, a);
 	if (!err)
 		err = api__webhooks_alloc(&a->webhooks, st);
 	if (!err)
-		err = http_listen(&a->sock, &laddr, request_handler, a);
+		err = httpd_alloc(&a->httpd, &laddr, &http_limits, request_handler,
+				  refuse_handler, a);
 	/* libre listens with a backlog of 5: a wallboard room reconnecting
 	 * at once would see refused connections */
 	if (!err)
-		err = tcp_sock_listen(http_sock_tcp(a->sock), SOMAXCONN);
+		err = tcp_sock_listen(httpd_tcp_sock(a->httpd), SOMAXCONN);
 	if (err) {
 		mem_deref(a);
 		return err;

@@ -13,14 +13,15 @@ struct acd;
 struct acd_stats;
 struct registrar;
 struct callctl;
+struct app;
 
 /* Listens on node->http_listen. Requests under /api/v1 need
  * "Authorization: Bearer <node->api_token>". stats holds today's live
  * figures (fed by the event bus); calls places click-to-call calls; reg
  * and calls may be NULL. */
-int api_alloc(struct api **ap, const struct cfg_node *node,
-	      const struct cfg_tenant *tenant, struct store *st, struct acd *acd,
-	      struct acd_stats *stats, struct registrar *reg, struct callctl *calls);
+int api_alloc(struct api **ap, const struct cfg_node *node, struct app *app,
+	      struct store *st, struct acd *acd, struct acd_stats *stats,
+	      struct registrar *reg, struct callctl *calls);
 /* Reads the tenant file again and applies it (SIGHUP; POST
  * /api/v1/tenant/reload does the same for the API). Errors are logged
  * with their lines and change nothing; audited as user "signal". */

@@ -10,15 +10,15 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
+#include "api/httpd.h"
 
 struct api_stream;
 struct api_users;
 struct api_web;
 struct api_tickets;
 struct api_webhooks;
-struct http_conn;
+struct httpd_conn;
 struct http_msg;
-struct http_sock;
 struct store;
 struct cfg_node;
 struct cfg_tenant;
@@ -28,7 +28,7 @@ struct registrar;
 struct callctl;
 
 struct api {
-	struct http_sock *sock;
+	struct httpd *httpd;
 	struct store *store;
 	const struct cfg_node *node;
 	const struct cfg_tenant *tenant;
@@ -36,6 +36,7 @@ struct api {
 	struct acd_stats *stats;
 	struct registrar *reg;
 	struct callctl *calls;
+	struct app *app; /* applies a tenant across the services */
 	struct api_stream *stream;
 	struct api_webhooks *webhooks;
 	struct api_users *users;
@@ -99,7 +100,7 @@ bool api__sees_event(const struct api *a, const struct api_who *who, const char 
 
 struct req {
 	struct api *api;
-	struct http_conn *conn;
+	struct httpd_conn *conn;
 	const struct http_msg *msg;
 	char id[64]; /* the {id} of the path, if any */
 	struct api_who who;
@@ -133,10 +134,10 @@ struct route {
  * (wire.c): it answers HEAD without the body and writes the API trace.
  * api__wire_begin notes which request a connection's next answer is for.
  */
-int api__http_reply(struct http_conn *conn, uint16_t scode, const char *reason,
+int api__http_reply(struct httpd_conn *conn, uint16_t scode, const char *reason,
 		    const char *fmt, ...);
-int api__http_ereply(struct http_conn *conn, uint16_t scode, const char *reason);
-void api__wire_begin(const struct http_conn *conn, const struct http_msg *msg);
+int api__http_ereply(struct httpd_conn *conn, uint16_t scode, const char *reason);
+void api__wire_begin(struct httpd_conn *conn, const struct http_msg *msg);
 void api__wire_close(void);
 #define http_reply  api__http_reply
 #define http_ereply api__http_ereply
@@ -172,10 +173,6 @@ void api__reply_error(struct req *rq, uint16_t code, const char *reason,
     __attribute__((format(printf, 5, 6)));
 /* 403 with a JSON error. */
 void api__forbidden(struct req *rq, const char *what);
-/* Is the request's length certain? EBADMSG for a Transfer-Encoding (a
- * body libre would not read) or a Content-Length that is malformed or
- * given twice with different values. */
-int api__http_framing(const struct http_msg *msg);
 /* The value of one cookie of the Cookie header (false: absent, or longer
  * than sz - 1). */
 bool api__cookie_get(const struct http_msg *msg, const char *name, char *val, size_t sz);
@@ -209,7 +206,7 @@ const char *api__queue_name(struct api *a, size_t i);
 int api__stream_alloc(struct api_stream **sp, struct api *a);
 /* Takes over the HTTP connection as a WebSocket client. types: a comma
  * list of event type prefixes to send ("agent.,queue."), NULL for all. */
-int api__stream_accept(struct api_stream *s, struct http_conn *conn,
+int api__stream_accept(struct api_stream *s, struct httpd_conn *conn,
 		       const struct http_msg *msg, const char *types,
 		       const struct api_who *who);
 /* Closes (WebSocket close 1008, the reason given) every stream whose
@@ -308,10 +305,9 @@ route_h api__agents_add, api__agents_patch, api__pause_reasons_put, api__disposi
 /* {"skills": {name: level}, "capacity": {channel: n}} of an agent of the
  * tenant (empty for one not in it). */
 json_t *api__agent_conf_json(const struct api *a, const char *ext);
-/* Applies a checked tenant to every part that runs on it (tenant.c); what
- * waits for the next start is appended to later (strings); each new or
- * changed queue is a queue.updated event by that user. */
-int api__tenant_apply(struct api *a, struct cfg_tenant *t, json_t *later, const char *by);
+/* The app's watcher: the ticket engine takes t (applied false), then the
+ * API's copy and queue caches (applied true). */
+int api__tenant_applied(const struct cfg_tenant *t, bool applied, void *arg);
 /* Queues were added or changed: their cached JSON is made again. */
 int api__queues_changed(struct api *a);
 

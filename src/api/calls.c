@@ -188,15 +188,12 @@ void api__interactions_list(struct req *rq)
 static int event_one(const struct hl_event *ev, void *arg)
 {
 	json_t *o = json_object();
-	json_t *data = NULL;
 
 	json_object_set_new(o, "ts", json_integer((json_int_t)ev->ts));
-	json_object_set_new(o, "type", json_string(ev->type ? ev->type : ""));
+	json_object_set_new(o, "type", json_string(ev->name ? ev->name : ""));
 	json_object_set_new(o, "agent", ev->agent ? json_string(ev->agent) : json_null());
 	json_object_set_new(o, "queue", ev->queue ? json_string(ev->queue) : json_null());
-	if (ev->data)
-		data = json_loads(ev->data, 0, NULL);
-	json_object_set_new(o, "data", data ? data : json_null());
+	json_object_set(o, "data", ev->data ? ev->data : json_null());
 	json_array_append_new(arg, o);
 	return 0;
 }
@@ -211,7 +208,7 @@ static int took_part_h(const struct hl_event *ev, void *arg)
 	struct took_part *p = arg;
 
 	p->yes =
-	    ev->agent && !strcmp(ev->type, "call.answered") && !strcmp(ev->agent, p->ext);
+	    ev->agent && ev->type == EVENT_CALL_ANSWERED && !strcmp(ev->agent, p->ext);
 	return p->yes;
 }
 
@@ -294,16 +291,16 @@ void api__interactions_get(struct req *rq)
 
 /*
  * A recording on its way out: the file is sent a chunk at a time, each
- * when the connection has sent the last (libre's tcp_set_send), so a
- * large file neither sits in memory nor holds up the main loop, and a
- * slow client only slows itself. libre's send handler gets the HTTP
- * connection as its argument: the downloads under way are found by it in
- * this file's own list.
+ * when the connection has sent the last (httpd_conn_stream), so a large
+ * file neither sits in memory nor holds up the main loop, and a slow
+ * client only slows itself. The send handler gets the HTTP connection as
+ * its argument: the downloads under way are found by it in this file's
+ * own list.
  */
 struct download {
 	struct le le;
-	struct http_conn *conn; /* referenced: libre drops its own on close */
-	struct tmr watch;	/* finds a connection the peer closed */
+	struct httpd_conn *conn; /* referenced: httpd drops its own on close */
+	struct tmr watch;	 /* finds a connection the peer closed */
 	int fd;
 	int64_t pos, end; /* bytes [pos, end) of the file still to send */
 };
@@ -313,12 +310,10 @@ static struct list downloads;
 static void download_destructor(void *arg)
 {
 	struct download *d = arg;
-	struct tcp_conn *tc = http_conn_tcp(d->conn);
 
 	list_unlink(&d->le);
 	tmr_cancel(&d->watch);
-	if (tc)
-		(void)tcp_set_send(tc, NULL);
+	(void)httpd_conn_stream(d->conn, NULL, NULL);
 	if (d->fd >= 0)
 		close(d->fd);
 	mem_deref(d->conn);
@@ -333,7 +328,7 @@ static bool download_of(struct le *le, void *conn)
  * Connection: close, so nothing was sent behind it). */
 static void download_done(struct download *d)
 {
-	http_conn_close(d->conn);
+	httpd_conn_close(d->conn);
 	mem_deref(d);
 }
 
@@ -348,7 +343,7 @@ static void download_send(void *arg)
 
 	if (!d)
 		return;
-	tc = http_conn_tcp(d->conn);
+	tc = httpd_conn_tcp(d->conn);
 	if (!tc) {
 		mem_deref(d);
 		return;
@@ -388,7 +383,7 @@ static void download_watch(void *arg)
 {
 	struct download *d = arg;
 
-	if (!http_conn_tcp(d->conn)) {
+	if (!httpd_conn_tcp(d->conn)) {
 		mem_deref(d); /* the peer went away */
 		return;
 	}
@@ -514,7 +509,13 @@ void api__calls_recording(struct req *rq)
 	tmr_init(&d->watch);
 	api__audit(rq->api, &rq->who, "recording.download", c.id, "%lld bytes%s",
 		   (long long)(d->end - d->pos), r ? " (a range)" : "");
-	/* the body follows as the connection drains (download_send) */
+	/* the body follows as the connection drains (download_send); set
+	 * before the answer, which would otherwise end the connection once
+	 * its head is out (Connection: close) */
+	if (httpd_conn_stream(rq->conn, download_send, rq->conn)) {
+		mem_deref(d);
+		return;
+	}
 	if (api__reply(rq, r ? 206 : 200, r ? "Partial Content" : "OK",
 		       "Content-Type: audio/wav\r\n"
 		       "Content-Disposition: attachment; filename=\"%s.wav\"\r\n"
@@ -522,14 +523,12 @@ void api__calls_recording(struct req *rq)
 		       "Connection: close\r\n"
 		       "Content-Length: %lld\r\n\r\n",
 		       c.id, range, (long long)(d->end - d->pos)) ||
-	    !http_conn_tcp(rq->conn)) {
+	    !httpd_conn_tcp(rq->conn)) {
 		mem_deref(d);
 		return;
 	}
 	list_append(&downloads, &d->le, d);
 	tmr_start(&d->watch, DOWNLOAD_WATCH_MS, download_watch, d);
-	if (tcp_set_send(http_conn_tcp(rq->conn), download_send))
-		download_done(d);
 }
 
 void api__calls_downloads_end(void)
@@ -799,8 +798,8 @@ void api__calls_wrapup(struct req *rq)
 				 "the wrap-up could not be stored: %s", strerror(err));
 		goto out;
 	}
-	event_emitf("call.wrapup", c.id, w.agent[0] ? w.agent : NULL,
-		    c.queue[0] ? c.queue : NULL, "{\"disposition\":\"%s\"}", disp);
+	event_emit_pack(EVENT_CALL_WRAPUP, c.id, w.agent[0] ? w.agent : NULL,
+			c.queue[0] ? c.queue : NULL, "{s:s}", "disposition", disp);
 	api__reply_committed(
 	    rq, 200, "OK", NULL,
 	    json_pack("{s:s,s:s,s:s}", "id", c.id, "disposition", disp, "notes", notes));

@@ -270,10 +270,10 @@ static bool customer_fields(struct req *rq, json_t *body, struct store_customer 
 	return true;
 }
 
-static void customer_event(const char *type, const struct req *rq, const char *id)
+static void customer_event(enum event_type type, const struct req *rq, const char *id)
 {
-	event_emitf(type, NULL, rq->who.extension[0] ? rq->who.extension : NULL, NULL,
-		    "{\"customer\":\"%s\",\"by\":\"%s\"}", id, rq->who.user);
+	event_emit_pack(type, NULL, rq->who.extension[0] ? rq->who.extension : NULL, NULL,
+			"{s:s,s:s}", "customer", id, "by", rq->who.user);
 }
 
 /* Stores c (and its identities when given); replies with it. */
@@ -292,7 +292,8 @@ static void customer_commit(struct req *rq, struct store_customer *c,
 				 "the customer could not be stored: %s", strerror(err));
 		return;
 	}
-	customer_event(create ? "customer.created" : "customer.updated", rq, c->id);
+	customer_event(create ? EVENT_CUSTOMER_CREATED : EVENT_CUSTOMER_UPDATED, rq,
+		       c->id);
 	reply_customer_committed(rq, create ? 201 : 200, create ? "Created" : "OK",
 				 c->id);
 }
@@ -651,9 +652,8 @@ void api__customers_merge(struct req *rq)
 	}
 	api__audit(rq->api, &rq->who, "customer.merge", into.id, "from=%s (%s)", from.id,
 		   from.name);
-	event_emitf("customer.merged", NULL, NULL, NULL,
-		    "{\"customer\":\"%s\",\"from\":\"%s\",\"by\":\"%s\"}", into.id,
-		    from.id, rq->who.user);
+	event_emit_pack(EVENT_CUSTOMER_MERGED, NULL, NULL, NULL, "{s:s,s:s,s:s}",
+			"customer", into.id, "from", from.id, "by", rq->who.user);
 	reply_customer_committed(rq, 200, "OK", into.id);
 out:
 	json_decref(body);
@@ -750,7 +750,7 @@ void api__customers_forget(struct req *rq)
 	}
 	api__audit(rq->api, &rq->who, "customer.forget", c.id, "%s",
 		   "personal data removed");
-	event_emitf("customer.deleted", NULL, NULL, NULL,
-		    "{\"customer\":\"%s\",\"by\":\"%s\"}", c.id, rq->who.user);
+	event_emit_pack(EVENT_CUSTOMER_DELETED, NULL, NULL, NULL, "{s:s,s:s}", "customer",
+			c.id, "by", rq->who.user);
 	api__reply_committed(rq, 204, "No Content", NULL, NULL);
 }

@@ -1,9 +1,9 @@
 /*
- * stream.c — the live event stream over WebSocket (RFC 6455, libre's
- * websock): every event on the bus goes to every client that asked for
- * its type, and the figures of a queue are pushed ("queue.stats") when an
- * event touched it, at most every 500 ms per queue, so a wallboard needs
- * no polling. Clients only listen; what they send is ignored.
+ * stream.c — the live event stream over WebSocket (RFC 6455, ws.c):
+ * every event on the bus goes to every client that asked for its type,
+ * and the figures of a queue are pushed ("queue.stats") when an event
+ * touched it, at most every 500 ms per queue, so a wallboard needs no
+ * polling. Clients only listen; what they send is ignored.
  *
  * A slow client is dropped once its unsent data passes SEND_LIMIT: the
  * main loop never waits for a client.
@@ -32,10 +32,11 @@
 #include <re_tmr.h>
 #include <re_tcp.h>
 #include <re_http.h>
-#include <re_websock.h>
 #include "core/core.h"
 #include "core/cfg.h"
 #include "api/api_int.h"
+#include "api/httpd.h"
+#include "api/ws.h"
 
 #define SEND_LIMIT    (256 * 1024) /* unsent bytes before a client is dropped */
 #define SOCKET_SNDBUF (64 * 1024)
@@ -44,11 +45,12 @@
 #define MAX_QUEUES    256
 #define CLOSE_WAIT_MS 2000 /* for the peer's close frame, then the socket goes */
 #define RECHECK_TICKS 10   /* credentials checked every 5 s (expiry) */
+#define MAX_MSG	      4096 /* clients only listen: nothing big comes from them */
 
 struct client {
 	struct le le;
 	struct api_stream *s;
-	struct websock_conn *wc;
+	struct ws_conn *wc;
 	char types[128];    /* "agent.,queue." or "" for all */
 	struct api_who who; /* what it may see */
 	struct tmr close_tmr;
@@ -57,7 +59,6 @@ struct client {
 
 struct api_stream {
 	struct api *api;
-	struct websock *ws;
 	struct list clients;
 	struct tmr tmr;
 	char dirty[MAX_QUEUES][32]; /* queues whose figures changed */
@@ -90,11 +91,11 @@ static void client_close(struct client *c, const char *why)
 
 	if (c->closing)
 		return;
-	re_snprintf(addr, sizeof(addr), "%J", websock_peer(c->wc));
+	re_snprintf(addr, sizeof(addr), "%J", ws_peer(c->wc));
 	log_info("api: event stream closed user=%s peer=%s reason=%s", c->who.user, addr,
 		 why);
 	c->closing = true;
-	if (websock_close(c->wc, WEBSOCK_POLICY_VIOLATION, "%s", why)) {
+	if (ws_close(c->wc, WS_POLICY_VIOLATION, "%s", why)) {
 		mem_deref(c);
 		return;
 	}
@@ -122,7 +123,7 @@ static void client_drop(struct client *c, const char *why)
 	char addr[64] = "";
 
 	if (c->wc)
-		re_snprintf(addr, sizeof(addr), "%J", websock_peer(c->wc));
+		re_snprintf(addr, sizeof(addr), "%J", ws_peer(c->wc));
 	log_info("api: event stream client dropped peer=%s reason=%s", addr, why);
 	c->s->dropped++;
 	mem_deref(c);
@@ -143,12 +144,12 @@ static void broadcast(struct api_stream *s, const char *type, const char *agent,
 		if (c->closing || !util_prefix_match(c->types, type) ||
 		    !api__sees_event(s->api, &c->who, agent, queue))
 			continue;
-		tc = websock_tcp(c->wc);
+		tc = ws_tcp(c->wc);
 		if (tc && tcp_conn_txqsz(tc) > SEND_LIMIT) {
 			client_drop(c, "too slow");
 			continue;
 		}
-		if (websock_send(c->wc, WEBSOCK_TEXT, "%s", text)) {
+		if (ws_send(c->wc, WS_TEXT, "%s", text)) {
 			client_drop(c, "send failed");
 			continue;
 		}
@@ -218,30 +219,24 @@ static void tmr_handler(void *arg)
 static void event_handler(const struct hl_event *ev, void *arg)
 {
 	struct api_stream *s = arg;
-	json_t *o, *data = NULL;
-	char *text;
+	const char *text;
+	char *own;
 
-	if (list_isempty(&s->clients) || !ev->type)
+	if (list_isempty(&s->clients) || !ev->name)
 		return;
 	/* queue figures change with queue events; agents by state with
 	 * any agent's state */
-	if (!strncmp(ev->type, "queue.", 6))
+	if (!strncmp(ev->name, "queue.", 6))
 		mark_dirty(s, ev->queue);
-	else if (!strcmp(ev->type, "agent.state"))
+	else if (ev->type == EVENT_AGENT_STATE)
 		mark_dirty(s, NULL);
-	if (ev->data)
-		data = json_loads(ev->data, 0, NULL);
-	o = json_pack("{s:I,s:s,s:s?,s:s?,s:s?,s:o}", "ts", (json_int_t)ev->ts, "type",
-		      ev->type, "call", ev->call, "agent", ev->agent, "queue", ev->queue,
-		      "data", data ? data : json_null());
-	text = o ? json_dumps(o, JSON_COMPACT) : NULL;
-	json_decref(o);
+	text = event_json(ev, &own);
 	if (text)
-		broadcast(s, ev->type, ev->agent, ev->queue, text);
-	free(text);
+		broadcast(s, ev->name, ev->agent, ev->queue, text);
+	free(own);
 }
 
-static void recv_handler(const struct websock_hdr *hdr, struct mbuf *mb, void *arg)
+static void recv_handler(const struct ws_hdr *hdr, struct mbuf *mb, void *arg)
 {
 	(void)hdr;
 	(void)mb;
@@ -263,9 +258,6 @@ static void stream_destructor(void *arg)
 	event_unsubscribe(event_handler, s);
 	tmr_cancel(&s->tmr);
 	list_flush(&s->clients);
-	if (s->ws)
-		websock_shutdown(s->ws);
-	mem_deref(s->ws);
 }
 
 int api__stream_alloc(struct api_stream **sp, struct api *a)
@@ -277,9 +269,7 @@ int api__stream_alloc(struct api_stream **sp, struct api *a)
 		return ENOMEM;
 	s->api = a;
 	tmr_init(&s->tmr);
-	err = websock_alloc(&s->ws, NULL, NULL);
-	if (!err)
-		err = event_subscribe(event_handler, s);
+	err = event_subscribe(event_handler, s);
 	if (err) {
 		mem_deref(s);
 		return err;
@@ -289,7 +279,7 @@ int api__stream_alloc(struct api_stream **sp, struct api *a)
 	return 0;
 }
 
-int api__stream_accept(struct api_stream *s, struct http_conn *conn,
+int api__stream_accept(struct api_stream *s, struct httpd_conn *conn,
 		       const struct http_msg *msg, const char *types,
 		       const struct api_who *who)
 {
@@ -317,14 +307,14 @@ int api__stream_accept(struct api_stream *s, struct http_conn *conn,
 	tmr_init(&c->close_tmr);
 	util_copy(c->types, sizeof(c->types), types ? types : "");
 	c->who = *who;
-	/* keep-alive pings every 30 s find dead peers */
-	err = websock_accept(&c->wc, s->ws, conn, msg, 30000, recv_handler, close_handler,
-			     c);
+	err = ws_accept(&c->wc, conn, msg, recv_handler, close_handler, c);
 	if (err) {
 		mem_deref(c);
 		return err;
 	}
-	tc = websock_tcp(c->wc);
+	/* pings every 30 s find dead peers */
+	ws_set_limits(c->wc, MAX_MSG, 30000);
+	tc = ws_tcp(c->wc);
 	if (tc) {
 		/* a small kernel buffer, so that a client that stops reading
 		 * shows in our own queue soon and is dropped there */

@@ -50,10 +50,10 @@ int api__survey_record(struct api *a, const struct store_survey *v)
 
 void api__survey_send(struct api *a, const struct store_ticket *t)
 {
-	struct hl_event ev = {.type = "survey.link"};
+	struct hl_event ev = {.type = EVENT_SURVEY_LINK, .name = "survey.link"};
 	struct store_survey v;
 	unsigned char r[24];
-	char token[48], data[256];
+	char token[48], url[80];
 	const char *comma;
 
 	memset(&v, 0, sizeof(v));
@@ -77,19 +77,19 @@ void api__survey_send(struct api *a, const struct store_ticket *t)
 	/* the link is the customer's alone: it goes to the integrator's
 	 * webhooks (signed) that take it to the customer, never onto the
 	 * event that agents see and the store keeps */
-	snprintf(data, sizeof(data),
-		 "{\"ticket\":\"%s\",\"customer\":\"%s\",\"url\":\"/survey?t=%s\"}",
-		 t->id, t->customer, token);
+	snprintf(url, sizeof(url), "/survey?t=%s", token);
 	ev.ts = v.created;
 	ev.call = v.call[0] ? v.call : NULL;
 	ev.queue = t->group[0] ? t->group : NULL;
-	ev.data = data;
+	ev.data = json_pack("{s:s,s:s,s:s}", "ticket", t->id, "customer", t->customer,
+			    "url", url);
 	api__webhooks_deliver(a->webhooks, &ev);
+	json_decref(ev.data);
 	sodium_memzero(token, sizeof(token));
-	sodium_memzero(data, sizeof(data));
-	event_emitf("ticket.survey", v.call[0] ? v.call : NULL, NULL,
-		    t->group[0] ? t->group : NULL,
-		    "{\"ticket\":\"%s\",\"customer\":\"%s\"}", t->id, t->customer);
+	sodium_memzero(url, sizeof(url));
+	event_emit_pack(EVENT_TICKET_SURVEY, v.call[0] ? v.call : NULL, NULL,
+			t->group[0] ? t->group : NULL, "{s:s,s:s}", "ticket", t->id,
+			"customer", t->customer);
 }
 
 /* POST /api/v1/surveys {"token","score","comment"}: no sign-in; the
@@ -145,8 +145,8 @@ void api__surveys_answer(struct req *rq)
 				 "the answer could not be stored");
 		goto out;
 	}
-	event_emitf("ticket.rated", v.call[0] ? v.call : NULL, NULL, NULL,
-		    "{\"ticket\":\"%s\",\"score\":%d}", v.ticket, v.score);
+	event_emit_pack(EVENT_TICKET_RATED, v.call[0] ? v.call : NULL, NULL, NULL,
+			"{s:s,s:i}", "ticket", v.ticket, "score", v.score);
 	api__reply_committed(
 	    rq, 200, "OK", NULL,
 	    json_pack("{s:s,s:i}", "ticket", v.ticket, "score", v.score));

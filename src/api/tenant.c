@@ -2,9 +2,9 @@
  * tenant.c — the tenant's configuration as text, for the admin page:
  * export it, check a changed version (every error with its line, as
  * `hotline check-config` gives them), and save it (checked first; the
- * file replaced atomically, the old one kept as .bak; audited) and apply
- * it at once: queues, agents, members, flows, numbers, hours, codes and
- * ticket policies change without a restart. Callers in a flow finish it
+ * file replaced atomically, the old one kept as .bak; audited) and have
+ * it applied at once (src/app: queues, agents, members, flows, numbers,
+ * hours, codes and ticket policies change without a restart). Callers in a flow finish it
  * as it was; what cannot change under live calls (a queue or agent taken
  * out, a queue's channel, the CRM hook's address) is listed in the reply
  * and waits for the next start.
@@ -16,7 +16,8 @@
  * a whole file. The tenant's skills, calendars and flows are served here
  * as lists.
  *
- * Not here: reading and checking YAML (core/cfg).
+ * Not here: reading and checking YAML (core/cfg), applying a tenant
+ * across the services (app/app.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -43,6 +44,7 @@
 #include "sip/sip.h"
 #include "ticket/ticket.h"
 #include "safe/safe.h"
+#include "app/app.h"
 #include "api/api.h"
 #include "api/api_int.h"
 
@@ -180,81 +182,15 @@ static void later_add(const char *what, void *arg)
 	json_array_append_new(arg, json_string(what));
 }
 
-/* Has the queue's configuration changed from old (it is new, or any of
- * its settings is)? */
-static bool queue_changed(const struct cfg_tenant *old, const struct cfg_queue *q)
+int api__tenant_applied(const struct cfg_tenant *t, bool applied, void *arg)
 {
-	const struct cfg_queue *o = cfg_queue_find(old, q->name);
-	struct cfg_queue *x;
-	bool changed = true;
-
-	if (!o)
-		return true;
-	x = malloc(2 * sizeof(*x));
-	if (x) {
-		memcpy(&x[0], o, sizeof(*x)); /* bytes, padding included */
-		memcpy(&x[1], q, sizeof(*x));
-		x[0].line = x[1].line = 0;
-		changed = memcmp(&x[0], &x[1], sizeof(*x)) != 0;
-		free(x);
-	}
-	return changed;
-}
-
-/* Is the agent new or changed from old (name, password, skills, capacity)? */
-static bool agent_changed(const struct cfg_tenant *old, const struct cfg_agent *ag)
-{
-	const struct cfg_agent *o = cfg_agent_find(old, ag->ext);
-	struct cfg_agent x, y;
-
-	if (!o)
-		return true;
-	/* byte copies: both come zeroed from the parser, padding included */
-	memcpy(&x, o, sizeof(x));
-	memcpy(&y, ag, sizeof(y));
-	x.line = y.line = 0;
-	return memcmp(&x, &y, sizeof(x)) != 0;
-}
-
-int api__tenant_apply(struct api *a, struct cfg_tenant *t, json_t *later, const char *by)
-{
+	struct api *a = arg;
 	const struct cfg_tenant *old = a->tenant;
-	int err;
 
-	/* a published SIP password in the new file gets its generated one */
-	err = safe_secrets_tenant(t);
-	/* first what can fail without a trace: prompts and music */
-	if (!err && a->calls)
-		err = callctl_tenant_set(a->calls, t);
-	if (!err)
-		err = acd_apply_tenant(a->acd, t, clock_now_ms(), later_add, later);
 	/* the ticket engine borrows the tenant: it changes with the API's */
-	if (!err)
-		err = tickets_tenant_set(api__tickets_engine(a), t);
-	if (err)
-		return err;
-	if (a->reg)
-		registrar_tenant_set(a->reg, t);
-	(void)safe_dial_tenant(t);
-	for (size_t i = 0; i < t->queuec; i++)
-		(void)acd_stats_threshold(a->stats, t->queuev[i].name,
-					  t->queuev[i].sl_threshold_ms);
-	if (strcmp(old->crm_lookup_url, t->crm_lookup_url) ||
-	    old->crm_lookup_timeout_ms != t->crm_lookup_timeout_ms ||
-	    old->crm_lookup_cache_ms != t->crm_lookup_cache_ms)
-		later_add("crm.lookup changes at the next start", later);
-	/* a wallboard shows a changed queue again (its figures follow) */
-	for (size_t i = 0; i < t->queuec; i++) {
-		if (queue_changed(old, &t->queuev[i]))
-			event_emitf("queue.updated", NULL, NULL, t->queuev[i].name,
-				    "{\"by\":\"%s\"}", by);
-	}
-	for (size_t i = 0; i < t->agentc; i++) {
-		if (agent_changed(old, &t->agentv[i]))
-			event_emitf("agent.updated", NULL, t->agentv[i].ext, NULL,
-				    "{\"by\":\"%s\"}", by);
-	}
-	a->tenant = mem_ref(t);
+	if (!applied)
+		return tickets_tenant_set(api__tickets_engine(a), t);
+	a->tenant = mem_ref((void *)t);
 	mem_deref((void *)old);
 	return api__queues_changed(a);
 }
@@ -278,7 +214,7 @@ void api__tenant_reload(struct req *rq)
 		return;
 	}
 	later = json_array();
-	err = api__tenant_apply(rq->api, t, later, rq->who.user);
+	err = app_tenant_apply(rq->api->app, t, later_add, later, rq->who.user);
 	mem_deref(t);
 	/* the applied tenant has the same file (the old one is freed) */
 	api__audit(rq->api, &rq->who, "tenant.reload", rq->api->tenant->file, "%s",
@@ -298,32 +234,10 @@ void api__tenant_reload(struct req *rq)
 int api_tenant_reload(struct api *a)
 {
 	struct api_who who = {.user = "signal", .role = ROLE_ADMIN, .addr = "SIGHUP"};
-	struct cfg_errors *errs = calloc(1, sizeof(*errs));
-	struct cfg_tenant *t = NULL;
-	json_t *later = json_array();
-	int err = errs && later ? 0 : ENOMEM;
+	int err = app_tenant_reload(a->app, who.user);
 
-	if (!err)
-		err = cfg_tenant_load(&t, a->tenant->file, errs);
-	if (!err)
-		err = cfg_tenant_media(t, a->node->data_dir, errs);
-	for (size_t i = 0; errs && i < errs->msgc; i++)
-		log_error("%s", errs->msgv[i]);
-	if (!err)
-		err = api__tenant_apply(a, t, later, who.user);
-	mem_deref(t);
-	for (size_t i = 0; !err && i < json_array_size(later); i++)
-		log_warn("tenant: at the next start: %s",
-			 json_string_value(json_array_get(later, i)));
 	api__audit(a, &who, "tenant.reload", a->tenant->file, "%s",
 		   err ? strerror(err) : "applied");
-	if (err)
-		log_error("tenant: not reloaded file=%s: %s; nothing changed",
-			  a->tenant->file, strerror(err));
-	else
-		log_info("tenant: reloaded file=%s", a->tenant->file);
-	free(errs);
-	json_decref(later);
 	return err;
 }
 
@@ -352,7 +266,7 @@ static void tenant_save(struct req *rq, const char *text, size_t len, const char
 	/* its prompts and music are made or loaded before anything is
 	 * written: a tenant that cannot be applied is never saved (it would
 	 * stop the next start) */
-	if (rq->api->calls && callctl_tenant_set(rq->api->calls, t)) {
+	if (app_tenant_prepare(rq->api->app, t)) {
 		mem_deref(t);
 		reply_invalid(
 		    rq, "the tenant's prompts or music cannot be used; nothing saved",
@@ -380,8 +294,7 @@ static void tenant_save(struct req *rq, const char *text, size_t len, const char
 		err = errno;
 		(void)unlink(tmp);
 		/* the running calls go back to the tenant still in force */
-		if (rq->api->calls)
-			(void)callctl_tenant_set(rq->api->calls, rq->api->tenant);
+		app_tenant_unprepare(rq->api->app);
 		mem_deref(t);
 		api__reply_error(rq, 503, "Service Unavailable", "io_error",
 				 "the tenant file could not be written: %s",
@@ -390,7 +303,7 @@ static void tenant_save(struct req *rq, const char *text, size_t len, const char
 	}
 	api__audit(rq->api, &rq->who, "tenant.save", path, "%s", what);
 	later = json_array();
-	err = api__tenant_apply(rq->api, t, later, rq->who.user);
+	err = app_tenant_apply(rq->api->app, t, later_add, later, rq->who.user);
 	mem_deref(t);
 	log_info("api: tenant file saved by=%s file=%s (%s) applied=%s", rq->who.user,
 		 path, what, err ? strerror(err) : "yes");

@@ -19,7 +19,6 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,8 +35,8 @@
 #include <re_sa.h>
 #include <re_msg.h>
 #include <re_http.h>
-#include <re_mqueue.h>
 #include "core/core.h"
+#include "core/worker.h"
 #include "core/cfg.h"
 #include "store/store.h"
 #include "api/api_int.h"
@@ -78,7 +77,6 @@ struct attempt {
 
 /* A password to hash or check, crossing to the worker and back. */
 struct pw_job {
-	struct pw_job *next;
 	struct api_users *u;
 	char password[PW_MAX + 1];
 	char hash[crypto_pwhash_STRBYTES]; /* in: to check; out: made */
@@ -96,16 +94,7 @@ struct api_users {
 	struct hash *attempts; /* by key */
 	size_t attemptc;       /* windows made; the table starts over past the cap */
 	char dummy_hash[crypto_pwhash_STRBYTES]; /* checked for unknown users */
-	/* the password worker */
-	pthread_t thread;
-	bool running;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	struct pw_job *head, *tail;	      /* waiting for the worker */
-	struct pw_job *inflight[PW_JOBS_MAX]; /* every job not yet answered */
-	size_t jobs;
-	bool stop;
-	struct mqueue *mq; /* worker → main loop */
+	struct worker *worker;			 /* hashes and checks passwords */
 };
 
 /* Users, tokens, sessions and attempts each start with their le: one
@@ -430,63 +419,39 @@ void api__audit(struct api *a, const struct api_who *who, const char *action,
 
 /* --- the password worker ------------------------------------------------ */
 
-static void *worker_main(void *arg)
+/* On the worker: the slow hash (crypto_pwhash is meant to be slow). */
+static uint64_t pw_run(void *job, void *arg)
 {
-	struct api_users *u = arg;
+	struct pw_job *j = job;
+	(void)arg;
 
-	pthread_mutex_lock(&u->lock);
-	for (;;) {
-		struct pw_job *j;
-
-		while (!u->head && !u->stop)
-			pthread_cond_wait(&u->cond, &u->lock);
-		if (u->stop)
-			break;
-		j = u->head;
-		u->head = j->next;
-		if (!u->head)
-			u->tail = NULL;
-		pthread_mutex_unlock(&u->lock);
-
-		if (j->verify) {
-			j->ok = !crypto_pwhash_str_verify(j->hash, j->password,
-							  strlen(j->password));
-		} else {
-			j->ok =
-			    !crypto_pwhash_str(j->hash, j->password, strlen(j->password),
-					       crypto_pwhash_OPSLIMIT_INTERACTIVE,
-					       crypto_pwhash_MEMLIMIT_INTERACTIVE);
-		}
-		sodium_memzero(j->password, sizeof(j->password));
-		if (mqueue_push(u->mq, 0, j))
-			log_error("api: password job lost (mqueue)");
-		pthread_mutex_lock(&u->lock);
+	if (j->verify) {
+		j->ok =
+		    !crypto_pwhash_str_verify(j->hash, j->password, strlen(j->password));
+	} else {
+		j->ok = !crypto_pwhash_str(j->hash, j->password, strlen(j->password),
+					   crypto_pwhash_OPSLIMIT_INTERACTIVE,
+					   crypto_pwhash_MEMLIMIT_INTERACTIVE);
 	}
-	pthread_mutex_unlock(&u->lock);
-	return NULL;
+	sodium_memzero(j->password, sizeof(j->password));
+	return 0;
 }
 
-static void job_free(struct api_users *u, struct pw_job *j)
+static void pw_free(void *job)
 {
-	for (size_t i = 0; i < u->jobs; i++) {
-		if (u->inflight[i] == j) {
-			u->inflight[i] = u->inflight[--u->jobs];
-			break;
-		}
-	}
+	struct pw_job *j = job;
+
 	mem_deref(j->arg);
 	sodium_memzero(j, sizeof(*j));
 	free(j);
 }
 
-static void mqueue_handler(int id, void *data, void *arg)
+static void pw_done(void *job, void *arg)
 {
-	struct api_users *u = arg;
-	struct pw_job *j = data;
-	(void)id;
+	struct pw_job *j = job;
+	(void)arg;
 
 	j->h(j);
-	job_free(u, j);
 }
 
 /*
@@ -498,9 +463,8 @@ static int pw_submit(struct api_users *u, const char *password, const char *hash
 		     void (*h)(struct pw_job *j), void *arg)
 {
 	struct pw_job *j;
+	int err;
 
-	if (u->jobs >= PW_JOBS_MAX)
-		return EBUSY;
 	j = calloc(1, sizeof(*j));
 	if (!j)
 		return ENOMEM;
@@ -512,16 +476,10 @@ static int pw_submit(struct api_users *u, const char *password, const char *hash
 	}
 	j->h = h;
 	j->arg = mem_ref(arg);
-	u->inflight[u->jobs++] = j;
-	pthread_mutex_lock(&u->lock);
-	if (u->tail)
-		u->tail->next = j;
-	else
-		u->head = j;
-	u->tail = j;
-	pthread_cond_signal(&u->cond);
-	pthread_mutex_unlock(&u->lock);
-	return 0;
+	err = worker_push(u->worker, j);
+	if (err)
+		pw_free(j); /* EBUSY: PW_JOBS_MAX not yet answered */
+	return err;
 }
 
 /* --- a request waiting for the worker ------------------------------------ */
@@ -530,7 +488,7 @@ static int pw_submit(struct api_users *u, const char *password, const char *hash
  * reply on, if it is still open) and what it needs to finish. */
 struct pending {
 	struct req rq;
-	struct http_conn *conn;
+	struct httpd_conn *conn;
 	struct store_user user; /* to create / change */
 	char password[PW_MAX + 1];
 	char fail_key[128]; /* sign-in: the window a failure counts in */
@@ -723,7 +681,7 @@ void api__session_create(struct req *rq)
 				 PW_MAX);
 		goto out;
 	}
-	re_snprintf(ip, sizeof(ip), "%j", http_conn_peer(rq->conn));
+	re_snprintf(ip, sizeof(ip), "%j", httpd_conn_peer(rq->conn));
 	snprintf(key, sizeof(key), "addr:%s", ip);
 	at = attempt_get(u, key, now, ADDR_WINDOW_MS);
 	if (!attempt_allowed(rq, at, ADDR_TRIES_MAX, ADDR_WINDOW_MS, now))
@@ -1493,16 +1451,7 @@ static void users_destructor(void *arg)
 {
 	struct api_users *u = arg;
 
-	if (u->running) {
-		pthread_mutex_lock(&u->lock);
-		u->stop = true;
-		pthread_cond_signal(&u->cond);
-		pthread_mutex_unlock(&u->lock);
-		pthread_join(u->thread, NULL);
-	}
-	u->mq = mem_deref(u->mq);
-	while (u->jobs)
-		job_free(u, u->inflight[0]);
+	u->worker = mem_deref(u->worker); /* jobs not answered: freed */
 	hash_flush(u->users);
 	hash_flush(u->tokens);
 	hash_flush(u->sessions);
@@ -1511,8 +1460,6 @@ static void users_destructor(void *arg)
 	mem_deref(u->tokens);
 	mem_deref(u->sessions);
 	mem_deref(u->attempts);
-	pthread_cond_destroy(&u->cond);
-	pthread_mutex_destroy(&u->lock);
 }
 
 int api__users_alloc(struct api_users **up, struct api *a)
@@ -1526,8 +1473,6 @@ int api__users_alloc(struct api_users **up, struct api *a)
 	if (!u)
 		return ENOMEM;
 	u->api = a;
-	pthread_mutex_init(&u->lock, NULL);
-	pthread_cond_init(&u->cond, NULL);
 	err = hash_alloc(&u->users, 256);
 	err |= hash_alloc(&u->tokens, 256);
 	err |= hash_alloc(&u->sessions, 1024);
@@ -1558,11 +1503,8 @@ int api__users_alloc(struct api_users **up, struct api *a)
 	if (!err)
 		err = first_admin(u);
 	if (!err)
-		err = mqueue_alloc(&u->mq, mqueue_handler, u);
-	if (!err) {
-		err = pthread_create(&u->thread, NULL, worker_main, u);
-		u->running = !err;
-	}
+		err = worker_alloc(&u->worker, "hl-password", PW_JOBS_MAX, pw_run,
+				   pw_done, pw_free, u);
 out:
 	if (err) {
 		mem_deref(u);

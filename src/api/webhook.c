@@ -4,8 +4,8 @@
  * with HMAC-SHA256 of its secret (X-Hotline-Signature: sha256=HEX), and
  * retried with backoff (1, 2, 4, 8, 16 s) until it is taken (2xx).
  *
- * The main loop only queues deliveries; one worker thread sends them
- * with libcurl, so a slow or dead receiver never stalls anything. The
+ * The main loop only queues deliveries; a worker (core/worker.h) sends
+ * them with libcurl, so a slow or dead receiver never stalls anything. The
  * queue is bounded: beyond it new deliveries are dropped, counted and
  * logged once per episode.
  *
@@ -23,6 +23,7 @@
 #include <re_types.h>
 #include <re_mem.h>
 #include "core/core.h"
+#include "core/worker.h"
 #include "store/store.h"
 #include "api/api_int.h"
 
@@ -32,29 +33,22 @@
 #define MAX_WEBHOOKS 64
 
 struct delivery {
-	struct delivery *next;
 	char id[ID_LEN];
 	char url[512];
 	char secret[80];
 	char type[48];
 	char *body;
 	unsigned attempt;
-	uint64_t due; /* monotonic ms */
 };
 
 struct api_webhooks {
 	struct store *store;
 	struct store_webhook hooks[MAX_WEBHOOKS];
 	size_t hookc;
-	pthread_t thread;
-	bool running;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	struct delivery *head; /* unordered; the worker takes the earliest due */
-	size_t queued;
-	bool stop;
+	struct worker *worker; /* sends them */
+	CURL *curl;	       /* the worker's */
 	bool full_logged;
-	/* counters (under lock) */
+	pthread_mutex_t lock; /* the counters */
 	uint64_t delivered, failed, dropped, retried;
 };
 
@@ -124,77 +118,54 @@ static int post(CURL *c, const struct delivery *d)
 	return 0;
 }
 
-static void *worker_main(void *arg)
+/* On the worker: one attempt; a failed one again after 1, 2, 4, 8, 16 s. */
+static uint64_t delivery_run(void *job, void *arg)
 {
 	struct api_webhooks *w = arg;
-	CURL *c = curl_easy_init();
+	struct delivery *d = job;
+	int err;
 
+	if (!w->curl)
+		w->curl = curl_easy_init(); /* the worker's own */
+	err = w->curl ? post(w->curl, d) : ENOMEM;
 	pthread_mutex_lock(&w->lock);
-	while (!w->stop) {
-		struct delivery **pp, **best = NULL, *d;
-		uint64_t now = clock_mono_ms();
-
-		for (pp = &w->head; *pp; pp = &(*pp)->next) {
-			if (!best || (*pp)->due < (*best)->due)
-				best = pp;
-		}
-		if (!best) {
-			pthread_cond_wait(&w->cond, &w->lock);
-			continue;
-		}
-		if ((*best)->due > now) {
-			struct timespec ts;
-			uint64_t wait = (*best)->due - now;
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_sec += (time_t)(wait / 1000);
-			ts.tv_nsec += (long)(wait % 1000) * 1000000L;
-			if (ts.tv_nsec >= 1000000000L) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000L;
-			}
-			pthread_cond_timedwait(&w->cond, &w->lock, &ts);
-			continue;
-		}
-		d = *best;
-		*best = d->next;
+	if (!err) {
+		w->delivered++;
+	} else if (++d->attempt < ATTEMPTS) {
+		w->retried++;
 		pthread_mutex_unlock(&w->lock);
-		int err = c ? post(c, d) : ENOMEM;
-		pthread_mutex_lock(&w->lock);
-		if (!err) {
-			w->delivered++;
-			w->queued--;
-			delivery_free(d);
-		} else if (++d->attempt < ATTEMPTS && !w->stop) {
-			/* 1, 2, 4, 8, 16 s */
-			d->due = clock_mono_ms() + (1000ULL << (d->attempt - 1));
-			d->next = w->head;
-			w->head = d;
-			w->retried++;
-		} else {
-			log_warn("webhook: delivery=%s to=%s type=%s given up after %u "
-				 "attempts",
-				 d->id, d->url, d->type, d->attempt);
-			w->failed++;
-			w->queued--;
-			delivery_free(d);
-		}
+		return 1000ULL << (d->attempt - 1);
+	} else {
+		log_warn("webhook: delivery=%s to=%s type=%s given up after %u "
+			 "attempts",
+			 d->id, d->url, d->type, d->attempt);
+		w->failed++;
 	}
 	pthread_mutex_unlock(&w->lock);
-	if (c)
-		curl_easy_cleanup(c);
-	return NULL;
+	return 0;
 }
 
+static void delivery_free_h(void *job)
+{
+	delivery_free(job);
+}
+
+/* The event's text with the delivery's id first: {"id":"...","ts":...}.
+ * The event is encoded once for every hook and the stream; the id, our
+ * own base32, needs no escaping. */
 static char *event_body(const struct hl_event *ev, const char *id)
 {
-	json_t *data = ev->data ? json_loads(ev->data, 0, NULL) : NULL;
-	json_t *o =
-	    json_pack("{s:s,s:I,s:s,s:s?,s:s?,s:s?,s:o}", "id", id, "ts",
-		      (json_int_t)ev->ts, "type", ev->type, "call", ev->call, "agent",
-		      ev->agent, "queue", ev->queue, "data", data ? data : json_null());
-	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	char *own, *s = NULL;
+	const char *text = event_json(ev, &own);
+	size_t n;
 
-	json_decref(o);
+	if (text && *text == '{') {
+		n = strlen(id) + strlen(text) + 16;
+		s = malloc(n);
+		if (s)
+			snprintf(s, n, "{\"id\":\"%s\",%s", id, text + 1);
+	}
+	free(own);
 	return s;
 }
 
@@ -205,12 +176,12 @@ static void event_handler(const struct hl_event *ev, void *arg)
 
 void api__webhooks_deliver(struct api_webhooks *w, const struct hl_event *ev)
 {
-	if (!w || !ev->type)
+	if (!w || !ev->name)
 		return;
 	for (size_t i = 0; i < w->hookc; i++) {
 		struct delivery *d;
 
-		if (!util_prefix_match(w->hooks[i].types, ev->type))
+		if (!util_prefix_match(w->hooks[i].types, ev->name))
 			continue;
 		d = calloc(1, sizeof(*d));
 		if (!d)
@@ -218,31 +189,25 @@ void api__webhooks_deliver(struct api_webhooks *w, const struct hl_event *ev)
 		id_new(d->id);
 		util_copy(d->url, sizeof(d->url), w->hooks[i].url);
 		util_copy(d->secret, sizeof(d->secret), w->hooks[i].secret);
-		util_copy(d->type, sizeof(d->type), ev->type);
+		util_copy(d->type, sizeof(d->type), ev->name);
 		d->body = event_body(ev, d->id);
-		d->due = clock_mono_ms();
 		if (!d->body) {
 			free(d);
 			return;
 		}
-		pthread_mutex_lock(&w->lock);
-		if (w->queued >= QUEUE_MAX) {
+		if (worker_push(w->worker, d)) {
+			pthread_mutex_lock(&w->lock);
 			w->dropped++;
+			pthread_mutex_unlock(&w->lock);
 			if (!w->full_logged)
 				log_warn(
 				    "webhook: %d deliveries waiting, dropping new ones",
 				    QUEUE_MAX);
 			w->full_logged = true;
-			pthread_mutex_unlock(&w->lock);
 			delivery_free(d);
 			continue;
 		}
 		w->full_logged = false;
-		d->next = w->head;
-		w->head = d;
-		w->queued++;
-		pthread_cond_signal(&w->cond);
-		pthread_mutex_unlock(&w->lock);
 	}
 }
 
@@ -258,23 +223,14 @@ static int load_one(const struct store_webhook *h, void *arg)
 static void webhooks_destructor(void *arg)
 {
 	struct api_webhooks *w = arg;
-	struct delivery *d;
+	size_t queued = worker_pending(w->worker);
 
 	event_unsubscribe(event_handler, w);
-	if (w->running) {
-		pthread_mutex_lock(&w->lock);
-		w->stop = true;
-		pthread_cond_signal(&w->cond);
-		pthread_mutex_unlock(&w->lock);
-		pthread_join(w->thread, NULL);
-	}
-	if (w->queued)
-		log_info("webhook: %zu deliveries not sent at shutdown", w->queued);
-	while ((d = w->head)) {
-		w->head = d->next;
-		delivery_free(d);
-	}
-	pthread_cond_destroy(&w->cond);
+	if (queued)
+		log_info("webhook: %zu deliveries not sent at shutdown", queued);
+	w->worker = mem_deref(w->worker); /* the one being sent finishes */
+	if (w->curl)
+		curl_easy_cleanup(w->curl);
 	pthread_mutex_destroy(&w->lock);
 }
 
@@ -292,14 +248,12 @@ int api__webhooks_alloc(struct api_webhooks **wp, struct store *st)
 		return EIO;
 	}
 	pthread_mutex_init(&w->lock, NULL);
-	pthread_cond_init(&w->cond, NULL);
 	err = store_webhook_list(st, load_one, w);
 	if (!err)
+		err = worker_alloc(&w->worker, "hl-webhook", QUEUE_MAX, delivery_run,
+				   NULL, delivery_free_h, w);
+	if (!err)
 		err = event_subscribe(event_handler, w);
-	if (!err) {
-		err = pthread_create(&w->thread, NULL, worker_main, w);
-		w->running = !err;
-	}
 	if (err) {
 		mem_deref(w);
 		return err;
@@ -367,6 +321,6 @@ void api__webhook_counts(struct api_webhooks *w, uint64_t *delivered, uint64_t *
 	*delivered = w->delivered;
 	*failed = w->failed;
 	*dropped = w->dropped;
-	*queued = w->queued;
 	pthread_mutex_unlock(&w->lock);
+	*queued = worker_pending(w->worker);
 }

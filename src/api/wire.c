@@ -16,9 +16,10 @@
  *   names it with 304 and no body (RFC 9110 §13.1.2): a poller that saw
  *   nothing change gets a few headers instead of the page.
  *
- * Which request an answer belongs to is kept per connection from
+ * Which request an answer belongs to is kept with its connection from
  * api__wire_begin until its answer goes out (an answer may come later,
- * from a handler that waited for the store, on the same connection).
+ * from a handler that waited for the store, on the same connection: the
+ * server reads the next request only then).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -47,8 +48,6 @@
 #define TRACE_BODY_MAX (256 * 1024)
 
 struct pending {
-	struct le le;
-	const struct http_conn *conn;
 	char method[8];
 	char path[256];
 	char query[512];
@@ -60,40 +59,8 @@ static const char *const etag_paths[] = {"/api/v1/calls", "/api/v1/interactions"
 					 "/api/v1/tickets", "/api/v1/customers",
 					 "/api/v1/queues"};
 
-static struct hash *pendings;
 static FILE *trace;
 static bool trace_tried;
-
-static uint32_t conn_key(const struct http_conn *conn)
-{
-	uintptr_t p = (uintptr_t)conn;
-
-	return (uint32_t)(p >> 4) ^ (uint32_t)((uint64_t)p >> 32);
-}
-
-static bool pending_cmp(struct le *le, void *arg)
-{
-	const struct pending *p = le->data;
-
-	return p->conn == arg;
-}
-
-static struct pending *pending_find(const struct http_conn *conn)
-{
-	struct le *le;
-
-	if (!pendings)
-		return NULL;
-	le = hash_lookup(pendings, conn_key(conn), pending_cmp, (void *)conn);
-	return le ? le->data : NULL;
-}
-
-static void pending_destructor(void *arg)
-{
-	struct pending *p = arg;
-
-	list_unlink(&p->le);
-}
 
 static void copy_pl(char *dst, size_t sz, const struct pl *pl)
 {
@@ -115,19 +82,14 @@ static void redact_token(char *query)
 		*v++ = 'x';
 }
 
-void api__wire_begin(const struct http_conn *conn, const struct http_msg *msg)
+void api__wire_begin(struct httpd_conn *conn, const struct http_msg *msg)
 {
-	struct pending *p = pending_find(conn);
+	struct pending *p = mem_zalloc(sizeof(*p), NULL);
 
-	if (!pendings && hash_alloc(&pendings, 256))
+	httpd_conn_set_data(conn, p);
+	mem_deref(p); /* the connection's now */
+	if (!p)
 		return;
-	if (!p) {
-		p = mem_zalloc(sizeof(*p), pending_destructor);
-		if (!p)
-			return;
-		p->conn = conn;
-		hash_append(pendings, conn_key(conn), &p->le, p);
-	}
 	copy_pl(p->method, sizeof(p->method), &msg->met);
 	copy_pl(p->path, sizeof(p->path), &msg->path);
 	copy_pl(p->query, sizeof(p->query), &msg->prm);
@@ -170,10 +132,6 @@ static void etag_make(char *tag, size_t sz, const struct pending *p, const char 
 
 void api__wire_close(void)
 {
-	if (pendings) {
-		hash_flush(pendings);
-		pendings = mem_deref(pendings);
-	}
 	if (trace) {
 		fclose(trace);
 		trace = NULL;
@@ -260,10 +218,10 @@ static void trace_write(const struct pending *p, uint16_t scode, const char *hdr
 	}
 }
 
-int api__http_reply(struct http_conn *conn, uint16_t scode, const char *reason,
+int api__http_reply(struct httpd_conn *conn, uint16_t scode, const char *reason,
 		    const char *fmt, ...)
 {
-	struct pending *p = pending_find(conn);
+	struct pending *p = mem_ref(httpd_conn_data(conn));
 	struct mbuf *mb = mbuf_alloc(1024);
 	const char *text, *sep, *body;
 	size_t hlen, blen, total;
@@ -271,8 +229,10 @@ int api__http_reply(struct http_conn *conn, uint16_t scode, const char *reason,
 	va_list ap;
 	int err;
 
-	if (!mb)
+	if (!mb) {
+		mem_deref(p);
 		return ENOMEM;
+	}
 	va_start(ap, fmt);
 	err = mbuf_vprintf(mb, fmt, ap);
 	va_end(ap);
@@ -280,6 +240,7 @@ int api__http_reply(struct http_conn *conn, uint16_t scode, const char *reason,
 		err = mbuf_write_u8(mb, 0); /* for the header search; not sent */
 	if (err) {
 		mem_deref(mb);
+		mem_deref(p);
 		return err;
 	}
 	text = (const char *)mb->buf;
@@ -296,28 +257,31 @@ int api__http_reply(struct http_conn *conn, uint16_t scode, const char *reason,
 		if (!strcmp(p->if_none_match, tag) ||
 		    !strcmp(p->if_none_match, tag + 2)) {
 			trace_write(p, 304, "", 0, NULL, 0);
-			err = http_reply(conn, 304, "Not Modified",
-					 "ETag: %s\r\nCache-Control: no-store\r\n\r\n",
-					 tag);
+			err = httpd_reply(conn, 304, "Not Modified",
+					  "ETag: %s\r\nCache-Control: no-store\r\n\r\n",
+					  tag);
 			goto out;
 		}
 		/* the header goes in before the blank line */
 		trace_write(p, scode, text, hlen, head ? NULL : body, head ? 0 : blen);
-		err = http_reply(conn, scode, reason, "%bETag: %s\r\n%b", text, hlen, tag,
-				 text + hlen, head ? 2 : total - hlen);
+		err = httpd_reply(conn, scode, reason, "%bETag: %s\r\n%b", text, hlen,
+				  tag, text + hlen, head ? 2 : total - hlen);
 		goto out;
 	}
-	if (!p || scode >= 200)
+	/* an answer to a request never read (its head too large) is no
+	 * operation of the API: not traced */
+	if (p && scode >= 200)
 		trace_write(p, scode, text, hlen, head ? NULL : body, head ? 0 : blen);
-	err = http_reply(conn, scode, reason, "%b", text, head ? total - blen : total);
+	err = httpd_reply(conn, scode, reason, "%b", text, head ? total - blen : total);
 out:
 	mem_deref(mb);
-	if (p && scode >= 200)
-		mem_deref(p);
+	if (p && scode >= 200 && httpd_conn_data(conn) == p)
+		httpd_conn_set_data(conn, NULL);
+	mem_deref(p);
 	return err;
 }
 
-int api__http_ereply(struct http_conn *conn, uint16_t scode, const char *reason)
+int api__http_ereply(struct httpd_conn *conn, uint16_t scode, const char *reason)
 {
 	static const char body[] =
 	    "{\"error\":{\"code\":\"internal\",\"message\":\"try again\"}}\n";

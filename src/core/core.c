@@ -194,43 +194,6 @@ int util_fsync_dir(const char *path)
 	return err;
 }
 
-uint64_t util_event_num(const char *data, const char *key)
-{
-	char pat[40];
-	const char *p;
-
-	if (!data || !key)
-		return 0;
-	snprintf(pat, sizeof(pat), "\"%s\":", key);
-	p = strstr(data, pat);
-	return p ? strtoull(p + strlen(pat), NULL, 10) : 0;
-}
-
-bool util_event_str(const char *data, const char *key, char *buf, size_t sz)
-{
-	char pat[40];
-	const char *p, *e;
-	size_t n;
-
-	if (!buf || !sz)
-		return false;
-	buf[0] = '\0';
-	if (!data || !key)
-		return false;
-	snprintf(pat, sizeof(pat), "\"%s\":\"", key);
-	p = strstr(data, pat);
-	if (!p)
-		return false;
-	p += strlen(pat);
-	e = strchr(p, '"');
-	if (!e)
-		return false;
-	n = (size_t)(e - p) < sz - 1 ? (size_t)(e - p) : sz - 1;
-	memcpy(buf, p, n);
-	buf[n] = '\0';
-	return true;
-}
-
 /* The length of the well-formed UTF-8 sequence at s (RFC 3629: no
  * overlong forms, no surrogates, nothing past U+10FFFF), or 0. */
 static size_t utf8_seq_len(const unsigned char *s)

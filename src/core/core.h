@@ -58,19 +58,99 @@ void id_new(char id[ID_LEN]);
 /* --- event bus -------------------------------------------------------- */
 
 /*
- * Every state change is published as an event. Subscribers (the store,
- * live statistics, the WebSocket stream, webhooks) are called in the
- * order they subscribed, on the main thread, before event_emit returns.
- * An event and its strings live only for the duration of the call: a
- * subscriber that keeps something copies it.
+ * Every state change is published as an event of one of these types; the
+ * name table in event.c gives each its name ("call.created"), which is
+ * what the store, the stream, webhooks and docs/openapi.yaml know it by.
+ * A new type is added here and there, at the end of its group.
+ */
+enum event_type {
+	EVENT_UNKNOWN = 0, /* a stored type this version has no name for */
+	EVENT_CALL_CREATED,
+	EVENT_CALL_ANSWERED,
+	EVENT_CALL_HELD,
+	EVENT_CALL_RESUMED,
+	EVENT_CALL_TRANSFERRED,
+	EVENT_CALL_VOICEMAIL,
+	EVENT_CALL_RATED,
+	EVENT_CALL_CALLBACK_DIALLED,
+	EVENT_CALL_WRAPUP,
+	EVENT_CALL_DIAL_REFUSED,
+	EVENT_CALL_DIAL_ALLOWED,
+	EVENT_CALL_TRUNK, /* out through a trunk */
+	EVENT_CALL_ENDED,
+	/* the web chat channel's */
+	EVENT_CHAT_CREATED,
+	EVENT_CHAT_OFFERED,
+	EVENT_CHAT_ANSWERED,
+	EVENT_CHAT_MESSAGE,
+	EVENT_CHAT_TYPING,
+	EVENT_CHAT_READ,
+	EVENT_CHAT_WITHDRAWN,
+	EVENT_CHAT_RATED,
+	EVENT_CHAT_ENDED,
+	EVENT_MAIL_ENDED,
+	EVENT_MESSAGE_ENDED,
+	EVENT_QUEUE_ENTERED,
+	EVENT_QUEUE_ANNOUNCED,
+	EVENT_QUEUE_CALLBACK,
+	EVENT_QUEUE_ANSWERED,
+	EVENT_QUEUE_ABANDONED,
+	EVENT_QUEUE_EXITED,
+	EVENT_QUEUE_TRANSFERRED,
+	EVENT_QUEUE_COMPLETED,
+	EVENT_QUEUE_UPDATED,
+	EVENT_AGENT_STATE,
+	EVENT_AGENT_RINGING,
+	EVENT_AGENT_NOANSWER,
+	EVENT_AGENT_REGISTERED,
+	EVENT_AGENT_UNREGISTERED,
+	EVENT_AGENT_REGISTERED_FROM,
+	EVENT_AGENT_REGISTER_REFUSED,
+	EVENT_AGENT_UPDATED,
+	EVENT_CUSTOMER_CREATED,
+	EVENT_CUSTOMER_UPDATED,
+	EVENT_CUSTOMER_MERGED,
+	EVENT_CUSTOMER_DELETED,
+	EVENT_TICKET_CREATED,
+	EVENT_TICKET_UPDATED,
+	EVENT_TICKET_SLA_WARNING,
+	EVENT_TICKET_SLA_BREACHED,
+	EVENT_TICKET_ESCALATED,
+	EVENT_TICKET_SURVEY,
+	EVENT_TICKET_RATED,
+	EVENT_SURVEY_LINK,
+	EVENT_DIALING_CAP_WARNING,
+	EVENT_DIALING_CAP_REACHED,
+	EVENT_SIP_ADDRESS_BANNED,
+	EVENT_TYPES /* count, not a type */
+};
+
+/* The type's name ("call.created"); "" for EVENT_UNKNOWN. */
+const char *event_name(enum event_type type);
+/* The type named name; EVENT_UNKNOWN (and ENOENT) when none is. */
+int event_type_parse(enum event_type *typep, const char *name);
+
+struct json_t;
+struct event_text;
+
+/*
+ * Subscribers (the store, live statistics, the WebSocket stream,
+ * webhooks) are called in the order they subscribed, on the main thread,
+ * before event_emit returns. An event, its strings and its data live only
+ * for the duration of the call: a subscriber that keeps something copies
+ * it (or takes a reference to data). Fields are read from data, a JSON
+ * object (event_str, event_num); the text of an event, for those that
+ * send or store it, is made once per event (event_json).
  */
 struct hl_event {
-	uint64_t ts;	   /* UTC ms; event_emit fills it in when 0 */
-	const char *type;  /* "call.created", "queue.entered", ... */
-	const char *call;  /* interaction id, or NULL */
-	const char *agent; /* agent extension, or NULL */
-	const char *queue; /* queue name, or NULL */
-	const char *data;  /* JSON object text with details, or NULL */
+	uint64_t ts;		 /* UTC ms; event_emit fills it in when 0 */
+	enum event_type type;	 /* EVENT_UNKNOWN: see name */
+	const char *name;	 /* the type's name; event_emit fills it in */
+	const char *call;	 /* interaction id, or NULL */
+	const char *agent;	 /* agent extension, or NULL */
+	const char *queue;	 /* queue name, or NULL */
+	struct json_t *data;	 /* JSON object with details (borrowed), or NULL */
+	struct event_text *text; /* event_emit's encodings, made on demand */
 };
 
 typedef void(event_h)(const struct hl_event *ev, void *arg);
@@ -78,10 +158,50 @@ typedef void(event_h)(const struct hl_event *ev, void *arg);
 int event_subscribe(event_h *h, void *arg);
 void event_unsubscribe(event_h *h, void *arg);
 void event_emit(struct hl_event *ev);
-/* Convenience: builds data from a printf format (JSON object text). */
-void event_emitf(const char *type, const char *call, const char *agent, const char *queue,
-		 const char *fmt, ...);
+/*
+ * Emits an event whose data json_pack builds from fmt and what follows
+ * ("{s:s,s:I}", "reason", why, "wait_ms", (json_int_t)ms; NULL: no
+ * data), so strings are escaped as JSON asks whatever they hold:
+ *   event_emit_pack(EVENT_CALL_WRAPUP, id, agent, queue, "{s:s}", "disposition", d);
+ * Data that cannot be packed (a NULL string, text that is not UTF-8) is
+ * logged and the event goes out without it.
+ */
+void event_emit_pack(enum event_type type, const char *call, const char *agent,
+		     const char *queue, const char *fmt, ...);
+/* The same with a va_list, for wrappers that add the call and queue. */
+void event_emit_vpack(enum event_type type, const char *call, const char *agent,
+		      const char *queue, const char *fmt, va_list ap);
+/*
+ * Data for an event emitted or stored by hand (event_emit), for files that
+ * cannot include <jansson.h> beside <re.h> (both declare JSON_NULL):
+ * built as event_emit_pack builds it, or parsed from stored text (NULL
+ * when it is not JSON). Numbers for "I" are passed as (long long), which
+ * is jansson's json_int_t. Released with event_data_deref.
+ */
+struct json_t *event_data_pack(const char *fmt, ...);
+struct json_t *event_data_parse(const char *text);
+void event_data_deref(struct json_t *data);
+/* Emits an event with data, taking the caller's reference to it. */
+void event_emit_data(enum event_type type, const char *call, const char *agent,
+		     const char *queue, struct json_t *data);
 void event_close(void);
+
+/* A string field of the data; NULL when absent or not a string. */
+const char *event_str(const struct hl_event *ev, const char *key);
+/* An integer field of the data; 0 when absent or not an integer. */
+uint64_t event_num(const struct hl_event *ev, const char *key);
+/*
+ * The encoder. event_json: the whole event as the stream and webhooks
+ * send it ({"ts","type","call","agent","queue","data"}), made once per
+ * emitted event and kept until event_emit returns, its data the same text
+ * event_data_text gives the store (the data is encoded once); an event
+ * that was not emitted is encoded on each call into a buffer of the
+ * caller's (free it). NULL: out of memory.
+ */
+const char *event_json(const struct hl_event *ev, char **own);
+/* The data object's text (malloc'd, the caller's), NULL when there is
+ * none or out of memory. */
+char *event_data_text(const struct hl_event *ev);
 
 /* --- small helpers ---------------------------------------------------- */
 
@@ -98,12 +218,6 @@ int util_private(const char *path);
 /* Syncs the folder holding path, so that a file renamed into it stays
  * there after a crash. */
 int util_fsync_dir(const char *path);
-/*
- * Reads a field of an event's data, the flat JSON objects our own code
- * writes ({"wait_ms":123,"reason":"timeout"}): a number (0 when absent)
- * or a string copied into buf (false when absent). Not a JSON parser.
- */
-uint64_t util_event_num(const char *data, const char *key);
 /* Makes a string from the network safe to store, log and put in event
  * JSON: control characters, bytes that are not well-formed UTF-8, " and
  * \ become _; printable ASCII and well-formed UTF-8 (张伟) stay. */
@@ -111,6 +225,5 @@ void util_sanitize(char *s);
 /* Does s start with one of the comma-separated prefixes of list
  * ("agent.,queue.")? An empty list takes everything. */
 bool util_prefix_match(const char *list, const char *s);
-bool util_event_str(const char *data, const char *key, char *buf, size_t sz);
 
 #endif

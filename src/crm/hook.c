@@ -5,15 +5,14 @@
  * "name", "tier"}; 404 for nobody) does what a local customer does: the
  * tier's priority in the queues, the name in the screen pop.
  *
- * The main loop never waits: one worker thread asks with libcurl (a short
- * timeout), answers come back through a libre mqueue, and are kept for
+ * The main loop never waits: a worker (core/worker.h) asks with libcurl (a
+ * short timeout) on its thread, answers come back to the main loop and are kept for
  * crm.lookup.cache (nobody-found too), so a caller who rings again is not
  * asked about twice. An answer that comes after the timeout is dropped.
  *
  * Not here: local customers (crm.c, the store).
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,8 +23,8 @@
 #include <re_mem.h>
 #include <re_list.h>
 #include <re_hash.h>
-#include <re_mqueue.h>
 #include "core/core.h"
+#include "core/worker.h"
 #include "core/cfg.h"
 #include "crm/crm.h"
 
@@ -33,7 +32,6 @@
 #define CACHE_MAX 100000
 
 struct ask {
-	struct ask *next;
 	struct crm_hook *h;
 	char number[32];
 	int err; /* 0: found; ENOENT: nobody; else failed */
@@ -63,13 +61,7 @@ struct crm_hook {
 	struct hash *cache;
 	size_t cachec; /* entries made; the cache starts over at CACHE_MAX */
 	struct list waiters;
-	struct mqueue *mq;
-	pthread_t thread;
-	bool running, stop;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	struct ask *head, *tail;
-	size_t queued;
+	struct worker *worker;
 	CURL *curl; /* the worker's */
 };
 
@@ -91,8 +83,10 @@ static size_t collect(char *p, size_t size, size_t n, void *arg)
 }
 
 /* On the worker: the request and its answer. */
-static void ask_run(struct crm_hook *h, struct ask *a)
+static uint64_t ask_run(void *job, void *arg)
 {
+	struct ask *a = job;
+	struct crm_hook *h = arg;
 	char url[512], *num;
 	const char *at = strstr(h->url, "{number}");
 	struct body b = {.len = 0};
@@ -122,11 +116,11 @@ static void ask_run(struct crm_hook *h, struct ask *a)
 		log_warn("crm: lookup failed: %s",
 			 rc != CURLE_OK ? curl_easy_strerror(rc) : "not 200 or 404");
 		a->err = EIO;
-		return;
+		return 0;
 	}
 	if (code == 404) {
 		a->err = ENOENT;
-		return;
+		return 0;
 	}
 	b.buf[b.len] = '\0';
 	o = json_loads(b.buf, 0, &jerr);
@@ -134,7 +128,7 @@ static void ask_run(struct crm_hook *h, struct ask *a)
 		log_warn("crm: lookup answer is not {\"id\",\"name\",\"tier\"}");
 		json_decref(o);
 		a->err = EIO;
-		return;
+		return 0;
 	}
 	util_copy(a->m.customer, sizeof(a->m.customer),
 		  json_string_value(json_object_get(o, "id")) ?: "");
@@ -147,33 +141,7 @@ static void ask_run(struct crm_hook *h, struct ask *a)
 	util_sanitize(a->m.tier);
 	json_decref(o);
 	a->err = 0;
-}
-
-static void *worker_main(void *arg)
-{
-	struct crm_hook *h = arg;
-
-	pthread_mutex_lock(&h->lock);
-	for (;;) {
-		struct ask *a;
-
-		while (!h->head && !h->stop)
-			pthread_cond_wait(&h->cond, &h->lock);
-		if (h->stop)
-			break;
-		a = h->head;
-		h->head = a->next;
-		if (!h->head)
-			h->tail = NULL;
-		h->queued--;
-		pthread_mutex_unlock(&h->lock);
-		ask_run(h, a);
-		if (mqueue_push(h->mq, 0, a))
-			free(a);
-		pthread_mutex_lock(&h->lock);
-	}
-	pthread_mutex_unlock(&h->lock);
-	return NULL;
+	return 0;
 }
 
 static bool cached_cmp(struct le *le, void *arg)
@@ -202,13 +170,12 @@ static void priority_set(const struct crm_hook *h, struct crm_match *m)
 }
 
 /* On the main loop: keep the answer, tell whoever waits for it. */
-static void mqueue_handler(int id, void *data, void *arg)
+static void answer_h(void *job, void *arg)
 {
 	struct crm_hook *h = arg;
-	struct ask *a = data;
+	struct ask *a = job;
 	struct cached *c;
 	struct le *le;
-	(void)id;
 
 	if (!a->err)
 		priority_set(h, &a->m);
@@ -239,7 +206,6 @@ static void mqueue_handler(int id, void *data, void *arg)
 		w->cb(a->err, a->err ? NULL : &a->m, w->arg);
 		mem_deref(w);
 	}
-	free(a);
 }
 
 int crm_hook_ask(struct crm_hook *h, const char *number, crm_hook_h *cb, void *arg)
@@ -269,24 +235,21 @@ int crm_hook_ask(struct crm_hook *h, const char *number, crm_hook_h *cb, void *a
 	w->cb = cb;
 	w->arg = mem_ref(arg);
 	if (!asking) {
+		int err;
+
 		a = calloc(1, sizeof(*a));
-		pthread_mutex_lock(&h->lock);
-		if (!a || h->queued >= ASKS_MAX) {
-			pthread_mutex_unlock(&h->lock);
-			free(a);
+		if (!a) {
 			mem_deref(w);
-			return EBUSY;
+			return ENOMEM;
 		}
 		a->h = h;
 		util_copy(a->number, sizeof(a->number), number);
-		if (h->tail)
-			h->tail->next = a;
-		else
-			h->head = a;
-		h->tail = a;
-		h->queued++;
-		pthread_cond_signal(&h->cond);
-		pthread_mutex_unlock(&h->lock);
+		err = worker_push(h->worker, a);
+		if (err) {
+			free(a);
+			mem_deref(w);
+			return err; /* EBUSY: ASKS_MAX waiting */
+		}
 	}
 	list_append(&h->waiters, &w->le, w);
 	return 0;
@@ -296,26 +259,14 @@ static void hook_destructor(void *arg)
 {
 	struct crm_hook *h = arg;
 
-	if (h->running) {
-		pthread_mutex_lock(&h->lock);
-		h->stop = true;
-		pthread_cond_signal(&h->cond);
-		pthread_mutex_unlock(&h->lock);
-		pthread_join(h->thread, NULL);
-	}
-	while (h->head) {
-		struct ask *a = h->head;
-		h->head = a->next;
-		free(a);
-	}
-	h->mq = mem_deref(h->mq); /* answers still in it are lost with it */
+	/* stops its thread (which uses curl); answers not handed back are
+	 * lost with it */
+	h->worker = mem_deref(h->worker);
 	list_flush(&h->waiters);
 	hash_flush(h->cache);
 	mem_deref(h->cache);
 	if (h->curl)
 		curl_easy_cleanup(h->curl);
-	pthread_cond_destroy(&h->cond);
-	pthread_mutex_destroy(&h->lock);
 }
 
 void crm_hook_tenant_set(struct crm_hook *h, const struct cfg_tenant *t)
@@ -341,17 +292,12 @@ int crm_hook_alloc(struct crm_hook **hp, const struct cfg_tenant *t)
 	util_copy(h->url, sizeof(h->url), t->crm_lookup_url);
 	h->timeout_ms = t->crm_lookup_timeout_ms;
 	h->cache_ms = t->crm_lookup_cache_ms;
-	pthread_mutex_init(&h->lock, NULL);
-	pthread_cond_init(&h->cond, NULL);
 	list_init(&h->waiters);
 	h->curl = curl_easy_init();
 	err = h->curl ? hash_alloc(&h->cache, 1024) : ENOMEM;
 	if (!err)
-		err = mqueue_alloc(&h->mq, mqueue_handler, h);
-	if (!err) {
-		err = pthread_create(&h->thread, NULL, worker_main, h);
-		h->running = !err;
-	}
+		err = worker_alloc(&h->worker, "hl-crm", ASKS_MAX, ask_run, answer_h,
+				   free, h);
 	if (err) {
 		mem_deref(h);
 		return err;

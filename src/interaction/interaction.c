@@ -94,46 +94,30 @@ void interaction_save(struct interaction *ia)
 		store_call_save(ia->svc->store, &ia->row);
 }
 
-static void event_vemit(struct interaction *ia, const char *type, const char *agent,
-			const char *fmt, va_list ap)
-{
-	char data[1024];
-	struct hl_event ev = {
-	    0, type, ia->row.id, agent, ia->row.queue[0] ? ia->row.queue : NULL, NULL};
-
-	if (ia->quiet)
-		return;
-	if (fmt) {
-		vsnprintf(data, sizeof(data), fmt, ap);
-		ev.data = data;
-	}
-	event_emit(&ev);
-}
-
-void interaction_event(struct interaction *ia, const char *type, const char *agent,
+void interaction_event(struct interaction *ia, enum event_type type, const char *agent,
 		       const char *fmt, ...)
 {
 	va_list ap;
 
+	if (ia->quiet)
+		return;
 	va_start(ap, fmt);
-	event_vemit(ia, type, agent, fmt, ap);
+	event_emit_vpack(type, ia->row.id, agent, ia->row.queue[0] ? ia->row.queue : NULL,
+			 fmt, ap);
 	va_end(ap);
 }
 
-/* "<channel's name>.<what>": call.ended for voice */
-static void channel_event(struct interaction *ia, const char *what, const char *agent,
-			  const char *fmt, ...)
+/* Each channel's end has a type of its own: call.ended for voice. */
+static enum event_type ended_type(const struct interaction *ia)
 {
-	const struct channel *c = channel_of(ia);
-	char type[48];
-	va_list ap;
+	static const enum event_type types[ACD_CHANNELS] = {
+	    [ACD_VOICE] = EVENT_CALL_ENDED,
+	    [ACD_CHAT] = EVENT_CHAT_ENDED,
+	    [ACD_MAIL] = EVENT_MAIL_ENDED,
+	    [ACD_MESSAGE] = EVENT_MESSAGE_ENDED,
+	};
 
-	snprintf(type, sizeof(type), "%s.%s",
-		 c->ops && c->ops->name ? c->ops->name : acd_channel_name(ia->channel),
-		 what);
-	va_start(ap, fmt);
-	event_vemit(ia, type, agent, fmt, ap);
-	va_end(ap);
+	return ia->channel < ACD_CHANNELS ? types[ia->channel] : EVENT_CALL_ENDED;
 }
 
 /* --- life ------------------------------------------------------------------ */
@@ -315,9 +299,8 @@ int interaction_enqueue(struct interaction *ia, const char *queue, int priority)
 	util_copy(ia->row.queue, sizeof(ia->row.queue), queue);
 	ia->row.queued = s->now();
 	interaction_save(ia);
-	interaction_event(ia, "queue.entered", NULL,
-			  "{\"priority\":%d,\"caller\":\"%s\"}", priority,
-			  ia->row.caller);
+	interaction_event(ia, EVENT_QUEUE_ENTERED, NULL, "{s:i,s:s}", "priority",
+			  priority, "caller", ia->row.caller);
 	log_info("interaction: queued id=%s channel=%s queue=%s priority=%d", ia->row.id,
 		 acd_channel_name(ia->channel), queue, priority);
 	mem_ref(ia->obj);
@@ -341,10 +324,9 @@ void interaction_unqueue(struct interaction *ia, bool abandoned)
 	if (!ia->item)
 		return;
 	if (abandoned)
-		interaction_event(ia, "queue.abandoned", NULL,
-				  "{\"wait_ms\":%llu,\"position\":%zu}",
-				  (unsigned long long)(ia->svc->now() - ia->row.queued),
-				  acd_item_position(ia->item));
+		interaction_event(ia, EVENT_QUEUE_ABANDONED, NULL, "{s:I,s:I}", "wait_ms",
+				  (long long)(ia->svc->now() - ia->row.queued),
+				  "position", (long long)acd_item_position(ia->item));
 	acd_remove(ia->svc->acd, ia->item, ia->svc->now());
 	ia->item = NULL;
 }
@@ -368,8 +350,8 @@ void interaction_missed(struct interaction *ia, const char *agent, int code,
 {
 	uint64_t now = ia->svc->now();
 
-	interaction_event(ia, "agent.noanswer", agent, "{\"code\":%d,\"ring_ms\":%llu}",
-			  code, (unsigned long long)(rang_at ? now - rang_at : 0));
+	interaction_event(ia, EVENT_AGENT_NOANSWER, agent, "{s:i,s:I}", "code", code,
+			  "ring_ms", (long long)(rang_at ? now - rang_at : 0));
 	offer_forget(ia, agent);
 	if (ia->item)
 		(void)acd_miss(ia->svc->acd, ia->item, agent, now);
@@ -392,10 +374,9 @@ int interaction_accept(struct interaction *ia, const char *agent, uint64_t rang_
 				 ia->row.id, agent);
 		ia->item = NULL;
 		ia->from_queue = true;
-		interaction_event(ia, "queue.answered", agent,
-				  "{\"wait_ms\":%llu,\"ring_ms\":%llu}",
-				  (unsigned long long)(ia->row.answered - ia->row.queued),
-				  (unsigned long long)(ia->row.answered - rang_at));
+		interaction_event(ia, EVENT_QUEUE_ANSWERED, agent, "{s:I,s:I}", "wait_ms",
+				  (long long)(ia->row.answered - ia->row.queued),
+				  "ring_ms", (long long)(ia->row.answered - rang_at));
 	}
 	withdraw(ia);
 	ia->state = INTERACTION_ACTIVE;
@@ -423,12 +404,10 @@ void interaction_release(struct interaction *ia, const char *to, const char *kin
 	if (!ia->agent[0])
 		return;
 	if (ia->from_queue)
-		interaction_event(
-		    ia, "queue.transferred", ia->agent,
-		    "{\"to\":\"%s\",\"kind\":\"%s\",\"talk_ms\":%llu,"
-		    "\"wait_ms\":%llu}",
-		    to, kind, (unsigned long long)(now - ia->row.answered),
-		    (unsigned long long)(ia->row.answered - ia->row.queued));
+		interaction_event(ia, EVENT_QUEUE_TRANSFERRED, ia->agent,
+				  "{s:s,s:s,s:I,s:I}", "to", to, "kind", kind, "talk_ms",
+				  (long long)(now - ia->row.answered), "wait_ms",
+				  (long long)(ia->row.answered - ia->row.queued));
 	handling_done(ia, now);
 	ia->state = INTERACTION_ROUTING;
 }
@@ -446,11 +425,11 @@ void interaction_end(struct interaction *ia, const char *side, int cause,
 	ia->state = INTERACTION_ENDED;
 	if (ia->agent[0]) {
 		if (ia->from_queue)
-			interaction_event(
-			    ia, "queue.completed", ia->agent,
-			    "{\"by\":\"%s\",\"talk_ms\":%llu,\"wait_ms\":%llu}", side,
-			    (unsigned long long)(ia->row.ended - ia->row.answered),
-			    (unsigned long long)(ia->row.answered - ia->row.queued));
+			interaction_event(ia, EVENT_QUEUE_COMPLETED, ia->agent,
+					  "{s:s,s:I,s:I}", "by", side, "talk_ms",
+					  (long long)(ia->row.ended - ia->row.answered),
+					  "wait_ms",
+					  (long long)(ia->row.answered - ia->row.queued));
 	}
 	/* the agent of the event is the one who handled it last */
 	{
@@ -461,11 +440,11 @@ void interaction_end(struct interaction *ia, const char *side, int cause,
 			handling_done(ia, ia->row.ended);
 		withdraw(ia);
 		interaction_save(ia);
-		channel_event(ia, "ended", agent[0] ? agent : NULL,
-			      "{\"outcome\":\"%s\",\"side\":\"%s\",\"cause\":%d,"
-			      "\"reason\":\"%s\",\"customer\":\"%s\",\"caller\":\"%s\"}",
-			      ia->row.outcome, side, cause, reason, ia->row.customer,
-			      ia->row.caller);
+		interaction_event(ia, ended_type(ia), agent[0] ? agent : NULL,
+				  "{s:s,s:s,s:i,s:s,s:s,s:s}", "outcome", ia->row.outcome,
+				  "side", side, "cause", cause, "reason",
+				  reason ? reason : "", "customer", ia->row.customer,
+				  "caller", ia->row.caller);
 	}
 }
 
@@ -492,7 +471,8 @@ static void offer_h(struct acd_item *it, const char *agent, void *arg)
 		}
 		return;
 	}
-	interaction_event(ia, "agent.noanswer", agent, "{\"code\":0,\"ring_ms\":0}");
+	interaction_event(ia, EVENT_AGENT_NOANSWER, agent, "{s:i,s:i}", "code", 0,
+			  "ring_ms", 0);
 	(void)acd_miss(ia->svc->acd, it, agent, ia->svc->now());
 }
 
@@ -526,11 +506,10 @@ static void exited_h(void *item_arg, const char *queue, enum acd_exit why, void 
 	ia->item = NULL;
 	/* the engine already freed the agents offered it */
 	withdraw(ia);
-	interaction_event(
-	    ia, "queue.exited", NULL,
-	    "{\"reason\":\"%s\",\"wait_ms\":%llu,\"to\":\"%s\",\"key\":\"%c\"}",
-	    exit_names[why], (unsigned long long)(now - ia->row.queued), to,
-	    why == ACD_EXIT_KEY && q ? q->exit_key : '-');
+	interaction_event(ia, EVENT_QUEUE_EXITED, NULL, "{s:s,s:I,s:s,s:s#}", "reason",
+			  exit_names[why], "wait_ms", (long long)(now - ia->row.queued),
+			  "to", to, "key", why == ACD_EXIT_KEY && q ? &q->exit_key : "-",
+			  1);
 	log_info("interaction: left queue id=%s queue=%s reason=%s to=%s", ia->row.id,
 		 queue, exit_names[why], to[0] ? to : "hangup");
 	mem_ref(ia->obj);
@@ -550,14 +529,14 @@ static void exited_h(void *item_arg, const char *queue, enum acd_exit why, void 
 static void agent_h(const char *agent, enum agent_state st, const char *reason,
 		    uint64_t now, void *arg)
 {
-	struct hl_event ev = {now, "agent.state", NULL, agent, NULL, NULL};
-	char data[96];
+	struct hl_event ev = {now, EVENT_AGENT_STATE, NULL, NULL, agent, NULL, NULL,
+			      NULL};
 	(void)arg;
 
-	snprintf(data, sizeof(data), "{\"state\":\"%s\",\"reason\":\"%s\"}",
-		 acd_state_name(st), reason ? reason : "");
-	ev.data = data;
+	ev.data = event_data_pack("{s:s,s:s}", "state", acd_state_name(st), "reason",
+				  reason ? reason : "");
 	event_emit(&ev);
+	event_data_deref(ev.data);
 }
 
 /*

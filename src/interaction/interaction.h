@@ -27,6 +27,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <re.h>
+#include "core/core.h"
 #include "acd/acd.h"
 #include "store/store.h"
 
@@ -167,9 +168,10 @@ const char *interaction_state_name(enum interaction_state st);
 
 /* Stores the row (queued write); nothing for a quiet one. */
 void interaction_save(struct interaction *ia);
-/* An event about ia (type "queue.entered", ...; fmt: the JSON object of
- * its data, or NULL); nothing for a quiet one. */
-void interaction_event(struct interaction *ia, const char *type, const char *agent,
+/* An event about ia, its call and queue filled in; fmt and what follows
+ * make its data as event_emit_pack does (NULL: none). Nothing for a quiet
+ * one. */
+void interaction_event(struct interaction *ia, enum event_type type, const char *agent,
 		       const char *fmt, ...);
 
 /*

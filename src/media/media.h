@@ -41,6 +41,33 @@ int prompt_load(struct prompt **pp, const char *path);
 /* A prompt from samples already at 8 kHz (copied). */
 int prompt_from_samples(struct prompt **pp, const int16_t *s, size_t n);
 
+/* --- the library: prompts and music made or loaded once (library.c) --- */
+
+#define MEDIA_PLAYLIST_MAX 64
+
+/* A queue's music: a WAV file, or the WAV files of a folder in name order. */
+struct media_playlist {
+	char path[256]; /* CFG_PATH */
+	struct prompt *filev[MEDIA_PLAYLIST_MAX];
+	size_t filec;
+};
+
+struct media_library;
+
+/* prompt_dir: where TTS renders (and finds) its files. */
+int media_library_alloc(struct media_library **lp, const char *prompt_dir);
+/* Renders text in a voice (TTS) or loads file, unless the library has it;
+ * nothing for neither. Blocking: start-up or applying a tenant only. */
+int media_library_prompt_add(struct media_library *l, const char *text, const char *file,
+			     const char *voice);
+/* The prompt of that text in that voice, or of that file; NULL: not made. */
+const struct prompt *media_library_prompt(const struct media_library *l, const char *text,
+					  const char *file, const char *voice);
+/* Loads a queue's music (file or folder) unless the library has it. */
+int media_library_music_add(struct media_library *l, const char *path);
+const struct media_playlist *media_library_music(const struct media_library *l,
+						 const char *path);
+
 /* --- text to speech --------------------------------------------------- */
 
 /*

@@ -29,9 +29,9 @@ struct qlog {
 
 /* A string field of the event's data, safe to put between the
  * separators. */
-static void str(const char *data, const char *key, char *buf, size_t sz)
+static void str(const struct hl_event *ev, const char *key, char *buf, size_t sz)
 {
-	(void)util_event_str(data, key, buf, sz);
+	util_copy(buf, sz, event_str(ev, key));
 	for (char *c = buf; *c; c++)
 		if (*c == '|' || *c == '\n')
 			*c = '_';
@@ -84,8 +84,8 @@ static void agent_state(struct qlog *q, const struct hl_event *ev)
 
 	if (!ev->agent || !(a = agent_last(q, ev->agent)))
 		return;
-	str(ev->data, "state", st, sizeof(st));
-	str(ev->data, "reason", reason, sizeof(reason));
+	str(ev, "state", st, sizeof(st));
+	str(ev, "reason", reason, sizeof(reason));
 	if (!strcmp(st, "paused"))
 		line(q, ev, "NONE", "PAUSE", "%s", reason);
 	else if (!strcmp(st, "logged_out"))
@@ -100,62 +100,57 @@ static void agent_state(struct qlog *q, const struct hl_event *ev)
 static int event_one(const struct hl_event *ev, void *arg)
 {
 	struct qlog *q = arg;
-	const char *t = ev->type;
-	const char *d = ev->data;
+	enum event_type t = ev->type;
 	char buf[64];
 
-	if (!t)
-		return 0;
-	if (!strcmp(t, "queue.entered")) {
-		str(d, "caller", buf, sizeof(buf));
+	if (t == EVENT_QUEUE_ENTERED) {
+		str(ev, "caller", buf, sizeof(buf));
 		line(q, ev, NULL, "ENTERQUEUE", "|%s|1", buf);
-	} else if (!strcmp(t, "queue.answered")) {
+	} else if (t == EVENT_QUEUE_ANSWERED) {
 		line(q, ev, NULL, "CONNECT", "%llu|%s|%llu",
-		     (unsigned long long)(util_event_num(d, "wait_ms") / 1000),
+		     (unsigned long long)(event_num(ev, "wait_ms") / 1000),
 		     ev->call ? ev->call : "",
-		     (unsigned long long)(util_event_num(d, "ring_ms") / 1000));
-	} else if (!strcmp(t, "queue.completed")) {
-		str(d, "by", buf, sizeof(buf));
+		     (unsigned long long)(event_num(ev, "ring_ms") / 1000));
+	} else if (t == EVENT_QUEUE_COMPLETED) {
+		str(ev, "by", buf, sizeof(buf));
 		line(q, ev, NULL,
 		     strcmp(buf, "caller") ? "COMPLETEAGENT" : "COMPLETECALLER",
-		     "%llu|%llu|1",
-		     (unsigned long long)(util_event_num(d, "wait_ms") / 1000),
-		     (unsigned long long)(util_event_num(d, "talk_ms") / 1000));
-	} else if (!strcmp(t, "queue.transferred")) {
+		     "%llu|%llu|1", (unsigned long long)(event_num(ev, "wait_ms") / 1000),
+		     (unsigned long long)(event_num(ev, "talk_ms") / 1000));
+	} else if (t == EVENT_QUEUE_TRANSFERRED) {
 		char kind[16] = "";
-		str(d, "to", buf, sizeof(buf));
-		str(d, "kind", kind, sizeof(kind));
+		str(ev, "to", buf, sizeof(buf));
+		str(ev, "kind", kind, sizeof(kind));
 		if (!strcmp(kind, "attended")) /* joined with the target: a bridge */
 			line(q, ev, NULL, "ATTENDEDTRANSFER", "BRIDGE|%s|%llu|%llu|1",
-			     buf,
-			     (unsigned long long)(util_event_num(d, "wait_ms") / 1000),
-			     (unsigned long long)(util_event_num(d, "talk_ms") / 1000));
+			     buf, (unsigned long long)(event_num(ev, "wait_ms") / 1000),
+			     (unsigned long long)(event_num(ev, "talk_ms") / 1000));
 		else
 			line(q, ev, NULL, "BLINDTRANSFER", "%s|default|%llu|%llu|1", buf,
-			     (unsigned long long)(util_event_num(d, "wait_ms") / 1000),
-			     (unsigned long long)(util_event_num(d, "talk_ms") / 1000));
-	} else if (!strcmp(t, "queue.abandoned")) {
-		uint64_t pos = util_event_num(d, "position");
+			     (unsigned long long)(event_num(ev, "wait_ms") / 1000),
+			     (unsigned long long)(event_num(ev, "talk_ms") / 1000));
+	} else if (t == EVENT_QUEUE_ABANDONED) {
+		uint64_t pos = event_num(ev, "position");
 		line(q, ev, NULL, "ABANDON", "%llu|1|%llu",
 		     (unsigned long long)(pos ? pos : 1),
-		     (unsigned long long)(util_event_num(d, "wait_ms") / 1000));
-	} else if (!strcmp(t, "queue.exited")) {
+		     (unsigned long long)(event_num(ev, "wait_ms") / 1000));
+	} else if (t == EVENT_QUEUE_EXITED) {
 		unsigned long long w =
-		    (unsigned long long)(util_event_num(d, "wait_ms") / 1000);
-		str(d, "reason", buf, sizeof(buf));
+		    (unsigned long long)(event_num(ev, "wait_ms") / 1000);
+		str(ev, "reason", buf, sizeof(buf));
 		if (!strcmp(buf, "timeout"))
 			line(q, ev, NULL, "EXITWITHTIMEOUT", "1|1|%llu", w);
 		else if (!strcmp(buf, "key")) {
-			str(d, "key", buf, sizeof(buf));
+			str(ev, "key", buf, sizeof(buf));
 			line(q, ev, NULL, "EXITWITHKEY", "%s|1|1|%llu", buf, w);
 		} else if (!strcmp(buf, "empty"))
 			line(q, ev, NULL, "EXITEMPTY", "1|1|%llu", w);
 		else
 			line(q, ev, NULL, "FULL", "");
-	} else if (!strcmp(t, "agent.noanswer")) {
+	} else if (t == EVENT_AGENT_NOANSWER) {
 		line(q, ev, NULL, "RINGNOANSWER", "%llu",
-		     (unsigned long long)util_event_num(d, "ring_ms"));
-	} else if (!strcmp(t, "agent.state")) {
+		     (unsigned long long)event_num(ev, "ring_ms"));
+	} else if (t == EVENT_AGENT_STATE) {
 		agent_state(q, ev);
 	}
 	return ferror(q->out) ? EIO : 0;

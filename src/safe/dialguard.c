@@ -57,7 +57,7 @@ static struct {
 static void on_event(const struct hl_event *ev, void *arg)
 {
 	(void)arg;
-	if (ev->call && !strcmp(ev->type, "call.ended"))
+	if (ev->call && ev->type == EVENT_CALL_ENDED)
 		safe_dial_ended(ev->call, ev->ts ? ev->ts : clock_now_ms());
 }
 
@@ -212,9 +212,9 @@ static int refuse(const struct safe_dial_req *rq, struct safe_dial_verdict *v,
 		 log_mask(masked, sizeof(masked), rq->number),
 		 safe_dial_class_name(v->cls), rq->agent ? rq->agent : "-",
 		 rq->queue ? rq->queue : "-", code);
-	event_emitf("call.dial_refused", NULL, rq->agent, rq->queue,
-		    "{\"class\":\"%s\",\"code\":\"%s\",\"reason\":\"%s\"}",
-		    safe_dial_class_name(v->cls), code, reason);
+	event_emit_pack(EVENT_CALL_DIAL_REFUSED, NULL, rq->agent, rq->queue,
+			"{s:s,s:s,s:s}", "class", safe_dial_class_name(v->cls), "code",
+			code, "reason", reason);
 	return EPERM;
 }
 
@@ -295,22 +295,21 @@ void safe_dial_started(const char *call_id, const char *agent, enum safe_dial_cl
 	list_append(&g.calls, &c->le, c);
 	g.callc++;
 	/* stored with the others, so a restart counts today's time again */
-	event_emitf("call.dial_allowed", call_id, agent, NULL, "{\"class\":\"%s\"}",
-		    safe_dial_class_name(cls));
+	event_emit_pack(EVENT_CALL_DIAL_ALLOWED, call_id, agent, NULL, "{s:s}", "class",
+			safe_dial_class_name(cls));
 }
 
 /* Rebuilding today's time: call.dial_allowed starts a call, its
  * call.ended adds the time in between. */
 static int restore_one(const struct hl_event *ev, void *arg)
 {
-	char name[32];
+	const char *name = event_str(ev, "class");
 	enum safe_dial_class cls;
 
 	(void)arg;
 	if (!ev->call)
 		return 0;
-	if (!strcmp(ev->type, "call.dial_allowed") &&
-	    util_event_str(ev->data, "class", name, sizeof(name)) &&
+	if (ev->type == EVENT_CALL_DIAL_ALLOWED && name &&
 	    !safe_dial_class_parse(&cls, name)) {
 		struct outcall *c = mem_zalloc(sizeof(*c), NULL);
 
@@ -322,7 +321,7 @@ static int restore_one(const struct hl_event *ev, void *arg)
 		c->started = ev->ts;
 		list_append(&g.calls, &c->le, c);
 		g.callc++;
-	} else if (!strcmp(ev->type, "call.ended")) {
+	} else if (ev->type == EVENT_CALL_ENDED) {
 		safe_dial_ended(ev->call, ev->ts);
 	}
 	return 0;
@@ -380,12 +379,11 @@ static void cap_alert(enum safe_dial_class cls)
 			continue;
 		log_warn("dial: %s outbound time at %u%% of today's cap",
 			 safe_dial_class_name(cls), (unsigned)pct);
-		event_emitf(
-		    level == 100 ? "dialing.cap_reached" : "dialing.cap_warning", NULL,
-		    NULL, NULL,
-		    "{\"class\":\"%s\",\"used_ms\":%llu,\"cap_ms\":%u,\"percent\":%u}",
-		    safe_dial_class_name(cls), (unsigned long long)g.used_ms[cls], cap,
-		    (unsigned)pct);
+		event_emit_pack(
+		    level == 100 ? EVENT_DIALING_CAP_REACHED : EVENT_DIALING_CAP_WARNING,
+		    NULL, NULL, NULL, "{s:s,s:I,s:I,s:I}", "class",
+		    safe_dial_class_name(cls), "used_ms", (long long)g.used_ms[cls],
+		    "cap_ms", (long long)cap, "percent", (long long)pct);
 	}
 }
 

@@ -18,7 +18,6 @@
  * click-to-call (callback.c), transfers (transfer.c), feature codes
  * (feature.c), RTP and audio (media/), routing decisions (acd/).
  */
-#include <dirent.h>
 #include <stdlib.h>
 #include <strings.h>
 #include <string.h>
@@ -47,99 +46,17 @@ static int leg_ring_agent(struct call *call, const char *ext);
 
 /* --- prompts -------------------------------------------------------- */
 
-struct prompt_entry {
-	struct le le;
-	char *key; /* the text, or "file:" + path */
-	struct prompt *p;
-};
-
-static void prompt_entry_destructor(void *arg)
-{
-	struct prompt_entry *e = arg;
-	hash_unlink(&e->le);
-	mem_deref(e->key);
-	mem_deref(e->p);
-}
-
-static struct prompt *prompt_find(struct callctl *ctl, const char *key)
-{
-	struct le *le;
-
-	LIST_FOREACH(hash_list(ctl->prompts, hash_joaat_str(key)), le)
-	{
-		struct prompt_entry *e = le->data;
-		if (!strcmp(e->key, key))
-			return e->p;
-	}
-	return NULL;
-}
-
-/* A prompt's key in the cache: a file by its path, a text by its voice and
- * the text (one text in two languages is two prompts). */
-static void prompt_key(char *key, size_t sz, const char *text, const char *file,
-		       const char *voice)
-{
-	if (file && *file)
-		snprintf(key, sz, "file:%s", file);
-	else
-		snprintf(key, sz, "%s\x1f%s", tts_voice(voice), text ? text : "");
-}
-
-/* Renders (TTS) in a voice or loads one prompt into the cache. Start-up
- * only. */
+/* Renders (TTS) in a voice or loads one prompt into the library. Start-up
+ * and applying a tenant only. */
 int call__prompt_add(struct callctl *ctl, const char *text, const char *file,
 		     const char *voice)
 {
-	char key[CFG_PATH + CFG_NAME + 8], path[512], dir[512];
-	struct prompt_entry *e;
-	struct prompt *p = NULL;
-	int err;
-
-	if ((!file || !*file) && (!text || !*text))
-		return 0;
-	prompt_key(key, sizeof(key), text, file, voice);
-	if (prompt_find(ctl, key))
-		return 0;
-
-	if (file && *file) {
-		err = prompt_load(&p, file);
-		if (err) {
-			log_error("ivr: prompt file=%s cannot be used: %s", file,
-				  strerror(err));
-			return err;
-		}
-	} else {
-		snprintf(dir, sizeof(dir), "%s/prompts", ctl->node->data_dir);
-		err = tts_render(text, voice, dir, path, sizeof(path));
-		if (!err)
-			err = prompt_load(&p, path);
-		if (err) {
-			log_error("ivr: cannot synthesise prompt \"%.40s\": %s", text,
-				  strerror(err));
-			return err;
-		}
-	}
-	e = mem_zalloc(sizeof(*e), prompt_entry_destructor);
-	if (!e) {
-		mem_deref(p);
-		return ENOMEM;
-	}
-	e->p = p;
-	err = str_dup(&e->key, key);
-	if (err) {
-		mem_deref(e);
-		return err;
-	}
-	hash_append(ctl->prompts, hash_joaat_str(key), &e->le, e);
-	return 0;
+	return media_library_prompt_add(ctl->library, text, file, voice);
 }
 
 const struct prompt *call__prompt_for(struct callctl *ctl, const struct ivr_action *act)
 {
-	char key[CFG_PATH + CFG_NAME + 8];
-
-	prompt_key(key, sizeof(key), act->text, act->file, act->voice);
-	return prompt_find(ctl, key);
+	return media_library_prompt(ctl->library, act->text, act->file, act->voice);
 }
 
 /* --- waiting: music and announcements ---------------------------------- */
@@ -222,99 +139,14 @@ static int announcements_prepare(struct callctl *ctl)
 	return err;
 }
 
-static void playlist_destructor(void *arg)
-{
-	struct playlist *pl = arg;
-
-	for (size_t i = 0; i < pl->filec; i++)
-		mem_deref(pl->filev[i]);
-}
-
-static int wav_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* A queue's music: its WAV file, or the WAV files of its folder in name
- * order, played one after the other. */
-static int playlist_load(struct playlist **plp, const char *path)
-{
-	struct playlist *pl = mem_zalloc(sizeof(*pl), playlist_destructor);
-	char *names[PLAYLIST_MAX];
-	size_t n = 0;
-	struct dirent *de;
-	DIR *d;
-	int err = 0;
-
-	if (!pl)
-		return ENOMEM;
-	d = opendir(path);
-	if (!d) {
-		err = prompt_load(&pl->filev[0], path);
-		if (!err)
-			pl->filec = 1;
-		goto out;
-	}
-	while ((de = readdir(d)) && n < PLAYLIST_MAX) {
-		size_t l = strlen(de->d_name);
-		if (l > 4 && !strcasecmp(de->d_name + l - 4, ".wav"))
-			names[n++] = strdup(de->d_name);
-	}
-	closedir(d);
-	qsort(names, n, sizeof(names[0]), wav_cmp);
-	for (size_t i = 0; i < n; i++) {
-		char file[512];
-		snprintf(file, sizeof(file), "%s/%s", path, names[i]);
-		if (!err && names[i]) {
-			err = prompt_load(&pl->filev[pl->filec], file);
-			if (err)
-				log_error("moh: cannot use file=%s: %s", file,
-					  strerror(err));
-			else
-				pl->filec++;
-		}
-		free(names[i]);
-	}
-	if (!err && !pl->filec)
-		err = ENOENT;
-out:
-	if (err) {
-		log_error("moh: no music in %s: %s", path, strerror(err));
-		mem_deref(pl);
-		return err;
-	}
-	*plp = pl;
-	return 0;
-}
-
-static const struct playlist *playlist_find(const struct callctl *ctl, const char *path)
-{
-	for (struct le *le = ctl->playlists.head; le; le = le->next) {
-		const struct playlist *pl = le->data;
-		if (!strcmp(pl->path, path))
-			return pl;
-	}
-	return NULL;
-}
-
 /* The music of the tenant's queues that is not loaded yet. */
 static int playlists_prepare(struct callctl *ctl)
 {
 	const struct cfg_tenant *t = ctl->tenant;
 	int err = 0;
 
-	for (size_t i = 0; i < t->queuec && !err; i++) {
-		const char *path = t->queuev[i].moh;
-		struct playlist *pl = NULL;
-
-		if (!path[0] || playlist_find(ctl, path))
-			continue;
-		err = playlist_load(&pl, path);
-		if (!err) {
-			util_copy(pl->path, sizeof(pl->path), path);
-			list_append(&ctl->playlists, &pl->le, pl);
-		}
-	}
+	for (size_t i = 0; i < t->queuec && !err; i++)
+		err = media_library_music_add(ctl->library, t->queuev[i].moh);
 	return err;
 }
 
@@ -583,7 +415,8 @@ static void call_moh_next(struct call *call)
 {
 	struct callctl *ctl = call->ctl;
 	const struct cfg_queue *q = cfg_queue_find(ctl->tenant, call->ia.row.queue);
-	const struct playlist *pl = q && q->moh[0] ? playlist_find(ctl, q->moh) : NULL;
+	const struct media_playlist *pl =
+	    q && q->moh[0] ? media_library_music(ctl->library, q->moh) : NULL;
 
 	if (call->callback)
 		return; /* nobody on the line */
@@ -637,9 +470,8 @@ static void call_announce(struct call *call, uint64_t now)
 		return;
 	call->announce_step = 1;
 	media_stream_play(call->caller->ms, p, false);
-	interaction_event(&call->ia, "queue.announced", NULL,
-			  "{\"position\":%zu,\"ewt_ms\":%llu}", pos,
-			  (unsigned long long)call->ewt_ms);
+	interaction_event(&call->ia, EVENT_QUEUE_ANNOUNCED, NULL, "{s:I,s:I}", "position",
+			  (long long)pos, "ewt_ms", (long long)call->ewt_ms);
 }
 
 /* A prompt or a piece of music ended while the caller waits. */
@@ -786,11 +618,10 @@ void call__connect(struct call *call)
 	media_bridge(call->caller->ms, agent->ms, rec);
 	mem_deref(rec);
 	interaction_save(&call->ia);
-	interaction_event(
-	    &call->ia, "call.answered", agent->ext, "{\"wait_ms\":%llu}",
-	    (unsigned long long)(call->ia.from_queue
-				     ? call->ia.row.answered - call->ia.row.queued
-				     : 0));
+	interaction_event(&call->ia, EVENT_CALL_ANSWERED, agent->ext, "{s:I}", "wait_ms",
+			  (long long)(call->ia.from_queue
+					  ? call->ia.row.answered - call->ia.row.queued
+					  : 0));
 	log_info("call: answered call=%s agent=%s", call->ia.row.id, agent->ext);
 }
 
@@ -835,10 +666,9 @@ void call__end(struct call *call, const char *side, int cause, const char *reaso
 			  call->vm_started ? "voicemail" : "abandoned_ivr");
 		if (call->vm_started)
 			interaction_event(
-			    &call->ia, "call.voicemail", NULL,
-			    "{\"ms\":%llu,\"recording\":\"%s\"}",
-			    (unsigned long long)(call->ia.row.ended - call->vm_started),
-			    call->ia.row.recording);
+			    &call->ia, EVENT_CALL_VOICEMAIL, NULL, "{s:I,s:s}", "ms",
+			    (long long)(call->ia.row.ended - call->vm_started),
+			    "recording", call->ia.row.recording);
 		break;
 	case CALL_ENDED:
 		break;
@@ -849,8 +679,8 @@ void call__end(struct call *call, const char *side, int cause, const char *reaso
 		while (*d && (*d < '1' || *d > '5'))
 			d++;
 		if (*d)
-			interaction_event(&call->ia, "call.rated", NULL,
-					  "{\"score\":%d,\"by\":\"ivr\"}", *d - '0');
+			interaction_event(&call->ia, EVENT_CALL_RATED, NULL, "{s:i,s:s}",
+					  "score", *d - '0', "by", "ivr");
 	}
 	if (call->ivr) {
 		call_path_save(call);
@@ -948,9 +778,8 @@ int call__offer_handler(struct mbuf **descp, const struct sip_msg *msg, void *ar
 			call__moh_start(other->ms, call->ctl);
 		else if (!call->desk_hold)
 			media_stream_silence(other->ms);
-		interaction_event(&call->ia, held ? "call.held" : "call.resumed",
-				  call->agent ? call->agent->ext : NULL,
-				  "{\"by\":\"%s\"}",
+		interaction_event(&call->ia, held ? EVENT_CALL_HELD : EVENT_CALL_RESUMED,
+				  call->agent ? call->agent->ext : NULL, "{s:s}", "by",
 				  leg == call->caller ? "caller" : "agent");
 	}
 	return 0;
@@ -1264,13 +1093,11 @@ static int leg_ring_agent(struct call *call, const char *ext)
 		util_copy(path, sizeof(path), call->ia.row.ivr_path);
 		util_sanitize(path);
 		interaction_event(
-		    &call->ia, "agent.ringing", ext,
-		    "{\"caller\":\"%s\",\"called\":\"%s\",\"ivr_path\":\"%s\","
-		    "\"customer\":\"%s\",\"customer_name\":\"%s\","
-		    "\"customer_tier\":\"%s\",\"customer_ext\":\"%s\"}",
-		    call->ia.row.caller, call->ia.row.called, path, call->ia.row.customer,
-		    call->ia.customer_name, call->ia.customer_tier,
-		    call->ia.customer_ext);
+		    &call->ia, EVENT_AGENT_RINGING, ext, "{s:s,s:s,s:s,s:s,s:s,s:s,s:s}",
+		    "caller", call->ia.row.caller, "called", call->ia.row.called,
+		    "ivr_path", path, "customer", call->ia.row.customer, "customer_name",
+		    call->ia.customer_name, "customer_tier", call->ia.customer_tier,
+		    "customer_ext", call->ia.customer_ext);
 	}
 	log_info("call: ringing call=%s agent=%s", call->ia.row.id, ext);
 out:
@@ -1336,6 +1163,17 @@ static void voice_retract(struct interaction *ia, const char *agent, void *arg)
 			return;
 		}
 	}
+}
+
+/* An agent's phone registered, or one of its bindings ended: a call
+ * waiting for it is offered now, not at the next arrival or change. */
+static void phone_changed(const char *ext, bool registered, void *arg)
+{
+	struct callctl *ctl = arg;
+	(void)registered;
+
+	if (!ctl->closing)
+		interaction_agent_reachable(ctl->ias, ext);
 }
 
 /* A phone is registered for the agent. */
@@ -1742,9 +1580,8 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 
 	interaction_customer(&call->ia, call->ia.row.caller);
 	interaction_save(&call->ia);
-	interaction_event(&call->ia, "call.created", NULL,
-			  "{\"caller\":\"%s\",\"called\":\"%s\",\"customer\":\"%s\"}",
-			  call->ia.row.caller, call->ia.row.called,
+	interaction_event(&call->ia, EVENT_CALL_CREATED, NULL, "{s:s,s:s,s:s}", "caller",
+			  call->ia.row.caller, "called", call->ia.row.called, "customer",
 			  call->ia.row.customer);
 
 	if (num) {
@@ -1815,6 +1652,7 @@ static void callctl_destructor(void *arg)
 	struct callctl *ctl = arg;
 
 	tmr_cancel(&ctl->sweep);
+	registrar_watch(ctl->reg, NULL, NULL);
 	/* Shutting down: end every call properly, so its row is stored. */
 	ctl->closing = true;
 	interaction_svc_closing(ctl->ias);
@@ -1825,11 +1663,9 @@ static void callctl_destructor(void *arg)
 	interaction_ops_set(ctl->ias, ACD_VOICE, NULL, NULL);
 	mem_deref(ctl->sock);
 	mem_deref(ctl->trunks);
-	hash_flush(ctl->prompts);
-	mem_deref(ctl->prompts);
+	mem_deref(ctl->library);
 	mem_deref(ctl->moh);
 	mem_deref(ctl->hush);
-	list_flush(&ctl->playlists);
 	mem_deref((void *)ctl->tenant);
 	mem_deref(ctl->ias);
 }
@@ -1859,13 +1695,19 @@ int callctl_alloc(struct callctl **cp, struct sip *sip, struct registrar *reg,
 	err = trunks_alloc(&ctl->trunks, sip, tenant);
 	if (err)
 		goto out;
-	err = hash_alloc(&ctl->prompts, 64);
+	{
+		char dir[CFG_PATH + 16];
+
+		snprintf(dir, sizeof(dir), "%s/prompts", node->data_dir);
+		err = media_library_alloc(&ctl->library, dir);
+	}
 	if (err)
 		goto out;
 	err = prompts_prepare(ctl);
 	if (err)
 		goto out;
 	interaction_ops_set(ias, ACD_VOICE, &voice_ops, ctl);
+	registrar_watch(reg, phone_changed, ctl);
 	err = sipsess_listen(&ctl->sock, sip, 256, conn_handler, ctl);
 	if (err)
 		goto out;
@@ -1969,7 +1811,7 @@ int callctl_hold(struct callctl *ctl, const char *id, const char *agent, bool ho
 	}
 	log_info("call: %s from the desktop call=%s agent=%s", hold ? "held" : "resumed",
 		 call->ia.row.id, call->agent->ext);
-	interaction_event(&call->ia, hold ? "call.held" : "call.resumed",
-			  call->agent->ext, "{\"by\":\"desktop\"}");
+	interaction_event(&call->ia, hold ? EVENT_CALL_HELD : EVENT_CALL_RESUMED,
+			  call->agent->ext, "{s:s}", "by", "desktop");
 	return 0;
 }

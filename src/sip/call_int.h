@@ -83,18 +83,6 @@ struct call {
 	struct leg *outside; /* a transfer's outside leg while it rings */
 };
 
-#define PLAYLIST_MAX 64
-
-/* A queue's music on hold: its files, played in turn. Kept by path until
- * the controller ends, so that a tenant applied live never frees what a
- * caller hears. */
-struct playlist {
-	struct le le;
-	char path[CFG_PATH];
-	struct prompt *filev[PLAYLIST_MAX];
-	size_t filec;
-};
-
 struct callctl {
 	struct sip *sip;
 	struct sipsess_sock *sock;
@@ -109,10 +97,12 @@ struct callctl {
 	uint32_t callc; /* the calls in it: libre's list_count walks the list,
 			 * and every INVITE asks (limits.max_calls) */
 	struct tmr sweep;
-	struct hash *prompts;
+	/* prompts and queue music, made once and kept until the controller
+	 * ends, so that a tenant applied live never frees what a caller
+	 * hears */
+	struct media_library *library;
 	struct prompt *moh;
-	struct prompt *hush;   /* silence, for an agent whose caller is on hold */
-	struct list playlists; /* struct playlist, by path */
+	struct prompt *hush; /* silence, for an agent whose caller is on hold */
 	struct trusted_net trusted[CFG_MAX_TRUSTED];
 	size_t trustedc;
 	bool closing;

@@ -58,8 +58,8 @@ bool call__callback_key(struct call *call, char digit)
 	call->callback = true;
 	/* the place is kept until its turn: max wait no longer applies */
 	acd_item_hold(call->ctl->acd, call->ia.item, 0);
-	interaction_event(&call->ia, "queue.callback", NULL, "{\"position\":%zu}",
-			  acd_item_position(call->ia.item));
+	interaction_event(&call->ia, EVENT_QUEUE_CALLBACK, NULL, "{s:I}", "position",
+			  (long long)acd_item_position(call->ia.item));
 	log_info("call: callback requested call=%s position=%zu", call->ia.row.id,
 		 acd_item_position(call->ia.item));
 	p = call__prompt_for(call->ctl, &act);
@@ -85,9 +85,9 @@ void call__callback_overflow(struct call *call, const char *queue)
 	int err;
 
 	call->callback = true; /* a second refusal hangs up */
-	interaction_event(&call->ia, "queue.entered", NULL,
-			  "{\"priority\":%d,\"caller\":\"%s\",\"callback\":true}",
-			  call->ia.priority, call->ia.row.caller);
+	interaction_event(&call->ia, EVENT_QUEUE_ENTERED, NULL, "{s:i,s:s,s:b}",
+			  "priority", call->ia.priority, "caller", call->ia.row.caller,
+			  "callback", 1);
 	mem_ref(call);
 	err = acd_enqueue(ctl->acd, queue, call->ia.priority, clock_now_ms(), &call->ia,
 			  &it);
@@ -96,8 +96,8 @@ void call__callback_overflow(struct call *call, const char *queue)
 	} else if (it) {
 		call->ia.item = it;
 		acd_item_hold(ctl->acd, it, call->ia.row.queued);
-		interaction_event(&call->ia, "queue.callback", NULL, "{\"position\":%zu}",
-				  acd_item_position(it));
+		interaction_event(&call->ia, EVENT_QUEUE_CALLBACK, NULL, "{s:I}",
+				  "position", (long long)acd_item_position(it));
 		log_info("call: callback by rule call=%s queue=%s position=%zu",
 			 call->ia.row.id, queue, acd_item_position(it));
 		if (p)
@@ -212,8 +212,8 @@ void call__dial_back(struct call *call)
 		 host);
 	if (call->dialled[0]) {
 		/* a plain number: out through a trunk (outbound.c) */
-		interaction_event(&call->ia, "call.callback_dialled", call->agent->ext,
-				  NULL);
+		interaction_event(&call->ia, EVENT_CALL_CALLBACK_DIALLED,
+				  call->agent->ext, NULL);
 		if (call__trunk_connect(call, call->caller, &local))
 			call__trunk_failed(call, 503, 0);
 		else
@@ -229,7 +229,7 @@ void call__dial_back(struct call *call)
 		    call__estab_handler, call__info_handler, call__refer_handler,
 		    call__close_handler, call->caller, "Allow: " CALL_ALLOW "\r\n");
 	mem_deref(offer);
-	interaction_event(&call->ia, "call.callback_dialled", call->agent->ext, NULL);
+	interaction_event(&call->ia, EVENT_CALL_CALLBACK_DIALLED, call->agent->ext, NULL);
 	if (err) {
 		log_warn("call: cannot call back call=%s: %s", call->ia.row.id,
 			 strerror(err));
@@ -296,10 +296,9 @@ int callctl_dial(struct callctl *ctl, const char *agent, const char *target, cha
 	util_copy(call->direct, sizeof(call->direct), agent);
 	call->state = CALL_DIRECT;
 	interaction_save(&call->ia);
-	interaction_event(
-	    &call->ia, "call.created", NULL,
-	    "{\"caller\":\"%s\",\"called\":\"%s\",\"direction\":\"outbound\"}",
-	    call->ia.row.caller, call->ia.row.called);
+	interaction_event(&call->ia, EVENT_CALL_CREATED, NULL, "{s:s,s:s,s:s}", "caller",
+			  call->ia.row.caller, "called", call->ia.row.called, "direction",
+			  "outbound");
 	err = call__ring_direct(call, agent);
 	if (err) {
 		call__end(call, "system", err == EBUSY ? 486 : 480,

@@ -13,8 +13,22 @@
  *     each UDP transport's socket reads the start line first. libre 1.1
  *     hands out no transport socket, so a socket is watched once a
  *     request came in on it; main.c sends each UDP transport a probe
- *     (sipinput_probe) so that is at start-up. Over TCP libre closes the
- *     connection instead, which we cannot reach.
+ *     (sipinput_probe) so that is at start-up. Over TCP (and TLS) libre
+ *     closes the connection at once instead: its stream reader
+ *     (transp.c, tcp_recv_handler) takes a start line whose third word
+ *     is not "SIP/2.0" for a response, finds no status code, and ends
+ *     the connection with EBADMSG, before any trace or listener sees
+ *     the bytes. That close is the answer a stream gives: past a start
+ *     line of another version we cannot know where the message ends
+ *     (its framing is that version's), so a 505 would have to guess,
+ *     and nothing behind it could be trusted to start a message (§18.3
+ *     frames SIP/2.0 only; RFC 3261 requires no 505, §21.5.6 only
+ *     defines it). Nor can we reach it: libre 1.1 accepts SIP's TCP
+ *     connections itself and hands out no socket or connection before
+ *     a message decoded (sip_transp_add_sock does not exist in 1.1;
+ *     sip_msg_tcpconn names one only after a SIP/2.0 message on it), so
+ *     a helper in front of its reader could not see a first message.
+ *     test_sip_input checks the close.
  *
  * Not here: what a well-formed request means (registrar.c, call.c).
  */

@@ -65,8 +65,9 @@ int call__trunk_connect(struct call *call, struct leg *leg, const struct sa *loc
 	leg->progress = false;
 	log_info("call: out through trunk call=%s trunk=%s", call->ia.row.id,
 		 trunk_name(call->trunk));
-	interaction_event(&call->ia, "call.trunk", call->agent ? call->agent->ext : NULL,
-			  "{\"trunk\":\"%s\"}", trunk_name(call->trunk));
+	interaction_event(&call->ia, EVENT_CALL_TRUNK,
+			  call->agent ? call->agent->ext : NULL, "{s:s}", "trunk",
+			  trunk_name(call->trunk));
 	return 0;
 }
 
@@ -179,10 +180,9 @@ void call__phone_out(struct callctl *ctl, const struct sip_msg *msg, const char 
 	if (!acd_busy(ctl->acd, ext, ACD_VOICE, true, clock_now_ms()))
 		phone->held = true;
 	interaction_save(&call->ia);
-	interaction_event(
-	    &call->ia, "call.created", NULL,
-	    "{\"caller\":\"%s\",\"called\":\"%s\",\"direction\":\"outbound\"}",
-	    call->ia.row.caller, call->ia.row.called);
+	interaction_event(&call->ia, EVENT_CALL_CREATED, NULL, "{s:s,s:s,s:s}", "caller",
+			  call->ia.row.caller, "called", call->ia.row.called, "direction",
+			  "outbound");
 	log_info("call: phone dials out call=%s agent=%s", call->ia.row.id, ext);
 	safe_dial_started(call->ia.row.id, ext, cls, clock_now_ms());
 	/* taken by the agent at once: the service connects, which (a
@@ -214,8 +214,8 @@ int call__transfer_out(struct call *call, struct leg *leg, const char *number,
 		return EACCES;
 	}
 	log_info("call: blind transfer out call=%s from=%s", call->ia.row.id, leg->ext);
-	interaction_event(&call->ia, "call.transferred", leg->ext,
-			  "{\"to\":\"%s\",\"kind\":\"blind\",\"outside\":true}", number);
+	interaction_event(&call->ia, EVENT_CALL_TRANSFERRED, leg->ext, "{s:s,s:s,s:b}",
+			  "to", number, "kind", "blind", "outside", 1);
 	safe_dial_started(call->ia.row.id, leg->ext, v->cls, clock_now_ms());
 	util_copy(call->dialled, sizeof(call->dialled), number);
 	util_copy(call->caller_id, sizeof(call->caller_id),

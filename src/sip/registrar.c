@@ -49,7 +49,63 @@ struct registrar {
 	struct sipinput *input;
 	struct tmr sweep;
 	uint8_t key[SIPAUTH_KEYLEN];
+	/* changes of bindings not yet told (struct change) */
+	registrar_change_h *change_h;
+	void *change_arg;
+	struct list changes;
+	struct tmr tell;
 };
+
+struct change {
+	struct le le;
+	char ext[64]; /* as a binding's aor */
+	bool registered;
+};
+
+/* Tells the watcher of the changes so far, in order: from a timer, so
+ * the REGISTER's answer has gone out first. */
+static void tell_handler(void *arg)
+{
+	struct registrar *r = arg;
+	struct le *le;
+
+	while ((le = list_head(&r->changes))) {
+		struct change *c = le->data;
+
+		list_unlink(&c->le);
+		if (r->change_h)
+			r->change_h(c->ext, c->registered, r->change_arg);
+		mem_deref(c);
+	}
+}
+
+static void change_add(struct registrar *r, const char *ext, bool registered)
+{
+	struct change *c;
+
+	if (!r->change_h)
+		return;
+	c = mem_zalloc(sizeof(*c), NULL);
+	if (!c)
+		return;
+	util_copy(c->ext, sizeof(c->ext), ext);
+	c->registered = registered;
+	list_append(&r->changes, &c->le, c);
+	if (!tmr_isrunning(&r->tell))
+		tmr_start(&r->tell, 0, tell_handler, r);
+}
+
+void registrar_watch(struct registrar *r, registrar_change_h *h, void *arg)
+{
+	if (!r)
+		return;
+	r->change_h = h;
+	r->change_arg = arg;
+	if (!h) {
+		tmr_cancel(&r->tell);
+		list_flush(&r->changes);
+	}
+}
 
 static uint64_t now_s(void)
 {
@@ -66,11 +122,11 @@ static void binding_remove(struct registrar *r, struct binding *b, bool expired)
 {
 	log_info("registrar: %s ext=%s contact=%s", expired ? "expired" : "unregistered",
 		 b->b.aor, b->b.contact);
-	event_emitf("agent.unregistered", NULL, b->b.aor, NULL,
-		    "{\"contact\":\"%s\",\"expired\":%s}", b->b.contact,
-		    expired ? "true" : "false");
+	event_emit_pack(EVENT_AGENT_UNREGISTERED, NULL, b->b.aor, NULL, "{s:s,s:b}",
+			"contact", b->b.contact, "expired", expired);
 	if (r->store)
 		store_binding_delete(r->store, b->b.aor, b->b.contact);
+	change_add(r, b->b.aor, false);
 	list_unlink(&b->le);
 	mem_deref(b);
 }
@@ -204,9 +260,10 @@ static void auth_failed(struct registrar *r, const struct sip_msg *msg, const ch
 			 r->node->auth_ban_time, r->node->auth_fail_limit);
 		/* a scanner guessing passwords: the admins see it, webhooks
 		 * can page someone */
-		event_emitf("sip.address_banned", NULL, NULL, NULL,
-			    "{\"address\":\"%s\",\"ban_s\":%u,\"failures\":%u}", ip,
-			    r->node->auth_ban_time, r->node->auth_fail_limit);
+		event_emit_pack(EVENT_SIP_ADDRESS_BANNED, NULL, NULL, NULL,
+				"{s:s,s:I,s:I}", "address", ip, "ban_s",
+				(long long)r->node->auth_ban_time, "failures",
+				(long long)r->node->auth_fail_limit);
 		snprintf(detail, sizeof(detail), "%u failures, banned %us",
 			 r->node->auth_fail_limit, r->node->auth_ban_time);
 		audit(r, "", "sip.address_banned", ip, detail);
@@ -256,10 +313,8 @@ static void address_refused(struct registrar *r, const struct sip_msg *msg,
 	src_ip(ip, sizeof(ip), &msg->src);
 	log_warn("registrar: ext=%s %s refused from address=%s: not in its register_from",
 		 ext, what, ip);
-	event_emitf(
-	    "agent.register_refused", NULL, ext, NULL,
-	    "{\"address\":\"%s\",\"request\":\"%s\",\"reason\":\"register_from\"}", ip,
-	    what);
+	event_emit_pack(EVENT_AGENT_REGISTER_REFUSED, NULL, ext, NULL, "{s:s,s:s,s:s}",
+			"address", ip, "request", what, "reason", "register_from");
 	snprintf(detail, sizeof(detail), "%s; not in register_from", what);
 	audit(r, ext, "agent.register_refused", ip, detail);
 	(void)sip_treply(NULL, r->sip, msg, 403, "Forbidden (Address)");
@@ -456,9 +511,10 @@ static bool contact_handler(const struct sip_hdr *hdr, const struct sip_msg *msg
 		store_binding_save(r->store, &b->b);
 	log_info("registrar: registered ext=%s contact=%s transport=%s expires=%u",
 		 c->aor, contact, b->b.transport, exp);
-	event_emitf("agent.registered", NULL, c->aor, NULL,
-		    "{\"contact\":\"%s\",\"transport\":\"%s\",\"expires\":%u}", contact,
-		    b->b.transport, exp);
+	event_emit_pack(EVENT_AGENT_REGISTERED, NULL, c->aor, NULL, "{s:s,s:s,s:I}",
+			"contact", contact, "transport", b->b.transport, "expires",
+			(long long)exp);
+	change_add(r, c->aor, true);
 	return false;
 }
 
@@ -505,8 +561,8 @@ static void seen_note(struct registrar *r, const char *ext, const struct sip_msg
 	if (!seen_add(r, ext, ip))
 		return;
 	log_info("registrar: ext=%s registers from a new address=%s", ext, ip);
-	event_emitf("agent.registered_from", NULL, ext, NULL,
-		    "{\"address\":\"%s\",\"transport\":\"%s\"}", ip, tp);
+	event_emit_pack(EVENT_AGENT_REGISTERED_FROM, NULL, ext, NULL, "{s:s,s:s}",
+			"address", ip, "transport", tp);
 	snprintf(detail, sizeof(detail), "new address, %s", tp);
 	audit(r, ext, "agent.registered_from", ip, detail);
 }
@@ -642,6 +698,8 @@ static void registrar_destructor(void *arg)
 	struct registrar *r = arg;
 
 	tmr_cancel(&r->sweep);
+	tmr_cancel(&r->tell);
+	list_flush(&r->changes);
 	mem_deref(r->lsnr);
 	list_flush(&r->bindings);
 	list_flush(&r->seen);
@@ -675,6 +733,7 @@ int registrar_alloc(struct registrar **rp, struct sip *sip, struct store *st,
 	r->node = node;
 	r->tenant = mem_ref((void *)tenant);
 	tmr_init(&r->sweep);
+	tmr_init(&r->tell);
 	randombytes_buf(r->key, sizeof(r->key));
 	err = sipauth_bans_alloc(&r->bans, BAN_TABLE, node->auth_fail_limit,
 				 node->auth_fail_window, node->auth_ban_time);

@@ -43,6 +43,12 @@ void registrar_tenant_set(struct registrar *r, const struct cfg_tenant *t);
 int registrar_contact(struct registrar *r, const char *ext, struct registrar_contact *c);
 /* Number of live bindings. */
 size_t registrar_count(const struct registrar *r);
+/* An agent's phone registered (a binding made or refreshed) or a binding
+ * of it ended (unregistered, expired). Told after the REGISTER's answer
+ * is sent, so that a call offered at once reaches the phone after it. */
+typedef void(registrar_change_h)(const char *ext, bool registered, void *arg);
+/* Whom to tell of every change (one; NULL: nobody). */
+void registrar_watch(struct registrar *r, registrar_change_h *h, void *arg);
 /*
  * Checks the credentials on a request from a phone (INVITE, ...).
  * Returns 0 and writes the agent's extension when valid. Otherwise it

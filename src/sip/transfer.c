@@ -38,8 +38,8 @@ static int call_transfer(struct call *call, struct leg *leg, const char *target,
 		return call__transfer_out(call, leg, target, v); /* a number outside */
 	log_info("call: blind transfer call=%s from=%s to=%s", call->ia.row.id, leg->ext,
 		 target);
-	interaction_event(&call->ia, "call.transferred", leg->ext,
-			  "{\"to\":\"%s\",\"kind\":\"blind\"}", target);
+	interaction_event(&call->ia, EVENT_CALL_TRANSFERRED, leg->ext, "{s:s,s:s}", "to",
+			  target, "kind", "blind");
 
 	/* The transferring agent is done: its talk time ends here (the
 	 * queue's wrap-up follows), the caller goes on. */
@@ -76,9 +76,8 @@ static void call_transfer_attended(struct call *call, struct leg *leg, struct ca
 
 	log_info("call: attended transfer call=%s from=%s to=%s via=%s", call->ia.row.id,
 		 leg->ext, target->ext, y->ia.row.id);
-	interaction_event(&call->ia, "call.transferred", leg->ext,
-			  "{\"to\":\"%s\",\"kind\":\"attended\",\"consult\":\"%s\"}",
-			  target->ext, y->ia.row.id);
+	interaction_event(&call->ia, EVENT_CALL_TRANSFERRED, leg->ext, "{s:s,s:s,s:s}",
+			  "to", target->ext, "kind", "attended", "consult", y->ia.row.id);
 	media_unbridge(call->caller->ms);
 	interaction_release(&call->ia, target->ext, "attended");
 	call->agent = NULL;

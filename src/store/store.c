@@ -797,18 +797,23 @@ int store_event_append(struct store *s, const struct hl_event *ev)
 	struct job *j;
 	bool oom = false;
 
-	if (!s || !ev || !ev->type)
+	const char *name = ev && ev->name ? ev->name : ev ? event_name(ev->type) : NULL;
+
+	if (!s || !name || !*name)
 		return EINVAL;
 	j = calloc(1, sizeof(*j));
 	if (!j)
 		return ENOMEM;
 	j->type = JOB_EVENT;
 	j->u.ev.ts = ev->ts ? ev->ts : clock_now_ms();
-	j->u.ev.type = dup_or_null(ev->type, &oom);
+	j->u.ev.type = dup_or_null(name, &oom);
 	j->u.ev.call = dup_or_null(ev->call, &oom);
 	j->u.ev.agent = dup_or_null(ev->agent, &oom);
 	j->u.ev.queue = dup_or_null(ev->queue, &oom);
-	j->u.ev.data = dup_or_null(ev->data, &oom);
+	/* the one text of the data, made here and owned by the job */
+	j->u.ev.data = event_data_text(ev);
+	if (ev->data && !j->u.ev.data)
+		oom = true;
 	if (oom) {
 		job_free(j);
 		return ENOMEM;
@@ -933,7 +938,6 @@ int store_calls_recover(struct store *s, store_call_h *h, void *arg, size_t *np)
 	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		uint64_t last = (uint64_t)sqlite3_column_int64(st, 17);
 		struct store_call c;
-		char data[256];
 
 		row_call(st, &c);
 		if (last < c.created)
@@ -949,22 +953,24 @@ int store_calls_recover(struct store *s, store_call_h *h, void *arg, size_t *np)
 		c.hangup_cause = 0;
 		if (h)
 			(void)h(&c, arg);
-		snprintf(
-		    data, sizeof(data),
-		    "{\"outcome\":\"failed\",\"side\":\"system\",\"cause\":0,"
-		    "\"reason\":\"interrupted\",\"customer\":\"%s\",\"caller\":\"%s\"}",
-		    c.customer, c.caller);
 		struct hl_event ev = {c.ended,
-				      "call.ended",
+				      EVENT_CALL_ENDED,
+				      NULL,
 				      c.id,
 				      c.agent[0] ? c.agent : NULL,
 				      c.queue[0] ? c.queue : NULL,
-				      data};
+				      NULL,
+				      NULL};
+		ev.data =
+		    event_data_pack("{s:s,s:s,s:i,s:s,s:s,s:s}", "outcome", "failed",
+				    "side", "system", "cause", 0, "reason", "interrupted",
+				    "customer", c.customer, "caller", c.caller);
 		store_group_begin(s);
 		err = store_call_save(s, &c);
 		if (!err)
 			err = store_event_append(s, &ev);
 		store_group_end(s);
+		event_data_deref(ev.data);
 		if (!err) {
 			n++;
 			log_warn(
@@ -1056,15 +1062,22 @@ int store_event_list(struct store *s, uint64_t from, uint64_t to, const char *ca
 	sqlite3_bind_int64(st, 2, to ? (sqlite3_int64)to : INT64_MAX);
 	bind_text(st, 3, call);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *data = (const char *)sqlite3_column_text(st, 5);
 		struct hl_event ev = {
 		    .ts = (uint64_t)sqlite3_column_int64(st, 0),
-		    .type = (const char *)sqlite3_column_text(st, 1),
+		    .name = (const char *)sqlite3_column_text(st, 1),
 		    .call = (const char *)sqlite3_column_text(st, 2),
 		    .agent = (const char *)sqlite3_column_text(st, 3),
 		    .queue = (const char *)sqlite3_column_text(st, 4),
-		    .data = (const char *)sqlite3_column_text(st, 5),
 		};
-		if (h(&ev, arg))
+		bool stop;
+
+		/* a type this version has no name for is kept by its name */
+		(void)event_type_parse(&ev.type, ev.name);
+		ev.data = data ? event_data_parse(data) : NULL;
+		stop = h(&ev, arg);
+		event_data_deref(ev.data);
+		if (stop)
 			break;
 	}
 	sqlite3_finalize(st);

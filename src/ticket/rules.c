@@ -41,15 +41,15 @@ static void event_handler(const struct hl_event *ev, void *arg)
 	bool vm = false;
 	int score = 0;
 
-	if (!ev->type || !ev->call)
+	if (!ev->call)
 		return;
-	if (!strcmp(ev->type, "call.rated")) {
-		score = (int)util_event_num(ev->data, "score");
+	if (ev->type == EVENT_CALL_RATED) {
+		score = (int)event_num(ev, "score");
 		if (score < 1 || score > 5)
 			return;
-	} else if (!strcmp(ev->type, "call.ended")) {
-		util_event_str(ev->data, "outcome", outcome, sizeof(outcome));
-		util_event_str(ev->data, "customer", customer, sizeof(customer));
+	} else if (ev->type == EVENT_CALL_ENDED) {
+		util_copy(outcome, sizeof(outcome), event_str(ev, "outcome"));
+		util_copy(customer, sizeof(customer), event_str(ev, "customer"));
 		vm = !strcmp(outcome, "voicemail");
 		if (!vm && !(!strcmp(outcome, "abandoned_queue") && customer[0]))
 			return;
@@ -67,7 +67,7 @@ static void event_handler(const struct hl_event *ev, void *arg)
 	util_copy(td->customer, sizeof(td->customer), customer);
 	util_copy(td->queue, sizeof(td->queue), ev->queue ? ev->queue : "");
 	if (!score)
-		util_event_str(ev->data, "caller", td->caller, sizeof(td->caller));
+		util_copy(td->caller, sizeof(td->caller), event_str(ev, "caller"));
 	list_append(&r->todo, &td->le, td);
 }
 

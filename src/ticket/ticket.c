@@ -223,14 +223,13 @@ static void history(struct tickets *tk, const struct store_ticket *t, const char
 		log_error("ticket: history not stored ticket=%s", t->id);
 }
 
-static void emit(const struct store_ticket *t, const char *type, const char *by,
+static void emit(const struct store_ticket *t, enum event_type type, const char *by,
 		 const char *what)
 {
-	event_emitf(type, NULL, t->assignee[0] ? t->assignee : NULL,
-		    t->group[0] ? t->group : NULL,
-		    "{\"ticket\":\"%s\",\"status\":\"%s\",\"priority\":\"%s\","
-		    "\"customer\":\"%s\",\"by\":\"%s\",\"what\":\"%s\"}",
-		    t->id, t->status, t->priority, t->customer, by ? by : "system", what);
+	event_emit_pack(type, NULL, t->assignee[0] ? t->assignee : NULL,
+			t->group[0] ? t->group : NULL, "{s:s,s:s,s:s,s:s,s:s,s:s}",
+			"ticket", t->id, "status", t->status, "priority", t->priority,
+			"customer", t->customer, "by", by ? by : "system", "what", what);
 }
 
 static int save(struct tickets *tk, struct store_ticket *t)
@@ -527,7 +526,7 @@ int ticket_create(struct tickets *tk, const struct ticket_change *c, uint64_t no
 		goto out;
 	history(tk, t, c->by, "created", false, "%s; %s, %s%s%s", t->subject, t->priority,
 		t->category, t->assignee[0] ? ", assigned to " : "", t->assignee);
-	emit(t, "ticket.created", c->by, "created");
+	emit(t, EVENT_TICKET_CREATED, c->by, "created");
 	log_info("ticket: created ticket=%s priority=%s group=%s assignee=%s", t->id,
 		 t->priority, t->group, t->assignee);
 	if (out)
@@ -623,7 +622,7 @@ int ticket_update(struct tickets *tk, const char *id, const struct ticket_change
 	err = save(tk, t);
 	if (err)
 		goto out;
-	emit(t, "ticket.updated", c->by, what[0] ? what : "fields ");
+	emit(t, EVENT_TICKET_UPDATED, c->by, what[0] ? what : "fields ");
 	if (out)
 		*out = *t;
 out:
@@ -653,7 +652,7 @@ int ticket_note(struct tickets *tk, const char *id, const char *by, const char *
 	history(tk, t, by, public_reply ? "reply" : "note", public_reply, "%s", text);
 	err = save(tk, t);
 	if (!err)
-		emit(t, "ticket.updated", by, public_reply ? "reply" : "note");
+		emit(t, EVENT_TICKET_UPDATED, by, public_reply ? "reply" : "note");
 out:
 	store_group_end(tk->store);
 	free(t);
@@ -684,7 +683,8 @@ static void sla_hit(struct tickets *tk, const struct slot *s, uint64_t flag, uin
 	t->updated = now;
 	history(tk, t, "system", "sla", false, "%s %s", clock,
 		breach ? "target breached" : "target near");
-	emit(t, breach ? "ticket.sla_breached" : "ticket.sla_warning", "system", clock);
+	emit(t, breach ? EVENT_TICKET_SLA_BREACHED : EVENT_TICKET_SLA_WARNING, "system",
+	     clock);
 	if (breach) {
 		/* escalation: a step up in priority, another agent of the group,
 		 * the supervisors told (the event reaches their wallboards and
@@ -710,7 +710,7 @@ static void sla_hit(struct tickets *tk, const struct slot *s, uint64_t flag, uin
 				"available",
 				t->priority, from[0] ? from : "nobody",
 				t->group[0] ? t->group : "a group");
-		emit(t, "ticket.escalated", "system", clock);
+		emit(t, EVENT_TICKET_ESCALATED, "system", clock);
 		log_info("ticket: escalated ticket=%s clock=%s priority=%s assignee=%s",
 			 t->id, clock, t->priority, t->assignee);
 	}

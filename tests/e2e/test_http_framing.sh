@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # HTTP framing (issue 12, security 5): a request whose length is in
-# doubt (Transfer-Encoding, two different Content-Lengths, a malformed
-# one) gets 400 and its connection is closed, so a request smuggled
+# doubt (Transfer-Encoding with a Content-Length or other than chunked,
+# two different Content-Lengths, a malformed one) gets 400 and its
+# connection is closed, so a request smuggled
 # behind it is never answered; one Content-Length given twice alike is
 # fine; a body over the limit gets 413 with the JSON error, not a reset.
 source "$(dirname "$0")/lib.sh"
@@ -24,8 +25,19 @@ raw te "POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfe
 check "Transfer-Encoding with Content-Length: 400, closed" refused te
 check "the request behind it is never answered" bash -c "! grep -q queues '$T/te.out'"
 
-raw te_only "POST /api/v1/session HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n$SMUGGLED"
-check "Transfer-Encoding alone: 400, closed" refused te_only
+raw te_gzip "POST /api/v1/session HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n0\r\n\r\n$SMUGGLED"
+check "Transfer-Encoding gzip: 400, closed" refused te_gzip
+raw te_list "POST /api/v1/session HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n$SMUGGLED"
+check "Transfer-Encoding gzip, chunked: 400, closed" refused te_list
+raw te_two "POST /api/v1/session HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n$SMUGGLED"
+check "Transfer-Encoding given twice: 400, closed" refused te_two
+raw te_badchunk "POST /api/v1/session HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n\r\n$SMUGGLED"
+check "a chunk size that is no number: 400, closed" refused te_badchunk
+# RFC 9112 §7.1: chunked alone is read (its end is certain): what follows
+# the last chunk is the next request
+raw te_only "POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n$SMUGGLED"
+check "Transfer-Encoding: chunked alone is read, the request behind it answered" \
+	bash -c "test \$(grep -c '^STATUS ' '$T/te_only.out') = 2 && grep -q '^STATUS HTTP/1.1 200' '$T/te_only.out'"
 
 raw cl2 "POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Length: 70\r\nContent-Length: 0\r\n\r\n$SMUGGLED"
 check "two different Content-Lengths: 400, closed" refused cl2

@@ -3,7 +3,9 @@
 # handler: a request missing Call-ID, CSeq, From or To, or whose CSeq
 # method is not its own, is answered 400; one without Via is dropped; a
 # UDP body shorter than its Content-Length is 400, bytes past it are cut
-# off; another SIP version is 505 over UDP; what is not SIP is dropped.
+# off; another SIP version is 505 over UDP, and over TCP ends the
+# connection at once (libre's stream framing, see src/sip/input.c); what
+# is not SIP is dropped.
 # Well-formed OPTIONS and REGISTER still get 200 and 401. SDP offers:
 # PCMU/PCMA by static payload type alone are answered (RFC 3551), a media
 # port over 65535 or a bad connection address is 488.
@@ -70,6 +72,18 @@ check "udp: SIP/3.0: 505" test "$(req udp @SIP/3.0)" = "SIP/2.0 505 Version Not 
 check "udp: SIP/1.0: 505" test "$(req udp @SIP/1.0 | cut -d' ' -f2)" = 505
 check "udp: sip/2.0 (the version is case-insensitive): 200" \
 	test "$(req udp @sip/2.0)" = "SIP/2.0 200 OK"
+# over TCP what follows a start line of another version cannot be framed:
+# libre closes the connection (FIN, not a reset), which is the answer a
+# stream transport gives; the listener goes on taking connections
+v=$(python3 "$E2E_DIR/sip_tcp_version.py" "$SIP_PORT" new)
+echo "# $v" >&2
+check "tcp: SIP/3.0 as the first request: no answer, the connection closed at once" \
+	grep -Eq '^first=- answer=- end=closed after=0\.[0-9]$' <<<"$v"
+v=$(python3 "$E2E_DIR/sip_tcp_version.py" "$SIP_PORT" after)
+echo "# $v" >&2
+check "tcp: SIP/3.0 after a SIP/2.0 request (200) on the same connection: closed at once" \
+	grep -Eq '^first=SIP/2.0 200 OK answer=- end=closed after=0\.[0-9]$' <<<"$v"
+check "tcp: a new connection is answered (200)" test "$(req tcp)" = "SIP/2.0 200 OK"
 r=$(printf 'GET / HTTP/1.1\r\nHost: x\r\n\r\n' | python3 "$E2E_DIR/sip_send.py" udp "$SIP_PORT" 1)
 check "udp: not SIP (HTTP): dropped" test "$r" = none
 r=$(printf '\x00\x01 hello\r\n\r\n' | python3 "$E2E_DIR/sip_send.py" udp "$SIP_PORT" 1)

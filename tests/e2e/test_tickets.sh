@@ -98,7 +98,9 @@ check "the integrator's webhook takes survey links" test "$(req -d "{\"url\":\"h
 python3 "$E2E_DIR/ws_client.py" "ws://127.0.0.1:$HTTP_PORT/api/v1/events?types=ticket." 3 \
 	"Authorization: Bearer test-token" >"$T/ws.out" 2>&1 &
 WSC=$!
-sleep 0.5
+# the stream is open before the change (a loaded machine starts python
+# slowly: a fixed pause let the change go first)
+for _ in $(seq 50); do grep -q '^HANDSHAKE' "$T/ws.out" 2>/dev/null && break; sleep 0.1; done
 check "the outage is resolved" test "$(req -X PATCH -d '{"status":"resolved"}' "$URL/api/v1/tickets/$t3")" = 200
 for _ in $(seq 50); do grep -q survey.link "$T/hooks.jsonl" 2>/dev/null && break; sleep 0.1; done
 url=$(python3 -c "import json,sys; print([l['body']['data']['url'] for l in map(json.loads, open('$T/hooks.jsonl')) if l['event'] == 'survey.link' and l['signed'] and l['body']['data']['ticket'] == '$t3'][0])")

@@ -1141,8 +1141,13 @@ out:
 static void ev(struct acd_stats *st, uint64_t ts_s, const char *type, const char *call,
 	       const char *agent, const char *data)
 {
-	struct hl_event e = {ts_s * 1000, type, call, agent, "q", data};
+	struct hl_event e = {ts_s * 1000, EVENT_UNKNOWN, type, call,
+			     agent,	  "q",		 NULL, NULL};
+
+	(void)event_type_parse(&e.type, type);
+	e.data = data ? event_data_parse(data) : NULL;
 	acd_stats_feed(st, &e);
+	event_data_deref(e.data);
 }
 
 static int near(double a, double b)

@@ -116,7 +116,9 @@ static int call_h(const struct store_call *c, void *arg)
 
 static int ev_h(const struct hl_event *ev, void *arg)
 {
-	if (ev->data && strstr(ev->data, "+14155550123"))
+	const char *caller = event_str(ev, "caller");
+
+	if (caller && !strcmp(caller, "+14155550123"))
 		++*(int *)arg;
 	return 0;
 }
@@ -131,8 +133,8 @@ static int test_customers(void)
 	struct store_identity bv[1] = {{"phone", "+14155550199", ""}};
 	struct store_call call = {0};
 	struct store_call_filter f = {0};
-	struct hl_event ev = {1000, "queue.entered", "c1",
-			      NULL, "sales",	     "{\"caller\":\"+14155550123\"}"};
+	struct hl_event ev = {1000, EVENT_QUEUE_ENTERED, NULL, "c1", NULL, "sales", NULL,
+			      NULL};
 	struct crm_match m;
 	char buf[512] = "", id[32];
 	const char *nums[] = {"+14155550123"};
@@ -170,7 +172,9 @@ static int test_customers(void)
 	strcpy(call.caller, "+14155550199");
 	strcpy(call.customer, "cu2");
 	store_call_save(st, &call);
+	ev.data = event_data_pack("{s:s}", "caller", "+14155550123");
 	store_event_append(st, &ev);
+	event_data_deref(ev.data);
 	store_flush(st);
 
 	/* found by identity, by caller number with the tier's priority */

@@ -186,8 +186,8 @@ static size_t alerts, reached;
 static void count_alerts(const struct hl_event *ev, void *arg)
 {
 	(void)arg;
-	alerts += !strcmp(ev->type, "dialing.cap_warning");
-	reached += !strcmp(ev->type, "dialing.cap_reached");
+	alerts += ev->type == EVENT_DIALING_CAP_WARNING;
+	reached += ev->type == EVENT_DIALING_CAP_REACHED;
 }
 
 /* The 80% alert and the 100% notice are events, once a day each. */

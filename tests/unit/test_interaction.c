@@ -141,9 +141,9 @@ static char evlog[4096];
 static void ev_h(const struct hl_event *ev, void *arg)
 {
 	(void)arg;
-	if (strlen(evlog) + strlen(ev->type) + 40 >= sizeof(evlog))
+	if (strlen(evlog) + strlen(ev->name) + 40 >= sizeof(evlog))
 		return;
-	strcat(evlog, ev->type);
+	strcat(evlog, ev->name);
 	if (ev->agent) {
 		strcat(evlog, "/");
 		strcat(evlog, ev->agent);

@@ -75,7 +75,8 @@ static int test_calls_events_bindings(void)
 	struct store_call c, got;
 	struct store_call_filter f = {0};
 	struct store_binding b;
-	struct hl_event ev = {1000, "call.created", "c1", NULL, NULL, "{\"x\":1}"};
+	struct hl_event ev = {1000, EVENT_CALL_CREATED, NULL, "c1", NULL, NULL, NULL,
+			      NULL};
 	int n = 0, r = 1;
 
 	mkdir_tmp();
@@ -91,9 +92,11 @@ static int test_calls_events_bindings(void)
 	}
 	strcpy(c.outcome, "abandoned_queue"); /* c9 again: replaced */
 	store_call_save(st, &c);
+	ev.data = event_data_pack("{s:i}", "x", 1);
 	store_event_append(st, &ev);
 	ev.call = "c2";
 	store_event_append(st, &ev);
+	event_data_deref(ev.data);
 	memset(&b, 0, sizeof(b));
 	strcpy(b.aor, "1001");
 	strcpy(b.contact, "sip:1001@127.0.0.1:5062");
@@ -158,10 +161,11 @@ out:
 static int test_burst_and_overload(void)
 {
 	struct store *st = NULL;
-	struct hl_event ev = {0, "agent.state", NULL, "1001", NULL, "{}"};
+	struct hl_event ev = {0, EVENT_AGENT_STATE, NULL, NULL, "1001", NULL, NULL, NULL};
 	uint64_t t0;
 	int n = 0, refused = 0, r = 1;
 
+	ev.data = event_data_pack("{}");
 	mkdir_tmp();
 	TEST_ERR(store_open(&st, dir));
 	t0 = clock_mono_us();
@@ -184,6 +188,7 @@ static int test_burst_and_overload(void)
 	r = 0;
 out:
 	mem_deref(st);
+	event_data_deref(ev.data);
 	rm_tmp();
 	return r;
 }

@@ -392,7 +392,8 @@ static int test_rules(void)
 	struct store_ticket_filter f = {.limit = 1000};
 	struct store_ticket tt;
 	struct rated rt = {0};
-	char dir[] = "/tmp/hotline-ticket-XXXXXX", cmd[64], id[32], data[256];
+	char dir[] = "/tmp/hotline-ticket-XXXXXX", cmd[64], id[32], customer[16],
+	     caller[24];
 	uint64_t mon = at(2026, 12, 7, 9, 0);
 	int n = 0, r = 1;
 
@@ -404,23 +405,22 @@ static int test_rules(void)
 	TEST_CHECK(!ticket_rules_alloc(&ru, tk, rated_h, &rt));
 	for (int i = 0; i < 100; i++) {
 		snprintf(id, sizeof(id), "c%d", i);
-		snprintf(data, sizeof(data),
-			 "{\"outcome\":\"abandoned_queue\",\"customer\":\"cu%d\","
-			 "\"caller\":\"+4930%d\"}",
-			 i, i);
-		event_emitf("call.ended", id, NULL, "support", "%s", data);
+		snprintf(customer, sizeof(customer), "cu%d", i);
+		snprintf(caller, sizeof(caller), "+4930%d", i);
+		event_emit_pack(EVENT_CALL_ENDED, id, NULL, "support", "{s:s,s:s,s:s}",
+				"outcome", "abandoned_queue", "customer", customer,
+				"caller", caller);
 	}
 	/* not a customer we know; answered; not an end: no ticket */
-	event_emitf("call.ended", "x1", NULL, "support", "%s",
-		    "{\"outcome\":\"abandoned_queue\",\"customer\":\"\"}");
-	event_emitf("call.ended", "x2", NULL, "support", "%s",
-		    "{\"outcome\":\"answered\",\"customer\":\"cu1\"}");
-	event_emitf("queue.abandoned", "x3", NULL, "support", "%s", "{}");
-	event_emitf(
-	    "call.ended", "vm1", NULL, "support", "%s",
-	    "{\"outcome\":\"voicemail\",\"customer\":\"\",\"caller\":\"+4930999\"}");
-	event_emitf("call.rated", "c7", NULL, NULL, "%s", "{\"score\":4}");
-	event_emitf("call.rated", "c8", NULL, NULL, "%s", "{\"score\":9}");
+	event_emit_pack(EVENT_CALL_ENDED, "x1", NULL, "support", "{s:s,s:s}", "outcome",
+			"abandoned_queue", "customer", "");
+	event_emit_pack(EVENT_CALL_ENDED, "x2", NULL, "support", "{s:s,s:s}", "outcome",
+			"answered", "customer", "cu1");
+	event_emit_pack(EVENT_QUEUE_ABANDONED, "x3", NULL, "support", "{}");
+	event_emit_pack(EVENT_CALL_ENDED, "vm1", NULL, "support", "{s:s,s:s,s:s}",
+			"outcome", "voicemail", "customer", "", "caller", "+4930999");
+	event_emit_pack(EVENT_CALL_RATED, "c7", NULL, NULL, "{s:i}", "score", 4);
+	event_emit_pack(EVENT_CALL_RATED, "c8", NULL, NULL, "{s:i}", "score", 9);
 	TEST_CHECK(ticket_rules_pending(ru) == 102);
 	ticket_rules_run(ru, mon);
 	TEST_CHECK(ticket_rules_pending(ru) == 0);
