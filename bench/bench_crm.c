@@ -1,10 +1,13 @@
 /*
  * bench_crm.c — the CRM and tickets at scale, in the embedded store:
  * CUSTOMERS customers (each with a phone number and an e-mail address,
- * a tenth VIP) and INTERACTIONS calls spread over them, then
+ * a tenth VIP, three in ten with Chinese names and companies) and
+ * INTERACTIONS calls spread over them, then
  *   - caller-number lookup (crm_lookup, what every incoming call does):
  *     latency of known and unknown numbers;
- *   - customer search (GET /customers?q=: FTS5 prefix words): latency;
+ *   - customer search (GET /customers?q=: FTS5 prefix words; Chinese by
+ *     any part: a whole name, a given name, one character, part of a
+ *     company, as util_fts_query asks): latency;
  *   - timeline load (a customer's last 100 interactions): latency;
  *   - ticket creation (the engine with assignment and SLA dues, written
  *     through the store's writer): tickets per second until committed.
@@ -39,6 +42,25 @@ static const char *const last[] = {"Lee",   "Stone",  "Okafor", "Berg",
 				   "Khan",  "Moreau", "Weber",	"Rossi"};
 static const char *const firms[] = {"Acme",  "Globex", "Initech", "Umbrella",
 				    "Hooli", "Stark",  "Wayne",	  "Tyrell"};
+
+/* Chinese names as they come: the commonest surnames, given names of one
+ * or two characters (a 2-character name such as 张伟 is the most common
+ * form), companies as city, brand and kind */
+static const char *const xing[] = {"张", "王", "李", "刘", "陈", "杨", "赵", "黄",
+				   "周", "吴", "徐", "孙", "胡", "朱", "高", "林"};
+static const char *const ming[] = {"伟",   "芳",   "娜",   "敏",   "静",   "丽",
+				   "强",   "磊",   "军",   "洋",   "勇",   "艳",
+				   "杰",   "娟",   "涛",   "明",   "小明", "建华",
+				   "志强", "秀英", "海燕", "晓东", "文博", "子涵"};
+static const char *const city[] = {"上海", "北京", "深圳", "广州",
+				   "杭州", "成都", "南京", "武汉"};
+static const char *const brand[] = {"浦东发展", "华信", "天成", "远航", "星河", "瑞丰"};
+static const char *const kind[] = {"科技有限公司", "贸易有限公司", "银行", "物流集团"};
+
+static bool chinese(long n)
+{
+	return n % 10 < 3;
+}
 
 static void report(const char *what, double *v, size_t n)
 {
@@ -81,11 +103,22 @@ static int populate(const char *dir, long customers, long interactions)
 	    " VALUES (?,?,?,?,?)",
 	    -1, &f, NULL);
 	for (long n = 0; n < customers; n++) {
-		char id[32], name[64], firm[64], phone[32], mail[64], ids[128];
+		char id[32], name[96], firm[96], phone[32], mail[64], ids[128];
 		snprintf(id, sizeof(id), "cu_%010ld", n);
-		snprintf(name, sizeof(name), "%s %s%ld", first[n % 14],
-			 last[(n / 14) % 12], n);
-		snprintf(firm, sizeof(firm), "%s %ld", firms[n % 8], n % 5000);
+		char fname[192], ffirm[192];
+		if (chinese(n)) {
+			snprintf(name, sizeof(name), "%s%s", xing[(n / 10) % 16],
+				 ming[(n / 160) % 24]);
+			snprintf(firm, sizeof(firm), "%s%s%s %ld", city[(n / 7) % 8],
+				 brand[(n / 56) % 6], kind[(n / 336) % 4], n % 5000);
+		} else {
+			snprintf(name, sizeof(name), "%s %s%ld", first[n % 14],
+				 last[(n / 14) % 12], n);
+			snprintf(firm, sizeof(firm), "%s %ld", firms[n % 8], n % 5000);
+		}
+		/* the index's form of them, as the store writes it (hl_cjk) */
+		util_cjk_spaced(fname, sizeof(fname), name);
+		util_cjk_spaced(ffirm, sizeof(ffirm), firm);
 		snprintf(phone, sizeof(phone), "+1415%07ld", n);
 		snprintf(mail, sizeof(mail), "user%ld@example.com", n);
 		snprintf(ids, sizeof(ids), "%s %s", phone, mail);
@@ -106,8 +139,8 @@ static int populate(const char *dir, long customers, long interactions)
 			sqlite3_reset(i);
 		}
 		sqlite3_bind_text(f, 1, id, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(f, 2, name, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(f, 3, firm, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(f, 2, fname, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(f, 3, ffirm, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(f, 4, n % 3 ? "" : "renewal", -1, SQLITE_STATIC);
 		sqlite3_bind_text(f, 5, ids, -1, SQLITE_TRANSIENT);
 		sqlite3_step(f);
@@ -254,6 +287,37 @@ int main(int argc, char **argv)
 		v[i] = now_us() - t0;
 	}
 	report("customer search, company and number", v, 2000);
+
+	/* Chinese, as typed into the same box: a whole 2- or 3-character
+	 * name, the given name alone, the surname alone (one character, the
+	 * most hits), two characters from inside a company's name */
+	for (int kind_ = 0; kind_ < 4; kind_++) {
+		static const char *const what[] = {
+		    "customer search, Chinese full name (20 hits)",
+		    "customer search, Chinese given name (20 hits)",
+		    "customer search, one Chinese character (20)",
+		    "customer search, part of a Chinese company"};
+		for (size_t i = 0; i < 2000; i++) {
+			char q[64], match[128];
+			int hits = 0;
+			if (kind_ == 0)
+				snprintf(q, sizeof(q), "%s%s", xing[i % 16],
+					 ming[(i / 16) % 24]);
+			else if (kind_ == 1)
+				snprintf(q, sizeof(q), "%s", ming[i % 24]);
+			else if (kind_ == 2)
+				snprintf(q, sizeof(q), "%s", xing[i % 16]);
+			else
+				snprintf(q, sizeof(q), "%s", i % 2 ? "浦东" : "科技");
+			util_fts_query(match, sizeof(match), q);
+			double t0 = now_us();
+			(void)store_customer_list(st, match, 20, 0, count_h, &hits);
+			v[i] = now_us() - t0;
+			if (!hits)
+				printf("(%s: nothing found!)\n", q);
+		}
+		report(what[kind_], v, 2000);
+	}
 
 	/* timeline: a customer's last 100 interactions */
 	for (size_t i = 0; i < 5000; i++) {

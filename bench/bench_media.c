@@ -337,6 +337,11 @@ int main(int argc, char *argv[])
 	strcpy(node.media_addr, "127.0.0.1");
 	node.rtp_port_min = 20000;
 	node.rtp_port_max = 39999;
+	/* media.threads: MEDIA_THREADS (default 1, the one-core figure) */
+	node.media_threads =
+	    getenv("MEDIA_THREADS") ? (uint32_t)atoi(getenv("MEDIA_THREADS")) : 1;
+	printf("media threads: %u (MEDIA_THREADS; 0 = one per core)\n",
+	       node.media_threads);
 	sv = calloc((size_t)n, sizeof(*sv));
 	rv = calloc((size_t)calls, sizeof(*rv));
 	ports = calloc((size_t)n, sizeof(*ports));

@@ -15,9 +15,9 @@ start_hotline() { # TENANT-FILE (LIMITS: more keys of limits, "max_setup: 50")
 	cat > "$T/hotline.yaml" <<YAML
 data_dir: $T/data
 tenant: $1
-log_level: warn
+log_level: ${LOG_LEVEL:-warn}
 sip: {listen: 127.0.0.1:$SIP_PORT, trusted: [127.0.0.0/8]}
-media: {address: 127.0.0.1, rtp_ports: 20000-39999, rtp_timeout: 60s}
+media: {address: 127.0.0.1, rtp_ports: 20000-39999, rtp_timeout: 60s, threads: ${MEDIA_THREADS:-0}}
 http: {listen: 127.0.0.1:$HTTP_PORT, api_token: bench}
 limits: {max_calls: 5000${LIMITS:+, $LIMITS}}
 YAML

@@ -48,6 +48,9 @@ for i in $(seq 1 "$procs"); do
 	ok=$((ok + $(awk -F';' 'NR > 1 { v = $16 } END { print v + 0 }' "$T/stat$i.csv")))
 	fail=$((fail + $(awk -F';' 'NR > 1 { v = $18 } END { print v + 0 }' "$T/stat$i.csv")))
 done
+# what the kernel dropped on hotline's SIP socket (receive buffer full)
+drops=$(awk -v p="$(printf '%04X' "$SIP_PORT")" \
+	'$2 ~ ":" p "$" { print $NF }' /proc/net/udp)
 stored=$(sqlite3 "$T/data/hotline.db" "select count(*) from calls")
 done_=$(sqlite3 "$T/data/hotline.db" "select count(*) from calls where hangup_side = 'caller'")
 m=$(curl -s "http://127.0.0.1:$HTTP_PORT/metrics")
@@ -58,4 +61,5 @@ echo "offered $((n / procs * procs)) calls at $rate/s over $secs s from $procs S
 echo "admitted $stored (completed with the caller's BYE: $done_)," \
 	"refused $(( $(ref setup) + $(ref lag) + $(ref calls) )) (setup $(ref setup), lag $(ref lag), max_calls $(ref calls))," \
 	"failed $fail (SIPp), SIPp ended $ok calls well"
+echo "hotline's SIP socket dropped ${drops:-?} datagrams (receive buffer full); stuck calls (still up): $(curl -s "http://127.0.0.1:$HTTP_PORT/metrics" | awk '/^hotline_calls_active / { print $2 }')"
 echo "hotline cpu $cpu % of one core; its warnings: $(grep -c 'refusing new calls' "$T/hotline.log") refusal lines, $(grep -vc 'refusing new calls' "$T/hotline.log") others"

@@ -223,6 +223,7 @@ function editHours(h) {
   $('#hf-tz').value = h.timezone;
   for (const d of DAYS) $(`#hf-${d}`).value = h.week[d];
   $('#hf-holidays').value = h.holidays.join(', ');
+  $('#hf-workdays').value = (h.workdays || []).join(', ');
 }
 
 async function saveHours(ev) {
@@ -235,6 +236,8 @@ async function saveHours(ev) {
   if (!h || $('#hf-tz').value.trim() !== h.timezone) body.timezone = $('#hf-tz').value.trim();
   if (!h || JSON.stringify(week) !== JSON.stringify(h.week)) body.week = week;
   if (!h ? holidays.length : holidays.join() !== h.holidays.join()) body.holidays = holidays;
+  const workdays = list($('#hf-workdays').value);
+  if (!h ? workdays.length : workdays.join() !== (h.workdays || []).join()) body.workdays = workdays;
   if (h && !Object.keys(body).length) {
     $('#hf-done').textContent = t('common.nothingChanged');
     return;
@@ -247,6 +250,34 @@ async function saveHours(ev) {
   editHours(h ? fresh || null : null);
   $('#hf-done').textContent = `${name}: ${applied(d)}`;
   afterSave();
+}
+
+// --- recorded prompts ------------------------------------------------------
+
+async function loadPrompts() {
+  const { prompts } = await api('/api/v1/media/prompts');
+  $('#prompts').replaceChildren(...(prompts.length ? prompts.map((n) => el('li', {}, n)) : [el('li', { class: 'muted' }, t('admin.promptNone'))]));
+}
+
+// The file as the body (not JSON): the server checks and converts it.
+async function uploadPrompt(ev) {
+  ev.preventDefault();
+  $('#pf-error').replaceChildren();
+  $('#pf-done').textContent = '';
+  const file = $('#pf-file').files[0];
+  const ext = (file.name.match(/\.(wav|mp3)$/i) || ['.wav'])[0].toLowerCase();
+  const name = $('#pf-name').value.trim().replace(/\.(wav|mp3)$/i, '') + ext;
+  const r = await fetch(`/api/v1/media/prompts?name=${encodeURIComponent(name)}`, {
+    method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': file.type || 'application/octet-stream' }, body: file });
+  const d = await r.json().catch(() => null);
+  if (!r.ok) {
+    $('#pf-error').replaceChildren(el('li', {}, d?.error?.message || `HTTP ${r.status}`));
+    return;
+  }
+  $('#pf-done').textContent = t('admin.promptUploaded', { name: d.name, seconds: (d.ms / 1000).toFixed(1) });
+  $('#prompt-form').reset();
+  await loadPrompts();
+  refresh();
 }
 
 // --- pause reasons and dispositions ---------------------------------------
@@ -340,7 +371,8 @@ async function main() {
     return;
   }
   isAdmin = true;
-  await Promise.all([loadAgents(), loadHours(), loadCodes()]);
+  await Promise.all([loadAgents(), loadHours(), loadCodes(), loadPrompts()]);
+  $('#prompt-form').onsubmit = uploadPrompt;
   $('#agent-form').onsubmit = saveAgent;
   $('#af-new').onclick = () => editAgent(null);
   $('#hours-form').onsubmit = saveHours;

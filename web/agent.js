@@ -2,7 +2,7 @@
 // feature codes, the offered call with its caller and IVR path, the call
 // with a timer, hold, hang-up, transfer and notes, the wrap-up with a
 // disposition, and the agent's own calls with their recordings.
-import { api, $, el, duration, signedIn, events, fieldInput, fieldValue, t, tv, dateTime, timeOfDay } from './common.js';
+import { api, $, el, duration, signedIn, events, fieldInput, fieldValue, t, tv, dateTime, timeOfDay, showNumber } from './common.js';
 
 let me;              // who is signed in
 let agent;           // GET /api/v1/agents/{ext}
@@ -117,7 +117,7 @@ function showExternal(d) {
 function offer(ev) {
   const d = ev.data || {};
   current = { id: ev.call, caller: d.caller, called: d.called, queue: ev.queue || '', path: d.ivr_path || '', customer: d.customer || '' };
-  $('#offer-caller').textContent = d.caller || t('agent.unknown');
+  $('#offer-caller').textContent = d.caller ? showNumber(d.caller) : t('agent.unknown');
   $('#offer-called').textContent = d.called || '';
   $('#offer-queue').textContent = ev.queue || t('agent.direct');
   $('#offer-path').textContent = (d.ivr_path || '').replaceAll('>', ' › ') || '—';
@@ -130,7 +130,7 @@ function answered(ev) {
   if (!current || current.id !== ev.call) current = { id: ev.call, caller: '', queue: ev.queue || '', path: '' };
   current.answered = ev.ts;
   $('#offer').classList.add('hidden');
-  $('#call-caller').textContent = current.caller || '';
+  $('#call-caller').textContent = showNumber(current.caller || '');
   $('#call-queue').textContent = current.queue || t('agent.direct');
   $('#call-path').textContent = (current.path || '').replaceAll('>', ' › ') || '—';
   $('#notes').value = '';
@@ -154,7 +154,7 @@ function ended(ev) {
   $('#call').classList.add('hidden');
   if (current.answered) {
     wrapupCall = current;
-    $('#wrapup-caller').textContent = current.caller || '';
+    $('#wrapup-caller').textContent = showNumber(current.caller || '');
     $('#wrapup-notes').value = $('#notes').value;
     $('#wrapup-done').textContent = '';
     $('#wrapup-field-inputs').replaceChildren(...ticketFields.flatMap((f) => [
@@ -172,7 +172,7 @@ async function loadHistory() {
   const tb = $('#history tbody');
   tb.replaceChildren(...calls.map((c) => el('tr', {},
     el('td', {}, timeOfDay(c.created)),
-    el('td', {}, c.caller),
+    el('td', {}, showNumber(c.caller)),
     el('td', {}, c.queue || '—'),
     el('td', {}, tv('outcome', c.outcome)),
     el('td', {}, c.answered && c.ended ? duration(c.ended - c.answered) : '—'),

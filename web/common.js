@@ -4,6 +4,13 @@
 import { t, tv, useServerLocale } from './i18n.js';
 
 export { t, tv, dateTime, timeOfDay, hourOfDay, relative, locale } from './i18n.js';
+import { numberDisplay } from './number.js';
+export { numberDisplay };
+
+// The tenant's country (GET /api/v1/session), for showNumber.
+let country = '';
+// A phone number as read in the tenant's country (web/number.js).
+export const showNumber = (n) => numberDisplay(n, country);
 
 export class ApiError extends Error {
   constructor(status, body) {
@@ -70,6 +77,7 @@ export async function signedIn(roles) {
     try {
       const who = await api('/api/v1/session');
       useServerLocale(who.locale);
+      country = who.country || '';
       if (roles.includes(who.role)) {
         form.classList.add('hidden');
         main.classList.remove('hidden');

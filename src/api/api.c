@@ -206,14 +206,52 @@ json_t *api__error_json(const char *errcode, const char *msg)
 	return json_pack("{s:{s:s,s:s}}", "error", "code", errcode, "message", msg);
 }
 
+void api__locale(struct req *rq, char *out, size_t sz)
+{
+	const struct http_hdr *h;
+	const char *l = rq->who.user[0] ? api__user_locale(rq->api, rq->who.user) : "";
+
+	out[0] = '\0';
+	if (l && *l) {
+		util_copy(out, sz, l);
+		return;
+	}
+	/* RFC 9110 §12.5.4: the first range is the one most wanted (a
+	 * browser lists its own first); q-values are not weighed */
+	h = rq->msg ? http_msg_hdr(rq->msg, HTTP_HDR_ACCEPT_LANGUAGE) : NULL;
+	if (h) {
+		size_t n = 0;
+		while (n < h->val.l && h->val.p[n] != ',' && h->val.p[n] != ';' &&
+		       h->val.p[n] != ' ')
+			n++;
+		if (n && n < sz) {
+			memcpy(out, h->val.p, n);
+			out[n] = '\0';
+		}
+	}
+}
+
+const char *api__words(struct req *rq, const char *english)
+{
+	char locale[32];
+
+	api__locale(rq, locale, sizeof(locale));
+	return msg_fmt(locale, english);
+}
+
 void api__reply_error(struct req *rq, uint16_t code, const char *reason,
 		      const char *errcode, const char *fmt, ...)
 {
-	char msg[256];
+	char msg[256], locale[32];
 	va_list ap;
 
+	/* in the asker's language when its catalog has this text: the same
+	 * arguments, checked when the catalog was loaded */
+	api__locale(rq, locale, sizeof(locale));
+	fmt = msg_fmt(locale, fmt);
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (vsnprintf(msg, sizeof(msg), fmt, ap) >= (int)sizeof(msg))
+		util_utf8_trim(msg); /* JSON text must stay UTF-8 */
 	va_end(ap);
 	api__reply_json(rq, code, reason, api__error_json(errcode, msg));
 }
@@ -318,20 +356,138 @@ bool api__query_time(struct req *rq, const char *name, uint64_t *msp)
 }
 
 /*
+ * The field of the body text that the string holding byte pos belongs to,
+ * as a path ("name", "fields.vip", "tags[2]"), for a body jansson refused
+ * as text (invalid UTF-8, a lone surrogate escape): jansson says where,
+ * not in which field. Not a JSON parser: it only follows the nesting up
+ * to pos. false: pos is not in or just after a string.
+ */
+static bool body_path_at(const char *s, size_t len, size_t pos, char *path, size_t sz)
+{
+	struct {
+		bool obj, want_key;
+		char key[48];
+		size_t index;
+	} st[16];
+	int depth = -1;
+	bool found = false;
+
+	for (size_t i = 0; i < len && i < pos; i++) {
+		size_t start = i, n;
+
+		if (s[i] == '{' || s[i] == '[') {
+			if (++depth >= (int)(sizeof(st) / sizeof(st[0])))
+				return found;
+			st[depth].obj = s[i] == '{';
+			st[depth].want_key = st[depth].obj;
+			st[depth].key[0] = '\0';
+			st[depth].index = 0;
+			continue;
+		}
+		if (depth < 0)
+			continue;
+		if (s[i] == '}' || s[i] == ']') {
+			depth--;
+			continue;
+		}
+		if (s[i] == ',') {
+			st[depth].index++;
+			st[depth].want_key = st[depth].obj;
+			continue;
+		}
+		if (s[i] != '"')
+			continue;
+		for (i++; i < len && s[i] != '"'; i++)
+			if (s[i] == '\\')
+				i++;
+		n = i - start - 1 < sizeof(st[0].key) - 1 ? i - start - 1
+							  : sizeof(st[0].key) - 1;
+		if (st[depth].obj && st[depth].want_key) {
+			memcpy(st[depth].key, s + start + 1, n);
+			st[depth].key[n] = '\0';
+			st[depth].want_key = false;
+			/* a key that is not text is named by the key before */
+			path[0] = '\0';
+			found = true;
+			continue;
+		}
+		/* this value's path, in case the error is in it */
+		path[0] = '\0';
+		for (int d = 0; d <= depth; d++) {
+			size_t l = strlen(path);
+			if (st[d].obj)
+				snprintf(path + l, sz - l, "%s%s", l ? "." : "",
+					 st[d].key);
+			else
+				snprintf(path + l, sz - l, "[%zu]", st[d].index);
+		}
+		found = true;
+	}
+	if (found && !path[0])
+		util_copy(path, sz, "a field name");
+	return found;
+}
+
+/* Every string of v (and every key) is text (util_text_check, several
+ * lines allowed: the route asks for one line where it must); false with
+ * the first that is not, its path in path. */
+static bool body_text_ok(const json_t *v, char *path, size_t sz, const char **why)
+{
+	size_t l = strlen(path), i;
+	const char *key;
+	json_t *x;
+
+	if (json_is_string(v))
+		return !util_text_check(json_string_value(v), 0, UTIL_TEXT_MULTILINE,
+					why);
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, x)
+		{
+			snprintf(path + l, sz - l, "[%zu]", i);
+			if (!body_text_ok(x, path, sz, why))
+				return false;
+		}
+	}
+	if (json_is_object(v)) {
+		json_object_foreach((json_t *)v, key, x)
+		{
+			snprintf(path + l, sz - l, "%s%.48s", l ? "." : "", key);
+			if (util_text_check(key, 0, 0, why) ||
+			    !body_text_ok(x, path, sz, why))
+				return false;
+		}
+	}
+	path[l] = '\0';
+	return true;
+}
+
+/*
  * The request's body as a JSON object with no fields but those listed;
- * NULL after replying 400 (not JSON, not an object, an unknown field).
- * The caller owns the result.
+ * NULL after replying 400 (not JSON, not an object, an unknown field,
+ * a string that is not text: invalid UTF-8, an overlong form, a lone
+ * surrogate escape, a control character but \n and \t, a bidi override;
+ * bad_text naming the field). The caller owns the result.
  */
 json_t *api__body_object(struct req *rq, const char *const fields[])
 {
 	json_error_t jerr;
 	json_t *body, *v;
-	const char *key;
-	char names[128] = "";
+	const char *key, *why;
+	char names[128] = "", path[128] = "";
 
 	body = rq->msg->mb ? json_loadb((const char *)mbuf_buf(rq->msg->mb),
 					mbuf_get_left(rq->msg->mb), 0, &jerr)
 			   : NULL;
+	if (!body && rq->msg->mb &&
+	    (json_error_code(&jerr) == json_error_invalid_utf8 ||
+	     strstr(jerr.text, "Unicode") || strstr(jerr.text, "control character") ||
+	     strstr(jerr.text, "\\u0000")) &&
+	    body_path_at((const char *)mbuf_buf(rq->msg->mb), mbuf_get_left(rq->msg->mb),
+			 (size_t)jerr.position, path, sizeof(path))) {
+		api__reply_error(rq, 400, "Bad Request", "bad_text", "%s: not text (%s)",
+				 path, jerr.text);
+		return NULL;
+	}
 	if (!body || !json_is_object(body)) {
 		api__reply_error(rq, 400, "Bad Request", "bad_json",
 				 "the body must be a JSON object%s%s", body ? "" : ": ",
@@ -354,7 +510,44 @@ json_t *api__body_object(struct req *rq, const char *const fields[])
 		json_decref(body);
 		return NULL;
 	}
+	if (!body_text_ok(body, path, sizeof(path), &why)) {
+		api__reply_error(rq, 400, "Bad Request", "bad_text", "%s: %s", path,
+				 api__words(rq, why));
+		json_decref(body);
+		return NULL;
+	}
 	return body;
+}
+
+bool api__text(struct req *rq, const json_t *body, const char *key, size_t minc,
+	       size_t maxc, unsigned flags, const char **vp)
+{
+	json_t *v = json_object_get(body, key);
+	const char *s = json_string_value(v), *why = NULL;
+	int err;
+
+	if (!v)
+		return true;
+	err = s ? util_text_check(s, maxc, flags, &why) : EINVAL;
+	if (!err && util_utf8_len(s) < minc)
+		err = E2BIG;
+	if (err == EILSEQ) {
+		api__reply_error(rq, 400, "Bad Request", "bad_text", "%s: %s", key,
+				 api__words(rq, why));
+		return false;
+	}
+	if (err) {
+		if (minc)
+			api__reply_error(rq, 400, "Bad Request", "bad_field",
+					 "%s: text of %zu-%zu characters", key, minc,
+					 maxc);
+		else
+			api__reply_error(rq, 400, "Bad Request", "bad_field",
+					 "%s: text of at most %zu characters", key, maxc);
+		return false;
+	}
+	*vp = s;
+	return true;
 }
 
 /* --- routes ----------------------------------------------------------------- */
@@ -1401,6 +1594,8 @@ static const struct route routes[] = {
     {"PUT", "/api/v1/queues/{id}", SUP, api__queue_put},
     {"GET", "/api/v1/media/moh", SUP, api__media_moh_list},
     {"POST", "/api/v1/media/moh", SUP, api__media_moh_add},
+    {"GET", "/api/v1/media/prompts", ADMIN, api__media_prompt_list},
+    {"POST", "/api/v1/media/prompts", ADMIN, api__media_prompt_add},
     {"GET", "/api/v1/queues/{id}/stats", ANY, queues_stats},
     {"GET", "/api/v1/stats/hourly", ANY, stats_hourly},
     {"GET", "/api/v1/events", ANY, events_stream},

@@ -183,10 +183,20 @@ bool api__query_uint(struct req *rq, const char *name, long min, long max, uint3
 bool api__query_time(struct req *rq, const char *name, uint64_t *msp);
 /*
  * The request's body as a JSON object with no fields but those listed;
- * NULL after replying 400 (not JSON, not an object, an unknown field).
- * The caller owns the result.
+ * NULL after replying 400 (not JSON, not an object, an unknown field,
+ * bad_text for a string that is not text: util_text_check with several
+ * lines allowed, the field named). The caller owns the result.
  */
 json_t *api__body_object(struct req *rq, const char *const fields[]);
+/*
+ * The text field key of body (*vp, owned by body; untouched when absent):
+ * minc-maxc characters, not bytes, one line unless flags has
+ * UTIL_TEXT_MULTILINE (util_text_check). false after replying 400 naming
+ * the field: bad_text for what is not text, bad_field for its length or
+ * a value that is not a string.
+ */
+bool api__text(struct req *rq, const json_t *body, const char *key, size_t minc,
+	       size_t maxc, unsigned flags, const char **vp);
 json_t *api__time_json(uint64_t ms);
 
 /* The queue now (waiting, agents by state, today's figures) as JSON
@@ -251,6 +261,14 @@ bool api__users_who(struct api_users *u, const struct http_msg *msg, bool query,
  * token not revoked, its session not ended or expired, its user there,
  * enabled and with the same role, extension and queues? */
 bool api__users_valid(struct api_users *u, const struct api_who *who);
+/* The language user reads the pages in ("" for the browser's). */
+const char *api__user_locale(struct api *a, const char *user);
+/* The language to answer rq in: its user's, else the first of the
+ * browser's Accept-Language, else "" (English). */
+void api__locale(struct req *rq, char *out, size_t sz);
+/* A few words of the server's (a reason passed into a message) in rq's
+ * language, from the same catalogs; english itself when none. */
+const char *api__words(struct req *rq, const char *english);
 /* Hex SHA-256 of a secret (token, cookie, survey link): how they are kept. */
 void api__secret_hash(const char *secret, size_t len, char hex[65]);
 /* Appends to the audit log: who did action to target, with detail. */
@@ -297,8 +315,10 @@ route_h api__surveys_answer;
  * tenant's skills, calendars and flows as lists. */
 route_h api__tenant_get, api__tenant_check, api__tenant_put, api__tenant_reload,
     api__queue_put;
-/* Queue music uploaded into the media folder, and listed (media.c). */
-route_h api__media_moh_add, api__media_moh_list;
+/* Queue music uploaded into the media folder, and listed; recorded
+ * prompts likewise, converted to 8 kHz mono (media.c). */
+route_h api__media_moh_add, api__media_moh_list, api__media_prompt_add,
+    api__media_prompt_list;
 route_h api__agents_add, api__agents_patch, api__pause_reasons_put, api__dispositions_put,
     api__hours_add, api__hours_patch, api__skills_list, api__hours_list, api__flows_list,
     api__flows_get;

@@ -761,7 +761,7 @@ void api__calls_wrapup(struct req *rq)
 	struct store_call c;
 	const char *disp, *notes;
 	bool known = false;
-	json_t *body, *v;
+	json_t *body;
 	int err;
 
 	if (!call_load(rq, &c))
@@ -778,13 +778,9 @@ void api__calls_wrapup(struct req *rq)
 		    "disposition: one of the tenant's dispositions is required");
 		goto out;
 	}
-	v = json_object_get(body, "notes");
-	notes = v ? json_string_value(v) : "";
-	if (!notes || strlen(notes) >= sizeof(w.notes)) {
-		api__reply_error(rq, 400, "Bad Request", "bad_field",
-				 "notes: text of at most %zu bytes", sizeof(w.notes) - 1);
+	notes = "";
+	if (!api__text(rq, body, "notes", 0, 2047, UTIL_TEXT_MULTILINE, &notes))
 		goto out;
-	}
 	memset(&w, 0, sizeof(w));
 	util_copy(w.call, sizeof(w.call), c.id);
 	util_copy(w.agent, sizeof(w.agent),

@@ -37,11 +37,28 @@
 #include "api/api_int.h"
 
 #define MAX_IDENTITIES 16
+/* in characters (store.h keeps each in STORE_TEXT of it) */
+#define CUSTOMER_NAME_MAX  127
+#define CUSTOMER_NOTES_MAX 2047
+
+struct identities_json {
+	json_t *arr;
+	const char *country; /* the tenant's, for how a number is shown */
+};
 
 static int identity_add_json(const struct store_identity *i, void *arg)
 {
-	json_array_append_new(arg,
-			      json_pack("{s:s,s:s}", "kind", i->kind, "value", i->value));
+	struct identities_json *x = arg;
+	char shown[64];
+
+	if (strcmp(i->kind, "phone")) {
+		json_array_append_new(
+		    x->arr, json_pack("{s:s,s:s}", "kind", i->kind, "value", i->value));
+		return 0;
+	}
+	crm_number_display(shown, sizeof(shown), i->value, x->country);
+	json_array_append_new(x->arr, json_pack("{s:s,s:s,s:s}", "kind", i->kind, "value",
+						i->value, "display", shown));
 	return 0;
 }
 
@@ -49,7 +66,9 @@ static json_t *customer_json(struct api *a, const struct store_customer *c)
 {
 	json_t *tags = api__words_json(c->tags), *ids = json_array(), *fields;
 
-	(void)store_identity_list(a->store, c->id, identity_add_json, ids);
+	struct identities_json x = {ids, a->tenant ? a->tenant->country : NULL};
+
+	(void)store_identity_list(a->store, c->id, identity_add_json, &x);
 	fields = c->fields[0] ? json_loads(c->fields, 0, NULL) : NULL;
 	return json_pack("{s:s,s:s,s:s,s:s,s:o,s:s,s:o,s:o,s:o,s:o}", "id", c->id, "name",
 			 c->name, "company", c->company, "tier", c->tier, "tags", tags,
@@ -97,21 +116,20 @@ static bool customer_load(struct req *rq, struct store_customer *c)
 	return false;
 }
 
-/* A text field of at most sz - 1 bytes into dst; false after 400. */
-static bool text_field(struct req *rq, json_t *body, const char *key, char *dst,
-		       size_t sz)
+/* A text field (api__text) of at most maxc characters into dst (size
+ * sz); false after 400. */
+static bool text_field(struct req *rq, json_t *body, const char *key, size_t maxc,
+		       unsigned flags, char *dst, size_t sz)
 {
-	json_t *v = json_object_get(body, key);
+	const char *s = NULL;
 
-	if (!v)
-		return true;
-	if (!json_is_string(v) || strlen(json_string_value(v)) >= sz) {
+	if (!api__text(rq, body, key, 0, maxc, flags, &s))
+		return false;
+	if (s && util_copy(dst, sz, s)) {
 		api__reply_error(rq, 400, "Bad Request", "bad_field",
-				 "%s: text of at most %zu characters", key, sz - 1);
+				 "%s: at most %zu bytes", key, sz - 1);
 		return false;
 	}
-	util_copy(dst, sz, json_string_value(v));
-	util_sanitize(dst);
 	return true;
 }
 
@@ -130,10 +148,14 @@ static bool customer_fields(struct req *rq, json_t *body, struct store_customer 
 	json_t *v, *x;
 	size_t i;
 
-	if (!text_field(rq, body, "name", c->name, sizeof(c->name)) ||
-	    !text_field(rq, body, "company", c->company, sizeof(c->company)) ||
-	    !text_field(rq, body, "notes", c->notes, sizeof(c->notes)) ||
-	    !text_field(rq, body, "tier", c->tier, sizeof(c->tier)))
+	if (!text_field(rq, body, "name", CUSTOMER_NAME_MAX, 0, c->name,
+			sizeof(c->name)) ||
+	    !text_field(rq, body, "company", CUSTOMER_NAME_MAX, 0, c->company,
+			sizeof(c->company)) ||
+	    !text_field(rq, body, "notes", CUSTOMER_NOTES_MAX, UTIL_TEXT_MULTILINE,
+			c->notes, sizeof(c->notes)) ||
+	    !text_field(rq, body, "tier", sizeof(c->tier) - 1, 0, c->tier,
+			sizeof(c->tier)))
 		return false;
 	if (!cfg_tier_find(t, c->tier)) {
 		api__reply_error(
@@ -185,8 +207,8 @@ static bool customer_fields(struct req *rq, json_t *body, struct store_customer 
 		/* none declared (crm.fields): any key, text values */
 		json_object_foreach(v, key, x)
 		{
-			if (!json_is_string(x) || strlen(key) > 32 ||
-			    strlen(json_string_value(x)) > 256) {
+			if (!json_is_string(x) || util_utf8_len(key) > 32 ||
+			    util_utf8_len(json_string_value(x)) > 256) {
 				api__reply_error(
 				    rq, 400, "Bad Request", "bad_field",
 				    "fields.%.32s: text of at most 256 characters", key);
@@ -390,36 +412,11 @@ static int customer_add_json(const struct store_customer *c, void *arg)
 	return 0;
 }
 
-/* Words of q as an FTS5 query: each a quoted prefix, all must match. */
-static void fts_query(char *out, size_t sz, const char *q)
-{
-	size_t n = 0;
-
-	out[0] = '\0';
-	while (*q) {
-		size_t len = 0;
-		while (*q && !((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
-			       (*q >= '0' && *q <= '9') || (unsigned char)*q >= 0x80))
-			q++;
-		while (q[len] && ((q[len] >= 'a' && q[len] <= 'z') ||
-				  (q[len] >= 'A' && q[len] <= 'Z') ||
-				  (q[len] >= '0' && q[len] <= '9') ||
-				  (unsigned char)q[len] >= 0x80))
-			len++;
-		if (!len)
-			break;
-		if (n + len + 6 >= sz)
-			break;
-		n += (size_t)snprintf(out + n, sz - n, "%s\"%.*s\"*", n ? " " : "",
-				      (int)len, q);
-		q += len;
-	}
-}
-
 /*
  * GET /api/v1/customers?q=...: a phone number or e-mail address finds its
  * customer; other words search names, companies, tags and identities
- * (every word as a prefix); no q lists the newest.
+ * (every word as a prefix, any part of a Chinese one: util_fts_query); no
+ * q lists the newest.
  */
 void api__customers_list(struct req *rq)
 {
@@ -447,7 +444,7 @@ void api__customers_list(struct req *rq)
 		    !store_customer_get(rq->api->store, id, &c))
 			customer_add_json(&c, ctx);
 	} else {
-		fts_query(match, sizeof(match), q);
+		util_fts_query(match, sizeof(match), q);
 		err = store_customer_list(rq->api->store, match[0] ? match : NULL, limit,
 					  offset, customer_add_json, ctx);
 	}

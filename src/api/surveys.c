@@ -107,7 +107,9 @@ void api__surveys_answer(struct req *rq)
 		return;
 	token = json_string_value(json_object_get(body, "token"));
 	sc = json_object_get(body, "score");
-	comment = json_string_value(json_object_get(body, "comment"));
+	comment = NULL;
+	if (!api__text(rq, body, "comment", 0, 511, UTIL_TEXT_MULTILINE, &comment))
+		goto out;
 	if (!token || strlen(token) > 64) {
 		api__reply_error(rq, 400, "Bad Request", "bad_field", "token: required");
 		goto out;
@@ -115,13 +117,6 @@ void api__surveys_answer(struct req *rq)
 	if (!json_is_integer(sc) || json_integer_value(sc) < 1 ||
 	    json_integer_value(sc) > 5) {
 		api__reply_error(rq, 400, "Bad Request", "bad_field", "score: 1 to 5");
-		goto out;
-	}
-	if (json_object_get(body, "comment") &&
-	    (!comment || strlen(comment) >= sizeof(v.comment))) {
-		api__reply_error(rq, 400, "Bad Request", "bad_field",
-				 "comment: text of at most %zu characters",
-				 sizeof(v.comment) - 1);
 		goto out;
 	}
 	api__secret_hash(token, strlen(token), hash);
@@ -137,8 +132,8 @@ void api__surveys_answer(struct req *rq)
 	}
 	v.answered = clock_now_ms();
 	v.score = (int)json_integer_value(sc);
+	/* as sent: api__text took text only, and STORE_TEXT(511) holds it */
 	util_copy(v.comment, sizeof(v.comment), comment ? comment : "");
-	util_sanitize(v.comment);
 	err = api__survey_record(rq->api, &v);
 	if (err) {
 		api__reply_error(rq, 503, "Service Unavailable", "store_error",

@@ -609,14 +609,15 @@ void api__dispositions_put(struct req *rq)
 
 /*
  * POST /api/v1/hours: a calendar {name, timezone, week: {mon:
- * "09:00-17:00", ..., sun: "closed"}, holidays: ["2026-12-25"]} appended
+ * "09:00-17:00", ..., sun: "closed"}, holidays: ["2026-12-25"], workdays:
+ * ["2026-02-14"], workday_hours: "09:00-17:00"} appended
  * to the file's hours; 409 when the name is taken. A day not in week is
  * closed.
  */
 void api__hours_add(struct req *rq)
 {
-	static const char *const fields[] = {"name", "timezone", "week", "holidays",
-					     NULL};
+	static const char *const fields[] = {
+	    "name", "timezone", "week", "holidays", "workdays", "workday_hours", NULL};
 	json_t *body = api__body_object(rq, fields);
 	const char *name;
 	char what[64];
@@ -636,10 +637,12 @@ void api__hours_add(struct req *rq)
 	json_decref(body);
 }
 
-/* PATCH /api/v1/hours/{name}: timezone, week (all of it), holidays. */
+/* PATCH /api/v1/hours/{name}: timezone, week (all of it), holidays,
+ * workdays (调休: closed weekdays worked), workday_hours. */
 void api__hours_patch(struct req *rq)
 {
-	static const char *const fields[] = {"timezone", "week", "holidays", NULL};
+	static const char *const fields[] = {"timezone", "week",	  "holidays",
+					     "workdays", "workday_hours", NULL};
 	json_t *body;
 	char what[160] = "hours ";
 

@@ -207,7 +207,10 @@ static int list_one(const struct store_ticket *t, void *arg)
 
 /*
  * GET /api/v1/tickets?status=open,pending&assignee=1001&group=support&
- * customer=cu_..&sla=at_risk&mine=1&limit=50&offset=50
+ * customer=cu_..&sla=at_risk&mine=1&q=退款&limit=50&offset=50
+ *
+ * q: words of the subject or description, each as a prefix, any part of
+ * Chinese text (util_fts_query).
  *
  * limit and offset count the tickets of the answer, after who sees what
  * and the SLA state are applied: the store is then read in chunks until
@@ -216,7 +219,8 @@ static int list_one(const struct store_ticket *t, void *arg)
 void api__tickets_list(struct req *rq)
 {
 	struct store_ticket_filter f = {.limit = 100};
-	char status[64], assignee[16], group[64], customer[32], sla[16], mine[4];
+	char status[64], assignee[16], group[64], customer[32], sla[16], mine[4], q[256],
+	    match[512];
 	struct list_ctx x = {rq, NULL, NULL, 0, 0, 0};
 	bool filtered;
 	int err;
@@ -232,6 +236,11 @@ void api__tickets_list(struct req *rq)
 		f.groups = group;
 	if (api__query_get(rq->msg, "customer", customer, sizeof(customer)))
 		f.customer = customer;
+	if (api__query_get(rq->msg, "q", q, sizeof(q))) {
+		util_fts_query(match, sizeof(match), q);
+		if (match[0])
+			f.match = match;
+	}
 	if (api__query_get(rq->msg, "mine", mine, sizeof(mine)) && rq->who.extension[0])
 		f.assignee = rq->who.extension;
 	if (api__query_get(rq->msg, "sla", sla, sizeof(sla))) {
@@ -277,21 +286,17 @@ static bool change_fields(struct req *rq, json_t *body, struct ticket_change *c,
 	static const char *const texts[] = {"subject", "description", "category",
 					    "group",   "assignee",    "customer",
 					    "call",    NULL};
+	/* in characters; the store keeps subject and description in
+	 * STORE_TEXT of theirs, the others are names and ids */
+	static const size_t maxc[] = {255, 4095, 31, 31, 15, 31, 31};
 	const char **dst[] = {&c->subject,  &c->description, &c->category, &c->group,
 			      &c->assignee, &c->customer,    &c->call};
 	json_t *v;
 
-	for (size_t i = 0; texts[i]; i++) {
-		v = json_object_get(body, texts[i]);
-		if (!v)
-			continue;
-		if (!json_is_string(v)) {
-			api__reply_error(rq, 400, "Bad Request", "bad_field",
-					 "%s: must be text", texts[i]);
+	for (size_t i = 0; texts[i]; i++)
+		if (!api__text(rq, body, texts[i], 0, maxc[i],
+			       i == 1 ? UTIL_TEXT_MULTILINE : 0, dst[i]))
 			return false;
-		}
-		*dst[i] = json_string_value(v);
-	}
 	if ((v = json_object_get(body, "priority"))) {
 		enum ticket_priority p;
 		if (ticket_priority_parse(&p, json_string_value(v))) {
@@ -425,8 +430,8 @@ static bool custom_fields(struct req *rq, json_t *body, const char *stored, bool
 		json_object_foreach(check, key, x)
 		{
 			const char *v = json_string_value(x);
-			if (strlen(key) > 32 ||
-			    (!json_is_null(x) && (!v || strlen(v) > 256))) {
+			if (util_utf8_len(key) > 32 ||
+			    (!json_is_null(x) && (!v || util_utf8_len(v) > 256))) {
 				api__reply_error(
 				    rq, 400, "Bad Request", "bad_field",
 				    "fields.%.32s: text of at most 256 characters", key);
@@ -535,12 +540,41 @@ out:
 	json_decref(body);
 }
 
+/* The history as the reader reads it: the lines the server wrote (not
+ * notes and replies, which are people's) in the reader's language when
+ * the catalog has their format (ticket.c's history lines). */
+struct history_ctx {
+	json_t *arr;
+	char locale[32];
+};
+
 static int history_one(const struct store_ticket_entry *e, void *arg)
 {
-	json_array_append_new(arg,
-			      json_pack("{s:o,s:s,s:s,s:s,s:b}", "at",
-					api__time_json(e->ts), "user", e->user, "kind",
-					e->kind, "text", e->text, "public", e->public_));
+	static const char *const fmts[] = {
+	    "%s; %s, %s, assigned to %s",
+	    "%s; %s, %s",
+	    "%s → %s",
+	    "satisfaction %llu of 5",
+	    "priority %s, assignee %s → %s",
+	    "priority %s, assignee %s kept: nobody else in %s is "
+	    "available",
+	    NULL};
+	static const char *const sla[] = {"first response %s", "resolution %s", NULL};
+	struct history_ctx *x = arg;
+	char text[STORE_TEXT(2047)];
+	const char *shown = e->text;
+
+	if (x->locale[0] && strcmp(e->kind, "note") && strcmp(e->kind, "reply") &&
+	    strcmp(e->kind, "fields") &&
+	    msg_render(x->locale, strcmp(e->kind, "sla") ? fmts : sla, true, e->text,
+		       text, sizeof(text)))
+		shown = text;
+	/* text stays as stored (the pages read the English lines and word
+	 * them themselves); shown is the server's own wording for readers */
+	json_array_append_new(x->arr, json_pack("{s:o,s:s,s:s,s:s,s:s,s:b}", "at",
+						api__time_json(e->ts), "user", e->user,
+						"kind", e->kind, "text", e->text, "shown",
+						shown, "public", e->public_));
 	return 0;
 }
 
@@ -583,7 +617,7 @@ static json_t *assignees_json(struct req *rq, const struct store_ticket *t)
 void api__tickets_get(struct req *rq)
 {
 	struct store_ticket *t = malloc(sizeof(*t));
-	json_t *o, *h;
+	json_t *o;
 
 	if (!t) {
 		change_error(rq, ENOMEM, "");
@@ -591,9 +625,11 @@ void api__tickets_get(struct req *rq)
 	}
 	if (ticket_load(rq, t)) {
 		o = ticket_json(rq->api, t);
-		h = json_array();
-		(void)store_ticket_history(rq->api->store, t->id, history_one, h);
-		json_object_set_new(o, "history", h);
+		struct history_ctx x = {json_array(), ""};
+
+		api__locale(rq, x.locale, sizeof(x.locale));
+		(void)store_ticket_history(rq->api->store, t->id, history_one, &x);
+		json_object_set_new(o, "history", x.arr);
 		json_object_set_new(o, "transitions", transitions_json(t));
 		json_object_set_new(o, "assignees", assignees_json(rq, t));
 		api__reply_json(rq, 200, "OK", o);
@@ -652,9 +688,11 @@ void api__tickets_note(struct req *rq)
 	body = api__body_object(rq, fields);
 	if (!body)
 		goto out;
-	text = json_string_value(json_object_get(body, "text"));
+	text = NULL;
 	pub = json_object_get(body, "public");
-	if (!text || !*text || strlen(text) > 2000) {
+	if (!api__text(rq, body, "text", 1, 2000, UTIL_TEXT_MULTILINE, &text))
+		goto out;
+	if (!text) {
 		api__reply_error(rq, 400, "Bad Request", "bad_field",
 				 "text: 1-2000 characters");
 		goto out;

@@ -410,8 +410,15 @@ void api__audit(struct api *a, const struct api_who *who, const char *action,
 	va_start(ap, fmt);
 	vsnprintf(au.detail, sizeof(au.detail), fmt, ap);
 	va_end(ap);
-	util_sanitize(au.target);
-	util_sanitize(au.detail);
+	/* kept as written (quotes, 张伟): what the routes took is text
+	 * already; a cut character is dropped, and only what is still not
+	 * text (from somewhere unchecked) is made safe */
+	util_utf8_trim(au.target);
+	util_utf8_trim(au.detail);
+	if (util_text_check(au.target, 0, 0, NULL))
+		util_sanitize(au.target);
+	if (util_text_check(au.detail, 0, UTIL_TEXT_MULTILINE, NULL))
+		util_sanitize(au.detail);
 	if (store_audit_append(a->store, &au))
 		log_error("api: audit entry not stored action=%s user=%s", action,
 			  au.user);
@@ -724,7 +731,17 @@ static json_t *session_json(struct req *rq)
 	json_t *o = who_json(&rq->who);
 
 	json_object_set_new(o, "locale", json_string(us ? us->u.locale : ""));
+	/* how the pages show numbers (web/number.js, as crm_number_display) */
+	json_object_set_new(o, "country",
+			    json_string(rq->api->tenant ? rq->api->tenant->country : ""));
 	return o;
+}
+
+const char *api__user_locale(struct api *a, const char *user)
+{
+	const struct user *us = user && user[0] ? user_find(a->users, user) : NULL;
+
+	return us ? us->u.locale : "";
 }
 
 /* GET /api/v1/session: who am I. */
@@ -961,15 +978,11 @@ static bool user_fields(struct req *rq, json_t *body, struct store_user *su,
 		}
 	}
 	if ((v = json_object_get(body, "display"))) {
-		const char *d = json_string_value(v);
-		if (!d || strlen(d) >= sizeof(su->display)) {
-			api__reply_error(rq, 400, "Bad Request", "bad_field",
-					 "display: text of at most %zu characters",
-					 sizeof(su->display) - 1);
+		const char *d = NULL;
+		/* a person's name as written (张伟, Zoë), one line, 127 characters */
+		if (!api__text(rq, body, "display", 0, 127, 0, &d))
 			return false;
-		}
 		util_copy(su->display, sizeof(su->display), d);
-		util_sanitize(su->display);
 	}
 	if ((v = json_object_get(body, "disabled"))) {
 		if (!json_is_boolean(v)) {

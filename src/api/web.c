@@ -136,6 +136,8 @@ int api__web_alloc(struct api_web **wp, const char *configured)
 	if (!w)
 		return ENOMEM;
 	web_dir(w->dir, sizeof(w->dir), configured);
+	/* the server's own texts in other languages, from web/server/ */
+	(void)msg_load(w->dir);
 	d = opendir(w->dir);
 	if (!d) {
 		log_warn("api: no web folder dir=%s: the pages are not served", w->dir);

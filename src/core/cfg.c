@@ -345,6 +345,9 @@ static const struct node_key node_keys[] = {
     {"media.rtp_ports", K_PORTS, 0, 0, "20000-29999", 0, 0, "RTP port range"},
     {"media.rtp_timeout", K_DUR, F(rtp_timeout_ms), "30s", 0, 3600000,
      "hang up a call whose RTP stopped this long (0 = never)"},
+    {"media.threads", K_U32, F(media_threads), "0", 0, 64,
+     "threads running the media tick, each for a share of the calls (0 = one "
+     "per core, 1 = all on the main loop)"},
     {"http.listen", K_ADDR, F(http_listen), "127.0.0.1:8080", 0, 0,
      "REST API and web pages"},
     {"http.api_token", K_STR, F(api_token), "demo-token", 0, 0,

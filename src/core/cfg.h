@@ -20,7 +20,7 @@
 #define CFG_MAX_TRUSTED	 16
 #define CFG_MAX_REGFROM	 8 /* agents.register_from */
 #define CFG_MAX_OPTIONS	 12
-#define CFG_MAX_HOLIDAYS 64
+#define CFG_MAX_HOLIDAYS 10000 /* dates in one list: a bound on a runaway file */
 
 #define CFG_MAX_TIERS 8
 #define CFG_MAX_SLA   16
@@ -71,6 +71,7 @@ struct cfg_node {
 	uint16_t rtp_port_min; /* media.rtp_ports: "20000-29999" */
 	uint16_t rtp_port_max;
 	uint32_t rtp_timeout_ms;    /* media.rtp_timeout: hang up after silence of RTP */
+	uint32_t media_threads;	    /* media.threads: 0 = one per core */
 	char http_listen[64];	    /* http.listen, "127.0.0.1:8080" */
 	char api_token[128];	    /* http.api_token (or HOTLINE_API_TOKEN) */
 	char web_dir[CFG_PATH];	    /* http.web_dir: the pages' folder */
@@ -193,11 +194,11 @@ struct cfg_hours {
 	/* minutes since midnight, [open, close); open == close == 0: closed */
 	struct {
 		uint16_t open, close;
-	} week[7];			     /* 0 = Monday ... 6 = Sunday */
-	char holidays[CFG_MAX_HOLIDAYS][11]; /* "2026-12-25" */
+	} week[7]; /* 0 = Monday ... 6 = Sunday */
+	/* as many as the file gives (malloc'd, the tenant's): "2026-12-25" */
+	char (*holidays)[11];
 	size_t holidayc;
-	char workdays[CFG_MAX_HOLIDAYS][11]; /* dates worked although their
-					      * weekday is closed */
+	char (*workdays)[11]; /* dates worked although their weekday is closed */
 	size_t workdayc;
 	/* workday_hours: a workday's; unset (0, 0), the first open of
 	 * Monday-Friday's */

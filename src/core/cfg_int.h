@@ -23,8 +23,10 @@ void cfg__check_keys(struct cfg_parse *cp, yaml_node_t *map, const char *where,
 		     const char *const *allowed);
 /* The days the VEVENTs of an iCalendar file cover, appended to v (at most
  * max); a malformed file: an error, why naming its line. */
-int cfg_ics_dates(const char *path, char (*v)[11], size_t max, size_t *n, char *why,
-		  size_t whysz);
+int cfg_ics_dates(const char *path, char (**v)[11], size_t *n, char *why, size_t whysz);
+/* Appends date to the list *v of *n (malloc'd, grown as needed). ENOMEM,
+ * or E2BIG past CFG_MAX_HOLIDAYS. */
+int cfg__date_add(char (**v)[11], size_t *n, const char *date);
 bool cfg__str(struct cfg_parse *cp, yaml_node_t *n, const char *key, char *dst,
 	      size_t sz);
 bool cfg__duration(struct cfg_parse *cp, yaml_node_t *n, const char *key, uint32_t *msp,

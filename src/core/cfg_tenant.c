@@ -51,7 +51,27 @@ static void tenant_destructor(void *arg)
 	mem_deref(t->queuev);
 	mem_deref(t->flowv);
 	mem_deref(t->numberv);
+	for (size_t i = 0; i < t->hoursc; i++) {
+		free(t->hoursv[i].holidays);
+		free(t->hoursv[i].workdays);
+	}
 	mem_deref(t->hoursv);
+}
+
+int cfg__date_add(char (**v)[11], size_t *n, const char *date)
+{
+	/* grown to the next power of two from 16: amortised, no capacity kept */
+	if (*n >= CFG_MAX_HOLIDAYS)
+		return E2BIG;
+	if (*n == 0 || (*n >= 16 && !(*n & (*n - 1)))) {
+		size_t cap = *n ? 2 * *n : 16;
+		char(*nv)[11] = realloc(*v, cap * sizeof(**v));
+		if (!nv)
+			return ENOMEM;
+		*v = nv;
+	}
+	util_copy((*v)[(*n)++], 11, date);
+	return 0;
 }
 
 /* A list section: allocates an array of n elements of size sz. */
@@ -292,10 +312,10 @@ static int access_tz(const char *tz)
 
 static bool date_listed(const char (*v)[11], size_t n, const char *date);
 
-/* holidays, workdays: a list of dates YYYY-MM-DD (at most
- * CFG_MAX_HOLIDAYS, more refused rather than dropped). */
+/* holidays, workdays: a list of dates YYYY-MM-DD, as long as it is (up
+ * to CFG_MAX_HOLIDAYS, more refused rather than dropped). */
 static void dates_parse(struct cfg_parse *cp, yaml_node_t *list, const char *key,
-			char (*v)[11], size_t *n)
+			char (**v)[11], size_t *n)
 {
 	if (!list)
 		return;
@@ -313,19 +333,18 @@ static void dates_parse(struct cfg_parse *cp, yaml_node_t *list, const char *key
 				   "\"%s\" is not a date YYYY-MM-DD", s ? s : "?");
 			continue;
 		}
-		if (*n >= CFG_MAX_HOLIDAYS) {
+		if (cfg__date_add(v, n, s)) {
 			cfg__error(cp->errs, cp->file, cfg__line(dn), key,
-				   "more than %d dates", CFG_MAX_HOLIDAYS);
+				   "more than %d dates (or no memory)", CFG_MAX_HOLIDAYS);
 			return;
 		}
-		util_copy(v[(*n)++], 11, s);
 	}
 }
 
 /* holidays_ics, workdays_ics: an iCalendar file (beside the tenant file
  * when relative), its events' days added to the list. */
 static void ics_parse(struct cfg_parse *cp, yaml_node_t *node, const char *key,
-		      char (*v)[11], size_t *n)
+		      char (**v)[11], size_t *n)
 {
 	char name[256], path[512], why[200];
 	const char *slash;
@@ -343,7 +362,7 @@ static void ics_parse(struct cfg_parse *cp, yaml_node_t *node, const char *key,
 	else
 		snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - cp->file), cp->file,
 			 name);
-	if (cfg_ics_dates(path, v, CFG_MAX_HOLIDAYS, n, why, sizeof(why)))
+	if (cfg_ics_dates(path, v, n, why, sizeof(why)))
 		cfg__error(cp->errs, cp->file, cfg__line(node), key, "%s: %s", name, why);
 }
 
@@ -392,13 +411,13 @@ static void hours_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t 
 			}
 		}
 		dates_parse(cp, cfg__get(cp->doc, n, "holidays"), "hours.holidays",
-			    h->holidays, &h->holidayc);
+			    &h->holidays, &h->holidayc);
 		dates_parse(cp, cfg__get(cp->doc, n, "workdays"), "hours.workdays",
-			    h->workdays, &h->workdayc);
+			    &h->workdays, &h->workdayc);
 		ics_parse(cp, cfg__get(cp->doc, n, "holidays_ics"), "hours.holidays_ics",
-			  h->holidays, &h->holidayc);
+			  &h->holidays, &h->holidayc);
 		ics_parse(cp, cfg__get(cp->doc, n, "workdays_ics"), "hours.workdays_ics",
-			  h->workdays, &h->workdayc);
+			  &h->workdays, &h->workdayc);
 		for (size_t d = 0; d < h->workdayc; d++) {
 			if (date_listed(h->holidays, h->holidayc, h->workdays[d]))
 				cfg__error(cp->errs, cp->file, h->line, "hours.workdays",

@@ -122,8 +122,13 @@ int util_copy(char *dst, size_t sz, const char *src)
 		return E2BIG;
 	n = src ? strlen(src) : 0;
 	if (n >= sz) {
-		memcpy(dst, src, sz - 1);
-		dst[sz - 1] = '\0';
+		n = sz - 1;
+		/* a continuation byte at the cut: its character would be
+		 * left in half, so the cut goes before its first byte */
+		while (n && ((unsigned char)src[n] & 0xc0) == 0x80)
+			n--;
+		memcpy(dst, src, n);
+		dst[n] = '\0';
 		return E2BIG;
 	}
 	memcpy(dst, src ? src : "", n + 1);
@@ -231,6 +236,192 @@ void util_sanitize(char *s)
 		if (c < 0x20 || c > 0x7e || c == '"' || c == '\\')
 			*s = '_';
 		s++;
+	}
+}
+
+/* The code point of the well-formed sequence of n bytes at s. */
+static uint32_t utf8_code(const unsigned char *s, size_t n)
+{
+	static const unsigned char lead[] = {0, 0x7f, 0x1f, 0x0f, 0x07};
+	uint32_t c = s[0] & lead[n];
+
+	for (size_t i = 1; i < n; i++)
+		c = c << 6 | (s[i] & 0x3f);
+	return c;
+}
+
+int util_text_check(const char *s, size_t maxc, unsigned flags, const char **why)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t chars = 0;
+	const char *dummy;
+
+	if (!why)
+		why = &dummy;
+	while (p && *p) {
+		size_t n = *p < 0x80 ? 1 : utf8_seq_len(p);
+		uint32_t c;
+
+		if (!n) {
+			*why = "not valid UTF-8";
+			return EILSEQ;
+		}
+		c = utf8_code(p, n);
+		if ((c < 0x20 &&
+		     !((flags & UTIL_TEXT_MULTILINE) && (c == '\n' || c == '\t'))) ||
+		    (c >= 0x7f && c <= 0x9f)) {
+			*why = c == '\n' || c == '\t' ? "one line only"
+						      : "a control character";
+			return EILSEQ;
+		}
+		if ((c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)) {
+			*why =
+			    "a bidi embedding, override or isolate (marks are allowed)";
+			return EILSEQ;
+		}
+		p += n;
+		chars++;
+	}
+	if (maxc && chars > maxc) {
+		*why = "too long";
+		return E2BIG;
+	}
+	return 0;
+}
+
+void util_utf8_trim(char *s)
+{
+	size_t n = s ? strlen(s) : 0, lead = n, want;
+	unsigned char c;
+
+	while (lead && ((unsigned char)s[lead - 1] & 0xc0) == 0x80 && n - lead < 3)
+		lead--;
+	if (!lead || lead == n + 1)
+		return;
+	c = (unsigned char)s[lead - 1];
+	if (c < 0xc0)
+		return; /* ASCII last, or no lead byte near: nothing cut */
+	want = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+	if (n - (lead - 1) < want)
+		s[lead - 1] = '\0';
+}
+
+size_t util_utf8_len(const char *s)
+{
+	size_t n = 0;
+
+	for (; s && *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/* Is c a character of a script written without spaces between words:
+ * CJK radicals to the unified ideographs with kana and bopomofo, Hangul
+ * syllables, compatibility ideographs, half-width kana, the ideographs
+ * past the BMP. */
+static bool is_cjk(uint32_t c)
+{
+	return (c >= 0x2e80 && c <= 0x9fff) || (c >= 0xac00 && c <= 0xd7af) ||
+	       (c >= 0xf900 && c <= 0xfaff) || (c >= 0xff66 && c <= 0xff9f) ||
+	       (c >= 0x20000 && c <= 0x3134f);
+}
+
+/* The character at s: its length in bytes (1 for a byte that is not
+ * UTF-8), its code point in *cp (0 for such a byte). */
+static size_t utf8_next(const char *s, uint32_t *cp)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = *p < 0x80 ? 1 : utf8_seq_len(p);
+
+	*cp = n ? utf8_code(p, n) : 0;
+	return n ? n : 1;
+}
+
+int util_cjk_spaced(char *dst, size_t sz, const char *src)
+{
+	size_t o = 0;
+	bool space = true, cjk = false; /* what dst ends in */
+
+	if (!sz)
+		return E2BIG;
+	dst[0] = '\0';
+	while (src && *src) {
+		uint32_t c;
+		size_t n = utf8_next(src, &c);
+		bool now = is_cjk(c);
+
+		if (o + n + 1 >= sz) {
+			dst[o] = '\0';
+			return E2BIG;
+		}
+		if (c != ' ' && !space && (now || cjk))
+			dst[o++] = ' ';
+		memcpy(dst + o, src, n);
+		o += n;
+		src += n;
+		space = c == ' ';
+		cjk = now;
+	}
+	dst[o] = '\0';
+	return 0;
+}
+
+/* Is c part of a word for search: a letter or digit of ASCII, or any
+ * character past it but general punctuation (U+2000-U+206F) and CJK's
+ * own (U+3000-U+303F: 、。「」; U+FF00-U+FF0F: ，！). */
+static bool is_word(uint32_t c)
+{
+	if (c < 0x80)
+		return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+		       (c >= 'A' && c <= 'Z');
+	return !(c >= 0x2000 && c <= 0x206f) && !(c >= 0x3000 && c <= 0x303f) &&
+	       !(c >= 0xff00 && c <= 0xff0f);
+}
+
+void util_fts_query(char *out, size_t sz, const char *q)
+{
+	size_t o = 0;
+
+	if (!sz)
+		return;
+	out[0] = '\0';
+	while (q && *q) {
+		const char *start = q;
+		uint32_t c;
+		size_t n = utf8_next(q, &c), len;
+		bool cjk = is_cjk(c);
+
+		if (!is_word(c)) {
+			q += n; /* a space or punctuation: between words */
+			continue;
+		}
+		/* the run of word characters of one kind: CJK, or not */
+		while (*q) {
+			n = utf8_next(q, &c);
+			if (!is_word(c) || is_cjk(c) != cjk)
+				break;
+			q += n;
+		}
+		len = (size_t)(q - start);
+		/* the worst case: a space between every byte, two quotes, a
+		 * star, a space before */
+		if (o + 2 * len + 5 >= sz)
+			break;
+		if (o)
+			out[o++] = ' ';
+		out[o++] = '"';
+		for (const char *p = start; p < q;) {
+			n = utf8_next(p, &c);
+			if (cjk && p > start)
+				out[o++] = ' '; /* one token a character */
+			memcpy(out + o, p, n);
+			o += n;
+			p += n;
+		}
+		out[o++] = '"';
+		if (!cjk)
+			out[o++] = '*'; /* a prefix, as typed */
+		out[o] = '\0';
 	}
 }
 

@@ -206,7 +206,8 @@ char *event_data_text(const struct hl_event *ev);
 /* --- small helpers ---------------------------------------------------- */
 
 /* Copies src into dst (size sz), always NUL-terminated; returns E2BIG
- * when it had to cut. */
+ * when it had to cut, which it does before a UTF-8 character, never
+ * inside one. */
 int util_copy(char *dst, size_t sz, const char *src);
 /* Creates a directory and its parents (mode 0700: what the service keeps
  * is private to the service user). */
@@ -222,6 +223,61 @@ int util_fsync_dir(const char *path);
  * JSON: control characters, bytes that are not well-formed UTF-8, " and
  * \ become _; printable ASCII and well-formed UTF-8 (张伟) stay. */
 void util_sanitize(char *s);
+/*
+ * Text a person or a system sends (issue 14): is s well-formed UTF-8
+ * (RFC 3629: no overlong forms, no surrogates, nothing past U+10FFFF)
+ * without control characters (C0 and C1, DEL; \n and \t only with
+ * UTIL_TEXT_MULTILINE) or explicit bidi embeddings, overrides and
+ * isolates (U+202A-U+202E, U+2066-U+2069: an unclosed one reorders what
+ * the page shows after the text), of at most maxc characters (0: any)?
+ * Right-to-left marks (U+200E, U+200F, U+061C), joiners and mixed
+ * scripts are text and pass. 0, EILSEQ or E2BIG, with why (static) the
+ * reason in a few words.
+ */
+#define UTIL_TEXT_MULTILINE 1u
+int util_text_check(const char *s, size_t maxc, unsigned flags, const char **why);
+/* Drops a character cut in half at the end of s (what snprintf leaves
+ * when it cuts). */
+void util_utf8_trim(char *s);
+/* The number of characters (code points) of well-formed UTF-8 s. */
+size_t util_utf8_len(const char *s);
+/*
+ * Search (issue 14): Chinese, Japanese and Korean are written without
+ * spaces, so a word tokenizer takes 张伟 for one word and finds no part
+ * of it. Text for the index goes through util_cjk_spaced, which puts a
+ * space around every CJK character (each its own token); a query
+ * (util_fts_query) asks for a run of CJK characters as a phrase of
+ * those tokens, so any part of a name, company or text is found, one
+ * character as well as five. dst of sz bytes (a cut before a character);
+ * E2BIG when cut.
+ */
+int util_cjk_spaced(char *dst, size_t sz, const char *src);
+/* The words of q (letters, digits, CJK) as an FTS5 query, all of them
+ * required: a word of letters or digits as a prefix ("ann"*), a run of
+ * CJK characters as a phrase of them ("张 伟"). "" when q has none. */
+void util_fts_query(char *out, size_t sz, const char *q);
+/*
+ * The server's texts in a person's language (msg.c): catalogs
+ * <dir>/server/<tag>.json map an English printf format to its
+ * translation, which must take the same arguments (checked at load).
+ * msg_fmt gives the format for a locale (a BCP 47 tag; its language
+ * alone also matches), the English one when there is none.
+ */
+int msg_load(const char *dir);
+void msg_close(void);
+const char *msg_fmt(const char *locale, const char *fmt);
+bool msg_has(const char *locale);
+/*
+ * A line written from one of the English formats fmts (NULL-ended), as
+ * the locale's catalog writes it: the strings in the conversions' places
+ * found in text and put in the translation's (words: each also
+ * translated when the catalog has it, for names such as a status). false
+ * when no format reads text or none is translated.
+ */
+bool msg_render(const char *locale, const char *const *fmts, bool words, const char *text,
+		char *out, size_t sz);
+/* Do two printf formats take the same arguments in the same order? */
+bool msg_same_args(const char *a, const char *b);
 /* Does s start with one of the comma-separated prefixes of list
  * ("agent.,queue.")? An empty list takes everything. */
 bool util_prefix_match(const char *list, const char *s);

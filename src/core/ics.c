@@ -73,8 +73,8 @@ static int lines_check(const char *text, int *evline, size_t evmax, size_t *evc,
 }
 
 /* The days [dtstart, dtend) of one event; an error names its line. */
-static int event_days(icalcomponent *ev, int line, char (*v)[11], size_t max, size_t *n,
-		      char *why, size_t whysz)
+static int event_days(icalcomponent *ev, int line, char (**v)[11], size_t *n, char *why,
+		      size_t whysz)
 {
 	icalproperty *err = icalcomponent_get_first_property(ev, ICAL_XLICERROR_PROPERTY);
 	struct icaltimetype t, end;
@@ -100,21 +100,22 @@ static int event_days(icalcomponent *ev, int line, char (*v)[11], size_t max, si
 		return EINVAL;
 	}
 	do {
-		if (*n >= max) {
-			snprintf(why, whysz, "line %d: more than %zu dates", line, max);
+		char day[16];
+		snprintf(day, sizeof(day), "%04d-%02d-%02d", t.year, t.month, t.day);
+		if (cfg__date_add(v, n, day)) {
+			snprintf(why, whysz, "line %d: more than %d dates (or no memory)",
+				 line, CFG_MAX_HOLIDAYS);
 			return EINVAL;
 		}
-		snprintf(v[(*n)++], 11, "%04d-%02d-%02d", t.year, t.month, t.day);
 		icaltime_adjust(&t, 1, 0, 0, 0);
 	} while (icaltime_compare_date_only(t, end) < 0 && ++days < ICS_MAX_DAYS);
 	return 0;
 }
 
-int cfg_ics_dates(const char *path, char (*v)[11], size_t max, size_t *n, char *why,
-		  size_t whysz)
+int cfg_ics_dates(const char *path, char (**v)[11], size_t *n, char *why, size_t whysz)
 {
-	int evline[CFG_MAX_HOLIDAYS * 4];
-	size_t evc, k = 0;
+	int *evline = NULL;
+	size_t evc, k = 0, evmax;
 	icalcomponent *cal = NULL, *ev;
 	char *text = NULL;
 	size_t len = 0;
@@ -138,8 +139,14 @@ int cfg_ics_dates(const char *path, char (*v)[11], size_t max, size_t *n, char *
 		goto out;
 	}
 	text[len] = '\0';
-	err = lines_check(text, evline, sizeof(evline) / sizeof(evline[0]), &evc, why,
-			  whysz);
+	/* an event takes a BEGIN:VEVENT line at least: the file bounds them */
+	evmax = len / 13 + 1;
+	evline = malloc(evmax * sizeof(*evline));
+	if (!evline) {
+		err = ENOMEM;
+		goto out;
+	}
+	err = lines_check(text, evline, evmax, &evc, why, whysz);
 	if (err)
 		goto out;
 	cal = icalparser_parse_string(text);
@@ -150,13 +157,14 @@ int cfg_ics_dates(const char *path, char (*v)[11], size_t max, size_t *n, char *
 	}
 	for (ev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT); ev;
 	     ev = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT), k++) {
-		err = event_days(ev, k < evc ? evline[k] : 0, v, max, n, why, whysz);
+		err = event_days(ev, k < evc ? evline[k] : 0, v, n, why, whysz);
 		if (err)
 			goto out;
 	}
 out:
 	if (cal)
 		icalcomponent_free(cal);
+	free(evline);
 	free(text);
 	return err;
 }

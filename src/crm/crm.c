@@ -17,6 +17,72 @@
 #define E164_MIN 7
 #define E164_MAX 15
 
+/* digits of d in groups of the given sizes (0 ends; the last group takes
+ * what is left), separated by spaces, after prefix */
+static void groups(char *out, size_t sz, const char *prefix, const char *d,
+		   const int *sizes)
+{
+	size_t o = (size_t)snprintf(out, sz, "%s", prefix);
+
+	for (int i = 0; *d && o + 1 < sz; i++) {
+		size_t n = sizes[i] ? (size_t)sizes[i] : strlen(d);
+		if (n > strlen(d))
+			n = strlen(d);
+		o += (size_t)snprintf(out + o, sz - o, "%s%.*s", i ? " " : "", (int)n, d);
+		d += n;
+		if (!sizes[i])
+			break;
+	}
+}
+
+void crm_number_display(char *out, size_t sz, const char *number, const char *country)
+{
+	bool home;
+	const char *n;
+	size_t len;
+
+	char e164[32];
+
+	if (!out || !sz)
+		return;
+	snprintf(out, sz, "%s", number ? number : "");
+	/* a number as a phone sent it ("13800138000", "021-6123 4567") is
+	 * read in the country first; what is not one stays as it is */
+	if (number && number[0] != '+' &&
+	    !crm_e164(e164, sizeof(e164), number, country, NULL))
+		number = e164;
+	if (!number || number[0] != '+' || strspn(number + 1, "0123456789") != strlen(number + 1))
+		return;
+	if (!strncmp(number, "+86", 3)) {
+		static const int mobile[] = {3, 4, 0}, service[] = {3, 3, 0};
+		int area[] = {0, 0, 0};
+		char prefix[8];
+
+		n = number + 3;
+		len = strlen(n);
+		home = country && !strcmp(country, "86");
+		if (len == 11 && n[0] == '1' && n[1] >= '3' && n[1] <= '9') {
+			groups(out, sz, home ? "" : "+86 ", n, mobile);
+		} else if (len == 10 && (!strncmp(n, "400", 3) || !strncmp(n, "800", 3))) {
+			groups(out, sz, home ? "" : "+86 ", n, service);
+		} else if (len >= 9 && len <= 11 && (n[0] != '1' || !strncmp(n, "10", 2))) {
+			/* area code, then the subscriber's 7 or 8 digits */
+			area[0] = n[0] == '2' || !strncmp(n, "10", 2) ? 2 : 3;
+			area[1] = len - (size_t)area[0] == 8 ? 4 : 3;
+			snprintf(prefix, sizeof(prefix), "%s", home ? "0" : "+86 ");
+			groups(out, sz, prefix, n, area);
+		}
+		return;
+	}
+	if (!strncmp(number, "+1", 2) && strlen(number + 2) == 10) {
+		n = number + 2;
+		if (country && !strcmp(country, "1"))
+			snprintf(out, sz, "(%.3s) %.3s-%s", n, n + 3, n + 6);
+		else
+			snprintf(out, sz, "+1 %.3s %.3s %s", n, n + 3, n + 6);
+	}
+}
+
 int crm_e164(char *out, size_t sz, const char *number, const char *country,
 	     const char **why)
 {

@@ -30,6 +30,21 @@ struct json_t;
 int crm_e164(char *out, size_t sz, const char *number, const char *country,
 	     const char **why);
 
+/*
+ * A number as people read it in the tenant's country (issue 14): a
+ * number of that country in its national form, one of another country
+ * in its international form with the country code apart. China (86):
+ * mobiles 138 0013 8000, landlines with the trunk 0 and the area code
+ * (010 and 02x have two digits, the rest three) 021 6123 4567, 400 and
+ * 800 numbers 400 812 3123; from abroad +86 138 0013 8000, +86 21 6123
+ * 4567. NANP (1): (415) 555-0100, from abroad +1 415 555 0100. A number
+ * without its country code is read in country first (crm_e164). Numbers
+ * of other countries, those that fit no rule (95588), and what is not a
+ * number (an extension, "anonymous") are written as they were given. The
+ * pages do the same (web/number.js).
+ */
+void crm_number_display(char *out, size_t sz, const char *number, const char *country);
+
 enum crm_kind { CRM_PHONE, CRM_EMAIL, CRM_CHAT, CRM_MESSAGING, CRM_KINDS };
 
 const char *crm_kind_name(enum crm_kind k);

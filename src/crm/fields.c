@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <jansson.h>
+#include "core/core.h"
 #include "core/cfg.h"
 #include "crm/crm.h"
 
@@ -82,7 +83,7 @@ static bool value_check(const struct cfg_field *f, const json_t *x, char *why, s
 
 	switch (f->type) {
 	case CFG_FIELD_TEXT:
-		if (s && strlen(s) <= FIELD_TEXT_MAX)
+		if (s && util_utf8_len(s) <= FIELD_TEXT_MAX) /* characters */
 			return true;
 		snprintf(why, sz, "fields.%s: text of at most %d characters expected",
 			 f->name, FIELD_TEXT_MAX);

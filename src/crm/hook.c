@@ -130,15 +130,26 @@ static uint64_t ask_run(void *job, void *arg)
 		a->err = EIO;
 		return 0;
 	}
+	/* text as any sender's (util_text_check): an answer with a field
+	 * that is not is refused, never rewritten (jansson already refused
+	 * what is not UTF-8) */
+	for (size_t i = 0; i < 3; i++) {
+		static const char *const keys[] = {"id", "name", "tier"};
+		const char *v = json_string_value(json_object_get(o, keys[i])), *why;
+
+		if (v && util_text_check(v, 0, 0, &why)) {
+			log_warn("crm: lookup answer refused: %s: %s", keys[i], why);
+			json_decref(o);
+			a->err = EIO;
+			return 0;
+		}
+	}
 	util_copy(a->m.customer, sizeof(a->m.customer),
 		  json_string_value(json_object_get(o, "id")) ?: "");
 	util_copy(a->m.name, sizeof(a->m.name),
 		  json_string_value(json_object_get(o, "name")));
 	util_copy(a->m.tier, sizeof(a->m.tier),
 		  json_string_value(json_object_get(o, "tier")) ?: "");
-	util_sanitize(a->m.customer);
-	util_sanitize(a->m.name);
-	util_sanitize(a->m.tier);
 	json_decref(o);
 	a->err = 0;
 	return 0;

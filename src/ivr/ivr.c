@@ -326,6 +326,11 @@ void ivr_tick(struct ivr_session *s, uint64_t now, struct ivr_action *act)
 	menu_decide(s, now, act);
 }
 
+bool ivr_wants_digits(const struct ivr_session *s)
+{
+	return s && !s->done && s->node && s->node->type == IVR_NODE_MENU;
+}
+
 uint64_t ivr_deadline(const struct ivr_session *s)
 {
 	return s && !s->done && s->wait != WAIT_NONE ? s->deadline : 0;

@@ -54,6 +54,10 @@ void ivr_tick(struct ivr_session *s, uint64_t now, struct ivr_action *act);
 uint64_t ivr_deadline(const struct ivr_session *s);
 /* Node ids visited, joined by '>' ("check-hours>welcome>menu>sales"). */
 const char *ivr_path(const struct ivr_session *s);
+/* Whether a digit would mean anything now: a menu is the current node.
+ * In-band DTMF detection costs CPU on every frame, so the caller runs it
+ * only then. */
+bool ivr_wants_digits(const struct ivr_session *s);
 /* Digits entered so far, in order ("1", "1002"). */
 const char *ivr_digits(const struct ivr_session *s);
 

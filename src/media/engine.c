@@ -16,6 +16,8 @@
  * Stream SDP is in stream.c.
  */
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include <re.h>
 #include <spandsp.h>
 #include "core/core.h"
@@ -35,8 +37,23 @@ static void engine_destructor(void *arg)
 	struct media *m = arg;
 
 	tmr_cancel(&m->tmr);
+	for (unsigned i = 0; i < m->shardc; i++) {
+		struct media *sh = m->shardv[i];
+		if (sh && sh->running) {
+			__atomic_store_n(&sh->stop, true, __ATOMIC_RELEASE);
+			pthread_join(sh->thread, NULL);
+			sh->running = false;
+		}
+	}
+	for (unsigned i = 0; i < m->shardc; i++)
+		mem_deref(m->shardv[i]);
+	mem_deref(m->shardv);
+	mem_deref(m->mq);
 	list_clear(&m->streams);
 	mem_deref(m->pending);
+	mem_deref(m->fired);
+	if (m->lock_init)
+		pthread_mutex_destroy(&m->lock);
 }
 
 static void stream_fire_events(struct media *m, size_t n)
@@ -58,6 +75,55 @@ static void stream_fire_events(struct media *m, size_t n)
 		if ((ev & EV_RTP_TIMEOUT) && !s->closed)
 			s->eh(s, MEDIA_EVT_RTP_TIMEOUT, 0, s->arg);
 		mem_deref(s);
+	}
+}
+
+/* Grows m->pending to hold one more; false when out of memory. */
+static bool pending_room(struct media *m, size_t n)
+{
+	size_t c;
+	struct media_stream **p;
+
+	if (n < m->pendingc)
+		return true;
+	c = m->pendingc ? m->pendingc * 2 : 64;
+	/* libre's mem_realloc does not take NULL */
+	p = m->pending ? mem_realloc(m->pending, c * sizeof(*p))
+		       : mem_zalloc(c * sizeof(*p), NULL);
+	if (!p)
+		return false;
+	m->pending = p;
+	m->pendingc = c;
+	return true;
+}
+
+void media__pending_drop(struct media *m, struct media_stream *s)
+{
+	if (!s->queued)
+		return;
+	for (size_t i = 0; i < m->pendingn; i++)
+		if (m->pending[i] == s)
+			m->pending[i] = NULL;
+	s->queued = false;
+}
+
+/* A shard's tick: the streams with events wait for the main loop (no
+ * reference taken here: references are the main loop's alone; a stream
+ * that goes first is dropped from pending by its destructor). */
+static void shard_collect(struct media *m)
+{
+	struct le *le;
+
+	LIST_FOREACH(&m->streams, le)
+	{
+		struct media_stream *s = le->data;
+
+		if (!s->events || s->queued)
+			continue;
+		if (!pending_room(m, m->pendingn))
+			break; /* events stay flagged: next tick */
+		m->pending[m->pendingn++] = s;
+		s->queued = true;
 	}
 }
 
@@ -87,26 +153,80 @@ static void engine_tick(struct media *m, uint64_t now_ms)
 	}
 
 	/* Pass 3: hand out what happened. */
+	if (m->threaded) {
+		shard_collect(m);
+		return;
+	}
 	LIST_FOREACH(&m->streams, le)
 	{
 		struct media_stream *s = le->data;
 
 		if (!s->events)
 			continue;
-		if (n == m->pendingc) {
-			size_t c = m->pendingc ? m->pendingc * 2 : 64;
-			/* libre's mem_realloc does not take NULL */
-			struct media_stream **p =
-			    m->pending ? mem_realloc(m->pending, c * sizeof(*p))
-				       : mem_zalloc(c * sizeof(*p), NULL);
-			if (!p)
-				break; /* events stay flagged: next tick */
-			m->pending = p;
-			m->pendingc = c;
-		}
+		if (!pending_room(m, n))
+			break; /* events stay flagged: next tick */
 		m->pending[n++] = mem_ref(s);
 	}
 	stream_fire_events(m, n);
+}
+
+/*
+ * The main loop takes a shard's events: under the shard's lock it copies
+ * each stream's events and digits and takes a reference (only the main
+ * loop counts references), then calls the handlers without the lock, as
+ * the one-thread engine does after its tick.
+ */
+static void shard_events(int id, void *data, void *arg)
+{
+	struct media *sh = data;
+	size_t n = 0;
+
+	(void)id;
+	(void)arg;
+	pthread_mutex_lock(&sh->lock);
+	sh->posted = false;
+	if (sh->pendingn > sh->firedc) {
+		size_t c = sh->pendingn * 2;
+		struct media_fired *f = sh->fired ? mem_realloc(sh->fired, c * sizeof(*f))
+						  : mem_zalloc(c * sizeof(*f), NULL);
+		if (!f) {
+			pthread_mutex_unlock(&sh->lock);
+			return; /* the next tick posts again */
+		}
+		sh->fired = f;
+		sh->firedc = c;
+	}
+	for (size_t i = 0; i < sh->pendingn; i++) {
+		struct media_stream *s = sh->pending[i];
+		struct media_fired *f = &sh->fired[n];
+
+		if (!s)
+			continue;
+		s->queued = false;
+		f->s = mem_ref(s);
+		f->events = s->events;
+		memcpy(f->digits, s->digitq, sizeof(f->digits));
+		s->events = 0;
+		s->digitc = 0;
+		s->digitq[0] = '\0';
+		n++;
+	}
+	sh->pendingn = 0;
+	pthread_mutex_unlock(&sh->lock);
+
+	for (size_t i = 0; i < n; i++) {
+		struct media_fired *f = &sh->fired[i];
+		struct media_stream *s = f->s;
+
+		for (char *d = f->digits; *d && !s->closed; d++)
+			s->eh(s, MEDIA_EVT_DIGIT, *d, s->arg);
+		if ((f->events & EV_PLAY_END) && !s->closed)
+			s->eh(s, MEDIA_EVT_PLAY_END, 0, s->arg);
+		if ((f->events & EV_RTP_TIMEOUT) && !s->closed)
+			s->eh(s, MEDIA_EVT_RTP_TIMEOUT, 0, s->arg);
+		f->s = NULL;
+		mem_deref(s);
+	}
 }
 
 void media__tick(struct media *m, uint64_t now_us)
@@ -160,6 +280,75 @@ static void tick_handler(void *arg)
 		  m);
 }
 
+/* A shard's thread: the tick on the 20 ms grid, then its events posted
+ * to the main loop (one message until the loop has taken them). */
+static void *shard_main(void *arg)
+{
+	struct media *sh = arg;
+
+	while (!__atomic_load_n(&sh->stop, __ATOMIC_ACQUIRE)) {
+		uint64_t now = clock_mono_us();
+		bool post;
+
+		if (now + 100 < sh->next_us) {
+			uint64_t d = sh->next_us - now;
+			struct timespec ts = {(time_t)(d / 1000000),
+					      (long)(d % 1000000) * 1000};
+			nanosleep(&ts, NULL);
+			continue;
+		}
+		pthread_mutex_lock(&sh->lock);
+		media__tick(sh, now);
+		post = sh->pendingn && !sh->posted;
+		if (post)
+			sh->posted = true;
+		pthread_mutex_unlock(&sh->lock);
+		if (post && mqueue_push(sh->top->mq, 0, sh)) {
+			pthread_mutex_lock(&sh->lock);
+			sh->posted = false; /* the next tick tries again */
+			pthread_mutex_unlock(&sh->lock);
+		}
+	}
+	return NULL;
+}
+
+static int shards_start(struct media *m, unsigned n)
+{
+	int err;
+
+	err = mqueue_alloc(&m->mq, shard_events, m);
+	if (err)
+		return err;
+	m->shardv = mem_zalloc(n * sizeof(*m->shardv), NULL);
+	if (!m->shardv)
+		return ENOMEM;
+	m->shardc = n;
+	for (unsigned i = 0; i < n; i++) {
+		struct media *sh = mem_zalloc(sizeof(*sh), engine_destructor);
+
+		if (!sh)
+			return ENOMEM;
+		m->shardv[i] = sh;
+		sh->top = m;
+		sh->laddr = m->laddr;
+		sh->announce = m->announce;
+		sh->fixed = m->fixed;
+		sh->port_min = m->port_min;
+		sh->port_max = m->port_max;
+		sh->rtp_timeout_ms = m->rtp_timeout_ms;
+		sh->threaded = true;
+		if (pthread_mutex_init(&sh->lock, NULL))
+			return ENOMEM;
+		sh->lock_init = true;
+		sh->next_us = clock_mono_us() + TICK_US;
+		err = pthread_create(&sh->thread, NULL, shard_main, sh);
+		if (err)
+			return err;
+		sh->running = true;
+	}
+	return 0;
+}
+
 uint32_t media_lag_ms(const struct media *m)
 {
 	if (!m)
@@ -170,6 +359,7 @@ uint32_t media_lag_ms(const struct media *m)
 int media_alloc(struct media **mp, const struct cfg_node *node)
 {
 	struct media *m;
+	unsigned threads;
 	int err;
 
 	if (!mp || !node)
@@ -205,9 +395,22 @@ int media_alloc(struct media **mp, const struct cfg_node *node)
 	tmr_init(&m->tmr);
 	m->next_us = clock_mono_us() + TICK_US;
 	tmr_start(&m->tmr, MEDIA_PTIME, tick_handler, m);
-	log_info("media: engine up addr=%s ports=%u-%u tick=%ums",
+	threads = node->media_threads;
+	if (!threads) {
+		long cores = sysconf(_SC_NPROCESSORS_ONLN);
+		threads = cores > 1 ? (unsigned)(cores > 64 ? 64 : cores) : 1;
+	}
+	if (threads > 1) {
+		err = shards_start(m, threads);
+		if (err) {
+			log_error("media: cannot start %u media threads: %s", threads,
+				  strerror(err));
+			goto out;
+		}
+	}
+	log_info("media: engine up addr=%s ports=%u-%u tick=%ums threads=%u",
 		 m->fixed ? node->media_addr : "any", m->port_min, m->port_max,
-		 MEDIA_PTIME);
+		 MEDIA_PTIME, threads);
 out:
 	if (err)
 		mem_deref(m);
@@ -218,7 +421,25 @@ out:
 
 size_t media_stream_count(const struct media *m)
 {
-	return m ? list_count(&m->streams) : 0;
+	size_t n;
+
+	if (!m)
+		return 0;
+	n = list_count(&m->streams);
+	for (unsigned i = 0; i < m->shardc; i++) {
+		struct media *sh = m->shardv[i];
+		pthread_mutex_lock(&sh->lock);
+		n += list_count(&sh->streams);
+		pthread_mutex_unlock(&sh->lock);
+	}
+	return n;
+}
+
+struct media *media__shard(struct media *m)
+{
+	if (!m->shardc)
+		return m;
+	return m->shardv[m->next_shard++ % m->shardc];
 }
 
 void media_pacing(struct media *m, struct media_pacing *p)
@@ -227,11 +448,30 @@ void media_pacing(struct media *m, struct media_pacing *p)
 	size_t n = m->pace_n;
 
 	memset(p, 0, sizeof(*p));
-	p->ticks = m->ticks;
-	p->late_resets = m->late_resets;
+	if (m->shardc) {
+		/* the shards' ticks, not the top's (the main loop's) */
+		n = 0;
+		for (unsigned i = 0; i < m->shardc; i++) {
+			struct media *sh = m->shardv[i];
+			size_t k;
+
+			pthread_mutex_lock(&sh->lock);
+			k = sh->pace_n < MEDIA_PACE_SAMPLES - n ? sh->pace_n
+								: MEDIA_PACE_SAMPLES - n;
+			memcpy(sorted + n, sh->pace, k * sizeof(uint32_t));
+			n += k;
+			p->ticks += sh->ticks;
+			p->late_resets += sh->late_resets;
+			sh->pace_n = 0;
+			pthread_mutex_unlock(&sh->lock);
+		}
+	} else {
+		p->ticks = m->ticks;
+		p->late_resets = m->late_resets;
+		memcpy(sorted, m->pace, n * sizeof(uint32_t));
+	}
 	if (!n)
 		return;
-	memcpy(sorted, m->pace, n * sizeof(uint32_t));
 	/* insertion sort: called rarely, by benchmarks */
 	for (size_t i = 1; i < n; i++) {
 		uint32_t v = sorted[i];

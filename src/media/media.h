@@ -184,7 +184,7 @@ void media_unbridge(struct media_stream *s);
 /* Records what the stream receives (left; the right channel is silent)
  * until unbridged or freed: a voicemail. */
 void media_stream_record(struct media_stream *s, struct recorder *rec);
-/* In-band DTMF detection on received audio (on by default). */
+/* In-band DTMF detection on received audio (off until turned on). */
 void media_stream_detect(struct media_stream *s, bool on);
 
 #endif

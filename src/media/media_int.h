@@ -5,6 +5,7 @@
 #ifndef HOTLINE_MEDIA_INT_H
 #define HOTLINE_MEDIA_INT_H
 
+#include <pthread.h>
 #include "media/media.h"
 
 #define MEDIA_PACE_SAMPLES 4096
@@ -38,7 +39,52 @@ struct media {
 	size_t pace_n;
 	struct media_stream **pending; /* streams with events, per tick */
 	size_t pendingc;
+
+	/*
+	 * media.threads > 1: the engine media_alloc returns (the top) runs
+	 * no stream; its tick on the main loop only measures the loop's lag
+	 * (admission control). Its shards are engines of their own, each
+	 * ticking its streams on a thread of its own, under its lock: the
+	 * tick (read, detect, record, encode, send) there, everything the
+	 * main loop does to a stream (play, bridge, SDP, close) and the RTP
+	 * a socket delivers (sockets stay on the main loop) here. Events go
+	 * back through mq; the handlers run on the main loop as with one
+	 * thread. A stream lives on one shard; media_bridge moves the second
+	 * stream to the first's shard, so a pair and its recorder tick
+	 * together.
+	 */
+	struct media *top;     /* a shard's engine; NULL on the top */
+	struct media **shardv; /* the top's shards */
+	unsigned shardc, next_shard;
+	struct mqueue *mq; /* the top's: shards hand events to the loop */
+	bool threaded;	   /* a shard on a thread: lock, post events */
+	bool lock_init, running;
+	bool stop;	 /* read by the shard's thread: __atomic */
+	bool posted;	 /* an mq message is on its way */
+	size_t pendingn; /* threaded: streams in pending */
+	pthread_mutex_t lock;
+	pthread_t thread;
+	struct media_fired *fired; /* the loop's copy of a shard's events */
+	size_t firedc;
 };
+
+struct media_fired {
+	struct media_stream *s;
+	unsigned events;
+	char digits[MEDIA_DIGITQ + 1];
+};
+
+static inline void media__lock(struct media *m)
+{
+	if (m->threaded)
+		pthread_mutex_lock(&m->lock);
+}
+
+static inline void media__unlock(struct media *m)
+{
+	if (m->threaded)
+		pthread_mutex_unlock(&m->lock);
+}
 
 struct media_stream {
 	struct le le;
@@ -82,10 +128,15 @@ struct media_stream {
 	char digitq[MEDIA_DIGITQ + 1];
 	size_t digitc;
 	bool closed; /* being destroyed: no more events */
+	bool queued; /* threaded: in its shard's pending */
 	uint64_t rx_pkts, tx_pkts;
 };
 
 void media__stream_pull(struct media_stream *s, uint64_t now_ms);
+/* The engine a new stream ticks on: the top itself, or its next shard. */
+struct media *media__shard(struct media *m);
+/* Drops s from its shard's pending events (it goes, or moves). Locked. */
+void media__pending_drop(struct media *m, struct media_stream *s);
 void media__stream_push(struct media_stream *s);
 
 /* One tick as if the monotonic clock read now_us: the timer's handler,

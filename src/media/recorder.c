@@ -1,14 +1,18 @@
 /*
  * recorder.c — call recordings: stereo 8 kHz 16-bit WAV, left the caller,
  * right the agent, one frame of each per tick so the channels stay
- * aligned. Samples are buffered (one second) and written into the page
- * cache; there is no fsync on the main loop. Moving the writes to the
- * store's writer thread is the next step when disks are slow. The header
- * is brought up to date with every write, so a crash loses at most the
- * buffered second; recorder_repair mends a file a crash left older.
+ * aligned. Samples are buffered (one second); a full buffer goes to the
+ * recorders' writer thread, which writes it into the page cache, so the
+ * media tick never waits for a file (issue 16). There is no fsync. The
+ * header is brought up to date with every write, so a crash loses at
+ * most the buffered second; recorder_repair mends a file a crash left
+ * older. Closing waits for the file's last buffers to be written, so a
+ * recording is whole once its recorder is gone.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -22,16 +26,106 @@
 
 struct recorder {
 	SNDFILE *sf;
-	int16_t buf[BUF_FRAMES * 2];
-	size_t n;	/* frames buffered */
-	uint64_t total; /* frames written + buffered */
+	int16_t *buf;	 /* BUF_FRAMES stereo frames (malloc: handed on) */
+	size_t n;	 /* frames buffered */
+	uint64_t total;	 /* frames written + buffered */
+	unsigned queued; /* buffers with the writer (under writer.lock) */
 };
 
+/* One buffer for the writer. */
+struct rec_job {
+	struct rec_job *next;
+	struct recorder *r;
+	int16_t *buf;
+	size_t n;
+};
+
+/* The module's writer: one thread for every recorder, started with the
+ * first one; buffers are written in the order they came. */
+static struct {
+	pthread_once_t once;
+	pthread_mutex_t lock;
+	pthread_cond_t work, done;
+	struct rec_job *head, *tail;
+	bool up;
+} writer = {PTHREAD_ONCE_INIT,
+	    PTHREAD_MUTEX_INITIALIZER,
+	    PTHREAD_COND_INITIALIZER,
+	    PTHREAD_COND_INITIALIZER,
+	    NULL,
+	    NULL,
+	    false};
+
+static void *writer_main(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&writer.lock);
+	for (;;) {
+		struct rec_job *j;
+
+		while (!writer.head)
+			pthread_cond_wait(&writer.work, &writer.lock);
+		j = writer.head;
+		writer.head = j->next;
+		if (!writer.head)
+			writer.tail = NULL;
+		/* the recorder waits for queued == 0 before it closes its
+		 * file, so sf stays valid while we write without the lock */
+		pthread_mutex_unlock(&writer.lock);
+		sf_writef_short(j->r->sf, j->buf, (sf_count_t)j->n);
+		pthread_mutex_lock(&writer.lock);
+		j->r->queued--;
+		pthread_cond_broadcast(&writer.done);
+		free(j->buf);
+		free(j);
+	}
+	return NULL;
+}
+
+static void writer_start(void)
+{
+	pthread_t th;
+
+	if (pthread_create(&th, NULL, writer_main, NULL))
+		return; /* recorders write themselves */
+	pthread_detach(th);
+	writer.up = true;
+}
+
+/* The buffer goes to the writer and a fresh one takes its place; written
+ * here when there is no writer or no memory. */
 static void flush(struct recorder *r)
 {
-	if (r->n && r->sf)
+	struct rec_job *j;
+	int16_t *fresh;
+
+	if (!r->n || !r->sf) {
+		r->n = 0;
+		return;
+	}
+	j = writer.up ? malloc(sizeof(*j)) : NULL;
+	fresh = j ? malloc(BUF_FRAMES * 2 * sizeof(int16_t)) : NULL;
+	if (!fresh) {
+		free(j);
 		sf_writef_short(r->sf, r->buf, (sf_count_t)r->n);
+		r->n = 0;
+		return;
+	}
+	j->next = NULL;
+	j->r = r;
+	j->buf = r->buf;
+	j->n = r->n;
+	r->buf = fresh;
 	r->n = 0;
+	pthread_mutex_lock(&writer.lock);
+	r->queued++;
+	if (writer.tail)
+		writer.tail->next = j;
+	else
+		writer.head = j;
+	writer.tail = j;
+	pthread_cond_signal(&writer.work);
+	pthread_mutex_unlock(&writer.lock);
 }
 
 static void recorder_destructor(void *arg)
@@ -39,8 +133,13 @@ static void recorder_destructor(void *arg)
 	struct recorder *r = arg;
 
 	flush(r);
+	pthread_mutex_lock(&writer.lock);
+	while (r->queued)
+		pthread_cond_wait(&writer.done, &writer.lock);
+	pthread_mutex_unlock(&writer.lock);
 	if (r->sf)
 		sf_close(r->sf);
+	free(r->buf);
 }
 
 int recorder_open(struct recorder **rp, const char *path)
@@ -61,9 +160,15 @@ int recorder_open(struct recorder **rp, const char *path)
 		if (err)
 			return err;
 	}
+	pthread_once(&writer.once, writer_start);
 	r = mem_zalloc(sizeof(*r), recorder_destructor);
 	if (!r)
 		return ENOMEM;
+	r->buf = malloc(BUF_FRAMES * 2 * sizeof(int16_t));
+	if (!r->buf) {
+		mem_deref(r);
+		return ENOMEM;
+	}
 	memset(&info, 0, sizeof(info));
 	info.samplerate = MEDIA_SRATE;
 	info.channels = 2;

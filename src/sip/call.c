@@ -836,7 +836,6 @@ void call__run_flow(struct call *call, const struct cfg_flow *flow, uint64_t now
 	call->state = CALL_IVR;
 	call->survey = flow->survey;
 	media_stream_silence(call->caller->ms);
-	media_stream_detect(call->caller->ms, true);
 	ivr_start(call->ivr, now, &act);
 	ivr_do(call, &act);
 }
@@ -865,6 +864,12 @@ void call__close_handler(int err, const struct sip_msg *msg, void *arg)
 	if (leg->role == LEG_OUTSIDE && leg == call->outside) {
 		/* a transfer's outside leg, before it answered */
 		call__trunk_failed(call, code, err);
+		return;
+	}
+	if (leg->role == LEG_CALLER && err == ETIMEDOUT && !msg) {
+		/* RFC 3261 §13.3.1.4: our 2xx was never ACKed in 64*T1;
+		 * libre sends the BYE. Not the caller's hang-up. */
+		call__end(call, "system", 408, "no ACK");
 		return;
 	}
 	if (leg->role == LEG_CALLER) {
@@ -987,8 +992,11 @@ static void ivr_do(struct call *call, const struct ivr_action *act)
 
 	switch (act->type) {
 	case IVR_ACT_NONE:
+		/* in-band DTMF is detected only while a menu listens */
+		media_stream_detect(call->caller->ms, ivr_wants_digits(call->ivr));
 		break;
 	case IVR_ACT_PLAY:
+		media_stream_detect(call->caller->ms, ivr_wants_digits(call->ivr));
 		p = call__prompt_for(ctl, act);
 		call->barge = act->barge;
 		if (!p) {

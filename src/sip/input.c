@@ -183,6 +183,34 @@ static bool udp_recv(struct sa *src, struct mbuf *mb, void *arg)
 	return true; /* consumed: libre would drop it unseen */
 }
 
+/*
+ * The kernel's default receive buffer (net.core.rmem_default, 208 KB)
+ * holds only ~170 SIP datagrams (each costs its length plus ~1 KB of
+ * overhead). A burst of calls while the loop is busy for 100-200 ms
+ * (a tenant applied, a flush) overflowed it: the kernel dropped ACKs and
+ * BYEs, we retransmitted our 2xx for 32 s and the caller, which had hung
+ * up, saw no answer to its BYE (bench/overload.sh at 800 calls/s). Raised
+ * past rmem_max when we may (SO_RCVBUFFORCE needs CAP_NET_ADMIN), else
+ * to rmem_max.
+ */
+#define SIP_UDP_RCVBUF (8 * 1024 * 1024)
+
+static void udp_rcvbuf_raise(struct udp_sock *us)
+{
+	int fd = udp_sock_fd(us, AF_UNSPEC), size = SIP_UDP_RCVBUF, got = 0;
+	socklen_t len = sizeof(got);
+
+	if (fd < 0)
+		return;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	/* the kernel reports twice what it was asked (its overhead) */
+	if (!getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &len) && got < size)
+		log_info("sip: udp receive buffer %d KB (net.core.rmem_max): a burst of "
+			 "requests while the loop is busy may be dropped",
+			 got / 2048);
+}
+
 static void watch_udp(struct sipinput *in, struct udp_sock *us)
 {
 	struct watch *w;
@@ -190,6 +218,7 @@ static void watch_udp(struct sipinput *in, struct udp_sock *us)
 	for (size_t i = 0; i < in->watchc; i++)
 		if (in->watchv[i].us == us)
 			return;
+	udp_rcvbuf_raise(us);
 	if (in->watchc == WATCH_MAX)
 		return;
 	w = &in->watchv[in->watchc];

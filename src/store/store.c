@@ -82,7 +82,8 @@ static const char *const row_sql[] = {
     [ROW_CALLS_MOVE] = "UPDATE calls SET customer=?2 WHERE customer=?1",
     [ROW_FTS_DEL] = "DELETE FROM customers_fts WHERE id=?",
     [ROW_FTS_ADD] = ("INSERT INTO customers_fts (id, name, company, tags, identities)"
-		     " SELECT id, name, company, tags, (SELECT group_concat(value, ' ')"
+		     " SELECT id, hl_cjk(name), hl_cjk(company), tags,"
+		     " (SELECT group_concat(value, ' ')"
 		     " FROM identities WHERE customer = c.id) FROM customers c"
 		     " WHERE id=?"),
     /* the personal data in a forgotten customer's call events: the
@@ -253,6 +254,35 @@ static const char *const migrations[] = {
     "UPDATE calls SET direction = 'outbound' WHERE id IN (SELECT call FROM events"
     " WHERE type = 'call.created' AND data LIKE '%\"direction\":\"outbound\"%');"
     "CREATE INDEX calls_channel ON calls(channel, created);",
+    /* 12: the chat branch's messages (issue 13) */
+    "SELECT 1;",
+    /* 13: search by any part of Chinese text (issue 14): names and
+     * companies indexed with every CJK character a token (hl_cjk), so a
+     * query's run of them is a phrase (util_fts_query); tickets'
+     * subjects and descriptions likewise, kept by triggers by rowid (a
+     * save is INSERT OR REPLACE: the old row's entry goes before) */
+    "DROP TABLE customers_fts;"
+    "CREATE VIRTUAL TABLE customers_fts USING fts5("
+    " id UNINDEXED, name, company, tags, identities, prefix='2 3');"
+    "INSERT INTO customers_fts (id, name, company, tags, identities)"
+    " SELECT id, hl_cjk(name), hl_cjk(company), tags, (SELECT group_concat(value, ' ')"
+    " FROM identities WHERE customer = c.id) FROM customers c;"
+    "CREATE VIRTUAL TABLE tickets_fts USING fts5(subject, description, prefix='2 3');"
+    "INSERT INTO tickets_fts (rowid, subject, description)"
+    " SELECT rowid, hl_cjk(subject), hl_cjk(description) FROM tickets;"
+    "CREATE TRIGGER tickets_fts_old BEFORE INSERT ON tickets BEGIN"
+    " DELETE FROM tickets_fts WHERE rowid = (SELECT rowid FROM tickets WHERE id = "
+    "new.id);"
+    " END;"
+    "CREATE TRIGGER tickets_fts_new AFTER INSERT ON tickets BEGIN"
+    " INSERT INTO tickets_fts (rowid, subject, description)"
+    " VALUES (new.rowid, hl_cjk(new.subject), hl_cjk(new.description)); END;"
+    "CREATE TRIGGER tickets_fts_change AFTER UPDATE OF subject, description ON tickets"
+    " BEGIN DELETE FROM tickets_fts WHERE rowid = old.rowid;"
+    " INSERT INTO tickets_fts (rowid, subject, description)"
+    " VALUES (new.rowid, hl_cjk(new.subject), hl_cjk(new.description)); END;"
+    "CREATE TRIGGER tickets_fts_gone AFTER DELETE ON tickets BEGIN"
+    " DELETE FROM tickets_fts WHERE rowid = old.rowid; END;",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
@@ -695,6 +725,38 @@ static void store_destructor(void *arg)
 	pthread_cond_destroy(&s->idle);
 }
 
+/* hl_cjk(text): the text with every CJK character a word of its own, for
+ * the search indexes (util_cjk_spaced); NULL stays NULL. */
+static void sql_cjk(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *in = (const char *)sqlite3_value_text(argv[0]);
+	size_t sz;
+	char *out;
+
+	(void)argc;
+	if (!in) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	sz = 2 * strlen(in) + 2; /* at most a space before every character */
+	out = sqlite3_malloc64(sz);
+	if (!out) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	util_cjk_spaced(out, sz, in);
+	sqlite3_result_text(ctx, out, -1, sqlite3_free);
+}
+
+int store_sql_functions(sqlite3 *db)
+{
+	return sqlite3_create_function(
+		   db, "hl_cjk", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+		   NULL, sql_cjk, NULL, NULL) == SQLITE_OK
+		   ? 0
+		   : ENOMEM;
+}
+
 static int db_open(sqlite3 **dbp, const char *path)
 {
 	if (sqlite3_open_v2(path, dbp,
@@ -706,7 +768,7 @@ static int db_open(sqlite3 **dbp, const char *path)
 		return EIO;
 	}
 	sqlite3_busy_timeout(*dbp, 5000);
-	return 0;
+	return store_sql_functions(*dbp);
 }
 
 int store_open(struct store **stp, const char *dir)
@@ -1806,10 +1868,12 @@ int store_ticket_list(struct store *s, const struct store_ticket_filter *f,
 	    " AND (?3 IS NULL OR instr(',' || ?3 || ',', ',' || grp || ',') > 0)"
 	    " AND (?4 IS NULL OR customer = ?4)"
 	    " AND (?7 IS NULL OR instr(',' || calls || ',', ',' || ?7 || ',') > 0)"
+	    " AND (?8 IS NULL OR rowid IN"
+	    " (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?8))"
 	    " ORDER BY updated DESC, id LIMIT ?5 OFFSET ?6",
-	    ticket_row, (void *)h, arg, "ssssiis", f->statuses, f->assignee, f->groups,
+	    ticket_row, (void *)h, arg, "ssssiiss", f->statuses, f->assignee, f->groups,
 	    f->customer, (uint64_t)(f->limit ? f->limit : 100), (uint64_t)f->offset,
-	    f->call);
+	    f->call, f->match);
 }
 
 static int entry_row(sqlite3_stmt *st, void *h, void *arg)

@@ -155,11 +155,15 @@ int store_webhook_list(struct store *st, store_webhook_h *h, void *arg);
 
 /* --- wrap-up: what the agent noted about a call ------------------------ */
 
+/* Text a person types is limited in characters (issue 14), each up to 4
+ * bytes of UTF-8: a field of n characters is kept in STORE_TEXT(n). */
+#define STORE_TEXT(n) ((n)*4 + 4)
+
 struct store_wrapup {
 	char call[32];
 	char agent[16];
 	char disposition[32]; /* one of the tenant's dispositions */
-	char notes[2048];
+	char notes[STORE_TEXT(2047)];
 	uint64_t ts;
 };
 /* Inserts or replaces the call's wrap-up (queued write). */
@@ -171,12 +175,12 @@ int store_wrapup_get(struct store *st, const char *call, struct store_wrapup *w)
 
 struct store_customer {
 	char id[32];
-	char name[128];
-	char company[128];
+	char name[STORE_TEXT(127)];
+	char company[STORE_TEXT(127)];
 	char tier[16];	/* one of the tenant's crm.tiers */
 	char tags[256]; /* comma list */
-	char notes[2048];
-	char fields[2048]; /* custom fields, a JSON object */
+	char notes[STORE_TEXT(2047)];
+	char fields[8192]; /* custom fields, a JSON object */
 	uint64_t created, updated;
 };
 
@@ -186,6 +190,11 @@ struct store_identity {
 	char customer[32];
 };
 
+/* The SQL functions the store's schema uses (hl_cjk: text for the search
+ * indexes), for another connection to the store's file (a tool, a
+ * benchmark filling it directly). 0 or ENOMEM. */
+struct sqlite3;
+int store_sql_functions(struct sqlite3 *db);
 /* Inserts or replaces (queued write; search follows). */
 int store_customer_save(struct store *st, const struct store_customer *c);
 /* Replaces the customer's identities with v (queued). Uniqueness is the
@@ -224,8 +233,8 @@ int store_identity_list(struct store *st, const char *customer, store_identity_h
 
 struct store_ticket {
 	char id[32];
-	char subject[256];
-	char description[4096];
+	char subject[STORE_TEXT(255)];
+	char description[STORE_TEXT(4095)];
 	char category[32];
 	char priority[8];  /* low, normal, high, urgent */
 	char status[12];   /* new, open, pending, resolved, closed */
@@ -243,7 +252,7 @@ struct store_ticket {
 	uint64_t sla_flags; /* TICKET_*_WARNED / _BREACHED */
 	uint64_t escalations;
 	uint64_t csat;	   /* the customer's score 1-5 from the survey, 0 = none */
-	char fields[2048]; /* custom fields (tickets.fields), a JSON object */
+	char fields[8192]; /* custom fields (tickets.fields), a JSON object */
 };
 /* Inserts or replaces (queued write). */
 int store_ticket_save(struct store *st, const struct store_ticket *t);
@@ -253,8 +262,10 @@ struct store_ticket_filter {
 	const char *assignee;
 	const char *groups; /* comma list */
 	const char *customer;
-	const char *call; /* linked to this call */
-	uint32_t limit;	  /* 0 = 100 */
+	const char *call;  /* linked to this call */
+	const char *match; /* an FTS5 query over subject and description
+			    * (util_fts_query); NULL = any */
+	uint32_t limit;	   /* 0 = 100 */
 	uint32_t offset;
 };
 typedef int(store_ticket_h)(const struct store_ticket *t, void *arg);
@@ -270,7 +281,7 @@ struct store_ticket_entry {
 	/* created, status, assign, priority, fields, note, reply, sla, escalated,
 	 * rated */
 	char kind[16];
-	char text[2048];
+	char text[STORE_TEXT(2047)];
 	bool public_;
 };
 int store_ticket_history_add(struct store *st, const struct store_ticket_entry *e);
@@ -287,7 +298,7 @@ struct store_survey {
 	char customer[32];
 	uint64_t created, answered; /* answered 0: not yet */
 	int score;		    /* 1-5 */
-	char comment[512];
+	char comment[STORE_TEXT(511)];
 };
 int store_survey_save(struct store *st, const struct store_survey *v);
 /* ENOENT: no such survey. */
@@ -300,7 +311,7 @@ struct store_user {
 	char role[16];	    /* agent, supervisor, admin */
 	char extension[16]; /* an agent's SIP extension */
 	char queues[256];   /* comma list: the queues a supervisor supervises */
-	char display[128];
+	char display[STORE_TEXT(127)];
 	char pw_hash[128]; /* argon2id, libsodium's crypto_pwhash_str form */
 	bool disabled;
 	uint64_t created;

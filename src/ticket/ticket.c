@@ -350,7 +350,7 @@ static int custom_fields_set(struct store_ticket *t, const char *text, const cha
 	} else if (!s) {
 		err = ENOMEM;
 	} else if (strlen(s) >= sizeof(t->fields)) {
-		*why = "fields: at most 2047 bytes in all";
+		*why = "fields: at most 8191 bytes in all";
 		err = EINVAL;
 	} else {
 		util_copy(t->fields, sizeof(t->fields), s);
@@ -524,8 +524,14 @@ int ticket_create(struct tickets *tk, const struct ticket_change *c, uint64_t no
 	err = save(tk, t);
 	if (err)
 		goto out;
-	history(tk, t, c->by, "created", false, "%s; %s, %s%s%s", t->subject, t->priority,
-		t->category, t->assignee[0] ? ", assigned to " : "", t->assignee);
+	/* two formats rather than a phrase as an argument: the server's
+	 * catalogs translate a history line by its format (msg_render) */
+	if (t->assignee[0])
+		history(tk, t, c->by, "created", false, "%s; %s, %s, assigned to %s",
+			t->subject, t->priority, t->category, t->assignee);
+	else
+		history(tk, t, c->by, "created", false, "%s; %s, %s", t->subject,
+			t->priority, t->category);
 	emit(t, EVENT_TICKET_CREATED, c->by, "created");
 	log_info("ticket: created ticket=%s priority=%s group=%s assignee=%s", t->id,
 		 t->priority, t->group, t->assignee);

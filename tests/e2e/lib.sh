@@ -125,6 +125,7 @@ media:
   address: 127.0.0.1
   rtp_ports: $RTP_MIN-$RTP_MAX
   rtp_timeout: ${RTP_TIMEOUT:-20s}
+  threads: ${MEDIA_THREADS:-2}
 http:
   listen: 127.0.0.1:$HTTP_PORT
   api_token: test-token

@@ -95,6 +95,15 @@ check "PATCH /hours/office changes holidays and week" is 200 'j["applied"]'
 c=$(req GET /hours)
 check "... shown at once (a day not given is closed)" \
 	is 200 'j["hours"][2]["holidays"] == ["2026-12-25", "2026-12-26"] and j["hours"][2]["week"]["mon"] == "08:00-18:00" and j["hours"][2]["week"]["tue"] == "closed"'
+c=$(req PATCH /hours/office '{"workdays":["2026-02-14","2026-02-28"],"workday_hours":"10:00-16:00"}')
+check "PATCH /hours/office takes workdays (调休) and their hours" is 200 'j["applied"]'
+c=$(req GET /hours)
+check "... listed, the calendar's holidays kept" \
+	is 200 'j["hours"][2]["workdays"] == ["2026-02-14", "2026-02-28"] and j["hours"][2]["holidays"] == ["2026-12-25", "2026-12-26"]'
+c=$(req POST /hours '{"name":"cn","timezone":"Asia/Shanghai","week":{"mon":"09:00-18:00"},"holidays":["2026-02-16"],"workdays":["2026-02-14"]}')
+check "POST /hours takes workdays too (201)" is 201 'j["applied"]'
+c=$(req POST /hours '{"name":"clash","holidays":["2026-02-14"],"workdays":["2026-02-14"]}')
+check "a date both a holiday and a workday is 422 saying so" is 422 '"also a holiday" in j["error"]["errors"][0]["message"]'
 c=$(req POST /hours '{"name":"office"}')
 check "a calendar name taken is 409" is 409 'True'
 c=$(req POST /hours '{"name":"bad","week":{"mon":"9-5"}}')
@@ -164,7 +173,7 @@ check "an agent may not list skills (403)" is 403 'True'
 c=$(as alice GET /flows/main)
 check "... nor flows (403)" is 403 'True'
 c=$(as alice GET /hours)
-check "an agent sees the business hours" is 200 'j["total"] == 3'
+check "an agent sees the business hours" is 200 'j["total"] == 4'
 c=$(as alice GET /agents)
 check "an agent's list of agents is itself, with total 1" is 200 'j["total"] == 1 and j["agents"][0]["ext"] == "1001"'
 
@@ -173,5 +182,5 @@ check "the file keeps its comments" \
 	bash -c "grep -q '^# The end-to-end tests. tenant: the demo.s shape' '$T/tenant.yaml' && grep -q '^# crm stays on one line' '$T/tenant.yaml'"
 c=$(curl -s -o "$T/r.json" -w '%{http_code}' -H "Authorization: Bearer test-token" --data-binary @"$T/tenant.yaml" "$URL/tenant/check")
 check "the file passes the check, the one before kept as .bak" bash -c "[ $c = 200 ] && test -s '$T/tenant.yaml.bak'"
-check "every change is audited (six saves)" test "$(db "select count(*) from audit where action = 'tenant.save'")" = 6
+check "every change is audited (eight saves)" test "$(db "select count(*) from audit where action = 'tenant.save'")" = 8
 finish

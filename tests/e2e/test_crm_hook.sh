@@ -3,7 +3,8 @@
 # external CRM over HTTP (crm.lookup) without the main loop waiting; its
 # tier (vip) puts the call ahead in the queue and its name goes to the
 # screen pop; the answer is cached (a second call does not ask again); a
-# CRM slower than the timeout delays nothing.
+# CRM slower than the timeout delays nothing; an answer that is not text
+# is refused, never rewritten.
 source "$(dirname "$0")/lib.sh"
 STUB_PORT=$((PEER_PORTS + 40))
 python3 "$E2E_DIR/crm_stub.py" "$STUB_PORT" >"$T/stub.out" 2>&1 &
@@ -42,4 +43,11 @@ sipp_bg zoe2 caller.xml "$CALLER_PORT2" -s 5000 -key caller 4155550142 -m 1 -mp 
 check "a second call: queued with the cached VIP priority" \
 	test "$(wait_for "SELECT count(*) FROM events WHERE type='queue.entered' AND data LIKE '%4155550142%' AND data LIKE '%\"priority\":10%' HAVING count(*) = 2" 15)" = 2
 check "... without asking the CRM again" test "$(grep -c '+14155550142' "$T/stub.out")" = 1
+# an answer with a name that is not text is refused, not rewritten: the
+# caller is a stranger (no VIP priority), and the log says which field
+for p in "${SIPP_PIDS[@]:1}"; do kill "$p" 2>/dev/null; done
+sipp_bg bad caller.xml "$CALLER_PORT2" -s 5000 -key caller 4155550143 -m 1 -mp "$MEDIA_PORT2" >/dev/null
+check "a CRM answer whose name has a control character is refused: no VIP priority" \
+	test -n "$(wait_for "SELECT 1 FROM events WHERE type='queue.entered' AND data LIKE '%4155550143%' AND data NOT LIKE '%\"priority\":10%'" 15)"
+check "... logged naming the field" grep -q 'crm: lookup answer refused: name: a control character' "$T/hotline.log"
 finish

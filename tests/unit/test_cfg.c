@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -619,7 +620,8 @@ static int test_hours(void)
 	/* Saturday */
 	TEST_ASSERT(!cfg_hours_open(&h, TUE_0000_UTC + H(4 * 24 + 10)));
 	/* a holiday */
-	strcpy(h.holidays[0], "2026-11-24");
+	char hol[1][11] = {"2026-11-24"};
+	h.holidays = hol;
 	h.holidayc = 1;
 	TEST_ASSERT(!cfg_hours_open(&h, TUE_0000_UTC + H(10)));
 	h.holidayc = 0;
@@ -631,6 +633,86 @@ static int test_hours(void)
 	strcpy(h.tz, "America/New_York");
 	TEST_ASSERT(cfg_hours_open(&h, TUE_0000_UTC + H(14)));
 	TEST_ASSERT(!cfg_hours_open(&h, TUE_0000_UTC + H(13)));
+	return 0;
+}
+
+/* A calendar holds as many holidays and workdays as its file gives
+ * (once capped at 64): ten years of weekday holidays, every Saturday of
+ * them worked, and the last of each still counted. */
+static int test_hours_many_dates(void)
+{
+	struct cfg_errors e;
+	struct cfg_tenant *t = NULL;
+	const struct cfg_hours *h;
+	char *y = malloc(64 * 1024);
+	size_t o;
+	int hol = 0, work = 0;
+	struct tm tm = {0};
+
+	TEST_ASSERT(y != NULL);
+	o = (size_t)sprintf(y, "hours:\n  - name: long\n    week: {mon: 09:00-17:00, "
+			       "tue: 09:00-17:00, wed: 09:00-17:00, thu: 09:00-17:00, "
+			       "fri: 09:00-17:00}\n    holidays: [");
+	/* 2026-01-05 was a Monday: every Wednesday a holiday, every Saturday
+	 * worked, for ten years */
+	for (time_t d = 1767571200 + 2 * 86400; d < 1767571200 + 3650L * 86400;
+	     d += 7 * 86400) {
+		gmtime_r(&d, &tm);
+		o += (size_t)sprintf(y + o, "%s%04d-%02d-%02d", hol++ ? ", " : "",
+				     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+	}
+	o += (size_t)sprintf(y + o, "]\n    workdays: [");
+	for (time_t d = 1767571200 + 5 * 86400; d < 1767571200 + 3650L * 86400;
+	     d += 7 * 86400) {
+		gmtime_r(&d, &tm);
+		o += (size_t)sprintf(y + o, "%s%04d-%02d-%02d", work++ ? ", " : "",
+				     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+	}
+	sprintf(y + o, "]\n");
+	TEST_EQ(cfg_tenant_parse(&t, "t.yaml", y, strlen(y), &e), 0);
+	free(y);
+	h = cfg_hours_find(t, "long");
+	TEST_ASSERT(h && h->holidayc == (size_t)hol && h->workdayc == (size_t)work);
+	TEST_ASSERT(hol > 500 && work > 500);
+	/* the last Wednesday closed, the last Saturday open at 10:00 UTC */
+	TEST_ASSERT(!cfg_hours_open(
+	    h,
+	    (uint64_t)(1767571200 + 2 * 86400 + (hol - 1) * 7 * 86400L + 36000) * 1000));
+	TEST_ASSERT(cfg_hours_open(
+	    h,
+	    (uint64_t)(1767571200 + 5 * 86400 + (work - 1) * 7 * 86400L + 36000) * 1000));
+	mem_deref(t);
+	return 0;
+}
+
+/* The holiday data shipped in conf/holidays: Germany's 2026-2027 from its
+ * .ics, Easter's days where they fall; and the Chinese demo's 2027. */
+static int test_holiday_data(void)
+{
+	static const char y[] =
+	    "hours:\n"
+	    "  - name: de\n"
+	    "    timezone: Europe/Berlin\n"
+	    "    week: {mon: 09:00-17:00, tue: 09:00-17:00, wed: 09:00-17:00,\n"
+	    "           thu: 09:00-17:00, fri: 09:00-17:00}\n"
+	    "    holidays_ics: ../conf/holidays/de-2026-2027.ics\n";
+	struct cfg_errors e;
+	struct cfg_tenant *t = NULL;
+	const struct cfg_hours *h;
+
+	/* the path is beside the tenant file: tests/ here */
+	TEST_EQ(cfg_tenant_parse(&t, "tests/t.yaml", y, strlen(y), &e), 0);
+	h = cfg_hours_find(t, "de");
+	TEST_ASSERT(h && h->holidayc == 18);
+	/* Good Friday 2027 (Mar 26) closed at noon, the Thursday before open */
+	TEST_ASSERT(!cfg_hours_open(h, 1806058800000ULL));
+	TEST_ASSERT(cfg_hours_open(h, 1806058800000ULL - 86400000ULL));
+	mem_deref(t);
+	TEST_EQ(cfg_tenant_load(&t, "conf/demo-zh.yaml", &e), 0);
+	h = cfg_hours_find(t, "office");
+	TEST_ASSERT(h && h->holidayc > 40);
+	TEST_STREQ(h->holidays[h->holidayc - 1], "2027-10-03");
+	mem_deref(t);
 	return 0;
 }
 
@@ -865,6 +947,8 @@ static const struct test_case tests[] = {
      test_hours_ics},
     {"business hours: make-up workdays (调休) open, the holiday week closed",
      test_hours_workdays},
+    {"business hours: any number of holidays and workdays", test_hours_many_dates},
+    {"holiday data: Germany 2026-2027 from its .ics, China's 2027", test_holiday_data},
 };
 
 TEST_MAIN(tests)

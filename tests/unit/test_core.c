@@ -6,7 +6,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include <re.h>
 #include "core/core.h"
 #include "test.h"
@@ -118,6 +121,155 @@ static int test_sanitize(void)
 	return 0;
 }
 
+static int test_text_check(void)
+{
+	const char *why = NULL;
+	char buf[8], e[8];
+
+	/* text: 张伟, Zoë, an emoji with a joiner, an Arabic name with a
+	 * right-to-left mark, scripts mixed */
+	TEST_EQ(util_text_check("\xe5\xbc\xa0\xe4\xbc\x9f", 2, 0, &why), 0);
+	TEST_EQ(util_text_check("Zo\xc3\xab", 3, 0, &why), 0);
+	TEST_EQ(
+	    util_text_check("\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb", 3, 0, &why),
+	    0);
+	TEST_EQ(util_text_check("\xe2\x80\x8f\xd8\xb9\xd9\x84\xd9\x8a Ali \xe5\xbc\xa0",
+				0, 0, &why),
+		0);
+	TEST_EQ(util_text_check("a\nb\tc", 0, UTIL_TEXT_MULTILINE, &why), 0);
+	TEST_EQ(util_text_check("", 0, 0, &why), 0);
+	/* limits count characters: 张伟 is 2, not 6 */
+	TEST_EQ(util_text_check("\xe5\xbc\xa0\xe4\xbc\x9f", 1, 0, &why), E2BIG);
+	TEST_EQ(util_utf8_len("\xe5\xbc\xa0\xe4\xbc\x9f Zo\xc3\xab"), 6);
+	/* not text: a lone continuation byte, an overlong '/', an encoded
+	 * surrogate, a cut sequence, past U+10FFFF, controls, bidi override */
+	TEST_EQ(util_text_check("a\x80", 0, 0, &why), EILSEQ);
+	TEST_EQ(util_text_check("\xc0\xaf", 0, 0, &why), EILSEQ);
+	TEST_EQ(util_text_check("\xe0\x80\xaf", 0, 0, &why), EILSEQ);
+	TEST_EQ(util_text_check("\xed\xa0\x80", 0, 0, &why), EILSEQ);
+	TEST_EQ(util_text_check("\xe5\xbc", 0, 0, &why), EILSEQ);
+	TEST_EQ(util_text_check("\xf4\x90\x80\x80", 0, 0, &why), EILSEQ);
+	TEST_STREQ(why, "not valid UTF-8");
+	TEST_EQ(util_text_check("a\nb", 0, 0, &why), EILSEQ);
+	TEST_STREQ(why, "one line only");
+	TEST_EQ(util_text_check("a\rb", 0, UTIL_TEXT_MULTILINE, &why), EILSEQ);
+	TEST_EQ(util_text_check("a\x1b[2J", 0, UTIL_TEXT_MULTILINE, &why), EILSEQ);
+	TEST_EQ(util_text_check("a\x7f", 0, 0, &why), EILSEQ);
+	TEST_EQ(util_text_check("a\xc2\x85", 0, UTIL_TEXT_MULTILINE, &why), EILSEQ);
+	TEST_STREQ(why, "a control character");
+	TEST_EQ(util_text_check("exe.\xe2\x80\xaegpj", 0, 0, &why), EILSEQ);
+	TEST_EQ(util_text_check("\xe2\x81\xa6x", 0, 0, &why), EILSEQ);
+
+	/* a copy cut short is cut before a character, never inside */
+	TEST_EQ(util_copy(buf, sizeof(buf), "ab\xe5\xbc\xa0\xe4\xbc\x9f"), E2BIG);
+	TEST_STREQ(buf, "ab\xe5\xbc\xa0");
+	TEST_EQ(util_copy(buf, 5, "ab\xe5\xbc\xa0"), E2BIG);
+	TEST_STREQ(buf, "ab");
+	/* what snprintf cut in half is dropped, whole characters stay */
+	memcpy(e, "abcde\xe5\xbc", 8); /* 张 cut after 2 of its 3 bytes */
+	util_utf8_trim(e);
+	TEST_STREQ(e, "abcde");
+	snprintf(e, sizeof(e), "abcd\xc3\xab");
+	util_utf8_trim(e);
+	TEST_STREQ(e, "abcd\xc3\xab");
+	util_utf8_trim(NULL);
+	return 0;
+}
+
+static int test_cjk_search(void)
+{
+	char b[128];
+
+	/* every CJK character a token of its own; other words stay whole */
+	TEST_EQ(util_cjk_spaced(b, sizeof(b), "张伟"), 0);
+	TEST_STREQ(b, "张 伟");
+	TEST_EQ(util_cjk_spaced(b, sizeof(b), "Acme上海分公司 Ltd"), 0);
+	TEST_STREQ(b, "Acme 上 海 分 公 司 Ltd");
+	TEST_EQ(util_cjk_spaced(b, sizeof(b), "김민준 さくら Zoë"), 0);
+	TEST_STREQ(b, "김 민 준 さ く ら Zoë");
+	TEST_EQ(util_cjk_spaced(b, 8, "张伟张伟"), E2BIG);
+	TEST_ASSERT(util_utf8_len(b) <= 3); /* cut between characters */
+	TEST_EQ(util_text_check(b, 0, 0, NULL), 0);
+
+	/* a query: CJK runs as phrases of characters, other words prefixes,
+	 * punctuation (CJK's too) between words */
+	util_fts_query(b, sizeof(b), "张伟");
+	TEST_STREQ(b, "\"张 伟\"");
+	util_fts_query(b, sizeof(b), "伟");
+	TEST_STREQ(b, "\"伟\"");
+	util_fts_query(b, sizeof(b), "ann lee");
+	TEST_STREQ(b, "\"ann\"* \"lee\"*");
+	util_fts_query(b, sizeof(b), "浦东，Zoë\"x");
+	TEST_STREQ(b, "\"浦 东\" \"Zoë\"* \"x\"*");
+	util_fts_query(b, sizeof(b), "Acme上海");
+	TEST_STREQ(b, "\"Acme\"* \"上 海\"");
+	util_fts_query(b, sizeof(b), " ,. \xff");
+	TEST_STREQ(b, "");
+	util_fts_query(b, 10, "张伟张伟张伟");
+	TEST_STREQ(b, ""); /* no room: nothing rather than half a phrase */
+	return 0;
+}
+
+/* The server's catalogs: a translation taking other arguments than the
+ * English is left out (a catalog cannot make a format read what was not
+ * passed); a language finds its catalog by tag or by language alone. */
+static int test_msg_catalog(void)
+{
+	char dir[] = "/tmp/hotline-msg-XXXXXX", path[128];
+	FILE *f;
+
+	TEST_ASSERT(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/server", dir);
+	TEST_EQ(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/server/zh-CN.json", dir);
+	f = fopen(path, "w");
+	TEST_ASSERT(f != NULL);
+	fputs("{\"no ticket '%s'\": \"没有工单“%s”\","
+	      " \"%s: text of at most %zu characters\": \"%s：最多 %s 个字符\","
+	      " \"%s of %d\": \"%d 中的 %s\","
+	      " \"%s → %s\": \"%s → %s\", \"new\": \"新建\", \"open\": \"处理中\","
+	      " \"satisfaction %llu of 5\": \"满意度 %llu/5\"}",
+	      f);
+	fclose(f);
+	TEST_EQ(msg_load(dir), 0);
+	TEST_STREQ(msg_fmt("zh-CN", "no ticket '%s'"), "没有工单“%s”");
+	TEST_STREQ(msg_fmt("zh", "no ticket '%s'"), "没有工单“%s”");
+	TEST_STREQ(msg_fmt("zh-Hans-CN", "no ticket '%s'"), "没有工单“%s”");
+	TEST_STREQ(msg_fmt("en", "no ticket '%s'"), "no ticket '%s'");
+	TEST_STREQ(msg_fmt("", "no ticket '%s'"), "no ticket '%s'");
+	/* %zu read as %s, arguments swapped: both left out */
+	TEST_STREQ(msg_fmt("zh-CN", "%s: text of at most %zu characters"),
+		   "%s: text of at most %zu characters");
+	TEST_STREQ(msg_fmt("zh-CN", "%s of %d"), "%s of %d");
+	TEST_ASSERT(msg_same_args("%s: %.1f s, %5zu%%", "%s：%.1f 秒，%5zu%%"));
+	TEST_ASSERT(!msg_same_args("%s %s", "%s"));
+	/* a line read back by its format, its words translated */
+	{
+		static const char *const fmts[] = {"satisfaction %llu of 5", "%s → %s",
+						   NULL};
+		char out[64];
+		TEST_ASSERT(
+		    msg_render("zh-CN", fmts, true, "new → open", out, sizeof(out)));
+		TEST_STREQ(out, "新建 → 处理中");
+		TEST_ASSERT(msg_render("zh-CN", fmts, true, "satisfaction 4 of 5", out,
+				       sizeof(out)));
+		TEST_STREQ(out, "满意度 4/5");
+		TEST_ASSERT(
+		    msg_render("zh-CN", fmts, false, "new → 1003", out, sizeof(out)));
+		TEST_STREQ(out, "new → 1003");
+		TEST_ASSERT(!msg_render("zh-CN", fmts, true, "a note", out, sizeof(out)));
+		TEST_ASSERT(
+		    !msg_render("en", fmts, true, "new → open", out, sizeof(out)));
+	}
+	msg_close();
+	TEST_STREQ(msg_fmt("zh-CN", "no ticket '%s'"), "no ticket '%s'");
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/server", dir);
+	rmdir(path);
+	rmdir(dir);
+	return 0;
+}
+
 static int test_prefix_match(void)
 {
 	TEST_ASSERT(util_prefix_match("agent.,queue.", "queue.stats"));
@@ -203,6 +355,11 @@ static const struct test_case tests[] = {
      test_events},
     {"strings from the network lose quotes, backslashes and control bytes",
      test_sanitize},
+    {"text rules: UTF-8, controls, bidi overrides, lengths in characters, cuts",
+     test_text_check},
+    {"search: CJK characters spaced for the index, queries as phrases", test_cjk_search},
+    {"server texts: catalogs by language, translations with other arguments left out",
+     test_msg_catalog},
     {"type prefix lists (event stream and webhook filters)", test_prefix_match},
     {"local time in a zone from its file, across DST, TZ left alone", test_clock_local},
 };

@@ -238,7 +238,43 @@ out:
 	return r;
 }
 
+/* Numbers as shown in the tenant's country, from the table the pages'
+ * test shares (tests/data/numbers_display.txt). */
+static int test_number_display(void)
+{
+	FILE *f = fopen("tests/data/numbers_display.txt", "r");
+	char line[256], out[64];
+	int n = 0, bad = 0;
+
+	TEST_ASSERT(f != NULL);
+	while (fgets(line, sizeof(line), f)) {
+		char *num = line, *cc, *want;
+		if (line[0] == '#')
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		cc = strchr(num, '\t');
+		want = cc ? strchr(cc + 1, '\t') : NULL;
+		if (!want)
+			continue;
+		*cc++ = '\0';
+		*want++ = '\0';
+		crm_number_display(out, sizeof(out), num, cc);
+		if (strcmp(out, want)) {
+			fprintf(stderr, "%s in %s: %s, not %s\n", num, cc, out, want);
+			bad++;
+		}
+		n++;
+	}
+	fclose(f);
+	TEST_EQ(bad, 0);
+	TEST_ASSERT(n >= 18);
+	crm_number_display(out, 8, "+8613800138000", "86");
+	TEST_STREQ(out, "138 001"); /* cut, still text */
+	return 0;
+}
+
 static const struct test_case tests[] = {
+    {"numbers shown as read in the tenant's country", test_number_display},
     {"phone numbers in E.164, with the reason when not", test_e164},
     {"e-mail, chat and messaging identities", test_identity_norm},
     {"customers: found, searched, merged, forgotten", test_customers},

@@ -67,6 +67,31 @@ static int test_option_1_sales(void)
 	return 0;
 }
 
+/* Detection of in-band DTMF runs only while a digit means something: the
+ * welcome says, the menu listens, a routed call no longer. */
+static int test_wants_digits(void)
+{
+	struct ivr_session *s = NULL;
+	struct ivr_action a;
+	uint64_t t = TUE_1000_UTC;
+
+	TEST_ERR(load());
+	TEST_ERR(ivr_session_alloc(&s, cfg_flow_find(tenant, "main"), tenant));
+	TEST_ASSERT(!ivr_wants_digits(s));
+	ivr_start(s, t, &a);
+	TEST_EQ(a.type, IVR_ACT_PLAY);
+	TEST_ASSERT(!ivr_wants_digits(s)); /* the welcome */
+	ivr_prompt_done(s, t + 2000, &a);
+	TEST_ASSERT(ivr_wants_digits(s)); /* the menu's prompt */
+	ivr_digit(s, '2', t + 3000, &a);
+	TEST_EQ(a.type, IVR_ACT_QUEUE);
+	TEST_ASSERT(!ivr_wants_digits(s));
+	TEST_ASSERT(!ivr_wants_digits(NULL));
+	mem_deref(s);
+	mem_deref(tenant);
+	return 0;
+}
+
 static int test_option_2_barge_in(void)
 {
 	struct ivr_session *s = NULL;
@@ -265,6 +290,7 @@ static int test_voicemail_and_priority(void)
 static const struct test_case tests[] = {
     {"option 1 waits the interdigit time, then sales", test_option_1_sales},
     {"option 2 during the prompt (barge-in) goes to support", test_option_2_barge_in},
+    {"digits wanted only while a menu listens", test_wants_digits},
     {"an extension dialled digit by digit", test_extension},
     {"no input: message, re-prompt, then the default", test_noinput_then_default},
     {"invalid input: message, then a choice barges in", test_invalid_then_choice},

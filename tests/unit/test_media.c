@@ -16,9 +16,14 @@
 
 static struct cfg_node node;
 
+/* media.threads for the run: every case runs with the tick on this
+ * thread (1) and again on three shard threads */
+static unsigned threads = 1;
+
 static void setup_node(void)
 {
 	memset(&node, 0, sizeof(node));
+	node.media_threads = threads;
 	strcpy(node.media_addr, "127.0.0.1");
 	node.rtp_port_min = (uint16_t)(30000 + (getpid() % 2000) * 10);
 	node.rtp_port_max = (uint16_t)(node.rtp_port_min + 9);
@@ -365,6 +370,9 @@ static int test_bridge_relays_and_transcodes(void)
 		sa_set_str(&c.rb, "127.0.0.1", (uint16_t)pl_u32(&port));
 	}
 	media_bridge(sa_, sb, NULL);
+	/* with shards, the second moved to the first's: a pair ticks together */
+	TEST_ASSERT(sa_->m == sb->m);
+	TEST_EQ(media_stream_count(m), 2);
 	tmr_start(&c.tmr, 20, relay_step, &c);
 	re_main(NULL);
 
@@ -498,6 +506,9 @@ static int test_closed_stream_no_events(void)
 	int r = 1;
 
 	setup_node();
+	/* one tick for both: on shards, two unbridged streams tick on two
+	 * threads and either may end first */
+	node.media_threads = 1;
 	tmr_init(&t);
 	TEST_ERR(prompt_from_samples(&p, tone, sizeof(tone) / sizeof(tone[0])));
 	TEST_ERR(media_alloc(&m, &node));
@@ -651,6 +662,7 @@ static int test_rtp_timeout_not_our_lag(void)
 
 	setup_node();
 	node.rtp_timeout_ms = 1000;
+	node.media_threads = 1; /* the tick on a virtual clock, on this thread */
 	TEST_ERR(media_alloc(&m, &node));
 	TEST_ERR(media_stream_alloc(&s, m, count_timeout, &timeouts));
 	TEST_ERR(sdp_for(&offer, 40000, "0", "PCMU"));
@@ -727,4 +739,24 @@ static const struct test_case tests[] = {
      test_rtp_timeout_not_our_lag},
 };
 
-TEST_MAIN(tests)
+int main(void)
+{
+	enum { N = sizeof(tests) / sizeof(tests[0]) };
+	static char names[N][160];
+	struct test_case threaded[N];
+	int r;
+
+	if (libre_init())
+		return 2;
+	r = test_run_all(tests, N);
+	threads = 3;
+	for (size_t i = 0; i < N; i++) {
+		snprintf(names[i], sizeof(names[i]), "%s (3 media threads)",
+			 tests[i].name);
+		threaded[i] = tests[i];
+		threaded[i].name = names[i];
+	}
+	r |= test_run_all(threaded, N);
+	libre_close();
+	return r;
+}

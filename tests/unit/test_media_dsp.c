@@ -214,6 +214,47 @@ static int test_recorder_stereo(void)
 	return 0;
 }
 
+/* Full seconds go to the writer thread while the tick goes on; closing a
+ * recorder waits for its last buffers, so every file is whole as soon as
+ * its recorder is gone, however many were written at once. */
+static int test_recorder_writer(void)
+{
+	enum { N = 40 };
+	struct recorder *rv[N] = {NULL};
+	int16_t l[MEDIA_FRAME], rr[MEDIA_FRAME];
+	char path[N][64];
+
+	for (int i = 0; i < MEDIA_FRAME; i++) {
+		l[i] = 300;
+		rr[i] = -300;
+	}
+	for (int c = 0; c < N; c++) {
+		snprintf(path[c], sizeof(path[c]), "/tmp/hotline-test-rec/w%d.wav", c);
+		TEST_ERR(recorder_open(&rv[c], path[c]));
+	}
+	for (int k = 0; k < 175; k++) /* 3.5 s each, frames interleaved */
+		for (int c = 0; c < N; c++)
+			recorder_write(rv[c], l, rr, MEDIA_FRAME);
+	for (int c = 0; c < N; c++) {
+		SF_INFO info;
+		SNDFILE *sf;
+		short fr[2];
+
+		rv[c] = mem_deref(rv[c]);
+		memset(&info, 0, sizeof(info));
+		sf = sf_open(path[c], SFM_READ, &info);
+		TEST_ASSERT(sf);
+		TEST_EQ(info.frames, 28000);
+		sf_seek(sf, 27999, SEEK_SET);
+		sf_readf_short(sf, fr, 1);
+		sf_close(sf);
+		TEST_EQ(fr[0], 300);
+		TEST_EQ(fr[1], -300);
+		unlink(path[c]);
+	}
+	return 0;
+}
+
 /* One text in two voices is two prompts: a Mandarin flow and an English
  * one saying the same words must not share the first one's file. */
 static int test_tts_voice_in_key(void)
@@ -247,6 +288,7 @@ static const struct test_case tests[] = {
     {"TTS cache key differs per voice; unknown voice refused", test_tts_voice_in_key},
     {"44.1 kHz stereo file becomes 8 kHz mono; bad files refused", test_prompt_resampled},
     {"recorder: stereo, aligned, channels apart", test_recorder_stereo},
+    {"recorder: seconds written by the writer, whole once closed", test_recorder_writer},
 };
 
 TEST_MAIN(tests)

@@ -81,7 +81,7 @@ static int test_calls_events_bindings(void)
 
 	mkdir_tmp();
 	TEST_ERR(store_open(&st, dir));
-	TEST_CHECK(!(store_schema_version(st) != 11));
+	TEST_CHECK(!(store_schema_version(st) != 13));
 	for (int i = 0; i < 10; i++) {
 		memset(&c, 0, sizeof(c));
 		snprintf(c.id, sizeof(c.id), "c%d", i);
@@ -147,7 +147,7 @@ static int test_calls_events_bindings(void)
 	/* close, reopen: everything is still there, nothing reapplied */
 	st = mem_deref(st);
 	TEST_ERR(store_open(&st, dir));
-	TEST_CHECK(!(store_schema_version(st) != 11 || store_call_get(st, "c3", &got)));
+	TEST_CHECK(!(store_schema_version(st) != 13 || store_call_get(st, "c3", &got)));
 	n = 0;
 	store_webhook_list(st, webhook_h, &n);
 	TEST_CHECK(!(n != 1));
@@ -362,6 +362,9 @@ static int test_ticket_fields(void)
 	TEST_CHECK(
 	    sqlite3_exec(
 		db,
+		"DROP TRIGGER tickets_fts_old; DROP TRIGGER tickets_fts_new;"
+		"DROP TRIGGER tickets_fts_change; DROP TRIGGER tickets_fts_gone;"
+		"DROP TABLE tickets_fts;"
 		"ALTER TABLE tickets DROP COLUMN fields;"
 		"ALTER TABLE users DROP COLUMN locale;"
 		"DROP INDEX calls_channel;"
@@ -373,7 +376,7 @@ static int test_ticket_fields(void)
 		NULL, NULL, NULL) == SQLITE_OK);
 	sqlite3_close(db);
 	db = NULL;
-	TEST_CHECK(!store_open(&st, dir) && store_schema_version(st) == 11);
+	TEST_CHECK(!store_open(&st, dir) && store_schema_version(st) == 13);
 	TEST_CHECK(!store_ticket_get(st, "tk3", t) && !strcmp(t->fields, "{}"));
 	buf[0] = '\0';
 	TEST_CHECK(!store_user_list(st, user_h, buf) && !strcmp(buf, "carol+"));
@@ -582,10 +585,13 @@ static int test_interaction_channels(void)
 	TEST_CHECK(
 	    sqlite3_exec(db,
 			 "DELETE FROM calls;"
+			 "DROP TRIGGER tickets_fts_old; DROP TRIGGER tickets_fts_new;"
+			 "DROP TRIGGER tickets_fts_change; DROP TRIGGER tickets_fts_gone;"
+			 "DROP TABLE tickets_fts;"
 			 "DROP INDEX calls_channel;"
 			 "ALTER TABLE calls DROP COLUMN channel;"
 			 "ALTER TABLE calls DROP COLUMN direction;"
-			 "DELETE FROM schema_version WHERE version = 11;"
+			 "DELETE FROM schema_version WHERE version >= 11;"
 			 "INSERT INTO calls (id, created) VALUES ('in1', 1), ('out1', 2);"
 			 "INSERT INTO events (ts, type, call, data) VALUES"
 			 " (1, 'call.created', 'in1', '{\"caller\":\"100\"}'),"
@@ -594,7 +600,7 @@ static int test_interaction_channels(void)
 			 NULL, NULL, NULL) == SQLITE_OK);
 	sqlite3_close(db);
 	db = NULL;
-	TEST_CHECK(!store_open(&st, dir) && store_schema_version(st) == 11);
+	TEST_CHECK(!store_open(&st, dir) && store_schema_version(st) == 13);
 	memset(&f, 0, sizeof(f));
 	buf[0] = '\0';
 	TEST_CHECK(!store_call_list(st, &f, channel_h, buf) &&
@@ -606,6 +612,117 @@ out:
 	if (db)
 		sqlite3_close(db);
 	mem_deref(st);
+	rm_tmp();
+	return r;
+}
+
+static int names_h(const struct store_customer *c, void *arg)
+{
+	strcat(arg, c->name);
+	strcat(arg, ";");
+	return 0;
+}
+
+static int subjects_h(const struct store_ticket *t, void *arg)
+{
+	strcat(arg, t->subject);
+	strcat(arg, ";");
+	return 0;
+}
+
+/* The names (or subjects) found by q, as the routes ask (util_fts_query). */
+static const char *found(struct store *st, const char *q, bool tickets)
+{
+	static char buf[512];
+	char match[256];
+
+	buf[0] = '\0';
+	util_fts_query(match, sizeof(match), q);
+	if (tickets) {
+		struct store_ticket_filter f = {.match = match};
+		store_ticket_list(st, &f, subjects_h, buf);
+	} else {
+		store_customer_list(st, match, 0, 0, names_h, buf);
+	}
+	return buf;
+}
+
+/*
+ * Search by any part of Chinese text (migration 13): a customer by one
+ * character of the name, the given name, the whole name, a part of the
+ * company, English prefixes as before; a ticket by a part of its subject
+ * or description, also after it was saved again (the old entry gone);
+ * customers of a schema-11 database indexed on upgrade.
+ */
+static int test_search_cjk(void)
+{
+	struct store *st = NULL;
+	struct store_customer c;
+	struct store_ticket *t = calloc(1, sizeof(*t));
+	char path[128];
+	sqlite3 *db = NULL;
+	int r = 1;
+
+	mkdir_tmp();
+	TEST_CHECK(t && !store_open(&st, dir));
+	memset(&c, 0, sizeof(c));
+	strcpy(c.id, "cu1");
+	strcpy(c.name, "张伟");
+	strcpy(c.company, "上海浦东发展银行");
+	store_customer_save(st, &c);
+	strcpy(c.id, "cu2");
+	strcpy(c.name, "Ann Lee");
+	strcpy(c.company, "Acme");
+	store_customer_save(st, &c);
+	strcpy(c.id, "cu3");
+	strcpy(c.name, "王伟");
+	strcpy(c.company, "Acme 北京");
+	store_customer_save(st, &c);
+	strcpy(t->id, "tk1");
+	strcpy(t->subject, "退款申请");
+	strcpy(t->description, "客户要求退还订单费用");
+	t->updated = 1;
+	store_ticket_save(st, t);
+	store_flush(st);
+	TEST_CHECK(!strcmp(found(st, "张", false), "张伟;"));
+	TEST_CHECK(!strcmp(found(st, "伟", false), "张伟;王伟;"));
+	TEST_CHECK(!strcmp(found(st, "张伟", false), "张伟;"));
+	TEST_CHECK(!strcmp(found(st, "伟张", false), ""));
+	TEST_CHECK(!strcmp(found(st, "浦东", false), "张伟;"));
+	TEST_CHECK(!strcmp(found(st, "acme 北京", false), "王伟;"));
+	TEST_CHECK(!strcmp(found(st, "an le", false), "Ann Lee;"));
+	TEST_CHECK(!strcmp(found(st, "退款", true), "退款申请;"));
+	TEST_CHECK(!strcmp(found(st, "订单", true), "退款申请;"));
+	strcpy(t->subject, "发票问题");
+	t->updated = 2;
+	store_ticket_save(st, t);
+	store_flush(st);
+	TEST_CHECK(!strcmp(found(st, "退款", true), ""));
+	TEST_CHECK(!strcmp(found(st, "发票", true), "发票问题;"));
+
+	/* back to schema 11, where 张伟 was one word, then reopened */
+	st = mem_deref(st);
+	snprintf(path, sizeof(path), "%s/hotline.db", dir);
+	TEST_CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+	TEST_CHECK(
+	    sqlite3_exec(db,
+			 "DROP TRIGGER tickets_fts_old; DROP TRIGGER tickets_fts_new;"
+			 "DROP TRIGGER tickets_fts_change; DROP TRIGGER tickets_fts_gone;"
+			 "DROP TABLE tickets_fts; DELETE FROM customers_fts;"
+			 "INSERT INTO customers_fts (id, name) VALUES ('cu1', '张伟');"
+			 "DELETE FROM schema_version WHERE version >= 12;",
+			 NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+	db = NULL;
+	TEST_CHECK(!store_open(&st, dir) && store_schema_version(st) == 13);
+	TEST_CHECK(!strcmp(found(st, "伟", false), "张伟;王伟;"));
+	TEST_CHECK(!strcmp(found(st, "发票", true), "发票问题;"));
+	r = 0;
+out:
+	if (db)
+		sqlite3_close(db);
+	mem_deref(st);
+	free(t);
 	rm_tmp();
 	return r;
 }
@@ -623,6 +740,8 @@ static const struct test_case tests[] = {
     {"interactions carry their channel; schema 10 upgraded keeping calls and "
      "events",
      test_interaction_channels},
+    {"customers and tickets found by any part of Chinese text; schema 11 upgraded",
+     test_search_cjk},
 };
 
 TEST_MAIN(tests)

@@ -113,6 +113,23 @@ try {
   await page.fill('#hf-holidays', '2026-12-25, 2026-12-26');
   await page.click('#hf-save');
   await check('its holidays edited are shown in the table', () => waitText(page, 'tr[data-hours="office"] .holidays', /^2026-12-25, 2026-12-26$/));
+  await page.click('tr[data-hours="office"] button');
+  await waitValue(page, '#hf-mon', /^09:00-17:00$/);
+  await page.fill('#hf-workdays', '2026-12-27');
+  await page.click('#hf-save');
+  await check('a make-up workday (调休) is saved from the hours form', () => waitValue(page, '#tenant-yaml', /workdays"?: \["2026-12-27"\]/));
+  // a recorded prompt: an MP3 uploaded, converted, listed; a text file refused with the reason
+  await page.setInputFiles('#pf-file', process.env.PROMPT_MP3);
+  await page.fill('#pf-name', 'welcome');
+  await page.click('#pf-upload');
+  await check('an MP3 prompt is uploaded and kept as welcome.wav, its length shown', async () => {
+    await waitText(page, '#pf-done', /^welcome\.wav kept \(2\.\d s\)$/);
+    await waitText(page, '#prompts', /welcome\.wav/);
+  });
+  await page.setInputFiles('#pf-file', { name: 'notes.wav', mimeType: 'audio/wav', buffer: Buffer.from('not audio at all') });
+  await page.fill('#pf-name', 'notes');
+  await page.click('#pf-upload');
+  await check('a file that is not audio is refused with the reason', () => waitText(page, '#pf-error', /notes\.wav: not audio .*not WAV, MP3/));
   await check('the tenant file\'s text follows the forms', async () => {
     await waitValue(page, '#tenant-yaml', /"name": "office"/);
     await waitValue(page, '#tenant-yaml', /"Nina"/);

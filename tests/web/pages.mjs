@@ -45,7 +45,7 @@ try {
 
   await agent.click('#go-available');
   await check('alice goes available from the desktop', () => waitText(agent, '#state', /available|ringing/));
-  await check('the desktop shows the call ringing with the caller\'s number', () => waitText(agent, '#offer-caller', /^4155550123$/));
+  await check('the desktop shows the call ringing with the caller\'s number', () => waitText(agent, '#offer-caller', /^\(415\) 555-0123$/));
   await check('the customer pops up: Ann Lee, VIP, with her history', async () => {
     await waitText(agent, '#cust-name', /^Ann Lee$/);
     await waitText(agent, '#cust-tier', /^vip$/);

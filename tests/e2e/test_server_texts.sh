@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The server's texts in the reader's language (issue 14): error reasons
+# come from a catalog per language (web/server/zh-CN.json; English needs
+# none) in the user's own language (PATCH /session locale), else the
+# browser's (Accept-Language), else English; the reasons passed into a
+# message are translated too, and the ticket history lines the server
+# wrote (by their format, read back in the reader's: shown, beside the
+# stored text the pages word themselves). Every translation in the shipped catalog
+# takes the English text's arguments (none left out at load).
+source "$(dirname "$0")/lib.sh"
+start_hotline
+URL="http://127.0.0.1:$HTTP_PORT/api/v1"
+# msg [curl args...]: the error message of the answer
+msg() { curl -s -o "$T/r.json" -H 'Content-Type: application/json' "$@" >/dev/null; j 'j["error"]["message"]'; }
+check "the Chinese catalog loads whole" \
+	bash -c "grep -q 'msg: catalog lang=zh-CN texts=$(python3 -c "import json; print(len(json.load(open('$ROOT/web/server/zh-CN.json'))))")' '$T/hotline.log' && ! grep -q 'left out' '$T/hotline.log'"
+check "English by default" \
+	test "$(msg -H 'Authorization: Bearer test-token' "$URL/tickets/tk_nope")" = "no ticket 'tk_nope'"
+check "the browser's language when the caller has none of its own" \
+	test "$(msg -H 'Authorization: Bearer test-token' -H 'Accept-Language: zh-CN,zh;q=0.9,en;q=0.8' "$URL/tickets/tk_nope")" = "没有工单“tk_nope”"
+check "... a language alone finds its catalog (zh)" \
+	test "$(msg -H 'Authorization: Bearer test-token' -H 'Accept-Language: zh' -d '{"name":"a\u0007"}' "$URL/customers")" = "name：含有控制字符"
+check "a language without a catalog is English" \
+	test "$(msg -H 'Authorization: Bearer test-token' -H 'Accept-Language: fr-FR' "$URL/tickets/tk_nope")" = "no ticket 'tk_nope'"
+req POST /users '{"name":"wang","role":"supervisor","queues":["sales"],"password":"wang-secret"}' >/dev/null
+session_jar wang wang-secret
+curl -s -o /dev/null -b "$T/wang.jar" -X PATCH -H 'Content-Type: application/json' -d '{"locale":"zh-CN"}' "$URL/session"
+check "the user's own language, whatever the browser says" \
+	test "$(msg -b "$T/wang.jar" -H 'Accept-Language: en' -d '{"name":"张伟","tier":"gold"}' "$URL/customers")" = "tier：“gold”不是本租户的客户等级（crm.tiers）"
+check "... a length in characters, in Chinese" \
+	test "$(msg -b "$T/wang.jar" -d "{\"subject\":\"$(python3 -c "print('工'*256)")\"}" "$URL/tickets")" = "subject：最多 255 个字符"
+
+# ticket history: the lines the server wrote, in the reader's language;
+# notes are people's words and stay as written
+c=$(req POST /tickets '{"subject":"退款","priority":"high","category":"billing","group":"sales"}')
+tk=$(j 'j["id"]')
+req PATCH "/tickets/$tk" '{"status":"open"}' >/dev/null
+req POST "/tickets/$tk/notes" '{"text":"open → closed, as typed"}' >/dev/null
+# (the created line without whom it was assigned to: whoever was free)
+hist() { curl -s -o "$T/r.json" "$@" "$URL/tickets/$tk"; j '" | ".join(h["kind"] + "=" + h["shown"].split(", assigned")[0].split("，分配")[0] for h in j["history"])'; }
+check "in English for an English reader, as stored" \
+	test "$(hist -H 'Authorization: Bearer test-token')" = "created=退款; high, billing | status=new → open | note=open → closed, as typed"
+check "in Chinese for wang: the format and its words (status, priority) translated, the note as typed" \
+	test "$(hist -b "$T/wang.jar")" = "created=退款；高，billing | status=新建 → 处理中 | note=open → closed, as typed"
+check "the stored lines, and text beside shown, are unchanged (English)" \
+	bash -c "[ \"\$(sqlite3 '$T/data/hotline.db' \"SELECT text FROM ticket_history WHERE ticket='$tk' AND kind='status'\")\" = 'new → open' ] && python3 -c 'import json,sys; sys.exit(not any(h[\"text\"] == \"new → open\" for h in json.load(open(\"$T/r.json\"))[\"history\"]))'"
+finish
