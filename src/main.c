@@ -23,6 +23,7 @@
 #include "ivr/ivr.h"
 #include "acd/acd.h"
 #include "interaction/interaction.h"
+#include "channels/chat.h"
 #include "sip/sip.h"
 #include "app/app.h"
 #include "api/api.h"
@@ -509,6 +510,7 @@ static int cmd_serve(const struct options *o)
 	struct acd_stats *stats = NULL;
 	struct callctl *calls = NULL;
 	struct interaction_svc *ias = NULL;
+	struct chat_svc *chat = NULL;
 	struct app *app = NULL;
 	struct api *api = NULL;
 	enum log_level lvl;
@@ -615,6 +617,13 @@ static int cmd_serve(const struct options *o)
 			  strerror(err));
 		goto out;
 	}
+	err = chat_svc_alloc(&chat, ias, store, tenant, node->data_dir);
+	if (!err)
+		err = api_chat_set(api, chat);
+	if (err) {
+		log_error("hotline: web chat failed: %s", strerror(err));
+		goto out;
+	}
 	err = hup_start(api);
 	if (err) {
 		log_error("hotline: cannot catch SIGHUP: %s", strerror(err));
@@ -627,6 +636,7 @@ static int cmd_serve(const struct options *o)
 out:
 	hup_stop();
 	api = mem_deref(api);
+	chat = mem_deref(chat);
 	app = mem_deref(app);
 	calls = mem_deref(calls);
 	ias = mem_deref(ias);

@@ -1,8 +1,10 @@
 // agent.js — the agent desktop: state buttons in step with the phone's
 // feature codes, the offered call with its caller and IVR path, the call
 // with a timer, hold, hang-up, transfer and notes, the wrap-up with a
-// disposition, and the agent's own calls with their recordings.
+// disposition, and the agent's own calls with their recordings. The
+// chats panel beside the phone is agent-chats.js.
 import { api, $, el, duration, signedIn, events, fieldInput, fieldValue, t, tv, dateTime, timeOfDay, showNumber } from './common.js';
+import { initChats, chatEvent } from './agent-chats.js';
 
 let me;              // who is signed in
 let agent;           // GET /api/v1/agents/{ext}
@@ -90,6 +92,22 @@ function timelineRow(item) {
     what = t('timeline.call', { outcome: tv('outcome', item.outcome) });
     details = el('div', {}, [item.queue, item.agent && t('timeline.agent', { ext: item.agent }), item.wrapup && `${tv('disposition', item.wrapup.disposition)}${item.wrapup.notes ? t('common.colon') + item.wrapup.notes : ''}`].filter(Boolean).join(' · '),
       item.recording_url ? el('audio', { controls: '', preload: 'none', src: item.recording_url }) : '');
+  } else if (item.kind === 'interaction') {
+    // a chat (mail, message): its transcript opens in place
+    what = t('timeline.interaction', { channel: tv('channel', item.channel), outcome: tv('outcome', item.outcome) });
+    const transcript = el('details', { class: 'transcript', 'data-interaction': item.id }, el('summary', {}, t('timeline.transcript')));
+    transcript.addEventListener('toggle', async () => {
+      if (!transcript.open || transcript.dataset.loaded) return;
+      transcript.dataset.loaded = '1';
+      try {
+        const ia = await api(`/api/v1/interactions/${encodeURIComponent(item.id)}`);
+        transcript.append(...(ia.messages || []).filter((m) => !m.internal).map((m) =>
+          el('div', { class: `line ${m.from}` }, `${timeOfDay(m.at)} ${m.name || tv('sender', m.from)}${t('common.colon')}${m.text || m.attachment?.name || ''}`)));
+      } catch (e) {
+        transcript.append(el('div', { class: 'error' }, e.message));
+      }
+    });
+    details = el('div', {}, [item.queue, item.agent && t('timeline.agent', { ext: item.agent }), item.wrapup && `${tv('disposition', item.wrapup.disposition)}${item.wrapup.notes ? t('common.colon') + item.wrapup.notes : ''}`].filter(Boolean).join(' · '), transcript);
   } else if (item.kind === 'ticket') {
     what = el('span', {}, t('timeline.ticket'), ' ', el('a', { href: `/tickets#${item.ticket.id}` }, item.ticket.id));
     details = `${item.ticket.subject} · ${tv('status', item.ticket.status)}`;
@@ -242,13 +260,19 @@ async function main() {
   await loadAgent();
   await loadHistory();
   await loadTickets();
+  await initChats(me, (id) => showCustomer(id), dispositions);
   setInterval(showState, 1000);
-  events('agent.,call.,ticket.', (ev) => {
+  events('agent.,call.,ticket.,chat.', (ev) => {
+    // a chat's events name the chat; some (a visitor's message) no agent
+    if (ev.type.startsWith('chat.')) { chatEvent(ev); return; }
     if (ev.agent !== me.extension) return;
     if (ev.type.startsWith('ticket.')) { loadTickets(); return; }
     if (ev.type === 'agent.state') loadAgent();
     else if (ev.type === 'agent.ringing') offer(ev);
-    else if (ev.type === 'agent.noanswer') $('#offer').classList.add('hidden');
+    else if (ev.type === 'agent.noanswer') {
+      chatEvent(ev); // a chat offer's time up
+      if (!current || !ev.call || ev.call === current.id) $('#offer').classList.add('hidden');
+    }
     else if (ev.type === 'call.answered') answered(ev);
     else if ((ev.type === 'call.held' || ev.type === 'call.resumed') && current && current.id === ev.call) held(ev.type === 'call.held');
     else if (ev.type === 'call.ended' || ev.type === 'call.transferred') ended(ev);

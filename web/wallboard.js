@@ -2,10 +2,14 @@
 // service level against its target, ASA, AHT, abandon rate), every
 // agent's state and time in it, and the last hours' calls; kept live by
 // the event stream (queue.stats frames and agent events), no reloads.
-import { api, $, el, duration, pct, signedIn, events, t, tv, dateTime, hourOfDay } from './common.js';
+// The chats going on now, each agent's count of them, and one chat opened
+// read-only, following its messages live.
+import { api, $, el, duration, pct, signedIn, events, t, tv, dateTime, hourOfDay, timeOfDay } from './common.js';
 
 const queues = new Map(); // name -> queue JSON, with at: when it was read
 const agents = new Map(); // ext -> agent JSON
+const liveChats = new Map(); // interaction id -> interaction JSON (chats not ended)
+let watched = null; // {id, messages: Map seq -> message}
 
 function slCell(q) {
   const today = q.today, sl = today.service_level;
@@ -16,6 +20,9 @@ function slCell(q) {
 }
 
 function renderQueues() {
+  // first response is a chat figure: its column shows once a queue has it
+  const fr = [...queues.values()].some((q) => q.today.first_response_ms !== undefined && q.today.first_response_ms !== null);
+  $('#queues th.first-response').classList.toggle('hidden', !fr);
   const rows = [...queues.values()].sort((a, b) => a.name.localeCompare(b.name)).map((q) => {
     const td = q.today, wait = q.waiting ? q.longest_wait_ms + (Date.now() - q.at) : 0;
     return el('tr', { 'data-queue': q.name },
@@ -28,7 +35,9 @@ function renderQueues() {
       el('td', {}, `${td.abandoned + td.short_abandoned} (${pct(td.abandon_rate)})`),
       el('td', {}, td.offered),
       el('td', {}, td.answered),
-      el('td', {}, `${q.agents.available} / ${q.agents.busy + q.agents.ringing + q.agents.wrapup} / ${q.agents.paused}`));
+      el('td', {}, `${q.agents.available} / ${q.agents.busy + q.agents.ringing + q.agents.wrapup} / ${q.agents.paused}`),
+      // chats' first answer to the visitor (METRICS.md), when the server counts it
+      el('td', { class: `first-response${fr ? '' : ' hidden'}` }, td.first_response_ms === undefined || td.first_response_ms === null ? '—' : duration(td.first_response_ms)));
   });
   $('#queues tbody').replaceChildren(...rows);
 }
@@ -40,8 +49,82 @@ function renderAgents() {
       el('td', {}, a.name),
       el('td', {}, el('span', { class: `state ${a.state}` }, tv('agentState', a.state) + (a.state === 'paused' && a.reason ? ` (${tv('pauseReason', a.reason)})` : ''))),
       el('td', {}, a.since ? duration(Date.now() - a.since) : '—'),
-      el('td', {}, a.registered ? t('wallboard.registered') : '—')));
+      el('td', {}, a.registered ? t('wallboard.registered') : '—'),
+      el('td', { class: 'chats' }, chatCount(a))));
   $('#agents tbody').replaceChildren(...rows);
+}
+
+// an agent's chats: those going on now, out of the chat capacity
+function chatCount(a) {
+  const now = [...liveChats.values()].filter((c) => c.agent === a.ext && c.answered).length;
+  const cap = a.capacity && a.capacity.chat;
+  if (!cap && !now) return '—';
+  return cap ? `${now} / ${cap}` : String(now);
+}
+
+async function loadChats() {
+  const { interactions } = await api('/api/v1/interactions?channel=chat&limit=200');
+  liveChats.clear();
+  for (const c of interactions || []) if (!c.ended) liveChats.set(c.id, c);
+  renderChats();
+  renderAgents();
+}
+
+// Rows kept and their cells updated in place: redrawn every second, a
+// row's Open button could lose a click half-way.
+function renderChats() {
+  const body = $('#chats tbody');
+  const live = [...liveChats.values()].sort((a, b) => a.created - b.created);
+  for (const r of [...body.children]) if (!liveChats.has(r.dataset.chat)) r.remove();
+  live.forEach((c, i) => {
+    let r = [...body.children].find((x) => x.dataset.chat === c.id);
+    if (!r) {
+      r = el('tr', { 'data-chat': c.id }, el('td'), el('td'), el('td'), el('td'),
+        el('td', {}, el('button', { class: 'watch', onclick: () => watch(c.id) }, t('wallboard.open'))));
+    }
+    // in order of arrival, a row moved only when out of place
+    if (body.children[i] !== r) body.insertBefore(r, body.children[i] || null);
+    const cells = r.children;
+    cells[0].textContent = c.caller || '—';
+    cells[1].textContent = c.queue || '—';
+    cells[2].textContent = c.agent ? `${c.agent}${agents.get(c.agent) ? ' ' + agents.get(c.agent).name : ''}` : t('wallboard.chatWaiting');
+    cells[3].textContent = duration(Date.now() - (c.answered || c.created));
+  });
+  $('#chats-none').classList.toggle('hidden', live.length > 0);
+}
+
+// one chat, read-only: what was said so far, then its events
+async function watch(id) {
+  const ia = await api(`/api/v1/interactions/${encodeURIComponent(id)}`);
+  // the visitor's name as their messages carry it (the row's caller is how
+  // to reach them)
+  const said = (ia.messages || []).find((m) => m.from === 'visitor' && m.name);
+  watched = { id, name: said?.name || ia.caller || '', agent: ia.agent, messages: new Map(), typing: false };
+  for (const m of ia.messages || []) watched.messages.set(m.seq, m);
+  $('#watch').classList.remove('hidden');
+  renderWatch();
+}
+
+function renderWatch() {
+  if (!watched) return;
+  $('#watch-visitor').textContent = watched.name;
+  $('#watch-agent').textContent = watched.agent ? t('wallboard.withAgent', { agent: watched.agent }) : '';
+  $('#watch-log').replaceChildren(...[...watched.messages.values()].sort((a, b) => a.seq - b.seq).map((m) =>
+    el('div', { class: `chat-msg ${m.from}${m.internal ? ' internal' : ''}`, 'data-seq': m.seq },
+      el('div', { class: 'chat-bubble' }, m.text || '', m.attachment ? el('div', { class: 'muted' }, t('wallboard.attachment', { name: m.attachment.name || '' })) : ''),
+      el('div', { class: 'chat-meta muted' }, [m.name || tv('sender', m.from), m.at ? timeOfDay(m.at) : '', m.internal ? t('wallboard.internalNote') : ''].filter(Boolean).join(' · ')))));
+  $('#watch-log').scrollTop = $('#watch-log').scrollHeight;
+  $('#watch-typing').textContent = watched.typing ? t('wallboard.typing') : '';
+}
+
+function watchEvent(ev) {
+  if (!watched || ev.call !== watched.id) return;
+  const d = ev.data || {};
+  if (ev.type === 'chat.message') watched.messages.set(d.seq, d);
+  else if (ev.type === 'chat.typing') watched.typing = !!d.on;
+  else if (ev.type === 'chat.answered') watched.agent = d.agent || ev.agent;
+  else if (ev.type === 'chat.ended') watched.typing = false;
+  renderWatch();
 }
 
 async function renderChart() {
@@ -101,18 +184,28 @@ async function loadAll() {
   renderAgents();
   renderChart();
   renderTickets();
+  loadChats().catch((e) => console.error(e));
 }
 
 async function main() {
   await signedIn(['supervisor', 'admin']);
   await loadAll();
-  setInterval(() => { renderQueues(); renderAgents(); }, 1000);
+  setInterval(() => { renderQueues(); renderAgents(); renderChats(); }, 1000);
+  $('#watch-close').onclick = () => { watched = null; $('#watch').classList.add('hidden'); };
+  let chatsDue = null;
   setInterval(renderChart, 60000);
   let chartDue = null;
   $('#tk-sla').onchange = renderTickets;
   setInterval(renderTickets, 15000); /* states move with the clock */
   let ticketsDue = null;
-  events('queue.,agent.,ticket.', async (ev) => {
+  events('queue.,agent.,ticket.,chat.', async (ev) => {
+    if (ev.type.startsWith('chat.')) {
+      watchEvent(ev);
+      // the list follows chats that start, are taken and end
+      if (ev.type !== 'chat.message' && ev.type !== 'chat.typing' && ev.type !== 'chat.read' && !chatsDue)
+        chatsDue = setTimeout(() => { chatsDue = null; loadChats().catch(() => {}); }, 300);
+      return;
+    }
     if (ev.type.startsWith('ticket.')) {
       if (!ticketsDue) ticketsDue = setTimeout(() => { ticketsDue = null; renderTickets(); }, 500);
       return;

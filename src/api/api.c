@@ -1565,6 +1565,7 @@ static const struct route routes[] = {
     {"GET", "/tickets", 0, api__web_page},
     {"POST", "/api/v1/surveys", 0, api__surveys_answer},
     {"GET", "/web/{id}", 0, api__web_file},
+    {"GET", "/chat/{id}", 0, api__web_chat},
     {"POST", "/api/v1/session", 0, api__session_create},
     {"GET", "/api/v1/session", ANY, api__session_get},
     {"PATCH", "/api/v1/session", ANY, api__session_patch},
@@ -1579,6 +1580,32 @@ static const struct route routes[] = {
     {"POST", "/api/v1/calls/{id}/wrapup", ANY, api__calls_wrapup},
     {"GET", "/api/v1/interactions", ANY, api__interactions_list},
     {"GET", "/api/v1/interactions/{id}", ANY, api__interactions_get},
+    {"POST", "/api/v1/interactions/{id}/accept", ANY, api__chat_accept},
+    {"POST", "/api/v1/interactions/{id}/decline", ANY, api__chat_decline},
+    {"POST", "/api/v1/interactions/{id}/messages", ANY, api__chat_message},
+    {"POST", "/api/v1/interactions/{id}/typing", ANY, api__chat_typing},
+    {"POST", "/api/v1/interactions/{id}/read", ANY, api__chat_read},
+    {"POST", "/api/v1/interactions/{id}/end", ANY, api__chat_end},
+    {"POST", "/api/v1/interactions/{id}/transfer", ANY, api__chat_transfer},
+    {"POST", "/api/v1/interactions/{id}/wrapup", ANY, api__calls_wrapup},
+    {"POST", "/api/v1/interactions/{id}/attachments", ANY, api__chat_agent_attach},
+    {"GET", "/api/v1/interactions/{id}/attachments/{id}", ANY,
+     api__chat_agent_attachment},
+    {"POST", "/api/v1/interactions/{id}/customer", ANY, api__chat_customer},
+    {"GET", "/api/v1/chat/canned", ANY, api__chat_canned},
+    {"GET", "/chat/v1/entries/{id}", 0, api__chat_entry},
+    {"OPTIONS", "/chat/v1/entries/{id}", 0, api__chat_preflight},
+    {"POST", "/chat/v1/entries/{id}/chats", 0, api__chat_start},
+    {"OPTIONS", "/chat/v1/entries/{id}/chats", 0, api__chat_preflight},
+    {"POST", "/chat/v1/entries/{id}/offline", 0, api__chat_offline},
+    {"OPTIONS", "/chat/v1/entries/{id}/offline", 0, api__chat_preflight},
+    {"GET", "/chat/v1/ws", 0, api__chat_ws},
+    {"GET", "/chat/v1/chats/{id}/transcript", 0, api__chat_transcript},
+    {"OPTIONS", "/chat/v1/chats/{id}/transcript", 0, api__chat_preflight},
+    {"POST", "/chat/v1/chats/{id}/attachments", 0, api__chat_attach},
+    {"OPTIONS", "/chat/v1/chats/{id}/attachments", 0, api__chat_preflight},
+    {"GET", "/chat/v1/chats/{id}/attachments/{id}", 0, api__chat_attachment},
+    {"OPTIONS", "/chat/v1/chats/{id}/attachments/{id}", 0, api__chat_preflight},
     {"GET", "/api/v1/pause-reasons", ANY, pause_reasons},
     {"PUT", "/api/v1/pause-reasons", ADMIN, api__pause_reasons_put},
     {"GET", "/api/v1/dispositions", ANY, dispositions},
@@ -1816,6 +1843,7 @@ static void api_destructor(void *arg)
 	api__wire_close();
 	api__calls_downloads_end();
 	mem_deref(a->webhooks);
+	a->chat = mem_deref(a->chat);
 	mem_deref(a->stream);
 	mem_deref(a->httpd);
 	mem_deref(a->users);

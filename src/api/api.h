@@ -26,5 +26,8 @@ int api_alloc(struct api **ap, const struct cfg_node *node, struct app *app,
  * /api/v1/tenant/reload does the same for the API). Errors are logged
  * with their lines and change nothing; audited as user "signal". */
 int api_tenant_reload(struct api *a);
+/* The web chat's routes and visitor socket serve svc. */
+struct chat_svc;
+int api_chat_set(struct api *a, struct chat_svc *svc);
 
 #endif

@@ -26,6 +26,8 @@ struct acd;
 struct acd_stats;
 struct registrar;
 struct callctl;
+struct api_chat;
+struct chat_svc;
 
 struct api {
 	struct httpd *httpd;
@@ -42,6 +44,7 @@ struct api {
 	struct api_users *users;
 	struct api_web *web;
 	struct api_tickets *tickets;
+	struct api_chat *chat; /* the web chat (chat.c), NULL: none */
 	/* each queue's JSON as GET /queues and queue.stats send it, rebuilt
 	 * when an event touched the queue or after QUEUE_TEXT_MS */
 	struct {
@@ -279,7 +282,7 @@ void api__audit(struct api *a, const struct api_who *who, const char *action,
 /* The pages and their files (web.c), read into memory from the web
  * folder (configured, or web/ beside the program's folder). */
 int api__web_alloc(struct api_web **wp, const char *dir);
-route_h api__web_page, api__web_file;
+route_h api__web_page, api__web_file, api__web_chat;
 
 /* The routes of calls.c. */
 route_h api__calls_list, api__calls_dial, api__calls_get, api__calls_recording,
@@ -330,6 +333,15 @@ json_t *api__agent_conf_json(const struct api *a, const char *ext);
 int api__tenant_applied(const struct cfg_tenant *t, bool applied, void *arg);
 /* Queues were added or changed: their cached JSON is made again. */
 int api__queues_changed(struct api *a);
+
+/* The web chat (chat.c): the visitor's routes and socket, the agents'
+ * chat routes. */
+struct chat_svc *api__chat_svc(const struct api *a);
+route_h api__chat_preflight, api__chat_entry, api__chat_start, api__chat_offline,
+    api__chat_transcript, api__chat_attach, api__chat_attachment, api__chat_ws,
+    api__chat_accept, api__chat_decline, api__chat_message, api__chat_typing,
+    api__chat_read, api__chat_end, api__chat_transfer, api__chat_agent_attach,
+    api__chat_agent_attachment, api__chat_canned, api__chat_customer;
 
 /* The routes of users.c. */
 route_h api__session_create, api__session_get, api__session_patch, api__session_delete;

@@ -33,6 +33,8 @@
 #include "sip/sip.h"
 #include "sip/trunk.h"
 #include "api/api_int.h"
+#include "channels/chat.h"
+#include "ticket/ticket.h"
 #include "safe/safe.h"
 
 #define MAX_RECORDING	  (4LL * 1024 * 1024 * 1024)
@@ -276,6 +278,13 @@ static void get(struct req *rq, bool voice)
 	events = json_array();
 	store_event_list(rq->api->store, 0, 0, c.id, event_one, events);
 	json_object_set_new(o, "events", events);
+	if (!strcmp(c.channel, "chat")) {
+		char *m = chat_messages_json(api__chat_svc(rq->api), c.id);
+		json_t *msgs = m ? json_loads(m, 0, NULL) : NULL;
+
+		free(m);
+		json_object_set_new(o, "messages", msgs ? msgs : json_array());
+	}
 	api__reply_json(rq, 200, "OK", o);
 }
 
@@ -755,13 +764,15 @@ out:
  * what the agent noted; a call.wrapup event. */
 void api__calls_wrapup(struct req *rq)
 {
-	static const char *const fields[] = {"disposition", "notes", NULL};
+	static const char *const fields[] = {"disposition", "notes", "ticket", NULL};
 	const struct cfg_tenant *t = rq->api->tenant;
+	struct ticket_change tc = TICKET_CHANGE_INIT;
+	struct store_ticket tk;
 	struct store_wrapup w;
 	struct store_call c;
-	const char *disp, *notes;
+	const char *disp, *notes, *why = NULL;
 	bool known = false;
-	json_t *body;
+	json_t *body, *tj, *answer;
 	int err;
 
 	if (!call_load(rq, &c))
@@ -781,6 +792,33 @@ void api__calls_wrapup(struct req *rq)
 	notes = "";
 	if (!api__text(rq, body, "notes", 0, 2047, UTIL_TEXT_MULTILINE, &notes))
 		goto out;
+	/* a ticket from the interaction in the same step: {subject,
+	 * priority?}, its description the notes, linked to it and its
+	 * customer, in its queue's group */
+	tj = json_object_get(body, "ticket");
+	if (tj) {
+		enum ticket_priority pr;
+		const char *prio = json_string_value(json_object_get(tj, "priority"));
+
+		tc.subject = json_string_value(json_object_get(tj, "subject"));
+		if (!json_is_object(tj) || !tc.subject || !*tc.subject ||
+		    json_object_size(tj) >
+			(size_t)(1 + !!json_object_get(tj, "priority")) ||
+		    (json_object_get(tj, "priority") &&
+		     (!prio || ticket_priority_parse(&pr, prio)))) {
+			api__reply_error(
+			    rq, 400, "Bad Request", "bad_field",
+			    "ticket: {subject, priority?: low|normal|high|urgent}");
+			goto out;
+		}
+		if (prio)
+			tc.priority = (int)pr;
+		tc.description = notes;
+		tc.call = c.id;
+		tc.customer = c.customer[0] ? c.customer : NULL;
+		tc.group = c.queue[0] ? c.queue : NULL;
+		tc.by = rq->who.user;
+	}
 	memset(&w, 0, sizeof(w));
 	util_copy(w.call, sizeof(w.call), c.id);
 	util_copy(w.agent, sizeof(w.agent),
@@ -788,7 +826,18 @@ void api__calls_wrapup(struct req *rq)
 	util_copy(w.disposition, sizeof(w.disposition), disp);
 	util_copy(w.notes, sizeof(w.notes), notes);
 	w.ts = clock_now_ms();
-	err = store_wrapup_save(rq->api->store, &w);
+	/* the wrap-up and its ticket are stored together or not at all */
+	store_group_begin(rq->api->store);
+	/* the ticket first: a ticket refused (EINVAL) leaves nothing behind */
+	err = tj ? ticket_create(api__tickets_engine(rq->api), &tc, w.ts, &tk, &why) : 0;
+	if (!err)
+		err = store_wrapup_save(rq->api->store, &w);
+	store_group_end(rq->api->store);
+	if (err == EINVAL) {
+		api__reply_error(rq, 400, "Bad Request", "bad_field", "ticket.%s",
+				 why ? why : "invalid");
+		goto out;
+	}
 	if (err) {
 		api__reply_error(rq, 503, "Service Unavailable", "store_error",
 				 "the wrap-up could not be stored: %s", strerror(err));
@@ -796,9 +845,11 @@ void api__calls_wrapup(struct req *rq)
 	}
 	event_emit_pack(EVENT_CALL_WRAPUP, c.id, w.agent[0] ? w.agent : NULL,
 			c.queue[0] ? c.queue : NULL, "{s:s}", "disposition", disp);
-	api__reply_committed(
-	    rq, 200, "OK", NULL,
-	    json_pack("{s:s,s:s,s:s}", "id", c.id, "disposition", disp, "notes", notes));
+	answer =
+	    json_pack("{s:s,s:s,s:s}", "id", c.id, "disposition", disp, "notes", notes);
+	if (answer && tj)
+		json_object_set_new(answer, "ticket_id", json_string(tk.id));
+	api__reply_committed(rq, 200, "OK", NULL, answer);
 out:
 	json_decref(body);
 }

@@ -37,6 +37,7 @@
 #include "api/api_int.h"
 #include "api/httpd.h"
 #include "api/ws.h"
+#include "channels/chat.h"
 
 #define SEND_LIMIT    (256 * 1024) /* unsent bytes before a client is dropped */
 #define SOCKET_SNDBUF (64 * 1024)
@@ -55,6 +56,7 @@ struct client {
 	struct api_who who; /* what it may see */
 	struct tmr close_tmr;
 	bool closing; /* close frame sent: nothing more goes out */
+	bool desktop; /* an agent's: it makes the agent reachable for chats */
 };
 
 struct api_stream {
@@ -75,6 +77,8 @@ static void client_destructor(void *arg)
 	list_unlink(&c->le);
 	tmr_cancel(&c->close_tmr);
 	mem_deref(c->wc);
+	if (c->desktop)
+		chat_agent_desktop(api__chat_svc(c->s->api), c->who.extension, false);
 }
 
 static void close_timeout(void *arg)
@@ -324,6 +328,12 @@ int api__stream_accept(struct api_stream *s, struct httpd_conn *conn,
 		tcp_conn_txqsz_set(tc, SEND_LIMIT * 2);
 	}
 	list_append(&s->clients, &c->le, c);
+	/* an agent's open stream is its desktop: chats may be offered to it
+	 * (interaction_agent_reachable), and no longer once the last closes */
+	if (who->extension[0] && api__chat_svc(s->api)) {
+		c->desktop = true;
+		chat_agent_desktop(api__chat_svc(s->api), who->extension, true);
+	}
 	log_info("api: event stream client joined types=%s clients=%u",
 		 c->types[0] ? c->types : "all", list_count(&s->clients));
 	/* the figures of every queue at once, so a wallboard starts full */

@@ -47,6 +47,7 @@
 #include "app/app.h"
 #include "api/api.h"
 #include "api/api_int.h"
+#include "channels/chat.h"
 
 #define TENANT_MAX (512 * 1024)
 
@@ -192,6 +193,8 @@ int api__tenant_applied(const struct cfg_tenant *t, bool applied, void *arg)
 		return tickets_tenant_set(api__tickets_engine(a), t);
 	a->tenant = mem_ref((void *)t);
 	mem_deref((void *)old);
+	/* the web chat's entries, limits and canned replies follow */
+	chat_svc_tenant_set(api__chat_svc(a), t);
 	return api__queues_changed(a);
 }
 

@@ -216,9 +216,11 @@ bool api__sees_event(const struct api *a, const struct api_who *who, const char 
 	if (agent && api__sees_agent(a, who, agent))
 		return true;
 	/* an agent sees the queue side (waiting, figures) of its queues,
-	 * not other agents' calls from them */
-	if (queue && api__sees_queue(a, who, queue))
-		return who->role == ROLE_SUPERVISOR || !agent;
+	 * not other agents' calls from them: an event of another agent is
+	 * not looked up in the queue's members at all (every chat message
+	 * asks this of every open desktop) */
+	if (queue && (who->role == ROLE_SUPERVISOR || !agent))
+		return api__sees_queue(a, who, queue);
 	return false;
 }
 

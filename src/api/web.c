@@ -4,6 +4,10 @@
  * at start, so a request never touches the disk. The pages are plain
  * HTML, CSS and JS modules that talk to the API with the session cookie.
  *
+ * The chat widget's files (web/chat/: widget.js and its catalogs) are
+ * served at /chat/{name} to any origin: the widget runs in a customer's
+ * web site and reads its catalog from there; they hold nothing private.
+ *
  * Not here: what the pages do (the scripts in web/), sign-in (users.c).
  */
 #include <dirent.h>
@@ -126,11 +130,40 @@ static void web_dir(char *buf, size_t sz, const char *configured)
 		util_copy(buf, sz, "web");
 }
 
-int api__web_alloc(struct api_web **wp, const char *configured)
+/* Loads the files of dir with a known type, named prefix + file name. */
+static void web_load_dir(struct api_web *w, const char *dir, const char *prefix)
 {
-	struct api_web *w;
 	struct dirent *de;
 	DIR *d;
+
+	d = opendir(dir);
+	if (!d) {
+		log_warn("api: no web folder dir=%s: the pages are not served", dir);
+		return;
+	}
+	while ((de = readdir(d)) && w->filec < WEB_FILES_MAX) {
+		char name[sizeof(w->files[0].name)];
+		int err;
+		if (de->d_name[0] == '.' || !content_type(de->d_name) ||
+		    snprintf(name, sizeof(name), "%s%s", prefix, de->d_name) >=
+			(int)sizeof(name))
+			continue;
+		err = file_load(&w->files[w->filec], dir, de->d_name);
+		if (err) {
+			log_warn("api: web file not served name=%s: %s", name,
+				 strerror(err));
+			continue;
+		}
+		util_copy(w->files[w->filec].name, sizeof(w->files[0].name), name);
+		w->filec++;
+	}
+	closedir(d);
+}
+
+int api__web_alloc(struct api_web **wp, const char *configured)
+{
+	char chat[PATH_MAX];
+	struct api_web *w;
 
 	w = mem_zalloc(sizeof(*w), web_destructor);
 	if (!w)
@@ -138,32 +171,16 @@ int api__web_alloc(struct api_web **wp, const char *configured)
 	web_dir(w->dir, sizeof(w->dir), configured);
 	/* the server's own texts in other languages, from web/server/ */
 	(void)msg_load(w->dir);
-	d = opendir(w->dir);
-	if (!d) {
-		log_warn("api: no web folder dir=%s: the pages are not served", w->dir);
-		*wp = w;
-		return 0;
-	}
-	while ((de = readdir(d)) && w->filec < WEB_FILES_MAX) {
-		int err;
-		if (de->d_name[0] == '.' || !content_type(de->d_name) ||
-		    strlen(de->d_name) >= sizeof(w->files[0].name))
-			continue;
-		err = file_load(&w->files[w->filec], w->dir, de->d_name);
-		if (err) {
-			log_warn("api: web file not served name=%s: %s", de->d_name,
-				 strerror(err));
-			continue;
-		}
-		w->filec++;
-	}
-	closedir(d);
+	web_load_dir(w, w->dir, "");
+	if (snprintf(chat, sizeof(chat), "%s/chat", w->dir) < (int)sizeof(chat))
+		web_load_dir(w, chat, "chat/");
 	log_info("api: web pages dir=%s files=%zu", w->dir, w->filec);
 	*wp = w;
 	return 0;
 }
 
-static void serve(struct req *rq, const char *name)
+/* extra: more header lines, each ending in CRLF */
+static void serve(struct req *rq, const char *name, const char *extra)
 {
 	const struct api_web *w = rq->api->web;
 
@@ -179,8 +196,9 @@ static void serve(struct req *rq, const char *name)
 			   "Referrer-Policy: same-origin\r\n"
 			   "Content-Security-Policy: default-src 'self'; img-src 'self' "
 			   "data:; frame-ancestors 'none'\r\n"
+			   "%s"
 			   "\r\n%b",
-			   f->type, f->len, f->data, f->len);
+			   f->type, f->len, extra, f->data, f->len);
 		return;
 	}
 	api__reply_error(rq, 404, "Not Found", "not_found", "no page or file '%s'", name);
@@ -193,15 +211,28 @@ void api__web_page(struct req *rq)
 	size_t l = rq->msg->path.l;
 
 	if (l <= 1) {
-		serve(rq, "index.html");
+		serve(rq, "index.html", "");
 		return;
 	}
 	snprintf(name, sizeof(name), "%.*s.html", (int)(l - 1), rq->msg->path.p + 1);
-	serve(rq, name);
+	serve(rq, name, "");
 }
 
 /* GET /web/{id}: a script, style or picture of the pages. */
 void api__web_file(struct req *rq)
 {
-	serve(rq, rq->id);
+	serve(rq, rq->id, "");
+}
+
+/* GET /chat/{id}: the chat widget's script and catalogs, to any page. */
+void api__web_chat(struct req *rq)
+{
+	char name[64];
+
+	if (snprintf(name, sizeof(name), "chat/%s", rq->id) >= (int)sizeof(name)) {
+		api__reply_error(rq, 404, "Not Found", "not_found", "no file '%s'",
+				 rq->id);
+		return;
+	}
+	serve(rq, name, "Access-Control-Allow-Origin: *\r\n");
 }

@@ -356,6 +356,46 @@ struct cfg_number {
 	int line;
 };
 
+/* chat: the web chat's entry points, limits and canned replies
+ * (cfg_chat.c; docs/CHAT.md). */
+#define CFG_MAX_CHAT_ENTRIES 8
+#define CFG_MAX_CHAT_TOPICS  8
+#define CFG_MAX_CHAT_ORIGINS 8
+#define CFG_MAX_CANNED	     64
+#define CFG_CHAT_MAX_ATTACH  (256 * 1024) /* the HTTP server's body limit */
+struct cfg_chat_topic {
+	char label[64];
+	char queue[CFG_NAME]; /* a queue of channel chat */
+};
+struct cfg_chat_entry {
+	char name[CFG_NAME];			 /* named in the script tag */
+	char origins[CFG_MAX_CHAT_ORIGINS][128]; /* exact scheme://host[:port] */
+	size_t originc;
+	struct cfg_chat_topic topics[CFG_MAX_CHAT_TOPICS];
+	size_t topicc;
+	char hours[CFG_NAME];	      /* calendar; "": always open */
+	char offline_group[CFG_NAME]; /* the offline form's ticket group (a queue) */
+	char language[CFG_NAME];      /* the widget's; "": the tenant's */
+	int line;
+};
+struct cfg_chat_canned {
+	char shortcut[32];
+	char text[CFG_TEXT];
+};
+struct cfg_chat {
+	struct cfg_chat_entry entries[CFG_MAX_CHAT_ENTRIES];
+	size_t entryc;
+	uint32_t message_chars;		     /* limits.message_chars (characters) */
+	uint32_t attachment_bytes;	     /* limits.attachment_bytes */
+	uint32_t per_visitor_per_min;	     /* limits.per_visitor_per_min: messages */
+	uint32_t chats_per_address_per_hour; /* limits.chats_per_address_per_hour */
+	struct cfg_chat_canned canned[CFG_MAX_CANNED];
+	size_t cannedc;
+};
+struct cfg_tenant;
+const struct cfg_chat_entry *cfg_chat_entry_find(const struct cfg_tenant *t,
+						 const char *name);
+
 /* The tenant file: the contact center's own set-up. */
 struct cfg_tenant {
 	char name[64];
@@ -403,6 +443,7 @@ struct cfg_tenant {
 	struct cfg_trunk trunkv[CFG_MAX_TRUNKS];
 	size_t trunkc;
 	struct cfg_outbound outbound;
+	struct cfg_chat chat; /* chat: the web chat */
 	char file[CFG_PATH];
 };
 

@@ -50,4 +50,8 @@ bool cfg__dial_classes(struct cfg_parse *cp, yaml_node_t *n, const char *key,
  * agents they name. */
 void cfg__trunks_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *root);
 
+/* chat: the web chat's entries, limits, canned replies (cfg_chat.c);
+ * after the hours and queues. */
+void cfg__chat_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *root);
+
 #endif

@@ -1677,10 +1677,9 @@ static void tenant_check(struct cfg_parse *cp, const struct cfg_tenant *t)
 /* A tenant file's top-level keys (cfg_file_kind tells the files apart by
  * them). */
 const char *const cfg__tenant_keys[] = {
-    "name",	    "hours",   "hours_default", "agents",
-    "queues",	    "numbers", "flows",		"pause_reasons",
-    "dispositions", "crm",     "tickets",	"dialing",
-    "language",	    "trunks",  "outbound",	NULL};
+    "name",	"hours",	 "hours_default", "agents",   "queues",	 "numbers",
+    "flows",	"pause_reasons", "dispositions",  "crm",      "tickets", "dialing",
+    "language", "chat",		 "trunks",	  "outbound", NULL};
 
 int cfg_tenant_parse(struct cfg_tenant **tp, const char *name, const char *yaml,
 		     size_t len, struct cfg_errors *errs)
@@ -1731,6 +1730,7 @@ int cfg_tenant_parse(struct cfg_tenant **tp, const char *name, const char *yaml,
 		tickets_parse(&cp, t, root);
 		cfg__dialing_parse(&cp, t, root);
 		cfg__trunks_parse(&cp, t, root);
+		cfg__chat_parse(&cp, t, root);
 		if (!t->hours_default[0] && t->hoursc)
 			util_copy(t->hours_default, sizeof(t->hours_default),
 				  t->hoursv[0].name);

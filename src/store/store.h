@@ -109,6 +109,42 @@ struct store_call_filter {
 int store_call_list(struct store *st, const struct store_call_filter *f, store_call_h *h,
 		    void *arg);
 
+/* --- chat messages and attachments (issue 13) -------------------------------- */
+
+/* One message of a chat, in order by seq within its interaction. */
+struct store_message {
+	char interaction[32];
+	uint32_t seq;	     /* 1, 2, ... per chat */
+	char sender[16];     /* visitor, agent, system */
+	char name[64];	     /* the sender's display name */
+	const char *text;    /* UTF-8; a read's is valid during the handler */
+	bool internal;	     /* an agent's note, never shown to the visitor */
+	char cid[65];	     /* the visitor's client id, "" none */
+	char attachment[32]; /* attachment id, "" none */
+	uint64_t created;    /* UTC ms */
+};
+typedef int(store_message_h)(const struct store_message *m, void *arg);
+/* Appends one message (queued write). */
+int store_message_add(struct store *st, const struct store_message *m);
+/* The messages of one interaction in seq order. */
+int store_message_list(struct store *st, const char *interaction, store_message_h *h,
+		       void *arg);
+
+/* A file attached to a chat, kept at path (relative to the data dir). */
+struct store_attachment {
+	char id[32];
+	char interaction[32];
+	char name[128];
+	char type[64]; /* the type its content shows (image/png ...) */
+	uint64_t size;
+	char sha256[65];
+	char path[128];
+	uint64_t created;
+};
+int store_attachment_add(struct store *st, const struct store_attachment *a);
+/* ENOENT: none. */
+int store_attachment_get(struct store *st, const char *id, struct store_attachment *a);
+
 /* --- events ------------------------------------------------------------ */
 
 /* Appends one event (queued write). */

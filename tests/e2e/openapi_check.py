@@ -20,7 +20,7 @@ import sys
 import jsonschema
 import yaml
 
-METHODS = ("get", "put", "post", "delete", "patch", "head")
+METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 
 
 def to_json_schema(node):

@@ -77,8 +77,16 @@ check "sam (support) sees them" test "$(as "$sam" "$URL/api/v1/tickets?group=sup
 c=$(as "$sam" -d '{"subject":"Outage","priority":"high","group":"support","assignee":"1003"}' "$URL/api/v1/tickets")
 t3=$(jq_ 'd["id"]')
 check "a high ticket for 1003" test "$c/$(jq_ 'd["assignee"]')" = 201/1003
-sleep 1.5
-check "at risk before its first-response target" test "$(req "$URL/api/v1/tickets?sla=at_risk")/$(jq_ '[t["id"] for t in d["tickets"]]')" = "200/['$t3']"
+# at risk from 1 s to 3 s after it was made; a loaded machine may list it
+# a little late, so look a few times inside that window
+sleep 1.2
+risk=
+for _ in 1 2 3 4 5 6; do
+	risk="$(req "$URL/api/v1/tickets?sla=at_risk")/$(jq_ '[t["id"] for t in d["tickets"]]')"
+	[ "$risk" = "200/['$t3']" ] && break
+	sleep 0.2
+done
+check "at risk before its first-response target" test "$risk" = "200/['$t3']"
 check "warned (event)" test -n "$(wait_for "SELECT 1 FROM events WHERE type='ticket.sla_warning' AND data LIKE '%$t3%'" 5)"
 check "breached (event)" test -n "$(wait_for "SELECT 1 FROM events WHERE type='ticket.sla_breached' AND data LIKE '%$t3%'" 5)"
 check "escalated: urgent, to 1004 (event)" \

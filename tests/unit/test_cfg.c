@@ -41,7 +41,7 @@ static int test_shipped_files(void)
 		goto out;
 	if (cfg_tenant_load(&t, n->tenant_file, &e))
 		goto out;
-	if (t->agentc != 4 || t->queuec != 2 || !cfg_agent_find(t, "1004") ||
+	if (t->agentc != 4 || t->queuec != 3 || !cfg_agent_find(t, "1004") ||
 	    strcmp(cfg_number_find(t, "5000")->flow, "main"))
 		goto out;
 	f = cfg_flow_find(t, "main");
@@ -59,6 +59,11 @@ static int test_shipped_files(void)
 	    cfg_queue_find(t, "support")->members[2].tier != 1 ||
 	    strcmp(cfg_queue_find(t, "support")->overflow, "queue:sales") ||
 	    strcmp(cfg_queue_find(t, "sales")->strategy, "longest-idle"))
+		goto out;
+	/* the demo chats: a web entry on the chat queue */
+	if (cfg_queue_find(t, "chat")->channel != CFG_CHAT ||
+	    !cfg_chat_entry_find(t, "web") ||
+	    strcmp(cfg_chat_entry_find(t, "web")->topics[0].queue, "chat"))
 		goto out;
 	/* the custom fields of the demo's customers and tickets */
 	if (t->crm_fieldc != 3 || t->crm_fields[1].type != CFG_FIELD_CHOICE ||
@@ -927,7 +932,88 @@ static int test_file_kind(void)
 	return 0;
 }
 
+/* chat: entries, topics on chat queues, limits, canned replies; each
+ * mistake named by its line. */
+static int test_chat(void)
+{
+	static const char good[] =
+	    "hours:\n"
+	    "  - {name: office, week: {mon: 09:00-17:00}}\n"
+	    "queues:\n"
+	    "  - {name: sales, strategy: linear}\n"
+	    "  - {name: chat-sales, channel: chat, strategy: linear}\n"
+	    "chat:\n"
+	    "  entries:\n"
+	    "    - name: web\n"
+	    "      origins: [\"https://shop.example.com\", \"http://localhost:8080\"]\n"
+	    "      topics: [{label: 售后, queue: chat-sales}]\n"
+	    "      hours: office\n"
+	    "      offline_group: sales\n"
+	    "  limits: {message_chars: 500, per_visitor_per_min: 10}\n"
+	    "  canned: [{shortcut: /hi, text: 您好}]\n";
+	static const char bad[] =
+	    "queues:\n"
+	    "  - {name: sales, strategy: linear}\n"
+	    "chat:\n"
+	    "  entries:\n"
+	    "    - name: web\n" /* 5 */
+	    "      origins: [\"*\", \"https://a.example/path\", \"shop.example\"]\n" /* 6
+										      */
+	    "      topics: [{label: x, queue: sales}, {label: y, queue: nope}]\n" /* 7 */
+	    "      hours: night\n"
+	    "    - {name: web, topics: [], colour: red}\n"		 /* 9 */
+	    "  limits: {message_chars: 0, attachment_bytes: 10000000}\n" /* 10 */
+	    "  canned: [{shortcut: /x}]\n";				 /* 11 */
+	struct cfg_errors e;
+	struct cfg_tenant *t = NULL;
+	const struct cfg_chat_entry *en;
+
+	memset(&e, 0, sizeof(e));
+	TEST_ERR(cfg_tenant_parse(&t, "t.yaml", good, strlen(good), &e));
+	en = cfg_chat_entry_find(t, "web");
+	TEST_ASSERT(en && en->originc == 2 && en->topicc == 1);
+	TEST_STREQ(en->topics[0].label, "售后");
+	TEST_STREQ(en->offline_group, "sales");
+	TEST_EQ(t->chat.message_chars, 500);
+	TEST_EQ(t->chat.per_visitor_per_min, 10);
+	TEST_EQ(t->chat.chats_per_address_per_hour, 20);
+	TEST_EQ(t->chat.attachment_bytes, CFG_CHAT_MAX_ATTACH);
+	TEST_EQ(t->chat.cannedc, 1);
+	TEST_ASSERT(cfg_chat_entry_find(t, "other") == NULL);
+	t = mem_deref(t);
+
+	memset(&e, 0, sizeof(e));
+	TEST_EQ(cfg_tenant_parse(&t, "t.yaml", bad, strlen(bad), &e), EINVAL);
+	TEST_ASSERT(t == NULL);
+	TEST_ASSERT(
+	    has_error(&e, "t.yaml:6: chat.entries.origins: \"*\" is not an origin"));
+	TEST_ASSERT(
+	    has_error(&e, "t.yaml:6: chat.entries.origins: \"https://a.example/path\""));
+	TEST_ASSERT(has_error(&e, "t.yaml:6: chat.entries.origins: \"shop.example\""));
+	TEST_ASSERT(has_error(&e,
+			      "t.yaml:7: chat.entries.topics.queue: queue \"sales\" is "
+			      "not a chat queue"));
+	TEST_ASSERT(has_error(&e,
+			      "t.yaml:7: chat.entries.topics.queue: queue \"nope\" is "
+			      "not defined"));
+	TEST_ASSERT(has_error(&e, "t.yaml:5: chat.entries.hours: calendar \"night\""));
+	TEST_ASSERT(has_error(&e, "t.yaml:9: chat.entries.name: entry \"web\" is defined "
+				  "twice"));
+	TEST_ASSERT(has_error(&e, "t.yaml:9: chat.entries: unknown key \"colour\""));
+	TEST_ASSERT(
+	    has_error(&e, "chat.entries.topics: entry \"web\" needs a list of topics"));
+	TEST_ASSERT(
+	    has_error(&e, "t.yaml:10: chat.limits.message_chars: 0 is out of range"));
+	TEST_ASSERT(has_error(&e,
+			      "t.yaml:10: chat.limits.attachment_bytes: 10000000 is out "
+			      "of range"));
+	TEST_ASSERT(
+	    has_error(&e, "t.yaml:11: chat.canned.text: a canned reply needs a text"));
+	return 0;
+}
+
 static const struct test_case tests[] = {
+    {"chat: entries, topics on chat queues, limits, canned; errors by line", test_chat},
     {"shipped hotline.yaml and demo.yaml load", test_shipped_files},
     {"node file errors name line and key", test_node_errors},
     {"YAML syntax error names the line", test_yaml_syntax_error},

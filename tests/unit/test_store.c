@@ -370,6 +370,9 @@ static int test_ticket_fields(void)
 		"DROP INDEX calls_channel;"
 		"ALTER TABLE calls DROP COLUMN channel;"
 		"ALTER TABLE calls DROP COLUMN direction;"
+		"DROP TABLE messages_fts;"
+		"DROP TABLE messages;"
+		"DROP TABLE attachments;"
 		"DELETE FROM schema_version WHERE version >= 9;"
 		"INSERT INTO tickets (id, status, updated) VALUES ('tk3', 'new', 0);"
 		"INSERT INTO users VALUES ('carol', 'agent', '1003', '', '', 'h', 0, 0);",
@@ -591,6 +594,9 @@ static int test_interaction_channels(void)
 			 "DROP INDEX calls_channel;"
 			 "ALTER TABLE calls DROP COLUMN channel;"
 			 "ALTER TABLE calls DROP COLUMN direction;"
+			 "DROP TABLE messages_fts;"
+			 "DROP TABLE messages;"
+			 "DROP TABLE attachments;"
 			 "DELETE FROM schema_version WHERE version >= 11;"
 			 "INSERT INTO calls (id, created) VALUES ('in1', 1), ('out1', 2);"
 			 "INSERT INTO events (ts, type, call, data) VALUES"
@@ -710,6 +716,9 @@ static int test_search_cjk(void)
 			 "DROP TRIGGER tickets_fts_change; DROP TRIGGER tickets_fts_gone;"
 			 "DROP TABLE tickets_fts; DELETE FROM customers_fts;"
 			 "INSERT INTO customers_fts (id, name) VALUES ('cu1', '张伟');"
+			 "DROP TABLE messages_fts;"
+			 "DROP TABLE messages;"
+			 "DROP TABLE attachments;"
 			 "DELETE FROM schema_version WHERE version >= 12;",
 			 NULL, NULL, NULL) == SQLITE_OK);
 	sqlite3_close(db);
@@ -727,7 +736,88 @@ out:
 	return r;
 }
 
+static int msg_h(const struct store_message *m, void *arg)
+{
+	char *buf = arg;
+
+	snprintf(buf + strlen(buf), 256 - strlen(buf), "%u:%s:%s:%d;", m->seq, m->sender,
+		 m->text, m->internal);
+	return 0;
+}
+
+static int fts_count(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *q;
+	int n = -1;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(q) == SQLITE_ROW)
+		n = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	return n;
+}
+
+/* Chat messages (migration 12): kept in order with their UTF-8, written
+ * once per seq, and found by any three characters, Chinese too. */
+static int test_messages(void)
+{
+	struct store *st = NULL;
+	struct store_message m;
+	struct store_attachment a = {"a1", "ch1", "张伟.png",	    "image/png",
+				     10,   "ab",  "attachments/a1", 5},
+				got;
+	char buf[256] = "", path[128];
+	sqlite3 *db = NULL;
+	int r = 1;
+
+	mkdir_tmp();
+	TEST_CHECK(!store_open(&st, dir) && store_schema_version(st) == 13);
+	memset(&m, 0, sizeof(m));
+	strcpy(m.interaction, "ch1");
+	m.seq = 2;
+	strcpy(m.sender, "agent");
+	m.text = "您好，请问有什么可以帮您？";
+	m.created = 2;
+	TEST_CHECK(!store_message_add(st, &m));
+	m.seq = 1;
+	strcpy(m.sender, "visitor");
+	m.text = "<img src=x onerror=alert(1)>";
+	TEST_CHECK(!store_message_add(st, &m));
+	m.text = "a second write of seq 1";
+	TEST_CHECK(!store_message_add(st, &m));
+	m.seq = 3;
+	m.internal = true;
+	m.text = "note";
+	TEST_CHECK(!store_message_add(st, &m));
+	TEST_CHECK(!store_attachment_add(st, &a));
+	store_flush(st);
+	TEST_CHECK(!store_message_list(st, "ch1", msg_h, buf));
+	TEST_CHECK(!strcmp(buf,
+			   "1:visitor:<img src=x onerror=alert(1)>:0;"
+			   "2:agent:您好，请问有什么可以帮您？:0;3:visitor:note:1;"));
+	TEST_CHECK(!store_attachment_get(st, "a1", &got) &&
+		   !strcmp(got.name, "张伟.png") && got.size == 10);
+	TEST_CHECK(store_attachment_get(st, "a2", &got) == ENOENT);
+	snprintf(path, sizeof(path), "%s/hotline.db", dir);
+	TEST_CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+	TEST_CHECK(fts_count(db, "SELECT count(*) FROM messages_fts WHERE messages_fts "
+				 "MATCH '有什么'") == 1);
+	TEST_CHECK(fts_count(db, "SELECT count(*) FROM messages_fts WHERE messages_fts "
+				 "MATCH 'onerror'") == 1);
+	r = 0;
+out:
+	if (db)
+		sqlite3_close(db);
+	mem_deref(st);
+	rm_tmp();
+	return r;
+}
+
 static const struct test_case tests[] = {
+    {"chat messages in order, once per seq, found by three characters (FTS5 "
+     "trigram)",
+     test_messages},
     {"users, tokens, sessions and the audit log", test_users_tokens_sessions_audit},
     {"calls, events and bindings saved, filtered, kept across reopen",
      test_calls_events_bindings},

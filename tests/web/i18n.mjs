@@ -261,7 +261,7 @@ try {
   await check('setting: a language tag that is not one is refused, naming the field', async () => {
     const r = await other.evaluate(() => fetch('/api/v1/session', { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: '{"locale":"zh CN<"}' })
       .then(async (x) => [x.status, (await x.json()).error.message]));
-    if (r[0] !== 400 || !/^locale:/.test(r[1])) throw new Error(JSON.stringify(r));
+    if (r[0] !== 400 || !/^locale[:：]/.test(r[1])) throw new Error(JSON.stringify(r));
   });
   if (errors.length) notOk('no script errors', errors.join('; '));
 } catch (e) {

@@ -63,4 +63,26 @@ for (const [lang, cat] of catalogs) {
     ...[...cat.keys()].filter((k) => !en.has(k)).map((k) => `extra ${k}`)]);
   result(`${lang}: the same {placeholders} as English in every text`, [...en.keys()].filter((k) => cat.has(k) && holes(en.get(k)) !== holes(cat.get(k))));
 }
+
+// The chat widget (web/chat/): its own catalogs (it runs on other sites
+// and reads only its own words), flat keys, t('key') in widget.js.
+const chatDir = join(dir, 'chat');
+const chatFiles = readdirSync(chatDir);
+const chatCats = new Map(chatFiles.filter((f) => /^i18n-.+\.json$/.test(f))
+  .map((f) => [f.slice(5, -5), new Map(Object.entries(JSON.parse(readFileSync(join(chatDir, f), 'utf8'))))]));
+const widget = readFileSync(join(chatDir, 'widget.js'), 'utf8');
+const wUsed = new Set([...widget.matchAll(/\bt\('([^']+)'/g)].map((m) => m[1]));
+const wLangs = JSON.parse((widget.match(/const LANGS = (\[[^\]]*\])/) || [, '[]'])[1].replace(/'/g, '"'));
+result('widget: LANGS lists exactly the chat catalogs present, English among them',
+  [...[...chatCats.keys()].filter((l) => !wLangs.includes(l)).map((l) => `${l} not in LANGS`),
+    ...wLangs.filter((l) => !chatCats.has(l)).map((l) => `${l} has no file`), ...(chatCats.has('en') ? [] : ['no en'])]);
+result('widget: every t() names its key as written', widget.split('\n')
+  .filter((l) => !/^\s*\/\//.test(l) && /\bt\((?!['"])/.test(l) && !l.includes('function t(key')).map((l) => l.trim().slice(0, 60)));
+const wEn = chatCats.get('en') || new Map();
+for (const [lang, cat] of chatCats) {
+  result(`widget ${lang}: every key the widget uses is in the catalog`, [...wUsed].filter((k) => !cat.has(k)));
+  result(`widget ${lang}: every key of the catalog is used`, [...cat.keys()].filter((k) => !wUsed.has(k)));
+  result(`widget ${lang}: every text is a non-empty string`, [...cat].filter(([, v]) => typeof v !== 'string' || !v.trim()).map(([k]) => k));
+  result(`widget ${lang}: the same {placeholders} as English`, [...wEn.keys()].filter((k) => cat.has(k) && holes(wEn.get(k)) !== holes(cat.get(k))));
+}
 process.exit(failed ? 1 : 0);

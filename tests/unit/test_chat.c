@@ -1,0 +1,274 @@
+/*
+ * test_chat.c — the web chat adapter (src/channels/chat.c) on the
+ * interaction core and a virtual clock, with a made-up visitor socket:
+ * an entry is closed until an agent's desktop opens; chats and a call
+ * share the agent (a call takes the voice capacity, chats the chat
+ * capacity); an offer not taken within the queue's ring timeout goes
+ * again; the visitor's hello, messages both ways with a per-chat seq,
+ * an internal note the visitor never gets, a resend by cid kept once, a
+ * reconnect with last_seq that sends what was missed once; the end; and
+ * the protocol's refusals (no hello, bad token, invalid UTF-8, too long).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <re.h>
+#include "core/cfg.h"
+#include "core/core.h"
+#include "acd/acd.h"
+#include "interaction/interaction.h"
+#include "channels/chat.h"
+#include "test.h"
+
+static uint64_t vclock = 1796000000000ULL;
+
+static uint64_t vnow(void)
+{
+	return vclock;
+}
+
+/* A made-up visitor socket: the frames it was sent, its close. */
+struct sock {
+	char frames[8192];
+	int closed; /* the close code, 0: open */
+};
+
+static int sock_send(void *conn, const char *text)
+{
+	struct sock *k = conn;
+
+	if (strlen(k->frames) + strlen(text) + 2 < sizeof(k->frames)) {
+		strcat(k->frames, text);
+		strcat(k->frames, "\n");
+	}
+	return 0;
+}
+
+static void sock_close(void *conn, uint16_t code, const char *reason)
+{
+	struct sock *k = conn;
+	(void)reason;
+	k->closed = code;
+}
+
+static char evlog[4096];
+
+static void ev_h(const struct hl_event *ev, void *arg)
+{
+	(void)arg;
+	if (strncmp(ev->name, "chat.", 5) ||
+	    strlen(evlog) + strlen(ev->name) + 40 >= sizeof(evlog))
+		return;
+	strcat(evlog, ev->name);
+	if (ev->agent) {
+		strcat(evlog, "/");
+		strcat(evlog, ev->agent);
+	}
+	strcat(evlog, ";");
+}
+
+static const char *yaml =
+    "name: t\n"
+    "agents:\n"
+    "  - {ext: \"1001\", name: 张伟, password: a,"
+    " capacity: {voice: 1, chat: 2}}\n"
+    "queues:\n"
+    "  - {name: sales, strategy: linear, members: [\"1001\"]}\n"
+    "  - {name: web, channel: chat, strategy: linear, ring_timeout: 5s,"
+    " members: [\"1001\"]}\n"
+    "chat:\n"
+    "  entries:\n"
+    "    - {name: web, origins: [\"https://shop.example\"],"
+    " topics: [{label: Sales, queue: web}]}\n"
+    "  limits: {message_chars: 10}\n";
+
+static void tick(struct interaction_svc *s, uint64_t ms)
+{
+	vclock += ms;
+	interaction_tick(s, vclock);
+	interaction_route(s);
+}
+
+static void hello(struct chat_visitor *v, const char *token, int last)
+{
+	char f[128];
+
+	snprintf(f, sizeof(f), "{\"type\":\"hello\",\"token\":\"%s\",\"last_seq\":%d}",
+		 token, last);
+	chat_visitor_recv(v, f, strlen(f), true);
+}
+
+static void say(struct chat_visitor *v, const char *frame)
+{
+	chat_visitor_recv(v, frame, strlen(frame), true);
+}
+
+static int test_chat_adapter(void)
+{
+	struct cfg_errors errs;
+	struct cfg_tenant *t = NULL;
+	struct acd *acd = NULL;
+	struct interaction_svc *ias = NULL;
+	struct chat_svc *cs = NULL;
+	struct chat_visitor *v = NULL, *v2 = NULL, *bad = NULL;
+	struct sock k = {0}, k2 = {0}, kb = {0};
+	const struct cfg_chat_entry *e;
+	char id[3][32], tok[3][48];
+	struct acd_agent_info ai;
+	uint32_t seq = 0;
+	char *msgs = NULL;
+	int r = 1;
+
+	evlog[0] = '\0';
+	memset(&errs, 0, sizeof(errs));
+	if (cfg_tenant_parse(&t, "t.yaml", yaml, strlen(yaml), &errs)) {
+		fprintf(stderr, "%s\n", errs.msgv[0]);
+		goto out;
+	}
+	TEST_CHECK(!acd_alloc(&acd, NULL) && !acd_load_tenant(acd, t));
+	TEST_CHECK(!interaction_svc_alloc(&ias, acd, NULL, NULL, t));
+	interaction_svc_clock(ias, vnow);
+	TEST_CHECK(!chat_svc_alloc(&cs, ias, NULL, t, "/nonexistent"));
+	chat_svc_clock(cs, vnow);
+	TEST_CHECK(!event_subscribe(ev_h, NULL));
+	TEST_CHECK(!acd_agent_set(acd, "1001", AGENT_AVAILABLE, NULL, vclock));
+	e = cfg_chat_entry_find(t, "web");
+	TEST_CHECK(e != NULL);
+
+	/* nobody at a desktop: closed, no chat */
+	TEST_CHECK(!chat_entry_open(cs, e, SIZE_MAX));
+	TEST_CHECK(chat_start(cs, e, 0, "Zoë", "", "", "127.0.0.1:1", id[0], tok[0]) ==
+		   EAGAIN);
+	chat_agent_desktop(cs, "1001", true);
+	TEST_CHECK(chat_entry_open(cs, e, 0));
+	TEST_CHECK(chat_start(cs, e, 1, "x", "", "", "127.0.0.1:1", id[0], tok[0]) ==
+		   EINVAL);
+
+	/* the agent is on a call: chats still come, two at once */
+	TEST_CHECK(!acd_busy(acd, "1001", ACD_VOICE, false, vclock));
+	for (int i = 0; i < 3; i++)
+		TEST_CHECK(!chat_start(cs, e, 0, "Zoë", "z@example.com", "",
+				       "127.0.0.1:1", id[i], tok[i]));
+	TEST_CHECK(strlen(tok[0]) == 43 && strcmp(tok[0], tok[1]));
+	TEST_CHECK(chat_offered_to(cs, id[0], "1001") &&
+		   chat_offered_to(cs, id[1], "1001"));
+	TEST_CHECK(!chat_offered_to(cs, id[2], "1001"));
+	/* the third waits: its visitor is told its place in the queue (the
+	 * two offered are still in it, ahead) and the expected wait */
+	TEST_CHECK(
+	    !chat_visitor_alloc(&v2, cs, "127.0.0.1:3", "", sock_send, sock_close, &k2));
+	hello(v2, tok[2], 0);
+	TEST_CHECK(strstr(k2.frames, "\"state\":\"queued\"") &&
+		   strstr(k2.frames, "\"position\":3,\"ewt\":540"));
+	chat_visitor_gone(v2);
+	v2 = NULL;
+	memset(&k2, 0, sizeof(k2));
+	TEST_CHECK(!acd_agent_info(acd, "1001", &ai) && ai.load[ACD_VOICE] == 1 &&
+		   ai.load[ACD_CHAT] == 2);
+
+	/* the visitor: hello, then queued with its place */
+	TEST_CHECK(!chat_visitor_alloc(&v, cs, "127.0.0.1:2", "https://shop.example",
+				       sock_send, sock_close, &k));
+	hello(v, tok[0], 0);
+	TEST_CHECK(strstr(k.frames, "\"type\":\"welcome\"") &&
+		   strstr(k.frames, "\"state\":\"queued\""));
+	TEST_CHECK(!chat_accept(cs, id[0], "1001"));
+	TEST_CHECK(chat_accept(cs, id[0], "1001") == EPERM);
+	TEST_CHECK(strstr(k.frames, "{\"type\":\"state\",\"state\":\"active\",\"agent\":"
+				    "\"张伟\"}"));
+
+	/* the second offer is not taken: past the ring timeout it is
+	 * withdrawn (a miss) and the agent's room goes to the next chat */
+	tick(ias, 5100);
+	TEST_CHECK(strstr(evlog, "chat.withdrawn/1001;"));
+	TEST_CHECK(!chat_offered_to(cs, id[1], "1001") &&
+		   chat_offered_to(cs, id[2], "1001"));
+	TEST_CHECK(chat_accept(cs, id[1], "1001") == EPERM);
+
+	/* messages both ways */
+	k.frames[0] = '\0';
+	say(v, "{\"type\":\"msg\",\"cid\":\"a\",\"text\":\"你好 <b>\"}");
+	TEST_CHECK(strstr(k.frames, "\"seq\":1") && strstr(k.frames, "\"cid\":\"a\"") &&
+		   strstr(k.frames, "你好 <b>"));
+	TEST_CHECK(!chat_agent_message(cs, id[0], "1001", "在的", false, &seq) &&
+		   seq == 2);
+	TEST_CHECK(!chat_agent_message(cs, id[0], "1001", "note", true, &seq) &&
+		   seq == 3);
+	TEST_CHECK(chat_agent_message(cs, id[0], "1001", "12345678901", false, &seq) ==
+		   EMSGSIZE);
+	TEST_CHECK(
+	    !chat_agent_message(cs, id[0], "1001", "一二三四五六七八九十", false, &seq) &&
+	    seq == 4);
+	TEST_CHECK(chat_agent_message(cs, id[0], "1002", "x", false, &seq) == EPERM);
+	TEST_CHECK(strstr(k.frames, "在的") && !strstr(k.frames, "note"));
+	/* the same cid again: the stored one, not a second */
+	k.frames[0] = '\0';
+	say(v, "{\"type\":\"msg\",\"cid\":\"a\",\"text\":\"你好 <b>\"}");
+	TEST_CHECK(strstr(k.frames, "\"seq\":1,") && !strstr(k.frames, "\"seq\":5"));
+	say(v, "{\"type\":\"msg\",\"cid\":\"b\",\"text\":\"12345678901\"}");
+	TEST_CHECK(strstr(k.frames, "\"code\":\"too_long\""));
+
+	/* a second socket takes over; it gets what it missed, once */
+	TEST_CHECK(
+	    !chat_visitor_alloc(&v2, cs, "127.0.0.1:3", "", sock_send, sock_close, &k2));
+	hello(v2, tok[0], 2);
+	TEST_CHECK(k.closed == 1008);
+	TEST_CHECK(strstr(k2.frames, "\"seq\":4") && !strstr(k2.frames, "\"seq\":3") &&
+		   !strstr(k2.frames, "\"seq\":2,"));
+	msgs = chat_messages_json(cs, id[0]);
+	TEST_CHECK(msgs && strstr(msgs, "\"internal\":true") &&
+		   strstr(msgs, "\"seq\":4"));
+
+	/* refusals */
+	TEST_CHECK(
+	    !chat_visitor_alloc(&bad, cs, "127.0.0.1:4", "", sock_send, sock_close, &kb));
+	say(bad, "{\"type\":\"msg\",\"text\":\"x\"}");
+	TEST_CHECK(kb.closed == 1008 && strstr(kb.frames, "bad_hello"));
+	bad = mem_deref(bad), memset(&kb, 0, sizeof(kb));
+	TEST_CHECK(
+	    !chat_visitor_alloc(&bad, cs, "127.0.0.1:4", "", sock_send, sock_close, &kb));
+	hello(bad, "0123456789012345678901234567890123456789012", 0);
+	TEST_CHECK(kb.closed == 1008 && strstr(kb.frames, "bad_token"));
+	bad = mem_deref(bad), memset(&kb, 0, sizeof(kb));
+	TEST_CHECK(!chat_visitor_alloc(&bad, cs, "127.0.0.1:4", "https://evil.example",
+				       sock_send, sock_close, &kb));
+	hello(bad, tok[1], 0);
+	TEST_CHECK(kb.closed == 1008 && strstr(kb.frames, "bad_origin"));
+	bad = mem_deref(bad), memset(&kb, 0, sizeof(kb));
+	k2.frames[0] = '\0';
+	chat_visitor_recv(v2, "{\"type\":\"msg\",\"text\":\"\xc3\x28\"}", 27, true);
+	TEST_CHECK(k2.closed == 1007 && strstr(k2.frames, "bad_utf8"));
+	TEST_CHECK(chat_utf8_chars("\xed\xa0\x80", 3) < 0); /* a surrogate */
+	TEST_CHECK(chat_utf8_chars("\xc0\xaf", 2) < 0);	    /* overlong '/' */
+	TEST_CHECK(chat_utf8_chars("张伟a", 7) == 3);
+
+	/* the agent ends it: the chat is kept, no longer live; the agent's
+	 * chat load drops */
+	TEST_CHECK(!chat_agent_end(cs, id[0], "1001"));
+	TEST_CHECK(chat_agent_end(cs, id[0], "1001") == EALREADY);
+	TEST_CHECK(strstr(evlog, "chat.ended/1001;"));
+	TEST_CHECK(chat_transfer(cs, id[0], "1001", "web", NULL) == EALREADY);
+	{
+		size_t kept = 0, live = chat_svc_count(cs, &kept);
+		TEST_CHECK(kept == 3 && live == 2);
+	}
+	r = 0;
+out:
+	free(msgs);
+	event_unsubscribe(ev_h, NULL);
+	mem_deref(bad);
+	chat_visitor_gone(v);
+	chat_visitor_gone(v2);
+	mem_deref(cs);
+	mem_deref(ias);
+	mem_deref(acd);
+	mem_deref(t);
+	return r;
+}
+
+static const struct test_case tests[] = {
+    {"chat adapter: desktops, calls and chats on one agent, offers, messages, resume, "
+     "refusals",
+     test_chat_adapter},
+};
+
+TEST_MAIN(tests)
