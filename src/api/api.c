@@ -31,6 +31,7 @@
 #include "store/store.h"
 #include "acd/acd.h"
 #include "sip/sip.h"
+#include "sip/trunk.h"
 #include "app/app.h"
 #include "api/api.h"
 #include "api/api_int.h"
@@ -1289,6 +1290,48 @@ static void counts_out(struct mbuf *mb, const struct api *a, const char *kind,
 	}
 }
 
+/* GET /api/v1/trunks: each SIP trunk's registration and calls. */
+static void trunks_list(struct req *rq)
+{
+	struct trunks *ts = callctl_trunks(rq->api->calls);
+	struct trunk_info ti;
+	json_t *arr = json_array();
+
+	for (size_t i = 0; !trunks_info_at(ts, i, &ti); i++)
+		json_array_append_new(
+		    arr,
+		    json_pack("{s:s,s:s,s:b,s:s,s:I,s:I,s:I,s:i,s:i}", "name", ti.name,
+			      "state", ti.state, "register", ti.reg, "last_error",
+			      ti.last_error, "next_try", (json_int_t)ti.next_try,
+			      "registrations", (json_int_t)ti.registrations, "failures",
+			      (json_int_t)ti.failures, "calls", (int)ti.calls,
+			      "max_calls", (int)ti.max_calls));
+	api__reply_json(rq, 200, "OK", json_pack("{s:o}", "trunks", arr));
+}
+
+/* The trunks' lines of /metrics. */
+static void trunks_metrics(struct mbuf *mb, const struct api *a)
+{
+	struct trunks *ts = callctl_trunks(a->calls);
+	struct trunk_info ti;
+
+	out(mb, "# HELP hotline_trunk_registered 1 while the trunk is registered "
+		"with its carrier.\n# TYPE hotline_trunk_registered gauge\n");
+	for (size_t i = 0; !trunks_info_at(ts, i, &ti); i++)
+		out(mb, "hotline_trunk_registered{trunk=\"%s\"} %d\n", ti.name,
+		    !strcmp(ti.state, "registered"));
+	out(mb, "# HELP hotline_trunk_register_failures_total REGISTERs the carrier "
+		"refused or never answered.\n"
+		"# TYPE hotline_trunk_register_failures_total counter\n");
+	for (size_t i = 0; !trunks_info_at(ts, i, &ti); i++)
+		out(mb, "hotline_trunk_register_failures_total{trunk=\"%s\"} %llu\n",
+		    ti.name, (unsigned long long)ti.failures);
+	out(mb, "# HELP hotline_trunk_calls Calls through the trunk now.\n"
+		"# TYPE hotline_trunk_calls gauge\n");
+	for (size_t i = 0; !trunks_info_at(ts, i, &ti); i++)
+		out(mb, "hotline_trunk_calls{trunk=\"%s\"} %u\n", ti.name, ti.calls);
+}
+
 /* GET /metrics: the Prometheus text format (version 0.0.4). */
 static void metrics(struct req *rq)
 {
@@ -1319,6 +1362,7 @@ static void metrics(struct req *rq)
 		    callctl_refuse_name((enum callctl_refuse)r),
 		    (unsigned long long)callctl_refused(a->calls,
 							(enum callctl_refuse)r));
+	trunks_metrics(mb, a);
 	out(mb, "# HELP hotline_queue_waiting Callers waiting in the queue.\n"
 		"# TYPE hotline_queue_waiting gauge\n");
 	for (size_t i = 0; !acd_queue_at(a->acd, i, &qi); i++)
@@ -1614,6 +1658,7 @@ static const struct route routes[] = {
     {"POST", "/api/v1/tenant/check", ADMIN, api__tenant_check},
     {"POST", "/api/v1/tenant/reload", ADMIN, api__tenant_reload},
     {"GET", "/api/v1/skills", SUP, api__skills_list},
+    {"GET", "/api/v1/trunks", SUP, trunks_list},
     {"GET", "/api/v1/hours", ANY, api__hours_list},
     {"POST", "/api/v1/hours", ADMIN, api__hours_add},
     {"PATCH", "/api/v1/hours/{id}", ADMIN, api__hours_patch},

@@ -31,6 +31,7 @@
 #include "core/cfg.h"
 #include "store/store.h"
 #include "sip/sip.h"
+#include "sip/trunk.h"
 #include "api/api_int.h"
 #include "channels/chat.h"
 #include "ticket/ticket.h"
@@ -575,7 +576,7 @@ void api__calls_dial(struct req *rq)
 	struct safe_dial_verdict v;
 	json_t *body;
 	const char *agent, *to;
-	char id[32];
+	char id[32], guard_to[96];
 	int err;
 
 	if (!rq->api->calls) {
@@ -599,13 +600,17 @@ void api__calls_dial(struct req *rq)
 		api__forbidden(rq, "place calls for another agent");
 		goto out;
 	}
-	if (!to || strncmp(to, "sip:", 4)) {
-		api__reply_error(
-		    rq, 400, "Bad Request", "bad_field",
-		    "to: must be a sip: URI (no trunk is configured for numbers)");
+	if (!to || (strncmp(to, "sip:", 4) &&
+		    !trunks_routed(callctl_trunks(rq->api->calls), to))) {
+		api__reply_error(rq, 400, "Bad Request", "bad_field",
+				 "to: must be a sip: URI or a number an outbound route "
+				 "takes");
 		goto out;
 	}
-	err = dial_allowed(rq, agent, to, &v);
+	/* a plain number is what the guard classifies (tel:) */
+	snprintf(guard_to, sizeof(guard_to), "%s%s", strncmp(to, "sip:", 4) ? "tel:" : "",
+		 to);
+	err = dial_allowed(rq, agent, guard_to, &v);
 	if (err)
 		goto out;
 	err = callctl_dial(rq->api->calls, agent, to, id, sizeof(id));
@@ -712,6 +717,7 @@ out:
 void api__calls_transfer(struct req *rq)
 {
 	static const char *const fields[] = {"to", NULL};
+	struct safe_dial_verdict v;
 	struct store_call c;
 	const char *to;
 	json_t *body;
@@ -731,12 +737,18 @@ void api__calls_transfer(struct req *rq)
 	err = rq->api->calls
 		  ? callctl_transfer(
 			rq->api->calls, c.id,
-			rq->who.role == ROLE_AGENT ? rq->who.extension : NULL, to)
+			rq->who.role == ROLE_AGENT ? rq->who.extension : NULL, to, &v)
 		  : ENOENT;
 	if (err == EINVAL)
 		api__reply_error(rq, 400, "Bad Request", "bad_field",
-				 "to: \"%s\" is neither an extension nor a queue", to);
-	else if (err == EPERM && rq->who.role == ROLE_AGENT)
+				 "to: \"%s\" is neither an extension, a queue nor a "
+				 "number an outbound route takes",
+				 to);
+	else if (err == EACCES) {
+		api__audit(rq->api, &rq->who, "call.dial_refused", c.id,
+			   "class=%s code=%s", safe_dial_class_name(v.cls), v.code);
+		api__reply_error(rq, 403, "Forbidden", v.code, "%s", v.reason);
+	} else if (err == EPERM && rq->who.role == ROLE_AGENT)
 		api__forbidden(rq, "transfer a call it is not on");
 	else if (err)
 		api__reply_error(rq, 409, "Conflict", "not_bridged",

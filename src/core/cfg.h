@@ -131,6 +131,61 @@ struct cfg_dialing {
 						     * a day per class (0: none) */
 };
 
+/* trunks: SIP trunks to carriers (issue 15), in the tenant file: the
+ * numbers they bring in (DIDs) and the flow or queue each runs; outbound:
+ * which trunks carry which dialled numbers, in what form, with what
+ * caller ID. */
+#define CFG_MAX_TRUNKS 8
+#define CFG_MAX_DIDS   16
+#define CFG_MAX_ROUTES 16
+#define CFG_MAX_CIDS   32
+struct cfg_did {
+	char number[CFG_EXT];
+	char flow[CFG_NAME];  /* what it runs: a flow ... */
+	char queue[CFG_NAME]; /* ... or a queue */
+};
+struct cfg_trunk {
+	char name[CFG_NAME];
+	char proxy[128];     /* proxy: the carrier's registrar and proxy, host:port */
+	bool tcp;	     /* transport: udp (default) or tcp */
+	char username[64];   /* username: the account (From, To, Contact) */
+	char auth_user[64];  /* auth_user: the digest user (default username) */
+	char password[128];  /* password: the digest password ("" none) */
+	char domain[128];    /* domain: of the account (default the proxy's host) */
+	bool reg;	     /* register: keep a registration with the proxy */
+	uint32_t expires_ms; /* expires: of the registration (default 1h) */
+	char from[4][64];    /* from: IP-authenticated, the networks it calls from */
+	size_t fromc;
+	struct cfg_did didv[CFG_MAX_DIDS]; /* dids */
+	size_t didc;
+	char caller_id[32]; /* caller_id: presented when nothing more precise */
+	char codecs[4][8];  /* codecs: PCMU, PCMA (default both) */
+	size_t codecc;
+	uint32_t max_calls; /* max_calls: at once through it (0: no limit) */
+	uint32_t classes;   /* classes: the kinds of number it carries (bits of
+			     * enum safe_dial_class; 0: any) */
+	int line;
+};
+struct cfg_route {
+	char match[8][32]; /* match: patterns (X any digit, Z 1-9, N 2-9, . the rest) */
+	size_t matchc;
+	char trunks[4][CFG_NAME]; /* trunks: tried in turn (failover) */
+	size_t trunkc;
+	char format[16]; /* format: e164, national, dialled (default dialled) */
+	int line;
+};
+struct cfg_caller_id {
+	bool queue; /* a queue's (else an agent's) */
+	char name[48];
+	char number[32];
+};
+struct cfg_outbound {
+	struct cfg_route routev[CFG_MAX_ROUTES]; /* outbound.routes */
+	size_t routec;
+	struct cfg_caller_id cidv[CFG_MAX_CIDS]; /* outbound.caller_id */
+	size_t cidc;
+};
+
 /* Business hours: a weekly calendar with holidays and extra working days
  * (a closed weekday worked, as China's 调休 moves days), in a time zone. */
 struct cfg_hours {
@@ -384,6 +439,10 @@ struct cfg_tenant {
 	size_t ticket_fieldc;
 	/* dialing: who may dial what */
 	struct cfg_dialing dialing;
+	/* trunks and outbound routes (cfg_trunk.c) */
+	struct cfg_trunk trunkv[CFG_MAX_TRUNKS];
+	size_t trunkc;
+	struct cfg_outbound outbound;
 	struct cfg_chat chat; /* chat: the web chat */
 	char file[CFG_PATH];
 };
@@ -452,6 +511,8 @@ const struct cfg_flow *cfg_flow_find(const struct cfg_tenant *t, const char *nam
 const struct cfg_hours *cfg_hours_find(const struct cfg_tenant *t, const char *name);
 const struct cfg_ivr_node *cfg_flow_node(const struct cfg_flow *f, const char *id);
 const struct cfg_number *cfg_number_find(const struct cfg_tenant *t, const char *number);
+const struct cfg_trunk *cfg_trunk_find(const struct cfg_tenant *t, const char *name);
+const struct cfg_did *cfg_did_find(const struct cfg_trunk *tr, const char *number);
 
 /* "500ms", "5s", "2m", "1h" or bare seconds, into ms. */
 int cfg_duration_parse(uint32_t *msp, const char *s);

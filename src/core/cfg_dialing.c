@@ -25,8 +25,7 @@
 #include "safe/safe.h"
 #include "safe/net.h"
 
-/* [internal, national, ...] into a bit set; false after an error. */
-static bool class_list(struct cfg_parse *cp, yaml_node_t *n, const char *key,
+bool cfg__dial_classes(struct cfg_parse *cp, yaml_node_t *n, const char *key,
 		       uint32_t *out)
 {
 	*out = 0;
@@ -109,7 +108,7 @@ static void rules(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *map,
 				   what[kind]);
 			continue;
 		}
-		if (!class_list(cp, v, key, &r->allow))
+		if (!cfg__dial_classes(cp, v, key, &r->allow))
 			continue;
 		r->kind = kind;
 		r->line = cfg__line(k);
@@ -187,7 +186,7 @@ void cfg__dialing_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t 
 			   "\"%s\" is not a plan (nanp, cn, generic)", d->plan);
 	v = cfg__get(cp->doc, n, "allow");
 	if (v)
-		(void)class_list(cp, v, "dialing.allow", &d->allow);
+		(void)cfg__dial_classes(cp, v, "dialing.allow", &d->allow);
 	rules(cp, t, n, "agents", CFG_DIAL_AGENT);
 	rules(cp, t, n, "queues", CFG_DIAL_QUEUE);
 	rules(cp, t, n, "flows", CFG_DIAL_FLOW);

@@ -42,6 +42,13 @@ extern const char *const cfg__tenant_keys[];
 
 /* dialing: who may dial what (cfg_dialing.c). */
 void cfg__dialing_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *root);
+/* [internal, national, ...] into a bit set of enum safe_dial_class; false
+ * after an error (cfg_dialing.c). */
+bool cfg__dial_classes(struct cfg_parse *cp, yaml_node_t *n, const char *key,
+		       uint32_t *out);
+/* trunks and outbound routes (cfg_trunk.c), after the queues, flows and
+ * agents they name. */
+void cfg__trunks_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *root);
 
 /* chat: the web chat's entries, limits, canned replies (cfg_chat.c);
  * after the hours and queues. */

@@ -1677,9 +1677,9 @@ static void tenant_check(struct cfg_parse *cp, const struct cfg_tenant *t)
 /* A tenant file's top-level keys (cfg_file_kind tells the files apart by
  * them). */
 const char *const cfg__tenant_keys[] = {
-    "name",    "hours",	  "hours_default", "agents",	   "queues",
-    "numbers", "flows",	  "pause_reasons", "dispositions", "crm",
-    "tickets", "dialing", "language",	   "chat",	   NULL};
+    "name",	"hours",	 "hours_default", "agents",   "queues",	 "numbers",
+    "flows",	"pause_reasons", "dispositions",  "crm",      "tickets", "dialing",
+    "language", "chat",		 "trunks",	  "outbound", NULL};
 
 int cfg_tenant_parse(struct cfg_tenant **tp, const char *name, const char *yaml,
 		     size_t len, struct cfg_errors *errs)
@@ -1729,6 +1729,7 @@ int cfg_tenant_parse(struct cfg_tenant **tp, const char *name, const char *yaml,
 		crm_parse(&cp, t, root);
 		tickets_parse(&cp, t, root);
 		cfg__dialing_parse(&cp, t, root);
+		cfg__trunks_parse(&cp, t, root);
 		cfg__chat_parse(&cp, t, root);
 		if (!t->hours_default[0] && t->hoursc)
 			util_copy(t->hours_default, sizeof(t->hours_default),

@@ -118,6 +118,38 @@ static void dialing(struct warn_ctx *w, const struct cfg_tenant *t)
 	}
 }
 
+/* Trunks: a weak password lets anyone who guesses it register as us and
+ * take our calls (or dial on our account); an IP-authenticated trunk's
+ * networks may send calls to its DIDs without any password. */
+static void trunks(struct warn_ctx *w, const struct cfg_tenant *t)
+{
+	for (size_t i = 0; i < t->trunkc; i++) {
+		const struct cfg_trunk *tr = &t->trunkv[i];
+		char key[48];
+
+		snprintf(key, sizeof(key), "trunks[%zu].password", i);
+		if (tr->reg && !tr->password[0])
+			warn(w, t->file, tr->line, key,
+			     "trunk %s registers without a password", tr->name);
+		else if (tr->password[0] && strlen(tr->password) < SAFE_SIP_MIN)
+			warn(w, t->file, tr->line, key,
+			     "trunk %s: weak: shorter than %d characters", tr->name,
+			     SAFE_SIP_MIN);
+		for (size_t k = 0; k < tr->fromc; k++) {
+			struct safe_net n;
+
+			snprintf(key, sizeof(key), "trunks[%zu].from", i);
+			if (safe_net_parse(&n, tr->from[k]) || safe_net_loopback(&n))
+				continue;
+			if (n.bits < (sa_af(&n.net) == AF_INET ? 24u : 64u))
+				warn(w, t->file, tr->line, key,
+				     "trunk %s: %s is wider than a carrier's addresses: "
+				     "every address in it may call the trunk's numbers",
+				     tr->name, tr->from[k]);
+		}
+	}
+}
+
 size_t safe_check(const struct cfg_node *node, const struct cfg_tenant *t, safe_warn_h *h,
 		  void *arg)
 {
@@ -133,6 +165,7 @@ size_t safe_check(const struct cfg_node *node, const struct cfg_tenant *t, safe_
 	if (t) {
 		agents(&w, t);
 		dialing(&w, t);
+		trunks(&w, t);
 	}
 	return w.n;
 }

@@ -34,6 +34,7 @@
 #include "interaction/interaction.h"
 #include "sip/sip.h"
 #include "sip/call_int.h"
+#include "sip/trunk.h"
 #include "safe/safe.h"
 
 #define SWEEP_MS       100
@@ -377,7 +378,9 @@ static void call_destructor(void *arg)
 		call->ctl->callc--;
 	list_unlink(&call->le);
 	interaction_fini(&call->ia);
+	call->trunk = trunk_call_end(call->trunk);
 	list_flush(&call->ringing);
+	mem_deref(call->outside);
 	mem_deref(call->agent);
 	mem_deref(call->caller);
 	mem_deref(call->ivr);
@@ -498,7 +501,7 @@ static void call_queue_play_end(struct call *call)
 
 /* The agent leg answered: take the call from the queue, then connect
  * (or, for a callback, call the customer back first). */
-static void call_bridge(struct call *call, struct leg *agent)
+void call__bridge(struct call *call, struct leg *agent)
 {
 	struct callctl *ctl = call->ctl;
 
@@ -593,6 +596,17 @@ void call__connect(struct call *call)
 	struct leg *agent = call->agent;
 	struct recorder *rec;
 
+	/* a phone that dialled out through a trunk was only told "ringing":
+	 * the far end answered, so does the phone */
+	if (agent->answer && !agent->answered && agent->sess) {
+		if (sipsess_answer(agent->sess, 200, "OK", agent->answer,
+				   "Allow: " ALLOW "\r\n")) {
+			call__end(call, "system", 500, "answer failed");
+			return;
+		}
+		agent->answered = true;
+		agent->answer = mem_deref(agent->answer);
+	}
 	call->state = CALL_BRIDGED;
 	call->desk_hold = false;
 	util_copy(call->ia.row.outcome, sizeof(call->ia.row.outcome), "answered");
@@ -786,7 +800,9 @@ void call__estab_handler(const struct sip_msg *msg, void *arg)
 	if (leg->role == LEG_CALLER)
 		call_setup_done(call);
 	if (leg->role == LEG_AGENT && call->agent != leg)
-		call_bridge(call, leg);
+		call__bridge(call, leg);
+	else if (leg->role == LEG_OUTSIDE)
+		call__outside_answered(call, leg);
 	else if (leg->role == LEG_CALLER && call->state == CALL_CALLBACK) {
 		log_info("call: callback answered call=%s", call->ia.row.id);
 		call__connect(call);
@@ -795,8 +811,10 @@ void call__estab_handler(const struct sip_msg *msg, void *arg)
 
 void call__progress_handler(const struct sip_msg *msg, void *arg)
 {
+	struct leg *leg = arg;
+
 	(void)msg;
-	(void)arg;
+	leg->progress = true;
 }
 
 /*
@@ -837,6 +855,17 @@ void call__close_handler(int err, const struct sip_msg *msg, void *arg)
 	int code = msg ? msg->scode : 0;
 
 	leg->closed = true;
+	if (leg->role == LEG_CALLER && !leg->answered && call->dialled[0] &&
+	    call->state == CALL_CALLBACK) {
+		/* out through a trunk: the next one, or the call fails */
+		call__trunk_failed(call, code, err);
+		return;
+	}
+	if (leg->role == LEG_OUTSIDE && leg == call->outside) {
+		/* a transfer's outside leg, before it answered */
+		call__trunk_failed(call, code, err);
+		return;
+	}
 	if (leg->role == LEG_CALLER && err == ETIMEDOUT && !msg) {
 		/* RFC 3261 §13.3.1.4: our 2xx was never ACKed in 64*T1;
 		 * libre sends the BYE. Not the caller's hang-up. */
@@ -1257,6 +1286,9 @@ static void sweep_handler(void *arg)
 			call__end(call, "system", 0, "voicemail full");
 			continue;
 		}
+		/* A trunk that stays silent: the next one. */
+		if (call__trunk_silent(call, now))
+			continue;
 		/* A customer called back who does not answer. */
 		if (call->state == CALL_CALLBACK &&
 		    now > call->callback_at + CALLBACK_RING_MS) {
@@ -1407,7 +1439,8 @@ static bool call_admit(struct callctl *ctl, const struct sip_msg *msg)
  * without one is trusted for inbound calls only). False after a 403.
  */
 static bool outbound_allowed(struct callctl *ctl, const struct sip_msg *msg,
-			     const char *ext, const char *called)
+			     const char *ext, const char *called,
+			     enum safe_dial_class *cls)
 {
 	struct safe_dial_verdict v;
 	char ip[64], source[96];
@@ -1420,8 +1453,10 @@ static bool outbound_allowed(struct callctl *ctl, const struct sip_msg *msg,
 		util_copy(ip, sizeof(ip), "?");
 	snprintf(source, sizeof(source), "%s:%s", ext[0] ? "agent" : "address",
 		 ext[0] ? ext : ip);
-	if (!safe_dial_check(&dr, clock_now_ms(), &v))
+	if (!safe_dial_check(&dr, clock_now_ms(), &v)) {
+		*cls = v.cls;
 		return true;
+	}
 	safe_dial_audit(interaction_svc_store(ctl->ias), source, ext[0] ? ext : ip, &v);
 	(void)sip_treply(NULL, ctl->sip, msg, 403, "Forbidden (Dialing Class)");
 	return false;
@@ -1431,8 +1466,12 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 {
 	struct callctl *ctl = arg;
 	char called[64], caller[64], masked[32], ext[CFG_EXT] = "";
-	const struct cfg_number *num;
+	const struct cfg_number *num = NULL;
 	const struct cfg_agent *agent;
+	const struct cfg_trunk *trunk;
+	struct cfg_number did_num;
+	const char *did_queue = NULL;
+	struct trunk *in_trunk = NULL;
 	struct call *call = NULL;
 	struct mbuf *answer = NULL;
 	bool has_offer = mbuf_get_left(msg->mb) > 0;
@@ -1444,9 +1483,33 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 	if (!call_admit(ctl, msg))
 		return;
 
-	/* Trunks (trusted networks) call numbers freely; phones prove who
-	 * they are with digest auth (RFC 3261 §22.3). */
-	if (!addr_trusted(ctl, &msg->src)) {
+	/* A carrier's trunk (its proxy, or its networks) calls its DIDs and
+	 * the tenant's numbers, never out; trusted networks call numbers
+	 * freely; phones prove who they are with digest auth (RFC 3261
+	 * §22.3). */
+	trunk = trunks_from(ctl->trunks, &msg->src);
+	/* a carrier calling the Contact we registered says the DID in To */
+	if (trunk && trunk->username[0] && !strcmp(called, trunk->username)) {
+		pl_strcpy(&msg->to.uri.user, called, sizeof(called));
+		util_sanitize(called);
+	}
+	if (trunk) {
+		const struct cfg_did *did = cfg_did_find(trunk, called);
+
+		if (did && did->flow[0]) {
+			memset(&did_num, 0, sizeof(did_num));
+			util_copy(did_num.number, sizeof(did_num.number), did->number);
+			util_copy(did_num.flow, sizeof(did_num.flow), did->flow);
+			num = &did_num;
+		} else if (did) {
+			did_queue = did->queue;
+		} else if (!cfg_number_find(ctl->tenant, called)) {
+			log_info("call: not a DID of trunk=%s called=%s", trunk->name,
+				 log_mask(masked, sizeof(masked), called));
+			(void)sip_treply(NULL, ctl->sip, msg, 404, "Not Found");
+			return;
+		}
+	} else if (!addr_trusted(ctl, &msg->src)) {
 		if (registrar_auth(ctl->reg, msg, ext, sizeof(ext)))
 			return; /* it answered 407/403 */
 	}
@@ -1456,22 +1519,40 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 		return;
 	}
 
-	num = cfg_number_find(ctl->tenant, called);
-	agent = num ? NULL : cfg_agent_find(ctl->tenant, called);
-	if (!num && !agent) {
-		if (!outbound_allowed(ctl, msg, ext, called))
+	if (!num && !did_queue)
+		num = cfg_number_find(ctl->tenant, called);
+	agent = num || did_queue ? NULL : cfg_agent_find(ctl->tenant, called);
+	if (!num && !agent && !did_queue) {
+		enum safe_dial_class cls;
+
+		if (!outbound_allowed(ctl, msg, ext, called, &cls))
 			return;
+		if (ext[0]) {
+			/* an agent's phone: out through a trunk (outbound.c) */
+			call__phone_out(ctl, msg, ext, called, cls);
+			return;
+		}
 		log_info("call: unknown number called=%s from=%s", called,
 			 log_mask(masked, sizeof(masked), caller));
 		(void)sip_treply(NULL, ctl->sip, msg, 404, "Not Found");
 		return;
 	}
 
-	err = call__alloc(&call, ctl, msg);
-	if (err) {
+	/* a call in from a trunk counts toward its max_calls */
+	if (trunk && trunks_take(ctl->trunks, trunk->name, &in_trunk)) {
 		(void)sip_treply(NULL, ctl->sip, msg, 503, "Service Unavailable");
 		return;
 	}
+	err = call__alloc(&call, ctl, msg);
+	if (err) {
+		trunk_call_end(in_trunk);
+		(void)sip_treply(NULL, ctl->sip, msg, 503, "Service Unavailable");
+		return;
+	}
+	call->trunk = in_trunk;
+	call->from_trunk = in_trunk != NULL;
+	if (in_trunk) /* the DID, wherever the carrier said it */
+		util_copy(call->ia.row.called, sizeof(call->ia.row.called), called);
 	call->in_setup = true;
 	ctl->setup++;
 	if (has_offer) {
@@ -1528,6 +1609,16 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 			 log_mask(masked, sizeof(masked), caller), called, num->flow);
 		ivr_start(call->ivr, clock_now_ms(), &act);
 		ivr_do(call, &act);
+	} else if (did_queue) {
+		/* a trunk's DID that runs a queue: answered, waiting at once */
+		err = call__accept(call, msg, 200, "OK", answer);
+		if (err)
+			goto fail;
+		call->caller->answered = true;
+		log_info("call: DID call=%s from=%s number=%s queue=%s", call->ia.row.id,
+			 log_mask(masked, sizeof(masked), caller), called, did_queue);
+		call__enter_queue(call, did_queue, call->ia.priority);
+		interaction_route(ctl->ias);
 	} else {
 		/* An extension: ring that agent, answer the caller when the
 		 * agent answers. */
@@ -1579,6 +1670,7 @@ static void callctl_destructor(void *arg)
 	}
 	interaction_ops_set(ctl->ias, ACD_VOICE, NULL, NULL);
 	mem_deref(ctl->sock);
+	mem_deref(ctl->trunks);
 	mem_deref(ctl->library);
 	mem_deref(ctl->moh);
 	mem_deref(ctl->hush);
@@ -1608,6 +1700,9 @@ int callctl_alloc(struct callctl **cp, struct sip *sip, struct registrar *reg,
 	tmr_init(&ctl->sweep);
 	trusted_parse(ctl);
 
+	err = trunks_alloc(&ctl->trunks, sip, tenant);
+	if (err)
+		goto out;
 	{
 		char dir[CFG_PATH + 16];
 
@@ -1648,9 +1743,16 @@ int callctl_tenant_set(struct callctl *ctl, const struct cfg_tenant *t)
 		return err;
 	}
 	interaction_svc_tenant_set(ctl->ias, t);
+	if (trunks_tenant_set(ctl->trunks, t))
+		log_warn("call: trunks not changed: out of memory");
 	mem_ref((void *)t);
 	mem_deref((void *)old);
 	return 0;
+}
+
+struct trunks *callctl_trunks(const struct callctl *ctl)
+{
+	return ctl ? ctl->trunks : NULL;
 }
 
 size_t callctl_active(const struct callctl *ctl)

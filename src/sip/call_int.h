@@ -7,8 +7,11 @@
 
 #include "store/store.h"
 #include "interaction/interaction.h"
+#include "safe/safe.h"
 
-enum leg_role { LEG_CALLER, LEG_AGENT };
+/* LEG_OUTSIDE: a number outside, a blind transfer's target through a
+ * trunk (the call's agent leg once it answers) */
+enum leg_role { LEG_CALLER, LEG_AGENT, LEG_OUTSIDE };
 
 enum call_state {
 	CALL_IVR,	/* the flow is running */
@@ -39,6 +42,7 @@ struct leg {
 	bool answered;
 	bool closed;	     /* the session ended (close handler ran) */
 	bool held;	     /* a direct ring: holds the agent (acd_busy) */
+	bool progress;	     /* out: the far end answered something (1xx) */
 	struct mbuf *answer; /* direct calls: SDP answer kept for the 200 */
 };
 
@@ -69,12 +73,21 @@ struct call {
 	uint32_t vm_max_ms;   /* voicemail: longest message */
 	char path_base[192];  /* IVR path of the flows before this one */
 	bool desk_hold;	      /* held from the desktop: music to the caller */
+	/* out through a trunk (issue 15): the number dialled, the trunk the
+	 * leg went out on (counted in its max_calls) and the route's next */
+	char dialled[48];
+	char caller_id[32];
+	struct trunk *trunk;
+	size_t trunk_i;
+	bool from_trunk;     /* it came in through a trunk */
+	struct leg *outside; /* a transfer's outside leg while it rings */
 };
 
 struct callctl {
 	struct sip *sip;
 	struct sipsess_sock *sock;
 	struct registrar *reg;
+	struct trunks *trunks; /* SIP trunks (trunk.c) */
 	struct media *media;
 	struct interaction_svc *ias; /* queues, customers, rows, events */
 	struct acd *acd;	     /* its routing engine */
@@ -129,6 +142,31 @@ bool call__callback_key(struct call *call, char digit);
 void call__callback_overflow(struct call *call, const char *queue);
 void call__callback_hangup(struct call *call);
 void call__dial_back(struct call *call);
+/* A trunk's leg failed before answer (503, 408, no answer): the next
+ * trunk of the route is tried; false when none is left. */
+void call__trunk_failed(struct call *call, int code, int err);
+/* Sends leg (the customer's: call->caller, or a transfer's outside leg)
+ * through the next trunk of the route for call->dialled; ENOENT/EBUSY: no
+ * trunk (left, or free). */
+int call__trunk_connect(struct call *call, struct leg *leg, const struct sa *local);
+/* A blind transfer of a bridged call to a number outside: the guard
+ * decides with the transferring agent's class (EACCES with v filled when
+ * it refuses); the agent's leg ends, the caller hears music until the
+ * outside leg answers through a trunk. ENOENT: no route takes number. */
+int call__transfer_out(struct call *call, struct leg *leg, const char *number,
+		       struct safe_dial_verdict *v);
+/* The outside leg answered (connect) or failed before (next trunk, or
+ * the call ends). */
+void call__outside_answered(struct call *call, struct leg *leg);
+/* The sweep: a trunk that answered nothing, not even 100 Trying, within
+ * TRUNK_SILENT_MS is given up for the next one; true when it was (the
+ * call may be gone). */
+bool call__trunk_silent(struct call *call, uint64_t now);
+/* A phone (authenticated as ext) dials number, which the guard allowed:
+ * out through a trunk. */
+void call__phone_out(struct callctl *ctl, const struct sip_msg *msg, const char *ext,
+		     const char *number, enum safe_dial_class cls);
+void call__bridge(struct call *call, struct leg *agent);
 void call__feature_code(struct callctl *ctl, const struct sip_msg *msg, const char *who,
 			const char *code);
 int call__offer_handler(struct mbuf **descp, const struct sip_msg *msg, void *arg);

@@ -18,6 +18,7 @@
 #include "interaction/interaction.h"
 #include "sip/sip.h"
 #include "sip/call_int.h"
+#include "sip/trunk.h"
 #include "safe/safe.h"
 
 /* What a callback says to the caller who asks for it, and to the agent. */
@@ -122,6 +123,8 @@ void call__callback_hangup(struct call *call)
 	}
 	call->caller_gone = true;
 	mem_deref(old); /* sends BYE */
+	/* nobody on the trunk while it waits for its turn */
+	call->trunk = trunk_call_end(call->trunk);
 }
 
 /*
@@ -141,7 +144,9 @@ static bool callback_allowed(struct call *call)
 
 	if (call->outbound)
 		return true;
-	if (safe_dial_number(number, sizeof(number), call->contact))
+	if (call->dialled[0])
+		util_copy(number, sizeof(number), call->dialled);
+	else if (safe_dial_number(number, sizeof(number), call->contact))
 		number[0] = '\0'; /* too long to be a number: refused */
 	snprintf(source, sizeof(source), "caller:%s", call->ia.row.caller);
 	if (!safe_dial_check(&dr, clock_now_ms(), &v)) {
@@ -178,6 +183,18 @@ void call__dial_back(struct call *call)
 	if (!uri_decode(&uri, &cpl) && !sa_set(&peer, &uri.host, uri.port))
 		(void)call__local_toward(&peer, &local);
 	call__leg_local(call->caller, &local, host, sizeof(host));
+	/* a caller that came in through a trunk is called back through the
+	 * trunks, at its number (its Contact is the carrier's side), from the
+	 * queue's caller ID or the number it dialled */
+	if (!call->outbound && call->from_trunk && !call->dialled[0] &&
+	    trunks_routed(ctl->trunks, call->ia.row.caller)) {
+		const char *cid = trunks_caller_id(ctl->trunks, NULL, call->ia.row.queue);
+
+		util_copy(call->dialled, sizeof(call->dialled), call->ia.row.caller);
+		util_copy(call->caller_id, sizeof(call->caller_id),
+			  *cid ? cid : call->ia.row.called);
+		call->trunk_i = 0;
+	}
 	if (!callback_allowed(call)) {
 		call__end(call, "system", 403, "callback refused");
 		return;
@@ -193,6 +210,16 @@ void call__dial_back(struct call *call)
 		 : call->ia.row.called[0] ? call->ia.row.called
 					  : "hotline",
 		 host);
+	if (call->dialled[0]) {
+		/* a plain number: out through a trunk (outbound.c) */
+		interaction_event(&call->ia, EVENT_CALL_CALLBACK_DIALLED,
+				  call->agent->ext, NULL);
+		if (call__trunk_connect(call, call->caller, &local))
+			call__trunk_failed(call, 503, 0);
+		else
+			call->caller_gone = false;
+		return;
+	}
 	err = media_stream_offer(call->caller->ms, &offer);
 	if (!err)
 		err = sipsess_connect(
@@ -226,14 +253,22 @@ int callctl_dial(struct callctl *ctl, const char *agent, const char *target, cha
 	struct sip_addr addr;
 	struct pl pl;
 	struct call *call = NULL;
+	bool number = false;
 	int err;
 
 	if (!ctl || !agent || !target)
 		return EINVAL;
 	pl_set_str(&pl, target);
-	if (strncmp(target, "sip:", 4) || strlen(target) >= sizeof(call->contact) ||
-	    uri_decode(&addr.uri, &pl))
+	if (strncmp(target, "sip:", 4)) {
+		/* a plain number: out through a trunk (outbound.c) */
+		if (strlen(target) >= sizeof(call->dialled) ||
+		    !trunks_routed(ctl->trunks, target))
+			return EINVAL;
+		number = true;
+	} else if (strlen(target) >= sizeof(call->contact) ||
+		   uri_decode(&addr.uri, &pl)) {
 		return EINVAL;
+	}
 	if (!cfg_agent_find(ctl->tenant, agent))
 		return ENOENT;
 	if (registrar_contact(ctl->reg, agent, &rc))
@@ -247,9 +282,17 @@ int callctl_dial(struct callctl *ctl, const char *agent, const char *target, cha
 	call->callback = true; /* the agent first, then the customer */
 	call->caller_gone = true;
 	util_copy(call->ia.row.caller, sizeof(call->ia.row.caller), agent);
-	pl_strcpy(&addr.uri.user, call->ia.row.called, sizeof(call->ia.row.called));
+	if (number) {
+		util_copy(call->ia.row.called, sizeof(call->ia.row.called), target);
+		util_copy(call->dialled, sizeof(call->dialled), target);
+		util_copy(call->caller_id, sizeof(call->caller_id),
+			  trunks_caller_id(ctl->trunks, agent, NULL));
+	} else {
+		pl_strcpy(&addr.uri.user, call->ia.row.called,
+			  sizeof(call->ia.row.called));
+		util_copy(call->contact, sizeof(call->contact), target);
+	}
 	util_sanitize(call->ia.row.called);
-	util_copy(call->contact, sizeof(call->contact), target);
 	util_copy(call->direct, sizeof(call->direct), agent);
 	call->state = CALL_DIRECT;
 	interaction_save(&call->ia);

@@ -79,6 +79,9 @@ int callctl_alloc(struct callctl **cp, struct sip *sip, struct registrar *reg,
  * loop waits for that). A caller in a flow finishes it in the old tenant,
  * which its IVR session holds. On an error nothing changes. */
 int callctl_tenant_set(struct callctl *ctl, const struct cfg_tenant *t);
+/* The SIP trunks (src/sip/trunk.h) the controller dials out through. */
+struct trunks;
+struct trunks *callctl_trunks(const struct callctl *ctl);
 size_t callctl_active(const struct callctl *c);
 /*
  * Admission control: why a new call was answered 503 (limits.max_calls,
@@ -119,10 +122,13 @@ void callctl_customer_merged(struct callctl *ctl, const char *from, const char *
  * no such call; EPERM: not agent's; EINVAL: not bridged; EALREADY:
  * already so. */
 int callctl_hold(struct callctl *ctl, const char *id, const char *agent, bool hold);
-/* Blind transfer of a bridged call to an extension or a queue, as a REFER
- * from the agent's phone would. EPERM: not bridged (to agent, when
- * given); EINVAL: target is neither an agent nor a queue. */
+/* Blind transfer of a bridged call to an extension, a queue, a flow or a
+ * number outside (through a trunk), as a REFER from the agent's phone
+ * would. EPERM: not bridged (to agent, when given); EINVAL: target is
+ * none of those; EACCES: the agent's dialing class or a limit refuses
+ * the number (v, when given, says why). */
+struct safe_dial_verdict;
 int callctl_transfer(struct callctl *ctl, const char *id, const char *agent,
-		     const char *target);
+		     const char *target, struct safe_dial_verdict *v);
 
 #endif

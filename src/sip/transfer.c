@@ -21,10 +21,13 @@
 
 /*
  * Blind transfer by the bridged agent leg: the caller goes on to the
- * extension or queue target, the agent leg ends. EPERM: leg is not the
- * call's bridged agent; ENOENT: no such extension or queue.
+ * extension, queue or flow target, or a number outside through a trunk
+ * (outbound.c), the agent leg ends. EPERM: leg is not the call's bridged
+ * agent; ENOENT: no such extension, queue or flow, nor a route for it;
+ * EACCES: the agent may not dial that number (v says why).
  */
-static int call_transfer(struct call *call, struct leg *leg, const char *target)
+static int call_transfer(struct call *call, struct leg *leg, const char *target,
+			 struct safe_dial_verdict *v)
 {
 	struct callctl *ctl = call->ctl;
 
@@ -32,7 +35,7 @@ static int call_transfer(struct call *call, struct leg *leg, const char *target)
 		return EPERM;
 	if (!cfg_agent_find(ctl->tenant, target) &&
 	    !cfg_queue_find(ctl->tenant, target) && !cfg_flow_find(ctl->tenant, target))
-		return ENOENT;
+		return call__transfer_out(call, leg, target, v); /* a number outside */
 	log_info("call: blind transfer call=%s from=%s to=%s", call->ia.row.id, leg->ext,
 		 target);
 	interaction_event(&call->ia, EVENT_CALL_TRANSFERRED, leg->ext, "{s:s,s:s}", "to",
@@ -177,21 +180,33 @@ void call__refer_handler(struct sip *sip, const struct sip_msg *msg, void *arg)
 	if (!cfg_agent_find(call->ctl->tenant, target) &&
 	    !cfg_queue_find(call->ctl->tenant, target) &&
 	    !cfg_flow_find(call->ctl->tenant, target)) {
-		(void)sip_reply(sip, msg, 404, "Unknown Transfer Target");
+		/* a number outside: through a trunk, if the guard allows */
+		switch (call__transfer_out(call, leg, target, NULL)) {
+		case 0:
+			(void)sip_reply(sip, msg, 202, "Accepted");
+			break;
+		case EACCES:
+			(void)sip_reply(sip, msg, 403, "Forbidden (Dialing Class)");
+			break;
+		default:
+			(void)sip_reply(sip, msg, 404, "Unknown Transfer Target");
+		}
 		return;
 	}
 	(void)sip_reply(sip, msg, 202, "Accepted");
-	(void)call_transfer(call, leg, target);
+	(void)call_transfer(call, leg, target, NULL);
 }
 
 int callctl_transfer(struct callctl *ctl, const char *id, const char *agent,
-		     const char *target)
+		     const char *target, struct safe_dial_verdict *v)
 {
 	struct call *call = ctl && id && target ? call__find(ctl, id) : NULL;
+	int err;
 
 	if (!call)
 		return ENOENT;
 	if (!call->agent || (agent && strcmp(call->agent->ext, agent)))
 		return EPERM;
-	return call_transfer(call, call->agent, target) == ENOENT ? EINVAL : 0;
+	err = call_transfer(call, call->agent, target, v);
+	return err == ENOENT ? EINVAL : err;
 }

@@ -197,8 +197,8 @@ static int test_check(void)
 	struct cfg_errors e;
 	struct cfg_node *n = NULL;
 	struct cfg_tenant *t = NULL;
-	struct mbuf *mb = mbuf_alloc(1024);
-	char yaml[512], *out = NULL;
+	struct mbuf *mb = mbuf_alloc(2048);
+	char yaml[1024], *out = NULL;
 	int r = 1;
 
 	memset(&e, 0, sizeof(e));
@@ -208,10 +208,15 @@ static int test_check(void)
 	TEST_CHECK(!cfg_node_parse(&n, "n.yaml", node_yaml, strlen(node_yaml), &e));
 	snprintf(
 	    yaml, sizeof(yaml),
-	    "name: T\nagents:\n%sdialing: {allow: [internal, national, premium-rate]}\n",
+	    "name: T\nagents:\n%sdialing: {allow: [internal, national, premium-rate]}\n"
+	    "trunks:\n"
+	    "  - {name: a, proxy: \"192.0.2.1:5060\", username: u, register: true}\n"
+	    "  - {name: b, proxy: \"192.0.2.2:5060\", password: trunk-pw}\n"
+	    "  - {name: c, from: [198.51.0.0/16, 192.0.2.9/32]}\n"
+	    "  - {name: d, proxy: \"192.0.2.3:5060\", password: Long-Enough-Trunk-9}\n",
 	    agents);
 	TEST_CHECK(!cfg_tenant_parse(&t, "t.yaml", yaml, strlen(yaml), &e));
-	TEST_CHECK(safe_check(n, t, collect, mb) == 8);
+	TEST_CHECK(safe_check(n, t, collect, mb) == 11);
 	mbuf_set_pos(mb, 0);
 	TEST_CHECK(!mbuf_strdup(mb, &out, mbuf_get_left(mb)));
 	TEST_CHECK(strstr(out, "n.yaml: http.api_token: warning: weak: shorter than 16"));
@@ -231,9 +236,15 @@ static int test_check(void)
 	TEST_CHECK(strstr(out,
 			  "t.yaml: dialing.allow: warning: the default class reaches "
 			  "premium-rate numbers"));
+	TEST_CHECK(strstr(out, "t.yaml:9: trunks[0].password: warning: trunk a registers "
+			       "without a password"));
+	TEST_CHECK(strstr(out, "t.yaml:10: trunks[1].password: warning: trunk b: weak"));
+	TEST_CHECK(strstr(out, "t.yaml:11: trunks[2].from: warning: trunk c: "
+			       "198.51.0.0/16 is wider"));
+	TEST_CHECK(!strstr(out, "192.0.2.9") && !strstr(out, "trunk d"));
 	/* the warnings never hold a secret */
 	TEST_CHECK(!strstr(out, "short-token") && !strstr(out, "short-pw") &&
-		   !strstr(out, "alice-1001"));
+		   !strstr(out, "alice-1001") && !strstr(out, "trunk-pw"));
 	r = 0;
 out:
 	mem_deref(out);
