@@ -200,19 +200,19 @@ void interaction_customer_merged(struct interaction_svc *s, const char *from,
 			continue;
 		util_copy(ia->row.customer, sizeof(ia->row.customer), into);
 		util_copy(ia->customer_name, sizeof(ia->customer_name), name);
-		util_sanitize(ia->customer_name);
 		interaction_save(ia);
 	}
 }
 
 /* --- the customer ---------------------------------------------------------- */
 
+/* The name, tier and id are text the API or the CRM hook checked on the
+ * way in (util_text_check) and events encode them with jansson: they are
+ * kept as they are (a quote in O"Brien stays a quote). */
 static void customer_set(struct interaction *ia, const struct crm_match *m)
 {
 	util_copy(ia->customer_name, sizeof(ia->customer_name), m->name);
-	util_sanitize(ia->customer_name);
 	util_copy(ia->customer_tier, sizeof(ia->customer_tier), m->tier);
-	util_sanitize(ia->customer_tier);
 	ia->tier_priority = m->priority;
 	log_info("interaction: customer id=%s customer=%s tier=%s priority=%+d",
 		 ia->row.id, m->customer, m->tier, m->priority);
@@ -232,7 +232,6 @@ static void hook_answer(int err, const struct crm_match *m, void *arg)
 			 "priority",
 			 ia->row.id);
 	util_copy(ia->customer_ext, sizeof(ia->customer_ext), m->customer);
-	util_sanitize(ia->customer_ext);
 	customer_set(ia, m);
 	if (ia->row.queued)
 		ia->tier_priority = 0;

@@ -7,7 +7,7 @@ Usage: crm_stub.py PORT"""
 import json, sys, time, urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-KNOWN = {"+14155550142": {"id": "X-42", "name": "Zoe Ext", "tier": "vip"},
+KNOWN = {"+14155550142": {"id": "X-42", "name": "Zo\u00eb \"Z\" Ext", "tier": "vip"},
          # a name that is not text (a bell): hotline refuses the answer
          "+14155550143": {"id": "X-43", "name": "Bad\u0007Name", "tier": "vip"}}
 

@@ -34,8 +34,8 @@ check "the external VIP waits with priority 10" \
 req -d '{"state":"available"}' "$URL/api/v1/agents/1001/state" >/dev/null
 first=$(wait_for "SELECT c.caller FROM events e JOIN calls c ON c.id = e.call WHERE e.type='call.answered' ORDER BY e.id LIMIT 1" 15)
 check "the external VIP is answered first" test "$first" = 4155550142
-check "the ringing event has the external CRM's name, tier and id" \
-	test -n "$(db "SELECT 1 FROM events WHERE type='agent.ringing' AND data LIKE '%\"customer_name\":\"Zoe Ext\"%' AND data LIKE '%\"customer_tier\":\"vip\"%' AND data LIKE '%\"customer_ext\":\"X-42\"%'")"
+check "the ringing event has the external CRM's name as sent (quotes, ë), tier and id" \
+	test -n "$(db "SELECT 1 FROM events WHERE type='agent.ringing' AND json_extract(data, '\$.customer_name') = 'Zoë \"Z\" Ext' AND data LIKE '%\"customer_tier\":\"vip\"%' AND data LIKE '%\"customer_ext\":\"X-42\"%'")"
 check "the CRM was asked once for each number" test "$(grep -c '^ASK' "$T/stub.out")" = 2
 for p in "${SIPP_PIDS[@]:1}"; do kill "$p" 2>/dev/null; done
 # Zoe calls again: the cached answer, no new request
