@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <sys/socket.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,14 +44,14 @@
 #define MAX_HEAD      (16 * 1024)
 #define QUEUE_TEXT_MS 250
 
-static const struct httpd_limits http_limits = {
+static const struct httpd_limits http_limits_default = {
     .max_head = MAX_HEAD,
     .max_body = MAX_BODY,
-    .head_ms = 10000,  /* slowloris: a head sent a byte at a time */
-    .body_ms = 30000,  /* 256 KiB at under 10 KB/s */
-    .idle_ms = 75000,  /* a kept-alive connection with nothing to ask */
-    .max_conns = 8192, /* below the open files serve raises the limit to */
-    .linger_ms = 2000, /* after a refusal, for the rest of what was sent */
+    .head_ms = 10000,	/* slowloris: a head sent a byte at a time */
+    .body_ms = 30000,	/* 256 KiB at under 10 KB/s */
+    .idle_ms = 75000,	/* a kept-alive connection with nothing to ask */
+    .max_conns = 16384, /* http.max_connections sets it */
+    .linger_ms = 2000,	/* after a refusal, for the rest of what was sent */
 };
 
 /* --- replies ------------------------------------------------------------ */
@@ -1862,6 +1863,8 @@ int api_alloc(struct api **ap, const struct cfg_node *node, struct app *app,
 {
 	const struct cfg_tenant *tenant = app_tenant(app);
 	struct api *a;
+	struct httpd_limits http_limits;
+	struct rlimit rl;
 	struct sa laddr;
 	int err;
 
@@ -1901,6 +1904,22 @@ int api_alloc(struct api **ap, const struct cfg_node *node, struct app *app,
 		err = api__stream_alloc(&a->stream, a);
 	if (!err)
 		err = api__webhooks_alloc(&a->webhooks, st);
+	/* each connection is a file: the limit takes the open files the
+	 * process may have (main raised it to the hard limit) into account
+	 * so a connection past it is refused by us, not lost to EMFILE */
+	http_limits = http_limits_default;
+	http_limits.max_conns = node->http_max_conns;
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < (rlim_t)http_limits.max_conns + 1024) {
+		http_limits.max_conns = rl.rlim_cur > 2048
+					    ? (uint32_t)(rl.rlim_cur - 1024)
+					    : (uint32_t)rl.rlim_cur / 2;
+		log_warn(
+		    "api: http.max_connections=%u lowered to %u: the process may open "
+		    "%llu files",
+		    node->http_max_conns, http_limits.max_conns,
+		    (unsigned long long)rl.rlim_cur);
+	}
 	if (!err)
 		err = httpd_alloc(&a->httpd, &laddr, &http_limits, request_handler,
 				  refuse_handler, a);

@@ -358,6 +358,9 @@ static const struct node_key node_keys[] = {
      "password of user admin, made when there is no user (or HOTLINE_ADMIN_PASSWORD)"},
     {"http.streams_per_user", K_U32, F(streams_per_user), "8", 1, 4096,
      "live event streams (WebSockets) one user may hold at once; more get 429"},
+    {"http.max_connections", K_U32, F(http_max_conns), "16384", 16, 1000000,
+     "open HTTP and WebSocket connections (pages, event streams, chat visitors); "
+     "past it a new one is closed at once"},
     {"http.stream_origins", K_STR, F(stream_origins), "", 0, 0,
      "comma list of page origins (https://crm.example) that may open the event "
      "stream besides the server's own"},

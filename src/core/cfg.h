@@ -78,6 +78,7 @@ struct cfg_node {
 	char admin_password[128];   /* http.admin_password: user admin's, made
 				     * when there is no user yet */
 	uint32_t streams_per_user;  /* http.streams_per_user: 429 beyond */
+	uint32_t http_max_conns;    /* http.max_connections: closed at once beyond */
 	char stream_origins[512];   /* http.stream_origins: comma list of the
 				     * browser origins the stream takes */
 	char data_dir[CFG_PATH];    /* data_dir: database, recordings, prompt cache */

@@ -6,9 +6,11 @@
 # pipelined requests are answered in order, a committed write among them;
 # a head over 16 KiB gets 431; HTTP/1.0 and Connection: close end the
 # connection; another HTTP version gets 505; Expect: 100-continue; a head
-# sent a byte at a time is cut off (slowloris); past 8192 connections a
-# new one is closed at once.
+# sent a byte at a time is cut off (slowloris); past http.max_connections
+# (2000 here) a new one is closed at once.
 source "$(dirname "$0")/lib.sh"
+write_config
+printf '  max_connections: 2000\n' >>"$T/hotline.yaml"
 start_hotline
 P="$E2E_DIR/http_server.py"
 probe() { python3 "$P" "$HTTP_PORT" test-token "$1" >"$T/$1.out" 2>"$T/$1.err"; cat "$T/$1.out" >&2; }
@@ -66,11 +68,11 @@ cat "$T/slowloris.out" >&2
 check "a head a byte a second is cut off in about 10 s (slowloris)" \
 	bash -c "grep -Eq 'end=closed after=(9|10|11|12)$' '$T/slowloris.out'"
 probe maxconns
-check "past 8192 connections new ones are closed at once, those open answered" \
+check "past http.max_connections (2000) new ones are closed at once, those open answered" \
 	has maxconns "refused=[0-9]* held_answer='HTTP/1.1 200 OK'"
 check "... at least 19 of 20 extra ones refused" \
 	bash -c "grep -Eq 'refused=(19|20) ' '$T/maxconns.out'"
-n=$(grep -c 'http connections at the limit (8192)' "$T/hotline.log")
+n=$(grep -c 'http connections at the limit (2000)' "$T/hotline.log")
 check "the limit is logged, at most a line a second ($n)" test "$n" -ge 1 -a "$n" -le 3
 check "the server still answers" \
 	test "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HTTP_PORT/health")" = 200
