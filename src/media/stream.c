@@ -30,8 +30,10 @@ static void stream_destructor(void *arg)
 	log_debug("media: stream closed port=%u rx=%llu tx=%llu codec=%d ready=%d",
 		  s->rtp ? sa_port(rtp_local(s->rtp)) : 0, (unsigned long long)s->rx_pkts,
 		  (unsigned long long)s->tx_pkts, s->codec, s->ready);
-	if (m)
+	if (m) {
 		media__pending_drop(m, s);
+		media__unwatch(m, s); /* before its sockets close */
+	}
 	list_unlink(&s->le);
 	if (s->peer)
 		stream_unbridge(s);
@@ -108,17 +110,32 @@ static void rx_telev(struct media_stream *s, struct mbuf *mb)
 static void rtp_take(struct media_stream *s, const struct sa *src,
 		     const struct rtp_header *hdr, struct mbuf *mb);
 
-/* RTP arrives on the main loop (the sockets are polled there); the
- * shard's lock keeps its tick off the stream meanwhile. */
+/* With one media thread, RTP arrives on the main loop, where the tick
+ * runs too (libre polls the socket). */
 static void rtp_handler(const struct sa *src, const struct rtp_header *hdr,
 			struct mbuf *mb, void *arg)
 {
 	struct media_stream *s = arg;
 
-	media__lock(s->m);
 	if (s->ready)
 		rtp_take(s, src, hdr, mb);
-	media__unlock(s->m);
+}
+
+void media__stream_rx(struct media_stream *s, const struct sa *src, uint8_t *buf,
+		      size_t len)
+{
+	struct rtp_header hdr;
+	struct mbuf mb;
+
+	if (!s->ready)
+		return;
+	mbuf_init(&mb);
+	mb.buf = buf;
+	mb.size = mb.end = len;
+	memset(&hdr, 0, sizeof(hdr));
+	if (rtp_hdr_decode(&hdr, &mb) || hdr.ver != RTP_VERSION)
+		return;
+	rtp_take(s, src, &hdr, &mb);
 }
 
 static void rtp_take(struct media_stream *s, const struct sa *src,
@@ -154,6 +171,8 @@ int media_stream_alloc(struct media_stream **sp, struct media *m, media_evt_h *e
 	s->arg = arg;
 	s->te_pt = -1;
 	s->last_te_event = -1;
+	s->fd = -1;
+	s->rtcp_fd = -1;
 	/* off until the call controller needs digits (an IVR menu, a
 	 * queue's exit key, voicemail): dtmf_rx on every frame of every
 	 * stream was 7.5 % of a set-up burst (bench/README.md) */
@@ -167,6 +186,14 @@ int media_stream_alloc(struct media_stream **sp, struct media *m, media_evt_h *e
 		log_warn("media: no RTP port free in %u-%u: %s", m->port_min, m->port_max,
 			 strerror(err));
 		goto out;
+	}
+	if (m->threaded) {
+		/* Its shard's thread reads its sockets: off the main loop
+		 * (one of the two exists, the address's family). */
+		udp_thread_detach(rtp_sock(s->rtp));
+		udp_thread_detach(rtcp_sock(s->rtp));
+		s->fd = udp_sock_fd(rtp_sock(s->rtp), AF_INET6);
+		s->rtcp_fd = udp_sock_fd(rtcp_sock(s->rtp), AF_INET6);
 	}
 	err = sdp_session_alloc(&s->sdp, &m->announce);
 	err |= sdp_media_add(&s->sdpm, s->sdp, "audio", sa_port(rtp_local(s->rtp)),
@@ -191,7 +218,10 @@ int media_stream_alloc(struct media_stream **sp, struct media *m, media_evt_h *e
 	s->m = m;
 	s->last_rx_ms = m->silence_ms;
 	list_append(&m->streams, &s->le, s);
+	err = media__watch(m, s);
 	media__unlock(m);
+	if (err)
+		log_warn("media: cannot poll an RTP socket: %s", strerror(err));
 out:
 	if (err)
 		mem_deref(s);
@@ -437,13 +467,23 @@ void media_bridge(struct media_stream *a, struct media_stream *b, struct recorde
 	ma = a->m;
 	mb = b->m;
 	lock_two(ma, mb);
+	if (ma != mb && media__watch(ma, b)) {
+		/* no memory for a's shard to poll b's socket: b stays where
+		 * it is, unbridged (a pair must tick on one shard) */
+		log_error("media: cannot move a stream to its peer's shard");
+		unlock_two(ma, mb);
+		return;
+	}
 	stream_unbridge(a);
 	stream_unbridge(b);
 	if (ma != mb) {
-		/* b moves to a's shard: a pair ticks together (each sends
-		 * the other's frame of this tick, the recorder takes both).
+		/* b moves to a's shard with its socket (a's thread polls
+		 * it from now: with both locks held neither thread is
+		 * reading it): a pair ticks together (each sends the
+		 * other's frame of this tick, the recorder takes both).
 		 * Its events not yet handed out go with it; its silence
 		 * is counted on its new shard's clock from now. */
+		media__unwatch(mb, b);
 		media__pending_drop(mb, b);
 		list_unlink(&b->le);
 		list_append(&ma->streams, &b->le, b);
