@@ -152,6 +152,8 @@ void media__stream_push(struct media_stream *s);
 /* A datagram read from the stream's socket by its shard. Locked. */
 void media__stream_rx(struct media_stream *s, const struct sa *src, uint8_t *buf,
 		      size_t len);
+/* s and its sockets to another shard; both locked (stream.c says more). */
+int media__stream_move(struct media_stream *s, struct media *to);
 /* The shard's thread polls s's socket from now / no more. Locked. */
 int media__watch(struct media *m, struct media_stream *s);
 void media__unwatch(struct media *m, struct media_stream *s);

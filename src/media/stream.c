@@ -458,6 +458,32 @@ static void unlock_two(struct media *x, struct media *y)
 		media__unlock(y);
 }
 
+/*
+ * s moves to shard `to` with its sockets (to's thread polls them from
+ * now: with both locks held neither thread is reading them). Its events
+ * not yet handed out go with it; its silence is counted on its new
+ * shard's clock from now. Both shards locked; ENOMEM: it stays where it
+ * is.
+ */
+int media__stream_move(struct media_stream *s, struct media *to)
+{
+	struct media *from = s->m;
+	int err;
+
+	if (from == to)
+		return 0;
+	err = media__watch(to, s);
+	if (err)
+		return err;
+	media__unwatch(from, s);
+	media__pending_drop(from, s);
+	list_unlink(&s->le);
+	list_append(&to->streams, &s->le, s);
+	s->m = to;
+	s->last_rx_ms = to->silence_ms;
+	return 0;
+}
+
 void media_bridge(struct media_stream *a, struct media_stream *b, struct recorder *rec)
 {
 	struct media *ma, *mb;
@@ -467,29 +493,17 @@ void media_bridge(struct media_stream *a, struct media_stream *b, struct recorde
 	ma = a->m;
 	mb = b->m;
 	lock_two(ma, mb);
-	if (ma != mb && media__watch(ma, b)) {
-		/* no memory for a's shard to poll b's socket: b stays where
-		 * it is, unbridged (a pair must tick on one shard) */
+	/* b moves to a's shard: a pair ticks together (each sends the
+	 * other's frame of this tick, the recorder takes both) */
+	if (media__stream_move(b, ma)) {
+		/* no memory for a's shard to poll b's sockets: b stays
+		 * where it is, unbridged */
 		log_error("media: cannot move a stream to its peer's shard");
 		unlock_two(ma, mb);
 		return;
 	}
 	stream_unbridge(a);
 	stream_unbridge(b);
-	if (ma != mb) {
-		/* b moves to a's shard with its socket (a's thread polls
-		 * it from now: with both locks held neither thread is
-		 * reading it): a pair ticks together (each sends the
-		 * other's frame of this tick, the recorder takes both).
-		 * Its events not yet handed out go with it; its silence
-		 * is counted on its new shard's clock from now. */
-		media__unwatch(mb, b);
-		media__pending_drop(mb, b);
-		list_unlink(&b->le);
-		list_append(&ma->streams, &b->le, b);
-		b->m = ma;
-		b->last_rx_ms = ma->silence_ms;
-	}
 	a->peer = b;
 	b->peer = a;
 	a->rec = mem_ref(rec);
