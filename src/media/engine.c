@@ -594,11 +594,24 @@ size_t media_stream_count(const struct media *m)
 	return n;
 }
 
+/* The shard with the fewest streams (ties taken in turn). Not simply in
+ * turn: calls allocate their two legs one after the other and the bridge
+ * moves the second to the first's shard, so with two shards every pair
+ * ended up on the first. */
 struct media *media__shard(struct media *m)
 {
+	struct media *best = NULL;
+
 	if (!m->shardc)
 		return m;
-	return m->shardv[m->next_shard++ % m->shardc];
+	for (unsigned i = 0; i < m->shardc; i++) {
+		struct media *sh = m->shardv[(m->next_shard + i) % m->shardc];
+
+		if (!best || sh->nstreams < best->nstreams)
+			best = sh;
+	}
+	m->next_shard++;
+	return best;
 }
 
 void media_pacing(struct media *m, struct media_pacing *p)

@@ -56,6 +56,9 @@ struct media {
 	struct media *top;     /* a shard's engine; NULL on the top */
 	struct media **shardv; /* the top's shards */
 	unsigned shardc, next_shard;
+	/* streams on this shard, for placing new ones: counted and read
+	 * by the main loop only (it alone adds, moves and frees streams) */
+	size_t nstreams;
 	struct mqueue *mq; /* the top's: shards hand events to the loop */
 	bool threaded;	   /* a shard on a thread: lock, post events */
 	bool lock_init, running;

@@ -34,6 +34,8 @@ static void stream_destructor(void *arg)
 		media__pending_drop(m, s);
 		media__unwatch(m, s); /* before its sockets close */
 	}
+	if (m) /* set when it was put on the shard's list */
+		m->nstreams--;
 	list_unlink(&s->le);
 	if (s->peer)
 		stream_unbridge(s);
@@ -218,6 +220,7 @@ int media_stream_alloc(struct media_stream **sp, struct media *m, media_evt_h *e
 	s->m = m;
 	s->last_rx_ms = m->silence_ms;
 	list_append(&m->streams, &s->le, s);
+	m->nstreams++;
 	err = media__watch(m, s);
 	media__unlock(m);
 	if (err)
@@ -479,6 +482,8 @@ int media__stream_move(struct media_stream *s, struct media *to)
 	media__pending_drop(from, s);
 	list_unlink(&s->le);
 	list_append(&to->streams, &s->le, s);
+	from->nstreams--;
+	to->nstreams++;
 	s->m = to;
 	s->last_rx_ms = to->silence_ms;
 	return 0;

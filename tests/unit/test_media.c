@@ -814,6 +814,49 @@ out:
 	return r;
 }
 
+/*
+ * Calls allocate their two legs one after the other and the bridge moves
+ * the second onto the first's shard: new streams go to the shard with
+ * the fewest, so bridged pairs spread over the shards (taken in turn,
+ * every pair landed on the first of two).
+ */
+static int test_pairs_spread_over_shards(void)
+{
+	enum { PAIRS = 6 };
+	struct media *m = NULL;
+	struct media_stream *s[2 * PAIRS] = {NULL};
+	size_t most = 0, least = SIZE_MAX;
+	int r = 1;
+
+	if (threads < 2)
+		return 0;
+	setup_node();
+	node.rtp_port_max = (uint16_t)(node.rtp_port_min + 99);
+	node.media_threads = 2; /* in turn, three shards happen to even out */
+	TEST_ERR(media_alloc(&m, &node));
+	for (int i = 0; i < PAIRS; i++) {
+		TEST_ERR(media_stream_alloc(&s[2 * i], m, no_event, NULL));
+		TEST_ERR(media_stream_alloc(&s[2 * i + 1], m, no_event, NULL));
+		media_bridge(s[2 * i], s[2 * i + 1], NULL);
+	}
+	for (unsigned i = 0; i < m->shardc; i++) {
+		size_t n = list_count(&m->shardv[i]->streams);
+
+		most = n > most ? n : most;
+		least = n < least ? n : least;
+	}
+	if (most - least > 2) {
+		fprintf(stderr, "streams per shard from %zu to %zu\n", least, most);
+		goto out;
+	}
+	r = 0;
+out:
+	for (int i = 0; i < 2 * PAIRS; i++)
+		mem_deref(s[i]);
+	mem_deref(m);
+	return r;
+}
+
 static const struct test_case tests[] = {
     {"RFC 4733 digit reported once and passed to the bridged side",
      test_rfc4733_reported_once_and_passed_through},
@@ -833,6 +876,7 @@ static const struct test_case tests[] = {
      test_rtp_timeout_not_our_lag},
     {"a shard's thread reads its sockets, without the main loop",
      test_shard_reads_its_sockets},
+    {"bridged pairs spread over the shards", test_pairs_spread_over_shards},
 };
 
 int main(void)
