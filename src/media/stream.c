@@ -498,9 +498,12 @@ void media_bridge(struct media_stream *a, struct media_stream *b, struct recorde
 	ma = a->m;
 	mb = b->m;
 	lock_two(ma, mb);
-	/* b moves to a's shard: a pair ticks together (each sends the
-	 * other's frame of this tick, the recorder takes both) */
-	if (media__stream_move(b, ma)) {
+	/* One moves to the other's shard: a pair ticks together (each
+	 * sends the other's frame of this tick, the recorder takes both).
+	 * The one on the fuller shard moves, so pairs whose legs were
+	 * placed on alternate shards do not all gather on one. */
+	if (ma->nstreams > mb->nstreams ? media__stream_move(a, mb)
+					: media__stream_move(b, ma)) {
 		/* no memory for a's shard to poll b's sockets: b stays
 		 * where it is, unbridged */
 		log_error("media: cannot move a stream to its peer's shard");

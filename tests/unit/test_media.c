@@ -779,8 +779,8 @@ static int test_shard_reads_its_sockets(void)
 		pkt[1] = 0; /* PCMU */
 		pkt[2] = 0;
 		pkt[3] = (uint8_t)i;
-		TEST_ASSERT(sendto(fd_real, pkt, sizeof(pkt), 0, &engine.u.sa,
-				   engine.len) == (ssize_t)sizeof(pkt));
+		TEST_CHECK(sendto(fd_real, pkt, sizeof(pkt), 0, &engine.u.sa,
+				  engine.len) == (ssize_t)sizeof(pkt));
 		usleep(20000);
 		/* what came back to the real address meanwhile */
 		for (;;) {
@@ -815,17 +815,34 @@ out:
 }
 
 /*
- * Calls allocate their two legs one after the other and the bridge moves
- * the second onto the first's shard: new streams go to the shard with
- * the fewest, so bridged pairs spread over the shards (taken in turn,
- * every pair landed on the first of two).
+ * Calls allocate their two legs one after the other (or many legs, then
+ * bridge them) and a bridge puts both on one shard: new streams go to
+ * the shard with the fewest and the leg on the fuller shard moves, so
+ * bridged pairs spread over the shards (taken in turn and the second
+ * leg always moving, every pair landed on the first of two).
  */
+static int check_spread(struct media *m)
+{
+	size_t most = 0, least = SIZE_MAX;
+
+	for (unsigned i = 0; i < m->shardc; i++) {
+		size_t n = list_count(&m->shardv[i]->streams);
+
+		most = n > most ? n : most;
+		least = n < least ? n : least;
+	}
+	if (most - least > 2) {
+		fprintf(stderr, "streams per shard from %zu to %zu\n", least, most);
+		return EINVAL;
+	}
+	return 0;
+}
+
 static int test_pairs_spread_over_shards(void)
 {
 	enum { PAIRS = 6 };
 	struct media *m = NULL;
 	struct media_stream *s[2 * PAIRS] = {NULL};
-	size_t most = 0, least = SIZE_MAX;
 	int r = 1;
 
 	if (threads < 2)
@@ -835,20 +852,21 @@ static int test_pairs_spread_over_shards(void)
 	node.media_threads = 2; /* in turn, three shards happen to even out */
 	TEST_ERR(media_alloc(&m, &node));
 	for (int i = 0; i < PAIRS; i++) {
-		TEST_ERR(media_stream_alloc(&s[2 * i], m, no_event, NULL));
-		TEST_ERR(media_stream_alloc(&s[2 * i + 1], m, no_event, NULL));
+		TEST_CHECK(!media_stream_alloc(&s[2 * i], m, no_event, NULL));
+		TEST_CHECK(!media_stream_alloc(&s[2 * i + 1], m, no_event, NULL));
 		media_bridge(s[2 * i], s[2 * i + 1], NULL);
 	}
-	for (unsigned i = 0; i < m->shardc; i++) {
-		size_t n = list_count(&m->shardv[i]->streams);
-
-		most = n > most ? n : most;
-		least = n < least ? n : least;
+	TEST_CHECK(!check_spread(m));
+	for (int i = 0; i < 2 * PAIRS; i++)
+		s[i] = mem_deref(s[i]);
+	/* all legs placed first (alternate shards), then bridged */
+	for (int i = 0; i < 2 * PAIRS; i++)
+		TEST_CHECK(!media_stream_alloc(&s[i], m, no_event, NULL));
+	for (int i = 0; i < PAIRS; i++) {
+		media_bridge(s[2 * i], s[2 * i + 1], NULL);
+		TEST_CHECK(s[2 * i]->m == s[2 * i + 1]->m);
 	}
-	if (most - least > 2) {
-		fprintf(stderr, "streams per shard from %zu to %zu\n", least, most);
-		goto out;
-	}
+	TEST_CHECK(!check_spread(m));
 	r = 0;
 out:
 	for (int i = 0; i < 2 * PAIRS; i++)
