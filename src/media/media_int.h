@@ -147,7 +147,7 @@ struct media_stream {
 };
 
 void media__stream_pull(struct media_stream *s, uint64_t now_ms);
-/* The engine a new stream ticks on: the top itself, or its next shard. */
+/* The engine a new stream ticks on: the top itself, or its emptiest shard. */
 struct media *media__shard(struct media *m);
 /* Drops s from its shard's pending events (it goes, or moves). Locked. */
 void media__pending_drop(struct media *m, struct media_stream *s);
