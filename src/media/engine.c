@@ -16,6 +16,8 @@
  * Stream SDP is in stream.c.
  */
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 #include <re.h>
@@ -29,6 +31,19 @@
 #define LATE_RESET_US (5 * TICK_US) /* further behind: restart the clock */
 #define LAG_CREDIT_US (2 * TICK_US) /* the most one tick adds to silence */
 #define LAG_STALL_US  1000000	    /* the most one tick adds to the lag */
+#define RX_BATCH      16	    /* datagrams per recvmmsg */
+#define RX_ROUNDS     4		    /* recvmmsg per socket and wake, at most */
+#define RX_MAX	      1500	    /* larger RTP is not ours (no video) */
+#define EV_BATCH      128	    /* sockets per wake */
+
+/* A shard thread's receive buffers (about 25 KB, allocated once). */
+struct media_rx {
+	struct epoll_event ev[EV_BATCH];
+	struct mmsghdr msg[RX_BATCH];
+	struct iovec iov[RX_BATCH];
+	struct sockaddr_storage from[RX_BATCH];
+	uint8_t buf[RX_BATCH][RX_MAX];
+};
 
 static const int16_t silence[MEDIA_FRAME]; /* the other side of a voicemail */
 
@@ -52,6 +67,10 @@ static void engine_destructor(void *arg)
 	list_clear(&m->streams);
 	mem_deref(m->pending);
 	mem_deref(m->fired);
+	mem_deref(m->byfd);
+	mem_deref(m->rx);
+	if (m->top && m->epfd >= 0)
+		close(m->epfd);
 	if (m->lock_init)
 		pthread_mutex_destroy(&m->lock);
 }
@@ -280,8 +299,141 @@ static void tick_handler(void *arg)
 		  m);
 }
 
-/* A shard's thread: the tick on the 20 ms grid, then its events posted
- * to the main loop (one message until the loop has taken them). */
+static int watch_fd(struct media *m, int fd, struct media_stream *s)
+{
+	struct epoll_event ev;
+
+	if (fd < 0)
+		return 0;
+	if ((size_t)fd >= m->byfdc) {
+		size_t c = m->byfdc ? m->byfdc : 256;
+		struct media_stream **p;
+
+		while (c <= (size_t)fd)
+			c *= 2;
+		/* libre's mem_realloc does not take NULL, nor zero */
+		p = m->byfd ? mem_realloc(m->byfd, c * sizeof(*p))
+			    : mem_zalloc(c * sizeof(*p), NULL);
+		if (!p)
+			return ENOMEM;
+		memset(p + m->byfdc, 0, (c - m->byfdc) * sizeof(*p));
+		m->byfd = p;
+		m->byfdc = c;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.fd = fd;
+	if (epoll_ctl(m->epfd, EPOLL_CTL_ADD, fd, &ev))
+		return errno;
+	m->byfd[fd] = s;
+	m->watched++;
+	return 0;
+}
+
+static void unwatch_fd(struct media *m, int fd, struct media_stream *s)
+{
+	if (fd < 0 || (size_t)fd >= m->byfdc || m->byfd[fd] != s)
+		return;
+	epoll_ctl(m->epfd, EPOLL_CTL_DEL, fd, NULL);
+	m->byfd[fd] = NULL;
+	m->watched--;
+}
+
+/* Both of a stream's sockets: RTP, and RTCP only to be emptied (we send
+ * none and read none, but a socket nobody reads would keep every report
+ * a phone sends in kernel memory). */
+int media__watch(struct media *m, struct media_stream *s)
+{
+	int err;
+
+	if (!m->top)
+		return 0; /* one thread: libre's main loop polls it */
+	err = watch_fd(m, s->fd, s);
+	if (!err)
+		err = watch_fd(m, s->rtcp_fd, s);
+	if (err)
+		unwatch_fd(m, s->fd, s);
+	return err;
+}
+
+void media__unwatch(struct media *m, struct media_stream *s)
+{
+	if (!m->top)
+		return;
+	unwatch_fd(m, s->fd, s);
+	unwatch_fd(m, s->rtcp_fd, s);
+}
+
+/*
+ * What the shard's epoll found ready, read under the lock: every
+ * datagram waiting on a socket in a few recvmmsg (a phone's packet every
+ * 20 ms, so mostly one), handed to its stream. The socket is looked up
+ * now: one closed or moved to another shard since the wait finds no
+ * stream here.
+ */
+static void shard_read(struct media *sh, int n)
+{
+	struct media_rx *rx = sh->rx;
+
+	for (int i = 0; i < n; i++) {
+		int fd = rx->ev[i].data.fd;
+		struct media_stream *s;
+
+		if (fd < 0 || (size_t)fd >= sh->byfdc || !(s = sh->byfd[fd]))
+			continue;
+		for (int round = 0; round < RX_ROUNDS; round++) {
+			int got;
+
+			for (int k = 0; k < RX_BATCH; k++) {
+				struct msghdr *h = &rx->msg[k].msg_hdr;
+
+				rx->iov[k].iov_base = rx->buf[k];
+				rx->iov[k].iov_len = RX_MAX;
+				memset(h, 0, sizeof(*h));
+				h->msg_name = &rx->from[k];
+				h->msg_namelen = sizeof(rx->from[k]);
+				h->msg_iov = &rx->iov[k];
+				h->msg_iovlen = 1;
+			}
+			got = recvmmsg(fd, rx->msg, RX_BATCH, MSG_DONTWAIT, NULL);
+			if (got <= 0)
+				break;
+			for (int k = 0; k < got && fd == s->fd; k++) {
+				struct sa src;
+
+				if (sa_set_sa(&src, (struct sockaddr *)&rx->from[k]))
+					continue;
+				media__stream_rx(s, &src, rx->buf[k], rx->msg[k].msg_len);
+			}
+			if (got < RX_BATCH)
+				break;
+		}
+	}
+}
+
+/*
+ * Everything the shard's sockets hold, read just before its tick: one
+ * epoll_wait per tick (not a wake per datagram), and the tick takes the
+ * same audio as if each datagram had been read when it came (a frame
+ * that arrives after this waits for the next tick either way). Locked.
+ */
+static void shard_read_all(struct media *sh)
+{
+	/* each socket once: one that a flood keeps ready comes back
+	 * (epoll takes them in turn) but cannot hold the tick */
+	size_t rounds = sh->watched / EV_BATCH + 1;
+	int n;
+
+	do {
+		n = epoll_wait(sh->epfd, sh->rx->ev, EV_BATCH, 0);
+		if (n > 0)
+			shard_read(sh, n);
+	} while (n == EV_BATCH && --rounds);
+}
+
+/* A shard's thread: on the 20 ms grid its sockets read and its tick run,
+ * then its events posted to the main loop (one message until the loop
+ * has taken them). */
 static void *shard_main(void *arg)
 {
 	struct media *sh = arg;
@@ -298,6 +450,7 @@ static void *shard_main(void *arg)
 			continue;
 		}
 		pthread_mutex_lock(&sh->lock);
+		shard_read_all(sh);
 		media__tick(sh, now);
 		post = sh->pendingn && !sh->posted;
 		if (post)
@@ -330,6 +483,12 @@ static int shards_start(struct media *m, unsigned n)
 			return ENOMEM;
 		m->shardv[i] = sh;
 		sh->top = m;
+		sh->epfd = epoll_create1(EPOLL_CLOEXEC);
+		if (sh->epfd < 0)
+			return errno;
+		sh->rx = mem_zalloc(sizeof(*sh->rx), NULL);
+		if (!sh->rx)
+			return ENOMEM;
 		sh->laddr = m->laddr;
 		sh->announce = m->announce;
 		sh->fixed = m->fixed;
@@ -435,11 +594,24 @@ size_t media_stream_count(const struct media *m)
 	return n;
 }
 
+/* The shard with the fewest streams (ties taken in turn). Not simply in
+ * turn: calls allocate their two legs one after the other and the bridge
+ * moves the second to the first's shard, so with two shards every pair
+ * ended up on the first. */
 struct media *media__shard(struct media *m)
 {
+	struct media *best = NULL;
+
 	if (!m->shardc)
 		return m;
-	return m->shardv[m->next_shard++ % m->shardc];
+	for (unsigned i = 0; i < m->shardc; i++) {
+		struct media *sh = m->shardv[(m->next_shard + i) % m->shardc];
+
+		if (!best || sh->nstreams < best->nstreams)
+			best = sh;
+	}
+	m->next_shard++;
+	return best;
 }
 
 void media_pacing(struct media *m, struct media_pacing *p)

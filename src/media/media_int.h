@@ -45,17 +45,20 @@ struct media {
 	 * no stream; its tick on the main loop only measures the loop's lag
 	 * (admission control). Its shards are engines of their own, each
 	 * ticking its streams on a thread of its own, under its lock: the
-	 * tick (read, detect, record, encode, send) there, everything the
-	 * main loop does to a stream (play, bridge, SDP, close) and the RTP
-	 * a socket delivers (sockets stay on the main loop) here. Events go
-	 * back through mq; the handlers run on the main loop as with one
-	 * thread. A stream lives on one shard; media_bridge moves the second
-	 * stream to the first's shard, so a pair and its recorder tick
-	 * together.
+	 * tick (read, detect, record, encode, send) and the reading of its
+	 * streams' sockets there, everything the main loop does to a stream
+	 * (play, bridge, SDP, close) here. Events go back through mq; the
+	 * handlers run on the main loop as with one thread. A stream lives
+	 * on one shard with its socket; media_bridge moves the second
+	 * stream (and its socket) to the first's shard, so a pair and its
+	 * recorder tick together.
 	 */
 	struct media *top;     /* a shard's engine; NULL on the top */
 	struct media **shardv; /* the top's shards */
 	unsigned shardc, next_shard;
+	/* streams on this shard, for placing new ones: counted and read
+	 * by the main loop only (it alone adds, moves and frees streams) */
+	size_t nstreams;
 	struct mqueue *mq; /* the top's: shards hand events to the loop */
 	bool threaded;	   /* a shard on a thread: lock, post events */
 	bool lock_init, running;
@@ -66,6 +69,16 @@ struct media {
 	pthread_t thread;
 	struct media_fired *fired; /* the loop's copy of a shard's events */
 	size_t firedc;
+	/* A shard's sockets: its thread waits on epfd (and its next tick),
+	 * reads what is ready with recvmmsg and hands it to the stream
+	 * under the lock. byfd maps a socket to its stream, so an event
+	 * for a socket closed meanwhile finds nothing (never a freed
+	 * stream); locked. */
+	int epfd;
+	struct media_stream **byfd;
+	size_t byfdc;
+	size_t watched;	     /* sockets in epfd */
+	struct media_rx *rx; /* the thread's receive buffers */
 };
 
 struct media_fired {
@@ -90,6 +103,7 @@ struct media_stream {
 	struct le le;
 	struct media *m;
 	struct rtp_sock *rtp;
+	int fd, rtcp_fd; /* on a shard: its sockets, polled by its thread */
 	struct sdp_session *sdp;
 	struct sdp_media *sdpm;
 	struct telev *telev;
@@ -133,11 +147,19 @@ struct media_stream {
 };
 
 void media__stream_pull(struct media_stream *s, uint64_t now_ms);
-/* The engine a new stream ticks on: the top itself, or its next shard. */
+/* The engine a new stream ticks on: the top itself, or its emptiest shard. */
 struct media *media__shard(struct media *m);
 /* Drops s from its shard's pending events (it goes, or moves). Locked. */
 void media__pending_drop(struct media *m, struct media_stream *s);
 void media__stream_push(struct media_stream *s);
+/* A datagram read from the stream's socket by its shard. Locked. */
+void media__stream_rx(struct media_stream *s, const struct sa *src, uint8_t *buf,
+		      size_t len);
+/* s and its sockets to another shard; both locked (stream.c says more). */
+int media__stream_move(struct media_stream *s, struct media *to);
+/* The shard's thread polls s's socket from now / no more. Locked. */
+int media__watch(struct media *m, struct media_stream *s);
+void media__unwatch(struct media *m, struct media_stream *s);
 
 /* One tick as if the monotonic clock read now_us: the timer's handler,
  * and tests on a virtual clock. */

@@ -30,8 +30,12 @@ static void stream_destructor(void *arg)
 	log_debug("media: stream closed port=%u rx=%llu tx=%llu codec=%d ready=%d",
 		  s->rtp ? sa_port(rtp_local(s->rtp)) : 0, (unsigned long long)s->rx_pkts,
 		  (unsigned long long)s->tx_pkts, s->codec, s->ready);
-	if (m)
+	if (m) {
 		media__pending_drop(m, s);
+		media__unwatch(m, s); /* before its sockets close */
+	}
+	if (m) /* set when it was put on the shard's list */
+		m->nstreams--;
 	list_unlink(&s->le);
 	if (s->peer)
 		stream_unbridge(s);
@@ -108,17 +112,32 @@ static void rx_telev(struct media_stream *s, struct mbuf *mb)
 static void rtp_take(struct media_stream *s, const struct sa *src,
 		     const struct rtp_header *hdr, struct mbuf *mb);
 
-/* RTP arrives on the main loop (the sockets are polled there); the
- * shard's lock keeps its tick off the stream meanwhile. */
+/* With one media thread, RTP arrives on the main loop, where the tick
+ * runs too (libre polls the socket). */
 static void rtp_handler(const struct sa *src, const struct rtp_header *hdr,
 			struct mbuf *mb, void *arg)
 {
 	struct media_stream *s = arg;
 
-	media__lock(s->m);
 	if (s->ready)
 		rtp_take(s, src, hdr, mb);
-	media__unlock(s->m);
+}
+
+void media__stream_rx(struct media_stream *s, const struct sa *src, uint8_t *buf,
+		      size_t len)
+{
+	struct rtp_header hdr;
+	struct mbuf mb;
+
+	if (!s->ready)
+		return;
+	mbuf_init(&mb);
+	mb.buf = buf;
+	mb.size = mb.end = len;
+	memset(&hdr, 0, sizeof(hdr));
+	if (rtp_hdr_decode(&hdr, &mb) || hdr.ver != RTP_VERSION)
+		return;
+	rtp_take(s, src, &hdr, &mb);
 }
 
 static void rtp_take(struct media_stream *s, const struct sa *src,
@@ -154,6 +173,8 @@ int media_stream_alloc(struct media_stream **sp, struct media *m, media_evt_h *e
 	s->arg = arg;
 	s->te_pt = -1;
 	s->last_te_event = -1;
+	s->fd = -1;
+	s->rtcp_fd = -1;
 	/* off until the call controller needs digits (an IVR menu, a
 	 * queue's exit key, voicemail): dtmf_rx on every frame of every
 	 * stream was 7.5 % of a set-up burst (bench/README.md) */
@@ -167,6 +188,14 @@ int media_stream_alloc(struct media_stream **sp, struct media *m, media_evt_h *e
 		log_warn("media: no RTP port free in %u-%u: %s", m->port_min, m->port_max,
 			 strerror(err));
 		goto out;
+	}
+	if (m->threaded) {
+		/* Its shard's thread reads its sockets: off the main loop
+		 * (one of the two exists, the address's family). */
+		udp_thread_detach(rtp_sock(s->rtp));
+		udp_thread_detach(rtcp_sock(s->rtp));
+		s->fd = udp_sock_fd(rtp_sock(s->rtp), AF_INET6);
+		s->rtcp_fd = udp_sock_fd(rtcp_sock(s->rtp), AF_INET6);
 	}
 	err = sdp_session_alloc(&s->sdp, &m->announce);
 	err |= sdp_media_add(&s->sdpm, s->sdp, "audio", sa_port(rtp_local(s->rtp)),
@@ -191,7 +220,11 @@ int media_stream_alloc(struct media_stream **sp, struct media *m, media_evt_h *e
 	s->m = m;
 	s->last_rx_ms = m->silence_ms;
 	list_append(&m->streams, &s->le, s);
+	m->nstreams++;
+	err = media__watch(m, s);
 	media__unlock(m);
+	if (err)
+		log_warn("media: cannot poll an RTP socket: %s", strerror(err));
 out:
 	if (err)
 		mem_deref(s);
@@ -428,6 +461,34 @@ static void unlock_two(struct media *x, struct media *y)
 		media__unlock(y);
 }
 
+/*
+ * s moves to shard `to` with its sockets (to's thread polls them from
+ * now: with both locks held neither thread is reading them). Its events
+ * not yet handed out go with it; its silence is counted on its new
+ * shard's clock from now. Both shards locked; ENOMEM: it stays where it
+ * is.
+ */
+int media__stream_move(struct media_stream *s, struct media *to)
+{
+	struct media *from = s->m;
+	int err;
+
+	if (from == to)
+		return 0;
+	err = media__watch(to, s);
+	if (err)
+		return err;
+	media__unwatch(from, s);
+	media__pending_drop(from, s);
+	list_unlink(&s->le);
+	list_append(&to->streams, &s->le, s);
+	from->nstreams--;
+	to->nstreams++;
+	s->m = to;
+	s->last_rx_ms = to->silence_ms;
+	return 0;
+}
+
 void media_bridge(struct media_stream *a, struct media_stream *b, struct recorder *rec)
 {
 	struct media *ma, *mb;
@@ -437,19 +498,20 @@ void media_bridge(struct media_stream *a, struct media_stream *b, struct recorde
 	ma = a->m;
 	mb = b->m;
 	lock_two(ma, mb);
+	/* One moves to the other's shard: a pair ticks together (each
+	 * sends the other's frame of this tick, the recorder takes both).
+	 * The one on the fuller shard moves, so pairs whose legs were
+	 * placed on alternate shards do not all gather on one. */
+	if (ma->nstreams > mb->nstreams ? media__stream_move(a, mb)
+					: media__stream_move(b, ma)) {
+		/* no memory for a's shard to poll b's sockets: b stays
+		 * where it is, unbridged */
+		log_error("media: cannot move a stream to its peer's shard");
+		unlock_two(ma, mb);
+		return;
+	}
 	stream_unbridge(a);
 	stream_unbridge(b);
-	if (ma != mb) {
-		/* b moves to a's shard: a pair ticks together (each sends
-		 * the other's frame of this tick, the recorder takes both).
-		 * Its events not yet handed out go with it; its silence
-		 * is counted on its new shard's clock from now. */
-		media__pending_drop(mb, b);
-		list_unlink(&b->le);
-		list_append(&ma->streams, &b->le, b);
-		b->m = ma;
-		b->last_rx_ms = ma->silence_ms;
-	}
 	a->peer = b;
 	b->peer = a;
 	a->rec = mem_ref(rec);

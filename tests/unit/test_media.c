@@ -4,8 +4,10 @@
  * is sent paced, two bridged streams relay audio both ways (transcoding
  * PCMU <-> PCMA), RFC 4733 digits are reported once.
  */
+#include <poll.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <re.h>
 #include <spandsp.h>
 #include "core/core.h"
@@ -258,6 +260,13 @@ static void peer_recv(const struct sa *src, struct mbuf *mb, void *arg)
 	}
 	p->pkts++;
 	p->pt = hdr.pt;
+	/* the last frame with a voice: a tick that came before the other
+	 * side's packet (the test's timer drifts against the 20 ms grid)
+	 * sends a frame of silence, the last one now and then */
+	if (mbuf_get_left(mb) > 10 &&
+	    !(hdr.pt == 8 ? alaw_to_linear(mb->buf[mb->pos + 10])
+			  : ulaw_to_linear(mb->buf[mb->pos + 10])))
+		return;
 	for (size_t i = 0; i < MEDIA_FRAME && i < mbuf_get_left(mb); i++)
 		p->last[i] = hdr.pt == 8 ? alaw_to_linear(mb->buf[mb->pos + i])
 					 : ulaw_to_linear(mb->buf[mb->pos + i]);
@@ -720,6 +729,152 @@ out:
 	return r;
 }
 
+/* A plain loopback UDP socket (the main loop never polls it). */
+static int plain_socket(struct sa *addr)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	sa_set_str(addr, "127.0.0.1", 0);
+	if (fd < 0 || bind(fd, &addr->u.sa, addr->len) ||
+	    getsockname(fd, &addr->u.sa, &addr->len)) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * With media threads the shard's thread reads its streams' sockets: the
+ * main loop does not run here at all (no re_main), yet the phone's RTP
+ * is taken and its real address learnt (symmetric RTP: the SDP named
+ * another port), so the stream's frames come back to where it sends from.
+ */
+static int test_shard_reads_its_sockets(void)
+{
+	struct media *m = NULL;
+	struct media_stream *s = NULL;
+	struct mbuf *offer = NULL, *ans = NULL;
+	struct sa named, real, engine;
+	int fd_named = -1, fd_real = -1, r = 1;
+	uint64_t rx = 0;
+	size_t back = 0;
+
+	if (threads < 2)
+		return 0; /* one thread: the main loop is the media thread */
+	setup_node();
+	fd_named = plain_socket(&named);
+	fd_real = plain_socket(&real);
+	TEST_ASSERT(fd_named >= 0 && fd_real >= 0);
+	TEST_ERR(media_alloc(&m, &node));
+	TEST_ERR(media_stream_alloc(&s, m, no_event, NULL));
+	TEST_ERR(sdp_for(&offer, sa_port(&named), "0", "PCMU"));
+	TEST_ERR(media_stream_answer(s, offer, &ans));
+	sa_cpy(&engine, rtp_local(s->rtp));
+	for (int i = 0; i < 25; i++) {
+		uint8_t pkt[RTP_HEADER_SIZE + MEDIA_FRAME];
+
+		memset(pkt, 0xff, sizeof(pkt)); /* PCMU silence */
+		pkt[0] = 0x80;
+		pkt[1] = 0; /* PCMU */
+		pkt[2] = 0;
+		pkt[3] = (uint8_t)i;
+		TEST_CHECK(sendto(fd_real, pkt, sizeof(pkt), 0, &engine.u.sa,
+				  engine.len) == (ssize_t)sizeof(pkt));
+		usleep(20000);
+		/* what came back to the real address meanwhile */
+		for (;;) {
+			struct pollfd pfd = {fd_real, POLLIN, 0};
+			uint8_t buf[1500];
+
+			if (poll(&pfd, 1, 0) <= 0 ||
+			    recv(fd_real, buf, sizeof(buf), MSG_DONTWAIT) <= 0)
+				break;
+			back++;
+		}
+	}
+	pthread_mutex_lock(&s->m->lock);
+	rx = s->rx_pkts;
+	pthread_mutex_unlock(&s->m->lock);
+	if (rx < 20 || back < 10) {
+		fprintf(stderr, "taken %llu of 25, %zu frames back to the sender\n",
+			(unsigned long long)rx, back);
+		goto out;
+	}
+	r = 0;
+out:
+	mem_deref(offer);
+	mem_deref(ans);
+	mem_deref(s);
+	mem_deref(m);
+	if (fd_named >= 0)
+		close(fd_named);
+	if (fd_real >= 0)
+		close(fd_real);
+	return r;
+}
+
+/*
+ * Calls allocate their two legs one after the other (or many legs, then
+ * bridge them) and a bridge puts both on one shard: new streams go to
+ * the shard with the fewest and the leg on the fuller shard moves, so
+ * bridged pairs spread over the shards (taken in turn and the second
+ * leg always moving, every pair landed on the first of two).
+ */
+static int check_spread(struct media *m)
+{
+	size_t most = 0, least = SIZE_MAX;
+
+	for (unsigned i = 0; i < m->shardc; i++) {
+		size_t n = list_count(&m->shardv[i]->streams);
+
+		most = n > most ? n : most;
+		least = n < least ? n : least;
+	}
+	if (most - least > 2) {
+		fprintf(stderr, "streams per shard from %zu to %zu\n", least, most);
+		return EINVAL;
+	}
+	return 0;
+}
+
+static int test_pairs_spread_over_shards(void)
+{
+	enum { PAIRS = 6 };
+	struct media *m = NULL;
+	struct media_stream *s[2 * PAIRS] = {NULL};
+	int r = 1;
+
+	if (threads < 2)
+		return 0;
+	setup_node();
+	node.rtp_port_max = (uint16_t)(node.rtp_port_min + 99);
+	node.media_threads = 2; /* in turn, three shards happen to even out */
+	TEST_ERR(media_alloc(&m, &node));
+	for (int i = 0; i < PAIRS; i++) {
+		TEST_CHECK(!media_stream_alloc(&s[2 * i], m, no_event, NULL));
+		TEST_CHECK(!media_stream_alloc(&s[2 * i + 1], m, no_event, NULL));
+		media_bridge(s[2 * i], s[2 * i + 1], NULL);
+	}
+	TEST_CHECK(!check_spread(m));
+	for (int i = 0; i < 2 * PAIRS; i++)
+		s[i] = mem_deref(s[i]);
+	/* all legs placed first (alternate shards), then bridged */
+	for (int i = 0; i < 2 * PAIRS; i++)
+		TEST_CHECK(!media_stream_alloc(&s[i], m, no_event, NULL));
+	for (int i = 0; i < PAIRS; i++) {
+		media_bridge(s[2 * i], s[2 * i + 1], NULL);
+		TEST_CHECK(s[2 * i]->m == s[2 * i + 1]->m);
+	}
+	TEST_CHECK(!check_spread(m));
+	r = 0;
+out:
+	for (int i = 0; i < 2 * PAIRS; i++)
+		mem_deref(s[i]);
+	mem_deref(m);
+	return r;
+}
+
 static const struct test_case tests[] = {
     {"RFC 4733 digit reported once and passed to the bridged side",
      test_rfc4733_reported_once_and_passed_through},
@@ -737,6 +892,9 @@ static const struct test_case tests[] = {
      test_closed_stream_no_events},
     {"the RTP timeout counts the peer's silence, not the loop's lag",
      test_rtp_timeout_not_our_lag},
+    {"a shard's thread reads its sockets, without the main loop",
+     test_shard_reads_its_sockets},
+    {"bridged pairs spread over the shards", test_pairs_spread_over_shards},
 };
 
 int main(void)
