@@ -15,8 +15,6 @@
 
 #define TE_PT 101
 
-static void stream_unbridge(struct media_stream *s);
-
 /* The stream's shard is locked for all of it: its thread may be in a
  * tick that reads this stream, its peer, or sends on its socket. */
 static void stream_destructor(void *arg)
@@ -34,7 +32,8 @@ static void stream_destructor(void *arg)
 		media__pending_drop(m, s);
 	list_unlink(&s->le);
 	if (s->peer)
-		stream_unbridge(s);
+		media__stream_unbridge(s);
+	media__mix_leave(s);
 	mem_deref(s->rec);
 	mem_deref(s->rtp);
 	mem_deref(s->sdp);
@@ -406,9 +405,7 @@ void media_stream_silence(struct media_stream *s)
 	media__unlock(s->m);
 }
 
-/* Both shards locked, in one order (by address) so two bridges at once
- * cannot each hold one and wait for the other. */
-static void lock_two(struct media *x, struct media *y)
+void media__lock_two(struct media *x, struct media *y)
 {
 	if (x == y) {
 		media__lock(x);
@@ -421,11 +418,24 @@ static void lock_two(struct media *x, struct media *y)
 	}
 }
 
-static void unlock_two(struct media *x, struct media *y)
+void media__unlock_two(struct media *x, struct media *y)
 {
 	media__unlock(x);
 	if (x != y)
 		media__unlock(y);
+}
+
+/* s ticks on to from now: its events not yet handed out go with it; its
+ * silence is counted on its new shard's clock. */
+void media__stream_move(struct media_stream *s, struct media *to)
+{
+	if (s->m == to)
+		return;
+	media__pending_drop(s->m, s);
+	list_unlink(&s->le);
+	list_append(&to->streams, &s->le, s);
+	s->m = to;
+	s->last_rx_ms = to->silence_ms;
 }
 
 void media_bridge(struct media_stream *a, struct media_stream *b, struct recorder *rec)
@@ -436,20 +446,14 @@ void media_bridge(struct media_stream *a, struct media_stream *b, struct recorde
 		return;
 	ma = a->m;
 	mb = b->m;
-	lock_two(ma, mb);
-	stream_unbridge(a);
-	stream_unbridge(b);
-	if (ma != mb) {
-		/* b moves to a's shard: a pair ticks together (each sends
-		 * the other's frame of this tick, the recorder takes both).
-		 * Its events not yet handed out go with it; its silence
-		 * is counted on its new shard's clock from now. */
-		media__pending_drop(mb, b);
-		list_unlink(&b->le);
-		list_append(&ma->streams, &b->le, b);
-		b->m = ma;
-		b->last_rx_ms = ma->silence_ms;
-	}
+	media__lock_two(ma, mb);
+	media__stream_unbridge(a);
+	media__stream_unbridge(b);
+	media__mix_leave(a);
+	media__mix_leave(b);
+	/* b moves to a's shard: a pair ticks together (each sends the
+	 * other's frame of this tick, the recorder takes both). */
+	media__stream_move(b, ma);
 	a->peer = b;
 	b->peer = a;
 	a->rec = mem_ref(rec);
@@ -457,7 +461,7 @@ void media_bridge(struct media_stream *a, struct media_stream *b, struct recorde
 	 * in the audio itself. */
 	a->detect = false;
 	b->detect = false;
-	unlock_two(ma, mb);
+	media__unlock_two(ma, mb);
 }
 
 void media_stream_record(struct media_stream *s, struct recorder *rec)
@@ -465,13 +469,13 @@ void media_stream_record(struct media_stream *s, struct recorder *rec)
 	if (!s)
 		return;
 	media__lock(s->m);
-	stream_unbridge(s);
+	media__stream_unbridge(s);
 	mem_deref(s->rec);
 	s->rec = mem_ref(rec);
 	media__unlock(s->m);
 }
 
-static void stream_unbridge(struct media_stream *s)
+void media__stream_unbridge(struct media_stream *s)
 {
 	struct media_stream *p;
 
@@ -491,7 +495,7 @@ void media_unbridge(struct media_stream *s)
 	if (!s)
 		return;
 	media__lock(s->m);
-	stream_unbridge(s);
+	media__stream_unbridge(s);
 	media__unlock(s->m);
 }
 
@@ -542,6 +546,8 @@ static void next_frame(struct media_stream *s, int16_t *out)
 				s->events |= EV_PLAY_END;
 			}
 		}
+	} else if (s->mix) {
+		memcpy(out, s->mixout, MEDIA_FRAME * sizeof(int16_t));
 	} else if (s->peer) {
 		memcpy(out, s->peer->cur, MEDIA_FRAME * sizeof(int16_t));
 	} else {
