@@ -180,6 +180,7 @@ void media_stream_silence(struct media_stream *s);
 /* Connects two streams both ways (each hears the other; RFC 4733 digits
  * pass through). rec, when given, records a=left, b=right. */
 void media_bridge(struct media_stream *a, struct media_stream *b, struct recorder *rec);
+/* s hears its peer (or its mix group) no more. */
 void media_unbridge(struct media_stream *s);
 /* Records what the stream receives (left; the right channel is silent)
  * until unbridged or freed: a voicemail. */

@@ -496,6 +496,7 @@ void media_unbridge(struct media_stream *s)
 		return;
 	media__lock(s->m);
 	media__stream_unbridge(s);
+	media__mix_leave(s); /* nor a group's */
 	media__unlock(s->m);
 }
 

@@ -378,6 +378,8 @@ static void call_destructor(void *arg)
 	list_unlink(&call->le);
 	interaction_fini(&call->ia);
 	list_flush(&call->ringing);
+	mem_deref(call->monitor);
+	mem_deref(call->mix);
 	mem_deref(call->agent);
 	mem_deref(call->caller);
 	mem_deref(call->ivr);
@@ -675,6 +677,8 @@ void call__end(struct call *call, const char *side, int cause, const char *reaso
 				  ivr_digits(call->ivr));
 	}
 	call->state = CALL_ENDED;
+	if (call->monitor) /* the supervisor goes with the call (BYE) */
+		call__monitor_gone(call->monitor, 0);
 	if (call->agent)
 		media_unbridge(call->caller->ms);
 	/* queue.abandoned or queue.completed and wrap-up, agents still
@@ -783,6 +787,10 @@ void call__estab_handler(const struct sip_msg *msg, void *arg)
 	struct call *call = leg->call;
 
 	leg->answered = true;
+	if (leg->role == LEG_MONITOR) {
+		call__monitor_answered(leg);
+		return;
+	}
 	if (leg->role == LEG_CALLER)
 		call_setup_done(call);
 	if (leg->role == LEG_AGENT && call->agent != leg)
@@ -837,6 +845,10 @@ void call__close_handler(int err, const struct sip_msg *msg, void *arg)
 	int code = msg ? msg->scode : 0;
 
 	leg->closed = true;
+	if (leg->role == LEG_MONITOR) {
+		call__monitor_gone(leg, code);
+		return;
+	}
 	if (leg->role == LEG_CALLER && err == ETIMEDOUT && !msg) {
 		/* RFC 3261 §13.3.1.4: our 2xx was never ACKed in 64*T1;
 		 * libre sends the BYE. Not the caller's hang-up. */
@@ -925,6 +937,10 @@ static void media_event(struct media_stream *s, enum media_evt evt, char digit, 
 		ivr_do(call, &act);
 		break;
 	case MEDIA_EVT_RTP_TIMEOUT:
+		if (leg->role == LEG_MONITOR) { /* the supervisor's phone went */
+			call__monitor_gone(leg, 408);
+			return;
+		}
 		log_warn("call: no RTP call=%s leg=%s, hanging up", call->ia.row.id,
 			 leg->role == LEG_CALLER ? "caller" : "agent");
 		call__end(call, "system", 408, "rtp timeout");
@@ -1020,7 +1036,13 @@ static void ivr_do(struct call *call, const struct ivr_action *act)
 }
 
 /* Rings one agent's phone for call: a new leg offering our media. */
-static int leg_ring_agent(struct call *call, const char *ext)
+/*
+ * Calls ext's registered phone for call with a new leg of role (its
+ * From the caller's number). The leg is the caller's on success; the
+ * session's handlers are the controller's.
+ */
+int call__leg_invite(struct call *call, const char *ext, enum leg_role role,
+		     struct leg **legp)
 {
 	struct callctl *ctl = call->ctl;
 	struct registrar_contact c;
@@ -1036,7 +1058,7 @@ static int leg_ring_agent(struct call *call, const char *ext)
 			 ext);
 		return err;
 	}
-	err = call__leg_alloc(&leg, call, LEG_AGENT);
+	err = call__leg_alloc(&leg, call, role);
 	if (err)
 		return err;
 	util_copy(leg->ext, sizeof(leg->ext), ext);
@@ -1059,11 +1081,26 @@ static int leg_ring_agent(struct call *call, const char *ext)
 			      call__progress_handler, call__estab_handler,
 			      call__info_handler, call__refer_handler,
 			      call__close_handler, leg, "Allow: " ALLOW "\r\n");
-	if (err) {
+	if (err)
 		log_warn("call: cannot ring agent=%s uri=%s: %s", ext, c.uri,
 			 strerror(err));
-		goto out;
-	}
+out:
+	mem_deref(offer);
+	if (err)
+		mem_deref(leg);
+	else
+		*legp = leg;
+	return err;
+}
+
+static int leg_ring_agent(struct call *call, const char *ext)
+{
+	struct leg *leg = NULL;
+	int err;
+
+	err = call__leg_invite(call, ext, LEG_AGENT, &leg);
+	if (err)
+		return err;
 	leg->rang_at = clock_now_ms();
 	list_append(&call->ringing, &leg->le, leg);
 	{
@@ -1079,11 +1116,7 @@ static int leg_ring_agent(struct call *call, const char *ext)
 		    "customer_ext", call->ia.customer_ext);
 	}
 	log_info("call: ringing call=%s agent=%s", call->ia.row.id, ext);
-out:
-	mem_deref(offer);
-	if (err)
-		mem_deref(leg);
-	return err;
+	return 0;
 }
 
 /* Rings an extension directly (not through a queue): the agent is busy

@@ -6,9 +6,10 @@
 #define HOTLINE_CALL_INT_H
 
 #include "store/store.h"
+#include "media/media.h"
 #include "interaction/interaction.h"
 
-enum leg_role { LEG_CALLER, LEG_AGENT };
+enum leg_role { LEG_CALLER, LEG_AGENT, LEG_MONITOR /* a supervisor (monitor.c) */ };
 
 enum call_state {
 	CALL_IVR,	/* the flow is running */
@@ -69,6 +70,12 @@ struct call {
 	uint32_t vm_max_ms;   /* voicemail: longest message */
 	char path_base[192];  /* IVR path of the flows before this one */
 	bool desk_hold;	      /* held from the desktop: music to the caller */
+	/* a supervisor on the call (monitor.c): its leg, the mode asked
+	 * for, and the group that mixes the three (none until it answers) */
+	struct leg *monitor;
+	struct media_mix *mix;
+	enum media_mix_role monitor_role;
+	bool monitor_takeover;
 };
 
 struct callctl {
@@ -117,6 +124,10 @@ void call__enter_queue(struct call *call, const char *queue, int priority);
 void call__run_flow(struct call *call, const struct cfg_flow *flow, uint64_t now);
 int call__ring_direct(struct call *call, const char *ext);
 int call__leg_alloc(struct leg **legp, struct call *call, enum leg_role role);
+int call__leg_invite(struct call *call, const char *ext, enum leg_role role,
+		     struct leg **legp);
+void call__monitor_answered(struct leg *leg);
+void call__monitor_gone(struct leg *leg, int code);
 void call__leg_local(struct leg *leg, const struct sa *local, char *host, size_t sz);
 int call__local_toward(const struct sa *peer, struct sa *local);
 int call__prompt_add(struct callctl *ctl, const char *text, const char *file,

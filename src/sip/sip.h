@@ -124,5 +124,13 @@ int callctl_hold(struct callctl *ctl, const char *id, const char *agent, bool ho
  * given); EINVAL: target is neither an agent nor a queue. */
 int callctl_transfer(struct callctl *ctl, const char *id, const char *agent,
 		     const char *target);
+/* A supervisor on a bridged call (monitor.c): ext's phone is called and
+ * joins in mode ("listen", "whisper", "barge", "takeover"); asked again
+ * while it rings or talks, the mode changes. EINVAL: no such mode;
+ * ENOENT: no such call; EALREADY: not bridged; EPERM: ext is the call's
+ * agent; EBUSY: another supervisor is on it; ENODEV: ext's phone is not
+ * registered. call.monitor events (state ringing, joined, changed, left). */
+int callctl_monitor(struct callctl *ctl, const char *id, const char *ext,
+		    const char *mode);
 
 #endif

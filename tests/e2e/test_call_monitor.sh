@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# A supervisor on an agent's call (POST/PATCH /calls/{id}/monitor): the
+# supervisor's phone (sam, extension 1003) is called and joins in listen,
+# then whisper, then barge. Each leg's phone is rtp_tone.py saying a tone
+# of its own (customer 500 Hz, agent 900 Hz, supervisor 1400 Hz) and
+# keeping what it hears by time, so Goertzel filters over each mode's
+# seconds tell who heard whom. A supervisor of another queue gets 403, an
+# agent 403, a bad mode 400, a call that ended 409; every use is an event
+# and audited.
+RTP_TIMEOUT=60s
+source "$(dirname "$0")/lib.sh"
+write_config
+start_hotline
+URL="http://127.0.0.1:$HTTP_PORT"
+adm() { curl -s -o "$T/body.json" -w '%{http_code}' -H "Authorization: Bearer test-token" -H 'Content-Type: application/json' "$@"; }
+adm -d '{"name":"bob","role":"agent","extension":"1002","password":"bob-secret"}' "$URL/api/v1/users" >/dev/null
+adm -d '{"name":"sam","role":"supervisor","queues":["short"],"extension":"1003","password":"sam-secret"}' "$URL/api/v1/users" >/dev/null
+adm -d '{"name":"ursula","role":"supervisor","queues":["support"],"extension":"1004","password":"ursula-secret"}' "$URL/api/v1/users" >/dev/null
+session() { curl -s -H 'Content-Type: application/json' -d "{\"user\":\"$1\",\"password\":\"$1-secret\"}" "$URL/api/v1/session" -c - | awk '/hl_session/ {print $7}'; }
+bob=$(session bob)
+sam=$(session sam)
+ursula=$(session ursula)
+as() { local c=$1 m=$2; shift 2; curl -s -o "$T/body.json" -w '%{http_code}' -X "$m" -b "hl_session=$c" -H 'Content-Type: application/json' "$@"; }
+
+CUST_PORT=$((PEER_PORTS + 40))
+AGENT_TONE=$((PEER_PORTS + 42))
+SUP_TONE=$((PEER_PORTS + 44))
+python3 "$E2E_DIR/rtp_tone.py" "$CUST_PORT" 500 16 "$T/cust.raw" &
+P1=$!
+python3 "$E2E_DIR/rtp_tone.py" "$AGENT_TONE" 900 16 "$T/agent.raw" &
+P2=$!
+python3 "$E2E_DIR/rtp_tone.py" "$SUP_TONE" 1400 16 "$T/sup.raw" &
+P3=$!
+
+# the agent's and the supervisor's phones answer and stay until the BYE,
+# their audio at the tone peers
+t=$(<"$SIPP_DIR/agent.xml.in")
+t=${t//@ANSWER@/"$agent_200
+  <nop><action><log message=\"answered [\$local_to] from [\$remote_from]\"/></action></nop>
+$blk_wait_bye"}
+printf '%s\n' "$t" >"$T/quiet.xml"
+sed "s/m=audio \[media_port\]/m=audio $AGENT_TONE/" "$T/quiet.xml" >"$T/agent_tone.xml"
+sed "s/m=audio \[media_port\]/m=audio $SUP_TONE/" "$T/quiet.xml" >"$T/sup_tone.xml"
+agent_up 1002 bob-1002 "$AGENT_PORT1" "$MEDIA_PORT0" agent_tone.xml || finish
+agent_up 1003 carol-1003 "$AGENT_PORT2" "$MEDIA_PORT1" sup_tone.xml || finish
+
+make_caller ear.xml "0 8 101" "$blk_answered
+$blk_wait_bye"
+sed -i "s/m=audio \[media_port\]/m=audio $CUST_PORT/" "$T/ear.xml"
+sipp_bg ear ear.xml "$CALLER_PORT" -s 5002 -key caller 0961 -m 1 -mp "$MEDIA_PORT2" >/dev/null
+call=$(wait_for "SELECT id FROM calls WHERE caller='0961' AND agent='1002' AND answered>0" 15)
+check "the call is answered by 1002" test -n "$call"
+sleep 1
+check "a supervisor of another queue may not monitor it (403)" \
+	test "$(as "$ursula" POST -d '{"mode":"listen"}' "$URL/api/v1/calls/$call/monitor")" = 403
+check "an agent may not monitor (403)" \
+	test "$(as "$bob" POST -d '{"mode":"listen"}' "$URL/api/v1/calls/$call/monitor")" = 403
+check "a bad mode is 400" \
+	test "$(as "$sam" POST -d '{"mode":"shout"}' "$URL/api/v1/calls/$call/monitor")" = 400
+check "sam listens (202)" \
+	test "$(as "$sam" POST -d '{"mode":"listen"}' "$URL/api/v1/calls/$call/monitor")" = 202
+t_listen=$(date +%s.%N)
+sleep 3
+check "sam whispers to the agent (PATCH, 202)" \
+	test "$(as "$sam" PATCH -d '{"mode":"whisper"}' "$URL/api/v1/calls/$call/monitor")" = 202
+t_whisper=$(date +%s.%N)
+sleep 2.5
+check "sam barges in (202)" \
+	test "$(as "$sam" POST -d '{"mode":"barge"}' "$URL/api/v1/calls/$call/monitor")" = 202
+t_barge=$(date +%s.%N)
+sleep 2.5
+t_end=$(date +%s.%N)
+check "the admin's hang-up ends it" test "$(adm -X POST "$URL/api/v1/calls/$call/hangup")" = 204
+check "a call that ended cannot be monitored (409)" \
+	test "$(as "$sam" POST -d '{"mode":"listen"}' "$URL/api/v1/calls/$call/monitor")" = 409
+wait $P1 $P2 $P3
+wait_peers
+ev=$(wait_for "SELECT group_concat(json_extract(data,'\$.state') || ':' || json_extract(data,'\$.mode'), ' ') FROM (SELECT data FROM events WHERE call='$call' AND type='call.monitor' ORDER BY id)" 5)
+echo "# events: $ev" >&2
+check "call.monitor events: ringing, joined, changed to whisper and barge, left" \
+	test "$ev" = "ringing:listen joined:listen changed:whisper changed:barge left:barge"
+au=$(curl -s -H "Authorization: Bearer test-token" "$URL/api/v1/audit?action=call.monitor" | python3 -c "import json,sys; print(len(json.load(sys.stdin)['entries']))" 2>/dev/null)
+check "each use is audited (3)" test "$au" = 3
+
+# who heard whom, mode by mode: a second after each request (the phone
+# answers in 0.6 s) to just before the next
+python3 - "$T" "$t_listen" "$t_whisper" "$t_barge" "$t_end" <<'PY' >"$T/heard.txt"
+import math, struct, sys
+d, tl, tw, tb, te = sys.argv[1], *map(float, sys.argv[2:])
+def load(n):
+    raw = open("%s/%s.raw" % (d, n), "rb").read()
+    return struct.unpack("<%dh" % (len(raw) // 2), raw), float(open("%s/%s.raw.start" % (d, n)).read())
+def level(x, f):
+    w = 2 * math.pi * f / 8000; c = 2 * math.cos(w); s1 = s2 = 0.0
+    for v in x:
+        s1, s2 = v + c * s1 - s2, s1
+    return 2 * math.sqrt(max(s1 * s1 + s2 * s2 - c * s1 * s2, 0)) / max(len(x), 1)
+tones = {"cust": 500, "agent": 900, "sup": 1400}
+for name in tones:
+    x, start = load(name)
+    for mode, a, b in (("listen", tl + 1.2, tw - 0.2), ("whisper", tw + 0.4, tb - 0.2), ("barge", tb + 0.4, te - 0.2)):
+        seg = x[int((a - start) * 8000):int((b - start) * 8000)]
+        heard = [o for o, f in tones.items() if o != name and level(seg, f) > 1500]
+        print("%s %s %s" % (mode, name, ",".join(heard) or "-"))
+PY
+cat "$T/heard.txt" | sed 's/^/# /' >&2
+heard() { grep -qx "$1" "$T/heard.txt"; }
+check "listen: the customer hears the agent only" heard "listen cust agent"
+check "listen: the agent hears the customer only" heard "listen agent cust"
+check "listen: the supervisor hears both" heard "listen sup cust,agent"
+check "whisper: the customer hears the agent only" heard "whisper cust agent"
+check "whisper: the agent hears the customer and the supervisor" heard "whisper agent cust,sup"
+check "whisper: the supervisor hears both" heard "whisper sup cust,agent"
+check "barge: the customer hears both" heard "barge cust agent,sup"
+check "barge: the agent hears both" heard "barge agent cust,sup"
+finish
