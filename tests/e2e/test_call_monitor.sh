@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A supervisor on an agent's call (POST/PATCH /calls/{id}/monitor): the
 # supervisor's phone (sam, extension 1003) is called and joins in listen,
-# then whisper, then barge. Each leg's phone is rtp_tone.py saying a tone
+# then whisper, then barge, then takes the call over (the agent's leg
+# ends). Each leg's phone is rtp_tone.py saying a tone
 # of its own (customer 500 Hz, agent 900 Hz, supervisor 1400 Hz) and
 # keeping what it hears by time, so Goertzel filters over each mode's
 # seconds tell who heard whom. A supervisor of another queue gets 403, an
@@ -25,11 +26,11 @@ as() { local c=$1 m=$2; shift 2; curl -s -o "$T/body.json" -w '%{http_code}' -X 
 CUST_PORT=$((PEER_PORTS + 40))
 AGENT_TONE=$((PEER_PORTS + 42))
 SUP_TONE=$((PEER_PORTS + 44))
-python3 "$E2E_DIR/rtp_tone.py" "$CUST_PORT" 500 16 "$T/cust.raw" &
+python3 "$E2E_DIR/rtp_tone.py" "$CUST_PORT" 500 19 "$T/cust.raw" &
 P1=$!
-python3 "$E2E_DIR/rtp_tone.py" "$AGENT_TONE" 900 16 "$T/agent.raw" &
+python3 "$E2E_DIR/rtp_tone.py" "$AGENT_TONE" 900 19 "$T/agent.raw" &
 P2=$!
-python3 "$E2E_DIR/rtp_tone.py" "$SUP_TONE" 1400 16 "$T/sup.raw" &
+python3 "$E2E_DIR/rtp_tone.py" "$SUP_TONE" 1400 19 "$T/sup.raw" &
 P3=$!
 
 # the agent's and the supervisor's phones answer and stay until the BYE,
@@ -69,24 +70,30 @@ check "sam barges in (202)" \
 	test "$(as "$sam" POST -d '{"mode":"barge"}' "$URL/api/v1/calls/$call/monitor")" = 202
 t_barge=$(date +%s.%N)
 sleep 2.5
+check "sam takes the call over (202)" \
+	test "$(as "$sam" POST -d '{"mode":"takeover"}' "$URL/api/v1/calls/$call/monitor")" = 202
+t_take=$(date +%s.%N)
+sleep 2.5
 t_end=$(date +%s.%N)
 check "the admin's hang-up ends it" test "$(adm -X POST "$URL/api/v1/calls/$call/hangup")" = 204
 check "a call that ended cannot be monitored (409)" \
 	test "$(as "$sam" POST -d '{"mode":"listen"}' "$URL/api/v1/calls/$call/monitor")" = 409
 wait $P1 $P2 $P3
 wait_peers
+check "after the take-over the call's agent is sam's extension" \
+	test "$(wait_for "SELECT agent FROM calls WHERE id='$call' AND ended>0" 5)" = 1003
 ev=$(wait_for "SELECT group_concat(json_extract(data,'\$.state') || ':' || json_extract(data,'\$.mode'), ' ') FROM (SELECT data FROM events WHERE call='$call' AND type='call.monitor' ORDER BY id)" 5)
 echo "# events: $ev" >&2
-check "call.monitor events: ringing, joined, changed to whisper and barge, left" \
-	test "$ev" = "ringing:listen joined:listen changed:whisper changed:barge left:barge"
+check "call.monitor events: ringing, joined, changed to whisper, barge and takeover" \
+	test "$ev" = "ringing:listen joined:listen changed:whisper changed:barge changed:takeover"
 au=$(curl -s -H "Authorization: Bearer test-token" "$URL/api/v1/audit?action=call.monitor" | python3 -c "import json,sys; print(len(json.load(sys.stdin)['entries']))" 2>/dev/null)
-check "each use is audited (3)" test "$au" = 3
+check "each use is audited (4)" test "$au" = 4
 
 # who heard whom, mode by mode: a second after each request (the phone
 # answers in 0.6 s) to just before the next
-python3 - "$T" "$t_listen" "$t_whisper" "$t_barge" "$t_end" <<'PY' >"$T/heard.txt"
+python3 - "$T" "$t_listen" "$t_whisper" "$t_barge" "$t_take" "$t_end" <<'PY' >"$T/heard.txt"
 import math, struct, sys
-d, tl, tw, tb, te = sys.argv[1], *map(float, sys.argv[2:])
+d, tl, tw, tb, tt, te = sys.argv[1], *map(float, sys.argv[2:])
 def load(n):
     raw = open("%s/%s.raw" % (d, n), "rb").read()
     return struct.unpack("<%dh" % (len(raw) // 2), raw), float(open("%s/%s.raw.start" % (d, n)).read())
@@ -98,7 +105,7 @@ def level(x, f):
 tones = {"cust": 500, "agent": 900, "sup": 1400}
 for name in tones:
     x, start = load(name)
-    for mode, a, b in (("listen", tl + 1.2, tw - 0.2), ("whisper", tw + 0.4, tb - 0.2), ("barge", tb + 0.4, te - 0.2)):
+    for mode, a, b in (("listen", tl + 1.2, tw - 0.2), ("whisper", tw + 0.4, tb - 0.2), ("barge", tb + 0.4, tt - 0.2), ("takeover", tt + 0.4, te - 0.2)):
         seg = x[int((a - start) * 8000):int((b - start) * 8000)]
         heard = [o for o, f in tones.items() if o != name and level(seg, f) > 1500]
         print("%s %s %s" % (mode, name, ",".join(heard) or "-"))
@@ -113,4 +120,6 @@ check "whisper: the agent hears the customer and the supervisor" heard "whisper 
 check "whisper: the supervisor hears both" heard "whisper sup cust,agent"
 check "barge: the customer hears both" heard "barge cust agent,sup"
 check "barge: the agent hears both" heard "barge agent cust,sup"
+check "takeover: the customer hears the supervisor only (the agent's leg ended)" heard "takeover cust sup"
+check "takeover: the supervisor hears the customer" heard "takeover sup cust"
 finish
