@@ -1574,6 +1574,7 @@ static void refuse_handler(struct httpd_conn *conn, const struct http_msg *msg,
 static void api_destructor(void *arg)
 {
 	struct api *a = arg;
+	callctl_monitor_auth_set(a->calls, NULL, NULL);
 	event_unsubscribe(metrics_event_h, a);
 	api__wire_close();
 	api__calls_downloads_end();
@@ -1615,6 +1616,7 @@ int api_alloc(struct api **ap, const struct cfg_node *node, struct app *app,
 	a->stats = stats;
 	a->reg = reg;
 	a->calls = calls;
+	callctl_monitor_auth_set(calls, api__monitor_ok, a);
 	a->qtext = calloc(acd_queue_count(acd) + 1, sizeof(*a->qtext));
 	if (!a->qtext) {
 		mem_deref(a);

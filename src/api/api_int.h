@@ -92,6 +92,9 @@ bool api__sees_agent(const struct api *a, const struct api_who *who, const char 
 /* Does who see this queue? An admin all, a supervisor its own, an agent
  * those it serves. */
 bool api__sees_queue(const struct api *a, const struct api_who *who, const char *queue);
+/* callctl_monitor_ok_h: the user of ext is a supervisor of queue, or an
+ * admin (feature codes *1, *2, *3). */
+bool api__monitor_ok(const char *ext, const char *queue, void *arg);
 /* Does who see an event about this agent and queue (either NULL)? */
 bool api__sees_event(const struct api *a, const struct api_who *who, const char *agent,
 		     const char *queue);

@@ -1484,6 +1484,11 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 			return; /* it answered 407/403 */
 	}
 
+	if (called[0] == '*' && called[1] >= '1' && called[1] <= '3' && called[2]) {
+		/* *1 listen, *2 whisper, *3 barge, then the agent's extension */
+		call__monitor_code(ctl, msg, ext[0] ? ext : caller, called);
+		return;
+	}
 	if (called[0] == '*') {
 		call__feature_code(ctl, msg, ext[0] ? ext : caller, called);
 		return;

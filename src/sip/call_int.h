@@ -106,6 +106,8 @@ struct callctl {
 	uint64_t refused[CALLCTL_REFUSE_COUNT];
 	uint64_t refused_unlogged;
 	uint64_t refused_logged_ms;
+	callctl_monitor_ok_h *monitor_ok; /* who may monitor (the API's) */
+	void *monitor_arg;
 };
 
 int callctl__info_digit(const struct sip_msg *msg, char *digitp);
@@ -128,6 +130,8 @@ int call__leg_invite(struct call *call, const char *ext, enum leg_role role,
 		     struct leg **legp);
 void call__monitor_answered(struct leg *leg);
 void call__monitor_gone(struct leg *leg, int code);
+void call__monitor_code(struct callctl *ctl, const struct sip_msg *msg, const char *who,
+			const char *code);
 void call__leg_local(struct leg *leg, const struct sa *local, char *host, size_t sz);
 int call__local_toward(const struct sa *peer, struct sa *local);
 int call__prompt_add(struct callctl *ctl, const char *text, const char *file,

@@ -6,10 +6,14 @@
  * the call's two legs and the supervisor's join one mix group (the
  * call's recording goes on as the group's mix). The mode can change
  * during the call. Who may monitor which call is the API's to decide
- * (the supervisor's queues, admins anywhere); it audits each use.
+ * (the supervisor's queues, admins anywhere); it audits each use. From
+ * the supervisor's phone: *1<ext> listens to the call agent ext is on,
+ * *2<ext> whispers, *3<ext> barges (that phone's call is the leg; the
+ * same check by the API's handler, audited here).
  *
  * Not here: the mixing (media/mixer.c), legs and signalling (call.c).
  */
+#include <stdio.h>
 #include <string.h>
 #include <re.h>
 #include "core/core.h"
@@ -166,4 +170,95 @@ int callctl_monitor(struct callctl *ctl, const char *id, const char *ext,
 	interaction_event(&call->ia, EVENT_CALL_MONITOR, ext, "{s:s,s:s,s:s}", "mode",
 			  mode, "supervisor", ext, "state", "ringing");
 	return 0;
+}
+
+void callctl_monitor_auth_set(struct callctl *ctl, callctl_monitor_ok_h *h, void *arg)
+{
+	if (!ctl)
+		return;
+	ctl->monitor_ok = h;
+	ctl->monitor_arg = arg;
+}
+
+/* The bridged call agent ext is on, or NULL. */
+static struct call *call_of_agent(struct callctl *ctl, const char *ext)
+{
+	for (struct le *le = list_head(&ctl->calls); le; le = le->next) {
+		struct call *c = le->data;
+		if (c->state == CALL_BRIDGED && c->agent && !strcmp(c->agent->ext, ext))
+			return c;
+	}
+	return NULL;
+}
+
+static void monitor_audit(struct callctl *ctl, const char *who, const struct call *call,
+			  const char *mode)
+{
+	struct store_audit au;
+
+	memset(&au, 0, sizeof(au));
+	au.ts = clock_now_ms();
+	util_copy(au.user, sizeof(au.user), who);
+	util_copy(au.action, sizeof(au.action), "call.monitor");
+	util_copy(au.target, sizeof(au.target), call->ia.row.id);
+	snprintf(au.detail, sizeof(au.detail), "mode=%s device=%s by=feature_code", mode,
+		 who);
+	if (store_audit_append(interaction_svc_store(ctl->ias), &au))
+		log_error("call: audit entry not stored call=%s", call->ia.row.id);
+}
+
+void call__monitor_code(struct callctl *ctl, const struct sip_msg *msg, const char *who,
+			const char *code)
+{
+	static const enum media_mix_role roles[] = {MEDIA_MIX_LISTEN, MEDIA_MIX_WHISPER,
+						    MEDIA_MIX_NORMAL};
+	struct call *call = call_of_agent(ctl, code + 2);
+	struct mbuf *answer = NULL;
+	struct leg *leg = NULL;
+	int err;
+
+	if (!call) {
+		(void)sip_treply(NULL, ctl->sip, msg, 404, "No Call To Monitor");
+		return;
+	}
+	if (!ctl->monitor_ok ||
+	    !ctl->monitor_ok(who, call->ia.row.queue, ctl->monitor_arg) ||
+	    !strcmp(who, call->agent->ext)) {
+		log_info("call: monitor refused call=%s by=%s", call->ia.row.id, who);
+		(void)sip_treply(NULL, ctl->sip, msg, 403, "Not Your Queue");
+		return;
+	}
+	if (call->monitor) {
+		(void)sip_treply(NULL, ctl->sip, msg, 486, "Monitored Already");
+		return;
+	}
+	err = call__leg_alloc(&leg, call, LEG_MONITOR);
+	if (err)
+		goto out;
+	util_copy(leg->ext, sizeof(leg->ext), who);
+	call__leg_local(leg, &msg->dst, NULL, 0);
+	err = mbuf_get_left(msg->mb) ? media_stream_answer(leg->ms, msg->mb, &answer)
+				     : media_stream_offer(leg->ms, &answer);
+	if (!err)
+		err = sipsess_accept(
+		    &leg->sess, ctl->sock, msg, 200, "OK", "hotline", "application/sdp",
+		    answer, NULL, NULL, false, call__offer_handler, call__answer_handler,
+		    call__estab_handler, call__info_handler, call__refer_handler,
+		    call__close_handler, leg, "Allow: " CALL_ALLOW "\r\n");
+out:
+	mem_deref(answer);
+	if (err) {
+		bool refused = err == ENOTSUP || err == EPROTO;
+		(void)sip_treply(NULL, ctl->sip, msg, refused ? 488 : 500,
+				 refused ? "Not Acceptable Here" : "Error");
+		mem_deref(leg);
+		return;
+	}
+	call->monitor = leg;
+	call->monitor_role = roles[code[1] - '1'];
+	call->monitor_takeover = false;
+	monitor_audit(ctl, who, call, monitor_mode(call));
+	log_info("call: monitor by feature code call=%s supervisor=%s mode=%s",
+		 call->ia.row.id, who, monitor_mode(call));
+	/* it joins when the ACK comes (call__estab_handler) */
 }

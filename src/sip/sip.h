@@ -132,5 +132,9 @@ int callctl_transfer(struct callctl *ctl, const char *id, const char *agent,
  * registered. call.monitor events (state ringing, joined, changed, left). */
 int callctl_monitor(struct callctl *ctl, const char *id, const char *ext,
 		    const char *mode);
+/* May the user of extension ext monitor a call of queue? (the API's
+ * users and their queues; asked for feature codes *1, *2, *3 <ext>) */
+typedef bool(callctl_monitor_ok_h)(const char *ext, const char *queue, void *arg);
+void callctl_monitor_auth_set(struct callctl *ctl, callctl_monitor_ok_h *h, void *arg);
 
 #endif

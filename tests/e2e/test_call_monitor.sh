@@ -91,25 +91,11 @@ check "each use is audited (4)" test "$au" = 4
 
 # who heard whom, mode by mode: a second after each request (the phone
 # answers in 0.6 s) to just before the next
-python3 - "$T" "$t_listen" "$t_whisper" "$t_barge" "$t_take" "$t_end" <<'PY' >"$T/heard.txt"
-import math, struct, sys
-d, tl, tw, tb, tt, te = sys.argv[1], *map(float, sys.argv[2:])
-def load(n):
-    raw = open("%s/%s.raw" % (d, n), "rb").read()
-    return struct.unpack("<%dh" % (len(raw) // 2), raw), float(open("%s/%s.raw.start" % (d, n)).read())
-def level(x, f):
-    w = 2 * math.pi * f / 8000; c = 2 * math.cos(w); s1 = s2 = 0.0
-    for v in x:
-        s1, s2 = v + c * s1 - s2, s1
-    return 2 * math.sqrt(max(s1 * s1 + s2 * s2 - c * s1 * s2, 0)) / max(len(x), 1)
-tones = {"cust": 500, "agent": 900, "sup": 1400}
-for name in tones:
-    x, start = load(name)
-    for mode, a, b in (("listen", tl + 1.2, tw - 0.2), ("whisper", tw + 0.4, tb - 0.2), ("barge", tb + 0.4, tt - 0.2), ("takeover", tt + 0.4, te - 0.2)):
-        seg = x[int((a - start) * 8000):int((b - start) * 8000)]
-        heard = [o for o, f in tones.items() if o != name and level(seg, f) > 1500]
-        print("%s %s %s" % (mode, name, ",".join(heard) or "-"))
-PY
+python3 "$E2E_DIR/tones_heard.py" "$T" cust=500,agent=900,sup=1400 \
+	"listen:$t_listen+1.2:$t_whisper-0.2" \
+	"whisper:$t_whisper+0.4:$t_barge-0.2" \
+	"barge:$t_barge+0.4:$t_take-0.2" \
+	"takeover:$t_take+0.4:$t_end-0.2" >"$T/heard.txt"
 cat "$T/heard.txt" | sed 's/^/# /' >&2
 heard() { grep -qx "$1" "$T/heard.txt"; }
 check "listen: the customer hears the agent only" heard "listen cust agent"
