@@ -190,6 +190,7 @@ static int prompts_prepare(struct callctl *ctl)
 	int err = tenant_media_prepare(ctl);
 
 	err |= call__feature_prepare(ctl);
+	err |= call__conference_prepare(ctl);
 	err |= call__callback_prepare(ctl);
 	if (err)
 		return err;
@@ -380,6 +381,7 @@ static void call_destructor(void *arg)
 	list_flush(&call->ringing);
 	mem_deref(call->monitor);
 	mem_deref(call->mix);
+	call__conference_left(call);
 	mem_deref(call->agent);
 	mem_deref(call->caller);
 	mem_deref(call->ivr);
@@ -658,6 +660,10 @@ void call__end(struct call *call, const char *side, int cause, const char *reaso
 			    (long long)(call->ia.row.ended - call->vm_started),
 			    "recording", call->ia.row.recording);
 		break;
+	case CALL_CONFERENCE:
+		util_copy(call->ia.row.outcome, sizeof(call->ia.row.outcome),
+			  "conference");
+		break;
 	case CALL_ENDED:
 		break;
 	}
@@ -887,6 +893,14 @@ static void media_event(struct media_stream *s, enum media_evt evt, char digit, 
 	struct call *call = leg->call;
 	struct ivr_action act = {0};
 
+	if (call->state == CALL_CONFERENCE && leg->role == LEG_CALLER &&
+	    evt != MEDIA_EVT_RTP_TIMEOUT) {
+		if (evt == MEDIA_EVT_DIGIT)
+			call__conference_digit(call, digit);
+		else
+			call__conference_played(call);
+		return;
+	}
 	switch (evt) {
 	case MEDIA_EVT_DIGIT:
 		/* the queue's exit key, while waiting */
@@ -1495,6 +1509,10 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 	}
 
 	num = cfg_number_find(ctl->tenant, called);
+	if (!num && cfg_conference_find(ctl->tenant, called)) {
+		call__conference_in(ctl, msg, cfg_conference_find(ctl->tenant, called));
+		return;
+	}
 	agent = num ? NULL : cfg_agent_find(ctl->tenant, called);
 	if (!num && !agent) {
 		if (!outbound_allowed(ctl, msg, ext, called))
@@ -1620,6 +1638,7 @@ static void callctl_destructor(void *arg)
 	mem_deref(ctl->library);
 	mem_deref(ctl->moh);
 	mem_deref(ctl->hush);
+	mem_deref(ctl->conf_tone);
 	mem_deref((void *)ctl->tenant);
 	mem_deref(ctl->ias);
 }

@@ -12,13 +12,14 @@
 enum leg_role { LEG_CALLER, LEG_AGENT, LEG_MONITOR /* a supervisor (monitor.c) */ };
 
 enum call_state {
-	CALL_IVR,	/* the flow is running */
-	CALL_QUEUED,	/* waiting in a queue (maybe an agent is ringing) */
-	CALL_DIRECT,	/* ringing one extension */
-	CALL_CALLBACK,	/* the agent answered a callback: calling the customer */
-	CALL_BRIDGED,	/* talking to an agent */
-	CALL_FEATURE,	/* an agent's feature code: confirm, hang up */
-	CALL_VOICEMAIL, /* greeting, then recording the caller's message */
+	CALL_IVR,	 /* the flow is running */
+	CALL_QUEUED,	 /* waiting in a queue (maybe an agent is ringing) */
+	CALL_DIRECT,	 /* ringing one extension */
+	CALL_CALLBACK,	 /* the agent answered a callback: calling the customer */
+	CALL_BRIDGED,	 /* talking to an agent */
+	CALL_FEATURE,	 /* an agent's feature code: confirm, hang up */
+	CALL_VOICEMAIL,	 /* greeting, then recording the caller's message */
+	CALL_CONFERENCE, /* a conference room's caller (conference.c) */
 	CALL_ENDED,
 };
 
@@ -76,6 +77,16 @@ struct call {
 	struct media_mix *mix;
 	enum media_mix_role monitor_role;
 	bool monitor_takeover;
+	/* CALL_CONFERENCE: the room asked for, its PIN and size (copied: a
+	 * tenant applied live may go), the digits so far, the room once in */
+	char conf_number[CFG_EXT];
+	char conf_pin[16];
+	uint32_t conf_max;
+	char conf_digits[16];
+	int conf_tries;
+	bool conf_full;
+	struct conf_room *room;
+	struct le room_le;
 };
 
 struct callctl {
@@ -108,6 +119,8 @@ struct callctl {
 	uint64_t refused_logged_ms;
 	callctl_monitor_ok_h *monitor_ok; /* who may monitor (the API's) */
 	void *monitor_arg;
+	struct list rooms;	  /* conference rooms with someone in */
+	struct prompt *conf_tone; /* joining and leaving */
 };
 
 int callctl__info_digit(const struct sip_msg *msg, char *digitp);
@@ -130,6 +143,12 @@ int call__leg_invite(struct call *call, const char *ext, enum leg_role role,
 		     struct leg **legp);
 void call__monitor_answered(struct leg *leg);
 void call__monitor_gone(struct leg *leg, int code);
+int call__conference_prepare(struct callctl *ctl);
+void call__conference_in(struct callctl *ctl, const struct sip_msg *msg,
+			 const struct cfg_conference *conf);
+void call__conference_digit(struct call *call, char digit);
+void call__conference_played(struct call *call);
+void call__conference_left(struct call *call);
 void call__monitor_code(struct callctl *ctl, const struct sip_msg *msg, const char *who,
 			const char *code);
 void call__leg_local(struct leg *leg, const struct sa *local, char *host, size_t sz);
@@ -137,6 +156,10 @@ int call__local_toward(const struct sa *peer, struct sa *local);
 int call__prompt_add(struct callctl *ctl, const char *text, const char *file,
 		     const char *voice);
 int call__feature_prepare(struct callctl *ctl);
+/* Answers an INVITE with a call that is no interaction (nothing stored:
+ * feature codes, conference rooms); on an error it has replied. */
+int call__answer_quiet(struct callctl *ctl, const struct sip_msg *msg,
+		       struct call **callp);
 int call__callback_prepare(struct callctl *ctl);
 const struct prompt *call__prompt_for(struct callctl *ctl, const struct ivr_action *act);
 void call__moh_start(struct media_stream *s, struct callctl *ctl);
