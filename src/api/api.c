@@ -1341,6 +1341,7 @@ static const struct route routes[] = {
     {"POST", "/api/v1/calls/{id}/transfer", ANY, api__calls_transfer},
     {"POST", "/api/v1/calls/{id}/monitor", SUP, api__calls_monitor},
     {"PATCH", "/api/v1/calls/{id}/monitor", SUP, api__calls_monitor},
+    {"POST", "/api/v1/calls/{id}/conference", ANY, api__calls_conference},
     {"POST", "/api/v1/calls/{id}/wrapup", ANY, api__calls_wrapup},
     {"GET", "/api/v1/interactions", ANY, api__interactions_list},
     {"GET", "/api/v1/interactions/{id}", ANY, api__interactions_get},

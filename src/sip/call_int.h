@@ -77,6 +77,7 @@ struct call {
 	struct media_mix *mix;
 	enum media_mix_role monitor_role;
 	bool monitor_takeover;
+	bool three_way; /* the monitor leg is a third party the agent added */
 	/* CALL_CONFERENCE: the room asked for, its PIN and size (copied: a
 	 * tenant applied live may go), the digits so far, the room once in */
 	char conf_number[CFG_EXT];

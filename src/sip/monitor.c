@@ -29,6 +29,8 @@ static const char *const mode_names[] = {"barge", "listen", "whisper"};
 
 static const char *monitor_mode(const struct call *call)
 {
+	if (call->three_way)
+		return "conference";
 	return call->monitor_takeover ? "takeover" : mode_names[call->monitor_role];
 }
 
@@ -113,6 +115,7 @@ void call__monitor_gone(struct leg *leg, int code)
 				  "{s:s,s:s,s:s}", "mode", monitor_mode(call),
 				  "supervisor", leg->ext, "state",
 				  leg->answered ? "left" : "not_answered");
+		call->three_way = false;
 	}
 	/* caller and agent stay in the group: it hears as their bridge did */
 	mem_deref(leg);
@@ -261,4 +264,33 @@ out:
 	log_info("call: monitor by feature code call=%s supervisor=%s mode=%s",
 		 call->ia.row.id, who, monitor_mode(call));
 	/* it joins when the ACK comes (call__estab_handler) */
+}
+
+int callctl_conference(struct callctl *ctl, const char *id, const char *agent,
+		       const char *target)
+{
+	struct call *call = ctl && id && target ? call__find(ctl, id) : NULL;
+	int err;
+
+	if (!call)
+		return ENOENT;
+	if (!call->agent || call->state != CALL_BRIDGED)
+		return EALREADY;
+	if (agent && strcmp(call->agent->ext, agent))
+		return EPERM;
+	if (!cfg_agent_find(ctl->tenant, target) || !strcmp(target, call->agent->ext))
+		return EINVAL;
+	if (call->monitor)
+		return EBUSY;
+	err = call__leg_invite(call, target, LEG_MONITOR, &call->monitor);
+	if (err)
+		return err == ENOENT ? ENODEV : err;
+	call->monitor_role = MEDIA_MIX_NORMAL;
+	call->monitor_takeover = false;
+	call->three_way = true;
+	log_info("call: three-way ringing call=%s agent=%s target=%s", call->ia.row.id,
+		 call->agent->ext, target);
+	interaction_event(&call->ia, EVENT_CALL_MONITOR, target, "{s:s,s:s,s:s}", "mode",
+			  "conference", "supervisor", target, "state", "ringing");
+	return 0;
 }

@@ -132,6 +132,14 @@ int callctl_transfer(struct callctl *ctl, const char *id, const char *agent,
  * registered. call.monitor events (state ringing, joined, changed, left). */
 int callctl_monitor(struct callctl *ctl, const char *id, const char *ext,
 		    const char *mode);
+/* Ad-hoc three-way: target's phone (an agent's extension) is called and
+ * joins the call's customer and agent when it answers (call.monitor
+ * events with mode "conference"). agent as for hang-up. ENOENT: no such
+ * call; EALREADY: not bridged; EPERM: not agent's; EINVAL: target is no
+ * other agent; EBUSY: a third party or supervisor is on it; ENODEV:
+ * target's phone is not registered. */
+int callctl_conference(struct callctl *ctl, const char *id, const char *agent,
+		       const char *target);
 /* May the user of extension ext monitor a call of queue? (the API's
  * users and their queues; asked for feature codes *1, *2, *3 <ext>) */
 typedef bool(callctl_monitor_ok_h)(const char *ext, const char *queue, void *arg);
