@@ -10,6 +10,7 @@
 # and audited.
 RTP_TIMEOUT=60s
 source "$(dirname "$0")/lib.sh"
+source "$E2E_DIR/tones.sh"
 write_config
 start_hotline
 URL="http://127.0.0.1:$HTTP_PORT"
@@ -26,29 +27,16 @@ as() { local c=$1 m=$2; shift 2; curl -s -o "$T/body.json" -w '%{http_code}' -X 
 CUST_PORT=$((PEER_PORTS + 40))
 AGENT_TONE=$((PEER_PORTS + 42))
 SUP_TONE=$((PEER_PORTS + 44))
-python3 "$E2E_DIR/rtp_tone.py" "$CUST_PORT" 500 19 "$T/cust.raw" &
-P1=$!
-python3 "$E2E_DIR/rtp_tone.py" "$AGENT_TONE" 900 19 "$T/agent.raw" &
-P2=$!
-python3 "$E2E_DIR/rtp_tone.py" "$SUP_TONE" 1400 19 "$T/sup.raw" &
-P3=$!
+tone_peer cust "$CUST_PORT" 500 19
+tone_peer agent "$AGENT_TONE" 900 19
+tone_peer sup "$SUP_TONE" 1400 19
 
 # the agent's and the supervisor's phones answer and stay until the BYE,
 # their audio at the tone peers
-t=$(<"$SIPP_DIR/agent.xml.in")
-t=${t//@ANSWER@/"$agent_200
-  <nop><action><log message=\"answered [\$local_to] from [\$remote_from]\"/></action></nop>
-$blk_wait_bye"}
-printf '%s\n' "$t" >"$T/quiet.xml"
-sed "s/m=audio \[media_port\]/m=audio $AGENT_TONE/" "$T/quiet.xml" >"$T/agent_tone.xml"
-sed "s/m=audio \[media_port\]/m=audio $SUP_TONE/" "$T/quiet.xml" >"$T/sup_tone.xml"
-agent_up 1002 bob-1002 "$AGENT_PORT1" "$MEDIA_PORT0" agent_tone.xml || finish
-agent_up 1003 carol-1003 "$AGENT_PORT2" "$MEDIA_PORT1" sup_tone.xml || finish
+tone_agent 1002 bob-1002 "$AGENT_PORT1" "$MEDIA_PORT0" "$AGENT_TONE" || finish
+tone_agent 1003 carol-1003 "$AGENT_PORT2" "$MEDIA_PORT1" "$SUP_TONE" || finish
 
-make_caller ear.xml "0 8 101" "$blk_answered
-$blk_wait_bye"
-sed -i "s/m=audio \[media_port\]/m=audio $CUST_PORT/" "$T/ear.xml"
-sipp_bg ear ear.xml "$CALLER_PORT" -s 5002 -key caller 0961 -m 1 -mp "$MEDIA_PORT2" >/dev/null
+tone_customer 5002 "$CUST_PORT"
 call=$(wait_for "SELECT id FROM calls WHERE caller='0961' AND agent='1002' AND answered>0" 15)
 check "the call is answered by 1002" test -n "$call"
 sleep 1
@@ -78,7 +66,7 @@ t_end=$(date +%s.%N)
 check "the admin's hang-up ends it" test "$(adm -X POST "$URL/api/v1/calls/$call/hangup")" = 204
 check "a call that ended cannot be monitored (409)" \
 	test "$(as "$sam" POST -d '{"mode":"listen"}' "$URL/api/v1/calls/$call/monitor")" = 409
-wait $P1 $P2 $P3
+tones_wait
 wait_peers
 check "after the take-over the call's agent is sam's extension" \
 	test "$(wait_for "SELECT agent FROM calls WHERE id='$call' AND ended>0" 5)" = 1003
@@ -91,13 +79,11 @@ check "each use is audited (4)" test "$au" = 4
 
 # who heard whom, mode by mode: a second after each request (the phone
 # answers in 0.6 s) to just before the next
-python3 "$E2E_DIR/tones_heard.py" "$T" cust=500,agent=900,sup=1400 \
+tones_heard cust=500,agent=900,sup=1400 \
 	"listen:$t_listen+1.2:$t_whisper-0.2" \
 	"whisper:$t_whisper+0.4:$t_barge-0.2" \
 	"barge:$t_barge+0.4:$t_take-0.2" \
-	"takeover:$t_take+0.4:$t_end-0.2" >"$T/heard.txt"
-cat "$T/heard.txt" | sed 's/^/# /' >&2
-heard() { grep -qx "$1" "$T/heard.txt"; }
+	"takeover:$t_take+0.4:$t_end-0.2"
 check "listen: the customer hears the agent only" heard "listen cust agent"
 check "listen: the agent hears the customer only" heard "listen agent cust"
 check "listen: the supervisor hears both" heard "listen sup cust,agent"

@@ -7,6 +7,7 @@
 # an agent on no call is 404; the use is audited and an event.
 RTP_TIMEOUT=60s
 source "$(dirname "$0")/lib.sh"
+source "$E2E_DIR/tones.sh"
 write_config
 start_hotline
 URL="http://127.0.0.1:$HTTP_PORT"
@@ -18,25 +19,13 @@ adm -d '{"name":"ursula","role":"supervisor","queues":["support"],"extension":"1
 CUST_PORT=$((PEER_PORTS + 40))
 AGENT_TONE=$((PEER_PORTS + 42))
 SUP_TONE=$((PEER_PORTS + 44))
-python3 "$E2E_DIR/rtp_tone.py" "$CUST_PORT" 500 11 "$T/cust.raw" &
-P1=$!
-python3 "$E2E_DIR/rtp_tone.py" "$AGENT_TONE" 900 11 "$T/agent.raw" &
-P2=$!
-python3 "$E2E_DIR/rtp_tone.py" "$SUP_TONE" 1400 11 "$T/sup.raw" &
-P3=$!
+tone_peer cust "$CUST_PORT" 500 11
+tone_peer agent "$AGENT_TONE" 900 11
+tone_peer sup "$SUP_TONE" 1400 11
 
-t=$(<"$SIPP_DIR/agent.xml.in")
-t=${t//@ANSWER@/"$agent_200
-  <nop><action><log message=\"answered [\$local_to] from [\$remote_from]\"/></action></nop>
-$blk_wait_bye"}
-printf '%s\n' "$t" >"$T/quiet.xml"
-sed "s/m=audio \[media_port\]/m=audio $AGENT_TONE/" "$T/quiet.xml" >"$T/agent_tone.xml"
-agent_up 1002 bob-1002 "$AGENT_PORT1" "$MEDIA_PORT0" agent_tone.xml || finish
+tone_agent 1002 bob-1002 "$AGENT_PORT1" "$MEDIA_PORT0" "$AGENT_TONE" || finish
 
-make_caller ear.xml "0 8 101" "$blk_answered
-$blk_wait_bye"
-sed -i "s/m=audio \[media_port\]/m=audio $CUST_PORT/" "$T/ear.xml"
-sipp_bg ear ear.xml "$CALLER_PORT" -s 5002 -key caller 0961 -m 1 -mp "$MEDIA_PORT2" >/dev/null
+tone_customer 5002 "$CUST_PORT"
 call=$(wait_for "SELECT id FROM calls WHERE caller='0961' AND agent='1002' AND answered>0" 15)
 check "the call is answered by 1002" test -n "$call"
 
@@ -50,14 +39,14 @@ check "*21001 (an agent on no call) is 404" \
 make_caller sup.xml "0 8 101" "$blk_answered
 $(pause 4500)
 $blk_bye"
-sed -i "s/m=audio \[media_port\]/m=audio $SUP_TONE/" "$T/sup.xml"
+tone_sdp sup.xml sup_tone.xml "$SUP_TONE"
 t_join=$(date +%s.%N)
-sipp_bg sup sup.xml "$AGENT_PORT2" -s '*21002' -key caller 1003 -m 1 -mp "$MEDIA_PORT1" >/dev/null
+sipp_bg sup sup_tone.xml "$AGENT_PORT2" -s '*21002' -key caller 1003 -m 1 -mp "$MEDIA_PORT1" >/dev/null
 sleep 4
 t_end=$(date +%s.%N)
 sleep 1.5
 check "the admin's hang-up ends the call" test "$(adm -X POST "$URL/api/v1/calls/$call/hangup")" = 204
-wait $P1 $P2 $P3
+tones_wait
 wait_peers
 ev=$(wait_for "SELECT group_concat(json_extract(data,'\$.state') || ':' || json_extract(data,'\$.mode') || ':' || json_extract(data,'\$.supervisor'), ' ') FROM (SELECT data FROM events WHERE call='$call' AND type='call.monitor' ORDER BY id)" 5)
 echo "# events: $ev" >&2
@@ -66,10 +55,7 @@ check "call.monitor events: joined and left, whisper, by 1003" \
 au=$(curl -s -H "Authorization: Bearer test-token" "$URL/api/v1/audit?action=call.monitor" | python3 -c "import json,sys; e=json.load(sys.stdin)['entries']; print(len(e), e[0]['user'], e[0]['target'])" 2>/dev/null)
 check "the use is audited (by 1003, the call)" test "$au" = "1 1003 $call"
 
-python3 "$E2E_DIR/tones_heard.py" "$T" cust=500,agent=900,sup=1400 \
-	"whisper:$t_join+1.5:$t_end" >"$T/heard.txt"
-sed 's/^/# /' "$T/heard.txt" >&2
-heard() { grep -qx "$1" "$T/heard.txt"; }
+tones_heard cust=500,agent=900,sup=1400 "whisper:$t_join+1.5:$t_end"
 check "whisper by code: the customer hears the agent only" heard "whisper cust agent"
 check "whisper by code: the agent hears the customer and the supervisor" heard "whisper agent cust,sup"
 check "whisper by code: the supervisor hears both" heard "whisper sup cust,agent"

@@ -6,6 +6,7 @@
 # not (403), a target that is no agent is 400, a call that ended 409.
 RTP_TIMEOUT=60s
 source "$(dirname "$0")/lib.sh"
+source "$E2E_DIR/tones.sh"
 write_config
 start_hotline
 URL="http://127.0.0.1:$HTTP_PORT"
@@ -21,26 +22,13 @@ as() { local c=$1; shift; curl -s -o "$T/body.json" -w '%{http_code}' -b "hl_ses
 CUST_PORT=$((PEER_PORTS + 40))
 AGENT_TONE=$((PEER_PORTS + 42))
 THIRD_TONE=$((PEER_PORTS + 44))
-python3 "$E2E_DIR/rtp_tone.py" "$CUST_PORT" 500 10 "$T/cust.raw" &
-P1=$!
-python3 "$E2E_DIR/rtp_tone.py" "$AGENT_TONE" 900 10 "$T/agent.raw" &
-P2=$!
-python3 "$E2E_DIR/rtp_tone.py" "$THIRD_TONE" 1400 10 "$T/third.raw" &
-P3=$!
-t=$(<"$SIPP_DIR/agent.xml.in")
-t=${t//@ANSWER@/"$agent_200
-  <nop><action><log message=\"answered [\$local_to] from [\$remote_from]\"/></action></nop>
-$blk_wait_bye"}
-printf '%s\n' "$t" >"$T/quiet.xml"
-sed "s/m=audio \[media_port\]/m=audio $AGENT_TONE/" "$T/quiet.xml" >"$T/agent_tone.xml"
-sed "s/m=audio \[media_port\]/m=audio $THIRD_TONE/" "$T/quiet.xml" >"$T/third_tone.xml"
-agent_up 1002 bob-1002 "$AGENT_PORT1" "$MEDIA_PORT0" agent_tone.xml || finish
-agent_up 1003 carol-1003 "$AGENT_PORT2" "$MEDIA_PORT1" third_tone.xml || finish
+tone_peer cust "$CUST_PORT" 500 10
+tone_peer agent "$AGENT_TONE" 900 10
+tone_peer third "$THIRD_TONE" 1400 10
+tone_agent 1002 bob-1002 "$AGENT_PORT1" "$MEDIA_PORT0" "$AGENT_TONE" || finish
+tone_agent 1003 carol-1003 "$AGENT_PORT2" "$MEDIA_PORT1" "$THIRD_TONE" || finish
 
-make_caller ear.xml "0 8 101" "$blk_answered
-$blk_wait_bye"
-sed -i "s/m=audio \[media_port\]/m=audio $CUST_PORT/" "$T/ear.xml"
-sipp_bg ear ear.xml "$CALLER_PORT" -s 5002 -key caller 0961 -m 1 -mp "$MEDIA_PORT2" >/dev/null
+tone_customer 5002 "$CUST_PORT"
 call=$(wait_for "SELECT id FROM calls WHERE caller='0961' AND agent='1002' AND answered>0" 15)
 check "the call is answered by 1002" test -n "$call"
 check "dave may not add to bob's call (403)" \
@@ -55,11 +43,9 @@ t1=$(date +%s.%N)
 check "the admin's hang-up ends it" test "$(adm -X POST "$URL/api/v1/calls/$call/hangup")" = 204
 check "a call that ended takes no third party (409)" \
 	test "$(as "$bob" -d '{"target":"1003"}' "$URL/api/v1/calls/$call/conference")" = 409
-wait $P1 $P2 $P3
+tones_wait
 wait_peers
-python3 "$E2E_DIR/tones_heard.py" "$T" cust=500,agent=900,third=1400 "three:$t0+1.5:$t1-0.2" >"$T/heard.txt"
-sed 's/^/# /' "$T/heard.txt" >&2
-heard() { grep -qx "$1" "$T/heard.txt"; }
+tones_heard cust=500,agent=900,third=1400 "three:$t0+1.5:$t1-0.2"
 check "the customer hears bob and carol" heard "three cust agent,third"
 check "bob hears the customer and carol" heard "three agent cust,third"
 check "carol hears the customer and bob" heard "three third cust,agent"

@@ -6,39 +6,37 @@
 # third caller to the room of two hears it is full and is hung up.
 RTP_TIMEOUT=60s
 source "$(dirname "$0")/lib.sh"
+source "$E2E_DIR/tones.sh"
 write_config
 start_hotline
 
 freqs=(400 700 1000 1300 1700)
 names=(p0 p1 p2 p3 p4)
 tones=""
-peers=()
 for i in 0 1 2 3 4; do
-	python3 "$E2E_DIR/rtp_tone.py" "$((PEER_PORTS + 40 + 2 * i))" "${freqs[$i]}" 10 "$T/${names[$i]}.raw" &
-	peers+=($!)
+	tone_peer "${names[$i]}" "$((PEER_PORTS + 40 + 2 * i))" "${freqs[$i]}" 10
 	tones="$tones${tones:+,}${names[$i]}=${freqs[$i]}"
 done
 make_caller room.xml "0 8 101" "$blk_answered
 $(pause 6500)
 $blk_bye"
 for i in 0 1 2 3 4; do
-	sed "s/m=audio \[media_port\]/m=audio $((PEER_PORTS + 40 + 2 * i))/" "$T/room.xml" >"$T/room$i.xml"
+	tone_sdp room.xml "room$i.xml" "$((PEER_PORTS + 40 + 2 * i))"
 	sipp_bg "room$i" "room$i.xml" "$((PEER_PORTS + 10 + i))" -s 7001 -key caller "060$i" -m 1 \
 		-mp "$((PEER_PORTS + 20 + 4 * i))" >/dev/null
 done
 t0=$(date +%s.%N)
 sleep 6
 t1=$(date +%s.%N)
-wait "${peers[@]}"
+tones_wait
 wait_peers 10
 for i in 0 1 2 3 4; do
 	check "room caller $i's call went through" grep -q "Successful call *|[^|]*| *1" "$T/room$i.out"
 done
-python3 "$E2E_DIR/tones_heard.py" "$T" "$tones" "room:$t0+2.5:$t1-0.3" >"$T/heard.txt"
-sed 's/^/# /' "$T/heard.txt" >&2
+tones_heard "$tones" "room:$t0+2.5:$t1-0.3"
 for i in 0 1 2 3 4; do
 	others=$(for j in 0 1 2 3 4; do [ "$j" != "$i" ] && printf '%s,' "${names[$j]}"; done)
-	check "${names[$i]} hears the other four, not itself" grep -qx "room ${names[$i]} ${others%,}" "$T/heard.txt"
+	check "${names[$i]} hears the other four, not itself" heard "room ${names[$i]} ${others%,}"
 done
 
 pin() { for ((k = 0; k < ${#1}; k++)); do blk_info "${1:$k:1}"; [ $((k + 1)) -lt ${#1} ] && pause 150; done; }
