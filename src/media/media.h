@@ -209,7 +209,8 @@ enum media_mix_role {
 /* An empty group on one of m's shards; mem_deref lets its members go
  * (they then send silence until played or bridged again). */
 int media_mix_alloc(struct media_mix **xp, struct media *m);
-/* s joins x (or changes its role if it is a member). to: the member a
+/* s joins x (or changes its role if it is a member); a bridge's recorder
+ * goes on as the group's when it has none. to: the member a
  * whisperer is heard by (EINVAL without one, or not a member). */
 int media_mix_join(struct media_mix *x, struct media_stream *s, enum media_mix_role role,
 		   struct media_stream *to);

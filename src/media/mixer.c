@@ -93,7 +93,11 @@ int media_mix_join(struct media_mix *x, struct media_stream *s, enum media_mix_r
 		goto out;
 	}
 	if (s->mix != x) {
-		/* a bridge ends: the group is what s hears now */
+		/* a bridge ends: the group is what s hears now; its
+		 * recording goes on as the group's (a call a supervisor
+		 * joins keeps its file) */
+		if (s->rec && !x->rec)
+			x->rec = mem_ref(s->rec);
 		media__stream_unbridge(s);
 		media__mix_leave(s);
 		media__stream_move(s, x->m);

@@ -249,7 +249,8 @@ out:
 	return rc;
 }
 
-/* The group's recording is what the room said: every talker's tone. */
+/* The group's recording is what the room said: every talker's tone; a
+ * recorded bridge that joins keeps its file going as the group's. */
 static int test_recording_is_the_mix(void)
 {
 	static struct room r;
@@ -263,12 +264,13 @@ static int test_recording_is_the_mix(void)
 
 	snprintf(path, sizeof(path), "/tmp/test_mixer_%d.wav", (int)getpid());
 	TEST_ERR(room_open(&r, 3));
+	/* a bridged, recorded pair: its recorder goes on as the group's */
+	TEST_CHECK(!recorder_open(&rec, path));
+	media_bridge(r.s[0], r.s[1], rec);
+	rec = mem_deref(rec);
 	for (size_t i = 0; i < 3; i++)
 		TEST_CHECK(!media_mix_join(r.x, r.s[i], MEDIA_MIX_NORMAL, NULL));
 	TEST_CHECK(!media_mix_join(r.x, r.s[2], MEDIA_MIX_LISTEN, NULL));
-	TEST_CHECK(!recorder_open(&rec, path));
-	media_mix_record(r.x, rec);
-	rec = mem_deref(rec);
 	room_run(&r);
 	media_mix_record(r.x, NULL); /* closes the file */
 
@@ -353,7 +355,8 @@ static const struct test_case tests[] = {
     {"listen, whisper, barge and take-over: who hears whom",
      test_listen_whisper_barge_takeover},
     {"a loud room is limited, never wrapped", test_loud_room_limited},
-    {"a group's recording is its mix, listeners left out", test_recording_is_the_mix},
+    {"a group's recording is its mix (a bridge's goes on), listeners left out",
+     test_recording_is_the_mix},
     {"bridges, leaving and freeing", test_bridge_and_lifetimes},
     {"members move to the group's shard (3 media threads)",
      test_members_move_to_group_shard},
