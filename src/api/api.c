@@ -1578,6 +1578,9 @@ static const struct route routes[] = {
     {"POST", "/api/v1/calls/{id}/hangup", ANY, api__calls_hangup},
     {"POST", "/api/v1/calls/{id}/hold", ANY, api__calls_hold},
     {"POST", "/api/v1/calls/{id}/transfer", ANY, api__calls_transfer},
+    {"POST", "/api/v1/calls/{id}/monitor", SUP, api__calls_monitor},
+    {"PATCH", "/api/v1/calls/{id}/monitor", SUP, api__calls_monitor},
+    {"POST", "/api/v1/calls/{id}/conference", ANY, api__calls_conference},
     {"POST", "/api/v1/calls/{id}/wrapup", ANY, api__calls_wrapup},
     {"GET", "/api/v1/interactions", ANY, api__interactions_list},
     {"GET", "/api/v1/interactions/{id}", ANY, api__interactions_get},
@@ -1840,6 +1843,7 @@ static void refuse_handler(struct httpd_conn *conn, const struct http_msg *msg,
 static void api_destructor(void *arg)
 {
 	struct api *a = arg;
+	callctl_monitor_auth_set(a->calls, NULL, NULL);
 	event_unsubscribe(metrics_event_h, a);
 	api__wire_close();
 	api__calls_downloads_end();
@@ -1884,6 +1888,7 @@ int api_alloc(struct api **ap, const struct cfg_node *node, struct app *app,
 	a->stats = stats;
 	a->reg = reg;
 	a->calls = calls;
+	callctl_monitor_auth_set(calls, api__monitor_ok, a);
 	a->qtext = calloc(acd_queue_count(acd) + 1, sizeof(*a->qtext));
 	if (!a->qtext) {
 		mem_deref(a);

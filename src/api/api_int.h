@@ -95,6 +95,9 @@ bool api__sees_agent(const struct api *a, const struct api_who *who, const char 
 /* Does who see this queue? An admin all, a supervisor its own, an agent
  * those it serves. */
 bool api__sees_queue(const struct api *a, const struct api_who *who, const char *queue);
+/* callctl_monitor_ok_h: the user of ext is a supervisor of queue, or an
+ * admin (feature codes *1, *2, *3). */
+bool api__monitor_ok(const char *ext, const char *queue, void *arg);
 /* Does who see an event about this agent and queue (either NULL)? */
 bool api__sees_event(const struct api *a, const struct api_who *who, const char *agent,
 		     const char *queue);
@@ -286,8 +289,8 @@ route_h api__web_page, api__web_file, api__web_chat;
 
 /* The routes of calls.c. */
 route_h api__calls_list, api__calls_dial, api__calls_get, api__calls_recording,
-    api__calls_hangup, api__calls_hold, api__calls_transfer, api__calls_wrapup,
-    api__interactions_list, api__interactions_get;
+    api__calls_hangup, api__calls_hold, api__calls_monitor, api__calls_conference,
+    api__calls_transfer, api__calls_wrapup, api__interactions_list, api__interactions_get;
 /* Ends the recording downloads under way (the server stops). */
 void api__calls_downloads_end(void);
 

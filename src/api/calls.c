@@ -853,3 +853,116 @@ void api__calls_wrapup(struct req *rq)
 out:
 	json_decref(body);
 }
+
+/* POST or PATCH /api/v1/calls/{id}/monitor {"mode": "listen" | "whisper" |
+ * "barge" | "takeover", "device": "1009"}: the supervisor's phone (its
+ * own extension unless device names one) is called and joins the call in
+ * that mode; asked again, the mode changes. Audited. */
+void api__calls_monitor(struct req *rq)
+{
+	static const char *const fields[] = {"mode", "device", NULL};
+	struct store_call c;
+	const char *mode, *device;
+	json_t *body;
+	int err;
+
+	if (!call_load(rq, &c))
+		return;
+	body = api__body_object(rq, fields);
+	if (!body)
+		return;
+	mode = json_string_value(json_object_get(body, "mode"));
+	device = json_string_value(json_object_get(body, "device"));
+	if (!mode || (strcmp(mode, "listen") && strcmp(mode, "whisper") &&
+		      strcmp(mode, "barge") && strcmp(mode, "takeover"))) {
+		api__reply_error(rq, 400, "Bad Request", "bad_field",
+				 "mode: listen, whisper, barge or takeover is required");
+		goto out;
+	}
+	if (json_object_get(body, "device") && (!device || !*device)) {
+		api__reply_error(rq, 400, "Bad Request", "bad_field",
+				 "device: an extension is required");
+		goto out;
+	}
+	if (!device)
+		device = rq->who.extension;
+	if (!*device) {
+		api__reply_error(rq, 400, "Bad Request", "bad_field",
+				 "device: the user has no extension; name one");
+		goto out;
+	}
+	err =
+	    rq->api->calls ? callctl_monitor(rq->api->calls, c.id, device, mode) : ENOENT;
+	if (err == ENODEV)
+		api__reply_error(rq, 409, "Conflict", "not_registered",
+				 "device: extension '%s' has no registered phone",
+				 device);
+	else if (err == EBUSY)
+		api__reply_error(rq, 409, "Conflict", "busy",
+				 "call '%s' is monitored by another supervisor", c.id);
+	else if (err == EPERM)
+		api__reply_error(rq, 409, "Conflict", "own_call",
+				 "extension '%s' is the call's agent", device);
+	else if (err)
+		api__reply_error(rq, 409, "Conflict", "not_bridged",
+				 "call '%s' is not bridged to an agent", c.id);
+	else {
+		api__audit(rq->api, &rq->who, "call.monitor", c.id, "mode=%s device=%s",
+			   mode, device);
+		api__reply_json(rq, 202, "Accepted",
+				json_pack("{s:s,s:s,s:s}", "id", c.id, "mode", mode,
+					  "device", device));
+	}
+out:
+	json_decref(body);
+}
+
+/* POST /api/v1/calls/{id}/conference {"target": "1003"}: an ad-hoc
+ * three-way call: the target's phone is called and joins the customer
+ * and the agent (an agent only on its own call). */
+void api__calls_conference(struct req *rq)
+{
+	static const char *const fields[] = {"target", NULL};
+	struct store_call c;
+	const char *target;
+	json_t *body;
+	int err;
+
+	if (!call_load(rq, &c))
+		return;
+	body = api__body_object(rq, fields);
+	if (!body)
+		return;
+	target = json_string_value(json_object_get(body, "target"));
+	if (!target || !*target) {
+		api__reply_error(rq, 400, "Bad Request", "bad_field",
+				 "target: an agent's extension is required");
+		goto out;
+	}
+	err = rq->api->calls
+		  ? callctl_conference(
+			rq->api->calls, c.id,
+			rq->who.role == ROLE_AGENT ? rq->who.extension : NULL, target)
+		  : ENOENT;
+	if (err == EINVAL)
+		api__reply_error(rq, 400, "Bad Request", "bad_field",
+				 "target: \"%s\" is not another agent's extension",
+				 target);
+	else if (err == EPERM)
+		api__forbidden(rq, "add to a call it is not on");
+	else if (err == ENODEV)
+		api__reply_error(rq, 409, "Conflict", "not_registered",
+				 "target: extension '%s' has no registered phone",
+				 target);
+	else if (err == EBUSY)
+		api__reply_error(rq, 409, "Conflict", "busy",
+				 "call '%s' has a third party already", c.id);
+	else if (err)
+		api__reply_error(rq, 409, "Conflict", "not_bridged",
+				 "call '%s' is not bridged to an agent", c.id);
+	else
+		api__reply_json(rq, 202, "Accepted",
+				json_pack("{s:s,s:s}", "id", c.id, "target", target));
+out:
+	json_decref(body);
+}

@@ -1530,3 +1530,35 @@ out:
 	*up = u;
 	return 0;
 }
+
+struct ext_user {
+	const char *ext;
+	const struct user *u;
+};
+
+static bool user_has_ext(struct le *le, void *arg)
+{
+	const struct user *o = le->data;
+	struct ext_user *f = arg;
+
+	if (strcmp(o->u.extension, f->ext))
+		return false;
+	f->u = o;
+	return true;
+}
+
+bool api__monitor_ok(const char *ext, const char *queue, void *arg)
+{
+	struct api *a = arg;
+	struct ext_user f = {ext, NULL};
+	struct api_who who;
+
+	if (!ext || !*ext || !a->users)
+		return false;
+	(void)hash_apply(a->users->users, user_has_ext, &f);
+	if (!f.u)
+		return false;
+	memset(&who, 0, sizeof(who));
+	who_fill(&who, &f.u->u);
+	return who.role != ROLE_AGENT && api__sees_queue(a, &who, queue);
+}

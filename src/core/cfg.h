@@ -396,6 +396,15 @@ struct cfg_chat {
 struct cfg_tenant;
 const struct cfg_chat_entry *cfg_chat_entry_find(const struct cfg_tenant *t,
 						 const char *name);
+/* A conference room: callers to its number who key its PIN (digits, then
+ * #; none: no PIN asked) talk together, at most max of them (2 to 32). */
+#define CFG_CONF_MAX 32
+struct cfg_conference {
+	char number[CFG_EXT];
+	char pin[16];
+	uint32_t max;
+	int line;
+};
 
 /* The tenant file: the contact center's own set-up. */
 struct cfg_tenant {
@@ -412,6 +421,8 @@ struct cfg_tenant {
 	size_t flowc;
 	struct cfg_number *numberv;
 	size_t numberc;
+	struct cfg_conference *conferencev;
+	size_t conferencec;
 	struct cfg_hours *hoursv;
 	size_t hoursc;
 	char pause_reasons[16][32]; /* pause_reasons: codes agents pause with */
@@ -514,6 +525,8 @@ const struct cfg_ivr_node *cfg_flow_node(const struct cfg_flow *f, const char *i
 const struct cfg_number *cfg_number_find(const struct cfg_tenant *t, const char *number);
 const struct cfg_trunk *cfg_trunk_find(const struct cfg_tenant *t, const char *name);
 const struct cfg_did *cfg_did_find(const struct cfg_trunk *tr, const char *number);
+const struct cfg_conference *cfg_conference_find(const struct cfg_tenant *t,
+						 const char *number);
 
 /* "500ms", "5s", "2m", "1h" or bare seconds, into ms. */
 int cfg_duration_parse(uint32_t *msp, const char *s);

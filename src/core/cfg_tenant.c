@@ -55,6 +55,7 @@ static void tenant_destructor(void *arg)
 		free(t->hoursv[i].holidays);
 		free(t->hoursv[i].workdays);
 	}
+	mem_deref(t->conferencev);
 	mem_deref(t->hoursv);
 }
 
@@ -837,6 +838,48 @@ static void numbers_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_
 			cfg__error(cp->errs, cp->file, nb->line, key, "needs a flow");
 		language_parse(cp, cfg__get(cp->doc, n, "language"), "numbers.language",
 			       nb->language, sizeof(nb->language), "");
+	}
+}
+
+static void conferences_parse(struct cfg_parse *cp, struct cfg_tenant *t,
+			      yaml_node_t *root)
+{
+	static const char *const keys[] = {"number", "pin", "max", NULL};
+	yaml_node_t *seq;
+
+	t->conferencev = section(cp, root, "conferences", sizeof(*t->conferencev),
+				 &t->conferencec, &seq);
+	for (size_t i = 0; i < t->conferencec; i++) {
+		struct cfg_conference *c = &t->conferencev[i];
+		yaml_node_t *n = item(cp, seq, i);
+		char key[64];
+
+		snprintf(key, sizeof(key), "conferences[%zu]", i);
+		if (!map_expected(cp, n, key))
+			continue;
+		c->line = cfg__line(n);
+		c->max = CFG_CONF_MAX;
+		cfg__check_keys(cp, n, key, keys);
+		if (!cfg__str(cp, cfg__get(cp->doc, n, "number"), "conferences.number",
+			      c->number, sizeof(c->number)) ||
+		    !c->number[0])
+			cfg__error(cp->errs, cp->file, c->line, key, "needs a number");
+		cfg__str(cp, cfg__get(cp->doc, n, "pin"), "conferences.pin", c->pin,
+			 sizeof(c->pin));
+		if (c->pin[strspn(c->pin, "0123456789")])
+			cfg__error(cp->errs, cp->file, c->line, "conferences.pin",
+				   "\"%s\" is not digits", c->pin);
+		cfg__uint(cp, cfg__get(cp->doc, n, "max"), "conferences.max", &c->max, 2,
+			  CFG_CONF_MAX);
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(t->conferencev[j].number, c->number))
+				cfg__error(cp->errs, cp->file, c->line,
+					   "conferences.number",
+					   "%s is a room already (line %d)", c->number,
+					   t->conferencev[j].line);
+		if (cfg_number_find(t, c->number))
+			cfg__error(cp->errs, cp->file, c->line, "conferences.number",
+				   "%s is a number of a flow already", c->number);
 	}
 }
 
@@ -1677,9 +1720,9 @@ static void tenant_check(struct cfg_parse *cp, const struct cfg_tenant *t)
 /* A tenant file's top-level keys (cfg_file_kind tells the files apart by
  * them). */
 const char *const cfg__tenant_keys[] = {
-    "name",	"hours",	 "hours_default", "agents",   "queues",	 "numbers",
-    "flows",	"pause_reasons", "dispositions",  "crm",      "tickets", "dialing",
-    "language", "chat",		 "trunks",	  "outbound", NULL};
+    "name",	"hours",	 "hours_default", "agents",   "queues",	     "numbers",
+    "flows",	"pause_reasons", "dispositions",  "crm",      "tickets",     "dialing",
+    "language", "chat",		 "trunks",	  "outbound", "conferences", NULL};
 
 int cfg_tenant_parse(struct cfg_tenant **tp, const char *name, const char *yaml,
 		     size_t len, struct cfg_errors *errs)
@@ -1724,6 +1767,7 @@ int cfg_tenant_parse(struct cfg_tenant **tp, const char *name, const char *yaml,
 		agents_parse(&cp, t, root);
 		queues_parse(&cp, t, root);
 		numbers_parse(&cp, t, root);
+		conferences_parse(&cp, t, root);
 		flows_parse(&cp, t, root);
 		reasons_parse(&cp, t, root);
 		crm_parse(&cp, t, root);
@@ -1822,6 +1866,16 @@ const struct cfg_number *cfg_number_find(const struct cfg_tenant *t, const char 
 	for (size_t i = 0; t && number && i < t->numberc; i++) {
 		if (!strcmp(t->numberv[i].number, number))
 			return &t->numberv[i];
+	}
+	return NULL;
+}
+
+const struct cfg_conference *cfg_conference_find(const struct cfg_tenant *t,
+						 const char *number)
+{
+	for (size_t i = 0; t && number && i < t->conferencec; i++) {
+		if (!strcmp(t->conferencev[i].number, number))
+			return &t->conferencev[i];
 	}
 	return NULL;
 }

@@ -76,7 +76,8 @@ enum event_type {
 	EVENT_CALL_WRAPUP,
 	EVENT_CALL_DIAL_REFUSED,
 	EVENT_CALL_DIAL_ALLOWED,
-	EVENT_CALL_TRUNK, /* out through a trunk */
+	EVENT_CALL_TRUNK,   /* out through a trunk */
+	EVENT_CALL_MONITOR, /* a supervisor listens, whispers, barges, takes over */
 	EVENT_CALL_ENDED,
 	/* the web chat channel's */
 	EVENT_CHAT_CREATED,

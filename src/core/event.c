@@ -30,6 +30,7 @@ static const char *const names[EVENT_TYPES] = {
     [EVENT_CALL_DIAL_REFUSED] = "call.dial_refused",
     [EVENT_CALL_DIAL_ALLOWED] = "call.dial_allowed",
     [EVENT_CALL_TRUNK] = "call.trunk",
+    [EVENT_CALL_MONITOR] = "call.monitor",
     [EVENT_CALL_ENDED] = "call.ended",
     [EVENT_CHAT_CREATED] = "chat.created",
     [EVENT_CHAT_OFFERED] = "chat.offered",

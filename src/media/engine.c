@@ -7,9 +7,9 @@
  * Here a single timer is re-armed from an absolute deadline; each tick
  * reads one frame per stream from its receive queue, detects in-band
  * digits, records bridged pairs, then builds and sends one frame per
- * stream. Handlers (digit, prompt end, RTP timeout) are called after the
- * pass, holding a reference, because they may hang up calls. How late the
- * ticks run is the main loop's lag: admission control reads it
+ * stream (a mix group's members hear their group's sum, mixer.c). Handlers (digit, prompt
+ * end, RTP timeout) are called after the pass, holding a reference, because they may hang
+ * up calls. How late the ticks run is the main loop's lag: admission control reads it
  * (media_lag_ms), and the RTP timeout does not count it as silence.
  *
  * What it does not own: SIP, call state, where audio files come from.
@@ -158,6 +158,7 @@ static void engine_tick(struct media *m, uint64_t now_ms)
 		struct media_stream *s = le->data;
 		media__stream_pull(s, now_ms);
 	}
+	media__mix_tick(m); /* groups hear this tick's frames */
 
 	/* Pass 2: record, then send. */
 	LIST_FOREACH(&m->streams, le)

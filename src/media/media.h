@@ -180,11 +180,46 @@ void media_stream_silence(struct media_stream *s);
 /* Connects two streams both ways (each hears the other; RFC 4733 digits
  * pass through). rec, when given, records a=left, b=right. */
 void media_bridge(struct media_stream *a, struct media_stream *b, struct recorder *rec);
+/* s hears its peer (or its mix group) no more. */
 void media_unbridge(struct media_stream *s);
 /* Records what the stream receives (left; the right channel is silent)
  * until unbridged or freed: a voicemail. */
 void media_stream_record(struct media_stream *s, struct recorder *rec);
 /* In-band DTMF detection on received audio (off until turned on). */
 void media_stream_detect(struct media_stream *s, bool on);
+
+/* --- mix groups: conferences, supervisors (mixer.c) --------------------- */
+
+/*
+ * A mix group: each member hears the sum of the others (never itself),
+ * limited so that loud rooms do not wrap around. Mixed on the media tick
+ * of the group's shard, no timer of its own: a stream that joins moves
+ * to that shard (as the second stream of a bridge does) and leaves any
+ * bridge it was in. A member plays a prompt instead of the mix while one
+ * is set (media_stream_play); the others go on hearing it talk.
+ */
+struct media_mix;
+
+enum media_mix_role {
+	MEDIA_MIX_NORMAL,  /* talks to all, hears all */
+	MEDIA_MIX_LISTEN,  /* hears all, heard by nobody */
+	MEDIA_MIX_WHISPER, /* hears all, heard by one member only (the agent) */
+};
+
+/* An empty group on one of m's shards; mem_deref lets its members go
+ * (they then send silence until played or bridged again). */
+int media_mix_alloc(struct media_mix **xp, struct media *m);
+/* s joins x (or changes its role if it is a member); a bridge's recorder
+ * goes on as the group's when it has none. to: the member a
+ * whisperer is heard by (EINVAL without one, or not a member). */
+int media_mix_join(struct media_mix *x, struct media_stream *s, enum media_mix_role role,
+		   struct media_stream *to);
+/* s leaves its group (nothing if it is in none); whoever whispered to it
+ * is heard by nobody until given another member. */
+void media_mix_leave(struct media_stream *s);
+size_t media_mix_count(const struct media_mix *x);
+/* Records what the group says (the normal members' sum) in both channels
+ * until replaced or the group goes; NULL stops. */
+void media_mix_record(struct media_mix *x, struct recorder *rec);
 
 #endif

@@ -37,6 +37,7 @@ struct media {
 	uint64_t late_resets;
 	uint32_t pace[MEDIA_PACE_SAMPLES]; /* lateness of each tick, µs */
 	size_t pace_n;
+	struct list mixes;	       /* mix groups ticking here (mixer.c) */
 	struct media_stream **pending; /* streams with events, per tick */
 	size_t pendingc;
 
@@ -137,6 +138,13 @@ struct media_stream {
 	struct media_stream *peer;
 	struct recorder *rec; /* set on the left stream of a bridge */
 
+	/* a mix group's member (mixer.c): weak pointers, both ways */
+	struct media_mix *mix;
+	struct le mixle;
+	enum media_mix_role role;
+	struct media_stream *whisper_to;
+	int16_t mixout[MEDIA_FRAME]; /* what it hears this tick */
+
 	/* events for the handler, collected during the tick */
 	unsigned events;
 	char digitq[MEDIA_DIGITQ + 1];
@@ -160,6 +168,15 @@ int media__stream_move(struct media_stream *s, struct media *to);
 /* The shard's thread polls s's socket from now / no more. Locked. */
 int media__watch(struct media *m, struct media_stream *s);
 void media__unwatch(struct media *m, struct media_stream *s);
+/* s leaves its bridge (its recorder stops); its shard locked. */
+void media__stream_unbridge(struct media_stream *s);
+/* Both shards locked, in one order (by address). */
+void media__lock_two(struct media *x, struct media *y);
+void media__unlock_two(struct media *x, struct media *y);
+/* Every group of m mixes this tick's frames (after every pull). */
+void media__mix_tick(struct media *m);
+/* s leaves its group; its shard locked. */
+void media__mix_leave(struct media_stream *s);
 
 /* One tick as if the monotonic clock read now_us: the timer's handler,
  * and tests on a virtual clock. */

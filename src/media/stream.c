@@ -15,8 +15,6 @@
 
 #define TE_PT 101
 
-static void stream_unbridge(struct media_stream *s);
-
 /* The stream's shard is locked for all of it: its thread may be in a
  * tick that reads this stream, its peer, or sends on its socket. */
 static void stream_destructor(void *arg)
@@ -38,7 +36,8 @@ static void stream_destructor(void *arg)
 		m->nstreams--;
 	list_unlink(&s->le);
 	if (s->peer)
-		stream_unbridge(s);
+		media__stream_unbridge(s);
+	media__mix_leave(s);
 	mem_deref(s->rec);
 	mem_deref(s->rtp);
 	mem_deref(s->sdp);
@@ -439,9 +438,7 @@ void media_stream_silence(struct media_stream *s)
 	media__unlock(s->m);
 }
 
-/* Both shards locked, in one order (by address) so two bridges at once
- * cannot each hold one and wait for the other. */
-static void lock_two(struct media *x, struct media *y)
+void media__lock_two(struct media *x, struct media *y)
 {
 	if (x == y) {
 		media__lock(x);
@@ -454,7 +451,7 @@ static void lock_two(struct media *x, struct media *y)
 	}
 }
 
-static void unlock_two(struct media *x, struct media *y)
+void media__unlock_two(struct media *x, struct media *y)
 {
 	media__unlock(x);
 	if (x != y)
@@ -497,7 +494,7 @@ void media_bridge(struct media_stream *a, struct media_stream *b, struct recorde
 		return;
 	ma = a->m;
 	mb = b->m;
-	lock_two(ma, mb);
+	media__lock_two(ma, mb);
 	/* One moves to the other's shard: a pair ticks together (each
 	 * sends the other's frame of this tick, the recorder takes both).
 	 * The one on the fuller shard moves, so pairs whose legs were
@@ -507,11 +504,13 @@ void media_bridge(struct media_stream *a, struct media_stream *b, struct recorde
 		/* no memory for a's shard to poll b's sockets: b stays
 		 * where it is, unbridged */
 		log_error("media: cannot move a stream to its peer's shard");
-		unlock_two(ma, mb);
+		media__unlock_two(ma, mb);
 		return;
 	}
-	stream_unbridge(a);
-	stream_unbridge(b);
+	media__stream_unbridge(a);
+	media__stream_unbridge(b);
+	media__mix_leave(a);
+	media__mix_leave(b);
 	a->peer = b;
 	b->peer = a;
 	a->rec = mem_ref(rec);
@@ -519,7 +518,7 @@ void media_bridge(struct media_stream *a, struct media_stream *b, struct recorde
 	 * in the audio itself. */
 	a->detect = false;
 	b->detect = false;
-	unlock_two(ma, mb);
+	media__unlock_two(ma, mb);
 }
 
 void media_stream_record(struct media_stream *s, struct recorder *rec)
@@ -527,13 +526,13 @@ void media_stream_record(struct media_stream *s, struct recorder *rec)
 	if (!s)
 		return;
 	media__lock(s->m);
-	stream_unbridge(s);
+	media__stream_unbridge(s);
 	mem_deref(s->rec);
 	s->rec = mem_ref(rec);
 	media__unlock(s->m);
 }
 
-static void stream_unbridge(struct media_stream *s)
+void media__stream_unbridge(struct media_stream *s)
 {
 	struct media_stream *p;
 
@@ -553,7 +552,8 @@ void media_unbridge(struct media_stream *s)
 	if (!s)
 		return;
 	media__lock(s->m);
-	stream_unbridge(s);
+	media__stream_unbridge(s);
+	media__mix_leave(s); /* nor a group's */
 	media__unlock(s->m);
 }
 
@@ -604,6 +604,8 @@ static void next_frame(struct media_stream *s, int16_t *out)
 				s->events |= EV_PLAY_END;
 			}
 		}
+	} else if (s->mix) {
+		memcpy(out, s->mixout, MEDIA_FRAME * sizeof(int16_t));
 	} else if (s->peer) {
 		memcpy(out, s->peer->cur, MEDIA_FRAME * sizeof(int16_t));
 	} else {

@@ -191,6 +191,7 @@ static int prompts_prepare(struct callctl *ctl)
 	int err = tenant_media_prepare(ctl);
 
 	err |= call__feature_prepare(ctl);
+	err |= call__conference_prepare(ctl);
 	err |= call__callback_prepare(ctl);
 	if (err)
 		return err;
@@ -381,6 +382,9 @@ static void call_destructor(void *arg)
 	call->trunk = trunk_call_end(call->trunk);
 	list_flush(&call->ringing);
 	mem_deref(call->outside);
+	mem_deref(call->monitor);
+	mem_deref(call->mix);
+	call__conference_left(call);
 	mem_deref(call->agent);
 	mem_deref(call->caller);
 	mem_deref(call->ivr);
@@ -670,6 +674,10 @@ void call__end(struct call *call, const char *side, int cause, const char *reaso
 			    (long long)(call->ia.row.ended - call->vm_started),
 			    "recording", call->ia.row.recording);
 		break;
+	case CALL_CONFERENCE:
+		util_copy(call->ia.row.outcome, sizeof(call->ia.row.outcome),
+			  "conference");
+		break;
 	case CALL_ENDED:
 		break;
 	}
@@ -689,6 +697,8 @@ void call__end(struct call *call, const char *side, int cause, const char *reaso
 				  ivr_digits(call->ivr));
 	}
 	call->state = CALL_ENDED;
+	if (call->monitor) /* the supervisor goes with the call (BYE) */
+		call__monitor_gone(call->monitor, 0);
 	if (call->agent)
 		media_unbridge(call->caller->ms);
 	/* queue.abandoned or queue.completed and wrap-up, agents still
@@ -797,6 +807,10 @@ void call__estab_handler(const struct sip_msg *msg, void *arg)
 	struct call *call = leg->call;
 
 	leg->answered = true;
+	if (leg->role == LEG_MONITOR) {
+		call__monitor_answered(leg);
+		return;
+	}
 	if (leg->role == LEG_CALLER)
 		call_setup_done(call);
 	if (leg->role == LEG_AGENT && call->agent != leg)
@@ -866,6 +880,10 @@ void call__close_handler(int err, const struct sip_msg *msg, void *arg)
 		call__trunk_failed(call, code, err);
 		return;
 	}
+	if (leg->role == LEG_MONITOR) {
+		call__monitor_gone(leg, code);
+		return;
+	}
 	if (leg->role == LEG_CALLER && err == ETIMEDOUT && !msg) {
 		/* RFC 3261 §13.3.1.4: our 2xx was never ACKed in 64*T1;
 		 * libre sends the BYE. Not the caller's hang-up. */
@@ -904,6 +922,14 @@ static void media_event(struct media_stream *s, enum media_evt evt, char digit, 
 	struct call *call = leg->call;
 	struct ivr_action act = {0};
 
+	if (call->state == CALL_CONFERENCE && leg->role == LEG_CALLER &&
+	    evt != MEDIA_EVT_RTP_TIMEOUT) {
+		if (evt == MEDIA_EVT_DIGIT)
+			call__conference_digit(call, digit);
+		else
+			call__conference_played(call);
+		return;
+	}
 	switch (evt) {
 	case MEDIA_EVT_DIGIT:
 		/* the queue's exit key, while waiting */
@@ -954,6 +980,10 @@ static void media_event(struct media_stream *s, enum media_evt evt, char digit, 
 		ivr_do(call, &act);
 		break;
 	case MEDIA_EVT_RTP_TIMEOUT:
+		if (leg->role == LEG_MONITOR) { /* the supervisor's phone went */
+			call__monitor_gone(leg, 408);
+			return;
+		}
 		log_warn("call: no RTP call=%s leg=%s, hanging up", call->ia.row.id,
 			 leg->role == LEG_CALLER ? "caller" : "agent");
 		call__end(call, "system", 408, "rtp timeout");
@@ -1049,7 +1079,13 @@ static void ivr_do(struct call *call, const struct ivr_action *act)
 }
 
 /* Rings one agent's phone for call: a new leg offering our media. */
-static int leg_ring_agent(struct call *call, const char *ext)
+/*
+ * Calls ext's registered phone for call with a new leg of role (its
+ * From the caller's number). The leg is the caller's on success; the
+ * session's handlers are the controller's.
+ */
+int call__leg_invite(struct call *call, const char *ext, enum leg_role role,
+		     struct leg **legp)
 {
 	struct callctl *ctl = call->ctl;
 	struct registrar_contact c;
@@ -1065,7 +1101,7 @@ static int leg_ring_agent(struct call *call, const char *ext)
 			 ext);
 		return err;
 	}
-	err = call__leg_alloc(&leg, call, LEG_AGENT);
+	err = call__leg_alloc(&leg, call, role);
 	if (err)
 		return err;
 	util_copy(leg->ext, sizeof(leg->ext), ext);
@@ -1088,11 +1124,26 @@ static int leg_ring_agent(struct call *call, const char *ext)
 			      call__progress_handler, call__estab_handler,
 			      call__info_handler, call__refer_handler,
 			      call__close_handler, leg, "Allow: " ALLOW "\r\n");
-	if (err) {
+	if (err)
 		log_warn("call: cannot ring agent=%s uri=%s: %s", ext, c.uri,
 			 strerror(err));
-		goto out;
-	}
+out:
+	mem_deref(offer);
+	if (err)
+		mem_deref(leg);
+	else
+		*legp = leg;
+	return err;
+}
+
+static int leg_ring_agent(struct call *call, const char *ext)
+{
+	struct leg *leg = NULL;
+	int err;
+
+	err = call__leg_invite(call, ext, LEG_AGENT, &leg);
+	if (err)
+		return err;
 	leg->rang_at = clock_now_ms();
 	list_append(&call->ringing, &leg->le, leg);
 	{
@@ -1108,11 +1159,7 @@ static int leg_ring_agent(struct call *call, const char *ext)
 		    "customer_ext", call->ia.customer_ext);
 	}
 	log_info("call: ringing call=%s agent=%s", call->ia.row.id, ext);
-out:
-	mem_deref(offer);
-	if (err)
-		mem_deref(leg);
-	return err;
+	return 0;
 }
 
 /* Rings an extension directly (not through a queue): the agent is busy
@@ -1514,6 +1561,11 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 			return; /* it answered 407/403 */
 	}
 
+	if (called[0] == '*' && called[1] >= '1' && called[1] <= '3' && called[2]) {
+		/* *1 listen, *2 whisper, *3 barge, then the agent's extension */
+		call__monitor_code(ctl, msg, ext[0] ? ext : caller, called);
+		return;
+	}
 	if (called[0] == '*') {
 		call__feature_code(ctl, msg, ext[0] ? ext : caller, called);
 		return;
@@ -1521,6 +1573,10 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 
 	if (!num && !did_queue)
 		num = cfg_number_find(ctl->tenant, called);
+	if (!num && !did_queue && cfg_conference_find(ctl->tenant, called)) {
+		call__conference_in(ctl, msg, cfg_conference_find(ctl->tenant, called));
+		return;
+	}
 	agent = num || did_queue ? NULL : cfg_agent_find(ctl->tenant, called);
 	if (!num && !agent && !did_queue) {
 		enum safe_dial_class cls;
@@ -1674,6 +1730,7 @@ static void callctl_destructor(void *arg)
 	mem_deref(ctl->library);
 	mem_deref(ctl->moh);
 	mem_deref(ctl->hush);
+	mem_deref(ctl->conf_tone);
 	mem_deref((void *)ctl->tenant);
 	mem_deref(ctl->ias);
 }

@@ -6,21 +6,24 @@
 #define HOTLINE_CALL_INT_H
 
 #include "store/store.h"
+#include "media/media.h"
 #include "interaction/interaction.h"
 #include "safe/safe.h"
 
 /* LEG_OUTSIDE: a number outside, a blind transfer's target through a
- * trunk (the call's agent leg once it answers) */
-enum leg_role { LEG_CALLER, LEG_AGENT, LEG_OUTSIDE };
+ * trunk (the call's agent leg once it answers); LEG_MONITOR: a supervisor
+ * or a third party (monitor.c) */
+enum leg_role { LEG_CALLER, LEG_AGENT, LEG_OUTSIDE, LEG_MONITOR };
 
 enum call_state {
-	CALL_IVR,	/* the flow is running */
-	CALL_QUEUED,	/* waiting in a queue (maybe an agent is ringing) */
-	CALL_DIRECT,	/* ringing one extension */
-	CALL_CALLBACK,	/* the agent answered a callback: calling the customer */
-	CALL_BRIDGED,	/* talking to an agent */
-	CALL_FEATURE,	/* an agent's feature code: confirm, hang up */
-	CALL_VOICEMAIL, /* greeting, then recording the caller's message */
+	CALL_IVR,	 /* the flow is running */
+	CALL_QUEUED,	 /* waiting in a queue (maybe an agent is ringing) */
+	CALL_DIRECT,	 /* ringing one extension */
+	CALL_CALLBACK,	 /* the agent answered a callback: calling the customer */
+	CALL_BRIDGED,	 /* talking to an agent */
+	CALL_FEATURE,	 /* an agent's feature code: confirm, hang up */
+	CALL_VOICEMAIL,	 /* greeting, then recording the caller's message */
+	CALL_CONFERENCE, /* a conference room's caller (conference.c) */
 	CALL_ENDED,
 };
 
@@ -81,6 +84,23 @@ struct call {
 	size_t trunk_i;
 	bool from_trunk;     /* it came in through a trunk */
 	struct leg *outside; /* a transfer's outside leg while it rings */
+	/* a supervisor on the call (monitor.c): its leg, the mode asked
+	 * for, and the group that mixes the three (none until it answers) */
+	struct leg *monitor;
+	struct media_mix *mix;
+	enum media_mix_role monitor_role;
+	bool monitor_takeover;
+	bool three_way; /* the monitor leg is a third party the agent added */
+	/* CALL_CONFERENCE: the room asked for, its PIN and size (copied: a
+	 * tenant applied live may go), the digits so far, the room once in */
+	char conf_number[CFG_EXT];
+	char conf_pin[16];
+	uint32_t conf_max;
+	char conf_digits[16];
+	int conf_tries;
+	bool conf_full;
+	struct conf_room *room;
+	struct le room_le;
 };
 
 struct callctl {
@@ -112,6 +132,10 @@ struct callctl {
 	uint64_t refused[CALLCTL_REFUSE_COUNT];
 	uint64_t refused_unlogged;
 	uint64_t refused_logged_ms;
+	callctl_monitor_ok_h *monitor_ok; /* who may monitor (the API's) */
+	void *monitor_arg;
+	struct list rooms;	  /* conference rooms with someone in */
+	struct prompt *conf_tone; /* joining and leaving */
 };
 
 int callctl__info_digit(const struct sip_msg *msg, char *digitp);
@@ -130,11 +154,27 @@ void call__enter_queue(struct call *call, const char *queue, int priority);
 void call__run_flow(struct call *call, const struct cfg_flow *flow, uint64_t now);
 int call__ring_direct(struct call *call, const char *ext);
 int call__leg_alloc(struct leg **legp, struct call *call, enum leg_role role);
+int call__leg_invite(struct call *call, const char *ext, enum leg_role role,
+		     struct leg **legp);
+void call__monitor_answered(struct leg *leg);
+void call__monitor_gone(struct leg *leg, int code);
+int call__conference_prepare(struct callctl *ctl);
+void call__conference_in(struct callctl *ctl, const struct sip_msg *msg,
+			 const struct cfg_conference *conf);
+void call__conference_digit(struct call *call, char digit);
+void call__conference_played(struct call *call);
+void call__conference_left(struct call *call);
+void call__monitor_code(struct callctl *ctl, const struct sip_msg *msg, const char *who,
+			const char *code);
 void call__leg_local(struct leg *leg, const struct sa *local, char *host, size_t sz);
 int call__local_toward(const struct sa *peer, struct sa *local);
 int call__prompt_add(struct callctl *ctl, const char *text, const char *file,
 		     const char *voice);
 int call__feature_prepare(struct callctl *ctl);
+/* Answers an INVITE with a call that is no interaction (nothing stored:
+ * feature codes, conference rooms); on an error it has replied. */
+int call__answer_quiet(struct callctl *ctl, const struct sip_msg *msg,
+		       struct call **callp);
 int call__callback_prepare(struct callctl *ctl);
 const struct prompt *call__prompt_for(struct callctl *ctl, const struct ivr_action *act);
 void call__moh_start(struct media_stream *s, struct callctl *ctl);

@@ -51,6 +51,37 @@ int call__feature_prepare(struct callctl *ctl)
 	return err;
 }
 
+int call__answer_quiet(struct callctl *ctl, const struct sip_msg *msg,
+		       struct call **callp)
+{
+	struct call *call = NULL;
+	struct mbuf *answer = NULL;
+	int err;
+
+	if (call__alloc(&call, ctl, msg)) {
+		(void)sip_treply(NULL, ctl->sip, msg, 503, "Service Unavailable");
+		return ENOMEM;
+	}
+	call->ia.quiet = true;
+	err = mbuf_get_left(msg->mb)
+		  ? media_stream_answer(call->caller->ms, msg->mb, &answer)
+		  : media_stream_offer(call->caller->ms, &answer);
+	if (!err)
+		err = call__accept(call, msg, 200, "OK", answer);
+	mem_deref(answer);
+	if (err) {
+		bool refused = err == ENOTSUP || err == EPROTO;
+		(void)sip_treply(NULL, ctl->sip, msg, refused ? 488 : 500,
+				 refused ? "Not Acceptable Here" : "Error");
+		call->state = CALL_ENDED;
+		mem_deref(call);
+		return err;
+	}
+	call->caller->answered = true;
+	*callp = call;
+	return 0;
+}
+
 /*
  * An agent's phone dials a feature code: *50 log in, *51 pause (with the
  * first reason code), *52 resume, *59 log out. The call is answered, a
@@ -63,7 +94,6 @@ void call__feature_code(struct callctl *ctl, const struct sip_msg *msg, const ch
 	const struct cfg_agent *agent = cfg_agent_find(ctl->tenant, who);
 	enum agent_presence p;
 	struct call *call = NULL;
-	struct mbuf *answer = NULL;
 	const char *said;
 	int err;
 
@@ -97,26 +127,8 @@ void call__feature_code(struct callctl *ctl, const struct sip_msg *msg, const ch
 	if (!err)
 		interaction_route(ctl->ias);
 
-	if (call__alloc(&call, ctl, msg)) {
-		(void)sip_treply(NULL, ctl->sip, msg, 503, "Service Unavailable");
+	if (call__answer_quiet(ctl, msg, &call))
 		return;
-	}
-	call->ia.quiet = true;
-	err = mbuf_get_left(msg->mb)
-		  ? media_stream_answer(call->caller->ms, msg->mb, &answer)
-		  : media_stream_offer(call->caller->ms, &answer);
-	if (!err)
-		err = call__accept(call, msg, 200, "OK", answer);
-	mem_deref(answer);
-	if (err) {
-		bool refused = err == ENOTSUP || err == EPROTO;
-		(void)sip_treply(NULL, ctl->sip, msg, refused ? 488 : 500,
-				 refused ? "Not Acceptable Here" : "Error");
-		call->state = CALL_ENDED;
-		mem_deref(call);
-		return;
-	}
-	call->caller->answered = true;
 	call->state = CALL_FEATURE;
 	{
 		struct ivr_action act = {.type = IVR_ACT_PLAY,

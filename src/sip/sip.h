@@ -130,5 +130,25 @@ int callctl_hold(struct callctl *ctl, const char *id, const char *agent, bool ho
 struct safe_dial_verdict;
 int callctl_transfer(struct callctl *ctl, const char *id, const char *agent,
 		     const char *target, struct safe_dial_verdict *v);
+/* A supervisor on a bridged call (monitor.c): ext's phone is called and
+ * joins in mode ("listen", "whisper", "barge", "takeover"); asked again
+ * while it rings or talks, the mode changes. EINVAL: no such mode;
+ * ENOENT: no such call; EALREADY: not bridged; EPERM: ext is the call's
+ * agent; EBUSY: another supervisor is on it; ENODEV: ext's phone is not
+ * registered. call.monitor events (state ringing, joined, changed, left). */
+int callctl_monitor(struct callctl *ctl, const char *id, const char *ext,
+		    const char *mode);
+/* Ad-hoc three-way: target's phone (an agent's extension) is called and
+ * joins the call's customer and agent when it answers (call.monitor
+ * events with mode "conference"). agent as for hang-up. ENOENT: no such
+ * call; EALREADY: not bridged; EPERM: not agent's; EINVAL: target is no
+ * other agent; EBUSY: a third party or supervisor is on it; ENODEV:
+ * target's phone is not registered. */
+int callctl_conference(struct callctl *ctl, const char *id, const char *agent,
+		       const char *target);
+/* May the user of extension ext monitor a call of queue? (the API's
+ * users and their queues; asked for feature codes *1, *2, *3 <ext>) */
+typedef bool(callctl_monitor_ok_h)(const char *ext, const char *queue, void *arg);
+void callctl_monitor_auth_set(struct callctl *ctl, callctl_monitor_ok_h *h, void *arg);
 
 #endif

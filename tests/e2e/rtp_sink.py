@@ -4,26 +4,7 @@ what it hears as 16-bit 8 kHz mono PCM (PCMU and PCMA decoded) to OUT,
 in arrival order. Usage: rtp_sink.py PORT SECONDS OUT"""
 import socket, struct, sys, time
 
-def ulaw(b):
-    b = ~b & 0xFF
-    t = ((b & 0x0F) << 3) + 0x84
-    t <<= (b & 0x70) >> 4
-    return (0x84 - t) if (b & 0x80) else (t - 0x84)
-
-def alaw(b):
-    b ^= 0x55
-    t = (b & 0x0F) << 4
-    seg = (b & 0x70) >> 4
-    if seg == 0:
-        t += 8
-    elif seg == 1:
-        t += 0x108
-    else:
-        t = (t + 0x108) << (seg - 1)
-    return t if (b & 0x80) else -t
-
-U = [ulaw(i) for i in range(256)]
-A = [alaw(i) for i in range(256)]
+from g711 import U, A
 port, secs, out = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 # the port block's last owner may still be letting go of it

@@ -1012,8 +1012,54 @@ static int test_chat(void)
 	return 0;
 }
 
+/* Conference rooms: a number, a PIN of digits, at most 32; errors name
+ * the key and line. */
+static int test_conferences(void)
+{
+	static const char *ok = "agents: [{ext: \"1001\", name: A, password: a-1001}]\n"
+				"conferences:\n"
+				"  - {number: \"7000\", pin: \"1234\", max: 5}\n"
+				"  - {number: \"7001\"}\n";
+	static const char *bad =
+	    "agents: [{ext: \"1001\", name: A, password: a-1001}]\n"
+	    "numbers: [{number: \"5000\", flow: f}]\n"
+	    "flows: [{name: f, start: h, nodes: [{id: h, type: hangup}]}]\n"
+	    "conferences:\n"
+	    "  - {number: \"7000\", pin: \"12a4\"}\n" /* 5 */
+	    "  - {number: \"7001\", max: 40}\n"
+	    "  - {number: \"7001\"}\n"
+	    "  - {number: \"5000\"}\n";
+	struct cfg_errors e;
+	struct cfg_tenant *t = NULL;
+	int r = 1;
+
+	memset(&e, 0, sizeof(e));
+	TEST_ERR(cfg_tenant_parse(&t, "t.yaml", ok, strlen(ok), &e));
+	TEST_CHECK(t->conferencec == 2);
+	TEST_CHECK(!strcmp(cfg_conference_find(t, "7000")->pin, "1234"));
+	TEST_CHECK(cfg_conference_find(t, "7000")->max == 5);
+	TEST_CHECK(cfg_conference_find(t, "7001")->max == CFG_CONF_MAX);
+	TEST_CHECK(!cfg_conference_find(t, "7002"));
+	t = mem_deref(t);
+	memset(&e, 0, sizeof(e));
+	TEST_CHECK(cfg_tenant_parse(&t, "t.yaml", bad, strlen(bad), &e) == EINVAL);
+	TEST_CHECK(e.msgc == 4);
+	TEST_CHECK(strstr(e.msgv[0], ":5") && strstr(e.msgv[0], "conferences.pin"));
+	TEST_CHECK(strstr(e.msgv[1], "conferences.max") && strstr(e.msgv[1], "2 to 32"));
+	TEST_CHECK(strstr(e.msgv[2], "a room already"));
+	TEST_CHECK(strstr(e.msgv[3], "a number of a flow"));
+	r = 0;
+out:
+	if (r)
+		for (size_t i = 0; i < e.msgc && i < 32; i++)
+			fprintf(stderr, "%s\n", e.msgv[i]);
+	mem_deref(t);
+	return r;
+}
+
 static const struct test_case tests[] = {
     {"chat: entries, topics on chat queues, limits, canned; errors by line", test_chat},
+    {"conference rooms: number, PIN, at most 32", test_conferences},
     {"shipped hotline.yaml and demo.yaml load", test_shipped_files},
     {"node file errors name line and key", test_node_errors},
     {"YAML syntax error names the line", test_yaml_syntax_error},

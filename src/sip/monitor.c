@@ -1,0 +1,296 @@
+/*
+ * monitor.c — a supervisor on an agent's bridged call: listen (hears
+ * both, heard by nobody), whisper (heard by the agent only), barge (all
+ * three talk) and take-over (the agent's leg ends, the supervisor stays
+ * with the customer). The supervisor's phone is called; when it answers,
+ * the call's two legs and the supervisor's join one mix group (the
+ * call's recording goes on as the group's mix). The mode can change
+ * during the call. Who may monitor which call is the API's to decide
+ * (the supervisor's queues, admins anywhere); it audits each use. From
+ * the supervisor's phone: *1<ext> listens to the call agent ext is on,
+ * *2<ext> whispers, *3<ext> barges (that phone's call is the leg; the
+ * same check by the API's handler, audited here).
+ *
+ * Not here: the mixing (media/mixer.c), legs and signalling (call.c).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <re.h>
+#include "core/core.h"
+#include "core/cfg.h"
+#include "media/media.h"
+#include "ivr/ivr.h"
+#include "acd/acd.h"
+#include "interaction/interaction.h"
+#include "sip/sip.h"
+#include "sip/call_int.h"
+
+static const char *const mode_names[] = {"barge", "listen", "whisper"};
+
+static const char *monitor_mode(const struct call *call)
+{
+	if (call->three_way)
+		return "conference";
+	return call->monitor_takeover ? "takeover" : mode_names[call->monitor_role];
+}
+
+/* The agent's leg ends, the supervisor is the call's agent now. */
+static void monitor_takeover(struct call *call)
+{
+	struct leg *sup = call->monitor, *agent = call->agent;
+
+	log_info("call: taken over call=%s from=%s by=%s", call->ia.row.id, agent->ext,
+		 sup->ext);
+	interaction_release(&call->ia, sup->ext, "takeover");
+	call->agent = NULL;
+	mem_deref(agent); /* BYE to the agent; its stream leaves the group */
+	call->monitor = NULL;
+	sup->role = LEG_AGENT;
+	call->agent = sup;
+	call->monitor_takeover = false;
+	call->ia.state = INTERACTION_ACTIVE;
+	util_copy(call->ia.agent, sizeof(call->ia.agent), sup->ext);
+	util_copy(call->ia.row.agent, sizeof(call->ia.row.agent), sup->ext);
+	(void)media_mix_join(call->mix, sup->ms, MEDIA_MIX_NORMAL, NULL);
+}
+
+/* The supervisor's leg hears (and is heard) as its mode says. */
+static int monitor_apply(struct call *call)
+{
+	struct leg *sup = call->monitor;
+	int err;
+
+	if (!call->mix) {
+		err = media_mix_alloc(&call->mix, call->ctl->media);
+		if (err)
+			return err;
+		/* the pair's bridge (and its recorder) becomes the group */
+		err = media_mix_join(call->mix, call->caller->ms, MEDIA_MIX_NORMAL, NULL);
+		if (!err)
+			err = media_mix_join(call->mix, call->agent->ms, MEDIA_MIX_NORMAL,
+					     NULL);
+		if (err)
+			return err;
+		media_stream_silence(sup->ms);
+	}
+	if (call->monitor_takeover) {
+		monitor_takeover(call);
+		return 0;
+	}
+	return media_mix_join(call->mix, sup->ms, call->monitor_role,
+			      call->monitor_role == MEDIA_MIX_WHISPER ? call->agent->ms
+								      : NULL);
+}
+
+void call__monitor_answered(struct leg *leg)
+{
+	struct call *call = leg->call;
+
+	if (call->state != CALL_BRIDGED || !call->agent || call->monitor != leg) {
+		call->monitor = NULL;
+		mem_deref(leg); /* the call moved on while it rang: BYE */
+		return;
+	}
+	log_info("call: monitor joined call=%s supervisor=%s mode=%s", call->ia.row.id,
+		 leg->ext, monitor_mode(call));
+	interaction_event(&call->ia, EVENT_CALL_MONITOR, leg->ext, "{s:s,s:s,s:s}",
+			  "mode", monitor_mode(call), "supervisor", leg->ext, "state",
+			  "joined");
+	if (monitor_apply(call)) {
+		log_warn("call: monitor could not join call=%s", call->ia.row.id);
+		call->monitor = NULL;
+		mem_deref(leg);
+	}
+}
+
+void call__monitor_gone(struct leg *leg, int code)
+{
+	struct call *call = leg->call;
+
+	log_info("call: monitor left call=%s supervisor=%s code=%d", call->ia.row.id,
+		 leg->ext, code);
+	if (call->monitor == leg) {
+		call->monitor = NULL;
+		interaction_event(&call->ia, EVENT_CALL_MONITOR, leg->ext,
+				  "{s:s,s:s,s:s}", "mode", monitor_mode(call),
+				  "supervisor", leg->ext, "state",
+				  leg->answered ? "left" : "not_answered");
+		call->three_way = false;
+	}
+	/* caller and agent stay in the group: it hears as their bridge did */
+	mem_deref(leg);
+}
+
+int callctl_monitor(struct callctl *ctl, const char *id, const char *ext,
+		    const char *mode)
+{
+	struct call *call = ctl && id ? call__find(ctl, id) : NULL;
+	enum media_mix_role role = MEDIA_MIX_NORMAL;
+	bool takeover = false;
+	int err;
+
+	if (!mode || !ext)
+		return EINVAL;
+	if (!strcmp(mode, "listen"))
+		role = MEDIA_MIX_LISTEN;
+	else if (!strcmp(mode, "whisper"))
+		role = MEDIA_MIX_WHISPER;
+	else if (!strcmp(mode, "takeover"))
+		takeover = true;
+	else if (strcmp(mode, "barge"))
+		return EINVAL;
+	if (!call)
+		return ENOENT;
+	if (call->state != CALL_BRIDGED || !call->agent)
+		return EALREADY;
+	if (!strcmp(call->agent->ext, ext))
+		return EPERM; /* an agent does not monitor its own call */
+	if (call->monitor && strcmp(call->monitor->ext, ext))
+		return EBUSY; /* one supervisor at a time */
+	call->monitor_role = role;
+	call->monitor_takeover = takeover;
+	if (call->monitor) {
+		/* a change of mode; applied when it answers if still ringing */
+		if (call->monitor->answered) {
+			const char *sup = call->monitor->ext;
+			char who[CFG_EXT];
+
+			util_copy(who, sizeof(who), sup);
+			err = monitor_apply(call);
+			if (err)
+				return err;
+			interaction_event(&call->ia, EVENT_CALL_MONITOR, who,
+					  "{s:s,s:s,s:s}", "mode", mode, "supervisor",
+					  who, "state", "changed");
+		}
+		return 0;
+	}
+	err = call__leg_invite(call, ext, LEG_MONITOR, &call->monitor);
+	if (err)
+		return err == ENOENT ? ENODEV : err;
+	log_info("call: monitor ringing call=%s supervisor=%s mode=%s", call->ia.row.id,
+		 ext, mode);
+	interaction_event(&call->ia, EVENT_CALL_MONITOR, ext, "{s:s,s:s,s:s}", "mode",
+			  mode, "supervisor", ext, "state", "ringing");
+	return 0;
+}
+
+void callctl_monitor_auth_set(struct callctl *ctl, callctl_monitor_ok_h *h, void *arg)
+{
+	if (!ctl)
+		return;
+	ctl->monitor_ok = h;
+	ctl->monitor_arg = arg;
+}
+
+/* The bridged call agent ext is on, or NULL. */
+static struct call *call_of_agent(struct callctl *ctl, const char *ext)
+{
+	for (struct le *le = list_head(&ctl->calls); le; le = le->next) {
+		struct call *c = le->data;
+		if (c->state == CALL_BRIDGED && c->agent && !strcmp(c->agent->ext, ext))
+			return c;
+	}
+	return NULL;
+}
+
+static void monitor_audit(struct callctl *ctl, const char *who, const struct call *call,
+			  const char *mode)
+{
+	struct store_audit au;
+
+	memset(&au, 0, sizeof(au));
+	au.ts = clock_now_ms();
+	util_copy(au.user, sizeof(au.user), who);
+	util_copy(au.action, sizeof(au.action), "call.monitor");
+	util_copy(au.target, sizeof(au.target), call->ia.row.id);
+	snprintf(au.detail, sizeof(au.detail), "mode=%s device=%s by=feature_code", mode,
+		 who);
+	if (store_audit_append(interaction_svc_store(ctl->ias), &au))
+		log_error("call: audit entry not stored call=%s", call->ia.row.id);
+}
+
+void call__monitor_code(struct callctl *ctl, const struct sip_msg *msg, const char *who,
+			const char *code)
+{
+	static const enum media_mix_role roles[] = {MEDIA_MIX_LISTEN, MEDIA_MIX_WHISPER,
+						    MEDIA_MIX_NORMAL};
+	struct call *call = call_of_agent(ctl, code + 2);
+	struct mbuf *answer = NULL;
+	struct leg *leg = NULL;
+	int err;
+
+	if (!call) {
+		(void)sip_treply(NULL, ctl->sip, msg, 404, "No Call To Monitor");
+		return;
+	}
+	if (!ctl->monitor_ok ||
+	    !ctl->monitor_ok(who, call->ia.row.queue, ctl->monitor_arg) ||
+	    !strcmp(who, call->agent->ext)) {
+		log_info("call: monitor refused call=%s by=%s", call->ia.row.id, who);
+		(void)sip_treply(NULL, ctl->sip, msg, 403, "Not Your Queue");
+		return;
+	}
+	if (call->monitor) {
+		(void)sip_treply(NULL, ctl->sip, msg, 486, "Monitored Already");
+		return;
+	}
+	err = call__leg_alloc(&leg, call, LEG_MONITOR);
+	if (err)
+		goto out;
+	util_copy(leg->ext, sizeof(leg->ext), who);
+	call__leg_local(leg, &msg->dst, NULL, 0);
+	err = mbuf_get_left(msg->mb) ? media_stream_answer(leg->ms, msg->mb, &answer)
+				     : media_stream_offer(leg->ms, &answer);
+	if (!err)
+		err = sipsess_accept(
+		    &leg->sess, ctl->sock, msg, 200, "OK", "hotline", "application/sdp",
+		    answer, NULL, NULL, false, call__offer_handler, call__answer_handler,
+		    call__estab_handler, call__info_handler, call__refer_handler,
+		    call__close_handler, leg, "Allow: " CALL_ALLOW "\r\n");
+out:
+	mem_deref(answer);
+	if (err) {
+		bool refused = err == ENOTSUP || err == EPROTO;
+		(void)sip_treply(NULL, ctl->sip, msg, refused ? 488 : 500,
+				 refused ? "Not Acceptable Here" : "Error");
+		mem_deref(leg);
+		return;
+	}
+	call->monitor = leg;
+	call->monitor_role = roles[code[1] - '1'];
+	call->monitor_takeover = false;
+	monitor_audit(ctl, who, call, monitor_mode(call));
+	log_info("call: monitor by feature code call=%s supervisor=%s mode=%s",
+		 call->ia.row.id, who, monitor_mode(call));
+	/* it joins when the ACK comes (call__estab_handler) */
+}
+
+int callctl_conference(struct callctl *ctl, const char *id, const char *agent,
+		       const char *target)
+{
+	struct call *call = ctl && id && target ? call__find(ctl, id) : NULL;
+	int err;
+
+	if (!call)
+		return ENOENT;
+	if (!call->agent || call->state != CALL_BRIDGED)
+		return EALREADY;
+	if (agent && strcmp(call->agent->ext, agent))
+		return EPERM;
+	if (!cfg_agent_find(ctl->tenant, target) || !strcmp(target, call->agent->ext))
+		return EINVAL;
+	if (call->monitor)
+		return EBUSY;
+	err = call__leg_invite(call, target, LEG_MONITOR, &call->monitor);
+	if (err)
+		return err == ENOENT ? ENODEV : err;
+	call->monitor_role = MEDIA_MIX_NORMAL;
+	call->monitor_takeover = false;
+	call->three_way = true;
+	log_info("call: three-way ringing call=%s agent=%s target=%s", call->ia.row.id,
+		 call->agent->ext, target);
+	interaction_event(&call->ia, EVENT_CALL_MONITOR, target, "{s:s,s:s,s:s}", "mode",
+			  "conference", "supervisor", target, "state", "ringing");
+	return 0;
+}
