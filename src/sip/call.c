@@ -61,60 +61,8 @@ const struct prompt *call__prompt_for(struct callctl *ctl, const struct ivr_acti
 
 /* --- waiting: music and announcements ---------------------------------- */
 
-#define ANNOUNCE_MAX_POS 20
-#define ANNOUNCE_MAX_MIN 30
-#define ANNOUNCE_FIRST	 3000 /* ms after entering, then every queue.announce */
-#define AHT_DEFAULT	 180000
-
-/* What the caller hears about the line and the wait (rendered at start
- * when a queue announces). */
-static bool language_zh(const char *language)
-{
-	return !strcmp(tts_voice(language), "cmn");
-}
-
-static void position_text(char *buf, size_t sz, size_t pos, const char *language)
-{
-	if (language_zh(language)) {
-		/* "N customers ahead of you", as Chinese lines announce it */
-		if (pos <= 1)
-			util_copy(buf, sz, "您是下一位客户。");
-		else if (pos <= ANNOUNCE_MAX_POS)
-			snprintf(buf, sz, "您前面还有 %zu 位客户，", pos - 1);
-		else
-			util_copy(buf, sz, "您前面还有二十位以上的客户，");
-		return;
-	}
-	if (pos <= 1)
-		util_copy(buf, sz, "You are next in line.");
-	else if (pos <= ANNOUNCE_MAX_POS)
-		snprintf(buf, sz, "You are caller number %zu in line.", pos);
-	else
-		util_copy(buf, sz, "There are more than twenty callers ahead of you.");
-}
-
-static void wait_text(char *buf, size_t sz, uint64_t ewt_ms, const char *language)
-{
-	uint64_t min = (ewt_ms + 59999) / 60000;
-
-	if (language_zh(language)) {
-		if (min <= 1)
-			util_copy(buf, sz, "预计等待不到一分钟。");
-		else if (min <= ANNOUNCE_MAX_MIN)
-			snprintf(buf, sz, "预计等待 %llu 分钟。",
-				 (unsigned long long)min);
-		else
-			util_copy(buf, sz, "预计等待三十分钟以上。");
-		return;
-	}
-	if (min <= 1)
-		util_copy(buf, sz, "Your estimated wait is less than a minute.");
-	else if (min <= ANNOUNCE_MAX_MIN)
-		snprintf(buf, sz, "Your estimated wait is about %llu minutes.",
-			 (unsigned long long)min);
-	else
-		util_copy(buf, sz, "Your estimated wait is more than thirty minutes.");
-}
+#define ANNOUNCE_FIRST 3000 /* ms after entering, then every queue.announce */
+#define AHT_DEFAULT    180000
 
 static int announcements_prepare(struct callctl *ctl)
 {
@@ -127,12 +75,12 @@ static int announcements_prepare(struct callctl *ctl)
 		const struct cfg_queue *q = &ctl->tenant->queuev[i];
 		if (!q->announce_ms)
 			continue;
-		for (size_t pos = 1; pos <= ANNOUNCE_MAX_POS + 1; pos++) {
-			position_text(text, sizeof(text), pos, q->language);
+		for (size_t pos = 1; pos <= CALL_ANNOUNCE_MAX_POS + 1; pos++) {
+			call__said_position(text, sizeof(text), pos, q->language);
 			err |= call__prompt_add(ctl, text, NULL, q->language);
 		}
-		for (uint64_t min = 1; min <= ANNOUNCE_MAX_MIN + 1; min++) {
-			wait_text(text, sizeof(text), min * 60000, q->language);
+		for (uint64_t min = 1; min <= CALL_ANNOUNCE_MAX_MIN + 1; min++) {
+			call__said_wait(text, sizeof(text), min * 60000, q->language);
 			err |= call__prompt_add(ctl, text, NULL, q->language);
 		}
 	}
@@ -439,7 +387,7 @@ static void call_moh_next(struct call *call)
  */
 /* The language the caller's queue announces in (the tenant's when the
  * queue is gone after a live change). */
-static const char *queue_language(const struct call *call)
+const char *call__queue_language(const struct call *call)
 {
 	const struct cfg_queue *q = cfg_queue_find(call->ctl->tenant, call->ia.row.queue);
 
@@ -466,9 +414,9 @@ static void call_announce(struct call *call, uint64_t now)
 	    st.aht_ms > 0)
 		aht = (uint64_t)st.aht_ms;
 	call->ewt_ms = staffed ? pos * aht / staffed : 0;
-	position_text(text, sizeof(text), pos, queue_language(call));
+	call__said_position(text, sizeof(text), pos, call__queue_language(call));
 	act.text = text;
-	act.voice = queue_language(call);
+	act.voice = call__queue_language(call);
 	p = call__prompt_for(ctl, &act);
 	if (!p)
 		return;
@@ -490,8 +438,8 @@ static void call_queue_play_end(struct call *call)
 		struct ivr_action act = {.type = IVR_ACT_PLAY, .file = "", .text = text};
 		const struct prompt *p;
 
-		act.voice = queue_language(call);
-		wait_text(text, sizeof(text), call->ewt_ms, act.voice);
+		act.voice = call__queue_language(call);
+		call__said_wait(text, sizeof(text), call->ewt_ms, act.voice);
 		p = call__prompt_for(call->ctl, &act);
 		call->announce_step = 2;
 		if (p) {

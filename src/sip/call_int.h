@@ -177,6 +177,35 @@ int call__answer_quiet(struct callctl *ctl, const struct sip_msg *msg,
 		       struct call **callp);
 int call__callback_prepare(struct callctl *ctl);
 const struct prompt *call__prompt_for(struct callctl *ctl, const struct ivr_action *act);
+
+/* What the voice side says in its own words, by language (said.c). */
+enum said {
+	SAID_CALLBACK,	     /* the callback's confirmation to the caller */
+	SAID_CALLBACK_AGENT, /* to the agent, as the customer is called back */
+	SAID_DIAL_AGENT,     /* to the agent, as an outbound call is placed */
+	SAID_LOGGED_OUT,     /* feature codes: in the order of enum agent_presence */
+	SAID_AVAILABLE,
+	SAID_PAUSED,
+	SAID_NOT_NOW, /* a feature code refused */
+	SAID_CONF_PIN,
+	SAID_CONF_BAD_PIN,
+	SAID_CONF_FULL,
+	SAID_NEXT,	 /* first in line */
+	SAID_MANY_AHEAD, /* beyond CALL_ANNOUNCE_MAX_POS */
+	SAID_WAIT_SHORT, /* under a minute */
+	SAID_WAIT_LONG,	 /* beyond CALL_ANNOUNCE_MAX_MIN */
+	SAID_COUNT,
+};
+#define CALL_ANNOUNCE_MAX_POS 20
+#define CALL_ANNOUNCE_MAX_MIN 30
+const char *call__said(enum said w, const char *language);
+void call__said_position(char *buf, size_t sz, size_t pos, const char *language);
+void call__said_wait(char *buf, size_t sz, uint64_t ewt_ms, const char *language);
+/* Renders w in the tenant's language and each queue's. */
+int call__said_prepare(struct callctl *ctl, enum said w);
+/* The language the caller's queue speaks (the tenant's when the queue is
+ * gone after a live change). */
+const char *call__queue_language(const struct call *call);
 void call__moh_start(struct media_stream *s, struct callctl *ctl);
 bool call__callback_key(struct call *call, char digit);
 void call__callback_overflow(struct call *call, const char *queue);

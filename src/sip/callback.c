@@ -21,20 +21,12 @@
 #include "sip/trunk.h"
 #include "safe/safe.h"
 
-/* What a callback says to the caller who asks for it, and to the agent. */
-static const char callback_said[] =
-    "Thank you. We will call you back when it is your turn. Goodbye.";
-static const char callback_agent_said[] = "Calling the customer back.";
-static const char dial_agent_said[] = "Connecting your call.";
-
 /* What callbacks say is rendered at start-up. */
 int call__callback_prepare(struct callctl *ctl)
 {
-	int err = call__prompt_add(ctl, callback_said, NULL, NULL);
-
-	err |= call__prompt_add(ctl, callback_agent_said, NULL, NULL);
-	err |= call__prompt_add(ctl, dial_agent_said, NULL, NULL);
-	return err;
+	return call__said_prepare(ctl, SAID_CALLBACK) |
+	       call__said_prepare(ctl, SAID_CALLBACK_AGENT) |
+	       call__said_prepare(ctl, SAID_DIAL_AGENT);
 }
 
 /*
@@ -45,9 +37,11 @@ int call__callback_prepare(struct callctl *ctl)
 bool call__callback_key(struct call *call, char digit)
 {
 	const struct cfg_queue *q = cfg_queue_find(call->ctl->tenant, call->ia.row.queue);
-	struct ivr_action act = {.type = IVR_ACT_PLAY, .text = callback_said, .file = ""};
+	struct ivr_action act = {.type = IVR_ACT_PLAY, .file = ""};
 	const struct prompt *p;
 
+	act.voice = call__queue_language(call);
+	act.text = call__said(SAID_CALLBACK, act.voice);
 	if (!q || !q->callback_key || digit != q->callback_key || call->callback)
 		return false;
 	if (!call->contact[0]) {
@@ -79,7 +73,12 @@ bool call__callback_key(struct call *call, char digit)
 void call__callback_overflow(struct call *call, const char *queue)
 {
 	struct callctl *ctl = call->ctl;
-	struct ivr_action act = {.type = IVR_ACT_PLAY, .text = callback_said, .file = ""};
+	const struct cfg_queue *q = cfg_queue_find(ctl->tenant, queue);
+	const char *lang = q ? q->language : ctl->tenant->language;
+	struct ivr_action act = {.type = IVR_ACT_PLAY,
+				 .text = call__said(SAID_CALLBACK, lang),
+				 .file = "",
+				 .voice = lang};
 	const struct prompt *p = call__prompt_for(ctl, &act);
 	struct acd_item *it = NULL;
 	int err;
@@ -164,10 +163,13 @@ static bool callback_allowed(struct call *call)
 void call__dial_back(struct call *call)
 {
 	struct callctl *ctl = call->ctl;
-	struct ivr_action act = {.type = IVR_ACT_PLAY,
-				 .text = call->outbound ? dial_agent_said
-							: callback_agent_said,
-				 .file = ""};
+	const char *lang = call__queue_language(call);
+	struct ivr_action act = {
+	    .type = IVR_ACT_PLAY,
+	    .text =
+		call__said(call->outbound ? SAID_DIAL_AGENT : SAID_CALLBACK_AGENT, lang),
+	    .file = "",
+	    .voice = lang};
 	const struct prompt *p = call__prompt_for(ctl, &act);
 	struct mbuf *offer = NULL;
 	char from[192], host[64];

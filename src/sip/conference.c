@@ -22,19 +22,6 @@
 
 #define PIN_TRIES 3
 
-enum conf_said { SAY_PIN, SAY_BAD_PIN, SAY_FULL, SAY_COUNT };
-
-static const char *const said_en[SAY_COUNT] = {
-    "Please enter the conference PIN, then press the hash key.",
-    "That PIN is not right.",
-    "This conference is full. Goodbye.",
-};
-static const char *const said_zh[SAY_COUNT] = {
-    "请输入会议密码，然后按井号键。",
-    "密码不正确。",
-    "会议已满，再见。",
-};
-
 struct conf_room {
 	struct le le; /* in ctl->rooms */
 	char number[CFG_EXT];
@@ -42,18 +29,14 @@ struct conf_room {
 	struct list calls; /* its members' calls */
 };
 
-static const char *say(const struct callctl *ctl, enum conf_said w)
-{
-	return strcmp(tts_voice(ctl->tenant->language), "cmn") ? said_en[w] : said_zh[w];
-}
-
 int call__conference_prepare(struct callctl *ctl)
 {
 	int16_t beep[MEDIA_SRATE / 5]; /* 200 ms of 880 Hz */
 	int err = 0;
 
-	for (int i = 0; i < SAY_COUNT; i++)
-		err |= call__prompt_add(ctl, say(ctl, i), NULL, ctl->tenant->language);
+	for (enum said w = SAID_CONF_PIN; w <= SAID_CONF_FULL; w++)
+		err |= call__prompt_add(ctl, call__said(w, ctl->tenant->language), NULL,
+					ctl->tenant->language);
 	if (err || ctl->conf_tone)
 		return err;
 	for (size_t i = 0; i < sizeof(beep) / sizeof(beep[0]); i++)
@@ -61,17 +44,17 @@ int call__conference_prepare(struct callctl *ctl)
 	return prompt_from_samples(&ctl->conf_tone, beep, sizeof(beep) / sizeof(beep[0]));
 }
 
-static void conf_say(struct call *call, enum conf_said w)
+static void conf_say(struct call *call, enum said w)
 {
 	struct ivr_action act = {.type = IVR_ACT_PLAY,
-				 .text = say(call->ctl, w),
+				 .text = call__said(w, call->ctl->tenant->language),
 				 .file = "",
 				 .voice = call->ctl->tenant->language};
 	const struct prompt *p = call__prompt_for(call->ctl, &act);
 
 	if (p)
 		media_stream_play(call->caller->ms, p, false);
-	else if (w == SAY_FULL)
+	else if (w == SAID_CONF_FULL)
 		call__end(call, "system", 486, "conference full");
 }
 
@@ -122,7 +105,7 @@ static void conf_join(struct call *call)
 		log_info("conference: full room=%s call=%s max=%u", r->number,
 			 call->ia.row.id, call->conf_max);
 		call->conf_full = true;
-		conf_say(call, SAY_FULL);
+		conf_say(call, SAID_CONF_FULL);
 		return;
 	}
 	if (!r) {
@@ -177,7 +160,7 @@ void call__conference_digit(struct call *call, char digit)
 		call__end(call, "system", 403, "wrong PIN");
 		return;
 	}
-	conf_say(call, SAY_BAD_PIN);
+	conf_say(call, SAID_CONF_BAD_PIN);
 }
 
 void call__conference_played(struct call *call)
@@ -187,7 +170,7 @@ void call__conference_played(struct call *call)
 		return;
 	}
 	if (!call->room && call->conf_tries && call->conf_pin[0])
-		conf_say(call, SAY_PIN); /* after "not right": ask again */
+		conf_say(call, SAID_CONF_PIN); /* after "not right": ask again */
 }
 
 void call__conference_in(struct callctl *ctl, const struct sip_msg *msg,
@@ -207,5 +190,5 @@ void call__conference_in(struct callctl *ctl, const struct sip_msg *msg,
 		return;
 	}
 	media_stream_detect(call->caller->ms, true);
-	conf_say(call, SAY_PIN);
+	conf_say(call, SAID_CONF_PIN);
 }

@@ -18,35 +18,13 @@
 #include "sip/sip.h"
 #include "sip/call_int.h"
 
-/* What feature codes say, by the presence they set; the last when the
- * change is refused. */
-static const char *const feature_said[] = {
-    "Agent logged out.",
-    "Agent available.",
-    "Agent paused.",
-    "That is not possible now.",
-};
-/* The same, for a tenant whose language is Chinese (same order). */
-static const char *const feature_said_zh[] = {
-    "坐席已退出。",
-    "坐席已就绪。",
-    "坐席已暂停。",
-    "现在无法操作。",
-};
-
-static const char *const *feature_table(const struct callctl *ctl)
-{
-	return strcmp(tts_voice(ctl->tenant->language), "cmn") ? feature_said
-							       : feature_said_zh;
-}
-
 /* What the feature codes say is rendered at start-up. */
 int call__feature_prepare(struct callctl *ctl)
 {
 	int err = 0;
 
-	for (size_t i = 0; i < sizeof(feature_said) / sizeof(feature_said[0]); i++)
-		err |= call__prompt_add(ctl, feature_table(ctl)[i], NULL,
+	for (enum said w = SAID_LOGGED_OUT; w <= SAID_NOT_NOW; w++)
+		err |= call__prompt_add(ctl, call__said(w, ctl->tenant->language), NULL,
 					ctl->tenant->language);
 	return err;
 }
@@ -123,7 +101,8 @@ void call__feature_code(struct callctl *ctl, const struct sip_msg *msg, const ch
 	} else {
 		err = acd_agent_set(ctl->acd, agent->ext, p, NULL, clock_now_ms());
 	}
-	said = err ? feature_table(ctl)[3] : feature_table(ctl)[p];
+	said = call__said(err ? SAID_NOT_NOW : SAID_LOGGED_OUT + (int)p,
+			  ctl->tenant->language);
 	if (!err)
 		interaction_route(ctl->ias);
 

@@ -6,8 +6,9 @@
 # (rtp_sink.py) hears speech as long as the synthesised WAV's. A number
 # with a language of its own (7003: the English flow, in cmn) is heard in
 # it. The queue's
-# announcements and the feature codes' confirmations are rendered in
-# Mandarin too, in Chinese words.
+# announcements, the callback's words, the conference PIN prompt and the
+# feature codes' confirmations are rendered in Mandarin too, in Chinese
+# words (src/sip/said.c).
 source "$(dirname "$0")/lib.sh"
 SAID="您好，欢迎致电热线。"
 cat > "$T/tenant.yaml" <<YAML
@@ -51,6 +52,12 @@ check "the queue announces in Chinese words, in Mandarin" \
 	test -s "$(wav_of cmn "您前面还有 1 位客户，")"
 check "... and the estimated wait" test -s "$(wav_of cmn "预计等待 3 分钟。")"
 check "feature codes confirm in Chinese" test -s "$(wav_of cmn "坐席已就绪。")"
+check "the callback's confirmation is in Chinese, in Mandarin" \
+	test -s "$(wav_of cmn "谢谢。轮到您时我们会给您回电，再见。")"
+check "... and what the agent hears as the customer is called back" \
+	test -s "$(wav_of cmn "正在回拨客户。")"
+check "a conference room asks for its PIN in Chinese" \
+	test -s "$(wav_of cmn "请输入会议密码，然后按井号键。")"
 
 SINK_PORT=$((PEER_PORTS + 40))
 make_caller ear.xml "0 8 101" "$blk_answered
