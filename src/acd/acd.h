@@ -286,7 +286,8 @@ void acd_new_day(struct acd *a);
 /*
  * Queue and agent figures as docs/METRICS.md defines them, computed only from
  * events (queue.entered, queue.answered, queue.abandoned, queue.exited,
- * queue.completed, queue.transferred, agent.noanswer, agent.state), so
+ * queue.completed, queue.transferred, agent.noanswer, agent.state, and
+ * chat.message for the first response of chats), so
  * that live figures and a report rebuilt from the stored event log agree.
  * Pure: feed it events in time order, ask at a time.
  */
@@ -320,13 +321,16 @@ struct acd_queue_stats {
 	uint64_t max_wait_ms;	     /* of the answered */
 	uint64_t talk_ms, wrapup_ms; /* summed over handled */
 	uint32_t sl_threshold_ms;
+	uint32_t first_responses;	  /* chats with an agent's first reply */
+	uint64_t first_response_total_ms; /* summed: chat start to that reply */
 	/* derived; -1 when the divisor is 0 */
 	double service_level;	       /* answered within T / answered */
 	double service_level_abandons; /* (answered + abandoned within T) / (answered +
 					  abandoned) */
 	double asa_ms;
-	double aht_ms;	     /* (talk + wrap-up) / handled */
-	double abandon_rate; /* abandoned / (offered - short - exited) */
+	double aht_ms;		  /* (talk + wrap-up) / handled */
+	double abandon_rate;	  /* abandoned / (offered - short - exited) */
+	double first_response_ms; /* chats: first_response_total / first_responses */
 };
 /* ENOENT: no event for that queue yet (the figures are then all 0). */
 int acd_stats_queue(struct acd_stats *s, const char *queue, uint64_t now,
