@@ -820,6 +820,10 @@ int chat_start(struct chat_svc *s, const struct cfg_chat_entry *e, size_t topic,
 	interaction_customer(&c->ia, c->phone[0] ? c->phone : c->email);
 	if (!c->phone[0] && c->email[0] && !c->ia.row.customer[0])
 		interaction_customer(&c->ia, c->email);
+	/* the queue it is for, on chat.created already: the event is what
+	 * tells that queue's agents (they see their queues' events), and
+	 * enqueueing comes after it */
+	util_copy(c->ia.row.queue, sizeof(c->ia.row.queue), e->topics[topic].queue);
 	ev = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "entry", c->entry, "topic", c->topic,
 		       "name", c->name, "email", c->email, "phone", c->phone, "customer",
 		       c->ia.row.customer);

@@ -2,7 +2,8 @@
 # A chat's first response and its customer (issue 13, docs/METRICS.md,
 # docs/CHAT.md): a visitor who gives only an e-mail address the CRM knows
 # (written in another case) is that customer on the agent's offer and in
-# the interaction's row; the agent accepts, waits 2 s and replies: the
+# the interaction's row (chat.created, which the queue's agent now gets,
+# says it too); the agent accepts, waits 2 s and replies: the
 # chat's first response (its start to that reply) is in the queue's live
 # figures, in its figures over a range and in the hourly figures of the chat
 # channel, the same number in all three since they come from one event.
@@ -40,6 +41,9 @@ s, _, b = http(P, "POST", "/chat/v1/entries/web/chats",
                {"name": "Li", "email": "Li.Na@Example.CN", "topic": "0"}, OH)
 cid = (jbody(b) or {}).get("chat_id")
 ck.check("a chat with only an e-mail: 201", s == 201 and cid, f"{s} {b}")
+cr = alice.wait(lambda m: m["type"] == "chat.created" and m["call"] == cid, 1)
+ck.check("chat.created reaches the queue's agent, with the customer matched by e-mail",
+         cr and cr["queue"] == "chat-sales" and cr["data"]["customer"] == CU, str(cr))
 off = alice.wait(lambda m: m["type"] == "chat.offered" and m["call"] == cid)
 ck.check("the offer pops the customer (id and name) on the agent's desktop",
          off and off["data"]["customer"] == CU and off["data"]["customer_name"] == "李娜",
