@@ -302,6 +302,10 @@ int acd_stats_threshold(struct acd_stats *s, const char *queue, uint32_t sl_ms);
 void acd_stats_feed(struct acd_stats *s, const struct hl_event *ev);
 /* An event_h for the event bus (arg is the stats). */
 void acd_stats_feed_h(const struct hl_event *ev, void *arg);
+/* Whether ev changes the figures of its queue (ev->queue; a queue event
+ * without one: of every queue): what a cached view of the figures must be
+ * built again after. */
+bool acd_stats_moves(const struct hl_event *ev);
 
 #define ACD_EXITS 4 /* enum acd_exit */
 

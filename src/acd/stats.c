@@ -209,6 +209,22 @@ static void first_response_event(struct acd_stats *s, const struct hl_event *ev)
 	q->st.first_response_total_ms += event_num(ev, "first_response_ms");
 }
 
+bool acd_stats_moves(const struct hl_event *ev)
+{
+	const char *reply;
+
+	if (!ev || !ev->name)
+		return false;
+	if (!strncmp(ev->name, "queue.", 6)) /* without a queue: all of them */
+		return true;
+	if (!ev->queue)
+		return false;
+	if (ev->type == EVENT_AGENT_NOANSWER)
+		return true;
+	reply = ev->type == EVENT_CHAT_MESSAGE ? event_str(ev, "reply") : NULL;
+	return reply && !strcmp(reply, "first");
+}
+
 void acd_stats_feed(struct acd_stats *s, const struct hl_event *ev)
 {
 	struct qstat *q;

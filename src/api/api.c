@@ -1259,7 +1259,7 @@ static void metrics_event_h(const struct hl_event *ev, void *arg)
 	if (!ev->name)
 		return;
 	count(a, "event", ev->name);
-	if (!strncmp(ev->name, "queue.", 6))
+	if (acd_stats_moves(ev))
 		queue_text_dirty(a, ev->queue);
 	else if (ev->type == EVENT_AGENT_STATE)
 		queue_text_dirty(a, NULL);

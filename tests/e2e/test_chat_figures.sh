@@ -65,6 +65,10 @@ ck.check("only the first reply in words is marked, with the time since the chat 
          and msgs[1]["data"].get("reply") == "first" and fr is not None and 2000 <= fr < 10000
          and msgs[2] and "reply" not in msgs[2]["data"], str(msgs))
 
+qs = alice.wait(lambda m: m["type"] == "queue.stats" and m["queue"]["name"] == "chat-sales"
+                and m["queue"]["today"].get("first_responses") == 1, 3)
+ck.check("the wallboard's stream: a queue.stats frame with the first response",
+         qs and qs["queue"]["today"]["first_response_ms"] == fr, str(qs)[:300])
 s, _, b = http(P, "GET", "/api/v1/queues/chat-sales", headers=ADMIN)
 today = (jbody(b) or {}).get("today", {})
 ck.check("live: the queue's today has the first response",

@@ -1291,6 +1291,23 @@ static int test_stats_first_response(void)
 	TEST_EQ(q.first_responses, 2);
 	TEST_EQ(q.first_response_total_ms, 40000);
 	TEST_ASSERT(near(q.first_response_ms, 20000));
+	/* a cached view of the queue is stale after the first reply, not
+	 * after other messages */
+	{
+		struct hl_event e = {
+		    1, EVENT_CHAT_MESSAGE, "chat.message", "k3", "a", "q", NULL, NULL};
+		e.data =
+		    event_data_parse("{\"reply\":\"first\",\"first_response_ms\":5}");
+		TEST_ASSERT(acd_stats_moves(&e));
+		event_data_deref(e.data);
+		e.data = event_data_parse("{\"text\":\"more\"}");
+		TEST_ASSERT(!acd_stats_moves(&e));
+		event_data_deref(e.data);
+		e.type = EVENT_QUEUE_ENTERED;
+		e.name = "queue.entered";
+		e.queue = NULL;
+		TEST_ASSERT(acd_stats_moves(&e));
+	}
 	/* the other figures are not touched by messages */
 	TEST_EQ(q.offered, 1);
 	TEST_EQ(q.answered, 1);
