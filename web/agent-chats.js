@@ -387,6 +387,8 @@ export async function chatEvent(ev) {
     c.timeoutAt = Date.now() + (d.timeout || 20000);
     c.queue = ev.queue || c.queue;
     c.name = d.name || c.name;
+    // the customer the core matched by what the visitor gave, on the offer
+    if (d.customer) { c.customer = d.customer; c.customerName = d.customer_name || c.customerName; }
     await fill(c).catch(() => {});
     c.state = 'offered';
     renderAll();

@@ -286,7 +286,8 @@ void acd_new_day(struct acd *a);
 /*
  * Queue and agent figures as docs/METRICS.md defines them, computed only from
  * events (queue.entered, queue.answered, queue.abandoned, queue.exited,
- * queue.completed, queue.transferred, agent.noanswer, agent.state), so
+ * queue.completed, queue.transferred, agent.noanswer, agent.state, and
+ * chat.message for the first response of chats), so
  * that live figures and a report rebuilt from the stored event log agree.
  * Pure: feed it events in time order, ask at a time.
  */
@@ -301,6 +302,10 @@ int acd_stats_threshold(struct acd_stats *s, const char *queue, uint32_t sl_ms);
 void acd_stats_feed(struct acd_stats *s, const struct hl_event *ev);
 /* An event_h for the event bus (arg is the stats). */
 void acd_stats_feed_h(const struct hl_event *ev, void *arg);
+/* Whether ev changes the figures of its queue (ev->queue; a queue event
+ * without one: of every queue): what a cached view of the figures must be
+ * built again after. */
+bool acd_stats_moves(const struct hl_event *ev);
 
 #define ACD_EXITS 4 /* enum acd_exit */
 
@@ -320,13 +325,16 @@ struct acd_queue_stats {
 	uint64_t max_wait_ms;	     /* of the answered */
 	uint64_t talk_ms, wrapup_ms; /* summed over handled */
 	uint32_t sl_threshold_ms;
+	uint32_t first_responses;	  /* chats with an agent's first reply */
+	uint64_t first_response_total_ms; /* summed: chat start to that reply */
 	/* derived; -1 when the divisor is 0 */
 	double service_level;	       /* answered within T / answered */
 	double service_level_abandons; /* (answered + abandoned within T) / (answered +
 					  abandoned) */
 	double asa_ms;
-	double aht_ms;	     /* (talk + wrap-up) / handled */
-	double abandon_rate; /* abandoned / (offered - short - exited) */
+	double aht_ms;		  /* (talk + wrap-up) / handled */
+	double abandon_rate;	  /* abandoned / (offered - short - exited) */
+	double first_response_ms; /* chats: first_response_total / first_responses */
 };
 /* ENOENT: no event for that queue yet (the figures are then all 0). */
 int acd_stats_queue(struct acd_stats *s, const char *queue, uint64_t now,

@@ -191,6 +191,40 @@ static void agent_state_event(struct acd_stats *s, const struct hl_event *ev)
 	a->known = true;
 }
 
+/* The chat adapter marks the agent's first reply of a chat ("reply":
+ * "first") with the time since the chat began (first_response_ms); a
+ * figure of the chat's queue at that moment, like the answer. The mark and
+ * not the number says it is one: a reply in the same millisecond is 0. */
+static void first_response_event(struct acd_stats *s, const struct hl_event *ev)
+{
+	const char *reply = event_str(ev, "reply");
+	struct qstat *q;
+
+	if (!reply || strcmp(reply, "first"))
+		return;
+	q = qstat_get(s, ev->queue, true);
+	if (!q)
+		return;
+	q->st.first_responses++;
+	q->st.first_response_total_ms += event_num(ev, "first_response_ms");
+}
+
+bool acd_stats_moves(const struct hl_event *ev)
+{
+	const char *reply;
+
+	if (!ev || !ev->name)
+		return false;
+	if (!strncmp(ev->name, "queue.", 6)) /* without a queue: all of them */
+		return true;
+	if (!ev->queue)
+		return false;
+	if (ev->type == EVENT_AGENT_NOANSWER)
+		return true;
+	reply = ev->type == EVENT_CHAT_MESSAGE ? event_str(ev, "reply") : NULL;
+	return reply && !strcmp(reply, "first");
+}
+
 void acd_stats_feed(struct acd_stats *s, const struct hl_event *ev)
 {
 	struct qstat *q;
@@ -203,6 +237,10 @@ void acd_stats_feed(struct acd_stats *s, const struct hl_event *ev)
 	stats_roll(s, ev->ts);
 	if (ev->type == EVENT_AGENT_STATE) {
 		agent_state_event(s, ev);
+		return;
+	}
+	if (ev->type == EVENT_CHAT_MESSAGE) {
+		first_response_event(s, ev);
 		return;
 	}
 	if (strncmp(ev->name, "queue.", 6) && ev->type != EVENT_AGENT_NOANSWER)
@@ -289,6 +327,8 @@ int acd_stats_queue(struct acd_stats *s, const char *queue, uint64_t now,
 	    ratio(st->answered_in_sl + st->abandoned_in_sl, st->answered + st->abandoned);
 	st->asa_ms = ratio((double)st->wait_answered_ms, st->answered);
 	st->aht_ms = ratio((double)(st->talk_ms + st->wrapup_ms), st->handled);
+	st->first_response_ms =
+	    ratio((double)st->first_response_total_ms, st->first_responses);
 	base = st->offered - st->short_abandoned - st->exited;
 	st->abandon_rate = st->offered >= st->short_abandoned + st->exited
 			       ? ratio(st->abandoned, base)

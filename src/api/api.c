@@ -733,7 +733,7 @@ static json_t *stats_json(const struct acd_queue_stats *st)
 				    json_integer(st->exits[i]));
 	return json_pack(
 	    "{s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:o,s:i,s:i,s:i,s:I,s:I,s:I,s:I,s:o,s:o,s:o,s:"
-	    "o,s:o}",
+	    "o,s:o,s:i,s:o}",
 	    "offered", (int)st->offered, "answered", (int)st->answered,
 	    "answered_within_threshold", (int)st->answered_in_sl, "abandoned",
 	    (int)st->abandoned, "abandoned_within_threshold", (int)st->abandoned_in_sl,
@@ -746,7 +746,8 @@ static json_t *stats_json(const struct acd_queue_stats *st)
 	    ratio_json(st->service_level), "service_level_with_abandons",
 	    ratio_json(st->service_level_abandons), "asa_ms", ratio_json(st->asa_ms),
 	    "aht_ms", ratio_json(st->aht_ms), "abandon_rate",
-	    ratio_json(st->abandon_rate));
+	    ratio_json(st->abandon_rate), "first_responses", (int)st->first_responses,
+	    "first_response_ms", ratio_json(st->first_response_ms));
 }
 
 /* What the queue looks like now: waiting callers, agents by state, and
@@ -1139,14 +1140,16 @@ struct hourly {
 	struct acd_stats *rs;
 	uint64_t from;
 	uint32_t hours, done;
-	int channel;		/* the queues of one channel (enum cfg_channel), -1 all */
-	uint32_t totals[49][3]; /* cumulative at each hour's end */
+	int channel; /* the queues of one channel (enum cfg_channel), -1 all */
+	/* cumulative at each hour's end: offered, answered, abandoned, first
+	 * responses and their summed time */
+	uint64_t totals[49][5];
 };
 
 static void hourly_read(struct hourly *h, uint64_t at)
 {
 	const struct cfg_tenant *t = h->rq->api->tenant;
-	uint32_t *tot = h->totals[h->done++];
+	uint64_t *tot = h->totals[h->done++];
 
 	for (size_t i = 0; i < t->queuec; i++) {
 		struct acd_queue_stats st;
@@ -1157,6 +1160,8 @@ static void hourly_read(struct hourly *h, uint64_t at)
 		tot[0] += st.offered;
 		tot[1] += st.answered;
 		tot[2] += st.abandoned + st.short_abandoned;
+		tot[3] += st.first_responses;
+		tot[4] += st.first_response_total_ms;
 	}
 }
 
@@ -1210,13 +1215,19 @@ static void stats_hourly(struct req *rq)
 	mem_deref(h.rs);
 	arr = json_array();
 	for (uint32_t i = 0; i < h.hours; i++) {
-		const uint32_t *c = h.totals[i], *p = i ? h.totals[i - 1] : NULL;
+		const uint64_t *c = h.totals[i], *p = i ? h.totals[i - 1] : NULL;
+		uint64_t d[5];
+		for (int k = 0; k < 5; k++)
+			d[k] = c[k] - (p ? p[k] : 0);
+		/* the hour's first responses: those made in it (chats) */
 		json_array_append_new(
-		    arr, json_pack("{s:o,s:i,s:i,s:i}", "start",
-				   api__time_json(h.from + i * 3600000ULL), "offered",
-				   (int)(c[0] - (p ? p[0] : 0)), "answered",
-				   (int)(c[1] - (p ? p[1] : 0)), "abandoned",
-				   (int)(c[2] - (p ? p[2] : 0))));
+		    arr,
+		    json_pack("{s:o,s:i,s:i,s:i,s:i,s:o}", "start",
+			      api__time_json(h.from + i * 3600000ULL), "offered",
+			      (int)d[0], "answered", (int)d[1], "abandoned", (int)d[2],
+			      "first_responses", (int)d[3], "first_response_ms",
+			      d[3] ? json_integer((json_int_t)(d[4] / d[3]))
+				   : json_null()));
 	}
 	api__reply_json(rq, 200, "OK", json_pack("{s:o}", "hours", arr));
 }
@@ -1248,7 +1259,7 @@ static void metrics_event_h(const struct hl_event *ev, void *arg)
 	if (!ev->name)
 		return;
 	count(a, "event", ev->name);
-	if (!strncmp(ev->name, "queue.", 6))
+	if (acd_stats_moves(ev))
 		queue_text_dirty(a, ev->queue);
 	else if (ev->type == EVENT_AGENT_STATE)
 		queue_text_dirty(a, NULL);

@@ -34,6 +34,7 @@
 #include <re_http.h>
 #include "core/core.h"
 #include "core/cfg.h"
+#include "acd/acd.h"
 #include "api/api_int.h"
 #include "api/httpd.h"
 #include "api/ws.h"
@@ -228,9 +229,10 @@ static void event_handler(const struct hl_event *ev, void *arg)
 
 	if (list_isempty(&s->clients) || !ev->name)
 		return;
-	/* queue figures change with queue events; agents by state with
-	 * any agent's state */
-	if (!strncmp(ev->name, "queue.", 6))
+	/* queue figures change with the events they are counted from (a
+	 * chat's first response too); agents by state with any agent's
+	 * state */
+	if (acd_stats_moves(ev))
 		mark_dirty(s, ev->queue);
 	else if (ev->type == EVENT_AGENT_STATE)
 		mark_dirty(s, NULL);

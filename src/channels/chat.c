@@ -271,6 +271,18 @@ struct chat_msg *chat__msg_add(struct chat *c, enum sender from, const char *nam
 	ev = chat__msg_json(m, true);
 	if (ev) {
 		json_object_del(ev, "type");
+		/* the agent's first reply: its time from the chat's start is the
+		 * chat's first response (docs/METRICS.md), counted from this
+		 * event by live figures and reports alike */
+		if (from == FROM_AGENT && !internal && !c->replied) {
+			c->replied = true;
+			json_object_set_new(ev, "reply", json_string("first"));
+			json_object_set_new(
+			    ev, "first_response_ms",
+			    json_integer((json_int_t)(m->at > c->ia.row.created
+							  ? m->at - c->ia.row.created
+							  : 0)));
+		}
 		chat__event(c, EVENT_CHAT_MESSAGE, c->ia.agent, ev);
 	}
 	return m;
@@ -418,9 +430,11 @@ static int op_offer(struct interaction *ia, const char *agent, void *arg)
 	c->offers[c->offerc++].at = c->s->now();
 	log_info("chat: offered id=%s agent=%s", ia->row.id, agent);
 	chat__event(c, EVENT_CHAT_OFFERED, agent,
-		    json_pack("{s:s,s:I,s:s,s:s}", "agent", agent, "timeout",
-			      (json_int_t)(q ? q->ring_timeout_ms : 0), "name", c->name,
-			      "topic", c->topic));
+		    json_pack("{s:s,s:I,s:s,s:s,s:s,s:s,s:s,s:s}", "agent", agent,
+			      "timeout", (json_int_t)(q ? q->ring_timeout_ms : 0), "name",
+			      c->name, "topic", c->topic, "customer", ia->row.customer,
+			      "customer_name", ia->customer_name, "customer_tier",
+			      ia->customer_tier, "customer_ext", ia->customer_ext));
 	return 0;
 }
 
@@ -806,6 +820,10 @@ int chat_start(struct chat_svc *s, const struct cfg_chat_entry *e, size_t topic,
 	interaction_customer(&c->ia, c->phone[0] ? c->phone : c->email);
 	if (!c->phone[0] && c->email[0] && !c->ia.row.customer[0])
 		interaction_customer(&c->ia, c->email);
+	/* the queue it is for, on chat.created already: the event is what
+	 * tells that queue's agents (they see their queues' events), and
+	 * enqueueing comes after it */
+	util_copy(c->ia.row.queue, sizeof(c->ia.row.queue), e->topics[topic].queue);
 	ev = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "entry", c->entry, "topic", c->topic,
 		       "name", c->name, "email", c->email, "phone", c->phone, "customer",
 		       c->ia.row.customer);

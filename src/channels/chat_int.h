@@ -97,6 +97,7 @@ struct chat {
 	uint32_t win_count;
 	uint32_t refused;
 	bool rated;
+	bool replied; /* an agent has answered in words (first response) */
 };
 
 struct chat_visitor {

@@ -51,7 +51,8 @@ void crm_number_display(char *out, size_t sz, const char *number, const char *co
 	if (number && number[0] != '+' &&
 	    !crm_e164(e164, sizeof(e164), number, country, NULL))
 		number = e164;
-	if (!number || number[0] != '+' || strspn(number + 1, "0123456789") != strlen(number + 1))
+	if (!number || number[0] != '+' ||
+	    strspn(number + 1, "0123456789") != strlen(number + 1))
 		return;
 	if (!strncmp(number, "+86", 3)) {
 		static const int mobile[] = {3, 4, 0}, service[] = {3, 3, 0};
@@ -63,9 +64,11 @@ void crm_number_display(char *out, size_t sz, const char *number, const char *co
 		home = country && !strcmp(country, "86");
 		if (len == 11 && n[0] == '1' && n[1] >= '3' && n[1] <= '9') {
 			groups(out, sz, home ? "" : "+86 ", n, mobile);
-		} else if (len == 10 && (!strncmp(n, "400", 3) || !strncmp(n, "800", 3))) {
+		} else if (len == 10 &&
+			   (!strncmp(n, "400", 3) || !strncmp(n, "800", 3))) {
 			groups(out, sz, home ? "" : "+86 ", n, service);
-		} else if (len >= 9 && len <= 11 && (n[0] != '1' || !strncmp(n, "10", 2))) {
+		} else if (len >= 9 && len <= 11 &&
+			   (n[0] != '1' || !strncmp(n, "10", 2))) {
 			/* area code, then the subscriber's 7 or 8 digits */
 			area[0] = n[0] == '2' || !strncmp(n, "10", 2) ? 2 : 3;
 			area[1] = len - (size_t)area[0] == 8 ? 4 : 3;
@@ -217,19 +220,21 @@ int crm_identity_norm(char *out, size_t sz, enum crm_kind kind, const char *valu
 	return 0;
 }
 
-int crm_lookup(struct store *st, const struct cfg_tenant *t, const char *caller,
-	       struct crm_match *m)
+int crm_match(struct store *st, const struct cfg_tenant *t, enum crm_kind kind,
+	      const char *value, struct crm_match *m)
 {
 	struct store_customer c;
-	char e164[32], id[32];
+	char norm[128], id[32];
 	const struct cfg_tier *tier;
 
-	if (!st || !t || !caller || !m)
+	if (!st || !t || !value || !m || kind >= CRM_KINDS)
 		return EINVAL;
 	memset(m, 0, sizeof(*m));
-	if (crm_e164(e164, sizeof(e164), caller, t->country, NULL))
+	/* the form identities are stored in, so that ZW@Example.com and
+	 * +86 138... written any way find theirs */
+	if (crm_identity_norm(norm, sizeof(norm), kind, value, t->country, NULL))
 		return ENOENT;
-	if (store_identity_find(st, "phone", e164, id, sizeof(id)) ||
+	if (store_identity_find(st, crm_kind_name(kind), norm, id, sizeof(id)) ||
 	    store_customer_get(st, id, &c))
 		return ENOENT;
 	util_copy(m->customer, sizeof(m->customer), c.id);
@@ -238,4 +243,10 @@ int crm_lookup(struct store *st, const struct cfg_tenant *t, const char *caller,
 	tier = cfg_tier_find(t, c.tier);
 	m->priority = tier ? tier->priority : 0;
 	return 0;
+}
+
+int crm_lookup(struct store *st, const struct cfg_tenant *t, const char *caller,
+	       struct crm_match *m)
+{
+	return crm_match(st, t, CRM_PHONE, caller, m);
 }

@@ -67,8 +67,13 @@ struct crm_match {
 	int priority; /* the tier's queue priority (0 when none) */
 };
 
-/* Looks the caller number up (normalised in the tenant's country): 0 and
- * m filled in, ENOENT when nobody has it or it is not a phone number. */
+/* The customer who has the identity (kind, value), value normalised as
+ * identities are stored (crm_identity_norm: a phone number in the
+ * tenant's country, an e-mail address in lower case): 0 and m filled in,
+ * ENOENT when nobody has it or value is not of that kind. */
+int crm_match(struct store *st, const struct cfg_tenant *t, enum crm_kind kind,
+	      const char *value, struct crm_match *m);
+/* crm_match of a caller number (a phone identity). */
 int crm_lookup(struct store *st, const struct cfg_tenant *t, const char *caller,
 	       struct crm_match *m);
 

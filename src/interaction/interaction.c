@@ -265,14 +265,20 @@ void interaction_customer(struct interaction *ia, const char *identity)
 	struct hook_ask *h;
 	char e164[32];
 
+	enum crm_kind kind;
+
 	if (!identity || !*identity)
 		return;
-	if (!crm_lookup(s->store, s->tenant, identity, &m)) {
+	/* a phone number has no @ and an e-mail address must have one */
+	kind = strchr(identity, '@') ? CRM_EMAIL : CRM_PHONE;
+	if (!crm_match(s->store, s->tenant, kind, identity, &m)) {
 		util_copy(ia->row.customer, sizeof(ia->row.customer), m.customer);
 		customer_set(ia, &m);
 		return;
 	}
-	if (!s->hook || crm_e164(e164, sizeof(e164), identity, s->tenant->country, NULL))
+	/* the external CRM is asked by number only ({number} in its URL) */
+	if (kind != CRM_PHONE || !s->hook ||
+	    crm_e164(e164, sizeof(e164), identity, s->tenant->country, NULL))
 		return;
 	h = mem_zalloc(sizeof(*h), hook_ask_destructor);
 	if (!h)

@@ -175,11 +175,13 @@ void interaction_event(struct interaction *ia, enum event_type type, const char 
 		       const char *fmt, ...);
 
 /*
- * Who it is: the customer behind identity (a phone number, an e-mail
- * address, a chat visitor id) in the store, whose tier raises the
- * priority in every queue ia enters and whose name the agent sees. A
- * phone number that is not ours is asked of the external CRM, whose
- * answer comes later (in time for the queues while ia is not queued yet).
+ * Who it is: the customer who has identity (a phone number, or an
+ * e-mail address: one with an @) among the CRM's identities, whose tier
+ * raises the priority in every queue ia enters and whose name the agent
+ * sees; every channel calls this with what it knows of the customer, and
+ * a match sets the stored row's customer. A phone number that is not ours
+ * is asked of the external CRM, whose answer comes later (in time for the
+ * queues while ia is not queued yet).
  */
 void interaction_customer(struct interaction *ia, const char *identity);
 

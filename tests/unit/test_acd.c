@@ -1260,6 +1260,62 @@ static int test_stats_roll(void)
 	return r;
 }
 
+/*
+ * First response of chats (docs/METRICS.md): the chat's start to the
+ * agent's first reply, counted once per chat from the mark the chat adapter
+ * puts on that message; later replies, visitor messages and a reply in the
+ * same millisecond (0 ms, still a response) are handled right. k1 replied
+ * 40 s after its start, k2 at once: mean 20 s over 2.
+ */
+static int test_stats_first_response(void)
+{
+	struct acd_stats *st = NULL;
+	struct acd_queue_stats q;
+	int r = 1;
+
+	TEST_ERR(acd_stats_alloc(&st, 0, 5000));
+	TEST_EQ(acd_stats_queue(st, "q", 1000, &q), ENOENT);
+	TEST_ASSERT(q.first_response_ms < 0);
+	ev(st, 0, "queue.entered", "k1", NULL, NULL);
+	ev(st, 10, "queue.answered", "k1", "a", "{\"wait_ms\":10000}");
+	ev(st, 20, "chat.message", "k1", NULL, "{\"from\":\"visitor\",\"text\":\"hi\"}");
+	TEST_ERR(acd_stats_queue(st, "q", 30000, &q));
+	TEST_EQ(q.first_responses, 0);
+	TEST_ASSERT(q.first_response_ms < 0);
+	ev(st, 40, "chat.message", "k1", "a",
+	   "{\"from\":\"agent\",\"reply\":\"first\",\"first_response_ms\":40000}");
+	ev(st, 50, "chat.message", "k1", "a", "{\"from\":\"agent\",\"text\":\"more\"}");
+	ev(st, 60, "chat.message", "k2", "a",
+	   "{\"from\":\"agent\",\"reply\":\"first\",\"first_response_ms\":0}");
+	TEST_ERR(acd_stats_queue(st, "q", 70000, &q));
+	TEST_EQ(q.first_responses, 2);
+	TEST_EQ(q.first_response_total_ms, 40000);
+	TEST_ASSERT(near(q.first_response_ms, 20000));
+	/* a cached view of the queue is stale after the first reply, not
+	 * after other messages */
+	{
+		struct hl_event e = {
+		    1, EVENT_CHAT_MESSAGE, "chat.message", "k3", "a", "q", NULL, NULL};
+		e.data =
+		    event_data_parse("{\"reply\":\"first\",\"first_response_ms\":5}");
+		TEST_ASSERT(acd_stats_moves(&e));
+		event_data_deref(e.data);
+		e.data = event_data_parse("{\"text\":\"more\"}");
+		TEST_ASSERT(!acd_stats_moves(&e));
+		event_data_deref(e.data);
+		e.type = EVENT_QUEUE_ENTERED;
+		e.name = "queue.entered";
+		e.queue = NULL;
+		TEST_ASSERT(acd_stats_moves(&e));
+	}
+	/* the other figures are not touched by messages */
+	TEST_EQ(q.offered, 1);
+	TEST_EQ(q.answered, 1);
+	r = 0;
+	mem_deref(st);
+	return r;
+}
+
 static const struct test_case tests[] = {
     {"longest idle, unusable agents passed over", test_longest_idle},
     {"linear, round-robin, least-calls, random, weighted random, ring-all",
@@ -1285,6 +1341,7 @@ static const struct test_case tests[] = {
     {"a random day keeps every invariant and leaves nothing reserved", test_random_day},
     {"statistics of a scripted day match hand-computed values", test_stats_day},
     {"statistics: today starts again after 24 hours", test_stats_roll},
+    {"statistics: first response of chats, once per chat", test_stats_first_response},
 };
 
 TEST_MAIN(tests)

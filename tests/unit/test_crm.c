@@ -187,6 +187,14 @@ static int test_customers(void)
 		   !strcmp(m.name, "Ann Lee"));
 	TEST_CHECK(!crm_lookup(st, &t, "4155550199", &m) && m.priority == 0);
 	TEST_CHECK(crm_lookup(st, &t, "1001", &m) == ENOENT);
+	/* by e-mail (a chat visitor's), in any case; a phone lookup never
+	 * takes an address, nor an e-mail one a number */
+	TEST_CHECK(!crm_match(st, &t, CRM_EMAIL, "Ann@Example.COM", &m) &&
+		   !strcmp(m.customer, "cu1") && m.priority == 10 &&
+		   !strcmp(m.name, "Ann Lee"));
+	TEST_CHECK(crm_match(st, &t, CRM_EMAIL, "nobody@example.com", &m) == ENOENT);
+	TEST_CHECK(crm_match(st, &t, CRM_EMAIL, "+14155550123", &m) == ENOENT);
+	TEST_CHECK(crm_match(st, &t, CRM_PHONE, "ann@example.com", &m) == ENOENT);
 	/* search: name prefix, company, number */
 	TEST_CHECK(!store_customer_list(st, "\"acm\"*", 10, 0, count_h, buf) &&
 		   !strcmp(buf, "cu1;"));
