@@ -40,13 +40,18 @@ async function fill(c) {
   for (const m of ia.messages || []) c.messages.set(m.seq, m);
 }
 
-// The stored row can lag the chat by a moment (the customer found by
-// what the visitor gave): asked again until it says who.
+// The stored row can lag the chat by a moment (how to reach the visitor,
+// the customer found by it): asked again until it says both. The offer
+// may have named the customer already; the contact comes from the row.
 function refill(c, tries) {
-  if (c.customer || tries <= 0) return;
+  if ((c.customer && c.contact) || tries <= 0) return;
   setTimeout(async () => {
+    const had = c.customer;
     await fill(c).catch(() => {});
-    if (c.customer && c.id === selected) { renderChat(); showCustomer(c.customer).catch(() => {}); }
+    if (c.id === selected) {
+      renderChat();
+      if (c.customer && !had) showCustomer(c.customer).catch(() => {});
+    }
     refill(c, tries - 1);
   }, 1000);
 }

@@ -130,10 +130,17 @@ try {
   await check('alice accepts: the visitor is chatting with alice', () => wText(visitor, '.status', /chatting with [Aa]lice/));
   await check('... and the desktop shows the chat, its visitor and her customer record', async () => {
     await agent.waitForSelector('#chat-view', { state: 'visible' });
-    await waitText(agent, '#chat-visitor', /^Zoë 张$/);
-    await waitText(agent, '#chat-contact', /zoe@example.com|415 555 0199/);
-    await waitText(agent, '#chat-customer', /Customer: Zoë 张|Customer:/);
-    await waitText(agent, '#cust-name', /^Zoë 张$/);
+    try {
+      await waitText(agent, '#chat-visitor', /^Zoë 张$/);
+      await waitText(agent, '#chat-contact', /zoe@example.com|415 555 0199/);
+      await waitText(agent, '#chat-customer', /Customer: Zoë 张|Customer:/);
+      await waitText(agent, '#cust-name', /^Zoë 张$/);
+    } catch (e) {
+      // say what the desktop showed instead
+      const shown = await agent.evaluate(() => ['#chat-visitor', '#chat-contact', '#chat-customer', '#cust-name']
+        .map((s) => `${s}=${JSON.stringify(document.querySelector(s)?.textContent ?? null)}`).join(' '));
+      throw new Error(`${e.message.split('\n')[0]}: ${shown}`);
+    }
   });
 
   await visitor.click(W('textarea.text'));
