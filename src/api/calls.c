@@ -712,6 +712,30 @@ out:
 	json_decref(body);
 }
 
+/* The opening a call's action routes share: the call, the body with its
+ * known fields, and one field that must be a non-empty string (why: the
+ * error's text). NULL when it answered already (404, 400). */
+static json_t *call_body_name(struct req *rq, struct store_call *c,
+			      const char *const fields[], const char *name,
+			      const char *why, const char **valp)
+{
+	json_t *body;
+
+	if (!call_load(rq, c))
+		return NULL;
+	body = api__body_object(rq, fields);
+	if (!body)
+		return NULL;
+	*valp = json_string_value(json_object_get(body, name));
+	if (!*valp || !**valp) {
+		api__reply_error(rq, 400, "Bad Request", "bad_field",
+				 "%s: %s is required", name, why);
+		json_decref(body);
+		return NULL;
+	}
+	return body;
+}
+
 /* POST /api/v1/calls/{id}/transfer {"to": "1002" | "support"}: a blind
  * transfer of a bridged call to an extension or a queue. */
 void api__calls_transfer(struct req *rq)
@@ -723,17 +747,9 @@ void api__calls_transfer(struct req *rq)
 	json_t *body;
 	int err;
 
-	if (!call_load(rq, &c))
-		return;
-	body = api__body_object(rq, fields);
+	body = call_body_name(rq, &c, fields, "to", "an extension or a queue", &to);
 	if (!body)
 		return;
-	to = json_string_value(json_object_get(body, "to"));
-	if (!to || !*to) {
-		api__reply_error(rq, 400, "Bad Request", "bad_field",
-				 "to: an extension or a queue is required");
-		goto out;
-	}
 	err = rq->api->calls
 		  ? callctl_transfer(
 			rq->api->calls, c.id,
@@ -756,7 +772,6 @@ void api__calls_transfer(struct req *rq)
 	else
 		api__reply_json(rq, 202, "Accepted",
 				json_pack("{s:s,s:s}", "id", c.id, "to", to));
-out:
 	json_decref(body);
 }
 
@@ -928,17 +943,9 @@ void api__calls_conference(struct req *rq)
 	json_t *body;
 	int err;
 
-	if (!call_load(rq, &c))
-		return;
-	body = api__body_object(rq, fields);
+	body = call_body_name(rq, &c, fields, "target", "an agent's extension", &target);
 	if (!body)
 		return;
-	target = json_string_value(json_object_get(body, "target"));
-	if (!target || !*target) {
-		api__reply_error(rq, 400, "Bad Request", "bad_field",
-				 "target: an agent's extension is required");
-		goto out;
-	}
 	err = rq->api->calls
 		  ? callctl_conference(
 			rq->api->calls, c.id,
@@ -963,6 +970,5 @@ void api__calls_conference(struct req *rq)
 	else
 		api__reply_json(rq, 202, "Accepted",
 				json_pack("{s:s,s:s}", "id", c.id, "target", target));
-out:
 	json_decref(body);
 }
