@@ -49,7 +49,13 @@ rss_idle=$(rss_kb $HL_PID)
 AGENT_PORT=$((BASE + 6))
 python3 "$ROOT/bench/register_agents.py" "$SIP_PORT" "$AGENT_PORT" 2000 "$agents" pw
 
-(cd "$T" && exec sipp "127.0.0.1:$SIP_PORT" -sf "$ROOT/bench/sipp/agent_uas.xml" -i 127.0.0.1 \
+# NO_RTP=1: neither side sends audio (issue 16's "without RTP" figure)
+cp "$ROOT/bench/sipp/agent_uas.xml" "$T/agent_uas.xml"
+sed 's/\[service\]/[field0]/g' "$ROOT/bench/sipp/queue_call.xml" >"$T/queue_call.xml"
+if [ "${NO_RTP:-0}" = 1 ]; then
+	sed -i '/rtp_stream=/d' "$T/agent_uas.xml" "$T/queue_call.xml"
+fi
+(cd "$T" && exec sipp "127.0.0.1:$SIP_PORT" -sf "$T/agent_uas.xml" -i 127.0.0.1 \
 	-p "$AGENT_PORT" -mp $((BASE + 10)) -nostdin -timeout $((run + hold + 120))s \
 	>"$T/agents.out" 2>&1) &
 PIDS="$PIDS $!"
@@ -57,7 +63,6 @@ sleep 1
 
 # one SIPp for all callers, at most conc at once: the number dialled is
 # taken from an injection file, sales and support in turn
-sed 's/\[service\]/[field0]/g' "$ROOT/bench/sipp/queue_call.xml" >"$T/queue_call.xml"
 printf 'SEQUENTIAL\n5101;\n5102;\n' >"$T/numbers.csv"
 (cd "$T" && exec sipp "127.0.0.1:$SIP_PORT" -sf "$T/queue_call.xml" -inf "$T/numbers.csv" \
 	-i 127.0.0.1 -p $((BASE + 7)) -mp $((BASE + 14)) -r "$rate" -m "$calls" -l "$conc" \
