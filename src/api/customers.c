@@ -466,6 +466,7 @@ struct timeline {
 		json_t *o;
 	} * v;
 	size_t n, sz;
+	uint32_t rows; /* rows the store gave the last page */
 };
 
 static void tl_add(struct timeline *tl, uint64_t at, json_t *o)
@@ -499,6 +500,7 @@ static int timeline_call(const struct store_call *c, void *arg)
 	json_t *o;
 	bool voice;
 
+	tl->rows++;
 	/* the calls the user may open on their own route, no other */
 	if (!api__sees_call(tl->rq, c))
 		return 0;
@@ -547,6 +549,7 @@ static int timeline_ticket(const struct store_ticket *t, void *arg)
 	const char *sla =
 	    ticket_sla_state(t, tl->rq->api->tenant->ticket_warn_ms, clock_now_ms());
 
+	tl->rows++;
 	/* the tickets (and so the notes) the user may open on their own
 	 * route, no other */
 	if (!api__sees_ticket(tl->rq, t))
@@ -561,16 +564,29 @@ static int timeline_ticket(const struct store_ticket *t, void *arg)
 }
 
 /* The customer's calls (with wrap-ups and recordings), tickets and the
- * notes and replies on them, newest first, at most limit of them. */
+ * notes and replies on them, newest first, at most limit of them. The
+ * store pages on until limit items the user may see are in or it has no
+ * more: a page of calls from queues the user does not serve must not hide
+ * older ones it does. */
 static json_t *timeline_of(struct req *rq, const char *id, uint32_t limit)
 {
 	struct timeline tl = {.rq = rq};
 	struct store_call_filter cf = {.customer = id, .limit = limit};
 	struct store_ticket_filter tf = {.customer = id, .limit = limit};
 	json_t *arr = json_array();
+	size_t had = 0;
 
-	(void)store_call_list(rq->api->store, &cf, timeline_call, &tl);
-	(void)store_ticket_list(rq->api->store, &tf, timeline_ticket, &tl);
+	do {
+		tl.rows = 0;
+		(void)store_call_list(rq->api->store, &cf, timeline_call, &tl);
+		cf.offset += limit;
+	} while (tl.rows == limit && tl.n - had < limit);
+	had = tl.n;
+	do {
+		tl.rows = 0;
+		(void)store_ticket_list(rq->api->store, &tf, timeline_ticket, &tl);
+		tf.offset += limit;
+	} while (tl.rows == limit && tl.n - had < limit);
 	if (tl.n) /* qsort wants an array, even of none */
 		qsort(tl.v, tl.n, sizeof(*tl.v), tl_cmp);
 	for (size_t i = 0; i < tl.n; i++) {
