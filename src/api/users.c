@@ -1023,8 +1023,29 @@ static bool user_fields(struct req *rq, json_t *body, struct store_user *su,
 	return true;
 }
 
-/* Stores su (new or changed) and replies with it. */
-static void user_commit(struct req *rq, const struct store_user *su, bool create)
+struct drop_ctx {
+	const char *user;
+	const char *keep; /* the hash of the session that made the change */
+	struct store *st;
+};
+
+static bool session_drop_other(struct le *le, void *arg)
+{
+	struct session *se = le->data;
+	const struct drop_ctx *d = arg;
+
+	if (!strcmp(se->s.user, d->user) && strcmp(se->s.hash, d->keep)) {
+		store_session_delete(d->st, se->s.hash);
+		mem_deref(se);
+	}
+	return false;
+}
+
+/* Stores su (new or changed) and replies with it. A new password ends
+ * the user's sessions but the one that set it: whoever knew the old
+ * password is signed out. */
+static void user_commit(struct req *rq, const struct store_user *su, bool create,
+			bool new_password)
 {
 	struct api_users *u = rq->api->users;
 	struct user *us = user_find(u, su->name);
@@ -1057,6 +1078,12 @@ static void user_commit(struct req *rq, const struct store_user *su, bool create
 	us->u = *su;
 	if (su->disabled)
 		store_sessions_expire(rq->api->store, su->name, clock_now_ms());
+	if (new_password && !create) {
+		struct drop_ctx d = {
+		    su->name, rq->who.cred == CRED_SESSION ? rq->who.cred_hash : "",
+		    rq->api->store};
+		hash_apply(u->sessions, session_drop_other, &d);
+	}
 	api__stream_recheck(rq->api->stream, "the user changed");
 	api__audit(rq->api, &rq->who, create ? "user.create" : "user.update", su->name,
 		   "role=%s extension=%s queues=%s disabled=%d", su->role, su->extension,
@@ -1085,7 +1112,7 @@ static void user_hashed(struct pw_job *j)
 			util_copy(p->user.pw_hash, sizeof(p->user.pw_hash), hash);
 		}
 	}
-	user_commit(&p->rq, &p->user, p->create);
+	user_commit(&p->rq, &p->user, p->create, true);
 }
 
 /* Hashes password on the worker, then commits su; or commits at once. */
@@ -1096,7 +1123,7 @@ static void user_save(struct req *rq, const struct store_user *su, const char *p
 	int err;
 
 	if (!password) {
-		user_commit(rq, su, create);
+		user_commit(rq, su, create, false);
 		return;
 	}
 	p = pending_alloc(rq);
