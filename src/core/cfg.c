@@ -17,6 +17,7 @@
 #include "core/core.h"
 #include "core/cfg.h"
 #include "core/cfg_int.h"
+#include "safe/net.h"
 
 /* --- errors and YAML helpers ----------------------------------------- */
 
@@ -385,23 +386,9 @@ void cfg_node_help(FILE *f)
 
 static bool cidr_valid(const char *s)
 {
-	char ip[64];
-	const char *slash = strchr(s, '/');
-	struct sa sa;
-	char *end;
-	long bits;
+	struct safe_net n;
 
-	if (util_copy(ip, sizeof(ip), s))
-		return false;
-	if (slash)
-		ip[slash - s] = '\0';
-	if (sa_set_str(&sa, ip, 0))
-		return false;
-	if (!slash)
-		return true;
-	bits = strtol(slash + 1, &end, 10);
-	return *end == '\0' && slash[1] && bits >= 0 &&
-	       bits <= (sa_af(&sa) == AF_INET ? 32 : 128);
+	return !safe_net_parse(&n, s);
 }
 
 /* Sets one key from a string (a default or a scalar of the file). */

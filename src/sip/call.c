@@ -170,35 +170,9 @@ static int prompts_prepare(struct callctl *ctl)
 
 static bool addr_trusted(const struct callctl *ctl, const struct sa *src)
 {
-	for (size_t i = 0; i < ctl->trustedc; i++) {
-		const struct trusted_net *n = &ctl->trusted[i];
-
-		if (sa_af(src) != sa_af(&n->net))
-			continue;
-		if (sa_af(src) == AF_INET) {
-			uint32_t mask = n->bits ? ~0u << (32 - n->bits) : 0;
-			if ((sa_in(src) & mask) == (sa_in(&n->net) & mask))
-				return true;
-		} else {
-			const uint8_t *a = (const uint8_t *)&src->u.in6.sin6_addr;
-			const uint8_t *b = (const uint8_t *)&n->net.u.in6.sin6_addr;
-			unsigned bits = n->bits;
-			size_t k = 0;
-			bool match = true;
-			for (; bits >= 8; bits -= 8, k++) {
-				if (a[k] != b[k]) {
-					match = false;
-					break;
-				}
-			}
-			if (match && bits) {
-				uint8_t mask = (uint8_t)(0xff << (8 - bits));
-				match = (a[k] & mask) == (b[k] & mask);
-			}
-			if (match)
-				return true;
-		}
-	}
+	for (size_t i = 0; i < ctl->trustedc; i++)
+		if (safe_net_match(&ctl->trusted[i], src))
+			return true;
 	return false;
 }
 
@@ -206,19 +180,11 @@ static int trusted_parse(struct callctl *ctl)
 {
 	for (size_t i = 0; i < ctl->node->trustedc && i < CFG_MAX_TRUSTED; i++) {
 		const char *s = ctl->node->trusted[i];
-		const char *slash = strchr(s, '/');
-		struct trusted_net *n = &ctl->trusted[ctl->trustedc];
-		char ip[64];
 
-		util_copy(ip, sizeof(ip), s);
-		if (slash)
-			ip[slash - s] = '\0';
-		if (sa_set_str(&n->net, ip, 0)) {
+		if (safe_net_parse(&ctl->trusted[ctl->trustedc], s)) {
 			log_warn("sip: ignoring trusted network \"%s\"", s);
 			continue;
 		}
-		n->bits = slash ? (unsigned)atoi(slash + 1)
-				: (sa_af(&n->net) == AF_INET ? 32 : 128);
 		ctl->trustedc++;
 	}
 	return 0;
