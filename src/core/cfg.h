@@ -162,7 +162,7 @@ struct cfg_trunk {
 	struct cfg_did didv[CFG_MAX_DIDS]; /* dids */
 	size_t didc;
 	char caller_id[32]; /* caller_id: presented when nothing more precise */
-	char codecs[4][8];  /* codecs: PCMU, PCMA (default both) */
+	char codecs[4][8];  /* codecs: opus, PCMU, PCMA (default: media.codecs) */
 	size_t codecc;
 	uint32_t max_calls; /* max_calls: at once through it (0: no limit) */
 	uint32_t classes;   /* classes: the kinds of number it carries (bits of
