@@ -131,6 +131,7 @@ struct media_stream {
 	bool detect;
 	int last_te_event; /* to report each RFC 4733 event once */
 	uint16_t rx_seq;   /* the last audio packet's, for loss */
+	uint32_t rx_ssrc;
 	bool rx_seq_set;
 
 	/* send side */

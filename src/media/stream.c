@@ -73,17 +73,25 @@ static void inband_digit(char digit, void *arg)
 /* The most one packet decodes to: frames made up for a gap, then up to
  * 120 ms of Opus (RFC 6716 §3.2.5). */
 #define RX_DECODED (5 * MEDIA_FRAME + 6 * MEDIA_FRAME)
+#define RX_RESYNC  50 /* packets: a sequence jump past it is a new start */
 
 static void rx_audio(struct media_stream *s, const struct rtp_header *hdr,
 		     const uint8_t *p, size_t len)
 {
 	int16_t pcm[RX_DECODED];
 	const int16_t *from = pcm;
-	int gap = s->rx_seq_set ? (int16_t)(hdr->seq - s->rx_seq) : 1;
+	bool same = s->rx_seq_set && hdr->ssrc == s->rx_ssrc;
+	int gap = same ? (int16_t)(hdr->seq - s->rx_seq) : 1;
 	size_t n;
 
+	/* A packet late or repeated (a small step back) keeps the count;
+	 * a new source or a jump far either way starts it again, with
+	 * nothing made up. */
+	if (gap > RX_RESYNC || gap < -RX_RESYNC)
+		gap = 1;
 	if (gap > 0) {
 		s->rx_seq = hdr->seq;
+		s->rx_ssrc = hdr->ssrc;
 		s->rx_seq_set = true;
 	}
 	n = media_coder_decode(s->coder, hdr->pt, p, len,

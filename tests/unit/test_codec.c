@@ -436,6 +436,46 @@ out:
 	return r;
 }
 
+/* A stream counts Opus packets by sequence: two lost, the next makes up
+ * two frames; a late one is decoded without loss; a far jump (a new
+ * start) makes up nothing. */
+static int test_stream_loss_by_sequence(void)
+{
+	struct leg a = {.fd = -1};
+	struct media *m = NULL;
+	struct media_codec_neg neg = {.codec = MEDIA_OPUS, .pt = 109, .opus_pt = 109};
+	struct media_coder *enc = NULL;
+	int16_t pcm[MEDIA_FRAME];
+	uint8_t pkt[512];
+	size_t len = 0;
+	int r = 1;
+
+	setup_node("");
+	tone(pcm, MEDIA_FRAME, 1000, 0);
+	TEST_CHECK(!media_alloc(&m, &node));
+	TEST_CHECK(!leg_open(&a, m, "109 101", opus_attrs));
+	TEST_CHECK(!media_coder_alloc(&enc, &neg));
+	TEST_CHECK(!media_coder_encode(enc, pcm, pkt, sizeof(pkt), &len));
+	leg_send(&a, 109, 10, 0, pkt, len);
+	TEST_CHECK(a.s->rxn == MEDIA_FRAME);
+	leg_send(&a, 109, 13, 0, pkt, len); /* 11 and 12 lost */
+	TEST_CHECK(a.s->rxn == 4 * MEDIA_FRAME);
+	leg_send(&a, 109, 12, 0, pkt, len); /* late after all */
+	TEST_CHECK(a.s->rxn == 5 * MEDIA_FRAME);
+	leg_send(&a, 109, 14, 0, pkt, len);
+	TEST_CHECK(a.s->rxn == 6 * MEDIA_FRAME);
+	leg_send(&a, 109, 9000, 0, pkt, len); /* a new start */
+	TEST_CHECK(a.s->rxn == 7 * MEDIA_FRAME);
+	r = 0;
+out:
+	mem_deref(enc);
+	mem_deref(a.s);
+	mem_deref(m);
+	if (a.fd >= 0)
+		close(a.fd);
+	return r;
+}
+
 static const struct test_case tests[] = {
     {"a tone keeps its frequency through Opus, PCMU and PCMA",
      test_round_trip_keeps_tone},
@@ -446,6 +486,8 @@ static const struct test_case tests[] = {
      test_sdp_opus_answer},
     {"sdp: our offer lists media.codecs in order, Opus first by default",
      test_sdp_our_offer},
+    {"a stream makes up lost Opus frames by sequence; late and far packets make up none",
+     test_stream_loss_by_sequence},
     {"a bridge of an Opus leg and a PCMU leg transcodes on the tick both ways",
      test_bridge_transcodes_opus_and_pcmu},
 };
