@@ -128,12 +128,17 @@ int media_codec_pick(const struct sdp_media *m, struct media_codec_neg *neg)
 		else if (!name && f->pt == MEDIA_PCMA)
 			name = "PCMA";
 		d = media_codec_by_name(name);
-		if (!d)
+		/* RFC 7587 §7: Opus has a dynamic type (96-127); one of the
+		 * static numbers named opus is matched to the codec we gave
+		 * that number, which it is not */
+		if (!d || (d->codec == MEDIA_OPUS && f->pt < 96))
 			continue;
 		if (d->codec == MEDIA_OPUS) {
 			neg->opus_pt = f->pt;
 			/* RFC 7587 §6.1: the receiver's useinbandfec=1
-			 * asks us to send FEC */
+			 * asks us to send FEC. Its maxplaybackrate and
+			 * stereo ask nothing of us: we send narrowband
+			 * mono, which every Opus receiver takes. */
 			neg->fec = fmtp_flag(f->params, "useinbandfec");
 		}
 		if (!found) {
@@ -262,10 +267,20 @@ int media_coder_encode(struct media_coder *c, const int16_t *pcm, uint8_t *buf, 
 	return 0;
 }
 
+/* The G.711 law of payload type pt: 0 and 8 as RFC 3551 has them, or
+ * the dynamic number the exchange gave the codec we send; -1 none. */
+static int g711_of(const struct media_coder *c, uint8_t pt)
+{
+	if (c && (int)pt == c->pt && c->codec != MEDIA_OPUS)
+		return c->codec;
+	if (pt == MEDIA_PCMU || pt == MEDIA_PCMA)
+		return pt;
+	return -1;
+}
+
 bool media_coder_takes(const struct media_coder *c, uint8_t pt)
 {
-	return pt == MEDIA_PCMU || pt == MEDIA_PCMA ||
-	       (c && c->dec && (int)pt == c->opus_pt);
+	return g711_of(c, pt) >= 0 || (c && c->dec && (int)pt == c->opus_pt);
 }
 
 /* Opus: the frames lost before this packet made up (concealment, the
@@ -296,14 +311,17 @@ static size_t opus_rx(struct media_coder *c, const uint8_t *p, size_t n, unsigne
 size_t media_coder_decode(struct media_coder *c, uint8_t pt, const uint8_t *p, size_t n,
 			  unsigned lost, int16_t *pcm, size_t max)
 {
+	int law;
+
 	if (!p || !pcm)
 		return 0;
-	if (pt == MEDIA_PCMU || pt == MEDIA_PCMA) {
+	law = g711_of(c, pt);
+	if (law >= 0) {
 		if (n > max)
 			n = max;
 		for (size_t i = 0; i < n; i++)
-			pcm[i] = pt == MEDIA_PCMA ? alaw_to_linear(p[i])
-						  : ulaw_to_linear(p[i]);
+			pcm[i] = law == MEDIA_PCMA ? alaw_to_linear(p[i])
+						   : ulaw_to_linear(p[i]);
 		return n;
 	}
 	if (c && c->dec && (int)pt == c->opus_pt && n)

@@ -153,12 +153,13 @@ static const char *opus_attrs = "a=rtpmap:109 opus/48000/2\r\n"
 
 /* The answer to an offer of fmts: its text in ans (NUL-terminated), the
  * codec chosen; or the error. */
-static int answer_of(const char *codecs, const char *fmts, char *ans, size_t sz,
-		     enum media_codec *codec)
+static int answer_of(const char *codecs, const char *fmts, const char *attrs, char *ans,
+		     size_t sz, enum media_codec *codec)
 {
 	struct media *m = NULL;
 	struct media_stream *s = NULL;
-	struct mbuf *offer = sdp_text(offer_fmt, 40000, fmts, opus_attrs), *a = NULL;
+	struct mbuf *offer = sdp_text(offer_fmt, 40000, fmts, attrs ? attrs : opus_attrs),
+		    *a = NULL;
 	int err;
 
 	setup_node(codecs);
@@ -184,7 +185,7 @@ static int test_sdp_opus_answer(void)
 	enum media_codec c = MEDIA_PCMU;
 
 	/* a phone with Opus only: the answer keeps its payload type 109 */
-	TEST_ERR(answer_of("", "109 101", ans, sizeof(ans), &c));
+	TEST_ERR(answer_of("", "109 101", NULL, ans, sizeof(ans), &c));
 	TEST_EQ(c, MEDIA_OPUS);
 	if (!strstr(ans, "m=audio") || !strstr(ans, " RTP/AVP 109 101\r\n") ||
 	    !strstr(ans, "a=rtpmap:109 opus/48000/2\r\n") ||
@@ -194,15 +195,49 @@ static int test_sdp_opus_answer(void)
 		return 1;
 	}
 	/* the phone's order wins: PCMU first, Opus kept beside it */
-	TEST_ERR(answer_of("", "0 109 101", ans, sizeof(ans), &c));
+	TEST_ERR(answer_of("", "0 109 101", NULL, ans, sizeof(ans), &c));
 	TEST_EQ(c, MEDIA_PCMU);
 	TEST_ASSERT(strstr(ans, " RTP/AVP 0 109 101\r\n"));
 	/* media.codecs without Opus: an Opus-only phone gets 488 */
-	TEST_EQ(answer_of("PCMU, PCMA", "109 101", ans, sizeof(ans), &c), ENOTSUP);
-	TEST_ERR(answer_of("PCMA,PCMU", "109 0 101", ans, sizeof(ans), &c));
+	TEST_EQ(answer_of("PCMU, PCMA", "109 101", NULL, ans, sizeof(ans), &c), ENOTSUP);
+	TEST_ERR(answer_of("PCMA,PCMU", "109 0 101", NULL, ans, sizeof(ans), &c));
 	TEST_EQ(c, MEDIA_PCMU);
 	TEST_ASSERT(!strstr(ans, "opus"));
 	return 0;
+}
+
+/* Payload types named against RFC 3551 and RFC 7587: Opus on a static
+ * number is not Opus (that number is the codec we gave it); PCMU on a
+ * dynamic number is PCMU, answered and decoded at that number. */
+static int test_sdp_odd_numbers(void)
+{
+	struct media_codec_neg neg = {.codec = MEDIA_PCMU, .pt = 97, .opus_pt = -1};
+	struct media_coder *c = NULL;
+	enum media_codec codec = MEDIA_PCMA;
+	uint8_t ulaw[MEDIA_FRAME];
+	int16_t pcm[MEDIA_FRAME];
+	char ans[1024];
+	int r = 1;
+
+	TEST_CHECK(answer_of("", "0", "a=rtpmap:0 opus/48000/2\r\n", ans, sizeof(ans),
+			     &codec) == ENOTSUP);
+	TEST_CHECK(!answer_of("", "0 8", "a=rtpmap:0 opus/48000/2\r\n", ans, sizeof(ans),
+			      &codec));
+	TEST_CHECK(codec == MEDIA_PCMA);
+	TEST_CHECK(
+	    !answer_of("", "97", "a=rtpmap:97 PCMU/8000\r\n", ans, sizeof(ans), &codec));
+	TEST_CHECK(codec == MEDIA_PCMU && strstr(ans, "a=rtpmap:97 PCMU/8000"));
+	TEST_CHECK(!media_coder_alloc(&c, &neg));
+	memset(ulaw, linear_to_ulaw(4000), sizeof(ulaw));
+	TEST_CHECK(media_coder_takes(c, 97) && media_coder_pt(c) == 97);
+	TEST_CHECK(media_coder_decode(c, 97, ulaw, MEDIA_FRAME, 0, pcm, MEDIA_FRAME) ==
+		   MEDIA_FRAME);
+	TEST_CHECK(pcm[0] > 3800 && pcm[0] < 4200);
+	TEST_CHECK(!media_coder_takes(c, 98));
+	r = 0;
+out:
+	mem_deref(c);
+	return r;
 }
 
 /* Our offer lists the codecs of media.codecs in its order, Opus first
@@ -484,6 +519,8 @@ static const struct test_case tests[] = {
     {"sdp: the answer keeps the offer's Opus payload type, says our fmtp; "
      "media.codecs limits it",
      test_sdp_opus_answer},
+    {"sdp: Opus on a static number is not Opus; PCMU on a dynamic one is PCMU",
+     test_sdp_odd_numbers},
     {"sdp: our offer lists media.codecs in order, Opus first by default",
      test_sdp_our_offer},
     {"a stream makes up lost Opus frames by sequence; late and far packets make up none",
