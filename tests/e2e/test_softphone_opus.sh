@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Opus on a real softphone: baresip 1.0 with its opus module and no other
-# codec registers as agent 1003 and auto-answers a queued call from a SIPp
-# caller that speaks PCMU only. baresip says a 440 Hz tone; hotline
-# decodes its Opus, records it and sends it to the caller in PCMU; the
-# caller (SIPp -rtp_echo) says back what it hears, so the recording's
-# caller channel has the tone only if the G.711 side heard it: the call is
-# transcoded both ways on the media tick. As test_softphone, in a network
+# codec, saying a 440 Hz tone, bridged to a G.711 SIPp peer that says
+# back what it hears (-rtp_echo), so the recording has the tone on the
+# G.711 side's channel only if that side heard it: the call is transcoded
+# both ways on the media tick. First baresip is agent 1003 and answers
+# our offer (Opus first) for a queued PCMU caller; then it calls in
+# itself, offering Opus alone, and our answer takes it (its payload type)
+# to a queue whose PCMA agent answers. As test_softphone, in a network
 # namespace of its own (baresip will not run with loopback alone).
 if [ "${IN_NETNS:-}" != 1 ]; then
 	if ! command -v baresip >/dev/null; then
@@ -53,7 +54,8 @@ CFG
 echo "<sip:1003@$HOST:$SIP_PORT;transport=udp>;auth_pass=carol-1003;answermode=auto;regint=600" > "$B/accounts"
 : > "$B/contacts"
 baresip -f "$B" -t 60 </dev/null >"$T/baresip.log" 2>&1 &
-SIPP_PIDS+=($!)
+BARESIP=$!
+SIPP_PIDS+=($BARESIP)
 
 reg=$(wait_for "select aor from bindings where aor = '1003'" 10)
 check "baresip (Opus only) registers as 1003" test "$reg" = 1003
@@ -112,4 +114,38 @@ else
 fi
 check "baresip sent and received Opus" grep -q "Set audio encoder: opus" "$T/baresip.log"
 [ "$FAILS" -gt 0 ] && tail -n 40 "$T/baresip.log" >&2
+
+# --- baresip calls in with Opus alone ------------------------------------
+kill "$BARESIP" 2>/dev/null
+wait "$BARESIP" 2>/dev/null
+# agent 1004 (queue wrap, number 5003): a SIPp phone in PCMA that echoes
+(cd "$T" && sipp "$HOST:$SIP_PORT" -sf "$SIPP_DIR/register.xml" -i "$HOST" -p "$AGENT_PORT2" \
+	-m 1 -timeout 10s -timeout_error -nostdin -key user 1004 -au 1004 -ap dave-1004 \
+	-key expires 600 >"$T/register-1004.out" 2>&1)
+check "agent 1004 (PCMA) registers" test $? -eq 0
+make_agent agent_echo.xml answer
+sed -i '/play_pcap_audio/d' "$T/agent_echo.xml"
+(cd "$T" && exec sipp "$HOST:$SIP_PORT" -sf "$T/agent_echo.xml" -i "$HOST" -p "$AGENT_PORT2" \
+	-mp "$MEDIA_PORT1" -rtp_echo -m 1 -timeout 60s -nostdin -trace_err \
+	-error_file "$T/agent_echo.err" >"$T/agent_echo.out" 2>&1) &
+SIPP_PIDS+=($!)
+sleep 0.3
+baresip -f "$B" -t 12 -e "/dial sip:5003@$HOST:$SIP_PORT" </dev/null >"$T/baresip2.log" 2>&1 &
+SIPP_PIDS+=($!)
+row=$(wait_for "select outcome, queue, agent, recording, answered, ended from calls where caller = '1003' and ended > 0" 25)
+IFS='|' read -r outcome queue agent rec answered ended <<<"$row"
+check "baresip's Opus-only call answered by agent 1004 from queue wrap" \
+	test "$outcome|$queue|$agent" = "answered|wrap|1004"
+check "... our answer took its Opus" grep -q "Set audio encoder: opus" "$T/baresip2.log"
+if [ -f "$T/data/$rec" ]; then
+	c=$(tone_in "$T/data/$rec" 1); rc=$?
+	a=$(tone_in "$T/data/$rec" 2); ra=$?
+	echo "# 440 Hz / 1300 Hz level: caller $c, agent $a" >&2
+	check "recording has the Opus caller's tone on the caller's channel" test "$rc" = 0
+	check "the PCMA agent heard it (its echo is on the agent's channel): transcoded" \
+		test "$ra" = 0
+else
+	not_ok "recording of baresip's call" "no recording $rec"
+fi
+[ "$FAILS" -gt 0 ] && tail -n 40 "$T/baresip2.log" >&2
 finish
