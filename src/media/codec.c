@@ -7,8 +7,8 @@
  * a decoder per stream, made when a stream's SDP settles on it. libopus
  * encodes and decodes at 8 kHz itself (opus_encoder_create(8000, ...)),
  * so no resampler sits between the engine and the codec: only the RTP
- * timestamp runs at Opus's fixed 48 kHz clock (960 a 20 ms frame), as RFC
- * 7587 §4.1 wants whatever rate the audio has.
+ * timestamp runs at Opus's 48 kHz clock (960 a 20 ms frame), which RFC
+ * 7587 §4.1 fixes whatever rate the audio has.
  *
  * Not here: which codec a call uses (stream.c takes the SDP exchange's
  * pick from media_codec_pick), sockets, timing.
@@ -29,9 +29,10 @@
  * few hundred legs the difference is the shard's whole budget, and at
  * 8 kHz the higher searches buy little. */
 #define OPUS_COMPLEXITY 5
-#define OPUS_LOSS_PERC                                                                   \
-	10	   /* the loss the encoder's FEC is sized for, when the peer wants it */
-#define LOST_MAX 5 /* frames made up after a gap; a longer one just resumes */
+/* the loss the encoder's FEC is sized for, when the peer wants FEC */
+#define OPUS_LOSS_PERC 10
+/* frames made up after a gap; a longer one just resumes */
+#define LOST_MAX 5
 
 /*
  * What our SDP says of Opus (RFC 7587 §6.1): we play and capture 8 kHz
