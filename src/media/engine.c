@@ -489,6 +489,22 @@ static int codecs_set(struct media *m, const char *list)
 	return m->codecc ? 0 : EINVAL;
 }
 
+/* m's codecs as a comma list into text (sz bytes), for the log. */
+static const char *codecs_text(const struct media *m, char *text, size_t sz)
+{
+	size_t len = 0;
+
+	text[0] = '\0';
+	for (size_t i = 0; i < m->codecc; i++) {
+		int n = re_snprintf(text + len, sz - len, "%s%s", i ? "," : "",
+				    media_codec_def(m->codecv[i])->name);
+		if (n < 0)
+			break;
+		len += (size_t)n;
+	}
+	return text;
+}
+
 static int shards_start(struct media *m, unsigned n)
 {
 	int err;
@@ -545,6 +561,7 @@ int media_alloc(struct media **mp, const struct cfg_node *node)
 {
 	struct media *m;
 	unsigned threads;
+	char codecs[32];
 	int err;
 
 	if (!mp || !node)
@@ -598,9 +615,9 @@ int media_alloc(struct media **mp, const struct cfg_node *node)
 			goto out;
 		}
 	}
-	log_info("media: engine up addr=%s ports=%u-%u tick=%ums threads=%u",
+	log_info("media: engine up addr=%s ports=%u-%u tick=%ums threads=%u codecs=%s",
 		 m->fixed ? node->media_addr : "any", m->port_min, m->port_max,
-		 MEDIA_PTIME, threads);
+		 MEDIA_PTIME, threads, codecs_text(m, codecs, sizeof(codecs)));
 out:
 	if (err)
 		mem_deref(m);
