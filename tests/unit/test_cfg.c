@@ -103,6 +103,42 @@ static int test_node_errors(void)
 	return 0;
 }
 
+/* media.codecs: a YAML list or a comma list of opus, PCMU, PCMA (any
+ * case); anything else is an error at its line. */
+static int test_media_codecs(void)
+{
+	static const char list[] = "media:\n  codecs: [PCMA, opus]\n";
+	static const char text[] = "media:\n  codecs: \"pcmu, OPUS\"\n";
+	static const char bad[] =
+	    "media:\n  rtp_ports: 20000-20099\n  codecs: [opus, G729]\n";
+	static const char none[] = "media:\n  codecs: []\n";
+	struct cfg_errors e;
+	struct cfg_node *n = NULL;
+	int r = 1;
+
+	memset(&e, 0, sizeof(e));
+	TEST_ERR(cfg_node_parse(&n, "x.yaml", list, strlen(list), &e));
+	TEST_CHECK(!strcmp(n->media_codecs, "PCMA,opus"));
+	n = mem_deref(n);
+	TEST_ERR(cfg_node_parse(&n, "x.yaml", text, strlen(text), &e));
+	TEST_CHECK(!strcmp(n->media_codecs, "pcmu, OPUS"));
+	n = mem_deref(n);
+	/* the default: Opus first */
+	TEST_ERR(cfg_node_parse(&n, "x.yaml", "log_level: info\n", 16, &e));
+	TEST_CHECK(!strcmp(n->media_codecs, "opus, PCMU, PCMA"));
+	n = mem_deref(n);
+	memset(&e, 0, sizeof(e));
+	TEST_CHECK(cfg_node_parse(&n, "x.yaml", bad, strlen(bad), &e) == EINVAL);
+	TEST_CHECK(has_error(&e, "x.yaml:3: media.codecs: \"G729\" is not a codec"));
+	memset(&e, 0, sizeof(e));
+	TEST_CHECK(cfg_node_parse(&n, "x.yaml", none, strlen(none), &e) == EINVAL);
+	TEST_CHECK(has_error(&e, "x.yaml:2: media.codecs"));
+	r = 0;
+out:
+	mem_deref(n);
+	return r;
+}
+
 static int test_yaml_syntax_error(void)
 {
 	static const char y[] = "agents:\n  - ext: \"1001\n    name: [oops\n";
@@ -1062,6 +1098,9 @@ static const struct test_case tests[] = {
     {"conference rooms: number, PIN, at most 32", test_conferences},
     {"shipped hotline.yaml and demo.yaml load", test_shipped_files},
     {"node file errors name line and key", test_node_errors},
+    {"media.codecs: a list or a comma list of opus, PCMU, PCMA; others refused at their "
+     "line",
+     test_media_codecs},
     {"YAML syntax error names the line", test_yaml_syntax_error},
     {"tenant errors: duplicates, bad values, dangling references", test_tenant_errors},
     {"ACD keys: skills, capacity, tiers, overflow, exit key", test_acd_keys},
