@@ -98,7 +98,7 @@ static const char *const row_sql[] = {
     [ROW_CALLS_FORGET] = ("UPDATE calls SET caller='forgotten', recording='',"
 			  " customer=NULL WHERE customer=?"),
     [ROW_TICKET_HISTORY] = ("INSERT INTO ticket_history (ticket, ts, user, kind, text,"
-			    " public) VALUES (?,?,?,?,?,?)"),
+			    " public, msg) VALUES (?,?,?,?,?,?,?)"),
     [ROW_SURVEY_SAVE] = "INSERT OR REPLACE INTO surveys VALUES (?,?,?,?,?,?,?,?)",
 };
 
@@ -312,6 +312,16 @@ static const char *const migrations[] = {
     " VALUES (new.rowid, hl_cjk(new.subject), hl_cjk(new.description)); END;"
     "CREATE TRIGGER tickets_fts_gone AFTER DELETE ON tickets BEGIN"
     " DELETE FROM tickets_fts WHERE rowid = old.rowid; END;",
+    /* 14: the lines the server writes into a ticket's history kept as a
+     * message key and its arguments (msg JSON, worded in the reader's
+     * language when read), not as English text (issue 14). The English
+     * lines written before are read back into a key where one of the known
+     * formats reads them (hl_history_msg, msg_parse); a line none reads
+     * stays text. Notes and replies are people's words: text as typed. */
+    "ALTER TABLE ticket_history ADD COLUMN msg TEXT NOT NULL DEFAULT '';"
+    "UPDATE ticket_history SET msg = hl_history_msg(kind, text)"
+    " WHERE kind NOT IN ('note', 'reply');"
+    "UPDATE ticket_history SET text = '' WHERE msg != '';",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
@@ -777,11 +787,27 @@ static void sql_cjk(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_text(ctx, out, -1, sqlite3_free);
 }
 
+/* hl_history_msg(kind, text): a history line written in English before
+ * migration 14 as its message key and arguments (msg_parse), '' when no
+ * known format reads it. */
+static void sql_history_msg(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	char *m = msg_parse((const char *)sqlite3_value_text(argv[0]),
+			    (const char *)sqlite3_value_text(argv[1]));
+
+	(void)argc;
+	sqlite3_result_text(ctx, m ? m : "", -1, SQLITE_TRANSIENT);
+	free(m);
+}
+
 int store_sql_functions(sqlite3 *db)
 {
-	return sqlite3_create_function(
-		   db, "hl_cjk", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-		   NULL, sql_cjk, NULL, NULL) == SQLITE_OK
+	const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
+
+	return sqlite3_create_function(db, "hl_cjk", 1, flags, NULL, sql_cjk, NULL,
+				       NULL) == SQLITE_OK &&
+		       sqlite3_create_function(db, "hl_history_msg", 2, flags, NULL,
+					       sql_history_msg, NULL, NULL) == SQLITE_OK
 		   ? 0
 		   : ENOMEM;
 }
@@ -1872,8 +1898,8 @@ int store_ticket_history_add(struct store *s, const struct store_ticket_entry *e
 {
 	if (!e)
 		return EINVAL;
-	return row_job(s, ROW_TICKET_HISTORY, "sisssi", e->ticket, e->ts, e->user,
-		       e->kind, e->text, (uint64_t)e->public_);
+	return row_job(s, ROW_TICKET_HISTORY, "sisssis", e->ticket, e->ts, e->user,
+		       e->kind, e->text, (uint64_t)e->public_, e->msg);
 }
 
 static int ticket_row(sqlite3_stmt *st, void *h, void *arg)
@@ -1988,16 +2014,18 @@ static int entry_row(sqlite3_stmt *st, void *h, void *arg)
 	col_text(st, 3, e.kind, sizeof(e.kind));
 	col_text(st, 4, e.text, sizeof(e.text));
 	e.public_ = sqlite3_column_int(st, 5) != 0;
+	col_text(st, 6, e.msg, sizeof(e.msg));
 	return ((store_ticket_entry_h *)h)(&e, arg);
 }
 
 int store_ticket_history(struct store *s, const char *ticket, store_ticket_entry_h *h,
 			 void *arg)
 {
-	return read_rows(s,
-			 "SELECT ticket, ts, user, kind, text, public FROM ticket_history"
-			 " WHERE ticket=? ORDER BY id",
-			 entry_row, (void *)h, arg, "s", ticket);
+	return read_rows(
+	    s,
+	    "SELECT ticket, ts, user, kind, text, public, msg FROM ticket_history"
+	    " WHERE ticket=? ORDER BY id",
+	    entry_row, (void *)h, arg, "s", ticket);
 }
 
 /* --- satisfaction surveys ------------------------------------------------- */

@@ -317,8 +317,11 @@ struct store_ticket_entry {
 	/* created, status, assign, priority, fields, note, reply, sla, escalated,
 	 * rated */
 	char kind[16];
-	char text[STORE_TEXT(2047)];
+	char text[STORE_TEXT(2047)]; /* what a person typed; "" when msg */
 	bool public_;
+	/* a line the server wrote: {"key", "args"} JSON, worded when read
+	 * (msg_show); "" for notes, replies and old lines no key reads */
+	char msg[STORE_TEXT(2047)];
 };
 int store_ticket_history_add(struct store *st, const struct store_ticket_entry *e);
 typedef int(store_ticket_entry_h)(const struct store_ticket_entry *e, void *arg);
