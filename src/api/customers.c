@@ -262,7 +262,7 @@ static bool customer_fields(struct req *rq, json_t *body, struct store_customer 
 			api__reply_error(
 			    rq, 422, "Unprocessable Entity", "bad_identity",
 			    "identities[%zu].value: \"%.64s\" is not a valid %s: %s", i,
-			    val, kind, why);
+			    val, api__words(rq, kind), api__words(rq, why));
 			return false;
 		}
 		util_copy(id->kind, sizeof(id->kind), kind);

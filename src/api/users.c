@@ -1300,8 +1300,8 @@ void api__tokens_add(struct req *rq)
 	name = json_string_value(json_object_get(body, "name"));
 	if (!user || !user_find(u, user)) {
 		api__reply_error(rq, user ? 404 : 400, user ? "Not Found" : "Bad Request",
-				 user ? "not_found" : "bad_field", "user: %s",
-				 user ? "no such user" : "required");
+				 user ? "not_found" : "bad_field",
+				 user ? "user: no such user" : "user: required");
 		goto out;
 	}
 	if (json_object_get(body, "name") && (!name || strlen(name) > 63)) {

@@ -29,6 +29,17 @@ check "the user's own language, whatever the browser says" \
 	test "$(msg -b "$T/wang.jar" -H 'Accept-Language: en' -d '{"name":"张伟","tier":"gold"}' "$URL/customers")" = "tier：“gold”不是本租户的客户等级（crm.tiers）"
 check "... a length in characters, in Chinese" \
 	test "$(msg -b "$T/wang.jar" -d "{\"subject\":\"$(python3 -c "print('工'*256)")\"}" "$URL/tickets")" = "subject：最多 255 个字符"
+# the reasons and our words passed into a text are translated with it
+check "a module's reason passed whole (ticket.c's why)" \
+	test "$(msg -b "$T/wang.jar" -d '{"subject":"退款","group":"sales","assignee":"9999"}' "$URL/tickets")" = "assignee：不是本租户的坐席"
+check "... and one inside a text, with the kind of identity (crm.c's why)" \
+	test "$(msg -b "$T/wang.jar" -d '{"name":"张伟","identities":[{"kind":"phone","value":"12"}]}' "$URL/customers")" = "identities[0].value：“12”不是有效的 电话：作为电话号码太短"
+check "a route for admins, and the role, in Chinese" \
+	test "$(msg -b "$T/wang.jar" -d '{"name":"x","role":"agent","password":"x-secret-123"}' "$URL/users")" = "此接口仅供管理员使用；wang 是主管"
+check "what a user may not do, in Chinese" \
+	test "$(msg -b "$T/wang.jar" -X PUT -d '{"strategy":"linear"}' "$URL/queues/support")" = "wang 无权修改这个队列"
+check "a method a route does not take, in the browser's language (before the user is known)" \
+	test "$(msg -H 'Accept-Language: zh-CN' -X DELETE "$URL/queues/support")" = "这个接口不接受该请求方法"
 
 # ticket history: the lines the server wrote, in the reader's language;
 # notes are people's words and stay as written
