@@ -56,6 +56,7 @@ static json_t *call_json(const struct store_call *c)
 
 	json_object_set_new(o, "id", json_string(c->id));
 	json_object_set_new(o, "caller", json_string(c->caller));
+	json_object_set_new(o, "caller_name", json_string(c->caller_name));
 	json_object_set_new(o, "called", json_string(c->called));
 	json_object_set_new(o, "ivr_path", json_string(c->ivr_path));
 	json_object_set_new(o, "digits", json_string(c->digits));

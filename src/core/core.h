@@ -220,10 +220,6 @@ int util_private(const char *path);
 /* Syncs the folder holding path, so that a file renamed into it stays
  * there after a crash. */
 int util_fsync_dir(const char *path);
-/* Makes a string from the network safe to store, log and put in event
- * JSON: control characters, bytes that are not well-formed UTF-8, " and
- * \ become _; printable ASCII and well-formed UTF-8 (张伟) stay. */
-void util_sanitize(char *s);
 /*
  * Text a person or a system sends (issue 14): is s well-formed UTF-8
  * (RFC 3629: no overlong forms, no surrogates, nothing past U+10FFFF)

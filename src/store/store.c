@@ -321,7 +321,10 @@ static const char *const migrations[] = {
     "ALTER TABLE ticket_history ADD COLUMN msg TEXT NOT NULL DEFAULT '';"
     "UPDATE ticket_history SET msg = hl_history_msg(kind, text)"
     " WHERE kind NOT IN ('note', 'reply');"
-    "UPDATE ticket_history SET text = '' WHERE msg != '';",
+    "UPDATE ticket_history SET text = '' WHERE msg != '';"
+    /* and the caller's display name (SIP From's) beside the number, kept
+     * as sent now that nothing rewrites text (issue 14) */
+    "ALTER TABLE calls ADD COLUMN caller_name TEXT NOT NULL DEFAULT '';",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
@@ -423,7 +426,7 @@ static int job_run(sqlite3 *db, const struct job *j)
 {
 	static const char *const sql[] = {
 	    [JOB_CALL] = "INSERT OR REPLACE INTO calls VALUES"
-			 " (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+			 " (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	    [JOB_EVENT] = "INSERT INTO events (ts,type,call,agent,queue,data)"
 			  " VALUES (?,?,?,?,?,?)",
 	    [JOB_BINDING_SAVE] = "INSERT OR REPLACE INTO bindings VALUES"
@@ -469,6 +472,7 @@ static int job_run(sqlite3 *db, const struct job *j)
 		bind_text(st, 17, c->customer[0] ? c->customer : NULL);
 		bind_text(st, 18, c->channel[0] ? c->channel : "voice");
 		bind_text(st, 19, c->direction[0] ? c->direction : "inbound");
+		bind_text(st, 20, c->caller_name);
 		break;
 	}
 	case JOB_EVENT:
@@ -1014,6 +1018,7 @@ static void row_call(sqlite3_stmt *st, struct store_call *c)
 	col_text(st, 16, c->customer, sizeof(c->customer));
 	col_text(st, 17, c->channel, sizeof(c->channel));
 	col_text(st, 18, c->direction, sizeof(c->direction));
+	col_text(st, 19, c->caller_name, sizeof(c->caller_name));
 }
 
 int store_call_get(struct store *s, const char *id, struct store_call *c)
@@ -1053,7 +1058,9 @@ int store_calls_recover(struct store *s, store_call_h *h, void *arg, size_t *np)
 		return EIO;
 	}
 	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		uint64_t last = (uint64_t)sqlite3_column_int64(st, 17);
+		/* the column after c.*: counted, as calls gains columns */
+		uint64_t last =
+		    (uint64_t)sqlite3_column_int64(st, sqlite3_column_count(st) - 1);
 		struct store_call c;
 
 		row_call(st, &c);

@@ -75,6 +75,9 @@ struct store_call {
 	char customer[32];	/* the customer the caller is, "" = unknown */
 	char channel[16];	/* voice, chat, mail, message ("" reads as voice) */
 	char direction[16];	/* inbound, outbound ("" reads as inbound) */
+	/* the display name of SIP From as sent, 63 characters at most
+	 * ("张伟 \"VIP\""); "" none */
+	char caller_name[256];
 };
 
 typedef int(store_call_h)(const struct store_call *c, void *arg);

@@ -103,24 +103,6 @@ out:
 	return r;
 }
 
-static int test_sanitize(void)
-{
-	char s[] = "0\"1\\2\n3\x7f"
-		   "4\xc3\xa9+49 30";
-
-	/* 张伟 and é stay; a lone continuation byte, an overlong '/', a
-	 * surrogate, a cut sequence and a byte past U+10FFFF do not */
-	char zh[] =
-	    "\xe5\xbc\xa0\xe4\xbc\x9f \x80|\xc0\xaf|\xed\xa0\x80|\xe5\xbc|\xf5\x80";
-
-	util_sanitize(s);
-	TEST_STREQ(s, "0_1_2_3_4\xc3\xa9+49 30");
-	util_sanitize(zh);
-	TEST_STREQ(zh, "\xe5\xbc\xa0\xe4\xbc\x9f _|__|___|__|__");
-	util_sanitize(NULL);
-	return 0;
-}
-
 static int test_text_check(void)
 {
 	const char *why = NULL;
@@ -397,8 +379,6 @@ static int test_clock_local(void)
 static const struct test_case tests[] = {
     {"typed events: names, fields from the data, one encoder escaping as JSON asks",
      test_events},
-    {"strings from the network lose quotes, backslashes and control bytes",
-     test_sanitize},
     {"text rules: UTF-8, controls, bidi overrides, lengths in characters, cuts",
      test_text_check},
     {"search: CJK characters spaced for the index, queries as phrases", test_cjk_search},

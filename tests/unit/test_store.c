@@ -363,6 +363,7 @@ static int test_ticket_fields(void)
 	    sqlite3_exec(
 		db,
 		"ALTER TABLE ticket_history DROP COLUMN msg;"
+		"ALTER TABLE calls DROP COLUMN caller_name;"
 		"DROP TRIGGER tickets_fts_old; DROP TRIGGER tickets_fts_new;"
 		"DROP TRIGGER tickets_fts_change; DROP TRIGGER tickets_fts_gone;"
 		"DROP TABLE tickets_fts;"
@@ -590,6 +591,7 @@ static int test_interaction_channels(void)
 	    sqlite3_exec(db,
 			 "DELETE FROM calls;"
 			 "ALTER TABLE ticket_history DROP COLUMN msg;"
+			 "ALTER TABLE calls DROP COLUMN caller_name;"
 			 "DROP TRIGGER tickets_fts_old; DROP TRIGGER tickets_fts_new;"
 			 "DROP TRIGGER tickets_fts_change; DROP TRIGGER tickets_fts_gone;"
 			 "DROP TABLE tickets_fts;"
@@ -715,6 +717,7 @@ static int test_search_cjk(void)
 	TEST_CHECK(
 	    sqlite3_exec(db,
 			 "ALTER TABLE ticket_history DROP COLUMN msg;"
+			 "ALTER TABLE calls DROP COLUMN caller_name;"
 			 "DROP TRIGGER tickets_fts_old; DROP TRIGGER tickets_fts_new;"
 			 "DROP TRIGGER tickets_fts_change; DROP TRIGGER tickets_fts_gone;"
 			 "DROP TABLE tickets_fts; DELETE FROM customers_fts;"
@@ -788,6 +791,7 @@ static int test_history_keys(void)
 	    sqlite3_exec(
 		db,
 		"ALTER TABLE ticket_history DROP COLUMN msg;"
+		"ALTER TABLE calls DROP COLUMN caller_name;"
 		"DELETE FROM schema_version WHERE version >= 14;"
 		"INSERT INTO ticket_history (ticket, ts, user, kind, text, public) VALUES"
 		" ('tk2', 1, '1001', 'created', '退款; high, billing, assigned to 张伟', "

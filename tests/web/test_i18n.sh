@@ -26,6 +26,8 @@ adm -d '{"state":"paused","reason":"lunch"}' "$URL/api/v1/agents/1002/state" >/d
 # alice's phone takes one call of 8 s: 张伟 calling sales
 alice_phone 8000 1
 CALL_CMD=$(sales_caller_cmd "$CALLER_PORT" 4155550188 "$MEDIA_PORT2" caller.out)
+# his phone sends his name with quotes in it (a quoted-pair each)
+sed -i 's|From: "Caller"|From: "张伟 \\"VIP\\""|' "$T/caller.xml"
 HOTLINE_URL=$URL SHOT_DIR="$ROOT/$BUILD/screenshots" CALL_CMD=$CALL_CMD TICKET_CUSTOMER=$zw \
 	node "$WEB_DIR/i18n.mjs" 2>"$T/browser.err"
 rc=$?
