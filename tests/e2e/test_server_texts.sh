@@ -14,6 +14,8 @@ URL="http://127.0.0.1:$HTTP_PORT/api/v1"
 msg() { curl -s -o "$T/r.json" -H 'Content-Type: application/json' "$@" >/dev/null; j 'j["error"]["message"]'; }
 check "the Chinese catalog loads whole" \
 	bash -c "grep -q 'msg: catalog lang=zh-CN texts=$(python3 -c "import json; print(len(json.load(open('$ROOT/web/server/zh-CN.json'))))")' '$T/hotline.log' && ! grep -q 'left out' '$T/hotline.log'"
+check "every error text the API writes has its Chinese (server_texts.py)" \
+	python3 "$E2E_DIR/server_texts.py" "$ROOT/src" "$ROOT/web/server/zh-CN.json"
 check "English by default" \
 	test "$(msg -H 'Authorization: Bearer test-token' "$URL/tickets/tk_nope")" = "no ticket 'tk_nope'"
 check "the browser's language when the caller has none of its own" \

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The pages in Simplified Chinese and in English (tests/web/i18n.mjs):
-# every catalog key used and present in every catalog (i18n_keys.mjs, no
-# browser), then Chromium with a Chinese browser: the desktop, wallboard,
+# every catalog key used and present in every catalog, no text of the
+# HTML or literal of a script on the page without the catalog, no
+# Chinese text still English (i18n_keys.mjs, no browser), then Chromium with a Chinese browser: the desktop, wallboard,
 # tickets and admin pages with no English left, 张伟 popping up on a SIPp
 # call; the same pages in English for an English browser. Screenshots
 # (zh-*.png, en-*.png) land in $BUILD/screenshots/. Last, the user's own
