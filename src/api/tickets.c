@@ -383,13 +383,14 @@ static bool custom_fields(struct req *rq, json_t *body, const char *stored, bool
 	json_t *given = json_object_get(body, "fields"), *merged = NULL, *check = NULL;
 	json_t *x;
 	const char *key;
-	char bad[256];
+	char bad[256], locale[32];
 	void *tmp;
 	bool ok = false;
 
 	*out = NULL;
 	if (!given && !create)
 		return true;
+	api__locale(rq, locale, sizeof(locale)); /* the reason in the reader's words */
 	if (given && !json_is_object(given)) {
 		api__reply_error(rq, 400, "Bad Request", "bad_field",
 				 "fields: an object of the declared fields");
@@ -419,8 +420,8 @@ static bool custom_fields(struct req *rq, json_t *body, const char *stored, bool
 		if (!f && t->ticket_fieldc && json_object_get(merged, key))
 			json_object_del(check, key); /* no longer declared: it goes */
 	}
-	if (crm_fields_check(t->ticket_fields, t->ticket_fieldc, check, false, bad,
-			     sizeof(bad))) {
+	if (crm_fields_check(t->ticket_fields, t->ticket_fieldc, check, false, locale,
+			     bad, sizeof(bad))) {
 		api__reply_error(rq, 422, "Unprocessable Entity", "bad_custom_field",
 				 "%s", bad);
 		goto out;
@@ -456,7 +457,7 @@ static bool custom_fields(struct req *rq, json_t *body, const char *stored, bool
 		if (field_declared(t, key) && json_object_set(check, key, x))
 			goto nomem;
 	}
-	if (crm_fields_check(t->ticket_fields, t->ticket_fieldc, check, true, bad,
+	if (crm_fields_check(t->ticket_fields, t->ticket_fieldc, check, true, locale, bad,
 			     sizeof(bad))) {
 		api__reply_error(rq, 422, "Unprocessable Entity", "bad_custom_field",
 				 "%s", bad);

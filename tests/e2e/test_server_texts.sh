@@ -36,6 +36,8 @@ check "a module's reason passed whole (ticket.c's why)" \
 	test "$(msg -b "$T/wang.jar" -d '{"subject":"退款","group":"sales","assignee":"9999"}' "$URL/tickets")" = "assignee：不是本租户的坐席"
 check "... and one inside a text, with the kind of identity (crm.c's why)" \
 	test "$(msg -b "$T/wang.jar" -d '{"name":"张伟","identities":[{"kind":"phone","value":"12"}]}' "$URL/customers")" = "identities[0].value：“12”不是有效的 电话：作为电话号码太短"
+check "... and a custom field's, written in the reader's words (crm_fields_check)" \
+	test "$(msg -b "$T/wang.jar" -d '{"name":"张伟","fields":{"plan":"gold"}}' "$URL/customers")" = "fields.plan：“gold”不是可选项之一（basic, pro, enterprise）"
 check "a route for admins, and the role, in Chinese" \
 	test "$(msg -b "$T/wang.jar" -d '{"name":"x","role":"agent","password":"x-secret-123"}' "$URL/users")" = "此接口仅供管理员使用；wang 是主管"
 check "what a user may not do, in Chinese" \
