@@ -144,10 +144,11 @@ static bool customer_fields(struct req *rq, json_t *body, struct store_customer 
 			    bool *given)
 {
 	const struct cfg_tenant *t = rq->api->tenant;
-	char bad[256];
+	char bad[256], locale[32];
 	json_t *v, *x;
 	size_t i;
 
+	api__locale(rq, locale, sizeof(locale)); /* reasons in the reader's words */
 	if (!text_field(rq, body, "name", CUSTOMER_NAME_MAX, 0, c->name,
 			sizeof(c->name)) ||
 	    !text_field(rq, body, "company", CUSTOMER_NAME_MAX, 0, c->company,
@@ -196,8 +197,8 @@ static bool customer_fields(struct req *rq, json_t *body, struct store_customer 
 		return false;
 	}
 	/* given fields replace the old ones, so they are checked whole */
-	if ((v || create) &&
-	    crm_fields_check(t->crm_fields, t->crm_fieldc, v, true, bad, sizeof(bad))) {
+	if ((v || create) && crm_fields_check(t->crm_fields, t->crm_fieldc, v, true,
+					      locale, bad, sizeof(bad))) {
 		api__reply_error(rq, 422, "Unprocessable Entity", "bad_custom_field",
 				 "%s", bad);
 		return false;
@@ -262,7 +263,7 @@ static bool customer_fields(struct req *rq, json_t *body, struct store_customer 
 			api__reply_error(
 			    rq, 422, "Unprocessable Entity", "bad_identity",
 			    "identities[%zu].value: \"%.64s\" is not a valid %s: %s", i,
-			    val, kind, why);
+			    val, api__words(rq, kind), api__words(rq, why));
 			return false;
 		}
 		util_copy(id->kind, sizeof(id->kind), kind);

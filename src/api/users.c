@@ -413,14 +413,14 @@ void api__audit(struct api *a, const struct api_who *who, const char *action,
 	vsnprintf(au.detail, sizeof(au.detail), fmt, ap);
 	va_end(ap);
 	/* kept as written (quotes, 张伟): what the routes took is text
-	 * already; a cut character is dropped, and only what is still not
-	 * text (from somewhere unchecked) is made safe */
+	 * already; a cut character is dropped. What is still not text (from
+	 * somewhere unchecked) is not kept, and said so: never rewritten */
 	util_utf8_trim(au.target);
 	util_utf8_trim(au.detail);
 	if (util_text_check(au.target, 0, 0, NULL))
-		util_sanitize(au.target);
+		util_copy(au.target, sizeof(au.target), "(not text)");
 	if (util_text_check(au.detail, 0, UTIL_TEXT_MULTILINE, NULL))
-		util_sanitize(au.detail);
+		util_copy(au.detail, sizeof(au.detail), "(not text)");
 	if (store_audit_append(a->store, &au))
 		log_error("api: audit entry not stored action=%s user=%s", action,
 			  au.user);
@@ -714,7 +714,6 @@ void api__session_create(struct req *rq)
 	}
 	util_copy(p->fail_key, sizeof(p->fail_key), key);
 	util_copy(p->user.name, sizeof(p->user.name), name);
-	util_sanitize(p->user.name);
 	us = user_find(u, name);
 	/* an unknown user costs the same time as a known one */
 	err = pw_submit(u, pw, us ? us->u.pw_hash : u->dummy_hash, signin_done, p);
@@ -1327,8 +1326,8 @@ void api__tokens_add(struct req *rq)
 	name = json_string_value(json_object_get(body, "name"));
 	if (!user || !user_find(u, user)) {
 		api__reply_error(rq, user ? 404 : 400, user ? "Not Found" : "Bad Request",
-				 user ? "not_found" : "bad_field", "user: %s",
-				 user ? "no such user" : "required");
+				 user ? "not_found" : "bad_field",
+				 user ? "user: no such user" : "user: required");
 		goto out;
 	}
 	if (json_object_get(body, "name") && (!name || strlen(name) > 63)) {
@@ -1347,7 +1346,6 @@ void api__tokens_add(struct req *rq)
 	memcpy(t->t.id + 2, t->t.hash, 16);
 	util_copy(t->t.user, sizeof(t->t.user), user);
 	util_copy(t->t.name, sizeof(t->t.name), name ? name : "");
-	util_sanitize(t->t.name);
 	t->t.created = clock_now_ms();
 	err = store_token_save(rq->api->store, &t->t);
 	if (err) {

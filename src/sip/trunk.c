@@ -308,7 +308,11 @@ static void reg_resp_h(int err, const struct sip_msg *msg, void *arg)
 	else
 		(void)re_snprintf(tr->last_error, sizeof(tr->last_error), "%u %r",
 				  msg->scode, &msg->reason);
-	util_sanitize(tr->last_error);
+	/* the carrier's reason phrase, as sent when it is text; the code
+	 * alone when not */
+	if (util_text_check(tr->last_error, 0, 0, NULL))
+		(void)re_snprintf(tr->last_error, sizeof(tr->last_error), "%u",
+				  msg ? msg->scode : 0);
 	tr->state = TRUNK_FAILED;
 	tr->failc++;
 	tr->failures++;

@@ -757,6 +757,45 @@ static int test_holiday_data(void)
 	return 0;
 }
 
+/* China's 2027 .ics has the statutory days only: when the State
+ * Council's notice names a make-up working day, the admin adds it to the
+ * calendar's workdays (the .ics header and the README say so), and that
+ * Saturday opens. 2027-02-20, a Saturday, 10:00 in Shanghai. */
+static int test_holiday_cn_workday(void)
+{
+	static const char y[] =
+	    "hours:\n"
+	    "  - name: cn\n"
+	    "    timezone: Asia/Shanghai\n"
+	    "    week: {mon: 09:00-18:00, tue: 09:00-18:00, wed: 09:00-18:00,\n"
+	    "           thu: 09:00-18:00, fri: 09:00-18:00, sat: closed, sun: closed}\n"
+	    "    holidays_ics: ../conf/holidays/cn-2027.ics\n";
+	static const char more[] = "    workdays: [2027-02-20]\n";
+	const uint64_t sat = 1803088800000ULL;
+	char both[sizeof(y) + sizeof(more)];
+	struct cfg_errors e;
+	struct cfg_tenant *t = NULL;
+	const struct cfg_hours *h;
+
+	TEST_EQ(cfg_tenant_parse(&t, "tests/t.yaml", y, strlen(y), &e), 0);
+	h = cfg_hours_find(t, "cn");
+	TEST_ASSERT(h && h->holidayc == 13);
+	TEST_ASSERT(!cfg_hours_open(h, sat));
+	/* the Spring Festival's Monday (2027-02-08) closed, the Tuesday open */
+	TEST_ASSERT(!cfg_hours_open(h, sat - 12 * 86400000ULL));
+	TEST_ASSERT(cfg_hours_open(h, sat - 11 * 86400000ULL));
+	mem_deref(t);
+	t = NULL;
+	snprintf(both, sizeof(both), "%s%s", y, more);
+	TEST_EQ(cfg_tenant_parse(&t, "tests/t.yaml", both, strlen(both), &e), 0);
+	h = cfg_hours_find(t, "cn");
+	TEST_ASSERT(h && h->workdayc == 1);
+	TEST_ASSERT(cfg_hours_open(h, sat));
+	TEST_ASSERT(!cfg_hours_open(h, sat + 7 * 86400000ULL)); /* the next one */
+	mem_deref(t);
+	return 0;
+}
+
 /* language: the tenant's is every flow's, queue's default; a flow, a
  * queue or a number may set its own; only a tag or a voice's name. */
 static int test_language(void)
@@ -1120,6 +1159,8 @@ static const struct test_case tests[] = {
      test_hours_workdays},
     {"business hours: any number of holidays and workdays", test_hours_many_dates},
     {"holiday data: Germany 2026-2027 from its .ics, China's 2027", test_holiday_data},
+    {"holiday data: China 2027 from its .ics, a make-up workday added opens",
+     test_holiday_cn_workday},
 };
 
 TEST_MAIN(tests)
