@@ -71,8 +71,8 @@ static void room_tone(struct conf_room *r, const struct call *call)
 {
 	for (struct le *le = list_head(&r->calls); le; le = le->next) {
 		struct call *c = le->data;
-		if (c != call)
-			media_stream_play(c->caller->ms, c->ctl->conf_tone, false);
+		if (c != call) /* over the room: whoever talks goes on */
+			media_stream_play_over(c->caller->ms, c->ctl->conf_tone);
 	}
 }
 
@@ -130,7 +130,7 @@ static void conf_join(struct call *call)
 	list_append(&r->calls, &call->room_le, call);
 	media_stream_detect(call->caller->ms, false);
 	/* the newcomer hears the tone too: it is in */
-	media_stream_play(call->caller->ms, ctl->conf_tone, false);
+	media_stream_play_over(call->caller->ms, ctl->conf_tone);
 	room_tone(r, call);
 	log_info("conference: joined room=%s call=%s members=%u", r->number,
 		 call->ia.row.id, list_count(&r->calls));
