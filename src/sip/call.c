@@ -231,6 +231,10 @@ static void leg_destructor(void *arg)
 	struct leg *leg = arg;
 
 	list_unlink(&leg->le);
+	/* a leg that holds its agent (a direct ring, a supervisor's or a
+	 * third party's leg) gives it back to the routing engine */
+	if (leg->held)
+		acd_done(leg->call->ctl->acd, leg->ext, ACD_VOICE, NULL, clock_now_ms());
 	/* Dropping a live session hangs it up: BYE when established,
 	 * CANCEL when still ringing out. */
 	mem_deref(leg->sess);
@@ -342,11 +346,7 @@ static void call_destructor(void *arg)
  * agent back; a queue offer was already settled with the engine. */
 static void leg_drop(struct leg *leg)
 {
-	if (leg->held) {
-		leg->held = false;
-		acd_done(leg->call->ctl->acd, leg->ext, ACD_VOICE, NULL, clock_now_ms());
-	}
-	mem_deref(leg);
+	mem_deref(leg); /* a held agent is given back by the destructor */
 }
 
 static void ringing_drop(struct call *call)
@@ -1228,6 +1228,9 @@ static bool voice_holds(const char *ext, void *arg)
 	{
 		const struct call *call = le->data;
 		if (call->agent && !strcmp(call->agent->ext, ext))
+			return true;
+		if (call->monitor && call->monitor->held &&
+		    !strcmp(call->monitor->ext, ext))
 			return true;
 		LIST_FOREACH(&call->ringing, rle)
 		{

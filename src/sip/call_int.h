@@ -44,7 +44,8 @@ struct leg {
 	uint64_t rang_at;
 	bool answered;
 	bool closed;	     /* the session ended (close handler ran) */
-	bool held;	     /* a direct ring: holds the agent (acd_busy) */
+	bool held;	     /* holds the agent (acd_busy): a direct ring, a
+			      * supervisor's or third party's leg */
 	bool progress;	     /* out: the far end answered something (1xx) */
 	struct mbuf *answer; /* direct calls: SDP answer kept for the 200 */
 };
