@@ -625,6 +625,7 @@ void call__end(struct call *call, const char *side, int cause, const char *reaso
 	case CALL_CONFERENCE:
 		util_copy(call->ia.row.outcome, sizeof(call->ia.row.outcome),
 			  "conference");
+		call__conference_left(call); /* told before call.ended */
 		break;
 	case CALL_ENDED:
 		break;

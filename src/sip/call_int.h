@@ -173,7 +173,8 @@ int call__prompt_add(struct callctl *ctl, const char *text, const char *file,
 		     const char *voice);
 int call__feature_prepare(struct callctl *ctl);
 /* Answers an INVITE with a call that is no interaction (nothing stored:
- * feature codes, conference rooms); on an error it has replied. */
+ * feature codes; a conference room's caller is made one after); on an
+ * error it has replied. */
 int call__answer_quiet(struct callctl *ctl, const struct sip_msg *msg,
 		       struct call **callp);
 int call__callback_prepare(struct callctl *ctl);
