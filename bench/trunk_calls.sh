@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Calls through a SIP trunk per second with no failed call (issue 15):
 # Kamailio on the loopback is the carrier (tests/e2e/kamailio/kamailio.cfg:
-# registrar and proxy with digest auth), hotline's trunk "carrier"
-# registers with it.
+# registrar and proxy with digest auth; KAM_CHILDREN UDP workers, default
+# 8), hotline's trunk "carrier" registers with it.
 #  - in: SIPp as the PSTN callers calls the carrier's DID; Kamailio relays
 #    to the contact hotline registered; the DID runs an IVR flow (a prompt;
 #    the caller hangs up after 1 s, bench/sipp/ivr_call.xml).
-#  - out: SIPp as an agent's phone (digest auth) dials a national number;
+#  - out: SIPp as the phones of AGENTS agents (default 1000, digest auth,
+#    each call the next agent's: one call at a time each, as phones are)
+#    dials a national number;
 #    hotline sends it through the carrier (its 407 answered) to SIPp as the
 #    PSTN phone (bench/sipp/pstn_uas.xml), 1 s of talk, the agent hangs up
 #    (bench/sipp/trunk_out.xml).
@@ -27,10 +29,11 @@ CALLER_PORT=$((BASE + 6))
 AGENT_PORT=$((BASE + 7))
 PW="bench-carrier-$$"
 AGENT_PW="bench-agent-$$"
+agents=${AGENTS:-1000}
 
 sed -e "s/@KAM_PORT@/$KAM_PORT/g; s/@FAIL_PORT@/$FAIL_PORT/g; s/@PSTN_PORT@/$PSTN_PORT/g" \
 	-e "s/@SILENT_PORT@/$SILENT_PORT/g; s/@HOTLINE_PORT@/$SIP_PORT/g; s/@PASSWORD@/$PW/g" \
-	-e "s/@EXPIRES@/3600/g; s/^children=1/children=2/" \
+	-e "s/@EXPIRES@/3600/g; s/^children=1/children=${KAM_CHILDREN:-8}/" \
 	"$ROOT/tests/e2e/kamailio/kamailio.cfg" >"$T/kamailio.cfg"
 mkdir -p "$T/kam"
 kamailio -f "$T/kamailio.cfg" -DD -E -m 64 -M 8 -Y "$T/kam" -P "$T/kam/pid" \
@@ -43,9 +46,7 @@ cat >"$T/tenant.yaml" <<YAML
 name: Bench trunk
 crm: {country: "1"}
 agents:
-  - {ext: "3000", name: Dialler, password: $AGENT_PW}
-queues:
-  - {name: sales, strategy: longest-idle, members: ["3000"]}
+$(for i in $(seq 0 $((agents - 1))); do echo "  - {ext: \"$((3000 + i))\", password: $AGENT_PW-$i}"; done)
 flows:
   - name: ivr
     start: hello
@@ -87,6 +88,13 @@ done
 curl -s -H "Authorization: Bearer bench" "http://127.0.0.1:$HTTP_PORT/api/v1/trunks" |
 	grep -q '"state": *"registered"' || { echo "trunk carrier did not register"; tail "$T/hotline.log"; exit 1; }
 
+# the phones' credentials, an agent a call in turn
+{
+	echo SEQUENTIAL
+	for i in $(seq 0 $((agents - 1))); do
+		echo "$((3000 + i));[authentication username=$((3000 + i)) password=$AGENT_PW-$i]"
+	done
+} >"$T/agents.csv"
 (cd "$T" && exec sipp -sf "$ROOT/bench/sipp/pstn_uas.xml" -i 127.0.0.1 -p "$PSTN_PORT" \
 	-mp $((BASE + 8)) -nostdin -timeout 3600s >"$T/pstn.out" 2>&1) &
 PIDS="$PIDS $!"
@@ -125,7 +133,7 @@ for r in $rates; do
 		-p "$CALLER_PORT" -mp $((BASE + 12)) && best_in=$r
 	sleep 2 # the last calls end
 	run out "$r" "127.0.0.1:$SIP_PORT" -sf "$ROOT/bench/sipp/trunk_out.xml" -s 2025550100 \
-		-key agent 3000 -au 3000 -ap $AGENT_PW -p "$AGENT_PORT" -mp $((BASE + 16)) &&
+		-inf "$T/agents.csv" ${SIPP_TRACE:+-trace_msg} -p "$AGENT_PORT" -mp $((BASE + 16)) &&
 		best_out=$r
 	sleep 2
 done
@@ -133,3 +141,7 @@ stored=$(sqlite3 "$T/data/hotline.db" "select direction || ' ' || outcome || ' '
 echo "stored by hotline: ${stored%,}"
 echo "hotline warnings/errors: $(grep -c ' warn \| error ' "$T/hotline.log")"
 echo "highest rate with 0 failed: in $best_in calls/s, out $best_out calls/s"
+# hotline first, while the carrier is there for its un-REGISTER
+kill "$HL_PID"
+wait "$HL_PID" 2>/dev/null
+HL_PID=""
