@@ -17,6 +17,8 @@
 # response-time trace; out: from the authenticated INVITE), hotline's
 # CPU; then the highest rate with 0 failed each way.
 #   make bench && bench/trunk_calls.sh [RATES...]   (default 50 100 200)
+# KEEP=1 keeps the temp dir; SIPP_TRACE=1 has the out SIPp log its
+# messages there.
 source "$(dirname "$0")/common.sh"
 rates=${*:-50 100 200}
 secs=${SECS:-10}
