@@ -485,6 +485,10 @@ static int voice_connect(struct interaction *ia, const char *agent, void *arg)
 	(void)agent;
 	(void)arg;
 
+	/* a call out beside another of the agent's: no handling of its own
+	 * for the engine (no acd_done when it ends) */
+	if (call->uncounted)
+		ia->agent[0] = '\0';
 	/* A callback: the agent is on the line first, now the customer is
 	 * called back; both are connected when the customer answers. */
 	if (call->callback) {

@@ -70,6 +70,8 @@ struct call {
 	bool callback;	      /* virtual hold: call the customer back */
 	bool caller_gone;     /* callback: the caller's first leg has ended */
 	bool outbound;	      /* placed by hotline (click-to-call) */
+	bool uncounted;	      /* a phone's call out while its agent is on
+			       * another: it holds no place in the engine */
 	uint64_t callback_at; /* when the customer was called back */
 	char contact[256];    /* the caller's Contact URI (callbacks) */
 	struct sa local;      /* our address its INVITE came in on, unset: none */

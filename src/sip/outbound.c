@@ -172,8 +172,13 @@ void call__phone_out(struct callctl *ctl, const struct sip_msg *msg, const char 
 		  trunks_caller_id(ctl->trunks, ext, NULL));
 	util_copy(call->direct, sizeof(call->direct), ext);
 	call->state = CALL_DIRECT;
+	/* the agent's place in the engine; an agent on a call already (it
+	 * dials out beside it) has none to take, and this call's end must
+	 * not give back the other's (voice_connect) */
 	if (!acd_busy(ctl->acd, ext, ACD_VOICE, true, clock_now_ms()))
 		phone->held = true;
+	else
+		call->uncounted = true;
 	interaction_save(&call->ia);
 	interaction_event(&call->ia, EVENT_CALL_CREATED, NULL, "{s:s,s:s,s:s}", "caller",
 			  call->ia.row.caller, "called", call->ia.row.called, "direction",

@@ -294,7 +294,7 @@ check "... a number that is not its DID: 404 (a carrier never dials out)" test $
 
 # --- max_calls: the carrier carries one call at once ---------------------------
 pstn_uas pstn-max
-phone_out first 2025550100 "${talk/$(pause 3000)/$(pause 5000)}" &
+phone_out first 2025550100 "${talk/$(pause 3000)/$(pause 8000)}" &
 first=$!
 sleep 1.5
 phone_out second 2025550101 "  <recv response=\"100\" optional=\"true\"/>
@@ -310,6 +310,15 @@ make_refused_caller pstn-busy.xml "8 101" 500
 check "... and a call in from it is refused too (503, which the carrier passes on as 500)" \
 	test $? -eq 0
 check "... as hotline says" grep -q "full, a call in refused trunk=carrier" "$T/hotline.log"
+agent_state() { api /api/v1/agents | python3 -c "import json,sys; print([a['state'] for a in json.load(sys.stdin)['agents'] if a['ext']=='$1'][0])"; }
+check "agent 1001, on the first call, is busy" test "$(agent_state 1001)" = busy
+phone_out beside 3035550100 "  <recv response=\"100\" optional=\"true\"/>
+  <recv response=\"180\" optional=\"true\"/>
+  <recv response=\"503\"/>
+$(sed 's/CSeq: 1 ACK/CSeq: 2 ACK/' <<<"$ack_first")" 1001 alice-1001 "$MEDIA_PORT2" "$CALLER_PORT2"
+check "... its phone dials out beside it: silent, then the carrier full (503)" test $? -eq 0
+check "... that call's end leaves 1001 busy with the first (not freed under it)" \
+	test "$(agent_state 1001)" = busy
 wait $first
 check "... the first talked on" test $? -eq 0
 wait_peers 10
