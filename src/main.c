@@ -25,6 +25,7 @@
 #include "interaction/interaction.h"
 #include "channels/chat.h"
 #include "sip/sip.h"
+#include "sip/trunk.h"
 #include "app/app.h"
 #include "api/api.h"
 #include "report/report.h"
@@ -248,6 +249,37 @@ static void hup_stop(void)
 static void sip_exit_handler(void *arg)
 {
 	(void)arg;
+}
+
+#define UNREGISTER_WAIT_MS 2000 /* at shutdown, for the carriers' answers */
+
+static void trunks_unregistered(void *arg)
+{
+	(void)arg;
+	re_cancel();
+}
+
+static void unregister_timeout(void *arg)
+{
+	(void)arg;
+	log_warn("hotline: trunks not all unregistered after %d ms, stopping",
+		 UNREGISTER_WAIT_MS);
+	re_cancel();
+}
+
+/* The registered trunks un-REGISTER while the SIP stack still runs (it
+ * is closed hard afterwards): the loop runs on until the carriers have
+ * answered, at most UNREGISTER_WAIT_MS. */
+static void trunks_unregister_wait(struct callctl *calls)
+{
+	struct tmr t;
+
+	if (!trunks_unregister(callctl_trunks(calls), trunks_unregistered, NULL))
+		return;
+	tmr_init(&t);
+	tmr_start(&t, UNREGISTER_WAIT_MS, unregister_timeout, NULL);
+	(void)re_main(NULL);
+	tmr_cancel(&t);
 }
 
 static void raise_fd_limit(void)
@@ -604,6 +636,9 @@ static int cmd_serve(const struct options *o)
 		log_error("hotline: call controller failed: %s", strerror(err));
 		goto out;
 	}
+	/* trunks whose proxy is a name look it up through the SIP stack's
+	 * DNS client */
+	trunks_dns_set(callctl_trunks(calls), dnsc);
 	{
 		struct app_services sv = {node, store, reg, acd, stats, calls};
 
@@ -633,6 +668,7 @@ static int cmd_serve(const struct options *o)
 
 	err = re_main(signal_handler);
 	log_info("hotline: stopping, %zu calls active", callctl_active(calls));
+	trunks_unregister_wait(calls);
 out:
 	hup_stop();
 	api = mem_deref(api);

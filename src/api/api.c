@@ -1319,13 +1319,13 @@ static void trunks_list(struct req *rq)
 
 	for (size_t i = 0; !trunks_info_at(ts, i, &ti); i++)
 		json_array_append_new(
-		    arr,
-		    json_pack("{s:s,s:s,s:b,s:s,s:I,s:I,s:I,s:i,s:i}", "name", ti.name,
-			      "state", ti.state, "register", ti.reg, "last_error",
-			      ti.last_error, "next_try", (json_int_t)ti.next_try,
-			      "registrations", (json_int_t)ti.registrations, "failures",
-			      (json_int_t)ti.failures, "calls", (int)ti.calls,
-			      "max_calls", (int)ti.max_calls));
+		    arr, json_pack(
+			     "{s:s,s:s,s:b,s:s,s:I,s:I,s:I,s:i,s:i,s:I}", "name", ti.name,
+			     "state", ti.state, "register", ti.reg, "last_error",
+			     ti.last_error, "next_try", (json_int_t)ti.next_try,
+			     "registrations", (json_int_t)ti.registrations, "failures",
+			     (json_int_t)ti.failures, "calls", (int)ti.calls, "max_calls",
+			     (int)ti.max_calls, "timeout_ms", (json_int_t)ti.timeout_ms));
 	api__reply_json(rq, 200, "OK", json_pack("{s:o}", "trunks", arr));
 }
 

@@ -163,6 +163,7 @@ static void list(struct req *rq, bool voice)
 			return;
 		}
 		f.queues = rq->who.queues;
+		f.rooms = true; /* a room is no queue's: every supervisor's */
 	}
 
 	arr = json_array();
@@ -236,7 +237,8 @@ bool api__sees_call(struct req *rq, const struct store_call *c)
 	return rq->who.role == ROLE_ADMIN ||
 	       (rq->who.role == ROLE_AGENT && took_part(rq, c)) ||
 	       (rq->who.role == ROLE_SUPERVISOR &&
-		api__sees_queue(rq->api, &rq->who, c->queue));
+		(api__sees_queue(rq->api, &rq->who, c->queue) ||
+		 (!c->queue[0] && !strcmp(c->outcome, "conference"))));
 }
 
 static bool call_load(struct req *rq, struct store_call *c)

@@ -164,9 +164,11 @@ struct cfg_trunk {
 	char caller_id[32]; /* caller_id: presented when nothing more precise */
 	char codecs[4][8];  /* codecs: opus, PCMU, PCMA (default: media.codecs) */
 	size_t codecc;
-	uint32_t max_calls; /* max_calls: at once through it (0: no limit) */
-	uint32_t classes;   /* classes: the kinds of number it carries (bits of
-			     * enum safe_dial_class; 0: any) */
+	uint32_t max_calls;  /* max_calls: at once through it (0: no limit) */
+	uint32_t timeout_ms; /* timeout: an INVITE it says nothing to is given
+			      * up after this (default 5 s) */
+	uint32_t classes;    /* classes: the kinds of number it carries (bits of
+			      * enum safe_dial_class; 0: any) */
 	int line;
 };
 struct cfg_route {

@@ -155,13 +155,14 @@ static void trunk_parse(struct cfg_parse *cp, struct cfg_tenant *t, struct cfg_t
 	static const char *const keys[] = {
 	    "name",   "proxy",	   "transport", "username", "auth_user", "password",
 	    "domain", "register",  "expires",	"from",	    "dids",	 "caller_id",
-	    "codecs", "max_calls", "classes",	NULL};
+	    "codecs", "max_calls", "classes",	"timeout",  NULL};
 	char transport[8] = "udp";
 	struct safe_net net;
 	yaml_node_t *v;
 
 	tr->line = cfg__line(n);
 	tr->expires_ms = 3600 * 1000;
+	tr->timeout_ms = 5000;
 	cfg__check_keys(cp, n, "trunks", keys);
 	if (!cfg__str(cp, cfg__get(cp->doc, n, "name"), "trunks.name", tr->name,
 		      sizeof(tr->name)) ||
@@ -241,6 +242,8 @@ static void trunk_parse(struct cfg_parse *cp, struct cfg_tenant *t, struct cfg_t
 	}
 	(void)cfg__uint(cp, cfg__get(cp->doc, n, "max_calls"), "trunks.max_calls",
 			&tr->max_calls, 0, 100000);
+	(void)cfg__duration(cp, cfg__get(cp->doc, n, "timeout"), "trunks.timeout",
+			    &tr->timeout_ms, 500, 60 * 1000);
 	v = cfg__get(cp->doc, n, "classes");
 	if (v)
 		(void)cfg__dial_classes(cp, v, "trunks.classes", &tr->classes);

@@ -79,6 +79,9 @@ enum event_type {
 	EVENT_CALL_TRUNK,   /* out through a trunk */
 	EVENT_CALL_MONITOR, /* a supervisor listens, whispers, barges, takes over */
 	EVENT_CALL_ENDED,
+	/* a conference room's callers (sip/conference.c) */
+	EVENT_CONFERENCE_JOINED,
+	EVENT_CONFERENCE_LEFT,
 	/* the web chat channel's */
 	EVENT_CHAT_CREATED,
 	EVENT_CHAT_OFFERED,

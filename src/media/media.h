@@ -180,6 +180,10 @@ bool media_stream_held(const struct media_stream *s);
 /* What the stream sends: */
 void media_stream_play(struct media_stream *s, const struct prompt *p, bool loop);
 void media_stream_silence(struct media_stream *s);
+/* Plays p once added to what s hears (a mix group's sum), not instead of
+ * it: a conference's join tone does not cut the room off. Without a
+ * group it is media_stream_play. */
+void media_stream_play_over(struct media_stream *s, const struct prompt *p);
 /* Connects two streams both ways (each hears the other; RFC 4733 digits
  * pass through). rec, when given, records a=left, b=right. */
 void media_bridge(struct media_stream *a, struct media_stream *b, struct recorder *rec);
@@ -199,7 +203,8 @@ void media_stream_detect(struct media_stream *s, bool on);
  * of the group's shard, no timer of its own: a stream that joins moves
  * to that shard (as the second stream of a bridge does) and leaves any
  * bridge it was in. A member plays a prompt instead of the mix while one
- * is set (media_stream_play); the others go on hearing it talk.
+ * is set (media_stream_play), or over it (media_stream_play_over); the
+ * others go on hearing it talk.
  */
 struct media_mix;
 

@@ -141,6 +141,7 @@ struct media_stream {
 	const struct prompt *prompt;
 	size_t pos;
 	bool loop;
+	bool over; /* the prompt is added to the mix (media_stream_play_over) */
 	struct media_stream *peer;
 	struct recorder *rec; /* set on the left stream of a bridge */
 

@@ -433,7 +433,7 @@ bool media_stream_held(const struct media_stream *s)
 	return s && s->held;
 }
 
-void media_stream_play(struct media_stream *s, const struct prompt *p, bool loop)
+static void play_set(struct media_stream *s, const struct prompt *p, bool loop, bool over)
 {
 	if (!s)
 		return;
@@ -441,8 +441,19 @@ void media_stream_play(struct media_stream *s, const struct prompt *p, bool loop
 	s->prompt = p;
 	s->pos = 0;
 	s->loop = loop;
+	s->over = over;
 	s->events &= ~EV_PLAY_END;
 	media__unlock(s->m);
+}
+
+void media_stream_play(struct media_stream *s, const struct prompt *p, bool loop)
+{
+	play_set(s, p, loop, false);
+}
+
+void media_stream_play_over(struct media_stream *s, const struct prompt *p)
+{
+	play_set(s, p, false, true);
 }
 
 void media_stream_silence(struct media_stream *s)
@@ -611,8 +622,20 @@ static void next_frame(struct media_stream *s, int16_t *out)
 		size_t left = s->prompt->n - s->pos;
 		size_t n = left < MEDIA_FRAME ? left : MEDIA_FRAME;
 
-		memcpy(out, s->prompt->samples + s->pos, n * sizeof(int16_t));
-		memset(out + n, 0, (MEDIA_FRAME - n) * sizeof(int16_t));
+		if (s->over && s->mix) {
+			/* the tone over the room: summed, held to 16 bits */
+			for (size_t i = 0; i < MEDIA_FRAME; i++) {
+				int32_t v = s->mixout[i];
+				if (i < n)
+					v += s->prompt->samples[s->pos + i];
+				out[i] = (int16_t)(v > INT16_MAX   ? INT16_MAX
+						   : v < INT16_MIN ? INT16_MIN
+								   : v);
+			}
+		} else {
+			memcpy(out, s->prompt->samples + s->pos, n * sizeof(int16_t));
+			memset(out + n, 0, (MEDIA_FRAME - n) * sizeof(int16_t));
+		}
 		s->pos += n;
 		if (s->pos >= s->prompt->n) {
 			if (s->loop && s->prompt->n) {

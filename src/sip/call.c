@@ -197,6 +197,10 @@ static void leg_destructor(void *arg)
 	struct leg *leg = arg;
 
 	list_unlink(&leg->le);
+	/* a leg that holds its agent (a direct ring, a supervisor's or a
+	 * third party's leg) gives it back to the routing engine */
+	if (leg->held)
+		acd_done(leg->call->ctl->acd, leg->ext, ACD_VOICE, NULL, clock_now_ms());
 	/* Dropping a live session hangs it up: BYE when established,
 	 * CANCEL when still ringing out. */
 	mem_deref(leg->sess);
@@ -308,11 +312,7 @@ static void call_destructor(void *arg)
  * agent back; a queue offer was already settled with the engine. */
 static void leg_drop(struct leg *leg)
 {
-	if (leg->held) {
-		leg->held = false;
-		acd_done(leg->call->ctl->acd, leg->ext, ACD_VOICE, NULL, clock_now_ms());
-	}
-	mem_deref(leg);
+	mem_deref(leg); /* a held agent is given back by the destructor */
 }
 
 static void ringing_drop(struct call *call)
@@ -451,6 +451,10 @@ static int voice_connect(struct interaction *ia, const char *agent, void *arg)
 	(void)agent;
 	(void)arg;
 
+	/* a call out beside another of the agent's: no handling of its own
+	 * for the engine (no acd_done when it ends) */
+	if (call->uncounted)
+		ia->agent[0] = '\0';
 	/* A callback: the agent is on the line first, now the customer is
 	 * called back; both are connected when the customer answers. */
 	if (call->callback) {
@@ -591,6 +595,7 @@ void call__end(struct call *call, const char *side, int cause, const char *reaso
 	case CALL_CONFERENCE:
 		util_copy(call->ia.row.outcome, sizeof(call->ia.row.outcome),
 			  "conference");
+		call__conference_left(call); /* told before call.ended */
 		break;
 	case CALL_ENDED:
 		break;
@@ -1211,6 +1216,9 @@ static bool voice_holds(const char *ext, void *arg)
 	{
 		const struct call *call = le->data;
 		if (call->agent && !strcmp(call->agent->ext, ext))
+			return true;
+		if (call->monitor && call->monitor->held &&
+		    !strcmp(call->monitor->ext, ext))
 			return true;
 		LIST_FOREACH(&call->ringing, rle)
 		{

@@ -40,7 +40,8 @@ struct leg {
 	uint64_t rang_at;
 	bool answered;
 	bool closed;	     /* the session ended (close handler ran) */
-	bool held;	     /* a direct ring: holds the agent (acd_busy) */
+	bool held;	     /* holds the agent (acd_busy): a direct ring, a
+			      * supervisor's or third party's leg */
 	bool progress;	     /* out: the far end answered something (1xx) */
 	struct mbuf *answer; /* direct calls: SDP answer kept for the 200 */
 };
@@ -65,6 +66,8 @@ struct call {
 	bool callback;	      /* virtual hold: call the customer back */
 	bool caller_gone;     /* callback: the caller's first leg has ended */
 	bool outbound;	      /* placed by hotline (click-to-call) */
+	bool uncounted;	      /* a phone's call out while its agent is on
+			       * another: it holds no place in the engine */
 	uint64_t callback_at; /* when the customer was called back */
 	char contact[256];    /* the caller's Contact URI (callbacks) */
 	struct sa local;      /* our address its INVITE came in on, unset: none */
@@ -168,7 +171,8 @@ int call__prompt_add(struct callctl *ctl, const char *text, const char *file,
 		     const char *voice);
 int call__feature_prepare(struct callctl *ctl);
 /* Answers an INVITE with a call that is no interaction (nothing stored:
- * feature codes, conference rooms); on an error it has replied. */
+ * feature codes; a conference room's caller is made one after); on an
+ * error it has replied. */
 int call__answer_quiet(struct callctl *ctl, const struct sip_msg *msg,
 		       struct call **callp);
 int call__callback_prepare(struct callctl *ctl);

@@ -6,6 +6,11 @@
  * hears a short tone as someone joins or leaves. A room at its limit
  * says so and hangs up. The room lives while someone is in it.
  *
+ * A room's caller is an interaction like any call (channel voice, stored
+ * row with outcome "conference", its times, called: the room's number,
+ * call.created and call.ended) with conference.joined and
+ * conference.left as it goes in and out of the room.
+ *
  * Not here: the mixing (media/mixer.c), legs and signalling (call.c).
  */
 #include <math.h>
@@ -71,8 +76,8 @@ static void room_tone(struct conf_room *r, const struct call *call)
 {
 	for (struct le *le = list_head(&r->calls); le; le = le->next) {
 		struct call *c = le->data;
-		if (c != call)
-			media_stream_play(c->caller->ms, c->ctl->conf_tone, false);
+		if (c != call) /* over the room: whoever talks goes on */
+			media_stream_play_over(c->caller->ms, c->ctl->conf_tone);
 	}
 }
 
@@ -85,6 +90,8 @@ void call__conference_left(struct call *call)
 	list_unlink(&call->room_le);
 	media_mix_leave(call->caller->ms);
 	room_tone(r, call);
+	interaction_event(&call->ia, EVENT_CONFERENCE_LEFT, NULL, "{s:s,s:I}", "room",
+			  r->number, "members", (long long)list_count(&r->calls));
 	log_info("conference: left room=%s call=%s members=%u", r->number,
 		 call->ia.row.id, list_count(&r->calls));
 	call->room = mem_deref(r);
@@ -130,8 +137,10 @@ static void conf_join(struct call *call)
 	list_append(&r->calls, &call->room_le, call);
 	media_stream_detect(call->caller->ms, false);
 	/* the newcomer hears the tone too: it is in */
-	media_stream_play(call->caller->ms, ctl->conf_tone, false);
+	media_stream_play_over(call->caller->ms, ctl->conf_tone);
 	room_tone(r, call);
+	interaction_event(&call->ia, EVENT_CONFERENCE_JOINED, NULL, "{s:s,s:I}", "room",
+			  r->number, "members", (long long)list_count(&r->calls));
 	log_info("conference: joined room=%s call=%s members=%u", r->number,
 		 call->ia.row.id, list_count(&r->calls));
 }
@@ -180,6 +189,14 @@ void call__conference_in(struct callctl *ctl, const struct sip_msg *msg,
 
 	if (call__answer_quiet(ctl, msg, &call))
 		return;
+	/* an interaction: stored and told like other calls */
+	call->ia.quiet = false;
+	util_copy(call->ia.row.outcome, sizeof(call->ia.row.outcome), "conference");
+	interaction_customer(&call->ia, call->ia.row.caller);
+	interaction_save(&call->ia);
+	interaction_event(&call->ia, EVENT_CALL_CREATED, NULL, "{s:s,s:s,s:s}", "caller",
+			  call->ia.row.caller, "called", call->ia.row.called, "customer",
+			  call->ia.row.customer);
 	call->state = CALL_CONFERENCE;
 	util_copy(call->conf_number, sizeof(call->conf_number), conf->number);
 	util_copy(call->conf_pin, sizeof(call->conf_pin), conf->pin);

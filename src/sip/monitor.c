@@ -34,6 +34,30 @@ static const char *monitor_mode(const struct call *call)
 	return call->monitor_takeover ? "takeover" : mode_names[call->monitor_role];
 }
 
+/* Rings ext as the call's monitor leg (a supervisor or a third party).
+ * An agent is busy for voice in the routing engine from now until its
+ * leg goes (the leg's destructor gives it back), so it is never offered
+ * a call while on this one; EBUSY when it is on another already. Not an
+ * agent (a supervisor without a seat): ENOENT from the engine, rung all
+ * the same. */
+static int monitor_invite(struct call *call, const char *ext)
+{
+	struct acd *acd = call->ctl->acd;
+	int busy = acd_busy(acd, ext, ACD_VOICE, true, clock_now_ms());
+	int err;
+
+	if (busy == EBUSY)
+		return EBUSY;
+	err = call__leg_invite(call, ext, LEG_MONITOR, &call->monitor);
+	if (err) {
+		if (!busy)
+			acd_done(acd, ext, ACD_VOICE, NULL, clock_now_ms());
+		return err;
+	}
+	call->monitor->held = !busy;
+	return 0;
+}
+
 /* The agent's leg ends, the supervisor is the call's agent now. */
 static void monitor_takeover(struct call *call)
 {
@@ -45,6 +69,9 @@ static void monitor_takeover(struct call *call)
 	call->agent = NULL;
 	mem_deref(agent); /* BYE to the agent; its stream leaves the group */
 	call->monitor = NULL;
+	/* the supervisor's place in the engine is the call's now: freed
+	 * when the call ends (interaction_end), not when the leg goes */
+	sup->held = false;
 	sup->role = LEG_AGENT;
 	call->agent = sup;
 	call->monitor_takeover = false;
@@ -91,6 +118,8 @@ void call__monitor_answered(struct leg *leg)
 		mem_deref(leg); /* the call moved on while it rang: BYE */
 		return;
 	}
+	if (leg->held) /* ringing, now on the call */
+		acd_connected(call->ctl->acd, leg->ext, clock_now_ms());
 	log_info("call: monitor joined call=%s supervisor=%s mode=%s", call->ia.row.id,
 		 leg->ext, monitor_mode(call));
 	interaction_event(&call->ia, EVENT_CALL_MONITOR, leg->ext, "{s:s,s:s,s:s}",
@@ -165,7 +194,7 @@ int callctl_monitor(struct callctl *ctl, const char *id, const char *ext,
 		}
 		return 0;
 	}
-	err = call__leg_invite(call, ext, LEG_MONITOR, &call->monitor);
+	err = monitor_invite(call, ext);
 	if (err)
 		return err == ENOENT ? ENODEV : err;
 	log_info("call: monitor ringing call=%s supervisor=%s mode=%s", call->ia.row.id,
@@ -218,7 +247,7 @@ void call__monitor_code(struct callctl *ctl, const struct sip_msg *msg, const ch
 	struct call *call = call_of_agent(ctl, code + 2);
 	struct mbuf *answer = NULL;
 	struct leg *leg = NULL;
-	int err;
+	int err, busy;
 
 	if (!call) {
 		(void)sip_treply(NULL, ctl->sip, msg, 404, "No Call To Monitor");
@@ -235,7 +264,18 @@ void call__monitor_code(struct callctl *ctl, const struct sip_msg *msg, const ch
 		(void)sip_treply(NULL, ctl->sip, msg, 486, "Monitored Already");
 		return;
 	}
+	/* on this call, the supervisor (when an agent) is busy for the
+	 * engine until its leg goes */
+	busy = acd_busy(ctl->acd, who, ACD_VOICE, false, clock_now_ms());
+	if (busy == EBUSY) {
+		(void)sip_treply(NULL, ctl->sip, msg, 486, "Busy Here");
+		return;
+	}
 	err = call__leg_alloc(&leg, call, LEG_MONITOR);
+	if (!err)
+		leg->held = !busy;
+	else if (!busy)
+		acd_done(ctl->acd, who, ACD_VOICE, NULL, clock_now_ms());
 	if (err)
 		goto out;
 	util_copy(leg->ext, sizeof(leg->ext), who);
@@ -282,7 +322,7 @@ int callctl_conference(struct callctl *ctl, const char *id, const char *agent,
 		return EINVAL;
 	if (call->monitor)
 		return EBUSY;
-	err = call__leg_invite(call, target, LEG_MONITOR, &call->monitor);
+	err = monitor_invite(call, target);
 	if (err)
 		return err == ENOENT ? ENODEV : err;
 	call->monitor_role = MEDIA_MIX_NORMAL;

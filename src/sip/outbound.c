@@ -27,11 +27,6 @@
 #include "sip/trunk.h"
 #include "safe/safe.h"
 
-/* A carrier answers an INVITE with 100 Trying at once; one that has said
- * nothing after the retransmissions of this long is not there (libre's
- * own transaction timeout, 32 s, is longer than any caller waits). */
-#define TRUNK_SILENT_MS 5000
-
 int call__trunk_connect(struct call *call, struct leg *leg, const struct sa *local)
 {
 	struct callctl *ctl = call->ctl;
@@ -177,8 +172,13 @@ void call__phone_out(struct callctl *ctl, const struct sip_msg *msg, const char 
 		  trunks_caller_id(ctl->trunks, ext, NULL));
 	util_copy(call->direct, sizeof(call->direct), ext);
 	call->state = CALL_DIRECT;
+	/* the agent's place in the engine; an agent on a call already (it
+	 * dials out beside it) has none to take, and this call's end must
+	 * not give back the other's (voice_connect) */
 	if (!acd_busy(ctl->acd, ext, ACD_VOICE, true, clock_now_ms()))
 		phone->held = true;
+	else
+		call->uncounted = true;
 	interaction_save(&call->ia);
 	interaction_event(&call->ia, EVENT_CALL_CREATED, NULL, "{s:s,s:s,s:s}", "caller",
 			  call->ia.row.caller, "called", call->ia.row.called, "direction",
@@ -251,6 +251,10 @@ void call__outside_answered(struct call *call, struct leg *leg)
 	call__connect(call);
 }
 
+/* A carrier answers an INVITE with 100 Trying at once; one that has said
+ * nothing after the retransmissions of the trunk's timeout is not there
+ * (libre's own transaction timeout, 32 s, is longer than any caller
+ * waits). */
 bool call__trunk_silent(struct call *call, uint64_t now)
 {
 	struct leg *leg = call->outside;
@@ -258,7 +262,7 @@ bool call__trunk_silent(struct call *call, uint64_t now)
 	if (!leg && call->dialled[0] && call->state == CALL_CALLBACK)
 		leg = call->caller;
 	if (!leg || leg->answered || leg->progress || !leg->rang_at ||
-	    now < leg->rang_at + TRUNK_SILENT_MS)
+	    now < leg->rang_at + trunk_timeout_ms(call->trunk))
 		return false;
 	log_info("call: trunk silent call=%s trunk=%s", call->ia.row.id,
 		 trunk_name(call->trunk));

@@ -9,6 +9,12 @@
  * dialled number (outbound routes, in order, each at most max_calls at
  * once) and in what form the number goes.
  *
+ * A proxy given as a name is resolved (libre's dnsc, A record, never
+ * blocking the loop; "localhost" is the loopback, RFC 6761 §6.3) when the
+ * trunk is made, when the tenant is applied and every 5 minutes, so that
+ * its requests are known by their source. At shutdown every registered
+ * trunk un-REGISTERs (expires 0) and says when the carriers answered.
+ *
  * Not here: whether a number may be dialled at all (the dial guard,
  * src/safe/dialguard.c, asked first by the call controller), the calls'
  * legs and failover between the trunks a route names (call.c).
@@ -26,6 +32,8 @@
 
 #define BACKOFF_FIRST_MS 2000
 #define BACKOFF_MAX_MS	 (300 * 1000)
+#define RESOLVE_MS	 (300 * 1000) /* a named proxy is looked up again */
+#define SILENT_MS	 5000	      /* timeout: the default */
 
 struct trunk {
 	struct trunks *ts; /* NULL once the tenant dropped it */
@@ -38,13 +46,27 @@ struct trunk {
 	uint32_t failc;
 	uint64_t registrations, failures;
 	uint32_t calls;
-	struct sa proxy; /* the proxy's address when it is one (inbound) */
+	struct sa proxy; /* the proxy's address (inbound); unset: not known */
+	char host[128];	 /* a proxy given as a name: the name and port */
+	uint16_t port;
+	struct dns_query *dq; /* its last look-up */
+	bool resolving;	      /* ... under way */
+	/* shutdown: the un-REGISTER under way, its dialog and credentials */
+	struct sip_request *ureq;
+	struct sip_dialog *udlg;
+	struct sip_auth *uauth;
+	bool uchallenged;
 	struct safe_net from[4];
 	size_t fromc;
 };
 
 struct trunks {
 	struct sip *sip;
+	struct dnsc *dnsc;    /* named proxies (NULL: only localhost) */
+	struct tmr resolve;   /* the next look-up of the named proxies */
+	size_t unregc;	      /* un-REGISTERs not answered yet */
+	trunks_done_h *doneh; /* when the last is answered */
+	void *done_arg;
 	const struct cfg_tenant *tenant;
 	struct trunk *v[CFG_MAX_TRUNKS];
 	size_t c;
@@ -55,6 +77,10 @@ static void trunk_destructor(void *arg)
 	struct trunk *tr = arg;
 
 	tmr_cancel(&tr->tmr);
+	mem_deref(tr->dq);
+	mem_deref(tr->ureq);
+	mem_deref(tr->udlg);
+	mem_deref(tr->uauth);
 	mem_deref(tr->reg);
 }
 
@@ -66,6 +92,11 @@ const char *trunk_name(const struct trunk *tr)
 const struct cfg_trunk *trunk_cfg(const struct trunk *tr)
 {
 	return tr ? &tr->cfg : NULL;
+}
+
+uint32_t trunk_timeout_ms(const struct trunk *tr)
+{
+	return tr && tr->cfg.timeout_ms ? tr->cfg.timeout_ms : SILENT_MS;
 }
 
 /* The codec names a trunk's codecs may give (what media.codecs takes). */
@@ -249,6 +280,18 @@ static void proxy_host(const struct trunk *tr, char *out, size_t sz)
 	(void)re_snprintf(out, sz, "%b", p, c ? (size_t)(c - p) : strlen(p));
 }
 
+/* Where requests to the carrier go (host:port): a proxy given as a name
+ * goes to the address it was resolved to (the name stays the account's
+ * domain), so the carrier answers from the address its requests are
+ * known by; before that, the name (the SIP stack looks it up). */
+static void proxy_target(const struct trunk *tr, char *out, size_t sz)
+{
+	if (tr->host[0] && sa_isset(&tr->proxy, SA_ALL))
+		(void)re_snprintf(out, sz, "%J", &tr->proxy);
+	else
+		util_copy(out, sz, tr->cfg.proxy);
+}
+
 static void trunk_domain(const struct trunk *tr, char *out, size_t sz)
 {
 	if (tr->cfg.domain[0])
@@ -321,11 +364,12 @@ static void reg_resp_h(int err, const struct sip_msg *msg, void *arg)
 
 static void reg_start(struct trunk *tr)
 {
-	char reg_uri[192], aor[256], domain[128];
+	char reg_uri[192], aor[256], domain[128], target[160];
 	int err;
 
 	trunk_domain(tr, domain, sizeof(domain));
-	(void)re_snprintf(reg_uri, sizeof(reg_uri), "sip:%s%s", tr->cfg.proxy,
+	proxy_target(tr, target, sizeof(target));
+	(void)re_snprintf(reg_uri, sizeof(reg_uri), "sip:%s%s", target,
 			  tr->cfg.tcp ? ";transport=tcp" : "");
 	(void)re_snprintf(aor, sizeof(aor), "sip:%s@%s", tr->cfg.username, domain);
 	tr->state = TRUNK_REGISTERING;
@@ -360,11 +404,13 @@ static int trunk_alloc(struct trunk **trp, struct trunks *ts, const struct cfg_t
 		memmove(host, host + 1, strlen(host));
 		host[strcspn(host, "]")] = '\0';
 	}
-	if (c->proxy[0] && sa_set_str(&tr->proxy, host,
-				      colon && colon[1] && !strchr(colon, ']')
-					  ? (uint16_t)atoi(colon + 1)
-					  : 5060))
+	tr->port =
+	    colon && colon[1] && !strchr(colon, ']') ? (uint16_t)atoi(colon + 1) : 5060;
+	if (c->proxy[0] && sa_set_str(&tr->proxy, host, tr->port)) {
+		/* a name: looked up (trunk_resolve) */
 		sa_init(&tr->proxy, AF_UNSPEC);
+		util_copy(tr->host, sizeof(tr->host), host);
+	}
 	for (size_t i = 0; i < c->fromc; i++) {
 		if (!safe_net_parse(&tr->from[tr->fromc], c->from[i]))
 			tr->fromc++;
@@ -373,10 +419,170 @@ static int trunk_alloc(struct trunk **trp, struct trunks *ts, const struct cfg_t
 	return 0;
 }
 
+/* The named proxy's address is a: told when it is new or changed. */
+static void proxy_set(struct trunk *tr, const struct sa *a)
+{
+	char addr[64];
+
+	if (sa_cmp(&tr->proxy, a, SA_ALL))
+		return;
+	tr->proxy = *a;
+	(void)re_snprintf(addr, sizeof(addr), "%J", a);
+	log_info("trunk: proxy resolved trunk=%s host=%s addr=%s", tr->cfg.name, tr->host,
+		 addr);
+}
+
+static void resolve_h(int err, const struct dnshdr *hdr, struct list *ansl,
+		      struct list *authl, struct list *addl, void *arg)
+{
+	struct trunk *tr = arg;
+	struct dnsrr *rr;
+	struct sa a;
+
+	(void)hdr;
+	(void)authl;
+	(void)addl;
+	if (!tr->resolving)
+		return; /* answered already */
+	tr->resolving = false;
+	rr = err ? NULL : dns_rrlist_find(ansl, NULL, DNS_TYPE_A, DNS_CLASS_IN, true);
+	if (!rr) {
+		/* the last address known stays: a carrier's DNS that fails
+		 * for a while does not cut its calls in off */
+		log_warn("trunk: proxy not resolved trunk=%s host=%s error=%s",
+			 tr->cfg.name, tr->host, err ? strerror(err) : "no A record");
+		return;
+	}
+	sa_set_in(&a, rr->rdata.a.addr, tr->port);
+	proxy_set(tr, &a);
+}
+
+/* A proxy given as a name: its address, looked up without waiting. */
+static void trunk_resolve(struct trunk *tr)
+{
+	size_t n = strlen(tr->host);
+	struct sa a;
+	int err;
+
+	if (!tr->host[0] || tr->resolving)
+		return;
+	/* RFC 6761 §6.3: localhost names are the loopback, never asked of a
+	 * DNS server (libre's dnsc does not read /etc/hosts) */
+	if (!strcasecmp(tr->host, "localhost") ||
+	    (n > 10 && !strcasecmp(tr->host + n - 10, ".localhost"))) {
+		sa_set_in(&a, INADDR_LOOPBACK, tr->port);
+		proxy_set(tr, &a);
+		return;
+	}
+	if (!tr->ts || !tr->ts->dnsc)
+		return;
+	tr->dq = mem_deref(tr->dq);
+	err = dnsc_query(&tr->dq, tr->ts->dnsc, tr->host, DNS_TYPE_A, DNS_CLASS_IN, true,
+			 resolve_h, tr);
+	if (err)
+		log_warn("trunk: cannot look up trunk=%s host=%s: %s", tr->cfg.name,
+			 tr->host, strerror(err));
+	tr->resolving = !err;
+}
+
+static void resolve_all(struct trunks *ts)
+{
+	for (size_t i = 0; i < ts->c; i++)
+		trunk_resolve(ts->v[i]);
+}
+
+static void resolve_tmr_h(void *arg)
+{
+	struct trunks *ts = arg;
+
+	tmr_start(&ts->resolve, RESOLVE_MS, resolve_tmr_h, ts);
+	resolve_all(ts);
+}
+
+void trunks_dns_set(struct trunks *ts, struct dnsc *dnsc)
+{
+	if (!ts)
+		return;
+	ts->dnsc = dnsc;
+	resolve_all(ts);
+	tmr_start(&ts->resolve, RESOLVE_MS, resolve_tmr_h, ts);
+}
+
+static void unreg_resp_h(int err, const struct sip_msg *msg, void *arg);
+
+/* RFC 3261 §10.2.2: "Contact: *" with expires 0 removes every binding of
+ * the account, whatever the registration's Call-ID and contact were. */
+static int unreg_send(struct trunk *tr)
+{
+	return sip_drequestf(&tr->ureq, tr->ts->sip, true, "REGISTER", tr->udlg, 0,
+			     tr->uauth, NULL, unreg_resp_h, tr,
+			     "Contact: *\r\nExpires: 0\r\nContent-Length: 0\r\n\r\n");
+}
+
+static void unreg_resp_h(int err, const struct sip_msg *msg, void *arg)
+{
+	struct trunk *tr = arg;
+	struct trunks *ts = tr->ts;
+
+	if (!err && msg && msg->scode < 200)
+		return;
+	/* the carrier's challenge, answered once with the credentials */
+	if (!err && msg && (msg->scode == 401 || msg->scode == 407) && !tr->uchallenged &&
+	    ts) {
+		tr->uchallenged = true;
+		if (!sip_auth_authenticate(tr->uauth, msg) && !unreg_send(tr))
+			return;
+	}
+	if (err || !msg || msg->scode >= 300)
+		log_warn("trunk: unregister failed trunk=%s error=%s code=%u",
+			 tr->cfg.name, err ? strerror(err) : "", msg ? msg->scode : 0);
+	else
+		log_info("trunk: unregistered trunk=%s code=%u", tr->cfg.name,
+			 msg->scode);
+	tr->state = TRUNK_UNREGISTERED;
+	if (!ts || !ts->unregc)
+		return;
+	if (!--ts->unregc && ts->doneh)
+		ts->doneh(ts->done_arg);
+}
+
+size_t trunks_unregister(struct trunks *ts, trunks_done_h *h, void *arg)
+{
+	char reg_uri[192], aor[256], domain[128], target[160];
+
+	if (!ts || !ts->sip)
+		return 0;
+	ts->doneh = h;
+	ts->done_arg = arg;
+	ts->unregc = 0;
+	for (size_t i = 0; i < ts->c; i++) {
+		struct trunk *tr = ts->v[i];
+
+		tmr_cancel(&tr->tmr);
+		if (!tr->reg || tr->state != TRUNK_REGISTERED || tr->udlg)
+			continue;
+		trunk_domain(tr, domain, sizeof(domain));
+		proxy_target(tr, target, sizeof(target));
+		(void)re_snprintf(reg_uri, sizeof(reg_uri), "sip:%s%s", target,
+				  tr->cfg.tcp ? ";transport=tcp" : "");
+		(void)re_snprintf(aor, sizeof(aor), "sip:%s@%s", tr->cfg.username,
+				  domain);
+		if (sip_dialog_alloc(&tr->udlg, reg_uri, aor, NULL, aor, NULL, 0) ||
+		    sip_auth_alloc(&tr->uauth, trunk_auth_h, tr, false) ||
+		    unreg_send(tr)) {
+			log_warn("trunk: cannot unregister trunk=%s", tr->cfg.name);
+			continue;
+		}
+		ts->unregc++;
+	}
+	return ts->unregc;
+}
+
 static void trunks_destructor(void *arg)
 {
 	struct trunks *ts = arg;
 
+	tmr_cancel(&ts->resolve);
 	for (size_t i = 0; i < ts->c; i++) {
 		ts->v[i]->ts = NULL;
 		tmr_cancel(&ts->v[i]->tmr);
@@ -433,6 +639,7 @@ int trunks_tenant_set(struct trunks *ts, const struct cfg_tenant *t)
 	mem_ref((void *)t);
 	mem_deref((void *)ts->tenant);
 	ts->tenant = t;
+	resolve_all(ts); /* a carrier's new address is picked up on apply */
 	for (size_t i = 0; i < ts->c; i++) {
 		struct trunk *tr = ts->v[i];
 		if (ts->sip && tr->cfg.reg && !tr->reg && !tmr_isrunning(&tr->tmr) &&
@@ -453,6 +660,7 @@ int trunks_alloc(struct trunks **tsp, struct sip *sip, const struct cfg_tenant *
 	if (!ts)
 		return ENOMEM;
 	ts->sip = sip;
+	tmr_init(&ts->resolve);
 	err = trunks_tenant_set(ts, t);
 	if (err) {
 		mem_deref(ts);
@@ -489,6 +697,7 @@ int trunks_info_at(const struct trunks *ts, size_t i, struct trunk_info *ti)
 	ti->failures = tr->failures;
 	ti->calls = tr->calls;
 	ti->max_calls = tr->cfg.max_calls;
+	ti->timeout_ms = trunk_timeout_ms(tr);
 	return 0;
 }
 
@@ -660,7 +869,7 @@ int trunks_pick(struct trunks *ts, const char *number, const char *caller_id, si
 {
 	const struct cfg_route *r;
 	enum safe_dial_class cls;
-	char d[40], out[48], domain[128];
+	char d[40], out[48], domain[128], target[160];
 	bool full = false;
 	int err;
 
@@ -693,7 +902,8 @@ int trunks_pick(struct trunks *ts, const char *number, const char *caller_id, si
 		if (err)
 			return err;
 		trunk_domain(tr, domain, sizeof(domain));
-		(void)re_snprintf(uri, urisz, "sip:%s@%s%s", out, tr->cfg.proxy,
+		proxy_target(tr, target, sizeof(target));
+		(void)re_snprintf(uri, urisz, "sip:%s@%s%s", out, target,
 				  tr->cfg.tcp ? ";transport=tcp" : "");
 		(void)re_snprintf(from, fromsz, "sip:%s@%s",
 				  caller_id && *caller_id ? caller_id

@@ -35,6 +35,7 @@ struct trunk_info {
 	uint64_t failures;	/* REGISTERs that failed */
 	uint32_t calls;		/* calls through it now */
 	uint32_t max_calls;	/* 0: no limit */
+	uint32_t timeout_ms;	/* a carrier silent this long is given up */
 };
 
 /* The trunks of tenant t on sip; those with register: true register at
@@ -45,6 +46,14 @@ int trunks_alloc(struct trunks **tsp, struct sip *sip, const struct cfg_tenant *
  * call in progress keeps the trunk it went out on). */
 int trunks_tenant_set(struct trunks *ts, const struct cfg_tenant *t);
 int trunks_info_at(const struct trunks *ts, size_t i, struct trunk_info *ti);
+/* The DNS client that resolves proxies given as names (now, on every
+ * tenant applied, and every 5 minutes); dnsc must outlive ts. */
+void trunks_dns_set(struct trunks *ts, struct dnsc *dnsc);
+typedef void(trunks_done_h)(void *arg);
+/* Shutdown: every registered trunk sends REGISTER with expires 0; h(arg)
+ * when the last is answered (or failed). Returns how many were sent (0:
+ * h is never called). The SIP stack must run until then. */
+size_t trunks_unregister(struct trunks *ts, trunks_done_h *h, void *arg);
 
 /* The trunk a request from src comes from: a registered trunk's proxy
  * (address and port), or a network of an IP-authenticated one; NULL for
@@ -69,6 +78,9 @@ bool trunks_routed(const struct trunks *ts, const char *number);
 int trunks_take(struct trunks *ts, const char *name, struct trunk **trp);
 const char *trunk_name(const struct trunk *tr);
 const struct cfg_trunk *trunk_cfg(const struct trunk *tr);
+/* How long a carrier that says nothing to an INVITE (not even 100) is
+ * waited for before the next trunk (timeout:, default 5 s). */
+uint32_t trunk_timeout_ms(const struct trunk *tr);
 /*
  * The trunk's codecs (codecs: [PCMA, PCMU], opus too, by a=rtpmap's name)
  * in an SDP offer: the audio

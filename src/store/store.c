@@ -1131,7 +1131,11 @@ int store_call_list(struct store *s, const struct store_call_filter *f, store_ca
 	if (f->outcome)
 		strcat(sql, " AND outcome = ?5");
 	if (f->queues)
-		strcat(sql, " AND instr(',' || ?8 || ',', ',' || queue || ',') > 0");
+		strcat(sql,
+		       f->rooms
+			   ? " AND (instr(',' || ?8 || ',', ',' || queue || ',') > 0"
+			     " OR (queue = '' AND outcome = 'conference'))"
+			   : " AND instr(',' || ?8 || ',', ',' || queue || ',') > 0");
 	if (f->customer)
 		strcat(sql, " AND customer = ?9");
 	if (f->channel)

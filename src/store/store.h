@@ -102,6 +102,8 @@ struct store_call_filter {
 	const char *agent;
 	const char *outcome;
 	const char *queues; /* comma list: in one of them; NULL = any */
+	bool rooms;	    /* with queues: conference rooms' calls too (no
+			     * queue, outcome conference) */
 	const char *customer;
 	const char *channel; /* voice, chat, mail, message; NULL = any */
 	uint32_t limit;	     /* 0 = 100 */

@@ -4,6 +4,10 @@
 # other four and not itself. Room 7000 asks a PIN (INFO digits, then #):
 # a caller with the right PIN joins, three wrong PINs are hung up, and a
 # third caller to the room of two hears it is full and is hung up.
+# Each caller is an interaction: a stored row (voice, outcome
+# conference, called the room, its times), call.created,
+# conference.joined/left and call.ended, and a supervisor of another
+# queue sees the rows in GET /calls.
 RTP_TIMEOUT=60s
 source "$(dirname "$0")/lib.sh"
 source "$E2E_DIR/tones.sh"
@@ -70,4 +74,24 @@ check "both callers with the right PIN got in" \
 check "the wrong PIN was counted three times" \
 	test "$(grep -c 'conference: wrong PIN room=7000' "$T/hotline.log")" = 3
 check "the full room was logged" grep -q 'conference: full room=7000' "$T/hotline.log"
+
+sleep 0.5 # the last rows reach the store
+check "room 7001's five callers are stored as voice calls with outcome conference" \
+	test "$(db "SELECT count(*) FROM calls WHERE called='7001' AND outcome='conference' AND coalesce(nullif(channel,''),'voice')='voice' AND created>0 AND ended>=created AND hangup_side='caller'")" = 5
+check "each of them joined and left the room, then ended (events in order)" \
+	test "$(db "SELECT count(*) FROM calls c WHERE called='7001' AND (SELECT group_concat(type, ' ') FROM (SELECT type FROM events WHERE call=c.id AND type IN ('call.created','conference.joined','conference.left','call.ended') ORDER BY id)) = 'call.created conference.joined conference.left call.ended'")" = 5
+check "conference.joined names the room" \
+	test "$(db "SELECT count(*) FROM events WHERE type='conference.joined' AND json_extract(data,'\$.room')='7001'")" = 5
+check "the two who got into room 7000 joined it, the wrong PIN and the full room did not" \
+	test "$(db "SELECT count(*) FROM events e JOIN calls c ON c.id=e.call WHERE e.type='conference.joined' AND c.called='7000'")" = 2
+check "the callers who never got in are stored too" \
+	test "$(db "SELECT count(*) FROM calls WHERE called='7000' AND outcome='conference'")" = 4
+c=$(req POST /users '{"name":"sue","role":"supervisor","queues":["sales"],"password":"sue-secret-1"}')
+check "a supervisor is made" test "$c" = 201
+session_jar sue sue-secret-1
+c=$(curl -s -o "$T/r.json" -w '%{http_code}' -b "$T/sue.jar" "http://127.0.0.1:$HTTP_PORT/api/v1/calls?outcome=conference&limit=50")
+check "a supervisor (of another queue) lists the rooms' calls" is 200 "len(j['calls']) == 9 and all(x['outcome'] == 'conference' for x in j['calls'])"
+id=$(db "SELECT id FROM calls WHERE called='7001' LIMIT 1")
+c=$(curl -s -o "$T/r.json" -w '%{http_code}' -b "$T/sue.jar" "http://127.0.0.1:$HTTP_PORT/api/v1/calls/$id")
+check "and reads one" is 200 "j['called'] == '7001'"
 finish

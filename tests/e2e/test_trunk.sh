@@ -9,14 +9,17 @@
 # the route tries "fail" (503), then "carrier" (407 answered with the
 # trunk's credentials), offering the carrier's codec only; the PSTN phone
 # answers and both hear each other (the recording). Through "silent"
-# first, a call goes on to the carrier after 5 s. A premium-rate number is
+# first (its timeout 2 s), a call goes on to the carrier after 2 s. The
+# carrier's proxy is given as localhost: resolved, its requests are known
+# as the trunk's. A premium-rate number is
 # refused (403) before any trunk sees it. Click-to-call takes a plain
 # number. The PSTN calls the carrier's DID, which reaches the queue. The
 # carrier's max_calls (1) refuses the next call, out or in, while one is
 # up. A caller from the PSTN promised a callback is called back through
 # the trunks at its number. A blind transfer to a premium-rate number is
 # refused, to a national one goes out through the carrier. The tenant
-# reloaded without a trunk keeps the others.
+# reloaded without a trunk keeps the others. At shutdown the carrier trunk
+# un-REGISTERs: Kamailio then has no contact for its DIDs (480).
 TRUSTED="[]"
 source "$(dirname "$0")/lib.sh"
 
@@ -47,9 +50,10 @@ sed -i 's/^queues:$/queues:\n  - {name: cbt, strategy: longest-idle, members: ["
 cat >>"$T/tenant.yaml" <<YAML
 trunks:
   - {name: fail, proxy: "127.0.0.1:$FAIL_PORT", username: hotline, password: "$TRUNK_PW"}
-  - {name: silent, proxy: "127.0.0.1:$SILENT_PORT", username: hotline, password: "$TRUNK_PW"}
+  - {name: silent, proxy: "127.0.0.1:$SILENT_PORT", username: hotline, password: "$TRUNK_PW",
+     timeout: 2s}
   - name: carrier
-    proxy: "127.0.0.1:$KAM_PORT"
+    proxy: "localhost:$KAM_PORT"
     username: hotline
     password: "$TRUNK_PW"
     register: true
@@ -151,6 +155,10 @@ check "... the next try is ahead" \
 check "... /metrics counts its failures" \
 	bash -c "curl -s http://127.0.0.1:$HTTP_PORT/metrics | grep -q '^hotline_trunk_register_failures_total{trunk=\"refused\"} [1-9]'"
 check "trunk fail, not registering: unregistered" test "$(trunk fail state)" = unregistered
+check "GET /trunks: each trunk's timeout (silent 2 s, the default 5 s)" \
+	test "$(trunk silent timeout_ms)/$(trunk carrier timeout_ms)" = 2000/5000
+check "the carrier's proxy, given as localhost, was resolved" \
+	grep -q "trunk: proxy resolved trunk=carrier host=localhost addr=127.0.0.1:$KAM_PORT" "$T/hotline.log"
 
 pstn_uas() { # NAME
 	(cd "$T" && exec sipp -sf "$T/pstn.xml" -i 127.0.0.1 -p "$PSTN_PORT" -mp "$PSTN_MEDIA" -rtp_echo \
@@ -236,11 +244,12 @@ check "... no trunk saw it" test "$(grep -c "request INVITE" "$T/kamailio.log")"
 
 # --- a trunk that answers nothing ----------------------------------------------
 pstn_uas pstn-silent
-start=$(date +%s)
 phone_out silent 3035550100 "$talk"
 check "a route whose first trunk answers nothing: the call goes out through the next" \
 	test $? -eq 0
-check "... after the silent one was given up (5 s)" test $(($(date +%s) - start)) -ge 5
+gap=$(db "select max(e.ts) - min(e.ts) from events e join calls c on c.id = e.call where e.type = 'call.trunk' and c.called = '3035550100'")
+check "... after the silent one was given up (its timeout, 2 s, not 5 s: ${gap} ms)" \
+	test "${gap:-0}" -ge 1900 -a "${gap:-0}" -lt 4000
 wait_peers 10
 check "... trunk silent, then the carrier" \
 	test "$(db "select group_concat(json_extract(e.data, '$.trunk')) from events e join calls c on c.id = e.call where e.type = 'call.trunk' and c.called = '3035550100'")" = silent,carrier
@@ -285,7 +294,7 @@ check "... a number that is not its DID: 404 (a carrier never dials out)" test $
 
 # --- max_calls: the carrier carries one call at once ---------------------------
 pstn_uas pstn-max
-phone_out first 2025550100 "${talk/$(pause 3000)/$(pause 5000)}" &
+phone_out first 2025550100 "${talk/$(pause 3000)/$(pause 8000)}" &
 first=$!
 sleep 1.5
 phone_out second 2025550101 "  <recv response=\"100\" optional=\"true\"/>
@@ -301,6 +310,15 @@ make_refused_caller pstn-busy.xml "8 101" 500
 check "... and a call in from it is refused too (503, which the carrier passes on as 500)" \
 	test $? -eq 0
 check "... as hotline says" grep -q "full, a call in refused trunk=carrier" "$T/hotline.log"
+agent_state() { api /api/v1/agents | python3 -c "import json,sys; print([a['state'] for a in json.load(sys.stdin)['agents'] if a['ext']=='$1'][0])"; }
+check "agent 1001, on the first call, is busy" test "$(agent_state 1001)" = busy
+phone_out beside 3035550100 "  <recv response=\"100\" optional=\"true\"/>
+  <recv response=\"180\" optional=\"true\"/>
+  <recv response=\"503\"/>
+$(sed 's/CSeq: 1 ACK/CSeq: 2 ACK/' <<<"$ack_first")" 1001 alice-1001 "$MEDIA_PORT2" "$CALLER_PORT2"
+check "... its phone dials out beside it: silent, then the carrier full (503)" test $? -eq 0
+check "... that call's end leaves 1001 busy with the first (not freed under it)" \
+	test "$(agent_state 1001)" = busy
 wait $first
 check "... the first talked on" test $? -eq 0
 wait_peers 10
@@ -361,5 +379,18 @@ check "... GET /trunks lists the others" \
 	test "$(api /api/v1/trunks | python3 -c "import json,sys; print(','.join(t['name'] for t in json.load(sys.stdin)['trunks']))")" = fail,silent,carrier
 check "... the carrier, unchanged, kept its registration" \
 	test "$(trunk carrier state)" = registered -a "$(trunk carrier registrations)" -ge "$regs"
+
+# --- shutdown: the carrier trunk un-REGISTERs ----------------------------------
+t0=$(date +%s.%N)
+stop_hotline
+check "at shutdown the carrier trunk un-REGISTERs (expires 0), answered 200" \
+	grep -q "trunk: unregistered trunk=carrier code=200" "$T/hotline.log"
+check "... and hotline stops within the 2 s it waits" \
+	awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { exit !(b - a < 3) }'
+make_refused_caller pstn-gone.xml "8 101" 480
+(cd "$T" && sipp "127.0.0.1:$KAM_PORT" -sf "$T/pstn-gone.xml" -i 127.0.0.1 -p "$CALLER_PORT2" \
+	-m 1 -timeout 10s -timeout_error -nostdin -s 2025550123 -key caller 2025550199 \
+	-mp "$MEDIA_PORT2" >"$T/pstn-gone.out" 2>&1)
+check "... the carrier has no contact for its DID any more (480)" test $? -eq 0
 
 finish

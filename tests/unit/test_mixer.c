@@ -11,6 +11,10 @@
 #include <unistd.h>
 #include <re.h>
 #include <sndfile.h>
+#include <spandsp.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include "core/core.h"
 #include "core/cfg.h"
 #include "media/media.h"
@@ -338,7 +342,62 @@ out:
 	return rc;
 }
 
+/* A member's join tone (200 ms of 880 Hz) is added to what it hears: the
+ * others talking go on being heard under it (the tone replaced the room
+ * for its 200 ms before). What member 2 is sent is read off the wire. */
+static int test_tone_over_the_room(void)
+{
+	static struct room r;
+	int16_t tone[MEDIA_SRATE / 5], got[TICKS * MEDIA_FRAME] = {0};
+	struct prompt *p = NULL;
+	struct sockaddr_in sock = {.sin_family = AF_INET};
+	socklen_t sl = sizeof(sock);
+	size_t n = 0;
+	int fd = -1, rc = 1;
+	const struct media_codec_neg pcmu = {.codec = MEDIA_PCMU, .pt = 0, .opus_pt = -1};
+
+	for (size_t i = 0; i < sizeof(tone) / sizeof(tone[0]); i++)
+		tone[i] = (int16_t)(6000 * sin(2 * M_PI * 880 * (double)i / MEDIA_SRATE));
+	TEST_ERR(prompt_from_samples(&p, tone, sizeof(tone) / sizeof(tone[0])));
+	TEST_ERR(room_open(&r, 3));
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	sock.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	TEST_CHECK(fd >= 0 && !bind(fd, (struct sockaddr *)&sock, sizeof(sock)) &&
+		   !getsockname(fd, (struct sockaddr *)&sock, &sl));
+	for (size_t i = 0; i < 3; i++)
+		TEST_CHECK(!media_mix_join(r.x, r.s[i], MEDIA_MIX_NORMAL, NULL));
+	/* member 2 sends to fd as a phone's address would be */
+	sa_set_in(&r.s[2]->raddr, INADDR_LOOPBACK, ntohs(sock.sin_port));
+	TEST_ERR(media_coder_alloc(&r.s[2]->coder, &pcmu));
+	r.s[2]->ready = true;
+	media_stream_play_over(r.s[2], p);
+	room_run(&r);
+	for (;;) {
+		uint8_t pkt[512];
+		ssize_t k = recv(fd, pkt, sizeof(pkt), MSG_DONTWAIT);
+
+		if (k <= 12)
+			break;
+		for (ssize_t i = 12; i < k && n < TICKS * MEDIA_FRAME; i++)
+			got[n++] = ulaw_to_linear(pkt[i]);
+	}
+	TEST_CHECK(n >= 10 * MEDIA_FRAME);
+	/* the tone's 10 frames: the tone and both talkers in them */
+	TEST_CHECK(tone_level(got, 10 * MEDIA_FRAME, 880) > 3000);
+	TEST_CHECK(tone_level(got, 10 * MEDIA_FRAME, freq[0]) > r.amp / 2);
+	TEST_CHECK(tone_level(got, 10 * MEDIA_FRAME, freq[1]) > r.amp / 2);
+	TEST_CHECK(tone_level(got, 10 * MEDIA_FRAME, freq[2]) < r.amp / 20);
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	room_close(&r);
+	mem_deref(p);
+	return rc;
+}
+
 static const struct test_case tests[] = {
+    {"a join tone is heard over the room, not instead of it", test_tone_over_the_room},
     {"a room of 5: each hears the other four, not itself", test_room_of_five},
     {"listen, whisper, barge and take-over: who hears whom",
      test_listen_whisper_barge_takeover},

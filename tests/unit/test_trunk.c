@@ -323,6 +323,93 @@ out:
 	return r;
 }
 
+static struct tmr dns_tmr;
+
+/* A DNS server on the loopback for the test: every A query is answered
+ * 127.0.0.1 (the query echoed, one answer pointing at its name). */
+static void dns_serve(const struct sa *src, struct mbuf *mb, void *arg)
+{
+	struct udp_sock *us = *(struct udp_sock **)arg;
+	static const uint8_t ans[] = {0xc0, 0x0c, 0, 1, 0,   1, 0, 0,
+				      0,    60,	  0, 4, 127, 0, 0, 1};
+	struct mbuf *r = mbuf_alloc(512);
+
+	if (!r || mbuf_get_left(mb) < 12)
+		goto out;
+	(void)mbuf_write_mem(r, mbuf_buf(mb), mbuf_get_left(mb));
+	r->buf[2] = 0x81; /* a response, recursion desired and available */
+	r->buf[3] = 0x80;
+	r->buf[7] = 1; /* one answer */
+	(void)mbuf_write_mem(r, ans, sizeof(ans));
+	r->pos = 0;
+	(void)udp_send(us, src, r);
+out:
+	mem_deref(r);
+}
+
+/* Until the named carrier's requests are known (2 s at most). */
+static void dns_wait_h(void *arg)
+{
+	struct sa src;
+	static int n;
+
+	(void)sa_set_str(&src, "127.0.0.1", 5080);
+	if (trunks_from(arg, &src) || ++n > 100)
+		re_cancel();
+	else
+		tmr_start(&dns_tmr, 20, dns_wait_h, arg);
+}
+
+/* A proxy given as a name: localhost is the loopback at once, another
+ * name is looked up through the DNS client and its requests are then
+ * the trunk's; the silent-trunk timeout, default and set. */
+static int test_named_proxy(void)
+{
+	static const char text[] =
+	    "name: T\n"
+	    "agents:\n"
+	    "  - {ext: \"1001\", name: A, password: Long-Enough-1001}\n"
+	    "trunks:\n"
+	    "  - {name: loc, proxy: \"localhost:5999\", timeout: 2s}\n"
+	    "  - {name: named, proxy: \"carrier.example:5080\"}\n";
+	struct cfg_tenant *t = NULL;
+	struct trunks *ts = NULL;
+	struct udp_sock *us = NULL;
+	struct dnsc *dnsc = NULL;
+	struct trunk_info ti;
+	struct sa src, dns;
+	int r = 1;
+
+	TEST_CHECK(!cfg_tenant_parse(&t, "t.yaml", text, strlen(text), NULL));
+	TEST_CHECK(cfg_trunk_find(t, "loc")->timeout_ms == 2000);
+	TEST_CHECK(cfg_trunk_find(t, "named")->timeout_ms == 5000);
+	TEST_CHECK(!trunks_alloc(&ts, NULL, t));
+	TEST_CHECK(!trunks_info_at(ts, 0, &ti) && ti.timeout_ms == 2000);
+	TEST_CHECK(!trunks_info_at(ts, 1, &ti) && ti.timeout_ms == 5000);
+	TEST_CHECK(!sa_set_str(&src, "127.0.0.1", 5999));
+	TEST_CHECK(trunks_from(ts, &src) && !strcmp(trunks_from(ts, &src)->name, "loc"));
+	TEST_CHECK(!sa_set_str(&src, "127.0.0.1", 5080));
+	TEST_CHECK(!trunks_from(ts, &src)); /* not looked up yet */
+	TEST_CHECK(!sa_set_str(&dns, "127.0.0.1", 0));
+	TEST_CHECK(!udp_listen(&us, &dns, dns_serve, &us));
+	TEST_CHECK(!udp_local_get(us, &dns));
+	TEST_CHECK(!dnsc_alloc(&dnsc, NULL, &dns, 1));
+	trunks_dns_set(ts, dnsc);
+	tmr_init(&dns_tmr);
+	tmr_start(&dns_tmr, 20, dns_wait_h, ts);
+	(void)re_main(NULL);
+	tmr_cancel(&dns_tmr);
+	TEST_CHECK(trunks_from(ts, &src) &&
+		   !strcmp(trunks_from(ts, &src)->name, "named"));
+	r = 0;
+out:
+	mem_deref(ts);
+	mem_deref(dnsc);
+	mem_deref(us);
+	mem_deref(t);
+	return r;
+}
+
 static const struct test_case tests[] = {
     {"trunks and outbound routes parsed", test_parse},
     {"trunks and routes: errors at their lines", test_errors},
@@ -330,6 +417,7 @@ static const struct test_case tests[] = {
     {"number forms: e164, national, dialled (China, NANP, generic)", test_formats},
     {"a route's trunks in turn, max_calls, caller IDs, who calls in", test_pick},
     {"a trunk's codecs in the SDP offer", test_codecs},
+    {"a proxy by name: localhost, a DNS look-up; the silent timeout", test_named_proxy},
 };
 
 TEST_MAIN(tests)
