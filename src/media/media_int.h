@@ -78,8 +78,9 @@ struct media {
 	int epfd;
 	struct media_stream **byfd;
 	size_t byfdc;
-	size_t watched;	     /* sockets in epfd */
-	struct media_rx *rx; /* the thread's receive buffers */
+	size_t watched;		/* sockets in epfd */
+	struct media_rx *rx;	/* the thread's receive buffers */
+	uint64_t srtp_failures; /* the top's: every shard's, __atomic */
 };
 
 struct media_fired {
@@ -152,6 +153,8 @@ struct media_stream {
 	bool closed; /* being destroyed: no more events */
 	bool queued; /* threaded: in its shard's pending */
 	uint64_t rx_pkts, tx_pkts;
+	struct media_srtp *srtp; /* srtp.c; NULL: plain RTP */
+	uint64_t srtp_failures;
 };
 
 void media__stream_pull(struct media_stream *s, uint64_t now_ms);
@@ -177,6 +180,10 @@ void media__unlock_two(struct media *x, struct media *y);
 void media__mix_tick(struct media *m);
 /* s leaves its group; its shard locked. */
 void media__mix_leave(struct media_stream *s);
+
+/* Unprotects a datagram a shard read for s, in place (len shrinks);
+ * true when s takes plain RTP or the packet passed. Locked. */
+bool media__srtp_rx(struct media_stream *s, uint8_t *buf, size_t *len);
 
 /* One tick as if the monotonic clock read now_us: the timer's handler,
  * and tests on a virtual clock. */

@@ -39,6 +39,7 @@ static void stream_destructor(void *arg)
 		media__stream_unbridge(s);
 	media__mix_leave(s);
 	mem_deref(s->rec);
+	mem_deref(s->srtp); /* its UDP helper before the socket */
 	mem_deref(s->rtp);
 	mem_deref(s->sdp);
 	mem_deref(s->telev);
@@ -128,7 +129,7 @@ void media__stream_rx(struct media_stream *s, const struct sa *src, uint8_t *buf
 	struct rtp_header hdr;
 	struct mbuf mb;
 
-	if (!s->ready)
+	if (!s->ready || !media__srtp_rx(s, buf, &len))
 		return;
 	mbuf_init(&mb);
 	mb.buf = buf;
