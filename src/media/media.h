@@ -253,6 +253,32 @@ int media_stream_srtp(struct media_stream *s, enum media_srtp_suite suite,
 void media_stream_srtp_off(struct media_stream *s);
 /* s protects its media with SRTP. */
 bool media_stream_secure(const struct media_stream *s);
+/* --- SDES: SRTP keys in SDP, RFC 4568 (sdes.c) --------------------------- */
+
+/* What a stream's offers and answers do about SRTP (sdes.c says more). */
+enum media_srtp_policy {
+	MEDIA_SRTP_OFF,	     /* no crypto; an RTP/SAVP offer is refused */
+	MEDIA_SRTP_OPTIONAL, /* crypto offered and taken, plain RTP accepted */
+	MEDIA_SRTP_REQUIRED, /* RTP/SAVP; no usable crypto line: refused (488) */
+};
+/* The policy of "off", "optional" or "required" (any case); *ok false
+ * for anything else (then off). */
+enum media_srtp_policy media_srtp_policy_of(const char *name, bool *ok);
+/* Set before the stream's first offer or answer; off until then. Keys
+ * set with media_stream_srtp (DTLS-SRTP) are never touched by SDES. */
+void media_stream_srtp_policy(struct media_stream *s, enum media_srtp_policy p);
+
+/* One a=crypto line's value (RFC 4568 §9.1). */
+struct media_sdes {
+	unsigned tag;
+	enum media_srtp_suite suite;
+	uint8_t key[30]; /* master key + salt, media_srtp_key_len bytes */
+};
+/* Parses a crypto attribute's value (after "a=crypto:"). EBADMSG: not a
+ * crypto line; ENOTSUP: one we cannot do (another suite, session
+ * parameters, several keys or an MKI). */
+int media_sdes_parse(const char *val, size_t len, struct media_sdes *c);
+
 /* SRTP packets dropped since start (failed authentication or replayed),
  * every shard's. */
 uint64_t media_srtp_failures(const struct media *m);

@@ -173,8 +173,25 @@ bool media__srtp_rx(struct media_stream *s, uint8_t *buf, size_t *len)
 	return true;
 }
 
-int media_stream_srtp(struct media_stream *s, enum media_srtp_suite suite,
-		      const uint8_t *tx_key, const uint8_t *rx_key)
+/* Swaps x in as s's SRTP (x NULL: plain RTP again). Locked. */
+static int install(struct media_stream *s, struct media_srtp *x)
+{
+	int err = 0;
+
+	/* a re-key (a new offer) replaces the old keys at once */
+	s->srtp = mem_deref(s->srtp);
+	if (x) {
+		err = udp_register_helper(&x->uh, rtp_sock(s->rtp), SRTP_LAYER,
+					  helper_send, helper_recv, x);
+		if (!err)
+			s->srtp = x;
+	}
+	return err;
+}
+
+static int srtp_make(struct media_srtp **xp, struct media_stream *s,
+		     enum media_srtp_suite suite, const uint8_t *tx_key,
+		     const uint8_t *rx_key)
 {
 	struct media_srtp *x;
 	size_t klen = media_srtp_key_len(suite);
@@ -191,22 +208,39 @@ int media_stream_srtp(struct media_stream *s, enum media_srtp_suite suite,
 	if (!err)
 		err = srtp_alloc(&x->rx, re_suite(suite), rx_key, klen, 0);
 	if (err)
-		goto out;
+		mem_deref(x);
+	else
+		*xp = x;
+	return err;
+}
 
-	media__lock(s->m);
-	/* a re-key (a new offer) replaces the old keys at once */
-	s->srtp = mem_deref(s->srtp);
-	err = udp_register_helper(&x->uh, rtp_sock(s->rtp), SRTP_LAYER, helper_send,
-				  helper_recv, x);
+int media__srtp_key(struct media_stream *s, enum media_srtp_suite suite,
+		    const uint8_t *tx_key, const uint8_t *rx_key)
+{
+	struct media_srtp *x = NULL;
+	int err;
+
+	err = srtp_make(&x, s, suite, tx_key, rx_key);
 	if (!err)
-		s->srtp = x;
-	media__unlock(s->m);
-out:
+		err = install(s, x);
 	if (err) {
 		log_warn("media: cannot set SRTP up (%s): %s",
 			 media_srtp_suite_name(suite), strerror(err));
 		mem_deref(x);
 	}
+	return err;
+}
+
+int media_stream_srtp(struct media_stream *s, enum media_srtp_suite suite,
+		      const uint8_t *tx_key, const uint8_t *rx_key)
+{
+	int err;
+
+	if (!s)
+		return EINVAL;
+	media__lock(s->m);
+	err = media__srtp_key(s, suite, tx_key, rx_key);
+	media__unlock(s->m);
 	return err;
 }
 

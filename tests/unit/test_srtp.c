@@ -413,6 +413,227 @@ static int test_suites_and_bad_calls(void)
 	return 0;
 }
 
+/* --- SDES (RFC 4568) ----------------------------------------------------- */
+
+static int parse(const char *v, struct media_sdes *c)
+{
+	return media_sdes_parse(v, strlen(v), c);
+}
+
+static int test_sdes_parse(void)
+{
+	/* 30 bytes: 40 base64 characters */
+	const char *k = "WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz";
+	char line[200];
+	struct media_sdes c;
+
+	snprintf(line, sizeof(line), "1 AES_CM_128_HMAC_SHA1_80 inline:%s", k);
+	TEST_ERR(parse(line, &c));
+	TEST_EQ(c.tag, 1);
+	TEST_EQ(c.suite, MEDIA_SRTP_AES_CM_128_HMAC_SHA1_80);
+	TEST_EQ(c.key[0], 'Y');
+	snprintf(line, sizeof(line), "12  AES_CM_128_HMAC_SHA1_32\tinline:%s|2^20", k);
+	TEST_ERR(parse(line, &c));
+	TEST_EQ(c.tag, 12);
+	TEST_EQ(c.suite, MEDIA_SRTP_AES_CM_128_HMAC_SHA1_32);
+	/* an MKI, session parameters, several keys: not for us */
+	snprintf(line, sizeof(line), "1 AES_CM_128_HMAC_SHA1_80 inline:%s|2^20|1:4", k);
+	TEST_EQ(parse(line, &c), ENOTSUP);
+	snprintf(line, sizeof(line),
+		 "1 AES_CM_128_HMAC_SHA1_80 inline:%s UNENCRYPTED_SRTP", k);
+	TEST_EQ(parse(line, &c), ENOTSUP);
+	snprintf(line, sizeof(line), "1 AES_CM_128_HMAC_SHA1_80 inline:%s;inline:%s", k,
+		 k);
+	TEST_EQ(parse(line, &c), ENOTSUP);
+	snprintf(line, sizeof(line), "1 F8_128_HMAC_SHA1_80 inline:%s", k);
+	TEST_EQ(parse(line, &c), ENOTSUP);
+	/* broken lines */
+	TEST_EQ(parse("1 AES_CM_128_HMAC_SHA1_80 inline:c2hvcnQ=", &c), EBADMSG);
+	TEST_EQ(parse("1 AES_CM_128_HMAC_SHA1_80 inline:", &c), EBADMSG);
+	TEST_EQ(parse("1 AES_CM_128_HMAC_SHA1_80 inline:!!!!", &c), EBADMSG);
+	snprintf(line, sizeof(line), "x AES_CM_128_HMAC_SHA1_80 inline:%s", k);
+	TEST_EQ(parse(line, &c), EBADMSG);
+	snprintf(line, sizeof(line), "1234567890 AES_CM_128_HMAC_SHA1_80 inline:%s", k);
+	TEST_EQ(parse(line, &c), EBADMSG);
+	TEST_EQ(parse("1 AES_CM_128_HMAC_SHA1_80", &c), EBADMSG);
+	TEST_EQ(parse("", &c), EBADMSG);
+	TEST_EQ(parse("1 AES_CM_128_HMAC_SHA1_80 key:abc", &c), ENOTSUP);
+	return 0;
+}
+
+static bool has(const struct mbuf *mb, const char *s)
+{
+	return memmem(mb->buf, mb->end, s, strlen(s)) != NULL;
+}
+
+/* a offers, b answers, a takes the answer */
+static int exchange(struct media_stream *a, struct media_stream *b, struct mbuf **offerp,
+		    struct mbuf **answerp)
+{
+	int err = media_stream_offer(a, offerp);
+
+	if (err)
+		return err;
+	err = media_stream_answer(b, *offerp, answerp);
+	if (err)
+		return err;
+	(*offerp)->pos = 0;
+	(*answerp)->pos = 0;
+	return media_stream_accept(a, *answerp);
+}
+
+static int test_sdes_offer_answer(void)
+{
+	struct media *m = NULL;
+	struct media_stream *a = NULL, *b = NULL;
+	struct mbuf *o = NULL, *an = NULL;
+	struct media_srtp *kept;
+	int r = 1;
+
+	setup_node();
+	TEST_ERR(media_alloc(&m, &node));
+	TEST_CHECK(!media_stream_alloc(&a, m, no_event, NULL));
+	TEST_CHECK(!media_stream_alloc(&b, m, no_event, NULL));
+	media_stream_srtp_policy(a, MEDIA_SRTP_OPTIONAL);
+	media_stream_srtp_policy(b, MEDIA_SRTP_REQUIRED);
+	TEST_CHECK(!exchange(a, b, &o, &an));
+	/* best effort: crypto on RTP/AVP; the answer mirrors the offer */
+	TEST_CHECK(has(o, " RTP/AVP "));
+	TEST_CHECK(has(o, "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:"));
+	TEST_CHECK(has(an, " RTP/AVP "));
+	TEST_CHECK(has(an, "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:"));
+	TEST_CHECK(media_stream_secure(a) && media_stream_secure(b));
+	/* each one's send key is the other's receive key: they talk */
+	run_ms(200);
+	TEST_CHECK(a->rx_pkts >= 5 && b->rx_pkts >= 5);
+	TEST_CHECK(!a->srtp_failures && !b->srtp_failures);
+	/* a re-offer with the same keys (a hold) keeps the context */
+	kept = a->srtp;
+	o = mem_deref(o);
+	an = mem_deref(an);
+	TEST_CHECK(!exchange(b, a, &o, &an));
+	TEST_CHECK(a->srtp == kept);
+	/* b requires: its own offer says RTP/SAVP */
+	TEST_CHECK(has(o, " RTP/SAVP "));
+	TEST_CHECK(has(an, " RTP/SAVP "));
+	run_ms(100);
+	TEST_CHECK(!a->srtp_failures && !b->srtp_failures);
+	r = 0;
+out:
+	mem_deref(o);
+	mem_deref(an);
+	mem_deref(a);
+	mem_deref(b);
+	mem_deref(m);
+	return r;
+}
+
+static const char *plain_offer =
+    "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
+    "t=0 0\r\nm=audio 40000 %s 0\r\n%s";
+
+/* s's answer to an offer of proto with extra lines. */
+static int answer_with(struct media_stream *s, const char *proto, const char *extra,
+		       struct mbuf **ans)
+{
+	struct mbuf *o = mbuf_alloc(512);
+	int err;
+
+	if (!o)
+		return ENOMEM;
+	mbuf_printf(o, plain_offer, proto, extra);
+	o->pos = 0;
+	err = media_stream_answer(s, o, ans);
+	mem_deref(o);
+	return err;
+}
+
+static int test_sdes_policies(void)
+{
+	const char *crypto = "a=crypto:3 AES_CM_128_HMAC_SHA1_32 "
+			     "inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz\r\n";
+	const char *bad = "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:AAAA\r\n";
+	struct media *m = NULL;
+	struct media_stream *s = NULL;
+	struct mbuf *an = NULL;
+	bool ok;
+	int r = 1;
+
+	TEST_EQ(media_srtp_policy_of("Required", &ok), MEDIA_SRTP_REQUIRED);
+	TEST_ASSERT(ok);
+	TEST_EQ(media_srtp_policy_of("optional", &ok), MEDIA_SRTP_OPTIONAL);
+	TEST_EQ(media_srtp_policy_of("off", &ok), MEDIA_SRTP_OFF);
+	TEST_ASSERT(ok);
+	media_srtp_policy_of("maybe", &ok);
+	TEST_ASSERT(!ok);
+	setup_node();
+	TEST_ERR(media_alloc(&m, &node));
+	TEST_CHECK(!media_stream_alloc(&s, m, no_event, NULL));
+	/* off: plain as before; RTP/SAVP refused; crypto lines ignored */
+	TEST_CHECK(answer_with(s, "RTP/SAVP", crypto, &an) == ENOTSUP);
+	TEST_CHECK(!answer_with(s, "RTP/AVP", crypto, &an));
+	TEST_CHECK(!has(an, "a=crypto") && !media_stream_secure(s));
+	an = mem_deref(an);
+	/* required: no crypto, or none usable, is 488 */
+	media_stream_srtp_policy(s, MEDIA_SRTP_REQUIRED);
+	TEST_CHECK(answer_with(s, "RTP/AVP", "", &an) == ENOTSUP);
+	TEST_CHECK(answer_with(s, "RTP/SAVP", bad, &an) == ENOTSUP);
+	/* the first usable line wins, its tag and suite answered */
+	{
+		char both[300];
+		snprintf(both, sizeof(both), "%s%s", bad, crypto);
+		TEST_CHECK(!answer_with(s, "RTP/SAVP", both, &an));
+	}
+	TEST_CHECK(has(an, " RTP/SAVP "));
+	TEST_CHECK(has(an, "a=crypto:3 AES_CM_128_HMAC_SHA1_32 inline:"));
+	TEST_CHECK(media_stream_secure(s));
+	an = mem_deref(an);
+	/* optional: a plain re-offer turns SRTP off */
+	media_stream_srtp_policy(s, MEDIA_SRTP_OPTIONAL);
+	TEST_CHECK(!answer_with(s, "RTP/AVP", "", &an));
+	TEST_CHECK(!has(an, "a=crypto") && !media_stream_secure(s));
+	r = 0;
+out:
+	mem_deref(an);
+	mem_deref(s);
+	mem_deref(m);
+	return r;
+}
+
+static int test_sdes_required_answer_without_crypto(void)
+{
+	struct media *m = NULL;
+	struct media_stream *a = NULL, *b = NULL;
+	struct mbuf *o = NULL, *an = NULL;
+	int r = 1;
+
+	setup_node();
+	TEST_ERR(media_alloc(&m, &node));
+	TEST_CHECK(!media_stream_alloc(&a, m, no_event, NULL));
+	TEST_CHECK(!media_stream_alloc(&b, m, no_event, NULL));
+	media_stream_srtp_policy(a, MEDIA_SRTP_REQUIRED);
+	media_stream_srtp_policy(b, MEDIA_SRTP_OPTIONAL);
+	/* b answers RTP/SAVP with crypto: fine */
+	TEST_CHECK(!exchange(a, b, &o, &an));
+	TEST_CHECK(media_stream_secure(a));
+	o = mem_deref(o);
+	an = mem_deref(an);
+	/* an answer that drops the crypto line is refused */
+	TEST_CHECK(!media_stream_offer(a, &o));
+	an = mbuf_alloc(512);
+	mbuf_printf(an, plain_offer, "RTP/SAVP", "");
+	an->pos = 0;
+	TEST_CHECK(media_stream_accept(a, an) == ENOTSUP);
+	r = 0;
+out:
+	mem_deref(o);
+	mem_deref(an);
+	mem_deref(a);
+	mem_deref(b);
+	mem_deref(m);
+	return r;
+}
+
 static const struct test_case tests[] = {
     {"RFC 3711 B.2: the reference AES-CM keystream", test_b2_keystream},
     {"RFC 3711 B.3: the reference key derivation", test_b3_key_derivation},
@@ -424,6 +645,12 @@ static const struct test_case tests[] = {
     {"two streams talk in AES_CM_128_HMAC_SHA1_32", test_round_trip_32},
     {"two streams talk in AEAD_AES_128_GCM", test_round_trip_gcm},
     {"a wrong key: every packet dropped and counted", test_wrong_key_dropped},
+    {"SDES: crypto lines parsed, bad and unusable ones told apart", test_sdes_parse},
+    {"SDES: offer and answer key both streams, a re-offer keeps the keys",
+     test_sdes_offer_answer},
+    {"SDES: off, optional and required answer as they should", test_sdes_policies},
+    {"SDES: required refuses an answer without crypto",
+     test_sdes_required_answer_without_crypto},
 };
 
 int main(void)
