@@ -45,6 +45,13 @@ int call__trunk_connect(struct call *call, struct leg *leg, const struct sa *loc
 	if (err)
 		return err;
 	call__leg_local(leg, local, NULL, 0);
+	{
+		const struct cfg_trunk *tc = trunk_cfg(call->trunk);
+		call__leg_carried(leg, tc,
+				  tc && tc->tls	  ? "tls"
+				  : tc && tc->tcp ? "tcp"
+						  : "udp");
+	}
 	err = media_stream_offer(leg->ms, &offer);
 	if (!err)
 		err = trunk_sdp_codecs(call->trunk, &offer);
