@@ -268,7 +268,7 @@ const char *call__transp_name(enum sip_transp tp)
 }
 
 void call__leg_carried(struct leg *leg, const struct cfg_trunk *trunk,
-		       const char *signalling)
+		       const char *signalling, bool phone)
 {
 	const struct cfg_node *node = leg->call->ctl->node;
 	enum media_srtp_policy p;
@@ -276,7 +276,7 @@ void call__leg_carried(struct leg *leg, const struct cfg_trunk *trunk,
 	util_copy(leg->signalling, sizeof(leg->signalling), signalling);
 	if (trunk)
 		p = media_srtp_policy_of(trunk->srtp, NULL); /* "": off */
-	else if (node && node->sip_srtp[0])
+	else if (phone && node && node->sip_srtp[0])
 		p = media_srtp_policy_of(node->sip_srtp, NULL);
 	else
 		p = !strcmp(signalling, "tls") ? MEDIA_SRTP_OPTIONAL : MEDIA_SRTP_OFF;
@@ -1096,7 +1096,7 @@ int call__leg_invite(struct call *call, const char *ext, enum leg_role role,
 		return err;
 	util_copy(leg->ext, sizeof(leg->ext), ext);
 	/* over what the phone registered on: SRTP offered to it over TLS */
-	call__leg_carried(leg, NULL, c.transport[0] ? c.transport : "udp");
+	call__leg_carried(leg, NULL, c.transport[0] ? c.transport : "udp", true);
 	/* the phone reaches us where its REGISTER's source routes from */
 	if (sa_decode(&src, c.source, strlen(c.source)) ||
 	    call__local_toward(&src, &local))
@@ -1399,7 +1399,7 @@ legs:
 	}
 	call__leg_local(call->caller, &call->local, NULL, 0);
 	if (msg)
-		call__leg_carried(call->caller, NULL, call__transp_name(msg->tp));
+		call__leg_carried(call->caller, NULL, call__transp_name(msg->tp), false);
 	list_append(&ctl->calls, &call->le, call);
 	ctl->callc++;
 	*callp = call;
@@ -1606,8 +1606,11 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 	}
 	call->trunk = in_trunk;
 	call->from_trunk = in_trunk != NULL;
-	if (trunk) /* the carrier's SRTP setting, not the phones' */
-		call__leg_carried(call->caller, trunk, call__transp_name(msg->tp));
+	/* the carrier's SRTP setting, or the phones' for a phone that
+	 * proved who it is; a trusted network's caller goes by transport */
+	if (trunk || ext[0])
+		call__leg_carried(call->caller, trunk, call__transp_name(msg->tp),
+				  !trunk);
 	if (in_trunk) /* the DID, wherever the carrier said it */
 		util_copy(call->ia.row.called, sizeof(call->ia.row.called), called);
 	call->in_setup = true;
