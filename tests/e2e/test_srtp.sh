@@ -5,7 +5,10 @@
 # call's row says the agent's leg was tls + srtp and the caller's udp +
 # rtp. With sip.srtp: required, a phone offering plain RTP gets 488; a
 # private key others can read is refused at load. Certificates are made
-# here with openssl, never kept. Runs in a private network namespace
+# here with openssl, never kept. A trunk over TLS with srtp: required
+# (baresip's TLS listener stands in for the carrier: Debian's SIPp has no
+# TLS, Kamailio's TLS module is not installed) carries a click-to-call
+# out, both legs tls + srtp. Runs in a private network namespace
 # (baresip will not run with loopback alone), as test_softphone does.
 if [ "${IN_NETNS:-}" != 1 ]; then
 	if ! command -v baresip >/dev/null; then
@@ -31,6 +34,21 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=$PHONE" \
 	>/dev/null 2>&1
 cat "$T/phone.crt" >> "$T/phone.pem"
 
+# a carrier over TLS that requires SRTP: baresip's own TLS listener (it
+# answers any call) stands in for it, its certificate the trunk's ca_file
+cp "$E2E_DIR/tenant.yaml" "$T/tenant.yaml"
+cat >>"$T/tenant.yaml" <<YAML
+trunks:
+  - name: secure
+    proxy: "$PHONE:$((BASE + 47))"
+    transport: tls
+    srtp: required
+    ca_file: phone.crt
+outbound:
+  routes:
+    - {match: [NXXNXXXXXX], trunks: [secure], format: dialled}
+YAML
+TENANT="$T/tenant.yaml"
 write_config
 sed -i "s/127.0.0.1:$SIP_PORT/$HOST:$SIP_PORT/; s/address: 127.0.0.1/address: $HOST/; s|trusted: \[127.0.0.0/8\]|trusted: [127.0.0.0/8, $HOST/32]|" "$T/hotline.yaml"
 sed -i "s|^  listen: $HOST:$SIP_PORT|&\n  tls_listen: $HOST:$TLS_PORT\n  tls_cert: cert.pem\n  tls_key: key.pem\n  srtp: required|" "$T/hotline.yaml"
@@ -61,7 +79,7 @@ audio_path		/usr/share/baresip
 audio_source		aufile,$B/voice.wav
 audio_player		aubridge,nil
 audio_alert		aubridge,nil
-rtp_ports		$((BASE + 47))-$((BASE + 49))
+rtp_ports		$((BASE + 80))-$((BASE + 99))
 module_path		/usr/lib/baresip/modules
 module			g711.so
 module			aufile.so
@@ -72,6 +90,8 @@ module_app		contact.so
 module_app		menu.so
 CFG
 echo "<sip:1003@$HOST:$TLS_PORT;transport=tls>;auth_pass=carol-1003;answermode=auto;mediaenc=srtp-mand;regint=600" > "$B/accounts"
+# the carrier's side: the number called through the trunk (no registration)
+echo "<sip:2025550100@$PHONE;transport=tls>;answermode=auto;mediaenc=srtp-mand;regint=0" >> "$B/accounts"
 : > "$B/contacts"
 baresip -f "$B" -t 60 </dev/null >"$T/baresip.log" 2>&1 &
 SIPP_PIDS+=($!)
@@ -130,6 +150,19 @@ $phone_invite
 	-key caller 1001 -au 1001 -ap alice-1001 -trace_err -error_file "$T/plain.err" \
 	>"$T/plain.out" 2>&1)
 check "srtp required: a phone's plain RTP offer gets 488" test $? -eq 0
+
+# click-to-call: agent 1003's phone over TLS, then the number out through
+# the TLS trunk; both legs SRTP
+c=$(req POST /calls '{"agent": "1003", "to": "2025550100"}')
+check "click-to-call out through the TLS trunk: 201" is 201 "j['id']"
+cid=$(j "j['id']")
+row=$(wait_for "select outcome from calls where id = '$cid' and outcome = 'answered'" 10)
+check "... the carrier answered over TLS" test "$row" = answered
+c=$(req GET "/calls/$cid")
+check "... the API: both legs tls + srtp" is 200 \
+	"j['signalling'] == 'tls' and j['media'] == 'srtp' and j['agent_signalling'] == 'tls' and j['agent_media'] == 'srtp'"
+check "... through trunk secure" \
+	grep -q "call: out through trunk call=$cid trunk=secure" "$T/hotline.log"
 
 [ "$FAILS" -gt 0 ] && tail -n 30 "$T/baresip.log" >&2
 finish
