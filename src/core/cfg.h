@@ -249,6 +249,8 @@ struct cfg_agent {
 	 * defaults voice 1, chat 3, mail 3, message 3 */
 	uint32_t capacity[CFG_CHANNELS];
 	int line;
+	char srtp[12]; /* srtp: its phone's SRTP (off, optional, required);
+			* "" as sip.srtp says */
 };
 
 /* A queue member: "1001", or {agent: "1001", tier: 1, weight: 2}. */

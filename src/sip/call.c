@@ -268,14 +268,19 @@ const char *call__transp_name(enum sip_transp tp)
 }
 
 void call__leg_carried(struct leg *leg, const struct cfg_trunk *trunk,
-		       const char *signalling, bool phone)
+		       const char *signalling, const char *phone)
 {
-	const struct cfg_node *node = leg->call->ctl->node;
+	const struct callctl *ctl = leg->call->ctl;
+	const struct cfg_node *node = ctl->node;
+	const struct cfg_agent *a =
+	    phone && ctl->tenant ? cfg_agent_find(ctl->tenant, phone) : NULL;
 	enum media_srtp_policy p;
 
 	util_copy(leg->signalling, sizeof(leg->signalling), signalling);
 	if (trunk)
 		p = media_srtp_policy_of(trunk->srtp, NULL); /* "": off */
+	else if (a && a->srtp[0])
+		p = media_srtp_policy_of(a->srtp, NULL);
 	else if (phone && node && node->sip_srtp[0])
 		p = media_srtp_policy_of(node->sip_srtp, NULL);
 	else
@@ -1096,7 +1101,7 @@ int call__leg_invite(struct call *call, const char *ext, enum leg_role role,
 		return err;
 	util_copy(leg->ext, sizeof(leg->ext), ext);
 	/* over what the phone registered on: SRTP offered to it over TLS */
-	call__leg_carried(leg, NULL, c.transport[0] ? c.transport : "udp", true);
+	call__leg_carried(leg, NULL, c.transport[0] ? c.transport : "udp", ext);
 	/* the phone reaches us where its REGISTER's source routes from */
 	if (sa_decode(&src, c.source, strlen(c.source)) ||
 	    call__local_toward(&src, &local))
@@ -1399,7 +1404,7 @@ legs:
 	}
 	call__leg_local(call->caller, &call->local, NULL, 0);
 	if (msg)
-		call__leg_carried(call->caller, NULL, call__transp_name(msg->tp), false);
+		call__leg_carried(call->caller, NULL, call__transp_name(msg->tp), NULL);
 	list_append(&ctl->calls, &call->le, call);
 	ctl->callc++;
 	*callp = call;
@@ -1610,7 +1615,7 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 	 * proved who it is; a trusted network's caller goes by transport */
 	if (trunk || ext[0])
 		call__leg_carried(call->caller, trunk, call__transp_name(msg->tp),
-				  !trunk);
+				  trunk ? NULL : ext);
 	if (in_trunk) /* the DID, wherever the carrier said it */
 		util_copy(call->ia.row.called, sizeof(call->ia.row.called), called);
 	call->in_setup = true;

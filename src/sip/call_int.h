@@ -169,12 +169,12 @@ void call__monitor_code(struct callctl *ctl, const struct sip_msg *msg, const ch
 			const char *code);
 void call__leg_local(struct leg *leg, const struct sa *local, char *host, size_t sz);
 /* What carries leg's SIP (udp, tcp, tls) and so its SRTP policy: the
- * trunk's srtp when it goes through one, else sip.srtp for a phone (an
- * agent's, registered or authenticated), else optional over TLS and off
- * otherwise (SDES keys are in clear without TLS). Set before the leg's
- * first offer or answer. */
+ * trunk's srtp when it goes through one; for phone (an agent's
+ * extension: its phone registered or authenticated) the agent's srtp,
+ * else sip.srtp; else optional over TLS and off otherwise (SDES keys are
+ * in clear without TLS). Set before the leg's first offer or answer. */
 void call__leg_carried(struct leg *leg, const struct cfg_trunk *trunk,
-		       const char *signalling, bool phone);
+		       const char *signalling, const char *phone);
 const char *call__transp_name(enum sip_transp tp);
 /* The row says how the caller's and the agent's legs are carried. */
 void call__row_legs(struct call *call);
