@@ -173,8 +173,9 @@ struct cfg_trunk {
 	int line;
 	bool tls;		/* transport: tls (SIP over TLS, port 5061) */
 	char srtp[12];		/* srtp: off (default), optional, required */
-	char ca_file[CFG_PATH]; /* ca_file: PEM the carrier's certificate must
-				 * chain to (tls; relative to the tenant file) */
+	char ca_file[CFG_PATH]; /* ca_file: PEM trusted for the carrier (tls;
+				 * relative to the tenant file; libre 1.1 does
+				 * not verify yet: ARCHITECTURE.md) */
 };
 struct cfg_route {
 	char match[8][32]; /* match: patterns (X any digit, Z 1-9, N 2-9, . the rest) */

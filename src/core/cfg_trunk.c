@@ -14,7 +14,7 @@
  *       proxy: sip.carrier.example:5060
  *       transport: udp            # or tcp, or tls (SIP over TLS)
  *       srtp: off                 # or optional, required (SDES, RFC 4568)
- *       ca_file: carrier-ca.pem   # tls: the carrier's certificate chains to it
+ *       ca_file: carrier-ca.pem   # tls: trusted for the carrier (see tls.c)
  *       username: "02150001000"
  *       auth_user: "02150001000"  # digest user (default username)
  *       password: "..."           # never a secret the repository publishes

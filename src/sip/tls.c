@@ -2,7 +2,10 @@
  * tls.c — SIP over TLS (RFC 3261 §26.2, sips: on 5061): the listener
  * phones register and call on (sip.tls_listen with the node's certificate
  * and key), and the client side trunks with transport: tls connect with,
- * checking the carrier's certificate against their ca_file.
+ * their ca_file trusted. libre 1.1 sets no verification on the
+ * connections its SIP stack opens (and we cannot reach them), so the
+ * carrier's certificate is not checked yet: the ca_file is in place for
+ * a libre that does.
  *
  * libre opens outgoing TLS connections from a TLS transport of the
  * destination's family, so a trunk over TLS without a listener gets one
