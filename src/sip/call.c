@@ -264,7 +264,18 @@ int call__leg_alloc(struct leg **legp, struct call *call, enum leg_role role)
 
 const char *call__transp_name(enum sip_transp tp)
 {
-	return tp == SIP_TRANSP_TLS ? "tls" : tp == SIP_TRANSP_TCP ? "tcp" : "udp";
+	switch (tp) {
+	case SIP_TRANSP_TLS:
+		return "tls";
+	case SIP_TRANSP_TCP:
+		return "tcp";
+	case SIP_TRANSP_WS:
+		return "ws";
+	case SIP_TRANSP_WSS:
+		return "wss";
+	default:
+		return "udp";
+	}
 }
 
 void call__leg_carried(struct leg *leg, const struct cfg_trunk *trunk,
@@ -277,7 +288,9 @@ void call__leg_carried(struct leg *leg, const struct cfg_trunk *trunk,
 	enum media_srtp_policy p;
 
 	util_copy(leg->signalling, sizeof(leg->signalling), signalling);
-	if (trunk)
+	if (!strncmp(signalling, "ws", 2))
+		p = MEDIA_SRTP_OFF; /* a browser: DTLS-SRTP keys it, never SDES */
+	else if (trunk)
 		p = media_srtp_policy_of(trunk->srtp, NULL); /* "": off */
 	else if (a && a->srtp[0])
 		p = media_srtp_policy_of(a->srtp, NULL);

@@ -47,7 +47,7 @@ struct leg {
 	bool held;	     /* a direct ring: holds the agent (acd_busy) */
 	bool progress;	     /* out: the far end answered something (1xx) */
 	struct mbuf *answer; /* direct calls: SDP answer kept for the 200 */
-	char signalling[4];  /* udp, tcp, tls: what carries its SIP */
+	char signalling[4];  /* udp, tcp, tls, ws, wss: what carries its SIP */
 };
 
 struct call {
@@ -168,7 +168,8 @@ void call__conference_left(struct call *call);
 void call__monitor_code(struct callctl *ctl, const struct sip_msg *msg, const char *who,
 			const char *code);
 void call__leg_local(struct leg *leg, const struct sa *local, char *host, size_t sz);
-/* What carries leg's SIP (udp, tcp, tls) and so its SRTP policy: the
+/* What carries leg's SIP (udp, tcp, tls, ws, wss) and so its SRTP
+ * policy (none over WebSocket: a browser's is DTLS-SRTP): the
  * trunk's srtp when it goes through one; for phone (an agent's
  * extension: its phone registered or authenticated) the agent's srtp,
  * else sip.srtp; else optional over TLS and off otherwise (SDES keys are
