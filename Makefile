@@ -13,7 +13,7 @@
 
 BUILD   ?= build
 CC      ?= cc
-PKGS    := libre spandsp speexdsp sndfile sqlite3 libsodium jansson yaml-0.1 espeak-ng libcurl libical libcrypto
+PKGS    := libre opus spandsp speexdsp sndfile sqlite3 libsodium jansson yaml-0.1 espeak-ng libcurl libical libcrypto
 OPT     ?= -O2 -g
 # override: flags given on the command line (CFLAGS=...) add to these
 override CFLAGS += $(OPT) -std=gnu11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -52,7 +52,7 @@ $(BUILD)/libhotline.a: $(LIB_OBJS)
 $(BUILD)/hotline: $(BUILD)/src/main.o $(BUILD)/libhotline.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/test.h $(BUILD)/libhotline.a
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/test.h tests/unit/test_audio.h $(BUILD)/libhotline.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libhotline.a $(LDLIBS)
 

@@ -4,6 +4,10 @@
  *
  *   build/bench/bench_media [CALLS=500] [SECONDS=20]
  *
+ * BENCH_CODEC picks the phones' codec: pcmu (the default), opus (both
+ * legs of every call Opus: each stream decodes and encodes Opus every
+ * tick) or mixed (one leg Opus, the other PCMU: a transcoded call).
+ *
  * A child process plays every phone: it sends a 20 ms PCMU packet to
  * each stream and timestamps what comes back, so the figures printed for
  * the engine are the engine's own (CPU of this process only) and the
@@ -22,13 +26,51 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <unistd.h>
+#include <math.h>
 #include <time.h>
+#include <opus/opus.h>
 #include <re.h>
 #include "core/core.h"
 #include "core/cfg.h"
 #include "media/media.h"
 
 #define PEER_BASE 40000
+#define OPUS_PT	  111
+
+/* BENCH_CODEC: does stream i's phone speak Opus? (A call is streams 2c
+ * and 2c+1.) */
+static bool leg_opus(int i)
+{
+	const char *c = getenv("BENCH_CODEC");
+
+	if (!c)
+		return false;
+	return !strcmp(c, "opus") || (!strcmp(c, "mixed") && i % 2 == 0);
+}
+
+/* 20 ms of a tone as a phone's Opus encoder sends it (48 kHz, 32 kbit/s):
+ * the phones send this payload each time (decoding it costs the engine
+ * what any frame would). Its length, 0 on failure. */
+static size_t opus_frame(uint8_t *buf, size_t sz)
+{
+	int16_t pcm[960];
+	OpusEncoder *enc;
+	opus_int32 n = 0;
+	int e;
+
+	enc = opus_encoder_create(48000, 1, OPUS_APPLICATION_VOIP, &e);
+	if (!enc)
+		return 0;
+	opus_encoder_ctl(enc, OPUS_SET_BITRATE(32000));
+	for (int k = 0; k < 10; k++) { /* past the encoder's start */
+		for (int i = 0; i < 960; i++)
+			pcm[i] = (int16_t)(8000 *
+					   sin(2 * M_PI * 440 * (k * 960 + i) / 48000.0));
+		n = opus_encode(enc, pcm, 960, buf, (opus_int32)sz);
+	}
+	opus_encoder_destroy(enc);
+	return n > 0 ? (size_t)n : 0;
+}
 
 static long rss_kb(void)
 {
@@ -128,7 +170,8 @@ static void phones(int n, const uint16_t *ports, int seconds, int outfd)
 	int *fd = calloc((size_t)n, sizeof(int));
 	uint64_t *last = calloc((size_t)n, sizeof(uint64_t));
 	uint64_t *hist = calloc(JIT_BUCKETS, sizeof(uint64_t));
-	uint8_t pkt[172], buf[2048];
+	uint8_t pkt160[172], opkt[12 + 400], buf[2048];
+	size_t olen = 12 + opus_frame(opkt + 12, sizeof(opkt) - 12);
 	struct sockaddr_in a;
 	struct epoll_event ev, evs[256];
 	uint64_t next, end, gaps = 0, maxjit = 0, warm;
@@ -138,9 +181,11 @@ static void phones(int n, const uint16_t *ports, int seconds, int outfd)
 	int ep = epoll_create1(0);
 	char out[256];
 
-	memset(pkt, 0xff, sizeof(pkt));
-	pkt[0] = 0x80;
-	pkt[1] = 0; /* PCMU */
+	memset(pkt160, 0xff, sizeof(pkt160));
+	pkt160[0] = 0x80;
+	pkt160[1] = 0; /* PCMU */
+	memcpy(opkt, pkt160, 12);
+	opkt[1] = OPUS_PT;
 	for (int i = 0; i < n; i++) {
 		fd[i] = socket(AF_INET, SOCK_DGRAM, 0);
 		memset(&a, 0, sizeof(a));
@@ -171,8 +216,10 @@ static void phones(int n, const uint16_t *ports, int seconds, int outfd)
 			struct timespec ts_next;
 
 			for (int i = k; i < n; i += SLOTS) {
+				bool op = leg_opus(i);
+				uint8_t *pkt = op ? opkt : pkt160;
 				uint16_t seq = (uint16_t)tick;
-				uint32_t ts = (uint32_t)tick * 160;
+				uint32_t ts = (uint32_t)tick * (op ? 960 : 160);
 				pkt[2] = (uint8_t)(seq >> 8);
 				pkt[3] = (uint8_t)seq;
 				pkt[4] = (uint8_t)(ts >> 24);
@@ -185,7 +232,7 @@ static void phones(int n, const uint16_t *ports, int seconds, int outfd)
 				a.sin_family = AF_INET;
 				a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 				a.sin_port = htons(ports[i]);
-				if (sendto(fd[i], pkt, sizeof(pkt), 0,
+				if (sendto(fd[i], pkt, op ? olen : sizeof(pkt160), 0,
 					   (struct sockaddr *)&a, sizeof(a)) > 0)
 					sent++;
 			}
@@ -342,6 +389,8 @@ int main(int argc, char *argv[])
 	    getenv("MEDIA_THREADS") ? (uint32_t)atoi(getenv("MEDIA_THREADS")) : 1;
 	printf("media threads: %u (MEDIA_THREADS; 0 = one per core)\n",
 	       node.media_threads);
+	printf("codec: %s (BENCH_CODEC: pcmu, opus, mixed)\n",
+	       getenv("BENCH_CODEC") ? getenv("BENCH_CODEC") : "pcmu");
 	sv = calloc((size_t)n, sizeof(*sv));
 	rv = calloc((size_t)calls, sizeof(*rv));
 	ports = calloc((size_t)n, sizeof(*ports));
@@ -356,9 +405,11 @@ int main(int argc, char *argv[])
 
 		mbuf_printf(offer,
 			    "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
-			    "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio %d RTP/AVP 0\r\n"
-			    "a=rtpmap:0 PCMU/8000\r\n",
-			    PEER_BASE + i);
+			    "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio %d RTP/AVP %s\r\n%s",
+			    PEER_BASE + i, leg_opus(i) ? "111" : "0",
+			    leg_opus(i) ? "a=rtpmap:111 opus/48000/2\r\n"
+					  "a=fmtp:111 useinbandfec=1\r\n"
+					: "a=rtpmap:0 PCMU/8000\r\n");
 		offer->pos = 0;
 		if (media_stream_alloc(&sv[i], r.m, no_event, NULL) ||
 		    media_stream_answer(sv[i], offer, &ans) ||
@@ -412,6 +463,10 @@ int main(int argc, char *argv[])
 	printf("engine cpu: %.1f %% of one core\n", 100 * (cpu1 - cpu0) / (t1 - t0));
 	printf("engine cpu per call: %.1f us per second\n",
 	       1e6 * (cpu1 - cpu0) / (t1 - t0) / calls);
+	/* what a frame costs, whatever share of them a busy machine let
+	 * the tick send: the figure that compares codecs */
+	printf("engine cpu per frame sent: %.1f us (one leg, 20 ms)\n",
+	       recvd ? 1e6 * (cpu1 - cpu0) / (double)recvd : 0);
 	printf("rss before calls: %ld KB\n", rss0);
 	printf("rss with calls set up: %ld KB\n", rss1);
 	printf("rss after the run: %ld KB\n", rss2);

@@ -136,6 +136,7 @@ function offer(ev) {
   const d = ev.data || {};
   current = { id: ev.call, caller: d.caller, called: d.called, queue: ev.queue || '', path: d.ivr_path || '', customer: d.customer || '' };
   $('#offer-caller').textContent = d.caller ? showNumber(d.caller) : t('agent.unknown');
+  $('#offer-name').textContent = d.caller_name || ''; // the name the caller's phone sent, as sent
   $('#offer-called').textContent = d.called || '';
   $('#offer-queue').textContent = ev.queue || t('agent.direct');
   $('#offer-path').textContent = (d.ivr_path || '').replaceAll('>', ' › ') || '—';

@@ -140,29 +140,32 @@ function actionLabel(from, to) {
 }
 
 // What a history entry the server wrote says, in the page's language:
-// the server words them in English in a few fixed shapes (ticket.c), read
-// back here; notes, replies and any shape not known are shown as written.
+// the server keeps each as a message key and its arguments (key, args:
+// text as it was, or one of our words {w}), worded here from the page's
+// catalog; notes, replies and old lines without a key are shown as written.
 function historyText(h) {
-  const who = (x) => (x === 'nobody' ? t('tickets.nobody') : x);
-  const arrow = /^(.*) → (.*)$/.exec(h.text);
-  let m;
-  if (h.kind === 'status' && arrow) return `${tv('status', arrow[1])} → ${tv('status', arrow[2])}`;
-  if (h.kind === 'priority' && arrow) return `${tv('priority', arrow[1])} → ${tv('priority', arrow[2])}`;
-  if (h.kind === 'assign' && arrow) return `${who(arrow[1])} → ${who(arrow[2])}`;
-  if (h.kind === 'created' && (m = /^(.*); ([\w-]+), ([\w-]+)(?:, assigned to (.+))?$/s.exec(h.text))) {
-    const made = { subject: m[1], priority: tv('priority', m[2]), category: tv('category', m[3]), assignee: m[4] };
-    return m[4] ? t('history.createdTo', made) : t('history.created', made);
+  const args = h.args || [];
+  const text = (i) => (typeof args[i] === 'string' ? args[i] : '');
+  const word = (i) => (args[i] && typeof args[i] === 'object' ? args[i].w : undefined);
+  const who = (i) => (word(i) === 'nobody' ? t('tickets.nobody') : word(i) === 'a group' ? t('history.aGroup') : text(i));
+  const clock = () => (word(0) === 'resolution' ? t('ticket.resolutionDue') : t('ticket.firstResponseDue'));
+  const made = () => ({ subject: text(0), priority: tv('priority', word(1)), category: tv('category', text(2)) || text(2), assignee: who(3) });
+  switch (h.key) {
+    case 'ticket.status': return `${tv('status', word(0))} → ${tv('status', word(1))}`;
+    case 'ticket.priority': return `${tv('priority', word(0))} → ${tv('priority', word(1))}`;
+    case 'ticket.assign': return `${who(0)} → ${who(1)}`;
+    case 'ticket.created': return t('history.created', made());
+    case 'ticket.created.assigned': return t('history.createdTo', made());
+    case 'ticket.rated': return t('tickets.csat', { n: text(0) });
+    case 'ticket.sla.breached': return t('history.breached', { clock: clock() });
+    case 'ticket.sla.near': return t('history.near', { clock: clock() });
+    case 'ticket.escalated': return t('history.escalated', { priority: tv('priority', word(0)), from: who(1), to: who(2) });
+    case 'ticket.escalated.kept': return t('history.escalatedKept', { priority: tv('priority', word(0)), from: who(1), group: who(2) });
+    case 'ticket.fields': return text(0);
+    case 'ticket.fields.removed': return t('history.fieldsRemoved', { removed: text(0) });
+    case 'ticket.fields.both': return t('history.fieldsBoth', { fields: text(0), removed: text(1) });
+    default: return h.text;
   }
-  if (h.kind === 'rated' && (m = /^satisfaction (\d+) of 5$/.exec(h.text))) return t('tickets.csat', { n: m[1] });
-  if (h.kind === 'sla' && (m = /^(first response|resolution) target (breached|near)$/.exec(h.text))) {
-    const clock = m[1] === 'resolution' ? t('ticket.resolutionDue') : t('ticket.firstResponseDue');
-    return m[2] === 'breached' ? t('history.breached', { clock }) : t('history.near', { clock });
-  }
-  if (h.kind === 'escalated' && (m = /^priority ([\w-]+), assignee (.+) → (.+)$/.exec(h.text)))
-    return t('history.escalated', { priority: tv('priority', m[1]), from: who(m[2]), to: who(m[3]) });
-  if (h.kind === 'escalated' && (m = /^priority ([\w-]+), assignee (.+) kept: nobody else in (.+) is available$/.exec(h.text)))
-    return t('history.escalatedKept', { priority: tv('priority', m[1]), from: who(m[2]), group: m[3] });
-  return h.text;
 }
 
 function historyItem(h) {

@@ -249,10 +249,18 @@ void api__reply_error(struct req *rq, uint16_t code, const char *reason,
 	/* in the asker's language when its catalog has this text: the same
 	 * arguments, checked when the catalog was loaded */
 	api__locale(rq, locale, sizeof(locale));
-	fmt = msg_fmt(locale, fmt);
 	va_start(ap, fmt);
-	if (vsnprintf(msg, sizeof(msg), fmt, ap) >= (int)sizeof(msg))
-		util_utf8_trim(msg); /* JSON text must stay UTF-8 */
+	if (!strcmp(fmt, "%s")) {
+		/* a reason passed whole (a module's why): itself the text the
+		 * catalog translates */
+		const char *why = va_arg(ap, const char *);
+
+		util_copy(msg, sizeof(msg), why ? msg_fmt(locale, why) : "");
+	} else {
+		fmt = msg_fmt(locale, fmt);
+		if (vsnprintf(msg, sizeof(msg), fmt, ap) >= (int)sizeof(msg))
+			util_utf8_trim(msg); /* JSON text must stay UTF-8 */
+	}
 	va_end(ap);
 	api__reply_json(rq, code, reason, api__error_json(errcode, msg));
 }
@@ -260,7 +268,7 @@ void api__reply_error(struct req *rq, uint16_t code, const char *reason,
 void api__forbidden(struct req *rq, const char *what)
 {
 	api__reply_error(rq, 403, "Forbidden", "forbidden", "%s may not %s", rq->who.user,
-			 what);
+			 api__words(rq, what));
 }
 
 /* --- query parameters ----------------------------------------------------- */
@@ -1783,11 +1791,15 @@ static void request_handler(struct httpd_conn *conn, const struct http_msg *msg,
 			return;
 		}
 		if (r->roles && !(r->roles & rq.who.role)) {
-			api__reply_error(
-			    &rq, 403, "Forbidden", "forbidden",
-			    "this route is for %s%s; %s is %s",
-			    r->roles & ROLE_SUPERVISOR ? "supervisors and " : "",
-			    "admins", rq.who.user, api__role_name(rq.who.role));
+			/* two texts, not a phrase as an argument: each is
+			 * translated whole */
+			api__reply_error(&rq, 403, "Forbidden", "forbidden",
+					 r->roles & ROLE_SUPERVISOR
+					     ? "this route is for supervisors and "
+					       "admins; %s is %s"
+					     : "this route is for admins; %s is %s",
+					 rq.who.user,
+					 api__words(&rq, api__role_name(rq.who.role)));
 			return;
 		}
 		r->h(&rq);
@@ -1803,8 +1815,9 @@ static void request_handler(struct httpd_conn *conn, const struct http_msg *msg,
 		snprintf(hdr, sizeof(hdr), "Allow: %s\r\n", allow);
 		api__reply_json_hdrs(
 		    &rq, 405, "Method Not Allowed", hdr,
-		    api__error_json("method_not_allowed",
-				    "this route does not take that method"));
+		    api__error_json(
+			"method_not_allowed",
+			api__words(&rq, "this route does not take that method")));
 		return;
 	}
 	api__reply_error(&rq, 404, "Not Found", "not_found", "no route %.*s",

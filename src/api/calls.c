@@ -56,6 +56,7 @@ static json_t *call_json(const struct store_call *c)
 
 	json_object_set_new(o, "id", json_string(c->id));
 	json_object_set_new(o, "caller", json_string(c->caller));
+	json_object_set_new(o, "caller_name", json_string(c->caller_name));
 	json_object_set_new(o, "called", json_string(c->called));
 	json_object_set_new(o, "ivr_path", json_string(c->ivr_path));
 	json_object_set_new(o, "digits", json_string(c->digits));
@@ -710,8 +711,10 @@ void api__calls_hold(struct req *rq)
 		api__forbidden(rq, "hold a call it is not on");
 	else if (err == EALREADY)
 		api__reply_error(rq, 409, "Conflict", "already",
-				 "hold: call '%s' is %s already", c.id,
-				 json_is_true(h) ? "on hold" : "not on hold");
+				 json_is_true(h)
+				     ? "hold: call '%s' is on hold already"
+				     : "hold: call '%s' is not on hold already",
+				 c.id);
 	else if (err)
 		api__reply_error(rq, 409, "Conflict", "not_bridged",
 				 "call '%s' is not bridged to an agent", c.id);
@@ -740,7 +743,7 @@ static json_t *call_body_name(struct req *rq, struct store_call *c,
 	*valp = json_string_value(json_object_get(body, name));
 	if (!*valp || !**valp) {
 		api__reply_error(rq, 400, "Bad Request", "bad_field",
-				 "%s: %s is required", name, why);
+				 "%s: %s is required", name, api__words(rq, why));
 		json_decref(body);
 		return NULL;
 	}
@@ -861,7 +864,7 @@ void api__calls_wrapup(struct req *rq)
 	store_group_end(rq->api->store);
 	if (err == EINVAL) {
 		api__reply_error(rq, 400, "Bad Request", "bad_field", "ticket.%s",
-				 why ? why : "invalid");
+				 api__words(rq, why ? why : "invalid"));
 		goto out;
 	}
 	if (err) {

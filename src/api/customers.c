@@ -144,10 +144,11 @@ static bool customer_fields(struct req *rq, json_t *body, struct store_customer 
 			    bool *given)
 {
 	const struct cfg_tenant *t = rq->api->tenant;
-	char bad[256];
+	char bad[256], locale[32];
 	json_t *v, *x;
 	size_t i;
 
+	api__locale(rq, locale, sizeof(locale)); /* reasons in the reader's words */
 	if (!text_field(rq, body, "name", CUSTOMER_NAME_MAX, 0, c->name,
 			sizeof(c->name)) ||
 	    !text_field(rq, body, "company", CUSTOMER_NAME_MAX, 0, c->company,
@@ -196,8 +197,8 @@ static bool customer_fields(struct req *rq, json_t *body, struct store_customer 
 		return false;
 	}
 	/* given fields replace the old ones, so they are checked whole */
-	if ((v || create) &&
-	    crm_fields_check(t->crm_fields, t->crm_fieldc, v, true, bad, sizeof(bad))) {
+	if ((v || create) && crm_fields_check(t->crm_fields, t->crm_fieldc, v, true,
+					      locale, bad, sizeof(bad))) {
 		api__reply_error(rq, 422, "Unprocessable Entity", "bad_custom_field",
 				 "%s", bad);
 		return false;
@@ -262,7 +263,7 @@ static bool customer_fields(struct req *rq, json_t *body, struct store_customer 
 			api__reply_error(
 			    rq, 422, "Unprocessable Entity", "bad_identity",
 			    "identities[%zu].value: \"%.64s\" is not a valid %s: %s", i,
-			    val, kind, why);
+			    val, api__words(rq, kind), api__words(rq, why));
 			return false;
 		}
 		util_copy(id->kind, sizeof(id->kind), kind);
@@ -466,6 +467,7 @@ struct timeline {
 		json_t *o;
 	} * v;
 	size_t n, sz;
+	uint32_t rows; /* rows the store gave the last page */
 };
 
 static void tl_add(struct timeline *tl, uint64_t at, json_t *o)
@@ -499,6 +501,7 @@ static int timeline_call(const struct store_call *c, void *arg)
 	json_t *o;
 	bool voice;
 
+	tl->rows++;
 	/* the calls the user may open on their own route, no other */
 	if (!api__sees_call(tl->rq, c))
 		return 0;
@@ -547,6 +550,7 @@ static int timeline_ticket(const struct store_ticket *t, void *arg)
 	const char *sla =
 	    ticket_sla_state(t, tl->rq->api->tenant->ticket_warn_ms, clock_now_ms());
 
+	tl->rows++;
 	/* the tickets (and so the notes) the user may open on their own
 	 * route, no other */
 	if (!api__sees_ticket(tl->rq, t))
@@ -561,16 +565,29 @@ static int timeline_ticket(const struct store_ticket *t, void *arg)
 }
 
 /* The customer's calls (with wrap-ups and recordings), tickets and the
- * notes and replies on them, newest first, at most limit of them. */
+ * notes and replies on them, newest first, at most limit of them. The
+ * store pages on until limit items the user may see are in or it has no
+ * more: a page of calls from queues the user does not serve must not hide
+ * older ones it does. */
 static json_t *timeline_of(struct req *rq, const char *id, uint32_t limit)
 {
 	struct timeline tl = {.rq = rq};
 	struct store_call_filter cf = {.customer = id, .limit = limit};
 	struct store_ticket_filter tf = {.customer = id, .limit = limit};
 	json_t *arr = json_array();
+	size_t had = 0;
 
-	(void)store_call_list(rq->api->store, &cf, timeline_call, &tl);
-	(void)store_ticket_list(rq->api->store, &tf, timeline_ticket, &tl);
+	do {
+		tl.rows = 0;
+		(void)store_call_list(rq->api->store, &cf, timeline_call, &tl);
+		cf.offset += limit;
+	} while (tl.rows == limit && tl.n - had < limit);
+	had = tl.n;
+	do {
+		tl.rows = 0;
+		(void)store_ticket_list(rq->api->store, &tf, timeline_ticket, &tl);
+		tf.offset += limit;
+	} while (tl.rows == limit && tl.n - had < limit);
 	if (tl.n) /* qsort wants an array, even of none */
 		qsort(tl.v, tl.n, sizeof(*tl.v), tl_cmp);
 	for (size_t i = 0; i < tl.n; i++) {

@@ -33,10 +33,11 @@
 #include "api/httpd.h"
 #include "api/httpd_int.h"
 
-#define BUSY_SLACK    (64 * 1024) /* read ahead while a request is answered */
-#define LINGER_MAX    4		  /* linger_ms at most this many times over */
-#define BUSY_MS	      300000	  /* for a request's answer */
-#define REPARSE_BYTES 4096	  /* a chunked body is parsed again past this */
+#define BUSY_SLACK    (64 * 1024)  /* read ahead while a request is answered */
+#define LINGER_MAX    4		   /* linger_ms at most this many times over */
+#define BUSY_MS	      300000	   /* for a request's answer */
+#define REPARSE_BYTES 4096	   /* a chunked body is parsed again past this */
+#define TXQ_DEFAULT   (512 * 1024) /* libre 1.1 TCP_TXQSZ_DEFAULT */
 
 enum conn_state { C_READ, C_BUSY, C_UPGRADED, C_CLOSING, C_LINGER };
 
@@ -473,6 +474,12 @@ int httpd_reply(struct httpd_conn *c, uint16_t scode, const char *reason, const 
 	if (err)
 		goto out;
 	mb->pos = 0;
+	/* libre queues what the socket does not take at once, up to 512 KiB:
+	 * an answer is built whole already, so one of any size may wait there
+	 * when nothing waits before it; a peer that asks and never reads
+	 * still fills the queue and is dropped (below) */
+	if (!tcp_conn_txqsz(c->tc) && mb->end > TXQ_DEFAULT)
+		tcp_conn_txqsz_set(c->tc, mb->end);
 	err = tcp_send(c->tc, mb);
 	if (err) {
 		/* a peer that reads nothing while it asks (its queue full) or

@@ -21,11 +21,11 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <jansson.h>
 /* not <re.h>: its re_json.h clashes with jansson's enums */
@@ -49,20 +49,24 @@
 #include "api/api_int.h"
 #include "channels/chat.h"
 
-#define TENANT_MAX (512 * 1024)
-
-/* The tenant file's text (malloc'd, NUL-ended); NULL after replying 503. */
+/* The tenant file's text (malloc'd, NUL-ended); NULL after replying 503.
+ * Read whole, whatever its size: the file was accepted when applied (a
+ * tenant of 10,000 agents is over 1 MB). */
 static char *tenant_read(struct req *rq, size_t *lenp)
 {
-	char *buf = malloc(TENANT_MAX + 1);
 	FILE *f = fopen(rq->api->tenant->file, "rb");
+	struct stat st;
+	char *buf = NULL;
 	size_t len = 0;
 
-	if (f && buf)
-		len = fread(buf, 1, TENANT_MAX + 1, f);
+	if (f && !fstat(fileno(f), &st) && st.st_size >= 0) {
+		buf = malloc((size_t)st.st_size + 1);
+		if (buf)
+			len = fread(buf, 1, (size_t)st.st_size + 1, f);
+	}
 	if (f)
 		fclose(f);
-	if (!f || !buf || len > TENANT_MAX) {
+	if (!buf || len > (size_t)st.st_size) {
 		free(buf);
 		api__reply_error(rq, 503, "Service Unavailable", "io_error",
 				 "the tenant file could not be read");

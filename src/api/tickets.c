@@ -383,13 +383,14 @@ static bool custom_fields(struct req *rq, json_t *body, const char *stored, bool
 	json_t *given = json_object_get(body, "fields"), *merged = NULL, *check = NULL;
 	json_t *x;
 	const char *key;
-	char bad[256];
+	char bad[256], locale[32];
 	void *tmp;
 	bool ok = false;
 
 	*out = NULL;
 	if (!given && !create)
 		return true;
+	api__locale(rq, locale, sizeof(locale)); /* the reason in the reader's words */
 	if (given && !json_is_object(given)) {
 		api__reply_error(rq, 400, "Bad Request", "bad_field",
 				 "fields: an object of the declared fields");
@@ -419,8 +420,8 @@ static bool custom_fields(struct req *rq, json_t *body, const char *stored, bool
 		if (!f && t->ticket_fieldc && json_object_get(merged, key))
 			json_object_del(check, key); /* no longer declared: it goes */
 	}
-	if (crm_fields_check(t->ticket_fields, t->ticket_fieldc, check, false, bad,
-			     sizeof(bad))) {
+	if (crm_fields_check(t->ticket_fields, t->ticket_fieldc, check, false, locale,
+			     bad, sizeof(bad))) {
 		api__reply_error(rq, 422, "Unprocessable Entity", "bad_custom_field",
 				 "%s", bad);
 		goto out;
@@ -456,7 +457,7 @@ static bool custom_fields(struct req *rq, json_t *body, const char *stored, bool
 		if (field_declared(t, key) && json_object_set(check, key, x))
 			goto nomem;
 	}
-	if (crm_fields_check(t->ticket_fields, t->ticket_fieldc, check, true, bad,
+	if (crm_fields_check(t->ticket_fields, t->ticket_fieldc, check, true, locale, bad,
 			     sizeof(bad))) {
 		api__reply_error(rq, 422, "Unprocessable Entity", "bad_custom_field",
 				 "%s", bad);
@@ -540,9 +541,10 @@ out:
 	json_decref(body);
 }
 
-/* The history as the reader reads it: the lines the server wrote (not
- * notes and replies, which are people's) in the reader's language when
- * the catalog has their format (ticket.c's history lines). */
+/* The history as the reader reads it: the lines the server wrote (kept
+ * as a message key and its arguments) worded in the reader's language,
+ * text in English beside it (what a page reads); notes and replies, and
+ * old lines no key reads, as stored. */
 struct history_ctx {
 	json_t *arr;
 	char locale[32];
@@ -550,31 +552,30 @@ struct history_ctx {
 
 static int history_one(const struct store_ticket_entry *e, void *arg)
 {
-	static const char *const fmts[] = {
-	    "%s; %s, %s, assigned to %s",
-	    "%s; %s, %s",
-	    "%s → %s",
-	    "satisfaction %llu of 5",
-	    "priority %s, assignee %s → %s",
-	    "priority %s, assignee %s kept: nobody else in %s is "
-	    "available",
-	    NULL};
-	static const char *const sla[] = {"first response %s", "resolution %s", NULL};
 	struct history_ctx *x = arg;
-	char text[STORE_TEXT(2047)];
-	const char *shown = e->text;
+	char *text = malloc(2 * STORE_TEXT(2047));
+	char *shown = text ? text + STORE_TEXT(2047) : NULL;
+	json_t *h, *m;
 
-	if (x->locale[0] && strcmp(e->kind, "note") && strcmp(e->kind, "reply") &&
-	    strcmp(e->kind, "fields") &&
-	    msg_render(x->locale, strcmp(e->kind, "sla") ? fmts : sla, true, e->text,
-		       text, sizeof(text)))
-		shown = text;
-	/* text stays as stored (the pages read the English lines and word
-	 * them themselves); shown is the server's own wording for readers */
-	json_array_append_new(x->arr, json_pack("{s:o,s:s,s:s,s:s,s:s,s:b}", "at",
-						api__time_json(e->ts), "user", e->user,
-						"kind", e->kind, "text", e->text, "shown",
-						shown, "public", e->public_));
+	if (!text)
+		return ENOMEM;
+	if (!e->msg[0] || !msg_show(NULL, e->msg, text, STORE_TEXT(2047)) ||
+	    !msg_show(x->locale, e->msg, shown, STORE_TEXT(2047))) {
+		util_copy(text, STORE_TEXT(2047), e->text);
+		util_copy(shown, STORE_TEXT(2047), e->text);
+	}
+	h = json_pack("{s:o,s:s,s:s,s:s,s:s,s:b}", "at", api__time_json(e->ts), "user",
+		      e->user, "kind", e->kind, "text", text, "shown", shown, "public",
+		      e->public_);
+	/* the key and its arguments, for a client that words them itself */
+	m = e->msg[0] ? json_loads(e->msg, 0, NULL) : NULL;
+	if (h && json_is_object(m)) {
+		json_object_set(h, "key", json_object_get(m, "key"));
+		json_object_set(h, "args", json_object_get(m, "args"));
+	}
+	json_decref(m);
+	json_array_append_new(x->arr, h);
+	free(text);
 	return 0;
 }
 

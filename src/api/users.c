@@ -413,14 +413,14 @@ void api__audit(struct api *a, const struct api_who *who, const char *action,
 	vsnprintf(au.detail, sizeof(au.detail), fmt, ap);
 	va_end(ap);
 	/* kept as written (quotes, 张伟): what the routes took is text
-	 * already; a cut character is dropped, and only what is still not
-	 * text (from somewhere unchecked) is made safe */
+	 * already; a cut character is dropped. What is still not text (from
+	 * somewhere unchecked) is not kept, and said so: never rewritten */
 	util_utf8_trim(au.target);
 	util_utf8_trim(au.detail);
 	if (util_text_check(au.target, 0, 0, NULL))
-		util_sanitize(au.target);
+		util_copy(au.target, sizeof(au.target), "(not text)");
 	if (util_text_check(au.detail, 0, UTIL_TEXT_MULTILINE, NULL))
-		util_sanitize(au.detail);
+		util_copy(au.detail, sizeof(au.detail), "(not text)");
 	if (store_audit_append(a->store, &au))
 		log_error("api: audit entry not stored action=%s user=%s", action,
 			  au.user);
@@ -714,7 +714,6 @@ void api__session_create(struct req *rq)
 	}
 	util_copy(p->fail_key, sizeof(p->fail_key), key);
 	util_copy(p->user.name, sizeof(p->user.name), name);
-	util_sanitize(p->user.name);
 	us = user_find(u, name);
 	/* an unknown user costs the same time as a known one */
 	err = pw_submit(u, pw, us ? us->u.pw_hash : u->dummy_hash, signin_done, p);
@@ -1023,8 +1022,29 @@ static bool user_fields(struct req *rq, json_t *body, struct store_user *su,
 	return true;
 }
 
-/* Stores su (new or changed) and replies with it. */
-static void user_commit(struct req *rq, const struct store_user *su, bool create)
+struct drop_ctx {
+	const char *user;
+	const char *keep; /* the hash of the session that made the change */
+	struct store *st;
+};
+
+static bool session_drop_other(struct le *le, void *arg)
+{
+	struct session *se = le->data;
+	const struct drop_ctx *d = arg;
+
+	if (!strcmp(se->s.user, d->user) && strcmp(se->s.hash, d->keep)) {
+		store_session_delete(d->st, se->s.hash);
+		mem_deref(se);
+	}
+	return false;
+}
+
+/* Stores su (new or changed) and replies with it. A new password ends
+ * the user's sessions but the one that set it: whoever knew the old
+ * password is signed out. */
+static void user_commit(struct req *rq, const struct store_user *su, bool create,
+			bool new_password)
 {
 	struct api_users *u = rq->api->users;
 	struct user *us = user_find(u, su->name);
@@ -1057,6 +1077,12 @@ static void user_commit(struct req *rq, const struct store_user *su, bool create
 	us->u = *su;
 	if (su->disabled)
 		store_sessions_expire(rq->api->store, su->name, clock_now_ms());
+	if (new_password && !create) {
+		struct drop_ctx d = {
+		    su->name, rq->who.cred == CRED_SESSION ? rq->who.cred_hash : "",
+		    rq->api->store};
+		hash_apply(u->sessions, session_drop_other, &d);
+	}
 	api__stream_recheck(rq->api->stream, "the user changed");
 	api__audit(rq->api, &rq->who, create ? "user.create" : "user.update", su->name,
 		   "role=%s extension=%s queues=%s disabled=%d", su->role, su->extension,
@@ -1085,7 +1111,7 @@ static void user_hashed(struct pw_job *j)
 			util_copy(p->user.pw_hash, sizeof(p->user.pw_hash), hash);
 		}
 	}
-	user_commit(&p->rq, &p->user, p->create);
+	user_commit(&p->rq, &p->user, p->create, true);
 }
 
 /* Hashes password on the worker, then commits su; or commits at once. */
@@ -1096,7 +1122,7 @@ static void user_save(struct req *rq, const struct store_user *su, const char *p
 	int err;
 
 	if (!password) {
-		user_commit(rq, su, create);
+		user_commit(rq, su, create, false);
 		return;
 	}
 	p = pending_alloc(rq);
@@ -1300,8 +1326,8 @@ void api__tokens_add(struct req *rq)
 	name = json_string_value(json_object_get(body, "name"));
 	if (!user || !user_find(u, user)) {
 		api__reply_error(rq, user ? 404 : 400, user ? "Not Found" : "Bad Request",
-				 user ? "not_found" : "bad_field", "user: %s",
-				 user ? "no such user" : "required");
+				 user ? "not_found" : "bad_field",
+				 user ? "user: no such user" : "user: required");
 		goto out;
 	}
 	if (json_object_get(body, "name") && (!name || strlen(name) > 63)) {
@@ -1320,7 +1346,6 @@ void api__tokens_add(struct req *rq)
 	memcpy(t->t.id + 2, t->t.hash, 16);
 	util_copy(t->t.user, sizeof(t->t.user), user);
 	util_copy(t->t.name, sizeof(t->t.name), name ? name : "");
-	util_sanitize(t->t.name);
 	t->t.created = clock_now_ms();
 	err = store_token_save(rq->api->store, &t->t);
 	if (err) {

@@ -17,6 +17,7 @@
 #include "core/core.h"
 #include "core/cfg.h"
 #include "core/cfg_int.h"
+#include "safe/net.h"
 
 /* --- errors and YAML helpers ----------------------------------------- */
 
@@ -295,6 +296,7 @@ int cfg__read_file(const char *path, char **bufp, size_t *lenp, struct cfg_error
 
 enum key_type {
 	K_ALGS,
+	K_CODECS,
 	K_STR,
 	K_ADDR,
 	K_IP,
@@ -357,6 +359,9 @@ static const struct node_key node_keys[] = {
     {"media.threads", K_U32, F(media_threads), "0", 0, 64,
      "threads running the media tick, each for a share of the calls (0 = one "
      "per core, 1 = all on the main loop)"},
+    {"media.codecs", K_CODECS, F(media_codecs), "opus, PCMU, PCMA", 0, 0,
+     "codecs calls may use (opus, PCMU, PCMA), in the order our offers list them; "
+     "an answer takes the first of the phone's that is here"},
     {"http.listen", K_ADDR, F(http_listen), "127.0.0.1:8080", 0, 0,
      "REST API and web pages"},
     {"http.api_token", K_STR, F(api_token), "demo-token", 0, 0,
@@ -394,23 +399,9 @@ void cfg_node_help(FILE *f)
 
 static bool cidr_valid(const char *s)
 {
-	char ip[64];
-	const char *slash = strchr(s, '/');
-	struct sa sa;
-	char *end;
-	long bits;
+	struct safe_net n;
 
-	if (util_copy(ip, sizeof(ip), s))
-		return false;
-	if (slash)
-		ip[slash - s] = '\0';
-	if (sa_set_str(&sa, ip, 0))
-		return false;
-	if (!slash)
-		return true;
-	bits = strtol(slash + 1, &end, 10);
-	return *end == '\0' && slash[1] && bits >= 0 &&
-	       bits <= (sa_af(&sa) == AF_INET ? 32 : 128);
+	return !safe_net_parse(&n, s);
 }
 
 /* Sets one key from a string (a default or a scalar of the file). */
@@ -438,6 +429,30 @@ static bool node_set(struct cfg_parse *cp, struct cfg_node *nd, const struct nod
 		if (strlen(val) >= k->size || !strpbrk(val, "MS")) {
 			cfg__error(cp->errs, cp->file, line, k->path,
 				   "name MD5, SHA-256 or both");
+			return false;
+		}
+		util_copy(field, k->size, val);
+		return true;
+	}
+	case K_CODECS: {
+		/* a comma list, or a YAML list flattened by node_walk */
+		char buf[64], *tok, *save = NULL;
+		size_t n = 0;
+
+		util_copy(buf, sizeof(buf), val);
+		for (tok = strtok_r(buf, ", ", &save); tok;
+		     tok = strtok_r(NULL, ", ", &save), n++) {
+			if (strcasecmp(tok, "opus") && strcasecmp(tok, "PCMU") &&
+			    strcasecmp(tok, "PCMA")) {
+				cfg__error(cp->errs, cp->file, line, k->path,
+					   "\"%s\" is not a codec (opus, PCMU, PCMA)",
+					   tok);
+				return false;
+			}
+		}
+		if (strlen(val) >= k->size || !n) {
+			cfg__error(cp->errs, cp->file, line, k->path,
+				   "name one or more of opus, PCMU, PCMA");
 			return false;
 		}
 		util_copy(field, k->size, val);
@@ -598,6 +613,27 @@ static void node_walk(struct cfg_parse *cp, struct cfg_node *nd, yaml_node_t *ma
 				else
 					node_set(cp, nd, k, s, cfg__line(in));
 			}
+			continue;
+		}
+		if (k->type == K_CODECS && vn->type == YAML_SEQUENCE_NODE) {
+			/* [opus, PCMU]: the items as one comma list */
+			char list[64] = "";
+			bool ok = true;
+
+			for (yaml_node_item_t *it = vn->data.sequence.items.start;
+			     ok && it < vn->data.sequence.items.top; it++) {
+				yaml_node_t *in = yaml_document_get_node(cp->doc, *it);
+				const char *s = cfg__scalar(in);
+
+				ok = s && strlen(list) + strlen(s) + 2 < sizeof(list);
+				if (ok)
+					strcat(strcat(list, *list ? "," : ""), s);
+			}
+			if (ok)
+				node_set(cp, nd, k, list, cfg__line(vn));
+			else
+				cfg__error(cp->errs, cp->file, cfg__line(vn), path,
+					   "expected a list of codecs");
 			continue;
 		}
 		if (!cfg__scalar(vn)) {

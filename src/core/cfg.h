@@ -72,6 +72,8 @@ struct cfg_node {
 	uint16_t rtp_port_max;
 	uint32_t rtp_timeout_ms;    /* media.rtp_timeout: hang up after silence of RTP */
 	uint32_t media_threads;	    /* media.threads: 0 = one per core */
+	char media_codecs[32];	    /* media.codecs: "opus,PCMU,PCMA", what
+				     * calls may use, our offers' order */
 	char http_listen[64];	    /* http.listen, "127.0.0.1:8080" */
 	char api_token[128];	    /* http.api_token (or HOTLINE_API_TOKEN) */
 	char web_dir[CFG_PATH];	    /* http.web_dir: the pages' folder */
@@ -165,7 +167,7 @@ struct cfg_trunk {
 	struct cfg_did didv[CFG_MAX_DIDS]; /* dids */
 	size_t didc;
 	char caller_id[32]; /* caller_id: presented when nothing more precise */
-	char codecs[4][8];  /* codecs: PCMU, PCMA (default both) */
+	char codecs[4][8];  /* codecs: opus, PCMU, PCMA (default: media.codecs) */
 	size_t codecc;
 	uint32_t max_calls; /* max_calls: at once through it (0: no limit) */
 	uint32_t classes;   /* classes: the kinds of number it carries (bits of

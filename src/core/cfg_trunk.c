@@ -244,10 +244,12 @@ static void trunk_parse(struct cfg_parse *cp, struct cfg_tenant *t, struct cfg_t
 			  &tr->codecc)) {
 		for (size_t i = 0; i < tr->codecc; i++) {
 			if (strcasecmp(tr->codecs[i], "PCMU") &&
-			    strcasecmp(tr->codecs[i], "PCMA"))
-				cfg__error(
-				    cp->errs, cp->file, cfg__line(v), "trunks.codecs",
-				    "\"%s\" is not a codec (PCMU, PCMA)", tr->codecs[i]);
+			    strcasecmp(tr->codecs[i], "PCMA") &&
+			    strcasecmp(tr->codecs[i], "opus"))
+				cfg__error(cp->errs, cp->file, cfg__line(v),
+					   "trunks.codecs",
+					   "\"%s\" is not a codec (opus, PCMU, PCMA)",
+					   tr->codecs[i]);
 		}
 	}
 	(void)cfg__uint(cp, cfg__get(cp->doc, n, "max_calls"), "trunks.max_calls",

@@ -223,22 +223,6 @@ static size_t utf8_seq_len(const unsigned char *s)
 	return 0;
 }
 
-void util_sanitize(char *s)
-{
-	while (s && *s) {
-		unsigned char c = (unsigned char)*s;
-		size_t n;
-
-		if (c >= 0x80 && (n = utf8_seq_len((const unsigned char *)s))) {
-			s += n; /* 张伟 stays 张伟 */
-			continue;
-		}
-		if (c < 0x20 || c > 0x7e || c == '"' || c == '\\')
-			*s = '_';
-		s++;
-	}
-}
-
 /* The code point of the well-formed sequence of n bytes at s. */
 static uint32_t utf8_code(const unsigned char *s, size_t n)
 {

@@ -220,10 +220,6 @@ int util_private(const char *path);
 /* Syncs the folder holding path, so that a file renamed into it stays
  * there after a crash. */
 int util_fsync_dir(const char *path);
-/* Makes a string from the network safe to store, log and put in event
- * JSON: control characters, bytes that are not well-formed UTF-8, " and
- * \ become _; printable ASCII and well-formed UTF-8 (张伟) stay. */
-void util_sanitize(char *s);
 /*
  * Text a person or a system sends (issue 14): is s well-formed UTF-8
  * (RFC 3629: no overlong forms, no surrogates, nothing past U+10FFFF)
@@ -268,17 +264,23 @@ int msg_load(const char *dir);
 void msg_close(void);
 const char *msg_fmt(const char *locale, const char *fmt);
 bool msg_has(const char *locale);
-/*
- * A line written from one of the English formats fmts (NULL-ended), as
- * the locale's catalog writes it: the strings in the conversions' places
- * found in text and put in the translation's (words: each also
- * translated when the catalog has it, for names such as a status). false
- * when no format reads text or none is translated.
- */
-bool msg_render(const char *locale, const char *const *fmts, bool words, const char *text,
-		char *out, size_t sz);
 /* Do two printf formats take the same arguments in the same order? */
 bool msg_same_args(const char *a, const char *b);
+/*
+ * A server line kept as JSON {"key", "args"} (msg.c's table of keys) and
+ * worded when read, in the reader's language. msg_make: that JSON from a
+ * key and its arguments (as many as the key takes; "" for nobody where a
+ * name goes) into out, EINVAL for a key not known, E2BIG when it does not
+ * fit; msg_parse: the same from a line written in English before (kind:
+ * the history entry's), malloc'd, NULL when no key's format reads it;
+ * msg_show: the line in a locale (NULL or a locale without a catalog:
+ * English), false when m is not a known key's JSON. msg_key_english: a
+ * key's English format, or NULL.
+ */
+int msg_make(char *out, size_t sz, const char *key, const char *const *args);
+char *msg_parse(const char *kind, const char *text);
+bool msg_show(const char *locale, const char *m, char *out, size_t sz);
+const char *msg_key_english(const char *key);
 /* Does s start with one of the comma-separated prefixes of list
  * ("agent.,queue.")? An empty list takes everything. */
 bool util_prefix_match(const char *list, const char *s);

@@ -10,6 +10,9 @@
  * with a warning, so a catalog can never make a format read what the
  * caller did not pass. Loaded once at start; read-only afterwards.
  *
+ * A line the server stores (a ticket's history) is kept as a message key
+ * and its arguments and worded when read (msg_make, msg_show below).
+ *
  * Not here: the pages' own words (web/i18n-*.json).
  */
 #include <dirent.h>
@@ -76,7 +79,12 @@ static void lang_load(const char *path, const char *tag)
 	keep = json_object();
 	json_object_foreach(o, key, v)
 	{
-		if (!json_is_string(v) || !msg_same_args(key, json_string_value(v))) {
+		/* a message key's translation takes its English format's
+		 * arguments; any other key is an English format itself */
+		const char *english = msg_key_english(key);
+
+		if (!json_is_string(v) ||
+		    !msg_same_args(english ? english : key, json_string_value(v))) {
 			log_warn("msg: %s: \"%.40s\" left out: not text with the same "
 				 "arguments as the English",
 				 tag, key);
@@ -204,53 +212,167 @@ static int match(const char *fmt, const char *text, const char **cap, size_t *ca
 	return *text ? -1 : (int)n;
 }
 
-bool msg_render(const char *locale, const char *const *fmts, bool words, const char *text,
-		char *out, size_t sz)
+/* --- texts kept as a key and its arguments ------------------------------------
+ *
+ * A line the server writes into something stored (a ticket's history) is
+ * kept as {"key": "ticket.status", "args": [...]}, not as English, so each
+ * reader gets it in their own language whenever it is read. An argument
+ * is either text as it was (a subject, an agent's name: never translated)
+ * or one of our own words, {"w": "open"}, looked up in the reader's
+ * catalog like a format. A catalog translates a key itself ("ticket.status":
+ * "工单状态：%s → %s"), checked at load against the key's English format.
+ *
+ * spec, one letter an argument: t text, w our word, n a name or nobody
+ * (empty), g a group or "a group" (empty).
+ */
+static const struct msg_def {
+	const char *key, *kind, *fmt, *spec;
+} defs[] = {
+    {"ticket.created.assigned", "created", "%s; %s, %s, assigned to %s", "twtn"},
+    {"ticket.created", "created", "%s; %s, %s", "twt"},
+    {"ticket.status", "status", "%s → %s", "ww"},
+    {"ticket.priority", "priority", "%s → %s", "ww"},
+    {"ticket.assign", "assign", "%s → %s", "nn"},
+    {"ticket.rated", "rated", "satisfaction %s of 5", "t"},
+    {"ticket.fields.both", "fields", "%s; removed: %s", "tt"},
+    {"ticket.fields.removed", "fields", "removed: %s", "t"},
+    {"ticket.fields", "fields", "%s", "t"}, /* last: reads any old line */
+    {"ticket.sla.breached", "sla", "%s target breached", "w"},
+    {"ticket.sla.near", "sla", "%s target near", "w"},
+    {"ticket.escalated", "escalated", "priority %s, assignee %s → %s", "wnn"},
+    {"ticket.escalated.kept", "escalated",
+     "priority %s, assignee %s kept: nobody else in %s is available", "wng"},
+};
+
+static const struct msg_def *def_find(const char *key)
 {
-	for (size_t i = 0; fmts[i]; i++) {
-		const char *t = msg_fmt(locale, fmts[i]), *cap[8];
-		size_t caplen[8], o = 0, k = 0;
+	for (size_t i = 0; key && i < sizeof(defs) / sizeof(defs[0]); i++)
+		if (!strcmp(defs[i].key, key))
+			return &defs[i];
+	return NULL;
+}
+
+const char *msg_key_english(const char *key)
+{
+	const struct msg_def *d = def_find(key);
+
+	return d ? d->fmt : NULL;
+}
+
+/* One argument by its letter of spec: a word, or text as it is. */
+static json_t *arg_json(char spec, const char *s)
+{
+	if (spec == 'w')
+		return json_pack("{s:s}", "w", s ? s : "");
+	if (spec == 'n' && (!s || !*s))
+		return json_pack("{s:s}", "w", "nobody");
+	if (spec == 'g' && (!s || !*s))
+		return json_pack("{s:s}", "w", "a group");
+	return json_string(s ? s : "");
+}
+
+int msg_make(char *out, size_t sz, const char *key, const char *const *args)
+{
+	const struct msg_def *d = def_find(key);
+	json_t *arr, *m;
+	char *text;
+	int err = 0;
+
+	if (!d || !out || !sz)
+		return EINVAL;
+	arr = json_array();
+	for (size_t i = 0; d->spec[i]; i++)
+		json_array_append_new(arr, arg_json(d->spec[i], args[i]));
+	m = json_pack("{s:s,s:o}", "key", key, "args", arr);
+	text = m ? json_dumps(m, JSON_COMPACT) : NULL;
+	if (!text)
+		err = ENOMEM;
+	else if (strlen(text) >= sz)
+		err = E2BIG;
+	else
+		memcpy(out, text, strlen(text) + 1);
+	free(text);
+	json_decref(m);
+	return err;
+}
+
+char *msg_parse(const char *kind, const char *text)
+{
+	for (size_t i = 0; kind && text && i < sizeof(defs) / sizeof(defs[0]); i++) {
+		const struct msg_def *d = &defs[i];
+		const char *cap[8];
+		size_t caplen[8];
+		json_t *arr, *m;
+		char *out;
 		int n;
 
-		if (t == fmts[i] || (n = match(fmts[i], text, cap, caplen, 8)) < 0)
+		if (strcmp(d->kind, kind) ||
+		    (n = match(d->fmt, text, cap, caplen, 8)) != (int)strlen(d->spec))
 			continue;
-		/* the translation, each conversion filled with its string (the
-		 * same order: checked at load), a word translated when asked */
-		for (const char *p = t; *p && o + 1 < sz;) {
-			if (*p != '%') {
-				out[o++] = *p++;
-				continue;
-			}
-			if (p[1] == '%') {
-				out[o++] = '%';
-				p += 2;
-				continue;
-			}
-			p++;
-			while (*p && strchr("-+ #0123456789.*hlLqjzt", *p))
-				p++;
-			if (*p)
-				p++;
-			if (k < (size_t)n) {
-				char word[64];
-				const char *w = NULL;
-				if (words && caplen[k] < sizeof(word)) {
-					memcpy(word, cap[k], caplen[k]);
-					word[caplen[k]] = '\0';
-					w = msg_fmt(locale, word);
-					w = w == word ? NULL : w;
-				}
-				o += (size_t)snprintf(out + o, sz - o, "%.*s",
-						      w ? (int)strlen(w) : (int)caplen[k],
-						      w ? w : cap[k]);
-				if (o >= sz)
-					o = sz - 1;
-				k++;
-			}
+		arr = json_array();
+		for (int k = 0; k < n; k++) {
+			char *s = strndup(cap[k], caplen[k]);
+			char spec = d->spec[k];
+
+			/* as written back then: "nobody", "a group" were words */
+			if (s && ((spec == 'n' && !strcmp(s, "nobody")) ||
+				  (spec == 'g' && !strcmp(s, "a group"))))
+				s[0] = '\0';
+			json_array_append_new(arr, arg_json(spec, s));
+			free(s);
 		}
-		out[o] = '\0';
-		util_utf8_trim(out);
-		return true;
+		m = json_pack("{s:s,s:o}", "key", d->key, "args", arr);
+		out = m ? json_dumps(m, JSON_COMPACT) : NULL;
+		json_decref(m);
+		return out;
 	}
-	return false;
+	return NULL;
+}
+
+bool msg_show(const char *locale, const char *text, char *out, size_t sz)
+{
+	json_t *m = text && *text ? json_loads(text, 0, NULL) : NULL;
+	const char *key = json_string_value(json_object_get(m, "key"));
+	const struct msg_def *d = def_find(key);
+	const json_t *args = json_object_get(m, "args");
+	const char *t;
+	size_t o = 0, k = 0;
+
+	if (!d || !json_is_array(args) || !sz) {
+		json_decref(m);
+		return false;
+	}
+	t = msg_fmt(locale, key);
+	if (t == key)
+		t = d->fmt; /* no translation: English */
+	for (const char *p = t; *p && o + 1 < sz;) {
+		const json_t *a;
+		const char *s;
+
+		if (*p != '%') {
+			out[o++] = *p++;
+			continue;
+		}
+		if (p[1] == '%') {
+			out[o++] = '%';
+			p += 2;
+			continue;
+		}
+		p++;
+		while (*p && strchr("-+ #0123456789.*hlLqjzt", *p))
+			p++;
+		if (*p)
+			p++;
+		a = json_array_get(args, k++);
+		s = json_is_object(a)
+			? msg_fmt(locale, json_string_value(json_object_get(a, "w")))
+			: json_string_value(a);
+		o += (size_t)snprintf(out + o, sz - o, "%s", s ? s : "");
+		if (o >= sz)
+			o = sz - 1;
+	}
+	out[o] = '\0';
+	util_utf8_trim(out);
+	json_decref(m);
+	return true;
 }

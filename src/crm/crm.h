@@ -88,10 +88,11 @@ int crm_lookup(struct store *st, const struct cfg_tenant *t, const char *caller,
  * (not null, not ""); obj NULL is an empty object. With nothing declared
  * (n == 0) every object passes: the caller keeps its own rules for free
  * keys. 0 when it conforms; EINVAL when not, with why (of sz bytes) one
- * message naming the field: "fields.colour: not a declared field (...)".
+ * message naming the field: "fields.colour: not a declared field (...)",
+ * in the words of locale (the server's catalog, msg_fmt; NULL: English).
  */
 int crm_fields_check(const struct cfg_field *v, size_t n, const struct json_t *obj,
-		     bool whole, char *why, size_t sz);
+		     bool whole, const char *locale, char *why, size_t sz);
 
 /*
  * The lookup hook (crm.lookup): an external CRM asked over HTTP who is

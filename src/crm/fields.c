@@ -76,7 +76,8 @@ static void names_list(char *out, size_t sz, const char (*names)[32], size_t str
 }
 
 /* Is x a value of f's type? false with why filled in. */
-static bool value_check(const struct cfg_field *f, const json_t *x, char *why, size_t sz)
+static bool value_check(const struct cfg_field *f, const json_t *x, const char *locale,
+			char *why, size_t sz)
 {
 	const char *s = json_string_value(x);
 	char opts[160];
@@ -85,23 +86,30 @@ static bool value_check(const struct cfg_field *f, const json_t *x, char *why, s
 	case CFG_FIELD_TEXT:
 		if (s && util_utf8_len(s) <= FIELD_TEXT_MAX) /* characters */
 			return true;
-		snprintf(why, sz, "fields.%s: text of at most %d characters expected",
-			 f->name, FIELD_TEXT_MAX);
+		snprintf(
+		    why, sz,
+		    msg_fmt(locale, "fields.%s: text of at most %d characters expected"),
+		    f->name, FIELD_TEXT_MAX);
 		return false;
 	case CFG_FIELD_NUMBER:
 		if (json_is_number(x))
 			return true;
-		snprintf(why, sz, "fields.%s: a number expected", f->name);
+		snprintf(why, sz, msg_fmt(locale, "fields.%s: a number expected"),
+			 f->name);
 		return false;
 	case CFG_FIELD_DATE:
 		if (s && date_valid(s))
 			return true;
 		if (s)
-			snprintf(why, sz,
-				 "fields.%s: \"%.32s\" is not a date (YYYY-MM-DD)",
-				 f->name, s);
+			snprintf(
+			    why, sz,
+			    msg_fmt(locale,
+				    "fields.%s: \"%.32s\" is not a date (YYYY-MM-DD)"),
+			    f->name, s);
 		else
-			snprintf(why, sz, "fields.%s: a date expected (\"YYYY-MM-DD\")",
+			snprintf(why, sz,
+				 msg_fmt(locale,
+					 "fields.%s: a date expected (\"YYYY-MM-DD\")"),
 				 f->name);
 		return false;
 	case CFG_FIELD_CHOICE:
@@ -112,25 +120,32 @@ static bool value_check(const struct cfg_field *f, const json_t *x, char *why, s
 		names_list(opts, sizeof(opts), f->options, sizeof(f->options[0]),
 			   f->optionc);
 		if (s)
-			snprintf(why, sz,
-				 "fields.%s: \"%.32s\" is not one of the options (%s)",
-				 f->name, s, opts);
+			snprintf(
+			    why, sz,
+			    msg_fmt(
+				locale,
+				"fields.%s: \"%.32s\" is not one of the options (%s)"),
+			    f->name, s, opts);
 		else
-			snprintf(why, sz, "fields.%s: one of the options expected (%s)",
+			snprintf(why, sz,
+				 msg_fmt(locale,
+					 "fields.%s: one of the options expected (%s)"),
 				 f->name, opts);
 		return false;
 	case CFG_FIELD_BOOL:
 		if (json_is_boolean(x))
 			return true;
-		snprintf(why, sz, "fields.%s: true or false expected", f->name);
+		snprintf(why, sz, msg_fmt(locale, "fields.%s: true or false expected"),
+			 f->name);
 		return false;
 	}
-	snprintf(why, sz, "fields.%s: a field of an unknown type", f->name);
+	snprintf(why, sz, msg_fmt(locale, "fields.%s: a field of an unknown type"),
+		 f->name);
 	return false;
 }
 
-int crm_fields_check(const struct cfg_field *v, size_t n, const struct json_t *obj,
-		     bool whole, char *why, size_t sz)
+static int fields_check(const struct cfg_field *v, size_t n, const json_t *obj,
+			bool whole, const char *locale, char *why, size_t sz)
 {
 	char dummy[8], names[160];
 	const char *key;
@@ -144,7 +159,8 @@ int crm_fields_check(const struct cfg_field *v, size_t n, const struct json_t *o
 	if (!n)
 		return 0;
 	if (!v || (obj && !json_is_object(obj))) {
-		snprintf(why, sz, "fields: an object of the declared fields");
+		util_copy(why, sz,
+			  msg_fmt(locale, "fields: an object of the declared fields"));
 		return EINVAL;
 	}
 	/* jansson's iteration does not change the object */
@@ -154,13 +170,15 @@ int crm_fields_check(const struct cfg_field *v, size_t n, const struct json_t *o
 
 		if (!f) {
 			names_list(names, sizeof(names), &v[0].name, sizeof(v[0]), n);
-			snprintf(why, sz, "fields.%.32s: not a declared field (%s)", key,
-				 names);
+			snprintf(
+			    why, sz,
+			    msg_fmt(locale, "fields.%.32s: not a declared field (%s)"),
+			    key, names);
 			return EINVAL;
 		}
 		if (json_is_null(x) && !whole && !f->required)
 			continue; /* a change that removes it */
-		if (!value_check(f, x, why, sz))
+		if (!value_check(f, x, locale, why, sz))
 			return EINVAL;
 	}
 	for (size_t i = 0; whole && i < n; i++) {
@@ -168,9 +186,25 @@ int crm_fields_check(const struct cfg_field *v, size_t n, const struct json_t *o
 		const char *s = json_string_value(x2);
 
 		if (v[i].required && (!x2 || (s && !*s))) {
-			snprintf(why, sz, "fields.%s: required", v[i].name);
+			snprintf(why, sz, msg_fmt(locale, "fields.%s: required"),
+				 v[i].name);
 			return EINVAL;
 		}
 	}
 	return 0;
+}
+
+int crm_fields_check(const struct cfg_field *v, size_t n, const struct json_t *obj,
+		     bool whole, const char *locale, char *why, size_t sz)
+{
+	char dummy[8];
+	int err;
+
+	if (!why || !sz) {
+		why = dummy;
+		sz = sizeof(dummy);
+	}
+	err = fields_check(v, n, obj, whole, locale, why, sz);
+	util_utf8_trim(why); /* a translation cut at sz stays UTF-8 */
+	return err;
 }

@@ -466,6 +466,45 @@ static void *shard_main(void *arg)
 	return NULL;
 }
 
+/* media.codecs into m's list, in its order; all of them when unset. */
+static int codecs_set(struct media *m, const char *list)
+{
+	char buf[64], *tok, *save = NULL;
+
+	m->codecc = 0;
+	if (!list || !list[0])
+		list = "opus,PCMU,PCMA";
+	util_copy(buf, sizeof(buf), list);
+	for (tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+		const struct media_codec_def *d = media_codec_by_name(tok);
+		bool dup = false;
+
+		if (!d)
+			return EINVAL;
+		for (size_t i = 0; i < m->codecc; i++)
+			dup |= m->codecv[i] == d->codec;
+		if (!dup && m->codecc < MEDIA_CODECS_MAX)
+			m->codecv[m->codecc++] = d->codec;
+	}
+	return m->codecc ? 0 : EINVAL;
+}
+
+/* m's codecs as a comma list into text (sz bytes), for the log. */
+static const char *codecs_text(const struct media *m, char *text, size_t sz)
+{
+	size_t len = 0;
+
+	text[0] = '\0';
+	for (size_t i = 0; i < m->codecc; i++) {
+		int n = re_snprintf(text + len, sz - len, "%s%s", i ? "," : "",
+				    media_codec_def(m->codecv[i])->name);
+		if (n < 0)
+			break;
+		len += (size_t)n;
+	}
+	return text;
+}
+
 static int shards_start(struct media *m, unsigned n)
 {
 	int err;
@@ -496,6 +535,8 @@ static int shards_start(struct media *m, unsigned n)
 		sh->port_min = m->port_min;
 		sh->port_max = m->port_max;
 		sh->rtp_timeout_ms = m->rtp_timeout_ms;
+		memcpy(sh->codecv, m->codecv, sizeof(sh->codecv));
+		sh->codecc = m->codecc;
 		sh->threaded = true;
 		if (pthread_mutex_init(&sh->lock, NULL))
 			return ENOMEM;
@@ -520,6 +561,7 @@ int media_alloc(struct media **mp, const struct cfg_node *node)
 {
 	struct media *m;
 	unsigned threads;
+	char codecs[32];
 	int err;
 
 	if (!mp || !node)
@@ -552,6 +594,11 @@ int media_alloc(struct media **mp, const struct cfg_node *node)
 	m->port_min = node->rtp_port_min;
 	m->port_max = node->rtp_port_max;
 	m->rtp_timeout_ms = node->rtp_timeout_ms;
+	err = codecs_set(m, node->media_codecs);
+	if (err) {
+		log_error("media: bad codecs codecs=%s", node->media_codecs);
+		goto out;
+	}
 	tmr_init(&m->tmr);
 	m->next_us = clock_mono_us() + TICK_US;
 	tmr_start(&m->tmr, MEDIA_PTIME, tick_handler, m);
@@ -568,9 +615,9 @@ int media_alloc(struct media **mp, const struct cfg_node *node)
 			goto out;
 		}
 	}
-	log_info("media: engine up addr=%s ports=%u-%u tick=%ums threads=%u",
+	log_info("media: engine up addr=%s ports=%u-%u tick=%ums threads=%u codecs=%s",
 		 m->fixed ? node->media_addr : "any", m->port_min, m->port_max,
-		 MEDIA_PTIME, threads);
+		 MEDIA_PTIME, threads, codecs_text(m, codecs, sizeof(codecs)));
 out:
 	if (err)
 		mem_deref(m);

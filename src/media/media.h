@@ -123,7 +123,10 @@ int recorder_repair(const char *path, bool *fixed);
 struct media;
 struct media_stream;
 
-enum media_codec { MEDIA_PCMU = 0, MEDIA_PCMA = 8 };
+/* G.711's values are its static payload types; Opus has a dynamic one,
+ * agreed per call (codec.c), so its value here is no payload type. */
+enum media_codec { MEDIA_PCMU = 0, MEDIA_PCMA = 8, MEDIA_OPUS = 256 };
+#define MEDIA_CODECS_MAX 3 /* codecs we speak: media.codecs names some */
 
 enum media_evt {
 	MEDIA_EVT_DIGIT,       /* digit: from RFC 4733 or in-band */

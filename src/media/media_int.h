@@ -37,6 +37,9 @@ struct media {
 	uint64_t late_resets;
 	uint32_t pace[MEDIA_PACE_SAMPLES]; /* lateness of each tick, µs */
 	size_t pace_n;
+	/* media.codecs: what our SDP lists, in this order */
+	enum media_codec codecv[MEDIA_CODECS_MAX];
+	size_t codecc;
 	struct list mixes;	       /* mix groups ticking here (mixer.c) */
 	struct media_stream **pending; /* streams with events, per tick */
 	size_t pendingc;
@@ -116,8 +119,8 @@ struct media_stream {
 	/* negotiated */
 	bool ready; /* remote address and codec known */
 	struct sa raddr;
-	enum media_codec codec;
-	int te_pt; /* remote telephone-event pt, -1 none */
+	struct media_coder *coder; /* NULL until an SDP exchange agreed */
+	int te_pt;		   /* remote telephone-event pt, -1 none */
 	bool held;
 
 	/* receive side */
@@ -128,6 +131,9 @@ struct media_stream {
 	bool timed_out;
 	bool detect;
 	int last_te_event; /* to report each RFC 4733 event once */
+	uint16_t rx_seq;   /* the last audio packet's, for loss */
+	uint32_t rx_ssrc;
+	bool rx_seq_set;
 
 	/* send side */
 	uint32_t ts;
@@ -162,6 +168,60 @@ struct media_stream {
 	uint8_t sdes_local[30], sdes_remote[30];
 };
 
+/* --- codecs (codec.c) --------------------------------------------------- */
+
+struct sdp_media;
+
+struct media_codec_def {
+	enum media_codec codec;
+	const char *name; /* a=rtpmap's encoding name */
+	int pt;		  /* static payload type, or the one our offers use */
+	uint32_t clock;	  /* RTP clock rate */
+	uint8_t channels; /* a=rtpmap's (Opus: always 2, RFC 7587 §7) */
+	const char *fmtp; /* our a=fmtp for it, NULL none */
+};
+
+const struct media_codec_def *media_codec_def(enum media_codec c);
+/* By a=rtpmap's name or the configuration's (any case); NULL: none. */
+const struct media_codec_def *media_codec_by_name(const char *name);
+/* Our formats for codecs v[0..n) on m, in that order (an offer lists
+ * them so; libre answers an offer with those the peer has too). */
+int media_codec_sdp_add(struct sdp_media *m, const enum media_codec *v, size_t n);
+
+/* What an SDP exchange agreed. */
+struct media_codec_neg {
+	enum media_codec codec; /* what we send */
+	int pt;			/* ... with this payload type */
+	int opus_pt;		/* Opus's payload type when agreed, else -1 */
+	bool fec;		/* the peer asked for Opus in-band FEC */
+};
+/* The first of the peer's formats (its order) that we have after an
+ * exchange on m (sdp_decode): ENOTSUP when none. Any SDP (a phone's, a
+ * trunk's, a browser's) is picked from the same way. */
+int media_codec_pick(const struct sdp_media *m, struct media_codec_neg *neg);
+
+/* A stream's encoder and decoder state for what was agreed. */
+struct media_coder;
+int media_coder_alloc(struct media_coder **cp, const struct media_codec_neg *neg);
+/* Was c made for this agreement (a re-offer that changes nothing keeps
+ * its state)? */
+bool media_coder_same(const struct media_coder *c, const struct media_codec_neg *neg);
+/* NULL c (nothing agreed yet) reads as PCMU. */
+enum media_codec media_coder_codec(const struct media_coder *c);
+int media_coder_pt(const struct media_coder *c);
+/* RTP timestamp units of a 20 ms frame: 160, or 960 for Opus. */
+uint32_t media_coder_ts_step(const struct media_coder *c);
+/* One 20 ms frame (MEDIA_FRAME samples) into buf; *lenp bytes. */
+int media_coder_encode(struct media_coder *c, const int16_t *pcm, uint8_t *buf, size_t sz,
+		       size_t *lenp);
+/* Can c decode payload type pt (G.711 always)? */
+bool media_coder_takes(const struct media_coder *c, uint8_t pt);
+/* One packet's payload into at most max samples: the lost frames before
+ * it made up first (Opus concealment and FEC; G.711 none). Samples
+ * written; 0 for a payload type it does not take. */
+size_t media_coder_decode(struct media_coder *c, uint8_t pt, const uint8_t *p, size_t n,
+			  unsigned lost, int16_t *pcm, size_t max);
+
 void media__stream_pull(struct media_stream *s, uint64_t now_ms);
 /* The engine a new stream ticks on: the top itself, or its emptiest shard. */
 struct media *media__shard(struct media *m);
@@ -190,6 +250,11 @@ void media__mix_leave(struct media_stream *s);
  * true when s takes plain RTP or the packet passed. Locked. */
 bool media__srtp_rx(struct media_stream *s, uint8_t *buf, size_t *len);
 
+/* What SRTP appends to a packet in place (srtp.c): a tag of up to 16
+ * bytes and, while it is computed, the 4-byte rollover counter. A send
+ * buffer on the stack keeps this much free: libre would grow a full one
+ * with realloc. */
+#define MEDIA_SRTP_ROOM 20
 /* media_stream_srtp with the shard locked. */
 int media__srtp_key(struct media_stream *s, enum media_srtp_suite suite,
 		    const uint8_t *tx_key, const uint8_t *rx_key);

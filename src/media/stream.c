@@ -8,7 +8,6 @@
  */
 #include <string.h>
 #include <re.h>
-#include <spandsp.h>
 #include "core/core.h"
 #include "media/media.h"
 #include "media/media_int.h"
@@ -27,7 +26,7 @@ static void stream_destructor(void *arg)
 	s->closed = true;
 	log_debug("media: stream closed port=%u rx=%llu tx=%llu codec=%d ready=%d",
 		  s->rtp ? sa_port(rtp_local(s->rtp)) : 0, (unsigned long long)s->rx_pkts,
-		  (unsigned long long)s->tx_pkts, s->codec, s->ready);
+		  (unsigned long long)s->tx_pkts, media_coder_codec(s->coder), s->ready);
 	if (m) {
 		media__pending_drop(m, s);
 		media__unwatch(m, s); /* before its sockets close */
@@ -44,6 +43,7 @@ static void stream_destructor(void *arg)
 	mem_deref(s->sdp);
 	mem_deref(s->telev);
 	mem_deref(s->dtmf);
+	mem_deref(s->coder);
 	if (m)
 		media__unlock(m);
 }
@@ -71,10 +71,36 @@ static void inband_digit(char digit, void *arg)
 	queue_digit(arg, digit);
 }
 
-static void rx_audio(struct media_stream *s, uint8_t pt, const uint8_t *p, size_t n)
+/* The most one packet decodes to: frames made up for a gap, then up to
+ * 120 ms of Opus (RFC 6716 §3.2.5). */
+#define RX_DECODED (5 * MEDIA_FRAME + 6 * MEDIA_FRAME)
+#define RX_RESYNC  50 /* packets: a sequence jump past it is a new start */
+
+static void rx_audio(struct media_stream *s, const struct rtp_header *hdr,
+		     const uint8_t *p, size_t len)
 {
-	if (n > MEDIA_RXQ)
+	int16_t pcm[RX_DECODED];
+	const int16_t *from = pcm;
+	bool same = s->rx_seq_set && hdr->ssrc == s->rx_ssrc;
+	int gap = same ? (int16_t)(hdr->seq - s->rx_seq) : 1;
+	size_t n;
+
+	/* A packet late or repeated (a small step back) keeps the count;
+	 * a new source or a jump far either way starts it again, with
+	 * nothing made up. */
+	if (gap > RX_RESYNC || gap < -RX_RESYNC)
+		gap = 1;
+	if (gap > 0) {
+		s->rx_seq = hdr->seq;
+		s->rx_ssrc = hdr->ssrc;
+		s->rx_seq_set = true;
+	}
+	n = media_coder_decode(s->coder, hdr->pt, p, len,
+			       gap > 1 ? (unsigned)(gap - 1) : 0, pcm, RX_DECODED);
+	if (n > MEDIA_RXQ) { /* keep the newest */
+		from += n - MEDIA_RXQ;
 		n = MEDIA_RXQ;
+	}
 	if (s->rxn + n > MEDIA_RXQ) {
 		/* Too much queued (sender faster than us, or a burst):
 		 * drop the oldest audio to keep the delay bounded. */
@@ -82,9 +108,7 @@ static void rx_audio(struct media_stream *s, uint8_t pt, const uint8_t *p, size_
 		memmove(s->rxq, s->rxq + drop, (s->rxn - drop) * sizeof(int16_t));
 		s->rxn -= drop;
 	}
-	for (size_t i = 0; i < n; i++)
-		s->rxq[s->rxn + i] =
-		    pt == MEDIA_PCMA ? alaw_to_linear(p[i]) : ulaw_to_linear(p[i]);
+	memcpy(s->rxq + s->rxn, from, n * sizeof(int16_t));
 	s->rxn += n;
 }
 
@@ -150,8 +174,8 @@ static void rtp_take(struct media_stream *s, const struct sa *src,
 		sa_cpy(&s->raddr, src);
 	s->last_rx_ms = s->m->silence_ms;
 
-	if (hdr->pt == MEDIA_PCMU || hdr->pt == MEDIA_PCMA)
-		rx_audio(s, hdr->pt, mbuf_buf(mb), mbuf_get_left(mb));
+	if (media_coder_takes(s->coder, hdr->pt))
+		rx_audio(s, hdr, mbuf_buf(mb), mbuf_get_left(mb));
 	else if ((int)hdr->pt == s->te_pt || hdr->pt == TE_PT)
 		rx_telev(s, mb);
 	/* anything else (comfort noise, ...) is ignored */
@@ -204,10 +228,7 @@ int media_stream_alloc(struct media_stream **sp, struct media *m, media_evt_h *e
 	err |= sdp_media_set_alt_protos(s->sdpm, 2, sdp_proto_rtpavp, sdp_proto_rtpsavp);
 	if (err)
 		goto out;
-	err = sdp_format_add(NULL, s->sdpm, false, "0", "PCMU", 8000, 1, NULL, NULL, NULL,
-			     false, NULL);
-	err |= sdp_format_add(NULL, s->sdpm, false, "8", "PCMA", 8000, 1, NULL, NULL,
-			      NULL, false, NULL);
+	err = media_codec_sdp_add(s->sdpm, m->codecv, m->codecc);
 	err |= sdp_format_add(NULL, s->sdpm, false, "101", "telephone-event", 8000, 1,
 			      NULL, NULL, NULL, false, "0-15");
 	if (err)
@@ -235,42 +256,39 @@ out:
 	return err;
 }
 
-/* Takes what the last SDP exchange agreed. ENOTSUP: no common codec. */
+/* Takes what the last SDP exchange agreed. ENOTSUP: no common codec.
+ * The coder is made here, on the stream's shard (locked), and kept
+ * across a re-offer that agrees the same. */
 static int stream_apply(struct media_stream *s)
 {
 	const struct list *fl = sdp_media_format_lst(s->sdpm, false);
+	struct media_codec_neg neg;
 	const struct sa *ra;
-	bool codec = false;
 	struct le *le;
 	enum sdp_dir rdir;
+	int err;
 
+	err = media_codec_pick(s->sdpm, &neg);
+	if (err)
+		return err;
+	if (!media_coder_same(s->coder, &neg)) {
+		struct media_coder *c;
+
+		err = media_coder_alloc(&c, &neg);
+		if (err)
+			return err;
+		mem_deref(s->coder);
+		s->coder = c;
+		s->rx_seq_set = false;
+	}
 	s->te_pt = -1;
 	LIST_FOREACH(fl, le)
 	{
 		const struct sdp_format *f = le->data;
-		const char *name = f->name;
 
-		if (!f->sup)
-			continue;
-		/* RFC 3551 §6: the static payload types need no a=rtpmap
-		 * (libre matched them by number); an rtpmap that names
-		 * another codec for them wins */
-		if (!name && f->pt == MEDIA_PCMU)
-			name = "PCMU";
-		else if (!name && f->pt == MEDIA_PCMA)
-			name = "PCMA";
-		if (!codec && !str_casecmp(name, "PCMU")) {
-			s->codec = MEDIA_PCMU;
-			codec = true;
-		} else if (!codec && !str_casecmp(name, "PCMA")) {
-			s->codec = MEDIA_PCMA;
-			codec = true;
-		} else if (!str_casecmp(name, "telephone-event")) {
+		if (f->sup && !str_casecmp(f->name, "telephone-event"))
 			s->te_pt = f->pt;
-		}
 	}
-	if (!codec)
-		return ENOTSUP;
 
 	ra = sdp_media_raddr(s->sdpm);
 	rdir = sdp_media_rdir(s->sdpm);
@@ -419,7 +437,7 @@ bool media_announced(const struct media *m, struct sa *addr)
 
 enum media_codec media_stream_codec(const struct media_stream *s)
 {
-	return s->codec;
+	return media_coder_codec(s->coder);
 }
 
 bool media_stream_held(const struct media_stream *s)
@@ -631,6 +649,7 @@ void media__stream_push(struct media_stream *s)
 	struct mbuf mb;
 	int16_t out[MEDIA_FRAME];
 	bool marker = false;
+	size_t len;
 
 	next_frame(s, out); /* prompts advance even when not sent */
 	if (!s->ready || s->held)
@@ -652,15 +671,17 @@ void media__stream_push(struct media_stream *s)
 		goto out;
 	}
 
-	for (size_t i = 0; i < MEDIA_FRAME; i++)
-		buf[RTP_HEADER_SIZE + i] = s->codec == MEDIA_PCMA
-					       ? linear_to_alaw(out[i])
-					       : linear_to_ulaw(out[i]);
+	/* Each leg encodes its own codec from the 8 kHz frame: a bridge
+	 * of an Opus leg and a G.711 one is transcoded here. */
+	if (media_coder_encode(s->coder, out, buf + RTP_HEADER_SIZE,
+			       sizeof(buf) - RTP_HEADER_SIZE - MEDIA_SRTP_ROOM, &len))
+		goto out;
 	mb.pos = RTP_HEADER_SIZE;
-	mb.end = RTP_HEADER_SIZE + MEDIA_FRAME;
-	rtp_send(s->rtp, &s->raddr, false, s->marker, (uint8_t)s->codec, s->ts, &mb);
+	mb.end = RTP_HEADER_SIZE + len;
+	rtp_send(s->rtp, &s->raddr, false, s->marker, (uint8_t)media_coder_pt(s->coder),
+		 s->ts, &mb);
 	s->tx_pkts++;
 	s->marker = false;
 out:
-	s->ts += MEDIA_FRAME;
+	s->ts += media_coder_ts_step(s->coder);
 }

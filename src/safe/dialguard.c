@@ -207,7 +207,6 @@ static int refuse(const struct safe_dial_req *rq, struct safe_dial_verdict *v,
 
 	v->code = code;
 	util_copy(reason, sizeof(reason), v->reason);
-	util_sanitize(reason);
 	log_warn("dial: refused number=%s class=%s agent=%s queue=%s code=%s",
 		 log_mask(masked, sizeof(masked), rq->number),
 		 safe_dial_class_name(v->cls), rq->agent ? rq->agent : "-",
@@ -425,7 +424,6 @@ void safe_dial_audit(struct store *st, const char *user, const char *target,
 	util_copy(au.target, sizeof(au.target), target ? target : "");
 	snprintf(au.detail, sizeof(au.detail), "class=%s code=%s",
 		 safe_dial_class_name(v->cls), v->code ? v->code : "");
-	util_sanitize(au.user);
 	if (store_audit_append(st, &au))
 		log_error("dial: audit entry not stored target=%s", au.target);
 }

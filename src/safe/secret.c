@@ -327,6 +327,9 @@ static int user_fix(const struct store_user *u, void *arg)
 		return ENOMEM;
 	}
 	c->err = store_user_save(c->st, &nu);
+	/* whoever signed in with the published password is signed out */
+	if (!c->err)
+		c->err = store_sessions_expire(c->st, u->name, clock_now_ms());
 	if (!c->err) {
 		log_warn("safe: user %s signed in with the published admin password; it "
 			 "now has the admin_password of %s",

@@ -170,35 +170,9 @@ static int prompts_prepare(struct callctl *ctl)
 
 static bool addr_trusted(const struct callctl *ctl, const struct sa *src)
 {
-	for (size_t i = 0; i < ctl->trustedc; i++) {
-		const struct trusted_net *n = &ctl->trusted[i];
-
-		if (sa_af(src) != sa_af(&n->net))
-			continue;
-		if (sa_af(src) == AF_INET) {
-			uint32_t mask = n->bits ? ~0u << (32 - n->bits) : 0;
-			if ((sa_in(src) & mask) == (sa_in(&n->net) & mask))
-				return true;
-		} else {
-			const uint8_t *a = (const uint8_t *)&src->u.in6.sin6_addr;
-			const uint8_t *b = (const uint8_t *)&n->net.u.in6.sin6_addr;
-			unsigned bits = n->bits;
-			size_t k = 0;
-			bool match = true;
-			for (; bits >= 8; bits -= 8, k++) {
-				if (a[k] != b[k]) {
-					match = false;
-					break;
-				}
-			}
-			if (match && bits) {
-				uint8_t mask = (uint8_t)(0xff << (8 - bits));
-				match = (a[k] & mask) == (b[k] & mask);
-			}
-			if (match)
-				return true;
-		}
-	}
+	for (size_t i = 0; i < ctl->trustedc; i++)
+		if (safe_net_match(&ctl->trusted[i], src))
+			return true;
 	return false;
 }
 
@@ -206,19 +180,11 @@ static int trusted_parse(struct callctl *ctl)
 {
 	for (size_t i = 0; i < ctl->node->trustedc && i < CFG_MAX_TRUSTED; i++) {
 		const char *s = ctl->node->trusted[i];
-		const char *slash = strchr(s, '/');
-		struct trusted_net *n = &ctl->trusted[ctl->trustedc];
-		char ip[64];
 
-		util_copy(ip, sizeof(ip), s);
-		if (slash)
-			ip[slash - s] = '\0';
-		if (sa_set_str(&n->net, ip, 0)) {
+		if (safe_net_parse(&ctl->trusted[ctl->trustedc], s)) {
 			log_warn("sip: ignoring trusted network \"%s\"", s);
 			continue;
 		}
-		n->bits = slash ? (unsigned)atoi(slash + 1)
-				: (sa_af(&n->net) == AF_INET ? 32 : 128);
 		ctl->trustedc++;
 	}
 	return 0;
@@ -1086,10 +1052,25 @@ static void ivr_do(struct call *call, const struct ivr_action *act)
 	}
 }
 
+/* s as the inside of a quoted-string (RFC 3261 §25.1): '"' and '\\' as
+ * quoted-pairs, so a name with quotes is sent as it is. */
+static void quoted(char *out, size_t sz, const char *s)
+{
+	size_t o = 0;
+
+	for (; s && *s && o + 2 < sz; s++) {
+		if (*s == '"' || *s == '\\')
+			out[o++] = '\\';
+		out[o++] = *s;
+	}
+	out[o] = '\0';
+	util_utf8_trim(out);
+}
+
 /* Rings one agent's phone for call: a new leg offering our media. */
 /*
  * Calls ext's registered phone for call with a new leg of role (its
- * From the caller's number). The leg is the caller's on success; the
+ * From the caller's name, else number). The leg is the caller's on success; the
  * session's handlers are the controller's.
  */
 int call__leg_invite(struct call *call, const char *ext, enum leg_role role,
@@ -1099,7 +1080,7 @@ int call__leg_invite(struct call *call, const char *ext, enum leg_role role,
 	struct registrar_contact c;
 	struct leg *leg = NULL;
 	struct mbuf *offer = NULL;
-	char from[192], name[64], host[64];
+	char from[192], name[2 * sizeof(call->ia.row.caller_name)], host[64];
 	struct sa src, local;
 	int err;
 
@@ -1127,7 +1108,10 @@ int call__leg_invite(struct call *call, const char *ext, enum leg_role role,
 		goto out;
 	snprintf(from, sizeof(from), "sip:%s@%s",
 		 call->ia.row.caller[0] ? call->ia.row.caller : "anonymous", host);
-	util_copy(name, sizeof(name), call->ia.row.caller);
+	/* the agent's phone shows the caller's own name when it sent one */
+	quoted(name, sizeof(name),
+	       call->ia.row.caller_name[0] ? call->ia.row.caller_name
+					   : call->ia.row.caller);
 	err = sipsess_connect(&leg->sess, ctl->sock, c.uri, name, from, "hotline", NULL,
 			      0, "application/sdp", offer, NULL, NULL, false,
 			      call__offer_handler, call__answer_handler,
@@ -1158,15 +1142,14 @@ static int leg_ring_agent(struct call *call, const char *ext)
 	list_append(&call->ringing, &leg->le, leg);
 	{
 		/* what the agent's desktop shows while it rings */
-		char path[sizeof(call->ia.row.ivr_path)];
-		util_copy(path, sizeof(path), call->ia.row.ivr_path);
-		util_sanitize(path);
 		interaction_event(
-		    &call->ia, EVENT_AGENT_RINGING, ext, "{s:s,s:s,s:s,s:s,s:s,s:s,s:s}",
-		    "caller", call->ia.row.caller, "called", call->ia.row.called,
-		    "ivr_path", path, "customer", call->ia.row.customer, "customer_name",
-		    call->ia.customer_name, "customer_tier", call->ia.customer_tier,
-		    "customer_ext", call->ia.customer_ext);
+		    &call->ia, EVENT_AGENT_RINGING, ext,
+		    "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "caller", call->ia.row.caller,
+		    "caller_name", call->ia.row.caller_name, "called",
+		    call->ia.row.called, "ivr_path", call->ia.row.ivr_path, "customer",
+		    call->ia.row.customer, "customer_name", call->ia.customer_name,
+		    "customer_tier", call->ia.customer_tier, "customer_ext",
+		    call->ia.customer_ext);
 	}
 	log_info("call: ringing call=%s agent=%s", call->ia.row.id, ext);
 	return 0;
@@ -1383,6 +1366,62 @@ static void sweep_handler(void *arg)
 
 /* --- inbound INVITE -------------------------------------------------- */
 
+/* The display name of From (RFC 3261 §25.1: a quoted-string with its
+ * quoted-pairs undone, or the tokens before '<'), "" when there is none
+ * or it is not text of at most 63 characters: then it is left out (and
+ * logged), never rewritten. */
+static void from_name(const struct sip_msg *msg, char *out, size_t sz)
+{
+	const struct sip_hdr *h = sip_msg_hdr(msg, SIP_HDR_FROM);
+	const char *p, *end, *lt, *why;
+	size_t o = 0;
+
+	out[0] = '\0';
+	if (!h)
+		return;
+	p = h->val.p;
+	end = p + h->val.l;
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	if (p < end && *p == '"') {
+		for (p++; p < end && *p != '"' && o + 1 < sz; p++) {
+			if (*p == '\\' && p + 1 < end)
+				p++;
+			out[o++] = *p;
+		}
+		if (p >= end || *p != '"')
+			o = 0; /* not closed, or too long */
+	} else {
+		lt = memchr(p, '<', (size_t)(end - p));
+		while (lt && lt > p && (lt[-1] == ' ' || lt[-1] == '\t'))
+			lt--;
+		if (lt && (size_t)(lt - p) < sz) {
+			memcpy(out, p, (size_t)(lt - p));
+			o = (size_t)(lt - p);
+		}
+	}
+	out[o] = '\0';
+	if (o && util_text_check(out, 63, 0, &why)) {
+		log_warn("call: the caller's display name left out: %s", why);
+		out[0] = '\0';
+	}
+}
+
+/* A number from the network (a URI's user part) is text and nothing that
+ * would break the From we write with it (quotes, brackets, spaces): else
+ * the INVITE is refused (400), never rewritten. */
+static bool number_ok(const char *n, const char *what, const struct sip_msg *msg,
+		      struct callctl *ctl)
+{
+	const char *why = "a quote, bracket or space";
+
+	if (!util_text_check(n, 0, 0, &why) && !strpbrk(n, "\"\\<> "))
+		return true;
+	log_warn("call: refused: the %s number is not text: %s", what, why);
+	(void)sip_treply(NULL, ctl->sip, msg, 400, "Bad Request (Number Not Text)");
+	return false;
+}
+
 /* A new call; msg is the INVITE that starts it, or NULL for one that
  * hotline places itself (click-to-call). */
 int call__alloc(struct call **callp, struct callctl *ctl, const struct sip_msg *msg)
@@ -1399,9 +1438,9 @@ int call__alloc(struct call **callp, struct callctl *ctl, const struct sip_msg *
 		goto legs;
 	pl_strcpy(&msg->from.uri.user, call->ia.row.caller, sizeof(call->ia.row.caller));
 	pl_strcpy(&msg->uri.user, call->ia.row.called, sizeof(call->ia.row.called));
-	/* numbers from the network end up in JSON events and logs */
-	util_sanitize(call->ia.row.caller);
-	util_sanitize(call->ia.row.called);
+	/* checked as text by conn_handler (events are JSON through jansson:
+	 * nothing is rewritten) */
+	from_name(msg, call->ia.row.caller_name, sizeof(call->ia.row.caller_name));
 	{
 		const struct sip_hdr *ch = sip_msg_hdr(msg, SIP_HDR_CONTACT);
 		struct sip_addr addr;
@@ -1543,6 +1582,9 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 
 	pl_strcpy(&msg->uri.user, called, sizeof(called));
 	pl_strcpy(&msg->from.uri.user, caller, sizeof(caller));
+	if (!number_ok(called, "called", msg, ctl) ||
+	    !number_ok(caller, "caller", msg, ctl))
+		return;
 
 	if (!call_admit(ctl, msg))
 		return;
@@ -1555,7 +1597,8 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 	/* a carrier calling the Contact we registered says the DID in To */
 	if (trunk && trunk->username[0] && !strcmp(called, trunk->username)) {
 		pl_strcpy(&msg->to.uri.user, called, sizeof(called));
-		util_sanitize(called);
+		if (!number_ok(called, "called (To)", msg, ctl))
+			return;
 	}
 	if (trunk) {
 		const struct cfg_did *did = cfg_did_find(trunk, called);
@@ -1667,9 +1710,10 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 	interaction_customer(&call->ia, call->ia.row.caller);
 	call__row_legs(call);
 	interaction_save(&call->ia);
-	interaction_event(&call->ia, EVENT_CALL_CREATED, NULL, "{s:s,s:s,s:s}", "caller",
-			  call->ia.row.caller, "called", call->ia.row.called, "customer",
-			  call->ia.row.customer);
+	interaction_event(&call->ia, EVENT_CALL_CREATED, NULL, "{s:s,s:s,s:s,s:s}",
+			  "caller", call->ia.row.caller, "caller_name",
+			  call->ia.row.caller_name, "called", call->ia.row.called,
+			  "customer", call->ia.row.customer);
 
 	if (num) {
 		const struct cfg_flow *flow = cfg_flow_find(ctl->tenant, num->flow);

@@ -9,6 +9,7 @@
 #include "media/media.h"
 #include "interaction/interaction.h"
 #include "safe/safe.h"
+#include "safe/net.h"
 
 /* LEG_OUTSIDE: a number outside, a blind transfer's target through a
  * trunk (the call's agent leg once it answers); LEG_MONITOR: a supervisor
@@ -25,11 +26,6 @@ enum call_state {
 	CALL_VOICEMAIL,	 /* greeting, then recording the caller's message */
 	CALL_CONFERENCE, /* a conference room's caller (conference.c) */
 	CALL_ENDED,
-};
-
-struct trusted_net {
-	struct sa net;
-	unsigned bits;
 };
 
 struct call;
@@ -124,7 +120,7 @@ struct callctl {
 	struct media_library *library;
 	struct prompt *moh;
 	struct prompt *hush; /* silence, for an agent whose caller is on hold */
-	struct trusted_net trusted[CFG_MAX_TRUSTED];
+	struct safe_net trusted[CFG_MAX_TRUSTED];
 	size_t trustedc;
 	bool closing;
 	/* admission control: calls in set-up, what was refused and why, and

@@ -294,7 +294,6 @@ int callctl_dial(struct callctl *ctl, const char *agent, const char *target, cha
 			  sizeof(call->ia.row.called));
 		util_copy(call->contact, sizeof(call->contact), target);
 	}
-	util_sanitize(call->ia.row.called);
 	util_copy(call->direct, sizeof(call->direct), agent);
 	call->state = CALL_DIRECT;
 	interaction_save(&call->ia);

@@ -361,8 +361,13 @@ static int check(struct registrar *r, const struct sip_msg *msg, enum sip_hdrid 
 		return EACCES;
 	}
 	pl_strcpy(&cr.username, user, sizeof(user));
-	/* a scanner's name goes to the log: nothing that could forge a line */
-	util_sanitize(user);
+	/* a scanner's name goes to the log: a name that is not one line of
+	 * text (one that could forge a line) is refused, not rewritten */
+	if (util_text_check(user, 0, 0, NULL)) {
+		log_warn("registrar: credentials with a user name that is not text");
+		(void)sip_treply(NULL, r->sip, msg, 400, "Bad Authorization");
+		return EACCES;
+	}
 	if (pl_strcmp(&cr.realm, r->node->realm)) {
 		challenge(r, msg, proxy, false);
 		return EAUTH;

@@ -157,7 +157,10 @@ void call__refer_handler(struct sip *sip, const struct sip_msg *msg, void *arg)
 		return;
 	}
 	pl_strcpy(&addr.uri.user, target, sizeof(target));
-	util_sanitize(target);
+	if (util_text_check(target, 0, 0, NULL)) { /* refused, not rewritten */
+		(void)sip_reply(sip, msg, 400, "Bad Refer-To (Not Text)");
+		return;
+	}
 	if (leg != call->agent || call->state != CALL_BRIDGED) {
 		(void)sip_reply(sip, msg, 403, "Not Bridged");
 		return;

@@ -74,24 +74,11 @@ const struct cfg_trunk *trunk_cfg(const struct trunk *tr)
 	return tr ? &tr->cfg : NULL;
 }
 
-/* The static payload type of a G.711 codec name; -1 for another. */
-static int codec_pt(const char *name)
+/* The codec names a trunk's codecs may give (what media.codecs takes). */
+static bool is_codec(const struct pl *name)
 {
-	if (!strcasecmp(name, "PCMU"))
-		return 0;
-	if (!strcasecmp(name, "PCMA"))
-		return 8;
-	return -1;
-}
-
-/* Is payload type pt (a G.711 one) among the trunk's codecs? */
-static bool trunk_has_pt(const struct trunk *tr, int pt)
-{
-	for (size_t i = 0; i < tr->cfg.codecc; i++) {
-		if (codec_pt(tr->cfg.codecs[i]) == pt)
-			return true;
-	}
-	return false;
+	return !pl_strcasecmp(name, "PCMU") || !pl_strcasecmp(name, "PCMA") ||
+	       !pl_strcasecmp(name, "opus");
 }
 
 static bool starts(const struct pl *line, const char *prefix)
@@ -113,11 +100,52 @@ static int attr_pt(const struct pl *line)
 	return (int)pl_u32(&pt);
 }
 
-/* The m=audio line with the trunk's G.711 codecs first, in its order, and
- * the formats that are not G.711 after them; false when none of the
- * trunk's is offered. */
-static int m_line(const struct trunk *tr, const struct pl *line, struct mbuf *out,
-		  bool *any)
+/* The encoding name of each payload type of an offer: its a=rtpmap's, or
+ * RFC 3551's for 0 and 8 without one. Unset: unknown. */
+struct sdp_names {
+	struct pl name[128];
+};
+
+static void sdp_names(const struct pl *sdp, struct sdp_names *nv)
+{
+	struct pl text = *sdp, line, pt, name;
+
+	memset(nv, 0, sizeof(*nv));
+	pl_set_str(&nv->name[0], "PCMU");
+	pl_set_str(&nv->name[8], "PCMA");
+	while (text.l) {
+		const char *nl = pl_strchr(&text, '\n');
+
+		line.p = text.p;
+		line.l = nl ? (size_t)(nl - text.p) : text.l;
+		pl_advance(&text, nl ? line.l + 1 : line.l);
+		if (starts(&line, "a=rtpmap:") &&
+		    !re_regex(line.p, line.l, "a=rtpmap:[0-9]+ [^/ \r]+", &pt, &name) &&
+		    pl_u32(&pt) < 128)
+			nv->name[pl_u32(&pt)] = name;
+	}
+}
+
+/* Is payload type pt an audio codec the trunk does not list (dropped)? */
+static bool trunk_drops(const struct trunk *tr, const struct sdp_names *nv, int pt)
+{
+	const struct pl *name;
+
+	if (pt < 0 || pt >= 128 || !is_codec(&nv->name[pt]))
+		return false;
+	name = &nv->name[pt];
+	for (size_t i = 0; i < tr->cfg.codecc; i++) {
+		if (!pl_strcasecmp(name, tr->cfg.codecs[i]))
+			return false;
+	}
+	return true;
+}
+
+/* The m=audio line with the trunk's codecs first, in its order, and the
+ * formats that are no codec (telephone-event) after them; false when
+ * none of the trunk's is offered. */
+static int m_line(const struct trunk *tr, const struct sdp_names *nv,
+		  const struct pl *line, struct mbuf *out, bool *any)
 {
 	struct pl port, proto, fmts, v;
 	int ptv[32];
@@ -133,17 +161,16 @@ static int m_line(const struct trunk *tr, const struct pl *line, struct mbuf *ou
 	}
 	err = mbuf_printf(out, "m=audio %r %r", &port, &proto);
 	for (size_t i = 0; !err && i < tr->cfg.codecc; i++) {
-		int want = codec_pt(tr->cfg.codecs[i]);
-
 		for (size_t k = 0; !err && k < n; k++) {
-			if (ptv[k] == want) {
-				err = mbuf_printf(out, " %d", want);
+			if (ptv[k] < 128 &&
+			    !pl_strcasecmp(&nv->name[ptv[k]], tr->cfg.codecs[i])) {
+				err = mbuf_printf(out, " %d", ptv[k]);
 				*any = true;
 			}
 		}
 	}
 	for (size_t k = 0; !err && k < n; k++) {
-		if (ptv[k] != 0 && ptv[k] != 8)
+		if (ptv[k] >= 128 || !is_codec(&nv->name[ptv[k]]))
 			err = mbuf_printf(out, " %d", ptv[k]);
 	}
 	return err ? err : mbuf_write_str(out, "\r\n");
@@ -153,6 +180,7 @@ int trunk_sdp_codecs(const struct trunk *tr, struct mbuf **sdpp)
 {
 	struct mbuf *in, *out;
 	struct pl text, line;
+	struct sdp_names *nv;
 	bool any = false;
 	int err = 0;
 
@@ -162,27 +190,31 @@ int trunk_sdp_codecs(const struct trunk *tr, struct mbuf **sdpp)
 		return 0;
 	in = *sdpp;
 	out = mbuf_alloc(mbuf_get_left(in) + 16);
-	if (!out)
+	nv = mem_zalloc(sizeof(*nv), NULL);
+	if (!out || !nv) {
+		mem_deref(out);
+		mem_deref(nv);
 		return ENOMEM;
+	}
 	text.p = (const char *)mbuf_buf(in);
 	text.l = mbuf_get_left(in);
+	sdp_names(&text, nv);
 	while (text.l && !err) {
 		const char *nl = pl_strchr(&text, '\n');
 		size_t n = nl ? (size_t)(nl - text.p) + 1 : text.l;
-		int pt;
 
 		line.p = text.p;
 		line.l = n;
 		pl_advance(&text, n);
 		if (starts(&line, "m=audio ")) {
-			err = m_line(tr, &line, out, &any);
+			err = m_line(tr, nv, &line, out, &any);
 			continue;
 		}
-		pt = attr_pt(&line);
-		if ((pt == 0 || pt == 8) && !trunk_has_pt(tr, pt))
+		if (trunk_drops(tr, nv, attr_pt(&line)))
 			continue;
 		err = mbuf_write_mem(out, (const uint8_t *)line.p, line.l);
 	}
+	mem_deref(nv);
 	if (!err && !any)
 		err = ENOTSUP;
 	if (err) {
@@ -282,7 +314,11 @@ static void reg_resp_h(int err, const struct sip_msg *msg, void *arg)
 	else
 		(void)re_snprintf(tr->last_error, sizeof(tr->last_error), "%u %r",
 				  msg->scode, &msg->reason);
-	util_sanitize(tr->last_error);
+	/* the carrier's reason phrase, as sent when it is text; the code
+	 * alone when not */
+	if (util_text_check(tr->last_error, 0, 0, NULL))
+		(void)re_snprintf(tr->last_error, sizeof(tr->last_error), "%u",
+				  msg ? msg->scode : 0);
 	tr->state = TRUNK_FAILED;
 	tr->failc++;
 	tr->failures++;

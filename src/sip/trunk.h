@@ -70,7 +70,8 @@ int trunks_take(struct trunks *ts, const char *name, struct trunk **trp);
 const char *trunk_name(const struct trunk *tr);
 const struct cfg_trunk *trunk_cfg(const struct trunk *tr);
 /*
- * The trunk's codecs (codecs: [PCMA, PCMU]) in an SDP offer: the audio
+ * The trunk's codecs (codecs: [PCMA, PCMU], opus too, by a=rtpmap's name)
+ * in an SDP offer: the audio
  * formats of the m= line kept and ordered as the trunk lists them, the
  * others (telephone-event) kept after them, the rtpmap/fmtp lines of the
  * formats dropped removed. *sdpp is replaced by the new body; a trunk

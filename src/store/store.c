@@ -98,7 +98,7 @@ static const char *const row_sql[] = {
     [ROW_CALLS_FORGET] = ("UPDATE calls SET caller='forgotten', recording='',"
 			  " customer=NULL WHERE customer=?"),
     [ROW_TICKET_HISTORY] = ("INSERT INTO ticket_history (ticket, ts, user, kind, text,"
-			    " public) VALUES (?,?,?,?,?,?)"),
+			    " public, msg) VALUES (?,?,?,?,?,?,?)"),
     [ROW_SURVEY_SAVE] = "INSERT OR REPLACE INTO surveys VALUES (?,?,?,?,?,?,?,?)",
 };
 
@@ -312,7 +312,20 @@ static const char *const migrations[] = {
     " VALUES (new.rowid, hl_cjk(new.subject), hl_cjk(new.description)); END;"
     "CREATE TRIGGER tickets_fts_gone AFTER DELETE ON tickets BEGIN"
     " DELETE FROM tickets_fts WHERE rowid = old.rowid; END;",
-    /* 14: how a call's legs were carried (issue 15): SIP over UDP, TCP or
+    /* 14: the lines the server writes into a ticket's history kept as a
+     * message key and its arguments (msg JSON, worded in the reader's
+     * language when read), not as English text (issue 14). The English
+     * lines written before are read back into a key where one of the known
+     * formats reads them (hl_history_msg, msg_parse); a line none reads
+     * stays text. Notes and replies are people's words: text as typed. */
+    "ALTER TABLE ticket_history ADD COLUMN msg TEXT NOT NULL DEFAULT '';"
+    "UPDATE ticket_history SET msg = hl_history_msg(kind, text)"
+    " WHERE kind NOT IN ('note', 'reply');"
+    "UPDATE ticket_history SET text = '' WHERE msg != '';"
+    /* and the caller's display name (SIP From's) beside the number, kept
+     * as sent now that nothing rewrites text (issue 14) */
+    "ALTER TABLE calls ADD COLUMN caller_name TEXT NOT NULL DEFAULT '';",
+    /* 15: how a call's legs were carried (issue 15): SIP over UDP, TCP or
      * TLS, RTP or SRTP, the caller's side and the agent's */
     "ALTER TABLE calls ADD COLUMN signalling TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE calls ADD COLUMN media TEXT NOT NULL DEFAULT '';"
@@ -419,7 +432,7 @@ static int job_run(sqlite3 *db, const struct job *j)
 {
 	static const char *const sql[] = {
 	    [JOB_CALL] = "INSERT OR REPLACE INTO calls VALUES"
-			 " (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+			 " (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	    [JOB_EVENT] = "INSERT INTO events (ts,type,call,agent,queue,data)"
 			  " VALUES (?,?,?,?,?,?)",
 	    [JOB_BINDING_SAVE] = "INSERT OR REPLACE INTO bindings VALUES"
@@ -465,10 +478,11 @@ static int job_run(sqlite3 *db, const struct job *j)
 		bind_text(st, 17, c->customer[0] ? c->customer : NULL);
 		bind_text(st, 18, c->channel[0] ? c->channel : "voice");
 		bind_text(st, 19, c->direction[0] ? c->direction : "inbound");
-		bind_text(st, 20, c->signalling);
-		bind_text(st, 21, c->media);
-		bind_text(st, 22, c->agent_signalling);
-		bind_text(st, 23, c->agent_media);
+		bind_text(st, 20, c->caller_name);
+		bind_text(st, 21, c->signalling);
+		bind_text(st, 22, c->media);
+		bind_text(st, 23, c->agent_signalling);
+		bind_text(st, 24, c->agent_media);
 		break;
 	}
 	case JOB_EVENT:
@@ -787,11 +801,27 @@ static void sql_cjk(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_text(ctx, out, -1, sqlite3_free);
 }
 
+/* hl_history_msg(kind, text): a history line written in English before
+ * migration 14 as its message key and arguments (msg_parse), '' when no
+ * known format reads it. */
+static void sql_history_msg(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	char *m = msg_parse((const char *)sqlite3_value_text(argv[0]),
+			    (const char *)sqlite3_value_text(argv[1]));
+
+	(void)argc;
+	sqlite3_result_text(ctx, m ? m : "", -1, SQLITE_TRANSIENT);
+	free(m);
+}
+
 int store_sql_functions(sqlite3 *db)
 {
-	return sqlite3_create_function(
-		   db, "hl_cjk", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-		   NULL, sql_cjk, NULL, NULL) == SQLITE_OK
+	const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
+
+	return sqlite3_create_function(db, "hl_cjk", 1, flags, NULL, sql_cjk, NULL,
+				       NULL) == SQLITE_OK &&
+		       sqlite3_create_function(db, "hl_history_msg", 2, flags, NULL,
+					       sql_history_msg, NULL, NULL) == SQLITE_OK
 		   ? 0
 		   : ENOMEM;
 }
@@ -998,10 +1028,11 @@ static void row_call(sqlite3_stmt *st, struct store_call *c)
 	col_text(st, 16, c->customer, sizeof(c->customer));
 	col_text(st, 17, c->channel, sizeof(c->channel));
 	col_text(st, 18, c->direction, sizeof(c->direction));
-	col_text(st, 19, c->signalling, sizeof(c->signalling));
-	col_text(st, 20, c->media, sizeof(c->media));
-	col_text(st, 21, c->agent_signalling, sizeof(c->agent_signalling));
-	col_text(st, 22, c->agent_media, sizeof(c->agent_media));
+	col_text(st, 19, c->caller_name, sizeof(c->caller_name));
+	col_text(st, 20, c->signalling, sizeof(c->signalling));
+	col_text(st, 21, c->media, sizeof(c->media));
+	col_text(st, 22, c->agent_signalling, sizeof(c->agent_signalling));
+	col_text(st, 23, c->agent_media, sizeof(c->agent_media));
 }
 
 int store_call_get(struct store *s, const char *id, struct store_call *c)
@@ -1041,8 +1072,7 @@ int store_calls_recover(struct store *s, store_call_h *h, void *arg, size_t *np)
 		return EIO;
 	}
 	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		/* the latest event's time is the last column, after the
-		 * row's (it read the row's 18th before) */
+		/* the column after c.*: counted, as calls gains columns */
 		uint64_t last =
 		    (uint64_t)sqlite3_column_int64(st, sqlite3_column_count(st) - 1);
 		struct store_call c;
@@ -1889,8 +1919,8 @@ int store_ticket_history_add(struct store *s, const struct store_ticket_entry *e
 {
 	if (!e)
 		return EINVAL;
-	return row_job(s, ROW_TICKET_HISTORY, "sisssi", e->ticket, e->ts, e->user,
-		       e->kind, e->text, (uint64_t)e->public_);
+	return row_job(s, ROW_TICKET_HISTORY, "sisssis", e->ticket, e->ts, e->user,
+		       e->kind, e->text, (uint64_t)e->public_, e->msg);
 }
 
 static int ticket_row(sqlite3_stmt *st, void *h, void *arg)
@@ -2005,16 +2035,18 @@ static int entry_row(sqlite3_stmt *st, void *h, void *arg)
 	col_text(st, 3, e.kind, sizeof(e.kind));
 	col_text(st, 4, e.text, sizeof(e.text));
 	e.public_ = sqlite3_column_int(st, 5) != 0;
+	col_text(st, 6, e.msg, sizeof(e.msg));
 	return ((store_ticket_entry_h *)h)(&e, arg);
 }
 
 int store_ticket_history(struct store *s, const char *ticket, store_ticket_entry_h *h,
 			 void *arg)
 {
-	return read_rows(s,
-			 "SELECT ticket, ts, user, kind, text, public FROM ticket_history"
-			 " WHERE ticket=? ORDER BY id",
-			 entry_row, (void *)h, arg, "s", ticket);
+	return read_rows(
+	    s,
+	    "SELECT ticket, ts, user, kind, text, public, msg FROM ticket_history"
+	    " WHERE ticket=? ORDER BY id",
+	    entry_row, (void *)h, arg, "s", ticket);
 }
 
 /* --- satisfaction surveys ------------------------------------------------- */

@@ -75,6 +75,9 @@ struct store_call {
 	char customer[32];	/* the customer the caller is, "" = unknown */
 	char channel[16];	/* voice, chat, mail, message ("" reads as voice) */
 	char direction[16];	/* inbound, outbound ("" reads as inbound) */
+	/* the display name of SIP From as sent, 63 characters at most
+	 * ("张伟 \"VIP\""); "" none */
+	char caller_name[256];
 	/* how each side's leg was carried (issue 15): signalling udp, tcp,
 	 * tls, ws or wss; media rtp or srtp; "" none (yet) */
 	char signalling[8];
@@ -323,8 +326,11 @@ struct store_ticket_entry {
 	/* created, status, assign, priority, fields, note, reply, sla, escalated,
 	 * rated */
 	char kind[16];
-	char text[STORE_TEXT(2047)];
+	char text[STORE_TEXT(2047)]; /* what a person typed; "" when msg */
 	bool public_;
+	/* a line the server wrote: {"key", "args"} JSON, worded when read
+	 * (msg_show); "" for notes, replies and old lines no key reads */
+	char msg[STORE_TEXT(2047)];
 };
 int store_ticket_history_add(struct store *st, const struct store_ticket_entry *e);
 typedef int(store_ticket_entry_h)(const struct store_ticket_entry *e, void *arg);

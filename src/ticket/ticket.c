@@ -204,23 +204,46 @@ static void slot_sync(struct tickets *tk, const struct store_ticket *t)
 
 /* --- history and events ---------------------------------------------------- */
 
-static void history(struct tickets *tk, const struct store_ticket *t, const char *by,
-		    const char *kind, bool public_reply, const char *fmt, ...)
+static void entry_add(struct tickets *tk, struct store_ticket_entry *e,
+		      const struct store_ticket *t, const char *by, const char *kind)
 {
-	struct store_ticket_entry e;
-	va_list ap;
-
-	memset(&e, 0, sizeof(e));
-	util_copy(e.ticket, sizeof(e.ticket), t->id);
-	e.ts = t->updated;
-	util_copy(e.user, sizeof(e.user), by ? by : "system");
-	util_copy(e.kind, sizeof(e.kind), kind);
-	e.public_ = public_reply;
-	va_start(ap, fmt);
-	vsnprintf(e.text, sizeof(e.text), fmt, ap);
-	va_end(ap);
-	if (store_ticket_history_add(tk->store, &e))
+	util_copy(e->ticket, sizeof(e->ticket), t->id);
+	e->ts = t->updated;
+	util_copy(e->user, sizeof(e->user), by ? by : "system");
+	util_copy(e->kind, sizeof(e->kind), kind);
+	if (store_ticket_history_add(tk->store, e))
 		log_error("ticket: history not stored ticket=%s", t->id);
+}
+
+/* A note or reply: the person's words, kept as typed. */
+static void history_text(struct tickets *tk, const struct store_ticket *t, const char *by,
+			 const char *kind, bool public_reply, const char *text)
+{
+	struct store_ticket_entry *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		return;
+	e->public_ = public_reply;
+	util_copy(e->text, sizeof(e->text), text);
+	entry_add(tk, e, t, by, kind);
+	free(e);
+}
+
+/* A line the server writes: a message key and its arguments (msg.c's
+ * table says which are our words), worded in each reader's language when
+ * read, never stored in one language. */
+static void history(struct tickets *tk, const struct store_ticket *t, const char *by,
+		    const char *kind, const char *key, const char *const *args)
+{
+	struct store_ticket_entry *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		return;
+	if (msg_make(e->msg, sizeof(e->msg), key, args))
+		log_error("ticket: history line not made ticket=%s key=%s", t->id, key);
+	else
+		entry_add(tk, e, t, by, kind);
+	free(e);
 }
 
 static void emit(const struct store_ticket *t, enum event_type type, const char *by,
@@ -365,7 +388,7 @@ static int custom_fields_set(struct store_ticket *t, const char *text, const cha
  * as "a, b, c (removed)" into out; "" when none do.
  */
 static void custom_fields_diff(const char *before, const char *after, char *out,
-			       size_t sz)
+			       size_t sz, char *gone, size_t gsz)
 {
 	json_t *a = json_loads(before[0] ? before : "{}", 0, NULL);
 	json_t *b = json_loads(after[0] ? after : "{}", 0, NULL);
@@ -373,7 +396,7 @@ static void custom_fields_diff(const char *before, const char *after, char *out,
 	json_t *v;
 	size_t len = 0;
 
-	out[0] = '\0';
+	out[0] = gone[0] = '\0';
 	if (!json_is_object(a) || !json_is_object(b))
 		goto out;
 	/* in sorted order, the way they are stored */
@@ -386,14 +409,18 @@ static void custom_fields_diff(const char *before, const char *after, char *out,
 		if (len >= sz)
 			goto cut;
 	}
+	len = 0;
 	json_object_foreach(a, key, v)
 	{
 		if (json_object_get(b, key))
 			continue;
-		len += (size_t)snprintf(out + len, sz - len, "%s%s (removed)",
-					len ? ", " : "", key);
-		if (len >= sz)
+		len +=
+		    (size_t)snprintf(gone + len, gsz - len, "%s%s", len ? ", " : "", key);
+		if (len >= gsz) {
+			out = gone;
+			sz = gsz;
 			goto cut;
+		}
 	}
 	goto out;
 cut:
@@ -524,14 +551,9 @@ int ticket_create(struct tickets *tk, const struct ticket_change *c, uint64_t no
 	err = save(tk, t);
 	if (err)
 		goto out;
-	/* two formats rather than a phrase as an argument: the server's
-	 * catalogs translate a history line by its format (msg_render) */
-	if (t->assignee[0])
-		history(tk, t, c->by, "created", false, "%s; %s, %s, assigned to %s",
-			t->subject, t->priority, t->category, t->assignee);
-	else
-		history(tk, t, c->by, "created", false, "%s; %s, %s", t->subject,
-			t->priority, t->category);
+	history(tk, t, c->by, "created",
+		t->assignee[0] ? "ticket.created.assigned" : "ticket.created",
+		(const char *const[]){t->subject, t->priority, t->category, t->assignee});
 	emit(t, EVENT_TICKET_CREATED, c->by, "created");
 	log_info("ticket: created ticket=%s priority=%s group=%s assignee=%s", t->id,
 		 t->priority, t->group, t->assignee);
@@ -549,7 +571,7 @@ int ticket_update(struct tickets *tk, const char *id, const struct ticket_change
 	struct store_ticket *t, before;
 	enum ticket_status from = TICKET_NEW, to;
 	const char *dummy;
-	char what[160] = "", keys[256];
+	char what[160] = "", keys[256], gone[256];
 	int err;
 
 	if (!why)
@@ -594,15 +616,16 @@ int ticket_update(struct tickets *tk, const char *id, const struct ticket_change
 		if (to == TICKET_OPEN &&
 		    (from == TICKET_RESOLVED || from == TICKET_CLOSED))
 			t->resolved_at = 0; /* reopened: its clock runs again */
-		history(tk, t, c->by, "status", false, "%s → %s",
-			ticket_status_name(from), ticket_status_name(to));
+		history(tk, t, c->by, "status", "ticket.status",
+			(const char *const[]){ticket_status_name(from),
+					      ticket_status_name(to)});
 		snprintf(what + strlen(what), sizeof(what) - strlen(what), "status ");
 	}
 	if (strcmp(before.priority, t->priority)) {
 		if (!t->paused_at)
 			dues_set(tk, t, before.created); /* the new priority's policy */
-		history(tk, t, c->by, "priority", false, "%s → %s", before.priority,
-			t->priority);
+		history(tk, t, c->by, "priority", "ticket.priority",
+			(const char *const[]){before.priority, t->priority});
 		snprintf(what + strlen(what), sizeof(what) - strlen(what), "priority ");
 	}
 	if (strcmp(before.group, t->group) && !c->assignee) {
@@ -610,19 +633,26 @@ int ticket_update(struct tickets *tk, const char *id, const struct ticket_change
 		snprintf(what + strlen(what), sizeof(what) - strlen(what), "group ");
 	}
 	if (before.csat != t->csat) {
-		history(tk, t, c->by, "rated", false, "satisfaction %llu of 5",
-			(unsigned long long)t->csat);
+		char n[24];
+
+		snprintf(n, sizeof(n), "%llu", (unsigned long long)t->csat);
+		history(tk, t, c->by, "rated", "ticket.rated", (const char *const[]){n});
 		snprintf(what + strlen(what), sizeof(what) - strlen(what), "csat ");
 	}
-	custom_fields_diff(before.fields, t->fields, keys, sizeof(keys));
-	if (keys[0]) {
-		history(tk, t, c->by, "fields", false, "%s", keys);
+	custom_fields_diff(before.fields, t->fields, keys, sizeof(keys), gone,
+			   sizeof(gone));
+	if (keys[0] || gone[0]) {
+		history(tk, t, c->by, "fields",
+			!gone[0]  ? "ticket.fields"
+			: keys[0] ? "ticket.fields.both"
+				  : "ticket.fields.removed",
+			keys[0] ? (const char *const[]){keys, gone}
+				: (const char *const[]){gone});
 		snprintf(what + strlen(what), sizeof(what) - strlen(what), "fields ");
 	}
 	if (strcmp(before.assignee, t->assignee)) {
-		history(tk, t, c->by, "assign", false, "%s → %s",
-			before.assignee[0] ? before.assignee : "nobody",
-			t->assignee[0] ? t->assignee : "nobody");
+		history(tk, t, c->by, "assign", "ticket.assign",
+			(const char *const[]){before.assignee, t->assignee});
 		snprintf(what + strlen(what), sizeof(what) - strlen(what), "assignee ");
 	}
 	err = save(tk, t);
@@ -655,7 +685,7 @@ int ticket_note(struct tickets *tk, const char *id, const char *by, const char *
 	t->updated = now;
 	if (public_reply && !t->fr_at)
 		t->fr_at = now; /* the first response */
-	history(tk, t, by, public_reply ? "reply" : "note", public_reply, "%s", text);
+	history_text(tk, t, by, public_reply ? "reply" : "note", public_reply, text);
 	err = save(tk, t);
 	if (!err)
 		emit(t, EVENT_TICKET_UPDATED, by, public_reply ? "reply" : "note");
@@ -687,8 +717,9 @@ static void sla_hit(struct tickets *tk, const struct slot *s, uint64_t flag, uin
 	}
 	t->sla_flags |= flag;
 	t->updated = now;
-	history(tk, t, "system", "sla", false, "%s %s", clock,
-		breach ? "target breached" : "target near");
+	history(tk, t, "system", "sla",
+		breach ? "ticket.sla.breached" : "ticket.sla.near",
+		(const char *const[]){clock});
 	emit(t, breach ? EVENT_TICKET_SLA_BREACHED : EVENT_TICKET_SLA_WARNING, "system",
 	     clock);
 	if (breach) {
@@ -706,16 +737,11 @@ static void sla_hit(struct tickets *tk, const struct slot *s, uint64_t flag, uin
 			util_copy(t->assignee, sizeof(t->assignee), from);
 		t->escalations++;
 		if (strcmp(from, t->assignee))
-			history(tk, t, "system", "escalated", false,
-				"priority %s, assignee %s → %s", t->priority,
-				from[0] ? from : "nobody",
-				t->assignee[0] ? t->assignee : "nobody");
+			history(tk, t, "system", "escalated", "ticket.escalated",
+				(const char *const[]){t->priority, from, t->assignee});
 		else
-			history(tk, t, "system", "escalated", false,
-				"priority %s, assignee %s kept: nobody else in %s is "
-				"available",
-				t->priority, from[0] ? from : "nobody",
-				t->group[0] ? t->group : "a group");
+			history(tk, t, "system", "escalated", "ticket.escalated.kept",
+				(const char *const[]){t->priority, from, t->group});
 		emit(t, EVENT_TICKET_ESCALATED, "system", clock);
 		log_info("ticket: escalated ticket=%s clock=%s priority=%s assignee=%s",
 			 t->id, clock, t->priority, t->assignee);

@@ -52,6 +52,11 @@ check "... the sales ticket and its internal note" \
 	bash -c "grep -q '$t_sales' '$T/r.json' && grep -q 'discount ok' '$T/r.json'"
 check "... not the support ticket nor its internal note" \
 	bash -c "! grep -q '$t_support' '$T/r.json' && ! grep -q 'hunter2' '$T/r.json'"
+# the newest call and ticket are support's: a limit of 1 must page past
+# them to what alice may see, not answer an empty timeline
+c=$(as alice GET "/customers/$ann/timeline?limit=1")
+check "alice's timeline with limit=1: one item of hers, not none" \
+	is 200 'len(j["timeline"]) == 1 and "'"$t_support"'" not in json.dumps(j)'
 c=$(as sam GET "/customers/$ann/export")
 check "sam's export of Ann (supervisor of sales): the sales call and ticket" \
 	is 200 '"c-sales" in json.dumps(j) and "'"$t_sales"'" in json.dumps(j)'

@@ -22,7 +22,7 @@ code() { curl -s -o /dev/null -w '%{http_code}' --interface "$ATTACKER" "$@"; }
 
 # A Hotline from before this rule made user admin with demo-admin:
 HOTLINE_KEEP_DEMO_SECRETS=1 start_hotline
-check "(an older install: admin / demo-admin signs in)" test "$(code -H 'Content-Type: application/json' \
+check "(an older install: admin / demo-admin signs in)" test "$(code -c "$T/old.jar" -H 'Content-Type: application/json' \
 	-d '{"user":"admin","password":"demo-admin"}' "$URL/api/v1/session")" = 200
 stop_hotline
 start_hotline
@@ -44,6 +44,8 @@ check "demo-token from the other address: 401" \
 	test "$(code -H 'Authorization: Bearer demo-token' "$URL/api/v1/agents")" = 401
 check "the generated token: 200" \
 	test "$(code -H "Authorization: Bearer $TOKEN" "$URL/api/v1/agents")" = 200
+check "the session signed in with demo-admin has ended (401)" \
+	test "$(code -b "$T/old.jar" "$URL/api/v1/session")" = 401
 check "admin / demo-admin: 401" test "$(code -H 'Content-Type: application/json' \
 	-d '{"user":"admin","password":"demo-admin"}' "$URL/api/v1/session")" = 401
 check "admin with the generated password: 200" test "$(code -H 'Content-Type: application/json' \

@@ -105,7 +105,7 @@ check "the same value again: 200, no history line" test "$c/$(lines)" = "200/$((
 req "$URL/api/v1/tickets/$t1" >/dev/null
 check "the history has each change of fields by whom, naming the keys" \
 	test "$(jq_ '"|".join(h["user"]+":"+h["text"] for h in d["history"] if h["kind"] == "fields")')" = \
-	"carol:reason, refund|carol:amount (removed), reason (removed)"
+	"carol:reason, refund|carol:removed: amount, reason"
 check "each is a ticket.updated event saying fields" \
 	test "$(wait_for "SELECT count(*) FROM events WHERE type='ticket.updated' AND data LIKE '%$t1%' AND json_extract(data, '\$.what') LIKE '%fields%' AND json_extract(data, '\$.by') = 'carol'" 5)" -ge 2
 

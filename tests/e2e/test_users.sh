@@ -141,6 +141,21 @@ check "the admin disables sam" test "$c/$(jq_ 'd["disabled"]')" = 200/True
 check "a disabled user's session is refused (401)" test "$(code -b "$T/sam.jar" "$URL/api/v1/session")" = 401
 check "an admin cannot delete itself (409)" test "$(code -b "$T/admin.jar" -X DELETE "$URL/api/v1/users/admin")" = 409
 
+# a new password signs out everyone who signed in with the old one, but
+# the session that set it
+code -b "$T/admin.jar" -H 'Content-Type: application/json' \
+	-d '{"name":"vic","role":"supervisor","queues":["support"],"password":"vic-secret-1"}' "$URL/api/v1/users" >/dev/null
+for n in 1 2; do
+	code -c "$T/vic$n.jar" -H 'Content-Type: application/json' -d '{"user":"vic","password":"vic-secret-1"}' "$URL/api/v1/session" >/dev/null
+done
+check "vic has two sessions" test "$(code -b "$T/vic1.jar" "$URL/api/v1/session")/$(code -b "$T/vic2.jar" "$URL/api/v1/session")" = 200/200
+c=$(code -b "$T/admin.jar" -X PATCH -H 'Content-Type: application/json' -d '{"password":"vic-secret-2"}' "$URL/api/v1/users/vic")
+check "the admin gives vic a new password" test "$c" = 200
+check "both of vic's sessions end (401)" test "$(code -b "$T/vic1.jar" "$URL/api/v1/session")/$(code -b "$T/vic2.jar" "$URL/api/v1/session")" = 401/401
+check "... and stay ended in the store" test "$(db "SELECT count(*) FROM sessions WHERE user = 'vic' AND expires > $(($(date +%s) * 1000))")" = 0
+check "vic signs in with the new one" test "$(code -H 'Content-Type: application/json' -d '{"user":"vic","password":"vic-secret-2"}' "$URL/api/v1/session")" = 200
+check "the admin's own session (which set it) still works" test "$(code -b "$T/admin.jar" "$URL/api/v1/session")" = 200
+
 # sign-out
 check "alice signs out (204)" test "$(code -b "$T/alice.jar" -X DELETE "$URL/api/v1/session")" = 204
 check "her cookie no longer works (401)" test "$(code -b "$T/alice.jar" "$URL/api/v1/session")" = 401

@@ -103,6 +103,42 @@ static int test_node_errors(void)
 	return 0;
 }
 
+/* media.codecs: a YAML list or a comma list of opus, PCMU, PCMA (any
+ * case); anything else is an error at its line. */
+static int test_media_codecs(void)
+{
+	static const char list[] = "media:\n  codecs: [PCMA, opus]\n";
+	static const char text[] = "media:\n  codecs: \"pcmu, OPUS\"\n";
+	static const char bad[] =
+	    "media:\n  rtp_ports: 20000-20099\n  codecs: [opus, G729]\n";
+	static const char none[] = "media:\n  codecs: []\n";
+	struct cfg_errors e;
+	struct cfg_node *n = NULL;
+	int r = 1;
+
+	memset(&e, 0, sizeof(e));
+	TEST_ERR(cfg_node_parse(&n, "x.yaml", list, strlen(list), &e));
+	TEST_CHECK(!strcmp(n->media_codecs, "PCMA,opus"));
+	n = mem_deref(n);
+	TEST_ERR(cfg_node_parse(&n, "x.yaml", text, strlen(text), &e));
+	TEST_CHECK(!strcmp(n->media_codecs, "pcmu, OPUS"));
+	n = mem_deref(n);
+	/* the default: Opus first */
+	TEST_ERR(cfg_node_parse(&n, "x.yaml", "log_level: info\n", 16, &e));
+	TEST_CHECK(!strcmp(n->media_codecs, "opus, PCMU, PCMA"));
+	n = mem_deref(n);
+	memset(&e, 0, sizeof(e));
+	TEST_CHECK(cfg_node_parse(&n, "x.yaml", bad, strlen(bad), &e) == EINVAL);
+	TEST_CHECK(has_error(&e, "x.yaml:3: media.codecs: \"G729\" is not a codec"));
+	memset(&e, 0, sizeof(e));
+	TEST_CHECK(cfg_node_parse(&n, "x.yaml", none, strlen(none), &e) == EINVAL);
+	TEST_CHECK(has_error(&e, "x.yaml:2: media.codecs"));
+	r = 0;
+out:
+	mem_deref(n);
+	return r;
+}
+
 static int test_yaml_syntax_error(void)
 {
 	static const char y[] = "agents:\n  - ext: \"1001\n    name: [oops\n";
@@ -721,6 +757,45 @@ static int test_holiday_data(void)
 	return 0;
 }
 
+/* China's 2027 .ics has the statutory days only: when the State
+ * Council's notice names a make-up working day, the admin adds it to the
+ * calendar's workdays (the .ics header and the README say so), and that
+ * Saturday opens. 2027-02-20, a Saturday, 10:00 in Shanghai. */
+static int test_holiday_cn_workday(void)
+{
+	static const char y[] =
+	    "hours:\n"
+	    "  - name: cn\n"
+	    "    timezone: Asia/Shanghai\n"
+	    "    week: {mon: 09:00-18:00, tue: 09:00-18:00, wed: 09:00-18:00,\n"
+	    "           thu: 09:00-18:00, fri: 09:00-18:00, sat: closed, sun: closed}\n"
+	    "    holidays_ics: ../conf/holidays/cn-2027.ics\n";
+	static const char more[] = "    workdays: [2027-02-20]\n";
+	const uint64_t sat = 1803088800000ULL;
+	char both[sizeof(y) + sizeof(more)];
+	struct cfg_errors e;
+	struct cfg_tenant *t = NULL;
+	const struct cfg_hours *h;
+
+	TEST_EQ(cfg_tenant_parse(&t, "tests/t.yaml", y, strlen(y), &e), 0);
+	h = cfg_hours_find(t, "cn");
+	TEST_ASSERT(h && h->holidayc == 13);
+	TEST_ASSERT(!cfg_hours_open(h, sat));
+	/* the Spring Festival's Monday (2027-02-08) closed, the Tuesday open */
+	TEST_ASSERT(!cfg_hours_open(h, sat - 12 * 86400000ULL));
+	TEST_ASSERT(cfg_hours_open(h, sat - 11 * 86400000ULL));
+	mem_deref(t);
+	t = NULL;
+	snprintf(both, sizeof(both), "%s%s", y, more);
+	TEST_EQ(cfg_tenant_parse(&t, "tests/t.yaml", both, strlen(both), &e), 0);
+	h = cfg_hours_find(t, "cn");
+	TEST_ASSERT(h && h->workdayc == 1);
+	TEST_ASSERT(cfg_hours_open(h, sat));
+	TEST_ASSERT(!cfg_hours_open(h, sat + 7 * 86400000ULL)); /* the next one */
+	mem_deref(t);
+	return 0;
+}
+
 /* language: the tenant's is every flow's, queue's default; a flow, a
  * queue or a number may set its own; only a tag or a voice's name. */
 static int test_language(void)
@@ -1119,6 +1194,9 @@ static const struct test_case tests[] = {
     {"sip.tls_* and sip.srtp checked at load, a world-readable key refused",
      test_tls_keys},
     {"node file errors name line and key", test_node_errors},
+    {"media.codecs: a list or a comma list of opus, PCMU, PCMA; others refused at their "
+     "line",
+     test_media_codecs},
     {"YAML syntax error names the line", test_yaml_syntax_error},
     {"tenant errors: duplicates, bad values, dangling references", test_tenant_errors},
     {"ACD keys: skills, capacity, tiers, overflow, exit key", test_acd_keys},
@@ -1138,6 +1216,8 @@ static const struct test_case tests[] = {
      test_hours_workdays},
     {"business hours: any number of holidays and workdays", test_hours_many_dates},
     {"holiday data: Germany 2026-2027 from its .ics, China's 2027", test_holiday_data},
+    {"holiday data: China 2027 from its .ics, a make-up workday added opens",
+     test_holiday_cn_workday},
 };
 
 TEST_MAIN(tests)

@@ -103,24 +103,6 @@ out:
 	return r;
 }
 
-static int test_sanitize(void)
-{
-	char s[] = "0\"1\\2\n3\x7f"
-		   "4\xc3\xa9+49 30";
-
-	/* 张伟 and é stay; a lone continuation byte, an overlong '/', a
-	 * surrogate, a cut sequence and a byte past U+10FFFF do not */
-	char zh[] =
-	    "\xe5\xbc\xa0\xe4\xbc\x9f \x80|\xc0\xaf|\xed\xa0\x80|\xe5\xbc|\xf5\x80";
-
-	util_sanitize(s);
-	TEST_STREQ(s, "0_1_2_3_4\xc3\xa9+49 30");
-	util_sanitize(zh);
-	TEST_STREQ(zh, "\xe5\xbc\xa0\xe4\xbc\x9f _|__|___|__|__");
-	util_sanitize(NULL);
-	return 0;
-}
-
 static int test_text_check(void)
 {
 	const char *why = NULL;
@@ -227,8 +209,10 @@ static int test_msg_catalog(void)
 	fputs("{\"no ticket '%s'\": \"没有工单“%s”\","
 	      " \"%s: text of at most %zu characters\": \"%s：最多 %s 个字符\","
 	      " \"%s of %d\": \"%d 中的 %s\","
-	      " \"%s → %s\": \"%s → %s\", \"new\": \"新建\", \"open\": \"处理中\","
-	      " \"satisfaction %llu of 5\": \"满意度 %llu/5\"}",
+	      " \"ticket.status\": \"工单状态：%s → %s\", \"new\": \"新建\","
+	      " \"open\": \"处理中\", \"nobody\": \"无人\","
+	      " \"ticket.assign\": \"工单处理人：%s → %s\","
+	      " \"ticket.rated\": \"满意度 %d/5\"}",
 	      f);
 	fclose(f);
 	TEST_EQ(msg_load(dir), 0);
@@ -243,23 +227,65 @@ static int test_msg_catalog(void)
 	TEST_STREQ(msg_fmt("zh-CN", "%s of %d"), "%s of %d");
 	TEST_ASSERT(msg_same_args("%s: %.1f s, %5zu%%", "%s：%.1f 秒，%5zu%%"));
 	TEST_ASSERT(!msg_same_args("%s %s", "%s"));
-	/* a line read back by its format, its words translated */
+	/* a key's translation takes its English format's arguments: %d for
+	 * %s left out */
+	TEST_STREQ(msg_fmt("zh-CN", "ticket.rated"), "ticket.rated");
+	/* a line kept as a key and its arguments, worded for each reader: our
+	 * words translated, names (even one that reads as a word) as given */
 	{
-		static const char *const fmts[] = {"satisfaction %llu of 5", "%s → %s",
-						   NULL};
-		char out[64];
+		char m[256], out[128], *p;
+
+		TEST_EQ(msg_make(m, sizeof(m), "ticket.status",
+				 (const char *const[]){"new", "open"}),
+			0);
+		TEST_STREQ(m, "{\"key\":\"ticket.status\",\"args\":[{\"w\":\"new\"},"
+			      "{\"w\":\"open\"}]}");
+		TEST_ASSERT(msg_show("zh-CN", m, out, sizeof(out)));
+		TEST_STREQ(out, "工单状态：新建 → 处理中");
+		TEST_ASSERT(msg_show("en", m, out, sizeof(out)));
+		TEST_STREQ(out, "new → open");
+		TEST_ASSERT(msg_show(NULL, m, out, sizeof(out)));
+		TEST_STREQ(out, "new → open");
+		TEST_EQ(msg_make(m, sizeof(m), "ticket.assign",
+				 (const char *const[]){"", "open"}),
+			0);
+		TEST_ASSERT(msg_show("zh-CN", m, out, sizeof(out)));
+		TEST_STREQ(out, "工单处理人：无人 → open");
+		TEST_ASSERT(msg_show("en", m, out, sizeof(out)));
+		TEST_STREQ(out, "nobody → open");
+		/* a key without a translation: English */
+		TEST_EQ(
+		    msg_make(m, sizeof(m), "ticket.rated", (const char *const[]){"4"}),
+		    0);
+		TEST_ASSERT(msg_show("zh-CN", m, out, sizeof(out)));
+		TEST_STREQ(out, "satisfaction 4 of 5");
+		TEST_EQ(msg_make(m, sizeof(m), "ticket.nope", (const char *const[]){"x"}),
+			EINVAL);
+		TEST_EQ(msg_make(m, 8, "ticket.rated", (const char *const[]){"4"}),
+			E2BIG);
+		TEST_ASSERT(!msg_show("zh-CN", "a note", out, sizeof(out)));
 		TEST_ASSERT(
-		    msg_render("zh-CN", fmts, true, "new → open", out, sizeof(out)));
-		TEST_STREQ(out, "新建 → 处理中");
-		TEST_ASSERT(msg_render("zh-CN", fmts, true, "satisfaction 4 of 5", out,
-				       sizeof(out)));
-		TEST_STREQ(out, "满意度 4/5");
-		TEST_ASSERT(
-		    msg_render("zh-CN", fmts, false, "new → 1003", out, sizeof(out)));
-		TEST_STREQ(out, "new → 1003");
-		TEST_ASSERT(!msg_render("zh-CN", fmts, true, "a note", out, sizeof(out)));
-		TEST_ASSERT(
-		    !msg_render("en", fmts, true, "new → open", out, sizeof(out)));
+		    !msg_show("zh-CN", "{\"key\":\"x\",\"args\":[]}", out, sizeof(out)));
+		/* lines written in English before: read back into a key */
+		p = msg_parse("status", "new → open");
+		TEST_STREQ(p, "{\"key\":\"ticket.status\",\"args\":[{\"w\":\"new\"},"
+			      "{\"w\":\"open\"}]}");
+		free(p);
+		p = msg_parse("assign", "nobody → 张伟");
+		TEST_ASSERT(p && msg_show("zh-CN", p, out, sizeof(out)));
+		TEST_STREQ(out, "工单处理人：无人 → 张伟");
+		free(p);
+		p = msg_parse("escalated", "priority high, assignee 1001 kept: nobody "
+					   "else in a group is available");
+		TEST_STREQ(p, "{\"key\":\"ticket.escalated.kept\",\"args\":[{\"w\":"
+			      "\"high\"},\"1001\",{\"w\":\"a group\"}]}");
+		free(p);
+		p = msg_parse("sla", "first response target breached");
+		TEST_STREQ(p, "{\"key\":\"ticket.sla.breached\",\"args\":[{\"w\":"
+			      "\"first response\"}]}");
+		free(p);
+		TEST_ASSERT(!msg_parse("status", "something else"));
+		TEST_ASSERT(!msg_parse("sla", "resolution target met"));
 	}
 	msg_close();
 	TEST_STREQ(msg_fmt("zh-CN", "no ticket '%s'"), "no ticket '%s'");
@@ -353,8 +379,6 @@ static int test_clock_local(void)
 static const struct test_case tests[] = {
     {"typed events: names, fields from the data, one encoder escaping as JSON asks",
      test_events},
-    {"strings from the network lose quotes, backslashes and control bytes",
-     test_sanitize},
     {"text rules: UTF-8, controls, bidi overrides, lengths in characters, cuts",
      test_text_check},
     {"search: CJK characters spaced for the index, queries as phrases", test_cjk_search},

@@ -41,9 +41,10 @@ static int check(const struct cfg_tenant *t, bool tickets, const char *text, boo
 
 	if (text && !o)
 		return -1;
-	err = tickets
-		  ? crm_fields_check(t->ticket_fields, t->ticket_fieldc, o, whole, w, 256)
-		  : crm_fields_check(t->crm_fields, t->crm_fieldc, o, whole, w, 256);
+	err = tickets ? crm_fields_check(t->ticket_fields, t->ticket_fieldc, o, whole,
+					 NULL, w, 256)
+		      : crm_fields_check(t->crm_fields, t->crm_fieldc, o, whole, NULL, w,
+					 256);
 	json_decref(o);
 	return err;
 }
@@ -142,7 +143,7 @@ static int test_free(void)
 	TEST_ERR(cfg_tenant_parse(&t, "t.yaml", y, strlen(y), NULL));
 	TEST_CHECK(!check(t, false, "{\"anything\":\"goes\",\"n\":1}", true, why));
 	TEST_CHECK(!check(t, true, NULL, true, why));
-	TEST_CHECK(!crm_fields_check(NULL, 0, NULL, true, NULL, 0));
+	TEST_CHECK(!crm_fields_check(NULL, 0, NULL, true, NULL, NULL, 0));
 	r = 0;
 out:
 	mem_deref(t);
@@ -162,7 +163,7 @@ static int test_long_names(void)
 		snprintf(y + strlen(y), sizeof(y) - strlen(y),
 			 "    - {name: a_rather_long_field_name_%02d, type: text}\n", i);
 	TEST_CHECK(!cfg_tenant_parse(&t, "t.yaml", y, strlen(y), NULL));
-	TEST_CHECK(crm_fields_check(t->crm_fields, t->crm_fieldc, o, true, why,
+	TEST_CHECK(crm_fields_check(t->crm_fields, t->crm_fieldc, o, true, NULL, why,
 				    sizeof(why)) == EINVAL);
 	TEST_CHECK(strlen(why) < sizeof(why) && !strncmp(why, "fields.nope: ", 13));
 	r = 0;

@@ -15,6 +15,7 @@
 #include "media/media.h"
 #include "media/media_int.h"
 #include "test.h"
+#include "test_audio.h"
 
 static struct cfg_node node;
 
@@ -30,18 +31,6 @@ static void setup_node(void)
 	node.rtp_port_min = (uint16_t)(30000 + (getpid() % 2000) * 10);
 	node.rtp_port_max = (uint16_t)(node.rtp_port_min + 9);
 	node.rtp_timeout_ms = 0;
-}
-
-static struct mbuf *sdp_text(const char *fmt, ...)
-{
-	struct mbuf *mb = mbuf_alloc(512);
-	va_list ap;
-
-	va_start(ap, fmt);
-	mbuf_vprintf(mb, fmt, ap);
-	va_end(ap);
-	mb->pos = 0;
-	return mb;
 }
 
 static const char *offer_fmt =

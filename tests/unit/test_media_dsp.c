@@ -216,7 +216,9 @@ static int test_recorder_stereo(void)
 
 /* Full seconds go to the writer thread while the tick goes on; closing a
  * recorder waits for its last buffers, so every file is whole as soon as
- * its recorder is gone, however many were written at once. */
+ * its recorder is gone, however many were written at once. The writer's
+ * buffers go round between recorders: each second of each file must be
+ * that recorder's own, in order. */
 static int test_recorder_writer(void)
 {
 	enum { N = 40 };
@@ -224,17 +226,18 @@ static int test_recorder_writer(void)
 	int16_t l[MEDIA_FRAME], rr[MEDIA_FRAME];
 	char path[N][64];
 
-	for (int i = 0; i < MEDIA_FRAME; i++) {
-		l[i] = 300;
-		rr[i] = -300;
-	}
 	for (int c = 0; c < N; c++) {
 		snprintf(path[c], sizeof(path[c]), "/tmp/hotline-test-rec/w%d.wav", c);
 		TEST_ERR(recorder_open(&rv[c], path[c]));
 	}
 	for (int k = 0; k < 175; k++) /* 3.5 s each, frames interleaved */
-		for (int c = 0; c < N; c++)
+		for (int c = 0; c < N; c++) {
+			for (int i = 0; i < MEDIA_FRAME; i++) {
+				l[i] = (int16_t)(100 * c + k / 50);
+				rr[i] = (int16_t)-l[i];
+			}
 			recorder_write(rv[c], l, rr, MEDIA_FRAME);
+		}
 	for (int c = 0; c < N; c++) {
 		SF_INFO info;
 		SNDFILE *sf;
@@ -245,11 +248,13 @@ static int test_recorder_writer(void)
 		sf = sf_open(path[c], SFM_READ, &info);
 		TEST_ASSERT(sf);
 		TEST_EQ(info.frames, 28000);
-		sf_seek(sf, 27999, SEEK_SET);
-		sf_readf_short(sf, fr, 1);
+		for (int sec = 0; sec < 4; sec++) {
+			sf_seek(sf, sec * 8000 + 3999, SEEK_SET);
+			sf_readf_short(sf, fr, 1);
+			TEST_EQ(fr[0], 100 * c + sec);
+			TEST_EQ(fr[1], -(100 * c + sec));
+		}
 		sf_close(sf);
-		TEST_EQ(fr[0], 300);
-		TEST_EQ(fr[1], -300);
 		unlink(path[c]);
 	}
 	return 0;

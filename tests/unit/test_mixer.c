@@ -16,6 +16,7 @@
 #include "media/media.h"
 #include "media/media_int.h"
 #include "test.h"
+#include "test_audio.h"
 
 #define TICKS	25 /* 0.5 s of audio */
 #define MEMBERS 5
@@ -39,19 +40,6 @@ static void no_event(struct media_stream *s, enum media_evt evt, char d, void *a
 	(void)evt;
 	(void)d;
 	(void)arg;
-}
-
-/* The amplitude of f in x (n samples at 8 kHz), by Goertzel's filter. */
-static double tone_level(const int16_t *x, size_t n, double f)
-{
-	double w = 2 * M_PI * f / MEDIA_SRATE, c = 2 * cos(w), s1 = 0, s2 = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		double s0 = x[i] + c * s1 - s2;
-		s2 = s1;
-		s1 = s0;
-	}
-	return 2 * sqrt(s1 * s1 + s2 * s2 - c * s1 * s2) / (double)n;
 }
 
 struct room {

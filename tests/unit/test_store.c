@@ -81,7 +81,7 @@ static int test_calls_events_bindings(void)
 
 	mkdir_tmp();
 	TEST_ERR(store_open(&st, dir));
-	TEST_CHECK(!(store_schema_version(st) != 14));
+	TEST_CHECK(!(store_schema_version(st) != 15));
 	for (int i = 0; i < 10; i++) {
 		memset(&c, 0, sizeof(c));
 		snprintf(c.id, sizeof(c.id), "c%d", i);
@@ -147,7 +147,7 @@ static int test_calls_events_bindings(void)
 	/* close, reopen: everything is still there, nothing reapplied */
 	st = mem_deref(st);
 	TEST_ERR(store_open(&st, dir));
-	TEST_CHECK(!(store_schema_version(st) != 14 || store_call_get(st, "c3", &got)));
+	TEST_CHECK(!(store_schema_version(st) != 15 || store_call_get(st, "c3", &got)));
 	n = 0;
 	store_webhook_list(st, webhook_h, &n);
 	TEST_CHECK(!(n != 1));
@@ -362,6 +362,8 @@ static int test_ticket_fields(void)
 	TEST_CHECK(
 	    sqlite3_exec(
 		db,
+		"ALTER TABLE ticket_history DROP COLUMN msg;"
+		"ALTER TABLE calls DROP COLUMN caller_name;"
 		"DROP TRIGGER tickets_fts_old; DROP TRIGGER tickets_fts_new;"
 		"DROP TRIGGER tickets_fts_change; DROP TRIGGER tickets_fts_gone;"
 		"DROP TABLE tickets_fts;"
@@ -373,7 +375,8 @@ static int test_ticket_fields(void)
 		"DROP TABLE messages_fts;"
 		"DROP TABLE messages;"
 		"DROP TABLE attachments;"
-"ALTER TABLE calls DROP COLUMN signalling; ALTER TABLE calls DROP COLUMN media;"
+		"ALTER TABLE calls DROP COLUMN signalling; ALTER TABLE calls DROP COLUMN "
+		"media;"
 		"ALTER TABLE calls DROP COLUMN agent_signalling;"
 		"ALTER TABLE calls DROP COLUMN agent_media;"
 		"DELETE FROM schema_version WHERE version >= 9;"
@@ -382,7 +385,7 @@ static int test_ticket_fields(void)
 		NULL, NULL, NULL) == SQLITE_OK);
 	sqlite3_close(db);
 	db = NULL;
-	TEST_CHECK(!store_open(&st, dir) && store_schema_version(st) == 14);
+	TEST_CHECK(!store_open(&st, dir) && store_schema_version(st) == 15);
 	TEST_CHECK(!store_ticket_get(st, "tk3", t) && !strcmp(t->fields, "{}"));
 	buf[0] = '\0';
 	TEST_CHECK(!store_user_list(st, user_h, buf) && !strcmp(buf, "carol+"));
@@ -608,6 +611,8 @@ static int test_interaction_channels(void)
 	TEST_CHECK(
 	    sqlite3_exec(db,
 			 "DELETE FROM calls;"
+			 "ALTER TABLE ticket_history DROP COLUMN msg;"
+			 "ALTER TABLE calls DROP COLUMN caller_name;"
 			 "DROP TRIGGER tickets_fts_old; DROP TRIGGER tickets_fts_new;"
 			 "DROP TRIGGER tickets_fts_change; DROP TRIGGER tickets_fts_gone;"
 			 "DROP TABLE tickets_fts;"
@@ -617,7 +622,8 @@ static int test_interaction_channels(void)
 			 "DROP TABLE messages_fts;"
 			 "DROP TABLE messages;"
 			 "DROP TABLE attachments;"
-"ALTER TABLE calls DROP COLUMN signalling; ALTER TABLE calls DROP COLUMN media;"
+			 "ALTER TABLE calls DROP COLUMN signalling; ALTER TABLE calls "
+			 "DROP COLUMN media;"
 			 "ALTER TABLE calls DROP COLUMN agent_signalling;"
 			 "ALTER TABLE calls DROP COLUMN agent_media;"
 			 "DELETE FROM schema_version WHERE version >= 11;"
@@ -629,7 +635,7 @@ static int test_interaction_channels(void)
 			 NULL, NULL, NULL) == SQLITE_OK);
 	sqlite3_close(db);
 	db = NULL;
-	TEST_CHECK(!store_open(&st, dir) && store_schema_version(st) == 14);
+	TEST_CHECK(!store_open(&st, dir) && store_schema_version(st) == 15);
 	memset(&f, 0, sizeof(f));
 	buf[0] = '\0';
 	TEST_CHECK(!store_call_list(st, &f, channel_h, buf) &&
@@ -735,6 +741,8 @@ static int test_search_cjk(void)
 	TEST_CHECK(sqlite3_open(path, &db) == SQLITE_OK);
 	TEST_CHECK(
 	    sqlite3_exec(db,
+			 "ALTER TABLE ticket_history DROP COLUMN msg;"
+			 "ALTER TABLE calls DROP COLUMN caller_name;"
 			 "DROP TRIGGER tickets_fts_old; DROP TRIGGER tickets_fts_new;"
 			 "DROP TRIGGER tickets_fts_change; DROP TRIGGER tickets_fts_gone;"
 			 "DROP TABLE tickets_fts; DELETE FROM customers_fts;"
@@ -742,14 +750,15 @@ static int test_search_cjk(void)
 			 "DROP TABLE messages_fts;"
 			 "DROP TABLE messages;"
 			 "DROP TABLE attachments;"
-"ALTER TABLE calls DROP COLUMN signalling; ALTER TABLE calls DROP COLUMN media;"
+			 "ALTER TABLE calls DROP COLUMN signalling; ALTER TABLE calls "
+			 "DROP COLUMN media;"
 			 "ALTER TABLE calls DROP COLUMN agent_signalling;"
 			 "ALTER TABLE calls DROP COLUMN agent_media;"
 			 "DELETE FROM schema_version WHERE version >= 12;",
 			 NULL, NULL, NULL) == SQLITE_OK);
 	sqlite3_close(db);
 	db = NULL;
-	TEST_CHECK(!store_open(&st, dir) && store_schema_version(st) == 14);
+	TEST_CHECK(!store_open(&st, dir) && store_schema_version(st) == 15);
 	TEST_CHECK(!strcmp(found(st, "伟", false), "张伟;王伟;"));
 	TEST_CHECK(!strcmp(found(st, "发票", true), "发票问题;"));
 	r = 0;
@@ -784,6 +793,73 @@ static int fts_count(sqlite3 *db, const char *sql)
 	return n;
 }
 
+static int old_lines_h(const struct store_ticket_entry *e, void *arg)
+{
+	snprintf((char *)arg + strlen(arg), 1024 - strlen(arg), "%s[%s][%s]|", e->kind,
+		 e->text, e->msg);
+	return 0;
+}
+
+/* Migration 14: the history lines written in English before are read
+ * back into a message key and its arguments where a known format reads
+ * them; a note stays as typed (even one that reads like a status line),
+ * a line no format reads stays text. */
+static int test_history_keys(void)
+{
+	struct store *st = NULL;
+	char path[128], buf[1024] = "";
+	sqlite3 *db = NULL;
+	int r = -1;
+
+	mkdir_tmp();
+	TEST_CHECK(!store_open(&st, dir));
+	st = mem_deref(st);
+	snprintf(path, sizeof(path), "%s/hotline.db", dir);
+	TEST_CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+	TEST_CHECK(
+	    sqlite3_exec(
+		db,
+		"ALTER TABLE ticket_history DROP COLUMN msg;"
+		"ALTER TABLE calls DROP COLUMN signalling; ALTER TABLE calls DROP COLUMN "
+		"media;"
+		"ALTER TABLE calls DROP COLUMN agent_signalling;"
+		"ALTER TABLE calls DROP COLUMN agent_media;"
+		"ALTER TABLE calls DROP COLUMN caller_name;"
+		"DELETE FROM schema_version WHERE version >= 14;"
+		"INSERT INTO ticket_history (ticket, ts, user, kind, text, public) VALUES"
+		" ('tk2', 1, '1001', 'created', '退款; high, billing, assigned to 张伟', "
+		"0),"
+		" ('tk2', 2, '1001', 'status', 'new → open', 0),"
+		" ('tk2', 3, '1001', 'note', 'open → closed, as typed', 0),"
+		" ('tk2', 4, 'system', 'escalated', 'priority urgent, assignee 张伟 → "
+		"nobody',"
+		" 0),"
+		" ('tk2', 5, 'system', 'sla', 'an old wording of ours', 0);",
+		NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+	db = NULL;
+	TEST_CHECK(!store_open(&st, dir) && store_schema_version(st) == 15);
+	TEST_CHECK(!store_ticket_history(st, "tk2", old_lines_h, buf));
+	TEST_CHECK(
+	    !strcmp(buf, "created[][{\"key\":\"ticket.created.assigned\",\"args\":["
+			 "\"退款\",{\"w\":\"high\"},\"billing\",\"张伟\"]}]|"
+			 "status[][{\"key\":\"ticket.status\",\"args\":[{\"w\":\"new\"},"
+			 "{\"w\":\"open\"}]}]|"
+			 "note[open → closed, as typed][]|"
+			 "escalated[][{\"key\":\"ticket.escalated\",\"args\":[{\"w\":"
+			 "\"urgent\"},\"张伟\",{\"w\":\"nobody\"}]}]|"
+			 "sla[an old wording of ours][]|"));
+	r = 0;
+out:
+	if (r)
+		fprintf(stderr, "history: %s\n", buf);
+	if (db)
+		sqlite3_close(db);
+	mem_deref(st);
+	rm_tmp();
+	return r;
+}
+
 /* Chat messages (migration 12): kept in order with their UTF-8, written
  * once per seq, and found by any three characters, Chinese too. */
 static int test_messages(void)
@@ -798,7 +874,7 @@ static int test_messages(void)
 	int r = 1;
 
 	mkdir_tmp();
-	TEST_CHECK(!store_open(&st, dir) && store_schema_version(st) == 14);
+	TEST_CHECK(!store_open(&st, dir) && store_schema_version(st) == 15);
 	memset(&m, 0, sizeof(m));
 	strcpy(m.interaction, "ch1");
 	m.seq = 2;
@@ -844,6 +920,8 @@ static const struct test_case tests[] = {
     {"chat messages in order, once per seq, found by three characters (FTS5 "
      "trigram)",
      test_messages},
+    {"ticket history: old English lines become keys (migration 14), notes stay",
+     test_history_keys},
     {"users, tokens, sessions and the audit log", test_users_tokens_sessions_audit},
     {"calls, events and bindings saved, filtered, kept across reopen",
      test_calls_events_bindings},

@@ -231,8 +231,18 @@ static int test_codecs(void)
 	    "  - {name: a, proxy: \"192.0.2.1:5060\", codecs: [PCMA, PCMU]}\n"
 	    "  - {name: b, proxy: \"192.0.2.2:5060\", codecs: [PCMA]}\n"
 	    "  - {name: c, proxy: \"192.0.2.3:5060\"}\n"
+	    "  - {name: d, proxy: \"192.0.2.4:5060\", codecs: [opus, PCMU]}\n"
 	    "outbound:\n"
-	    "  routes: [{match: [\"X.\"], trunks: [a, b, c]}]\n";
+	    "  routes: [{match: [\"X.\"], trunks: [a, b, c, d]}]\n";
+	static const char opus_offer[] =
+	    "v=0\r\n"
+	    "m=audio 4000 RTP/AVP 111 0 8 101\r\n"
+	    "a=rtpmap:111 opus/48000/2\r\n"
+	    "a=fmtp:111 maxplaybackrate=8000;useinbandfec=1\r\n"
+	    "a=rtpmap:0 PCMU/8000\r\n"
+	    "a=rtpmap:8 PCMA/8000\r\n"
+	    "a=rtpmap:101 telephone-event/8000\r\n"
+	    "a=fmtp:101 0-15\r\n";
 	static const char offer[] = "v=0\r\n"
 				    "m=audio 4000 RTP/AVP 0 8 101\r\n"
 				    "a=rtpmap:0 PCMU/8000\r\n"
@@ -242,7 +252,7 @@ static int test_codecs(void)
 				    "a=sendrecv\r\n";
 	struct cfg_tenant *t = NULL;
 	struct trunks *ts = NULL;
-	struct trunk *tv[3] = {NULL};
+	struct trunk *tv[4] = {NULL};
 	struct mbuf *mb = NULL;
 	char uri[128], from[128], text[256];
 	size_t i = 0;
@@ -250,7 +260,7 @@ static int test_codecs(void)
 
 	TEST_CHECK(!cfg_tenant_parse(&t, "t.yaml", y, strlen(y), NULL));
 	TEST_CHECK(!trunks_alloc(&ts, NULL, t));
-	for (size_t k = 0; k < 3; k++)
+	for (size_t k = 0; k < 4; k++)
 		TEST_CHECK(!trunks_pick(ts, "123", "", &i, &tv[k], uri, sizeof(uri), from,
 					sizeof(from)));
 	/* a: PCMA first, then PCMU; telephone-event kept */
@@ -275,6 +285,28 @@ static int test_codecs(void)
 	TEST_CHECK(!trunk_sdp_codecs(tv[2], &mb));
 	(void)re_snprintf(text, sizeof(text), "%b", mbuf_buf(mb), mbuf_get_left(mb));
 	TEST_CHECK(strstr(text, "m=audio 4000 RTP/AVP 8 101\r\n"));
+	/* b on our offer with Opus first: Opus goes, its rtpmap and fmtp too
+	 * (the carrier must not pick what the trunk does not carry) */
+	mb->pos = 0;
+	mbuf_set_end(mb, 0);
+	TEST_CHECK(!mbuf_write_str(mb, opus_offer));
+	mb->pos = 0;
+	TEST_CHECK(!trunk_sdp_codecs(tv[1], &mb));
+	(void)re_snprintf(text, sizeof(text), "%b", mbuf_buf(mb), mbuf_get_left(mb));
+	TEST_CHECK(strstr(text, "m=audio 4000 RTP/AVP 8 101\r\n"));
+	TEST_CHECK(!strstr(text, "opus") && !strstr(text, "a=fmtp:111"));
+	TEST_CHECK(strstr(text, "a=fmtp:101 0-15"));
+	/* d: [opus, PCMU], Opus by its rtpmap's name */
+	mb->pos = 0;
+	mbuf_set_end(mb, 0);
+	TEST_CHECK(!mbuf_write_str(mb, opus_offer));
+	mb->pos = 0;
+	TEST_CHECK(!trunk_sdp_codecs(tv[3], &mb));
+	(void)re_snprintf(text, sizeof(text), "%b", mbuf_buf(mb), mbuf_get_left(mb));
+	TEST_CHECK(strstr(text, "m=audio 4000 RTP/AVP 111 0 101\r\n"));
+	TEST_CHECK(strstr(text, "a=rtpmap:111 opus/48000/2") &&
+		   strstr(text, "a=fmtp:111 "));
+	TEST_CHECK(!strstr(text, "PCMA"));
 	/* b again, on an offer of PCMU only: ENOTSUP */
 	mb->pos = 0;
 	mbuf_set_end(mb, 0);
@@ -284,7 +316,7 @@ static int test_codecs(void)
 	r = 0;
 out:
 	mem_deref(mb);
-	for (size_t k = 0; k < 3; k++)
+	for (size_t k = 0; k < 4; k++)
 		trunk_call_end(tv[k]);
 	mem_deref(ts);
 	mem_deref(t);

@@ -155,6 +155,7 @@ try {
     await waitText(agent, '#offer h2', /^来电$/);
     await waitText(agent, '#offer-caller', /\(415\) 555-0188/); // as read in the tenant's country (1)
   });
+  await check('zh: ... with the name his phone sent, quotes and all: 张伟 "VIP"', () => waitText(agent, '#offer-name', /^张伟 "VIP"$/));
   await check('zh: his card pops up: VIP, his open ticket in Chinese', async () => {
     await waitText(agent, '#cust-tier', /^VIP$/);
     await waitText(agent, '#cust-open', /未完成工单（1）[\s\S]*发票抬头需要修改 · 新建 · 普通/);

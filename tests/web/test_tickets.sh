@@ -82,8 +82,9 @@ check "the browser checks pass" test $rc = 0
 # what the page changed is stored
 check "the ticket is stored resolved, assigned to 1001" \
 	test "$(db "SELECT status || '/' || assignee FROM tickets WHERE id='$t1'")" = resolved/1001
+# (a line the server wrote is stored as a key and its arguments: the arguments read here)
 check "its history: sam reassigned it, noted it, set it pending, changed its fields; alice resolved it" \
-	test "$(db "SELECT group_concat(user || ':' || kind || ':' || text, '|') FROM (SELECT * FROM ticket_history WHERE ticket='$t1' AND user IN ('sam','alice') ORDER BY id)")" = \
+	test "$(db "SELECT group_concat(user || ':' || kind || ':' || line, '|') FROM (SELECT user, kind, CASE WHEN msg = '' THEN text ELSE (SELECT group_concat(CASE a.type WHEN 'object' THEN json_extract(a.value, '\$.w') ELSE a.value END, ' → ') FROM json_each(msg, '\$.args') a) END AS line FROM ticket_history WHERE ticket='$t1' AND user IN ('sam','alice') ORDER BY id)")" = \
 	"sam:assign:1002 → 1001|sam:note:Customer called twice; please call back today.|sam:status:new → pending|sam:fields:order_no, reason, refund|alice:status:pending → open|alice:reply:Fixed: your next invoice shows Basic.|alice:status:open → resolved"
 req "$URL/api/v1/tickets/$t1" >/dev/null
 check "the API shows the same" test "$(jq_ 'd["status"]+"/"+d["assignee"]+"/"+str([h["kind"] for h in d["history"] if h["user"]=="sam"])')" = "resolved/1001/['assign', 'note', 'status', 'fields']"
