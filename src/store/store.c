@@ -325,6 +325,12 @@ static const char *const migrations[] = {
     /* and the caller's display name (SIP From's) beside the number, kept
      * as sent now that nothing rewrites text (issue 14) */
     "ALTER TABLE calls ADD COLUMN caller_name TEXT NOT NULL DEFAULT '';",
+    /* 15: how a call's legs were carried (issue 15): SIP over UDP, TCP or
+     * TLS, RTP or SRTP, the caller's side and the agent's */
+    "ALTER TABLE calls ADD COLUMN signalling TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE calls ADD COLUMN media TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE calls ADD COLUMN agent_signalling TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE calls ADD COLUMN agent_media TEXT NOT NULL DEFAULT '';",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
@@ -426,7 +432,7 @@ static int job_run(sqlite3 *db, const struct job *j)
 {
 	static const char *const sql[] = {
 	    [JOB_CALL] = "INSERT OR REPLACE INTO calls VALUES"
-			 " (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+			 " (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	    [JOB_EVENT] = "INSERT INTO events (ts,type,call,agent,queue,data)"
 			  " VALUES (?,?,?,?,?,?)",
 	    [JOB_BINDING_SAVE] = "INSERT OR REPLACE INTO bindings VALUES"
@@ -473,6 +479,10 @@ static int job_run(sqlite3 *db, const struct job *j)
 		bind_text(st, 18, c->channel[0] ? c->channel : "voice");
 		bind_text(st, 19, c->direction[0] ? c->direction : "inbound");
 		bind_text(st, 20, c->caller_name);
+		bind_text(st, 21, c->signalling);
+		bind_text(st, 22, c->media);
+		bind_text(st, 23, c->agent_signalling);
+		bind_text(st, 24, c->agent_media);
 		break;
 	}
 	case JOB_EVENT:
@@ -1019,6 +1029,10 @@ static void row_call(sqlite3_stmt *st, struct store_call *c)
 	col_text(st, 17, c->channel, sizeof(c->channel));
 	col_text(st, 18, c->direction, sizeof(c->direction));
 	col_text(st, 19, c->caller_name, sizeof(c->caller_name));
+	col_text(st, 20, c->signalling, sizeof(c->signalling));
+	col_text(st, 21, c->media, sizeof(c->media));
+	col_text(st, 22, c->agent_signalling, sizeof(c->agent_signalling));
+	col_text(st, 23, c->agent_media, sizeof(c->agent_media));
 }
 
 int store_call_get(struct store *s, const char *id, struct store_call *c)

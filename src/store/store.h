@@ -78,6 +78,12 @@ struct store_call {
 	/* the display name of SIP From as sent, 63 characters at most
 	 * ("张伟 \"VIP\""); "" none */
 	char caller_name[256];
+	/* how each side's leg was carried (issue 15): signalling udp, tcp,
+	 * tls, ws or wss; media rtp or srtp; "" none (yet) */
+	char signalling[8];
+	char media[8];
+	char agent_signalling[8];
+	char agent_media[8];
 };
 
 typedef int(store_call_h)(const struct store_call *c, void *arg);
