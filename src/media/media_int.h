@@ -78,8 +78,9 @@ struct media {
 	int epfd;
 	struct media_stream **byfd;
 	size_t byfdc;
-	size_t watched;	     /* sockets in epfd */
-	struct media_rx *rx; /* the thread's receive buffers */
+	size_t watched;		/* sockets in epfd */
+	struct media_rx *rx;	/* the thread's receive buffers */
+	uint64_t srtp_failures; /* the top's: every shard's, __atomic */
 };
 
 struct media_fired {
@@ -152,6 +153,13 @@ struct media_stream {
 	bool closed; /* being destroyed: no more events */
 	bool queued; /* threaded: in its shard's pending */
 	uint64_t rx_pkts, tx_pkts;
+	struct media_srtp *srtp; /* srtp.c; NULL: plain RTP */
+	uint64_t srtp_failures;
+	/* SDES (sdes.c): the policy, our key, the peer's key in use */
+	enum media_srtp_policy srtp_policy;
+	bool sdes_local_set, sdes_keyed;
+	enum media_srtp_suite sdes_local_suite, sdes_remote_suite;
+	uint8_t sdes_local[30], sdes_remote[30];
 };
 
 void media__stream_pull(struct media_stream *s, uint64_t now_ms);
@@ -177,6 +185,22 @@ void media__unlock_two(struct media *x, struct media *y);
 void media__mix_tick(struct media *m);
 /* s leaves its group; its shard locked. */
 void media__mix_leave(struct media_stream *s);
+
+/* Unprotects a datagram a shard read for s, in place (len shrinks);
+ * true when s takes plain RTP or the packet passed. Locked. */
+bool media__srtp_rx(struct media_stream *s, uint8_t *buf, size_t *len);
+
+/* media_stream_srtp with the shard locked. */
+int media__srtp_key(struct media_stream *s, enum media_srtp_suite suite,
+		    const uint8_t *tx_key, const uint8_t *rx_key);
+/* SDES (sdes.c), the shard locked: after an offer was decoded (ENOTSUP:
+ * refuse it), before ours is encoded, after an answer was decoded
+ * (ENOTSUP: refuse it); the offer's protocol made RTP/SAVP when SRTP is
+ * required (*mbp replaced). */
+int media__sdes_answer(struct media_stream *s);
+int media__sdes_offer(struct media_stream *s);
+int media__sdes_offer_proto(struct media_stream *s, struct mbuf **mbp);
+int media__sdes_accept(struct media_stream *s);
 
 /* One tick as if the monotonic clock read now_us: the timer's handler,
  * and tests on a virtual clock. */

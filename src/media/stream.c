@@ -39,6 +39,7 @@ static void stream_destructor(void *arg)
 		media__stream_unbridge(s);
 	media__mix_leave(s);
 	mem_deref(s->rec);
+	mem_deref(s->srtp); /* its UDP helper before the socket */
 	mem_deref(s->rtp);
 	mem_deref(s->sdp);
 	mem_deref(s->telev);
@@ -128,7 +129,7 @@ void media__stream_rx(struct media_stream *s, const struct sa *src, uint8_t *buf
 	struct rtp_header hdr;
 	struct mbuf mb;
 
-	if (!s->ready)
+	if (!s->ready || !media__srtp_rx(s, buf, &len))
 		return;
 	mbuf_init(&mb);
 	mb.buf = buf;
@@ -199,6 +200,8 @@ int media_stream_alloc(struct media_stream **sp, struct media *m, media_evt_h *e
 	err = sdp_session_alloc(&s->sdp, &m->announce);
 	err |= sdp_media_add(&s->sdpm, s->sdp, "audio", sa_port(rtp_local(s->rtp)),
 			     "RTP/AVP");
+	/* SDES answers an offer of RTP/SAVP too (sdes.c) */
+	err |= sdp_media_set_alt_protos(s->sdpm, 2, sdp_proto_rtpavp, sdp_proto_rtpsavp);
 	if (err)
 		goto out;
 	err = sdp_format_add(NULL, s->sdpm, false, "0", "PCMU", 8000, 1, NULL, NULL, NULL,
@@ -351,7 +354,10 @@ int media_stream_answer(struct media_stream *s, struct mbuf *offer, struct mbuf 
 	if (err)
 		return err;
 	media__lock(s->m);
-	err = sdp_decode(s->sdp, offer, true) ? EBADMSG : stream_apply(s);
+	/* keys first: the stream may send as soon as it is applied */
+	err = sdp_decode(s->sdp, offer, true) ? EBADMSG : media__sdes_answer(s);
+	if (!err)
+		err = stream_apply(s);
 	if (!err)
 		err = sdp_encode(answerp, s->sdp, false);
 	media__unlock(s->m);
@@ -365,7 +371,11 @@ int media_stream_offer(struct media_stream *s, struct mbuf **offerp)
 	if (!s || !offerp)
 		return EINVAL;
 	media__lock(s->m);
-	err = sdp_encode(offerp, s->sdp, true);
+	err = media__sdes_offer(s);
+	if (!err)
+		err = sdp_encode(offerp, s->sdp, true);
+	if (!err)
+		err = media__sdes_offer_proto(s, offerp);
 	media__unlock(s->m);
 	return err;
 }
@@ -380,7 +390,9 @@ int media_stream_accept(struct media_stream *s, struct mbuf *answer)
 	if (err)
 		return err;
 	media__lock(s->m);
-	err = sdp_decode(s->sdp, answer, false) ? EBADMSG : stream_apply(s);
+	err = sdp_decode(s->sdp, answer, false) ? EBADMSG : media__sdes_accept(s);
+	if (!err)
+		err = stream_apply(s);
 	media__unlock(s->m);
 	return err;
 }

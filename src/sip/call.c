@@ -1391,6 +1391,11 @@ uint64_t callctl_refused(const struct callctl *ctl, enum callctl_refuse r)
 	return ctl && (unsigned)r < CALLCTL_REFUSE_COUNT ? ctl->refused[r] : 0;
 }
 
+uint64_t callctl_srtp_failures(const struct callctl *ctl)
+{
+	return ctl ? media_srtp_failures(ctl->media) : 0;
+}
+
 /*
  * Admission control: a new INVITE is refused with 503 and Retry-After
  * (RFC 3261 §21.5.4, §20.33) when we are at max_calls, when max_setup

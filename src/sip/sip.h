@@ -101,6 +101,8 @@ enum callctl_refuse {
 const char *callctl_refuse_name(enum callctl_refuse r);
 /* New calls refused for r since start. */
 uint64_t callctl_refused(const struct callctl *c, enum callctl_refuse r);
+/* SRTP packets dropped since start: failed authentication or replayed. */
+uint64_t callctl_srtp_failures(const struct callctl *c);
 /*
  * Click-to-call: rings agent's phone, then calls target (a sip: URI) and
  * bridges and records them. Writes the new call's id. EINVAL: target is
