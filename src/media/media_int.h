@@ -160,7 +160,24 @@ struct media_stream {
 	bool sdes_local_set, sdes_keyed;
 	enum media_srtp_suite sdes_local_suite, sdes_remote_suite;
 	uint8_t sdes_local[30], sdes_remote[30];
+	/* WebRTC (ice.c): a browser's stream, ICE-lite and DTLS-SRTP */
+	bool webrtc;
+	struct media_ice ice;
+	struct sa announced;	 /* the address our SDP names: the candidate's */
+	struct udp_helper *iceh; /* one media thread: STUN and DTLS off the loop */
 };
+
+/* ICE-lite (ice.c), the shard locked. Our a= lines for an offer or an
+ * answer, set before libre encodes it; its m= line's protocol given the
+ * WebRTC name after. */
+int media__ice_lattr(struct media_stream *s, bool offer);
+int media__ice_proto(struct media_stream *s, struct mbuf **mbp);
+/* A datagram on a WebRTC stream's port: STUN answered, DTLS handed on,
+ * anything but RTP dropped. true: consumed (not RTP). */
+bool media__ice_rx(struct media_stream *s, const struct sa *src, const uint8_t *buf,
+		   size_t len);
+/* Makes s a WebRTC stream (ICE credentials, the helper). Locked. */
+int media__webrtc_on(struct media_stream *s);
 
 void media__stream_pull(struct media_stream *s, uint64_t now_ms);
 /* The engine a new stream ticks on: the top itself, or its emptiest shard. */

@@ -1058,6 +1058,7 @@ int call__leg_invite(struct call *call, const char *ext, enum leg_role role,
 		return err;
 	util_copy(leg->ext, sizeof(leg->ext), ext);
 	util_copy(leg->source, sizeof(leg->source), c.source);
+	sa_init(&src, AF_UNSPEC);
 	/* the phone reaches us where its REGISTER's source routes from (a
 	 * browser's own address, not its WebSocket relay's loopback) */
 	if (sa_decode(&src, c.source, strlen(c.source)) ||
@@ -1066,7 +1067,11 @@ int call__leg_invite(struct call *call, const char *ext, enum leg_role role,
 	call__leg_local(leg, &local, host, sizeof(host));
 	if (!sa_isset(&call->local, SA_ADDR))
 		call->local = local; /* click-to-call: its callee's fallback */
-	err = media_stream_offer(leg->ms, &offer);
+	/* a browser's phone (SIP over WebSocket) takes WebRTC media only */
+	if (sa_isset(&src, SA_ADDR) && sipws_peer(&src, NULL))
+		err = media_stream_webrtc(leg->ms);
+	if (!err)
+		err = media_stream_offer(leg->ms, &offer);
 	if (err)
 		goto out;
 	snprintf(from, sizeof(from), "sip:%s@%s",

@@ -44,6 +44,11 @@ check "the caller's call through the IVR completes" test $? -eq 0
 wait "$UA"
 check "the INVITE reaches the browser at its own Contact" \
 	bash -c "case '$(u "j['invite_uri']")' in sip:1001@*.invalid\;transport=ws) true ;; *) false ;; esac"
+sdp=$(u "j['invite_sdp']")
+check "the offer to the browser is WebRTC's: SAVPF, ICE-lite, a host candidate, rtcp-mux" \
+	bash -c "grep -q 'm=audio [0-9]* UDP/TLS/RTP/SAVPF ' <<<'$sdp' && grep -q '^a=ice-lite' <<<'$sdp' &&
+		grep -q '^a=candidate:1 1 UDP 2130706431 127.0.0.1 [0-9]* typ host' <<<'$sdp' &&
+		grep -q '^a=rtcp-mux' <<<'$sdp' && grep -q '^a=ice-pwd:' <<<'$sdp'"
 check "the ACK too" bash -c "case '$(u "j['ack_uri']")' in sip:1001@*.invalid\;transport=ws) true ;; *) false ;; esac"
 check "the caller's BYE reaches the browser" test -n "$(u "j.get('got_bye') or ''")"
 row=$(wait_for "select outcome, queue, agent from calls where caller = '0611' and ended > 0" 5)
