@@ -106,6 +106,8 @@ def main():
     ap.add_argument("--drop", type=float, default=0)
     ap.add_argument("--wait", type=float, default=30)
     ap.add_argument("--media-port", type=int, default=40000)
+    ap.add_argument("--sdp-dir", help="hand the offer to a browser (offer.sdp), "
+                    "answer with its answer.sdp")
     ap.add_argument("--eager", action="store_true",
                     help="the first REGISTER in the upgrade request's write")
     a = ap.parse_args()
@@ -209,6 +211,16 @@ def main():
     ws.send(f"SIP/2.0 180 Ringing\r\n{common}Contact: {contact}\r\n\r\n")
     sdp = ("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
            f"m=audio {a.media_port} RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n")
+    if a.sdp_dir:
+        # a browser does the media: our offer to it, its answer back
+        with open(os.path.join(a.sdp_dir, "offer.sdp.tmp"), "w") as f:
+            f.write(body)
+        os.rename(os.path.join(a.sdp_dir, "offer.sdp.tmp"), os.path.join(a.sdp_dir, "offer.sdp"))
+        ans = os.path.join(a.sdp_dir, "answer.sdp")
+        t_end = time.time() + 15
+        while not os.path.exists(ans) and time.time() < t_end:
+            time.sleep(0.05)
+        sdp = open(ans).read().replace("\r\n", "\n").replace("\n", "\r\n")
     ws.send(f"SIP/2.0 200 OK\r\n{common}Contact: {contact}\r\n"
             f"Content-Type: application/sdp\r\nContent-Length: {len(sdp)}\r\n\r\n{sdp}")
     ack = None
