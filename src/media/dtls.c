@@ -11,11 +11,12 @@
  *
  * Where the handshake runs: on the stream's shard thread, in the read
  * that found the datagram (under the shard's lock, as every datagram of
- * the stream is handled). Its records are a few per call, and an ECDHE
- * P-256 step with an ECDSA signature costs well under a millisecond, so
- * the tick is not held up the way a hop to the main loop and back
- * (an mqueue message per record, the stream looked up again) would cost
- * more in code than it saves in time. We never retransmit on our own: as
+ * the stream is handled). Its records are a few per call, and the whole
+ * handshake (ECDHE P-256, an ECDSA signature) costs about a millisecond
+ * of CPU (bench/bench_webrtc): a tick may run that much late while a
+ * burst of browsers connects, which a hop to the main loop and back (an
+ * mqueue message per record, the stream looked up again) would only move
+ * onto the loop that runs SIP for everyone. We never retransmit on our own: as
  * the server, a lost flight of ours is asked for again by the client's
  * retransmission, which OpenSSL answers.
  *
