@@ -442,6 +442,55 @@ static int test_stream_bad_cert(void)
 	return webrtc_call(false);
 }
 
+/* A browser's own offer (an agent dialling from the desktop): answered
+ * as WebRTC, passive, with its mid. */
+static int test_answer_browser_offer(void)
+{
+	static const char offer[] =
+	    "v=0\r\no=- 46117 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+	    "a=group:BUNDLE 0\r\na=msid-semantic: WMS\r\n"
+	    "m=audio 9 UDP/TLS/RTP/SAVPF 111 0 8 126\r\nc=IN IP4 0.0.0.0\r\n"
+	    "a=rtcp:9 IN IP4 0.0.0.0\r\na=ice-ufrag:Xk3a\r\n"
+	    "a=ice-pwd:8hd7Ahsk29dKs8dk2Ls93kdS\r\na=ice-options:trickle\r\n"
+	    "a=fingerprint:sha-256 "
+	    "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:"
+	    "33:44:55:"
+	    "66:77:88:99\r\n"
+	    "a=setup:actpass\r\na=mid:0\r\na=sendrecv\r\na=rtcp-mux\r\n"
+	    "a=rtpmap:111 opus/48000/2\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 "
+	    "PCMA/8000\r\n"
+	    "a=rtpmap:126 telephone-event/8000\r\n";
+	struct media *m = NULL;
+	struct media_stream *s = NULL;
+	struct mbuf *o = mbuf_alloc(sizeof(offer)), *ans = NULL;
+	int r = 1;
+
+	memset(&node, 0, sizeof(node));
+	node.media_threads = 1;
+	strcpy(node.media_addr, "127.0.0.1");
+	node.rtp_port_min = (uint16_t)(44000 + (getpid() % 2000) * 10);
+	node.rtp_port_max = (uint16_t)(node.rtp_port_min + 9);
+	TEST_CHECK(o);
+	mbuf_write_str(o, offer);
+	o->pos = 0;
+	TEST_CHECK(!media_alloc(&m, &node));
+	TEST_CHECK(!media_stream_alloc(&s, m, no_event, NULL));
+	TEST_CHECK(!media_stream_answer(s, o, &ans));
+	TEST_CHECK(media_stream_is_webrtc(s));
+	TEST_CHECK(has(ans, " UDP/TLS/RTP/SAVPF 0"));
+	TEST_CHECK(has(ans, "a=setup:passive\r\n") && has(ans, "a=mid:0\r\n") &&
+		   has(ans, "a=ice-lite\r\n") && has(ans, "a=rtcp-mux\r\n") &&
+		   has(ans, "a=fingerprint:sha-256 ") && has(ans, "typ host\r\n") &&
+		   !has(ans, "a=crypto"));
+	r = 0;
+out:
+	mem_deref(s);
+	mem_deref(m);
+	mem_deref(o);
+	mem_deref(ans);
+	return r;
+}
+
 static const struct test_case tests[] = {
     {"a browser's check answered: integrity, fingerprint, mapped address, nomination",
      test_good},
@@ -453,6 +502,8 @@ static const struct test_case tests[] = {
      test_stream},
     {"a DTLS client whose certificate is not its SDP's: no media, a reason",
      test_stream_bad_cert},
+    {"a browser's own offer answered as WebRTC: passive, its mid, ICE-lite",
+     test_answer_browser_offer},
 };
 
 int main(void)
