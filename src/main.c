@@ -583,6 +583,8 @@ static int cmd_serve(const struct options *o)
 	if (err)
 		goto out;
 	err = sip_start(&sip, &dnsc, node);
+	if (!err)
+		err = sip_tls_start(sip, node, tenant);
 	if (err)
 		goto out;
 	err = registrar_alloc(&reg, sip, store, node, tenant);

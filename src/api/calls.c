@@ -79,6 +79,17 @@ static json_t *call_json(const struct store_call *c)
 			    json_string(c->channel[0] ? c->channel : "voice"));
 	json_object_set_new(o, "direction",
 			    json_string(c->direction[0] ? c->direction : "inbound"));
+	/* how the legs were carried (issue 15); null: no such leg */
+	json_object_set_new(o, "signalling",
+			    c->signalling[0] ? json_string(c->signalling) : json_null());
+	json_object_set_new(o, "media",
+			    c->media[0] ? json_string(c->media) : json_null());
+	json_object_set_new(o, "agent_signalling",
+			    c->agent_signalling[0] ? json_string(c->agent_signalling)
+						   : json_null());
+	json_object_set_new(o, "agent_media",
+			    c->agent_media[0] ? json_string(c->agent_media)
+					      : json_null());
 	if (c->recording[0]) {
 		snprintf(url, sizeof(url), "/api/v1/calls/%s/recording", c->id);
 		json_object_set_new(o, "recording", json_string(c->recording));

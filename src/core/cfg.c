@@ -326,6 +326,15 @@ static const struct node_key node_keys[] = {
     {"log_level", K_LEVEL, F(log_level), "info", 0, 0, "debug, info, warn or error"},
     {"sip.listen", K_ADDR, F(sip_listen), "0.0.0.0:5060", 0, 0, "SIP over UDP and TCP"},
     {"sip.realm", K_STR, F(realm), "hotline", 0, 0, "digest auth realm"},
+    {"sip.tls_listen", K_STR, F(sip_tls_listen), "", 0, 0,
+     "SIP over TLS (sips:), e.g. 0.0.0.0:5061; empty: none"},
+    {"sip.tls_cert", K_STR, F(sip_tls_cert), "", 0, 0,
+     "PEM certificate (chain) of the TLS listener, relative to this file"},
+    {"sip.tls_key", K_STR, F(sip_tls_key), "", 0, 0,
+     "PEM private key of the TLS listener (not world-readable)"},
+    {"sip.srtp", K_STR, F(sip_srtp), "", 0, 0,
+     "phones' SRTP (SDES): off, optional, required; empty: optional over TLS, "
+     "off otherwise"},
     {"sip.register.min_expires", K_U32, F(reg_min_expires), "60", 10, 86400,
      "shortest registration accepted (s)"},
     {"sip.register.max_expires", K_U32, F(reg_max_expires), "3600", 60, 604800,
@@ -675,6 +684,7 @@ int cfg_node_parse(struct cfg_node **np, const char *name, const char *yaml, siz
 	if (nd->reg_min_expires > nd->reg_max_expires)
 		cfg__error(errs, name, 0, "sip.register.min_expires",
 			   "larger than max_expires");
+	cfg__tls_check(nd, errs);
 	if (errs && errs->msgc > before) {
 		mem_deref(nd);
 		return EINVAL;
@@ -747,7 +757,11 @@ int cfg_node_load(struct cfg_node **np, const char *path, struct cfg_errors *err
 	free(buf);
 	if (err)
 		return err;
-	/* A relative tenant path is relative to this file's folder. */
+	/* Relative paths are relative to this file's folder. */
+	if (cfg__tls_paths(*np, path, errs)) {
+		*np = mem_deref(*np);
+		return EINVAL;
+	}
 	if ((*np)->tenant_file[0] != '/') {
 		const char *slash = strrchr(path, '/');
 		if (slash) {

@@ -96,11 +96,16 @@ struct cfg_node {
 	char trusted[CFG_MAX_TRUSTED][64]; /* sip.trusted: CIDRs that may call
 					    * numbers without auth (trunks) */
 	size_t trustedc;
-	uint32_t max_calls;   /* limits.max_calls: 503 beyond */
-	uint32_t max_setup;   /* limits.max_setup: calls in set-up, 503 beyond */
-	uint32_t max_lag_ms;  /* limits.max_lag: loop lag, 503 beyond */
-	uint32_t retry_after; /* limits.retry_after: of the 503 (s) */
-	char file[CFG_PATH];  /* where it was read from */
+	uint32_t max_calls;	     /* limits.max_calls: 503 beyond */
+	uint32_t max_setup;	     /* limits.max_setup: calls in set-up, 503 beyond */
+	uint32_t max_lag_ms;	     /* limits.max_lag: loop lag, 503 beyond */
+	uint32_t retry_after;	     /* limits.retry_after: of the 503 (s) */
+	char sip_tls_listen[64];     /* sip.tls_listen: SIP over TLS ("" none) */
+	char sip_tls_cert[CFG_PATH]; /* sip.tls_cert: PEM certificate chain */
+	char sip_tls_key[CFG_PATH];  /* sip.tls_key: PEM private key, not
+				      * world-readable */
+	char sip_srtp[12];	     /* sip.srtp: phones' SRTP; "" by transport */
+	char file[CFG_PATH];	     /* where it was read from */
 };
 
 /* dialing: who may dial what (issue 18). A class is a set of
@@ -166,6 +171,11 @@ struct cfg_trunk {
 	uint32_t classes;   /* classes: the kinds of number it carries (bits of
 			     * enum safe_dial_class; 0: any) */
 	int line;
+	bool tls;		/* transport: tls (SIP over TLS, port 5061) */
+	char srtp[12];		/* srtp: off (default), optional, required */
+	char ca_file[CFG_PATH]; /* ca_file: PEM trusted for the carrier (tls;
+				 * relative to the tenant file; libre 1.1 does
+				 * not verify yet: ARCHITECTURE.md) */
 };
 struct cfg_route {
 	char match[8][32]; /* match: patterns (X any digit, Z 1-9, N 2-9, . the rest) */
@@ -240,6 +250,8 @@ struct cfg_agent {
 	 * defaults voice 1, chat 3, mail 3, message 3 */
 	uint32_t capacity[CFG_CHANNELS];
 	int line;
+	char srtp[12]; /* srtp: its phone's SRTP (off, optional, required);
+			* "" as sip.srtp says */
 };
 
 /* A queue member: "1001", or {agent: "1001", tier: 1, weight: 2}. */

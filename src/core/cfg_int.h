@@ -38,6 +38,15 @@ bool cfg__int(struct cfg_parse *cp, yaml_node_t *n, const char *key, int *vp, in
 bool cfg__bool(struct cfg_parse *cp, yaml_node_t *n, const char *key, bool *vp);
 int cfg__load(struct cfg_parse *cp, const char *yaml, size_t len);
 int cfg__read_file(const char *path, char **bufp, size_t *lenp, struct cfg_errors *errs);
+/* SIP over TLS and SRTP settings (cfg_tls.c): "", off, optional or
+ * required; the node's keys checked; a certificate or key file made
+ * relative to file's folder and checked readable (secret: and not by
+ * everyone), its error reported under key. */
+bool cfg__srtp_ok(const char *v);
+void cfg__tls_check(const struct cfg_node *nd, struct cfg_errors *errs);
+int cfg__tls_paths(struct cfg_node *nd, const char *file, struct cfg_errors *errs);
+int cfg__tls_file(char *path, size_t sz, const char *file, const char *key, bool secret,
+		  struct cfg_errors *errs);
 extern const char *const cfg__tenant_keys[];
 
 /* dialing: who may dial what (cfg_dialing.c). */

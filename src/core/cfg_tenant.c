@@ -535,9 +535,9 @@ static void register_from_parse(struct cfg_parse *cp, yaml_node_t *n, struct cfg
 
 static void agents_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *root)
 {
-	static const char *const keys[] = {"ext",      "name",		"password",
-					   "ha1_md5",  "ha1_sha256",	"skills",
-					   "capacity", "register_from", NULL};
+	static const char *const keys[] = {
+	    "ext",    "name",	  "password",	   "ha1_md5", "ha1_sha256",
+	    "skills", "capacity", "register_from", "srtp",    NULL};
 	yaml_node_t *seq;
 
 	t->agentv = section(cp, root, "agents", sizeof(*t->agentv), &t->agentc, &seq);
@@ -566,6 +566,11 @@ static void agents_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t
 			cfg__error(cp->errs, cp->file, a->line, key,
 				   "needs a SIP password (or ha1_md5, ha1_sha256)");
 		register_from_parse(cp, cfg__get(cp->doc, n, "register_from"), a);
+		if (cfg__str(cp, cfg__get(cp->doc, n, "srtp"), "agents.srtp", a->srtp,
+			     sizeof(a->srtp)) &&
+		    !cfg__srtp_ok(a->srtp))
+			cfg__error(cp->errs, cp->file, a->line, "agents.srtp",
+				   "\"%s\" is not off, optional or required", a->srtp);
 		skills_parse(cp, cfg__get(cp->doc, n, "skills"), "agents.skills",
 			     a->skills, &a->skillc);
 		capacity_parse(cp, cfg__get(cp->doc, n, "capacity"), a);

@@ -12,7 +12,9 @@
  *   trunks:
  *     - name: carrier
  *       proxy: sip.carrier.example:5060
- *       transport: udp            # or tcp
+ *       transport: udp            # or tcp, or tls (SIP over TLS)
+ *       srtp: off                 # or optional, required (SDES, RFC 4568)
+ *       ca_file: carrier-ca.pem   # tls: trusted for the carrier (see tls.c)
  *       username: "02150001000"
  *       auth_user: "02150001000"  # digest user (default username)
  *       password: "..."           # never a secret the repository publishes
@@ -155,7 +157,7 @@ static void trunk_parse(struct cfg_parse *cp, struct cfg_tenant *t, struct cfg_t
 	static const char *const keys[] = {
 	    "name",   "proxy",	   "transport", "username", "auth_user", "password",
 	    "domain", "register",  "expires",	"from",	    "dids",	 "caller_id",
-	    "codecs", "max_calls", "classes",	NULL};
+	    "codecs", "max_calls", "classes",	"srtp",	    "ca_file",	 NULL};
 	char transport[8] = "udp";
 	struct safe_net net;
 	yaml_node_t *v;
@@ -176,10 +178,21 @@ static void trunk_parse(struct cfg_parse *cp, struct cfg_tenant *t, struct cfg_t
 		       sizeof(tr->proxy));
 	if (cfg__str(cp, cfg__get(cp->doc, n, "transport"), "trunks.transport", transport,
 		     sizeof(transport)) &&
-	    strcmp(transport, "udp") && strcmp(transport, "tcp"))
+	    strcmp(transport, "udp") && strcmp(transport, "tcp") &&
+	    strcmp(transport, "tls"))
 		cfg__error(cp->errs, cp->file, tr->line, "trunks.transport",
-			   "\"%s\" is not udp or tcp", transport);
+			   "\"%s\" is not udp, tcp or tls", transport);
 	tr->tcp = !strcmp(transport, "tcp");
+	tr->tls = !strcmp(transport, "tls");
+	if (cfg__str(cp, cfg__get(cp->doc, n, "srtp"), "trunks.srtp", tr->srtp,
+		     sizeof(tr->srtp)) &&
+	    !cfg__srtp_ok(tr->srtp))
+		cfg__error(cp->errs, cp->file, tr->line, "trunks.srtp",
+			   "\"%s\" is not off, optional or required", tr->srtp);
+	if (cfg__str(cp, cfg__get(cp->doc, n, "ca_file"), "trunks.ca_file", tr->ca_file,
+		     sizeof(tr->ca_file)))
+		(void)cfg__tls_file(tr->ca_file, sizeof(tr->ca_file), cp->file,
+				    "trunks.ca_file", false, cp->errs);
 	(void)cfg__str(cp, cfg__get(cp->doc, n, "username"), "trunks.username",
 		       tr->username, sizeof(tr->username));
 	(void)cfg__str(cp, cfg__get(cp->doc, n, "auth_user"), "trunks.auth_user",

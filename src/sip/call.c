@@ -266,6 +266,71 @@ int call__leg_alloc(struct leg **legp, struct call *call, enum leg_role role)
 	return 0;
 }
 
+/* What carried msg: a browser's SIP comes over TCP from its WebSocket's
+ * relay (ws_transport.c), which is "ws" to everyone else. */
+static const char *msg_transp(const struct sip_msg *msg)
+{
+	return sipws_peer(&msg->src, NULL) ? "ws" : call__transp_name(msg->tp);
+}
+
+const char *call__transp_name(enum sip_transp tp)
+{
+	switch (tp) {
+	case SIP_TRANSP_TLS:
+		return "tls";
+	case SIP_TRANSP_TCP:
+		return "tcp";
+	case SIP_TRANSP_WS:
+		return "ws";
+	case SIP_TRANSP_WSS:
+		return "wss";
+	default:
+		return "udp";
+	}
+}
+
+void call__leg_carried(struct leg *leg, const struct cfg_trunk *trunk,
+		       const char *signalling, const char *phone)
+{
+	const struct callctl *ctl = leg->call->ctl;
+	const struct cfg_node *node = ctl->node;
+	const struct cfg_agent *a =
+	    phone && ctl->tenant ? cfg_agent_find(ctl->tenant, phone) : NULL;
+	enum media_srtp_policy p;
+
+	util_copy(leg->signalling, sizeof(leg->signalling), signalling);
+	if (!strncmp(signalling, "ws", 2))
+		p = MEDIA_SRTP_OFF; /* a browser: DTLS-SRTP keys it, never SDES */
+	else if (trunk)
+		p = media_srtp_policy_of(trunk->srtp, NULL); /* "": off */
+	else if (a && a->srtp[0])
+		p = media_srtp_policy_of(a->srtp, NULL);
+	else if (phone && node && node->sip_srtp[0])
+		p = media_srtp_policy_of(node->sip_srtp, NULL);
+	else
+		p = !strcmp(signalling, "tls") ? MEDIA_SRTP_OPTIONAL : MEDIA_SRTP_OFF;
+	media_stream_srtp_policy(leg->ms, p);
+}
+
+static void leg_row(const struct leg *leg, char *sig, size_t sigsz, char *media,
+		    size_t mediasz)
+{
+	if (!leg || !leg->signalling[0])
+		return; /* a leg gone keeps what the row said */
+	util_copy(sig, sigsz, leg->signalling);
+	util_copy(media, mediasz, media_stream_secure(leg->ms) ? "srtp" : "rtp");
+}
+
+void call__row_legs(struct call *call)
+{
+	struct store_call *r = &call->ia.row;
+
+	leg_row(call->caller, r->signalling, sizeof(r->signalling), r->media,
+		sizeof(r->media));
+	leg_row(call->agent, r->agent_signalling, sizeof(r->agent_signalling),
+		r->agent_media, sizeof(r->agent_media));
+}
+
 /*
  * Our address toward peer: the source the kernel's routing picks (a UDP
  * socket connected, never used to send). Phones on the network reach it;
@@ -573,6 +638,7 @@ void call__connect(struct call *call)
 	media_stream_silence(agent->ms);
 	media_bridge(call->caller->ms, agent->ms, rec);
 	mem_deref(rec);
+	call__row_legs(call);
 	interaction_save(&call->ia);
 	interaction_event(&call->ia, EVENT_CALL_ANSWERED, agent->ext, "{s:I}", "wait_ms",
 			  (long long)(call->ia.from_queue
@@ -648,6 +714,7 @@ void call__end(struct call *call, const char *side, int cause, const char *reaso
 			util_copy(call->ia.row.digits, sizeof(call->ia.row.digits),
 				  ivr_digits(call->ivr));
 	}
+	call__row_legs(call);
 	call->state = CALL_ENDED;
 	if (call->monitor) /* the supervisor goes with the call (BYE) */
 		call__monitor_gone(call->monitor, 0);
@@ -1068,6 +1135,8 @@ int call__leg_invite(struct call *call, const char *ext, enum leg_role role,
 	util_copy(leg->ext, sizeof(leg->ext), ext);
 	util_copy(leg->source, sizeof(leg->source), c.source);
 	sa_init(&src, AF_UNSPEC);
+	/* over what the phone registered on: SRTP offered to it over TLS */
+	call__leg_carried(leg, NULL, c.transport[0] ? c.transport : "udp", ext);
 	/* the phone reaches us where its REGISTER's source routes from (a
 	 * browser's own address, not its WebSocket relay's loopback) */
 	if (sa_decode(&src, c.source, strlen(c.source)) ||
@@ -1077,8 +1146,10 @@ int call__leg_invite(struct call *call, const char *ext, enum leg_role role,
 	if (!sa_isset(&call->local, SA_ADDR))
 		call->local = local; /* click-to-call: its callee's fallback */
 	/* a browser's phone (SIP over WebSocket) takes WebRTC media only */
-	if (sa_isset(&src, SA_ADDR) && sipws_peer(&src, NULL))
+	if (sa_isset(&src, SA_ADDR) && sipws_peer(&src, NULL)) {
+		call__leg_carried(leg, NULL, "ws", ext);
 		err = media_stream_webrtc(leg->ms);
+	}
 	if (!err)
 		err = media_stream_offer(leg->ms, &offer);
 	if (err)
@@ -1374,6 +1445,8 @@ legs:
 		return err;
 	}
 	call__leg_local(call->caller, &call->local, NULL, 0);
+	if (msg)
+		call__leg_carried(call->caller, NULL, msg_transp(msg), NULL);
 	list_append(&ctl->calls, &call->le, call);
 	ctl->callc++;
 	*callp = call;
@@ -1580,6 +1653,11 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 	}
 	call->trunk = in_trunk;
 	call->from_trunk = in_trunk != NULL;
+	/* the carrier's SRTP setting, or the phones' for a phone that
+	 * proved who it is; a trusted network's caller goes by transport */
+	if (trunk || ext[0])
+		call__leg_carried(call->caller, trunk, msg_transp(msg),
+				  trunk ? NULL : ext);
 	if (in_trunk) /* the DID, wherever the carrier said it */
 		util_copy(call->ia.row.called, sizeof(call->ia.row.called), called);
 	call->in_setup = true;
@@ -1589,7 +1667,7 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 		if (err) {
 			/* EPROTO: a port or an address stream.c logged */
 			int code = err == ENOTSUP || err == EPROTO ? 488 : 400;
-			const char *why = err == ENOTSUP  ? "no common codec"
+			const char *why = err == ENOTSUP  ? "no common codec or SRTP"
 					  : err == EPROTO ? "bad media port or address"
 							  : "bad SDP";
 			log_info("call: offer refused call=%s: %s", call->ia.row.id, why);
@@ -1616,6 +1694,7 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 	}
 
 	interaction_customer(&call->ia, call->ia.row.caller);
+	call__row_legs(call);
 	interaction_save(&call->ia);
 	interaction_event(&call->ia, EVENT_CALL_CREATED, NULL, "{s:s,s:s,s:s}", "caller",
 			  call->ia.row.caller, "called", call->ia.row.called, "customer",

@@ -48,6 +48,7 @@ struct leg {
 	bool progress;	     /* out: the far end answered something (1xx) */
 	struct mbuf *answer; /* direct calls: SDP answer kept for the 200 */
 	char source[64];     /* agent legs: the phone's binding's source */
+	char signalling[4];  /* udp, tcp, tls, ws, wss: what carries its SIP */
 };
 
 struct call {
@@ -168,6 +169,17 @@ void call__conference_left(struct call *call);
 void call__monitor_code(struct callctl *ctl, const struct sip_msg *msg, const char *who,
 			const char *code);
 void call__leg_local(struct leg *leg, const struct sa *local, char *host, size_t sz);
+/* What carries leg's SIP (udp, tcp, tls, ws, wss) and so its SRTP
+ * policy (none over WebSocket: a browser's is DTLS-SRTP): the
+ * trunk's srtp when it goes through one; for phone (an agent's
+ * extension: its phone registered or authenticated) the agent's srtp,
+ * else sip.srtp; else optional over TLS and off otherwise (SDES keys are
+ * in clear without TLS). Set before the leg's first offer or answer. */
+void call__leg_carried(struct leg *leg, const struct cfg_trunk *trunk,
+		       const char *signalling, const char *phone);
+const char *call__transp_name(enum sip_transp tp);
+/* The row says how the caller's and the agent's legs are carried. */
+void call__row_legs(struct call *call);
 int call__local_toward(const struct sa *peer, struct sa *local);
 int call__prompt_add(struct callctl *ctl, const char *text, const char *file,
 		     const char *voice);

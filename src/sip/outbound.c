@@ -45,6 +45,14 @@ int call__trunk_connect(struct call *call, struct leg *leg, const struct sa *loc
 	if (err)
 		return err;
 	call__leg_local(leg, local, NULL, 0);
+	{
+		const struct cfg_trunk *tc = trunk_cfg(call->trunk);
+		call__leg_carried(leg, tc,
+				  tc && tc->tls	  ? "tls"
+				  : tc && tc->tcp ? "tcp"
+						  : "udp",
+				  NULL);
+	}
 	err = media_stream_offer(leg->ms, &offer);
 	if (!err)
 		err = trunk_sdp_codecs(call->trunk, &offer);
@@ -142,6 +150,7 @@ void call__phone_out(struct callctl *ctl, const struct sip_msg *msg, const char 
 	call->ia.direction = INTERACTION_OUTBOUND;
 	util_copy(call->ia.row.direction, sizeof(call->ia.row.direction), "outbound");
 	util_copy(call->ia.row.caller, sizeof(call->ia.row.caller), ext);
+	call__leg_carried(call->caller, NULL, call__transp_name(msg->tp), ext);
 	err = media_stream_answer(call->caller->ms, msg->mb, &answer);
 	if (err) {
 		(void)sip_treply(NULL, ctl->sip, msg, 488, "Not Acceptable Here");

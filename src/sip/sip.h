@@ -35,6 +35,12 @@ struct registrar_contact {
  * banned for repeated auth failures. Must be allocated before the
  * sipsess socket, so that its listener sees requests first.
  */
+/* SIP over TLS (tls.c): the listener of sip.tls_listen with the node's
+ * certificate, and the client side of trunks with transport: tls (their
+ * ca_file trusted). Nothing when neither is configured; an error, logged,
+ * stops the start. */
+int sip_tls_start(struct sip *sip, const struct cfg_node *node,
+		  const struct cfg_tenant *tenant);
 int registrar_alloc(struct registrar **rp, struct sip *sip, struct store *st,
 		    const struct cfg_node *node, const struct cfg_tenant *tenant);
 /* The tenant applied live: agents and their passwords from t. */

@@ -50,6 +50,12 @@ struct trunks {
 	size_t c;
 };
 
+/* The URI parameter that sends to the trunk over its transport. */
+static const char *trunk_transport_param(const struct cfg_trunk *c)
+{
+	return c->tls ? ";transport=tls" : c->tcp ? ";transport=tcp" : "";
+}
+
 static void trunk_destructor(void *arg)
 {
 	struct trunk *tr = arg;
@@ -290,7 +296,7 @@ static void reg_start(struct trunk *tr)
 
 	trunk_domain(tr, domain, sizeof(domain));
 	(void)re_snprintf(reg_uri, sizeof(reg_uri), "sip:%s%s", tr->cfg.proxy,
-			  tr->cfg.tcp ? ";transport=tcp" : "");
+			  trunk_transport_param(&tr->cfg));
 	(void)re_snprintf(aor, sizeof(aor), "sip:%s@%s", tr->cfg.username, domain);
 	tr->state = TRUNK_REGISTERING;
 	tr->next_try = 0;
@@ -658,7 +664,7 @@ int trunks_pick(struct trunks *ts, const char *number, const char *caller_id, si
 			return err;
 		trunk_domain(tr, domain, sizeof(domain));
 		(void)re_snprintf(uri, urisz, "sip:%s@%s%s", out, tr->cfg.proxy,
-				  tr->cfg.tcp ? ";transport=tcp" : "");
+				  trunk_transport_param(&tr->cfg));
 		(void)re_snprintf(from, fromsz, "sip:%s@%s",
 				  caller_id && *caller_id ? caller_id
 				  : tr->cfg.caller_id[0]  ? tr->cfg.caller_id

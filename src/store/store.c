@@ -312,6 +312,12 @@ static const char *const migrations[] = {
     " VALUES (new.rowid, hl_cjk(new.subject), hl_cjk(new.description)); END;"
     "CREATE TRIGGER tickets_fts_gone AFTER DELETE ON tickets BEGIN"
     " DELETE FROM tickets_fts WHERE rowid = old.rowid; END;",
+    /* 14: how a call's legs were carried (issue 15): SIP over UDP, TCP or
+     * TLS, RTP or SRTP, the caller's side and the agent's */
+    "ALTER TABLE calls ADD COLUMN signalling TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE calls ADD COLUMN media TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE calls ADD COLUMN agent_signalling TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE calls ADD COLUMN agent_media TEXT NOT NULL DEFAULT '';",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
@@ -413,7 +419,7 @@ static int job_run(sqlite3 *db, const struct job *j)
 {
 	static const char *const sql[] = {
 	    [JOB_CALL] = "INSERT OR REPLACE INTO calls VALUES"
-			 " (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+			 " (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	    [JOB_EVENT] = "INSERT INTO events (ts,type,call,agent,queue,data)"
 			  " VALUES (?,?,?,?,?,?)",
 	    [JOB_BINDING_SAVE] = "INSERT OR REPLACE INTO bindings VALUES"
@@ -459,6 +465,10 @@ static int job_run(sqlite3 *db, const struct job *j)
 		bind_text(st, 17, c->customer[0] ? c->customer : NULL);
 		bind_text(st, 18, c->channel[0] ? c->channel : "voice");
 		bind_text(st, 19, c->direction[0] ? c->direction : "inbound");
+		bind_text(st, 20, c->signalling);
+		bind_text(st, 21, c->media);
+		bind_text(st, 22, c->agent_signalling);
+		bind_text(st, 23, c->agent_media);
 		break;
 	}
 	case JOB_EVENT:
@@ -988,6 +998,10 @@ static void row_call(sqlite3_stmt *st, struct store_call *c)
 	col_text(st, 16, c->customer, sizeof(c->customer));
 	col_text(st, 17, c->channel, sizeof(c->channel));
 	col_text(st, 18, c->direction, sizeof(c->direction));
+	col_text(st, 19, c->signalling, sizeof(c->signalling));
+	col_text(st, 20, c->media, sizeof(c->media));
+	col_text(st, 21, c->agent_signalling, sizeof(c->agent_signalling));
+	col_text(st, 22, c->agent_media, sizeof(c->agent_media));
 }
 
 int store_call_get(struct store *s, const char *id, struct store_call *c)
@@ -1027,7 +1041,10 @@ int store_calls_recover(struct store *s, store_call_h *h, void *arg, size_t *np)
 		return EIO;
 	}
 	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		uint64_t last = (uint64_t)sqlite3_column_int64(st, 17);
+		/* the latest event's time is the last column, after the
+		 * row's (it read the row's 18th before) */
+		uint64_t last =
+		    (uint64_t)sqlite3_column_int64(st, sqlite3_column_count(st) - 1);
 		struct store_call c;
 
 		row_call(st, &c);

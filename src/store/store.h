@@ -75,6 +75,12 @@ struct store_call {
 	char customer[32];	/* the customer the caller is, "" = unknown */
 	char channel[16];	/* voice, chat, mail, message ("" reads as voice) */
 	char direction[16];	/* inbound, outbound ("" reads as inbound) */
+	/* how each side's leg was carried (issue 15): signalling udp, tcp,
+	 * tls, ws or wss; media rtp or srtp; "" none (yet) */
+	char signalling[8];
+	char media[8];
+	char agent_signalling[8];
+	char agent_media[8];
 };
 
 typedef int(store_call_h)(const struct store_call *c, void *arg);

@@ -28,6 +28,9 @@ check "and sent its own" python3 -c "import json,sys; sys.exit(not json.loads('$
 drops=$(curl -s "http://127.0.0.1:$HTTP_PORT/metrics" | awk '/^hotline_srtp_dropped_total/ {print $2}')
 check "every SRTP packet from Chromium authenticated here" test "${drops:-x}" = 0
 wait "$UA"
-row=$(wait_for "select outcome, agent from calls where caller = '0621' and ended > 0" 5)
-check "answered by the browser's agent" test "$row" = "answered|1001"
+row=$(wait_for "select outcome, agent, id from calls where caller = '0621' and ended > 0" 5)
+check "answered by the browser's agent" test "${row%|*}" = "answered|1001"
+c=$(req GET "/calls/${row##*|}")
+check "the API: the agent's leg over ws with srtp" is 200 \
+	"j['agent_signalling'] == 'ws' and j['agent_media'] == 'srtp'"
 finish

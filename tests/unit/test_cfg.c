@@ -1057,10 +1057,67 @@ out:
 	return r;
 }
 
+/* sip.tls_* and sip.srtp (issue 15): checked at load, key files too */
+static int test_tls_keys(void)
+{
+	static const char y[] = "sip:\n"
+				"  tls_listen: 127.0.0.1:5061\n"
+				"  srtp: always\n";
+	char dir[] = "/tmp/hotline-cfg-tls-XXXXXX", path[96], file[96];
+	struct cfg_errors e;
+	struct cfg_node *n = NULL;
+	FILE *f;
+	int r = 1;
+
+	memset(&e, 0, sizeof(e));
+	TEST_EQ(cfg_node_parse(&n, "x.yaml", y, strlen(y), &e), EINVAL);
+	TEST_ASSERT(
+	    has_error(&e, "sip.srtp: \"always\" is not off, optional or required"));
+	TEST_ASSERT(has_error(&e, "sip.tls_listen: needs sip.tls_cert and sip.tls_key"));
+
+	/* a key everyone may read is refused, a private one taken; both
+	 * relative to the node file */
+	TEST_ASSERT(mkdtemp(dir));
+	snprintf(file, sizeof(file), "%s/hotline.yaml", dir);
+	f = fopen(file, "w");
+	TEST_ASSERT(f);
+	fprintf(f, "data_dir: var\nsip:\n  tls_listen: 127.0.0.1:5061\n"
+		   "  tls_cert: c.pem\n  tls_key: k.pem\n");
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/c.pem", dir);
+	f = fopen(path, "w");
+	TEST_ASSERT(f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/k.pem", dir);
+	f = fopen(path, "w");
+	TEST_ASSERT(f);
+	fclose(f);
+	chmod(path, 0644);
+	memset(&e, 0, sizeof(e));
+	TEST_CHECK(cfg_node_load(&n, file, &e) == EINVAL);
+	TEST_CHECK(has_error(&e, "sip.tls_key: ") &&
+		   has_error(&e, "readable by everyone"));
+	chmod(path, 0600);
+	memset(&e, 0, sizeof(e));
+	TEST_CHECK(!cfg_node_load(&n, file, &e));
+	TEST_CHECK(!strcmp(n->sip_tls_key, path));
+	r = 0;
+out:
+	mem_deref(n);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/c.pem", dir);
+	unlink(path);
+	unlink(file);
+	rmdir(dir);
+	return r;
+}
+
 static const struct test_case tests[] = {
     {"chat: entries, topics on chat queues, limits, canned; errors by line", test_chat},
     {"conference rooms: number, PIN, at most 32", test_conferences},
     {"shipped hotline.yaml and demo.yaml load", test_shipped_files},
+    {"sip.tls_* and sip.srtp checked at load, a world-readable key refused",
+     test_tls_keys},
     {"node file errors name line and key", test_node_errors},
     {"YAML syntax error names the line", test_yaml_syntax_error},
     {"tenant errors: duplicates, bad values, dangling references", test_tenant_errors},

@@ -81,7 +81,7 @@ static int test_calls_events_bindings(void)
 
 	mkdir_tmp();
 	TEST_ERR(store_open(&st, dir));
-	TEST_CHECK(!(store_schema_version(st) != 13));
+	TEST_CHECK(!(store_schema_version(st) != 14));
 	for (int i = 0; i < 10; i++) {
 		memset(&c, 0, sizeof(c));
 		snprintf(c.id, sizeof(c.id), "c%d", i);
@@ -147,7 +147,7 @@ static int test_calls_events_bindings(void)
 	/* close, reopen: everything is still there, nothing reapplied */
 	st = mem_deref(st);
 	TEST_ERR(store_open(&st, dir));
-	TEST_CHECK(!(store_schema_version(st) != 13 || store_call_get(st, "c3", &got)));
+	TEST_CHECK(!(store_schema_version(st) != 14 || store_call_get(st, "c3", &got)));
 	n = 0;
 	store_webhook_list(st, webhook_h, &n);
 	TEST_CHECK(!(n != 1));
@@ -373,13 +373,16 @@ static int test_ticket_fields(void)
 		"DROP TABLE messages_fts;"
 		"DROP TABLE messages;"
 		"DROP TABLE attachments;"
+"ALTER TABLE calls DROP COLUMN signalling; ALTER TABLE calls DROP COLUMN media;"
+		"ALTER TABLE calls DROP COLUMN agent_signalling;"
+		"ALTER TABLE calls DROP COLUMN agent_media;"
 		"DELETE FROM schema_version WHERE version >= 9;"
 		"INSERT INTO tickets (id, status, updated) VALUES ('tk3', 'new', 0);"
 		"INSERT INTO users VALUES ('carol', 'agent', '1003', '', '', 'h', 0, 0);",
 		NULL, NULL, NULL) == SQLITE_OK);
 	sqlite3_close(db);
 	db = NULL;
-	TEST_CHECK(!store_open(&st, dir) && store_schema_version(st) == 13);
+	TEST_CHECK(!store_open(&st, dir) && store_schema_version(st) == 14);
 	TEST_CHECK(!store_ticket_get(st, "tk3", t) && !strcmp(t->fields, "{}"));
 	buf[0] = '\0';
 	TEST_CHECK(!store_user_list(st, user_h, buf) && !strcmp(buf, "carol+"));
@@ -572,7 +575,24 @@ static int test_interaction_channels(void)
 	strcpy(c.channel, "chat");
 	c.created = 2;
 	store_call_save(st, &c);
+	/* how the legs were carried (migration 14) */
+	strcpy(c.id, "tls1");
+	strcpy(c.channel, "voice");
+	strcpy(c.signalling, "tls");
+	strcpy(c.media, "srtp");
+	strcpy(c.agent_signalling, "udp");
+	strcpy(c.agent_media, "rtp");
+	c.created = 0;
+	store_call_save(st, &c);
 	store_flush(st);
+	{
+		struct store_call got;
+		TEST_CHECK(!store_call_get(st, "tls1", &got));
+		TEST_CHECK(!strcmp(got.signalling, "tls") && !strcmp(got.media, "srtp") &&
+			   !strcmp(got.agent_signalling, "udp") &&
+			   !strcmp(got.agent_media, "rtp"));
+	}
+	f.from = 1;
 	TEST_CHECK(!store_call_list(st, &f, channel_h, buf) &&
 		   !strcmp(buf, "ch1=chat/inbound;v1=voice/inbound;"));
 	f.channel = "chat";
@@ -597,6 +617,9 @@ static int test_interaction_channels(void)
 			 "DROP TABLE messages_fts;"
 			 "DROP TABLE messages;"
 			 "DROP TABLE attachments;"
+"ALTER TABLE calls DROP COLUMN signalling; ALTER TABLE calls DROP COLUMN media;"
+			 "ALTER TABLE calls DROP COLUMN agent_signalling;"
+			 "ALTER TABLE calls DROP COLUMN agent_media;"
 			 "DELETE FROM schema_version WHERE version >= 11;"
 			 "INSERT INTO calls (id, created) VALUES ('in1', 1), ('out1', 2);"
 			 "INSERT INTO events (ts, type, call, data) VALUES"
@@ -606,7 +629,7 @@ static int test_interaction_channels(void)
 			 NULL, NULL, NULL) == SQLITE_OK);
 	sqlite3_close(db);
 	db = NULL;
-	TEST_CHECK(!store_open(&st, dir) && store_schema_version(st) == 13);
+	TEST_CHECK(!store_open(&st, dir) && store_schema_version(st) == 14);
 	memset(&f, 0, sizeof(f));
 	buf[0] = '\0';
 	TEST_CHECK(!store_call_list(st, &f, channel_h, buf) &&
@@ -719,11 +742,14 @@ static int test_search_cjk(void)
 			 "DROP TABLE messages_fts;"
 			 "DROP TABLE messages;"
 			 "DROP TABLE attachments;"
+"ALTER TABLE calls DROP COLUMN signalling; ALTER TABLE calls DROP COLUMN media;"
+			 "ALTER TABLE calls DROP COLUMN agent_signalling;"
+			 "ALTER TABLE calls DROP COLUMN agent_media;"
 			 "DELETE FROM schema_version WHERE version >= 12;",
 			 NULL, NULL, NULL) == SQLITE_OK);
 	sqlite3_close(db);
 	db = NULL;
-	TEST_CHECK(!store_open(&st, dir) && store_schema_version(st) == 13);
+	TEST_CHECK(!store_open(&st, dir) && store_schema_version(st) == 14);
 	TEST_CHECK(!strcmp(found(st, "伟", false), "张伟;王伟;"));
 	TEST_CHECK(!strcmp(found(st, "发票", true), "发票问题;"));
 	r = 0;
@@ -772,7 +798,7 @@ static int test_messages(void)
 	int r = 1;
 
 	mkdir_tmp();
-	TEST_CHECK(!store_open(&st, dir) && store_schema_version(st) == 13);
+	TEST_CHECK(!store_open(&st, dir) && store_schema_version(st) == 14);
 	memset(&m, 0, sizeof(m));
 	strcpy(m.interaction, "ch1");
 	m.seq = 2;

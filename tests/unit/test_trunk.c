@@ -291,9 +291,55 @@ out:
 	return r;
 }
 
+/* transport: tls, srtp, ca_file (issue 15), an agent's srtp: taken, and
+ * their errors */
+static int test_tls_srtp_keys(void)
+{
+	static const char good[] =
+	    "name: T\n"
+	    "agents:\n"
+	    "  - {ext: \"1001\", name: A, password: Long-Enough-1001, srtp: required}\n"
+	    "trunks:\n"
+	    "  - {name: s, proxy: \"192.0.2.1:5061\", transport: tls, srtp: required}\n"
+	    "  - {name: p, proxy: \"192.0.2.2\", srtp: optional}\n";
+	static const char bad[] =
+	    "name: T\n"
+	    "agents:\n"
+	    "  - {ext: \"1001\", name: A, password: Long-Enough-1001, srtp: sometimes}\n"
+	    "trunks:\n"
+	    "  - {name: s, proxy: \"192.0.2.1\", transport: tls, srtp: maybe,\n"
+	    "     ca_file: /nonexistent/ca.pem}\n";
+	struct cfg_errors e;
+	struct cfg_tenant *t = NULL;
+	int r = 1;
+
+	memset(&e, 0, sizeof(e));
+	TEST_CHECK(!cfg_tenant_parse(&t, "t.yaml", good, strlen(good), &e));
+	TEST_CHECK(t->trunkc == 2);
+	TEST_CHECK(t->trunkv[0].tls && !t->trunkv[0].tcp &&
+		   !strcmp(t->trunkv[0].srtp, "required"));
+	TEST_CHECK(!t->trunkv[1].tls && !strcmp(t->trunkv[1].srtp, "optional"));
+	TEST_CHECK(!strcmp(cfg_agent_find(t, "1001")->srtp, "required"));
+	t = mem_deref(t);
+	memset(&e, 0, sizeof(e));
+	TEST_CHECK(cfg_tenant_parse(&t, "t.yaml", bad, strlen(bad), &e) == EINVAL);
+	TEST_CHECK(e.msgc == 3);
+	TEST_CHECK(strstr(e.msgv[0], "t.yaml:3: agents.srtp: \"sometimes\" is not off"));
+	TEST_CHECK(strstr(e.msgv[1], "t.yaml:5: trunks.srtp: \"maybe\" is not off"));
+	TEST_CHECK(strstr(e.msgv[2], "trunks.ca_file: \"/nonexistent/ca.pem\" is not a "
+				     "readable file"));
+	r = 0;
+out:
+	for (size_t i = 0; r && i < e.msgc; i++)
+		fprintf(stderr, "%s\n", e.msgv[i]);
+	mem_deref(t);
+	return r;
+}
+
 static const struct test_case tests[] = {
     {"trunks and outbound routes parsed", test_parse},
     {"trunks and routes: errors at their lines", test_errors},
+    {"trunks: transport tls, srtp and ca_file, and their errors", test_tls_srtp_keys},
     {"route patterns: digits, X, Z, N, a last '.'", test_patterns},
     {"number forms: e164, national, dialled (China, NANP, generic)", test_formats},
     {"a route's trunks in turn, max_calls, caller IDs, who calls in", test_pick},
