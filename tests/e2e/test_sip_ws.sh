@@ -85,8 +85,9 @@ check "the caller gets a BYE when the browser's media never comes up" test $? -e
 wait "$UA"
 check "so does the browser" test -n "$(python3 -c "import json; print(json.load(open('$T/ua3.json')).get('got_bye') or '')")"
 row=$(wait_for "select hangup_side, hangup_reason, (ended - answered) / 1000 from calls where caller = '0613' and ended > 0" 5)
+# 10 s on the media's silence clock, which a loaded machine (ASan) slows
 check "ended by the system 10 s after the answer: ICE did not complete" \
-	test "$row" = "system|ICE did not complete|10"
+	bash -c "case '$row' in 'system|ICE did not complete|'1[012]) true ;; *) false ;; esac"
 st=$(api /api/v1/agents/1001 | python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])')
 check "the agent is freed" bash -c "case '$st' in available|wrapup) true ;; *) false ;; esac"
 finish
