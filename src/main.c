@@ -425,6 +425,12 @@ static int sip_listen_all(struct sip *sip, const struct sa *any)
 	return added ? 0 : EADDRNOTAVAIL;
 }
 
+/* A browser's WebSocket closed: its phone is gone (its calls end). */
+static void phone_gone(const char *source, void *arg)
+{
+	callctl_phone_gone(arg, source);
+}
+
 static int sip_start(struct sip **sipp, struct dnsc **dnscp, const struct cfg_node *node)
 {
 	struct sa srvv[4], laddr;
@@ -543,6 +549,7 @@ static int cmd_serve(const struct options *o)
 	struct callctl *calls = NULL;
 	struct interaction_svc *ias = NULL;
 	struct chat_svc *chat = NULL;
+	struct sipws *sipws = NULL;
 	struct app *app = NULL;
 	struct api *api = NULL;
 	enum log_level lvl;
@@ -654,6 +661,13 @@ static int cmd_serve(const struct options *o)
 			  strerror(err));
 		goto out;
 	}
+	err = sipws_alloc(&sipws, node->sip_listen);
+	if (err) {
+		log_error("hotline: SIP over WebSocket failed: %s", strerror(err));
+		goto out;
+	}
+	api_sipws_set(api, sipws);
+	sipws_watch(sipws, phone_gone, calls);
 	err = chat_svc_alloc(&chat, ias, store, tenant, node->data_dir);
 	if (!err)
 		err = api_chat_set(api, chat);
@@ -674,6 +688,7 @@ static int cmd_serve(const struct options *o)
 out:
 	hup_stop();
 	api = mem_deref(api);
+	sipws = mem_deref(sipws);
 	chat = mem_deref(chat);
 	app = mem_deref(app);
 	calls = mem_deref(calls);

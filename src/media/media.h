@@ -230,6 +230,48 @@ size_t media_mix_count(const struct media_mix *x);
  * until replaced or the group goes; NULL stops. */
 void media_mix_record(struct media_mix *x, struct recorder *rec);
 
+/* --- WebRTC: ICE-lite (ice.c) ------------------------------------------ */
+
+/* What a datagram on a WebRTC stream's port is, by its first byte (RFC
+ * 7983 §7). */
+enum media_pkt { MEDIA_PKT_STUN, MEDIA_PKT_DTLS, MEDIA_PKT_RTP, MEDIA_PKT_OTHER };
+enum media_pkt media_pkt_kind(const uint8_t *p, size_t n);
+
+/* Our side of ICE-lite: credentials (a=ice-ufrag, a=ice-pwd); nominated
+ * once a check with USE-CANDIDATE said where the browser is (the
+ * stream's remote address from then on). */
+struct media_ice {
+	char ufrag[16];
+	char pwd[32];
+	bool nominated;
+};
+/* Fresh random credentials. */
+void media_ice_init(struct media_ice *ice);
+/*
+ * Checks a STUN Binding request p from src (RFC 8445 §7.3 as a lite
+ * agent) and writes its success response (XOR-MAPPED-ADDRESS,
+ * MESSAGE-INTEGRITY, FINGERPRINT) to rsp. *use_cand: it nominates.
+ * EBADMSG: no Binding request; EACCES: USERNAME is not ours; EAUTH:
+ * MESSAGE-INTEGRITY fails; EPROTO: FINGERPRINT missing or wrong. Nothing
+ * is written to rsp on an error.
+ */
+int media_ice_check(const struct media_ice *ice, const uint8_t *p, size_t n,
+		    const struct sa *src, struct mbuf *rsp, bool *use_cand);
+/* Makes s a browser's stream: its offers are UDP/TLS/RTP/SAVPF with
+ * ICE-lite (one host candidate: the media address), rtcp-mux, and its
+ * media goes where the ICE check that nominated came from. An offer of
+ * UDP/TLS/RTP/SAVPF does the same by itself. */
+int media_stream_webrtc(struct media_stream *s);
+bool media_stream_is_webrtc(const struct media_stream *s);
+/* Why a WebRTC stream gave up (ICE or DTLS did not complete in
+ * MEDIA_WEBRTC_SETUP_MS, the handshake failed): it reports
+ * MEDIA_EVT_RTP_TIMEOUT then. NULL: it did not. */
+const char *media_stream_failure(const struct media_stream *s);
+#define MEDIA_WEBRTC_SETUP_MS 10000
+/* "AB:CD:..." the SHA-256 fingerprint of the process's DTLS certificate
+ * (made on the first call); NULL: none could be made. */
+const char *media_dtls_fingerprint(void);
+
 /* --- SRTP (srtp.c) ------------------------------------------------------ */
 
 /* RFC 4568 §6.2 / RFC 7714 §14.2 names (media_srtp_suite_name). */

@@ -167,6 +167,14 @@ struct media_stream {
 	bool sdes_local_set, sdes_keyed;
 	enum media_srtp_suite sdes_local_suite, sdes_remote_suite;
 	uint8_t sdes_local[30], sdes_remote[30];
+	/* WebRTC (ice.c): a browser's stream, ICE-lite and DTLS-SRTP */
+	bool webrtc;
+	struct media_ice ice;
+	struct sa announced;	 /* the address our SDP names: the candidate's */
+	struct udp_helper *iceh; /* one media thread: STUN and DTLS off the loop */
+	struct media_dtls *dtls; /* dtls.c */
+	uint64_t webrtc_since;	 /* silence clock at the remote SDP, 0: none */
+	const char *webrtc_fail; /* why ICE or DTLS failed (a constant) */
 };
 
 /* --- codecs (codec.c) --------------------------------------------------- */
@@ -222,6 +230,26 @@ bool media_coder_takes(const struct media_coder *c, uint8_t pt);
  * written; 0 for a payload type it does not take. */
 size_t media_coder_decode(struct media_coder *c, uint8_t pt, const uint8_t *p, size_t n,
 			  unsigned lost, int16_t *pcm, size_t max);
+
+/* ICE-lite (ice.c), the shard locked. Our a= lines for an offer or an
+ * answer, set before libre encodes it; its m= line's protocol given the
+ * WebRTC name after. */
+int media__ice_lattr(struct media_stream *s, bool offer);
+int media__ice_proto(struct media_stream *s, struct mbuf **mbp);
+/* A datagram on a WebRTC stream's port: STUN answered, DTLS handed on,
+ * anything but RTP dropped. true: consumed (not RTP). */
+bool media__ice_rx(struct media_stream *s, const struct sa *src, const uint8_t *buf,
+		   size_t len);
+/* DTLS-SRTP (dtls.c), the shard locked: the stream's DTLS server; the
+ * browser's a=fingerprint ("sha-256 AB:..."); a DTLS datagram from src;
+ * keyed: the handshake ended and SRTP is on. */
+int media__dtls_alloc(struct media_stream *s);
+void media__dtls_remote(struct media_stream *s, const char *fingerprint);
+void media__dtls_rx(struct media_stream *s, const struct sa *src, const uint8_t *buf,
+		    size_t len);
+bool media__dtls_keyed(const struct media_stream *s);
+/* Makes s a WebRTC stream (ICE credentials, the helper). Locked. */
+int media__webrtc_on(struct media_stream *s);
 
 void media__stream_pull(struct media_stream *s, uint64_t now_ms);
 /* The engine a new stream ticks on: the top itself, or its emptiest shard. */

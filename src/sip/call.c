@@ -170,6 +170,10 @@ static int prompts_prepare(struct callctl *ctl)
 
 static bool addr_trusted(const struct callctl *ctl, const struct sa *src)
 {
+	/* a browser's SIP comes from the loopback through its WebSocket's
+	 * relay (ws_transport.c): its address is the browser's, never ours */
+	if (sipws_peer(src, NULL))
+		return false;
 	for (size_t i = 0; i < ctl->trustedc; i++)
 		if (safe_net_match(&ctl->trusted[i], src))
 			return true;
@@ -230,6 +234,13 @@ int call__leg_alloc(struct leg **legp, struct call *call, enum leg_role role)
 	}
 	*legp = leg;
 	return 0;
+}
+
+/* What carried msg: a browser's SIP comes over TCP from its WebSocket's
+ * relay (ws_transport.c), which is "ws" to everyone else. */
+static const char *msg_transp(const struct sip_msg *msg)
+{
+	return sipws_peer(&msg->src, NULL) ? "ws" : call__transp_name(msg->tp);
 }
 
 const char *call__transp_name(enum sip_transp tp)
@@ -963,6 +974,15 @@ static void media_event(struct media_stream *s, enum media_evt evt, char digit, 
 			call__monitor_gone(leg, 408);
 			return;
 		}
+		if (media_stream_failure(leg->ms)) {
+			/* a browser's ICE or DTLS (the agent is freed) */
+			log_warn(
+			    "call: WebRTC media failed call=%s leg=%s: %s, hanging up",
+			    call->ia.row.id, leg->role == LEG_CALLER ? "caller" : "agent",
+			    media_stream_failure(leg->ms));
+			call__end(call, "system", 408, media_stream_failure(leg->ms));
+			break;
+		}
 		log_warn("call: no RTP call=%s leg=%s, hanging up", call->ia.row.id,
 			 leg->role == LEG_CALLER ? "caller" : "agent");
 		call__end(call, "system", 408, "rtp timeout");
@@ -1086,7 +1106,7 @@ int call__leg_invite(struct call *call, const char *ext, enum leg_role role,
 	struct leg *leg = NULL;
 	struct mbuf *offer = NULL;
 	char from[192], name[2 * sizeof(call->ia.row.caller_name)], host[64];
-	struct sa src, local;
+	struct sa src, local, peer;
 	int err;
 
 	err = registrar_contact(ctl->reg, ext, &c);
@@ -1099,16 +1119,25 @@ int call__leg_invite(struct call *call, const char *ext, enum leg_role role,
 	if (err)
 		return err;
 	util_copy(leg->ext, sizeof(leg->ext), ext);
+	util_copy(leg->source, sizeof(leg->source), c.source);
+	sa_init(&src, AF_UNSPEC);
 	/* over what the phone registered on: SRTP offered to it over TLS */
 	call__leg_carried(leg, NULL, c.transport[0] ? c.transport : "udp", ext);
-	/* the phone reaches us where its REGISTER's source routes from */
+	/* the phone reaches us where its REGISTER's source routes from (a
+	 * browser's own address, not its WebSocket relay's loopback) */
 	if (sa_decode(&src, c.source, strlen(c.source)) ||
-	    call__local_toward(&src, &local))
+	    call__local_toward(sipws_peer(&src, &peer) ? &peer : &src, &local))
 		sa_init(&local, AF_UNSPEC);
 	call__leg_local(leg, &local, host, sizeof(host));
 	if (!sa_isset(&call->local, SA_ADDR))
 		call->local = local; /* click-to-call: its callee's fallback */
-	err = media_stream_offer(leg->ms, &offer);
+	/* a browser's phone (SIP over WebSocket) takes WebRTC media only */
+	if (sa_isset(&src, SA_ADDR) && sipws_peer(&src, NULL)) {
+		call__leg_carried(leg, NULL, "ws", ext);
+		err = media_stream_webrtc(leg->ms);
+	}
+	if (!err)
+		err = media_stream_offer(leg->ms, &offer);
 	if (err)
 		goto out;
 	snprintf(from, sizeof(from), "sip:%s@%s",
@@ -1464,7 +1493,7 @@ legs:
 	}
 	call__leg_local(call->caller, &call->local, NULL, 0);
 	if (msg)
-		call__leg_carried(call->caller, NULL, call__transp_name(msg->tp), NULL);
+		call__leg_carried(call->caller, NULL, msg_transp(msg), NULL);
 	list_append(&ctl->calls, &call->le, call);
 	ctl->callc++;
 	*callp = call;
@@ -1678,7 +1707,7 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 	/* the carrier's SRTP setting, or the phones' for a phone that
 	 * proved who it is; a trusted network's caller goes by transport */
 	if (trunk || ext[0])
-		call__leg_carried(call->caller, trunk, call__transp_name(msg->tp),
+		call__leg_carried(call->caller, trunk, msg_transp(msg),
 				  trunk ? NULL : ext);
 	if (in_trunk) /* the DID, wherever the carrier said it */
 		util_copy(call->ia.row.called, sizeof(call->ia.row.called), called);
@@ -1900,6 +1929,68 @@ struct call *call__find(struct callctl *ctl, const char *id)
 			return call;
 	}
 	return NULL;
+}
+
+/* Is leg a live one to the phone at source? */
+static bool leg_at(const struct leg *leg, const char *source)
+{
+	return leg && !leg->closed && leg->source[0] && !strcmp(leg->source, source);
+}
+
+/* A leg of call ringing the phone at source, NULL: none. */
+static struct leg *ringing_at(struct call *call, const char *source)
+{
+	struct le *le;
+
+	LIST_FOREACH(&call->ringing, le)
+	{
+		struct leg *leg = le->data;
+
+		if (leg != call->agent && leg_at(leg, source))
+			return leg;
+	}
+	return NULL;
+}
+
+#define PHONE_CALLS_MAX 64 /* a phone's calls at once, far above any */
+
+void callctl_phone_gone(struct callctl *ctl, const char *source)
+{
+	struct call *v[PHONE_CALLS_MAX];
+	size_t n = 0;
+	struct le *le;
+
+	if (!ctl || !source || !source[0])
+		return;
+	/* first the bindings: a call routed on from here must not ring the
+	 * phone that is gone */
+	(void)registrar_source_gone(ctl->reg, source);
+	/* ending a call routes others: the calls are held while it runs */
+	LIST_FOREACH(&ctl->calls, le)
+	{
+		struct call *call = le->data;
+
+		if (n < PHONE_CALLS_MAX && call->state != CALL_ENDED &&
+		    (leg_at(call->agent, source) || leg_at(call->monitor, source) ||
+		     ringing_at(call, source)))
+			v[n++] = mem_ref(call);
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct call *call = v[i];
+		struct leg *leg;
+
+		if (call->state != CALL_ENDED && leg_at(call->agent, source)) {
+			log_info("call: agent's phone gone call=%s agent=%s source=%s",
+				 call->ia.row.id, call->agent->ext, source);
+			call__end(call, "agent", 0, "phone gone");
+		}
+		if (call->state != CALL_ENDED && leg_at(call->monitor, source))
+			call__close_handler(ENOTCONN, NULL, call->monitor);
+		/* the close handler marks the leg closed: each is done once */
+		while (call->state != CALL_ENDED && (leg = ringing_at(call, source)))
+			call__close_handler(ENOTCONN, NULL, leg);
+		mem_deref(call);
+	}
 }
 
 int callctl_hangup(struct callctl *ctl, const char *id, const char *agent)

@@ -44,6 +44,7 @@ struct leg {
 			      * supervisor's or third party's leg */
 	bool progress;	     /* out: the far end answered something (1xx) */
 	struct mbuf *answer; /* direct calls: SDP answer kept for the 200 */
+	char source[64];     /* agent legs: the phone's binding's source */
 	char signalling[4];  /* udp, tcp, tls, ws, wss: what carries its SIP */
 };
 
