@@ -1,0 +1,137 @@
+// agent-phone.js — the desktop's browser phone panel: the agent turns it
+// on (kept per agent in this browser: the phone is this browser), it
+// fetches the agent's SIP credentials and registers web/phone.js over the
+// SIP WebSocket of the page's own origin (wss on HTTPS), so the ACD rings
+// the agent here as it would a desk phone. The panel rings with the
+// caller, answers, hangs up, mutes, sends tones and chooses the audio
+// devices; hold and transfer stay the call panel's (hotline's routes).
+import { api, $, el, t, tv, showNumber } from './common.js';
+import { Phone } from './phone.js';
+
+let phone = null;
+let me;
+const KEY = () => `hotline.phone.${me.extension}`;
+const saved = () => { try { return JSON.parse(localStorage.getItem(KEY()) || '{}'); } catch { return {}; } };
+const save = (o) => localStorage.setItem(KEY(), JSON.stringify({ ...saved(), ...o }));
+
+function showState(state, reason) {
+  const s = $('#phone-state');
+  s.textContent = tv('phoneState', state) + (reason ? ` (${tv('phoneReason', reason)})` : '');
+  s.dataset.state = state;
+  s.className = `state phone-${state}`;
+}
+
+function who(c) {
+  return c.caller.name || (c.caller.user ? showNumber(c.caller.user) : t('phone.unknownCaller'));
+}
+
+function onCall({ detail: c }) {
+  $('#phone-error').textContent = '';
+  $('#phone-ring').classList.toggle('hidden', c.state !== 'ringing');
+  $('#phone-call').classList.toggle('hidden', c.state !== 'talking' && c.state !== 'answering');
+  document.body.dataset.phoneCall = c.state;
+  if (c.state === 'ringing') {
+    $('#phone-caller').textContent = t('phone.ringing', { caller: who(c) });
+    showState('ringing');
+  } else if (c.state === 'talking') {
+    $('#phone-talking').textContent = t('phone.talking', { caller: who(c) });
+    showState('talking');
+  } else if (c.state === 'ended') {
+    setMute(false);
+    showState(phone.state);
+    if (!['remote', 'local', 'cancelled', 'declined'].includes(c.reason))
+      $('#phone-error').textContent = t('phone.ended', { reason: tv('phoneReason', c.reason) });
+  }
+}
+
+function setMute(on) {
+  if (phone) phone.setMuted(on);
+  $('#phone-mute').textContent = on ? t('phone.unmute') : t('phone.mute');
+  $('#phone-mute').setAttribute('aria-pressed', String(on));
+}
+
+// The microphones and speakers the browser lists (their names once the
+// page may use the microphone), the saved choice selected.
+async function loadDevices() {
+  const s = saved();
+  const devs = await navigator.mediaDevices.enumerateDevices();
+  const opts = (kind, chosen) => [el('option', { value: '' }, t('phone.defaultDevice')),
+    ...devs.filter((d) => d.kind === kind && d.deviceId && d.deviceId !== 'default').map((d, i) => {
+      const o = el('option', { value: d.deviceId }, d.label || `${kind} ${i + 1}`);
+      if (d.deviceId === chosen) o.selected = true;
+      return o;
+    })];
+  $('#phone-mic').replaceChildren(...opts('audioinput', s.mic));
+  $('#phone-speaker').replaceChildren(...opts('audiooutput', s.speaker));
+  // setSinkId is not in every browser: the choice is not offered there
+  $('#phone-speaker').disabled = !('setSinkId' in HTMLMediaElement.prototype);
+  if ($('#phone-speaker').disabled) $('#phone-speaker').title = t('phone.noSpeakerChoice');
+}
+
+async function start() {
+  $('#phone-error').textContent = '';
+  if (!navigator.mediaDevices || !window.RTCPeerConnection) {
+    $('#phone-error').textContent = t('phone.noMedia');
+    $('#phone-on').checked = false;
+    return;
+  }
+  try {
+    const creds = await api(`/api/v1/agents/${encodeURIComponent(me.extension)}/phone`);
+    const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/sip`;
+    phone = new Phone({ url, creds, domain: location.hostname });
+    const s = saved();
+    phone.mic = s.mic || undefined;
+    phone.speaker = s.speaker || undefined;
+    phone.addEventListener('state', (e) => { if (!phone.call) showState(e.detail.state, e.detail.state === 'failed' ? e.detail.reason : ''); });
+    phone.addEventListener('call', onCall);
+    window.hotlinePhone = phone; // for the browser test's checks of the audio
+    phone.start();
+  } catch (e) {
+    $('#phone-error').textContent = e.message;
+    $('#phone-on').checked = false;
+    showState('off');
+  }
+}
+
+async function stop() {
+  const p = phone;
+  phone = null;
+  window.hotlinePhone = null;
+  if (p) await p.stop();
+  $('#phone-ring').classList.add('hidden');
+  $('#phone-call').classList.add('hidden');
+  showState('off');
+}
+
+export async function initPhone(who_) {
+  me = who_;
+  if (!me.extension) { $('#phone').classList.add('hidden'); return; }
+  showState('off');
+  $('#phone-on').onchange = async () => {
+    save({ on: $('#phone-on').checked });
+    if ($('#phone-on').checked) await start(); else await stop();
+  };
+  $('#phone-answer').onclick = () => phone?.answer();
+  $('#phone-decline').onclick = () => phone?.decline();
+  $('#phone-hangup').onclick = () => phone?.hangup();
+  $('#phone-mute').onclick = () => setMute(!phone?.muted);
+  $('#phone-dtmf').onclick = () => {
+    const digits = $('#phone-digits').value.replace(/[^0-9*#A-D]/gi, '');
+    if (digits && phone?.dtmf(digits)) $('#phone-digits').value = '';
+  };
+  $('#phone-mic').onchange = async () => {
+    save({ mic: $('#phone-mic').value });
+    try { await phone?.setMic($('#phone-mic').value); } catch (e) { $('#phone-error').textContent = e.message; }
+  };
+  $('#phone-speaker').onchange = async () => {
+    save({ speaker: $('#phone-speaker').value });
+    try { await phone?.setSpeaker($('#phone-speaker').value); } catch (e) { $('#phone-error').textContent = e.message; }
+  };
+  $('#phone-devices').addEventListener('toggle', () => { if ($('#phone-devices').open) loadDevices().catch(() => {}); });
+  // the phone goes off with the page: the server hears the socket close
+  window.addEventListener('pagehide', () => phone?.stop());
+  if (saved().on) {
+    $('#phone-on').checked = true;
+    await start();
+  }
+}
