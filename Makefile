@@ -13,7 +13,7 @@
 
 BUILD   ?= build
 CC      ?= cc
-PKGS    := libre spandsp speexdsp sndfile sqlite3 libsodium jansson yaml-0.1 espeak-ng libcurl libical libcrypto
+PKGS    := libre spandsp speexdsp sndfile sqlite3 libsodium jansson yaml-0.1 espeak-ng libcurl libical libcrypto libssl
 OPT     ?= -O2 -g
 # override: flags given on the command line (CFLAGS=...) add to these
 override CFLAGS += $(OPT) -std=gnu11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \

@@ -2011,11 +2011,14 @@ int api_alloc(struct api **ap, const struct cfg_node *node, struct app *app,
 	 * at once would see refused connections */
 	if (!err)
 		err = tcp_sock_listen(httpd_tcp_sock(a->httpd), SOMAXCONN);
+	if (!err && node->http_tls_cert[0])
+		err = httpd_tls(a->httpd, node->http_tls_cert, node->http_tls_key);
 	if (err) {
 		mem_deref(a);
 		return err;
 	}
-	log_info("api: listening http=%s", node->http_listen);
+	log_info("api: listening %s=%s", node->http_tls_cert[0] ? "https" : "http",
+		 node->http_listen);
 	*ap = a;
 	return 0;
 }

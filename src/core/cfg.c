@@ -354,6 +354,12 @@ static const struct node_key node_keys[] = {
      "bearer token for /api/v1 (or HOTLINE_API_TOKEN)"},
     {"http.web_dir", K_STR, F(web_dir), "", 0, 0,
      "folder of the pages (default: web/ beside the program's folder)"},
+    {"http.tls_cert", K_STR, F(http_tls_cert), "", 0, 0,
+     "certificate file (PEM, with its chain) for HTTPS and wss on http.listen; "
+     "relative to this file"},
+    {"http.tls_key", K_STR, F(http_tls_key), "", 0, 0,
+     "the certificate's private key file (PEM, not world-readable); both or "
+     "neither"},
     {"http.admin_password", K_STR, F(admin_password), "", 0, 0,
      "password of user admin, made when there is no user (or HOTLINE_ADMIN_PASSWORD)"},
     {"http.streams_per_user", K_U32, F(streams_per_user), "8", 1, 4096,
@@ -747,19 +753,37 @@ int cfg_node_load(struct cfg_node **np, const char *path, struct cfg_errors *err
 	free(buf);
 	if (err)
 		return err;
-	/* A relative tenant path is relative to this file's folder. */
-	if ((*np)->tenant_file[0] != '/') {
+	/* A relative tenant path (and TLS file) is relative to this file's
+	 * folder. */
+	{
 		const char *slash = strrchr(path, '/');
-		if (slash) {
+		struct {
+			char *v;
+			const char *key;
+		} rel[] = {{(*np)->tenant_file, "tenant"},
+			   {(*np)->http_tls_cert, "http.tls_cert"},
+			   {(*np)->http_tls_key, "http.tls_key"}};
+
+		for (size_t i = 0; slash && i < sizeof(rel) / sizeof(rel[0]); i++) {
 			char full[CFG_PATH * 2];
+
+			if (!rel[i].v[0] || rel[i].v[0] == '/')
+				continue;
 			snprintf(full, sizeof(full), "%.*s/%s", (int)(slash - path), path,
-				 (*np)->tenant_file);
-			if (util_copy((*np)->tenant_file, sizeof((*np)->tenant_file),
-				      full)) {
-				cfg__error(errs, path, 0, "tenant", "path too long");
+				 rel[i].v);
+			if (util_copy(rel[i].v, CFG_PATH, full)) {
+				cfg__error(errs, path, 0, rel[i].key, "path too long");
 				*np = mem_deref(*np);
 				return EINVAL;
 			}
+		}
+		if (!(*np)->http_tls_cert[0] != !(*np)->http_tls_key[0]) {
+			cfg__error(errs, path, 0,
+				   (*np)->http_tls_cert[0] ? "http.tls_key"
+							   : "http.tls_cert",
+				   "http.tls_cert and http.tls_key go together");
+			*np = mem_deref(*np);
+			return EINVAL;
 		}
 	}
 	return 0;

@@ -101,6 +101,9 @@ struct cfg_node {
 	uint32_t max_lag_ms;  /* limits.max_lag: loop lag, 503 beyond */
 	uint32_t retry_after; /* limits.retry_after: of the 503 (s) */
 	char file[CFG_PATH];  /* where it was read from */
+	/* http.tls_cert, http.tls_key: PEM files; HTTPS (and wss) when set */
+	char http_tls_cert[CFG_PATH];
+	char http_tls_key[CFG_PATH];
 };
 
 /* dialing: who may dial what (issue 18). A class is a set of
