@@ -25,7 +25,7 @@ function who(c) {
   return c.caller.name || (c.caller.user ? showNumber(c.caller.user) : t('phone.unknownCaller'));
 }
 
-function onCall({ detail: c }) {
+function onCall({ detail: c, target: p }) {
   $('#phone-error').textContent = '';
   $('#phone-ring').classList.toggle('hidden', c.state !== 'ringing');
   $('#phone-call').classList.toggle('hidden', c.state !== 'talking' && c.state !== 'answering');
@@ -38,7 +38,7 @@ function onCall({ detail: c }) {
     showState('talking');
   } else if (c.state === 'ended') {
     setMute(false);
-    showState(phone.state);
+    showState(p.state);
     if (!['remote', 'local', 'cancelled', 'declined'].includes(c.reason))
       $('#phone-error').textContent = t('phone.ended', { reason: tv('phoneReason', c.reason) });
   }
@@ -82,7 +82,7 @@ async function start() {
     const s = saved();
     phone.mic = s.mic || undefined;
     phone.speaker = s.speaker || undefined;
-    phone.addEventListener('state', (e) => { if (!phone.call) showState(e.detail.state, e.detail.state === 'failed' ? e.detail.reason : ''); });
+    phone.addEventListener('state', (e) => { if (!e.target.call) showState(e.detail.state, e.detail.state === 'failed' ? e.detail.reason : ''); });
     phone.addEventListener('call', onCall);
     window.hotlinePhone = phone; // for the browser test's checks of the audio
     phone.start();

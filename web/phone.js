@@ -162,7 +162,6 @@ export class Phone extends EventTarget {
     this.speaker = undefined;
     this.host = `${rand(12)}.invalid`; // RFC 7118 §5: our Via and Contact host
     this.contact = `<sip:${creds.extension}@${this.host};transport=ws>`;
-    this.instance = crypto.randomUUID?.() || rand(32);
     this.regCallId = rand(20);
     this.regCseq = 0;
     this.fromTag = rand(10);
@@ -231,7 +230,8 @@ export class Phone extends EventTarget {
     return true;
   }
 
-  via(branch) { return `Via: SIP/2.0/WS ${this.host};branch=z9hG4bK${branch}`; }
+  // RFC 7118 §5.2: WS, or WSS over TLS
+  via(branch) { return `Via: SIP/2.0/${this.url.startsWith('wss:') ? 'WSS' : 'WS'} ${this.host};branch=z9hG4bK${branch}`; }
 
   // Sends a request (start, headers after Via) and resolves with its
   // final answer, or null when none comes in 32 s (RFC 3261 Timer F) or
@@ -280,8 +280,8 @@ export class Phone extends EventTarget {
     for (let tries = 0; tries < 3; tries++) {
       const res = await this.transact(`REGISTER ${uri} SIP/2.0`, [
         `From: ${aor};tag=${this.fromTag}`, `To: ${aor}`, `Call-ID: ${this.regCallId}`, `CSeq: ${++this.regCseq} REGISTER`,
-        `Contact: ${this.contact};+sip.instance="<urn:uuid:${this.instance}>";expires=${expires}`, `Expires: ${expires}`,
-        'Allow: INVITE, ACK, CANCEL, BYE, OPTIONS', 'Supported: path, outbound', 'User-Agent: Hotline desktop phone', auth]);
+        `Contact: ${this.contact};expires=${expires}`, `Expires: ${expires}`,
+        'Allow: INVITE, ACK, CANCEL, BYE, OPTIONS', 'User-Agent: Hotline desktop phone', auth]);
       if (!res) throw Object.assign(new Error('no answer to REGISTER'), { code: 'no_answer' });
       if ((res.status === 401 || res.status === 407) && (!auth || /stale\s*=\s*"?true/i.test(header(res, res.status === 407 ? 'proxy-authenticate' : 'www-authenticate') || ''))) {
         auth = await this.authorize(res, 'REGISTER', uri);
@@ -307,8 +307,9 @@ export class Phone extends EventTarget {
     const hdrs = copy.map((h) => {
       const n = { via: 'Via', from: 'From', to: 'To', 'call-id': 'Call-ID', cseq: 'CSeq', 'record-route': 'Record-Route' }[h.name];
       // RFC 3261 §8.2.6.2: our tag on the To of every answer but 100
-      if (h.name === 'to' && status > 100 && this.call?.callId === header(req, 'call-id') && !param(h.value, 'tag'))
-        return `${n}: ${h.value};tag=${this.call.localTag}`;
+      // (the call's own tag within the call)
+      if (h.name === 'to' && status > 100 && !param(h.value, 'tag'))
+        return `${n}: ${h.value};tag=${this.call?.callId === header(req, 'call-id') ? this.call.localTag : rand(10)}`;
       return `${n}: ${h.value}`;
     });
     this.send(build(`SIP/2.0 ${status} ${reason}`, [...hdrs, ...extra], body));
