@@ -511,6 +511,7 @@ static int cmd_serve(const struct options *o)
 	struct callctl *calls = NULL;
 	struct interaction_svc *ias = NULL;
 	struct chat_svc *chat = NULL;
+	struct sipws *sipws = NULL;
 	struct app *app = NULL;
 	struct api *api = NULL;
 	enum log_level lvl;
@@ -617,6 +618,12 @@ static int cmd_serve(const struct options *o)
 			  strerror(err));
 		goto out;
 	}
+	err = sipws_alloc(&sipws, node->sip_listen);
+	if (err) {
+		log_error("hotline: SIP over WebSocket failed: %s", strerror(err));
+		goto out;
+	}
+	api_sipws_set(api, sipws);
 	err = chat_svc_alloc(&chat, ias, store, tenant, node->data_dir);
 	if (!err)
 		err = api_chat_set(api, chat);
@@ -636,6 +643,7 @@ static int cmd_serve(const struct options *o)
 out:
 	hup_stop();
 	api = mem_deref(api);
+	sipws = mem_deref(sipws);
 	chat = mem_deref(chat);
 	app = mem_deref(app);
 	calls = mem_deref(calls);

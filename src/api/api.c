@@ -1040,6 +1040,23 @@ static bool origin_allowed(const struct api *a, const struct http_msg *msg)
 	return origin_listed(a->node->stream_origins, &o->val);
 }
 
+/* Is the request a WebSocket's opening from a page that may open what?
+ * Otherwise it is answered (426, 403). */
+static bool ws_gate(struct req *rq, const char *what)
+{
+	if (!http_msg_hdr_has_value(rq->msg, HTTP_HDR_UPGRADE, "websocket")) {
+		api__reply_error(rq, 426, "Upgrade Required", "upgrade_required",
+				 "this route is a WebSocket: send Upgrade: websocket");
+		return false;
+	}
+	if (!origin_allowed(rq->api, rq->msg)) {
+		api__reply_error(rq, 403, "Forbidden", "bad_origin",
+				 "pages of this origin may not open %s", what);
+		return false;
+	}
+	return true;
+}
+
 /*
  * GET /api/v1/events, upgraded to a WebSocket: the live event stream,
  * what the user may see of it. Browsers cannot set headers on a
@@ -1051,16 +1068,8 @@ static void events_stream(struct req *rq)
 	char types[128];
 	int err;
 
-	if (!http_msg_hdr_has_value(rq->msg, HTTP_HDR_UPGRADE, "websocket")) {
-		api__reply_error(rq, 426, "Upgrade Required", "upgrade_required",
-				 "this route is a WebSocket: send Upgrade: websocket");
+	if (!ws_gate(rq, "the event stream"))
 		return;
-	}
-	if (!origin_allowed(rq->api, rq->msg)) {
-		api__reply_error(rq, 403, "Forbidden", "bad_origin",
-				 "pages of this origin may not open the event stream");
-		return;
-	}
 	if (!api__query_get(rq->msg, "types", types, sizeof(types)))
 		types[0] = '\0';
 	err = api__stream_accept(rq->api->stream, rq->conn, rq->msg, types, &rq->who);
@@ -1074,6 +1083,43 @@ static void events_stream(struct req *rq)
 	else if (err)
 		api__reply_error(rq, 400, "Bad Request", "bad_upgrade",
 				 "the WebSocket handshake failed: %s", strerror(err));
+}
+
+void api_sipws_set(struct api *a, struct sipws *s)
+{
+	if (a)
+		a->sipws = s;
+}
+
+/*
+ * GET /sip, upgraded to a WebSocket with the subprotocol "sip" (RFC
+ * 7118): the browser's phone. Its SIP is relayed to our SIP listener
+ * (src/sip/ws_transport.c), where REGISTER's digest says who it is; the
+ * page's Origin is checked as the event stream's, so another site's page
+ * cannot use a signed-in agent's browser to place calls.
+ */
+static void sip_socket(struct req *rq)
+{
+	int err;
+
+	if (!ws_gate(rq, "the SIP socket"))
+		return;
+	if (!rq->api->sipws) {
+		api__reply_error(rq, 503, "Service Unavailable", "unavailable",
+				 "SIP over WebSocket is not running");
+		return;
+	}
+	err = sipws_accept(rq->api->sipws, rq->conn, rq->msg);
+	if (err == EPROTONOSUPPORT)
+		api__reply_error(rq, 400, "Bad Request", "bad_upgrade",
+				 "ask for the WebSocket subprotocol sip "
+				 "(Sec-WebSocket-Protocol: sip)");
+	else if (err == EBADMSG)
+		api__reply_error(rq, 400, "Bad Request", "bad_upgrade",
+				 "the WebSocket handshake failed");
+	else if (err)
+		api__reply_error(rq, 503, "Service Unavailable", "unavailable",
+				 "cannot reach the SIP listener: %s", strerror(err));
 }
 
 static json_t *agent_stats_json(const char *ext, const struct acd_agent_stats *st)
@@ -1709,6 +1755,7 @@ static const struct route routes[] = {
     {"GET", "/api/v1/queues/{id}/stats", ANY, queues_stats},
     {"GET", "/api/v1/stats/hourly", ANY, stats_hourly},
     {"GET", "/api/v1/events", ANY, events_stream},
+    {"GET", "/sip", 0, sip_socket},
     {"GET", "/api/v1/webhooks", ADMIN, webhooks_list},
     {"POST", "/api/v1/webhooks", ADMIN, webhooks_add},
     {"DELETE", "/api/v1/webhooks/{id}", ADMIN, webhooks_del},

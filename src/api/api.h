@@ -30,4 +30,8 @@ int api_tenant_reload(struct api *a);
 struct chat_svc;
 int api_chat_set(struct api *a, struct chat_svc *svc);
 
+/* GET /sip relays browsers' SIP over WebSocket through s (sip.h). */
+struct sipws;
+void api_sipws_set(struct api *a, struct sipws *s);
+
 #endif

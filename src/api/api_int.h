@@ -45,6 +45,7 @@ struct api {
 	struct api_web *web;
 	struct api_tickets *tickets;
 	struct api_chat *chat; /* the web chat (chat.c), NULL: none */
+	struct sipws *sipws;   /* SIP over WebSocket (GET /sip), NULL: none */
 	/* each queue's JSON as GET /queues and queue.stats send it, rebuilt
 	 * when an event touched the queue or after QUEUE_TEXT_MS */
 	struct {

@@ -448,6 +448,13 @@ static int accept_key(char *out, size_t sz, const struct pl *key)
 int ws_accept(struct ws_conn **wcp, struct httpd_conn *conn, const struct http_msg *msg,
 	      ws_recv_h *recvh, ws_close_h *closeh, void *arg)
 {
+	return ws_accept_proto(wcp, conn, msg, NULL, recvh, closeh, arg);
+}
+
+int ws_accept_proto(struct ws_conn **wcp, struct httpd_conn *conn,
+		    const struct http_msg *msg, const char *proto, ws_recv_h *recvh,
+		    ws_close_h *closeh, void *arg)
+{
 	const struct http_hdr *key, *ver;
 	uint8_t raw[32];
 	size_t rawl = sizeof(raw);
@@ -484,8 +491,10 @@ int ws_accept(struct ws_conn **wcp, struct httpd_conn *conn, const struct http_m
 	err = httpd_reply(conn, 101, "Switching Protocols",
 			  "Upgrade: websocket\r\n"
 			  "Connection: Upgrade\r\n"
-			  "Sec-WebSocket-Accept: %s\r\n\r\n",
-			  acc);
+			  "Sec-WebSocket-Accept: %s\r\n"
+			  "%s%s%s\r\n",
+			  acc, proto ? "Sec-WebSocket-Protocol: " : "",
+			  proto ? proto : "", proto ? "\r\n" : "");
 	if (!err)
 		err = httpd_conn_upgrade(conn, recv_h, close_h, wc);
 	if (err) {

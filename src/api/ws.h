@@ -70,6 +70,11 @@ typedef void(ws_close_h)(int err, void *arg);
  */
 int ws_accept(struct ws_conn **wcp, struct httpd_conn *conn, const struct http_msg *msg,
 	      ws_recv_h *recvh, ws_close_h *closeh, void *arg);
+/* The same, answering the subprotocol proto (RFC 6455 §4.2.2
+ * Sec-WebSocket-Protocol; the caller checked the client offered it). */
+int ws_accept_proto(struct ws_conn **wcp, struct httpd_conn *conn,
+		    const struct http_msg *msg, const char *proto, ws_recv_h *recvh,
+		    ws_close_h *closeh, void *arg);
 /* The largest message taken (1009 past it) and how often the peer is
  * pinged (one silent for three pings is gone). */
 void ws_set_limits(struct ws_conn *wc, size_t max_msg, uint32_t ping_ms);

@@ -170,6 +170,10 @@ static int prompts_prepare(struct callctl *ctl)
 
 static bool addr_trusted(const struct callctl *ctl, const struct sa *src)
 {
+	/* a browser's SIP comes from the loopback through its WebSocket's
+	 * relay (ws_transport.c): its address is the browser's, never ours */
+	if (sipws_peer(src, NULL))
+		return false;
 	for (size_t i = 0; i < ctl->trustedc; i++) {
 		const struct trusted_net *n = &ctl->trusted[i];
 
@@ -1040,7 +1044,7 @@ int call__leg_invite(struct call *call, const char *ext, enum leg_role role,
 	struct leg *leg = NULL;
 	struct mbuf *offer = NULL;
 	char from[192], name[64], host[64];
-	struct sa src, local;
+	struct sa src, local, peer;
 	int err;
 
 	err = registrar_contact(ctl->reg, ext, &c);
@@ -1053,9 +1057,10 @@ int call__leg_invite(struct call *call, const char *ext, enum leg_role role,
 	if (err)
 		return err;
 	util_copy(leg->ext, sizeof(leg->ext), ext);
-	/* the phone reaches us where its REGISTER's source routes from */
+	/* the phone reaches us where its REGISTER's source routes from (a
+	 * browser's own address, not its WebSocket relay's loopback) */
 	if (sa_decode(&src, c.source, strlen(c.source)) ||
-	    call__local_toward(&src, &local))
+	    call__local_toward(sipws_peer(&src, &peer) ? &peer : &src, &local))
 		sa_init(&local, AF_UNSPEC);
 	call__leg_local(leg, &local, host, sizeof(host));
 	if (!sa_isset(&call->local, SA_ADDR))

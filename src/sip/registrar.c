@@ -112,6 +112,14 @@ static uint64_t now_s(void)
 	return clock_now_ms() / 1000;
 }
 
+/* Where msg comes from: for what a browser's WebSocket relay passes on
+ * (ws_transport.c), the browser's address, so that bans and an agent's
+ * register_from apply to it and not to the loopback every relay shares. */
+static const struct sa *msg_src(const struct sip_msg *msg, struct sa *buf)
+{
+	return sipws_peer(&msg->src, buf) ? buf : &msg->src;
+}
+
 static void src_ip(char *buf, size_t sz, const struct sa *src)
 {
 	if (sa_ntop(src, buf, (int)sz))
@@ -222,13 +230,14 @@ bool registrar_banned(struct registrar *r, const struct sa *src)
 static void challenge(struct registrar *r, const struct sip_msg *msg, bool proxy,
 		      bool stale)
 {
+	struct sa srcb; /* the browser, for a WebSocket relay's */
 	char nonce[64], ip[64], algs[32], *tok, *save = NULL;
 	const char *hdr = proxy ? "Proxy-Authenticate" : "WWW-Authenticate";
 	struct mbuf *mb = mbuf_alloc(512);
 
 	if (!mb)
 		return;
-	src_ip(ip, sizeof(ip), &msg->src);
+	src_ip(ip, sizeof(ip), msg_src(msg, &srcb));
 	sipauth_nonce_make(nonce, sizeof(nonce), r->key, now_s(), ip);
 	util_copy(algs, sizeof(algs), r->node->auth_algorithms);
 	for (tok = strtok_r(algs, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save))
@@ -249,9 +258,10 @@ static void audit(struct registrar *r, const char *ext, const char *action,
 static void auth_failed(struct registrar *r, const struct sip_msg *msg, const char *user,
 			const char *why)
 {
+	struct sa srcb; /* the browser, for a WebSocket relay's */
 	char ip[64];
 
-	src_ip(ip, sizeof(ip), &msg->src);
+	src_ip(ip, sizeof(ip), msg_src(msg, &srcb));
 	log_warn("registrar: auth failed user=%s from=%s: %s", user, ip, why);
 	if (sipauth_fail(r->bans, ip, now_s())) {
 		char detail[64];
@@ -308,9 +318,10 @@ static bool from_allowed(const struct cfg_agent *a, const struct sa *src)
 static void address_refused(struct registrar *r, const struct sip_msg *msg,
 			    const char *ext, const char *what)
 {
+	struct sa srcb; /* the browser, for a WebSocket relay's */
 	char ip[64], detail[64];
 
-	src_ip(ip, sizeof(ip), &msg->src);
+	src_ip(ip, sizeof(ip), msg_src(msg, &srcb));
 	log_warn("registrar: ext=%s %s refused from address=%s: not in its register_from",
 		 ext, what, ip);
 	event_emit_pack(EVENT_AGENT_REGISTER_REFUSED, NULL, ext, NULL, "{s:s,s:s,s:s}",
@@ -345,6 +356,7 @@ static int agent_verify(const struct cfg_agent *agent, const struct sipauth_cred
 static int check(struct registrar *r, const struct sip_msg *msg, enum sip_hdrid hdr_id,
 		 bool proxy, char *ext, size_t sz)
 {
+	struct sa srcb; /* the browser, for a WebSocket relay's */
 	const struct sip_hdr *h = sip_msg_hdr(msg, hdr_id);
 	struct sipauth_creds cr;
 	const struct cfg_agent *agent;
@@ -367,7 +379,7 @@ static int check(struct registrar *r, const struct sip_msg *msg, enum sip_hdrid 
 		challenge(r, msg, proxy, false);
 		return EAUTH;
 	}
-	src_ip(ip, sizeof(ip), &msg->src);
+	src_ip(ip, sizeof(ip), msg_src(msg, &srcb));
 	err = sipauth_nonce_check(&cr.nonce, r->key, now_s(), ip);
 	if (err == ETIMEDOUT) {
 		challenge(r, msg, proxy, true);
@@ -395,13 +407,14 @@ static int check(struct registrar *r, const struct sip_msg *msg, enum sip_hdrid 
 
 int registrar_auth(struct registrar *r, const struct sip_msg *msg, char *ext, size_t sz)
 {
+	struct sa srcb; /* the browser, for a WebSocket relay's */
 	const struct cfg_agent *agent;
 	const struct sip_hdr *h;
 	int err;
 
 	if (!r || !msg || !ext)
 		return EINVAL;
-	if (registrar_banned(r, &msg->src))
+	if (registrar_banned(r, msg_src(msg, &srcb)))
 		return EACCES; /* silently ignored */
 	h = sip_msg_hdr(msg, SIP_HDR_PROXY_AUTHORIZATION);
 	err = check(r, msg,
@@ -415,7 +428,7 @@ int registrar_auth(struct registrar *r, const struct sip_msg *msg, char *ext, si
 	/* a call with the agent's password from outside its register_from
 	 * is the same stolen credential as a registration from there */
 	agent = cfg_agent_find(r->tenant, ext);
-	if (agent && !from_allowed(agent, &msg->src)) {
+	if (agent && !from_allowed(agent, msg_src(msg, &srcb))) {
 		address_refused(r, msg, ext, "call");
 		return EACCES;
 	}
@@ -552,12 +565,13 @@ static bool seen_add(struct registrar *r, const char *ext, const char *ip)
  * up as a phone registering from somewhere new. */
 static void seen_note(struct registrar *r, const char *ext, const struct sip_msg *msg)
 {
+	struct sa srcb; /* the browser, for a WebSocket relay's */
 	const char *tp = msg->tp == SIP_TRANSP_TCP   ? "tcp"
 			 : msg->tp == SIP_TRANSP_TLS ? "tls"
 						     : "udp";
 	char ip[64], detail[64];
 
-	src_ip(ip, sizeof(ip), &msg->src);
+	src_ip(ip, sizeof(ip), msg_src(msg, &srcb));
 	if (!seen_add(r, ext, ip))
 		return;
 	log_info("registrar: ext=%s registers from a new address=%s", ext, ip);
@@ -569,6 +583,7 @@ static void seen_note(struct registrar *r, const char *ext, const struct sip_msg
 
 static void handle_register(struct registrar *r, const struct sip_msg *msg)
 {
+	struct sa srcb; /* the browser, for a WebSocket relay's */
 	struct reg_ctx c = {.r = r, .msg = msg};
 	const struct cfg_agent *agent;
 	char ext[CFG_EXT], aor[64];
@@ -584,7 +599,7 @@ static void handle_register(struct registrar *r, const struct sip_msg *msg)
 		return;
 	}
 	agent = cfg_agent_find(r->tenant, ext);
-	if (agent && !from_allowed(agent, &msg->src)) {
+	if (agent && !from_allowed(agent, msg_src(msg, &srcb))) {
 		/* the password was right: a phone elsewhere holds it */
 		address_refused(r, msg, ext, "register");
 		return;
@@ -649,9 +664,10 @@ static void handle_register(struct registrar *r, const struct sip_msg *msg)
  * everything else goes on to the call controller. */
 static bool request_handler(const struct sip_msg *msg, void *arg)
 {
+	struct sa srcb; /* the browser, for a WebSocket relay's */
 	struct registrar *r = arg;
 
-	if (registrar_banned(r, &msg->src))
+	if (registrar_banned(r, msg_src(msg, &srcb)))
 		return true;
 	if (sipinput_reject(r->input, msg))
 		return true;

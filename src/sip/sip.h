@@ -151,4 +151,57 @@ int callctl_conference(struct callctl *ctl, const char *id, const char *agent,
 typedef bool(callctl_monitor_ok_h)(const char *ext, const char *queue, void *arg);
 void callctl_monitor_auth_set(struct callctl *ctl, callctl_monitor_ok_h *h, void *arg);
 
+/* --- SIP over WebSocket (ws_transport.c, RFC 7118) ----------------------- */
+
+struct sipws;
+struct httpd_conn;
+struct http_msg;
+struct mbuf;
+
+#define SIPWS_URI_MAX 256
+#define SIPWS_MAP_MAX 4
+
+/* What one WebSocket's relay rewrote, to give back on the way out: the
+ * browser's Via transport and its Contact URIs (ours -> theirs). */
+struct sipws_map {
+	char tp[4]; /* "WS", "WSS"; empty: none seen yet */
+	struct {
+		char ours[SIPWS_URI_MAX];
+		char theirs[SIPWS_URI_MAX];
+	} v[SIPWS_MAP_MAX];
+	size_t n;
+};
+
+/* A browser's message (one frame) for our TCP listener: top Via of a
+ * request WS/WSS -> TCP, Contact URIs -> sip:user@local;transport=tcp
+ * (noted in map), Content-Length the body's. *mbp is the caller's.
+ * EBADMSG: no header block ending in an empty line. */
+int sipws_inbound(struct mbuf **mbp, const uint8_t *p, size_t n, const char *local,
+		  struct sipws_map *map);
+/* One framed message from our listener for the browser: a response's top
+ * Via and a request's URI given back as map says. */
+int sipws_outbound(struct mbuf **mbp, const uint8_t *p, size_t n,
+		   const struct sipws_map *map);
+/* The next message of a SIP byte stream (RFC 3261 §18.3): *skip CRLF
+ * keep-alives, then *len bytes. ENODATA: not all there yet; EBADMSG: no
+ * SIP framing (a header block over 16 KiB, a bad Content-Length). */
+int sipws_frame(const uint8_t *p, size_t n, size_t *skip, size_t *len);
+
+/* Relays to the SIP TCP listener at sip_listen (sip.listen; an
+ * unspecified address is reached on the loopback). */
+int sipws_alloc(struct sipws **sp, const char *sip_listen);
+/* Takes over an HTTP connection asking for a WebSocket with the
+ * subprotocol "sip" (the caller checked its Origin). EPROTONOSUPPORT:
+ * the subprotocol was not offered; EBADMSG: no WebSocket handshake;
+ * nothing was sent then. */
+int sipws_accept(struct sipws *s, struct httpd_conn *conn, const struct http_msg *msg);
+/* Is src (a SIP message's source) a relay's connection? Then *peer (when
+ * given) is its browser's address. */
+bool sipws_peer(const struct sa *src, struct sa *peer);
+size_t sipws_count(const struct sipws *s);
+/* A browser's WebSocket ended: source is the "ip:port" its relay's SIP
+ * messages came from (a binding's source). */
+typedef void(sipws_gone_h)(const char *source, void *arg);
+void sipws_watch(struct sipws *s, sipws_gone_h *h, void *arg);
+
 #endif

@@ -50,6 +50,7 @@ class WS:
                 break
             buf += chunk
         head, _, self.buf = buf.partition(b"\r\n\r\n")
+        self.head = head.decode(errors="replace")
         self.status = int(head.split(b" ")[1]) if head else 0
         self.closed = None  # (code, reason) once the server closed
         self.got = []       # every JSON frame received, in order

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# SIP over WebSocket (RFC 7118): a browser's phone (sipws_ua.py, on the
+# wire as JsSIP) registers over GET /sip with digest auth, gets the
+# queue's call through the IVR, answers it; the caller hangs up and the
+# BYE reaches the browser. The handshake's refusals: no subprotocol sip,
+# another site's Origin, no Upgrade.
+source "$(dirname "$0")/lib.sh"
+start_hotline
+
+ws_status() { # PATH EXTRA-HEADERS...: the status of a WebSocket handshake
+	local path=$1; shift
+	local h=()
+	for x in "$@"; do h+=(-H "$x"); done
+	curl -s -o /dev/null -w '%{http_code}' --max-time 2 -H 'Connection: Upgrade' \
+		-H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13' \
+		-H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' "${h[@]}" \
+		"http://127.0.0.1:$HTTP_PORT$path"
+}
+c=$(ws_status /sip)
+check "no subprotocol sip: 400" test "$c" = 400
+c=$(ws_status /sip 'Sec-WebSocket-Protocol: sip' 'Origin: http://evil.example')
+check "another site's page: 403" test "$c" = 403
+c=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HTTP_PORT/sip")
+check "no upgrade: 426" test "$c" = 426
+
+# the browser's agent 1001 waits for a call
+python3 "$E2E_DIR/sipws_ua.py" "$HTTP_PORT" 1001 alice-1001 --out "$T/ua.json" \
+	--wait 30 --media-port "$MEDIA_PORT0" >"$T/ua.out" 2>&1 &
+UA=$!
+for _ in $(seq 1 50); do grep -q registered "$T/ua.out" && break; sleep 0.1; done
+u() { python3 -c "import json; j=json.load(open('$T/ua.json')); print($1)" 2>/dev/null; }
+check "the socket answers the subprotocol sip" test "$(u "j['ws_status'], j['ws_protocol']")" = "101 True"
+check "REGISTER with digest over the WebSocket: 200" test "$(u "j['register']")" = "SIP/2.0 200 OK"
+check "the response's Via is the browser's WSS again" \
+	bash -c "case '$(u "j['register_via']")' in 'SIP/2.0/WSS '*.invalid*) true ;; *) false ;; esac"
+row=$(wait_for "select transport from bindings where aor = '1001'" 5)
+check "the binding is a TCP phone's (through the relay)" test "$row" = tcp
+
+make_ivr_caller caller.xml rfc4733 1 3000
+sipp_run caller caller.xml "$CALLER_PORT" -s 5000 -key caller 0611 -mp "$MEDIA_PORT2"
+check "the caller's call through the IVR completes" test $? -eq 0
+wait "$UA"
+check "the INVITE reaches the browser at its own Contact" \
+	bash -c "case '$(u "j['invite_uri']")' in sip:1001@*.invalid\;transport=ws) true ;; *) false ;; esac"
+check "the ACK too" bash -c "case '$(u "j['ack_uri']")' in sip:1001@*.invalid\;transport=ws) true ;; *) false ;; esac"
+check "the caller's BYE reaches the browser" test -n "$(u "j.get('got_bye') or ''")"
+row=$(wait_for "select outcome, queue, agent from calls where caller = '0611' and ended > 0" 5)
+check "answered in sales by the browser's agent" test "$row" = "answered|sales|1001"
+finish
