@@ -395,7 +395,15 @@ export class Phone extends EventTarget {
     this.emitCall();
     try {
       this.stream = await this.micStream();
-      if (this.call !== c) { this.stream.getTracks().forEach((t) => t.stop()); return; }
+    } catch (e) {
+      if (this.call !== c) return;
+      console.warn('phone: no microphone:', e.message);
+      this.reply(c.invite, 480, 'Temporarily Unavailable');
+      this.end('no_media');
+      return;
+    }
+    if (this.call !== c) { this.stream.getTracks().forEach((t) => t.stop()); return; }
+    try {
       const pc = new RTCPeerConnection({ iceServers: [], bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
       this.pc = pc;
       this.remote = new MediaStream();
@@ -407,7 +415,6 @@ export class Phone extends EventTarget {
       const track = this.stream.getAudioTracks()[0];
       track.enabled = !this.muted;
       this.sender = pc.addTrack(track, this.stream);
-      let sdp;
       if (c.invite.body) {
         await pc.setRemoteDescription({ type: 'offer', sdp: c.invite.body });
         await pc.setLocalDescription(await pc.createAnswer());
@@ -415,7 +422,7 @@ export class Phone extends EventTarget {
         await pc.setLocalDescription(await pc.createOffer());
         c.offered = true;
       }
-      sdp = await this.localSdp(pc);
+      const sdp = await this.localSdp(pc);
       if (this.call !== c) return;
       if (this.speaker && this.audio.setSinkId) await this.audio.setSinkId(this.speaker).catch(() => {});
       c.state = 'talking';
@@ -426,8 +433,10 @@ export class Phone extends EventTarget {
       this.emitCall();
     } catch (e) {
       if (this.call !== c) return;
+      // an offer the browser cannot take (no DTLS-SRTP, no codec in common)
+      console.warn('phone: cannot answer:', e.message);
       this.reply(c.invite, 488, 'Not Acceptable Here');
-      { console.warn('phone: cannot answer:', e.message); this.end('no_media'); };
+      this.end('media_failed');
     }
   }
 
