@@ -70,6 +70,17 @@ PY
 	echo "# recording $rec: caller/agent channels heard $heard" >&2
 	check "the recording: the caller's channel has the caller's 500 Hz, the agent's the browser's 1200 Hz" test "$heard" = "500 1200"
 fi
+
+# over HTTPS: the same hotline with a certificate openssl makes here
+stop_hotline
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj "/CN=localhost" \
+	-addext "subjectAltName=IP:127.0.0.1,DNS:localhost" -keyout "$T/tls.key" -out "$T/tls.pem" 2>/dev/null
+chmod 600 "$T/tls.key"
+printf '  tls_cert: %s\n  tls_key: %s\n' "$T/tls.pem" "$T/tls.key" >>"$T/hotline.yaml"
+"$HOTLINE" serve --config "$T/hotline.yaml" >>"$T/hotline.log" 2>&1 &
+HL_PID=$!
+for _ in $(seq 1 100); do curl -sf --cacert "$T/tls.pem" -o /dev/null "https://127.0.0.1:$HTTP_PORT/health" && break; sleep 0.1; done
+HOTLINE_URL="https://127.0.0.1:$HTTP_PORT" SHOT_DIR="$T/shots" node "$WEB_DIR/webphone_https.mjs" 2>"$T/browser3.err" || cat "$T/browser3.err" >&2
 mkdir -p "$ROOT/$BUILD/screenshots" && cp "$T"/shots/webphone-*.png "$ROOT/$BUILD/screenshots/" 2>/dev/null
 check "the screenshots of the phone ringing, talking, in Chinese and ringing with hotline are saved" \
 	test -s "$T/shots/webphone-ringing.png" -a -s "$T/shots/webphone-talking.png" -a -s "$T/shots/webphone-zh.png" -a -s "$T/shots/webphone-hotline-ringing.png"
