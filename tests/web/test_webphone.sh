@@ -22,6 +22,8 @@ source "$(dirname "$0")/../e2e/tones.sh"
 WEB_DIR=$ROOT/tests/web
 [ -d "$WEB_DIR/node_modules/playwright-core" ] || (cd "$WEB_DIR" && npm ci --no-audit --no-fund >/dev/null)
 
+# the phone's SIP reading and digest hash alone (no browser)
+node "$WEB_DIR/phone_sip.mjs" || FAILS=$((FAILS + 1))
 start_hotline
 URL="http://127.0.0.1:$HTTP_PORT"
 web_users
