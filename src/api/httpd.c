@@ -701,8 +701,3 @@ out:
 	mem_deref(tls);
 	return err;
 }
-
-bool httpd_is_tls(const struct httpd *h)
-{
-	return h && h->tls;
-}

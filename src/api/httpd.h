@@ -72,7 +72,6 @@ struct tcp_sock *httpd_tcp_sock(const struct httpd *h);
 /* HTTPS from now on with the PEM files cert (its chain after it) and key
  * (readable by its owner only, else EPERM); errors logged (see httpd.c). */
 int httpd_tls(struct httpd *h, const char *cert, const char *key);
-bool httpd_is_tls(const struct httpd *h);
 /* The connections open now. */
 uint32_t httpd_conn_count(const struct httpd *h);
 
