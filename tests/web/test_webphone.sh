@@ -32,7 +32,7 @@ check "the agent's microphone: a 1200 Hz WAV made by sox" test -s "$T/agent-1200
 HOTLINE_URL=$URL SHOT_DIR="$T/shots" AGENT_WAV="$T/agent-1200.wav" \
 	node "$WEB_DIR/webphone.mjs" 2>"$T/browser.err"
 rc=$?
-[ $rc -ne 0 ] && cat "$T/browser.err" >&2
+[ $rc -ne 0 ] && cat "$T/browser.err" >&2 && FAILS=$((FAILS + 1))
 
 # the caller: INFO 1 in the IVR, then stays until hotline's BYE, its RTP
 # at a tone peer saying 500 Hz
@@ -82,7 +82,8 @@ printf '  tls_cert: %s\n  tls_key: %s\n' "$T/tls.pem" "$T/tls.key" >>"$T/hotline
 "$HOTLINE" serve --config "$T/hotline.yaml" >>"$T/hotline.log" 2>&1 &
 HL_PID=$!
 for _ in $(seq 1 100); do curl -sf --cacert "$T/tls.pem" -o /dev/null "https://127.0.0.1:$HTTP_PORT/health" && break; sleep 0.1; done
-HOTLINE_URL="https://127.0.0.1:$HTTP_PORT" SHOT_DIR="$T/shots" node "$WEB_DIR/webphone_https.mjs" 2>"$T/browser3.err" || cat "$T/browser3.err" >&2
+HOTLINE_URL="https://127.0.0.1:$HTTP_PORT" SHOT_DIR="$T/shots" node "$WEB_DIR/webphone_https.mjs" 2>"$T/browser3.err" ||
+	{ cat "$T/browser3.err" >&2; FAILS=$((FAILS + 1)); }
 mkdir -p "$ROOT/$BUILD/screenshots" && cp "$T"/shots/webphone-*.png "$ROOT/$BUILD/screenshots/" 2>/dev/null
 check "the screenshots of the phone ringing, talking, in Chinese and ringing with hotline are saved" \
 	test -s "$T/shots/webphone-ringing.png" -a -s "$T/shots/webphone-talking.png" -a -s "$T/shots/webphone-zh.png" -a -s "$T/shots/webphone-hotline-ringing.png"

@@ -16,7 +16,9 @@ try {
   });
   await page.click('#phone-on');
   await check('the phone registers over wss (SIP over WebSocket through TLS)', async () => {
-    await waitText(page, '#phone-state', /ready/);
+    await waitText(page, '#phone-state', /ready/, 25000).catch(async (e) => {
+      throw new Error(`${e.message.split('\n')[0]}; the phone says "${await page.innerText('#phone-state')}" "${await page.innerText('#phone-error')}"`);
+    });
     const [url, reg] = await page.evaluate(async () => [window.hotlinePhone.url, (await (await fetch('/api/v1/agents/1001')).json()).registered]);
     if (!url.startsWith('wss://') || !reg) throw new Error(`${url} registered=${reg}`);
   });
