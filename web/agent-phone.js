@@ -130,6 +130,8 @@ export async function initPhone(who_) {
   $('#phone-devices').addEventListener('toggle', () => { if ($('#phone-devices').open) loadDevices().catch(() => {}); });
   // the phone goes off with the page: the server hears the socket close
   window.addEventListener('pagehide', () => phone?.stop());
+  // ready now: a tick before this (the page still loading) went nowhere
+  $('#phone-on').disabled = false;
   if (saved().on) {
     $('#phone-on').checked = true;
     await start();
