@@ -1,7 +1,8 @@
 /*
  * fuzz_sdp.c — SDP offers and answers as the call controller handles
  * them: any bytes offered to a stream (answered or refused) and taken as
- * an answer to our offer. Never a crash.
+ * an answer to our offer, under each SRTP policy in turn (the crypto
+ * lines of SDES, RFC 4568). Never a crash.
  */
 #include <string.h>
 #include <re.h>
@@ -38,6 +39,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	mbuf_write_mem(mb, data, size);
 	if (!media_stream_alloc(&s, m, no_event, NULL)) {
+		/* the policy follows the input's length: each in turn */
+		media_stream_srtp_policy(s, (enum media_srtp_policy)(size % 3));
 		mb->pos = 0;
 		(void)media_stream_answer(s, mb, &out);
 		out = mem_deref(out);

@@ -393,6 +393,12 @@ static int sip_listen_all(struct sip *sip, const struct sa *any)
 	return added ? 0 : EADDRNOTAVAIL;
 }
 
+/* A browser's WebSocket closed: its phone is gone (its calls end). */
+static void phone_gone(const char *source, void *arg)
+{
+	callctl_phone_gone(arg, source);
+}
+
 static int sip_start(struct sip **sipp, struct dnsc **dnscp, const struct cfg_node *node)
 {
 	struct sa srvv[4], laddr;
@@ -624,6 +630,7 @@ static int cmd_serve(const struct options *o)
 		goto out;
 	}
 	api_sipws_set(api, sipws);
+	sipws_watch(sipws, phone_gone, calls);
 	err = chat_svc_alloc(&chat, ias, store, tenant, node->data_dir);
 	if (!err)
 		err = api_chat_set(api, chat);

@@ -1487,6 +1487,11 @@ static void metrics(struct req *rq)
 		    callctl_refuse_name((enum callctl_refuse)r),
 		    (unsigned long long)callctl_refused(a->calls,
 							(enum callctl_refuse)r));
+	out(mb,
+	    "# HELP hotline_srtp_dropped_total SRTP packets dropped: failed "
+	    "authentication or replayed.\n# TYPE hotline_srtp_dropped_total counter\n"
+	    "hotline_srtp_dropped_total %llu\n",
+	    (unsigned long long)callctl_srtp_failures(a->calls));
 	trunks_metrics(mb, a);
 	out(mb, "# HELP hotline_queue_waiting Callers waiting in the queue.\n"
 		"# TYPE hotline_queue_waiting gauge\n");

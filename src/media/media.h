@@ -222,4 +222,99 @@ size_t media_mix_count(const struct media_mix *x);
  * until replaced or the group goes; NULL stops. */
 void media_mix_record(struct media_mix *x, struct recorder *rec);
 
+/* --- WebRTC: ICE-lite (ice.c) ------------------------------------------ */
+
+/* What a datagram on a WebRTC stream's port is, by its first byte (RFC
+ * 7983 §7). */
+enum media_pkt { MEDIA_PKT_STUN, MEDIA_PKT_DTLS, MEDIA_PKT_RTP, MEDIA_PKT_OTHER };
+enum media_pkt media_pkt_kind(const uint8_t *p, size_t n);
+
+/* Our side of ICE-lite: credentials (a=ice-ufrag, a=ice-pwd); nominated
+ * once a check with USE-CANDIDATE said where the browser is (the
+ * stream's remote address from then on). */
+struct media_ice {
+	char ufrag[16];
+	char pwd[32];
+	bool nominated;
+};
+/* Fresh random credentials. */
+void media_ice_init(struct media_ice *ice);
+/*
+ * Checks a STUN Binding request p from src (RFC 8445 §7.3 as a lite
+ * agent) and writes its success response (XOR-MAPPED-ADDRESS,
+ * MESSAGE-INTEGRITY, FINGERPRINT) to rsp. *use_cand: it nominates.
+ * EBADMSG: no Binding request; EACCES: USERNAME is not ours; EAUTH:
+ * MESSAGE-INTEGRITY fails; EPROTO: FINGERPRINT missing or wrong. Nothing
+ * is written to rsp on an error.
+ */
+int media_ice_check(const struct media_ice *ice, const uint8_t *p, size_t n,
+		    const struct sa *src, struct mbuf *rsp, bool *use_cand);
+/* Makes s a browser's stream: its offers are UDP/TLS/RTP/SAVPF with
+ * ICE-lite (one host candidate: the media address), rtcp-mux, and its
+ * media goes where the ICE check that nominated came from. An offer of
+ * UDP/TLS/RTP/SAVPF does the same by itself. */
+int media_stream_webrtc(struct media_stream *s);
+bool media_stream_is_webrtc(const struct media_stream *s);
+
+/* --- SRTP (srtp.c) ------------------------------------------------------ */
+
+/* RFC 4568 §6.2 / RFC 7714 §14.2 names (media_srtp_suite_name). */
+enum media_srtp_suite {
+	MEDIA_SRTP_AES_CM_128_HMAC_SHA1_80,
+	MEDIA_SRTP_AES_CM_128_HMAC_SHA1_32,
+	MEDIA_SRTP_AEAD_AES_128_GCM,
+};
+
+/* Master key + master salt of a suite, in bytes: 30 for AES_CM_128_*,
+ * 28 for AEAD_AES_128_GCM; 0 for no suite. */
+size_t media_srtp_key_len(enum media_srtp_suite suite);
+const char *media_srtp_suite_name(enum media_srtp_suite suite);
+struct pl;
+/* The suite of that name (ENOTSUP: none we speak). */
+int media_srtp_suite_find(enum media_srtp_suite *suite, const struct pl *name);
+/*
+ * From now on s protects every RTP packet it sends with tx_key and
+ * unprotects every one it receives with rx_key (authentication, replay
+ * window): a packet that fails is dropped and counted
+ * (media_srtp_failures). Keys are master key + salt, media_srtp_key_len
+ * bytes, copied. Called again, the new keys replace the old ones at once
+ * (a new offer, a DTLS renegotiation). Works on any shard, from the main
+ * loop. EINVAL: no such suite or no key.
+ */
+int media_stream_srtp(struct media_stream *s, enum media_srtp_suite suite,
+		      const uint8_t *tx_key, const uint8_t *rx_key);
+/* Plain RTP again (an offer without crypto was accepted). */
+void media_stream_srtp_off(struct media_stream *s);
+/* s protects its media with SRTP. */
+bool media_stream_secure(const struct media_stream *s);
+/* --- SDES: SRTP keys in SDP, RFC 4568 (sdes.c) --------------------------- */
+
+/* What a stream's offers and answers do about SRTP (sdes.c says more). */
+enum media_srtp_policy {
+	MEDIA_SRTP_OFF,	     /* no crypto; an RTP/SAVP offer is refused */
+	MEDIA_SRTP_OPTIONAL, /* crypto offered and taken, plain RTP accepted */
+	MEDIA_SRTP_REQUIRED, /* RTP/SAVP; no usable crypto line: refused (488) */
+};
+/* The policy of "off", "optional" or "required" (any case); *ok false
+ * for anything else (then off). */
+enum media_srtp_policy media_srtp_policy_of(const char *name, bool *ok);
+/* Set before the stream's first offer or answer; off until then. Keys
+ * set with media_stream_srtp (DTLS-SRTP) are never touched by SDES. */
+void media_stream_srtp_policy(struct media_stream *s, enum media_srtp_policy p);
+
+/* One a=crypto line's value (RFC 4568 §9.1). */
+struct media_sdes {
+	unsigned tag;
+	enum media_srtp_suite suite;
+	uint8_t key[30]; /* master key + salt, media_srtp_key_len bytes */
+};
+/* Parses a crypto attribute's value (after "a=crypto:"). EBADMSG: not a
+ * crypto line; ENOTSUP: one we cannot do (another suite, session
+ * parameters, several keys or an MKI). */
+int media_sdes_parse(const char *val, size_t len, struct media_sdes *c);
+
+/* SRTP packets dropped since start (failed authentication or replayed),
+ * every shard's. */
+uint64_t media_srtp_failures(const struct media *m);
+
 #endif

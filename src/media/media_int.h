@@ -78,8 +78,9 @@ struct media {
 	int epfd;
 	struct media_stream **byfd;
 	size_t byfdc;
-	size_t watched;	     /* sockets in epfd */
-	struct media_rx *rx; /* the thread's receive buffers */
+	size_t watched;		/* sockets in epfd */
+	struct media_rx *rx;	/* the thread's receive buffers */
+	uint64_t srtp_failures; /* the top's: every shard's, __atomic */
 };
 
 struct media_fired {
@@ -152,7 +153,31 @@ struct media_stream {
 	bool closed; /* being destroyed: no more events */
 	bool queued; /* threaded: in its shard's pending */
 	uint64_t rx_pkts, tx_pkts;
+	struct media_srtp *srtp; /* srtp.c; NULL: plain RTP */
+	uint64_t srtp_failures;
+	/* SDES (sdes.c): the policy, our key, the peer's key in use */
+	enum media_srtp_policy srtp_policy;
+	bool sdes_local_set, sdes_keyed;
+	enum media_srtp_suite sdes_local_suite, sdes_remote_suite;
+	uint8_t sdes_local[30], sdes_remote[30];
+	/* WebRTC (ice.c): a browser's stream, ICE-lite and DTLS-SRTP */
+	bool webrtc;
+	struct media_ice ice;
+	struct sa announced;	 /* the address our SDP names: the candidate's */
+	struct udp_helper *iceh; /* one media thread: STUN and DTLS off the loop */
 };
+
+/* ICE-lite (ice.c), the shard locked. Our a= lines for an offer or an
+ * answer, set before libre encodes it; its m= line's protocol given the
+ * WebRTC name after. */
+int media__ice_lattr(struct media_stream *s, bool offer);
+int media__ice_proto(struct media_stream *s, struct mbuf **mbp);
+/* A datagram on a WebRTC stream's port: STUN answered, DTLS handed on,
+ * anything but RTP dropped. true: consumed (not RTP). */
+bool media__ice_rx(struct media_stream *s, const struct sa *src, const uint8_t *buf,
+		   size_t len);
+/* Makes s a WebRTC stream (ICE credentials, the helper). Locked. */
+int media__webrtc_on(struct media_stream *s);
 
 void media__stream_pull(struct media_stream *s, uint64_t now_ms);
 /* The engine a new stream ticks on: the top itself, or its emptiest shard. */
@@ -177,6 +202,22 @@ void media__unlock_two(struct media *x, struct media *y);
 void media__mix_tick(struct media *m);
 /* s leaves its group; its shard locked. */
 void media__mix_leave(struct media_stream *s);
+
+/* Unprotects a datagram a shard read for s, in place (len shrinks);
+ * true when s takes plain RTP or the packet passed. Locked. */
+bool media__srtp_rx(struct media_stream *s, uint8_t *buf, size_t *len);
+
+/* media_stream_srtp with the shard locked. */
+int media__srtp_key(struct media_stream *s, enum media_srtp_suite suite,
+		    const uint8_t *tx_key, const uint8_t *rx_key);
+/* SDES (sdes.c), the shard locked: after an offer was decoded (ENOTSUP:
+ * refuse it), before ours is encoded, after an answer was decoded
+ * (ENOTSUP: refuse it); the offer's protocol made RTP/SAVP when SRTP is
+ * required (*mbp replaced). */
+int media__sdes_answer(struct media_stream *s);
+int media__sdes_offer(struct media_stream *s);
+int media__sdes_offer_proto(struct media_stream *s, struct mbuf **mbp);
+int media__sdes_accept(struct media_stream *s);
 
 /* One tick as if the monotonic clock read now_us: the timer's handler,
  * and tests on a virtual clock. */

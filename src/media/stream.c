@@ -39,6 +39,8 @@ static void stream_destructor(void *arg)
 		media__stream_unbridge(s);
 	media__mix_leave(s);
 	mem_deref(s->rec);
+	mem_deref(s->srtp); /* its UDP helper before the socket */
+	mem_deref(s->iceh);
 	mem_deref(s->rtp);
 	mem_deref(s->sdp);
 	mem_deref(s->telev);
@@ -128,7 +130,7 @@ void media__stream_rx(struct media_stream *s, const struct sa *src, uint8_t *buf
 	struct rtp_header hdr;
 	struct mbuf mb;
 
-	if (!s->ready)
+	if (media__ice_rx(s, src, buf, len) || !s->ready || !media__srtp_rx(s, buf, &len))
 		return;
 	mbuf_init(&mb);
 	mb.buf = buf;
@@ -199,6 +201,9 @@ int media_stream_alloc(struct media_stream **sp, struct media *m, media_evt_h *e
 	err = sdp_session_alloc(&s->sdp, &m->announce);
 	err |= sdp_media_add(&s->sdpm, s->sdp, "audio", sa_port(rtp_local(s->rtp)),
 			     "RTP/AVP");
+	/* SDES answers an offer of RTP/SAVP too (sdes.c) */
+	err |= sdp_media_set_alt_protos(s->sdpm, 3, sdp_proto_rtpavp, sdp_proto_rtpsavp,
+					"UDP/TLS/RTP/SAVPF");
 	if (err)
 		goto out;
 	err = sdp_format_add(NULL, s->sdpm, false, "0", "PCMU", 8000, 1, NULL, NULL, NULL,
@@ -217,6 +222,7 @@ int media_stream_alloc(struct media_stream **sp, struct media *m, media_evt_h *e
 		goto out;
 	media__lock(m);
 	s->m = m;
+	s->announced = m->announce;
 	s->last_rx_ms = m->silence_ms;
 	list_append(&m->streams, &s->le, s);
 	m->nstreams++;
@@ -276,6 +282,14 @@ static int stream_apply(struct media_stream *s)
 	 * libre keeps the remote direction as seen from our side, so the
 	 * peer's sendonly reads as recvonly here. */
 	s->held = rdir == SDP_RECVONLY || rdir == SDP_INACTIVE || !sa_isset(ra, SA_ADDR);
+	if (s->webrtc) {
+		/* RFC 8445: the address is ICE's (a check nominates it); the
+		 * c= line of a browser says nothing (0.0.0.0, port 9) */
+		s->held = rdir == SDP_RECVONLY || rdir == SDP_INACTIVE;
+		s->ready = s->ice.nominated;
+		s->timed_out = false;
+		return 0;
+	}
 	if (!s->held || !s->ready)
 		sa_cpy(&s->raddr, ra);
 	if (!s->ready)
@@ -341,6 +355,18 @@ static int sdp_check(const struct mbuf *mb)
 	return 0;
 }
 
+/* Is the offer a browser's (RFC 8827: UDP/TLS/RTP/SAVPF)? */
+static bool offers_webrtc(const struct mbuf *offer)
+{
+	struct pl text, line;
+
+	pl_set_mbuf(&text, offer);
+	while (sdp_line(&text, &line))
+		if (!re_regex(line.p, line.l, "m=audio [0-9]+ UDP/TLS/RTP/SAVPF ", NULL))
+			return true;
+	return false;
+}
+
 int media_stream_answer(struct media_stream *s, struct mbuf *offer, struct mbuf **answerp)
 {
 	int err;
@@ -351,9 +377,22 @@ int media_stream_answer(struct media_stream *s, struct mbuf *offer, struct mbuf 
 	if (err)
 		return err;
 	media__lock(s->m);
-	err = sdp_decode(s->sdp, offer, true) ? EBADMSG : stream_apply(s);
+	/* a browser's offer makes a WebRTC stream (ice.c) */
+	err = offers_webrtc(offer) ? media__webrtc_on(s) : 0;
+	/* keys first: the stream may send as soon as it is applied (a
+	 * WebRTC stream's come from DTLS) */
+	if (!err)
+		err = sdp_decode(s->sdp, offer, true) ? EBADMSG
+		      : s->webrtc		      ? 0
+						      : media__sdes_answer(s);
+	if (!err)
+		err = stream_apply(s);
+	if (!err)
+		err = media__ice_lattr(s, false);
 	if (!err)
 		err = sdp_encode(answerp, s->sdp, false);
+	if (!err)
+		err = media__ice_proto(s, answerp);
 	media__unlock(s->m);
 	return err;
 }
@@ -365,7 +404,12 @@ int media_stream_offer(struct media_stream *s, struct mbuf **offerp)
 	if (!s || !offerp)
 		return EINVAL;
 	media__lock(s->m);
-	err = sdp_encode(offerp, s->sdp, true);
+	err = s->webrtc ? media__ice_lattr(s, true) : media__sdes_offer(s);
+	if (!err)
+		err = sdp_encode(offerp, s->sdp, true);
+	if (!err)
+		err = s->webrtc ? media__ice_proto(s, offerp)
+				: media__sdes_offer_proto(s, offerp);
 	media__unlock(s->m);
 	return err;
 }
@@ -380,7 +424,11 @@ int media_stream_accept(struct media_stream *s, struct mbuf *answer)
 	if (err)
 		return err;
 	media__lock(s->m);
-	err = sdp_decode(s->sdp, answer, false) ? EBADMSG : stream_apply(s);
+	err = sdp_decode(s->sdp, answer, false) ? EBADMSG
+	      : s->webrtc			? 0
+						: media__sdes_accept(s);
+	if (!err)
+		err = stream_apply(s);
 	media__unlock(s->m);
 	return err;
 }
@@ -394,6 +442,7 @@ void media_stream_announce(struct media_stream *s, const struct sa *local)
 	sa_cpy(&a, local);
 	sa_set_port(&a, 0);
 	media__lock(s->m);
+	s->announced = a;
 	sdp_session_set_laddr(s->sdp, &a);
 	media__unlock(s->m);
 }

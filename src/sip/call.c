@@ -1057,6 +1057,8 @@ int call__leg_invite(struct call *call, const char *ext, enum leg_role role,
 	if (err)
 		return err;
 	util_copy(leg->ext, sizeof(leg->ext), ext);
+	util_copy(leg->source, sizeof(leg->source), c.source);
+	sa_init(&src, AF_UNSPEC);
 	/* the phone reaches us where its REGISTER's source routes from (a
 	 * browser's own address, not its WebSocket relay's loopback) */
 	if (sa_decode(&src, c.source, strlen(c.source)) ||
@@ -1065,7 +1067,11 @@ int call__leg_invite(struct call *call, const char *ext, enum leg_role role,
 	call__leg_local(leg, &local, host, sizeof(host));
 	if (!sa_isset(&call->local, SA_ADDR))
 		call->local = local; /* click-to-call: its callee's fallback */
-	err = media_stream_offer(leg->ms, &offer);
+	/* a browser's phone (SIP over WebSocket) takes WebRTC media only */
+	if (sa_isset(&src, SA_ADDR) && sipws_peer(&src, NULL))
+		err = media_stream_webrtc(leg->ms);
+	if (!err)
+		err = media_stream_offer(leg->ms, &offer);
 	if (err)
 		goto out;
 	snprintf(from, sizeof(from), "sip:%s@%s",
@@ -1388,6 +1394,11 @@ const char *callctl_refuse_name(enum callctl_refuse r)
 uint64_t callctl_refused(const struct callctl *ctl, enum callctl_refuse r)
 {
 	return ctl && (unsigned)r < CALLCTL_REFUSE_COUNT ? ctl->refused[r] : 0;
+}
+
+uint64_t callctl_srtp_failures(const struct callctl *ctl)
+{
+	return ctl ? media_srtp_failures(ctl->media) : 0;
 }
 
 /*
@@ -1778,6 +1789,68 @@ struct call *call__find(struct callctl *ctl, const char *id)
 			return call;
 	}
 	return NULL;
+}
+
+/* Is leg a live one to the phone at source? */
+static bool leg_at(const struct leg *leg, const char *source)
+{
+	return leg && !leg->closed && leg->source[0] && !strcmp(leg->source, source);
+}
+
+/* A leg of call ringing the phone at source, NULL: none. */
+static struct leg *ringing_at(struct call *call, const char *source)
+{
+	struct le *le;
+
+	LIST_FOREACH(&call->ringing, le)
+	{
+		struct leg *leg = le->data;
+
+		if (leg != call->agent && leg_at(leg, source))
+			return leg;
+	}
+	return NULL;
+}
+
+#define PHONE_CALLS_MAX 64 /* a phone's calls at once, far above any */
+
+void callctl_phone_gone(struct callctl *ctl, const char *source)
+{
+	struct call *v[PHONE_CALLS_MAX];
+	size_t n = 0;
+	struct le *le;
+
+	if (!ctl || !source || !source[0])
+		return;
+	/* first the bindings: a call routed on from here must not ring the
+	 * phone that is gone */
+	(void)registrar_source_gone(ctl->reg, source);
+	/* ending a call routes others: the calls are held while it runs */
+	LIST_FOREACH(&ctl->calls, le)
+	{
+		struct call *call = le->data;
+
+		if (n < PHONE_CALLS_MAX && call->state != CALL_ENDED &&
+		    (leg_at(call->agent, source) || leg_at(call->monitor, source) ||
+		     ringing_at(call, source)))
+			v[n++] = mem_ref(call);
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct call *call = v[i];
+		struct leg *leg;
+
+		if (call->state != CALL_ENDED && leg_at(call->agent, source)) {
+			log_info("call: agent's phone gone call=%s agent=%s source=%s",
+				 call->ia.row.id, call->agent->ext, source);
+			call__end(call, "agent", 0, "phone gone");
+		}
+		if (call->state != CALL_ENDED && leg_at(call->monitor, source))
+			call__close_handler(ENOTCONN, NULL, call->monitor);
+		/* the close handler marks the leg closed: each is done once */
+		while (call->state != CALL_ENDED && (leg = ringing_at(call, source)))
+			call__close_handler(ENOTCONN, NULL, leg);
+		mem_deref(call);
+	}
 }
 
 int callctl_hangup(struct callctl *ctl, const char *id, const char *agent)

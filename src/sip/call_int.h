@@ -47,6 +47,7 @@ struct leg {
 	bool held;	     /* a direct ring: holds the agent (acd_busy) */
 	bool progress;	     /* out: the far end answered something (1xx) */
 	struct mbuf *answer; /* direct calls: SDP answer kept for the 200 */
+	char source[64];     /* agent legs: the phone's binding's source */
 };
 
 struct call {

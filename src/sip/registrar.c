@@ -206,6 +206,26 @@ int registrar_contact(struct registrar *r, const char *ext, struct registrar_con
 	return 0;
 }
 
+size_t registrar_source_gone(struct registrar *r, const char *source)
+{
+	struct le *le;
+	size_t n = 0;
+
+	if (!r || !source)
+		return 0;
+	le = list_head(&r->bindings);
+	while (le) {
+		struct binding *b = le->data;
+
+		le = le->next;
+		if (!strcmp(b->b.source, source)) {
+			binding_remove(r, b, false);
+			n++;
+		}
+	}
+	return n;
+}
+
 size_t registrar_count(const struct registrar *r)
 {
 	return r ? list_count(&r->bindings) : 0;

@@ -41,6 +41,10 @@ int registrar_alloc(struct registrar **rp, struct sip *sip, struct store *st,
 void registrar_tenant_set(struct registrar *r, const struct cfg_tenant *t);
 /* The freshest binding of ext; ENOENT when it has none. */
 int registrar_contact(struct registrar *r, const char *ext, struct registrar_contact *c);
+/* The connection a phone registered over is gone (a browser's WebSocket
+ * closed: source is its relay's "ip:port"): its bindings end as an
+ * unregister does. Returns how many. */
+size_t registrar_source_gone(struct registrar *r, const char *source);
 /* Number of live bindings. */
 size_t registrar_count(const struct registrar *r);
 /* An agent's phone registered (a binding made or refreshed) or a binding
@@ -97,6 +101,8 @@ enum callctl_refuse {
 const char *callctl_refuse_name(enum callctl_refuse r);
 /* New calls refused for r since start. */
 uint64_t callctl_refused(const struct callctl *c, enum callctl_refuse r);
+/* SRTP packets dropped since start: failed authentication or replayed. */
+uint64_t callctl_srtp_failures(const struct callctl *c);
 /*
  * Click-to-call: rings agent's phone, then calls target (a sip: URI) and
  * bridges and records them. Writes the new call's id. EINVAL: target is
@@ -146,6 +152,11 @@ int callctl_monitor(struct callctl *ctl, const char *id, const char *ext,
  * target's phone is not registered. */
 int callctl_conference(struct callctl *ctl, const char *id, const char *agent,
 		       const char *target);
+/* The phone at source ("ip:port" its REGISTER came from) is gone for good
+ * (a browser's WebSocket closed): its bindings end, its bridged calls end
+ * as if it hung up (the agent is freed), its ringing legs count as not
+ * taken. */
+void callctl_phone_gone(struct callctl *ctl, const char *source);
 /* May the user of extension ext monitor a call of queue? (the API's
  * users and their queues; asked for feature codes *1, *2, *3 <ext>) */
 typedef bool(callctl_monitor_ok_h)(const char *ext, const char *queue, void *arg);

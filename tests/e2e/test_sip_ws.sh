@@ -2,7 +2,9 @@
 # SIP over WebSocket (RFC 7118): a browser's phone (sipws_ua.py, on the
 # wire as JsSIP) registers over GET /sip with digest auth, gets the
 # queue's call through the IVR, answers it; the caller hangs up and the
-# BYE reaches the browser. The handshake's refusals: no subprotocol sip,
+# BYE reaches the browser. Then a browser that closes its WebSocket
+# mid-call (a closed tab: no BYE): the call ends, the caller gets a BYE,
+# the agent is freed and its binding ends. The handshake's refusals: no subprotocol sip,
 # another site's Origin, no Upgrade.
 source "$(dirname "$0")/lib.sh"
 start_hotline
@@ -42,8 +44,31 @@ check "the caller's call through the IVR completes" test $? -eq 0
 wait "$UA"
 check "the INVITE reaches the browser at its own Contact" \
 	bash -c "case '$(u "j['invite_uri']")' in sip:1001@*.invalid\;transport=ws) true ;; *) false ;; esac"
+sdp=$(u "j['invite_sdp']")
+check "the offer to the browser is WebRTC's: SAVPF, ICE-lite, a host candidate, rtcp-mux" \
+	bash -c "grep -q 'm=audio [0-9]* UDP/TLS/RTP/SAVPF ' <<<'$sdp' && grep -q '^a=ice-lite' <<<'$sdp' &&
+		grep -q '^a=candidate:1 1 UDP 2130706431 127.0.0.1 [0-9]* typ host' <<<'$sdp' &&
+		grep -q '^a=rtcp-mux' <<<'$sdp' && grep -q '^a=ice-pwd:' <<<'$sdp'"
 check "the ACK too" bash -c "case '$(u "j['ack_uri']")' in sip:1001@*.invalid\;transport=ws) true ;; *) false ;; esac"
 check "the caller's BYE reaches the browser" test -n "$(u "j.get('got_bye') or ''")"
 row=$(wait_for "select outcome, queue, agent from calls where caller = '0611' and ended > 0" 5)
 check "answered in sales by the browser's agent" test "$row" = "answered|sales|1001"
+
+# a tab closed mid-call
+python3 "$E2E_DIR/sipws_ua.py" "$HTTP_PORT" 1001 alice-1001 --out "$T/ua2.json" \
+	--wait 30 --drop 2 --media-port "$MEDIA_PORT0" >"$T/ua2.out" 2>&1 &
+UA=$!
+for _ in $(seq 1 50); do grep -q registered "$T/ua2.out" && break; sleep 0.1; done
+make_ivr_caller caller2.xml rfc4733 1 wait
+sipp_run caller2 caller2.xml "$CALLER_PORT" -s 5000 -key caller 0612 -mp "$MEDIA_PORT2"
+check "the caller gets a BYE when the browser's socket closes" test $? -eq 0
+wait "$UA"
+check "the browser answered before it went" test "$(python3 -c "import json; print(json.load(open('$T/ua2.json')).get('dropped'))")" = True
+row=$(wait_for "select outcome, agent, ended - answered < 4000 from calls where caller = '0612' and ended > 0" 5)
+check "the call ends as answered by 1001, at the close" test "$row" = "answered|1001|1"
+check "its binding ended" test -z "$(db "select aor from bindings where aor = '1001'")"
+st=$(api /api/v1/agents/1001 | python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])')
+check "the agent is freed (not on a call)" bash -c "case '$st' in available|wrapup) true ;; *) false ;; esac"
+grep -q 'agent.s phone gone call=.* agent=1001' "$T/hotline.log"
+check "the log says why" test $? -eq 0
 finish
