@@ -89,11 +89,11 @@ try {
   const webrtc = /UDP\/TLS\/RTP\/SAVPF/.test(offer) && /a=fingerprint:/.test(offer) && /a=ice-ufrag:/.test(offer);
   await page.click('#phone-answer');
   if (!webrtc) {
-    await check('hotline\'s offer is plain RTP/AVP (no ICE, no DTLS-SRTP yet): the phone refuses it (488) and says the audio could not connect', async () => {
+    await check(`hotline's offer is no WebRTC offer yet (${/SAVPF/.test(offer) ? 'no DTLS fingerprint' : 'plain RTP/AVP'}): the phone refuses it (488) and says the audio could not connect`, async () => {
       await waitText(page, '#phone-error', /audio could not connect/);
     });
     for (const n of ['the page hears the caller\'s 500 Hz', 'hang up in the page frees the agent', 'the browser closes mid-call: the call ends, the agent is freed'])
-      skip(n, 'hotline offers no WebRTC media (ICE-lite, DTLS-SRTP) yet');
+      skip(n, 'hotline\'s offer has no DTLS-SRTP yet');
     console.log('NO_MEDIA');
   } else {
     await check('answered in the page: the call is up', () => waitText(page, '#phone-state', /on a call/));
