@@ -21,6 +21,42 @@ function showState(state, reason) {
   s.className = `state phone-${state}`;
 }
 
+// The ring heard in the page while a call rings: 440 + 480 Hz, 2 s on,
+// 4 s off (the North American ring), on the speaker the agent chose where
+// the browser can. A page the agent has not touched yet may not play sound
+// (autoplay rules): the panel's ring shows all the same.
+let ringer = null;
+function ringStart() {
+  if (ringer) return;
+  try {
+    const ac = new AudioContext();
+    const gain = ac.createGain();
+    gain.gain.value = 0;
+    for (const f of [440, 480]) {
+      const o = ac.createOscillator();
+      o.frequency.value = f;
+      o.connect(gain);
+      o.start();
+    }
+    gain.connect(ac.destination);
+    const cycle = () => {
+      const t0 = ac.currentTime;
+      gain.gain.setValueAtTime(0.1, t0);
+      gain.gain.setValueAtTime(0, t0 + 2);
+    };
+    cycle();
+    ringer = { ac, timer: setInterval(cycle, 6000) };
+    const sink = saved().speaker;
+    if (sink && ac.setSinkId) ac.setSinkId(sink).catch(() => {});
+  } catch { /* no audio here: the ring shows */ }
+}
+function ringStop() {
+  if (!ringer) return;
+  clearInterval(ringer.timer);
+  ringer.ac.close().catch(() => {});
+  ringer = null;
+}
+
 function who(c) {
   return c.caller.name || (c.caller.user ? showNumber(c.caller.user) : t('phone.unknownCaller'));
 }
@@ -30,6 +66,7 @@ function onCall({ detail: c, target: p }) {
   $('#phone-ring').classList.toggle('hidden', c.state !== 'ringing');
   $('#phone-call').classList.toggle('hidden', c.state !== 'talking' && c.state !== 'answering');
   document.body.dataset.phoneCall = c.state;
+  if (c.state === 'ringing') ringStart(); else ringStop();
   if (c.state === 'ringing') {
     $('#phone-caller').textContent = t('phone.ringing', { caller: who(c) });
     showState('ringing');
