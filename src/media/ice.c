@@ -138,6 +138,9 @@ int media__webrtc_on(struct media_stream *s)
 		return 0;
 	media_ice_init(&s->ice);
 	sdp_media_del_lattr(s->sdpm, "crypto"); /* keys come from DTLS */
+	err = media__dtls_alloc(s);
+	if (err)
+		return err;
 	if (!s->m->threaded)
 		err = udp_register_helper(&s->iceh, rtp_sock(s->rtp), ICE_LAYER,
 					  helper_send, helper_recv, s);
@@ -163,6 +166,11 @@ bool media_stream_is_webrtc(const struct media_stream *s)
 	return s && s->webrtc;
 }
 
+const char *media_stream_failure(const struct media_stream *s)
+{
+	return s ? s->webrtc_fail : NULL;
+}
+
 int media__ice_lattr(struct media_stream *s, bool offer)
 {
 	struct sa a = s->announced;
@@ -179,6 +187,8 @@ int media__ice_lattr(struct media_stream *s, bool offer)
 	err |= sdp_media_set_lattr(s->sdpm, true, "candidate",
 				   "1 1 UDP 2130706431 %j %u typ host", &a, sa_port(&a));
 	err |= sdp_media_set_lattr(s->sdpm, true, "rtcp-mux", NULL);
+	err |= sdp_media_set_lattr(s->sdpm, true, "fingerprint", "sha-256 %s",
+				   media_dtls_fingerprint());
 	/* RFC 5763 §5: we offer actpass and answer passive: the browser is
 	 * the DTLS client either way */
 	err |= sdp_media_set_lattr(s->sdpm, true, "setup", offer ? "actpass" : "passive");
@@ -245,11 +255,10 @@ static void stun_rx(struct media_stream *s, const struct sa *src, const uint8_t 
 		return;
 	if (!nominate || (s->ice.nominated && sa_cmp(&s->raddr, src, SA_ALL)))
 		return;
-	/* RFC 8445 §7.3.1.5: the nominated pair: media goes there */
+	/* RFC 8445 §7.3.1.5: the nominated pair: media goes there once
+	 * DTLS has keyed SRTP (dtls.c), never in the clear */
 	sa_cpy(&s->raddr, src);
 	s->ice.nominated = true;
-	s->ready = true;
-	s->last_rx_ms = s->m->silence_ms;
 }
 
 bool media__ice_rx(struct media_stream *s, const struct sa *src, const uint8_t *buf,
@@ -262,9 +271,12 @@ bool media__ice_rx(struct media_stream *s, const struct sa *src, const uint8_t *
 		stun_rx(s, src, buf, len);
 		return true;
 	case MEDIA_PKT_RTP:
-		/* RFC 8445 §7.3.1.5: media only from the nominated address */
-		return !s->ice.nominated || !sa_cmp(src, &s->raddr, SA_ALL);
-	case MEDIA_PKT_DTLS: /* dtls.c */
+		/* RFC 8445 §7.3.1.5: media only from the nominated address,
+		 * and only once SRTP is keyed */
+		return !media__dtls_keyed(s) || !sa_cmp(src, &s->raddr, SA_ALL);
+	case MEDIA_PKT_DTLS:
+		media__dtls_rx(s, src, buf, len);
+		return true;
 	default:
 		return true;
 	}

@@ -255,6 +255,14 @@ int media_ice_check(const struct media_ice *ice, const uint8_t *p, size_t n,
  * UDP/TLS/RTP/SAVPF does the same by itself. */
 int media_stream_webrtc(struct media_stream *s);
 bool media_stream_is_webrtc(const struct media_stream *s);
+/* Why a WebRTC stream gave up (ICE or DTLS did not complete in
+ * MEDIA_WEBRTC_SETUP_MS, the handshake failed): it reports
+ * MEDIA_EVT_RTP_TIMEOUT then. NULL: it did not. */
+const char *media_stream_failure(const struct media_stream *s);
+#define MEDIA_WEBRTC_SETUP_MS 10000
+/* "AB:CD:..." the SHA-256 fingerprint of the process's DTLS certificate
+ * (made on the first call); NULL: none could be made. */
+const char *media_dtls_fingerprint(void);
 
 /* --- SRTP (srtp.c) ------------------------------------------------------ */
 

@@ -165,6 +165,9 @@ struct media_stream {
 	struct media_ice ice;
 	struct sa announced;	 /* the address our SDP names: the candidate's */
 	struct udp_helper *iceh; /* one media thread: STUN and DTLS off the loop */
+	struct media_dtls *dtls; /* dtls.c */
+	uint64_t webrtc_since;	 /* silence clock at the remote SDP, 0: none */
+	const char *webrtc_fail; /* why ICE or DTLS failed (a constant) */
 };
 
 /* ICE-lite (ice.c), the shard locked. Our a= lines for an offer or an
@@ -176,6 +179,14 @@ int media__ice_proto(struct media_stream *s, struct mbuf **mbp);
  * anything but RTP dropped. true: consumed (not RTP). */
 bool media__ice_rx(struct media_stream *s, const struct sa *src, const uint8_t *buf,
 		   size_t len);
+/* DTLS-SRTP (dtls.c), the shard locked: the stream's DTLS server; the
+ * browser's a=fingerprint ("sha-256 AB:..."); a DTLS datagram from src;
+ * keyed: the handshake ended and SRTP is on. */
+int media__dtls_alloc(struct media_stream *s);
+void media__dtls_remote(struct media_stream *s, const char *fingerprint);
+void media__dtls_rx(struct media_stream *s, const struct sa *src, const uint8_t *buf,
+		    size_t len);
+bool media__dtls_keyed(const struct media_stream *s);
 /* Makes s a WebRTC stream (ICE credentials, the helper). Locked. */
 int media__webrtc_on(struct media_stream *s);
 

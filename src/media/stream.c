@@ -41,6 +41,7 @@ static void stream_destructor(void *arg)
 	mem_deref(s->rec);
 	mem_deref(s->srtp); /* its UDP helper before the socket */
 	mem_deref(s->iceh);
+	mem_deref(s->dtls);
 	mem_deref(s->rtp);
 	mem_deref(s->sdp);
 	mem_deref(s->telev);
@@ -286,8 +287,12 @@ static int stream_apply(struct media_stream *s)
 		/* RFC 8445: the address is ICE's (a check nominates it); the
 		 * c= line of a browser says nothing (0.0.0.0, port 9) */
 		s->held = rdir == SDP_RECVONLY || rdir == SDP_INACTIVE;
-		s->ready = s->ice.nominated;
+		s->ready = media__dtls_keyed(s);
 		s->timed_out = false;
+		media__dtls_remote(
+		    s, sdp_media_session_rattr(s->sdpm, s->sdp, "fingerprint"));
+		if (!s->webrtc_since)
+			s->webrtc_since = s->m->silence_ms ? s->m->silence_ms : 1;
 		return 0;
 	}
 	if (!s->held || !s->ready)
@@ -631,6 +636,16 @@ void media__stream_pull(struct media_stream *s, uint64_t now_ms)
 
 	if (s->ready && !s->held && !s->timed_out && s->m->rtp_timeout_ms &&
 	    now_ms > s->last_rx_ms + s->m->rtp_timeout_ms) {
+		s->timed_out = true;
+		s->events |= EV_RTP_TIMEOUT;
+	}
+	/* a browser's stream that ICE and DTLS did not key in time, or
+	 * whose handshake failed, ends its call with the reason */
+	if (s->webrtc && !s->ready && !s->timed_out && s->webrtc_since &&
+	    (s->webrtc_fail || now_ms > s->webrtc_since + MEDIA_WEBRTC_SETUP_MS)) {
+		if (!s->webrtc_fail)
+			s->webrtc_fail = s->ice.nominated ? "DTLS did not complete"
+							  : "ICE did not complete";
 		s->timed_out = true;
 		s->events |= EV_RTP_TIMEOUT;
 	}

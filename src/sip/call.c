@@ -936,6 +936,15 @@ static void media_event(struct media_stream *s, enum media_evt evt, char digit, 
 			call__monitor_gone(leg, 408);
 			return;
 		}
+		if (media_stream_failure(leg->ms)) {
+			/* a browser's ICE or DTLS (the agent is freed) */
+			log_warn(
+			    "call: WebRTC media failed call=%s leg=%s: %s, hanging up",
+			    call->ia.row.id, leg->role == LEG_CALLER ? "caller" : "agent",
+			    media_stream_failure(leg->ms));
+			call__end(call, "system", 408, media_stream_failure(leg->ms));
+			break;
+		}
 		log_warn("call: no RTP call=%s leg=%s, hanging up", call->ia.row.id,
 			 leg->role == LEG_CALLER ? "caller" : "agent");
 		call__end(call, "system", 408, "rtp timeout");

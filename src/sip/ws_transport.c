@@ -445,6 +445,7 @@ static void tcp_estab(void *arg)
 	struct sipws_conn *c = arg;
 
 	c->estab = true;
+	c->pend->pos = 0; /* written up to its end: sent from its start */
 	if (mbuf_get_left(c->pend) && tcp_send(c->tc, c->pend))
 		conn_close(c, WS_INTERNAL_ERROR, "cannot relay to SIP");
 	mbuf_reset(c->pend);

@@ -34,7 +34,8 @@ def jbody(b):
 class WS:
     """One WebSocket: frames(), send(obj), close state."""
 
-    def __init__(self, port, path, headers=()):
+    def __init__(self, port, path, headers=(), early=b""):
+        """early: bytes sent in the same write as the upgrade request."""
         self.s = socket.create_connection((HOST, port), timeout=5)
         key = base64.b64encode(os.urandom(16)).decode()
         req = (f"GET {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\nUpgrade: websocket\r\n"
@@ -42,7 +43,7 @@ class WS:
                "Sec-WebSocket-Version: 13\r\n")
         for h in headers:
             req += h + "\r\n"
-        self.s.sendall((req + "\r\n").encode())
+        self.s.sendall((req + "\r\n").encode() + early)
         buf = b""
         while b"\r\n\r\n" not in buf:
             chunk = self.s.recv(4096)

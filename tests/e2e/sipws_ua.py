@@ -20,8 +20,9 @@ HOST = "127.0.0.1"
 class WSock(chat_visitor.WS):
     """chat_visitor's WebSocket, its messages SIP text rather than JSON."""
 
-    def __init__(self, port, path="/sip", proto="sip"):
-        super().__init__(port, path, [f"Sec-WebSocket-Protocol: {proto}"] if proto else [])
+    def __init__(self, port, path="/sip", proto="sip", early=b""):
+        super().__init__(port, path, [f"Sec-WebSocket-Protocol: {proto}"] if proto else [],
+                         early)
         m = re.search(r"(?im)^sec-websocket-protocol:\s*(\S+)", self.head)
         self.protocol = m.group(1) if m else None
 
@@ -65,6 +66,15 @@ class WSock(chat_visitor.WS):
         super().close()
 
 
+def masked(text):
+    """A client's text frame (RFC 6455 §5.3) of text."""
+    payload, mask = text.encode(), os.urandom(4)
+    n = len(payload)
+    hdr = bytes([0x81]) + (bytes([0x80 | n]) if n < 126 else
+                           bytes([0x80 | 126]) + struct.pack(">H", n))
+    return hdr + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+
+
 def parse(msg):
     head, _, body = msg.partition("\r\n\r\n")
     lines = head.split("\r\n")
@@ -96,6 +106,10 @@ def main():
     ap.add_argument("--drop", type=float, default=0)
     ap.add_argument("--wait", type=float, default=30)
     ap.add_argument("--media-port", type=int, default=40000)
+    ap.add_argument("--sdp-dir", help="hand the offer to a browser (offer.sdp), "
+                    "answer with its answer.sdp")
+    ap.add_argument("--eager", action="store_true",
+                    help="the first REGISTER in the upgrade request's write")
     a = ap.parse_args()
     seen = {"ws_status": 0}
 
@@ -103,32 +117,39 @@ def main():
         with open(a.out, "w") as f:
             json.dump(seen, f)
 
-    ws = WSock(a.port)
-    seen["ws_status"] = ws.status
-    seen["ws_protocol"] = ws.protocol == "sip"
-    if ws.status != 101:
-        save()
-        return 1
     host = "%08x.invalid" % random.getrandbits(32)
     contact = f"<sip:{a.ext}@{host};transport=ws>"
     tag = "%08x" % random.getrandbits(32)
     callid = "%016x" % random.getrandbits(64)
     domain = HOST
+    ws = None
 
     def register(cseq, auth=""):
         br = "z9hG4bK%08x" % random.getrandbits(32)
         # no Content-Length: RFC 7118 frames by the WebSocket message
-        ws.send(f"REGISTER sip:{domain} SIP/2.0\r\n"
-                f"Via: SIP/2.0/WSS {host};branch={br}\r\n"
-                f"Max-Forwards: 69\r\n"
-                f"To: <sip:{a.ext}@{domain}>\r\n"
-                f"From: <sip:{a.ext}@{domain}>;tag={tag}\r\n"
-                f"Call-ID: {callid}\r\nCSeq: {cseq} REGISTER\r\n"
-                f"Contact: {contact};+sip.ice;reg-id=1;expires=600\r\n"
-                f"{auth}Supported: path, outbound\r\n"
-                f"User-Agent: sipws_ua\r\n\r\n")
+        msg = (f"REGISTER sip:{domain} SIP/2.0\r\n"
+               f"Via: SIP/2.0/WSS {host};branch={br}\r\n"
+               f"Max-Forwards: 69\r\n"
+               f"To: <sip:{a.ext}@{domain}>\r\n"
+               f"From: <sip:{a.ext}@{domain}>;tag={tag}\r\n"
+               f"Call-ID: {callid}\r\nCSeq: {cseq} REGISTER\r\n"
+               f"Contact: {contact};+sip.ice;reg-id=1;expires=600\r\n"
+               f"{auth}Supported: path, outbound\r\n"
+               f"User-Agent: sipws_ua\r\n\r\n")
+        if ws:
+            ws.send(msg)
+        return msg
 
-    register(1)
+    # eager: the first REGISTER in the upgrade request's write, before the
+    # 101 (the server's relay has it before its own connection to SIP is up)
+    ws = WSock(a.port, early=masked(register(1))) if a.eager else WSock(a.port)
+    seen["ws_status"] = ws.status
+    seen["ws_protocol"] = ws.protocol == "sip"
+    if ws.status != 101:
+        save()
+        return 1
+    if not a.eager:
+        register(1)
     r = ws.recv(5)
     if not r or not r.startswith("SIP/2.0 401"):
         seen["register"] = r.split("\r\n")[0] if r else None
@@ -190,6 +211,16 @@ def main():
     ws.send(f"SIP/2.0 180 Ringing\r\n{common}Contact: {contact}\r\n\r\n")
     sdp = ("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
            f"m=audio {a.media_port} RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n")
+    if a.sdp_dir:
+        # a browser does the media: our offer to it, its answer back
+        with open(os.path.join(a.sdp_dir, "offer.sdp.tmp"), "w") as f:
+            f.write(body)
+        os.rename(os.path.join(a.sdp_dir, "offer.sdp.tmp"), os.path.join(a.sdp_dir, "offer.sdp"))
+        ans = os.path.join(a.sdp_dir, "answer.sdp")
+        t_end = time.time() + 15
+        while not os.path.exists(ans) and time.time() < t_end:
+            time.sleep(0.05)
+        sdp = open(ans).read().replace("\r\n", "\n").replace("\n", "\r\n")
     ws.send(f"SIP/2.0 200 OK\r\n{common}Contact: {contact}\r\n"
             f"Content-Type: application/sdp\r\nContent-Length: {len(sdp)}\r\n\r\n{sdp}")
     ack = None

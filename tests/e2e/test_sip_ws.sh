@@ -4,7 +4,8 @@
 # queue's call through the IVR, answers it; the caller hangs up and the
 # BYE reaches the browser. Then a browser that closes its WebSocket
 # mid-call (a closed tab: no BYE): the call ends, the caller gets a BYE,
-# the agent is freed and its binding ends. The handshake's refusals: no subprotocol sip,
+# the agent is freed and its binding ends. Last a browser that answers
+# but never does ICE and DTLS: the call ends after 10 s with the reason. The handshake's refusals: no subprotocol sip,
 # another site's Origin, no Upgrade.
 source "$(dirname "$0")/lib.sh"
 start_hotline
@@ -25,8 +26,9 @@ check "another site's page: 403" test "$c" = 403
 c=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HTTP_PORT/sip")
 check "no upgrade: 426" test "$c" = 426
 
-# the browser's agent 1001 waits for a call
-python3 "$E2E_DIR/sipws_ua.py" "$HTTP_PORT" 1001 alice-1001 --out "$T/ua.json" \
+# the browser's agent 1001 waits for a call; its first REGISTER goes
+# with the upgrade request (the relay holds it until SIP is reached)
+python3 "$E2E_DIR/sipws_ua.py" "$HTTP_PORT" 1001 alice-1001 --out "$T/ua.json" --eager \
 	--wait 30 --media-port "$MEDIA_PORT0" >"$T/ua.out" 2>&1 &
 UA=$!
 for _ in $(seq 1 50); do grep -q registered "$T/ua.out" && break; sleep 0.1; done
@@ -71,4 +73,20 @@ st=$(api /api/v1/agents/1001 | python3 -c 'import json,sys; print(json.load(sys.
 check "the agent is freed (not on a call)" bash -c "case '$st' in available|wrapup) true ;; *) false ;; esac"
 grep -q 'agent.s phone gone call=.* agent=1001' "$T/hotline.log"
 check "the log says why" test $? -eq 0
+
+# answered, then no ICE check ever comes (sipws_ua.py does none)
+python3 "$E2E_DIR/sipws_ua.py" "$HTTP_PORT" 1001 alice-1001 --out "$T/ua3.json" \
+	--wait 40 --media-port "$MEDIA_PORT0" >"$T/ua3.out" 2>&1 &
+UA=$!
+for _ in $(seq 1 50); do grep -q registered "$T/ua3.out" && break; sleep 0.1; done
+make_ivr_caller caller3.xml rfc4733 1 wait
+sipp_run caller3 caller3.xml "$CALLER_PORT" -s 5000 -key caller 0613 -mp "$MEDIA_PORT2"
+check "the caller gets a BYE when the browser's media never comes up" test $? -eq 0
+wait "$UA"
+check "so does the browser" test -n "$(python3 -c "import json; print(json.load(open('$T/ua3.json')).get('got_bye') or '')")"
+row=$(wait_for "select hangup_side, hangup_reason, (ended - answered) / 1000 from calls where caller = '0613' and ended > 0" 5)
+check "ended by the system 10 s after the answer: ICE did not complete" \
+	test "$row" = "system|ICE did not complete|10"
+st=$(api /api/v1/agents/1001 | python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])')
+check "the agent is freed" bash -c "case '$st' in available|wrapup) true ;; *) false ;; esac"
 finish

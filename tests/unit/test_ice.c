@@ -7,6 +7,9 @@
  * byte sorted as STUN, DTLS, RTP or other.
  */
 #include <unistd.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <re.h>
 #include "core/cfg.h"
 #include "media/media.h"
@@ -173,6 +176,9 @@ struct peer {
 	struct sa addr;
 	uint8_t first[256]; /* the first datagram it got */
 	size_t firstn, pkts, rtp;
+	uint8_t last_rtp[256]; /* the last RTP packet */
+	size_t last_rtpn;
+	BIO *rbio; /* the DTLS client's, when there is one */
 };
 
 static void peer_recv(const struct sa *src, struct mbuf *mb, void *arg)
@@ -185,7 +191,111 @@ static void peer_recv(const struct sa *src, struct mbuf *mb, void *arg)
 		memcpy(p->first, mbuf_buf(mb), n);
 		p->firstn = n;
 	}
-	p->rtp += n && media_pkt_kind(mbuf_buf(mb), n) == MEDIA_PKT_RTP;
+	if (n && media_pkt_kind(mbuf_buf(mb), n) == MEDIA_PKT_RTP) {
+		p->rtp++;
+		if (n <= sizeof(p->last_rtp)) {
+			memcpy(p->last_rtp, mbuf_buf(mb), n);
+			p->last_rtpn = n;
+		}
+	}
+	if (p->rbio && n && media_pkt_kind(mbuf_buf(mb), n) == MEDIA_PKT_DTLS)
+		BIO_write(p->rbio, mbuf_buf(mb), (int)n);
+}
+
+static void run_ms(uint32_t ms);
+
+/* --- a browser's DTLS client, made with OpenSSL here ------------------- */
+
+struct client {
+	SSL_CTX *ctx;
+	SSL *ssl;
+	BIO *rbio, *wbio;
+	char fp[128];
+};
+
+static int verify_any(int ok, X509_STORE_CTX *x)
+{
+	(void)ok;
+	(void)x;
+	return 1;
+}
+
+static void client_free(struct client *c)
+{
+	SSL_free(c->ssl);
+	SSL_CTX_free(c->ctx);
+	memset(c, 0, sizeof(*c));
+}
+
+static int client_make(struct client *c)
+{
+	EVP_PKEY *key = EVP_EC_gen("P-256");
+	X509 *x = X509_new();
+	uint8_t md[EVP_MAX_MD_SIZE];
+	unsigned n = 0;
+	size_t o = 0;
+	int err = ENOMEM;
+
+	memset(c, 0, sizeof(*c));
+	if (!key || !x)
+		goto out;
+	ASN1_INTEGER_set(X509_get_serialNumber(x), 7);
+	X509_gmtime_adj(X509_getm_notBefore(x), 0);
+	X509_gmtime_adj(X509_getm_notAfter(x), 86400);
+	X509_set_pubkey(x, key);
+	X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC,
+				   (const uint8_t *)"browser", -1, -1, 0);
+	X509_set_issuer_name(x, X509_get_subject_name(x));
+	if (!X509_sign(x, key, EVP_sha256()) || !X509_digest(x, EVP_sha256(), md, &n))
+		goto out;
+	for (unsigned i = 0; i < n; i++)
+		o += (size_t)snprintf(c->fp + o, sizeof(c->fp) - o, "%s%02X",
+				      i ? ":" : "", md[i]);
+	c->ctx = SSL_CTX_new(DTLS_client_method());
+	if (!c->ctx || !SSL_CTX_use_certificate(c->ctx, x) ||
+	    !SSL_CTX_use_PrivateKey(c->ctx, key) ||
+	    SSL_CTX_set_tlsext_use_srtp(c->ctx, "SRTP_AES128_CM_SHA1_80"))
+		goto out;
+	SSL_CTX_set_verify(c->ctx, SSL_VERIFY_PEER, verify_any);
+	c->ssl = SSL_new(c->ctx);
+	c->rbio = BIO_new(BIO_s_mem());
+	c->wbio = BIO_new(BIO_s_mem());
+	if (!c->ssl || !c->rbio || !c->wbio)
+		goto out;
+	BIO_set_mem_eof_return(c->rbio, -1);
+	SSL_set_bio(c->ssl, c->rbio, c->wbio);
+	SSL_set_connect_state(c->ssl);
+	err = 0;
+out:
+	X509_free(x);
+	EVP_PKEY_free(key);
+	return err;
+}
+
+/* Runs the client's handshake against the stream at dst through p's
+ * socket; 0 when it ended. */
+static int client_handshake(struct client *c, struct peer *p, const struct sa *dst)
+{
+	p->rbio = c->rbio;
+	for (int i = 0; i < 30; i++) {
+		uint8_t buf[2048];
+		int r = SSL_do_handshake(c->ssl), n;
+
+		while ((n = BIO_read(c->wbio, buf, sizeof(buf))) > 0) {
+			struct mbuf *mb = mbuf_alloc((size_t)n);
+
+			if (!mb)
+				return ENOMEM;
+			mbuf_write_mem(mb, buf, (size_t)n);
+			mb->pos = 0;
+			udp_send(p->us, dst, mb);
+			mem_deref(mb);
+		}
+		if (r == 1)
+			return 0;
+		run_ms(30);
+	}
+	return ETIMEDOUT;
 }
 
 static void stop(void *arg)
@@ -217,23 +327,29 @@ static bool has(const struct mbuf *mb, const char *str)
 	return memmem(mb->buf, mb->end, str, strlen(str)) != NULL;
 }
 
-static int test_stream(void)
+/* A browser's side of a call: ICE check, DTLS client, SRTP. good: its
+ * SDP names its certificate (else another one's). */
+static int webrtc_call(bool good)
 {
 	struct media *m = NULL;
 	struct media_stream *s = NULL;
-	struct mbuf *offer = NULL, *ans = mbuf_alloc(512), *req = NULL;
+	struct mbuf *offer = NULL, *ans = mbuf_alloc(1024), *req = NULL, *pkt = NULL;
+	struct srtp *srtp = NULL;
+	struct client c;
 	struct peer p;
-	char line[128], user[64];
+	char line[160], user[64];
+	uint8_t km[60], skey[30];
 	struct sa dst;
 	int r = 1;
 
 	memset(&node, 0, sizeof(node));
 	memset(&p, 0, sizeof(p));
+	memset(&c, 0, sizeof(c));
 	node.media_threads = threads;
 	strcpy(node.media_addr, "127.0.0.1");
 	node.rtp_port_min = (uint16_t)(42000 + (getpid() % 2000) * 10);
 	node.rtp_port_max = (uint16_t)(node.rtp_port_min + 9);
-	TEST_CHECK(ans);
+	TEST_CHECK(ans && !client_make(&c));
 	(void)sa_set_str(&p.addr, "127.0.0.1", 0);
 	TEST_CHECK(!udp_listen(&p.us, &p.addr, peer_recv, &p));
 	TEST_CHECK(!udp_local_get(p.us, &p.addr));
@@ -246,6 +362,9 @@ static int test_stream(void)
 	TEST_CHECK(has(offer, " UDP/TLS/RTP/SAVPF 0 8 101\r\n"));
 	TEST_CHECK(has(offer, "a=ice-lite\r\n") && has(offer, "a=rtcp-mux\r\n") &&
 		   has(offer, "a=setup:actpass\r\n") && !has(offer, "a=crypto"));
+	snprintf(line, sizeof(line), "a=fingerprint:sha-256 %s\r\n",
+		 media_dtls_fingerprint());
+	TEST_CHECK(has(offer, line));
 	snprintf(line, sizeof(line), "a=ice-ufrag:%s\r\na=ice-pwd:%s\r\n", s->ice.ufrag,
 		 s->ice.pwd);
 	TEST_CHECK(has(offer, line));
@@ -254,11 +373,14 @@ static int test_stream(void)
 		 sa_port(&dst));
 	TEST_CHECK(has(offer, line));
 	/* Chrome's answer says nothing of its address: ICE will */
-	mbuf_printf(ans, "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
-			 "m=audio 9 UDP/TLS/RTP/SAVPF 0\r\nc=IN IP4 0.0.0.0\r\n"
-			 "a=ice-ufrag:brws\r\na=ice-pwd:browserpasswordbrowserpw\r\n"
-			 "a=setup:active\r\na=mid:0\r\na=sendrecv\r\na=rtcp-mux\r\n"
-			 "a=rtpmap:0 PCMU/8000\r\n");
+	mbuf_printf(ans,
+		    "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+		    "m=audio 9 UDP/TLS/RTP/SAVPF 0\r\nc=IN IP4 0.0.0.0\r\n"
+		    "a=ice-ufrag:brws\r\na=ice-pwd:browserpasswordbrowserpw\r\n"
+		    "a=fingerprint:sha-256 %s\r\n"
+		    "a=setup:active\r\na=mid:0\r\na=sendrecv\r\na=rtcp-mux\r\n"
+		    "a=rtpmap:0 PCMU/8000\r\n",
+		    good ? c.fp : media_dtls_fingerprint());
 	ans->pos = 0;
 	TEST_CHECK(!media_stream_accept(s, ans));
 	run_ms(100);
@@ -268,21 +390,56 @@ static int test_stream(void)
 	req = check_req(user, s->ice.pwd, true, true);
 	TEST_CHECK(req);
 	TEST_CHECK(!udp_send(p.us, &dst, req));
-	run_ms(150);
-	TEST_CHECK(p.pkts >= 2);
-	TEST_CHECK(media_pkt_kind(p.first, p.firstn) == MEDIA_PKT_STUN &&
-		   p.first[0] == 0x01 &&
-		   p.first[1] == 0x01); /* a Binding success response */
-	TEST_CHECK(p.rtp >= 1);		/* then our media, to the nominated address */
+	run_ms(100);
+	TEST_CHECK(p.pkts == 1 && media_pkt_kind(p.first, p.firstn) == MEDIA_PKT_STUN &&
+		   p.first[0] == 0x01 && p.first[1] == 0x01); /* a Binding success */
+	TEST_CHECK(p.rtp == 0);				      /* never in the clear */
+	TEST_CHECK(!client_handshake(&c, &p, &dst));
+	run_ms(100);
+	if (!good) {
+		/* the certificate is not the SDP's: no media, a reason */
+		TEST_CHECK(p.rtp == 0);
+		TEST_CHECK(media_stream_failure(s) != NULL);
+		r = 0;
+		goto out;
+	}
+	TEST_CHECK(p.rtp >= 2 && media_stream_secure(s) && !media_stream_failure(s));
+	/* RFC 5764 §4.2: what we send is keyed by the server's half */
+	TEST_CHECK(SSL_export_keying_material(c.ssl, km, sizeof(km),
+					      "EXTRACTOR-dtls_srtp", 19, NULL, 0,
+					      0) == 1);
+	memcpy(skey, km + 16, 16);
+	memcpy(skey + 16, km + 32 + 14, 14);
+	TEST_CHECK(!srtp_alloc(&srtp, SRTP_AES_CM_128_HMAC_SHA1_80, skey, 30, 0));
+	pkt = mbuf_alloc(p.last_rtpn);
+	TEST_CHECK(pkt);
+	mbuf_write_mem(pkt, p.last_rtp, p.last_rtpn);
+	pkt->pos = 0;
+	TEST_CHECK(!srtp_decrypt(srtp, pkt));
+	TEST_CHECK(pkt->end == 12 + 160); /* the tag checked and gone */
 	r = 0;
 out:
+	p.rbio = NULL;
+	client_free(&c);
 	mem_deref(s);
 	mem_deref(m);
 	mem_deref(p.us);
 	mem_deref(offer);
 	mem_deref(ans);
 	mem_deref(req);
+	mem_deref(pkt);
+	mem_deref(srtp);
 	return r;
+}
+
+static int test_stream(void)
+{
+	return webrtc_call(true);
+}
+
+static int test_stream_bad_cert(void)
+{
+	return webrtc_call(false);
 }
 
 static const struct test_case tests[] = {
@@ -291,7 +448,11 @@ static const struct test_case tests[] = {
     {"refused: another ufrag, bad integrity, no or bad fingerprint, no STUN",
      test_refused},
     {"RFC 7983 demux by the first byte", test_demux},
-    {"a WebRTC stream: ICE-lite SDP, media only after a nominating check", test_stream},
+    {"a WebRTC stream: ICE-lite SDP, a nominating check, DTLS-SRTP keys a client's "
+     "export names",
+     test_stream},
+    {"a DTLS client whose certificate is not its SDP's: no media, a reason",
+     test_stream_bad_cert},
 };
 
 int main(void)
@@ -303,10 +464,12 @@ int main(void)
 	r = test_run_all(tests, sizeof(tests) / sizeof(tests[0]));
 	{
 		static const struct test_case t3[] = {
-		    {"the WebRTC stream again, on 3 media threads", test_stream}};
+		    {"the WebRTC stream again, on 3 media threads", test_stream},
+		    {"the bad certificate again, on 3 media threads",
+		     test_stream_bad_cert}};
 
 		threads = 3;
-		r |= test_run_all(t3, 1);
+		r |= test_run_all(t3, 2);
 	}
 	libre_close();
 	return r;
