@@ -404,7 +404,7 @@ export class Phone extends EventTarget {
     }
     if (this.call !== c) { this.stream.getTracks().forEach((t) => t.stop()); return; }
     try {
-      const pc = new RTCPeerConnection({ iceServers: [], bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+      const pc = new RTCPeerConnection({ iceServers: [], rtcpMuxPolicy: 'require' });
       this.pc = pc;
       this.remote = new MediaStream();
       pc.ontrack = (ev) => { this.remote.addTrack(ev.track); this.audio.srcObject = this.remote; this.audio.play().catch(() => {}); };

@@ -48,6 +48,8 @@ async function desktop() {
   const ctx = await browser.newContext({ viewport: { width: 1366, height: 1000 }, locale: 'en-US' });
   const p = await ctx.newPage();
   p.on('pageerror', (e) => errors.push(e.message));
+  // what the phone logs (a refused offer, a failed ICE) for the test's log
+  p.on('console', (m) => console.error(`page ${m.type()}: ${m.text()}`));
   await signIn(p, '/agent', 'alice', 'alice-secret');
   await p.evaluate(LEVELS);
   return p;
