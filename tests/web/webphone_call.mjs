@@ -3,7 +3,9 @@
 // WebSocket; a SIPp caller (CALL_CMD: through the IVR, 1 for sales, its
 // audio a 500 Hz tone peer) reaches her in the queue; the INVITE rings in
 // the page, she answers there; the page hears the caller's tone (Goertzel
-// on the phone's received track); she hangs up in the page and is freed.
+// on the phone's received track), holds and resumes from the desktop's
+// call panel and hears the caller again; she hangs up in the page and is
+// freed.
 // Then a second call, and the browser closes mid-call: the call ends, the
 // agent is freed. The shell checks the recording's channels.
 // Media needs hotline's ICE-lite and DTLS-SRTP: while hotline offers plain
@@ -43,6 +45,19 @@ const LEVELS = () => {
     return Object.fromEntries(freqs.map((f) => [f, amp(f)]));
   };
 };
+
+// Until the page's phone hears the caller's tone over the agent's (10 s).
+async function hearsCaller(page) {
+  const end = Date.now() + 10000;
+  let l;
+  while (Date.now() < end) {
+    // the far end's track may not be there yet
+    l = await page.evaluate(([a, b]) => window.levels(window.hotlinePhone.remote, [a, b]), [CALLER_HZ, AGENT_HZ]).catch((e) => ({ e: e.message }));
+    if (l[CALLER_HZ] > 0.005 && l[CALLER_HZ] > 4 * l[AGENT_HZ]) return;
+    await sleep(300);
+  }
+  throw new Error(JSON.stringify(l));
+}
 
 async function desktop() {
   const ctx = await browser.newContext({ viewport: { width: 1366, height: 1000 }, locale: 'en-US' });
@@ -99,17 +114,23 @@ try {
     console.log('NO_MEDIA');
   } else {
     await check('answered in the page: the call is up', () => waitText(page, '#phone-state', /on a call/));
-    await check('the page hears the caller\'s 500 Hz (Goertzel on the received track)', async () => {
-      const end = Date.now() + 10000;
-      let l;
-      while (Date.now() < end) {
-        l = await page.evaluate(([a, b]) => window.levels(window.hotlinePhone.remote, [a, b]), [CALLER_HZ, AGENT_HZ]).catch((e) => ({ e: e.message }));
-        if (l[CALLER_HZ] > 0.005 && l[CALLER_HZ] > 4 * l[AGENT_HZ]) return;
-        await sleep(300);
-      }
-      throw new Error(JSON.stringify(l));
-    });
+    await check('the page hears the caller\'s 500 Hz (Goertzel on the received track)', () => hearsCaller(page));
     await page.screenshot({ path: `${SHOTS}/webphone-hotline-talking.png` });
+    // hold and resume from the desktop's call panel (hotline's route): the
+    // phone's call stays up through whatever hotline re-INVITEs, and the
+    // caller is heard again after
+    await page.waitForSelector('#call', { state: 'visible', timeout: 5000 });
+    await page.click('#hold');
+    await check('held from the desktop: the phone\'s call stays up', async () => {
+      await page.waitForSelector('#call-held', { state: 'visible', timeout: 5000 });
+      await sleep(1500);
+      if (!/on a call/.test(await page.innerText('#phone-state'))) throw new Error(await page.innerText('#phone-state'));
+    });
+    await page.click('#hold');
+    await check('resumed: the page hears the caller again', async () => {
+      await page.waitForSelector('#call-held', { state: 'hidden', timeout: 5000 });
+      await hearsCaller(page);
+    });
     await sleep(3000); // the recording's seconds
     await page.click('#phone-hangup');
     await check('hang up in the page: the call ends, the agent is freed', async () => {
