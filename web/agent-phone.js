@@ -57,8 +57,12 @@ function ringStop() {
   ringer = null;
 }
 
+// The caller as the desktop shows numbers: a display name that is only a
+// number (as hotline sends the caller's) is read as one.
 function who(c) {
-  return c.caller.name || (c.caller.user ? showNumber(c.caller.user) : t('phone.unknownCaller'));
+  const { name, user } = c.caller;
+  if (name && !/^[+\d\s().-]+$/.test(name)) return name;
+  return name || user ? showNumber(name || user) : t('phone.unknownCaller');
 }
 
 function onCall({ detail: c, target: p }) {

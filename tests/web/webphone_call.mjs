@@ -99,7 +99,7 @@ try {
 
   let offer = await ring(page).catch((e) => { throw new Error(`no ring: ${e.message}`); });
   await check('the caller through the IVR and the sales queue rings in the page, the desktop shows the offer', async () => {
-    await waitText(page, '#phone-caller', /415/);
+    await waitText(page, '#phone-caller', /\(415\) 555-0123/);
     await page.waitForSelector('#offer', { state: 'visible', timeout: 5000 });
   });
   await page.screenshot({ path: `${SHOTS}/webphone-hotline-ringing.png` });
