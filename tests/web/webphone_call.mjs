@@ -5,7 +5,7 @@
 // the page, she answers there; the page hears the caller's tone (Goertzel
 // on the phone's received track), holds and resumes from the desktop's
 // call panel and hears the caller again; she hangs up in the page and is
-// freed.
+// freed. The next call she transfers to support from the call panel.
 // Then a second call, and the browser closes mid-call: the call ends, the
 // agent is freed. The shell checks the recording's channels.
 // Media needs hotline's ICE-lite and DTLS-SRTP: while hotline offers plain
@@ -138,7 +138,24 @@ try {
       await agentFree();
     });
     console.log('MEDIA');
-    // the agent's wrap-up (if any) over, she takes the next call
+    // the next call she passes on from the desktop's call panel: hotline
+    // ends the phone's leg, the caller waits in support
+    if (await page.isEnabled('#go-available')) await page.click('#go-available');
+    await waitText(page, '#state', /available/);
+    await ring(page);
+    await page.click('#phone-answer');
+    await waitText(page, '#phone-state', /on a call/);
+    await page.waitForSelector('#call', { state: 'visible', timeout: 5000 });
+    await page.fill('#transfer-to', 'support');
+    await page.click('#transfer');
+    await check('transferred from the desktop to support: the phone\'s call ends, the agent is freed', async () => {
+      await page.waitForSelector('#phone-call', { state: 'hidden', timeout: 10000 });
+      await agentFree();
+    });
+    // the caller, waiting in support, goes: its SIPp's port is free again
+    const { calls } = await apiGet('/api/v1/calls?limit=1');
+    await fetch(`${URL}/api/v1/calls/${calls[0].id}/hangup`, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}` } });
+    await sleep(1000);
     if (await page.isEnabled('#go-available')) await page.click('#go-available');
     await waitText(page, '#state', /available/);
     offer = await ring(page);
