@@ -360,7 +360,6 @@ export class Phone extends EventTarget {
       from, to: header(msg, 'to'), target: uriOf(header(msg, 'contact')) || uriOf(from),
       route: headers(msg, 'record-route').flatMap((v) => v.split(/,(?=\s*<)/)).map((v) => v.trim()),
       cseq: Math.floor(Math.random() * 10000), state: 'ringing', caller: caller(from),
-      xcall: header(msg, 'x-hotline-call') || '',
     };
     this.reply(msg, 180, 'Ringing', [`Contact: ${this.contact}`]);
     this.emitCall();
