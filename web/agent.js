@@ -2,9 +2,11 @@
 // feature codes, the offered call with its caller and IVR path, the call
 // with a timer, hold, hang-up, transfer and notes, the wrap-up with a
 // disposition, and the agent's own calls with their recordings. The
-// chats panel beside the phone is agent-chats.js.
+// chats panel beside the phone is agent-chats.js, the browser phone
+// agent-phone.js.
 import { api, $, el, duration, signedIn, events, fieldInput, fieldValue, t, tv, dateTime, timeOfDay, showNumber } from './common.js';
 import { initChats, chatEvent } from './agent-chats.js';
+import { initPhone } from './agent-phone.js';
 
 let me;              // who is signed in
 let agent;           // GET /api/v1/agents/{ext}
@@ -262,6 +264,7 @@ async function main() {
   await loadHistory();
   await loadTickets();
   await initChats(me, (id) => showCustomer(id), dispositions);
+  await initPhone(me);
   setInterval(showState, 1000);
   events('agent.,call.,ticket.,chat.', (ev) => {
     // a chat's events name the chat; some (a visitor's message) no agent

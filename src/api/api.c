@@ -27,6 +27,7 @@
 #include <re_msg.h>
 #include <re_tcp.h>
 #include <re_http.h>
+#include <re_md5.h>
 #include "core/core.h"
 #include "core/cfg.h"
 #include "store/store.h"
@@ -675,6 +676,72 @@ static void agents_get(struct req *rq)
 	if (!agent_visible(rq, &in))
 		return;
 	api__reply_json(rq, 200, "OK", agent_json(rq->api, &in));
+}
+
+/*
+ * The agent's SIP credentials for the desktop's own phone (web/phone.js):
+ * its extension, the realm and the digest HA1s, so the browser registers
+ * and answers challenges like a desk phone without the password. Only the
+ * agent itself gets them: an admin or supervisor seeing the agent does not
+ * become able to register as it. Never cached.
+ */
+static void ha1_hex(char *out, bool sha, const char *ext, const char *realm,
+		    const char *pw)
+{
+	char in[256];
+	uint8_t d[crypto_hash_sha256_BYTES];
+	size_t n = sha ? sizeof(d) : MD5_SIZE;
+	int len = snprintf(in, sizeof(in), "%s:%s:%s", ext, realm, pw);
+
+	if (len < 0 || (size_t)len >= sizeof(in)) {
+		out[0] = '\0';
+		return;
+	}
+	if (sha)
+		crypto_hash_sha256(d, (const unsigned char *)in, (size_t)len);
+	else
+		md5((const uint8_t *)in, (size_t)len, d);
+	for (size_t i = 0; i < n; i++)
+		snprintf(out + 2 * i, 3, "%02x", d[i]);
+	sodium_memzero(in, sizeof(in));
+}
+
+static void agents_phone(struct req *rq)
+{
+	struct acd_agent_info in;
+	const struct cfg_agent *ca;
+	const char *realm = rq->api->node->realm;
+	char md5h[33] = "", sha[65] = "";
+
+	if (!agent_visible(rq, &in))
+		return;
+	if (rq->who.role != ROLE_AGENT || strcmp(rq->who.extension, rq->id)) {
+		api__forbidden(rq, "take another's phone credentials");
+		return;
+	}
+	ca = cfg_agent_find(rq->api->tenant, rq->id);
+	if (!ca) {
+		api__reply_error(rq, 404, "Not Found", "not_found", "no agent '%s'",
+				 rq->id);
+		return;
+	}
+	/* the tenant's HA1s when it keeps those, else made from the password */
+	if (ca->ha1_md5[0])
+		str_ncpy(md5h, ca->ha1_md5, sizeof(md5h));
+	else if (ca->password[0])
+		ha1_hex(md5h, false, ca->ext, realm, ca->password);
+	if (ca->ha1_sha256[0])
+		str_ncpy(sha, ca->ha1_sha256, sizeof(sha));
+	else if (ca->password[0])
+		ha1_hex(sha, true, ca->ext, realm, ca->password);
+	if (!md5h[0] && !sha[0]) {
+		api__reply_error(rq, 409, "Conflict", "no_credentials",
+				 "agent '%s' has no SIP password", rq->id);
+		return;
+	}
+	api__reply_json(rq, 200, "OK",
+			json_pack("{s:s,s:s,s:s,s:s}", "extension", ca->ext, "realm",
+				  realm, "ha1", md5h, "ha1_sha256", sha));
 }
 
 /* POST {"state": "available" | "paused" | "logged_out", "reason": "lunch"} */
@@ -1690,6 +1757,7 @@ static const struct route routes[] = {
     {"PATCH", "/api/v1/agents/{id}", ADMIN, api__agents_patch},
     {"POST", "/api/v1/agents/{id}/state", ANY, agents_state},
     {"GET", "/api/v1/agents/{id}/stats", ANY, agents_stats},
+    {"GET", "/api/v1/agents/{id}/phone", ANY, agents_phone},
     {"GET", "/api/v1/queues", ANY, queues_list},
     {"GET", "/api/v1/queues/{id}", ANY, queues_get},
     {"PUT", "/api/v1/queues/{id}", SUP, api__queue_put},
@@ -2008,11 +2076,14 @@ int api_alloc(struct api **ap, const struct cfg_node *node, struct app *app,
 	 * at once would see refused connections */
 	if (!err)
 		err = tcp_sock_listen(httpd_tcp_sock(a->httpd), SOMAXCONN);
+	if (!err && node->http_tls_cert[0])
+		err = httpd_tls(a->httpd, node->http_tls_cert, node->http_tls_key);
 	if (err) {
 		mem_deref(a);
 		return err;
 	}
-	log_info("api: listening http=%s", node->http_listen);
+	log_info("api: listening %s=%s", node->http_tls_cert[0] ? "https" : "http",
+		 node->http_listen);
 	*ap = a;
 	return 0;
 }

@@ -11,6 +11,11 @@
  * it closes or linger_ms pass: closing a socket with unread data sends a
  * reset, which can destroy the answer before the peer reads it).
  *
+ * With httpd_tls the listener speaks HTTPS: each accepted connection gets
+ * libre's TLS layer on its TCP connection (tls_start_tcp), below all of
+ * the above, so requests, answers and upgraded WebSockets (wss) read and
+ * write clear text here as they do without it.
+ *
  * The reader itself is httpd_read.c.
  */
 #include <errno.h>
@@ -18,6 +23,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <openssl/ssl.h>
 /* not <re.h>: its re_json.h clashes with jansson's enums */
 #include <re_types.h>
 #include <re_fmt.h>
@@ -29,9 +35,15 @@
 #include <re_tmr.h>
 #include <re_tcp.h>
 #include <re_http.h>
+#include <re_srtp.h>
+#include <re_tls.h>
 #include "core/core.h"
 #include "api/httpd.h"
 #include "api/httpd_int.h"
+
+/* libre declares it only when built with USE_OPENSSL, which its users
+ * are not: it is there in every libre built with OpenSSL */
+struct ssl_ctx_st *tls_openssl_context(const struct tls *tls);
 
 #define BUSY_SLACK    (64 * 1024)  /* read ahead while a request is answered */
 #define LINGER_MAX    4		   /* linger_ms at most this many times over */
@@ -43,6 +55,7 @@ enum conn_state { C_READ, C_BUSY, C_UPGRADED, C_CLOSING, C_LINGER };
 
 struct httpd {
 	struct tcp_sock *ts;
+	struct tls *tls; /* HTTPS: every connection's TLS context, or NULL */
 	struct list conns;
 	uint32_t connc;
 	struct httpd_limits lim;
@@ -56,6 +69,7 @@ struct httpd_conn {
 	struct le le;
 	struct httpd *h; /* NULL once the connection is out of the server */
 	struct tcp_conn *tc;
+	struct tls_conn *tls; /* the TLS layer on tc (HTTPS), before it */
 	struct sa peer;
 	struct mbuf *mb; /* received, not yet read as a request */
 	struct tmr tmr;	 /* the timeout of the current state */
@@ -85,6 +99,7 @@ static void conn_destructor(void *arg)
 
 	tmr_cancel(&c->tmr);
 	tmr_cancel(&c->next);
+	mem_deref(c->tls);
 	mem_deref(c->tc);
 	mem_deref(c->mb);
 	mem_deref(c->data);
@@ -106,6 +121,7 @@ static void conn_end(struct httpd_conn *c, int err)
 	c->h = NULL;
 	tmr_cancel(&c->tmr);
 	tmr_cancel(&c->next);
+	c->tls = mem_deref(c->tls);
 	c->tc = mem_deref(c->tc);
 	c->mb = mem_deref(c->mb);
 	if (closeh)
@@ -403,6 +419,12 @@ static void connect_h(const struct sa *peer, void *arg)
 		tcp_reject(h->ts);
 		return;
 	}
+	/* HTTPS: the handshake runs on the first bytes; a peer that speaks
+	 * no TLS fails it and the connection closes */
+	if (h->tls && tls_start_tcp(&c->tls, h->tls, c->tc, 0)) {
+		mem_deref(c);
+		return;
+	}
 	c->h = h;
 	c->state = C_READ;
 	list_append(&h->conns, &c->le, c);
@@ -585,6 +607,7 @@ static void httpd_destructor(void *arg)
 		conn_end(c, ECONNABORTED);
 	}
 	mem_deref(h->ts);
+	mem_deref(h->tls);
 }
 
 int httpd_alloc(struct httpd **hp, const struct sa *laddr, const struct httpd_limits *lim,
@@ -619,4 +642,51 @@ struct tcp_sock *httpd_tcp_sock(const struct httpd *h)
 uint32_t httpd_conn_count(const struct httpd *h)
 {
 	return h ? h->connc : 0;
+}
+
+/*
+ * HTTPS from now on: the certificate (PEM, the chain after it) and the
+ * private key (PEM) files, which the configuration's check found there
+ * and the key private. EINVAL: the files are no certificate and key that
+ * match (logged with the file it is about).
+ */
+int httpd_tls(struct httpd *h, const char *cert, const char *key)
+{
+	struct tls *tls = NULL;
+	struct ssl_ctx_st *ctx;
+	int err;
+
+	if (!h || !cert || !key)
+		return EINVAL;
+	/* the files' being there and the key's being private are checked
+	 * with the configuration (cfg_tls.c) */
+	err = tls_alloc(&tls, TLS_METHOD_SSLV23, NULL, NULL);
+	if (err) {
+		log_error("api: https: no TLS context: %s", strerror(err));
+		return err;
+	}
+	/* libre's setters take the leaf alone: a certificate from a public
+	 * CA needs its chain sent too, so the files go to OpenSSL as they are */
+	ctx = tls_openssl_context(tls);
+	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1) {
+		log_error("api: http.tls_cert %s: no PEM certificate in it", cert);
+		err = EINVAL;
+		goto out;
+	}
+	/* OpenSSL checks the key against the certificate as it loads it */
+	if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_check_private_key(ctx) != 1) {
+		log_error(
+		    "api: http.tls_key %s is no PEM private key of http.tls_cert %s", key,
+		    cert);
+		err = EINVAL;
+		goto out;
+	}
+	(void)SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	mem_deref(h->tls);
+	h->tls = tls;
+	tls = NULL;
+out:
+	mem_deref(tls);
+	return err;
 }

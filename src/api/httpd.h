@@ -69,6 +69,9 @@ typedef void(httpd_refuse_h)(struct httpd_conn *conn, const struct http_msg *msg
 int httpd_alloc(struct httpd **hp, const struct sa *laddr, const struct httpd_limits *lim,
 		httpd_req_h *reqh, httpd_refuse_h *refuseh, void *arg);
 struct tcp_sock *httpd_tcp_sock(const struct httpd *h);
+/* HTTPS from now on with the PEM files cert (its chain after it) and key
+ * (readable by its owner only, else EPERM); errors logged (see httpd.c). */
+int httpd_tls(struct httpd *h, const char *cert, const char *key);
 /* The connections open now. */
 uint32_t httpd_conn_count(const struct httpd *h);
 

@@ -368,6 +368,12 @@ static const struct node_key node_keys[] = {
      "bearer token for /api/v1 (or HOTLINE_API_TOKEN)"},
     {"http.web_dir", K_STR, F(web_dir), "", 0, 0,
      "folder of the pages (default: web/ beside the program's folder)"},
+    {"http.tls_cert", K_STR, F(http_tls_cert), "", 0, 0,
+     "certificate file (PEM, with its chain) for HTTPS and wss on http.listen; "
+     "relative to this file"},
+    {"http.tls_key", K_STR, F(http_tls_key), "", 0, 0,
+     "the certificate's private key file (PEM, not world-readable); both or "
+     "neither"},
     {"http.admin_password", K_STR, F(admin_password), "", 0, 0,
      "password of user admin, made when there is no user (or HOTLINE_ADMIN_PASSWORD)"},
     {"http.streams_per_user", K_U32, F(streams_per_user), "8", 1, 4096,

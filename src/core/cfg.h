@@ -108,6 +108,9 @@ struct cfg_node {
 				      * world-readable */
 	char sip_srtp[12];	     /* sip.srtp: phones' SRTP; "" by transport */
 	char file[CFG_PATH];	     /* where it was read from */
+	/* http.tls_cert, http.tls_key: PEM files; HTTPS (and wss) when set */
+	char http_tls_cert[CFG_PATH];
+	char http_tls_key[CFG_PATH];
 };
 
 /* dialing: who may dial what (issue 18). A class is a set of

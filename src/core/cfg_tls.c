@@ -1,6 +1,7 @@
 /*
- * cfg_tls.c — the node's SIP over TLS and SRTP settings (sip.tls_listen,
- * sip.tls_cert, sip.tls_key, sip.srtp): checked once at load, so that a
+ * cfg_tls.c — the node's TLS and SRTP settings (sip.tls_listen,
+ * sip.tls_cert, sip.tls_key, sip.srtp, http.tls_cert, http.tls_key):
+ * checked once at load, so that a
  * listener never starts with a key anyone on the machine can read, and a
  * missing file is told by name before anything listens.
  */
@@ -78,8 +79,21 @@ int cfg__tls_paths(struct cfg_node *nd, const char *file, struct cfg_errors *err
 {
 	int err = 0;
 
+	/* HTTPS (and wss): both files or neither */
+	if (!nd->http_tls_cert[0] != !nd->http_tls_key[0]) {
+		cfg__error(errs, file, 0,
+			   nd->http_tls_cert[0] ? "http.tls_key" : "http.tls_cert",
+			   "http.tls_cert and http.tls_key go together");
+		err = EINVAL;
+	}
+	if (cfg__tls_file(nd->http_tls_cert, sizeof(nd->http_tls_cert), file,
+			  "http.tls_cert", false, errs))
+		err = EINVAL;
+	if (cfg__tls_file(nd->http_tls_key, sizeof(nd->http_tls_key), file,
+			  "http.tls_key", true, errs))
+		err = EINVAL;
 	if (!nd->sip_tls_listen[0])
-		return 0;
+		return err;
 	if (cfg__tls_file(nd->sip_tls_cert, sizeof(nd->sip_tls_cert), file,
 			  "sip.tls_cert", false, errs))
 		err = EINVAL;

@@ -3,8 +3,10 @@
 hotline's event stream and prints every text frame on a line of its own
 until SECONDS pass, then "CLOSED CODE REASON" if the server closed it.
 Usage: ws_client.py URL SECONDS [HEADER...]
-URL is ws://host:port/path?query. Answers pings; sends nothing else."""
-import base64, os, socket, struct, sys, time, urllib.parse
+URL is ws://host:port/path?query, or wss:// (TLS, the server's certificate
+checked against the CA file in $WS_CAFILE). Answers pings; sends nothing
+else."""
+import base64, os, socket, ssl, struct, sys, time, urllib.parse
 
 def main():
     url = urllib.parse.urlsplit(sys.argv[1])
@@ -12,6 +14,9 @@ def main():
     extra = sys.argv[3:]
     path = url.path + ("?" + url.query if url.query else "")
     s = socket.create_connection((url.hostname, url.port), timeout=5)
+    if url.scheme == "wss":
+        s = ssl.create_default_context(cafile=os.environ.get("WS_CAFILE")).wrap_socket(
+            s, server_hostname=url.hostname)
     key = base64.b64encode(os.urandom(16)).decode()
     req = (f"GET {path} HTTP/1.1\r\nHost: {url.hostname}:{url.port}\r\n"
            "Upgrade: websocket\r\nConnection: Upgrade\r\n"
