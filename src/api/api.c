@@ -1599,6 +1599,7 @@ static const struct route routes[] = {
     {"POST", "/api/v1/calls", ANY, api__calls_dial},
     {"GET", "/api/v1/calls/{id}", ANY, api__calls_get},
     {"GET", "/api/v1/calls/{id}/recording", ANY, api__calls_recording},
+    {"POST", "/api/v1/calls/{id}/recording", ANY, api__calls_recording_pause},
     {"POST", "/api/v1/calls/{id}/hangup", ANY, api__calls_hangup},
     {"POST", "/api/v1/calls/{id}/hold", ANY, api__calls_hold},
     {"POST", "/api/v1/calls/{id}/transfer", ANY, api__calls_transfer},

@@ -364,6 +364,7 @@ static void call_destructor(void *arg)
 	mem_deref(call->agent);
 	mem_deref(call->caller);
 	mem_deref(call->ivr);
+	mem_deref(call->rec);
 }
 
 /* An agent leg that never connected goes away: a direct ring gives the
@@ -596,7 +597,8 @@ void call__connect(struct call *call)
 	media_stream_silence(call->caller->ms);
 	media_stream_silence(agent->ms);
 	media_bridge(call->caller->ms, agent->ms, rec);
-	mem_deref(rec);
+	mem_deref(call->rec);
+	call->rec = rec;
 	call__row_legs(call);
 	interaction_save(&call->ia);
 	interaction_event(&call->ia, EVENT_CALL_ANSWERED, agent->ext, "{s:I}", "wait_ms",
@@ -675,6 +677,8 @@ void call__end(struct call *call, const char *side, int cause, const char *reaso
 				  ivr_digits(call->ivr));
 	}
 	call__row_legs(call);
+	if (recorder_paused(call->rec)) /* the gap ends with the file */
+		(void)callctl_recording(ctl, call->ia.row.id, NULL, false);
 	call->state = CALL_ENDED;
 	if (call->monitor) /* the supervisor goes with the call (BYE) */
 		call__monitor_gone(call->monitor, 0);
@@ -1925,6 +1929,32 @@ void callctl_customer_merged(struct callctl *ctl, const char *from, const char *
 {
 	if (ctl)
 		interaction_customer_merged(ctl->ias, from, into, name);
+}
+
+int callctl_recording(struct callctl *ctl, const char *id, const char *agent, bool pause)
+{
+	struct call *call = ctl && id ? call__find(ctl, id) : NULL;
+	uint64_t at;
+	int err;
+
+	if (!call)
+		return ENOENT;
+	if (agent && (!call->agent || strcmp(call->agent->ext, agent)))
+		return EPERM;
+	if (call->state != CALL_BRIDGED || !call->rec)
+		return EINVAL;
+	err = recorder_pause(call->rec, pause, &at);
+	if (err)
+		return err;
+	log_info("call: recording %s call=%s at_ms=%llu", pause ? "paused" : "resumed",
+		 call->ia.row.id, (unsigned long long)at);
+	/* the stored events are the gaps' record: GET /calls/{id} and the
+	 * download read them back */
+	interaction_event(&call->ia,
+			  pause ? EVENT_RECORDING_PAUSED : EVENT_RECORDING_RESUMED,
+			  call->agent ? call->agent->ext : NULL, "{s:I,s:s}", "at_ms",
+			  (long long)at, "recording", call->ia.row.recording);
+	return 0;
 }
 
 int callctl_hold(struct callctl *ctl, const char *id, const char *agent, bool hold)

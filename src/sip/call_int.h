@@ -76,6 +76,9 @@ struct call {
 	uint32_t vm_max_ms;   /* voicemail: longest message */
 	char path_base[192];  /* IVR path of the flows before this one */
 	bool desk_hold;	      /* held from the desktop: music to the caller */
+	/* the bridge's recording (the stream and a mix group hold it too):
+	 * paused from the desktop for card numbers (callctl_recording) */
+	struct recorder *rec;
 	/* out through a trunk (issue 15): the number dialled, the trunk the
 	 * leg went out on (counted in its max_calls) and the route's next */
 	char dialled[48];

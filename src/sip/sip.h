@@ -136,6 +136,12 @@ int callctl_hold(struct callctl *ctl, const char *id, const char *agent, bool ho
  * none of those; EACCES: the agent's dialing class or a limit refuses
  * the number (v, when given, says why). */
 struct safe_dial_verdict;
+/* Pauses (pause true) or resumes the recording of a bridged call (an
+ * agent: only its own, EPERM otherwise); the file gets silence while
+ * paused; recording.paused / recording.resumed events say where in the
+ * file (at_ms). EINVAL: not bridged or not recorded; EALREADY: paused
+ * (or running) already; ENOENT: no such call in progress. */
+int callctl_recording(struct callctl *ctl, const char *id, const char *agent, bool pause);
 int callctl_transfer(struct callctl *ctl, const char *id, const char *agent,
 		     const char *target, struct safe_dial_verdict *v);
 /* A supervisor on a bridged call (monitor.c): ext's phone is called and
