@@ -1062,10 +1062,10 @@ out:
 	json_decref(body);
 }
 
-/* POST /api/v1/calls/{id}/conference {"target": "1003"}: an ad-hoc
- * three-way call: the target's phone is called and joins the customer
- * and the agent (an agent only on its own call). */
-void api__calls_conference(struct req *rq)
+/* The agent's third party: an ad-hoc three-way (conference) or a consult
+ * first, the target an agent's extension (an agent only on its own
+ * call). */
+static void third_party(struct req *rq, bool consult)
 {
 	static const char *const fields[] = {"target", NULL};
 	struct store_call c;
@@ -1076,11 +1076,14 @@ void api__calls_conference(struct req *rq)
 	body = call_body_name(rq, &c, fields, "target", "an agent's extension", &target);
 	if (!body)
 		return;
-	err = rq->api->calls
-		  ? callctl_conference(
+	err = !rq->api->calls ? ENOENT
+	      : consult
+		  ? callctl_consult(rq->api->calls, c.id,
+				    rq->who.role == ROLE_AGENT ? rq->who.extension : NULL,
+				    target)
+		  : callctl_conference(
 			rq->api->calls, c.id,
-			rq->who.role == ROLE_AGENT ? rq->who.extension : NULL, target)
-		  : ENOENT;
+			rq->who.role == ROLE_AGENT ? rq->who.extension : NULL, target);
 	if (err == EINVAL)
 		api__reply_error(rq, 400, "Bad Request", "bad_field",
 				 "target: \"%s\" is not another agent's extension",
@@ -1101,4 +1104,80 @@ void api__calls_conference(struct req *rq)
 		api__reply_json(rq, 202, "Accepted",
 				json_pack("{s:s,s:s}", "id", c.id, "target", target));
 	json_decref(body);
+}
+
+/* POST /api/v1/calls/{id}/conference {"target": "1003"}: an ad-hoc
+ * three-way call: the target's phone is called and joins the customer
+ * and the agent. */
+void api__calls_conference(struct req *rq)
+{
+	third_party(rq, false);
+}
+
+/* POST /api/v1/calls/{id}/consult {"target": "1003"}: the customer hears
+ * music while the target's phone is called and talks with the agent
+ * alone; then consult/join or consult/cancel. */
+void api__calls_consult(struct req *rq)
+{
+	third_party(rq, true);
+}
+
+static void consult_end(struct req *rq, bool join)
+{
+	struct store_call c;
+	int err;
+
+	if (!call_load(rq, &c))
+		return;
+	err = rq->api->calls
+		  ? callctl_consult_end(
+			rq->api->calls, c.id,
+			rq->who.role == ROLE_AGENT ? rq->who.extension : NULL, join)
+		  : ENOENT;
+	if (err == EPERM)
+		api__forbidden(rq, "end a consult on a call it is not on");
+	else if (err == EAGAIN)
+		api__reply_error(rq, 409, "Conflict", "ringing",
+				 "the consult's target has not answered yet");
+	else if (err)
+		api__reply_error(rq, 409, "Conflict", "no_consult",
+				 "call '%s' has no consult going on", c.id);
+	else
+		api__reply_json(rq, 200, "OK",
+				json_pack("{s:s,s:s}", "id", c.id, "consult",
+					  join ? "joined" : "cancelled"));
+}
+
+/* POST /api/v1/calls/{id}/consult/join: the customer joins the agent and
+ * the target (the three-way). */
+void api__calls_consult_join(struct req *rq)
+{
+	consult_end(rq, true);
+}
+
+/* POST /api/v1/calls/{id}/consult/cancel: the target's leg ends, the
+ * customer is back with the agent. */
+void api__calls_consult_cancel(struct req *rq)
+{
+	consult_end(rq, false);
+}
+
+/* DELETE /api/v1/calls/{id}/monitor: the supervisor's phone leaves the
+ * call; any supervisor of the call's queue may end it (the phone that
+ * listens may be a device other than the user's own extension). */
+void api__calls_monitor_end(struct req *rq)
+{
+	struct store_call c;
+	int err;
+
+	if (!call_load(rq, &c))
+		return;
+	err = rq->api->calls ? callctl_monitor_end(rq->api->calls, c.id, NULL) : ENOENT;
+	if (err)
+		api__reply_error(rq, 409, "Conflict", "not_monitored",
+				 "call '%s' is not monitored", c.id);
+	else {
+		api__audit(rq->api, &rq->who, "call.monitor", c.id, "mode=end");
+		api__reply(rq, 204, "No Content", "Content-Length: 0\r\n\r\n");
+	}
 }

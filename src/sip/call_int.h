@@ -94,6 +94,8 @@ struct call {
 	enum media_mix_role monitor_role;
 	bool monitor_takeover;
 	bool three_way; /* the monitor leg is a third party the agent added */
+	bool consult;	/* ... who talks with the agent alone: the customer
+			 * hears music until join or cancel */
 	/* CALL_CONFERENCE: the room asked for, its PIN and size (copied: a
 	 * tenant applied live may go), the digits so far, the room once in */
 	char conf_number[CFG_EXT];
