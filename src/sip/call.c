@@ -113,6 +113,109 @@ static int flow_prompts_add(struct callctl *ctl, const struct cfg_flow *f,
 	return err;
 }
 
+/* --- the recording-consent announcement (recording_notice) -------------- */
+
+/* What a notice value says and in which voice: "default" the built-in
+ * words in language, a WAV file, or a text. */
+static void notice_what(const char *notice, const char *language, const char **text,
+			const char **file)
+{
+	*text = *file = NULL;
+	if (cfg_notice_is_file(notice))
+		*file = notice;
+	else if (!strcmp(notice, "default"))
+		*text = call__said(SAID_RECORDING_NOTICE, language);
+	else
+		*text = notice;
+}
+
+/* A number's notice is said in its language, else its flow's, else the
+ * tenant's; a queue's in the queue's (call__queue_language's rule). */
+static const char *number_language(const struct cfg_tenant *t,
+				   const struct cfg_number *nb)
+{
+	const struct cfg_flow *f = cfg_flow_find(t, nb->flow);
+
+	if (nb->language[0])
+		return nb->language;
+	return f && f->language[0] ? f->language : t->language;
+}
+
+static const char *queue_language_of(const struct cfg_tenant *t,
+				     const struct cfg_queue *q)
+{
+	return q->language[0] ? q->language : t->language;
+}
+
+static int notice_add(struct callctl *ctl, const char *notice, const char *language)
+{
+	const char *text, *file;
+
+	if (!notice[0])
+		return 0;
+	notice_what(notice, language, &text, &file);
+	return call__prompt_add(ctl, text, file, language);
+}
+
+static int notices_prepare(struct callctl *ctl)
+{
+	const struct cfg_tenant *t = ctl->tenant;
+	int err = 0;
+
+	for (size_t i = 0; i < t->queuec; i++)
+		err |= notice_add(ctl, t->queuev[i].recording_notice,
+				  queue_language_of(t, &t->queuev[i]));
+	for (size_t i = 0; i < t->numberc; i++)
+		err |= notice_add(ctl, t->numberv[i].recording_notice,
+				  number_language(t, &t->numberv[i]));
+	return err;
+}
+
+/*
+ * Plays the notice to the caller unless it heard one already: true when
+ * it plays (the call goes on at call_notice_done), false when the call
+ * goes on now (none, heard, or not prepared: a caller is never held up
+ * by a prompt that is missing).
+ */
+static bool call_notice(struct call *call, const char *notice, const char *language)
+{
+	const struct prompt *p;
+	const char *text, *file;
+
+	if (!notice[0] || call->notice_heard)
+		return false;
+	notice_what(notice, language, &text, &file);
+	p = media_library_prompt(call->ctl->library, text, file, language);
+	if (!p) {
+		log_warn("call: recording notice not prepared call=%s", call->ia.row.id);
+		return false;
+	}
+	call->notice_heard = true;
+	call->notice_playing = true;
+	media_stream_detect(call->caller->ms, false);
+	media_stream_play(call->caller->ms, p, false);
+	log_info("call: recording notice call=%s", call->ia.row.id);
+	return true;
+}
+
+static void call_notice_done(struct call *call)
+{
+	struct ivr_action act = {0};
+
+	call->notice_playing = false;
+	if (call->notice_queue[0]) {
+		char queue[CFG_NAME];
+
+		util_copy(queue, sizeof(queue), call->notice_queue);
+		call->notice_queue[0] = '\0';
+		call__enter_queue(call, queue, call->notice_priority);
+		interaction_route(call->ctl->ias);
+		return;
+	}
+	ivr_start(call->ivr, clock_now_ms(), &act);
+	ivr_do(call, &act);
+}
+
 /* What the tenant's flows say and its queues play, made or loaded where
  * not yet (a prompt is kept by its text until the controller ends). */
 static int tenant_media_prepare(struct callctl *ctl)
@@ -130,6 +233,7 @@ static int tenant_media_prepare(struct callctl *ctl)
 	}
 	err |= announcements_prepare(ctl);
 	err |= playlists_prepare(ctl);
+	err |= notices_prepare(ctl);
 	return err;
 }
 
@@ -905,6 +1009,13 @@ static void media_event(struct media_stream *s, enum media_evt evt, char digit, 
 	struct call *call = leg->call;
 	struct ivr_action act = {0};
 
+	/* the recording notice plays whole: no key cuts it short */
+	if (call->notice_playing && leg->role == LEG_CALLER &&
+	    evt != MEDIA_EVT_RTP_TIMEOUT) {
+		if (evt == MEDIA_EVT_PLAY_END)
+			call_notice_done(call);
+		return;
+	}
 	if (call->state == CALL_CONFERENCE && leg->role == LEG_CALLER &&
 	    evt != MEDIA_EVT_RTP_TIMEOUT) {
 		if (evt == MEDIA_EVT_DIGIT)
@@ -988,6 +1099,13 @@ void call__enter_queue(struct call *call, const char *queue, int priority)
 	struct callctl *ctl = call->ctl;
 	const struct cfg_queue *q = cfg_queue_find(ctl->tenant, queue);
 
+	/* the recording-consent announcement before the caller waits */
+	if (q && call->caller && !call->callback &&
+	    call_notice(call, q->recording_notice, queue_language_of(ctl->tenant, q))) {
+		util_copy(call->notice_queue, sizeof(call->notice_queue), queue);
+		call->notice_priority = priority;
+		return;
+	}
 	call->state = CALL_QUEUED;
 	util_copy(call->ia.row.queue, sizeof(call->ia.row.queue), queue);
 	call->announce_step = 0;
@@ -1742,8 +1860,12 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 		ivr_session_language(call->ivr, num->language);
 		log_info("call: IVR call=%s from=%s number=%s flow=%s", call->ia.row.id,
 			 log_mask(masked, sizeof(masked), caller), called, num->flow);
-		ivr_start(call->ivr, clock_now_ms(), &act);
-		ivr_do(call, &act);
+		/* the number's recording notice first, then its flow */
+		if (!call_notice(call, num->recording_notice,
+				 number_language(ctl->tenant, num))) {
+			ivr_start(call->ivr, clock_now_ms(), &act);
+			ivr_do(call, &act);
+		}
 	} else if (did_queue) {
 		/* a trunk's DID that runs a queue: answered, waiting at once */
 		err = call__accept(call, msg, 200, "OK", answer);

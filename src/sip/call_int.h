@@ -76,6 +76,12 @@ struct call {
 	uint32_t vm_max_ms;   /* voicemail: longest message */
 	char path_base[192];  /* IVR path of the flows before this one */
 	bool desk_hold;	      /* held from the desktop: music to the caller */
+	/* the recording-consent announcement: playing (the queue to enter
+	 * after it, or none: the number's flow starts), or heard once */
+	bool notice_playing;
+	bool notice_heard;
+	char notice_queue[CFG_NAME];
+	int notice_priority;
 	/* the bridge's recording (the stream and a mix group hold it too):
 	 * paused from the desktop for card numbers (callctl_recording) */
 	struct recorder *rec;
@@ -207,10 +213,11 @@ enum said {
 	SAID_CONF_PIN,
 	SAID_CONF_BAD_PIN,
 	SAID_CONF_FULL,
-	SAID_NEXT,	 /* first in line */
-	SAID_MANY_AHEAD, /* beyond CALL_ANNOUNCE_MAX_POS */
-	SAID_WAIT_SHORT, /* under a minute */
-	SAID_WAIT_LONG,	 /* beyond CALL_ANNOUNCE_MAX_MIN */
+	SAID_NEXT,	       /* first in line */
+	SAID_MANY_AHEAD,       /* beyond CALL_ANNOUNCE_MAX_POS */
+	SAID_WAIT_SHORT,       /* under a minute */
+	SAID_WAIT_LONG,	       /* beyond CALL_ANNOUNCE_MAX_MIN */
+	SAID_RECORDING_NOTICE, /* recording_notice: default */
 	SAID_COUNT,
 };
 #define CALL_ANNOUNCE_MAX_POS 20
