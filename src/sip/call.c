@@ -658,6 +658,33 @@ static struct recorder *call_recorder(struct call *call)
 	return rec;
 }
 
+/* Pauses or resumes the call's recording; the stored events are the
+ * gaps' record (GET /calls/{id} and the download read them back). */
+static int call_rec_pause(struct call *call, bool pause)
+{
+	uint64_t at;
+	int err = recorder_pause(call->rec, pause, &at);
+
+	if (err)
+		return err;
+	log_info("call: recording %s call=%s at_ms=%llu", pause ? "paused" : "resumed",
+		 call->ia.row.id, (unsigned long long)at);
+	interaction_event(&call->ia,
+			  pause ? EVENT_RECORDING_PAUSED : EVENT_RECORDING_RESUMED,
+			  call->agent ? call->agent->ext : NULL, "{s:I,s:s}", "at_ms",
+			  (long long)at, "recording", call->ia.row.recording);
+	return 0;
+}
+
+/* The call's hold on its recording ends (a gap still open ends with the
+ * file), before a new bridge opens the same file again. */
+static void call_rec_release(struct call *call)
+{
+	if (recorder_paused(call->rec))
+		(void)call_rec_pause(call, false);
+	call->rec = mem_deref(call->rec);
+}
+
 /* The greeting was said: the caller's message is recorded from now. */
 static void call_voicemail_record(struct call *call)
 {
@@ -696,12 +723,14 @@ void call__connect(struct call *call)
 	call->desk_hold = false;
 	util_copy(call->ia.row.outcome, sizeof(call->ia.row.outcome), "answered");
 
+	/* a transfer's second bridge: the first recorder closes the file
+	 * before this one opens it again */
+	call_rec_release(call);
 	rec = call_recorder(call);
 
 	media_stream_silence(call->caller->ms);
 	media_stream_silence(agent->ms);
 	media_bridge(call->caller->ms, agent->ms, rec);
-	mem_deref(call->rec);
 	call->rec = rec;
 	call__row_legs(call);
 	interaction_save(&call->ia);
@@ -782,7 +811,7 @@ void call__end(struct call *call, const char *side, int cause, const char *reaso
 	}
 	call__row_legs(call);
 	if (recorder_paused(call->rec)) /* the gap ends with the file */
-		(void)callctl_recording(ctl, call->ia.row.id, NULL, false);
+		(void)call_rec_pause(call, false);
 	call->state = CALL_ENDED;
 	if (call->monitor) /* the supervisor goes with the call (BYE) */
 		call__monitor_gone(call->monitor, 0);
@@ -2056,8 +2085,6 @@ void callctl_customer_merged(struct callctl *ctl, const char *from, const char *
 int callctl_recording(struct callctl *ctl, const char *id, const char *agent, bool pause)
 {
 	struct call *call = ctl && id ? call__find(ctl, id) : NULL;
-	uint64_t at;
-	int err;
 
 	if (!call)
 		return ENOENT;
@@ -2065,18 +2092,7 @@ int callctl_recording(struct callctl *ctl, const char *id, const char *agent, bo
 		return EPERM;
 	if (call->state != CALL_BRIDGED || !call->rec)
 		return EINVAL;
-	err = recorder_pause(call->rec, pause, &at);
-	if (err)
-		return err;
-	log_info("call: recording %s call=%s at_ms=%llu", pause ? "paused" : "resumed",
-		 call->ia.row.id, (unsigned long long)at);
-	/* the stored events are the gaps' record: GET /calls/{id} and the
-	 * download read them back */
-	interaction_event(&call->ia,
-			  pause ? EVENT_RECORDING_PAUSED : EVENT_RECORDING_RESUMED,
-			  call->agent ? call->agent->ext : NULL, "{s:I,s:s}", "at_ms",
-			  (long long)at, "recording", call->ia.row.recording);
-	return 0;
+	return call_rec_pause(call, pause);
 }
 
 int callctl_hold(struct callctl *ctl, const char *id, const char *agent, bool hold)
