@@ -169,6 +169,9 @@ int call__leg_invite(struct call *call, const char *ext, enum leg_role role,
 		     struct leg **legp);
 void call__monitor_answered(struct leg *leg);
 void call__monitor_gone(struct leg *leg, int code);
+/* A consult not joined ends (its target's leg: BYE or CANCEL) as the
+ * agent hands the call on: the target was the agent's to talk to. */
+void call__consult_drop(struct call *call);
 int call__conference_prepare(struct callctl *ctl);
 void call__conference_in(struct callctl *ctl, const struct sip_msg *msg,
 			 const struct cfg_conference *conf);

@@ -425,6 +425,15 @@ int callctl_consult_end(struct callctl *ctl, const char *id, const char *agent, 
 	return 0;
 }
 
+void call__consult_drop(struct call *call)
+{
+	if (call->consult && call->monitor) {
+		log_info("call: consult dropped call=%s target=%s", call->ia.row.id,
+			 call->monitor->ext);
+		call__monitor_gone(call->monitor, 0);
+	}
+}
+
 int callctl_monitor_end(struct callctl *ctl, const char *id, const char *ext)
 {
 	struct call *call = ctl && id ? call__find(ctl, id) : NULL;
