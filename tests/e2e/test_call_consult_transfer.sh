@@ -20,9 +20,9 @@ AGENT_TONE=$((PEER_PORTS + 42))
 THIRD_TONE=$((PEER_PORTS + 44))
 DAVE_TONE=$((PEER_PORTS + 46))
 tone_peer cust "$CUST_PORT" 500 12
-tone_peer agent "$AGENT_TONE" 900 12
 tone_peer third "$THIRD_TONE" 1400 12
-tone_peer dave "$DAVE_TONE" 1900 12
+# bob and dave say nothing: a tone peer would go on sending to the port
+# hotline frees when their leg ends, which carol's leg may be given next
 tone_agent 1002 bob-1002 "$AGENT_PORT1" "$MEDIA_PORT0" "$AGENT_TONE" || finish
 tone_agent 1003 carol-1003 "$AGENT_PORT2" "$MEDIA_PORT1" "$THIRD_TONE" || finish
 tone_agent 1004 dave-1004 "$CALLER_PORT2" $((PEER_PORTS + 60)) "$DAVE_TONE" || finish
