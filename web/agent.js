@@ -1,6 +1,7 @@
 // agent.js — the agent desktop: state buttons in step with the phone's
 // feature codes, the offered call with its caller and IVR path, the call
-// with a timer, hold, hang-up, transfer and notes, the wrap-up with a
+// with a timer, hold, hang-up, transfer, notes, the recording's pause
+// and the consult before a three-way, the wrap-up with a
 // disposition, and the agent's own calls with their recordings. The
 // chats panel beside the phone is agent-chats.js, the browser phone
 // agent-phone.js.
@@ -156,6 +157,8 @@ function answered(ev) {
   $('#call-path').textContent = (current.path || '').replaceAll('>', ' › ') || '—';
   $('#notes').value = '';
   held(false);
+  recPaused(false);
+  consulting(null);
   $('#call').classList.remove('hidden');
   clearInterval(timer);
   timer = setInterval(() => { $('#call-timer').textContent = duration(Date.now() - current.answered); }, 500);
@@ -166,6 +169,48 @@ function held(on) {
   if (current) current.held = on;
   $('#hold').textContent = on ? t('agent.resume') : t('agent.hold');
   $('#call-held').classList.toggle('hidden', !on);
+}
+
+// --- recording pause (card numbers) and the consult before a three-way ------
+
+function recPaused(on) {
+  if (current) current.recPaused = on;
+  $('#rec-pause').textContent = on ? t('agent.recResume') : t('agent.recPause');
+  $('#rec-paused').classList.toggle('hidden', !on);
+}
+
+// target: the extension consulted, null when none; joined: all three talk
+function consulting(target, joined = false) {
+  if (current) current.consult = joined ? null : target;
+  $('#consult-join').classList.toggle('hidden', !target || joined);
+  $('#consult-cancel').classList.toggle('hidden', !target || joined);
+  $('#consult').classList.toggle('hidden', !!target && !joined);
+  $('#consult-state').textContent = !target ? '' : joined ? t('agent.consultJoined', { target }) : t('agent.consultOn', { target });
+}
+
+function callMoreButtons() {
+  const fail = (e) => { $('#call-error').textContent = e.message; };
+  $('#rec-pause').onclick = async () => {
+    $('#call-error').textContent = '';
+    try { recPaused((await api(`/api/v1/calls/${current.id}/recording`, { method: 'POST', body: { action: current.recPaused ? 'resume' : 'pause' } })).paused); } catch (e) { fail(e); }
+  };
+  $('#consult').onclick = async () => {
+    $('#call-error').textContent = '';
+    try { consulting((await api(`/api/v1/calls/${current.id}/consult`, { method: 'POST', body: { target: $('#consult-to').value } })).target); } catch (e) { fail(e); }
+  };
+  $('#consult-join').onclick = async () => {
+    $('#call-error').textContent = '';
+    const target = current.consult;
+    try { await api(`/api/v1/calls/${current.id}/consult/join`, { method: 'POST' }); consulting(target, true); } catch (e) {
+      fail(e);
+      if (e.code === 'no_consult') consulting(null); // the target hung up
+    }
+  };
+  $('#consult-cancel').onclick = async () => {
+    $('#call-error').textContent = '';
+    try { await api(`/api/v1/calls/${current.id}/consult/cancel`, { method: 'POST' }); } catch (e) { fail(e); }
+    consulting(null);
+  };
 }
 
 function ended(ev) {
@@ -226,6 +271,7 @@ async function main() {
     $('#call-error').textContent = '';
     try { held((await api(`/api/v1/calls/${current.id}/hold`, { method: 'POST', body: { hold: !current.held } })).hold); } catch (e) { $('#call-error').textContent = e.message; }
   };
+  callMoreButtons();
   $('#transfer').onclick = async () => {
     $('#call-error').textContent = '';
     try { await api(`/api/v1/calls/${current.id}/transfer`, { method: 'POST', body: { to: $('#transfer-to').value } }); } catch (e) { $('#call-error').textContent = e.message; }
@@ -266,7 +312,7 @@ async function main() {
   await initChats(me, (id) => showCustomer(id), dispositions);
   await initPhone(me);
   setInterval(showState, 1000);
-  events('agent.,call.,ticket.,chat.', (ev) => {
+  events('agent.,call.,ticket.,chat.,recording.', (ev) => {
     // a chat's events name the chat; some (a visitor's message) no agent
     if (ev.type.startsWith('chat.')) { chatEvent(ev); return; }
     if (ev.agent !== me.extension) return;
@@ -279,6 +325,7 @@ async function main() {
     }
     else if (ev.type === 'call.answered') answered(ev);
     else if ((ev.type === 'call.held' || ev.type === 'call.resumed') && current && current.id === ev.call) held(ev.type === 'call.held');
+    else if (ev.type.startsWith('recording.') && current && current.id === ev.call) recPaused(ev.type === 'recording.paused');
     else if (ev.type === 'call.ended' || ev.type === 'call.transferred') ended(ev);
   }, () => { document.body.dataset.live = '1'; loadAgent(); });
 }

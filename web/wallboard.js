@@ -3,13 +3,17 @@
 // agent's state and time in it, and the last hours' calls; kept live by
 // the event stream (queue.stats frames and agent events), no reloads.
 // The chats going on now, each agent's count of them, and one chat opened
-// read-only, following its messages live.
+// read-only, following its messages live. A supervisor's buttons on each
+// agent's live call of its queues: listen, whisper, barge, take over (its
+// phone is called), the mode switched and the monitor ended from here.
 import { api, $, el, duration, pct, signedIn, events, t, tv, dateTime, hourOfDay, timeOfDay } from './common.js';
 
 const queues = new Map(); // name -> queue JSON, with at: when it was read
 const agents = new Map(); // ext -> agent JSON
 const liveChats = new Map(); // interaction id -> interaction JSON (chats not ended)
 let watched = null; // {id, messages: Map seq -> message}
+const liveCalls = new Map(); // agent ext -> call JSON (bridged, in the user's queues)
+const monitors = new Map(); // call id -> {mode, state} of the monitor on it
 
 function slCell(q) {
   const today = q.today, sl = today.service_level;
@@ -50,8 +54,84 @@ function renderAgents() {
       el('td', {}, el('span', { class: `state ${a.state}` }, tv('agentState', a.state) + (a.state === 'paused' && a.reason ? ` (${tv('pauseReason', a.reason)})` : ''))),
       el('td', {}, a.since ? duration(Date.now() - a.since) : '—'),
       el('td', {}, a.registered ? t('wallboard.registered') : '—'),
-      el('td', { class: 'chats' }, chatCount(a))));
+      el('td', { class: 'chats' }, chatCount(a)),
+      callCell(a)));
   $('#agents tbody').replaceChildren(...rows);
+}
+
+// --- the monitor: listen, whisper, barge, take over -------------------------
+
+const MODES = [['listen', () => t('wallboard.listen')], ['whisper', () => t('wallboard.whisper')],
+  ['barge', () => t('wallboard.barge')], ['takeover', () => t('wallboard.takeover')]];
+const callCells = new Map(); // agent ext -> {key, td}: kept while unchanged
+
+// The agent's live call with the supervisor's buttons; nothing for a
+// call outside the user's queues (the server lists only those). The
+// table is redrawn every second: an unchanged cell is the same element,
+// so a click on its button is never lost half-way.
+function callCell(a) {
+  const c = liveCalls.get(a.ext), mon = c && monitors.get(c.id);
+  const key = JSON.stringify([c && c.id, mon]);
+  const kept = callCells.get(a.ext);
+  if (kept && kept.key === key) return kept.td;
+  const td = liveCell(c, mon);
+  callCells.set(a.ext, { key, td });
+  return td;
+}
+
+function liveCell(c, mon) {
+  if (!c) return el('td', { class: 'live-call' }, '—');
+  const buttons = MODES.map(([mode, label]) => el('button', {
+    class: `monitor${mon && mon.mode === mode ? ' primary' : ''}`, 'data-mode': mode,
+    onclick: () => monitor(c.id, mode),
+  }, label()));
+  if (mon) buttons.push(el('button', { class: 'monitor-end danger', onclick: () => monitorEnd(c.id) }, t('wallboard.monitorEnd')));
+  return el('td', { class: 'live-call', 'data-call': c.id },
+    el('span', { class: 'muted' }, `${c.caller || '—'} · ${c.queue || ''} `),
+    ...buttons,
+    mon ? el('span', { class: 'monitor-state muted' }, ` ${t('wallboard.monitorState', { mode: tv('monitorMode', mon.mode), state: tv('monitorPhase', mon.state) })}`) : '');
+}
+
+async function monitor(id, mode) {
+  $('#monitor-error').textContent = '';
+  const on = monitors.get(id);
+  try {
+    // the first asks for the supervisor's phone, then the mode changes
+    await api(`/api/v1/calls/${id}/monitor`, { method: on ? 'PATCH' : 'POST', body: { mode } });
+    monitors.set(id, { mode, state: on ? on.state : 'ringing' });
+  } catch (e) {
+    $('#monitor-error').textContent = e.message;
+  }
+  renderAgents();
+}
+
+async function monitorEnd(id) {
+  $('#monitor-error').textContent = '';
+  try {
+    await api(`/api/v1/calls/${id}/monitor`, { method: 'DELETE' });
+    monitors.delete(id);
+  } catch (e) {
+    $('#monitor-error').textContent = e.message;
+  }
+  renderAgents();
+}
+
+// the calls bridged to agents now (not ended, answered)
+async function loadCalls() {
+  const { calls } = await api('/api/v1/calls?limit=200');
+  liveCalls.clear();
+  for (const c of calls || []) if (!c.ended && c.answered && c.agent && !liveCalls.has(c.agent)) liveCalls.set(c.agent, c);
+  for (const id of [...monitors.keys()]) if (![...liveCalls.values()].some((c) => c.id === id)) monitors.delete(id);
+  renderAgents();
+}
+
+// call.monitor events: the phone answered (joined), the mode changed, it left
+function monitorEvent(ev) {
+  const d = ev.data || {};
+  if (!ev.call || d.mode === 'conference' || d.mode === 'consult') return; // an agent's third party
+  if (d.state === 'left' || d.state === 'not_answered') monitors.delete(ev.call);
+  else monitors.set(ev.call, { mode: d.mode, state: d.state === 'ringing' ? 'ringing' : 'joined' });
+  renderAgents();
 }
 
 // an agent's chats: those going on now, out of the chat capacity
@@ -185,6 +265,7 @@ async function loadAll() {
   renderChart();
   renderTickets();
   loadChats().catch((e) => console.error(e));
+  loadCalls().catch((e) => console.error(e));
 }
 
 async function main() {
@@ -198,7 +279,15 @@ async function main() {
   $('#tk-sla').onchange = renderTickets;
   setInterval(renderTickets, 15000); /* states move with the clock */
   let ticketsDue = null;
-  events('queue.,agent.,ticket.,chat.', async (ev) => {
+  let callsDue = null;
+  events('queue.,agent.,ticket.,chat.,call.', async (ev) => {
+    if (ev.type.startsWith('call.')) {
+      if (ev.type === 'call.monitor') monitorEvent(ev);
+      // the live calls follow calls that are answered, taken over and end
+      else if ((ev.type === 'call.answered' || ev.type === 'call.ended' || ev.type === 'call.transferred') && !callsDue)
+        callsDue = setTimeout(() => { callsDue = null; loadCalls().catch(() => {}); }, 300);
+      return;
+    }
     if (ev.type.startsWith('chat.')) {
       watchEvent(ev);
       // the list follows chats that start, are taken and end

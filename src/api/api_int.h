@@ -291,7 +291,9 @@ route_h api__web_page, api__web_file, api__web_chat;
 /* The routes of calls.c. */
 route_h api__calls_list, api__calls_dial, api__calls_get, api__calls_recording,
     api__calls_hangup, api__calls_hold, api__calls_monitor, api__calls_conference,
-    api__calls_transfer, api__calls_wrapup, api__interactions_list, api__interactions_get;
+    api__calls_transfer, api__calls_wrapup, api__calls_recording_pause,
+    api__calls_consult, api__calls_consult_join, api__calls_consult_cancel,
+    api__calls_monitor_end, api__interactions_list, api__interactions_get;
 /* Ends the recording downloads under way (the server stops). */
 void api__calls_downloads_end(void);
 

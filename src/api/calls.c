@@ -272,6 +272,31 @@ static bool call_load(struct req *rq, struct store_call *c)
 	return false;
 }
 
+/* The recording's gaps (paused for card numbers) from the call's
+ * recording.paused / recording.resumed events: [{start_ms, end_ms}],
+ * positions in the file; end_ms null while still paused. */
+static int gap_one(const struct hl_event *ev, void *arg)
+{
+	json_t *gaps = arg, *last = json_array_get(gaps, json_array_size(gaps) - 1);
+	json_int_t at = json_integer_value(json_object_get(ev->data, "at_ms"));
+
+	if (ev->type == EVENT_RECORDING_PAUSED)
+		json_array_append_new(gaps,
+				      json_pack("{s:I,s:n}", "start_ms", at, "end_ms"));
+	else if (ev->type == EVENT_RECORDING_RESUMED && last &&
+		 json_is_null(json_object_get(last, "end_ms")))
+		json_object_set_new(last, "end_ms", json_integer(at));
+	return 0;
+}
+
+static json_t *recording_gaps(struct req *rq, const char *id)
+{
+	json_t *gaps = json_array();
+
+	(void)store_event_list(rq->api->store, 0, 0, id, gap_one, gaps);
+	return gaps;
+}
+
 /* One with its wrap-up and events; a call (voice true) is a voice
  * interaction. */
 static void get(struct req *rq, bool voice)
@@ -292,6 +317,8 @@ static void get(struct req *rq, bool voice)
 	events = json_array();
 	store_event_list(rq->api->store, 0, 0, c.id, event_one, events);
 	json_object_set_new(o, "events", events);
+	if (c.recording[0])
+		json_object_set_new(o, "recording_gaps", recording_gaps(rq, c.id));
 	if (!strcmp(c.channel, "chat")) {
 		char *m = chat_messages_json(api__chat_svc(rq->api), c.id);
 		json_t *msgs = m ? json_loads(m, 0, NULL) : NULL;
@@ -460,12 +487,51 @@ static int range_parse(const struct http_msg *msg, int64_t size, int64_t *first,
 	return 1;
 }
 
+/* "X-Recording-Gaps: 1000-2500,8000-\r\n" (ms in the file; an open end
+ * while still paused), or "" without gaps: the download says where the
+ * silence is without a second file beside the recording (which
+ * retention and deletion would have to know about) and without
+ * reading the JSON of the call first. */
+static void gaps_header(struct req *rq, const char *id, char *buf, size_t sz)
+{
+	json_t *gaps = recording_gaps(rq, id), *g;
+	size_t i, n = 0;
+
+	buf[0] = '\0';
+	json_array_foreach(gaps, i, g)
+	{
+		json_t *end = json_object_get(g, "end_ms");
+		char one[48];
+		int k;
+
+		if (json_is_integer(end))
+			snprintf(
+			    one, sizeof(one), "%lld-%lld",
+			    (long long)json_integer_value(json_object_get(g, "start_ms")),
+			    (long long)json_integer_value(end));
+		else
+			snprintf(one, sizeof(one), "%lld-",
+				 (long long)json_integer_value(
+				     json_object_get(g, "start_ms")));
+		k = snprintf(buf + n, sz - n, "%s%s",
+			     n ? "," : "X-Recording-Gaps: ", one);
+		if (k < 0 || (size_t)k + 3 >= sz - n) {
+			buf[n] = '\0';
+			break; /* the JSON of the call has them all */
+		}
+		n += (size_t)k;
+	}
+	if (n)
+		snprintf(buf + n, sz - n, "\r\n");
+	json_decref(gaps);
+}
+
 void api__calls_recording(struct req *rq)
 {
 	struct store_call c;
 	struct download *d;
 	struct stat sb;
-	char path[600], range[96] = "";
+	char path[600], range[96] = "", gaps[512];
 	int64_t first = 0, last = 0;
 	int fd, r;
 
@@ -489,6 +555,7 @@ void api__calls_recording(struct req *rq)
 				 "the recording could not be read");
 		return;
 	}
+	gaps_header(rq, c.id, gaps, sizeof(gaps));
 	r = range_parse(rq->msg, sb.st_size, &first, &last);
 	if (r < 0) {
 		char hdr[64];
@@ -513,9 +580,9 @@ void api__calls_recording(struct req *rq)
 		close(fd);
 		api__reply(rq, r ? 206 : 200, r ? "Partial Content" : "OK",
 			   "Content-Type: audio/wav\r\n"
-			   "Accept-Ranges: bytes\r\n%s"
+			   "Accept-Ranges: bytes\r\n%s%s"
 			   "Content-Length: %lld\r\n\r\n",
-			   range, (long long)(last + 1 - first));
+			   range, gaps, (long long)(last + 1 - first));
 		return;
 	}
 	d = mem_zalloc(sizeof(*d), download_destructor);
@@ -542,10 +609,10 @@ void api__calls_recording(struct req *rq)
 	if (api__reply(rq, r ? 206 : 200, r ? "Partial Content" : "OK",
 		       "Content-Type: audio/wav\r\n"
 		       "Content-Disposition: attachment; filename=\"%s.wav\"\r\n"
-		       "Accept-Ranges: bytes\r\n%s"
+		       "Accept-Ranges: bytes\r\n%s%s"
 		       "Connection: close\r\n"
 		       "Content-Length: %lld\r\n\r\n",
-		       c.id, range, (long long)(d->end - d->pos)) ||
+		       c.id, range, gaps, (long long)(d->end - d->pos)) ||
 	    !httpd_conn_tcp(rq->conn)) {
 		mem_deref(d);
 		return;
@@ -752,6 +819,53 @@ static json_t *call_body_name(struct req *rq, struct store_call *c,
 	return body;
 }
 
+/* POST /api/v1/calls/{id}/recording {"action": "pause" | "resume"}: the
+ * recording of a bridged call pauses (silence in the file, for card
+ * numbers) or goes on; by its agent or a supervisor of its queue.
+ * Audited; recording.paused / resumed events keep the gaps. */
+void api__calls_recording_pause(struct req *rq)
+{
+	static const char *const fields[] = {"action", NULL};
+	struct store_call c;
+	const char *action;
+	json_t *body;
+	bool pause;
+	int err;
+
+	body = call_body_name(rq, &c, fields, "action", "pause or resume", &action);
+	if (!body)
+		return;
+	if (strcmp(action, "pause") && strcmp(action, "resume")) {
+		api__reply_error(rq, 400, "Bad Request", "bad_field",
+				 "action: pause or resume is required");
+		goto out;
+	}
+	pause = !strcmp(action, "pause");
+	err = rq->api->calls
+		  ? callctl_recording(
+			rq->api->calls, c.id,
+			rq->who.role == ROLE_AGENT ? rq->who.extension : NULL, pause)
+		  : ENOENT;
+	if (err == EPERM)
+		api__forbidden(rq, "pause the recording of a call it is not on");
+	else if (err == EALREADY)
+		api__reply_error(rq, 409, "Conflict", "already",
+				 "the recording of call '%s' is %s already", c.id,
+				 pause ? "paused" : "running");
+	else if (err)
+		api__reply_error(rq, 409, "Conflict", "not_recording",
+				 "call '%s' is not being recorded (not bridged)", c.id);
+	else {
+		api__audit(rq->api, &rq->who,
+			   pause ? "recording.pause" : "recording.resume", c.id,
+			   "action=%s", action);
+		api__reply_committed(rq, 200, "OK", NULL,
+				     json_pack("{s:s,s:b}", "id", c.id, "paused", pause));
+	}
+out:
+	json_decref(body);
+}
+
 /* POST /api/v1/calls/{id}/transfer {"to": "1002" | "support"}: a blind
  * transfer of a bridged call to an extension or a queue. */
 void api__calls_transfer(struct req *rq)
@@ -948,10 +1062,10 @@ out:
 	json_decref(body);
 }
 
-/* POST /api/v1/calls/{id}/conference {"target": "1003"}: an ad-hoc
- * three-way call: the target's phone is called and joins the customer
- * and the agent (an agent only on its own call). */
-void api__calls_conference(struct req *rq)
+/* The agent's third party: an ad-hoc three-way (conference) or a consult
+ * first, the target an agent's extension (an agent only on its own
+ * call). */
+static void third_party(struct req *rq, bool consult)
 {
 	static const char *const fields[] = {"target", NULL};
 	struct store_call c;
@@ -962,11 +1076,14 @@ void api__calls_conference(struct req *rq)
 	body = call_body_name(rq, &c, fields, "target", "an agent's extension", &target);
 	if (!body)
 		return;
-	err = rq->api->calls
-		  ? callctl_conference(
+	err = !rq->api->calls ? ENOENT
+	      : consult
+		  ? callctl_consult(rq->api->calls, c.id,
+				    rq->who.role == ROLE_AGENT ? rq->who.extension : NULL,
+				    target)
+		  : callctl_conference(
 			rq->api->calls, c.id,
-			rq->who.role == ROLE_AGENT ? rq->who.extension : NULL, target)
-		  : ENOENT;
+			rq->who.role == ROLE_AGENT ? rq->who.extension : NULL, target);
 	if (err == EINVAL)
 		api__reply_error(rq, 400, "Bad Request", "bad_field",
 				 "target: \"%s\" is not another agent's extension",
@@ -987,4 +1104,80 @@ void api__calls_conference(struct req *rq)
 		api__reply_json(rq, 202, "Accepted",
 				json_pack("{s:s,s:s}", "id", c.id, "target", target));
 	json_decref(body);
+}
+
+/* POST /api/v1/calls/{id}/conference {"target": "1003"}: an ad-hoc
+ * three-way call: the target's phone is called and joins the customer
+ * and the agent. */
+void api__calls_conference(struct req *rq)
+{
+	third_party(rq, false);
+}
+
+/* POST /api/v1/calls/{id}/consult {"target": "1003"}: the customer hears
+ * music while the target's phone is called and talks with the agent
+ * alone; then consult/join or consult/cancel. */
+void api__calls_consult(struct req *rq)
+{
+	third_party(rq, true);
+}
+
+static void consult_end(struct req *rq, bool join)
+{
+	struct store_call c;
+	int err;
+
+	if (!call_load(rq, &c))
+		return;
+	err = rq->api->calls
+		  ? callctl_consult_end(
+			rq->api->calls, c.id,
+			rq->who.role == ROLE_AGENT ? rq->who.extension : NULL, join)
+		  : ENOENT;
+	if (err == EPERM)
+		api__forbidden(rq, "end a consult on a call it is not on");
+	else if (err == EAGAIN)
+		api__reply_error(rq, 409, "Conflict", "ringing",
+				 "the consult's target has not answered yet");
+	else if (err)
+		api__reply_error(rq, 409, "Conflict", "no_consult",
+				 "call '%s' has no consult going on", c.id);
+	else
+		api__reply_json(rq, 200, "OK",
+				json_pack("{s:s,s:s}", "id", c.id, "consult",
+					  join ? "joined" : "cancelled"));
+}
+
+/* POST /api/v1/calls/{id}/consult/join: the customer joins the agent and
+ * the target (the three-way). */
+void api__calls_consult_join(struct req *rq)
+{
+	consult_end(rq, true);
+}
+
+/* POST /api/v1/calls/{id}/consult/cancel: the target's leg ends, the
+ * customer is back with the agent. */
+void api__calls_consult_cancel(struct req *rq)
+{
+	consult_end(rq, false);
+}
+
+/* DELETE /api/v1/calls/{id}/monitor: the supervisor's phone leaves the
+ * call; any supervisor of the call's queue may end it (the phone that
+ * listens may be a device other than the user's own extension). */
+void api__calls_monitor_end(struct req *rq)
+{
+	struct store_call c;
+	int err;
+
+	if (!call_load(rq, &c))
+		return;
+	err = rq->api->calls ? callctl_monitor_end(rq->api->calls, c.id, NULL) : ENOENT;
+	if (err)
+		api__reply_error(rq, 409, "Conflict", "not_monitored",
+				 "call '%s' is not monitored", c.id);
+	else {
+		api__audit(rq->api, &rq->who, "call.monitor", c.id, "mode=end");
+		api__reply(rq, 204, "No Content", "Content-Length: 0\r\n\r\n");
+	}
 }

@@ -294,6 +294,12 @@ struct cfg_queue {
 				   * so often while waiting; 0 = never */
 	char language[CFG_NAME];  /* language: of the announcements; the
 				   * tenant's when not set */
+	/* recording_notice: what callers hear before they wait (the
+	 * recording-consent announcement): "default" (the built-in words in
+	 * the queue's language), a WAV named within CFG_MEDIA_PROMPTS (the
+	 * real path once cfg_tenant_media ran) or a text said in the
+	 * queue's language; "" none */
+	char recording_notice[CFG_PATH];
 	/* overflow: where callers go at max_wait, max_len or an empty
 	 * queue: "queue:NAME", "flow:NAME", "extension:EXT", "callback"
 	 * (the caller keeps its place and is called back) or "hangup" (the
@@ -371,10 +377,14 @@ struct cfg_flow {
 struct cfg_number {
 	char number[CFG_EXT];
 	char flow[CFG_NAME];
-	char language[CFG_NAME]; /* language: its callers hear the flow in
-				  * ("": the flow's own) */
+	char language[CFG_NAME];	 /* language: its callers hear the flow in
+					  * ("": the flow's own) */
+	char recording_notice[CFG_PATH]; /* as a queue's, before the flow */
 	int line;
 };
+
+/* Is a recording_notice value a WAV file (else a text, or "default")? */
+bool cfg_notice_is_file(const char *notice);
 
 /* chat: the web chat's entry points, limits and canned replies
  * (cfg_chat.c; docs/CHAT.md). */

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <re.h>
@@ -119,6 +120,13 @@ static void media_key(struct cfg_errors *errs, const struct cfg_tenant *t, int l
 		value[0] = '\0';
 }
 
+bool cfg_notice_is_file(const char *notice)
+{
+	size_t n = notice ? strlen(notice) : 0;
+
+	return n > 4 && !strcasecmp(notice + n - 4, ".wav");
+}
+
 int cfg_tenant_media(struct cfg_tenant *t, const char *data_dir, struct cfg_errors *errs)
 {
 	size_t before;
@@ -131,6 +139,18 @@ int cfg_tenant_media(struct cfg_tenant *t, const char *data_dir, struct cfg_erro
 
 		media_key(errs, t, q->line, "queues.moh", q->moh, sizeof(q->moh),
 			  data_dir, CFG_MEDIA_MOH, true);
+		if (cfg_notice_is_file(q->recording_notice))
+			media_key(errs, t, q->line, "queues.recording_notice",
+				  q->recording_notice, sizeof(q->recording_notice),
+				  data_dir, CFG_MEDIA_PROMPTS, false);
+	}
+	for (size_t i = 0; i < t->numberc; i++) {
+		struct cfg_number *nb = &t->numberv[i];
+
+		if (cfg_notice_is_file(nb->recording_notice))
+			media_key(errs, t, nb->line, "numbers.recording_notice",
+				  nb->recording_notice, sizeof(nb->recording_notice),
+				  data_dir, CFG_MEDIA_PROMPTS, false);
 	}
 	for (size_t i = 0; i < t->flowc; i++) {
 		for (size_t j = 0; j < t->flowv[i].nodec; j++) {

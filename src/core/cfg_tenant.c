@@ -656,29 +656,15 @@ static void language_parse(struct cfg_parse *cp, yaml_node_t *n, const char *key
 
 static void queues_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *root)
 {
-	static const char *const keys[] = {"name",
-					   "strategy",
-					   "channel",
-					   "priority",
-					   "ring_timeout",
-					   "max_wait",
-					   "max_len",
-					   "join_empty",
-					   "tier_wait",
-					   "auto_pause",
-					   "service_level",
-					   "wrapup",
-					   "moh",
-					   "announce",
-					   "callback_key",
-					   "skills",
-					   "members",
-					   "overflow",
-					   "exit_key",
-					   "exit_to",
-					   "service_level_target",
-					   "language",
-					   NULL};
+	static const char *const keys[] = {
+	    "name",	  "strategy",	      "channel",
+	    "priority",	  "ring_timeout",     "max_wait",
+	    "max_len",	  "join_empty",	      "tier_wait",
+	    "auto_pause", "service_level",    "wrapup",
+	    "moh",	  "announce",	      "callback_key",
+	    "skills",	  "members",	      "overflow",
+	    "exit_key",	  "exit_to",	      "service_level_target",
+	    "language",	  "recording_notice", NULL};
 	yaml_node_t *seq;
 
 	t->queuev = section(cp, root, "queues", sizeof(*t->queuev), &t->queuec, &seq);
@@ -748,6 +734,9 @@ static void queues_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t
 		cfg__duration(cp, cfg__get(cp->doc, n, "wrapup"), "queues.wrapup",
 			      &q->wrapup_ms, 0, 600000);
 		moh_parse(cp, cfg__get(cp->doc, n, "moh"), q);
+		cfg__str(cp, cfg__get(cp->doc, n, "recording_notice"),
+			 "queues.recording_notice", q->recording_notice,
+			 sizeof(q->recording_notice));
 		language_parse(cp, cfg__get(cp->doc, n, "language"), "queues.language",
 			       q->language, sizeof(q->language), t->language);
 		cfg__duration(cp, cfg__get(cp->doc, n, "announce"), "queues.announce",
@@ -820,7 +809,8 @@ static void queues_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t
 
 static void numbers_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *root)
 {
-	static const char *const keys[] = {"number", "flow", "language", NULL};
+	static const char *const keys[] = {"number", "flow", "language",
+					   "recording_notice", NULL};
 	yaml_node_t *seq;
 
 	t->numberv = section(cp, root, "numbers", sizeof(*t->numberv), &t->numberc, &seq);
@@ -843,6 +833,9 @@ static void numbers_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_
 			cfg__error(cp->errs, cp->file, nb->line, key, "needs a flow");
 		language_parse(cp, cfg__get(cp->doc, n, "language"), "numbers.language",
 			       nb->language, sizeof(nb->language), "");
+		cfg__str(cp, cfg__get(cp->doc, n, "recording_notice"),
+			 "numbers.recording_notice", nb->recording_notice,
+			 sizeof(nb->recording_notice));
 	}
 }
 

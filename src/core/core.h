@@ -126,6 +126,8 @@ enum event_type {
 	EVENT_DIALING_CAP_WARNING,
 	EVENT_DIALING_CAP_REACHED,
 	EVENT_SIP_ADDRESS_BANNED,
+	EVENT_RECORDING_PAUSED, /* for card numbers: the file gets silence */
+	EVENT_RECORDING_RESUMED,
 	EVENT_TYPES /* count, not a type */
 };
 

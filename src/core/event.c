@@ -77,6 +77,8 @@ static const char *const names[EVENT_TYPES] = {
     [EVENT_DIALING_CAP_WARNING] = "dialing.cap_warning",
     [EVENT_DIALING_CAP_REACHED] = "dialing.cap_reached",
     [EVENT_SIP_ADDRESS_BANNED] = "sip.address_banned",
+    [EVENT_RECORDING_PAUSED] = "recording.paused",
+    [EVENT_RECORDING_RESUMED] = "recording.resumed",
 };
 
 /* What event_emit keeps of one event while its subscribers run. */

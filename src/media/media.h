@@ -112,6 +112,13 @@ int recorder_open(struct recorder **rp, const char *path);
 void recorder_write(struct recorder *r, const int16_t *left, const int16_t *right,
 		    size_t n);
 uint64_t recorder_samples(const struct recorder *r);
+/* Pauses (pause true) or resumes the recording for card numbers (PCI):
+ * while paused the frames are written as silence, so the file keeps its
+ * length and the rest stays in step. *at_ms: where in the file the gap
+ * starts or ends. EALREADY: paused (or running) already. Main loop; the
+ * media tick reads the flag without a lock. */
+int recorder_pause(struct recorder *r, bool pause, uint64_t *at_ms);
+bool recorder_paused(const struct recorder *r);
 /* Mends the WAV header of a recording cut short by a crash: the RIFF and
  * data chunk sizes from the file's length (a partial frame at the end is
  * cut), so that the audio up to the crash plays. *fixed tells whether it

@@ -28,8 +28,9 @@ struct recorder {
 	SNDFILE *sf;
 	int16_t *buf;	 /* BUF_FRAMES stereo frames (malloc: handed on) */
 	size_t n;	 /* frames buffered */
-	uint64_t total;	 /* frames written + buffered */
+	uint64_t total;	 /* frames written + buffered (read by the main loop) */
 	unsigned queued; /* buffers with the writer (under writer.lock) */
+	bool paused;	 /* silence instead of the audio (set by the main loop) */
 };
 
 /* One buffer for the writer. */
@@ -234,8 +235,15 @@ int recorder_open(struct recorder **rp, const char *path)
 void recorder_write(struct recorder *r, const int16_t *left, const int16_t *right,
 		    size_t n)
 {
+	bool paused;
+
 	if (!r)
 		return;
+	/* paused: the frames are written as silence, so the file keeps
+	 * the call's timeline and what follows stays in step with it */
+	paused = __atomic_load_n(&r->paused, __ATOMIC_RELAXED);
+	if (paused)
+		left = right = NULL;
 	for (size_t i = 0; i < n; i++) {
 		if (r->n == BUF_FRAMES)
 			flush(r);
@@ -243,12 +251,31 @@ void recorder_write(struct recorder *r, const int16_t *left, const int16_t *righ
 		r->buf[r->n * 2 + 1] = right ? right[i] : 0;
 		r->n++;
 	}
-	r->total += n;
+	__atomic_store_n(&r->total, r->total + n, __ATOMIC_RELAXED);
 }
 
 uint64_t recorder_samples(const struct recorder *r)
 {
-	return r ? r->total : 0;
+	return r ? __atomic_load_n(&r->total, __ATOMIC_RELAXED) : 0;
+}
+
+int recorder_pause(struct recorder *r, bool pause, uint64_t *at_ms)
+{
+	if (!r)
+		return EINVAL;
+	if (__atomic_load_n(&r->paused, __ATOMIC_RELAXED) == pause)
+		return EALREADY;
+	/* the media tick takes it up from its next frame: the gap's edge
+	 * is exact to a frame (20 ms) */
+	__atomic_store_n(&r->paused, pause, __ATOMIC_RELAXED);
+	if (at_ms)
+		*at_ms = recorder_samples(r) * 1000 / MEDIA_SRATE;
+	return 0;
+}
+
+bool recorder_paused(const struct recorder *r)
+{
+	return r && __atomic_load_n(&r->paused, __ATOMIC_RELAXED);
 }
 
 static uint32_t le32(const unsigned char *p)

@@ -113,6 +113,109 @@ static int flow_prompts_add(struct callctl *ctl, const struct cfg_flow *f,
 	return err;
 }
 
+/* --- the recording-consent announcement (recording_notice) -------------- */
+
+/* What a notice value says and in which voice: "default" the built-in
+ * words in language, a WAV file, or a text. */
+static void notice_what(const char *notice, const char *language, const char **text,
+			const char **file)
+{
+	*text = *file = NULL;
+	if (cfg_notice_is_file(notice))
+		*file = notice;
+	else if (!strcmp(notice, "default"))
+		*text = call__said(SAID_RECORDING_NOTICE, language);
+	else
+		*text = notice;
+}
+
+/* A number's notice is said in its language, else its flow's, else the
+ * tenant's; a queue's in the queue's (call__queue_language's rule). */
+static const char *number_language(const struct cfg_tenant *t,
+				   const struct cfg_number *nb)
+{
+	const struct cfg_flow *f = cfg_flow_find(t, nb->flow);
+
+	if (nb->language[0])
+		return nb->language;
+	return f && f->language[0] ? f->language : t->language;
+}
+
+static const char *queue_language_of(const struct cfg_tenant *t,
+				     const struct cfg_queue *q)
+{
+	return q->language[0] ? q->language : t->language;
+}
+
+static int notice_add(struct callctl *ctl, const char *notice, const char *language)
+{
+	const char *text, *file;
+
+	if (!notice[0])
+		return 0;
+	notice_what(notice, language, &text, &file);
+	return call__prompt_add(ctl, text, file, language);
+}
+
+static int notices_prepare(struct callctl *ctl)
+{
+	const struct cfg_tenant *t = ctl->tenant;
+	int err = 0;
+
+	for (size_t i = 0; i < t->queuec; i++)
+		err |= notice_add(ctl, t->queuev[i].recording_notice,
+				  queue_language_of(t, &t->queuev[i]));
+	for (size_t i = 0; i < t->numberc; i++)
+		err |= notice_add(ctl, t->numberv[i].recording_notice,
+				  number_language(t, &t->numberv[i]));
+	return err;
+}
+
+/*
+ * Plays the notice to the caller unless it heard one already: true when
+ * it plays (the call goes on at call_notice_done), false when the call
+ * goes on now (none, heard, or not prepared: a caller is never held up
+ * by a prompt that is missing).
+ */
+static bool call_notice(struct call *call, const char *notice, const char *language)
+{
+	const struct prompt *p;
+	const char *text, *file;
+
+	if (!notice[0] || call->notice_heard)
+		return false;
+	notice_what(notice, language, &text, &file);
+	p = media_library_prompt(call->ctl->library, text, file, language);
+	if (!p) {
+		log_warn("call: recording notice not prepared call=%s", call->ia.row.id);
+		return false;
+	}
+	call->notice_heard = true;
+	call->notice_playing = true;
+	media_stream_detect(call->caller->ms, false);
+	media_stream_play(call->caller->ms, p, false);
+	log_info("call: recording notice call=%s", call->ia.row.id);
+	return true;
+}
+
+static void call_notice_done(struct call *call)
+{
+	struct ivr_action act = {0};
+
+	call->notice_playing = false;
+	if (call->notice_queue[0]) {
+		char queue[CFG_NAME];
+
+		util_copy(queue, sizeof(queue), call->notice_queue);
+		call->notice_queue[0] = '\0';
+		call__enter_queue(call, queue, call->notice_priority);
+		interaction_route(call->ctl->ias);
+		return;
+	}
+	ivr_start(call->ivr, clock_now_ms(), &act);
+	ivr_do(call, &act);
+}
+
 /* What the tenant's flows say and its queues play, made or loaded where
  * not yet (a prompt is kept by its text until the controller ends). */
 static int tenant_media_prepare(struct callctl *ctl)
@@ -130,6 +233,7 @@ static int tenant_media_prepare(struct callctl *ctl)
 	}
 	err |= announcements_prepare(ctl);
 	err |= playlists_prepare(ctl);
+	err |= notices_prepare(ctl);
 	return err;
 }
 
@@ -375,6 +479,7 @@ static void call_destructor(void *arg)
 	mem_deref(call->agent);
 	mem_deref(call->caller);
 	mem_deref(call->ivr);
+	mem_deref(call->rec);
 }
 
 /* An agent leg that never connected goes away: a direct ring gives the
@@ -564,6 +669,33 @@ static struct recorder *call_recorder(struct call *call)
 	return rec;
 }
 
+/* Pauses or resumes the call's recording; the stored events are the
+ * gaps' record (GET /calls/{id} and the download read them back). */
+static int call_rec_pause(struct call *call, bool pause)
+{
+	uint64_t at;
+	int err = recorder_pause(call->rec, pause, &at);
+
+	if (err)
+		return err;
+	log_info("call: recording %s call=%s at_ms=%llu", pause ? "paused" : "resumed",
+		 call->ia.row.id, (unsigned long long)at);
+	interaction_event(&call->ia,
+			  pause ? EVENT_RECORDING_PAUSED : EVENT_RECORDING_RESUMED,
+			  call->agent ? call->agent->ext : NULL, "{s:I,s:s}", "at_ms",
+			  (long long)at, "recording", call->ia.row.recording);
+	return 0;
+}
+
+/* The call's hold on its recording ends (a gap still open ends with the
+ * file), before a new bridge opens the same file again. */
+static void call_rec_release(struct call *call)
+{
+	if (recorder_paused(call->rec))
+		(void)call_rec_pause(call, false);
+	call->rec = mem_deref(call->rec);
+}
+
 /* The greeting was said: the caller's message is recorded from now. */
 static void call_voicemail_record(struct call *call)
 {
@@ -602,12 +734,15 @@ void call__connect(struct call *call)
 	call->desk_hold = false;
 	util_copy(call->ia.row.outcome, sizeof(call->ia.row.outcome), "answered");
 
+	/* a transfer's second bridge: the first recorder closes the file
+	 * before this one opens it again */
+	call_rec_release(call);
 	rec = call_recorder(call);
 
 	media_stream_silence(call->caller->ms);
 	media_stream_silence(agent->ms);
 	media_bridge(call->caller->ms, agent->ms, rec);
-	mem_deref(rec);
+	call->rec = rec;
 	call__row_legs(call);
 	interaction_save(&call->ia);
 	interaction_event(&call->ia, EVENT_CALL_ANSWERED, agent->ext, "{s:I}", "wait_ms",
@@ -686,6 +821,8 @@ void call__end(struct call *call, const char *side, int cause, const char *reaso
 				  ivr_digits(call->ivr));
 	}
 	call__row_legs(call);
+	if (recorder_paused(call->rec)) /* the gap ends with the file */
+		(void)call_rec_pause(call, false);
 	call->state = CALL_ENDED;
 	if (call->monitor) /* the supervisor goes with the call (BYE) */
 		call__monitor_gone(call->monitor, 0);
@@ -912,6 +1049,13 @@ static void media_event(struct media_stream *s, enum media_evt evt, char digit, 
 	struct call *call = leg->call;
 	struct ivr_action act = {0};
 
+	/* the recording notice plays whole: no key cuts it short */
+	if (call->notice_playing && leg->role == LEG_CALLER &&
+	    evt != MEDIA_EVT_RTP_TIMEOUT) {
+		if (evt == MEDIA_EVT_PLAY_END)
+			call_notice_done(call);
+		return;
+	}
 	if (call->state == CALL_CONFERENCE && leg->role == LEG_CALLER &&
 	    evt != MEDIA_EVT_RTP_TIMEOUT) {
 		if (evt == MEDIA_EVT_DIGIT)
@@ -1004,6 +1148,13 @@ void call__enter_queue(struct call *call, const char *queue, int priority)
 	struct callctl *ctl = call->ctl;
 	const struct cfg_queue *q = cfg_queue_find(ctl->tenant, queue);
 
+	/* the recording-consent announcement before the caller waits */
+	if (q && call->caller && !call->callback &&
+	    call_notice(call, q->recording_notice, queue_language_of(ctl->tenant, q))) {
+		util_copy(call->notice_queue, sizeof(call->notice_queue), queue);
+		call->notice_priority = priority;
+		return;
+	}
 	call->state = CALL_QUEUED;
 	util_copy(call->ia.row.queue, sizeof(call->ia.row.queue), queue);
 	call->announce_step = 0;
@@ -1767,8 +1918,12 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 		ivr_session_language(call->ivr, num->language);
 		log_info("call: IVR call=%s from=%s number=%s flow=%s", call->ia.row.id,
 			 log_mask(masked, sizeof(masked), caller), called, num->flow);
-		ivr_start(call->ivr, clock_now_ms(), &act);
-		ivr_do(call, &act);
+		/* the number's recording notice first, then its flow */
+		if (!call_notice(call, num->recording_notice,
+				 number_language(ctl->tenant, num))) {
+			ivr_start(call->ivr, clock_now_ms(), &act);
+			ivr_do(call, &act);
+		}
 	} else if (did_queue) {
 		/* a trunk's DID that runs a queue: answered, waiting at once */
 		err = call__accept(call, msg, 200, "OK", answer);
@@ -2016,6 +2171,19 @@ void callctl_customer_merged(struct callctl *ctl, const char *from, const char *
 {
 	if (ctl)
 		interaction_customer_merged(ctl->ias, from, into, name);
+}
+
+int callctl_recording(struct callctl *ctl, const char *id, const char *agent, bool pause)
+{
+	struct call *call = ctl && id ? call__find(ctl, id) : NULL;
+
+	if (!call)
+		return ENOENT;
+	if (agent && (!call->agent || strcmp(call->agent->ext, agent)))
+		return EPERM;
+	if (call->state != CALL_BRIDGED || !call->rec)
+		return EINVAL;
+	return call_rec_pause(call, pause);
 }
 
 int callctl_hold(struct callctl *ctl, const char *id, const char *agent, bool hold)

@@ -77,6 +77,15 @@ struct call {
 	uint32_t vm_max_ms;   /* voicemail: longest message */
 	char path_base[192];  /* IVR path of the flows before this one */
 	bool desk_hold;	      /* held from the desktop: music to the caller */
+	/* the recording-consent announcement: playing (the queue to enter
+	 * after it, or none: the number's flow starts), or heard once */
+	bool notice_playing;
+	bool notice_heard;
+	char notice_queue[CFG_NAME];
+	int notice_priority;
+	/* the bridge's recording (the stream and a mix group hold it too):
+	 * paused from the desktop for card numbers (callctl_recording) */
+	struct recorder *rec;
 	/* out through a trunk (issue 15): the number dialled, the trunk the
 	 * leg went out on (counted in its max_calls) and the route's next */
 	char dialled[48];
@@ -92,6 +101,8 @@ struct call {
 	enum media_mix_role monitor_role;
 	bool monitor_takeover;
 	bool three_way; /* the monitor leg is a third party the agent added */
+	bool consult;	/* ... who talks with the agent alone: the customer
+			 * hears music until join or cancel */
 	/* CALL_CONFERENCE: the room asked for, its PIN and size (copied: a
 	 * tenant applied live may go), the digits so far, the room once in */
 	char conf_number[CFG_EXT];
@@ -159,6 +170,9 @@ int call__leg_invite(struct call *call, const char *ext, enum leg_role role,
 		     struct leg **legp);
 void call__monitor_answered(struct leg *leg);
 void call__monitor_gone(struct leg *leg, int code);
+/* A consult not joined ends (its target's leg: BYE or CANCEL) as the
+ * agent hands the call on: the target was the agent's to talk to. */
+void call__consult_drop(struct call *call);
 int call__conference_prepare(struct callctl *ctl);
 void call__conference_in(struct callctl *ctl, const struct sip_msg *msg,
 			 const struct cfg_conference *conf);
@@ -203,10 +217,11 @@ enum said {
 	SAID_CONF_PIN,
 	SAID_CONF_BAD_PIN,
 	SAID_CONF_FULL,
-	SAID_NEXT,	 /* first in line */
-	SAID_MANY_AHEAD, /* beyond CALL_ANNOUNCE_MAX_POS */
-	SAID_WAIT_SHORT, /* under a minute */
-	SAID_WAIT_LONG,	 /* beyond CALL_ANNOUNCE_MAX_MIN */
+	SAID_NEXT,	       /* first in line */
+	SAID_MANY_AHEAD,       /* beyond CALL_ANNOUNCE_MAX_POS */
+	SAID_WAIT_SHORT,       /* under a minute */
+	SAID_WAIT_LONG,	       /* beyond CALL_ANNOUNCE_MAX_MIN */
+	SAID_RECORDING_NOTICE, /* recording_notice: default */
 	SAID_COUNT,
 };
 #define CALL_ANNOUNCE_MAX_POS 20

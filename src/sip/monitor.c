@@ -11,6 +11,12 @@
  * *2<ext> whispers, *3<ext> barges (that phone's call is the leg; the
  * same check by the API's handler, audited here).
  *
+ * The agent's own third party lives here too: an ad-hoc three-way
+ * (callctl_conference), or first a consult (callctl_consult): the
+ * customer hears music and is heard by nobody while the agent and the
+ * target talk in the group, then join (the three-way) or cancel (the
+ * target's leg ends, the customer is back).
+ *
  * Not here: the mixing (media/mixer.c), legs and signalling (call.c).
  */
 #include <stdio.h>
@@ -29,6 +35,8 @@ static const char *const mode_names[] = {"barge", "listen", "whisper"};
 
 static const char *monitor_mode(const struct call *call)
 {
+	if (call->consult)
+		return "consult";
 	if (call->three_way)
 		return "conference";
 	return call->monitor_takeover ? "takeover" : mode_names[call->monitor_role];
@@ -109,6 +117,21 @@ static int monitor_apply(struct call *call)
 								      : NULL);
 }
 
+/* The consult is over: the customer talks with the agent again (in the
+ * group when the target had answered, else on their bridge). */
+static void consult_back(struct call *call)
+{
+	call->consult = false;
+	call->three_way = false;
+	call->desk_hold = false;
+	if (call->mix && call->caller)
+		(void)media_mix_join(call->mix, call->caller->ms, MEDIA_MIX_NORMAL, NULL);
+	if (call->caller)
+		media_stream_silence(call->caller->ms);
+	if (call->agent)
+		media_stream_silence(call->agent->ms);
+}
+
 void call__monitor_answered(struct leg *leg)
 {
 	struct call *call = leg->call;
@@ -129,6 +152,15 @@ void call__monitor_answered(struct leg *leg)
 		log_warn("call: monitor could not join call=%s", call->ia.row.id);
 		call->monitor = NULL;
 		mem_deref(leg);
+		if (call->consult)
+			consult_back(call);
+		return;
+	}
+	if (call->consult) {
+		/* the customer stays on music, heard by nobody; the agent
+		 * hears the target */
+		(void)media_mix_join(call->mix, call->caller->ms, MEDIA_MIX_LISTEN, NULL);
+		media_stream_silence(call->agent->ms);
 	}
 }
 
@@ -144,6 +176,9 @@ void call__monitor_gone(struct leg *leg, int code)
 				  "{s:s,s:s,s:s}", "mode", monitor_mode(call),
 				  "supervisor", leg->ext, "state",
 				  leg->answered ? "left" : "not_answered");
+		if (call->consult && call->state == CALL_BRIDGED)
+			consult_back(call); /* the target hung up or never answered */
+		call->consult = false;
 		call->three_way = false;
 	}
 	/* caller and agent stay in the group: it hears as their bridge did */
@@ -306,8 +341,10 @@ out:
 	/* it joins when the ACK comes (call__estab_handler) */
 }
 
-int callctl_conference(struct callctl *ctl, const char *id, const char *agent,
-		       const char *target)
+/* The agent's third party (a three-way, or a consult first): target's
+ * phone is called to talk with all in the group. */
+static int third_party(struct callctl *ctl, const char *id, const char *agent,
+		       const char *target, bool consult)
 {
 	struct call *call = ctl && id && target ? call__find(ctl, id) : NULL;
 	int err;
@@ -328,9 +365,87 @@ int callctl_conference(struct callctl *ctl, const char *id, const char *agent,
 	call->monitor_role = MEDIA_MIX_NORMAL;
 	call->monitor_takeover = false;
 	call->three_way = true;
-	log_info("call: three-way ringing call=%s agent=%s target=%s", call->ia.row.id,
-		 call->agent->ext, target);
+	call->consult = consult;
+	if (consult) {
+		/* held as from the desktop while the target rings: music to
+		 * the customer, nothing to the agent */
+		call->desk_hold = true;
+		call__moh_start(call->caller->ms, ctl);
+		media_stream_play(call->agent->ms, ctl->hush, true);
+	}
+	log_info("call: %s ringing call=%s agent=%s target=%s",
+		 consult ? "consult" : "three-way", call->ia.row.id, call->agent->ext,
+		 target);
 	interaction_event(&call->ia, EVENT_CALL_MONITOR, target, "{s:s,s:s,s:s}", "mode",
-			  "conference", "supervisor", target, "state", "ringing");
+			  monitor_mode(call), "supervisor", target, "state", "ringing");
+	return 0;
+}
+
+int callctl_conference(struct callctl *ctl, const char *id, const char *agent,
+		       const char *target)
+{
+	return third_party(ctl, id, agent, target, false);
+}
+
+int callctl_consult(struct callctl *ctl, const char *id, const char *agent,
+		    const char *target)
+{
+	return third_party(ctl, id, agent, target, true);
+}
+
+int callctl_consult_end(struct callctl *ctl, const char *id, const char *agent, bool join)
+{
+	struct call *call = ctl && id ? call__find(ctl, id) : NULL;
+	struct leg *leg;
+
+	if (!call)
+		return ENOENT;
+	if (agent && (!call->agent || strcmp(call->agent->ext, agent)))
+		return EPERM;
+	if (call->state != CALL_BRIDGED || !call->consult || !call->monitor)
+		return EALREADY;
+	leg = call->monitor;
+	if (join) {
+		if (!leg->answered || !call->mix)
+			return EAGAIN; /* the target is still ringing */
+		call->consult = false;
+		call->desk_hold = false;
+		(void)media_mix_join(call->mix, call->caller->ms, MEDIA_MIX_NORMAL, NULL);
+		media_stream_silence(call->caller->ms);
+		log_info("call: consult joined call=%s agent=%s target=%s",
+			 call->ia.row.id, call->agent->ext, leg->ext);
+		interaction_event(&call->ia, EVENT_CALL_MONITOR, leg->ext,
+				  "{s:s,s:s,s:s}", "mode", "conference", "supervisor",
+				  leg->ext, "state", "changed");
+		return 0;
+	}
+	log_info("call: consult cancelled call=%s agent=%s target=%s", call->ia.row.id,
+		 call->agent->ext, leg->ext);
+	call__monitor_gone(leg, 0); /* BYE or CANCEL; the customer is back */
+	return 0;
+}
+
+void call__consult_drop(struct call *call)
+{
+	if (call->consult && call->monitor) {
+		log_info("call: consult dropped call=%s target=%s", call->ia.row.id,
+			 call->monitor->ext);
+		call__monitor_gone(call->monitor, 0);
+	}
+}
+
+int callctl_monitor_end(struct callctl *ctl, const char *id, const char *ext)
+{
+	struct call *call = ctl && id ? call__find(ctl, id) : NULL;
+
+	if (!call)
+		return ENOENT;
+	if (!call->monitor || call->three_way)
+		return EALREADY;
+	if (ext && strcmp(call->monitor->ext, ext))
+		return EPERM; /* another supervisor's */
+	log_info("call: monitor ended call=%s supervisor=%s", call->ia.row.id,
+		 call->monitor->ext);
+	call__monitor_gone(call->monitor, 0);
 	return 0;
 }

@@ -42,6 +42,8 @@ static const char *const said[SAID_COUNT][LANGS] = {
 			 "预计等待不到一分钟。"},
     [SAID_WAIT_LONG] = {"Your estimated wait is more than thirty minutes.",
 			"预计等待三十分钟以上。"},
+    [SAID_RECORDING_NOTICE] = {"This call may be recorded for quality and training.",
+			       "您的通话可能会被录音，用于服务质量和培训。"},
 };
 
 static enum said_lang lang(const char *language)

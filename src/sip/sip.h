@@ -140,6 +140,12 @@ int callctl_hold(struct callctl *ctl, const char *id, const char *agent, bool ho
  * none of those; EACCES: the agent's dialing class or a limit refuses
  * the number (v, when given, says why). */
 struct safe_dial_verdict;
+/* Pauses (pause true) or resumes the recording of a bridged call (an
+ * agent: only its own, EPERM otherwise); the file gets silence while
+ * paused; recording.paused / recording.resumed events say where in the
+ * file (at_ms). EINVAL: not bridged or not recorded; EALREADY: paused
+ * (or running) already; ENOENT: no such call in progress. */
+int callctl_recording(struct callctl *ctl, const char *id, const char *agent, bool pause);
 int callctl_transfer(struct callctl *ctl, const char *id, const char *agent,
 		     const char *target, struct safe_dial_verdict *v);
 /* A supervisor on a bridged call (monitor.c): ext's phone is called and
@@ -165,6 +171,21 @@ int callctl_conference(struct callctl *ctl, const char *id, const char *agent,
 void callctl_phone_gone(struct callctl *ctl, const char *source);
 /* May the user of extension ext monitor a call of queue? (the API's
  * users and their queues; asked for feature codes *1, *2, *3 <ext>) */
+/* The agent's consult before a three-way: the customer of a bridged call
+ * hears music and is heard by nobody while target's phone is called and
+ * talks with the agent; errors as callctl_conference's. */
+int callctl_consult(struct callctl *ctl, const char *id, const char *agent,
+		    const char *target);
+/* Ends the consult: join (all three talk: the three-way; EAGAIN while
+ * the target still rings) or cancel (the target's leg ends, the customer
+ * talks with the agent again). EALREADY: no consult going on; EPERM: an
+ * agent not on the call. */
+int callctl_consult_end(struct callctl *ctl, const char *id, const char *agent,
+			bool join);
+/* The supervisor's monitor leg ends (BYE, or CANCEL while it rings);
+ * ext, when given, must be the monitoring one (EPERM). EALREADY: nobody
+ * monitors the call. */
+int callctl_monitor_end(struct callctl *ctl, const char *id, const char *ext);
 typedef bool(callctl_monitor_ok_h)(const char *ext, const char *queue, void *arg);
 void callctl_monitor_auth_set(struct callctl *ctl, callctl_monitor_ok_h *h, void *arg);
 

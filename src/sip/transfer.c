@@ -38,6 +38,7 @@ static int call_transfer(struct call *call, struct leg *leg, const char *target,
 		return call__transfer_out(call, leg, target, v); /* a number outside */
 	log_info("call: blind transfer call=%s from=%s to=%s", call->ia.row.id, leg->ext,
 		 target);
+	call__consult_drop(call);
 	interaction_event(&call->ia, EVENT_CALL_TRANSFERRED, leg->ext, "{s:s,s:s}", "to",
 			  target, "kind", "blind");
 
@@ -78,6 +79,7 @@ static void call_transfer_attended(struct call *call, struct leg *leg, struct ca
 		 leg->ext, target->ext, y->ia.row.id);
 	interaction_event(&call->ia, EVENT_CALL_TRANSFERRED, leg->ext, "{s:s,s:s,s:s}",
 			  "to", target->ext, "kind", "attended", "consult", y->ia.row.id);
+	call__consult_drop(call);
 	media_unbridge(call->caller->ms);
 	interaction_release(&call->ia, target->ext, "attended");
 	call->agent = NULL;

@@ -4,7 +4,7 @@ NAME.raw.start) from rtp_tone.py for each NAME=FREQ given; for every
 window LABEL:FROM:TO (wall times, each maybe with an offset: T+1.2, T-0.2) it prints "LABEL NAME heard,..." (or "-")
 with the others' tones that NAME heard above the floor (Goertzel).
 Usage: tones_heard.py DIR cust=500,agent=900,sup=1400 LABEL:FROM:TO..."""
-import math, re, struct, sys
+import math, os, re, struct, sys
 
 def load(d, n):
     raw = open("%s/%s.raw" % (d, n), "rb").read()
@@ -25,6 +25,8 @@ def when(expr):
 d = sys.argv[1]
 tones = {k: float(v) for k, v in (t.split("=") for t in sys.argv[2].split(","))}
 for name in tones:
+    if not os.path.exists("%s/%s.raw" % (d, name)):
+        continue  # a prompt's tone, no phone's: only listened for
     x, start = load(d, name)
     for w in sys.argv[3:]:
         label, a, b = w.split(":")

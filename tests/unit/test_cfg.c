@@ -495,6 +495,61 @@ out:
 	return r;
 }
 
+/*
+ * recording_notice: a WAV is a name within media/prompts (resolved, or
+ * refused out of it as a prompt is); "default" and a text stay as
+ * written, on a queue and on a number.
+ */
+static int test_recording_notice(void)
+{
+	static const char y[] =
+	    "agents: [{ext: \"1001\", password: a}]\n"
+	    "queues:\n"
+	    "  - {name: a, strategy: linear, recording_notice: notice.wav}\n" /* 3 */
+	    "  - {name: b, strategy: linear, recording_notice: default}\n"
+	    "  - {name: c, strategy: linear, recording_notice: Calls are recorded.}\n"
+	    "  - {name: d, strategy: linear, recording_notice: ../moh/x.WAV}\n" /* 6 */
+	    "numbers:\n"
+	    "  - {number: \"5000\", flow: f, recording_notice: default}\n"
+	    "  - {number: \"5001\", flow: f, recording_notice: /etc/x.wav}\n" /* 9 */
+	    "flows: [{name: f, start: q, nodes: [{id: q, type: queue, queue: a}]}]\n";
+	char dir[] = "/tmp/hotline-test-notice-XXXXXX", p[300], want[300];
+	struct cfg_errors e;
+	struct cfg_tenant *t = NULL;
+	int r = 1;
+
+	TEST_ASSERT(mkdtemp(dir));
+	snprintf(p, sizeof(p), "%s/data", dir);
+	TEST_ERR(cfg_media_dirs_make(p));
+	snprintf(p, sizeof(p), "%s/data/media/prompts/notice.wav", dir);
+	TEST_ERR(touch(p));
+	memset(&e, 0, sizeof(e));
+	TEST_ERR(cfg_tenant_parse(&t, "t.yaml", y, strlen(y), &e));
+	snprintf(p, sizeof(p), "%s/data", dir);
+	TEST_CHECK(cfg_tenant_media(t, p, &e) == EINVAL);
+	snprintf(want, sizeof(want), "%s/data/media/prompts/notice.wav", dir);
+	TEST_CHECK(!strcmp(t->queuev[0].recording_notice, want));
+	TEST_CHECK(!strcmp(t->queuev[1].recording_notice, "default"));
+	TEST_CHECK(!strcmp(t->queuev[2].recording_notice, "Calls are recorded."));
+	TEST_CHECK(!strcmp(t->numberv[0].recording_notice, "default"));
+	TEST_CHECK(!cfg_notice_is_file("default") && cfg_notice_is_file("a.WAV") &&
+		   !cfg_notice_is_file(".wav"));
+	TEST_CHECK(has_error(&e, "t.yaml:6: queues.recording_notice: \"../moh/x.WAV\" "
+				 "must be a name in the media folder (media/prompts"));
+	TEST_CHECK(has_error(&e, "t.yaml:9: numbers.recording_notice: \"/etc/x.wav\" "
+				 "must be a name"));
+	TEST_CHECK(e.msgc == 2);
+	TEST_CHECK(!t->queuev[3].recording_notice[0] &&
+		   !t->numberv[1].recording_notice[0]);
+	r = 0;
+out:
+	mem_deref(t);
+	snprintf(p, sizeof(p), "rm -rf '%s'", dir);
+	if (system(p))
+		r = 1;
+	return r;
+}
+
 /* crm.fields and tickets.fields: every key of a declaration, the
  * label's default, and no declaration at all when the keys are absent. */
 static int test_custom_fields(void)
@@ -1203,6 +1258,8 @@ static const struct test_case tests[] = {
     {"ACD errors: levels, channels, members, targets, loops", test_acd_errors},
     {"waiting: music, announcements, callback key", test_waiting_keys},
     {"music and prompts only from the media folders", test_media_confined},
+    {"recording_notice: a prompt from the media folder, a text or default",
+     test_recording_notice},
     {"custom fields: crm.fields and tickets.fields", test_custom_fields},
     {"custom field errors name line and key", test_custom_field_errors},
     {"a missing file is named", test_missing_file},

@@ -260,6 +260,62 @@ static int test_recorder_writer(void)
 	return 0;
 }
 
+/* A paused recording writes silence in the paused frames and keeps its
+ * length (the rest stays in step); the gap's edges are file positions;
+ * pausing twice (or resuming a running one) is EALREADY. */
+static int test_recorder_pause(void)
+{
+	const char *path = "/tmp/hotline-test-rec/pause.wav";
+	struct recorder *r = NULL;
+	int16_t l[MEDIA_FRAME], rr[MEDIA_FRAME];
+	uint64_t at = 0;
+	SF_INFO info;
+	SNDFILE *sf;
+	short fr[2];
+
+	for (int i = 0; i < MEDIA_FRAME; i++) {
+		l[i] = 700;
+		rr[i] = -700;
+	}
+	TEST_ERR(recorder_open(&r, path));
+	TEST_EQ(recorder_pause(r, false, &at), EALREADY);
+	for (int k = 0; k < 50; k++) /* 1 s heard */
+		recorder_write(r, l, rr, MEDIA_FRAME);
+	TEST_ERR(recorder_pause(r, true, &at));
+	TEST_EQ(at, 1000);
+	TEST_ASSERT(recorder_paused(r));
+	TEST_EQ(recorder_pause(r, true, NULL), EALREADY);
+	for (int k = 0; k < 75; k++) /* 1.5 s of card number */
+		recorder_write(r, l, rr, MEDIA_FRAME);
+	TEST_ERR(recorder_pause(r, false, &at));
+	TEST_EQ(at, 2500);
+	TEST_ASSERT(!recorder_paused(r));
+	for (int k = 0; k < 25; k++)
+		recorder_write(r, l, rr, MEDIA_FRAME);
+	mem_deref(r);
+	memset(&info, 0, sizeof(info));
+	sf = sf_open(path, SFM_READ, &info);
+	TEST_ASSERT(sf);
+	TEST_EQ(info.frames, 24000);
+	sf_seek(sf, 7999, SEEK_SET);
+	sf_readf_short(sf, fr, 1);
+	TEST_EQ(fr[0], 700);
+	sf_seek(sf, 8000, SEEK_SET);
+	sf_readf_short(sf, fr, 1);
+	TEST_EQ(fr[0], 0);
+	TEST_EQ(fr[1], 0);
+	sf_seek(sf, 19999, SEEK_SET);
+	sf_readf_short(sf, fr, 1);
+	TEST_EQ(fr[1], 0);
+	sf_seek(sf, 20000, SEEK_SET);
+	sf_readf_short(sf, fr, 1);
+	sf_close(sf);
+	TEST_EQ(fr[0], 700);
+	TEST_EQ(fr[1], -700);
+	unlink(path);
+	return 0;
+}
+
 /* One text in two voices is two prompts: a Mandarin flow and an English
  * one saying the same words must not share the first one's file. */
 static int test_tts_voice_in_key(void)
@@ -294,6 +350,8 @@ static const struct test_case tests[] = {
     {"44.1 kHz stereo file becomes 8 kHz mono; bad files refused", test_prompt_resampled},
     {"recorder: stereo, aligned, channels apart", test_recorder_stereo},
     {"recorder: seconds written by the writer, whole once closed", test_recorder_writer},
+    {"recorder: paused frames are silence, the file keeps its length",
+     test_recorder_pause},
 };
 
 TEST_MAIN(tests)
