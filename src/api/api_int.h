@@ -128,11 +128,20 @@ bool api__sees_ticket(struct req *rq, const struct store_ticket *t);
 
 typedef void(route_h)(struct req *rq);
 
+/* The body a route takes: most take a JSON object (the server's
+ * default limit); files have their own. */
+enum api_body {
+	API_BODY_JSON = 0,
+	API_BODY_ATTACHMENT, /* the tenant's chat.limits.attachment_bytes */
+	API_BODY_MEDIA,	     /* an uploaded prompt or music: MAX_MEDIA_BODY */
+};
+
 struct route {
 	const char *method;
 	const char *pattern; /* "/api/v1/calls/{id}" */
 	unsigned roles;	     /* ROLE_* that may call it; 0 = anyone, signed in or not */
 	route_h *h;
+	enum api_body body;
 };
 
 /*

@@ -618,7 +618,7 @@ static void file_send(struct req *rq, const char *cors, const char *path,
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	(void)name;
-	if (fd < 0 || fstat(fd, &st) || st.st_size > CFG_CHAT_MAX_ATTACH * 4) {
+	if (fd < 0 || fstat(fd, &st) || st.st_size > CFG_CHAT_MAX_ATTACH) {
 		if (fd >= 0)
 			close(fd);
 		api__reply_json_hdrs(rq, 404, "Not Found", cors,

@@ -60,13 +60,14 @@ struct httpd_conn {
 	struct tmr tmr;	 /* the timeout of the current state */
 	struct tmr next; /* reads the next request, out of the answer's stack */
 	enum conn_state state;
-	int phase;	/* READ: 0 nothing yet, 1 a head coming, 2 a body */
-	bool chunked;	/* the body coming is */
-	size_t need;	/* the bytes a Content-Length request takes */
-	size_t parsed;	/* bytes there at the last parse */
-	bool keep;	/* the request in hand lets the connection live on */
-	bool v10;	/* and is HTTP/1.0 */
-	bool continued; /* 100 Continue sent for the request in hand */
+	int phase;	 /* READ: 0 nothing yet, 1 a head coming, 2 a body */
+	bool chunked;	 /* the body coming is */
+	size_t need;	 /* the bytes a Content-Length request takes */
+	size_t max_body; /* the body the request being read may have */
+	size_t parsed;	 /* bytes there at the last parse */
+	bool keep;	 /* the request in hand lets the connection live on */
+	bool v10;	 /* and is HTTP/1.0 */
+	bool continued;	 /* 100 Continue sent for the request in hand */
 	uint64_t linger_end;
 	httpd_send_h *sendh;
 	void *sarg;
@@ -225,11 +226,19 @@ static void read_next(struct httpd_conn *c)
 			tmr_start(&c->tmr, h->lim.head_ms, timeout_h, c);
 		}
 		if (info.head_done && c->phase == 1) {
+			/* a route that takes more than the default body has
+			 * as much more time for it */
+			size_t times =
+			    h->lim.max_body ? info.max_body / h->lim.max_body : 1;
+
 			c->phase = 2;
-			tmr_start(&c->tmr, h->lim.body_ms, timeout_h, c);
+			tmr_start(&c->tmr,
+				  (uint64_t)h->lim.body_ms * (times > 1 ? times : 1),
+				  timeout_h, c);
 		}
 		c->chunked = info.chunked;
 		c->need = info.need;
+		c->max_body = info.max_body;
 		c->parsed = mbuf_get_left(c->mb);
 		if (expect100 && !c->continued) {
 			c->continued = true;
@@ -284,7 +293,7 @@ static bool worth_parsing(const struct httpd_conn *c, const uint8_t *nb, size_t 
 		return memchr(nb, '\n', n) || left > c->h->lim.max_head;
 	if (!c->chunked)
 		return left >= c->need;
-	return left - c->parsed >= REPARSE_BYTES || left > CHUNKED_RAW_MAX(&c->h->lim) ||
+	return left - c->parsed >= REPARSE_BYTES || left > CHUNKED_RAW_MAX(c->max_body) ||
 	       (left >= 2 && end[-1] == '\n' &&
 		(end[-2] == '\n' || (left >= 3 && end[-2] == '\r' && end[-3] == '\n')));
 }

@@ -359,11 +359,12 @@ struct cfg_number {
 
 /* chat: the web chat's entry points, limits and canned replies
  * (cfg_chat.c; docs/CHAT.md). */
-#define CFG_MAX_CHAT_ENTRIES 8
-#define CFG_MAX_CHAT_TOPICS  8
-#define CFG_MAX_CHAT_ORIGINS 8
-#define CFG_MAX_CANNED	     64
-#define CFG_CHAT_MAX_ATTACH  (256 * 1024) /* the HTTP server's body limit */
+#define CFG_MAX_CHAT_ENTRIES	8
+#define CFG_MAX_CHAT_TOPICS	8
+#define CFG_MAX_CHAT_ORIGINS	8
+#define CFG_MAX_CANNED		64
+#define CFG_CHAT_MAX_ATTACH	(20 * 1024 * 1024) /* attachment_bytes at most */
+#define CFG_CHAT_ATTACH_DEFAULT (5 * 1024 * 1024)
 struct cfg_chat_topic {
 	char label[64];
 	char queue[CFG_NAME]; /* a queue of channel chat */
