@@ -118,7 +118,7 @@ static const char *const channels[] = {"voice", "chat", "mail", "message"};
 static void list(struct req *rq, bool voice)
 {
 	struct store_call_filter f = {0};
-	char queue[64], agent[64], outcome[64], channel[16];
+	char queue[64], agent[64], outcome[64], channel[16], q[128], match[512];
 	json_t *arr;
 	int err;
 
@@ -149,6 +149,13 @@ static void list(struct req *rq, bool voice)
 		f.agent = agent;
 	if (api__query_get(rq->msg, "outcome", outcome, sizeof(outcome)))
 		f.outcome = outcome;
+	/* the chats whose messages have the words (any part of Chinese
+	 * text: util_fts_query), through the messages' index */
+	if (!voice && api__query_get(rq->msg, "q", q, sizeof(q))) {
+		util_fts_query(match, sizeof(match), q);
+		if (match[0])
+			f.match = match;
+	}
 	/* an agent lists its own calls, a supervisor those of its queues */
 	if (rq->who.role == ROLE_AGENT) {
 		if (f.agent && strcmp(f.agent, rq->who.extension)) {

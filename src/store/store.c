@@ -312,6 +312,21 @@ static const char *const migrations[] = {
     " VALUES (new.rowid, hl_cjk(new.subject), hl_cjk(new.description)); END;"
     "CREATE TRIGGER tickets_fts_gone AFTER DELETE ON tickets BEGIN"
     " DELETE FROM tickets_fts WHERE rowid = old.rowid; END;",
+    /* 14: chat messages searched as customers and tickets are (one way
+     * to search Chinese): every CJK character a token (hl_cjk), so one
+     * character and a two-character name (张伟) use the index as longer
+     * text does, where trigram left them to a scan of messages.text.
+     * The index keeps its own copy of the text as indexed (as
+     * tickets_fts): an external-content table would read back the raw
+     * text, not what was tokenized. Every stored message is indexed
+     * again; a message is written once, so no update trigger. */
+    "DROP TRIGGER messages_ai; DROP TRIGGER messages_ad; DROP TABLE messages_fts;"
+    "CREATE VIRTUAL TABLE messages_fts USING fts5(text);"
+    "INSERT INTO messages_fts (rowid, text) SELECT rowid, hl_cjk(text) FROM messages;"
+    "CREATE TRIGGER messages_fts_new AFTER INSERT ON messages BEGIN"
+    " INSERT INTO messages_fts (rowid, text) VALUES (new.rowid, hl_cjk(new.text)); END;"
+    "CREATE TRIGGER messages_fts_gone AFTER DELETE ON messages BEGIN"
+    " DELETE FROM messages_fts WHERE rowid = old.rowid; END;",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
@@ -1084,7 +1099,7 @@ int store_call_list(struct store *s, const struct store_call_filter *f, store_ca
 	/* Only the filters given are in the statement: "?x IS NULL OR"
 	 * would keep SQLite off the indexes (a customer's or an agent's
 	 * calls among millions). Numbered parameters stay the same. */
-	char sql[512] = "SELECT * FROM calls WHERE created >= ?1 AND created < ?2";
+	char sql[768] = "SELECT * FROM calls WHERE created >= ?1 AND created < ?2";
 	sqlite3_stmt *st;
 	struct store_call c;
 	int rc;
@@ -1103,6 +1118,10 @@ int store_call_list(struct store *s, const struct store_call_filter *f, store_ca
 		strcat(sql, " AND customer = ?9");
 	if (f->channel)
 		strcat(sql, " AND channel = ?10");
+	if (f->match)
+		strcat(sql,
+		       " AND id IN (SELECT m.interaction FROM messages m WHERE m.rowid IN"
+		       " (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?11))");
 	strcat(sql, " ORDER BY created DESC, id DESC LIMIT ?6 OFFSET ?7");
 	if (sqlite3_prepare_v2(s->rdb, sql, -1, &st, NULL) != SQLITE_OK) {
 		log_error("store: call list failed: %s", sqlite3_errmsg(s->rdb));
@@ -1124,6 +1143,8 @@ int store_call_list(struct store *s, const struct store_call_filter *f, store_ca
 		bind_text(st, 9, f->customer);
 	if (f->channel)
 		bind_text(st, 10, f->channel);
+	if (f->match)
+		bind_text(st, 11, f->match);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		row_call(st, &c);
 		if (h(&c, arg))
@@ -1616,6 +1637,19 @@ int store_message_list(struct store *s, const char *interaction, store_message_h
 {
 	return read_rows(s, "SELECT * FROM messages WHERE interaction=? ORDER BY seq",
 			 message_row, (void *)h, arg, "s", interaction);
+}
+
+int store_message_search(struct store *s, const char *match, uint32_t limit,
+			 store_message_h *h, void *arg)
+{
+	if (!match || !*match)
+		return EINVAL;
+	return read_rows(
+	    s,
+	    "SELECT m.* FROM messages_fts f JOIN messages m ON m.rowid = f.rowid"
+	    " WHERE messages_fts MATCH ? ORDER BY m.created DESC, m.seq DESC"
+	    " LIMIT ?",
+	    message_row, (void *)h, arg, "si", match, (uint64_t)(limit ? limit : 100));
 }
 
 int store_attachment_add(struct store *s, const struct store_attachment *a)
