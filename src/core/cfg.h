@@ -79,6 +79,7 @@ struct cfg_node {
 				     * when there is no user yet */
 	uint32_t streams_per_user;  /* http.streams_per_user: 429 beyond */
 	uint32_t http_max_conns;    /* http.max_connections: closed at once beyond */
+	uint32_t ws_ping_ms;	    /* http.ws_ping: WebSockets pinged this often */
 	char stream_origins[512];   /* http.stream_origins: comma list of the
 				     * browser origins the stream takes */
 	char data_dir[CFG_PATH];    /* data_dir: database, recordings, prompt cache */
