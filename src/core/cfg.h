@@ -264,6 +264,8 @@ struct cfg_queue {
 				   * when no member is logged in */
 	uint32_t tier_wait_ms;	  /* tier_wait: tier k joins after k x this */
 	uint32_t auto_pause;	  /* auto_pause: misses in a row; 0 off */
+	uint32_t retry_ms;	  /* retry: every member missed it, the wait
+				   * before it is offered to them again */
 	uint32_t sl_threshold_ms; /* service level threshold */
 	uint32_t sl_target_pct;	  /* service_level_target: the goal, % answered
 				   * within the threshold (default 80) */
