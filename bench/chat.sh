@@ -6,7 +6,8 @@
 # process, one epoll loop) plays them all. Prints hotline's CPU and RSS per
 # open chat and the visitor -> agent latency p50/p99.
 #   make bench && bench/chat.sh [VISITORS=10000] [SECONDS=60]
-# PERF=file records hotline with `perf record -g` from the start.
+# PERF=file records hotline with `perf record -g` from the start (PERF_OPTS:
+# its options, "--call-graph dwarf" for whole stacks).
 # BRIDGED=N runs N bridged calls against the same hotline meanwhile (as
 # bench/bridged_calls.sh: agents 3000.. on one SIPp UAS, SIPp callers with
 # looped PCMU into a voice queue) and prints the RTP pacing hotline sends
