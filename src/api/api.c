@@ -1851,11 +1851,18 @@ static void refuse_handler(struct httpd_conn *conn, const struct http_msg *msg,
 		rq.nostore = msg->path.l >= 5 && !memcmp(msg->path.p, "/api/", 5);
 	}
 	switch (scode) {
-	case 413:
-		api__reply_error(&rq, 413, "Content Too Large", "too_large",
-				 "request body over %zu bytes",
-				 msg ? body_max(msg, a) : (size_t)MAX_BODY);
+	case 413: {
+		char cors[256] = "", why[64];
+
+		/* a visitor's page reads the reason (the widget shows it) */
+		if (msg)
+			api__chat_cors(a, msg, cors, sizeof(cors));
+		snprintf(why, sizeof(why), "request body over %zu bytes",
+			 msg ? body_max(msg, a) : (size_t)MAX_BODY);
+		api__reply_json_hdrs(&rq, 413, "Content Too Large", cors,
+				     api__error_json("too_large", why));
 		break;
+	}
 	case 431:
 		api__reply_error(&rq, 431, "Request Header Fields Too Large",
 				 "header_too_large",

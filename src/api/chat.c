@@ -252,6 +252,17 @@ static bool vreq_begin(struct vreq *vr, struct req *rq, const struct cfg_chat_en
 	return true;
 }
 
+void api__chat_cors(const struct api *a, const struct http_msg *msg, char *buf, size_t sz)
+{
+	char origin[160];
+
+	buf[0] = '\0';
+	if (msg->path.l > 9 && !memcmp(msg->path.p, "/chat/v1/", 9) &&
+	    origin_get(msg, origin, sizeof(origin)) &&
+	    chat_origin_known(api__chat_svc(a), origin))
+		cors_hdrs(buf, sz, origin);
+}
+
 /* The entry of the path; false after answering 404. */
 static const struct cfg_chat_entry *entry_get(struct req *rq)
 {

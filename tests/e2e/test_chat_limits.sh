@@ -165,7 +165,8 @@ ck.check("the agent's 2 MiB file: 201", s == 201, f"{s} {b[:100]}")
 # over it: 413 from the head alone, before any of the body is sent
 sk = socket.create_connection(("127.0.0.1", P), timeout=5)
 sk.sendall(f"POST /chat/v1/chats/{st['chat_id']}/attachments HTTP/1.1\r\nHost: x\r\n"
-           f"Authorization: Bearer {tok}\r\nContent-Length: {6 << 20}\r\n\r\n".encode())
+           f"Origin: {ORIGIN}\r\nAuthorization: Bearer {tok}\r\n"
+           f"Content-Length: {6 << 20}\r\n\r\n".encode())
 ans = b""
 while b"\r\n\r\n" not in ans:
     c = sk.recv(65536)
@@ -173,8 +174,9 @@ while b"\r\n\r\n" not in ans:
         break
     ans += c
 sk.close()
-ck.check("a 6 MiB file: 413 too_large before its body is sent",
-         ans.startswith(b"HTTP/1.1 413") and b"5242880" in ans, ans[:300])
+ck.check("a 6 MiB file: 413 too_large before its body is sent, readable by the page",
+         ans.startswith(b"HTTP/1.1 413") and b"5242880" in ans
+         and f"Access-Control-Allow-Origin: {ORIGIN}".encode() in ans, ans[:400])
 s, _, b = http(P, "POST", f"/chat/v1/chats/{st['chat_id']}/attachments",
                headers={"Authorization": "Bearer nope"}, raw=PNG)
 ck.check("a file without the chat's token: 401", s == 401, f"{s} {b}")
