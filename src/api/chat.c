@@ -84,7 +84,7 @@ static int vsock_send(void *conn, const char *text)
 	/* a visitor that stops reading is dropped, never waited for */
 	if (tc && tcp_conn_txqsz(tc) > SEND_LIMIT)
 		return ENOBUFS;
-	return ws_send(vs->wc, WS_TEXT, "%s", text);
+	return ws_send_text(vs->wc, WS_TEXT, text);
 }
 
 static void close_timeout(void *arg)

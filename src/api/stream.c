@@ -154,7 +154,7 @@ static void broadcast(struct api_stream *s, const char *type, const char *agent,
 			client_drop(c, "too slow");
 			continue;
 		}
-		if (ws_send(c->wc, WS_TEXT, "%s", text)) {
+		if (ws_send_text(c->wc, WS_TEXT, text)) {
 			client_drop(c, "send failed");
 			continue;
 		}

@@ -592,6 +592,17 @@ int ws_send(struct ws_conn *wc, enum ws_opcode opcode, const char *fmt, ...)
 	return err;
 }
 
+int ws_send_text(struct ws_conn *wc, enum ws_opcode opcode, const char *text)
+{
+	if (!wc || !text)
+		return EINVAL;
+	if (!wc->conn)
+		return ENOTCONN;
+	if (wc->closing)
+		return EALREADY;
+	return frame_send(wc, opcode, (const uint8_t *)text, strlen(text));
+}
+
 int ws_close(struct ws_conn *wc, enum ws_scode scode, const char *fmt, ...)
 {
 	char reason[CTRL_MAX + 1] = "";
