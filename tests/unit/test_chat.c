@@ -361,6 +361,65 @@ out:
 	return r;
 }
 
+/*
+ * Ring timeouts of queues of different lengths: the offers wait in the
+ * order they are due, so a chat of a 5 s queue offered after one of a
+ * 20 s queue is withdrawn at its 5 s, not when the other's time is up.
+ */
+static int test_chat_ring_order(void)
+{
+	static const char *y =
+	    "name: t\n"
+	    "agents:\n"
+	    "  - {ext: \"1001\", name: a, password: a, capacity: {chat: 2}}\n"
+	    "queues:\n"
+	    "  - {name: slow, channel: chat, strategy: linear, ring_timeout: 20s, "
+	    "members: [\"1001\"]}\n"
+	    "  - {name: fast, channel: chat, strategy: linear, ring_timeout: 5s, "
+	    "members: [\"1001\"]}\n"
+	    "chat:\n"
+	    "  entries:\n"
+	    "    - {name: web, topics: [{label: S, queue: slow}, {label: F, queue: "
+	    "fast}]}\n";
+	struct cfg_tenant *t = NULL;
+	struct acd *acd = NULL;
+	struct interaction_svc *ias = NULL;
+	struct chat_svc *cs = NULL;
+	const struct cfg_chat_entry *e;
+	char id[2][32], tok[2][48];
+	int r = 1;
+
+	TEST_CHECK(!world(y, &t, &acd, &ias, &cs));
+	chat_agent_desktop(cs, "1001", true);
+	e = cfg_chat_entry_find(t, "web");
+	TEST_CHECK(e && !chat_start(cs, e, 0, "s", "", "", "127.0.0.1:1", id[0], tok[0]));
+	tick(ias, 1000);
+	TEST_CHECK(!chat_start(cs, e, 1, "f", "", "", "127.0.0.1:1", id[1], tok[1]));
+	TEST_CHECK(chat_offered_to(cs, id[0], "1001") &&
+		   chat_offered_to(cs, id[1], "1001"));
+	for (int i = 0; i < 49; i++) /* to 5.9 s: the fast one's 5 s not up */
+		tick(ias, 100);
+	TEST_CHECK(chat_offered_to(cs, id[1], "1001") && !strstr(evlog, "withdrawn"));
+	for (int i = 0; i < 3; i++) /* to 6.2 s: it is, the slow one's not */
+		tick(ias, 100);
+	TEST_CHECK(chat_offered_to(cs, id[0], "1001") &&
+		   !chat_offered_to(cs, id[1], "1001"));
+	for (int i = 0; i < 137; i++) /* to 19.9 s */
+		tick(ias, 100);
+	TEST_CHECK(chat_offered_to(cs, id[0], "1001"));
+	for (int i = 0; i < 3; i++) /* to 20.2 s */
+		tick(ias, 100);
+	TEST_CHECK(!chat_offered_to(cs, id[0], "1001"));
+	r = 0;
+out:
+	event_unsubscribe(ev_h, NULL);
+	mem_deref(cs);
+	mem_deref(ias);
+	mem_deref(acd);
+	mem_deref(t);
+	return r;
+}
+
 static const struct test_case tests[] = {
     {"chat adapter: desktops, calls and chats on one agent, offers, messages, resume, "
      "refusals",
@@ -368,6 +427,8 @@ static const struct test_case tests[] = {
     {"one agent: a chat not taken waits the queue's retry, or the agent is "
      "auto-paused, as a call does",
      test_chat_one_agent},
+    {"ring timeouts of a short queue and a long one, each at its time",
+     test_chat_ring_order},
 };
 
 TEST_MAIN(tests)
