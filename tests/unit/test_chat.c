@@ -129,6 +129,16 @@ static int world(const char *y, struct cfg_tenant **t, struct acd **acd,
 	return 0;
 }
 
+static void world_free(struct cfg_tenant *t, struct acd *acd, struct interaction_svc *ias,
+		       struct chat_svc *cs)
+{
+	event_unsubscribe(ev_h, NULL);
+	mem_deref(cs);
+	mem_deref(ias);
+	mem_deref(acd);
+	mem_deref(t);
+}
+
 static int test_chat_adapter(void)
 {
 	struct cfg_tenant *t = NULL;
@@ -326,11 +336,7 @@ static int one_agent(const char *qextra, int secs, char *out, size_t outsz)
 		 acd_presence_name(ai.presence));
 	r = 0;
 out:
-	event_unsubscribe(ev_h, NULL);
-	mem_deref(cs);
-	mem_deref(ias);
-	mem_deref(acd);
-	mem_deref(t);
+	world_free(t, acd, ias, cs);
 	return r;
 }
 
@@ -412,11 +418,7 @@ static int test_chat_ring_order(void)
 	TEST_CHECK(!chat_offered_to(cs, id[0], "1001"));
 	r = 0;
 out:
-	event_unsubscribe(ev_h, NULL);
-	mem_deref(cs);
-	mem_deref(ias);
-	mem_deref(acd);
-	mem_deref(t);
+	world_free(t, acd, ias, cs);
 	return r;
 }
 
