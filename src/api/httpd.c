@@ -37,6 +37,7 @@
 #define LINGER_MAX    4		  /* linger_ms at most this many times over */
 #define BUSY_MS	      300000	  /* for a request's answer */
 #define REPARSE_BYTES 4096	  /* a chunked body is parsed again past this */
+#define BODY_TIMES    10	  /* a large body's time: body_ms times this at most */
 
 enum conn_state { C_READ, C_BUSY, C_UPGRADED, C_CLOSING, C_LINGER };
 
@@ -227,14 +228,15 @@ static void read_next(struct httpd_conn *c)
 		}
 		if (info.head_done && c->phase == 1) {
 			/* a route that takes more than the default body has
-			 * as much more time for it */
+			 * more time for it, at most BODY_TIMES body_ms: a
+			 * slow sender holds a connection that long, no more */
 			size_t times =
 			    h->lim.max_body ? info.max_body / h->lim.max_body : 1;
 
+			times = times < 1 ? 1 : times > BODY_TIMES ? BODY_TIMES : times;
 			c->phase = 2;
-			tmr_start(&c->tmr,
-				  (uint64_t)h->lim.body_ms * (times > 1 ? times : 1),
-				  timeout_h, c);
+			tmr_start(&c->tmr, (uint64_t)h->lim.body_ms * times, timeout_h,
+				  c);
 		}
 		c->chunked = info.chunked;
 		c->need = info.need;
