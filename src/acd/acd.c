@@ -21,8 +21,7 @@
 #include "core/core.h"
 #include "acd/acd_int.h"
 
-#define RETRY_ROUND_MS 2000 /* every member tried: wait, then a new round */
-#define STASH_MAX      32   /* agents skipped at a heap top per decision */
+#define STASH_MAX 32 /* agents skipped at a heap top per decision */
 
 /* --- small helpers ------------------------------------------------------ */
 
@@ -1267,7 +1266,9 @@ static void queue_drain(struct acd *a, struct acd_queue *q, uint64_t now)
 				/* every ready member missed it: a new
 				 * round after a pause, as queues do */
 				it->triedc = 0;
-				it->retry_at = now + RETRY_ROUND_MS;
+				it->retry_at =
+				    now + (q->c.retry_ms ? q->c.retry_ms
+							 : ACD_RETRY_MS_DEFAULT);
 				queue_wake(a, q, it->retry_at);
 			} else if (q->tier_wait_ms && maxt + 1 < q->tiers) {
 				queue_wake(a, q,

@@ -70,9 +70,10 @@ enum acd_exit {
 	ACD_EXIT_KEY,	      /* the caller pressed the exit key */
 };
 
-#define ACD_MAX_TIERS  8
-#define ACD_MAX_SKILLS 16 /* per agent and per queue */
-#define ACD_NAME       32
+#define ACD_MAX_TIERS	     8
+#define ACD_MAX_SKILLS	     16 /* per agent and per queue */
+#define ACD_NAME	     32
+#define ACD_RETRY_MS_DEFAULT 2000 /* acd_queue_conf.retry_ms */
 
 struct acd_skill {
 	char name[ACD_NAME];
@@ -90,6 +91,8 @@ struct acd_queue_conf {
 	bool join_empty;       /* join even when nobody is logged in */
 	uint32_t wrapup_ms;    /* after-call work */
 	uint32_t auto_pause;   /* pause an agent after so many misses in a row; 0 off */
+	uint32_t retry_ms;     /* every ready member missed an item: the wait
+				* before a new round (0: ACD_RETRY_MS_DEFAULT) */
 	char exit_key;	       /* a key that takes the caller out; '\0' none */
 	struct acd_skill skills[ACD_MAX_SKILLS]; /* required, with minimum levels */
 	size_t skillc;

@@ -35,6 +35,7 @@ static int queue_conf(struct acd_queue_conf *qc, const struct cfg_queue *cq)
 	qc->join_empty = cq->join_empty;
 	qc->wrapup_ms = cq->wrapup_ms;
 	qc->auto_pause = cq->auto_pause;
+	qc->retry_ms = cq->retry_ms;
 	qc->exit_key = cq->exit_key;
 	qc->skillc = cq->skillc < ACD_MAX_SKILLS ? cq->skillc : ACD_MAX_SKILLS;
 	skills_copy(qc->skills, cq->skills, qc->skillc);

@@ -39,11 +39,13 @@
 #include "api/api_int.h"
 
 /* What a request may be, and how long it may take to come: a body over
- * MAX_BODY, or a head over MAX_HEAD, is answered (413, 431) as soon as
- * it shows, never read whole. */
-#define MAX_BODY      (256 * 1024)
-#define MAX_HEAD      (16 * 1024)
-#define QUEUE_TEXT_MS 250
+ * its route's limit (MAX_BODY unless the route says otherwise), or a head
+ * over MAX_HEAD, is answered (413, 431) as soon as it shows, never read
+ * whole. */
+#define MAX_BODY       (256 * 1024)
+#define MAX_MEDIA_BODY (20 * 1024 * 1024) /* a prompt of ~20 min as 8 kHz WAV */
+#define MAX_HEAD       (16 * 1024)
+#define QUEUE_TEXT_MS  250
 
 static const struct httpd_limits http_limits_default = {
     .max_head = MAX_HEAD,
@@ -1734,7 +1736,8 @@ static const struct route routes[] = {
     {"POST", "/api/v1/interactions/{id}/end", ANY, api__chat_end},
     {"POST", "/api/v1/interactions/{id}/transfer", ANY, api__chat_transfer},
     {"POST", "/api/v1/interactions/{id}/wrapup", ANY, api__calls_wrapup},
-    {"POST", "/api/v1/interactions/{id}/attachments", ANY, api__chat_agent_attach},
+    {"POST", "/api/v1/interactions/{id}/attachments", ANY, api__chat_agent_attach,
+     API_BODY_ATTACHMENT},
     {"GET", "/api/v1/interactions/{id}/attachments/{id}", ANY,
      api__chat_agent_attachment},
     {"POST", "/api/v1/interactions/{id}/customer", ANY, api__chat_customer},
@@ -1748,7 +1751,7 @@ static const struct route routes[] = {
     {"GET", "/chat/v1/ws", 0, api__chat_ws},
     {"GET", "/chat/v1/chats/{id}/transcript", 0, api__chat_transcript},
     {"OPTIONS", "/chat/v1/chats/{id}/transcript", 0, api__chat_preflight},
-    {"POST", "/chat/v1/chats/{id}/attachments", 0, api__chat_attach},
+    {"POST", "/chat/v1/chats/{id}/attachments", 0, api__chat_attach, API_BODY_ATTACHMENT},
     {"OPTIONS", "/chat/v1/chats/{id}/attachments", 0, api__chat_preflight},
     {"GET", "/chat/v1/chats/{id}/attachments/{id}", 0, api__chat_attachment},
     {"OPTIONS", "/chat/v1/chats/{id}/attachments/{id}", 0, api__chat_preflight},
@@ -1767,9 +1770,9 @@ static const struct route routes[] = {
     {"GET", "/api/v1/queues/{id}", ANY, queues_get},
     {"PUT", "/api/v1/queues/{id}", SUP, api__queue_put},
     {"GET", "/api/v1/media/moh", SUP, api__media_moh_list},
-    {"POST", "/api/v1/media/moh", SUP, api__media_moh_add},
+    {"POST", "/api/v1/media/moh", SUP, api__media_moh_add, API_BODY_MEDIA},
     {"GET", "/api/v1/media/prompts", ADMIN, api__media_prompt_list},
-    {"POST", "/api/v1/media/prompts", ADMIN, api__media_prompt_add},
+    {"POST", "/api/v1/media/prompts", ADMIN, api__media_prompt_add, API_BODY_MEDIA},
     {"GET", "/api/v1/queues/{id}/stats", ANY, queues_stats},
     {"GET", "/api/v1/stats/hourly", ANY, stats_hourly},
     {"GET", "/api/v1/events", ANY, events_stream},
@@ -1868,6 +1871,30 @@ static bool path_match(const char *pattern, const struct pl *path, char *id, siz
 	return p == end;
 }
 
+/*
+ * The body a request may have, by its route (httpd asks with the head,
+ * before any of the body is read): a chat attachment what the tenant's
+ * chat takes, an uploaded prompt or music MAX_MEDIA_BODY, anything else
+ * (an unknown route too) MAX_BODY.
+ */
+static size_t body_max(const struct http_msg *msg, void *arg)
+{
+	const struct api *a = arg;
+	char id[64];
+
+	for (size_t i = 0; i < NROUTES; i++) {
+		const struct route *r = &routes[i];
+
+		if (r->body == API_BODY_JSON || pl_strcmp(&msg->met, r->method) ||
+		    !path_match(r->pattern, &msg->path, id, sizeof(id)))
+			continue;
+		if (r->body == API_BODY_MEDIA)
+			return MAX_MEDIA_BODY;
+		return a->tenant->chat.attachment_bytes;
+	}
+	return MAX_BODY;
+}
+
 static void request_handler(struct httpd_conn *conn, const struct http_msg *msg,
 			    void *arg)
 {
@@ -1962,10 +1989,18 @@ static void refuse_handler(struct httpd_conn *conn, const struct http_msg *msg,
 		rq.nostore = msg->path.l >= 5 && !memcmp(msg->path.p, "/api/", 5);
 	}
 	switch (scode) {
-	case 413:
-		api__reply_error(&rq, 413, "Content Too Large", "too_large",
-				 "request body over %d bytes", MAX_BODY);
+	case 413: {
+		char cors[256] = "", why[64];
+
+		/* a visitor's page reads the reason (the widget shows it) */
+		if (msg)
+			api__chat_cors(a, msg, cors, sizeof(cors));
+		snprintf(why, sizeof(why), "request body over %zu bytes",
+			 msg ? body_max(msg, a) : (size_t)MAX_BODY);
+		api__reply_json_hdrs(&rq, 413, "Content Too Large", cors,
+				     api__error_json("too_large", why));
 		break;
+	}
 	case 431:
 		api__reply_error(&rq, 431, "Request Header Fields Too Large",
 				 "header_too_large",
@@ -2062,6 +2097,8 @@ int api_alloc(struct api **ap, const struct cfg_node *node, struct app *app,
 	 * process may have (main raised it to the hard limit) into account
 	 * so a connection past it is refused by us, not lost to EMFILE */
 	http_limits = http_limits_default;
+	http_limits.body_maxh = body_max;
+	http_limits.body_arg = a;
 	http_limits.max_conns = node->http_max_conns;
 	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur != RLIM_INFINITY &&
 	    rl.rlim_cur < (rlim_t)http_limits.max_conns + 1024) {

@@ -129,11 +129,20 @@ bool api__sees_ticket(struct req *rq, const struct store_ticket *t);
 
 typedef void(route_h)(struct req *rq);
 
+/* The body a route takes: most take a JSON object (the server's
+ * default limit); files have their own. */
+enum api_body {
+	API_BODY_JSON = 0,
+	API_BODY_ATTACHMENT, /* the tenant's chat.limits.attachment_bytes */
+	API_BODY_MEDIA,	     /* an uploaded prompt or music: MAX_MEDIA_BODY */
+};
+
 struct route {
 	const char *method;
 	const char *pattern; /* "/api/v1/calls/{id}" */
 	unsigned roles;	     /* ROLE_* that may call it; 0 = anyone, signed in or not */
 	route_h *h;
+	enum api_body body;
 };
 
 /*
@@ -343,6 +352,11 @@ int api__queues_changed(struct api *a);
 /* The web chat (chat.c): the visitor's routes and socket, the agents'
  * chat routes. */
 struct chat_svc *api__chat_svc(const struct api *a);
+/* The CORS header lines (into buf) of an answer to a visitor's route
+ * from a page of a chat entry's origins, "" otherwise: for an answer made
+ * before any route ran (a body over the limit). */
+void api__chat_cors(const struct api *a, const struct http_msg *msg, char *buf,
+		    size_t sz);
 route_h api__chat_preflight, api__chat_entry, api__chat_start, api__chat_offline,
     api__chat_transcript, api__chat_attach, api__chat_attachment, api__chat_ws,
     api__chat_accept, api__chat_decline, api__chat_message, api__chat_typing,

@@ -130,7 +130,7 @@ static const char *const channels[] = {"voice", "chat", "mail", "message"};
 static void list(struct req *rq, bool voice)
 {
 	struct store_call_filter f = {0};
-	char queue[64], agent[64], outcome[64], channel[16];
+	char queue[64], agent[64], outcome[64], channel[16], q[128], match[512];
 	json_t *arr;
 	int err;
 
@@ -161,6 +161,13 @@ static void list(struct req *rq, bool voice)
 		f.agent = agent;
 	if (api__query_get(rq->msg, "outcome", outcome, sizeof(outcome)))
 		f.outcome = outcome;
+	/* the chats whose messages have the words (any part of Chinese
+	 * text: util_fts_query), through the messages' index */
+	if (!voice && api__query_get(rq->msg, "q", q, sizeof(q))) {
+		util_fts_query(match, sizeof(match), q);
+		if (match[0])
+			f.match = match;
+	}
 	/* an agent lists its own calls, a supervisor those of its queues */
 	if (rq->who.role == ROLE_AGENT) {
 		if (f.agent && strcmp(f.agent, rq->who.extension)) {
@@ -850,8 +857,9 @@ void api__calls_recording_pause(struct req *rq)
 		api__forbidden(rq, "pause the recording of a call it is not on");
 	else if (err == EALREADY)
 		api__reply_error(rq, 409, "Conflict", "already",
-				 "the recording of call '%s' is %s already", c.id,
-				 pause ? "paused" : "running");
+				 pause ? "the recording of call '%s' is paused already"
+				       : "the recording of call '%s' is running already",
+				 c.id);
 	else if (err)
 		api__reply_error(rq, 409, "Conflict", "not_recording",
 				 "call '%s' is not being recorded (not bridged)", c.id);

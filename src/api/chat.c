@@ -43,15 +43,12 @@
 #define SEND_LIMIT    (256 * 1024) /* unsent bytes before a visitor is dropped */
 #define CLOSE_WAIT_MS 2000
 #define MAX_SOCKETS   20000
-#define PING_MS	      30000 /* a ping to each visitor this often finds dead peers */
-#define PING_TICK_MS  1000
 
 struct api_chat {
 	struct api *api;
 	struct chat_svc *svc;
 	struct list socks;
 	size_t sockc; /* in socks: libre's list_count walks the list */
-	struct tmr ping_tmr;
 };
 
 /* --- the socket -------------------------------------------------------------- */
@@ -62,7 +59,6 @@ struct vsock {
 	struct ws_conn *wc;
 	struct chat_visitor *v;
 	struct tmr close_tmr;
-	uint64_t pinged; /* when it was last pinged */
 	bool closing;
 };
 
@@ -88,7 +84,7 @@ static int vsock_send(void *conn, const char *text)
 	/* a visitor that stops reading is dropped, never waited for */
 	if (tc && tcp_conn_txqsz(tc) > SEND_LIMIT)
 		return ENOBUFS;
-	return ws_send(vs->wc, WS_TEXT, "%s", text);
+	return ws_send_text(vs->wc, WS_TEXT, text);
 }
 
 static void close_timeout(void *arg)
@@ -151,49 +147,21 @@ static int vsock_accept(struct api_chat *ac, struct httpd_conn *conn,
 		mem_deref(vs);
 		return err;
 	}
-	/* no ping timer per socket: libre's timers are a sorted list each
-	 * start walks, and 10,000 visitors' pings, due together, stalled the
-	 * loop (bench/chat.sh); one timer pings them all (ping_h), and the
-	 * socket's own is set past any chat's life */
-	ws_set_limits(vs->wc, 0, UINT32_MAX / 4);
+	/* pings find dead peers (ws.c pings every socket from one timer:
+	 * 10,000 visitors' timers in libre's sorted list stalled the loop) */
+	ws_set_limits(vs->wc, 0, ac->api->node->ws_ping_ms);
 	tc = ws_tcp(vs->wc);
 	if (tc)
 		tcp_conn_txqsz_set(tc, SEND_LIMIT * 2);
-	vs->pinged = clock_mono_us() / 1000;
 	list_append(&ac->socks, &vs->le, vs);
 	ac->sockc++;
 	return 0;
-}
-
-/* Every second, the visitors not pinged for PING_MS: a peer gone without
- * a word shows when the ping cannot be sent (then the socket closes). The
- * list is in the order of the pings, so the oldest is first. */
-static void ping_h(void *arg)
-{
-	struct api_chat *ac = arg;
-	uint64_t now = clock_mono_us() / 1000;
-	struct le *le;
-
-	tmr_start(&ac->ping_tmr, PING_TICK_MS, ping_h, ac);
-	while ((le = list_head(&ac->socks))) {
-		struct vsock *vs = le->data;
-
-		if (now < vs->pinged + PING_MS)
-			break;
-		vs->pinged = now;
-		/* to the end: the list stays in the order of the pings */
-		list_unlink(&vs->le);
-		list_append(&ac->socks, &vs->le, vs);
-		if (!vs->closing && ws_send(vs->wc, WS_PING, "%s", ""))
-			vsock_close(vs, 1011, "ping failed");
-	}
 }
 
 static void api_chat_destructor(void *arg)
 {
 	struct api_chat *ac = arg;
 
-	tmr_cancel(&ac->ping_tmr);
 	list_flush(&ac->socks);
 }
 
@@ -209,8 +177,6 @@ int api_chat_set(struct api *a, struct chat_svc *svc)
 	ac->api = a;
 	ac->svc = svc;
 	chat_svc_tickets_set(svc, api__tickets_engine(a));
-	tmr_init(&ac->ping_tmr);
-	tmr_start(&ac->ping_tmr, PING_TICK_MS, ping_h, ac);
 	mem_deref(a->chat);
 	a->chat = ac;
 	return 0;
@@ -284,6 +250,17 @@ static bool vreq_begin(struct vreq *vr, struct req *rq, const struct cfg_chat_en
 	}
 	cors_hdrs(vr->cors, sizeof(vr->cors), vr->origin);
 	return true;
+}
+
+void api__chat_cors(const struct api *a, const struct http_msg *msg, char *buf, size_t sz)
+{
+	char origin[160];
+
+	buf[0] = '\0';
+	if (msg->path.l > 9 && !memcmp(msg->path.p, "/chat/v1/", 9) &&
+	    origin_get(msg, origin, sizeof(origin)) &&
+	    chat_origin_known(api__chat_svc(a), origin))
+		cors_hdrs(buf, sz, origin);
 }
 
 /* The entry of the path; false after answering 404. */
@@ -618,7 +595,7 @@ static void file_send(struct req *rq, const char *cors, const char *path,
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	(void)name;
-	if (fd < 0 || fstat(fd, &st) || st.st_size > CFG_CHAT_MAX_ATTACH * 4) {
+	if (fd < 0 || fstat(fd, &st) || st.st_size > CFG_CHAT_MAX_ATTACH) {
 		if (fd >= 0)
 			close(fd);
 		api__reply_json_hdrs(rq, 404, "Not Found", cors,

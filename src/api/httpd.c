@@ -50,6 +50,7 @@ struct ssl_ctx_st *tls_openssl_context(const struct tls *tls);
 #define BUSY_MS	      300000	   /* for a request's answer */
 #define REPARSE_BYTES 4096	   /* a chunked body is parsed again past this */
 #define TXQ_DEFAULT   (512 * 1024) /* libre 1.1 TCP_TXQSZ_DEFAULT */
+#define BODY_TIMES    10	   /* a large body's time: body_ms times this at most */
 
 enum conn_state { C_READ, C_BUSY, C_UPGRADED, C_CLOSING, C_LINGER };
 
@@ -75,13 +76,14 @@ struct httpd_conn {
 	struct tmr tmr;	 /* the timeout of the current state */
 	struct tmr next; /* reads the next request, out of the answer's stack */
 	enum conn_state state;
-	int phase;	/* READ: 0 nothing yet, 1 a head coming, 2 a body */
-	bool chunked;	/* the body coming is */
-	size_t need;	/* the bytes a Content-Length request takes */
-	size_t parsed;	/* bytes there at the last parse */
-	bool keep;	/* the request in hand lets the connection live on */
-	bool v10;	/* and is HTTP/1.0 */
-	bool continued; /* 100 Continue sent for the request in hand */
+	int phase;	 /* READ: 0 nothing yet, 1 a head coming, 2 a body */
+	bool chunked;	 /* the body coming is */
+	size_t need;	 /* the bytes a Content-Length request takes */
+	size_t max_body; /* the body the request being read may have */
+	size_t parsed;	 /* bytes there at the last parse */
+	bool keep;	 /* the request in hand lets the connection live on */
+	bool v10;	 /* and is HTTP/1.0 */
+	bool continued;	 /* 100 Continue sent for the request in hand */
 	uint64_t linger_end;
 	httpd_send_h *sendh;
 	void *sarg;
@@ -242,11 +244,20 @@ static void read_next(struct httpd_conn *c)
 			tmr_start(&c->tmr, h->lim.head_ms, timeout_h, c);
 		}
 		if (info.head_done && c->phase == 1) {
+			/* a route that takes more than the default body has
+			 * more time for it, at most BODY_TIMES body_ms: a
+			 * slow sender holds a connection that long, no more */
+			size_t times =
+			    h->lim.max_body ? info.max_body / h->lim.max_body : 1;
+
+			times = times < 1 ? 1 : times > BODY_TIMES ? BODY_TIMES : times;
 			c->phase = 2;
-			tmr_start(&c->tmr, h->lim.body_ms, timeout_h, c);
+			tmr_start(&c->tmr, (uint64_t)h->lim.body_ms * times, timeout_h,
+				  c);
 		}
 		c->chunked = info.chunked;
 		c->need = info.need;
+		c->max_body = info.max_body;
 		c->parsed = mbuf_get_left(c->mb);
 		if (expect100 && !c->continued) {
 			c->continued = true;
@@ -301,7 +312,7 @@ static bool worth_parsing(const struct httpd_conn *c, const uint8_t *nb, size_t 
 		return memchr(nb, '\n', n) || left > c->h->lim.max_head;
 	if (!c->chunked)
 		return left >= c->need;
-	return left - c->parsed >= REPARSE_BYTES || left > CHUNKED_RAW_MAX(&c->h->lim) ||
+	return left - c->parsed >= REPARSE_BYTES || left > CHUNKED_RAW_MAX(c->max_body) ||
 	       (left >= 2 && end[-1] == '\n' &&
 		(end[-2] == '\n' || (left >= 3 && end[-2] == '\r' && end[-3] == '\n')));
 }

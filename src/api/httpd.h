@@ -24,9 +24,15 @@ struct mbuf;
 struct sa;
 struct tcp_conn;
 
+/* The body a request may have by its head (its route's limit), bytes; 0
+ * for the default max_body. */
+typedef size_t(httpd_body_max_h)(const struct http_msg *msg, void *arg);
+
 struct httpd_limits {
-	size_t max_head;    /* request line and headers, bytes: 431 past it */
-	size_t max_body;    /* body (de-chunked), bytes: 413 past it */
+	size_t max_head;	     /* request line and headers, bytes: 431 past it */
+	size_t max_body;	     /* body (de-chunked), bytes: 413 past it, unless */
+	httpd_body_max_h *body_maxh; /* says otherwise for the request */
+	void *body_arg;
 	uint32_t head_ms;   /* a request's head must come within (slowloris) */
 	uint32_t body_ms;   /* and its body within, after the head */
 	uint32_t idle_ms;   /* a kept-alive connection with no request ends */
@@ -47,7 +53,8 @@ enum httpd_parse {
 /*
  * Reads the request at mb->pos: its head (within lim->max_head), then
  * its body by Content-Length or chunked (RFC 9112 §6, §7.1), never
- * more than lim->max_body of it. A Transfer-Encoding other than chunked
+ * more than lim->max_body of it (or what lim->body_maxh says for this
+ * head: a route's own limit). A Transfer-Encoding other than chunked
  * alone, one with a Content-Length, differing or malformed lengths are
  * refused (400): what follows such a request could be read as a request
  * an attacker made. On HTTPD_REQUEST mb->pos is past the request; *msgp

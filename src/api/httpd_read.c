@@ -188,6 +188,7 @@ enum httpd_parse httpd__parse(struct mbuf *mb, const struct httpd_limits *lim,
 	struct http_msg *msg = NULL;
 	enum httpd_parse r = HTTPD_REFUSED;
 	bool chunked;
+	size_t max;
 
 	*msgp = NULL;
 	*scodep = 0;
@@ -230,20 +231,26 @@ enum httpd_parse httpd__parse(struct mbuf *mb, const struct httpd_limits *lim,
 	*expect100 = http_msg_hdr_has_value(msg, HTTP_HDR_EXPECT, "100-continue");
 	mbuf_reset(msg->mb);
 	info->chunked = chunked;
+	/* the route's limit, known by the head: a body past it is refused
+	 * before it is read, whatever the framing */
+	max = lim->body_maxh ? lim->body_maxh(msg, lim->body_arg) : 0;
+	if (!max)
+		max = lim->max_body;
+	info->max_body = max;
 	if (chunked) {
 		/* chunk lines and extensions count too: a body of one-byte
 		 * chunks is six times its size, no more is read */
-		if (n - hend > CHUNKED_RAW_MAX(lim)) {
+		if (n - hend > CHUNKED_RAW_MAX(max)) {
 			*scodep = 413;
 			goto out;
 		}
-		r = chunked_read(p + hend, n - hend, lim->max_body, lim->max_head,
-				 msg->mb, &used, scodep);
+		r = chunked_read(p + hend, n - hend, max, lim->max_head, msg->mb, &used,
+				 scodep);
 		if (r != HTTPD_REQUEST)
 			goto out;
 		msg->clen = (uint32_t)msg->mb->end;
 	} else {
-		if (msg->clen > lim->max_body) {
+		if (msg->clen > max) {
 			*scodep = 413;
 			goto out;
 		}

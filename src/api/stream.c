@@ -154,7 +154,7 @@ static void broadcast(struct api_stream *s, const char *type, const char *agent,
 			client_drop(c, "too slow");
 			continue;
 		}
-		if (ws_send(c->wc, WS_TEXT, "%s", text)) {
+		if (ws_send_text(c->wc, WS_TEXT, text)) {
 			client_drop(c, "send failed");
 			continue;
 		}
@@ -318,8 +318,8 @@ int api__stream_accept(struct api_stream *s, struct httpd_conn *conn,
 		mem_deref(c);
 		return err;
 	}
-	/* pings every 30 s find dead peers */
-	ws_set_limits(c->wc, MAX_MSG, 30000);
+	/* pings find dead peers (one timer for all sockets: ws.c) */
+	ws_set_limits(c->wc, MAX_MSG, s->api->node->ws_ping_ms);
 	tc = ws_tcp(c->wc);
 	if (tc) {
 		/* a small kernel buffer, so that a client that stops reading

@@ -973,16 +973,27 @@ static bool members_allowed(struct req *rq, const json_t *members)
  */
 void api__queue_put(struct req *rq)
 {
-	static const char *const fields[] = {"strategy",      "priority",
-					     "ring_timeout",  "max_wait",
-					     "max_len",	      "join_empty",
-					     "tier_wait",     "auto_pause",
-					     "service_level", "service_level_target",
-					     "wrapup",	      "moh",
-					     "announce",      "callback_key",
-					     "skills",	      "members",
-					     "overflow",      "exit_key",
-					     "exit_to",	      NULL};
+	static const char *const fields[] = {"strategy",
+					     "priority",
+					     "ring_timeout",
+					     "max_wait",
+					     "max_len",
+					     "join_empty",
+					     "tier_wait",
+					     "auto_pause",
+					     "retry",
+					     "service_level",
+					     "service_level_target",
+					     "wrapup",
+					     "moh",
+					     "announce",
+					     "callback_key",
+					     "skills",
+					     "members",
+					     "overflow",
+					     "exit_key",
+					     "exit_to",
+					     NULL};
 	json_t *body;
 	char what[160] = "queue ";
 

@@ -1,7 +1,8 @@
 /*
  * ws.c — WebSocket (RFC 6455) server connections on httpd (see ws.h):
  * the opening handshake, frames read and written, messages put together
- * from fragments, pings, the closing handshake.
+ * from fragments, pings (one timer for every connection), the closing
+ * handshake.
  *
  * Not here: what the messages mean (stream.c).
  */
@@ -32,7 +33,8 @@ struct ws_conn {
 	struct mbuf *rx;  /* frames received, not yet read */
 	struct mbuf *msg; /* a fragmented message being put together */
 	enum ws_opcode msg_op;
-	struct tmr ping;
+	struct le ple;	   /* in pingq while the connection lives */
+	uint64_t ping_due; /* the next ping, ms of clock_mono_ms */
 	uint64_t last_rx;
 	size_t max_msg;
 	uint32_t ping_ms;
@@ -41,6 +43,50 @@ struct ws_conn {
 	ws_close_h *closeh;
 	void *arg;
 };
+
+/*
+ * One timer pings every connection. libre keeps its timers in one list
+ * sorted by when they fire, and tmr_start walks it from its end past
+ * every timer that fires later: with a ping timer per socket, each short
+ * timer of the process (an HTTP request's, a call's) walked past as many
+ * sockets. The connections wait in pingq in the order their pings are
+ * due (a ping re-queues at the end when all have one interval), and one
+ * tick a second takes those due from the head.
+ */
+#define PING_TICK_MS 1000
+static struct list pingq;
+static struct tmr ping_tmr;
+
+static void ping_tick(void *arg);
+
+static void ping_unqueue(struct ws_conn *wc)
+{
+	list_unlink(&wc->ple);
+	/* the last one gone: no timer left behind on the loop */
+	if (!list_head(&pingq))
+		tmr_cancel(&ping_tmr);
+}
+
+/* wc's next ping in ping_ms from now, in its place in pingq. */
+static void ping_queue(struct ws_conn *wc, uint64_t now)
+{
+	struct le *le;
+
+	list_unlink(&wc->ple);
+	wc->ping_due = now + wc->ping_ms;
+	for (le = list_tail(&pingq); le; le = le->prev) {
+		const struct ws_conn *o = le->data;
+
+		if (o->ping_due <= wc->ping_due)
+			break;
+	}
+	if (le)
+		list_insert_after(&pingq, le, &wc->ple, wc);
+	else
+		list_prepend(&pingq, &wc->ple, wc);
+	if (!tmr_isrunning(&ping_tmr))
+		tmr_start(&ping_tmr, PING_TICK_MS, ping_tick, NULL);
+}
 
 /* --- frames on a buffer ----------------------------------------------------- */
 
@@ -178,7 +224,7 @@ static int frame_send(struct ws_conn *wc, enum ws_opcode op, const uint8_t *p, s
 /* The connection is over from our side: no handler is called again. */
 static void conn_drop(struct ws_conn *wc)
 {
-	tmr_cancel(&wc->ping);
+	ping_unqueue(wc);
 	if (wc->conn) {
 		httpd_conn_close(wc->conn);
 		wc->conn = mem_deref(wc->conn);
@@ -398,23 +444,38 @@ static void close_h(int err, void *arg)
 	/* the HTTP connection is gone (its reference ours still) */
 	wc->closeh = NULL;
 	wc->recvh = NULL;
-	tmr_cancel(&wc->ping);
+	ping_unqueue(wc);
 	wc->conn = mem_deref(wc->conn);
 	if (closeh)
 		closeh(err ? err : ECONNRESET, wc->arg);
 }
 
-static void ping_h(void *arg)
+/* The connections whose ping is due: a peer silent for three pings is
+ * gone (closed, its user told), the others pinged and queued again. */
+static void ping_tick(void *arg)
 {
-	struct ws_conn *wc = arg;
+	uint64_t now = clock_mono_ms();
+	struct le *le;
 
-	if (clock_mono_ms() - wc->last_rx > 3ULL * wc->ping_ms) {
-		fail(wc, WS_GOING_AWAY, "no answer to pings", ETIMEDOUT);
-		return;
+	(void)arg;
+	while ((le = list_head(&pingq))) {
+		struct ws_conn *wc = le->data;
+
+		/* due before the next tick is nearer: pinged now */
+		if (wc->ping_due > now + PING_TICK_MS / 2)
+			break;
+		if (now - wc->last_rx > 3ULL * wc->ping_ms) {
+			/* conn_end takes it out of pingq before its user
+			 * hears of it */
+			fail(wc, WS_GOING_AWAY, "no answer to pings", ETIMEDOUT);
+			continue;
+		}
+		ping_queue(wc, now);
+		if (!wc->closing)
+			(void)frame_send(wc, WS_PING, NULL, 0);
 	}
-	tmr_start(&wc->ping, wc->ping_ms, ping_h, wc);
-	if (!wc->closing)
-		(void)frame_send(wc, WS_PING, NULL, 0);
+	if (list_head(&pingq))
+		tmr_start(&ping_tmr, PING_TICK_MS, ping_tick, NULL);
 }
 
 static void ws_destructor(void *arg)
@@ -479,7 +540,6 @@ int ws_accept_proto(struct ws_conn **wcp, struct httpd_conn *conn,
 	wc = mem_zalloc(sizeof(*wc), ws_destructor);
 	if (!wc)
 		return ENOMEM;
-	tmr_init(&wc->ping);
 	wc->conn = mem_ref(conn);
 	wc->peer = *httpd_conn_peer(conn);
 	wc->max_msg = WS_MAX_MSG_DEFAULT;
@@ -501,7 +561,7 @@ int ws_accept_proto(struct ws_conn **wcp, struct httpd_conn *conn,
 		mem_deref(wc);
 		return err;
 	}
-	tmr_start(&wc->ping, wc->ping_ms, ping_h, wc);
+	ping_queue(wc, clock_mono_ms());
 	*wcp = wc;
 	return 0;
 }
@@ -514,7 +574,8 @@ void ws_set_limits(struct ws_conn *wc, size_t max_msg, uint32_t ping_ms)
 		wc->max_msg = max_msg;
 	if (ping_ms) {
 		wc->ping_ms = ping_ms;
-		tmr_start(&wc->ping, ping_ms, ping_h, wc);
+		if (wc->conn)
+			ping_queue(wc, clock_mono_ms());
 	}
 }
 
@@ -538,6 +599,17 @@ int ws_send(struct ws_conn *wc, enum ws_opcode opcode, const char *fmt, ...)
 		err = frame_send(wc, opcode, mb->buf, mb->end);
 	mem_deref(mb);
 	return err;
+}
+
+int ws_send_text(struct ws_conn *wc, enum ws_opcode opcode, const char *text)
+{
+	if (!wc || !text)
+		return EINVAL;
+	if (!wc->conn)
+		return ENOTCONN;
+	if (wc->closing)
+		return EALREADY;
+	return frame_send(wc, opcode, (const uint8_t *)text, strlen(text));
 }
 
 int ws_close(struct ws_conn *wc, enum ws_scode scode, const char *fmt, ...)

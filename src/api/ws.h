@@ -80,6 +80,9 @@ int ws_accept_proto(struct ws_conn **wcp, struct httpd_conn *conn,
 void ws_set_limits(struct ws_conn *wc, size_t max_msg, uint32_t ping_ms);
 /* One unfragmented frame of opcode with the printed payload. */
 int ws_send(struct ws_conn *wc, enum ws_opcode opcode, const char *fmt, ...);
+/* ws_send of text as it is: the frame made with one allocation and one
+ * copy (an event to every desktop, a chat message). */
+int ws_send_text(struct ws_conn *wc, enum ws_opcode opcode, const char *text);
 /* Sends a close frame (scode, the printed reason, cut at 123 bytes); the
  * connection ends when the peer answers it, or when wc is dropped. */
 int ws_close(struct ws_conn *wc, enum ws_scode scode, const char *fmt, ...);

@@ -381,6 +381,9 @@ static const struct node_key node_keys[] = {
     {"http.max_connections", K_U32, F(http_max_conns), "16384", 16, 1000000,
      "open HTTP and WebSocket connections (pages, event streams, chat visitors); "
      "past it a new one is closed at once"},
+    {"http.ws_ping", K_DUR, F(ws_ping_ms), "30s", 1000, 3600000,
+     "WebSockets (event streams, chat visitors) are pinged this often; a peer silent "
+     "for three pings is closed"},
     {"http.stream_origins", K_STR, F(stream_origins), "", 0, 0,
      "comma list of page origins (https://crm.example) that may open the event "
      "stream besides the server's own"},

@@ -81,6 +81,7 @@ struct cfg_node {
 				     * when there is no user yet */
 	uint32_t streams_per_user;  /* http.streams_per_user: 429 beyond */
 	uint32_t http_max_conns;    /* http.max_connections: closed at once beyond */
+	uint32_t ws_ping_ms;	    /* http.ws_ping: WebSockets pinged this often */
 	char stream_origins[512];   /* http.stream_origins: comma list of the
 				     * browser origins the stream takes */
 	char data_dir[CFG_PATH];    /* data_dir: database, recordings, prompt cache */
@@ -282,6 +283,8 @@ struct cfg_queue {
 				   * when no member is logged in */
 	uint32_t tier_wait_ms;	  /* tier_wait: tier k joins after k x this */
 	uint32_t auto_pause;	  /* auto_pause: misses in a row; 0 off */
+	uint32_t retry_ms;	  /* retry: every member missed it, the wait
+				   * before it is offered to them again */
 	uint32_t sl_threshold_ms; /* service level threshold */
 	uint32_t sl_target_pct;	  /* service_level_target: the goal, % answered
 				   * within the threshold (default 80) */
@@ -388,11 +391,12 @@ bool cfg_notice_is_file(const char *notice);
 
 /* chat: the web chat's entry points, limits and canned replies
  * (cfg_chat.c; docs/CHAT.md). */
-#define CFG_MAX_CHAT_ENTRIES 8
-#define CFG_MAX_CHAT_TOPICS  8
-#define CFG_MAX_CHAT_ORIGINS 8
-#define CFG_MAX_CANNED	     64
-#define CFG_CHAT_MAX_ATTACH  (256 * 1024) /* the HTTP server's body limit */
+#define CFG_MAX_CHAT_ENTRIES	8
+#define CFG_MAX_CHAT_TOPICS	8
+#define CFG_MAX_CHAT_ORIGINS	8
+#define CFG_MAX_CANNED		64
+#define CFG_CHAT_MAX_ATTACH	(20 * 1024 * 1024) /* attachment_bytes at most */
+#define CFG_CHAT_ATTACH_DEFAULT (5 * 1024 * 1024)
 struct cfg_chat_topic {
 	char label[64];
 	char queue[CFG_NAME]; /* a queue of channel chat */

@@ -230,7 +230,7 @@ void cfg__chat_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *ro
 	struct cfg_chat *c = &t->chat;
 
 	c->message_chars = 2000;
-	c->attachment_bytes = CFG_CHAT_MAX_ATTACH;
+	c->attachment_bytes = CFG_CHAT_ATTACH_DEFAULT;
 	c->per_visitor_per_min = 30;
 	c->chats_per_address_per_hour = 20;
 	if (!n)
@@ -253,7 +253,8 @@ void cfg__chat_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *ro
 	cfg__check_keys(cp, l, "chat.limits", lkeys);
 	cfg__uint(cp, cfg__get(cp->doc, l, "message_chars"), "chat.limits.message_chars",
 		  &c->message_chars, 1, 100000);
-	/* a body past the HTTP server's limit would never reach the route */
+	/* the attachment routes' body limit (api.c): the whole file is
+	 * held in memory while it is checked and written */
 	cfg__uint(cp, cfg__get(cp->doc, l, "attachment_bytes"),
 		  "chat.limits.attachment_bytes", &c->attachment_bytes, 1,
 		  CFG_CHAT_MAX_ATTACH);

@@ -657,14 +657,11 @@ static void language_parse(struct cfg_parse *cp, yaml_node_t *n, const char *key
 static void queues_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *root)
 {
 	static const char *const keys[] = {
-	    "name",	  "strategy",	      "channel",
-	    "priority",	  "ring_timeout",     "max_wait",
-	    "max_len",	  "join_empty",	      "tier_wait",
-	    "auto_pause", "service_level",    "wrapup",
-	    "moh",	  "announce",	      "callback_key",
-	    "skills",	  "members",	      "overflow",
-	    "exit_key",	  "exit_to",	      "service_level_target",
-	    "language",	  "recording_notice", NULL};
+	    "name", "strategy", "channel", "priority", "ring_timeout", "max_wait",
+	    "max_len", "join_empty", "tier_wait", "auto_pause", "retry", "service_level",
+	    "wrapup", "moh", "announce", "callback_key", "skills", "members", "overflow",
+	    "exit_key", "exit_to", "service_level_target", "language", "recording_notice",
+	    NULL};
 	yaml_node_t *seq;
 
 	t->queuev = section(cp, root, "queues", sizeof(*t->queuev), &t->queuec, &seq);
@@ -726,6 +723,9 @@ static void queues_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t
 			      &q->tier_wait_ms, 0, 3600000);
 		cfg__uint(cp, cfg__get(cp->doc, n, "auto_pause"), "queues.auto_pause",
 			  &q->auto_pause, 0, 100);
+		q->retry_ms = 2000; /* as the engine without it */
+		cfg__duration(cp, cfg__get(cp->doc, n, "retry"), "queues.retry",
+			      &q->retry_ms, 1000, 3600000);
 		cfg__duration(cp, cfg__get(cp->doc, n, "service_level"),
 			      "queues.service_level", &q->sl_threshold_ms, 1000, 3600000);
 		q->sl_target_pct = 80;

@@ -112,6 +112,8 @@ struct store_call_filter {
 			     * queue, outcome conference) */
 	const char *customer;
 	const char *channel; /* voice, chat, mail, message; NULL = any */
+	const char *match;   /* an FTS5 query (util_fts_query) one of its
+			      * messages matches; NULL = any */
 	uint32_t limit;	     /* 0 = 100 */
 	uint32_t offset;
 };
@@ -140,6 +142,11 @@ int store_message_add(struct store *st, const struct store_message *m);
 /* The messages of one interaction in seq order. */
 int store_message_list(struct store *st, const char *interaction, store_message_h *h,
 		       void *arg);
+/* The messages whose text matches match, an FTS5 query (util_fts_query:
+ * any part of Chinese text, Latin words as prefixes), newest first, at
+ * most limit (0 = 100). EINVAL for an empty query. */
+int store_message_search(struct store *st, const char *match, uint32_t limit,
+			 store_message_h *h, void *arg);
 
 /* A file attached to a chat, kept at path (relative to the data dir). */
 struct store_attachment {

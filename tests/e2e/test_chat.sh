@@ -23,7 +23,7 @@ for u in alice:1001 bob:1002; do
 done
 
 PORT=$HTTP_PORT T=$T E2E_DIR=$E2E_DIR python3 - <<'PY'
-import json, os, sys, time
+import json, os, sys, time, urllib.parse
 sys.path.insert(0, os.environ["E2E_DIR"])
 from chat_visitor import http, jbody, WS, Checks
 
@@ -219,6 +219,18 @@ ck.check("GET /interactions/{id}: channel chat, its messages with the note",
          s == 200 and ia.get("channel") == "chat"
          and [m["seq"] for m in msgs] == [1, 2, 3, 4, 5, 6]
          and msgs[0]["text"] == TEXT and msgs[2]["internal"] is True, f"{s} {b[:400]}")
+
+# the chats' search: the messages' index, one Chinese character too
+def found(q):
+    s, _, b = http(P, "GET", "/api/v1/interactions?channel=chat&q=" + urllib.parse.quote(q),
+                   headers={"Authorization": "Bearer test-token"})
+    return s, [i["id"] for i in (jbody(b) or {}).get("interactions", [])]
+ck.check("the chat found by one character of a message (您)", found("您") == (200, [cid]),
+         str(found("您")))
+ck.check("... by two (您好) and by a Latin word's start (hi)",
+         found("您好") == (200, [cid]) and found("hi") == (200, [cid]), str(found("hi")))
+ck.check("... not by words it has not", found("好您") == (200, []) and found("zebra") == (200, []),
+         str(found("好您")))
 
 # a supervisor of the queue reads the chat, live, and cannot write in it
 sue = {"Authorization": "Bearer " + open(f"{T}/sue.token").read().strip()}

@@ -5,7 +5,8 @@
 # invalid UTF-8 (1007) or over 64 KiB (1009), a message over message_chars
 # characters, a flood from one visitor (refused, then closed), too many
 # chats from one address; attachments whose content is not a type taken
-# or over the limit, a good one shown to the agent; outside the entry's
+# or over the limit (the chat's own, 5 MiB: a 2 MiB file is taken, a
+# 6 MiB one refused from its head), a good one shown to the agent; outside the entry's
 # hours the offline form, which becomes a ticket.
 source "$(dirname "$0")/lib.sh"
 TENANT=tenant_chat.yaml
@@ -153,9 +154,29 @@ s, _, b = http(P, "POST", f"/chat/v1/chats/{st['chat_id']}/attachments",
                raw=b"MZ\x90\x00\x03" + b"\x00" * 40)
 ck.check("an executable called a PNG: 415 bad_type",
          s == 415 and jbody(b)["error"]["code"] == "bad_type", f"{s} {b}")
+# the attachment routes take the chat's attachment_bytes (5 MiB by
+# default), not the server's 256 KiB for a JSON body
 s, _, b = http(P, "POST", f"/chat/v1/chats/{st['chat_id']}/attachments",
-               headers={"Authorization": "Bearer " + tok}, raw=PNG + b"\x00" * 262144)
-ck.check("a file over attachment_bytes: 413", s == 413, f"{s} {b[:100]}")
+               headers={"Authorization": "Bearer " + tok}, raw=PNG + b"\x00" * (2 << 20))
+ck.check("a 2 MiB file: 201", s == 201, f"{s} {b[:100]}")
+s, _, b = http(P, "POST", f"/api/v1/interactions/{st['chat_id']}/attachments",
+               headers=dict(AH, **{"X-Filename": "big.png"}), raw=PNG + b"\x00" * (2 << 20))
+ck.check("the agent's 2 MiB file: 201", s == 201, f"{s} {b[:100]}")
+# over it: 413 from the head alone, before any of the body is sent
+sk = socket.create_connection(("127.0.0.1", P), timeout=5)
+sk.sendall(f"POST /chat/v1/chats/{st['chat_id']}/attachments HTTP/1.1\r\nHost: x\r\n"
+           f"Origin: {ORIGIN}\r\nAuthorization: Bearer {tok}\r\n"
+           f"Content-Length: {6 << 20}\r\n\r\n".encode())
+ans = b""
+while b"\r\n\r\n" not in ans:
+    c = sk.recv(65536)
+    if not c:
+        break
+    ans += c
+sk.close()
+ck.check("a 6 MiB file: 413 too_large before its body is sent, readable by the page",
+         ans.startswith(b"HTTP/1.1 413") and b"5242880" in ans
+         and f"Access-Control-Allow-Origin: {ORIGIN}".encode() in ans, ans[:400])
 s, _, b = http(P, "POST", f"/chat/v1/chats/{st['chat_id']}/attachments",
                headers={"Authorization": "Bearer nope"}, raw=PNG)
 ck.check("a file without the chat's token: 401", s == 401, f"{s} {b}")

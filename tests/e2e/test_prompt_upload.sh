@@ -37,7 +37,12 @@ check "... kept as 8 kHz mono 16-bit WAV" \
 check "... 2 s long (the MP3's padding aside)" awk -v d="$(soxi -D "$DIR/greeting.wav")" 'BEGIN { exit !(d >= 1.9 && d <= 2.1) }'
 check "... private to the service (0600), nothing else left" \
 	bash -c "[ \$(stat -c %a '$DIR/greeting.wav') = 600 ] && [ \"\$(ls -A '$DIR')\" = greeting.wav ]"
-# (a request body is at most 256 KiB: 1.4 s of CD audio, 16 s of 8 kHz)
+# the prompts route takes 20 MiB (a JSON route 256 KiB): a 1 MiB WAV
+sox -n -r 16000 -c 1 -b 16 "$T/long16k.wav" synth 33 sine 400 vol 0.5
+c=$(up welcome.wav "$T/long16k.wav")
+check "a 1 MiB WAV (33 s at 16 kHz) is taken (201)" \
+	bash -c "[ $(stat -c %s "$T/long16k.wav") -gt 1048576 ] && [ $c = 201 ] && [ \$(soxi -r '$DIR/welcome.wav') = 8000 ]"
+rm -f "$DIR/welcome.wav"
 sox -n -r 44100 -c 2 -b 16 "$T/menu.wav" synth 1 sine 300 vol 0.5
 c=$(up menu.wav "$T/menu.wav")
 check "a 44.1 kHz stereo WAV is taken and converted (201)" \

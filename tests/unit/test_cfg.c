@@ -1092,7 +1092,7 @@ static int test_chat(void)
 	    "      topics: [{label: x, queue: sales}, {label: y, queue: nope}]\n" /* 7 */
 	    "      hours: night\n"
 	    "    - {name: web, topics: [], colour: red}\n"		 /* 9 */
-	    "  limits: {message_chars: 0, attachment_bytes: 10000000}\n" /* 10 */
+	    "  limits: {message_chars: 0, attachment_bytes: 30000000}\n" /* 10 */
 	    "  canned: [{shortcut: /x}]\n";				 /* 11 */
 	struct cfg_errors e;
 	struct cfg_tenant *t = NULL;
@@ -1107,7 +1107,7 @@ static int test_chat(void)
 	TEST_EQ(t->chat.message_chars, 500);
 	TEST_EQ(t->chat.per_visitor_per_min, 10);
 	TEST_EQ(t->chat.chats_per_address_per_hour, 20);
-	TEST_EQ(t->chat.attachment_bytes, CFG_CHAT_MAX_ATTACH);
+	TEST_EQ(t->chat.attachment_bytes, CFG_CHAT_ATTACH_DEFAULT);
 	TEST_EQ(t->chat.cannedc, 1);
 	TEST_ASSERT(cfg_chat_entry_find(t, "other") == NULL);
 	t = mem_deref(t);
@@ -1135,7 +1135,7 @@ static int test_chat(void)
 	TEST_ASSERT(
 	    has_error(&e, "t.yaml:10: chat.limits.message_chars: 0 is out of range"));
 	TEST_ASSERT(has_error(&e,
-			      "t.yaml:10: chat.limits.attachment_bytes: 10000000 is out "
+			      "t.yaml:10: chat.limits.attachment_bytes: 30000000 is out "
 			      "of range"));
 	TEST_ASSERT(
 	    has_error(&e, "t.yaml:11: chat.canned.text: a canned reply needs a text"));

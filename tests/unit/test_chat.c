@@ -4,10 +4,11 @@
  * an entry is closed until an agent's desktop opens; chats and a call
  * share the agent (a call takes the voice capacity, chats the chat
  * capacity); an offer not taken within the queue's ring timeout goes
- * again; the visitor's hello, messages both ways with a per-chat seq,
- * an internal note the visitor never gets, a resend by cid kept once, a
- * reconnect with last_seq that sends what was missed once; the end; and
- * the protocol's refusals (no hello, bad token, invalid UTF-8, too long).
+ * again, to the same lone agent only after the queue's retry or not at
+ * all once auto_pause paused it; the visitor's hello, messages both ways with a per-chat
+ * seq, an internal note the visitor never gets, a resend by cid kept once, a reconnect
+ * with last_seq that sends what was missed once; the end; and the protocol's refusals (no
+ * hello, bad token, invalid UTF-8, too long).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -102,9 +103,44 @@ static void say(struct chat_visitor *v, const char *frame)
 	chat_visitor_recv(v, frame, strlen(frame), true);
 }
 
-static int test_chat_adapter(void)
+/* The tenant of yaml, its engine, interaction core and chat service on
+ * the virtual clock, events logged, agent 1001 available. */
+static int world(const char *y, struct cfg_tenant **t, struct acd **acd,
+		 struct interaction_svc **ias, struct chat_svc **cs)
 {
 	struct cfg_errors errs;
+
+	evlog[0] = '\0';
+	memset(&errs, 0, sizeof(errs));
+	if (cfg_tenant_parse(t, "t.yaml", y, strlen(y), &errs)) {
+		fprintf(stderr, "%s\n", errs.msgv[0]);
+		return EINVAL;
+	}
+	if (acd_alloc(acd, NULL) || acd_load_tenant(*acd, *t) ||
+	    interaction_svc_alloc(ias, *acd, NULL, NULL, *t))
+		return EINVAL;
+	interaction_svc_clock(*ias, vnow);
+	if (chat_svc_alloc(cs, *ias, NULL, *t, "/nonexistent"))
+		return EINVAL;
+	chat_svc_clock(*cs, vnow);
+	if (event_subscribe(ev_h, NULL) ||
+	    acd_agent_set(*acd, "1001", AGENT_AVAILABLE, NULL, vclock))
+		return EINVAL;
+	return 0;
+}
+
+static void world_free(struct cfg_tenant *t, struct acd *acd, struct interaction_svc *ias,
+		       struct chat_svc *cs)
+{
+	event_unsubscribe(ev_h, NULL);
+	mem_deref(cs);
+	mem_deref(ias);
+	mem_deref(acd);
+	mem_deref(t);
+}
+
+static int test_chat_adapter(void)
+{
 	struct cfg_tenant *t = NULL;
 	struct acd *acd = NULL;
 	struct interaction_svc *ias = NULL;
@@ -118,19 +154,7 @@ static int test_chat_adapter(void)
 	char *msgs = NULL;
 	int r = 1;
 
-	evlog[0] = '\0';
-	memset(&errs, 0, sizeof(errs));
-	if (cfg_tenant_parse(&t, "t.yaml", yaml, strlen(yaml), &errs)) {
-		fprintf(stderr, "%s\n", errs.msgv[0]);
-		goto out;
-	}
-	TEST_CHECK(!acd_alloc(&acd, NULL) && !acd_load_tenant(acd, t));
-	TEST_CHECK(!interaction_svc_alloc(&ias, acd, NULL, NULL, t));
-	interaction_svc_clock(ias, vnow);
-	TEST_CHECK(!chat_svc_alloc(&cs, ias, NULL, t, "/nonexistent"));
-	chat_svc_clock(cs, vnow);
-	TEST_CHECK(!event_subscribe(ev_h, NULL));
-	TEST_CHECK(!acd_agent_set(acd, "1001", AGENT_AVAILABLE, NULL, vclock));
+	TEST_CHECK(!world(yaml, &t, &acd, &ias, &cs));
 	e = cfg_chat_entry_find(t, "web");
 	TEST_CHECK(e != NULL);
 
@@ -265,10 +289,148 @@ out:
 	return r;
 }
 
+static int count(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+/* One agent, one chat queue (qextra: its further settings): a chat the
+ * agent never takes, for secs seconds; out says how often it was offered
+ * and withdrawn and the agent's presence at the end. */
+static int one_agent(const char *qextra, int secs, char *out, size_t outsz)
+{
+	char y[1024];
+	struct cfg_tenant *t = NULL;
+	struct acd *acd = NULL;
+	struct interaction_svc *ias = NULL;
+	struct chat_svc *cs = NULL;
+	const struct cfg_chat_entry *e;
+	struct acd_agent_info ai;
+	char id[32], tok[48];
+	int r = 1;
+
+	snprintf(y, sizeof(y),
+		 "name: t\n"
+		 "agents:\n"
+		 "  - {ext: \"1001\", name: a, password: a}\n"
+		 "queues:\n"
+		 "  - {name: web, channel: chat, strategy: linear, ring_timeout: 5s,%s"
+		 " members: [\"1001\"]}\n"
+		 "chat:\n"
+		 "  entries:\n"
+		 "    - {name: web, topics: [{label: Sales, queue: web}]}\n",
+		 qextra);
+	TEST_CHECK(!world(y, &t, &acd, &ias, &cs));
+	chat_agent_desktop(cs, "1001", true);
+	e = cfg_chat_entry_find(t, "web");
+	TEST_CHECK(e && !chat_start(cs, e, 0, "Zoë", "", "", "127.0.0.1:1", id, tok));
+	for (int i = 0; i < secs * 10; i++)
+		tick(ias, 100);
+	TEST_CHECK(!acd_agent_info(acd, "1001", &ai));
+	snprintf(out, outsz, "offered=%d withdrawn=%d presence=%s",
+		 count(evlog, "chat.offered/1001;"), count(evlog, "chat.withdrawn/1001;"),
+		 acd_presence_name(ai.presence));
+	r = 0;
+out:
+	world_free(t, acd, ias, cs);
+	return r;
+}
+
+/*
+ * With one agent, a chat not taken is not offered to it again at every
+ * ring timeout: as a call, it waits the queue's retry once every member
+ * missed it (the engine's rule, acd.c), or the agent is paused after
+ * auto_pause misses and the chat waits for someone.
+ */
+static int test_chat_one_agent(void)
+{
+	char got[128];
+	int r = 1;
+
+	/* ring 5 s, then 2 s (the default retry): offered at 0, 7, ..., 56 */
+	TEST_CHECK(!one_agent("", 60, got, sizeof(got)));
+	TEST_CHECK(!strcmp(got, "offered=9 withdrawn=8 presence=available"));
+	/* retry 20 s: offered at 0, 25 and 50, each withdrawn after 5 s */
+	TEST_CHECK(!one_agent(" retry: 20s,", 60, got, sizeof(got)));
+	TEST_CHECK(!strcmp(got, "offered=3 withdrawn=3 presence=available"));
+	/* two misses in a row pause the agent (reason missed): no more offers */
+	TEST_CHECK(!one_agent(" auto_pause: 2,", 60, got, sizeof(got)));
+	TEST_CHECK(!strcmp(got, "offered=2 withdrawn=2 presence=paused"));
+	r = 0;
+out:
+	if (r)
+		fprintf(stderr, "got: %s\n", got);
+	return r;
+}
+
+/*
+ * Ring timeouts of queues of different lengths: the offers wait in the
+ * order they are due, so a chat of a 5 s queue offered after one of a
+ * 20 s queue is withdrawn at its 5 s, not when the other's time is up.
+ */
+static int test_chat_ring_order(void)
+{
+	static const char *y =
+	    "name: t\n"
+	    "agents:\n"
+	    "  - {ext: \"1001\", name: a, password: a, capacity: {chat: 2}}\n"
+	    "queues:\n"
+	    "  - {name: slow, channel: chat, strategy: linear, ring_timeout: 20s, "
+	    "members: [\"1001\"]}\n"
+	    "  - {name: fast, channel: chat, strategy: linear, ring_timeout: 5s, "
+	    "members: [\"1001\"]}\n"
+	    "chat:\n"
+	    "  entries:\n"
+	    "    - {name: web, topics: [{label: S, queue: slow}, {label: F, queue: "
+	    "fast}]}\n";
+	struct cfg_tenant *t = NULL;
+	struct acd *acd = NULL;
+	struct interaction_svc *ias = NULL;
+	struct chat_svc *cs = NULL;
+	const struct cfg_chat_entry *e;
+	char id[2][32], tok[2][48];
+	int r = 1;
+
+	TEST_CHECK(!world(y, &t, &acd, &ias, &cs));
+	chat_agent_desktop(cs, "1001", true);
+	e = cfg_chat_entry_find(t, "web");
+	TEST_CHECK(e && !chat_start(cs, e, 0, "s", "", "", "127.0.0.1:1", id[0], tok[0]));
+	tick(ias, 1000);
+	TEST_CHECK(!chat_start(cs, e, 1, "f", "", "", "127.0.0.1:1", id[1], tok[1]));
+	TEST_CHECK(chat_offered_to(cs, id[0], "1001") &&
+		   chat_offered_to(cs, id[1], "1001"));
+	for (int i = 0; i < 49; i++) /* to 5.9 s: the fast one's 5 s not up */
+		tick(ias, 100);
+	TEST_CHECK(chat_offered_to(cs, id[1], "1001") && !strstr(evlog, "withdrawn"));
+	for (int i = 0; i < 3; i++) /* to 6.2 s: it is, the slow one's not */
+		tick(ias, 100);
+	TEST_CHECK(chat_offered_to(cs, id[0], "1001") &&
+		   !chat_offered_to(cs, id[1], "1001"));
+	for (int i = 0; i < 137; i++) /* to 19.9 s */
+		tick(ias, 100);
+	TEST_CHECK(chat_offered_to(cs, id[0], "1001"));
+	for (int i = 0; i < 3; i++) /* to 20.2 s */
+		tick(ias, 100);
+	TEST_CHECK(!chat_offered_to(cs, id[0], "1001"));
+	r = 0;
+out:
+	world_free(t, acd, ias, cs);
+	return r;
+}
+
 static const struct test_case tests[] = {
     {"chat adapter: desktops, calls and chats on one agent, offers, messages, resume, "
      "refusals",
      test_chat_adapter},
+    {"one agent: a chat not taken waits the queue's retry, or the agent is "
+     "auto-paused, as a call does",
+     test_chat_one_agent},
+    {"ring timeouts of a short queue and a long one, each at its time",
+     test_chat_ring_order},
 };
 
 TEST_MAIN(tests)

@@ -1,8 +1,8 @@
 /*
  * test_httpd.c — the HTTP request reader (httpd_parse) on buffers: a
  * request whole or in pieces, pipelined, by Content-Length or chunked;
- * the limits (413 before the body comes, 431); the framing refused (400)
- * and another version (505).
+ * the limits (413 before the body comes, 431), a route's own body limit;
+ * the framing refused (400) and another version (505).
  */
 #include <stdlib.h>
 #include "test.h"
@@ -210,11 +210,78 @@ out:
 	return r;
 }
 
+/* A route (/files) that takes 1000 bytes, the others the default 100. */
+static size_t files_max(const struct http_msg *msg, void *arg)
+{
+	(void)arg;
+	return pl_strcmp(&msg->path, "/files") ? 0 : 1000;
+}
+
+static const struct httpd_limits rlim = {
+    .max_head = 256, .max_body = 100, .body_maxh = files_max};
+
+/* A request's head and body bytes of 'x', read with rlim. */
+static struct parsed route_parse(struct mbuf **mbp, const char *head, size_t body)
+{
+	struct parsed p = {0};
+
+	*mbp = mbuf_alloc(strlen(head) + body + 1);
+	if (!*mbp)
+		return p;
+	mbuf_write_str(*mbp, head);
+	for (size_t i = 0; i < body; i++)
+		mbuf_write_u8(*mbp, 'x');
+	(*mbp)->pos = 0;
+	p.r = httpd_parse(*mbp, &rlim, &p.msg, &p.scode, &p.expect100);
+	return p;
+}
+
+static int test_route_limit(void)
+{
+	static const struct {
+		const char *head;
+		size_t body;
+		enum httpd_parse r;
+		uint16_t scode;
+	} cases[] = {
+	    /* the route's 1000 bytes: 800 are waited for, then taken */
+	    {"POST /files HTTP/1.1\r\nContent-Length: 800\r\n\r\n", 0, HTTPD_MORE, 0},
+	    {"POST /files HTTP/1.1\r\nContent-Length: 800\r\n\r\n", 800, HTTPD_REQUEST,
+	     0},
+	    /* past it: 413 from the head alone */
+	    {"POST /files HTTP/1.1\r\nContent-Length: 1001\r\n\r\n", 0, HTTPD_REFUSED,
+	     413},
+	    /* chunked: the sizes announced pass the route's limit */
+	    {"POST /files HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3e9\r\n", 0,
+	     HTTPD_REFUSED, 413},
+	    /* another route keeps the default: 101 bytes are too many */
+	    {"POST /other HTTP/1.1\r\nContent-Length: 101\r\n\r\n", 0, HTTPD_REFUSED,
+	     413},
+	};
+	struct mbuf *mb = NULL;
+	struct parsed p = {0};
+	int r = 1;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		p = route_parse(&mb, cases[i].head, cases[i].body);
+		TEST_CHECK(p.r == cases[i].r && p.scode == cases[i].scode);
+		TEST_CHECK(p.r != HTTPD_REQUEST || p.msg->clen == cases[i].body);
+		p.msg = mem_deref(p.msg);
+		mb = mem_deref(mb);
+	}
+	r = 0;
+out:
+	mem_deref(p.msg);
+	mem_deref(mb);
+	return r;
+}
+
 static const struct test_case tests[] = {
     {"a request in pieces, then the one pipelined behind it", test_pieces},
     {"limits: 413 from the head, 431, 505, not HTTP", test_limits},
     {"framing: Transfer-Encoding and Content-Length refused as in doubt", test_framing},
     {"chunked: in pieces, extensions, trailers, 413 from the sizes", test_chunked},
+    {"a route's own body limit, by Content-Length and chunked", test_route_limit},
 };
 
 TEST_MAIN(tests)

@@ -81,7 +81,7 @@ static int test_calls_events_bindings(void)
 
 	mkdir_tmp();
 	TEST_ERR(store_open(&st, dir));
-	TEST_CHECK(!(store_schema_version(st) != 15));
+	TEST_CHECK(!(store_schema_version(st) != 16));
 	for (int i = 0; i < 10; i++) {
 		memset(&c, 0, sizeof(c));
 		snprintf(c.id, sizeof(c.id), "c%d", i);
@@ -147,7 +147,7 @@ static int test_calls_events_bindings(void)
 	/* close, reopen: everything is still there, nothing reapplied */
 	st = mem_deref(st);
 	TEST_ERR(store_open(&st, dir));
-	TEST_CHECK(!(store_schema_version(st) != 15 || store_call_get(st, "c3", &got)));
+	TEST_CHECK(!(store_schema_version(st) != 16 || store_call_get(st, "c3", &got)));
 	n = 0;
 	store_webhook_list(st, webhook_h, &n);
 	TEST_CHECK(!(n != 1));
@@ -385,7 +385,7 @@ static int test_ticket_fields(void)
 		NULL, NULL, NULL) == SQLITE_OK);
 	sqlite3_close(db);
 	db = NULL;
-	TEST_CHECK(!store_open(&st, dir) && store_schema_version(st) == 15);
+	TEST_CHECK(!store_open(&st, dir) && store_schema_version(st) == 16);
 	TEST_CHECK(!store_ticket_get(st, "tk3", t) && !strcmp(t->fields, "{}"));
 	buf[0] = '\0';
 	TEST_CHECK(!store_user_list(st, user_h, buf) && !strcmp(buf, "carol+"));
@@ -635,7 +635,7 @@ static int test_interaction_channels(void)
 			 NULL, NULL, NULL) == SQLITE_OK);
 	sqlite3_close(db);
 	db = NULL;
-	TEST_CHECK(!store_open(&st, dir) && store_schema_version(st) == 15);
+	TEST_CHECK(!store_open(&st, dir) && store_schema_version(st) == 16);
 	memset(&f, 0, sizeof(f));
 	buf[0] = '\0';
 	TEST_CHECK(!store_call_list(st, &f, channel_h, buf) &&
@@ -758,7 +758,7 @@ static int test_search_cjk(void)
 			 NULL, NULL, NULL) == SQLITE_OK);
 	sqlite3_close(db);
 	db = NULL;
-	TEST_CHECK(!store_open(&st, dir) && store_schema_version(st) == 15);
+	TEST_CHECK(!store_open(&st, dir) && store_schema_version(st) == 16);
 	TEST_CHECK(!strcmp(found(st, "伟", false), "张伟;王伟;"));
 	TEST_CHECK(!strcmp(found(st, "发票", true), "发票问题;"));
 	r = 0;
@@ -780,6 +780,14 @@ static int msg_h(const struct store_message *m, void *arg)
 	return 0;
 }
 
+static int seq_h(const struct store_message *m, void *arg)
+{
+	char *buf = arg;
+
+	snprintf(buf + strlen(buf), 256 - strlen(buf), "%s/%u;", m->interaction, m->seq);
+	return 0;
+}
+
 static int fts_count(sqlite3 *db, const char *sql)
 {
 	sqlite3_stmt *q;
@@ -792,6 +800,19 @@ static int fts_count(sqlite3 *db, const char *sql)
 	sqlite3_finalize(q);
 	return n;
 }
+
+/* Migration 16 undone: the messages' trigram index of schema 13-15. */
+#define UNDO_16                                                                          \
+	"DROP TRIGGER messages_fts_new; DROP TRIGGER messages_fts_gone;"                 \
+	"DROP TABLE messages_fts;"                                                       \
+	"CREATE VIRTUAL TABLE messages_fts USING fts5(text, content='messages',"         \
+	" content_rowid='rowid', tokenize='trigram');"                                   \
+	"INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');"                    \
+	"CREATE TRIGGER messages_ai AFTER INSERT ON messages BEGIN"                      \
+	" INSERT INTO messages_fts (rowid, text) VALUES (new.rowid, new.text); END;"     \
+	"CREATE TRIGGER messages_ad AFTER DELETE ON messages BEGIN"                      \
+	" INSERT INTO messages_fts (messages_fts, rowid, text)"                          \
+	" VALUES ('delete', old.rowid, old.text); END;"
 
 static int old_lines_h(const struct store_ticket_entry *e, void *arg)
 {
@@ -819,6 +840,7 @@ static int test_history_keys(void)
 	TEST_CHECK(
 	    sqlite3_exec(
 		db,
+		UNDO_16
 		"ALTER TABLE ticket_history DROP COLUMN msg;"
 		"ALTER TABLE calls DROP COLUMN signalling; ALTER TABLE calls DROP COLUMN "
 		"media;"
@@ -838,7 +860,7 @@ static int test_history_keys(void)
 		NULL, NULL, NULL) == SQLITE_OK);
 	sqlite3_close(db);
 	db = NULL;
-	TEST_CHECK(!store_open(&st, dir) && store_schema_version(st) == 15);
+	TEST_CHECK(!store_open(&st, dir) && store_schema_version(st) == 16);
 	TEST_CHECK(!store_ticket_history(st, "tk2", old_lines_h, buf));
 	TEST_CHECK(
 	    !strcmp(buf, "created[][{\"key\":\"ticket.created.assigned\",\"args\":["
@@ -862,6 +884,25 @@ out:
 
 /* Chat messages (migration 12): kept in order with their UTF-8, written
  * once per seq, and found by any three characters, Chinese too. */
+
+/* The seqs of the messages store_message_search finds for q (as typed). */
+static const char *msg_found(struct store *st, const char *q)
+{
+	static char buf[256];
+	char match[256];
+
+	buf[0] = '\0';
+	util_fts_query(match, sizeof(match), q);
+	if (store_message_search(st, match, 0, seq_h, buf))
+		return "error";
+	return buf;
+}
+
+/* Chat messages (migrations 12 and 16): kept in order with their UTF-8,
+ * written once per seq, and found through the index as customers and
+ * tickets are (hl_cjk): by one Chinese character, a two-character name,
+ * a Latin word or its start; a database of the trigram index keeps
+ * every message and finds it so once upgraded. */
 static int test_messages(void)
 {
 	struct store *st = NULL;
@@ -874,7 +915,7 @@ static int test_messages(void)
 	int r = 1;
 
 	mkdir_tmp();
-	TEST_CHECK(!store_open(&st, dir) && store_schema_version(st) == 15);
+	TEST_CHECK(!store_open(&st, dir) && store_schema_version(st) == 16);
 	memset(&m, 0, sizeof(m));
 	strcpy(m.interaction, "ch1");
 	m.seq = 2;
@@ -901,12 +942,48 @@ static int test_messages(void)
 	TEST_CHECK(!store_attachment_get(st, "a1", &got) &&
 		   !strcmp(got.name, "张伟.png") && got.size == 10);
 	TEST_CHECK(store_attachment_get(st, "a2", &got) == ENOENT);
+	m.seq = 4;
+	m.internal = false;
+	m.text = "我是张伟, my refund please";
+	m.created = 4;
+	TEST_CHECK(!store_message_add(st, &m));
+	store_flush(st);
+	TEST_CHECK(!strcmp(msg_found(st, "张"), "ch1/4;"));
+	TEST_CHECK(!strcmp(msg_found(st, "张伟"), "ch1/4;"));
+	TEST_CHECK(!strcmp(msg_found(st, "伟张"), ""));
+	TEST_CHECK(!strcmp(msg_found(st, "refund"), "ch1/4;"));
+	TEST_CHECK(!strcmp(msg_found(st, "ref"), "ch1/4;"));
+	TEST_CHECK(!strcmp(msg_found(st, "有什么"), "ch1/2;"));
+	TEST_CHECK(!strcmp(msg_found(st, "您"), "ch1/2;"));
+	TEST_CHECK(!strcmp(msg_found(st, "onerror"), "ch1/1;"));
+
+	/* back to schema 13, its trigram index and a message of its time,
+	 * then reopened: every message kept, all found by the new index */
+	st = mem_deref(st);
 	snprintf(path, sizeof(path), "%s/hotline.db", dir);
 	TEST_CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+	TEST_CHECK(
+	    sqlite3_exec(
+		db,
+		UNDO_16
+		"INSERT INTO messages VALUES ('ch2', 1, 'visitor', '李', '张伟的订单', "
+		"0, '', '',"
+		" 9);"
+		"DELETE FROM schema_version WHERE version >= 16;",
+		NULL, NULL, NULL) == SQLITE_OK);
 	TEST_CHECK(fts_count(db, "SELECT count(*) FROM messages_fts WHERE messages_fts "
-				 "MATCH '有什么'") == 1);
-	TEST_CHECK(fts_count(db, "SELECT count(*) FROM messages_fts WHERE messages_fts "
-				 "MATCH 'onerror'") == 1);
+				 "MATCH '张伟的'") == 1);
+	sqlite3_close(db);
+	db = NULL;
+	TEST_CHECK(!store_open(&st, dir) && store_schema_version(st) == 16);
+	TEST_CHECK(!strcmp(msg_found(st, "张"), "ch2/1;ch1/4;"));
+	TEST_CHECK(!strcmp(msg_found(st, "订单"), "ch2/1;"));
+	TEST_CHECK(!strcmp(msg_found(st, "refund"), "ch1/4;"));
+	buf[0] = '\0';
+	TEST_CHECK(!store_message_list(st, "ch1", msg_h, buf));
+	TEST_CHECK(!strcmp(buf, "1:visitor:<img src=x onerror=alert(1)>:0;"
+				"2:agent:您好，请问有什么可以帮您？:0;3:visitor:note:1;"
+				"4:visitor:我是张伟, my refund please:0;"));
 	r = 0;
 out:
 	if (db)
@@ -917,8 +994,8 @@ out:
 }
 
 static const struct test_case tests[] = {
-    {"chat messages in order, once per seq, found by three characters (FTS5 "
-     "trigram)",
+    {"chat messages in order, once per seq, found by one Chinese character or a "
+     "word (hl_cjk); schema 13's trigram index upgraded keeping every message",
      test_messages},
     {"ticket history: old English lines become keys (migration 14), notes stay",
      test_history_keys},
