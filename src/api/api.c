@@ -1805,8 +1805,8 @@ static const struct route routes[] = {
     {"DELETE", "/api/v1/tokens/{id}", ADMIN, api__tokens_del},
     {"GET", "/api/v1/audit", ADMIN, api__audit_list},
     {"GET", "/api/v1/tenant", ADMIN, api__tenant_get},
-    {"PUT", "/api/v1/tenant", ADMIN, api__tenant_put},
-    {"POST", "/api/v1/tenant/check", ADMIN, api__tenant_check},
+    {"PUT", "/api/v1/tenant", ADMIN, api__tenant_put, API_BODY_TENANT},
+    {"POST", "/api/v1/tenant/check", ADMIN, api__tenant_check, API_BODY_TENANT},
     {"POST", "/api/v1/tenant/reload", ADMIN, api__tenant_reload},
     {"GET", "/api/v1/skills", SUP, api__skills_list},
     {"GET", "/api/v1/trunks", SUP, trunks_list},
@@ -1874,7 +1874,8 @@ static bool path_match(const char *pattern, const struct pl *path, char *id, siz
 /*
  * The body a request may have, by its route (httpd asks with the head,
  * before any of the body is read): a chat attachment what the tenant's
- * chat takes, an uploaded prompt or music MAX_MEDIA_BODY, anything else
+ * chat takes, an uploaded prompt or music MAX_MEDIA_BODY, a tenant file
+ * what the server reads at start (CFG_TENANT_MAX), anything else
  * (an unknown route too) MAX_BODY.
  */
 static size_t body_max(const struct http_msg *msg, void *arg)
@@ -1890,6 +1891,8 @@ static size_t body_max(const struct http_msg *msg, void *arg)
 			continue;
 		if (r->body == API_BODY_MEDIA)
 			return MAX_MEDIA_BODY;
+		if (r->body == API_BODY_TENANT)
+			return CFG_TENANT_MAX;
 		return a->tenant->chat.attachment_bytes;
 	}
 	return MAX_BODY;

@@ -135,6 +135,7 @@ enum api_body {
 	API_BODY_JSON = 0,
 	API_BODY_ATTACHMENT, /* the tenant's chat.limits.attachment_bytes */
 	API_BODY_MEDIA,	     /* an uploaded prompt or music: MAX_MEDIA_BODY */
+	API_BODY_TENANT,     /* a tenant file: CFG_TENANT_MAX */
 };
 
 struct route {

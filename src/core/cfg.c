@@ -268,7 +268,7 @@ int cfg__read_file(const char *path, char **bufp, size_t *lenp, struct cfg_error
 		cfg__error(errs, path, 0, "file", "cannot open: %s", strerror(e));
 		return e;
 	}
-	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || n > 4 * 1024 * 1024 ||
+	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || n > CFG_TENANT_MAX ||
 	    fseek(f, 0, SEEK_SET)) {
 		fclose(f);
 		cfg__error(errs, path, 0, "file", "unreadable or over 4 MiB");

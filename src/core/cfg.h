@@ -17,6 +17,7 @@
 #define CFG_EXT		 16  /* extensions and short numbers */
 #define CFG_TEXT	 512 /* prompt text */
 #define CFG_PATH	 256
+#define CFG_TENANT_MAX	 (4 * 1024 * 1024) /* a tenant file's bytes at most */
 #define CFG_MAX_TRUSTED	 16
 #define CFG_MAX_REGFROM	 8 /* agents.register_from */
 #define CFG_MAX_OPTIONS	 12
