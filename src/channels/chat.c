@@ -176,24 +176,8 @@ const char *chat__state(const struct chat *c)
 
 void chat__queue_figures(struct chat *c, size_t *pos, uint64_t *ewt_s)
 {
-	struct acd_queue_info qi;
-	struct acd_queue_stats st;
-	struct acd_stats *stats = interaction_svc_stats(c->s->ias);
-	uint64_t aht = AHT_DEFAULT_MS, now = c->s->now();
-	size_t staffed;
-
 	*pos = interaction_position(&c->ia);
-	*ewt_s = 0;
-	if (!*pos || acd_queue_info(interaction_svc_acd(c->s->ias), c->ia.row.queue, &qi))
-		return;
-	/* as a caller's announcement reckons it: the place times the
-	 * handling time, shared among the staffed agents (a chat agent
-	 * holds several: that is in the handling time the figures show) */
-	staffed = qi.agents[AGENT_ST_AVAILABLE] + qi.agents[AGENT_ST_RINGING] +
-		  qi.agents[AGENT_ST_BUSY] + qi.agents[AGENT_ST_WRAPUP];
-	if (stats && !acd_stats_queue(stats, c->ia.row.queue, now, &st) && st.aht_ms > 0)
-		aht = (uint64_t)st.aht_ms;
-	*ewt_s = staffed ? (*pos * aht / staffed + 999) / 1000 : 0;
+	*ewt_s = (interaction_ewt_ms(&c->ia, c->s->now()) + 999) / 1000;
 }
 
 void chat__tell_state(struct chat *c)

@@ -41,14 +41,13 @@
 #include "ticket/ticket.h"
 #include "channels/chat.h"
 
-#define KEEP_MS	       (24 * 3600 * 1000ULL) /* a chat after its end: transcript */
-#define HELLO_MS       10000		     /* for the first frame */
-#define TICK_MS	       1000		     /* place in line, expiry */
-#define MAX_OFFERS     16		     /* agents offered one chat at once */
-#define MAX_CID	       64
-#define FLOOD_CLOSE    10 /* refused messages in a row before the socket goes */
-#define AHT_DEFAULT_MS 180000
-#define MAX_FRAME      65536
+#define KEEP_MS	    (24 * 3600 * 1000ULL) /* a chat after its end: transcript */
+#define HELLO_MS    10000		  /* for the first frame */
+#define TICK_MS	    1000		  /* place in line, expiry */
+#define MAX_OFFERS  16			  /* agents offered one chat at once */
+#define MAX_CID	    64
+#define FLOOD_CLOSE 10 /* refused messages in a row before the socket goes */
+#define MAX_FRAME   65536
 
 enum sender { FROM_VISITOR = 0, FROM_AGENT, FROM_SYSTEM };
 extern const char *const chat__sender_names[];

@@ -365,6 +365,27 @@ size_t interaction_position(const struct interaction *ia)
 	return ia->item ? acd_item_position(ia->item) : 0;
 }
 
+#define AHT_DEFAULT_MS 180000
+
+uint64_t interaction_ewt_ms(const struct interaction *ia, uint64_t now)
+{
+	struct acd_queue_info qi;
+	struct acd_queue_stats st;
+	size_t pos = interaction_position(ia), staffed;
+	uint64_t aht = AHT_DEFAULT_MS;
+
+	if (!pos || acd_queue_info(ia->svc->acd, ia->row.queue, &qi))
+		return 0;
+	/* a chat agent holds several at once: that is in the handling time
+	 * the figures show */
+	staffed = qi.agents[AGENT_ST_AVAILABLE] + qi.agents[AGENT_ST_RINGING] +
+		  qi.agents[AGENT_ST_BUSY] + qi.agents[AGENT_ST_WRAPUP];
+	if (ia->svc->stats && !acd_stats_queue(ia->svc->stats, ia->row.queue, now, &st) &&
+	    st.aht_ms > 0)
+		aht = (uint64_t)st.aht_ms;
+	return staffed ? pos * aht / staffed : 0;
+}
+
 static void withdraw(struct interaction *ia)
 {
 	const struct channel *c = channel_of(ia);

@@ -197,6 +197,11 @@ int interaction_enqueue(struct interaction *ia, const char *queue, int priority)
 void interaction_unqueue(struct interaction *ia, bool abandoned);
 /* 1-based place in its queue, 0 when not waiting. */
 size_t interaction_position(const struct interaction *ia);
+/* Its expected wait (ms; 0 when not waiting or nobody is staffed): the
+ * place times the queue's handling time (3 min until it has one), shared
+ * among the staffed agents, as a caller's announcement and a chat's
+ * visitor are told it. */
+uint64_t interaction_ewt_ms(const struct interaction *ia, uint64_t now);
 
 /* agent did not take the offer (code: the channel's reason, e.g. a SIP
  * status; 0 none): agent.noanswer, and ia waits for the next agent. */

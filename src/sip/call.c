@@ -62,7 +62,6 @@ const struct prompt *call__prompt_for(struct callctl *ctl, const struct ivr_acti
 /* --- waiting: music and announcements ---------------------------------- */
 
 #define ANNOUNCE_FIRST 3000 /* ms after entering, then every queue.announce */
-#define AHT_DEFAULT    180000
 
 static int announcements_prepare(struct callctl *ctl)
 {
@@ -537,23 +536,14 @@ const char *call__queue_language(const struct call *call)
 static void call_announce(struct call *call, uint64_t now)
 {
 	struct callctl *ctl = call->ctl;
-	struct acd_queue_info qi;
-	struct acd_queue_stats st;
-	struct acd_stats *stats = interaction_svc_stats(ctl->ias);
-	size_t pos = acd_item_position(call->ia.item), staffed;
-	uint64_t aht = AHT_DEFAULT;
+	size_t pos = interaction_position(&call->ia);
 	char text[96];
 	const struct prompt *p;
 	struct ivr_action act = {.type = IVR_ACT_PLAY, .file = ""};
 
-	if (acd_queue_info(ctl->acd, call->ia.row.queue, &qi))
+	if (!pos)
 		return;
-	staffed = qi.agents[AGENT_ST_AVAILABLE] + qi.agents[AGENT_ST_RINGING] +
-		  qi.agents[AGENT_ST_BUSY] + qi.agents[AGENT_ST_WRAPUP];
-	if (stats && !acd_stats_queue(stats, call->ia.row.queue, now, &st) &&
-	    st.aht_ms > 0)
-		aht = (uint64_t)st.aht_ms;
-	call->ewt_ms = staffed ? pos * aht / staffed : 0;
+	call->ewt_ms = interaction_ewt_ms(&call->ia, now);
 	call__said_position(text, sizeof(text), pos, call__queue_language(call));
 	act.text = text;
 	act.voice = call__queue_language(call);
