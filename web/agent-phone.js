@@ -61,7 +61,8 @@ function ringStop() {
 // number (as hotline sends the caller's) is read as one.
 function who(c) {
   const { name, user } = c.caller;
-  if (name && !/^[+\d\s().-]+$/.test(name)) return name;
+  // a name the caller's phone sent, with the number it came from
+  if (name && !/^[+\d\s().-]+$/.test(name)) return user ? `${name} · ${showNumber(user)}` : name;
   return name || user ? showNumber(name || user) : t('phone.unknownCaller');
 }
 
