@@ -1,7 +1,8 @@
 /*
- * test_audio.h — what the media tests share: SDP text for an offer, and
- * the level of a tone in 8 kHz audio (Goertzel's filter), by which they
- * check who hears whom and what a codec kept.
+ * test_audio.h — what the media tests share: SDP text for an offer, the
+ * level of a tone in 8 kHz audio (Goertzel's filter), by which they check
+ * who hears whom and what a codec kept, a stream event handler that
+ * ignores them, and running the main loop for a while.
  */
 #ifndef HOTLINE_TEST_AUDIO_H
 #define HOTLINE_TEST_AUDIO_H
@@ -10,6 +11,32 @@
 #include <stdarg.h>
 #include <re.h>
 #include "media/media.h"
+
+/* A stream's events, not looked at. */
+static inline void no_event(struct media_stream *s, enum media_evt evt, char d, void *arg)
+{
+	(void)s;
+	(void)evt;
+	(void)d;
+	(void)arg;
+}
+
+static inline void run_ms_stop(void *arg)
+{
+	(void)arg;
+	re_cancel();
+}
+
+/* The main loop for ms milliseconds. */
+static inline void run_ms(uint32_t ms)
+{
+	struct tmr t;
+
+	tmr_init(&t);
+	tmr_start(&t, ms, run_ms_stop, NULL);
+	re_main(NULL);
+	tmr_cancel(&t);
+}
 
 /* SDP text from a format (an mbuf at its start). */
 static inline struct mbuf *sdp_text(const char *fmt, ...)

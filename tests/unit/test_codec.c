@@ -36,14 +36,6 @@ static void setup_node(const char *codecs)
 	util_copy(node.media_codecs, sizeof(node.media_codecs), codecs);
 }
 
-static void no_event(struct media_stream *s, enum media_evt evt, char d, void *arg)
-{
-	(void)s;
-	(void)evt;
-	(void)d;
-	(void)arg;
-}
-
 static void tone(int16_t *x, size_t n, double f, size_t phase)
 {
 	for (size_t i = 0; i < n; i++)

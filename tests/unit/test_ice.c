@@ -15,6 +15,7 @@
 #include "media/media.h"
 #include "media/media_int.h"
 #include "test.h"
+#include "test_audio.h"
 
 static struct cfg_node node;
 static unsigned threads = 1;
@@ -202,8 +203,6 @@ static void peer_recv(const struct sa *src, struct mbuf *mb, void *arg)
 		BIO_write(p->rbio, mbuf_buf(mb), (int)n);
 }
 
-static void run_ms(uint32_t ms);
-
 /* --- a browser's DTLS client, made with OpenSSL here ------------------- */
 
 struct client {
@@ -296,30 +295,6 @@ static int client_handshake(struct client *c, struct peer *p, const struct sa *d
 		run_ms(30);
 	}
 	return ETIMEDOUT;
-}
-
-static void stop(void *arg)
-{
-	(void)arg;
-	re_cancel();
-}
-
-static void run_ms(uint32_t ms)
-{
-	struct tmr t;
-
-	tmr_init(&t);
-	tmr_start(&t, ms, stop, NULL);
-	re_main(NULL);
-	tmr_cancel(&t);
-}
-
-static void no_event(struct media_stream *s, enum media_evt evt, char d, void *arg)
-{
-	(void)s;
-	(void)evt;
-	(void)d;
-	(void)arg;
 }
 
 static bool has(const struct mbuf *mb, const char *str)

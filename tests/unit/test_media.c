@@ -37,14 +37,6 @@ static const char *offer_fmt =
     "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
     "t=0 0\r\nm=audio %u RTP/AVP %s\r\n%s%s";
 
-static void no_event(struct media_stream *s, enum media_evt evt, char d, void *arg)
-{
-	(void)s;
-	(void)evt;
-	(void)d;
-	(void)arg;
-}
-
 static int test_answer_picks_offerers_first_codec(void)
 {
 	struct media *m = NULL;

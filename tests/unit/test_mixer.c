@@ -38,14 +38,6 @@ static void setup_node(unsigned threads)
 	node.rtp_port_max = (uint16_t)(node.rtp_port_min + 19);
 }
 
-static void no_event(struct media_stream *s, enum media_evt evt, char d, void *arg)
-{
-	(void)s;
-	(void)evt;
-	(void)d;
-	(void)arg;
-}
-
 struct room {
 	struct media *m;
 	struct media_mix *x;

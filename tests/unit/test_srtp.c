@@ -17,6 +17,7 @@
 #include "media/media.h"
 #include "media/media_int.h"
 #include "test.h"
+#include "test_audio.h"
 
 static struct cfg_node node;
 static unsigned threads = 1;
@@ -172,30 +173,6 @@ static int answer_peer(struct media_stream *s, const struct sa *peer)
 	mem_deref(offer);
 	mem_deref(ans);
 	return err;
-}
-
-static void stop(void *arg)
-{
-	(void)arg;
-	re_cancel();
-}
-
-static void run_ms(uint32_t ms)
-{
-	struct tmr t;
-
-	tmr_init(&t);
-	tmr_start(&t, ms, stop, NULL);
-	re_main(NULL);
-	tmr_cancel(&t);
-}
-
-static void no_event(struct media_stream *s, enum media_evt evt, char d, void *arg)
-{
-	(void)s;
-	(void)evt;
-	(void)d;
-	(void)arg;
 }
 
 static int test_sent_is_rfc3711(void)
