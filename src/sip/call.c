@@ -2138,7 +2138,8 @@ void callctl_phone_gone(struct callctl *ctl, const char *source)
 	}
 }
 
-int callctl_hangup(struct callctl *ctl, const char *id, const char *agent)
+int call__of_agent(struct callctl *ctl, const char *id, const char *agent,
+		   struct call **callp)
 {
 	struct call *call = ctl && id ? call__find(ctl, id) : NULL;
 
@@ -2146,6 +2147,17 @@ int callctl_hangup(struct callctl *ctl, const char *id, const char *agent)
 		return ENOENT;
 	if (agent && (!call->agent || strcmp(call->agent->ext, agent)))
 		return EPERM;
+	*callp = call;
+	return 0;
+}
+
+int callctl_hangup(struct callctl *ctl, const char *id, const char *agent)
+{
+	struct call *call;
+	int err = call__of_agent(ctl, id, agent, &call);
+
+	if (err)
+		return err;
 	log_info("call: hung up from the API call=%s", call->ia.row.id);
 	call__end(call, "agent", 0, "API");
 	return 0;
@@ -2165,12 +2177,11 @@ void callctl_customer_merged(struct callctl *ctl, const char *from, const char *
 
 int callctl_recording(struct callctl *ctl, const char *id, const char *agent, bool pause)
 {
-	struct call *call = ctl && id ? call__find(ctl, id) : NULL;
+	struct call *call;
+	int err = call__of_agent(ctl, id, agent, &call);
 
-	if (!call)
-		return ENOENT;
-	if (agent && (!call->agent || strcmp(call->agent->ext, agent)))
-		return EPERM;
+	if (err)
+		return err;
 	if (call->state != CALL_BRIDGED || !call->rec)
 		return EINVAL;
 	return call_rec_pause(call, pause);
@@ -2178,12 +2189,11 @@ int callctl_recording(struct callctl *ctl, const char *id, const char *agent, bo
 
 int callctl_hold(struct callctl *ctl, const char *id, const char *agent, bool hold)
 {
-	struct call *call = ctl && id ? call__find(ctl, id) : NULL;
+	struct call *call;
+	int err = call__of_agent(ctl, id, agent, &call);
 
-	if (!call)
-		return ENOENT;
-	if (agent && (!call->agent || strcmp(call->agent->ext, agent)))
-		return EPERM;
+	if (err)
+		return err;
 	if (call->state != CALL_BRIDGED || !call->agent)
 		return EINVAL;
 	if (call->desk_hold == hold)

@@ -158,6 +158,10 @@ int callctl__info_digit(const struct sip_msg *msg, char *digitp);
  * feature.c); see each one's comment there. */
 int call__alloc(struct call **callp, struct callctl *ctl, const struct sip_msg *msg);
 struct call *call__find(struct callctl *ctl, const char *id);
+/* The call id (ENOENT: none) of agent, or of anyone when agent is NULL
+ * (EPERM: another agent's). */
+int call__of_agent(struct callctl *ctl, const char *id, const char *agent,
+		   struct call **callp);
 int call__accept(struct call *call, const struct sip_msg *msg, uint16_t code,
 		 const char *reason, struct mbuf *desc);
 void call__end(struct call *call, const char *side, int cause, const char *reason);

@@ -395,13 +395,12 @@ int callctl_consult(struct callctl *ctl, const char *id, const char *agent,
 
 int callctl_consult_end(struct callctl *ctl, const char *id, const char *agent, bool join)
 {
-	struct call *call = ctl && id ? call__find(ctl, id) : NULL;
+	struct call *call;
 	struct leg *leg;
+	int err = call__of_agent(ctl, id, agent, &call);
 
-	if (!call)
-		return ENOENT;
-	if (agent && (!call->agent || strcmp(call->agent->ext, agent)))
-		return EPERM;
+	if (err)
+		return err;
 	if (call->state != CALL_BRIDGED || !call->consult || !call->monitor)
 		return EALREADY;
 	leg = call->monitor;
