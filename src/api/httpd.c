@@ -38,12 +38,9 @@
 #include <re_srtp.h>
 #include <re_tls.h>
 #include "core/core.h"
+#include "core/tlsfile.h"
 #include "api/httpd.h"
 #include "api/httpd_int.h"
-
-/* libre declares it only when built with USE_OPENSSL, which its users
- * are not: it is there in every libre built with OpenSSL */
-struct ssl_ctx_st *tls_openssl_context(const struct tls *tls);
 
 #define BUSY_SLACK    (64 * 1024)  /* read ahead while a request is answered */
 #define LINGER_MAX    4		   /* linger_ms at most this many times over */
@@ -664,40 +661,16 @@ uint32_t httpd_conn_count(const struct httpd *h)
 int httpd_tls(struct httpd *h, const char *cert, const char *key)
 {
 	struct tls *tls = NULL;
-	struct ssl_ctx_st *ctx;
 	int err;
 
 	if (!h || !cert || !key)
 		return EINVAL;
 	/* the files' being there and the key's being private are checked
 	 * with the configuration (cfg_tls.c) */
-	err = tls_alloc(&tls, TLS_METHOD_SSLV23, NULL, NULL);
-	if (err) {
-		log_error("api: https: no TLS context: %s", strerror(err));
+	err = tlsfile_context(&tls, cert, key, "http");
+	if (err)
 		return err;
-	}
-	/* libre's setters take the leaf alone: a certificate from a public
-	 * CA needs its chain sent too, so the files go to OpenSSL as they are */
-	ctx = tls_openssl_context(tls);
-	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1) {
-		log_error("api: http.tls_cert %s: no PEM certificate in it", cert);
-		err = EINVAL;
-		goto out;
-	}
-	/* OpenSSL checks the key against the certificate as it loads it */
-	if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
-	    SSL_CTX_check_private_key(ctx) != 1) {
-		log_error(
-		    "api: http.tls_key %s is no PEM private key of http.tls_cert %s", key,
-		    cert);
-		err = EINVAL;
-		goto out;
-	}
-	(void)SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
 	mem_deref(h->tls);
 	h->tls = tls;
-	tls = NULL;
-out:
-	mem_deref(tls);
-	return err;
+	return 0;
 }

@@ -334,6 +334,8 @@ static const struct node_key node_keys[] = {
      "PEM certificate (chain) of the TLS listener, relative to this file"},
     {"sip.tls_key", K_STR, F(sip_tls_key), "", 0, 0,
      "PEM private key of the TLS listener (not world-readable)"},
+    {"sip.tls_ca", K_STR, F(sip_tls_ca), "", 0, 0,
+     "PEM CA certificates trusted for phones' TLS (besides the system's)"},
     {"sip.srtp", K_STR, F(sip_srtp), "", 0, 0,
      "phones' SRTP (SDES): off, optional, required; empty: optional over TLS, "
      "off otherwise"},

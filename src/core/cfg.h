@@ -108,6 +108,7 @@ struct cfg_node {
 	char sip_tls_cert[CFG_PATH]; /* sip.tls_cert: PEM certificate chain */
 	char sip_tls_key[CFG_PATH];  /* sip.tls_key: PEM private key, not
 				      * world-readable */
+	char sip_tls_ca[CFG_PATH];   /* sip.tls_ca: CAs trusted for phones' TLS */
 	char sip_srtp[12];	     /* sip.srtp: phones' SRTP; "" by transport */
 	char file[CFG_PATH];	     /* where it was read from */
 	/* http.tls_cert, http.tls_key: PEM files; HTTPS (and wss) when set */

@@ -92,6 +92,9 @@ int cfg__tls_paths(struct cfg_node *nd, const char *file, struct cfg_errors *err
 	if (cfg__tls_file(nd->http_tls_key, sizeof(nd->http_tls_key), file,
 			  "http.tls_key", true, errs))
 		err = EINVAL;
+	if (cfg__tls_file(nd->sip_tls_ca, sizeof(nd->sip_tls_ca), file, "sip.tls_ca",
+			  false, errs))
+		err = EINVAL;
 	if (!nd->sip_tls_listen[0])
 		return err;
 	if (cfg__tls_file(nd->sip_tls_cert, sizeof(nd->sip_tls_cert), file,

@@ -19,57 +19,8 @@
 #include <re.h>
 #include "core/core.h"
 #include "core/cfg.h"
+#include "core/tlsfile.h"
 #include "sip/sip.h"
-
-/* A PEM file's text (malloc'd, NUL-terminated). */
-static int read_pem(const char *path, char **textp, size_t *lenp)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (!f)
-		return errno ? errno : ENOENT;
-	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || n > 1 << 20 ||
-	    fseek(f, 0, SEEK_SET)) {
-		fclose(f);
-		return EINVAL;
-	}
-	buf = malloc((size_t)n + 1);
-	if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		fclose(f);
-		return buf ? EIO : ENOMEM;
-	}
-	buf[n] = '\0';
-	fclose(f);
-	*textp = buf;
-	*lenp = (size_t)n;
-	return 0;
-}
-
-static int load_identity(struct tls *tls, const struct cfg_node *node)
-{
-	char *cert = NULL, *key = NULL;
-	size_t certn = 0, keyn = 0;
-	int err;
-
-	err = read_pem(node->sip_tls_cert, &cert, &certn);
-	if (!err)
-		err = read_pem(node->sip_tls_key, &key, &keyn);
-	if (!err)
-		err = tls_set_certificate_pem(tls, cert, certn, key, keyn);
-	if (err)
-		log_error("sip: cannot use the TLS certificate %s with key %s: %s",
-			  node->sip_tls_cert, node->sip_tls_key, strerror(err));
-	if (key) {
-		/* the key does not stay in our memory longer than needed */
-		explicit_bzero(key, keyn);
-		free(key);
-	}
-	free(cert);
-	return err;
-}
 
 int sip_tls_start(struct sip *sip, const struct cfg_node *node,
 		  const struct cfg_tenant *tenant)
@@ -83,28 +34,23 @@ int sip_tls_start(struct sip *sip, const struct cfg_node *node,
 		trunk_tls |= tenant->trunkv[i].tls;
 	if (!node->sip_tls_listen[0] && !trunk_tls)
 		return 0;
-	err = tls_alloc(&tls, TLS_METHOD_SSLV23, NULL, NULL);
-	if (err) {
-		log_error("sip: cannot make a TLS context: %s", strerror(err));
+	err = node->sip_tls_listen[0]
+		  ? tlsfile_context(&tls, node->sip_tls_cert, node->sip_tls_key, "sip")
+		  : tlsfile_context(&tls, "", "", "sip");
+	if (err)
 		return err;
-	}
-	if (node->sip_tls_listen[0]) {
-		err = load_identity(tls, node);
-		if (err)
-			goto out;
-	}
-	for (size_t i = 0; tenant && i < tenant->trunkc; i++) {
+	/* the far end's certificate is checked, a carrier's or a phone's (SDES
+	 * keys travel in this SIP): against the system's CAs, sip.tls_ca and
+	 * each TLS trunk's ca_file */
+	err = tlsfile_trust(tls, node->sip_tls_ca);
+	for (size_t i = 0; !err && tenant && i < tenant->trunkc; i++) {
 		const struct cfg_trunk *tr = &tenant->trunkv[i];
 
-		if (!tr->tls || !tr->ca_file[0])
-			continue;
-		err = tls_add_ca(tls, tr->ca_file);
-		if (err) {
-			log_error("sip: trunk=%s cannot use ca_file=%s: %s", tr->name,
-				  tr->ca_file, strerror(err));
-			goto out;
-		}
+		if (tr->tls && tr->ca_file[0])
+			err = tlsfile_trust(tls, tr->ca_file);
 	}
+	if (err)
+		goto out;
 	if (node->sip_tls_listen[0]) {
 		err =
 		    sa_decode(&laddr, node->sip_tls_listen, strlen(node->sip_tls_listen));

@@ -97,7 +97,7 @@ echo "<sip:1003@$HOST:$TLS_PORT;transport=tls>;auth_pass=carol-1003;answermode=a
 # the carrier's side: the number called through the trunk (no registration)
 echo "<sip:2025550100@$PHONE;transport=tls>;answermode=auto;mediaenc=srtp-mand;regint=0" >> "$B/accounts"
 : > "$B/contacts"
-baresip -f "$B" -t 60 </dev/null >"$T/baresip.log" 2>&1 &
+baresip -f "$B" -t 90 </dev/null >"$T/baresip.log" 2>&1 &
 SIPP_PIDS+=($!)
 
 reg=$(wait_for "select aor || '|' || transport from bindings where aor = '1003'" 10)
@@ -167,6 +167,20 @@ check "... the API: both legs tls + srtp" is 200 \
 	"j['signalling'] == 'tls' and j['media'] == 'srtp' and j['agent_signalling'] == 'tls' and j['agent_media'] == 'srtp'"
 check "... through trunk secure" \
 	grep -q "call: out through trunk call=$cid trunk=secure" "$T/hotline.log"
+
+# the far end's certificate is checked (the SDES keys travel in this
+# SIP): with no CA that vouches for baresip's (the trunk's ca_file gone),
+# hotline calls neither the phone's TLS listener nor the carrier on it
+stop_hotline
+sed -i '/ca_file: phone.crt/d' "$T/tenant.yaml"
+start_hotline
+c=$(req POST /calls '{"agent": "1003", "to": "2025550101"}')
+cid=$(j "j.get('id', '')" 2>/dev/null)
+sleep 3
+check "without a CA for its certificate: no connection to it, the log says why" \
+	grep -q "the far end's certificate is not trusted" "$T/hotline.log"
+check "... and nothing was answered" \
+	test "$(db "select count(*) from calls where id = '$cid' and outcome = 'answered'")" = 0
 
 [ "$FAILS" -gt 0 ] && tail -n 30 "$T/baresip.log" >&2
 finish
