@@ -33,8 +33,8 @@ check "a call to an extension is answered" test $? -eq 0
 wait_peers
 c=$(received_c "$T/agent-1002-agent-direct.msg" "INVITE ")
 check "the agent's INVITE offers 127.0.0.1 (got: $c)" test "$c" = "c=IN IP4 127.0.0.1"
-check "its From names 127.0.0.1" \
-	grep -q '^From: "1001" <sip:1001@127.0.0.1>' "$T/agent-1002-agent-direct.msg"
+check "its From names 127.0.0.1 (with the caller's display name as sent)" \
+	grep -q '^From: "Caller" <sip:1001@127.0.0.1>' "$T/agent-1002-agent-direct.msg"
 c=$(received_c "$T/caller-direct.msg" "SIP/2.0 200")
 check "the caller's answer names 127.0.0.1 (got: $c)" test "$c" = "c=IN IP4 127.0.0.1"
 row=$(wait_for "select recording, answered, ended from calls where caller = '1001' and ended > 0" 5)

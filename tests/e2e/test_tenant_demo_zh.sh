@@ -17,7 +17,7 @@ check "... China's 2026: 33 holidays and 6 make-up workdays" \
 	test "$(sed -n '/^    holidays:/,/^    workdays:/p' "$DEMO" | grep -c '^      - 2026-')$(sed -n '/^    workdays:/,/^$/p' "$DEMO" | grep -c '^      - 2026-')" = 336
 
 sed -e 's/09:00-18:00/00:00-24:00/; s/: closed$/: 00:00-24:00/' \
-	-e '/^      - 202[67]-/d; /^    holidays:$/d; /^    workdays:$/d' "$DEMO" >"$T/tenant.yaml"
+	-e '/^      - 202[67]-/d; /^    holidays:$/d; /^    workdays:$/d; /holidays_ics:/d' "$DEMO" >"$T/tenant.yaml"
 TENANT=$T/tenant.yaml start_hotline
 
 c=$(req GET /agents/1001)
