@@ -44,8 +44,10 @@ check "a wrap-up with an unknown disposition: 400 naming the field" test "$(as "
 check "alice wraps up her call" test "$(as "$alice" -d '{"disposition":"follow-up","notes":"call back Friday"}' "$URL/api/v1/calls/$call/wrapup")" = 200
 check "the call shows its wrap-up" test "$(adm "$URL/api/v1/calls/$call")/$(jq_ 'd["wrapup"]["disposition"]+"/"+d["wrapup"]["notes"]')" = "200/follow-up/call back Friday"
 check "the wrap-up is an event" test -n "$(wait_for "SELECT 1 FROM events WHERE call='$call' AND type='call.wrapup' AND agent='1001'" 5)"
-check "this hour's figures count the call offered and answered" test "$(adm "$URL/api/v1/stats/hourly?hours=2")/$(jq_ 'str(d["hours"][-1]["offered"])+"/"+str(d["hours"][-1]["answered"])+"/"+str(len(d["hours"]))')" = "200/1/1/2"
+# the last two hours, summed: the call may have fallen in the one before
+# when the hour turned during the test
+check "the hourly figures count the call offered and answered" test "$(adm "$URL/api/v1/stats/hourly?hours=2")/$(jq_ 'str(sum(h["offered"] for h in d["hours"]))+"/"+str(sum(h["answered"] for h in d["hours"]))+"/"+str(len(d["hours"]))')" = "200/1/1/2"
 check "hours out of range: 400" test "$(adm "$URL/api/v1/stats/hourly?hours=99")" = 400
-check "per channel: the call among voice, none among chats" test "$(adm "$URL/api/v1/stats/hourly?hours=2&channel=voice")/$(jq_ 'str(d["hours"][-1]["offered"])')/$(adm "$URL/api/v1/stats/hourly?hours=2&channel=chat")/$(jq_ 'str(d["hours"][-1]["offered"])')" = "200/1/200/0"
+check "per channel: the call among voice, none among chats" test "$(adm "$URL/api/v1/stats/hourly?hours=2&channel=voice")/$(jq_ 'str(sum(h["offered"] for h in d["hours"]))')/$(adm "$URL/api/v1/stats/hourly?hours=2&channel=chat")/$(jq_ 'str(sum(h["offered"] for h in d["hours"]))')" = "200/1/200/0"
 check "an unknown channel: 400" test "$(adm "$URL/api/v1/stats/hourly?channel=fax")" = 400
 finish
