@@ -656,12 +656,31 @@ static void language_parse(struct cfg_parse *cp, yaml_node_t *n, const char *key
 
 static void queues_parse(struct cfg_parse *cp, struct cfg_tenant *t, yaml_node_t *root)
 {
-	static const char *const keys[] = {
-	    "name", "strategy", "channel", "priority", "ring_timeout", "max_wait",
-	    "max_len", "join_empty", "tier_wait", "auto_pause", "retry", "service_level",
-	    "wrapup", "moh", "announce", "callback_key", "skills", "members", "overflow",
-	    "exit_key", "exit_to", "service_level_target", "language", "recording_notice",
-	    NULL};
+	static const char *const keys[] = {"name",
+					   "strategy",
+					   "channel",
+					   "priority",
+					   "ring_timeout",
+					   "max_wait",
+					   "max_len",
+					   "join_empty",
+					   "tier_wait",
+					   "auto_pause",
+					   "retry",
+					   "service_level",
+					   "wrapup",
+					   "moh",
+					   "announce",
+					   "callback_key",
+					   "skills",
+					   "members",
+					   "overflow",
+					   "exit_key",
+					   "exit_to",
+					   "service_level_target",
+					   "language",
+					   "recording_notice",
+					   NULL};
 	yaml_node_t *seq;
 
 	t->queuev = section(cp, root, "queues", sizeof(*t->queuev), &t->queuec, &seq);

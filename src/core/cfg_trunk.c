@@ -155,9 +155,10 @@ static void trunk_parse(struct cfg_parse *cp, struct cfg_tenant *t, struct cfg_t
 			yaml_node_t *n)
 {
 	static const char *const keys[] = {
-	    "name",   "proxy",	   "transport", "username", "auth_user", "password",
-	    "domain", "register",  "expires",	"from",	    "dids",	 "caller_id",
-	    "codecs", "max_calls", "classes", "timeout", "srtp", "ca_file", NULL};
+	    "name",	"proxy",     "transport", "username",  "auth_user",
+	    "password", "domain",    "register",  "expires",   "from",
+	    "dids",	"caller_id", "codecs",	  "max_calls", "classes",
+	    "timeout",	"srtp",	     "ca_file",	  NULL};
 	char transport[8] = "udp";
 	struct safe_net net;
 	yaml_node_t *v;
